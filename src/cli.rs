@@ -1,0 +1,116 @@
+//! The whole command-line surface.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "coctop",
+    version,
+    about = "A live terminal dashboard for Huawei Cloud COC job tickets (executions)",
+    after_help = "Exit codes: 0 success, 1 a ticket ended Failed/Canceled/Timeout (wait), \
+                  2 usage or config error, 3 --timeout passed (wait), 4 authentication or \
+                  permission failure, 5 a ticket could not be fetched."
+)]
+pub struct Cli {
+    /// Config file (default: the platform config dir, see `coctop config path`).
+    #[arg(long, global = true, env = "COCTOP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// API endpoint URL; overrides the config and --region.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Region id: cn-north-4, ap-southeast-3 or eu-west-101.
+    #[arg(long, global = true, value_name = "ID")]
+    pub region: Option<String>,
+    /// Open the dashboard on an embedded simulator: no config, no credentials.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print tickets once (the config's watched tickets when no ID is given).
+    Get(GetArgs),
+    /// Follow tickets until every one is finished, printing each status change.
+    Wait(WaitArgs),
+    /// Run the COC simulator.
+    Sim(SimArgs),
+    /// Where the config lives; validate it; write a starter file.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Execution IDs.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Poll interval, e.g. 2s (default: the config's poll.interval).
+    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]
+    pub interval: Option<std::time::Duration>,
+    /// Give up (exit 3) after this long, e.g. 30m.
+    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// One JSON object per status change instead of text lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Execution IDs (the config's watched tickets when none are given).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free one; the chosen address is printed).
+    #[arg(long, default_value = "127.0.0.1:8710")]
+    pub listen: SocketAddr,
+    /// Require requests signed with this access key.
+    #[arg(long, requires = "sk")]
+    pub ak: Option<String>,
+    /// The secret key that goes with --ak.
+    #[arg(long, requires = "ak")]
+    pub sk: Option<String>,
+    /// Seed of the generated tickets: the same seed gives the same tickets.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Time scale of ticket lifecycles (2 runs twice as fast).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Fraction of requests answered with a 5xx error (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Fraction of requests answered 429 with Retry-After (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub throttle_rate: f64,
+    /// Added latency per request, e.g. 50ms.
+    #[arg(long, value_parser = crate::config::parse_duration, default_value = "0ms")]
+    pub latency: std::time::Duration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print where the config, log and cache files are.
+    Path,
+    /// Validate the config file.
+    Check,
+    /// Write a starter config file (never overwrites).
+    Init,
+}

@@ -1,0 +1,367 @@
+//! AK/SK request signing (SDK-HMAC-SHA256, as the official Huawei Cloud SDKs do it) and
+//! credential lookup (environment, then the SDK profile file).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, Mac};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use sha2::{Digest, Sha256};
+
+pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+
+/// Everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded (uppercase hex).
+pub const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A secret that never shows in `Debug` or `Display` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How requests are authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// Signed with an access key; `security_token` for temporary credentials.
+    AkSk {
+        ak: String,
+        sk: Secret,
+        security_token: Option<Secret>,
+    },
+    /// An IAM token sent as `X-Auth-Token`.
+    Token(Secret),
+    /// Nothing: for the local simulator.
+    None,
+}
+
+/// One request as the signer sees it.
+#[derive(Debug, Clone)]
+pub struct SigningRequest<'a> {
+    pub method: &'a str,
+    /// `host` or `host:port`, exactly as sent in the `Host` header.
+    pub host: &'a str,
+    /// The path as sent (percent-encoded).
+    pub path: &'a str,
+    /// Decoded query pairs.
+    pub query: &'a [(String, String)],
+    /// Headers that will be sent, apart from `Host` and `X-Sdk-Date`.
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+/// The signer's output, with its intermediate strings for tests and debugging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub canonical_request: String,
+    pub string_to_sign: String,
+    pub signed_headers: String,
+    pub authorization: String,
+}
+
+/// `YYYYMMDDTHHMMSSZ` in UTC, the value of `X-Sdk-Date`.
+pub fn sdk_date(now: chrono::DateTime<chrono::Utc>) -> String {
+    now.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+pub fn sign(req: &SigningRequest<'_>, ak: &str, sk: &Secret, x_sdk_date: &str) -> Signature {
+    let mut headers: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .filter(|(name, _)| !name.contains('_'))
+        .filter(|(name, _)| {
+            !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("x-sdk-date")
+        })
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    headers.push(("host".into(), req.host.to_string()));
+    headers.push(("x-sdk-date".into(), x_sdk_date.to_string()));
+    headers.sort();
+
+    let canonical_headers: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}:{value}\n"))
+        .collect();
+    let signed_headers = headers
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
+    let canonical_request = format!(
+        "{}\n{}\n{}\n{}\n{}\n{}",
+        req.method.to_ascii_uppercase(),
+        canonical_uri(req.path),
+        canonical_query(req.query),
+        canonical_headers,
+        signed_headers,
+        hex::encode(Sha256::digest(req.body)),
+    );
+    let string_to_sign = format!(
+        "{ALGORITHM}\n{x_sdk_date}\n{}",
+        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+    );
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(sk.expose().as_bytes()).expect("HMAC takes any key length");
+    mac.update(string_to_sign.as_bytes());
+    let signature = hex::encode(mac.finalize().into_bytes());
+    let authorization =
+        format!("{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}");
+    Signature {
+        canonical_request,
+        string_to_sign,
+        signed_headers,
+        authorization,
+    }
+}
+
+/// Decode the path, re-encode each segment, and end it with `/`.
+pub fn canonical_uri(path: &str) -> String {
+    let mut uri: String = path
+        .split('/')
+        .map(|segment| encode_segment(&percent_decode_str(segment).decode_utf8_lossy()))
+        .collect::<Vec<_>>()
+        .join("/");
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+pub fn canonical_query(query: &[(String, String)]) -> String {
+    let mut pairs: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| (encode_segment(k), encode_segment(v)))
+        .collect();
+    pairs.sort();
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn encode_segment(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// Parsed `Authorization` header, as the simulator verifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationHeader {
+    pub access: String,
+    pub signed_headers: Vec<String>,
+    pub signature: String,
+}
+
+impl AuthorizationHeader {
+    pub fn parse(value: &str) -> Option<AuthorizationHeader> {
+        let rest = value.strip_prefix(ALGORITHM)?.trim_start();
+        let mut access = None;
+        let mut signed = None;
+        let mut signature = None;
+        for part in rest.split(',') {
+            let (name, val) = part.trim().split_once('=')?;
+            match name {
+                "Access" => access = Some(val.to_string()),
+                "SignedHeaders" => signed = Some(val.split(';').map(str::to_string).collect()),
+                "Signature" => signature = Some(val.to_string()),
+                _ => return None,
+            }
+        }
+        Some(AuthorizationHeader {
+            access: access?,
+            signed_headers: signed?,
+            signature: signature?,
+        })
+    }
+}
+
+/// Credentials as the official SDKs find them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Credentials {
+    pub ak: Option<String>,
+    pub sk: Option<Secret>,
+    pub security_token: Option<Secret>,
+    pub domain_id: Option<String>,
+    /// Where they came from, for messages (never the values).
+    pub source: Option<String>,
+}
+
+pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
+pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
+pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+pub const ENV_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
+pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+
+impl Credentials {
+    /// Environment first, then the profile file. `env` is injectable for tests.
+    pub fn discover(env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, String> {
+        let get = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        let domain_id = get(ENV_DOMAIN_ID);
+        if let (Some(ak), Some(sk)) = (get(ENV_AK), get(ENV_SK)) {
+            return Ok(Credentials {
+                ak: Some(ak),
+                sk: Some(Secret::new(sk)),
+                security_token: get(ENV_SECURITY_TOKEN).map(Secret::new),
+                domain_id,
+                source: Some(format!("environment ({ENV_AK}/{ENV_SK})")),
+            });
+        }
+        let path = match get(ENV_CREDENTIALS_FILE) {
+            Some(p) => PathBuf::from(p),
+            None => match get("HOME") {
+                Some(home) => Path::new(&home).join(".huaweicloud").join("credentials"),
+                None => return Ok(Credentials::none_with_domain(domain_id)),
+            },
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let mut creds = Credentials::from_profile(&text);
+                creds.domain_id = domain_id.or(creds.domain_id);
+                creds.source = Some(path.display().to_string());
+                Ok(creds)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Credentials::none_with_domain(domain_id))
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    fn none_with_domain(domain_id: Option<String>) -> Credentials {
+        Credentials {
+            domain_id,
+            ..Credentials::default()
+        }
+    }
+
+    /// Reads section `[global]` (or `[basic]` when there is no `[global]`) of the INI
+    /// profile: keys `ak`, `sk`, `security_token`, `domain_id`.
+    pub fn from_profile(text: &str) -> Credentials {
+        let sections = parse_ini(text);
+        let section = sections
+            .iter()
+            .find(|(name, _)| name == "global")
+            .or_else(|| sections.iter().find(|(name, _)| name == "basic"));
+        let Some((_, keys)) = section else {
+            return Credentials::default();
+        };
+        let get = |key: &str| {
+            keys.iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.is_empty())
+        };
+        Credentials {
+            ak: get("ak"),
+            sk: get("sk").map(Secret::new),
+            security_token: get("security_token").map(Secret::new),
+            domain_id: get("domain_id"),
+            source: None,
+        }
+    }
+
+    /// AK/SK auth when both are present.
+    pub fn into_auth(self) -> Option<Auth> {
+        Some(Auth::AkSk {
+            ak: self.ak?,
+            sk: self.sk?,
+            security_token: self.security_token,
+        })
+    }
+}
+
+/// The places credentials are looked for, for the "no credentials" error.
+pub fn credential_places() -> String {
+    format!(
+        "set {ENV_AK} and {ENV_SK} (and {ENV_SECURITY_TOKEN} for temporary credentials), \
+         or put ak/sk in section [global] of ~/.huaweicloud/credentials \
+         (path overridable with {ENV_CREDENTIALS_FILE})"
+    )
+}
+
+type IniSection = (String, Vec<(String, String)>);
+
+fn parse_ini(text: &str) -> Vec<IniSection> {
+    let mut sections: Vec<IniSection> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            sections.push((name.trim().to_string(), Vec::new()));
+        } else if let (Some((key, value)), Some(section)) =
+            (line.split_once('='), sections.last_mut())
+        {
+            section
+                .1
+                .push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    sections
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_debug_prints() {
+        let auth = Auth::AkSk {
+            ak: "AK".into(),
+            sk: Secret::new("very-secret"),
+            security_token: Some(Secret::new("tok")),
+        };
+        let text = format!("{auth:?}");
+        assert!(!text.contains("very-secret"), "{text}");
+        assert!(!text.contains("tok\""), "{text}");
+    }
+
+    #[test]
+    fn profile_prefers_global_section() {
+        let creds = Credentials::from_profile(
+            "[basic]\nak = B\nsk = BS\n[global]\nak = G\nsk = GS\ndomain_id = D\n",
+        );
+        assert_eq!(creds.ak.as_deref(), Some("G"));
+        assert_eq!(creds.sk.unwrap().expose(), "GS");
+        assert_eq!(creds.domain_id.as_deref(), Some("D"));
+    }
+
+    #[test]
+    fn environment_wins_over_profile() {
+        let dir = std::env::temp_dir().join(format!("coctop-creds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("credentials");
+        std::fs::write(&file, "[global]\nak = FILE\nsk = FILESK\n").unwrap();
+        let file_str = file.display().to_string();
+        let from_file =
+            Credentials::discover(&|k| (k == ENV_CREDENTIALS_FILE).then(|| file_str.clone()))
+                .unwrap();
+        assert_eq!(from_file.ak.as_deref(), Some("FILE"));
+        let from_env = Credentials::discover(&|k| match k {
+            ENV_AK => Some("ENV".into()),
+            ENV_SK => Some("ENVSK".into()),
+            ENV_CREDENTIALS_FILE => Some(file_str.clone()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(from_env.ak.as_deref(), Some("ENV"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,400 @@
+//! The COC wire model: tickets (executions), steps, instances and the response envelope.
+//!
+//! Decoding is deliberately tolerant: the real service sends `id` as a number or a
+//! string, grows new statuses and types, and leaves most fields null. Only
+//! `execution_id` is required.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A ticket's status. Unknown values are kept verbatim so they can be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Pending,
+    Running,
+    Succeed,
+    Canceling,
+    Canceled,
+    Failed,
+    Timeout,
+    Unknown(String),
+}
+
+impl Status {
+    pub const KNOWN: [Status; 7] = [
+        Status::Pending,
+        Status::Running,
+        Status::Succeed,
+        Status::Canceling,
+        Status::Canceled,
+        Status::Failed,
+        Status::Timeout,
+    ];
+
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "Pending" => Status::Pending,
+            "Running" => Status::Running,
+            "Succeed" => Status::Succeed,
+            "Canceling" => Status::Canceling,
+            "Canceled" => Status::Canceled,
+            "Failed" => Status::Failed,
+            "Timeout" => Status::Timeout,
+            other => Status::Unknown(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Status::Pending => "Pending",
+            Status::Running => "Running",
+            Status::Succeed => "Succeed",
+            Status::Canceling => "Canceling",
+            Status::Canceled => "Canceled",
+            Status::Failed => "Failed",
+            Status::Timeout => "Timeout",
+            Status::Unknown(s) => s,
+        }
+    }
+
+    /// `Succeed`, `Canceled`, `Failed` and `Timeout` never change again.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            Status::Succeed | Status::Canceled | Status::Failed | Status::Timeout
+        )
+    }
+
+    /// A terminal status other than `Succeed`.
+    pub fn is_unsuccessful(&self) -> bool {
+        matches!(self, Status::Canceled | Status::Failed | Status::Timeout)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Status::parse(&lenient_string(d)?))
+    }
+}
+
+/// How a ticket runs its targets. Unknown values are kept verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ExecutionType {
+    Normal,
+    Batch,
+    RateControl,
+    Unknown(String),
+}
+
+impl ExecutionType {
+    pub fn parse(s: &str) -> ExecutionType {
+        match s {
+            "NORMAL" => ExecutionType::Normal,
+            "BATCH" => ExecutionType::Batch,
+            "RATE_CONTROL" => ExecutionType::RateControl,
+            other => ExecutionType::Unknown(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            ExecutionType::Normal => "NORMAL",
+            ExecutionType::Batch => "BATCH",
+            ExecutionType::RateControl => "RATE_CONTROL",
+            ExecutionType::Unknown(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for ExecutionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ExecutionType {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ExecutionType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(ExecutionType::parse(&lenient_string(d)?))
+    }
+}
+
+/// A `{key, value}` pair (parameters, tags, step inputs and outputs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct KeyValue {
+    #[serde(default, deserialize_with = "string_or_any")]
+    pub key: String,
+    #[serde(default, deserialize_with = "string_or_any")]
+    pub value: String,
+}
+
+/// The targets of a batch or rate-controlled ticket: `key` is `InstanceValues` or
+/// `BatchValues`, `values` are arbitrary JSON (CloudCMDB resources).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Target {
+    #[serde(default, deserialize_with = "string_or_any")]
+    pub key: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub values: Vec<serde_json::Value>,
+}
+
+/// One service ticket: every field of `GET /v1/executions/{id}` plus `sys_tags`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub id: Option<String>,
+    pub execution_id: String,
+    #[serde(default, rename = "type")]
+    pub execution_type: Option<ExecutionType>,
+    #[serde(default)]
+    pub document_name: Option<String>,
+    #[serde(default)]
+    pub document_id: Option<String>,
+    #[serde(default)]
+    pub document_version_id: Option<String>,
+    #[serde(default)]
+    pub document_version: Option<String>,
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub start_time: Option<i64>,
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub end_time: Option<i64>,
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub update_time: Option<i64>,
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub parameters: Vec<KeyValue>,
+    #[serde(default)]
+    pub target_parameter_name: Option<String>,
+    #[serde(default)]
+    pub targets: Option<Vec<Target>>,
+    #[serde(default)]
+    pub creator: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tags: Vec<KeyValue>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub sys_tags: Vec<KeyValue>,
+}
+
+impl Ticket {
+    /// A ticket with only its ID set; every other field empty.
+    pub fn empty(execution_id: impl Into<String>) -> Ticket {
+        Ticket {
+            id: None,
+            execution_id: execution_id.into(),
+            execution_type: None,
+            document_name: None,
+            document_id: None,
+            document_version_id: None,
+            document_version: None,
+            start_time: None,
+            end_time: None,
+            update_time: None,
+            status: None,
+            description: None,
+            parameters: Vec::new(),
+            target_parameter_name: None,
+            targets: None,
+            creator: None,
+            tags: Vec::new(),
+            sys_tags: Vec::new(),
+        }
+    }
+
+    /// Finished tickets never change again and need no more polling.
+    pub fn is_terminal(&self) -> bool {
+        self.status.as_ref().is_some_and(Status::is_terminal)
+    }
+}
+
+/// One step of a ticket (`GET /v1/executions/{id}/steps`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Step {
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub execution_step_id: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub start_time: Option<i64>,
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub end_time: Option<i64>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub inputs: Vec<KeyValue>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub outputs: Vec<KeyValue>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub properties: BTreeMap<String, serde_json::Value>,
+}
+
+/// One instance of a batch or rate-controlled step (`GET /v1/executions/instances`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Instance {
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub execution_instance_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub execution_step_id: Option<String>,
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub start_time: Option<i64>,
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub end_time: Option<i64>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub properties: BTreeMap<String, serde_json::Value>,
+}
+
+/// `{"error_code", "error_msg", "data"}`: the shape of every COC response.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Envelope<T> {
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub error_msg: Option<String>,
+    #[serde(default = "none")]
+    pub data: Option<T>,
+}
+
+/// A page of a list call: `{"data": [...], "total": n}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct Page<T> {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub total: Option<i64>,
+}
+
+/// `operate_type` of `POST /v1/executions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Operation {
+    Resume,
+    Terminate,
+    Retry,
+    SkipBatch,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Resume => "RESUME",
+            Operation::Terminate => "TERMINATE",
+            Operation::Retry => "RETRY",
+            Operation::SkipBatch => "SKIP_BATCH",
+        }
+    }
+}
+
+/// The body of `POST /v1/executions`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OperateRequest {
+    pub execution_id: String,
+    pub operate_type: Operation,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Renders any scalar JSON as a string; objects and arrays as compact JSON.
+fn json_to_string(v: serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(json_to_string(serde_json::Value::deserialize(d)?))
+}
+
+fn string_or_any<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    lenient_string(d)
+}
+
+fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => None,
+        other => Some(json_to_string(other)),
+    })
+}
+
+/// Epoch milliseconds; also accepts a numeric string or a float, and anything else as
+/// missing rather than failing the ticket.
+fn opt_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_round_trips_known_and_unknown() {
+        for s in Status::KNOWN {
+            assert_eq!(Status::parse(s.as_str()), s);
+        }
+        let odd = Status::parse("Paused");
+        assert_eq!(odd, Status::Unknown("Paused".into()));
+        assert_eq!(serde_json::to_string(&odd).unwrap(), "\"Paused\"");
+        assert!(!odd.is_terminal());
+    }
+
+    #[test]
+    fn terminal_statuses() {
+        let terminal: Vec<_> = Status::KNOWN.iter().filter(|s| s.is_terminal()).collect();
+        assert_eq!(
+            terminal,
+            [
+                &Status::Succeed,
+                &Status::Canceled,
+                &Status::Failed,
+                &Status::Timeout
+            ]
+        );
+    }
+}

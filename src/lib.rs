@@ -1,0 +1,12 @@
+//! coctop: a live terminal dashboard for Huawei Cloud COC job tickets.
+
+pub mod app;
+pub mod cli;
+pub mod coc;
+pub mod config;
+pub mod exit;
+pub mod headless;
+pub mod sim;
+pub mod tui;
+pub mod ui;
+pub mod watch;
