@@ -1,7 +1,20 @@
-//! The TOML config: schema, file locations, validation.
+//! The TOML config: schema, file locations, validation, and `coctop config`.
 
-use std::path::PathBuf;
+mod command;
+mod error;
+mod parse;
+mod paths;
+mod resolve;
+
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+pub use command::command;
+pub use error::{ConfigError, Position, Problem};
+pub use paths::{
+    CONFIG_ENV, ConfigLocation, ConfigSource, cache_dir, default_config_path, locate, log_file_path,
+};
+pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env};
 
 use crate::coc::Secret;
 use crate::watch::EngineConfig;
@@ -128,17 +141,76 @@ mod tests {
     }
 }
 
-/// Reads the config for the dashboard (a missing default file gives the defaults).
-pub fn load_for_dashboard(explicit: Option<&std::path::Path>) -> Result<Config, String> {
-    let _ = explicit;
-    todo!("config helper")
+/// Reads and validates one config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                "no such file (`coctop config init` writes a starter one)".to_string()
+            }
+            _ => format!("cannot read: {e}"),
+        };
+        ConfigError::file(path.to_path_buf(), why)
+    })?;
+    let mut config = parse::parse(&text).map_err(|problems| ConfigError {
+        path: path.to_path_buf(),
+        problems,
+    })?;
+    config.path = Some(path.to_path_buf());
+    Ok(config)
 }
 
-/// `coctop config path|check|init`.
-pub fn command(
-    explicit: Option<&std::path::Path>,
-    action: &crate::cli::ConfigAction,
-) -> crate::exit::Exit {
-    let _ = (explicit, action);
-    todo!("config helper")
+/// Reads the config for the dashboard and the commands: `explicit` (`--config` or
+/// `COCTOP_CONFIG`) must exist; a missing default file gives the defaults. Prints the
+/// secret-exposure warning, if any, on stderr.
+pub fn load_for_dashboard(explicit: Option<&Path>) -> Result<Config, String> {
+    let Some(location) = locate(explicit) else {
+        return Ok(Config::default());
+    };
+    if location.source == ConfigSource::Default && !location.path.exists() {
+        return Ok(Config::default());
+    }
+    let config = load(&location.path).map_err(|e| e.to_string())?;
+    if let Some(warning) = secret_warning(&config) {
+        eprintln!("coctop: {warning}");
+    }
+    Ok(config)
+}
+
+/// A warning when the file holds a secret and group or others can read it (unix).
+pub fn secret_warning(config: &Config) -> Option<String> {
+    let path = config.path.as_ref()?;
+    let auth = &config.auth;
+    let secrets: Vec<&str> = [
+        ("sk", auth.sk.is_some()),
+        ("security_token", auth.security_token.is_some()),
+        ("token", auth.token.is_some()),
+    ]
+    .iter()
+    .filter(|(_, held)| *held)
+    .map(|(key, _)| *key)
+    .collect();
+    if secrets.is_empty() {
+        return None;
+    }
+    let mode = readable_by_others(path)?;
+    let path = path.display();
+    Some(format!(
+        "warning: {path} holds a secret (`{}`) and can be read by group or others \
+         (mode {mode:03o}); run `chmod 600 {path}`",
+        secrets.join("`, `")
+    ))
+}
+
+/// The permission bits when group or others may read or write the file.
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> Option<u32> {
+    None
 }
