@@ -19,7 +19,7 @@ pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_w
 use crate::coc::Secret;
 use crate::watch::EngineConfig;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Config {
     pub api: ApiConfig,
     pub auth: AuthConfig,
@@ -73,18 +73,6 @@ impl Default for ApiConfig {
     }
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            api: ApiConfig::default(),
-            auth: AuthConfig::default(),
-            poll: EngineConfig::default(),
-            watch: Vec::new(),
-            path: None,
-        }
-    }
-}
-
 /// `"250ms"`, `"5s"`, `"2m"`, `"1h"`, and sums like `"1m30s"`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || {
@@ -118,27 +106,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             _ => return Err(bad()),
         };
         rest = &rest[unit_len..];
-        total += Duration::from_secs_f64(value * unit_secs);
+        // Checked: a user's "99999999999999999999h" must be an error, not a panic.
+        total = Duration::try_from_secs_f64(value * unit_secs)
+            .ok()
+            .and_then(|part| total.checked_add(part))
+            .ok_or_else(|| format!("duration {text:?} is too long"))?;
     }
     Ok(total)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("s").is_err());
-    }
 }
 
 /// Reads and validates one config file.
@@ -213,4 +187,90 @@ fn readable_by_others(path: &Path) -> Option<u32> {
 #[cfg(not(unix))]
 fn readable_by_others(_path: &Path) -> Option<u32> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("s").is_err());
+        assert!(parse_duration("1.2.3s").is_err());
+        let huge = parse_duration("99999999999999999999999h").unwrap_err();
+        assert!(huge.contains("too long"), "{huge}");
+        assert!(parse_duration("18446744073709551615s1h").is_err());
+    }
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/config")
+            .join(name)
+    }
+
+    #[test]
+    fn every_key_of_a_full_file_is_read() {
+        let path = fixture("valid-full.toml");
+        let config = load(&path).unwrap();
+        assert_eq!(config.path.as_deref(), Some(path.as_path()));
+        assert_eq!(config.api.region.as_deref(), Some("ap-southeast-3"));
+        assert_eq!(
+            config.api.endpoint.as_deref(),
+            Some("http://127.0.0.1:8710")
+        );
+        assert_eq!(config.api.timeout, Duration::from_secs(20));
+        assert_eq!(config.api.connect_timeout, Duration::from_secs(2));
+        assert_eq!(
+            config.api.domain_id.as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(config.auth.method, AuthMethod::AkSk);
+        assert_eq!(config.auth.ak.as_deref(), Some("EXAMPLEAK"));
+        assert_eq!(config.auth.sk, Some(Secret::new("EXAMPLESK")));
+        assert_eq!(
+            config.auth.security_token,
+            Some(Secret::new("EXAMPLETOKEN"))
+        );
+        assert_eq!(config.auth.token, Some(Secret::new("EXAMPLEIAMTOKEN")));
+        assert_eq!(config.poll.interval, Duration::from_secs(90));
+        assert_eq!(config.poll.concurrency, 4);
+        assert_eq!(config.poll.max_rps, 2.5);
+        let watched: Vec<(&str, Option<&str>)> = config
+            .watch
+            .iter()
+            .map(|w| (w.id.as_str(), w.label.as_deref()))
+            .collect();
+        assert_eq!(
+            watched,
+            [
+                ("EX2025070121014501aaaaaa", Some("DB failover drill")),
+                ("EX2025070121014501bbbbbb", None),
+                ("EX2025070121014501cccccc", Some("nightly patch")),
+            ]
+        );
+        assert!(
+            !format!("{config:?}").contains("EXAMPLESK"),
+            "secrets stay out of Debug"
+        );
+    }
+
+    #[test]
+    fn absent_keys_take_the_documented_defaults() {
+        let config = load(&fixture("valid-minimal.toml")).unwrap();
+        assert_eq!(config.api.timeout, Duration::from_secs(15));
+        assert_eq!(config.api.connect_timeout, Duration::from_secs(5));
+        assert_eq!(config.poll.interval, Duration::from_secs(5));
+        assert_eq!(config.poll.concurrency, 8);
+        assert_eq!(config.poll.max_rps, 10.0);
+        assert_eq!(config.auth, AuthConfig::default());
+        assert_eq!((config.api.region, config.api.endpoint), (None, None));
+    }
 }

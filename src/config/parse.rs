@@ -15,6 +15,7 @@ use super::{ApiConfig, AuthConfig, AuthMethod, Config, WatchEntry, parse_duratio
 use crate::coc::{Endpoint, Secret, validate_execution_id};
 use crate::watch::EngineConfig;
 
+const ROOT_PLACE: &str = "at the top level";
 const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch"];
 const API_KEYS: &[&str] = &[
     "region",
@@ -32,7 +33,7 @@ pub(super) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     let document = DeTable::parse(text).map_err(|error| {
         vec![Problem {
             position: error.span().map(|span| Position::at(text, span.start)),
-            message: error.message().to_string(),
+            message: format!("invalid TOML: {}", error.message()),
         }]
     })?;
     let mut reader = Reader {
@@ -40,7 +41,7 @@ pub(super) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         problems: Vec::new(),
     };
     let root = Section {
-        place: "at the top level",
+        place: ROOT_PLACE,
         table: document.get_ref(),
     };
     reader.check_keys(&root, TOP_KEYS);
@@ -104,12 +105,18 @@ impl Reader<'_> {
             if known.contains(&name) {
                 continue;
             }
-            let hint = match nearest(name, known) {
-                Some(near) => format!(" (did you mean `{near}`?)"),
-                None => String::new(),
+            let near = nearest(name, known);
+            let is_root_table = section.place == ROOT_PLACE
+                && section.get(name).is_some_and(|v| v.get_ref().is_table());
+            let message = if is_root_table {
+                let hint = near.map(|n| format!(" (did you mean [{n}]?)"));
+                format!("unknown table [{name}]{}", hint.unwrap_or_default())
+            } else {
+                let hint = near.map(|n| format!(" (did you mean `{n}`?)"));
+                let place = section.place;
+                format!("unknown key `{name}` {place}{}", hint.unwrap_or_default())
             };
-            let place = section.place;
-            self.report(key.span(), format!("unknown key `{name}` {place}{hint}"));
+            self.report(key.span(), message);
         }
     }
 
@@ -203,20 +210,29 @@ impl Reader<'_> {
         }
     }
 
-    /// An integer or a float.
-    fn number(&mut self, section: &Section<'_, '_>, key: &str) -> Option<(f64, Range<usize>)> {
+    /// An integer or a float, with its text as written (for messages).
+    fn number(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+    ) -> Option<(f64, String, Range<usize>)> {
         let value = section.get(key)?;
-        let number = match value.get_ref() {
-            DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix())
-                .map(|n| n as f64)
-                .unwrap_or(f64::INFINITY),
-            DeValue::Float(float) => float.as_str().parse().unwrap_or(f64::NAN),
+        let (number, text) = match value.get_ref() {
+            DeValue::Integer(integer) => (
+                i64::from_str_radix(integer.as_str(), integer.radix())
+                    .map_or(f64::INFINITY, |n| n as f64),
+                integer.to_string(),
+            ),
+            DeValue::Float(float) => (
+                float.as_str().parse().unwrap_or(f64::NAN),
+                float.to_string(),
+            ),
             _ => {
                 self.wrong_type(section, key, value, "a number");
                 return None;
             }
         };
-        Some((number, value.span()))
+        Some((number, text, value.span()))
     }
 
     fn api(&mut self, section: &Section<'_, '_>) -> ApiConfig {
@@ -310,11 +326,11 @@ impl Reader<'_> {
                 }
             }
         }
-        if let Some((max_rps, span)) = self.number(section, "max_rps") {
+        if let Some((max_rps, text, span)) = self.number(section, "max_rps") {
             if max_rps > 0.0 && max_rps.is_finite() {
                 poll.max_rps = max_rps;
             } else {
-                let why = format!("must be a number greater than 0, got {max_rps}");
+                let why = format!("must be a finite number greater than 0, got {text}");
                 self.bad_value(section, "max_rps", span, why);
             }
         }
