@@ -142,3 +142,17 @@ fn a_ticket_without_execution_id_is_refused() {
     let error = result.unwrap_err().to_string();
     assert!(error.contains("execution_id"), "{error}");
 }
+
+#[test]
+fn the_benchmark_ticket_decodes_in_full() {
+    let t = ticket("execution-realistic.json");
+    assert_eq!(t.status, Some(Status::Running));
+    assert_eq!(t.parameters.len(), 8);
+    assert_eq!(t.tags.len(), 4);
+    let targets = t.targets.unwrap();
+    assert_eq!(targets[0].values.len(), 2);
+    assert_eq!(
+        targets[0].values[1]["target_instances"][1]["name"],
+        "payments-mysql-prod-node-4"
+    );
+}
