@@ -214,6 +214,8 @@ impl Client {
             .timeout(config.timeout)
             // A redirect would carry X-Auth-Token to wherever it points.
             .redirect(redirect::Policy::none())
+            // The signature covers the Host header; speak HTTP/1.1 as the official SDKs do.
+            .http1_only()
             .build()
             .map_err(|e| ApiError::Network {
                 detail: format!("cannot set up HTTP: {e}"),
