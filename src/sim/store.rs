@@ -12,6 +12,8 @@ use crate::coc::{ExecutionType, Instance, KeyValue, Operation, Status, Step, Tar
 
 /// At most this many tickets appear on their own while the sim runs.
 const MAX_SPAWNED: u64 = 5_000;
+/// Child executions belong to one of the first seeded tickets.
+const PARENT_POOL: usize = 21;
 const SPAWN_EVERY_MS: std::ops::Range<i64> = 30_000..90_000;
 
 struct Entry {
@@ -84,11 +86,10 @@ impl Store {
     /// Adds `n` more seeded tickets and returns their IDs.
     pub fn add_seeded(&mut self, n: usize, now: i64) -> Vec<String> {
         let mut ids = Vec::with_capacity(n);
-        // Children point at one of the first tickets, so a parent always exists.
-        let parents: Vec<String> = self
+        let mut parents: Vec<String> = self
             .seeded
             .iter()
-            .take(21)
+            .take(PARENT_POOL)
             .map(|&i| self.tickets[i].spec.execution_id.clone())
             .collect();
         for _ in 0..n {
@@ -96,7 +97,11 @@ impl Store {
             let generated = self.generator().seeded(index, now, &parents);
             let position = self.insert(generated);
             self.seeded.push(position);
-            ids.push(self.tickets[position].spec.execution_id.clone());
+            let id = self.tickets[position].spec.execution_id.clone();
+            if parents.len() < PARENT_POOL {
+                parents.push(id.clone());
+            }
+            ids.push(id);
         }
         ids
     }
