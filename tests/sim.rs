@@ -421,7 +421,7 @@ async fn steps_and_batch_instances() {
 #[tokio::test]
 async fn terminate_goes_through_canceling_to_canceled() {
     let sim = sim_with(SimOptions {
-        speed: 20.0,
+        speed: 10.0,
         ..SimOptions::default()
     })
     .await;
@@ -719,6 +719,47 @@ async fn faults_follow_the_seed() {
         first.contains(&200) && first.iter().any(|&s| s != 200),
         "{first:?}"
     );
+}
+
+#[tokio::test]
+async fn new_tickets_start_now_and_then_and_run_on_their_own() {
+    // At speed 500 a ticket appears every 60-180 ms and runs for a few seconds at most.
+    let sim = sim_with(SimOptions {
+        speed: 500.0,
+        ..SimOptions::default()
+    })
+    .await;
+    let started = chrono::Utc::now().timestamp_millis();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let tickets = all_tickets(&sim).await;
+    assert!(tickets.len() > 48, "{} tickets", tickets.len());
+    assert_eq!(
+        sim.execution_ids().len(),
+        48,
+        "seeded IDs stay the seeded ones"
+    );
+    let seeded: HashSet<_> = sim.execution_ids().into_iter().collect();
+    let fresh: Vec<_> = tickets
+        .iter()
+        .filter(|t| !seeded.contains(&t.execution_id))
+        .collect();
+    assert!(fresh.iter().all(|t| t.start_time.unwrap() >= started));
+    let id = fresh[0].execution_id.clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let t = ticket(&sim, &id).await;
+        match t.status {
+            Some(ref s) if s.is_terminal() => break,
+            // One in ten waits for a RESUME, like a ticket that needs a go-ahead.
+            Some(Status::Pending) if Instant::now() > deadline - Duration::from_secs(18) => {
+                assert_eq!(operate(&sim, &id, "RESUME").await.0, 200);
+            }
+            _ => {}
+        }
+        assert!(Instant::now() < deadline, "{id} never finished");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(sim.ticket_count() >= tickets.len());
 }
 
 #[tokio::test]

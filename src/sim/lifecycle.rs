@@ -65,6 +65,8 @@ pub struct StepState {
     pub end: Option<i64>,
     /// The step's planned duration (for spreading instances over it).
     pub planned: i64,
+    /// Where a cancel request froze the step's progress.
+    pub halted: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +96,7 @@ impl Lifecycle {
                     start: Some(done.start),
                     end: Some(done.end),
                     planned: done.end - done.start,
+                    halted: None,
                 }
             })
             .collect();
@@ -127,6 +130,7 @@ impl Lifecycle {
                         start: Some(cursor),
                         end: None,
                         planned: duration,
+                        halted: None,
                     });
                     break;
                 }
@@ -137,6 +141,7 @@ impl Lifecycle {
                     start: Some(cursor),
                     end: Some(end),
                     planned: duration,
+                    halted: None,
                 });
                 cursor = end;
                 if failure.is_some() {
@@ -170,6 +175,7 @@ impl Lifecycle {
             if let Some(step) = steps.last_mut().filter(|s| s.status == Status::Running) {
                 step.status = ticket_status.clone();
                 step.end = end_time;
+                step.halted = Some(c.at);
             }
         }
 
@@ -181,6 +187,7 @@ impl Lifecycle {
                 start: None,
                 end: None,
                 planned,
+                halted: None,
             });
         }
 
@@ -367,5 +374,27 @@ mod tests {
         assert_eq!(again.end_time, None);
         assert_eq!(again.steps[0].end, Some(2_100), "earlier success is kept");
         assert_eq!(l.snapshot(3_100).status, Status::Succeed);
+    }
+
+    #[test]
+    fn skip_batch_ends_the_running_batch_step_now() {
+        let mut l = life(Outcome::Fail(1));
+        let is_batch = |i: usize| i == 1;
+        assert!(
+            l.operate(Operation::SkipBatch, 2_050, 50, || unreachable!(), is_batch)
+                .is_err(),
+            "step 0 is not a batch step"
+        );
+        l.operate(Operation::SkipBatch, 2_150, 50, || unreachable!(), is_batch)
+            .unwrap();
+        let after = l.snapshot(2_160);
+        assert_eq!(after.steps[1].status, Status::Succeed);
+        assert_eq!(after.steps[1].end, Some(2_150));
+        assert_eq!(after.steps[2].status, Status::Running);
+        assert_eq!(
+            l.snapshot(9_000).status,
+            Status::Succeed,
+            "the failure was skipped"
+        );
     }
 }

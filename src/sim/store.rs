@@ -459,7 +459,7 @@ fn instance_state(
     } else {
         planned_start + slice
     };
-    let stop = step.end.unwrap_or(now);
+    let stop = step.end.or(step.halted).unwrap_or(now);
     let step_over = step.end.is_some();
     if planned_start >= stop {
         let status = if step_over {
