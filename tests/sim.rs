@@ -853,3 +853,15 @@ fn blocking_get(url: &str) -> Value {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async { get(url).await.2 })
 }
+
+#[tokio::test]
+async fn stopping_the_handle_closes_the_port() {
+    let sim = sim_with(SimOptions::default()).await;
+    let url = format!("{}/v1/executions", sim.base_url());
+    assert_eq!(get(&url).await.0, 200);
+    sim.stop().await;
+    assert!(
+        reqwest::get(&url).await.is_err(),
+        "nothing listens any more"
+    );
+}
