@@ -87,7 +87,7 @@ impl From<&SimArgs> for SimOptions {
             throttle_rate: args.throttle_rate,
             latency: args.latency,
             credentials: args.ak.clone().zip(args.sk.clone()),
-            ..SimOptions::default()
+            tickets: args.tickets as usize,
         }
     }
 }
