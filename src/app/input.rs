@@ -59,7 +59,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
         KeyCode::Char('g') | KeyCode::Home => motion(app, Motion::Top),
         KeyCode::Char('G') | KeyCode::End => motion(app, Motion::Bottom),
         KeyCode::Enter => {
-            let opens = app.view == View::List && app.selected.is_some();
+            let opens = app.view == View::List && app.selected_id().is_some();
             if opens {
                 app.view = View::Ticket;
                 app.detail_scroll = 0;
@@ -143,7 +143,7 @@ fn set_tab(app: &mut App, tab: Tab) -> Outcome {
 
 /// `r`: poll the selected ticket now, and its steps when they are on screen.
 fn refresh_selected(app: &mut App) -> Outcome {
-    let Some(id) = app.selected.clone() else {
+    let Some(id) = app.selected_id().map(str::to_string) else {
         return Outcome::default();
     };
     let mut outcome = Outcome::action(Action::Engine(Command::Refresh(id.clone())));

@@ -139,8 +139,8 @@ mod tests {
                 for zoomed in [false, true] {
                     let s = screen(area, zoomed);
                     let parts = [s.header, s.list_header, s.rows, s.detail, s.footer];
-                    let cells: u32 = parts.iter().map(|r| u32::from(r.area())).sum();
-                    assert_eq!(cells, u32::from(area.area()), "{width}x{height}");
+                    let cells: u32 = parts.iter().map(|r| r.area()).sum();
+                    assert_eq!(cells, area.area(), "{width}x{height}");
                     for (i, a) in parts.iter().enumerate() {
                         assert!(a.is_empty() || area.intersection(*a) == *a);
                         for b in &parts[i + 1..] {

@@ -179,8 +179,15 @@ impl App {
         self.by_id.get(execution_id).map(|&i| &self.tickets[i])
     }
 
+    /// The selected ticket; `None` when the filter shows nothing.
     pub fn selected(&self) -> Option<&TicketEntry> {
-        self.selected.as_deref().and_then(|id| self.ticket(id))
+        self.selected_id().and_then(|id| self.ticket(id))
+    }
+
+    fn selected_id(&self) -> Option<&str> {
+        // With nothing shown the selection is only remembered, for when the filter
+        // lets its ticket back in.
+        self.selected.as_deref().filter(|_| !self.order.is_empty())
     }
 
     /// Position of the selection in display order.
@@ -278,7 +285,6 @@ impl App {
     fn select_position(&mut self, position: usize) {
         if self.order.is_empty() {
             self.cursor = 0;
-            self.selected = None;
         } else {
             self.cursor = position.min(self.order.len() - 1);
             self.selected = Some(self.tickets[self.order[self.cursor]].id.clone());
@@ -297,7 +303,7 @@ impl App {
         if self.tab != Tab::Steps {
             return None;
         }
-        let i = *self.by_id.get(self.selected.as_deref()?)?;
+        let i = *self.by_id.get(self.selected_id()?)?;
         let entry = &mut self.tickets[i];
         if matches!(entry.steps, StepsState::NotRequested) {
             entry.steps = StepsState::Loading;

@@ -15,7 +15,7 @@ use super::{status_label, status_text};
 
 /// Tab content keeps at least this many lines; fields give way first.
 const MIN_CONTENT: u16 = 4;
-const LABEL_WIDTH: usize = 9;
+const LABEL_WIDTH: usize = 10;
 
 /// `beside_list`: the pane is to the right of the list (and gets a left border).
 pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Theme) {
@@ -23,7 +23,6 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
         return;
     }
     let Some(entry) = app.selected() else {
-        Block::new().borders(Borders::TOP).render(area, buf);
         return;
     };
     let (glyph, status) = status_label(entry);
@@ -47,7 +46,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     }
 
     let fields = field_lines(entry, app, theme);
-    let fields_height = (fields.len() as u16).min(inner.height.saturating_sub(1 + MIN_CONTENT));
+    let content_min = MIN_CONTENT.max(inner.height / 3);
+    let fields_height = (fields.len() as u16).min(inner.height.saturating_sub(1 + content_min));
     for (i, line) in fields.iter().take(usize::from(fields_height)).enumerate() {
         buf.set_line(inner.x, inner.y + i as u16, line, inner.width);
     }
@@ -70,7 +70,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
 }
 
 fn labelled<'a>(label: &'a str, value: Vec<Span<'a>>, theme: Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!("{label:<LABEL_WIDTH$}"), theme.dim())];
+    let mut spans = vec![Span::styled(format!("{label:<LABEL_WIDTH$} "), theme.dim())];
     spans.extend(value);
     Line::from(spans)
 }
@@ -122,7 +122,11 @@ fn ticket_lines<'a>(t: &'a Ticket, entry: &TicketEntry, app: &App, theme: Theme)
         "Job",
         vec![
             Span::styled(opt(&t.document_name), theme.bold()),
-            Span::raw(format!("  version {}", opt(&t.document_version))),
+            Span::raw(format!(
+                "  version {}  job ID {}",
+                opt(&t.document_version),
+                opt(&t.document_id)
+            )),
         ],
         theme,
     ));
@@ -152,17 +156,8 @@ fn ticket_lines<'a>(t: &'a Ticket, entry: &TicketEntry, app: &App, theme: Theme)
         )
     });
     lines.push(labelled("Polled", vec![Span::raw(polled)], theme));
-    lines.push(labelled(
-        "Job ID",
-        vec![Span::raw(opt(&t.document_id))],
-        theme,
-    ));
-    lines.push(labelled(
-        "Version",
-        vec![Span::raw(opt(&t.document_version_id))],
-        theme,
-    ));
-    lines.push(labelled("ID", vec![Span::raw(opt(&t.id))], theme));
+    let version_id = format!("{}  id {}", opt(&t.document_version_id), opt(&t.id));
+    lines.push(labelled("Version ID", vec![Span::raw(version_id)], theme));
     if let Some(name) = &t.target_parameter_name {
         lines.push(labelled(
             "Target by",
@@ -333,9 +328,12 @@ fn tab_lines<'a>(
                     Line::from(vec![
                         Span::styled(
                             format!(
-                                "{} ({})  ",
-                                format::clock_time(t.at, app.zone),
-                                format::age(app.now, t.at)
+                                "{:<21}",
+                                format!(
+                                    "{} ({})",
+                                    format::clock_time(t.at, app.zone),
+                                    format::age(app.now, t.at)
+                                )
                             ),
                             theme.dim(),
                         ),
