@@ -245,14 +245,15 @@ impl App {
         layout::screen(self.size, self.view == View::Ticket)
     }
 
-    fn insert_ticket(&mut self, id: String, label: Option<String>) -> usize {
+    /// The index of the ticket, added when unknown (`true`: it is new, not yet ordered).
+    fn insert_ticket(&mut self, id: String, label: Option<String>) -> (usize, bool) {
         if let Some(&i) = self.by_id.get(&id) {
-            return i;
+            return (i, false);
         }
         let i = self.tickets.len();
         self.by_id.insert(id.clone(), i);
         self.tickets.push(TicketEntry::new(id, label));
-        i
+        (i, true)
     }
 
     /// Recomputes counts and health, and when `resort`, the filtered order; then puts
@@ -264,6 +265,21 @@ impl App {
         if resort {
             view::filtered_order(&self.tickets, &self.filter_lower, &mut self.order);
             view::sort_order(&self.tickets, self.sort, &mut self.order);
+            self.follow_selection();
+        }
+    }
+
+    /// Ticket `i` changed; `moved` when its place in the order may have changed.
+    fn ticket_changed(&mut self, i: usize, moved: bool) {
+        self.rebuild_order(false);
+        if moved {
+            view::reposition(
+                &self.tickets,
+                &self.filter_lower,
+                self.sort,
+                &mut self.order,
+                i,
+            );
             self.follow_selection();
         }
     }

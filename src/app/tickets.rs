@@ -151,20 +151,19 @@ impl TicketEntry {
 
 /// Applies an engine update to the state.
 pub(super) fn on_engine(app: &mut App, update: Update) -> Outcome {
-    let known = app.tickets.len();
     match update {
         Update::Snapshot {
             execution_id,
             ticket,
             at,
         } => {
-            let i = app.insert_ticket(execution_id, None);
+            let (i, new) = app.insert_ticket(execution_id, None);
             let entry = &mut app.tickets[i];
             let moved = entry.set_ticket(ticket);
             entry.last_ok = Some(at);
             entry.error = None;
             app.health.auth_failed = None;
-            app.rebuild_order(moved);
+            app.ticket_changed(i, moved || new);
         }
         Update::Error {
             execution_id,
@@ -172,14 +171,14 @@ pub(super) fn on_engine(app: &mut App, update: Update) -> Outcome {
             last_good,
             at,
         } => {
-            let i = app.insert_ticket(execution_id, None);
+            let (i, new) = app.insert_ticket(execution_id, None);
             let entry = &mut app.tickets[i];
             let moved = match last_good {
                 Some(ticket) if entry.ticket.is_none() => entry.set_ticket(ticket),
                 _ => false,
             };
             entry.error = Some(Failure { error, at });
-            app.rebuild_order(moved);
+            app.ticket_changed(i, moved || new);
         }
         Update::Transition {
             execution_id,
@@ -187,12 +186,15 @@ pub(super) fn on_engine(app: &mut App, update: Update) -> Outcome {
             to,
             at,
         } => {
-            let i = app.insert_ticket(execution_id, None);
+            let (i, new) = app.insert_ticket(execution_id, None);
             let history = &mut app.tickets[i].history;
             if history.len() == HISTORY_LIMIT {
                 history.remove(0);
             }
             history.push(Transition { from, to, at });
+            if new {
+                app.ticket_changed(i, true);
+            }
         }
         Update::Steps {
             execution_id,
@@ -209,10 +211,6 @@ pub(super) fn on_engine(app: &mut App, update: Update) -> Outcome {
         }
         Update::Throttled { until, error } => app.health.throttled = Some((until, error)),
         Update::AuthFailed { error, at } => app.health.auth_failed = Some(Failure { error, at }),
-    }
-    if app.tickets.len() != known {
-        // A ticket the engine added on its own: it must enter the order.
-        app.rebuild_order(true);
     }
     Outcome::redraw(true)
 }

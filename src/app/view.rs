@@ -137,9 +137,31 @@ pub(super) fn filtered_order(tickets: &[TicketEntry], needle: &str, order: &mut 
         tickets
             .iter()
             .enumerate()
-            .filter(|(_, t)| needle.is_empty() || t.search.contains(needle))
+            .filter(|(_, t)| matches(t, needle))
             .map(|(i, _)| i),
     );
+}
+
+/// Moves ticket `i` to its place in the sorted `order` after its data changed, or out
+/// of it when the filter no longer matches: O(n) instead of a full re-sort.
+pub(super) fn reposition(
+    tickets: &[TicketEntry],
+    needle: &str,
+    key: SortKey,
+    order: &mut Vec<usize>,
+    i: usize,
+) {
+    if let Some(position) = order.iter().position(|&j| j == i) {
+        order.remove(position);
+    }
+    if matches(&tickets[i], needle) {
+        let at = order.partition_point(|&j| compare(&tickets[j], &tickets[i], key).is_lt());
+        order.insert(at, i);
+    }
+}
+
+fn matches(entry: &TicketEntry, needle: &str) -> bool {
+    needle.is_empty() || entry.search.contains(needle)
 }
 
 pub(super) fn sort_order(tickets: &[TicketEntry], key: SortKey, order: &mut [usize]) {
