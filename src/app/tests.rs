@@ -702,3 +702,30 @@ fn engine_may_report_a_ticket_the_config_did_not_list() {
     assert_eq!(app.visible_len(), 2);
     assert!(shown_ids(&app).contains(&id(7)));
 }
+
+#[test]
+fn incremental_reordering_matches_a_full_sort() {
+    use rand::{Rng, SeedableRng};
+    let statuses = [
+        Status::Pending,
+        Status::Running,
+        Status::Failed,
+        Status::Succeed,
+        Status::Unknown("Paused".into()),
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let mut app = empty_app(40);
+    for round in 0..400 {
+        let n = rng.gen_range(0..45); // a few IDs the config did not list
+        let status = statuses[rng.gen_range(0..statuses.len())].clone();
+        let name = ["b", "a", "c"][rng.gen_range(0..3)];
+        snapshot(&mut app, ticket(n, status, name, rng.gen_range(0..5) * 60));
+        if round % 50 == 0 {
+            ch(&mut app, 's');
+        }
+        let mut full = Vec::new();
+        view::filtered_order(&app.tickets, &app.filter_lower, &mut full);
+        view::sort_order(&app.tickets, app.sort, &mut full);
+        assert_eq!(app.order, full, "round {round}");
+    }
+}
