@@ -73,7 +73,7 @@ enum Outcome {
     Poll {
         incarnation: u64,
         started: Instant,
-        result: Result<Ticket, ApiError>,
+        result: Result<Arc<Ticket>, ApiError>,
     },
     Steps(Result<Vec<Step>, ApiError>),
 }
@@ -171,7 +171,10 @@ impl<F: Fetcher> Engine<F> {
                 if let Some((key, _)) = self.tickets.get_key_value(id.as_str()) {
                     let key = key.clone();
                     self.allow_auth_retry();
-                    self.poll_soon(key);
+                    // The user asked for this one: it goes first (and is the auth probe).
+                    if self.is_idle(&key) {
+                        self.schedule.set_first(key);
+                    }
                 }
             }
             Command::RefreshAll => {
@@ -183,7 +186,9 @@ impl<F: Fetcher> Engine<F> {
                     .collect();
                 keys.sort_unstable_by_key(|(order, _)| *order);
                 for (_, key) in keys {
-                    self.poll_soon(key);
+                    if self.is_idle(&key) {
+                        self.schedule.set_urgent(key);
+                    }
                 }
             }
             Command::Add(id) => self.add(id),
@@ -215,11 +220,9 @@ impl<F: Fetcher> Engine<F> {
         self.schedule.set_urgent(key);
     }
 
-    /// Queues a ticket ahead of the timed ones, unless its answer is already on the way.
-    fn poll_soon(&mut self, key: Arc<str>) {
-        if self.tickets.get(&key).is_some_and(|w| !w.in_flight) {
-            self.schedule.set_urgent(key);
-        }
+    /// Watched and not waiting for an answer (whose handling reschedules it anyway).
+    fn is_idle(&self, key: &str) -> bool {
+        self.tickets.get(key).is_some_and(|w| !w.in_flight)
     }
 
     fn request_steps(&mut self, id: &str) {
@@ -292,7 +295,7 @@ impl<F: Fetcher> Engine<F> {
         let fetcher = self.fetcher.clone();
         let auth_epoch = self.auth_epoch;
         self.in_flight.push(Box::pin(async move {
-            let result = fetcher.fetch(&id).await;
+            let result = fetcher.fetch(&id).await.map(Arc::new);
             Completion {
                 id,
                 auth_epoch,
@@ -348,7 +351,7 @@ impl<F: Fetcher> Engine<F> {
         incarnation: u64,
         started: Instant,
         auth_epoch: u64,
-        result: Result<Ticket, ApiError>,
+        result: Result<Arc<Ticket>, ApiError>,
     ) {
         let now = Instant::now();
         let Some(watched) = self.tickets.get_mut(&id) else {
@@ -388,7 +391,6 @@ impl<F: Fetcher> Engine<F> {
             }
         };
 
-        let ticket = Arc::new(ticket);
         watched.failures = 0;
         watched.last_good = Some(ticket.clone());
         let transition = match &ticket.status {

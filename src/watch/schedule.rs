@@ -7,15 +7,17 @@ use std::hash::Hash;
 
 use tokio::time::Instant;
 
-/// Keys ordered by due time, first in first out among equal times. Each key is queued
-/// at most once; setting it again moves it.
+/// Keys ordered by due time, first in first out among equal times (unless put first).
+/// Each key is queued at most once; setting it again moves it.
 #[derive(Debug)]
 pub struct Schedule<K> {
     /// Urgent keys are due here, before any time computed later.
     origin: Instant,
-    queue: BTreeMap<(Instant, u64), K>,
-    slots: HashMap<K, (Instant, u64)>,
-    next_seq: u64,
+    queue: BTreeMap<(Instant, i64), K>,
+    slots: HashMap<K, (Instant, i64)>,
+    /// Counts up for entries queued behind their equals, down for those put first.
+    next_seq: i64,
+    next_first_seq: i64,
 }
 
 impl<K: Clone + Eq + Hash> Schedule<K> {
@@ -26,6 +28,7 @@ impl<K: Clone + Eq + Hash> Schedule<K> {
             queue: BTreeMap::new(),
             slots: HashMap::new(),
             next_seq: 0,
+            next_first_seq: -1,
         }
     }
 
@@ -47,16 +50,27 @@ impl<K: Clone + Eq + Hash> Schedule<K> {
 
     /// Queues `key` at `due`, replacing any entry it had.
     pub fn set(&mut self, key: K, due: Instant) {
-        self.remove(&key);
-        let slot = (due, self.next_seq);
+        let seq = self.next_seq;
         self.next_seq += 1;
-        self.queue.insert(slot, key.clone());
-        self.slots.insert(key, slot);
+        self.insert(key, (due, seq));
     }
 
     /// Queues `key` ahead of every timed entry, behind earlier urgent ones.
     pub fn set_urgent(&mut self, key: K) {
         self.set(key, self.origin);
+    }
+
+    /// Queues `key` ahead of everything, urgent entries included.
+    pub fn set_first(&mut self, key: K) {
+        let seq = self.next_first_seq;
+        self.next_first_seq -= 1;
+        self.insert(key, (self.origin, seq));
+    }
+
+    fn insert(&mut self, key: K, slot: (Instant, i64)) {
+        self.remove(&key);
+        self.queue.insert(slot, key.clone());
+        self.slots.insert(key, slot);
     }
 
     pub fn remove<Q>(&mut self, key: &Q) -> bool
@@ -144,6 +158,17 @@ mod tests {
         assert_eq!(s.pop_due(now), Some("first"));
         assert_eq!(s.pop_due(now), Some("second"));
         assert_eq!(s.pop_due(now), Some("overdue"));
+    }
+
+    #[test]
+    fn set_first_beats_urgent_entries_latest_first() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(t0);
+        s.set_urgent("urgent");
+        s.set_first("first");
+        s.set_first("newest");
+        let order: Vec<_> = std::iter::from_fn(|| s.pop_due(t0)).collect();
+        assert_eq!(order, ["newest", "first", "urgent"]);
     }
 
     #[test]
