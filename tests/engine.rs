@@ -550,6 +550,29 @@ async fn tickets_can_be_added_and_removed_while_running() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_answer_for_a_removed_ticket_is_dropped_even_after_re_adding_it() {
+    let api = Arc::new(FakeApi::new(secs(2.0)));
+    let mut engine = start(&api, config(60, 8, 10.0), vec!["a".into()]);
+    sleep(secs(0.5)).await;
+    engine.commands.send(Command::Remove("a".into())).unwrap();
+    engine.commands.send(Command::Add("a".into())).unwrap();
+    sleep(secs(2.5)).await; // old answer at 2.0 s, new one at 2.5 s
+
+    assert_eq!(api.poll_times("a"), [Duration::ZERO, secs(0.5)]);
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        snapshots_of(&updates, "a").len(),
+        1,
+        "only the new request's answer"
+    );
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::Transition { .. })),
+        1
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn transitions_follow_their_snapshots_in_order() {
     let api = Arc::new(FakeApi::new(Duration::ZERO).script(
         "a",
