@@ -698,3 +698,37 @@ async fn dropping_the_command_sender_ends_the_task() {
         .expect("ended within 10 ms")
         .expect("no panic");
 }
+
+/// Answers at once; with no rate limit the engine always has work ready.
+struct InstantApi;
+
+impl Fetcher for InstantApi {
+    async fn fetch(&self, execution_id: &str) -> Result<Ticket, ApiError> {
+        let mut ticket = Ticket::empty(execution_id);
+        ticket.status = Some(Status::Running);
+        Ok(ticket)
+    }
+
+    async fn fetch_steps(&self, _execution_id: &str) -> Result<Vec<Step>, ApiError> {
+        Ok(Vec::new())
+    }
+}
+
+#[tokio::test]
+async fn a_busy_engine_still_lets_its_consumer_run() {
+    let unlimited = EngineConfig {
+        interval: Duration::ZERO,
+        concurrency: 8,
+        max_rps: f64::INFINITY,
+    };
+    let mut engine = spawn(Arc::new(InstantApi), unlimited, ids(10));
+    // On this single-threaded runtime, an engine that never yielded would hang here.
+    let mut seen = 0;
+    while seen < 1000 {
+        engine.updates.recv().await.expect("engine alive");
+        seen += 1;
+    }
+    let engine_ahead_by = engine.updates.len();
+    assert!(engine_ahead_by < 10_000, "{engine_ahead_by} updates queued");
+    engine.shutdown().await;
+}

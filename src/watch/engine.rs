@@ -162,6 +162,9 @@ impl<F: Fetcher> Engine<F> {
             if self.updates.is_closed() {
                 break;
             }
+            // Instant answers keep a branch always ready; yield now and then so the
+            // consumer (maybe on the same thread) runs and updates cannot pile up.
+            tokio::task::consume_budget().await;
         }
     }
 
