@@ -7,6 +7,16 @@ use std::time::{Duration, SystemTime};
 
 use crate::coc::{ApiError, Client, Status, Step, Ticket};
 
+mod backoff;
+mod engine;
+mod rate;
+mod schedule;
+
+pub use backoff::{BACKOFF_CAP, backoff_delay};
+pub use engine::{DEFAULT_THROTTLE_PAUSE, EngineHandle, MAX_THROTTLE_PAUSE, spawn};
+pub use rate::RateLimiter;
+pub use schedule::Schedule;
+
 /// What the engine needs from the API; `Client` in production, scripted fakes in tests.
 pub trait Fetcher: Send + Sync + 'static {
     fn fetch(&self, execution_id: &str) -> impl Future<Output = Result<Ticket, ApiError>> + Send;

@@ -1,0 +1,493 @@
+//! The polling task: one tokio task for all tickets, driven by a due-time queue, a
+//! global pacer and a cap on requests in flight.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::backoff::backoff_delay;
+use super::rate::RateLimiter;
+use super::schedule::Schedule;
+use super::{Command, EngineConfig, Fetcher, Update};
+use crate::coc::{ApiError, ErrorKind, Status, Step, Ticket};
+
+/// How long the endpoint pauses after a 429 that names no `Retry-After`.
+pub const DEFAULT_THROTTLE_PAUSE: Duration = Duration::from_secs(5);
+/// A longer `Retry-After` is shortened to this, so a wild header cannot stall the
+/// dashboard for days (or overflow the clock).
+pub const MAX_THROTTLE_PAUSE: Duration = Duration::from_secs(600);
+
+/// The running engine: send it commands, receive its updates.
+pub struct EngineHandle {
+    pub commands: UnboundedSender<Command>,
+    pub updates: UnboundedReceiver<Update>,
+    /// Ends on `Shutdown`, when every command sender is dropped, or when `updates`
+    /// is dropped.
+    pub task: JoinHandle<()>,
+}
+
+impl EngineHandle {
+    /// Stops the engine and waits until its task has ended.
+    pub async fn shutdown(self) {
+        let _ = self.commands.send(Command::Shutdown);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts polling `ids` (duplicates ignored) on the current tokio runtime.
+pub fn spawn<F: Fetcher>(fetcher: Arc<F>, config: EngineConfig, ids: Vec<String>) -> EngineHandle {
+    let (commands, command_rx) = unbounded_channel();
+    let (update_tx, updates) = unbounded_channel();
+    let mut engine = Engine::new(fetcher, &config, update_tx);
+    for id in ids {
+        engine.add(id);
+    }
+    EngineHandle {
+        commands,
+        updates,
+        task: tokio::spawn(engine.run(command_rx)),
+    }
+}
+
+type InFlight = Pin<Box<dyn Future<Output = Completion> + Send>>;
+
+/// A finished request, tagged so stale answers can be recognised.
+struct Completion {
+    id: Arc<str>,
+    /// The auth epoch the request was sent in.
+    auth_epoch: u64,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Poll {
+        incarnation: u64,
+        started: Instant,
+        result: Result<Arc<Ticket>, ApiError>,
+    },
+    Steps(Result<Vec<Step>, ApiError>),
+}
+
+/// Whether the credentials may be used. After a 401/403 nothing is sent until the
+/// user asks for a refresh; then one request probes before the rest follow.
+enum AuthState {
+    Ok,
+    Blocked(ApiError),
+    Probing,
+}
+
+/// What the engine keeps per ticket (besides its slot in the schedule).
+struct Watched {
+    /// Distinguishes a re-added ticket from the removed one a late answer was for.
+    incarnation: u64,
+    /// Position in the watch list, to refresh in the user's order.
+    order: u64,
+    in_flight: bool,
+    failures: u32,
+    last_good: Option<Arc<Ticket>>,
+    last_status: Option<Status>,
+}
+
+enum Event {
+    Command(Option<Command>),
+    Done(Completion),
+    Wake,
+}
+
+struct Engine<F> {
+    fetcher: Arc<F>,
+    interval: Duration,
+    concurrency: usize,
+    limiter: RateLimiter,
+    schedule: Schedule<Arc<str>>,
+    tickets: HashMap<Arc<str>, Watched>,
+    steps_queue: VecDeque<Arc<str>>,
+    in_flight: FuturesUnordered<InFlight>,
+    auth: AuthState,
+    /// Bumped whenever a blocked engine is allowed to try again.
+    auth_epoch: u64,
+    throttled_until: Option<Instant>,
+    next_incarnation: u64,
+    rng: ChaCha8Rng,
+    updates: UnboundedSender<Update>,
+}
+
+impl<F: Fetcher> Engine<F> {
+    fn new(fetcher: Arc<F>, config: &EngineConfig, updates: UnboundedSender<Update>) -> Self {
+        Engine {
+            fetcher,
+            interval: config.interval,
+            concurrency: config.concurrency.max(1),
+            limiter: RateLimiter::new(config.max_rps),
+            schedule: Schedule::new(Instant::now()),
+            tickets: HashMap::new(),
+            steps_queue: VecDeque::new(),
+            in_flight: FuturesUnordered::new(),
+            auth: AuthState::Ok,
+            auth_epoch: 0,
+            throttled_until: None,
+            next_incarnation: 0,
+            rng: ChaCha8Rng::seed_from_u64(rand::random()),
+            updates,
+        }
+    }
+
+    async fn run(mut self, mut commands: UnboundedReceiver<Command>) {
+        loop {
+            let now = Instant::now();
+            self.dispatch(now);
+            let wake = self.next_wake(now);
+            let event = tokio::select! {
+                biased;
+                command = commands.recv() => Event::Command(command),
+                Some(done) = self.in_flight.next(), if !self.in_flight.is_empty() => Event::Done(done),
+                () = sleep_until_or_forever(wake) => Event::Wake,
+            };
+            match event {
+                Event::Command(None | Some(Command::Shutdown)) => break,
+                Event::Command(Some(command)) => self.handle(command),
+                Event::Done(done) => self.complete(done),
+                Event::Wake => {}
+            }
+            if self.updates.is_closed() {
+                break;
+            }
+            // Instant answers keep a branch always ready; yield now and then so the
+            // consumer (maybe on the same thread) runs and updates cannot pile up.
+            tokio::task::consume_budget().await;
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Refresh(id) => {
+                if let Some((key, _)) = self.tickets.get_key_value(id.as_str()) {
+                    let key = key.clone();
+                    self.allow_auth_retry();
+                    // The user asked for this one: it goes first (and is the auth probe).
+                    if self.is_idle(&key) {
+                        self.schedule.set_first(key);
+                    }
+                }
+            }
+            Command::RefreshAll => {
+                self.allow_auth_retry();
+                let mut keys: Vec<_> = self
+                    .tickets
+                    .iter()
+                    .map(|(k, w)| (w.order, k.clone()))
+                    .collect();
+                keys.sort_unstable_by_key(|(order, _)| *order);
+                for (_, key) in keys {
+                    if self.is_idle(&key) {
+                        self.schedule.set_urgent(key);
+                    }
+                }
+            }
+            Command::Add(id) => self.add(id),
+            Command::Remove(id) => {
+                self.tickets.remove(id.as_str());
+                self.schedule.remove(id.as_str());
+                self.steps_queue.retain(|queued| **queued != *id);
+            }
+            Command::FetchSteps(id) => self.request_steps(&id),
+            Command::Shutdown => {}
+        }
+    }
+
+    fn add(&mut self, id: String) {
+        if self.tickets.contains_key(id.as_str()) {
+            return;
+        }
+        let key: Arc<str> = id.into();
+        let watched = Watched {
+            incarnation: self.next_incarnation,
+            order: self.next_incarnation,
+            in_flight: false,
+            failures: 0,
+            last_good: None,
+            last_status: None,
+        };
+        self.next_incarnation += 1;
+        self.tickets.insert(key.clone(), watched);
+        self.schedule.set_urgent(key);
+    }
+
+    /// Watched and not waiting for an answer (whose handling reschedules it anyway).
+    fn is_idle(&self, key: &str) -> bool {
+        self.tickets.get(key).is_some_and(|w| !w.in_flight)
+    }
+
+    fn request_steps(&mut self, id: &str) {
+        let Some((key, _)) = self.tickets.get_key_value(id) else {
+            return;
+        };
+        let key = key.clone();
+        if let AuthState::Blocked(error) = &self.auth {
+            // Sending would risk locking the key; answer with the reason instead.
+            let error = error.clone();
+            self.emit(Update::Steps {
+                execution_id: key.to_string(),
+                result: Err(error),
+                at: SystemTime::now(),
+            });
+        } else if !self.steps_queue.contains(&key) {
+            self.steps_queue.push_back(key);
+        }
+    }
+
+    fn allow_auth_retry(&mut self) {
+        if matches!(self.auth, AuthState::Blocked(_)) {
+            self.auth = AuthState::Probing;
+            self.auth_epoch += 1;
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        match self.auth {
+            AuthState::Ok => self.concurrency,
+            AuthState::Probing => 1,
+            AuthState::Blocked(_) => 0,
+        }
+    }
+
+    /// Starts every request that is due, as far as the cap and the pacer allow.
+    fn dispatch(&mut self, now: Instant) {
+        while self.in_flight.len() < self.capacity() && self.limiter.is_ready(now) {
+            if let Some(id) = self.steps_queue.pop_front() {
+                self.start_steps(id, now);
+            } else if let Some(id) = self.schedule.pop_due(now) {
+                self.start_poll(id, now);
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// When the loop must next look for work, `None` if only a command or an answer
+    /// can create any.
+    fn next_wake(&self, now: Instant) -> Option<Instant> {
+        if self.in_flight.len() >= self.capacity() {
+            return None;
+        }
+        let work_at = if self.steps_queue.is_empty() {
+            self.schedule.next_due()?
+        } else {
+            now
+        };
+        Some(work_at.max(self.limiter.ready_at(now)))
+    }
+
+    fn start_poll(&mut self, id: Arc<str>, now: Instant) {
+        let Some(watched) = self.tickets.get_mut(&id) else {
+            return;
+        };
+        watched.in_flight = true;
+        let incarnation = watched.incarnation;
+        self.limiter.record_start(now);
+        let fetcher = self.fetcher.clone();
+        let auth_epoch = self.auth_epoch;
+        self.in_flight.push(Box::pin(async move {
+            let result = fetcher.fetch(&id).await.map(Arc::new);
+            Completion {
+                id,
+                auth_epoch,
+                outcome: Outcome::Poll {
+                    incarnation,
+                    started: now,
+                    result,
+                },
+            }
+        }));
+    }
+
+    fn start_steps(&mut self, id: Arc<str>, now: Instant) {
+        self.limiter.record_start(now);
+        let fetcher = self.fetcher.clone();
+        let auth_epoch = self.auth_epoch;
+        self.in_flight.push(Box::pin(async move {
+            let result = fetcher.fetch_steps(&id).await;
+            Completion {
+                id,
+                auth_epoch,
+                outcome: Outcome::Steps(result),
+            }
+        }));
+    }
+
+    fn complete(&mut self, done: Completion) {
+        let Completion {
+            id,
+            auth_epoch,
+            outcome,
+        } = done;
+        let auth_error = match &outcome {
+            Outcome::Poll { result: Err(e), .. } | Outcome::Steps(Err(e)) => e.is_auth(),
+            _ => false,
+        };
+        if !auth_error && auth_epoch == self.auth_epoch && matches!(self.auth, AuthState::Probing) {
+            self.auth = AuthState::Ok;
+        }
+        match outcome {
+            Outcome::Poll {
+                incarnation,
+                started,
+                result,
+            } => self.complete_poll(id, incarnation, started, auth_epoch, result),
+            Outcome::Steps(result) => self.complete_steps(id, auth_epoch, result),
+        }
+    }
+
+    fn complete_poll(
+        &mut self,
+        id: Arc<str>,
+        incarnation: u64,
+        started: Instant,
+        auth_epoch: u64,
+        result: Result<Arc<Ticket>, ApiError>,
+    ) {
+        let now = Instant::now();
+        let Some(watched) = self.tickets.get_mut(&id) else {
+            return; // removed while in flight
+        };
+        if watched.incarnation != incarnation {
+            return; // removed and added again; the new one has its own schedule
+        }
+        watched.in_flight = false;
+        let ticket = match result {
+            Ok(ticket) => ticket,
+            Err(error) => {
+                match error.kind() {
+                    ErrorKind::Throttled => {
+                        self.schedule.set_urgent(id);
+                        self.throttle(error, now);
+                    }
+                    ErrorKind::Auth => {
+                        self.schedule.set(id, now + self.interval);
+                        self.auth_failed(auth_epoch, error);
+                    }
+                    _ => {
+                        watched.failures = watched.failures.saturating_add(1);
+                        let delay =
+                            backoff_delay(self.interval, watched.failures, self.rng.r#gen());
+                        let last_good = watched.last_good.clone();
+                        self.schedule.set(id.clone(), now + delay);
+                        self.emit(Update::Error {
+                            execution_id: id.to_string(),
+                            error,
+                            last_good,
+                            at: SystemTime::now(),
+                        });
+                    }
+                }
+                return;
+            }
+        };
+
+        watched.failures = 0;
+        watched.last_good = Some(ticket.clone());
+        let transition = match &ticket.status {
+            Some(to) if watched.last_status.as_ref() != Some(to) => {
+                Some((watched.last_status.replace(to.clone()), to.clone()))
+            }
+            _ => None,
+        };
+        if !ticket.is_terminal() {
+            self.schedule.set(id.clone(), started + self.interval);
+        }
+        let at = SystemTime::now();
+        self.emit(Update::Snapshot {
+            execution_id: id.to_string(),
+            ticket,
+            at,
+        });
+        if let Some((from, to)) = transition {
+            self.emit(Update::Transition {
+                execution_id: id.to_string(),
+                from,
+                to,
+                at,
+            });
+        }
+    }
+
+    fn complete_steps(
+        &mut self,
+        id: Arc<str>,
+        auth_epoch: u64,
+        result: Result<Vec<Step>, ApiError>,
+    ) {
+        if !self.tickets.contains_key(&id) {
+            return;
+        }
+        if let Err(error) = &result {
+            match error.kind() {
+                ErrorKind::Throttled => {
+                    self.steps_queue.push_front(id);
+                    self.throttle(error.clone(), Instant::now());
+                    return;
+                }
+                ErrorKind::Auth => self.auth_failed(auth_epoch, error.clone()),
+                _ => {}
+            }
+        }
+        self.emit(Update::Steps {
+            execution_id: id.to_string(),
+            result,
+            at: SystemTime::now(),
+        });
+    }
+
+    /// Pauses every request until the 429's `Retry-After`, reporting once per pause.
+    fn throttle(&mut self, error: ApiError, now: Instant) {
+        let wait = error
+            .retry_after()
+            .unwrap_or(DEFAULT_THROTTLE_PAUSE)
+            .min(MAX_THROTTLE_PAUSE);
+        let until = now + wait;
+        let already_paused = self.throttled_until.is_some_and(|t| now < t);
+        self.throttled_until = Some(self.throttled_until.map_or(until, |t| t.max(until)));
+        self.limiter.pause_until(until);
+        if !already_paused {
+            self.emit(Update::Throttled {
+                until: SystemTime::now() + wait,
+                error,
+            });
+        }
+    }
+
+    /// Stops all requests after a 401/403, reporting once. Answers to requests sent
+    /// before the block (an older epoch) change nothing.
+    fn auth_failed(&mut self, auth_epoch: u64, error: ApiError) {
+        if auth_epoch != self.auth_epoch || matches!(self.auth, AuthState::Blocked(_)) {
+            return;
+        }
+        self.auth = AuthState::Blocked(error.clone());
+        self.emit(Update::AuthFailed {
+            error,
+            at: SystemTime::now(),
+        });
+    }
+
+    fn emit(&self, update: Update) {
+        // A closed channel ends the run loop; nothing to do here.
+        let _ = self.updates.send(update);
+    }
+}
+
+async fn sleep_until_or_forever(wake: Option<Instant>) {
+    match wake {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

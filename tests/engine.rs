@@ -1,0 +1,734 @@
+//! The polling engine against a scripted fake API on tokio's paused clock.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use coctop::coc::{ApiError, Status, Step, Ticket};
+use coctop::watch::{
+    Command, DEFAULT_THROTTLE_PAUSE, EngineConfig, EngineHandle, Fetcher, Update, spawn,
+};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::{Instant, sleep};
+
+#[derive(Debug, Clone)]
+enum Reply {
+    Status(Status),
+    Fail(ApiError),
+}
+
+#[derive(Debug, Clone)]
+struct Call {
+    id: String,
+    at: Duration,
+    steps: bool,
+}
+
+/// Answers each ticket from its script (the last reply repeats; `Running` when none),
+/// after `delay`, and records every call with its start time.
+struct FakeApi {
+    start: Instant,
+    delay: Duration,
+    scripts: Mutex<HashMap<String, VecDeque<Reply>>>,
+    calls: Mutex<Vec<Call>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+impl FakeApi {
+    fn new(delay: Duration) -> FakeApi {
+        FakeApi {
+            start: Instant::now(),
+            delay,
+            scripts: Mutex::new(HashMap::new()),
+            calls: Mutex::new(Vec::new()),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    fn script(self, id: &str, replies: impl IntoIterator<Item = Reply>) -> FakeApi {
+        self.scripts
+            .lock()
+            .unwrap()
+            .insert(id.to_string(), replies.into_iter().collect());
+        self
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    fn poll_times(&self, id: &str) -> Vec<Duration> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.id == id && !c.steps)
+            .map(|c| c.at)
+            .collect()
+    }
+
+    fn next_reply(&self, id: &str) -> Reply {
+        let mut scripts = self.scripts.lock().unwrap();
+        match scripts.get_mut(id) {
+            Some(script) if script.len() > 1 => script.pop_front().unwrap(),
+            Some(script) if !script.is_empty() => script[0].clone(),
+            _ => Reply::Status(Status::Running),
+        }
+    }
+
+    async fn call(&self, id: &str, steps: bool) -> Reply {
+        self.calls.lock().unwrap().push(Call {
+            id: id.to_string(),
+            at: self.start.elapsed(),
+            steps,
+        });
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        sleep(self.delay).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.next_reply(id)
+    }
+}
+
+impl Fetcher for FakeApi {
+    async fn fetch(&self, execution_id: &str) -> Result<Ticket, ApiError> {
+        match self.call(execution_id, false).await {
+            Reply::Status(status) => {
+                let mut ticket = Ticket::empty(execution_id);
+                ticket.status = Some(status);
+                Ok(ticket)
+            }
+            Reply::Fail(error) => Err(error),
+        }
+    }
+
+    async fn fetch_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
+        match self.call(execution_id, true).await {
+            Reply::Fail(error) => Err(error),
+            Reply::Status(_) => Ok(vec![Step {
+                name: Some(format!("{execution_id}-step")),
+                ..Step::default()
+            }]),
+        }
+    }
+}
+
+fn http(status: u16, retry_after: Option<Duration>) -> Reply {
+    Reply::Fail(ApiError::Http {
+        status,
+        error_code: None,
+        error_msg: None,
+        request_id: None,
+        excerpt: None,
+        retry_after,
+    })
+}
+
+fn status(s: Status) -> Reply {
+    Reply::Status(s)
+}
+
+fn config(interval_secs: u64, concurrency: usize, max_rps: f64) -> EngineConfig {
+    EngineConfig {
+        interval: Duration::from_secs(interval_secs),
+        concurrency,
+        max_rps,
+    }
+}
+
+fn ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("t{i:05}")).collect()
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
+}
+
+fn drain(updates: &mut UnboundedReceiver<Update>) -> Vec<Update> {
+    std::iter::from_fn(|| updates.try_recv().ok()).collect()
+}
+
+fn start(api: &Arc<FakeApi>, config: EngineConfig, ids: Vec<String>) -> EngineHandle {
+    spawn(api.clone(), config, ids)
+}
+
+fn snapshots_of<'a>(updates: &'a [Update], id: &str) -> Vec<&'a Arc<Ticket>> {
+    updates
+        .iter()
+        .filter_map(|u| match u {
+            Update::Snapshot {
+                execution_id,
+                ticket,
+                ..
+            } if execution_id == id => Some(ticket),
+            _ => None,
+        })
+        .collect()
+}
+
+fn count(updates: &[Update], pred: impl Fn(&Update) -> bool) -> usize {
+    updates.iter().filter(|u| pred(u)).count()
+}
+
+/// Lets the engine act on commands just sent, without moving the clock meaningfully.
+async fn settle() {
+    sleep(Duration::from_millis(1)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn active_tickets_are_polled_every_interval() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO).script("b", [status(Status::Pending)]));
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into(), "b".into()]);
+    sleep(secs(61.0)).await;
+
+    for (id, first) in [("a", 0.0), ("b", 0.1)] {
+        let expected: Vec<_> = (0..13).map(|k| secs(first + 5.0 * k as f64)).collect();
+        assert_eq!(api.poll_times(id), expected, "ticket {id}");
+    }
+    assert_eq!(snapshots_of(&drain(&mut engine.updates), "a").len(), 13);
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn first_polls_are_spread_by_the_rate_limit() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO));
+    let engine = start(&api, config(60, 8, 4.0), ids(20));
+    sleep(secs(10.0)).await;
+
+    let calls = api.calls();
+    assert_eq!(calls.len(), 20, "each ticket once, interval not yet over");
+    for (i, call) in calls.iter().enumerate() {
+        assert_eq!(call.id, ids(20)[i], "first polls follow the watch order");
+        assert_eq!(call.at, Duration::from_millis(250) * i as u32);
+    }
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn requests_in_flight_never_exceed_the_concurrency() {
+    let api = Arc::new(FakeApi::new(secs(2.0)));
+    let engine = start(&api, config(1, 3, 1000.0), ids(40));
+    sleep(secs(30.0)).await;
+
+    assert_eq!(api.max_in_flight.load(Ordering::SeqCst), 3);
+    // Three at a time for 2 s each: the cap, not the rate, is what limits.
+    let calls = api.calls().len();
+    assert!((45..=48).contains(&calls), "{calls} calls in 30 s");
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_second_ever_holds_more_than_max_rps_starts() {
+    let api = Arc::new(FakeApi::new(Duration::from_millis(30)));
+    let engine = start(&api, config(2, 8, 10.0), ids(200));
+    sleep(secs(120.0)).await;
+
+    let times: Vec<_> = api.calls().iter().map(|c| c.at).collect();
+    for (i, &t) in times.iter().enumerate() {
+        let in_window = times[i..]
+            .iter()
+            .take_while(|&&u| u < t + secs(1.0))
+            .count();
+        assert!(
+            in_window <= 10,
+            "{in_window} starts in the second after {t:?}"
+        );
+    }
+    // The budget is used, not wasted, and shared fairly by every ticket.
+    assert!(times.len() >= 1190, "{} calls in 120 s", times.len());
+    for id in ids(200) {
+        assert!(api.poll_times(&id).len() >= 5, "{id} starved");
+    }
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn failures_back_off_exponentially_and_success_resets() {
+    let e500 = || http(500, None);
+    let running = || status(Status::Running);
+    let api = Arc::new(FakeApi::new(Duration::ZERO).script(
+        "a",
+        [
+            e500(),
+            e500(),
+            e500(),
+            e500(),
+            running(),
+            running(),
+            e500(),
+            running(),
+        ],
+    ));
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into()]);
+    sleep(secs(400.0)).await;
+
+    let t = api.poll_times("a");
+    assert!(t.len() >= 8, "{t:?}");
+    let gap = |i: usize| t[i] - t[i - 1];
+    for (i, (low, high)) in [(5.0, 10.0), (10.0, 20.0), (20.0, 40.0), (40.0, 80.0)]
+        .into_iter()
+        .enumerate()
+    {
+        let g = gap(i + 1);
+        assert!(g >= secs(low) && g <= secs(high), "gap {} = {g:?}", i + 1);
+    }
+    assert_eq!(gap(5), secs(5.0), "a success polls at the normal interval");
+    assert_eq!(gap(6), secs(5.0));
+    assert!(
+        gap(7) >= secs(5.0) && gap(7) <= secs(10.0),
+        "backoff restarted"
+    );
+
+    let errors: Vec<_> = drain(&mut engine.updates)
+        .into_iter()
+        .filter_map(|u| match u {
+            Update::Error { last_good, .. } => Some(last_good),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errors.len(), 5);
+    assert!(errors[..4].iter().all(Option::is_none));
+    let kept = errors[4].as_ref().expect("last good snapshot kept");
+    assert_eq!(kept.status, Some(Status::Running));
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_pauses_every_request_until_retry_after() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO).script(
+        "t00000",
+        [http(429, Some(secs(30.0))), status(Status::Running)],
+    ));
+    let mut engine = start(&api, config(60, 8, 10.0), ids(5));
+    sleep(secs(35.0)).await;
+
+    let calls = api.calls();
+    assert_eq!(calls[0].at, Duration::ZERO);
+    assert!(calls[1..].iter().all(|c| c.at >= secs(30.0)), "{calls:?}");
+    assert_eq!(calls[1].at, secs(30.0));
+    assert_eq!(calls.len(), 6, "every ticket polled once the pause ended");
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::Throttled { .. })),
+        1
+    );
+    assert_eq!(count(&updates, |u| matches!(u, Update::Error { .. })), 0);
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn overlapping_429s_make_one_pause_and_one_report() {
+    let api = Arc::new(
+        FakeApi::new(secs(1.0))
+            .script(
+                "t00000",
+                [http(429, Some(secs(20.0))), status(Status::Running)],
+            )
+            .script(
+                "t00001",
+                [http(429, Some(secs(20.0))), status(Status::Running)],
+            )
+            .script("t00002", [http(429, None), status(Status::Running)]),
+    );
+    let mut engine = start(&api, config(60, 8, 10.0), ids(3));
+    sleep(secs(40.0)).await;
+
+    // All three were sent before the first 429 came back (at 1.0 s); after it,
+    // nothing until the longest Retry-After (t00001's, answered at 1.1 s) passed.
+    let later: Vec<_> = api.calls().into_iter().skip(3).collect();
+    assert_eq!(later.len(), 3);
+    assert!(later.iter().all(|c| c.at >= secs(21.1)), "{later:?}");
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::Throttled { .. })),
+        1
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_without_retry_after_pauses_for_the_default() {
+    let api = Arc::new(
+        FakeApi::new(Duration::ZERO).script("a", [http(429, None), status(Status::Running)]),
+    );
+    let engine = start(&api, config(60, 8, 10.0), vec!["a".into()]);
+    sleep(secs(30.0)).await;
+    assert_eq!(
+        api.poll_times("a"),
+        [Duration::ZERO, DEFAULT_THROTTLE_PAUSE]
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn finished_tickets_are_not_polled_again() {
+    let finishing = [
+        status(Status::Pending),
+        status(Status::Running),
+        status(Status::Running),
+        status(Status::Failed),
+    ];
+    let mut api = FakeApi::new(Duration::from_millis(50));
+    let terminal = [
+        Status::Succeed,
+        Status::Failed,
+        Status::Canceled,
+        Status::Timeout,
+        Status::Succeed,
+    ];
+    for (i, s) in terminal.into_iter().enumerate() {
+        api = api.script(&format!("t{i:05}"), [status(s)]);
+    }
+    for i in 5..10 {
+        api = api.script(&format!("t{i:05}"), finishing.clone());
+    }
+    let api = Arc::new(api);
+    let mut engine = start(&api, config(5, 8, 10.0), ids(10));
+    sleep(secs(600.0)).await;
+
+    for (i, id) in ids(10).iter().enumerate() {
+        let expected = if i < 5 { 1 } else { 4 };
+        assert_eq!(api.poll_times(id).len(), expected, "{id}");
+    }
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::Snapshot { .. })),
+        25
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn refresh_polls_a_finished_ticket_once_more() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO).script("done", [status(Status::Succeed)]));
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["done".into(), "busy".into()]);
+    sleep(secs(60.0)).await;
+    assert_eq!(api.poll_times("done").len(), 1);
+    drain(&mut engine.updates);
+
+    engine
+        .commands
+        .send(Command::Refresh("done".into()))
+        .unwrap();
+    settle().await;
+    let times = api.poll_times("done");
+    assert_eq!(times.len(), 2);
+    assert!(
+        times[1] - secs(60.0) < secs(0.1),
+        "refresh is prompt: {times:?}"
+    );
+    let updates = drain(&mut engine.updates);
+    assert_eq!(snapshots_of(&updates, "done").len(), 1);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::Transition { .. })),
+        0,
+        "same status, no transition"
+    );
+
+    sleep(secs(60.0)).await;
+    assert_eq!(api.poll_times("done").len(), 2, "finished again: parked");
+    engine.commands.send(Command::RefreshAll).unwrap();
+    sleep(secs(0.5)).await;
+    assert_eq!(api.poll_times("done").len(), 3);
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn auth_failure_stops_polling_until_a_refresh_succeeds() {
+    let api = Arc::new(
+        FakeApi::new(Duration::ZERO).script("a", [http(401, None), status(Status::Running)]),
+    );
+    let mut engine = start(
+        &api,
+        config(5, 8, 10.0),
+        vec!["a".into(), "b".into(), "c".into()],
+    );
+    sleep(secs(600.0)).await;
+
+    assert_eq!(api.calls().len(), 1, "nothing sent after the 401");
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        1
+    );
+
+    engine.commands.send(Command::Refresh("a".into())).unwrap();
+    sleep(secs(1.0)).await;
+    let calls: Vec<_> = api.calls().into_iter().map(|c| c.id).collect();
+    assert_eq!(
+        calls,
+        ["a", "a", "b", "c"],
+        "the probe first, then the rest"
+    );
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        0
+    );
+    assert_eq!(count(&updates, |u| matches!(u, Update::Snapshot { .. })), 3);
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_probe_sends_exactly_one_request() {
+    let api = Arc::new(
+        FakeApi::new(secs(1.0))
+            .script("a", [http(403, None)])
+            .script("b", [http(401, None)])
+            .script("c", [http(401, None)]),
+    );
+    let mut engine = start(
+        &api,
+        config(5, 8, 10.0),
+        vec!["a".into(), "b".into(), "c".into()],
+    );
+    sleep(secs(600.0)).await;
+    // Three were in flight when the first 403 arrived; their 401s are not reported.
+    assert_eq!(api.calls().len(), 3);
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        1
+    );
+
+    // Steps are answered with the auth error, without a request.
+    engine
+        .commands
+        .send(Command::FetchSteps("a".into()))
+        .unwrap();
+    settle().await;
+    let updates = drain(&mut engine.updates);
+    assert!(
+        matches!(&updates[..], [Update::Steps { result: Err(e), .. }] if e.is_auth()),
+        "{updates:?}"
+    );
+
+    engine.commands.send(Command::RefreshAll).unwrap();
+    sleep(secs(600.0)).await;
+    assert_eq!(api.calls().len(), 4, "one probe, then stopped again");
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        1
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn tickets_can_be_added_and_removed_while_running() {
+    let api = Arc::new(FakeApi::new(secs(2.0)));
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into()]);
+    sleep(secs(0.5)).await;
+    engine.commands.send(Command::Add("b".into())).unwrap();
+    engine.commands.send(Command::Add("a".into())).unwrap();
+    sleep(secs(0.5)).await;
+    // `a` is in flight (0 s to 2 s): its answer must be dropped.
+    engine.commands.send(Command::Remove("a".into())).unwrap();
+    sleep(secs(60.0)).await;
+
+    assert_eq!(api.poll_times("a"), [Duration::ZERO], "never polled again");
+    assert_eq!(
+        api.poll_times("b")[0],
+        secs(0.5),
+        "added ticket polled promptly"
+    );
+    let updates = drain(&mut engine.updates);
+    assert!(
+        snapshots_of(&updates, "a").is_empty(),
+        "no update after Remove"
+    );
+    assert!(snapshots_of(&updates, "b").len() >= 10);
+
+    engine.commands.send(Command::Add("a".into())).unwrap();
+    sleep(secs(10.0)).await;
+    let a = api.poll_times("a");
+    assert_eq!(a.len(), 3, "re-added ticket polled again: {a:?}");
+    assert!(a[1] - secs(61.0) < secs(0.2), "{a:?}");
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_answer_for_a_removed_ticket_is_dropped_even_after_re_adding_it() {
+    let api = Arc::new(FakeApi::new(secs(2.0)));
+    let mut engine = start(&api, config(60, 8, 10.0), vec!["a".into()]);
+    sleep(secs(0.5)).await;
+    engine.commands.send(Command::Remove("a".into())).unwrap();
+    engine.commands.send(Command::Add("a".into())).unwrap();
+    sleep(secs(2.5)).await; // old answer at 2.0 s, new one at 2.5 s
+
+    assert_eq!(api.poll_times("a"), [Duration::ZERO, secs(0.5)]);
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        snapshots_of(&updates, "a").len(),
+        1,
+        "only the new request's answer"
+    );
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::Transition { .. })),
+        1
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn transitions_follow_their_snapshots_in_order() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO).script(
+        "a",
+        [
+            status(Status::Pending),
+            status(Status::Running),
+            status(Status::Running),
+            status(Status::Succeed),
+        ],
+    ));
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into()]);
+    sleep(secs(60.0)).await;
+
+    let seen: Vec<String> = drain(&mut engine.updates)
+        .iter()
+        .map(|u| match u {
+            Update::Snapshot { ticket, .. } => format!("snap {:?}", ticket.status),
+            Update::Transition { from, to, .. } => format!("{from:?} -> {to:?}"),
+            other => format!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "snap Some(Pending)",
+            "None -> Pending",
+            "snap Some(Running)",
+            "Some(Pending) -> Running",
+            "snap Some(Running)",
+            "snap Some(Succeed)",
+            "Some(Running) -> Succeed",
+        ]
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn steps_go_through_the_same_rate_limit() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO));
+    let mut engine = start(&api, config(5, 8, 10.0), ids(30));
+    settle().await;
+    engine
+        .commands
+        .send(Command::FetchSteps("t00020".into()))
+        .unwrap();
+    engine
+        .commands
+        .send(Command::FetchSteps("unwatched".into()))
+        .unwrap();
+    sleep(secs(5.0)).await;
+
+    let calls = api.calls();
+    let steps: Vec<_> = calls.iter().filter(|c| c.steps).collect();
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert!(steps[0].at <= secs(0.2), "served ahead of the poll backlog");
+    for pair in calls.windows(2) {
+        assert!(pair[1].at - pair[0].at >= secs(0.1), "{pair:?}");
+    }
+    let updates = drain(&mut engine.updates);
+    let answered: Vec<_> = updates
+        .iter()
+        .filter_map(|u| match u {
+            Update::Steps {
+                execution_id,
+                result: Ok(steps),
+                ..
+            } => Some((execution_id.as_str(), steps.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(answered, [("t00020", 1)]);
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn ten_thousand_finished_tickets_are_each_polled_once() {
+    let mut api = FakeApi::new(Duration::from_millis(20));
+    api.scripts = Mutex::new(
+        ids(10_000)
+            .into_iter()
+            .map(|id| (id, VecDeque::from([status(Status::Succeed)])))
+            .collect(),
+    );
+    let api = Arc::new(api);
+    let mut engine = start(&api, config(5, 16, 1000.0), ids(10_000));
+    sleep(secs(15.0)).await;
+
+    assert_eq!(api.calls().len(), 10_000);
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::Snapshot { .. })),
+        10_000
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_ends_the_task_promptly() {
+    let api = Arc::new(FakeApi::new(secs(3.0)));
+    let engine = start(&api, config(5, 8, 10.0), ids(50));
+    sleep(secs(1.0)).await;
+    let before = api.calls().len();
+    engine.commands.send(Command::Shutdown).unwrap();
+    tokio::time::timeout(secs(0.01), engine.task)
+        .await
+        .expect("ended within 10 ms")
+        .expect("no panic");
+    sleep(secs(60.0)).await;
+    assert_eq!(api.calls().len(), before);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_the_command_sender_ends_the_task() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO));
+    let EngineHandle {
+        commands,
+        updates: _updates,
+        task,
+    } = start(&api, config(5, 8, 10.0), ids(3));
+    drop(commands);
+    tokio::time::timeout(secs(0.01), task)
+        .await
+        .expect("ended within 10 ms")
+        .expect("no panic");
+}
+
+/// Answers at once; with no rate limit the engine always has work ready.
+struct InstantApi;
+
+impl Fetcher for InstantApi {
+    async fn fetch(&self, execution_id: &str) -> Result<Ticket, ApiError> {
+        let mut ticket = Ticket::empty(execution_id);
+        ticket.status = Some(Status::Running);
+        Ok(ticket)
+    }
+
+    async fn fetch_steps(&self, _execution_id: &str) -> Result<Vec<Step>, ApiError> {
+        Ok(Vec::new())
+    }
+}
+
+#[tokio::test]
+async fn a_busy_engine_still_lets_its_consumer_run() {
+    let unlimited = EngineConfig {
+        interval: Duration::ZERO,
+        concurrency: 8,
+        max_rps: f64::INFINITY,
+    };
+    let mut engine = spawn(Arc::new(InstantApi), unlimited, ids(10));
+    // On this single-threaded runtime, an engine that never yielded would hang here.
+    let mut seen = 0;
+    while seen < 1000 {
+        engine.updates.recv().await.expect("engine alive");
+        seen += 1;
+    }
+    let engine_ahead_by = engine.updates.len();
+    assert!(engine_ahead_by < 10_000, "{engine_ahead_by} updates queued");
+    engine.shutdown().await;
+}
