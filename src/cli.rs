@@ -91,6 +91,9 @@ pub struct SimArgs {
     /// Seed of the generated tickets: the same seed gives the same tickets.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// How many seeded tickets to start with (at least 1).
+    #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub tickets: u64,
     /// Time scale of ticket lifecycles (2 runs twice as fast).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,

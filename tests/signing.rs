@@ -49,10 +49,26 @@ fn reproduces_every_official_vector() {
             &Secret::new(v["sk"].as_str().unwrap()),
             v["x_sdk_date"].as_str().unwrap(),
         );
-        assert_eq!(sig.canonical_request, v["canonical_request"].as_str().unwrap(), "{name}");
-        assert_eq!(sig.string_to_sign, v["string_to_sign"].as_str().unwrap(), "{name}");
-        assert_eq!(sig.signed_headers, v["signed_headers"].as_str().unwrap(), "{name}");
-        assert_eq!(sig.authorization, v["authorization"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            sig.canonical_request,
+            v["canonical_request"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            sig.string_to_sign,
+            v["string_to_sign"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            sig.signed_headers,
+            v["signed_headers"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            sig.authorization,
+            v["authorization"].as_str().unwrap(),
+            "{name}"
+        );
 
         let parsed = AuthorizationHeader::parse(&sig.authorization).unwrap();
         assert_eq!(parsed.access, v["ak"].as_str().unwrap());

@@ -1,12 +1,18 @@
 //! The COC HTTP client: reqwest with rustls, signed requests, bounded bodies, retries.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, redirect};
 use url::Url;
 
-use super::auth::Auth;
+use super::auth::{self, Auth, SigningRequest};
 use super::error::ApiError;
-use super::model::{Instance, Operation, Page, Step, Ticket};
+use super::model::{Envelope, Instance, OperateRequest, Operation, Page, Step, Ticket};
+use super::response::{RawResponse, transport_error};
 
 /// The three published regions of the global COC service.
 pub const REGIONS: [(&str, &str); 3] = [
@@ -98,6 +104,27 @@ impl RetryPolicy {
             ..RetryPolicy::default()
         }
     }
+
+    /// How long to wait before retry number `attempt + 1`: a uniform draw from
+    /// `[0, min(cap, base * 2^attempt)]` ("full jitter"), but never less than the
+    /// server's `Retry-After`. `None` when the server asks for more than `cap`: the
+    /// caller gets the error (with its `retry_after`) instead of a silent long wait.
+    pub fn delay(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        rng: &mut impl Rng,
+    ) -> Option<Duration> {
+        if retry_after.is_some_and(|wait| wait > self.cap) {
+            return None;
+        }
+        let ceiling = self
+            .base
+            .saturating_mul(2u32.saturating_pow(attempt))
+            .min(self.cap);
+        let jitter = ceiling.mul_f64(rng.gen_range(0.0..=1.0));
+        Some(jitter.max(retry_after.unwrap_or(Duration::ZERO)))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -145,51 +172,406 @@ pub struct ListQuery {
     pub exclude_child_executions: Option<bool>,
 }
 
-#[derive(Debug, Clone)]
+/// The COC API client. Cheap to clone (one `Arc`); clones share the connection pool.
+#[derive(Clone)]
 pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     config: ClientConfig,
+    http: reqwest::Client,
+}
+
+impl fmt::Debug for Client {
+    // `ClientConfig`'s own Debug hides secrets (`Secret` prints `***`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+const USER_AGENT: &str = concat!("coctop/", env!("CARGO_PKG_VERSION"));
+const JSON: &str = "application/json";
+/// What the official SDK sends with a body.
+const JSON_UTF8: &str = "application/json;charset=UTF-8";
+
+/// One request before it is signed and sent; signed afresh on every attempt.
+struct Call {
+    method: Method,
+    /// Percent-encoded, below the endpoint's own path.
+    path: String,
+    /// Decoded pairs, in the order sent.
+    query: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
-        todo!("client helper: build reqwest client {config:?}")
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            // A redirect would carry X-Auth-Token to wherever it points.
+            .redirect(redirect::Policy::none())
+            // The signature covers the Host header; speak HTTP/1.1 as the official SDKs do.
+            .http1_only()
+            .build()
+            .map_err(|e| ApiError::Network {
+                detail: format!("cannot set up HTTP: {e}"),
+            })?;
+        Ok(Client {
+            inner: Arc::new(Inner { config, http }),
+        })
     }
 
     pub fn endpoint(&self) -> &Endpoint {
-        &self.config.endpoint
+        &self.inner.config.endpoint
     }
 
+    /// `GET /v1/executions/{id}`; `NotFound` when the service answers `"data": null`.
     pub async fn get_execution(&self, execution_id: &str) -> Result<Ticket, ApiError> {
-        todo!("{execution_id}")
+        let path = format!("/v1/executions/{}", id_segment(execution_id)?);
+        let response = self.get(path, Vec::new()).await?;
+        match response.decode::<Envelope<Ticket>>()?.data {
+            Some(ticket) => Ok(ticket),
+            None => Err(ApiError::NotFound {
+                execution_id: execution_id.to_string(),
+                request_id: response.request_id,
+            }),
+        }
     }
 
+    /// `GET /v1/executions` with every filter that is set.
     pub async fn list_executions(&self, query: &ListQuery) -> Result<Page<Ticket>, ApiError> {
-        todo!("{query:?}")
+        self.get("/v1/executions".into(), query.pairs())
+            .await?
+            .decode()
     }
 
+    /// `GET /v1/executions/{id}/steps`.
     pub async fn list_steps(
         &self,
         execution_id: &str,
         limit: u32,
         offset: u32,
     ) -> Result<Page<Step>, ApiError> {
-        todo!("{execution_id} {limit} {offset}")
+        let path = format!("/v1/executions/{}/steps", id_segment(execution_id)?);
+        self.get(path, paging(limit, offset)).await?.decode()
     }
 
+    /// `GET /v1/executions/instances?execution_step_id=...`.
     pub async fn list_instances(
         &self,
         execution_step_id: &str,
         limit: u32,
         offset: u32,
     ) -> Result<Page<Instance>, ApiError> {
-        todo!("{execution_step_id} {limit} {offset}")
+        if execution_step_id.is_empty() {
+            return Err(ApiError::InvalidId {
+                id: String::new(),
+                reason: "the step ID is empty",
+            });
+        }
+        let mut query = vec![("execution_step_id".into(), execution_step_id.into())];
+        query.extend(paging(limit, offset));
+        self.get("/v1/executions/instances".into(), query)
+            .await?
+            .decode()
     }
 
+    /// `POST /v1/executions`. Never retried: the operation may have happened.
     pub async fn operate_execution(
         &self,
         execution_id: &str,
         operation: Operation,
     ) -> Result<(), ApiError> {
-        todo!("{execution_id} {operation:?}")
+        id_segment(execution_id)?;
+        let body = serde_json::to_vec(&OperateRequest {
+            execution_id: execution_id.to_string(),
+            operate_type: operation,
+        })
+        .map_err(|e| ApiError::Network {
+            detail: format!("cannot encode request: {e}"),
+        })?;
+        let call = Call {
+            method: Method::POST,
+            path: "/v1/executions".into(),
+            query: Vec::new(),
+            body,
+        };
+        let response = self.send(&call).await?;
+        // `{}` is the documented answer; any JSON (or nothing) means it was accepted.
+        if response.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        response.decode::<serde_json::Value>().map(drop)
+    }
+
+    /// A GET with retries on 429, 5xx, time-outs and connection failures.
+    async fn get(
+        &self,
+        path: String,
+        query: Vec<(String, String)>,
+    ) -> Result<RawResponse, ApiError> {
+        let call = Call {
+            method: Method::GET,
+            path,
+            query,
+            body: Vec::new(),
+        };
+        let policy = &self.inner.config.retry;
+        let mut attempt = 0;
+        loop {
+            let error = match self.send(&call).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if attempt >= policy.max_retries || !error.is_retryable() {
+                return Err(error);
+            }
+            let Some(wait) = policy.delay(attempt, error.retry_after(), &mut rand::thread_rng())
+            else {
+                return Err(error);
+            };
+            tracing::debug!(%error, ?wait, attempt, "retrying GET {}", call.path);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: sign, send, read the body within the cap; non-2xx become errors.
+    async fn send(&self, call: &Call) -> Result<RawResponse, ApiError> {
+        let config = &self.inner.config;
+        let url = self.url(call);
+        let headers = self.headers(call, &url)?;
+        let response = self
+            .inner
+            .http
+            .request(call.method.clone(), url)
+            .headers(headers)
+            .body(call.body.clone())
+            .send()
+            .await
+            .map_err(|e| transport_error(e, config.timeout))?;
+        let response = RawResponse::read(response, config.max_body_bytes, config.timeout).await?;
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err(response.into_http_error())
+        }
+    }
+
+    /// The endpoint's URL with its path prefix kept, the call's (already encoded)
+    /// path appended and the query encoded exactly as the signer encodes it.
+    fn url(&self, call: &Call) -> Url {
+        let mut url = self.inner.config.endpoint.url.clone();
+        let prefix = url.path().trim_end_matches('/').to_string();
+        url.set_path(&format!("{prefix}{}", call.path));
+        let query = call
+            .query
+            .iter()
+            .map(|(k, v)| format!("{}={}", auth::encode_segment(k), auth::encode_segment(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        url.set_query((!query.is_empty()).then_some(query.as_str()));
+        url.set_fragment(None);
+        url
+    }
+
+    /// Every header of the request, signed as the official SDK signs them for AK/SK.
+    fn headers(&self, call: &Call, url: &Url) -> Result<HeaderMap, ApiError> {
+        let config = &self.inner.config;
+        let content_type = if call.body.is_empty() {
+            JSON
+        } else {
+            JSON_UTF8
+        };
+        let mut plain: Vec<(String, String)> = vec![
+            ("Content-Type".into(), content_type.into()),
+            ("User-Agent".into(), USER_AGENT.into()),
+        ];
+        if let Some(domain_id) = &config.domain_id {
+            plain.push(("X-Domain-Id".into(), domain_id.clone()));
+        }
+        let mut headers = HeaderMap::new();
+        match &config.auth {
+            Auth::AkSk {
+                ak,
+                sk,
+                security_token,
+            } => {
+                if let Some(token) = security_token {
+                    plain.push(("X-Security-Token".into(), token.expose().into()));
+                }
+                let host = host_header(url);
+                let date = auth::sdk_date(chrono::Utc::now());
+                let signature = auth::sign(
+                    &SigningRequest {
+                        method: call.method.as_str(),
+                        host: &host,
+                        path: url.path(),
+                        query: &call.query,
+                        headers: &plain,
+                        body: &call.body,
+                    },
+                    ak,
+                    sk,
+                    &date,
+                );
+                insert(&mut headers, "X-Sdk-Date", &date, false)?;
+                insert(
+                    &mut headers,
+                    "Authorization",
+                    &signature.authorization,
+                    true,
+                )?;
+            }
+            Auth::Token(token) => insert(&mut headers, "X-Auth-Token", token.expose(), true)?,
+            Auth::None => {}
+        }
+        for (name, value) in &plain {
+            insert(&mut headers, name, value, name == "X-Security-Token")?;
+        }
+        Ok(headers)
+    }
+}
+
+/// `host[:port]` exactly as reqwest sends it in `Host`: the port only when it is not
+/// the scheme's default (`Url` already drops an explicit default port).
+fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+/// Adds a header, refusing values HTTP cannot carry without echoing them (they may be
+/// secrets).
+fn insert(
+    headers: &mut HeaderMap,
+    name: &str,
+    value: &str,
+    sensitive: bool,
+) -> Result<(), ApiError> {
+    let invalid = || ApiError::Credentials(format!("{name} contains characters HTTP cannot send"));
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+    let mut value = HeaderValue::from_str(value).map_err(|_| invalid())?;
+    value.set_sensitive(sensitive);
+    headers.insert(name, value);
+    Ok(())
+}
+
+/// The execution ID as ONE percent-encoded path segment. `.` and `..` are refused:
+/// URL parsers resolve them (even encoded) and the request would leave its route.
+fn id_segment(execution_id: &str) -> Result<String, ApiError> {
+    let reason = match execution_id {
+        "" => "it is empty",
+        "." | ".." => "it is a path segment, not an ID",
+        _ => return Ok(auth::encode_segment(execution_id)),
+    };
+    Err(ApiError::InvalidId {
+        id: execution_id.to_string(),
+        reason,
+    })
+}
+
+fn paging(limit: u32, offset: u32) -> Vec<(String, String)> {
+    vec![
+        ("limit".into(), limit.to_string()),
+        ("offset".into(), offset.to_string()),
+    ]
+}
+
+impl ListQuery {
+    /// The query pairs sent (decoded), in a stable order.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut add = |name: &str, value: Option<String>| {
+            if let Some(value) = value {
+                pairs.push((name.to_string(), value));
+            }
+        };
+        add("limit", self.limit.map(|v| v.to_string()));
+        add("offset", self.offset.map(|v| v.to_string()));
+        add("creator", self.creator.clone());
+        add("start_time", self.start_time.map(|v| v.to_string()));
+        add("end_time", self.end_time.map(|v| v.to_string()));
+        add("document_name", self.document_name.clone());
+        add("document_id", self.document_id.clone());
+        add(
+            "tags",
+            (!self.tags.is_empty()).then(|| {
+                self.tags
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
+        );
+        add(
+            "exclude_child_executions",
+            self.exclude_child_executions.map(|v| v.to_string()),
+        );
+        pairs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn backoff_is_capped_jittered_and_honours_retry_after() {
+        let policy = RetryPolicy {
+            max_retries: 10,
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(2),
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut seen = Vec::new();
+        for attempt in 0..40 {
+            let wait = policy.delay(attempt % 10, None, &mut rng).unwrap();
+            let ceiling = Duration::from_millis(100 * 2u64.pow(attempt % 10)).min(policy.cap);
+            assert!(wait <= ceiling, "{wait:?} > {ceiling:?}");
+            seen.push(wait);
+        }
+        seen.sort();
+        seen.dedup();
+        assert!(seen.len() > 30, "jitter should spread the waits");
+        let throttled = policy.delay(0, Some(Duration::from_millis(1500)), &mut rng);
+        assert!(throttled.unwrap() >= Duration::from_millis(1500));
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(60)), &mut rng),
+            None
+        );
+        // No overflow however many attempts.
+        assert!(policy.delay(u32::MAX, None, &mut rng).unwrap() <= policy.cap);
+    }
+
+    #[test]
+    fn ids_become_one_segment_and_dot_segments_are_refused() {
+        assert_eq!(
+            id_segment("../../v3/auth/tokens").unwrap(),
+            "..%2F..%2Fv3%2Fauth%2Ftokens"
+        );
+        assert_eq!(id_segment("EX 1?x#y").unwrap(), "EX%201%3Fx%23y");
+        for bad in ["", ".", ".."] {
+            assert!(matches!(id_segment(bad), Err(ApiError::InvalidId { .. })));
+        }
+    }
+
+    #[test]
+    fn host_header_matches_what_is_sent() {
+        let host = |u: &str| host_header(&Url::parse(u).unwrap());
+        assert_eq!(
+            host("https://coc.myhuaweicloud.com/"),
+            "coc.myhuaweicloud.com"
+        );
+        assert_eq!(host("https://Coc.Example.com:443/x"), "coc.example.com");
+        assert_eq!(host("http://127.0.0.1:8080"), "127.0.0.1:8080");
+        assert_eq!(host("http://[::1]:9000"), "[::1]:9000");
     }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod model;
+mod response;
 
 pub use auth::{Auth, Credentials, Secret};
 pub use client::{Client, ClientConfig, Endpoint, ListQuery, RetryPolicy};

@@ -1,10 +1,60 @@
 //! Drawing only: reads `&App`, never changes it.
+//!
+//! The regions come from `app::layout::screen`, the same function `update` uses to
+//! hit-test the mouse. Every string that came from the server goes through
+//! `text::sanitize` (usually via `text::cell`) before it reaches the buffer.
+
+mod detail;
+mod footer;
+mod header;
+mod list;
+mod theme;
+
+use std::borrow::Cow;
 
 use ratatui::Frame;
 
-use crate::app::App;
+use crate::app::{App, TicketEntry, View, layout};
+use crate::coc::Status;
+use crate::{format, text};
+
+use theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
-    let _ = (frame, app);
-    todo!("ui helper")
+    let area = frame.area();
+    if area.is_empty() {
+        return;
+    }
+    let theme = Theme::new(app.init.color);
+    let screen = layout::screen(area, app.view() == View::Ticket);
+    let buf = frame.buffer_mut();
+    header::draw(buf, screen.header, app, theme);
+    list::draw(buf, &screen, app, theme);
+    detail::draw(buf, screen.detail, screen.detail_beside_list(), app, theme);
+    footer::draw(buf, screen.footer, app, theme);
+    if app.help_open() {
+        footer::draw_help(buf, area, theme);
+    }
+}
+
+/// The glyph and word for a ticket's status; tickets without data say why.
+fn status_label(entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
+    match entry.status() {
+        // An unknown status is shown verbatim: it is server text.
+        Some(status) => (
+            format::status_glyph(status),
+            text::sanitize(status.as_str()),
+        ),
+        None if entry.is_loading() => ("·", Cow::Borrowed("loading")),
+        None => ("?", Cow::Borrowed("no data")),
+    }
+}
+
+/// A bare status (steps, history) as glyph and word.
+fn status_text(status: &Status) -> String {
+    format!(
+        "{} {}",
+        format::status_glyph(status),
+        text::sanitize(status.as_str())
+    )
 }

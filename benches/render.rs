@@ -1,0 +1,121 @@
+//! One full dashboard frame with 10,000 tickets at 200x50 (budget: under 1 ms), and the
+//! cost of re-sorting them in `update`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use coctop::app::{App, AppInit, Message, update};
+use coctop::coc::{ExecutionType, KeyValue, Status, Ticket};
+use coctop::config::WatchEntry;
+use coctop::watch::Update;
+
+const TICKETS: usize = 10_000;
+const NOW: u64 = 1_751_378_400;
+
+fn dashboard(selected: usize) -> App {
+    let now = UNIX_EPOCH + Duration::from_secs(NOW);
+    let ids: Vec<String> = (0..TICKETS)
+        .map(|i| format!("EX2025070112000001{i:06}"))
+        .collect();
+    let mut app = App::new(AppInit {
+        endpoint: "https://coc.myhuaweicloud.com".into(),
+        watch: ids
+            .iter()
+            .map(|id| WatchEntry {
+                id: id.clone(),
+                label: None,
+            })
+            .collect(),
+        color: true,
+        now,
+    });
+    update(
+        &mut app,
+        Message::Resize {
+            width: 200,
+            height: 50,
+        },
+    );
+    let statuses = [
+        Status::Succeed,
+        Status::Running,
+        Status::Failed,
+        Status::Pending,
+        Status::Canceled,
+        Status::Timeout,
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        let mut t = Ticket::empty(id.clone());
+        let status = statuses[i % statuses.len()].clone();
+        let started = NOW - 60 * (i as u64 % 600);
+        t.start_time = Some((started * 1000) as i64);
+        if status.is_terminal() {
+            t.end_time = Some(((started + 45) * 1000) as i64);
+        }
+        t.update_time = t.start_time;
+        t.status = Some(status);
+        t.document_name = Some(format!("job-{}", i % 97));
+        t.creator = Some(format!("user{}", i % 13));
+        t.execution_type = Some(ExecutionType::Normal);
+        t.parameters = vec![KeyValue {
+            key: "region".into(),
+            value: "cn-north-4".into(),
+        }];
+        update(
+            &mut app,
+            Message::Engine(Update::Snapshot {
+                execution_id: id.clone(),
+                ticket: Arc::new(t),
+                at: now - Duration::from_secs(3),
+            }),
+        );
+    }
+    for _ in 0..selected {
+        key(&mut app, KeyCode::Down);
+    }
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn render(c: &mut Criterion) {
+    let first = dashboard(0);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    c.bench_function("frame_200x50_10k_tickets", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| coctop::ui::draw(frame, black_box(&first)))
+                .unwrap();
+        })
+    });
+
+    // Every frame differs from the last (another selection, scrolled list): the
+    // terminal's diff has real work to do.
+    let second = dashboard(60);
+    let mut flip = false;
+    c.bench_function("changing_frame_200x50_10k_tickets", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let app = if flip { &first } else { &second };
+            terminal
+                .draw(|frame| coctop::ui::draw(frame, black_box(app)))
+                .unwrap();
+        })
+    });
+
+    let mut app = dashboard(0);
+    c.bench_function("update_sort_key_10k_tickets", |b| {
+        b.iter(|| key(&mut app, KeyCode::Char('s')))
+    });
+}
+
+criterion_group!(benches, render);
+criterion_main!(benches);

@@ -1,0 +1,195 @@
+//! How the list is ordered and filtered, and the small enums of what is shown.
+
+use std::cmp::{Ordering, Reverse};
+
+use crate::coc::Status;
+
+use super::tickets::TicketEntry;
+
+/// The list's order; `s` cycles through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// Failing and running first, finished successes last.
+    Urgency,
+    /// Most recently started first.
+    Started,
+    Name,
+    Status,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Urgency => SortKey::Started,
+            SortKey::Started => SortKey::Name,
+            SortKey::Name => SortKey::Status,
+            SortKey::Status => SortKey::Urgency,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Urgency => "urgency",
+            SortKey::Started => "started",
+            SortKey::Name => "name",
+            SortKey::Status => "status",
+        }
+    }
+}
+
+/// The tabs of the detail pane, keys `1` to `5`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Parameters,
+    Tags,
+    Targets,
+    Steps,
+    History,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Parameters,
+        Tab::Tags,
+        Tab::Targets,
+        Tab::Steps,
+        Tab::History,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Parameters => "Parameters",
+            Tab::Tags => "Tags",
+            Tab::Targets => "Targets",
+            Tab::Steps => "Steps",
+            Tab::History => "History",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn next(self) -> Tab {
+        Tab::ALL[(self.index() + 1) % Tab::ALL.len()]
+    }
+
+    pub fn prev(self) -> Tab {
+        Tab::ALL[(self.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+    }
+}
+
+/// What fills the body: the list (with a detail pane when there is room), or one
+/// ticket zoomed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    List,
+    Ticket,
+}
+
+/// How many tickets have one status; `status == None` counts those still loading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusCount {
+    pub status: Option<Status>,
+    pub count: usize,
+}
+
+/// Lower is more urgent. Unknown statuses sit with the active ones: they may need eyes.
+pub fn urgency(status: Option<&Status>) -> u8 {
+    match status {
+        Some(Status::Failed) => 0,
+        Some(Status::Timeout) => 1,
+        Some(Status::Running) => 2,
+        Some(Status::Canceling) => 3,
+        Some(Status::Pending) => 4,
+        Some(Status::Unknown(_)) => 5,
+        None => 6,
+        Some(Status::Canceled) => 7,
+        Some(Status::Succeed) => 8,
+    }
+}
+
+pub(super) fn count_statuses(tickets: &[TicketEntry]) -> Vec<StatusCount> {
+    let mut counts: Vec<StatusCount> = Vec::new();
+    for entry in tickets {
+        let status = entry.status();
+        match counts.iter_mut().find(|c| c.status.as_ref() == status) {
+            Some(c) => c.count += 1,
+            None => counts.push(StatusCount {
+                status: status.cloned(),
+                count: 1,
+            }),
+        }
+    }
+    counts.sort_by(|a, b| {
+        urgency(a.status.as_ref())
+            .cmp(&urgency(b.status.as_ref()))
+            .then_with(|| a.status.cmp(&b.status))
+    });
+    counts
+}
+
+/// Fills `order` with the indices of the tickets whose search text contains `needle`
+/// (already lowercase); every ticket when it is empty.
+pub(super) fn filtered_order(tickets: &[TicketEntry], needle: &str, order: &mut Vec<usize>) {
+    order.clear();
+    order.extend(
+        tickets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| matches(t, needle))
+            .map(|(i, _)| i),
+    );
+}
+
+/// Moves ticket `i` to its place in the sorted `order` after its data changed, or out
+/// of it when the filter no longer matches: O(n) instead of a full re-sort.
+pub(super) fn reposition(
+    tickets: &[TicketEntry],
+    needle: &str,
+    key: SortKey,
+    order: &mut Vec<usize>,
+    i: usize,
+) {
+    if let Some(position) = order.iter().position(|&j| j == i) {
+        order.remove(position);
+    }
+    if matches(&tickets[i], needle) {
+        let at = order.partition_point(|&j| compare(&tickets[j], &tickets[i], key).is_lt());
+        order.insert(at, i);
+    }
+}
+
+fn matches(entry: &TicketEntry, needle: &str) -> bool {
+    needle.is_empty() || entry.search.contains(needle)
+}
+
+pub(super) fn sort_order(tickets: &[TicketEntry], key: SortKey, order: &mut [usize]) {
+    order.sort_by(|&a, &b| compare(&tickets[a], &tickets[b], key));
+}
+
+fn compare(a: &TicketEntry, b: &TicketEntry, key: SortKey) -> Ordering {
+    let start = |t: &TicketEntry| t.ticket.as_ref().and_then(|t| t.start_time);
+    let newest_first = |t: &TicketEntry| Reverse(start(t));
+    // Tickets without a start (or a status) go last, whatever the direction.
+    let no_start = |t: &TicketEntry| start(t).is_none();
+    let loading = |t: &TicketEntry| t.status().is_none();
+    let by_key = match key {
+        SortKey::Urgency => urgency(a.status())
+            .cmp(&urgency(b.status()))
+            .then_with(|| newest_first(a).cmp(&newest_first(b))),
+        SortKey::Started => no_start(a)
+            .cmp(&no_start(b))
+            .then_with(|| newest_first(a).cmp(&newest_first(b))),
+        SortKey::Name => a.sort_name.cmp(&b.sort_name),
+        SortKey::Status => loading(a)
+            .cmp(&loading(b))
+            .then_with(|| {
+                a.status()
+                    .map(Status::as_str)
+                    .cmp(&b.status().map(Status::as_str))
+            })
+            .then_with(|| a.sort_name.cmp(&b.sort_name)),
+    };
+    by_key.then_with(|| a.id.cmp(&b.id))
+}

@@ -1,0 +1,277 @@
+//! Turning what came back over the wire into bodies or `ApiError`s: the size cap,
+//! COC error objects, gateway HTML, `Retry-After`, transport failures.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// Longest excerpt of a response body kept in an error, in characters.
+const EXCERPT_CHARS: usize = 200;
+
+/// A response whose body was read in full (within the size cap).
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// Reads the body, refusing it as soon as it is known to exceed `limit` bytes:
+    /// from `Content-Length` before reading anything, else while counting chunks.
+    pub async fn read(
+        mut response: reqwest::Response,
+        limit: u64,
+        timeout: Duration,
+    ) -> Result<RawResponse, ApiError> {
+        let headers = response.headers();
+        let request_id = request_id(headers);
+        let retry_after = retry_after(headers, chrono::Utc::now());
+        let too_large = || ApiError::BodyTooLarge {
+            limit,
+            request_id: request_id.clone(),
+        };
+        let declared = response.content_length();
+        if declared.is_some_and(|len| len > limit) {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(declared.unwrap_or(0) as usize);
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(e, timeout))?
+        {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse {
+            status: response.status().as_u16(),
+            request_id,
+            retry_after,
+            body,
+        })
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The error for a non-success status: COC's `error_code`/`error_msg` when the body
+    /// carries them, otherwise a short excerpt of whatever it was.
+    pub fn into_http_error(self) -> ApiError {
+        let (error_code, error_msg) = error_object(&self.body);
+        let excerpt = if error_code.is_none() && error_msg.is_none() {
+            excerpt(&self.body)
+        } else {
+            None
+        };
+        ApiError::Http {
+            status: self.status,
+            error_code,
+            error_msg,
+            request_id: self.request_id,
+            excerpt,
+            retry_after: self.retry_after,
+        }
+    }
+
+    /// Decodes a success body as `T`.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
+    }
+
+    pub fn decode_error(&self, detail: String) -> ApiError {
+        ApiError::Decode {
+            detail,
+            excerpt: excerpt(&self.body),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// COC and the gateway answer `{"error_code", "error_msg"}`; IAM-style services
+/// answer `{"error": {"code", "message"}}`. Anything else yields nothing.
+fn error_object(body: &[u8]) -> (Option<String>, Option<String>) {
+    #[derive(Deserialize)]
+    struct Nested {
+        code: Option<serde_json::Value>,
+        message: Option<serde_json::Value>,
+    }
+    #[derive(Deserialize)]
+    struct Flat {
+        error_code: Option<serde_json::Value>,
+        error_msg: Option<serde_json::Value>,
+        error: Option<Nested>,
+    }
+    let Ok(flat) = serde_json::from_slice::<Flat>(body) else {
+        return (None, None);
+    };
+    let (code, msg) = match flat {
+        Flat {
+            error_code: None,
+            error_msg: None,
+            error: Some(nested),
+        } => (nested.code, nested.message),
+        Flat {
+            error_code,
+            error_msg,
+            ..
+        } => (error_code, error_msg),
+    };
+    (code.and_then(one_line), msg.and_then(one_line))
+}
+
+/// A scalar JSON value as single-line text; null and empty strings as nothing.
+fn one_line(value: serde_json::Value) -> Option<String> {
+    let text = match value {
+        serde_json::Value::Null => return None,
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    };
+    let collapsed = collapse_whitespace(&text);
+    (!collapsed.is_empty()).then_some(collapsed)
+}
+
+/// The first ~200 characters of a body on one line, white space and control
+/// characters collapsed to single spaces; `None` for an empty or blank body.
+pub(crate) fn excerpt(body: &[u8]) -> Option<String> {
+    // Only the head matters; a few extra bytes cover multi-byte characters and runs
+    // of white space that collapse away.
+    let head = &body[..body.len().min(EXCERPT_CHARS * 8)];
+    let text = collapse_whitespace(&String::from_utf8_lossy(head));
+    if text.is_empty() {
+        return None;
+    }
+    let mut chars = text.char_indices();
+    match chars.nth(EXCERPT_CHARS) {
+        Some((cut, _)) => Some(format!("{}…", &text[..cut])),
+        None if head.len() < body.len() => Some(format!("{text}…")),
+        None => Some(text),
+    }
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("x-request-id")?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date (a date in the past means now).
+pub(crate) fn retry_after(
+    headers: &HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Maps a reqwest failure to a time-out, a connection failure or another network
+/// error. The text names the cause chain but never the URL or any header.
+pub(crate) fn transport_error(error: reqwest::Error, timeout: Duration) -> ApiError {
+    let error = error.without_url();
+    if error.is_timeout() && !error.is_connect() {
+        return ApiError::Timeout { after: timeout };
+    }
+    let detail = cause_chain(&error);
+    if error.is_connect() {
+        ApiError::Connect { detail }
+    } else {
+        ApiError::Network { detail }
+    }
+}
+
+/// `error: cause: root cause`, skipping repeats (hyper and reqwest often nest the
+/// same message).
+fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    collapse_whitespace(&parts.join(": "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn excerpt_is_one_short_line() {
+        let html = format!(
+            "<html>\n  <head><title>502 Bad Gateway</title></head>\r\n\t<body>{}</body></html>",
+            "x".repeat(1000)
+        );
+        let text = excerpt(html.as_bytes()).unwrap();
+        assert!(text.starts_with("<html> <head><title>502 Bad Gateway</title></head> <body>"));
+        assert!(!text.contains('\n') && !text.contains('\t'));
+        assert_eq!(text.chars().count(), EXCERPT_CHARS + 1, "{text}");
+        assert!(text.ends_with('…'));
+        assert_eq!(excerpt(b""), None);
+        assert_eq!(excerpt(b" \n\t "), None);
+        assert_eq!(
+            excerpt("é".repeat(300).as_bytes()).unwrap().chars().count(),
+            201
+        );
+    }
+
+    #[test]
+    fn error_objects_flat_nested_and_foreign() {
+        let flat = br#"{"error_code":"COC.00040709","error_msg":"no such\nticket"}"#;
+        assert_eq!(
+            error_object(flat),
+            (Some("COC.00040709".into()), Some("no such ticket".into()))
+        );
+        let nested = br#"{"error":{"code":"APIG.0301","message":"Incorrect IAM authentication"}}"#;
+        assert_eq!(error_object(nested).0.as_deref(), Some("APIG.0301"));
+        assert_eq!(error_object(b"[1,2]"), (None, None));
+        assert_eq!(error_object(b"<html>"), (None, None));
+        assert_eq!(error_object(br#"{"error_code":null}"#), (None, None));
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(RETRY_AFTER, HeaderValue::from_static(v));
+            retry_after(&h, now)
+        };
+        assert_eq!(with("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            with("Wed, 21 Oct 2015 07:28:05 GMT"),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(with("Wed, 21 Oct 2015 07:27:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(with("soon"), None);
+        assert_eq!(with("-1"), None);
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+}

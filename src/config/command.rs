@@ -1,0 +1,152 @@
+//! `coctop config path|check|init`.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::paths::{ConfigLocation, ConfigSource, cache_dir, locate, log_file_path};
+use super::{load, secret_warning};
+use crate::cli::ConfigAction;
+use crate::exit::Exit;
+
+/// The starter file written by `coctop config init`: every key present, commented out.
+pub const EXAMPLE: &str = include_str!("../../config.example.toml");
+
+const NO_HOME: &str =
+    "no config location: the home directory is unknown; name a file with --config FILE";
+
+/// Runs `coctop config ACTION`; `explicit` is `--config` (or `COCTOP_CONFIG`).
+pub fn command(explicit: Option<&Path>, action: &ConfigAction) -> Exit {
+    let location = locate(explicit);
+    match action {
+        ConfigAction::Path => show_paths(location.as_ref()),
+        ConfigAction::Check => check(location.as_ref()),
+        ConfigAction::Init => init(location.as_ref()),
+    }
+}
+
+fn show_paths(location: Option<&ConfigLocation>) -> Exit {
+    match location {
+        Some(ConfigLocation { path, source }) => {
+            let state = if path.is_file() {
+                "exists"
+            } else {
+                "does not exist"
+            };
+            println!("config: {} ({source}, {state})", path.display());
+        }
+        None => println!("config: none ({NO_HOME})"),
+    }
+    println!("log:    {}", log_file_path().display());
+    match cache_dir() {
+        Some(dir) => println!("cache:  {}", dir.display()),
+        None => println!("cache:  none (the home directory is unknown)"),
+    }
+    Exit::Success
+}
+
+fn check(location: Option<&ConfigLocation>) -> Exit {
+    let Some(ConfigLocation { path, source }) = location else {
+        eprintln!("coctop: {NO_HOME}");
+        return Exit::Usage;
+    };
+    if *source == ConfigSource::Default && !path.exists() {
+        println!(
+            "OK: no config file at {} (default location): the defaults apply, 0 watched tickets",
+            path.display()
+        );
+        return Exit::Success;
+    }
+    match load(path) {
+        Ok(config) => {
+            if let Some(warning) = secret_warning(&config) {
+                eprintln!("coctop: {warning}");
+            }
+            let count = config.watch.len();
+            let noun = if count == 1 { "ticket" } else { "tickets" };
+            println!("OK: {} ({count} watched {noun})", path.display());
+            Exit::Success
+        }
+        Err(error) => {
+            for line in error.lines() {
+                eprintln!("coctop: {line}");
+            }
+            Exit::Usage
+        }
+    }
+}
+
+fn init(location: Option<&ConfigLocation>) -> Exit {
+    let Some(ConfigLocation { path, .. }) = location else {
+        eprintln!("coctop: {NO_HOME}");
+        return Exit::Usage;
+    };
+    match write_new(path, EXAMPLE) {
+        Ok(()) => {
+            println!("Wrote a starter config to {}", path.display());
+            println!("Edit it, then run `coctop config check`.");
+            Exit::Success
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            eprintln!(
+                "coctop: {} already exists; not overwriting it",
+                path.display()
+            );
+            Exit::Usage
+        }
+        Err(e) => {
+            eprintln!("coctop: cannot write {}: {e}", path.display());
+            Exit::Usage
+        }
+    }
+}
+
+/// Creates `path` (and its directories) private to the user; fails if it exists.
+fn write_new(path: &Path, content: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(content.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Uncommenting every commented key and table of the example gives a valid config,
+    /// so the example documents only real keys with valid values.
+    #[test]
+    fn the_example_with_every_key_uncommented_is_valid() {
+        let uncommented: String = EXAMPLE
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest) if is_setting(rest) => rest,
+                _ => line,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let keys = uncommented.lines().filter(|l| is_setting(l)).count();
+        assert!(keys >= 16, "only {keys} settings found:\n{uncommented}");
+        let config = super::super::parse::parse(&uncommented)
+            .unwrap_or_else(|problems| panic!("{problems:?}\n{uncommented}"));
+        assert_eq!(config.watch.len(), 1);
+        assert!(config.auth.sk.is_some());
+    }
+
+    fn is_setting(line: &str) -> bool {
+        line.starts_with('[')
+            || line
+                .split_once(" = ")
+                .is_some_and(|(key, _)| key.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    }
+
+    #[test]
+    fn the_example_as_shipped_is_valid_and_empty() {
+        let config = super::super::parse::parse(EXAMPLE).unwrap();
+        assert!(config.watch.is_empty());
+        assert_eq!(config.auth.sk, None);
+    }
+}

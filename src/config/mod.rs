@@ -1,0 +1,276 @@
+//! The TOML config: schema, file locations, validation, and `coctop config`.
+
+mod command;
+mod error;
+mod parse;
+mod paths;
+mod resolve;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use command::command;
+pub use error::{ConfigError, Position, Problem};
+pub use paths::{
+    CONFIG_ENV, ConfigLocation, ConfigSource, cache_dir, default_config_path, locate, log_file_path,
+};
+pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env};
+
+use crate::coc::Secret;
+use crate::watch::EngineConfig;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Config {
+    pub api: ApiConfig,
+    pub auth: AuthConfig,
+    pub poll: EngineConfig,
+    pub watch: Vec<WatchEntry>,
+    /// The file it was read from; `None` for the built-in defaults.
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiConfig {
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub domain_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthMethod {
+    #[default]
+    AkSk,
+    Token,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuthConfig {
+    pub method: AuthMethod,
+    pub ak: Option<String>,
+    pub sk: Option<Secret>,
+    pub security_token: Option<Secret>,
+    pub token: Option<Secret>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchEntry {
+    pub id: String,
+    pub label: Option<String>,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            region: None,
+            endpoint: None,
+            timeout: Duration::from_secs(15),
+            connect_timeout: Duration::from_secs(5),
+            domain_id: None,
+        }
+    }
+}
+
+/// `"250ms"`, `"5s"`, `"2m"`, `"1h"`, and sums like `"1m30s"`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || {
+        format!(
+            "invalid duration {text:?}: expected a number and a unit, like \"5s\", \"2m\" or \"1h\""
+        )
+    };
+    let s = text.trim();
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad());
+        }
+        let value: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit_secs = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        // Checked: a user's "99999999999999999999h" must be an error, not a panic.
+        total = Duration::try_from_secs_f64(value * unit_secs)
+            .ok()
+            .and_then(|part| total.checked_add(part))
+            .ok_or_else(|| format!("duration {text:?} is too long"))?;
+    }
+    Ok(total)
+}
+
+/// Reads and validates one config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                "no such file (`coctop config init` writes a starter one)".to_string()
+            }
+            _ => format!("cannot read: {e}"),
+        };
+        ConfigError::file(path.to_path_buf(), why)
+    })?;
+    let mut config = parse::parse(&text).map_err(|problems| ConfigError {
+        path: path.to_path_buf(),
+        problems,
+    })?;
+    config.path = Some(path.to_path_buf());
+    Ok(config)
+}
+
+/// Reads the config for the dashboard and the commands: `explicit` (`--config` or
+/// `COCTOP_CONFIG`) must exist; a missing default file gives the defaults. Prints the
+/// secret-exposure warning, if any, on stderr.
+pub fn load_for_dashboard(explicit: Option<&Path>) -> Result<Config, String> {
+    let Some(location) = locate(explicit) else {
+        return Ok(Config::default());
+    };
+    if location.source == ConfigSource::Default && !location.path.exists() {
+        return Ok(Config::default());
+    }
+    let config = load(&location.path).map_err(|e| e.to_string())?;
+    if let Some(warning) = secret_warning(&config) {
+        eprintln!("coctop: {warning}");
+    }
+    Ok(config)
+}
+
+/// A warning when the file holds a secret and group or others can read it (unix).
+pub fn secret_warning(config: &Config) -> Option<String> {
+    let path = config.path.as_ref()?;
+    let auth = &config.auth;
+    let secrets: Vec<&str> = [
+        ("sk", auth.sk.is_some()),
+        ("security_token", auth.security_token.is_some()),
+        ("token", auth.token.is_some()),
+    ]
+    .iter()
+    .filter(|(_, held)| *held)
+    .map(|(key, _)| *key)
+    .collect();
+    if secrets.is_empty() {
+        return None;
+    }
+    let mode = readable_by_others(path)?;
+    let path = path.display();
+    Some(format!(
+        "warning: {path} holds a secret (`{}`) and can be read by group or others \
+         (mode {mode:03o}); run `chmod 600 {path}`",
+        secrets.join("`, `")
+    ))
+}
+
+/// The permission bits when group or others may read or write the file.
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> Option<u32> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("s").is_err());
+        assert!(parse_duration("1.2.3s").is_err());
+        let huge = parse_duration("99999999999999999999999h").unwrap_err();
+        assert!(huge.contains("too long"), "{huge}");
+        assert!(parse_duration("18446744073709551615s1h").is_err());
+    }
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/config")
+            .join(name)
+    }
+
+    #[test]
+    fn every_key_of_a_full_file_is_read() {
+        let path = fixture("valid-full.toml");
+        let config = load(&path).unwrap();
+        assert_eq!(config.path.as_deref(), Some(path.as_path()));
+        assert_eq!(config.api.region.as_deref(), Some("ap-southeast-3"));
+        assert_eq!(
+            config.api.endpoint.as_deref(),
+            Some("http://127.0.0.1:8710")
+        );
+        assert_eq!(config.api.timeout, Duration::from_secs(20));
+        assert_eq!(config.api.connect_timeout, Duration::from_secs(2));
+        assert_eq!(
+            config.api.domain_id.as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(config.auth.method, AuthMethod::AkSk);
+        assert_eq!(config.auth.ak.as_deref(), Some("EXAMPLEAK"));
+        assert_eq!(config.auth.sk, Some(Secret::new("EXAMPLESK")));
+        assert_eq!(
+            config.auth.security_token,
+            Some(Secret::new("EXAMPLETOKEN"))
+        );
+        assert_eq!(config.auth.token, Some(Secret::new("EXAMPLEIAMTOKEN")));
+        assert_eq!(config.poll.interval, Duration::from_secs(90));
+        assert_eq!(config.poll.concurrency, 4);
+        assert_eq!(config.poll.max_rps, 2.5);
+        let watched: Vec<(&str, Option<&str>)> = config
+            .watch
+            .iter()
+            .map(|w| (w.id.as_str(), w.label.as_deref()))
+            .collect();
+        assert_eq!(
+            watched,
+            [
+                ("EX2025070121014501aaaaaa", Some("DB failover drill")),
+                ("EX2025070121014501bbbbbb", None),
+                ("EX2025070121014501cccccc", Some("nightly patch")),
+            ]
+        );
+        assert!(
+            !format!("{config:?}").contains("EXAMPLESK"),
+            "secrets stay out of Debug"
+        );
+    }
+
+    #[test]
+    fn absent_keys_take_the_documented_defaults() {
+        let config = load(&fixture("valid-minimal.toml")).unwrap();
+        assert_eq!(config.api.timeout, Duration::from_secs(15));
+        assert_eq!(config.api.connect_timeout, Duration::from_secs(5));
+        assert_eq!(config.poll.interval, Duration::from_secs(5));
+        assert_eq!(config.poll.concurrency, 8);
+        assert_eq!(config.poll.max_rps, 10.0);
+        assert_eq!(config.auth, AuthConfig::default());
+        assert_eq!((config.api.region, config.api.endpoint), (None, None));
+    }
+}

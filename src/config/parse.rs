@@ -1,0 +1,387 @@
+//! Reading the TOML text into a `Config`, checking every key and value on the way.
+//!
+//! The document is walked by hand (not through serde) so that every problem points at
+//! the exact key or value, and so that all problems are found in one pass.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::time::Duration;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::error::{Position, Problem, nearest};
+use super::{ApiConfig, AuthConfig, AuthMethod, Config, WatchEntry, parse_duration};
+use crate::coc::{Endpoint, Secret, validate_execution_id};
+use crate::watch::EngineConfig;
+
+const ROOT_PLACE: &str = "at the top level";
+const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch"];
+const API_KEYS: &[&str] = &[
+    "region",
+    "endpoint",
+    "timeout",
+    "connect_timeout",
+    "domain_id",
+];
+const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
+const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
+const WATCH_KEYS: &[&str] = &["id", "label"];
+
+/// Parses and validates a config file's text. `Config::path` is left `None`.
+pub(super) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
+    let document = DeTable::parse(text).map_err(|error| {
+        vec![Problem {
+            position: error.span().map(|span| Position::at(text, span.start)),
+            message: format!("invalid TOML: {}", error.message()),
+        }]
+    })?;
+    let mut reader = Reader {
+        text,
+        problems: Vec::new(),
+    };
+    let root = Section {
+        place: ROOT_PLACE,
+        table: document.get_ref(),
+    };
+    reader.check_keys(&root, TOP_KEYS);
+
+    let mut config = Config::default();
+    if let Some(api) = reader.table(&root, "api", "in [api]") {
+        config.api = reader.api(&api);
+    }
+    if let Some(auth) = reader.table(&root, "auth", "in [auth]") {
+        config.auth = reader.auth(&auth);
+    }
+    if let Some(poll) = reader.table(&root, "poll", "in [poll]") {
+        config.poll = reader.poll(&poll);
+    }
+    config.watch = reader.watch_list(&root);
+
+    if reader.problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(reader.into_problems())
+    }
+}
+
+/// One table of the document and how messages name it ("in [poll]").
+struct Section<'a, 'i> {
+    place: &'static str,
+    table: &'a DeTable<'i>,
+}
+
+impl<'a, 'i> Section<'a, 'i> {
+    fn get(&self, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
+        self.table.get(key)
+    }
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    /// Byte offset of each problem, for ordering and line:column.
+    problems: Vec<(usize, String)>,
+}
+
+impl Reader<'_> {
+    fn report(&mut self, span: Range<usize>, message: String) {
+        self.problems.push((span.start, message));
+    }
+
+    fn into_problems(mut self) -> Vec<Problem> {
+        self.problems.sort_by_key(|(offset, _)| *offset);
+        self.problems
+            .into_iter()
+            .map(|(offset, message)| Problem {
+                position: Some(Position::at(self.text, offset)),
+                message,
+            })
+            .collect()
+    }
+
+    fn check_keys(&mut self, section: &Section<'_, '_>, known: &[&str]) {
+        for key in section.table.keys() {
+            let name = key.get_ref().as_ref();
+            if known.contains(&name) {
+                continue;
+            }
+            let near = nearest(name, known);
+            let is_root_table = section.place == ROOT_PLACE
+                && section.get(name).is_some_and(|v| v.get_ref().is_table());
+            let message = if is_root_table {
+                let hint = near.map(|n| format!(" (did you mean [{n}]?)"));
+                format!("unknown table [{name}]{}", hint.unwrap_or_default())
+            } else {
+                let hint = near.map(|n| format!(" (did you mean `{n}`?)"));
+                let place = section.place;
+                format!("unknown key `{name}` {place}{}", hint.unwrap_or_default())
+            };
+            self.report(key.span(), message);
+        }
+    }
+
+    fn wrong_type(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+        value: &Spanned<DeValue<'_>>,
+        expected: &str,
+    ) {
+        let found = value.get_ref().type_str();
+        let place = section.place;
+        self.report(
+            value.span(),
+            format!("`{key}` {place}: expected {expected}, found {found}"),
+        );
+    }
+
+    fn bad_value(&mut self, section: &Section<'_, '_>, key: &str, span: Range<usize>, why: String) {
+        let place = section.place;
+        self.report(span, format!("`{key}` {place}: {why}"));
+    }
+
+    /// A sub-table such as `[api]`; `place` is how messages name it.
+    fn table<'a, 'i>(
+        &mut self,
+        parent: &Section<'a, 'i>,
+        key: &str,
+        place: &'static str,
+    ) -> Option<Section<'a, 'i>> {
+        let value = parent.get(key)?;
+        match value.get_ref() {
+            DeValue::Table(table) => Some(Section { place, table }),
+            _ => {
+                self.wrong_type(parent, key, value, "a table");
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, section: &Section<'_, '_>, key: &str) -> Option<(String, Range<usize>)> {
+        let value = section.get(key)?;
+        match value.get_ref() {
+            DeValue::String(text) => Some((text.to_string(), value.span())),
+            _ => {
+                self.wrong_type(section, key, value, "a string");
+                None
+            }
+        }
+    }
+
+    /// A duration string of at least `minimum` (`minimum_text` is how messages write it).
+    fn duration(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+        minimum: (Duration, &str),
+    ) -> Option<Duration> {
+        let value = section.get(key)?;
+        let DeValue::String(text) = value.get_ref() else {
+            self.wrong_type(section, key, value, "a duration string like \"5s\"");
+            return None;
+        };
+        match parse_duration(text) {
+            Ok(duration) if duration >= minimum.0 => Some(duration),
+            Ok(_) => {
+                let why = format!("must be at least {}, got {text:?}", minimum.1);
+                self.bad_value(section, key, value.span(), why);
+                None
+            }
+            Err(why) => {
+                self.bad_value(section, key, value.span(), why);
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, section: &Section<'_, '_>, key: &str) -> Option<(i64, Range<usize>)> {
+        let value = section.get(key)?;
+        let DeValue::Integer(integer) = value.get_ref() else {
+            self.wrong_type(section, key, value, "an integer");
+            return None;
+        };
+        match i64::from_str_radix(integer.as_str(), integer.radix()) {
+            Ok(n) => Some((n, value.span())),
+            Err(_) => {
+                let why = format!("{integer} is too large");
+                self.bad_value(section, key, value.span(), why);
+                None
+            }
+        }
+    }
+
+    /// An integer or a float, with its text as written (for messages).
+    fn number(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+    ) -> Option<(f64, String, Range<usize>)> {
+        let value = section.get(key)?;
+        let (number, text) = match value.get_ref() {
+            DeValue::Integer(integer) => (
+                i64::from_str_radix(integer.as_str(), integer.radix())
+                    .map_or(f64::INFINITY, |n| n as f64),
+                integer.to_string(),
+            ),
+            DeValue::Float(float) => (
+                float.as_str().parse().unwrap_or(f64::NAN),
+                float.to_string(),
+            ),
+            _ => {
+                self.wrong_type(section, key, value, "a number");
+                return None;
+            }
+        };
+        Some((number, text, value.span()))
+    }
+
+    fn api(&mut self, section: &Section<'_, '_>) -> ApiConfig {
+        self.check_keys(section, API_KEYS);
+        let mut api = ApiConfig::default();
+        if let Some((region, span)) = self.string(section, "region") {
+            if let Err(why) = Endpoint::from_region(&region) {
+                self.bad_value(section, "region", span, why);
+            }
+            api.region = Some(region);
+        }
+        if let Some((endpoint, span)) = self.string(section, "endpoint") {
+            if let Err(why) = Endpoint::from_url(&endpoint) {
+                self.bad_value(section, "endpoint", span, why);
+            }
+            api.endpoint = Some(endpoint);
+        }
+        let least = (Duration::from_millis(1), "1ms");
+        if let Some(timeout) = self.duration(section, "timeout", least) {
+            api.timeout = timeout;
+        }
+        if let Some(timeout) = self.duration(section, "connect_timeout", least) {
+            api.connect_timeout = timeout;
+        }
+        if let Some((domain_id, span)) = self.string(section, "domain_id") {
+            if domain_id.trim().is_empty() {
+                self.bad_value(section, "domain_id", span, "must not be empty".into());
+            }
+            api.domain_id = Some(domain_id);
+        }
+        api
+    }
+
+    fn auth(&mut self, section: &Section<'_, '_>) -> AuthConfig {
+        self.check_keys(section, AUTH_KEYS);
+        let mut auth = AuthConfig::default();
+        if let Some((method, span)) = self.string(section, "method") {
+            match method.as_str() {
+                "aksk" => auth.method = AuthMethod::AkSk,
+                "token" => auth.method = AuthMethod::Token,
+                "none" => auth.method = AuthMethod::None,
+                _ => {
+                    let why = format!(
+                        "unknown auth method {method:?} (expected \"aksk\", \"token\" or \"none\")"
+                    );
+                    self.bad_value(section, "method", span, why);
+                }
+            }
+        }
+        let ak = self.string(section, "ak");
+        let sk = self.string(section, "sk");
+        let security_token = self.string(section, "security_token");
+        // Half a key pair is a mistake, not a request to look elsewhere for the other half.
+        let present = |key: &str| section.get(key).map(Spanned::span);
+        match (present("ak"), present("sk")) {
+            (Some(span), None) => {
+                self.bad_value(section, "ak", span, "is set but `sk` is not".into())
+            }
+            (None, Some(span)) => {
+                self.bad_value(section, "sk", span, "is set but `ak` is not".into())
+            }
+            _ => {}
+        }
+        if let Some(span) = present("security_token")
+            && (present("ak").is_none() || present("sk").is_none())
+        {
+            let why = "needs `ak` and `sk` as well".to_string();
+            self.bad_value(section, "security_token", span, why);
+        }
+        auth.ak = ak.map(|(ak, _)| ak);
+        auth.sk = sk.map(|(sk, _)| Secret::new(sk));
+        auth.security_token = security_token.map(|(token, _)| Secret::new(token));
+        auth.token = self
+            .string(section, "token")
+            .map(|(token, _)| Secret::new(token));
+        auth
+    }
+
+    fn poll(&mut self, section: &Section<'_, '_>) -> EngineConfig {
+        self.check_keys(section, POLL_KEYS);
+        let mut poll = EngineConfig::default();
+        if let Some(interval) = self.duration(section, "interval", (Duration::from_secs(1), "1s")) {
+            poll.interval = interval;
+        }
+        if let Some((concurrency, span)) = self.integer(section, "concurrency") {
+            match usize::try_from(concurrency) {
+                Ok(n) if n >= 1 => poll.concurrency = n,
+                _ => {
+                    let why = format!("must be at least 1, got {concurrency}");
+                    self.bad_value(section, "concurrency", span, why);
+                }
+            }
+        }
+        if let Some((max_rps, text, span)) = self.number(section, "max_rps") {
+            if max_rps > 0.0 && max_rps.is_finite() {
+                poll.max_rps = max_rps;
+            } else {
+                let why = format!("must be a finite number greater than 0, got {text}");
+                self.bad_value(section, "max_rps", span, why);
+            }
+        }
+        poll
+    }
+
+    fn watch_list(&mut self, root: &Section<'_, '_>) -> Vec<WatchEntry> {
+        let Some(value) = root.get("watch") else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(root, "watch", value, "an array of tables ([[watch]])");
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                self.wrong_type(root, "watch", item, "an array of tables ([[watch]])");
+                continue;
+            };
+            let entry = Section {
+                place: "in [[watch]]",
+                table,
+            };
+            self.check_keys(&entry, WATCH_KEYS);
+            let label = self.string(&entry, "label").map(|(label, _)| label);
+            let Some((id, span)) = self.string(&entry, "id") else {
+                if entry.get("id").is_none() {
+                    self.report(item.span(), "[[watch]] entry without `id`".into());
+                }
+                continue;
+            };
+            if let Err(why) = validate_execution_id(&id) {
+                self.bad_value(
+                    &entry,
+                    "id",
+                    span,
+                    format!("invalid execution ID {id:?}: {why}"),
+                );
+                continue;
+            }
+            if let Some(&first) = first_seen.get(&id) {
+                let first_line = Position::at(self.text, first).line;
+                let why = format!("duplicate execution ID {id:?} (first on line {first_line})");
+                self.bad_value(&entry, "id", span, why);
+                continue;
+            }
+            first_seen.insert(id.clone(), span.start);
+            entries.push(WatchEntry { id, label });
+        }
+        entries
+    }
+}

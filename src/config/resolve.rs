@@ -1,0 +1,305 @@
+//! From config and flags to a client: which endpoint, which credentials.
+
+use super::{AuthMethod, Config};
+use crate::coc::auth::{ENV_DOMAIN_ID, credential_places};
+use crate::coc::{Auth, ClientConfig, Credentials, Endpoint};
+
+/// The region used when neither flags nor config name an endpoint.
+pub const DEFAULT_REGION: &str = "cn-north-4";
+
+/// The variable read for `method = "token"` when the config has no `token`.
+pub const ENV_AUTH_TOKEN: &str = "COCTOP_AUTH_TOKEN";
+
+/// The client settings for the commands: `endpoint`/`region` are the `--endpoint` and
+/// `--region` flags. Credentials come from the process environment and the SDK profile.
+pub fn client_config(
+    config: &Config,
+    endpoint: Option<&str>,
+    region: Option<&str>,
+) -> Result<ClientConfig, String> {
+    client_config_with_env(config, endpoint, region, &|name| std::env::var(name).ok())
+}
+
+/// [`client_config`] with the environment lookup injected (for tests).
+pub fn client_config_with_env(
+    config: &Config,
+    endpoint: Option<&str>,
+    region: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ClientConfig, String> {
+    let endpoint = resolve_endpoint(config, endpoint, region)?;
+    let (auth, domain_id) = resolve_auth(config, &endpoint, env)?;
+    let mut client = ClientConfig::new(endpoint, auth);
+    client.domain_id = domain_id;
+    client.timeout = config.api.timeout;
+    client.connect_timeout = config.api.connect_timeout;
+    Ok(client)
+}
+
+/// Flags over config; within each, an endpoint URL over a region.
+fn resolve_endpoint(
+    config: &Config,
+    endpoint: Option<&str>,
+    region: Option<&str>,
+) -> Result<Endpoint, String> {
+    if let Some(url) = endpoint {
+        return Endpoint::from_url(url).map_err(|e| format!("--endpoint: {e}"));
+    }
+    if let Some(region) = region {
+        return Endpoint::from_region(region).map_err(|e| format!("--region: {e}"));
+    }
+    let from_config = |key: &str, result: Result<Endpoint, String>| {
+        result.map_err(|e| match &config.path {
+            Some(path) => format!("{}: `{key}` in [api]: {e}", path.display()),
+            None => e,
+        })
+    };
+    if let Some(url) = &config.api.endpoint {
+        return from_config("endpoint", Endpoint::from_url(url));
+    }
+    if let Some(region) = &config.api.region {
+        return from_config("region", Endpoint::from_region(region));
+    }
+    Endpoint::from_region(DEFAULT_REGION)
+}
+
+/// The auth and the `X-Domain-Id` to send.
+fn resolve_auth(
+    config: &Config,
+    endpoint: &Endpoint,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Auth, Option<String>), String> {
+    let get = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+    let configured_domain = config.api.domain_id.clone();
+    match config.auth.method {
+        AuthMethod::None => Ok((Auth::None, configured_domain)),
+        AuthMethod::Token => {
+            let token = config
+                .auth
+                .token
+                .clone()
+                .or_else(|| get(ENV_AUTH_TOKEN).map(crate::coc::Secret::new))
+                .ok_or_else(|| {
+                    format!(
+                        "auth method \"token\" needs a token: set `token` in [auth] of the \
+                         config file or {ENV_AUTH_TOKEN}"
+                    )
+                })?;
+            Ok((
+                Auth::Token(token),
+                configured_domain.or_else(|| get(ENV_DOMAIN_ID)),
+            ))
+        }
+        AuthMethod::AkSk => {
+            let inline = inline_key_pair(config);
+            let discovered = Credentials::discover(env);
+            let discovered_domain = match &discovered {
+                Ok(creds) => creds.domain_id.clone(),
+                Err(_) => get(ENV_DOMAIN_ID),
+            };
+            let domain_id = configured_domain.or(discovered_domain);
+            if let Some(auth) = inline {
+                return Ok((auth, domain_id));
+            }
+            match discovered?.into_auth() {
+                Some(auth) => Ok((auth, domain_id)),
+                None if endpoint.is_loopback() => Ok((Auth::None, domain_id)),
+                None => Err(format!(
+                    "no credentials for {}: {}, or set ak and sk in [auth] of the config file",
+                    endpoint.display_name(),
+                    credential_places()
+                )),
+            }
+        }
+    }
+}
+
+fn inline_key_pair(config: &Config) -> Option<Auth> {
+    Some(Auth::AkSk {
+        ak: config.auth.ak.clone()?,
+        sk: config.auth.sk.clone()?,
+        security_token: config.auth.security_token.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coc::Secret;
+    use crate::coc::auth::{ENV_AK, ENV_CREDENTIALS_FILE, ENV_SK};
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    /// An environment with only `vars`; the profile file is pointed at a path that does
+    /// not exist so the user's own credentials never leak into a test.
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            if name == ENV_CREDENTIALS_FILE {
+                return Some("/nonexistent/coctop-test/credentials".into());
+            }
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        }
+    }
+
+    fn with_api(endpoint: Option<&str>, region: Option<&str>) -> Config {
+        let mut config = Config::default();
+        config.api.endpoint = endpoint.map(str::to_string);
+        config.api.region = region.map(str::to_string);
+        config
+    }
+
+    fn resolve(
+        config: &Config,
+        flags: (Option<&str>, Option<&str>),
+        env: &[(&str, &str)],
+    ) -> Result<ClientConfig, String> {
+        client_config_with_env(config, flags.0, flags.1, &env_of(env))
+    }
+
+    const KEYS: &[(&str, &str)] = &[(ENV_AK, "ENVAK"), (ENV_SK, "ENVSK")];
+
+    #[test]
+    fn endpoint_precedence_flags_then_config_url_before_region() {
+        let config = with_api(Some("http://config.example:1"), Some("ap-southeast-3"));
+        let url_of = |c: &Config, flags| resolve(c, flags, KEYS).unwrap().endpoint.url.to_string();
+        assert_eq!(
+            url_of(
+                &config,
+                (Some("http://flag.example:2"), Some("eu-west-101"))
+            ),
+            "http://flag.example:2/"
+        );
+        assert_eq!(
+            url_of(&config, (None, Some("eu-west-101"))),
+            "https://coc-eu-west-101-open-api.myhuaweicloud.eu/"
+        );
+        assert_eq!(url_of(&config, (None, None)), "http://config.example:1/");
+        let region_only = with_api(None, Some("ap-southeast-3"));
+        assert_eq!(
+            url_of(&region_only, (None, None)),
+            "https://coc-intl.myhuaweicloud.com/"
+        );
+        assert_eq!(
+            url_of(&Config::default(), (None, None)),
+            "https://coc.myhuaweicloud.com/"
+        );
+    }
+
+    #[test]
+    fn bad_flags_are_named() {
+        let config = Config::default();
+        let err = resolve(&config, (Some("ftp://x"), None), KEYS).unwrap_err();
+        assert!(
+            err.starts_with("--endpoint: invalid endpoint URL \"ftp://x\""),
+            "{err}"
+        );
+        let err = resolve(&config, (None, Some("mars-1")), KEYS).unwrap_err();
+        assert!(
+            err.starts_with("--region: unknown region \"mars-1\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn timeouts_come_from_the_config() {
+        let mut config = Config::default();
+        config.api.timeout = Duration::from_secs(42);
+        config.api.connect_timeout = Duration::from_secs(3);
+        let client = resolve(&config, (None, None), KEYS).unwrap();
+        assert_eq!(client.timeout, Duration::from_secs(42));
+        assert_eq!(client.connect_timeout, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn inline_keys_win_over_the_environment() {
+        let mut config = Config::default();
+        config.auth.ak = Some("FILEAK".into());
+        config.auth.sk = Some(Secret::new("FILESK"));
+        let client = resolve(&config, (None, None), KEYS).unwrap();
+        assert!(matches!(client.auth, Auth::AkSk { ref ak, .. } if ak == "FILEAK"));
+
+        let client = resolve(&Config::default(), (None, None), KEYS).unwrap();
+        assert!(matches!(client.auth, Auth::AkSk { ref ak, ref sk, .. }
+            if ak == "ENVAK" && sk.expose() == "ENVSK"));
+    }
+
+    #[test]
+    fn credentials_fall_back_to_the_profile_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("credentials");
+        std::fs::write(
+            &profile,
+            "[global]\nak = PAK\nsk = PSK\ndomain_id = PDOMAIN\n",
+        )
+        .unwrap();
+        let profile = profile.display().to_string();
+        let env = move |name: &str| (name == ENV_CREDENTIALS_FILE).then(|| profile.clone());
+        let client = client_config_with_env(&Config::default(), None, None, &env).unwrap();
+        assert!(matches!(client.auth, Auth::AkSk { ref ak, .. } if ak == "PAK"));
+        assert_eq!(client.domain_id.as_deref(), Some("PDOMAIN"));
+    }
+
+    #[test]
+    fn domain_id_config_then_environment() {
+        let env: Vec<(&str, &str)> = [KEYS, &[(ENV_DOMAIN_ID, "ENVDOMAIN")]].concat();
+        let client = resolve(&Config::default(), (None, None), &env).unwrap();
+        assert_eq!(client.domain_id.as_deref(), Some("ENVDOMAIN"));
+        let mut config = Config::default();
+        config.api.domain_id = Some("CFGDOMAIN".into());
+        let client = resolve(&config, (None, None), &env).unwrap();
+        assert_eq!(client.domain_id.as_deref(), Some("CFGDOMAIN"));
+    }
+
+    #[test]
+    fn no_credentials_is_fine_on_loopback_only() {
+        let config = Config::default();
+        let client = resolve(&config, (Some("http://127.0.0.1:8710"), None), &[]).unwrap();
+        assert_eq!(client.auth, Auth::None);
+        let client = resolve(&config, (Some("http://localhost:8710"), None), &[]).unwrap();
+        assert_eq!(client.auth, Auth::None);
+
+        let err = resolve(&config, (None, Some("ap-southeast-3")), &[]).unwrap_err();
+        assert!(
+            err.starts_with("no credentials for ap-southeast-3: "),
+            "{err}"
+        );
+        assert!(
+            err.contains(ENV_AK) && err.contains("~/.huaweicloud/credentials"),
+            "{err}"
+        );
+        assert!(err.contains("[auth]"), "{err}");
+    }
+
+    #[test]
+    fn token_and_none_methods() {
+        let mut config = Config::default();
+        config.auth.method = AuthMethod::Token;
+        let client = resolve(&config, (None, None), &[(ENV_AUTH_TOKEN, "ENVTOKEN")]).unwrap();
+        assert_eq!(client.auth, Auth::Token(Secret::new("ENVTOKEN")));
+        config.auth.token = Some(Secret::new("CFGTOKEN"));
+        let client = resolve(&config, (None, None), &[(ENV_AUTH_TOKEN, "ENVTOKEN")]).unwrap();
+        assert_eq!(client.auth, Auth::Token(Secret::new("CFGTOKEN")));
+        config.auth.token = None;
+        let err = resolve(&config, (None, None), KEYS).unwrap_err();
+        assert!(err.contains(ENV_AUTH_TOKEN), "{err}");
+
+        config.auth.method = AuthMethod::None;
+        let client = resolve(&config, (None, None), KEYS).unwrap();
+        assert_eq!(client.auth, Auth::None);
+    }
+
+    #[test]
+    fn a_bad_config_endpoint_names_the_file() {
+        let mut config = with_api(Some("not a url"), None);
+        config.path = Some(PathBuf::from("/etc/c.toml"));
+        let err = resolve(&config, (None, None), KEYS).unwrap_err();
+        assert!(
+            err.starts_with("/etc/c.toml: `endpoint` in [api]: invalid endpoint URL"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,434 @@
+//! Seeded tickets. Every ticket draws from its own ChaCha stream (`seed`, stream
+//! index), so ticket N is the same whatever the number of tickets around it.
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::catalog::{self, Job};
+use super::lifecycle::{Cancel, Lifecycle, Outcome, Run, Start};
+use crate::coc::{ExecutionType, Status};
+
+/// Stream indexes from here on are used by tickets that appear while the sim runs.
+pub const SPAWN_STREAM: u64 = 1 << 40;
+const CATALOG_STREAM: u64 = u64::MAX;
+/// IDs of seeded tickets carry dates counted back from here, so that they do not depend
+/// on when the sim started (2025-07-01T00:00:00+08:00).
+const ID_ANCHOR_MS: i64 = 1_751_299_200_000;
+const SECOND: i64 = 1_000;
+const MINUTE: i64 = 60 * SECOND;
+
+/// A job as it exists in this sim: the catalog entry plus seeded IDs and versions.
+pub struct Document {
+    pub job: &'static Job,
+    pub document_id: String,
+    /// (version, version_id), oldest first.
+    pub versions: Vec<(String, String)>,
+}
+
+pub fn documents(seed: u64) -> Vec<Document> {
+    let mut rng = stream(seed, CATALOG_STREAM);
+    catalog::JOBS
+        .iter()
+        .enumerate()
+        .map(|(i, job)| {
+            let date = ID_ANCHOR_MS
+                - (i as i64 + 1) * 9 * 24 * 60 * MINUTE
+                - rng.gen_range(0..24 * 60 * MINUTE);
+            let count = rng.gen_range(1..=4);
+            Document {
+                job,
+                document_id: shaped_id("DM", date, &mut rng),
+                versions: (1..=count)
+                    .map(|v| (format!("v{v}"), uuid(&mut rng)))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The hosts a ticket targets, generated on demand rather than stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Hosts {
+    pub prefix: &'static str,
+    pub first: u16,
+    pub count: u8,
+    pub batches: u8,
+    pub region: &'static str,
+    pub salt: u32,
+}
+
+impl Hosts {
+    pub fn resource(&self, j: usize) -> serde_json::Value {
+        let n = self.first as usize + j;
+        let mix = (self.salt as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n as u64) << 7;
+        serde_json::json!({
+            "resource_id": format!("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+                (mix >> 32) as u32, (mix >> 16) as u16, n % 0x1000, (mix % 0x1000) as u16,
+                mix & 0xffff_ffff_ffff),
+            "name": format!("{}-{:02}", self.prefix, n),
+            "provider": "ecs",
+            "type": "cloudservers",
+            "region_id": self.region,
+            "agent_state": "ONLINE",
+            "properties": {
+                "host_name": format!("{}-{:02}", self.prefix, n),
+                "fixed_ip": format!("192.168.{}.{}", n / 250, n % 250 + 2),
+                "os_type": "Linux",
+            },
+        })
+    }
+
+    /// Which batch host `j` belongs to (1-based), hosts spread evenly.
+    pub fn batch_of(&self, j: usize) -> usize {
+        let per = (self.count as usize).div_ceil(self.batches.max(1) as usize);
+        j / per.max(1) + 1
+    }
+}
+
+/// Everything about a ticket that never changes.
+pub struct Spec {
+    pub execution_id: String,
+    pub numeric_id: u64,
+    pub kind: ExecutionType,
+    pub document: usize,
+    pub version: usize,
+    pub creator: &'static str,
+    pub parameters: Vec<(&'static str, &'static str)>,
+    pub tags: Vec<(&'static str, &'static str)>,
+    pub enterprise_project: &'static str,
+    pub parent: Option<String>,
+    pub hosts: Hosts,
+    /// Seeds later random choices (retry plans).
+    pub stream: u64,
+}
+
+pub struct Generated {
+    pub spec: Spec,
+    pub life: Lifecycle,
+}
+
+/// Speed-scaled time: `nominal` milliseconds of ticket time at `speed`.
+pub fn scaled(nominal: i64, speed: f64) -> i64 {
+    ((nominal as f64 / speed).round() as i64).max(1)
+}
+
+pub struct Generator<'a> {
+    pub seed: u64,
+    pub speed: f64,
+    pub documents: &'a [Document],
+}
+
+impl Generator<'_> {
+    /// Seeded ticket number `index` as it stands at `now`. The first 21 cover every
+    /// status and type; `parent_pool` are earlier IDs a child ticket may belong to.
+    pub fn seeded(&self, index: u64, now: i64, parent_pool: &[String]) -> Generated {
+        let mut rng = stream(self.seed, index);
+        let (status, kind) = if index < 21 {
+            (
+                Status::KNOWN[index as usize % 7].clone(),
+                KINDS[index as usize / 7].clone(),
+            )
+        } else {
+            (pick_status(&mut rng), pick_kind(&mut rng))
+        };
+        let mut spec = self.spec(&mut rng, kind, index);
+        if index >= 21 && !parent_pool.is_empty() && rng.gen_bool(0.1) {
+            spec.parent = parent_pool.choose(&mut rng).cloned();
+        }
+        let durations = self.nominal_durations(&mut rng, &spec);
+        let life = self.initial_life(&mut rng, status, durations, now);
+        let id_time = ID_ANCHOR_MS - (now - life.created);
+        spec.execution_id = shaped_id("EX", id_time, &mut rng);
+        Generated { spec, life }
+    }
+
+    /// A ticket that a user starts while the sim runs, queued at `at`.
+    pub fn spawned(&self, k: u64, at: i64) -> Generated {
+        let mut rng = stream(self.seed, SPAWN_STREAM + k);
+        let kind = pick_kind(&mut rng);
+        let mut spec = self.spec(&mut rng, kind, SPAWN_STREAM + k);
+        spec.execution_id = shaped_id("EX", at, &mut rng);
+        let durations: Vec<i64> = self
+            .nominal_durations(&mut rng, &spec)
+            .into_iter()
+            .map(|d| scaled(d, self.speed))
+            .collect();
+        let start = if rng.gen_bool(0.1) {
+            Start::Manual(None)
+        } else {
+            Start::At(at + scaled(rng.gen_range(2..10) * SECOND, self.speed))
+        };
+        let outcome = pick_outcome(&mut rng, 0, durations.len());
+        let life = Lifecycle {
+            created: at,
+            history: Vec::new(),
+            run: Run {
+                queued: at,
+                start,
+                first_step: 0,
+                durations,
+                outcome,
+                cancel: None,
+            },
+        };
+        Generated { spec, life }
+    }
+
+    /// The plan of a RETRY: fresh durations for every step and a (mostly good) outcome.
+    pub fn retry_plan(&self, spec: &Spec, attempt: u64, from_step: usize) -> (Vec<i64>, Outcome) {
+        let mut rng = stream(self.seed, spec.stream);
+        // Far past the words the ticket's own generation used.
+        rng.set_word_pos(u128::from(attempt + 1) << 32);
+        let durations: Vec<i64> = self
+            .nominal_durations(&mut rng, spec)
+            .into_iter()
+            .map(|d| scaled(d, self.speed))
+            .collect();
+        let outcome = if rng.gen_bool(0.8) {
+            Outcome::Succeed
+        } else {
+            pick_outcome(&mut rng, from_step, durations.len())
+        };
+        (durations, outcome)
+    }
+
+    /// How long `Canceling` lasts after a TERMINATE.
+    pub fn cancel_takes(&self, spec: &Spec) -> i64 {
+        scaled((3 + (spec.numeric_id % 8) as i64) * SECOND, self.speed)
+    }
+
+    fn spec(&self, rng: &mut ChaCha8Rng, kind: ExecutionType, stream: u64) -> Spec {
+        let document = rng.gen_range(0..self.documents.len());
+        let doc = &self.documents[document];
+        let parameters = doc
+            .job
+            .parameters
+            .iter()
+            .map(|(key, values)| (*key, pick(rng, values)))
+            .collect();
+        let mut tags: Vec<(&'static str, &'static str)> = Vec::new();
+        for (key, values) in catalog::TAGS {
+            if rng.gen_bool(0.6) {
+                tags.push((key, pick(rng, values)));
+            }
+        }
+        if tags.is_empty() {
+            tags.push(("env", "prod"));
+        }
+        let batches = if kind == ExecutionType::Batch {
+            rng.gen_range(2..=3)
+        } else {
+            1
+        };
+        Spec {
+            execution_id: String::new(),
+            numeric_id: 0,
+            kind,
+            document,
+            version: rng.gen_range(0..doc.versions.len()),
+            creator: pick(rng, catalog::CREATORS),
+            parameters,
+            tags,
+            enterprise_project: pick(rng, catalog::ENTERPRISE_PROJECTS),
+            parent: None,
+            hosts: Hosts {
+                prefix: pick(rng, catalog::HOST_PREFIXES),
+                first: rng.gen_range(1..60),
+                count: rng.gen_range(batches * 2..=8),
+                batches,
+                region: pick(rng, catalog::REGIONS),
+                salt: rng.r#gen(),
+            },
+            stream,
+        }
+    }
+
+    fn nominal_durations(&self, rng: &mut ChaCha8Rng, spec: &Spec) -> Vec<i64> {
+        self.documents[spec.document]
+            .job
+            .steps
+            .iter()
+            .map(|s| {
+                let base = if s.on_targets { 60 } else { 20 };
+                rng.gen_range(base..base * 3) * SECOND
+            })
+            .collect()
+    }
+
+    /// A lifecycle whose state at `now` is `status`. Finished tickets lie in the past
+    /// at real speed; live ones run at the sim's speed and stay in `status` for at
+    /// least 20 s of ticket time.
+    fn initial_life(
+        &self,
+        rng: &mut ChaCha8Rng,
+        status: Status,
+        mut nominal: Vec<i64>,
+        now: i64,
+    ) -> Lifecycle {
+        let steps = nominal.len();
+        let speed = self.speed;
+        let plan = |queued: i64, start: Start, durations: Vec<i64>, outcome, cancel| Lifecycle {
+            created: queued,
+            history: Vec::new(),
+            run: Run {
+                queued,
+                start,
+                first_step: 0,
+                durations,
+                outcome,
+                cancel,
+            },
+        };
+        match status {
+            Status::Succeed | Status::Failed | Status::Timeout | Status::Canceled => {
+                let total: i64 = nominal.iter().sum();
+                let ago = rng.gen_range(10 * MINUTE..7 * 24 * 60 * MINUTE) + total;
+                let queued = now - ago;
+                let start = queued + rng.gen_range(1..5) * SECOND;
+                let fail_at = rng.gen_range(0..steps);
+                let (outcome, cancel) = match status {
+                    Status::Failed => (Outcome::Fail(fail_at), None),
+                    Status::Timeout => (Outcome::Timeout(fail_at), None),
+                    Status::Canceled => {
+                        let at = start + rng.gen_range(1..total.max(2));
+                        let takes = rng.gen_range(3..10) * SECOND;
+                        (Outcome::Succeed, Some(Cancel { at, takes }))
+                    }
+                    _ => (Outcome::Succeed, None),
+                };
+                plan(queued, Start::At(start), nominal, outcome, cancel)
+            }
+            Status::Pending => {
+                if rng.gen_bool(0.5) {
+                    let queued = now - rng.gen_range(2..90) * MINUTE;
+                    let durations = nominal.iter().map(|&d| scaled(d, speed)).collect();
+                    plan(
+                        queued,
+                        Start::Manual(None),
+                        durations,
+                        Outcome::Succeed,
+                        None,
+                    )
+                } else {
+                    let waited = scaled(rng.gen_range(0..20) * SECOND, speed);
+                    let remaining = scaled(rng.gen_range(20..90) * SECOND, speed);
+                    let durations = nominal.iter().map(|&d| scaled(d, speed)).collect();
+                    let outcome = pick_outcome(rng, 0, steps);
+                    plan(
+                        now - waited,
+                        Start::At(now + remaining),
+                        durations,
+                        outcome,
+                        None,
+                    )
+                }
+            }
+            Status::Running | Status::Canceling => {
+                // `now` falls inside step `current`, at least 30 s before its end.
+                let current = rng.gen_range(0..steps);
+                nominal[current] = nominal[current].max(40 * SECOND);
+                let into_current = rng.gen_range(SECOND..nominal[current] - 30 * SECOND);
+                let elapsed: i64 = nominal[..current].iter().sum::<i64>() + into_current;
+                let waited = rng.gen_range(1..10) * SECOND;
+                let start = now - scaled(elapsed, speed);
+                let queued = start - scaled(waited, speed);
+                let durations = nominal.iter().map(|&d| scaled(d, speed)).collect();
+                if status == Status::Running {
+                    let outcome = pick_outcome(rng, current, steps);
+                    plan(queued, Start::At(start), durations, outcome, None)
+                } else {
+                    let cancel = Cancel {
+                        at: now - scaled(rng.gen_range(0..3) * SECOND, speed),
+                        takes: scaled(rng.gen_range(25..60) * SECOND, speed),
+                    };
+                    plan(
+                        queued,
+                        Start::At(start),
+                        durations,
+                        Outcome::Succeed,
+                        Some(cancel),
+                    )
+                }
+            }
+            Status::Unknown(_) => plan(now, Start::Manual(None), nominal, Outcome::Succeed, None),
+        }
+    }
+}
+
+const KINDS: [ExecutionType; 3] = [
+    ExecutionType::Normal,
+    ExecutionType::Batch,
+    ExecutionType::RateControl,
+];
+
+fn stream(seed: u64, index: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(index);
+    rng
+}
+
+fn pick<T: Copy>(rng: &mut ChaCha8Rng, from: &[T]) -> T {
+    from[rng.gen_range(0..from.len())]
+}
+
+fn pick_status(rng: &mut ChaCha8Rng) -> Status {
+    const WEIGHTS: [u32; 7] = [8, 18, 36, 3, 9, 14, 5];
+    let mut roll = rng.gen_range(0..WEIGHTS.iter().sum::<u32>());
+    for (status, weight) in Status::KNOWN.into_iter().zip(WEIGHTS) {
+        if roll < weight {
+            return status;
+        }
+        roll -= weight;
+    }
+    Status::Succeed
+}
+
+fn pick_kind(rng: &mut ChaCha8Rng) -> ExecutionType {
+    match rng.gen_range(0..10) {
+        0..5 => ExecutionType::Normal,
+        5..8 => ExecutionType::Batch,
+        _ => ExecutionType::RateControl,
+    }
+}
+
+/// Mostly success; a failure or time-out at a step from `from_step` on otherwise.
+fn pick_outcome(rng: &mut ChaCha8Rng, from_step: usize, steps: usize) -> Outcome {
+    let at = rng.gen_range(from_step.min(steps.saturating_sub(1))..steps.max(1));
+    match rng.gen_range(0..20) {
+        0..3 => Outcome::Fail(at),
+        3 => Outcome::Timeout(at),
+        _ => Outcome::Succeed,
+    }
+}
+
+/// `EX2025070121014501abc123`: prefix, date and time (UTC+8) to the centisecond, six
+/// seeded characters. 24 characters for a two-letter prefix.
+fn shaped_id(prefix: &str, at_ms: i64, rng: &mut ChaCha8Rng) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    let time = chrono::DateTime::from_timestamp_millis(at_ms)
+        .unwrap_or_default()
+        .with_timezone(&offset);
+    let suffix: String = (0..6)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!(
+        "{prefix}{}{:02}{suffix}",
+        time.format("%Y%m%d%H%M%S"),
+        at_ms.rem_euclid(1000) / 10
+    )
+}
+
+fn uuid(rng: &mut ChaCha8Rng) -> String {
+    let a: u128 = rng.r#gen();
+    let hex = format!("{a:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}

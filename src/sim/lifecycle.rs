@@ -1,0 +1,400 @@
+//! A ticket's lifecycle as a plan on the wall clock. State is computed from the plan and
+//! the time of the question, so nothing runs in the background: a sim nobody asks stays
+//! idle. Operations (TERMINATE, RETRY, ...) rewrite the plan from "now" on.
+//!
+//! All times are epoch milliseconds; durations are already scaled by the sim's speed.
+
+use crate::coc::{Operation, Status};
+
+/// How the current run of a ticket ends if nobody intervenes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Succeed,
+    /// The step with this index fails.
+    Fail(usize),
+    /// The step with this index times out.
+    Timeout(usize),
+}
+
+/// When a queued run starts executing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    At(i64),
+    /// Waits for a RESUME; `Some` once resumed.
+    Manual(Option<i64>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancel {
+    pub at: i64,
+    /// How long `Canceling` lasts.
+    pub takes: i64,
+}
+
+/// One attempt at the steps from `first_step` on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub queued: i64,
+    pub start: Start,
+    pub first_step: usize,
+    /// Duration of each step from `first_step` on.
+    pub durations: Vec<i64>,
+    pub outcome: Outcome,
+    pub cancel: Option<Cancel>,
+}
+
+/// A step that succeeded in an earlier run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Done {
+    pub start: i64,
+    pub end: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub created: i64,
+    /// Steps `0..history.len()` succeeded before the current run.
+    pub history: Vec<Done>,
+    pub run: Run,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepState {
+    pub status: Status,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    /// The step's planned duration (for spreading instances over it).
+    pub planned: i64,
+    /// Where a cancel request froze the step's progress.
+    pub halted: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub status: Status,
+    pub start_time: i64,
+    pub end_time: Option<i64>,
+    pub update_time: i64,
+    pub steps: Vec<StepState>,
+}
+
+/// Why an operation was refused (answered 400).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+impl Lifecycle {
+    pub fn snapshot(&self, now: i64) -> Snapshot {
+        let run = &self.run;
+        let mut events = vec![self.created, run.queued.min(now)];
+        let mut steps: Vec<StepState> = self
+            .history
+            .iter()
+            .map(|done| {
+                events.extend([done.start, done.end]);
+                StepState {
+                    status: Status::Succeed,
+                    start: Some(done.start),
+                    end: Some(done.end),
+                    planned: done.end - done.start,
+                    halted: None,
+                }
+            })
+            .collect();
+
+        let cancel = run.cancel.filter(|c| c.at <= now);
+        // Progress stops where a cancel request arrived.
+        let horizon = cancel.map_or(now, |c| c.at);
+        let started = match run.start {
+            Start::At(at) if at <= horizon => Some(at),
+            Start::Manual(Some(at)) if at <= horizon => Some(at),
+            _ => None,
+        };
+
+        let mut ticket_status = Status::Pending;
+        let mut end_time = None;
+        if let Some(mut cursor) = started {
+            events.push(cursor);
+            ticket_status = Status::Running;
+            for (offset, &duration) in run.durations.iter().enumerate() {
+                let index = run.first_step + offset;
+                let end = cursor + duration;
+                let failure = match run.outcome {
+                    Outcome::Fail(at) if at == index => Some(Status::Failed),
+                    Outcome::Timeout(at) if at == index => Some(Status::Timeout),
+                    _ => None,
+                };
+                events.push(cursor);
+                if end > horizon {
+                    steps.push(StepState {
+                        status: Status::Running,
+                        start: Some(cursor),
+                        end: None,
+                        planned: duration,
+                        halted: None,
+                    });
+                    break;
+                }
+                events.push(end);
+                let status = failure.clone().unwrap_or(Status::Succeed);
+                steps.push(StepState {
+                    status: status.clone(),
+                    start: Some(cursor),
+                    end: Some(end),
+                    planned: duration,
+                    halted: None,
+                });
+                cursor = end;
+                if failure.is_some() {
+                    ticket_status = status;
+                    end_time = Some(end);
+                    break;
+                }
+            }
+            if ticket_status == Status::Running
+                && steps.len() == run.first_step + run.durations.len()
+                && steps.last().is_none_or(|s| s.end.is_some())
+            {
+                ticket_status = Status::Succeed;
+                end_time = Some(cursor);
+            }
+        }
+
+        if let Some(c) = cancel
+            && !ticket_status.is_terminal()
+        {
+            let done_at = c.at + c.takes;
+            let finished = done_at <= now;
+            events.push(c.at);
+            ticket_status = if finished {
+                events.push(done_at);
+                end_time = Some(done_at);
+                Status::Canceled
+            } else {
+                Status::Canceling
+            };
+            if let Some(step) = steps.last_mut().filter(|s| s.status == Status::Running) {
+                step.status = ticket_status.clone();
+                step.end = end_time;
+                step.halted = Some(c.at);
+            }
+        }
+
+        let total_steps = run.first_step + run.durations.len();
+        while steps.len() < total_steps {
+            let planned = run.durations[steps.len() - run.first_step];
+            steps.push(StepState {
+                status: Status::Pending,
+                start: None,
+                end: None,
+                planned,
+                halted: None,
+            });
+        }
+
+        Snapshot {
+            status: ticket_status,
+            start_time: self.created,
+            end_time,
+            update_time: events
+                .into_iter()
+                .filter(|&e| e <= now)
+                .max()
+                .unwrap_or(now),
+            steps,
+        }
+    }
+
+    /// Applies `op` at `now`. `retry` is the plan for a RETRY: durations for every step
+    /// of the job and its outcome, used from the first unfinished step on.
+    pub fn operate(
+        &mut self,
+        op: Operation,
+        now: i64,
+        cancel_takes: i64,
+        retry: impl FnOnce() -> (Vec<i64>, Outcome),
+        has_batch_step: impl Fn(usize) -> bool,
+    ) -> Result<(), Refused> {
+        let snapshot = self.snapshot(now);
+        let refuse = || {
+            Refused(format!(
+                "The execution in status {} does not support operation {}",
+                snapshot.status,
+                op.as_str()
+            ))
+        };
+        match op {
+            Operation::Terminate => {
+                if !matches!(snapshot.status, Status::Pending | Status::Running) {
+                    return Err(refuse());
+                }
+                self.run.cancel = Some(Cancel {
+                    at: now,
+                    takes: cancel_takes,
+                });
+            }
+            Operation::Resume => {
+                if snapshot.status != Status::Pending {
+                    return Err(refuse());
+                }
+                self.run.start = Start::Manual(Some(now));
+            }
+            Operation::Retry => {
+                if !matches!(
+                    snapshot.status,
+                    Status::Failed | Status::Timeout | Status::Canceled
+                ) {
+                    return Err(refuse());
+                }
+                let first_step = snapshot
+                    .steps
+                    .iter()
+                    .position(|s| s.status != Status::Succeed)
+                    .unwrap_or(snapshot.steps.len());
+                let history = snapshot.steps[..first_step]
+                    .iter()
+                    .filter_map(|s| {
+                        Some(Done {
+                            start: s.start?,
+                            end: s.end?,
+                        })
+                    })
+                    .collect();
+                let (all_durations, outcome) = retry();
+                self.history = history;
+                self.run = Run {
+                    queued: now,
+                    start: Start::At(now),
+                    first_step,
+                    durations: all_durations.into_iter().skip(first_step).collect(),
+                    outcome,
+                    cancel: None,
+                };
+            }
+            Operation::SkipBatch => {
+                let running = snapshot
+                    .steps
+                    .iter()
+                    .position(|s| s.status == Status::Running);
+                let Some(index) = running.filter(|&i| has_batch_step(i)) else {
+                    return Err(refuse());
+                };
+                let step_start = snapshot.steps[index].start.unwrap_or(now);
+                self.run.durations[index - self.run.first_step] = (now - step_start).max(0);
+                if matches!(self.run.outcome, Outcome::Fail(i) | Outcome::Timeout(i) if i == index)
+                {
+                    self.run.outcome = Outcome::Succeed;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn life(outcome: Outcome) -> Lifecycle {
+        Lifecycle {
+            created: 1_000,
+            history: Vec::new(),
+            run: Run {
+                queued: 1_000,
+                start: Start::At(2_000),
+                first_step: 0,
+                durations: vec![100, 200, 300],
+                outcome,
+                cancel: None,
+            },
+        }
+    }
+
+    #[test]
+    fn runs_through_steps_to_success() {
+        let l = life(Outcome::Succeed);
+        assert_eq!(l.snapshot(1_500).status, Status::Pending);
+        let mid = l.snapshot(2_150);
+        assert_eq!(mid.status, Status::Running);
+        assert_eq!(mid.update_time, 2_100);
+        let statuses: Vec<_> = mid.steps.iter().map(|s| s.status.clone()).collect();
+        assert_eq!(
+            statuses,
+            [Status::Succeed, Status::Running, Status::Pending]
+        );
+        let done = l.snapshot(9_000);
+        assert_eq!(done.status, Status::Succeed);
+        assert_eq!(done.end_time, Some(2_600));
+        assert_eq!(done.update_time, 2_600);
+    }
+
+    #[test]
+    fn failure_stops_at_its_step() {
+        let done = life(Outcome::Fail(1)).snapshot(9_000);
+        assert_eq!(done.status, Status::Failed);
+        assert_eq!(done.end_time, Some(2_300));
+        assert_eq!(done.steps[2].status, Status::Pending);
+    }
+
+    #[test]
+    fn terminate_cancels_then_retry_resumes_from_the_canceled_step() {
+        let mut l = life(Outcome::Succeed);
+        l.operate(
+            Operation::Terminate,
+            2_150,
+            50,
+            || unreachable!(),
+            |_| false,
+        )
+        .unwrap();
+        assert_eq!(l.snapshot(2_160).status, Status::Canceling);
+        let canceled = l.snapshot(2_300);
+        assert_eq!(canceled.status, Status::Canceled);
+        assert_eq!(canceled.end_time, Some(2_200));
+        assert_eq!(canceled.steps[1].status, Status::Canceled);
+        assert!(
+            l.operate(
+                Operation::Terminate,
+                2_300,
+                50,
+                || unreachable!(),
+                |_| false
+            )
+            .is_err()
+        );
+        l.operate(
+            Operation::Retry,
+            3_000,
+            50,
+            || (vec![10, 20, 30], Outcome::Succeed),
+            |_| false,
+        )
+        .unwrap();
+        let again = l.snapshot(3_010);
+        assert_eq!(again.status, Status::Running);
+        assert_eq!(again.end_time, None);
+        assert_eq!(again.steps[0].end, Some(2_100), "earlier success is kept");
+        assert_eq!(l.snapshot(3_100).status, Status::Succeed);
+    }
+
+    #[test]
+    fn skip_batch_ends_the_running_batch_step_now() {
+        let mut l = life(Outcome::Fail(1));
+        let is_batch = |i: usize| i == 1;
+        assert!(
+            l.operate(Operation::SkipBatch, 2_050, 50, || unreachable!(), is_batch)
+                .is_err(),
+            "step 0 is not a batch step"
+        );
+        l.operate(Operation::SkipBatch, 2_150, 50, || unreachable!(), is_batch)
+            .unwrap();
+        let after = l.snapshot(2_160);
+        assert_eq!(after.steps[1].status, Status::Succeed);
+        assert_eq!(after.steps[1].end, Some(2_150));
+        assert_eq!(after.steps[2].status, Status::Running);
+        assert_eq!(
+            l.snapshot(9_000).status,
+            Status::Succeed,
+            "the failure was skipped"
+        );
+    }
+}

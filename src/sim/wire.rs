@@ -1,0 +1,78 @@
+//! Response shapes of COC and its API gateway (APIG).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+
+/// COC's own error codes (the simulator's choice apart from `NOT_FOUND`, which is real).
+pub const NOT_FOUND: &str = "COC.00040709";
+pub const NOT_FOUND_MSG: &str = "The execution does not exist";
+pub const INVALID_PARAMETER: &str = "COC.00040001";
+pub const OPERATION_REFUSED: &str = "COC.00040712";
+pub const INTERNAL_ERROR: &str = "COC.00050001";
+
+/// The gateway's codes.
+pub const APIG_NOT_FOUND: &str = "APIG.0101";
+pub const APIG_AUTH: &str = "APIG.0301";
+pub const APIG_THROTTLED: &str = "APIG.0308";
+
+pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut response = (status, bytes).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(JSON_CONTENT_TYPE),
+            );
+            response
+        }
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            INTERNAL_ERROR,
+            &e.to_string(),
+        ),
+    }
+}
+
+pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(status, &json!({"error_code": code, "error_msg": message}))
+}
+
+pub fn not_found() -> Response {
+    error(StatusCode::BAD_REQUEST, NOT_FOUND, NOT_FOUND_MSG)
+}
+
+pub fn invalid_parameter(detail: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        INVALID_PARAMETER,
+        &format!("Invalid request parameter: {detail}"),
+    )
+}
+
+pub fn data(value: &impl Serialize) -> Response {
+    json_response(StatusCode::OK, &json!({"data": value}))
+}
+
+pub fn page(items: &impl Serialize, total: usize) -> Response {
+    json_response(StatusCode::OK, &json!({"data": items, "total": total}))
+}
+
+pub fn unauthorized(reason: &str) -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        APIG_AUTH,
+        &format!("Incorrect IAM authentication information: {reason}"),
+    )
+}
+
+pub fn unknown_route() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        APIG_NOT_FOUND,
+        "The API does not exist or has not been published in the environment",
+    )
+}

@@ -1,0 +1,458 @@
+//! The selected ticket: its fields, then tabs (Parameters, Tags, Targets, Steps, History).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Widget};
+
+use crate::app::{App, Failure, StepsState, Tab, TicketEntry};
+use crate::coc::{ApiError, KeyValue, Step, Ticket};
+use crate::{format, text};
+
+use super::theme::Theme;
+use super::{status_label, status_text};
+
+/// Tab content keeps at least this many lines; fields give way first.
+const MIN_CONTENT: u16 = 4;
+const LABEL_WIDTH: usize = 10;
+
+/// `beside_list`: the pane is to the right of the list (and gets a left border).
+pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let Some(entry) = app.selected() else {
+        return;
+    };
+    let (glyph, status) = status_label(entry);
+    let title = Line::from(vec![
+        Span::raw(" "),
+        Span::styled(format!("{glyph} {status}"), theme.status(entry.status())),
+        Span::raw(" "),
+        Span::styled(text::sanitize(entry.name()), theme.bold()),
+        Span::raw(format!(" {} ", text::sanitize(&entry.id))),
+    ]);
+    let borders = if beside_list {
+        Borders::TOP | Borders::LEFT
+    } else {
+        Borders::TOP
+    };
+    let block = Block::new().borders(borders).title(title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.is_empty() {
+        return;
+    }
+
+    let fields = field_lines(entry, app, theme);
+    let content_min = MIN_CONTENT.max(inner.height / 3);
+    let fields_height = (fields.len() as u16).min(inner.height.saturating_sub(1 + content_min));
+    for (i, line) in fields.iter().take(usize::from(fields_height)).enumerate() {
+        buf.set_line(inner.x, inner.y + i as u16, line, inner.width);
+    }
+    let tabs_y = inner.y + fields_height;
+    if tabs_y >= inner.bottom() {
+        return;
+    }
+    buf.set_line(
+        inner.x,
+        tabs_y,
+        &tab_bar(entry, app.tab(), inner.width, theme),
+        inner.width,
+    );
+    let content = Rect {
+        y: tabs_y + 1,
+        height: inner.bottom() - tabs_y - 1,
+        ..inner
+    };
+    draw_tab(buf, content, entry, app, theme);
+}
+
+fn labelled<'a>(label: &'a str, value: Vec<Span<'a>>, theme: Theme) -> Line<'a> {
+    let mut spans = vec![Span::styled(format!("{label:<LABEL_WIDTH$} "), theme.dim())];
+    spans.extend(value);
+    Line::from(spans)
+}
+
+/// `2025-07-01 21:01:45 (12m ago)`.
+fn when(ms: i64, app: &App) -> String {
+    format!(
+        "{} ({})",
+        format::local_time(ms, app.zone),
+        format::age_of_millis(app.now, ms)
+    )
+}
+
+/// Every field of the ticket, most important first (the pane may cut the tail).
+fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::with_capacity(16);
+    let ticket = entry.ticket.as_deref();
+    let (glyph, status) = status_label(entry);
+    let mut status_line = vec![Span::styled(
+        format!("{glyph} {status}"),
+        theme.status(entry.status()),
+    )];
+    if let Some(t) = ticket {
+        if let Some(kind) = &t.execution_type {
+            status_line.push(Span::raw(format!(
+                "  type {}",
+                text::sanitize(kind.as_str())
+            )));
+        }
+        if let Some(creator) = &t.creator {
+            status_line.push(Span::raw(format!("  by {}", text::sanitize(creator))));
+        }
+    }
+    lines.push(labelled("Status", status_line, theme));
+    if let Some(failure) = &entry.error {
+        error_lines(&mut lines, "Error", failure, app, theme);
+    }
+    let Some(ticket) = ticket else {
+        return lines;
+    };
+    lines.extend(ticket_lines(ticket, entry, app, theme));
+    lines
+}
+
+fn ticket_lines<'a>(t: &'a Ticket, entry: &TicketEntry, app: &App, theme: Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::with_capacity(12);
+    let opt = |v: &'a Option<String>| text::sanitize(v.as_deref().unwrap_or("-"));
+    lines.push(labelled(
+        "Job",
+        vec![
+            Span::styled(opt(&t.document_name), theme.bold()),
+            Span::raw(format!(
+                "  version {}  job ID {}",
+                opt(&t.document_version),
+                opt(&t.document_id)
+            )),
+        ],
+        theme,
+    ));
+    let started = t.start_time.map_or("-".into(), |ms| when(ms, app));
+    lines.push(labelled("Started", vec![Span::raw(started)], theme));
+    let run_time = format::run_time(t.start_time, t.end_time, app.now);
+    let ended = match (t.end_time, run_time) {
+        (Some(ms), Some(took)) => format!("{}, took {took}", when(ms, app)),
+        (Some(ms), None) => when(ms, app),
+        (None, Some(took)) => format!("- (running for {took})"),
+        (None, None) => "-".to_string(),
+    };
+    lines.push(labelled("Ended", vec![Span::raw(ended)], theme));
+    let updated = t.update_time.map_or("-".into(), |ms| when(ms, app));
+    lines.push(labelled("Updated", vec![Span::raw(updated)], theme));
+    if let Some(description) = &t.description {
+        for (i, line) in text::lines(description).enumerate().take(3) {
+            let label = if i == 0 { "About" } else { "" };
+            lines.push(labelled(label, vec![Span::raw(line)], theme));
+        }
+    }
+    let polled = entry.last_ok.map_or("never".into(), |at| {
+        format!(
+            "{} ({})",
+            format::clock_time(at, app.zone),
+            format::age(app.now, at)
+        )
+    });
+    lines.push(labelled("Polled", vec![Span::raw(polled)], theme));
+    let version_id = format!("{}  id {}", opt(&t.document_version_id), opt(&t.id));
+    lines.push(labelled("Version ID", vec![Span::raw(version_id)], theme));
+    if let Some(name) = &t.target_parameter_name {
+        lines.push(labelled(
+            "Target by",
+            vec![Span::raw(text::sanitize(name))],
+            theme,
+        ));
+    }
+    lines
+}
+
+/// An API error as support needs it: code and status, message, request ID, age.
+fn error_lines<'a>(
+    lines: &mut Vec<Line<'a>>,
+    label: &'a str,
+    failure: &'a Failure,
+    app: &App,
+    theme: Theme,
+) {
+    let error = &failure.error;
+    let age = format::age(app.now, failure.at);
+    let headline = match (error.error_code(), error.http_status()) {
+        (Some(code), Some(status)) => format!("{} (HTTP {status})", text::sanitize(code)),
+        (None, Some(status)) => format!("HTTP {status}"),
+        _ => text::sanitize(&error.to_string()).into_owned(),
+    };
+    lines.push(labelled(
+        label,
+        vec![
+            Span::styled(headline, theme.error()),
+            Span::styled(format!("  {age}"), theme.dim()),
+        ],
+        theme,
+    ));
+    if let Some(message) = http_message(error) {
+        lines.push(labelled(
+            "Message",
+            vec![Span::raw(text::sanitize(message))],
+            theme,
+        ));
+    }
+    if let Some(id) = error.request_id() {
+        lines.push(labelled(
+            "Request",
+            vec![Span::raw(text::sanitize(id))],
+            theme,
+        ));
+    }
+}
+
+/// The server's message (or body excerpt) of an HTTP error; other errors say it all in
+/// their headline.
+fn http_message(error: &ApiError) -> Option<&str> {
+    match error {
+        ApiError::Http {
+            error_msg, excerpt, ..
+        } => error_msg.as_deref().or(excerpt.as_deref()),
+        _ => None,
+    }
+}
+
+fn tab_bar(entry: &TicketEntry, active: Tab, width: u16, theme: Theme) -> Line<'static> {
+    let count = |tab: Tab| match tab {
+        Tab::Parameters | Tab::History => Some(entry.tab_len(tab)),
+        Tab::Tags => entry
+            .ticket
+            .as_ref()
+            .map(|t| t.tags.len() + t.sys_tags.len()),
+        Tab::Targets => entry
+            .ticket
+            .as_ref()
+            .and_then(|t| t.targets.as_ref())
+            .map(Vec::len),
+        Tab::Steps => match &entry.steps {
+            StepsState::Loaded { steps, .. } => Some(steps.len()),
+            _ => None,
+        },
+    };
+    let label = |tab: Tab, short: bool| {
+        let n = tab.index() + 1;
+        match (short, count(tab)) {
+            (true, _) => format!(" {n} {} ", &tab.title()[..4]),
+            (false, Some(c)) => format!(" {n} {} ({c}) ", tab.title()),
+            (false, None) => format!(" {n} {} ", tab.title()),
+        }
+    };
+    let full: usize = Tab::ALL.iter().map(|&t| label(t, false).len()).sum();
+    let short = full > usize::from(width);
+    Line::from(
+        Tab::ALL
+            .iter()
+            .map(|&tab| {
+                let style = if tab == active {
+                    theme.active_tab()
+                } else {
+                    theme.dim()
+                };
+                Span::styled(label(tab, short), style)
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme: Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let (heading, lines) = tab_lines(entry, app, theme);
+    let mut body = area;
+    if let Some(heading) = heading {
+        buf.set_line(area.x, area.y, &heading, area.width);
+        body.y += 1;
+        body.height -= 1;
+    }
+    let visible = usize::from(body.height);
+    let scroll = app.detail_scroll().min(lines.len().saturating_sub(visible));
+    for (i, line) in lines.iter().skip(scroll).take(visible).enumerate() {
+        buf.set_line(body.x, body.y + i as u16, line, body.width);
+    }
+}
+
+/// A fixed heading (not scrolled) and the scrolled lines of the active tab.
+fn tab_lines<'a>(
+    entry: &'a TicketEntry,
+    app: &App,
+    theme: Theme,
+) -> (Option<Line<'a>>, Vec<Line<'a>>) {
+    let ticket = entry.ticket.as_deref();
+    let none = |what: &str| vec![Line::styled(format!("no {what}"), theme.dim())];
+    match app.tab() {
+        Tab::Parameters => match ticket {
+            Some(t) if !t.parameters.is_empty() => (None, key_values(&t.parameters, theme)),
+            _ => (None, none("parameters")),
+        },
+        Tab::Tags => {
+            let Some(t) = ticket else {
+                return (None, none("tags"));
+            };
+            let mut lines = vec![Line::styled("Tags", theme.bold())];
+            lines.extend(key_values_or_none(&t.tags, "tags", theme));
+            lines.push(Line::styled("System tags", theme.bold()));
+            lines.extend(key_values_or_none(&t.sys_tags, "system tags", theme));
+            (None, lines)
+        }
+        Tab::Targets => match ticket.and_then(|t| t.targets.as_ref()) {
+            Some(targets) if !targets.is_empty() => {
+                let mut lines = Vec::new();
+                for target in targets {
+                    lines.push(Line::styled(
+                        format!("{} ({})", text::sanitize(&target.key), target.values.len()),
+                        theme.bold(),
+                    ));
+                    for value in &target.values {
+                        lines.push(Line::raw(format!("  {}", readable_json(value))));
+                    }
+                }
+                (None, lines)
+            }
+            _ => (None, none("targets")),
+        },
+        Tab::Steps => steps_lines(entry, app, theme),
+        Tab::History if entry.history.is_empty() => (None, none("status change seen yet")),
+        Tab::History => {
+            let lines = entry
+                .history
+                .iter()
+                .map(|t| {
+                    let from = t.from.as_ref().map_or("first seen".into(), status_text);
+                    Line::from(vec![
+                        Span::styled(
+                            format!(
+                                "{:<21}",
+                                format!(
+                                    "{} ({})",
+                                    format::clock_time(t.at, app.zone),
+                                    format::age(app.now, t.at)
+                                )
+                            ),
+                            theme.dim(),
+                        ),
+                        Span::raw(format!("{from} → ")),
+                        Span::styled(status_text(&t.to), theme.status(Some(&t.to))),
+                    ])
+                })
+                .collect();
+            (None, lines)
+        }
+    }
+}
+
+fn steps_lines<'a>(
+    entry: &'a TicketEntry,
+    app: &App,
+    theme: Theme,
+) -> (Option<Line<'a>>, Vec<Line<'a>>) {
+    let steps: &[Step] = match &entry.steps {
+        StepsState::NotRequested => {
+            return (
+                None,
+                vec![Line::styled("steps not loaded: r loads them", theme.dim())],
+            );
+        }
+        StepsState::Loading => return (None, vec![Line::styled("loading steps…", theme.dim())]),
+        StepsState::Failed(failure) => {
+            let mut lines = Vec::new();
+            error_lines(&mut lines, "Steps", failure, app, theme);
+            lines.push(Line::styled("r retries", theme.dim()));
+            return (None, lines);
+        }
+        StepsState::Loaded { steps, .. } if steps.is_empty() => {
+            return (None, vec![Line::styled("no steps", theme.dim())]);
+        }
+        StepsState::Loaded { steps, .. } => steps,
+    };
+    let heading = Line::styled(
+        format!(
+            "{:<12} {:<24} {:<16} {:<6} MESSAGE",
+            "STATUS", "NAME", "ACTION", "TOOK"
+        ),
+        theme.column_header(),
+    );
+    let lines = steps
+        .iter()
+        .map(|step| {
+            let status = step.status.as_ref().map_or("-".into(), status_text);
+            let took = format::run_time(step.start_time, step.end_time, app.now);
+            let name = text::cell(step.name.as_deref().unwrap_or("-"), 24);
+            let action = text::cell(step.action.as_deref().unwrap_or("-"), 16);
+            Line::from(vec![
+                Span::styled(
+                    pad(&text::fit(&status, 12), 12),
+                    theme.status(step.status.as_ref()),
+                ),
+                Span::raw(" "),
+                Span::raw(pad(&name, 24)),
+                Span::raw(" "),
+                Span::raw(pad(&action, 16)),
+                Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
+                Span::raw(text::sanitize(step.message.as_deref().unwrap_or(""))),
+            ])
+        })
+        .collect();
+    (Some(heading), lines)
+}
+
+fn key_values_or_none<'a>(pairs: &'a [KeyValue], what: &str, theme: Theme) -> Vec<Line<'a>> {
+    if pairs.is_empty() {
+        vec![Line::styled(format!("  no {what}"), theme.dim())]
+    } else {
+        key_values(pairs, theme)
+    }
+}
+
+/// `key  value` lines, keys padded to a common display width (at most 24 columns).
+fn key_values<'a>(pairs: &'a [KeyValue], theme: Theme) -> Vec<Line<'a>> {
+    use unicode_width::UnicodeWidthStr;
+    let key_width = pairs
+        .iter()
+        .map(|kv| text::sanitize(&kv.key).width())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    pairs
+        .iter()
+        .map(|kv| {
+            let key = text::cell(&kv.key, key_width);
+            Line::from(vec![
+                Span::styled(format!("  {}  ", pad(&key, key_width)), theme.dim()),
+                Span::styled(text::sanitize(&kv.value), Style::new()),
+            ])
+        })
+        .collect()
+}
+
+/// Pads to a display width (wide characters count twice).
+fn pad(value: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let fill = width.saturating_sub(value.width());
+    format!("{value}{}", " ".repeat(fill))
+}
+
+/// A target value on one line: objects as `key: value` pairs, scalars as themselves.
+fn readable_json(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let scalar = |v: &Value| match v {
+        Value::String(s) => text::sanitize(s).into_owned(),
+        Value::Null => "-".to_string(),
+        other => text::sanitize(&other.to_string()).into_owned(),
+    };
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{}: {}", text::sanitize(k), scalar(v)))
+            .collect::<Vec<_>>()
+            .join("  "),
+        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
+        other => scalar(other),
+    }
+}

@@ -1,0 +1,125 @@
+//! The footer (the keys that matter now, the filter being typed) and the full help.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+use crate::app::{App, View};
+use crate::text;
+
+use super::theme::Theme;
+
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let mut spans = Vec::new();
+    if app.help_open() {
+        spans.push(Span::styled("any key closes the help", theme.dim()));
+    } else if app.editing_filter() {
+        spans.push(Span::styled("/", theme.key()));
+        spans.push(Span::raw(text::sanitize(app.filter())));
+        spans.push(Span::styled("▏", theme.key()));
+        push_keys(
+            &mut spans,
+            &[("Enter", "keep"), ("Esc", "clear"), ("⌫", "edit")],
+            theme,
+        );
+    } else {
+        if !app.filter().is_empty() {
+            spans.push(Span::styled(
+                format!("filter \"{}\" ", text::sanitize(app.filter())),
+                theme.bold(),
+            ));
+        }
+        let sort = format!("sort:{}", app.sort().label());
+        let keys: &[(&str, &str)] = match app.view() {
+            View::List if app.filter().is_empty() => &[
+                ("j/k", "move"),
+                ("Enter", "open"),
+                ("/", "filter"),
+                ("s", &sort),
+                ("r", "refresh"),
+                ("R", "all"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+            View::List => &[
+                ("Esc", "clear"),
+                ("j/k", "move"),
+                ("Enter", "open"),
+                ("/", "edit"),
+                ("s", &sort),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+            View::Ticket => &[
+                ("Esc", "back"),
+                ("Tab/1-5", "tabs"),
+                ("j/k", "scroll"),
+                ("r", "refresh"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+        };
+        push_keys(&mut spans, keys, theme);
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+fn push_keys<'a>(spans: &mut Vec<Span<'a>>, keys: &[(&'a str, &str)], theme: Theme) {
+    for (key, what) in keys {
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(*key, theme.key()));
+        spans.push(Span::raw(format!(" {what}")));
+    }
+}
+
+/// Every key, and what the glyphs and markers mean.
+const HELP: &[(&str, &str)] = &[
+    ("j k ↓ ↑", "move the selection (scroll in a ticket)"),
+    ("g G Home End", "first / last"),
+    ("PgUp PgDn", "one page up / down"),
+    ("Enter", "open the selected ticket"),
+    ("Esc", "back to the list; in the list, clear the filter"),
+    ("Tab Shift-Tab", "next / previous tab"),
+    ("1 2 3 4 5", "Parameters Tags Targets Steps History"),
+    ("/", "filter by ID, name, status, creator"),
+    ("", "as you type; Enter keeps, Esc clears"),
+    ("s", "sort: urgency, started, name, status"),
+    ("r", "refresh the selected ticket (and its steps)"),
+    ("R", "refresh every ticket"),
+    ("?", "this help; any key closes it"),
+    ("q Ctrl-C", "quit"),
+    ("Ctrl-Z", "suspend (fg resumes)"),
+    ("mouse", "click selects, wheel scrolls"),
+    ("", ""),
+    ("✖ ⏱ ▶ ◌ …", "Failed Timeout Running Canceling Pending"),
+    ("⊘ ✔ ? ·", "Canceled Succeed unknown loading"),
+    ("! ~", "last poll failed / data stale"),
+];
+
+pub fn draw_help(buf: &mut Buffer, area: Rect, theme: Theme) {
+    let key_width = 14;
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(key, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {key:<key_width$}"), theme.key()),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    let width = Constraint::Length(64);
+    let height = Constraint::Length(HELP.len() as u16 + 2);
+    let popup = area.centered(width, height).intersection(area);
+    if popup.is_empty() {
+        return;
+    }
+    Clear.render(popup, buf);
+    let block = Block::bordered().title(Line::styled(" keys: any key closes ", theme.title()));
+    Paragraph::new(lines).block(block).render(popup, buf);
+}

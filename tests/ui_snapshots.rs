@@ -1,0 +1,451 @@
+//! The dashboard drawn on ratatui's `TestBackend`, from states built through `update`.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Color;
+
+use coctop::app::{App, AppInit, Message, update};
+use coctop::coc::{ApiError, ExecutionType, KeyValue, Status, Step, Target, Ticket};
+use coctop::config::WatchEntry;
+use coctop::format::Zone;
+use coctop::watch::Update;
+
+/// 2025-07-01 14:00:00 UTC.
+const NOW_SECS: u64 = 1_751_378_400;
+
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(NOW_SECS)
+}
+
+/// Epoch milliseconds `minutes` before `now()`.
+fn ago(minutes: u64) -> i64 {
+    ((NOW_SECS - minutes * 60) * 1000) as i64
+}
+
+fn id(n: u32) -> String {
+    format!("EX20250701120000010000{n:02}")
+}
+
+fn ticket(n: u32, status: Status, name: &str, started_min_ago: u64) -> Ticket {
+    let mut t = Ticket::empty(id(n));
+    t.id = Some(n.to_string());
+    t.status = Some(status.clone());
+    t.document_name = Some(name.to_string());
+    t.document_id = Some(format!("DM20250701000000{n:02}"));
+    t.document_version = Some("v2".into());
+    t.document_version_id = Some(format!("573634e7-5e69-4b4b-b4a1-{n:012}"));
+    t.execution_type = Some(ExecutionType::Normal);
+    t.creator = Some("alice".into());
+    t.start_time = Some(ago(started_min_ago));
+    if status.is_terminal() {
+        t.end_time = Some(ago(started_min_ago.saturating_sub(7)));
+    }
+    t.update_time = Some(ago(started_min_ago.saturating_sub(7)));
+    t
+}
+
+fn http_error() -> ApiError {
+    ApiError::Http {
+        status: 500,
+        error_code: Some("COC.00040709".into()),
+        error_msg: Some("internal error while reading execution".into()),
+        request_id: Some("b7f3c1de-0a5e-4c59-9d1a-2f6e1d3c4b5a".into()),
+        excerpt: None,
+        retry_after: None,
+    }
+}
+
+fn app_with(tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
+    let watch = tickets
+        .iter()
+        .enumerate()
+        .map(|(i, (label, t))| WatchEntry {
+            id: t
+                .as_ref()
+                .map_or_else(|| id(90 + i as u32), |t| t.execution_id.clone()),
+            label: label.map(str::to_string),
+        })
+        .collect();
+    let mut app = App::new(AppInit {
+        endpoint: "cn-north-4".into(),
+        watch,
+        color: true,
+        now: now(),
+    });
+    app.zone = Zone::UTC;
+    for (_, t) in tickets.into_iter() {
+        if let Some(t) = t {
+            let execution_id = t.execution_id.clone();
+            let status = t.status.clone().unwrap();
+            send(
+                &mut app,
+                Update::Transition {
+                    execution_id: execution_id.clone(),
+                    from: None,
+                    to: status,
+                    at: now() - Duration::from_secs(600),
+                },
+            );
+            send(
+                &mut app,
+                Update::Snapshot {
+                    execution_id,
+                    ticket: Arc::new(t),
+                    at: now() - Duration::from_secs(4),
+                },
+            );
+        }
+    }
+    app
+}
+
+fn send(app: &mut App, update_msg: Update) {
+    update(app, Message::Engine(update_msg));
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+/// A dashboard of every status, an unknown one, a CJK name, a ticket still loading and
+/// one whose last poll failed.
+fn mixed() -> App {
+    let mut running = ticket(2, Status::Running, "patch-kernel", 12);
+    running.execution_type = Some(ExecutionType::Batch);
+    running.creator = Some("bob".into());
+    running.parameters = vec![
+        KeyValue {
+            key: "region".into(),
+            value: "cn-north-4".into(),
+        },
+        KeyValue {
+            key: "batch_size".into(),
+            value: "10".into(),
+        },
+        KeyValue {
+            key: "script".into(),
+            value: "yum update -y kernel && reboot".into(),
+        },
+    ];
+    running.tags = vec![KeyValue {
+        key: "team".into(),
+        value: "sre".into(),
+    }];
+    running.sys_tags = vec![KeyValue {
+        key: "_sys_enterprise_project_id".into(),
+        value: "0".into(),
+    }];
+    running.target_parameter_name = Some("instance_ids".into());
+    running.targets = Some(vec![Target {
+        key: "InstanceValues".into(),
+        values: vec![
+            serde_json::json!({"id": "i-0a1b2c", "name": "web-01", "region": "cn-north-4"}),
+            serde_json::json!({"id": "i-3d4e5f", "name": "web-02", "region": "cn-north-4"}),
+            serde_json::json!("i-plain-string"),
+        ],
+    }]);
+    running.description = Some("Monthly kernel patching\nsecond line of notes".into());
+    let mut rate = ticket(3, Status::Succeed, "rotate-certs", 190);
+    rate.execution_type = Some(ExecutionType::RateControl);
+    rate.creator = Some("carol".into());
+    let mut app = app_with(vec![
+        (
+            Some("DB failover drill"),
+            Some(ticket(1, Status::Failed, "db-failover", 40)),
+        ),
+        (None, Some(running)),
+        (None, Some(rate)),
+        (None, Some(ticket(4, Status::Pending, "drain-node", 2))),
+        (None, Some(ticket(5, Status::Canceled, "resize-disk", 300))),
+        (None, Some(ticket(6, Status::Timeout, "backup-rds", 95))),
+        (None, Some(ticket(7, Status::Canceling, "scale-in", 5))),
+        (
+            None,
+            Some(ticket(8, Status::Unknown("Paused".into()), "odd-one", 30)),
+        ),
+        (
+            Some("数据库切换演练"),
+            Some(ticket(9, Status::Succeed, "db-switch", 61)),
+        ),
+        (Some("not fetched yet"), None),
+    ]);
+    send(
+        &mut app,
+        Update::Transition {
+            execution_id: id(2),
+            from: Some(Status::Pending),
+            to: Status::Running,
+            at: now() - Duration::from_secs(300),
+        },
+    );
+    send(
+        &mut app,
+        Update::Error {
+            execution_id: id(2),
+            error: http_error(),
+            last_good: None,
+            at: now() - Duration::from_secs(2),
+        },
+    );
+    app
+}
+
+fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| coctop::ui::draw(frame, app)).unwrap();
+    terminal
+}
+
+fn resized(mut app: App, width: u16, height: u16) -> App {
+    update(&mut app, Message::Resize { width, height });
+    app
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    render(app, width, height).backend().to_string()
+}
+
+fn buffer(app: &App, width: u16, height: u16) -> Buffer {
+    render(app, width, height).backend().buffer().clone()
+}
+
+/// Selects the running ticket (third by urgency) and zooms into it on `tab`.
+fn zoomed_on_running(tab: char) -> App {
+    let mut app = resized(mixed(), 80, 24);
+    keys(&mut app, "jj");
+    assert_eq!(app.selected().unwrap().id, id(2));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char(tab));
+    app
+}
+
+#[test]
+fn list_at_80x24_with_every_status() {
+    let app = resized(mixed(), 80, 24);
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+#[test]
+fn wide_terminal_shows_every_column_and_the_pane_beside() {
+    let app = resized(mixed(), 160, 24);
+    insta::assert_snapshot!(screen(&app, 160, 24));
+}
+
+#[test]
+fn parameters_tab() {
+    insta::assert_snapshot!(screen(&zoomed_on_running('1'), 80, 24));
+}
+
+#[test]
+fn tags_tab() {
+    insta::assert_snapshot!(screen(&zoomed_on_running('2'), 80, 24));
+}
+
+#[test]
+fn targets_tab() {
+    insta::assert_snapshot!(screen(&zoomed_on_running('3'), 80, 24));
+}
+
+#[test]
+fn steps_tab_loading_then_loaded() {
+    let mut app = zoomed_on_running('4');
+    insta::assert_snapshot!("steps_tab_loading", screen(&app, 80, 24));
+    let step = |n: u32, status: Status, name: &str, started: u64, ended: Option<u64>| Step {
+        execution_step_id: Some(format!("step-{n}")),
+        action: Some("hwc:runcommand".into()),
+        name: Some(name.into()),
+        status: Some(status),
+        message: Some(if n == 2 { "exit code 1\non web-02" } else { "" }.into()),
+        start_time: Some(ago(started)),
+        end_time: ended.map(ago),
+        ..Step::default()
+    };
+    send(
+        &mut app,
+        Update::Steps {
+            execution_id: id(2),
+            result: Ok(vec![
+                step(1, Status::Succeed, "download patches", 12, Some(10)),
+                step(2, Status::Running, "install kernel", 10, None),
+                step(3, Status::Pending, "reboot", 10, None),
+            ]),
+            at: now(),
+        },
+    );
+    insta::assert_snapshot!("steps_tab_loaded", screen(&app, 80, 24));
+}
+
+#[test]
+fn history_tab() {
+    insta::assert_snapshot!(screen(&zoomed_on_running('5'), 80, 24));
+}
+
+#[test]
+fn error_ticket_shows_code_message_and_request_id() {
+    let app = zoomed_on_running('1');
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("COC.00040709 (HTTP 500)"));
+    assert!(text.contains("internal error while reading execution"));
+    assert!(text.contains("b7f3c1de-0a5e-4c59-9d1a-2f6e1d3c4b5a"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = resized(mixed(), 80, 24);
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+#[test]
+fn filter_being_typed() {
+    let mut app = resized(mixed(), 80, 24);
+    key(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "DB");
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("2 shown"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn empty_config_explains_what_to_do() {
+    let app = resized(app_with(vec![]), 80, 24);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("no tickets watched: add [[watch]] entries to the config"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn narrow_terminal_40x12() {
+    let app = resized(mixed(), 40, 12);
+    insta::assert_snapshot!(screen(&app, 40, 12));
+}
+
+#[test]
+fn no_color_uses_no_colour_at_all() {
+    let mut app = resized(mixed(), 80, 24);
+    let coloured = buffer(&app, 80, 24);
+    let has_colour = |b: &Buffer| {
+        b.content
+            .iter()
+            .any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+    };
+    assert!(has_colour(&coloured), "the coloured theme shows colour");
+
+    app.init.color = false;
+    let mono = buffer(&app, 80, 24);
+    assert!(!has_colour(&mono), "NO_COLOR: no cell has a colour");
+    // Same text either way: glyphs carry the meaning, not colour.
+    assert_eq!(
+        render(&app, 80, 24).backend().to_string(),
+        screen(&resized(mixed(), 80, 24), 80, 24)
+    );
+    key(&mut app, KeyCode::Char('?'));
+    assert!(
+        !has_colour(&buffer(&app, 80, 24)),
+        "help has no colour either"
+    );
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+#[test]
+fn wide_characters_keep_the_columns_aligned() {
+    let app = resized(mixed(), 80, 40);
+    let buf = buffer(&app, 80, 40);
+    assert!(screen(&app, 80, 40).contains("数据库切换演练"));
+    let rows = coctop::app::layout::screen(buf.area, false).rows;
+    // The execution ID column starts at the same cell on every ticket row.
+    let columns: Vec<u16> = (rows.top()..rows.bottom())
+        .filter_map(|y| {
+            let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            let at = row.find("EX2025")?;
+            // Cells before the match: count symbols, not bytes.
+            let cells = (0..buf.area.width)
+                .scan(0usize, |bytes, x| {
+                    let here = *bytes;
+                    *bytes += buf[(x, y)].symbol().len();
+                    Some((x, here))
+                })
+                .find(|&(_, bytes)| bytes == at)?;
+            Some(cells.0)
+        })
+        .collect();
+    assert_eq!(columns.len(), 10, "{columns:?}");
+    assert!(columns.iter().all(|&x| x == columns[0]), "{columns:?}");
+}
+
+#[test]
+fn server_text_reaches_the_screen_sanitised() {
+    let mut evil = ticket(1, Status::Running, "\x1b]0;pwned\x07job\x1b[31m-red", 3);
+    evil.creator = Some("mallory\u{202e}txt.exe".into());
+    evil.description = Some("line\x1b[2Jone\r\nline two\u{200b}".into());
+    evil.parameters = vec![KeyValue {
+        key: "cmd\x1b[1A".into(),
+        value: "rm -rf /\x07\u{9b}31m".into(),
+    }];
+    let mut app = resized(app_with(vec![(None, Some(evil))]), 100, 30);
+    key(&mut app, KeyCode::Enter);
+    let buf = buffer(&app, 100, 30);
+    let forbidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}')
+    };
+    for cell in buf.content.iter() {
+        assert!(!cell.symbol().chars().any(forbidden), "{:?}", cell.symbol());
+    }
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("job-red"), "{text}");
+    assert!(text.contains("by mallorytxt.exe"), "{text}");
+    assert!(
+        text.contains("rm -rf /31m") || text.contains("rm -rf /"),
+        "{text}"
+    );
+}
+
+#[test]
+fn any_size_draws_without_panic() {
+    let mut states = vec![mixed(), app_with(vec![])];
+    let mut zoomed = mixed();
+    key(&mut zoomed, KeyCode::Enter);
+    key(&mut zoomed, KeyCode::Char('5'));
+    states.push(zoomed);
+    let mut help = mixed();
+    key(&mut help, KeyCode::Char('?'));
+    states.push(help);
+    let mut filtering = mixed();
+    key(&mut filtering, KeyCode::Char('/'));
+    keys(&mut filtering, "数");
+    states.push(filtering);
+
+    let odd = [
+        (1, 200),
+        (300, 1),
+        (2, 2),
+        (500, 3),
+        (3, 500),
+        (140, 8),
+        (139, 16),
+    ];
+    let sizes = (0..=30u16)
+        .flat_map(|w| (0..=10u16).map(move |h| (w, h)))
+        .chain(odd);
+    for (width, height) in sizes {
+        for app in &mut states {
+            update(app, Message::Resize { width, height });
+            render(app, width, height);
+            // A frame drawn at a size other than the last Resize must not panic either.
+            render(app, height, width);
+        }
+    }
+}
