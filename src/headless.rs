@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
 use serde_json::json;
+use unicode_width::UnicodeWidthStr;
 
 use crate::cli::{GetArgs, OutputFormat, WaitArgs};
 use crate::coc::{self, ApiError, Client, ClientConfig, ErrorKind, RetryPolicy, Status, Ticket};
@@ -213,7 +214,42 @@ fn get_table(targets: &[WatchEntry], results: &[FetchResult], now: SystemTime) -
             }
         })
         .collect();
-    format::align_columns(&TABLE_HEADER, &rows)
+    align_columns(&TABLE_HEADER, &rows)
+}
+
+/// Left-aligned columns two spaces apart, measured in terminal columns so CJK names
+/// line up. The last cell of a row is not padded; in a short row (an error) it runs on
+/// over the remaining columns without widening them.
+fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in rows {
+        let sized = if row.len() < widths.len() {
+            row.len().saturating_sub(1)
+        } else {
+            row.len()
+        };
+        for (max, cell) in widths.iter_mut().zip(&row[..sized]) {
+            *max = (*max).max(cell.width());
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let last = row.len().saturating_sub(1);
+        for (i, cell) in row.iter().enumerate() {
+            out.push_str(cell);
+            if i < last {
+                let pad = widths.get(i).copied().unwrap_or(0) - cell.width() + 2;
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn age(ms: Option<i64>, now: SystemTime) -> String {
+    ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms))
 }
 
 fn ticket_row(ticket: &Ticket, label: Option<&str>, now: SystemTime) -> Vec<String> {
@@ -225,9 +261,9 @@ fn ticket_row(ticket: &Ticket, label: Option<&str>, now: SystemTime) -> Vec<Stri
         text(ticket.execution_type.as_ref().map(|t| t.as_str())),
         sanitize(name).into_owned(),
         text(ticket.creator.as_deref()),
-        format::relative_millis(ticket.start_time, now),
-        format::ticket_duration(ticket, now),
-        format::relative_millis(ticket.update_time, now),
+        age(ticket.start_time, now),
+        format::run_time(ticket.start_time, ticket.end_time, now).unwrap_or_else(|| "-".into()),
+        age(ticket.update_time, now),
     ]
 }
 
@@ -389,7 +425,7 @@ impl Waiter {
         let name = self.names.get(id).map(String::as_str).unwrap_or("");
         let line = if self.json {
             json!({
-                "time": format::rfc3339(at),
+                "time": chrono::DateTime::<chrono::Local>::from(at).to_rfc3339(),
                 "execution_id": id,
                 "name": name,
                 "from": from.map(Status::as_str),
@@ -400,7 +436,7 @@ impl Waiter {
             let from = from.map(Status::as_str).unwrap_or("-");
             format!(
                 "{}  {}  {}  {} -> {}",
-                format::clock_time(at),
+                format::clock_time(at, format::Zone::Local),
                 sanitize(id),
                 sanitize(if name.is_empty() { "-" } else { name }),
                 sanitize(from),
