@@ -1,15 +1,311 @@
 //! Terminal lifecycle (init, restore, panic hook, suspend) and the event loop.
+//!
+//! The loop turns keys, mouse, resizes, engine updates and a 1 Hz clock into
+//! `app::Message`s, applies them with `app::update`, carries out the resulting actions
+//! and draws only when the update says something visible changed.
 
-use crate::config::Config;
+use std::io::{self, Stdout, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::app::{self, Action, App, AppInit, Message};
+use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
+use crate::config::{self, Config, WatchEntry};
 use crate::exit::Exit;
+use crate::sim::{self, SimOptions};
+use crate::watch::{self, Command, EngineConfig, EngineHandle};
 
 /// The dashboard on the config's tickets.
 pub fn run_dashboard(config: Config, endpoint: Option<&str>, region: Option<&str>) -> Exit {
-    let _ = (config, endpoint, region);
-    todo!("tui helper")
+    let mut client_config = match config::client_config(&config, endpoint, region) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("coctop: {e}");
+            return Exit::Usage;
+        }
+    };
+    // The engine schedules its own retries within the rate limit.
+    client_config.retry = RetryPolicy::none();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+    };
+    let endpoint_name = client_config.endpoint.display_name();
+    runtime.block_on(async move {
+        let client = match Client::new(client_config) {
+            Ok(c) => c,
+            Err(e) => return fail(e.to_string()),
+        };
+        run_engine_and_ui(client, endpoint_name, config.poll, config.watch).await
+    })
 }
 
 /// The dashboard against an embedded simulator on a free loopback port.
 pub fn run_demo() -> Exit {
-    todo!("tui helper")
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let options = SimOptions {
+            speed: 4.0,
+            ..SimOptions::default()
+        };
+        let sim = match sim::start(([127, 0, 0, 1], 0).into(), options).await {
+            Ok(handle) => handle,
+            Err(e) => return fail(format!("cannot start the simulator: {e}")),
+        };
+        let endpoint = match Endpoint::from_url(&sim.base_url()) {
+            Ok(e) => e,
+            Err(e) => return fail(e),
+        };
+        let mut client_config = ClientConfig::new(endpoint, Auth::None);
+        client_config.retry = RetryPolicy::none();
+        let client = match Client::new(client_config) {
+            Ok(c) => c,
+            Err(e) => return fail(e.to_string()),
+        };
+        let watch = sim
+            .execution_ids()
+            .into_iter()
+            .map(|id| WatchEntry { id, label: None })
+            .collect();
+        let poll = EngineConfig {
+            interval: Duration::from_secs(2),
+            concurrency: 8,
+            max_rps: 50.0,
+        };
+        let name = format!("demo simulator {}", sim.base_url());
+        let exit = run_engine_and_ui(client, name, poll, watch).await;
+        sim.shutdown();
+        exit
+    })
+}
+
+fn fail(message: String) -> Exit {
+    eprintln!("coctop: {message}");
+    Exit::Fetch
+}
+
+async fn run_engine_and_ui(
+    client: Client,
+    endpoint: String,
+    poll: EngineConfig,
+    watch: Vec<WatchEntry>,
+) -> Exit {
+    let _log_guard = init_logging();
+    let ids = watch.iter().map(|w| w.id.clone()).collect();
+    let engine = watch::spawn(Arc::new(client), poll, ids);
+    let init = AppInit {
+        endpoint,
+        watch,
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        now: SystemTime::now(),
+    };
+    let result = event_loop(engine, App::new(init)).await;
+    match result {
+        Ok(()) => Exit::Success,
+        Err(e) => {
+            tracing::error!("dashboard stopped: {e}");
+            eprintln!("coctop: terminal error: {e}");
+            Exit::Usage
+        }
+    }
+}
+
+/// Log to the file `coctop config path` shows, never to the screen.
+fn init_logging() -> Option<()> {
+    let path = config::log_file_path();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).ok()?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init()
+        .ok()
+}
+
+async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()> {
+    let mut term = TerminalGuard::enter()?;
+    let mut events = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+
+    let size = term.terminal.size()?;
+    app::update(
+        &mut app,
+        Message::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    term.draw(&app)?;
+
+    loop {
+        let message = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => match to_message(event) {
+                    Some(m) => m,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            update = engine.updates.recv() => match update {
+                Some(update) => Message::Engine(update),
+                None => continue,
+            },
+            _ = clock.tick() => Message::Tick(SystemTime::now()),
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+        };
+        let outcome = app::update(&mut app, message);
+        let mut redraw = outcome.redraw;
+        for action in outcome.actions {
+            match action {
+                Action::Engine(command) => {
+                    // A closed engine only means no more updates: the screen stays.
+                    let _ = engine.commands.send(command);
+                }
+                Action::Quit => {
+                    let _ = engine.commands.send(Command::Shutdown);
+                    return Ok(());
+                }
+                Action::Suspend => {
+                    term.suspend()?;
+                    redraw = true;
+                }
+            }
+        }
+        if redraw {
+            term.draw(&app)?;
+        }
+    }
+    let _ = engine.commands.send(Command::Shutdown);
+    Ok(())
+}
+
+fn to_message(event: Event) -> Option<Message> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Message::Key(key)),
+        Event::Mouse(mouse) => Some(Message::Mouse(mouse)),
+        Event::Resize(width, height) => Some(Message::Resize { width, height }),
+        _ => None,
+    }
+}
+
+/// Whether the terminal is in raw mode on the alternate screen, so the panic hook
+/// restores it only when needed.
+static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Owns the terminal while the dashboard runs; dropping it restores the terminal,
+/// also when the loop returns an error.
+struct TerminalGuard {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        activate()?;
+        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()));
+        match terminal {
+            Ok(mut terminal) => {
+                terminal.clear()?;
+                Ok(TerminalGuard { terminal })
+            }
+            Err(e) => {
+                restore();
+                Err(e)
+            }
+        }
+    }
+
+    fn draw(&mut self, app: &App) -> io::Result<()> {
+        self.terminal.draw(|frame| crate::ui::draw(frame, app))?;
+        Ok(())
+    }
+
+    /// Ctrl-Z: give the shell its terminal back, stop, and take it again on `fg`.
+    fn suspend(&mut self) -> io::Result<()> {
+        restore();
+        // SAFETY: raising a signal on our own process has no memory-safety preconditions.
+        unsafe {
+            libc::raise(libc::SIGTSTP);
+        }
+        activate()?;
+        self.terminal.clear()
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn activate() -> io::Result<()> {
+    enable_raw_mode()?;
+    TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        ratatui::crossterm::cursor::Hide
+    )
+}
+
+/// Best effort on every way out: each step is tried even if an earlier one fails.
+fn restore() {
+    if !TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+fn install_panic_hook() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
 }

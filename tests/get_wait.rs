@@ -1,0 +1,338 @@
+//! `coctop get` and `coctop wait`: the real binary against the simulator over HTTP,
+//! for every exit code and both output formats.
+
+mod support;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status, Ticket};
+use coctop::sim::SimOptions;
+use serde_json::Value;
+use support::{Sim, coctop, stderr, stdout};
+
+const AK: &str = "HPUATESTAK000000001";
+const SK: &str = "TestSecretKey00000000000000000000000SK";
+
+/// Every seeded ticket, by status.
+fn by_status(sim: &Sim) -> HashMap<Status, Vec<Ticket>> {
+    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
+    let auth = match &sim.handle.as_ref().unwrap().options().credentials {
+        Some((ak, sk)) => Auth::AkSk {
+            ak: ak.clone(),
+            sk: coctop::coc::Secret::new(sk.clone()),
+            security_token: None,
+        },
+        None => Auth::None,
+    };
+    let client = Client::new(ClientConfig::new(endpoint, auth)).unwrap();
+    let page = sim
+        .block_on(client.list_executions(&ListQuery {
+            limit: Some(200),
+            ..ListQuery::default()
+        }))
+        .unwrap();
+    let mut map: HashMap<Status, Vec<Ticket>> = HashMap::new();
+    for t in page.data {
+        map.entry(t.status.clone().unwrap()).or_default().push(t);
+    }
+    map
+}
+
+fn first_id(map: &HashMap<Status, Vec<Ticket>>, status: Status) -> String {
+    map[&status][0].execution_id.clone()
+}
+
+fn run(home: &Path, sim: &Sim, args: &[&str]) -> std::process::Output {
+    let url = sim.url();
+    let mut full = vec!["--endpoint", url.as_str()];
+    full.extend_from_slice(args);
+    coctop(home, &full, &[])
+}
+
+#[test]
+fn get_prints_a_table_and_json_with_api_field_names() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let tickets = by_status(&sim);
+    let done = first_id(&tickets, Status::Succeed);
+    let running = first_id(&tickets, Status::Running);
+
+    let out = run(home.path(), &sim, &["get", &done, &running]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("EXECUTION ID"), "{table}");
+    assert!(lines[1].starts_with(&done) && lines[1].contains("Succeed"), "{table}");
+    assert!(lines[2].starts_with(&running) && lines[2].contains("Running"), "{table}");
+    // Columns line up: every row's STATUS starts where the header's does.
+    let col = lines[0].find("STATUS").unwrap();
+    assert_eq!(&lines[1][col..col + 7], "Succeed", "{table}");
+
+    let out = run(home.path(), &sim, &["get", "--output", "json", &done, &running]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let items = json.as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["execution_id"], done.as_str());
+    assert_eq!(items[0]["status"], "Succeed");
+    assert!(items[0]["end_time"].is_i64());
+    assert_eq!(items[1]["execution_id"], running.as_str());
+    assert!(items[1]["parameters"].is_array());
+    assert!(items[1].get("document_name").is_some());
+}
+
+#[test]
+fn get_marks_an_unknown_ticket_and_exits_5() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let done = first_id(&by_status(&sim), Status::Succeed);
+    let missing = "EX2025070100000000nothere";
+
+    let out = run(home.path(), &sim, &["get", "-o", "json", &done, missing]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json[0]["status"], "Succeed");
+    assert_eq!(json[1]["execution_id"], missing);
+    assert_eq!(json[1]["error"]["error_code"], "COC.00040709");
+    assert_eq!(json[1]["error"]["http_status"], 400);
+    assert!(json[1]["error"]["request_id"].is_string());
+    assert!(stderr(&out).contains(missing));
+
+    let out = run(home.path(), &sim, &["get", missing]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(stdout(&out).contains("ERROR"), "{}", stdout(&out));
+}
+
+#[test]
+fn get_with_wrong_credentials_exits_4_and_right_ones_work() {
+    let sim = Sim::start(SimOptions {
+        credentials: Some((AK.into(), SK.into())),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = sim.ids().into_iter().take(6).collect();
+    let url = sim.url();
+    let mut args = vec!["--endpoint", url.as_str(), "get"];
+    args.extend(ids.iter().map(String::as_str));
+
+    let wrong = coctop(
+        home.path(),
+        &args,
+        &[("HUAWEICLOUD_SDK_AK", AK), ("HUAWEICLOUD_SDK_SK", "wrong")],
+    );
+    assert_eq!(wrong.status.code(), Some(4), "{}", stderr(&wrong));
+    assert!(stderr(&wrong).contains("APIG.0301"), "{}", stderr(&wrong));
+    assert!(!stderr(&wrong).contains("wrong"), "no secret in messages");
+
+    let right = coctop(
+        home.path(),
+        &args,
+        &[("HUAWEICLOUD_SDK_AK", AK), ("HUAWEICLOUD_SDK_SK", SK)],
+    );
+    assert_eq!(right.status.code(), Some(0), "{}", stderr(&right));
+
+    // The SDK profile file works the same way.
+    let profile = home.path().join("credentials");
+    std::fs::write(&profile, format!("[global]\nak = {AK}\nsk = {SK}\n")).unwrap();
+    let from_profile = coctop(
+        home.path(),
+        &args,
+        &[(
+            "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+            profile.to_str().unwrap(),
+        )],
+    );
+    assert_eq!(
+        from_profile.status.code(),
+        Some(0),
+        "{}",
+        stderr(&from_profile)
+    );
+}
+
+#[test]
+fn get_usage_errors_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    let no_ids = coctop(home.path(), &["--endpoint", "http://127.0.0.1:9", "get"], &[]);
+    assert_eq!(no_ids.status.code(), Some(2));
+    assert!(stderr(&no_ids).contains("no execution IDs"), "{}", stderr(&no_ids));
+
+    let bad_id = coctop(
+        home.path(),
+        &["--endpoint", "http://127.0.0.1:9", "get", "EX1/../x"],
+        &[],
+    );
+    assert_eq!(bad_id.status.code(), Some(2));
+    assert!(stderr(&bad_id).contains("slash"), "{}", stderr(&bad_id));
+
+    let no_credentials = coctop(home.path(), &["--region", "cn-north-4", "get", "EX1"], &[]);
+    assert_eq!(no_credentials.status.code(), Some(2));
+    assert!(
+        stderr(&no_credentials).contains("HUAWEICLOUD_SDK_AK"),
+        "{}",
+        stderr(&no_credentials)
+    );
+
+    let bad_output = coctop(home.path(), &["get", "-o", "yaml", "EX1"], &[]);
+    assert_eq!(bad_output.status.code(), Some(2));
+}
+
+#[test]
+fn get_without_ids_prints_the_configs_tickets_with_labels() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = sim.ids().into_iter().take(3).collect();
+    let mut text = format!("[api]\nendpoint = \"{}\"\n", sim.url());
+    for (i, id) in ids.iter().enumerate() {
+        text.push_str(&format!("[[watch]]\nid = \"{id}\"\nlabel = \"drill {i}\"\n"));
+    }
+    let config = home.path().join("c.toml");
+    std::fs::write(&config, text).unwrap();
+
+    let out = coctop(home.path(), &["--config", config.to_str().unwrap(), "get"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    for (i, id) in ids.iter().enumerate() {
+        assert!(table.contains(id) && table.contains(&format!("drill {i}")), "{table}");
+    }
+}
+
+#[test]
+fn wait_exits_0_when_every_ticket_succeeded_and_1_when_one_failed() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let tickets = by_status(&sim);
+    let done = first_id(&tickets, Status::Succeed);
+    let failed = first_id(&tickets, Status::Failed);
+
+    let ok = run(home.path(), &sim, &["wait", &done]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains(&done) && stdout(&ok).contains("-> Succeed"));
+
+    let bad = run(home.path(), &sim, &["wait", &done, &failed]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stdout(&bad).contains("-> Failed"), "{}", stdout(&bad));
+}
+
+/// Follows live tickets to their end; the exit code agrees with how they ended.
+fn follow_live(sim: &Sim, json: bool) {
+    let home = tempfile::tempdir().unwrap();
+    let tickets = by_status(sim);
+    let running: Vec<String> = tickets[&Status::Running]
+        .iter()
+        .take(2)
+        .map(|t| t.execution_id.clone())
+        .collect();
+    let mut args = vec!["wait", "--interval", "1s", "--timeout", "5m"];
+    if json {
+        args.push("--json");
+    }
+    args.extend(running.iter().map(String::as_str));
+    let out = run(home.path(), sim, &args);
+    let text = stdout(&out);
+
+    let mut last: HashMap<String, String> = HashMap::new();
+    for line in text.lines() {
+        let (id, to) = if json {
+            let v: Value = serde_json::from_str(line).expect("one JSON object per line");
+            assert!(v["time"].is_string());
+            (v["execution_id"].as_str().unwrap().to_string(), v["to"].as_str().unwrap().to_string())
+        } else {
+            let id = running.iter().find(|id| line.contains(id.as_str())).unwrap();
+            (id.clone(), line.rsplit("-> ").next().unwrap().to_string())
+        };
+        last.insert(id, to);
+    }
+    assert_eq!(last.len(), 2, "a line per ticket at least:\n{text}");
+    let ends: Vec<Status> = last.values().map(|s| Status::parse(s)).collect();
+    assert!(ends.iter().all(Status::is_terminal), "{text}");
+    let expected = if ends.iter().all(|s| *s == Status::Succeed) { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(expected), "{text}\n{}", stderr(&out));
+    // More than the first sight: the change from Running was seen as it happened.
+    assert!(text.matches("Running").count() >= 2, "{text}");
+}
+
+#[test]
+fn wait_follows_running_tickets_to_their_end() {
+    let sim = Sim::start(SimOptions {
+        speed: 60.0,
+        ..SimOptions::default()
+    });
+    follow_live(&sim, false);
+}
+
+#[test]
+fn wait_json_prints_one_object_per_change() {
+    let sim = Sim::start(SimOptions {
+        speed: 60.0,
+        ..SimOptions::default()
+    });
+    follow_live(&sim, true);
+}
+
+#[test]
+fn wait_rides_out_server_errors_and_throttling() {
+    let sim = Sim::start(SimOptions {
+        speed: 60.0,
+        fail_rate: 0.3,
+        throttle_rate: 0.1,
+        ..SimOptions::default()
+    });
+    follow_live(&sim, true);
+}
+
+#[test]
+fn wait_timeout_exits_3() {
+    let sim = Sim::start(SimOptions {
+        speed: 0.001,
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let tickets = by_status(&sim);
+    let running = first_id(&tickets, Status::Running);
+    // A Pending ticket is waiting, not failing.
+    let pending = first_id(&tickets, Status::Pending);
+    let out = run(home.path(), &sim, &["wait", "--timeout", "2s", &running, &pending]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&running), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&pending), "{}", stderr(&out));
+}
+
+#[test]
+fn wait_auth_failure_exits_4() {
+    let sim = Sim::start(SimOptions {
+        credentials: Some((AK.into(), SK.into())),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let id = sim.ids()[0].clone();
+    let url = sim.url();
+    let out = coctop(
+        home.path(),
+        &["--endpoint", &url, "wait", "--timeout", "30s", &id],
+        &[("HUAWEICLOUD_SDK_AK", AK), ("HUAWEICLOUD_SDK_SK", "wrong")],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+}
+
+#[test]
+fn wait_on_a_ticket_that_does_not_exist_exits_5() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let out = run(
+        home.path(),
+        &sim,
+        &["wait", "--timeout", "30s", "EX2025070100000000nothere"],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("COC.00040709"), "{}", stderr(&out));
+}
+
+#[test]
+fn wait_usage_errors_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    let out = coctop(home.path(), &["wait", "--interval", "soon", "EX1"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("soon"), "{}", stderr(&out));
+}
