@@ -27,9 +27,15 @@ fn options() -> Options {
             .cloned()
     };
     Options {
-        tickets: value("--tickets").and_then(|v| v.parse().ok()).unwrap_or(10_000),
-        seconds: value("--seconds").and_then(|v| v.parse().ok()).unwrap_or(20),
-        rps: value("--rps").and_then(|v| v.parse().ok()).unwrap_or(2_000.0),
+        tickets: value("--tickets")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000),
+        seconds: value("--seconds")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20),
+        rps: value("--rps")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2_000.0),
     }
 }
 

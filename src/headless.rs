@@ -127,13 +127,11 @@ async fn fetch_all(
 ) -> Result<Vec<FetchResult>, ApiError> {
     let client = Client::new(client_config)?;
     let mut results = Vec::with_capacity(targets.len());
-    let (first, rest) = targets.split_first().expect("prepare refuses an empty list");
+    let (first, rest) = targets
+        .split_first()
+        .expect("prepare refuses an empty list");
     let first_result = client.get_execution(&first.id).await;
-    let auth_failure = first_result
-        .as_ref()
-        .err()
-        .filter(|e| e.is_auth())
-        .cloned();
+    let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
     results.push((first.id.clone(), first_result));
     if let Some(error) = auth_failure {
         results.extend(rest.iter().map(|t| (t.id.clone(), Err(error.clone()))));
@@ -152,7 +150,10 @@ async fn fetch_all(
 }
 
 fn get_exit(results: &[FetchResult]) -> Exit {
-    let errors: Vec<&ApiError> = results.iter().filter_map(|(_, r)| r.as_ref().err()).collect();
+    let errors: Vec<&ApiError> = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().err())
+        .collect();
     if errors.iter().any(|e| e.is_auth()) {
         Exit::Auth
     } else if errors.is_empty() {
@@ -177,9 +178,9 @@ fn get_json(results: &[FetchResult]) -> String {
     let items: Vec<serde_json::Value> = results
         .iter()
         .map(|(id, result)| match result {
-            Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(|e| {
-                json!({"execution_id": id, "error": {"message": e.to_string()}})
-            }),
+            Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(
+                |e| json!({"execution_id": id, "error": {"message": e.to_string()}}),
+            ),
             Err(e) => json!({"execution_id": id, "error": error_json(e)}),
         })
         .collect();
@@ -354,12 +355,13 @@ impl Waiter {
             } => {
                 if let Some(job) = &ticket.document_name {
                     self.names
-                        .entry(execution_id.clone())
+                        .entry(execution_id)
                         .or_insert_with(|| job.clone());
                 }
-                self.status.insert(execution_id, ticket.status.clone());
-                self.verdict()
+                None
             }
+            // Every change, the first sight included, comes as a transition right after
+            // its snapshot: the verdict waits for it so the last change is printed.
             Update::Transition {
                 execution_id,
                 from,
@@ -367,7 +369,8 @@ impl Waiter {
                 at,
             } => {
                 self.print_transition(&execution_id, from.as_ref(), &to, at);
-                None
+                self.status.insert(execution_id, Some(to));
+                self.verdict()
             }
             Update::Error {
                 execution_id,

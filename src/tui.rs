@@ -17,7 +17,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -234,12 +234,8 @@ impl TerminalGuard {
     fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
         activate()?;
-        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()));
-        match terminal {
-            Ok(mut terminal) => {
-                terminal.clear()?;
-                Ok(TerminalGuard { terminal })
-            }
+        match new_terminal() {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
             Err(e) => {
                 restore();
                 Err(e)
@@ -260,7 +256,9 @@ impl TerminalGuard {
             libc::raise(libc::SIGTSTP);
         }
         activate()?;
-        self.terminal.clear()
+        // Fresh buffers: the next draw paints the whole (cleared) screen.
+        self.terminal = new_terminal()?;
+        Ok(())
     }
 }
 
@@ -270,6 +268,12 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// `Terminal::clear` would ask the terminal for the cursor position and wait for the
+/// answer; a fresh terminal on a screen cleared here needs no round trip.
+fn new_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
 fn activate() -> io::Result<()> {
     enable_raw_mode()?;
     TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
@@ -277,7 +281,8 @@ fn activate() -> io::Result<()> {
         io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
-        ratatui::crossterm::cursor::Hide
+        ratatui::crossterm::cursor::Hide,
+        Clear(ClearType::All)
     )
 }
 

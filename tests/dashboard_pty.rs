@@ -7,9 +7,14 @@ use coctop::sim::SimOptions;
 use support::{Sim, pty::PtyApp, pty::isolated_env};
 
 fn config_for(sim: &Sim, home: &std::path::Path, ids: &[String]) -> std::path::PathBuf {
-    let mut text = format!("[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n", sim.url());
+    let mut text = format!(
+        "[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n",
+        sim.url()
+    );
     for (i, id) in ids.iter().enumerate() {
-        text.push_str(&format!("\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"));
+        text.push_str(&format!(
+            "\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"
+        ));
     }
     let path = home.join("coctop.toml");
     std::fs::write(&path, text).unwrap();
@@ -31,7 +36,10 @@ fn dashboard_lists_filters_opens_and_quits_cleanly() {
     let screen = app.wait_for("every label on screen", |s| {
         (0..ids.len()).all(|i| s.contains(&format!("drill-{i:02}")))
     });
-    assert!(!app.is_cooked(), "the dashboard runs in raw mode:\n{screen}");
+    assert!(
+        !app.is_cooked(),
+        "the dashboard runs in raw mode:\n{screen}"
+    );
     // Data arrives from the simulator: the first ticket's ID is shown.
     app.wait_for_text(&ids[0][..16]);
 

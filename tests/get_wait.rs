@@ -63,13 +63,23 @@ fn get_prints_a_table_and_json_with_api_field_names() {
     let table = stdout(&out);
     let lines: Vec<&str> = table.lines().collect();
     assert!(lines[0].starts_with("EXECUTION ID"), "{table}");
-    assert!(lines[1].starts_with(&done) && lines[1].contains("Succeed"), "{table}");
-    assert!(lines[2].starts_with(&running) && lines[2].contains("Running"), "{table}");
+    assert!(
+        lines[1].starts_with(&done) && lines[1].contains("Succeed"),
+        "{table}"
+    );
+    assert!(
+        lines[2].starts_with(&running) && lines[2].contains("Running"),
+        "{table}"
+    );
     // Columns line up: every row's STATUS starts where the header's does.
     let col = lines[0].find("STATUS").unwrap();
     assert_eq!(&lines[1][col..col + 7], "Succeed", "{table}");
 
-    let out = run(home.path(), &sim, &["get", "--output", "json", &done, &running]);
+    let out = run(
+        home.path(),
+        &sim,
+        &["get", "--output", "json", &done, &running],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let items = json.as_array().unwrap();
@@ -154,9 +164,17 @@ fn get_with_wrong_credentials_exits_4_and_right_ones_work() {
 #[test]
 fn get_usage_errors_exit_2() {
     let home = tempfile::tempdir().unwrap();
-    let no_ids = coctop(home.path(), &["--endpoint", "http://127.0.0.1:9", "get"], &[]);
+    let no_ids = coctop(
+        home.path(),
+        &["--endpoint", "http://127.0.0.1:9", "get"],
+        &[],
+    );
     assert_eq!(no_ids.status.code(), Some(2));
-    assert!(stderr(&no_ids).contains("no execution IDs"), "{}", stderr(&no_ids));
+    assert!(
+        stderr(&no_ids).contains("no execution IDs"),
+        "{}",
+        stderr(&no_ids)
+    );
 
     let bad_id = coctop(
         home.path(),
@@ -185,16 +203,25 @@ fn get_without_ids_prints_the_configs_tickets_with_labels() {
     let ids: Vec<String> = sim.ids().into_iter().take(3).collect();
     let mut text = format!("[api]\nendpoint = \"{}\"\n", sim.url());
     for (i, id) in ids.iter().enumerate() {
-        text.push_str(&format!("[[watch]]\nid = \"{id}\"\nlabel = \"drill {i}\"\n"));
+        text.push_str(&format!(
+            "[[watch]]\nid = \"{id}\"\nlabel = \"drill {i}\"\n"
+        ));
     }
     let config = home.path().join("c.toml");
     std::fs::write(&config, text).unwrap();
 
-    let out = coctop(home.path(), &["--config", config.to_str().unwrap(), "get"], &[]);
+    let out = coctop(
+        home.path(),
+        &["--config", config.to_str().unwrap(), "get"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let table = stdout(&out);
     for (i, id) in ids.iter().enumerate() {
-        assert!(table.contains(id) && table.contains(&format!("drill {i}")), "{table}");
+        assert!(
+            table.contains(id) && table.contains(&format!("drill {i}")),
+            "{table}"
+        );
     }
 }
 
@@ -237,9 +264,15 @@ fn follow_live(sim: &Sim, json: bool) {
         let (id, to) = if json {
             let v: Value = serde_json::from_str(line).expect("one JSON object per line");
             assert!(v["time"].is_string());
-            (v["execution_id"].as_str().unwrap().to_string(), v["to"].as_str().unwrap().to_string())
+            (
+                v["execution_id"].as_str().unwrap().to_string(),
+                v["to"].as_str().unwrap().to_string(),
+            )
         } else {
-            let id = running.iter().find(|id| line.contains(id.as_str())).unwrap();
+            let id = running
+                .iter()
+                .find(|id| line.contains(id.as_str()))
+                .unwrap();
             (id.clone(), line.rsplit("-> ").next().unwrap().to_string())
         };
         last.insert(id, to);
@@ -247,8 +280,17 @@ fn follow_live(sim: &Sim, json: bool) {
     assert_eq!(last.len(), 2, "a line per ticket at least:\n{text}");
     let ends: Vec<Status> = last.values().map(|s| Status::parse(s)).collect();
     assert!(ends.iter().all(Status::is_terminal), "{text}");
-    let expected = if ends.iter().all(|s| *s == Status::Succeed) { 0 } else { 1 };
-    assert_eq!(out.status.code(), Some(expected), "{text}\n{}", stderr(&out));
+    let expected = if ends.iter().all(|s| *s == Status::Succeed) {
+        0
+    } else {
+        1
+    };
+    assert_eq!(
+        out.status.code(),
+        Some(expected),
+        "{text}\n{}",
+        stderr(&out)
+    );
     // More than the first sight: the change from Running was seen as it happened.
     assert!(text.matches("Running").count() >= 2, "{text}");
 }
@@ -293,7 +335,11 @@ fn wait_timeout_exits_3() {
     let running = first_id(&tickets, Status::Running);
     // A Pending ticket is waiting, not failing.
     let pending = first_id(&tickets, Status::Pending);
-    let out = run(home.path(), &sim, &["wait", "--timeout", "2s", &running, &pending]);
+    let out = run(
+        home.path(),
+        &sim,
+        &["wait", "--timeout", "2s", &running, &pending],
+    );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains(&running), "{}", stderr(&out));
     assert!(stderr(&out).contains(&pending), "{}", stderr(&out));

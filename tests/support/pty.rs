@@ -1,3 +1,4 @@
+#![allow(dead_code)] // shared by tests and benches, each using a part
 //! Runs the real `coctop` binary in a pseudo-terminal and reads its screen through a
 //! vt100 parser, the way a user's terminal would show it.
 
@@ -39,7 +40,9 @@ impl PtyApp {
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("pty reader");
         let writer = pty.master.take_writer().expect("pty writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let nonzero = |n: u16| std::num::NonZeroU16::new(n).expect("a terminal of at least 1x1");
+        let parser = vt100::Parser::new(nonzero(rows), nonzero(cols), 0);
+        let screen = Arc::new(Mutex::new(parser));
         let sink = Arc::clone(&screen);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
