@@ -178,6 +178,7 @@ fn motion(app: &mut App, motion: Motion) -> Outcome {
 }
 
 fn select(app: &mut App, position: usize) -> Outcome {
+    app.chosen = true;
     let before = app.selected.clone();
     app.select_position(position);
     let changed = app.selected != before;

@@ -98,7 +98,8 @@ pub struct Health {
 #[derive(Debug)]
 pub struct App {
     pub init: AppInit,
-    /// The time shown ages are measured from; moved only by `Tick`.
+    /// The time shown ages are measured from: moved by `Tick`, and forward by the time
+    /// of engine updates so nothing polled a moment ago reads as in the future.
     pub now: SystemTime,
     /// The zone times are shown in (tests fix it for stable output).
     pub zone: Zone,
@@ -114,6 +115,9 @@ pub struct App {
     cursor: usize,
     /// The selected ticket, so the selection follows it when the order changes.
     selected: Option<String>,
+    /// The user picked the selection; until then it stays on the top row while
+    /// tickets arrive and sort themselves.
+    chosen: bool,
     /// First row of `order` shown in the list.
     list_offset: usize,
     sort: SortKey,
@@ -140,6 +144,7 @@ impl App {
             health: Health::default(),
             cursor: 0,
             selected: None,
+            chosen: false,
             list_offset: 0,
             sort: SortKey::Urgency,
             filter: String::new(),
@@ -290,6 +295,7 @@ impl App {
         let found = self
             .selected
             .as_deref()
+            .filter(|_| self.chosen)
             .and_then(|id| self.order.iter().position(|&i| self.tickets[i].id == id));
         match found {
             Some(position) => self.cursor = position,
@@ -343,7 +349,12 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
             app.now = now;
             Outcome::redraw(false) // decided by the clock signature below
         }
-        Message::Engine(update) => tickets::on_engine(app, update),
+        Message::Engine(update) => {
+            if let Some(at) = update.at() {
+                app.now = app.now.max(at);
+            }
+            tickets::on_engine(app, update)
+        }
     };
     if let Some(id) = app.steps_to_fetch() {
         outcome

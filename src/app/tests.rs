@@ -729,3 +729,45 @@ fn incremental_reordering_matches_a_full_sort() {
         assert_eq!(app.order, full, "round {round}");
     }
 }
+
+#[test]
+fn until_the_user_moves_the_selection_stays_on_the_top_row() {
+    let mut app = finished(5);
+    assert_eq!(app.cursor(), 0);
+    let top = selected(&app).to_string();
+    // A ticket further down fails and sorts to the top: the top row is selected,
+    // not the ticket that happened to be there first.
+    snapshot(&mut app, ticket(3, Status::Failed, "d", 100));
+    assert_eq!(app.cursor(), 0);
+    assert_eq!(selected(&app), id(3));
+    assert_ne!(top, id(3));
+    // Once the user has chosen, the choice is followed instead.
+    ch(&mut app, 'j');
+    let chosen = selected(&app).to_string();
+    snapshot(&mut app, ticket(4, Status::Failed, "e", 50));
+    assert_eq!(selected(&app), chosen);
+}
+
+#[test]
+fn engine_updates_move_the_clock_forward_never_back() {
+    let mut app = finished(1);
+    let later = now() + Duration::from_millis(700);
+    update(
+        &mut app,
+        Message::Engine(Update::Snapshot {
+            execution_id: id(0),
+            ticket: Arc::new(ticket(0, Status::Succeed, "a", 7200)),
+            at: later,
+        }),
+    );
+    assert_eq!(app.now, later, "a poll just now is not in the future");
+    update(
+        &mut app,
+        Message::Engine(Update::Snapshot {
+            execution_id: id(0),
+            ticket: Arc::new(ticket(0, Status::Succeed, "a", 7200)),
+            at: now(),
+        }),
+    );
+    assert_eq!(app.now, later);
+}

@@ -104,3 +104,17 @@ pub enum Update {
     /// 401/403: polling has stopped (reported once).
     AuthFailed { error: ApiError, at: SystemTime },
 }
+
+impl Update {
+    /// When it happened; `None` for a throttling pause, which names when it ends.
+    pub fn at(&self) -> Option<SystemTime> {
+        match self {
+            Update::Snapshot { at, .. }
+            | Update::Error { at, .. }
+            | Update::Transition { at, .. }
+            | Update::Steps { at, .. }
+            | Update::AuthFailed { at, .. } => Some(*at),
+            Update::Throttled { .. } => None,
+        }
+    }
+}
