@@ -33,9 +33,9 @@ const COLUMNS: [(Column, &str, u16); 9] = [
     (Column::Id, "EXECUTION ID", 24),
     (Column::Type, "TYPE", 12),
     (Column::Creator, "CREATOR", 12),
-    (Column::Started, "STARTED", 9),
+    (Column::Started, "STARTED", 10),
     (Column::Duration, "TOOK", 6),
-    (Column::Updated, "UPDATED", 9),
+    (Column::Updated, "UPDATED", 10),
 ];
 
 /// Columns given up first when the terminal narrows.
