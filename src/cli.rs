@@ -77,7 +77,7 @@ pub struct WaitArgs {
     pub ids: Vec<String>,
 }
 
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct SimArgs {
     /// Address to listen on (port 0 picks a free one; the chosen address is printed).
     #[arg(long, default_value = "127.0.0.1:8710")]
@@ -108,6 +108,23 @@ pub struct SimArgs {
     pub latency: std::time::Duration,
 }
 
+/// By hand: the derived form would print `--sk`.
+impl std::fmt::Debug for SimArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimArgs")
+            .field("listen", &self.listen)
+            .field("ak", &self.ak)
+            .field("sk", &self.sk.as_ref().map(|_| "***"))
+            .field("seed", &self.seed)
+            .field("tickets", &self.tickets)
+            .field("speed", &self.speed)
+            .field("fail_rate", &self.fail_rate)
+            .field("throttle_rate", &self.throttle_rate)
+            .field("latency", &self.latency)
+            .finish()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
     /// Print where the config, log and cache files are.
@@ -116,4 +133,20 @@ pub enum ConfigAction {
     Check,
     /// Write a starter config file (never overwrites).
     Init,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_simulator_secret_key() {
+        let cli =
+            Cli::try_parse_from(["coctop", "sim", "--ak", "AK1", "--sk", "TopSecretSK"]).unwrap();
+        let debug = format!("{cli:?}");
+        assert!(debug.contains("AK1"), "{debug}");
+        assert!(!debug.contains("TopSecretSK"), "{debug}");
+    }
 }

@@ -67,16 +67,33 @@ fn prepare(globals: &Globals<'_>, ids: &[String]) -> Result<Prepared, String> {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread()
+/// `prepare` and a runtime to run the requests on; a usage error, already reported,
+/// when either fails.
+fn prepare_with_runtime(
+    globals: &Globals<'_>,
+    ids: &[String],
+) -> Result<(Prepared, tokio::runtime::Runtime), Exit> {
+    let prepared = prepare(globals, ids).map_err(|e| usage_error(&e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))
+        .map_err(|e| usage_error(&format!("cannot start the async runtime: {e}")))?;
+    Ok((prepared, runtime))
+}
+
+/// Prints a message to stderr. Error messages can quote a server's body, so they pass
+/// the same sanitising gate as everything else the server says.
+fn report(message: &str) {
+    eprintln!("{}", error_line(message));
+}
+
+fn error_line(message: &str) -> String {
+    format!("coctop: {}", sanitize(message))
 }
 
 fn usage_error(message: &str) -> Exit {
-    eprintln!("coctop: {message}");
+    report(message);
     Exit::Usage
 }
 
@@ -87,13 +104,9 @@ fn usage_error(message: &str) -> Exit {
 const GET_CONCURRENCY: usize = 8;
 
 pub fn get(globals: &Globals<'_>, args: &GetArgs) -> Exit {
-    let prepared = match prepare(globals, &args.ids) {
-        Ok(p) => p,
-        Err(e) => return usage_error(&e),
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => return usage_error(&e),
+    let (prepared, rt) = match prepare_with_runtime(globals, &args.ids) {
+        Ok(ready) => ready,
+        Err(exit) => return exit,
     };
     let results = match rt.block_on(fetch_all(prepared.client_config, &prepared.targets)) {
         Ok(results) => results,
@@ -111,7 +124,7 @@ pub fn get(globals: &Globals<'_>, args: &GetArgs) -> Exit {
     }
     for (id, result) in &results {
         if let Err(e) = result {
-            eprintln!("coctop: {id}: {e}");
+            report(&format!("{id}: {e}"));
         }
     }
     get_exit(&results)
@@ -240,7 +253,7 @@ fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
         for (i, cell) in row.iter().enumerate() {
             out.push_str(cell);
             if i < last {
-                let pad = widths.get(i).copied().unwrap_or(0) - cell.width() + 2;
+                let pad = widths.get(i).map_or(0, |w| w.saturating_sub(cell.width())) + 2;
                 out.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -272,13 +285,9 @@ fn ticket_row(ticket: &Ticket, label: Option<&str>, now: SystemTime) -> Vec<Stri
 // wait
 
 pub fn wait(globals: &Globals<'_>, args: &WaitArgs) -> Exit {
-    let prepared = match prepare(globals, &args.ids) {
-        Ok(p) => p,
-        Err(e) => return usage_error(&e),
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => return usage_error(&e),
+    let (prepared, rt) = match prepare_with_runtime(globals, &args.ids) {
+        Ok(ready) => ready,
+        Err(exit) => return exit,
     };
     let mut client_config = prepared.client_config;
     // The engine schedules retries itself, within the rate limit.
@@ -295,7 +304,10 @@ pub fn wait(globals: &Globals<'_>, args: &WaitArgs) -> Exit {
         let mut waiter = Waiter::new(&prepared.targets, args.json);
         let ids = prepared.targets.iter().map(|t| t.id.clone()).collect();
         let mut engine = watch::spawn(Arc::new(client), poll, ids);
-        let deadline = args.timeout.map(|t| tokio::time::Instant::now() + t);
+        // A deadline past the clock's range is no deadline at all.
+        let deadline = args
+            .timeout
+            .and_then(|t| tokio::time::Instant::now().checked_add(t));
         let exit = loop {
             let update = tokio::select! {
                 update = engine.updates.recv() => update,
@@ -379,15 +391,15 @@ impl Waiter {
                 ..
             } => self.on_error(&execution_id, &error, last_good.is_some()),
             Update::AuthFailed { error, .. } => {
-                eprintln!("coctop: authentication failed: {error}");
+                report(&format!("authentication failed: {error}"));
                 Some(Exit::Auth)
             }
             Update::Throttled { until, .. } => {
                 let wait = until.duration_since(SystemTime::now()).unwrap_or_default();
-                eprintln!(
-                    "coctop: throttled by the endpoint, pausing for {}",
+                report(&format!(
+                    "throttled by the endpoint, pausing for {}",
                     coc::error::humanize(wait.max(Duration::from_millis(1)))
-                );
+                ));
                 None
             }
             Update::Steps { .. } => None,
@@ -397,14 +409,16 @@ impl Waiter {
     /// A ticket that cannot be fetched at all ends the wait; a transient error on a
     /// ticket seen before only draws a warning while the engine backs off.
     fn on_error(&mut self, id: &str, error: &ApiError, seen_before: bool) -> Option<Exit> {
-        let permanent = matches!(error.kind(), ErrorKind::NotFound | ErrorKind::BadResponse)
-            || error.kind() == ErrorKind::Local;
+        let permanent = matches!(
+            error.kind(),
+            ErrorKind::NotFound | ErrorKind::BadResponse | ErrorKind::Local
+        );
         if permanent && !seen_before {
-            eprintln!("coctop: {id}: {error}");
+            report(&format!("{id}: {error}"));
             return Some(Exit::Fetch);
         }
         if self.warned.insert(id.to_string()) {
-            eprintln!("coctop: {id}: {error} (retrying)");
+            report(&format!("{id}: {error} (retrying)"));
         }
         None
     }
@@ -459,9 +473,38 @@ impl Waiter {
             .map(|(id, _)| id.as_str())
             .collect();
         unfinished.sort_unstable();
-        eprintln!(
-            "coctop: timed out; still unfinished: {}",
+        report(&format!(
+            "timed out; still unfinished: {}",
             unfinished.join(", ")
-        );
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_lines_quote_server_text_only_after_sanitising() {
+        let error = ApiError::Http {
+            status: 400,
+            error_code: Some("COC.0001".into()),
+            error_msg: Some("bad\u{202e}txt.exe \u{1b}]0;owned\u{7}id".into()),
+            request_id: None,
+            excerpt: None,
+            retry_after: None,
+        };
+        let line = error_line(&format!("EX1: {error}"));
+        assert_eq!(line, "coctop: EX1: HTTP 400 COC.0001: badtxt.exe id");
+    }
+
+    #[test]
+    fn a_row_wider_than_the_header_does_not_underflow_the_padding() {
+        let rows = vec![
+            vec!["a".to_string(), "bb".to_string()],
+            vec!["ccc".to_string(), "d".to_string(), "extra".to_string()],
+        ];
+        let table = align_columns(&["X", "Y"], &rows);
+        assert_eq!(table, "X    Y\na    bb\nccc  d   extra\n");
     }
 }

@@ -120,7 +120,7 @@ async fn run_engine_and_ui(
         Ok(()) => Exit::Success,
         Err(e) => {
             tracing::error!("dashboard stopped: {e}");
-            eprintln!("coctop: terminal error: {e}");
+            eprintln!("coctop: dashboard stopped: {e}");
             Exit::Usage
         }
     }
@@ -178,7 +178,10 @@ async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()> {
             },
             update = engine.updates.recv() => match update {
                 Some(update) => Message::Engine(update),
-                None => continue,
+                // The engine ends only on `Shutdown` or a panic (whose hook has already
+                // restored the terminal); a closed channel would otherwise be ready
+                // forever and spin this loop.
+                None => return Err(io::Error::other("the polling engine stopped")),
             },
             _ = clock.tick() => Message::Tick(SystemTime::now()),
             _ = sigterm.recv() => break,

@@ -373,7 +373,7 @@ impl<F: Fetcher> Engine<F> {
                         self.throttle(error, now);
                     }
                     ErrorKind::Auth => {
-                        self.schedule.set(id, now + self.interval);
+                        self.schedule.set(id, later(now, self.interval));
                         self.auth_failed(auth_epoch, error);
                     }
                     _ => {
@@ -381,7 +381,7 @@ impl<F: Fetcher> Engine<F> {
                         let delay =
                             backoff_delay(self.interval, watched.failures, self.rng.r#gen());
                         let last_good = watched.last_good.clone();
-                        self.schedule.set(id.clone(), now + delay);
+                        self.schedule.set(id.clone(), later(now, delay));
                         self.emit(Update::Error {
                             execution_id: id.to_string(),
                             error,
@@ -403,7 +403,7 @@ impl<F: Fetcher> Engine<F> {
             _ => None,
         };
         if !ticket.is_terminal() {
-            self.schedule.set(id.clone(), started + self.interval);
+            self.schedule.set(id.clone(), later(started, self.interval));
         }
         let at = SystemTime::now();
         self.emit(Update::Snapshot {
@@ -485,9 +485,33 @@ impl<F: Fetcher> Engine<F> {
     }
 }
 
+/// A year: the furthest ahead anything is scheduled.
+const FAR_FUTURE: Duration = Duration::from_secs(365 * 86_400);
+
+/// `at + after`, kept within a year so that a huge configured interval (the config
+/// and `--interval` accept up to `Duration::MAX`) cannot overflow the clock.
+fn later(at: Instant, after: Duration) -> Instant {
+    at + after.min(FAR_FUTURE)
+}
+
 async fn sleep_until_or_forever(wake: Option<Instant>) {
     match wake {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_interval_schedules_far_ahead_without_overflow() {
+        let now = Instant::now();
+        assert_eq!(
+            later(now, Duration::from_secs(5)),
+            now + Duration::from_secs(5)
+        );
+        assert_eq!(later(now, Duration::MAX), now + FAR_FUTURE);
     }
 }

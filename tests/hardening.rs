@@ -1,0 +1,78 @@
+//! Inputs at the edge of their range: the real binary against the simulator must end
+//! with its documented exit code, never a panic.
+
+mod support;
+
+use coctop::sim::SimOptions;
+use serde_json::Value;
+use support::{Sim, coctop, stderr, stdout};
+
+/// Past the range of the monotonic clock once added to now, yet a valid duration.
+const BEYOND_THE_CLOCK: &str = "3000000000000000h";
+
+/// The simulator's tickets that have finished, and those that have not, via `get`.
+fn finished_and_unfinished(home: &std::path::Path, sim: &Sim) -> (Vec<String>, Vec<String>) {
+    let url = sim.url();
+    let mut args = vec!["--endpoint", url.as_str(), "get", "--output", "json"];
+    let ids = sim.ids();
+    args.extend(ids.iter().map(String::as_str));
+    let out = coctop(home, &args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let tickets: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let finished = ["Succeed", "Failed", "Canceled", "Timeout"];
+    tickets
+        .iter()
+        .map(|t| {
+            let id = t["execution_id"].as_str().unwrap().to_string();
+            let done = finished.contains(&t["status"].as_str().unwrap_or(""));
+            (id, done)
+        })
+        .fold((vec![], vec![]), |(mut done, mut open), (id, is_done)| {
+            if is_done {
+                done.push(id)
+            } else {
+                open.push(id)
+            }
+            (done, open)
+        })
+}
+
+#[test]
+fn wait_takes_timeouts_and_intervals_beyond_the_clock() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let url = sim.url();
+    let (finished, unfinished) = finished_and_unfinished(home.path(), &sim);
+    assert!(!finished.is_empty() && !unfinished.is_empty());
+
+    let out = coctop(
+        home.path(),
+        &[
+            "--endpoint",
+            &url,
+            "wait",
+            "--timeout",
+            BEYOND_THE_CLOCK,
+            &finished[0],
+        ],
+        &[],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+
+    // The engine schedules the next poll of a running ticket one interval ahead.
+    let out = coctop(
+        home.path(),
+        &[
+            "--endpoint",
+            &url,
+            "wait",
+            "--interval",
+            BEYOND_THE_CLOCK,
+            "--timeout",
+            "2s",
+            &unfinished[0],
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
