@@ -375,7 +375,8 @@ async fn steps_and_instances_of_a_batch_step_match_the_ticket_targets() {
         .iter()
         .filter(|t| t.key == "BatchValues")
         .flat_map(|t| &t.values)
-        .flat_map(|batch| batch["target_instances"].as_array().unwrap())
+        .map(|batch| batch.parse())
+        .flat_map(|batch| batch["target_instances"].as_array().unwrap().clone())
         .map(|host| host["resource_id"].as_str().unwrap().to_string())
         .collect();
     assert!(!hosts.is_empty());

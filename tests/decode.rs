@@ -81,7 +81,7 @@ fn unknown_values_and_extra_fields_are_tolerated() {
     assert_eq!(targets.len(), 2);
     assert_eq!(targets[0].key, "BatchValues");
     assert_eq!(
-        targets[0].values[0]["target_instances"][0]["resource_id"],
+        targets[0].values[0].parse()["target_instances"][0]["resource_id"],
         "i-1"
     );
     assert!(targets[1].values.is_empty());
@@ -152,7 +152,7 @@ fn the_benchmark_ticket_decodes_in_full() {
     let targets = t.targets.unwrap();
     assert_eq!(targets[0].values.len(), 2);
     assert_eq!(
-        targets[0].values[1]["target_instances"][1]["name"],
+        targets[0].values[1].parse()["target_instances"][1]["name"],
         "payments-mysql-prod-node-4"
     );
 }

@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
 use coctop::app::{App, AppInit, Message, update};
-use coctop::coc::{ApiError, ExecutionType, KeyValue, Status, Step, Target, Ticket};
+use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
 use coctop::config::WatchEntry;
 use coctop::format::Zone;
 use coctop::watch::Update;
@@ -153,7 +153,10 @@ fn mixed() -> App {
             serde_json::json!({"id": "i-0a1b2c", "name": "web-01", "region": "cn-north-4"}),
             serde_json::json!({"id": "i-3d4e5f", "name": "web-02", "region": "cn-north-4"}),
             serde_json::json!("i-plain-string"),
-        ],
+        ]
+        .iter()
+        .map(RawJson::from_value)
+        .collect(),
     }]);
     running.description = Some("Monthly kernel patching\nsecond line of notes".into());
     let mut rate = ticket(3, Status::Succeed, "rotate-certs", 190);

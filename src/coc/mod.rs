@@ -9,7 +9,9 @@ mod response;
 pub use auth::{Auth, Credentials, Secret};
 pub use client::{Client, ClientConfig, Endpoint, ListQuery, RetryPolicy};
 pub use error::{ApiError, ErrorKind};
-pub use model::{ExecutionType, Instance, KeyValue, Operation, Page, Status, Step, Target, Ticket};
+pub use model::{
+    ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
+};
 
 /// Why an execution ID is refused where it enters (config, command line, dashboard).
 pub fn validate_execution_id(id: &str) -> Result<(), &'static str> {

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use super::catalog::{ENTERPRISE_SYS_TAG, PARENT_SYS_TAG};
 use super::generate::{self, Document, Generated, Generator, Spec};
 use super::lifecycle::{Lifecycle, Refused, Snapshot, StepState};
-use crate::coc::{ExecutionType, Instance, KeyValue, Operation, Status, Step, Target, Ticket};
+use crate::coc::{
+    ExecutionType, Instance, KeyValue, Operation, RawJson, Status, Step, Target, Ticket,
+};
 
 /// At most this many tickets appear on their own while the sim runs.
 const MAX_SPAWNED: u64 = 5_000;
@@ -358,13 +360,15 @@ impl Store {
                             .filter(|&j| hosts.batch_of(j) == batch)
                             .map(|j| hosts.resource(j))
                             .collect();
-                        json!({"batch_index": batch, "rotation_strategy": "CONTINUE", "target_instances": members})
+                        RawJson::from_value(&json!({"batch_index": batch, "rotation_strategy": "CONTINUE", "target_instances": members}))
                     })
                     .collect(),
             }]),
             ExecutionType::RateControl => Some(vec![Target {
                 key: "InstanceValues".into(),
-                values: (0..hosts.count as usize).map(|j| hosts.resource(j)).collect(),
+                values: (0..hosts.count as usize)
+                    .map(|j| RawJson::from_value(&hosts.resource(j)))
+                    .collect(),
             }]),
             _ => None,
         };

@@ -310,7 +310,7 @@ fn tab_lines<'a>(
                         theme.bold(),
                     ));
                     for value in &target.values {
-                        lines.push(Line::raw(format!("  {}", readable_json(value))));
+                        lines.push(Line::raw(format!("  {}", readable_json(&value.parse()))));
                     }
                 }
                 (None, lines)

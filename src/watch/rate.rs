@@ -1,5 +1,7 @@
-//! The global request pacer: starts spaced at least `1 / max_rps` apart, no bursts.
+//! The global request pacer: starts spread evenly at `max_rps`, never more than
+//! `max_rps` in any one second, no bursts.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -9,23 +11,50 @@ use tokio::time::Instant;
 const FALLBACK_RPS: f64 = 10.0;
 /// The slowest pace honoured; a tinier `max_rps` would overflow `Instant` arithmetic.
 const MAX_SPACING: Duration = Duration::from_secs(3600);
+/// Timers fire on a millisecond wheel, so a pacer that waits for each slot exactly tops
+/// out near 1,000 starts a second. Below this spacing a wake-up may also start the
+/// requests whose slots passed while it slept.
+const TIMER_SLACK: Duration = Duration::from_millis(2);
+/// Rates up to this many per second are also held to a strict count per second.
+const MAX_WINDOWED_RPS: f64 = 100_000.0;
+const WINDOW: Duration = Duration::from_secs(1);
 
 /// Spaces request starts evenly and holds them back while the endpoint is paused.
 ///
-/// There is no burst credit: after an idle period the next request may start at once,
-/// but the one after it still waits a full spacing. So no window of one second ever
-/// holds more than `max_rps` starts.
+/// A virtual schedule of slots one spacing apart (GCRA): a start takes the next slot,
+/// and a slot left unused is lost, so after an idle period the next request may start
+/// at once but the one after it still waits a full spacing. A log of the last second's
+/// starts guarantees that no window of one second ever holds more than `max_rps`.
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
     spacing: Duration,
-    next_start: Option<Instant>,
+    /// How early a start may take its slot (only for spacings finer than the timer).
+    slack: Duration,
+    /// The slot the next start takes, unless it comes later.
+    next_slot: Option<Instant>,
+    /// Nothing starts before this (a 429's `Retry-After`).
+    paused_until: Option<Instant>,
+    /// Starts within the last second, oldest first; at most `per_window` of them.
+    recent: VecDeque<Instant>,
+    per_window: Option<usize>,
 }
 
 impl RateLimiter {
     pub fn new(max_rps: f64) -> RateLimiter {
+        let spacing = spacing_for(max_rps);
+        let per_window = (max_rps.is_finite() && max_rps <= MAX_WINDOWED_RPS)
+            .then(|| (spacing_rate(max_rps).floor() as usize).max(1));
         RateLimiter {
-            spacing: spacing_for(max_rps),
-            next_start: None,
+            spacing,
+            slack: if spacing < TIMER_SLACK * 2 {
+                TIMER_SLACK
+            } else {
+                Duration::ZERO
+            },
+            next_slot: None,
+            paused_until: None,
+            recent: VecDeque::with_capacity(per_window.unwrap_or(0).min(4096)),
+            per_window,
         }
     }
 
@@ -35,28 +64,52 @@ impl RateLimiter {
 
     /// The earliest instant at or after `now` when a request may start.
     pub fn ready_at(&self, now: Instant) -> Instant {
-        self.next_start.map_or(now, |next| next.max(now))
+        let slot = self
+            .next_slot
+            .map(|slot| slot.checked_sub(self.slack).unwrap_or(slot));
+        let window_full = self
+            .per_window
+            .filter(|&limit| self.recent.len() >= limit)
+            .and_then(|_| self.recent.front())
+            .map(|&oldest| oldest + WINDOW);
+        [slot, self.paused_until, window_full]
+            .into_iter()
+            .flatten()
+            .fold(now, Instant::max)
     }
 
     pub fn is_ready(&self, now: Instant) -> bool {
         self.ready_at(now) <= now
     }
 
-    /// Records a request started at `now`; the next may start one spacing later.
+    /// Records a request started at `now`: it takes the next slot (or `now`, when the
+    /// slots fell behind: unused slots are lost), and the next start gets the slot after.
     pub fn record_start(&mut self, now: Instant) {
-        let earliest = now + self.spacing;
-        self.next_start = Some(self.next_start.map_or(earliest, |next| next.max(earliest)));
+        let slot = self.next_slot.map_or(now, |slot| slot.max(now));
+        self.next_slot = Some(slot + self.spacing);
+        if let Some(limit) = self.per_window {
+            while self.recent.front().is_some_and(|&t| t + WINDOW <= now) {
+                self.recent.pop_front();
+            }
+            if self.recent.len() >= limit {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(now);
+        }
     }
 
     /// Nothing may start before `until` (a 429's `Retry-After`).
     pub fn pause_until(&mut self, until: Instant) {
-        self.next_start = Some(self.next_start.map_or(until, |next| next.max(until)));
+        self.paused_until = Some(self.paused_until.map_or(until, |t| t.max(until)));
     }
 }
 
+fn spacing_rate(max_rps: f64) -> f64 {
+    if max_rps > 0.0 { max_rps } else { FALLBACK_RPS }
+}
+
 fn spacing_for(max_rps: f64) -> Duration {
-    let rps = if max_rps > 0.0 { max_rps } else { FALLBACK_RPS };
-    Duration::try_from_secs_f64(1.0 / rps)
+    Duration::try_from_secs_f64(1.0 / spacing_rate(max_rps))
         .unwrap_or(MAX_SPACING)
         .min(MAX_SPACING)
 }
@@ -106,5 +159,53 @@ mod tests {
         }
         assert_eq!(RateLimiter::new(f64::INFINITY).spacing(), Duration::ZERO);
         assert_eq!(RateLimiter::new(1e-300).spacing(), MAX_SPACING);
+    }
+}
+
+#[cfg(test)]
+mod fine_rate_tests {
+    use super::*;
+
+    /// Starts as the engine makes them: at each (millisecond) wake-up, as many as the
+    /// limiter allows.
+    fn starts_over(limiter: &mut RateLimiter, t0: Instant, millis: u64) -> Vec<Instant> {
+        let mut starts = Vec::new();
+        for ms in 0..millis {
+            let now = t0 + Duration::from_millis(ms);
+            while limiter.is_ready(now) {
+                limiter.record_start(now);
+                starts.push(now);
+            }
+        }
+        starts
+    }
+
+    #[test]
+    fn rates_finer_than_the_timer_are_sustained_on_millisecond_wakeups() {
+        let t0 = Instant::now();
+        let mut limiter = RateLimiter::new(2000.0);
+        let starts = starts_over(&mut limiter, t0, 5000);
+        // 5 s at 2,000/s, within the slack of the first wake-up.
+        assert!((9990..=10_004).contains(&starts.len()), "{}", starts.len());
+    }
+
+    #[test]
+    fn no_second_ever_holds_more_than_max_rps_starts() {
+        let t0 = Instant::now();
+        for rps in [3.0, 999.0, 2000.0, 2500.0] {
+            let mut limiter = RateLimiter::new(rps);
+            let starts = starts_over(&mut limiter, t0, 4000);
+            let mut first = 0;
+            for (last, &at) in starts.iter().enumerate() {
+                while starts[first] + WINDOW <= at {
+                    first += 1;
+                }
+                assert!(
+                    last - first < rps as usize,
+                    "{rps}/s: {} in a second",
+                    last - first + 1
+                );
+            }
+        }
     }
 }
