@@ -76,7 +76,7 @@ impl PtyApp {
             if Instant::now() > deadline {
                 panic!("timed out waiting for {what}; screen:\n{text}");
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 
