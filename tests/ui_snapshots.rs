@@ -149,7 +149,7 @@ fn mixed() -> App {
     running.target_parameter_name = Some("instance_ids".into());
     running.targets = Some(vec![Target {
         key: "InstanceValues".into(),
-        values: vec![
+        values: [
             serde_json::json!({"id": "i-0a1b2c", "name": "web-01", "region": "cn-north-4"}),
             serde_json::json!({"id": "i-3d4e5f", "name": "web-02", "region": "cn-north-4"}),
             serde_json::json!("i-plain-string"),
