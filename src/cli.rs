@@ -63,8 +63,8 @@ pub struct GetArgs {
 
 #[derive(Debug, Args)]
 pub struct WaitArgs {
-    /// Poll interval, e.g. 2s (default: the config's poll.interval).
-    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]
+    /// Poll interval, e.g. 2s, at least 1s (default: the config's poll.interval).
+    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_interval)]
     pub interval: Option<std::time::Duration>,
     /// Give up (exit 3) after this long, e.g. 30m.
     #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]

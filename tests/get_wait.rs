@@ -381,4 +381,9 @@ fn wait_usage_errors_exit_2() {
     let out = coctop(home.path(), &["wait", "--interval", "soon", "EX1"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("soon"), "{}", stderr(&out));
+
+    // Faster than the config allows would only spend the request budget.
+    let out = coctop(home.path(), &["wait", "--interval", "200ms", "EX1"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("at least 1s"), "{}", stderr(&out));
 }

@@ -73,6 +73,18 @@ impl Default for ApiConfig {
     }
 }
 
+/// The shortest poll interval: faster polling only spends the request budget.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// `parse_duration` for a poll interval given on the command line (`wait --interval`).
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    let interval = parse_duration(text)?;
+    if interval < MIN_INTERVAL {
+        return Err(format!("must be at least 1s, got {text:?}"));
+    }
+    Ok(interval)
+}
+
 /// `"250ms"`, `"5s"`, `"2m"`, `"1h"`, and sums like `"1m30s"`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || {

@@ -314,7 +314,7 @@ impl Reader<'_> {
     fn poll(&mut self, section: &Section<'_, '_>) -> EngineConfig {
         self.check_keys(section, POLL_KEYS);
         let mut poll = EngineConfig::default();
-        if let Some(interval) = self.duration(section, "interval", (Duration::from_secs(1), "1s")) {
+        if let Some(interval) = self.duration(section, "interval", (super::MIN_INTERVAL, "1s")) {
             poll.interval = interval;
         }
         if let Some((concurrency, span)) = self.integer(section, "concurrency") {
