@@ -1,5 +1,5 @@
 //! One full dashboard frame with 10,000 tickets at 200x50 (budget: under 1 ms), and the
-//! cost of re-sorting them in `update`.
+//! cost of `update` at that scale: re-sorting, and one poll result arriving.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -114,6 +114,31 @@ fn render(c: &mut Criterion) {
     let mut app = dashboard(0);
     c.bench_function("update_sort_key_10k_tickets", |b| {
         b.iter(|| key(&mut app, KeyCode::Char('s')))
+    });
+
+    // One poll result arriving, as the engine sends thousands a second at this scale:
+    // a running ticket's update time moves, its status stays.
+    let mut app = dashboard(0);
+    let running = app
+        .tickets()
+        .iter()
+        .find(|t| t.status() == Some(&Status::Running))
+        .and_then(|t| t.ticket.clone())
+        .expect("a running ticket");
+    let at = UNIX_EPOCH + Duration::from_secs(NOW);
+    c.bench_function("engine_snapshot_10k_tickets", |b| {
+        b.iter(|| {
+            let mut ticket = (*running).clone();
+            ticket.update_time = ticket.update_time.map(|t| t + 1000);
+            update(
+                &mut app,
+                Message::Engine(Update::Snapshot {
+                    execution_id: ticket.execution_id.clone(),
+                    ticket: Arc::new(ticket),
+                    at,
+                }),
+            )
+        })
     });
 }
 

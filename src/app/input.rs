@@ -76,7 +76,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
         }
         KeyCode::Char('s') => {
             app.sort = app.sort.next();
-            app.rebuild_order(true);
+            app.rebuild_order();
             Outcome::redraw(true)
         }
         KeyCode::Char('r') => refresh_selected(app),
@@ -115,7 +115,7 @@ fn on_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
 fn set_filter(app: &mut App, filter: String) {
     app.filter_lower = filter.to_lowercase();
     app.filter = filter;
-    app.rebuild_order(true);
+    app.rebuild_order();
 }
 
 /// `Esc`: from the ticket back to the list; in the list, clear the filter.

@@ -82,6 +82,13 @@ pub struct AppInit {
     pub now: SystemTime,
 }
 
+/// A ticket as the header's counts see it.
+#[derive(Debug, Clone, PartialEq)]
+struct Counted {
+    status: Option<crate::coc::Status>,
+    failing: bool,
+}
+
 /// The endpoint's health as the engine reported it.
 #[derive(Debug, Clone, Default)]
 pub struct Health {
@@ -160,7 +167,7 @@ impl App {
         for entry in app.init.watch.clone() {
             app.insert_ticket(entry.id, entry.label);
         }
-        app.rebuild_order(true);
+        app.rebuild_order();
         app.clock_signature = clock::signature(&app);
         app
     }
@@ -258,25 +265,46 @@ impl App {
         let i = self.tickets.len();
         self.by_id.insert(id.clone(), i);
         self.tickets.push(TicketEntry::new(id, label));
+        view::add_count(&mut self.counts, None, 1);
         (i, true)
     }
 
-    /// Recomputes counts and health, and when `resort`, the filtered order; then puts
-    /// the cursor back on the selected ticket.
-    fn rebuild_order(&mut self, resort: bool) {
-        self.counts = view::count_statuses(&self.tickets);
-        self.health.failing = self.tickets.iter().filter(|t| t.error.is_some()).count();
-        self.health.last_ok = self.tickets.iter().filter_map(|t| t.last_ok).max();
-        if resort {
-            view::filtered_order(&self.tickets, &self.filter_lower, &mut self.order);
-            view::sort_order(&self.tickets, self.sort, &mut self.order);
-            self.follow_selection();
+    /// What of ticket `i` the header counts: taken before a change, so that the counts
+    /// can be adjusted after it without going over every ticket.
+    fn counted(&self, i: usize) -> Counted {
+        let entry = &self.tickets[i];
+        Counted {
+            status: entry.status().cloned(),
+            failing: entry.error.is_some(),
         }
     }
 
-    /// Ticket `i` changed; `moved` when its place in the order may have changed.
-    fn ticket_changed(&mut self, i: usize, moved: bool) {
-        self.rebuild_order(false);
+    /// Recomputes counts, health and the filtered order; then puts the cursor back on
+    /// the selected ticket.
+    fn rebuild_order(&mut self) {
+        self.counts = view::count_statuses(&self.tickets);
+        self.health.failing = self.tickets.iter().filter(|t| t.error.is_some()).count();
+        self.health.last_ok = self.tickets.iter().filter_map(|t| t.last_ok).max();
+        view::filtered_order(&self.tickets, &self.filter_lower, &mut self.order);
+        view::sort_order(&self.tickets, self.sort, &mut self.order);
+        self.follow_selection();
+    }
+
+    /// Ticket `i` changed from `before`; `moved` when its place in the order may have
+    /// changed. Counts and health are adjusted, not recounted: at 10,000 tickets polled
+    /// thousands of times a second a recount per update would be most of the work.
+    fn ticket_changed(&mut self, i: usize, before: Counted, moved: bool) {
+        let after = self.counted(i);
+        if before.status != after.status {
+            view::add_count(&mut self.counts, before.status.as_ref(), -1);
+            view::add_count(&mut self.counts, after.status.as_ref(), 1);
+        }
+        match (before.failing, after.failing) {
+            (false, true) => self.health.failing += 1,
+            (true, false) => self.health.failing = self.health.failing.saturating_sub(1),
+            _ => {}
+        }
+        self.health.last_ok = self.health.last_ok.max(self.tickets[i].last_ok);
         if moved {
             view::reposition(
                 &self.tickets,

@@ -771,3 +771,57 @@ fn engine_updates_move_the_clock_forward_never_back() {
     );
     assert_eq!(app.now, later);
 }
+
+#[test]
+fn adjusted_counts_and_health_match_a_full_recount() {
+    use rand::{Rng, SeedableRng};
+    let statuses = [
+        Status::Pending,
+        Status::Running,
+        Status::Failed,
+        Status::Succeed,
+        Status::Unknown("Paused".into()),
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let mut app = empty_app(30);
+    let mut at = now();
+    for round in 0..600 {
+        let n = rng.gen_range(0..35); // a few IDs the config did not list
+        // Engine updates carry the wall-clock time they happened at: never backwards.
+        at += Duration::from_millis(rng.gen_range(0..50));
+        if rng.gen_bool(0.3) {
+            let error = ApiError::Timeout {
+                after: Duration::from_secs(1),
+            };
+            update(
+                &mut app,
+                Message::Engine(Update::Error {
+                    execution_id: id(n),
+                    error,
+                    last_good: None,
+                    at,
+                }),
+            );
+        } else {
+            let status = statuses[rng.gen_range(0..statuses.len())].clone();
+            let t = ticket(n, status, "x", 60);
+            update(
+                &mut app,
+                Message::Engine(Update::Snapshot {
+                    execution_id: t.execution_id.clone(),
+                    ticket: Arc::new(t),
+                    at,
+                }),
+            );
+        }
+        assert_eq!(
+            app.counts(),
+            view::count_statuses(&app.tickets),
+            "round {round}"
+        );
+        let failing = app.tickets.iter().filter(|t| t.error.is_some()).count();
+        assert_eq!(app.health().failing, failing, "round {round}");
+        let last_ok = app.tickets.iter().filter_map(|t| t.last_ok).max();
+        assert_eq!(app.health().last_ok, last_ok, "round {round}");
+    }
+}

@@ -158,12 +158,13 @@ pub(super) fn on_engine(app: &mut App, update: Update) -> Outcome {
             at,
         } => {
             let (i, new) = app.insert_ticket(execution_id, None);
+            let before = app.counted(i);
             let entry = &mut app.tickets[i];
             let moved = entry.set_ticket(ticket);
             entry.last_ok = Some(at);
             entry.error = None;
             app.health.auth_failed = None;
-            app.ticket_changed(i, moved || new);
+            app.ticket_changed(i, before, moved || new);
         }
         Update::Error {
             execution_id,
@@ -172,13 +173,14 @@ pub(super) fn on_engine(app: &mut App, update: Update) -> Outcome {
             at,
         } => {
             let (i, new) = app.insert_ticket(execution_id, None);
+            let before = app.counted(i);
             let entry = &mut app.tickets[i];
             let moved = match last_good {
                 Some(ticket) if entry.ticket.is_none() => entry.set_ticket(ticket),
                 _ => false,
             };
             entry.error = Some(Failure { error, at });
-            app.ticket_changed(i, moved || new);
+            app.ticket_changed(i, before, moved || new);
         }
         Update::Transition {
             execution_id,
@@ -193,7 +195,8 @@ pub(super) fn on_engine(app: &mut App, update: Update) -> Outcome {
             }
             history.push(Transition { from, to, at });
             if new {
-                app.ticket_changed(i, true);
+                let counted = app.counted(i);
+                app.ticket_changed(i, counted, true);
             }
         }
         Update::Steps {

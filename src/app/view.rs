@@ -121,12 +121,36 @@ pub(super) fn count_statuses(tickets: &[TicketEntry]) -> Vec<StatusCount> {
             }),
         }
     }
+    sort_counts(&mut counts);
+    counts
+}
+
+/// Adds `delta` to the count of `status`, keeping only non-zero counts, most urgent first.
+pub(super) fn add_count(counts: &mut Vec<StatusCount>, status: Option<&Status>, delta: isize) {
+    match counts.iter().position(|c| c.status.as_ref() == status) {
+        Some(p) => {
+            counts[p].count = counts[p].count.saturating_add_signed(delta);
+            if counts[p].count == 0 {
+                counts.remove(p);
+            }
+        }
+        None if delta > 0 => {
+            counts.push(StatusCount {
+                status: status.cloned(),
+                count: delta.unsigned_abs(),
+            });
+            sort_counts(counts);
+        }
+        None => {}
+    }
+}
+
+fn sort_counts(counts: &mut [StatusCount]) {
     counts.sort_by(|a, b| {
         urgency(a.status.as_ref())
             .cmp(&urgency(b.status.as_ref()))
             .then_with(|| a.status.cmp(&b.status))
     });
-    counts
 }
 
 /// Fills `order` with the indices of the tickets whose search text contains `needle`
