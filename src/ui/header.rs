@@ -13,7 +13,11 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     if area.is_empty() {
         return;
     }
-    let mut summary = summary_spans(app, theme);
+    let mut summary = summary_spans(app, theme, true);
+    if summary.iter().map(Span::width).sum::<usize>() > usize::from(area.width) {
+        // Every count matters more than the words: `✖ 7  ▶ 10` when space is short.
+        summary = summary_spans(app, theme, false);
+    }
     let health = health_spans(app, theme);
     if area.height >= 2 {
         buf.set_line(area.x, area.y, &Line::from(summary), area.width);
@@ -27,7 +31,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     }
 }
 
-fn summary_spans(app: &App, theme: Theme) -> Vec<Span<'_>> {
+fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
     let total = app.tickets().len();
     let mut spans = vec![
         Span::styled("coctop ", theme.title()),
@@ -48,11 +52,13 @@ fn summary_spans(app: &App, theme: Theme) -> Vec<Span<'_>> {
             ),
             None => ("·", "loading".into()),
         };
+        let label = if with_names {
+            format!("{glyph} {} {name}", count.count)
+        } else {
+            format!("{glyph} {}", count.count)
+        };
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            format!("{glyph} {} {name}", count.count),
-            theme.status(count.status.as_ref()),
-        ));
+        spans.push(Span::styled(label, theme.status(count.status.as_ref())));
     }
     spans
 }
