@@ -34,6 +34,12 @@ pub fn run_dashboard(config: Config, endpoint: Option<&str>, region: Option<&str
         Ok(c) => c,
         Err(e) => {
             eprintln!("coctop: {e}");
+            if config.path.is_none() {
+                eprintln!(
+                    "coctop: no config file yet: `coctop config init` writes one; \
+                     `coctop --demo` tries the dashboard on a built-in simulator"
+                );
+            }
             return Exit::Usage;
         }
     };

@@ -387,3 +387,16 @@ fn wait_usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("at least 1s"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_dashboard_without_config_or_credentials_points_to_init_and_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let out = coctop(home.path(), &[], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("HUAWEICLOUD_SDK_AK"), "{err}");
+    assert!(
+        err.contains("coctop config init") && err.contains("coctop --demo"),
+        "{err}"
+    );
+}
