@@ -137,22 +137,17 @@ fn decode(c: &mut Criterion) {
 }
 
 fn get_execution_wall(c: &mut Criterion) {
-    let (client, runtime) = client_and_runtime();
-    let mut group = c.benchmark_group("get_execution_wall");
-    group.measurement_time(Duration::from_secs(5));
-    group.bench_function("loopback", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(client.get_execution(black_box(TICKET_ID)))
-                .unwrap()
-        })
-    });
-    group.finish();
+    get_execution(c, "get_execution_wall");
 }
 
 fn get_execution_cpu(c: &mut Criterion<ThreadCpuTime>) {
+    get_execution(c, "get_execution_client_cpu");
+}
+
+/// `get_execution` on loopback, measured with `M` (wall time or client CPU time).
+fn get_execution<M: Measurement>(c: &mut Criterion<M>, group_name: &str) {
     let (client, runtime) = client_and_runtime();
-    let mut group = c.benchmark_group("get_execution_client_cpu");
+    let mut group = c.benchmark_group(group_name);
     group.measurement_time(Duration::from_secs(5));
     group.bench_function("loopback", |b| {
         b.iter(|| {

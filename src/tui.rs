@@ -30,7 +30,7 @@ use crate::watch::{self, Command, EngineConfig, EngineHandle};
 
 /// The dashboard on the config's tickets.
 pub fn run_dashboard(config: Config, endpoint: Option<&str>, region: Option<&str>) -> Exit {
-    let mut client_config = match config::client_config(&config, endpoint, region) {
+    let client_config = match config::client_config(&config, endpoint, region) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("coctop: {e}");
@@ -43,27 +43,24 @@ pub fn run_dashboard(config: Config, endpoint: Option<&str>, region: Option<&str
             return Exit::Usage;
         }
     };
-    // The engine schedules its own retries within the rate limit.
-    client_config.retry = RetryPolicy::none();
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+        Err(exit) => return exit,
     };
     let endpoint_name = client_config.endpoint.display_name();
-    runtime.block_on(async move {
-        let client = match Client::new(client_config) {
-            Ok(c) => c,
-            Err(e) => return fail(e.to_string()),
-        };
-        run_engine_and_ui(client, endpoint_name, config.poll, config.watch).await
-    })
+    runtime.block_on(run_engine_and_ui(
+        client_config,
+        endpoint_name,
+        config.poll,
+        config.watch,
+    ))
 }
 
 /// The dashboard against an embedded simulator on a free loopback port.
 pub fn run_demo() -> Exit {
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+        Err(exit) => return exit,
     };
     runtime.block_on(async {
         let options = SimOptions {
@@ -78,12 +75,7 @@ pub fn run_demo() -> Exit {
             Ok(e) => e,
             Err(e) => return fail(e),
         };
-        let mut client_config = ClientConfig::new(endpoint, Auth::None);
-        client_config.retry = RetryPolicy::none();
-        let client = match Client::new(client_config) {
-            Ok(c) => c,
-            Err(e) => return fail(e.to_string()),
-        };
+        let client_config = ClientConfig::new(endpoint, Auth::None);
         let watch = sim
             .execution_ids()
             .into_iter()
@@ -95,10 +87,14 @@ pub fn run_demo() -> Exit {
             max_rps: 50.0,
         };
         let name = format!("demo simulator {}", sim.base_url());
-        let exit = run_engine_and_ui(client, name, poll, watch).await;
+        let exit = run_engine_and_ui(client_config, name, poll, watch).await;
         sim.shutdown();
         exit
     })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Runtime::new().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
 }
 
 fn fail(message: String) -> Exit {
@@ -107,11 +103,17 @@ fn fail(message: String) -> Exit {
 }
 
 async fn run_engine_and_ui(
-    client: Client,
+    mut client_config: ClientConfig,
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
 ) -> Exit {
+    // The engine schedules its own retries within the rate limit.
+    client_config.retry = RetryPolicy::none();
+    let client = match Client::new(client_config) {
+        Ok(c) => c,
+        Err(e) => return fail(e.to_string()),
+    };
     let _log_guard = init_logging();
     let ids = watch.iter().map(|w| w.id.clone()).collect();
     let engine = watch::spawn(Arc::new(client), poll, ids);

@@ -703,16 +703,21 @@ fn engine_may_report_a_ticket_the_config_did_not_list() {
     assert!(shown_ids(&app).contains(&id(7)));
 }
 
-#[test]
-fn incremental_reordering_matches_a_full_sort() {
-    use rand::{Rng, SeedableRng};
-    let statuses = [
+/// Active, finished and unknown statuses, for randomised update sequences.
+fn mixed_statuses() -> [Status; 5] {
+    [
         Status::Pending,
         Status::Running,
         Status::Failed,
         Status::Succeed,
         Status::Unknown("Paused".into()),
-    ];
+    ]
+}
+
+#[test]
+fn incremental_reordering_matches_a_full_sort() {
+    use rand::{Rng, SeedableRng};
+    let statuses = mixed_statuses();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let mut app = empty_app(40);
     for round in 0..400 {
@@ -775,13 +780,7 @@ fn engine_updates_move_the_clock_forward_never_back() {
 #[test]
 fn adjusted_counts_and_health_match_a_full_recount() {
     use rand::{Rng, SeedableRng};
-    let statuses = [
-        Status::Pending,
-        Status::Running,
-        Status::Failed,
-        Status::Succeed,
-        Status::Unknown("Paused".into()),
-    ];
+    let statuses = mixed_statuses();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
     let mut app = empty_app(30);
     let mut at = now();
