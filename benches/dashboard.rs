@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo bench --bench dashboard` (optional: `-- --idle-seconds 60 --runs 7`).
 
-#[path = "../tests/support/pty.rs"]
+#[path = "../tests/it/support/pty.rs"]
 mod pty;
 
 use std::time::{Duration, Instant};

@@ -1,10 +1,8 @@
 //! The real binary in a pseudo-terminal against the simulator: start, list, filter,
 //! detail, quit, and the terminal back in cooked mode.
 
-mod support;
-
+use crate::support::{Sim, pty::PtyApp, pty::isolated_env};
 use coctop::sim::SimOptions;
-use support::{Sim, pty::PtyApp, pty::isolated_env};
 
 fn config_for(sim: &Sim, home: &std::path::Path, ids: &[String]) -> std::path::PathBuf {
     let mut text = format!(

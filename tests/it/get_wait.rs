@@ -1,15 +1,13 @@
 //! `coctop get` and `coctop wait`: the real binary against the simulator over HTTP,
 //! for every exit code and both output formats.
 
-mod support;
-
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::support::{Sim, coctop, stderr, stdout};
 use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status, Ticket};
 use coctop::sim::SimOptions;
 use serde_json::Value;
-use support::{Sim, coctop, stderr, stdout};
 
 const AK: &str = "HPUATESTAK000000001";
 const SK: &str = "TestSecretKey00000000000000000000000SK";

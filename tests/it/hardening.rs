@@ -1,11 +1,9 @@
 //! Inputs at the edge of their range: the real binary against the simulator must end
 //! with its documented exit code, never a panic.
 
-mod support;
-
+use crate::support::{Sim, coctop, stderr, stdout};
 use coctop::sim::SimOptions;
 use serde_json::Value;
-use support::{Sim, coctop, stderr, stdout};
 
 /// Past the range of the monotonic clock once added to now, yet a valid duration.
 const BEYOND_THE_CLOCK: &str = "3000000000000000h";
