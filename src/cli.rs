@@ -5,6 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cmd::config::ConfigAction as Action;
+use crate::cmd::get;
+use crate::cmd::wait::WaitOptions;
+use crate::coc::Secret;
+use crate::sim::SimOptions;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "coctop",
@@ -77,7 +83,7 @@ pub struct WaitArgs {
     pub ids: Vec<String>,
 }
 
-#[derive(Clone, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SimArgs {
     /// Address to listen on (port 0 picks a free one; the chosen address is printed).
     #[arg(long, default_value = "127.0.0.1:8710")]
@@ -87,7 +93,7 @@ pub struct SimArgs {
     pub ak: Option<String>,
     /// The secret key that goes with --ak.
     #[arg(long, requires = "ak")]
-    pub sk: Option<String>,
+    pub sk: Option<Secret>,
     /// Seed of the generated tickets: the same seed gives the same tickets.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -108,20 +114,46 @@ pub struct SimArgs {
     pub latency: std::time::Duration,
 }
 
-/// By hand: the derived form would print `--sk`.
-impl std::fmt::Debug for SimArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimArgs")
-            .field("listen", &self.listen)
-            .field("ak", &self.ak)
-            .field("sk", &self.sk.as_ref().map(|_| "***"))
-            .field("seed", &self.seed)
-            .field("tickets", &self.tickets)
-            .field("speed", &self.speed)
-            .field("fail_rate", &self.fail_rate)
-            .field("throttle_rate", &self.throttle_rate)
-            .field("latency", &self.latency)
-            .finish()
+impl SimArgs {
+    pub fn options(&self) -> SimOptions {
+        SimOptions {
+            seed: self.seed,
+            speed: self.speed,
+            fail_rate: self.fail_rate,
+            throttle_rate: self.throttle_rate,
+            latency: self.latency,
+            credentials: self.ak.clone().zip(self.sk.clone()),
+            tickets: self.tickets as usize,
+        }
+    }
+}
+
+impl WaitArgs {
+    pub fn options(&self) -> WaitOptions {
+        WaitOptions {
+            interval: self.interval,
+            timeout: self.timeout,
+            json: self.json,
+        }
+    }
+}
+
+impl From<OutputFormat> for get::OutputFormat {
+    fn from(format: OutputFormat) -> get::OutputFormat {
+        match format {
+            OutputFormat::Table => get::OutputFormat::Table,
+            OutputFormat::Json => get::OutputFormat::Json,
+        }
+    }
+}
+
+impl From<&ConfigAction> for Action {
+    fn from(action: &ConfigAction) -> Action {
+        match action {
+            ConfigAction::Path => Action::Path,
+            ConfigAction::Check => Action::Check,
+            ConfigAction::Init => Action::Init,
+        }
     }
 }
 

@@ -88,6 +88,21 @@ pub fn run_time(start_ms: Option<i64>, end_ms: Option<i64>, now: SystemTime) -> 
     Some(duration(end.duration_since(start).unwrap_or_default()))
 }
 
+/// A duration as a user writes it in a setting (`250ms`, `1.5s`, `2m`): for messages
+/// that quote time-outs, latencies and pauses.
+pub fn as_setting(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms.is_multiple_of(60_000) {
+        format!("{}m", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
 /// The glyph that stands beside a status, so colour is never the only signal.
 pub fn status_glyph(status: &Status) -> &'static str {
     match status {

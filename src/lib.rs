@@ -2,11 +2,11 @@
 
 pub mod app;
 pub mod cli;
+pub mod cmd;
 pub mod coc;
 pub mod config;
 pub mod exit;
 pub mod format;
-pub mod headless;
 pub mod sim;
 pub mod text;
 pub mod tui;

@@ -1,31 +1,40 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 use coctop::cli::{Cli, Command};
+use coctop::cmd::{self, Globals};
+use coctop::config::{ConfigLocation, ConfigSource};
 use coctop::exit::Exit;
-use coctop::{config, headless, sim, tui};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let globals = headless::Globals {
-        config: cli.config.as_deref(),
-        endpoint: cli.endpoint.as_deref(),
-        region: cli.region.as_deref(),
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let config_source = match matches.value_source("config") {
+        Some(ValueSource::EnvVariable) => ConfigSource::Env,
+        _ => ConfigSource::Flag,
+    };
+    let globals = Globals {
+        config: cli.config.clone().map(|path| ConfigLocation {
+            path,
+            source: config_source,
+        }),
+        endpoint: cli.endpoint.clone(),
+        region: cli.region.clone(),
     };
     let exit: Exit = match &cli.command {
-        None if cli.demo => tui::run_demo(),
-        None => match config::load_for_dashboard(globals.config) {
-            Ok(cfg) => tui::run_dashboard(cfg, globals.endpoint, globals.region),
-            Err(e) => {
-                eprintln!("coctop: {e}");
-                Exit::Usage
-            }
-        },
-        Some(Command::Get(args)) => headless::get(&globals, args),
-        Some(Command::Wait(args)) => headless::wait(&globals, args),
-        Some(Command::Sim(args)) => sim::run(args),
-        Some(Command::Config { action }) => config::command(globals.config, action),
+        None if cli.demo => cmd::dashboard::demo(),
+        None => cmd::dashboard::run(&globals),
+        Some(Command::Get(args)) => cmd::get::run(&globals, &args.ids, args.output.into()),
+        Some(Command::Wait(args)) => cmd::wait::run(&globals, &args.ids, &args.options()),
+        Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options()),
+        Some(Command::Config { action }) => {
+            cmd::config::run(globals.config.as_ref(), action.into())
+        }
     };
     exit.into()
 }

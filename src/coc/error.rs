@@ -43,7 +43,7 @@ pub enum ApiError {
         limit: u64,
         request_id: Option<String>,
     },
-    #[error("request timed out after {}", humanize(*after))]
+    #[error("request timed out after {}", crate::format::as_setting(*after))]
     Timeout { after: Duration },
     #[error("cannot connect: {detail}")]
     Connect { detail: String },
@@ -177,20 +177,6 @@ fn excerpt_suffix(excerpt: &Option<String>) -> String {
     match excerpt {
         Some(text) => format!(": {text}"),
         None => String::new(),
-    }
-}
-
-/// `1.5s`, `250ms`, `2m` for error messages.
-pub fn humanize(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms.is_multiple_of(60_000) {
-        format!("{}m", ms / 60_000)
-    } else if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
     }
 }
 

@@ -1,6 +1,5 @@
 //! The TOML config: schema, file locations, validation, and `coctop config`.
 
-mod command;
 mod error;
 mod parse;
 mod paths;
@@ -9,8 +8,8 @@ mod resolve;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use command::command;
 pub use error::{ConfigError, Position, Problem};
+pub use parse::parse as parse_text;
 pub use paths::{
     CONFIG_ENV, ConfigLocation, ConfigSource, cache_dir, default_config_path, locate, log_file_path,
 };
@@ -149,7 +148,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 /// Reads the config for the dashboard and the commands: `explicit` (`--config` or
 /// `COCTOP_CONFIG`) must exist; a missing default file gives the defaults. Prints the
 /// secret-exposure warning, if any, on stderr.
-pub fn load_for_dashboard(explicit: Option<&Path>) -> Result<Config, String> {
+pub fn load_for_dashboard(explicit: Option<&ConfigLocation>) -> Result<Config, String> {
     let Some(location) = locate(explicit) else {
         return Ok(Config::default());
     };

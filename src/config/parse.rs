@@ -29,7 +29,7 @@ const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
-pub(super) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
+pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     let document = DeTable::parse(text).map_err(|error| {
         vec![Problem {
             position: error.span().map(|span| Position::at(text, span.start)),

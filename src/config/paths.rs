@@ -1,9 +1,8 @@
 //! Where coctop's files live: the config file, the log file and the cache directory,
 //! all from the platform's directories (XDG on Linux).
 
-use std::ffi::OsString;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use directories::ProjectDirs;
 
@@ -59,71 +58,15 @@ pub struct ConfigLocation {
     pub source: ConfigSource,
 }
 
-/// The config file to use: `explicit` (`--config` or `COCTOP_CONFIG`, merged by clap),
-/// else the default location. `None` when there is no home directory to find it in.
-pub fn locate(explicit: Option<&Path>) -> Option<ConfigLocation> {
+/// The config file to use: `explicit` (`--config` or `COCTOP_CONFIG`, told apart by
+/// the command line's edge), else the default location. `None` when there is no home
+/// directory to find it in.
+pub fn locate(explicit: Option<&ConfigLocation>) -> Option<ConfigLocation> {
     match explicit {
-        Some(path) => Some(ConfigLocation {
-            path: path.to_path_buf(),
-            source: explicit_source(
-                path,
-                std::env::var_os(CONFIG_ENV),
-                std::env::args_os().skip(1),
-            ),
-        }),
+        Some(location) => Some(location.clone()),
         None => default_config_path().map(|path| ConfigLocation {
             path,
             source: ConfigSource::Default,
         }),
-    }
-}
-
-/// clap has merged the two: the flag, when given, wins; otherwise the path is the variable's.
-fn explicit_source(
-    path: &Path,
-    env_value: Option<OsString>,
-    mut args: impl Iterator<Item = OsString>,
-) -> ConfigSource {
-    let flag_given = args.any(|arg| {
-        let arg = arg.to_string_lossy();
-        arg == "--config" || arg.starts_with("--config=")
-    });
-    match env_value {
-        Some(value) if !flag_given && Path::new(&value) == path => ConfigSource::Env,
-        _ => ConfigSource::Flag,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(list: &[&str]) -> impl Iterator<Item = OsString> {
-        list.iter()
-            .map(OsString::from)
-            .collect::<Vec<_>>()
-            .into_iter()
-    }
-
-    #[test]
-    fn the_flag_wins_over_the_variable() {
-        let path = Path::new("/a.toml");
-        let env = Some(OsString::from("/a.toml"));
-        assert_eq!(
-            explicit_source(path, env.clone(), args(&["config", "path"])),
-            ConfigSource::Env
-        );
-        assert_eq!(
-            explicit_source(path, env.clone(), args(&["--config", "/a.toml", "config"])),
-            ConfigSource::Flag
-        );
-        assert_eq!(
-            explicit_source(path, env, args(&["--config=/a.toml"])),
-            ConfigSource::Flag
-        );
-        assert_eq!(
-            explicit_source(path, None, args(&["--config", "/a.toml"])),
-            ConfigSource::Flag
-        );
     }
 }

@@ -47,7 +47,7 @@ pub async fn authenticate(State(shared): State<Arc<Shared>>, req: Request, next:
     let Ok(body) = to_bytes(body, MAX_BODY_BYTES).await else {
         return wire::invalid_parameter("the request body is too large or unreadable");
     };
-    match verify_signature(&parts, &body, ak, sk, Utc::now()) {
+    match verify_signature(&parts, &body, ak, sk.expose(), shared.clock.now()) {
         Ok(()) => next.run(Request::from_parts(parts, Body::from(body))).await,
         Err(reason) => wire::unauthorized(&reason),
     }

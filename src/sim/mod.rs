@@ -16,9 +16,8 @@ mod routes;
 mod store;
 mod wire;
 
-use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,13 +26,12 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tokio::sync::oneshot;
 
-use crate::cli::SimArgs;
-use crate::exit::Exit;
+use crate::coc::Secret;
 use store::Store;
 
 pub use gate::verify_signature;
 
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SimOptions {
     pub seed: u64,
     /// Time scale of ticket lifecycles: 2.0 runs twice as fast.
@@ -45,7 +43,7 @@ pub struct SimOptions {
     /// Added to every request.
     pub latency: Duration,
     /// `(ak, sk)`: when set, every request must be signed with them.
-    pub credentials: Option<(String, String)>,
+    pub credentials: Option<(String, Secret)>,
     /// Seeded tickets at start (default 48).
     pub tickets: usize,
 }
@@ -60,34 +58,6 @@ impl Default for SimOptions {
             latency: Duration::ZERO,
             credentials: None,
             tickets: 48,
-        }
-    }
-}
-
-impl std::fmt::Debug for SimOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimOptions")
-            .field("seed", &self.seed)
-            .field("speed", &self.speed)
-            .field("fail_rate", &self.fail_rate)
-            .field("throttle_rate", &self.throttle_rate)
-            .field("latency", &self.latency)
-            .field("ak", &self.credentials.as_ref().map(|(ak, _)| ak))
-            .field("tickets", &self.tickets)
-            .finish()
-    }
-}
-
-impl From<&SimArgs> for SimOptions {
-    fn from(args: &SimArgs) -> SimOptions {
-        SimOptions {
-            seed: args.seed,
-            speed: args.speed,
-            fail_rate: args.fail_rate,
-            throttle_rate: args.throttle_rate,
-            latency: args.latency,
-            credentials: args.ak.clone().zip(args.sk.clone()),
-            tickets: args.tickets as usize,
         }
     }
 }
@@ -127,7 +97,7 @@ impl SimOptions {
         if !self.latency.is_zero() {
             faults.push(format!(
                 "latency {}",
-                crate::coc::error::humanize(self.latency)
+                crate::format::as_setting(self.latency)
             ));
         }
         let faults = if faults.is_empty() {
@@ -148,6 +118,7 @@ struct Shared {
     store: Mutex<Store>,
     faults: Mutex<ChaCha8Rng>,
     requests: AtomicU64,
+    clock: SimClock,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -167,13 +138,15 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
     let addr = listener.local_addr()?;
     let mut faults = ChaCha8Rng::seed_from_u64(options.seed);
     faults.set_stream(u64::MAX - 1);
+    let clock = SimClock::default();
     let shared = Arc::new(Shared {
         store: Mutex::new(Store::new(
             options.seed,
             options.speed,
             options.tickets,
-            now_ms(),
+            clock.now_ms(),
         )),
+        clock,
         faults: Mutex::new(faults),
         requests: AtomicU64::new(1),
         options,
@@ -216,18 +189,24 @@ impl SimHandle {
 
     /// Adds `n` more seeded tickets (for scale tests) and returns their IDs.
     pub fn add_tickets(&self, n: usize) -> Vec<String> {
-        self.lock().add_seeded(n, now_ms())
+        self.lock().add_seeded(n, self.shared.clock.now_ms())
     }
 
     /// Every ticket the sim holds now: seeded ones and those that appeared since.
     pub fn ticket_count(&self) -> usize {
         let mut store = self.lock();
-        store.catch_up(now_ms());
+        store.catch_up(self.shared.clock.now_ms());
         store.len()
     }
 
     pub fn options(&self) -> &SimOptions {
         &self.shared.options
+    }
+
+    /// Moves the simulator's clock forward: tickets live through `by` at once.
+    pub fn advance(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.shared.clock.ahead_ms.fetch_add(ms, Ordering::Relaxed);
     }
 
     /// Stops accepting connections and lets requests in flight finish.
@@ -260,66 +239,19 @@ impl Drop for SimHandle {
     }
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+/// The simulator's time: the wall clock, moved forward by `SimHandle::advance` so that
+/// tests can let hours of ticket time pass at once.
+#[derive(Debug, Default)]
+struct SimClock {
+    ahead_ms: AtomicI64,
 }
 
-/// `coctop sim`: serve until Ctrl-C or SIGTERM.
-pub fn run(args: &SimArgs) -> Exit {
-    let options = SimOptions::from(args);
-    if let Err(e) = options.validate() {
-        eprintln!("coctop sim: {e}");
-        return Exit::Usage;
+impl SimClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::milliseconds(self.ahead_ms.load(Ordering::Relaxed))
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("coctop sim: cannot start the runtime: {e}");
-            return Exit::Usage;
-        }
-    };
-    runtime.block_on(async {
-        let summary = options.summary();
-        let handle = match start(args.listen, options).await {
-            Ok(handle) => handle,
-            Err(e) => {
-                eprintln!("coctop sim: cannot listen on {}: {e}", args.listen);
-                return Exit::Usage;
-            }
-        };
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "coctop sim listening on {}", handle.base_url());
-        let _ = writeln!(out, "{summary}");
-        let _ = out.flush();
-        drop(out);
-        wait_for_signal().await;
-        handle.stop().await;
-        Exit::Success
-    })
-}
 
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+    fn now_ms(&self) -> i64 {
+        self.now().timestamp_millis()
     }
 }

@@ -12,7 +12,7 @@ use axum::routing::get;
 use serde_json::Value;
 
 use super::store::{ListFilter, OperateError, Paging, Store};
-use super::{Shared, now_ms, wire};
+use super::{Shared, wire};
 use crate::coc::Operation;
 
 const DEFAULT_LIMIT: usize = 10;
@@ -35,7 +35,7 @@ async fn unknown_route() -> Response {
 
 /// The store, with tickets started since the last request let in.
 fn store(shared: &Shared) -> (MutexGuard<'_, Store>, i64) {
-    let now = now_ms();
+    let now = shared.clock.now_ms();
     let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
     store.catch_up(now);
     (store, now)

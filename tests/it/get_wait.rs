@@ -18,7 +18,7 @@ fn by_status(sim: &Sim) -> HashMap<Status, Vec<Ticket>> {
     let auth = match &sim.handle.as_ref().unwrap().options().credentials {
         Some((ak, sk)) => Auth::AkSk {
             ak: ak.clone(),
-            sk: coctop::coc::Secret::new(sk.clone()),
+            sk: sk.clone(),
             security_token: None,
         },
         None => Auth::None,

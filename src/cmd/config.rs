@@ -3,19 +3,27 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::paths::{ConfigLocation, ConfigSource, cache_dir, locate, log_file_path};
-use super::{load, secret_warning};
-use crate::cli::ConfigAction;
+use crate::config::{
+    ConfigLocation, ConfigSource, cache_dir, load, locate, log_file_path, secret_warning,
+};
 use crate::exit::Exit;
 
 /// The starter file written by `coctop config init`: every key present, commented out.
 pub const EXAMPLE: &str = include_str!("../../config.example.toml");
 
+/// `coctop config ACTION`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigAction {
+    Path,
+    Check,
+    Init,
+}
+
 const NO_HOME: &str =
     "no config location: the home directory is unknown; name a file with --config FILE";
 
 /// Runs `coctop config ACTION`; `explicit` is `--config` (or `COCTOP_CONFIG`).
-pub fn command(explicit: Option<&Path>, action: &ConfigAction) -> Exit {
+pub fn run(explicit: Option<&ConfigLocation>, action: ConfigAction) -> Exit {
     let location = locate(explicit);
     match action {
         ConfigAction::Path => show_paths(location.as_ref()),
@@ -130,7 +138,7 @@ mod tests {
             .join("\n");
         let keys = uncommented.lines().filter(|l| is_setting(l)).count();
         assert!(keys >= 16, "only {keys} settings found:\n{uncommented}");
-        let config = super::super::parse::parse(&uncommented)
+        let config = crate::config::parse_text(&uncommented)
             .unwrap_or_else(|problems| panic!("{problems:?}\n{uncommented}"));
         assert_eq!(config.watch.len(), 1);
         assert!(config.auth.sk.is_some());
@@ -145,7 +153,7 @@ mod tests {
 
     #[test]
     fn the_example_as_shipped_is_valid_and_empty() {
-        let config = super::super::parse::parse(EXAMPLE).unwrap();
+        let config = crate::config::parse_text(EXAMPLE).unwrap();
         assert!(config.watch.is_empty());
         assert_eq!(config.auth.sk, None);
     }

@@ -1,0 +1,127 @@
+//! One file per command: thin layers that run what the library computes and print it.
+
+pub mod config;
+pub mod dashboard;
+pub mod get;
+pub mod sim;
+pub mod wait;
+
+use std::collections::HashMap;
+
+use crate::coc;
+use crate::coc::ClientConfig;
+use crate::config::{self as settings, Config, ConfigLocation, WatchEntry};
+use crate::exit::Exit;
+use crate::text::sanitize;
+
+/// The global flags, as plain values (clap stays at the edge, in `main`).
+#[derive(Debug, Clone, Default)]
+pub struct Globals {
+    /// `--config` or `COCTOP_CONFIG`, and which of the two gave it.
+    pub config: Option<ConfigLocation>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The one way every command builds its async runtime.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
+/// What every headless command needs before it sends a request.
+pub(crate) struct Prepared {
+    pub client_config: ClientConfig,
+    pub config: Config,
+    pub targets: Vec<WatchEntry>,
+}
+
+/// Loads the config (optional), resolves endpoint and credentials and validates IDs.
+fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
+    let config = settings::load_for_dashboard(globals.config.as_ref())?;
+    let targets = if ids.is_empty() {
+        config.watch.clone()
+    } else {
+        let labels: HashMap<&str, &Option<String>> = config
+            .watch
+            .iter()
+            .map(|w| (w.id.as_str(), &w.label))
+            .collect();
+        ids.iter()
+            .map(|id| WatchEntry {
+                id: id.clone(),
+                label: labels.get(id.as_str()).and_then(|l| (*l).clone()),
+            })
+            .collect()
+    };
+    for target in &targets {
+        coc::validate_execution_id(&target.id)
+            .map_err(|reason| format!("invalid execution ID {:?}: {reason}", target.id))?;
+    }
+    if targets.is_empty() {
+        return Err(
+            "no execution IDs: give some on the command line or add [[watch]] entries \
+             to the config (see `coctop config path`)"
+                .into(),
+        );
+    }
+    let client_config = settings::client_config(
+        &config,
+        globals.endpoint.as_deref(),
+        globals.region.as_deref(),
+    )?;
+    Ok(Prepared {
+        client_config,
+        config,
+        targets,
+    })
+}
+
+/// `prepare` and a runtime to run the requests on; a usage error, already reported,
+/// when either fails.
+fn prepare_with_runtime(
+    globals: &Globals,
+    ids: &[String],
+) -> Result<(Prepared, tokio::runtime::Runtime), Exit> {
+    let prepared = prepare(globals, ids).map_err(|e| usage_error(&e))?;
+    let runtime =
+        runtime().map_err(|e| usage_error(&format!("cannot start the async runtime: {e}")))?;
+    Ok((prepared, runtime))
+}
+
+/// Prints a message to stderr. Error messages can quote a server's body, so they pass
+/// the same sanitising gate as everything else the server says.
+pub(crate) fn report(message: &str) {
+    eprintln!("{}", error_line(message));
+}
+
+fn error_line(message: &str) -> String {
+    format!("coctop: {}", sanitize(message))
+}
+
+pub(crate) fn usage_error(message: &str) -> Exit {
+    report(message);
+    Exit::Usage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coc::ApiError;
+
+    #[test]
+    fn error_lines_quote_server_text_only_after_sanitising() {
+        let error = ApiError::Http {
+            status: 400,
+            error_code: Some("COC.0001".into()),
+            error_msg: Some("bad\u{202e}txt.exe \u{1b}]0;owned\u{7}id".into()),
+            request_id: None,
+            excerpt: None,
+            retry_after: None,
+        };
+        let line = error_line(&format!("EX1: {error}"));
+        assert_eq!(line, "coctop: EX1: HTTP 400 COC.0001: badtxt.exe id");
+    }
+}

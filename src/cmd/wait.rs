@@ -1,0 +1,442 @@
+//! `coctop wait`: follow tickets until every one is finished.
+//!
+//! `Waiter` and `follow` decide (they return `WaitEvent`s and an exit code, and are
+//! tested on tokio's paused clock); `run` only prints what they decided.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde_json::json;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::{Globals, prepare_with_runtime, report, usage_error};
+use crate::coc::{ApiError, Client, ErrorKind, RetryPolicy, Status};
+use crate::config::WatchEntry;
+use crate::exit::Exit;
+use crate::format;
+use crate::text::sanitize;
+use crate::watch::{self, Command, EngineConfig, Update};
+
+/// `coctop wait`'s options, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct WaitOptions {
+    /// Poll interval (default: the config's `poll.interval`).
+    pub interval: Option<Duration>,
+    /// Give up (exit 3) after this long.
+    pub timeout: Option<Duration>,
+    /// One JSON object per change instead of text lines.
+    pub json: bool,
+}
+
+/// What happened during a wait, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitEvent {
+    /// A status change, the first sight included (`from` is `None` then).
+    Changed {
+        execution_id: String,
+        name: String,
+        from: Option<Status>,
+        to: Status,
+        at: SystemTime,
+    },
+    /// Worth saying, but the wait goes on (a transient error, throttling).
+    Warning(String),
+    /// The wait is over; `message` says why when it did not end with every ticket seen
+    /// to its end.
+    Finished { exit: Exit, message: Option<String> },
+}
+
+pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
+    let (prepared, rt) = match prepare_with_runtime(globals, ids) {
+        Ok(ready) => ready,
+        Err(exit) => return exit,
+    };
+    let mut client_config = prepared.client_config;
+    // The engine schedules retries itself, within the rate limit.
+    client_config.retry = RetryPolicy::none();
+    let poll = EngineConfig {
+        interval: options.interval.unwrap_or(prepared.config.poll.interval),
+        ..prepared.config.poll.clone()
+    };
+    rt.block_on(async {
+        let client = match Client::new(client_config) {
+            Ok(c) => c,
+            Err(e) => return usage_error(&e.to_string()),
+        };
+        let ids = prepared.targets.iter().map(|t| t.id.clone()).collect();
+        let mut engine = watch::spawn(Arc::new(client), poll, ids);
+        let mut waiter = Waiter::new(&prepared.targets);
+        let exit = follow(&mut engine.updates, &mut waiter, options.timeout, |event| {
+            print_event(event, options.json)
+        })
+        .await;
+        let _ = engine.commands.send(Command::Shutdown);
+        exit
+    })
+}
+
+/// Applies the engine's updates to `waiter` until it reaches a verdict, the updates
+/// end, or `timeout` passes; every event goes to `emit` as it happens.
+pub async fn follow(
+    updates: &mut UnboundedReceiver<Update>,
+    waiter: &mut Waiter,
+    timeout: Option<Duration>,
+    mut emit: impl FnMut(&WaitEvent),
+) -> Exit {
+    // A deadline past the clock's range is no deadline at all.
+    let deadline = timeout.and_then(|t| tokio::time::Instant::now().checked_add(t));
+    loop {
+        let update = tokio::select! {
+            update = updates.recv() => update,
+            _ = sleep_until(deadline) => None,
+        };
+        let events = match update {
+            Some(update) => waiter.apply(update),
+            None if deadline.is_some_and(|at| tokio::time::Instant::now() >= at) => {
+                vec![waiter.timed_out()]
+            }
+            None => vec![WaitEvent::Finished {
+                exit: Exit::Fetch,
+                message: Some("the polling engine stopped".into()),
+            }],
+        };
+        for event in &events {
+            emit(event);
+            if let WaitEvent::Finished { exit, .. } = event {
+                return *exit;
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Follows the engine's updates for `wait`: which tickets are finished, and when the
+/// wait is over with which exit code.
+pub struct Waiter {
+    names: HashMap<String, String>,
+    status: HashMap<String, Option<Status>>,
+    /// Tickets whose transient errors were already reported, to say it once.
+    warned: HashSet<String>,
+}
+
+impl Waiter {
+    pub fn new(targets: &[WatchEntry]) -> Waiter {
+        Waiter {
+            names: targets
+                .iter()
+                .filter_map(|t| Some((t.id.clone(), t.label.clone()?)))
+                .collect(),
+            status: targets.iter().map(|t| (t.id.clone(), None)).collect(),
+            warned: HashSet::new(),
+        }
+    }
+
+    /// The events of one update; the last is `Finished` when the wait is over.
+    pub fn apply(&mut self, update: Update) -> Vec<WaitEvent> {
+        match update {
+            Update::Snapshot {
+                execution_id,
+                ticket,
+                ..
+            } => {
+                if let Some(job) = &ticket.document_name {
+                    self.names
+                        .entry(execution_id)
+                        .or_insert_with(|| job.clone());
+                }
+                Vec::new()
+            }
+            // Every change, the first sight included, comes as a transition right after
+            // its snapshot: the verdict waits for it so the last change is printed.
+            Update::Transition {
+                execution_id,
+                from,
+                to,
+                at,
+            } => {
+                let name = self.names.get(&execution_id).cloned().unwrap_or_default();
+                self.status.insert(execution_id.clone(), Some(to.clone()));
+                let mut events = vec![WaitEvent::Changed {
+                    execution_id,
+                    name,
+                    from,
+                    to,
+                    at,
+                }];
+                events.extend(self.verdict());
+                events
+            }
+            Update::Error {
+                execution_id,
+                error,
+                last_good,
+                ..
+            } => self.on_error(&execution_id, &error, last_good.is_some()),
+            Update::AuthFailed { error, .. } => vec![WaitEvent::Finished {
+                exit: Exit::from(&error),
+                message: Some(format!("authentication failed: {error}")),
+            }],
+            Update::Throttled { until, .. } => {
+                let wait = until.duration_since(SystemTime::now()).unwrap_or_default();
+                vec![WaitEvent::Warning(format!(
+                    "throttled by the endpoint, pausing for {}",
+                    format::as_setting(wait.max(Duration::from_millis(1)))
+                ))]
+            }
+            Update::Steps { .. } => Vec::new(),
+        }
+    }
+
+    /// A ticket that cannot be fetched at all ends the wait; a transient error on a
+    /// ticket seen before only draws a warning while the engine backs off.
+    fn on_error(&mut self, id: &str, error: &ApiError, seen_before: bool) -> Vec<WaitEvent> {
+        let permanent = matches!(
+            error.kind(),
+            ErrorKind::NotFound | ErrorKind::BadResponse | ErrorKind::Local
+        );
+        if permanent && !seen_before {
+            return vec![WaitEvent::Finished {
+                exit: Exit::from(error),
+                message: Some(format!("{id}: {error}")),
+            }];
+        }
+        if self.warned.insert(id.to_string()) {
+            return vec![WaitEvent::Warning(format!("{id}: {error} (retrying)"))];
+        }
+        Vec::new()
+    }
+
+    fn verdict(&self) -> Option<WaitEvent> {
+        let mut any_unsuccessful = false;
+        for status in self.status.values() {
+            match status {
+                Some(s) if s.is_terminal() => any_unsuccessful |= s.is_unsuccessful(),
+                _ => return None,
+            }
+        }
+        let exit = if any_unsuccessful {
+            Exit::Unsuccessful
+        } else {
+            Exit::Success
+        };
+        Some(WaitEvent::Finished {
+            exit,
+            message: None,
+        })
+    }
+
+    fn timed_out(&self) -> WaitEvent {
+        let mut unfinished: Vec<&str> = self
+            .status
+            .iter()
+            .filter(|(_, s)| !s.as_ref().is_some_and(Status::is_terminal))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        unfinished.sort_unstable();
+        WaitEvent::Finished {
+            exit: Exit::TimedOut,
+            message: Some(format!(
+                "timed out; still unfinished: {}",
+                unfinished.join(", ")
+            )),
+        }
+    }
+}
+
+/// The printing layer: changes on stdout, everything else on stderr.
+fn print_event(event: &WaitEvent, json: bool) {
+    match event {
+        WaitEvent::Changed {
+            execution_id,
+            name,
+            from,
+            to,
+            at,
+        } => {
+            let line = if json {
+                json!({
+                    "time": chrono::DateTime::<chrono::Local>::from(*at).to_rfc3339(),
+                    "execution_id": execution_id,
+                    "name": name,
+                    "from": from.as_ref().map(Status::as_str),
+                    "to": to.as_str(),
+                })
+                .to_string()
+            } else {
+                format!(
+                    "{}  {}  {}  {} -> {}",
+                    format::clock_time(*at, format::Zone::Local),
+                    sanitize(execution_id),
+                    sanitize(if name.is_empty() { "-" } else { name }),
+                    sanitize(from.as_ref().map_or("-", Status::as_str)),
+                    sanitize(to.as_str()),
+                )
+            };
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+        WaitEvent::Warning(message) => report(message),
+        WaitEvent::Finished { message, .. } => {
+            if let Some(message) = message {
+                report(message);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::coc::{Step, Ticket};
+    use crate::watch::Fetcher;
+
+    /// Each ticket answers its statuses in turn, the last one for ever.
+    struct Scripted(Mutex<HashMap<String, Vec<Status>>>);
+
+    impl Scripted {
+        fn new(scripts: &[(&str, &[Status])]) -> Arc<Scripted> {
+            Arc::new(Scripted(Mutex::new(
+                scripts
+                    .iter()
+                    .map(|(id, statuses)| (id.to_string(), statuses.to_vec()))
+                    .collect(),
+            )))
+        }
+    }
+
+    impl Fetcher for Scripted {
+        fn fetch(
+            &self,
+            execution_id: &str,
+        ) -> impl Future<Output = Result<Ticket, ApiError>> + Send {
+            let mut scripts = self.0.lock().unwrap();
+            let script = scripts.get_mut(execution_id).expect("a scripted ticket");
+            let status = if script.len() > 1 {
+                script.remove(0)
+            } else {
+                script[0].clone()
+            };
+            let body = json!({"execution_id": execution_id, "status": status.as_str(),
+                              "document_name": format!("job of {execution_id}")});
+            let ticket: Ticket = serde_json::from_value(body).unwrap();
+            async move { Ok(ticket) }
+        }
+
+        async fn fetch_steps(&self, _: &str) -> Result<Vec<Step>, ApiError> {
+            Ok(Vec::new())
+        }
+    }
+
+    async fn wait_for(
+        scripts: &[(&str, &[Status])],
+        timeout: Option<Duration>,
+    ) -> (Exit, Vec<WaitEvent>) {
+        let targets: Vec<WatchEntry> = scripts
+            .iter()
+            .map(|(id, _)| WatchEntry {
+                id: id.to_string(),
+                label: None,
+            })
+            .collect();
+        let config = EngineConfig {
+            interval: Duration::from_secs(5),
+            ..EngineConfig::default()
+        };
+        let ids = targets.iter().map(|t| t.id.clone()).collect();
+        let mut engine = watch::spawn(Scripted::new(scripts), config, ids);
+        let mut waiter = Waiter::new(&targets);
+        let mut events = Vec::new();
+        let exit = follow(&mut engine.updates, &mut waiter, timeout, |e| {
+            events.push(e.clone())
+        })
+        .await;
+        engine.shutdown().await;
+        (exit, events)
+    }
+
+    fn changes(events: &[WaitEvent]) -> Vec<(String, Option<Status>, Status)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                WaitEvent::Changed {
+                    execution_id,
+                    from,
+                    to,
+                    ..
+                } => Some((execution_id.clone(), from.clone(), to.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_change_is_an_event_and_a_failure_ends_with_1() {
+        use Status::*;
+        let (exit, events) = wait_for(
+            &[
+                ("EX1", &[Pending, Running, Succeed]),
+                ("EX2", &[Running, Failed]),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(exit, Exit::Unsuccessful);
+        let mut seen = changes(&events);
+        seen.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            seen,
+            vec![
+                ("EX1".into(), None, Pending),
+                ("EX1".into(), Some(Pending), Running),
+                ("EX1".into(), Some(Running), Succeed),
+                ("EX2".into(), None, Running),
+                ("EX2".into(), Some(Running), Failed),
+            ]
+        );
+        assert!(matches!(
+            events.last(),
+            Some(WaitEvent::Finished {
+                exit: Exit::Unsuccessful,
+                message: None
+            })
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn all_succeeded_is_0_and_names_come_from_the_job() {
+        let (exit, events) = wait_for(&[("EX1", &[Status::Succeed])], None).await;
+        assert_eq!(exit, Exit::Success);
+        assert!(matches!(&events[0], WaitEvent::Changed { name, .. } if name == "job of EX1"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_timeout_ends_with_3_and_names_the_unfinished_in_virtual_time() {
+        let started = tokio::time::Instant::now();
+        let (exit, events) = wait_for(
+            &[("EX1", &[Status::Running]), ("EX2", &[Status::Succeed])],
+            Some(Duration::from_secs(3600)),
+        )
+        .await;
+        assert_eq!(exit, Exit::TimedOut);
+        assert_eq!(started.elapsed(), Duration::from_secs(3600));
+        assert_eq!(
+            events.last(),
+            Some(&WaitEvent::Finished {
+                exit: Exit::TimedOut,
+                message: Some("timed out; still unfinished: EX1".into()),
+            })
+        );
+    }
+}
