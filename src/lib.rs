@@ -1,6 +1,7 @@
 //! coctop: a live terminal dashboard for Huawei Cloud COC job tickets.
 
 pub mod app;
+pub mod backoff;
 pub mod cli;
 pub mod cmd;
 pub mod coc;

@@ -13,6 +13,7 @@ use super::auth::{self, Auth, SigningRequest};
 use super::error::ApiError;
 use super::model::{Envelope, Instance, OperateRequest, Operation, Page, Step, Ticket};
 use super::response::{RawResponse, transport_error};
+use crate::backoff::Backoff;
 
 /// The three published regions of the global COC service.
 pub const REGIONS: [(&str, &str); 3] = [
@@ -78,7 +79,7 @@ impl Endpoint {
     }
 }
 
-/// Capped exponential backoff with full jitter, for GETs only.
+/// When a GET is tried again (never a POST): `crate::backoff` within `max_retries`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 disables retrying (the engine does its own).
@@ -105,10 +106,10 @@ impl RetryPolicy {
         }
     }
 
-    /// How long to wait before retry number `attempt + 1`: a uniform draw from
-    /// `[0, min(cap, base * 2^attempt)]` ("full jitter"), but never less than the
-    /// server's `Retry-After`. `None` when the server asks for more than `cap`: the
-    /// caller gets the error (with its `retry_after`) instead of a silent long wait.
+    /// How long to wait before retry number `attempt + 1`: the shared `Backoff` from
+    /// `base`, but never less than the server's `Retry-After`. `None` when the server
+    /// asks for more than `cap`: the caller gets the error (with its `retry_after`)
+    /// instead of a silent long wait.
     pub fn delay(
         &self,
         attempt: u32,
@@ -118,12 +119,12 @@ impl RetryPolicy {
         if retry_after.is_some_and(|wait| wait > self.cap) {
             return None;
         }
-        let ceiling = self
-            .base
-            .saturating_mul(2u32.saturating_pow(attempt))
-            .min(self.cap);
-        let jitter = ceiling.mul_f64(rng.gen_range(0.0..=1.0));
-        Some(jitter.max(retry_after.unwrap_or(Duration::ZERO)))
+        let backoff = Backoff {
+            base: self.base,
+            cap: self.cap,
+        };
+        let wait = backoff.delay(attempt, rng.gen_range(0.0..=1.0));
+        Some(wait.max(retry_after.unwrap_or(Duration::ZERO)))
     }
 }
 
@@ -463,18 +464,14 @@ fn insert(
     Ok(())
 }
 
-/// The execution ID as ONE percent-encoded path segment. `.` and `..` are refused:
-/// URL parsers resolve them (even encoded) and the request would leave its route.
+/// The execution ID as ONE percent-encoded path segment, after the one ID rule
+/// (`validate_execution_id`) has refused what could leave the route (`..`, slashes).
 fn id_segment(execution_id: &str) -> Result<String, ApiError> {
-    let reason = match execution_id {
-        "" => "it is empty",
-        "." | ".." => "it is a path segment, not an ID",
-        _ => return Ok(auth::encode_segment(execution_id)),
-    };
-    Err(ApiError::InvalidId {
+    super::validate_execution_id(execution_id).map_err(|reason| ApiError::InvalidId {
         id: execution_id.to_string(),
         reason,
-    })
+    })?;
+    Ok(auth::encode_segment(execution_id))
 }
 
 fn paging(limit: u32, offset: u32) -> Vec<(String, String)> {
@@ -553,12 +550,8 @@ mod tests {
 
     #[test]
     fn ids_become_one_segment_and_dot_segments_are_refused() {
-        assert_eq!(
-            id_segment("../../v3/auth/tokens").unwrap(),
-            "..%2F..%2Fv3%2Fauth%2Ftokens"
-        );
-        assert_eq!(id_segment("EX 1?x#y").unwrap(), "EX%201%3Fx%23y");
-        for bad in ["", ".", ".."] {
+        assert_eq!(id_segment("EX1?x#y%2F").unwrap(), "EX1%3Fx%23y%252F");
+        for bad in ["", ".", "..", "../../v3/auth/tokens", "EX 1"] {
             assert!(matches!(id_segment(bad), Err(ApiError::InvalidId { .. })));
         }
     }

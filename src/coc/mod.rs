@@ -13,16 +13,20 @@ pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
 };
 
-/// Why an execution ID is refused where it enters (config, command line, dashboard).
+/// Why an execution ID is refused. The one rule for every place an ID enters: the
+/// config, the command line, the dashboard, and the client before it builds a URL.
 pub fn validate_execution_id(id: &str) -> Result<(), &'static str> {
     if id.is_empty() {
         return Err("it is empty");
     }
-    if id.trim() != id {
-        return Err("it has leading or trailing white space");
-    }
     if id.chars().any(char::is_control) {
         return Err("it contains control characters");
+    }
+    if id.chars().any(char::is_whitespace) {
+        return Err("it contains white space");
+    }
+    if id.chars().any(is_invisible) {
+        return Err("it contains invisible or bidirectional-control characters");
     }
     if id.contains('/') || id.contains('\\') {
         return Err("it contains a slash");
@@ -34,4 +38,43 @@ pub fn validate_execution_id(id: &str) -> Result<(), &'static str> {
         return Err("it is longer than 128 bytes");
     }
     Ok(())
+}
+
+/// Characters that print as nothing or reorder text: an ID holding one looks like
+/// another ID on screen.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_execution_id;
+
+    #[test]
+    fn ids_with_space_invisible_or_bidi_characters_are_refused() {
+        assert_eq!(validate_execution_id("EX2025070121014501abcdef"), Ok(()));
+        for bad in [
+            "",
+            "EX 1",
+            " EX1",
+            "EX1\u{a0}",
+            "EX\u{3000}1",
+            "EX\u{200b}1",
+            "EX\u{202e}1",
+            "EX\u{2066}1",
+            "EX\u{feff}",
+            "EX\u{1b}1",
+            "a/b",
+            "a\\b",
+            ".",
+            "..",
+        ] {
+            assert!(validate_execution_id(bad).is_err(), "{bad:?} passed");
+        }
+        assert!(validate_execution_id(&"E".repeat(129)).is_err());
+    }
 }

@@ -15,10 +15,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::backoff::backoff_delay;
 use super::rate::RateLimiter;
 use super::schedule::Schedule;
 use super::{Command, EngineConfig, Fetcher, Update};
+use crate::backoff::Backoff;
 use crate::coc::{ApiError, ErrorKind, Status, Step, Ticket};
 
 /// How long the endpoint pauses after a 429 that names no `Retry-After`.
@@ -378,8 +378,8 @@ impl<F: Fetcher> Engine<F> {
                     }
                     _ => {
                         watched.failures = watched.failures.saturating_add(1);
-                        let delay =
-                            backoff_delay(self.interval, watched.failures, self.rng.r#gen());
+                        let delay = Backoff::for_polls(self.interval)
+                            .delay(watched.failures, self.rng.r#gen());
                         let last_good = watched.last_good.clone();
                         self.schedule.set(id.clone(), later(now, delay));
                         self.emit(Update::Error {

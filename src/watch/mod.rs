@@ -7,12 +7,10 @@ use std::time::{Duration, SystemTime};
 
 use crate::coc::{ApiError, Client, Status, Step, Ticket};
 
-mod backoff;
 mod engine;
 mod rate;
 mod schedule;
 
-pub use backoff::{BACKOFF_CAP, backoff_delay};
 pub use engine::{DEFAULT_THROTTLE_PAUSE, EngineHandle, MAX_THROTTLE_PAUSE, spawn};
 pub use rate::RateLimiter;
 pub use schedule::Schedule;

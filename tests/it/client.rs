@@ -359,16 +359,19 @@ async fn get_execution_decodes_the_published_example() {
 async fn path_injection_stays_one_segment_under_executions() {
     let server = TestServer::start(|_, _| json(StatusCode::OK, &ticket_body()).into()).await;
     let client = client(&server, aksk());
-    for id in ["../../v3/auth/tokens", "%2E%2E", "a b?c=d#e", "..%2F.."] {
+    for id in ["%2E%2E", "ab?c=d#e", "..%2F.."] {
         client.get_execution(id).await.unwrap();
+    }
+    for id in ["../../v3/auth/tokens", "a b"] {
+        let error = client.get_execution(id).await.unwrap_err();
+        assert!(matches!(error, ApiError::InvalidId { .. }), "{error:?}");
     }
     let targets: Vec<String> = server.seen().into_iter().map(|s| s.target).collect();
     assert_eq!(
         targets,
         [
-            "/v1/executions/..%2F..%2Fv3%2Fauth%2Ftokens",
             "/v1/executions/%252E%252E",
-            "/v1/executions/a%20b%3Fc%3Dd%23e",
+            "/v1/executions/ab%3Fc%3Dd%23e",
             "/v1/executions/..%252F..",
         ]
     );
