@@ -78,6 +78,9 @@ pub struct WaitArgs {
     /// One JSON object per status change instead of text lines.
     #[arg(long)]
     pub json: bool,
+    /// Notify as the config's [notify] says (bell and desktop on stderr's terminal, the hook).
+    #[arg(long)]
+    pub notify: bool,
     /// Execution IDs (the config's watched tickets when none are given).
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
@@ -134,6 +137,7 @@ impl WaitArgs {
             interval: self.interval,
             timeout: self.timeout,
             json: self.json,
+            notify: self.notify,
         }
     }
 }

@@ -16,6 +16,7 @@ pub use paths::{
 pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env};
 
 use crate::coc::Secret;
+use crate::notify::NotifyConfig;
 use crate::watch::EngineConfig;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -24,6 +25,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub poll: EngineConfig,
     pub watch: Vec<WatchEntry>,
+    pub notify: NotifyConfig,
     /// The file it was read from; `None` for the built-in defaults.
     pub path: Option<PathBuf>,
 }
