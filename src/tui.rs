@@ -85,6 +85,8 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
         },
     );
     term.draw(&app)?;
+    let started = Instant::now();
+    let mut frames: u64 = 1;
     let mut last_frame = Instant::now();
     let mut frame_owed = false;
 
@@ -119,18 +121,33 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
                 match carry_out(action, &engine, &mut term)? {
                     Flow::Continue => {}
                     Flow::Redraw => frame_owed = true,
-                    Flow::Quit => return Ok(()),
+                    Flow::Quit => {
+                        log_frames(frames, started);
+                        return Ok(());
+                    }
                 }
             }
         }
         if frame_owed && last_frame.elapsed() >= FRAME_INTERVAL {
             term.draw(&app)?;
+            frames += 1;
             last_frame = Instant::now();
             frame_owed = false;
         }
     }
+    log_frames(frames, started);
     let _ = engine.commands.send(Command::Shutdown);
     Ok(())
+}
+
+fn log_frames(frames: u64, since: Instant) {
+    let seconds = since.elapsed().as_secs_f64();
+    tracing::info!(
+        frames,
+        seconds,
+        per_second = frames as f64 / seconds.max(1e-9),
+        "dashboard closed"
+    );
 }
 /// The messages a terminal event stands for (releases and focus changes stand for none).
 fn to_message(event: Event) -> Option<Message> {
