@@ -3,6 +3,7 @@
 pub mod config;
 pub mod dashboard;
 pub mod get;
+pub mod shell;
 pub mod sim;
 pub mod wait;
 

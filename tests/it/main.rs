@@ -9,6 +9,7 @@ mod engine;
 mod get_wait;
 mod hardening;
 mod notify;
+mod shell;
 mod signing;
 mod sim;
 mod support;
