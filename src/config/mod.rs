@@ -1,5 +1,6 @@
 //! The TOML config: schema, file locations, validation, and `coctop config`.
 
+pub mod edit;
 mod error;
 mod parse;
 mod paths;

@@ -3,6 +3,7 @@
 mod client;
 mod client_sim;
 mod config;
+mod config_edit;
 mod dashboard_pty;
 mod decode;
 mod engine;
