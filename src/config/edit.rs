@@ -228,7 +228,9 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 /// An exclusive `flock` on `.NAME.lock` beside the config, held until dropped. (The
 /// config itself is replaced by rename, so a lock on it would lock the old file.)
-struct Lock(File);
+struct Lock {
+    _held: File,
+}
 
 impl Lock {
     fn take(path: &Path) -> std::io::Result<Lock> {
@@ -248,7 +250,7 @@ impl Lock {
                 return Err(std::io::Error::last_os_error());
             }
         }
-        Ok(Lock(file))
+        Ok(Lock { _held: file })
     }
 }
 
