@@ -5,6 +5,7 @@
 //! and draws only when the update says something visible changed.
 
 use std::io::{self, Stdout, Write};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -12,16 +13,31 @@ use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::app::{self, Action, App, Message};
+use crate::app::{self, Action, App, Message, WatchChange};
+use crate::config::edit;
+use crate::notify::Teller;
 use crate::watch::{Command, EngineHandle};
+
+/// What the loop does beyond the terminal and the engine: tell notifications, save
+/// watch-list changes.
+#[derive(Debug, Clone, Default)]
+pub struct Effects {
+    /// `None`: notifications are only counted in the header.
+    pub teller: Option<Teller>,
+    /// The config file that watch-list changes are saved to; `None` (the demo) keeps
+    /// them to this session.
+    pub config_path: Option<PathBuf>,
+}
 
 /// At most one frame this often (~30 a second), however fast messages come.
 const FRAME_INTERVAL: Duration = Duration::from_millis(33);
@@ -37,7 +53,15 @@ enum Flow {
     Quit,
 }
 
-fn carry_out(action: Action, engine: &EngineHandle, term: &mut TerminalGuard) -> io::Result<Flow> {
+/// Where the loop's own tasks send their answers.
+struct Context<'a> {
+    engine: &'a EngineHandle,
+    effects: &'a Effects,
+    replies: &'a UnboundedSender<Message>,
+}
+
+fn carry_out(action: Action, context: &Context, term: &mut TerminalGuard) -> io::Result<Flow> {
+    let engine = context.engine;
     Ok(match action {
         Action::Engine(command) => {
             // A closed engine only means no more updates: the screen stays.
@@ -52,7 +76,40 @@ fn carry_out(action: Action, engine: &EngineHandle, term: &mut TerminalGuard) ->
             term.suspend()?;
             Flow::Redraw
         }
+        Action::Notify(notification) => {
+            if let Some(teller) = &context.effects.teller {
+                // Bell and OSC sequences change nothing on the screen; the hook runs in
+                // its own task.
+                teller.tell(&notification, Some(&mut io::stdout()));
+            }
+            Flow::Continue
+        }
+        Action::SaveWatch(change) => {
+            let path = context.effects.config_path.clone();
+            let replies = context.replies.clone();
+            tokio::task::spawn_blocking(move || {
+                let said = save(path.as_deref(), &change);
+                if let Err(e) = &said {
+                    tracing::warn!("watch list not saved: {e}");
+                }
+                let _ = replies.send(Message::Saved(said));
+            });
+            Flow::Continue
+        }
     })
+}
+
+/// Saves a watch-list change; what to tell the user.
+fn save(path: Option<&Path>, change: &WatchChange) -> Result<String, String> {
+    let Some(path) = path else {
+        return Ok("not saved: the demo has no config file".into());
+    };
+    match change {
+        WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
+        WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
+    }
+    .map(|()| format!("saved to {}", path.display()))
+    .map_err(|e| format!("not saved: {e}"))
 }
 
 async fn sleep_until_or_never(at: Option<Instant>) {
@@ -67,7 +124,17 @@ async fn sleep_until_or_never(at: Option<Instant>) {
 /// Each turn takes one message, then every message that is already waiting, and draws
 /// once for all of them when the last frame is at least `FRAME_INTERVAL` old; a frame
 /// owed sooner waits for that.
-pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()> {
+pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<()> {
+    event_loop_with(engine, app, Effects::default()).await
+}
+
+/// `event_loop`, telling notifications and saving watch-list changes as `effects` says.
+pub async fn event_loop_with(
+    mut engine: EngineHandle,
+    mut app: App,
+    effects: Effects,
+) -> io::Result<()> {
+    let (replies, mut reply_rx) = unbounded_channel();
     let mut term = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -106,6 +173,7 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
                 None => return Err(io::Error::other("the polling engine stopped")),
             },
             _ = clock.tick() => Some(Message::Tick(SystemTime::now())),
+            reply = reply_rx.recv() => reply,
             () = sleep_until_or_never(next_frame) => None,
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
@@ -118,7 +186,12 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
             let outcome = app::update(&mut app, message);
             frame_owed |= outcome.redraw;
             for action in outcome.actions {
-                match carry_out(action, &engine, &mut term)? {
+                let context = Context {
+                    engine: &engine,
+                    effects: &effects,
+                    replies: &replies,
+                };
+                match carry_out(action, &context, &mut term)? {
                     Flow::Continue => {}
                     Flow::Redraw => frame_owed = true,
                     Flow::Quit => {
@@ -155,6 +228,7 @@ fn to_message(event: Event) -> Option<Message> {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Message::Key(key)),
         Event::Mouse(mouse) => Some(Message::Mouse(mouse)),
         Event::Resize(width, height) => Some(Message::Resize { width, height }),
+        Event::Paste(text) => Some(Message::Paste(text)),
         _ => None,
     }
 }
@@ -220,6 +294,7 @@ fn activate() -> io::Result<()> {
         io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
+        EnableBracketedPaste,
         ratatui::crossterm::cursor::Hide,
         Clear(ClearType::All)
     )
@@ -234,6 +309,7 @@ fn restore() {
     let _ = execute!(
         out,
         DisableMouseCapture,
+        DisableBracketedPaste,
         LeaveAlternateScreen,
         ratatui::crossterm::cursor::Show
     );

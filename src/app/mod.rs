@@ -6,6 +6,7 @@
 //! `update` also decides whether the screen needs a frame, from the state: what an
 //! update changed, and for the 1 Hz clock when a shown time text next changes.
 
+mod alerts;
 mod clock;
 mod detail;
 mod filter;
@@ -14,20 +15,25 @@ pub mod layout;
 mod list;
 mod tickets;
 mod view;
+mod watchlist;
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 use crate::config::WatchEntry;
 use crate::format::Zone;
+use crate::notify::{Change, Notification, NotifyOn};
 use crate::watch::{Command, Update};
 
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
 pub use tickets::{Failure, Health, KeyWidths, StepsState, TicketEntry, Transition};
 pub use view::{SortKey, StatusCount, Tab, View, urgency};
+pub use watchlist::{Note, WatchListEdit};
+
+use alerts::Alerts;
 
 use detail::Detail;
 use filter::Filter;
@@ -46,6 +52,10 @@ pub enum Message {
     /// The 1 Hz clock: displayed ages may move.
     Tick(SystemTime),
     Engine(Update),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// How saving a watch-list change to the config file went: what to tell the user.
+    Saved(Result<String, String>),
 }
 
 /// What the event loop must do after an update.
@@ -55,6 +65,17 @@ pub enum Action {
     Quit,
     /// Ctrl-Z: restore the terminal, stop, and come back.
     Suspend,
+    /// Tell the user: bell, desktop notification, hook (as `[notify]` says).
+    Notify(Notification),
+    /// Save a watch-list change to the config file (answered with `Message::Saved`).
+    SaveWatch(WatchChange),
+}
+
+/// A change of the watch list the user made in the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchChange {
+    Add(Vec<WatchEntry>),
+    Remove(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -106,6 +127,8 @@ pub struct App {
     filter: Filter,
     detail: Detail,
     help: bool,
+    alerts: Alerts,
+    watchlist: WatchListEdit,
     /// `now` as of the last update that asked for a frame: what the screen shows.
     drawn_at: SystemTime,
 }
@@ -126,10 +149,28 @@ impl App {
             filter: Filter::default(),
             detail: Detail::default(),
             help: false,
+            alerts: Alerts::default(),
+            watchlist: WatchListEdit::default(),
             init,
         };
         app.list.rebuild(app.tickets.all(), &app.filter);
         app
+    }
+
+    /// Which changes notify (`[notify] on`) and how long one poll cycle gathers them.
+    pub fn with_notifications(mut self, on: NotifyOn, cycle: Duration) -> App {
+        self.alerts = Alerts::new(on, cycle);
+        self
+    }
+
+    /// Tickets that failed or timed out since the user last pressed `n`.
+    pub fn unseen_failures(&self) -> &[String] {
+        self.alerts.unseen()
+    }
+
+    /// The watch-list input line, confirmation and last note.
+    pub fn watch_edit(&self) -> &WatchListEdit {
+        &self.watchlist
     }
 
     /// Every watched ticket, in the order of the config.
@@ -261,21 +302,72 @@ impl App {
         self.scroll_list_to_cursor();
     }
 
+    /// Starts watching the entries not watched yet; returns the IDs that are new.
+    fn watch(&mut self, entries: &[WatchEntry]) -> Vec<String> {
+        let mut added = Vec::new();
+        for entry in entries {
+            let (i, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
+            if new {
+                self.list.reposition(self.tickets.all(), &self.filter, i);
+                added.push(entry.id.clone());
+            }
+        }
+        self.scroll_list_to_cursor();
+        added
+    }
+
+    /// Stops watching `id`: out of the list, the detail and the unseen failures.
+    fn unwatch(&mut self, id: &str) -> bool {
+        if !self.tickets.remove(id) {
+            return false;
+        }
+        self.alerts.forget(id);
+        if self.detail.open_id() == Some(id) {
+            self.detail.close();
+        }
+        self.list.rebuild(self.tickets.all(), &self.filter);
+        self.scroll_list_to_cursor();
+        true
+    }
+
     /// Engine news; says whether anything on screen changed.
     fn on_engine(&mut self, update: Update) -> bool {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
         }
+        let change = match &update {
+            Update::Transition {
+                execution_id,
+                from,
+                to,
+                at,
+            } => Some(Change {
+                execution_id: execution_id.clone(),
+                name: String::new(),
+                from: from.clone(),
+                to: to.clone(),
+                at: *at,
+            }),
+            _ => None,
+        };
         let applied = self.tickets.apply(update);
+        let unseen_changed = change.is_some_and(|mut change| {
+            change.name = self
+                .tickets
+                .get(&change.execution_id)
+                .map(|t| t.name().to_string())
+                .unwrap_or_default();
+            self.alerts.observe(change)
+        });
         let Some(i) = applied.index else {
-            return applied.listed;
+            return applied.listed || unseen_changed;
         };
         if applied.moved {
             self.list.reposition(self.tickets.all(), &self.filter, i);
             self.scroll_list_to_cursor();
         }
         let shown = self.shown_id() == Some(self.tickets.all()[i].id.as_str());
-        applied.listed || applied.moved || shown
+        applied.listed || applied.moved || shown || unseen_changed
     }
 
     /// The Steps tab is on screen for a ticket whose steps were never asked for.
@@ -301,9 +393,21 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
         Message::Tick(now) => {
             app.now = now;
             let due = clock::next_change(app, app.drawn_at);
-            Outcome::redraw(due.is_some_and(|at| at <= now))
+            let mut outcome = Outcome::redraw(due.is_some_and(|at| at <= now));
+            if let Some(notification) = app.alerts.take_due(now) {
+                outcome.actions.push(Action::Notify(notification));
+            }
+            outcome
         }
         Message::Engine(update) => Outcome::redraw(app.on_engine(update)),
+        Message::Paste(text) => input::on_paste(app, &text),
+        Message::Saved(result) => {
+            match result {
+                Ok(said) => app.watchlist.say(said, false),
+                Err(said) => app.watchlist.say(said, true),
+            }
+            Outcome::redraw(true)
+        }
     };
     if let Some(id) = app.steps_to_fetch() {
         outcome

@@ -957,3 +957,5 @@ fn an_unchanged_poll_of_a_ticket_off_screen_draws_nothing() {
     changed.update_time = Some(((NOW - 5) * 1000) as i64);
     assert!(snapshot(&mut app, changed).redraw);
 }
+
+mod watchlist;

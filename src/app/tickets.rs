@@ -255,6 +255,25 @@ impl Tickets {
         (i, true)
     }
 
+    /// Stops tracking `id`; says whether it was there.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(i) = self.by_id.remove(id) else {
+            return false;
+        };
+        let (status, failing) = self.counted(i);
+        self.entries.remove(i);
+        for index in self.by_id.values_mut() {
+            if *index > i {
+                *index -= 1;
+            }
+        }
+        view::add_count(&mut self.counts, status.as_ref(), -1);
+        if failing {
+            self.health.failing = self.health.failing.saturating_sub(1);
+        }
+        true
+    }
+
     /// The Steps tab wants the steps of `id`: marks them loading and says whether they
     /// must be fetched (never asked for yet, or `again` after a failure).
     pub fn want_steps(&mut self, id: &str, again: bool) -> bool {

@@ -8,6 +8,7 @@ use crate::app::{App, AppInit};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::{self, WatchEntry};
 use crate::exit::Exit;
+use crate::notify::{NotifyOn, Teller};
 use crate::sim::{self, SimOptions};
 use crate::tui;
 use crate::watch::{self, EngineConfig};
@@ -40,11 +41,17 @@ pub fn run(globals: &Globals) -> Exit {
         Err(exit) => return exit,
     };
     let endpoint_name = client_config.endpoint.display_name();
+    let effects = tui::Effects {
+        teller: Some(Teller::new(&config.notify, &endpoint_name)),
+        // Edits go to the file the config came from, or would have.
+        config_path: config::locate(globals.config.as_ref()).map(|location| location.path),
+    };
     runtime.block_on(run_engine_and_ui(
         client_config,
         endpoint_name,
         config.poll,
         config.watch,
+        (config.notify.on, effects),
     ))
 }
 
@@ -79,7 +86,9 @@ pub fn demo() -> Exit {
             max_rps: 50.0,
         };
         let name = format!("demo simulator {}", sim.base_url());
-        let exit = run_engine_and_ui(client_config, name, poll, watch).await;
+        // The demo's tickets fail all the time: counted in the header, never rung.
+        let quiet = (NotifyOn::default(), tui::Effects::default());
+        let exit = run_engine_and_ui(client_config, name, poll, watch, quiet).await;
         sim.shutdown();
         exit
     })
@@ -99,6 +108,7 @@ async fn run_engine_and_ui(
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
+    (notify_on, effects): (NotifyOn, tui::Effects),
 ) -> Exit {
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
@@ -108,6 +118,7 @@ async fn run_engine_and_ui(
     };
     let _log_guard = init_logging();
     let ids = watch.iter().map(|w| w.id.clone()).collect();
+    let cycle = poll.interval;
     let engine = watch::spawn(Arc::new(client), poll, ids);
     let init = AppInit {
         endpoint,
@@ -115,7 +126,8 @@ async fn run_engine_and_ui(
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    let result = tui::event_loop(engine, App::new(init)).await;
+    let app = App::new(init).with_notifications(notify_on, cycle);
+    let result = tui::event_loop_with(engine, app, effects).await;
     match result {
         Ok(()) => Exit::Success,
         Err(e) => {

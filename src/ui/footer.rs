@@ -15,8 +15,46 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         return;
     }
     let mut spans = Vec::new();
+    let edit = app.watch_edit();
+    if let Some(note) = edit.note() {
+        let style = if note.is_error {
+            theme.error()
+        } else {
+            theme.bold()
+        };
+        spans.push(Span::styled(
+            format!("{} ", text::sanitize(&note.text)),
+            style,
+        ));
+    }
     if app.help_open() {
         spans.push(Span::styled("any key closes the help", theme.dim()));
+    } else if let Some(input) = edit.input() {
+        spans.push(Span::styled("add ", theme.key()));
+        spans.push(Span::raw(text::sanitize(input)));
+        spans.push(Span::styled("▏", theme.key()));
+        push_keys(&mut spans, &[("Enter", "add"), ("Esc", "cancel")], theme);
+        spans.push(Span::styled(
+            "  IDs by space, comma or line; # label",
+            theme.dim(),
+        ));
+    } else if let Some(id) = edit.removing() {
+        let name = app
+            .ticket(id)
+            .map(|t| text::sanitize(t.name()).into_owned());
+        let named = match name.filter(|n| !n.is_empty()) {
+            Some(name) => format!("{} ({name})", text::sanitize(id)),
+            None => text::sanitize(id).into_owned(),
+        };
+        spans.push(Span::styled(
+            format!("Stop watching {named} and remove it from the config?"),
+            theme.warning(),
+        ));
+        push_keys(
+            &mut spans,
+            &[("y", "remove"), ("any other key", "keep")],
+            theme,
+        );
     } else if app.editing_filter() {
         spans.push(Span::styled("/", theme.key()));
         spans.push(Span::raw(text::sanitize(app.filter())));
@@ -92,6 +130,9 @@ const HELP: &[(&str, &str)] = &[
     ("s", "sort: urgency, started, name, status"),
     ("r", "refresh the selected ticket (and its steps)"),
     ("R", "refresh every ticket"),
+    ("a", "add IDs to the watch list (saved to the config)"),
+    ("d", "remove the selected ticket (asks first; saved)"),
+    ("n", "mark the new failures in the header seen"),
     ("?", "this help; any key closes it"),
     ("q Ctrl-C", "quit"),
     ("Ctrl-Z", "suspend (fg resumes)"),
