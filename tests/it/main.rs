@@ -4,6 +4,7 @@ mod client;
 mod client_sim;
 mod config;
 mod config_edit;
+mod dashboard_edit_pty;
 mod dashboard_pty;
 mod decode;
 mod engine;

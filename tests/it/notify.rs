@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
-use crate::support::{Sim, pty::isolated_env};
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status};
+use crate::support::{Sim, ids_with_status, pty::isolated_env};
+use coctop::coc::Status;
 use coctop::notify::hook::{Hook, HookOutcome, MAX_RUNNING};
 use coctop::notify::{Change, Notification, NotifyConfig, Teller};
 use coctop::sim::SimOptions;
@@ -33,8 +33,8 @@ fn failed(id: &str, name: &str) -> Change {
     }
 }
 
-/// A hook script that appends one line per run: its arguments, then the variables.
-fn recording_hook(dir: &Path) -> (String, std::path::PathBuf) {
+/// A hook script (shared with the dashboard's pty test) that appends one line per run: its arguments, then the variables.
+pub fn recording_hook(dir: &Path) -> (String, std::path::PathBuf) {
     let out = dir.join("hook-runs.txt");
     let script = dir.join("hook.sh");
     std::fs::write(
@@ -197,23 +197,9 @@ fn wait_notify_tells_a_burst_once_through_the_hook() {
     let sim = Sim::start(SimOptions::default());
     let dir = tempfile::tempdir().unwrap();
     let (script, out) = recording_hook(dir.path());
-    let client = Client::new(ClientConfig::new(
-        Endpoint::from_url(&sim.url()).unwrap(),
-        Auth::None,
-    ))
-    .unwrap();
-    let page = sim
-        .block_on(client.list_executions(&ListQuery {
-            limit: Some(200),
-            ..ListQuery::default()
-        }))
-        .unwrap();
-    let running: Vec<String> = page
-        .data
-        .iter()
-        .filter(|t| t.status == Some(Status::Running))
+    let running: Vec<String> = ids_with_status(&sim, Status::Running)
+        .into_iter()
         .take(4)
-        .map(|t| t.execution_id.clone())
         .collect();
     assert!(running.len() >= 2, "the seeded set has running tickets");
     let config = dir.path().join("coctop.toml");

@@ -80,3 +80,28 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The simulator's tickets that are in `status` now, from its list API.
+pub fn ids_with_status(sim: &Sim, status: coctop::coc::Status) -> Vec<String> {
+    use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery};
+    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
+    let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
+    let query = ListQuery {
+        limit: Some(200),
+        ..ListQuery::default()
+    };
+    let page = sim.block_on(client.list_executions(&query)).unwrap();
+    page.data
+        .into_iter()
+        .filter(|t| t.status.as_ref() == Some(&status))
+        .map(|t| t.execution_id)
+        .collect()
+}
+
+/// The status of one ticket now, from the simulator's API.
+pub fn status_of(sim: &Sim, id: &str) -> Option<coctop::coc::Status> {
+    use coctop::coc::{Auth, Client, ClientConfig, Endpoint};
+    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
+    let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
+    sim.block_on(client.get_execution(id)).unwrap().status
+}

@@ -1,0 +1,131 @@
+//! The real binary in a pseudo-terminal: a notification's hook runs when watched
+//! tickets change, `a` adds pasted IDs and `d` + `y` removes one, both saved to the
+//! config file at once.
+
+use std::time::{Duration, Instant};
+
+use crate::notify::recording_hook;
+use crate::support::{Sim, ids_with_status, pty::PtyApp, pty::isolated_env, status_of};
+use coctop::coc::Status;
+use coctop::config::load;
+use coctop::sim::SimOptions;
+
+#[test]
+fn hook_runs_on_changes_and_a_and_d_edit_the_config_file() {
+    // Enough tickets that some of those running now are bound to fail.
+    let sim = Sim::start(SimOptions {
+        tickets: 150,
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let (script, runs) = recording_hook(home.path());
+    let running = ids_with_status(&sim, Status::Running);
+    assert!(running.len() >= 2, "{running:?}");
+    let finished: Vec<String> = ids_with_status(&sim, Status::Succeed)
+        .into_iter()
+        .take(2)
+        .collect();
+    let mut text = format!(
+        "# kept: a comment of the user's\n[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n\n\
+         [notify]\non = \"any\"\ndesktop = true\ncommand = [\"{script}\", \"dashboard\"]\n",
+        sim.url()
+    );
+    for (i, id) in running.iter().enumerate() {
+        text.push_str(&format!(
+            "\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"
+        ));
+    }
+    let config = home.path().join("coctop.toml");
+    std::fs::write(&config, text).unwrap();
+    let mut env = isolated_env(home.path());
+    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+
+    let mut app = PtyApp::spawn(&[], &env, 140, 30);
+    app.wait_for_text(&format!("▶ {} Running", running.len()));
+    sim.handle
+        .as_ref()
+        .unwrap()
+        .advance(Duration::from_secs(24 * 3600));
+    let failed: Vec<&String> = running
+        .iter()
+        .filter(|id| matches!(status_of(&sim, id), Some(Status::Failed | Status::Timeout)))
+        .collect();
+    assert!(!failed.is_empty(), "none of {running:?} failed");
+    let unseen = format!("{} new failure", failed.len());
+    app.wait_for_text(&unseen);
+
+    // Every change told once, in as many notifications as cycles it took.
+    let mut told = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let count = |told: &str| -> usize {
+        told.lines()
+            .map(|l| l.split('|').nth(7).unwrap().parse::<usize>().unwrap())
+            .sum()
+    };
+    while count(&told) < running.len() {
+        assert!(Instant::now() < deadline, "hook runs so far:\n{told}");
+        std::thread::sleep(Duration::from_millis(50));
+        told = std::fs::read_to_string(&runs).unwrap_or_default();
+    }
+    assert_eq!(count(&told), running.len(), "{told}");
+    for run in told.lines() {
+        let fields: Vec<&str> = run.split('|').collect();
+        assert_eq!(fields[0], "dashboard", "{told}");
+        assert!(running.contains(&fields[2].to_string()), "{told}");
+        assert_eq!(fields[4], "Running", "{told}");
+        assert!(Status::parse(fields[5]).is_terminal(), "{told}");
+        assert_eq!(fields[6], sim.url());
+    }
+    app.send("n");
+    let screen = app.wait_for("the failures marked seen", |s| !s.contains("new failure"));
+
+    // `a`, a bracketed paste of two IDs with a label, Enter: watched and saved.
+    app.send("a");
+    app.wait_for_text("IDs by space");
+    app.send(&format!(
+        "\u{1b}[200~{},\n{} # from the pager\u{1b}[201~",
+        finished[0], finished[1]
+    ));
+    app.send("\r");
+    app.wait_for_text("saved to");
+    app.wait_for_text("from the pager");
+    let watched: Vec<String> = load(&config)
+        .unwrap()
+        .watch
+        .into_iter()
+        .map(|w| w.id)
+        .collect();
+    assert_eq!(watched.len(), running.len() + 2, "{watched:?}\n{screen}");
+    assert_eq!(&watched[running.len()..], &finished[..]);
+    let saved = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        saved.starts_with("# kept: a comment of the user's\n"),
+        "{saved}"
+    );
+
+    // `d` names the ticket it will remove; `y` removes it from the file too.
+    app.send("d");
+    let asking = app.wait_for_text("Stop watching");
+    let named = asking
+        .split("Stop watching ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert!(watched.contains(&named), "{named} in {asking}");
+    app.send("y");
+    app.wait_for_text("saved to");
+    let left: Vec<String> = load(&config)
+        .unwrap()
+        .watch
+        .into_iter()
+        .map(|w| w.id)
+        .collect();
+    assert_eq!(left.len(), running.len() + 1);
+    assert!(!left.contains(&named));
+
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert!(app.is_cooked());
+}
