@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod backoff;
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod coc;

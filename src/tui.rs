@@ -125,15 +125,18 @@ async fn sleep_until_or_never(at: Option<Instant>) {
 /// once for all of them when the last frame is at least `FRAME_INTERVAL` old; a frame
 /// owed sooner waits for that.
 pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<()> {
-    event_loop_with(engine, app, Effects::default()).await
+    event_loop_with(engine, app, Effects::default())
+        .await
+        .map(drop)
 }
 
-/// `event_loop`, telling notifications and saving watch-list changes as `effects` says.
+/// `event_loop`, telling notifications and saving watch-list changes as `effects` says;
+/// returns the state as the user left it.
 pub async fn event_loop_with(
     mut engine: EngineHandle,
     mut app: App,
     effects: Effects,
-) -> io::Result<()> {
+) -> io::Result<App> {
     let (replies, mut reply_rx) = unbounded_channel();
     let mut term = TerminalGuard::enter()?;
     let mut events = EventStream::new();
@@ -196,7 +199,7 @@ pub async fn event_loop_with(
                     Flow::Redraw => frame_owed = true,
                     Flow::Quit => {
                         log_frames(frames, started);
-                        return Ok(());
+                        return Ok(app);
                     }
                 }
             }
@@ -210,7 +213,7 @@ pub async fn event_loop_with(
     }
     log_frames(frames, started);
     let _ = engine.commands.send(Command::Shutdown);
-    Ok(())
+    Ok(app)
 }
 
 fn log_frames(frames: u64, since: Instant) {

@@ -17,11 +17,14 @@ mod tickets;
 mod view;
 mod watchlist;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
+use crate::cache::{self, CachedTicket, CachedTransition};
+use crate::coc::Ticket;
 use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::notify::{Change, Notification, NotifyOn};
@@ -161,6 +164,49 @@ impl App {
     pub fn with_notifications(mut self, on: NotifyOn, cycle: Duration) -> App {
         self.alerts = Alerts::new(on, cycle);
         self
+    }
+
+    /// Starts from what an earlier run knew (the cache) of the watched tickets.
+    pub fn with_cache(mut self, cached: Vec<CachedTicket>) -> App {
+        for remembered in cached {
+            let history = remembered
+                .history
+                .into_iter()
+                .map(|t| Transition {
+                    from: t.from,
+                    to: t.to,
+                    at: cache::from_millis(t.at_ms),
+                })
+                .collect();
+            let polled_at = cache::from_millis(remembered.polled_at_ms);
+            self.tickets
+                .restore(Arc::new(remembered.ticket), polled_at, history);
+        }
+        self.list.rebuild(self.tickets.all(), &self.filter);
+        self
+    }
+
+    /// What to remember for the next run: every ticket with data.
+    pub fn to_cache(&self) -> Vec<CachedTicket> {
+        self.tickets
+            .all()
+            .iter()
+            .filter_map(|entry| {
+                Some(CachedTicket {
+                    ticket: Ticket::clone(entry.ticket.as_ref()?),
+                    polled_at_ms: cache::to_millis(entry.last_ok?),
+                    history: entry
+                        .history
+                        .iter()
+                        .map(|t| CachedTransition {
+                            from: t.from.clone(),
+                            to: t.to.clone(),
+                            at_ms: cache::to_millis(t.at),
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
     }
 
     /// Tickets that failed or timed out since the user last pressed `n`.

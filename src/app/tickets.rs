@@ -85,6 +85,8 @@ pub struct TicketEntry {
     pub history: Vec<Transition>,
     pub steps: StepsState,
     pub key_widths: KeyWidths,
+    /// The data is from the cache of an earlier run: no poll has confirmed it yet.
+    pub cached: bool,
     /// Lowercase ID, label, job name, status and creator, for the filter.
     pub(super) search: String,
     /// Lowercase display name, for sorting by name.
@@ -102,6 +104,7 @@ impl TicketEntry {
             history: Vec::new(),
             steps: StepsState::NotRequested,
             key_widths: KeyWidths::default(),
+            cached: false,
             search: String::new(),
             sort_name: String::new(),
         };
@@ -255,6 +258,25 @@ impl Tickets {
         (i, true)
     }
 
+    /// Puts back what an earlier run knew of a watched ticket (marked `cached`); `None`
+    /// when the ticket is not watched.
+    pub fn restore(
+        &mut self,
+        ticket: Arc<Ticket>,
+        polled_at: SystemTime,
+        history: Vec<Transition>,
+    ) -> Option<usize> {
+        let i = self.index(&ticket.execution_id)?;
+        let before = self.counted(i);
+        let entry = &mut self.entries[i];
+        entry.set_ticket(ticket);
+        entry.last_ok = Some(polled_at);
+        entry.history = history;
+        entry.cached = true;
+        self.adjust(i, before);
+        Some(i)
+    }
+
     /// Stops tracking `id`; says whether it was there.
     pub fn remove(&mut self, id: &str) -> bool {
         let Some(i) = self.by_id.remove(id) else {
@@ -304,7 +326,7 @@ impl Tickets {
                 let before = self.counted(i);
                 let entry = &mut self.entries[i];
                 let change = entry.set_ticket(ticket);
-                let cleared = entry.error.take().is_some();
+                let cleared = entry.error.take().is_some() | std::mem::take(&mut entry.cached);
                 entry.last_ok = Some(at);
                 let health_was = self.health.last_ok;
                 let auth_cleared = self.health.auth_failed.take().is_some();

@@ -1,17 +1,20 @@
 //! The dashboard (`coctop`, `coctop --demo`): engine and terminal wired together.
 
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Globals, usage_error};
 use crate::app::{App, AppInit};
+use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::{self, WatchEntry};
 use crate::exit::Exit;
 use crate::notify::{NotifyOn, Teller};
 use crate::sim::{self, SimOptions};
 use crate::tui;
-use crate::watch::{self, EngineConfig};
+use crate::watch::{self, Command, EngineConfig};
 
 /// The dashboard on the config's tickets.
 pub fn run(globals: &Globals) -> Exit {
@@ -46,13 +49,16 @@ pub fn run(globals: &Globals) -> Exit {
         // Edits go to the file the config came from, or would have.
         config_path: config::locate(globals.config.as_ref()).map(|location| location.path),
     };
-    runtime.block_on(run_engine_and_ui(
+    let cache = config::cache_dir().map(|dir| cache::path_for(&dir, &endpoint_name));
+    runtime.block_on(run_engine_and_ui(Session {
         client_config,
-        endpoint_name,
-        config.poll,
-        config.watch,
-        (config.notify.on, effects),
-    ))
+        endpoint: endpoint_name,
+        poll: config.poll,
+        watch: config.watch,
+        notify_on: config.notify.on,
+        effects,
+        cache,
+    }))
 }
 
 /// The dashboard against an embedded simulator on a free loopback port.
@@ -86,9 +92,18 @@ pub fn demo() -> Exit {
             max_rps: 50.0,
         };
         let name = format!("demo simulator {}", sim.base_url());
-        // The demo's tickets fail all the time: counted in the header, never rung.
-        let quiet = (NotifyOn::default(), tui::Effects::default());
-        let exit = run_engine_and_ui(client_config, name, poll, watch, quiet).await;
+        let exit = run_engine_and_ui(Session {
+            client_config,
+            endpoint: name,
+            poll,
+            watch,
+            // The demo's tickets fail all the time: counted in the header, never rung.
+            notify_on: NotifyOn::default(),
+            effects: tui::Effects::default(),
+            // Its simulator is new each time: nothing to remember.
+            cache: None,
+        })
+        .await;
         sim.shutdown();
         exit
     })
@@ -103,13 +118,29 @@ fn fail(message: String) -> Exit {
     Exit::Fetch
 }
 
-async fn run_engine_and_ui(
-    mut client_config: ClientConfig,
+/// Everything a dashboard run is made of.
+struct Session {
+    client_config: ClientConfig,
+    /// Region id or endpoint URL, for the header, the hook and the cache's name.
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
-    (notify_on, effects): (NotifyOn, tui::Effects),
-) -> Exit {
+    notify_on: NotifyOn,
+    effects: tui::Effects,
+    /// The cache file to start from and to write on the way out.
+    cache: Option<PathBuf>,
+}
+
+async fn run_engine_and_ui(session: Session) -> Exit {
+    let Session {
+        mut client_config,
+        endpoint,
+        poll,
+        watch,
+        notify_on,
+        effects,
+        cache,
+    } = session;
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
     let client = match Client::new(client_config) {
@@ -117,25 +148,56 @@ async fn run_engine_and_ui(
         Err(e) => return fail(e.to_string()),
     };
     let _log_guard = init_logging();
-    let ids = watch.iter().map(|w| w.id.clone()).collect();
+    let remembered = remembered(cache.as_deref(), &endpoint, &watch);
+    // Tickets the cache knows start from there; the rest are polled at once.
+    let ids = watch
+        .iter()
+        .filter(|w| !remembered.iter().any(|r| r.ticket.execution_id == w.id))
+        .map(|w| w.id.clone())
+        .collect();
     let cycle = poll.interval;
     let engine = watch::spawn(Arc::new(client), poll, ids);
+    for known in &remembered {
+        let _ = engine
+            .commands
+            .send(Command::AddKnown(Arc::new(known.ticket.clone())));
+    }
     let init = AppInit {
-        endpoint,
+        endpoint: endpoint.clone(),
         watch,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    let app = App::new(init).with_notifications(notify_on, cycle);
+    let app = App::new(init)
+        .with_notifications(notify_on, cycle)
+        .with_cache(remembered);
     let result = tui::event_loop_with(engine, app, effects).await;
     match result {
-        Ok(()) => Exit::Success,
+        Ok(app) => {
+            if let Some(path) = &cache
+                && let Err(e) = cache::save(path, &endpoint, app.to_cache())
+            {
+                tracing::warn!("cache {} not written: {e}", path.display());
+            }
+            Exit::Success
+        }
         Err(e) => {
             tracing::error!("dashboard stopped: {e}");
             eprintln!("coctop: dashboard stopped: {e}");
             Exit::Usage
         }
     }
+}
+
+/// What the cache knows of the watched tickets.
+fn remembered(path: Option<&Path>, endpoint: &str, watch: &[WatchEntry]) -> Vec<CachedTicket> {
+    let Some(path) = path else {
+        return Vec::new();
+    };
+    let watched: HashSet<&str> = watch.iter().map(|w| w.id.as_str()).collect();
+    let mut known = cache::load(path, endpoint);
+    known.retain(|k| watched.contains(k.ticket.execution_id.as_str()));
+    known
 }
 
 /// Log to the file `coctop config path` shows, never to the screen.

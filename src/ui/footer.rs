@@ -140,7 +140,7 @@ const HELP: &[(&str, &str)] = &[
     ("", ""),
     ("✖ ⏱ ▶ ◌ …", "Failed Timeout Running Canceling Pending"),
     ("⊘ ✔ ? ·", "Canceled Succeed unknown loading"),
-    ("! ~", "last poll failed / data stale"),
+    ("! ~ ≈", "last poll failed / stale / cached, not polled yet"),
 ];
 
 pub fn draw_help(buf: &mut Buffer, area: Rect, theme: Theme) {

@@ -1,5 +1,6 @@
 //! Every integration test, in one binary: one link instead of one per file.
 
+mod cache_pty;
 mod client;
 mod client_sim;
 mod config;
