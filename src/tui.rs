@@ -23,8 +23,9 @@ use ratatui::crossterm::terminal::{
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::app::{self, Action, App, Message, WatchChange};
+use crate::app::{self, Action, App, Message, Reloaded, WatchChange};
 use crate::config::edit;
+use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
 use crate::notify::Teller;
 use crate::watch::{Command, EngineHandle};
 
@@ -34,9 +35,34 @@ use crate::watch::{Command, EngineHandle};
 pub struct Effects {
     /// `None`: notifications are only counted in the header.
     pub teller: Option<Teller>,
-    /// The config file that watch-list changes are saved to; `None` (the demo) keeps
-    /// them to this session.
+    /// The config file that watch-list changes are saved to and that is reloaded when
+    /// it changes; `None` (the demo) keeps changes to this session.
     pub config_path: Option<PathBuf>,
+}
+
+/// Sends the config file to the loop each time it changes on disk.
+async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
+    let mut file = FileWatch::new(path);
+    let mut clock = tokio::time::interval(RELOAD_INTERVAL);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        clock.tick().await;
+        let Some(result) = file.changed() else {
+            continue;
+        };
+        let reloaded = result
+            .map(|config| Reloaded {
+                watch: config.watch,
+                notify: config.notify,
+            })
+            .map_err(|error| error.to_string());
+        if let Err(error) = &reloaded {
+            tracing::warn!("config not reloaded: {error}");
+        }
+        if replies.send(Message::ConfigReloaded(reloaded)).is_err() {
+            return;
+        }
+    }
 }
 
 /// At most one frame this often (~30 a second), however fast messages come.
@@ -84,6 +110,8 @@ fn carry_out(action: Action, context: &Context, term: &mut TerminalGuard) -> io:
             }
             Flow::Continue
         }
+        // Applied by the loop itself, which owns the effects.
+        Action::Renotify(_) => Flow::Continue,
         Action::SaveWatch(change) => {
             let path = context.effects.config_path.clone();
             let replies = context.replies.clone();
@@ -97,6 +125,15 @@ fn carry_out(action: Action, context: &Context, term: &mut TerminalGuard) -> io:
             Flow::Continue
         }
     })
+}
+
+/// Ends a background task with the loop.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Saves a watch-list change; what to tell the user.
@@ -135,9 +172,13 @@ pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<()> {
 pub async fn event_loop_with(
     mut engine: EngineHandle,
     mut app: App,
-    effects: Effects,
+    mut effects: Effects,
 ) -> io::Result<App> {
     let (replies, mut reply_rx) = unbounded_channel();
+    let _config_follower = effects
+        .config_path
+        .clone()
+        .map(|path| AbortOnDrop(tokio::spawn(follow_config(path, replies.clone()))));
     let mut term = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -189,6 +230,9 @@ pub async fn event_loop_with(
             let outcome = app::update(&mut app, message);
             frame_owed |= outcome.redraw;
             for action in outcome.actions {
+                if let Action::Renotify(config) = &action {
+                    effects.teller = effects.teller.as_ref().map(|t| t.with_config(config));
+                }
                 let context = Context {
                     engine: &engine,
                     effects: &effects,

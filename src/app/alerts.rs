@@ -39,6 +39,11 @@ impl Alerts {
         newly_unseen
     }
 
+    /// New rules from a reloaded config.
+    pub fn set_rules(&mut self, on: NotifyOn) {
+        self.notifier.set_rules(on);
+    }
+
     /// The notification whose cycle has closed at `now`.
     pub fn take_due(&mut self, now: SystemTime) -> Option<Notification> {
         self.notifier.take_due(now)

@@ -17,6 +17,7 @@ mod tickets;
 mod view;
 mod watchlist;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -27,7 +28,7 @@ use crate::cache::{self, CachedTicket, CachedTransition};
 use crate::coc::Ticket;
 use crate::config::WatchEntry;
 use crate::format::Zone;
-use crate::notify::{Change, Notification, NotifyOn};
+use crate::notify::{Change, Notification, NotifyConfig, NotifyOn};
 use crate::watch::{Command, Update};
 
 pub use clock::{HealthTexts, RowTimes, is_stale};
@@ -59,6 +60,16 @@ pub enum Message {
     Paste(String),
     /// How saving a watch-list change to the config file went: what to tell the user.
     Saved(Result<String, String>),
+    /// The config file changed on disk: its new watch list and rules, or why it cannot
+    /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
+    ConfigReloaded(Result<Reloaded, String>),
+}
+
+/// What the dashboard takes in from a config file changed while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reloaded {
+    pub watch: Vec<WatchEntry>,
+    pub notify: NotifyConfig,
 }
 
 /// What the event loop must do after an update.
@@ -72,6 +83,8 @@ pub enum Action {
     Notify(Notification),
     /// Save a watch-list change to the config file (answered with `Message::Saved`).
     SaveWatch(WatchChange),
+    /// Tell notifications by these rules from now on (a reloaded config).
+    Renotify(NotifyConfig),
 }
 
 /// A change of the watch list the user made in the dashboard.
@@ -132,6 +145,8 @@ pub struct App {
     help: bool,
     alerts: Alerts,
     watchlist: WatchListEdit,
+    /// Why the config file changed on disk cannot be used (the running one stays).
+    config_error: Option<String>,
     /// `now` as of the last update that asked for a frame: what the screen shows.
     drawn_at: SystemTime,
 }
@@ -154,6 +169,7 @@ impl App {
             help: false,
             alerts: Alerts::default(),
             watchlist: WatchListEdit::default(),
+            config_error: None,
             init,
         };
         app.list.rebuild(app.tickets.all(), &app.filter);
@@ -207,6 +223,43 @@ impl App {
                 })
             })
             .collect()
+    }
+
+    /// Why the config file as changed on disk was not taken in.
+    pub fn config_error(&self) -> Option<&str> {
+        self.config_error.as_deref()
+    }
+
+    /// Takes in a config file changed on disk: the watch list becomes the file's
+    /// (labels included), and the notification rules.
+    fn reload(&mut self, reloaded: Reloaded) -> Outcome {
+        self.config_error = None;
+        self.alerts.set_rules(reloaded.notify.on.clone());
+        let wanted: HashSet<&str> = reloaded.watch.iter().map(|w| w.id.as_str()).collect();
+        let gone: Vec<String> = self
+            .tickets
+            .all()
+            .iter()
+            .filter(|t| !wanted.contains(t.id.as_str()))
+            .map(|t| t.id.clone())
+            .collect();
+        let mut actions = Vec::new();
+        for id in gone {
+            self.unwatch(&id);
+            actions.push(Action::Engine(Command::Remove(id)));
+        }
+        for entry in &reloaded.watch {
+            if let Some(i) = self.tickets.relabel(&entry.id, entry.label.clone()) {
+                self.list.reposition(self.tickets.all(), &self.filter, i);
+            }
+        }
+        let added = self.watch(&reloaded.watch);
+        actions.extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
+        actions.push(Action::Renotify(reloaded.notify));
+        Outcome {
+            redraw: true,
+            actions,
+        }
     }
 
     /// Tickets that failed or timed out since the user last pressed `n`.
@@ -447,6 +500,11 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
         }
         Message::Engine(update) => Outcome::redraw(app.on_engine(update)),
         Message::Paste(text) => input::on_paste(app, &text),
+        Message::ConfigReloaded(Ok(reloaded)) => app.reload(reloaded),
+        Message::ConfigReloaded(Err(why)) => {
+            app.config_error = Some(why);
+            Outcome::redraw(true)
+        }
         Message::Saved(result) => {
             match result {
                 Ok(said) => app.watchlist.say(said, false),

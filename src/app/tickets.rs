@@ -277,6 +277,18 @@ impl Tickets {
         Some(i)
     }
 
+    /// Gives `id` a new label (a reloaded config); its index when the label changed.
+    pub fn relabel(&mut self, id: &str, label: Option<String>) -> Option<usize> {
+        let i = self.index(id)?;
+        let entry = &mut self.entries[i];
+        if entry.label == label {
+            return None;
+        }
+        entry.label = label;
+        entry.reindex();
+        Some(i)
+    }
+
     /// Stops tracking `id`; says whether it was there.
     pub fn remove(&mut self, id: &str) -> bool {
         let Some(i) = self.by_id.remove(id) else {

@@ -4,6 +4,7 @@ pub mod edit;
 mod error;
 mod parse;
 mod paths;
+pub mod reload;
 mod resolve;
 
 use std::path::{Path, PathBuf};

@@ -200,6 +200,7 @@ impl Notifier {
 pub struct Teller {
     config: NotifyConfig,
     hook: Option<Hook>,
+    endpoint: String,
 }
 
 impl Teller {
@@ -212,7 +213,13 @@ impl Teller {
         Teller {
             config: config.clone(),
             hook,
+            endpoint: endpoint.to_string(),
         }
+    }
+
+    /// The same endpoint with new rules (a reloaded config).
+    pub fn with_config(&self, config: &NotifyConfig) -> Teller {
+        Teller::new(config, &self.endpoint)
     }
 
     /// Writes the sequences to `terminal` (when there is one) and starts the hook (on

@@ -81,6 +81,13 @@ fn health_spans(app: &App, theme: Theme) -> Vec<Span<'_>> {
         ));
         return spans;
     }
+    if let Some(error) = app.config_error() {
+        spans.push(Span::styled(
+            format!(" config not reloaded: {} ", text::sanitize(error)),
+            theme.alarm(),
+        ));
+        spans.push(Span::raw(" "));
+    }
     let unseen = app.unseen_failures().len();
     if unseen > 0 {
         let noun = if unseen == 1 { "failure" } else { "failures" };

@@ -129,3 +129,50 @@ fn hook_runs_on_changes_and_a_and_d_edit_the_config_file() {
     assert_eq!(app.wait_exit(), 0);
     assert!(app.is_cooked());
 }
+
+#[test]
+fn a_config_changed_on_disk_is_reloaded_and_a_broken_one_is_reported_and_kept_out() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let done = ids_with_status(&sim, Status::Succeed);
+    let config_text = |ids: &[String]| {
+        let mut text = format!("[api]\nendpoint = \"{}\"\n", sim.url());
+        for (i, id) in ids.iter().enumerate() {
+            text.push_str(&format!(
+                "\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"
+            ));
+        }
+        text
+    };
+    let config = home.path().join("coctop.toml");
+    std::fs::write(&config, config_text(&done[..2])).unwrap();
+    let mut env = isolated_env(home.path());
+    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+
+    let mut app = PtyApp::spawn(&[], &env, 120, 30);
+    app.wait_for_text("drill-01");
+    std::fs::write(&config, config_text(&done[..3])).unwrap();
+    app.wait_for_text("drill-02");
+    app.wait_for_text("3 tickets");
+
+    std::fs::write(
+        &config,
+        config_text(&done[..1]) + "\n[poll]\ninterval = \"soon\"\n",
+    )
+    .unwrap();
+    let screen = app.wait_for_text("config not reloaded");
+    assert!(screen.contains("coctop.toml:9:12"), "{screen}");
+    assert!(
+        screen.contains("drill-02") && screen.contains("3 tickets"),
+        "{screen}"
+    );
+
+    std::fs::write(&config, config_text(&done[..1])).unwrap();
+    let screen = app.wait_for("the fixed file taken in", |s| {
+        !s.contains("config not reloaded") && s.contains("1 ticket ")
+    });
+    assert!(!screen.contains("drill-01"), "{screen}");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}

@@ -185,3 +185,58 @@ fn removing_the_open_ticket_goes_back_to_the_list() {
     assert_eq!(app.view(), View::List);
     assert!(app.ticket(&open).is_none());
 }
+
+#[test]
+fn a_reloaded_config_changes_the_watch_list_labels_and_rules() {
+    let mut app = finished(3).with_notifications(NotifyOn::default(), Duration::ZERO);
+    let reloaded = Reloaded {
+        watch: vec![
+            WatchEntry {
+                id: id(1),
+                label: Some("renamed".into()),
+            },
+            WatchEntry {
+                id: id(0),
+                label: None,
+            },
+            WatchEntry {
+                id: "EX7777".into(),
+                label: None,
+            },
+        ],
+        notify: crate::notify::NotifyConfig {
+            on: NotifyOn::Any,
+            ..Default::default()
+        },
+    };
+    let outcome = update(&mut app, Message::ConfigReloaded(Ok(reloaded.clone())));
+    assert_eq!(
+        outcome.actions,
+        [
+            engine(Command::Remove(id(2))),
+            engine(Command::Add("EX7777".into())),
+            Action::Renotify(reloaded.notify.clone()),
+        ]
+    );
+    let mut watched: Vec<&str> = app.tickets().iter().map(|t| t.id.as_str()).collect();
+    watched.sort_unstable();
+    assert_eq!(watched, ["EX0000", "EX0001", "EX7777"]);
+    assert_eq!(app.ticket(&id(1)).unwrap().name(), "renamed");
+    // "any": a change to Running notifies now.
+    transition(&mut app, 0, Some(Status::Pending), Status::Running, now());
+    let told = update(&mut app, Message::Tick(now()));
+    assert_eq!(notifications(&told).len(), 1);
+
+    let broken = "/c.toml:3:12: `interval` in [poll]: invalid duration".to_string();
+    update(&mut app, Message::ConfigReloaded(Err(broken.clone())));
+    assert_eq!(app.config_error(), Some(broken.as_str()));
+    assert_eq!(app.tickets().len(), 3, "the running config stays");
+    let again = update(&mut app, Message::ConfigReloaded(Ok(reloaded)));
+    assert_eq!(
+        again.actions.len(),
+        1,
+        "nothing to add or remove: {:?}",
+        again.actions
+    );
+    assert_eq!(app.config_error(), None);
+}
