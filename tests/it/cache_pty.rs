@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Sim, ids_with_status, pty::PtyApp, pty::isolated_env};
+use crate::support::{Sim, config_in, env_refs, ids_with_status, pty::PtyApp, watch_blocks};
 use coctop::coc::Status;
 use coctop::sim::SimOptions;
 
@@ -35,20 +35,13 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
         .take(3)
         .collect();
     let home = tempfile::tempdir().unwrap();
-    let mut text = format!(
-        "[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n",
-        sim.url()
+    let text = format!(
+        "[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n{}",
+        sim.url(),
+        watch_blocks(&done)
     );
-    for (i, id) in done.iter().enumerate() {
-        text.push_str(&format!(
-            "\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"
-        ));
-    }
-    let config = home.path().join("coctop.toml");
-    std::fs::write(&config, text).unwrap();
-    let mut env = isolated_env(home.path());
-    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (_, env) = config_in(home.path(), &text);
+    let env = env_refs(&env);
     let requests = || sim.handle.as_ref().unwrap().requests_served();
 
     let before = requests();

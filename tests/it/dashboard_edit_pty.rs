@@ -5,10 +5,21 @@
 use std::time::{Duration, Instant};
 
 use crate::notify::recording_hook;
-use crate::support::{Sim, ids_with_status, pty::PtyApp, pty::isolated_env, status_of};
+use crate::support::{
+    Sim, config_in, env_refs, ids_with_status, pty::PtyApp, status_of, watch_blocks,
+};
 use coctop::coc::Status;
 use coctop::config::load;
 use coctop::sim::SimOptions;
+
+fn watched_ids(config: &std::path::Path) -> Vec<String> {
+    load(config)
+        .unwrap()
+        .watch
+        .into_iter()
+        .map(|w| w.id)
+        .collect()
+}
 
 #[test]
 fn hook_runs_on_changes_and_a_and_d_edit_the_config_file() {
@@ -25,21 +36,14 @@ fn hook_runs_on_changes_and_a_and_d_edit_the_config_file() {
         .into_iter()
         .take(2)
         .collect();
-    let mut text = format!(
+    let text = format!(
         "# kept: a comment of the user's\n[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n\n\
-         [notify]\non = \"any\"\ndesktop = true\ncommand = [\"{script}\", \"dashboard\"]\n",
-        sim.url()
+         [notify]\non = \"any\"\ndesktop = true\ncommand = [\"{script}\", \"dashboard\"]\n{}",
+        sim.url(),
+        watch_blocks(&running)
     );
-    for (i, id) in running.iter().enumerate() {
-        text.push_str(&format!(
-            "\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"
-        ));
-    }
-    let config = home.path().join("coctop.toml");
-    std::fs::write(&config, text).unwrap();
-    let mut env = isolated_env(home.path());
-    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (config, env) = config_in(home.path(), &text);
+    let env = env_refs(&env);
 
     let mut app = PtyApp::spawn(&[], &env, 140, 30);
     app.wait_for_text(&format!("▶ {} Running", running.len()));
@@ -90,12 +94,7 @@ fn hook_runs_on_changes_and_a_and_d_edit_the_config_file() {
     app.send("\r");
     app.wait_for_text("saved to");
     app.wait_for_text("from the pager");
-    let watched: Vec<String> = load(&config)
-        .unwrap()
-        .watch
-        .into_iter()
-        .map(|w| w.id)
-        .collect();
+    let watched = watched_ids(&config);
     assert_eq!(watched.len(), running.len() + 2, "{watched:?}\n{screen}");
     assert_eq!(&watched[running.len()..], &finished[..]);
     let saved = std::fs::read_to_string(&config).unwrap();
@@ -116,12 +115,7 @@ fn hook_runs_on_changes_and_a_and_d_edit_the_config_file() {
     assert!(watched.contains(&named), "{named} in {asking}");
     app.send("y");
     app.wait_for_text("saved to");
-    let left: Vec<String> = load(&config)
-        .unwrap()
-        .watch
-        .into_iter()
-        .map(|w| w.id)
-        .collect();
+    let left = watched_ids(&config);
     assert_eq!(left.len(), running.len() + 1);
     assert!(!left.contains(&named));
 
@@ -135,20 +129,10 @@ fn a_config_changed_on_disk_is_reloaded_and_a_broken_one_is_reported_and_kept_ou
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
     let done = ids_with_status(&sim, Status::Succeed);
-    let config_text = |ids: &[String]| {
-        let mut text = format!("[api]\nendpoint = \"{}\"\n", sim.url());
-        for (i, id) in ids.iter().enumerate() {
-            text.push_str(&format!(
-                "\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"
-            ));
-        }
-        text
-    };
-    let config = home.path().join("coctop.toml");
-    std::fs::write(&config, config_text(&done[..2])).unwrap();
-    let mut env = isolated_env(home.path());
-    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config_text =
+        |ids: &[String]| format!("[api]\nendpoint = \"{}\"\n{}", sim.url(), watch_blocks(ids));
+    let (config, env) = config_in(home.path(), &config_text(&done[..2]));
+    let env = env_refs(&env);
 
     let mut app = PtyApp::spawn(&[], &env, 120, 30);
     app.wait_for_text("drill-01");

@@ -105,3 +105,25 @@ pub fn status_of(sim: &Sim, id: &str) -> Option<coctop::coc::Status> {
     let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
     sim.block_on(client.get_execution(id)).unwrap().status
 }
+
+/// `[[watch]]` blocks for `ids`, labelled `drill-00`, `drill-01`, ...
+pub fn watch_blocks(ids: &[String]) -> String {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| format!("\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"))
+        .collect()
+}
+
+/// Writes `text` as `home/coctop.toml`; returns its path and the environment that runs
+/// the binary on it, with every XDG directory inside `home`.
+pub fn config_in(home: &Path, text: &str) -> (std::path::PathBuf, Vec<(String, String)>) {
+    let config = home.join("coctop.toml");
+    std::fs::write(&config, text).unwrap();
+    let mut env = pty::isolated_env(home);
+    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
+    (config, env)
+}
+
+pub fn env_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
