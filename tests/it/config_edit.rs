@@ -1,8 +1,7 @@
 //! Editing the watch list in a real config file: comments, order and formatting kept,
 //! atomic replacement, and two writers at once losing nothing.
 
-use std::path::Path;
-
+use crate::support::watched_ids;
 use coctop::config::edit::{Paste, add_watches, remove_watch};
 use coctop::config::{WatchEntry, load};
 
@@ -27,15 +26,6 @@ fn entry(id: &str, label: Option<&str>) -> WatchEntry {
         id: id.into(),
         label: label.map(str::to_string),
     }
-}
-
-fn ids(path: &Path) -> Vec<String> {
-    load(path)
-        .unwrap()
-        .watch
-        .into_iter()
-        .map(|w| w.id)
-        .collect()
 }
 
 #[test]
@@ -91,7 +81,7 @@ fn adding_and_removing_keep_comments_order_and_formatting() {
         "{text}"
     );
     assert!(text.contains("interval = \"2s\"  # fast"), "{text}");
-    assert_eq!(ids(&path), ["EX2025070121014501aaaaaa"]);
+    assert_eq!(watched_ids(&path), ["EX2025070121014501aaaaaa"]);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -106,14 +96,14 @@ fn a_new_file_and_an_inline_watch_list_can_be_edited() {
     let path = dir.path().join("sub/new.toml");
     let added = add_watches(&path, &[entry("EX1", None)]).unwrap();
     assert_eq!(added, ["EX1"]);
-    assert_eq!(ids(&path), ["EX1"]);
+    assert_eq!(watched_ids(&path), ["EX1"]);
 
     let inline = dir.path().join("inline.toml");
     std::fs::write(&inline, "watch = [{ id = \"EX1\" }]  # inline\n").unwrap();
     add_watches(&inline, &[entry("EX2", Some("two"))]).unwrap();
-    assert_eq!(ids(&inline), ["EX1", "EX2"]);
+    assert_eq!(watched_ids(&inline), ["EX1", "EX2"]);
     assert!(remove_watch(&inline, "EX1").unwrap());
-    assert_eq!(ids(&inline), ["EX2"]);
+    assert_eq!(watched_ids(&inline), ["EX2"]);
     assert!(
         std::fs::read_to_string(&inline)
             .unwrap()
@@ -157,7 +147,7 @@ fn two_writers_at_once_lose_no_entry() {
     for writer in writers {
         writer.join().unwrap();
     }
-    let watched = ids(&path);
+    let watched = watched_ids(&path);
     assert_eq!(watched.len(), 2 + 2 * 24, "{watched:?}");
     for writer in ["A", "B"] {
         for i in 1..25 {

@@ -6,20 +6,10 @@ use std::time::{Duration, Instant};
 
 use crate::notify::recording_hook;
 use crate::support::{
-    Sim, config_in, env_refs, ids_with_status, pty::PtyApp, status_of, watch_blocks,
+    Sim, config_in, env_refs, ids_with_status, pty::PtyApp, status_of, watch_blocks, watched_ids,
 };
 use coctop::coc::Status;
-use coctop::config::load;
 use coctop::sim::SimOptions;
-
-fn watched_ids(config: &std::path::Path) -> Vec<String> {
-    load(config)
-        .unwrap()
-        .watch
-        .into_iter()
-        .map(|w| w.id)
-        .collect()
-}
 
 #[test]
 fn hook_runs_on_changes_and_a_and_d_edit_the_config_file() {

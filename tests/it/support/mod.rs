@@ -127,3 +127,13 @@ pub fn config_in(home: &Path, text: &str) -> (std::path::PathBuf, Vec<(String, S
 pub fn env_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
     env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
+
+/// The IDs a config file watches, in its order.
+pub fn watched_ids(config: &Path) -> Vec<String> {
+    coctop::config::load(config)
+        .unwrap()
+        .watch
+        .into_iter()
+        .map(|w| w.id)
+        .collect()
+}
