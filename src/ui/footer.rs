@@ -130,17 +130,14 @@ const HELP: &[(&str, &str)] = &[
     ("s", "sort: urgency, started, name, status"),
     ("r", "refresh the selected ticket (and its steps)"),
     ("R", "refresh every ticket"),
-    ("a", "add IDs to the watch list (saved to the config)"),
-    ("d", "remove the selected ticket (asks first; saved)"),
+    ("a d", "add IDs / remove the selected (asks); saved"),
     ("n", "mark the new failures in the header seen"),
     ("?", "this help; any key closes it"),
-    ("q Ctrl-C", "quit"),
-    ("Ctrl-Z", "suspend (fg resumes)"),
+    ("q ^C / ^Z", "quit / suspend (fg resumes)"),
     ("mouse", "click selects, wheel scrolls"),
-    ("", ""),
     ("✖ ⏱ ▶ ◌ …", "Failed Timeout Running Canceling Pending"),
     ("⊘ ✔ ? ·", "Canceled Succeed unknown loading"),
-    ("! ~ ≈", "last poll failed / stale / cached, not polled yet"),
+    ("! ~ ≈", "poll failed / stale / cached, not polled yet"),
 ];
 
 pub fn draw_help(buf: &mut Buffer, area: Rect, theme: Theme) {
