@@ -24,6 +24,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::app::{self, Action, App, Message, Reloaded, WatchChange};
+use crate::cache::{self, CachedTicket};
 use crate::config::edit;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
 use crate::notify::Teller;
@@ -38,7 +39,28 @@ pub struct Effects {
     /// The config file that watch-list changes are saved to and that is reloaded when
     /// it changes; `None` (the demo) keeps changes to this session.
     pub config_path: Option<PathBuf>,
+    /// Where the tickets are remembered for the next run.
+    pub cache: Option<CacheTarget>,
 }
+
+/// One endpoint's cache file.
+#[derive(Debug, Clone)]
+pub struct CacheTarget {
+    pub path: PathBuf,
+    pub endpoint: String,
+}
+
+impl CacheTarget {
+    fn write(&self, tickets: Vec<CachedTicket>) {
+        if let Err(e) = cache::save(&self.path, &self.endpoint, tickets) {
+            tracing::warn!("cache {} not written: {e}", self.path.display());
+        }
+    }
+}
+
+/// How often changed tickets are written to the cache while the dashboard runs, so a
+/// crash or a kill loses at most this much History.
+const CACHE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Sends the config file to the loop each time it changes on disk.
 async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
@@ -162,18 +184,16 @@ async fn sleep_until_or_never(at: Option<Instant>) {
 /// once for all of them when the last frame is at least `FRAME_INTERVAL` old; a frame
 /// owed sooner waits for that.
 pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<()> {
-    event_loop_with(engine, app, Effects::default())
-        .await
-        .map(drop)
+    event_loop_with(engine, app, Effects::default()).await
 }
 
-/// `event_loop`, telling notifications and saving watch-list changes as `effects` says;
-/// returns the state as the user left it.
+/// `event_loop`, telling notifications, saving watch-list changes and remembering the
+/// tickets as `effects` says.
 pub async fn event_loop_with(
     mut engine: EngineHandle,
     mut app: App,
     mut effects: Effects,
-) -> io::Result<App> {
+) -> io::Result<()> {
     let (replies, mut reply_rx) = unbounded_channel();
     let _config_follower = effects
         .config_path
@@ -182,6 +202,9 @@ pub async fn event_loop_with(
     let mut term = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
+    let mut cache_clock =
+        tokio::time::interval_at(tokio::time::Instant::now() + CACHE_INTERVAL, CACHE_INTERVAL);
+    let mut remembered_revision = app.revision();
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -217,6 +240,16 @@ pub async fn event_loop_with(
                 None => return Err(io::Error::other("the polling engine stopped")),
             },
             _ = clock.tick() => Some(Message::Tick(SystemTime::now())),
+            _ = cache_clock.tick(), if effects.cache.is_some() => {
+                if let Some(cache) = effects.cache.clone()
+                    && app.revision() != remembered_revision
+                {
+                    remembered_revision = app.revision();
+                    let tickets = app.to_cache();
+                    tokio::task::spawn_blocking(move || cache.write(tickets));
+                }
+                None
+            }
             reply = reply_rx.recv() => reply,
             () = sleep_until_or_never(next_frame) => None,
             _ = sigterm.recv() => break,
@@ -243,7 +276,8 @@ pub async fn event_loop_with(
                     Flow::Redraw => frame_owed = true,
                     Flow::Quit => {
                         log_frames(frames, started);
-                        return Ok(app);
+                        remember(&effects, &app);
+                        return Ok(());
                     }
                 }
             }
@@ -256,8 +290,16 @@ pub async fn event_loop_with(
         }
     }
     log_frames(frames, started);
+    remember(&effects, &app);
     let _ = engine.commands.send(Command::Shutdown);
-    Ok(app)
+    Ok(())
+}
+
+/// Writes the tickets to the cache (on the way out, and now and then while they change).
+fn remember(effects: &Effects, app: &App) {
+    if let Some(cache) = &effects.cache {
+        cache.write(app.to_cache());
+    }
 }
 
 fn log_frames(frames: u64, since: Instant) {

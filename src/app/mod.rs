@@ -147,6 +147,8 @@ pub struct App {
     watchlist: WatchListEdit,
     /// Why the config file changed on disk cannot be used (the running one stays).
     config_error: Option<String>,
+    /// Moves whenever the tickets may have changed, so the cache is written only then.
+    revision: u64,
     /// `now` as of the last update that asked for a frame: what the screen shows.
     drawn_at: SystemTime,
 }
@@ -170,6 +172,7 @@ impl App {
             alerts: Alerts::default(),
             watchlist: WatchListEdit::default(),
             config_error: None,
+            revision: 0,
             init,
         };
         app.list.rebuild(app.tickets.all(), &app.filter);
@@ -223,6 +226,11 @@ impl App {
                 })
             })
             .collect()
+    }
+
+    /// A number that moves whenever the tickets or the watch list may have changed.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// Why the config file as changed on disk was not taken in.
@@ -495,6 +503,13 @@ impl App {
 
 /// Applies one message; says whether to redraw and what the event loop must do.
 pub fn update(app: &mut App, msg: Message) -> Outcome {
+    // Keys too: `a`, `d`, and the engine's answers to `r`.
+    if matches!(
+        msg,
+        Message::Engine(_) | Message::Key(_) | Message::ConfigReloaded(Ok(_))
+    ) {
+        app.revision = app.revision.wrapping_add(1);
+    }
     let mut outcome = match msg {
         Message::Key(key) => input::on_key(app, key),
         Message::Mouse(mouse) => input::on_mouse(app, mouse),

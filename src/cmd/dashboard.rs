@@ -48,6 +48,7 @@ pub fn run(globals: &Globals) -> Exit {
         teller: Some(Teller::new(&config.notify, &endpoint_name)),
         // Edits go to the file the config came from, or would have.
         config_path: config::locate(globals.config.as_ref()).map(|location| location.path),
+        cache: None,
     };
     let cache = config::cache_dir().map(|dir| cache::path_for(&dir, &endpoint_name));
     runtime.block_on(run_engine_and_ui(Session {
@@ -138,7 +139,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         poll,
         watch,
         notify_on,
-        effects,
+        mut effects,
         cache,
     } = session;
     // The engine schedules its own retries within the rate limit.
@@ -168,19 +169,13 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
+    effects.cache = cache.map(|path| tui::CacheTarget { path, endpoint });
     let app = App::new(init)
         .with_notifications(notify_on, cycle)
         .with_cache(remembered);
     let result = tui::event_loop_with(engine, app, effects).await;
     match result {
-        Ok(app) => {
-            if let Some(path) = &cache
-                && let Err(e) = cache::save(path, &endpoint, app.to_cache())
-            {
-                tracing::warn!("cache {} not written: {e}", path.display());
-            }
-            Exit::Success
-        }
+        Ok(()) => Exit::Success,
         Err(e) => {
             tracing::error!("dashboard stopped: {e}");
             eprintln!("coctop: dashboard stopped: {e}");
