@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cmd;
 pub mod coc;
 pub mod config;
+pub mod effects;
 pub mod exit;
 pub mod format;
 pub mod notify;

@@ -5,7 +5,6 @@
 //! and draws only when the update says something visible changed.
 
 use std::io::{self, Stdout, Write};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -23,69 +22,9 @@ use ratatui::crossterm::terminal::{
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::app::{self, Action, App, Message, Reloaded, WatchChange};
-use crate::cache::{self, CachedTicket};
-use crate::config::edit;
-use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
-use crate::notify::Teller;
+use crate::app::{self, Action, App, Message};
+use crate::effects::{CACHE_INTERVAL, Effects};
 use crate::watch::{Command, EngineHandle};
-
-/// What the loop does beyond the terminal and the engine: tell notifications, save
-/// watch-list changes.
-#[derive(Debug, Clone, Default)]
-pub struct Effects {
-    /// `None`: notifications are only counted in the header.
-    pub teller: Option<Teller>,
-    /// The config file that watch-list changes are saved to and that is reloaded when
-    /// it changes; `None` (the demo) keeps changes to this session.
-    pub config_path: Option<PathBuf>,
-    /// Where the tickets are remembered for the next run.
-    pub cache: Option<CacheTarget>,
-}
-
-/// One endpoint's cache file.
-#[derive(Debug, Clone)]
-pub struct CacheTarget {
-    pub path: PathBuf,
-    pub endpoint: String,
-}
-
-impl CacheTarget {
-    fn write(&self, tickets: Vec<CachedTicket>) {
-        if let Err(e) = cache::save(&self.path, &self.endpoint, tickets) {
-            tracing::warn!("cache {} not written: {e}", self.path.display());
-        }
-    }
-}
-
-/// How often changed tickets are written to the cache while the dashboard runs, so a
-/// crash or a kill loses at most this much History.
-const CACHE_INTERVAL: Duration = Duration::from_secs(60);
-
-/// Sends the config file to the loop each time it changes on disk.
-async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
-    let mut file = FileWatch::new(path);
-    let mut clock = tokio::time::interval(RELOAD_INTERVAL);
-    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
-        clock.tick().await;
-        let Some(result) = file.changed() else {
-            continue;
-        };
-        let reloaded = result
-            .map(|config| Reloaded {
-                watch: config.watch,
-                notify: config.notify,
-            })
-            .map_err(|error| error.to_string());
-        if let Err(error) = &reloaded {
-            tracing::warn!("config not reloaded: {error}");
-        }
-        if replies.send(Message::ConfigReloaded(reloaded)).is_err() {
-            return;
-        }
-    }
-}
 
 /// At most one frame this often (~30 a second), however fast messages come.
 const FRAME_INTERVAL: Duration = Duration::from_millis(33);
@@ -125,50 +64,16 @@ fn carry_out(action: Action, context: &Context, term: &mut TerminalGuard) -> io:
             Flow::Redraw
         }
         Action::Notify(notification) => {
-            if let Some(teller) = &context.effects.teller {
-                // Bell and OSC sequences change nothing on the screen; the hook runs in
-                // its own task.
-                teller.tell(&notification, Some(&mut io::stdout()));
-            }
+            context.effects.tell(&notification);
             Flow::Continue
         }
         // Applied by the loop itself, which owns the effects.
         Action::Renotify(_) => Flow::Continue,
         Action::SaveWatch(change) => {
-            let path = context.effects.config_path.clone();
-            let replies = context.replies.clone();
-            tokio::task::spawn_blocking(move || {
-                let said = save(path.as_deref(), &change);
-                if let Err(e) = &said {
-                    tracing::warn!("watch list not saved: {e}");
-                }
-                let _ = replies.send(Message::Saved(said));
-            });
+            context.effects.save_watch(change, context.replies);
             Flow::Continue
         }
     })
-}
-
-/// Ends a background task with the loop.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Saves a watch-list change; what to tell the user.
-fn save(path: Option<&Path>, change: &WatchChange) -> Result<String, String> {
-    let Some(path) = path else {
-        return Ok("not saved: the demo has no config file".into());
-    };
-    match change {
-        WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
-        WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
-    }
-    .map(|()| format!("saved to {}", path.display()))
-    .map_err(|e| format!("not saved: {e}"))
 }
 
 async fn sleep_until_or_never(at: Option<Instant>) {
@@ -195,10 +100,7 @@ pub async fn event_loop_with(
     mut effects: Effects,
 ) -> io::Result<()> {
     let (replies, mut reply_rx) = unbounded_channel();
-    let _config_follower = effects
-        .config_path
-        .clone()
-        .map(|path| AbortOnDrop(tokio::spawn(follow_config(path, replies.clone()))));
+    let _config_follower = effects.follow_config(&replies);
     let mut term = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -241,12 +143,9 @@ pub async fn event_loop_with(
             },
             _ = clock.tick() => Some(Message::Tick(SystemTime::now())),
             _ = cache_clock.tick(), if effects.cache.is_some() => {
-                if let Some(cache) = effects.cache.clone()
-                    && app.revision() != remembered_revision
-                {
+                if app.revision() != remembered_revision {
                     remembered_revision = app.revision();
-                    let tickets = app.to_cache();
-                    tokio::task::spawn_blocking(move || cache.write(tickets));
+                    effects.remember_in_background(&app);
                 }
                 None
             }
@@ -264,7 +163,7 @@ pub async fn event_loop_with(
             frame_owed |= outcome.redraw;
             for action in outcome.actions {
                 if let Action::Renotify(config) = &action {
-                    effects.teller = effects.teller.as_ref().map(|t| t.with_config(config));
+                    effects.renotify(config);
                 }
                 let context = Context {
                     engine: &engine,
@@ -276,7 +175,7 @@ pub async fn event_loop_with(
                     Flow::Redraw => frame_owed = true,
                     Flow::Quit => {
                         log_frames(frames, started);
-                        remember(&effects, &app);
+                        effects.remember(&app);
                         return Ok(());
                     }
                 }
@@ -290,16 +189,9 @@ pub async fn event_loop_with(
         }
     }
     log_frames(frames, started);
-    remember(&effects, &app);
+    effects.remember(&app);
     let _ = engine.commands.send(Command::Shutdown);
     Ok(())
-}
-
-/// Writes the tickets to the cache (on the way out, and now and then while they change).
-fn remember(effects: &Effects, app: &App) {
-    if let Some(cache) = &effects.cache {
-        cache.write(app.to_cache());
-    }
 }
 
 fn log_frames(frames: u64, since: Instant) {

@@ -10,6 +10,7 @@ use crate::app::{App, AppInit};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::{self, WatchEntry};
+use crate::effects;
 use crate::exit::Exit;
 use crate::notify::{NotifyOn, Teller};
 use crate::sim::{self, SimOptions};
@@ -44,7 +45,7 @@ pub fn run(globals: &Globals) -> Exit {
         Err(exit) => return exit,
     };
     let endpoint_name = client_config.endpoint.display_name();
-    let effects = tui::Effects {
+    let effects = effects::Effects {
         teller: Some(Teller::new(&config.notify, &endpoint_name)),
         // Edits go to the file the config came from, or would have.
         config_path: config::locate(globals.config.as_ref()).map(|location| location.path),
@@ -100,7 +101,7 @@ pub fn demo() -> Exit {
             watch,
             // The demo's tickets fail all the time: counted in the header, never rung.
             notify_on: NotifyOn::default(),
-            effects: tui::Effects::default(),
+            effects: effects::Effects::default(),
             // Its simulator is new each time: nothing to remember.
             cache: None,
         })
@@ -127,7 +128,7 @@ struct Session {
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
     notify_on: NotifyOn,
-    effects: tui::Effects,
+    effects: effects::Effects,
     /// The cache file to start from and to write on the way out.
     cache: Option<PathBuf>,
 }
@@ -169,7 +170,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    effects.cache = cache.map(|path| tui::CacheTarget { path, endpoint });
+    effects.cache = cache.map(|path| effects::CacheTarget { path, endpoint });
     let app = App::new(init)
         .with_notifications(notify_on, cycle)
         .with_cache(remembered);
