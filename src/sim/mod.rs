@@ -203,8 +203,8 @@ impl SimHandle {
         store.len()
     }
 
-    /// Requests received so far, every method and path.
-    pub fn requests_received(&self) -> u64 {
+    /// Requests answered so far, every route and error included.
+    pub fn requests_served(&self) -> u64 {
         self.shared.requests.load(Ordering::Relaxed) - 1
     }
 

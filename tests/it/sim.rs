@@ -635,11 +635,11 @@ async fn instances_page_with_their_total_and_operations_are_counted() {
         "{all}"
     );
 
-    let before = (sim.requests_received(), sim.operations_received());
+    let before = (sim.requests_served(), sim.operations_received());
     operate(&sim, &batch.execution_id, "RETRY").await;
     get(&url(1, 0)).await;
     assert_eq!(
-        (sim.requests_received(), sim.operations_received()),
+        (sim.requests_served(), sim.operations_received()),
         (before.0 + 2, before.1 + 1)
     );
 }
