@@ -106,7 +106,7 @@ async fn run_engine_and_ui(
         Ok(c) => c,
         Err(e) => return fail(e.to_string()),
     };
-    let _log_guard = init_logging();
+    let _log_guard = super::init_logging();
     let ids = watch.iter().map(|w| w.id.clone()).collect();
     let engine = watch::spawn(Arc::new(client), poll, ids);
     let init = AppInit {
@@ -124,25 +124,4 @@ async fn run_engine_and_ui(
             Exit::Usage
         }
     }
-}
-
-/// Log to the file `coctop config path` shows, never to the screen.
-fn init_logging() -> Option<()> {
-    let path = config::log_file_path();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).ok()?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init()
-        .ok()
 }

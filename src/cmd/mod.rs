@@ -3,6 +3,7 @@
 pub mod config;
 pub mod dashboard;
 pub mod get;
+pub mod operate;
 pub mod sim;
 pub mod wait;
 
@@ -21,6 +22,8 @@ pub struct Globals {
     pub config: Option<ConfigLocation>,
     pub endpoint: Option<String>,
     pub region: Option<String>,
+    /// `--read-only`: no operation is ever sent.
+    pub read_only: bool,
 }
 
 /// The one way every command builds its async runtime.
@@ -99,6 +102,27 @@ pub(crate) fn report(message: &str) {
 
 fn error_line(message: &str) -> String {
     format!("coctop: {}", sanitize(message))
+}
+
+/// Log to the file `coctop config path` shows, never to the screen.
+pub(crate) fn init_logging() -> Option<()> {
+    let path = settings::log_file_path();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).ok()?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init()
+        .ok()
 }
 
 pub(crate) fn usage_error(message: &str) -> Exit {

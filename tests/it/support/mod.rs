@@ -39,6 +39,16 @@ impl Sim {
         self.handle.as_ref().unwrap().execution_ids()
     }
 
+    /// Requests the simulator has received, every method.
+    pub fn requests(&self) -> u64 {
+        self.handle.as_ref().unwrap().requests_served()
+    }
+
+    /// Operations (POSTs) the simulator has received.
+    pub fn operations(&self) -> u64 {
+        self.handle.as_ref().unwrap().operations_received()
+    }
+
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.runtime.block_on(f)
     }
