@@ -73,6 +73,12 @@ pub enum OutputFormat {
 pub struct GetArgs {
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Print each ticket's steps (status, message) instead of the ticket.
+    #[arg(long, conflicts_with = "instances")]
+    pub steps: bool,
+    /// Print the per-host results of every step, failed hosts first.
+    #[arg(long)]
+    pub instances: bool,
     /// Execution IDs.
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
@@ -146,6 +152,16 @@ impl SimArgs {
             latency: self.latency,
             credentials: self.ak.clone().zip(self.sk.clone()),
             tickets: self.tickets as usize,
+        }
+    }
+}
+
+impl GetArgs {
+    pub fn detail(&self) -> get::Detail {
+        match (self.steps, self.instances) {
+            (true, _) => get::Detail::Steps,
+            (_, true) => get::Detail::Instances,
+            _ => get::Detail::Ticket,
         }
     }
 }

@@ -33,7 +33,9 @@ fn main() -> ExitCode {
     let exit: Exit = match &cli.command {
         None if cli.demo => cmd::dashboard::demo(),
         None => cmd::dashboard::run(&globals),
-        Some(Command::Get(args)) => cmd::get::run(&globals, &args.ids, args.output.into()),
+        Some(Command::Get(args)) => {
+            cmd::get::run(&globals, &args.ids, args.output.into(), args.detail())
+        }
         Some(Command::Wait(args)) => cmd::wait::run(&globals, &args.ids, &args.options()),
         Some(Command::Retry(args)) => operate(Operation::Retry, args),
         Some(Command::Terminate(args)) => operate(Operation::Terminate, args),
