@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     let operate =
         |operation, args: &OperateArgs| cmd::operate::run(&globals, &args.ids, operation, args.yes);
     let exit: Exit = match &cli.command {
-        None if cli.demo => cmd::dashboard::demo(),
+        None if cli.demo => cmd::dashboard::demo(&globals),
         None => cmd::dashboard::run(&globals),
         Some(Command::Get(args)) => {
             cmd::get::run(&globals, &args.ids, args.output.into(), args.detail())

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Globals, usage_error};
-use crate::app::{App, AppInit};
+use super::{Globals, read_only_reason, usage_error};
+use crate::app::{App, AppInit, UiSettings};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::{self, WatchEntry};
 use crate::exit::Exit;
@@ -40,16 +40,25 @@ pub fn run(globals: &Globals) -> Exit {
         Err(exit) => return exit,
     };
     let endpoint_name = client_config.endpoint.display_name();
+    let settings = UiSettings {
+        read_only: read_only_reason(globals, Some(&config)),
+        console_url: config.ui.console_url.clone(),
+    };
     runtime.block_on(run_engine_and_ui(
         client_config,
         endpoint_name,
         config.poll,
         config.watch,
+        settings,
     ))
 }
 
 /// The dashboard against an embedded simulator on a free loopback port.
-pub fn demo() -> Exit {
+pub fn demo(globals: &Globals) -> Exit {
+    let settings = UiSettings {
+        read_only: read_only_reason(globals, None),
+        console_url: None,
+    };
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
@@ -79,7 +88,7 @@ pub fn demo() -> Exit {
             max_rps: 50.0,
         };
         let name = format!("demo simulator {}", sim.base_url());
-        let exit = run_engine_and_ui(client_config, name, poll, watch).await;
+        let exit = run_engine_and_ui(client_config, name, poll, watch, settings).await;
         sim.shutdown();
         exit
     })
@@ -99,6 +108,7 @@ async fn run_engine_and_ui(
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
+    settings: UiSettings,
 ) -> Exit {
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
@@ -115,7 +125,7 @@ async fn run_engine_and_ui(
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    let result = tui::event_loop(engine, App::new(init)).await;
+    let result = tui::event_loop(engine, App::new(init).with_settings(settings)).await;
     match result {
         Ok(()) => Exit::Success,
         Err(e) => {

@@ -94,6 +94,18 @@ fn prepare_with_runtime(
     Ok((prepared, runtime))
 }
 
+/// Why operations are off, if they are: the flag, or the config's `[ui] read_only`.
+pub(crate) fn read_only_reason(globals: &Globals, config: Option<&Config>) -> Option<String> {
+    if globals.read_only {
+        return Some("--read-only".into());
+    }
+    let config = config.filter(|c| c.ui.read_only)?;
+    Some(match &config.path {
+        Some(path) => format!("read_only = true in [ui] of {}", path.display()),
+        None => "read_only = true in [ui]".into(),
+    })
+}
+
 /// Prints a message to stderr. Error messages can quote a server's body, so they pass
 /// the same sanitising gate as everything else the server says.
 pub(crate) fn report(message: &str) {

@@ -6,9 +6,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use super::{Globals, init_logging, prepare_with_runtime, report, usage_error};
+use super::{Globals, init_logging, prepare_with_runtime, read_only_reason, report, usage_error};
 use crate::coc::{ApiError, Client, Operation, Ticket};
-use crate::config::Config;
 use crate::exit::Exit;
 use crate::operate::{self, Outcome, TERMINATE_WORD};
 
@@ -19,7 +18,7 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
     };
     let _log_guard = init_logging();
     let op = operation.as_str();
-    if let Some(why) = read_only_reason(globals, &prepared.config) {
+    if let Some(why) = read_only_reason(globals, Some(&prepared.config)) {
         for target in &prepared.targets {
             operate::log(operation, &target.id, &Outcome::ReadOnly);
         }
@@ -84,17 +83,6 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
         Exit::Success if declined => Exit::Usage,
         exit => exit,
     }
-}
-
-/// Why operations are off, if they are: the flag, or the config's `[ui] read_only`.
-fn read_only_reason(globals: &Globals, config: &Config) -> Option<String> {
-    if globals.read_only {
-        return Some("--read-only".into());
-    }
-    config.ui.read_only.then(|| match &config.path {
-        Some(path) => format!("read_only = true in [ui] of {}", path.display()),
-        None => "read_only = true in [ui]".into(),
-    })
 }
 
 /// Asks on the terminal; only `y` (for TERMINATE: the word or the execution ID) says yes.

@@ -121,8 +121,8 @@ pub struct Generator<'a> {
 
 impl Generator<'_> {
     /// Seeded ticket number `index` as it stands at `now`. The first 21 cover every
-    /// status and type, so that every operation can be tried: the `Pending` NORMAL and
-    /// BATCH ones are paused (RESUME), the `Running` BATCH one is inside a batch step
+    /// status and type, so that every operation can be tried: the `Pending` BATCH and
+    /// RATE_CONTROL ones are paused (RESUME), the `Running` BATCH one is inside a batch step
     /// (SKIP_BATCH). `parent_pool` are earlier IDs a child ticket may belong to.
     pub fn seeded(&self, index: u64, now: i64, parent_pool: &[String]) -> Generated {
         let mut rng = stream(self.seed, index);
@@ -141,7 +141,7 @@ impl Generator<'_> {
         let durations = self.nominal_durations(&mut rng, &spec);
         let shape = Shape {
             batch_steps: self.batch_steps(&spec),
-            paused: index < 21 && spec.kind != ExecutionType::RateControl,
+            paused: index < 21 && spec.kind != ExecutionType::Normal,
         };
         let life = self.initial_life(&mut rng, status, durations, &shape, now);
         let id_time = ID_ANCHOR_MS - (now - life.created);

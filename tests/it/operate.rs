@@ -67,10 +67,10 @@ fn every_operation_is_sent_once_with_yes_and_accepted() {
     let home = tempfile::tempdir().unwrap();
     let ids = sim.ids();
     let failed = first_with(&sim, Status::Failed);
-    // Seeded ticket 0 is paused, 8 a running BATCH ticket in a batch step, 1 running.
+    // Seeded ticket 7 is paused, 8 a running BATCH ticket in a batch step, 1 running.
     let cases = [
         ("retry", failed.as_str()),
-        ("resume", ids[0].as_str()),
+        ("resume", ids[7].as_str()),
         ("skip-batch", ids[8].as_str()),
         ("terminate", ids[1].as_str()),
     ];
@@ -87,7 +87,7 @@ fn every_operation_is_sent_once_with_yes_and_accepted() {
         );
     }
     assert_ne!(status_of(&sim, &failed), Some(Status::Failed));
-    assert_eq!(status_of(&sim, &ids[0]), Some(Status::Running));
+    assert_eq!(status_of(&sim, &ids[7]), Some(Status::Running));
     assert_eq!(status_of(&sim, &ids[1]), Some(Status::Canceling));
 
     let log = std::fs::read_to_string(log_file(home.path())).unwrap();
