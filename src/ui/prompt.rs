@@ -74,8 +74,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
             (format!(" {title} "), body)
         }
     };
-    let width = Constraint::Length(area.width.clamp(20, 76));
-    let height = Constraint::Length(lines.len() as u16 + 2);
+    let width = area.width.clamp(20, 76);
+    let height = wrapped_height(&lines, width.saturating_sub(2)) + 2;
+    let (width, height) = (Constraint::Length(width), Constraint::Length(height));
     let popup = area.centered(width, height).intersection(area);
     if popup.is_empty() {
         return;
@@ -86,4 +87,18 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
         .wrap(Wrap { trim: false })
         .block(block)
         .render(popup, buf);
+}
+
+/// Rows the lines take when wrapped at `width` columns; a wrapped line gets one row
+/// more, since wrapping at word boundaries can need it.
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines
+        .iter()
+        .map(|line| match line.width() {
+            w if w <= width => 1,
+            w => w.div_ceil(width) + 1,
+        })
+        .sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
 }

@@ -265,3 +265,321 @@ fn on_a_terminal_it_asks_and_only_a_yes_sends() {
     assert_eq!(app.wait_exit(), 0);
     assert_eq!(status_of(&sim, &running), Some(Status::Canceling));
 }
+
+mod through_the_dashboard {
+    //! `update` with the real engine and client against the simulator over HTTP.
+
+    use std::sync::Arc;
+    use std::time::{Duration, Instant, SystemTime};
+
+    use coctop::app::{self, Action, App, AppInit, Message, Prompt, StepsState};
+    use coctop::coc::{Operation, Status};
+    use coctop::config::WatchEntry;
+    use coctop::sim::SimOptions;
+    use coctop::watch::{self, Command, EngineConfig, EngineHandle, Update};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::{client, first_with};
+    use crate::support::Sim;
+
+    struct Dashboard<'s> {
+        sim: &'s Sim,
+        app: App,
+        engine: EngineHandle,
+    }
+
+    impl<'s> Dashboard<'s> {
+        fn start(sim: &'s Sim, ids: &[String], interval: Duration) -> Dashboard<'s> {
+            let config = EngineConfig {
+                interval,
+                ..EngineConfig::default()
+            };
+            let client = Arc::new(client(sim));
+            let engine = sim.block_on(async { watch::spawn(client, config, ids.to_vec()) });
+            let mut app = App::new(AppInit {
+                endpoint: sim.url(),
+                watch: ids
+                    .iter()
+                    .map(|id| WatchEntry {
+                        id: id.clone(),
+                        label: None,
+                    })
+                    .collect(),
+                color: false,
+                now: SystemTime::now(),
+            });
+            app::update(
+                &mut app,
+                Message::Resize {
+                    width: 120,
+                    height: 40,
+                },
+            );
+            let mut dashboard = Dashboard { sim, app, engine };
+            dashboard.pump_until("every ticket loaded", |app| {
+                app.tickets().iter().all(|t| t.ticket.is_some())
+            });
+            dashboard
+        }
+
+        /// Feeds engine updates to `update` until `done` holds; returns them.
+        fn pump_until(&mut self, what: &str, done: impl Fn(&App) -> bool) -> Vec<Update> {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut seen = Vec::new();
+            while !done(&self.app) {
+                let left = deadline.saturating_duration_since(Instant::now());
+                assert!(!left.is_zero(), "timed out waiting for {what}");
+                let next = self.sim.block_on(async {
+                    tokio::time::timeout(left, self.engine.updates.recv()).await
+                });
+                if let Ok(Some(update)) = next {
+                    seen.push(update.clone());
+                    let outcome = app::update(&mut self.app, Message::Engine(update));
+                    self.carry_out(outcome.actions);
+                }
+            }
+            seen
+        }
+
+        fn key(&mut self, code: KeyCode) {
+            let key = KeyEvent::new(code, KeyModifiers::NONE);
+            let outcome = app::update(&mut self.app, Message::Key(key));
+            self.carry_out(outcome.actions);
+        }
+
+        fn carry_out(&mut self, actions: Vec<Action>) {
+            for action in actions {
+                if let Action::Engine(command) = action {
+                    self.engine.commands.send(command).unwrap();
+                }
+            }
+        }
+
+        fn select(&mut self, id: &str) {
+            self.key(KeyCode::Char('g'));
+            while self.app.selected().unwrap().id != id {
+                self.key(KeyCode::Char('j'));
+            }
+        }
+
+        /// `x`, the menu's cursor onto `operation`, Enter, then the confirmation.
+        fn operate(&mut self, id: &str, operation: Operation) {
+            self.select(id);
+            self.key(KeyCode::Char('x'));
+            loop {
+                match self.app.prompt() {
+                    Some(Prompt::Menu {
+                        choices, cursor, ..
+                    }) if choices[*cursor] != operation => self.key(KeyCode::Down),
+                    Some(Prompt::Menu { .. }) => break,
+                    other => panic!("{operation:?} not offered for {id}: {other:?}"),
+                }
+            }
+            self.key(KeyCode::Enter);
+            if operation == Operation::Terminate {
+                for c in "terminate".chars() {
+                    self.key(KeyCode::Char(c));
+                }
+                self.key(KeyCode::Enter);
+            } else {
+                self.key(KeyCode::Char('y'));
+            }
+        }
+
+        fn status(&self, id: &str) -> Option<Status> {
+            self.app.ticket(id)?.status().cloned()
+        }
+    }
+
+    #[test]
+    fn every_operation_is_confirmed_sent_once_and_the_ticket_polled_again() {
+        let sim = Sim::start(SimOptions::default());
+        let ids = sim.ids();
+        let failed = first_with(&sim, Status::Failed);
+        let watched = vec![
+            failed.clone(),
+            ids[7].clone(),
+            ids[8].clone(),
+            ids[1].clone(),
+        ];
+        // A long interval: a fresh poll right after an operation is the engine's doing.
+        let mut dashboard = Dashboard::start(&sim, &watched, Duration::from_secs(600));
+        let cases = [
+            (failed.as_str(), Operation::Retry, Status::Running),
+            (ids[7].as_str(), Operation::Resume, Status::Running),
+            (ids[1].as_str(), Operation::Terminate, Status::Canceling),
+        ];
+        for (n, (id, operation, after)) in cases.into_iter().enumerate() {
+            dashboard.operate(id, operation);
+            let updates = dashboard.pump_until("the answer and a fresh poll", |app| {
+                let entry = app.ticket(id).unwrap();
+                entry.operations.last().is_some_and(|r| r.result.is_some())
+                    && entry.status() == Some(&after)
+            });
+            assert!(
+                updates
+                    .iter()
+                    .any(|u| matches!(u, Update::Operated { result: Ok(()), .. })),
+                "{operation:?}"
+            );
+            assert_eq!(sim.operations(), n as u64 + 1, "sent once");
+            let history = &dashboard.app.ticket(id).unwrap().operations;
+            assert_eq!(history.len(), 1);
+            assert_eq!(history[0].result, Some(Ok(())));
+        }
+        // SKIP_BATCH: the running batch step ends, the step after it runs.
+        dashboard.operate(&ids[8], Operation::SkipBatch);
+        dashboard.pump_until("SKIP_BATCH answered", |app| {
+            let entry = app.ticket(&ids[8]).unwrap();
+            entry.operations.last().is_some_and(|r| r.result.is_some())
+        });
+        let record = &dashboard.app.ticket(&ids[8]).unwrap().operations[0];
+        assert_eq!(record.result, Some(Ok(())));
+        assert_eq!(sim.operations(), 4);
+
+        // Refused: RESUME of the now running ticket 7 is offered no more, and a
+        // RETRY of a running ticket is refused by the server if sent.
+        dashboard.select(&ids[7]);
+        dashboard.key(KeyCode::Char('x'));
+        let offered = match dashboard.app.prompt() {
+            Some(Prompt::Menu { choices, .. }) => choices.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(!offered.contains(&Operation::Resume), "{offered:?}");
+        dashboard.key(KeyCode::Esc);
+        dashboard
+            .engine
+            .commands
+            .send(Command::Operate {
+                execution_id: ids[7].clone(),
+                operation: Operation::Retry,
+            })
+            .unwrap();
+        dashboard.pump_until("the refusal shown", |app| {
+            matches!(app.prompt(), Some(Prompt::Notice { title, .. }) if title == "RETRY refused")
+        });
+        let Some(Prompt::Notice { lines, .. }) = dashboard.app.prompt() else {
+            unreachable!()
+        };
+        let text = lines.join("\n");
+        assert!(
+            text.contains("COC.00040712") && text.contains("request ID  00000000000000010"),
+            "{text}"
+        );
+        assert_eq!(sim.operations(), 5, "refused once, not retried");
+        assert_eq!(dashboard.status(&failed), Some(Status::Running));
+    }
+
+    #[test]
+    fn the_open_tickets_steps_follow_its_polls_and_once_more_when_it_finishes() {
+        let sim = Sim::start(SimOptions::default());
+        let running = sim.ids()[1].clone();
+        let mut dashboard = Dashboard::start(
+            &sim,
+            std::slice::from_ref(&running),
+            Duration::from_millis(300),
+        );
+        dashboard.select(&running);
+        dashboard.key(KeyCode::Enter);
+        dashboard.key(KeyCode::Char('4'));
+        let steps_updates = |updates: &[Update]| {
+            updates
+                .iter()
+                .filter(|u| matches!(u, Update::Steps { .. }))
+                .count()
+        };
+        let started = Instant::now();
+        let updates = dashboard.pump_until("three rounds of steps", |_| {
+            started.elapsed() > Duration::from_millis(1_000)
+        });
+        assert!(steps_updates(&updates) >= 3, "{updates:?}");
+        assert!(matches!(
+            dashboard.app.ticket(&running).unwrap().steps,
+            StepsState::Loaded { .. }
+        ));
+
+        sim.handle
+            .as_ref()
+            .unwrap()
+            .advance(Duration::from_secs(24 * 3600));
+        let mut updates = dashboard.pump_until("the ticket finished", |app| {
+            app.ticket(&running)
+                .unwrap()
+                .ticket
+                .as_ref()
+                .is_some_and(|t| t.is_terminal())
+        });
+        let window = Instant::now();
+        updates.extend(dashboard.pump_until("a quiet second and a half", |_| {
+            window.elapsed() > Duration::from_millis(1_500)
+        }));
+        let finished_at = updates
+            .iter()
+            .position(|u| matches!(u, Update::Transition { to, .. } if to.is_terminal()))
+            .expect("the transition to finished");
+        assert_eq!(
+            steps_updates(&updates[finished_at..]),
+            1,
+            "once more when it finished, then no more: {:?}",
+            &updates[finished_at..]
+        );
+        let StepsState::Loaded { steps, .. } = &dashboard.app.ticket(&running).unwrap().steps
+        else {
+            panic!("steps loaded");
+        };
+        assert!(
+            steps.iter().all(|s| s.status == Some(Status::Succeed)),
+            "{steps:?}"
+        );
+    }
+}
+
+/// The real dashboard in a pseudo-terminal: a stray key cancels, `y` sends once, the
+/// History tab says so, and the log file has the line.
+#[test]
+fn one_confirmed_retry_in_the_real_dashboard() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let failed = first_with(&sim, Status::Failed);
+    let config = home.path().join("coctop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nendpoint = \"{}\"\n\n[[watch]]\nid = \"{failed}\"\nlabel = \"broken\"\n",
+            sim.url()
+        ),
+    )
+    .unwrap();
+    let env = isolated_env(home.path());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config = config.display().to_string();
+    let mut app = PtyApp::spawn(&["--config", &config], &env, 120, 32);
+    app.wait_for("the failed ticket", |s| {
+        s.contains("broken") && s.contains("Failed")
+    });
+    app.send("\r");
+    app.send("x");
+    app.wait_for_text("RETRY");
+    app.send("\r");
+    app.wait_for_text("Send RETRY? y sends");
+    assert!(app.contents().contains(&format!("RETRY {failed}")));
+    app.send("\r"); // a stray Enter: cancels
+    app.wait_for("the confirmation gone", |s| !s.contains("Send RETRY?"));
+    assert_eq!(sim.operations(), 0);
+
+    app.send("x");
+    app.wait_for_text("actions");
+    app.send("\r");
+    app.wait_for_text("Send RETRY?");
+    app.send("y");
+    app.send("5");
+    app.wait_for_text("RETRY sent at");
+    app.wait_for_text("accepted");
+    app.wait_for("the retried ticket running", |s| s.contains("Running"));
+    assert_eq!(sim.operations(), 1);
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert!(app.is_cooked());
+    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
+    assert!(log.contains(&format!("RETRY {failed}: accepted")), "{log}");
+}
