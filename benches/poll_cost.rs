@@ -61,7 +61,7 @@ fn main() {
     ] {
         // Tickets that stay active for the whole run: ticket time almost stands still.
         let options = SimOptions {
-            tickets: scenario.active * 3 + 100,
+            tickets: scenario.active * 4 + 100,
             speed: 1e-4,
             ..SimOptions::default()
         };
