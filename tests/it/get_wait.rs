@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use crate::support::{Sim, coctop, coctop_command, stderr, stdout};
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status, Ticket};
+use coctop::coc::{ListQuery, Status, Ticket};
 use coctop::sim::SimOptions;
 use serde_json::Value;
 
@@ -17,16 +17,7 @@ const SK: &str = "TestSecretKey00000000000000000000000SK";
 
 /// Every seeded ticket, by status.
 fn by_status(sim: &Sim) -> HashMap<Status, Vec<Ticket>> {
-    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
-    let auth = match &sim.handle.as_ref().unwrap().options().credentials {
-        Some((ak, sk)) => Auth::AkSk {
-            ak: ak.clone(),
-            sk: sk.clone(),
-            security_token: None,
-        },
-        None => Auth::None,
-    };
-    let client = Client::new(ClientConfig::new(endpoint, auth)).unwrap();
+    let client = sim.client();
     let page = sim
         .block_on(client.list_executions(&ListQuery {
             limit: Some(200),
@@ -441,11 +432,7 @@ fn get_steps_and_instances_print_what_the_api_says_failed_hosts_first() {
         .execution_id
         .clone();
     let missing = "EX2099010100000000nobody";
-    let client = Client::new(ClientConfig::new(
-        Endpoint::from_url(&sim.url()).unwrap(),
-        Auth::None,
-    ))
-    .unwrap();
+    let client = sim.client();
     let steps = sim.block_on(client.all_steps(&failed)).unwrap();
 
     let out = run(home.path(), &sim, &["get", "--steps", &failed]);

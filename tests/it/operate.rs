@@ -6,25 +6,12 @@ use std::path::{Path, PathBuf};
 use crate::support::pty::{PtyApp, isolated_env};
 use crate::support::{Sim, coctop, stderr, stdout};
 use coctop::coc::auth::Secret;
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status, Ticket};
+use coctop::coc::{ListQuery, Status, Ticket};
 use coctop::sim::SimOptions;
 
 fn status_of(sim: &Sim, id: &str) -> Option<Status> {
-    let client = client(sim);
+    let client = sim.client();
     sim.block_on(client.get_execution(id)).unwrap().status
-}
-
-fn client(sim: &Sim) -> Client {
-    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
-    let auth = match &sim.handle.as_ref().unwrap().options().credentials {
-        Some((ak, sk)) => Auth::AkSk {
-            ak: ak.clone(),
-            sk: sk.clone(),
-            security_token: None,
-        },
-        None => Auth::None,
-    };
-    Client::new(ClientConfig::new(endpoint, auth)).unwrap()
 }
 
 fn tickets(sim: &Sim) -> Vec<Ticket> {
@@ -32,7 +19,7 @@ fn tickets(sim: &Sim) -> Vec<Ticket> {
         limit: Some(200),
         ..ListQuery::default()
     };
-    sim.block_on(client(sim).list_executions(&query))
+    sim.block_on(sim.client().list_executions(&query))
         .unwrap()
         .data
 }
@@ -279,7 +266,7 @@ mod through_the_dashboard {
     use coctop::watch::{self, Command, EngineConfig, EngineHandle, Update};
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    use super::{client, first_with};
+    use super::first_with;
     use crate::support::Sim;
 
     struct Dashboard<'s> {
@@ -294,7 +281,7 @@ mod through_the_dashboard {
                 interval,
                 ..EngineConfig::default()
             };
-            let client = Arc::new(client(sim));
+            let client = Arc::new(sim.client());
             let engine = sim.block_on(async { watch::spawn(client, config, ids.to_vec()) });
             let mut app = App::new(AppInit {
                 endpoint: sim.url(),
