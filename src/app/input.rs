@@ -221,7 +221,9 @@ fn open_selected(app: &mut App) -> Outcome {
     app.list.keep_selection();
     app.hosts = None;
     app.detail.open(id.clone());
-    // Its steps stay fresh while it is open.
+    // Its steps stay fresh while it is open: the engine fetches them now, so they are
+    // marked loading here rather than asked for twice.
+    app.tickets.want_steps(&id, false);
     let mut outcome = Outcome::action(Action::Engine(Command::FollowSteps(Some(id))));
     outcome.redraw = true;
     outcome

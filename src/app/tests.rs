@@ -1302,4 +1302,10 @@ fn the_open_tickets_steps_are_followed_until_it_closes() {
     assert_eq!(out.actions, [engine(Command::FollowSteps(Some(id(1))))]);
     let out = press(&mut app, KeyCode::Esc);
     assert_eq!(out.actions, [engine(Command::FollowSteps(None))]);
+    // On the Steps tab the engine's fetch for following is the only one.
+    ch(&mut app, 'j');
+    ch(&mut app, '4');
+    let next = selected(&app).to_string();
+    let out = press(&mut app, KeyCode::Enter);
+    assert_eq!(out.actions, [engine(Command::FollowSteps(Some(next)))]);
 }

@@ -114,6 +114,10 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
     );
     buf.set_line(area.x, area.y + 1, &heading, area.width);
     let body_y = area.y + 2;
+    if loaded == 0 && !view.is_loading() && view.error().is_none() && body_y < area.bottom() {
+        let none = Line::styled("no hosts: this step runs once, not per host", theme.dim());
+        buf.set_line(area.x, body_y, &none, area.width);
+    }
     let visible = usize::from(area.bottom().saturating_sub(body_y));
     let scroll = view.scroll().min(loaded.saturating_sub(visible));
     for (row, host) in view
