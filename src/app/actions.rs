@@ -248,7 +248,7 @@ pub fn summary(app: &App, execution_id: &str) -> String {
         }
         parts.push(text);
         let step_id = step.execution_step_id.as_deref();
-        if let Some(shown) = app.hosts().filter(|h| h.step_id() == step_id) {
+        if let Some(shown) = app.hosts().filter(|h| Some(h.step_id()) == step_id) {
             parts.push(format!(
                 "{} of {} hosts failed",
                 hosts::failed_count(shown.instances()),

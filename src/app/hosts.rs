@@ -47,8 +47,8 @@ impl HostsView {
         &self.execution_id
     }
 
-    pub fn step_id(&self) -> Option<&str> {
-        Some(&self.step_id)
+    pub fn step_id(&self) -> &str {
+        &self.step_id
     }
 
     pub fn step_name(&self) -> &str {

@@ -285,7 +285,7 @@ fn fetch_hosts_page(app: &mut App, redraw: bool) -> Outcome {
     };
     let command = Command::FetchInstances {
         execution_id: view.execution_id().to_string(),
-        step_id: view.step_id().unwrap_or_default().to_string(),
+        step_id: view.step_id().to_string(),
         limit: PAGE,
         offset,
     };

@@ -338,9 +338,11 @@ impl App {
             at,
         } = update
         {
-            let Some(view) = self.hosts.as_mut().filter(|h| {
-                h.execution_id() == execution_id && h.step_id() == Some(step_id.as_str())
-            }) else {
+            let Some(view) = self
+                .hosts
+                .as_mut()
+                .filter(|h| h.execution_id() == execution_id && h.step_id() == step_id)
+            else {
                 return false;
             };
             return view.page_arrived(offset as usize, result, at);

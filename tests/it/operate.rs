@@ -570,3 +570,58 @@ fn one_confirmed_retry_in_the_real_dashboard() {
     let log = std::fs::read_to_string(log_file(home.path())).unwrap();
     assert!(log.contains(&format!("RETRY {failed}: accepted")), "{log}");
 }
+
+/// After a 401 the engine sends nothing more: an operation asked for then is answered
+/// with the authentication error, and the gateway never sees it.
+#[test]
+fn the_engine_sends_no_operation_after_an_authentication_failure() {
+    use coctop::coc::auth::Secret;
+    use coctop::coc::{Auth, Client, ClientConfig, Endpoint, Operation};
+    use coctop::watch::{self, Command, EngineConfig, Update};
+
+    let sim = Sim::start(SimOptions {
+        credentials: Some(("OPAK".into(), Secret::new("right-secret"))),
+        ..SimOptions::default()
+    });
+    let id = sim.ids()[1].clone();
+    let wrong = Auth::AkSk {
+        ak: "OPAK".into(),
+        sk: Secret::new("wrong-secret"),
+        security_token: None,
+    };
+    let client = Client::new(ClientConfig::new(
+        Endpoint::from_url(&sim.url()).unwrap(),
+        wrong,
+    ));
+    let mut engine = sim.block_on(async {
+        watch::spawn(
+            std::sync::Arc::new(client.unwrap()),
+            EngineConfig::default(),
+            vec![id.clone()],
+        )
+    });
+    let next = |engine: &mut watch::EngineHandle| {
+        sim.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(10), engine.updates.recv())
+                .await
+                .expect("an update")
+                .expect("the engine runs")
+        })
+    };
+    while !matches!(next(&mut engine), Update::AuthFailed { .. }) {}
+    engine
+        .commands
+        .send(Command::Operate {
+            execution_id: id.clone(),
+            operation: Operation::Terminate,
+        })
+        .unwrap();
+    loop {
+        if let Update::Operated { result, .. } = next(&mut engine) {
+            assert!(result.unwrap_err().is_auth());
+            break;
+        }
+    }
+    assert_eq!(sim.operations(), 0);
+    assert_eq!(sim.requests(), 1, "the failed poll, nothing after it");
+}
