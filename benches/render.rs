@@ -173,14 +173,28 @@ fn key_press_with_a_huge_ticket_open(c: &mut Criterion) {
     );
     key(&mut app, KeyCode::Enter);
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    scroll_and_draw(
+        c,
+        "key_and_frame_50k_parameters_open",
+        &mut app,
+        &mut terminal,
+    );
+}
+
+/// One key (down and up in turn, so every frame differs from the last), then its frame.
+fn scroll_and_draw(
+    c: &mut Criterion,
+    name: &str,
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+) {
     let mut down = true;
-    c.bench_function("key_and_frame_50k_parameters_open", |b| {
+    c.bench_function(name, |b| {
         b.iter(|| {
-            // Scroll down and up in turn, so every frame differs from the last.
             down = !down;
-            key(&mut app, if down { KeyCode::Down } else { KeyCode::Up });
+            key(app, if down { KeyCode::Down } else { KeyCode::Up });
             terminal
-                .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
+                .draw(|frame| coctop::ui::draw(frame, black_box(&*app)))
                 .unwrap();
         })
     });
@@ -251,16 +265,7 @@ fn key_press_with_10k_hosts_open(c: &mut Criterion) {
     assert_eq!(app.hosts().map(|h| h.instances().len()), Some(HOSTS));
     key(&mut app, KeyCode::Home);
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
-    let mut down = true;
-    c.bench_function("key_and_frame_10k_hosts_open", |b| {
-        b.iter(|| {
-            down = !down;
-            key(&mut app, if down { KeyCode::Down } else { KeyCode::Up });
-            terminal
-                .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
-                .unwrap();
-        })
-    });
+    scroll_and_draw(c, "key_and_frame_10k_hosts_open", &mut app, &mut terminal);
     c.bench_function("actions_menu_open_and_close_with_frames", |b| {
         b.iter(|| {
             key(&mut app, KeyCode::Char('x'));
