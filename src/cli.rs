@@ -18,7 +18,7 @@ use crate::sim::SimOptions;
     about = "A live terminal dashboard for Huawei Cloud COC job tickets (executions)",
     after_help = "Exit codes: 0 success, 1 a ticket ended Failed/Canceled/Timeout (wait), \
                   2 usage or config error, 3 --timeout passed (wait), 4 authentication or \
-                  permission failure, 5 a ticket could not be fetched."
+                  permission failure, 5 a ticket could not be fetched or an operation was refused."
 )]
 pub struct Cli {
     /// Config file (default: the platform config dir, see `coctop config path`).
@@ -30,6 +30,9 @@ pub struct Cli {
     /// Region id: cn-north-4, ap-southeast-3 or eu-west-101.
     #[arg(long, global = true, value_name = "ID")]
     pub region: Option<String>,
+    /// Never send an operation (retry, terminate, resume, skip-batch); as `[ui] read_only`.
+    #[arg(long, global = true)]
+    pub read_only: bool,
     /// Open the dashboard on an embedded simulator: no config, no credentials.
     #[arg(long)]
     pub demo: bool,
@@ -43,6 +46,14 @@ pub enum Command {
     Get(GetArgs),
     /// Follow tickets until every one is finished, printing each status change.
     Wait(WaitArgs),
+    /// RETRY failed tickets (run them again from the failed step).
+    Retry(OperateArgs),
+    /// TERMINATE pending or running tickets (through Canceling to Canceled).
+    Terminate(OperateArgs),
+    /// RESUME paused tickets.
+    Resume(OperateArgs),
+    /// SKIP_BATCH: skip the running batch of BATCH tickets.
+    SkipBatch(OperateArgs),
     /// Run the COC simulator.
     Sim(SimArgs),
     /// Where the config lives; validate it; write a starter file.
@@ -69,8 +80,25 @@ pub enum OutputFormat {
 pub struct GetArgs {
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Print each ticket's steps (status, message) instead of the ticket.
+    #[arg(long, conflicts_with = "instances")]
+    pub steps: bool,
+    /// Print the per-host results of every step, failed hosts first.
+    #[arg(long)]
+    pub instances: bool,
     /// Execution IDs.
     #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+/// `retry|terminate|resume|skip-batch`: asks on a terminal, needs `--yes` without one.
+#[derive(Debug, Args)]
+pub struct OperateArgs {
+    /// Send without asking (required when there is no terminal to ask on).
+    #[arg(long)]
+    pub yes: bool,
+    /// Execution IDs.
+    #[arg(value_name = "ID", required = true)]
     pub ids: Vec<String>,
 }
 
@@ -134,6 +162,16 @@ impl SimArgs {
             latency: self.latency,
             credentials: self.ak.clone().zip(self.sk.clone()),
             tickets: self.tickets as usize,
+        }
+    }
+}
+
+impl GetArgs {
+    pub fn detail(&self) -> get::Detail {
+        match (self.steps, self.instances) {
+            (true, _) => get::Detail::Steps,
+            (_, true) => get::Detail::Instances,
+            _ => get::Detail::Ticket,
         }
     }
 }

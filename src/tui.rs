@@ -47,7 +47,12 @@ struct Context<'a> {
     replies: &'a UnboundedSender<Message>,
 }
 
-fn carry_out(action: Action, context: &Context, term: &mut TerminalGuard) -> io::Result<Flow> {
+fn carry_out(
+    action: Action,
+    context: &Context,
+    term: &mut TerminalGuard,
+    app: &mut App,
+) -> io::Result<Flow> {
     let engine = context.engine;
     Ok(match action {
         Action::Engine(command) => {
@@ -63,6 +68,19 @@ fn carry_out(action: Action, context: &Context, term: &mut TerminalGuard) -> io:
             term.suspend()?;
             Flow::Redraw
         }
+        Action::Copy(text) => {
+            let out = term.terminal.backend_mut();
+            out.write_all(osc52(&text).as_bytes())?;
+            out.flush()?;
+            Flow::Continue
+        }
+        Action::Open(url) => match open_in_browser(&url) {
+            Ok(()) => Flow::Continue,
+            Err(why) => {
+                app.open_failed(&url, &why);
+                Flow::Redraw
+            }
+        },
         Action::Notify(notification) => {
             context.effects.tell(&notification);
             Flow::Continue
@@ -74,6 +92,43 @@ fn carry_out(action: Action, context: &Context, term: &mut TerminalGuard) -> io:
             Flow::Continue
         }
     })
+}
+
+/// The OSC 52 sequence that puts `text` on the system clipboard: it travels through
+/// SSH, and through tmux with `set-clipboard on`.
+fn osc52(text: &str) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+/// Starts the desktop's opener (`open` on macOS, `xdg-open` elsewhere) without waiting
+/// for it; says why when it cannot be started or there is no display to open on.
+fn open_in_browser(url: &str) -> Result<(), String> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let headless = std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+        && !cfg!(target_os = "macos");
+    if headless {
+        return Err("no display".into());
+    }
+    let child = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{opener}: {e}"))?;
+    // Reaped on its own thread so that no zombie is left behind.
+    std::thread::spawn(move || {
+        let mut child = child;
+        let _ = child.wait();
+    });
+    Ok(())
 }
 
 async fn sleep_until_or_never(at: Option<Instant>) {
@@ -170,7 +225,7 @@ pub async fn event_loop_with(
                     effects: &effects,
                     replies: &replies,
                 };
-                match carry_out(action, &context, &mut term)? {
+                match carry_out(action, &context, &mut term, &mut app)? {
                     Flow::Continue => {}
                     Flow::Redraw => frame_owed = true,
                     Flow::Quit => {

@@ -6,10 +6,12 @@
 //! `update` also decides whether the screen needs a frame, from the state: what an
 //! update changed, and for the 1 Hz clock when a shown time text next changes.
 
+mod actions;
 mod alerts;
 mod clock;
 mod detail;
 mod filter;
+mod hosts;
 mod input;
 pub mod layout;
 mod list;
@@ -29,16 +31,22 @@ use crate::coc::Ticket;
 use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::notify::{Change, Notification, NotifyConfig, NotifyOn};
+use crate::text;
 use crate::watch::{Command, Update};
 
+pub use actions::{Prompt, UiSettings};
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
-pub use tickets::{Failure, Health, KeyWidths, StepsState, TicketEntry, Transition};
+pub use hosts::HostsView;
+pub use tickets::{
+    Failure, Health, KeyWidths, OperationRecord, StepsState, TicketEntry, Transition,
+};
 pub use view::{SortKey, StatusCount, Tab, View, urgency};
 pub use watchlist::{Note, WatchListEdit};
 
 use alerts::Alerts;
 
+use actions::Prompts;
 use detail::Detail;
 use filter::Filter;
 use list::ListState;
@@ -79,6 +87,11 @@ pub enum Action {
     Quit,
     /// Ctrl-Z: restore the terminal, stop, and come back.
     Suspend,
+    /// Put this text on the clipboard (OSC 52 through the terminal).
+    Copy(String),
+    /// Open this URL in the browser; if that cannot be done, tell the app
+    /// (`App::open_failed`).
+    Open(String),
     /// Tell the user: bell, desktop notification, hook (as `[notify]` says).
     Notify(Notification),
     /// Save a watch-list change to the config file (answered with `Message::Saved`).
@@ -142,6 +155,10 @@ pub struct App {
     list: ListState,
     filter: Filter,
     detail: Detail,
+    prompt: Prompts,
+    /// The hosts of one step of the open ticket (Enter on a step).
+    hosts: Option<HostsView>,
+    settings: UiSettings,
     help: bool,
     alerts: Alerts,
     watchlist: WatchListEdit,
@@ -168,6 +185,9 @@ impl App {
             list: ListState::default(),
             filter: Filter::default(),
             detail: Detail::default(),
+            prompt: Prompts::default(),
+            hosts: None,
+            settings: UiSettings::default(),
             help: false,
             alerts: Alerts::default(),
             watchlist: WatchListEdit::default(),
@@ -278,6 +298,39 @@ impl App {
     /// The watch-list input line, confirmation and last note.
     pub fn watch_edit(&self) -> &WatchListEdit {
         &self.watchlist
+    }
+
+    /// With the dashboard settings of the command line and `[ui]`.
+    pub fn with_settings(mut self, settings: UiSettings) -> App {
+        self.settings = settings;
+        self
+    }
+
+    pub fn settings(&self) -> &UiSettings {
+        &self.settings
+    }
+
+    /// The box over the screen that takes the keys (actions menu, confirmation,
+    /// notice), if one is open.
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.prompt.current()
+    }
+
+    /// The hosts view of the open ticket, when a step's hosts are shown.
+    pub fn hosts(&self) -> Option<&HostsView> {
+        self.hosts
+            .as_ref()
+            .filter(|h| self.detail.open_id() == Some(h.execution_id()))
+    }
+
+    /// The browser could not be started: show the URL instead.
+    pub fn open_failed(&mut self, url: &str, why: &str) {
+        let lines = vec![
+            format!("Could not open a browser ({}).", text::sanitize(why)),
+            "The ticket in the console:".into(),
+            url.to_string(),
+        ];
+        self.prompt.notice("console", lines);
     }
 
     /// Every watched ticket, in the order of the config.
@@ -442,6 +495,34 @@ impl App {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
         }
+        if let Update::Operated {
+            execution_id,
+            operation,
+            result: Err(error),
+            ..
+        } = &update
+        {
+            let title = format!("{} refused", operation.as_str());
+            self.prompt
+                .notice(title, actions::refusal_lines(execution_id, error));
+        }
+        if let Update::Instances {
+            execution_id,
+            step_id,
+            offset,
+            result,
+            at,
+        } = update
+        {
+            let Some(view) = self
+                .hosts
+                .as_mut()
+                .filter(|h| h.execution_id() == execution_id && h.step_id() == step_id)
+            else {
+                return false;
+            };
+            return view.page_arrived(offset as usize, result, at);
+        }
         let change = match &update {
             Update::Transition {
                 execution_id,
@@ -457,7 +538,11 @@ impl App {
             }),
             _ => None,
         };
+        let refused = matches!(&update, Update::Operated { result: Err(_), .. });
         let applied = self.tickets.apply(update);
+        if refused {
+            return true;
+        }
         let unseen_changed = change.is_some_and(|mut change| {
             change.name = self
                 .tickets

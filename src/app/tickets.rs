@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::coc::{ApiError, KeyValue, Status, Step, Ticket};
+use crate::coc::{ApiError, KeyValue, Operation, Status, Step, Ticket};
 use crate::text;
 use crate::watch::Update;
 
@@ -29,6 +29,15 @@ pub struct Transition {
     pub from: Option<Status>,
     pub to: Status,
     pub at: SystemTime,
+}
+
+/// An operation sent from the dashboard, for the History tab.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationRecord {
+    pub operation: Operation,
+    pub sent: SystemTime,
+    /// `None` until the server answers.
+    pub result: Option<Result<(), ApiError>>,
 }
 
 /// The Steps tab's data, fetched on demand.
@@ -83,6 +92,8 @@ pub struct TicketEntry {
     /// The last poll's failure; cleared by the next success.
     pub error: Option<Failure>,
     pub history: Vec<Transition>,
+    /// Operations sent from here, oldest first.
+    pub operations: Vec<OperationRecord>,
     pub steps: StepsState,
     pub key_widths: KeyWidths,
     /// The data is from the cache of an earlier run: no poll has confirmed it yet.
@@ -102,6 +113,7 @@ impl TicketEntry {
             last_ok: None,
             error: None,
             history: Vec::new(),
+            operations: Vec::new(),
             steps: StepsState::NotRequested,
             key_widths: KeyWidths::default(),
             cached: false,
@@ -327,6 +339,21 @@ impl Tickets {
         fetch
     }
 
+    /// An operation on `id` was sent at `at`.
+    pub fn operation_sent(&mut self, id: &str, operation: Operation, at: SystemTime) {
+        if let Some(i) = self.index(id) {
+            let operations = &mut self.entries[i].operations;
+            if operations.len() == HISTORY_LIMIT {
+                operations.remove(0);
+            }
+            operations.push(OperationRecord {
+                operation,
+                sent: at,
+                result: None,
+            });
+        }
+    }
+
     /// Applies one engine update.
     pub(super) fn apply(&mut self, update: Update) -> Applied {
         match update {
@@ -419,6 +446,30 @@ impl Tickets {
                     ..Applied::default()
                 }
             }
+            Update::Operated {
+                execution_id,
+                operation,
+                result,
+                ..
+            } => {
+                let Some(i) = self.index(&execution_id) else {
+                    return Applied::default();
+                };
+                let waiting = self.entries[i]
+                    .operations
+                    .iter_mut()
+                    .rev()
+                    .find(|r| r.operation == operation && r.result.is_none());
+                if let Some(record) = waiting {
+                    record.result = Some(result);
+                }
+                Applied {
+                    index: Some(i),
+                    ..Applied::default()
+                }
+            }
+            // The hosts view (`App`) takes these.
+            Update::Instances { .. } => Applied::default(),
             Update::Throttled { until, error } => {
                 self.health.throttled = Some((until, error));
                 Applied {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Globals, usage_error};
-use crate::app::{App, AppInit};
+use super::{Globals, read_only_reason, usage_error};
+use crate::app::{App, AppInit, UiSettings};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::{self, WatchEntry};
@@ -45,6 +45,10 @@ pub fn run(globals: &Globals) -> Exit {
         Err(exit) => return exit,
     };
     let endpoint_name = client_config.endpoint.display_name();
+    let settings = UiSettings {
+        read_only: read_only_reason(globals, Some(&config)),
+        console_url: config.ui.console_url.clone(),
+    };
     let effects = effects::Effects {
         teller: Some(Teller::new(&config.notify, &endpoint_name)),
         // Edits go to the file the config came from, or would have.
@@ -57,6 +61,7 @@ pub fn run(globals: &Globals) -> Exit {
         endpoint: endpoint_name,
         poll: config.poll,
         watch: config.watch,
+        settings,
         notify_on: config.notify.on,
         effects,
         cache,
@@ -64,7 +69,11 @@ pub fn run(globals: &Globals) -> Exit {
 }
 
 /// The dashboard against an embedded simulator on a free loopback port.
-pub fn demo() -> Exit {
+pub fn demo(globals: &Globals) -> Exit {
+    let settings = UiSettings {
+        read_only: read_only_reason(globals, None),
+        console_url: None,
+    };
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
@@ -99,6 +108,7 @@ pub fn demo() -> Exit {
             endpoint: name,
             poll,
             watch,
+            settings,
             // The demo's tickets fail all the time: counted in the header, never rung.
             notify_on: NotifyOn::default(),
             effects: effects::Effects::default(),
@@ -127,6 +137,7 @@ struct Session {
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
+    settings: UiSettings,
     notify_on: NotifyOn,
     effects: effects::Effects,
     /// The cache file to start from and to write on the way out.
@@ -139,6 +150,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         endpoint,
         poll,
         watch,
+        settings,
         notify_on,
         mut effects,
         cache,
@@ -149,7 +161,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         Ok(c) => c,
         Err(e) => return fail(e.to_string()),
     };
-    let _log_guard = init_logging();
+    let _log_guard = super::init_logging();
     let remembered = remembered(cache.as_deref(), &endpoint, &watch);
     // Tickets the cache knows start from there; the rest are polled at once.
     let ids = watch
@@ -172,6 +184,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
     };
     effects.cache = cache.map(|path| effects::CacheTarget { path, endpoint });
     let app = App::new(init)
+        .with_settings(settings)
         .with_notifications(notify_on, cycle)
         .with_cache(remembered);
     let result = tui::event_loop_with(engine, app, effects).await;
@@ -194,25 +207,4 @@ fn remembered(path: Option<&Path>, endpoint: &str, watch: &[WatchEntry]) -> Vec<
     let mut known = cache::load(path, endpoint);
     known.retain(|k| watched.contains(k.ticket.execution_id.as_str()));
     known
-}
-
-/// Log to the file `coctop config path` shows, never to the screen.
-fn init_logging() -> Option<()> {
-    let path = config::log_file_path();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).ok()?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init()
-        .ok()
 }

@@ -11,13 +11,15 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem, nearest};
-use super::{ApiConfig, AuthConfig, AuthMethod, Config, WatchEntry, parse_duration};
+use super::{
+    ApiConfig, AuthConfig, AuthMethod, Config, UiConfig, WatchEntry, console_url, parse_duration,
+};
 use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
 use crate::notify::{NotifyConfig, NotifyOn};
 use crate::watch::EngineConfig;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "notify"];
+const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "ui", "notify"];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -28,6 +30,7 @@ const API_KEYS: &[&str] = &[
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
+const UI_KEYS: &[&str] = &["read_only", "console_url"];
 const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
@@ -59,6 +62,9 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         config.poll = reader.poll(&poll);
     }
     config.watch = reader.watch_list(&root);
+    if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
+        config.ui = reader.ui(&ui);
+    }
     if let Some(notify) = reader.table(&root, "notify", "in [notify]") {
         config.notify = reader.notify(&notify);
     }
@@ -342,6 +348,32 @@ impl Reader<'_> {
         poll
     }
 
+    fn boolean(&mut self, section: &Section<'_, '_>, key: &str) -> Option<bool> {
+        let value = section.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(section, key, value, "true or false");
+                None
+            }
+        }
+    }
+
+    fn ui(&mut self, section: &Section<'_, '_>) -> UiConfig {
+        self.check_keys(section, UI_KEYS);
+        let mut ui = UiConfig::default();
+        if let Some(read_only) = self.boolean(section, "read_only") {
+            ui.read_only = read_only;
+        }
+        if let Some((url, span)) = self.string(section, "console_url") {
+            match console_url::check(&url) {
+                Ok(()) => ui.console_url = Some(url),
+                Err(why) => self.bad_value(section, "console_url", span, why),
+            }
+        }
+        ui
+    }
+
     fn watch_list(&mut self, root: &Section<'_, '_>) -> Vec<WatchEntry> {
         let Some(value) = root.get("watch") else {
             return Vec::new();
@@ -455,17 +487,6 @@ impl Reader<'_> {
             self.bad_value(section, "on", item.span(), why);
         }
         Some(NotifyOn::Statuses(statuses))
-    }
-
-    fn boolean(&mut self, section: &Section<'_, '_>, key: &str) -> Option<bool> {
-        let value = section.get(key)?;
-        match value.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
-            _ => {
-                self.wrong_type(section, key, value, "true or false");
-                None
-            }
-        }
     }
 
     /// An array of strings, with the array's span.

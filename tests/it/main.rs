@@ -12,6 +12,7 @@ mod engine;
 mod get_wait;
 mod hardening;
 mod notify;
+mod operate;
 mod proxy;
 mod shell;
 mod signing;
