@@ -122,9 +122,27 @@ pub fn status_glyph(status: &Status) -> &'static str {
 pub fn age_changes_at(now: SystemTime, then: SystemTime) -> SystemTime {
     match now.duration_since(then) {
         Ok(ago) => then + next_step(ago, coarse_unit(ago)),
-        // A time ahead of the clock counts down in seconds at most.
+        // Ahead of the clock: "in 5m" reads differently once less than 5m is left.
+        Err(ahead) => now + past_last_step(ahead.duration(), coarse_unit(ahead.duration())),
+    }
+}
+
+/// When a countdown to `until`, shown rounded up to whole seconds, next reads
+/// differently; at `until` it goes away.
+pub fn countdown_changes_at(now: SystemTime, until: SystemTime) -> SystemTime {
+    match until.duration_since(now) {
+        Ok(left) => {
+            now + past_last_step(left + Duration::from_millis(999), Duration::from_secs(1))
+                .min(left + Duration::from_nanos(1))
+        }
         Err(_) => now + Duration::from_secs(1),
     }
+}
+
+/// How long until a shrinking `left` drops below its last whole number of `unit`s.
+fn past_last_step(left: Duration, unit: Duration) -> Duration {
+    let into_step = left.as_nanos() % unit.as_nanos();
+    Duration::from_nanos(u64::try_from(into_step).unwrap_or(u64::MAX) + 1)
 }
 
 /// When `run_time(start, None, now)`, a live run time, will next read differently.

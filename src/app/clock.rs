@@ -85,10 +85,8 @@ pub(super) fn next_change(app: &App, since: SystemTime) -> Option<SystemTime> {
     let health = app.health();
     next.age(since, health.last_ok);
     next.age(since, health.auth_failed.as_ref().map(|f| f.at));
-    if let Some((until, _)) = &health.throttled
-        && *until > since
-    {
-        next.at(since + Duration::from_secs(1));
+    if let Some((until, _)) = &health.throttled {
+        next.at(format::countdown_changes_at(since, *until));
     }
     let screen = app.screen();
     let rows = usize::from(screen.rows.height);

@@ -27,6 +27,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
     if key.kind == KeyEventKind::Release {
         return Outcome::default();
     }
+    // Whatever the key, the user is looking at the selection now: it no longer follows
+    // the top row as tickets arrive.
+    app.list.keep_selection();
     // The note about the last edit has been read once another key comes.
     let noted = app.watchlist.clear_note();
     let mut outcome = on_key_press(app, key);
@@ -454,6 +457,7 @@ fn page_size(app: &App) -> usize {
 }
 
 pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Outcome {
+    app.list.keep_selection();
     if app.help_open() {
         let click = matches!(mouse.kind, MouseEventKind::Down(_));
         if click {

@@ -10,6 +10,15 @@ use super::layout;
 use super::tickets::TicketEntry;
 use super::view::{self, SortKey};
 
+/// What a full rebuild keeps in the list besides what the filter matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The selection the user holds.
+    Held,
+    /// Nothing.
+    Matches,
+}
+
 #[derive(Debug, Clone)]
 pub struct ListState {
     /// Indices into the tickets: the shown ones in display order.
@@ -73,15 +82,20 @@ impl ListState {
         self.offset = self.offset(rows);
     }
 
-    /// Filters and sorts every ticket again (the filter or the sort changed). A user who
-    /// changes the filter sees what it matches: a selection it hides is not kept in.
-    pub fn rebuild(&mut self, tickets: &[TicketEntry], filter: &Filter) {
+    /// Filters and sorts every ticket again. `Keep::Held` keeps in the selection the user
+    /// holds although the filter hides it (the sort changed, a reload); `Keep::Matches`
+    /// shows only what the filter matches (the user changed the filter).
+    pub fn rebuild(&mut self, tickets: &[TicketEntry], filter: &Filter, keep: Keep) {
+        let held = match keep {
+            Keep::Held => self.held_index(tickets),
+            Keep::Matches => None,
+        };
         self.order.clear();
         self.order.extend(
             tickets
                 .iter()
                 .enumerate()
-                .filter(|(_, t)| filter.matches(t))
+                .filter(|&(i, t)| filter.matches(t) || held == Some(i))
                 .map(|(i, _)| i),
         );
         view::sort_order(tickets, self.sort, &mut self.order);
@@ -90,16 +104,28 @@ impl ListState {
 
     pub fn set_sort(&mut self, sort: SortKey, tickets: &[TicketEntry], filter: &Filter) {
         self.sort = sort;
-        self.rebuild(tickets, filter);
+        self.rebuild(tickets, filter, Keep::Held);
+    }
+
+    /// The user's selection, when it is in the list now.
+    fn held_index(&self, tickets: &[TicketEntry]) -> Option<usize> {
+        let id = self.selected.as_deref().filter(|_| self.chosen)?;
+        // After a removal the old order's indices may point past the end, or elsewhere.
+        self.order
+            .iter()
+            .copied()
+            .find(|&i| tickets.get(i).is_some_and(|t| t.id == id))
     }
 
     /// Ticket `i` changed, or is new: moves it to its place, or out of the list when
     /// the filter no longer lets it through (unless it is the user's selection).
     pub fn reposition(&mut self, tickets: &[TicketEntry], filter: &Filter, i: usize) {
-        if let Some(position) = self.order.iter().position(|&j| j == i) {
+        let listed = self.order.iter().position(|&j| j == i);
+        if let Some(position) = listed {
             self.order.remove(position);
         }
-        if filter.matches(&tickets[i]) || self.holds(&tickets[i]) {
+        // Only a selection already in the list is held: one the filter hid stays hidden.
+        if filter.matches(&tickets[i]) || (listed.is_some() && self.holds(&tickets[i])) {
             let at = self
                 .order
                 .partition_point(|&j| view::compare(&tickets[j], &tickets[i], self.sort).is_lt());

@@ -49,7 +49,7 @@ use alerts::Alerts;
 use actions::Prompts;
 use detail::Detail;
 use filter::Filter;
-use list::ListState;
+use list::{Keep, ListState};
 use tickets::Tickets;
 
 /// Everything that can change the dashboard's state.
@@ -195,7 +195,7 @@ impl App {
             revision: 0,
             init,
         };
-        app.list.rebuild(app.tickets.all(), &app.filter);
+        app.list.rebuild(app.tickets.all(), &app.filter, Keep::Held);
         app
     }
 
@@ -221,7 +221,8 @@ impl App {
             self.tickets
                 .restore(Arc::new(remembered.ticket), polled_at, history);
         }
-        self.list.rebuild(self.tickets.all(), &self.filter);
+        self.list
+            .rebuild(self.tickets.all(), &self.filter, Keep::Held);
         self
     }
 
@@ -458,7 +459,13 @@ impl App {
 
     /// The filter text changed: the list shows what it matches now.
     fn refilter(&mut self) {
-        self.list.rebuild(self.tickets.all(), &self.filter);
+        // An open ticket stays the list's selection while the filter changes under it.
+        let keep = if self.view() == View::Ticket {
+            Keep::Held
+        } else {
+            Keep::Matches
+        };
+        self.list.rebuild(self.tickets.all(), &self.filter, keep);
         self.scroll_list_to_cursor();
     }
 
@@ -485,7 +492,8 @@ impl App {
         if self.detail.open_id() == Some(id) {
             self.detail.close();
         }
-        self.list.rebuild(self.tickets.all(), &self.filter);
+        self.list
+            .rebuild(self.tickets.all(), &self.filter, Keep::Held);
         self.scroll_list_to_cursor();
         true
     }
@@ -539,7 +547,21 @@ impl App {
             _ => None,
         };
         let refused = matches!(&update, Update::Operated { result: Err(_), .. });
-        let applied = self.tickets.apply(update);
+        // The header's times and a row's stale marker as the screen shows them: a poll
+        // can change them without changing any data.
+        let polled = match &update {
+            Update::Snapshot { execution_id, .. } | Update::Error { execution_id, .. } => {
+                self.tickets.index(execution_id)
+            }
+            _ => None,
+        };
+        let stale_on_screen = polled.map(|i| is_stale(&self.tickets.all()[i], self.drawn_at));
+        let header_on_screen = HealthTexts::of(self.tickets.health(), self.drawn_at);
+        let mut applied = self.tickets.apply(update);
+        applied.header |= HealthTexts::of(self.tickets.health(), self.now) != header_on_screen;
+        if let (Some(i), Some(was)) = (polled, stale_on_screen) {
+            applied.row |= is_stale(&self.tickets.all()[i], self.now) != was;
+        }
         if refused {
             return true;
         }

@@ -661,7 +661,9 @@ fn tick_ignores_tickets_scrolled_out_of_view() {
             at: now(),
         }),
     );
-    // Sorted by name, "zzz" is far below the screen.
+    // The running ticket is the most urgent, on the top row: select the next one, then
+    // sort by name, which puts "zzz" far below the screen.
+    ch(&mut app, 'j');
     ch(&mut app, 's');
     ch(&mut app, 's');
     assert_eq!(app.sort(), SortKey::Name);
@@ -1311,3 +1313,6 @@ fn the_open_tickets_steps_are_followed_until_it_closes() {
 }
 
 mod watchlist;
+
+mod redraw_model;
+mod review_findings;

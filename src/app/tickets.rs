@@ -368,22 +368,15 @@ impl Tickets {
                 let change = entry.set_ticket(ticket);
                 let cleared = entry.error.take().is_some() | std::mem::take(&mut entry.cached);
                 entry.last_ok = Some(at);
-                let health_was = self.health.last_ok;
                 let auth_cleared = self.health.auth_failed.take().is_some();
                 self.adjust(i, before);
                 Applied {
                     index: Some(i),
                     moved: new || change == DataChange::Moved,
                     row: cleared || change != DataChange::Same,
-                    // The header's "polled" age restarts at 0s: a change only when it
-                    // showed more than that.
-                    header: new
-                        || cleared
-                        || auth_cleared
-                        || change == DataChange::Moved
-                        || health_was.is_none_or(|was| {
-                            at.duration_since(was).is_ok_and(|d| d.as_secs() >= 1)
-                        }),
+                    // (The header's "polled" age is compared by the caller, with what
+                    // the screen shows.)
+                    header: new || cleared || auth_cleared || change == DataChange::Moved,
                 }
             }
             Update::Error {
