@@ -8,6 +8,7 @@ pub mod coc;
 pub mod config;
 pub mod exit;
 pub mod format;
+pub mod query;
 pub mod sim;
 pub mod text;
 pub mod tui;

@@ -34,13 +34,7 @@ pub fn run(globals: &Globals, ids: &[String], output: OutputFormat) -> Exit {
         Ok(results) => results,
         Err(e) => return usage_error(&e.to_string()),
     };
-    let now = SystemTime::now();
-    let mut out = std::io::stdout().lock();
-    let written = match output {
-        OutputFormat::Json => writeln!(out, "{}", get_json(&results)),
-        OutputFormat::Table => write!(out, "{}", get_table(&prepared.targets, &results, now)),
-    };
-    if written.is_err() {
+    if print(&results, &prepared.targets, output).is_err() {
         // Output closed early (a pipe to `head`): nothing more to say.
         return Exit::Fetch;
     }
@@ -52,7 +46,21 @@ pub fn run(globals: &Globals, ids: &[String], output: OutputFormat) -> Exit {
     get_exit(&results)
 }
 
-type FetchResult = (String, Result<Ticket, ApiError>);
+pub(super) type FetchResult = (String, Result<Ticket, ApiError>);
+
+/// Prints tickets (and the errors of those that could not be fetched) as `get` does;
+/// `targets` give the labels. An error when stdout is closed.
+pub(super) fn print(
+    results: &[FetchResult],
+    targets: &[WatchEntry],
+    output: OutputFormat,
+) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match output {
+        OutputFormat::Json => writeln!(out, "{}", get_json(results)),
+        OutputFormat::Table => write!(out, "{}", get_table(targets, results, SystemTime::now())),
+    }
+}
 
 /// Fetches every ticket, in order. The first request goes alone: if it fails
 /// authentication, nothing more is sent (the gateway locks an AK after 5 failures).

@@ -11,12 +11,13 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem, nearest};
-use super::{ApiConfig, AuthConfig, AuthMethod, Config, WatchEntry, parse_duration};
+use super::{ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, WatchEntry, parse_duration};
 use crate::coc::{Endpoint, Secret, validate_execution_id};
+use crate::query::{self, FILTER_KEYS, TicketQuery};
 use crate::watch::EngineConfig;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch"];
+const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "query"];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -57,6 +58,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         config.poll = reader.poll(&poll);
     }
     config.watch = reader.watch_list(&root);
+    config.queries = reader.query_list(&root);
 
     if reader.problems.is_empty() {
         Ok(config)
@@ -383,5 +385,113 @@ impl Reader<'_> {
             entries.push(WatchEntry { id, label });
         }
         entries
+    }
+
+    /// `[[query]]` blocks: a unique `name` and the filters of `coctop list`.
+    fn query_list(&mut self, root: &Section<'_, '_>) -> Vec<QueryEntry> {
+        let Some(value) = root.get("query") else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(root, "query", value, "an array of tables ([[query]])");
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                self.wrong_type(root, "query", item, "an array of tables ([[query]])");
+                continue;
+            };
+            let entry = Section {
+                place: "in [[query]]",
+                table,
+            };
+            let known: Vec<&str> = std::iter::once("name")
+                .chain(FILTER_KEYS.iter().copied())
+                .collect();
+            self.check_keys(&entry, &known);
+            let query = self.ticket_query(&entry);
+            let Some((name, span)) = self.string(&entry, "name") else {
+                if entry.get("name").is_none() {
+                    self.report(item.span(), "[[query]] entry without `name`".into());
+                }
+                continue;
+            };
+            if name.trim().is_empty() {
+                self.bad_value(&entry, "name", span, "must not be empty".into());
+                continue;
+            }
+            if let Some(&first) = first_seen.get(&name) {
+                let first_line = Position::at(self.text, first).line;
+                let why = format!("duplicate query name {name:?} (first on line {first_line})");
+                self.bad_value(&entry, "name", span, why);
+                continue;
+            }
+            first_seen.insert(name.clone(), span.start);
+            if let Some(query) = query {
+                entries.push(QueryEntry { name, query });
+            }
+        }
+        entries
+    }
+
+    /// The filters of one `[[query]]`; `None` when one of them is wrong (reported).
+    fn ticket_query(&mut self, entry: &Section<'_, '_>) -> Option<TicketQuery> {
+        let before = self.problems.len();
+        let mut query = TicketQuery {
+            creator: self.string(entry, "creator").map(|(v, _)| v),
+            job: self.string(entry, "job").map(|(v, _)| v),
+            job_id: self.string(entry, "job_id").map(|(v, _)| v),
+            since: self.duration(entry, "since", (Duration::from_millis(1), "1ms")),
+            ..TicketQuery::default()
+        };
+        for (text, span) in self.strings(entry, "tags") {
+            match query::parse_tag(&text) {
+                Ok(tag) => query.tags.push(tag),
+                Err(why) => self.bad_value(entry, "tags", span, why),
+            }
+        }
+        for (text, span) in self.strings(entry, "status") {
+            match query::parse_status(&text) {
+                Ok(status) => query.status.push(status),
+                Err(why) => self.bad_value(entry, "status", span, why),
+            }
+        }
+        if let Some((text, span)) = self.string(entry, "until") {
+            match query::parse_until(&text) {
+                Ok(until) => query.until = Some(until),
+                Err(why) => self.bad_value(entry, "until", span, why),
+            }
+        }
+        if let Some((limit, span)) = self.integer(entry, "limit") {
+            match usize::try_from(limit) {
+                Ok(n) if n >= 1 => query.limit = Some(n),
+                _ => {
+                    let why = format!("must be at least 1, got {limit}");
+                    self.bad_value(entry, "limit", span, why);
+                }
+            }
+        }
+        (self.problems.len() == before).then_some(query)
+    }
+
+    /// A string or an array of strings, each with its place.
+    fn strings(&mut self, section: &Section<'_, '_>, key: &str) -> Vec<(String, Range<usize>)> {
+        let Some(value) = section.get(key) else {
+            return Vec::new();
+        };
+        let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item.get_ref() {
+                DeValue::String(text) => out.push((text.to_string(), item.span())),
+                _ => self.wrong_type(section, key, item, "a string or an array of strings"),
+            }
+        }
+        out
     }
 }

@@ -5,9 +5,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::coc::{ApiError, Client, Status, Step, Ticket};
+use crate::coc::{ApiError, Client, ListQuery, Page, Status, Step, Ticket};
+use crate::query::TicketQuery;
 
 mod engine;
+pub mod pages;
 mod rate;
 mod schedule;
 
@@ -22,6 +24,24 @@ pub trait Fetcher: Send + Sync + 'static {
         &self,
         execution_id: &str,
     ) -> impl Future<Output = Result<Vec<Step>, ApiError>> + Send;
+
+    /// Whether `list` works; without it every ticket is refreshed by its own GET and
+    /// queries find nothing.
+    fn lists(&self) -> bool {
+        false
+    }
+
+    /// One page of `GET /v1/executions`.
+    fn list(
+        &self,
+        _query: &ListQuery,
+    ) -> impl Future<Output = Result<Page<Ticket>, ApiError>> + Send {
+        async {
+            Err(ApiError::Network {
+                detail: "this fetcher cannot list tickets".into(),
+            })
+        }
+    }
 }
 
 impl Fetcher for Client {
@@ -31,6 +51,14 @@ impl Fetcher for Client {
 
     async fn fetch_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
         Ok(self.list_steps(execution_id, 100, 0).await?.data)
+    }
+
+    fn lists(&self) -> bool {
+        true
+    }
+
+    async fn list(&self, query: &ListQuery) -> Result<Page<Ticket>, ApiError> {
+        self.list_executions(query).await
     }
 }
 
@@ -66,6 +94,12 @@ pub enum Command {
     Remove(String),
     /// Fetch the steps of a ticket (on demand, for the Steps tab).
     FetchSteps(String),
+    /// Follow the tickets a query finds, by its list pages, every interval: new ones
+    /// are added, finished ones stay until they leave the query's window.
+    AddQuery {
+        name: String,
+        query: TicketQuery,
+    },
     Shutdown,
 }
 
