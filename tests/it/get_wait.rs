@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::support::{Sim, coctop, stderr, stdout};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::support::{Sim, coctop, coctop_command, stderr, stdout};
 use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status, Ticket};
 use coctop::sim::SimOptions;
 use serde_json::Value;
@@ -249,13 +252,42 @@ fn follow_live(sim: &Sim, json: bool) {
         .take(2)
         .map(|t| t.execution_id.clone())
         .collect();
-    let mut args = vec!["wait", "--interval", "1s", "--timeout", "5m"];
+    let url = sim.url();
+    let mut args = vec![
+        "--endpoint",
+        &url,
+        "wait",
+        "--interval",
+        "1s",
+        "--timeout",
+        "5m",
+    ];
     if json {
         args.push("--json");
     }
     args.extend(running.iter().map(String::as_str));
-    let out = run(home.path(), sim, &args);
-    let text = stdout(&out);
+    let mut child = coctop_command(home.path(), &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Both are seen running; then hours of ticket time pass at once.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut text = String::new();
+    while text.matches("Running").count() < 2 {
+        let line = lines.next().expect("a line per first sight").unwrap();
+        text.push_str(&line);
+        text.push('\n');
+    }
+    sim.handle
+        .as_ref()
+        .unwrap()
+        .advance(std::time::Duration::from_secs(6 * 3600));
+    for line in lines {
+        text.push_str(&line.unwrap());
+        text.push('\n');
+    }
+    let out = child.wait_with_output().unwrap();
 
     let mut last: HashMap<String, String> = HashMap::new();
     for line in text.lines() {
@@ -295,26 +327,19 @@ fn follow_live(sim: &Sim, json: bool) {
 
 #[test]
 fn wait_follows_running_tickets_to_their_end() {
-    let sim = Sim::start(SimOptions {
-        speed: 60.0,
-        ..SimOptions::default()
-    });
+    let sim = Sim::start(SimOptions::default());
     follow_live(&sim, false);
 }
 
 #[test]
 fn wait_json_prints_one_object_per_change() {
-    let sim = Sim::start(SimOptions {
-        speed: 60.0,
-        ..SimOptions::default()
-    });
+    let sim = Sim::start(SimOptions::default());
     follow_live(&sim, true);
 }
 
 #[test]
 fn wait_rides_out_server_errors_and_throttling() {
     let sim = Sim::start(SimOptions {
-        speed: 60.0,
         fail_rate: 0.3,
         throttle_rate: 0.1,
         ..SimOptions::default()
