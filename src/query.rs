@@ -151,7 +151,10 @@ pub fn parse_status(text: &str) -> Result<Status, String> {
         .cloned()
         .ok_or_else(|| {
             let known: Vec<&str> = Status::KNOWN.iter().map(Status::as_str).collect();
-            format!("unknown status {text:?} (known: {})", known.join(", "))
+            match crate::config::nearest(text.trim(), &known) {
+                Some(near) => format!("unknown status {text:?} (did you mean {near:?}?)"),
+                None => format!("unknown status {text:?} (known: {})", known.join(", ")),
+            }
         })
 }
 

@@ -26,7 +26,7 @@ use crate::watch::{Command, Update};
 
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
-pub use tickets::{Failure, Health, KeyWidths, StepsState, TicketEntry, Transition};
+pub use tickets::{Failure, Health, KeyWidths, Origin, StepsState, TicketEntry, Transition};
 pub use view::{SortKey, StatusCount, Tab, View, urgency};
 
 use detail::Detail;
@@ -188,6 +188,11 @@ impl App {
         self.tickets.health()
     }
 
+    /// Tickets per `[[query]]` name, for the header.
+    pub fn query_counts(&self) -> &[(String, usize)] {
+        self.tickets.query_counts()
+    }
+
     pub fn sort(&self) -> SortKey {
         self.list.sort()
     }
@@ -265,6 +270,19 @@ impl App {
     fn on_engine(&mut self, update: Update) -> bool {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
+        }
+        if let Update::Left {
+            execution_id,
+            dropped: true,
+            ..
+        } = &update
+            && self.shown_id() != Some(execution_id.as_str())
+        {
+            // Out of its query's window and watched by nobody: it goes, unless the user
+            // is looking at it.
+            let removed = self.tickets.remove(execution_id);
+            self.refilter();
+            return removed;
         }
         let applied = self.tickets.apply(update);
         let Some(i) = applied.index else {

@@ -71,11 +71,25 @@ impl KeyWidths {
     }
 }
 
+/// Why the dashboard holds a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Named by the config, or pinned from the browse view.
+    Watched,
+    /// Found by a `[[query]]` (its names are in `queries`).
+    Query,
+    /// Opened from the browse view and not pinned: shown while open, not listed.
+    Browsed,
+}
+
 #[derive(Debug, Clone)]
 pub struct TicketEntry {
     pub id: String,
     /// The config's label.
     pub label: Option<String>,
+    pub origin: Origin,
+    /// The queries that found it, in the order they did.
+    pub queries: Vec<String>,
     /// The last good data; `None` until the first successful poll.
     pub ticket: Option<Arc<Ticket>>,
     /// When the last successful poll happened.
@@ -96,6 +110,8 @@ impl TicketEntry {
         let mut entry = TicketEntry {
             id,
             label,
+            origin: Origin::Watched,
+            queries: Vec::new(),
             ticket: None,
             last_ok: None,
             error: None,
@@ -128,6 +144,19 @@ impl TicketEntry {
 
     pub fn is_active(&self) -> bool {
         self.ticket.as_ref().is_some_and(|t| !t.is_terminal())
+    }
+
+    /// Shown in the ticket list (a browsed ticket is shown only while open).
+    pub fn is_listed(&self) -> bool {
+        self.origin != Origin::Browsed
+    }
+
+    /// A ticket from a list page, for the browse view's rows.
+    pub fn listed_from(ticket: Ticket) -> TicketEntry {
+        let mut entry = TicketEntry::new(ticket.execution_id.clone(), None);
+        entry.origin = Origin::Browsed;
+        entry.set_ticket(Arc::new(ticket));
+        entry
     }
 
     fn reindex(&mut self) {
@@ -220,6 +249,8 @@ pub struct Tickets {
     by_id: HashMap<String, usize>,
     counts: Vec<StatusCount>,
     health: Health,
+    /// Tickets per query name, in the order the queries first found one.
+    query_counts: Vec<(String, usize)>,
 }
 
 impl Tickets {
@@ -243,6 +274,18 @@ impl Tickets {
         &self.health
     }
 
+    pub fn query_counts(&self) -> &[(String, usize)] {
+        &self.query_counts
+    }
+
+    fn count_query(&mut self, name: &str, delta: isize) {
+        match self.query_counts.iter_mut().find(|(n, _)| n == name) {
+            Some((_, count)) => *count = count.saturating_add_signed(delta),
+            None if delta > 0 => self.query_counts.push((name.to_string(), 1)),
+            None => {}
+        }
+    }
+
     /// The index of the ticket, added when unknown (`true`: it is new).
     pub fn insert(&mut self, id: String, label: Option<String>) -> (usize, bool) {
         if let Some(&i) = self.by_id.get(&id) {
@@ -253,6 +296,26 @@ impl Tickets {
         self.entries.push(TicketEntry::new(id, label));
         view::add_count(&mut self.counts, None, 1);
         (i, true)
+    }
+
+    /// Lets go of a ticket; the list must be rebuilt (indices move).
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(i) = self.by_id.remove(id) else {
+            return false;
+        };
+        let (status, failing) = self.counted(i);
+        view::add_count(&mut self.counts, status.as_ref(), -1);
+        for query in std::mem::take(&mut self.entries[i].queries) {
+            self.count_query(&query, -1);
+        }
+        if failing {
+            self.health.failing = self.health.failing.saturating_sub(1);
+        }
+        self.entries.swap_remove(i);
+        if let Some(moved) = self.entries.get(i) {
+            self.by_id.insert(moved.id.clone(), i);
+        }
+        true
     }
 
     /// The Steps tab wants the steps of `id`: marks them loading and says whether they
@@ -359,6 +422,46 @@ impl Tickets {
                 Applied {
                     index: Some(i),
                     ..Applied::default()
+                }
+            }
+            Update::Joined {
+                execution_id,
+                query,
+                ..
+            } => {
+                let (i, new) = self.insert(execution_id, None);
+                let entry = &mut self.entries[i];
+                if new || entry.origin == Origin::Browsed {
+                    entry.origin = Origin::Query;
+                }
+                if !entry.queries.contains(&query) {
+                    entry.queries.push(query.clone());
+                    self.count_query(&query, 1);
+                }
+                Applied {
+                    index: Some(i),
+                    moved: true,
+                    listed: true,
+                }
+            }
+            Update::Left {
+                execution_id,
+                query,
+                ..
+            } => {
+                let Some(i) = self.index(&execution_id) else {
+                    return Applied::default();
+                };
+                let queries = &mut self.entries[i].queries;
+                let held = queries.len();
+                queries.retain(|q| *q != query);
+                if queries.len() < held {
+                    self.count_query(&query, -1);
+                }
+                Applied {
+                    index: Some(i),
+                    moved: false,
+                    listed: true,
                 }
             }
             Update::Throttled { until, error } => {

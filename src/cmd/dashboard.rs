@@ -6,11 +6,12 @@ use std::time::{Duration, SystemTime};
 use super::{Globals, usage_error};
 use crate::app::{App, AppInit};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
-use crate::config::{self, WatchEntry};
+use crate::config::{self, QueryEntry, WatchEntry};
 use crate::exit::Exit;
+use crate::query::TicketQuery;
 use crate::sim::{self, SimOptions};
 use crate::tui;
-use crate::watch::{self, EngineConfig};
+use crate::watch::{self, Command, EngineConfig};
 
 /// The dashboard on the config's tickets.
 pub fn run(globals: &Globals) -> Exit {
@@ -45,6 +46,7 @@ pub fn run(globals: &Globals) -> Exit {
         endpoint_name,
         config.poll,
         config.watch,
+        config.queries,
     ))
 }
 
@@ -79,7 +81,15 @@ pub fn demo() -> Exit {
             max_rps: 50.0,
         };
         let name = format!("demo simulator {}", sim.base_url());
-        let exit = run_engine_and_ui(client_config, name, poll, watch).await;
+        // Tickets users start while the demo runs, found by the list API.
+        let started_lately = QueryEntry {
+            name: "new".into(),
+            query: TicketQuery {
+                since: Some(Duration::from_secs(60)),
+                ..TicketQuery::default()
+            },
+        };
+        let exit = run_engine_and_ui(client_config, name, poll, watch, vec![started_lately]).await;
         sim.shutdown();
         exit
     })
@@ -99,6 +109,7 @@ async fn run_engine_and_ui(
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
+    queries: Vec<QueryEntry>,
 ) -> Exit {
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
@@ -109,6 +120,9 @@ async fn run_engine_and_ui(
     let _log_guard = init_logging();
     let ids = watch.iter().map(|w| w.id.clone()).collect();
     let engine = watch::spawn(Arc::new(client), poll, ids);
+    for QueryEntry { name, query } in queries {
+        let _ = engine.commands.send(Command::AddQuery { name, query });
+    }
     let init = AppInit {
         endpoint,
         watch,

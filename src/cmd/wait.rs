@@ -285,7 +285,7 @@ impl Waiter {
                     format::as_setting(wait.max(Duration::from_millis(1)))
                 ))]
             }
-            Update::Steps { .. } => Vec::new(),
+            Update::Steps { .. } | Update::Joined { .. } | Update::Left { .. } => Vec::new(),
         }
     }
 

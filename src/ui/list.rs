@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, RowTimes, TicketEntry, layout::Screen};
 use crate::text;
@@ -194,14 +195,24 @@ fn draw_row(
                     theme.status(entry.status()),
                 );
             }
-            Column::Name => put(
-                buf,
-                row,
-                x,
-                width,
-                &text::cell(entry.name(), w),
-                theme.bold(),
-            ),
+            Column::Name => {
+                // The query that found it, as a prefix: `[my team] job name`.
+                let marker = entry
+                    .queries
+                    .first()
+                    .map(|q| format!("[{}] ", text::sanitize(q)));
+                let marker = text::fit(marker.as_deref().unwrap_or(""), w / 2);
+                let used = marker.width() as u16;
+                put(buf, row, x, width, &marker, theme.dim());
+                put(
+                    buf,
+                    row,
+                    x + used,
+                    width.saturating_sub(used),
+                    &text::cell(entry.name(), w.saturating_sub(usize::from(used))),
+                    theme.bold(),
+                );
+            }
             Column::Id => put(buf, row, x, width, &text::cell(&entry.id, w), plain),
             Column::Type => {
                 let kind = ticket.and_then(|t| t.execution_type.as_ref());

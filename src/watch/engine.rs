@@ -260,6 +260,7 @@ impl<F: Fetcher> Engine<F> {
                 let mut keys: Vec<_> = self
                     .tickets
                     .iter()
+                    .filter(|(_, w)| !w.is_covered())
                     .map(|(k, w)| (w.order, k.clone()))
                     .collect();
                 keys.sort_unstable_by_key(|(order, _)| *order);
@@ -780,6 +781,11 @@ impl<F: Fetcher> Engine<F> {
                     watched.in_queries += 1;
                 }
                 self.queries[i].members.insert(joined.clone());
+                self.emit(Update::Joined {
+                    execution_id: joined.to_string(),
+                    query: self.queries[i].name.clone(),
+                    at: SystemTime::now(),
+                });
                 key = Some(joined);
             }
         }
@@ -856,10 +862,18 @@ impl<F: Fetcher> Engine<F> {
             }
             self.queries[i].members.remove(key);
             watched.in_queries = watched.in_queries.saturating_sub(1);
-            if watched.in_queries == 0 && !watched.explicit {
+            let dropped = watched.in_queries == 0 && !watched.explicit;
+            if dropped {
                 self.tickets.remove(key);
                 self.schedule.remove(key);
+                self.steps_queue.retain(|queued| queued != key);
             }
+            self.emit(Update::Left {
+                execution_id: key.to_string(),
+                query: self.queries[i].name.clone(),
+                dropped,
+                at: SystemTime::now(),
+            });
         }
     }
 

@@ -131,6 +131,20 @@ pub enum Update {
         result: Result<Vec<Step>, ApiError>,
         at: SystemTime,
     },
+    /// A query found the ticket (sent before its first snapshot through the query).
+    Joined {
+        execution_id: String,
+        query: String,
+        at: SystemTime,
+    },
+    /// A finished ticket left the query's window; `dropped` when the engine no longer
+    /// watches it at all (no other query holds it and it was not named explicitly).
+    Left {
+        execution_id: String,
+        query: String,
+        dropped: bool,
+        at: SystemTime,
+    },
     /// The endpoint answered 429: nothing is sent before `until`.
     Throttled { until: SystemTime, error: ApiError },
     /// 401/403: polling has stopped (reported once).
@@ -145,6 +159,8 @@ impl Update {
             | Update::Error { at, .. }
             | Update::Transition { at, .. }
             | Update::Steps { at, .. }
+            | Update::Joined { at, .. }
+            | Update::Left { at, .. }
             | Update::AuthFailed { at, .. } => Some(*at),
             Update::Throttled { .. } => None,
         }

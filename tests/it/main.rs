@@ -8,6 +8,8 @@ mod decode;
 mod engine;
 mod get_wait;
 mod hardening;
+mod list;
+mod pages;
 mod signing;
 mod sim;
 mod support;
