@@ -6,6 +6,7 @@
 //! `update` also decides whether the screen needs a frame, from the state: what an
 //! update changed, and for the 1 Hz clock when a shown time text next changes.
 
+mod browse;
 mod clock;
 mod detail;
 mod filter;
@@ -24,6 +25,7 @@ use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::watch::{Command, Update};
 
+pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
 pub use tickets::{Failure, Health, KeyWidths, Origin, StepsState, TicketEntry, Transition};
@@ -105,6 +107,7 @@ pub struct App {
     list: ListState,
     filter: Filter,
     detail: Detail,
+    browse: Browse,
     help: bool,
     /// `now` as of the last update that asked for a frame: what the screen shows.
     drawn_at: SystemTime,
@@ -125,6 +128,7 @@ impl App {
             list: ListState::default(),
             filter: Filter::default(),
             detail: Detail::default(),
+            browse: Browse::default(),
             help: false,
             init,
         };
@@ -157,16 +161,26 @@ impl App {
     }
 
     /// The ticket the detail pane shows: the open one when a ticket is open, else the
-    /// selection.
+    /// selection (of the browse view while it is open).
     pub fn shown(&self) -> Option<&TicketEntry> {
         match self.detail.open_id() {
             Some(id) => self.ticket(id),
+            None if self.browse.is_open() => self.browse.selected(),
             None => self.selected(),
         }
     }
 
     fn shown_id(&self) -> Option<&str> {
-        self.detail.open_id().or_else(|| self.list.selected_id())
+        match self.detail.open_id() {
+            Some(id) => Some(id),
+            None if self.browse.is_open() => self.browse.selected().map(|e| e.id.as_str()),
+            None => self.list.selected_id(),
+        }
+    }
+
+    /// The browse view's state (rows, filter, paging).
+    pub fn browse(&self) -> &Browse {
+        &self.browse
     }
 
     /// Position of the selection in display order.
@@ -209,6 +223,8 @@ impl App {
     pub fn view(&self) -> View {
         if self.detail.open_id().is_some() {
             View::Ticket
+        } else if self.browse.is_open() {
+            View::Browse
         } else {
             View::List
         }
@@ -271,6 +287,16 @@ impl App {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
         }
+        if let Update::BrowsePage {
+            generation,
+            offset,
+            result,
+            at,
+        } = update
+        {
+            let changed = self.browse.on_page(generation, offset, result, at);
+            return changed && self.browse.is_open();
+        }
         if let Update::Left {
             execution_id,
             dropped: true,
@@ -323,6 +349,12 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
         }
         Message::Engine(update) => Outcome::redraw(app.on_engine(update)),
     };
+    if app.browse.is_open() {
+        let rows = app.list_rows();
+        if let Some(command) = app.browse.more(rows) {
+            outcome.actions.push(Action::Engine(command));
+        }
+    }
     if let Some(id) = app.steps_to_fetch() {
         outcome
             .actions

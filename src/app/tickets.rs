@@ -151,11 +151,12 @@ impl TicketEntry {
         self.origin != Origin::Browsed
     }
 
-    /// A ticket from a list page, for the browse view's rows.
-    pub fn listed_from(ticket: Ticket) -> TicketEntry {
+    /// A ticket read from a list page at `at`, for the browse view's rows.
+    pub fn listed_from(ticket: Ticket, at: SystemTime) -> TicketEntry {
         let mut entry = TicketEntry::new(ticket.execution_id.clone(), None);
         entry.origin = Origin::Browsed;
         entry.set_ticket(Arc::new(ticket));
+        entry.last_ok = Some(at);
         entry
     }
 
@@ -318,6 +319,26 @@ impl Tickets {
         true
     }
 
+    /// Sets where a ticket comes from (pinning, browsing); `None` when unknown.
+    pub fn set_origin(&mut self, id: &str, origin: Origin) -> Option<usize> {
+        let i = self.index(id)?;
+        self.entries[i].origin = origin;
+        Some(i)
+    }
+
+    /// Adds a ticket read from a list page (the browse view's), data included; the
+    /// index of the existing entry when it is already held.
+    pub fn insert_listed(&mut self, entry: TicketEntry) -> usize {
+        if let Some(i) = self.index(&entry.id) {
+            return i;
+        }
+        let i = self.entries.len();
+        self.by_id.insert(entry.id.clone(), i);
+        view::add_count(&mut self.counts, entry.status(), 1);
+        self.entries.push(entry);
+        i
+    }
+
     /// The Steps tab wants the steps of `id`: marks them loading and says whether they
     /// must be fetched (never asked for yet, or `again` after a failure).
     pub fn want_steps(&mut self, id: &str, again: bool) -> bool {
@@ -464,6 +485,8 @@ impl Tickets {
                     listed: true,
                 }
             }
+            // The browse view's, not about watched tickets.
+            Update::BrowsePage { .. } => Applied::default(),
             Update::Throttled { until, error } => {
                 self.health.throttled = Some((until, error));
                 Applied {

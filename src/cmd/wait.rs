@@ -285,7 +285,10 @@ impl Waiter {
                     format::as_setting(wait.max(Duration::from_millis(1)))
                 ))]
             }
-            Update::Steps { .. } | Update::Joined { .. } | Update::Left { .. } => Vec::new(),
+            Update::Steps { .. }
+            | Update::Joined { .. }
+            | Update::Left { .. }
+            | Update::BrowsePage { .. } => Vec::new(),
         }
     }
 

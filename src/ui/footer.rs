@@ -17,6 +17,40 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     let mut spans = Vec::new();
     if app.help_open() {
         spans.push(Span::styled("any key closes the help", theme.dim()));
+    } else if app.view() == View::Browse && app.browse().editing() {
+        let browse = app.browse();
+        spans.push(Span::styled("browse /", theme.key()));
+        spans.push(Span::raw(text::sanitize(browse.filter_text())));
+        spans.push(Span::styled("▏", theme.key()));
+        match browse.invalid_filter() {
+            Some(why) => spans.push(Span::styled(
+                format!(" {}", text::sanitize(why)),
+                theme.error(),
+            )),
+            None => push_keys(
+                &mut spans,
+                &[
+                    ("Enter", "apply"),
+                    ("Esc", "cancel"),
+                    ("key=value", "creator job job_id tags since until status"),
+                ],
+                theme,
+            ),
+        }
+    } else if app.view() == View::Browse {
+        spans.push(Span::styled(browse_summary(app), theme.bold()));
+        push_keys(
+            &mut spans,
+            &[
+                ("j/k", "move"),
+                ("Enter", "open"),
+                ("p", "pin"),
+                ("/", "filter"),
+                ("r", "reload"),
+                ("Esc", "back"),
+            ],
+            theme,
+        );
     } else if app.editing_filter() {
         spans.push(Span::styled("/", theme.key()));
         spans.push(Span::raw(text::sanitize(app.filter())));
@@ -54,6 +88,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
                 ("?", "help"),
                 ("q", "quit"),
             ],
+            View::Browse => &[],
             View::Ticket => &[
                 ("Esc", "back"),
                 ("Tab/1-5", "tabs"),
@@ -66,6 +101,20 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         push_keys(&mut spans, keys, theme);
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// `browse: creator=zhang · 120 of 3400`.
+fn browse_summary(app: &App) -> String {
+    let browse = app.browse();
+    let filter = match browse.filter_text().trim() {
+        "" => "all".into(),
+        text => text::sanitize(text).into_owned(),
+    };
+    let loaded = browse.rows().len();
+    let of = browse
+        .total()
+        .map_or_else(String::new, |total| format!(" of {total}"));
+    format!("browse: {filter} · {loaded}{of} ")
 }
 
 fn push_keys<'a>(spans: &mut Vec<Span<'a>>, keys: &[(&'a str, &str)], theme: Theme) {
@@ -92,6 +141,9 @@ const HELP: &[(&str, &str)] = &[
     ("s", "sort: urgency, started, name, status"),
     ("r", "refresh the selected ticket (and its steps)"),
     ("R", "refresh every ticket"),
+    ("b", "browse the account's tickets (list API); / filters"),
+    ("", "with key=value words, Enter opens, Esc back"),
+    ("p", "pin the browsed or open ticket to the list"),
     ("?", "this help; any key closes it"),
     ("q Ctrl-C", "quit"),
     ("Ctrl-Z", "suspend (fg resumes)"),

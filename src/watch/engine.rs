@@ -96,6 +96,8 @@ enum SweepOf {
     Cover,
     /// `queries[i]`.
     Query(usize),
+    /// A page the browse view asked for; its pass is the view's generation.
+    Browse,
 }
 
 /// Refreshing the explicitly watched tickets by list pages when that is cheaper.
@@ -187,6 +189,8 @@ struct Engine<F> {
     updates: UnboundedSender<Update>,
     cover: Cover,
     queries: Vec<QueryWatch>,
+    /// Pages the browse view asked for: `(generation, query)`.
+    browse_queue: VecDeque<(u64, ListQuery)>,
 }
 
 impl<F: Fetcher> Engine<F> {
@@ -211,6 +215,7 @@ impl<F: Fetcher> Engine<F> {
                 ..Cover::default()
             },
             queries: Vec::new(),
+            browse_queue: VecDeque::new(),
             updates,
         }
     }
@@ -278,6 +283,20 @@ impl<F: Fetcher> Engine<F> {
             }
             Command::FetchSteps(id) => self.request_steps(&id),
             Command::AddQuery { name, query } => self.add_query(name, query),
+            Command::Browse {
+                generation,
+                query,
+                offset,
+            } => {
+                let page = ListQuery {
+                    limit: Some(crate::coc::MAX_LIST_LIMIT),
+                    offset: Some(offset),
+                    ..query.list_query(SystemTime::now())
+                };
+                // Only the newest view matters: the user moved on from older ones.
+                self.browse_queue.retain(|(g, _)| *g == generation);
+                self.browse_queue.push_back((generation, page));
+            }
             Command::Shutdown => {}
         }
     }
@@ -352,6 +371,8 @@ impl<F: Fetcher> Engine<F> {
         while self.in_flight.len() < self.capacity() && self.limiter.is_ready(now) {
             if let Some(id) = self.steps_queue.pop_front() {
                 self.start_steps(id, now);
+            } else if let Some((generation, query)) = self.browse_queue.pop_front() {
+                self.start_page(SweepOf::Browse, generation, query, now);
             } else if let Some((sweep, pass, query)) = self.next_page() {
                 self.start_page(sweep, pass, query, now);
             } else if let Some(id) = self.schedule.pop_due(now) {
@@ -369,7 +390,8 @@ impl<F: Fetcher> Engine<F> {
             return None;
         }
         let page_ready = self.sweeps().any(|(_, sweep)| sweep.has_ready_page());
-        let work_at = if !self.steps_queue.is_empty() || page_ready {
+        let user_asked = !self.steps_queue.is_empty() || !self.browse_queue.is_empty();
+        let work_at = if user_asked || page_ready {
             now
         } else {
             [self.schedule.next_due(), self.next_sweep_due()]
@@ -679,6 +701,7 @@ impl<F: Fetcher> Engine<F> {
         let label: Arc<str> = match sweep {
             SweepOf::Cover => "watch list".into(),
             SweepOf::Query(i) => self.queries[i].name.as_str().into(),
+            SweepOf::Browse => "browse".into(),
         };
         self.in_flight.push(Box::pin(async move {
             let result = fetcher.list(&query).await;
@@ -708,6 +731,7 @@ impl<F: Fetcher> Engine<F> {
         let current = match of {
             SweepOf::Cover => self.cover.pass,
             SweepOf::Query(i) => self.queries[i].pass,
+            SweepOf::Browse => return self.complete_browse(pass, offset, auth_epoch, result),
         };
         if pass != current {
             return;
@@ -803,6 +827,7 @@ impl<F: Fetcher> Engine<F> {
         let sweep = match of {
             SweepOf::Cover => &mut self.cover.sweep,
             SweepOf::Query(i) => &mut self.queries[i].sweep,
+            SweepOf::Browse => return,
         };
         if !sweep.as_ref().is_some_and(Sweep::is_done) {
             return;
@@ -823,6 +848,7 @@ impl<F: Fetcher> Engine<F> {
                     .filter(|key| !sweep.seen.contains(key))
                     .collect()
             }
+            SweepOf::Browse => Vec::new(),
             SweepOf::Query(i) => {
                 let query = &mut self.queries[i];
                 let unseen: Vec<Arc<str>> = query
@@ -881,7 +907,32 @@ impl<F: Fetcher> Engine<F> {
         match of {
             SweepOf::Cover => self.cover.sweep.as_mut(),
             SweepOf::Query(i) => self.queries[i].sweep.as_mut(),
+            SweepOf::Browse => None,
         }
+    }
+
+    /// A browse page goes to the view as it came (an error too: the view offers to try
+    /// again); throttling and auth failures pause the engine as usual.
+    fn complete_browse(
+        &mut self,
+        generation: u64,
+        offset: u32,
+        auth_epoch: u64,
+        result: Result<Page<Ticket>, ApiError>,
+    ) {
+        if let Err(error) = &result {
+            match error.kind() {
+                ErrorKind::Throttled => self.throttle(error.clone(), Instant::now()),
+                ErrorKind::Auth => self.auth_failed(auth_epoch, error.clone()),
+                _ => {}
+            }
+        }
+        self.emit(Update::BrowsePage {
+            generation,
+            offset,
+            result,
+            at: SystemTime::now(),
+        });
     }
 
     /// Pauses every request until the 429's `Retry-After`, reporting once per pause.

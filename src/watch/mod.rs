@@ -100,6 +100,12 @@ pub enum Command {
         name: String,
         query: TicketQuery,
     },
+    /// One page of the list for the browse view (`generation` comes back with it).
+    Browse {
+        generation: u64,
+        query: TicketQuery,
+        offset: u32,
+    },
     Shutdown,
 }
 
@@ -145,6 +151,13 @@ pub enum Update {
         dropped: bool,
         at: SystemTime,
     },
+    /// A page for the browse view.
+    BrowsePage {
+        generation: u64,
+        offset: u32,
+        result: Result<Page<Ticket>, ApiError>,
+        at: SystemTime,
+    },
     /// The endpoint answered 429: nothing is sent before `until`.
     Throttled { until: SystemTime, error: ApiError },
     /// 401/403: polling has stopped (reported once).
@@ -161,6 +174,7 @@ impl Update {
             | Update::Steps { at, .. }
             | Update::Joined { at, .. }
             | Update::Left { at, .. }
+            | Update::BrowsePage { at, .. }
             | Update::AuthFailed { at, .. } => Some(*at),
             Update::Throttled { .. } => None,
         }

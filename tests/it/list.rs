@@ -445,3 +445,81 @@ fn wait_query_names_unknown_queries_and_ends_at_once_when_nothing_is_active() {
     let out = run_wait(&["--follow"]);
     assert_eq!(out.status.code(), Some(2), "--follow needs --query");
 }
+
+/// The dashboard in a pty: a query's tickets carry its name and the header counts
+/// them; `b` browses the account newest first, `/status=Failed` narrows it, Enter
+/// opens a ticket, `p` pins it, and after Esc and `b` it is in the list.
+#[test]
+fn dashboard_marks_query_tickets_and_browses_filters_opens_and_pins() {
+    use crate::support::pty::{PtyApp, isolated_env};
+
+    let sim = Sim::start(SimOptions::default());
+    let all = list_all(&sim, &ListQuery::default());
+    let watched = &all[all.len() - 1].execution_id;
+    let creator = all[0].creator.clone().unwrap();
+    let by_creator = all
+        .iter()
+        .filter(|t| t.creator.as_deref() == Some(creator.as_str()))
+        .count();
+    let failed: Vec<&Ticket> = all
+        .iter()
+        .filter(|t| t.status == Some(Status::Failed))
+        .collect();
+    let home = tempfile::tempdir().unwrap();
+    let config = write_config(
+        home.path(),
+        &format!(
+            "[api]\nendpoint = \"{}\"\n[poll]\ninterval = \"1s\"\n\n[[watch]]\nid = \"{watched}\"\n\
+             \n[[query]]\nname = \"theirs\"\ncreator = \"{creator}\"\n",
+            sim.url()
+        ),
+    );
+    let mut env = isolated_env(home.path());
+    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+
+    let mut app = PtyApp::spawn(&[], &env, 160, 40);
+    app.wait_for("the query's tickets marked, counted in the header", |s| {
+        s.contains(&format!("[theirs] {by_creator}"))
+            && s.matches("[theirs] ").count() > by_creator.min(10)
+            && s.contains(&watched[..16])
+    });
+
+    app.send("b");
+    app.wait_for("the newest tickets of the account", |s| {
+        s.contains("browse: all") && s.contains(&all[0].execution_id[..16])
+    });
+    app.send("/status=Failed\r");
+    let browsed = app.wait_for("only failed tickets", |s| {
+        s.contains("browse: status=Failed") && s.contains(&failed[0].execution_id[..16])
+    });
+    let not_failed = all
+        .iter()
+        .find(|t| t.status != Some(Status::Failed))
+        .unwrap();
+    assert!(
+        !browsed.contains(&not_failed.execution_id[..16]),
+        "{browsed}"
+    );
+
+    app.send("\r");
+    app.wait_for("the browsed ticket open", |s| {
+        s.contains(&failed[0].execution_id) && s.contains("Esc back")
+    });
+    app.send("p");
+    // Keys apart: an Esc right before another key reads as Alt+key.
+    std::thread::sleep(Duration::from_millis(100));
+    app.send("\x1b");
+    app.wait_for("the browse view again", |s| {
+        s.contains("browse: status=Failed")
+    });
+    app.send("b");
+    app.wait_for("the pinned ticket in the list", |s| {
+        !s.contains("browse:")
+            && s.contains(&failed[0].execution_id[..16])
+            && s.contains(&watched[..16])
+    });
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert!(app.is_cooked());
+}
