@@ -82,11 +82,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
         }
         KeyCode::Char('r') => refresh_shown(app),
         KeyCode::Char('R') => Outcome::action(Action::Engine(Command::RefreshAll)),
-        KeyCode::Char('b') if app.view() == View::List => {
-            let mut outcome = Outcome::action(Action::Engine(app.browse.open()));
-            outcome.redraw = true;
-            outcome
-        }
+        KeyCode::Char('b') if app.view() == View::List => Outcome::redraw_and(app.browse.open()),
         KeyCode::Char('p') => pin(app),
         _ => Outcome::default(),
     }
@@ -104,11 +100,7 @@ fn on_browse_key(app: &mut App, key: KeyEvent) -> Option<Outcome> {
             app.browse.start_editing();
             Outcome::redraw(true)
         }
-        KeyCode::Char('r') => {
-            let mut outcome = Outcome::action(Action::Engine(app.browse.reload()));
-            outcome.redraw = true;
-            outcome
-        }
+        KeyCode::Char('r') => Outcome::redraw_and(app.browse.reload()),
         KeyCode::Enter => open_browsed(app),
         _ => return None,
     };
@@ -125,9 +117,7 @@ fn on_browse_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
         KeyCode::Esc => app.browse.cancel_editing(),
         KeyCode::Enter => {
             if let Some(command) = app.browse.apply_filter() {
-                let mut outcome = Outcome::action(Action::Engine(command));
-                outcome.redraw = true;
-                return outcome;
+                return Outcome::redraw_and(command);
             }
         }
         _ => return Outcome::default(),
@@ -168,9 +158,7 @@ fn pin(app: &mut App) -> Outcome {
     app.tickets.insert_listed(entry);
     app.tickets.set_origin(&id, Origin::Watched);
     app.refilter();
-    let mut outcome = Outcome::action(Action::Engine(Command::Add(id)));
-    outcome.redraw = true;
-    outcome
+    Outcome::redraw_and(Command::Add(id))
 }
 
 fn on_filter_key(app: &mut App, key: KeyEvent) -> Outcome {

@@ -80,6 +80,14 @@ impl Outcome {
             actions: vec![action],
         }
     }
+
+    /// A command for the engine after a change on screen.
+    fn redraw_and(command: Command) -> Outcome {
+        Outcome {
+            redraw: true,
+            actions: vec![Action::Engine(command)],
+        }
+    }
 }
 
 /// How the dashboard starts.

@@ -339,30 +339,59 @@ impl Reader<'_> {
         poll
     }
 
-    fn watch_list(&mut self, root: &Section<'_, '_>) -> Vec<WatchEntry> {
-        let Some(value) = root.get("watch") else {
+    /// The tables of an array of tables (`[[watch]]`), each with its item's place.
+    fn blocks<'a, 'i>(
+        &mut self,
+        root: &Section<'a, 'i>,
+        key: &str,
+        place: &'static str,
+    ) -> Vec<(Section<'a, 'i>, Range<usize>)> {
+        let Some(value) = root.get(key) else {
             return Vec::new();
         };
+        let expected = format!("an array of tables ([[{key}]])");
         let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(root, "watch", value, "an array of tables ([[watch]])");
+            self.wrong_type(root, key, value, &expected);
             return Vec::new();
         };
+        let mut blocks = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(table) => blocks.push((Section { place, table }, item.span())),
+                _ => self.wrong_type(root, key, item, &expected),
+            }
+        }
+        blocks
+    }
+
+    /// False (reported) when `text` was seen before in the same list of blocks.
+    fn first_time(
+        &mut self,
+        seen: &mut HashMap<String, usize>,
+        entry: &Section<'_, '_>,
+        (key, what): (&str, &str),
+        text: &str,
+        span: Range<usize>,
+    ) -> bool {
+        if let Some(&first) = seen.get(text) {
+            let first_line = Position::at(self.text, first).line;
+            let why = format!("duplicate {what} {text:?} (first on line {first_line})");
+            self.bad_value(entry, key, span, why);
+            return false;
+        }
+        seen.insert(text.to_string(), span.start);
+        true
+    }
+
+    fn watch_list(&mut self, root: &Section<'_, '_>) -> Vec<WatchEntry> {
         let mut entries = Vec::new();
         let mut first_seen: HashMap<String, usize> = HashMap::new();
-        for item in items.iter() {
-            let DeValue::Table(table) = item.get_ref() else {
-                self.wrong_type(root, "watch", item, "an array of tables ([[watch]])");
-                continue;
-            };
-            let entry = Section {
-                place: "in [[watch]]",
-                table,
-            };
+        for (entry, item_span) in self.blocks(root, "watch", "in [[watch]]") {
             self.check_keys(&entry, WATCH_KEYS);
             let label = self.string(&entry, "label").map(|(label, _)| label);
             let Some((id, span)) = self.string(&entry, "id") else {
                 if entry.get("id").is_none() {
-                    self.report(item.span(), "[[watch]] entry without `id`".into());
+                    self.report(item_span, "[[watch]] entry without `id`".into());
                 }
                 continue;
             };
@@ -375,38 +404,18 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            if let Some(&first) = first_seen.get(&id) {
-                let first_line = Position::at(self.text, first).line;
-                let why = format!("duplicate execution ID {id:?} (first on line {first_line})");
-                self.bad_value(&entry, "id", span, why);
-                continue;
+            if self.first_time(&mut first_seen, &entry, ("id", "execution ID"), &id, span) {
+                entries.push(WatchEntry { id, label });
             }
-            first_seen.insert(id.clone(), span.start);
-            entries.push(WatchEntry { id, label });
         }
         entries
     }
 
     /// `[[query]]` blocks: a unique `name` and the filters of `coctop list`.
     fn query_list(&mut self, root: &Section<'_, '_>) -> Vec<QueryEntry> {
-        let Some(value) = root.get("query") else {
-            return Vec::new();
-        };
-        let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(root, "query", value, "an array of tables ([[query]])");
-            return Vec::new();
-        };
         let mut entries = Vec::new();
         let mut first_seen: HashMap<String, usize> = HashMap::new();
-        for item in items.iter() {
-            let DeValue::Table(table) = item.get_ref() else {
-                self.wrong_type(root, "query", item, "an array of tables ([[query]])");
-                continue;
-            };
-            let entry = Section {
-                place: "in [[query]]",
-                table,
-            };
+        for (entry, item_span) in self.blocks(root, "query", "in [[query]]") {
             let known: Vec<&str> = std::iter::once("name")
                 .chain(FILTER_KEYS.iter().copied())
                 .collect();
@@ -414,7 +423,7 @@ impl Reader<'_> {
             let query = self.ticket_query(&entry);
             let Some((name, span)) = self.string(&entry, "name") else {
                 if entry.get("name").is_none() {
-                    self.report(item.span(), "[[query]] entry without `name`".into());
+                    self.report(item_span, "[[query]] entry without `name`".into());
                 }
                 continue;
             };
@@ -422,14 +431,9 @@ impl Reader<'_> {
                 self.bad_value(&entry, "name", span, "must not be empty".into());
                 continue;
             }
-            if let Some(&first) = first_seen.get(&name) {
-                let first_line = Position::at(self.text, first).line;
-                let why = format!("duplicate query name {name:?} (first on line {first_line})");
-                self.bad_value(&entry, "name", span, why);
-                continue;
-            }
-            first_seen.insert(name.clone(), span.start);
-            if let Some(query) = query {
+            let unique =
+                self.first_time(&mut first_seen, &entry, ("name", "query name"), &name, span);
+            if let Some(query) = query.filter(|_| unique) {
                 entries.push(QueryEntry { name, query });
             }
         }
@@ -446,18 +450,8 @@ impl Reader<'_> {
             since: self.duration(entry, "since", (Duration::from_millis(1), "1ms")),
             ..TicketQuery::default()
         };
-        for (text, span) in self.strings(entry, "tags") {
-            match query::parse_tag(&text) {
-                Ok(tag) => query.tags.push(tag),
-                Err(why) => self.bad_value(entry, "tags", span, why),
-            }
-        }
-        for (text, span) in self.strings(entry, "status") {
-            match query::parse_status(&text) {
-                Ok(status) => query.status.push(status),
-                Err(why) => self.bad_value(entry, "status", span, why),
-            }
-        }
+        query.tags = self.parsed_strings(entry, "tags", query::parse_tag);
+        query.status = self.parsed_strings(entry, "status", query::parse_status);
         if let Some((text, span)) = self.string(entry, "until") {
             match query::parse_until(&text) {
                 Ok(until) => query.until = Some(until),
@@ -474,6 +468,23 @@ impl Reader<'_> {
             }
         }
         (self.problems.len() == before).then_some(query)
+    }
+
+    /// A string or an array of strings, each parsed; the ones refused are reported.
+    fn parsed_strings<T>(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Vec<T> {
+        let mut values = Vec::new();
+        for (text, span) in self.strings(section, key) {
+            match parse(&text) {
+                Ok(value) => values.push(value),
+                Err(why) => self.bad_value(section, key, span, why),
+            }
+        }
+        values
     }
 
     /// A string or an array of strings, each with its place.

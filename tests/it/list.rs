@@ -7,37 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{Sim, coctop, coctop_command, stderr, stdout};
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status, Ticket};
+use crate::support::{Sim, client, coctop, coctop_command, list_all, stderr, stdout};
+use coctop::coc::{ListQuery, Status, Ticket};
 use coctop::sim::SimOptions;
 use serde_json::Value;
-
-fn client(sim: &Sim) -> Client {
-    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
-    Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap()
-}
-
-/// Every ticket matching `query`, page by page, checking `total` on every page.
-fn list_all(sim: &Sim, query: &ListQuery) -> Vec<Ticket> {
-    let client = client(sim);
-    let mut all = Vec::new();
-    loop {
-        let page = sim
-            .block_on(client.list_executions(&ListQuery {
-                limit: Some(100),
-                offset: Some(all.len() as u32),
-                ..query.clone()
-            }))
-            .unwrap();
-        let total = page.total.unwrap() as usize;
-        let done = page.data.is_empty();
-        all.extend(page.data);
-        if done || all.len() >= total {
-            assert_eq!(all.len(), total, "{query:?}");
-            return all;
-        }
-    }
-}
 
 fn run(home: &Path, sim: &Sim, args: &[&str]) -> std::process::Output {
     let url = sim.url();
@@ -331,6 +304,10 @@ fn queries_in_the_config_are_checked_with_file_line_column_key_and_hint() {
         &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("OK: {} (0 watched tickets, 1 query)\n", path.display())
+    );
 }
 
 fn wait_with_query(sim: &Sim, home: &Path, config: &Path, extra: &[&str]) -> (i32, String) {

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::support::Sim;
+use crate::support::{Sim, list_all};
 use coctop::coc::{ApiError, Auth, Client, ClientConfig, Endpoint, ListQuery, Page, Step, Ticket};
 use coctop::query::TicketQuery;
 use coctop::sim::SimOptions;
@@ -73,30 +73,6 @@ fn config(interval: Duration) -> EngineConfig {
     }
 }
 
-fn all_tickets(sim: &Sim) -> Vec<Ticket> {
-    let client = Client::new(ClientConfig::new(
-        Endpoint::from_url(&sim.url()).unwrap(),
-        Auth::None,
-    ))
-    .unwrap();
-    let mut all = Vec::new();
-    loop {
-        let page = sim
-            .block_on(client.list_executions(&ListQuery {
-                limit: Some(100),
-                offset: Some(all.len() as u32),
-                ..ListQuery::default()
-            }))
-            .unwrap();
-        let done =
-            page.data.is_empty() || all.len() + page.data.len() >= page.total.unwrap() as usize;
-        all.extend(page.data);
-        if done {
-            return all;
-        }
-    }
-}
-
 /// Updates until `done` says the last one was enough, or `within` passes.
 fn collect(
     sim: &Sim,
@@ -147,7 +123,7 @@ fn watched_tickets_are_refreshed_by_pages_with_fewer_requests_than_gets() {
         ..SimOptions::default()
     });
     let ids = sim.ids();
-    let active = all_tickets(&sim)
+    let active = list_all(&sim, &ListQuery::default())
         .iter()
         .filter(|t| !t.is_terminal())
         .count();
@@ -209,7 +185,7 @@ fn a_ticket_missing_from_its_page_falls_back_to_its_get() {
         tickets: 300,
         ..SimOptions::default()
     });
-    let all = all_tickets(&sim);
+    let all = list_all(&sim, &ListQuery::default());
     let running: Vec<String> = all
         .iter()
         .filter(|t| !t.is_terminal())
