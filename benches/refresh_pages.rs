@@ -117,11 +117,7 @@ fn main() {
     }
     let tickets = support::arg("--tickets", 10_000) as usize;
     let high = support::arg("--rps", 1_000) as f64;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = coctop::cmd::runtime().unwrap();
     runtime.block_on(async {
         let options = SimOptions {
             tickets,

@@ -107,20 +107,39 @@ fn on_browse_key(app: &mut App, key: KeyEvent) -> Option<Outcome> {
     Some(outcome)
 }
 
-fn on_browse_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
+/// What a key does on a line being typed (the two filter lines).
+enum LineKey {
+    Char(char),
+    Backspace,
+    Enter,
+    Esc,
+    Other(KeyCode),
+}
+
+fn line_key(key: &KeyEvent) -> LineKey {
     let plain = !key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     match key.code {
-        KeyCode::Char(c) if plain && !c.is_control() => app.browse.push(c),
-        KeyCode::Backspace => app.browse.pop(),
-        KeyCode::Esc => app.browse.cancel_editing(),
-        KeyCode::Enter => {
+        KeyCode::Char(c) if plain && !c.is_control() => LineKey::Char(c),
+        KeyCode::Backspace => LineKey::Backspace,
+        KeyCode::Enter => LineKey::Enter,
+        KeyCode::Esc => LineKey::Esc,
+        other => LineKey::Other(other),
+    }
+}
+
+fn on_browse_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
+    match line_key(&key) {
+        LineKey::Char(c) => app.browse.push(c),
+        LineKey::Backspace => app.browse.pop(),
+        LineKey::Esc => app.browse.cancel_editing(),
+        LineKey::Enter => {
             if let Some(command) = app.browse.apply_filter() {
                 return Outcome::redraw_and(command);
             }
         }
-        _ => return Outcome::default(),
+        LineKey::Other(_) => return Outcome::default(),
     }
     Outcome::redraw(true)
 }
@@ -162,20 +181,17 @@ fn pin(app: &mut App) -> Outcome {
 }
 
 fn on_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
-    let plain = !key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Char(c) if plain && !c.is_control() => app.filter.push(c),
-        KeyCode::Backspace => app.filter.pop(),
-        KeyCode::Enter => {
+    match line_key(&key) {
+        LineKey::Char(c) => app.filter.push(c),
+        LineKey::Backspace => app.filter.pop(),
+        LineKey::Enter => {
             app.filter.finish_editing();
             return Outcome::redraw(true);
         }
-        KeyCode::Esc => app.filter.clear(),
-        KeyCode::Down => return motion(app, Motion::Down(1)),
-        KeyCode::Up => return motion(app, Motion::Up(1)),
-        _ => return Outcome::default(),
+        LineKey::Esc => app.filter.clear(),
+        LineKey::Other(KeyCode::Down) => return motion(app, Motion::Down(1)),
+        LineKey::Other(KeyCode::Up) => return motion(app, Motion::Up(1)),
+        LineKey::Other(_) => return Outcome::default(),
     }
     app.refilter();
     Outcome::redraw(true)
