@@ -742,6 +742,12 @@ impl<F: Fetcher> Engine<F> {
                 let kind = error.kind();
                 match kind {
                     ErrorKind::Throttled => self.throttle(error, Instant::now()),
+                    // Listing may be forbidden where reading one ticket is not: the
+                    // pages stop, the GETs go on.
+                    ErrorKind::Auth if error.http_status() == Some(403) => {
+                        tracing::warn!(%error, "listing tickets is not allowed: no more pages");
+                        self.stop_pages(of);
+                    }
                     ErrorKind::Auth => self.auth_failed(auth_epoch, error),
                     _ => tracing::debug!(%error, "list page at offset {offset} failed"),
                 }
@@ -900,6 +906,16 @@ impl<F: Fetcher> Engine<F> {
                 dropped,
                 at: SystemTime::now(),
             });
+        }
+    }
+
+    /// No more passes for `of` (listing is forbidden): the cover leaves its tickets to
+    /// their GETs; the query finds nothing more.
+    fn stop_pages(&mut self, of: SweepOf) {
+        match of {
+            SweepOf::Cover => self.cover.due = None,
+            SweepOf::Query(i) => self.queries[i].due = later(Instant::now(), FAR_FUTURE),
+            SweepOf::Browse => {}
         }
     }
 

@@ -24,16 +24,27 @@ pub enum Choice {
 }
 
 /// Pages only when they cost fewer requests than the `tickets` GETs they replace;
-/// `window_total` is what `total` said for (at least) this window, if known.
-pub fn choose(tickets: usize, window_total: Option<u64>) -> Choice {
+/// `window` is what the memory knows of the window's size. A bound that says pages
+/// cost more, learnt on another (wider) window, is checked with a probe.
+pub fn choose(tickets: usize, window: Option<Estimate>) -> Choice {
     if tickets < 2 {
         return Choice::PerTicket;
     }
-    match window_total {
+    match window {
         None => Choice::Probe,
-        Some(total) if pages_for(total) < tickets as u64 => Choice::Pages,
-        Some(_) => Choice::PerTicket,
+        Some(Estimate { total, .. }) if pages_for(total) < tickets as u64 => Choice::Pages,
+        Some(Estimate { exact: true, .. }) => Choice::PerTicket,
+        Some(Estimate { exact: false, .. }) => Choice::Probe,
     }
+}
+
+/// What the memory says of a window's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Estimate {
+    /// At most this many tickets (bar those started since).
+    pub total: u64,
+    /// Measured on this very window, not on a wider one.
+    pub exact: bool,
 }
 
 /// After the first page: go on when every page together costs no more than the GETs.
@@ -63,14 +74,17 @@ impl WindowMemory {
         self.seen = Some((start, total));
     }
 
-    pub fn estimate(&self, start: Option<i64>) -> Option<u64> {
+    pub fn estimate(&self, start: Option<i64>) -> Option<Estimate> {
         let (known_start, total) = self.seen?;
         let narrower = match (known_start, start) {
             (None, _) => true,
             (Some(_), None) => false,
             (Some(known), Some(wanted)) => wanted >= known,
         };
-        narrower.then_some(total)
+        narrower.then_some(Estimate {
+            total,
+            exact: known_start == start,
+        })
     }
 }
 
@@ -174,14 +188,28 @@ mod tests {
 
     #[test]
     fn pages_are_chosen_only_when_cheaper_than_gets() {
-        assert_eq!(choose(0, Some(0)), Choice::PerTicket);
-        assert_eq!(choose(1, Some(1)), Choice::PerTicket, "one GET is one page");
+        let exact = |total| Some(Estimate { total, exact: true });
+        assert_eq!(choose(0, exact(0)), Choice::PerTicket);
+        assert_eq!(
+            choose(1, exact(1)),
+            Choice::PerTicket,
+            "one GET is one page"
+        );
         assert_eq!(choose(2, None), Choice::Probe);
-        assert_eq!(choose(100, Some(100)), Choice::Pages);
-        assert_eq!(choose(2, Some(100)), Choice::Pages);
-        assert_eq!(choose(2, Some(101)), Choice::PerTicket, "2 pages = 2 GETs");
-        assert_eq!(choose(10_000, Some(10_000)), Choice::Pages);
-        assert_eq!(choose(1_000, Some(250_000)), Choice::PerTicket);
+        assert_eq!(choose(100, exact(100)), Choice::Pages);
+        assert_eq!(choose(2, exact(100)), Choice::Pages);
+        assert_eq!(choose(2, exact(101)), Choice::PerTicket, "2 pages = 2 GETs");
+        assert_eq!(choose(10_000, exact(10_000)), Choice::Pages);
+        assert_eq!(choose(1_000, exact(250_000)), Choice::PerTicket);
+        let bound = Some(Estimate {
+            total: 250_000,
+            exact: false,
+        });
+        assert_eq!(
+            choose(1_000, bound),
+            Choice::Probe,
+            "a narrower window may do"
+        );
         assert!(continue_after_probe(3, 300));
         assert!(!continue_after_probe(3, 301));
     }
@@ -204,14 +232,16 @@ mod tests {
     #[test]
     fn a_remembered_total_bounds_only_narrower_windows() {
         let mut memory = WindowMemory::default();
+        let estimate = |total, exact| Some(Estimate { total, exact });
         assert_eq!(memory.estimate(Some(10)), None);
         memory.remember(Some(10), 500);
-        assert_eq!(memory.estimate(Some(10)), Some(500));
-        assert_eq!(memory.estimate(Some(99)), Some(500));
+        assert_eq!(memory.estimate(Some(10)), estimate(500, true));
+        assert_eq!(memory.estimate(Some(99)), estimate(500, false));
         assert_eq!(memory.estimate(Some(9)), None);
         assert_eq!(memory.estimate(None), None);
         memory.remember(None, 800);
-        assert_eq!(memory.estimate(Some(9)), Some(800));
+        assert_eq!(memory.estimate(Some(9)), estimate(800, false));
+        assert_eq!(memory.estimate(None), estimate(800, true));
     }
 
     fn offsets(sweep: &mut Sweep) -> Vec<u32> {

@@ -20,6 +20,8 @@ struct Counting {
     gets: Mutex<Vec<String>>,
     lists: AtomicUsize,
     hidden: HashSet<String>,
+    /// Every page is answered 403, as for a user allowed to read tickets, not list them.
+    forbidden: bool,
 }
 
 impl Counting {
@@ -32,6 +34,7 @@ impl Counting {
             gets: Mutex::new(Vec::new()),
             lists: AtomicUsize::new(0),
             hidden,
+            forbidden: false,
         })
     }
 
@@ -59,6 +62,16 @@ impl Fetcher for Counting {
 
     async fn list(&self, query: &ListQuery) -> Result<Page<Ticket>, ApiError> {
         self.lists.fetch_add(1, Ordering::SeqCst);
+        if self.forbidden {
+            return Err(ApiError::Http {
+                status: 403,
+                error_code: Some("COC.00040301".into()),
+                error_msg: Some("no permission to list executions".into()),
+                request_id: None,
+                excerpt: None,
+                retry_after: None,
+            });
+        }
         let mut page = self.client.list_executions(query).await?;
         page.data.retain(|t| !self.hidden.contains(&t.execution_id));
         Ok(page)
@@ -315,5 +328,37 @@ fn a_query_finds_new_tickets_and_lets_finished_ones_go_when_they_leave_its_windo
     assert!(left >= 1, "finished tickets leave the 2 s window");
     let (_, lists) = api.counts();
     assert!(lists <= 8, "one page a cycle: {lists}");
+    sim.block_on(engine.shutdown());
+}
+
+#[test]
+fn a_forbidden_list_leaves_the_tickets_to_their_gets() {
+    let sim = Sim::start(SimOptions::default());
+    let ids = sim.ids();
+    let mut api = Counting::new(&sim, HashSet::new());
+    Arc::get_mut(&mut api).unwrap().forbidden = true;
+    let mut engine =
+        sim.block_on(async { spawn(api.clone(), config(Duration::from_secs(1)), ids.clone()) });
+    let updates = collect(
+        &sim,
+        &mut engine,
+        Duration::from_secs(30),
+        every_ticket_seen(ids.len()),
+    );
+    assert_eq!(snapshots(&updates).len(), ids.len());
+    assert!(
+        !updates
+            .iter()
+            .any(|u| matches!(u, Update::AuthFailed { .. })),
+        "a 403 on listing does not stop the polling"
+    );
+    engine.commands.send(Command::RefreshAll).unwrap();
+    collect(
+        &sim,
+        &mut engine,
+        Duration::from_secs(30),
+        every_ticket_seen(ids.len()),
+    );
+    assert_eq!(api.counts().1, 1, "one page tried, then no more");
     sim.block_on(engine.shutdown());
 }
