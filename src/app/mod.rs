@@ -320,14 +320,24 @@ impl App {
         }
         let applied = self.tickets.apply(update);
         let Some(i) = applied.index else {
-            return applied.listed;
+            return applied.header;
         };
         if applied.moved {
             self.list.reposition(self.tickets.all(), &self.filter, i);
             self.scroll_list_to_cursor();
         }
         let shown = self.shown_id() == Some(self.tickets.all()[i].id.as_str());
-        applied.listed || applied.moved || shown
+        applied.header || applied.moved || shown || (applied.row && self.on_screen(i))
+    }
+
+    /// Ticket `i` has a row in the part of the list on screen.
+    fn on_screen(&self, i: usize) -> bool {
+        if self.view() == View::Ticket {
+            return false;
+        }
+        let rows = self.list_rows();
+        let offset = self.list.offset(rows);
+        (offset..(offset + rows).min(self.list.len())).any(|p| self.list.at(p) == Some(i))
     }
 
     /// The Steps tab is on screen for a ticket whose steps were never asked for.

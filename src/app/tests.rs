@@ -946,16 +946,23 @@ fn a_ticket_with_50000_parameters_scrolls_to_its_last_row() {
 }
 
 #[test]
-fn an_unchanged_poll_of_a_ticket_off_screen_draws_nothing() {
+fn a_poll_draws_only_when_it_changes_what_is_on_screen() {
+    // 40 finished tickets on 80x24: the oldest are below the last row on screen.
     let mut app = finished(40);
+    let name = |n: usize| ((b'a' + n as u8) as char).to_string();
+    let old = |n: usize| ticket(n, Status::Succeed, &name(n), 7200 + 3600 * n as u64);
     // The header's "polled" age is at 0s: polls within the same second change nothing.
-    let name = ((b'a' + 39) as char).to_string();
-    let t = ticket(39, Status::Succeed, &name, 7200 + 3600 * 39);
-    assert!(!snapshot(&mut app, t.clone()).redraw);
-    // New data does.
-    let mut changed = t;
+    assert!(!snapshot(&mut app, old(39)).redraw, "same data, off screen");
+    // (Ticket 0 is selected: the pane shows when it was polled, so its polls draw.)
+    assert!(!snapshot(&mut app, old(1)).redraw, "same data, on screen");
+    let mut changed = old(39);
     changed.update_time = Some(((NOW - 5) * 1000) as i64);
-    assert!(snapshot(&mut app, changed).redraw);
+    assert!(!snapshot(&mut app, changed).redraw, "new data, off screen");
+    let mut changed = old(1);
+    changed.update_time = Some(((NOW - 5) * 1000) as i64);
+    assert!(snapshot(&mut app, changed).redraw, "new data, on screen");
+    // A status change moves counts in the header: drawn wherever the ticket is.
+    assert!(snapshot(&mut app, ticket(38, Status::Failed, "x", 60)).redraw);
 }
 
 fn browse_page(app: &mut App, tickets: Vec<Ticket>) -> Outcome {

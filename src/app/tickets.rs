@@ -238,9 +238,10 @@ pub(super) struct Applied {
     pub index: Option<usize>,
     /// Its place in the list may have changed (or it is new).
     pub moved: bool,
-    /// Something shown for it in the list or the header changed (its data, its error
-    /// marker, a count, the endpoint's health).
-    pub listed: bool,
+    /// Something its list row shows changed (its data, its error marker).
+    pub row: bool,
+    /// Something the header shows changed (a count, the endpoint's health).
+    pub header: bool,
 }
 
 /// Every watched ticket, by position and by ID, with the header's counts kept in step.
@@ -377,12 +378,13 @@ impl Tickets {
                 Applied {
                     index: Some(i),
                     moved: new || change == DataChange::Moved,
+                    row: cleared || change != DataChange::Same,
                     // The header's "polled" age restarts at 0s: a change only when it
                     // showed more than that.
-                    listed: new
+                    header: new
                         || cleared
                         || auth_cleared
-                        || change != DataChange::Same
+                        || change == DataChange::Moved
                         || health_was.is_none_or(|was| {
                             at.duration_since(was).is_ok_and(|d| d.as_secs() >= 1)
                         }),
@@ -401,13 +403,15 @@ impl Tickets {
                     Some(ticket) if entry.ticket.is_none() => entry.set_ticket(ticket),
                     _ => DataChange::Same,
                 };
+                let was_failing = entry.error.is_some();
                 let repeated = entry.error.as_ref().is_some_and(|f| f.error == error);
                 entry.error = Some(Failure { error, at });
                 self.adjust(i, before);
                 Applied {
                     index: Some(i),
                     moved: new || change == DataChange::Moved,
-                    listed: new || !repeated || change != DataChange::Same,
+                    row: !repeated || change != DataChange::Same,
+                    header: new || !was_failing || change == DataChange::Moved,
                 }
             }
             Update::Transition {
@@ -425,7 +429,8 @@ impl Tickets {
                 Applied {
                     index: Some(i),
                     moved: new,
-                    listed: new,
+                    row: new,
+                    header: new,
                 }
             }
             Update::Steps {
@@ -490,14 +495,14 @@ impl Tickets {
             Update::Throttled { until, error } => {
                 self.health.throttled = Some((until, error));
                 Applied {
-                    listed: true,
+                    header: true,
                     ..Applied::default()
                 }
             }
             Update::AuthFailed { error, at } => {
                 self.health.auth_failed = Some(Failure { error, at });
                 Applied {
-                    listed: true,
+                    header: true,
                     ..Applied::default()
                 }
             }
