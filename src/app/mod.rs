@@ -332,7 +332,7 @@ impl App {
 
     /// Ticket `i` has a row in the part of the list on screen.
     fn on_screen(&self, i: usize) -> bool {
-        if self.view() == View::Ticket {
+        if self.view() != View::List {
             return false;
         }
         let rows = self.list_rows();

@@ -467,7 +467,8 @@ impl Tickets {
                 Applied {
                     index: Some(i),
                     moved: true,
-                    listed: true,
+                    row: true,
+                    header: true,
                 }
             }
             Update::Left {
@@ -484,10 +485,12 @@ impl Tickets {
                 if queries.len() < held {
                     self.count_query(&query, -1);
                 }
+                // The row's marker and the header's count per query.
                 Applied {
                     index: Some(i),
                     moved: false,
-                    listed: true,
+                    row: true,
+                    header: true,
                 }
             }
             // The browse view's, not about watched tickets.
