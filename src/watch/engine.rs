@@ -647,12 +647,14 @@ impl<F: Fetcher> Engine<F> {
     }
 
     /// Decides how this cycle refreshes the explicit tickets that are idle (and active,
-    /// unless `everything`); for pages, takes them off the GET schedule.
+    /// unless `everything`) and not already refreshed by a query's pages; for pages,
+    /// takes them off the GET schedule.
     fn plan_cover(&mut self, now: Instant, everything: bool) {
         let wanted: Vec<(Arc<str>, Option<i64>)> = self
             .tickets
             .iter()
-            .filter(|(_, w)| w.explicit && !w.in_flight && (everything || w.is_active()))
+            .filter(|(_, w)| w.explicit && w.in_queries == 0 && !w.in_flight)
+            .filter(|(_, w)| everything || w.is_active())
             .map(|(k, w)| (k.clone(), w.last_good.as_ref().and_then(|t| t.start_time)))
             .collect();
         let window = pages::window_start(wanted.iter().map(|(_, start)| *start));
