@@ -110,8 +110,8 @@ struct Cover {
     /// The window's `start_time` filter and the tickets the pass stands in for.
     window: Option<i64>,
     covered: Vec<Arc<str>>,
-    /// Whether the pass was a probe (the first page decides whether it goes on).
-    probing: bool,
+    /// Those of `covered` no page has held yet.
+    unseen: std::collections::HashSet<Arc<str>>,
     memory: WindowMemory,
 }
 
@@ -681,8 +681,8 @@ impl<F: Fetcher> Engine<F> {
         self.cover.pass += 1;
         self.cover.sweep = Some(Sweep::new(base));
         self.cover.window = window;
+        self.cover.unseen = wanted.iter().map(|(key, _)| key.clone()).collect();
         self.cover.covered = wanted.into_iter().map(|(key, _)| key).collect();
-        self.cover.probing = choice == Choice::Probe;
     }
 
     /// The next page any sweep may send.
@@ -770,26 +770,37 @@ impl<F: Fetcher> Engine<F> {
         for ticket in page.data {
             seen.extend(self.take_listed(of, ticket, started));
         }
+        if of == SweepOf::Cover {
+            for key in &seen {
+                self.cover.unseen.remove(key);
+            }
+        }
         let Some(sweep) = self.sweep_mut(of) else {
             return;
         };
         sweep.seen.extend(seen);
         let first_total = sweep.on_page(offset, page.total, received);
-        if let (SweepOf::Cover, Some(total)) = (of, first_total) {
-            self.after_cover_probe(total);
+        if of == SweepOf::Cover {
+            self.after_cover_page(first_total);
         }
         self.end_pass_if_done(of);
     }
 
-    /// The first page of the cover's pass told the window's size: remembered for the
-    /// next cycles; a probe goes on only if all the pages cost no more than the GETs.
-    fn after_cover_probe(&mut self, total: u64) {
+    /// The cover's pass stops reading as soon as every ticket it stands for was seen;
+    /// its first page tells the window's size (remembered for the next cycles), and the
+    /// pass goes on only if the pages left cost no more than the GETs left.
+    fn after_cover_page(&mut self, first_total: Option<u64>) {
         let cover = &mut self.cover;
-        cover.memory.remember(cover.window, total);
         let Some(sweep) = cover.sweep.as_mut() else {
             return;
         };
-        if cover.probing && !pages::continue_after_probe(cover.covered.len(), total) {
+        if let Some(total) = first_total {
+            cover.memory.remember(cover.window, total);
+            if !pages::worth_going_on(cover.unseen.len(), total) {
+                sweep.cut_short();
+            }
+        }
+        if cover.unseen.is_empty() {
             sweep.cut_short();
         }
     }
@@ -845,16 +856,12 @@ impl<F: Fetcher> Engine<F> {
         };
         let unseen: Vec<Arc<str>> = match of {
             SweepOf::Cover => {
-                let covered = std::mem::take(&mut self.cover.covered);
-                for key in &covered {
-                    if let Some(watched) = self.tickets.get_mut(key) {
+                for key in std::mem::take(&mut self.cover.covered) {
+                    if let Some(watched) = self.tickets.get_mut(&key) {
                         watched.in_cover = false;
                     }
                 }
-                covered
-                    .into_iter()
-                    .filter(|key| !sweep.seen.contains(key))
-                    .collect()
+                std::mem::take(&mut self.cover.unseen).into_iter().collect()
             }
             SweepOf::Browse => Vec::new(),
             SweepOf::Query(i) => {

@@ -19,7 +19,7 @@ pub enum Choice {
     /// The window's pages: fewer requests than tickets.
     Pages,
     /// The window's size is unknown: its first page (useful on its own: it refreshes
-    /// the newest tickets of the window) tells it, then `continue_after_probe` decides.
+    /// the newest tickets of the window) tells it, then `worth_going_on` decides.
     Probe,
 }
 
@@ -47,9 +47,10 @@ pub struct Estimate {
     pub exact: bool,
 }
 
-/// After the first page: go on when every page together costs no more than the GETs.
-pub fn continue_after_probe(tickets: usize, total: u64) -> bool {
-    pages_for(total) <= tickets as u64
+/// After the first page: go on when the pages left cost no more than the GETs of the
+/// tickets not seen yet (when all were seen, there is nothing left to read).
+pub fn worth_going_on(unseen: usize, total: u64) -> bool {
+    unseen > 0 && pages_for(total).saturating_sub(1) <= unseen as u64
 }
 
 /// The `start_time` filter (exclusive) of a window holding tickets that started at
@@ -210,8 +211,12 @@ mod tests {
             Choice::Probe,
             "a narrower window may do"
         );
-        assert!(continue_after_probe(3, 300));
-        assert!(!continue_after_probe(3, 301));
+        assert!(worth_going_on(2, 300), "2 pages left for 2 GETs");
+        assert!(!worth_going_on(2, 301));
+        assert!(
+            !worth_going_on(0, 100),
+            "every ticket seen on the first page"
+        );
     }
 
     #[test]

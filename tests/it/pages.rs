@@ -362,3 +362,30 @@ fn a_forbidden_list_leaves_the_tickets_to_their_gets() {
     assert_eq!(api.counts().1, 1, "one page tried, then no more");
     sim.block_on(engine.shutdown());
 }
+
+#[test]
+fn a_pass_stops_reading_once_every_watched_ticket_was_seen() {
+    let sim = Sim::start(SimOptions {
+        tickets: 1000,
+        ..SimOptions::default()
+    });
+    // The 50 newest: all on the first page of the whole account, and of their window.
+    let newest: Vec<String> = list_all(&sim, &ListQuery::default())
+        .into_iter()
+        .take(50)
+        .map(|t| t.execution_id)
+        .collect();
+    let api = Counting::new(&sim, HashSet::new());
+    let interval = Duration::from_secs(1);
+    let mut engine = sim.block_on(async { spawn(api.clone(), config(interval), newest.clone()) });
+    let cycles = 3;
+    let updates = collect(&sim, &mut engine, interval * cycles, |_| false);
+    assert_eq!(snapshots(&updates).len(), newest.len());
+    let (gets, lists) = api.counts();
+    assert_eq!(gets, 0);
+    assert!(
+        lists <= cycles as usize + 1,
+        "one page a cycle, not the account's 10: {lists}"
+    );
+    sim.block_on(engine.shutdown());
+}
