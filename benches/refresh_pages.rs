@@ -48,23 +48,39 @@ impl Fetcher for Counted {
     }
 }
 
-/// Waits until every ticket in `wanted` had a snapshot; the time it took.
-async fn until_seen(engine: &mut EngineHandle, wanted: &HashSet<String>) -> Duration {
+/// Waits until every ticket in `wanted` had a snapshot; the time it took and those
+/// still active in their snapshot (the engine polls them again).
+async fn until_seen(
+    engine: &mut EngineHandle,
+    wanted: &HashSet<String>,
+) -> (Duration, HashSet<String>) {
     let started = Instant::now();
     let mut seen = HashSet::new();
+    let mut active = HashSet::new();
     while seen.len() < wanted.len() {
         match engine.updates.recv().await {
-            Some(Update::Snapshot { execution_id, .. }) if wanted.contains(&execution_id) => {
+            Some(Update::Snapshot {
+                execution_id,
+                ticket,
+                ..
+            }) if wanted.contains(&execution_id) => {
+                if ticket.is_terminal() {
+                    active.remove(&execution_id);
+                } else {
+                    active.insert(execution_id.clone());
+                }
                 seen.insert(execution_id);
             }
             Some(_) => {}
             None => break,
         }
     }
-    started.elapsed()
+    (started.elapsed(), active)
 }
 
 struct Figures {
+    /// Active after the first sight.
+    active: usize,
     cycle_requests: usize,
     refresh: Duration,
     refresh_requests: usize,
@@ -72,13 +88,7 @@ struct Figures {
 
 /// Starts the engine on `ids`, waits for the first sight of all, then measures one
 /// cycle over the active ones and one `R`.
-async fn measure(
-    url: &str,
-    ids: &[String],
-    active: &HashSet<String>,
-    rate: f64,
-    pages: bool,
-) -> Figures {
+async fn measure(url: &str, ids: &[String], rate: f64, pages: bool) -> Figures {
     let mut config = ClientConfig::new(Endpoint::from_url(url).unwrap(), Auth::None);
     config.retry = RetryPolicy::none();
     let api = Arc::new(Counted {
@@ -93,18 +103,19 @@ async fn measure(
     };
     let mut engine = watch::spawn(api.clone(), poll, ids.to_vec());
     let everyone: HashSet<String> = ids.iter().cloned().collect();
-    until_seen(&mut engine, &everyone).await;
+    let (_, active) = until_seen(&mut engine, &everyone).await;
 
     let before = api.requests.load(Ordering::Relaxed);
-    until_seen(&mut engine, active).await;
+    until_seen(&mut engine, &active).await;
     let cycle_requests = api.requests.load(Ordering::Relaxed) - before;
 
     let before = api.requests.load(Ordering::Relaxed);
     engine.commands.send(Command::RefreshAll).unwrap();
-    let refresh = until_seen(&mut engine, &everyone).await;
+    let (refresh, _) = until_seen(&mut engine, &everyone).await;
     let refresh_requests = api.requests.load(Ordering::Relaxed) - before;
     engine.shutdown().await;
     Figures {
+        active: active.len(),
         cycle_requests,
         refresh,
         refresh_requests,
@@ -117,6 +128,8 @@ fn main() {
     }
     let tickets = support::arg("--tickets", 10_000) as usize;
     let high = support::arg("--rps", 1_000) as f64;
+    // `--low 0` measures the high rate only.
+    let low = support::arg("--low", 10) as f64;
     let runtime = coctop::cmd::runtime().unwrap();
     runtime.block_on(async {
         let options = SimOptions {
@@ -143,30 +156,24 @@ fn main() {
             "requests",
             "R per ticket"
         );
-        for rate in [10.0, high] {
+        for rate in [low, high].into_iter().filter(|&r| r > 0.0) {
             for n in [1usize, 100, 1_000, 10_000]
                 .into_iter()
                 .filter(|&n| n <= tickets)
             {
                 let newest = support::pick_tickets(&sim, n, |_| true).await;
-                let all = support::pick_tickets(&sim, n, |t| !t.is_terminal()).await;
-                let newest_set: HashSet<&String> = newest.iter().collect();
-                let active: HashSet<String> = all
-                    .into_iter()
-                    .filter(|id| newest_set.contains(id))
-                    .collect();
-                let by_page = measure(&url, &newest, &active, rate, true).await;
+                let by_page = measure(&url, &newest, rate, true).await;
                 // Per ticket costs one GET per active ticket by construction; it is
                 // measured where it takes under a minute at this rate.
                 let per_ticket_fits = (n as f64) / rate <= 60.0;
                 let per_ticket = if per_ticket_fits {
-                    Some(measure(&url, &newest, &active, rate, false).await)
+                    Some(measure(&url, &newest, rate, false).await)
                 } else {
                     None
                 };
                 let gets = per_ticket
                     .as_ref()
-                    .map_or(active.len(), |f| f.cycle_requests);
+                    .map_or(by_page.active, |f| f.cycle_requests);
                 let ratio = if by_page.cycle_requests == 0 {
                     "-".to_string()
                 } else {
@@ -180,7 +187,7 @@ fn main() {
                     "{:>6} {:>7} {:>8} | {:>10} {:>10} {:>6} | {:>11.2}s {:>9} | {:>12}",
                     rate,
                     n,
-                    active.len(),
+                    by_page.active,
                     gets,
                     by_page.cycle_requests,
                     ratio,
