@@ -19,7 +19,7 @@ use crate::sim::SimOptions;
     about = "A live terminal dashboard for Huawei Cloud COC job tickets (executions)",
     after_help = "Exit codes: 0 success, 1 a ticket ended Failed/Canceled/Timeout (wait), \
                   2 usage or config error, 3 --timeout passed (wait), 4 authentication or \
-                  permission failure, 5 a ticket could not be fetched."
+                  permission failure, 5 a ticket could not be fetched or an operation was refused."
 )]
 pub struct Cli {
     /// Config file (default: the platform config dir, see `coctop config path`).
@@ -31,6 +31,9 @@ pub struct Cli {
     /// Region id: cn-north-4, ap-southeast-3 or eu-west-101.
     #[arg(long, global = true, value_name = "ID")]
     pub region: Option<String>,
+    /// Never send an operation (retry, terminate, resume, skip-batch); as `[ui] read_only`.
+    #[arg(long, global = true)]
+    pub read_only: bool,
     /// Open the dashboard on an embedded simulator: no config, no credentials.
     #[arg(long)]
     pub demo: bool,
@@ -46,6 +49,14 @@ pub enum Command {
     Wait(WaitArgs),
     /// Tickets from the list API, newest first.
     List(ListArgs),
+    /// RETRY failed tickets (run them again from the failed step).
+    Retry(OperateArgs),
+    /// TERMINATE pending or running tickets (through Canceling to Canceled).
+    Terminate(OperateArgs),
+    /// RESUME paused tickets.
+    Resume(OperateArgs),
+    /// SKIP_BATCH: skip the running batch of BATCH tickets.
+    SkipBatch(OperateArgs),
     /// Run the COC simulator.
     Sim(SimArgs),
     /// Where the config lives; validate it; write a starter file.
@@ -53,6 +64,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print a shell completion script (see the README for where to put it).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `coctop man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,8 +83,25 @@ pub enum OutputFormat {
 pub struct GetArgs {
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Print each ticket's steps (status, message) instead of the ticket.
+    #[arg(long, conflicts_with = "instances")]
+    pub steps: bool,
+    /// Print the per-host results of every step, failed hosts first.
+    #[arg(long)]
+    pub instances: bool,
     /// Execution IDs.
     #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+/// `retry|terminate|resume|skip-batch`: asks on a terminal, needs `--yes` without one.
+#[derive(Debug, Args)]
+pub struct OperateArgs {
+    /// Send without asking (required when there is no terminal to ask on).
+    #[arg(long)]
+    pub yes: bool,
+    /// Execution IDs.
+    #[arg(value_name = "ID", required = true)]
     pub ids: Vec<String>,
 }
 
@@ -87,6 +122,9 @@ pub struct WaitArgs {
     /// With --query: also wait for matching tickets that start during the wait.
     #[arg(long, requires = "query")]
     pub follow: bool,
+    /// Notify as the config's [notify] says (bell and desktop on stderr's terminal, the hook).
+    #[arg(long)]
+    pub notify: bool,
     /// Execution IDs (the config's watched tickets when none are given).
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
@@ -182,6 +220,16 @@ impl SimArgs {
     }
 }
 
+impl GetArgs {
+    pub fn detail(&self) -> get::Detail {
+        match (self.steps, self.instances) {
+            (true, _) => get::Detail::Steps,
+            (_, true) => get::Detail::Instances,
+            _ => get::Detail::Ticket,
+        }
+    }
+}
+
 impl WaitArgs {
     pub fn options(&self) -> WaitOptions {
         WaitOptions {
@@ -190,6 +238,7 @@ impl WaitArgs {
             json: self.json,
             query: self.query.clone(),
             follow: self.follow,
+            notify: self.notify,
         }
     }
 }

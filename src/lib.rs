@@ -2,12 +2,17 @@
 
 pub mod app;
 pub mod backoff;
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod coc;
 pub mod config;
+pub mod effects;
 pub mod exit;
 pub mod format;
+pub mod hosts;
+pub mod notify;
+pub mod operate;
 pub mod query;
 pub mod sim;
 pub mod text;

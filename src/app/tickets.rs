@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::coc::{ApiError, KeyValue, Status, Step, Ticket};
+use crate::coc::{ApiError, KeyValue, Operation, Status, Step, Ticket};
 use crate::text;
 use crate::watch::Update;
 
@@ -29,6 +29,15 @@ pub struct Transition {
     pub from: Option<Status>,
     pub to: Status,
     pub at: SystemTime,
+}
+
+/// An operation sent from the dashboard, for the History tab.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationRecord {
+    pub operation: Operation,
+    pub sent: SystemTime,
+    /// `None` until the server answers.
+    pub result: Option<Result<(), ApiError>>,
 }
 
 /// The Steps tab's data, fetched on demand.
@@ -97,8 +106,12 @@ pub struct TicketEntry {
     /// The last poll's failure; cleared by the next success.
     pub error: Option<Failure>,
     pub history: Vec<Transition>,
+    /// Operations sent from here, oldest first.
+    pub operations: Vec<OperationRecord>,
     pub steps: StepsState,
     pub key_widths: KeyWidths,
+    /// The data is from the cache of an earlier run: no poll has confirmed it yet.
+    pub cached: bool,
     /// Lowercase ID, label, job name, status and creator, for the filter.
     pub(super) search: String,
     /// Lowercase display name, for sorting by name.
@@ -116,8 +129,10 @@ impl TicketEntry {
             last_ok: None,
             error: None,
             history: Vec::new(),
+            operations: Vec::new(),
             steps: StepsState::NotRequested,
             key_widths: KeyWidths::default(),
+            cached: false,
             search: String::new(),
             sort_name: String::new(),
         };
@@ -300,22 +315,55 @@ impl Tickets {
         (i, true)
     }
 
-    /// Lets go of a ticket; the list must be rebuilt (indices move).
+    /// Puts back what an earlier run knew of a watched ticket (marked `cached`); `None`
+    /// when the ticket is not watched.
+    pub fn restore(
+        &mut self,
+        ticket: Arc<Ticket>,
+        polled_at: SystemTime,
+        history: Vec<Transition>,
+    ) -> Option<usize> {
+        let i = self.index(&ticket.execution_id)?;
+        let before = self.counted(i);
+        let entry = &mut self.entries[i];
+        entry.set_ticket(ticket);
+        entry.last_ok = Some(polled_at);
+        entry.history = history;
+        entry.cached = true;
+        self.adjust(i, before);
+        Some(i)
+    }
+
+    /// Gives `id` a new label (a reloaded config); its index when the label changed.
+    pub fn relabel(&mut self, id: &str, label: Option<String>) -> Option<usize> {
+        let i = self.index(id)?;
+        let entry = &mut self.entries[i];
+        if entry.label == label {
+            return None;
+        }
+        entry.label = label;
+        entry.reindex();
+        Some(i)
+    }
+
+    /// Stops tracking `id`; says whether it was there.
     pub fn remove(&mut self, id: &str) -> bool {
         let Some(i) = self.by_id.remove(id) else {
             return false;
         };
         let (status, failing) = self.counted(i);
-        view::add_count(&mut self.counts, status.as_ref(), -1);
         for query in std::mem::take(&mut self.entries[i].queries) {
             self.count_query(&query, -1);
         }
+        self.entries.remove(i);
+        for index in self.by_id.values_mut() {
+            if *index > i {
+                *index -= 1;
+            }
+        }
+        view::add_count(&mut self.counts, status.as_ref(), -1);
         if failing {
             self.health.failing = self.health.failing.saturating_sub(1);
-        }
-        self.entries.swap_remove(i);
-        if let Some(moved) = self.entries.get(i) {
-            self.by_id.insert(moved.id.clone(), i);
         }
         true
     }
@@ -358,6 +406,21 @@ impl Tickets {
         fetch
     }
 
+    /// An operation on `id` was sent at `at`.
+    pub fn operation_sent(&mut self, id: &str, operation: Operation, at: SystemTime) {
+        if let Some(i) = self.index(id) {
+            let operations = &mut self.entries[i].operations;
+            if operations.len() == HISTORY_LIMIT {
+                operations.remove(0);
+            }
+            operations.push(OperationRecord {
+                operation,
+                sent: at,
+                result: None,
+            });
+        }
+    }
+
     /// Applies one engine update.
     pub(super) fn apply(&mut self, update: Update) -> Applied {
         match update {
@@ -370,7 +433,7 @@ impl Tickets {
                 let before = self.counted(i);
                 let entry = &mut self.entries[i];
                 let change = entry.set_ticket(ticket);
-                let cleared = entry.error.take().is_some();
+                let cleared = entry.error.take().is_some() | std::mem::take(&mut entry.cached);
                 entry.last_ok = Some(at);
                 let health_was = self.health.last_ok;
                 let auth_cleared = self.health.auth_failed.take().is_some();
@@ -495,6 +558,30 @@ impl Tickets {
             }
             // The browse view's, not about watched tickets.
             Update::BrowsePage { .. } => Applied::default(),
+            Update::Operated {
+                execution_id,
+                operation,
+                result,
+                ..
+            } => {
+                let Some(i) = self.index(&execution_id) else {
+                    return Applied::default();
+                };
+                let waiting = self.entries[i]
+                    .operations
+                    .iter_mut()
+                    .rev()
+                    .find(|r| r.operation == operation && r.result.is_none());
+                if let Some(record) = waiting {
+                    record.result = Some(result);
+                }
+                Applied {
+                    index: Some(i),
+                    ..Applied::default()
+                }
+            }
+            // The hosts view (`App`) takes these.
+            Update::Instances { .. } => Applied::default(),
             Update::Throttled { until, error } => {
                 self.health.throttled = Some((until, error));
                 Applied {

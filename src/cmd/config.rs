@@ -151,6 +151,7 @@ mod tests {
         assert!(query.creator.is_some() && query.job.is_some() && query.job_id.is_some());
         assert!(query.since.is_some() && query.until.is_some() && query.limit.is_some());
         assert_eq!((query.tags.len(), query.status.len()), (2, 3));
+        assert!(config.ui.read_only && config.ui.console_url.is_some());
     }
 
     fn is_setting(line: &str) -> bool {

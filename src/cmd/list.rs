@@ -26,12 +26,12 @@ pub fn run(globals: &Globals, query: &TicketQuery, output: OutputFormat) -> Exit
     let mut limiter = RateLimiter::new(config.poll.max_rps);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     let found = rt.block_on(find(&client, query, limit, &mut limiter, SystemTime::now()));
-    let results: Vec<FetchResult> = found
+    let results: Vec<FetchResult<Ticket>> = found
         .tickets
         .into_iter()
         .map(|t| (t.execution_id.clone(), Ok(t)))
         .collect();
-    if get::print(&results, &[], output).is_err() {
+    if get::write_out(&get::tickets_text(&[], &results, output)).is_err() {
         return Exit::Fetch;
     }
     match found.error {

@@ -1,8 +1,11 @@
 //! The TOML config: schema, file locations, validation, and `coctop config`.
 
+pub mod console_url;
+pub mod edit;
 mod error;
 mod parse;
 mod paths;
+pub mod reload;
 mod resolve;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +19,7 @@ pub use paths::{
 pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env};
 
 use crate::coc::Secret;
+use crate::notify::NotifyConfig;
 use crate::query::TicketQuery;
 use crate::watch::EngineConfig;
 
@@ -27,6 +31,8 @@ pub struct Config {
     pub watch: Vec<WatchEntry>,
     /// `[[query]]`: tickets found through the list API.
     pub queries: Vec<QueryEntry>,
+    pub notify: NotifyConfig,
+    pub ui: UiConfig,
     /// The file it was read from; `None` for the built-in defaults.
     pub path: Option<PathBuf>,
 }
@@ -55,6 +61,15 @@ pub struct AuthConfig {
     pub sk: Option<Secret>,
     pub security_token: Option<Secret>,
     pub token: Option<Secret>,
+}
+
+/// `[ui]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UiConfig {
+    /// No operation is ever sent (as `--read-only`).
+    pub read_only: bool,
+    /// The ticket's page in the console; `{execution_id}` is replaced.
+    pub console_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,13 +11,17 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem, nearest};
-use super::{ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, WatchEntry, parse_duration};
-use crate::coc::{Endpoint, Secret, validate_execution_id};
+use super::{
+    ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, WatchEntry, console_url,
+    parse_duration,
+};
+use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
+use crate::notify::{NotifyConfig, NotifyOn};
 use crate::query::{self, FILTER_KEYS, TicketQuery};
 use crate::watch::EngineConfig;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "query"];
+const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "query", "ui", "notify"];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -28,6 +32,8 @@ const API_KEYS: &[&str] = &[
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
+const UI_KEYS: &[&str] = &["read_only", "console_url"];
+const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
 pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
@@ -59,6 +65,12 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     }
     config.watch = reader.watch_list(&root);
     config.queries = reader.query_list(&root);
+    if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
+        config.ui = reader.ui(&ui);
+    }
+    if let Some(notify) = reader.table(&root, "notify", "in [notify]") {
+        config.notify = reader.notify(&notify);
+    }
 
     if reader.problems.is_empty() {
         Ok(config)
@@ -339,6 +351,32 @@ impl Reader<'_> {
         poll
     }
 
+    fn boolean(&mut self, section: &Section<'_, '_>, key: &str) -> Option<bool> {
+        let value = section.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(section, key, value, "true or false");
+                None
+            }
+        }
+    }
+
+    fn ui(&mut self, section: &Section<'_, '_>) -> UiConfig {
+        self.check_keys(section, UI_KEYS);
+        let mut ui = UiConfig::default();
+        if let Some(read_only) = self.boolean(section, "read_only") {
+            ui.read_only = read_only;
+        }
+        if let Some((url, span)) = self.string(section, "console_url") {
+            match console_url::check(&url) {
+                Ok(()) => ui.console_url = Some(url),
+                Err(why) => self.bad_value(section, "console_url", span, why),
+            }
+        }
+        ui
+    }
+
     /// The tables of an array of tables (`[[watch]]`), each with its item's place.
     fn blocks<'a, 'i>(
         &mut self,
@@ -478,7 +516,7 @@ impl Reader<'_> {
         parse: fn(&str) -> Result<T, String>,
     ) -> Vec<T> {
         let mut values = Vec::new();
-        for (text, span) in self.strings(section, key) {
+        for (text, span) in self.each_string(section, key) {
             match parse(&text) {
                 Ok(value) => values.push(value),
                 Err(why) => self.bad_value(section, key, span, why),
@@ -488,7 +526,7 @@ impl Reader<'_> {
     }
 
     /// A string or an array of strings, each with its place.
-    fn strings(&mut self, section: &Section<'_, '_>, key: &str) -> Vec<(String, Range<usize>)> {
+    fn each_string(&mut self, section: &Section<'_, '_>, key: &str) -> Vec<(String, Range<usize>)> {
         let Some(value) = section.get(key) else {
             return Vec::new();
         };
@@ -504,5 +542,93 @@ impl Reader<'_> {
             }
         }
         out
+    }
+}
+
+/// `[notify]`.
+impl Reader<'_> {
+    fn notify(&mut self, section: &Section<'_, '_>) -> NotifyConfig {
+        self.check_keys(section, NOTIFY_KEYS);
+        let mut notify = NotifyConfig::default();
+        if let Some(on) = self.notify_on(section) {
+            notify.on = on;
+        }
+        if let Some(bell) = self.boolean(section, "bell") {
+            notify.bell = bell;
+        }
+        if let Some(desktop) = self.boolean(section, "desktop") {
+            notify.desktop = desktop;
+        }
+        if let Some((command, span)) = self.strings(section, "command") {
+            if command.first().is_none_or(|program| program.is_empty()) {
+                let why = "needs a program: [\"notify-send\", \"coctop\"]".to_string();
+                self.bad_value(section, "command", span, why);
+            } else {
+                notify.command = Some(command);
+            }
+        }
+        let least = (Duration::from_millis(100), "100ms");
+        if let Some(timeout) = self.duration(section, "timeout", least) {
+            notify.timeout = timeout;
+        }
+        notify
+    }
+
+    /// `on = "any"` or a list of status names.
+    fn notify_on(&mut self, section: &Section<'_, '_>) -> Option<NotifyOn> {
+        let value = section.get("on")?;
+        if let DeValue::String(text) = value.get_ref() {
+            if text.as_ref() == "any" {
+                return Some(NotifyOn::Any);
+            }
+            let why = format!("{text:?}: expected \"any\" or a list of statuses");
+            self.bad_value(section, "on", value.span(), why);
+            return None;
+        }
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(section, "on", value, "\"any\" or a list of statuses");
+            return None;
+        };
+        let names: Vec<&str> = Status::KNOWN.iter().map(Status::as_str).collect();
+        let mut statuses = Vec::new();
+        for item in items.iter() {
+            let DeValue::String(name) = item.get_ref() else {
+                self.wrong_type(section, "on", item, "a status name");
+                continue;
+            };
+            if names.contains(&name.as_ref()) {
+                statuses.push(Status::parse(name));
+                continue;
+            }
+            let hint = nearest(name, &names).map(|n| format!(" (did you mean {n:?}?)"));
+            let why = format!(
+                "unknown status {name:?}{}; known: {}",
+                hint.unwrap_or_default(),
+                names.join(", ")
+            );
+            self.bad_value(section, "on", item.span(), why);
+        }
+        Some(NotifyOn::Statuses(statuses))
+    }
+
+    /// An array of strings, with the array's span.
+    fn strings(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+    ) -> Option<(Vec<String>, Range<usize>)> {
+        let value = section.get(key)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(section, key, value, "an array of strings");
+            return None;
+        };
+        let mut strings = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(text) => strings.push(text.to_string()),
+                _ => self.wrong_type(section, key, item, "a string"),
+            }
+        }
+        Some((strings, value.span()))
     }
 }

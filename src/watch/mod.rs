@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::coc::{ApiError, Client, ListQuery, Page, Status, Step, Ticket};
+use crate::coc::{ApiError, Client, Instance, ListQuery, Operation, Page, Status, Step, Ticket};
 use crate::query::TicketQuery;
 
 mod engine;
@@ -42,6 +42,30 @@ pub trait Fetcher: Send + Sync + 'static {
             })
         }
     }
+
+    /// One page of a step's instances. Fakes without hosts keep this default.
+    fn fetch_instances(
+        &self,
+        execution_step_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> impl Future<Output = Result<Page<Instance>, ApiError>> + Send {
+        let _ = (execution_step_id, limit, offset);
+        std::future::ready(Err(ApiError::Network {
+            detail: "this fetcher has no instances".into(),
+        }))
+    }
+    /// Sends an operation, once. Fakes that never operate keep this default.
+    fn operate(
+        &self,
+        execution_id: &str,
+        operation: Operation,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send {
+        let _ = (execution_id, operation);
+        std::future::ready(Err(ApiError::Network {
+            detail: "this fetcher cannot send operations".into(),
+        }))
+    }
 }
 
 impl Fetcher for Client {
@@ -50,7 +74,20 @@ impl Fetcher for Client {
     }
 
     async fn fetch_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        Ok(self.list_steps(execution_id, 100, 0).await?.data)
+        self.all_steps(execution_id).await
+    }
+
+    async fn fetch_instances(
+        &self,
+        execution_step_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<Instance>, ApiError> {
+        self.list_instances(execution_step_id, limit, offset).await
+    }
+
+    async fn operate(&self, execution_id: &str, operation: Operation) -> Result<(), ApiError> {
+        self.operate_execution(execution_id, operation).await
     }
 
     fn lists(&self) -> bool {
@@ -91,6 +128,10 @@ pub enum Command {
     /// Poll every ticket now, finished ones included.
     RefreshAll,
     Add(String),
+    /// Watch a ticket known from the cache: its status there counts as seen (a change
+    /// from it is a transition), and a finished one is parked: no request until a
+    /// refresh.
+    AddKnown(Arc<Ticket>),
     Remove(String),
     /// Fetch the steps of a ticket (on demand, for the Steps tab).
     FetchSteps(String),
@@ -105,6 +146,22 @@ pub enum Command {
         generation: u64,
         query: TicketQuery,
         offset: u32,
+    },
+    /// Keep this ticket's steps fresh (the open ticket): fetched now, after each of its
+    /// polls while it is active and once more when it finishes. `None` stops.
+    FollowSteps(Option<String>),
+    /// Fetch one page of a step's instances (the hosts view).
+    FetchInstances {
+        execution_id: String,
+        step_id: String,
+        limit: u32,
+        offset: u32,
+    },
+    /// Send an operation once (never retried), then poll the ticket at once and keep
+    /// polling it for a while even if it still shows a finished status.
+    Operate {
+        execution_id: String,
+        operation: Operation,
     },
     Shutdown,
 }
@@ -158,6 +215,21 @@ pub enum Update {
         result: Result<Page<Ticket>, ApiError>,
         at: SystemTime,
     },
+    /// The answer to `Command::FetchInstances`.
+    Instances {
+        execution_id: String,
+        step_id: String,
+        offset: u32,
+        result: Result<Page<Instance>, ApiError>,
+        at: SystemTime,
+    },
+    /// The answer to `Command::Operate`.
+    Operated {
+        execution_id: String,
+        operation: Operation,
+        result: Result<(), ApiError>,
+        at: SystemTime,
+    },
     /// The endpoint answered 429: nothing is sent before `until`.
     Throttled { until: SystemTime, error: ApiError },
     /// 401/403: polling has stopped (reported once).
@@ -175,6 +247,8 @@ impl Update {
             | Update::Joined { at, .. }
             | Update::Left { at, .. }
             | Update::BrowsePage { at, .. }
+            | Update::Operated { at, .. }
+            | Update::Instances { at, .. }
             | Update::AuthFailed { at, .. } => Some(*at),
             Update::Throttled { .. } => None,
         }

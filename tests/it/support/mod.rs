@@ -40,6 +40,30 @@ impl Sim {
         self.handle.as_ref().unwrap().execution_ids()
     }
 
+    /// A client of this simulator, signing with its credentials when it has any.
+    pub fn client(&self) -> Client {
+        let endpoint = Endpoint::from_url(&self.url()).unwrap();
+        let auth = match &self.handle.as_ref().unwrap().options().credentials {
+            Some((ak, sk)) => Auth::AkSk {
+                ak: ak.clone(),
+                sk: sk.clone(),
+                security_token: None,
+            },
+            None => Auth::None,
+        };
+        Client::new(ClientConfig::new(endpoint, auth)).unwrap()
+    }
+
+    /// Requests the simulator has received, every method.
+    pub fn requests(&self) -> u64 {
+        self.handle.as_ref().unwrap().requests_served()
+    }
+
+    /// Operations (POSTs) the simulator has received.
+    pub fn operations(&self) -> u64 {
+        self.handle.as_ref().unwrap().operations_received()
+    }
+
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.runtime.block_on(f)
     }
@@ -108,4 +132,61 @@ pub fn list_all(sim: &Sim, query: &ListQuery) -> Vec<Ticket> {
             return all;
         }
     }
+}
+
+/// The simulator's tickets that are in `status` now, from its list API.
+pub fn ids_with_status(sim: &Sim, status: coctop::coc::Status) -> Vec<String> {
+    use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery};
+    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
+    let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
+    let query = ListQuery {
+        limit: Some(200),
+        ..ListQuery::default()
+    };
+    let page = sim.block_on(client.list_executions(&query)).unwrap();
+    page.data
+        .into_iter()
+        .filter(|t| t.status.as_ref() == Some(&status))
+        .map(|t| t.execution_id)
+        .collect()
+}
+
+/// The status of one ticket now, from the simulator's API.
+pub fn status_of(sim: &Sim, id: &str) -> Option<coctop::coc::Status> {
+    use coctop::coc::{Auth, Client, ClientConfig, Endpoint};
+    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
+    let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
+    sim.block_on(client.get_execution(id)).unwrap().status
+}
+
+/// `[[watch]]` blocks for `ids`, labelled `drill-00`, `drill-01`, ...
+pub fn watch_blocks(ids: &[String]) -> String {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| format!("\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"))
+        .collect()
+}
+
+/// Writes `text` as `home/coctop.toml`; returns its path and the environment that runs
+/// the binary on it, with every XDG directory inside `home`.
+pub fn config_in(home: &Path, text: &str) -> (std::path::PathBuf, Vec<(String, String)>) {
+    let config = home.join("coctop.toml");
+    std::fs::write(&config, text).unwrap();
+    let mut env = pty::isolated_env(home);
+    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
+    (config, env)
+}
+
+pub fn env_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// The IDs a config file watches, in its order.
+pub fn watched_ids(config: &Path) -> Vec<String> {
+    coctop::config::load(config)
+        .unwrap()
+        .watch
+        .into_iter()
+        .map(|w| w.id)
+        .collect()
 }
