@@ -1002,13 +1002,21 @@ fn a_browsed_ticket_opens_goes_on_esc_and_stays_when_pinned() {
     );
     press(&mut app, KeyCode::Down);
     let opened = press(&mut app, KeyCode::Enter);
-    assert!(opened.actions.contains(&Action::Engine(Command::Add(id(11)))));
+    assert!(
+        opened
+            .actions
+            .contains(&Action::Engine(Command::Add(id(11))))
+    );
     assert_eq!(app.view(), View::Ticket);
     assert_eq!(app.shown().unwrap().id, id(11));
     assert_eq!(app.visible_len(), 2, "not in the list while only browsed");
 
     let closed = press(&mut app, KeyCode::Esc);
-    assert!(closed.actions.contains(&Action::Engine(Command::Remove(id(11)))));
+    assert!(
+        closed
+            .actions
+            .contains(&Action::Engine(Command::Remove(id(11))))
+    );
     assert_eq!(app.view(), View::Browse);
     assert!(app.ticket(&id(11)).is_none());
 
