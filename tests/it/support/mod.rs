@@ -140,7 +140,7 @@ pub fn ids_with_status(sim: &Sim, status: coctop::coc::Status) -> Vec<String> {
     let endpoint = Endpoint::from_url(&sim.url()).unwrap();
     let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
     let query = ListQuery {
-        limit: Some(200),
+        limit: Some(100),
         ..ListQuery::default()
     };
     let page = sim.block_on(client.list_executions(&query)).unwrap();
