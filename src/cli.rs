@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::cmd::config::ConfigAction as Action;
 use crate::cmd::get;
 use crate::cmd::wait::WaitOptions;
-use crate::coc::Secret;
+use crate::coc::{Secret, Status};
+use crate::query::{self, TicketQuery};
 use crate::sim::SimOptions;
 
 #[derive(Debug, Parser)]
@@ -46,6 +47,8 @@ pub enum Command {
     Get(GetArgs),
     /// Follow tickets until every one is finished, printing each status change.
     Wait(WaitArgs),
+    /// Tickets from the list API, newest first.
+    List(ListArgs),
     /// RETRY failed tickets (run them again from the failed step).
     Retry(OperateArgs),
     /// TERMINATE pending or running tickets (through Canceling to Canceled).
@@ -113,12 +116,63 @@ pub struct WaitArgs {
     /// One JSON object per status change instead of text lines.
     #[arg(long)]
     pub json: bool,
+    /// Wait for the tickets a [[query]] of the config finds (those active now).
+    #[arg(long, value_name = "NAME", conflicts_with = "ids")]
+    pub query: Option<String>,
+    /// With --query: also wait for matching tickets that start during the wait.
+    #[arg(long, requires = "query")]
+    pub follow: bool,
     /// Notify as the config's [notify] says (bell and desktop on stderr's terminal, the hook).
     #[arg(long)]
     pub notify: bool,
     /// Execution IDs (the config's watched tickets when none are given).
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Part of the creator's name.
+    #[arg(long, value_name = "NAME")]
+    pub creator: Option<String>,
+    /// Part of the job's name.
+    #[arg(long, value_name = "NAME")]
+    pub job: Option<String>,
+    /// The job's ID.
+    #[arg(long, value_name = "ID")]
+    pub job_id: Option<String>,
+    /// A tag every ticket carries (repeatable).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = query::parse_tag)]
+    pub tags: Vec<(String, String)>,
+    /// Started within this long, e.g. 24h.
+    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]
+    pub since: Option<std::time::Duration>,
+    /// Ended before this: a duration ago (2h) or an RFC 3339 time.
+    #[arg(long, value_name = "DUR|TIME", value_parser = query::parse_until)]
+    pub until: Option<query::Until>,
+    /// Only tickets with this status (repeatable; filtered here, not by the API).
+    #[arg(long, value_name = "STATUS", value_parser = query::parse_status)]
+    pub status: Vec<Status>,
+    /// At most this many tickets.
+    #[arg(long, value_name = "N", default_value_t = query::DEFAULT_LIMIT, value_parser = query::parse_limit)]
+    pub limit: usize,
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+impl ListArgs {
+    pub fn query(&self) -> TicketQuery {
+        TicketQuery {
+            creator: self.creator.clone(),
+            job: self.job.clone(),
+            job_id: self.job_id.clone(),
+            tags: self.tags.clone(),
+            since: self.since,
+            until: self.until,
+            status: self.status.clone(),
+            limit: Some(self.limit),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -182,6 +236,8 @@ impl WaitArgs {
             interval: self.interval,
             timeout: self.timeout,
             json: self.json,
+            query: self.query.clone(),
+            follow: self.follow,
             notify: self.notify,
         }
     }

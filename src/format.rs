@@ -28,6 +28,11 @@ pub fn from_millis(ms: i64) -> Option<SystemTime> {
     DateTime::<Utc>::from_timestamp_millis(ms).map(SystemTime::from)
 }
 
+/// A time as API epoch milliseconds (negative before 1970).
+pub fn millis_of(at: SystemTime) -> i64 {
+    DateTime::<Utc>::from(at).timestamp_millis()
+}
+
 /// `2025-07-01 21:01:45` in the given zone; `-` for a timestamp out of range.
 pub fn local_time(ms: i64, zone: Zone) -> String {
     let Some(utc) = DateTime::<Utc>::from_timestamp_millis(ms) else {

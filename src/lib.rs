@@ -13,6 +13,7 @@ pub mod format;
 pub mod hosts;
 pub mod notify;
 pub mod operate;
+pub mod query;
 pub mod sim;
 pub mod text;
 pub mod tui;

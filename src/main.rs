@@ -37,6 +37,7 @@ fn main() -> ExitCode {
             cmd::get::run(&globals, &args.ids, args.output.into(), args.detail())
         }
         Some(Command::Wait(args)) => cmd::wait::run(&globals, &args.ids, &args.options()),
+        Some(Command::List(args)) => cmd::list::run(&globals, &args.query(), args.output.into()),
         Some(Command::Retry(args)) => operate(Operation::Retry, args),
         Some(Command::Terminate(args)) => operate(Operation::Terminate, args),
         Some(Command::Resume(args)) => operate(Operation::Resume, args),

@@ -51,8 +51,9 @@ impl Filter {
     }
 
     /// Case-insensitive substring of the ticket's ID, label, job, status or creator, as
-    /// shown on screen.
+    /// shown on screen; never a ticket that is not listed (one opened from the browse
+    /// view).
     pub fn matches(&self, entry: &TicketEntry) -> bool {
-        self.needle.is_empty() || entry.search.contains(&self.needle)
+        entry.is_listed() && (self.needle.is_empty() || entry.search.contains(&self.needle))
     }
 }

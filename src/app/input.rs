@@ -10,7 +10,7 @@ use crate::watch::Command;
 use super::actions::{ConfirmKey, Prompt, PromptKey, summary};
 use super::hosts::{HostsView, PAGE};
 use super::tickets::StepsState;
-use super::{Action, App, Outcome, Tab, View, WatchChange};
+use super::{Action, App, Origin, Outcome, Tab, View, WatchChange};
 
 /// Lines the detail scrolls per wheel notch.
 const WHEEL_LINES: usize = 3;
@@ -62,6 +62,9 @@ fn on_key_press(app: &mut App, key: KeyEvent) -> Outcome {
     if app.filter.editing() {
         return on_filter_key(app, key);
     }
+    if app.view() == View::Browse && app.browse.editing() {
+        return on_browse_filter_key(app, key);
+    }
     if key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
@@ -69,6 +72,11 @@ fn on_key_press(app: &mut App, key: KeyEvent) -> Outcome {
         return Outcome::default();
     }
     let page = page_size(app);
+    if app.view() == View::Browse
+        && let Some(outcome) = on_browse_key(app, key)
+    {
+        return outcome;
+    }
     match key.code {
         KeyCode::Char('q') => Outcome::action(Action::Quit),
         KeyCode::Char('?') => {
@@ -109,6 +117,8 @@ fn on_key_press(app: &mut App, key: KeyEvent) -> Outcome {
         }
         KeyCode::Char('r') => refresh_shown(app),
         KeyCode::Char('R') => Outcome::action(Action::Engine(Command::RefreshAll)),
+        KeyCode::Char('b') if app.view() == View::List => Outcome::redraw_and(app.browse.open()),
+        KeyCode::Char('p') => pin(app),
         KeyCode::Char('x') => open_actions(app),
         KeyCode::Char('y') => copy(app, |_, id| id.to_string()),
         KeyCode::Char('Y') => copy(app, summary),
@@ -287,21 +297,110 @@ fn open_console(app: &mut App) -> Outcome {
     }
 }
 
-fn on_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
+/// The keys the browse view gives its own meaning; `None` for those it shares with the
+/// list (moving, help, quit).
+fn on_browse_key(app: &mut App, key: KeyEvent) -> Option<Outcome> {
+    let outcome = match key.code {
+        KeyCode::Esc | KeyCode::Char('b') => {
+            app.browse.close();
+            Outcome::redraw(true)
+        }
+        KeyCode::Char('/') => {
+            app.browse.start_editing();
+            Outcome::redraw(true)
+        }
+        KeyCode::Char('r') => Outcome::redraw_and(app.browse.reload()),
+        KeyCode::Enter => open_browsed(app),
+        _ => return None,
+    };
+    Some(outcome)
+}
+
+/// What a key does on a line being typed (the two filter lines).
+enum LineKey {
+    Char(char),
+    Backspace,
+    Enter,
+    Esc,
+    Other(KeyCode),
+}
+
+fn line_key(key: &KeyEvent) -> LineKey {
     let plain = !key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     match key.code {
-        KeyCode::Char(c) if plain && !c.is_control() => app.filter.push(c),
-        KeyCode::Backspace => app.filter.pop(),
-        KeyCode::Enter => {
+        KeyCode::Char(c) if plain && !c.is_control() => LineKey::Char(c),
+        KeyCode::Backspace => LineKey::Backspace,
+        KeyCode::Enter => LineKey::Enter,
+        KeyCode::Esc => LineKey::Esc,
+        other => LineKey::Other(other),
+    }
+}
+
+fn on_browse_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
+    match line_key(&key) {
+        LineKey::Char(c) => app.browse.push(c),
+        LineKey::Backspace => app.browse.pop(),
+        LineKey::Esc => app.browse.cancel_editing(),
+        LineKey::Enter => {
+            if let Some(command) = app.browse.apply_filter() {
+                return Outcome::redraw_and(command);
+            }
+        }
+        LineKey::Other(_) => return Outcome::default(),
+    }
+    Outcome::redraw(true)
+}
+
+/// Enter in the browse view: the ticket opens in the detail, polled while it is open;
+/// Esc brings the browse view back (and lets go of it unless it was pinned).
+fn open_browsed(app: &mut App) -> Outcome {
+    let Some(entry) = app.browse.selected().cloned() else {
+        return Outcome::default();
+    };
+    let id = entry.id.clone();
+    let mut outcome = Outcome::redraw(true);
+    if app.tickets.index(&id).is_none() {
+        app.tickets.insert_listed(entry);
+        outcome
+            .actions
+            .push(Action::Engine(Command::Add(id.clone())));
+    }
+    app.detail.open(id);
+    outcome
+}
+
+/// `p`: the ticket selected in the browse view, or the open one, joins the watch list
+/// (in memory) and is listed from now on.
+fn pin(app: &mut App) -> Outcome {
+    let entry = match app.view() {
+        View::Browse => app.browse.selected().cloned(),
+        View::Ticket => app.shown().cloned(),
+        View::List => None,
+    };
+    let Some(entry) = entry.filter(|e| e.origin != Origin::Watched) else {
+        return Outcome::default();
+    };
+    let id = entry.id.clone();
+    app.tickets.insert_listed(entry);
+    app.tickets.set_origin(&id, Origin::Watched);
+    app.refilter();
+    Outcome::redraw_and(Command::Add(id))
+}
+
+fn on_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
+    match line_key(&key) {
+        LineKey::Char(c) => app.filter.push(c),
+        LineKey::Backspace => app.filter.pop(),
+        LineKey::Enter => {
             app.filter.finish_editing();
             return Outcome::redraw(true);
         }
-        KeyCode::Esc => app.filter.clear(),
-        KeyCode::Down => return motion(app, Motion::Down(1)),
-        KeyCode::Up => return motion(app, Motion::Up(1)),
-        _ => return Outcome::default(),
+        LineKey::Esc => app.filter.clear(),
+        LineKey::Other(KeyCode::Down) => return motion(app, Motion::Down(1)),
+        LineKey::Other(KeyCode::Up) => return motion(app, Motion::Up(1)),
+        LineKey::Other(_) => return Outcome::default(),
     }
     app.refilter();
     Outcome::redraw(true)
@@ -330,11 +429,19 @@ fn open_selected(app: &mut App) -> Outcome {
 /// `Esc`: from the ticket back to the list; in the list, clear the filter.
 fn back(app: &mut App) -> Outcome {
     if app.view() == View::Ticket {
+        let closed = app.detail.open_id().map(str::to_string);
         app.detail.close();
         app.hosts = None;
+        let mut outcome = Outcome::redraw_and(Command::FollowSteps(None));
+        // A ticket opened from the browse view and not pinned goes with it.
+        if let Some(id) = closed
+            && app.ticket(&id).is_some_and(|e| e.origin == Origin::Browsed)
+        {
+            app.tickets.remove(&id);
+            app.refilter();
+            outcome.actions.push(Action::Engine(Command::Remove(id)));
+        }
         app.scroll_list_to_cursor();
-        let mut outcome = Outcome::action(Action::Engine(Command::FollowSteps(None)));
-        outcome.redraw = true;
         outcome
     } else if !app.filter.is_empty() {
         app.filter.clear();
@@ -413,6 +520,9 @@ fn motion(app: &mut App, motion: Motion) -> Outcome {
     if app.view() == View::Ticket {
         return scroll_detail(app, motion);
     }
+    if app.view() == View::Browse {
+        return browse_motion(app, motion);
+    }
     let cursor = app.list.cursor();
     let last = app.list.len().saturating_sub(1);
     let target = match motion {
@@ -422,6 +532,25 @@ fn motion(app: &mut App, motion: Motion) -> Outcome {
         Motion::Bottom => last,
     };
     Outcome::redraw(app.select(target))
+}
+
+fn browse_motion(app: &mut App, motion: Motion) -> Outcome {
+    let cursor = app.browse.cursor();
+    let last = app.browse.rows().len().saturating_sub(1);
+    let target = match motion {
+        Motion::Up(n) => cursor.saturating_sub(n),
+        Motion::Down(n) => cursor.saturating_add(n).min(last),
+        Motion::Top => 0,
+        Motion::Bottom => last,
+    };
+    let rows = app.list_rows();
+    let (changed, more) = app.browse.select(target, rows);
+    if changed {
+        app.detail.reset_scroll();
+    }
+    let mut outcome = Outcome::redraw(changed);
+    outcome.actions.extend(more.map(Action::Engine));
+    outcome
 }
 
 fn scroll_detail(app: &mut App, motion: Motion) -> Outcome {
@@ -450,7 +579,7 @@ fn target(from: usize, motion: Motion) -> usize {
 fn page_size(app: &App) -> usize {
     let screen = app.screen();
     let height = match app.view() {
-        View::List => screen.rows.height,
+        View::List | View::Browse => screen.rows.height,
         View::Ticket => screen.detail.height,
     };
     usize::from(height).max(1)
@@ -468,6 +597,22 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Outcome {
     let screen = app.screen();
     let over_detail = screen.detail.contains((mouse.column, mouse.row).into());
     match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) if app.view() == View::Browse => {
+            let rows = usize::from(screen.rows.height);
+            match screen.row_at(mouse.column, mouse.row) {
+                Some(row) => {
+                    let position = app.browse.offset(rows) + row;
+                    let cursor = app.browse.cursor();
+                    let motion = if position >= cursor {
+                        Motion::Down(position - cursor)
+                    } else {
+                        Motion::Up(cursor - position)
+                    };
+                    browse_motion(app, motion)
+                }
+                None => Outcome::default(),
+            }
+        }
         MouseEventKind::Down(MouseButton::Left) => {
             let offset = app.list.offset(usize::from(screen.rows.height));
             match screen.row_at(mouse.column, mouse.row) {

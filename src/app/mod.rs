@@ -8,6 +8,7 @@
 
 mod actions;
 mod alerts;
+mod browse;
 mod clock;
 mod detail;
 mod filter;
@@ -35,11 +36,12 @@ use crate::text;
 use crate::watch::{Command, Update};
 
 pub use actions::{Prompt, UiSettings};
+pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
 pub use hosts::HostsView;
 pub use tickets::{
-    Failure, Health, KeyWidths, OperationRecord, StepsState, TicketEntry, Transition,
+    Failure, Health, KeyWidths, OperationRecord, Origin, StepsState, TicketEntry, Transition,
 };
 pub use view::{SortKey, StatusCount, Tab, View, urgency};
 pub use watchlist::{Note, WatchListEdit};
@@ -128,6 +130,14 @@ impl Outcome {
             actions: vec![action],
         }
     }
+
+    /// A command for the engine after a change on screen.
+    fn redraw_and(command: Command) -> Outcome {
+        Outcome {
+            redraw: true,
+            actions: vec![Action::Engine(command)],
+        }
+    }
 }
 
 /// How the dashboard starts.
@@ -155,6 +165,7 @@ pub struct App {
     list: ListState,
     filter: Filter,
     detail: Detail,
+    browse: Browse,
     prompt: Prompts,
     /// The hosts of one step of the open ticket (Enter on a step).
     hosts: Option<HostsView>,
@@ -185,6 +196,7 @@ impl App {
             list: ListState::default(),
             filter: Filter::default(),
             detail: Detail::default(),
+            browse: Browse::default(),
             prompt: Prompts::default(),
             hosts: None,
             settings: UiSettings::default(),
@@ -359,16 +371,26 @@ impl App {
     }
 
     /// The ticket the detail pane shows: the open one when a ticket is open, else the
-    /// selection.
+    /// selection (of the browse view while it is open).
     pub fn shown(&self) -> Option<&TicketEntry> {
         match self.detail.open_id() {
             Some(id) => self.ticket(id),
+            None if self.browse.is_open() => self.browse.selected(),
             None => self.selected(),
         }
     }
 
     fn shown_id(&self) -> Option<&str> {
-        self.detail.open_id().or_else(|| self.list.selected_id())
+        match self.detail.open_id() {
+            Some(id) => Some(id),
+            None if self.browse.is_open() => self.browse.selected().map(|e| e.id.as_str()),
+            None => self.list.selected_id(),
+        }
+    }
+
+    /// The browse view's state (rows, filter, paging).
+    pub fn browse(&self) -> &Browse {
+        &self.browse
     }
 
     /// Position of the selection in display order.
@@ -390,6 +412,11 @@ impl App {
         self.tickets.health()
     }
 
+    /// Tickets per `[[query]]` name, for the header.
+    pub fn query_counts(&self) -> &[(String, usize)] {
+        self.tickets.query_counts()
+    }
+
     pub fn sort(&self) -> SortKey {
         self.list.sort()
     }
@@ -406,6 +433,8 @@ impl App {
     pub fn view(&self) -> View {
         if self.detail.open_id().is_some() {
             View::Ticket
+        } else if self.browse.is_open() {
+            View::Browse
         } else {
             View::List
         }
@@ -531,6 +560,29 @@ impl App {
             };
             return view.page_arrived(offset as usize, result, at);
         }
+        if let Update::BrowsePage {
+            generation,
+            offset,
+            result,
+            at,
+        } = update
+        {
+            let changed = self.browse.on_page(generation, offset, result, at);
+            return changed && self.browse.is_open();
+        }
+        if let Update::Left {
+            execution_id,
+            dropped: true,
+            ..
+        } = &update
+            && self.shown_id() != Some(execution_id.as_str())
+        {
+            // Out of its query's window and watched by nobody: it goes, unless the user
+            // is looking at it.
+            let removed = self.tickets.remove(execution_id);
+            self.refilter();
+            return removed;
+        }
         let change = match &update {
             Update::Transition {
                 execution_id,
@@ -590,7 +642,7 @@ impl App {
 
     /// Ticket `i` has a row in the part of the list on screen.
     fn on_screen(&self, i: usize) -> bool {
-        if self.view() == View::Ticket {
+        if self.view() != View::List {
             return false;
         }
         let rows = self.list_rows();
@@ -649,6 +701,12 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
             Outcome::redraw(true)
         }
     };
+    if app.browse.is_open() {
+        let rows = app.list_rows();
+        if let Some(command) = app.browse.more(rows) {
+            outcome.actions.push(Action::Engine(command));
+        }
+    }
     if let Some(id) = app.steps_to_fetch() {
         outcome
             .actions

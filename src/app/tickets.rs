@@ -80,11 +80,25 @@ impl KeyWidths {
     }
 }
 
+/// Why the dashboard holds a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Named by the config, or pinned from the browse view.
+    Watched,
+    /// Found by a `[[query]]` (its names are in `queries`).
+    Query,
+    /// Opened from the browse view and not pinned: shown while open, not listed.
+    Browsed,
+}
+
 #[derive(Debug, Clone)]
 pub struct TicketEntry {
     pub id: String,
     /// The config's label.
     pub label: Option<String>,
+    pub origin: Origin,
+    /// The queries that found it, in the order they did.
+    pub queries: Vec<String>,
     /// The last good data; `None` until the first successful poll.
     pub ticket: Option<Arc<Ticket>>,
     /// When the last successful poll happened.
@@ -109,6 +123,8 @@ impl TicketEntry {
         let mut entry = TicketEntry {
             id,
             label,
+            origin: Origin::Watched,
+            queries: Vec::new(),
             ticket: None,
             last_ok: None,
             error: None,
@@ -143,6 +159,20 @@ impl TicketEntry {
 
     pub fn is_active(&self) -> bool {
         self.ticket.as_ref().is_some_and(|t| !t.is_terminal())
+    }
+
+    /// Shown in the ticket list (a browsed ticket is shown only while open).
+    pub fn is_listed(&self) -> bool {
+        self.origin != Origin::Browsed
+    }
+
+    /// A ticket read from a list page at `at`, for the browse view's rows.
+    pub fn listed_from(ticket: Ticket, at: SystemTime) -> TicketEntry {
+        let mut entry = TicketEntry::new(ticket.execution_id.clone(), None);
+        entry.origin = Origin::Browsed;
+        entry.set_ticket(Arc::new(ticket));
+        entry.last_ok = Some(at);
+        entry
     }
 
     fn reindex(&mut self) {
@@ -236,6 +266,8 @@ pub struct Tickets {
     by_id: HashMap<String, usize>,
     counts: Vec<StatusCount>,
     health: Health,
+    /// Tickets per query name, in the order the queries first found one.
+    query_counts: Vec<(String, usize)>,
 }
 
 impl Tickets {
@@ -257,6 +289,18 @@ impl Tickets {
 
     pub fn health(&self) -> &Health {
         &self.health
+    }
+
+    pub fn query_counts(&self) -> &[(String, usize)] {
+        &self.query_counts
+    }
+
+    fn count_query(&mut self, name: &str, delta: isize) {
+        match self.query_counts.iter_mut().find(|(n, _)| n == name) {
+            Some((_, count)) => *count = count.saturating_add_signed(delta),
+            None if delta > 0 => self.query_counts.push((name.to_string(), 1)),
+            None => {}
+        }
     }
 
     /// The index of the ticket, added when unknown (`true`: it is new).
@@ -308,6 +352,9 @@ impl Tickets {
             return false;
         };
         let (status, failing) = self.counted(i);
+        for query in std::mem::take(&mut self.entries[i].queries) {
+            self.count_query(&query, -1);
+        }
         self.entries.remove(i);
         for index in self.by_id.values_mut() {
             if *index > i {
@@ -319,6 +366,26 @@ impl Tickets {
             self.health.failing = self.health.failing.saturating_sub(1);
         }
         true
+    }
+
+    /// Sets where a ticket comes from (pinning, browsing); `None` when unknown.
+    pub fn set_origin(&mut self, id: &str, origin: Origin) -> Option<usize> {
+        let i = self.index(id)?;
+        self.entries[i].origin = origin;
+        Some(i)
+    }
+
+    /// Adds a ticket read from a list page (the browse view's), data included; the
+    /// index of the existing entry when it is already held.
+    pub fn insert_listed(&mut self, entry: TicketEntry) -> usize {
+        if let Some(i) = self.index(&entry.id) {
+            return i;
+        }
+        let i = self.entries.len();
+        self.by_id.insert(entry.id.clone(), i);
+        view::add_count(&mut self.counts, entry.status(), 1);
+        self.entries.push(entry);
+        i
     }
 
     /// The Steps tab wants the steps of `id`: marks them loading and says whether they
@@ -439,6 +506,51 @@ impl Tickets {
                     ..Applied::default()
                 }
             }
+            Update::Joined {
+                execution_id,
+                query,
+                ..
+            } => {
+                let (i, new) = self.insert(execution_id, None);
+                let entry = &mut self.entries[i];
+                if new || entry.origin == Origin::Browsed {
+                    entry.origin = Origin::Query;
+                }
+                if !entry.queries.contains(&query) {
+                    entry.queries.push(query.clone());
+                    self.count_query(&query, 1);
+                }
+                Applied {
+                    index: Some(i),
+                    moved: true,
+                    row: true,
+                    header: true,
+                }
+            }
+            Update::Left {
+                execution_id,
+                query,
+                ..
+            } => {
+                let Some(i) = self.index(&execution_id) else {
+                    return Applied::default();
+                };
+                let queries = &mut self.entries[i].queries;
+                let held = queries.len();
+                queries.retain(|q| *q != query);
+                if queries.len() < held {
+                    self.count_query(&query, -1);
+                }
+                // The row's marker and the header's count per query.
+                Applied {
+                    index: Some(i),
+                    moved: false,
+                    row: true,
+                    header: true,
+                }
+            }
+            // The browse view's, not about watched tickets.
+            Update::BrowsePage { .. } => Applied::default(),
             Update::Operated {
                 execution_id,
                 operation,

@@ -85,6 +85,8 @@ impl Tab {
 pub enum View {
     List,
     Ticket,
+    /// The account's tickets from the list API (`b`).
+    Browse,
 }
 
 /// How many tickets have one status; `status == None` counts those still loading.

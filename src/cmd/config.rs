@@ -71,7 +71,12 @@ fn check(location: Option<&ConfigLocation>) -> Exit {
             }
             let count = config.watch.len();
             let noun = if count == 1 { "ticket" } else { "tickets" };
-            println!("OK: {} ({count} watched {noun})", path.display());
+            let queries = match config.queries.len() {
+                0 => String::new(),
+                1 => ", 1 query".to_string(),
+                n => format!(", {n} queries"),
+            };
+            println!("OK: {} ({count} watched {noun}{queries})", path.display());
             Exit::Success
         }
         Err(error) => {
@@ -142,6 +147,10 @@ mod tests {
             .unwrap_or_else(|problems| panic!("{problems:?}\n{uncommented}"));
         assert_eq!(config.watch.len(), 1);
         assert!(config.auth.sk.is_some());
+        let query = &config.queries[0].query;
+        assert!(query.creator.is_some() && query.job.is_some() && query.job_id.is_some());
+        assert!(query.since.is_some() && query.until.is_some() && query.limit.is_some());
+        assert_eq!((query.tags.len(), query.status.len()), (2, 3));
         assert!(config.ui.read_only && config.ui.console_url.is_some());
     }
 

@@ -9,10 +9,11 @@ use super::{Globals, read_only_reason, usage_error};
 use crate::app::{App, AppInit, UiSettings};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
-use crate::config::{self, WatchEntry};
+use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
 use crate::notify::{NotifyOn, Teller};
+use crate::query::TicketQuery;
 use crate::sim::{self, SimOptions};
 use crate::tui;
 use crate::watch::{self, Command, EngineConfig};
@@ -61,6 +62,7 @@ pub fn run(globals: &Globals) -> Exit {
         endpoint: endpoint_name,
         poll: config.poll,
         watch: config.watch,
+        queries: config.queries,
         settings,
         notify_on: config.notify.on,
         effects,
@@ -103,11 +105,20 @@ pub fn demo(globals: &Globals) -> Exit {
             max_rps: 50.0,
         };
         let name = format!("demo simulator {}", sim.base_url());
+        // Tickets users start while the demo runs, found by the list API.
+        let started_lately = QueryEntry {
+            name: "new".into(),
+            query: TicketQuery {
+                since: Some(Duration::from_secs(60)),
+                ..TicketQuery::default()
+            },
+        };
         let exit = run_engine_and_ui(Session {
             client_config,
             endpoint: name,
             poll,
             watch,
+            queries: vec![started_lately],
             settings,
             // The demo's tickets fail all the time: counted in the header, never rung.
             notify_on: NotifyOn::default(),
@@ -137,6 +148,8 @@ struct Session {
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
+    /// `[[query]]`: followed by their list pages.
+    queries: Vec<QueryEntry>,
     settings: UiSettings,
     notify_on: NotifyOn,
     effects: effects::Effects,
@@ -150,6 +163,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         endpoint,
         poll,
         watch,
+        queries,
         settings,
         notify_on,
         mut effects,
@@ -171,6 +185,9 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         .collect();
     let cycle = poll.interval;
     let engine = watch::spawn(Arc::new(client), poll, ids);
+    for QueryEntry { name, query } in queries {
+        let _ = engine.commands.send(Command::AddQuery { name, query });
+    }
     for known in &remembered {
         let _ = engine
             .commands

@@ -41,15 +41,9 @@ const GET_CONCURRENCY: usize = 8;
 
 pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Detail) -> Exit {
     match detail {
-        Detail::Ticket => print(
-            globals,
-            ids,
-            get_execution,
-            |targets, results| match output {
-                OutputFormat::Json => get_json(results),
-                OutputFormat::Table => get_table(targets, results, SystemTime::now()),
-            },
-        ),
+        Detail::Ticket => print(globals, ids, get_execution, |targets, results| {
+            tickets_text(targets, results, output)
+        }),
         Detail::Steps => print(globals, ids, all_steps, |_, results| match output {
             OutputFormat::Json => nested_json(results, "steps"),
             OutputFormat::Table => steps_table(results, SystemTime::now()),
@@ -102,14 +96,7 @@ where
         Ok(results) => results,
         Err(e) => return usage_error(&e.to_string()),
     };
-    let text = render(&prepared.targets, &results);
-    let mut out = std::io::stdout().lock();
-    let written = if text.ends_with('\n') {
-        write!(out, "{text}")
-    } else {
-        writeln!(out, "{text}")
-    };
-    if written.is_err() {
+    if write_out(&render(&prepared.targets, &results)).is_err() {
         // Output closed early (a pipe to `head`): nothing more to say.
         return Exit::Fetch;
     }
@@ -121,7 +108,30 @@ where
     get_exit(&results)
 }
 
-type FetchResult<T> = (String, Result<T, ApiError>);
+pub(super) type FetchResult<T> = (String, Result<T, ApiError>);
+
+/// Tickets (and the errors of those that could not be fetched) as `get` prints them;
+/// `targets` give the labels.
+pub(super) fn tickets_text(
+    targets: &[WatchEntry],
+    results: &[FetchResult<Ticket>],
+    output: OutputFormat,
+) -> String {
+    match output {
+        OutputFormat::Json => get_json(results),
+        OutputFormat::Table => get_table(targets, results, SystemTime::now()),
+    }
+}
+
+/// Prints `text` on stdout, ending with one newline; an error when stdout is closed.
+pub(super) fn write_out(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if text.ends_with('\n') {
+        write!(out, "{text}")
+    } else {
+        writeln!(out, "{text}")
+    }
+}
 
 /// Fetches every ticket, in order. The first request goes alone: if it fails
 /// authentication, nothing more is sent (the gateway locks an AK after 5 failures).

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod dashboard;
 pub mod get;
+pub mod list;
 pub mod operate;
 pub mod shell;
 pub mod sim;
@@ -42,9 +43,20 @@ pub(crate) struct Prepared {
     pub targets: Vec<WatchEntry>,
 }
 
-/// Loads the config (optional), resolves endpoint and credentials and validates IDs.
-fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
+/// Loads the config (optional) and resolves endpoint and credentials.
+fn connect(globals: &Globals) -> Result<(Config, ClientConfig), String> {
     let config = settings::load_for_dashboard(globals.config.as_ref())?;
+    let client_config = settings::client_config(
+        &config,
+        globals.endpoint.as_deref(),
+        globals.region.as_deref(),
+    )?;
+    Ok((config, client_config))
+}
+
+/// `connect`, and the tickets named by `ids` (the config's when none), validated.
+fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
+    let (config, client_config) = connect(globals)?;
     let targets = if ids.is_empty() {
         config.watch.clone()
     } else {
@@ -71,11 +83,6 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
                 .into(),
         );
     }
-    let client_config = settings::client_config(
-        &config,
-        globals.endpoint.as_deref(),
-        globals.region.as_deref(),
-    )?;
     Ok(Prepared {
         client_config,
         config,
@@ -90,9 +97,12 @@ fn prepare_with_runtime(
     ids: &[String],
 ) -> Result<(Prepared, tokio::runtime::Runtime), Exit> {
     let prepared = prepare(globals, ids).map_err(|e| usage_error(&e))?;
-    let runtime =
-        runtime().map_err(|e| usage_error(&format!("cannot start the async runtime: {e}")))?;
-    Ok((prepared, runtime))
+    Ok((prepared, command_runtime()?))
+}
+
+/// `runtime()`, or a usage error (already reported).
+fn command_runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    runtime().map_err(|e| usage_error(&format!("cannot start the async runtime: {e}")))
 }
 
 /// Why operations are off, if they are: the flag, or the config's `[ui] read_only`.

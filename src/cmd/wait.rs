@@ -12,15 +12,18 @@ use serde_json::json;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
 
-use super::{Globals, prepare_with_runtime, report, usage_error};
-use crate::coc::{ApiError, Client, ErrorKind, RetryPolicy, Status};
-use crate::config::WatchEntry;
+use super::{
+    Globals, Prepared, command_runtime, connect, list, prepare_with_runtime, report, usage_error,
+};
+use crate::coc::{ApiError, Client, ErrorKind, RetryPolicy, Status, Ticket};
+use crate::config::{QueryEntry, WatchEntry};
 use crate::exit::Exit;
 use crate::format;
 use crate::notify::hook::HookOutcome;
 use crate::notify::{Change, Notification, Notifier, NotifyConfig, Teller};
+use crate::query::TicketQuery;
 use crate::text::sanitize;
-use crate::watch::{self, Command, EngineConfig, Update};
+use crate::watch::{self, Command, EngineConfig, RateLimiter, Update};
 
 /// `coctop wait`'s options, as plain values.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +34,10 @@ pub struct WaitOptions {
     pub timeout: Option<Duration>,
     /// One JSON object per change instead of text lines.
     pub json: bool,
+    /// Wait for the active tickets this `[[query]]` finds instead of IDs.
+    pub query: Option<String>,
+    /// With `query`: also for matching tickets that start during the wait.
+    pub follow: bool,
     /// Tell notable changes as `[notify]` says.
     pub notify: bool,
 }
@@ -54,7 +61,12 @@ pub enum WaitEvent {
 }
 
 pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
-    let (prepared, rt) = match prepare_with_runtime(globals, ids) {
+    let started_ms = format::millis_of(SystemTime::now());
+    let ready = match &options.query {
+        Some(name) => prepare_query(globals, name, options.follow),
+        None => prepare_with_runtime(globals, ids).map(|(prepared, rt)| (prepared, rt, None)),
+    };
+    let (prepared, rt, query) = match ready {
         Ok(ready) => ready,
         Err(exit) => return exit,
     };
@@ -77,6 +89,13 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
             .then(|| Notifications::start(&prepared.config.notify, poll.interval, &endpoint));
         let mut engine = watch::spawn(Arc::new(client), poll, ids);
         let mut waiter = Waiter::new(&prepared.targets);
+        if let (Some(entry), true) = (query, options.follow) {
+            waiter.follow(entry.query.clone(), started_ms);
+            let _ = engine.commands.send(Command::AddQuery {
+                name: entry.name,
+                query: entry.query,
+            });
+        }
         let exit = follow(&mut engine.updates, &mut waiter, options.timeout, |event| {
             print_event(event, options.json);
             if let Some(notifications) = &notifications {
@@ -90,6 +109,53 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
         }
         exit
     })
+}
+
+/// `wait --query NAME`: the client, a runtime, and the tickets the query finds that are
+/// active now. With none and no `--follow`, there is nothing to wait for (exit 0).
+fn prepare_query(
+    globals: &Globals,
+    name: &str,
+    follow: bool,
+) -> Result<(Prepared, tokio::runtime::Runtime, Option<QueryEntry>), Exit> {
+    let (config, client_config) = connect(globals).map_err(|e| usage_error(&e))?;
+    let entry = config.query(name).map_err(|e| usage_error(&e))?.clone();
+    let rt = command_runtime()?;
+    let client = Client::new(client_config.clone()).map_err(|e| usage_error(&e.to_string()))?;
+    let mut limiter = RateLimiter::new(config.poll.max_rps);
+    let limit = entry.query.limit.unwrap_or(usize::MAX);
+    let found = rt.block_on(list::find(
+        &client,
+        &entry.query,
+        limit,
+        &mut limiter,
+        SystemTime::now(),
+    ));
+    if let Some(error) = found.error {
+        report(&format!("query {name:?}: {error}"));
+        return Err(Exit::from(&error));
+    }
+    let targets: Vec<WatchEntry> = found
+        .tickets
+        .iter()
+        .filter(|t| !t.is_terminal())
+        .map(|t| WatchEntry {
+            id: t.execution_id.clone(),
+            label: None,
+        })
+        .collect();
+    if targets.is_empty() && !follow {
+        report(&format!(
+            "query {name:?}: no active ticket to wait for (--follow waits for new ones)"
+        ));
+        return Err(Exit::Success);
+    }
+    let prepared = Prepared {
+        client_config,
+        config,
+        targets,
+    };
+    Ok((prepared, rt, Some(entry)))
 }
 
 /// Applies the engine's updates to `waiter` until it reaches a verdict, the updates
@@ -140,6 +206,9 @@ pub struct Waiter {
     status: HashMap<String, Option<Status>>,
     /// Tickets whose transient errors were already reported, to say it once.
     warned: HashSet<String>,
+    /// `--follow`: tickets the query keeps that started at or after this (epoch ms)
+    /// join the wait.
+    following: Option<(TicketQuery, i64)>,
 }
 
 impl Waiter {
@@ -151,7 +220,20 @@ impl Waiter {
                 .collect(),
             status: targets.iter().map(|t| (t.id.clone(), None)).collect(),
             warned: HashSet::new(),
+            following: None,
         }
+    }
+
+    /// Also waits for the tickets `query` keeps that start at `since_ms` or later; the
+    /// wait is not over before it has seen at least one ticket.
+    pub fn follow(&mut self, query: TicketQuery, since_ms: i64) {
+        self.following = Some((query, since_ms));
+    }
+
+    fn joins(&self, ticket: &Ticket) -> bool {
+        self.following.as_ref().is_some_and(|(query, since)| {
+            ticket.start_time.is_some_and(|start| start >= *since) && query.keeps(ticket)
+        })
     }
 
     /// The events of one update; the last is `Finished` when the wait is over.
@@ -162,6 +244,12 @@ impl Waiter {
                 ticket,
                 ..
             } => {
+                if !self.status.contains_key(&execution_id) {
+                    if !self.joins(&ticket) {
+                        return Vec::new();
+                    }
+                    self.status.insert(execution_id.clone(), None);
+                }
                 if let Some(job) = &ticket.document_name {
                     self.names
                         .entry(execution_id)
@@ -177,6 +265,9 @@ impl Waiter {
                 to,
                 at,
             } => {
+                if !self.status.contains_key(&execution_id) {
+                    return Vec::new();
+                }
                 let name = self.names.get(&execution_id).cloned().unwrap_or_default();
                 self.status.insert(execution_id.clone(), Some(to.clone()));
                 let mut events = vec![WaitEvent::Changed {
@@ -194,7 +285,10 @@ impl Waiter {
                 error,
                 last_good,
                 ..
-            } => self.on_error(&execution_id, &error, last_good.is_some()),
+            } if self.status.contains_key(&execution_id) => {
+                self.on_error(&execution_id, &error, last_good.is_some())
+            }
+            Update::Error { .. } => Vec::new(),
             Update::AuthFailed { error, .. } => vec![WaitEvent::Finished {
                 exit: Exit::from(&error),
                 message: Some(format!("authentication failed: {error}")),
@@ -206,7 +300,12 @@ impl Waiter {
                     format::as_setting(wait.max(Duration::from_millis(1)))
                 ))]
             }
-            Update::Steps { .. } | Update::Operated { .. } | Update::Instances { .. } => Vec::new(),
+            Update::Steps { .. }
+            | Update::Joined { .. }
+            | Update::Left { .. }
+            | Update::BrowsePage { .. }
+            | Update::Operated { .. }
+            | Update::Instances { .. } => Vec::new(),
         }
     }
 
@@ -230,6 +329,9 @@ impl Waiter {
     }
 
     fn verdict(&self) -> Option<WaitEvent> {
+        if self.status.is_empty() {
+            return None;
+        }
         let mut any_unsuccessful = false;
         for status in self.status.values() {
             match status {

@@ -156,6 +156,9 @@ impl ClientConfig {
     }
 }
 
+/// The most tickets one page of `GET /v1/executions` holds; COC refuses a larger `limit`.
+pub const MAX_LIST_LIMIT: u32 = 100;
+
 /// Filters of `GET /v1/executions`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListQuery {

@@ -7,7 +7,7 @@ pub mod model;
 mod response;
 
 pub use auth::{Auth, Credentials, Secret};
-pub use client::{Client, ClientConfig, Endpoint, ListQuery, RetryPolicy};
+pub use client::{Client, ClientConfig, Endpoint, ListQuery, MAX_LIST_LIMIT, RetryPolicy};
 pub use error::{ApiError, ErrorKind};
 pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,

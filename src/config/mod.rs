@@ -11,7 +11,7 @@ mod resolve;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use error::{ConfigError, Position, Problem};
+pub use error::{ConfigError, Position, Problem, nearest};
 pub use parse::parse as parse_text;
 pub use paths::{
     CONFIG_ENV, ConfigLocation, ConfigSource, cache_dir, default_config_path, locate, log_file_path,
@@ -20,6 +20,7 @@ pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_w
 
 use crate::coc::Secret;
 use crate::notify::NotifyConfig;
+use crate::query::TicketQuery;
 use crate::watch::EngineConfig;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -28,6 +29,8 @@ pub struct Config {
     pub auth: AuthConfig,
     pub poll: EngineConfig,
     pub watch: Vec<WatchEntry>,
+    /// `[[query]]`: tickets found through the list API.
+    pub queries: Vec<QueryEntry>,
     pub notify: NotifyConfig,
     pub ui: UiConfig,
     /// The file it was read from; `None` for the built-in defaults.
@@ -73,6 +76,34 @@ pub struct UiConfig {
 pub struct WatchEntry {
     pub id: String,
     pub label: Option<String>,
+}
+
+/// One `[[query]]`: its name (shown in the dashboard) and its filters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryEntry {
+    pub name: String,
+    pub query: TicketQuery,
+}
+
+impl Config {
+    /// The `[[query]]` called `name`; the error lists the names there are.
+    pub fn query(&self, name: &str) -> Result<&QueryEntry, String> {
+        self.queries.iter().find(|q| q.name == name).ok_or_else(|| {
+            let names: Vec<&str> = self.queries.iter().map(|q| q.name.as_str()).collect();
+            let hint = nearest(name, &names)
+                .map(|near| format!(" (did you mean {near:?}?)"))
+                .unwrap_or_default();
+            match &self.path {
+                Some(path) if !names.is_empty() => format!(
+                    "no [[query]] named {name:?} in {}{hint}; there are: {}",
+                    path.display(),
+                    names.join(", ")
+                ),
+                Some(path) => format!("no [[query]] in {}", path.display()),
+                None => format!("no [[query]] named {name:?}: there is no config file"),
+            }
+        })
+    }
 }
 
 impl Default for ApiConfig {

@@ -12,14 +12,16 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem, nearest};
 use super::{
-    ApiConfig, AuthConfig, AuthMethod, Config, UiConfig, WatchEntry, console_url, parse_duration,
+    ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, WatchEntry, console_url,
+    parse_duration,
 };
 use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
 use crate::notify::{NotifyConfig, NotifyOn};
+use crate::query::{self, FILTER_KEYS, TicketQuery};
 use crate::watch::EngineConfig;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "ui", "notify"];
+const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "query", "ui", "notify"];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -62,6 +64,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         config.poll = reader.poll(&poll);
     }
     config.watch = reader.watch_list(&root);
+    config.queries = reader.query_list(&root);
     if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
         config.ui = reader.ui(&ui);
     }
@@ -374,30 +377,59 @@ impl Reader<'_> {
         ui
     }
 
-    fn watch_list(&mut self, root: &Section<'_, '_>) -> Vec<WatchEntry> {
-        let Some(value) = root.get("watch") else {
+    /// The tables of an array of tables (`[[watch]]`), each with its item's place.
+    fn blocks<'a, 'i>(
+        &mut self,
+        root: &Section<'a, 'i>,
+        key: &str,
+        place: &'static str,
+    ) -> Vec<(Section<'a, 'i>, Range<usize>)> {
+        let Some(value) = root.get(key) else {
             return Vec::new();
         };
+        let expected = format!("an array of tables ([[{key}]])");
         let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(root, "watch", value, "an array of tables ([[watch]])");
+            self.wrong_type(root, key, value, &expected);
             return Vec::new();
         };
+        let mut blocks = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(table) => blocks.push((Section { place, table }, item.span())),
+                _ => self.wrong_type(root, key, item, &expected),
+            }
+        }
+        blocks
+    }
+
+    /// False (reported) when `text` was seen before in the same list of blocks.
+    fn first_time(
+        &mut self,
+        seen: &mut HashMap<String, usize>,
+        entry: &Section<'_, '_>,
+        (key, what): (&str, &str),
+        text: &str,
+        span: Range<usize>,
+    ) -> bool {
+        if let Some(&first) = seen.get(text) {
+            let first_line = Position::at(self.text, first).line;
+            let why = format!("duplicate {what} {text:?} (first on line {first_line})");
+            self.bad_value(entry, key, span, why);
+            return false;
+        }
+        seen.insert(text.to_string(), span.start);
+        true
+    }
+
+    fn watch_list(&mut self, root: &Section<'_, '_>) -> Vec<WatchEntry> {
         let mut entries = Vec::new();
         let mut first_seen: HashMap<String, usize> = HashMap::new();
-        for item in items.iter() {
-            let DeValue::Table(table) = item.get_ref() else {
-                self.wrong_type(root, "watch", item, "an array of tables ([[watch]])");
-                continue;
-            };
-            let entry = Section {
-                place: "in [[watch]]",
-                table,
-            };
+        for (entry, item_span) in self.blocks(root, "watch", "in [[watch]]") {
             self.check_keys(&entry, WATCH_KEYS);
             let label = self.string(&entry, "label").map(|(label, _)| label);
             let Some((id, span)) = self.string(&entry, "id") else {
                 if entry.get("id").is_none() {
-                    self.report(item.span(), "[[watch]] entry without `id`".into());
+                    self.report(item_span, "[[watch]] entry without `id`".into());
                 }
                 continue;
             };
@@ -410,16 +442,106 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            if let Some(&first) = first_seen.get(&id) {
-                let first_line = Position::at(self.text, first).line;
-                let why = format!("duplicate execution ID {id:?} (first on line {first_line})");
-                self.bad_value(&entry, "id", span, why);
-                continue;
+            if self.first_time(&mut first_seen, &entry, ("id", "execution ID"), &id, span) {
+                entries.push(WatchEntry { id, label });
             }
-            first_seen.insert(id.clone(), span.start);
-            entries.push(WatchEntry { id, label });
         }
         entries
+    }
+
+    /// `[[query]]` blocks: a unique `name` and the filters of `coctop list`.
+    fn query_list(&mut self, root: &Section<'_, '_>) -> Vec<QueryEntry> {
+        let mut entries = Vec::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for (entry, item_span) in self.blocks(root, "query", "in [[query]]") {
+            let known: Vec<&str> = std::iter::once("name")
+                .chain(FILTER_KEYS.iter().copied())
+                .collect();
+            self.check_keys(&entry, &known);
+            let query = self.ticket_query(&entry);
+            let Some((name, span)) = self.string(&entry, "name") else {
+                if entry.get("name").is_none() {
+                    self.report(item_span, "[[query]] entry without `name`".into());
+                }
+                continue;
+            };
+            if name.trim().is_empty() {
+                self.bad_value(&entry, "name", span, "must not be empty".into());
+                continue;
+            }
+            let unique =
+                self.first_time(&mut first_seen, &entry, ("name", "query name"), &name, span);
+            if let Some(query) = query.filter(|_| unique) {
+                entries.push(QueryEntry { name, query });
+            }
+        }
+        entries
+    }
+
+    /// The filters of one `[[query]]`; `None` when one of them is wrong (reported).
+    fn ticket_query(&mut self, entry: &Section<'_, '_>) -> Option<TicketQuery> {
+        let before = self.problems.len();
+        let mut query = TicketQuery {
+            creator: self.string(entry, "creator").map(|(v, _)| v),
+            job: self.string(entry, "job").map(|(v, _)| v),
+            job_id: self.string(entry, "job_id").map(|(v, _)| v),
+            since: self.duration(entry, "since", (Duration::from_millis(1), "1ms")),
+            ..TicketQuery::default()
+        };
+        query.tags = self.parsed_strings(entry, "tags", query::parse_tag);
+        query.status = self.parsed_strings(entry, "status", query::parse_status);
+        if let Some((text, span)) = self.string(entry, "until") {
+            match query::parse_until(&text) {
+                Ok(until) => query.until = Some(until),
+                Err(why) => self.bad_value(entry, "until", span, why),
+            }
+        }
+        if let Some((limit, span)) = self.integer(entry, "limit") {
+            match usize::try_from(limit) {
+                Ok(n) if n >= 1 => query.limit = Some(n),
+                _ => {
+                    let why = format!("must be at least 1, got {limit}");
+                    self.bad_value(entry, "limit", span, why);
+                }
+            }
+        }
+        (self.problems.len() == before).then_some(query)
+    }
+
+    /// A string or an array of strings, each parsed; the ones refused are reported.
+    fn parsed_strings<T>(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Vec<T> {
+        let mut values = Vec::new();
+        for (text, span) in self.each_string(section, key) {
+            match parse(&text) {
+                Ok(value) => values.push(value),
+                Err(why) => self.bad_value(section, key, span, why),
+            }
+        }
+        values
+    }
+
+    /// A string or an array of strings, each with its place.
+    fn each_string(&mut self, section: &Section<'_, '_>, key: &str) -> Vec<(String, Range<usize>)> {
+        let Some(value) = section.get(key) else {
+            return Vec::new();
+        };
+        let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item.get_ref() {
+                DeValue::String(text) => out.push((text.to_string(), item.span())),
+                _ => self.wrong_type(section, key, item, "a string or an array of strings"),
+            }
+        }
+        out
     }
 }
 

@@ -13,9 +13,10 @@ use serde_json::Value;
 
 use super::store::{ListFilter, OperateError, Paging, Store};
 use super::{Shared, wire};
-use crate::coc::Operation;
+use crate::coc::{MAX_LIST_LIMIT, Operation};
 
 const DEFAULT_LIMIT: usize = 10;
+/// Steps and instances of one ticket: the published API names no bound.
 const MAX_LIMIT: usize = 1000;
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -67,7 +68,7 @@ async fn list_executions(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQu
             tags: parse_tags(query.text("tags").as_deref())?,
             exclude_children: query.flag("exclude_child_executions")?,
         };
-        Ok((filter, query.paging()?))
+        Ok((filter, query.paging(MAX_LIST_LIMIT as usize)?))
     })();
     let (filter, paging) = match parsed {
         Ok(p) => p,
@@ -87,7 +88,7 @@ async fn list_steps(
         return wire::not_found();
     };
     let query = Query::parse(raw);
-    let paging = match query.paging() {
+    let paging = match query.paging(MAX_LIMIT) {
         Ok(p) => p,
         Err(detail) => return wire::invalid_parameter(&detail),
     };
@@ -116,7 +117,7 @@ async fn list_steps(
 
 async fn list_instances(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
     let query = Query::parse(raw);
-    let paging = match query.paging() {
+    let paging = match query.paging(MAX_LIMIT) {
         Ok(p) => p,
         Err(detail) => return wire::invalid_parameter(&detail),
     };
@@ -230,10 +231,10 @@ impl Query {
         }
     }
 
-    fn paging(&self) -> Result<Paging, String> {
+    fn paging(&self, max_limit: usize) -> Result<Paging, String> {
         let limit = self.number::<usize>("limit")?.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(format!("limit must be between 1 and {MAX_LIMIT}"));
+        if !(1..=max_limit).contains(&limit) {
+            return Err(format!("limit must be between 1 and {max_limit}"));
         }
         let offset = self.number::<usize>("offset")?.unwrap_or(0);
         Ok(Paging { limit, offset })

@@ -55,6 +55,40 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             &[("y", "remove"), ("any other key", "keep")],
             theme,
         );
+    } else if app.view() == View::Browse && app.browse().editing() {
+        let browse = app.browse();
+        spans.push(Span::styled("browse /", theme.key()));
+        spans.push(Span::raw(text::sanitize(browse.filter_text())));
+        spans.push(Span::styled("▏", theme.key()));
+        match browse.invalid_filter() {
+            Some(why) => spans.push(Span::styled(
+                format!(" {}", text::sanitize(why)),
+                theme.error(),
+            )),
+            None => push_keys(
+                &mut spans,
+                &[
+                    ("Enter", "apply"),
+                    ("Esc", "cancel"),
+                    ("key=value", "creator job job_id tags since until status"),
+                ],
+                theme,
+            ),
+        }
+    } else if app.view() == View::Browse {
+        spans.push(Span::styled(browse_summary(app), theme.bold()));
+        push_keys(
+            &mut spans,
+            &[
+                ("j/k", "move"),
+                ("Enter", "open"),
+                ("p", "pin"),
+                ("/", "filter"),
+                ("r", "reload"),
+                ("Esc", "back"),
+            ],
+            theme,
+        );
     } else if app.editing_filter() {
         spans.push(Span::styled("/", theme.key()));
         spans.push(Span::raw(text::sanitize(app.filter())));
@@ -92,6 +126,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
                 ("?", "help"),
                 ("q", "quit"),
             ],
+            View::Browse => &[],
             View::Ticket => &[
                 ("Esc", "back"),
                 ("Tab/1-5", "tabs"),
@@ -105,6 +140,20 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         push_keys(&mut spans, keys, theme);
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// `browse: creator=zhang · 120 of 3400`.
+fn browse_summary(app: &App) -> String {
+    let browse = app.browse();
+    let filter = match browse.filter_text().trim() {
+        "" => "all".into(),
+        text => text::sanitize(text).into_owned(),
+    };
+    let loaded = browse.rows().len();
+    let of = browse
+        .total()
+        .map_or_else(String::new, |total| format!(" of {total}"));
+    format!("browse: {filter} · {loaded}{of} ")
 }
 
 fn push_keys<'a>(spans: &mut Vec<Span<'a>>, keys: &[(&'a str, &str)], theme: Theme) {
@@ -133,6 +182,7 @@ const HELP: &[(&str, &str)] = &[
     ("y Y o", "copy the ID / a summary; open in the console"),
     ("a d", "add IDs / remove the selected (asks); saved"),
     ("n", "mark the new failures in the header seen"),
+    ("b p", "browse all tickets (/ key=value) / pin one"),
     ("?", "this help; any key closes it"),
     ("q ^C / ^Z", "quit / suspend (fg resumes)"),
     ("mouse", "click selects, wheel scrolls"),

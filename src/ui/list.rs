@@ -5,8 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
+use unicode_width::UnicodeWidthStr;
 
-use crate::app::{App, RowTimes, TicketEntry, layout::Screen};
+use crate::app::{App, RowTimes, TicketEntry, View, layout::Screen};
 use crate::text;
 
 use super::status_label;
@@ -102,11 +103,15 @@ pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
     if rows.is_empty() && screen.list_header.is_empty() {
         return;
     }
+    if app.view() == View::Browse {
+        return draw_browse(buf, screen, app, theme);
+    }
     if app.tickets().is_empty() {
         return empty_state(
             buf,
             rows,
-            "no tickets watched: add [[watch]] entries to the config, see `coctop config path`",
+            "no tickets watched: add [[watch]] or [[query]] entries to the config (see \
+             `coctop config path`), or press b to browse",
             theme,
         );
     }
@@ -117,28 +122,54 @@ pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
         );
         return empty_state(buf, rows, &message, theme);
     }
+    let offset = app.list_offset(usize::from(rows.height));
+    let shown = (offset..app.visible_len()).map_while(|position| app.visible(position));
+    draw_rows(buf, screen, shown, offset, app.cursor(), app, theme);
+}
+
+/// The column titles and the rows on screen, the first being the `offset`-th.
+fn draw_rows<'a>(
+    buf: &mut Buffer,
+    screen: &Screen,
+    entries: impl Iterator<Item = &'a TicketEntry>,
+    offset: usize,
+    cursor: usize,
+    app: &App,
+    theme: Theme,
+) {
+    let rows = screen.rows;
     let columns = Columns::fit(screen.list_header.width.max(rows.width));
     draw_titles(buf, screen.list_header, &columns, theme);
-
-    let offset = app.list_offset(usize::from(rows.height));
-    for (line, position) in (offset..app.visible_len())
-        .take(usize::from(rows.height))
-        .enumerate()
-    {
-        let Some(entry) = app.visible(position) else {
-            break;
-        };
-        let y = rows.y + line as u16;
+    for (line, entry) in entries.take(usize::from(rows.height)).enumerate() {
         let row = Rect {
-            y,
+            y: rows.y + line as u16,
             height: 1,
             ..rows
         };
-        if position == app.cursor() {
+        if offset + line == cursor {
             buf.set_style(row, theme.selected());
         }
         draw_row(buf, row, &columns, entry, app, theme);
     }
+}
+
+/// The browse view: the pages loaded so far, or why there is nothing to show.
+fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
+    let browse = app.browse();
+    if browse.rows().is_empty() {
+        let message = match browse.failure() {
+            Some(failure) => format!(
+                "cannot list tickets: {} (r tries again)",
+                text::sanitize(&failure.error.to_string())
+            ),
+            None if browse.loading() || browse.has_more() => "loading…".to_string(),
+            None => "no ticket matches (/ changes the filter)".to_string(),
+        };
+        return empty_state(buf, screen.rows, &message, theme);
+    }
+    let offset = browse.offset(usize::from(screen.rows.height));
+    let shown = browse.rows().iter().skip(offset);
+    draw_rows(buf, screen, shown, offset, browse.cursor(), app, theme);
 }
 
 fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Theme) {
@@ -196,14 +227,24 @@ fn draw_row(
                     theme.status(entry.status()),
                 );
             }
-            Column::Name => put(
-                buf,
-                row,
-                x,
-                width,
-                &text::cell(entry.name(), w),
-                theme.bold(),
-            ),
+            Column::Name => {
+                // The query that found it, as a prefix: `[my team] job name`.
+                let marker = entry
+                    .queries
+                    .first()
+                    .map(|q| format!("[{}] ", text::sanitize(q)));
+                let marker = text::fit(marker.as_deref().unwrap_or(""), w / 2);
+                let used = marker.width() as u16;
+                put(buf, row, x, width, &marker, theme.dim());
+                put(
+                    buf,
+                    row,
+                    x + used,
+                    width.saturating_sub(used),
+                    &text::cell(entry.name(), w.saturating_sub(usize::from(used))),
+                    theme.bold(),
+                );
+            }
             Column::Id => put(buf, row, x, width, &text::cell(&entry.id, w), plain),
             Column::Type => {
                 let kind = ticket.and_then(|t| t.execution_type.as_ref());

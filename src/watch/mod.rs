@@ -5,9 +5,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::coc::{ApiError, Client, Instance, Operation, Page, Status, Step, Ticket};
+use crate::coc::{ApiError, Client, Instance, ListQuery, Operation, Page, Status, Step, Ticket};
+use crate::query::TicketQuery;
 
 mod engine;
+pub mod pages;
 mod rate;
 mod schedule;
 
@@ -22,6 +24,25 @@ pub trait Fetcher: Send + Sync + 'static {
         &self,
         execution_id: &str,
     ) -> impl Future<Output = Result<Vec<Step>, ApiError>> + Send;
+
+    /// Whether `list` works; without it every ticket is refreshed by its own GET and
+    /// queries find nothing.
+    fn lists(&self) -> bool {
+        false
+    }
+
+    /// One page of `GET /v1/executions`.
+    fn list(
+        &self,
+        _query: &ListQuery,
+    ) -> impl Future<Output = Result<Page<Ticket>, ApiError>> + Send {
+        async {
+            Err(ApiError::Network {
+                detail: "this fetcher cannot list tickets".into(),
+            })
+        }
+    }
+
     /// One page of a step's instances. Fakes without hosts keep this default.
     fn fetch_instances(
         &self,
@@ -68,6 +89,14 @@ impl Fetcher for Client {
     async fn operate(&self, execution_id: &str, operation: Operation) -> Result<(), ApiError> {
         self.operate_execution(execution_id, operation).await
     }
+
+    fn lists(&self) -> bool {
+        true
+    }
+
+    async fn list(&self, query: &ListQuery) -> Result<Page<Ticket>, ApiError> {
+        self.list_executions(query).await
+    }
 }
 
 /// `[poll]` of the config.
@@ -106,6 +135,18 @@ pub enum Command {
     Remove(String),
     /// Fetch the steps of a ticket (on demand, for the Steps tab).
     FetchSteps(String),
+    /// Follow the tickets a query finds, by its list pages, every interval: new ones
+    /// are added, finished ones stay until they leave the query's window.
+    AddQuery {
+        name: String,
+        query: TicketQuery,
+    },
+    /// One page of the list for the browse view (`generation` comes back with it).
+    Browse {
+        generation: u64,
+        query: TicketQuery,
+        offset: u32,
+    },
     /// Keep this ticket's steps fresh (the open ticket): fetched now, after each of its
     /// polls while it is active and once more when it finishes. `None` stops.
     FollowSteps(Option<String>),
@@ -153,6 +194,27 @@ pub enum Update {
         result: Result<Vec<Step>, ApiError>,
         at: SystemTime,
     },
+    /// A query found the ticket (sent before its first snapshot through the query).
+    Joined {
+        execution_id: String,
+        query: String,
+        at: SystemTime,
+    },
+    /// A finished ticket left the query's window; `dropped` when the engine no longer
+    /// watches it at all (no other query holds it and it was not named explicitly).
+    Left {
+        execution_id: String,
+        query: String,
+        dropped: bool,
+        at: SystemTime,
+    },
+    /// A page for the browse view.
+    BrowsePage {
+        generation: u64,
+        offset: u32,
+        result: Result<Page<Ticket>, ApiError>,
+        at: SystemTime,
+    },
     /// The answer to `Command::FetchInstances`.
     Instances {
         execution_id: String,
@@ -182,6 +244,9 @@ impl Update {
             | Update::Error { at, .. }
             | Update::Transition { at, .. }
             | Update::Steps { at, .. }
+            | Update::Joined { at, .. }
+            | Update::Left { at, .. }
+            | Update::BrowsePage { at, .. }
             | Update::Operated { at, .. }
             | Update::Instances { at, .. }
             | Update::AuthFailed { at, .. } => Some(*at),

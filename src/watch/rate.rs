@@ -98,6 +98,14 @@ impl RateLimiter {
         }
     }
 
+    /// Waits for the next slot and takes it: for commands that send requests one after
+    /// another (`coctop list`) under the same pacing as the engine.
+    pub async fn take_turn(&mut self) {
+        let at = self.ready_at(Instant::now());
+        tokio::time::sleep_until(at).await;
+        self.record_start(Instant::now().max(at));
+    }
+
     /// Nothing may start before `until` (a 429's `Retry-After`).
     pub fn pause_until(&mut self, until: Instant) {
         self.paused_until = Some(self.paused_until.map_or(until, |t| t.max(until)));

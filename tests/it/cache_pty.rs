@@ -47,7 +47,9 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
 
     let before = requests();
     run_until_history_shows(&env, done.len(), false);
-    assert_eq!(requests() - before, done.len() as u64, "one request each");
+    let sent = requests() - before;
+    // At most one request each: one list page may read them all.
+    assert!((1..=done.len() as u64).contains(&sent), "{sent} requests");
     let cache_dir = home.path().join(".cache/coctop");
     let files: Vec<_> = std::fs::read_dir(&cache_dir)
         .unwrap()
@@ -68,7 +70,8 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
     std::fs::write(&files[0], "{\"format\": \"coctop-cache\", \"tick").unwrap();
     let before = requests();
     run_until_history_shows(&env, done.len(), false);
-    assert_eq!(requests() - before, done.len() as u64);
+    let sent = requests() - before;
+    assert!((1..=done.len() as u64).contains(&sent), "{sent} requests");
     let log = std::fs::read_to_string(home.path().join(".local/state/coctop/coctop.log")).unwrap();
     assert!(log.contains("ignored: corrupt"), "{log}");
 }

@@ -61,7 +61,7 @@ fn request_number(error: &ApiError) -> u64 {
 async fn list_all(client: &Client, query: ListQuery) -> Vec<Ticket> {
     let page = client
         .list_executions(&ListQuery {
-            limit: Some(1000),
+            limit: Some(100),
             ..query.clone()
         })
         .await

@@ -20,7 +20,7 @@ fn by_status(sim: &Sim) -> HashMap<Status, Vec<Ticket>> {
     let client = sim.client();
     let page = sim
         .block_on(client.list_executions(&ListQuery {
-            limit: Some(200),
+            limit: Some(100),
             ..ListQuery::default()
         }))
         .unwrap();

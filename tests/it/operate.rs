@@ -16,7 +16,7 @@ fn status_of(sim: &Sim, id: &str) -> Option<Status> {
 
 fn tickets(sim: &Sim) -> Vec<Ticket> {
     let query = ListQuery {
-        limit: Some(200),
+        limit: Some(100),
         ..ListQuery::default()
     };
     sim.block_on(sim.client().list_executions(&query))

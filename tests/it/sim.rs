@@ -47,7 +47,7 @@ async fn post(url: &str, body: Value) -> (StatusCode, Value) {
 }
 
 async fn all_tickets(sim: &SimHandle) -> Vec<Ticket> {
-    let (status, _, body) = get(&format!("{}/v1/executions?limit=1000", sim.base_url())).await;
+    let (status, _, body) = get(&format!("{}/v1/executions?limit=100", sim.base_url())).await;
     assert_eq!(status, 200);
     serde_json::from_value(body["data"].clone()).unwrap()
 }
@@ -196,7 +196,7 @@ async fn list_filters_match_their_definitions() {
         tickets.iter().map(|t| t.execution_id.clone()).collect()
     };
     let query = async |q: &str| -> Vec<Ticket> {
-        let (status, _, body) = get(&format!("{base}/v1/executions?limit=1000&{q}")).await;
+        let (status, _, body) = get(&format!("{base}/v1/executions?limit=100&{q}")).await;
         assert_eq!(status, 200, "{q}: {body}");
         let tickets: Vec<Ticket> = serde_json::from_value(body["data"].clone()).unwrap();
         assert_eq!(body["total"], tickets.len(), "{q}");

@@ -325,7 +325,7 @@ fn filter_being_typed() {
 fn empty_config_explains_what_to_do() {
     let app = resized(app_with(vec![]), 80, 24);
     let text = screen(&app, 80, 24);
-    assert!(text.contains("no tickets watched: add [[watch]] entries to the config"));
+    assert!(text.contains("no tickets watched: add [[watch]] or [[query]] entries"));
     insta::assert_snapshot!(text);
 }
 
@@ -451,6 +451,38 @@ fn any_size_draws_without_panic() {
             render(app, height, width);
         }
     }
+}
+
+#[test]
+fn browse_view_with_a_filter_and_the_selection_beside() {
+    let mut app = resized(mixed(), 120, 24);
+    key(&mut app, KeyCode::Char('b'));
+    key(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "status=Failed");
+    key(&mut app, KeyCode::Enter);
+    let page = coctop::coc::Page {
+        data: vec![
+            ticket(91, Status::Failed, "Rotate keys", 3),
+            ticket(92, Status::Running, "filtered out on the client", 4),
+            ticket(93, Status::Failed, "重启应用服务", 8),
+        ],
+        total: Some(3),
+    };
+    // The filter reloaded the view: its second page request carries generation 2.
+    send(
+        &mut app,
+        Update::BrowsePage {
+            generation: 2,
+            offset: 0,
+            result: Ok(page),
+            at: now(),
+        },
+    );
+    key(&mut app, KeyCode::Down);
+    let text = screen(&app, 120, 24);
+    assert!(text.contains("browse: status=Failed · 2 of 3"), "{text}");
+    assert!(!text.contains("filtered out"), "{text}");
+    insta::assert_snapshot!(text);
 }
 
 #[test]

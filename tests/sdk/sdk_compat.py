@@ -76,7 +76,22 @@ def main(url, ak, sk):
     since = sorted(t.start_time for t in tickets)[len(tickets) // 2]
     recent = coc.list_executions(ListExecutionsRequest(limit=100, start_time=since))
     assert recent.total >= 1 and all(t.start_time > since for t in recent.data)
-    print("list filters: creator, tags, document_id, document_name, children, start_time")
+    ended = sorted(t.end_time for t in tickets if t.end_time)
+    before = ended[len(ended) // 2]
+    finished_before = coc.list_executions(ListExecutionsRequest(limit=100, end_time=before))
+    assert finished_before.total == sum(1 for t in tickets if t.end_time and t.end_time < before)
+    assert all(t.end_time < before for t in finished_before.data)
+    print("list filters: creator, tags, document_id, document_name, children, start_time, end_time")
+
+    starts = [t.start_time for t in tickets]
+    assert starts == sorted(starts, reverse=True), "newest first"
+    # total counts what the filters match, not what one page holds.
+    window = coc.list_executions(ListExecutionsRequest(limit=3, start_time=since, exclude_child_executions=True))
+    matching = [t for t in no_children.data if t.start_time > since]
+    assert window.total == len(matching) and len(window.data) == min(3, len(matching))
+    assert [t.execution_id for t in window.data] == [t.execution_id for t in matching[:3]]
+    expect_error(lambda: coc.list_executions(ListExecutionsRequest(limit=101)), 400, "COC.00040001")
+    print("list: newest first, total follows the filters, limit above 100 refused")
 
     detail = coc.get_execution(GetExecutionRequest(execution_id=sample.execution_id))
     assert detail.data["execution_id"] == sample.execution_id

@@ -6,7 +6,7 @@ pub mod pty;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint};
+use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Ticket};
 use coctop::sim::{self, SimHandle, SimOptions};
 
 /// A `coctop sim` running in-process on a free loopback port, with its own runtime so
@@ -106,13 +106,41 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A client of the simulator, without credentials.
+pub fn client(sim: &Sim) -> Client {
+    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
+    Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap()
+}
+
+/// Every ticket matching `query`, page by page, checking `total` on every page.
+pub fn list_all(sim: &Sim, query: &ListQuery) -> Vec<Ticket> {
+    let client = client(sim);
+    let mut all = Vec::new();
+    loop {
+        let page = sim
+            .block_on(client.list_executions(&ListQuery {
+                limit: Some(100),
+                offset: Some(all.len() as u32),
+                ..query.clone()
+            }))
+            .unwrap();
+        let total = page.total.unwrap() as usize;
+        let done = page.data.is_empty();
+        all.extend(page.data);
+        if done || all.len() >= total {
+            assert_eq!(all.len(), total, "{query:?}");
+            return all;
+        }
+    }
+}
+
 /// The simulator's tickets that are in `status` now, from its list API.
 pub fn ids_with_status(sim: &Sim, status: coctop::coc::Status) -> Vec<String> {
     use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery};
     let endpoint = Endpoint::from_url(&sim.url()).unwrap();
     let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
     let query = ListQuery {
-        limit: Some(200),
+        limit: Some(100),
         ..ListQuery::default()
     };
     let page = sim.block_on(client.list_executions(&query)).unwrap();

@@ -1,0 +1,335 @@
+//! The browse view (`b`): the account's tickets straight from the list API, newest
+//! first, a page at a time as the user scrolls, filtered with `key=value` words.
+//!
+//! Pages arrive from the engine tagged with the view's generation; a page of an older
+//! generation (the filter changed since) is dropped. The selection is an execution ID,
+//! as in the ticket list.
+
+use std::collections::HashSet;
+use std::time::SystemTime;
+
+use crate::coc::{ApiError, Page, Ticket};
+use crate::query::TicketQuery;
+use crate::watch::Command;
+
+use super::layout;
+use super::tickets::{Failure, TicketEntry};
+
+/// The next page is asked for when the selection comes this close to the last row.
+const PAGE_AHEAD: usize = 20;
+
+#[derive(Debug, Clone, Default)]
+pub struct Browse {
+    open: bool,
+    query: TicketQuery,
+    /// The filter line as typed, and whether it has the keyboard.
+    text: String,
+    editing: bool,
+    /// Why the typed filter was refused.
+    invalid: Option<String>,
+    generation: u64,
+    rows: Vec<TicketEntry>,
+    ids: HashSet<String>,
+    /// `total` of the last page.
+    total: Option<usize>,
+    /// The offset of the page asked for and not yet answered.
+    waiting: Option<u32>,
+    /// Where the next page starts.
+    next_offset: u32,
+    failure: Option<Failure>,
+    selected: Option<String>,
+    cursor: usize,
+    offset: usize,
+}
+
+impl Browse {
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// Opens the view on the first page of the current filter.
+    pub fn open(&mut self) -> Command {
+        self.open = true;
+        self.reload()
+    }
+
+    pub fn close(&mut self) {
+        self.open = false;
+        self.editing = false;
+    }
+
+    /// From the first page again (the filter changed, or `r`); the selection is kept
+    /// if its ticket comes back.
+    pub fn reload(&mut self) -> Command {
+        self.generation += 1;
+        self.rows.clear();
+        self.ids.clear();
+        self.total = None;
+        self.next_offset = 0;
+        self.failure = None;
+        self.request(0)
+    }
+
+    fn request(&mut self, offset: u32) -> Command {
+        self.waiting = Some(offset);
+        Command::Browse {
+            generation: self.generation,
+            query: self.query.clone(),
+            offset,
+        }
+    }
+
+    /// A page from the engine; says whether the view changed.
+    pub fn on_page(
+        &mut self,
+        generation: u64,
+        offset: u32,
+        result: Result<Page<Ticket>, ApiError>,
+        at: SystemTime,
+    ) -> bool {
+        if generation != self.generation || self.waiting != Some(offset) {
+            return false;
+        }
+        self.waiting = None;
+        let page = match result {
+            Ok(page) => page,
+            Err(error) => {
+                self.failure = Some(Failure { error, at });
+                return true;
+            }
+        };
+        self.failure = None;
+        self.next_offset = offset.saturating_add(page.data.len() as u32);
+        self.total = page.total.map(|t| t.max(0) as usize);
+        let fresh = page.data.len();
+        for ticket in page.data {
+            // A ticket pushed onto this page by a newer one was on the last page too.
+            if self.query.keeps(&ticket) && self.ids.insert(ticket.execution_id.clone()) {
+                self.rows.push(TicketEntry::listed_from(ticket, at));
+            }
+        }
+        if fresh == 0 {
+            self.total = Some(self.next_offset as usize);
+        }
+        self.follow_selection();
+        true
+    }
+
+    /// Whether more pages exist beyond the loaded ones.
+    pub fn has_more(&self) -> bool {
+        self.total
+            .is_some_and(|total| (self.next_offset as usize) < total)
+    }
+
+    /// The user moves to `position` (clamped); the next page is asked for when the
+    /// selection nears the end of what is loaded (with a status filter the rows kept
+    /// may be few, so it is asked for whenever the view is short).
+    pub fn select(&mut self, position: usize, rows_on_screen: usize) -> (bool, Option<Command>) {
+        let changed = match self.rows.len().checked_sub(1) {
+            Some(last) => {
+                let position = position.min(last);
+                let id = &self.rows[position].id;
+                let changed = self.selected.as_deref() != Some(id.as_str());
+                self.selected = Some(id.clone());
+                self.cursor = position;
+                self.offset =
+                    layout::keep_visible(self.offset, self.cursor, rows_on_screen, self.rows.len());
+                changed
+            }
+            None => false,
+        };
+        (changed, self.more(rows_on_screen))
+    }
+
+    /// The next page, when the selection is near the end and none is on its way.
+    pub fn more(&mut self, rows_on_screen: usize) -> Option<Command> {
+        let near_end = self.cursor + PAGE_AHEAD.max(rows_on_screen) >= self.rows.len();
+        if !near_end || !self.has_more() || self.waiting.is_some() || self.failure.is_some() {
+            return None;
+        }
+        Some(self.request(self.next_offset))
+    }
+
+    fn follow_selection(&mut self) {
+        let found = self
+            .selected
+            .as_deref()
+            .and_then(|id| self.rows.iter().position(|r| r.id == id));
+        match found {
+            Some(position) => self.cursor = position,
+            None if self.rows.is_empty() => self.cursor = 0,
+            None => {
+                self.cursor = self.cursor.min(self.rows.len() - 1);
+                self.selected = Some(self.rows[self.cursor].id.clone());
+            }
+        }
+    }
+
+    pub fn rows(&self) -> &[TicketEntry] {
+        &self.rows
+    }
+
+    pub fn selected(&self) -> Option<&TicketEntry> {
+        self.rows.get(self.cursor).filter(|_| !self.rows.is_empty())
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    pub fn offset(&self, rows_on_screen: usize) -> usize {
+        layout::keep_visible(self.offset, self.cursor, rows_on_screen, self.rows.len())
+    }
+
+    pub fn total(&self) -> Option<usize> {
+        self.total
+    }
+
+    pub fn loading(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    pub fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+
+    pub fn filter_text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn invalid_filter(&self) -> Option<&str> {
+        self.invalid.as_deref()
+    }
+
+    pub fn editing(&self) -> bool {
+        self.editing
+    }
+
+    pub fn start_editing(&mut self) {
+        self.editing = true;
+    }
+
+    pub fn push(&mut self, c: char) {
+        self.text.push(c);
+        self.invalid = None;
+    }
+
+    pub fn pop(&mut self) {
+        self.text.pop();
+        self.invalid = None;
+    }
+
+    /// Enter on the filter line: the words become the query and the view reloads, or
+    /// the line stays open with the reason it was refused.
+    pub fn apply_filter(&mut self) -> Option<Command> {
+        match TicketQuery::parse_words(&self.text) {
+            Ok(query) => {
+                self.query = query;
+                self.editing = false;
+                self.invalid = None;
+                Some(self.reload())
+            }
+            Err(why) => {
+                self.invalid = Some(why);
+                None
+            }
+        }
+    }
+
+    /// Esc on the filter line: the filter in force stays.
+    pub fn cancel_editing(&mut self) {
+        self.editing = false;
+        self.invalid = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(ids: std::ops::Range<usize>, total: i64) -> Result<Page<Ticket>, ApiError> {
+        let data = ids
+            .map(|i| {
+                serde_json::from_value(serde_json::json!({
+                    "execution_id": format!("EX{i:04}"),
+                    "status": if i % 2 == 0 { "Running" } else { "Failed" },
+                }))
+                .unwrap()
+            })
+            .collect();
+        let json = serde_json::json!({"data": [], "total": total});
+        let mut page: Page<Ticket> = serde_json::from_value(json).unwrap();
+        page.data = data;
+        Ok(page)
+    }
+
+    fn asked(command: Option<Command>) -> (u64, u32) {
+        match command {
+            Some(Command::Browse {
+                generation, offset, ..
+            }) => (generation, offset),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pages_come_on_demand_and_stale_ones_are_dropped() {
+        let now = SystemTime::now();
+        let mut browse = Browse::default();
+        let (generation, offset) = asked(Some(browse.open()));
+        assert_eq!(offset, 0);
+        assert!(!browse.on_page(generation + 7, 0, page(0..100, 250), now));
+        assert!(browse.on_page(generation, 0, page(0..100, 250), now));
+        assert_eq!(browse.rows().len(), 100);
+        assert_eq!(browse.select(10, 20).1, None, "far from the end");
+        let (changed, more) = browse.select(85, 20);
+        assert!(changed);
+        assert_eq!(asked(more), (generation, 100));
+        assert_eq!(browse.select(86, 20).1, None, "one page at a time");
+        // A ticket pushed onto the next page by a new one is kept once.
+        browse.on_page(generation, 100, page(99..199, 251), now);
+        assert_eq!(browse.rows().len(), 199);
+        assert_eq!(browse.selected().unwrap().id, "EX0086", "held by ID");
+        assert!(browse.has_more());
+    }
+
+    #[test]
+    fn the_filter_line_reloads_and_keeps_the_selection_by_id() {
+        let now = SystemTime::now();
+        let mut browse = Browse::default();
+        let (generation, _) = asked(Some(browse.open()));
+        browse.on_page(generation, 0, page(0..10, 10), now);
+        browse.select(4, 20);
+        for c in "status=Runing".chars() {
+            browse.push(c);
+        }
+        assert_eq!(browse.apply_filter(), None);
+        assert!(browse.invalid_filter().unwrap().contains("Running"));
+        browse.pop();
+        browse.pop();
+        browse.pop();
+        for c in "ning".chars() {
+            browse.push(c);
+        }
+        let (again, offset) = asked(browse.apply_filter());
+        assert_eq!((again, offset), (generation + 1, 0));
+        browse.on_page(again, 0, page(0..10, 10), now);
+        let ids: Vec<&str> = browse.rows().iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["EX0000", "EX0002", "EX0004", "EX0006", "EX0008"]);
+        assert_eq!(browse.selected().unwrap().id, "EX0004", "held by ID");
+    }
+
+    #[test]
+    fn a_failed_page_is_shown_and_asked_again_only_on_reload() {
+        let now = SystemTime::now();
+        let mut browse = Browse::default();
+        let (generation, _) = asked(Some(browse.open()));
+        let error = ApiError::Network {
+            detail: "reset".into(),
+        };
+        assert!(browse.on_page(generation, 0, Err(error), now));
+        assert!(browse.failure().is_some() && !browse.loading());
+        assert_eq!(browse.select(0, 20).1, None);
+        assert_eq!(asked(Some(browse.reload())), (generation + 1, 0));
+    }
+}

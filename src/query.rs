@@ -1,0 +1,229 @@
+//! A query over the list API: the filters that `coctop list`, `[[query]]` and the
+//! dashboard's browse view share, under the same names. No I/O here.
+
+use std::time::{Duration, SystemTime};
+
+use crate::coc::{ListQuery, Status, Ticket};
+use crate::config::parse_duration;
+
+/// The filter names, as `[[query]]` keys and `key=value` words of the browse filter.
+pub const FILTER_KEYS: &[&str] = &[
+    "creator", "job", "job_id", "tags", "since", "until", "status", "limit",
+];
+
+/// How many tickets `coctop list` prints when `--limit` is not given.
+pub const DEFAULT_LIMIT: usize = 100;
+
+/// What the user asked for. Every filter but `status` is the API's own; `status` is
+/// applied here, on the raw status the server sent (the API has no status filter).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TicketQuery {
+    /// Part of the creator's name (`creator`, fuzzy).
+    pub creator: Option<String>,
+    /// Part of the job's name (`document_name`, fuzzy).
+    pub job: Option<String>,
+    /// The job's ID (`document_id`).
+    pub job_id: Option<String>,
+    /// Tags every ticket must carry (`tags=k1=v1,k2=v2`).
+    pub tags: Vec<(String, String)>,
+    /// Started within this long before now (`start_time`).
+    pub since: Option<Duration>,
+    /// Ended before this (`end_time`).
+    pub until: Option<Until>,
+    /// Kept when the status is one of these; empty keeps every status.
+    pub status: Vec<Status>,
+    /// At most this many tickets (`coctop list`; the engine follows every match).
+    pub limit: Option<usize>,
+}
+
+/// `--until`: a time, or a duration before now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    Ago(Duration),
+    /// Epoch milliseconds.
+    At(i64),
+}
+
+impl TicketQuery {
+    /// The API's filters at `now`, without paging.
+    pub fn list_query(&self, now: SystemTime) -> ListQuery {
+        ListQuery {
+            creator: self.creator.clone(),
+            start_time: self.since.map(|since| before(now, since)),
+            end_time: self.until.map(|until| match until {
+                Until::Ago(ago) => before(now, ago),
+                Until::At(ms) => ms,
+            }),
+            document_name: self.job.clone(),
+            document_id: self.job_id.clone(),
+            tags: self.tags.clone(),
+            ..ListQuery::default()
+        }
+    }
+
+    /// Whether the status filter keeps this ticket.
+    pub fn keeps(&self, ticket: &Ticket) -> bool {
+        self.status.is_empty()
+            || ticket
+                .status
+                .as_ref()
+                .is_some_and(|status| self.status.contains(status))
+    }
+
+    /// Sets one filter from its name and text, as the browse view's filter line and
+    /// the command line give them. `tags` adds one `KEY=VALUE` pair; `status` adds one.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let text = || Some(value.to_string()).filter(|v| !v.is_empty());
+        match key {
+            "creator" => self.creator = text(),
+            "job" => self.job = text(),
+            "job_id" => self.job_id = text(),
+            "tags" | "tag" => self.tags.push(parse_tag(value)?),
+            "since" => self.since = Some(parse_duration(value)?),
+            "until" => self.until = Some(parse_until(value)?),
+            "status" => self.status.push(parse_status(value)?),
+            "limit" => self.limit = Some(parse_limit(value)?),
+            _ => {
+                let hint = crate::config::nearest(key, FILTER_KEYS)
+                    .map(|near| format!(" (did you mean `{near}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown filter `{key}`{hint}; known: {}",
+                    FILTER_KEYS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses `key=value` words separated by white space (the browse filter line).
+    pub fn parse_words(line: &str) -> Result<TicketQuery, String> {
+        let mut query = TicketQuery::default();
+        for word in line.split_whitespace() {
+            let (key, value) = word
+                .split_once('=')
+                .ok_or_else(|| format!("{word:?}: expected key=value"))?;
+            query.set(key, value)?;
+        }
+        Ok(query)
+    }
+}
+
+/// Epoch milliseconds `ago` before `now` (clamped at the epoch).
+fn before(now: SystemTime, ago: Duration) -> i64 {
+    let then = now.checked_sub(ago).unwrap_or(SystemTime::UNIX_EPOCH);
+    crate::format::millis_of(then).max(0)
+}
+
+/// `KEY=VALUE`; the key must not be empty, the value may be.
+pub fn parse_tag(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() && !key.contains(',') => {
+            if value.contains(',') {
+                return Err(format!("tag {text:?}: a value cannot hold a comma"));
+            }
+            Ok((key.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("tag {text:?}: expected KEY=VALUE")),
+    }
+}
+
+/// A duration before now (`"2h"`) or an RFC 3339 time (`"2025-07-01T08:00:00Z"`).
+pub fn parse_until(text: &str) -> Result<Until, String> {
+    if let Ok(ago) = parse_duration(text) {
+        return Ok(Until::Ago(ago));
+    }
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|at| Until::At(at.timestamp_millis()))
+        .map_err(|_| {
+            format!(
+                "invalid time {text:?}: expected a duration before now like \"2h\" or an \
+                 RFC 3339 time like \"2025-07-01T08:00:00Z\""
+            )
+        })
+}
+
+/// One of the seven statuses COC documents, in any letter case.
+pub fn parse_status(text: &str) -> Result<Status, String> {
+    Status::KNOWN
+        .iter()
+        .find(|known| known.as_str().eq_ignore_ascii_case(text.trim()))
+        .cloned()
+        .ok_or_else(|| {
+            let known: Vec<&str> = Status::KNOWN.iter().map(Status::as_str).collect();
+            match crate::config::nearest(text.trim(), &known) {
+                Some(near) => format!("unknown status {text:?} (did you mean {near:?}?)"),
+                None => format!("unknown status {text:?} (known: {})", known.join(", ")),
+            }
+        })
+}
+
+/// A positive count.
+pub fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "limit {text:?}: expected a whole number of at least 1"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ms: i64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_millis(ms as u64)
+    }
+
+    #[test]
+    fn since_and_until_become_the_api_time_bounds() {
+        let now = at(10_000_000);
+        let mut query = TicketQuery::parse_words("since=1h until=30m creator=zhang").unwrap();
+        let list = query.list_query(now);
+        assert_eq!(list.start_time, Some(10_000_000 - 3_600_000));
+        assert_eq!(list.end_time, Some(10_000_000 - 1_800_000));
+        assert_eq!(list.creator.as_deref(), Some("zhang"));
+        query.until = Some(parse_until("1970-01-01T00:00:01Z").unwrap());
+        assert_eq!(query.list_query(now).end_time, Some(1000));
+        query.since = Some(Duration::from_secs(1_000_000_000));
+        assert_eq!(query.list_query(now).start_time, Some(0), "clamped");
+    }
+
+    #[test]
+    fn filter_words_use_the_config_names_and_refuse_typos() {
+        let query = TicketQuery::parse_words(
+            "job=重启 job_id=DOC1 tags=env=prod tag=team=sre status=failed",
+        )
+        .unwrap();
+        assert_eq!(query.job.as_deref(), Some("重启"));
+        assert_eq!(query.job_id.as_deref(), Some("DOC1"));
+        assert_eq!(
+            query.tags,
+            [("env".into(), "prod".into()), ("team".into(), "sre".into())]
+        );
+        assert_eq!(query.status, [Status::Failed]);
+        let err = TicketQuery::parse_words("craetor=x").unwrap_err();
+        assert!(err.contains("did you mean `creator`"), "{err}");
+        assert!(TicketQuery::parse_words("creator").is_err());
+        assert!(TicketQuery::parse_words("status=Paused").is_err());
+        assert!(TicketQuery::parse_words("limit=0").is_err());
+        assert!(TicketQuery::parse_words("tags==x").is_err());
+        assert!(TicketQuery::parse_words("tags=a=b,c=d").is_err());
+    }
+
+    #[test]
+    fn the_status_filter_reads_the_raw_status() {
+        let query = TicketQuery::parse_words("status=Running status=Timeout").unwrap();
+        let ticket = |status: &str| {
+            serde_json::from_value::<Ticket>(
+                serde_json::json!({"execution_id": "EX1", "status": status}),
+            )
+            .unwrap()
+        };
+        assert!(query.keeps(&ticket("Running")));
+        assert!(!query.keeps(&ticket("Succeed")));
+        assert!(!query.keeps(&ticket("running")), "raw values decide");
+        assert!(TicketQuery::default().keeps(&ticket("Whatever")));
+    }
+}
