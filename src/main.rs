@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         None => cmd::dashboard::run(&globals),
         Some(Command::Get(args)) => cmd::get::run(&globals, &args.ids, args.output.into()),
         Some(Command::Wait(args)) => cmd::wait::run(&globals, &args.ids, &args.options()),
-        Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options()),
+        Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options(), args.keys()),
         Some(Command::Config { action }) => {
             cmd::config::run(globals.config.as_ref(), action.into())
         }

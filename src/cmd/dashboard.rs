@@ -35,6 +35,9 @@ pub fn run(globals: &Globals) -> Exit {
             return Exit::Usage;
         }
     };
+    if let Err(exit) = need_terminal() {
+        return exit;
+    }
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
@@ -50,6 +53,9 @@ pub fn run(globals: &Globals) -> Exit {
 
 /// The dashboard against an embedded simulator on a free loopback port.
 pub fn demo() -> Exit {
+    if let Err(exit) = need_terminal() {
+        return exit;
+    }
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
@@ -83,6 +89,18 @@ pub fn demo() -> Exit {
         sim.shutdown();
         exit
     })
+}
+
+/// The dashboard draws on stdout and reads keys from stdin: both must be a terminal.
+fn need_terminal() -> Result<(), Exit> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(usage_error(
+        "the dashboard needs a terminal (stdin and stdout); in scripts use \
+         `coctop get` or `coctop wait`",
+    ))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
@@ -132,11 +150,11 @@ fn init_logging() -> Option<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    // Private: it names tickets, endpoints and errors.
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -1,19 +1,24 @@
 //! `coctop get`: print tickets once, as a table or JSON.
+//!
+//! Requests go through the engine's pacer (`poll.max_rps`) with at most
+//! `poll.concurrency` in flight; rows are printed in the order asked as soon as each is
+//! known, so memory stays flat however many IDs are given; a repeated ID is fetched
+//! and printed once.
 
-use std::collections::HashMap;
-use std::io::Write;
+use std::collections::HashSet;
 use std::time::SystemTime;
 
 use futures::StreamExt;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Globals, prepare_with_runtime, report, usage_error};
-use crate::coc::{ApiError, Client, ClientConfig, Status, Ticket};
+use super::{Globals, Prepared, output, prepare_with_runtime, report, signals, usage_error};
+use crate::coc::{ApiError, Client, Ticket};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::format;
-use crate::text::sanitize;
+use crate::text::{cell, sanitize};
+use crate::watch::Pacer;
 
 /// `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,70 +27,164 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Requests in flight at once for `get`.
-const GET_CONCURRENCY: usize = 8;
-
 pub fn run(globals: &Globals, ids: &[String], output: OutputFormat) -> Exit {
     let (prepared, rt) = match prepare_with_runtime(globals, ids) {
         Ok(ready) => ready,
         Err(exit) => return exit,
     };
-    let results = match rt.block_on(fetch_all(prepared.client_config, &prepared.targets)) {
-        Ok(results) => results,
-        Err(e) => return usage_error(&e.to_string()),
-    };
-    let now = SystemTime::now();
-    let mut out = std::io::stdout().lock();
-    let written = match output {
-        OutputFormat::Json => writeln!(out, "{}", get_json(&results)),
-        OutputFormat::Table => write!(out, "{}", get_table(&prepared.targets, &results, now)),
-    };
-    if written.is_err() {
-        // Output closed early (a pipe to `head`): nothing more to say.
-        return Exit::Fetch;
-    }
-    for (id, result) in &results {
-        if let Err(e) = result {
-            report(&format!("{id}: {e}"));
+    rt.block_on(async {
+        tokio::select! {
+            exit = fetch_and_print(prepared, output) => exit.unwrap_or_else(|stopped| stopped),
+            exit = signals::ending_signal() => exit,
         }
-    }
-    get_exit(&results)
+    })
 }
 
-type FetchResult = (String, Result<Ticket, ApiError>);
+type FetchResult = (WatchEntry, Result<Ticket, ApiError>);
 
-/// Fetches every ticket, in order. The first request goes alone: if it fails
-/// authentication, nothing more is sent (the gateway locks an AK after 5 failures).
-async fn fetch_all(
-    client_config: ClientConfig,
-    targets: &[WatchEntry],
-) -> Result<Vec<FetchResult>, ApiError> {
-    let client = Client::new(client_config)?;
-    let mut results = Vec::with_capacity(targets.len());
+/// Fetches every ticket and prints each as soon as it and those before it are known.
+/// The first request goes alone: if it fails authentication, nothing more is sent
+/// (the gateway locks an AK after 5 failures).
+async fn fetch_and_print(prepared: Prepared, output: OutputFormat) -> Result<Exit, Exit> {
+    let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
+    let targets = unique(prepared.targets);
+    let pacer = Pacer::new(prepared.config.poll.max_rps);
+    let concurrency = prepared.config.poll.concurrency.max(1);
+    let mut printer = Printer::start(output, &targets)?;
+
     let (first, rest) = targets
         .split_first()
         .expect("prepare refuses an empty list");
+    pacer.turn().await;
     let first_result = client.get_execution(&first.id).await;
     let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
-    results.push((first.id.clone(), first_result));
+    printer.row((first.clone(), first_result))?;
     if let Some(error) = auth_failure {
-        results.extend(rest.iter().map(|t| (t.id.clone(), Err(error.clone()))));
-        return Ok(results);
+        for target in rest {
+            printer.row((target.clone(), Err(error.clone())))?;
+        }
+        return printer.finish();
     }
-    let fetched: Vec<FetchResult> = futures::stream::iter(rest)
-        .map(|t| {
-            let client = client.clone();
-            async move { (t.id.clone(), client.get_execution(&t.id).await) }
+    let mut fetched = futures::stream::iter(rest)
+        .map(|target| {
+            let (client, pacer) = (&client, &pacer);
+            async move {
+                pacer.turn().await;
+                (target.clone(), client.get_execution(&target.id).await)
+            }
         })
-        .buffered(GET_CONCURRENCY)
-        .collect()
-        .await;
-    results.extend(fetched);
-    Ok(results)
+        .buffered(concurrency);
+    while let Some(result) = fetched.next().await {
+        printer.row(result)?;
+    }
+    printer.finish()
 }
 
-fn get_exit(results: &[FetchResult]) -> Exit {
-    Exit::of_errors(results.iter().filter_map(|(_, r)| r.as_ref().err()))
+/// The targets in their first order, each ID once.
+fn unique(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
+    let mut seen = HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| seen.insert(t.id.clone()))
+        .collect()
+}
+
+/// Prints rows as they come and remembers only what decides the exit code.
+struct Printer {
+    format: OutputFormat,
+    id_width: usize,
+    rows: usize,
+    failed: bool,
+    auth_failed: bool,
+}
+
+impl Printer {
+    fn start(format: OutputFormat, targets: &[WatchEntry]) -> Result<Printer, Exit> {
+        let id_width = targets
+            .iter()
+            .map(|t| sanitize(&t.id).width())
+            .chain([TABLE_HEADER[0].width()])
+            .max()
+            .unwrap_or_default();
+        let printer = Printer {
+            format,
+            id_width,
+            rows: 0,
+            failed: false,
+            auth_failed: false,
+        };
+        match format {
+            OutputFormat::Table => {
+                output::print(&printer.table_line(&TABLE_HEADER.map(String::from)))?
+            }
+            OutputFormat::Json => output::print("[")?,
+        }
+        Ok(printer)
+    }
+
+    fn row(&mut self, (target, result): FetchResult) -> Result<(), Exit> {
+        let text = match self.format {
+            OutputFormat::Table => self.table_line(&table_row(&target, &result, SystemTime::now())),
+            OutputFormat::Json => {
+                let separator = if self.rows == 0 { "\n" } else { ",\n" };
+                format!("{separator}{}", indented(&json_row(&target, &result)))
+            }
+        };
+        output::print(&text)?;
+        self.rows += 1;
+        if let Err(error) = &result {
+            self.failed = true;
+            self.auth_failed |= error.is_auth();
+            report(&format!("{}: {error}", target.id));
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Exit, Exit> {
+        if self.format == OutputFormat::Json {
+            output::print("\n]\n")?;
+        }
+        Ok(match (self.auth_failed, self.failed) {
+            (true, _) => Exit::Auth,
+            (false, true) => Exit::Fetch,
+            (false, false) => Exit::Success,
+        })
+    }
+
+    /// Left-aligned columns two spaces apart, measured in terminal columns so CJK names
+    /// line up. Widths are fixed before the first row (rows stream): each cell is cut
+    /// to its column; the last cell of a row is not padded, and in a short row (an
+    /// error) it runs on over the remaining columns.
+    fn table_line(&self, cells: &[String]) -> String {
+        let mut line = String::new();
+        let last = cells.len().saturating_sub(1);
+        for (i, text) in cells.iter().enumerate() {
+            let width = if i == 0 {
+                self.id_width
+            } else {
+                COLUMN_WIDTHS[i]
+            };
+            if i == last {
+                line.push_str(&cell(text, LAST_CELL_WIDTH));
+                break;
+            }
+            let text = cell(text, width);
+            line.push_str(&text);
+            let pad = width.saturating_sub(text.width()) + 2;
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+        line.push('\n');
+        line
+    }
+}
+
+/// A JSON value pretty-printed as an element of a pretty-printed array.
+fn indented(value: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+    text.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The JSON form of an error, for `get --output json` and `wait --json`.
@@ -99,17 +198,13 @@ pub fn error_json(error: &ApiError) -> serde_json::Value {
     })
 }
 
-fn get_json(results: &[FetchResult]) -> String {
-    let items: Vec<serde_json::Value> = results
-        .iter()
-        .map(|(id, result)| match result {
-            Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(
-                |e| json!({"execution_id": id, "error": {"message": e.to_string()}}),
-            ),
-            Err(e) => json!({"execution_id": id, "error": error_json(e)}),
-        })
-        .collect();
-    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into())
+fn json_row(target: &WatchEntry, result: &Result<Ticket, ApiError>) -> serde_json::Value {
+    match result {
+        Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(
+            |e| json!({"execution_id": target.id, "error": {"message": e.to_string()}}),
+        ),
+        Err(e) => json!({"execution_id": target.id, "error": error_json(e)}),
+    }
 }
 
 const TABLE_HEADER: [&str; 8] = [
@@ -123,73 +218,43 @@ const TABLE_HEADER: [&str; 8] = [
     "UPDATED",
 ];
 
-fn get_table(targets: &[WatchEntry], results: &[FetchResult], now: SystemTime) -> String {
-    let labels: HashMap<&str, &Option<String>> =
-        targets.iter().map(|t| (t.id.as_str(), &t.label)).collect();
-    let rows: Vec<Vec<String>> = results
-        .iter()
-        .map(|(id, result)| {
-            let label = labels.get(id.as_str()).and_then(|l| l.as_deref());
-            match result {
-                Ok(ticket) => ticket_row(ticket, label, now),
-                Err(e) => {
-                    let mut row = vec![sanitize(id).into_owned(), "ERROR".into()];
-                    row.push(sanitize(&e.to_string()).into_owned());
-                    row
-                }
-            }
-        })
-        .collect();
-    align_columns(&TABLE_HEADER, &rows)
-}
+/// Terminal columns of each column but the first (as wide as the longest ID asked for)
+/// and the last (up to `LAST_CELL_WIDTH`): a status, a type, a name, a creator, ages.
+const COLUMN_WIDTHS: [usize; 8] = [0, 9, 12, 40, 16, 9, 8, 9];
+/// The last cell of a row, an error message included, is cut here.
+const LAST_CELL_WIDTH: usize = 300;
 
-/// Left-aligned columns two spaces apart, measured in terminal columns so CJK names
-/// line up. The last cell of a row is not padded; in a short row (an error) it runs on
-/// over the remaining columns without widening them.
-fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for row in rows {
-        let sized = if row.len() < widths.len() {
-            row.len().saturating_sub(1)
-        } else {
-            row.len()
-        };
-        for (max, cell) in widths.iter_mut().zip(&row[..sized]) {
-            *max = (*max).max(cell.width());
-        }
-    }
-    let mut out = String::new();
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    for row in std::iter::once(&header).chain(rows) {
-        let last = row.len().saturating_sub(1);
-        for (i, cell) in row.iter().enumerate() {
-            out.push_str(cell);
-            if i < last {
-                let pad = widths.get(i).map_or(0, |w| w.saturating_sub(cell.width())) + 2;
-                out.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn age(ms: Option<i64>, now: SystemTime) -> String {
-    ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms))
-}
-
-fn ticket_row(ticket: &Ticket, label: Option<&str>, now: SystemTime) -> Vec<String> {
-    let name = label.or(ticket.document_name.as_deref()).unwrap_or("-");
-    let text = |s: Option<&str>| sanitize(s.unwrap_or("-")).into_owned();
+fn table_row(
+    target: &WatchEntry,
+    result: &Result<Ticket, ApiError>,
+    now: SystemTime,
+) -> Vec<String> {
+    let ticket = match result {
+        Ok(ticket) => ticket,
+        Err(e) => return vec![target.id.clone(), "ERROR".into(), e.to_string()],
+    };
+    let age = |ms: Option<i64>| ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms));
+    let name = target
+        .label
+        .as_deref()
+        .or(ticket.document_name.as_deref())
+        .unwrap_or("-");
     vec![
-        sanitize(&ticket.execution_id).into_owned(),
-        text(ticket.status.as_ref().map(Status::as_str)),
-        text(ticket.execution_type.as_ref().map(|t| t.as_str())),
-        sanitize(name).into_owned(),
-        text(ticket.creator.as_deref()),
-        age(ticket.start_time, now),
+        ticket.execution_id.clone(),
+        ticket
+            .status
+            .as_ref()
+            .map_or_else(|| "-".into(), |s| s.label()),
+        ticket
+            .execution_type
+            .as_ref()
+            .map_or("-", |t| t.as_str())
+            .to_string(),
+        name.to_string(),
+        ticket.creator.clone().unwrap_or_else(|| "-".into()),
+        age(ticket.start_time),
         format::run_time(ticket.start_time, ticket.end_time, now).unwrap_or_else(|| "-".into()),
-        age(ticket.update_time, now),
+        age(ticket.update_time),
     ]
 }
 
@@ -197,13 +262,55 @@ fn ticket_row(ticket: &Ticket, label: Option<&str>, now: SystemTime) -> Vec<Stri
 mod tests {
     use super::*;
 
+    fn entry(id: &str) -> WatchEntry {
+        WatchEntry {
+            id: id.into(),
+            label: None,
+        }
+    }
+
     #[test]
-    fn a_row_wider_than_the_header_does_not_underflow_the_padding() {
-        let rows = vec![
-            vec!["a".to_string(), "bb".to_string()],
-            vec!["ccc".to_string(), "d".to_string(), "extra".to_string()],
-        ];
-        let table = align_columns(&["X", "Y"], &rows);
-        assert_eq!(table, "X    Y\na    bb\nccc  d   extra\n");
+    fn a_repeated_id_is_kept_once_in_its_first_place() {
+        let ids: Vec<String> = unique(vec![entry("B"), entry("A"), entry("B"), entry("C")])
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(ids, ["B", "A", "C"]);
+    }
+
+    #[test]
+    fn rows_line_up_under_a_header_fixed_before_them_and_long_text_is_cut() {
+        let printer = Printer {
+            format: OutputFormat::Table,
+            id_width: 12,
+            rows: 0,
+            failed: false,
+            auth_failed: false,
+        };
+        let header = printer.table_line(&TABLE_HEADER.map(String::from));
+        let mut ticket = Ticket::empty("EX1");
+        ticket.document_name = Some("数据库".repeat(100));
+        let row = printer.table_line(&table_row(&entry("EX1"), &Ok(ticket), SystemTime::now()));
+        let column = |line: &str, n: usize| {
+            let mut at = 0;
+            for _ in 0..n {
+                at = line[at..].find("  ").map(|i| at + i).unwrap();
+                at += line[at..].find(|c: char| c != ' ').unwrap();
+            }
+            line[..at].width()
+        };
+        for n in 1..8 {
+            assert_eq!(
+                column(&header, n),
+                column(&row, n),
+                "column {n}\n{header}{row}"
+            );
+        }
+        let error = ApiError::Network {
+            detail: "x".repeat(5000),
+        };
+        let error_row =
+            printer.table_line(&table_row(&entry("EX1"), &Err(error), SystemTime::now()));
+        assert!(error_row.width() < 400, "{}", error_row.width());
     }
 }

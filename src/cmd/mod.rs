@@ -3,10 +3,13 @@
 pub mod config;
 pub mod dashboard;
 pub mod get;
+pub mod output;
+pub mod signals;
 pub mod sim;
 pub mod wait;
 
 use std::collections::HashMap;
+use std::io::Write;
 
 use crate::coc;
 use crate::coc::ClientConfig;
@@ -94,7 +97,8 @@ fn prepare_with_runtime(
 /// Prints a message to stderr. Error messages can quote a server's body, so they pass
 /// the same sanitising gate as everything else the server says.
 pub(crate) fn report(message: &str) {
-    eprintln!("{}", error_line(message));
+    // Nowhere left to say it when stderr itself fails.
+    let _ = writeln!(std::io::stderr(), "{}", error_line(message));
 }
 
 fn error_line(message: &str) -> String {

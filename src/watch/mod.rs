@@ -12,7 +12,7 @@ mod rate;
 mod schedule;
 
 pub use engine::{DEFAULT_THROTTLE_PAUSE, EngineHandle, MAX_THROTTLE_PAUSE, spawn};
-pub use rate::RateLimiter;
+pub use rate::{Pacer, RateLimiter};
 pub use schedule::Schedule;
 
 /// What the engine needs from the API; `Client` in production, scripted fakes in tests.
