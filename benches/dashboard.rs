@@ -6,32 +6,13 @@
 #[path = "../tests/it/support/pty.rs"]
 mod pty;
 
+mod support;
+
 use std::time::{Duration, Instant};
 
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, RetryPolicy};
 use coctop::sim::{self, SimOptions};
 use pty::{PtyApp, isolated_env};
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// utime + stime of a process, in seconds.
-fn process_cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("process stat");
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    // SAFETY: sysconf has no preconditions.
-    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    ticks as f64 / per_second
-}
+use support::{arg, listing, median, pick_tickets, process_cpu_seconds};
 
 /// A status glyph of a finished ticket: some ticket's data has arrived.
 fn shows_a_finished_status(screen: &str) -> bool {
@@ -40,13 +21,8 @@ fn shows_a_finished_status(screen: &str) -> bool {
         .any(|glyph| screen.contains(glyph))
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
+    if listing() {
         return;
     }
     let idle_seconds = arg("--idle-seconds", 60);
@@ -59,36 +35,7 @@ fn main() {
     let sim = runtime
         .block_on(sim::start(([127, 0, 0, 1], 0).into(), options))
         .unwrap();
-    let finished: Vec<String> = runtime.block_on(async {
-        let mut config =
-            ClientConfig::new(Endpoint::from_url(&sim.base_url()).unwrap(), Auth::None);
-        config.retry = RetryPolicy::none();
-        let client = Client::new(config).unwrap();
-        let mut ids = Vec::new();
-        let mut offset = 0;
-        while ids.len() < 50 {
-            let page = client
-                .list_executions(&ListQuery {
-                    limit: Some(100),
-                    offset: Some(offset),
-                    ..ListQuery::default()
-                })
-                .await
-                .unwrap();
-            if page.data.is_empty() {
-                break;
-            }
-            offset += page.data.len() as u32;
-            ids.extend(
-                page.data
-                    .into_iter()
-                    .filter(|t| t.is_terminal())
-                    .map(|t| t.execution_id),
-            );
-        }
-        ids.truncate(50);
-        ids
-    });
+    let finished = runtime.block_on(pick_tickets(&sim, 50, |t| t.is_terminal()));
     assert_eq!(finished.len(), 50, "the simulator has 50 finished tickets");
 
     let home = tempfile::tempdir().unwrap();

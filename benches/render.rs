@@ -142,5 +142,57 @@ fn render(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render);
+/// A key press with a ticket of 50,000 parameters open: `update` and the frame after it
+/// (budget: under 16 ms).
+fn key_press_with_a_huge_ticket_open(c: &mut Criterion) {
+    let now = UNIX_EPOCH + Duration::from_secs(NOW);
+    let id = "EX2025070112000001000000".to_string();
+    let mut app = App::new(AppInit {
+        endpoint: "https://coc.myhuaweicloud.com".into(),
+        watch: vec![WatchEntry {
+            id: id.clone(),
+            label: None,
+        }],
+        color: true,
+        now,
+    });
+    update(
+        &mut app,
+        Message::Resize {
+            width: 200,
+            height: 50,
+        },
+    );
+    let mut ticket = Ticket::empty(id.clone());
+    ticket.status = Some(Status::Running);
+    ticket.parameters = (0..50_000)
+        .map(|k| KeyValue {
+            key: format!("parameter_{k}"),
+            value: format!("value number {k}"),
+        })
+        .collect();
+    update(
+        &mut app,
+        Message::Engine(Update::Snapshot {
+            execution_id: id,
+            ticket: Arc::new(ticket),
+            at: now,
+        }),
+    );
+    key(&mut app, KeyCode::Enter);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    let mut down = true;
+    c.bench_function("key_and_frame_50k_parameters_open", |b| {
+        b.iter(|| {
+            // Scroll down and up in turn, so every frame differs from the last.
+            down = !down;
+            key(&mut app, if down { KeyCode::Down } else { KeyCode::Up });
+            terminal
+                .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
+                .unwrap();
+        })
+    });
+}
+
+criterion_group!(benches, render, key_press_with_a_huge_ticket_open);
 criterion_main!(benches);

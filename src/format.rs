@@ -117,6 +117,42 @@ pub fn status_glyph(status: &Status) -> &'static str {
     }
 }
 
+/// When `age(now, then)` will next read differently: the clock decides redraws from
+/// this, not from comparing texts.
+pub fn age_changes_at(now: SystemTime, then: SystemTime) -> SystemTime {
+    match now.duration_since(then) {
+        Ok(ago) => then + next_step(ago, coarse_unit(ago)),
+        // A time ahead of the clock counts down in seconds at most.
+        Err(_) => now + Duration::from_secs(1),
+    }
+}
+
+/// When `run_time(start, None, now)`, a live run time, will next read differently.
+pub fn run_time_changes_at(start: SystemTime, now: SystemTime) -> SystemTime {
+    let ran = now.duration_since(start).unwrap_or_default();
+    let unit = match ran.as_secs() {
+        0..3600 => Duration::from_secs(1),
+        3600..86_400 => Duration::from_secs(60),
+        _ => Duration::from_secs(3600),
+    };
+    start + next_step(ran, unit)
+}
+
+/// The smallest whole number of `unit`s past `elapsed`.
+fn next_step(elapsed: Duration, unit: Duration) -> Duration {
+    let units = elapsed.as_nanos() / unit.as_nanos() + 1;
+    unit.saturating_mul(u32::try_from(units).unwrap_or(u32::MAX))
+}
+
+/// The precision `coarse` shows `d` with.
+fn coarse_unit(d: Duration) -> Duration {
+    match d.as_secs() {
+        0..60 => Duration::from_secs(1),
+        60..86_400 => Duration::from_secs(60),
+        _ => Duration::from_secs(86_400),
+    }
+}
+
 /// Ages lose precision as they grow, so that old tickets rarely need a redraw.
 fn coarse(d: Duration) -> String {
     let s = d.as_secs();
@@ -209,5 +245,42 @@ mod tests {
         glyphs.sort();
         glyphs.dedup();
         assert_eq!(glyphs.len(), count);
+    }
+
+    #[test]
+    fn change_times_are_the_first_instant_the_text_reads_differently() {
+        let then = at(1_000_000);
+        let ms = Duration::from_millis(1);
+        for elapsed_ms in [
+            0, 999, 1_000, 59_500, 60_000, 61_000, 3_599_999, 3_600_500, 7_260_000, 86_399_000,
+            90_000_000,
+        ] {
+            let now = then + Duration::from_millis(elapsed_ms);
+            let changes = age_changes_at(now, then);
+            assert!(changes > now, "{elapsed_ms}");
+            assert_eq!(
+                age(changes - ms, then),
+                age(now, then),
+                "{elapsed_ms}: early"
+            );
+            assert_ne!(
+                age(changes, then),
+                age(now, then),
+                "{elapsed_ms}: at the change"
+            );
+            // `then` is 1,000,000 s after the epoch: the run started then.
+            let text = |t: SystemTime| run_time(Some(1_000_000_000), None, t);
+            let changes = run_time_changes_at(then, now);
+            assert_eq!(
+                text(changes - ms),
+                text(now),
+                "{elapsed_ms}: run time early"
+            );
+            assert_ne!(
+                text(changes),
+                text(now),
+                "{elapsed_ms}: run time at the change"
+            );
+        }
     }
 }

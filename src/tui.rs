@@ -6,7 +6,7 @@
 
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use ratatui::Terminal;
@@ -23,7 +23,50 @@ use tokio::signal::unix::{SignalKind, signal};
 use crate::app::{self, Action, App, Message};
 use crate::watch::{Command, EngineHandle};
 
+/// At most one frame this often (~30 a second), however fast messages come.
+const FRAME_INTERVAL: Duration = Duration::from_millis(33);
+/// Messages applied before a frame may be drawn, so a flood of engine updates cannot
+/// keep keys waiting.
+const BATCH_LIMIT: usize = 4096;
+
+/// Whether the loop goes on after an action.
+enum Flow {
+    Continue,
+    /// Go on, with the whole screen to paint again.
+    Redraw,
+    Quit,
+}
+
+fn carry_out(action: Action, engine: &EngineHandle, term: &mut TerminalGuard) -> io::Result<Flow> {
+    Ok(match action {
+        Action::Engine(command) => {
+            // A closed engine only means no more updates: the screen stays.
+            let _ = engine.commands.send(command);
+            Flow::Continue
+        }
+        Action::Quit => {
+            let _ = engine.commands.send(Command::Shutdown);
+            Flow::Quit
+        }
+        Action::Suspend => {
+            term.suspend()?;
+            Flow::Redraw
+        }
+    })
+}
+
+async fn sleep_until_or_never(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Runs the dashboard on this terminal until the user quits or a signal ends it.
+///
+/// Each turn takes one message, then every message that is already waiting, and draws
+/// once for all of them when the last frame is at least `FRAME_INTERVAL` old; a frame
+/// owed sooner waits for that.
 pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()> {
     let mut term = TerminalGuard::enter()?;
     let mut events = EventStream::new();
@@ -42,55 +85,71 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
         },
     );
     term.draw(&app)?;
+    let started = Instant::now();
+    let mut frames: u64 = 1;
+    let mut last_frame = Instant::now();
+    let mut frame_owed = false;
 
     loop {
+        let next_frame = frame_owed.then(|| last_frame + FRAME_INTERVAL);
         let message = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => match to_message(event) {
-                    Some(m) => m,
-                    None => continue,
-                },
+                Some(Ok(event)) => to_message(event),
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
             update = engine.updates.recv() => match update {
-                Some(update) => Message::Engine(update),
+                Some(update) => Some(Message::Engine(update)),
                 // The engine ends only on `Shutdown` or a panic (whose hook has already
                 // restored the terminal); a closed channel would otherwise be ready
                 // forever and spin this loop.
                 None => return Err(io::Error::other("the polling engine stopped")),
             },
-            _ = clock.tick() => Message::Tick(SystemTime::now()),
+            _ = clock.tick() => Some(Message::Tick(SystemTime::now())),
+            () = sleep_until_or_never(next_frame) => None,
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,
         };
-        let outcome = app::update(&mut app, message);
-        let mut redraw = outcome.redraw;
-        for action in outcome.actions {
-            match action {
-                Action::Engine(command) => {
-                    // A closed engine only means no more updates: the screen stays.
-                    let _ = engine.commands.send(command);
-                }
-                Action::Quit => {
-                    let _ = engine.commands.send(Command::Shutdown);
-                    return Ok(());
-                }
-                Action::Suspend => {
-                    term.suspend()?;
-                    redraw = true;
+        // The message that woke the loop, then the engine updates already waiting.
+        let ready = std::iter::from_fn(|| engine.updates.try_recv().ok().map(Message::Engine));
+        let batch: Vec<Message> = message.into_iter().chain(ready).take(BATCH_LIMIT).collect();
+        for message in batch {
+            let outcome = app::update(&mut app, message);
+            frame_owed |= outcome.redraw;
+            for action in outcome.actions {
+                match carry_out(action, &engine, &mut term)? {
+                    Flow::Continue => {}
+                    Flow::Redraw => frame_owed = true,
+                    Flow::Quit => {
+                        log_frames(frames, started);
+                        return Ok(());
+                    }
                 }
             }
         }
-        if redraw {
+        if frame_owed && last_frame.elapsed() >= FRAME_INTERVAL {
             term.draw(&app)?;
+            frames += 1;
+            last_frame = Instant::now();
+            frame_owed = false;
         }
     }
+    log_frames(frames, started);
     let _ = engine.commands.send(Command::Shutdown);
     Ok(())
 }
 
+fn log_frames(frames: u64, since: Instant) {
+    let seconds = since.elapsed().as_secs_f64();
+    tracing::info!(
+        frames,
+        seconds,
+        per_second = frames as f64 / seconds.max(1e-9),
+        "dashboard closed"
+    );
+}
+/// The messages a terminal event stands for (releases and focus changes stand for none).
 fn to_message(event: Event) -> Option<Message> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Message::Key(key)),

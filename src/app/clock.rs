@@ -1,11 +1,10 @@
-//! Texts that change with the clock, and a signature of those on screen.
+//! Texts that change with the clock, and when the ones on screen change next.
 //!
-//! On every 1 Hz tick `update` recomputes the signature of the time texts currently on
-//! screen and asks for a redraw only when it changed. Ages lose precision as they grow
-//! (`format::age`), so a dashboard of finished tickets redraws about once a minute.
+//! On every 1 Hz tick `update` asks `next_change` for the first instant after the last
+//! frame at which a time text on screen reads differently, and redraws only when that
+//! instant has come. Ages lose precision as they grow (`format::age`), so a dashboard
+//! of finished tickets redraws about once a minute.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::time::{Duration, SystemTime};
 
 use crate::format;
@@ -17,7 +16,7 @@ use super::{App, Health, Tab};
 pub const STALE_AFTER: Duration = Duration::from_secs(60);
 
 /// The clock-dependent cells of one list row.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RowTimes {
     /// `12m ago`.
     pub started: Option<String>,
@@ -53,7 +52,7 @@ pub fn is_stale(entry: &TicketEntry, now: SystemTime) -> bool {
 }
 
 /// The clock-dependent parts of the header.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HealthTexts {
     /// Age of the most recent successful poll.
     pub polled: Option<String>,
@@ -78,49 +77,100 @@ impl HealthTexts {
     }
 }
 
-/// A hash of every clock-dependent text the screen shows for the last known size.
-pub(super) fn signature(app: &App) -> u64 {
-    let now = app.now;
-    let mut h = DefaultHasher::new();
-    HealthTexts::of(&app.health, now).hash(&mut h);
+/// The first instant after `since` at which a time text on screen reads differently:
+/// an age, a live run time, a countdown, a ticket turning stale. `None` when nothing
+/// shown depends on the clock. Computed from the state, for what the screen shows.
+pub(super) fn next_change(app: &App, since: SystemTime) -> Option<SystemTime> {
+    let mut next = NextChange::default();
+    let health = app.health();
+    next.age(since, health.last_ok);
+    next.age(since, health.auth_failed.as_ref().map(|f| f.at));
+    if let Some((until, _)) = &health.throttled
+        && *until > since
+    {
+        next.at(since + Duration::from_secs(1));
+    }
     let screen = app.screen();
     let rows = usize::from(screen.rows.height);
     let offset = app.list_offset(rows);
-    for position in offset..(offset + rows).min(app.order.len()) {
+    for position in offset..(offset + rows).min(app.visible_len()) {
         if let Some(entry) = app.visible(position) {
-            RowTimes::of(entry, now).hash(&mut h);
+            next.row(since, entry);
         }
     }
     if !screen.detail.is_empty()
-        && let Some(entry) = app.selected()
+        && let Some(entry) = app.shown()
     {
-        hash_detail(entry, app, &mut h);
+        next.detail(since, entry, app.tab());
     }
-    h.finish()
+    next.0
 }
 
-/// The ages and durations of the detail pane (see `ui::detail`).
-fn hash_detail(entry: &TicketEntry, app: &App, h: &mut DefaultHasher) {
-    let now = app.now;
-    RowTimes::of(entry, now).hash(h);
-    if let Some(ms) = entry.ticket.as_ref().and_then(|t| t.end_time) {
-        format::age_of_millis(now, ms).hash(h);
+/// The earliest of the change times seen.
+#[derive(Default)]
+struct NextChange(Option<SystemTime>);
+
+impl NextChange {
+    fn at(&mut self, t: SystemTime) {
+        self.0 = Some(self.0.map_or(t, |n| n.min(t)));
     }
-    entry.last_ok.map(|at| format::age(now, at)).hash(h);
-    entry.error.as_ref().map(|f| format::age(now, f.at)).hash(h);
-    match app.tab {
-        Tab::History => {
-            for t in &entry.history {
-                format::age(now, t.at).hash(h);
-            }
+
+    fn age(&mut self, since: SystemTime, then: Option<SystemTime>) {
+        if let Some(then) = then {
+            self.at(format::age_changes_at(since, then));
         }
-        Tab::Steps => {
-            if let StepsState::Loaded { steps, .. } = &entry.steps {
-                for step in steps {
-                    format::run_time(step.start_time, step.end_time, now).hash(h);
+    }
+
+    fn age_of_millis(&mut self, since: SystemTime, ms: Option<i64>) {
+        self.age(since, ms.and_then(format::from_millis));
+    }
+
+    fn run_time(&mut self, since: SystemTime, start_ms: Option<i64>, end_ms: Option<i64>) {
+        if end_ms.is_none()
+            && let Some(start) = start_ms.and_then(format::from_millis)
+        {
+            self.at(format::run_time_changes_at(start, since));
+        }
+    }
+
+    /// The list row: started, run time, updated, and the stale marker.
+    fn row(&mut self, since: SystemTime, entry: &TicketEntry) {
+        let Some(ticket) = entry.ticket.as_deref() else {
+            return;
+        };
+        self.age_of_millis(since, ticket.start_time);
+        self.run_time(since, ticket.start_time, ticket.end_time);
+        self.age_of_millis(since, ticket.update_time);
+        if entry.is_active()
+            && let Some(stale_at) = entry.last_ok.map(|at| at + STALE_AFTER)
+            && stale_at > since
+        {
+            self.at(stale_at + Duration::from_millis(1));
+        }
+    }
+
+    /// The detail pane: the row's times, the end, the last poll, the error, and the
+    /// ages and run times of the open tab.
+    fn detail(&mut self, since: SystemTime, entry: &TicketEntry, tab: Tab) {
+        self.row(since, entry);
+        if let Some(ticket) = entry.ticket.as_deref() {
+            self.age_of_millis(since, ticket.end_time);
+        }
+        self.age(since, entry.last_ok);
+        self.age(since, entry.error.as_ref().map(|f| f.at));
+        match (tab, &entry.steps) {
+            (Tab::History, _) => {
+                for transition in &entry.history {
+                    self.age(since, Some(transition.at));
                 }
             }
+            (Tab::Steps, StepsState::Loaded { steps, .. }) => {
+                for step in steps {
+                    self.run_time(since, step.start_time, step.end_time);
+                }
+            }
+            (Tab::Steps, StepsState::Failed(failure)) => self.age(since, Some(failure.at)),
+            _ => {}
         }
-        _ => {}
     }
 }

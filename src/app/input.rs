@@ -6,7 +6,6 @@ use ratatui::crossterm::event::{
 
 use crate::watch::Command;
 
-use super::tickets::StepsState;
 use super::{Action, App, Outcome, Tab, View};
 
 /// Lines the detail scrolls per wheel notch.
@@ -31,12 +30,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
         KeyCode::Char('l') if ctrl => return Outcome::redraw(true),
         _ => {}
     }
-    if app.help {
+    if app.help_open() {
         // Any key closes the help, and does nothing else.
-        app.help = false;
+        app.set_help(false);
         return Outcome::redraw(true);
     }
-    if app.editing_filter {
+    if app.filter.editing() {
         return on_filter_key(app, key);
     }
     if key
@@ -49,7 +48,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
     match key.code {
         KeyCode::Char('q') => Outcome::action(Action::Quit),
         KeyCode::Char('?') => {
-            app.help = true;
+            app.set_help(true);
             Outcome::redraw(true)
         }
         KeyCode::Char('j') | KeyCode::Down => motion(app, Motion::Down(1)),
@@ -58,28 +57,22 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
         KeyCode::PageUp => motion(app, Motion::Up(page)),
         KeyCode::Char('g') | KeyCode::Home => motion(app, Motion::Top),
         KeyCode::Char('G') | KeyCode::End => motion(app, Motion::Bottom),
-        KeyCode::Enter => {
-            let opens = app.view == View::List && app.selected_id().is_some();
-            if opens {
-                app.view = View::Ticket;
-                app.detail_scroll = 0;
-            }
-            Outcome::redraw(opens)
-        }
+        KeyCode::Enter => open_selected(app),
         KeyCode::Esc => back(app),
-        KeyCode::Tab => set_tab(app, app.tab.next()),
-        KeyCode::BackTab => set_tab(app, app.tab.prev()),
+        KeyCode::Tab => set_tab(app, app.tab().next()),
+        KeyCode::BackTab => set_tab(app, app.tab().prev()),
         KeyCode::Char(c @ '1'..='5') => set_tab(app, Tab::ALL[usize::from(c as u8 - b'1')]),
         KeyCode::Char('/') => {
-            app.editing_filter = true;
+            app.filter.start_editing();
             Outcome::redraw(true)
         }
         KeyCode::Char('s') => {
-            app.sort = app.sort.next();
-            app.rebuild_order();
+            let sort = app.list.sort().next();
+            app.list.set_sort(sort, app.tickets.all(), &app.filter);
+            app.scroll_list_to_cursor();
             Outcome::redraw(true)
         }
-        KeyCode::Char('r') => refresh_selected(app),
+        KeyCode::Char('r') => refresh_shown(app),
         KeyCode::Char('R') => Outcome::action(Action::Engine(Command::RefreshAll)),
         _ => Outcome::default(),
     }
@@ -90,42 +83,44 @@ fn on_filter_key(app: &mut App, key: KeyEvent) -> Outcome {
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     match key.code {
-        KeyCode::Char(c) if plain && !c.is_control() => {
-            let mut filter = std::mem::take(&mut app.filter);
-            filter.push(c);
-            set_filter(app, filter);
+        KeyCode::Char(c) if plain && !c.is_control() => app.filter.push(c),
+        KeyCode::Backspace => app.filter.pop(),
+        KeyCode::Enter => {
+            app.filter.finish_editing();
+            return Outcome::redraw(true);
         }
-        KeyCode::Backspace => {
-            let mut filter = std::mem::take(&mut app.filter);
-            filter.pop();
-            set_filter(app, filter);
-        }
-        KeyCode::Enter => app.editing_filter = false,
-        KeyCode::Esc => {
-            app.editing_filter = false;
-            set_filter(app, String::new());
-        }
+        KeyCode::Esc => app.filter.clear(),
         KeyCode::Down => return motion(app, Motion::Down(1)),
         KeyCode::Up => return motion(app, Motion::Up(1)),
         _ => return Outcome::default(),
     }
+    app.refilter();
     Outcome::redraw(true)
 }
 
-fn set_filter(app: &mut App, filter: String) {
-    app.filter_lower = filter.to_lowercase();
-    app.filter = filter;
-    app.rebuild_order();
+/// Enter: the selected ticket opens, and stays open (held by its ID) whatever the list
+/// does meanwhile.
+fn open_selected(app: &mut App) -> Outcome {
+    if app.view() != View::List {
+        return Outcome::default();
+    }
+    let Some(id) = app.list.selected_id().map(str::to_string) else {
+        return Outcome::default();
+    };
+    app.list.keep_selection();
+    app.detail.open(id);
+    Outcome::redraw(true)
 }
 
 /// `Esc`: from the ticket back to the list; in the list, clear the filter.
 fn back(app: &mut App) -> Outcome {
-    if app.view == View::Ticket {
-        app.view = View::List;
+    if app.view() == View::Ticket {
+        app.detail.close();
         app.scroll_list_to_cursor();
         Outcome::redraw(true)
     } else if !app.filter.is_empty() {
-        set_filter(app, String::new());
+        app.filter.clear();
+        app.refilter();
         Outcome::redraw(true)
     } else {
         Outcome::default()
@@ -133,27 +128,16 @@ fn back(app: &mut App) -> Outcome {
 }
 
 fn set_tab(app: &mut App, tab: Tab) -> Outcome {
-    let changed = app.tab != tab;
-    app.tab = tab;
-    if changed {
-        app.detail_scroll = 0;
-    }
-    Outcome::redraw(changed)
+    Outcome::redraw(app.detail.set_tab(tab))
 }
 
-/// `r`: poll the selected ticket now, and its steps when they are on screen.
-fn refresh_selected(app: &mut App) -> Outcome {
-    let Some(id) = app.selected_id().map(str::to_string) else {
+/// `r`: poll the shown ticket now, and its steps when they are on screen.
+fn refresh_shown(app: &mut App) -> Outcome {
+    let Some(id) = app.shown_id().map(str::to_string) else {
         return Outcome::default();
     };
     let mut outcome = Outcome::action(Action::Engine(Command::Refresh(id.clone())));
-    if app.tab == Tab::Steps
-        && let Some(&i) = app.by_id.get(&id)
-    {
-        let steps = &mut app.tickets[i].steps;
-        if !matches!(steps, StepsState::Loaded { .. }) {
-            *steps = StepsState::Loading;
-        }
+    if app.tab() == Tab::Steps && app.tickets.want_steps(&id, true) {
         outcome
             .actions
             .push(Action::Engine(Command::FetchSteps(id)));
@@ -162,50 +146,38 @@ fn refresh_selected(app: &mut App) -> Outcome {
     outcome
 }
 
-/// Moves the selection in the list, or scrolls the zoomed ticket's tab.
+/// Moves the selection in the list, or scrolls the open ticket's tab.
 fn motion(app: &mut App, motion: Motion) -> Outcome {
-    if app.view == View::Ticket {
+    if app.view() == View::Ticket {
         return scroll_detail(app, motion);
     }
-    let last = app.order.len().saturating_sub(1);
+    let cursor = app.list.cursor();
+    let last = app.list.len().saturating_sub(1);
     let target = match motion {
-        Motion::Up(n) => app.cursor.saturating_sub(n),
-        Motion::Down(n) => app.cursor.saturating_add(n).min(last),
+        Motion::Up(n) => cursor.saturating_sub(n),
+        Motion::Down(n) => cursor.saturating_add(n).min(last),
         Motion::Top => 0,
         Motion::Bottom => last,
     };
-    select(app, target)
-}
-
-fn select(app: &mut App, position: usize) -> Outcome {
-    app.chosen = true;
-    let before = app.selected.clone();
-    app.select_position(position);
-    let changed = app.selected != before;
-    if changed {
-        app.detail_scroll = 0;
-    }
-    Outcome::redraw(changed)
+    Outcome::redraw(app.select(target))
 }
 
 fn scroll_detail(app: &mut App, motion: Motion) -> Outcome {
-    let last = app
-        .selected()
-        .map_or(0, |entry| entry.tab_len(app.tab).saturating_sub(1));
-    let before = app.detail_scroll;
-    app.detail_scroll = match motion {
+    let before = app.detail.scroll();
+    let to = match motion {
         Motion::Up(n) => before.saturating_sub(n),
-        Motion::Down(n) => before.saturating_add(n).min(last),
+        Motion::Down(n) => before.saturating_add(n),
         Motion::Top => 0,
-        Motion::Bottom => last,
+        Motion::Bottom => usize::MAX,
     };
-    Outcome::redraw(app.detail_scroll != before)
+    let shown = app.shown_id().and_then(|id| app.tickets.get(id));
+    Outcome::redraw(app.detail.scroll_to(shown, to))
 }
 
 /// One screenful of the list (or of the zoomed detail).
 fn page_size(app: &App) -> usize {
     let screen = app.screen();
-    let height = match app.view {
+    let height = match app.view() {
         View::List => screen.rows.height,
         View::Ticket => screen.detail.height,
     };
@@ -213,20 +185,25 @@ fn page_size(app: &App) -> usize {
 }
 
 pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Outcome {
-    if app.help {
+    if app.help_open() {
         let click = matches!(mouse.kind, MouseEventKind::Down(_));
-        app.help &= !click;
+        if click {
+            app.set_help(false);
+        }
         return Outcome::redraw(click);
     }
     let screen = app.screen();
     let over_detail = screen.detail.contains((mouse.column, mouse.row).into());
     match mouse.kind {
-        MouseEventKind::Down(MouseButton::Left) => match screen.row_at(mouse.column, mouse.row) {
-            Some(row) if app.list_offset + row < app.order.len() => {
-                select(app, app.list_offset + row)
+        MouseEventKind::Down(MouseButton::Left) => {
+            let offset = app.list.offset(usize::from(screen.rows.height));
+            match screen.row_at(mouse.column, mouse.row) {
+                Some(row) if offset + row < app.list.len() => {
+                    Outcome::redraw(app.select(offset + row))
+                }
+                _ => Outcome::default(),
             }
-            _ => Outcome::default(),
-        },
+        }
         MouseEventKind::ScrollDown if over_detail => scroll_detail(app, Motion::Down(WHEEL_LINES)),
         MouseEventKind::ScrollUp if over_detail => scroll_detail(app, Motion::Up(WHEEL_LINES)),
         MouseEventKind::ScrollDown => motion(app, Motion::Down(1)),

@@ -1,29 +1,38 @@
 //! Dashboard state and its update function. No I/O, no drawing.
 //!
-//! `update` is the only place state changes. It keeps the filtered, sorted order of the
-//! tickets cached (so drawing touches only the visible rows) and decides whether the
-//! screen needs a redraw, including on the 1 Hz clock (see `clock`).
+//! `update` is the only place state changes. The state has owners: the tickets
+//! (`tickets`), the list with its selection (`list`), the filter (`filter`) and the
+//! ticket in the detail pane (`detail`); keys and engine updates call their methods.
+//! `update` also decides whether the screen needs a frame, from the state: what an
+//! update changed, and for the 1 Hz clock when a shown time text next changes.
 
 mod clock;
+mod detail;
+mod filter;
 mod input;
 pub mod layout;
+mod list;
 mod tickets;
 mod view;
 
-use std::collections::HashMap;
 use std::time::SystemTime;
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
-use crate::coc::ApiError;
 use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::watch::{Command, Update};
 
-pub use clock::{HealthTexts, RowTimes};
-pub use tickets::{Failure, StepsState, TicketEntry, Transition};
-pub use view::{SortKey, StatusCount, Tab, View};
+pub use clock::{HealthTexts, RowTimes, is_stale};
+pub use detail::{Row, TabRows, tab_count};
+pub use tickets::{Failure, Health, KeyWidths, StepsState, TicketEntry, Transition};
+pub use view::{SortKey, StatusCount, Tab, View, urgency};
+
+use detail::Detail;
+use filter::Filter;
+use list::ListState;
+use tickets::Tickets;
 
 /// Everything that can change the dashboard's state.
 #[derive(Debug, Clone)]
@@ -82,26 +91,6 @@ pub struct AppInit {
     pub now: SystemTime,
 }
 
-/// A ticket as the header's counts see it.
-#[derive(Debug, Clone, PartialEq)]
-struct Counted {
-    status: Option<crate::coc::Status>,
-    failing: bool,
-}
-
-/// The endpoint's health as the engine reported it.
-#[derive(Debug, Clone, Default)]
-pub struct Health {
-    /// Nothing may be sent before this time (429 with `Retry-After`).
-    pub throttled: Option<(SystemTime, ApiError)>,
-    /// 401/403: the engine stopped polling.
-    pub auth_failed: Option<Failure>,
-    /// The most recent successful poll of any ticket.
-    pub last_ok: Option<SystemTime>,
-    /// Tickets whose last poll failed.
-    pub failing: usize,
-}
-
 #[derive(Debug)]
 pub struct App {
     pub init: AppInit,
@@ -112,254 +101,190 @@ pub struct App {
     pub zone: Zone,
     /// The terminal size from the last `Resize`, for mouse hit-testing.
     pub size: Rect,
-    tickets: Vec<TicketEntry>,
-    by_id: HashMap<String, usize>,
-    /// Indices into `tickets`: the filtered tickets in display order.
-    order: Vec<usize>,
-    counts: Vec<StatusCount>,
-    health: Health,
-    /// Position of the selection in `order`.
-    cursor: usize,
-    /// The selected ticket, so the selection follows it when the order changes.
-    selected: Option<String>,
-    /// The user picked the selection; until then it stays on the top row while
-    /// tickets arrive and sort themselves.
-    chosen: bool,
-    /// First row of `order` shown in the list.
-    list_offset: usize,
-    sort: SortKey,
-    filter: String,
-    filter_lower: String,
-    editing_filter: bool,
-    view: View,
-    tab: Tab,
-    detail_scroll: usize,
+    tickets: Tickets,
+    list: ListState,
+    filter: Filter,
+    detail: Detail,
     help: bool,
-    clock_signature: u64,
+    /// `now` as of the last update that asked for a frame: what the screen shows.
+    drawn_at: SystemTime,
 }
 
 impl App {
     pub fn new(init: AppInit) -> App {
+        let mut tickets = Tickets::default();
+        for entry in &init.watch {
+            tickets.insert(entry.id.clone(), entry.label.clone());
+        }
         let mut app = App {
             now: init.now,
+            drawn_at: init.now,
             zone: Zone::Local,
             size: Rect::default(),
-            tickets: Vec::with_capacity(init.watch.len()),
-            by_id: HashMap::with_capacity(init.watch.len()),
-            order: Vec::new(),
-            counts: Vec::new(),
-            health: Health::default(),
-            cursor: 0,
-            selected: None,
-            chosen: false,
-            list_offset: 0,
-            sort: SortKey::Urgency,
-            filter: String::new(),
-            filter_lower: String::new(),
-            editing_filter: false,
-            view: View::List,
-            tab: Tab::Parameters,
-            detail_scroll: 0,
+            tickets,
+            list: ListState::default(),
+            filter: Filter::default(),
+            detail: Detail::default(),
             help: false,
-            clock_signature: 0,
             init,
         };
-        for entry in app.init.watch.clone() {
-            app.insert_ticket(entry.id, entry.label);
-        }
-        app.rebuild_order();
-        app.clock_signature = clock::signature(&app);
+        app.list.rebuild(app.tickets.all(), &app.filter);
         app
     }
 
     /// Every watched ticket, in the order of the config.
     pub fn tickets(&self) -> &[TicketEntry] {
-        &self.tickets
+        self.tickets.all()
+    }
+
+    pub fn ticket(&self, execution_id: &str) -> Option<&TicketEntry> {
+        self.tickets.get(execution_id)
     }
 
     /// The tickets that pass the filter, in display order.
     pub fn visible_len(&self) -> usize {
-        self.order.len()
+        self.list.len()
     }
 
     /// The `position`-th ticket in display order.
     pub fn visible(&self, position: usize) -> Option<&TicketEntry> {
-        self.order.get(position).map(|&i| &self.tickets[i])
+        self.list.at(position).map(|i| &self.tickets.all()[i])
     }
 
-    pub fn ticket(&self, execution_id: &str) -> Option<&TicketEntry> {
-        self.by_id.get(execution_id).map(|&i| &self.tickets[i])
-    }
-
-    /// The selected ticket; `None` when the filter shows nothing.
+    /// The selected ticket in the list; `None` when the filter shows nothing.
     pub fn selected(&self) -> Option<&TicketEntry> {
-        self.selected_id().and_then(|id| self.ticket(id))
+        self.list.selected_id().and_then(|id| self.ticket(id))
     }
 
-    fn selected_id(&self) -> Option<&str> {
-        // With nothing shown the selection is only remembered, for when the filter
-        // lets its ticket back in.
-        self.selected.as_deref().filter(|_| !self.order.is_empty())
+    /// The ticket the detail pane shows: the open one when a ticket is open, else the
+    /// selection.
+    pub fn shown(&self) -> Option<&TicketEntry> {
+        match self.detail.open_id() {
+            Some(id) => self.ticket(id),
+            None => self.selected(),
+        }
+    }
+
+    fn shown_id(&self) -> Option<&str> {
+        self.detail.open_id().or_else(|| self.list.selected_id())
     }
 
     /// Position of the selection in display order.
     pub fn cursor(&self) -> usize {
-        self.cursor
+        self.list.cursor()
     }
 
-    /// The first visible row when the list has `rows` rows: the stored scroll position,
-    /// moved just enough to keep the selection in view.
+    /// The first visible row when the list has `rows` rows.
     pub fn list_offset(&self, rows: usize) -> usize {
-        layout::keep_visible(self.list_offset, self.cursor, rows, self.order.len())
+        self.list.offset(rows)
     }
 
     /// Ticket counts per status, most urgent first (all tickets, filter ignored).
     pub fn counts(&self) -> &[StatusCount] {
-        &self.counts
+        self.tickets.counts()
     }
 
     pub fn health(&self) -> &Health {
-        &self.health
+        self.tickets.health()
     }
 
     pub fn sort(&self) -> SortKey {
-        self.sort
+        self.list.sort()
     }
 
     pub fn filter(&self) -> &str {
-        &self.filter
+        self.filter.text()
     }
 
     /// The filter is being typed (keys go to it).
     pub fn editing_filter(&self) -> bool {
-        self.editing_filter
+        self.filter.editing()
     }
 
     pub fn view(&self) -> View {
-        self.view
+        if self.detail.open_id().is_some() {
+            View::Ticket
+        } else {
+            View::List
+        }
     }
 
     pub fn tab(&self) -> Tab {
-        self.tab
+        self.detail.tab()
     }
 
-    /// Lines scrolled in the detail tab's content.
+    /// Rows scrolled in the detail tab's content.
     pub fn detail_scroll(&self) -> usize {
-        self.detail_scroll
+        self.detail.scroll()
     }
 
     pub fn help_open(&self) -> bool {
         self.help
     }
 
+    fn set_help(&mut self, open: bool) {
+        self.help = open;
+    }
+
+    /// Counts and failing tickets from scratch, beside the adjusted ones (for tests).
+    pub fn recount(&self) -> (Vec<StatusCount>, usize) {
+        self.tickets.recount()
+    }
+
     /// The screen regions for the last known terminal size.
     fn screen(&self) -> layout::Screen {
-        layout::screen(self.size, self.view == View::Ticket)
+        layout::screen(self.size, self.view() == View::Ticket)
     }
 
-    /// The index of the ticket, added when unknown (`true`: it is new, not yet ordered).
-    fn insert_ticket(&mut self, id: String, label: Option<String>) -> (usize, bool) {
-        if let Some(&i) = self.by_id.get(&id) {
-            return (i, false);
-        }
-        let i = self.tickets.len();
-        self.by_id.insert(id.clone(), i);
-        self.tickets.push(TicketEntry::new(id, label));
-        view::add_count(&mut self.counts, None, 1);
-        (i, true)
-    }
-
-    /// What of ticket `i` the header counts: taken before a change, so that the counts
-    /// can be adjusted after it without going over every ticket.
-    fn counted(&self, i: usize) -> Counted {
-        let entry = &self.tickets[i];
-        Counted {
-            status: entry.status().cloned(),
-            failing: entry.error.is_some(),
-        }
-    }
-
-    /// Recomputes counts, health and the filtered order; then puts the cursor back on
-    /// the selected ticket.
-    fn rebuild_order(&mut self) {
-        self.counts = view::count_statuses(&self.tickets);
-        self.health.failing = self.tickets.iter().filter(|t| t.error.is_some()).count();
-        self.health.last_ok = self.tickets.iter().filter_map(|t| t.last_ok).max();
-        view::filtered_order(&self.tickets, &self.filter_lower, &mut self.order);
-        view::sort_order(&self.tickets, self.sort, &mut self.order);
-        self.follow_selection();
-    }
-
-    /// Ticket `i` changed from `before`; `moved` when its place in the order may have
-    /// changed. Counts and health are adjusted, not recounted: at 10,000 tickets polled
-    /// thousands of times a second a recount per update would be most of the work.
-    fn ticket_changed(&mut self, i: usize, before: Counted, moved: bool) {
-        let after = self.counted(i);
-        if before.status != after.status {
-            view::add_count(&mut self.counts, before.status.as_ref(), -1);
-            view::add_count(&mut self.counts, after.status.as_ref(), 1);
-        }
-        match (before.failing, after.failing) {
-            (false, true) => self.health.failing += 1,
-            (true, false) => self.health.failing = self.health.failing.saturating_sub(1),
-            _ => {}
-        }
-        self.health.last_ok = self.health.last_ok.max(self.tickets[i].last_ok);
-        if moved {
-            view::reposition(
-                &self.tickets,
-                &self.filter_lower,
-                self.sort,
-                &mut self.order,
-                i,
-            );
-            self.follow_selection();
-        }
-    }
-
-    /// After the order changed: keep the same ticket selected when it is still shown,
-    /// else the row at the same position.
-    fn follow_selection(&mut self) {
-        let found = self
-            .selected
-            .as_deref()
-            .filter(|_| self.chosen)
-            .and_then(|id| self.order.iter().position(|&i| self.tickets[i].id == id));
-        match found {
-            Some(position) => self.cursor = position,
-            None => self.select_position(self.cursor),
-        }
-        self.scroll_list_to_cursor();
-    }
-
-    fn select_position(&mut self, position: usize) {
-        if self.order.is_empty() {
-            self.cursor = 0;
-        } else {
-            self.cursor = position.min(self.order.len() - 1);
-            self.selected = Some(self.tickets[self.order[self.cursor]].id.clone());
-        }
-        self.scroll_list_to_cursor();
+    fn list_rows(&self) -> usize {
+        usize::from(self.screen().rows.height)
     }
 
     fn scroll_list_to_cursor(&mut self) {
-        let rows = usize::from(self.screen().rows.height);
-        self.list_offset =
-            layout::keep_visible(self.list_offset, self.cursor, rows, self.order.len());
+        let rows = self.list_rows();
+        self.list.scroll_to_cursor(rows);
+    }
+
+    /// The user moves the selection to `position`.
+    fn select(&mut self, position: usize) -> bool {
+        let changed = self.list.select(self.tickets.all(), &self.filter, position);
+        if changed {
+            self.detail.reset_scroll();
+        }
+        self.scroll_list_to_cursor();
+        changed
+    }
+
+    /// The filter text changed: the list shows what it matches now.
+    fn refilter(&mut self) {
+        self.list.rebuild(self.tickets.all(), &self.filter);
+        self.scroll_list_to_cursor();
+    }
+
+    /// Engine news; says whether anything on screen changed.
+    fn on_engine(&mut self, update: Update) -> bool {
+        if let Some(at) = update.at() {
+            self.now = self.now.max(at);
+        }
+        let applied = self.tickets.apply(update);
+        let Some(i) = applied.index else {
+            return applied.listed;
+        };
+        if applied.moved {
+            self.list.reposition(self.tickets.all(), &self.filter, i);
+            self.scroll_list_to_cursor();
+        }
+        let shown = self.shown_id() == Some(self.tickets.all()[i].id.as_str());
+        applied.listed || applied.moved || shown
     }
 
     /// The Steps tab is on screen for a ticket whose steps were never asked for.
     fn steps_to_fetch(&mut self) -> Option<String> {
-        if self.tab != Tab::Steps {
+        if self.tab() != Tab::Steps {
             return None;
         }
-        let i = *self.by_id.get(self.selected_id()?)?;
-        let entry = &mut self.tickets[i];
-        if matches!(entry.steps, StepsState::NotRequested) {
-            entry.steps = StepsState::Loading;
-            return Some(entry.id.clone());
-        }
-        None
+        let id = self.shown_id()?.to_string();
+        self.tickets.want_steps(&id, false).then_some(id)
     }
 }
 
@@ -375,14 +300,10 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
         }
         Message::Tick(now) => {
             app.now = now;
-            Outcome::redraw(false) // decided by the clock signature below
+            let due = clock::next_change(app, app.drawn_at);
+            Outcome::redraw(due.is_some_and(|at| at <= now))
         }
-        Message::Engine(update) => {
-            if let Some(at) = update.at() {
-                app.now = app.now.max(at);
-            }
-            tickets::on_engine(app, update)
-        }
+        Message::Engine(update) => Outcome::redraw(app.on_engine(update)),
     };
     if let Some(id) = app.steps_to_fetch() {
         outcome
@@ -390,10 +311,8 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
             .push(Action::Engine(Command::FetchSteps(id)));
         outcome.redraw = true;
     }
-    let signature = clock::signature(app);
-    if signature != app.clock_signature {
-        app.clock_signature = signature;
-        outcome.redraw = true;
+    if outcome.redraw {
+        app.drawn_at = app.now;
     }
     outcome
 }

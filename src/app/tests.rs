@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{
 };
 
 use super::*;
-use crate::coc::{Status, Ticket};
+use crate::coc::{ApiError, Status, Ticket};
 
 const NOW: u64 = 1_751_378_400;
 
@@ -728,10 +728,12 @@ fn incremental_reordering_matches_a_full_sort() {
         if round % 50 == 0 {
             ch(&mut app, 's');
         }
-        let mut full = Vec::new();
-        view::filtered_order(&app.tickets, &app.filter_lower, &mut full);
-        view::sort_order(&app.tickets, app.sort, &mut full);
-        assert_eq!(app.order, full, "round {round}");
+        let mut full: Vec<usize> = (0..app.tickets().len()).collect();
+        view::sort_order(app.tickets(), app.sort(), &mut full);
+        let shown: Vec<usize> = (0..app.visible_len())
+            .map(|p| app.list.at(p).unwrap())
+            .collect();
+        assert_eq!(shown, full, "round {round}");
     }
 }
 
@@ -813,14 +815,145 @@ fn adjusted_counts_and_health_match_a_full_recount() {
                 }),
             );
         }
-        assert_eq!(
-            app.counts(),
-            view::count_statuses(&app.tickets),
-            "round {round}"
-        );
-        let failing = app.tickets.iter().filter(|t| t.error.is_some()).count();
+        let (counts, failing) = app.recount();
+        assert_eq!(app.counts(), counts, "round {round}");
         assert_eq!(app.health().failing, failing, "round {round}");
-        let last_ok = app.tickets.iter().filter_map(|t| t.last_ok).max();
+        let last_ok = app.tickets().iter().filter_map(|t| t.last_ok).max();
         assert_eq!(app.health().last_ok, last_ok, "round {round}");
     }
+}
+
+/// Tickets 0..n all `Pending`, filtered to "pending" by the user.
+fn pending_filtered(n: usize) -> App {
+    let mut app = app_with(n, |i| ticket(i, Status::Pending, "job", 60 + i as u64));
+    ch(&mut app, '/');
+    for c in "pending".chars() {
+        ch(&mut app, c);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.visible_len(), n);
+    app
+}
+
+#[test]
+fn an_open_ticket_stays_open_when_it_leaves_the_filter() {
+    let mut app = pending_filtered(4);
+    ch(&mut app, 'j');
+    let opened = selected(&app).to_string();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Ticket);
+    // It starts running: the filter no longer matches it, nor anything in its place.
+    let n: usize = opened[2..].parse().unwrap();
+    snapshot(&mut app, ticket(n, Status::Running, "job", 60 + n as u64));
+    assert_eq!(app.view(), View::Ticket);
+    assert_eq!(
+        app.shown().unwrap().id,
+        opened,
+        "the pane shows the same ticket"
+    );
+    assert_eq!(app.shown().unwrap().status(), Some(&Status::Running));
+    // The others change too: still the same ticket.
+    for i in (0..4).filter(|&i| i != n) {
+        snapshot(&mut app, ticket(i, Status::Failed, "job", 5));
+    }
+    assert_eq!(app.shown().unwrap().id, opened);
+    // Back in the list, the selection is still that ticket.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(selected(&app), opened);
+}
+
+#[test]
+fn an_open_ticket_stays_open_when_the_sort_moves_it() {
+    let mut app = finished(6);
+    ch(&mut app, 'j');
+    ch(&mut app, 'j');
+    let opened = selected(&app).to_string();
+    press(&mut app, KeyCode::Enter);
+    let before = app.cursor();
+    // It fails: the urgency sort takes it to the top.
+    let n: usize = opened[2..].parse().unwrap();
+    snapshot(&mut app, ticket(n, Status::Failed, "c", 7200));
+    assert_ne!(app.cursor(), before, "it moved in the list");
+    assert_eq!(app.shown().unwrap().id, opened);
+    // Sorting by name and by status moves it again; nothing changes in the pane.
+    for _ in 0..3 {
+        ch(&mut app, 's');
+        assert_eq!(app.view(), View::Ticket);
+        assert_eq!(app.shown().unwrap().id, opened);
+    }
+}
+
+#[test]
+fn a_selected_ticket_that_leaves_the_filter_stays_selected_until_the_user_moves() {
+    let mut app = pending_filtered(4);
+    ch(&mut app, 'j');
+    let chosen = selected(&app).to_string();
+    let n: usize = chosen[2..].parse().unwrap();
+    snapshot(&mut app, ticket(n, Status::Running, "job", 60 + n as u64));
+    // The pane beside the list still shows it: it did not switch on its own.
+    assert_eq!(selected(&app), chosen);
+    assert_eq!(app.shown().unwrap().id, chosen);
+    assert!(shown_ids(&app).contains(&chosen), "kept in the list");
+    // The user moves away: it goes, as the filter says.
+    ch(&mut app, 'j');
+    assert_ne!(selected(&app), chosen);
+    assert!(!shown_ids(&app).contains(&chosen));
+    assert_eq!(app.visible_len(), 3);
+}
+
+#[test]
+fn the_selection_stays_on_its_ticket_as_rows_move_around_it() {
+    use rand::{Rng, SeedableRng};
+    let statuses = mixed_statuses();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let mut app = finished(20);
+    for _ in 0..5 {
+        ch(&mut app, 'j');
+    }
+    let chosen = selected(&app).to_string();
+    for _ in 0..300 {
+        let n = rng.gen_range(0..20);
+        if id(n) == chosen {
+            continue;
+        }
+        let status = statuses[rng.gen_range(0..statuses.len())].clone();
+        snapshot(&mut app, ticket(n, status, "x", rng.gen_range(0..600)));
+        assert_eq!(selected(&app), chosen);
+        assert_eq!(app.visible(app.cursor()).unwrap().id, chosen);
+    }
+}
+
+#[test]
+fn a_ticket_with_50000_parameters_scrolls_to_its_last_row() {
+    let mut app = app_with(1, |i| {
+        let mut t = ticket(i, Status::Running, "big", 60);
+        t.parameters = (0..50_000)
+            .map(|k| crate::coc::KeyValue {
+                key: format!("key{k}"),
+                value: format!("value{k}"),
+            })
+            .collect();
+        t
+    });
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, 'G');
+    assert_eq!(app.detail_scroll(), 49_999);
+    assert!(!ch(&mut app, 'j').redraw, "nothing below the last row");
+    // Tags hold a placeholder row each for no tags and no system tags, and two headings.
+    ch(&mut app, '2');
+    ch(&mut app, 'G');
+    assert_eq!(app.detail_scroll(), 3);
+}
+
+#[test]
+fn an_unchanged_poll_of_a_ticket_off_screen_draws_nothing() {
+    let mut app = finished(40);
+    // The header's "polled" age is at 0s: polls within the same second change nothing.
+    let name = ((b'a' + 39) as char).to_string();
+    let t = ticket(39, Status::Succeed, &name, 7200 + 3600 * 39);
+    assert!(!snapshot(&mut app, t.clone()).redraw);
+    // New data does.
+    let mut changed = t;
+    changed.update_time = Some(((NOW - 5) * 1000) as i64);
+    assert!(snapshot(&mut app, changed).redraw);
 }

@@ -1,16 +1,21 @@
 //! What the dashboard knows about each ticket, and how engine updates change it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::coc::{ApiError, Status, Step, Ticket};
+use unicode_width::UnicodeWidthStr;
+
+use crate::coc::{ApiError, KeyValue, Status, Step, Ticket};
 use crate::text;
 use crate::watch::Update;
 
-use super::{App, Outcome, Tab};
+use super::view::{self, StatusCount};
 
 /// History is for reading, not an audit log: the oldest transitions go first.
 const HISTORY_LIMIT: usize = 200;
+/// Keys of `key  value` rows are padded to their longest, up to this many columns.
+const KEY_WIDTH_MAX: usize = 24;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
@@ -39,6 +44,33 @@ pub enum StepsState {
     Failed(Failure),
 }
 
+/// The display width of the keys of each key-value list, measured once per data change
+/// so that scrolling a long list never measures all of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyWidths {
+    pub parameters: usize,
+    pub tags: usize,
+    pub sys_tags: usize,
+}
+
+impl KeyWidths {
+    fn of(ticket: &Ticket) -> KeyWidths {
+        let widest = |pairs: &[KeyValue]| {
+            pairs
+                .iter()
+                .map(|kv| text::sanitize(&kv.key).width())
+                .max()
+                .unwrap_or(0)
+                .min(KEY_WIDTH_MAX)
+        };
+        KeyWidths {
+            parameters: widest(&ticket.parameters),
+            tags: widest(&ticket.tags),
+            sys_tags: widest(&ticket.sys_tags),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TicketEntry {
     pub id: String,
@@ -52,6 +84,7 @@ pub struct TicketEntry {
     pub error: Option<Failure>,
     pub history: Vec<Transition>,
     pub steps: StepsState,
+    pub key_widths: KeyWidths,
     /// Lowercase ID, label, job name, status and creator, for the filter.
     pub(super) search: String,
     /// Lowercase display name, for sorting by name.
@@ -68,6 +101,7 @@ impl TicketEntry {
             error: None,
             history: Vec::new(),
             steps: StepsState::NotRequested,
+            key_widths: KeyWidths::default(),
             search: String::new(),
             sort_name: String::new(),
         };
@@ -92,23 +126,8 @@ impl TicketEntry {
         self.ticket.is_none() && self.error.is_none()
     }
 
-    /// How many lines a detail tab holds for this ticket: its scroll range.
-    pub fn tab_len(&self, tab: Tab) -> usize {
-        let ticket = self.ticket.as_deref();
-        match tab {
-            Tab::Parameters => ticket.map_or(0, |t| t.parameters.len()),
-            Tab::Tags => ticket.map_or(0, |t| t.tags.len() + t.sys_tags.len() + 2),
-            Tab::Targets => ticket
-                .and_then(|t| t.targets.as_ref())
-                .map_or(0, |targets| {
-                    targets.iter().map(|target| 1 + target.values.len()).sum()
-                }),
-            Tab::Steps => match &self.steps {
-                StepsState::Loaded { steps, .. } => steps.len(),
-                _ => 0,
-            },
-            Tab::History => self.history.len(),
-        }
+    pub fn is_active(&self) -> bool {
+        self.ticket.as_ref().is_some_and(|t| !t.is_terminal())
     }
 
     fn reindex(&mut self) {
@@ -133,87 +152,261 @@ impl TicketEntry {
         self.sort_name = text::sanitize(self.name()).to_lowercase();
     }
 
-    /// Replaces the data; says whether anything the order depends on changed.
-    fn set_ticket(&mut self, ticket: Arc<Ticket>) -> bool {
-        let moved = self.ticket.as_deref().is_none_or(|old| {
-            old.status != ticket.status
-                || old.start_time != ticket.start_time
-                || old.document_name != ticket.document_name
-                || old.creator != ticket.creator
-        });
-        self.ticket = Some(ticket);
-        if moved {
+    /// Replaces the data; says whether it differs from what was there.
+    fn set_ticket(&mut self, ticket: Arc<Ticket>) -> DataChange {
+        let change = match self.ticket.as_deref() {
+            None => DataChange::Moved,
+            Some(old) if old == &*ticket => DataChange::Same,
+            Some(old)
+                if old.status != ticket.status
+                    || old.start_time != ticket.start_time
+                    || old.document_name != ticket.document_name
+                    || old.creator != ticket.creator =>
+            {
+                DataChange::Moved
+            }
+            Some(_) => DataChange::InPlace,
+        };
+        if change != DataChange::Same {
+            self.key_widths = KeyWidths::of(&ticket);
+            self.ticket = Some(ticket);
+        }
+        if change == DataChange::Moved {
             self.reindex();
         }
-        moved
+        change
     }
 }
 
-/// Applies an engine update to the state.
-pub(super) fn on_engine(app: &mut App, update: Update) -> Outcome {
-    match update {
-        Update::Snapshot {
-            execution_id,
-            ticket,
-            at,
-        } => {
-            let (i, new) = app.insert_ticket(execution_id, None);
-            let before = app.counted(i);
-            let entry = &mut app.tickets[i];
-            let moved = entry.set_ticket(ticket);
-            entry.last_ok = Some(at);
-            entry.error = None;
-            app.health.auth_failed = None;
-            app.ticket_changed(i, before, moved || new);
-        }
-        Update::Error {
-            execution_id,
-            error,
-            last_good,
-            at,
-        } => {
-            let (i, new) = app.insert_ticket(execution_id, None);
-            let before = app.counted(i);
-            let entry = &mut app.tickets[i];
-            let moved = match last_good {
-                Some(ticket) if entry.ticket.is_none() => entry.set_ticket(ticket),
-                _ => false,
-            };
-            entry.error = Some(Failure { error, at });
-            app.ticket_changed(i, before, moved || new);
-        }
-        Update::Transition {
-            execution_id,
-            from,
-            to,
-            at,
-        } => {
-            let (i, new) = app.insert_ticket(execution_id, None);
-            let history = &mut app.tickets[i].history;
-            if history.len() == HISTORY_LIMIT {
-                history.remove(0);
-            }
-            history.push(Transition { from, to, at });
-            if new {
-                let counted = app.counted(i);
-                app.ticket_changed(i, counted, true);
-            }
-        }
-        Update::Steps {
-            execution_id,
-            result,
-            at,
-        } => {
-            let Some(&i) = app.by_id.get(&execution_id) else {
-                return Outcome::redraw(false);
-            };
-            app.tickets[i].steps = match result {
-                Ok(steps) => StepsState::Loaded { steps, at },
-                Err(error) => StepsState::Failed(Failure { error, at }),
-            };
-        }
-        Update::Throttled { until, error } => app.health.throttled = Some((until, error)),
-        Update::AuthFailed { error, at } => app.health.auth_failed = Some(Failure { error, at }),
+/// How new data compares with the old.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataChange {
+    Same,
+    /// Changed, but nothing the order or the filter depends on.
+    InPlace,
+    /// Status, start, name or creator changed: the ticket may move in the list.
+    Moved,
+}
+
+/// The endpoint's health as the engine reported it.
+#[derive(Debug, Clone, Default)]
+pub struct Health {
+    /// Nothing may be sent before this time (429 with `Retry-After`).
+    pub throttled: Option<(SystemTime, ApiError)>,
+    /// 401/403: the engine stopped polling.
+    pub auth_failed: Option<Failure>,
+    /// The most recent successful poll of any ticket.
+    pub last_ok: Option<SystemTime>,
+    /// Tickets whose last poll failed.
+    pub failing: usize,
+}
+
+/// What an engine update changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Applied {
+    /// The ticket it was about.
+    pub index: Option<usize>,
+    /// Its place in the list may have changed (or it is new).
+    pub moved: bool,
+    /// Something shown for it in the list or the header changed (its data, its error
+    /// marker, a count, the endpoint's health).
+    pub listed: bool,
+}
+
+/// Every watched ticket, by position and by ID, with the header's counts kept in step.
+#[derive(Debug, Clone, Default)]
+pub struct Tickets {
+    entries: Vec<TicketEntry>,
+    by_id: HashMap<String, usize>,
+    counts: Vec<StatusCount>,
+    health: Health,
+}
+
+impl Tickets {
+    pub fn all(&self) -> &[TicketEntry] {
+        &self.entries
     }
-    Outcome::redraw(true)
+
+    pub fn get(&self, id: &str) -> Option<&TicketEntry> {
+        self.index(id).map(|i| &self.entries[i])
+    }
+
+    pub fn index(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn counts(&self) -> &[StatusCount] {
+        &self.counts
+    }
+
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
+    /// The index of the ticket, added when unknown (`true`: it is new).
+    pub fn insert(&mut self, id: String, label: Option<String>) -> (usize, bool) {
+        if let Some(&i) = self.by_id.get(&id) {
+            return (i, false);
+        }
+        let i = self.entries.len();
+        self.by_id.insert(id.clone(), i);
+        self.entries.push(TicketEntry::new(id, label));
+        view::add_count(&mut self.counts, None, 1);
+        (i, true)
+    }
+
+    /// The Steps tab wants the steps of `id`: marks them loading and says whether they
+    /// must be fetched (never asked for yet, or `again` after a failure).
+    pub fn want_steps(&mut self, id: &str, again: bool) -> bool {
+        let Some(i) = self.index(id) else {
+            return false;
+        };
+        let steps = &mut self.entries[i].steps;
+        let fetch = match steps {
+            StepsState::NotRequested => true,
+            StepsState::Failed(_) | StepsState::Loading => again,
+            StepsState::Loaded { .. } => again,
+        };
+        if fetch && !matches!(steps, StepsState::Loaded { .. }) {
+            *steps = StepsState::Loading;
+        }
+        fetch
+    }
+
+    /// Applies one engine update.
+    pub(super) fn apply(&mut self, update: Update) -> Applied {
+        match update {
+            Update::Snapshot {
+                execution_id,
+                ticket,
+                at,
+            } => {
+                let (i, new) = self.insert(execution_id, None);
+                let before = self.counted(i);
+                let entry = &mut self.entries[i];
+                let change = entry.set_ticket(ticket);
+                let cleared = entry.error.take().is_some();
+                entry.last_ok = Some(at);
+                let health_was = self.health.last_ok;
+                let auth_cleared = self.health.auth_failed.take().is_some();
+                self.adjust(i, before);
+                Applied {
+                    index: Some(i),
+                    moved: new || change == DataChange::Moved,
+                    // The header's "polled" age restarts at 0s: a change only when it
+                    // showed more than that.
+                    listed: new
+                        || cleared
+                        || auth_cleared
+                        || change != DataChange::Same
+                        || health_was.is_none_or(|was| {
+                            at.duration_since(was).is_ok_and(|d| d.as_secs() >= 1)
+                        }),
+                }
+            }
+            Update::Error {
+                execution_id,
+                error,
+                last_good,
+                at,
+            } => {
+                let (i, new) = self.insert(execution_id, None);
+                let before = self.counted(i);
+                let entry = &mut self.entries[i];
+                let change = match last_good {
+                    Some(ticket) if entry.ticket.is_none() => entry.set_ticket(ticket),
+                    _ => DataChange::Same,
+                };
+                let repeated = entry.error.as_ref().is_some_and(|f| f.error == error);
+                entry.error = Some(Failure { error, at });
+                self.adjust(i, before);
+                Applied {
+                    index: Some(i),
+                    moved: new || change == DataChange::Moved,
+                    listed: new || !repeated || change != DataChange::Same,
+                }
+            }
+            Update::Transition {
+                execution_id,
+                from,
+                to,
+                at,
+            } => {
+                let (i, new) = self.insert(execution_id, None);
+                let history = &mut self.entries[i].history;
+                if history.len() == HISTORY_LIMIT {
+                    history.remove(0);
+                }
+                history.push(Transition { from, to, at });
+                Applied {
+                    index: Some(i),
+                    moved: new,
+                    listed: new,
+                }
+            }
+            Update::Steps {
+                execution_id,
+                result,
+                at,
+            } => {
+                let Some(i) = self.index(&execution_id) else {
+                    return Applied::default();
+                };
+                self.entries[i].steps = match result {
+                    Ok(steps) => StepsState::Loaded { steps, at },
+                    Err(error) => StepsState::Failed(Failure { error, at }),
+                };
+                Applied {
+                    index: Some(i),
+                    ..Applied::default()
+                }
+            }
+            Update::Throttled { until, error } => {
+                self.health.throttled = Some((until, error));
+                Applied {
+                    listed: true,
+                    ..Applied::default()
+                }
+            }
+            Update::AuthFailed { error, at } => {
+                self.health.auth_failed = Some(Failure { error, at });
+                Applied {
+                    listed: true,
+                    ..Applied::default()
+                }
+            }
+        }
+    }
+
+    /// What of ticket `i` the header counts: taken before a change, so that the counts
+    /// can be adjusted after it without going over every ticket.
+    fn counted(&self, i: usize) -> (Option<Status>, bool) {
+        let entry = &self.entries[i];
+        (entry.status().cloned(), entry.error.is_some())
+    }
+
+    /// Counts and health after ticket `i` changed from `before`: adjusted, not
+    /// recounted, since at 10,000 tickets polled thousands of times a second a recount
+    /// per update would be most of the work.
+    fn adjust(&mut self, i: usize, (status, failing): (Option<Status>, bool)) {
+        let (status_now, failing_now) = self.counted(i);
+        if status != status_now {
+            view::add_count(&mut self.counts, status.as_ref(), -1);
+            view::add_count(&mut self.counts, status_now.as_ref(), 1);
+        }
+        match (failing, failing_now) {
+            (false, true) => self.health.failing += 1,
+            (true, false) => self.health.failing = self.health.failing.saturating_sub(1),
+            _ => {}
+        }
+        self.health.last_ok = self.health.last_ok.max(self.entries[i].last_ok);
+    }
+
+    /// Counts and health from scratch (tests compare the adjusted ones with this).
+    pub fn recount(&self) -> (Vec<StatusCount>, usize) {
+        (
+            view::count_statuses(&self.entries),
+            self.entries.iter().filter(|t| t.error.is_some()).count(),
+        )
+    }
 }

@@ -153,46 +153,11 @@ fn sort_counts(counts: &mut [StatusCount]) {
     });
 }
 
-/// Fills `order` with the indices of the tickets whose search text contains `needle`
-/// (already lowercase); every ticket when it is empty.
-pub(super) fn filtered_order(tickets: &[TicketEntry], needle: &str, order: &mut Vec<usize>) {
-    order.clear();
-    order.extend(
-        tickets
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| matches(t, needle))
-            .map(|(i, _)| i),
-    );
-}
-
-/// Moves ticket `i` to its place in the sorted `order` after its data changed, or out
-/// of it when the filter no longer matches: O(n) instead of a full re-sort.
-pub(super) fn reposition(
-    tickets: &[TicketEntry],
-    needle: &str,
-    key: SortKey,
-    order: &mut Vec<usize>,
-    i: usize,
-) {
-    if let Some(position) = order.iter().position(|&j| j == i) {
-        order.remove(position);
-    }
-    if matches(&tickets[i], needle) {
-        let at = order.partition_point(|&j| compare(&tickets[j], &tickets[i], key).is_lt());
-        order.insert(at, i);
-    }
-}
-
-fn matches(entry: &TicketEntry, needle: &str) -> bool {
-    needle.is_empty() || entry.search.contains(needle)
-}
-
 pub(super) fn sort_order(tickets: &[TicketEntry], key: SortKey, order: &mut [usize]) {
     order.sort_by(|&a, &b| compare(&tickets[a], &tickets[b], key));
 }
 
-fn compare(a: &TicketEntry, b: &TicketEntry, key: SortKey) -> Ordering {
+pub(super) fn compare(a: &TicketEntry, b: &TicketEntry, key: SortKey) -> Ordering {
     let start = |t: &TicketEntry| t.ticket.as_ref().and_then(|t| t.start_time);
     let newest_first = |t: &TicketEntry| Reverse(start(t));
     // Tickets without a start (or a status) go last, whatever the direction.

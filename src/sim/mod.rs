@@ -199,6 +199,11 @@ impl SimHandle {
         store.len()
     }
 
+    /// Requests answered so far, every route and error included.
+    pub fn requests_served(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed) - 1
+    }
+
     pub fn options(&self) -> &SimOptions {
         &self.shared.options
     }

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-use crate::app::{App, Failure, StepsState, Tab, TicketEntry};
+use crate::app::{App, Failure, Row, Tab, TabRows, TicketEntry, Transition, tab_count};
 use crate::coc::{ApiError, KeyValue, Step, Ticket};
 use crate::{format, text};
 
@@ -22,7 +22,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     if area.is_empty() {
         return;
     }
-    let Some(entry) = app.selected() else {
+    let Some(entry) = app.shown() else {
         return;
     };
     let (glyph, status) = status_label(entry);
@@ -219,25 +219,9 @@ fn http_message(error: &ApiError) -> Option<&str> {
 }
 
 fn tab_bar(entry: &TicketEntry, active: Tab, width: u16, theme: Theme) -> Line<'static> {
-    let count = |tab: Tab| match tab {
-        Tab::Parameters | Tab::History => Some(entry.tab_len(tab)),
-        Tab::Tags => entry
-            .ticket
-            .as_ref()
-            .map(|t| t.tags.len() + t.sys_tags.len()),
-        Tab::Targets => entry
-            .ticket
-            .as_ref()
-            .and_then(|t| t.targets.as_ref())
-            .map(Vec::len),
-        Tab::Steps => match &entry.steps {
-            StepsState::Loaded { steps, .. } => Some(steps.len()),
-            _ => None,
-        },
-    };
     let label = |tab: Tab, short: bool| {
         let n = tab.index() + 1;
-        match (short, count(tab)) {
+        match (short, tab_count(entry, tab)) {
             (true, _) => format!(" {n} {} ", &tab.title()[..4]),
             (false, Some(c)) => format!(" {n} {} ({c}) ", tab.title()),
             (false, None) => format!(" {n} {} ", tab.title()),
@@ -260,175 +244,111 @@ fn tab_bar(entry: &TicketEntry, active: Tab, width: u16, theme: Theme) -> Line<'
     )
 }
 
+/// The open tab: a fixed heading when it has one, then only the rows that fit, from
+/// the scroll position on.
 fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme: Theme) {
     if area.is_empty() {
         return;
     }
-    let (heading, lines) = tab_lines(entry, app, theme);
+    let rows = TabRows::of(entry, app.tab());
     let mut body = area;
-    if let Some(heading) = heading {
-        buf.set_line(area.x, area.y, &heading, area.width);
+    if rows.has_heading() {
+        buf.set_line(area.x, area.y, &steps_heading(theme), area.width);
         body.y += 1;
         body.height -= 1;
     }
     let visible = usize::from(body.height);
-    let scroll = app.detail_scroll().min(lines.len().saturating_sub(visible));
-    for (i, line) in lines.iter().skip(scroll).take(visible).enumerate() {
-        buf.set_line(body.x, body.y + i as u16, line, body.width);
-    }
-}
-
-/// A fixed heading (not scrolled) and the scrolled lines of the active tab.
-fn tab_lines<'a>(
-    entry: &'a TicketEntry,
-    app: &App,
-    theme: Theme,
-) -> (Option<Line<'a>>, Vec<Line<'a>>) {
-    let ticket = entry.ticket.as_deref();
-    let none = |what: &str| vec![Line::styled(format!("no {what}"), theme.dim())];
-    match app.tab() {
-        Tab::Parameters => match ticket {
-            Some(t) if !t.parameters.is_empty() => (None, key_values(&t.parameters, theme)),
-            _ => (None, none("parameters")),
-        },
-        Tab::Tags => {
-            let Some(t) = ticket else {
-                return (None, none("tags"));
-            };
-            let mut lines = vec![Line::styled("Tags", theme.bold())];
-            lines.extend(key_values_or_none(&t.tags, "tags", theme));
-            lines.push(Line::styled("System tags", theme.bold()));
-            lines.extend(key_values_or_none(&t.sys_tags, "system tags", theme));
-            (None, lines)
-        }
-        Tab::Targets => match ticket.and_then(|t| t.targets.as_ref()) {
-            Some(targets) if !targets.is_empty() => {
-                let mut lines = Vec::new();
-                for target in targets {
-                    lines.push(Line::styled(
-                        format!("{} ({})", text::sanitize(&target.key), target.values.len()),
-                        theme.bold(),
-                    ));
-                    for value in &target.values {
-                        lines.push(Line::raw(format!("  {}", readable_json(&value.parse()))));
-                    }
-                }
-                (None, lines)
+    let scroll = app.detail_scroll().min(rows.len().saturating_sub(visible));
+    let mut y = body.y;
+    for row in rows.rows(scroll, visible) {
+        for line in row_lines(row, app, theme) {
+            if y >= body.bottom() {
+                return;
             }
-            _ => (None, none("targets")),
-        },
-        Tab::Steps => steps_lines(entry, app, theme),
-        Tab::History if entry.history.is_empty() => (None, none("status change seen yet")),
-        Tab::History => {
-            let lines = entry
-                .history
-                .iter()
-                .map(|t| {
-                    let from = t.from.as_ref().map_or("first seen".into(), status_text);
-                    Line::from(vec![
-                        Span::styled(
-                            format!(
-                                "{:<21}",
-                                format!(
-                                    "{} ({})",
-                                    format::clock_time(t.at, app.zone),
-                                    format::age(app.now, t.at)
-                                )
-                            ),
-                            theme.dim(),
-                        ),
-                        Span::raw(format!("{from} → ")),
-                        Span::styled(status_text(&t.to), theme.status(Some(&t.to))),
-                    ])
-                })
-                .collect();
-            (None, lines)
+            buf.set_line(body.x, y, &line, body.width);
+            y += 1;
         }
     }
 }
 
-fn steps_lines<'a>(
-    entry: &'a TicketEntry,
-    app: &App,
-    theme: Theme,
-) -> (Option<Line<'a>>, Vec<Line<'a>>) {
-    let steps: &[Step] = match &entry.steps {
-        StepsState::NotRequested => {
-            return (
-                None,
-                vec![Line::styled("steps not loaded: r loads them", theme.dim())],
-            );
-        }
-        StepsState::Loading => return (None, vec![Line::styled("loading steps…", theme.dim())]),
-        StepsState::Failed(failure) => {
+/// How one row of a tab looks (a failed steps load takes a few lines).
+fn row_lines<'a>(row: Row<'a>, app: &App, theme: Theme) -> Vec<Line<'a>> {
+    let line = match row {
+        Row::Empty(what) => Line::styled(what, theme.dim()),
+        Row::Hint(text) => Line::styled(text, theme.dim()),
+        Row::Section(title) => Line::styled(title, theme.bold()),
+        Row::Pair { pair, key_width } => key_value(pair, key_width, theme),
+        Row::TargetKind(target) => Line::styled(
+            format!("{} ({})", text::sanitize(&target.key), target.values.len()),
+            theme.bold(),
+        ),
+        Row::TargetValue(value) => Line::raw(format!("  {}", readable_json(&value.parse()))),
+        Row::Step(step) => step_line(step, app, theme),
+        Row::Transition(t) => transition_line(t, app, theme),
+        Row::StepsFailed(failure) => {
             let mut lines = Vec::new();
             error_lines(&mut lines, "Steps", failure, app, theme);
-            lines.push(Line::styled("r retries", theme.dim()));
-            return (None, lines);
+            return lines;
         }
-        StepsState::Loaded { steps, .. } if steps.is_empty() => {
-            return (None, vec![Line::styled("no steps", theme.dim())]);
-        }
-        StepsState::Loaded { steps, .. } => steps,
     };
-    let heading = Line::styled(
+    vec![line]
+}
+
+fn transition_line<'a>(t: &Transition, app: &App, theme: Theme) -> Line<'a> {
+    let from = t.from.as_ref().map_or("first seen".into(), status_text);
+    Line::from(vec![
+        Span::styled(
+            format!(
+                "{:<21}",
+                format!(
+                    "{} ({})",
+                    format::clock_time(t.at, app.zone),
+                    format::age(app.now, t.at)
+                )
+            ),
+            theme.dim(),
+        ),
+        Span::raw(format!("{from} → ")),
+        Span::styled(status_text(&t.to), theme.status(Some(&t.to))),
+    ])
+}
+
+fn steps_heading(theme: Theme) -> Line<'static> {
+    Line::styled(
         format!(
             "{:<12} {:<24} {:<16} {:<6} MESSAGE",
             "STATUS", "NAME", "ACTION", "TOOK"
         ),
         theme.column_header(),
-    );
-    let lines = steps
-        .iter()
-        .map(|step| {
-            let status = step.status.as_ref().map_or("-".into(), status_text);
-            let took = format::run_time(step.start_time, step.end_time, app.now);
-            let name = text::cell(step.name.as_deref().unwrap_or("-"), 24);
-            let action = text::cell(step.action.as_deref().unwrap_or("-"), 16);
-            Line::from(vec![
-                Span::styled(
-                    pad(&text::fit(&status, 12), 12),
-                    theme.status(step.status.as_ref()),
-                ),
-                Span::raw(" "),
-                Span::raw(pad(&name, 24)),
-                Span::raw(" "),
-                Span::raw(pad(&action, 16)),
-                Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
-                Span::raw(text::sanitize(step.message.as_deref().unwrap_or(""))),
-            ])
-        })
-        .collect();
-    (Some(heading), lines)
+    )
 }
 
-fn key_values_or_none<'a>(pairs: &'a [KeyValue], what: &str, theme: Theme) -> Vec<Line<'a>> {
-    if pairs.is_empty() {
-        vec![Line::styled(format!("  no {what}"), theme.dim())]
-    } else {
-        key_values(pairs, theme)
-    }
+fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
+    let status = step.status.as_ref().map_or("-".into(), status_text);
+    let took = format::run_time(step.start_time, step.end_time, app.now);
+    let name = text::cell(step.name.as_deref().unwrap_or("-"), 24);
+    let action = text::cell(step.action.as_deref().unwrap_or("-"), 16);
+    Line::from(vec![
+        Span::styled(
+            pad(&text::fit(&status, 12), 12),
+            theme.status(step.status.as_ref()),
+        ),
+        Span::raw(" "),
+        Span::raw(pad(&name, 24)),
+        Span::raw(" "),
+        Span::raw(pad(&action, 16)),
+        Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
+        Span::raw(text::sanitize(step.message.as_deref().unwrap_or(""))),
+    ])
 }
 
-/// `key  value` lines, keys padded to a common display width (at most 24 columns).
-fn key_values<'a>(pairs: &'a [KeyValue], theme: Theme) -> Vec<Line<'a>> {
-    use unicode_width::UnicodeWidthStr;
-    let key_width = pairs
-        .iter()
-        .map(|kv| text::sanitize(&kv.key).width())
-        .max()
-        .unwrap_or(0)
-        .min(24);
-    pairs
-        .iter()
-        .map(|kv| {
-            let key = text::cell(&kv.key, key_width);
-            Line::from(vec![
-                Span::styled(format!("  {}  ", pad(&key, key_width)), theme.dim()),
-                Span::styled(text::sanitize(&kv.value), Style::new()),
-            ])
-        })
-        .collect()
+/// `key  value`, the key padded to the list's key width (measured once per data change).
+fn key_value<'a>(kv: &'a KeyValue, key_width: usize, theme: Theme) -> Line<'a> {
+    let key = text::cell(&kv.key, key_width);
+    Line::from(vec![
+        Span::styled(format!("  {}  ", pad(&key, key_width)), theme.dim()),
+        Span::styled(text::sanitize(&kv.value), Style::new()),
+    ])
 }
 
 /// Pads to a display width (wide characters count twice).

@@ -90,3 +90,60 @@ fn demo_starts_without_config_or_credentials() {
     assert_eq!(app.wait_exit(), 0, "Ctrl-C exits 0");
     assert!(app.is_cooked());
 }
+
+#[test]
+fn an_open_ticket_stays_on_screen_when_its_status_leaves_the_filter() {
+    let sim = Sim::start(SimOptions::default());
+    let client = coctop::coc::Client::new(coctop::coc::ClientConfig::new(
+        coctop::coc::Endpoint::from_url(&sim.url()).unwrap(),
+        coctop::coc::Auth::None,
+    ))
+    .unwrap();
+    let pending: Vec<String> = sim
+        .ids()
+        .into_iter()
+        .filter(|id| {
+            let ticket = sim.block_on(client.get_execution(id)).unwrap();
+            ticket.status == Some(coctop::coc::Status::Pending)
+        })
+        .take(3)
+        .collect();
+    assert!(!pending.is_empty(), "the seeded set has pending tickets");
+    let home = tempfile::tempdir().unwrap();
+    let config = config_for(&sim, home.path(), &pending);
+    let env = isolated_env(home.path());
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config_str = config.display().to_string();
+    env.push(("COCTOP_CONFIG", &config_str));
+
+    let mut app = PtyApp::spawn(&[], &env, 120, 32);
+    app.wait_for("pending tickets", |s| {
+        s.matches("Pending").count() >= pending.len()
+    });
+    app.send("/pending\r");
+    app.send("\r");
+    let opened = app.wait_for("the open ticket", |s| {
+        s.contains("Parameters") && pending.iter().any(|id| s.contains(id.as_str()))
+    });
+    let id = pending
+        .iter()
+        .find(|id| opened.contains(id.as_str()))
+        .unwrap()
+        .clone();
+    // Hours of ticket time pass: every pending ticket has started, so the filter
+    // matches none of them any more.
+    sim.handle
+        .as_ref()
+        .unwrap()
+        .advance(std::time::Duration::from_secs(6 * 3600));
+    let moved_on = app.wait_for("the open ticket to leave Pending", |s| {
+        let status_line = s.lines().find(|l| l.trim_start().starts_with("Status"));
+        status_line.is_some_and(|l| !l.contains("Pending"))
+    });
+    assert!(
+        moved_on.contains(&id),
+        "the pane still shows {id}:\n{moved_on}"
+    );
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}

@@ -1,0 +1,73 @@
+//! What the process-level benches share: arguments, CPU time of a process, medians, and
+//! tickets of the simulator picked by status.
+#![allow(dead_code)]
+
+use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, RetryPolicy, Ticket};
+use coctop::sim::SimHandle;
+
+/// `--name VALUE` from the bench's command line, else `default`.
+pub fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `cargo bench` lists benches with `--list`: these run nothing then.
+pub fn listing() -> bool {
+    std::env::args().any(|a| a == "--list")
+}
+
+/// utime + stime of a process, in seconds.
+pub fn process_cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("process stat");
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    ticks as f64 / per_second
+}
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Up to `n` IDs of the simulator's tickets that pass `keep`, paging through the list.
+pub async fn pick_tickets(
+    sim: &SimHandle,
+    n: usize,
+    keep: impl Fn(&Ticket) -> bool,
+) -> Vec<String> {
+    let mut config = ClientConfig::new(Endpoint::from_url(&sim.base_url()).unwrap(), Auth::None);
+    config.retry = RetryPolicy::none();
+    let client = Client::new(config).unwrap();
+    let mut ids = Vec::new();
+    let mut offset = 0;
+    while ids.len() < n {
+        let page = client
+            .list_executions(&ListQuery {
+                limit: Some(100),
+                offset: Some(offset),
+                ..ListQuery::default()
+            })
+            .await
+            .unwrap();
+        if page.data.is_empty() {
+            break;
+        }
+        offset += page.data.len() as u32;
+        ids.extend(
+            page.data
+                .into_iter()
+                .filter(|t| keep(t))
+                .map(|t| t.execution_id),
+        );
+    }
+    ids.truncate(n);
+    ids
+}

@@ -1,0 +1,163 @@
+//! The ticket list: which tickets are shown, in what order, and which one is selected.
+//!
+//! The selection is an execution ID, never a row: rows move as tickets change, the
+//! selected ticket stays selected. A selected ticket whose new data no longer passes the
+//! filter stays in the list until the user moves away from it, so the pane beside the
+//! list never switches to another ticket on its own.
+
+use super::filter::Filter;
+use super::layout;
+use super::tickets::TicketEntry;
+use super::view::{self, SortKey};
+
+#[derive(Debug, Clone)]
+pub struct ListState {
+    /// Indices into the tickets: the shown ones in display order.
+    order: Vec<usize>,
+    selected: Option<String>,
+    /// Where `selected` stands in `order`, kept in step with it.
+    cursor: usize,
+    /// The user picked the selection; until then it stays on the top row while tickets
+    /// arrive and sort themselves.
+    chosen: bool,
+    /// First row shown.
+    offset: usize,
+    sort: SortKey,
+}
+
+impl Default for ListState {
+    fn default() -> Self {
+        ListState {
+            order: Vec::new(),
+            selected: None,
+            cursor: 0,
+            chosen: false,
+            offset: 0,
+            sort: SortKey::Urgency,
+        }
+    }
+}
+
+impl ListState {
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The ticket index shown at `position`.
+    pub fn at(&self, position: usize) -> Option<usize> {
+        self.order.get(position).copied()
+    }
+
+    /// The selected ticket's ID; `None` when nothing is shown (the ID is remembered for
+    /// when the filter lets its ticket back in).
+    pub fn selected_id(&self) -> Option<&str> {
+        self.selected.as_deref().filter(|_| !self.order.is_empty())
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    pub fn sort(&self) -> SortKey {
+        self.sort
+    }
+
+    /// The first row shown in a list of `rows` rows, moved just enough to keep the
+    /// selection in view.
+    pub fn offset(&self, rows: usize) -> usize {
+        layout::keep_visible(self.offset, self.cursor, rows, self.order.len())
+    }
+
+    /// Remembers the scroll position that `offset` computes for `rows` rows.
+    pub fn scroll_to_cursor(&mut self, rows: usize) {
+        self.offset = self.offset(rows);
+    }
+
+    /// Filters and sorts every ticket again (the filter or the sort changed). A user who
+    /// changes the filter sees what it matches: a selection it hides is not kept in.
+    pub fn rebuild(&mut self, tickets: &[TicketEntry], filter: &Filter) {
+        self.order.clear();
+        self.order.extend(
+            tickets
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| filter.matches(t))
+                .map(|(i, _)| i),
+        );
+        view::sort_order(tickets, self.sort, &mut self.order);
+        self.follow_selection(tickets);
+    }
+
+    pub fn set_sort(&mut self, sort: SortKey, tickets: &[TicketEntry], filter: &Filter) {
+        self.sort = sort;
+        self.rebuild(tickets, filter);
+    }
+
+    /// Ticket `i` changed, or is new: moves it to its place, or out of the list when
+    /// the filter no longer lets it through (unless it is the user's selection).
+    pub fn reposition(&mut self, tickets: &[TicketEntry], filter: &Filter, i: usize) {
+        if let Some(position) = self.order.iter().position(|&j| j == i) {
+            self.order.remove(position);
+        }
+        if filter.matches(&tickets[i]) || self.holds(&tickets[i]) {
+            let at = self
+                .order
+                .partition_point(|&j| view::compare(&tickets[j], &tickets[i], self.sort).is_lt());
+            self.order.insert(at, i);
+        }
+        self.follow_selection(tickets);
+    }
+
+    /// The user picks the ticket at `position` (clamped). Says whether the selected
+    /// ticket changed.
+    pub fn select(&mut self, tickets: &[TicketEntry], filter: &Filter, position: usize) -> bool {
+        self.chosen = true;
+        let Some(last) = self.order.len().checked_sub(1) else {
+            return false;
+        };
+        let i = self.order[position.min(last)];
+        if self.selected.as_deref() == Some(tickets[i].id.as_str()) {
+            return false;
+        }
+        let left = self.selected.replace(tickets[i].id.clone());
+        // A selection kept in only because it was selected goes now.
+        if let Some(left) = left
+            && let Some(p) = self.order.iter().position(|&j| tickets[j].id == left)
+            && !filter.matches(&tickets[self.order[p]])
+        {
+            self.order.remove(p);
+        }
+        self.follow_selection(tickets);
+        true
+    }
+
+    /// Makes the selection the user's own (opening a ticket does), so that it is no
+    /// longer moved to the top row as tickets arrive.
+    pub fn keep_selection(&mut self) {
+        self.chosen = true;
+    }
+
+    /// A ticket that stays in the list although the filter hides it: the one the user
+    /// selected.
+    fn holds(&self, entry: &TicketEntry) -> bool {
+        self.chosen && self.selected.as_deref() == Some(entry.id.as_str())
+    }
+
+    /// After the order changed: the cursor goes to the selected ticket; without one (or
+    /// before the user chose), to the row at the same position.
+    fn follow_selection(&mut self, tickets: &[TicketEntry]) {
+        let found = self
+            .selected
+            .as_deref()
+            .filter(|_| self.chosen)
+            .and_then(|id| self.order.iter().position(|&i| tickets[i].id == id));
+        match found {
+            Some(position) => self.cursor = position,
+            None if self.order.is_empty() => self.cursor = 0,
+            None => {
+                self.cursor = self.cursor.min(self.order.len() - 1);
+                self.selected = Some(tickets[self.order[self.cursor]].id.clone());
+            }
+        }
+    }
+}
