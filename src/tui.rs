@@ -75,6 +75,7 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigquit = signal(SignalKind::quit())?;
 
     let size = term.terminal.size()?;
     app::update(
@@ -110,6 +111,7 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,
+            _ = sigquit.recv() => break,
         };
         // The message that woke the loop, then the engine updates already waiting.
         let ready = std::iter::from_fn(|| engine.updates.try_recv().ok().map(Message::Engine));

@@ -9,7 +9,7 @@ use serde_json::Value;
 const BEYOND_THE_CLOCK: &str = "3000000000000000h";
 
 /// The simulator's tickets that have finished, and those that have not, via `get`.
-fn finished_and_unfinished(home: &std::path::Path, sim: &Sim) -> (Vec<String>, Vec<String>) {
+pub(crate) fn finished_and_unfinished(home: &std::path::Path, sim: &Sim) -> (Vec<String>, Vec<String>) {
     let url = sim.url();
     let mut args = vec!["--endpoint", url.as_str(), "get", "--output", "json"];
     let ids = sim.ids();

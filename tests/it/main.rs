@@ -8,6 +8,7 @@ mod decode;
 mod engine;
 mod get_wait;
 mod hardening;
+mod output;
 mod signing;
 mod sim;
 mod support;

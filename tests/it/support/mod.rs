@@ -55,6 +55,11 @@ impl Drop for Sim {
 
 /// Runs the real binary with a clean environment rooted at `home`.
 pub fn coctop(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(home, args, env).output().expect("run coctop")
+}
+
+/// The real binary, ready to run with a clean environment rooted at `home`.
+pub fn command(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_coctop"));
     cmd.args(args).env_clear();
     cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
@@ -64,7 +69,7 @@ pub fn coctop(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("run coctop")
+    cmd
 }
 
 pub fn stdout(o: &Output) -> String {
