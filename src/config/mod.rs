@@ -34,7 +34,11 @@ pub struct ApiConfig {
     pub endpoint: Option<String>,
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    /// One request, its retries included, ends by then.
+    pub deadline: Duration,
     pub domain_id: Option<String>,
+    /// Credentials may go over plain `http://` to a host that is not loopback.
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,7 +71,9 @@ impl Default for ApiConfig {
             endpoint: None,
             timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(30),
             domain_id: None,
+            allow_http: false,
         }
     }
 }

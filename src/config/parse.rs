@@ -22,7 +22,9 @@ const API_KEYS: &[&str] = &[
     "endpoint",
     "timeout",
     "connect_timeout",
+    "deadline",
     "domain_id",
+    "allow_http",
 ];
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
@@ -194,6 +196,17 @@ impl Reader<'_> {
         }
     }
 
+    fn boolean(&mut self, section: &Section<'_, '_>, key: &str) -> Option<bool> {
+        let value = section.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(flag) => Some(*flag),
+            _ => {
+                self.wrong_type(section, key, value, "true or false");
+                None
+            }
+        }
+    }
+
     fn integer(&mut self, section: &Section<'_, '_>, key: &str) -> Option<(i64, Range<usize>)> {
         let value = section.get(key)?;
         let DeValue::Integer(integer) = value.get_ref() else {
@@ -256,6 +269,12 @@ impl Reader<'_> {
         }
         if let Some(timeout) = self.duration(section, "connect_timeout", least) {
             api.connect_timeout = timeout;
+        }
+        if let Some(deadline) = self.duration(section, "deadline", least) {
+            api.deadline = deadline;
+        }
+        if let Some(allow) = self.boolean(section, "allow_http") {
+            api.allow_http = allow;
         }
         if let Some((domain_id, span)) = self.string(section, "domain_id") {
             if domain_id.trim().is_empty() {

@@ -42,7 +42,14 @@ fn wait_ends_at_once_and_quietly_when_its_reader_goes_away() {
     let home = tempfile::tempdir().unwrap();
     let url = sim.url();
     let (_, unfinished) = finished_and_unfinished(home.path(), &sim);
-    let args = ["--endpoint", &url, "wait", "--interval", "1s", &unfinished[0]];
+    let args = [
+        "--endpoint",
+        &url,
+        "wait",
+        "--interval",
+        "1s",
+        &unfinished[0],
+    ];
     let mut child = command(home.path(), &args, &[])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -54,7 +61,11 @@ fn wait_ends_at_once_and_quietly_when_its_reader_goes_away() {
         .read_line(&mut first)
         .unwrap();
     assert!(first.contains(&unfinished[0]), "{first}");
-    let status = ends_within(&mut child, Duration::from_secs(10), "wait after its reader left");
+    let status = ends_within(
+        &mut child,
+        Duration::from_secs(10),
+        "wait after its reader left",
+    );
     assert_eq!(status.code(), Some(141), "exits as SIGPIPE would end it");
     assert_eq!(stderr_of(child), "", "quietly");
 }
