@@ -5,10 +5,15 @@ use clap::{CommandFactory, FromArgMatches};
 
 use coctop::cli::{Cli, Command};
 use coctop::cmd::{self, Globals};
-use coctop::config::{ConfigLocation, ConfigSource};
+use coctop::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
 use coctop::exit::Exit;
 
 fn main() -> ExitCode {
+    // An empty COCTOP_CONFIG is as good as unset (clap would call it a missing value).
+    if std::env::var_os(CONFIG_ENV).is_some_and(|v| v.is_empty()) {
+        // SAFETY: no other thread exists yet to read the environment.
+        unsafe { std::env::remove_var(CONFIG_ENV) };
+    }
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
