@@ -11,7 +11,10 @@ mod engine;
 mod rate;
 mod schedule;
 
-pub use engine::{DEFAULT_THROTTLE_PAUSE, EngineHandle, MAX_THROTTLE_PAUSE, spawn};
+pub use engine::{
+    DEFAULT_THROTTLE_PAUSE, EngineHandle, MAX_FAILED_PROBES, MAX_THROTTLE_PAUSE, PROBE_SPACING,
+    spawn,
+};
 pub use rate::{Pacer, RateLimiter};
 pub use schedule::Schedule;
 
