@@ -244,7 +244,7 @@ fn table_row(
         ticket
             .status
             .as_ref()
-            .map_or_else(|| "-".into(), |s| s.label()),
+            .map_or_else(|| "-".into(), |s| s.label().into_owned()),
         ticket
             .execution_type
             .as_ref()

@@ -407,9 +407,19 @@ mod tests {
             interval: Duration::from_secs(5),
             ..EngineConfig::default()
         };
+        follow_engine(Scripted::new(scripts), config, &targets, timeout).await
+    }
+
+    /// Runs the engine on `fetcher` and follows it to the end of the wait.
+    async fn follow_engine<F: Fetcher>(
+        fetcher: Arc<F>,
+        config: EngineConfig,
+        targets: &[WatchEntry],
+        timeout: Option<Duration>,
+    ) -> (Exit, Vec<WaitEvent>) {
         let ids = targets.iter().map(|t| t.id.clone()).collect();
-        let mut engine = watch::spawn(Scripted::new(scripts), config, ids);
-        let mut waiter = Waiter::new(&targets, DEFAULT_GIVE_UP);
+        let mut engine = watch::spawn(fetcher, config, ids);
+        let mut waiter = Waiter::new(targets, DEFAULT_GIVE_UP);
         let mut events = Vec::new();
         let exit = follow(&mut engine.updates, &mut waiter, timeout, |e| {
             events.push(e.clone());
@@ -537,15 +547,7 @@ mod tests {
             id: "EX1".into(),
             label: None,
         }];
-        let mut engine = watch::spawn(fetcher, EngineConfig::default(), vec!["EX1".into()]);
-        let mut waiter = Waiter::new(&targets, DEFAULT_GIVE_UP);
-        let mut events = Vec::new();
-        let exit = follow(&mut engine.updates, &mut waiter, None, |e| {
-            events.push(e.clone());
-            true
-        })
-        .await;
-        engine.shutdown().await;
+        let (exit, events) = follow_engine(fetcher, EngineConfig::default(), &targets, None).await;
         (exit, events, started.elapsed())
     }
 

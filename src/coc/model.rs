@@ -62,16 +62,19 @@ impl Status {
     /// How a status is shown: a known one by its name; any other that holds invisible or
     /// control characters, or white space at an end, quoted with them written out (so
     /// `"Succeed\u{1b}"` never passes for `Succeed`); cut to a sane width.
-    pub fn label(&self) -> String {
+    pub fn label(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
         let raw = self.as_str();
         let revealed = crate::text::reveal(raw);
-        let label = if revealed == raw && raw.trim() == raw {
-            revealed.into_owned()
-        } else {
+        let label = match revealed {
+            Cow::Borrowed(plain) if plain.trim() == plain => Cow::Borrowed(plain),
             // Quoted, so white space at either end shows too.
-            format!("\"{revealed}\"")
+            revealed => Cow::Owned(format!("\"{revealed}\"")),
         };
-        crate::text::fit(&label, LABEL_WIDTH).into_owned()
+        match crate::text::fit(&label, LABEL_WIDTH) {
+            Cow::Borrowed(_) => label,
+            Cow::Owned(cut) => Cow::Owned(cut),
+        }
     }
 
     /// `Succeed`, `Canceled`, `Failed` and `Timeout` never change again.

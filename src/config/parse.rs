@@ -34,7 +34,11 @@ const WATCH_KEYS: &[&str] = &["id", "label"];
 pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     let document = DeTable::parse(text).map_err(|error| {
         vec![Problem {
-            position: error.span().map(|span| Position::at(text, span.start)),
+            // Every problem names a line and column: the start when TOML names none.
+            position: Some(Position::at(
+                text,
+                error.span().map_or(0, |span| span.start),
+            )),
             message: format!("invalid TOML: {}", error.message()),
         }]
     })?;

@@ -13,6 +13,7 @@ mod gate;
 mod generate;
 mod lifecycle;
 mod routes;
+mod serve;
 mod store;
 mod wire;
 
@@ -30,6 +31,7 @@ use crate::coc::Secret;
 use store::Store;
 
 pub use gate::verify_signature;
+pub use serve::Limits;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimOptions {
@@ -161,12 +163,7 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
         let shutdown = async {
             let _ = stopped.await;
         };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::warn!("simulator stopped: {e}");
-        }
+        serve::serve(listener, app, serve::Limits::DEFAULT, shutdown).await;
     });
     Ok(SimHandle {
         addr,

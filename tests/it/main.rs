@@ -9,6 +9,7 @@ mod engine;
 mod get_wait;
 mod hardening;
 mod output;
+mod properties;
 mod signing;
 mod sim;
 mod support;
