@@ -18,11 +18,8 @@ use coctop::watch::Update;
 const TICKETS: usize = 10_000;
 const NOW: u64 = 1_751_378_400;
 
-fn dashboard(selected: usize) -> App {
-    let now = UNIX_EPOCH + Duration::from_secs(NOW);
-    let ids: Vec<String> = (0..TICKETS)
-        .map(|i| format!("EX2025070112000001{i:06}"))
-        .collect();
+/// A 200x50 dashboard watching `ids`, nothing polled yet.
+fn watching(ids: &[String]) -> App {
     let mut app = App::new(AppInit {
         endpoint: "https://coc.myhuaweicloud.com".into(),
         watch: ids
@@ -33,7 +30,7 @@ fn dashboard(selected: usize) -> App {
             })
             .collect(),
         color: true,
-        now,
+        now: UNIX_EPOCH + Duration::from_secs(NOW),
     });
     update(
         &mut app,
@@ -42,6 +39,15 @@ fn dashboard(selected: usize) -> App {
             height: 50,
         },
     );
+    app
+}
+
+fn dashboard(selected: usize) -> App {
+    let now = UNIX_EPOCH + Duration::from_secs(NOW);
+    let ids: Vec<String> = (0..TICKETS)
+        .map(|i| format!("EX2025070112000001{i:06}"))
+        .collect();
+    let mut app = watching(&ids);
     let statuses = [
         Status::Succeed,
         Status::Running,
@@ -147,22 +153,7 @@ fn render(c: &mut Criterion) {
 fn key_press_with_a_huge_ticket_open(c: &mut Criterion) {
     let now = UNIX_EPOCH + Duration::from_secs(NOW);
     let id = "EX2025070112000001000000".to_string();
-    let mut app = App::new(AppInit {
-        endpoint: "https://coc.myhuaweicloud.com".into(),
-        watch: vec![WatchEntry {
-            id: id.clone(),
-            label: None,
-        }],
-        color: true,
-        now,
-    });
-    update(
-        &mut app,
-        Message::Resize {
-            width: 200,
-            height: 50,
-        },
-    );
+    let mut app = watching(std::slice::from_ref(&id));
     let mut ticket = Ticket::empty(id.clone());
     ticket.status = Some(Status::Running);
     ticket.parameters = (0..50_000)

@@ -26,6 +26,15 @@ fn rss_mb(pid: u32) -> f64 {
     kb / 1024.0
 }
 
+/// The innermost cause of a failed request, for counting failures by kind.
+fn cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
 struct Run {
     before: f64,
     peak: f64,
@@ -36,7 +45,7 @@ struct Run {
 
 fn burst(requests: u64) -> Run {
     let mut sim = Command::new(env!("CARGO_BIN_EXE_coctop"))
-        .args(["sim", "--listen", "127.0.0.1:0", "--tickets", "2000"])
+        .args(["sim", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("start coctop sim");
@@ -95,16 +104,32 @@ fn burst(requests: u64) -> Run {
             .map(|_| {
                 let (client, list) = (client.clone(), list.clone());
                 tokio::spawn(async move {
-                    match client.get(&list).send().await {
-                        Ok(response) => response.bytes().await.is_ok(),
-                        Err(_) => false,
+                    // As a real client of a GET would: a refused, reset or timed-out
+                    // connection is tried again, three times at most.
+                    let mut tries = 0;
+                    loop {
+                        let sent = client.get(&list).send().await;
+                        match sent {
+                            Err(_) if tries < 3 => {
+                                tries += 1;
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                            }
+                            sent => return sent?.error_for_status()?.bytes().await.map(drop),
+                        }
                     }
                 })
             })
             .collect();
         let mut ok = 0;
+        let mut failures: std::collections::BTreeMap<String, u64> = Default::default();
         for task in tasks {
-            ok += u64::from(task.await.unwrap_or(false));
+            match task.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(e) => *failures.entry(cause(&e)).or_default() += 1,
+            }
+        }
+        for (why, n) in failures {
+            println!("  {n} failed: {why}");
         }
         ok
     });

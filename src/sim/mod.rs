@@ -136,7 +136,7 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
     options
         .validate()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = serve::bind(listen)?;
     let addr = listener.local_addr()?;
     let mut faults = ChaCha8Rng::seed_from_u64(options.seed);
     faults.set_stream(u64::MAX - 1);

@@ -11,6 +11,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -43,6 +44,22 @@ impl Limits {
     };
 }
 
+/// Connections the kernel holds for us while every slot is taken (Linux caps it at
+/// `net.core.somaxconn`).
+const BACKLOG: u32 = 4096;
+
+/// A listener with a backlog deep enough for a burst.
+pub fn bind(addr: std::net::SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
 /// On shutdown, requests in flight get this long to finish.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -55,6 +72,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let open = Arc::new(AtomicUsize::new(0));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -81,14 +99,47 @@ pub async fn serve(
         let io = TokioIo::new(StallTimeout::new(stream, limits.stall));
         let connection = http.serve_connection(io, TowerToHyperService::new(app.clone()));
         let connection = graceful.watch(connection);
+        let open = open.clone();
+        open.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let _ = connection.await;
             drop(slot);
+            if open.fetch_sub(1, Ordering::SeqCst) == 1 {
+                release_memory_when_idle(open);
+            }
         });
     }
     drop(listener);
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
 }
+
+/// Once no connection has been open for a second, hands the memory freed since back to
+/// the system: glibc keeps freed heap in its per-thread arenas, so without this a
+/// burst of requests leaves the resident size near its peak long after it ended.
+fn release_memory_when_idle(open: Arc<AtomicUsize>) {
+    static PENDING: AtomicBool = AtomicBool::new(false);
+    if PENDING.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        PENDING.store(false, Ordering::SeqCst);
+        if open.load(Ordering::SeqCst) == 0 {
+            trim_heap();
+        }
+    });
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim_heap() {
+    // SAFETY: malloc_trim only returns free pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim_heap() {}
 
 /// A stream that fails with `TimedOut` once no byte has moved either way for `idle`.
 struct StallTimeout<S> {

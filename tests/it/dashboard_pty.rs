@@ -4,6 +4,20 @@
 use crate::support::{Sim, pty::PtyApp, pty::isolated_env};
 use coctop::sim::SimOptions;
 
+/// A home of its own with a config watching `ids` (labelled `drill-NN`), and the
+/// environment that points the dashboard at both.
+fn watching(sim: &Sim, ids: &[String]) -> (tempfile::TempDir, Vec<(String, String)>) {
+    let home = tempfile::tempdir().unwrap();
+    let config = config_for(sim, home.path(), ids);
+    let mut env = isolated_env(home.path());
+    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
+    (home, env)
+}
+
+fn refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 fn config_for(sim: &Sim, home: &std::path::Path, ids: &[String]) -> std::path::PathBuf {
     let mut text = format!(
         "[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n",
@@ -22,15 +36,10 @@ fn config_for(sim: &Sim, home: &std::path::Path, ids: &[String]) -> std::path::P
 #[test]
 fn dashboard_lists_filters_opens_and_quits_cleanly() {
     let sim = Sim::start(SimOptions::default());
-    let home = tempfile::tempdir().unwrap();
     let ids: Vec<String> = sim.ids().into_iter().take(6).collect();
-    let config = config_for(&sim, home.path(), &ids);
-    let env = isolated_env(home.path());
-    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let config_str = config.display().to_string();
-    env.push(("COCTOP_CONFIG", &config_str));
+    let (_home, env) = watching(&sim, &ids);
 
-    let mut app = PtyApp::spawn(&[], &env, 120, 32);
+    let mut app = PtyApp::spawn(&[], &refs(&env), 120, 32);
     let screen = app.wait_for("every label on screen", |s| {
         (0..ids.len()).all(|i| s.contains(&format!("drill-{i:02}")))
     });
@@ -61,16 +70,11 @@ fn dashboard_lists_filters_opens_and_quits_cleanly() {
 #[test]
 fn every_ending_signal_restores_the_terminal() {
     let sim = Sim::start(SimOptions::default());
-    let home = tempfile::tempdir().unwrap();
     let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
-    let config = config_for(&sim, home.path(), &ids);
-    let env = isolated_env(home.path());
-    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let config_str = config.display().to_string();
-    env.push(("COCTOP_CONFIG", &config_str));
+    let (_home, env) = watching(&sim, &ids);
 
     for (name, signal) in [("SIGTERM", libc::SIGTERM), ("SIGQUIT", libc::SIGQUIT)] {
-        let mut app = PtyApp::spawn(&[], &env, 80, 24);
+        let mut app = PtyApp::spawn(&[], &refs(&env), 80, 24);
         app.wait_for_text("drill-01");
         assert!(!app.is_cooked());
         let pid = app.pid().expect("child pid") as libc::pid_t;
@@ -111,14 +115,9 @@ fn an_open_ticket_stays_on_screen_when_its_status_leaves_the_filter() {
         .take(3)
         .collect();
     assert!(!pending.is_empty(), "the seeded set has pending tickets");
-    let home = tempfile::tempdir().unwrap();
-    let config = config_for(&sim, home.path(), &pending);
-    let env = isolated_env(home.path());
-    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let config_str = config.display().to_string();
-    env.push(("COCTOP_CONFIG", &config_str));
+    let (_home, env) = watching(&sim, &pending);
 
-    let mut app = PtyApp::spawn(&[], &env, 120, 32);
+    let mut app = PtyApp::spawn(&[], &refs(&env), 120, 32);
     app.wait_for("pending tickets", |s| {
         s.matches("Pending").count() >= pending.len()
     });

@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::support::{Sim, coctop, stderr, stdout};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::support::{Sim, coctop, coctop_command, stderr, stdout};
 use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status, Ticket};
 use coctop::sim::SimOptions;
 use serde_json::Value;
@@ -249,13 +252,42 @@ fn follow_live(sim: &Sim, json: bool) {
         .take(2)
         .map(|t| t.execution_id.clone())
         .collect();
-    let mut args = vec!["wait", "--interval", "1s", "--timeout", "5m"];
+    let url = sim.url();
+    let mut args = vec![
+        "--endpoint",
+        &url,
+        "wait",
+        "--interval",
+        "1s",
+        "--timeout",
+        "5m",
+    ];
     if json {
         args.push("--json");
     }
     args.extend(running.iter().map(String::as_str));
-    let out = run(home.path(), sim, &args);
-    let text = stdout(&out);
+    let mut child = coctop_command(home.path(), &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Both are seen running; then hours of ticket time pass at once.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut text = String::new();
+    while text.matches("Running").count() < 2 {
+        let line = lines.next().expect("a line per first sight").unwrap();
+        text.push_str(&line);
+        text.push('\n');
+    }
+    sim.handle
+        .as_ref()
+        .unwrap()
+        .advance(std::time::Duration::from_secs(6 * 3600));
+    for line in lines {
+        text.push_str(&line.unwrap());
+        text.push('\n');
+    }
+    let out = child.wait_with_output().unwrap();
 
     let mut last: HashMap<String, String> = HashMap::new();
     for line in text.lines() {
@@ -295,26 +327,19 @@ fn follow_live(sim: &Sim, json: bool) {
 
 #[test]
 fn wait_follows_running_tickets_to_their_end() {
-    let sim = Sim::start(SimOptions {
-        speed: 60.0,
-        ..SimOptions::default()
-    });
+    let sim = Sim::start(SimOptions::default());
     follow_live(&sim, false);
 }
 
 #[test]
 fn wait_json_prints_one_object_per_change() {
-    let sim = Sim::start(SimOptions {
-        speed: 60.0,
-        ..SimOptions::default()
-    });
+    let sim = Sim::start(SimOptions::default());
     follow_live(&sim, true);
 }
 
 #[test]
 fn wait_rides_out_server_errors_and_throttling() {
     let sim = Sim::start(SimOptions {
-        speed: 60.0,
         fail_rate: 0.3,
         throttle_rate: 0.1,
         ..SimOptions::default()
@@ -397,4 +422,39 @@ fn the_dashboard_without_config_or_credentials_points_to_init_and_demo() {
         err.contains("coctop config init") && err.contains("coctop --demo"),
         "{err}"
     );
+}
+
+#[test]
+fn get_keeps_to_max_rps_and_asks_once_for_a_repeated_id() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[api]\nendpoint = \"{}\"\n[poll]\nmax_rps = 4\n", sim.url()),
+    )
+    .unwrap();
+    let ids = sim.ids();
+    // Nine distinct IDs, the first asked three times.
+    let mut args = vec!["--config", config.to_str().unwrap(), "get"];
+    args.extend(ids[..9].iter().map(String::as_str));
+    args.extend([ids[0].as_str(), ids[0].as_str()]);
+    let served = sim.handle.as_ref().unwrap().requests_served();
+    let started = std::time::Instant::now();
+    let out = coctop(home.path(), &args, &[]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sent = sim.handle.as_ref().unwrap().requests_served() - served;
+    assert_eq!(sent, 9, "one request per distinct ID");
+    let table = stdout(&out);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 9, "{table}");
+    for (row, id) in rows.iter().zip(&ids[..9]) {
+        assert!(
+            row.starts_with(id.as_str()),
+            "rows in the order asked:\n{table}"
+        );
+    }
+    // Starts 250 ms apart at 4 per second: the ninth no sooner than 2 s after the first.
+    assert!(took >= std::time::Duration::from_secs(2), "{took:?}");
 }

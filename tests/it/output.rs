@@ -7,7 +7,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::hardening::finished_and_unfinished;
-use crate::support::{Sim, command, stderr};
+use crate::support::{Sim, coctop_command, stderr};
 use coctop::sim::SimOptions;
 
 /// Waits up to `limit` for the child to end; kills it and fails if it does not.
@@ -50,7 +50,7 @@ fn wait_ends_at_once_and_quietly_when_its_reader_goes_away() {
         "1s",
         &unfinished[0],
     ];
-    let mut child = command(home.path(), &args, &[])
+    let mut child = coctop_command(home.path(), &args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -87,7 +87,7 @@ fn every_command_into_a_closed_pipe_exits_141_without_a_word() {
         &["--endpoint", &url, "wait", &id],
     ];
     for args in commands {
-        let out = command(home.path(), args, &[])
+        let out = coctop_command(home.path(), args)
             .stdout(closed_pipe())
             .output()
             .unwrap();
@@ -109,7 +109,7 @@ fn a_full_disk_is_an_error_with_a_message_and_exit_6() {
     ];
     for args in commands {
         let full = File::options().write(true).open("/dev/full").unwrap();
-        let out = command(home.path(), args, &[])
+        let out = coctop_command(home.path(), args)
             .stdout(full)
             .output()
             .unwrap();
@@ -139,7 +139,7 @@ fn get_and_wait_ended_by_a_signal_exit_128_plus_its_number() {
     ] {
         let mut full = vec!["--endpoint", url.as_str()];
         full.extend(args);
-        let mut child = command(home.path(), &full, &[])
+        let mut child = coctop_command(home.path(), &full)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -156,7 +156,7 @@ fn get_and_wait_ended_by_a_signal_exit_128_plus_its_number() {
 #[test]
 fn the_dashboard_without_a_terminal_says_it_needs_one() {
     let home = tempfile::tempdir().unwrap();
-    let out = command(home.path(), &["--demo"], &[])
+    let out = coctop_command(home.path(), &["--demo"])
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -148,7 +148,7 @@ proptest! {
         let value = if wrap { serde_json::json!({ "data": value }) } else { value };
         let body = serde_json::to_vec(&value).unwrap();
         if let Ok(Envelope { data: Some(ticket), .. }) = serde_json::from_slice::<Envelope<Ticket>>(&body) {
-            let label = ticket.status.map(|s| s.label()).unwrap_or_default();
+            let label = ticket.status.map(|s| s.label().into_owned()).unwrap_or_default();
             prop_assert!(!label.chars().any(char::is_control), "{:?}", label);
         }
         let _ = serde_json::from_slice::<Page<Ticket>>(&body);

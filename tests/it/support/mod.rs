@@ -55,18 +55,19 @@ impl Drop for Sim {
 
 /// Runs the real binary with a clean environment rooted at `home`.
 pub fn coctop(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    command(home, args, env).output().expect("run coctop")
+    let mut cmd = coctop_command(home, args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run coctop")
 }
 
-/// The real binary, ready to run with a clean environment rooted at `home`.
-pub fn command(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+/// The real binary with a clean environment rooted at `home`, not started yet.
+pub fn coctop_command(home: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_coctop"));
     cmd.args(args).env_clear();
     cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in pty::isolated_env(home) {
-        cmd.env(k, v);
-    }
-    for (k, v) in env {
         cmd.env(k, v);
     }
     cmd
