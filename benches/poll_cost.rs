@@ -18,8 +18,11 @@ use coctop::sim::{self, SimHandle, SimOptions};
 use pty::{PtyApp, isolated_env};
 use support::{arg, listing, pick_tickets, process_cpu_seconds};
 
-/// Polls sent before measuring starts (the first sight of every ticket).
-const WARM_UP: Duration = Duration::from_secs(4);
+/// Measuring starts once every ticket has been seen: a first sight changes the header's
+/// counts and is drawn, later polls of unchanged tickets are not.
+fn warm_up(scenario: &Scenario) -> Duration {
+    Duration::from_secs_f64(scenario.active as f64 / f64::from(scenario.max_rps) + 4.0)
+}
 
 struct Scenario {
     active: usize,
@@ -61,7 +64,7 @@ fn main() {
     ] {
         // Tickets that stay active for the whole run: ticket time almost stands still.
         let options = SimOptions {
-            tickets: scenario.active * 3 + 100,
+            tickets: scenario.active * 4 + 100,
             speed: 1e-4,
             ..SimOptions::default()
         };
@@ -84,8 +87,10 @@ fn main() {
         let mut env = isolated_env(home.path());
         env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
 
-        let wait = measure_wait(&sim, &env, window);
-        let (dashboard, frames_per_second) = measure_dashboard(&sim, &env, home.path(), window);
+        let warm_up = warm_up(&scenario);
+        let wait = measure_wait(&sim, &env, warm_up, window);
+        let (dashboard, frames_per_second) =
+            measure_dashboard(&sim, &env, home.path(), warm_up, window);
         println!(
             "  {} active, max_rps {}: wait {:.0} req/s at {:.0} µs CPU/request; dashboard {:.0} req/s at {:.0} µs CPU/request; ratio {:.2}x; dashboard frames {:.1}/s",
             scenario.active,
@@ -103,8 +108,8 @@ fn main() {
 }
 
 /// CPU and requests of one process over `window`, after the warm-up.
-fn sample(sim: &SimHandle, pid: u32, window: Duration) -> Measured {
-    std::thread::sleep(WARM_UP);
+fn sample(sim: &SimHandle, pid: u32, warm_up: Duration, window: Duration) -> Measured {
+    std::thread::sleep(warm_up);
     let (cpu, requests) = (process_cpu_seconds(pid), sim.requests_served());
     std::thread::sleep(window);
     Measured {
@@ -113,7 +118,12 @@ fn sample(sim: &SimHandle, pid: u32, window: Duration) -> Measured {
     }
 }
 
-fn measure_wait(sim: &SimHandle, env: &[(String, String)], window: Duration) -> Measured {
+fn measure_wait(
+    sim: &SimHandle,
+    env: &[(String, String)],
+    warm_up: Duration,
+    window: Duration,
+) -> Measured {
     let config = &env.iter().find(|(k, _)| k == "COCTOP_CONFIG").unwrap().1;
     let mut child = Command::new(env!("CARGO_BIN_EXE_coctop"))
         .args(["wait", "--config", config])
@@ -123,7 +133,7 @@ fn measure_wait(sim: &SimHandle, env: &[(String, String)], window: Duration) -> 
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let measured = sample(sim, child.id(), window);
+    let measured = sample(sim, child.id(), warm_up, window);
     let _ = child.kill();
     let _ = child.wait();
     measured
@@ -134,11 +144,12 @@ fn measure_dashboard(
     sim: &SimHandle,
     env: &[(String, String)],
     home: &std::path::Path,
+    warm_up: Duration,
     window: Duration,
 ) -> (Measured, f64) {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut app = PtyApp::spawn(&[], &env, 200, 50);
-    let measured = sample(sim, app.pid().unwrap(), window);
+    let measured = sample(sim, app.pid().unwrap(), warm_up, window);
     app.send("q");
     app.wait_exit();
     let log = std::fs::read_to_string(home.join(".local/state/coctop/coctop.log"))

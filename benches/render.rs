@@ -1,5 +1,6 @@
-//! One full dashboard frame with 10,000 tickets at 200x50 (budget: under 1 ms), and the
-//! cost of `update` at that scale: re-sorting, and one poll result arriving.
+//! One full dashboard frame with 10,000 tickets at 200x50 (budget: under 1 ms), the
+//! cost of `update` at that scale: re-sorting, and one poll result arriving; key presses
+//! with a huge ticket or 10,000 hosts open.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use coctop::app::{App, AppInit, Message, update};
-use coctop::coc::{ExecutionType, KeyValue, Status, Ticket};
+use coctop::coc::{ExecutionType, KeyValue, Page, Status, Step, Ticket};
 use coctop::config::WatchEntry;
 use coctop::watch::Update;
 
@@ -172,12 +173,106 @@ fn key_press_with_a_huge_ticket_open(c: &mut Criterion) {
     );
     key(&mut app, KeyCode::Enter);
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    scroll_and_draw(
+        c,
+        "key_and_frame_50k_parameters_open",
+        &mut app,
+        &mut terminal,
+    );
+}
+
+/// One key (down and up in turn, so every frame differs from the last), then its frame.
+fn scroll_and_draw(
+    c: &mut Criterion,
+    name: &str,
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+) {
     let mut down = true;
-    c.bench_function("key_and_frame_50k_parameters_open", |b| {
+    c.bench_function(name, |b| {
         b.iter(|| {
-            // Scroll down and up in turn, so every frame differs from the last.
             down = !down;
-            key(&mut app, if down { KeyCode::Down } else { KeyCode::Up });
+            key(app, if down { KeyCode::Down } else { KeyCode::Up });
+            terminal
+                .draw(|frame| coctop::ui::draw(frame, black_box(&*app)))
+                .unwrap();
+        })
+    });
+}
+
+/// A key press with the hosts of a step open, 10,000 of them paged in (budget: under
+/// 16 ms for `update` and the frame after it), and `x` opening the actions menu on it.
+fn key_press_with_10k_hosts_open(c: &mut Criterion) {
+    const HOSTS: usize = 10_000;
+    let now = UNIX_EPOCH + Duration::from_secs(NOW);
+    let id = "EX2025070112000001000000".to_string();
+    let mut app = watching(std::slice::from_ref(&id));
+    let mut ticket = Ticket::empty(id.clone());
+    ticket.status = Some(Status::Running);
+    ticket.execution_type = Some(ExecutionType::Batch);
+    update(
+        &mut app,
+        Message::Engine(Update::Snapshot {
+            execution_id: id.clone(),
+            ticket: Arc::new(ticket),
+            at: now,
+        }),
+    );
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('4'));
+    let step = Step {
+        execution_step_id: Some("101".into()),
+        name: Some("run script".into()),
+        status: Some(Status::Running),
+        ..Step::default()
+    };
+    update(
+        &mut app,
+        Message::Engine(Update::Steps {
+            execution_id: id.clone(),
+            result: Ok(vec![step]),
+            at: now,
+        }),
+    );
+    key(&mut app, KeyCode::Enter);
+    let statuses = ["Succeed", "Succeed", "Running", "Failed", "Pending"];
+    for offset in (0..HOSTS).step_by(100) {
+        let data = (offset..offset + 100)
+            .map(|n| {
+                serde_json::from_value(serde_json::json!({
+                    "id": n, "status": statuses[n % statuses.len()],
+                    "message": "exit code 1",
+                    "properties": {"name": format!("host-{n:05}"), "fixed_ip": "10.0.0.1", "batch_index": n / 1000 + 1},
+                }))
+                .unwrap()
+            })
+            .collect();
+        update(
+            &mut app,
+            Message::Engine(Update::Instances {
+                execution_id: id.clone(),
+                step_id: "101".into(),
+                offset: offset as u32,
+                result: Ok(Page {
+                    data,
+                    total: Some(HOSTS as i64),
+                }),
+                at: now,
+            }),
+        );
+        key(&mut app, KeyCode::End);
+    }
+    assert_eq!(app.hosts().map(|h| h.instances().len()), Some(HOSTS));
+    key(&mut app, KeyCode::Home);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    scroll_and_draw(c, "key_and_frame_10k_hosts_open", &mut app, &mut terminal);
+    c.bench_function("actions_menu_open_and_close_with_frames", |b| {
+        b.iter(|| {
+            key(&mut app, KeyCode::Char('x'));
+            terminal
+                .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
+                .unwrap();
+            key(&mut app, KeyCode::Esc);
             terminal
                 .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
                 .unwrap();
@@ -185,5 +280,10 @@ fn key_press_with_a_huge_ticket_open(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render, key_press_with_a_huge_ticket_open);
+criterion_group!(
+    benches,
+    render,
+    key_press_with_a_huge_ticket_open,
+    key_press_with_10k_hosts_open
+);
 criterion_main!(benches);

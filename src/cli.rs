@@ -19,7 +19,7 @@ use crate::sim::SimOptions;
     about = "A live terminal dashboard for Huawei Cloud COC job tickets (executions)",
     after_help = "Exit codes: 0 success, 1 a ticket ended Failed/Canceled/Timeout (wait), \
                   2 usage or config error, 3 --timeout passed (wait), 4 authentication or \
-                  permission failure, 5 a ticket could not be fetched."
+                  permission failure, 5 a ticket could not be fetched or an operation was refused."
 )]
 pub struct Cli {
     /// Config file (default: the platform config dir, see `coctop config path`).
@@ -31,6 +31,9 @@ pub struct Cli {
     /// Region id: cn-north-4, ap-southeast-3 or eu-west-101.
     #[arg(long, global = true, value_name = "ID")]
     pub region: Option<String>,
+    /// Never send an operation (retry, terminate, resume, skip-batch); as `[ui] read_only`.
+    #[arg(long, global = true)]
+    pub read_only: bool,
     /// Open the dashboard on an embedded simulator: no config, no credentials.
     #[arg(long)]
     pub demo: bool,
@@ -44,6 +47,14 @@ pub enum Command {
     Get(GetArgs),
     /// Follow tickets until every one is finished, printing each status change.
     Wait(WaitArgs),
+    /// RETRY failed tickets (run them again from the failed step).
+    Retry(OperateArgs),
+    /// TERMINATE pending or running tickets (through Canceling to Canceled).
+    Terminate(OperateArgs),
+    /// RESUME paused tickets.
+    Resume(OperateArgs),
+    /// SKIP_BATCH: skip the running batch of BATCH tickets.
+    SkipBatch(OperateArgs),
     /// Run the COC simulator.
     Sim(SimArgs),
     /// Where the config lives; validate it; write a starter file.
@@ -63,8 +74,25 @@ pub enum OutputFormat {
 pub struct GetArgs {
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Print each ticket's steps (status, message) instead of the ticket.
+    #[arg(long, conflicts_with = "instances")]
+    pub steps: bool,
+    /// Print the per-host results of every step, failed hosts first.
+    #[arg(long)]
+    pub instances: bool,
     /// Execution IDs.
     #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+/// `retry|terminate|resume|skip-batch`: asks on a terminal, needs `--yes` without one.
+#[derive(Debug, Args)]
+pub struct OperateArgs {
+    /// Send without asking (required when there is no terminal to ask on).
+    #[arg(long)]
+    pub yes: bool,
+    /// Execution IDs.
+    #[arg(value_name = "ID", required = true)]
     pub ids: Vec<String>,
 }
 
@@ -142,6 +170,16 @@ impl SimArgs {
             ak: self.ak.clone(),
             sk: self.sk.clone(),
             sk_file: self.sk_file.clone(),
+        }
+    }
+}
+
+impl GetArgs {
+    pub fn detail(&self) -> get::Detail {
+        match (self.steps, self.instances) {
+            (true, _) => get::Detail::Steps,
+            (_, true) => get::Detail::Instances,
+            _ => get::Detail::Ticket,
         }
     }
 }

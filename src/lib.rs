@@ -8,6 +8,8 @@ pub mod coc;
 pub mod config;
 pub mod exit;
 pub mod format;
+pub mod hosts;
+pub mod operate;
 pub mod sim;
 pub mod text;
 pub mod tui;

@@ -3,8 +3,9 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
-use coctop::cli::{Cli, Command};
+use coctop::cli::{Cli, Command, OperateArgs};
 use coctop::cmd::{self, Globals};
+use coctop::coc::Operation;
 use coctop::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
 use coctop::exit::Exit;
 
@@ -30,12 +31,21 @@ fn main() -> ExitCode {
         }),
         endpoint: cli.endpoint.clone(),
         region: cli.region.clone(),
+        read_only: cli.read_only,
     };
+    let operate =
+        |operation, args: &OperateArgs| cmd::operate::run(&globals, &args.ids, operation, args.yes);
     let exit: Exit = match &cli.command {
-        None if cli.demo => cmd::dashboard::demo(),
+        None if cli.demo => cmd::dashboard::demo(&globals),
         None => cmd::dashboard::run(&globals),
-        Some(Command::Get(args)) => cmd::get::run(&globals, &args.ids, args.output.into()),
+        Some(Command::Get(args)) => {
+            cmd::get::run(&globals, &args.ids, args.output.into(), args.detail())
+        }
         Some(Command::Wait(args)) => cmd::wait::run(&globals, &args.ids, &args.options()),
+        Some(Command::Retry(args)) => operate(Operation::Retry, args),
+        Some(Command::Terminate(args)) => operate(Operation::Terminate, args),
+        Some(Command::Resume(args)) => operate(Operation::Resume, args),
+        Some(Command::SkipBatch(args)) => operate(Operation::SkipBatch, args),
         Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options(), args.keys()),
         Some(Command::Config { action }) => {
             cmd::config::run(globals.config.as_ref(), action.into())

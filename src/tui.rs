@@ -37,7 +37,12 @@ enum Flow {
     Quit,
 }
 
-fn carry_out(action: Action, engine: &EngineHandle, term: &mut TerminalGuard) -> io::Result<Flow> {
+fn carry_out(
+    action: Action,
+    engine: &EngineHandle,
+    term: &mut TerminalGuard,
+    app: &mut App,
+) -> io::Result<Flow> {
     Ok(match action {
         Action::Engine(command) => {
             // A closed engine only means no more updates: the screen stays.
@@ -52,7 +57,57 @@ fn carry_out(action: Action, engine: &EngineHandle, term: &mut TerminalGuard) ->
             term.suspend()?;
             Flow::Redraw
         }
+        Action::Copy(text) => {
+            let out = term.terminal.backend_mut();
+            out.write_all(osc52(&text).as_bytes())?;
+            out.flush()?;
+            Flow::Continue
+        }
+        Action::Open(url) => match open_in_browser(&url) {
+            Ok(()) => Flow::Continue,
+            Err(why) => {
+                app.open_failed(&url, &why);
+                Flow::Redraw
+            }
+        },
     })
+}
+
+/// The OSC 52 sequence that puts `text` on the system clipboard: it travels through
+/// SSH, and through tmux with `set-clipboard on`.
+fn osc52(text: &str) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+/// Starts the desktop's opener (`open` on macOS, `xdg-open` elsewhere) without waiting
+/// for it; says why when it cannot be started or there is no display to open on.
+fn open_in_browser(url: &str) -> Result<(), String> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let headless = std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+        && !cfg!(target_os = "macos");
+    if headless {
+        return Err("no display".into());
+    }
+    let child = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{opener}: {e}"))?;
+    // Reaped on its own thread so that no zombie is left behind.
+    std::thread::spawn(move || {
+        let mut child = child;
+        let _ = child.wait();
+    });
+    Ok(())
 }
 
 async fn sleep_until_or_never(at: Option<Instant>) {
@@ -120,7 +175,7 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
             let outcome = app::update(&mut app, message);
             frame_owed |= outcome.redraw;
             for action in outcome.actions {
-                match carry_out(action, &engine, &mut term)? {
+                match carry_out(action, &engine, &mut term, &mut app)? {
                     Flow::Continue => {}
                     Flow::Redraw => frame_owed = true,
                     Flow::Quit => {

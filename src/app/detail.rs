@@ -4,7 +4,7 @@
 
 use crate::coc::{KeyValue, RawJson, Step, Target, Ticket};
 
-use super::tickets::{Failure, StepsState, TicketEntry, Transition};
+use super::tickets::{Failure, OperationRecord, StepsState, TicketEntry, Transition};
 use super::view::Tab;
 
 #[derive(Debug, Clone)]
@@ -89,6 +89,8 @@ pub enum Row<'a> {
     TargetValue(&'a RawJson),
     Step(&'a Step),
     Transition(&'a Transition),
+    /// An operation sent from here, and what became of it.
+    Operation(&'a OperationRecord),
     /// Loading the steps failed: the error, then what to do.
     StepsFailed(&'a Failure),
     Hint(&'static str),
@@ -127,7 +129,7 @@ impl<'a> TabRows<'a> {
                 StepsState::Failed(_) => 2,
                 StepsState::NotRequested | StepsState::Loading => 1,
             },
-            Tab::History => entry.history.len().max(1),
+            Tab::History => (entry.history.len() + entry.operations.len()).max(1),
         };
         TabRows {
             entry,
@@ -190,10 +192,7 @@ impl<'a> TabRows<'a> {
                 StepsState::Loaded { steps, .. } if steps.is_empty() => Row::Empty("no steps"),
                 StepsState::Loaded { steps, .. } => Row::Step(&steps[i]),
             },
-            Tab::History => match entry.history.get(i) {
-                Some(transition) => Row::Transition(transition),
-                None => Row::Empty("no status change seen yet"),
-            },
+            Tab::History => history_row(entry, i),
         })
     }
 
@@ -214,7 +213,35 @@ pub fn tab_count(entry: &TicketEntry, tab: Tab) -> Option<usize> {
             StepsState::Loaded { steps, .. } => Some(steps.len()),
             _ => None,
         },
-        Tab::History => Some(entry.history.len()),
+        Tab::History => Some(entry.history.len() + entry.operations.len()),
+    }
+}
+
+/// Row `i` of the History tab: status changes and operations, in the order they
+/// happened (both lists are in time order already).
+fn history_row(entry: &TicketEntry, i: usize) -> Row<'_> {
+    let (changes, operations) = (&entry.history, &entry.operations);
+    let (mut c, mut o) = (0, 0);
+    loop {
+        let change = changes.get(c);
+        let operation = operations.get(o);
+        let take_change = match (change, operation) {
+            (None, None) => return Row::Empty("no status change seen yet"),
+            (Some(t), Some(op)) => t.at <= op.sent,
+            (change, _) => change.is_some(),
+        };
+        if c + o == i {
+            return match (take_change, change, operation) {
+                (true, Some(t), _) => Row::Transition(t),
+                (_, _, Some(op)) => Row::Operation(op),
+                _ => Row::Empty("no status change seen yet"),
+            };
+        }
+        if take_change {
+            c += 1;
+        } else {
+            o += 1;
+        }
     }
 }
 

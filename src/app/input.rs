@@ -4,8 +4,12 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
+use crate::config::console_url;
 use crate::watch::Command;
 
+use super::actions::{ConfirmKey, Prompt, PromptKey, summary};
+use super::hosts::{HostsView, PAGE};
+use super::tickets::StepsState;
 use super::{Action, App, Outcome, Tab, View};
 
 /// Lines the detail scrolls per wheel notch.
@@ -35,6 +39,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
         app.set_help(false);
         return Outcome::redraw(true);
     }
+    if app.prompt.current().is_some() {
+        return on_prompt_key(app, key);
+    }
     if app.filter.editing() {
         return on_filter_key(app, key);
     }
@@ -57,7 +64,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
         KeyCode::PageUp => motion(app, Motion::Up(page)),
         KeyCode::Char('g') | KeyCode::Home => motion(app, Motion::Top),
         KeyCode::Char('G') | KeyCode::End => motion(app, Motion::Bottom),
+        KeyCode::Enter if app.view() == View::Ticket => open_hosts(app),
         KeyCode::Enter => open_selected(app),
+        KeyCode::Esc if app.hosts().is_some() => {
+            app.hosts = None;
+            Outcome::redraw(true)
+        }
         KeyCode::Esc => back(app),
         KeyCode::Tab => set_tab(app, app.tab().next()),
         KeyCode::BackTab => set_tab(app, app.tab().prev()),
@@ -72,9 +84,108 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
             app.scroll_list_to_cursor();
             Outcome::redraw(true)
         }
+        KeyCode::Char('r') if app.hosts().is_some() => {
+            if let Some(view) = &mut app.hosts {
+                view.retry();
+            }
+            fetch_hosts_page(app, true)
+        }
         KeyCode::Char('r') => refresh_shown(app),
         KeyCode::Char('R') => Outcome::action(Action::Engine(Command::RefreshAll)),
+        KeyCode::Char('x') => open_actions(app),
+        KeyCode::Char('y') => copy(app, |_, id| id.to_string()),
+        KeyCode::Char('Y') => copy(app, summary),
+        KeyCode::Char('o') => open_console(app),
         _ => Outcome::default(),
+    }
+}
+
+/// `x`: the operations the shown ticket allows, for its execution ID as of now.
+fn open_actions(app: &mut App) -> Outcome {
+    let Some(id) = app.shown_id().map(str::to_string) else {
+        return Outcome::default();
+    };
+    let ticket = app.tickets.get(&id).and_then(|e| e.ticket.as_deref());
+    app.prompt.open_menu(&id, ticket, &app.settings);
+    Outcome::redraw(true)
+}
+
+/// Every key goes to the open prompt; none reaches the list behind it.
+fn on_prompt_key(app: &mut App, key: KeyEvent) -> Outcome {
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match app.prompt.current() {
+        Some(Prompt::Notice { .. }) | None => {
+            app.prompt.close();
+            Outcome::redraw(true)
+        }
+        Some(Prompt::Menu { .. }) => match key.code {
+            KeyCode::Char('j') | KeyCode::Down => Outcome::redraw(app.prompt.move_cursor(true)),
+            KeyCode::Char('k') | KeyCode::Up => Outcome::redraw(app.prompt.move_cursor(false)),
+            KeyCode::Enter => {
+                let tickets = &app.tickets;
+                app.prompt
+                    .choose(|id| tickets.get(id).and_then(|e| e.ticket.as_deref().cloned()));
+                Outcome::redraw(true)
+            }
+            KeyCode::Esc | KeyCode::Char('q' | 'x') => {
+                app.prompt.close();
+                Outcome::redraw(true)
+            }
+            _ => Outcome::default(),
+        },
+        Some(Prompt::Confirm { .. }) => {
+            let answer = match key.code {
+                KeyCode::Char(c) if plain => ConfirmKey::Char(c),
+                KeyCode::Enter => ConfirmKey::Enter,
+                KeyCode::Backspace => ConfirmKey::Backspace,
+                _ => ConfirmKey::Other,
+            };
+            match app.prompt.confirm_key(answer) {
+                PromptKey::Send {
+                    execution_id,
+                    operation,
+                } => {
+                    app.tickets
+                        .operation_sent(&execution_id, operation, app.now);
+                    let mut outcome = Outcome::action(Action::Engine(Command::Operate {
+                        execution_id,
+                        operation,
+                    }));
+                    outcome.redraw = true;
+                    outcome
+                }
+                PromptKey::Changed | PromptKey::Closed => Outcome::redraw(true),
+                PromptKey::Nothing => Outcome::default(),
+            }
+        }
+    }
+}
+
+/// `y` / `Y`: the shown ticket's ID or summary to the clipboard.
+fn copy(app: &mut App, text: impl Fn(&App, &str) -> String) -> Outcome {
+    let Some(id) = app.shown_id() else {
+        return Outcome::default();
+    };
+    Outcome::action(Action::Copy(text(app, id)))
+}
+
+/// `o`: the shown ticket in the console, when `[ui] console_url` says where.
+fn open_console(app: &mut App) -> Outcome {
+    let Some(id) = app.shown_id().map(str::to_string) else {
+        return Outcome::default();
+    };
+    match &app.settings.console_url {
+        Some(template) => Outcome::action(Action::Open(console_url::expand(template, &id))),
+        None => {
+            let lines = vec![
+                "Set console_url in [ui] of the config to open tickets with o, e.g.".into(),
+                format!("console_url = \"https://…/{}\"", console_url::PLACEHOLDER),
+            ];
+            app.prompt.notice("console", lines);
+            Outcome::redraw(true)
+        }
     }
 }
 
@@ -108,16 +219,25 @@ fn open_selected(app: &mut App) -> Outcome {
         return Outcome::default();
     };
     app.list.keep_selection();
-    app.detail.open(id);
-    Outcome::redraw(true)
+    app.hosts = None;
+    app.detail.open(id.clone());
+    // Its steps stay fresh while it is open: the engine fetches them now, so they are
+    // marked loading here rather than asked for twice.
+    app.tickets.want_steps(&id, false);
+    let mut outcome = Outcome::action(Action::Engine(Command::FollowSteps(Some(id))));
+    outcome.redraw = true;
+    outcome
 }
 
 /// `Esc`: from the ticket back to the list; in the list, clear the filter.
 fn back(app: &mut App) -> Outcome {
     if app.view() == View::Ticket {
         app.detail.close();
+        app.hosts = None;
         app.scroll_list_to_cursor();
-        Outcome::redraw(true)
+        let mut outcome = Outcome::action(Action::Engine(Command::FollowSteps(None)));
+        outcome.redraw = true;
+        outcome
     } else if !app.filter.is_empty() {
         app.filter.clear();
         app.refilter();
@@ -128,7 +248,51 @@ fn back(app: &mut App) -> Outcome {
 }
 
 fn set_tab(app: &mut App, tab: Tab) -> Outcome {
-    Outcome::redraw(app.detail.set_tab(tab))
+    let hosts_closed = app.hosts.take().is_some();
+    Outcome::redraw(app.detail.set_tab(tab) || hosts_closed)
+}
+
+/// Enter on the Steps tab of the open ticket: the hosts of the step at the cursor.
+fn open_hosts(app: &mut App) -> Outcome {
+    if app.tab() != Tab::Steps || app.hosts().is_some() {
+        return Outcome::default();
+    }
+    let Some(id) = app.detail.open_id() else {
+        return Outcome::default();
+    };
+    let Some(StepsState::Loaded { steps, .. }) = app.tickets.get(id).map(|e| &e.steps) else {
+        return Outcome::default();
+    };
+    let Some(step) = steps.get(app.detail.scroll()) else {
+        return Outcome::default();
+    };
+    let Some(step_id) = step.execution_step_id.clone() else {
+        return Outcome::default();
+    };
+    let name = step.name.clone().unwrap_or_else(|| step_id.clone());
+    app.hosts = Some(HostsView::new(id.to_string(), step_id, name));
+    fetch_hosts_page(app, true)
+}
+
+/// Asks for the next page of hosts when the view needs one for the rows on screen.
+fn fetch_hosts_page(app: &mut App, redraw: bool) -> Outcome {
+    let rows = page_size(app);
+    let Some(view) = app.hosts.as_mut() else {
+        return Outcome::redraw(redraw);
+    };
+    let Some(offset) = view.next_page(rows) else {
+        return Outcome::redraw(redraw);
+    };
+    let command = Command::FetchInstances {
+        execution_id: view.execution_id().to_string(),
+        step_id: view.step_id().to_string(),
+        limit: PAGE,
+        offset,
+    };
+    Outcome {
+        redraw: true,
+        actions: vec![Action::Engine(command)],
+    }
 }
 
 /// `r`: poll the shown ticket now, and its steps when they are on screen.
@@ -163,15 +327,25 @@ fn motion(app: &mut App, motion: Motion) -> Outcome {
 }
 
 fn scroll_detail(app: &mut App, motion: Motion) -> Outcome {
+    if let Some(view) = app.hosts.as_mut() {
+        let to = target(view.scroll(), motion);
+        let moved = view.scroll_to(to);
+        return fetch_hosts_page(app, moved);
+    }
     let before = app.detail.scroll();
-    let to = match motion {
-        Motion::Up(n) => before.saturating_sub(n),
-        Motion::Down(n) => before.saturating_add(n),
-        Motion::Top => 0,
-        Motion::Bottom => usize::MAX,
-    };
+    let to = target(before, motion);
     let shown = app.shown_id().and_then(|id| app.tickets.get(id));
     Outcome::redraw(app.detail.scroll_to(shown, to))
+}
+
+/// Where a scroll motion goes from `from` (clamped by whoever scrolls).
+fn target(from: usize, motion: Motion) -> usize {
+    match motion {
+        Motion::Up(n) => from.saturating_sub(n),
+        Motion::Down(n) => from.saturating_add(n),
+        Motion::Top => 0,
+        Motion::Bottom => usize::MAX,
+    }
 }
 
 /// One screenful of the list (or of the zoomed detail).

@@ -6,9 +6,11 @@
 //! `update` also decides whether the screen needs a frame, from the state: what an
 //! update changed, and for the 1 Hz clock when a shown time text next changes.
 
+mod actions;
 mod clock;
 mod detail;
 mod filter;
+mod hosts;
 mod input;
 pub mod layout;
 mod list;
@@ -22,13 +24,19 @@ use ratatui::layout::Rect;
 
 use crate::config::WatchEntry;
 use crate::format::Zone;
+use crate::text;
 use crate::watch::{Command, Update};
 
+pub use actions::{Prompt, UiSettings};
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
-pub use tickets::{Failure, Health, KeyWidths, StepsState, TicketEntry, Transition};
+pub use hosts::HostsView;
+pub use tickets::{
+    Failure, Health, KeyWidths, OperationRecord, StepsState, TicketEntry, Transition,
+};
 pub use view::{SortKey, StatusCount, Tab, View, urgency};
 
+use actions::Prompts;
 use detail::Detail;
 use filter::Filter;
 use list::ListState;
@@ -55,6 +63,11 @@ pub enum Action {
     Quit,
     /// Ctrl-Z: restore the terminal, stop, and come back.
     Suspend,
+    /// Put this text on the clipboard (OSC 52 through the terminal).
+    Copy(String),
+    /// Open this URL in the browser; if that cannot be done, tell the app
+    /// (`App::open_failed`).
+    Open(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -105,6 +118,10 @@ pub struct App {
     list: ListState,
     filter: Filter,
     detail: Detail,
+    prompt: Prompts,
+    /// The hosts of one step of the open ticket (Enter on a step).
+    hosts: Option<HostsView>,
+    settings: UiSettings,
     help: bool,
     /// `now` as of the last update that asked for a frame: what the screen shows.
     drawn_at: SystemTime,
@@ -125,11 +142,47 @@ impl App {
             list: ListState::default(),
             filter: Filter::default(),
             detail: Detail::default(),
+            prompt: Prompts::default(),
+            hosts: None,
+            settings: UiSettings::default(),
             help: false,
             init,
         };
         app.list.rebuild(app.tickets.all(), &app.filter);
         app
+    }
+
+    /// With the dashboard settings of the command line and `[ui]`.
+    pub fn with_settings(mut self, settings: UiSettings) -> App {
+        self.settings = settings;
+        self
+    }
+
+    pub fn settings(&self) -> &UiSettings {
+        &self.settings
+    }
+
+    /// The box over the screen that takes the keys (actions menu, confirmation,
+    /// notice), if one is open.
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.prompt.current()
+    }
+
+    /// The hosts view of the open ticket, when a step's hosts are shown.
+    pub fn hosts(&self) -> Option<&HostsView> {
+        self.hosts
+            .as_ref()
+            .filter(|h| self.detail.open_id() == Some(h.execution_id()))
+    }
+
+    /// The browser could not be started: show the URL instead.
+    pub fn open_failed(&mut self, url: &str, why: &str) {
+        let lines = vec![
+            format!("Could not open a browser ({}).", text::sanitize(why)),
+            "The ticket in the console:".into(),
+            url.to_string(),
+        ];
+        self.prompt.notice("console", lines);
     }
 
     /// Every watched ticket, in the order of the config.
@@ -266,16 +319,58 @@ impl App {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
         }
+        if let Update::Operated {
+            execution_id,
+            operation,
+            result: Err(error),
+            ..
+        } = &update
+        {
+            let title = format!("{} refused", operation.as_str());
+            self.prompt
+                .notice(title, actions::refusal_lines(execution_id, error));
+        }
+        if let Update::Instances {
+            execution_id,
+            step_id,
+            offset,
+            result,
+            at,
+        } = update
+        {
+            let Some(view) = self
+                .hosts
+                .as_mut()
+                .filter(|h| h.execution_id() == execution_id && h.step_id() == step_id)
+            else {
+                return false;
+            };
+            return view.page_arrived(offset as usize, result, at);
+        }
+        let refused = matches!(&update, Update::Operated { result: Err(_), .. });
         let applied = self.tickets.apply(update);
+        if refused {
+            return true;
+        }
         let Some(i) = applied.index else {
-            return applied.listed;
+            return applied.header;
         };
         if applied.moved {
             self.list.reposition(self.tickets.all(), &self.filter, i);
             self.scroll_list_to_cursor();
         }
         let shown = self.shown_id() == Some(self.tickets.all()[i].id.as_str());
-        applied.listed || applied.moved || shown
+        applied.header || applied.moved || shown || (applied.row && self.on_screen(i))
+    }
+
+    /// Ticket `i` has a row in the part of the list on screen.
+    fn on_screen(&self, i: usize) -> bool {
+        if self.view() == View::Ticket {
+            return false;
+        }
+        let rows = self.list_rows();
+        let offset = self.list.offset(rows);
+        (offset..(offset + rows).min(self.list.len())).any(|p| self.list.at(p) == Some(i))
     }
 
     /// The Steps tab is on screen for a ticket whose steps were never asked for.

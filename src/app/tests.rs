@@ -946,14 +946,366 @@ fn a_ticket_with_50000_parameters_scrolls_to_its_last_row() {
 }
 
 #[test]
-fn an_unchanged_poll_of_a_ticket_off_screen_draws_nothing() {
+fn a_poll_draws_only_when_it_changes_what_is_on_screen() {
+    // 40 finished tickets on 80x24: the oldest are below the last row on screen.
     let mut app = finished(40);
+    let name = |n: usize| ((b'a' + n as u8) as char).to_string();
+    let old = |n: usize| ticket(n, Status::Succeed, &name(n), 7200 + 3600 * n as u64);
     // The header's "polled" age is at 0s: polls within the same second change nothing.
-    let name = ((b'a' + 39) as char).to_string();
-    let t = ticket(39, Status::Succeed, &name, 7200 + 3600 * 39);
-    assert!(!snapshot(&mut app, t.clone()).redraw);
-    // New data does.
-    let mut changed = t;
+    assert!(!snapshot(&mut app, old(39)).redraw, "same data, off screen");
+    // (Ticket 0 is selected: the pane shows when it was polled, so its polls draw.)
+    assert!(!snapshot(&mut app, old(1)).redraw, "same data, on screen");
+    let mut changed = old(39);
     changed.update_time = Some(((NOW - 5) * 1000) as i64);
-    assert!(snapshot(&mut app, changed).redraw);
+    assert!(!snapshot(&mut app, changed).redraw, "new data, off screen");
+    let mut changed = old(1);
+    changed.update_time = Some(((NOW - 5) * 1000) as i64);
+    assert!(snapshot(&mut app, changed).redraw, "new data, on screen");
+    // A status change moves counts in the header: drawn wherever the ticket is.
+    assert!(snapshot(&mut app, ticket(38, Status::Failed, "x", 60)).redraw);
+}
+
+/// The `Operate` commands among the actions.
+fn operations(out: &Outcome) -> Vec<(String, crate::coc::Operation)> {
+    out.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Engine(Command::Operate {
+                execution_id,
+                operation,
+            }) => Some((execution_id.clone(), *operation)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Ticket 0 failed, 1 runs, 2 is pending (paused), 3 succeeded.
+fn mixed() -> App {
+    app_with(4, |i| {
+        let status = [
+            Status::Failed,
+            Status::Running,
+            Status::Pending,
+            Status::Succeed,
+        ][i]
+            .clone();
+        ticket(i, status, &format!("job{i}"), 600)
+    })
+}
+
+fn select_id(app: &mut App, want: &str) {
+    ch(app, 'g');
+    while selected(app) != want {
+        assert!(ch(app, 'j').redraw, "{want} not in the list");
+    }
+}
+
+#[test]
+fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
+    use crate::coc::Operation::*;
+    let mut app = mixed();
+    for (n, want) in [
+        (0, vec![Retry]),
+        (1, vec![Terminate]),
+        (2, vec![Terminate, Resume]),
+    ] {
+        select_id(&mut app, &id(n));
+        assert!(ch(&mut app, 'x').redraw);
+        let Some(Prompt::Menu {
+            execution_id,
+            choices,
+            ..
+        }) = app.prompt()
+        else {
+            panic!("a menu: {:?}", app.prompt());
+        };
+        assert_eq!((execution_id.as_str(), choices), (id(n).as_str(), &want));
+        press(&mut app, KeyCode::Esc);
+        assert!(app.prompt().is_none());
+    }
+    select_id(&mut app, &id(3));
+    ch(&mut app, 'x');
+    assert!(
+        matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("Succeed")),
+        "{:?}",
+        app.prompt()
+    );
+    ch(&mut app, 'g');
+    assert!(app.prompt().is_none(), "any key closes a notice");
+    assert_eq!(selected(&app), id(3), "and does nothing else");
+
+    select_id(&mut app, &id(0));
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    let Some(Prompt::Confirm { description, .. }) = app.prompt() else {
+        panic!("a confirmation");
+    };
+    assert_eq!(description, "RETRY EX0000  job job0  status Failed");
+}
+
+#[test]
+fn only_y_sends_and_no_stray_key_can() {
+    let mut app = mixed();
+    select_id(&mut app, &id(0));
+    let strays = [
+        KeyCode::Enter,
+        KeyCode::Char('Y'),
+        KeyCode::Char('n'),
+        KeyCode::Char(' '),
+        KeyCode::Char('x'),
+        KeyCode::Esc,
+        KeyCode::Down,
+        KeyCode::Tab,
+    ];
+    for stray in strays {
+        ch(&mut app, 'x');
+        press(&mut app, KeyCode::Enter);
+        assert!(matches!(app.prompt(), Some(Prompt::Confirm { .. })));
+        let out = press(&mut app, stray);
+        assert!(operations(&out).is_empty(), "{stray:?} sent something");
+        assert!(app.prompt().is_none(), "{stray:?} cancels");
+        assert_eq!(app.view(), View::List, "{stray:?} went nowhere else");
+    }
+    // Ctrl-Y is not y.
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    assert!(operations(&ctrl(&mut app, 'y')).is_empty());
+    assert!(app.prompt().is_none());
+
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    let out = ch(&mut app, 'y');
+    assert_eq!(operations(&out), [(id(0), crate::coc::Operation::Retry)]);
+    let record = &app.ticket(&id(0)).unwrap().operations[0];
+    assert_eq!(record.result, None, "waiting for the answer");
+}
+
+#[test]
+fn terminate_wants_the_word_or_the_id_typed() {
+    let mut app = mixed();
+    select_id(&mut app, &id(1));
+    let terminate = |app: &mut App, answer: &str| {
+        ch(app, 'x');
+        press(app, KeyCode::Enter);
+        let mut sent = Vec::new();
+        for c in answer.chars() {
+            sent.extend(operations(&ch(app, c)));
+        }
+        sent.extend(operations(&press(app, KeyCode::Enter)));
+        sent
+    };
+    for wrong in ["", "y", "Terminate", "terminat", "EX000"] {
+        assert!(terminate(&mut app, wrong).is_empty(), "{wrong:?}");
+        assert!(app.prompt().is_none());
+    }
+    // A key other than a character, Backspace or Enter cancels half way.
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, 't');
+    assert!(operations(&press(&mut app, KeyCode::Up)).is_empty());
+    assert!(app.prompt().is_none());
+
+    let want = [(id(1), crate::coc::Operation::Terminate)];
+    assert_eq!(terminate(&mut app, "terminate"), want);
+    assert_eq!(terminate(&mut app, &id(1)), want);
+}
+
+#[test]
+fn the_operation_targets_the_ticket_the_menu_was_opened_on() {
+    let mut app = mixed();
+    select_id(&mut app, &id(2));
+    ch(&mut app, 'x');
+    // While the menu is open, the list reorders under it: ticket 2 fails, a new
+    // ticket starts. The menu keeps its ID; j moves the menu, not the list.
+    snapshot(&mut app, ticket(2, Status::Running, "job2", 600));
+    snapshot(&mut app, ticket(9, Status::Failed, "new", 1));
+    ch(&mut app, 'j');
+    press(&mut app, KeyCode::Enter);
+    let Some(Prompt::Confirm {
+        execution_id,
+        description,
+        ..
+    }) = app.prompt()
+    else {
+        panic!("a confirmation: {:?}", app.prompt());
+    };
+    assert_eq!(execution_id, &id(2));
+    assert!(description.contains("status Running"), "{description}");
+    let sent = operations(&ch(&mut app, 'y'));
+    assert_eq!(sent, [(id(2), crate::coc::Operation::Resume)]);
+}
+
+#[test]
+fn read_only_offers_nothing_and_sends_nothing() {
+    let mut app = mixed().with_settings(UiSettings {
+        read_only: Some("--read-only".into()),
+        console_url: None,
+    });
+    select_id(&mut app, &id(0));
+    let mut sent = Vec::new();
+    for key in ['x', 'y', 'x', '\r', 'y'] {
+        let code = if key == '\r' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(key)
+        };
+        sent.extend(operations(&press(&mut app, code)));
+    }
+    assert!(sent.is_empty());
+    ch(&mut app, 'x');
+    assert!(
+        matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("--read-only")),
+        "{:?}",
+        app.prompt()
+    );
+}
+
+#[test]
+fn the_servers_answer_shows_and_history_records_it() {
+    let mut app = mixed();
+    select_id(&mut app, &id(0));
+    for answer in [Ok(()), Err(())] {
+        ch(&mut app, 'x');
+        press(&mut app, KeyCode::Enter);
+        ch(&mut app, 'y');
+        let result = answer.map_err(|()| ApiError::Http {
+            status: 400,
+            error_code: Some("COC.00040712".into()),
+            error_msg: Some("not in \u{1b}[31mthis status".into()),
+            request_id: Some("req-42".into()),
+            excerpt: None,
+            retry_after: None,
+        });
+        let out = update(
+            &mut app,
+            Message::Engine(Update::Operated {
+                execution_id: id(0),
+                operation: crate::coc::Operation::Retry,
+                result,
+                at: now(),
+            }),
+        );
+        assert!(out.redraw);
+    }
+    let records = &app.ticket(&id(0)).unwrap().operations;
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0].result, Some(Ok(())));
+    assert!(matches!(records[1].result, Some(Err(_))));
+    let Some(Prompt::Notice { title, lines }) = app.prompt() else {
+        panic!("the refusal is shown");
+    };
+    assert_eq!(title, "RETRY refused");
+    let text = lines.join("\n");
+    for part in [
+        "EX0000",
+        "HTTP 400",
+        "COC.00040712",
+        "not in this status",
+        "req-42",
+    ] {
+        assert!(text.contains(part), "{part} in\n{text}");
+    }
+    assert!(!text.contains('\u{1b}'), "sanitised");
+    ch(&mut app, 'q');
+    assert!(
+        app.prompt().is_none(),
+        "any key closes it, and does nothing else"
+    );
+}
+
+#[test]
+fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
+    let mut app = mixed();
+    select_id(&mut app, &id(0));
+    assert_eq!(ch(&mut app, 'y').actions, [Action::Copy(id(0))]);
+    let failed_step = crate::coc::Step {
+        execution_step_id: Some("301".into()),
+        name: Some("restart".into()),
+        status: Some(Status::Failed),
+        message: Some("exit code 1".into()),
+        ..Default::default()
+    };
+    update(
+        &mut app,
+        Message::Engine(Update::Steps {
+            execution_id: id(0),
+            result: Ok(vec![failed_step]),
+            at: now(),
+        }),
+    );
+    assert_eq!(
+        ch(&mut app, 'Y').actions,
+        [Action::Copy(
+            "EX0000 | job0 | Failed | failed step: restart (exit code 1)".into()
+        )]
+    );
+    // With the step's hosts loaded, the summary counts the failed ones.
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, '4');
+    let out = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        out.actions,
+        [engine(Command::FetchInstances {
+            execution_id: id(0),
+            step_id: "301".into(),
+            limit: 100,
+            offset: 0,
+        })]
+    );
+    let hosts: Vec<crate::coc::Instance> = ["Succeed", "Failed", "Failed"]
+        .iter()
+        .map(|s| serde_json::from_value(serde_json::json!({"status": s})).unwrap())
+        .collect();
+    update(
+        &mut app,
+        Message::Engine(Update::Instances {
+            execution_id: id(0),
+            step_id: "301".into(),
+            offset: 0,
+            result: Ok(crate::coc::Page {
+                data: hosts,
+                total: Some(3),
+            }),
+            at: now(),
+        }),
+    );
+    let view = app.hosts().expect("the hosts view");
+    assert_eq!(view.counts_line(), "2 Failed, 1 Succeed");
+    assert_eq!(
+        ch(&mut app, 'Y').actions,
+        [Action::Copy(
+            "EX0000 | job0 | Failed | failed step: restart (exit code 1) | 2 of 3 hosts failed"
+                .into()
+        )]
+    );
+
+    assert!(ch(&mut app, 'o').actions.is_empty());
+    assert!(matches!(app.prompt(), Some(Prompt::Notice { .. })));
+    press(&mut app, KeyCode::Esc);
+    let mut app = app.with_settings(UiSettings {
+        read_only: None,
+        console_url: Some("https://console.example/coc/{execution_id}/detail".into()),
+    });
+    assert_eq!(
+        ch(&mut app, 'o').actions,
+        [Action::Open(
+            "https://console.example/coc/EX0000/detail".into()
+        )]
+    );
+}
+
+#[test]
+fn the_open_tickets_steps_are_followed_until_it_closes() {
+    let mut app = mixed();
+    select_id(&mut app, &id(1));
+    let out = press(&mut app, KeyCode::Enter);
+    assert_eq!(out.actions, [engine(Command::FollowSteps(Some(id(1))))]);
+    let out = press(&mut app, KeyCode::Esc);
+    assert_eq!(out.actions, [engine(Command::FollowSteps(None))]);
+    // On the Steps tab the engine's fetch for following is the only one.
+    ch(&mut app, 'j');
+    ch(&mut app, '4');
+    let next = selected(&app).to_string();
+    let out = press(&mut app, KeyCode::Enter);
+    assert_eq!(out.actions, [engine(Command::FollowSteps(Some(next)))]);
 }

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::coc::{ApiError, KeyValue, Status, Step, Ticket};
+use crate::coc::{ApiError, KeyValue, Operation, Status, Step, Ticket};
 use crate::text;
 use crate::watch::Update;
 
@@ -29,6 +29,15 @@ pub struct Transition {
     pub from: Option<Status>,
     pub to: Status,
     pub at: SystemTime,
+}
+
+/// An operation sent from the dashboard, for the History tab.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationRecord {
+    pub operation: Operation,
+    pub sent: SystemTime,
+    /// `None` until the server answers.
+    pub result: Option<Result<(), ApiError>>,
 }
 
 /// The Steps tab's data, fetched on demand.
@@ -83,6 +92,8 @@ pub struct TicketEntry {
     /// The last poll's failure; cleared by the next success.
     pub error: Option<Failure>,
     pub history: Vec<Transition>,
+    /// Operations sent from here, oldest first.
+    pub operations: Vec<OperationRecord>,
     pub steps: StepsState,
     pub key_widths: KeyWidths,
     /// Lowercase ID, label, job name, status and creator, for the filter.
@@ -100,6 +111,7 @@ impl TicketEntry {
             last_ok: None,
             error: None,
             history: Vec::new(),
+            operations: Vec::new(),
             steps: StepsState::NotRequested,
             key_widths: KeyWidths::default(),
             search: String::new(),
@@ -208,9 +220,10 @@ pub(super) struct Applied {
     pub index: Option<usize>,
     /// Its place in the list may have changed (or it is new).
     pub moved: bool,
-    /// Something shown for it in the list or the header changed (its data, its error
-    /// marker, a count, the endpoint's health).
-    pub listed: bool,
+    /// Something its list row shows changed (its data, its error marker).
+    pub row: bool,
+    /// Something the header shows changed (a count, the endpoint's health).
+    pub header: bool,
 }
 
 /// Every watched ticket, by position and by ID, with the header's counts kept in step.
@@ -273,6 +286,21 @@ impl Tickets {
         fetch
     }
 
+    /// An operation on `id` was sent at `at`.
+    pub fn operation_sent(&mut self, id: &str, operation: Operation, at: SystemTime) {
+        if let Some(i) = self.index(id) {
+            let operations = &mut self.entries[i].operations;
+            if operations.len() == HISTORY_LIMIT {
+                operations.remove(0);
+            }
+            operations.push(OperationRecord {
+                operation,
+                sent: at,
+                result: None,
+            });
+        }
+    }
+
     /// Applies one engine update.
     pub(super) fn apply(&mut self, update: Update) -> Applied {
         match update {
@@ -293,12 +321,13 @@ impl Tickets {
                 Applied {
                     index: Some(i),
                     moved: new || change == DataChange::Moved,
+                    row: cleared || change != DataChange::Same,
                     // The header's "polled" age restarts at 0s: a change only when it
                     // showed more than that.
-                    listed: new
+                    header: new
                         || cleared
                         || auth_cleared
-                        || change != DataChange::Same
+                        || change == DataChange::Moved
                         || health_was.is_none_or(|was| {
                             at.duration_since(was).is_ok_and(|d| d.as_secs() >= 1)
                         }),
@@ -317,13 +346,15 @@ impl Tickets {
                     Some(ticket) if entry.ticket.is_none() => entry.set_ticket(ticket),
                     _ => DataChange::Same,
                 };
+                let was_failing = entry.error.is_some();
                 let repeated = entry.error.as_ref().is_some_and(|f| f.error == error);
                 entry.error = Some(Failure { error, at });
                 self.adjust(i, before);
                 Applied {
                     index: Some(i),
                     moved: new || change == DataChange::Moved,
-                    listed: new || !repeated || change != DataChange::Same,
+                    row: !repeated || change != DataChange::Same,
+                    header: new || !was_failing || change == DataChange::Moved,
                 }
             }
             Update::Transition {
@@ -341,7 +372,8 @@ impl Tickets {
                 Applied {
                     index: Some(i),
                     moved: new,
-                    listed: new,
+                    row: new,
+                    header: new,
                 }
             }
             Update::Steps {
@@ -361,17 +393,41 @@ impl Tickets {
                     ..Applied::default()
                 }
             }
+            Update::Operated {
+                execution_id,
+                operation,
+                result,
+                ..
+            } => {
+                let Some(i) = self.index(&execution_id) else {
+                    return Applied::default();
+                };
+                let waiting = self.entries[i]
+                    .operations
+                    .iter_mut()
+                    .rev()
+                    .find(|r| r.operation == operation && r.result.is_none());
+                if let Some(record) = waiting {
+                    record.result = Some(result);
+                }
+                Applied {
+                    index: Some(i),
+                    ..Applied::default()
+                }
+            }
+            // The hosts view (`App`) takes these.
+            Update::Instances { .. } => Applied::default(),
             Update::Throttled { until, error } => {
                 self.health.throttled = Some((until, error));
                 Applied {
-                    listed: true,
+                    header: true,
                     ..Applied::default()
                 }
             }
             Update::AuthFailed { error, at } => {
                 self.health.auth_failed = Some(Failure { error, at });
                 Applied {
-                    listed: true,
+                    header: true,
                     ..Applied::default()
                 }
             }

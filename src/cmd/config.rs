@@ -152,6 +152,7 @@ mod tests {
             .unwrap_or_else(|problems| panic!("{problems:?}\n{uncommented}"));
         assert_eq!(config.watch.len(), 1);
         assert!(config.auth.sk.is_some());
+        assert!(config.ui.read_only && config.ui.console_url.is_some());
     }
 
     fn is_setting(line: &str) -> bool {

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Globals, usage_error};
-use crate::app::{App, AppInit};
+use super::{Globals, read_only_reason, usage_error};
+use crate::app::{App, AppInit, UiSettings};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::{self, WatchEntry};
 use crate::exit::Exit;
@@ -43,19 +43,28 @@ pub fn run(globals: &Globals) -> Exit {
         Err(exit) => return exit,
     };
     let endpoint_name = client_config.endpoint.display_name();
+    let settings = UiSettings {
+        read_only: read_only_reason(globals, Some(&config)),
+        console_url: config.ui.console_url.clone(),
+    };
     runtime.block_on(run_engine_and_ui(
         client_config,
         endpoint_name,
         config.poll,
         config.watch,
+        settings,
     ))
 }
 
 /// The dashboard against an embedded simulator on a free loopback port.
-pub fn demo() -> Exit {
+pub fn demo(globals: &Globals) -> Exit {
     if let Err(exit) = need_terminal() {
         return exit;
     }
+    let settings = UiSettings {
+        read_only: read_only_reason(globals, None),
+        console_url: None,
+    };
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
@@ -85,7 +94,7 @@ pub fn demo() -> Exit {
             max_rps: 50.0,
         };
         let name = format!("demo simulator {}", sim.base_url());
-        let exit = run_engine_and_ui(client_config, name, poll, watch).await;
+        let exit = run_engine_and_ui(client_config, name, poll, watch, settings).await;
         sim.shutdown();
         exit
     })
@@ -117,6 +126,7 @@ async fn run_engine_and_ui(
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
+    settings: UiSettings,
 ) -> Exit {
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
@@ -124,7 +134,7 @@ async fn run_engine_and_ui(
         Ok(c) => c,
         Err(e) => return fail(e.to_string()),
     };
-    let _log_guard = init_logging();
+    let _log_guard = super::init_logging();
     let ids = watch.iter().map(|w| w.id.clone()).collect();
     let engine = watch::spawn(Arc::new(client), poll, ids);
     let init = AppInit {
@@ -133,7 +143,7 @@ async fn run_engine_and_ui(
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    let result = tui::event_loop(engine, App::new(init)).await;
+    let result = tui::event_loop(engine, App::new(init).with_settings(settings)).await;
     match result {
         Ok(()) => Exit::Success,
         Err(e) => {
@@ -142,25 +152,4 @@ async fn run_engine_and_ui(
             Exit::Usage
         }
     }
-}
-
-/// Log to the file `coctop config path` shows, never to the screen.
-fn init_logging() -> Option<()> {
-    let path = config::log_file_path();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).ok()?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    // Private: it names tickets, endpoints and errors.
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).ok()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init()
-        .ok()
 }

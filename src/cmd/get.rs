@@ -1,11 +1,14 @@
-//! `coctop get`: print tickets once, as a table or JSON.
+//! `coctop get`: print tickets once, as a table or JSON; with `--steps` their steps,
+//! with `--instances` the per-host results of every step.
 //!
 //! Requests go through the engine's pacer (`poll.max_rps`) with at most
-//! `poll.concurrency` in flight; rows are printed in the order asked as soon as each is
-//! known, so memory stays flat however many IDs are given; a repeated ID is fetched
-//! and printed once.
+//! `poll.concurrency` in flight, and an ID given twice is asked once. Tickets are
+//! printed in the order asked as soon as each is known, so memory stays flat however
+//! many IDs are given; steps and hosts are printed once all are in (their tables align
+//! on every row).
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::time::SystemTime;
 
 use futures::StreamExt;
@@ -13,10 +16,11 @@ use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Globals, Prepared, output, prepare_with_runtime, report, signals, usage_error};
-use crate::coc::{ApiError, Client, Ticket};
+use crate::coc::{ApiError, Client, Instance, Status, Step, Ticket};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::format;
+use crate::hosts;
 use crate::text::{cell, sanitize};
 use crate::watch::Pacer;
 
@@ -27,20 +31,122 @@ pub enum OutputFormat {
     Json,
 }
 
-pub fn run(globals: &Globals, ids: &[String], output: OutputFormat) -> Exit {
+/// What `get` prints for each ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    #[default]
+    Ticket,
+    /// `--steps`
+    Steps,
+    /// `--instances`
+    Instances,
+}
+
+pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Detail) -> Exit {
     let (prepared, rt) = match prepare_with_runtime(globals, ids) {
         Ok(ready) => ready,
         Err(exit) => return exit,
     };
+    let done = async {
+        match detail {
+            Detail::Ticket => fetch_and_print(prepared, output).await,
+            Detail::Steps => {
+                print_all(prepared, all_steps, |results| match output {
+                    OutputFormat::Json => nested_json(results, "steps"),
+                    OutputFormat::Table => steps_table(results, SystemTime::now()),
+                })
+                .await
+            }
+            Detail::Instances => {
+                print_all(prepared, every_host, |results| match output {
+                    OutputFormat::Json => nested_json(&instances_only(results), "instances"),
+                    OutputFormat::Table => hosts_table(results, SystemTime::now()),
+                })
+                .await
+            }
+        }
+    };
     rt.block_on(async {
         tokio::select! {
-            exit = fetch_and_print(prepared, output) => exit.unwrap_or_else(|stopped| stopped),
+            exit = done => exit.unwrap_or_else(|stopped| stopped),
             exit = signals::ending_signal() => exit,
         }
     })
 }
 
-type FetchResult = (WatchEntry, Result<Ticket, ApiError>);
+async fn all_steps(client: Client, id: String) -> Result<Vec<Step>, ApiError> {
+    client.all_steps(&id).await
+}
+
+/// Every host of every step, each with the step it belongs to, failed first per step.
+async fn every_host(client: Client, id: String) -> Result<Vec<(Step, Instance)>, ApiError> {
+    let mut rows = Vec::new();
+    for step in client.all_steps(&id).await? {
+        let Some(step_id) = step.execution_step_id.clone() else {
+            continue;
+        };
+        let mut instances = client.all_instances(&step_id).await?;
+        hosts::failed_first(&mut instances);
+        rows.extend(instances.into_iter().map(|i| (step.clone(), i)));
+    }
+    Ok(rows)
+}
+
+type FetchResult<T> = (String, Result<T, ApiError>);
+
+/// Fetches with `fetch` for every target (paced, `poll.concurrency` at once), then
+/// prints what `render` makes of all of it. The first fetch goes alone: if it fails
+/// authentication, nothing more is sent.
+async fn print_all<T, F, Fut>(
+    prepared: Prepared,
+    fetch: F,
+    render: impl FnOnce(&[FetchResult<T>]) -> String,
+) -> Result<Exit, Exit>
+where
+    F: Fn(Client, String) -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
+    let targets = unique(prepared.targets);
+    let pacer = Pacer::new(prepared.config.poll.max_rps);
+    let (first, rest) = targets
+        .split_first()
+        .expect("prepare refuses an empty list");
+    pacer.turn().await;
+    let first_result = fetch(client.clone(), first.id.clone()).await;
+    let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
+    let mut results = vec![(first.id.clone(), first_result)];
+    if let Some(error) = auth_failure {
+        results.extend(rest.iter().map(|t| (t.id.clone(), Err(error.clone()))));
+    } else {
+        let fetched: Vec<FetchResult<T>> = futures::stream::iter(rest)
+            .map(|t| {
+                let (client, pacer, fetch) = (client.clone(), &pacer, &fetch);
+                async move {
+                    pacer.turn().await;
+                    (t.id.clone(), fetch(client, t.id.clone()).await)
+                }
+            })
+            .buffered(prepared.config.poll.concurrency.max(1))
+            .collect()
+            .await;
+        results.extend(fetched);
+    }
+    let text = render(&results);
+    output::print(&if text.ends_with('\n') {
+        text
+    } else {
+        format!("{text}\n")
+    })?;
+    for (id, result) in &results {
+        if let Err(e) = result {
+            report(&format!("{id}: {e}"));
+        }
+    }
+    Ok(Exit::of_errors(
+        results.iter().filter_map(|(_, r)| r.as_ref().err()),
+    ))
+}
 
 /// Fetches every ticket and prints each as soon as it and those before it are known.
 /// The first request goes alone: if it fails authentication, nothing more is sent
@@ -122,7 +228,10 @@ impl Printer {
         Ok(printer)
     }
 
-    fn row(&mut self, (target, result): FetchResult) -> Result<(), Exit> {
+    fn row(
+        &mut self,
+        (target, result): (WatchEntry, Result<Ticket, ApiError>),
+    ) -> Result<(), Exit> {
         let text = match self.format {
             OutputFormat::Table => self.table_line(&table_row(&target, &result, SystemTime::now())),
             OutputFormat::Json => {
@@ -233,7 +342,7 @@ fn table_row(
         Ok(ticket) => ticket,
         Err(e) => return vec![target.id.clone(), "ERROR".into(), e.to_string()],
     };
-    let age = |ms: Option<i64>| ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms));
+    let age = |ms| age(ms, now);
     let name = target
         .label
         .as_deref()
@@ -241,10 +350,7 @@ fn table_row(
         .unwrap_or("-");
     vec![
         ticket.execution_id.clone(),
-        ticket
-            .status
-            .as_ref()
-            .map_or_else(|| "-".into(), |s| s.label().into_owned()),
+        status_text(ticket.status.as_ref()),
         ticket
             .execution_type
             .as_ref()
@@ -256,6 +362,159 @@ fn table_row(
         format::run_time(ticket.start_time, ticket.end_time, now).unwrap_or_else(|| "-".into()),
         age(ticket.update_time),
     ]
+}
+
+/// One object per requested ID: `{"execution_id", KEY: [...]}`, or the error as `get`
+/// shows it.
+fn nested_json<T: serde::Serialize>(results: &[FetchResult<Vec<T>>], key: &str) -> String {
+    let items: Vec<serde_json::Value> = results
+        .iter()
+        .map(|(id, result)| match result {
+            Ok(items) => json!({"execution_id": id, key: items}),
+            Err(e) => json!({"execution_id": id, "error": error_json(e)}),
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into())
+}
+
+/// The instances as the API sends them (each names its `execution_step_id`).
+fn instances_only(
+    results: &[FetchResult<Vec<(Step, Instance)>>],
+) -> Vec<FetchResult<Vec<&Instance>>> {
+    results
+        .iter()
+        .map(|(id, result)| {
+            let instances = result.as_ref().map_err(Clone::clone);
+            (
+                id.clone(),
+                instances.map(|rows| rows.iter().map(|(_, i)| i).collect()),
+            )
+        })
+        .collect()
+}
+
+/// Flattens results into table rows: `row` for each item, an error row for a failure.
+fn rows_of<T>(
+    results: &[FetchResult<Vec<T>>],
+    row: impl Fn(&str, &T) -> Vec<String>,
+) -> Vec<Vec<String>> {
+    results
+        .iter()
+        .flat_map(|(id, result)| match result {
+            Ok(items) => items.iter().map(|item| row(id, item)).collect(),
+            Err(e) => vec![error_row(id, e)],
+        })
+        .collect()
+}
+
+fn error_row(id: &str, error: &ApiError) -> Vec<String> {
+    let mut row = vec![sanitize(id).into_owned(), "ERROR".into()];
+    row.push(sanitize(&error.to_string()).into_owned());
+    row
+}
+
+fn age(ms: Option<i64>, now: SystemTime) -> String {
+    ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms))
+}
+
+/// A status as shown: never an unknown one passing for a known one.
+fn status_text(status: Option<&Status>) -> String {
+    status.map_or_else(|| "-".into(), |s| s.label().into_owned())
+}
+
+fn text(s: Option<&str>) -> String {
+    sanitize(s.unwrap_or("-")).into_owned()
+}
+
+fn took(start: Option<i64>, end: Option<i64>, now: SystemTime) -> String {
+    format::run_time(start, end, now).unwrap_or_else(|| "-".into())
+}
+
+const STEPS_HEADER: [&str; 8] = [
+    "EXECUTION ID",
+    "STEP ID",
+    "STATUS",
+    "NAME",
+    "ACTION",
+    "STARTED",
+    "DURATION",
+    "MESSAGE",
+];
+
+fn steps_table(results: &[FetchResult<Vec<Step>>], now: SystemTime) -> String {
+    let rows = rows_of(results, |id, step| {
+        vec![
+            sanitize(id).into_owned(),
+            text(step.execution_step_id.as_deref()),
+            status_text(step.status.as_ref()),
+            text(step.name.as_deref()),
+            text(step.action.as_deref()),
+            age(step.start_time, now),
+            took(step.start_time, step.end_time, now),
+            text(step.message.as_deref().filter(|m| !m.is_empty())),
+        ]
+    });
+    align_columns(&STEPS_HEADER, &rows)
+}
+
+const HOSTS_HEADER: [&str; 9] = [
+    "EXECUTION ID",
+    "STEP",
+    "BATCH",
+    "HOST",
+    "IP",
+    "STATUS",
+    "STARTED",
+    "DURATION",
+    "MESSAGE",
+];
+
+fn hosts_table(results: &[FetchResult<Vec<(Step, Instance)>>], now: SystemTime) -> String {
+    let rows = rows_of(results, |id, (step, host)| {
+        vec![
+            sanitize(id).into_owned(),
+            text(step.name.as_deref().or(step.execution_step_id.as_deref())),
+            hosts::batch(host).map_or_else(|| "-".into(), |b| b.to_string()),
+            sanitize(&hosts::host(host)).into_owned(),
+            text(hosts::ip(host)),
+            status_text(host.status.as_ref()),
+            age(host.start_time, now),
+            took(host.start_time, host.end_time, now),
+            text(host.message.as_deref().filter(|m| !m.is_empty())),
+        ]
+    });
+    align_columns(&HOSTS_HEADER, &rows)
+}
+
+/// Left-aligned columns two spaces apart, measured in terminal columns so CJK names
+/// line up. The last cell of a row is not padded; in a short row (an error) it runs on
+/// over the remaining columns without widening them.
+fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in rows {
+        let sized = if row.len() < widths.len() {
+            row.len().saturating_sub(1)
+        } else {
+            row.len()
+        };
+        for (max, cell) in widths.iter_mut().zip(&row[..sized]) {
+            *max = (*max).max(cell.width());
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let last = row.len().saturating_sub(1);
+        for (i, cell) in row.iter().enumerate() {
+            out.push_str(cell);
+            if i < last {
+                let pad = widths.get(i).map_or(0, |w| w.saturating_sub(cell.width())) + 2;
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

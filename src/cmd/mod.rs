@@ -3,6 +3,7 @@
 pub mod config;
 pub mod dashboard;
 pub mod get;
+pub mod operate;
 pub mod output;
 pub mod signals;
 pub mod sim;
@@ -24,6 +25,8 @@ pub struct Globals {
     pub config: Option<ConfigLocation>,
     pub endpoint: Option<String>,
     pub region: Option<String>,
+    /// `--read-only`: no operation is ever sent.
+    pub read_only: bool,
 }
 
 /// The one way every command builds its async runtime.
@@ -94,6 +97,18 @@ fn prepare_with_runtime(
     Ok((prepared, runtime))
 }
 
+/// Why operations are off, if they are: the flag, or the config's `[ui] read_only`.
+pub(crate) fn read_only_reason(globals: &Globals, config: Option<&Config>) -> Option<String> {
+    if globals.read_only {
+        return Some("--read-only".into());
+    }
+    let config = config.filter(|c| c.ui.read_only)?;
+    Some(match &config.path {
+        Some(path) => format!("read_only = true in [ui] of {}", path.display()),
+        None => "read_only = true in [ui]".into(),
+    })
+}
+
 /// Prints a message to stderr. Error messages can quote a server's body, so they pass
 /// the same sanitising gate as everything else the server says.
 pub(crate) fn report(message: &str) {
@@ -103,6 +118,27 @@ pub(crate) fn report(message: &str) {
 
 fn error_line(message: &str) -> String {
     format!("coctop: {}", sanitize(message))
+}
+
+/// Log to the file `coctop config path` shows, never to the screen.
+pub(crate) fn init_logging() -> Option<()> {
+    let path = settings::log_file_path();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).ok()?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    // Private: it names tickets, endpoints, errors and the operations sent.
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init()
+        .ok()
 }
 
 pub(crate) fn usage_error(message: &str) -> Exit {

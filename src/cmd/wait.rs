@@ -211,7 +211,7 @@ impl Waiter {
                     format::as_setting(wait.max(Duration::from_millis(1)))
                 ))]
             }
-            Update::Steps { .. } => Vec::new(),
+            Update::Steps { .. } | Update::Operated { .. } | Update::Instances { .. } => Vec::new(),
         }
     }
 

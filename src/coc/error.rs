@@ -137,6 +137,14 @@ impl ApiError {
         }
     }
 
+    /// The service's own message (`error_msg`), raw: sanitise before display.
+    pub fn error_msg(&self) -> Option<&str> {
+        match self {
+            ApiError::Http { error_msg, .. } => error_msg.as_deref(),
+            _ => None,
+        }
+    }
+
     pub fn http_status(&self) -> Option<u16> {
         match self {
             ApiError::Http { status, .. } => Some(*status),

@@ -1,5 +1,6 @@
 //! The TOML config: schema, file locations, validation, and `coctop config`.
 
+pub mod console_url;
 mod error;
 mod parse;
 mod paths;
@@ -24,6 +25,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub poll: EngineConfig,
     pub watch: Vec<WatchEntry>,
+    pub ui: UiConfig,
     /// The file it was read from; `None` for the built-in defaults.
     pub path: Option<PathBuf>,
 }
@@ -56,6 +58,15 @@ pub struct AuthConfig {
     pub sk: Option<Secret>,
     pub security_token: Option<Secret>,
     pub token: Option<Secret>,
+}
+
+/// `[ui]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UiConfig {
+    /// No operation is ever sent (as `--read-only`).
+    pub read_only: bool,
+    /// The ticket's page in the console; `{execution_id}` is replaced.
+    pub console_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

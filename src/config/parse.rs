@@ -11,12 +11,14 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem, nearest};
-use super::{ApiConfig, AuthConfig, AuthMethod, Config, WatchEntry, parse_duration};
+use super::{
+    ApiConfig, AuthConfig, AuthMethod, Config, UiConfig, WatchEntry, console_url, parse_duration,
+};
 use crate::coc::{Endpoint, Secret, validate_execution_id};
 use crate::watch::EngineConfig;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch"];
+const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "ui"];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -29,6 +31,7 @@ const API_KEYS: &[&str] = &[
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
+const UI_KEYS: &[&str] = &["read_only", "console_url"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
 pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
@@ -63,6 +66,9 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         config.poll = reader.poll(&poll);
     }
     config.watch = reader.watch_list(&root);
+    if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
+        config.ui = reader.ui(&ui);
+    }
 
     if reader.problems.is_empty() {
         Ok(config)
@@ -195,17 +201,6 @@ impl Reader<'_> {
             }
             Err(why) => {
                 self.bad_value(section, key, value.span(), why);
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, section: &Section<'_, '_>, key: &str) -> Option<bool> {
-        let value = section.get(key)?;
-        match value.get_ref() {
-            DeValue::Boolean(flag) => Some(*flag),
-            _ => {
-                self.wrong_type(section, key, value, "true or false");
                 None
             }
         }
@@ -358,6 +353,32 @@ impl Reader<'_> {
             }
         }
         poll
+    }
+
+    fn boolean(&mut self, section: &Section<'_, '_>, key: &str) -> Option<bool> {
+        let value = section.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(section, key, value, "true or false");
+                None
+            }
+        }
+    }
+
+    fn ui(&mut self, section: &Section<'_, '_>) -> UiConfig {
+        self.check_keys(section, UI_KEYS);
+        let mut ui = UiConfig::default();
+        if let Some(read_only) = self.boolean(section, "read_only") {
+            ui.read_only = read_only;
+        }
+        if let Some((url, span)) = self.string(section, "console_url") {
+            match console_url::check(&url) {
+                Ok(()) => ui.console_url = Some(url),
+                Err(why) => self.bad_value(section, "console_url", span, why),
+            }
+        }
+        ui
     }
 
     fn watch_list(&mut self, root: &Section<'_, '_>) -> Vec<WatchEntry> {

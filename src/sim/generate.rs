@@ -121,7 +121,9 @@ pub struct Generator<'a> {
 
 impl Generator<'_> {
     /// Seeded ticket number `index` as it stands at `now`. The first 21 cover every
-    /// status and type; `parent_pool` are earlier IDs a child ticket may belong to.
+    /// status and type, so that every operation can be tried: the `Pending` BATCH and
+    /// RATE_CONTROL ones are paused (RESUME), the `Running` BATCH one is inside a batch step
+    /// (SKIP_BATCH). `parent_pool` are earlier IDs a child ticket may belong to.
     pub fn seeded(&self, index: u64, now: i64, parent_pool: &[String]) -> Generated {
         let mut rng = stream(self.seed, index);
         let (status, kind) = if index < 21 {
@@ -137,7 +139,11 @@ impl Generator<'_> {
             spec.parent = parent_pool.choose(&mut rng).cloned();
         }
         let durations = self.nominal_durations(&mut rng, &spec);
-        let life = self.initial_life(&mut rng, status, durations, now);
+        let shape = Shape {
+            batch_steps: self.batch_steps(&spec),
+            paused: index < 21 && spec.kind != ExecutionType::Normal,
+        };
+        let life = self.initial_life(&mut rng, status, durations, &shape, now);
         let id_time = ID_ANCHOR_MS - (now - life.created);
         spec.execution_id = shaped_id("EX", id_time, &mut rng);
         Generated { spec, life }
@@ -170,6 +176,7 @@ impl Generator<'_> {
                 durations,
                 outcome,
                 cancel: None,
+                cut: None,
             },
         };
         Generated { spec, life }
@@ -199,7 +206,12 @@ impl Generator<'_> {
     }
 
     fn spec(&self, rng: &mut ChaCha8Rng, kind: ExecutionType, stream: u64) -> Spec {
-        let document = rng.gen_range(0..self.documents.len());
+        let drawn = rng.gen_range(0..self.documents.len());
+        // A BATCH ticket runs a job with a step that runs in batches.
+        let document = (drawn..self.documents.len())
+            .chain(0..drawn)
+            .find(|&d| kind != ExecutionType::Batch || has_batch_step(self.documents[d].job))
+            .unwrap_or(drawn);
         let doc = &self.documents[document];
         let parameters = doc
             .job
@@ -244,6 +256,17 @@ impl Generator<'_> {
         }
     }
 
+    /// The steps of a BATCH ticket that run in batches; none for other types.
+    fn batch_steps(&self, spec: &Spec) -> Vec<usize> {
+        if spec.kind != ExecutionType::Batch {
+            return Vec::new();
+        }
+        let job = self.documents[spec.document].job;
+        (0..job.steps.len())
+            .filter(|&i| job.steps[i].on_targets)
+            .collect()
+    }
+
     fn nominal_durations(&self, rng: &mut ChaCha8Rng, spec: &Spec) -> Vec<i64> {
         self.documents[spec.document]
             .job
@@ -264,6 +287,7 @@ impl Generator<'_> {
         rng: &mut ChaCha8Rng,
         status: Status,
         mut nominal: Vec<i64>,
+        shape: &Shape,
         now: i64,
     ) -> Lifecycle {
         let steps = nominal.len();
@@ -278,6 +302,7 @@ impl Generator<'_> {
                 durations,
                 outcome,
                 cancel,
+                cut: None,
             },
         };
         match status {
@@ -300,7 +325,7 @@ impl Generator<'_> {
                 plan(queued, Start::At(start), nominal, outcome, cancel)
             }
             Status::Pending => {
-                if rng.gen_bool(0.5) {
+                if rng.gen_bool(0.5) || shape.paused {
                     let queued = now - rng.gen_range(2..90) * MINUTE;
                     let durations = nominal.iter().map(|&d| scaled(d, speed)).collect();
                     plan(
@@ -325,8 +350,13 @@ impl Generator<'_> {
                 }
             }
             Status::Running | Status::Canceling => {
-                // `now` falls inside step `current`, at least 30 s before its end.
-                let current = rng.gen_range(0..steps);
+                // `now` falls inside step `current`, at least 30 s before its end; for a
+                // BATCH ticket a step that runs in batches.
+                let drawn = rng.gen_range(0..steps);
+                let current = (shape.batch_steps.iter().copied())
+                    .find(|&i| i >= drawn)
+                    .or(shape.batch_steps.first().copied())
+                    .unwrap_or(drawn);
                 nominal[current] = nominal[current].max(40 * SECOND);
                 let into_current = rng.gen_range(SECOND..nominal[current] - 30 * SECOND);
                 let elapsed: i64 = nominal[..current].iter().sum::<i64>() + into_current;
@@ -354,6 +384,18 @@ impl Generator<'_> {
             Status::Unknown(_) => plan(now, Start::Manual(None), nominal, Outcome::Succeed, None),
         }
     }
+}
+
+/// Choices a seeded ticket's lifecycle must respect.
+struct Shape {
+    /// Steps that run in batches (BATCH tickets only).
+    batch_steps: Vec<usize>,
+    /// A `Pending` ticket is paused rather than queued.
+    paused: bool,
+}
+
+fn has_batch_step(job: &Job) -> bool {
+    job.steps.iter().any(|s| s.on_targets)
 }
 
 const KINDS: [ExecutionType; 3] = [

@@ -2,6 +2,10 @@
 //! the time of the question, so nothing runs in the background: a sim nobody asks stays
 //! idle. Operations (TERMINATE, RETRY, ...) rewrite the plan from "now" on.
 //!
+//! A paused ticket is one waiting for a RESUME (`Start::Manual(None)`). The published
+//! status list has no separate value for it: `Pending` is documented as "suspended", so
+//! a paused ticket shows `Pending`, like one that is merely queued.
+//!
 //! All times are epoch milliseconds; durations are already scaled by the sim's speed.
 
 use crate::coc::{Operation, Status};
@@ -41,6 +45,8 @@ pub struct Run {
     pub durations: Vec<i64>,
     pub outcome: Outcome,
     pub cancel: Option<Cancel>,
+    /// A SKIP_BATCH ended this step at this time, before its planned end.
+    pub cut: Option<(usize, i64)>,
 }
 
 /// A step that succeeded in an earlier run.
@@ -115,9 +121,12 @@ impl Lifecycle {
         if let Some(mut cursor) = started {
             events.push(cursor);
             ticket_status = Status::Running;
-            for (offset, &duration) in run.durations.iter().enumerate() {
+            for (offset, &planned) in run.durations.iter().enumerate() {
                 let index = run.first_step + offset;
-                let end = cursor + duration;
+                let end = match run.cut {
+                    Some((step, at)) if step == index => at.min(cursor + planned),
+                    _ => cursor + planned,
+                };
                 let failure = match run.outcome {
                     Outcome::Fail(at) if at == index => Some(Status::Failed),
                     Outcome::Timeout(at) if at == index => Some(Status::Timeout),
@@ -129,7 +138,7 @@ impl Lifecycle {
                         status: Status::Running,
                         start: Some(cursor),
                         end: None,
-                        planned: duration,
+                        planned,
                         halted: None,
                     });
                     break;
@@ -140,7 +149,7 @@ impl Lifecycle {
                     status: status.clone(),
                     start: Some(cursor),
                     end: Some(end),
-                    planned: duration,
+                    planned,
                     halted: None,
                 });
                 cursor = end;
@@ -204,6 +213,11 @@ impl Lifecycle {
         }
     }
 
+    /// Waiting for a RESUME (it shows `Pending`).
+    pub fn is_paused(&self) -> bool {
+        self.run.start == Start::Manual(None) && self.run.cancel.is_none()
+    }
+
     /// Applies `op` at `now`. `retry` is the plan for a RETRY: durations for every step
     /// of the job and its outcome, used from the first unfinished step on.
     pub fn operate(
@@ -236,13 +250,15 @@ impl Lifecycle {
                 if snapshot.status != Status::Pending {
                     return Err(refuse());
                 }
+                if !self.is_paused() {
+                    return Err(Refused(
+                        "The execution is queued, not paused: it starts on its own".into(),
+                    ));
+                }
                 self.run.start = Start::Manual(Some(now));
             }
             Operation::Retry => {
-                if !matches!(
-                    snapshot.status,
-                    Status::Failed | Status::Timeout | Status::Canceled
-                ) {
+                if !matches!(snapshot.status, Status::Failed | Status::Timeout) {
                     return Err(refuse());
                 }
                 let first_step = snapshot
@@ -268,6 +284,7 @@ impl Lifecycle {
                     durations: all_durations.into_iter().skip(first_step).collect(),
                     outcome,
                     cancel: None,
+                    cut: None,
                 };
             }
             Operation::SkipBatch => {
@@ -278,8 +295,7 @@ impl Lifecycle {
                 let Some(index) = running.filter(|&i| has_batch_step(i)) else {
                     return Err(refuse());
                 };
-                let step_start = snapshot.steps[index].start.unwrap_or(now);
-                self.run.durations[index - self.run.first_step] = (now - step_start).max(0);
+                self.run.cut = Some((index, now));
                 if matches!(self.run.outcome, Outcome::Fail(i) | Outcome::Timeout(i) if i == index)
                 {
                     self.run.outcome = Outcome::Succeed;
@@ -305,6 +321,7 @@ mod tests {
                 durations: vec![100, 200, 300],
                 outcome,
                 cancel: None,
+                cut: None,
             },
         }
     }
@@ -335,45 +352,65 @@ mod tests {
         assert_eq!(done.steps[2].status, Status::Pending);
     }
 
-    #[test]
-    fn terminate_cancels_then_retry_resumes_from_the_canceled_step() {
-        let mut l = life(Outcome::Succeed);
+    fn apply(l: &mut Lifecycle, op: Operation, now: i64) -> Result<(), Refused> {
         l.operate(
-            Operation::Terminate,
-            2_150,
-            50,
-            || unreachable!(),
-            |_| false,
-        )
-        .unwrap();
-        assert_eq!(l.snapshot(2_160).status, Status::Canceling);
-        let canceled = l.snapshot(2_300);
-        assert_eq!(canceled.status, Status::Canceled);
-        assert_eq!(canceled.end_time, Some(2_200));
-        assert_eq!(canceled.steps[1].status, Status::Canceled);
-        assert!(
-            l.operate(
-                Operation::Terminate,
-                2_300,
-                50,
-                || unreachable!(),
-                |_| false
-            )
-            .is_err()
-        );
-        l.operate(
-            Operation::Retry,
-            3_000,
+            op,
+            now,
             50,
             || (vec![10, 20, 30], Outcome::Succeed),
             |_| false,
         )
-        .unwrap();
+    }
+
+    #[test]
+    fn terminate_goes_through_canceling_and_a_canceled_ticket_takes_no_more() {
+        let mut l = life(Outcome::Succeed);
+        apply(&mut l, Operation::Terminate, 2_150).unwrap();
+        assert_eq!(l.snapshot(2_160).status, Status::Canceling);
+        assert!(apply(&mut l, Operation::Terminate, 2_160).is_err());
+        let canceled = l.snapshot(2_300);
+        assert_eq!(canceled.status, Status::Canceled);
+        assert_eq!(canceled.end_time, Some(2_200));
+        assert_eq!(canceled.steps[1].status, Status::Canceled);
+        for op in [Operation::Terminate, Operation::Retry, Operation::Resume] {
+            assert!(apply(&mut l, op, 2_300).is_err(), "{op:?}");
+        }
+    }
+
+    #[test]
+    fn retry_runs_a_failed_ticket_again_from_the_failed_step() {
+        let mut l = life(Outcome::Fail(1));
+        assert!(
+            apply(&mut l, Operation::Retry, 2_150).is_err(),
+            "still running"
+        );
+        assert_eq!(l.snapshot(3_000).status, Status::Failed);
+        apply(&mut l, Operation::Retry, 3_000).unwrap();
         let again = l.snapshot(3_010);
         assert_eq!(again.status, Status::Running);
         assert_eq!(again.end_time, None);
         assert_eq!(again.steps[0].end, Some(2_100), "earlier success is kept");
+        assert_eq!(again.steps[1].status, Status::Running);
         assert_eq!(l.snapshot(3_100).status, Status::Succeed);
+        assert!(apply(&mut l, Operation::Retry, 3_100).is_err(), "succeeded");
+    }
+
+    #[test]
+    fn resume_starts_a_paused_ticket_and_only_a_paused_one() {
+        let mut queued = life(Outcome::Succeed);
+        assert!(!queued.is_paused());
+        assert_eq!(queued.snapshot(1_500).status, Status::Pending);
+        assert!(apply(&mut queued, Operation::Resume, 1_500).is_err());
+
+        let mut paused = life(Outcome::Succeed);
+        paused.run.start = Start::Manual(None);
+        assert!(paused.is_paused());
+        assert_eq!(paused.snapshot(50_000).status, Status::Pending, "waits");
+        apply(&mut paused, Operation::Resume, 50_000).unwrap();
+        assert!(!paused.is_paused());
+        assert_eq!(paused.snapshot(50_050).status, Status::Running);
+        assert!(apply(&mut paused, Operation::Resume, 50_050).is_err());
+        assert_eq!(paused.snapshot(60_000).status, Status::Succeed);
     }
 
     #[test]
@@ -390,6 +427,10 @@ mod tests {
         let after = l.snapshot(2_160);
         assert_eq!(after.steps[1].status, Status::Succeed);
         assert_eq!(after.steps[1].end, Some(2_150));
+        assert_eq!(
+            after.steps[1].planned, 200,
+            "hosts keep their planned slices"
+        );
         assert_eq!(after.steps[2].status, Status::Running);
         assert_eq!(
             l.snapshot(9_000).status,

@@ -119,7 +119,10 @@ struct Shared {
     options: SimOptions,
     store: Mutex<Store>,
     faults: Mutex<ChaCha8Rng>,
+    /// Numbers the requests (for their IDs); starts at 1.
     requests: AtomicU64,
+    /// Operations received (`POST`), answered or not.
+    posts: AtomicU64,
     clock: SimClock,
 }
 
@@ -151,6 +154,7 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
         clock,
         faults: Mutex::new(faults),
         requests: AtomicU64::new(1),
+        posts: AtomicU64::new(0),
         options,
     });
     let app = routes::router(shared.clone())
@@ -199,6 +203,11 @@ impl SimHandle {
     /// Requests answered so far, every route and error included.
     pub fn requests_served(&self) -> u64 {
         self.shared.requests.load(Ordering::Relaxed) - 1
+    }
+
+    /// Operations (`POST` requests) received so far, accepted, refused or failed.
+    pub fn operations_received(&self) -> u64 {
+        self.shared.posts.load(Ordering::Relaxed)
     }
 
     pub fn options(&self) -> &SimOptions {

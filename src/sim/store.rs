@@ -318,7 +318,12 @@ impl Store {
         };
         let entry = &mut self.tickets[position];
         let job = self.documents[entry.spec.document].job;
-        let batch_capable = entry.spec.kind != ExecutionType::Normal;
+        if op == Operation::SkipBatch && entry.spec.kind != ExecutionType::Batch {
+            return Err(OperateError::Refused(format!(
+                "SKIP_BATCH applies to BATCH executions only, this one is {}",
+                entry.spec.kind
+            )));
+        }
         let from_step = entry
             .life
             .snapshot(now)
@@ -333,7 +338,7 @@ impl Store {
             now,
             generator.cancel_takes(spec),
             || generator.retry_plan(spec, attempt, from_step),
-            |index| batch_capable && job.steps.get(index).is_some_and(|s| s.on_targets),
+            |index| job.steps.get(index).is_some_and(|s| s.on_targets),
         );
         match result {
             Ok(()) => {

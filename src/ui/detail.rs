@@ -6,9 +6,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-use crate::app::{App, Failure, Row, Tab, TabRows, TicketEntry, Transition, tab_count};
-use crate::coc::{ApiError, KeyValue, Step, Ticket};
-use crate::{format, text};
+use crate::app::{
+    App, Failure, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry, Transition, View,
+    tab_count,
+};
+use crate::coc::{ApiError, Instance, KeyValue, Status, Step, Ticket};
+use crate::{format, hosts, text};
 
 use super::theme::Theme;
 use super::{status_label, status_text};
@@ -66,7 +69,98 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
         height: inner.bottom() - tabs_y - 1,
         ..inner
     };
-    draw_tab(buf, content, entry, app, theme);
+    match app.hosts() {
+        Some(view) if view.execution_id() == entry.id => {
+            draw_hosts(buf, content, view, app, theme);
+        }
+        _ => draw_tab(buf, content, entry, app, theme),
+    }
+}
+
+/// The hosts of one step: a summary line, a heading, then the rows from the scroll.
+fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let loaded = view.instances().len();
+    let state = match (view.error(), view.is_loading()) {
+        (Some(failure), _) => format!(
+            "  {}  r retries",
+            text::sanitize(&failure.error.to_string())
+        ),
+        (None, true) => "  loading…".into(),
+        (None, false) if loaded < view.total() => format!("  {loaded} of {} loaded", view.total()),
+        _ => String::new(),
+    };
+    let summary = Line::from(vec![
+        Span::styled(
+            format!("Hosts of {}", text::sanitize(view.step_name())),
+            theme.bold(),
+        ),
+        Span::raw(format!("  {}", view.counts_line())),
+        Span::styled(state, theme.dim()),
+        Span::styled("  Esc back", theme.dim()),
+    ]);
+    buf.set_line(area.x, area.y, &summary, area.width);
+    if area.height < 2 {
+        return;
+    }
+    let heading = Line::styled(
+        format!(
+            "{:<12} {:<5} {:<20} {:<15} {:<6} MESSAGE",
+            "STATUS", "BATCH", "HOST", "IP", "TOOK"
+        ),
+        theme.column_header(),
+    );
+    buf.set_line(area.x, area.y + 1, &heading, area.width);
+    let body_y = area.y + 2;
+    if loaded == 0 && !view.is_loading() && view.error().is_none() && body_y < area.bottom() {
+        let none = Line::styled("no hosts: this step runs once, not per host", theme.dim());
+        buf.set_line(area.x, body_y, &none, area.width);
+    }
+    let visible = usize::from(area.bottom().saturating_sub(body_y));
+    let scroll = view.scroll().min(loaded.saturating_sub(visible));
+    for (row, host) in view
+        .instances()
+        .iter()
+        .skip(scroll)
+        .take(visible)
+        .enumerate()
+    {
+        let line = host_line(host, app, theme);
+        buf.set_line(area.x, body_y + row as u16, &line, area.width);
+    }
+}
+
+fn host_line<'a>(host: &'a Instance, app: &App, theme: Theme) -> Line<'a> {
+    let status = host.status.as_ref().map_or("-".into(), status_text);
+    let batch = hosts::batch(host).map_or_else(|| "-".into(), |b| b.to_string());
+    let host_name = hosts::host(host);
+    let name = text::cell(&host_name, 20);
+    let ip = text::cell(hosts::ip(host).unwrap_or("-"), 15);
+    let took = format::run_time(host.start_time, host.end_time, app.now);
+    Line::from(vec![
+        Span::styled(
+            pad(&text::fit(&status, 12), 12),
+            theme.status(host.status.as_ref()),
+        ),
+        Span::raw(format!(" {batch:<5} ")),
+        Span::raw(pad(&name, 20)),
+        Span::raw(" "),
+        Span::raw(pad(&ip, 15)),
+        Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
+        message_span(host.message.as_deref(), host.status.as_ref(), theme),
+    ])
+}
+
+/// A step's or host's message, in the error colour when it failed.
+fn message_span<'a>(message: Option<&'a str>, status: Option<&Status>, theme: Theme) -> Span<'a> {
+    let text = text::sanitize(message.unwrap_or(""));
+    if matches!(status, Some(Status::Failed | Status::Timeout)) {
+        Span::styled(text, theme.error())
+    } else {
+        Span::raw(text)
+    }
 }
 
 fn labelled<'a>(label: &'a str, value: Vec<Span<'a>>, theme: Theme) -> Line<'a> {
@@ -259,12 +353,19 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
     }
     let visible = usize::from(body.height);
     let scroll = app.detail_scroll().min(rows.len().saturating_sub(visible));
+    // In an open ticket the Steps tab has a cursor: Enter opens that step's hosts.
+    let cursor = (app.view() == View::Ticket && rows.has_heading()).then(|| app.detail_scroll());
     let mut y = body.y;
-    for row in rows.rows(scroll, visible) {
+    for (i, row) in (scroll..).zip(rows.rows(scroll, visible)) {
         for line in row_lines(row, app, theme) {
             if y >= body.bottom() {
                 return;
             }
+            let line = if cursor == Some(i) {
+                line.patch_style(theme.selected())
+            } else {
+                line
+            };
             buf.set_line(body.x, y, &line, body.width);
             y += 1;
         }
@@ -285,6 +386,7 @@ fn row_lines<'a>(row: Row<'a>, app: &App, theme: Theme) -> Vec<Line<'a>> {
         Row::TargetValue(value) => Line::raw(format!("  {}", readable_json(&value.parse()))),
         Row::Step(step) => step_line(step, app, theme),
         Row::Transition(t) => transition_line(t, app, theme),
+        Row::Operation(record) => operation_line(record, app, theme),
         Row::StepsFailed(failure) => {
             let mut lines = Vec::new();
             error_lines(&mut lines, "Steps", failure, app, theme);
@@ -313,6 +415,30 @@ fn transition_line<'a>(t: &Transition, app: &App, theme: Theme) -> Line<'a> {
     ])
 }
 
+/// "RETRY sent at 14:03:12, accepted".
+fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Theme) -> Line<'a> {
+    let sent = format::clock_time(record.sent, app.zone);
+    let op = record.operation.as_str();
+    let (outcome, style) = match &record.result {
+        None => ("waiting for the answer".to_string(), theme.dim()),
+        Some(Ok(())) => ("accepted".to_string(), Style::new()),
+        Some(Err(error)) => (
+            format!("refused: {}", text::sanitize(&error.to_string())),
+            theme.error(),
+        ),
+    };
+    Line::from(vec![
+        Span::styled(
+            format!(
+                "{:<21}",
+                format!("{sent} ({})", format::age(app.now, record.sent))
+            ),
+            theme.dim(),
+        ),
+        Span::styled(format!("{op} sent at {sent}, {outcome}"), style),
+    ])
+}
+
 fn steps_heading(theme: Theme) -> Line<'static> {
     Line::styled(
         format!(
@@ -338,7 +464,7 @@ fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
         Span::raw(" "),
         Span::raw(pad(&action, 16)),
         Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
-        Span::raw(text::sanitize(step.message.as_deref().unwrap_or(""))),
+        message_span(step.message.as_deref(), step.status.as_ref(), theme),
     ])
 }
 

@@ -8,6 +8,7 @@ mod detail;
 mod footer;
 mod header;
 mod list;
+mod prompt;
 mod theme;
 
 use std::borrow::Cow;
@@ -32,6 +33,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     list::draw(buf, &screen, app, theme);
     detail::draw(buf, screen.detail, screen.detail_beside_list(), app, theme);
     footer::draw(buf, screen.footer, app, theme);
+    if let Some(open) = app.prompt() {
+        prompt::draw(buf, area, open, theme);
+    }
     if app.help_open() {
         footer::draw_help(buf, area, theme);
     }

@@ -19,13 +19,17 @@ use super::rate::RateLimiter;
 use super::schedule::Schedule;
 use super::{Command, EngineConfig, Fetcher, Update};
 use crate::backoff::Backoff;
-use crate::coc::{ApiError, ErrorKind, Status, Step, Ticket};
+use crate::coc::{ApiError, ErrorKind, Instance, Operation, Page, Status, Step, Ticket};
+use crate::operate;
 
 /// How long the endpoint pauses after a 429 that names no `Retry-After`.
 pub const DEFAULT_THROTTLE_PAUSE: Duration = Duration::from_secs(5);
 /// A longer `Retry-After` is shortened to this, so a wild header cannot stall the
 /// dashboard for days (or overflow the clock).
 pub const MAX_THROTTLE_PAUSE: Duration = Duration::from_secs(600);
+/// After an accepted operation a ticket is polled this many times even while it still
+/// shows a finished status: the service may take a moment to act on it.
+const POLLS_AFTER_OPERATION: u32 = 3;
 
 /// The running engine: send it commands, receive its updates.
 pub struct EngineHandle {
@@ -76,6 +80,20 @@ enum Outcome {
         result: Result<Arc<Ticket>, ApiError>,
     },
     Steps(Result<Vec<Step>, ApiError>),
+    Operated(Operation, Result<(), ApiError>),
+    Instances {
+        step_id: Arc<str>,
+        offset: u32,
+        result: Result<Page<Instance>, ApiError>,
+    },
+}
+
+/// A page of a step's instances waiting to be sent.
+struct InstancesRequest {
+    execution_id: Arc<str>,
+    step_id: Arc<str>,
+    limit: u32,
+    offset: u32,
 }
 
 /// At most one authentication probe in this long: the gateway locks an AK after five
@@ -103,6 +121,10 @@ struct Watched {
     failures: u32,
     last_good: Option<Arc<Ticket>>,
     last_status: Option<Status>,
+    /// Polls still due after an accepted operation, whatever the status.
+    polls_after_operation: u32,
+    /// An operation was accepted while a poll was in flight: poll again at once.
+    poll_again: bool,
 }
 
 enum Event {
@@ -119,6 +141,10 @@ struct Engine<F> {
     schedule: Schedule<Arc<str>>,
     tickets: HashMap<Arc<str>, Watched>,
     steps_queue: VecDeque<Arc<str>>,
+    /// The ticket whose steps follow its polls (the open ticket).
+    followed: Option<Arc<str>>,
+    operations: VecDeque<(Arc<str>, Operation)>,
+    instances_queue: VecDeque<InstancesRequest>,
     in_flight: FuturesUnordered<InFlight>,
     auth: AuthState,
     /// Bumped whenever a blocked engine is allowed to try again.
@@ -142,6 +168,9 @@ impl<F: Fetcher> Engine<F> {
             schedule: Schedule::new(Instant::now()),
             tickets: HashMap::new(),
             steps_queue: VecDeque::new(),
+            followed: None,
+            operations: VecDeque::new(),
+            instances_queue: VecDeque::new(),
             in_flight: FuturesUnordered::new(),
             auth: AuthState::Ok,
             auth_epoch: 0,
@@ -211,8 +240,42 @@ impl<F: Fetcher> Engine<F> {
                 self.tickets.remove(id.as_str());
                 self.schedule.remove(id.as_str());
                 self.steps_queue.retain(|queued| **queued != *id);
+                if self.followed.as_deref() == Some(id.as_str()) {
+                    self.followed = None;
+                }
             }
             Command::FetchSteps(id) => self.request_steps(&id),
+            Command::FollowSteps(id) => {
+                self.followed = id
+                    .and_then(|id| self.tickets.get_key_value(id.as_str()))
+                    .map(|(key, _)| key.clone());
+                if let Some(key) = self.followed.clone() {
+                    self.request_steps(&key);
+                }
+            }
+            Command::Operate {
+                execution_id,
+                operation,
+            } => self.request_operation(execution_id, operation),
+            Command::FetchInstances {
+                execution_id,
+                step_id,
+                limit,
+                offset,
+            } => {
+                let request = InstancesRequest {
+                    execution_id: execution_id.into(),
+                    step_id: step_id.into(),
+                    limit,
+                    offset,
+                };
+                if let AuthState::Blocked(error) = &self.auth {
+                    let result = Err(error.clone());
+                    self.instances_answered(request.execution_id, request.step_id, offset, result);
+                } else {
+                    self.instances_queue.push_back(request);
+                }
+            }
             Command::Shutdown => {}
         }
     }
@@ -229,6 +292,8 @@ impl<F: Fetcher> Engine<F> {
             failures: 0,
             last_good: None,
             last_status: None,
+            polls_after_operation: 0,
+            poll_again: false,
         };
         self.next_incarnation += 1;
         self.tickets.insert(key.clone(), watched);
@@ -255,6 +320,16 @@ impl<F: Fetcher> Engine<F> {
             });
         } else if !self.steps_queue.contains(&key) {
             self.steps_queue.push_back(key);
+        }
+    }
+
+    fn request_operation(&mut self, id: String, operation: Operation) {
+        if let AuthState::Blocked(error) = &self.auth {
+            // Never send with credentials the gateway refused: it locks the key.
+            let result = Err(error.clone());
+            self.operated(id.into(), operation, result);
+        } else {
+            self.operations.push_back((id.into(), operation));
         }
     }
 
@@ -292,7 +367,11 @@ impl<F: Fetcher> Engine<F> {
     /// Starts every request that is due, as far as the cap and the pacer allow.
     fn dispatch(&mut self, now: Instant) {
         while self.in_flight.len() < self.capacity() && self.limiter.is_ready(now) {
-            if let Some(id) = self.steps_queue.pop_front() {
+            if let Some((id, operation)) = self.operations.pop_front() {
+                self.start_operation(id, operation, now);
+            } else if let Some(request) = self.instances_queue.pop_front() {
+                self.start_instances(request, now);
+            } else if let Some(id) = self.steps_queue.pop_front() {
                 self.start_steps(id, now);
             } else if let Some(id) = self.schedule.pop_due(now) {
                 self.start_poll(id, now);
@@ -308,7 +387,10 @@ impl<F: Fetcher> Engine<F> {
         if self.in_flight.len() >= self.capacity() {
             return None;
         }
-        let work_at = if self.steps_queue.is_empty() {
+        let queued = !(self.steps_queue.is_empty()
+            && self.operations.is_empty()
+            && self.instances_queue.is_empty());
+        let work_at = if !queued {
             self.schedule.next_due()?
         } else {
             now
@@ -353,6 +435,60 @@ impl<F: Fetcher> Engine<F> {
         }));
     }
 
+    fn start_operation(&mut self, id: Arc<str>, operation: Operation, now: Instant) {
+        self.limiter.record_start(now);
+        let fetcher = self.fetcher.clone();
+        let auth_epoch = self.auth_epoch;
+        self.in_flight.push(Box::pin(async move {
+            let result = fetcher.operate(&id, operation).await;
+            Completion {
+                id,
+                auth_epoch,
+                outcome: Outcome::Operated(operation, result),
+            }
+        }));
+    }
+
+    fn start_instances(&mut self, request: InstancesRequest, now: Instant) {
+        self.limiter.record_start(now);
+        let fetcher = self.fetcher.clone();
+        let auth_epoch = self.auth_epoch;
+        self.in_flight.push(Box::pin(async move {
+            let InstancesRequest {
+                execution_id,
+                step_id,
+                limit,
+                offset,
+            } = request;
+            let result = fetcher.fetch_instances(&step_id, limit, offset).await;
+            Completion {
+                id: execution_id,
+                auth_epoch,
+                outcome: Outcome::Instances {
+                    step_id,
+                    offset,
+                    result,
+                },
+            }
+        }));
+    }
+
+    fn instances_answered(
+        &mut self,
+        id: Arc<str>,
+        step_id: Arc<str>,
+        offset: u32,
+        result: Result<Page<Instance>, ApiError>,
+    ) {
+        self.emit(Update::Instances {
+            execution_id: id.to_string(),
+            step_id: step_id.to_string(),
+            offset,
+            result,
+            at: SystemTime::now(),
+        });
+    }
+
     fn complete(&mut self, done: Completion) {
         let Completion {
             id,
@@ -360,7 +496,10 @@ impl<F: Fetcher> Engine<F> {
             outcome,
         } = done;
         let auth_error = match &outcome {
-            Outcome::Poll { result: Err(e), .. } | Outcome::Steps(Err(e)) => e.is_auth(),
+            Outcome::Poll { result: Err(e), .. }
+            | Outcome::Steps(Err(e))
+            | Outcome::Operated(_, Err(e))
+            | Outcome::Instances { result: Err(e), .. } => e.is_auth(),
             _ => false,
         };
         if !auth_error && auth_epoch == self.auth_epoch && matches!(self.auth, AuthState::Probing) {
@@ -374,7 +513,55 @@ impl<F: Fetcher> Engine<F> {
                 result,
             } => self.complete_poll(id, incarnation, started, auth_epoch, result),
             Outcome::Steps(result) => self.complete_steps(id, auth_epoch, result),
+            Outcome::Instances {
+                step_id,
+                offset,
+                result,
+            } => {
+                if let Err(error) = &result {
+                    match error.kind() {
+                        ErrorKind::Auth => self.auth_failed(auth_epoch, error.clone()),
+                        ErrorKind::Throttled => self.throttle(error.clone(), Instant::now()),
+                        _ => {}
+                    }
+                }
+                self.instances_answered(id, step_id, offset, result);
+            }
+            Outcome::Operated(operation, result) => {
+                if let Err(error) = &result
+                    && error.is_auth()
+                {
+                    self.auth_failed(auth_epoch, error.clone());
+                }
+                self.operated(id, operation, result);
+            }
         }
+    }
+
+    /// Reports an operation's answer (and logs it); an accepted one puts its ticket
+    /// back on the schedule at once.
+    fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
+        let outcome = match &result {
+            Ok(()) => operate::Outcome::Accepted,
+            Err(e) => operate::Outcome::Refused(e.clone()),
+        };
+        operate::log(operation, &id, &outcome);
+        if result.is_ok()
+            && let Some(watched) = self.tickets.get_mut(&id)
+        {
+            watched.polls_after_operation = POLLS_AFTER_OPERATION;
+            if watched.in_flight {
+                watched.poll_again = true;
+            } else {
+                self.schedule.set_first(id.clone());
+            }
+        }
+        self.emit(Update::Operated {
+            execution_id: id.to_string(),
+            operation,
+            result,
+            at: SystemTime::now(),
+        });
     }
 
     fn complete_poll(
@@ -425,14 +612,25 @@ impl<F: Fetcher> Engine<F> {
 
         watched.failures = 0;
         watched.last_good = Some(ticket.clone());
+        let after_operation = watched.polls_after_operation > 0;
+        watched.polls_after_operation = watched.polls_after_operation.saturating_sub(1);
+        let poll_again = std::mem::take(&mut watched.poll_again);
         let transition = match &ticket.status {
             Some(to) if watched.last_status.as_ref() != Some(to) => {
                 Some((watched.last_status.replace(to.clone()), to.clone()))
             }
             _ => None,
         };
-        if !ticket.is_terminal() {
+        if poll_again {
+            self.schedule.set_first(id.clone());
+        } else if !ticket.is_terminal() || after_operation {
             self.schedule.set(id.clone(), later(started, self.interval));
+        }
+        // The open ticket's steps follow its polls while it runs, and once more when
+        // it finishes.
+        let finished_now = ticket.is_terminal() && transition.is_some();
+        if self.followed.as_deref() == Some(&*id) && (!ticket.is_terminal() || finished_now) {
+            self.request_steps(&id);
         }
         let at = SystemTime::now();
         self.emit(Update::Snapshot {

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::coc::{ApiError, Client, Status, Step, Ticket};
+use crate::coc::{ApiError, Client, Instance, Operation, Page, Status, Step, Ticket};
 
 mod engine;
 mod rate;
@@ -25,6 +25,29 @@ pub trait Fetcher: Send + Sync + 'static {
         &self,
         execution_id: &str,
     ) -> impl Future<Output = Result<Vec<Step>, ApiError>> + Send;
+    /// One page of a step's instances. Fakes without hosts keep this default.
+    fn fetch_instances(
+        &self,
+        execution_step_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> impl Future<Output = Result<Page<Instance>, ApiError>> + Send {
+        let _ = (execution_step_id, limit, offset);
+        std::future::ready(Err(ApiError::Network {
+            detail: "this fetcher has no instances".into(),
+        }))
+    }
+    /// Sends an operation, once. Fakes that never operate keep this default.
+    fn operate(
+        &self,
+        execution_id: &str,
+        operation: Operation,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send {
+        let _ = (execution_id, operation);
+        std::future::ready(Err(ApiError::Network {
+            detail: "this fetcher cannot send operations".into(),
+        }))
+    }
 }
 
 impl Fetcher for Client {
@@ -33,7 +56,20 @@ impl Fetcher for Client {
     }
 
     async fn fetch_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        Ok(self.list_steps(execution_id, 100, 0).await?.data)
+        self.all_steps(execution_id).await
+    }
+
+    async fn fetch_instances(
+        &self,
+        execution_step_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<Instance>, ApiError> {
+        self.list_instances(execution_step_id, limit, offset).await
+    }
+
+    async fn operate(&self, execution_id: &str, operation: Operation) -> Result<(), ApiError> {
+        self.operate_execution(execution_id, operation).await
     }
 }
 
@@ -69,6 +105,22 @@ pub enum Command {
     Remove(String),
     /// Fetch the steps of a ticket (on demand, for the Steps tab).
     FetchSteps(String),
+    /// Keep this ticket's steps fresh (the open ticket): fetched now, after each of its
+    /// polls while it is active and once more when it finishes. `None` stops.
+    FollowSteps(Option<String>),
+    /// Fetch one page of a step's instances (the hosts view).
+    FetchInstances {
+        execution_id: String,
+        step_id: String,
+        limit: u32,
+        offset: u32,
+    },
+    /// Send an operation once (never retried), then poll the ticket at once and keep
+    /// polling it for a while even if it still shows a finished status.
+    Operate {
+        execution_id: String,
+        operation: Operation,
+    },
     Shutdown,
 }
 
@@ -100,6 +152,21 @@ pub enum Update {
         result: Result<Vec<Step>, ApiError>,
         at: SystemTime,
     },
+    /// The answer to `Command::FetchInstances`.
+    Instances {
+        execution_id: String,
+        step_id: String,
+        offset: u32,
+        result: Result<Page<Instance>, ApiError>,
+        at: SystemTime,
+    },
+    /// The answer to `Command::Operate`.
+    Operated {
+        execution_id: String,
+        operation: Operation,
+        result: Result<(), ApiError>,
+        at: SystemTime,
+    },
     /// The endpoint answered 429: nothing is sent before `until`.
     Throttled { until: SystemTime, error: ApiError },
     /// 401/403: polling has stopped (reported once).
@@ -114,6 +181,8 @@ impl Update {
             | Update::Error { at, .. }
             | Update::Transition { at, .. }
             | Update::Steps { at, .. }
+            | Update::Operated { at, .. }
+            | Update::Instances { at, .. }
             | Update::AuthFailed { at, .. } => Some(*at),
             Update::Throttled { .. } => None,
         }

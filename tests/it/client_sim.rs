@@ -324,7 +324,8 @@ async fn steps_and_instances_of_a_batch_step_match_the_ticket_targets() {
     let mut found = None;
     for ticket in all
         .iter()
-        .filter(|t| t.execution_type == Some(ExecutionType::Batch) && t.is_terminal())
+        .filter(|t| t.execution_type == Some(ExecutionType::Batch))
+        .filter(|t| t.status == Some(Status::Succeed))
     {
         let steps = client
             .list_steps(&ticket.execution_id, 100, 0)
@@ -338,7 +339,7 @@ async fn steps_and_instances_of_a_batch_step_match_the_ticket_targets() {
         }
     }
     let (batch, steps, batch_step) =
-        found.expect("a finished BATCH ticket with a step on its targets");
+        found.expect("a succeeded BATCH ticket with a step on its targets");
     if steps.len() > 1 {
         let second = client
             .list_steps(&batch.execution_id, 1, 1)

@@ -493,3 +493,24 @@ fn an_id_with_white_space_on_the_command_line_is_a_usage_error() {
         );
     }
 }
+
+#[test]
+fn ui_keys_are_checked_with_file_line_and_key() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.dir("ui.toml");
+    fs::write(
+        &path,
+        "[ui]\nread_only = \"yes\"\nconsole_url = \"https://console.example/coc\"\nreadonly = true\n",
+    )
+    .unwrap();
+    let out = sandbox.check(&path);
+    assert_eq!(out.code, 2);
+    let file = path.display().to_string();
+    for expected in [
+        format!("{file}:2:13: `read_only` in [ui]"),
+        format!("{file}:3:15: `console_url` in [ui]: must contain {{execution_id}}"),
+        format!("{file}:4:1: unknown key `readonly` in [ui] (did you mean `read_only`?)"),
+    ] {
+        assert!(out.stderr.contains(&expected), "{expected}\n{}", out.stderr);
+    }
+}

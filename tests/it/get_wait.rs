@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use crate::support::{Sim, coctop, coctop_command, stderr, stdout};
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status, Ticket};
+use coctop::coc::{ListQuery, Status, Ticket};
 use coctop::sim::SimOptions;
 use serde_json::Value;
 
@@ -17,16 +17,7 @@ const SK: &str = "TestSecretKey00000000000000000000000SK";
 
 /// Every seeded ticket, by status.
 fn by_status(sim: &Sim) -> HashMap<Status, Vec<Ticket>> {
-    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
-    let auth = match &sim.handle.as_ref().unwrap().options().credentials {
-        Some((ak, sk)) => Auth::AkSk {
-            ak: ak.clone(),
-            sk: sk.clone(),
-            security_token: None,
-        },
-        None => Auth::None,
-    };
-    let client = Client::new(ClientConfig::new(endpoint, auth)).unwrap();
+    let client = sim.client();
     let page = sim
         .block_on(client.list_executions(&ListQuery {
             limit: Some(200),
@@ -457,4 +448,100 @@ fn get_keeps_to_max_rps_and_asks_once_for_a_repeated_id() {
     }
     // Starts 250 ms apart at 4 per second: the ninth no sooner than 2 s after the first.
     assert!(took >= std::time::Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn get_steps_and_instances_print_what_the_api_says_failed_hosts_first() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let tickets = by_status(&sim);
+    let is_batch = |t: &&Ticket| {
+        t.execution_type
+            .as_ref()
+            .is_some_and(|k| k.as_str() == "BATCH")
+    };
+    let failed = tickets[&Status::Failed]
+        .iter()
+        .find(is_batch)
+        .unwrap()
+        .execution_id
+        .clone();
+    let missing = "EX2099010100000000nobody";
+    let client = sim.client();
+    let steps = sim.block_on(client.all_steps(&failed)).unwrap();
+
+    let out = run(home.path(), &sim, &["get", "--steps", &failed]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("EXECUTION ID") && lines[0].contains("MESSAGE"));
+    assert_eq!(lines.len(), 1 + steps.len(), "{table}");
+    let failed_step = steps
+        .iter()
+        .find(|s| s.status == Some(Status::Failed))
+        .unwrap();
+    let row = lines
+        .iter()
+        .find(|l| l.contains(failed_step.execution_step_id.as_deref().unwrap()))
+        .unwrap();
+    assert!(row.contains("Failed") && row.contains(failed_step.message.as_deref().unwrap()));
+
+    let out = run(
+        home.path(),
+        &sim,
+        &["get", "--steps", "-o", "json", &failed, missing],
+    );
+    assert_eq!(out.status.code(), Some(5));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json[0]["execution_id"], failed.as_str());
+    assert_eq!(json[0]["steps"], serde_json::to_value(&steps).unwrap());
+    assert_eq!(json[1]["error"]["error_code"], "COC.00040709");
+
+    let out = run(
+        home.path(),
+        &sim,
+        &["get", "--instances", "-o", "json", &failed],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let printed = json[0]["instances"].as_array().unwrap();
+    let mut expected = 0;
+    for step in &steps {
+        let id = step.execution_step_id.as_deref().unwrap();
+        let hosts = sim.block_on(client.all_instances(id)).unwrap();
+        expected += hosts.len();
+        for host in &hosts {
+            let same = serde_json::to_value(host).unwrap();
+            assert!(printed.contains(&same), "{same} missing");
+        }
+    }
+    assert!(
+        expected > 0 && printed.len() == expected,
+        "{expected} {printed:?}"
+    );
+
+    // A ticket that failed on its hosts: the failed host is listed first.
+    let every: Vec<Ticket> = tickets.values().flatten().cloned().collect();
+    let with_failed_host = every.iter().find(|t| {
+        let steps = sim.block_on(client.all_steps(&t.execution_id)).unwrap();
+        steps.iter().any(|s| {
+            matches!(s.status, Some(Status::Failed | Status::Timeout))
+                && s.properties.get("on_targets").and_then(Value::as_str) == Some("true")
+                && t.execution_type
+                    .as_ref()
+                    .is_some_and(|k| k.as_str() != "NORMAL")
+        })
+    });
+    let ticket = with_failed_host.expect("the seeded set has a ticket failed on its hosts");
+    let out = run(
+        home.path(),
+        &sim,
+        &["get", "--instances", &ticket.execution_id],
+    );
+    let table = stdout(&out);
+    let first_row = table.lines().nth(1).unwrap();
+    assert!(
+        first_row.contains("Failed") || first_row.contains("Timeout"),
+        "{table}"
+    );
 }

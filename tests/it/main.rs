@@ -8,6 +8,7 @@ mod decode;
 mod engine;
 mod get_wait;
 mod hardening;
+mod operate;
 mod output;
 mod properties;
 mod signing;

@@ -462,7 +462,7 @@ async fn terminate_goes_through_canceling_to_canceled() {
 }
 
 #[tokio::test]
-async fn retry_runs_a_failed_ticket_again_and_resume_starts_a_pending_one() {
+async fn retry_runs_a_failed_ticket_again_and_only_a_failed_one() {
     let sim = sim_with(SimOptions {
         speed: 50.0,
         ..SimOptions::default()
@@ -508,15 +508,140 @@ async fn retry_runs_a_failed_ticket_again_and_resume_starts_a_pending_one() {
         400
     );
 
-    let pending = all_tickets(&sim)
-        .await
-        .into_iter()
-        .find(|t| t.status == Some(Status::Pending) && t.end_time.is_none())
-        .expect("a pending ticket");
-    let (status, _) = operate(&sim, &pending.execution_id, "RESUME").await;
-    assert_eq!(status, 200);
-    let resumed = ticket(&sim, &pending.execution_id).await;
-    assert_ne!(resumed.status, Some(Status::Pending));
+    let canceled = tickets
+        .iter()
+        .find(|t| t.status == Some(Status::Canceled))
+        .unwrap();
+    let (status, body) = operate(&sim, &canceled.execution_id, "RETRY").await;
+    assert_eq!(status, 400, "RETRY re-runs failed tickets only: {body}");
+}
+
+/// The seeded set lets every operation be tried: the first 21 tickets are every status
+/// of NORMAL, then BATCH, then RATE_CONTROL.
+#[tokio::test]
+async fn resume_starts_a_paused_ticket_and_skip_batch_skips_a_running_batch() {
+    let sim = sim_with(SimOptions::default()).await;
+    let ids = sim.execution_ids();
+    let base = sim.base_url();
+    let running_batch = ticket(&sim, &ids[8]).await;
+    assert_eq!(
+        (
+            running_batch.status,
+            running_batch.execution_type.unwrap().as_str().to_string()
+        ),
+        (Some(Status::Running), "BATCH".to_string())
+    );
+    let steps_of = |id: &str| format!("{base}/v1/executions/{id}/steps?limit=100");
+    let (_, _, before) = get(&steps_of(&ids[8])).await;
+    let in_batch = before["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["status"] == "Running")
+        .expect("a running step")
+        .clone();
+    assert_eq!(in_batch["properties"]["on_targets"], "true", "{in_batch}");
+    let (status, body) = operate(&sim, &ids[8], "SKIP_BATCH").await;
+    assert_eq!((status, &body), (StatusCode::OK, &json!({})));
+    let step_id = in_batch["execution_step_id"].as_str().unwrap();
+    let (_, _, after) = get(&format!(
+        "{base}/v1/executions/{}/steps?execution_step_id_list={step_id}",
+        ids[8]
+    ))
+    .await;
+    assert_eq!(after["data"][0]["status"], "Succeed", "{after}");
+    let (_, _, hosts) = get(&format!(
+        "{base}/v1/executions/instances?execution_step_id={step_id}&limit=100"
+    ))
+    .await;
+    assert!(
+        hosts["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["status"] == "Canceled"),
+        "the skipped hosts: {hosts}"
+    );
+
+    for (id, kind) in [(&ids[1], "NORMAL"), (&ids[15], "RATE_CONTROL")] {
+        assert_eq!(ticket(&sim, id).await.status, Some(Status::Running));
+        let (status, body) = operate(&sim, id, "SKIP_BATCH").await;
+        assert_eq!(status, 400, "{kind}");
+        assert_eq!(body["error_code"], "COC.00040712");
+        assert!(body["error_msg"].as_str().unwrap().contains(kind), "{body}");
+    }
+    for paused in [&ids[7], &ids[14]] {
+        sim.advance(Duration::from_secs(24 * 3600));
+        let before = ticket(&sim, paused).await;
+        assert_eq!(before.status, Some(Status::Pending), "paused stays Pending");
+        let (status, body) = operate(&sim, paused, "RESUME").await;
+        assert_eq!((status, &body), (StatusCode::OK, &json!({})));
+        let resumed = ticket(&sim, paused).await;
+        assert_eq!(resumed.status, Some(Status::Running), "{paused}");
+        let (status, body) = operate(&sim, paused, "RESUME").await;
+        assert_eq!(status, 400, "a running ticket is not paused: {body}");
+    }
+}
+
+#[tokio::test]
+async fn instances_page_with_their_total_and_operations_are_counted() {
+    let sim = sim_with(SimOptions::default()).await;
+    let base = sim.base_url();
+    let tickets = all_tickets(&sim).await;
+    let batch = tickets
+        .iter()
+        .find(|t| {
+            t.status == Some(Status::Succeed)
+                && t.execution_type
+                    .as_ref()
+                    .is_some_and(|k| k.as_str() == "BATCH")
+        })
+        .expect("a finished BATCH ticket");
+    let (_, _, steps) = get(&format!(
+        "{base}/v1/executions/{}/steps?limit=100",
+        batch.execution_id
+    ))
+    .await;
+    let step = steps["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["properties"]["on_targets"] == "true")
+        .unwrap()["execution_step_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = |limit: usize, offset: usize| {
+        format!(
+            "{base}/v1/executions/instances?execution_step_id={step}&limit={limit}&offset={offset}"
+        )
+    };
+    let (_, _, all) = get(&url(100, 0)).await;
+    let total = all["total"].as_u64().unwrap() as usize;
+    assert!(total >= 2, "{all}");
+    let mut paged = Vec::new();
+    for offset in 0..total {
+        let (_, _, page) = get(&url(1, offset)).await;
+        assert_eq!(page["total"].as_u64().unwrap() as usize, total);
+        paged.extend(page["data"].as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(&paged, all["data"].as_array().unwrap());
+    assert!(
+        all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["properties"]["batch_index"].is_u64()),
+        "{all}"
+    );
+
+    let before = (sim.requests_served(), sim.operations_received());
+    operate(&sim, &batch.execution_id, "RETRY").await;
+    get(&url(1, 0)).await;
+    assert_eq!(
+        (sim.requests_served(), sim.operations_received()),
+        (before.0 + 2, before.1 + 1)
+    );
 }
 
 fn signed_request(

@@ -452,3 +452,69 @@ fn any_size_draws_without_panic() {
         }
     }
 }
+
+#[test]
+fn terminate_confirmation_names_action_id_job_and_status() {
+    let mut app = zoomed_on_running('1');
+    keys(&mut app, "x");
+    insta::assert_snapshot!("actions_menu", screen(&app, 80, 24));
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "termin");
+    insta::assert_snapshot!("terminate_confirmation", screen(&app, 80, 24));
+}
+
+#[test]
+fn hosts_of_a_failed_step_failed_first_with_counts() {
+    let mut app = zoomed_on_running('4');
+    let step = |n: u32, status: Status, message: &str| Step {
+        execution_step_id: Some(format!("30{n}")),
+        name: Some(format!("step {n}")),
+        action: Some("coc:runScript".into()),
+        status: Some(status),
+        message: Some(message.into()),
+        start_time: Some(ago(10)),
+        end_time: Some(ago(9)),
+        ..Step::default()
+    };
+    send(
+        &mut app,
+        Update::Steps {
+            execution_id: id(2),
+            result: Ok(vec![
+                step(1, Status::Succeed, ""),
+                step(2, Status::Failed, "exit code 1 on web-03"),
+            ]),
+            at: now(),
+        },
+    );
+    key(&mut app, KeyCode::Char('j'));
+    insta::assert_snapshot!("steps_with_a_failed_step", screen(&app, 80, 24));
+    key(&mut app, KeyCode::Enter);
+    let host = |n: u32, status: &str, batch: u32| {
+        serde_json::from_value(serde_json::json!({
+            "id": n, "status": status, "start_time": ago(10), "end_time": ago(9),
+            "message": if status == "Failed" { "exit code 1" } else { "" },
+            "properties": {"name": format!("web-{n:02}"), "fixed_ip": format!("10.0.0.{n}"), "batch_index": batch},
+        }))
+        .unwrap()
+    };
+    send(
+        &mut app,
+        Update::Instances {
+            execution_id: id(2),
+            step_id: "302".into(),
+            offset: 0,
+            result: Ok(coctop::coc::Page {
+                data: vec![
+                    host(1, "Succeed", 1),
+                    host(2, "Succeed", 1),
+                    host(3, "Failed", 2),
+                    host(4, "Canceled", 2),
+                ],
+                total: Some(4),
+            }),
+            at: now(),
+        },
+    );
+    insta::assert_snapshot!("hosts_of_a_step", screen(&app, 80, 24));
+}

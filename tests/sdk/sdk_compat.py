@@ -128,6 +128,58 @@ def main(url, ak, sk):
     )
     print(f"operate: TERMINATE -> {after}, RETRY of Succeed refused")
 
+    def operate(execution_id, operate_type):
+        return coc.operate_execution(
+            OperateExecutionRequest(
+                body=OperateExecutionRequestBody(execution_id=execution_id, operate_type=operate_type)
+            )
+        )
+
+    def status_of(execution_id):
+        return coc.get_execution(GetExecutionRequest(execution_id=execution_id)).data["status"]
+
+    failed = next(t for t in tickets if t.status == "Failed")
+    operate(failed.execution_id, "RETRY")
+    assert status_of(failed.execution_id) in ("Running", "Failed", "Timeout", "Succeed")
+    canceled = next(t for t in tickets if t.status == "Canceled")
+    expect_error(lambda: operate(canceled.execution_id, "RETRY"), 400, "COC.00040712")
+
+    def accepted(candidates, operate_type):
+        """Sends operate_type to each candidate; the IDs accepted. A refusal must be
+        400 COC.00040712 naming the reason."""
+        ok = []
+        for t in candidates:
+            try:
+                operate(t.execution_id, operate_type)
+            except exceptions.ClientRequestException as e:
+                assert (e.status_code, e.error_code) == (400, "COC.00040712"), e.error_msg
+                if operate_type == "SKIP_BATCH" and t.type != "BATCH":
+                    assert t.type in e.error_msg, e.error_msg
+                continue
+            ok.append(t)
+        return ok
+
+    # The seeded set has paused tickets (Pending until a RESUME) and a running BATCH
+    # ticket inside a batch step; queued Pending tickets and other types are refused.
+    resumed = accepted([t for t in tickets if t.status == "Pending"], "RESUME")
+    assert resumed, "a paused ticket to RESUME"
+    assert all(status_of(t.execution_id) == "Running" for t in resumed)
+    expect_error(lambda: operate(resumed[0].execution_id, "RESUME"), 400, "COC.00040712")
+    skipped = accepted([t for t in tickets if t.status == "Running"], "SKIP_BATCH")
+    assert skipped and all(t.type == "BATCH" for t in skipped), [t.type for t in skipped]
+    expect_error(lambda: operate(sample.execution_id, "PAUSE"), 400, "COC.00040001")
+    print("operate: RETRY of Failed, RESUME of a paused ticket, SKIP_BATCH of a BATCH one; refusals")
+
+    first_page = coc.list_execution_instances(
+        ListExecutionInstancesRequest(execution_step_id=batch_step.execution_step_id, limit=1, offset=0)
+    )
+    second_page = coc.list_execution_instances(
+        ListExecutionInstancesRequest(execution_step_id=batch_step.execution_step_id, limit=1, offset=1)
+    )
+    assert first_page.total == second_page.total == instances.total
+    assert [first_page.data[0]["id"], second_page.data[0]["id"]] == [i["id"] for i in instances.data[:2]]
+    print(f"instances: paged one by one, total {first_page.total}")
+
     wrong = client(url, ak, sk + "x")
     expect_error(lambda: wrong.get_execution(GetExecutionRequest(execution_id=sample.execution_id)), 401, "APIG.0301")
     print("auth: wrong SK gives 401 APIG.0301")

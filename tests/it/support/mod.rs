@@ -6,6 +6,7 @@ pub mod pty;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use coctop::coc::{Auth, Client, ClientConfig, Endpoint};
 use coctop::sim::{self, SimHandle, SimOptions};
 
 /// A `coctop sim` running in-process on a free loopback port, with its own runtime so
@@ -37,6 +38,30 @@ impl Sim {
 
     pub fn ids(&self) -> Vec<String> {
         self.handle.as_ref().unwrap().execution_ids()
+    }
+
+    /// A client of this simulator, signing with its credentials when it has any.
+    pub fn client(&self) -> Client {
+        let endpoint = Endpoint::from_url(&self.url()).unwrap();
+        let auth = match &self.handle.as_ref().unwrap().options().credentials {
+            Some((ak, sk)) => Auth::AkSk {
+                ak: ak.clone(),
+                sk: sk.clone(),
+                security_token: None,
+            },
+            None => Auth::None,
+        };
+        Client::new(ClientConfig::new(endpoint, auth)).unwrap()
+    }
+
+    /// Requests the simulator has received, every method.
+    pub fn requests(&self) -> u64 {
+        self.handle.as_ref().unwrap().requests_served()
+    }
+
+    /// Operations (POSTs) the simulator has received.
+    pub fn operations(&self) -> u64 {
+        self.handle.as_ref().unwrap().operations_received()
     }
 
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {

@@ -1,0 +1,203 @@
+//! The hosts of one step (Enter on a step): one row per target host, failed first,
+//! counts per status, paged in from the instances API as the user scrolls.
+
+use std::time::SystemTime;
+
+use crate::coc::{ApiError, Instance, Page};
+use crate::hosts;
+
+use super::tickets::Failure;
+
+/// Hosts asked for at a time.
+pub const PAGE: u32 = 100;
+/// A page is asked for when the user scrolls this close to the last loaded host.
+const PREFETCH_ROWS: usize = 20;
+
+#[derive(Debug, Clone)]
+pub struct HostsView {
+    execution_id: String,
+    step_id: String,
+    step_name: String,
+    /// Loaded so far, failed first.
+    instances: Vec<Instance>,
+    /// What the server says there are; `None` before the first page.
+    total: Option<usize>,
+    /// The offset of the page asked for and not answered yet.
+    loading: Option<usize>,
+    error: Option<Failure>,
+    scroll: usize,
+}
+
+impl HostsView {
+    /// The view of a step; the first page is to be fetched (`next_page`).
+    pub fn new(execution_id: String, step_id: String, step_name: String) -> HostsView {
+        HostsView {
+            execution_id,
+            step_id,
+            step_name,
+            instances: Vec::new(),
+            total: None,
+            loading: None,
+            error: None,
+            scroll: 0,
+        }
+    }
+
+    pub fn execution_id(&self) -> &str {
+        &self.execution_id
+    }
+
+    pub fn step_id(&self) -> &str {
+        &self.step_id
+    }
+
+    pub fn step_name(&self) -> &str {
+        &self.step_name
+    }
+
+    pub fn instances(&self) -> &[Instance] {
+        &self.instances
+    }
+
+    /// Hosts in the step: the server's `total`, else what has been loaded.
+    pub fn total(&self) -> usize {
+        self.total.unwrap_or(self.instances.len())
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    pub fn error(&self) -> Option<&Failure> {
+        self.error.as_ref()
+    }
+
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+
+    /// "2 Failed, 5 Succeed" of the hosts loaded.
+    pub fn counts_line(&self) -> String {
+        hosts::counts_line(&self.instances)
+    }
+
+    /// The offset of the page to fetch now, if one is needed for `rows` rows on screen
+    /// (and marks it asked for): the first page, or the next one when the user has
+    /// scrolled near the end of what is loaded.
+    pub fn next_page(&mut self, rows: usize) -> Option<u32> {
+        if self.loading.is_some() || self.error.is_some() {
+            return None;
+        }
+        let loaded = self.instances.len();
+        let more = self.total.is_none_or(|total| loaded < total);
+        let near_end = self.scroll + rows + PREFETCH_ROWS >= loaded;
+        if !(more && near_end) {
+            return None;
+        }
+        self.loading = Some(loaded);
+        u32::try_from(loaded).ok()
+    }
+
+    /// A page arrived; a stale one (another offset) is ignored. Says whether it applied.
+    pub fn page_arrived(
+        &mut self,
+        offset: usize,
+        result: Result<Page<Instance>, ApiError>,
+        at: SystemTime,
+    ) -> bool {
+        if self.loading != Some(offset) {
+            return false;
+        }
+        self.loading = None;
+        match result {
+            Ok(page) => {
+                let received = page.data.len();
+                self.total = page
+                    .total
+                    .and_then(|t| usize::try_from(t).ok())
+                    .or((received < PAGE as usize).then_some(offset + received));
+                self.instances.extend(page.data);
+                hosts::failed_first(&mut self.instances);
+                if received == 0 {
+                    // The server has no more, whatever its total said.
+                    self.total = Some(self.instances.len());
+                }
+            }
+            Err(error) => self.error = Some(Failure { error, at }),
+        }
+        true
+    }
+
+    /// `r` after a failed page: ask again.
+    pub fn retry(&mut self) {
+        self.error = None;
+    }
+
+    /// Scrolls to `to`, clamped to the hosts loaded. Says whether it moved.
+    pub fn scroll_to(&mut self, to: usize) -> bool {
+        let before = self.scroll;
+        self.scroll = to.min(self.instances.len().saturating_sub(1));
+        self.scroll != before
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn page(range: std::ops::Range<usize>, total: usize) -> Page<Instance> {
+        let data = range
+            .map(|i| {
+                let status = if i % 50 == 7 { "Failed" } else { "Succeed" };
+                serde_json::from_value(json!({"id": i, "status": status})).unwrap()
+            })
+            .collect();
+        Page {
+            data,
+            total: Some(total as i64),
+        }
+    }
+
+    #[test]
+    fn pages_come_in_as_the_user_scrolls_failed_first() {
+        let mut view = HostsView::new("EX1".into(), "101".into(), "Run".into());
+        let at = SystemTime::UNIX_EPOCH;
+        assert_eq!(view.next_page(20), Some(0));
+        assert_eq!(view.next_page(20), None, "one page at a time");
+        assert!(
+            !view.page_arrived(100, Ok(page(100..200, 250)), at),
+            "stale"
+        );
+        assert!(view.page_arrived(0, Ok(page(0..100, 250)), at));
+        assert_eq!(view.total(), 250);
+        assert_eq!(view.counts_line(), "2 Failed, 98 Succeed");
+        assert_eq!(view.instances()[0].id.as_deref(), Some("7"));
+        assert_eq!(view.next_page(20), None, "far from the end");
+        view.scroll_to(70);
+        assert_eq!(view.next_page(20), Some(100));
+        assert!(view.page_arrived(100, Ok(page(100..200, 250)), at));
+        view.scroll_to(usize::MAX);
+        assert_eq!(view.scroll(), 199);
+        assert_eq!(view.next_page(20), Some(200));
+        view.page_arrived(200, Ok(page(200..250, 250)), at);
+        assert_eq!(view.instances().len(), 250);
+        assert_eq!(view.next_page(20), None, "all there");
+    }
+
+    #[test]
+    fn a_failed_page_stops_paging_until_retried() {
+        let mut view = HostsView::new("EX1".into(), "101".into(), "Run".into());
+        let at = SystemTime::UNIX_EPOCH;
+        let offset = view.next_page(20).unwrap() as usize;
+        let error = ApiError::Network {
+            detail: "refused".into(),
+        };
+        view.page_arrived(offset, Err(error), at);
+        assert!(view.error().is_some());
+        assert_eq!(view.next_page(20), None);
+        view.retry();
+        assert_eq!(view.next_page(20), Some(0));
+    }
+}

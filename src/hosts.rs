@@ -1,0 +1,129 @@
+//! A step's per-host results (instances) as people read them: which host, which batch,
+//! failed hosts first, how many in each status. The same for `coctop get --instances`
+//! and the dashboard.
+
+use std::cmp::Reverse;
+
+use crate::coc::{Instance, Status};
+
+/// The host an instance ran on: its name, else its IP, else its resource or instance ID.
+pub fn host(instance: &Instance) -> String {
+    ["name", "host_name", "fixed_ip", "resource_id"]
+        .iter()
+        .find_map(|key| instance.properties.get(*key)?.as_str().map(str::to_string))
+        .filter(|name| !name.is_empty())
+        .or_else(|| instance.execution_instance_id.clone())
+        .or_else(|| instance.id.clone())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// The host's IP address, when the server says.
+pub fn ip(instance: &Instance) -> Option<&str> {
+    instance.properties.get("fixed_ip")?.as_str()
+}
+
+/// The batch a host belongs to (BATCH tickets), 1-based, as the server numbers it.
+pub fn batch(instance: &Instance) -> Option<u64> {
+    let value = instance.properties.get("batch_index")?;
+    value
+        .as_u64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// Failed, timed-out and canceled hosts first, then running ones, then the rest;
+/// within a group by batch, in the server's order. Decided from the raw status.
+pub fn failed_first(instances: &mut [Instance]) {
+    instances.sort_by_key(|i| (Reverse(attention(i.status.as_ref())), batch(i)));
+}
+
+fn attention(status: Option<&Status>) -> u8 {
+    match status {
+        Some(Status::Failed | Status::Timeout) => 3,
+        Some(Status::Canceled | Status::Canceling) => 2,
+        Some(Status::Running) => 1,
+        _ => 0,
+    }
+}
+
+/// How many hosts are in each status, most urgent first ("2 Failed, 5 Succeed").
+pub fn counts(instances: &[Instance]) -> Vec<(String, usize)> {
+    let mut counts: Vec<(Option<&Status>, usize)> = Vec::new();
+    for instance in instances {
+        let status = instance.status.as_ref();
+        match counts.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((status, 1)),
+        }
+    }
+    counts.sort_by_key(|(status, _)| Reverse(attention(*status)));
+    counts
+        .into_iter()
+        .map(|(status, n)| (status.map_or("unknown", Status::as_str).to_string(), n))
+        .collect()
+}
+
+/// `counts` as one line: "2 Failed, 5 Succeed".
+pub fn counts_line(instances: &[Instance]) -> String {
+    counts(instances)
+        .iter()
+        .map(|(status, n)| format!("{n} {status}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many hosts failed or timed out.
+pub fn failed_count(instances: &[Instance]) -> usize {
+    instances
+        .iter()
+        .filter(|i| matches!(i.status, Some(Status::Failed | Status::Timeout)))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn instance(id: &str, status: &str, batch: u64) -> Instance {
+        serde_json::from_value(json!({
+            "id": id, "status": status,
+            "properties": {"name": format!("host-{id}"), "batch_index": batch},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn failed_hosts_come_first_and_are_counted() {
+        let mut hosts = vec![
+            instance("1", "Succeed", 1),
+            instance("2", "Failed", 2),
+            instance("3", "Running", 2),
+            instance("4", "Timeout", 1),
+            instance("5", "Succeed", 2),
+        ];
+        failed_first(&mut hosts);
+        let order: Vec<_> = hosts.iter().map(host).collect();
+        assert_eq!(order, ["host-4", "host-2", "host-3", "host-1", "host-5"]);
+        assert_eq!(
+            counts_line(&hosts),
+            "1 Timeout, 1 Failed, 1 Running, 2 Succeed"
+        );
+        assert_eq!(failed_count(&hosts), 2);
+        assert_eq!(batch(&hosts[0]), Some(1));
+    }
+
+    #[test]
+    fn a_host_without_a_name_is_named_by_what_there_is() {
+        let bare: Instance =
+            serde_json::from_value(json!({"execution_instance_id": "EX1-001"})).unwrap();
+        assert_eq!(host(&bare), "EX1-001");
+        let ip: Instance =
+            serde_json::from_value(json!({"properties": {"fixed_ip": "10.0.0.1"}})).unwrap();
+        assert_eq!(
+            (host(&ip), super::ip(&ip)),
+            ("10.0.0.1".into(), Some("10.0.0.1"))
+        );
+        assert_eq!(batch(&bare), None);
+    }
+}

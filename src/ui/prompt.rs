@@ -1,0 +1,104 @@
+//! The box over the screen that takes the keys: the actions menu, the confirmation of
+//! an operation, a notice. Its text was sanitised when the prompt was made.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+
+use crate::app::Prompt;
+use crate::operate::{self, TERMINATE_WORD};
+
+use super::theme::Theme;
+
+pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
+    let (title, lines) = match prompt {
+        Prompt::Menu {
+            execution_id,
+            choices,
+            cursor,
+        } => {
+            let mut lines = vec![
+                Line::raw(format!("Operate on {execution_id}:")),
+                Line::raw(""),
+            ];
+            for (i, op) in choices.iter().enumerate() {
+                let marker = if i == *cursor { "›" } else { " " };
+                let line = Line::raw(format!(" {marker} {}", op.as_str()));
+                lines.push(if i == *cursor {
+                    line.patch_style(theme.selected())
+                } else {
+                    line
+                });
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "j/k choose  Enter confirm…  Esc cancel",
+                theme.dim(),
+            ));
+            (" actions ".to_string(), lines)
+        }
+        Prompt::Confirm {
+            operation,
+            description,
+            typed,
+            ..
+        } => {
+            let op = operation.as_str();
+            let mut lines = vec![
+                Line::styled(description.clone(), theme.bold()),
+                Line::raw(""),
+            ];
+            if operate::needs_typed_confirmation(*operation) {
+                lines.push(Line::raw(format!(
+                    "Type {TERMINATE_WORD} or the execution ID, then Enter, to send {op}:"
+                )));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("> {typed}"), theme.key()),
+                    Span::styled("▏", theme.key()),
+                ]));
+                lines.push(Line::styled("any other key cancels", theme.dim()));
+            } else {
+                lines.push(Line::from(vec![
+                    Span::raw(format!("Send {op}? ")),
+                    Span::styled("y", theme.key()),
+                    Span::raw(" sends, any other key cancels"),
+                ]));
+            }
+            (format!(" confirm {op} "), lines)
+        }
+        Prompt::Notice { title, lines } => {
+            let mut body: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
+            body.push(Line::raw(""));
+            body.push(Line::styled("any key closes", theme.dim()));
+            (format!(" {title} "), body)
+        }
+    };
+    let width = area.width.clamp(20, 76);
+    let height = wrapped_height(&lines, width.saturating_sub(2)) + 2;
+    let (width, height) = (Constraint::Length(width), Constraint::Length(height));
+    let popup = area.centered(width, height).intersection(area);
+    if popup.is_empty() {
+        return;
+    }
+    Clear.render(popup, buf);
+    let block = Block::bordered().title(Line::styled(title, theme.title()));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(popup, buf);
+}
+
+/// Rows the lines take when wrapped at `width` columns; a wrapped line gets one row
+/// more, since wrapping at word boundaries can need it.
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines
+        .iter()
+        .map(|line| match line.width() {
+            w if w <= width => 1,
+            w => w.div_ceil(width) + 1,
+        })
+        .sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}

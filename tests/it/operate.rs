@@ -1,0 +1,627 @@
+//! `coctop retry|terminate|resume|skip-batch`: the real binary against the simulator
+//! over HTTP, requests counted at the simulator.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::pty::{PtyApp, isolated_env};
+use crate::support::{Sim, coctop, stderr, stdout};
+use coctop::coc::auth::Secret;
+use coctop::coc::{ListQuery, Status, Ticket};
+use coctop::sim::SimOptions;
+
+fn status_of(sim: &Sim, id: &str) -> Option<Status> {
+    let client = sim.client();
+    sim.block_on(client.get_execution(id)).unwrap().status
+}
+
+fn tickets(sim: &Sim) -> Vec<Ticket> {
+    let query = ListQuery {
+        limit: Some(200),
+        ..ListQuery::default()
+    };
+    sim.block_on(sim.client().list_executions(&query))
+        .unwrap()
+        .data
+}
+
+fn first_with(sim: &Sim, status: Status) -> String {
+    tickets(sim)
+        .into_iter()
+        .find(|t| t.status.as_ref() == Some(&status))
+        .unwrap()
+        .execution_id
+}
+
+fn run(home: &Path, sim: &Sim, args: &[&str]) -> std::process::Output {
+    let url = sim.url();
+    let mut full = vec!["--endpoint", url.as_str()];
+    full.extend_from_slice(args);
+    coctop(home, &full, &[])
+}
+
+fn log_file(home: &Path) -> PathBuf {
+    let out = coctop(home, &["config", "path"], &[]);
+    let line = stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("log:").map(|p| p.trim().to_string()))
+        .expect("config path names the log file");
+    PathBuf::from(line)
+}
+
+#[test]
+fn every_operation_is_sent_once_with_yes_and_accepted() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let ids = sim.ids();
+    let failed = first_with(&sim, Status::Failed);
+    // Seeded ticket 7 is paused, 8 a running BATCH ticket in a batch step, 1 running.
+    let cases = [
+        ("retry", failed.as_str()),
+        ("resume", ids[7].as_str()),
+        ("skip-batch", ids[8].as_str()),
+        ("terminate", ids[1].as_str()),
+    ];
+    for (command, id) in cases {
+        let before = (sim.requests(), sim.operations());
+        let out = run(home.path(), &sim, &[command, "--yes", id]);
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
+        let op = command.to_uppercase().replace('-', "_");
+        assert_eq!(stdout(&out), format!("{op} {id}: accepted\n"));
+        assert_eq!(
+            (sim.requests() - before.0, sim.operations() - before.1),
+            (2, 1),
+            "{command}: one GET for the ticket, one POST"
+        );
+    }
+    assert_ne!(status_of(&sim, &failed), Some(Status::Failed));
+    assert_eq!(status_of(&sim, &ids[7]), Some(Status::Running));
+    assert_eq!(status_of(&sim, &ids[1]), Some(Status::Canceling));
+
+    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
+    for (command, id) in cases {
+        let op = command.to_uppercase().replace('-', "_");
+        let line = format!("{op} {id}: accepted");
+        assert_eq!(log.matches(&line).count(), 1, "{line}\n{log}");
+    }
+}
+
+#[test]
+fn a_refused_operation_exits_5_with_the_servers_reason_and_is_logged() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let succeeded = first_with(&sim, Status::Succeed);
+    let failed = first_with(&sim, Status::Failed);
+    let before = sim.operations();
+    let out = run(home.path(), &sim, &["retry", "--yes", &succeeded, &failed]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert_eq!(sim.operations() - before, 2, "each sent once, in order");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "coctop: {succeeded}: RETRY refused: HTTP 400 COC.00040712"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("request id"), "{err}");
+    assert_eq!(stdout(&out), format!("RETRY {failed}: accepted\n"));
+    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
+    assert!(
+        log.contains(&format!(
+            "RETRY {succeeded}: refused: HTTP 400 COC.00040712"
+        )),
+        "{log}"
+    );
+}
+
+#[test]
+fn operations_are_never_retried_when_the_server_fails() {
+    let sim = Sim::start(SimOptions {
+        fail_rate: 0.5,
+        seed: 3,
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let running: Vec<String> = sim.ids().into_iter().take(21).collect();
+    let before = sim.operations();
+    let mut args = vec!["terminate", "--yes"];
+    args.extend(running.iter().map(String::as_str));
+    let out = run(home.path(), &sim, &args);
+    let err = stderr(&out);
+    let (mut fetched, mut failed_posts) = (0, 0);
+    for id in &running {
+        let not_fetched = err.contains(&format!("{id}: TERMINATE not sent: cannot fetch"));
+        fetched += u64::from(!not_fetched);
+        failed_posts += u64::from(err.contains(&format!("{id}: TERMINATE refused: HTTP 5")));
+    }
+    assert_eq!(
+        sim.operations() - before,
+        fetched,
+        "one POST per fetched ticket, whatever its answer\n{err}"
+    );
+    assert!(failed_posts > 0, "some POST met a 5xx: {err}");
+    assert_eq!(out.status.code(), Some(5));
+}
+
+#[test]
+fn nothing_is_sent_read_only_or_without_a_terminal_and_yes() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let failed = first_with(&sim, Status::Failed);
+    let config = home.path().join("ro.toml");
+    std::fs::write(&config, "[ui]\nread_only = true\n").unwrap();
+    let config_arg = config.to_str().unwrap();
+    let before = sim.requests();
+    for (args, why) in [
+        (
+            vec!["--read-only", "retry", "--yes"],
+            "read-only (--read-only)",
+        ),
+        (
+            vec!["--config", config_arg, "retry", "--yes"],
+            "read-only (read_only = true in [ui] of",
+        ),
+        (
+            vec!["retry"],
+            "no terminal to confirm RETRY on: nothing sent",
+        ),
+    ] {
+        let mut args = args.clone();
+        args.push(&failed);
+        let out = run(home.path(), &sim, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(why), "{why}: {}", stderr(&out));
+    }
+    assert_eq!(sim.requests(), before, "not a single request");
+    assert_eq!(status_of(&sim, &failed), Some(Status::Failed));
+    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
+    assert_eq!(
+        log.matches(&format!("RETRY {failed}: not sent: read-only"))
+            .count(),
+        2,
+        "{log}"
+    );
+}
+
+#[test]
+fn an_authentication_failure_exits_4_before_any_operation() {
+    let sim = Sim::start(SimOptions {
+        credentials: Some(("OPAK".into(), Secret::new("right-secret"))),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let ids = sim.ids();
+    let url = sim.url();
+    let out = coctop(
+        home.path(),
+        &["--endpoint", &url, "terminate", "--yes", &ids[1], &ids[2]],
+        &[
+            ("HUAWEICLOUD_SDK_AK", "OPAK"),
+            ("HUAWEICLOUD_SDK_SK", "wrong-secret"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_eq!(sim.operations(), 0);
+    assert_eq!(sim.requests(), 1, "one failed signature, then nothing more");
+}
+
+/// On a terminal the question names action, ID, job and status; only `y` sends, and
+/// TERMINATE wants the word typed out.
+#[test]
+fn on_a_terminal_it_asks_and_only_a_yes_sends() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let env = isolated_env(home.path());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let url = sim.url();
+    let failed = tickets(&sim)
+        .into_iter()
+        .find(|t| t.status == Some(Status::Failed))
+        .unwrap();
+    let id = failed.execution_id.as_str();
+    let job = failed.document_name.clone().unwrap();
+
+    let mut app = PtyApp::spawn(&["--endpoint", &url, "retry", id], &env, 120, 24);
+    app.wait_for_text("Send RETRY? [y/N]");
+    assert!(
+        app.contents()
+            .contains(&format!("RETRY {id}  job {job}  status Failed")),
+        "{}",
+        app.contents()
+    );
+    app.send("Y\r");
+    assert_eq!(app.wait_exit(), 2, "declined: {}", app.contents());
+    assert_eq!(sim.operations(), 0, "only a lower-case y sends");
+
+    let mut app = PtyApp::spawn(&["--endpoint", &url, "retry", id], &env, 120, 24);
+    app.wait_for_text("Send RETRY? [y/N]");
+    app.send("y\r");
+    app.wait_for_text(&format!("RETRY {id}: accepted"));
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!(sim.operations(), 1);
+
+    let running = sim.ids()[1].clone();
+    let mut app = PtyApp::spawn(&["--endpoint", &url, "terminate", &running], &env, 120, 24);
+    app.wait_for_text("Type terminate or the execution ID to send TERMINATE:");
+    app.send("y\r");
+    assert_eq!(app.wait_exit(), 2, "{}", app.contents());
+    assert_eq!(sim.operations(), 1, "y does not confirm a TERMINATE");
+    let mut app = PtyApp::spawn(&["--endpoint", &url, "terminate", &running], &env, 120, 24);
+    app.wait_for_text("Type terminate");
+    app.send("terminate\r");
+    app.wait_for_text(&format!("TERMINATE {running}: accepted"));
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!(status_of(&sim, &running), Some(Status::Canceling));
+}
+
+mod through_the_dashboard {
+    //! `update` with the real engine and client against the simulator over HTTP.
+
+    use std::sync::Arc;
+    use std::time::{Duration, Instant, SystemTime};
+
+    use coctop::app::{self, Action, App, AppInit, Message, Prompt, StepsState};
+    use coctop::coc::{Operation, Status};
+    use coctop::config::WatchEntry;
+    use coctop::sim::SimOptions;
+    use coctop::watch::{self, Command, EngineConfig, EngineHandle, Update};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::first_with;
+    use crate::support::Sim;
+
+    struct Dashboard<'s> {
+        sim: &'s Sim,
+        app: App,
+        engine: EngineHandle,
+    }
+
+    impl<'s> Dashboard<'s> {
+        fn start(sim: &'s Sim, ids: &[String], interval: Duration) -> Dashboard<'s> {
+            let config = EngineConfig {
+                interval,
+                ..EngineConfig::default()
+            };
+            let client = Arc::new(sim.client());
+            let engine = sim.block_on(async { watch::spawn(client, config, ids.to_vec()) });
+            let mut app = App::new(AppInit {
+                endpoint: sim.url(),
+                watch: ids
+                    .iter()
+                    .map(|id| WatchEntry {
+                        id: id.clone(),
+                        label: None,
+                    })
+                    .collect(),
+                color: false,
+                now: SystemTime::now(),
+            });
+            app::update(
+                &mut app,
+                Message::Resize {
+                    width: 120,
+                    height: 40,
+                },
+            );
+            let mut dashboard = Dashboard { sim, app, engine };
+            dashboard.pump_until("every ticket loaded", |app| {
+                app.tickets().iter().all(|t| t.ticket.is_some())
+            });
+            dashboard
+        }
+
+        /// Feeds engine updates to `update` until `done` holds; returns them.
+        fn pump_until(&mut self, what: &str, done: impl Fn(&App) -> bool) -> Vec<Update> {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut seen = Vec::new();
+            while !done(&self.app) {
+                let left = deadline.saturating_duration_since(Instant::now());
+                assert!(!left.is_zero(), "timed out waiting for {what}");
+                let next = self.sim.block_on(async {
+                    tokio::time::timeout(left, self.engine.updates.recv()).await
+                });
+                if let Ok(Some(update)) = next {
+                    seen.push(update.clone());
+                    let outcome = app::update(&mut self.app, Message::Engine(update));
+                    self.carry_out(outcome.actions);
+                }
+            }
+            seen
+        }
+
+        fn key(&mut self, code: KeyCode) {
+            let key = KeyEvent::new(code, KeyModifiers::NONE);
+            let outcome = app::update(&mut self.app, Message::Key(key));
+            self.carry_out(outcome.actions);
+        }
+
+        fn carry_out(&mut self, actions: Vec<Action>) {
+            for action in actions {
+                if let Action::Engine(command) = action {
+                    self.engine.commands.send(command).unwrap();
+                }
+            }
+        }
+
+        fn select(&mut self, id: &str) {
+            self.key(KeyCode::Char('g'));
+            while self.app.selected().unwrap().id != id {
+                self.key(KeyCode::Char('j'));
+            }
+        }
+
+        /// `x`, the menu's cursor onto `operation`, Enter, then the confirmation.
+        fn operate(&mut self, id: &str, operation: Operation) {
+            self.select(id);
+            self.key(KeyCode::Char('x'));
+            loop {
+                match self.app.prompt() {
+                    Some(Prompt::Menu {
+                        choices, cursor, ..
+                    }) if choices[*cursor] != operation => self.key(KeyCode::Down),
+                    Some(Prompt::Menu { .. }) => break,
+                    other => panic!("{operation:?} not offered for {id}: {other:?}"),
+                }
+            }
+            self.key(KeyCode::Enter);
+            if operation == Operation::Terminate {
+                for c in "terminate".chars() {
+                    self.key(KeyCode::Char(c));
+                }
+                self.key(KeyCode::Enter);
+            } else {
+                self.key(KeyCode::Char('y'));
+            }
+        }
+
+        fn status(&self, id: &str) -> Option<Status> {
+            self.app.ticket(id)?.status().cloned()
+        }
+    }
+
+    #[test]
+    fn every_operation_is_confirmed_sent_once_and_the_ticket_polled_again() {
+        let sim = Sim::start(SimOptions::default());
+        let ids = sim.ids();
+        let failed = first_with(&sim, Status::Failed);
+        let watched = vec![
+            failed.clone(),
+            ids[7].clone(),
+            ids[8].clone(),
+            ids[1].clone(),
+        ];
+        // A long interval: a fresh poll right after an operation is the engine's doing.
+        let mut dashboard = Dashboard::start(&sim, &watched, Duration::from_secs(600));
+        let cases = [
+            (failed.as_str(), Operation::Retry, Status::Running),
+            (ids[7].as_str(), Operation::Resume, Status::Running),
+            (ids[1].as_str(), Operation::Terminate, Status::Canceling),
+        ];
+        for (n, (id, operation, after)) in cases.into_iter().enumerate() {
+            dashboard.operate(id, operation);
+            let updates = dashboard.pump_until("the answer and a fresh poll", |app| {
+                let entry = app.ticket(id).unwrap();
+                entry.operations.last().is_some_and(|r| r.result.is_some())
+                    && entry.status() == Some(&after)
+            });
+            assert!(
+                updates
+                    .iter()
+                    .any(|u| matches!(u, Update::Operated { result: Ok(()), .. })),
+                "{operation:?}"
+            );
+            assert_eq!(sim.operations(), n as u64 + 1, "sent once");
+            let history = &dashboard.app.ticket(id).unwrap().operations;
+            assert_eq!(history.len(), 1);
+            assert_eq!(history[0].result, Some(Ok(())));
+        }
+        // SKIP_BATCH: the running batch step ends, the step after it runs.
+        dashboard.operate(&ids[8], Operation::SkipBatch);
+        dashboard.pump_until("SKIP_BATCH answered", |app| {
+            let entry = app.ticket(&ids[8]).unwrap();
+            entry.operations.last().is_some_and(|r| r.result.is_some())
+        });
+        let record = &dashboard.app.ticket(&ids[8]).unwrap().operations[0];
+        assert_eq!(record.result, Some(Ok(())));
+        assert_eq!(sim.operations(), 4);
+
+        // Refused: RESUME of the now running ticket 7 is offered no more, and a
+        // RETRY of a running ticket is refused by the server if sent.
+        dashboard.select(&ids[7]);
+        dashboard.key(KeyCode::Char('x'));
+        let offered = match dashboard.app.prompt() {
+            Some(Prompt::Menu { choices, .. }) => choices.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(!offered.contains(&Operation::Resume), "{offered:?}");
+        dashboard.key(KeyCode::Esc);
+        dashboard
+            .engine
+            .commands
+            .send(Command::Operate {
+                execution_id: ids[7].clone(),
+                operation: Operation::Retry,
+            })
+            .unwrap();
+        dashboard.pump_until("the refusal shown", |app| {
+            matches!(app.prompt(), Some(Prompt::Notice { title, .. }) if title == "RETRY refused")
+        });
+        let Some(Prompt::Notice { lines, .. }) = dashboard.app.prompt() else {
+            unreachable!()
+        };
+        let text = lines.join("\n");
+        assert!(
+            text.contains("COC.00040712") && text.contains("request ID  00000000000000010"),
+            "{text}"
+        );
+        assert_eq!(sim.operations(), 5, "refused once, not retried");
+        assert_eq!(dashboard.status(&failed), Some(Status::Running));
+    }
+
+    #[test]
+    fn the_open_tickets_steps_follow_its_polls_and_once_more_when_it_finishes() {
+        let sim = Sim::start(SimOptions::default());
+        let running = sim.ids()[1].clone();
+        let mut dashboard = Dashboard::start(
+            &sim,
+            std::slice::from_ref(&running),
+            Duration::from_millis(300),
+        );
+        dashboard.select(&running);
+        dashboard.key(KeyCode::Enter);
+        dashboard.key(KeyCode::Char('4'));
+        let steps_updates = |updates: &[Update]| {
+            updates
+                .iter()
+                .filter(|u| matches!(u, Update::Steps { .. }))
+                .count()
+        };
+        let started = Instant::now();
+        let updates = dashboard.pump_until("three rounds of steps", |_| {
+            started.elapsed() > Duration::from_millis(1_000)
+        });
+        assert!(steps_updates(&updates) >= 3, "{updates:?}");
+        assert!(matches!(
+            dashboard.app.ticket(&running).unwrap().steps,
+            StepsState::Loaded { .. }
+        ));
+
+        sim.handle
+            .as_ref()
+            .unwrap()
+            .advance(Duration::from_secs(24 * 3600));
+        let mut updates = dashboard.pump_until("the ticket finished", |app| {
+            app.ticket(&running)
+                .unwrap()
+                .ticket
+                .as_ref()
+                .is_some_and(|t| t.is_terminal())
+        });
+        let window = Instant::now();
+        updates.extend(dashboard.pump_until("a quiet second and a half", |_| {
+            window.elapsed() > Duration::from_millis(1_500)
+        }));
+        let finished_at = updates
+            .iter()
+            .position(|u| matches!(u, Update::Transition { to, .. } if to.is_terminal()))
+            .expect("the transition to finished");
+        assert_eq!(
+            steps_updates(&updates[finished_at..]),
+            1,
+            "once more when it finished, then no more: {:?}",
+            &updates[finished_at..]
+        );
+        let StepsState::Loaded { steps, .. } = &dashboard.app.ticket(&running).unwrap().steps
+        else {
+            panic!("steps loaded");
+        };
+        assert!(
+            steps.iter().all(|s| s.status == Some(Status::Succeed)),
+            "{steps:?}"
+        );
+    }
+}
+
+/// The real dashboard in a pseudo-terminal: a stray key cancels, `y` sends once, the
+/// History tab says so, and the log file has the line.
+#[test]
+fn one_confirmed_retry_in_the_real_dashboard() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let failed = first_with(&sim, Status::Failed);
+    let config = home.path().join("coctop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nendpoint = \"{}\"\n\n[[watch]]\nid = \"{failed}\"\nlabel = \"broken\"\n",
+            sim.url()
+        ),
+    )
+    .unwrap();
+    let env = isolated_env(home.path());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config = config.display().to_string();
+    let mut app = PtyApp::spawn(&["--config", &config], &env, 120, 32);
+    app.wait_for("the failed ticket", |s| {
+        s.contains("broken") && s.contains("Failed")
+    });
+    app.send("\r");
+    app.send("x");
+    app.wait_for_text("RETRY");
+    app.send("\r");
+    app.wait_for_text("Send RETRY? y sends");
+    assert!(app.contents().contains(&format!("RETRY {failed}")));
+    app.send("\r"); // a stray Enter: cancels
+    app.wait_for("the confirmation gone", |s| !s.contains("Send RETRY?"));
+    assert_eq!(sim.operations(), 0);
+
+    app.send("x");
+    app.wait_for_text("actions");
+    app.send("\r");
+    app.wait_for_text("Send RETRY?");
+    app.send("y");
+    app.send("5");
+    app.wait_for_text("RETRY sent at");
+    app.wait_for_text("accepted");
+    app.wait_for("the retried ticket running", |s| s.contains("Running"));
+    assert_eq!(sim.operations(), 1);
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert!(app.is_cooked());
+    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
+    assert!(log.contains(&format!("RETRY {failed}: accepted")), "{log}");
+}
+
+/// After a 401 the engine sends nothing more: an operation asked for then is answered
+/// with the authentication error, and the gateway never sees it.
+#[test]
+fn the_engine_sends_no_operation_after_an_authentication_failure() {
+    use coctop::coc::auth::Secret;
+    use coctop::coc::{Auth, Client, ClientConfig, Endpoint, Operation};
+    use coctop::watch::{self, Command, EngineConfig, Update};
+
+    let sim = Sim::start(SimOptions {
+        credentials: Some(("OPAK".into(), Secret::new("right-secret"))),
+        ..SimOptions::default()
+    });
+    let id = sim.ids()[1].clone();
+    let wrong = Auth::AkSk {
+        ak: "OPAK".into(),
+        sk: Secret::new("wrong-secret"),
+        security_token: None,
+    };
+    let client = Client::new(ClientConfig::new(
+        Endpoint::from_url(&sim.url()).unwrap(),
+        wrong,
+    ));
+    let mut engine = sim.block_on(async {
+        watch::spawn(
+            std::sync::Arc::new(client.unwrap()),
+            EngineConfig::default(),
+            vec![id.clone()],
+        )
+    });
+    let next = |engine: &mut watch::EngineHandle| {
+        sim.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(10), engine.updates.recv())
+                .await
+                .expect("an update")
+                .expect("the engine runs")
+        })
+    };
+    while !matches!(next(&mut engine), Update::AuthFailed { .. }) {}
+    engine
+        .commands
+        .send(Command::Operate {
+            execution_id: id.clone(),
+            operation: Operation::Terminate,
+        })
+        .unwrap();
+    loop {
+        if let Update::Operated { result, .. } = next(&mut engine) {
+            assert!(result.unwrap_err().is_auth());
+            break;
+        }
+    }
+    assert_eq!(sim.operations(), 0);
+    assert_eq!(sim.requests(), 1, "the failed poll, nothing after it");
+}
