@@ -62,6 +62,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print a shell completion script (see the README for where to put it).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `coctop man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -112,6 +119,9 @@ pub struct WaitArgs {
     #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration,
           default_value = "10m")]
     pub give_up: std::time::Duration,
+    /// Notify as the config's [notify] says (bell and desktop on stderr's terminal, the hook).
+    #[arg(long)]
+    pub notify: bool,
     /// Execution IDs (the config's watched tickets when none are given).
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
@@ -191,6 +201,7 @@ impl WaitArgs {
             timeout: self.timeout,
             json: self.json,
             give_up: self.give_up,
+            notify: self.notify,
         }
     }
 }

@@ -2,13 +2,16 @@
 
 pub mod app;
 pub mod backoff;
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod coc;
 pub mod config;
+pub mod effects;
 pub mod exit;
 pub mod format;
 pub mod hosts;
+pub mod notify;
 pub mod operate;
 pub mod sim;
 pub mod text;

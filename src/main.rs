@@ -50,6 +50,8 @@ fn main() -> ExitCode {
         Some(Command::Config { action }) => {
             cmd::config::run(globals.config.as_ref(), action.into())
         }
+        Some(Command::Completions { shell }) => cmd::shell::completions(Cli::command(), *shell),
+        Some(Command::Man) => cmd::shell::man(Cli::command()),
     };
     exit.into()
 }

@@ -12,15 +12,18 @@ use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::app::{self, Action, App, Message};
+use crate::effects::{CACHE_INTERVAL, Effects};
 use crate::watch::{Command, EngineHandle};
 
 /// At most one frame this often (~30 a second), however fast messages come.
@@ -37,12 +40,20 @@ enum Flow {
     Quit,
 }
 
+/// Where the loop's own tasks send their answers.
+struct Context<'a> {
+    engine: &'a EngineHandle,
+    effects: &'a Effects,
+    replies: &'a UnboundedSender<Message>,
+}
+
 fn carry_out(
     action: Action,
-    engine: &EngineHandle,
+    context: &Context,
     term: &mut TerminalGuard,
     app: &mut App,
 ) -> io::Result<Flow> {
+    let engine = context.engine;
     Ok(match action {
         Action::Engine(command) => {
             // A closed engine only means no more updates: the screen stays.
@@ -70,6 +81,16 @@ fn carry_out(
                 Flow::Redraw
             }
         },
+        Action::Notify(notification) => {
+            context.effects.tell(&notification);
+            Flow::Continue
+        }
+        // Applied by the loop itself, which owns the effects.
+        Action::Renotify(_) => Flow::Continue,
+        Action::SaveWatch(change) => {
+            context.effects.save_watch(change, context.replies);
+            Flow::Continue
+        }
     })
 }
 
@@ -122,10 +143,25 @@ async fn sleep_until_or_never(at: Option<Instant>) {
 /// Each turn takes one message, then every message that is already waiting, and draws
 /// once for all of them when the last frame is at least `FRAME_INTERVAL` old; a frame
 /// owed sooner waits for that.
-pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()> {
+pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<()> {
+    event_loop_with(engine, app, Effects::default()).await
+}
+
+/// `event_loop`, telling notifications, saving watch-list changes and remembering the
+/// tickets as `effects` says.
+pub async fn event_loop_with(
+    mut engine: EngineHandle,
+    mut app: App,
+    mut effects: Effects,
+) -> io::Result<()> {
+    let (replies, mut reply_rx) = unbounded_channel();
+    let _config_follower = effects.follow_config(&replies);
     let mut term = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
+    let mut cache_clock =
+        tokio::time::interval_at(tokio::time::Instant::now() + CACHE_INTERVAL, CACHE_INTERVAL);
+    let mut remembered_revision = app.revision();
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -162,6 +198,14 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
                 None => return Err(io::Error::other("the polling engine stopped")),
             },
             _ = clock.tick() => Some(Message::Tick(SystemTime::now())),
+            _ = cache_clock.tick(), if effects.cache.is_some() => {
+                if app.revision() != remembered_revision {
+                    remembered_revision = app.revision();
+                    effects.remember_in_background(&app);
+                }
+                None
+            }
+            reply = reply_rx.recv() => reply,
             () = sleep_until_or_never(next_frame) => None,
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
@@ -175,11 +219,20 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
             let outcome = app::update(&mut app, message);
             frame_owed |= outcome.redraw;
             for action in outcome.actions {
-                match carry_out(action, &engine, &mut term, &mut app)? {
+                if let Action::Renotify(config) = &action {
+                    effects.renotify(config);
+                }
+                let context = Context {
+                    engine: &engine,
+                    effects: &effects,
+                    replies: &replies,
+                };
+                match carry_out(action, &context, &mut term, &mut app)? {
                     Flow::Continue => {}
                     Flow::Redraw => frame_owed = true,
                     Flow::Quit => {
                         log_frames(frames, started);
+                        effects.remember(&app);
                         return Ok(());
                     }
                 }
@@ -193,6 +246,7 @@ pub async fn event_loop(mut engine: EngineHandle, mut app: App) -> io::Result<()
         }
     }
     log_frames(frames, started);
+    effects.remember(&app);
     let _ = engine.commands.send(Command::Shutdown);
     Ok(())
 }
@@ -212,6 +266,7 @@ fn to_message(event: Event) -> Option<Message> {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Message::Key(key)),
         Event::Mouse(mouse) => Some(Message::Mouse(mouse)),
         Event::Resize(width, height) => Some(Message::Resize { width, height }),
+        Event::Paste(text) => Some(Message::Paste(text)),
         _ => None,
     }
 }
@@ -277,6 +332,7 @@ fn activate() -> io::Result<()> {
         io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
+        EnableBracketedPaste,
         ratatui::crossterm::cursor::Hide,
         Clear(ClearType::All)
     )
@@ -291,6 +347,7 @@ fn restore() {
     let _ = execute!(
         out,
         DisableMouseCapture,
+        DisableBracketedPaste,
         LeaveAlternateScreen,
         ratatui::crossterm::cursor::Show
     );

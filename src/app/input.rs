@@ -10,7 +10,7 @@ use crate::watch::Command;
 use super::actions::{ConfirmKey, Prompt, PromptKey, summary};
 use super::hosts::{HostsView, PAGE};
 use super::tickets::StepsState;
-use super::{Action, App, Outcome, Tab, View};
+use super::{Action, App, Outcome, Tab, View, WatchChange};
 
 /// Lines the detail scrolls per wheel notch.
 const WHEEL_LINES: usize = 3;
@@ -27,6 +27,14 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
     if key.kind == KeyEventKind::Release {
         return Outcome::default();
     }
+    // The note about the last edit has been read once another key comes.
+    let noted = app.watchlist.clear_note();
+    let mut outcome = on_key_press(app, key);
+    outcome.redraw |= noted;
+    outcome
+}
+
+fn on_key_press(app: &mut App, key: KeyEvent) -> Outcome {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Char('c') if ctrl => return Outcome::action(Action::Quit),
@@ -41,6 +49,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
     }
     if app.prompt.current().is_some() {
         return on_prompt_key(app, key);
+    }
+    if app.watchlist.input().is_some() {
+        return on_add_key(app, key);
+    }
+    if app.watchlist.removing().is_some() {
+        return on_remove_key(app, key);
     }
     if app.filter.editing() {
         return on_filter_key(app, key);
@@ -96,8 +110,89 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Outcome {
         KeyCode::Char('y') => copy(app, |_, id| id.to_string()),
         KeyCode::Char('Y') => copy(app, summary),
         KeyCode::Char('o') => open_console(app),
+        KeyCode::Char('a') => {
+            app.watchlist.start_adding();
+            Outcome::redraw(true)
+        }
+        KeyCode::Char('d') => match app.shown_id().map(str::to_string) {
+            Some(id) => {
+                app.watchlist.confirm_remove(id);
+                Outcome::redraw(true)
+            }
+            None => Outcome::default(),
+        },
+        KeyCode::Char('n') => Outcome::redraw(app.alerts.mark_seen()),
         _ => Outcome::default(),
     }
+}
+
+/// The `a` line: IDs typed or pasted, Enter adds them (and saves), Esc cancels.
+fn on_add_key(app: &mut App, key: KeyEvent) -> Outcome {
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char(c) if plain => app.watchlist.type_text(c.encode_utf8(&mut [0; 4])),
+        KeyCode::Backspace => app.watchlist.backspace(),
+        KeyCode::Esc => app.watchlist.cancel(),
+        KeyCode::Enter => {
+            let Some(paste) = app.watchlist.submit() else {
+                return Outcome::redraw(true);
+            };
+            let entries = paste.entries();
+            let added = app.watch(&entries);
+            let mut outcome = Outcome::redraw(true);
+            if added.is_empty() {
+                app.watchlist.say("already watched".into(), false);
+                return outcome;
+            }
+            let noun = if added.len() == 1 {
+                "ticket"
+            } else {
+                "tickets"
+            };
+            let said = format!("watching {} more {noun}; saving…", added.len());
+            app.watchlist.say(said, false);
+            outcome
+                .actions
+                .extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
+            outcome
+                .actions
+                .push(Action::SaveWatch(WatchChange::Add(entries)));
+            return outcome;
+        }
+        _ => return Outcome::default(),
+    }
+    Outcome::redraw(true)
+}
+
+/// The `d` confirmation: `y` removes the ticket it names, any other key keeps it.
+fn on_remove_key(app: &mut App, key: KeyEvent) -> Outcome {
+    if key.code != KeyCode::Char('y') {
+        app.watchlist.cancel();
+        return Outcome::redraw(true);
+    }
+    let Some(id) = app.watchlist.take_removal() else {
+        return Outcome::default();
+    };
+    let mut outcome = Outcome::redraw(true);
+    if app.unwatch(&id) {
+        app.watchlist.say(format!("removed {id}; saving…"), false);
+        outcome.actions = vec![
+            Action::Engine(Command::Remove(id.clone())),
+            Action::SaveWatch(WatchChange::Remove(id)),
+        ];
+    }
+    outcome
+}
+
+/// Pasted text goes to the `a` line when it is open.
+pub(super) fn on_paste(app: &mut App, text: &str) -> Outcome {
+    if app.watchlist.input().is_none() {
+        return Outcome::default();
+    }
+    app.watchlist.type_text(text);
+    Outcome::redraw(true)
 }
 
 /// `x`: the operations the shown ticket allows, for its execution ID as of now.

@@ -7,6 +7,7 @@
 //! update changed, and for the 1 Hz clock when a shown time text next changes.
 
 mod actions;
+mod alerts;
 mod clock;
 mod detail;
 mod filter;
@@ -16,14 +17,20 @@ pub mod layout;
 mod list;
 mod tickets;
 mod view;
+mod watchlist;
 
-use std::time::SystemTime;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
+use crate::cache::{self, CachedTicket, CachedTransition};
+use crate::coc::Ticket;
 use crate::config::WatchEntry;
 use crate::format::Zone;
+use crate::notify::{Change, Notification, NotifyConfig, NotifyOn};
 use crate::text;
 use crate::watch::{Command, Update};
 
@@ -35,6 +42,9 @@ pub use tickets::{
     Failure, Health, KeyWidths, OperationRecord, StepsState, TicketEntry, Transition,
 };
 pub use view::{SortKey, StatusCount, Tab, View, urgency};
+pub use watchlist::{Note, WatchListEdit};
+
+use alerts::Alerts;
 
 use actions::Prompts;
 use detail::Detail;
@@ -54,6 +64,20 @@ pub enum Message {
     /// The 1 Hz clock: displayed ages may move.
     Tick(SystemTime),
     Engine(Update),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// How saving a watch-list change to the config file went: what to tell the user.
+    Saved(Result<String, String>),
+    /// The config file changed on disk: its new watch list and rules, or why it cannot
+    /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
+    ConfigReloaded(Result<Reloaded, String>),
+}
+
+/// What the dashboard takes in from a config file changed while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reloaded {
+    pub watch: Vec<WatchEntry>,
+    pub notify: NotifyConfig,
 }
 
 /// What the event loop must do after an update.
@@ -68,6 +92,19 @@ pub enum Action {
     /// Open this URL in the browser; if that cannot be done, tell the app
     /// (`App::open_failed`).
     Open(String),
+    /// Tell the user: bell, desktop notification, hook (as `[notify]` says).
+    Notify(Notification),
+    /// Save a watch-list change to the config file (answered with `Message::Saved`).
+    SaveWatch(WatchChange),
+    /// Tell notifications by these rules from now on (a reloaded config).
+    Renotify(NotifyConfig),
+}
+
+/// A change of the watch list the user made in the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchChange {
+    Add(Vec<WatchEntry>),
+    Remove(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -123,6 +160,12 @@ pub struct App {
     hosts: Option<HostsView>,
     settings: UiSettings,
     help: bool,
+    alerts: Alerts,
+    watchlist: WatchListEdit,
+    /// Why the config file changed on disk cannot be used (the running one stays).
+    config_error: Option<String>,
+    /// Moves whenever the tickets may have changed, so the cache is written only then.
+    revision: u64,
     /// `now` as of the last update that asked for a frame: what the screen shows.
     drawn_at: SystemTime,
 }
@@ -146,10 +189,115 @@ impl App {
             hosts: None,
             settings: UiSettings::default(),
             help: false,
+            alerts: Alerts::default(),
+            watchlist: WatchListEdit::default(),
+            config_error: None,
+            revision: 0,
             init,
         };
         app.list.rebuild(app.tickets.all(), &app.filter);
         app
+    }
+
+    /// Which changes notify (`[notify] on`) and how long one poll cycle gathers them.
+    pub fn with_notifications(mut self, on: NotifyOn, cycle: Duration) -> App {
+        self.alerts = Alerts::new(on, cycle);
+        self
+    }
+
+    /// Starts from what an earlier run knew (the cache) of the watched tickets.
+    pub fn with_cache(mut self, cached: Vec<CachedTicket>) -> App {
+        for remembered in cached {
+            let history = remembered
+                .history
+                .into_iter()
+                .map(|t| Transition {
+                    from: t.from,
+                    to: t.to,
+                    at: cache::from_millis(t.at_ms),
+                })
+                .collect();
+            let polled_at = cache::from_millis(remembered.polled_at_ms);
+            self.tickets
+                .restore(Arc::new(remembered.ticket), polled_at, history);
+        }
+        self.list.rebuild(self.tickets.all(), &self.filter);
+        self
+    }
+
+    /// What to remember for the next run: every ticket with data.
+    pub fn to_cache(&self) -> Vec<CachedTicket> {
+        self.tickets
+            .all()
+            .iter()
+            .filter_map(|entry| {
+                Some(CachedTicket {
+                    ticket: Ticket::clone(entry.ticket.as_ref()?),
+                    polled_at_ms: cache::to_millis(entry.last_ok?),
+                    history: entry
+                        .history
+                        .iter()
+                        .map(|t| CachedTransition {
+                            from: t.from.clone(),
+                            to: t.to.clone(),
+                            at_ms: cache::to_millis(t.at),
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// A number that moves whenever the tickets or the watch list may have changed.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Why the config file as changed on disk was not taken in.
+    pub fn config_error(&self) -> Option<&str> {
+        self.config_error.as_deref()
+    }
+
+    /// Takes in a config file changed on disk: the watch list becomes the file's
+    /// (labels included), and the notification rules.
+    fn reload(&mut self, reloaded: Reloaded) -> Outcome {
+        self.config_error = None;
+        self.alerts.set_rules(reloaded.notify.on.clone());
+        let wanted: HashSet<&str> = reloaded.watch.iter().map(|w| w.id.as_str()).collect();
+        let gone: Vec<String> = self
+            .tickets
+            .all()
+            .iter()
+            .filter(|t| !wanted.contains(t.id.as_str()))
+            .map(|t| t.id.clone())
+            .collect();
+        let mut actions = Vec::new();
+        for id in gone {
+            self.unwatch(&id);
+            actions.push(Action::Engine(Command::Remove(id)));
+        }
+        for entry in &reloaded.watch {
+            if let Some(i) = self.tickets.relabel(&entry.id, entry.label.clone()) {
+                self.list.reposition(self.tickets.all(), &self.filter, i);
+            }
+        }
+        let added = self.watch(&reloaded.watch);
+        actions.extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
+        actions.push(Action::Renotify(reloaded.notify));
+        Outcome {
+            redraw: true,
+            actions,
+        }
+    }
+
+    /// Tickets that failed or timed out since the user last pressed `n`.
+    pub fn unseen_failures(&self) -> &[String] {
+        self.alerts.unseen()
+    }
+
+    /// The watch-list input line, confirmation and last note.
+    pub fn watch_edit(&self) -> &WatchListEdit {
+        &self.watchlist
     }
 
     /// With the dashboard settings of the command line and `[ui]`.
@@ -314,6 +462,34 @@ impl App {
         self.scroll_list_to_cursor();
     }
 
+    /// Starts watching the entries not watched yet; returns the IDs that are new.
+    fn watch(&mut self, entries: &[WatchEntry]) -> Vec<String> {
+        let mut added = Vec::new();
+        for entry in entries {
+            let (i, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
+            if new {
+                self.list.reposition(self.tickets.all(), &self.filter, i);
+                added.push(entry.id.clone());
+            }
+        }
+        self.scroll_list_to_cursor();
+        added
+    }
+
+    /// Stops watching `id`: out of the list, the detail and the unseen failures.
+    fn unwatch(&mut self, id: &str) -> bool {
+        if !self.tickets.remove(id) {
+            return false;
+        }
+        self.alerts.forget(id);
+        if self.detail.open_id() == Some(id) {
+            self.detail.close();
+        }
+        self.list.rebuild(self.tickets.all(), &self.filter);
+        self.scroll_list_to_cursor();
+        true
+    }
+
     /// Engine news; says whether anything on screen changed.
     fn on_engine(&mut self, update: Update) -> bool {
         if let Some(at) = update.at() {
@@ -347,20 +523,47 @@ impl App {
             };
             return view.page_arrived(offset as usize, result, at);
         }
+        let change = match &update {
+            Update::Transition {
+                execution_id,
+                from,
+                to,
+                at,
+            } => Some(Change {
+                execution_id: execution_id.clone(),
+                name: String::new(),
+                from: from.clone(),
+                to: to.clone(),
+                at: *at,
+            }),
+            _ => None,
+        };
         let refused = matches!(&update, Update::Operated { result: Err(_), .. });
         let applied = self.tickets.apply(update);
         if refused {
             return true;
         }
+        let unseen_changed = change.is_some_and(|mut change| {
+            change.name = self
+                .tickets
+                .get(&change.execution_id)
+                .map(|t| t.name().to_string())
+                .unwrap_or_default();
+            self.alerts.observe(change)
+        });
         let Some(i) = applied.index else {
-            return applied.header;
+            return applied.header || unseen_changed;
         };
         if applied.moved {
             self.list.reposition(self.tickets.all(), &self.filter, i);
             self.scroll_list_to_cursor();
         }
         let shown = self.shown_id() == Some(self.tickets.all()[i].id.as_str());
-        applied.header || applied.moved || shown || (applied.row && self.on_screen(i))
+        applied.header
+            || applied.moved
+            || shown
+            || unseen_changed
+            || (applied.row && self.on_screen(i))
     }
 
     /// Ticket `i` has a row in the part of the list on screen.
@@ -385,6 +588,13 @@ impl App {
 
 /// Applies one message; says whether to redraw and what the event loop must do.
 pub fn update(app: &mut App, msg: Message) -> Outcome {
+    // Keys too: `a`, `d`, and the engine's answers to `r`.
+    if matches!(
+        msg,
+        Message::Engine(_) | Message::Key(_) | Message::ConfigReloaded(Ok(_))
+    ) {
+        app.revision = app.revision.wrapping_add(1);
+    }
     let mut outcome = match msg {
         Message::Key(key) => input::on_key(app, key),
         Message::Mouse(mouse) => input::on_mouse(app, mouse),
@@ -396,9 +606,26 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
         Message::Tick(now) => {
             app.now = now;
             let due = clock::next_change(app, app.drawn_at);
-            Outcome::redraw(due.is_some_and(|at| at <= now))
+            let mut outcome = Outcome::redraw(due.is_some_and(|at| at <= now));
+            if let Some(notification) = app.alerts.take_due(now) {
+                outcome.actions.push(Action::Notify(notification));
+            }
+            outcome
         }
         Message::Engine(update) => Outcome::redraw(app.on_engine(update)),
+        Message::Paste(text) => input::on_paste(app, &text),
+        Message::ConfigReloaded(Ok(reloaded)) => app.reload(reloaded),
+        Message::ConfigReloaded(Err(why)) => {
+            app.config_error = Some(why);
+            Outcome::redraw(true)
+        }
+        Message::Saved(result) => {
+            match result {
+                Ok(said) => app.watchlist.say(said, false),
+                Err(said) => app.watchlist.say(said, true),
+            }
+            Outcome::redraw(true)
+        }
     };
     if let Some(id) = app.steps_to_fetch() {
         outcome

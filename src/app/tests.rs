@@ -1309,3 +1309,5 @@ fn the_open_tickets_steps_are_followed_until_it_closes() {
     let out = press(&mut app, KeyCode::Enter);
     assert_eq!(out.actions, [engine(Command::FollowSteps(Some(next)))]);
 }
+
+mod watchlist;

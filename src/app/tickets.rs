@@ -96,6 +96,8 @@ pub struct TicketEntry {
     pub operations: Vec<OperationRecord>,
     pub steps: StepsState,
     pub key_widths: KeyWidths,
+    /// The data is from the cache of an earlier run: no poll has confirmed it yet.
+    pub cached: bool,
     /// Lowercase ID, label, job name, status and creator, for the filter.
     pub(super) search: String,
     /// Lowercase display name, for sorting by name.
@@ -114,6 +116,7 @@ impl TicketEntry {
             operations: Vec::new(),
             steps: StepsState::NotRequested,
             key_widths: KeyWidths::default(),
+            cached: false,
             search: String::new(),
             sort_name: String::new(),
         };
@@ -268,6 +271,56 @@ impl Tickets {
         (i, true)
     }
 
+    /// Puts back what an earlier run knew of a watched ticket (marked `cached`); `None`
+    /// when the ticket is not watched.
+    pub fn restore(
+        &mut self,
+        ticket: Arc<Ticket>,
+        polled_at: SystemTime,
+        history: Vec<Transition>,
+    ) -> Option<usize> {
+        let i = self.index(&ticket.execution_id)?;
+        let before = self.counted(i);
+        let entry = &mut self.entries[i];
+        entry.set_ticket(ticket);
+        entry.last_ok = Some(polled_at);
+        entry.history = history;
+        entry.cached = true;
+        self.adjust(i, before);
+        Some(i)
+    }
+
+    /// Gives `id` a new label (a reloaded config); its index when the label changed.
+    pub fn relabel(&mut self, id: &str, label: Option<String>) -> Option<usize> {
+        let i = self.index(id)?;
+        let entry = &mut self.entries[i];
+        if entry.label == label {
+            return None;
+        }
+        entry.label = label;
+        entry.reindex();
+        Some(i)
+    }
+
+    /// Stops tracking `id`; says whether it was there.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(i) = self.by_id.remove(id) else {
+            return false;
+        };
+        let (status, failing) = self.counted(i);
+        self.entries.remove(i);
+        for index in self.by_id.values_mut() {
+            if *index > i {
+                *index -= 1;
+            }
+        }
+        view::add_count(&mut self.counts, status.as_ref(), -1);
+        if failing {
+            self.health.failing = self.health.failing.saturating_sub(1);
+        }
+        true
+    }
+
     /// The Steps tab wants the steps of `id`: marks them loading and says whether they
     /// must be fetched (never asked for yet, or `again` after a failure).
     pub fn want_steps(&mut self, id: &str, again: bool) -> bool {
@@ -313,7 +366,7 @@ impl Tickets {
                 let before = self.counted(i);
                 let entry = &mut self.entries[i];
                 let change = entry.set_ticket(ticket);
-                let cleared = entry.error.take().is_some();
+                let cleared = entry.error.take().is_some() | std::mem::take(&mut entry.cached);
                 entry.last_ok = Some(at);
                 let health_was = self.health.last_ok;
                 let auth_cleared = self.health.auth_failed.take().is_some();

@@ -1,16 +1,21 @@
 //! The dashboard (`coctop`, `coctop --demo`): engine and terminal wired together.
 
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Globals, read_only_reason, usage_error};
 use crate::app::{App, AppInit, UiSettings};
+use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::{self, WatchEntry};
+use crate::effects;
 use crate::exit::Exit;
+use crate::notify::{NotifyOn, Teller};
 use crate::sim::{self, SimOptions};
 use crate::tui;
-use crate::watch::{self, EngineConfig};
+use crate::watch::{self, Command, EngineConfig};
 
 /// The dashboard on the config's tickets.
 pub fn run(globals: &Globals) -> Exit {
@@ -47,13 +52,23 @@ pub fn run(globals: &Globals) -> Exit {
         read_only: read_only_reason(globals, Some(&config)),
         console_url: config.ui.console_url.clone(),
     };
-    runtime.block_on(run_engine_and_ui(
+    let effects = effects::Effects {
+        teller: Some(Teller::new(&config.notify, &endpoint_name)),
+        // Edits go to the file the config came from, or would have.
+        config_path: config::locate(globals.config.as_ref()).map(|location| location.path),
+        cache: None,
+    };
+    let cache = config::cache_dir().map(|dir| cache::path_for(&dir, &endpoint_name));
+    runtime.block_on(run_engine_and_ui(Session {
         client_config,
-        endpoint_name,
-        config.poll,
-        config.watch,
+        endpoint: endpoint_name,
+        poll: config.poll,
+        watch: config.watch,
         settings,
-    ))
+        notify_on: config.notify.on,
+        effects,
+        cache,
+    }))
 }
 
 /// The dashboard against an embedded simulator on a free loopback port.
@@ -94,7 +109,19 @@ pub fn demo(globals: &Globals) -> Exit {
             max_rps: 50.0,
         };
         let name = format!("demo simulator {}", sim.base_url());
-        let exit = run_engine_and_ui(client_config, name, poll, watch, settings).await;
+        let exit = run_engine_and_ui(Session {
+            client_config,
+            endpoint: name,
+            poll,
+            watch,
+            settings,
+            // The demo's tickets fail all the time: counted in the header, never rung.
+            notify_on: NotifyOn::default(),
+            effects: effects::Effects::default(),
+            // Its simulator is new each time: nothing to remember.
+            cache: None,
+        })
+        .await;
         sim.shutdown();
         exit
     })
@@ -121,13 +148,31 @@ fn fail(message: String) -> Exit {
     Exit::Fetch
 }
 
-async fn run_engine_and_ui(
-    mut client_config: ClientConfig,
+/// Everything a dashboard run is made of.
+struct Session {
+    client_config: ClientConfig,
+    /// Region id or endpoint URL, for the header, the hook and the cache's name.
     endpoint: String,
     poll: EngineConfig,
     watch: Vec<WatchEntry>,
     settings: UiSettings,
-) -> Exit {
+    notify_on: NotifyOn,
+    effects: effects::Effects,
+    /// The cache file to start from and to write on the way out.
+    cache: Option<PathBuf>,
+}
+
+async fn run_engine_and_ui(session: Session) -> Exit {
+    let Session {
+        mut client_config,
+        endpoint,
+        poll,
+        watch,
+        settings,
+        notify_on,
+        mut effects,
+        cache,
+    } = session;
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
     let client = match Client::new(client_config) {
@@ -135,15 +180,32 @@ async fn run_engine_and_ui(
         Err(e) => return fail(e.to_string()),
     };
     let _log_guard = super::init_logging();
-    let ids = watch.iter().map(|w| w.id.clone()).collect();
+    let remembered = remembered(cache.as_deref(), &endpoint, &watch);
+    // Tickets the cache knows start from there; the rest are polled at once.
+    let ids = watch
+        .iter()
+        .filter(|w| !remembered.iter().any(|r| r.ticket.execution_id == w.id))
+        .map(|w| w.id.clone())
+        .collect();
+    let cycle = poll.interval;
     let engine = watch::spawn(Arc::new(client), poll, ids);
+    for known in &remembered {
+        let _ = engine
+            .commands
+            .send(Command::AddKnown(Arc::new(known.ticket.clone())));
+    }
     let init = AppInit {
-        endpoint,
+        endpoint: endpoint.clone(),
         watch,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    let result = tui::event_loop(engine, App::new(init).with_settings(settings)).await;
+    effects.cache = cache.map(|path| effects::CacheTarget { path, endpoint });
+    let app = App::new(init)
+        .with_settings(settings)
+        .with_notifications(notify_on, cycle)
+        .with_cache(remembered);
+    let result = tui::event_loop_with(engine, app, effects).await;
     match result {
         Ok(()) => Exit::Success,
         Err(e) => {
@@ -152,4 +214,15 @@ async fn run_engine_and_ui(
             Exit::Usage
         }
     }
+}
+
+/// What the cache knows of the watched tickets.
+fn remembered(path: Option<&Path>, endpoint: &str, watch: &[WatchEntry]) -> Vec<CachedTicket> {
+    let Some(path) = path else {
+        return Vec::new();
+    };
+    let watched: HashSet<&str> = watch.iter().map(|w| w.id.as_str()).collect();
+    let mut known = cache::load(path, endpoint);
+    known.retain(|k| watched.contains(k.ticket.execution_id.as_str()));
+    known
 }

@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod get;
 pub mod operate;
 pub mod output;
+pub mod shell;
 pub mod signals;
 pub mod sim;
 pub mod wait;

@@ -4,11 +4,13 @@
 //! tested on tokio's paused clock); `run` only prints what they decided.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::{Globals, output, prepare_with_runtime, report, signals, usage_error};
@@ -16,6 +18,8 @@ use crate::coc::{ApiError, Client, ErrorKind, RetryPolicy, Status};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::format;
+use crate::notify::hook::HookOutcome;
+use crate::notify::{Change, Notification, Notifier, NotifyConfig, Teller};
 use crate::text::{cell, sanitize};
 use crate::watch::{self, Command, EngineConfig, Update};
 
@@ -30,6 +34,8 @@ pub struct WaitOptions {
     pub json: bool,
     /// A ticket failing without a break for this long ends the wait (exit 5).
     pub give_up: Duration,
+    /// Tell notable changes as `[notify]` says.
+    pub notify: bool,
 }
 
 /// `--give-up` when not given.
@@ -65,18 +71,25 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
         interval: options.interval.unwrap_or(prepared.config.poll.interval),
         ..prepared.config.poll.clone()
     };
+    let endpoint = client_config.endpoint.display_name();
     rt.block_on(async {
         let client = match Client::new(client_config) {
             Ok(c) => c,
             Err(e) => return usage_error(&e.to_string()),
         };
         let ids = prepared.targets.iter().map(|t| t.id.clone()).collect();
+        let notifications = options
+            .notify
+            .then(|| Notifications::start(&prepared.config.notify, poll.interval, &endpoint));
         let mut engine = watch::spawn(Arc::new(client), poll, ids);
         let mut waiter = Waiter::new(&prepared.targets, options.give_up);
         let mut printed = Ok(());
         let followed = follow(&mut engine.updates, &mut waiter, options.timeout, |event| {
             if printed.is_ok() {
                 printed = print_event(event, options.json);
+            }
+            if let Some(notifications) = &notifications {
+                notifications.observe(event);
             }
             printed.is_ok()
         });
@@ -86,6 +99,9 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
             exit = output::reader_gone() => exit,
         };
         let _ = engine.commands.send(Command::Shutdown);
+        if let Some(notifications) = notifications {
+            notifications.finish().await;
+        }
         printed.err().unwrap_or(exit)
     })
 }
@@ -301,6 +317,102 @@ impl Waiter {
     }
 }
 
+/// `wait --notify`: the changes go through the same rules as in the dashboard; a
+/// ticker tells each cycle's notification when its window closes, and the end of the
+/// wait tells what is left and waits for the hooks (each within its time limit).
+struct Notifications {
+    notifier: Arc<Mutex<Notifier>>,
+    teller: Teller,
+    hooks: Arc<Mutex<Vec<JoinHandle<HookOutcome>>>>,
+    ticker: JoinHandle<()>,
+}
+
+impl Notifications {
+    fn start(config: &NotifyConfig, cycle: Duration, endpoint: &str) -> Notifications {
+        let notifier = Arc::new(Mutex::new(Notifier::new(config.on.clone(), cycle)));
+        let teller = Teller::new(config, endpoint);
+        let hooks = Arc::new(Mutex::new(Vec::new()));
+        let ticker = {
+            let (notifier, teller, hooks) = (notifier.clone(), teller.clone(), hooks.clone());
+            tokio::spawn(async move {
+                let mut clock = tokio::time::interval(Duration::from_millis(500));
+                loop {
+                    clock.tick().await;
+                    let due = lock(&notifier).take_due(SystemTime::now());
+                    if let Some(notification) = due {
+                        tell(&teller, &notification, &hooks);
+                    }
+                }
+            })
+        };
+        Notifications {
+            notifier,
+            teller,
+            hooks,
+            ticker,
+        }
+    }
+
+    fn observe(&self, event: &WaitEvent) {
+        if let WaitEvent::Changed {
+            execution_id,
+            name,
+            from,
+            to,
+            at,
+        } = event
+        {
+            lock(&self.notifier).observe(Change {
+                execution_id: execution_id.clone(),
+                name: name.clone(),
+                from: from.clone(),
+                to: to.clone(),
+                at: *at,
+            });
+        }
+    }
+
+    async fn finish(self) {
+        self.ticker.abort();
+        let rest = lock(&self.notifier).take_all();
+        if let Some(notification) = rest {
+            tell(&self.teller, &notification, &self.hooks);
+        }
+        let hooks = std::mem::take(&mut *lock(&self.hooks));
+        let program = self
+            .teller
+            .hook()
+            .map(|h| (h.program().to_string(), h.limit()));
+        for handle in hooks {
+            if let (Ok(outcome), Some((program, limit))) = (handle.await, &program)
+                && let Some(problem) = outcome.problem(program, *limit)
+            {
+                report(&problem);
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The bell and desktop sequences go to stderr when it is a terminal: stdout may be a
+/// pipe a script reads.
+fn tell(teller: &Teller, notification: &Notification, hooks: &Mutex<Vec<JoinHandle<HookOutcome>>>) {
+    let mut stderr = std::io::stderr();
+    let terminal: Option<&mut dyn Write> = if stderr.is_terminal() {
+        Some(&mut stderr)
+    } else {
+        None
+    };
+    if let Some(handle) = teller.tell(notification, terminal) {
+        lock(hooks).push(handle);
+    }
+}
+
 /// The printing layer: changes on stdout, everything else on stderr; the exit when
 /// stdout could not take a change.
 fn print_event(event: &WaitEvent, json: bool) -> Result<(), Exit> {
@@ -349,7 +461,6 @@ const NAME_WIDTH: usize = 80;
 #[cfg(test)]
 mod tests {
     use std::future::Future;
-    use std::sync::Mutex;
 
     use super::*;
     use crate::coc::{Step, Ticket};

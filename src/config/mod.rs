@@ -1,9 +1,11 @@
 //! The TOML config: schema, file locations, validation, and `coctop config`.
 
 pub mod console_url;
+pub mod edit;
 mod error;
 mod parse;
 mod paths;
+pub mod reload;
 mod resolve;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ pub use paths::{
 pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env};
 
 use crate::coc::Secret;
+use crate::notify::NotifyConfig;
 use crate::watch::EngineConfig;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -25,6 +28,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub poll: EngineConfig,
     pub watch: Vec<WatchEntry>,
+    pub notify: NotifyConfig,
     pub ui: UiConfig,
     /// The file it was read from; `None` for the built-in defaults.
     pub path: Option<PathBuf>,

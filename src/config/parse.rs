@@ -14,11 +14,12 @@ use super::error::{Position, Problem, nearest};
 use super::{
     ApiConfig, AuthConfig, AuthMethod, Config, UiConfig, WatchEntry, console_url, parse_duration,
 };
-use crate::coc::{Endpoint, Secret, validate_execution_id};
+use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
+use crate::notify::{NotifyConfig, NotifyOn};
 use crate::watch::EngineConfig;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "ui"];
+const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "ui", "notify"];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -32,6 +33,7 @@ const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
 const UI_KEYS: &[&str] = &["read_only", "console_url"];
+const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
 pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
@@ -68,6 +70,9 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     config.watch = reader.watch_list(&root);
     if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
         config.ui = reader.ui(&ui);
+    }
+    if let Some(notify) = reader.table(&root, "notify", "in [notify]") {
+        config.notify = reader.notify(&notify);
     }
 
     if reader.problems.is_empty() {
@@ -427,5 +432,93 @@ impl Reader<'_> {
             entries.push(WatchEntry { id, label });
         }
         entries
+    }
+}
+
+/// `[notify]`.
+impl Reader<'_> {
+    fn notify(&mut self, section: &Section<'_, '_>) -> NotifyConfig {
+        self.check_keys(section, NOTIFY_KEYS);
+        let mut notify = NotifyConfig::default();
+        if let Some(on) = self.notify_on(section) {
+            notify.on = on;
+        }
+        if let Some(bell) = self.boolean(section, "bell") {
+            notify.bell = bell;
+        }
+        if let Some(desktop) = self.boolean(section, "desktop") {
+            notify.desktop = desktop;
+        }
+        if let Some((command, span)) = self.strings(section, "command") {
+            if command.first().is_none_or(|program| program.is_empty()) {
+                let why = "needs a program: [\"notify-send\", \"coctop\"]".to_string();
+                self.bad_value(section, "command", span, why);
+            } else {
+                notify.command = Some(command);
+            }
+        }
+        let least = (Duration::from_millis(100), "100ms");
+        if let Some(timeout) = self.duration(section, "timeout", least) {
+            notify.timeout = timeout;
+        }
+        notify
+    }
+
+    /// `on = "any"` or a list of status names.
+    fn notify_on(&mut self, section: &Section<'_, '_>) -> Option<NotifyOn> {
+        let value = section.get("on")?;
+        if let DeValue::String(text) = value.get_ref() {
+            if text.as_ref() == "any" {
+                return Some(NotifyOn::Any);
+            }
+            let why = format!("{text:?}: expected \"any\" or a list of statuses");
+            self.bad_value(section, "on", value.span(), why);
+            return None;
+        }
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(section, "on", value, "\"any\" or a list of statuses");
+            return None;
+        };
+        let names: Vec<&str> = Status::KNOWN.iter().map(Status::as_str).collect();
+        let mut statuses = Vec::new();
+        for item in items.iter() {
+            let DeValue::String(name) = item.get_ref() else {
+                self.wrong_type(section, "on", item, "a status name");
+                continue;
+            };
+            if names.contains(&name.as_ref()) {
+                statuses.push(Status::parse(name));
+                continue;
+            }
+            let hint = nearest(name, &names).map(|n| format!(" (did you mean {n:?}?)"));
+            let why = format!(
+                "unknown status {name:?}{}; known: {}",
+                hint.unwrap_or_default(),
+                names.join(", ")
+            );
+            self.bad_value(section, "on", item.span(), why);
+        }
+        Some(NotifyOn::Statuses(statuses))
+    }
+
+    /// An array of strings, with the array's span.
+    fn strings(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+    ) -> Option<(Vec<String>, Range<usize>)> {
+        let value = section.get(key)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(section, key, value, "an array of strings");
+            return None;
+        };
+        let mut strings = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(text) => strings.push(text.to_string()),
+                _ => self.wrong_type(section, key, item, "a string"),
+            }
+        }
+        Some((strings, value.span()))
     }
 }

@@ -15,8 +15,46 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         return;
     }
     let mut spans = Vec::new();
+    let edit = app.watch_edit();
+    if let Some(note) = edit.note() {
+        let style = if note.is_error {
+            theme.error()
+        } else {
+            theme.bold()
+        };
+        spans.push(Span::styled(
+            format!("{} ", text::sanitize(&note.text)),
+            style,
+        ));
+    }
     if app.help_open() {
         spans.push(Span::styled("any key closes the help", theme.dim()));
+    } else if let Some(input) = edit.input() {
+        spans.push(Span::styled("add ", theme.key()));
+        spans.push(Span::raw(text::sanitize(input)));
+        spans.push(Span::styled("▏", theme.key()));
+        push_keys(&mut spans, &[("Enter", "add"), ("Esc", "cancel")], theme);
+        spans.push(Span::styled(
+            "  IDs by space, comma or line; # label",
+            theme.dim(),
+        ));
+    } else if let Some(id) = edit.removing() {
+        let name = app
+            .ticket(id)
+            .map(|t| text::sanitize(t.name()).into_owned());
+        let named = match name.filter(|n| !n.is_empty()) {
+            Some(name) => format!("{} ({name})", text::sanitize(id)),
+            None => text::sanitize(id).into_owned(),
+        };
+        spans.push(Span::styled(
+            format!("Stop watching {named} and remove it from the config?"),
+            theme.warning(),
+        ));
+        push_keys(
+            &mut spans,
+            &[("y", "remove"), ("any other key", "keep")],
+            theme,
+        );
     } else if app.editing_filter() {
         spans.push(Span::styled("/", theme.key()));
         spans.push(Span::raw(text::sanitize(app.filter())));
@@ -88,21 +126,19 @@ const HELP: &[(&str, &str)] = &[
     ("Esc", "back to the list; in the list, clear the filter"),
     ("Tab Shift-Tab", "next / previous tab"),
     ("1 2 3 4 5", "Parameters Tags Targets Steps History"),
-    ("/", "filter by ID, name, status, creator"),
-    ("", "as you type; Enter keeps, Esc clears"),
+    ("/", "filter by ID, name, status, creator as you type"),
     ("s", "sort: urgency, started, name, status"),
-    ("r", "refresh the selected ticket (and its steps)"),
-    ("R", "refresh every ticket"),
+    ("r R", "refresh the selected (and its steps) / all"),
     ("x", "operate: retry, terminate, resume, skip batch"),
     ("y Y o", "copy the ID / a summary; open in the console"),
+    ("a d", "add IDs / remove the selected (asks); saved"),
+    ("n", "mark the new failures in the header seen"),
     ("?", "this help; any key closes it"),
-    ("q Ctrl-C", "quit"),
-    ("Ctrl-Z", "suspend (fg resumes)"),
+    ("q ^C / ^Z", "quit / suspend (fg resumes)"),
     ("mouse", "click selects, wheel scrolls"),
-    ("", ""),
     ("✖ ⏱ ▶ ◌ …", "Failed Timeout Running Canceling Pending"),
     ("⊘ ✔ ? ·", "Canceled Succeed unknown loading"),
-    ("! ~", "last poll failed / data stale"),
+    ("! ~ ≈", "poll failed / stale / cached, not polled yet"),
 ];
 
 pub fn draw_help(buf: &mut Buffer, area: Rect, theme: Theme) {

@@ -78,6 +78,22 @@ fn health_spans(app: &App, theme: Theme) -> Vec<Span<'_>> {
         ));
         return spans;
     }
+    if let Some(error) = app.config_error() {
+        spans.push(Span::styled(
+            format!(" config not reloaded: {} ", text::sanitize(error)),
+            theme.alarm(),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    let unseen = app.unseen_failures().len();
+    if unseen > 0 {
+        let noun = if unseen == 1 { "failure" } else { "failures" };
+        spans.push(Span::styled(
+            format!(" {unseen} new {noun} (n: seen) "),
+            theme.alarm(),
+        ));
+        spans.push(Span::raw(" "));
+    }
     match &texts.polled {
         Some(age) => spans.push(Span::raw(format!("polled {age}"))),
         None => spans.push(Span::styled("no successful poll yet", theme.dim())),

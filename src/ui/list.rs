@@ -180,6 +180,8 @@ fn draw_row(
                     put(buf, row, x, width, "!", theme.error());
                 } else if times.stale {
                     put(buf, row, x, width, "~", theme.warning());
+                } else if entry.cached {
+                    put(buf, row, x, width, "≈", theme.dim());
                 }
             }
             Column::Status => {

@@ -236,6 +236,7 @@ impl<F: Fetcher> Engine<F> {
                 }
             }
             Command::Add(id) => self.add(id),
+            Command::AddKnown(ticket) => self.add_known(ticket),
             Command::Remove(id) => {
                 self.tickets.remove(id.as_str());
                 self.schedule.remove(id.as_str());
@@ -298,6 +299,21 @@ impl<F: Fetcher> Engine<F> {
         self.next_incarnation += 1;
         self.tickets.insert(key.clone(), watched);
         self.schedule.set_urgent(key);
+    }
+
+    fn add_known(&mut self, ticket: Arc<Ticket>) {
+        let id = ticket.execution_id.as_str();
+        if self.tickets.contains_key(id) {
+            return;
+        }
+        self.add(id.to_string());
+        if let Some(watched) = self.tickets.get_mut(id) {
+            watched.last_status = ticket.status.clone();
+            watched.last_good = Some(ticket.clone());
+        }
+        if ticket.is_terminal() {
+            self.schedule.remove(id);
+        }
     }
 
     /// Watched and not waiting for an answer (whose handling reschedules it anyway).

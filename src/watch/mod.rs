@@ -102,6 +102,10 @@ pub enum Command {
     /// Poll every ticket now, finished ones included.
     RefreshAll,
     Add(String),
+    /// Watch a ticket known from the cache: its status there counts as seen (a change
+    /// from it is a transition), and a finished one is parked: no request until a
+    /// refresh.
+    AddKnown(Arc<Ticket>),
     Remove(String),
     /// Fetch the steps of a ticket (on demand, for the Steps tab).
     FetchSteps(String),

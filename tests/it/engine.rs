@@ -797,3 +797,48 @@ async fn a_busy_engine_still_lets_its_consumer_run() {
     assert!(engine_ahead_by < 10_000, "{engine_ahead_by} updates queued");
     engine.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn tickets_known_from_the_cache_start_from_their_status_and_finished_ones_park() {
+    let api = Arc::new(
+        FakeApi::new(Duration::ZERO)
+            .script("busy", [status(Status::Running), status(Status::Failed)]),
+    );
+    let mut engine = start(&api, config(5, 8, 10.0), Vec::new());
+    let known = |id: &str, status: Status| {
+        let mut ticket = Ticket::empty(id);
+        ticket.status = Some(status);
+        Arc::new(ticket)
+    };
+    for ticket in [
+        known("done", Status::Succeed),
+        known("busy", Status::Running),
+    ] {
+        engine.commands.send(Command::AddKnown(ticket)).unwrap();
+    }
+    sleep(secs(600.0)).await;
+    assert!(
+        api.poll_times("done").is_empty(),
+        "finished in the cache: parked"
+    );
+    assert_eq!(api.poll_times("busy").len(), 2);
+    let transitions: Vec<(Option<Status>, Status)> = drain(&mut engine.updates)
+        .into_iter()
+        .filter_map(|u| match u {
+            Update::Transition { from, to, .. } => Some((from, to)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        transitions,
+        [(Some(Status::Running), Status::Failed)],
+        "the cached status counts as seen"
+    );
+    engine
+        .commands
+        .send(Command::Refresh("done".into()))
+        .unwrap();
+    settle().await;
+    assert_eq!(api.poll_times("done").len(), 1, "r still polls it");
+    engine.shutdown().await;
+}

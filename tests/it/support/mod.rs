@@ -105,3 +105,60 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The simulator's tickets that are in `status` now, from its list API.
+pub fn ids_with_status(sim: &Sim, status: coctop::coc::Status) -> Vec<String> {
+    use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery};
+    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
+    let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
+    let query = ListQuery {
+        limit: Some(200),
+        ..ListQuery::default()
+    };
+    let page = sim.block_on(client.list_executions(&query)).unwrap();
+    page.data
+        .into_iter()
+        .filter(|t| t.status.as_ref() == Some(&status))
+        .map(|t| t.execution_id)
+        .collect()
+}
+
+/// The status of one ticket now, from the simulator's API.
+pub fn status_of(sim: &Sim, id: &str) -> Option<coctop::coc::Status> {
+    use coctop::coc::{Auth, Client, ClientConfig, Endpoint};
+    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
+    let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
+    sim.block_on(client.get_execution(id)).unwrap().status
+}
+
+/// `[[watch]]` blocks for `ids`, labelled `drill-00`, `drill-01`, ...
+pub fn watch_blocks(ids: &[String]) -> String {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| format!("\n[[watch]]\nid = \"{id}\"\nlabel = \"drill-{i:02}\"\n"))
+        .collect()
+}
+
+/// Writes `text` as `home/coctop.toml`; returns its path and the environment that runs
+/// the binary on it, with every XDG directory inside `home`.
+pub fn config_in(home: &Path, text: &str) -> (std::path::PathBuf, Vec<(String, String)>) {
+    let config = home.join("coctop.toml");
+    std::fs::write(&config, text).unwrap();
+    let mut env = pty::isolated_env(home);
+    env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
+    (config, env)
+}
+
+pub fn env_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// The IDs a config file watches, in its order.
+pub fn watched_ids(config: &Path) -> Vec<String> {
+    coctop::config::load(config)
+        .unwrap()
+        .watch
+        .into_iter()
+        .map(|w| w.id)
+        .collect()
+}

@@ -1,0 +1,67 @@
+//! What the dashboard tells the user: notifications (gathered per poll cycle by the
+//! shared `Notifier`) and the failures they have not looked at yet.
+
+use std::time::{Duration, SystemTime};
+
+use crate::coc::Status;
+use crate::notify::{Change, Notification, Notifier, NotifyOn};
+
+#[derive(Debug, Clone)]
+pub struct Alerts {
+    notifier: Notifier,
+    /// Tickets that failed (or timed out) since the user last pressed `n`, each once.
+    unseen: Vec<String>,
+}
+
+impl Default for Alerts {
+    fn default() -> Self {
+        Alerts::new(NotifyOn::default(), Duration::from_secs(5))
+    }
+}
+
+impl Alerts {
+    pub fn new(on: NotifyOn, cycle: Duration) -> Alerts {
+        Alerts {
+            notifier: Notifier::new(on, cycle),
+            unseen: Vec::new(),
+        }
+    }
+
+    /// A status change from the engine; says whether the unseen count changed.
+    pub fn observe(&mut self, change: Change) -> bool {
+        // A failure already there at the first sight is not news, as for notifications.
+        let failed = change.from.is_some() && matches!(change.to, Status::Failed | Status::Timeout);
+        let newly_unseen = failed && !self.unseen.contains(&change.execution_id);
+        if newly_unseen {
+            self.unseen.push(change.execution_id.clone());
+        }
+        self.notifier.observe(change);
+        newly_unseen
+    }
+
+    /// New rules from a reloaded config.
+    pub fn set_rules(&mut self, on: NotifyOn) {
+        self.notifier.set_rules(on);
+    }
+
+    /// The notification whose cycle has closed at `now`.
+    pub fn take_due(&mut self, now: SystemTime) -> Option<Notification> {
+        self.notifier.take_due(now)
+    }
+
+    pub fn unseen(&self) -> &[String] {
+        &self.unseen
+    }
+
+    /// `n`: the user has looked. Says whether anything was unseen.
+    pub fn mark_seen(&mut self) -> bool {
+        let had = !self.unseen.is_empty();
+        self.unseen.clear();
+        had
+    }
+
+    /// A ticket no longer watched is no longer unseen.
+    pub fn forget(&mut self, id: &str) {
+        self.unseen.retain(|unseen| unseen != id);
+    }
+}

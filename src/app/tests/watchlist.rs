@@ -1,0 +1,242 @@
+//! Notifications, unseen failures and watch-list edits, through `update`.
+
+use super::*;
+use crate::notify::NotifyOn;
+
+fn transition(
+    app: &mut App,
+    n: usize,
+    from: Option<Status>,
+    to: Status,
+    at: SystemTime,
+) -> Outcome {
+    update(
+        app,
+        Message::Engine(Update::Transition {
+            execution_id: id(n),
+            from,
+            to,
+            at,
+        }),
+    )
+}
+
+fn notifications(outcome: &Outcome) -> Vec<&Notification> {
+    outcome
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Notify(n) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn failures_are_unseen_until_n_and_one_cycle_is_one_notification() {
+    let cycle = Duration::from_secs(5);
+    let mut app = app_with(4, |i| ticket(i, Status::Running, "job", 60))
+        .with_notifications(NotifyOn::default(), cycle);
+    let t0 = now();
+    assert!(transition(&mut app, 0, Some(Status::Running), Status::Failed, t0).redraw);
+    transition(&mut app, 1, Some(Status::Running), Status::Timeout, t0);
+    transition(&mut app, 2, Some(Status::Running), Status::Succeed, t0);
+    // Seen failing at its first sight: where it stood, not news.
+    transition(&mut app, 3, None, Status::Failed, t0);
+    assert_eq!(app.unseen_failures(), [id(0), id(1)]);
+
+    let early = update(&mut app, Message::Tick(t0 + Duration::from_secs(1)));
+    assert!(notifications(&early).is_empty());
+    let due = update(&mut app, Message::Tick(t0 + cycle));
+    let told = notifications(&due);
+    assert_eq!(told.len(), 1, "{:?}", due.actions);
+    let ids: Vec<&str> = told[0]
+        .changes
+        .iter()
+        .map(|c| c.execution_id.as_str())
+        .collect();
+    assert_eq!(ids, [id(0), id(1)]);
+    assert_eq!(told[0].changes[0].name, "job");
+    let later = update(&mut app, Message::Tick(t0 + cycle * 3));
+    assert!(notifications(&later).is_empty(), "told once");
+
+    assert!(ch(&mut app, 'n').redraw);
+    assert!(app.unseen_failures().is_empty());
+    assert!(!ch(&mut app, 'n').redraw, "nothing left to mark");
+}
+
+#[test]
+fn a_adds_typed_and_pasted_ids_with_a_label_and_saves_them() {
+    let mut app = finished(2);
+    assert!(ch(&mut app, 'a').redraw);
+    assert_eq!(app.watch_edit().input(), Some(""));
+    ch(&mut app, 'E');
+    ch(&mut app, 'X');
+    ch(&mut app, '9');
+    update(
+        &mut app,
+        Message::Paste("001, EX9002\nEX0000 # night".into()),
+    );
+    assert_eq!(
+        app.watch_edit().input(),
+        Some("EX9001, EX9002 EX0000 # night")
+    );
+    let outcome = press(&mut app, KeyCode::Enter);
+    let entries: Vec<WatchEntry> = ["EX9001", "EX9002", "EX0000"]
+        .iter()
+        .map(|id| WatchEntry {
+            id: id.to_string(),
+            label: Some("night".into()),
+        })
+        .collect();
+    assert_eq!(
+        outcome.actions,
+        [
+            engine(Command::Add("EX9001".into())),
+            engine(Command::Add("EX9002".into())),
+            Action::SaveWatch(WatchChange::Add(entries)),
+        ],
+        "EX0000 was watched already: not added to the engine again"
+    );
+    assert_eq!(app.tickets().len(), 4);
+    assert_eq!(
+        app.ticket("EX9001").unwrap().label.as_deref(),
+        Some("night")
+    );
+    assert!(app.watch_edit().input().is_none());
+    assert!(
+        app.watch_edit()
+            .note()
+            .unwrap()
+            .text
+            .contains("2 more tickets")
+    );
+
+    update(&mut app, Message::Saved(Err("not saved: disk full".into())));
+    let note = app.watch_edit().note().unwrap();
+    assert!(note.is_error && note.text.contains("disk full"));
+    ch(&mut app, 'j');
+    assert!(
+        app.watch_edit().note().is_none(),
+        "read once another key comes"
+    );
+}
+
+#[test]
+fn an_invalid_id_keeps_the_line_open_and_esc_cancels() {
+    let mut app = finished(1);
+    ch(&mut app, 'a');
+    update(&mut app, Message::Paste("EX1 a/b".into()));
+    let outcome = press(&mut app, KeyCode::Enter);
+    assert!(outcome.actions.is_empty());
+    assert_eq!(app.watch_edit().input(), Some("EX1 a/b"));
+    assert!(app.watch_edit().note().unwrap().text.contains("\"a/b\""));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.watch_edit().input().is_none());
+    assert_eq!(app.tickets().len(), 1);
+    // Keys are the list's again.
+    assert_eq!(ch(&mut app, 'q').actions, [Action::Quit]);
+}
+
+#[test]
+fn d_names_the_ticket_and_only_y_removes_it() {
+    let mut app = finished(3);
+    transition(&mut app, 0, Some(Status::Running), Status::Failed, now());
+    ch(&mut app, 'g');
+    let target = selected(&app).to_string();
+    assert_eq!(target, id(0), "the newest first");
+    let outcome = ch(&mut app, 'd');
+    assert!(outcome.actions.is_empty());
+    assert_eq!(app.watch_edit().removing(), Some(target.as_str()));
+    // Any other key keeps it, and does nothing else.
+    let kept = ch(&mut app, 'q');
+    assert!(kept.actions.is_empty());
+    assert_eq!(app.tickets().len(), 3);
+
+    ch(&mut app, 'd');
+    let removed = ch(&mut app, 'y');
+    assert_eq!(
+        removed.actions,
+        [
+            engine(Command::Remove(target.clone())),
+            Action::SaveWatch(WatchChange::Remove(target.clone())),
+        ]
+    );
+    assert!(app.ticket(&target).is_none());
+    assert_eq!(app.tickets().len(), 2);
+    assert_ne!(selected(&app), target);
+    let (counts, failing) = app.recount();
+    assert_eq!(app.counts(), counts.as_slice());
+    assert_eq!(app.health().failing, failing);
+    assert!(
+        app.unseen_failures().is_empty(),
+        "the unseen failure of a removed ticket goes with it"
+    );
+}
+
+#[test]
+fn removing_the_open_ticket_goes_back_to_the_list() {
+    let mut app = finished(2);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Ticket);
+    let open = app.shown().unwrap().id.clone();
+    ch(&mut app, 'd');
+    ch(&mut app, 'y');
+    assert_eq!(app.view(), View::List);
+    assert!(app.ticket(&open).is_none());
+}
+
+#[test]
+fn a_reloaded_config_changes_the_watch_list_labels_and_rules() {
+    let mut app = finished(3).with_notifications(NotifyOn::default(), Duration::ZERO);
+    let reloaded = Reloaded {
+        watch: vec![
+            WatchEntry {
+                id: id(1),
+                label: Some("renamed".into()),
+            },
+            WatchEntry {
+                id: id(0),
+                label: None,
+            },
+            WatchEntry {
+                id: "EX7777".into(),
+                label: None,
+            },
+        ],
+        notify: crate::notify::NotifyConfig {
+            on: NotifyOn::Any,
+            ..Default::default()
+        },
+    };
+    let outcome = update(&mut app, Message::ConfigReloaded(Ok(reloaded.clone())));
+    assert_eq!(
+        outcome.actions,
+        [
+            engine(Command::Remove(id(2))),
+            engine(Command::Add("EX7777".into())),
+            Action::Renotify(reloaded.notify.clone()),
+        ]
+    );
+    let mut watched: Vec<&str> = app.tickets().iter().map(|t| t.id.as_str()).collect();
+    watched.sort_unstable();
+    assert_eq!(watched, ["EX0000", "EX0001", "EX7777"]);
+    assert_eq!(app.ticket(&id(1)).unwrap().name(), "renamed");
+    // "any": a change to Running notifies now.
+    transition(&mut app, 0, Some(Status::Pending), Status::Running, now());
+    let told = update(&mut app, Message::Tick(now()));
+    assert_eq!(notifications(&told).len(), 1);
+
+    let broken = "/c.toml:3:12: `interval` in [poll]: invalid duration".to_string();
+    update(&mut app, Message::ConfigReloaded(Err(broken.clone())));
+    assert_eq!(app.config_error(), Some(broken.as_str()));
+    assert_eq!(app.tickets().len(), 3, "the running config stays");
+    let again = update(&mut app, Message::ConfigReloaded(Ok(reloaded)));
+    assert_eq!(
+        again.actions.len(),
+        1,
+        "nothing to add or remove: {:?}",
+        again.actions
+    );
+    assert_eq!(app.config_error(), None);
+}

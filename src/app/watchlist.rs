@@ -1,0 +1,120 @@
+//! Editing the watch list from the dashboard: the `a` input line (IDs pasted or typed)
+//! and the `d` confirmation, and what the last save said.
+
+use crate::config::edit::Paste;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Mode {
+    #[default]
+    Idle,
+    /// The input line has the keyboard.
+    Adding(String),
+    /// Waiting for `y` to remove this ticket.
+    ConfirmRemove(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WatchListEdit {
+    mode: Mode,
+    /// What the last edit or save said, until the next key.
+    note: Option<Note>,
+}
+
+/// A line for the footer about the last edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub text: String,
+    pub is_error: bool,
+}
+
+impl WatchListEdit {
+    pub fn start_adding(&mut self) {
+        self.mode = Mode::Adding(String::new());
+        self.note = None;
+    }
+
+    /// The text typed so far, while adding.
+    pub fn input(&self) -> Option<&str> {
+        match &self.mode {
+            Mode::Adding(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Typed or pasted text; line breaks become spaces (they separate IDs).
+    pub fn type_text(&mut self, text: &str) {
+        if let Mode::Adding(input) = &mut self.mode {
+            input.extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if let Mode::Adding(input) = &mut self.mode {
+            input.pop();
+        }
+    }
+
+    /// Enter: the parsed input when it holds IDs and nothing invalid (then the line
+    /// closes); otherwise the line stays open with a note saying why.
+    pub fn submit(&mut self) -> Option<Paste> {
+        let paste = Paste::parse(self.input()?);
+        if let Some((piece, why)) = paste.invalid.first() {
+            self.say(format!("not an execution ID: {piece:?}: {why}"), true);
+            return None;
+        }
+        if paste.ids.is_empty() {
+            self.say(
+                "type or paste execution IDs (# label optional)".into(),
+                true,
+            );
+            return None;
+        }
+        self.mode = Mode::Idle;
+        Some(paste)
+    }
+
+    pub fn confirm_remove(&mut self, id: String) {
+        self.mode = Mode::ConfirmRemove(id);
+        self.note = None;
+    }
+
+    /// The ticket waiting for `y`.
+    pub fn removing(&self) -> Option<&str> {
+        match &self.mode {
+            Mode::ConfirmRemove(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Esc, or any key but `y` at the confirmation.
+    pub fn cancel(&mut self) {
+        self.mode = Mode::Idle;
+    }
+
+    /// `y`: the ticket to remove, and the confirmation closes.
+    pub fn take_removal(&mut self) -> Option<String> {
+        match std::mem::take(&mut self.mode) {
+            Mode::ConfirmRemove(id) => Some(id),
+            other => {
+                self.mode = other;
+                None
+            }
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.mode != Mode::Idle
+    }
+
+    pub fn say(&mut self, text: String, is_error: bool) {
+        self.note = Some(Note { text, is_error });
+    }
+
+    pub fn note(&self) -> Option<&Note> {
+        self.note.as_ref()
+    }
+
+    pub fn clear_note(&mut self) -> bool {
+        self.note.take().is_some()
+    }
+}

@@ -1,0 +1,203 @@
+//! The last known state of the watched tickets, kept in the cache directory between
+//! runs: each ticket's last good data, when it was polled, and its History. The
+//! dashboard starts from it at once, and a finished ticket from it costs no request.
+//!
+//! One file per endpoint, JSON, versioned, written to a temporary file and renamed,
+//! at most `MAX_BYTES` (the most recently polled tickets are kept). A file that is
+//! corrupt, of another version or of another endpoint is logged and ignored. It holds
+//! what the API answered and nothing of the credentials.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::coc::{Status, Ticket};
+
+/// Bumped whenever the layout changes: an older file is ignored, not misread.
+pub const VERSION: u32 = 1;
+const FORMAT: &str = "coctop-cache";
+/// The file's size at most; 10,000 typical tickets fit several times over.
+pub const MAX_BYTES: usize = 64 << 20;
+
+/// One ticket as remembered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CachedTicket {
+    pub ticket: Ticket,
+    /// When it was last polled successfully, in Unix milliseconds.
+    pub polled_at_ms: i64,
+    pub history: Vec<CachedTransition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CachedTransition {
+    pub from: Option<Status>,
+    pub to: Status,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CacheFile {
+    format: String,
+    version: u32,
+    endpoint: String,
+    tickets: Vec<CachedTicket>,
+}
+
+pub fn to_millis(at: SystemTime) -> i64 {
+    at.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+pub fn from_millis(ms: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+}
+
+/// The cache file of `endpoint` in `dir`: named by a hash, so any URL makes a safe name.
+pub fn path_for(dir: &Path, endpoint: &str) -> PathBuf {
+    let digest = hex::encode(Sha256::digest(endpoint.as_bytes()));
+    dir.join(format!("tickets-{}.json", &digest[..16]))
+}
+
+/// The remembered tickets of `endpoint`; nothing (and a log line) when the file is
+/// missing, unreadable, corrupt, foreign or of another version.
+pub fn load(path: &Path, endpoint: &str) -> Vec<CachedTicket> {
+    match read(path, endpoint) {
+        Ok(tickets) => tickets,
+        Err(why) => {
+            tracing::warn!("cache {} ignored: {why}", path.display());
+            Vec::new()
+        }
+    }
+}
+
+fn read(path: &Path, endpoint: &str) -> Result<Vec<CachedTicket>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.to_string()),
+    };
+    if bytes.len() > MAX_BYTES {
+        return Err(format!(
+            "{} bytes, more than the {MAX_BYTES} allowed",
+            bytes.len()
+        ));
+    }
+    let file: CacheFile = serde_json::from_slice(&bytes).map_err(|e| format!("corrupt: {e}"))?;
+    if file.format != FORMAT {
+        return Err(format!("not a coctop cache ({:?})", file.format));
+    }
+    if file.version != VERSION {
+        return Err(format!("version {}, expected {VERSION}", file.version));
+    }
+    if file.endpoint != endpoint {
+        return Err(format!("of another endpoint ({:?})", file.endpoint));
+    }
+    Ok(file.tickets)
+}
+
+/// Writes the tickets atomically, the most recently polled first until `MAX_BYTES`.
+pub fn save(path: &Path, endpoint: &str, mut tickets: Vec<CachedTicket>) -> std::io::Result<()> {
+    tickets.sort_by_key(|t| std::cmp::Reverse(t.polled_at_ms));
+    // Room for the envelope; each ticket's share measured as it would be written.
+    let mut room = MAX_BYTES.saturating_sub(1024 + endpoint.len());
+    tickets.retain(|t| {
+        let size = serde_json::to_vec(t).map_or(usize::MAX, |v| v.len() + 1);
+        let fits = size <= room;
+        if fits {
+            room -= size;
+        }
+        fits
+    });
+    let file = CacheFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        endpoint: endpoint.into(),
+        tickets,
+    };
+    let bytes = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let temporary = path.with_extension(format!("tmp.{}", std::process::id()));
+    let written = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut out = options.open(&temporary)?;
+        out.write_all(&bytes)?;
+        out.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cached(id: &str, status: Status, polled_at_ms: i64) -> CachedTicket {
+        let mut ticket = Ticket::empty(id);
+        ticket.status = Some(status.clone());
+        ticket.start_time = Some(1_751_378_400_000);
+        ticket.document_name = Some("数据库 drill".into());
+        CachedTicket {
+            ticket,
+            polled_at_ms,
+            history: vec![CachedTransition {
+                from: None,
+                to: status,
+                at_ms: polled_at_ms,
+            }],
+        }
+    }
+
+    #[test]
+    fn tickets_and_history_survive_a_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path_for(dir.path(), "http://127.0.0.1:8710");
+        let tickets = vec![
+            cached("EX1", Status::Succeed, 2_000),
+            cached("EX2", Status::Unknown("Paused".into()), 1_000),
+        ];
+        save(&path, "http://127.0.0.1:8710", tickets.clone()).unwrap();
+        assert_eq!(load(&path, "http://127.0.0.1:8710"), tickets);
+        assert!(load(&path, "cn-north-4").is_empty(), "another endpoint's");
+        assert_ne!(path, path_for(dir.path(), "cn-north-4"));
+    }
+
+    #[test]
+    fn corrupt_foreign_and_old_files_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tickets.json");
+        assert!(load(&path, "ep").is_empty(), "no file yet");
+        for text in [
+            "{\"format\": \"coctop-cache\", \"version\": 1, \"endpoint\": \"ep\", \"tick",
+            "\u{0}\u{1}binary",
+            "{\"format\": \"something-else\", \"version\": 1, \"endpoint\": \"ep\", \"tickets\": []}",
+            "{\"format\": \"coctop-cache\", \"version\": 99, \"endpoint\": \"ep\", \"tickets\": []}",
+            "[1, 2, 3]",
+        ] {
+            std::fs::write(&path, text).unwrap();
+            assert!(load(&path, "ep").is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_file_is_bounded_keeping_the_most_recently_polled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tickets.json");
+        let mut big = cached("EXBIG", Status::Running, 1);
+        big.ticket.description = Some("x".repeat(MAX_BYTES));
+        let small = cached("EXNEW", Status::Failed, 2);
+        save(&path, "ep", vec![big, small.clone()]).unwrap();
+        assert_eq!(load(&path, "ep"), vec![small]);
+        assert!(std::fs::metadata(&path).unwrap().len() < 4096);
+    }
+}

@@ -1,0 +1,147 @@
+//! What the dashboard's event loop does besides the terminal and the engine: tell
+//! notifications, save watch-list changes to the config file, follow the config file,
+//! and remember the tickets in the cache. Each runs off the loop's thread where it
+//! touches the disk or another process; answers come back as `Message`s.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::app::{App, Message, Reloaded, WatchChange};
+use crate::cache;
+use crate::config::edit;
+use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
+use crate::notify::{Notification, NotifyConfig, Teller};
+
+/// How often changed tickets are written to the cache while the dashboard runs, so a
+/// crash or a kill loses at most this much History.
+pub const CACHE_INTERVAL: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Default)]
+pub struct Effects {
+    /// `None`: notifications are only counted in the header.
+    pub teller: Option<Teller>,
+    /// The config file that watch-list changes are saved to and that is reloaded when
+    /// it changes; `None` (the demo) keeps changes to this session.
+    pub config_path: Option<PathBuf>,
+    /// Where the tickets are remembered for the next run.
+    pub cache: Option<CacheTarget>,
+}
+
+/// One endpoint's cache file.
+#[derive(Debug, Clone)]
+pub struct CacheTarget {
+    pub path: PathBuf,
+    pub endpoint: String,
+}
+
+impl CacheTarget {
+    fn write(&self, app: &App) -> impl FnOnce() + Send + 'static {
+        let (target, tickets) = (self.clone(), app.to_cache());
+        move || {
+            if let Err(e) = cache::save(&target.path, &target.endpoint, tickets) {
+                tracing::warn!("cache {} not written: {e}", target.path.display());
+            }
+        }
+    }
+}
+
+/// A background task that ends when this is dropped.
+pub struct Background(JoinHandle<()>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Effects {
+    /// Bell and desktop sequences to the terminal (they change nothing on the
+    /// screen), the hook in its own task.
+    pub fn tell(&self, notification: &Notification) {
+        if let Some(teller) = &self.teller {
+            teller.tell(notification, Some(&mut io::stdout()));
+        }
+    }
+
+    /// New notification rules from a reloaded config.
+    pub fn renotify(&mut self, config: &NotifyConfig) {
+        self.teller = self.teller.as_ref().map(|t| t.with_config(config));
+    }
+
+    /// Saves a change in the background; the result comes back as `Message::Saved`.
+    pub fn save_watch(&self, change: WatchChange, replies: &UnboundedSender<Message>) {
+        let path = self.config_path.clone();
+        let replies = replies.clone();
+        tokio::task::spawn_blocking(move || {
+            let said = save_watch_change(path.as_deref(), &change);
+            if let Err(e) = &said {
+                tracing::warn!("watch list not saved: {e}");
+            }
+            let _ = replies.send(Message::Saved(said));
+        });
+    }
+
+    /// Looks at the config file once a second and sends it each time it changed.
+    pub fn follow_config(&self, replies: &UnboundedSender<Message>) -> Option<Background> {
+        let path = self.config_path.clone()?;
+        Some(Background(tokio::spawn(follow_config(
+            path,
+            replies.clone(),
+        ))))
+    }
+
+    /// Writes the tickets to the cache now (on the way out).
+    pub fn remember(&self, app: &App) {
+        if let Some(cache) = &self.cache {
+            cache.write(app)();
+        }
+    }
+
+    /// Writes the tickets to the cache on a blocking thread (while running).
+    pub fn remember_in_background(&self, app: &App) {
+        if let Some(cache) = &self.cache {
+            tokio::task::spawn_blocking(cache.write(app));
+        }
+    }
+}
+
+async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
+    let mut file = FileWatch::new(path);
+    let mut clock = tokio::time::interval(RELOAD_INTERVAL);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        clock.tick().await;
+        let Some(result) = file.changed() else {
+            continue;
+        };
+        let reloaded = result
+            .map(|config| Reloaded {
+                watch: config.watch,
+                notify: config.notify,
+            })
+            .map_err(|error| error.to_string());
+        if let Err(error) = &reloaded {
+            tracing::warn!("config not reloaded: {error}");
+        }
+        if replies.send(Message::ConfigReloaded(reloaded)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Saves a watch-list change; what to tell the user.
+fn save_watch_change(path: Option<&Path>, change: &WatchChange) -> Result<String, String> {
+    let Some(path) = path else {
+        return Ok("not saved: the demo has no config file".into());
+    };
+    match change {
+        WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
+        WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
+    }
+    .map(|()| format!("saved to {}", path.display()))
+    .map_err(|e| format!("not saved: {e}"))
+}

@@ -1,0 +1,74 @@
+//! The state cache through the real binary in a pseudo-terminal: History and data
+//! survive a restart, finished tickets from the cache cost no request, and a corrupt
+//! cache is logged and ignored.
+
+use std::time::Duration;
+
+use crate::support::{Sim, config_in, env_refs, ids_with_status, pty::PtyApp, watch_blocks};
+use coctop::coc::Status;
+use coctop::sim::SimOptions;
+
+fn run_until_history_shows(env: &[(&str, &str)], labels: usize, cached: bool) {
+    let mut app = PtyApp::spawn(&[], env, 120, 30);
+    let screen = app.wait_for("every ticket finished", |s| {
+        (0..labels).all(|i| s.contains(&format!("drill-{i:02}")))
+            && s.matches("Succeed").count() >= labels
+    });
+    assert_eq!(screen.contains('≈'), cached, "cached marker:\n{screen}");
+    // The pane beside the list shows the selected ticket's tabs; opening it would
+    // also follow its steps (a request of its own).
+    app.send("5");
+    app.wait_for_text("History (1)");
+    if cached {
+        // A poll interval and more: a finished ticket from the cache is never polled.
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(app.contents().contains("History (1)"));
+    }
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+#[test]
+fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored() {
+    let sim = Sim::start(SimOptions::default());
+    let done: Vec<String> = ids_with_status(&sim, Status::Succeed)
+        .into_iter()
+        .take(3)
+        .collect();
+    let home = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n{}",
+        sim.url(),
+        watch_blocks(&done)
+    );
+    let (_, env) = config_in(home.path(), &text);
+    let env = env_refs(&env);
+    let requests = || sim.handle.as_ref().unwrap().requests_served();
+
+    let before = requests();
+    run_until_history_shows(&env, done.len(), false);
+    assert_eq!(requests() - before, done.len() as u64, "one request each");
+    let cache_dir = home.path().join(".cache/coctop");
+    let files: Vec<_> = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let written = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(written.contains(&done[0]) && written.contains("\"version\":1"));
+
+    let before = requests();
+    run_until_history_shows(&env, done.len(), true);
+    assert_eq!(
+        requests(),
+        before,
+        "finished tickets from the cache cost no request"
+    );
+
+    std::fs::write(&files[0], "{\"format\": \"coctop-cache\", \"tick").unwrap();
+    let before = requests();
+    run_until_history_shows(&env, done.len(), false);
+    assert_eq!(requests() - before, done.len() as u64);
+    let log = std::fs::read_to_string(home.path().join(".local/state/coctop/coctop.log")).unwrap();
+    assert!(log.contains("ignored: corrupt"), "{log}");
+}
