@@ -124,3 +124,35 @@ fn get_on_a_hung_server_ends_at_the_deadline_retries_included() {
         "it retried"
     );
 }
+
+#[test]
+fn a_simulator_beyond_loopback_without_keys_warns_and_one_on_loopback_does_not() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    for (args, warned) in [
+        (&["sim", "--listen", "0.0.0.0:0"][..], true),
+        (&["sim", "--listen", "127.0.0.1:0"][..], false),
+    ] {
+        let mut child = crate::support::coctop_command(home.path(), args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Once it is listening, everything it had to say before is said.
+        let mut banner = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut banner)
+            .unwrap();
+        assert!(banner.starts_with("coctop sim listening on"), "{banner}");
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let said = stderr(&out);
+        assert_eq!(
+            said.contains("warning: listening on 0.0.0.0"),
+            warned,
+            "{args:?}: {said}"
+        );
+    }
+}
