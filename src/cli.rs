@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cmd::config::ConfigAction as Action;
 use crate::cmd::get;
+use crate::cmd::sim as sim_cmd;
 use crate::cmd::wait::WaitOptions;
 use crate::coc::{Secret, Status};
 use crate::query::{self, TicketQuery};
@@ -122,6 +123,11 @@ pub struct WaitArgs {
     /// With --query: also wait for matching tickets that start during the wait.
     #[arg(long, requires = "query")]
     pub follow: bool,
+    /// Give up (exit 5, with the last error) when a ticket has failed without a break
+    /// for this long, e.g. 2m.
+    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration,
+          default_value = "10m")]
+    pub give_up: std::time::Duration,
     /// Notify as the config's [notify] says (bell and desktop on stderr's terminal, the hook).
     #[arg(long)]
     pub notify: bool,
@@ -181,11 +187,15 @@ pub struct SimArgs {
     #[arg(long, default_value = "127.0.0.1:8710")]
     pub listen: SocketAddr,
     /// Require requests signed with this access key.
-    #[arg(long, requires = "sk")]
+    #[arg(long)]
     pub ak: Option<String>,
-    /// The secret key that goes with --ak.
-    #[arg(long, requires = "ak")]
+    /// The secret key that goes with --ak (visible in `ps`: prefer COCTOP_SIM_SK or
+    /// --sk-file).
+    #[arg(long, env = "COCTOP_SIM_SK", hide_env_values = true)]
     pub sk: Option<Secret>,
+    /// Read the secret key from the first line of this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "sk")]
+    pub sk_file: Option<PathBuf>,
     /// Seed of the generated tickets: the same seed gives the same tickets.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -214,8 +224,16 @@ impl SimArgs {
             fail_rate: self.fail_rate,
             throttle_rate: self.throttle_rate,
             latency: self.latency,
-            credentials: self.ak.clone().zip(self.sk.clone()),
+            credentials: None,
             tickets: self.tickets as usize,
+        }
+    }
+
+    pub fn keys(&self) -> sim_cmd::Keys {
+        sim_cmd::Keys {
+            ak: self.ak.clone(),
+            sk: self.sk.clone(),
+            sk_file: self.sk_file.clone(),
         }
     }
 }
@@ -238,6 +256,7 @@ impl WaitArgs {
             json: self.json,
             query: self.query.clone(),
             follow: self.follow,
+            give_up: self.give_up,
             notify: self.notify,
         }
     }

@@ -7,22 +7,36 @@ use crate::coc::ApiError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// Success (`wait`: every ticket ended `Succeed`).
-    Success = 0,
+    Success,
     /// `wait`: at least one ticket ended `Failed`, `Canceled` or `Timeout`.
-    Unsuccessful = 1,
+    Unsuccessful,
     /// Usage or configuration error.
-    Usage = 2,
+    Usage,
     /// `wait`: `--timeout` passed before every ticket finished.
-    TimedOut = 3,
+    TimedOut,
     /// Authentication or permission failure (HTTP 401/403).
-    Auth = 4,
+    Auth,
     /// A ticket could not be fetched.
-    Fetch = 5,
+    Fetch,
+    /// The output could not be written (a full disk, an I/O error).
+    Output,
+    /// Ended by this signal (a reader gone away counts as `SIGPIPE`): 128 + its number,
+    /// as a shell reports a process a signal ended.
+    Signal(i32),
 }
 
 impl Exit {
     pub fn code(self) -> u8 {
-        self as u8
+        match self {
+            Exit::Success => 0,
+            Exit::Unsuccessful => 1,
+            Exit::Usage => 2,
+            Exit::TimedOut => 3,
+            Exit::Auth => 4,
+            Exit::Fetch => 5,
+            Exit::Output => 6,
+            Exit::Signal(number) => u8::try_from(128 + number.clamp(0, 127)).unwrap_or(255),
+        }
     }
 }
 
@@ -80,5 +94,13 @@ mod tests {
             Exit::Auth
         );
         assert_eq!(Exit::from(&http(401)), Exit::Auth);
+    }
+
+    #[test]
+    fn a_signal_exits_128_plus_its_number() {
+        assert_eq!(Exit::Signal(libc::SIGTERM).code(), 143);
+        assert_eq!(Exit::Signal(libc::SIGPIPE).code(), 141);
+        assert_eq!(Exit::Fetch.code(), 5);
+        assert_eq!(Exit::Output.code(), 6);
     }
 }

@@ -6,10 +6,15 @@ use clap::{CommandFactory, FromArgMatches};
 use coctop::cli::{Cli, Command, OperateArgs};
 use coctop::cmd::{self, Globals};
 use coctop::coc::Operation;
-use coctop::config::{ConfigLocation, ConfigSource};
+use coctop::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
 use coctop::exit::Exit;
 
 fn main() -> ExitCode {
+    // An empty COCTOP_CONFIG is as good as unset (clap would call it a missing value).
+    if std::env::var_os(CONFIG_ENV).is_some_and(|v| v.is_empty()) {
+        // SAFETY: no other thread exists yet to read the environment.
+        unsafe { std::env::remove_var(CONFIG_ENV) };
+    }
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -42,7 +47,7 @@ fn main() -> ExitCode {
         Some(Command::Terminate(args)) => operate(Operation::Terminate, args),
         Some(Command::Resume(args)) => operate(Operation::Resume, args),
         Some(Command::SkipBatch(args)) => operate(Operation::SkipBatch, args),
-        Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options()),
+        Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options(), args.keys()),
         Some(Command::Config { action }) => {
             cmd::config::run(globals.config.as_ref(), action.into())
         }

@@ -46,6 +46,24 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Writes every character `sanitize` would drop as a visible `\u{…}` escape, for
+/// values whose exact text decides something: a status that is not exactly a known one
+/// must never look like one.
+pub fn reveal(input: &str) -> Cow<'_, str> {
+    if input.chars().all(is_plain) {
+        return Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        if is_plain(c) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_unicode());
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Sanitises text that may span lines (a description): one sanitised entry per line.
 pub fn lines(input: &str) -> impl Iterator<Item = Cow<'_, str>> {
     input
@@ -255,6 +273,14 @@ mod tests {
         for w in 0..12 {
             assert!(fit("数据库切换ab", w).width() <= w, "width {w}");
         }
+    }
+
+    #[test]
+    fn reveal_writes_out_what_sanitize_would_hide() {
+        assert_eq!(reveal("Succeed"), "Succeed");
+        assert_eq!(reveal("Succeed\u{1b}"), "Succeed\\u{1b}");
+        assert_eq!(reveal("Fai\u{200b}led"), "Fai\\u{200b}led");
+        assert_eq!(sanitize(&reveal("a\u{202e}\n")), reveal("a\u{202e}\n"));
     }
 
     #[test]

@@ -166,6 +166,7 @@ pub async fn event_loop_with(
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigquit = signal(SignalKind::quit())?;
 
     let size = term.terminal.size()?;
     app::update(
@@ -209,6 +210,7 @@ pub async fn event_loop_with(
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,
+            _ = sigquit.recv() => break,
         };
         // The message that woke the loop, then the engine updates already waiting.
         let ready = std::iter::from_fn(|| engine.updates.try_recv().ok().map(Message::Engine));

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::{output, report};
 use crate::config::{
     ConfigLocation, ConfigSource, cache_dir, load, locate, log_file_path, secret_warning,
 };
@@ -25,49 +26,53 @@ const NO_HOME: &str =
 /// Runs `coctop config ACTION`; `explicit` is `--config` (or `COCTOP_CONFIG`).
 pub fn run(explicit: Option<&ConfigLocation>, action: ConfigAction) -> Exit {
     let location = locate(explicit);
-    match action {
+    let done = match action {
         ConfigAction::Path => show_paths(location.as_ref()),
         ConfigAction::Check => check(location.as_ref()),
         ConfigAction::Init => init(location.as_ref()),
-    }
+    };
+    done.unwrap_or_else(|exit| exit)
 }
 
-fn show_paths(location: Option<&ConfigLocation>) -> Exit {
-    match location {
+fn show_paths(location: Option<&ConfigLocation>) -> Result<Exit, Exit> {
+    let config = match location {
         Some(ConfigLocation { path, source }) => {
             let state = if path.is_file() {
                 "exists"
             } else {
                 "does not exist"
             };
-            println!("config: {} ({source}, {state})", path.display());
+            format!("{} ({source}, {state})", path.display())
         }
-        None => println!("config: none ({NO_HOME})"),
-    }
-    println!("log:    {}", log_file_path().display());
-    match cache_dir() {
-        Some(dir) => println!("cache:  {}", dir.display()),
-        None => println!("cache:  none (the home directory is unknown)"),
-    }
-    Exit::Success
+        None => format!("none ({NO_HOME})"),
+    };
+    let cache = match cache_dir() {
+        Some(dir) => dir.display().to_string(),
+        None => "none (the home directory is unknown)".into(),
+    };
+    output::print(&format!(
+        "config: {config}\nlog:    {}\ncache:  {cache}\n",
+        log_file_path().display()
+    ))?;
+    Ok(Exit::Success)
 }
 
-fn check(location: Option<&ConfigLocation>) -> Exit {
+fn check(location: Option<&ConfigLocation>) -> Result<Exit, Exit> {
     let Some(ConfigLocation { path, source }) = location else {
-        eprintln!("coctop: {NO_HOME}");
-        return Exit::Usage;
+        report(NO_HOME);
+        return Ok(Exit::Usage);
     };
     if *source == ConfigSource::Default && !path.exists() {
-        println!(
-            "OK: no config file at {} (default location): the defaults apply, 0 watched tickets",
+        output::print(&format!(
+            "OK: no config file at {} (default location): the defaults apply, 0 watched tickets\n",
             path.display()
-        );
-        return Exit::Success;
+        ))?;
+        return Ok(Exit::Success);
     }
     match load(path) {
         Ok(config) => {
             if let Some(warning) = secret_warning(&config) {
-                eprintln!("coctop: {warning}");
+                report(&warning);
             }
             let count = config.watch.len();
             let noun = if count == 1 { "ticket" } else { "tickets" };
@@ -76,39 +81,44 @@ fn check(location: Option<&ConfigLocation>) -> Exit {
                 1 => ", 1 query".to_string(),
                 n => format!(", {n} queries"),
             };
-            println!("OK: {} ({count} watched {noun}{queries})", path.display());
-            Exit::Success
+            output::print(&format!(
+                "OK: {} ({count} watched {noun}{queries})\n",
+                path.display()
+            ))?;
+            Ok(Exit::Success)
         }
         Err(error) => {
             for line in error.lines() {
-                eprintln!("coctop: {line}");
+                report(&line);
             }
-            Exit::Usage
+            Ok(Exit::Usage)
         }
     }
 }
 
-fn init(location: Option<&ConfigLocation>) -> Exit {
+fn init(location: Option<&ConfigLocation>) -> Result<Exit, Exit> {
     let Some(ConfigLocation { path, .. }) = location else {
-        eprintln!("coctop: {NO_HOME}");
-        return Exit::Usage;
+        report(NO_HOME);
+        return Ok(Exit::Usage);
     };
     match write_new(path, EXAMPLE) {
         Ok(()) => {
-            println!("Wrote a starter config to {}", path.display());
-            println!("Edit it, then run `coctop config check`.");
-            Exit::Success
+            output::print(&format!(
+                "Wrote a starter config to {}\nEdit it, then run `coctop config check`.\n",
+                path.display()
+            ))?;
+            Ok(Exit::Success)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            eprintln!(
-                "coctop: {} already exists; not overwriting it",
+            report(&format!(
+                "{} already exists; not overwriting it",
                 path.display()
-            );
-            Exit::Usage
+            ));
+            Ok(Exit::Usage)
         }
         Err(e) => {
-            eprintln!("coctop: cannot write {}: {e}", path.display());
-            Exit::Usage
+            report(&format!("cannot write {}: {e}", path.display()));
+            Ok(Exit::Usage)
         }
     }
 }

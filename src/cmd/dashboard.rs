@@ -41,6 +41,9 @@ pub fn run(globals: &Globals) -> Exit {
             return Exit::Usage;
         }
     };
+    if let Err(exit) = need_terminal() {
+        return exit;
+    }
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
@@ -72,6 +75,9 @@ pub fn run(globals: &Globals) -> Exit {
 
 /// The dashboard against an embedded simulator on a free loopback port.
 pub fn demo(globals: &Globals) -> Exit {
+    if let Err(exit) = need_terminal() {
+        return exit;
+    }
     let settings = UiSettings {
         read_only: read_only_reason(globals, None),
         console_url: None,
@@ -130,6 +136,18 @@ pub fn demo(globals: &Globals) -> Exit {
         sim.shutdown();
         exit
     })
+}
+
+/// The dashboard draws on stdout and reads keys from stdin: both must be a terminal.
+fn need_terminal() -> Result<(), Exit> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(usage_error(
+        "the dashboard needs a terminal (stdin and stdout); in scripts use \
+         `coctop get` or `coctop wait`",
+    ))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {

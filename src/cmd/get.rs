@@ -1,22 +1,28 @@
 //! `coctop get`: print tickets once, as a table or JSON; with `--steps` their steps,
 //! with `--instances` the per-host results of every step.
+//!
+//! Requests go through the engine's pacer (`poll.max_rps`) with at most
+//! `poll.concurrency` in flight, and an ID given twice is asked once. Tickets are
+//! printed in the order asked as soon as each is known, so memory stays flat however
+//! many IDs are given; steps and hosts are printed once all are in (their tables align
+//! on every row).
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::future::Future;
-use std::io::Write;
 use std::time::SystemTime;
 
 use futures::StreamExt;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Globals, prepare_with_runtime, report, usage_error};
-use crate::coc::{ApiError, Client, ClientConfig, Instance, Status, Step, Ticket};
+use super::{Globals, Prepared, output, prepare_with_runtime, report, signals, usage_error};
+use crate::coc::{ApiError, Client, Instance, Status, Step, Ticket};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::format;
 use crate::hosts;
-use crate::text::sanitize;
+use crate::text::{cell, sanitize};
+use crate::watch::Pacer;
 
 /// `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,27 +42,36 @@ pub enum Detail {
     Instances,
 }
 
-/// Requests in flight at once for `get`.
-const GET_CONCURRENCY: usize = 8;
-
 pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Detail) -> Exit {
-    match detail {
-        Detail::Ticket => print(globals, ids, get_execution, |targets, results| {
-            tickets_text(targets, results, output)
-        }),
-        Detail::Steps => print(globals, ids, all_steps, |_, results| match output {
-            OutputFormat::Json => nested_json(results, "steps"),
-            OutputFormat::Table => steps_table(results, SystemTime::now()),
-        }),
-        Detail::Instances => print(globals, ids, every_host, |_, results| match output {
-            OutputFormat::Json => nested_json(&instances_only(results), "instances"),
-            OutputFormat::Table => hosts_table(results, SystemTime::now()),
-        }),
-    }
-}
-
-async fn get_execution(client: Client, id: String) -> Result<Ticket, ApiError> {
-    client.get_execution(&id).await
+    let (prepared, rt) = match prepare_with_runtime(globals, ids) {
+        Ok(ready) => ready,
+        Err(exit) => return exit,
+    };
+    let done = async {
+        match detail {
+            Detail::Ticket => fetch_and_print(prepared, output).await,
+            Detail::Steps => {
+                print_all(prepared, all_steps, |results| match output {
+                    OutputFormat::Json => nested_json(results, "steps"),
+                    OutputFormat::Table => steps_table(results, SystemTime::now()),
+                })
+                .await
+            }
+            Detail::Instances => {
+                print_all(prepared, every_host, |results| match output {
+                    OutputFormat::Json => nested_json(&instances_only(results), "instances"),
+                    OutputFormat::Table => hosts_table(results, SystemTime::now()),
+                })
+                .await
+            }
+        }
+    };
+    rt.block_on(async {
+        tokio::select! {
+            exit = done => exit.unwrap_or_else(|stopped| stopped),
+            exit = signals::ending_signal() => exit,
+        }
+    })
 }
 
 async fn all_steps(client: Client, id: String) -> Result<Vec<Step>, ApiError> {
@@ -77,99 +92,224 @@ async fn every_host(client: Client, id: String) -> Result<Vec<(Step, Instance)>,
     Ok(rows)
 }
 
-/// Fetches with `fetch` for every target, then prints what `render` makes of it.
-fn print<T, F, Fut>(
-    globals: &Globals,
-    ids: &[String],
+type FetchResult<T> = (String, Result<T, ApiError>);
+
+/// Fetches with `fetch` for every target (paced, `poll.concurrency` at once), then
+/// prints what `render` makes of all of it. The first fetch goes alone: if it fails
+/// authentication, nothing more is sent.
+async fn print_all<T, F, Fut>(
+    prepared: Prepared,
     fetch: F,
-    render: impl FnOnce(&[WatchEntry], &[FetchResult<T>]) -> String,
-) -> Exit
+    render: impl FnOnce(&[FetchResult<T>]) -> String,
+) -> Result<Exit, Exit>
 where
     F: Fn(Client, String) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
-    let (prepared, rt) = match prepare_with_runtime(globals, ids) {
-        Ok(ready) => ready,
-        Err(exit) => return exit,
-    };
-    let results = match rt.block_on(fetch_all(prepared.client_config, &prepared.targets, fetch)) {
-        Ok(results) => results,
-        Err(e) => return usage_error(&e.to_string()),
-    };
-    if write_out(&render(&prepared.targets, &results)).is_err() {
-        // Output closed early (a pipe to `head`): nothing more to say.
-        return Exit::Fetch;
+    let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
+    let targets = unique(prepared.targets);
+    let pacer = Pacer::new(prepared.config.poll.max_rps);
+    let (first, rest) = targets
+        .split_first()
+        .expect("prepare refuses an empty list");
+    pacer.turn().await;
+    let first_result = fetch(client.clone(), first.id.clone()).await;
+    let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
+    let mut results = vec![(first.id.clone(), first_result)];
+    if let Some(error) = auth_failure {
+        results.extend(rest.iter().map(|t| (t.id.clone(), Err(error.clone()))));
+    } else {
+        let fetched: Vec<FetchResult<T>> = futures::stream::iter(rest)
+            .map(|t| {
+                let (client, pacer, fetch) = (client.clone(), &pacer, &fetch);
+                async move {
+                    pacer.turn().await;
+                    (t.id.clone(), fetch(client, t.id.clone()).await)
+                }
+            })
+            .buffered(prepared.config.poll.concurrency.max(1))
+            .collect()
+            .await;
+        results.extend(fetched);
     }
+    let text = render(&results);
+    output::print(&if text.ends_with('\n') {
+        text
+    } else {
+        format!("{text}\n")
+    })?;
     for (id, result) in &results {
         if let Err(e) = result {
             report(&format!("{id}: {e}"));
         }
     }
-    get_exit(&results)
+    Ok(Exit::of_errors(
+        results.iter().filter_map(|(_, r)| r.as_ref().err()),
+    ))
 }
 
-pub(super) type FetchResult<T> = (String, Result<T, ApiError>);
+/// Fetches every ticket and prints each as soon as it and those before it are known.
+/// The first request goes alone: if it fails authentication, nothing more is sent
+/// (the gateway locks an AK after 5 failures).
+async fn fetch_and_print(prepared: Prepared, output: OutputFormat) -> Result<Exit, Exit> {
+    let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
+    let targets = unique(prepared.targets);
+    let pacer = Pacer::new(prepared.config.poll.max_rps);
+    let concurrency = prepared.config.poll.concurrency.max(1);
+    let mut printer = Printer::start(output, &targets)?;
 
-/// Tickets (and the errors of those that could not be fetched) as `get` prints them;
-/// `targets` give the labels.
-pub(super) fn tickets_text(
-    targets: &[WatchEntry],
-    results: &[FetchResult<Ticket>],
-    output: OutputFormat,
-) -> String {
-    match output {
-        OutputFormat::Json => get_json(results),
-        OutputFormat::Table => get_table(targets, results, SystemTime::now()),
-    }
-}
-
-/// Prints `text` on stdout, ending with one newline; an error when stdout is closed.
-pub(super) fn write_out(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if text.ends_with('\n') {
-        write!(out, "{text}")
-    } else {
-        writeln!(out, "{text}")
-    }
-}
-
-/// Fetches every ticket, in order. The first request goes alone: if it fails
-/// authentication, nothing more is sent (the gateway locks an AK after 5 failures).
-async fn fetch_all<T, F, Fut>(
-    client_config: ClientConfig,
-    targets: &[WatchEntry],
-    fetch: F,
-) -> Result<Vec<FetchResult<T>>, ApiError>
-where
-    F: Fn(Client, String) -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
-{
-    let client = Client::new(client_config)?;
-    let mut results = Vec::with_capacity(targets.len());
     let (first, rest) = targets
         .split_first()
         .expect("prepare refuses an empty list");
-    let first_result = fetch(client.clone(), first.id.clone()).await;
+    pacer.turn().await;
+    let first_result = client.get_execution(&first.id).await;
     let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
-    results.push((first.id.clone(), first_result));
+    printer.row((first.clone(), first_result))?;
     if let Some(error) = auth_failure {
-        results.extend(rest.iter().map(|t| (t.id.clone(), Err(error.clone()))));
-        return Ok(results);
+        for target in rest {
+            printer.row((target.clone(), Err(error.clone())))?;
+        }
+        return printer.finish();
     }
-    let fetched: Vec<FetchResult<T>> = futures::stream::iter(rest)
-        .map(|t| {
-            let call = fetch(client.clone(), t.id.clone());
-            async move { (t.id.clone(), call.await) }
+    let mut fetched = futures::stream::iter(rest)
+        .map(|target| {
+            let (client, pacer) = (&client, &pacer);
+            async move {
+                pacer.turn().await;
+                (target.clone(), client.get_execution(&target.id).await)
+            }
         })
-        .buffered(GET_CONCURRENCY)
-        .collect()
-        .await;
-    results.extend(fetched);
-    Ok(results)
+        .buffered(concurrency);
+    while let Some(result) = fetched.next().await {
+        printer.row(result)?;
+    }
+    printer.finish()
 }
 
-fn get_exit<T>(results: &[FetchResult<T>]) -> Exit {
-    Exit::of_errors(results.iter().filter_map(|(_, r)| r.as_ref().err()))
+/// Tickets already fetched (by `coctop list`), printed as `get` prints them.
+pub(super) fn print_tickets(tickets: Vec<Ticket>, output: OutputFormat) -> Result<Exit, Exit> {
+    let listed: Vec<WatchEntry> = tickets
+        .iter()
+        .map(|t| WatchEntry {
+            id: t.execution_id.clone(),
+            label: None,
+        })
+        .collect();
+    let mut printer = Printer::start(output, &listed)?;
+    for (target, ticket) in listed.into_iter().zip(tickets) {
+        printer.row((target, Ok(ticket)))?;
+    }
+    printer.finish()
+}
+
+/// The targets in their first order, each ID once.
+fn unique(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
+    let mut seen = HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| seen.insert(t.id.clone()))
+        .collect()
+}
+
+/// Prints rows as they come and remembers only what decides the exit code.
+struct Printer {
+    format: OutputFormat,
+    id_width: usize,
+    rows: usize,
+    failed: bool,
+    auth_failed: bool,
+}
+
+impl Printer {
+    fn start(format: OutputFormat, targets: &[WatchEntry]) -> Result<Printer, Exit> {
+        let id_width = targets
+            .iter()
+            .map(|t| sanitize(&t.id).width())
+            .chain([TABLE_HEADER[0].width()])
+            .max()
+            .unwrap_or_default();
+        let printer = Printer {
+            format,
+            id_width,
+            rows: 0,
+            failed: false,
+            auth_failed: false,
+        };
+        match format {
+            OutputFormat::Table => {
+                output::print(&printer.table_line(&TABLE_HEADER.map(String::from)))?
+            }
+            OutputFormat::Json => output::print("[")?,
+        }
+        Ok(printer)
+    }
+
+    fn row(
+        &mut self,
+        (target, result): (WatchEntry, Result<Ticket, ApiError>),
+    ) -> Result<(), Exit> {
+        let text = match self.format {
+            OutputFormat::Table => self.table_line(&table_row(&target, &result, SystemTime::now())),
+            OutputFormat::Json => {
+                let separator = if self.rows == 0 { "\n" } else { ",\n" };
+                format!("{separator}{}", indented(&json_row(&target, &result)))
+            }
+        };
+        output::print(&text)?;
+        self.rows += 1;
+        if let Err(error) = &result {
+            self.failed = true;
+            self.auth_failed |= error.is_auth();
+            report(&format!("{}: {error}", target.id));
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Exit, Exit> {
+        if self.format == OutputFormat::Json {
+            output::print(if self.rows == 0 { "]\n" } else { "\n]\n" })?;
+        }
+        Ok(match (self.auth_failed, self.failed) {
+            (true, _) => Exit::Auth,
+            (false, true) => Exit::Fetch,
+            (false, false) => Exit::Success,
+        })
+    }
+
+    /// Left-aligned columns two spaces apart, measured in terminal columns so CJK names
+    /// line up. Widths are fixed before the first row (rows stream): each cell is cut
+    /// to its column; the last cell of a row is not padded, and in a short row (an
+    /// error) it runs on over the remaining columns.
+    fn table_line(&self, cells: &[String]) -> String {
+        let mut line = String::new();
+        let last = cells.len().saturating_sub(1);
+        for (i, text) in cells.iter().enumerate() {
+            let width = if i == 0 {
+                self.id_width
+            } else {
+                COLUMN_WIDTHS[i]
+            };
+            if i == last {
+                line.push_str(&cell(text, LAST_CELL_WIDTH));
+                break;
+            }
+            let text = cell(text, width);
+            line.push_str(&text);
+            let pad = width.saturating_sub(text.width()) + 2;
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+        line.push('\n');
+        line
+    }
+}
+
+/// A JSON value pretty-printed as an element of a pretty-printed array.
+fn indented(value: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+    text.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The JSON form of an error, for `get --output json` and `wait --json`.
@@ -183,17 +323,13 @@ pub fn error_json(error: &ApiError) -> serde_json::Value {
     })
 }
 
-fn get_json(results: &[FetchResult<Ticket>]) -> String {
-    let items: Vec<serde_json::Value> = results
-        .iter()
-        .map(|(id, result)| match result {
-            Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(
-                |e| json!({"execution_id": id, "error": {"message": e.to_string()}}),
-            ),
-            Err(e) => json!({"execution_id": id, "error": error_json(e)}),
-        })
-        .collect();
-    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into())
+fn json_row(target: &WatchEntry, result: &Result<Ticket, ApiError>) -> serde_json::Value {
+    match result {
+        Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(
+            |e| json!({"execution_id": target.id, "error": {"message": e.to_string()}}),
+        ),
+        Err(e) => json!({"execution_id": target.id, "error": error_json(e)}),
+    }
 }
 
 const TABLE_HEADER: [&str; 8] = [
@@ -207,26 +343,41 @@ const TABLE_HEADER: [&str; 8] = [
     "UPDATED",
 ];
 
-fn get_table(targets: &[WatchEntry], results: &[FetchResult<Ticket>], now: SystemTime) -> String {
-    let labels: HashMap<&str, &Option<String>> =
-        targets.iter().map(|t| (t.id.as_str(), &t.label)).collect();
-    let rows: Vec<Vec<String>> = results
-        .iter()
-        .map(|(id, result)| {
-            let label = labels.get(id.as_str()).and_then(|l| l.as_deref());
-            match result {
-                Ok(ticket) => ticket_row(ticket, label, now),
-                Err(e) => error_row(id, e),
-            }
-        })
-        .collect();
-    align_columns(&TABLE_HEADER, &rows)
-}
+/// Terminal columns of each column but the first (as wide as the longest ID asked for)
+/// and the last (up to `LAST_CELL_WIDTH`): a status, a type, a name, a creator, ages.
+const COLUMN_WIDTHS: [usize; 8] = [0, 9, 12, 40, 16, 9, 8, 9];
+/// The last cell of a row, an error message included, is cut here.
+const LAST_CELL_WIDTH: usize = 300;
 
-fn error_row(id: &str, error: &ApiError) -> Vec<String> {
-    let mut row = vec![sanitize(id).into_owned(), "ERROR".into()];
-    row.push(sanitize(&error.to_string()).into_owned());
-    row
+fn table_row(
+    target: &WatchEntry,
+    result: &Result<Ticket, ApiError>,
+    now: SystemTime,
+) -> Vec<String> {
+    let ticket = match result {
+        Ok(ticket) => ticket,
+        Err(e) => return vec![target.id.clone(), "ERROR".into(), e.to_string()],
+    };
+    let age = |ms| age(ms, now);
+    let name = target
+        .label
+        .as_deref()
+        .or(ticket.document_name.as_deref())
+        .unwrap_or("-");
+    vec![
+        ticket.execution_id.clone(),
+        status_text(ticket.status.as_ref()),
+        ticket
+            .execution_type
+            .as_ref()
+            .map_or("-", |t| t.as_str())
+            .to_string(),
+        name.to_string(),
+        ticket.creator.clone().unwrap_or_else(|| "-".into()),
+        age(ticket.start_time),
+        format::run_time(ticket.start_time, ticket.end_time, now).unwrap_or_else(|| "-".into()),
+        age(ticket.update_time),
+    ]
 }
 
 /// One object per requested ID: `{"execution_id", KEY: [...]}`, or the error as `get`
@@ -272,6 +423,21 @@ fn rows_of<T>(
         .collect()
 }
 
+fn error_row(id: &str, error: &ApiError) -> Vec<String> {
+    let mut row = vec![sanitize(id).into_owned(), "ERROR".into()];
+    row.push(sanitize(&error.to_string()).into_owned());
+    row
+}
+
+fn age(ms: Option<i64>, now: SystemTime) -> String {
+    ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms))
+}
+
+/// A status as shown: never an unknown one passing for a known one.
+fn status_text(status: Option<&Status>) -> String {
+    status.map_or_else(|| "-".into(), |s| s.label().into_owned())
+}
+
 fn text(s: Option<&str>) -> String {
     sanitize(s.unwrap_or("-")).into_owned()
 }
@@ -296,7 +462,7 @@ fn steps_table(results: &[FetchResult<Vec<Step>>], now: SystemTime) -> String {
         vec![
             sanitize(id).into_owned(),
             text(step.execution_step_id.as_deref()),
-            text(step.status.as_ref().map(Status::as_str)),
+            status_text(step.status.as_ref()),
             text(step.name.as_deref()),
             text(step.action.as_deref()),
             age(step.start_time, now),
@@ -327,7 +493,7 @@ fn hosts_table(results: &[FetchResult<Vec<(Step, Instance)>>], now: SystemTime) 
             hosts::batch(host).map_or_else(|| "-".into(), |b| b.to_string()),
             sanitize(&hosts::host(host)).into_owned(),
             text(hosts::ip(host)),
-            text(host.status.as_ref().map(Status::as_str)),
+            status_text(host.status.as_ref()),
             age(host.start_time, now),
             took(host.start_time, host.end_time, now),
             text(host.message.as_deref().filter(|m| !m.is_empty())),
@@ -367,35 +533,59 @@ fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn age(ms: Option<i64>, now: SystemTime) -> String {
-    ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms))
-}
-
-fn ticket_row(ticket: &Ticket, label: Option<&str>, now: SystemTime) -> Vec<String> {
-    let name = label.or(ticket.document_name.as_deref()).unwrap_or("-");
-    vec![
-        sanitize(&ticket.execution_id).into_owned(),
-        text(ticket.status.as_ref().map(Status::as_str)),
-        text(ticket.execution_type.as_ref().map(|t| t.as_str())),
-        sanitize(name).into_owned(),
-        text(ticket.creator.as_deref()),
-        age(ticket.start_time, now),
-        took(ticket.start_time, ticket.end_time, now),
-        age(ticket.update_time, now),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn entry(id: &str) -> WatchEntry {
+        WatchEntry {
+            id: id.into(),
+            label: None,
+        }
+    }
+
     #[test]
-    fn a_row_wider_than_the_header_does_not_underflow_the_padding() {
-        let rows = vec![
-            vec!["a".to_string(), "bb".to_string()],
-            vec!["ccc".to_string(), "d".to_string(), "extra".to_string()],
-        ];
-        let table = align_columns(&["X", "Y"], &rows);
-        assert_eq!(table, "X    Y\na    bb\nccc  d   extra\n");
+    fn a_repeated_id_is_kept_once_in_its_first_place() {
+        let ids: Vec<String> = unique(vec![entry("B"), entry("A"), entry("B"), entry("C")])
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(ids, ["B", "A", "C"]);
+    }
+
+    #[test]
+    fn rows_line_up_under_a_header_fixed_before_them_and_long_text_is_cut() {
+        let printer = Printer {
+            format: OutputFormat::Table,
+            id_width: 12,
+            rows: 0,
+            failed: false,
+            auth_failed: false,
+        };
+        let header = printer.table_line(&TABLE_HEADER.map(String::from));
+        let mut ticket = Ticket::empty("EX1");
+        ticket.document_name = Some("数据库".repeat(100));
+        let row = printer.table_line(&table_row(&entry("EX1"), &Ok(ticket), SystemTime::now()));
+        let column = |line: &str, n: usize| {
+            let mut at = 0;
+            for _ in 0..n {
+                at = line[at..].find("  ").map(|i| at + i).unwrap();
+                at += line[at..].find(|c: char| c != ' ').unwrap();
+            }
+            line[..at].width()
+        };
+        for n in 1..8 {
+            assert_eq!(
+                column(&header, n),
+                column(&row, n),
+                "column {n}\n{header}{row}"
+            );
+        }
+        let error = ApiError::Network {
+            detail: "x".repeat(5000),
+        };
+        let error_row =
+            printer.table_line(&table_row(&entry("EX1"), &Err(error), SystemTime::now()));
+        assert!(error_row.width() < 400, "{}", error_row.width());
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::SystemTime;
 
-use super::get::{self, FetchResult, OutputFormat};
+use super::get::{self, OutputFormat};
 use super::{Globals, command_runtime, connect, report, usage_error};
 use crate::coc::{ApiError, Client, MAX_LIST_LIMIT, Ticket};
 use crate::exit::Exit;
@@ -26,13 +26,8 @@ pub fn run(globals: &Globals, query: &TicketQuery, output: OutputFormat) -> Exit
     let mut limiter = RateLimiter::new(config.poll.max_rps);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     let found = rt.block_on(find(&client, query, limit, &mut limiter, SystemTime::now()));
-    let results: Vec<FetchResult<Ticket>> = found
-        .tickets
-        .into_iter()
-        .map(|t| (t.execution_id.clone(), Ok(t)))
-        .collect();
-    if get::write_out(&get::tickets_text(&[], &results, output)).is_err() {
-        return Exit::Fetch;
+    if let Err(exit) = get::print_tickets(found.tickets, output) {
+        return exit;
     }
     match found.error {
         Some(error) => {

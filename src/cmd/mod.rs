@@ -5,11 +5,14 @@ pub mod dashboard;
 pub mod get;
 pub mod list;
 pub mod operate;
+pub mod output;
 pub mod shell;
+pub mod signals;
 pub mod sim;
 pub mod wait;
 
 use std::collections::HashMap;
+use std::io::Write;
 
 use crate::coc;
 use crate::coc::ClientConfig;
@@ -120,7 +123,8 @@ pub(crate) fn read_only_reason(globals: &Globals, config: Option<&Config>) -> Op
 /// Prints a message to stderr. Error messages can quote a server's body, so they pass
 /// the same sanitising gate as everything else the server says.
 pub(crate) fn report(message: &str) {
-    eprintln!("{}", error_line(message));
+    // Nowhere left to say it when stderr itself fails.
+    let _ = writeln!(std::io::stderr(), "{}", error_line(message));
 }
 
 fn error_line(message: &str) -> String {
@@ -133,11 +137,11 @@ pub(crate) fn init_logging() -> Option<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    // Private: it names tickets, endpoints, errors and the operations sent.
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -6,7 +6,9 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use super::{Globals, init_logging, prepare_with_runtime, read_only_reason, report, usage_error};
+use super::{
+    Globals, init_logging, output, prepare_with_runtime, read_only_reason, report, usage_error,
+};
 use crate::coc::{ApiError, Client, Operation, Ticket};
 use crate::exit::Exit;
 use crate::operate::{self, Outcome, TERMINATE_WORD};
@@ -76,7 +78,13 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
                     break;
                 }
             }
-            _ => println!("{op} {id}: accepted"),
+            _ => {
+                // A reader gone or a full disk ends the command: nothing more is sent
+                // (the log file has the line).
+                if let Err(exit) = output::print(&format!("{op} {id}: accepted\n")) {
+                    return exit;
+                }
+            }
         }
     }
     match Exit::of_errors(&errors) {

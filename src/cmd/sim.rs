@@ -1,21 +1,78 @@
-//! `coctop sim`: run the simulator until Ctrl-C or SIGTERM.
+//! `coctop sim`: run the simulator until a signal ends it.
 
-use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
+use super::{output, report, signals};
+use crate::coc::Secret;
 use crate::exit::Exit;
 use crate::sim::{self, SimOptions};
 
-/// `coctop sim`: serve until Ctrl-C or SIGTERM.
-pub fn run(listen: SocketAddr, options: SimOptions) -> Exit {
-    if let Err(e) = options.validate() {
-        eprintln!("coctop sim: {e}");
+/// Where the simulator's access key and secret come from: `--ak`, and `--sk`
+/// (or `COCTOP_SIM_SK`, which `ps` does not show) or `--sk-file`.
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    pub ak: Option<String>,
+    pub sk: Option<Secret>,
+    pub sk_file: Option<PathBuf>,
+}
+
+impl Keys {
+    /// The `(ak, sk)` pair to require, if any; an error when only half is given or the
+    /// file cannot be read.
+    fn resolve(self) -> Result<Option<(String, Secret)>, String> {
+        let sk = match (self.sk, self.sk_file) {
+            (Some(sk), _) => Some(sk),
+            (None, Some(path)) => Some(read_secret_file(&path)?),
+            (None, None) => None,
+        };
+        match (self.ak, sk) {
+            (Some(ak), Some(sk)) => Ok(Some((ak, sk))),
+            (None, None) => Ok(None),
+            (Some(_), None) => {
+                Err("--ak needs a secret key: --sk, COCTOP_SIM_SK or --sk-file".into())
+            }
+            (None, Some(_)) => {
+                Err("a secret key (--sk, COCTOP_SIM_SK or --sk-file) needs --ak".into())
+            }
+        }
+    }
+}
+
+/// The file's first line; the file must not be empty.
+fn read_secret_file(path: &std::path::Path) -> Result<Secret, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--sk-file {}: cannot read: {e}", path.display()))?;
+    let sk = text.lines().next().unwrap_or_default();
+    if sk.is_empty() {
+        return Err(format!(
+            "--sk-file {}: the first line is empty",
+            path.display()
+        ));
+    }
+    Ok(Secret::new(sk))
+}
+
+/// `coctop sim`: serve until Ctrl-C, SIGTERM, SIGHUP or SIGQUIT.
+pub fn run(listen: SocketAddr, mut options: SimOptions, keys: Keys) -> Exit {
+    let checked = keys.resolve().and_then(|credentials| {
+        options.credentials = credentials;
+        options.validate()
+    });
+    if let Err(e) = checked {
+        report(&format!("sim: {e}"));
         return Exit::Usage;
+    }
+    if options.credentials.is_none() && !listen.ip().is_loopback() {
+        report(&format!(
+            "sim: warning: listening on {listen}, beyond this machine, with no --ak/--sk: \
+             anyone who reaches it can read and operate its tickets"
+        ));
     }
     let runtime = match super::runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("coctop sim: cannot start the runtime: {e}");
+            report(&format!("sim: cannot start the runtime: {e}"));
             return Exit::Usage;
         }
     };
@@ -24,39 +81,48 @@ pub fn run(listen: SocketAddr, options: SimOptions) -> Exit {
         let handle = match sim::start(listen, options).await {
             Ok(handle) => handle,
             Err(e) => {
-                eprintln!("coctop sim: cannot listen on {}: {e}", listen);
+                report(&format!("sim: cannot listen on {listen}: {e}"));
                 return Exit::Usage;
             }
         };
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "coctop sim listening on {}", handle.base_url());
-        let _ = writeln!(out, "{summary}");
-        let _ = out.flush();
-        drop(out);
-        wait_for_signal().await;
+        // Listening for signals before saying "listening": whoever reads the banner may
+        // stop the simulator at once.
+        let stop = signals::listen();
+        let banner = format!("coctop sim listening on {}\n{summary}\n", handle.base_url());
+        let exit = match output::print(&banner) {
+            Ok(()) => match stop.recv().await {
+                // Stopping on request is the simulator's normal end.
+                Exit::Signal(_) => Exit::Success,
+                other => other,
+            },
+            Err(exit) => exit,
+        };
         handle.stop().await;
-        Exit::Success
+        exit
     })
 }
 
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_comes_from_the_flag_or_the_first_line_of_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sk");
+        std::fs::write(&file, "from-file\nignored\n").unwrap();
+        let keys = |sk: Option<&str>, sk_file: Option<PathBuf>| Keys {
+            ak: Some("AK".into()),
+            sk: sk.map(Secret::new),
+            sk_file,
+        };
+        let (_, sk) = keys(None, Some(file.clone())).resolve().unwrap().unwrap();
+        assert_eq!(sk, Secret::new("from-file"));
+        let (_, sk) = keys(Some("flag"), None).resolve().unwrap().unwrap();
+        assert_eq!(sk, Secret::new("flag"));
+        assert!(keys(None, None).resolve().is_err());
+        std::fs::write(&file, "\n").unwrap();
+        assert!(keys(None, Some(file)).resolve().is_err());
+        assert_eq!(Keys::default().resolve(), Ok(None));
     }
 }

@@ -11,9 +11,11 @@ use std::time::{Duration, SystemTime};
 use serde_json::json;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::{
-    Globals, Prepared, command_runtime, connect, list, prepare_with_runtime, report, usage_error,
+    Globals, Prepared, command_runtime, connect, list, output, prepare_with_runtime, report,
+    signals, usage_error,
 };
 use crate::coc::{ApiError, Client, ErrorKind, RetryPolicy, Status, Ticket};
 use crate::config::{QueryEntry, WatchEntry};
@@ -22,11 +24,11 @@ use crate::format;
 use crate::notify::hook::HookOutcome;
 use crate::notify::{Change, Notification, Notifier, NotifyConfig, Teller};
 use crate::query::TicketQuery;
-use crate::text::sanitize;
+use crate::text::{cell, sanitize};
 use crate::watch::{self, Command, EngineConfig, RateLimiter, Update};
 
 /// `coctop wait`'s options, as plain values.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WaitOptions {
     /// Poll interval (default: the config's `poll.interval`).
     pub interval: Option<Duration>,
@@ -38,9 +40,14 @@ pub struct WaitOptions {
     pub query: Option<String>,
     /// With `query`: also for matching tickets that start during the wait.
     pub follow: bool,
+    /// A ticket failing without a break for this long ends the wait (exit 5).
+    pub give_up: Duration,
     /// Tell notable changes as `[notify]` says.
     pub notify: bool,
 }
+
+/// `--give-up` when not given.
+pub const DEFAULT_GIVE_UP: Duration = Duration::from_secs(600);
 
 /// What happened during a wait, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,7 +95,7 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
             .notify
             .then(|| Notifications::start(&prepared.config.notify, poll.interval, &endpoint));
         let mut engine = watch::spawn(Arc::new(client), poll, ids);
-        let mut waiter = Waiter::new(&prepared.targets);
+        let mut waiter = Waiter::new(&prepared.targets, options.give_up);
         if let (Some(entry), true) = (query, options.follow) {
             waiter.follow(entry.query.clone(), started_ms);
             let _ = engine.commands.send(Command::AddQuery {
@@ -96,18 +103,26 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
                 query: entry.query,
             });
         }
-        let exit = follow(&mut engine.updates, &mut waiter, options.timeout, |event| {
-            print_event(event, options.json);
+        let mut printed = Ok(());
+        let followed = follow(&mut engine.updates, &mut waiter, options.timeout, |event| {
+            if printed.is_ok() {
+                printed = print_event(event, options.json);
+            }
             if let Some(notifications) = &notifications {
                 notifications.observe(event);
             }
-        })
-        .await;
+            printed.is_ok()
+        });
+        let exit = tokio::select! {
+            exit = followed => exit,
+            exit = signals::ending_signal() => exit,
+            exit = output::reader_gone() => exit,
+        };
         let _ = engine.commands.send(Command::Shutdown);
         if let Some(notifications) = notifications {
             notifications.finish().await;
         }
-        exit
+        printed.err().unwrap_or(exit)
     })
 }
 
@@ -159,32 +174,33 @@ fn prepare_query(
 }
 
 /// Applies the engine's updates to `waiter` until it reaches a verdict, the updates
-/// end, or `timeout` passes; every event goes to `emit` as it happens.
+/// end, `timeout` passes or a ticket has failed for the give-up time; every event goes
+/// to `emit` as it happens, and the wait stops (with the verdict so far, which the
+/// caller replaces) when `emit` says it could not pass an event on.
 pub async fn follow(
     updates: &mut UnboundedReceiver<Update>,
     waiter: &mut Waiter,
     timeout: Option<Duration>,
-    mut emit: impl FnMut(&WaitEvent),
+    mut emit: impl FnMut(&WaitEvent) -> bool,
 ) -> Exit {
     // A deadline past the clock's range is no deadline at all.
-    let deadline = timeout.and_then(|t| tokio::time::Instant::now().checked_add(t));
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     loop {
-        let update = tokio::select! {
-            update = updates.recv() => update,
-            _ = sleep_until(deadline) => None,
-        };
-        let events = match update {
-            Some(update) => waiter.apply(update),
-            None if deadline.is_some_and(|at| tokio::time::Instant::now() >= at) => {
-                vec![waiter.timed_out()]
-            }
-            None => vec![WaitEvent::Finished {
-                exit: Exit::Fetch,
-                message: Some("the polling engine stopped".into()),
-            }],
+        let events = tokio::select! {
+            update = updates.recv() => match update {
+                Some(update) => waiter.apply(update),
+                None => vec![WaitEvent::Finished {
+                    exit: Exit::Fetch,
+                    message: Some("the polling engine stopped".into()),
+                }],
+            },
+            _ = sleep_until(deadline) => vec![waiter.timed_out()],
+            _ = sleep_until(waiter.give_up_at()) => waiter.gave_up().into_iter().collect(),
         };
         for event in &events {
-            emit(event);
+            if !emit(event) {
+                return Exit::Output;
+            }
             if let WaitEvent::Finished { exit, .. } = event {
                 return *exit;
             }
@@ -192,7 +208,7 @@ pub async fn follow(
     }
 }
 
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
@@ -209,11 +225,16 @@ pub struct Waiter {
     /// `--follow`: tickets the query keeps that started at or after this (epoch ms)
     /// join the wait.
     following: Option<(TicketQuery, i64)>,
+    /// Tickets failing now: since when (without a success between), and the last error.
+    failing: HashMap<String, (Instant, ApiError)>,
+    give_up: Duration,
 }
 
 impl Waiter {
-    pub fn new(targets: &[WatchEntry]) -> Waiter {
+    pub fn new(targets: &[WatchEntry], give_up: Duration) -> Waiter {
         Waiter {
+            failing: HashMap::new(),
+            give_up,
             names: targets
                 .iter()
                 .filter_map(|t| Some((t.id.clone(), t.label.clone()?)))
@@ -250,6 +271,7 @@ impl Waiter {
                     }
                     self.status.insert(execution_id.clone(), None);
                 }
+                self.failing.remove(&execution_id);
                 if let Some(job) = &ticket.document_name {
                     self.names
                         .entry(execution_id)
@@ -312,6 +334,11 @@ impl Waiter {
     /// A ticket that cannot be fetched at all ends the wait; a transient error on a
     /// ticket seen before only draws a warning while the engine backs off.
     fn on_error(&mut self, id: &str, error: &ApiError, seen_before: bool) -> Vec<WaitEvent> {
+        let since = self
+            .failing
+            .get(id)
+            .map_or_else(Instant::now, |(since, _)| *since);
+        self.failing.insert(id.to_string(), (since, error.clone()));
         let permanent = matches!(
             error.kind(),
             ErrorKind::NotFound | ErrorKind::BadResponse | ErrorKind::Local
@@ -326,6 +353,31 @@ impl Waiter {
             return vec![WaitEvent::Warning(format!("{id}: {error} (retrying)"))];
         }
         Vec::new()
+    }
+
+    /// When the ticket failing longest reaches the give-up time.
+    pub fn give_up_at(&self) -> Option<Instant> {
+        let since = self.failing.values().map(|(since, _)| *since).min()?;
+        // Past the clock's range: never.
+        since.checked_add(self.give_up)
+    }
+
+    /// The end of the wait when a ticket has failed for the give-up time: exit 5 with
+    /// its last error.
+    fn gave_up(&self) -> Option<WaitEvent> {
+        let now = Instant::now();
+        let (id, (since, error)) = self
+            .failing
+            .iter()
+            .filter(|(_, (since, _))| now.saturating_duration_since(*since) >= self.give_up)
+            .min_by_key(|(id, (since, _))| (*since, id.as_str()))?;
+        Some(WaitEvent::Finished {
+            exit: Exit::Fetch,
+            message: Some(format!(
+                "{id}: gave up after {} of failures: {error}",
+                format::as_setting(now.saturating_duration_since(*since))
+            )),
+        })
     }
 
     fn verdict(&self) -> Option<WaitEvent> {
@@ -464,8 +516,9 @@ fn tell(teller: &Teller, notification: &Notification, hooks: &Mutex<Vec<JoinHand
     }
 }
 
-/// The printing layer: changes on stdout, everything else on stderr.
-fn print_event(event: &WaitEvent, json: bool) {
+/// The printing layer: changes on stdout, everything else on stderr; the exit when
+/// stdout could not take a change.
+fn print_event(event: &WaitEvent, json: bool) -> Result<(), Exit> {
     match event {
         WaitEvent::Changed {
             execution_id,
@@ -488,14 +541,12 @@ fn print_event(event: &WaitEvent, json: bool) {
                     "{}  {}  {}  {} -> {}",
                     format::clock_time(*at, format::Zone::Local),
                     sanitize(execution_id),
-                    sanitize(if name.is_empty() { "-" } else { name }),
-                    sanitize(from.as_ref().map_or("-", Status::as_str)),
-                    sanitize(to.as_str()),
+                    cell(if name.is_empty() { "-" } else { name }, NAME_WIDTH),
+                    from.as_ref().map_or_else(|| "-".into(), Status::label),
+                    to.label(),
                 )
             };
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{line}");
-            let _ = out.flush();
+            return output::print(&format!("{line}\n"));
         }
         WaitEvent::Warning(message) => report(message),
         WaitEvent::Finished { message, .. } => {
@@ -504,7 +555,11 @@ fn print_event(event: &WaitEvent, json: bool) {
             }
         }
     }
+    Ok(())
 }
+
+/// A job name in a change line is cut here (in terminal columns).
+const NAME_WIDTH: usize = 80;
 
 #[cfg(test)]
 mod tests {
@@ -566,12 +621,23 @@ mod tests {
             interval: Duration::from_secs(5),
             ..EngineConfig::default()
         };
+        follow_engine(Scripted::new(scripts), config, &targets, timeout).await
+    }
+
+    /// Runs the engine on `fetcher` and follows it to the end of the wait.
+    async fn follow_engine<F: Fetcher>(
+        fetcher: Arc<F>,
+        config: EngineConfig,
+        targets: &[WatchEntry],
+        timeout: Option<Duration>,
+    ) -> (Exit, Vec<WaitEvent>) {
         let ids = targets.iter().map(|t| t.id.clone()).collect();
-        let mut engine = watch::spawn(Scripted::new(scripts), config, ids);
-        let mut waiter = Waiter::new(&targets);
+        let mut engine = watch::spawn(fetcher, config, ids);
+        let mut waiter = Waiter::new(targets, DEFAULT_GIVE_UP);
         let mut events = Vec::new();
         let exit = follow(&mut engine.updates, &mut waiter, timeout, |e| {
-            events.push(e.clone())
+            events.push(e.clone());
+            true
         })
         .await;
         engine.shutdown().await;
@@ -650,5 +716,83 @@ mod tests {
                 message: Some("timed out; still unfinished: EX1".into()),
             })
         );
+    }
+
+    /// Fails (time-outs) except for one `Running` answer at the first poll at or after
+    /// `recovers_at` from the start, when given.
+    struct Down {
+        started: Instant,
+        recovers_at: Option<Duration>,
+        recovered: Mutex<bool>,
+    }
+
+    impl Fetcher for Down {
+        fn fetch(
+            &self,
+            execution_id: &str,
+        ) -> impl Future<Output = Result<Ticket, ApiError>> + Send {
+            let mut recovered = self.recovered.lock().unwrap();
+            let answer = match self.recovers_at {
+                Some(at) if !*recovered && self.started.elapsed() >= at => {
+                    *recovered = true;
+                    let body = json!({"execution_id": execution_id, "status": "Running"});
+                    Ok(serde_json::from_value(body).unwrap())
+                }
+                _ => Err(ApiError::Timeout {
+                    after: Duration::from_secs(15),
+                }),
+            };
+            async move { answer }
+        }
+
+        async fn fetch_steps(&self, _: &str) -> Result<Vec<Step>, ApiError> {
+            Ok(Vec::new())
+        }
+    }
+
+    async fn wait_on_down(recovers_at: Option<Duration>) -> (Exit, Vec<WaitEvent>, Duration) {
+        let started = Instant::now();
+        let fetcher = Arc::new(Down {
+            started,
+            recovers_at,
+            recovered: Mutex::new(false),
+        });
+        let targets = [WatchEntry {
+            id: "EX1".into(),
+            label: None,
+        }];
+        let (exit, events) = follow_engine(fetcher, EngineConfig::default(), &targets, None).await;
+        (exit, events, started.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_ticket_failing_for_the_give_up_time_ends_the_wait_with_5_and_its_error() {
+        let (exit, events, elapsed) = wait_on_down(None).await;
+        assert_eq!(exit, Exit::Fetch);
+        assert_eq!(elapsed, DEFAULT_GIVE_UP);
+        assert_eq!(
+            events.last(),
+            Some(&WaitEvent::Finished {
+                exit: Exit::Fetch,
+                message: Some(
+                    "EX1: gave up after 10m of failures: request timed out after 15s".into()
+                ),
+            })
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_success_between_failures_starts_the_give_up_time_again() {
+        let recovery = Duration::from_secs(200);
+        let (exit, events, elapsed) = wait_on_down(Some(recovery)).await;
+        assert_eq!(exit, Exit::Fetch);
+        assert!(events.iter().any(|e| matches!(
+            e,
+            WaitEvent::Changed {
+                to: Status::Running,
+                ..
+            }
+        )));
+        assert!(elapsed > recovery + DEFAULT_GIVE_UP, "{elapsed:?}");
     }
 }

@@ -48,17 +48,35 @@ impl Endpoint {
         })
     }
 
+    /// An endpoint from a URL. One carrying a user name or password is refused (its
+    /// text would reach headers, screens and messages); messages never quote one.
     pub fn from_url(url: &str) -> Result<Endpoint, String> {
-        let parsed = Url::parse(url).map_err(|e| format!("invalid endpoint URL {url:?}: {e}"))?;
+        let shown = if url.contains('@') {
+            "(not shown: it holds user info)".to_string()
+        } else {
+            format!("{url:?}")
+        };
+        let parsed = Url::parse(url).map_err(|e| format!("invalid endpoint URL {shown}: {e}"))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
             return Err(format!(
-                "invalid endpoint URL {url:?}: expected http(s)://host[:port]"
+                "invalid endpoint URL {shown}: expected http(s)://host[:port]"
+            ));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(format!(
+                "invalid endpoint URL {shown}: a user name or password in the URL is not \
+                 allowed; credentials come from [auth] or the environment"
             ));
         }
         Ok(Endpoint {
             url: parsed,
             region: None,
         })
+    }
+
+    /// Plain HTTP, readable by anyone on the way unless it stays on this machine.
+    pub fn is_plain_http(&self) -> bool {
+        self.url.scheme() == "http"
     }
 
     /// Loopback endpoints (the simulator) need no credentials.
@@ -137,6 +155,8 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// The whole request, body included.
     pub timeout: Duration,
+    /// One call, every retry included, ends by then (`api.deadline`).
+    pub deadline: Duration,
     /// Larger bodies are refused without being held in memory.
     pub max_body_bytes: u64,
     pub retry: RetryPolicy,
@@ -150,6 +170,7 @@ impl ClientConfig {
             domain_id: None,
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
+            deadline: Duration::from_secs(30),
             max_body_bytes: 8 * 1024 * 1024,
             retry: RetryPolicy::default(),
         }
@@ -238,7 +259,11 @@ impl Client {
         let path = format!("/v1/executions/{}", id_segment(execution_id)?);
         let response = self.get(path, Vec::new()).await?;
         match response.decode::<Envelope<Ticket>>()?.data {
-            Some(ticket) => Ok(ticket),
+            Some(ticket) if ticket.execution_id == execution_id => Ok(ticket),
+            Some(ticket) => Err(response.decode_error(format!(
+                "answered for another ticket ({})",
+                crate::text::reveal(&crate::text::fit(&ticket.execution_id, 64))
+            ))),
             None => Err(ApiError::NotFound {
                 execution_id: execution_id.to_string(),
                 request_id: response.request_id,
@@ -322,8 +347,20 @@ impl Client {
         response.decode::<serde_json::Value>().map(drop)
     }
 
-    /// A GET with retries on 429, 5xx, time-outs and connection failures.
+    /// A GET with retries on 429, 5xx, time-outs and connection failures, all within
+    /// the deadline.
     async fn get(
+        &self,
+        path: String,
+        query: Vec<(String, String)>,
+    ) -> Result<RawResponse, ApiError> {
+        let deadline = self.inner.config.deadline;
+        tokio::time::timeout(deadline, self.get_with_retries(path, query))
+            .await
+            .unwrap_or(Err(ApiError::DeadlinePassed { after: deadline }))
+    }
+
+    async fn get_with_retries(
         &self,
         path: String,
         query: Vec<(String, String)>,

@@ -45,6 +45,12 @@ pub enum ApiError {
     },
     #[error("request timed out after {}", crate::format::as_setting(*after))]
     Timeout { after: Duration },
+    /// `api.deadline` passed before any attempt succeeded.
+    #[error(
+        "no answer within the {} deadline (api.deadline), retries included",
+        crate::format::as_setting(*after)
+    )]
+    DeadlinePassed { after: Duration },
     #[error("cannot connect: {detail}")]
     Connect { detail: String },
     #[error("network error: {detail}")]
@@ -86,9 +92,10 @@ impl ApiError {
             },
             ApiError::NotFound { .. } => ErrorKind::NotFound,
             ApiError::Decode { .. } | ApiError::BodyTooLarge { .. } => ErrorKind::BadResponse,
-            ApiError::Timeout { .. } | ApiError::Connect { .. } | ApiError::Network { .. } => {
-                ErrorKind::Network
-            }
+            ApiError::Timeout { .. }
+            | ApiError::DeadlinePassed { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Network { .. } => ErrorKind::Network,
             ApiError::InvalidId { .. } | ApiError::Credentials(_) => ErrorKind::Local,
         }
     }

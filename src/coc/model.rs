@@ -59,6 +59,24 @@ impl Status {
         }
     }
 
+    /// How a status is shown: a known one by its name; any other that holds invisible or
+    /// control characters, or white space at an end, quoted with them written out (so
+    /// `"Succeed\u{1b}"` never passes for `Succeed`); cut to a sane width.
+    pub fn label(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        let raw = self.as_str();
+        let revealed = crate::text::reveal(raw);
+        let label = match revealed {
+            Cow::Borrowed(plain) if plain.trim() == plain => Cow::Borrowed(plain),
+            // Quoted, so white space at either end shows too.
+            revealed => Cow::Owned(format!("\"{revealed}\"")),
+        };
+        match crate::text::fit(&label, LABEL_WIDTH) {
+            Cow::Borrowed(_) => label,
+            Cow::Owned(cut) => Cow::Owned(cut),
+        }
+    }
+
     /// `Succeed`, `Canceled`, `Failed` and `Timeout` never change again.
     pub fn is_terminal(&self) -> bool {
         matches!(
@@ -90,6 +108,9 @@ impl<'de> Deserialize<'de> for Status {
         Ok(Status::parse(&lenient_string(d)?))
     }
 }
+
+/// The widest status label shown, in terminal columns.
+const LABEL_WIDTH: usize = 40;
 
 /// How a ticket runs its targets. Unknown values are kept verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -411,6 +432,30 @@ mod tests {
         assert_eq!(odd, Status::Unknown("Paused".into()));
         assert_eq!(serde_json::to_string(&odd).unwrap(), "\"Paused\"");
         assert!(!odd.is_terminal());
+    }
+
+    #[test]
+    fn only_the_exact_text_is_a_known_status() {
+        for raw in [
+            "Succeed\u{1b}",
+            "Succeed ",
+            "\u{200b}Succeed",
+            "succeed",
+            "Succeed\n",
+        ] {
+            let body = serde_json::json!({ "execution_id": "EX1", "status": raw });
+            let ticket: Ticket = serde_json::from_value(body).unwrap();
+            let status = ticket.status.unwrap();
+            assert_eq!(status, Status::Unknown(raw.into()), "{raw:?}");
+            assert!(!status.is_terminal());
+            assert_ne!(
+                status.label(),
+                "Succeed",
+                "{raw:?} is shown as a known status"
+            );
+        }
+        assert_eq!(Status::Succeed.label(), "Succeed");
+        assert!(Status::Unknown("x".repeat(5000)).label().chars().count() <= 40);
     }
 
     #[test]

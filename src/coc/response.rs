@@ -128,7 +128,8 @@ fn error_object(body: &[u8]) -> (Option<String>, Option<String>) {
     (code.and_then(one_line), msg.and_then(one_line))
 }
 
-/// A scalar JSON value as single-line text; null and empty strings as nothing.
+/// A scalar JSON value as single-line text of at most `SERVER_TEXT_CHARS` characters;
+/// null and empty strings as nothing.
 fn one_line(value: serde_json::Value) -> Option<String> {
     let text = match value {
         serde_json::Value::Null => return None,
@@ -136,7 +137,18 @@ fn one_line(value: serde_json::Value) -> Option<String> {
         other => other.to_string(),
     };
     let collapsed = collapse_whitespace(&text);
-    (!collapsed.is_empty()).then_some(collapsed)
+    (!collapsed.is_empty()).then(|| bounded(collapsed, SERVER_TEXT_CHARS))
+}
+
+/// Longest error code or message kept from a server, in characters: a 2 MB message
+/// would otherwise be printed whole, once per place that shows it.
+const SERVER_TEXT_CHARS: usize = 500;
+
+fn bounded(text: String, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
 }
 
 /// The first ~200 characters of a body on one line, white space and control
@@ -166,8 +178,11 @@ fn collapse_whitespace(text: &str) -> String {
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
     let value = headers.get("x-request-id")?.to_str().ok()?.trim();
-    (!value.is_empty()).then(|| value.to_string())
+    (!value.is_empty()).then(|| bounded(value.to_string(), REQUEST_ID_CHARS))
 }
+
+/// A request ID is a UUID or so; a longer header is cut.
+const REQUEST_ID_CHARS: usize = 100;
 
 /// `Retry-After` as delta-seconds or an HTTP date (a date in the past means now).
 pub(crate) fn retry_after(
@@ -252,6 +267,24 @@ mod tests {
         assert_eq!(error_object(b"[1,2]"), (None, None));
         assert_eq!(error_object(b"<html>"), (None, None));
         assert_eq!(error_object(br#"{"error_code":null}"#), (None, None));
+    }
+
+    #[test]
+    fn server_text_in_errors_is_bounded() {
+        let huge = "m".repeat(2 * 1024 * 1024);
+        let body = serde_json::json!({"error_code": huge, "error_msg": huge}).to_string();
+        let (code, msg) = error_object(body.as_bytes());
+        assert_eq!(msg.unwrap().chars().count(), SERVER_TEXT_CHARS + 1);
+        assert_eq!(code.unwrap().chars().count(), SERVER_TEXT_CHARS + 1);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-request-id",
+            HeaderValue::from_str(&"r".repeat(5000)).unwrap(),
+        );
+        assert_eq!(
+            request_id(&headers).unwrap().chars().count(),
+            REQUEST_ID_CHARS + 1
+        );
     }
 
     #[test]

@@ -43,7 +43,11 @@ pub struct ApiConfig {
     pub endpoint: Option<String>,
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    /// One request, its retries included, ends by then.
+    pub deadline: Duration,
     pub domain_id: Option<String>,
+    /// Credentials may go over plain `http://` to a host that is not loopback.
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,7 +117,9 @@ impl Default for ApiConfig {
             endpoint: None,
             timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(30),
             domain_id: None,
+            allow_http: false,
         }
     }
 }
@@ -172,23 +178,41 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// The largest config file read: a config is a few kilobytes; `/dev/zero` is endless.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Reads and validates one config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                "no such file (`coctop config init` writes a starter one)".to_string()
-            }
-            _ => format!("cannot read: {e}"),
-        };
-        ConfigError::file(path.to_path_buf(), why)
-    })?;
+    let text = read_config_text(path).map_err(|why| ConfigError::file(path.to_path_buf(), why))?;
     let mut config = parse::parse(&text).map_err(|problems| ConfigError {
         path: path.to_path_buf(),
         problems,
     })?;
     config.path = Some(path.to_path_buf());
     Ok(config)
+}
+
+/// The text of a regular file of at most `MAX_CONFIG_BYTES`, or why not.
+fn read_config_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "no such file (`coctop config init` writes a starter one)".to_string()
+        }
+        _ => format!("cannot read: {e}"),
+    })?;
+    let metadata = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    if !metadata.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err("larger than 1 MiB: not a config file".into());
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into())
 }
 
 /// Reads the config for the dashboard and the commands: `explicit` (`--config` or

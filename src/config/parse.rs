@@ -27,7 +27,9 @@ const API_KEYS: &[&str] = &[
     "endpoint",
     "timeout",
     "connect_timeout",
+    "deadline",
     "domain_id",
+    "allow_http",
 ];
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
@@ -39,7 +41,11 @@ const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     let document = DeTable::parse(text).map_err(|error| {
         vec![Problem {
-            position: error.span().map(|span| Position::at(text, span.start)),
+            // Every problem names a line and column: the start when TOML names none.
+            position: Some(Position::at(
+                text,
+                error.span().map_or(0, |span| span.start),
+            )),
             message: format!("invalid TOML: {}", error.message()),
         }]
     })?;
@@ -270,6 +276,12 @@ impl Reader<'_> {
         }
         if let Some(timeout) = self.duration(section, "connect_timeout", least) {
             api.connect_timeout = timeout;
+        }
+        if let Some(deadline) = self.duration(section, "deadline", least) {
+            api.deadline = deadline;
+        }
+        if let Some(allow) = self.boolean(section, "allow_http") {
+            api.allow_http = allow;
         }
         if let Some((domain_id, span)) = self.string(section, "domain_id") {
             if domain_id.trim().is_empty() {

@@ -1,5 +1,7 @@
 //! From config and flags to a client: which endpoint, which credentials.
 
+use std::io::Write;
+
 use super::{AuthMethod, Config};
 use crate::coc::auth::{ENV_DOMAIN_ID, credential_places};
 use crate::coc::{Auth, ClientConfig, Credentials, Endpoint};
@@ -29,11 +31,44 @@ pub fn client_config_with_env(
 ) -> Result<ClientConfig, String> {
     let endpoint = resolve_endpoint(config, endpoint, region)?;
     let (auth, domain_id) = resolve_auth(config, &endpoint, env)?;
+    check_transport(config, &endpoint, &auth, env)?;
     let mut client = ClientConfig::new(endpoint, auth);
     client.domain_id = domain_id;
     client.timeout = config.api.timeout;
     client.connect_timeout = config.api.connect_timeout;
+    client.deadline = config.api.deadline;
     Ok(client)
+}
+
+/// Lets credentials go over plain HTTP to a host that is not loopback, like `allow_http`.
+pub const ENV_ALLOW_HTTP: &str = "COCTOP_ALLOW_HTTP";
+
+/// Credentials travel over plain HTTP only to loopback, unless the user opted in
+/// (`allow_http` in [api] or `COCTOP_ALLOW_HTTP=1`); then a warning says so.
+fn check_transport(
+    config: &Config,
+    endpoint: &Endpoint,
+    auth: &Auth,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), String> {
+    if matches!(auth, Auth::None) || !endpoint.is_plain_http() || endpoint.is_loopback() {
+        return Ok(());
+    }
+    let opted_in = config.api.allow_http || env(ENV_ALLOW_HTTP).is_some_and(|v| v.trim() == "1");
+    let host = endpoint.url.host_str().unwrap_or_default();
+    if !opted_in {
+        return Err(format!(
+            "refusing to send credentials over plain http:// to {host}: anyone on the way \
+             could read them; use https://, or accept the risk with `allow_http = true` in \
+             [api] (or {ENV_ALLOW_HTTP}=1)"
+        ));
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "coctop: warning: credentials go unencrypted over plain http:// to {host} \
+         (allow_http is on)"
+    );
+    Ok(())
 }
 
 /// Flags over config; within each, an endpoint URL over a region.
@@ -164,7 +199,8 @@ mod tests {
 
     #[test]
     fn endpoint_precedence_flags_then_config_url_before_region() {
-        let config = with_api(Some("http://config.example:1"), Some("ap-southeast-3"));
+        let mut config = with_api(Some("http://config.example:1"), Some("ap-southeast-3"));
+        config.api.allow_http = true;
         let url_of = |c: &Config, flags| resolve(c, flags, KEYS).unwrap().endpoint.url.to_string();
         assert_eq!(
             url_of(
@@ -187,6 +223,76 @@ mod tests {
             url_of(&Config::default(), (None, None)),
             "https://coc.myhuaweicloud.com/"
         );
+    }
+
+    #[test]
+    fn credentials_go_over_plain_http_only_to_loopback_unless_opted_in() {
+        let remote = with_api(Some("http://coc.example.com"), None);
+        let err = resolve(&remote, (None, None), KEYS).unwrap_err();
+        assert!(
+            err.contains("refusing to send credentials over plain http://"),
+            "{err}"
+        );
+        assert!(err.contains("allow_http"), "{err}");
+        let token = [(ENV_AUTH_TOKEN, "IAMTOKEN")];
+        let mut by_token = remote.clone();
+        by_token.auth.method = AuthMethod::Token;
+        assert!(resolve(&by_token, (None, None), &token).is_err());
+        // Loopback, TLS, no credentials at all, or an explicit opt-in: allowed.
+        for url in [
+            "http://127.0.0.1:8710",
+            "http://[::1]:1",
+            "http://localhost:2",
+        ] {
+            assert!(
+                resolve(&with_api(Some(url), None), (None, None), KEYS).is_ok(),
+                "{url}"
+            );
+        }
+        assert!(
+            resolve(
+                &with_api(Some("https://coc.example.com"), None),
+                (None, None),
+                KEYS
+            )
+            .is_ok()
+        );
+        let mut anonymous = remote.clone();
+        anonymous.auth.method = AuthMethod::None;
+        assert!(resolve(&anonymous, (None, None), KEYS).is_ok());
+        let mut opted_in = remote.clone();
+        opted_in.api.allow_http = true;
+        assert!(resolve(&opted_in, (None, None), KEYS).is_ok());
+        let by_env = [KEYS[0], KEYS[1], (ENV_ALLOW_HTTP, "1")];
+        assert!(resolve(&remote, (None, None), &by_env).is_ok());
+    }
+
+    #[test]
+    fn user_info_in_an_endpoint_is_refused_and_never_quoted() {
+        for url in [
+            "http://user:hunter2@127.0.0.1:8710",
+            "https://hunter2@coc.example.com",
+            "https://user:hunter2@",
+        ] {
+            let err = resolve(&Config::default(), (Some(url), None), KEYS).unwrap_err();
+            assert!(!err.contains("hunter2"), "{err}");
+            assert!(err.starts_with("--endpoint: invalid endpoint URL"), "{err}");
+        }
+        let err =
+            resolve(&Config::default(), (Some("http://u:hunter2@h"), None), KEYS).unwrap_err();
+        assert!(err.contains("user name or password"), "{err}");
+    }
+
+    #[test]
+    fn the_deadline_reaches_the_client() {
+        let mut config = with_api(Some("https://coc.example.com"), None);
+        config.api.deadline = Duration::from_secs(7);
+        assert_eq!(
+            resolve(&config, (None, None), KEYS).unwrap().deadline,
+            Duration::from_secs(7)
+        );
+        let default = resolve(&Config::default(), (None, None), KEYS).unwrap();
+        assert_eq!(default.deadline, Duration::from_secs(30));
     }
 
     #[test]

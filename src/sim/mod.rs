@@ -13,6 +13,7 @@ mod gate;
 mod generate;
 mod lifecycle;
 mod routes;
+mod serve;
 mod store;
 mod wire;
 
@@ -30,6 +31,7 @@ use crate::coc::Secret;
 use store::Store;
 
 pub use gate::verify_signature;
+pub use serve::Limits;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimOptions {
@@ -137,7 +139,7 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
     options
         .validate()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = serve::bind(listen)?;
     let addr = listener.local_addr()?;
     let mut faults = ChaCha8Rng::seed_from_u64(options.seed);
     faults.set_stream(u64::MAX - 1);
@@ -165,12 +167,7 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
         let shutdown = async {
             let _ = stopped.await;
         };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::warn!("simulator stopped: {e}");
-        }
+        serve::serve(listener, app, serve::Limits::DEFAULT, shutdown).await;
     });
     Ok(SimHandle {
         addr,

@@ -53,10 +53,7 @@ fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
     }
     for count in app.counts() {
         let (glyph, name) = match &count.status {
-            Some(status) => (
-                format::status_glyph(status),
-                text::sanitize(status.as_str()),
-            ),
+            Some(status) => (format::status_glyph(status), status.label()),
             None => ("·", "loading".into()),
         };
         let label = if with_names {

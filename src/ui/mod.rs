@@ -17,7 +17,7 @@ use ratatui::Frame;
 
 use crate::app::{App, TicketEntry, View, layout};
 use crate::coc::Status;
-use crate::{format, text};
+use crate::format;
 
 use theme::Theme;
 
@@ -44,11 +44,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
 /// The glyph and word for a ticket's status; tickets without data say why.
 fn status_label(entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
     match entry.status() {
-        // An unknown status is shown verbatim: it is server text.
-        Some(status) => (
-            format::status_glyph(status),
-            text::sanitize(status.as_str()),
-        ),
+        // An unknown status is server text: shown so it never passes for a known one.
+        Some(status) => (format::status_glyph(status), status.label()),
         None if entry.is_loading() => ("·", Cow::Borrowed("loading")),
         None => ("?", Cow::Borrowed("no data")),
     }
@@ -56,9 +53,5 @@ fn status_label(entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
 
 /// A bare status (steps, history) as glyph and word.
 fn status_text(status: &Status) -> String {
-    format!(
-        "{} {}",
-        format::status_glyph(status),
-        text::sanitize(status.as_str())
-    )
+    format!("{} {}", format::status_glyph(status), status.label())
 }

@@ -144,6 +144,13 @@ struct InstancesRequest {
     offset: u32,
 }
 
+/// At most one authentication probe in this long: the gateway locks an AK after five
+/// failed signatures in a row, and a user pressing `R` should not get there.
+pub const PROBE_SPACING: Duration = Duration::from_secs(30);
+/// After this many failed probes nothing more is sent until the engine is started
+/// again with (presumably) other credentials or config.
+pub const MAX_FAILED_PROBES: u32 = 3;
+
 /// Whether the credentials may be used. After a 401/403 nothing is sent until the
 /// user asks for a refresh; then one request probes before the rest follow.
 enum AuthState {
@@ -209,6 +216,9 @@ struct Engine<F> {
     auth: AuthState,
     /// Bumped whenever a blocked engine is allowed to try again.
     auth_epoch: u64,
+    /// When the last probe was sent, and how many failed in a row.
+    last_probe: Option<Instant>,
+    failed_probes: u32,
     throttled_until: Option<Instant>,
     next_incarnation: u64,
     rng: ChaCha8Rng,
@@ -236,6 +246,8 @@ impl<F: Fetcher> Engine<F> {
             in_flight: FuturesUnordered::new(),
             auth: AuthState::Ok,
             auth_epoch: 0,
+            last_probe: None,
+            failed_probes: 0,
             throttled_until: None,
             next_incarnation: 0,
             rng: ChaCha8Rng::seed_from_u64(rand::random()),
@@ -442,11 +454,27 @@ impl<F: Fetcher> Engine<F> {
         }
     }
 
+    /// A refresh asked for while blocked becomes a probe, unless one went out less
+    /// than `PROBE_SPACING` ago or `MAX_FAILED_PROBES` have failed.
     fn allow_auth_retry(&mut self) {
-        if matches!(self.auth, AuthState::Blocked(_)) {
-            self.auth = AuthState::Probing;
-            self.auth_epoch += 1;
+        if !matches!(self.auth, AuthState::Blocked(_)) {
+            return;
         }
+        let now = Instant::now();
+        let too_soon = self
+            .last_probe
+            .is_some_and(|at| now.saturating_duration_since(at) < PROBE_SPACING);
+        if too_soon || self.failed_probes >= MAX_FAILED_PROBES {
+            tracing::info!(
+                failed_probes = self.failed_probes,
+                "authentication probe held back (at most one per {PROBE_SPACING:?}, none after \
+                 {MAX_FAILED_PROBES} failures)"
+            );
+            return;
+        }
+        self.auth = AuthState::Probing;
+        self.auth_epoch += 1;
+        self.last_probe = Some(now);
     }
 
     fn capacity(&self) -> usize {
@@ -607,6 +635,7 @@ impl<F: Fetcher> Engine<F> {
         };
         if !auth_error && auth_epoch == self.auth_epoch && matches!(self.auth, AuthState::Probing) {
             self.auth = AuthState::Ok;
+            self.failed_probes = 0;
         }
         match outcome {
             Outcome::Poll {
@@ -1197,6 +1226,9 @@ impl<F: Fetcher> Engine<F> {
     fn auth_failed(&mut self, auth_epoch: u64, error: ApiError) {
         if auth_epoch != self.auth_epoch || matches!(self.auth, AuthState::Blocked(_)) {
             return;
+        }
+        if matches!(self.auth, AuthState::Probing) {
+            self.failed_probes += 1;
         }
         self.auth = AuthState::Blocked(error.clone());
         self.emit(Update::AuthFailed {

@@ -13,8 +13,11 @@ pub mod pages;
 mod rate;
 mod schedule;
 
-pub use engine::{DEFAULT_THROTTLE_PAUSE, EngineHandle, MAX_THROTTLE_PAUSE, spawn};
-pub use rate::RateLimiter;
+pub use engine::{
+    DEFAULT_THROTTLE_PAUSE, EngineHandle, MAX_FAILED_PROBES, MAX_THROTTLE_PAUSE, PROBE_SPACING,
+    spawn,
+};
+pub use rate::{Pacer, RateLimiter};
 pub use schedule::Schedule;
 
 /// What the engine needs from the API; `Client` in production, scripted fakes in tests.

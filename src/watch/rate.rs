@@ -112,6 +112,33 @@ impl RateLimiter {
     }
 }
 
+/// A `RateLimiter` shared by independent tasks (`coctop get`'s requests): each one
+/// waits for its turn before it sends.
+#[derive(Debug)]
+pub struct Pacer(std::sync::Mutex<RateLimiter>);
+
+impl Pacer {
+    pub fn new(max_rps: f64) -> Pacer {
+        Pacer(std::sync::Mutex::new(RateLimiter::new(max_rps)))
+    }
+
+    /// Returns once a request may start, its start recorded.
+    pub async fn turn(&self) {
+        loop {
+            let now = Instant::now();
+            let ready_at = {
+                let mut limiter = self.0.lock().unwrap_or_else(|e| e.into_inner());
+                if limiter.is_ready(now) {
+                    limiter.record_start(now);
+                    return;
+                }
+                limiter.ready_at(now)
+            };
+            tokio::time::sleep_until(ready_at).await;
+        }
+    }
+}
+
 fn spacing_rate(max_rps: f64) -> f64 {
     if max_rps > 0.0 { max_rps } else { FALLBACK_RPS }
 }
@@ -125,6 +152,26 @@ fn spacing_for(max_rps: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shared_pacer_spaces_concurrent_turns() {
+        let pacer = std::sync::Arc::new(Pacer::new(2.0));
+        let t0 = Instant::now();
+        let turns = (0..5).map(|_| {
+            let pacer = pacer.clone();
+            tokio::spawn(async move {
+                pacer.turn().await;
+                Instant::now()
+            })
+        });
+        let mut at: Vec<Duration> = Vec::new();
+        for turn in turns {
+            at.push(turn.await.unwrap() - t0);
+        }
+        at.sort();
+        let ms: Vec<u128> = at.iter().map(Duration::as_millis).collect();
+        assert_eq!(ms, [0, 500, 1000, 1500, 2000]);
+    }
 
     #[test]
     fn starts_are_spaced_by_the_rate() {

@@ -360,7 +360,12 @@ async fn path_injection_stays_one_segment_under_executions() {
     let server = TestServer::start(|_, _| json(StatusCode::OK, &ticket_body()).into()).await;
     let client = client(&server, aksk());
     for id in ["%2E%2E", "ab?c=d#e", "..%2F.."] {
-        client.get_execution(id).await.unwrap();
+        // The canned ticket is another one: only the path sent matters here.
+        let error = client.get_execution(id).await.unwrap_err();
+        assert!(
+            error.to_string().contains("answered for another ticket"),
+            "{error}"
+        );
     }
     for id in ["../../v3/auth/tokens", "a b"] {
         let error = client.get_execution(id).await.unwrap_err();
@@ -965,4 +970,41 @@ async fn oversized_declared_body_is_refused_before_reading() {
 fn ticket_json_data() -> String {
     let doc: serde_json::Value = serde_json::from_str(&ticket_body()).unwrap();
     doc["data"].to_string()
+}
+
+#[tokio::test]
+async fn an_answer_for_another_ticket_is_an_error_not_foreign_data() {
+    let server = TestServer::start(|_, _| {
+        json(
+            StatusCode::OK,
+            r#"{"data":{"execution_id":"EX-OTHER","status":"Succeed"}}"#,
+        )
+        .into()
+    })
+    .await;
+    let error = client(&server, Auth::None)
+        .get_execution("EX-ASKED")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), coctop::coc::ErrorKind::BadResponse);
+    assert!(
+        error
+            .to_string()
+            .contains("answered for another ticket (EX-OTHER)"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_two_megabyte_error_message_is_cut_before_anyone_prints_it() {
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let body = serde_json::json!({"error_code": "COC.0001", "error_msg": huge}).to_string();
+    let server = TestServer::start(move |_, _| json(StatusCode::BAD_REQUEST, &body).into()).await;
+    let error = client(&server, Auth::None)
+        .get_execution("EX1")
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(text.len() < 1000, "{} bytes", text.len());
+    assert!(text.starts_with("HTTP 400 COC.0001: xxx"), "{text}");
 }

@@ -132,6 +132,30 @@ fn invalid_files_are_refused_with_file_line_column_and_key() {
             "2:6: `id` in [[watch]]: invalid execution ID \"EX2025\\u{1b}[31m\": it contains \
              control characters",
         ),
+        (
+            "id-space.toml",
+            "2:6: `id` in [[watch]]: invalid execution ID \"EX2025 0701\": it contains white space",
+        ),
+        (
+            "id-bidi.toml",
+            "2:6: `id` in [[watch]]: invalid execution ID \"EX2025\\u{202e}1070\": it contains \
+             invisible or bidirectional-control characters",
+        ),
+        (
+            "id-zero-width.toml",
+            "2:6: `id` in [[watch]]: invalid execution ID \"EX2025\\u{200b}0701\": it contains \
+             invisible or bidirectional-control characters",
+        ),
+        (
+            "endpoint-user-info.toml",
+            "2:12: `endpoint` in [api]: invalid endpoint URL (not shown: it holds user info): \
+             a user name or password in the URL is not allowed; credentials come from [auth] \
+             or the environment",
+        ),
+        (
+            "allow-http-wrong-type.toml",
+            "2:14: `allow_http` in [api]: expected true or false, found string",
+        ),
         ("id-missing.toml", "1:1: [[watch]] entry without `id`"),
         (
             "duplicate-id.toml",
@@ -420,6 +444,54 @@ fn inline_secrets_in_a_file_others_can_read_draw_a_warning() {
     let minimal = sandbox.copy_fixture("valid-minimal.toml", 0o644);
     let out = sandbox.check(&minimal);
     assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn only_a_regular_file_of_at_most_1_mib_is_read() {
+    let sandbox = Sandbox::new();
+    let big = sandbox.dir("big.toml");
+    let mut text = String::from("[api]\n");
+    text.push_str(&"# padding\n".repeat(110_000));
+    fs::write(&big, text).unwrap();
+    let directory = sandbox.dir("a-directory");
+    fs::create_dir(&directory).unwrap();
+    for (path, why) in [
+        (Path::new("/dev/zero"), "not a regular file"),
+        (directory.as_path(), "not a regular file"),
+        (big.as_path(), "larger than 1 MiB: not a config file"),
+    ] {
+        let out = sandbox.check(path);
+        assert_eq!(out.code, 2, "{}: {}", path.display(), out.stderr);
+        assert_eq!(out.stderr, format!("coctop: {}: {why}\n", path.display()));
+    }
+}
+
+#[test]
+fn an_empty_coctop_config_is_treated_as_unset() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.run(&["config", "path"], &[("COCTOP_CONFIG", Path::new(""))]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let default = sandbox.default_config();
+    assert!(
+        out.stdout
+            .starts_with(&format!("config: {} (default location", default.display())),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn an_id_with_white_space_on_the_command_line_is_a_usage_error() {
+    let sandbox = Sandbox::new();
+    for id in ["EX 1", "EX\u{200b}1", "EX\u{202e}1"] {
+        let out = sandbox.run(&["--endpoint", "http://127.0.0.1:9", "get", id], &[]);
+        assert_eq!(out.code, 2, "{id:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("invalid execution ID"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]

@@ -68,19 +68,21 @@ fn dashboard_lists_filters_opens_and_quits_cleanly() {
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
+fn every_ending_signal_restores_the_terminal() {
     let sim = Sim::start(SimOptions::default());
     let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
     let (_home, env) = watching(&sim, &ids);
 
-    let mut app = PtyApp::spawn(&[], &refs(&env), 80, 24);
-    app.wait_for_text("drill-01");
-    assert!(!app.is_cooked());
-    let pid = app.pid().expect("child pid") as libc::pid_t;
-    // SAFETY: sending a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    app.wait_exit();
-    assert!(app.is_cooked(), "terminal restored after SIGTERM");
+    for (name, signal) in [("SIGTERM", libc::SIGTERM), ("SIGQUIT", libc::SIGQUIT)] {
+        let mut app = PtyApp::spawn(&[], &refs(&env), 80, 24);
+        app.wait_for_text("drill-01");
+        assert!(!app.is_cooked());
+        let pid = app.pid().expect("child pid") as libc::pid_t;
+        // SAFETY: sending a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        app.wait_exit();
+        assert!(app.is_cooked(), "terminal restored after {name}");
+    }
 }
 
 #[test]

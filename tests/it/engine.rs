@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use coctop::coc::{ApiError, Status, Step, Ticket};
 use coctop::watch::{
-    Command, DEFAULT_THROTTLE_PAUSE, EngineConfig, EngineHandle, Fetcher, Update, spawn,
+    Command, DEFAULT_THROTTLE_PAUSE, EngineConfig, EngineHandle, Fetcher, MAX_FAILED_PROBES,
+    PROBE_SPACING, Update, spawn,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{Instant, sleep};
@@ -513,6 +514,70 @@ async fn a_failed_probe_sends_exactly_one_request() {
         count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
         1
     );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn auth_probes_at_most_one_per_30s_and_none_after_three_failures() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO).script("a", [http(401, None)]));
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into()]);
+    settle().await;
+    assert_eq!(api.calls().len(), 1, "the first poll fails");
+
+    // Six impatient presses of `R` within a few seconds: one probe.
+    for _ in 0..6 {
+        engine.commands.send(Command::RefreshAll).unwrap();
+        sleep(secs(1.0)).await;
+    }
+    assert_eq!(api.calls().len(), 2, "one probe in 30 s");
+
+    // One more probe after each 30 s, until three have failed; then none at all.
+    for _ in 0..5 {
+        sleep(PROBE_SPACING).await;
+        engine.commands.send(Command::Refresh("a".into())).unwrap();
+        settle().await;
+    }
+    assert_eq!(api.calls().len(), 1 + MAX_FAILED_PROBES as usize);
+    sleep(secs(3600.0)).await;
+    engine.commands.send(Command::RefreshAll).unwrap();
+    sleep(secs(60.0)).await;
+    assert_eq!(api.calls().len(), 1 + MAX_FAILED_PROBES as usize);
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        1 + MAX_FAILED_PROBES as usize,
+        "each failed request is reported, nothing more"
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_successful_probe_restores_the_probe_budget() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO).script(
+        "a",
+        [
+            http(401, None),
+            http(401, None),
+            http(401, None),
+            status(Status::Running),
+            http(401, None),
+        ],
+    ));
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into()]);
+    settle().await;
+    for _ in 0..3 {
+        engine.commands.send(Command::RefreshAll).unwrap();
+        sleep(PROBE_SPACING).await;
+    }
+    // Two failed probes, the third succeeded; polling went on until the next 401.
+    let polls = api.calls().len();
+    assert_eq!(polls, 5, "{:?}", api.calls());
+    for _ in 0..MAX_FAILED_PROBES {
+        engine.commands.send(Command::RefreshAll).unwrap();
+        sleep(PROBE_SPACING).await;
+    }
+    assert_eq!(api.calls().len(), polls + MAX_FAILED_PROBES as usize);
+    drain(&mut engine.updates);
     engine.shutdown().await;
 }
 

@@ -416,6 +416,41 @@ fn the_dashboard_without_config_or_credentials_points_to_init_and_demo() {
 }
 
 #[test]
+fn get_keeps_to_max_rps_and_asks_once_for_a_repeated_id() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[api]\nendpoint = \"{}\"\n[poll]\nmax_rps = 4\n", sim.url()),
+    )
+    .unwrap();
+    let ids = sim.ids();
+    // Nine distinct IDs, the first asked three times.
+    let mut args = vec!["--config", config.to_str().unwrap(), "get"];
+    args.extend(ids[..9].iter().map(String::as_str));
+    args.extend([ids[0].as_str(), ids[0].as_str()]);
+    let served = sim.handle.as_ref().unwrap().requests_served();
+    let started = std::time::Instant::now();
+    let out = coctop(home.path(), &args, &[]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sent = sim.handle.as_ref().unwrap().requests_served() - served;
+    assert_eq!(sent, 9, "one request per distinct ID");
+    let table = stdout(&out);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 9, "{table}");
+    for (row, id) in rows.iter().zip(&ids[..9]) {
+        assert!(
+            row.starts_with(id.as_str()),
+            "rows in the order asked:\n{table}"
+        );
+    }
+    // Starts 250 ms apart at 4 per second: the ninth no sooner than 2 s after the first.
+    assert!(took >= std::time::Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
 fn get_steps_and_instances_print_what_the_api_says_failed_hosts_first() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();

@@ -9,7 +9,10 @@ use serde_json::Value;
 const BEYOND_THE_CLOCK: &str = "3000000000000000h";
 
 /// The simulator's tickets that have finished, and those that have not, via `get`.
-fn finished_and_unfinished(home: &std::path::Path, sim: &Sim) -> (Vec<String>, Vec<String>) {
+pub(crate) fn finished_and_unfinished(
+    home: &std::path::Path,
+    sim: &Sim,
+) -> (Vec<String>, Vec<String>) {
     let url = sim.url();
     let mut args = vec!["--endpoint", url.as_str(), "get", "--output", "json"];
     let ids = sim.ids();
@@ -73,4 +76,84 @@ fn wait_takes_timeouts_and_intervals_beyond_the_clock() {
         &[],
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
+/// A server that accepts connections and never answers; counts them.
+fn hung_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (url, accepted)
+}
+
+#[test]
+fn get_on_a_hung_server_ends_at_the_deadline_retries_included() {
+    let (url, accepted) = hung_server();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[api]\nendpoint = \"{url}\"\ntimeout = \"1s\"\ndeadline = \"1500ms\"\n"),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = coctop(
+        home.path(),
+        &["--config", config.to_str().unwrap(), "get", "EX1"],
+        &[],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no answer within the 1.5s deadline"),
+        "{}",
+        stderr(&out)
+    );
+    // Four attempts of 1 s each, with backoff between them, took 4.7 s or more.
+    assert!(took < std::time::Duration::from_millis(3500), "{took:?}");
+    assert!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+        "it retried"
+    );
+}
+
+#[test]
+fn a_simulator_beyond_loopback_without_keys_warns_and_one_on_loopback_does_not() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    for (args, warned) in [
+        (&["sim", "--listen", "0.0.0.0:0"][..], true),
+        (&["sim", "--listen", "127.0.0.1:0"][..], false),
+    ] {
+        let mut child = crate::support::coctop_command(home.path(), args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Once it is listening, everything it had to say before is said.
+        let mut banner = String::new();
+        // Kept open until the end: a reader gone early would end it by EPIPE instead.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut banner).unwrap();
+        assert!(banner.starts_with("coctop sim listening on"), "{banner}");
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+        let out = child.wait_with_output().unwrap();
+        drop(stdout);
+        assert_eq!(out.status.code(), Some(0));
+        let said = stderr(&out);
+        assert_eq!(
+            said.contains("warning: listening on 0.0.0.0"),
+            warned,
+            "{args:?}: {said}"
+        );
+    }
 }

@@ -77,7 +77,12 @@ fn every_operation_is_sent_once_with_yes_and_accepted() {
     assert_eq!(status_of(&sim, &ids[7]), Some(Status::Running));
     assert_eq!(status_of(&sim, &ids[1]), Some(Status::Canceling));
 
-    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
+    let log_path = log_file(home.path());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&log_path).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "the log file is private");
+    let log = std::fs::read_to_string(log_path).unwrap();
     for (command, id) in cases {
         let op = command.to_uppercase().replace('-', "_");
         let line = format!("{op} {id}: accepted");

@@ -17,7 +17,8 @@ fi
 (cd "$root" && cargo build --quiet --bin coctop)
 
 out="$(mktemp)"
-"$root/target/debug/coctop" sim --listen 127.0.0.1:0 --ak "$ak" --sk "$sk" --seed 11 >"$out" &
+# The secret key through the environment, as `ps` would otherwise show it.
+COCTOP_SIM_SK="$sk" "$root/target/debug/coctop" sim --listen 127.0.0.1:0 --ak "$ak" --seed 11 >"$out" &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -f "$out"' EXIT
 
