@@ -33,6 +33,11 @@ fn ticket(n: usize, status: Status, name: &str, started_secs_ago: u64) -> Ticket
 }
 
 fn empty_app(n: usize) -> App {
+    sized_app(n, 80, 24)
+}
+
+/// Tickets 0..n watched, nothing polled yet, on a `width`x`height` terminal.
+pub(super) fn sized_app(n: usize, width: u16, height: u16) -> App {
     let mut app = App::new(AppInit {
         endpoint: "cn-north-4".into(),
         watch: (0..n)
@@ -44,13 +49,7 @@ fn empty_app(n: usize) -> App {
         color: true,
         now: now(),
     });
-    update(
-        &mut app,
-        Message::Resize {
-            width: 80,
-            height: 24,
-        },
-    );
+    update(&mut app, Message::Resize { width, height });
     app
 }
 

@@ -17,10 +17,6 @@ use ratatui::crossterm::event::{
 use crate::app::*;
 use crate::coc::{ApiError, KeyValue, RawJson, Status, Step, Target, Ticket};
 
-const NOW: u64 = 1_751_378_400;
-fn t0() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(NOW)
-}
 fn id(n: usize) -> String {
     format!("EX{n:04}")
 }
@@ -57,25 +53,9 @@ pub(super) fn diff(a: &Buffer, b: &Buffer) -> String {
 }
 
 pub(super) fn new_app(n: usize, w: u16, h: u16) -> App {
-    let mut app = App::new(AppInit {
-        endpoint: "cn-north-4".into(),
-        watch: (0..n)
-            .map(|i| WatchEntry {
-                id: id(i),
-                label: None,
-            })
-            .collect(),
-        color: true,
-        now: t0(),
-    });
+    let mut app = super::sized_app(n, w, h);
+    // Times drawn in one zone whatever the machine's.
     app.zone = Zone::UTC;
-    update(
-        &mut app,
-        Message::Resize {
-            width: w,
-            height: h,
-        },
-    );
     app
 }
 
