@@ -25,10 +25,7 @@ fn watching(ids: &[String]) -> App {
         endpoint: "https://coc.myhuaweicloud.com".into(),
         watch: ids
             .iter()
-            .map(|id| WatchEntry {
-                id: id.clone(),
-                label: None,
-            })
+            .map(|id| WatchEntry::unlabelled(id.clone()))
             .collect(),
         color: true,
         now: UNIX_EPOCH + Duration::from_secs(NOW),

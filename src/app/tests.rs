@@ -40,12 +40,7 @@ fn empty_app(n: usize) -> App {
 pub(super) fn sized_app(n: usize, width: u16, height: u16) -> App {
     let mut app = App::new(AppInit {
         endpoint: "cn-north-4".into(),
-        watch: (0..n)
-            .map(|i| WatchEntry {
-                id: id(i),
-                label: None,
-            })
-            .collect(),
+        watch: (0..n).map(|i| WatchEntry::unlabelled(id(i))).collect(),
         color: true,
         now: now(),
     });

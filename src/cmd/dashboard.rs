@@ -103,7 +103,7 @@ pub fn demo(globals: &Globals) -> Exit {
         let watch = sim
             .execution_ids()
             .into_iter()
-            .map(|id| WatchEntry { id, label: None })
+            .map(WatchEntry::unlabelled)
             .collect();
         let poll = EngineConfig {
             interval: Duration::from_secs(2),

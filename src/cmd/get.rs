@@ -190,10 +190,7 @@ async fn fetch_and_print(prepared: Prepared, output: OutputFormat) -> Result<Exi
 pub(super) fn print_tickets(tickets: Vec<Ticket>, output: OutputFormat) -> Result<Exit, Exit> {
     let listed: Vec<WatchEntry> = tickets
         .iter()
-        .map(|t| WatchEntry {
-            id: t.execution_id.clone(),
-            label: None,
-        })
+        .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))
         .collect();
     let mut printer = Printer::start(output, &listed)?;
     for (target, ticket) in listed.into_iter().zip(tickets) {
@@ -538,10 +535,7 @@ mod tests {
     use super::*;
 
     fn entry(id: &str) -> WatchEntry {
-        WatchEntry {
-            id: id.into(),
-            label: None,
-        }
+        WatchEntry::unlabelled(id)
     }
 
     #[test]

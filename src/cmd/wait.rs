@@ -154,10 +154,7 @@ fn prepare_query(
         .tickets
         .iter()
         .filter(|t| !t.is_terminal())
-        .map(|t| WatchEntry {
-            id: t.execution_id.clone(),
-            label: None,
-        })
+        .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))
         .collect();
     if targets.is_empty() && !follow {
         report(&format!(
@@ -612,10 +609,7 @@ mod tests {
     ) -> (Exit, Vec<WaitEvent>) {
         let targets: Vec<WatchEntry> = scripts
             .iter()
-            .map(|(id, _)| WatchEntry {
-                id: id.to_string(),
-                label: None,
-            })
+            .map(|(id, _)| WatchEntry::unlabelled(id.to_string()))
             .collect();
         let config = EngineConfig {
             interval: Duration::from_secs(5),
@@ -757,10 +751,7 @@ mod tests {
             recovers_at,
             recovered: Mutex::new(false),
         });
-        let targets = [WatchEntry {
-            id: "EX1".into(),
-            label: None,
-        }];
+        let targets = [WatchEntry::unlabelled("EX1")];
         let (exit, events) = follow_engine(fetcher, EngineConfig::default(), &targets, None).await;
         (exit, events, started.elapsed())
     }

@@ -82,6 +82,16 @@ pub struct WatchEntry {
     pub label: Option<String>,
 }
 
+impl WatchEntry {
+    /// A ticket watched without a label (named by its job).
+    pub fn unlabelled(id: impl Into<String>) -> WatchEntry {
+        WatchEntry {
+            id: id.into(),
+            label: None,
+        }
+    }
+}
+
 /// One `[[query]]`: its name (shown in the dashboard) and its filters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryEntry {

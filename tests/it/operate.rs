@@ -292,10 +292,7 @@ mod through_the_dashboard {
                 endpoint: sim.url(),
                 watch: ids
                     .iter()
-                    .map(|id| WatchEntry {
-                        id: id.clone(),
-                        label: None,
-                    })
+                    .map(|id| WatchEntry::unlabelled(id.clone()))
                     .collect(),
                 color: false,
                 now: SystemTime::now(),

@@ -195,14 +195,8 @@ fn a_reloaded_config_changes_the_watch_list_labels_and_rules() {
                 id: id(1),
                 label: Some("renamed".into()),
             },
-            WatchEntry {
-                id: id(0),
-                label: None,
-            },
-            WatchEntry {
-                id: "EX7777".into(),
-                label: None,
-            },
+            WatchEntry::unlabelled(id(0)),
+            WatchEntry::unlabelled("EX7777"),
         ],
         notify: crate::notify::NotifyConfig {
             on: NotifyOn::Any,
