@@ -77,17 +77,12 @@ impl HealthTexts {
     }
 }
 
-/// The first instant after `since` at which a time text on screen reads differently:
-/// an age, a live run time, a countdown, a ticket turning stale. `None` when nothing
+/// The first instant after `since` at which a time text of the list or the detail pane
+/// reads differently: an age, a live run time, a ticket turning stale. `None` when nothing
 /// shown depends on the clock. Computed from the state, for what the screen shows.
 pub(super) fn next_change(app: &App, since: SystemTime) -> Option<SystemTime> {
+    // The header's texts are compared with the last frame's by the caller.
     let mut next = NextChange::default();
-    let health = app.health();
-    next.age(since, health.last_ok);
-    next.age(since, health.auth_failed.as_ref().map(|f| f.at));
-    if let Some((until, _)) = &health.throttled {
-        next.at(format::countdown_changes_at(since, *until));
-    }
     let screen = app.screen();
     let rows = usize::from(screen.rows.height);
     let offset = app.list_offset(rows);

@@ -8,7 +8,7 @@ use crate::config::console_url;
 use crate::watch::Command;
 
 use super::actions::{ConfirmKey, Prompt, PromptKey, summary};
-use super::hosts::{HostsView, PAGE};
+use super::hosts::HostsView;
 use super::tickets::StepsState;
 use super::{Action, App, Origin, Outcome, Tab, View, WatchChange};
 
@@ -485,14 +485,13 @@ fn fetch_hosts_page(app: &mut App, redraw: bool) -> Outcome {
     let Some(view) = app.hosts.as_mut() else {
         return Outcome::redraw(redraw);
     };
-    let Some(offset) = view.next_page(rows) else {
+    let Some(page) = view.next_page(rows) else {
         return Outcome::redraw(redraw);
     };
     let command = Command::FetchInstances {
         execution_id: view.execution_id().to_string(),
         step_id: view.step_id().to_string(),
-        limit: PAGE,
-        offset,
+        page,
     };
     Outcome {
         redraw: true,

@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use futures::StreamExt;
@@ -16,13 +17,13 @@ use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Globals, Prepared, output, prepare_with_runtime, report, signals, usage_error};
-use crate::coc::{ApiError, Client, Instance, Status, Step, Ticket};
+use crate::coc::{ApiError, Client, Instance, Status, Step, Ticket, shown_id};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::format;
 use crate::hosts;
 use crate::text::{cell, sanitize};
-use crate::watch::Pacer;
+use crate::watch::{Limits, Pacer, read_all};
 
 /// `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,18 +75,32 @@ pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Deta
     })
 }
 
-async fn all_steps(client: Client, id: String) -> Result<Vec<Step>, ApiError> {
-    client.all_steps(&id).await
+async fn all_steps(client: Client, pacer: Arc<Pacer>, id: String) -> Result<Vec<Step>, ApiError> {
+    read_all(&pacer, Limits::STEPS, step_key, |page| {
+        client.list_steps(&id, page.limit, page.offset())
+    })
+    .await
+}
+
+fn step_key(step: &Step) -> Option<&str> {
+    step.execution_step_id.as_deref()
 }
 
 /// Every host of every step, each with the step it belongs to, failed first per step.
-async fn every_host(client: Client, id: String) -> Result<Vec<(Step, Instance)>, ApiError> {
+async fn every_host(
+    client: Client,
+    pacer: Arc<Pacer>,
+    id: String,
+) -> Result<Vec<(Step, Instance)>, ApiError> {
     let mut rows = Vec::new();
-    for step in client.all_steps(&id).await? {
+    for step in all_steps(client.clone(), pacer.clone(), id).await? {
         let Some(step_id) = step.execution_step_id.clone() else {
             continue;
         };
-        let mut instances = client.all_instances(&step_id).await?;
+        let mut instances = read_all(&pacer, Limits::INSTANCES, hosts::key, |page| {
+            client.list_instances(&step_id, page.limit, page.offset())
+        })
+        .await?;
         hosts::failed_first(&mut instances);
         rows.extend(instances.into_iter().map(|i| (step.clone(), i)));
     }
@@ -103,17 +118,16 @@ async fn print_all<T, F, Fut>(
     render: impl FnOnce(&[FetchResult<T>]) -> String,
 ) -> Result<Exit, Exit>
 where
-    F: Fn(Client, String) -> Fut,
+    F: Fn(Client, Arc<Pacer>, String) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
     let targets = unique(prepared.targets);
-    let pacer = Pacer::new(prepared.config.poll.max_rps);
+    let pacer = Arc::new(Pacer::new(prepared.config.poll.max_rps));
     let (first, rest) = targets
         .split_first()
         .expect("prepare refuses an empty list");
-    pacer.turn().await;
-    let first_result = fetch(client.clone(), first.id.clone()).await;
+    let first_result = fetch(client.clone(), pacer.clone(), first.id.clone()).await;
     let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
     let mut results = vec![(first.id.clone(), first_result)];
     if let Some(error) = auth_failure {
@@ -121,11 +135,8 @@ where
     } else {
         let fetched: Vec<FetchResult<T>> = futures::stream::iter(rest)
             .map(|t| {
-                let (client, pacer, fetch) = (client.clone(), &pacer, &fetch);
-                async move {
-                    pacer.turn().await;
-                    (t.id.clone(), fetch(client, t.id.clone()).await)
-                }
+                let (client, pacer, fetch) = (client.clone(), pacer.clone(), &fetch);
+                async move { (t.id.clone(), fetch(client, pacer, t.id.clone()).await) }
             })
             .buffered(prepared.config.poll.concurrency.max(1))
             .collect()
@@ -186,19 +197,6 @@ async fn fetch_and_print(prepared: Prepared, output: OutputFormat) -> Result<Exi
     printer.finish()
 }
 
-/// Tickets already fetched (by `coctop list`), printed as `get` prints them.
-pub(super) fn print_tickets(tickets: Vec<Ticket>, output: OutputFormat) -> Result<Exit, Exit> {
-    let listed: Vec<WatchEntry> = tickets
-        .iter()
-        .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))
-        .collect();
-    let mut printer = Printer::start(output, &listed)?;
-    for (target, ticket) in listed.into_iter().zip(tickets) {
-        printer.row((target, Ok(ticket)))?;
-    }
-    printer.finish()
-}
-
 /// The targets in their first order, each ID once.
 fn unique(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
     let mut seen = HashSet::new();
@@ -209,7 +207,7 @@ fn unique(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
 }
 
 /// Prints rows as they come and remembers only what decides the exit code.
-struct Printer {
+pub(super) struct Printer {
     format: OutputFormat,
     id_width: usize,
     rows: usize,
@@ -241,6 +239,25 @@ impl Printer {
         Ok(printer)
     }
 
+    /// A printer for tickets from the list API (`coctop list`): the ID column is as
+    /// wide as the IDs of the first page, as shown.
+    pub(super) fn for_listed(format: OutputFormat, first: &[Ticket]) -> Result<Printer, Exit> {
+        let listed: Vec<WatchEntry> = first
+            .iter()
+            .map(|t| WatchEntry::unlabelled(shown_id(&t.execution_id).into_owned()))
+            .collect();
+        Printer::start(format, &listed)
+    }
+
+    /// Tickets from the list API, printed as they came.
+    pub(super) fn listed(&mut self, tickets: Vec<Ticket>) -> Result<(), Exit> {
+        for ticket in tickets {
+            let target = WatchEntry::unlabelled(ticket.execution_id.clone());
+            self.row((target, Ok(ticket)))?;
+        }
+        Ok(())
+    }
+
     fn row(
         &mut self,
         (target, result): (WatchEntry, Result<Ticket, ApiError>),
@@ -262,7 +279,7 @@ impl Printer {
         Ok(())
     }
 
-    fn finish(self) -> Result<Exit, Exit> {
+    pub(super) fn finish(self) -> Result<Exit, Exit> {
         if self.format == OutputFormat::Json {
             output::print(if self.rows == 0 { "]\n" } else { "\n]\n" })?;
         }
@@ -362,7 +379,7 @@ fn table_row(
         .or(ticket.document_name.as_deref())
         .unwrap_or("-");
     vec![
-        ticket.execution_id.clone(),
+        shown_id(&ticket.execution_id).into_owned(),
         status_text(ticket.status.as_ref()),
         ticket
             .execution_type

@@ -49,11 +49,14 @@ pub(crate) struct Prepared {
 /// Loads the config (optional) and resolves endpoint and credentials.
 fn connect(globals: &Globals) -> Result<(Config, ClientConfig), String> {
     let config = settings::load_for_dashboard(globals.config.as_ref())?;
-    let client_config = settings::client_config(
+    let mut client_config = settings::client_config(
         &config,
         globals.endpoint.as_deref(),
         globals.region.as_deref(),
     )?;
+    // Read-only is enforced where requests leave; the commands' own checks only give
+    // the nicer message first.
+    client_config.read_only = read_only_reason(globals, Some(&config)).is_some();
     Ok((config, client_config))
 }
 

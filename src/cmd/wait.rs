@@ -25,7 +25,7 @@ use crate::notify::hook::HookOutcome;
 use crate::notify::{Change, Notification, Notifier, NotifyConfig, Teller};
 use crate::query::TicketQuery;
 use crate::text::{cell, sanitize};
-use crate::watch::{self, Command, EngineConfig, RateLimiter, Update};
+use crate::watch::{self, Command, EngineConfig, HealthUpdate, Pacer, Reply, TicketUpdate, Update};
 
 /// `coctop wait`'s options, as plain values.
 #[derive(Debug, Clone)]
@@ -137,21 +137,25 @@ fn prepare_query(
     let entry = config.query(name).map_err(|e| usage_error(&e))?.clone();
     let rt = command_runtime()?;
     let client = Client::new(client_config.clone()).map_err(|e| usage_error(&e.to_string()))?;
-    let mut limiter = RateLimiter::new(config.poll.max_rps);
+    let pacer = Pacer::new(config.poll.max_rps);
     let limit = entry.query.limit.unwrap_or(usize::MAX);
+    let mut listed = Vec::new();
     let found = rt.block_on(list::find(
         &client,
         &entry.query,
         limit,
-        &mut limiter,
+        &pacer,
         SystemTime::now(),
+        |tickets| {
+            listed.extend(tickets);
+            true
+        },
     ));
     if let Some(error) = found.error {
         report(&format!("query {name:?}: {error}"));
         return Err(Exit::from(&error));
     }
-    let targets: Vec<WatchEntry> = found
-        .tickets
+    let targets: Vec<WatchEntry> = listed
         .iter()
         .filter(|t| !t.is_terminal())
         .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))
@@ -257,11 +261,11 @@ impl Waiter {
     /// The events of one update; the last is `Finished` when the wait is over.
     pub fn apply(&mut self, update: Update) -> Vec<WaitEvent> {
         match update {
-            Update::Snapshot {
+            Update::Ticket(TicketUpdate::Snapshot {
                 execution_id,
                 ticket,
                 ..
-            } => {
+            }) => {
                 if !self.status.contains_key(&execution_id) {
                     if !self.joins(&ticket) {
                         return Vec::new();
@@ -278,12 +282,12 @@ impl Waiter {
             }
             // Every change, the first sight included, comes as a transition right after
             // its snapshot: the verdict waits for it so the last change is printed.
-            Update::Transition {
+            Update::Ticket(TicketUpdate::Transition {
                 execution_id,
                 from,
                 to,
                 at,
-            } => {
+            }) => {
                 if !self.status.contains_key(&execution_id) {
                     return Vec::new();
                 }
@@ -299,32 +303,32 @@ impl Waiter {
                 events.extend(self.verdict());
                 events
             }
-            Update::Error {
+            Update::Ticket(TicketUpdate::Error {
                 execution_id,
                 error,
                 last_good,
                 ..
-            } if self.status.contains_key(&execution_id) => {
+            }) if self.status.contains_key(&execution_id) => {
                 self.on_error(&execution_id, &error, last_good.is_some())
             }
-            Update::Error { .. } => Vec::new(),
-            Update::AuthFailed { error, .. } => vec![WaitEvent::Finished {
+            Update::Ticket(TicketUpdate::Error { .. }) => Vec::new(),
+            Update::Health(HealthUpdate::AuthFailed { error, .. }) => vec![WaitEvent::Finished {
                 exit: Exit::from(&error),
                 message: Some(format!("authentication failed: {error}")),
             }],
-            Update::Throttled { until, .. } => {
+            Update::Health(HealthUpdate::Throttled { until, .. }) => {
                 let wait = until.duration_since(SystemTime::now()).unwrap_or_default();
                 vec![WaitEvent::Warning(format!(
                     "throttled by the endpoint, pausing for {}",
                     format::as_setting(wait.max(Duration::from_millis(1)))
                 ))]
             }
-            Update::Steps { .. }
-            | Update::Joined { .. }
-            | Update::Left { .. }
-            | Update::BrowsePage { .. }
-            | Update::Operated { .. }
-            | Update::Instances { .. } => Vec::new(),
+            Update::Reply(Reply::Steps { .. })
+            | Update::Ticket(TicketUpdate::Joined { .. })
+            | Update::Ticket(TicketUpdate::Left { .. })
+            | Update::Reply(Reply::BrowsePage { .. })
+            | Update::Reply(Reply::Operated { .. })
+            | Update::Reply(Reply::Instances { .. }) => Vec::new(),
         }
     }
 
