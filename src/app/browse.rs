@@ -85,8 +85,7 @@ impl Browse {
         self.pager = Pager::offsets(LIMITS);
         self.failure = None;
         self.waiting = None;
-        self.request()
-            .expect("a new pager always has a first page")
+        self.request().expect("a new pager always has a first page")
     }
 
     fn request(&mut self) -> Option<Command> {

@@ -1,5 +1,6 @@
 //! `update` driven key by key and update by update.
 
+use crate::watch::HealthUpdate;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -68,11 +69,11 @@ fn finished(n: usize) -> App {
 fn snapshot(app: &mut App, t: Ticket) -> Outcome {
     update(
         app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: t.execution_id.clone(),
             ticket: Arc::new(t),
             at: app.now,
-        }),
+        })),
     )
 }
 
@@ -230,11 +231,11 @@ fn steps_are_fetched_once_when_their_tab_is_shown() {
 
     update(
         &mut app,
-        Message::Engine(Update::Steps {
+        Message::Engine(Update::Reply(Reply::Steps {
             execution_id: first.clone(),
             result: Ok(vec![crate::coc::Step::default()]),
             at: now(),
-        }),
+        })),
     );
     assert!(matches!(
         &app.selected().unwrap().steps,
@@ -486,12 +487,12 @@ fn error_keeps_the_last_good_data_and_success_clears_it() {
     let at = now() + Duration::from_secs(1);
     let out = update(
         &mut app,
-        Message::Engine(Update::Error {
+        Message::Engine(Update::Ticket(TicketUpdate::Error {
             execution_id: id(1),
             error: error.clone(),
             last_good: None,
             at,
-        }),
+        })),
     );
     assert!(out.redraw);
     let entry = app.ticket(&id(1)).unwrap();
@@ -511,14 +512,14 @@ fn error_on_a_never_fetched_ticket_uses_the_engines_last_good_data() {
     let last_good = Arc::new(ticket(0, Status::Running, "x", 60));
     update(
         &mut app,
-        Message::Engine(Update::Error {
+        Message::Engine(Update::Ticket(TicketUpdate::Error {
             execution_id: id(0),
             error: ApiError::Connect {
                 detail: "refused".into(),
             },
             last_good: Some(last_good.clone()),
             at: now(),
-        }),
+        })),
     );
     let entry = app.ticket(&id(0)).unwrap();
     assert_eq!(entry.ticket.as_ref(), Some(&last_good));
@@ -534,12 +535,12 @@ fn transitions_are_recorded_in_history() {
     ] {
         update(
             &mut app,
-            Message::Engine(Update::Transition {
+            Message::Engine(Update::Ticket(TicketUpdate::Transition {
                 execution_id: id(0),
                 from,
                 to,
                 at: now() + Duration::from_secs(secs),
-            }),
+            })),
         );
     }
     let history = &app.ticket(&id(0)).unwrap().history;
@@ -581,10 +582,10 @@ fn throttling_and_auth_failure_reach_the_health() {
     assert!(
         update(
             &mut app,
-            Message::Engine(Update::Throttled {
+            Message::Engine(Update::Health(HealthUpdate::Throttled {
                 until,
                 error: throttle
-            })
+            }))
         )
         .redraw
     );
@@ -602,10 +603,10 @@ fn throttling_and_auth_failure_reach_the_health() {
     };
     update(
         &mut app,
-        Message::Engine(Update::AuthFailed {
+        Message::Engine(Update::Health(HealthUpdate::AuthFailed {
             error: auth.clone(),
             at: now(),
-        }),
+        })),
     );
     assert_eq!(app.health().auth_failed.as_ref().unwrap().error, auth);
     // A later success means the credentials work again.
@@ -649,11 +650,11 @@ fn tick_ignores_tickets_scrolled_out_of_view() {
     running.start_time = Some(((NOW + 3600 - 30) * 1000) as i64);
     update(
         &mut app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: id(49),
             ticket: Arc::new(running),
             at: now(),
-        }),
+        })),
     );
     // The running ticket is the most urgent, on the top row: select the next one, then
     // sort by name, which puts "zzz" far below the screen.
@@ -757,20 +758,20 @@ fn engine_updates_move_the_clock_forward_never_back() {
     let later = now() + Duration::from_millis(700);
     update(
         &mut app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: id(0),
             ticket: Arc::new(ticket(0, Status::Succeed, "a", 7200)),
             at: later,
-        }),
+        })),
     );
     assert_eq!(app.now, later, "a poll just now is not in the future");
     update(
         &mut app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: id(0),
             ticket: Arc::new(ticket(0, Status::Succeed, "a", 7200)),
             at: now(),
-        }),
+        })),
     );
     assert_eq!(app.now, later);
 }
@@ -792,23 +793,23 @@ fn adjusted_counts_and_health_match_a_full_recount() {
             };
             update(
                 &mut app,
-                Message::Engine(Update::Error {
+                Message::Engine(Update::Ticket(TicketUpdate::Error {
                     execution_id: id(n),
                     error,
                     last_good: None,
                     at,
-                }),
+                })),
             );
         } else {
             let status = statuses[rng.gen_range(0..statuses.len())].clone();
             let t = ticket(n, status, "x", 60);
             update(
                 &mut app,
-                Message::Engine(Update::Snapshot {
+                Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
                     execution_id: t.execution_id.clone(),
                     ticket: Arc::new(t),
                     at,
-                }),
+                })),
             );
         }
         let (counts, failing) = app.recount();
@@ -961,25 +962,32 @@ fn a_poll_draws_only_when_it_changes_what_is_on_screen() {
     assert!(snapshot(&mut app, ticket(38, Status::Failed, "x", 60)).redraw);
 }
 
+fn first_page() -> crate::watch::PageAt {
+    crate::watch::PageAt {
+        cursor: crate::watch::Cursor::Offset(0),
+        limit: 100,
+    }
+}
+
 fn browse_page(app: &mut App, tickets: Vec<Ticket>) -> Outcome {
     let Some(Action::Engine(Command::Browse {
-        generation, offset, ..
+        generation, page, ..
     })) = press(app, KeyCode::Char('b')).actions.pop()
     else {
         panic!("b asks the engine for the first page");
     };
-    let page = crate::coc::Page {
+    let listed = crate::coc::Page {
         total: Some(tickets.len() as i64),
         data: tickets,
     };
     update(
         app,
-        Message::Engine(Update::BrowsePage {
+        Message::Engine(Update::Reply(Reply::BrowsePage {
             generation,
-            offset,
-            result: Ok(page),
+            page,
+            result: Ok(listed),
             at: app.now,
-        }),
+        })),
     )
 }
 
@@ -1250,12 +1258,12 @@ fn the_servers_answer_shows_and_history_records_it() {
         });
         let out = update(
             &mut app,
-            Message::Engine(Update::Operated {
+            Message::Engine(Update::Reply(Reply::Operated {
                 execution_id: id(0),
                 operation: crate::coc::Operation::Retry,
                 result,
                 at: now(),
-            }),
+            })),
         );
         assert!(out.redraw);
     }
@@ -1299,11 +1307,11 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
     };
     update(
         &mut app,
-        Message::Engine(Update::Steps {
+        Message::Engine(Update::Reply(Reply::Steps {
             execution_id: id(0),
             result: Ok(vec![failed_step]),
             at: now(),
-        }),
+        })),
     );
     assert_eq!(
         ch(&mut app, 'Y').actions,
@@ -1320,8 +1328,7 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
         [engine(Command::FetchInstances {
             execution_id: id(0),
             step_id: "301".into(),
-            limit: 100,
-            offset: 0,
+            page: first_page(),
         })]
     );
     let hosts: Vec<crate::coc::Instance> = ["Succeed", "Failed", "Failed"]
@@ -1330,16 +1337,16 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
         .collect();
     update(
         &mut app,
-        Message::Engine(Update::Instances {
+        Message::Engine(Update::Reply(Reply::Instances {
             execution_id: id(0),
             step_id: "301".into(),
-            offset: 0,
+            page: first_page(),
             result: Ok(crate::coc::Page {
                 data: hosts,
                 total: Some(3),
             }),
             at: now(),
-        }),
+        })),
     );
     let view = app.hosts().expect("the hosts view");
     assert_eq!(view.counts_line(), "2 Failed, 1 Succeed");

@@ -36,9 +36,8 @@ pub fn run(globals: &Globals, query: &TicketQuery, output: OutputFormat) -> Exit
         |tickets| {
             printed = match &mut printer {
                 Some(printer) => printer.listed(tickets),
-                None => Printer::for_listed(output, &tickets).and_then(|started| {
-                    printer.insert(started).listed(tickets)
-                }),
+                None => Printer::for_listed(output, &tickets)
+                    .and_then(|started| printer.insert(started).listed(tickets)),
             };
             printed.is_ok()
         },
@@ -95,7 +94,9 @@ pub async fn find(
         };
         // Without a status filter every ticket counts: ask for no more than needed.
         if query.status.is_empty() {
-            page.limit = page.limit.min(u32::try_from(limit - kept).unwrap_or(u32::MAX));
+            page.limit = page
+                .limit
+                .min(u32::try_from(limit - kept).unwrap_or(u32::MAX));
         }
         let list = crate::coc::ListQuery {
             limit: Some(page.limit),

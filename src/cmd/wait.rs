@@ -567,7 +567,7 @@ mod tests {
     use std::future::Future;
 
     use super::*;
-    use crate::coc::{Step, Ticket};
+    use crate::coc::Ticket;
     use crate::watch::Fetcher;
 
     /// Each ticket answers its statuses in turn, the last one for ever.
@@ -600,10 +600,6 @@ mod tests {
                               "document_name": format!("job of {execution_id}")});
             let ticket: Ticket = serde_json::from_value(body).unwrap();
             async move { Ok(ticket) }
-        }
-
-        async fn fetch_steps(&self, _: &str) -> Result<Vec<Step>, ApiError> {
-            Ok(Vec::new())
         }
     }
 
@@ -741,10 +737,6 @@ mod tests {
                 }),
             };
             async move { answer }
-        }
-
-        async fn fetch_steps(&self, _: &str) -> Result<Vec<Step>, ApiError> {
-            Ok(Vec::new())
         }
     }
 

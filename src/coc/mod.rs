@@ -9,10 +9,10 @@ mod response;
 pub use auth::{Auth, Credentials, Secret};
 pub use client::{Client, ClientConfig, Endpoint, ListQuery, MAX_LIST_LIMIT, RetryPolicy};
 pub use error::{ApiError, ErrorKind};
-pub use response::decode_page;
 pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
 };
+pub use response::decode_page;
 
 /// Why an execution ID is refused. The one rule for every place an ID enters: the
 /// config, the command line, the dashboard, and the client before it builds a URL.
@@ -82,10 +82,14 @@ mod tests {
     #[test]
     fn a_bad_id_is_shown_escaped_and_cut() {
         use super::shown_id;
-        assert_eq!(shown_id("EX2025070121014501abcdef"), "EX2025070121014501abcdef");
+        assert_eq!(
+            shown_id("EX2025070121014501abcdef"),
+            "EX2025070121014501abcdef"
+        );
         assert_eq!(shown_id("EX\u{200b}1"), "EX\\u{200b}1");
         assert_eq!(shown_id("EX\u{1b}[2J"), "EX\\u{1b}[2J");
-        let long = shown_id(&"E".repeat(10_000));
+        let ten_kb = "E".repeat(10_000);
+        let long = shown_id(&ten_kb);
         assert_eq!(unicode_width::UnicodeWidthStr::width(long.as_ref()), 40);
         assert!(long.ends_with('…'));
     }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 use super::error::ApiError;
 use super::model::Page;
@@ -205,7 +207,10 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for RowsSeed<T> {
             skipped += 1;
         }
         if skipped > 0 {
-            tracing::warn!("a page held {skipped} rows more than the {} asked for: not read", self.max_rows);
+            tracing::warn!(
+                "a page held {skipped} rows more than the {} asked for: not read",
+                self.max_rows
+            );
         }
         Ok(rows)
     }

@@ -17,11 +17,11 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::gate::{Gate, Verdict};
+use super::pager::PageAt;
 use super::pager::{Limits, Pager};
 use super::request::{Answer, Completion, Request};
 use super::sweeps::{SweepOf, Sweeps};
 use super::tracked::Tracker;
-use super::pager::PageAt;
 use super::{Command, EngineConfig, Fetcher, Reply, TicketUpdate, Update};
 use crate::backoff::Backoff;
 use crate::coc::{ApiError, Operation, Page, Step, Ticket};
@@ -453,9 +453,15 @@ impl<F: Fetcher> Engine<F> {
                 result,
             } => {
                 let mut out = Vec::new();
-                let taken =
-                    self.sweeps
-                        .on_page(of, pass, page, result, verdict, &mut self.tracker, &mut out);
+                let taken = self.sweeps.on_page(
+                    of,
+                    pass,
+                    page,
+                    result,
+                    verdict,
+                    &mut self.tracker,
+                    &mut out,
+                );
                 for update in out {
                     self.emit(update);
                 }
@@ -597,9 +603,11 @@ impl<F: Fetcher> Engine<F> {
         };
         let result = match result {
             Ok(listed) => {
-                let fresh = current.pager.take(&page, listed.data, listed.total, None, |s| {
-                    s.execution_step_id.as_deref()
-                });
+                let fresh = current
+                    .pager
+                    .take(&page, listed.data, listed.total, None, |s| {
+                        s.execution_step_id.as_deref()
+                    });
                 current.steps.extend(fresh);
                 if !current.pager.is_done() {
                     if current.pager.has_ready_page() && !self.steps_ready.contains(&id) {

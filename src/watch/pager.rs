@@ -106,7 +106,11 @@ impl Limits {
         } else {
             self.max_items
         };
-        let page_size = if self.page_size == 0 { 1 } else { self.page_size };
+        let page_size = if self.page_size == 0 {
+            1
+        } else {
+            self.page_size
+        };
         let pages = max_items.div_ceil(page_size as usize);
         let max_pages = if pages < self.max_pages as usize {
             pages as u32
@@ -496,7 +500,12 @@ mod tests {
         let mut pager = Pager::offsets(SMALL.at_most(15));
         let mut taken = 0;
         while let Some(page) = pager.next_page() {
-            taken += take(&mut pager, &page, ids(taken as u32..taken as u32 + 10), None);
+            taken += take(
+                &mut pager,
+                &page,
+                ids(taken as u32..taken as u32 + 10),
+                None,
+            );
         }
         assert_eq!((taken, pager.end()), (15, Some(End::ItemCap)));
     }

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use super::Fetcher;
 use super::gate::{Pass, Scope};
 use super::pager::PageAt;
 use super::sweeps::SweepOf;
-use super::Fetcher;
 use crate::coc::{ApiError, Instance, ListQuery, Operation, Page, Step, Ticket};
 
 /// A request waiting for the gate.

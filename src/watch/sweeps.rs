@@ -150,9 +150,10 @@ impl Sweeps {
         {
             return Some(request);
         }
-        self.queries.iter_mut().enumerate().find_map(|(i, q)| {
-            q.pass.as_mut()?.next_request(SweepOf::Query(i))
-        })
+        self.queries
+            .iter_mut()
+            .enumerate()
+            .find_map(|(i, q)| q.pass.as_mut()?.next_request(SweepOf::Query(i)))
     }
 
     /// Whether a page may be sent now.
@@ -297,9 +298,11 @@ impl Sweeps {
                 return taken;
             }
         };
-        let rows = pass.pager.take(&page, listed.data, listed.total, None, |t| {
-            Some(t.execution_id.as_str())
-        });
+        let rows = pass
+            .pager
+            .take(&page, listed.data, listed.total, None, |t| {
+                Some(t.execution_id.as_str())
+            });
         for ticket in rows {
             if let Some(key) = self.take_listed(of, &ticket, tracker, out) {
                 if of == SweepOf::Cover {
@@ -504,12 +507,12 @@ impl Sweeps {
         match of {
             SweepOf::Cover => self.cover.due = None,
             SweepOf::Query(i) => {
-                self.queries[i].due = super::engine::later(Instant::now(), super::engine::FAR_FUTURE)
+                self.queries[i].due =
+                    super::engine::later(Instant::now(), super::engine::FAR_FUTURE)
             }
             SweepOf::Browse => {}
         }
     }
-
 }
 
 /// Active explicit tickets not on the GET schedule get their GET (a cycle without

@@ -2,6 +2,7 @@
 //! compared with the last frame `update` asked for; what ui draws must never change
 //! without `update` asking for a frame.
 
+use crate::watch::{HealthUpdate, Reply, TicketUpdate};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -209,11 +210,11 @@ impl Fuzz {
                 };
                 self.last.insert(n, t.clone());
                 (
-                    Message::Engine(Update::Snapshot {
+                    Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
                         execution_id: id(n),
                         ticket: t,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
@@ -221,22 +222,22 @@ impl Fuzz {
                 let error = rand_error(rng);
                 let last_good = self.last.get(&n).cloned().filter(|_| rng.gen_bool(0.5));
                 (
-                    Message::Engine(Update::Error {
+                    Message::Engine(Update::Ticket(TicketUpdate::Error {
                         execution_id: id(n),
                         error,
                         last_good,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
             85..=90 => (
-                Message::Engine(Update::Transition {
+                Message::Engine(Update::Ticket(TicketUpdate::Transition {
                     execution_id: id(n),
                     from: None,
                     to: STATUSES[rng.gen_range(0..STATUSES.len())].clone(),
                     at,
-                }),
+                })),
                 false,
             ),
             91..=96 => {
@@ -254,26 +255,26 @@ impl Fuzz {
                     Err(rand_error(rng))
                 };
                 (
-                    Message::Engine(Update::Steps {
+                    Message::Engine(Update::Reply(Reply::Steps {
                         execution_id: id(n),
                         result,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
             97..=98 => (
-                Message::Engine(Update::Throttled {
+                Message::Engine(Update::Health(HealthUpdate::Throttled {
                     until: now + Duration::from_millis(rng.gen_range(0..8000)),
                     error: rand_error(rng),
-                }),
+                })),
                 false,
             ),
             _ => (
-                Message::Engine(Update::AuthFailed {
+                Message::Engine(Update::Health(HealthUpdate::AuthFailed {
                     error: rand_error(rng),
                     at,
-                }),
+                })),
                 false,
             ),
         }

@@ -1,6 +1,7 @@
 //! One test per finding of an independent review of the dashboard's state and redraws:
 //! each failed before its fix.
 
+use crate::watch::{HealthUpdate, TicketUpdate};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -23,11 +24,11 @@ fn press(app: &mut App, code: KeyCode) -> Outcome {
 fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Outcome {
     update(
         app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: t.execution_id.clone(),
             ticket: t.clone(),
             at,
-        }),
+        })),
     )
 }
 fn tick(app: &mut App, at: SystemTime) -> Outcome {
@@ -94,10 +95,10 @@ fn f2_throttle_countdown_redraws_when_its_text_changes() {
     tick(&mut app, t0() + Duration::from_millis(200));
     let out = update(
         &mut app,
-        Message::Engine(Update::Throttled {
+        Message::Engine(Update::Health(HealthUpdate::Throttled {
             until: t0() + Duration::from_millis(5_100),
             error: http(),
-        }),
+        })),
     );
     assert!(out.redraw);
     let drawn = render(&app);
@@ -259,10 +260,10 @@ fn f2b_throttle_countdown_with_tick_jitter() {
     let mut app = new_app(0, 80, 24);
     update(
         &mut app,
-        Message::Engine(Update::Throttled {
+        Message::Engine(Update::Health(HealthUpdate::Throttled {
             until: t0() + Duration::from_millis(10_500),
             error: http(),
-        }),
+        })),
     );
     let ms = |m| t0() + Duration::from_millis(m);
     assert!(tick(&mut app, ms(1_003)).redraw);

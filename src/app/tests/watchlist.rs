@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::notify::NotifyOn;
+use crate::watch::TicketUpdate;
 
 fn transition(
     app: &mut App,
@@ -12,12 +13,12 @@ fn transition(
 ) -> Outcome {
     update(
         app,
-        Message::Engine(Update::Transition {
+        Message::Engine(Update::Ticket(TicketUpdate::Transition {
             execution_id: id(n),
             from,
             to,
             at,
-        }),
+        })),
     )
 }
 

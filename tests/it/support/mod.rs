@@ -190,3 +190,31 @@ pub fn watched_ids(config: &Path) -> Vec<String> {
         .map(|w| w.id)
         .collect()
 }
+
+/// Every step of a ticket, read through the one pager.
+pub fn all_steps(sim: &Sim, id: &str) -> Vec<coctop::coc::Step> {
+    use coctop::watch::{Limits, Pacer, read_all};
+    let client = sim.client();
+    let pacer = Pacer::new(1000.0);
+    sim.block_on(read_all(
+        &pacer,
+        Limits::STEPS,
+        |s: &coctop::coc::Step| s.execution_step_id.as_deref(),
+        |page| client.list_steps(id, page.limit, page.offset()),
+    ))
+    .unwrap()
+}
+
+/// Every host of a step, read through the one pager.
+pub fn all_instances(sim: &Sim, step_id: &str) -> Vec<coctop::coc::Instance> {
+    use coctop::watch::{Limits, Pacer, read_all};
+    let client = sim.client();
+    let pacer = Pacer::new(1000.0);
+    sim.block_on(read_all(
+        &pacer,
+        Limits::INSTANCES,
+        coctop::hosts::key,
+        |page| client.list_instances(step_id, page.limit, page.offset()),
+    ))
+    .unwrap()
+}
