@@ -370,4 +370,34 @@ mod tests {
         assert_eq!(browse.select(0, 20).1, None);
         assert_eq!(asked(Some(browse.reload())), (generation + 1, 0));
     }
+
+    #[test]
+    fn a_filter_over_an_endless_list_stops_reading_and_says_so() {
+        let now = SystemTime::now();
+        let mut browse = Browse::default();
+        for c in "status=Succeed".chars() {
+            browse.push(c);
+        }
+        let (mut generation, mut offset) = asked(browse.apply_filter());
+        let mut pages = 0;
+        loop {
+            // Distinct tickets, none of them Succeed, under a total without end.
+            let first = offset as usize;
+            assert!(browse.on_page(
+                generation,
+                at(offset),
+                page(first..first + 100, i64::MAX),
+                now
+            ));
+            pages += 1;
+            match browse.more(20) {
+                Some(command) => (generation, offset) = asked(Some(command)),
+                None => break,
+            }
+            assert!(pages < 1000, "still reading");
+        }
+        assert_eq!(pages, LIMITS.max_pages);
+        assert!(browse.rows().is_empty());
+        assert_eq!(browse.stopped().as_deref(), Some("stopped at 10000 items"));
+    }
 }

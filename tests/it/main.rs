@@ -11,6 +11,7 @@ mod decode;
 mod engine;
 mod get_wait;
 mod hardening;
+mod hostile_pages;
 mod list;
 mod notify;
 mod operate;

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: a simulator on loopback, the real binary.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod pty;
 
 use std::path::Path;
