@@ -167,6 +167,7 @@ fn get_steps_ends_on_a_repeated_page_within_max_rps() {
     .expect("get --steps ends");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(server.count("/steps"), 2);
+    assert!(server.most_within(Duration::from_millis(980)) <= 20);
 }
 
 #[test]
@@ -371,4 +372,138 @@ fn format_thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// How one hostile server lies, for the property test.
+#[derive(Debug, Clone)]
+struct Hostility {
+    /// `total` as sent: a lie, a non-number, or nothing.
+    total: &'static str,
+    /// Every page is the first one again.
+    repeats: bool,
+    /// Rows per page, whatever `limit` asked.
+    rows: usize,
+    /// Some IDs break the ID rule.
+    bad_ids: bool,
+    /// Pages past the first never answer.
+    hangs: bool,
+}
+
+fn hostility() -> impl proptest::strategy::Strategy<Value = Hostility> {
+    use proptest::prelude::*;
+    (
+        prop::sample::select(vec![
+            "9223372036854775807",
+            "1e11",
+            "-3",
+            "\"many\"",
+            "null",
+            "250",
+        ]),
+        any::<bool>(),
+        prop::sample::select(vec![0usize, 7, 100, 2500]),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(total, repeats, rows, bad_ids, hangs)| Hostility {
+            total,
+            repeats,
+            rows,
+            bad_ids,
+            hangs,
+        })
+}
+
+impl Hostility {
+    fn answer(&self, seen: &Seen) -> Answer {
+        let offset = seen.number("offset") as usize;
+        if self.hangs && offset > 0 {
+            return Answer::Hang;
+        }
+        let start = if self.repeats { 0 } else { offset };
+        let id = |i: usize| {
+            if self.bad_ids && i % 3 == 0 {
+                format!("EX\u{200b}{i}\u{1b}{}", "x".repeat(i % 500))
+            } else {
+                format!("EX{i:022}")
+            }
+        };
+        let rows: Vec<Value> = if seen.path.ends_with("/steps") {
+            (start..start + self.rows)
+                .map(|i| json!({"execution_step_id": id(i), "status": "Running"}))
+                .collect()
+        } else if seen.path.ends_with("/instances") {
+            (start..start + self.rows)
+                .map(|i| json!({"id": i, "execution_instance_id": id(i), "status": "Failed"}))
+                .collect()
+        } else if seen.path == "/v1/executions" {
+            (start..start + self.rows).map(|i| ticket(&id(i))).collect()
+        } else {
+            let id = seen.path.rsplit('/').next().unwrap_or_default();
+            return Answer::Json(200, json!({"data": ticket(id)}).to_string());
+        };
+        Answer::Json(200, page(&rows, self.total))
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 4,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Whatever list, steps and instances pages a server sends, the engine neither
+    /// panics nor holds more than its caps, and never sends faster than `max_rps`.
+    #[test]
+    fn hostile_pages_never_crash_nor_flood_nor_grow_without_bound(hostility in hostility()) {
+        const MAX_RPS: usize = 10;
+        let script = hostility.clone();
+        let server = Hostile::start(move |seen| script.answer(seen));
+        let mut config = ClientConfig::new(Endpoint::from_url(&server.url).unwrap(), Auth::None);
+        config.retry = coctop::coc::RetryPolicy::none();
+        config.timeout = Duration::from_millis(300);
+        let client = Client::new(config).unwrap();
+        let watched: Vec<String> = (0..3).map(|i| format!("EX{i:022}")).collect();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (tracked, steps, hosts, ended) = runtime.block_on(async {
+            let engine_config = EngineConfig {
+                interval: Duration::from_millis(500),
+                concurrency: 8,
+                max_rps: MAX_RPS as f64,
+            };
+            let mut engine = spawn(Arc::new(client), engine_config, watched.clone());
+            let commands = &engine.commands;
+            commands.send(Command::AddQuery { name: "q".into(), query: TicketQuery::default() }).unwrap();
+            commands.send(Command::FollowSteps(Some(watched[0].clone()))).unwrap();
+            commands.send(Command::FetchInstances {
+                execution_id: watched[0].clone(),
+                step_id: "s1".into(),
+                page: coctop::watch::PageAt { cursor: coctop::watch::Cursor::Offset(0), limit: 100 },
+            }).unwrap();
+            let deadline = tokio::time::Instant::now() + Duration::from_millis(2000);
+            let mut tracked = std::collections::HashSet::new();
+            let (mut steps, mut hosts) = (0, 0);
+            while let Ok(Some(update)) = tokio::time::timeout_at(deadline, engine.updates.recv()).await {
+                match update {
+                    Update::Ticket(TicketUpdate::Joined { execution_id, .. }) => {
+                        tracked.insert(execution_id);
+                    }
+                    Update::Reply(Reply::Steps { result: Ok(s), .. }) => steps = steps.max(s.len()),
+                    Update::Reply(Reply::Instances { result: Ok(p), .. }) => hosts = hosts.max(p.data.len()),
+                    _ => {}
+                }
+            }
+            let _ = engine.commands.send(Command::Shutdown);
+            let ended = engine.task.await;
+            (tracked.len(), steps, hosts, ended)
+        });
+        proptest::prop_assert!(ended.is_ok(), "the engine task panicked: {hostility:?}");
+        proptest::prop_assert!(tracked <= Limits::TICKETS.max_items);
+        proptest::prop_assert!(steps <= Limits::STEPS.max_items);
+        proptest::prop_assert!(hosts <= 100, "{hosts} hosts on one page");
+        // Arrival times carry a little loopback jitter: a window of 980 ms.
+        let most = server.most_within(Duration::from_millis(980));
+        proptest::prop_assert!(most <= MAX_RPS, "{most} requests in a second: {hostility:?}");
+    }
 }

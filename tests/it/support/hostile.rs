@@ -80,13 +80,13 @@ impl Hostile {
             .count()
     }
 
-    /// The most requests any one second held.
-    pub fn most_in_one_second(&self) -> usize {
+    /// The most requests that arrived within any `window`.
+    pub fn most_within(&self, window: Duration) -> usize {
         let times: Vec<Instant> = self.seen().iter().map(|s| s.at).collect();
         let mut first = 0;
         let mut most = 0;
         for (last, &at) in times.iter().enumerate() {
-            while times[first] + Duration::from_secs(1) <= at {
+            while times[first] + window <= at {
                 first += 1;
             }
             most = most.max(last - first + 1);
