@@ -895,3 +895,62 @@ async fn tickets_known_from_the_cache_start_from_their_status_and_finished_ones_
     assert_eq!(api.poll_times("done").len(), 1, "r still polls it");
     engine.shutdown().await;
 }
+
+/// Polls answer a running ticket; every operation is answered 429.
+struct ThrottledOperations {
+    start: Instant,
+    polls: Mutex<Vec<Duration>>,
+}
+
+impl Fetcher for ThrottledOperations {
+    async fn fetch(&self, execution_id: &str) -> Result<Ticket, ApiError> {
+        self.polls.lock().unwrap().push(self.start.elapsed());
+        let mut ticket = Ticket::empty(execution_id);
+        ticket.status = Some(Status::Running);
+        Ok(ticket)
+    }
+
+    async fn operate(
+        &self,
+        _execution_id: &str,
+        _operation: coctop::coc::Operation,
+    ) -> Result<(), ApiError> {
+        match http(429, Some(Duration::from_secs(10))) {
+            Answer::Fail(error) => Err(error),
+            Answer::Status(_) => unreachable!(),
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operations_429_pauses_every_request_like_a_polls() {
+    let api = Arc::new(ThrottledOperations {
+        start: Instant::now(),
+        polls: Mutex::new(Vec::new()),
+    });
+    let mut engine = spawn(api.clone(), config(1, 4, 10.0), ids(1));
+    sleep(secs(2.5)).await;
+    engine
+        .commands
+        .send(Command::Operate {
+            execution_id: ids(1)[0].clone(),
+            operation: coctop::coc::Operation::Terminate,
+        })
+        .unwrap();
+    sleep(secs(10.0)).await;
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::Throttled { .. })
+        )),
+        1
+    );
+    let polls = api.polls.lock().unwrap().clone();
+    let paused: Vec<&Duration> = polls
+        .iter()
+        .filter(|at| **at > secs(2.6) && **at < secs(12.4))
+        .collect();
+    assert!(paused.is_empty(), "polled during the pause: {paused:?}");
+    engine.shutdown().await;
+}
