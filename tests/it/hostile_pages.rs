@@ -366,7 +366,7 @@ fn format_thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -422,7 +422,7 @@ impl Hostility {
         }
         let start = if self.repeats { 0 } else { offset };
         let id = |i: usize| {
-            if self.bad_ids && i % 3 == 0 {
+            if self.bad_ids && i.is_multiple_of(3) {
                 format!("EX\u{200b}{i}\u{1b}{}", "x".repeat(i % 500))
             } else {
                 format!("EX{i:022}")
