@@ -10,7 +10,7 @@ use crate::cmd::get;
 use crate::cmd::sim as sim_cmd;
 use crate::cmd::wait::WaitOptions;
 use crate::coc::{Secret, Status};
-use crate::query::{self, TicketQuery};
+use crate::query::{self, TicketQuery, TimeBound};
 use crate::sim::SimOptions;
 
 #[derive(Debug, Parser)]
@@ -112,7 +112,7 @@ pub struct WaitArgs {
     #[arg(long, value_name = "DUR", value_parser = crate::config::parse_interval)]
     pub interval: Option<std::time::Duration>,
     /// Give up (exit 3) after this long, e.g. 30m.
-    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]
+    #[arg(long, value_name = "DUR", value_parser = crate::format::parse_duration)]
     pub timeout: Option<std::time::Duration>,
     /// One JSON object per status change instead of text lines.
     #[arg(long)]
@@ -125,7 +125,7 @@ pub struct WaitArgs {
     pub follow: bool,
     /// Give up (exit 5, with the last error) when a ticket has failed without a break
     /// for this long, e.g. 2m.
-    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration,
+    #[arg(long, value_name = "DUR", value_parser = crate::format::parse_duration,
           default_value = "10m")]
     pub give_up: std::time::Duration,
     /// Notify as the config's [notify] says (bell and desktop on stderr's terminal, the hook).
@@ -150,12 +150,12 @@ pub struct ListArgs {
     /// A tag every ticket carries (repeatable).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = query::parse_tag)]
     pub tags: Vec<(String, String)>,
-    /// Started within this long, e.g. 24h.
-    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]
-    pub since: Option<std::time::Duration>,
-    /// Ended before this: a duration ago (2h) or an RFC 3339 time.
-    #[arg(long, value_name = "DUR|TIME", value_parser = query::parse_until)]
-    pub until: Option<query::Until>,
+    /// Started since: a duration ago (24h, 7d), an RFC 3339 time or a date (2025-07-01).
+    #[arg(long, value_name = "DUR|TIME", value_parser = query::parse_time_bound)]
+    pub since: Option<TimeBound>,
+    /// Ended before: a duration ago (2h), an RFC 3339 time or a date.
+    #[arg(long, value_name = "DUR|TIME", value_parser = query::parse_time_bound)]
+    pub until: Option<TimeBound>,
     /// Only tickets with this status (repeatable; filtered here, not by the API).
     #[arg(long, value_name = "STATUS", value_parser = query::parse_status)]
     pub status: Vec<Status>,
@@ -212,7 +212,7 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 0.0)]
     pub throttle_rate: f64,
     /// Added latency per request, e.g. 50ms.
-    #[arg(long, value_parser = crate::config::parse_duration, default_value = "0ms")]
+    #[arg(long, value_parser = crate::format::parse_duration, default_value = "0ms")]
     pub latency: std::time::Duration,
 }
 

@@ -13,7 +13,7 @@ use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
 use crate::notify::{NotifyOn, Teller};
-use crate::query::TicketQuery;
+use crate::query::{TicketQuery, TimeBound};
 use crate::sim::{self, SimOptions};
 use crate::tui;
 use crate::watch::{self, Command, EngineConfig};
@@ -115,7 +115,7 @@ pub fn demo(globals: &Globals) -> Exit {
         let started_lately = QueryEntry {
             name: "new".into(),
             query: TicketQuery {
-                since: Some(Duration::from_secs(60)),
+                since: Some(TimeBound::Ago(Duration::from_secs(60))),
                 ..TicketQuery::default()
             },
         };

@@ -75,3 +75,40 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
     let log = std::fs::read_to_string(home.path().join(".local/state/coctop/coctop.log")).unwrap();
     assert!(log.contains("ignored: corrupt"), "{log}");
 }
+
+#[test]
+fn a_cache_with_times_no_calendar_holds_starts_the_dashboard_all_the_same() {
+    let sim = Sim::start(SimOptions::default());
+    let done: Vec<String> = ids_with_status(&sim, Status::Succeed)
+        .into_iter()
+        .take(2)
+        .collect();
+    let home = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n{}",
+        sim.url(),
+        watch_blocks(&done)
+    );
+    let (_, env) = config_in(home.path(), &text);
+    let env = env_refs(&env);
+    run_until_history_shows(&env, done.len(), false);
+    let cache_dir = home.path().join(".cache/coctop");
+    let file = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    // Damaged in place: every remembered time far beyond any calendar.
+    let mut cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    for ticket in cached["tickets"].as_array_mut().unwrap() {
+        ticket["polled_at_ms"] = i64::MAX.into();
+        for transition in ticket["history"].as_array_mut().unwrap() {
+            transition["at_ms"] = i64::MAX.into();
+        }
+    }
+    std::fs::write(&file, cached.to_string()).unwrap();
+
+    run_until_history_shows(&env, done.len(), true);
+}
