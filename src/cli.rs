@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cmd::config::ConfigAction as Action;
-use crate::cmd::get;
 use crate::cmd::sim as sim_cmd;
 use crate::cmd::wait::WaitOptions;
+use crate::cmd::{get, output};
 use crate::coc::{Secret, Status};
 use crate::query::{self, TicketQuery, TimeBound};
 use crate::sim::SimOptions;
@@ -262,11 +262,11 @@ impl WaitArgs {
     }
 }
 
-impl From<OutputFormat> for get::OutputFormat {
-    fn from(format: OutputFormat) -> get::OutputFormat {
+impl From<OutputFormat> for output::OutputFormat {
+    fn from(format: OutputFormat) -> output::OutputFormat {
         match format {
-            OutputFormat::Table => get::OutputFormat::Table,
-            OutputFormat::Json => get::OutputFormat::Json,
+            OutputFormat::Table => output::OutputFormat::Table,
+            OutputFormat::Json => output::OutputFormat::Json,
         }
     }
 }
