@@ -57,7 +57,7 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
         };
         if !yes && !confirm(operation, &ticket, &mut stdin) {
             operate::log(operation, id, &Outcome::Declined);
-            eprintln!("{op} {id}: not sent");
+            report(&format!("{op} {id}: not sent"));
             declined = true;
             continue;
         }

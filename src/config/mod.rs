@@ -16,7 +16,9 @@ pub use parse::parse as parse_text;
 pub use paths::{
     CONFIG_ENV, ConfigLocation, ConfigSource, cache_dir, default_config_path, locate, log_file_path,
 };
-pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env};
+pub use resolve::{
+    DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env, transport_warning,
+};
 
 use crate::coc::Secret;
 use crate::format::parse_duration;
@@ -185,20 +187,16 @@ fn read_config_text(path: &Path) -> Result<String, String> {
 }
 
 /// Reads the config for the dashboard and the commands: `explicit` (`--config` or
-/// `COCTOP_CONFIG`) must exist; a missing default file gives the defaults. Prints the
-/// secret-exposure warning, if any, on stderr.
-pub fn load_for_dashboard(explicit: Option<&ConfigLocation>) -> Result<Config, String> {
+/// `COCTOP_CONFIG`) must exist; a missing default file gives the defaults. The caller
+/// tells the [`secret_warning`], if any.
+pub fn load_or_defaults(explicit: Option<&ConfigLocation>) -> Result<Config, String> {
     let Some(location) = locate(explicit) else {
         return Ok(Config::default());
     };
     if location.source == ConfigSource::Default && !location.path.exists() {
         return Ok(Config::default());
     }
-    let config = load(&location.path).map_err(|e| e.to_string())?;
-    if let Some(warning) = secret_warning(&config) {
-        eprintln!("coctop: {warning}");
-    }
-    Ok(config)
+    load(&location.path).map_err(|e| e.to_string())
 }
 
 /// A warning when the file holds a secret and group or others can read it (unix).
