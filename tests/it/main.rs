@@ -12,6 +12,7 @@ mod decode;
 mod engine;
 mod get_wait;
 mod hardening;
+mod layers;
 mod list;
 mod notify;
 mod operate;
