@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use tempfile::TempDir;
+
 use crate::support::{Sim, config_in, env_refs, ids_with_status, pty::PtyApp, watch_blocks};
 use coctop::coc::Status;
 use coctop::sim::SimOptions;
@@ -28,12 +30,12 @@ fn run_until_history_shows(env: &[(&str, &str)], labels: usize, cached: bool) {
     assert_eq!(app.wait_exit(), 0);
 }
 
-#[test]
-fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored() {
+/// A simulator, `count` of its finished tickets, and a home whose config watches them.
+fn watching_finished(count: usize) -> (Sim, Vec<String>, TempDir, Vec<(String, String)>) {
     let sim = Sim::start(SimOptions::default());
     let done: Vec<String> = ids_with_status(&sim, Status::Succeed)
         .into_iter()
-        .take(3)
+        .take(count)
         .collect();
     let home = tempfile::tempdir().unwrap();
     let text = format!(
@@ -42,6 +44,12 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
         watch_blocks(&done)
     );
     let (_, env) = config_in(home.path(), &text);
+    (sim, done, home, env)
+}
+
+#[test]
+fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored() {
+    let (sim, done, home, env) = watching_finished(3);
     let env = env_refs(&env);
     let requests = || sim.handle.as_ref().unwrap().requests_served();
 
@@ -78,18 +86,7 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
 
 #[test]
 fn a_cache_with_times_no_calendar_holds_starts_the_dashboard_all_the_same() {
-    let sim = Sim::start(SimOptions::default());
-    let done: Vec<String> = ids_with_status(&sim, Status::Succeed)
-        .into_iter()
-        .take(2)
-        .collect();
-    let home = tempfile::tempdir().unwrap();
-    let text = format!(
-        "[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"1s\"\n{}",
-        sim.url(),
-        watch_blocks(&done)
-    );
-    let (_, env) = config_in(home.path(), &text);
+    let (_sim, done, home, env) = watching_finished(2);
     let env = env_refs(&env);
     run_until_history_shows(&env, done.len(), false);
     let cache_dir = home.path().join(".cache/coctop");
