@@ -20,7 +20,7 @@ use crate::config::{self as settings, Config, ConfigLocation, WatchEntry};
 use crate::exit::Exit;
 use crate::text::sanitize;
 
-/// The global flags, as plain values (clap stays at the edge, in `main`).
+/// The shared flags, as plain values (clap stays at the edge: `cli::globals` reads them).
 #[derive(Debug, Clone, Default)]
 pub struct Globals {
     /// `--config` or `COCTOP_CONFIG`, and which of the two gave it.
