@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use super::get::{OutputFormat, Printer};
+use super::output::{OutputFormat, TicketPrinter};
 use super::{Globals, command_runtime, connect, report, usage_error};
 use crate::coc::{ApiError, Client, Ticket};
 use crate::exit::Exit;
@@ -25,7 +25,7 @@ pub fn run(globals: &Globals, query: &TicketQuery, output: OutputFormat) -> Exit
     };
     let pacer = Pacer::new(config.poll.max_rps);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    let mut printer: Option<Printer> = None;
+    let mut printer: Option<TicketPrinter> = None;
     let mut printed: Result<(), Exit> = Ok(());
     let found = rt.block_on(find(
         &client,
@@ -36,7 +36,7 @@ pub fn run(globals: &Globals, query: &TicketQuery, output: OutputFormat) -> Exit
         |tickets| {
             printed = match &mut printer {
                 Some(printer) => printer.listed(tickets),
-                None => Printer::for_listed(output, &tickets)
+                None => TicketPrinter::for_listed(output, &tickets)
                     .and_then(|started| printer.insert(started).listed(tickets)),
             };
             printed.is_ok()
@@ -47,7 +47,7 @@ pub fn run(globals: &Globals, query: &TicketQuery, output: OutputFormat) -> Exit
     }
     let finished = match printer {
         Some(printer) => printer.finish(),
-        None => Printer::for_listed(output, &[]).and_then(Printer::finish),
+        None => TicketPrinter::for_listed(output, &[]).and_then(TicketPrinter::finish),
     };
     let exit = match finished {
         Ok(exit) => exit,

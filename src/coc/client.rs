@@ -180,7 +180,8 @@ impl ClientConfig {
     }
 }
 
-/// The most tickets one page of `GET /v1/executions` holds; COC refuses a larger `limit`.
+/// The most items one page of the execution lists holds (tickets, steps, instances):
+/// COC refuses a larger `limit`. Whole lists are read in pages of this size.
 pub const MAX_LIST_LIMIT: u32 = 100;
 
 /// Filters of `GET /v1/executions`.

@@ -129,7 +129,7 @@ impl<F: Fetcher> Engine<F> {
                 biased;
                 command = commands.recv() => Event::Command(command),
                 Some(done) = self.in_flight.next(), if !self.in_flight.is_empty() => Event::Done(done),
-                () = sleep_until_or_forever(wake) => Event::Wake,
+                () = crate::timer::sleep_until(wake) => Event::Wake,
             };
             match event {
                 Event::Command(None | Some(Command::Shutdown)) => break,
@@ -481,9 +481,9 @@ impl<F: Fetcher> Engine<F> {
     /// back on the schedule at once.
     fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
         let outcome = match &result {
-            Ok(()) => operate::Outcome::Accepted,
-            Err(ApiError::ReadOnly) => operate::Outcome::ReadOnly,
-            Err(e) => operate::Outcome::Refused(e.clone()),
+            Ok(()) => operate::OperationOutcome::Accepted,
+            Err(ApiError::ReadOnly) => operate::OperationOutcome::ReadOnly,
+            Err(e) => operate::OperationOutcome::Refused(e.clone()),
         };
         operate::log(operation, &id, &outcome);
         if result.is_ok()
@@ -651,13 +651,6 @@ pub(super) const FAR_FUTURE: Duration = Duration::from_secs(365 * 86_400);
 /// and `--interval` accept up to `Duration::MAX`) cannot overflow the clock.
 pub(super) fn later(at: Instant, after: Duration) -> Instant {
     at + after.min(FAR_FUTURE)
-}
-
-async fn sleep_until_or_forever(wake: Option<Instant>) {
-    match wake {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
 }
 
 #[cfg(test)]
