@@ -91,10 +91,23 @@ fn list_prints_rows_as_pages_arrive() {
     .stdout(std::process::Stdio::piped())
     .spawn()
     .unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
-    let header = lines.next().unwrap().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, arrived) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Long before the hung page's 30 s deadline.
+    let within = Duration::from_secs(5);
+    let header = arrived.recv_timeout(within).expect("the header at once");
     assert!(header.starts_with("EXECUTION ID"), "{header}");
-    let first = lines.next().unwrap().unwrap();
+    let first = arrived
+        .recv_timeout(within)
+        .expect("the first page's rows at once");
     assert!(first.starts_with("EX0000"), "{first}");
     let _ = child.kill();
     let _ = child.wait();
