@@ -20,6 +20,7 @@ use super::gate::{Gate, Verdict};
 use super::pager::PageAt;
 use super::pager::{Limits, Pager};
 use super::request::{Answer, Completion, Request};
+use super::schedule::later;
 use super::sweeps::{SweepOf, Sweeps};
 use super::tracked::Tracker;
 use super::{Command, EngineConfig, Fetcher, Reply, TicketUpdate, Update};
@@ -641,29 +642,5 @@ impl<F: Fetcher> Engine<F> {
     fn emit(&self, update: Update) {
         // A closed channel ends the run loop; nothing to do here.
         let _ = self.updates.send(update);
-    }
-}
-
-/// A year: the furthest ahead anything is scheduled.
-pub(super) const FAR_FUTURE: Duration = Duration::from_secs(365 * 86_400);
-
-/// `at + after`, kept within a year so that a huge configured interval (the config
-/// and `--interval` accept up to `Duration::MAX`) cannot overflow the clock.
-pub(super) fn later(at: Instant, after: Duration) -> Instant {
-    at + after.min(FAR_FUTURE)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_huge_interval_schedules_far_ahead_without_overflow() {
-        let now = Instant::now();
-        assert_eq!(
-            later(now, Duration::from_secs(5)),
-            now + Duration::from_secs(5)
-        );
-        assert_eq!(later(now, Duration::MAX), now + FAR_FUTURE);
     }
 }

@@ -13,6 +13,7 @@ use super::gate::Verdict;
 use super::pager::{Limits, PageAt, Pager};
 use super::pages::{self, Choice, WindowMemory};
 use super::request::Request;
+use super::schedule::{FAR_FUTURE, later};
 use super::tracked::Tracker;
 use super::{TicketUpdate, Update};
 use crate::coc::{ApiError, ListQuery, Page, Ticket, validate_execution_id};
@@ -183,7 +184,7 @@ impl Sweeps {
     /// and every query's.
     pub fn plan(&mut self, now: Instant, tracker: &mut Tracker) {
         if self.cover.pass.is_none() && self.cover.due.is_some_and(|due| due <= now) {
-            self.cover.due = Some(super::engine::later(now, self.interval));
+            self.cover.due = Some(later(now, self.interval));
             if self.cover.rest > 0 {
                 self.cover.rest -= 1;
                 schedule_uncovered(tracker, now);
@@ -194,7 +195,7 @@ impl Sweeps {
         let at = SystemTime::now();
         for query in &mut self.queries {
             if query.pass.is_none() && query.due <= now {
-                query.due = super::engine::later(now, self.interval);
+                query.due = later(now, self.interval);
                 query.passes += 1;
                 query.pass = Some(Pass {
                     number: query.passes,
@@ -506,10 +507,7 @@ impl Sweeps {
     fn stop_pages(&mut self, of: SweepOf) {
         match of {
             SweepOf::Cover => self.cover.due = None,
-            SweepOf::Query(i) => {
-                self.queries[i].due =
-                    super::engine::later(Instant::now(), super::engine::FAR_FUTURE)
-            }
+            SweepOf::Query(i) => self.queries[i].due = later(Instant::now(), FAR_FUTURE),
             SweepOf::Browse => {}
         }
     }
