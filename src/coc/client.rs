@@ -160,6 +160,24 @@ pub struct ClientConfig {
     /// Larger bodies are refused without being held in memory.
     pub max_body_bytes: u64,
     pub retry: RetryPolicy,
+    /// Sent as `X-Language` when set: the language of the service's messages.
+    pub language: Option<ApiLanguage>,
+}
+
+/// What `X-Language` asks for: `zh-cn` or `en-us` (the service's default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiLanguage {
+    ZhCn,
+    EnUs,
+}
+
+impl ApiLanguage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiLanguage::ZhCn => "zh-cn",
+            ApiLanguage::EnUs => "en-us",
+        }
+    }
 }
 
 impl ClientConfig {
@@ -173,6 +191,7 @@ impl ClientConfig {
             deadline: Duration::from_secs(30),
             max_body_bytes: 8 * 1024 * 1024,
             retry: RetryPolicy::default(),
+            language: None,
         }
     }
 }
@@ -326,20 +345,13 @@ impl Client {
         operation: Operation,
     ) -> Result<(), ApiError> {
         id_segment(execution_id)?;
-        let body = serde_json::to_vec(&OperateRequest {
+        let body = encode_body(&OperateRequest {
             execution_id: execution_id.to_string(),
             operate_type: operation,
-        })
-        .map_err(|e| ApiError::Network {
-            detail: format!("cannot encode request: {e}"),
         })?;
-        let call = Call {
-            method: Method::POST,
-            path: "/v1/executions".into(),
-            query: Vec::new(),
-            body,
-        };
-        let response = self.send(&call).await?;
+        let response = self
+            .send_once(Method::POST, "/v1/executions".into(), body)
+            .await?;
         // `{}` is the documented answer; any JSON (or nothing) means it was accepted.
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
@@ -347,9 +359,26 @@ impl Client {
         response.decode::<serde_json::Value>().map(drop)
     }
 
+    /// A PUT or POST with `body`, sent once: never retried, since it may have been
+    /// carried out.
+    pub(super) async fn send_once(
+        &self,
+        method: Method,
+        path: String,
+        body: Vec<u8>,
+    ) -> Result<RawResponse, ApiError> {
+        let call = Call {
+            method,
+            path,
+            query: Vec::new(),
+            body,
+        };
+        self.send(&call).await
+    }
+
     /// A GET with retries on 429, 5xx, time-outs and connection failures, all within
     /// the deadline.
-    async fn get(
+    pub(super) async fn get(
         &self,
         path: String,
         query: Vec<(String, String)>,
@@ -445,6 +474,9 @@ impl Client {
         if let Some(domain_id) = &config.domain_id {
             plain.push(("X-Domain-Id".into(), domain_id.clone()));
         }
+        if let Some(language) = config.language {
+            plain.push(("X-Language".into(), language.as_str().into()));
+        }
         let mut headers = HeaderMap::new();
         match &config.auth {
             Auth::AkSk {
@@ -516,12 +548,19 @@ fn insert(
 
 /// The execution ID as ONE percent-encoded path segment, after the one ID rule
 /// (`validate_execution_id`) has refused what could leave the route (`..`, slashes).
-fn id_segment(execution_id: &str) -> Result<String, ApiError> {
+pub(super) fn id_segment(execution_id: &str) -> Result<String, ApiError> {
     super::validate_execution_id(execution_id).map_err(|reason| ApiError::InvalidId {
         id: execution_id.to_string(),
         reason,
     })?;
     Ok(auth::encode_segment(execution_id))
+}
+
+/// A request body as JSON.
+pub(super) fn encode_body(body: &impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(body).map_err(|e| ApiError::Network {
+        detail: format!("cannot encode request: {e}"),
+    })
 }
 
 /// The page size used to read a whole list.
