@@ -362,7 +362,7 @@ impl ScriptStore {
             .find(|s| s.script_uuid == script_uuid)
             .ok_or(ExecuteError::NoScript)?
             .catalog;
-        check_request(&SCRIPTS[script].parameters, request)?;
+        check_request(SCRIPTS[script].parameters, request)?;
         let (spec, life) = self.generator.started(self.started, now, script, request);
         self.started += 1;
         Ok(self.insert(spec, life))
