@@ -277,17 +277,13 @@ impl Client {
     pub async fn get_execution(&self, execution_id: &str) -> Result<Ticket, ApiError> {
         let path = format!("/v1/executions/{}", id_segment(execution_id)?);
         let response = self.get(path, Vec::new()).await?;
-        match response.decode::<Envelope<Ticket>>()?.data {
-            Some(ticket) if ticket.execution_id == execution_id => Ok(ticket),
-            Some(ticket) => Err(response.decode_error(format!(
-                "answered for another ticket ({})",
-                crate::text::reveal(&crate::text::fit(&ticket.execution_id, 64))
-            ))),
-            None => Err(ApiError::NotFound {
-                execution_id: execution_id.to_string(),
-                request_id: response.request_id,
-            }),
-        }
+        let ticket = about(&response, execution_id, "ticket", |t: &Ticket| {
+            &t.execution_id
+        })?;
+        ticket.ok_or(ApiError::NotFound {
+            execution_id: execution_id.to_string(),
+            request_id: response.request_id,
+        })
     }
 
     /// `GET /v1/executions` with every filter that is set.
@@ -374,6 +370,25 @@ impl Client {
             body,
         };
         self.send(&call).await
+    }
+
+    /// A POST of `request` that starts something (a script, a job) and answers its new
+    /// ID in `data`, which must pass the ID rule; sent once.
+    pub(super) async fn start(
+        &self,
+        path: String,
+        request: &impl serde::Serialize,
+        what: &str,
+    ) -> Result<String, ApiError> {
+        let response = self
+            .send_once(Method::POST, path, encode_body(request)?)
+            .await?;
+        match response.decode::<Envelope<serde_json::Value>>()?.data {
+            Some(serde_json::Value::String(id)) if super::validate_execution_id(&id).is_ok() => {
+                Ok(id)
+            }
+            _ => Err(response.decode_error(format!("the answer holds no valid {what}"))),
+        }
     }
 
     /// A GET with retries on 429, 5xx, time-outs and connection failures, all within
@@ -554,6 +569,34 @@ pub(super) fn id_segment(execution_id: &str) -> Result<String, ApiError> {
         reason,
     })?;
     Ok(auth::encode_segment(execution_id))
+}
+
+/// The `data` of an answer about the one thing `wanted` names (`None` when the service
+/// sent null); an error when it answered about another, as `id` reads it.
+pub(super) fn about<T: serde::de::DeserializeOwned>(
+    response: &RawResponse,
+    wanted: &str,
+    what: &str,
+    id: impl Fn(&T) -> &str,
+) -> Result<Option<T>, ApiError> {
+    match response.decode::<Envelope<T>>()?.data {
+        Some(item) if id(&item) == wanted => Ok(Some(item)),
+        Some(item) => Err(response.decode_error(format!(
+            "answered for another {what} ({})",
+            crate::text::reveal(&crate::text::fit(id(&item), 64))
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// Query pairs from `(name, value)`, those without a value left out.
+pub(super) fn given_pairs<const N: usize>(
+    pairs: [(&str, Option<String>); N],
+) -> Vec<(String, String)> {
+    pairs
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_string(), value?)))
+        .collect()
 }
 
 /// A request body as JSON.

@@ -2,14 +2,12 @@
 //! (`POST /v1/documents/{document_id}`), which creates an execution. The official SDK
 //! types these answers as bare objects; the fields follow the published reference.
 
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::client::{Client, encode_body, id_segment};
+use super::client::{Client, about, given_pairs, id_segment};
 use super::error::ApiError;
 use super::model::{
-    Envelope, KeyValue, Page, Target, null_as_default, opt_millis, opt_string_or_number,
-    string_or_any,
+    KeyValue, Page, Target, null_as_default, opt_millis, opt_string_or_number, string_or_any,
 };
 
 /// One row of `GET /v1/documents`.
@@ -117,17 +115,14 @@ pub struct DocumentQuery {
 impl DocumentQuery {
     /// The query pairs sent (decoded), in the SDK's order.
     pub fn pairs(&self) -> Vec<(String, String)> {
-        [
+        given_pairs([
             ("limit", self.limit.map(|v| v.to_string())),
             ("offset", self.offset.map(|v| v.to_string())),
             ("name_like", self.name_like.clone()),
             ("creator", self.creator.clone()),
             ("enterprise_project_id", self.enterprise_project_id.clone()),
             ("document_type", self.document_type.clone()),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| Some((name.to_string(), value?)))
-        .collect()
+        ])
     }
 }
 
@@ -176,14 +171,10 @@ impl Client {
             .map(|v| vec![("version".to_string(), v.to_string())])
             .unwrap_or_default();
         let response = self.get(path, query).await?;
-        match response.decode::<Envelope<DocumentDetail>>()?.data {
-            Some(document) if document.document_id == document_id => Ok(document),
-            Some(document) => Err(response.decode_error(format!(
-                "answered for another document ({})",
-                crate::text::reveal(&crate::text::fit(&document.document_id, 64))
-            ))),
-            None => Err(response.decode_error("the answer holds no document".into())),
-        }
+        let document = about(&response, document_id, "document", |d: &DocumentDetail| {
+            &d.document_id
+        })?;
+        document.ok_or_else(|| response.decode_error("the answer holds no document".into()))
     }
 
     /// `POST /v1/documents/{document_id}`: starts the job, answers the new execution's
@@ -194,15 +185,7 @@ impl Client {
         request: &ExecuteDocumentRequest,
     ) -> Result<String, ApiError> {
         let path = format!("/v1/documents/{}", id_segment(document_id)?);
-        let body = encode_body(request)?;
-        let response = self.send_once(Method::POST, path, body).await?;
-        let new_id = response.decode::<Envelope<serde_json::Value>>()?.data;
-        match new_id {
-            Some(serde_json::Value::String(id)) if super::validate_execution_id(&id).is_ok() => {
-                Ok(id)
-            }
-            _ => Err(response.decode_error("the answer holds no valid execution ID".into())),
-        }
+        self.start(path, request, "execution ID").await
     }
 }
 
@@ -219,6 +202,7 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coc::model::Envelope;
 
     #[test]
     fn the_published_list_example_and_a_detail_decode() {

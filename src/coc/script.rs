@@ -10,7 +10,7 @@ use std::fmt;
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::client::{Client, encode_body, id_segment};
+use super::client::{Client, about, encode_body, given_pairs, id_segment};
 use super::error::ApiError;
 use super::model::{
     Envelope, KeyValue, Page, lenient_string, null_as_default, opt_float, opt_millis, opt_object,
@@ -491,7 +491,7 @@ pub struct ScriptOrderQuery {
 impl ScriptOrderQuery {
     /// The query pairs sent (decoded), in the SDK's order.
     pub fn pairs(&self) -> Vec<(String, String)> {
-        [
+        given_pairs([
             ("limit", self.limit.map(|v| v.to_string())),
             ("marker", self.marker.map(|v| v.to_string())),
             ("start_time", self.start_time.map(|v| v.to_string())),
@@ -501,10 +501,7 @@ impl ScriptOrderQuery {
                 "status",
                 self.status.as_ref().map(|s| s.as_str().to_string()),
             ),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| Some((name.to_string(), value?)))
-        .collect()
+        ])
     }
 }
 
@@ -530,17 +527,14 @@ impl Default for ScriptHostQuery {
 
 impl ScriptHostQuery {
     pub fn pairs(&self) -> Vec<(String, String)> {
-        [
+        given_pairs([
             (
                 "status",
                 self.status.as_ref().map(|s| s.as_str().to_string()),
             ),
             ("limit", Some(self.limit.to_string())),
             ("marker", self.marker.map(|v| v.to_string())),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| Some((name.to_string(), value?)))
-        .collect()
+        ])
     }
 }
 
@@ -658,17 +652,13 @@ impl Client {
     pub async fn get_script_ticket(&self, execute_uuid: &str) -> Result<ScriptTicket, ApiError> {
         let path = format!("/v1/job/script/orders/{}", id_segment(execute_uuid)?);
         let response = self.get(path, Vec::new()).await?;
-        match response.decode::<Envelope<ScriptTicket>>()?.data {
-            Some(ticket) if ticket.execute_uuid == execute_uuid => Ok(ticket),
-            Some(ticket) => Err(response.decode_error(format!(
-                "answered for another ticket ({})",
-                crate::text::reveal(&crate::text::fit(&ticket.execute_uuid, 64))
-            ))),
-            None => Err(ApiError::NotFound {
-                execution_id: format!("{}{execute_uuid}", super::SCRIPT_PREFIX),
-                request_id: response.request_id,
-            }),
-        }
+        let ticket = about(&response, execute_uuid, "ticket", |t: &ScriptTicket| {
+            &t.execute_uuid
+        })?;
+        ticket.ok_or(ApiError::NotFound {
+            execution_id: format!("{}{execute_uuid}", super::SCRIPT_PREFIX),
+            request_id: response.request_id,
+        })
     }
 
     /// `GET …/{execute_uuid}/statistics`: host counts per status.
@@ -782,15 +772,7 @@ impl Client {
         request: &ScriptExecuteRequest,
     ) -> Result<String, ApiError> {
         let path = format!("/v1/job/scripts/{}", id_segment(script_uuid)?);
-        let body = encode_body(request)?;
-        let response = self.send_once(Method::POST, path, body).await?;
-        let new_id = response.decode::<Envelope<serde_json::Value>>()?.data;
-        match new_id {
-            Some(serde_json::Value::String(id)) if super::validate_execution_id(&id).is_ok() => {
-                Ok(id)
-            }
-            _ => Err(response.decode_error("the answer holds no valid execute_uuid".into())),
-        }
+        self.start(path, request, "execute_uuid").await
     }
 }
 

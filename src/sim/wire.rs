@@ -3,7 +3,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::lang::Lang;
 
@@ -72,9 +72,22 @@ pub fn invalid_parameter_in(lang: Lang, detail: &str) -> Response {
     )
 }
 
+/// The request body as `T` (`what` names it), or why it is not one.
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("the body is not {what}: {e}"))
+}
+
 /// A 400 with `code` and the message in the language asked for.
 pub fn refused(lang: Lang, code: &str, en: String, zh: String) -> Response {
     error(StatusCode::BAD_REQUEST, code, &lang.pick(en, zh))
+}
+
+/// A JSON object of `fields`, to which more can be added.
+pub fn object<const N: usize>(fields: [(&str, Value); N]) -> Map<String, Value> {
+    fields
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
 }
 
 pub fn data(value: &impl Serialize) -> Response {

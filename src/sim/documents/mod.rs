@@ -7,10 +7,11 @@
 
 pub(super) mod routes;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::catalog::CREATORS;
 use super::generate::{Document, GivenRun, RunRequest};
+use super::wire;
 use crate::coc::{ExecuteDocumentRequest, ExecutionType};
 
 /// Filters of `GET /v1/documents`.
@@ -71,21 +72,23 @@ pub fn list(
         .into_iter()
         .skip(offset)
         .take(limit)
-        .map(|(i, d)| {
-            let latest = d.versions.len() - 1;
-            json!({
-                "document_id": d.document_id,
-                "name": d.job.name,
-                "create_time": d.created,
-                "update_time": d.version_created(latest),
-                "version": d.versions[latest].0,
-                "creator": creator(i),
-                "modifier": creator(i + 1),
-                "enterprise_project_id": ENTERPRISE_PROJECT,
-            })
-        })
+        .map(|(i, d)| Value::Object(summary(i, d, d.versions.len() - 1)))
         .collect();
     (page, total)
+}
+
+/// The fields of a list row, which the detail has too: document `i` at version `v`.
+fn summary(i: usize, document: &Document, v: usize) -> Map<String, Value> {
+    wire::object([
+        ("document_id", json!(document.document_id)),
+        ("name", json!(document.job.name)),
+        ("create_time", json!(document.created)),
+        ("update_time", json!(document.version_created(v))),
+        ("version", json!(document.versions[v].0)),
+        ("creator", json!(creator(i))),
+        ("modifier", json!(creator(i + 1))),
+        ("enterprise_project_id", json!(ENTERPRISE_PROJECT)),
+    ])
 }
 
 fn find<'a>(documents: &'a [Document], id: &str) -> Result<(usize, &'a Document), DocumentError> {
@@ -138,23 +141,17 @@ pub fn detail(
             json!({"version": name, "version_uuid": uuid, "create_time": document.version_created(n)})
         })
         .collect();
-    Ok(json!({
-        "id": (10_000 + i).to_string(),
-        "document_id": document.document_id,
-        "name": job.name,
-        "content": content(document, v),
-        "create_time": document.created,
-        "update_time": document.version_created(v),
-        "version": document.versions[v].0,
-        "creator": creator(i),
-        "modifier": creator(i + 1),
-        "enterprise_project_id": ENTERPRISE_PROJECT,
-        "risk_level": RISK_LEVELS[i % RISK_LEVELS.len()],
-        "description": job.description,
-        "tags": [],
-        "versions": versions,
-        "parameters": parameters,
-    }))
+    let mut fields = summary(i, document, v);
+    fields.extend(wire::object([
+        ("id", json!((10_000 + i).to_string())),
+        ("content", json!(content(document, v))),
+        ("risk_level", json!(RISK_LEVELS[i % RISK_LEVELS.len()])),
+        ("description", json!(job.description)),
+        ("tags", json!([])),
+        ("versions", json!(versions)),
+        ("parameters", json!(parameters)),
+    ]));
+    Ok(Value::Object(fields))
 }
 
 /// The job as its DSL text.

@@ -75,11 +75,9 @@ async fn execute(
     let Ok(Path(id)) = id else {
         return refused(lang, DocumentError::NoDocument);
     };
-    let request: ExecuteDocumentRequest = match serde_json::from_slice(&body) {
+    let request: ExecuteDocumentRequest = match wire::json_body(&body, "a job run") {
         Ok(request) => request,
-        Err(e) => {
-            return wire::invalid_parameter_in(lang, &format!("the body is not a job run: {e}"));
-        }
+        Err(detail) => return wire::invalid_parameter_in(lang, &detail),
     };
     let (mut store, now) = store(&shared);
     match super::run_request(store.documents(), &id, &request) {

@@ -90,12 +90,9 @@ async fn detail(
     headers: HeaderMap,
     uuid: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let lang = Lang::of(&headers);
-    let Ok(Path(uuid)) = uuid else {
-        return no_ticket(lang);
-    };
-    let (store, now) = scripts(&shared);
-    answer(lang, store.detail(&uuid, now))
+    about_ticket(&shared, &headers, uuid, |store, uuid, now| {
+        store.detail(uuid, now)
+    })
 }
 
 async fn statistics(
@@ -103,12 +100,9 @@ async fn statistics(
     headers: HeaderMap,
     uuid: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let lang = Lang::of(&headers);
-    let Ok(Path(uuid)) = uuid else {
-        return no_ticket(lang);
-    };
-    let (store, now) = scripts(&shared);
-    answer(lang, store.statistics(&uuid, now))
+    about_ticket(&shared, &headers, uuid, |store, uuid, now| {
+        store.statistics(uuid, now)
+    })
 }
 
 async fn batches(
@@ -116,12 +110,24 @@ async fn batches(
     headers: HeaderMap,
     uuid: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let lang = Lang::of(&headers);
+    about_ticket(&shared, &headers, uuid, |store, uuid, _| {
+        store.batches(uuid)
+    })
+}
+
+/// Answers a GET about one ticket with what `read` makes of it at the sim's now.
+fn about_ticket(
+    shared: &Shared,
+    headers: &HeaderMap,
+    uuid: Result<Path<String>, PathRejection>,
+    read: impl FnOnce(&ScriptStore, &str, i64) -> Result<Value, ScriptError>,
+) -> Response {
+    let lang = Lang::of(headers);
     let Ok(Path(uuid)) = uuid else {
         return no_ticket(lang);
     };
-    let (store, _) = scripts(&shared);
-    answer(lang, store.batches(&uuid))
+    let (store, now) = scripts(shared);
+    answer(lang, read(&store, &uuid, now))
 }
 
 async fn hosts(
@@ -220,11 +226,9 @@ async fn execute(
     let Ok(Path(script_uuid)) = script_uuid else {
         return no_script(lang);
     };
-    let request: ScriptExecuteRequest = match serde_json::from_slice(&body) {
+    let request: ScriptExecuteRequest = match wire::json_body(&body, "a script run") {
         Ok(request) => request,
-        Err(e) => {
-            return wire::invalid_parameter_in(lang, &format!("the body is not a script run: {e}"));
-        }
+        Err(detail) => return wire::invalid_parameter_in(lang, &detail),
     };
     let (mut store, now) = scripts(&shared);
     match store.execute(&script_uuid, &request, now) {

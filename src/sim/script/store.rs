@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::catalog::SCRIPTS;
 use super::generate::{self, Generator, OUTPUT_STREAM, ScriptInfo, ScriptSpec};
 use super::life::{Refusal, ScriptLife, ScriptSnapshot};
 use super::output::{self, Flavor};
 use crate::coc::{ScriptExecuteRequest, ScriptOperation, ScriptStatus};
+use crate::sim::wire;
 
 struct Entry {
     spec: ScriptSpec,
@@ -171,17 +172,13 @@ impl ScriptStore {
 
     fn row(&self, entry: &Entry, snapshot: &ScriptSnapshot, now: i64) -> Value {
         let spec = &entry.spec;
-        json!({
-            "order_id": spec.order_id,
-            "order_name": SCRIPTS[spec.script].name,
-            "execute_uuid": spec.execute_uuid,
-            "gmt_created": entry.life.created,
-            "gmt_finished": snapshot.finished,
-            "execute_costs": costs(entry.life.created, snapshot.finished, now),
-            "creator": spec.creator,
-            "status": snapshot.status.as_str(),
-            "properties": {"region_ids": spec.region_ids()},
-        })
+        let mut fields = run_fields(entry, snapshot, now);
+        fields.extend(wire::object([
+            ("order_id", json!(spec.order_id)),
+            ("order_name", json!(SCRIPTS[spec.script].name)),
+            ("properties", json!({"region_ids": spec.region_ids()})),
+        ]));
+        Value::Object(fields)
     }
 
     /// `GET /v1/job/script/orders/{execute_uuid}`'s `data`.
@@ -199,14 +196,10 @@ impl ScriptStore {
                 json!({"param_name": p.param_name, "param_value": p.param_value, "param_order": i + 1})
             })
             .collect();
-        Ok(json!({
-            "execute_uuid": spec.execute_uuid,
-            "gmt_created": entry.life.created,
-            "gmt_finished": snapshot.finished,
-            "execute_costs": costs(entry.life.created, snapshot.finished, now),
-            "creator": spec.creator,
-            "status": snapshot.status.as_str(),
-            "properties": {
+        let mut fields = run_fields(entry, &snapshot, now);
+        fields.insert(
+            "properties".into(),
+            json!({
                 "script_uuid": self.scripts[spec.script].script_uuid,
                 "script_name": script.name,
                 "script_version_uuid": version_number(spec.script, spec.version),
@@ -218,8 +211,9 @@ impl ScriptStore {
                     "execute_user": param.execute_user,
                     "script_params": script_params,
                 },
-            },
-        }))
+            }),
+        );
+        Ok(Value::Object(fields))
     }
 
     /// `…/statistics`: host counts per status, with the batches that hold them.
@@ -445,6 +439,22 @@ fn check_request(
         )));
     }
     Ok(())
+}
+
+/// The fields a list row and the detail share: the ticket, who ran it, when, how it
+/// stands.
+fn run_fields(entry: &Entry, snapshot: &ScriptSnapshot, now: i64) -> Map<String, Value> {
+    wire::object([
+        ("execute_uuid", json!(entry.spec.execute_uuid)),
+        ("gmt_created", json!(entry.life.created)),
+        ("gmt_finished", json!(snapshot.finished)),
+        (
+            "execute_costs",
+            json!(costs(entry.life.created, snapshot.finished, now)),
+        ),
+        ("creator", json!(entry.spec.creator)),
+        ("status", json!(snapshot.status.as_str())),
+    ])
 }
 
 /// Where host number `ordinal` of a ticket is: its batch and its place in it.
