@@ -196,7 +196,8 @@ impl ClientConfig {
     }
 }
 
-/// The most tickets one page of `GET /v1/executions` holds; COC refuses a larger `limit`.
+/// The most items one page of the execution lists holds (tickets, steps, instances):
+/// COC refuses a larger `limit`. Whole lists are read in pages of this size.
 pub const MAX_LIST_LIMIT: u32 = 100;
 
 /// Filters of `GET /v1/executions`.
@@ -326,12 +327,12 @@ impl Client {
 
     /// Every step of a ticket, page after page.
     pub async fn all_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        every_page(|offset| self.list_steps(execution_id, FULL_PAGE, offset)).await
+        every_page(|offset| self.list_steps(execution_id, MAX_LIST_LIMIT, offset)).await
     }
 
     /// Every instance (target host) of a step, page after page.
     pub async fn all_instances(&self, execution_step_id: &str) -> Result<Vec<Instance>, ApiError> {
-        every_page(|offset| self.list_instances(execution_step_id, FULL_PAGE, offset)).await
+        every_page(|offset| self.list_instances(execution_step_id, MAX_LIST_LIMIT, offset)).await
     }
 
     /// `POST /v1/executions`. Never retried: the operation may have happened.
@@ -606,9 +607,6 @@ pub(super) fn encode_body(body: &impl serde::Serialize) -> Result<Vec<u8>, ApiEr
     })
 }
 
-/// The page size used to read a whole list.
-const FULL_PAGE: u32 = 100;
-
 /// Reads pages from offset 0 until `total` items have come, or a short or empty page
 /// ends the list (a server that sends no `total`).
 async fn every_page<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
@@ -625,7 +623,7 @@ where
         let total = page.total.and_then(|t| usize::try_from(t).ok());
         let done = match total {
             Some(total) => items.len() >= total || received == 0,
-            None => received < FULL_PAGE as usize,
+            None => received < MAX_LIST_LIMIT as usize,
         };
         if done {
             return Ok(items);
@@ -679,13 +677,13 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    /// A list of `len` numbers served `FULL_PAGE` at a time; `with_total` says whether
+    /// A list of `len` numbers served `MAX_LIST_LIMIT` at a time; `with_total` says whether
     /// pages carry `total`. Returns the items read and the offsets asked for.
     fn read_all(len: u32, with_total: bool) -> (Vec<u32>, Vec<u32>) {
         let asked = std::cell::RefCell::new(Vec::new());
         let fetch = |offset: u32| {
             asked.borrow_mut().push(offset);
-            let data: Vec<u32> = (offset..len).take(FULL_PAGE as usize).collect();
+            let data: Vec<u32> = (offset..len).take(MAX_LIST_LIMIT as usize).collect();
             let total = with_total.then_some(i64::from(len));
             std::future::ready(Ok(Page { data, total }))
         };

@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::catalog::{self, Job};
-use super::lifecycle::{Cancel, Lifecycle, Outcome, Run, Start};
+use super::lifecycle::{Cancel, Ending, Lifecycle, Run, Start};
 use crate::coc::{ExecutionType, Status};
 
 /// Stream indexes from here on are used by tickets that appear while the sim runs.
@@ -257,7 +257,7 @@ impl Generator<'_> {
         } else {
             Start::At(at + scaled(rng.gen_range(2..10) * SECOND, self.speed))
         };
-        let outcome = pick_outcome(rng, 0, durations.len());
+        let ending = pick_ending(rng, 0, durations.len());
         Lifecycle {
             created: at,
             history: Vec::new(),
@@ -266,15 +266,15 @@ impl Generator<'_> {
                 start,
                 first_step: 0,
                 durations,
-                outcome,
+                ending,
                 cancel: None,
                 cut: None,
             },
         }
     }
 
-    /// The plan of a RETRY: fresh durations for every step and a (mostly good) outcome.
-    pub fn retry_plan(&self, spec: &Spec, attempt: u64, from_step: usize) -> (Vec<i64>, Outcome) {
+    /// The plan of a RETRY: fresh durations for every step and a (mostly good) ending.
+    pub fn retry_plan(&self, spec: &Spec, attempt: u64, from_step: usize) -> (Vec<i64>, Ending) {
         let mut rng = stream(self.seed, spec.stream);
         // Far past the words the ticket's own generation used.
         rng.set_word_pos(u128::from(attempt + 1) << 32);
@@ -283,12 +283,12 @@ impl Generator<'_> {
             .into_iter()
             .map(|d| scaled(d, self.speed))
             .collect();
-        let outcome = if rng.gen_bool(0.8) {
-            Outcome::Succeed
+        let ending = if rng.gen_bool(0.8) {
+            Ending::Succeed
         } else {
-            pick_outcome(&mut rng, from_step, durations.len())
+            pick_ending(&mut rng, from_step, durations.len())
         };
-        (durations, outcome)
+        (durations, ending)
     }
 
     /// How long `Canceling` lasts after a TERMINATE.
@@ -384,7 +384,7 @@ impl Generator<'_> {
     ) -> Lifecycle {
         let steps = nominal.len();
         let speed = self.speed;
-        let plan = |queued: i64, start: Start, durations: Vec<i64>, outcome, cancel| Lifecycle {
+        let plan = |queued: i64, start: Start, durations: Vec<i64>, ending, cancel| Lifecycle {
             created: queued,
             history: Vec::new(),
             run: Run {
@@ -392,7 +392,7 @@ impl Generator<'_> {
                 start,
                 first_step: 0,
                 durations,
-                outcome,
+                ending,
                 cancel,
                 cut: None,
             },
@@ -404,17 +404,17 @@ impl Generator<'_> {
                 let queued = now - ago;
                 let start = queued + rng.gen_range(1..5) * SECOND;
                 let fail_at = rng.gen_range(0..steps);
-                let (outcome, cancel) = match status {
-                    Status::Failed => (Outcome::Fail(fail_at), None),
-                    Status::Timeout => (Outcome::Timeout(fail_at), None),
+                let (ending, cancel) = match status {
+                    Status::Failed => (Ending::Fail(fail_at), None),
+                    Status::Timeout => (Ending::Timeout(fail_at), None),
                     Status::Canceled => {
                         let at = start + rng.gen_range(1..total.max(2));
                         let takes = rng.gen_range(3..10) * SECOND;
-                        (Outcome::Succeed, Some(Cancel { at, takes }))
+                        (Ending::Succeed, Some(Cancel { at, takes }))
                     }
-                    _ => (Outcome::Succeed, None),
+                    _ => (Ending::Succeed, None),
                 };
-                plan(queued, Start::At(start), nominal, outcome, cancel)
+                plan(queued, Start::At(start), nominal, ending, cancel)
             }
             Status::Pending => {
                 if rng.gen_bool(0.5) || shape.paused {
@@ -424,19 +424,19 @@ impl Generator<'_> {
                         queued,
                         Start::Manual(None),
                         durations,
-                        Outcome::Succeed,
+                        Ending::Succeed,
                         None,
                     )
                 } else {
                     let waited = scaled(rng.gen_range(0..20) * SECOND, speed);
                     let remaining = scaled(rng.gen_range(20..90) * SECOND, speed);
                     let durations = nominal.iter().map(|&d| scaled(d, speed)).collect();
-                    let outcome = pick_outcome(rng, 0, steps);
+                    let ending = pick_ending(rng, 0, steps);
                     plan(
                         now - waited,
                         Start::At(now + remaining),
                         durations,
-                        outcome,
+                        ending,
                         None,
                     )
                 }
@@ -457,8 +457,8 @@ impl Generator<'_> {
                 let queued = start - scaled(waited, speed);
                 let durations = nominal.iter().map(|&d| scaled(d, speed)).collect();
                 if status == Status::Running {
-                    let outcome = pick_outcome(rng, current, steps);
-                    plan(queued, Start::At(start), durations, outcome, None)
+                    let ending = pick_ending(rng, current, steps);
+                    plan(queued, Start::At(start), durations, ending, None)
                 } else {
                     let cancel = Cancel {
                         at: now - scaled(rng.gen_range(0..3) * SECOND, speed),
@@ -468,12 +468,12 @@ impl Generator<'_> {
                         queued,
                         Start::At(start),
                         durations,
-                        Outcome::Succeed,
+                        Ending::Succeed,
                         Some(cancel),
                     )
                 }
             }
-            Status::Unknown(_) => plan(now, Start::Manual(None), nominal, Outcome::Succeed, None),
+            Status::Unknown(_) => plan(now, Start::Manual(None), nominal, Ending::Succeed, None),
         }
     }
 }
@@ -527,12 +527,12 @@ fn pick_kind(rng: &mut ChaCha8Rng) -> ExecutionType {
 }
 
 /// Mostly success; a failure or time-out at a step from `from_step` on otherwise.
-fn pick_outcome(rng: &mut ChaCha8Rng, from_step: usize, steps: usize) -> Outcome {
+fn pick_ending(rng: &mut ChaCha8Rng, from_step: usize, steps: usize) -> Ending {
     let at = rng.gen_range(from_step.min(steps.saturating_sub(1))..steps.max(1));
     match rng.gen_range(0..20) {
-        0..3 => Outcome::Fail(at),
-        3 => Outcome::Timeout(at),
-        _ => Outcome::Succeed,
+        0..3 => Ending::Fail(at),
+        3 => Ending::Timeout(at),
+        _ => Ending::Succeed,
     }
 }
 

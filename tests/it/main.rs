@@ -1,6 +1,7 @@
 //! Every integration test, in one binary: one link instead of one per file.
 
 mod cache_pty;
+mod cli;
 mod client;
 mod client_sim;
 mod config;
@@ -12,6 +13,7 @@ mod documents;
 mod engine;
 mod get_wait;
 mod hardening;
+mod layers;
 mod list;
 mod notify;
 mod operate;
