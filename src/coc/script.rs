@@ -688,9 +688,8 @@ impl Client {
         );
         let response = self.get(path, Vec::new()).await?;
         Ok(response
-            .decode::<Envelope<Option<Vec<ScriptBatch>>>>()?
+            .decode::<Envelope<Vec<ScriptBatch>>>()?
             .data
-            .flatten()
             .unwrap_or_default())
     }
 
@@ -714,7 +713,8 @@ impl Client {
 
     /// Every host of a batch (with `status`, only those), page after page by marker.
     /// Ends at a short page, at a page that brings no host not seen before (a marker
-    /// that repeats), or after `MAX_MARKER_PAGES` pages.
+    /// that repeats), or after `MAX_MARKER_PAGES` pages. Each host carries up to about
+    /// 1 MB of output, so a page over the body cap is asked again with half the hosts.
     pub async fn all_script_hosts(
         &self,
         execute_uuid: &str,
@@ -727,8 +727,9 @@ impl Client {
         };
         let limit = query.limit as usize;
         every_marker_page(
-            |marker| {
+            |marker, limit| {
                 query.marker = marker;
+                query.limit = limit as u32;
                 let query = query.clone();
                 async move {
                     let page = self
@@ -776,23 +777,32 @@ impl Client {
     }
 }
 
-/// Reads pages from no marker on, each page asked after the `key` of the last row of
-/// the one before. Ends at a page shorter than `limit`, at a page that brings no key
-/// not seen before, at a row without a key, or after `MAX_MARKER_PAGES` pages.
+/// Reads pages of `limit` rows from no marker on, each page asked after the `key` of
+/// the last row of the one before. Ends at a page shorter than the limit, at a page that
+/// brings no key not seen before, at a row without a key, or after `MAX_MARKER_PAGES`
+/// requests. A page refused as larger than the body cap is asked again with half the
+/// limit, down to one row.
 async fn every_marker_page<T, F, Fut>(
     mut fetch: F,
     key: impl Fn(&T) -> Option<i64>,
-    limit: usize,
+    mut limit: usize,
 ) -> Result<Vec<T>, ApiError>
 where
-    F: FnMut(Option<i64>) -> Fut,
+    F: FnMut(Option<i64>, usize) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<T>, ApiError>>,
 {
     let mut items: Vec<T> = Vec::new();
     let mut seen: HashSet<i64> = HashSet::new();
     let mut marker = None;
     for _ in 0..MAX_MARKER_PAGES {
-        let page = fetch(marker).await?;
+        let page = match fetch(marker, limit).await {
+            Ok(page) => page,
+            Err(ApiError::BodyTooLarge { .. }) if limit > 1 => {
+                limit = limit.div_ceil(2);
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
         let received = page.len();
         let mut last_key = None;
         let mut new_rows = 0;
@@ -1000,23 +1010,34 @@ mod tests {
         );
     }
 
-    /// Pages of `(key)` rows served by `serve(marker)`; the markers asked for.
-    fn read_pages(
+    /// Pages of `(key)` rows served by `serve(marker, limit)`; the requests made.
+    fn read_pages_sized(
         limit: usize,
-        serve: impl Fn(Option<i64>) -> Vec<Option<i64>>,
-    ) -> (Vec<Option<i64>>, Vec<Option<i64>>) {
+        serve: impl Fn(Option<i64>, usize) -> Result<Vec<Option<i64>>, ApiError>,
+    ) -> (
+        Result<Vec<Option<i64>>, ApiError>,
+        Vec<(Option<i64>, usize)>,
+    ) {
         let asked = std::cell::RefCell::new(Vec::new());
-        let fetch = |marker| {
-            asked.borrow_mut().push(marker);
-            std::future::ready(Ok(serve(marker)))
+        let fetch = |marker, limit| {
+            asked.borrow_mut().push((marker, limit));
+            std::future::ready(serve(marker, limit))
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let items = runtime
-            .block_on(every_marker_page(fetch, |k: &Option<i64>| *k, limit))
-            .unwrap();
+        let items = runtime.block_on(every_marker_page(fetch, |k: &Option<i64>| *k, limit));
         (items, asked.into_inner())
+    }
+
+    /// `read_pages_sized` of a server that serves whatever the limit.
+    fn read_pages(
+        limit: usize,
+        serve: impl Fn(Option<i64>) -> Vec<Option<i64>>,
+    ) -> (Vec<Option<i64>>, Vec<Option<i64>>) {
+        let (items, asked) = read_pages_sized(limit, |marker, _| Ok(serve(marker)));
+        let markers = asked.into_iter().map(|(marker, _)| marker).collect();
+        (items.unwrap(), markers)
     }
 
     #[test]
@@ -1043,5 +1064,27 @@ mod tests {
             (items.len(), asked.len()),
             (MAX_MARKER_PAGES, MAX_MARKER_PAGES)
         );
+    }
+
+    #[test]
+    fn a_page_over_the_body_cap_is_asked_again_smaller() {
+        let too_large = || ApiError::BodyTooLarge {
+            limit: 8,
+            request_id: None,
+        };
+        // 1..=20, where a page of more than 6 rows is too large.
+        let (items, asked) = read_pages_sized(50, |m, limit| {
+            if limit > 6 {
+                return Err(too_large());
+            }
+            Ok(((m.unwrap_or(0) + 1)..=20).take(limit).map(Some).collect())
+        });
+        assert_eq!(items.unwrap(), (1..=20).map(Some).collect::<Vec<_>>());
+        let limits: Vec<usize> = asked.iter().map(|(_, limit)| *limit).collect();
+        assert_eq!(limits, [50, 25, 13, 7, 4, 4, 4, 4, 4, 4]);
+        // One row over the cap is an error.
+        let (items, asked) = read_pages_sized(2, |_, _| Err(too_large()));
+        assert!(matches!(items, Err(ApiError::BodyTooLarge { .. })));
+        assert_eq!(asked.len(), 2);
     }
 }
