@@ -1010,14 +1010,17 @@ mod tests {
         );
     }
 
-    /// Pages of `(key)` rows served by `serve(marker, limit)`; the requests made.
+    /// What a read of keyed rows gave, and the `(marker, limit)` of each request.
+    type Read = (
+        Result<Vec<Option<i64>>, ApiError>,
+        Vec<(Option<i64>, usize)>,
+    );
+
+    /// Pages of `(key)` rows served by `serve(marker, limit)`.
     fn read_pages_sized(
         limit: usize,
         serve: impl Fn(Option<i64>, usize) -> Result<Vec<Option<i64>>, ApiError>,
-    ) -> (
-        Result<Vec<Option<i64>>, ApiError>,
-        Vec<(Option<i64>, usize)>,
-    ) {
+    ) -> Read {
         let asked = std::cell::RefCell::new(Vec::new());
         let fetch = |marker, limit| {
             asked.borrow_mut().push((marker, limit));
