@@ -281,6 +281,9 @@ pub struct SimArgs {
     /// How many seeded tickets to start with (at least 1).
     #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub tickets: u64,
+    /// How many seeded script tickets to start with (every status is among the first 7).
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    pub script_tickets: u64,
     /// Time scale of ticket lifecycles (2 runs twice as fast).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
@@ -305,6 +308,7 @@ impl SimArgs {
             latency: self.latency,
             credentials: None,
             tickets: self.tickets as usize,
+            script_tickets: self.script_tickets as usize,
         }
     }
 

@@ -68,6 +68,7 @@ fn each_subcommand_help_lists_only_the_options_that_apply_to_it() {
                 "--sk-file",
                 "--seed",
                 "--tickets",
+                "--script-tickets",
                 "--speed",
                 "--fail-rate",
                 "--throttle-rate",
