@@ -12,7 +12,9 @@ use crate::coc::{ApiError, Page, Ticket};
 use crate::query::TicketQuery;
 use crate::watch::Command;
 
+use super::keys::Intent;
 use super::layout;
+use super::reply::Reply;
 use super::tickets::{Failure, TicketEntry};
 
 /// The next page is asked for when the selection comes this close to the last row.
@@ -42,7 +44,60 @@ pub struct Browse {
     offset: usize,
 }
 
+/// What a key of the browse view asks of the app.
+#[derive(Debug, Clone)]
+pub enum Browsed {
+    /// Not a key of the browse view.
+    Ignored,
+    Done(Reply),
+    /// The selection moved: `true` when to another ticket.
+    Moved(bool, Reply),
+    /// Enter: the selected ticket opens.
+    Open,
+}
+
 impl Browse {
+    /// A key routed to the view or its filter line (`typed`: the character of
+    /// `Intent::Type`); `rows`: the rows on screen.
+    pub fn on_intent(&mut self, intent: Intent, typed: Option<char>, rows: usize) -> Browsed {
+        let reply = match (self.editing, intent) {
+            (true, Intent::Type) => {
+                self.text.extend(typed);
+                self.invalid = None;
+                Reply::redraw(true)
+            }
+            (true, Intent::Erase) => {
+                self.text.pop();
+                self.invalid = None;
+                Reply::redraw(true)
+            }
+            (true, Intent::Accept) => Reply::redraw(true).ask(self.apply_filter()),
+            (true, Intent::Close) => {
+                self.cancel_editing();
+                Reply::redraw(true)
+            }
+            (false, Intent::Back) => {
+                self.close();
+                Reply::redraw(true)
+            }
+            (false, Intent::Filter) => {
+                self.editing = true;
+                Reply::redraw(true)
+            }
+            (false, Intent::Refresh) => Reply::redraw_and(self.reload()),
+            (false, Intent::Open) if self.selected().is_some() => return Browsed::Open,
+            (false, Intent::Move(motion)) => {
+                let target = motion
+                    .from(self.cursor)
+                    .min(self.rows.len().saturating_sub(1));
+                let (changed, more) = self.select(target, rows);
+                return Browsed::Moved(changed, Reply::redraw(changed).ask(more));
+            }
+            _ => return Browsed::Ignored,
+        };
+        Browsed::Done(reply)
+    }
+
     pub fn is_open(&self) -> bool {
         self.open
     }
@@ -205,23 +260,9 @@ impl Browse {
         self.editing
     }
 
-    pub fn start_editing(&mut self) {
-        self.editing = true;
-    }
-
-    pub fn push(&mut self, c: char) {
-        self.text.push(c);
-        self.invalid = None;
-    }
-
-    pub fn pop(&mut self) {
-        self.text.pop();
-        self.invalid = None;
-    }
-
     /// Enter on the filter line: the words become the query and the view reloads, or
     /// the line stays open with the reason it was refused.
-    pub fn apply_filter(&mut self) -> Option<Command> {
+    fn apply_filter(&mut self) -> Option<Command> {
         match TicketQuery::parse_words(&self.text) {
             Ok(query) => {
                 self.query = query;
@@ -237,7 +278,7 @@ impl Browse {
     }
 
     /// Esc on the filter line: the filter in force stays.
-    pub fn cancel_editing(&mut self) {
+    fn cancel_editing(&mut self) {
         self.editing = false;
         self.invalid = None;
     }
@@ -293,6 +334,27 @@ mod tests {
         assert!(browse.has_more());
     }
 
+    fn key(browse: &mut Browse, intent: Intent) -> Browsed {
+        browse.on_intent(intent, None, 20)
+    }
+
+    fn type_line(browse: &mut Browse, text: &str) {
+        for c in text.chars() {
+            browse.on_intent(Intent::Type, Some(c), 20);
+        }
+    }
+
+    /// Enter on the filter line: the page it asks for, if any.
+    fn enter(browse: &mut Browse) -> Option<Command> {
+        match key(browse, Intent::Accept) {
+            Browsed::Done(mut reply) => reply.actions.pop().map(|action| match action {
+                crate::app::Action::Engine(command) => command,
+                other => panic!("{other:?}"),
+            }),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn the_filter_line_reloads_and_keeps_the_selection_by_id() {
         let now = SystemTime::now();
@@ -300,18 +362,15 @@ mod tests {
         let (generation, _) = asked(Some(browse.open()));
         browse.on_page(generation, 0, page(0..10, 10), now);
         browse.select(4, 20);
-        for c in "status=Runing".chars() {
-            browse.push(c);
-        }
-        assert_eq!(browse.apply_filter(), None);
+        key(&mut browse, Intent::Filter);
+        type_line(&mut browse, "status=Runing");
+        assert_eq!(enter(&mut browse), None);
         assert!(browse.invalid_filter().unwrap().contains("Running"));
-        browse.pop();
-        browse.pop();
-        browse.pop();
-        for c in "ning".chars() {
-            browse.push(c);
+        for _ in 0..3 {
+            key(&mut browse, Intent::Erase);
         }
-        let (again, offset) = asked(browse.apply_filter());
+        type_line(&mut browse, "ning");
+        let (again, offset) = asked(enter(&mut browse));
         assert_eq!((again, offset), (generation + 1, 0));
         browse.on_page(again, 0, page(0..10, 10), now);
         let ids: Vec<&str> = browse.rows().iter().map(|r| r.id.as_str()).collect();

@@ -6,10 +6,12 @@ use std::time::SystemTime;
 use crate::coc::{ApiError, Instance, Page};
 use crate::hosts;
 
+use crate::watch::Command;
+
 use super::tickets::Failure;
 
 /// Hosts asked for at a time.
-pub const PAGE: u32 = 100;
+const PAGE: u32 = 100;
 /// A page is asked for when the user scrolls this close to the last loaded host.
 const PREFETCH_ROWS: usize = 20;
 
@@ -64,6 +66,11 @@ impl HostsView {
         self.total.unwrap_or(self.instances.len())
     }
 
+    /// A page has arrived: `total` counts the step's hosts.
+    pub fn loaded(&self) -> bool {
+        self.total.is_some()
+    }
+
     pub fn is_loading(&self) -> bool {
         self.loading.is_some()
     }
@@ -96,6 +103,17 @@ impl HostsView {
         }
         self.loading = Some(loaded);
         u32::try_from(loaded).ok()
+    }
+
+    /// The request for the page needed with `rows` rows on screen, if one is.
+    pub fn fetch(&mut self, rows: usize) -> Option<Command> {
+        let offset = self.next_page(rows)?;
+        Some(Command::FetchInstances {
+            execution_id: self.execution_id.clone(),
+            step_id: self.step_id.clone(),
+            limit: PAGE,
+            offset,
+        })
     }
 
     /// A page arrived; a stale one (another offset) is ignored. Says whether it applied.

@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         prompt::draw(buf, area, open, theme);
     }
     if app.help_open() {
-        footer::draw_help(buf, area, theme);
+        footer::draw_help(buf, area, app, theme);
     }
 }
 

@@ -1,15 +1,10 @@
 //! Notifications, unseen failures and watch-list edits, through `update`.
 
 use super::*;
+use crate::notify::Notification;
 use crate::notify::NotifyOn;
 
-fn transition(
-    app: &mut App,
-    n: usize,
-    from: Option<Status>,
-    to: Status,
-    at: SystemTime,
-) -> Outcome {
+fn transition(app: &mut App, n: usize, from: Option<Status>, to: Status, at: SystemTime) -> Reply {
     update(
         app,
         Message::Engine(Update::Transition {
@@ -21,7 +16,7 @@ fn transition(
     )
 }
 
-fn notifications(outcome: &Outcome) -> Vec<&Notification> {
+fn notifications(outcome: &Reply) -> Vec<&Notification> {
     outcome
         .actions
         .iter()
