@@ -1,58 +1,6 @@
-//! The 1 Hz clock: a frame when a shown time text changes.
+//! The 1 Hz clock: what it moves on screen (ages, run times, countdowns) is drawn.
 
 use super::*;
-
-#[test]
-fn tick_redraws_only_when_a_shown_age_changes() {
-    // Finished tickets started hours ago: ages move once a minute at most.
-    let mut app = finished(5);
-    let tick =
-        |app: &mut App, secs: u64| update(app, Message::Tick(now() + Duration::from_secs(secs)));
-    // The header says "polled 0s ago" at first: seconds move it for a minute.
-    assert!(tick(&mut app, 1).redraw);
-    assert!(!tick(&mut app, 1).redraw, "same second, same texts");
-    let redraws = (2..=600).filter(|&s| tick(&mut app, s).redraw).count();
-    // 58 more seconds of "polled Ns ago", then about one change a minute (the ages
-    // were all taken at the same second, so they roll over together).
-    assert!(redraws <= 58 + 10, "{redraws} redraws in 10 minutes");
-    let quiet = (601..=660).filter(|&s| tick(&mut app, s).redraw).count();
-    assert!(quiet <= 1, "{quiet} redraws in a quiet minute");
-}
-
-#[test]
-fn tick_ignores_tickets_scrolled_out_of_view() {
-    let mut app = finished(50);
-    let base = now() + Duration::from_secs(3600);
-    update(&mut app, Message::Tick(base));
-    // A ticket running for 30s, last polled an hour ago (so the header age is coarse).
-    let mut running = ticket(49, Status::Running, "zzz", 0);
-    running.start_time = Some(((NOW + 3600 - 30) * 1000) as i64);
-    update(
-        &mut app,
-        Message::Engine(Update::Snapshot {
-            execution_id: id(49),
-            ticket: Arc::new(running),
-            at: now(),
-        }),
-    );
-    // The running ticket is the most urgent, on the top row: select the next one, then
-    // sort by name, which puts "zzz" far below the screen.
-    ch(&mut app, 'j');
-    ch(&mut app, 's');
-    ch(&mut app, 's');
-    assert_eq!(app.sort(), SortKey::Name);
-    let tick = |app: &mut App, s: u64| update(app, Message::Tick(base + Duration::from_secs(s)));
-    let redraws = (1..=30).filter(|&s| tick(&mut app, s).redraw).count();
-    assert_eq!(redraws, 0, "the running ticket is not on screen");
-    while selected(&app) != id(49) {
-        assert!(ch(&mut app, 'j').redraw, "id 49 is in the list");
-    }
-    assert!(
-        tick(&mut app, 31).redraw,
-        "now it is, and its duration moves"
-    );
-    assert!(tick(&mut app, 32).redraw);
-}
 
 #[test]
 fn tick_redraws_every_second_while_a_shown_ticket_runs() {
@@ -60,5 +8,86 @@ fn tick_redraws_every_second_while_a_shown_ticket_runs() {
     for s in 1..=5 {
         let out = update(&mut app, Message::Tick(now() + Duration::from_secs(s)));
         assert!(out.redraw, "the duration moved at {s}s");
+    }
+}
+
+/// What a tick at `secs` after the last frame changes on screen must come with a frame.
+fn tick_keeps_the_screen_true(app: &mut App, at: SystemTime) {
+    use super::redraw_model::{diff, render};
+    let drawn = render(app);
+    let out = update(app, Message::Tick(at));
+    let now = render(app);
+    assert!(
+        out.redraw || now == drawn,
+        "the clock changed the screen without a frame:\n{}",
+        diff(&drawn, &now)
+    );
+}
+
+/// A failed ticket polled long ago, its History tab open, a RETRY sent from here just
+/// now: only the operation's "(0s ago)" moves with the seconds.
+#[test]
+fn an_operations_age_in_history_moves_with_the_clock() {
+    let mut app = app_with(1, |_| ticket(0, Status::Failed, "job0", 7200));
+    let later = now() + Duration::from_secs(600);
+    update(&mut app, Message::Tick(later));
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, '5');
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(ch(&mut app, 'y').actions.len(), 1, "RETRY sent");
+    for ms in [1_100, 2_100, 3_100] {
+        tick_keeps_the_screen_true(&mut app, later + Duration::from_millis(ms));
+    }
+}
+
+/// A running host of a failed step: its run time moves with the seconds.
+#[test]
+fn a_hosts_live_run_time_moves_with_the_clock() {
+    let mut app = app_with(1, |_| ticket(0, Status::Failed, "job0", 7200));
+    let later = now() + Duration::from_secs(600);
+    update(&mut app, Message::Tick(later));
+    let ms = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
+    let step = crate::coc::Step {
+        execution_step_id: Some("301".into()),
+        name: Some("restart".into()),
+        status: Some(Status::Failed),
+        start_time: Some(ms(now())),
+        end_time: Some(ms(now()) + 60_000),
+        ..Default::default()
+    };
+    update(
+        &mut app,
+        Message::Engine(Update::Steps {
+            execution_id: id(0),
+            result: Ok(vec![step]),
+            at: now(),
+        }),
+    );
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, '4');
+    press(&mut app, KeyCode::Enter);
+    let host = crate::coc::Instance {
+        id: Some("1".into()),
+        status: Some(Status::Running),
+        start_time: Some(ms(later) - 30_000),
+        ..Default::default()
+    };
+    update(
+        &mut app,
+        Message::Engine(Update::Instances {
+            execution_id: id(0),
+            step_id: "301".into(),
+            offset: 0,
+            result: Ok(crate::coc::Page {
+                data: vec![host],
+                total: Some(1),
+            }),
+            at: now(),
+        }),
+    );
+    assert!(app.hosts().is_some_and(|h| h.instances().len() == 1));
+    for ms in [1_100, 2_100, 3_100] {
+        tick_keeps_the_screen_true(&mut app, later + Duration::from_millis(ms));
     }
 }

@@ -149,18 +149,3 @@ fn the_polled_age_redraws_after_a_tick_raced_a_poll() {
         diff(&drawn, &now)
     );
 }
-
-/// the same for an age ahead of the clock ("in 5s", a skewed server clock).
-#[test]
-fn a_future_ages_next_change_is_its_first_change() {
-    let now = t0();
-    let then = now + Duration::from_millis(5_300);
-    let changes = crate::format::age_changes_at(now, then);
-    let mid = now + Duration::from_millis(500);
-    assert!(
-        mid >= changes || crate::format::age(mid, then) == crate::format::age(now, then),
-        "age reads {:?} at +0.5s but next change said {:?} later",
-        crate::format::age(mid, then),
-        changes.duration_since(now).unwrap()
-    );
-}
