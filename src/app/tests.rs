@@ -74,6 +74,67 @@ fn snapshot(app: &mut App, t: Ticket) -> Reply {
     )
 }
 
+/// Ticket `n` named `job{n}`, started `started_secs_ago`, as data to poll.
+fn job(n: usize, status: Status, started_secs_ago: u64) -> Arc<Ticket> {
+    Arc::new(ticket(n, status, &format!("job{n}"), started_secs_ago))
+}
+
+/// A poll of `t` at `at`.
+fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Reply {
+    update(
+        app,
+        Message::Engine(Update::Snapshot {
+            execution_id: t.execution_id.clone(),
+            ticket: t.clone(),
+            at,
+        }),
+    )
+}
+
+fn tick(app: &mut App, at: SystemTime) -> Reply {
+    update(app, Message::Tick(at))
+}
+
+/// The steps of ticket `n` arrive.
+fn steps_arrive(app: &mut App, n: usize, steps: Vec<crate::coc::Step>) -> Reply {
+    update(
+        app,
+        Message::Engine(Update::Steps {
+            execution_id: id(n),
+            result: Ok(steps),
+            at: app.now,
+        }),
+    )
+}
+
+/// The first and only page of the hosts of step 301 of ticket 0 arrives.
+fn hosts_arrive(app: &mut App, hosts: Vec<crate::coc::Instance>) -> Reply {
+    update(
+        app,
+        Message::Engine(Update::Instances {
+            execution_id: id(0),
+            step_id: "301".into(),
+            offset: 0,
+            result: Ok(crate::coc::Page {
+                total: Some(hosts.len() as i64),
+                data: hosts,
+            }),
+            at: app.now,
+        }),
+    )
+}
+
+/// Step 301, `restart`, failed with `exit code 1`.
+fn failed_step() -> crate::coc::Step {
+    crate::coc::Step {
+        execution_step_id: Some("301".into()),
+        name: Some("restart".into()),
+        status: Some(Status::Failed),
+        message: Some("exit code 1".into()),
+        ..Default::default()
+    }
+}
+
 fn press(app: &mut App, code: KeyCode) -> Reply {
     update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }

@@ -49,21 +49,11 @@ fn a_hosts_live_run_time_moves_with_the_clock() {
     update(&mut app, Message::Tick(later));
     let ms = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
     let step = crate::coc::Step {
-        execution_step_id: Some("301".into()),
-        name: Some("restart".into()),
-        status: Some(Status::Failed),
         start_time: Some(ms(now())),
         end_time: Some(ms(now()) + 60_000),
-        ..Default::default()
+        ..failed_step()
     };
-    update(
-        &mut app,
-        Message::Engine(Update::Steps {
-            execution_id: id(0),
-            result: Ok(vec![step]),
-            at: now(),
-        }),
-    );
+    steps_arrive(&mut app, 0, vec![step]);
     press(&mut app, KeyCode::Enter);
     ch(&mut app, '4');
     press(&mut app, KeyCode::Enter);
@@ -73,19 +63,7 @@ fn a_hosts_live_run_time_moves_with_the_clock() {
         start_time: Some(ms(later) - 30_000),
         ..Default::default()
     };
-    update(
-        &mut app,
-        Message::Engine(Update::Instances {
-            execution_id: id(0),
-            step_id: "301".into(),
-            offset: 0,
-            result: Ok(crate::coc::Page {
-                data: vec![host],
-                total: Some(1),
-            }),
-            at: now(),
-        }),
-    );
+    hosts_arrive(&mut app, vec![host]);
     assert!(app.hosts().is_some_and(|h| h.instances().len() == 1));
     for ms in [1_100, 2_100, 3_100] {
         tick_keeps_the_screen_true(&mut app, later + Duration::from_millis(ms));

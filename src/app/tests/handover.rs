@@ -7,21 +7,7 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
     let mut app = mixed();
     select_id(&mut app, &id(0));
     assert_eq!(ch(&mut app, 'y').actions, [Action::Copy(id(0))]);
-    let failed_step = crate::coc::Step {
-        execution_step_id: Some("301".into()),
-        name: Some("restart".into()),
-        status: Some(Status::Failed),
-        message: Some("exit code 1".into()),
-        ..Default::default()
-    };
-    update(
-        &mut app,
-        Message::Engine(Update::Steps {
-            execution_id: id(0),
-            result: Ok(vec![failed_step]),
-            at: now(),
-        }),
-    );
+    steps_arrive(&mut app, 0, vec![failed_step()]);
     assert_eq!(
         ch(&mut app, 'Y').actions,
         [Action::Copy(
@@ -45,19 +31,7 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
         .iter()
         .map(|s| serde_json::from_value(serde_json::json!({"status": s})).unwrap())
         .collect();
-    update(
-        &mut app,
-        Message::Engine(Update::Instances {
-            execution_id: id(0),
-            step_id: "301".into(),
-            offset: 0,
-            result: Ok(crate::coc::Page {
-                data: hosts,
-                total: Some(3),
-            }),
-            at: now(),
-        }),
-    );
+    hosts_arrive(&mut app, hosts);
     let view = app.hosts().expect("the hosts view");
     assert_eq!(view.counts_line(), "2 Failed, 1 Succeed");
     assert_eq!(
@@ -141,26 +115,13 @@ fn capital_y_in_the_browse_view_sums_up_the_row_shown() {
 fn capital_y_counts_hosts_only_once_they_have_loaded() {
     let mut app = mixed();
     select_id(&mut app, &id(0));
-    let failed_step = crate::coc::Step {
-        execution_step_id: Some("301".into()),
-        name: Some("restart".into()),
-        status: Some(Status::Failed),
-        ..Default::default()
-    };
-    update(
-        &mut app,
-        Message::Engine(Update::Steps {
-            execution_id: id(0),
-            result: Ok(vec![failed_step]),
-            at: now(),
-        }),
-    );
+    steps_arrive(&mut app, 0, vec![failed_step()]);
     press(&mut app, KeyCode::Enter);
     ch(&mut app, '4');
     press(&mut app, KeyCode::Enter);
     assert!(app.hosts().is_some_and(|h| h.is_loading()));
     assert_eq!(
         copied(&ch(&mut app, 'Y')),
-        ["EX0000 | job0 | Failed | failed step: restart"]
+        ["EX0000 | job0 | Failed | failed step: restart (exit code 1)"]
     );
 }

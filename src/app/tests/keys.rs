@@ -7,28 +7,13 @@ use super::*;
 /// A dashboard whose keys go to `focus`, reached by keys as a user would.
 fn in_focus(focus: Focus) -> App {
     let mut app = mixed();
-    let steps = |app: &mut App| {
-        let step = crate::coc::Step {
-            execution_step_id: Some("301".into()),
-            name: Some("restart".into()),
-            ..Default::default()
-        };
-        update(
-            app,
-            Message::Engine(Update::Steps {
-                execution_id: id(0),
-                result: Ok(vec![step]),
-                at: now(),
-            }),
-        );
-    };
     let keys: &[KeyCode] = match focus {
         Focus::List => &[],
         Focus::Help => &[KeyCode::Char('?')],
         Focus::Ticket => &[KeyCode::Enter],
         Focus::Hosts => {
             select_id(&mut app, &id(0));
-            steps(&mut app);
+            steps_arrive(&mut app, 0, vec![failed_step()]);
             &[KeyCode::Enter, KeyCode::Char('4'), KeyCode::Enter]
         }
         Focus::Browse => &[KeyCode::Char('b')],

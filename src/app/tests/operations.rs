@@ -267,17 +267,14 @@ fn a_refusal_waits_behind_an_open_confirmation_and_no_key_falls_through() {
 
     actions.extend(typed(&mut app, "nate"));
     actions.extend(press(&mut app, KeyCode::Enter).actions);
-    let sent: Vec<_> = actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Engine(Command::Operate {
-                execution_id,
-                operation,
-            }) => Some((execution_id.clone(), *operation)),
-            Action::Engine(_) => None,
-            other => panic!("a key fell through: {other:?}"),
-        })
-        .collect();
+    assert!(
+        actions.iter().all(|a| matches!(a, Action::Engine(_))),
+        "a key fell through: {actions:?}"
+    );
+    let sent = operations(&Reply {
+        redraw: true,
+        actions,
+    });
     assert_eq!(sent, [(id(1), Terminate)]);
     assert!(
         app.watch_edit().input().is_none(),

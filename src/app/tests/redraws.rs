@@ -1,40 +1,10 @@
 //! Frames for what time and polls change on screen: the header's ages and countdown,
 //! a row's stale marker. Each test failed before its fix (found by a review).
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
 use super::redraw_model::{diff, new_app, render, text};
-use crate::app::*;
-use crate::coc::{ApiError, Status, Ticket};
+use super::*;
+use crate::coc::ApiError;
 
-const NOW: u64 = 1_751_378_400;
-fn t0() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(NOW)
-}
-fn id(n: usize) -> String {
-    format!("EX{n:04}")
-}
-fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Reply {
-    update(
-        app,
-        Message::Engine(Update::Snapshot {
-            execution_id: t.execution_id.clone(),
-            ticket: t.clone(),
-            at,
-        }),
-    )
-}
-fn tick(app: &mut App, at: SystemTime) -> Reply {
-    update(app, Message::Tick(at))
-}
-fn ticket(n: usize, status: Status, started_ago: u64) -> Arc<Ticket> {
-    let mut t = Ticket::empty(id(n));
-    t.status = Some(status);
-    t.document_name = Some(format!("job{n}"));
-    t.start_time = Some(((NOW - started_ago) * 1000) as i64);
-    Arc::new(t)
-}
 fn http() -> ApiError {
     ApiError::Http {
         status: 429,
@@ -52,12 +22,12 @@ fn http() -> ApiError {
 fn a_stale_marker_cleared_by_an_unchanged_poll_is_redrawn() {
     // Two running tickets started >1 day ago (run time changes hourly), 80x24.
     let mut app = new_app(2, 80, 24);
-    let a = ticket(0, Status::Running, 2 * 86_400);
-    let b = ticket(1, Status::Running, 2 * 86_400 + 10);
-    snap_at(&mut app, &a, t0());
-    snap_at(&mut app, &b, t0());
+    let a = job(0, Status::Running, 2 * 86_400);
+    let b = job(1, Status::Running, 2 * 86_400 + 10);
+    snap_at(&mut app, &a, now());
+    snap_at(&mut app, &b, now());
     // 90 s later, both stale; the tick draws the "~" markers.
-    let later = t0() + Duration::from_secs(90);
+    let later = now() + Duration::from_secs(90);
     assert!(tick(&mut app, later).redraw);
     assert!(
         text(&render(&app))
@@ -86,18 +56,18 @@ fn a_stale_marker_cleared_by_an_unchanged_poll_is_redrawn() {
 fn the_throttle_countdown_redraws_when_its_text_changes() {
     let mut app = new_app(0, 80, 24);
     // Throttled until t0 + 5.1 s, reported at t0 + 0.2 (the header reads "in 5s").
-    tick(&mut app, t0() + Duration::from_millis(200));
+    tick(&mut app, now() + Duration::from_millis(200));
     let out = update(
         &mut app,
         Message::Engine(Update::Throttled {
-            until: t0() + Duration::from_millis(5_100),
+            until: now() + Duration::from_millis(5_100),
             error: http(),
         }),
     );
     assert!(out.redraw);
     let drawn = render(&app);
     // The next tick, 0.95 s later: the text now reads "in 4s".
-    let out = tick(&mut app, t0() + Duration::from_millis(1_150));
+    let out = tick(&mut app, now() + Duration::from_millis(1_150));
     let now = render(&app);
     assert!(
         out.redraw || now == drawn,
@@ -114,11 +84,11 @@ fn the_throttle_countdown_keeps_up_with_tick_jitter() {
     update(
         &mut app,
         Message::Engine(Update::Throttled {
-            until: t0() + Duration::from_millis(10_500),
+            until: now() + Duration::from_millis(10_500),
             error: http(),
         }),
     );
-    let ms = |m| t0() + Duration::from_millis(m);
+    let ms = |m| now() + Duration::from_millis(m);
     assert!(tick(&mut app, ms(1_003)).redraw);
     let drawn = render(&app);
     let out = tick(&mut app, ms(2_001));
@@ -135,13 +105,13 @@ fn the_throttle_countdown_keeps_up_with_tick_jitter() {
 #[test]
 fn the_polled_age_redraws_after_a_tick_raced_a_poll() {
     let mut app = new_app(2, 80, 24);
-    let a = ticket(0, Status::Succeed, 600);
-    let b = ticket(1, Status::Succeed, 700);
-    snap_at(&mut app, &a, t0());
-    snap_at(&mut app, &b, t0());
-    assert!(tick(&mut app, t0() + Duration::from_millis(1_002)).redraw);
+    let a = job(0, Status::Succeed, 600);
+    let b = job(1, Status::Succeed, 700);
+    snap_at(&mut app, &a, now());
+    snap_at(&mut app, &b, now());
+    assert!(tick(&mut app, now() + Duration::from_millis(1_002)).redraw);
     let drawn = render(&app);
-    let out = snap_at(&mut app, &b, t0() + Duration::from_millis(999));
+    let out = snap_at(&mut app, &b, now() + Duration::from_millis(999));
     let now = render(&app);
     assert!(
         out.redraw || now == drawn,

@@ -2,47 +2,13 @@
 //! beside the list through sorts, filters and polls. Each test failed before its fix
 //! (found by a review).
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use super::redraw_model::new_app;
-use crate::app::*;
-use crate::coc::{Status, Ticket};
-
-const NOW: u64 = 1_751_378_400;
-fn t0() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(NOW)
-}
-fn id(n: usize) -> String {
-    format!("EX{n:04}")
-}
-fn press(app: &mut App, code: KeyCode) -> Reply {
-    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Reply {
-    update(
-        app,
-        Message::Engine(Update::Snapshot {
-            execution_id: t.execution_id.clone(),
-            ticket: t.clone(),
-            at,
-        }),
-    )
-}
-fn ticket(n: usize, status: Status, started_ago: u64) -> Arc<Ticket> {
-    let mut t = Ticket::empty(id(n));
-    t.status = Some(status);
-    t.document_name = Some(format!("job{n}"));
-    t.start_time = Some(((NOW - started_ago) * 1000) as i64);
-    Arc::new(t)
-}
+use super::*;
 
 fn pending_filtered(n: usize) -> App {
     let mut app = new_app(n, 80, 24);
     for i in 0..n {
-        snap_at(&mut app, &ticket(i, Status::Pending, 60 + i as u64), t0());
+        snap_at(&mut app, &job(i, Status::Pending, 60 + i as u64), now());
     }
     press(&mut app, KeyCode::Char('/'));
     for c in "pending".chars() {
@@ -60,7 +26,7 @@ fn sort_keeps_a_selection_that_left_the_filter() {
     press(&mut app, KeyCode::Char('j'));
     let chosen = app.selected().unwrap().id.clone();
     let n: usize = chosen[2..].parse().unwrap();
-    snap_at(&mut app, &ticket(n, Status::Running, 60 + n as u64), t0());
+    snap_at(&mut app, &job(n, Status::Running, 60 + n as u64), now());
     assert_eq!(app.selected().unwrap().id, chosen, "sticky");
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(
@@ -79,7 +45,7 @@ fn sort_while_open_then_back_keeps_the_ticket() {
     press(&mut app, KeyCode::Enter);
     let opened = app.shown().unwrap().id.clone();
     let n: usize = opened[2..].parse().unwrap();
-    snap_at(&mut app, &ticket(n, Status::Running, 60 + n as u64), t0());
+    snap_at(&mut app, &job(n, Status::Running, 60 + n as u64), now());
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.shown().unwrap().id, opened);
     press(&mut app, KeyCode::Esc);
@@ -88,23 +54,6 @@ fn sort_while_open_then_back_keeps_the_ticket() {
         opened,
         "Esc came back to another ticket"
     );
-}
-
-fn wheel(
-    app: &mut App,
-    kind: ratatui::crossterm::event::MouseEventKind,
-    col: u16,
-    row: u16,
-) -> Reply {
-    update(
-        app,
-        Message::Mouse(ratatui::crossterm::event::MouseEvent {
-            kind,
-            column: col,
-            row,
-            modifiers: KeyModifiers::NONE,
-        }),
-    )
 }
 
 /// before the user moves the selection, the pane beside the list follows the top
@@ -116,13 +65,13 @@ fn the_pane_does_not_switch_under_a_user_reading_it() {
     for i in 0..3 {
         snap_at(
             &mut app,
-            &ticket(i, Status::Succeed, 600 + 60 * i as u64),
-            t0(),
+            &job(i, Status::Succeed, 600 + 60 * i as u64),
+            now(),
         );
     }
     press(&mut app, KeyCode::Char('5')); // History of the ticket in the pane
     let detail = layout::screen(app.size, false).detail;
-    wheel(
+    mouse(
         &mut app,
         ratatui::crossterm::event::MouseEventKind::ScrollDown,
         detail.x + 2,
@@ -130,7 +79,7 @@ fn the_pane_does_not_switch_under_a_user_reading_it() {
     );
     let reading = app.shown().unwrap().id.clone();
     // Another ticket fails: urgency puts it on top.
-    snap_at(&mut app, &ticket(2, Status::Failed, 30), t0());
+    snap_at(&mut app, &job(2, Status::Failed, 30), now());
     assert_eq!(
         app.shown().unwrap().id,
         reading,
@@ -145,7 +94,7 @@ fn the_pane_does_not_switch_under_a_user_reading_it() {
 fn a_ticket_the_filter_hides_stays_out_of_the_list() {
     let mut app = new_app(2, 80, 24);
     for i in 0..2 {
-        snap_at(&mut app, &ticket(i, Status::Running, 60), t0());
+        snap_at(&mut app, &job(i, Status::Running, 60), now());
     }
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('/'));
@@ -157,7 +106,7 @@ fn a_ticket_the_filter_hides_stays_out_of_the_list() {
     let sel = 1; // the selected ticket (EX0001, same status: sorted by id... either way)
     for i in 0..2 {
         let _ = sel;
-        snap_at(&mut app, &ticket(i, Status::Succeed, 60), t0());
+        snap_at(&mut app, &job(i, Status::Succeed, 60), now());
     }
     let shown: Vec<_> = (0..app.visible_len())
         .map(|p| app.visible(p).unwrap().id.clone())
