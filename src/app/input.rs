@@ -82,12 +82,11 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
                 None => app.on_view_intent(intent),
             }
         }
-        (Focus::List, Intent::Move(motion)) => {
-            let last = app.list.len().saturating_sub(1);
-            Reply::redraw(app.select(motion.from(app.list.cursor()).min(last)))
-        }
         (Focus::List, Intent::Open) => app.open_selected(),
-        (Focus::List, _) => app.on_view_intent(intent),
+        (Focus::List, _) => match app.on_list_intent(intent) {
+            Some(reply) => reply,
+            None => app.on_view_intent(intent),
+        },
     }
 }
 

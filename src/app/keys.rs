@@ -80,6 +80,10 @@ impl Focuses {
     pub const fn has(self, focus: Focus) -> bool {
         self.0 & focus.bit() != 0
     }
+
+    pub const fn and(self, focus: Focus) -> Focuses {
+        Focuses(self.0 | focus.bit())
+    }
 }
 
 /// The views of tickets: what is left when nothing is over the screen.
@@ -381,12 +385,6 @@ const TABLE: &[Binding] = &[
     row(Focuses::of(&[Remove]), &[Key::Char('y')], I::Accept, hint("remove"), ANSWER),
     row(Focuses::of(&[Confirm, Remove]), &[Key::Any], I::Close, hint_in("keeps", Focuses::of(&[Remove])), ANSWER),
 ];
-
-impl Focuses {
-    const fn and(self, focus: Focus) -> Focuses {
-        Focuses(self.0 | focus.bit())
-    }
-}
 
 /// A row that cannot be added: `taken_by` already takes the key in that focus.
 #[derive(Debug, Clone, PartialEq)]

@@ -446,16 +446,6 @@ impl App {
         self.list.scroll_to_cursor(rows);
     }
 
-    /// The user moves the selection to `position`.
-    fn select(&mut self, position: usize) -> bool {
-        let changed = self.list.select(self.tickets.all(), &self.filter, position);
-        if changed {
-            self.detail.reset_scroll();
-        }
-        self.scroll_list_to_cursor();
-        changed
-    }
-
     /// The filter text changed: the list shows what it matches now.
     fn refilter(&mut self) {
         // An open ticket stays the list's selection while the filter changes under it.

@@ -8,7 +8,7 @@ use crate::watch::Command;
 
 use super::actions::{PromptKey, copy_id, summary};
 use super::keys::{Intent, Motion};
-use super::list::Keep;
+use super::list::Listed;
 use super::tickets::TicketEntry;
 use super::watchlist::WatchReply;
 use super::{Action, App, Origin, Reply, View, WatchChange};
@@ -28,12 +28,7 @@ impl App {
                 self.filter.start_editing();
                 Reply::redraw(true)
             }
-            Intent::Sort => {
-                let sort = self.list.sort().next();
-                self.list.set_sort(sort, self.tickets.all(), &self.filter);
-                self.scroll_list_to_cursor();
-                Reply::redraw(true)
-            }
+            Intent::Sort => self.on_list_intent(intent).unwrap_or_default(),
             Intent::Refresh => self.refresh_shown(),
             Intent::RefreshAll => Reply::action(Action::Engine(Command::RefreshAll)),
             Intent::Browse => Reply::redraw_and(self.browse.open()),
@@ -57,6 +52,25 @@ impl App {
             Intent::Back => self.back(),
             _ => Reply::default(),
         }
+    }
+
+    /// A key of the list: the pane beside it starts at the top of another ticket.
+    pub(super) fn on_list_intent(&mut self, intent: Intent) -> Option<Reply> {
+        let reply = match self
+            .list
+            .on_intent(intent, self.tickets.all(), &self.filter)
+        {
+            Listed::Ignored => return None,
+            Listed::Moved(changed) => {
+                if changed {
+                    self.detail.reset_scroll();
+                }
+                Reply::redraw(changed)
+            }
+            Listed::Sorted => Reply::redraw(true),
+        };
+        self.scroll_list_to_cursor();
+        Some(reply)
     }
 
     /// A key routed to the open prompt.
@@ -197,8 +211,7 @@ impl App {
         let id = entry.id.clone();
         self.tickets.insert_listed(entry);
         self.tickets.set_origin(&id, Origin::Watched);
-        self.list
-            .rebuild(self.tickets.all(), &self.filter, Keep::Held);
+        self.refilter();
         Reply::redraw_and(Command::Add(id))
     }
 
