@@ -9,7 +9,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -46,13 +46,13 @@ struct CacheFile {
     tickets: Vec<CachedTicket>,
 }
 
-pub fn to_millis(at: SystemTime) -> i64 {
-    at.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+/// Times are written as epoch milliseconds, the API's own form.
+pub use crate::format::millis_of as to_millis;
 
+/// A remembered time; one no calendar holds (a damaged file) reads as long ago, never
+/// as a time that could not be shown.
 pub fn from_millis(ms: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    crate::format::from_millis(ms).unwrap_or(UNIX_EPOCH)
 }
 
 /// The cache file of `endpoint` in `dir`: named by a hash, so any URL makes a safe name.
@@ -170,6 +170,18 @@ mod tests {
         assert_eq!(load(&path, "http://127.0.0.1:8710"), tickets);
         assert!(load(&path, "cn-north-4").is_empty(), "another endpoint's");
         assert_ne!(path, path_for(dir.path(), "cn-north-4"));
+    }
+
+    #[test]
+    fn remembered_times_keep_their_millisecond_and_garbage_reads_as_long_ago() {
+        for ms in [0, 1_751_378_400_123, -1_000] {
+            assert_eq!(to_millis(from_millis(ms)), ms, "{ms}");
+        }
+        for garbage in [i64::MAX, i64::MIN] {
+            let at = from_millis(garbage);
+            assert_eq!(at, UNIX_EPOCH, "{garbage}");
+            assert_ne!(crate::format::clock_time(at, crate::format::Zone::UTC), "-");
+        }
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn describe(operation: Operation, ticket: &Ticket) -> String {
 
 /// How one operation ended, for the log file and the History tab.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum OperationOutcome {
     Accepted,
     /// Sent, and answered with an error.
     Refused(ApiError),
@@ -78,23 +78,23 @@ pub enum Outcome {
     ReadOnly,
 }
 
-impl Outcome {
+impl OperationOutcome {
     pub fn as_text(&self) -> String {
         match self {
-            Outcome::Accepted => "accepted".into(),
-            Outcome::Refused(e) => format!("refused: {e}"),
-            Outcome::Declined => "not sent: declined".into(),
-            Outcome::ReadOnly => "not sent: read-only".into(),
+            OperationOutcome::Accepted => "accepted".into(),
+            OperationOutcome::Refused(e) => format!("refused: {e}"),
+            OperationOutcome::Declined => "not sent: declined".into(),
+            OperationOutcome::ReadOnly => "not sent: read-only".into(),
         }
     }
 }
 
 /// One line in the log file per operation, whatever became of it.
-pub fn log(operation: Operation, execution_id: &str, outcome: &Outcome) {
+pub fn log(operation: Operation, execution_id: &str, outcome: &OperationOutcome) {
     let op = operation.as_str();
     let what = outcome.as_text();
     match outcome {
-        Outcome::Accepted => {
+        OperationOutcome::Accepted => {
             tracing::info!(target: "coctop::operate", "{op} {execution_id}: {what}")
         }
         _ => tracing::warn!(target: "coctop::operate", "{op} {execution_id}: {what}"),

@@ -3,15 +3,14 @@
 
 use std::time::SystemTime;
 
+// Hosts asked for at a time: a full page.
+use crate::coc::MAX_LIST_LIMIT as PAGE;
 use crate::coc::{ApiError, Instance, Page};
 use crate::hosts;
-
 use crate::watch::Command;
 
 use super::tickets::Failure;
 
-/// Hosts asked for at a time.
-const PAGE: u32 = 100;
 /// A page is asked for when the user scrolls this close to the last loaded host.
 const PREFETCH_ROWS: usize = 20;
 

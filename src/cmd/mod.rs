@@ -20,7 +20,7 @@ use crate::config::{self as settings, Config, ConfigLocation, WatchEntry};
 use crate::exit::Exit;
 use crate::text::sanitize;
 
-/// The global flags, as plain values (clap stays at the edge, in `main`).
+/// The shared flags, as plain values (clap stays at the edge: `cli::globals` reads them).
 #[derive(Debug, Clone, Default)]
 pub struct Globals {
     /// `--config` or `COCTOP_CONFIG`, and which of the two gave it.
@@ -48,13 +48,33 @@ pub(crate) struct Prepared {
 
 /// Loads the config (optional) and resolves endpoint and credentials.
 fn connect(globals: &Globals) -> Result<(Config, ClientConfig), String> {
-    let config = settings::load_for_dashboard(globals.config.as_ref())?;
+    let config = load_config(globals)?;
+    let client_config = resolve_client(globals, &config)?;
+    Ok((config, client_config))
+}
+
+/// The config file `--config` or `COCTOP_CONFIG` names (it must exist), else the default
+/// one, else the defaults; a secret others can read is warned about.
+fn load_config(globals: &Globals) -> Result<Config, String> {
+    let config = settings::load_or_defaults(globals.config.as_ref())?;
+    if let Some(warning) = settings::secret_warning(&config) {
+        report(&warning);
+    }
+    Ok(config)
+}
+
+/// Endpoint and credentials from the flags and `config`; credentials that go out in
+/// clear (the user opted in) are warned about.
+fn resolve_client(globals: &Globals, config: &Config) -> Result<ClientConfig, String> {
     let client_config = settings::client_config(
-        &config,
+        config,
         globals.endpoint.as_deref(),
         globals.region.as_deref(),
     )?;
-    Ok((config, client_config))
+    if let Some(warning) = settings::transport_warning(&client_config) {
+        report(&warning);
+    }
+    Ok(client_config)
 }
 
 /// `connect`, and the tickets named by `ids` (the config's when none), validated.

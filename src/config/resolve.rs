@@ -1,7 +1,5 @@
 //! From config and flags to a client: which endpoint, which credentials.
 
-use std::io::Write;
-
 use super::{AuthMethod, Config};
 use crate::coc::auth::{ENV_DOMAIN_ID, credential_places};
 use crate::coc::{Auth, ClientConfig, Credentials, Endpoint};
@@ -44,31 +42,43 @@ pub fn client_config_with_env(
 pub const ENV_ALLOW_HTTP: &str = "COCTOP_ALLOW_HTTP";
 
 /// Credentials travel over plain HTTP only to loopback, unless the user opted in
-/// (`allow_http` in [api] or `COCTOP_ALLOW_HTTP=1`); then a warning says so.
+/// (`allow_http` in [api] or `COCTOP_ALLOW_HTTP=1`); then [`transport_warning`] says so.
 fn check_transport(
     config: &Config,
     endpoint: &Endpoint,
     auth: &Auth,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), String> {
-    if matches!(auth, Auth::None) || !endpoint.is_plain_http() || endpoint.is_loopback() {
+    if !in_clear(endpoint, auth) {
         return Ok(());
     }
     let opted_in = config.api.allow_http || env(ENV_ALLOW_HTTP).is_some_and(|v| v.trim() == "1");
-    let host = endpoint.url.host_str().unwrap_or_default();
     if !opted_in {
+        let host = endpoint.url.host_str().unwrap_or_default();
         return Err(format!(
             "refusing to send credentials over plain http:// to {host}: anyone on the way \
              could read them; use https://, or accept the risk with `allow_http = true` in \
              [api] (or {ENV_ALLOW_HTTP}=1)"
         ));
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "coctop: warning: credentials go unencrypted over plain http:// to {host} \
-         (allow_http is on)"
-    );
     Ok(())
+}
+
+/// The warning for a client whose credentials go out in clear: only a user who opted in
+/// gets such a client (see `check_transport`).
+pub fn transport_warning(client: &ClientConfig) -> Option<String> {
+    if !in_clear(&client.endpoint, &client.auth) {
+        return None;
+    }
+    let host = client.endpoint.url.host_str().unwrap_or_default();
+    Some(format!(
+        "warning: credentials go unencrypted over plain http:// to {host} (allow_http is on)"
+    ))
+}
+
+/// Whether credentials would cross the network unencrypted: plain HTTP beyond loopback.
+fn in_clear(endpoint: &Endpoint, auth: &Auth) -> bool {
+    !matches!(auth, Auth::None) && endpoint.is_plain_http() && !endpoint.is_loopback()
 }
 
 /// Flags over config; within each, an endpoint URL over a region.
@@ -260,11 +270,28 @@ mod tests {
         let mut anonymous = remote.clone();
         anonymous.auth.method = AuthMethod::None;
         assert!(resolve(&anonymous, (None, None), KEYS).is_ok());
+        assert_eq!(
+            transport_warning(&resolve(&anonymous, (None, None), KEYS).unwrap()),
+            None
+        );
         let mut opted_in = remote.clone();
         opted_in.api.allow_http = true;
-        assert!(resolve(&opted_in, (None, None), KEYS).is_ok());
+        let in_clear = resolve(&opted_in, (None, None), KEYS).unwrap();
+        assert_eq!(
+            transport_warning(&in_clear).as_deref(),
+            Some(
+                "warning: credentials go unencrypted over plain http:// to coc.example.com \
+                 (allow_http is on)"
+            )
+        );
         let by_env = [KEYS[0], KEYS[1], (ENV_ALLOW_HTTP, "1")];
         assert!(resolve(&remote, (None, None), &by_env).is_ok());
+        let loopback = resolve(
+            &with_api(Some("http://127.0.0.1:1"), None),
+            (None, None),
+            KEYS,
+        );
+        assert_eq!(transport_warning(&loopback.unwrap()), None);
     }
 
     #[test]

@@ -680,8 +680,8 @@ impl<F: Fetcher> Engine<F> {
     /// back on the schedule at once.
     fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
         let outcome = match &result {
-            Ok(()) => operate::Outcome::Accepted,
-            Err(e) => operate::Outcome::Refused(e.clone()),
+            Ok(()) => operate::OperationOutcome::Accepted,
+            Err(e) => operate::OperationOutcome::Refused(e.clone()),
         };
         operate::log(operation, &id, &outcome);
         if result.is_ok()
