@@ -14,7 +14,7 @@ use crate::watch::Command;
 
 use super::keys::Intent;
 use super::layout;
-use super::reply::Reply;
+use super::reaction::Reaction;
 use super::tickets::{Failure, TicketEntry};
 
 /// The next page is asked for when the selection comes this close to the last row.
@@ -49,9 +49,9 @@ pub struct Browse {
 pub enum Browsed {
     /// Not a key of the browse view.
     Ignored,
-    Done(Reply),
+    Done(Reaction),
     /// The selection moved: `true` when to another ticket.
-    Moved(bool, Reply),
+    Moved(bool, Reaction),
     /// Enter: the selected ticket opens.
     Open,
 }
@@ -60,42 +60,42 @@ impl Browse {
     /// A key routed to the view or its filter line (`typed`: the character of
     /// `Intent::Type`); `rows`: the rows on screen.
     pub fn on_intent(&mut self, intent: Intent, typed: Option<char>, rows: usize) -> Browsed {
-        let reply = match (self.editing, intent) {
+        let reaction = match (self.editing, intent) {
             (true, Intent::Type) => {
                 self.text.extend(typed);
                 self.invalid = None;
-                Reply::redraw(true)
+                Reaction::redraw(true)
             }
             (true, Intent::Erase) => {
                 self.text.pop();
                 self.invalid = None;
-                Reply::redraw(true)
+                Reaction::redraw(true)
             }
-            (true, Intent::Accept) => Reply::redraw(true).ask(self.apply_filter()),
+            (true, Intent::Accept) => Reaction::redraw(true).ask(self.apply_filter()),
             (true, Intent::Close) => {
                 self.cancel_editing();
-                Reply::redraw(true)
+                Reaction::redraw(true)
             }
             (false, Intent::Back) => {
                 self.close();
-                Reply::redraw(true)
+                Reaction::redraw(true)
             }
             (false, Intent::Filter) => {
                 self.editing = true;
-                Reply::redraw(true)
+                Reaction::redraw(true)
             }
-            (false, Intent::Refresh) => Reply::redraw_and(self.reload()),
+            (false, Intent::Refresh) => Reaction::redraw_and(self.reload()),
             (false, Intent::Open) if self.selected().is_some() => return Browsed::Open,
             (false, Intent::Move(motion)) => {
                 let target = motion
                     .from(self.cursor)
                     .min(self.rows.len().saturating_sub(1));
                 let (changed, more) = self.select(target, rows);
-                return Browsed::Moved(changed, Reply::redraw(changed).ask(more));
+                return Browsed::Moved(changed, Reaction::redraw(changed).ask(more));
             }
             _ => return Browsed::Ignored,
         };
-        Browsed::Done(reply)
+        Browsed::Done(reaction)
     }
 
     pub fn is_open(&self) -> bool {
@@ -347,7 +347,7 @@ mod tests {
     /// Enter on the filter line: the page it asks for, if any.
     fn enter(browse: &mut Browse) -> Option<Command> {
         match key(browse, Intent::Accept) {
-            Browsed::Done(mut reply) => reply.actions.pop().map(|action| match action {
+            Browsed::Done(mut reaction) => reaction.actions.pop().map(|action| match action {
                 crate::app::Action::Engine(command) => command,
                 other => panic!("{other:?}"),
             }),

@@ -6,7 +6,7 @@ use crate::coc::{KeyValue, RawJson, Step, Target, Ticket};
 
 use super::hosts::HostsView;
 use super::keys::Intent;
-use super::reply::Reply;
+use super::reaction::Reaction;
 use super::tickets::{Failure, OperationRecord, StepsState, TicketEntry, Transition};
 use super::view::Tab;
 
@@ -101,36 +101,36 @@ impl Detail {
         intent: Intent,
         entry: Option<&TicketEntry>,
         rows: usize,
-    ) -> Option<Reply> {
-        let reply = match (intent, self.hosts_mut()) {
-            (Intent::NextTab, _) => Reply::redraw(self.set_tab(self.tab.next())),
-            (Intent::PrevTab, _) => Reply::redraw(self.set_tab(self.tab.prev())),
-            (Intent::ToTab(tab), _) => Reply::redraw(self.set_tab(tab)),
+    ) -> Option<Reaction> {
+        let reaction = match (intent, self.hosts_mut()) {
+            (Intent::NextTab, _) => Reaction::redraw(self.set_tab(self.tab.next())),
+            (Intent::PrevTab, _) => Reaction::redraw(self.set_tab(self.tab.prev())),
+            (Intent::ToTab(tab), _) => Reaction::redraw(self.set_tab(tab)),
             (Intent::Move(motion), Some(hosts)) => {
                 let moved = hosts.scroll_to(motion.from(hosts.scroll()));
                 let fetch = hosts.fetch(rows);
-                Reply::redraw(moved || fetch.is_some()).ask(fetch)
+                Reaction::redraw(moved || fetch.is_some()).ask(fetch)
             }
             (Intent::Move(motion), None) => {
-                Reply::redraw(self.scroll_to(entry, motion.from(self.scroll)))
+                Reaction::redraw(self.scroll_to(entry, motion.from(self.scroll)))
             }
             (Intent::Refresh, Some(hosts)) => {
                 hosts.retry();
                 let fetch = hosts.fetch(rows);
-                Reply::redraw(fetch.is_some()).ask(fetch)
+                Reaction::redraw(fetch.is_some()).ask(fetch)
             }
             (Intent::Back, Some(_)) => {
                 self.hosts = None;
-                Reply::redraw(true)
+                Reaction::redraw(true)
             }
             (Intent::Open, None) => self.open_hosts(entry?, rows)?,
             _ => return None,
         };
-        Some(reply)
+        Some(reaction)
     }
 
     /// Enter on the Steps tab of the open ticket: the hosts of the step at the cursor.
-    fn open_hosts(&mut self, entry: &TicketEntry, rows: usize) -> Option<Reply> {
+    fn open_hosts(&mut self, entry: &TicketEntry, rows: usize) -> Option<Reaction> {
         if self.tab != Tab::Steps || self.open.as_deref() != Some(entry.id.as_str()) {
             return None;
         }
@@ -143,7 +143,7 @@ impl Detail {
         let hosts = self
             .hosts
             .insert(HostsView::new(entry.id.clone(), step_id, name));
-        Some(Reply::redraw(true).ask(hosts.fetch(rows)))
+        Some(Reaction::redraw(true).ask(hosts.fetch(rows)))
     }
 }
 

@@ -8,14 +8,14 @@ use ratatui::crossterm::event::{
 
 use super::browse::Browsed;
 use super::keys::{Focus, Intent, Motion};
-use super::{Action, App, Reply, View};
+use super::{Action, App, Reaction, View};
 
 /// Lines the detail scrolls per wheel notch.
 const WHEEL_LINES: usize = 3;
 
-pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Reply {
+pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Reaction {
     if key.kind == KeyEventKind::Release {
-        return Reply::default();
+        return Reaction::default();
     }
     // Whatever the key, the user is looking at the selection now: it no longer follows
     // the top row as tickets arrive.
@@ -25,32 +25,32 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Reply {
     let focus = app.focus();
     let routed = app.keymap.route(focus, &key, |only| app.holds(only));
     let Some(intent) = routed.map(|row| row.intent) else {
-        return Reply::redraw(noted);
+        return Reaction::redraw(noted);
     };
     let typed = match key.code {
         KeyCode::Char(c) => Some(c),
         _ => None,
     };
-    let mut reply = dispatch(app, focus, intent, typed);
-    reply.redraw |= noted;
-    reply
+    let mut reaction = dispatch(app, focus, intent, typed);
+    reaction.redraw |= noted;
+    reaction
 }
 
 /// Carries out `intent` in `focus`: by the feature that has the focus, else (on a view)
 /// by what every view shares.
-fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) -> Reply {
+fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) -> Reaction {
     let rows = page_size(app);
     let intent = match intent {
         Intent::Move(motion) => Intent::Move(motion.paged(rows)),
         other => other,
     };
     match (focus, intent) {
-        (_, Intent::Quit) => Reply::action(Action::Quit),
-        (_, Intent::Suspend) => Reply::action(Action::Suspend),
-        (_, Intent::Redraw) => Reply::redraw(true),
+        (_, Intent::Quit) => Reaction::action(Action::Quit),
+        (_, Intent::Suspend) => Reaction::action(Action::Suspend),
+        (_, Intent::Redraw) => Reaction::redraw(true),
         (Focus::Help, _) => {
             app.help = false;
-            Reply::redraw(true)
+            Reaction::redraw(true)
         }
         (Focus::Notice | Focus::Menu | Focus::Confirm, _) => app.on_prompt(intent, typed),
         (Focus::AddLine | Focus::Remove, _) => app.on_watch_edit(intent, typed),
@@ -60,17 +60,17 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
             if app.filter.on_intent(intent, typed) == Some(true) {
                 app.refilter();
             }
-            Reply::redraw(true)
+            Reaction::redraw(true)
         }
         (Focus::Browse | Focus::BrowseFilterLine, _) => {
             match app.browse.on_intent(intent, typed, rows) {
                 Browsed::Ignored => app.on_view_intent(intent),
-                Browsed::Done(reply) => reply,
-                Browsed::Moved(changed, reply) => {
+                Browsed::Done(reaction) => reaction,
+                Browsed::Moved(changed, reaction) => {
                     if changed {
                         app.detail.reset_scroll();
                     }
-                    reply
+                    reaction
                 }
                 Browsed::Open => app.open_browsed(),
             }
@@ -78,25 +78,25 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
         (Focus::Ticket | Focus::Hosts, _) => {
             let entry = app.detail.open_id().and_then(|id| app.tickets.get(id));
             match app.detail.on_intent(intent, entry, rows) {
-                Some(reply) => reply,
+                Some(reaction) => reaction,
                 None => app.on_view_intent(intent),
             }
         }
         (Focus::List, Intent::Open) => app.open_selected(),
         (Focus::List, _) => match app.on_list_intent(intent) {
-            Some(reply) => reply,
+            Some(reaction) => reaction,
             None => app.on_view_intent(intent),
         },
     }
 }
 
 /// Pasted text goes to the `a` line when it is open.
-pub(super) fn on_paste(app: &mut App, text: &str) -> Reply {
+pub(super) fn on_paste(app: &mut App, text: &str) -> Reaction {
     if app.focus() != Focus::AddLine {
-        return Reply::default();
+        return Reaction::default();
     }
     app.watchlist.type_text(text);
-    Reply::redraw(true)
+    Reaction::redraw(true)
 }
 
 /// One screenful of the list (or of the zoomed detail).
@@ -111,16 +111,16 @@ fn page_size(app: &App) -> usize {
 
 /// The mouse acts on the views only: a click or the wheel never answers a prompt nor
 /// reaches behind one.
-pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Reply {
+pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Reaction {
     app.list.keep_selection();
     let focus = app.focus();
     if focus == Focus::Help {
         let click = matches!(mouse.kind, MouseEventKind::Down(_));
         app.help &= !click;
-        return Reply::redraw(click);
+        return Reaction::redraw(click);
     }
     if focus != Focus::FilterLine && !focus.is_view() {
-        return Reply::default();
+        return Reaction::default();
     }
     let view = app.view_focus();
     let screen = app.screen();
@@ -128,12 +128,12 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Reply {
     let motion = match mouse.kind {
         MouseEventKind::Down(MouseButton::Left) => {
             let Some(row) = screen.row_at(mouse.column, mouse.row) else {
-                return Reply::default();
+                return Reaction::default();
             };
             let rows = usize::from(screen.rows.height);
             let (position, cursor) = match view {
                 Focus::Browse => (app.browse.offset(rows) + row, app.browse.cursor()),
-                _ if app.list.offset(rows) + row >= app.list.len() => return Reply::default(),
+                _ if app.list.offset(rows) + row >= app.list.len() => return Reaction::default(),
                 _ => (app.list.offset(rows) + row, app.list.cursor()),
             };
             match position.checked_sub(cursor) {
@@ -149,7 +149,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Reply {
         }
         MouseEventKind::ScrollDown => Motion::Down(1),
         MouseEventKind::ScrollUp => Motion::Up(1),
-        _ => return Reply::default(),
+        _ => return Reaction::default(),
     };
     dispatch(app, view, Intent::Move(motion), None)
 }

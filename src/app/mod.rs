@@ -19,7 +19,7 @@ mod input;
 mod keys;
 pub mod layout;
 mod list;
-mod reply;
+mod reaction;
 mod shared;
 mod tickets;
 mod view;
@@ -44,7 +44,7 @@ pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
 pub use hosts::HostsView;
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
-pub use reply::{Action, Reply, WatchChange};
+pub use reaction::{Action, Reaction, WatchChange};
 pub use tickets::{
     Failure, Health, KeyWidths, OperationRecord, Origin, StatusCount, StepsState, TicketEntry,
     Transition, urgency,
@@ -189,7 +189,7 @@ impl App {
 
     /// Takes in a config file changed on disk: the watch list becomes the file's
     /// (labels included), and the notification rules.
-    fn reload(&mut self, reloaded: Reloaded) -> Reply {
+    fn reload(&mut self, reloaded: Reloaded) -> Reaction {
         self.config_error = None;
         self.alerts.set_rules(reloaded.notify.on.clone());
         let wanted: HashSet<&str> = reloaded.watch.iter().map(|w| w.id.as_str()).collect();
@@ -213,7 +213,7 @@ impl App {
         let added = self.watch(&reloaded.watch);
         actions.extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
         actions.push(Action::Renotify(reloaded.notify));
-        Reply {
+        Reaction {
             redraw: true,
             actions,
         }
@@ -621,7 +621,7 @@ impl App {
 }
 
 /// Applies one message; says whether to redraw and what the event loop must do.
-pub fn update(app: &mut App, msg: Message) -> Reply {
+pub fn update(app: &mut App, msg: Message) -> Reaction {
     // Keys too: `a`, `d`, and the engine's answers to `r`.
     if matches!(
         msg,
@@ -629,54 +629,56 @@ pub fn update(app: &mut App, msg: Message) -> Reply {
     ) {
         app.revision = app.revision.wrapping_add(1);
     }
-    let mut reply = match msg {
+    let mut reaction = match msg {
         Message::Key(key) => input::on_key(app, key),
         Message::Mouse(mouse) => input::on_mouse(app, mouse),
         Message::Resize { width, height } => {
             app.size = Rect::new(0, 0, width, height);
             app.scroll_list_to_cursor();
-            Reply::redraw(true)
+            Reaction::redraw(true)
         }
         Message::Tick(now) => {
             app.now = now;
             // Ages, run times and countdowns move with the clock: every tick draws, which
             // costs an idle dashboard next to nothing (README, "Performance").
-            let mut reply = Reply::redraw(true);
+            let mut reaction = Reaction::redraw(true);
             if let Some(notification) = app.alerts.take_due(now) {
-                reply.actions.push(Action::Notify(notification));
+                reaction.actions.push(Action::Notify(notification));
             }
-            reply
+            reaction
         }
-        Message::Engine(update) => Reply::redraw(app.on_engine(update)),
+        Message::Engine(update) => Reaction::redraw(app.on_engine(update)),
         Message::Paste(text) => input::on_paste(app, &text),
         Message::ConfigReloaded(Ok(reloaded)) => app.reload(reloaded),
         Message::ConfigReloaded(Err(why)) => {
             app.config_error = Some(why);
-            Reply::redraw(true)
+            Reaction::redraw(true)
         }
         Message::Saved(result) => {
             match result {
                 Ok(said) => app.watchlist.say(said, false),
                 Err(said) => app.watchlist.say(said, true),
             }
-            Reply::redraw(true)
+            Reaction::redraw(true)
         }
     };
     if app.browse.is_open() {
         let rows = app.list_rows();
         if let Some(command) = app.browse.more(rows) {
-            reply.actions.push(Action::Engine(command));
+            reaction.actions.push(Action::Engine(command));
         }
     }
     if let Some(id) = app.steps_to_fetch() {
-        reply.actions.push(Action::Engine(Command::FetchSteps(id)));
-        reply.redraw = true;
+        reaction
+            .actions
+            .push(Action::Engine(Command::FetchSteps(id)));
+        reaction.redraw = true;
     }
-    reply.redraw |= app.show_waiting_notice();
-    if reply.redraw {
+    reaction.redraw |= app.show_waiting_notice();
+    if reaction.redraw {
         app.drawn_at = app.now;
     }
-    reply
+    reaction
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ fn finished(n: usize) -> App {
     })
 }
 
-fn snapshot(app: &mut App, t: Ticket) -> Reply {
+fn snapshot(app: &mut App, t: Ticket) -> Reaction {
     update(
         app,
         Message::Engine(Update::Snapshot {
@@ -80,7 +80,7 @@ fn job(n: usize, status: Status, started_secs_ago: u64) -> Arc<Ticket> {
 }
 
 /// A poll of `t` at `at`.
-fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Reply {
+fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Reaction {
     update(
         app,
         Message::Engine(Update::Snapshot {
@@ -91,12 +91,12 @@ fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Reply {
     )
 }
 
-fn tick(app: &mut App, at: SystemTime) -> Reply {
+fn tick(app: &mut App, at: SystemTime) -> Reaction {
     update(app, Message::Tick(at))
 }
 
 /// The steps of ticket `n` arrive.
-fn steps_arrive(app: &mut App, n: usize, steps: Vec<crate::coc::Step>) -> Reply {
+fn steps_arrive(app: &mut App, n: usize, steps: Vec<crate::coc::Step>) -> Reaction {
     update(
         app,
         Message::Engine(Update::Steps {
@@ -108,7 +108,7 @@ fn steps_arrive(app: &mut App, n: usize, steps: Vec<crate::coc::Step>) -> Reply 
 }
 
 /// The first and only page of the hosts of step 301 of ticket 0 arrives.
-fn hosts_arrive(app: &mut App, hosts: Vec<crate::coc::Instance>) -> Reply {
+fn hosts_arrive(app: &mut App, hosts: Vec<crate::coc::Instance>) -> Reaction {
     update(
         app,
         Message::Engine(Update::Instances {
@@ -135,22 +135,22 @@ fn failed_step() -> crate::coc::Step {
     }
 }
 
-fn press(app: &mut App, code: KeyCode) -> Reply {
+fn press(app: &mut App, code: KeyCode) -> Reaction {
     update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn ch(app: &mut App, c: char) -> Reply {
+fn ch(app: &mut App, c: char) -> Reaction {
     press(app, KeyCode::Char(c))
 }
 
-fn ctrl(app: &mut App, c: char) -> Reply {
+fn ctrl(app: &mut App, c: char) -> Reaction {
     update(
         app,
         Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
     )
 }
 
-fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) -> Reply {
+fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) -> Reaction {
     update(
         app,
         Message::Mouse(MouseEvent {
@@ -177,7 +177,7 @@ fn engine(command: Command) -> Action {
 }
 
 /// The `Operate` commands among the actions.
-fn operations(out: &Reply) -> Vec<(String, crate::coc::Operation)> {
+fn operations(out: &Reaction) -> Vec<(String, crate::coc::Operation)> {
     out.actions
         .iter()
         .filter_map(|a| match a {
@@ -214,7 +214,7 @@ fn mixed_statuses() -> [Status; 5] {
     ]
 }
 
-fn browse_page(app: &mut App, tickets: Vec<Ticket>) -> Reply {
+fn browse_page(app: &mut App, tickets: Vec<Ticket>) -> Reaction {
     let Some(Action::Engine(Command::Browse {
         generation, offset, ..
     })) = press(app, KeyCode::Char('b')).actions.pop()

@@ -31,7 +31,7 @@ pub struct Note {
 
 /// What a key on the `a` line or at the `d` confirmation asks of the app.
 #[derive(Debug, Clone, PartialEq)]
-pub enum WatchReply {
+pub enum Edited {
     Nothing,
     Redraw,
     /// Enter on the line: watch these (and save).
@@ -43,22 +43,20 @@ pub enum WatchReply {
 impl WatchListEdit {
     /// A key routed to the line or the confirmation (`typed`: the character of
     /// `Intent::Type`).
-    pub fn on_intent(&mut self, intent: Intent, typed: Option<char>) -> WatchReply {
+    pub fn on_intent(&mut self, intent: Intent, typed: Option<char>) -> Edited {
         match (intent, typed) {
             (Intent::Type, Some(c)) => self.type_text(c.encode_utf8(&mut [0; 4])),
             (Intent::Erase, _) => self.backspace(),
             (Intent::Accept, _) if self.input().is_some() => {
-                return self.submit().map_or(WatchReply::Redraw, WatchReply::Add);
+                return self.submit().map_or(Edited::Redraw, Edited::Add);
             }
             (Intent::Accept, _) => {
-                return self
-                    .take_removal()
-                    .map_or(WatchReply::Nothing, WatchReply::Remove);
+                return self.take_removal().map_or(Edited::Nothing, Edited::Remove);
             }
             (Intent::Close, _) => self.cancel(),
-            _ => return WatchReply::Nothing,
+            _ => return Edited::Nothing,
         }
-        WatchReply::Redraw
+        Edited::Redraw
     }
 
     pub fn start_adding(&mut self) {

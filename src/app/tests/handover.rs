@@ -57,8 +57,8 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
     );
 }
 
-fn copied(reply: &Reply) -> Vec<&str> {
-    reply
+fn copied(reaction: &Reaction) -> Vec<&str> {
+    reaction
         .actions
         .iter()
         .filter_map(|a| match a {

@@ -184,7 +184,7 @@ fn key_releases_are_ignored() {
     let mut app = finished(3);
     let mut release = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
     release.kind = KeyEventKind::Release;
-    assert_eq!(update(&mut app, Message::Key(release)), Reply::default());
+    assert_eq!(update(&mut app, Message::Key(release)), Reaction::default());
     assert_eq!(app.cursor(), 0);
 }
 

@@ -216,7 +216,7 @@ fn the_servers_answer_shows_and_history_records_it() {
     );
 }
 
-fn refused(app: &mut App, n: usize, operation: crate::coc::Operation) -> Reply {
+fn refused(app: &mut App, n: usize, operation: crate::coc::Operation) -> Reaction {
     let error = ApiError::Http {
         status: 400,
         error_code: Some("COC.00040712".into()),
@@ -271,7 +271,7 @@ fn a_refusal_waits_behind_an_open_confirmation_and_no_key_falls_through() {
         actions.iter().all(|a| matches!(a, Action::Engine(_))),
         "a key fell through: {actions:?}"
     );
-    let sent = operations(&Reply {
+    let sent = operations(&Reaction {
         redraw: true,
         actions,
     });

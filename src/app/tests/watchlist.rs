@@ -4,7 +4,13 @@ use super::*;
 use crate::notify::Notification;
 use crate::notify::NotifyOn;
 
-fn transition(app: &mut App, n: usize, from: Option<Status>, to: Status, at: SystemTime) -> Reply {
+fn transition(
+    app: &mut App,
+    n: usize,
+    from: Option<Status>,
+    to: Status,
+    at: SystemTime,
+) -> Reaction {
     update(
         app,
         Message::Engine(Update::Transition {
@@ -16,7 +22,7 @@ fn transition(app: &mut App, n: usize, from: Option<Status>, to: Status, at: Sys
     )
 }
 
-fn notifications(outcome: &Reply) -> Vec<&Notification> {
+fn notifications(outcome: &Reaction) -> Vec<&Notification> {
     outcome
         .actions
         .iter()

@@ -1,4 +1,5 @@
-//! What an update answers: whether to draw a frame, and what the event loop must do.
+//! How the app reacts to a message (`update`'s answer): whether to draw a frame, and
+//! what the event loop must do. (The engine's `watch::Reply` is another thing.)
 
 use crate::config::WatchEntry;
 use crate::notify::{Notification, NotifyConfig};
@@ -33,34 +34,34 @@ pub enum WatchChange {
 
 /// `update`'s answer.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Reply {
+pub struct Reaction {
     /// State visible on screen changed: draw a frame.
     pub redraw: bool,
     pub actions: Vec<Action>,
 }
 
-impl Reply {
-    pub fn redraw(redraw: bool) -> Reply {
-        Reply {
+impl Reaction {
+    pub fn redraw(redraw: bool) -> Reaction {
+        Reaction {
             redraw,
             actions: Vec::new(),
         }
     }
 
-    pub fn action(action: Action) -> Reply {
-        Reply {
+    pub fn action(action: Action) -> Reaction {
+        Reaction {
             redraw: false,
             actions: vec![action],
         }
     }
 
     /// A command for the engine after a change on screen.
-    pub fn redraw_and(command: Command) -> Reply {
-        Reply::redraw(true).ask(Some(command))
+    pub fn redraw_and(command: Command) -> Reaction {
+        Reaction::redraw(true).ask(Some(command))
     }
 
     /// With a command for the engine, when there is one.
-    pub fn ask(mut self, command: Option<Command>) -> Reply {
+    pub fn ask(mut self, command: Option<Command>) -> Reaction {
         self.actions.extend(command.map(Action::Engine));
         self
     }
