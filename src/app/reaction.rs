@@ -1,5 +1,5 @@
 //! How the app reacts to a message (`update`'s answer): whether to draw a frame, and
-//! what the event loop must do. (The engine's `watch::Reply` is another thing.)
+//! what the event loop must do.
 
 use crate::config::WatchEntry;
 use crate::notify::{Notification, NotifyConfig};
