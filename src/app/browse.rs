@@ -11,7 +11,9 @@ use crate::coc::{ApiError, Page, Ticket};
 use crate::query::TicketQuery;
 use crate::watch::{Command, Limits, PageAt, Pager};
 
+use super::keys::Intent;
 use super::layout;
+use super::reaction::Reaction;
 use super::tickets::{Failure, TicketEntry};
 
 /// The next page is asked for when the selection comes this close to the last row.
@@ -61,7 +63,60 @@ impl Default for Browse {
     }
 }
 
+/// What a key of the browse view asks of the app.
+#[derive(Debug, Clone)]
+pub enum Browsed {
+    /// Not a key of the browse view.
+    Ignored,
+    Done(Reaction),
+    /// The selection moved: `true` when to another ticket.
+    Moved(bool, Reaction),
+    /// Enter: the selected ticket opens.
+    Open,
+}
+
 impl Browse {
+    /// A key routed to the view or its filter line (`typed`: the character of
+    /// `Intent::Type`); `rows`: the rows on screen.
+    pub fn on_intent(&mut self, intent: Intent, typed: Option<char>, rows: usize) -> Browsed {
+        let reaction = match (self.editing, intent) {
+            (true, Intent::Type) => {
+                self.text.extend(typed);
+                self.invalid = None;
+                Reaction::redraw(true)
+            }
+            (true, Intent::Erase) => {
+                self.text.pop();
+                self.invalid = None;
+                Reaction::redraw(true)
+            }
+            (true, Intent::Accept) => Reaction::redraw(true).ask(self.apply_filter()),
+            (true, Intent::Close) => {
+                self.cancel_editing();
+                Reaction::redraw(true)
+            }
+            (false, Intent::Back) => {
+                self.close();
+                Reaction::redraw(true)
+            }
+            (false, Intent::Filter) => {
+                self.editing = true;
+                Reaction::redraw(true)
+            }
+            (false, Intent::Refresh) => Reaction::redraw_and(self.reload()),
+            (false, Intent::Open) if self.selected().is_some() => return Browsed::Open,
+            (false, Intent::Move(motion)) => {
+                let target = motion
+                    .from(self.cursor)
+                    .min(self.rows.len().saturating_sub(1));
+                let (changed, more) = self.select(target, rows);
+                return Browsed::Moved(changed, Reaction::redraw(changed).ask(more));
+            }
+            _ => return Browsed::Ignored,
+        };
+        Browsed::Done(reaction)
+    }
+
     pub fn is_open(&self) -> bool {
         self.open
     }
@@ -236,23 +291,9 @@ impl Browse {
         self.editing
     }
 
-    pub fn start_editing(&mut self) {
-        self.editing = true;
-    }
-
-    pub fn push(&mut self, c: char) {
-        self.text.push(c);
-        self.invalid = None;
-    }
-
-    pub fn pop(&mut self) {
-        self.text.pop();
-        self.invalid = None;
-    }
-
     /// Enter on the filter line: the words become the query and the view reloads, or
     /// the line stays open with the reason it was refused.
-    pub fn apply_filter(&mut self) -> Option<Command> {
+    fn apply_filter(&mut self) -> Option<Command> {
         match TicketQuery::parse_words(&self.text) {
             Ok(query) => {
                 self.query = query;
@@ -268,7 +309,7 @@ impl Browse {
     }
 
     /// Esc on the filter line: the filter in force stays.
-    pub fn cancel_editing(&mut self) {
+    fn cancel_editing(&mut self) {
         self.editing = false;
         self.invalid = None;
     }
@@ -331,6 +372,27 @@ mod tests {
         assert!(browse.has_more());
     }
 
+    fn key(browse: &mut Browse, intent: Intent) -> Browsed {
+        browse.on_intent(intent, None, 20)
+    }
+
+    fn type_line(browse: &mut Browse, text: &str) {
+        for c in text.chars() {
+            browse.on_intent(Intent::Type, Some(c), 20);
+        }
+    }
+
+    /// Enter on the filter line: the page it asks for, if any.
+    fn enter(browse: &mut Browse) -> Option<Command> {
+        match key(browse, Intent::Accept) {
+            Browsed::Done(mut reaction) => reaction.actions.pop().map(|action| match action {
+                crate::app::Action::Engine(command) => command,
+                other => panic!("{other:?}"),
+            }),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn the_filter_line_reloads_and_keeps_the_selection_by_id() {
         let now = SystemTime::now();
@@ -338,18 +400,15 @@ mod tests {
         let (generation, _) = asked(Some(browse.open()));
         browse.on_page(generation, at(0), page(0..10, 10), now);
         browse.select(4, 20);
-        for c in "status=Runing".chars() {
-            browse.push(c);
-        }
-        assert_eq!(browse.apply_filter(), None);
+        key(&mut browse, Intent::Filter);
+        type_line(&mut browse, "status=Runing");
+        assert_eq!(enter(&mut browse), None);
         assert!(browse.invalid_filter().unwrap().contains("Running"));
-        browse.pop();
-        browse.pop();
-        browse.pop();
-        for c in "ning".chars() {
-            browse.push(c);
+        for _ in 0..3 {
+            key(&mut browse, Intent::Erase);
         }
-        let (again, offset) = asked(browse.apply_filter());
+        type_line(&mut browse, "ning");
+        let (again, offset) = asked(enter(&mut browse));
         assert_eq!((again, offset), (generation + 1, 0));
         browse.on_page(again, at(0), page(0..10, 10), now);
         let ids: Vec<&str> = browse.rows().iter().map(|r| r.id.as_str()).collect();
@@ -375,10 +434,9 @@ mod tests {
     fn a_filter_over_an_endless_list_stops_reading_and_says_so() {
         let now = SystemTime::now();
         let mut browse = Browse::default();
-        for c in "status=Succeed".chars() {
-            browse.push(c);
-        }
-        let (mut generation, mut offset) = asked(browse.apply_filter());
+        key(&mut browse, Intent::Filter);
+        type_line(&mut browse, "status=Succeed");
+        let (mut generation, mut offset) = asked(enter(&mut browse));
         let mut pages = 0;
         loop {
             // Distinct tickets, none of them Succeed, under a total without end.

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use crate::coc::{ApiError, Instance, Page};
 use crate::hosts;
-use crate::watch::{Limits, PageAt, Pager};
+use crate::watch::{Command, Limits, PageAt, Pager};
 
 use super::tickets::Failure;
 
@@ -69,6 +69,11 @@ impl HostsView {
         }
     }
 
+    /// A page has arrived: `total` counts the step's hosts.
+    pub fn loaded(&self) -> bool {
+        self.pager.pages() > 0
+    }
+
     pub fn is_loading(&self) -> bool {
         self.loading.is_some()
     }
@@ -100,6 +105,16 @@ impl HostsView {
         let page = self.pager.next_page()?;
         self.loading = Some(page.clone());
         Some(page)
+    }
+
+    /// The request for the page needed with `rows` rows on screen, if one is.
+    pub fn fetch(&mut self, rows: usize) -> Option<Command> {
+        let page = self.next_page(rows)?;
+        Some(Command::FetchInstances {
+            execution_id: self.execution_id.clone(),
+            step_id: self.step_id.clone(),
+            page,
+        })
     }
 
     /// A page arrived; a stale one (another page) is ignored. Says whether it applied.

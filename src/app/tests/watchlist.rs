@@ -1,6 +1,7 @@
 //! Notifications, unseen failures and watch-list edits, through `update`.
 
 use super::*;
+use crate::notify::Notification;
 use crate::notify::NotifyOn;
 use crate::watch::TicketUpdate;
 
@@ -10,7 +11,7 @@ fn transition(
     from: Option<Status>,
     to: Status,
     at: SystemTime,
-) -> Outcome {
+) -> Reaction {
     update(
         app,
         Message::Engine(Update::Ticket(TicketUpdate::Transition {
@@ -22,7 +23,7 @@ fn transition(
     )
 }
 
-fn notifications(outcome: &Outcome) -> Vec<&Notification> {
+fn notifications(outcome: &Reaction) -> Vec<&Notification> {
     outcome
         .actions
         .iter()
