@@ -125,6 +125,8 @@ pub enum Command {
     Resume(OperateArgs),
     /// SKIP_BATCH: skip the running batch of BATCH tickets.
     SkipBatch(OperateArgs),
+    /// Poll the config's tickets headless; serve /metrics (Prometheus), /healthz, /events.
+    Serve(ServeArgs),
     /// Run the COC simulator.
     Sim(SimArgs),
     /// Where the config lives; validate it; write a starter file.
@@ -258,6 +260,19 @@ impl ListArgs {
             limit: Some(self.limit),
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to serve on (port 0 picks a free one; the chosen address is printed).
+    #[arg(long, value_name = "ADDR", default_value = crate::cmd::serve::DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Let --listen name an address beyond loopback (anyone who can connect reads the
+    /// tickets' names and statuses).
+    #[arg(long)]
+    pub allow_remote: bool,
+    #[command(flatten)]
+    pub connection: Connection,
 }
 
 #[derive(Debug, Clone, Args)]

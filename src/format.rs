@@ -69,6 +69,15 @@ pub fn clock_time(at: SystemTime, zone: Zone) -> String {
     }
 }
 
+/// `2025-07-01T13:01:45.123Z`: a time for machines (JSON lines, `/events`), in UTC to
+/// the millisecond; `-` for a time beyond the calendar.
+pub fn rfc3339_utc(at: SystemTime) -> String {
+    match on_calendar(at) {
+        Some(utc) => utc.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        None => "-".to_string(),
+    }
+}
+
 /// How long ago `then` was: `45s ago`, `12m ago`, `3h12m ago`, `4d ago`; `in 5s` when
 /// `then` is ahead of `now` (a skewed server clock).
 pub fn age(now: SystemTime, then: SystemTime) -> String {

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Some(Command::Terminate(args)) => operate(Operation::Terminate, args),
         Some(Command::Resume(args)) => operate(Operation::Resume, args),
         Some(Command::SkipBatch(args)) => operate(Operation::SkipBatch, args),
+        Some(Command::Serve(args)) => cmd::serve::run(&globals, args.listen, args.allow_remote),
         Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options(), args.keys()),
         Some(Command::Config { action, .. }) => {
             cmd::config::run(globals.config.as_ref(), action.into())

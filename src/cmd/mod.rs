@@ -6,6 +6,7 @@ pub mod get;
 pub mod list;
 pub mod operate;
 pub mod output;
+pub mod serve;
 pub mod shell;
 pub mod signals;
 pub mod sim;

@@ -202,16 +202,8 @@ fn indented(value: &serde_json::Value) -> String {
         .join("\n")
 }
 
-/// The JSON form of an error, for `get --output json` and `wait --json`.
-pub fn error_json(error: &ApiError) -> serde_json::Value {
-    json!({
-        "message": error.to_string(),
-        "kind": format!("{:?}", error.kind()),
-        "http_status": error.http_status(),
-        "error_code": error.error_code(),
-        "request_id": error.request_id(),
-    })
-}
+/// The JSON form of an error, for `get --output json` and the JSON lines.
+pub use crate::jsonl::error_object as error_json;
 
 fn json_row(target: &WatchEntry, result: &Result<Ticket, ApiError>) -> serde_json::Value {
     match result {

@@ -16,7 +16,6 @@ mod lang;
 mod lifecycle;
 mod routes;
 mod script;
-mod serve;
 mod store;
 mod wire;
 
@@ -31,10 +30,10 @@ use rand_chacha::ChaCha8Rng;
 use tokio::sync::oneshot;
 
 use crate::coc::Secret;
+use crate::server;
 use store::Store;
 
 pub use gate::verify_signature;
-pub use serve::Limits;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimOptions {
@@ -146,7 +145,7 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
     options
         .validate()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let listener = serve::bind(listen)?;
+    let listener = server::bind(listen)?;
     let addr = listener.local_addr()?;
     let mut faults = ChaCha8Rng::seed_from_u64(options.seed);
     faults.set_stream(u64::MAX - 1);
@@ -180,7 +179,7 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
         let shutdown = async {
             let _ = stopped.await;
         };
-        serve::serve(listener, app, serve::Limits::DEFAULT, shutdown).await;
+        server::serve(listener, app, server::Limits::DEFAULT, shutdown).await;
     });
     Ok(SimHandle {
         addr,

@@ -8,18 +8,20 @@ use std::path::{Path, PathBuf};
 /// The top-level modules of the library, lowest layer first. A module may import from
 /// any layer below its own, never from its own or above. README's Layout says why.
 const LAYERS: &[&[&str]] = &[
-    // Leaves: text, time and duration formats, the backoff policy, timers.
-    &["text", "format", "backoff", "timer"],
+    // Leaves: text, time and duration formats, the backoff policy, timers, the HTTP
+    // server loop.
+    &["text", "format", "backoff", "timer", "server"],
     // The COC wire protocol.
     &["coc"],
     // What the library computes from tickets.
-    &["exit", "hosts", "operate", "notify", "query", "cache"],
+    &["exit", "hosts", "operate", "notify", "query", "cache", "jsonl"],
     // The polling engine.
     &["watch"],
     // The config: its schema names the engine's settings, queries and notifications.
     &["config"],
-    // Following tickets for `wait`, the dashboard's state, the simulator.
-    &["wait", "app", "sim"],
+    // Following tickets for `wait`, the dashboard's state, the simulator, the headless
+    // poller (`serve`).
+    &["wait", "app", "sim", "serve"],
     // Drawing and the dashboard's effects.
     &["ui", "effects"],
     // The terminal and the event loop.

@@ -1,4 +1,5 @@
-//! The simulator's HTTP server loop: manners of a server that strangers may reach.
+//! The HTTP server loop of `coctop sim` and `coctop serve`: manners of a server that
+//! strangers may reach.
 //!
 //! At most `max_connections` connections are served at once (the rest wait in the
 //! kernel's backlog); a request's headers must arrive within `header_read` (which is
@@ -88,7 +89,7 @@ pub async fn serve(
                 Ok((stream, _)) => stream,
                 Err(e) => {
                     // Out of file descriptors and the like: wait instead of spinning.
-                    tracing::warn!("simulator accept failed: {e}");
+                    tracing::warn!("accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }

@@ -1,0 +1,98 @@
+//! `coctop serve`: poll the config's tickets headless and serve `/metrics`, `/healthz`
+//! and `/events` until a signal ends it.
+
+use std::net::SocketAddr;
+
+use super::{Globals, load_config, output, report, resolve_client, signals, usage_error};
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::serve::{self, Profile};
+use crate::server;
+
+/// `--listen` when not given: Prometheus' port range, loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9464";
+
+/// The name of the one profile a config without `[[profile]]` describes.
+pub const IMPLICIT_PROFILE: &str = "default";
+
+pub fn run(globals: &Globals, listen: SocketAddr, allow_remote: bool) -> Exit {
+    if !listen.ip().is_loopback() {
+        if !allow_remote {
+            return usage_error(&format!(
+                "serve: --listen {listen} reaches beyond this machine: anyone who can \
+                 connect reads the names and statuses of your tickets; add --allow-remote \
+                 if that is what you want"
+            ));
+        }
+        report(&format!(
+            "serve: warning: listening on {listen}, beyond this machine (--allow-remote): \
+             anyone who can connect reads the names and statuses of your tickets"
+        ));
+    }
+    let config = match load_config(globals) {
+        Ok(config) => config,
+        Err(e) => return usage_error(&e),
+    };
+    let profiles = profiles(globals, &config);
+    let unusable: Vec<String> = profiles
+        .iter()
+        .filter_map(|p| Some(format!("profile {}: {}", p.name, p.client.as_ref().err()?)))
+        .collect();
+    if unusable.len() == profiles.len() {
+        for problem in &unusable {
+            report(problem);
+        }
+        return Exit::Usage;
+    }
+    for problem in &unusable {
+        report(&format!("{problem} (the other profiles poll; /healthz names it)"));
+    }
+    if profiles
+        .iter()
+        .all(|p| p.watch.is_empty() && p.queries.is_empty())
+    {
+        report("serve: warning: the config has no [[watch]] and no [[query]]: nothing to poll");
+    }
+    let runtime = match super::runtime() {
+        Ok(rt) => rt,
+        Err(e) => return usage_error(&format!("serve: cannot start the runtime: {e}")),
+    };
+    let _log_guard = super::init_logging();
+    runtime.block_on(async {
+        let started = server::bind(listen).and_then(|listener| serve::start(listener, profiles));
+        let handle = match started {
+            Ok(handle) => handle,
+            Err(e) => return usage_error(&format!("serve: cannot listen on {listen}: {e}")),
+        };
+        // Listening for signals before saying "listening": whoever reads the banner may
+        // stop it at once.
+        let stop = signals::listen();
+        let banner = format!(
+            "coctop serve listening on http://{} (/metrics, /healthz, /events)\n",
+            handle.addr
+        );
+        tracing::info!("serve listening on {}", handle.addr);
+        let exit = match output::print(&banner) {
+            Ok(()) => match stop.recv().await {
+                // Stopping on request is its normal end.
+                Exit::Signal(_) => Exit::Success,
+                other => other,
+            },
+            Err(exit) => exit,
+        };
+        handle.stop().await;
+        exit
+    })
+}
+
+/// The profiles the config describes: without `[[profile]]`, one implicit profile of
+/// `[api]` and `[auth]` (and the flags).
+fn profiles(globals: &Globals, config: &Config) -> Vec<Profile> {
+    vec![Profile {
+        name: IMPLICIT_PROFILE.to_string(),
+        client: resolve_client(globals, config),
+        poll: config.poll.clone(),
+        watch: config.watch.clone(),
+        queries: config.queries.clone(),
+    }]
+}

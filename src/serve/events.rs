@@ -1,0 +1,124 @@
+//! `/events`: every status change as one JSON object a line, to every reader at once.
+//!
+//! Readers share one bounded queue: one that falls behind by more than `BACKLOG`
+//! changes loses the oldest and is told how many (`{"event": "lagged", "missed": N}`),
+//! so a slow reader can never hold the server's memory. A blank line goes out when
+//! nothing else has for `KEEP_ALIVE`, so proxies and the server's own stall guard keep
+//! an idle stream open.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures::Stream;
+use tokio::sync::{broadcast, watch};
+
+use super::board::Change;
+use crate::jsonl;
+
+/// Changes a reader may fall behind by before it loses some.
+const BACKLOG: usize = 4096;
+
+/// A blank line after this long without anything else.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(20);
+
+pub struct Events {
+    sender: broadcast::Sender<Arc<str>>,
+    /// True once the server is stopping: every stream ends.
+    closed: watch::Sender<bool>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Events {
+            sender: broadcast::channel(BACKLOG).0,
+            closed: watch::channel(false).0,
+        }
+    }
+}
+
+impl Events {
+    /// Tells `change` to every reader connected now.
+    pub fn publish(&self, change: &Change) {
+        // No reader: nobody to tell.
+        let _ = self.sender.send(change_line(change).into());
+    }
+
+    /// Ends every stream.
+    pub fn close(&self) {
+        self.closed.send_replace(true);
+    }
+
+    /// The lines of every change from now on, as a body to stream.
+    pub fn stream(&self) -> impl Stream<Item = Result<String, Infallible>> + Send + 'static {
+        let state = (self.sender.subscribe(), self.closed.subscribe());
+        futures::stream::unfold(state, |(mut receiver, mut closed)| async move {
+            let line = tokio::select! {
+                _ = closed.wait_for(|closed| *closed) => return None,
+                received = receiver.recv() => match received {
+                    Ok(line) => line.to_string(),
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        jsonl::lagged(SystemTime::now(), missed)
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                () = tokio::time::sleep(KEEP_ALIVE) => "\n".to_string(),
+            };
+            Some((Ok(line), (receiver, closed)))
+        })
+    }
+}
+
+/// A change as `/events` writes it.
+fn change_line(change: &Change) -> String {
+    jsonl::change(&jsonl::Change {
+        at: change.at,
+        profile: Some(&change.profile),
+        kind: change.kind,
+        id: &change.id,
+        name: &change.name,
+        from: change.from.as_ref(),
+        to: &change.to,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt;
+
+    use super::*;
+    use crate::coc::{Status, TicketKind};
+
+    fn change(id: &str) -> Change {
+        Change {
+            at: SystemTime::UNIX_EPOCH,
+            profile: "prod".into(),
+            kind: TicketKind::Execution,
+            id: id.into(),
+            name: "Restart".into(),
+            from: Some(Status::Running),
+            to: Status::Failed,
+        }
+    }
+
+    #[test]
+    fn a_change_names_its_profile() {
+        let value: serde_json::Value = serde_json::from_str(&change_line(&change("EX1"))).unwrap();
+        assert_eq!((&value["profile"], &value["id"]), (&"prod".into(), &"EX1".into()));
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_falls_behind_is_told_how_many_it_missed() {
+        let events = Events::default();
+        let mut stream = Box::pin(events.stream());
+        for i in 0..BACKLOG + 3 {
+            events.publish(&change(&format!("EX{i}")));
+        }
+        let first = stream.next().await.unwrap().unwrap();
+        let value: serde_json::Value = serde_json::from_str(&first).unwrap();
+        assert_eq!(value["event"], "lagged");
+        assert_eq!(value["missed"], 3);
+        let next = stream.next().await.unwrap().unwrap();
+        assert!(next.contains("\"id\":\"EX3\""), "{next}");
+    }
+}
