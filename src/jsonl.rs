@@ -144,7 +144,10 @@ mod tests {
     const AT: SystemTime = SystemTime::UNIX_EPOCH;
 
     fn parsed(line: &str) -> Value {
-        assert!(line.ends_with('\n') && !line.trim_end().contains('\n'), "{line:?}");
+        assert!(
+            line.ends_with('\n') && !line.trim_end().contains('\n'),
+            "{line:?}"
+        );
         serde_json::from_str(line).unwrap()
     }
 
@@ -171,7 +174,12 @@ mod tests {
         change.to = &Status::Failed;
         let value = parsed(&super::change(&change));
         assert_eq!(
-            (&value["event"], &value["profile"], &value["from"], &value["to"]),
+            (
+                &value["event"],
+                &value["profile"],
+                &value["from"],
+                &value["to"]
+            ),
             (
                 &json!("changed"),
                 &json!("prod"),

@@ -45,7 +45,9 @@ pub fn run(globals: &Globals, listen: SocketAddr, allow_remote: bool) -> Exit {
         return Exit::Usage;
     }
     for problem in &unusable {
-        report(&format!("{problem} (the other profiles poll; /healthz names it)"));
+        report(&format!(
+            "{problem} (the other profiles poll; /healthz names it)"
+        ));
     }
     if profiles
         .iter()

@@ -67,7 +67,10 @@ impl Held {
     }
 
     fn name(&self) -> String {
-        self.label.clone().or_else(|| self.job.clone()).unwrap_or_default()
+        self.label
+            .clone()
+            .or_else(|| self.job.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -324,7 +327,10 @@ mod tests {
             stall_after: Duration::from_secs(60),
             unusable: None,
         };
-        (Board::new(vec![start]), Metrics::new(["prod"], &["execution"]))
+        (
+            Board::new(vec![start]),
+            Metrics::new(["prod"], &["execution"]),
+        )
     }
 
     fn transition(id: &str, from: Option<Status>, to: Status) -> Update {
@@ -395,12 +401,27 @@ mod tests {
             detail: "refused".into(),
         };
         board.answered(0, Some(&down), t0);
-        assert!(board.problems(t0 + Duration::from_secs(59), &metrics).is_empty());
+        assert!(
+            board
+                .problems(t0 + Duration::from_secs(59), &metrics)
+                .is_empty()
+        );
         let problems = board.problems(t0 + Duration::from_secs(60), &metrics);
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].1.contains("every request failed for 1m"), "{problems:?}");
-        assert!(metrics.encode().contains("coctop_profile_up{profile=\"prod\"} 0"));
+        assert!(
+            problems[0].1.contains("every request failed for 1m"),
+            "{problems:?}"
+        );
+        assert!(
+            metrics
+                .encode()
+                .contains("coctop_profile_up{profile=\"prod\"} 0")
+        );
         board.answered(0, None, t0 + Duration::from_secs(61));
-        assert!(board.problems(t0 + Duration::from_secs(62), &metrics).is_empty());
+        assert!(
+            board
+                .problems(t0 + Duration::from_secs(62), &metrics)
+                .is_empty()
+        );
     }
 }

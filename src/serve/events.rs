@@ -104,7 +104,10 @@ mod tests {
     #[test]
     fn a_change_names_its_profile() {
         let value: serde_json::Value = serde_json::from_str(&change_line(&change("EX1"))).unwrap();
-        assert_eq!((&value["profile"], &value["id"]), (&"prod".into(), &"EX1".into()));
+        assert_eq!(
+            (&value["profile"], &value["id"]),
+            (&"prod".into(), &"EX1".into())
+        );
     }
 
     #[tokio::test]

@@ -195,7 +195,13 @@ impl Metrics {
         self.tickets.get_or_create(cell).set(count);
     }
 
-    pub fn transition(&self, profile: &str, kind: &'static str, from: Option<&Status>, to: &Status) {
+    pub fn transition(
+        &self,
+        profile: &str,
+        kind: &'static str,
+        from: Option<&Status>,
+        to: &Status,
+    ) {
         let from = from.map_or(FIRST_SIGHT, |from| status_label(Some(from)));
         self.transitions
             .get_or_create(&TransitionLabels {

@@ -14,7 +14,9 @@ const LAYERS: &[&[&str]] = &[
     // The COC wire protocol.
     &["coc"],
     // What the library computes from tickets.
-    &["exit", "hosts", "operate", "notify", "query", "cache", "jsonl"],
+    &[
+        "exit", "hosts", "operate", "notify", "query", "cache", "jsonl",
+    ],
     // The polling engine.
     &["watch"],
     // The config: its schema names the engine's settings, queries and notifications.

@@ -23,6 +23,7 @@ mod pages;
 mod properties;
 mod proxy;
 mod scripts;
+mod serve;
 mod shell;
 mod signing;
 mod sim;
