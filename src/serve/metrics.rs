@@ -190,6 +190,21 @@ impl Metrics {
         }
     }
 
+    /// Shows `query`'s tickets of `profile` and `kind` at 0 in every status until some
+    /// arrive: an alert on a rise of `Failed` sees the first one too.
+    pub fn zero_tickets(&self, profile: &str, kind: &'static str, query: &str) {
+        let statuses = Status::KNOWN.iter().map(|s| status_label(Some(s)));
+        for status in statuses.chain([UNKNOWN_STATUS]) {
+            let cell = TicketLabels {
+                profile: profile.to_string(),
+                kind,
+                query: query.to_string(),
+                status,
+            };
+            self.tickets.get_or_create(&cell).set(0);
+        }
+    }
+
     /// Sets the number of tickets in one cell.
     pub fn set_tickets(&self, cell: &TicketLabels, count: i64) {
         self.tickets.get_or_create(cell).set(count);

@@ -134,6 +134,14 @@ pub fn start(listener: TcpListener, profiles: Vec<Profile>) -> std::io::Result<S
         board: Mutex::new(Board::new(starts)),
         events: Events::default(),
     });
+    for profile in &profiles {
+        let watched = (!profile.watch.is_empty()).then_some("");
+        let queries = profile.queries.iter().map(|q| q.name.as_str());
+        for query in queries.chain(watched) {
+            let kind = TicketKind::Execution.as_str();
+            shared.metrics.zero_tickets(&profile.name, kind, query);
+        }
+    }
     let mut engines = Vec::new();
     for (index, (profile, client)) in profiles.into_iter().zip(clients).enumerate() {
         let Ok(client) = client else {

@@ -394,3 +394,36 @@ fn serve_listens_beyond_loopback_only_when_told_and_says_so() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("warning: listening on 0.0.0.0"), "{stderr}");
 }
+
+#[test]
+fn the_dashboard_and_the_alert_rules_use_only_metrics_serve_exposes() {
+    let metrics = coctop::serve::metrics::Metrics::new(["p"], &["execution"]);
+    metrics.zero_tickets("p", "execution", "q");
+    metrics.succeeded_at("p", std::time::SystemTime::now());
+    let exposition = metrics.encode();
+    let exposed: Vec<&str> = exposition
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/serve");
+    let dashboard = std::fs::read_to_string(assets.join("grafana-dashboard.json")).unwrap();
+    let _: serde_json::Value = serde_json::from_str(&dashboard).expect("the dashboard is JSON");
+    let rules = std::fs::read_to_string(assets.join("coctop-alerts.yml")).unwrap();
+    for (file, text) in [("dashboard", &dashboard), ("rules", &rules)] {
+        let used: Vec<&str> = text
+            .match_indices("coctop_")
+            .map(|(at, _)| {
+                let rest = &text[at..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect();
+        assert!(used.len() >= 4, "{file}: {used:?}");
+        for name in used {
+            assert!(exposed.contains(&name), "{file} uses {name}: not in {exposed:?}");
+        }
+    }
+}
