@@ -9,7 +9,7 @@ use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
 use crate::cmd::Globals;
 use crate::cmd::config::ConfigAction as Action;
 use crate::cmd::sim as sim_cmd;
-use crate::cmd::wait::WaitOptions;
+use crate::cmd::wait::{WaitFormat, WaitOptions};
 use crate::cmd::{get, output};
 use crate::coc::{Secret, Status};
 use crate::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
@@ -194,11 +194,17 @@ pub struct WaitArgs {
     /// One JSON object per status change instead of text lines.
     #[arg(long)]
     pub json: bool,
+    /// jsonl: every event (seen, changed, error, throttled, done) as a JSON line with a
+    /// schema version, flushed as it happens.
+    #[arg(long, short = 'o', value_enum, default_value_t = WaitOutput::Text,
+          conflicts_with = "json")]
+    pub output: WaitOutput,
     /// Wait for the tickets a [[query]] of the config finds (those active now).
     #[arg(long, value_name = "NAME", conflicts_with = "ids")]
     pub query: Option<String>,
-    /// With --query: also wait for matching tickets that start during the wait.
-    #[arg(long, requires = "query")]
+    /// Follow until the wait ends, printing as it goes (what wait always does); with
+    /// --query, also wait for matching tickets that start during the wait.
+    #[arg(long)]
     pub follow: bool,
     /// Give up (exit 5, with the last error) when a ticket has failed without a break
     /// for this long, e.g. 2m.
@@ -213,6 +219,13 @@ pub struct WaitArgs {
     pub ids: Vec<String>,
     #[command(flatten)]
     pub connection: Connection,
+}
+
+/// `wait --output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaitOutput {
+    Text,
+    Jsonl,
 }
 
 #[derive(Debug, Args)]
@@ -351,7 +364,11 @@ impl WaitArgs {
         WaitOptions {
             interval: self.interval,
             timeout: self.timeout,
-            json: self.json,
+            format: match (self.json, self.output) {
+                (true, _) => WaitFormat::Json,
+                (false, WaitOutput::Text) => WaitFormat::Text,
+                (false, WaitOutput::Jsonl) => WaitFormat::Jsonl,
+            },
             query: self.query.clone(),
             follow: self.follow,
             give_up: self.give_up,

@@ -40,6 +40,22 @@ impl Exit {
     }
 }
 
+impl Exit {
+    /// One word for what the code means, for machines (`wait --output jsonl`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Exit::Success => "success",
+            Exit::Unsuccessful => "unsuccessful",
+            Exit::Usage => "usage",
+            Exit::TimedOut => "timeout",
+            Exit::Auth => "auth",
+            Exit::Fetch => "fetch",
+            Exit::Output => "output",
+            Exit::Signal(_) => "signal",
+        }
+    }
+}
+
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {
         ExitCode::from(e.code())

@@ -5,7 +5,7 @@
 //! it with the engine, a time-out and the give-up time. Nothing here prints: `cmd::wait`
 //! says what they decided.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -33,8 +33,19 @@ pub enum WaitEvent {
         to: Status,
         at: SystemTime,
     },
-    /// Worth saying, but the wait goes on (a transient error, throttling).
-    Warning(String),
+    /// A ticket seen before could not be fetched this time; the engine backs off and
+    /// the wait goes on (until the give-up time).
+    Failed {
+        execution_id: String,
+        error: ApiError,
+        at: SystemTime,
+    },
+    /// The endpoint answered 429: nothing is sent before `until`.
+    Throttled {
+        until: SystemTime,
+        error: ApiError,
+        at: SystemTime,
+    },
     /// The wait is over; `message` says why when it did not end with every ticket seen
     /// to its end.
     Finished { exit: Exit, message: Option<String> },
@@ -80,8 +91,6 @@ pub async fn follow(
 pub struct Waiter {
     names: HashMap<String, String>,
     status: HashMap<String, Option<Status>>,
-    /// Tickets whose transient errors were already reported, to say it once.
-    warned: HashSet<String>,
     /// `--follow`: tickets the query keeps that started at or after this (epoch ms)
     /// join the wait.
     following: Option<(TicketQuery, i64)>,
@@ -100,7 +109,6 @@ impl Waiter {
                 .filter_map(|t| Some((t.id.clone(), t.label.clone()?)))
                 .collect(),
             status: targets.iter().map(|t| (t.id.clone(), None)).collect(),
-            warned: HashSet::new(),
             following: None,
         }
     }
@@ -166,21 +174,21 @@ impl Waiter {
                 execution_id,
                 error,
                 last_good,
-                ..
+                at,
             }) if self.status.contains_key(&execution_id) => {
-                self.on_error(&execution_id, &error, last_good.is_some())
+                self.on_error(execution_id, error, last_good.is_some(), at)
             }
             Update::Ticket(TicketUpdate::Error { .. }) => Vec::new(),
             Update::Health(HealthUpdate::AuthFailed { error, .. }) => vec![WaitEvent::Finished {
                 exit: Exit::from(&error),
                 message: Some(format!("authentication failed: {error}")),
             }],
-            Update::Health(HealthUpdate::Throttled { until, .. }) => {
-                let wait = until.duration_since(SystemTime::now()).unwrap_or_default();
-                vec![WaitEvent::Warning(format!(
-                    "throttled by the endpoint, pausing for {}",
-                    format::as_setting(wait.max(Duration::from_millis(1)))
-                ))]
+            Update::Health(HealthUpdate::Throttled { until, error }) => {
+                vec![WaitEvent::Throttled {
+                    until,
+                    error,
+                    at: SystemTime::now(),
+                }]
             }
             Update::Reply(Reply::Steps { .. })
             | Update::Ticket(TicketUpdate::Joined { .. })
@@ -191,28 +199,35 @@ impl Waiter {
         }
     }
 
-    /// A ticket that cannot be fetched at all ends the wait; a transient error on a
-    /// ticket seen before only draws a warning while the engine backs off.
-    fn on_error(&mut self, id: &str, error: &ApiError, seen_before: bool) -> Vec<WaitEvent> {
+    /// A ticket that cannot be fetched at all ends the wait; any other error is told
+    /// while the engine backs off.
+    fn on_error(
+        &mut self,
+        id: String,
+        error: ApiError,
+        seen_before: bool,
+        at: SystemTime,
+    ) -> Vec<WaitEvent> {
         let since = self
             .failing
-            .get(id)
+            .get(&id)
             .map_or_else(Instant::now, |(since, _)| *since);
-        self.failing.insert(id.to_string(), (since, error.clone()));
+        self.failing.insert(id.clone(), (since, error.clone()));
         let permanent = matches!(
             error.kind(),
             ErrorKind::NotFound | ErrorKind::BadResponse | ErrorKind::Local
         );
         if permanent && !seen_before {
             return vec![WaitEvent::Finished {
-                exit: Exit::from(error),
+                exit: Exit::from(&error),
                 message: Some(format!("{id}: {error}")),
             }];
         }
-        if self.warned.insert(id.to_string()) {
-            return vec![WaitEvent::Warning(format!("{id}: {error} (retrying)"))];
-        }
-        Vec::new()
+        vec![WaitEvent::Failed {
+            execution_id: id,
+            error,
+            at,
+        }]
     }
 
     /// When the ticket failing longest reaches the give-up time.
@@ -486,6 +501,22 @@ mod tests {
                 ),
             })
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_failed_poll_of_a_waited_ticket_is_an_event_while_the_engine_backs_off() {
+        let recovery = Duration::from_secs(200);
+        let (_, events, _) = wait_on_down(Some(recovery)).await;
+        let failed: Vec<&WaitEvent> = events
+            .iter()
+            .take_while(|e| !matches!(e, WaitEvent::Changed { .. }))
+            .collect();
+        assert!(failed.len() >= 3, "{events:?}");
+        assert!(failed.iter().all(|e| matches!(
+            e,
+            WaitEvent::Failed { execution_id, error: ApiError::Timeout { .. }, .. }
+                if execution_id == "EX1"
+        )));
     }
 
     #[tokio::test(start_paused = true)]

@@ -3,6 +3,7 @@
 //! The library's `wait::follow` and `Waiter` decide (events and an exit code); `run`
 //! prints what they decided, tells notifications, and stops on a signal or a reader gone.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -14,15 +15,28 @@ use super::{
     Globals, Prepared, command_runtime, connect, list, output, prepare_with_runtime, report,
     signals, usage_error,
 };
-use crate::coc::{Client, RetryPolicy, Status};
+use crate::coc::{Client, RetryPolicy, Status, TicketKind};
 use crate::config::{QueryEntry, WatchEntry};
 use crate::exit::Exit;
 use crate::format;
+use crate::jsonl;
 use crate::notify::hook::HookOutcome;
 use crate::notify::{Change, Notification, Notifier, NotifyConfig, Teller};
 use crate::text::{cell, sanitize};
 use crate::wait::{WaitEvent, Waiter, follow};
 use crate::watch::{self, Command, EngineConfig, Pacer};
+
+/// What `wait` prints on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WaitFormat {
+    /// One line per change; warnings and the end on stderr.
+    #[default]
+    Text,
+    /// `--json`: one JSON object per change (no schema; kept as it was).
+    Json,
+    /// `--output jsonl`: every event as a JSON line with a `schema` version.
+    Jsonl,
+}
 
 /// `coctop wait`'s options, as plain values.
 #[derive(Debug, Clone)]
@@ -31,8 +45,9 @@ pub struct WaitOptions {
     pub interval: Option<Duration>,
     /// Give up (exit 3) after this long.
     pub timeout: Option<Duration>,
-    /// One JSON object per change instead of text lines.
-    pub json: bool,
+    /// What stdout gets: text lines, JSON objects per change, or every event as a JSON
+    /// line.
+    pub format: WaitFormat,
     /// Wait for the active tickets this `[[query]]` finds instead of IDs.
     pub query: Option<String>,
     /// With `query`: also for matching tickets that start during the wait.
@@ -79,10 +94,11 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
                 query: entry.query,
             });
         }
+        let mut printer = Printer::new(options.format);
         let mut printed = Ok(());
         let followed = follow(&mut engine.updates, &mut waiter, options.timeout, |event| {
             if printed.is_ok() {
-                printed = print_event(event, options.json);
+                printed = printer.event(event);
             }
             if let Some(notifications) = &notifications {
                 notifications.observe(event);
@@ -91,7 +107,14 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
         });
         let exit = tokio::select! {
             exit = followed => exit,
-            exit = signals::ending_signal() => exit,
+            exit = signals::ending_signal() => {
+                // The script reading the events learns how the wait ended, as it would
+                // from any other end.
+                if options.format == WaitFormat::Jsonl {
+                    let _ = output::print(&json_line(&WaitEvent::Finished { exit, message: None }));
+                }
+                exit
+            }
             exit = output::reader_gone() => exit,
         };
         let _ = engine.commands.send(Command::Shutdown);
@@ -246,9 +269,99 @@ fn tell(teller: &Teller, notification: &Notification, hooks: &Mutex<Vec<JoinHand
     }
 }
 
-/// The printing layer: changes on stdout, everything else on stderr; the exit when
-/// stdout could not take a change.
-fn print_event(event: &WaitEvent, json: bool) -> Result<(), Exit> {
+/// The printing layer: in text, changes on stdout and everything else on stderr
+/// (a ticket's first error once); in JSON lines, every event on stdout (and the end's
+/// message on stderr too). The exit when stdout could not take a line.
+struct Printer {
+    format: WaitFormat,
+    /// Tickets whose errors were said on stderr already (text: once each).
+    warned: HashSet<String>,
+}
+
+impl Printer {
+    fn new(format: WaitFormat) -> Printer {
+        Printer {
+            format,
+            warned: HashSet::new(),
+        }
+    }
+
+    fn event(&mut self, event: &WaitEvent) -> Result<(), Exit> {
+        if self.format == WaitFormat::Jsonl {
+            if let WaitEvent::Finished {
+                message: Some(message),
+                ..
+            } = event
+            {
+                report(message);
+            }
+            return output::print(&json_line(event));
+        }
+        match event {
+            WaitEvent::Changed { .. } => {
+                return output::print(&format!("{}\n", change_line(event, self.format)));
+            }
+            WaitEvent::Failed {
+                execution_id,
+                error,
+                ..
+            } => {
+                if self.warned.insert(execution_id.clone()) {
+                    report(&format!("{execution_id}: {error} (retrying)"));
+                }
+            }
+            WaitEvent::Throttled { until, .. } => {
+                let wait = until.duration_since(SystemTime::now()).unwrap_or_default();
+                report(&format!(
+                    "throttled by the endpoint, pausing for {}",
+                    format::as_setting(wait.max(Duration::from_millis(1)))
+                ));
+            }
+            WaitEvent::Finished { message, .. } => {
+                if let Some(message) = message {
+                    report(message);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A change as text or as `--json`'s object.
+fn change_line(event: &WaitEvent, format: WaitFormat) -> String {
+    let WaitEvent::Changed {
+        execution_id,
+        name,
+        from,
+        to,
+        at,
+    } = event
+    else {
+        return String::new();
+    };
+    if format == WaitFormat::Json {
+        return json!({
+            "time": chrono::DateTime::<chrono::Local>::from(*at).to_rfc3339(),
+            "execution_id": execution_id,
+            "name": name,
+            "from": from.as_ref().map(Status::as_str),
+            "to": to.as_str(),
+        })
+        .to_string();
+    }
+    format!(
+        "{}  {}  {}  {} -> {}",
+        format::clock_time(*at, format::Zone::Local),
+        sanitize(execution_id),
+        cell(if name.is_empty() { "-" } else { name }, NAME_WIDTH),
+        from.as_ref().map_or_else(|| "-".into(), Status::label),
+        to.label(),
+    )
+}
+
+/// Any event as `--output jsonl`'s line.
+fn json_line(event: &WaitEvent) -> String {
+    let kind = TicketKind::Execution;
     match event {
         WaitEvent::Changed {
             execution_id,
@@ -256,36 +369,28 @@ fn print_event(event: &WaitEvent, json: bool) -> Result<(), Exit> {
             from,
             to,
             at,
-        } => {
-            let line = if json {
-                json!({
-                    "time": chrono::DateTime::<chrono::Local>::from(*at).to_rfc3339(),
-                    "execution_id": execution_id,
-                    "name": name,
-                    "from": from.as_ref().map(Status::as_str),
-                    "to": to.as_str(),
-                })
-                .to_string()
-            } else {
-                format!(
-                    "{}  {}  {}  {} -> {}",
-                    format::clock_time(*at, format::Zone::Local),
-                    sanitize(execution_id),
-                    cell(if name.is_empty() { "-" } else { name }, NAME_WIDTH),
-                    from.as_ref().map_or_else(|| "-".into(), Status::label),
-                    to.label(),
-                )
-            };
-            return output::print(&format!("{line}\n"));
-        }
-        WaitEvent::Warning(message) => report(message),
-        WaitEvent::Finished { message, .. } => {
-            if let Some(message) = message {
-                report(message);
-            }
-        }
+        } => jsonl::change(&jsonl::Change {
+            at: *at,
+            profile: None,
+            kind,
+            id: execution_id,
+            name,
+            from: from.as_ref(),
+            to,
+        }),
+        WaitEvent::Failed {
+            execution_id,
+            error,
+            at,
+        } => jsonl::error(*at, kind, execution_id, error),
+        WaitEvent::Throttled { until, error, at } => jsonl::throttled(*at, *until, error),
+        WaitEvent::Finished { exit, message } => jsonl::done(
+            SystemTime::now(),
+            exit.code(),
+            exit.word(),
+            message.as_deref(),
+        ),
     }
-    Ok(())
 }
 
 /// A job name in a change line is cut here (in terminal columns).

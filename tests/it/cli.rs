@@ -33,6 +33,7 @@ fn each_subcommand_help_lists_only_the_options_that_apply_to_it() {
                 "--interval",
                 "--timeout",
                 "--json",
+                "--output",
                 "--query",
                 "--follow",
                 "--give-up",
@@ -57,6 +58,7 @@ fn each_subcommand_help_lists_only_the_options_that_apply_to_it() {
         (&["terminate"], &["--yes", "--read-only"]),
         (&["resume"], &["--yes", "--read-only"]),
         (&["skip-batch"], &["--yes", "--read-only"]),
+        (&["serve"], &["--listen", "--allow-remote"]),
     ];
     let only_their_own: &[(&[&str], &[&str])] = &[
         (

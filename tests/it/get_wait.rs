@@ -544,3 +544,147 @@ fn get_steps_and_instances_print_what_the_api_says_failed_hosts_first() {
         "{table}"
     );
 }
+
+/// `wait --follow --output jsonl` on two running tickets: the first sights arrive
+/// while it still runs (each line is flushed), then hours of ticket time pass; the
+/// lines and the exit code.
+fn wait_jsonl(sim: &Sim, extra: &[&str]) -> (i32, Vec<Value>) {
+    let home = tempfile::tempdir().unwrap();
+    let running: Vec<String> = by_status(sim)[&Status::Running]
+        .iter()
+        .take(2)
+        .map(|t| t.execution_id.clone())
+        .collect();
+    let url = sim.url();
+    let mut args = vec!["--endpoint", &url, "wait", "--interval", "1s"];
+    args.extend_from_slice(extra);
+    args.extend(running.iter().map(String::as_str));
+    let mut child = coctop_command(home.path(), &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut events: Vec<Value> = Vec::new();
+    while events.iter().filter(|e| e["event"] == "seen").count() < 2 {
+        let line = lines.next().expect("a line per first sight").unwrap();
+        events.push(serde_json::from_str(&line).expect("one JSON object per line"));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "lines come as they happen"
+    );
+    sim.handle
+        .as_ref()
+        .unwrap()
+        .advance(std::time::Duration::from_secs(6 * 3600));
+    for line in lines {
+        events.push(serde_json::from_str(&line.unwrap()).expect("one JSON object per line"));
+    }
+    let code = child.wait().unwrap().code().unwrap();
+    for event in &events {
+        assert_eq!(event["schema"], 1, "{event}");
+        chrono::DateTime::parse_from_rfc3339(event["time"].as_str().unwrap()).unwrap();
+        if event["event"] == "seen" || event["event"] == "changed" {
+            assert!(
+                running.iter().any(|id| event["id"] == id.as_str()),
+                "{event}"
+            );
+            assert_eq!(event["kind"], "execution");
+        }
+    }
+    (code, events)
+}
+
+#[test]
+fn wait_follow_jsonl_prints_every_event_flushed_and_ends_with_done() {
+    let sim = Sim::start(SimOptions::default());
+    let (code, events) = wait_jsonl(&sim, &["--follow", "--output", "jsonl"]);
+    let (done, changes) = events.split_last().unwrap();
+    assert_eq!(done["event"], "done", "the last line: {done}");
+    assert_eq!(done["exit"], code, "{done}");
+    assert_eq!(
+        done["result"],
+        if code == 0 { "success" } else { "unsuccessful" }
+    );
+    let mut last: HashMap<&str, &str> = HashMap::new();
+    for event in changes {
+        let id = event["id"].as_str().unwrap();
+        match last.get(id) {
+            None => assert_eq!(
+                (&event["event"], &event["from"]),
+                (&"seen".into(), &Value::Null)
+            ),
+            Some(was) => {
+                assert_eq!(event["event"], "changed", "{event}");
+                assert_eq!(event["from"], *was, "{event}");
+            }
+        }
+        last.insert(id, event["to"].as_str().unwrap());
+    }
+    assert_eq!(last.len(), 2);
+    assert!(
+        last.values().all(|s| Status::parse(s).is_terminal()),
+        "{events:?}"
+    );
+    let failed = last.values().any(|s| Status::parse(s).is_unsuccessful());
+    assert_eq!(code, i32::from(failed), "{events:?}");
+}
+
+#[test]
+fn wait_jsonl_tells_errors_and_throttling_as_events_and_rides_them_out() {
+    let sim = Sim::start(SimOptions {
+        fail_rate: 0.4,
+        throttle_rate: 0.3,
+        ..SimOptions::default()
+    });
+    let (code, events) = wait_jsonl(&sim, &["-o", "jsonl"]);
+    assert!(code <= 1, "{events:?}");
+    let error = events
+        .iter()
+        .find(|e| e["event"] == "error")
+        .unwrap_or_else(|| panic!("an error event: {events:?}"));
+    assert!(error["id"].is_string() && error["error"]["http_status"].as_u64() >= Some(500));
+    assert!(error["error"]["message"].is_string(), "{error}");
+    let throttled = events
+        .iter()
+        .find(|e| e["event"] == "throttled")
+        .unwrap_or_else(|| panic!("a throttled event: {events:?}"));
+    assert_eq!(throttled["error"]["http_status"], 429);
+    let until = chrono::DateTime::parse_from_rfc3339(throttled["until"].as_str().unwrap());
+    let at = chrono::DateTime::parse_from_rfc3339(throttled["time"].as_str().unwrap());
+    assert!(until.unwrap() > at.unwrap(), "{throttled}");
+    assert_eq!(events.last().unwrap()["event"], "done");
+}
+
+#[test]
+fn wait_jsonl_ends_with_done_on_a_time_out_and_json_conflicts_with_it() {
+    let sim = Sim::start(SimOptions {
+        speed: 0.001,
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let running = first_id(&by_status(&sim), Status::Running);
+    let out = run(
+        home.path(),
+        &sim,
+        &["wait", "--output", "jsonl", "--timeout", "2s", &running],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let text = stdout(&out);
+    let done: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (&done["event"], &done["exit"], &done["result"]),
+        (&"done".into(), &3.into(), &"timeout".into())
+    );
+    assert!(
+        done["message"].as_str().unwrap().contains(&running),
+        "{done}"
+    );
+    let both = run(
+        home.path(),
+        &sim,
+        &["wait", "--json", "--output", "jsonl", &running],
+    );
+    assert_eq!(both.status.code(), Some(2));
+}

@@ -437,6 +437,42 @@ fn wait_query_waits_for_the_active_tickets_the_query_finds() {
 }
 
 #[test]
+fn wait_query_output_jsonl_tells_the_querys_tickets_as_json_lines() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let all = list_all(&sim, &ListQuery::default());
+    let creator = all
+        .iter()
+        .find(|t| !t.is_terminal())
+        .and_then(|t| t.creator.clone())
+        .unwrap();
+    let config = write_config(
+        home.path(),
+        &format!("[[query]]\nname = \"theirs\"\ncreator = \"{creator}\"\n"),
+    );
+    let args = ["--query", "theirs", "--output", "jsonl"];
+    let (code, text) = wait_with_query(&sim, home.path(), &config, &args);
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (done, changes) = events.split_last().unwrap();
+    assert_eq!(
+        (&done["event"], &done["exit"]),
+        (&"done".into(), &code.into())
+    );
+    assert!(!changes.is_empty());
+    for event in changes {
+        assert_eq!(event["schema"], 1);
+        let ticket = all.iter().find(|t| event["id"] == t.execution_id.as_str());
+        assert_eq!(
+            ticket.and_then(|t| t.creator.as_deref()),
+            Some(creator.as_str())
+        );
+    }
+}
+
+#[test]
 fn wait_query_names_unknown_queries_and_ends_at_once_when_nothing_is_active() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
@@ -472,7 +508,16 @@ fn wait_query_names_unknown_queries_and_ends_at_once_when_nothing_is_active() {
         stderr(&out)
     );
     let out = run_wait(&["--follow"]);
-    assert_eq!(out.status.code(), Some(2), "--follow needs --query");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--follow without --query needs IDs"
+    );
+    assert!(
+        stderr(&out).contains("no execution IDs"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// The dashboard in a pty: a query's tickets carry its name and the header counts

@@ -423,7 +423,10 @@ fn the_dashboard_and_the_alert_rules_use_only_metrics_serve_exposes() {
             .collect();
         assert!(used.len() >= 4, "{file}: {used:?}");
         for name in used {
-            assert!(exposed.contains(&name), "{file} uses {name}: not in {exposed:?}");
+            assert!(
+                exposed.contains(&name),
+                "{file} uses {name}: not in {exposed:?}"
+            );
         }
     }
 }
