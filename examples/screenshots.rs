@@ -48,6 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|t| WatchEntry {
                 id: t.execution_id.clone(),
                 label: None,
+                profile: None,
             })
             .collect(),
         color: true,

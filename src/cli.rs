@@ -50,6 +50,9 @@ pub struct Connection {
     /// Region id: cn-north-4, ap-southeast-3 or eu-west-101.
     #[arg(long, value_name = "ID")]
     pub region: Option<String>,
+    /// The config's [[profile]] to use (default: the first; the dashboard and serve: all).
+    #[arg(long, env = "COCTOP_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Args)]
@@ -85,6 +88,7 @@ pub fn globals(matches: &ArgMatches) -> Globals {
         config,
         endpoint: chosen(&levels, "endpoint").map(|(url, _)| url),
         region: chosen(&levels, "region").map(|(id, _)| id),
+        profile: chosen(&levels, "profile").map(|(name, _)| name),
         read_only: levels
             .iter()
             .any(|m| m.try_get_one::<bool>("read_only").ok().flatten() == Some(&true)),

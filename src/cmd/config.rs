@@ -5,7 +5,8 @@ use std::path::Path;
 
 use super::{output, report};
 use crate::config::{
-    ConfigLocation, ConfigSource, cache_dir, load, locate, log_file_path, secret_warning,
+    Config, ConfigLocation, ConfigSource, cache_dir, credential_source, endpoint_of, load, locate,
+    log_file_path, secret_warning,
 };
 use crate::exit::Exit;
 
@@ -85,6 +86,9 @@ fn check(location: Option<&ConfigLocation>) -> Result<Exit, Exit> {
                 "OK: {} ({count} watched {noun}{queries})\n",
                 path.display()
             ))?;
+            for line in profile_lines(&config, &|name| std::env::var(name).ok()) {
+                output::print(&format!("{line}\n"))?;
+            }
             Ok(Exit::Success)
         }
         Err(error) => {
@@ -94,6 +98,41 @@ fn check(location: Option<&ConfigLocation>) -> Result<Exit, Exit> {
             Ok(Exit::Usage)
         }
     }
+}
+
+/// One line per `[[profile]]`: its endpoint, where its credentials come from (a
+/// place, never a value) or why there are none, and what it holds. Nothing without
+/// `[[profile]]`.
+fn profile_lines(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    if config.profiles.is_empty() {
+        return Vec::new();
+    }
+    config
+        .profile_views()
+        .iter()
+        .map(|view| {
+            let name = view.profile.as_deref().unwrap_or_default();
+            let endpoint = match endpoint_of(view) {
+                Ok(endpoint) => endpoint.display_name(),
+                Err(why) => why,
+            };
+            let credentials = match credential_source(view, env) {
+                Ok(source) => format!("credentials from {source}"),
+                Err(why) => format!("NO CREDENTIALS: {why}"),
+            };
+            let mut line = format!("profile {name:?}: {endpoint}, {credentials}");
+            if view.profile_read_only() {
+                line.push_str(", read-only");
+            }
+            line.push_str(&format!(
+                ", max_rps {}, {} watched, {} queries",
+                view.poll.max_rps,
+                view.watch.len(),
+                view.queries.len()
+            ));
+            line
+        })
+        .collect()
 }
 
 fn init(location: Option<&ConfigLocation>) -> Result<Exit, Exit> {

@@ -20,7 +20,8 @@ use crate::watch::{self, Command, EngineConfig};
 
 /// The dashboard on the config's tickets.
 pub fn run(globals: &Globals) -> Exit {
-    let config = match load_config(globals) {
+    // One profile until the dashboard shows them all: `--profile`, else the first.
+    let config = match load_config(globals).and_then(|c| c.profile(globals.profile.as_deref())) {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
@@ -114,6 +115,7 @@ pub fn demo(globals: &Globals) -> Exit {
                 since: Some(TimeBound::Ago(Duration::from_secs(60))),
                 ..TicketQuery::default()
             },
+            profile: None,
         };
         let exit = run_engine_and_ui(Session {
             client_config,
@@ -201,7 +203,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         .collect();
     let cycle = poll.interval;
     let engine = watch::spawn(Arc::new(client), poll, ids);
-    for QueryEntry { name, query } in queries {
+    for QueryEntry { name, query, .. } in queries {
         let _ = engine.commands.send(Command::AddQuery { name, query });
     }
     for known in &remembered {

@@ -28,6 +28,8 @@ pub struct Globals {
     pub config: Option<ConfigLocation>,
     pub endpoint: Option<String>,
     pub region: Option<String>,
+    /// `--profile`: which `[[profile]]` (the first when not given).
+    pub profile: Option<String>,
     /// `--read-only`: no operation is ever sent.
     pub read_only: bool,
 }
@@ -47,10 +49,15 @@ pub(crate) struct Prepared {
     pub targets: Vec<WatchEntry>,
 }
 
-/// Loads the config (optional) and resolves endpoint and credentials.
+/// Loads the config (optional), takes the view of the profile `--profile` names (the
+/// first when none), and resolves its endpoint and credentials.
 fn connect(globals: &Globals) -> Result<(Config, ClientConfig), String> {
-    let config = load_config(globals)?;
-    let client_config = resolve_client(globals, &config)?;
+    let config = load_config(globals)?.profile(globals.profile.as_deref())?;
+    let client_config =
+        resolve_client(globals, &config).map_err(|e| match config.profile_entry() {
+            Some(profile) => format!("profile {:?}: {e}", profile.name),
+            None => e,
+        })?;
     Ok((config, client_config))
 }
 
@@ -96,6 +103,7 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
             .map(|id| WatchEntry {
                 id: id.clone(),
                 label: labels.get(id.as_str()).and_then(|l| (*l).clone()),
+                profile: config.profile.clone(),
             })
             .collect()
     };
@@ -132,15 +140,26 @@ fn command_runtime() -> Result<tokio::runtime::Runtime, Exit> {
     runtime().map_err(|e| usage_error(&format!("cannot start the async runtime: {e}")))
 }
 
-/// Why operations are off, if they are: the flag, or the config's `[ui] read_only`.
+/// Why operations are off, if they are: the flag, the config's `[ui] read_only`, or
+/// `read_only` of the profile `config` is a view of.
 pub(crate) fn read_only_reason(globals: &Globals, config: Option<&Config>) -> Option<String> {
     if globals.read_only {
         return Some("--read-only".into());
     }
-    let config = config.filter(|c| c.ui.read_only)?;
+    let config = config?;
+    let table = if config.ui.read_only {
+        "[ui]".to_string()
+    } else if config.profile_read_only() {
+        format!(
+            "[[profile]] {:?}",
+            config.profile.as_deref().unwrap_or_default()
+        )
+    } else {
+        return None;
+    };
     Some(match &config.path {
-        Some(path) => format!("read_only = true in [ui] of {}", path.display()),
-        None => "read_only = true in [ui]".into(),
+        Some(path) => format!("read_only = true in {table} of {}", path.display()),
+        None => format!("read_only = true in {table}"),
     })
 }
 

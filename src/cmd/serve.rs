@@ -12,9 +12,6 @@ use crate::server;
 /// `--listen` when not given: Prometheus' port range, loopback only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9464";
 
-/// The name of the one profile a config without `[[profile]]` describes.
-pub const IMPLICIT_PROFILE: &str = "default";
-
 pub fn run(globals: &Globals, listen: SocketAddr, allow_remote: bool) -> Exit {
     if !listen.ip().is_loopback() {
         if !allow_remote {
@@ -33,10 +30,19 @@ pub fn run(globals: &Globals, listen: SocketAddr, allow_remote: bool) -> Exit {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
-    let profiles = profiles(globals, &config);
+    let profiles = match profiles(globals, &config) {
+        Ok(profiles) => profiles,
+        Err(e) => return usage_error(&e),
+    };
     let unusable: Vec<String> = profiles
         .iter()
-        .filter_map(|p| Some(format!("profile {}: {}", p.name, p.client.as_ref().err()?)))
+        .filter_map(|p| {
+            Some(format!(
+                "profile {:?}: {}",
+                p.name,
+                p.client.as_ref().err()?
+            ))
+        })
         .collect();
     if unusable.len() == profiles.len() {
         for problem in &unusable {
@@ -87,14 +93,32 @@ pub fn run(globals: &Globals, listen: SocketAddr, allow_remote: bool) -> Exit {
     })
 }
 
-/// The profiles the config describes: without `[[profile]]`, one implicit profile of
-/// `[api]` and `[auth]` (and the flags).
-fn profiles(globals: &Globals, config: &Config) -> Vec<Profile> {
-    vec![Profile {
-        name: IMPLICIT_PROFILE.to_string(),
-        client: resolve_client(globals, config),
-        poll: config.poll.clone(),
-        watch: config.watch.clone(),
-        queries: config.queries.clone(),
-    }]
+/// The profiles to poll: every one the config describes (without `[[profile]]`, one
+/// implicit profile of `[api]` and `[auth]`), or the one `--profile` names.
+fn profiles(globals: &Globals, config: &Config) -> Result<Vec<Profile>, String> {
+    let names = match &globals.profile {
+        Some(name) => vec![name.as_str()],
+        None => config.profile_names(),
+    };
+    let flags = globals.endpoint.is_some() || globals.region.is_some();
+    if flags && names.len() > 1 {
+        return Err(format!(
+            "--endpoint and --region name one endpoint, and the config has {} profiles: \
+             choose one with --profile",
+            names.len()
+        ));
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let view = config.profile(Some(name))?;
+            Ok(Profile {
+                name: name.to_string(),
+                client: resolve_client(globals, &view),
+                poll: view.poll.clone(),
+                watch: view.watch.clone(),
+                queries: view.queries.clone(),
+            })
+        })
+        .collect()
 }

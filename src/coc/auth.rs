@@ -248,17 +248,44 @@ impl Credentials {
                 None => return Ok(Credentials::none_with_domain(domain_id)),
             },
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let mut creds = Credentials::from_profile(&text);
+        match Credentials::from_file(&path, None)? {
+            Some(mut creds) => {
                 creds.domain_id = domain_id.or(creds.domain_id);
-                creds.source = Some(path.display().to_string());
                 Ok(creds)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok(Credentials::none_with_domain(domain_id))
-            }
-            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+            None => Ok(Credentials::none_with_domain(domain_id)),
+        }
+    }
+
+    /// `section` of the SDK credentials file at `path` (`None`: `[global]`, else
+    /// `[basic]`); `None` when the file does not exist.
+    pub fn from_file(path: &Path, section: Option<&str>) -> Result<Option<Credentials>, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let mut creds = match section {
+            Some(section) => Credentials::from_profile_section(&text, section),
+            None => Credentials::from_profile(&text),
+        };
+        creds.source = Some(match section {
+            Some(section) => format!("{} [{section}]", path.display()),
+            None => path.display().to_string(),
+        });
+        Ok(Some(creds))
+    }
+
+    /// `{prefix}_AK`, `{prefix}_SK`, `{prefix}_SECURITY_TOKEN` and `{prefix}_DOMAIN_ID`:
+    /// the SDK's variables with `HUAWEICLOUD_SDK` replaced by `prefix`.
+    pub fn from_env_prefix(prefix: &str, env: &dyn Fn(&str) -> Option<String>) -> Credentials {
+        let get = |name: &str| env(&format!("{prefix}_{name}")).filter(|v| !v.trim().is_empty());
+        Credentials {
+            ak: get("AK"),
+            sk: get("SK").map(Secret::new),
+            security_token: get("SECURITY_TOKEN").map(Secret::new),
+            domain_id: get("DOMAIN_ID"),
+            source: Some(format!("environment ({prefix}_AK/{prefix}_SK)")),
         }
     }
 
@@ -277,6 +304,16 @@ impl Credentials {
             .iter()
             .find(|(name, _)| name == "global")
             .or_else(|| sections.iter().find(|(name, _)| name == "basic"));
+        Credentials::from_section(section)
+    }
+
+    /// Reads the section called `name` of the INI profile (nothing when there is none).
+    pub fn from_profile_section(text: &str, name: &str) -> Credentials {
+        let sections = parse_ini(text);
+        Credentials::from_section(sections.iter().find(|(section, _)| section == name))
+    }
+
+    fn from_section(section: Option<&IniSection>) -> Credentials {
         let Some((_, keys)) = section else {
             return Credentials::default();
         };

@@ -58,6 +58,7 @@ impl Paste {
             .map(|id| WatchEntry {
                 id: id.clone(),
                 label: self.label.clone(),
+                profile: None,
             })
             .collect()
     }

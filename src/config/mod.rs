@@ -5,6 +5,7 @@ pub mod edit;
 mod error;
 mod parse;
 mod paths;
+mod profiles;
 pub mod reload;
 mod resolve;
 
@@ -16,8 +17,10 @@ pub use parse::parse as parse_text;
 pub use paths::{
     CONFIG_ENV, ConfigLocation, ConfigSource, cache_dir, default_config_path, locate, log_file_path,
 };
+pub use profiles::{IMPLICIT_PROFILE, ProfileEntry};
 pub use resolve::{
-    DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env, transport_warning,
+    DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env, credential_source,
+    endpoint_of, transport_warning,
 };
 
 use crate::coc::Secret;
@@ -36,6 +39,11 @@ pub struct Config {
     pub queries: Vec<QueryEntry>,
     pub notify: NotifyConfig,
     pub ui: UiConfig,
+    /// `[[profile]]`: the accounts and regions; none means one implicit profile made of
+    /// `[api]` and `[auth]`.
+    pub profiles: Vec<ProfileEntry>,
+    /// In a view of one profile (`Config::profile`), its name.
+    pub profile: Option<String>,
     /// The file it was read from; `None` for the built-in defaults.
     pub path: Option<PathBuf>,
 }
@@ -68,6 +76,13 @@ pub struct AuthConfig {
     pub sk: Option<Secret>,
     pub security_token: Option<Secret>,
     pub token: Option<Secret>,
+    /// An SDK credentials file (INI) to read instead of `~/.huaweicloud/credentials`.
+    pub credentials_file: Option<PathBuf>,
+    /// The section of that file (default `[global]`, else `[basic]`).
+    pub section: Option<String>,
+    /// Read `{PREFIX}_AK`, `{PREFIX}_SK`, `{PREFIX}_SECURITY_TOKEN` and
+    /// `{PREFIX}_DOMAIN_ID` instead of the SDK's `HUAWEICLOUD_SDK_*` variables.
+    pub env_prefix: Option<String>,
 }
 
 /// `[ui]`.
@@ -83,6 +98,8 @@ pub struct UiConfig {
 pub struct WatchEntry {
     pub id: String,
     pub label: Option<String>,
+    /// The `[[profile]]` it belongs to; `None`: the first.
+    pub profile: Option<String>,
 }
 
 impl WatchEntry {
@@ -91,6 +108,7 @@ impl WatchEntry {
         WatchEntry {
             id: id.into(),
             label: None,
+            profile: None,
         }
     }
 }
@@ -100,6 +118,8 @@ impl WatchEntry {
 pub struct QueryEntry {
     pub name: String,
     pub query: TicketQuery,
+    /// The `[[profile]]` it asks; `None`: the first.
+    pub profile: Option<String>,
 }
 
 impl Config {
@@ -202,16 +222,21 @@ pub fn load_or_defaults(explicit: Option<&ConfigLocation>) -> Result<Config, Str
 /// A warning when the file holds a secret and group or others can read it (unix).
 pub fn secret_warning(config: &Config) -> Option<String> {
     let path = config.path.as_ref()?;
-    let auth = &config.auth;
-    let secrets: Vec<&str> = [
-        ("sk", auth.sk.is_some()),
-        ("security_token", auth.security_token.is_some()),
-        ("token", auth.token.is_some()),
-    ]
-    .iter()
-    .filter(|(_, held)| *held)
-    .map(|(key, _)| *key)
-    .collect();
+    let every_auth =
+        std::iter::once(&config.auth).chain(config.profiles.iter().filter_map(|p| p.auth.as_ref()));
+    let mut secrets: Vec<&str> = Vec::new();
+    for auth in every_auth {
+        let held = [
+            ("sk", auth.sk.is_some()),
+            ("security_token", auth.security_token.is_some()),
+            ("token", auth.token.is_some()),
+        ];
+        for (key, _) in held.into_iter().filter(|(_, held)| *held) {
+            if !secrets.contains(&key) {
+                secrets.push(key);
+            }
+        }
+    }
     if secrets.is_empty() {
         return None;
     }

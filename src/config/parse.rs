@@ -12,7 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem};
 use super::{
-    ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, WatchEntry, console_url,
+    ApiConfig, AuthConfig, AuthMethod, Config, ProfileEntry, QueryEntry, UiConfig, WatchEntry,
+    console_url,
 };
 use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
 use crate::format::parse_duration;
@@ -22,7 +23,9 @@ use crate::text::nearest;
 use crate::watch::EngineConfig;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "query", "ui", "notify"];
+const TOP_KEYS: &[&str] = &[
+    "api", "auth", "poll", "watch", "query", "ui", "notify", "profile",
+];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -32,9 +35,28 @@ const API_KEYS: &[&str] = &[
     "domain_id",
     "allow_http",
 ];
-const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
+const AUTH_KEYS: &[&str] = &[
+    "method",
+    "ak",
+    "sk",
+    "security_token",
+    "token",
+    "credentials_file",
+    "section",
+    "env_prefix",
+];
+/// `[[profile]]`: its own keys, and `[auth]`'s.
+const PROFILE_KEYS: &[&str] = &[
+    "name",
+    "region",
+    "endpoint",
+    "domain_id",
+    "accent",
+    "read_only",
+    "max_rps",
+];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
-const WATCH_KEYS: &[&str] = &["id", "label"];
+const WATCH_KEYS: &[&str] = &["id", "label", "profile"];
 const UI_KEYS: &[&str] = &["read_only", "console_url"];
 const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 
@@ -70,8 +92,9 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     if let Some(poll) = reader.table(&root, "poll", "in [poll]") {
         config.poll = reader.poll(&poll);
     }
-    config.watch = reader.watch_list(&root);
-    config.queries = reader.query_list(&root);
+    config.profiles = reader.profile_list(&root);
+    config.watch = reader.watch_list(&root, &config.profiles);
+    config.queries = reader.query_list(&root, &config.profiles);
     if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
         config.ui = reader.ui(&ui);
     }
@@ -258,6 +281,11 @@ impl Reader<'_> {
 
     fn api(&mut self, section: &Section<'_, '_>) -> ApiConfig {
         self.check_keys(section, API_KEYS);
+        self.api_keys(section)
+    }
+
+    /// `[api]`'s keys, in `[api]` or a `[[profile]]`.
+    fn api_keys(&mut self, section: &Section<'_, '_>) -> ApiConfig {
         let mut api = ApiConfig::default();
         if let Some((region, span)) = self.string(section, "region") {
             if let Err(why) = Endpoint::from_region(&region) {
@@ -295,6 +323,11 @@ impl Reader<'_> {
 
     fn auth(&mut self, section: &Section<'_, '_>) -> AuthConfig {
         self.check_keys(section, AUTH_KEYS);
+        self.auth_keys(section)
+    }
+
+    /// `[auth]`'s keys, in `[auth]` or a `[[profile]]`.
+    fn auth_keys(&mut self, section: &Section<'_, '_>) -> AuthConfig {
         let mut auth = AuthConfig::default();
         if let Some((method, span)) = self.string(section, "method") {
             match method.as_str() {
@@ -335,6 +368,29 @@ impl Reader<'_> {
         auth.token = self
             .string(section, "token")
             .map(|(token, _)| Secret::new(token));
+        auth.credentials_file = self
+            .string(section, "credentials_file")
+            .map(|(file, _)| file.into());
+        auth.section = self.string(section, "section").map(|(name, _)| name);
+        if let Some(span) = present("section")
+            && present("credentials_file").is_none()
+        {
+            let why = "names a section of `credentials_file`, which is not set".to_string();
+            self.bad_value(section, "section", span, why);
+        }
+        auth.env_prefix = self.string(section, "env_prefix").map(|(prefix, _)| prefix);
+        let sources = ["ak", "credentials_file", "env_prefix"];
+        let given: Vec<&str> = sources
+            .into_iter()
+            .filter(|key| present(key).is_some())
+            .collect();
+        if let [_, second, ..] = given[..] {
+            let why = format!(
+                "one place for the keys at most: `{}` is set",
+                given.join("` and `")
+            );
+            self.bad_value(section, second, present(second).unwrap_or_default(), why);
+        }
         auth
     }
 
@@ -353,15 +409,20 @@ impl Reader<'_> {
                 }
             }
         }
-        if let Some((max_rps, text, span)) = self.number(section, "max_rps") {
-            if max_rps > 0.0 && max_rps.is_finite() {
-                poll.max_rps = max_rps;
-            } else {
-                let why = format!("must be a finite number greater than 0, got {text}");
-                self.bad_value(section, "max_rps", span, why);
-            }
+        if let Some(max_rps) = self.max_rps(section) {
+            poll.max_rps = max_rps;
         }
         poll
+    }
+
+    fn max_rps(&mut self, section: &Section<'_, '_>) -> Option<f64> {
+        let (max_rps, text, span) = self.number(section, "max_rps")?;
+        if max_rps > 0.0 && max_rps.is_finite() {
+            return Some(max_rps);
+        }
+        let why = format!("must be a finite number greater than 0, got {text}");
+        self.bad_value(section, "max_rps", span, why);
+        None
     }
 
     fn boolean(&mut self, section: &Section<'_, '_>, key: &str) -> Option<bool> {
@@ -434,12 +495,104 @@ impl Reader<'_> {
         true
     }
 
-    fn watch_list(&mut self, root: &Section<'_, '_>) -> Vec<WatchEntry> {
+    /// `[[profile]]` blocks: a unique `name`, an endpoint or region, credentials in any
+    /// of `[auth]`'s forms (or those of `[auth]` when it gives none), and its own
+    /// `domain_id`, `accent`, `read_only` and `max_rps`.
+    fn profile_list(&mut self, root: &Section<'_, '_>) -> Vec<ProfileEntry> {
+        let mut entries = Vec::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for (entry, item_span) in self.blocks(root, "profile", "in [[profile]]") {
+            let known: Vec<&str> = PROFILE_KEYS.iter().chain(AUTH_KEYS).copied().collect();
+            self.check_keys(&entry, &known);
+            let api = self.api_keys(&entry);
+            let has_auth = AUTH_KEYS.iter().any(|key| entry.get(key).is_some());
+            let auth = self.auth_keys(&entry);
+            let accent = self.string(&entry, "accent").and_then(|(accent, span)| {
+                match accent.parse::<ratatui::style::Color>() {
+                    Ok(_) => Some(accent),
+                    Err(_) => {
+                        let why = format!(
+                            "unknown colour {accent:?}: a name such as \"red\" or \"lightblue\", \
+                             or \"#rrggbb\""
+                        );
+                        self.bad_value(&entry, "accent", span, why);
+                        None
+                    }
+                }
+            });
+            let read_only = self.boolean(&entry, "read_only").unwrap_or(false);
+            let max_rps = self.max_rps(&entry);
+            let Some((name, span)) = self.string(&entry, "name") else {
+                if entry.get("name").is_none() {
+                    self.report(item_span, "[[profile]] entry without `name`".into());
+                }
+                continue;
+            };
+            if name.trim().is_empty() {
+                self.bad_value(&entry, "name", span, "must not be empty".into());
+                continue;
+            }
+            if self.first_time(
+                &mut first_seen,
+                &entry,
+                ("name", "profile name"),
+                &name,
+                span,
+            ) {
+                entries.push(ProfileEntry {
+                    name,
+                    region: api.region,
+                    endpoint: api.endpoint,
+                    domain_id: api.domain_id,
+                    auth: has_auth.then_some(auth),
+                    accent,
+                    read_only,
+                    max_rps,
+                });
+            }
+        }
+        entries
+    }
+
+    /// `profile = "name"` of a `[[watch]]` or `[[query]]`: one of the `[[profile]]`s.
+    fn profile_of(
+        &mut self,
+        entry: &Section<'_, '_>,
+        profiles: &[ProfileEntry],
+    ) -> Result<Option<String>, ()> {
+        if entry.get("profile").is_none() {
+            return Ok(None);
+        }
+        // A value that is not a string is reported by `string`.
+        let (name, span) = self.string(entry, "profile").ok_or(())?;
+        if profiles.iter().any(|p| p.name == name) {
+            return Ok(Some(name));
+        }
+        let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        let why = if names.is_empty() {
+            format!("no [[profile]] named {name:?}: the file has no [[profile]]")
+        } else {
+            let hint = nearest(&name, &names)
+                .map(|near| format!(" (did you mean {near:?}?)"))
+                .unwrap_or_default();
+            format!(
+                "no [[profile]] named {name:?}{hint}; there are: {}",
+                names.join(", ")
+            )
+        };
+        self.bad_value(entry, "profile", span, why);
+        Err(())
+    }
+
+    fn watch_list(&mut self, root: &Section<'_, '_>, profiles: &[ProfileEntry]) -> Vec<WatchEntry> {
         let mut entries = Vec::new();
         let mut first_seen: HashMap<String, usize> = HashMap::new();
         for (entry, item_span) in self.blocks(root, "watch", "in [[watch]]") {
             self.check_keys(&entry, WATCH_KEYS);
             let label = self.string(&entry, "label").map(|(label, _)| label);
+            let Ok(profile) = self.profile_of(&entry, profiles) else {
+                continue;
+            };
             let Some((id, span)) = self.string(&entry, "id") else {
                 if entry.get("id").is_none() {
                     self.report(item_span, "[[watch]] entry without `id`".into());
@@ -456,22 +609,26 @@ impl Reader<'_> {
                 continue;
             }
             if self.first_time(&mut first_seen, &entry, ("id", "execution ID"), &id, span) {
-                entries.push(WatchEntry { id, label });
+                entries.push(WatchEntry { id, label, profile });
             }
         }
         entries
     }
 
     /// `[[query]]` blocks: a unique `name` and the filters of `coctop list`.
-    fn query_list(&mut self, root: &Section<'_, '_>) -> Vec<QueryEntry> {
+    fn query_list(&mut self, root: &Section<'_, '_>, profiles: &[ProfileEntry]) -> Vec<QueryEntry> {
         let mut entries = Vec::new();
         let mut first_seen: HashMap<String, usize> = HashMap::new();
         for (entry, item_span) in self.blocks(root, "query", "in [[query]]") {
-            let known: Vec<&str> = std::iter::once("name")
+            let known: Vec<&str> = ["name", "profile"]
+                .into_iter()
                 .chain(FILTER_KEYS.iter().copied())
                 .collect();
             self.check_keys(&entry, &known);
             let query = self.ticket_query(&entry);
+            let Ok(profile) = self.profile_of(&entry, profiles) else {
+                continue;
+            };
             let Some((name, span)) = self.string(&entry, "name") else {
                 if entry.get("name").is_none() {
                     self.report(item_span, "[[query]] entry without `name`".into());
@@ -485,7 +642,11 @@ impl Reader<'_> {
             let unique =
                 self.first_time(&mut first_seen, &entry, ("name", "query name"), &name, span);
             if let Some(query) = query.filter(|_| unique) {
-                entries.push(QueryEntry { name, query });
+                entries.push(QueryEntry {
+                    name,
+                    query,
+                    profile,
+                });
             }
         }
         entries

@@ -1,5 +1,7 @@
 //! From config and flags to a client: which endpoint, which credentials.
 
+use std::path::{Path, PathBuf};
+
 use super::{AuthMethod, Config};
 use crate::coc::auth::{ENV_DOMAIN_ID, credential_places};
 use crate::coc::{Auth, ClientConfig, Credentials, Endpoint};
@@ -28,7 +30,7 @@ pub fn client_config_with_env(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<ClientConfig, String> {
     let endpoint = resolve_endpoint(config, endpoint, region)?;
-    let (auth, domain_id) = resolve_auth(config, &endpoint, env)?;
+    let (auth, domain_id, _) = resolve_auth(config, &endpoint, env)?;
     check_transport(config, &endpoint, &auth, env)?;
     let mut client = ClientConfig::new(endpoint, auth);
     client.domain_id = domain_id;
@@ -108,55 +110,137 @@ fn resolve_endpoint(
     Endpoint::from_region(DEFAULT_REGION)
 }
 
-/// The auth and the `X-Domain-Id` to send.
+/// The auth and the `X-Domain-Id` to send, and where the credentials came from (for
+/// `coctop config check`: a place, never a value).
 fn resolve_auth(
     config: &Config,
     endpoint: &Endpoint,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(Auth, Option<String>), String> {
+) -> Result<(Auth, Option<String>, String), String> {
     let get = |name: &str| env(name).filter(|value| !value.trim().is_empty());
     let configured_domain = config.api.domain_id.clone();
-    match config.auth.method {
-        AuthMethod::None => Ok((Auth::None, configured_domain)),
+    let auth = &config.auth;
+    match auth.method {
+        AuthMethod::None => Ok((
+            Auth::None,
+            configured_domain,
+            "none (method = \"none\")".into(),
+        )),
         AuthMethod::Token => {
-            let token = config
-                .auth
-                .token
-                .clone()
-                .or_else(|| get(ENV_AUTH_TOKEN).map(crate::coc::Secret::new))
-                .ok_or_else(|| {
-                    format!(
-                        "auth method \"token\" needs a token: set `token` in [auth] of the \
-                         config file or {ENV_AUTH_TOKEN}"
-                    )
-                })?;
-            Ok((
-                Auth::Token(token),
-                configured_domain.or_else(|| get(ENV_DOMAIN_ID)),
-            ))
+            let (token, source) = match &auth.token {
+                Some(token) => (
+                    token.clone(),
+                    format!("`token` in {}", config_place(config)),
+                ),
+                None => {
+                    let token = get(ENV_AUTH_TOKEN)
+                        .map(crate::coc::Secret::new)
+                        .ok_or_else(|| {
+                            format!(
+                                "auth method \"token\" needs a token: set `token` in [auth] of \
+                             the config file or {ENV_AUTH_TOKEN}"
+                            )
+                        })?;
+                    (token, format!("environment ({ENV_AUTH_TOKEN})"))
+                }
+            };
+            let domain_id = configured_domain.or_else(|| get(ENV_DOMAIN_ID));
+            Ok((Auth::Token(token), domain_id, source))
         }
         AuthMethod::AkSk => {
             let inline = inline_key_pair(config);
-            let discovered = Credentials::discover(env);
+            let discovered = match (&auth.env_prefix, &auth.credentials_file) {
+                (Some(prefix), _) => Ok(Credentials::from_env_prefix(prefix, env)),
+                (None, Some(file)) => {
+                    let path = expand_home(file, env);
+                    let section = auth.section.as_deref();
+                    Credentials::from_file(&path, section).map(|found| {
+                        found.unwrap_or_else(|| Credentials {
+                            source: Some(path.display().to_string()),
+                            ..Credentials::default()
+                        })
+                    })
+                }
+                (None, None) => Credentials::discover(env),
+            };
             let discovered_domain = match &discovered {
                 Ok(creds) => creds.domain_id.clone(),
                 Err(_) => get(ENV_DOMAIN_ID),
             };
             let domain_id = configured_domain.or(discovered_domain);
             if let Some(auth) = inline {
-                return Ok((auth, domain_id));
+                let source = format!("`ak`/`sk` in {}", config_place(config));
+                return Ok((auth, domain_id, source));
             }
-            match discovered?.into_auth() {
-                Some(auth) => Ok((auth, domain_id)),
-                None if endpoint.is_loopback() => Ok((Auth::None, domain_id)),
-                None => Err(format!(
-                    "no credentials for {}: {}, or set ak and sk in [auth] of the config file",
+            let discovered = discovered?;
+            let source = discovered.source.clone();
+            match (discovered.into_auth(), source) {
+                (Some(auth), Some(source)) => Ok((auth, domain_id, source)),
+                (Some(auth), None) => Ok((auth, domain_id, "the SDK's places".into())),
+                (None, _) if endpoint.is_loopback() => Ok((
+                    Auth::None,
+                    domain_id,
+                    "none (a loopback endpoint needs none)".into(),
+                )),
+                (None, _) => Err(format!(
+                    "no credentials for {}: {}",
                     endpoint.display_name(),
-                    credential_places()
+                    missing_hint(auth)
                 )),
             }
         }
     }
+}
+
+/// Where to put credentials, for the error that found none.
+fn missing_hint(auth: &super::AuthConfig) -> String {
+    match (&auth.env_prefix, &auth.credentials_file) {
+        (Some(prefix), _) => format!("set {prefix}_AK and {prefix}_SK (env_prefix)"),
+        (None, Some(file)) => format!(
+            "put ak and sk in section [{}] of {} (credentials_file)",
+            auth.section.as_deref().unwrap_or("global"),
+            file.display()
+        ),
+        (None, None) => format!(
+            "{}, or set ak and sk in [auth] of the config file",
+            credential_places()
+        ),
+    }
+}
+
+/// `~/x` under the home directory.
+fn expand_home(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    match (path.strip_prefix("~"), env("HOME")) {
+        (Ok(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// How a message names the table the settings came from.
+fn config_place(config: &Config) -> String {
+    let table = match config.profile_entry() {
+        Some(profile) => format!("[[profile]] {:?}", profile.name),
+        None => "[auth]".to_string(),
+    };
+    match &config.path {
+        Some(path) => format!("{table} of {}", path.display()),
+        None => table,
+    }
+}
+
+/// The endpoint of `config` (a profile's view) without flags.
+pub fn endpoint_of(config: &Config) -> Result<Endpoint, String> {
+    resolve_endpoint(config, None, None)
+}
+
+/// Where the credentials of `config` (a profile's view) come from, or why there are
+/// none: a place, never a value.
+pub fn credential_source(
+    config: &Config,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    let endpoint = resolve_endpoint(config, None, None)?;
+    resolve_auth(config, &endpoint, env).map(|(_, _, source)| source)
 }
 
 fn inline_key_pair(config: &Config) -> Option<Auth> {

@@ -154,7 +154,7 @@ pub fn start(listener: TcpListener, profiles: Vec<Profile>) -> std::io::Result<S
             mut updates,
             task,
         } = watch::spawn(fetcher, profile.poll, ids);
-        for QueryEntry { name, query } in profile.queries {
+        for QueryEntry { name, query, .. } in profile.queries {
             let _ = commands.send(Command::AddQuery { name, query });
         }
         let shared = shared.clone();

@@ -25,6 +25,7 @@ fn entry(id: &str, label: Option<&str>) -> WatchEntry {
     WatchEntry {
         id: id.into(),
         label: label.map(str::to_string),
+        profile: None,
     }
 }
 

@@ -69,6 +69,7 @@ fn app_with(tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
                 .as_ref()
                 .map_or_else(|| id(90 + i as u32), |t| t.execution_id.clone()),
             label: label.map(str::to_string),
+            profile: None,
         })
         .collect();
     let mut app = App::new(AppInit {

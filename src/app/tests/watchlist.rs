@@ -89,6 +89,7 @@ fn a_adds_typed_and_pasted_ids_with_a_label_and_saves_them() {
         .map(|id| WatchEntry {
             id: id.to_string(),
             label: Some("night".into()),
+            profile: None,
         })
         .collect();
     assert_eq!(
@@ -196,6 +197,7 @@ fn a_reloaded_config_changes_the_watch_list_labels_and_rules() {
             WatchEntry {
                 id: id(1),
                 label: Some("renamed".into()),
+                profile: None,
             },
             WatchEntry::unlabelled(id(0)),
             WatchEntry::unlabelled("EX7777"),
