@@ -177,7 +177,9 @@ fn resolve_auth(
             match (discovered.into_auth(), source) {
                 (Some(auth), Some(source)) => Ok((auth, domain_id, source)),
                 (Some(auth), None) => Ok((auth, domain_id, "the SDK's places".into())),
-                (None, _) if endpoint.is_loopback() => Ok((
+                // A loopback endpoint (the simulator) needs none, unless the config
+                // named where they are.
+                (None, _) if endpoint.is_loopback() && !names_a_source(auth) => Ok((
                     Auth::None,
                     domain_id,
                     "none (a loopback endpoint needs none)".into(),
@@ -190,6 +192,11 @@ fn resolve_auth(
             }
         }
     }
+}
+
+/// Whether the config says where the keys are (not the SDK's usual places).
+fn names_a_source(auth: &super::AuthConfig) -> bool {
+    auth.env_prefix.is_some() || auth.credentials_file.is_some()
 }
 
 /// Where to put credentials, for the error that found none.

@@ -20,6 +20,7 @@ mod notify;
 mod operate;
 mod output;
 mod pages;
+mod profiles;
 mod properties;
 mod proxy;
 mod scripts;

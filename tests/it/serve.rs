@@ -15,20 +15,26 @@ use prometheus_parse::{Sample, Scrape, Value};
 use crate::support::{self, Sim, coctop_command, config_in, list_all};
 
 /// A `coctop serve` process; SIGTERM on drop.
-struct Served {
+pub struct Served {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Served {
     /// Starts `coctop serve` on a free loopback port with `config` (the text of a file).
-    fn start(home: &Path, config: &str) -> Served {
+    pub fn start(home: &Path, config: &str) -> Served {
+        Served::start_with(home, config, &[])
+    }
+
+    /// `start`, with `env` added to the process's environment.
+    pub fn start_with(home: &Path, config: &str, env: &[(&str, &str)]) -> Served {
         let (path, _) = config_in(home, config);
         let path = path.display().to_string();
         let mut child = coctop_command(
             home,
             &["--config", &path, "serve", "--listen", "127.0.0.1:0"],
         )
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -45,7 +51,7 @@ impl Served {
         Served { child, url }
     }
 
-    fn get(&self, sim: &Sim, path: &str) -> (u16, String) {
+    pub fn get(&self, sim: &Sim, path: &str) -> (u16, String) {
         let url = format!("{}{path}", self.url);
         sim.block_on(async {
             let response = reqwest::get(&url).await.unwrap();
@@ -55,7 +61,7 @@ impl Served {
     }
 
     /// `/metrics`, parsed.
-    fn scrape(&self, sim: &Sim) -> Vec<Sample> {
+    pub fn scrape(&self, sim: &Sim) -> Vec<Sample> {
         let (status, text) = self.get(sim, "/metrics");
         assert_eq!(status, 200, "{text}");
         parse(&text)
@@ -97,7 +103,7 @@ fn value(sample: &Sample) -> f64 {
 }
 
 /// The sum of `metric`'s samples whose labels include every one of `labels`.
-fn sum(samples: &[Sample], metric: &str, labels: &[(&str, &str)]) -> f64 {
+pub fn sum(samples: &[Sample], metric: &str, labels: &[(&str, &str)]) -> f64 {
     samples
         .iter()
         .filter(|s| s.metric == metric)
@@ -107,7 +113,7 @@ fn sum(samples: &[Sample], metric: &str, labels: &[(&str, &str)]) -> f64 {
 }
 
 /// Scrapes until `done` holds (within 30 s); the last scrape.
-fn scrape_until(served: &Served, sim: &Sim, done: impl Fn(&[Sample]) -> bool) -> Vec<Sample> {
+pub fn scrape_until(served: &Served, sim: &Sim, done: impl Fn(&[Sample]) -> bool) -> Vec<Sample> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let samples = served.scrape(sim);
@@ -120,7 +126,7 @@ fn scrape_until(served: &Served, sim: &Sim, done: impl Fn(&[Sample]) -> bool) ->
 }
 
 /// Tickets per status, from the simulator's own list API.
-fn truth(sim: &Sim) -> BTreeMap<String, f64> {
+pub fn truth(sim: &Sim) -> BTreeMap<String, f64> {
     let mut counts = BTreeMap::new();
     for ticket in list_all(sim, &ListQuery::default()) {
         let status = ticket.status.map_or("unknown".into(), |s| s.to_string());
@@ -129,7 +135,7 @@ fn truth(sim: &Sim) -> BTreeMap<String, f64> {
     counts
 }
 
-fn tickets_by_status(samples: &[Sample], query: &str) -> BTreeMap<String, f64> {
+pub fn tickets_by_status(samples: &[Sample], query: &str) -> BTreeMap<String, f64> {
     samples
         .iter()
         .filter(|s| s.metric == "coctop_tickets" && s.labels.get("query") == Some(query))
@@ -139,7 +145,7 @@ fn tickets_by_status(samples: &[Sample], query: &str) -> BTreeMap<String, f64> {
 }
 
 /// A simulator whose tickets stand still unless the test moves its clock.
-fn still_sim(options: SimOptions) -> Sim {
+pub fn still_sim(options: SimOptions) -> Sim {
     Sim::start(SimOptions {
         speed: 1e-4,
         ..options

@@ -107,10 +107,9 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A client of the simulator, without credentials.
+/// A client of the simulator, signing with its credentials when it has any.
 pub fn client(sim: &Sim) -> Client {
-    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
-    Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap()
+    sim.client()
 }
 
 /// Every ticket matching `query`, page by page, checking `total` on every page.
@@ -137,9 +136,7 @@ pub fn list_all(sim: &Sim, query: &ListQuery) -> Vec<Ticket> {
 
 /// The simulator's tickets that are in `status` now, from its list API.
 pub fn ids_with_status(sim: &Sim, status: coctop::coc::Status) -> Vec<String> {
-    use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery};
-    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
-    let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
+    let client = sim.client();
     let query = ListQuery {
         limit: Some(100),
         ..ListQuery::default()
@@ -154,9 +151,7 @@ pub fn ids_with_status(sim: &Sim, status: coctop::coc::Status) -> Vec<String> {
 
 /// The status of one ticket now, from the simulator's API.
 pub fn status_of(sim: &Sim, id: &str) -> Option<coctop::coc::Status> {
-    use coctop::coc::{Auth, Client, ClientConfig, Endpoint};
-    let endpoint = Endpoint::from_url(&sim.url()).unwrap();
-    let client = Client::new(ClientConfig::new(endpoint, Auth::None)).unwrap();
+    let client = sim.client();
     sim.block_on(client.get_execution(id)).unwrap().status
 }
 

@@ -1,0 +1,262 @@
+//! Profiles: two simulators on their own ports with their own keys, one config. Each
+//! simulator checks every signature, so a request signed with the other's key would be
+//! a 401 there: none may happen, and a key that is wrong for one profile stops only it.
+
+use std::path::Path;
+use std::time::Duration;
+
+use coctop::coc::{Secret, Status};
+use coctop::sim::SimOptions;
+
+use crate::serve::{Served, scrape_until, still_sim, sum, tickets_by_status, truth};
+use crate::support::{self, Sim, coctop, config_in, stderr, stdout};
+
+const PROD: (&str, &str) = ("PRODAK0001", "prod-secret-key");
+const STAGING: (&str, &str) = ("STAGINGAK02", "staging-secret-key");
+
+fn sim_with_key((ak, sk): (&str, &str), seed: u64) -> Sim {
+    still_sim(SimOptions {
+        seed,
+        credentials: Some((ak.into(), Secret::new(sk))),
+        ..SimOptions::default()
+    })
+}
+
+/// Two profiles: `prod` (keys from `PROD_*` variables, read-only) and `staging` (keys
+/// from section `[staging]` of a credentials file whose secret is `staging_sk`).
+fn two_profiles(home: &Path, prod: &Sim, staging: &Sim, staging_sk: &str) -> String {
+    let credentials = home.join("credentials");
+    std::fs::write(
+        &credentials,
+        format!(
+            "[global]\nak = NOTTHISONE\nsk = nope\n[staging]\nak = {}\nsk = {staging_sk}\n",
+            STAGING.0
+        ),
+    )
+    .unwrap();
+    format!(
+        r#"
+[poll]
+interval = "1s"
+max_rps = 100
+
+[[profile]]
+name = "prod"
+endpoint = "{}"
+env_prefix = "PROD"
+read_only = true
+
+[[profile]]
+name = "staging"
+endpoint = "{}"
+credentials_file = "{}"
+section = "staging"
+
+[[query]]
+name = "prod all"
+since = "3650d"
+
+[[query]]
+name = "staging all"
+since = "3650d"
+profile = "staging"
+"#,
+        prod.url(),
+        staging.url(),
+        credentials.display()
+    )
+}
+
+const PROD_ENV: [(&str, &str); 2] = [("PROD_AK", PROD.0), ("PROD_SK", PROD.1)];
+
+#[test]
+fn one_serve_polls_both_profiles_each_with_its_own_key_and_counts_each_sims_tickets() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let config = two_profiles(home.path(), &prod, &staging, STAGING.1);
+    let served = Served::start_with(home.path(), &config, &PROD_ENV);
+    let samples = scrape_until(&served, &prod, |s| {
+        sum(s, "coctop_tickets", &[("query", "prod all")]) == 48.0
+            && sum(s, "coctop_tickets", &[("query", "staging all")]) == 48.0
+    });
+    assert_eq!(tickets_by_status(&samples, "prod all"), truth(&prod));
+    assert_eq!(tickets_by_status(&samples, "staging all"), truth(&staging));
+    for name in ["prod", "staging"] {
+        let of = [("profile", name)];
+        assert_eq!(sum(&samples, "coctop_tickets", &of), 48.0, "{name}");
+        assert_eq!(sum(&samples, "coctop_profile_up", &of), 1.0, "{name}");
+        assert_eq!(
+            sum(&samples, "coctop_auth_failures_total", &of),
+            0.0,
+            "{name}"
+        );
+        let answered = sum(&samples, "coctop_api_requests_total", &of);
+        let ok = sum(
+            &samples,
+            "coctop_api_requests_total",
+            &[("profile", name), ("outcome", "ok")],
+        );
+        assert!(answered > 0.0 && ok == answered, "{name}: {answered} {ok}");
+    }
+    let (status, body) = served.get(&prod, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("prod: polling") && body.contains("staging: polling"),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_refused_key_stops_only_its_own_profile() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let config = two_profiles(home.path(), &prod, &staging, "not-the-staging-secret");
+    let served = Served::start_with(home.path(), &config, &PROD_ENV);
+    let samples = scrape_until(&served, &prod, |s| {
+        sum(s, "coctop_auth_failures_total", &[("profile", "staging")]) == 1.0
+            && sum(s, "coctop_tickets", &[("query", "prod all")]) == 48.0
+    });
+    assert_eq!(
+        sum(&samples, "coctop_profile_up", &[("profile", "staging")]),
+        0.0
+    );
+    assert_eq!(
+        sum(&samples, "coctop_profile_up", &[("profile", "prod")]),
+        1.0
+    );
+    let (status, body) = served.get(&prod, "/healthz");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("staging: authentication failed"), "{body}");
+    assert!(
+        !body.contains("prod:"),
+        "only the failing profile is named: {body}"
+    );
+    // prod goes on polling (its query every second); staging sends nothing more.
+    let (prod_before, staging_before) = (prod.requests(), staging.requests());
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(prod.requests() > prod_before, "prod still polls");
+    assert_eq!(staging.requests(), staging_before, "staging stopped");
+    assert_eq!(staging_before, 1, "one refused request, then nothing");
+}
+
+/// The config of `two_profiles` in `home`, for the commands.
+fn config_file(home: &Path, prod: &Sim, staging: &Sim) -> String {
+    let text = two_profiles(home, prod, staging, STAGING.1);
+    let (path, _) = config_in(home, &text);
+    path.display().to_string()
+}
+
+fn first_with(sim: &Sim, status: Status) -> String {
+    support::ids_with_status(sim, status).remove(0)
+}
+
+#[test]
+fn commands_reach_the_profile_named_and_operations_keep_to_its_read_only() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let config = config_file(home.path(), &prod, &staging);
+    let staging_id = staging.ids()[0].clone();
+    let run = |args: &[&str]| {
+        let mut full = vec!["--config", config.as_str()];
+        full.extend_from_slice(args);
+        coctop(home.path(), &full, &PROD_ENV)
+    };
+    let (before_prod, before_staging) = (prod.requests(), staging.requests());
+    let got = run(&["get", "--profile", "staging", &staging_id]);
+    assert_eq!(got.status.code(), Some(0), "{}", stderr(&got));
+    assert!(stdout(&got).contains(&staging_id));
+    assert_eq!(staging.requests(), before_staging + 1);
+    assert_eq!(prod.requests(), before_prod, "nothing went to prod");
+    // Without --profile: the first profile, where that ticket does not exist.
+    let missing = run(&["get", &staging_id]);
+    assert_eq!(missing.status.code(), Some(5), "{}", stderr(&missing));
+    assert_eq!(prod.requests(), before_prod + 1);
+    assert_eq!(staging.requests(), before_staging + 1);
+
+    let failed = first_with(&staging, Status::Failed);
+    let retried = run(&["retry", "--profile", "staging", "--yes", &failed]);
+    assert_eq!(retried.status.code(), Some(0), "{}", stderr(&retried));
+    assert_eq!((staging.operations(), prod.operations()), (1, 0));
+
+    let prod_failed = first_with(&prod, Status::Failed);
+    let refused = run(&["retry", "--profile", "prod", "--yes", &prod_failed]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("read_only = true in [[profile]] \"prod\""),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(prod.operations(), 0, "read-only: nothing sent");
+
+    let unknown = run(&["get", "--profile", "stagign", &staging_id]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("did you mean \"staging\"?"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn config_check_lists_each_profile_and_where_its_credentials_come_from_never_the_secret() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let config = config_file(home.path(), &prod, &staging);
+    let check =
+        |env: &[(&str, &str)]| coctop(home.path(), &["--config", &config, "config", "check"], env);
+    let out = check(&PROD_ENV);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let credentials = home.path().join("credentials");
+    let expected = [
+        format!(
+            "profile \"prod\": {}, credentials from environment (PROD_AK/PROD_SK), read-only, \
+             max_rps 100, 0 watched, 1 queries",
+            prod.url()
+        ),
+        format!(
+            "profile \"staging\": {}, credentials from {} [staging], max_rps 100, 0 watched, \
+             1 queries",
+            staging.url(),
+            credentials.display()
+        ),
+    ];
+    for line in &expected {
+        assert!(text.lines().any(|l| l == line), "{line}\nin:\n{text}");
+    }
+    for secret in [PROD.1, STAGING.1] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    // Without PROD_*: prod has none, and says where they were looked for.
+    let out = check(&[]);
+    assert!(
+        stdout(&out).contains("profile \"prod\": ") && stdout(&out).contains("NO CREDENTIALS"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_profile_without_its_credentials_shows_why_and_the_others_poll() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let config = two_profiles(home.path(), &prod, &staging, STAGING.1);
+    // No PROD_* variables.
+    let served = Served::start(home.path(), &config);
+    scrape_until(&served, &staging, |s| {
+        sum(s, "coctop_tickets", &[("query", "staging all")]) == 48.0
+            && sum(s, "coctop_profile_up", &[("profile", "prod")]) == 0.0
+    });
+    let (status, body) = served.get(&staging, "/healthz");
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body.contains("prod: no credentials for") && body.contains("PROD_AK"),
+        "{body}"
+    );
+    assert_eq!(prod.requests(), 0, "nothing sent without credentials");
+}
