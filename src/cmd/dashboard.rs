@@ -9,6 +9,7 @@ use super::{Globals, read_only_reason, usage_error};
 use crate::app::{App, AppInit, UiSettings};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
+use crate::config::edit::LastRead;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
@@ -53,10 +54,17 @@ pub fn run(globals: &Globals) -> Exit {
         read_only: read_only_reason(globals, Some(&config)),
         console_url: config.ui.console_url.clone(),
     };
+    // Edits go to the file the config came from, or would have.
+    let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
     let effects = effects::Effects {
         teller: Some(Teller::new(&config.notify, &endpoint_name)),
-        // Edits go to the file the config came from, or would have.
-        config_path: config::locate(globals.config.as_ref()).map(|location| location.path),
+        last_read: Arc::new(
+            config_path
+                .as_deref()
+                .map(LastRead::of_file)
+                .unwrap_or_default(),
+        ),
+        config_path,
         cache: None,
     };
     let cache = config::cache_dir().map(|dir| cache::path_for(&dir, &endpoint_name));
