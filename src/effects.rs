@@ -35,18 +35,18 @@ pub struct Effects {
     pub cache: Option<CacheTarget>,
 }
 
-/// One endpoint's cache file.
+/// One endpoint's and account's cache file.
 #[derive(Debug, Clone)]
 pub struct CacheTarget {
     pub path: PathBuf,
-    pub endpoint: String,
+    pub key: cache::Key,
 }
 
 impl CacheTarget {
     fn write(&self, app: &App) -> impl FnOnce() + Send + 'static {
         let (target, tickets) = (self.clone(), app.to_cache());
         move || {
-            if let Err(e) = cache::save(&target.path, &target.endpoint, tickets) {
+            if let Err(e) = cache::save(&target.path, &target.key, tickets) {
                 tracing::warn!("cache {} not written: {e}", target.path.display());
             }
         }

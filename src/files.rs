@@ -29,6 +29,8 @@ pub enum ReadError {
     TooLarge {
         limit: u64,
     },
+    /// Owned by another user, or writable by others.
+    Foreign,
     Io(io::Error),
 }
 
@@ -38,6 +40,7 @@ impl fmt::Display for ReadError {
             ReadError::NotFound => f.write_str("no such file"),
             ReadError::NotRegular => f.write_str("not a regular file"),
             ReadError::TooLarge { limit } => write!(f, "larger than {}", size_text(*limit)),
+            ReadError::Foreign => f.write_str("owned by another user or writable by others"),
             ReadError::Io(e) => write!(f, "cannot read: {e}"),
         }
     }
@@ -54,6 +57,16 @@ pub fn size_text(bytes: u64) -> String {
 
 /// The whole of a regular file of at most `limit` bytes.
 pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_checked(path, limit, false)
+}
+
+/// `read`, of a file this user owns and nobody else can write to (the cache: what it
+/// says decides what is polled).
+pub fn read_own(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_checked(path, limit, true)
+}
+
+fn read_checked(path: &Path, limit: u64, own: bool) -> Result<Vec<u8>, ReadError> {
     let file = OpenOptions::new()
         .read(true)
         // A FIFO opens at once instead of waiting for a writer; then it is refused below.
@@ -66,6 +79,10 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let metadata = file.metadata().map_err(ReadError::Io)?;
     if !metadata.is_file() {
         return Err(ReadError::NotRegular);
+    }
+    // SAFETY: geteuid has no preconditions.
+    if own && (metadata.uid() != unsafe { libc::geteuid() } || metadata.mode() & 0o022 != 0) {
+        return Err(ReadError::Foreign);
     }
     if metadata.len() > limit {
         return Err(ReadError::TooLarge { limit });
@@ -279,6 +296,7 @@ fn holds(path: &Path, expected: Option<&[u8]>) -> Result<bool, WriteError> {
         (Err(ReadError::NotRegular), _) => Err(WriteError::NotRegular),
         (Err(ReadError::Io(e)), _) => Err(e.into()),
         (Err(ReadError::NotFound), _) => Ok(expected.is_none()),
+        (Err(ReadError::Foreign), _) => Ok(false),
     }
 }
 

@@ -137,11 +137,8 @@ pub(crate) fn init_logging() -> Option<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
     // Private: it names tickets, endpoints, errors and the operations sent.
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).ok()?;
+    let file = crate::files::open_append(&path, 0o600).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -9,6 +9,7 @@ mod dashboard_edit_pty;
 mod dashboard_pty;
 mod decode;
 mod engine;
+mod files;
 mod get_wait;
 mod hardening;
 mod list;
