@@ -166,3 +166,29 @@ fn save_watch_change(
     }
     .map_err(|e| format!("not saved: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_a_ticket_the_file_does_not_name_says_where_it_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "[[watch]]\nid = \"EX1\"\n";
+        std::fs::write(&path, text).unwrap();
+        let last_read = LastRead::of_file(&path);
+        let said = save_watch_change(
+            Some(&path),
+            &WatchChange::Remove("EXQUERY".into()),
+            &last_read,
+        )
+        .unwrap();
+        assert!(said.contains("came from a query"), "{said}");
+        assert!(!said.contains("saved"), "{said}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        let said =
+            save_watch_change(Some(&path), &WatchChange::Remove("EX1".into()), &last_read).unwrap();
+        assert!(said.starts_with("saved to"), "{said}");
+    }
+}
