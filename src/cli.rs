@@ -13,6 +13,9 @@ use crate::coc::{Secret, Status};
 use crate::query::{self, TicketQuery};
 use crate::sim::SimOptions;
 
+/// Where `coctop sim` also reads its secret key (`ps` does not show it).
+pub const ENV_SIM_SK: &str = "COCTOP_SIM_SK";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "coctop",
@@ -191,7 +194,7 @@ pub struct SimArgs {
     pub ak: Option<String>,
     /// The secret key that goes with --ak (visible in `ps`: prefer COCTOP_SIM_SK or
     /// --sk-file).
-    #[arg(long, env = "COCTOP_SIM_SK", hide_env_values = true)]
+    #[arg(long, env = ENV_SIM_SK, hide_env_values = true)]
     pub sk: Option<Secret>,
     /// Read the secret key from the first line of this file.
     #[arg(long, value_name = "FILE", conflicts_with = "sk")]

@@ -226,6 +226,24 @@ pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
 pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 pub const ENV_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
 pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+/// Variables that carry credentials (or half of a key pair): never passed on to a
+/// program coctop starts (the notification hook, custom commands).
+pub const CREDENTIAL_VARIABLES: [&str; 5] = [
+    ENV_AK,
+    ENV_SK,
+    ENV_SECURITY_TOKEN,
+    crate::config::ENV_AUTH_TOKEN,
+    crate::cli::ENV_SIM_SK,
+];
+
+/// Takes every credential variable out of the environment `command` will get.
+pub fn without_credentials(command: &mut std::process::Command) -> &mut std::process::Command {
+    for name in CREDENTIAL_VARIABLES {
+        command.env_remove(name);
+    }
+    command
+}
+
 /// A profile file holds a few keys; `/dev/zero` is endless.
 pub const MAX_CREDENTIALS_FILE_BYTES: u64 = 1 << 20;
 
