@@ -7,7 +7,9 @@ pub mod model;
 mod response;
 
 pub use auth::{Auth, Credentials, Secret};
-pub use client::{Client, ClientConfig, Endpoint, ListQuery, MAX_LIST_LIMIT, RetryPolicy};
+pub use client::{
+    Client, ClientConfig, Endpoint, ListQuery, MAX_LIST_LIMIT, RetryPolicy, is_loopback_url,
+};
 pub use error::{ApiError, ErrorKind};
 pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,

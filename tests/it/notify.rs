@@ -280,7 +280,14 @@ fn the_hook_never_inherits_credential_variables() {
     let dump = dir.path().join("hook-env.txt");
     let script = dir.path().join("dump.sh");
     std::fs::write(&script, format!("#!/bin/sh\nenv >> '{}'\n", dump.display())).unwrap();
-    assert!(Command::new("chmod").arg("+x").arg(&script).status().unwrap().success());
+    assert!(
+        Command::new("chmod")
+            .arg("+x")
+            .arg(&script)
+            .status()
+            .unwrap()
+            .success()
+    );
     let running: Vec<String> = ids_with_status(&sim, Status::Running)
         .into_iter()
         .take(1)
