@@ -561,7 +561,7 @@ impl App {
             ..
         } = &update
         {
-            let title = format!("{} refused", operation.as_str());
+            let title = crate::operate::failure_title(*operation, error);
             self.prompt
                 .notice(title, actions::refusal_lines(execution_id, error));
         }

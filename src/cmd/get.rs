@@ -7,7 +7,6 @@
 //! many IDs are given; steps and hosts are printed once all are in (their tables align
 //! on every row).
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::time::SystemTime;
 
@@ -107,7 +106,7 @@ where
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
-    let targets = unique(prepared.targets);
+    let targets = prepared.targets;
     let pacer = Pacer::new(prepared.config.poll.max_rps);
     let (first, rest) = targets
         .split_first()
@@ -153,7 +152,7 @@ where
 /// (the gateway locks an AK after 5 failures).
 async fn fetch_and_print(prepared: Prepared, output: OutputFormat) -> Result<Exit, Exit> {
     let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
-    let targets = unique(prepared.targets);
+    let targets = prepared.targets;
     let pacer = Pacer::new(prepared.config.poll.max_rps);
     let concurrency = prepared.config.poll.concurrency.max(1);
     let mut printer = Printer::start(output, &targets)?;
@@ -197,15 +196,6 @@ pub(super) fn print_tickets(tickets: Vec<Ticket>, output: OutputFormat) -> Resul
         printer.row((target, Ok(ticket)))?;
     }
     printer.finish()
-}
-
-/// The targets in their first order, each ID once.
-fn unique(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
-    let mut seen = HashSet::new();
-    targets
-        .into_iter()
-        .filter(|t| seen.insert(t.id.clone()))
-        .collect()
 }
 
 /// Prints rows as they come and remembers only what decides the exit code.
@@ -536,15 +526,6 @@ mod tests {
 
     fn entry(id: &str) -> WatchEntry {
         WatchEntry::unlabelled(id)
-    }
-
-    #[test]
-    fn a_repeated_id_is_kept_once_in_its_first_place() {
-        let ids: Vec<String> = unique(vec![entry("B"), entry("A"), entry("B"), entry("C")])
-            .into_iter()
-            .map(|t| t.id)
-            .collect();
-        assert_eq!(ids, ["B", "A", "C"]);
     }
 
     #[test]

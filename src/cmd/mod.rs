@@ -11,7 +11,7 @@ pub mod signals;
 pub mod sim;
 pub mod wait;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use crate::coc;
@@ -75,6 +75,12 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
             })
             .collect()
     };
+    // Each ID once, in its first place: fetched once, operated on once.
+    let mut seen = HashSet::new();
+    let targets: Vec<WatchEntry> = targets
+        .into_iter()
+        .filter(|t| seen.insert(t.id.clone()))
+        .collect();
     for target in &targets {
         coc::validate_execution_id(&target.id)
             .map_err(|reason| format!("invalid execution ID {:?}: {reason}", target.id))?;

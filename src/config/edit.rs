@@ -71,7 +71,22 @@ pub fn add_watches(
     entries: &[WatchEntry],
     last_read: &LastRead,
 ) -> Result<Vec<String>, String> {
-    edit(path, last_read, |doc| {
+    edit(path, last_read, |text| add_to_text(path, text, entries))
+}
+
+/// Removes the `[[watch]]` entry of `id`; says whether there was one.
+pub fn remove_watch(path: &Path, id: &str, last_read: &LastRead) -> Result<bool, String> {
+    edit(path, last_read, |text| remove_from_text(path, text, id))
+}
+
+/// `add_watches` on the text of the file `path` (named in messages): the new text
+/// (`None`: unchanged) and the IDs added.
+pub fn add_to_text(
+    path: &Path,
+    text: &str,
+    entries: &[WatchEntry],
+) -> Result<(Option<String>, Vec<String>), String> {
+    rewrite(path, text, |doc| {
         let mut watched = watched_ids(doc)?;
         let new: Vec<&WatchEntry> = entries
             .iter()
@@ -82,9 +97,14 @@ pub fn add_watches(
     })
 }
 
-/// Removes the `[[watch]]` entry of `id`; says whether there was one.
-pub fn remove_watch(path: &Path, id: &str, last_read: &LastRead) -> Result<bool, String> {
-    edit(path, last_read, |doc| {
+/// `remove_watch` on the text of the file `path`: the new text (`None`: unchanged)
+/// and whether there was an entry.
+pub fn remove_from_text(
+    path: &Path,
+    text: &str,
+    id: &str,
+) -> Result<(Option<String>, bool), String> {
+    rewrite(path, text, |doc| {
         let is_it = |table_id: Option<&str>| table_id == Some(id);
         match doc.get_mut("watch") {
             Some(Item::ArrayOfTables(tables)) => {
@@ -200,7 +220,7 @@ impl LastRead {
 fn edit<R>(
     path: &Path,
     last_read: &LastRead,
-    change: impl FnOnce(&mut DocumentMut) -> Result<R, String>,
+    rewrite: impl FnOnce(&str) -> Result<(Option<String>, R), String>,
 ) -> Result<R, String> {
     let shown = path.display();
     let target = files::resolve(path).map_err(|e| format!("{shown}: {e}"))?;
@@ -210,27 +230,10 @@ fn edit<R>(
     let _lock = files::Lock::take(&sibling(&target, "lock"), LOCK_WAIT)
         .map_err(|e| format!("{shown}: {e}"))?;
     let read = settled_text(&target, last_read).map_err(|e| format!("{shown}: {e}"))?;
-    let text = read.as_deref().unwrap_or("");
-    let form = Form::of(text);
-    // A file that is broken now (an edit in progress) is not touched.
-    checked(path, form.body(text))?;
-    let mut doc: DocumentMut = form
-        .body(text)
-        .parse()
-        .map_err(|e| format!("{shown}: invalid TOML: {e}"))?;
-    let result = change(&mut doc)?;
-    let new_body = doc.to_string();
-    if new_body == form.body(text) {
+    let (new_text, result) = rewrite(read.as_deref().unwrap_or(""))?;
+    let Some(new_text) = new_text else {
         return Ok(result);
-    }
-    let new_text = form.apply(&new_body);
-    if new_text.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(format!(
-            "{shown}: the file would grow to {} KiB, more than the 1 MiB a config may hold",
-            new_text.len() >> 10
-        ));
-    }
-    checked(path, form.body(&new_text))?;
+    };
     files::replace(
         path,
         new_text.as_bytes(),
@@ -245,6 +248,38 @@ fn edit<R>(
     })?;
     last_read.set(new_text);
     Ok(result)
+}
+
+/// Changes the config `text` with `change`, keeping its byte order mark and line ends:
+/// the new text (`None` when nothing changed), refused when the text is broken before
+/// or after, or would pass the size limit.
+fn rewrite<R>(
+    path: &Path,
+    text: &str,
+    change: impl FnOnce(&mut DocumentMut) -> Result<R, String>,
+) -> Result<(Option<String>, R), String> {
+    let shown = path.display();
+    let form = Form::of(text);
+    // A file that is broken now (an edit in progress) is not touched.
+    checked(path, form.body(text))?;
+    let mut doc: DocumentMut = form
+        .body(text)
+        .parse()
+        .map_err(|e| format!("{shown}: invalid TOML: {e}"))?;
+    let result = change(&mut doc)?;
+    let new_body = doc.to_string();
+    if new_body == form.body(text) {
+        return Ok((None, result));
+    }
+    let new_text = form.apply(&new_body);
+    if new_text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "{shown}: the file would grow to {} KiB, more than the 1 MiB a config may hold",
+            new_text.len() >> 10
+        ));
+    }
+    checked(path, form.body(&new_text))?;
+    Ok((Some(new_text), result))
 }
 
 /// The file's text, trusted only when it is what coctop last read, or when two reads

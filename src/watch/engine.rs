@@ -679,11 +679,7 @@ impl<F: Fetcher> Engine<F> {
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
     fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
-        let outcome = match &result {
-            Ok(()) => operate::Outcome::Accepted,
-            Err(e) => operate::Outcome::Refused(e.clone()),
-        };
-        operate::log(operation, &id, &outcome);
+        operate::log(operation, &id, &operate::Outcome::of(&result));
         if result.is_ok()
             && let Some(watched) = self.tickets.get_mut(&id)
         {
