@@ -118,7 +118,9 @@ where
     if let Some(error) = auth_failure {
         results.extend(rest.iter().map(|t| (t.id.clone(), Err(error.clone()))));
     } else {
-        let fetched: Vec<FetchResult<T>> = futures::stream::iter(rest)
+        let mut unanswered = Unanswered::default();
+        unanswered.observe(&results[0].1);
+        let mut fetched = futures::stream::iter(rest)
             .map(|t| {
                 let (client, pacer, fetch) = (client.clone(), &pacer, &fetch);
                 async move {
@@ -126,10 +128,22 @@ where
                     (t.id.clone(), fetch(client, t.id.clone()).await)
                 }
             })
-            .buffered(prepared.config.poll.concurrency.max(1))
-            .collect()
-            .await;
-        results.extend(fetched);
+            .buffered(prepared.config.poll.concurrency.max(1));
+        while !unanswered.gave_up() {
+            let Some(result) = fetched.next().await else {
+                break;
+            };
+            unanswered.observe(&result.1);
+            results.push(result);
+        }
+        drop(fetched);
+        let not_asked = &targets[results.len()..];
+        results.extend(
+            not_asked
+                .iter()
+                .map(|t| (t.id.clone(), Err(Unanswered::error()))),
+        );
+        unanswered.report(not_asked.len());
     }
     let text = render(&results);
     output::print(&if text.ends_with('\n') {
@@ -138,8 +152,10 @@ where
         format!("{text}\n")
     })?;
     for (id, result) in &results {
-        if let Err(e) = result {
-            report(&format!("{id}: {e}"));
+        match result {
+            Err(e) if *e == Unanswered::error() => {}
+            Err(e) => report(&format!("{id}: {e}")),
+            Ok(_) => {}
         }
     }
     Ok(Exit::of_errors(
@@ -163,6 +179,8 @@ async fn fetch_and_print(prepared: Prepared, output: OutputFormat) -> Result<Exi
     pacer.turn().await;
     let first_result = client.get_execution(&first.id).await;
     let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
+    let mut unanswered = Unanswered::default();
+    unanswered.observe(&first_result);
     printer.row((first.clone(), first_result))?;
     if let Some(error) = auth_failure {
         for target in rest {
@@ -179,10 +197,68 @@ async fn fetch_and_print(prepared: Prepared, output: OutputFormat) -> Result<Exi
             }
         })
         .buffered(concurrency);
-    while let Some(result) = fetched.next().await {
+    let mut printed = 0;
+    while !unanswered.gave_up() {
+        let Some(result) = fetched.next().await else {
+            break;
+        };
+        unanswered.observe(&result.1);
         printer.row(result)?;
+        printed += 1;
     }
+    // Requests in flight are dropped with the stream; the rest are never sent.
+    drop(fetched);
+    let not_asked = &rest[printed..];
+    for target in not_asked {
+        printer.unasked(target)?;
+    }
+    unanswered.report(not_asked.len());
     printer.finish()
+}
+
+/// How many tickets in a row found the server silent until their deadline: `get`
+/// stops asking after `GIVE_UP_AFTER` (a hung server would otherwise cost every
+/// remaining ID its own deadline: hours for 10,000 IDs).
+#[derive(Debug, Default)]
+struct Unanswered {
+    in_a_row: usize,
+}
+
+/// Tickets in a row without an answer after which `get` sends nothing more.
+pub const GIVE_UP_AFTER: usize = 3;
+
+impl Unanswered {
+    fn observe<T>(&mut self, result: &Result<T, ApiError>) {
+        let silent = matches!(
+            result,
+            Err(ApiError::DeadlinePassed { .. } | ApiError::Timeout { .. })
+        );
+        self.in_a_row = if silent { self.in_a_row + 1 } else { 0 };
+    }
+
+    fn gave_up(&self) -> bool {
+        self.in_a_row >= GIVE_UP_AFTER
+    }
+
+    /// What a ticket that was never asked for shows.
+    fn error() -> ApiError {
+        ApiError::Network {
+            detail: format!(
+                "not asked: the server left {GIVE_UP_AFTER} tickets in a row without an \
+                 answer"
+            ),
+        }
+    }
+
+    /// One line for all the tickets not asked for (not one per ticket).
+    fn report(&self, not_asked: usize) {
+        if not_asked > 0 {
+            report(&format!(
+                "gave up: the server left {GIVE_UP_AFTER} tickets in a row without an answer \
+                 within the deadline (api.deadline); {not_asked} more not asked"
+            ));
+        }
+    }
 }
 
 /// Tickets already fetched (by `coctop list`), printed as `get` prints them.
@@ -235,20 +311,34 @@ impl Printer {
         &mut self,
         (target, result): (WatchEntry, Result<Ticket, ApiError>),
     ) -> Result<(), Exit> {
+        self.print(&target, &result)?;
+        if let Err(error) = &result {
+            self.auth_failed |= error.is_auth();
+            report(&format!("{}: {error}", target.id));
+        }
+        Ok(())
+    }
+
+    /// A row for a ticket never asked for; its reason is reported once, not per row.
+    fn unasked(&mut self, target: &WatchEntry) -> Result<(), Exit> {
+        self.print(target, &Err(Unanswered::error()))
+    }
+
+    fn print(
+        &mut self,
+        target: &WatchEntry,
+        result: &Result<Ticket, ApiError>,
+    ) -> Result<(), Exit> {
         let text = match self.format {
-            OutputFormat::Table => self.table_line(&table_row(&target, &result, SystemTime::now())),
+            OutputFormat::Table => self.table_line(&table_row(target, result, SystemTime::now())),
             OutputFormat::Json => {
                 let separator = if self.rows == 0 { "\n" } else { ",\n" };
-                format!("{separator}{}", indented(&json_row(&target, &result)))
+                format!("{separator}{}", indented(&json_row(target, result)))
             }
         };
         output::print(&text)?;
         self.rows += 1;
-        if let Err(error) = &result {
-            self.failed = true;
-            self.auth_failed |= error.is_auth();
-            report(&format!("{}: {error}", target.id));
-        }
+        self.failed |= result.is_err();
         Ok(())
     }
 

@@ -59,17 +59,14 @@ impl Status {
         }
     }
 
-    /// How a status is shown: a known one by its name; any other that holds invisible or
-    /// control characters, or white space at an end, quoted with them written out (so
-    /// `"Succeed\u{1b}"` never passes for `Succeed`); cut to a sane width.
+    /// How a status is shown: a known one by its name; any other quoted, its invisible
+    /// or control characters written out, so that no lookalike (`succeed`, a Cyrillic
+    /// `Ѕucceed`, `"Succeed\u{1b}"`) ever passes for a known status; cut to a sane width.
     pub fn label(&self) -> std::borrow::Cow<'_, str> {
         use std::borrow::Cow;
-        let raw = self.as_str();
-        let revealed = crate::text::reveal(raw);
-        let label = match revealed {
-            Cow::Borrowed(plain) if plain.trim() == plain => Cow::Borrowed(plain),
-            // Quoted, so white space at either end shows too.
-            revealed => Cow::Owned(format!("\"{revealed}\"")),
+        let label = match self {
+            Status::Unknown(raw) => Cow::Owned(format!("\"{}\"", crate::text::reveal(raw))),
+            known => Cow::Borrowed(known.as_str()),
         };
         match crate::text::fit(&label, LABEL_WIDTH) {
             Cow::Borrowed(_) => label,
@@ -441,6 +438,7 @@ mod tests {
             "Succeed ",
             "\u{200b}Succeed",
             "succeed",
+            "\u{405}ucceed",
             "Succeed\n",
         ] {
             let body = serde_json::json!({ "execution_id": "EX1", "status": raw });
@@ -448,10 +446,10 @@ mod tests {
             let status = ticket.status.unwrap();
             assert_eq!(status, Status::Unknown(raw.into()), "{raw:?}");
             assert!(!status.is_terminal());
-            assert_ne!(
-                status.label(),
-                "Succeed",
-                "{raw:?} is shown as a known status"
+            let label = status.label();
+            assert!(
+                label.starts_with('"') && label.ends_with('"'),
+                "{raw:?} is shown as {label}, unmarked"
             );
         }
         assert_eq!(Status::Succeed.label(), "Succeed");
