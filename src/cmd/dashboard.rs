@@ -235,7 +235,8 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         .with_cache(remembered);
     let result = tui::event_loop_with(engine, app, effects).await;
     match result {
-        Ok(()) => Exit::Success,
+        Ok(tui::Ended::Quit) => Exit::Success,
+        Ok(tui::Ended::Signal(number)) => Exit::Signal(number),
         Err(e) => {
             tracing::error!("dashboard stopped: {e}");
             eprintln!("coctop: dashboard stopped: {e}");
