@@ -524,11 +524,16 @@ impl App {
     fn watch(&mut self, entries: &[WatchEntry]) -> Vec<String> {
         let mut added = Vec::new();
         for entry in entries {
-            let (i, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
+            let (_, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
             if new {
-                self.list.reposition(self.tickets.all(), &self.filter, i);
                 added.push(entry.id.clone());
             }
+        }
+        // One sort for all of them: placing each in turn costs the list's length each
+        // (100,000 pasted IDs froze the screen for seconds).
+        if !added.is_empty() {
+            self.list
+                .rebuild(self.tickets.all(), &self.filter, Keep::Held);
         }
         self.scroll_list_to_cursor();
         added

@@ -267,11 +267,11 @@ fn rewrite<R>(
         .parse()
         .map_err(|e| format!("{shown}: invalid TOML: {e}"))?;
     let result = change(&mut doc)?;
-    let new_body = doc.to_string();
-    if new_body == form.body(text) {
+    let new_text = form.apply(&doc.to_string());
+    // Compared in the file's own form: toml_edit may write unchanged CRLF lines as LF.
+    if new_text == text {
         return Ok((None, result));
     }
-    let new_text = form.apply(&new_body);
     if new_text.len() as u64 > MAX_CONFIG_BYTES {
         return Err(format!(
             "{shown}: the file would grow to {} KiB, more than the 1 MiB a config may hold",

@@ -316,3 +316,17 @@ fn a_fifo_in_place_of_the_config_is_refused_at_once() {
         "{reloaded:?}"
     );
 }
+
+#[test]
+fn removing_an_id_a_crlf_file_does_not_name_leaves_it_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let original = format!("\u{feff}{}", ORIGINAL.replace('\n', "\r\n"));
+    std::fs::write(&path, &original).unwrap();
+    let before = std::fs::metadata(&path).unwrap();
+    let last = LastRead::of_file(&path);
+    assert!(!remove_watch(&path, "EX404", &last).unwrap());
+    let after = std::fs::metadata(&path).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(before.ino(), after.ino(), "not even rewritten");
+}

@@ -114,3 +114,37 @@ fn a_fifo_at_the_cache_path_does_not_hang_the_dashboard() {
     let log = std::fs::read_to_string(home.path().join(".local/state/coctop/coctop.log")).unwrap();
     assert!(log.contains("not a regular file"), "{log}");
 }
+
+/// A lock another process holds makes `a`'s save fail with a message (not "saving…"
+/// for ever), and `q` still quits; a FIFO put in place of the config is reported by
+/// the reload, never waited on.
+#[test]
+fn a_held_lock_and_a_fifo_config_leave_the_dashboard_responsive() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let ids = sim.ids();
+    let text = format!(
+        "[api]\nendpoint = \"{}\"\n\n[[watch]]\nid = \"{}\"\n",
+        sim.url(),
+        ids[0]
+    );
+    let (config, env) = config_in(home.path(), &text);
+    let lock = home.path().join(".coctop.toml.lock");
+    let held = coctop::files::Lock::take(&lock, Duration::ZERO).unwrap();
+
+    let mut app = PtyApp::spawn(&[], &env_refs(&env), 140, 30);
+    app.wait_for_text(&ids[0]);
+    app.send("a");
+    app.wait_for_text("IDs by space");
+    app.send(&format!("{}\r", ids[1]));
+    app.wait_for_text("holds its lock");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text, "not saved");
+    drop(held);
+
+    std::fs::remove_file(&config).unwrap();
+    mkfifo(&config);
+    app.wait_for_text("not a regular file");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert!(app.is_cooked());
+}
