@@ -93,8 +93,9 @@ pub fn add_to_text(
             .filter(|entry| watched.insert(entry.id.clone()))
             .collect();
         push_entries(doc, &new)?;
-        Ok(new.iter().map(|entry| entry.id.clone()).collect())
+        Ok(new.iter().map(|entry| entry.id.clone()).collect::<Vec<_>>())
     })
+    .map(|(text, added)| (text.filter(|_| !added.is_empty()), added))
 }
 
 /// `remove_watch` on the text of the file `path`: the new text (`None`: unchanged)
@@ -132,6 +133,7 @@ pub fn remove_from_text(
             _ => Ok(false),
         }
     })
+    .map(|(text, found)| (text.filter(|_| found), found))
 }
 
 fn watched_ids(doc: &DocumentMut) -> Result<HashSet<String>, String> {
