@@ -51,9 +51,11 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
     // At most one request each: one list page may read them all.
     assert!((1..=done.len() as u64).contains(&sent), "{sent} requests");
     let cache_dir = home.path().join(".cache/coctop");
+    // The cache file (its lock beside it is a dot file).
     let files: Vec<_> = std::fs::read_dir(&cache_dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let written = std::fs::read_to_string(&files[0]).unwrap();
