@@ -41,7 +41,7 @@ fn options() -> Options {
         // Short enough that the active tickets ask for more than max_rps: the engine
         // runs at its limit, not at the tickets' pace.
         interval: value("--interval")
-            .and_then(|v| coctop::config::parse_duration(&v).ok())
+            .and_then(|v| coctop::format::parse_duration(&v).ok())
             .unwrap_or(Duration::from_secs(1)),
     }
 }

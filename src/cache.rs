@@ -81,13 +81,13 @@ struct CacheFile {
     tickets: Vec<CachedTicket>,
 }
 
-pub fn to_millis(at: SystemTime) -> i64 {
-    at.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+/// Times are written as epoch milliseconds, the API's own form.
+pub use crate::format::millis_of as to_millis;
 
+/// A remembered time; one no calendar holds (a damaged file) reads as long ago, never
+/// as a time that could not be shown.
 pub fn from_millis(ms: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    crate::format::from_millis(ms).unwrap_or(UNIX_EPOCH)
 }
 
 /// The cache file of `key` in `dir`: named by a hash, so any URL makes a safe name.
@@ -351,6 +351,18 @@ mod tests {
         if unsafe { libc::geteuid() } == 0 {
             std::os::unix::fs::chown(&path, Some(4242), None).unwrap();
             assert!(load(&path, &ep()).is_empty(), "another user's file");
+        }
+    }
+
+    #[test]
+    fn remembered_times_keep_their_millisecond_and_garbage_reads_as_long_ago() {
+        for ms in [0, 1_751_378_400_123, -1_000] {
+            assert_eq!(to_millis(from_millis(ms)), ms, "{ms}");
+        }
+        for garbage in [i64::MAX, i64::MIN] {
+            let at = from_millis(garbage);
+            assert_eq!(at, UNIX_EPOCH, "{garbage}");
+            assert_ne!(crate::format::clock_time(at, crate::format::Zone::UTC), "-");
         }
     }
 

@@ -319,8 +319,8 @@ impl fmt::Display for LockError {
         match self {
             LockError::Busy(waited) => write!(
                 f,
-                "another process holds its lock (waited {})",
-                crate::format::as_setting(*waited)
+                "another process holds its lock (waited {:.1}s)",
+                waited.as_secs_f64()
             ),
             LockError::Io(e) => write!(f, "cannot lock: {e}"),
         }

@@ -17,6 +17,8 @@ pub mod operate;
 pub mod query;
 pub mod sim;
 pub mod text;
+pub mod timer;
 pub mod tui;
 pub mod ui;
+pub mod wait;
 pub mod watch;

@@ -1,12 +1,11 @@
 use std::process::ExitCode;
 
-use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
-use coctop::cli::{Cli, Command, OperateArgs};
-use coctop::cmd::{self, Globals};
+use coctop::cli::{self, Cli, Command, OperateArgs};
+use coctop::cmd;
 use coctop::coc::Operation;
-use coctop::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
+use coctop::config::CONFIG_ENV;
 use coctop::exit::Exit;
 
 fn main() -> ExitCode {
@@ -23,19 +22,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let config_source = match matches.value_source("config") {
-        Some(ValueSource::EnvVariable) => ConfigSource::Env,
-        _ => ConfigSource::Flag,
-    };
-    let globals = Globals {
-        config: cli.config.clone().map(|path| ConfigLocation {
-            path,
-            source: config_source,
-        }),
-        endpoint: cli.endpoint.clone(),
-        region: cli.region.clone(),
-        read_only: cli.read_only,
-    };
+    let globals = cli::globals(&matches);
     let operate =
         |operation, args: &OperateArgs| cmd::operate::run(&globals, &args.ids, operation, args.yes);
     let exit: Exit = match &cli.command {
@@ -51,7 +38,7 @@ fn main() -> ExitCode {
         Some(Command::Resume(args)) => operate(Operation::Resume, args),
         Some(Command::SkipBatch(args)) => operate(Operation::SkipBatch, args),
         Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options(), args.keys()),
-        Some(Command::Config { action }) => {
+        Some(Command::Config { action, .. }) => {
             cmd::config::run(globals.config.as_ref(), action.into())
         }
         Some(Command::Completions { shell }) => cmd::shell::completions(Cli::command(), *shell),

@@ -76,7 +76,7 @@ pub fn describe(operation: Operation, ticket: &Ticket) -> String {
 
 /// How one operation ended, for the log file and the History tab.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum OperationOutcome {
     Accepted,
     /// Sent, and answered with a clear no.
     Refused(ApiError),
@@ -89,26 +89,26 @@ pub enum Outcome {
     ReadOnly,
 }
 
-impl Outcome {
+impl OperationOutcome {
     /// The outcome of an operation that was sent and answered with `result`.
-    pub fn of(result: &Result<(), ApiError>) -> Outcome {
+    pub fn of(result: &Result<(), ApiError>) -> OperationOutcome {
         match result {
-            Ok(()) => Outcome::Accepted,
-            Err(e) if outcome_unknown(e) => Outcome::Unknown(e.clone()),
-            Err(e) => Outcome::Refused(e.clone()),
+            Ok(()) => OperationOutcome::Accepted,
+            Err(e) if outcome_unknown(e) => OperationOutcome::Unknown(e.clone()),
+            Err(e) => OperationOutcome::Refused(e.clone()),
         }
     }
 
     pub fn as_text(&self) -> String {
         match self {
-            Outcome::Accepted => "accepted".into(),
-            Outcome::Refused(e) => format!("refused: {e}"),
-            Outcome::Unknown(e) => format!(
+            OperationOutcome::Accepted => "accepted".into(),
+            OperationOutcome::Refused(e) => format!("refused: {e}"),
+            OperationOutcome::Unknown(e) => format!(
                 "outcome unknown: {e}; it may have happened: look at the ticket before \
                  sending it again"
             ),
-            Outcome::Declined => "not sent: declined".into(),
-            Outcome::ReadOnly => "not sent: read-only".into(),
+            OperationOutcome::Declined => "not sent: declined".into(),
+            OperationOutcome::ReadOnly => "not sent: read-only".into(),
         }
     }
 }
@@ -129,18 +129,19 @@ pub fn failure_title(operation: Operation, error: &ApiError) -> String {
     }
 }
 
-/// One line in the log file per operation attempt, whatever became of it. Server text is escaped so that it can
-/// neither forge a line nor reach a terminal that shows the log raw.
-pub fn log(operation: Operation, execution_id: &str, outcome: &Outcome) {
+/// One line in the log file per operation attempt, whatever became of it. Server text
+/// is escaped so that it can neither forge a line nor reach a terminal that shows the
+/// log raw.
+pub fn log(operation: Operation, execution_id: &str, outcome: &OperationOutcome) {
     let line = log_line(operation, execution_id, outcome);
     match outcome {
-        Outcome::Accepted => tracing::info!(target: "coctop::operate", "{line}"),
+        OperationOutcome::Accepted => tracing::info!(target: "coctop::operate", "{line}"),
         _ => tracing::warn!(target: "coctop::operate", "{line}"),
     }
 }
 
 /// `RETRY EX…: accepted`, every control or invisible character written out.
-fn log_line(operation: Operation, execution_id: &str, outcome: &Outcome) -> String {
+fn log_line(operation: Operation, execution_id: &str, outcome: &OperationOutcome) -> String {
     format!(
         "{} {}: {}",
         operation.as_str(),
@@ -197,7 +198,7 @@ mod tests {
     fn a_log_line_is_one_line_whatever_the_server_sent() {
         let forged =
             "EX1\n2025-07-01T00:00:00Z  INFO coctop::operate: RETRY EX2: accepted\u{1b}[2J";
-        let refused = Outcome::Refused(ApiError::Http {
+        let refused = OperationOutcome::Refused(ApiError::Http {
             status: 400,
             error_code: Some("C\r\nX".into()),
             error_msg: Some("no\u{1b}]0;title\u{7}".into()),
@@ -205,7 +206,7 @@ mod tests {
             excerpt: None,
             retry_after: None,
         });
-        for outcome in [Outcome::Accepted, refused] {
+        for outcome in [OperationOutcome::Accepted, refused] {
             let line = log_line(Operation::Retry, forged, &outcome);
             assert!(!line.chars().any(char::is_control), "{line:?}");
             assert!(line.starts_with("RETRY EX1\\u{a}2025"), "{line}");
@@ -239,12 +240,15 @@ mod tests {
             detail: "connection reset".into(),
         };
         for error in [timeout, dropped, http(502), http(500)] {
-            let outcome = Outcome::of(&Err(error.clone()));
-            assert!(matches!(outcome, Outcome::Unknown(_)), "{error}");
+            let outcome = OperationOutcome::of(&Err(error.clone()));
+            assert!(matches!(outcome, OperationOutcome::Unknown(_)), "{error}");
             assert!(outcome.as_text().contains("may have happened"));
             assert!(failure_title(Operation::Retry, &error).contains("unknown"));
         }
-        assert!(matches!(Outcome::of(&Err(http(400))), Outcome::Refused(_)));
+        assert!(matches!(
+            OperationOutcome::of(&Err(http(400))),
+            OperationOutcome::Refused(_)
+        ));
         assert_eq!(failure_title(Operation::Retry, &http(400)), "RETRY refused");
     }
 

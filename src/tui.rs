@@ -24,6 +24,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::app::{self, Action, App, Message};
 use crate::effects::{CACHE_INTERVAL, Effects};
+use crate::timer;
 use crate::watch::{Command, EngineHandle};
 
 /// At most one frame this often (~30 a second), however fast messages come.
@@ -131,13 +132,6 @@ fn open_in_browser(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-async fn sleep_until_or_never(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at.into()).await,
-        None => std::future::pending().await,
-    }
-}
-
 /// Runs the dashboard on this terminal until the user quits or a signal ends it.
 ///
 /// Each turn takes one message, then every message that is already waiting, and draws
@@ -206,7 +200,7 @@ pub async fn event_loop_with(
                 None
             }
             reply = reply_rx.recv() => reply,
-            () = sleep_until_or_never(next_frame) => None,
+            () = timer::sleep_until(next_frame) => None,
             _ = sigterm.recv() => break Ended::Signal(libc::SIGTERM),
             _ = sighup.recv() => break Ended::Signal(libc::SIGHUP),
             _ = sigint.recv() => break Ended::Signal(libc::SIGINT),

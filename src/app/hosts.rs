@@ -8,8 +8,8 @@ use crate::hosts;
 
 use super::tickets::Failure;
 
-/// Hosts asked for at a time.
-pub const PAGE: u32 = 100;
+/// Hosts asked for at a time: a full page.
+pub use crate::coc::MAX_LIST_LIMIT as PAGE;
 /// A page is asked for when the user scrolls this close to the last loaded host.
 const PREFETCH_ROWS: usize = 20;
 

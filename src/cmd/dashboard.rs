@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Globals, read_only_reason, usage_error};
+use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
 use crate::app::{App, AppInit, UiSettings};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
@@ -13,29 +13,25 @@ use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
 use crate::notify::{NotifyOn, Teller};
-use crate::query::TicketQuery;
+use crate::query::{TicketQuery, TimeBound};
 use crate::sim::{self, SimOptions};
 use crate::tui;
 use crate::watch::{self, Command, EngineConfig};
 
 /// The dashboard on the config's tickets.
 pub fn run(globals: &Globals) -> Exit {
-    let config = match config::load_for_dashboard(globals.config.as_ref()) {
+    let config = match load_config(globals) {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
-    let client_config = match config::client_config(
-        &config,
-        globals.endpoint.as_deref(),
-        globals.region.as_deref(),
-    ) {
+    let client_config = match resolve_client(globals, &config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("coctop: {e}");
+            report(&e);
             if config.path.is_none() {
-                eprintln!(
-                    "coctop: no config file yet: `coctop config init` writes one; \
-                     `coctop --demo` tries the dashboard on a built-in simulator"
+                report(
+                    "no config file yet: `coctop config init` writes one; \
+                     `coctop --demo` tries the dashboard on a built-in simulator",
                 );
             }
             return Exit::Usage;
@@ -126,7 +122,7 @@ pub fn demo(globals: &Globals) -> Exit {
         let started_lately = QueryEntry {
             name: "new".into(),
             query: TicketQuery {
-                since: Some(Duration::from_secs(60)),
+                since: Some(TimeBound::Ago(Duration::from_secs(60))),
                 ..TicketQuery::default()
             },
         };
@@ -166,7 +162,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
 }
 
 fn fail(message: String) -> Exit {
-    eprintln!("coctop: {message}");
+    report(&message);
     Exit::Fetch
 }
 
@@ -239,7 +235,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         Ok(tui::Ended::Signal(number)) => Exit::Signal(number),
         Err(e) => {
             tracing::error!("dashboard stopped: {e}");
-            eprintln!("coctop: dashboard stopped: {e}");
+            report(&format!("dashboard stopped: {e}"));
             Exit::Usage
         }
     }

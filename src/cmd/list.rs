@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::SystemTime;
 
-use super::get::{self, OutputFormat};
+use super::output::{OutputFormat, print_tickets};
 use super::{Globals, command_runtime, connect, report, usage_error};
 use crate::coc::{ApiError, Client, MAX_LIST_LIMIT, Ticket};
 use crate::exit::Exit;
@@ -26,7 +26,7 @@ pub fn run(globals: &Globals, query: &TicketQuery, output: OutputFormat) -> Exit
     let mut limiter = RateLimiter::new(config.poll.max_rps);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     let found = rt.block_on(find(&client, query, limit, &mut limiter, SystemTime::now()));
-    if let Err(exit) = get::print_tickets(found.tickets, output) {
+    if let Err(exit) = print_tickets(found.tickets, output) {
         return exit;
     }
     match found.error {

@@ -20,7 +20,7 @@ use crate::config::{self as settings, Config, ConfigLocation, WatchEntry};
 use crate::exit::Exit;
 use crate::text::sanitize;
 
-/// The global flags, as plain values (clap stays at the edge, in `main`).
+/// The shared flags, as plain values (clap stays at the edge: `cli::globals` reads them).
 #[derive(Debug, Clone, Default)]
 pub struct Globals {
     /// `--config` or `COCTOP_CONFIG`, and which of the two gave it.
@@ -48,13 +48,33 @@ pub(crate) struct Prepared {
 
 /// Loads the config (optional) and resolves endpoint and credentials.
 fn connect(globals: &Globals) -> Result<(Config, ClientConfig), String> {
-    let config = settings::load_for_dashboard(globals.config.as_ref())?;
+    let config = load_config(globals)?;
+    let client_config = resolve_client(globals, &config)?;
+    Ok((config, client_config))
+}
+
+/// The config file `--config` or `COCTOP_CONFIG` names (it must exist), else the default
+/// one, else the defaults; a secret others can read is warned about.
+fn load_config(globals: &Globals) -> Result<Config, String> {
+    let config = settings::load_or_defaults(globals.config.as_ref())?;
+    if let Some(warning) = settings::secret_warning(&config) {
+        report(&warning);
+    }
+    Ok(config)
+}
+
+/// Endpoint and credentials from the flags and `config`; credentials that go out in
+/// clear (the user opted in) are warned about.
+fn resolve_client(globals: &Globals, config: &Config) -> Result<ClientConfig, String> {
     let client_config = settings::client_config(
-        &config,
+        config,
         globals.endpoint.as_deref(),
         globals.region.as_deref(),
     )?;
-    Ok((config, client_config))
+    if let Some(warning) = settings::transport_warning(&client_config) {
+        report(&warning);
+    }
+    Ok(client_config)
 }
 
 /// `connect`, and the tickets named by `ids` (the config's when none), validated.
@@ -75,12 +95,7 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
             })
             .collect()
     };
-    // Each ID once, in its first place: fetched once, operated on once.
-    let mut seen = HashSet::new();
-    let targets: Vec<WatchEntry> = targets
-        .into_iter()
-        .filter(|t| seen.insert(t.id.clone()))
-        .collect();
+    let targets = each_once(targets);
     for target in &targets {
         coc::validate_execution_id(&target.id)
             .map_err(|reason| format!("invalid execution ID {:?}: {reason}", target.id))?;
@@ -97,6 +112,15 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
         config,
         targets,
     })
+}
+
+/// The targets in their first order, each ID once: fetched once, operated on once.
+fn each_once(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
+    let mut seen = HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| seen.insert(t.id.clone()))
+        .collect()
 }
 
 /// `prepare` and a runtime to run the requests on; a usage error, already reported,
@@ -163,6 +187,13 @@ pub(crate) fn usage_error(message: &str) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_id_is_kept_once_in_its_first_place() {
+        let targets = ["B", "A", "B", "C"].map(WatchEntry::unlabelled).to_vec();
+        let ids: Vec<String> = each_once(targets).into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["B", "A", "C"]);
+    }
     use crate::coc::ApiError;
 
     #[test]

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::coc::{ApiError, Client, Operation, Ticket};
 use crate::exit::Exit;
-use crate::operate::{self, Outcome, TERMINATE_WORD};
+use crate::operate::{self, OperationOutcome, TERMINATE_WORD};
 
 pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -> Exit {
     let (prepared, rt) = match prepare_with_runtime(globals, ids) {
@@ -22,7 +22,7 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
     let op = operation.as_str();
     if let Some(why) = read_only_reason(globals, Some(&prepared.config)) {
         for target in &prepared.targets {
-            operate::log(operation, &target.id, &Outcome::ReadOnly);
+            operate::log(operation, &target.id, &OperationOutcome::ReadOnly);
         }
         return usage_error(&format!("read-only ({why}): {op} not sent"));
     }
@@ -56,15 +56,15 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
             }
         };
         if !yes && !confirm(operation, &ticket, &mut stdin) {
-            operate::log(operation, id, &Outcome::Declined);
-            eprintln!("{op} {id}: not sent");
+            operate::log(operation, id, &OperationOutcome::Declined);
+            report(&format!("{op} {id}: not sent"));
             declined = true;
             continue;
         }
-        let outcome = Outcome::of(&rt.block_on(client.operate_execution(id, operation)));
+        let outcome = OperationOutcome::of(&rt.block_on(client.operate_execution(id, operation)));
         operate::log(operation, id, &outcome);
         match &outcome {
-            Outcome::Refused(e) | Outcome::Unknown(e) => {
+            OperationOutcome::Refused(e) | OperationOutcome::Unknown(e) => {
                 report(&format!("{id}: {op} {}", outcome.as_text()));
                 let stop = e.is_auth();
                 errors.push(e.clone());

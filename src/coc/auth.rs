@@ -232,9 +232,14 @@ pub const CREDENTIAL_VARIABLES: [&str; 5] = [
     ENV_AK,
     ENV_SK,
     ENV_SECURITY_TOKEN,
-    crate::config::ENV_AUTH_TOKEN,
-    crate::cli::ENV_SIM_SK,
+    ENV_AUTH_TOKEN,
+    ENV_SIM_SK,
 ];
+
+/// The IAM token for `method = "token"` when the config has none.
+pub const ENV_AUTH_TOKEN: &str = "COCTOP_AUTH_TOKEN";
+/// Where `coctop sim` also reads its secret key (`ps` does not show it).
+pub const ENV_SIM_SK: &str = "COCTOP_SIM_SK";
 
 /// Takes every credential variable out of the environment `command` will get.
 pub fn without_credentials(command: &mut std::process::Command) -> &mut std::process::Command {

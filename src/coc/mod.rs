@@ -2,21 +2,37 @@
 
 pub mod auth;
 pub mod client;
+pub mod documents;
 pub mod error;
 pub mod model;
+mod reference;
 mod response;
+pub mod script;
 
 pub use auth::{Auth, Credentials, Secret};
 pub use client::{
-    Client, ClientConfig, Endpoint, ListQuery, MAX_LIST_LIMIT, RetryPolicy, is_loopback_url,
+    ApiLanguage, Client, ClientConfig, Endpoint, ListQuery, MAX_LIST_LIMIT, RetryPolicy,
+    is_loopback_url,
+};
+pub use documents::{
+    DocumentDetail, DocumentParameter, DocumentQuery, DocumentSummary, DocumentVersion,
+    ExecuteDocumentRequest,
 };
 pub use error::{ApiError, ErrorKind};
 pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
 };
+pub use reference::{InvalidRef, SCRIPT_PREFIX, TicketKind, TicketRef};
+pub use script::{
+    ExecuteBatch, ExecuteParam, ScriptBatch, ScriptBatchHosts, ScriptExecuteRequest, ScriptHost,
+    ScriptHostQuery, ScriptOperation, ScriptOrder, ScriptOrderQuery, ScriptStatistics,
+    ScriptStatus, ScriptTicket, TargetInstance,
+};
 
 /// Why an execution ID is refused. The one rule for every place an ID enters: the
-/// config, the command line, the dashboard, and the client before it builds a URL.
+/// config, the command line, the dashboard, and the client before it builds a URL; it
+/// checks script tickets' IDs too (`TicketRef`), and documents' and scripts' IDs before
+/// they go into a path.
 pub fn validate_execution_id(id: &str) -> Result<(), &'static str> {
     if id.is_empty() {
         return Err("it is empty");

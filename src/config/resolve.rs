@@ -1,7 +1,5 @@
 //! From config and flags to a client: which endpoint, which credentials.
 
-use std::io::Write;
-
 use super::{AuthMethod, Config};
 use crate::coc::auth::{ENV_DOMAIN_ID, credential_places};
 use crate::coc::{Auth, ClientConfig, Credentials, Endpoint, is_loopback_url};
@@ -10,7 +8,7 @@ use crate::coc::{Auth, ClientConfig, Credentials, Endpoint, is_loopback_url};
 pub const DEFAULT_REGION: &str = "cn-north-4";
 
 /// The variable read for `method = "token"` when the config has no `token`.
-pub const ENV_AUTH_TOKEN: &str = "COCTOP_AUTH_TOKEN";
+pub use crate::coc::auth::ENV_AUTH_TOKEN;
 
 /// The client settings for the commands: `endpoint`/`region` are the `--endpoint` and
 /// `--region` flags. Credentials come from the process environment and the SDK profile.
@@ -44,48 +42,79 @@ pub fn client_config_with_env(
 pub const ENV_ALLOW_HTTP: &str = "COCTOP_ALLOW_HTTP";
 
 /// Credentials travel over plain HTTP only to loopback, unless the user opted in
-/// (`allow_http` in [api] or `COCTOP_ALLOW_HTTP=1`); then a warning says so. A proxy
-/// counts as a hop of its own: plain HTTP through a proxy that is not on loopback
-/// carries the credentials in clear to it.
+/// (`allow_http` in [api] or `COCTOP_ALLOW_HTTP=1`); then [`transport_warning`] says so.
+/// A proxy counts as a hop of its own: plain HTTP through a proxy that is not on
+/// loopback carries the credentials in clear to it.
 fn check_transport(
     config: &Config,
     endpoint: &Endpoint,
     auth: &Auth,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), String> {
-    if matches!(auth, Auth::None) || !endpoint.is_plain_http() {
-        return Ok(());
-    }
-    let proxy = proxy_for(&endpoint.url, env);
-    let exposed = match &proxy {
-        Some(proxy) if !is_loopback_url(proxy) => Some(format!(
-            "through the proxy {} (from HTTP_PROXY or ALL_PROXY)",
-            shown_host(proxy)
-        )),
-        _ if !endpoint.is_loopback() => Some(format!("to {}", shown_host(&endpoint.url))),
-        _ => None,
-    };
-    let Some(exposed) = exposed else {
+    let Some(exposure) = exposure(endpoint, auth, env) else {
         return Ok(());
     };
     let opted_in = config.api.allow_http || env(ENV_ALLOW_HTTP).is_some_and(|v| v.trim() == "1");
     if !opted_in {
-        let bypass = match proxy {
-            Some(_) => ", name the host in NO_PROXY",
-            None => "",
+        let bypass = if exposure.proxied {
+            ", name the host in NO_PROXY"
+        } else {
+            ""
         };
         return Err(format!(
-            "refusing to send credentials over plain http:// {exposed}: anyone on the way \
-             could read them; use https://{bypass}, or accept the risk with \
-             `allow_http = true` in [api] (or {ENV_ALLOW_HTTP}=1)"
+            "refusing to send credentials over plain http:// {}: anyone on the way could \
+             read them; use https://{bypass}, or accept the risk with `allow_http = true` \
+             in [api] (or {ENV_ALLOW_HTTP}=1)",
+            exposure.hop
         ));
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "coctop: warning: credentials go unencrypted over plain http:// {exposed} \
-         (allow_http is on)"
-    );
     Ok(())
+}
+
+/// The warning for a client whose credentials go out in clear: only a user who opted in
+/// gets such a client (see `check_transport`).
+pub fn transport_warning(client: &ClientConfig) -> Option<String> {
+    let exposure = exposure(&client.endpoint, &client.auth, &|name| {
+        std::env::var(name).ok()
+    })?;
+    Some(format!(
+        "warning: credentials go unencrypted over plain http:// {} (allow_http is on)",
+        exposure.hop
+    ))
+}
+
+/// Where credentials would cross the network unencrypted.
+struct Exposure {
+    /// `to HOST`, or `through the proxy HOST (...)`.
+    hop: String,
+    /// A proxy applies to the endpoint (`NO_PROXY` could bypass it).
+    proxied: bool,
+}
+
+/// Plain HTTP with credentials whose first hop (the proxy, when one applies) or the
+/// endpoint itself is beyond loopback.
+fn exposure(
+    endpoint: &Endpoint,
+    auth: &Auth,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Exposure> {
+    if matches!(auth, Auth::None) || !endpoint.is_plain_http() {
+        return None;
+    }
+    match proxy_for(&endpoint.url, env) {
+        Some(proxy) if !is_loopback_url(&proxy) => Some(Exposure {
+            hop: format!(
+                "through the proxy {} (from HTTP_PROXY or ALL_PROXY)",
+                shown_host(&proxy)
+            ),
+            proxied: true,
+        }),
+        proxy if !endpoint.is_loopback() => Some(Exposure {
+            hop: format!("to {}", shown_host(&endpoint.url)),
+            proxied: proxy.is_some(),
+        }),
+        _ => None,
+    }
 }
 
 /// The proxy a request to `url` goes through, read from the environment by the very
@@ -305,11 +334,28 @@ mod tests {
         let mut anonymous = remote.clone();
         anonymous.auth.method = AuthMethod::None;
         assert!(resolve(&anonymous, (None, None), KEYS).is_ok());
+        assert_eq!(
+            transport_warning(&resolve(&anonymous, (None, None), KEYS).unwrap()),
+            None
+        );
         let mut opted_in = remote.clone();
         opted_in.api.allow_http = true;
-        assert!(resolve(&opted_in, (None, None), KEYS).is_ok());
+        let in_clear = resolve(&opted_in, (None, None), KEYS).unwrap();
+        assert_eq!(
+            transport_warning(&in_clear).as_deref(),
+            Some(
+                "warning: credentials go unencrypted over plain http:// to coc.example.com \
+                 (allow_http is on)"
+            )
+        );
         let by_env = [KEYS[0], KEYS[1], (ENV_ALLOW_HTTP, "1")];
         assert!(resolve(&remote, (None, None), &by_env).is_ok());
+        let loopback = resolve(
+            &with_api(Some("http://127.0.0.1:1"), None),
+            (None, None),
+            KEYS,
+        );
+        assert_eq!(transport_warning(&loopback.unwrap()), None);
     }
 
     #[test]

@@ -423,7 +423,7 @@ fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Theme) -> Line
         None => ("waiting for the answer".to_string(), theme.dim()),
         Some(Ok(())) => ("accepted".to_string(), Style::new()),
         Some(Err(error)) => (
-            text::sanitize(&crate::operate::Outcome::of(&Err(error.clone())).as_text())
+            text::sanitize(&crate::operate::OperationOutcome::of(&Err(error.clone())).as_text())
                 .into_owned(),
             theme.error(),
         ),

@@ -679,7 +679,7 @@ impl<F: Fetcher> Engine<F> {
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
     fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
-        operate::log(operation, &id, &operate::Outcome::of(&result));
+        operate::log(operation, &id, &operate::OperationOutcome::of(&result));
         if result.is_ok()
             && let Some(watched) = self.tickets.get_mut(&id)
         {

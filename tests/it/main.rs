@@ -1,6 +1,7 @@
 //! Every integration test, in one binary: one link instead of one per file.
 
 mod cache_pty;
+mod cli;
 mod client;
 mod client_sim;
 mod config;
@@ -8,10 +9,12 @@ mod config_edit;
 mod dashboard_edit_pty;
 mod dashboard_pty;
 mod decode;
+mod documents;
 mod engine;
 mod files;
 mod get_wait;
 mod hardening;
+mod layers;
 mod list;
 mod notify;
 mod operate;
@@ -19,6 +22,7 @@ mod output;
 mod pages;
 mod properties;
 mod proxy;
+mod scripts;
 mod shell;
 mod signing;
 mod sim;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::support::{Sim, list_all};
 use coctop::coc::{ApiError, Auth, Client, ClientConfig, Endpoint, ListQuery, Page, Step, Ticket};
-use coctop::query::TicketQuery;
+use coctop::query::{TicketQuery, TimeBound};
 use coctop::sim::SimOptions;
 use coctop::watch::{Command, EngineConfig, EngineHandle, Fetcher, Update, pages, spawn};
 
@@ -265,7 +265,7 @@ fn a_query_finds_new_tickets_and_lets_finished_ones_go_when_they_leave_its_windo
     let started = coctop::format::millis_of(std::time::SystemTime::now());
     let mut engine = sim.block_on(async { spawn(api.clone(), config(interval), Vec::new()) });
     let window = TicketQuery {
-        since: Some(Duration::from_secs(2)),
+        since: Some(TimeBound::Ago(Duration::from_secs(2))),
         ..TicketQuery::default()
     };
     engine
