@@ -7,8 +7,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 
-use crate::coc::Status;
-
 /// The time zone times are shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Zone {
@@ -194,20 +192,6 @@ fn first_moment<Tz: TimeZone>(zone: &Tz, day: NaiveDate) -> Option<i64> {
         .map(|quarters| midnight + chrono::Duration::minutes(15 * quarters))
         .find_map(|local| zone.from_local_datetime(&local).earliest())
         .map(|at| at.timestamp_millis())
-}
-
-/// The glyph that stands beside a status, so colour is never the only signal.
-pub fn status_glyph(status: &Status) -> &'static str {
-    match status {
-        Status::Succeed => "✔",
-        Status::Failed => "✖",
-        Status::Running => "▶",
-        Status::Pending => "…",
-        Status::Canceled => "⊘",
-        Status::Timeout => "⏱",
-        Status::Canceling => "◌",
-        Status::Unknown(_) => "?",
-    }
 }
 
 /// When `age(now, then)` will next read differently: the clock decides redraws from
@@ -426,16 +410,6 @@ mod tests {
         );
         assert_eq!(local_time(i64::MAX, beijing), "-");
         assert_eq!(clock_time(at(1_751_374_905), beijing), "21:01:45");
-    }
-
-    #[test]
-    fn every_status_has_a_distinct_glyph() {
-        let mut glyphs: Vec<_> = Status::KNOWN.iter().map(status_glyph).collect();
-        glyphs.push(status_glyph(&Status::Unknown("Paused".into())));
-        let count = glyphs.len();
-        glyphs.sort();
-        glyphs.dedup();
-        assert_eq!(glyphs.len(), count);
     }
 
     #[test]

@@ -94,6 +94,8 @@ impl OperationOutcome {
     pub fn of(result: &Result<(), ApiError>) -> OperationOutcome {
         match result {
             Ok(()) => OperationOutcome::Accepted,
+            // Stopped where requests leave: never sent.
+            Err(ApiError::ReadOnly) => OperationOutcome::ReadOnly,
             Err(e) if outcome_unknown(e) => OperationOutcome::Unknown(e.clone()),
             Err(e) => OperationOutcome::Refused(e.clone()),
         }

@@ -32,11 +32,7 @@ const LAYERS: &[&[&str]] = &[
 ];
 
 /// Imports that still run up, each with what removes it.
-const PENDING: &[(&str, &str, &str)] = &[(
-    "format",
-    "coc",
-    "status_glyph moves from format to ui (branch keys)",
-)];
+const PENDING: &[(&str, &str, &str)] = &[];
 
 #[test]
 fn no_module_imports_from_its_own_layer_or_above() {

@@ -14,6 +14,7 @@ mod engine;
 mod files;
 mod get_wait;
 mod hardening;
+mod hostile_pages;
 mod layers;
 mod list;
 mod notify;

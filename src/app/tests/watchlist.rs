@@ -1,7 +1,9 @@
 //! Notifications, unseen failures and watch-list edits, through `update`.
 
 use super::*;
+use crate::notify::Notification;
 use crate::notify::NotifyOn;
+use crate::watch::TicketUpdate;
 
 fn transition(
     app: &mut App,
@@ -9,19 +11,19 @@ fn transition(
     from: Option<Status>,
     to: Status,
     at: SystemTime,
-) -> Outcome {
+) -> Reaction {
     update(
         app,
-        Message::Engine(Update::Transition {
+        Message::Engine(Update::Ticket(TicketUpdate::Transition {
             execution_id: id(n),
             from,
             to,
             at,
-        }),
+        })),
     )
 }
 
-fn notifications(outcome: &Outcome) -> Vec<&Notification> {
+fn notifications(outcome: &Reaction) -> Vec<&Notification> {
     outcome
         .actions
         .iter()
@@ -241,11 +243,11 @@ fn a_reload_changes_only_what_came_from_the_file() {
     let joined = |app: &mut App, n: usize| {
         update(
             app,
-            Message::Engine(Update::Joined {
+            Message::Engine(Update::Ticket(TicketUpdate::Joined {
                 execution_id: id(n),
                 query: "team".into(),
                 at: now(),
-            }),
+            })),
         )
     };
     // Ticket 5 is found by a query and changes status; ticket 1 is in the file and the
