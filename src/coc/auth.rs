@@ -226,6 +226,45 @@ pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
 pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 pub const ENV_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
 pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+/// Variables that carry credentials (or half of a key pair): never passed on to a
+/// program coctop starts (the notification hook, custom commands).
+pub const CREDENTIAL_VARIABLES: [&str; 5] = [
+    ENV_AK,
+    ENV_SK,
+    ENV_SECURITY_TOKEN,
+    ENV_AUTH_TOKEN,
+    ENV_SIM_SK,
+];
+
+/// The IAM token for `method = "token"` when the config has none.
+pub const ENV_AUTH_TOKEN: &str = "COCTOP_AUTH_TOKEN";
+/// Where `coctop sim` also reads its secret key (`ps` does not show it).
+pub const ENV_SIM_SK: &str = "COCTOP_SIM_SK";
+
+/// Takes every credential variable out of the environment `command` will get: the
+/// SDK's and coctop's own, and any `*_AK`, `*_SK`, `*_SECURITY_TOKEN` (a profile's
+/// `env_prefix` names variables of that shape).
+pub fn without_credentials(command: &mut std::process::Command) -> &mut std::process::Command {
+    for name in CREDENTIAL_VARIABLES {
+        command.env_remove(name);
+    }
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_prefixed_credential) {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// `PREFIX_AK`, `PREFIX_SK`, `PREFIX_SECURITY_TOKEN`: what an `env_prefix` reads.
+fn is_prefixed_credential(name: &str) -> bool {
+    ["_AK", "_SK", "_SECURITY_TOKEN"]
+        .iter()
+        .any(|suffix| name.len() > suffix.len() && name.ends_with(suffix))
+}
+
+/// A profile file holds a few keys; `/dev/zero` is endless.
+pub const MAX_CREDENTIALS_FILE_BYTES: u64 = 1 << 20;
 
 impl Credentials {
     /// Environment first, then the profile file. `env` is injectable for tests.
@@ -260,11 +299,12 @@ impl Credentials {
     /// `section` of the SDK credentials file at `path` (`None`: `[global]`, else
     /// `[basic]`); `None` when the file does not exist.
     pub fn from_file(path: &Path, section: Option<&str>) -> Result<Option<Credentials>, String> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        let bytes = match crate::files::read(path, MAX_CREDENTIALS_FILE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(crate::files::ReadError::NotFound) => return Ok(None),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
+        let text = String::from_utf8_lossy(&bytes);
         let mut creds = match section {
             Some(section) => Credentials::from_profile_section(&text, section),
             None => Credentials::from_profile(&text),
@@ -376,6 +416,16 @@ fn parse_ini(text: &str) -> Vec<IniSection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_variable_an_env_prefix_may_read_counts_as_a_credential() {
+        for name in ["PROD_AK", "PROD_SK", "STAGING_SECURITY_TOKEN"] {
+            assert!(is_prefixed_credential(name), "{name}");
+        }
+        for name in ["PROD_DOMAIN_ID", "_SK", "TASK", "PATH"] {
+            assert!(!is_prefixed_credential(name), "{name}");
+        }
+    }
 
     #[test]
     fn secret_never_debug_prints() {
