@@ -58,20 +58,47 @@ pub const JOB_WIDTH: usize = 60;
 /// An execution ID in a confirmation or a log line is cut here; a valid one is shorter.
 const ID_WIDTH: usize = 128;
 
-/// What a confirmation shows: the action, the execution ID, the job (cut) and the
-/// current status. Server text is sanitised here, for display.
-pub fn describe(operation: Operation, ticket: &Ticket) -> String {
+/// Where an operation goes, when the config has profiles to tell apart: named in the
+/// confirmation and the log line as `profile prod (cn-north-4, account 0123…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    pub profile: String,
+    /// The region, or the endpoint's URL.
+    pub endpoint: String,
+    /// The account ID sent as `X-Domain-Id`, when one is.
+    pub account: Option<String>,
+}
+
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cut = |text: &str| text::cell(text, ID_WIDTH).trim_end().to_string();
+        write!(f, "profile {} ({}", cut(&self.profile), cut(&self.endpoint))?;
+        if let Some(account) = &self.account {
+            write!(f, ", account {}", cut(account))?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// What a confirmation shows: the action, the execution ID, the job (cut), the current
+/// status, and where it goes when there are profiles. Server text is sanitised here,
+/// for display.
+pub fn describe(operation: Operation, ticket: &Ticket, to: Option<&Destination>) -> String {
     let job = ticket.document_name.as_deref().unwrap_or("-");
     let status = ticket
         .status
         .as_ref()
         .map_or_else(|| "unknown".into(), Status::label);
-    format!(
+    let mut text = format!(
         "{} {}  job {}  status {status}",
         operation.as_str(),
         text::cell(&ticket.execution_id, ID_WIDTH),
         text::cell(job, JOB_WIDTH),
-    )
+    );
+    if let Some(to) = to {
+        text.push_str(&format!("  {to}"));
+    }
+    text
 }
 
 /// How one operation ended, for the log file and the History tab.
@@ -134,20 +161,33 @@ pub fn failure_title(operation: Operation, error: &ApiError) -> String {
 /// One line in the log file per operation attempt, whatever became of it. Server text
 /// is escaped so that it can neither forge a line nor reach a terminal that shows the
 /// log raw.
-pub fn log(operation: Operation, execution_id: &str, outcome: &OperationOutcome) {
-    let line = log_line(operation, execution_id, outcome);
+pub fn log(
+    operation: Operation,
+    execution_id: &str,
+    to: Option<&Destination>,
+    outcome: &OperationOutcome,
+) {
+    let line = log_line(operation, execution_id, to, outcome);
     match outcome {
         OperationOutcome::Accepted => tracing::info!(target: "coctop::operate", "{line}"),
         _ => tracing::warn!(target: "coctop::operate", "{line}"),
     }
 }
 
-/// `RETRY EX…: accepted`, every control or invisible character written out.
-fn log_line(operation: Operation, execution_id: &str, outcome: &OperationOutcome) -> String {
+/// `RETRY EX… (profile prod (cn-north-4)): accepted`, every control or invisible
+/// character written out.
+fn log_line(
+    operation: Operation,
+    execution_id: &str,
+    to: Option<&Destination>,
+    outcome: &OperationOutcome,
+) -> String {
+    let to = to.map(|to| format!(" ({to})")).unwrap_or_default();
     format!(
-        "{} {}: {}",
+        "{} {}{}: {}",
         operation.as_str(),
         text::fit(&text::reveal(execution_id), ID_WIDTH),
+        text::reveal(&to),
         text::reveal(&outcome.as_text())
     )
 }
@@ -209,17 +249,41 @@ mod tests {
             retry_after: None,
         });
         for outcome in [OperationOutcome::Accepted, refused] {
-            let line = log_line(Operation::Retry, forged, &outcome);
+            let line = log_line(Operation::Retry, forged, None, &outcome);
             assert!(!line.chars().any(char::is_control), "{line:?}");
             assert!(line.starts_with("RETRY EX1\\u{a}2025"), "{line}");
         }
     }
 
     #[test]
+    fn the_confirmation_and_the_log_line_name_the_profile_account_and_region() {
+        let to = Destination {
+            profile: "prod".into(),
+            endpoint: "cn-north-4".into(),
+            account: Some("0123abcd".into()),
+        };
+        let text = describe(Operation::Retry, &ticket("Failed", "NORMAL"), Some(&to));
+        assert!(
+            text.ends_with("status Failed  profile prod (cn-north-4, account 0123abcd)"),
+            "{text}"
+        );
+        let line = log_line(
+            Operation::Retry,
+            "EX1",
+            Some(&to),
+            &OperationOutcome::Accepted,
+        );
+        assert_eq!(
+            line,
+            "RETRY EX1 (profile prod (cn-north-4, account 0123abcd)): accepted"
+        );
+    }
+
+    #[test]
     fn a_long_job_name_is_cut_so_action_id_and_status_show() {
         let mut t = ticket("Failed", "NORMAL");
         t.document_name = Some("x".repeat(10_000));
-        let text = describe(Operation::Retry, &t);
+        let text = describe(Operation::Retry, &t, None);
         assert!(text.starts_with("RETRY EX1  job xxx"), "{text}");
         assert!(text.ends_with("status Failed"), "{text}");
         assert!(text.chars().count() < 120, "{}", text.chars().count());
@@ -259,7 +323,7 @@ mod tests {
         let mut t = ticket("Failed", "NORMAL");
         t.document_name = Some("Patch\u{1b}[2J kernel".into());
         assert_eq!(
-            describe(Operation::Retry, &t),
+            describe(Operation::Retry, &t, None),
             "RETRY EX1  job Patch kernel  status Failed"
         );
     }

@@ -197,7 +197,7 @@ impl Prompts {
         let operation = choices[cursor];
         let ticket = ticket_now(&execution_id).unwrap_or_else(|| Ticket::empty(&execution_id));
         self.open = Some(Prompt::Confirm {
-            description: operate::describe(operation, &ticket),
+            description: operate::describe(operation, &ticket, None),
             execution_id,
             operation,
             typed: String::new(),

@@ -9,9 +9,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use super::{
     Globals, init_logging, output, prepare_with_runtime, read_only_reason, report, usage_error,
 };
-use crate::coc::{ApiError, Client, Operation, Ticket};
+use crate::coc::{ApiError, Client, ClientConfig, Operation, Ticket};
+use crate::config::Config;
 use crate::exit::Exit;
-use crate::operate::{self, OperationOutcome, TERMINATE_WORD};
+use crate::operate::{self, Destination, OperationOutcome, TERMINATE_WORD};
 
 pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -> Exit {
     let (prepared, rt) = match prepare_with_runtime(globals, ids) {
@@ -20,9 +21,11 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
     };
     let _log_guard = init_logging();
     let op = operation.as_str();
+    let to = destination(&prepared.config, &prepared.client_config);
+    let to = to.as_ref();
     if let Some(why) = read_only_reason(globals, Some(&prepared.config)) {
         for target in &prepared.targets {
-            operate::log(operation, &target.id, &OperationOutcome::ReadOnly);
+            operate::log(operation, &target.id, to, &OperationOutcome::ReadOnly);
         }
         return usage_error(&format!("read-only ({why}): {op} not sent"));
     }
@@ -55,14 +58,14 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
                 continue;
             }
         };
-        if !yes && !confirm(operation, &ticket, &mut stdin) {
-            operate::log(operation, id, &OperationOutcome::Declined);
+        if !yes && !confirm(operation, &ticket, to, &mut stdin) {
+            operate::log(operation, id, to, &OperationOutcome::Declined);
             report(&format!("{op} {id}: not sent"));
             declined = true;
             continue;
         }
         let outcome = OperationOutcome::of(&rt.block_on(client.operate_execution(id, operation)));
-        operate::log(operation, id, &outcome);
+        operate::log(operation, id, to, &outcome);
         match &outcome {
             OperationOutcome::Refused(e) | OperationOutcome::Unknown(e) => {
                 report(&format!("{id}: {op} {}", outcome.as_text()));
@@ -87,15 +90,30 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
     }
 }
 
+/// Where the operations go, when the config has profiles to tell apart.
+fn destination(config: &Config, client: &ClientConfig) -> Option<Destination> {
+    config.profile_entry()?;
+    Some(Destination {
+        profile: config.profile.clone().unwrap_or_default(),
+        endpoint: client.endpoint.display_name(),
+        account: client.domain_id.clone(),
+    })
+}
+
 /// Asks on the terminal; only `y` (for TERMINATE: the word or the execution ID) says yes.
-fn confirm(operation: Operation, ticket: &Ticket, input: &mut impl BufRead) -> bool {
+fn confirm(
+    operation: Operation,
+    ticket: &Ticket,
+    to: Option<&Destination>,
+    input: &mut impl BufRead,
+) -> bool {
     let op = operation.as_str();
     let question = if operate::needs_typed_confirmation(operation) {
         format!("Type {TERMINATE_WORD} or the execution ID to send {op}: ")
     } else {
         format!("Send {op}? [y/N] ")
     };
-    eprint!("{}\n{question}", operate::describe(operation, ticket));
+    eprint!("{}\n{question}", operate::describe(operation, ticket, to));
     let _ = std::io::stderr().flush();
     // Only what is typed after the question answers it: keys typed ahead (while the
     // ticket was fetched, or for a question not shown yet) are thrown away.

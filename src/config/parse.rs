@@ -386,7 +386,7 @@ impl Reader<'_> {
             .collect();
         if let [_, second, ..] = given[..] {
             let why = format!(
-                "one place for the keys at most: `{}` is set",
+                "the keys come from one place at most: `{}` are set",
                 given.join("` and `")
             );
             self.bad_value(section, second, present(second).unwrap_or_default(), why);

@@ -481,7 +481,12 @@ impl<F: Fetcher> Engine<F> {
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
     fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
-        operate::log(operation, &id, &operate::OperationOutcome::of(&result));
+        operate::log(
+            operation,
+            &id,
+            None,
+            &operate::OperationOutcome::of(&result),
+        );
         if result.is_ok()
             && let Some(tracked) = self.tracker.tickets.get_mut(&id)
         {
