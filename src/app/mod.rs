@@ -19,6 +19,7 @@ mod input;
 mod keys;
 pub mod layout;
 mod list;
+mod profiles;
 mod reaction;
 mod shared;
 mod tickets;
@@ -44,6 +45,7 @@ pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
 pub use hosts::HostsView;
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
+pub use profiles::Profiles;
 pub use reaction::{Action, Reaction, WatchChange};
 pub use tickets::{
     Failure, Health, KeyWidths, OperationRecord, Origin, StatusCount, StepsState, TicketEntry,
@@ -160,6 +162,14 @@ impl App {
         };
         app.list.rebuild(app.tickets.all(), &app.filter, Keep::Held);
         app
+    }
+
+    /// Tickets of several profiles: each one's name is shown.
+    pub fn with_profiles(mut self, profiles: Profiles) -> App {
+        self.tickets.set_profiles(profiles);
+        self.list
+            .rebuild(self.tickets.all(), &self.filter, Keep::Held);
+        self
     }
 
     /// Which changes notify (`[notify] on`) and how long one poll cycle gathers them.
@@ -343,6 +353,16 @@ impl App {
         ];
         self.prompt.notice("console", lines);
         self.show_waiting_notice();
+    }
+
+    /// Tickets of several profiles are shown: the PROFILE column, counts per profile.
+    pub fn profiles_shown(&self) -> bool {
+        self.tickets.profiles().shown()
+    }
+
+    /// Tickets per profile, in the config's order (empty with fewer than two).
+    pub fn profile_counts(&self) -> Vec<(std::sync::Arc<str>, usize)> {
+        self.tickets.profile_counts()
     }
 
     /// Every watched ticket, in the order of the config.

@@ -11,6 +11,8 @@ use crate::coc::{ApiError, KeyValue, Operation, Status, Step, Ticket};
 use crate::text;
 use crate::watch::{HealthUpdate, TicketUpdate};
 
+use super::profiles::Profiles;
+
 /// History is for reading, not an audit log: the oldest transitions go first.
 const HISTORY_LIMIT: usize = 200;
 /// Keys of `key  value` rows are padded to their longest, up to this many columns.
@@ -115,6 +117,8 @@ pub struct TicketEntry {
     pub(super) search: String,
     /// Lowercase display name, for sorting by name.
     pub(super) sort_name: String,
+    /// Its profile's name, when the dashboard shows several.
+    pub profile: Option<Arc<str>>,
 }
 
 impl TicketEntry {
@@ -134,6 +138,7 @@ impl TicketEntry {
             cached: false,
             search: String::new(),
             sort_name: String::new(),
+            profile: None,
         };
         entry.reindex();
         entry
@@ -174,6 +179,11 @@ impl TicketEntry {
         entry
     }
 
+    fn set_profile(&mut self, profile: Option<Arc<str>>) {
+        self.profile = profile;
+        self.reindex();
+    }
+
     fn reindex(&mut self) {
         let ticket = self.ticket.as_deref();
         let status = ticket.and_then(|t| t.status.as_ref());
@@ -191,6 +201,12 @@ impl TicketEntry {
             // What the filter sees is what the screen shows.
             search.push_str(&text::sanitize(field).to_lowercase());
             search.push('\0');
+        }
+        if let Some(profile) = &self.profile {
+            search.push_str(&format!(
+                "profile={}\0",
+                text::sanitize(profile).to_lowercase()
+            ));
         }
         self.search = search;
         self.sort_name = text::sanitize(self.name()).to_lowercase();
@@ -267,6 +283,7 @@ pub struct Tickets {
     health: Health,
     /// Tickets per query name, in the order the queries first found one.
     query_counts: Vec<(String, usize)>,
+    profiles: Profiles,
 }
 
 impl Tickets {
@@ -309,9 +326,40 @@ impl Tickets {
         }
         let i = self.entries.len();
         self.by_id.insert(id.clone(), i);
-        self.entries.push(TicketEntry::new(id, label));
+        let mut entry = TicketEntry::new(id, label);
+        entry.set_profile(self.profiles.of(&entry.id, None));
+        self.entries.push(entry);
         add_count(&mut self.counts, None, 1);
         (i, true)
+    }
+
+    /// Which profile each ticket belongs to, when there are several.
+    pub(super) fn set_profiles(&mut self, profiles: Profiles) {
+        for entry in &mut self.entries {
+            let query = entry.queries.first().map(String::as_str);
+            entry.set_profile(profiles.of(&entry.id, query));
+        }
+        self.profiles = profiles;
+    }
+
+    pub fn profiles(&self) -> &Profiles {
+        &self.profiles
+    }
+
+    /// Tickets per profile, in the config's order; empty with fewer than two.
+    pub fn profile_counts(&self) -> Vec<(Arc<str>, usize)> {
+        let mut counts: Vec<(Arc<str>, usize)> = self
+            .profiles
+            .names()
+            .iter()
+            .map(|name| (name.clone(), 0))
+            .collect();
+        for profile in self.entries.iter().filter_map(|e| e.profile.as_ref()) {
+            if let Some((_, count)) = counts.iter_mut().find(|(name, _)| name == profile) {
+                *count += 1;
+            }
+        }
+        counts
     }
 
     /// Puts back what an earlier run knew of a watched ticket (marked `cached`); `None`
@@ -533,9 +581,11 @@ impl Tickets {
                 ..
             } => {
                 let (i, new) = self.insert(execution_id, None);
+                let profile = self.profiles.of(&self.entries[i].id, Some(&query));
                 let entry = &mut self.entries[i];
                 if new || entry.origin == Origin::Browsed {
                     entry.origin = Origin::Query;
+                    entry.set_profile(profile);
                 }
                 if !entry.queries.contains(&query) {
                     entry.queries.push(query.clone());

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
-use crate::app::{App, AppInit, UiSettings};
+use crate::app::{App, AppInit, Profiles, UiSettings};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::edit::LastRead;
@@ -16,12 +16,19 @@ use crate::notify::{NotifyOn, Teller};
 use crate::query::{TicketQuery, TimeBound};
 use crate::sim::{self, SimOptions};
 use crate::tui;
+use crate::watch::merged::ProfileEngine;
 use crate::watch::{self, Command, EngineConfig};
 
 /// The dashboard on the config's tickets.
 pub fn run(globals: &Globals) -> Exit {
-    // One profile until the dashboard shows them all: `--profile`, else the first.
-    let config = match load_config(globals).and_then(|c| c.profile(globals.profile.as_deref())) {
+    let file = match load_config(globals) {
+        Ok(file) => file,
+        Err(e) => return usage_error(&e),
+    };
+    if globals.profile.is_none() && file.has_profiles() {
+        return run_profiles(globals, &file);
+    }
+    let config = match file.profile(globals.profile.as_deref()) {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
@@ -79,6 +86,105 @@ pub fn run(globals: &Globals) -> Exit {
         effects,
         cache,
     }))
+}
+
+/// The dashboard over every profile of the config at once: one engine each (its own
+/// pace and authentication gate), their tickets on one list. A profile without
+/// credentials shows why on its watched tickets; the others poll.
+fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
+    if globals.endpoint.is_some() || globals.region.is_some() {
+        return usage_error(
+            "--endpoint and --region name one endpoint, and the config has several \
+             profiles: choose one with --profile",
+        );
+    }
+    let views = file.profile_views();
+    let clients: Vec<Result<ClientConfig, String>> = views
+        .iter()
+        .map(|view| resolve_client(globals, view))
+        .collect();
+    if clients.iter().all(Result::is_err) {
+        for (view, client) in views.iter().zip(&clients) {
+            if let Err(e) = client {
+                report(&format!(
+                    "profile {:?}: {e}",
+                    view.profile.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        return Exit::Usage;
+    }
+    if let Err(exit) = need_terminal() {
+        return exit;
+    }
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(exit) => return exit,
+    };
+    let names = file.profile_names();
+    let title = format!("{} profiles: {}", names.len(), names.join(", "));
+    let settings = UiSettings {
+        read_only: read_only_reason(globals, Some(file)),
+        console_url: file.ui.console_url.clone(),
+    };
+    let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
+    let effects = effects::Effects {
+        teller: Some(Teller::new(&file.notify, &title)),
+        last_read: Arc::new(
+            config_path
+                .as_deref()
+                .map(LastRead::of_file)
+                .unwrap_or_default(),
+        ),
+        config_path,
+        // One cache file per endpoint and account: not yet for several at once.
+        cache: None,
+    };
+    let profiles = Profiles::new(&names, &file.watch, &file.queries);
+    runtime.block_on(async move {
+        let _log_guard = super::init_logging();
+        let engines = views
+            .into_iter()
+            .zip(clients)
+            .map(|(view, client)| ProfileEngine {
+                name: view.profile.clone().unwrap_or_default(),
+                watched: view.watch.iter().map(|w| w.id.clone()).collect(),
+                engine: client.and_then(|client| spawn_engine(client, &view, &settings)),
+            })
+            .collect();
+        let engine = watch::merged::merge(engines);
+        let init = AppInit {
+            endpoint: title,
+            watch: file.watch.clone(),
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            now: SystemTime::now(),
+        };
+        let app = App::new(init)
+            .with_settings(settings)
+            .with_notifications(file.notify.on.clone(), file.poll.interval)
+            .with_profiles(profiles);
+        ended(tui::event_loop_with(engine, app, effects).await)
+    })
+}
+
+/// One profile's engine on its watched tickets and queries.
+fn spawn_engine(
+    mut client_config: ClientConfig,
+    view: &config::Config,
+    settings: &UiSettings,
+) -> Result<watch::EngineHandle, String> {
+    client_config.retry = RetryPolicy::none();
+    client_config.read_only |= settings.read_only.is_some();
+    let client = Client::new(client_config).map_err(|e| e.to_string())?;
+    let ids = view.watch.iter().map(|w| w.id.clone()).collect();
+    let engine = watch::spawn(Arc::new(client), view.poll.clone(), ids);
+    for QueryEntry { name, query, .. } in &view.queries {
+        let _ = engine.commands.send(Command::AddQuery {
+            name: name.clone(),
+            query: query.clone(),
+        });
+    }
+    Ok(engine)
 }
 
 /// The dashboard against an embedded simulator on a free loopback port.
@@ -233,7 +339,11 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         .with_settings(settings)
         .with_notifications(notify_on, cycle)
         .with_cache(remembered);
-    let result = tui::event_loop_with(engine, app, effects).await;
+    ended(tui::event_loop_with(engine, app, effects).await)
+}
+
+/// The exit status of a dashboard that ended with `result`.
+fn ended(result: std::io::Result<tui::Ended>) -> Exit {
     match result {
         Ok(tui::Ended::Quit) => Exit::Success,
         Ok(tui::Ended::Signal(number)) => Exit::Signal(number),

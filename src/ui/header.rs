@@ -44,6 +44,13 @@ fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
     if app.visible_len() != total {
         spans.push(Span::raw(format!(", {} shown", app.visible_len())));
     }
+    for (name, count) in app.profile_counts() {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!("{} {count}", text::sanitize(&name)),
+            theme.bold(),
+        ));
+    }
     for (name, count) in app.query_counts() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(

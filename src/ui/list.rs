@@ -17,6 +17,7 @@ use super::theme::Theme;
 enum Column {
     Marker,
     Status,
+    Profile,
     Name,
     Id,
     Type,
@@ -27,9 +28,10 @@ enum Column {
 }
 
 /// Display order, with titles and widths; `Name` takes what is left.
-const COLUMNS: [(Column, &str, u16); 9] = [
+const COLUMNS: [(Column, &str, u16); 10] = [
     (Column::Marker, "", 1),
     (Column::Status, "STATUS", 11),
+    (Column::Profile, "PROFILE", 10),
     (Column::Name, "NAME", 0),
     (Column::Id, "EXECUTION ID", 24),
     (Column::Type, "TYPE", 12),
@@ -58,8 +60,9 @@ struct Columns {
 }
 
 impl Columns {
-    fn fit(width: u16) -> Columns {
-        let mut shown = [true; COLUMNS.len()];
+    /// `profile`: the PROFILE column is wanted (several profiles are shown).
+    fn fit(width: u16, profile: bool) -> Columns {
+        let mut shown = COLUMNS.map(|(column, _, _)| profile || column != Column::Profile);
         let needed = |shown: &[bool; COLUMNS.len()]| -> u16 {
             let (count, fixed) = COLUMNS
                 .iter()
@@ -138,7 +141,10 @@ fn draw_rows<'a>(
     theme: Theme,
 ) {
     let rows = screen.rows;
-    let columns = Columns::fit(screen.list_header.width.max(rows.width));
+    let columns = Columns::fit(
+        screen.list_header.width.max(rows.width),
+        app.profiles_shown(),
+    );
     draw_titles(buf, screen.list_header, &columns, theme);
     for (line, entry) in entries.take(usize::from(rows.height)).enumerate() {
         let row = Rect {
@@ -248,6 +254,10 @@ fn draw_row(
                     theme.bold(),
                 );
             }
+            Column::Profile => {
+                let profile = entry.profile.as_deref().unwrap_or("");
+                put(buf, row, x, width, &text::cell(profile, w), theme.dim());
+            }
             Column::Id => put(buf, row, x, width, &text::cell(&entry.id, w), plain),
             Column::Type => {
                 let kind = ticket.and_then(|t| t.execution_type.as_ref());
@@ -291,7 +301,10 @@ mod tests {
     use super::*;
 
     fn shown(width: u16) -> Vec<Column> {
-        Columns::fit(width).iter().map(|(c, _, _)| c).collect()
+        Columns::fit(width, false)
+            .iter()
+            .map(|(c, _, _)| c)
+            .collect()
     }
 
     #[test]
@@ -315,7 +328,7 @@ mod tests {
     #[test]
     fn shown_columns_fill_the_width_exactly() {
         for width in 30..=250 {
-            let columns = Columns::fit(width);
+            let columns = Columns::fit(width, false);
             let (_, x, w) = columns.iter().last().unwrap();
             assert_eq!(x + w, width, "width {width}");
         }

@@ -10,6 +10,7 @@ use crate::query::TicketQuery;
 
 mod engine;
 mod gate;
+pub mod merged;
 pub mod pager;
 pub mod pages;
 mod rate;

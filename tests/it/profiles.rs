@@ -9,6 +9,7 @@ use coctop::coc::{Secret, Status};
 use coctop::sim::SimOptions;
 
 use crate::serve::{Served, scrape_until, still_sim, sum, tickets_by_status, truth};
+use crate::support::pty::PtyApp;
 use crate::support::{self, Sim, coctop, config_in, stderr, stdout};
 
 const PROD: (&str, &str) = ("PRODAK0001", "prod-secret-key");
@@ -259,4 +260,124 @@ fn a_profile_without_its_credentials_shows_why_and_the_others_poll() {
         "{body}"
     );
     assert_eq!(prod.requests(), 0, "nothing sent without credentials");
+}
+
+/// Two profiles, each watching two of its own simulator's tickets: its first failed
+/// one (labelled `<profile>-failed`) and its first succeeded one (`<profile>-done`).
+fn watching_both(
+    home: &Path,
+    prod: &Sim,
+    staging: &Sim,
+    staging_sk: &str,
+) -> Vec<(String, String)> {
+    let text = two_profiles(home, prod, staging, staging_sk)
+        .replace("read_only = true\n", "")
+        .replace(
+            "since = \"3650d\"",
+            "since = \"1s\"\nstatus = [\"Running\"]",
+        );
+    let mut text = text;
+    for (name, sim) in [("prod", prod), ("staging", staging)] {
+        for (what, status) in [("failed", Status::Failed), ("done", Status::Succeed)] {
+            text.push_str(&format!(
+                "\n[[watch]]\nid = \"{}\"\nlabel = \"{name}-{what}\"\nprofile = \"{name}\"\n",
+                first_with(sim, status)
+            ));
+        }
+    }
+    let (_, mut env) = config_in(home, &text);
+    env.extend(PROD_ENV.map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
+#[test]
+fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    let screen = app.wait_for("both profiles' tickets", |s| {
+        s.matches('✖').count() >= 3 && s.matches('✔').count() >= 3
+    });
+    assert!(screen.contains("PROFILE"), "{screen}");
+    assert!(
+        screen.contains("prod 2") && screen.contains("staging 2"),
+        "{screen}"
+    );
+    let row = |label: &str| {
+        let line = screen
+            .lines()
+            .find(|l| l.contains(label) && !l.contains('┌'))
+            .unwrap_or("");
+        line.split_whitespace().nth(2).unwrap_or("").to_string()
+    };
+    assert_eq!(row("prod-failed"), "prod", "{screen}");
+    assert_eq!(row("staging-done"), "staging", "{screen}");
+
+    app.send("/profile=staging\r");
+    let filtered = app.wait_for("staging's tickets only", |s| !s.contains("prod-failed"));
+    assert!(filtered.contains("staging-failed") && filtered.contains("staging-done"));
+    app.send("\u{1b}");
+    app.wait_for("the filter cleared", |s| s.contains("prod-failed"));
+    app.send("/staging-failed\r");
+    app.wait_for("the one ticket", |s| !s.contains("staging-done"));
+    app.send("x");
+    app.wait_for_text("RETRY");
+    app.send("\r");
+    app.wait_for_text("Send RETRY?");
+    app.send("y");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while staging.operations() == 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", app.contents());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!((staging.operations(), prod.operations()), (1, 0));
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+#[test]
+fn in_the_dashboard_a_refused_key_stops_only_its_profile_and_its_tickets_say_why() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = watching_both(home.path(), &prod, &staging, "not-the-staging-secret");
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("prod's tickets polled, staging's refused", |s| {
+        s.contains('✖') && s.contains('✔') && s.matches('!').count() >= 2
+    });
+    let staging_before = staging.requests();
+    let prod_before = prod.requests();
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(prod.requests() > prod_before, "prod still polls");
+    assert_eq!(staging.requests(), staging_before, "staging stopped");
+    app.send("/staging-failed\r\r");
+    app.wait_for_text("profile staging stopped polling: HTTP 401");
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+#[test]
+fn in_the_dashboard_a_profile_without_credentials_shows_why_and_the_other_polls() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let mut env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    env.retain(|(key, _)| !key.starts_with("PROD_"));
+    let prod_before = prod.requests();
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("staging's tickets", |s| {
+        s.contains('✖') && s.contains('✔') && s.matches('!').count() >= 2
+    });
+    app.send("/prod-failed\r\r");
+    let opened = app.wait_for_text("profile prod stopped polling: ");
+    assert!(opened.contains("PROD_AK"), "{opened}");
+    assert_eq!(
+        prod.requests(),
+        prod_before,
+        "nothing sent without credentials"
+    );
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
 }
