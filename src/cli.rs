@@ -276,6 +276,7 @@ impl ListArgs {
             until: self.until,
             status: self.status.clone(),
             limit: Some(self.limit),
+            profile: None,
         }
     }
 }

@@ -12,6 +12,11 @@ pub const FILTER_KEYS: &[&str] = &[
     "creator", "job", "job_id", "tags", "since", "until", "status", "limit",
 ];
 
+/// The browse view's filter also names which profile's list to read.
+const BROWSE_KEYS: &[&str] = &[
+    "creator", "job", "job_id", "tags", "since", "until", "status", "limit", "profile",
+];
+
 /// How many tickets `coctop list` prints when `--limit` is not given.
 pub const DEFAULT_LIMIT: usize = 100;
 
@@ -35,6 +40,9 @@ pub struct TicketQuery {
     pub status: Vec<Status>,
     /// At most this many tickets (`coctop list`; the engine follows every match).
     pub limit: Option<usize>,
+    /// Whose list, when the dashboard shows several profiles (the browse view's
+    /// `profile=name`); `None`: the first profile's.
+    pub profile: Option<String>,
 }
 
 /// `since` and `until`: a duration before now, or a time.
@@ -85,6 +93,11 @@ impl TicketQuery {
     /// Sets one filter from its name and text, as the browse view's filter line and
     /// the command line give them. `tags` adds one `KEY=VALUE` pair; `status` adds one.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        self.set_among(key, value, FILTER_KEYS)
+    }
+
+    /// `set`, naming the `known` keys when `key` is none of them.
+    fn set_among(&mut self, key: &str, value: &str, known: &[&str]) -> Result<(), String> {
         let text = || Some(value.to_string()).filter(|v| !v.is_empty());
         match key {
             "creator" => self.creator = text(),
@@ -96,12 +109,12 @@ impl TicketQuery {
             "status" => self.status.push(parse_status(value)?),
             "limit" => self.limit = Some(parse_limit(value)?),
             _ => {
-                let hint = nearest(key, FILTER_KEYS)
+                let hint = nearest(key, known)
                     .map(|near| format!(" (did you mean `{near}`?)"))
                     .unwrap_or_default();
                 return Err(format!(
                     "unknown filter `{key}`{hint}; known: {}",
-                    FILTER_KEYS.join(", ")
+                    known.join(", ")
                 ));
             }
         }
@@ -115,7 +128,10 @@ impl TicketQuery {
             let (key, value) = word
                 .split_once('=')
                 .ok_or_else(|| format!("{word:?}: expected key=value"))?;
-            query.set(key, value)?;
+            match key {
+                "profile" => query.profile = Some(value.to_string()).filter(|v| !v.is_empty()),
+                _ => query.set_among(key, value, BROWSE_KEYS)?,
+            }
         }
         Ok(query)
     }
@@ -241,6 +257,10 @@ mod tests {
         let err = TicketQuery::parse_words("craetor=x").unwrap_err();
         assert!(err.contains("did you mean `creator`"), "{err}");
         assert!(TicketQuery::parse_words("creator").is_err());
+        let profile = TicketQuery::parse_words("profile=staging since=1h").unwrap();
+        assert_eq!(profile.profile.as_deref(), Some("staging"));
+        let err = TicketQuery::parse_words("profiel=staging").unwrap_err();
+        assert!(err.contains("did you mean `profile`"), "{err}");
         assert!(TicketQuery::parse_words("status=Paused").is_err());
         assert!(TicketQuery::parse_words("limit=0").is_err());
         assert!(TicketQuery::parse_words("tags==x").is_err());

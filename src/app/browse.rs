@@ -183,7 +183,9 @@ impl Browse {
             });
         for ticket in fresh {
             if self.query.keeps(&ticket) {
-                self.rows.push(TicketEntry::listed_from(ticket, at));
+                let mut row = TicketEntry::listed_from(ticket, at);
+                row.profile = self.query.profile.as_deref().map(Into::into);
+                self.rows.push(row);
             }
         }
         self.follow_selection();

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use super::{Command, EngineHandle, HealthUpdate, TicketUpdate, Update};
+use super::{Command, EngineHandle, HealthUpdate, Reply, TicketUpdate, Update};
 use crate::coc::ApiError;
 
 /// One profile's engine, or why it has none (its credentials are missing).
@@ -114,7 +114,8 @@ impl Router {
                 execution_id: id, ..
             } => Some(id.as_str()),
             Command::AddKnown(ticket) => Some(ticket.execution_id.as_str()),
-            Command::Browse { .. } | Command::AddQuery { .. } => None,
+            Command::Browse { query, .. } => return self.browse(command.clone(), query),
+            Command::AddQuery { .. } => None,
             Command::RefreshAll | Command::FollowSteps(None) | Command::Shutdown => {
                 return self.broadcast(&command);
             }
@@ -127,6 +128,45 @@ impl Router {
         if let Some(Some(engine)) = self.engines.get(index.unwrap_or(0)) {
             let _ = engine.send(command);
         }
+    }
+
+    /// A browse page from the profile its filter names (`profile=name`), else the
+    /// first's.
+    fn browse(&self, command: Command, query: &crate::query::TicketQuery) {
+        let index = match &query.profile {
+            None => Some(0),
+            Some(name) => self.names.iter().position(|n| n == name),
+        };
+        let engine = index.and_then(|i| self.engines.get(i)?.as_ref());
+        if let Some(engine) = engine {
+            let _ = engine.send(command);
+            return;
+        }
+        let Command::Browse {
+            generation, page, ..
+        } = command
+        else {
+            return;
+        };
+        let why = match (&query.profile, index) {
+            (Some(name), None) => {
+                let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
+                let hint = crate::text::nearest(name, &names)
+                    .map(|near| format!(" (did you mean {near:?}?)"))
+                    .unwrap_or_default();
+                format!(
+                    "no profile named {name:?}{hint}; there are: {}",
+                    names.join(", ")
+                )
+            }
+            _ => "this profile has no credentials: it reads nothing".to_string(),
+        };
+        let _ = self.out.send(Update::Reply(Reply::BrowsePage {
+            generation,
+            page,
+            result: Err(ApiError::Credentials(why)),
+            at: SystemTime::now(),
+        }));
     }
 
     fn broadcast(&self, command: &Command) {
@@ -144,6 +184,16 @@ impl Router {
                 | TicketUpdate::Joined { execution_id, .. },
             ) => {
                 self.owners.insert(execution_id.clone(), index);
+            }
+            Update::Reply(Reply::BrowsePage {
+                result: Ok(page), ..
+            }) => {
+                // Opened from the browse view, a ticket is this profile's.
+                for ticket in &page.data {
+                    self.owners
+                        .entry(ticket.execution_id.clone())
+                        .or_insert(index);
+                }
             }
             Update::Health(HealthUpdate::AuthFailed { error, .. }) => {
                 // Not the whole dashboard's: only this profile's tickets stop.

@@ -333,6 +333,34 @@ fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() 
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!((staging.operations(), prod.operations()), (1, 0));
+
+    // The browse view reads the list of the profile its filter names.
+    let prod_ids = prod.ids();
+    let staging_only: Vec<String> = staging
+        .ids()
+        .into_iter()
+        .filter(|id| !prod_ids.contains(id))
+        .collect();
+    app.send("\u{1b}");
+    app.wait_for("the filter cleared", |s| s.contains("prod-failed"));
+    app.send("b");
+    app.wait_for("prod's list", |s| {
+        prod_ids.iter().any(|id| s.contains(id.as_str()))
+    });
+    app.send("/profile=staging\r");
+    let browsed = app.wait_for("staging's list", |s| {
+        staging_only
+            .iter()
+            .filter(|id| s.contains(id.as_str()))
+            .count()
+            >= 5
+    });
+    assert!(
+        !prod_ids.iter().any(|id| browsed.contains(id.as_str())),
+        "{browsed}"
+    );
+    app.send("/\u{7f}\u{7f}\u{7f}ign\r");
+    app.wait_for_text("did you mean \"staging\"?");
     app.send("\u{3}");
     assert_eq!(app.wait_exit(), 0);
 }
