@@ -11,7 +11,7 @@ use super::keys::{Intent, Motion};
 use super::tickets::{StepsState, TicketEntry};
 use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
 use crate::hosts;
-use crate::operate;
+use crate::operate::{self, Destination};
 use crate::text::{fit, reveal, sanitize};
 
 /// Dashboard settings from the command line and `[ui]`.
@@ -102,12 +102,13 @@ impl Prompts {
     }
 
     /// A key routed to the open prompt (`typed`: the character of `Intent::Type`);
-    /// `ticket_now` gives the ticket a chosen operation is about, as it is now.
+    /// `ticket_now` gives the ticket a chosen operation is about, as it is now, and
+    /// where it goes when there are several profiles.
     pub fn on_intent(
         &mut self,
         intent: Intent,
         typed: Option<char>,
-        ticket_now: impl FnOnce(&str) -> Option<Ticket>,
+        ticket_now: impl FnOnce(&str) -> (Option<Ticket>, Option<Destination>),
     ) -> PromptKey {
         match (&self.open, intent) {
             (Some(Prompt::Menu { .. }), Intent::Move(motion)) => {
@@ -185,7 +186,7 @@ impl Prompts {
 
     /// The menu's choice becomes a confirmation about `ticket` as it is now (the menu's
     /// own execution ID names the ticket, never the list's selection).
-    fn choose(&mut self, ticket_now: impl FnOnce(&str) -> Option<Ticket>) {
+    fn choose(&mut self, ticket_now: impl FnOnce(&str) -> (Option<Ticket>, Option<Destination>)) {
         let Some(Prompt::Menu {
             execution_id,
             choices,
@@ -195,9 +196,10 @@ impl Prompts {
             return;
         };
         let operation = choices[cursor];
-        let ticket = ticket_now(&execution_id).unwrap_or_else(|| Ticket::empty(&execution_id));
+        let (ticket, to) = ticket_now(&execution_id);
+        let ticket = ticket.unwrap_or_else(|| Ticket::empty(&execution_id));
         self.open = Some(Prompt::Confirm {
-            description: operate::describe(operation, &ticket, None),
+            description: operate::describe(operation, &ticket, to.as_ref()),
             execution_id,
             operation,
             typed: String::new(),

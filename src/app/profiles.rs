@@ -7,26 +7,36 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::{QueryEntry, WatchEntry};
+use crate::operate::Destination;
 
 #[derive(Debug, Clone, Default)]
 pub struct Profiles {
     /// In the config's order; fewer than two: nothing to tell apart.
     names: Vec<Arc<str>>,
+    /// Where each one's operations go, by name.
+    destinations: Vec<Destination>,
     of_watch: HashMap<String, usize>,
     of_query: HashMap<String, usize>,
 }
 
 impl Profiles {
-    /// `names` in the config's order; entries without `profile` are the first's.
-    pub fn new(names: &[&str], watch: &[WatchEntry], queries: &[QueryEntry]) -> Profiles {
+    /// Every profile in the config's order; entries without `profile` are the first's.
+    pub fn new(
+        destinations: Vec<Destination>,
+        watch: &[WatchEntry],
+        queries: &[QueryEntry],
+    ) -> Profiles {
         let index = |profile: &Option<String>| {
             profile
                 .as_deref()
-                .and_then(|p| names.iter().position(|n| *n == p))
+                .and_then(|p| destinations.iter().position(|d| d.profile == p))
                 .unwrap_or(0)
         };
         Profiles {
-            names: names.iter().map(|&n| Arc::from(n)).collect(),
+            names: destinations
+                .iter()
+                .map(|d| Arc::from(d.profile.as_str()))
+                .collect(),
             of_watch: watch
                 .iter()
                 .map(|w| (w.id.clone(), index(&w.profile)))
@@ -35,7 +45,13 @@ impl Profiles {
                 .iter()
                 .map(|q| (q.name.clone(), index(&q.profile)))
                 .collect(),
+            destinations,
         }
+    }
+
+    /// Where the operations on the tickets of profile `name` go.
+    pub fn destination(&self, name: &str) -> Option<&Destination> {
+        self.destinations.iter().find(|d| d.profile == name)
     }
 
     /// More than one profile: their names are shown.

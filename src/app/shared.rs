@@ -76,7 +76,14 @@ impl App {
     /// A key routed to the open prompt.
     pub(super) fn on_prompt(&mut self, intent: Intent, typed: Option<char>) -> Reaction {
         let tickets = &self.tickets;
-        let ticket_now = |id: &str| tickets.get(id).and_then(|e| e.ticket.as_deref().cloned());
+        let ticket_now = |id: &str| {
+            let entry = tickets.get(id);
+            let to = entry
+                .and_then(|e| e.profile.as_deref())
+                .and_then(|profile| tickets.profiles().destination(profile))
+                .cloned();
+            (entry.and_then(|e| e.ticket.as_deref().cloned()), to)
+        };
         match self.prompt.on_intent(intent, typed, ticket_now) {
             PromptKey::Send {
                 execution_id,

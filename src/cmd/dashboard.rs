@@ -13,6 +13,7 @@ use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
 use crate::notify::{NotifyOn, Teller};
+use crate::operate::Destination;
 use crate::query::{TicketQuery, TimeBound};
 use crate::sim::{self, SimOptions};
 use crate::tui;
@@ -140,7 +141,23 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
         // One cache file per endpoint and account: not yet for several at once.
         cache: None,
     };
-    let profiles = Profiles::new(&names, &file.watch, &file.queries);
+    let destinations = views
+        .iter()
+        .zip(&clients)
+        .map(|(view, client)| match client {
+            Ok(client) => super::operate::destination(view, client),
+            Err(_) => None,
+        })
+        .zip(&names)
+        .map(|(to, name)| {
+            to.unwrap_or_else(|| Destination {
+                profile: name.to_string(),
+                endpoint: "no credentials".into(),
+                account: None,
+            })
+        })
+        .collect();
+    let profiles = Profiles::new(destinations, &file.watch, &file.queries);
     runtime.block_on(async move {
         let _log_guard = super::init_logging();
         let engines = views

@@ -91,7 +91,7 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
 }
 
 /// Where the operations go, when the config has profiles to tell apart.
-fn destination(config: &Config, client: &ClientConfig) -> Option<Destination> {
+pub(super) fn destination(config: &Config, client: &ClientConfig) -> Option<Destination> {
     config.profile_entry()?;
     Some(Destination {
         profile: config.profile.clone().unwrap_or_default(),

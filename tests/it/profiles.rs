@@ -325,7 +325,11 @@ fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() 
     app.send("x");
     app.wait_for_text("RETRY");
     app.send("\r");
-    app.wait_for_text("Send RETRY?");
+    let confirmation = app.wait_for_text("Send RETRY?");
+    assert!(
+        confirmation.contains("profile staging (http://127.0.0.1:"),
+        "{confirmation}"
+    );
     app.send("y");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while staging.operations() == 0 {
