@@ -127,8 +127,10 @@ mod tests {
 
     #[test]
     fn without_profiles_the_one_view_is_the_config_itself() {
-        let mut config = Config::default();
-        config.watch = vec![watched("EX1", None)];
+        let config = Config {
+            watch: vec![watched("EX1", None)],
+            ..Config::default()
+        };
         let view = config.profile(None).unwrap();
         assert_eq!(view.profile.as_deref(), Some(IMPLICIT_PROFILE));
         assert_eq!(
