@@ -309,7 +309,18 @@ mod tests {
 
     #[test]
     fn columns_drop_in_order_as_the_terminal_narrows() {
-        assert_eq!(shown(200).len(), COLUMNS.len());
+        assert!(
+            !shown(200).contains(&Column::Profile),
+            "one profile: no column"
+        );
+        assert_eq!(shown(200).len(), COLUMNS.len() - 1);
+        let profiles = Columns::fit(200, true);
+        assert_eq!(profiles.iter().count(), COLUMNS.len());
+        let at_40: Vec<Column> = Columns::fit(40, true).iter().map(|(c, _, _)| c).collect();
+        assert_eq!(
+            at_40[..3],
+            [Column::Marker, Column::Status, Column::Profile]
+        );
         let at_80 = shown(80);
         assert!(at_80.contains(&Column::Id) && at_80.contains(&Column::Started));
         assert!(!at_80.contains(&Column::Updated) && !at_80.contains(&Column::Type));
