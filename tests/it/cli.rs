@@ -23,7 +23,7 @@ fn options_in_help(help: &str) -> BTreeSet<String> {
 #[test]
 fn each_subcommand_help_lists_only_the_options_that_apply_to_it() {
     let home = tempfile::tempdir().unwrap();
-    let connection = ["--config", "--endpoint", "--region"];
+    let connection = ["--config", "--endpoint", "--region", "--profile"];
     let cases: &[(&[&str], &[&str])] = &[
         (&[], &["--read-only", "--demo", "--version"]),
         (&["get"], &["--output", "--steps", "--instances"]),
