@@ -14,6 +14,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use coctop::app::{App, AppInit, Message, update};
 use coctop::coc::{ExecutionType, KeyValue, Page, Status, Step, Ticket};
 use coctop::config::WatchEntry;
+use coctop::i18n::Lang;
 use coctop::watch::Update;
 
 const TICKETS: usize = 10_000;
@@ -22,6 +23,7 @@ const NOW: u64 = 1_751_378_400;
 /// A 200x50 dashboard watching `ids`, nothing polled yet.
 fn watching(ids: &[String]) -> App {
     let mut app = App::new(AppInit {
+        lang: Lang::En,
         endpoint: "https://coc.myhuaweicloud.com".into(),
         watch: ids
             .iter()

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use coctop::app::{self, App, AppInit, Message};
 use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status};
 use coctop::config::WatchEntry;
+use coctop::i18n::Lang;
 use coctop::sim::{self, SimOptions};
 use coctop::watch::Update;
 use ratatui::Terminal;
@@ -42,6 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tickets = client.list_executions(&query).await?.data;
     let now = SystemTime::now();
     let mut app = App::new(AppInit {
+        lang: Lang::En,
         endpoint: "cn-north-4".into(),
         watch: tickets
             .iter()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Message, Reloaded, WatchChange};
+use crate::app::{App, Message, Reloaded, Saved, WatchChange};
 use crate::cache;
 use crate::config::edit;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
@@ -78,7 +78,7 @@ impl Effects {
         let replies = replies.clone();
         tokio::task::spawn_blocking(move || {
             let said = save_watch_change(path.as_deref(), &change);
-            if let Err(e) = &said {
+            if let Saved::Failed(e) = &said {
                 tracing::warn!("watch list not saved: {e}");
             }
             let _ = replies.send(Message::Saved(said));
@@ -134,14 +134,16 @@ async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
 }
 
 /// Saves a watch-list change; what to tell the user.
-fn save_watch_change(path: Option<&Path>, change: &WatchChange) -> Result<String, String> {
+fn save_watch_change(path: Option<&Path>, change: &WatchChange) -> Saved {
     let Some(path) = path else {
-        return Ok("not saved: the demo has no config file".into());
+        return Saved::NoFile;
     };
-    match change {
+    let saved = match change {
         WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
         WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
+    };
+    match saved {
+        Ok(()) => Saved::To(path.display().to_string()),
+        Err(e) => Saved::Failed(e),
     }
-    .map(|()| format!("saved to {}", path.display()))
-    .map_err(|e| format!("not saved: {e}"))
 }

@@ -11,6 +11,7 @@ pub mod effects;
 pub mod exit;
 pub mod format;
 pub mod hosts;
+pub mod i18n;
 pub mod notify;
 pub mod operate;
 pub mod query;

@@ -11,6 +11,7 @@ use super::keys::{Intent, Motion};
 use super::tickets::{StepsState, TicketEntry};
 use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
 use crate::hosts;
+use crate::i18n::{Lang, Msg};
 use crate::operate;
 use crate::text::{fit, reveal, sanitize};
 
@@ -67,9 +68,18 @@ const WAITING_LIMIT: usize = 32;
 pub struct Prompts {
     open: Option<Prompt>,
     waiting: VecDeque<Prompt>,
+    /// The language of the texts the prompts make.
+    lang: Lang,
 }
 
 impl Prompts {
+    pub fn new(lang: Lang) -> Prompts {
+        Prompts {
+            lang,
+            ..Prompts::default()
+        }
+    }
+
     pub fn current(&self) -> Option<&Prompt> {
         self.open.as_ref()
     }
@@ -142,21 +152,27 @@ impl Prompts {
         ticket: Option<&Ticket>,
         settings: &UiSettings,
     ) {
+        let lang = self.lang;
         if let Some(why) = &settings.read_only {
-            let lines = vec![format!("Operations are off: {why}.")];
-            return self.notice("read-only", lines);
+            let lines = vec![lang.t(Msg::OperationsOff(why)).into_owned()];
+            return self.notice(lang.t(Msg::ReadOnlyTitle), lines);
         }
         let choices = ticket.map(operate::offered).unwrap_or_default();
         if choices.is_empty() {
-            let status = ticket
-                .and_then(|t| t.status.as_ref())
-                .map_or_else(|| "no data yet".into(), |s| format!("status {s}"));
-            let lines = vec![format!(
-                "No operation fits {} ({}).",
-                sanitize(execution_id),
-                sanitize(&status)
-            )];
-            return self.notice("nothing to do", lines);
+            let status = match ticket.and_then(|t| t.status.as_ref()) {
+                Some(status) => lang
+                    .t(Msg::StatusIs(&lang.t(Msg::Status(status))))
+                    .into_owned(),
+                None => lang.t(Msg::NoDataYet).into_owned(),
+            };
+            let lines = vec![
+                lang.t(Msg::NoOperationFits {
+                    id: &sanitize(execution_id),
+                    status: &sanitize(&status),
+                })
+                .into_owned(),
+            ];
+            return self.notice(lang.t(Msg::NothingToDoTitle), lines);
         }
         self.open = Some(Prompt::Menu {
             execution_id: execution_id.to_string(),
@@ -197,7 +213,7 @@ impl Prompts {
         let operation = choices[cursor];
         let ticket = ticket_now(&execution_id).unwrap_or_else(|| Ticket::empty(&execution_id));
         self.open = Some(Prompt::Confirm {
-            description: operate::describe(operation, &ticket),
+            description: describe(self.lang, operation, &ticket),
             execution_id,
             operation,
             typed: String::new(),
@@ -258,22 +274,40 @@ enum ConfirmKey {
     Other,
 }
 
+/// What a confirmation says it sends: action, execution ID, job and status, as they
+/// are when it opens (sanitised).
+fn describe(lang: Lang, operation: Operation, ticket: &Ticket) -> String {
+    let status = match &ticket.status {
+        Some(status) => lang.t(Msg::Status(status)),
+        None => lang.t(Msg::NoData),
+    };
+    lang.t(Msg::Describe {
+        op: &lang.t(Msg::Operation(operation)),
+        id: &sanitize(&ticket.execution_id),
+        job: &sanitize(ticket.document_name.as_deref().unwrap_or("-")),
+        status: &sanitize(&status),
+    })
+    .into_owned()
+}
+
 /// The lines of a refusal: which ticket, the HTTP status and the server's
 /// `error_code`, its message and the request ID to quote to support.
-pub fn refusal_lines(execution_id: &str, error: &ApiError) -> Vec<String> {
-    let mut lines = vec![format!("ticket      {}", sanitize(execution_id))];
+pub fn refusal_lines(lang: Lang, execution_id: &str, error: &ApiError) -> Vec<String> {
+    let line = |msg: Msg<'_>| lang.t(msg).into_owned();
+    let mut lines = vec![line(Msg::RefusalTicket(&sanitize(execution_id)))];
     if let Some(status) = error.http_status() {
-        let code = error.error_code().unwrap_or("-");
-        lines.push(format!("HTTP {status}    error_code {}", sanitize(code)));
+        let code = sanitize(error.error_code().unwrap_or("-"));
+        lines.push(line(Msg::RefusalHttp {
+            status,
+            code: &code,
+        }));
     }
     let message = error
         .error_msg()
         .map_or_else(|| error.to_string(), str::to_string);
-    lines.push(format!("message     {}", sanitize(&message)));
-    lines.push(format!(
-        "request ID  {}",
-        sanitize(error.request_id().unwrap_or("-"))
-    ));
+    lines.push(line(Msg::RefusalMessage(&sanitize(&message))));
+    let request = sanitize(error.request_id().unwrap_or("-"));
+    lines.push(line(Msg::RefusalRequest(&request)));
     lines
 }
 

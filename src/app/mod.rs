@@ -34,6 +34,7 @@ use ratatui::layout::Rect;
 use crate::cache::CachedTicket;
 use crate::config::WatchEntry;
 use crate::format::Zone;
+use crate::i18n::{Lang, Msg};
 use crate::notify::{Change, NotifyConfig, NotifyOn};
 use crate::text;
 use crate::watch::{Command, Update};
@@ -74,11 +75,22 @@ pub enum Message {
     Engine(Update),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
-    /// How saving a watch-list change to the config file went: what to tell the user.
-    Saved(Result<String, String>),
+    /// How saving a watch-list change to the config file went.
+    Saved(Saved),
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
+}
+
+/// How saving an edit of the config file went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved to this file (its path as shown).
+    To(String),
+    /// There is no file to save to (the demo).
+    NoFile,
+    /// Why it was not saved.
+    Failed(String),
 }
 
 /// What the dashboard takes in from a config file changed while it runs.
@@ -96,6 +108,8 @@ pub struct AppInit {
     pub watch: Vec<WatchEntry>,
     /// False when `NO_COLOR` is set.
     pub color: bool,
+    /// The language of every word on screen (`[ui] language`, else the locale).
+    pub lang: Lang,
     pub now: SystemTime,
 }
 
@@ -144,12 +158,12 @@ impl App {
             filter: Filter::default(),
             detail: Detail::default(),
             browse: Browse::default(),
-            prompt: Prompts::default(),
+            prompt: Prompts::new(init.lang),
             settings: UiSettings::default(),
             keymap: Keymap::default(),
             help: false,
             alerts: Alerts::default(),
-            watchlist: WatchListEdit::default(),
+            watchlist: WatchListEdit::new(init.lang),
             config_error: None,
             revision: 0,
             init,
@@ -300,6 +314,13 @@ impl App {
             Only::Always => true,
             Only::Filtered => !self.filter.is_empty(),
             Only::StepsTab => self.tab() == Tab::Steps,
+            Only::YesAnswer | Only::TypedAnswer => match self.prompt.current() {
+                Some(Prompt::Confirm { operation, .. }) => {
+                    crate::operate::needs_typed_confirmation(*operation)
+                        == (only == Only::TypedAnswer)
+                }
+                _ => false,
+            },
         }
     }
 
@@ -309,14 +330,24 @@ impl App {
         self.focus().is_view() && self.prompt.show_waiting()
     }
 
+    /// The language of every word on screen.
+    pub fn lang(&self) -> Lang {
+        self.init.lang
+    }
+
+    /// `msg` in the dashboard's language.
+    pub fn t<'a>(&self, msg: Msg<'a>) -> std::borrow::Cow<'a, str> {
+        self.init.lang.t(msg)
+    }
+
     /// The browser could not be started: show the URL instead.
     pub fn open_failed(&mut self, url: &str, why: &str) {
         let lines = vec![
-            format!("Could not open a browser ({}).", text::sanitize(why)),
-            "The ticket in the console:".into(),
+            self.t(Msg::NoBrowser(&text::sanitize(why))).into_owned(),
+            self.t(Msg::TicketInConsole).into_owned(),
             url.to_string(),
         ];
-        self.prompt.notice("console", lines);
+        self.prompt.notice(self.t(Msg::ConsoleTitle), lines);
         self.show_waiting_notice();
     }
 
@@ -499,9 +530,12 @@ impl App {
             ..
         } = &update
         {
-            let title = format!("{} refused", operation.as_str());
+            let lang = self.lang();
+            let title = lang
+                .t(Msg::RefusedTitle(&lang.t(Msg::Operation(*operation))))
+                .into_owned();
             self.prompt
-                .notice(title, actions::refusal_lines(execution_id, error));
+                .notice(title, actions::refusal_lines(lang, execution_id, error));
         }
         if let Update::Instances {
             execution_id,
@@ -568,9 +602,11 @@ impl App {
             _ => None,
         };
         let stale_on_screen = polled.map(|i| is_stale(&self.tickets.all()[i], self.drawn_at));
-        let header_on_screen = HealthTexts::of(self.tickets.health(), self.drawn_at);
+        let lang = self.lang();
+        let header_on_screen = HealthTexts::of(lang, self.tickets.health(), self.drawn_at);
         let mut applied = self.tickets.apply(update);
-        applied.header |= HealthTexts::of(self.tickets.health(), self.now) != header_on_screen;
+        applied.header |=
+            HealthTexts::of(lang, self.tickets.health(), self.now) != header_on_screen;
         if let (Some(i), Some(was)) = (polled, stale_on_screen) {
             applied.row |= is_stale(&self.tickets.all()[i], self.now) != was;
         }
@@ -654,11 +690,14 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
             app.config_error = Some(why);
             Reaction::redraw(true)
         }
-        Message::Saved(result) => {
-            match result {
-                Ok(said) => app.watchlist.say(said, false),
-                Err(said) => app.watchlist.say(said, true),
-            }
+        Message::Saved(saved) => {
+            let lang = app.lang();
+            let (said, is_error) = match &saved {
+                Saved::To(path) => (Msg::SavedTo(path), false),
+                Saved::NoFile => (Msg::NoConfigFile, false),
+                Saved::Failed(why) => (Msg::NotSaved(why), true),
+            };
+            app.watchlist.say(lang.t(said).into_owned(), is_error);
             Reaction::redraw(true)
         }
     };

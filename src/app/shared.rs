@@ -4,6 +4,7 @@
 
 use crate::config::console_url;
 use crate::config::edit::Paste;
+use crate::i18n::Msg;
 use crate::watch::Command;
 
 use super::actions::{PromptKey, copy_id, summary};
@@ -109,15 +110,11 @@ impl App {
         let entries = paste.entries();
         let added = self.watch(&entries);
         if added.is_empty() {
-            self.watchlist.say("already watched".into(), false);
+            let said = self.t(Msg::AlreadyWatched).into_owned();
+            self.watchlist.say(said, false);
             return Reaction::redraw(true);
         }
-        let noun = if added.len() == 1 {
-            "ticket"
-        } else {
-            "tickets"
-        };
-        let said = format!("watching {} more {noun}; saving…", added.len());
+        let said = self.t(Msg::WatchingMore(added.len())).into_owned();
         self.watchlist.say(said, false);
         let mut reaction = Reaction::redraw(true);
         reaction
@@ -133,7 +130,8 @@ impl App {
     fn remove_watched(&mut self, id: String) -> Reaction {
         let mut reaction = Reaction::redraw(true);
         if self.unwatch(&id) {
-            self.watchlist.say(format!("removed {id}; saving…"), false);
+            let said = self.t(Msg::Removed(&id)).into_owned();
+            self.watchlist.say(said, false);
             reaction.actions = vec![
                 Action::Engine(Command::Remove(id.clone())),
                 Action::SaveWatch(WatchChange::Remove(id)),
@@ -250,7 +248,7 @@ impl App {
         match text(entry, self.hosts()) {
             Ok(text) => Reaction::action(Action::Copy(text)),
             Err(why) => {
-                self.prompt.notice("not copied", vec![why]);
+                self.prompt.notice(self.t(Msg::NotCopiedTitle), vec![why]);
                 Reaction::redraw(true)
             }
         }
@@ -265,10 +263,10 @@ impl App {
             Some(template) => Reaction::action(Action::Open(console_url::expand(template, &id))),
             None => {
                 let lines = vec![
-                    "Set console_url in [ui] of the config to open tickets with o, e.g.".into(),
+                    self.t(Msg::SetConsoleUrl).into_owned(),
                     format!("console_url = \"https://…/{}\"", console_url::PLACEHOLDER),
                 ];
-                self.prompt.notice("console", lines);
+                self.prompt.notice(self.t(Msg::ConsoleTitle), lines);
                 Reaction::redraw(true)
             }
         }

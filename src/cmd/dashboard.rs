@@ -12,6 +12,7 @@ use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
+use crate::i18n::Lang;
 use crate::notify::{NotifyOn, Teller};
 use crate::query::{TicketQuery, TimeBound};
 use crate::sim::{self, SimOptions};
@@ -58,6 +59,7 @@ pub fn run(globals: &Globals) -> Exit {
     let cache = config::cache_dir().map(|dir| cache::path_for(&dir, &endpoint_name));
     runtime.block_on(run_engine_and_ui(Session {
         client_config,
+        lang: Lang::chosen(config.ui.language),
         endpoint: endpoint_name,
         poll: config.poll,
         watch: config.watch,
@@ -117,6 +119,7 @@ pub fn demo(globals: &Globals) -> Exit {
         };
         let exit = run_engine_and_ui(Session {
             client_config,
+            lang: Lang::chosen(None),
             endpoint: name,
             poll,
             watch,
@@ -158,6 +161,8 @@ fn fail(message: String) -> Exit {
 /// Everything a dashboard run is made of.
 struct Session {
     client_config: ClientConfig,
+    /// The language of the screen, and of the API's messages.
+    lang: Lang,
     /// Region id or endpoint URL, for the header, the hook and the cache's name.
     endpoint: String,
     poll: EngineConfig,
@@ -174,6 +179,7 @@ struct Session {
 async fn run_engine_and_ui(session: Session) -> Exit {
     let Session {
         mut client_config,
+        lang,
         endpoint,
         poll,
         watch,
@@ -185,6 +191,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
     } = session;
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
+    client_config.language = lang.api();
     let client = match Client::new(client_config) {
         Ok(c) => c,
         Err(e) => return fail(e.to_string()),
@@ -208,6 +215,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
             .send(Command::AddKnown(Arc::new(known.ticket.clone())));
     }
     let init = AppInit {
+        lang,
         endpoint: endpoint.clone(),
         watch,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),

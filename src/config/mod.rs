@@ -22,6 +22,7 @@ pub use resolve::{
 
 use crate::coc::Secret;
 use crate::format::parse_duration;
+use crate::i18n::Lang;
 use crate::notify::NotifyConfig;
 use crate::query::TicketQuery;
 use crate::watch::EngineConfig;
@@ -77,6 +78,8 @@ pub struct UiConfig {
     pub read_only: bool,
     /// The ticket's page in the console; `{execution_id}` is replaced.
     pub console_url: Option<String>,
+    /// `language`; `None`: the locale's (`Lang::chosen`).
+    pub language: Option<Lang>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

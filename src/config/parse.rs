@@ -16,6 +16,7 @@ use super::{
 };
 use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
 use crate::format::parse_duration;
+use crate::i18n::Lang;
 use crate::notify::{NotifyConfig, NotifyOn};
 use crate::query::{self, FILTER_KEYS, TicketQuery, TimeBound};
 use crate::text::nearest;
@@ -35,7 +36,7 @@ const API_KEYS: &[&str] = &[
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
-const UI_KEYS: &[&str] = &["read_only", "console_url"];
+const UI_KEYS: &[&str] = &["read_only", "console_url", "language"];
 const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
@@ -387,7 +388,31 @@ impl Reader<'_> {
                 Err(why) => self.bad_value(section, "console_url", span, why),
             }
         }
+        ui.language = self
+            .choice(section, "language", &Lang::NAMES)
+            .and_then(Lang::parse);
         ui
+    }
+
+    /// A string that must be one of `names`; a near miss is suggested.
+    fn choice<'n>(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+        names: &[&'n str],
+    ) -> Option<&'n str> {
+        let (value, span) = self.string(section, key)?;
+        if let Some(name) = names.iter().find(|n| **n == value) {
+            return Some(name);
+        }
+        let hint = nearest(&value, names).map(|n| format!(" (did you mean {n:?}?)"));
+        let why = format!(
+            "unknown value {value:?}{}; expected one of: {}",
+            hint.unwrap_or_default(),
+            names.join(", ")
+        );
+        self.bad_value(section, key, span, why);
+        None
     }
 
     /// The tables of an array of tables (`[[watch]]`), each with its item's place.

@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, RowTimes, TicketEntry, View, layout::Screen};
+use crate::i18n::Msg;
 use crate::text;
 
 use super::status_label;
@@ -27,16 +28,16 @@ enum Column {
 }
 
 /// Display order, with titles and widths; `Name` takes what is left.
-const COLUMNS: [(Column, &str, u16); 9] = [
-    (Column::Marker, "", 1),
-    (Column::Status, "STATUS", 11),
-    (Column::Name, "NAME", 0),
-    (Column::Id, "EXECUTION ID", 24),
-    (Column::Type, "TYPE", 12),
-    (Column::Creator, "CREATOR", 12),
-    (Column::Started, "STARTED", 10),
-    (Column::Duration, "TOOK", 6),
-    (Column::Updated, "UPDATED", 10),
+const COLUMNS: [(Column, Option<Msg>, u16); 9] = [
+    (Column::Marker, None, 1),
+    (Column::Status, Some(Msg::ColumnStatus), 11),
+    (Column::Name, Some(Msg::ColumnName), 0),
+    (Column::Id, Some(Msg::ColumnId), 24),
+    (Column::Type, Some(Msg::ColumnType), 12),
+    (Column::Creator, Some(Msg::ColumnCreator), 12),
+    (Column::Started, Some(Msg::ColumnStarted), 10),
+    (Column::Duration, Some(Msg::ColumnTook), 6),
+    (Column::Updated, Some(Msg::ColumnUpdated), 10),
 ];
 
 /// Columns given up first when the terminal narrows.
@@ -107,19 +108,12 @@ pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
         return draw_browse(buf, screen, app, theme);
     }
     if app.tickets().is_empty() {
-        return empty_state(
-            buf,
-            rows,
-            "no tickets watched: add [[watch]] or [[query]] entries to the config (see \
-             `coctop config path`), or press b to browse",
-            theme,
-        );
+        return empty_state(buf, rows, &app.t(Msg::NothingWatched), theme);
     }
     if app.visible_len() == 0 {
-        let message = format!(
-            "no ticket matches \"{}\" (Esc clears the filter)",
-            text::sanitize(app.filter())
-        );
+        let message = app
+            .t(Msg::NoMatch(&text::sanitize(app.filter())))
+            .into_owned();
         return empty_state(buf, rows, &message, theme);
     }
     let offset = app.list_offset(usize::from(rows.height));
@@ -139,7 +133,7 @@ fn draw_rows<'a>(
 ) {
     let rows = screen.rows;
     let columns = Columns::fit(screen.list_header.width.max(rows.width));
-    draw_titles(buf, screen.list_header, &columns, theme);
+    draw_titles(buf, screen.list_header, &columns, app, theme);
     for (line, entry) in entries.take(usize::from(rows.height)).enumerate() {
         let row = Rect {
             y: rows.y + line as u16,
@@ -158,12 +152,11 @@ fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
     let browse = app.browse();
     if browse.rows().is_empty() {
         let message = match browse.failure() {
-            Some(failure) => format!(
-                "cannot list tickets: {} (r tries again)",
-                text::sanitize(&failure.error.to_string())
-            ),
-            None if browse.loading() || browse.has_more() => "loading…".to_string(),
-            None => "no ticket matches (/ changes the filter)".to_string(),
+            Some(failure) => app
+                .t(Msg::CannotList(&text::sanitize(&failure.error.to_string())))
+                .into_owned(),
+            None if browse.loading() || browse.has_more() => format!("{}…", app.t(Msg::Loading)),
+            None => app.t(Msg::NoBrowseMatch).into_owned(),
         };
         return empty_state(buf, screen.rows, &message, theme);
     }
@@ -178,7 +171,7 @@ fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Theme) {
         .render(area, buf);
 }
 
-fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, theme: Theme) {
+fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, app: &App, theme: Theme) {
     if area.is_empty() {
         return;
     }
@@ -187,8 +180,10 @@ fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, theme: Theme) {
         let title = COLUMNS
             .iter()
             .find(|(c, _, _)| *c == column)
-            .map_or("", |(_, t, _)| *t);
-        put(buf, area, x, width, title, theme.column_header());
+            .and_then(|(_, title, _)| title.clone())
+            .map(|title| app.t(title))
+            .unwrap_or_default();
+        put(buf, area, x, width, &title, theme.column_header());
     }
 }
 
@@ -200,7 +195,7 @@ fn draw_row(
     app: &App,
     theme: Theme,
 ) {
-    let times = RowTimes::of(entry, app.now);
+    let times = RowTimes::of(app.lang(), entry, app.now);
     let ticket = entry.ticket.as_deref();
     let plain = Style::new();
     for (column, x, width) in columns.iter() {
@@ -216,7 +211,7 @@ fn draw_row(
                 }
             }
             Column::Status => {
-                let (glyph, name) = status_label(entry);
+                let (glyph, name) = status_label(app.lang(), entry);
                 let label = format!("{glyph} {name}");
                 put(
                     buf,

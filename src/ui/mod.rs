@@ -17,6 +17,7 @@ use ratatui::Frame;
 
 use crate::app::{App, TicketEntry, View, layout};
 use crate::coc::Status;
+use crate::i18n::{Lang, Msg};
 
 use theme::Theme;
 
@@ -33,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     detail::draw(buf, screen.detail, screen.detail_beside_list(), app, theme);
     footer::draw(buf, screen.footer, app, theme);
     if let Some(open) = app.prompt() {
-        prompt::draw(buf, area, open, theme);
+        prompt::draw(buf, area, app, open, theme);
     }
     if app.help_open() {
         footer::draw_help(buf, area, app, theme);
@@ -41,12 +42,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 /// The glyph and word for a ticket's status; tickets without data say why.
-fn status_label(entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
+fn status_label(lang: Lang, entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
     match entry.status() {
         // An unknown status is server text: shown so it never passes for a known one.
-        Some(status) => (status_glyph(status), status.label()),
-        None if entry.is_loading() => ("·", Cow::Borrowed("loading")),
-        None => ("?", Cow::Borrowed("no data")),
+        Some(status) => (status_glyph(status), lang.t(Msg::Status(status))),
+        None if entry.is_loading() => ("·", lang.t(Msg::Loading)),
+        None => ("?", lang.t(Msg::NoData)),
     }
 }
 
@@ -64,9 +65,16 @@ pub(super) fn status_glyph(status: &Status) -> &'static str {
     }
 }
 
+/// Pads to a display width (wide characters count twice).
+fn pad(value: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let fill = width.saturating_sub(value.width());
+    format!("{value}{}", " ".repeat(fill))
+}
+
 /// A bare status (steps, history) as glyph and word.
-fn status_text(status: &Status) -> String {
-    format!("{} {}", status_glyph(status), status.label())
+fn status_text(lang: Lang, status: &Status) -> String {
+    format!("{} {}", status_glyph(status), lang.t(Msg::Status(status)))
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ const LAYERS: &[&[&str]] = &[
     // The COC wire protocol.
     &["coc"],
     // What the library computes from tickets.
-    &["exit", "hosts", "operate", "notify", "query", "cache"],
+    &[
+        "exit", "hosts", "operate", "notify", "query", "cache", "i18n",
+    ],
     // The polling engine.
     &["watch"],
     // The config: its schema names the engine's settings, queries and notifications.

@@ -13,6 +13,7 @@ use coctop::app::{App, AppInit, Message, update};
 use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
 use coctop::config::WatchEntry;
 use coctop::format::Zone;
+use coctop::i18n::Lang;
 use coctop::watch::Update;
 
 /// 2025-07-01 14:00:00 UTC.
@@ -72,6 +73,7 @@ fn app_with(tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
         })
         .collect();
     let mut app = App::new(AppInit {
+        lang: Lang::En,
         endpoint: "cn-north-4".into(),
         watch,
         color: true,
