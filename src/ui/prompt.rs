@@ -72,10 +72,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: The
                     Span::styled(format!("> {typed}"), theme.key()),
                     Span::styled("▏", theme.key()),
                 ]));
+                lines.push(keys(Focus::Confirm));
             } else {
-                lines.push(Line::raw(lang.t(Msg::SendQuestion(&op)).into_owned()));
+                let mut line = keys(Focus::Confirm);
+                line.spans
+                    .insert(0, Span::raw(lang.t(Msg::SendQuestion(&op)).into_owned()));
+                lines.push(line);
             }
-            lines.push(keys(Focus::Confirm));
             (lang.t(Msg::ConfirmTitle(&op)).into_owned(), lines)
         }
         Prompt::Notice { title, lines } => {

@@ -500,7 +500,8 @@ fn ui_keys_are_checked_with_file_line_and_key() {
     let path = sandbox.dir("ui.toml");
     fs::write(
         &path,
-        "[ui]\nread_only = \"yes\"\nconsole_url = \"https://console.example/coc\"\nreadonly = true\n",
+        "[ui]\nread_only = \"yes\"\nconsole_url = \"https://console.example/coc\"\nreadonly = true\n\
+         language = \"zn\"\n",
     )
     .unwrap();
     let out = sandbox.check(&path);
@@ -510,6 +511,10 @@ fn ui_keys_are_checked_with_file_line_and_key() {
         format!("{file}:2:13: `read_only` in [ui]"),
         format!("{file}:3:15: `console_url` in [ui]: must contain {{execution_id}}"),
         format!("{file}:4:1: unknown key `readonly` in [ui] (did you mean `read_only`?)"),
+        format!(
+            "{file}:5:12: `language` in [ui]: unknown value \"zn\"; \
+             expected one of: en, zh"
+        ),
     ] {
         assert!(out.stderr.contains(&expected), "{expected}\n{}", out.stderr);
     }

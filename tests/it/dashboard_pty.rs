@@ -148,3 +148,30 @@ fn an_open_ticket_stays_on_screen_when_its_status_leaves_the_filter() {
     app.send("q");
     assert_eq!(app.wait_exit(), 0);
 }
+
+#[test]
+fn the_locale_chooses_chinese_and_the_config_overrides_it() {
+    let sim = Sim::start(SimOptions::default());
+    let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
+    let (home, mut env) = watching(&sim, &ids);
+    env.push(("LANG".into(), "zh_CN.UTF-8".into()));
+
+    let mut app = PtyApp::spawn(&[], &refs(&env), 100, 24);
+    let screen = app.wait_for("the header and footer in Chinese", |s| {
+        s.contains("2 个工单") && s.contains("q 退出")
+    });
+    assert!(!screen.contains("tickets"), "{screen}");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+
+    let config = home.path().join("coctop.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("[ui]\nlanguage = \"en\"\n\n{text}")).unwrap();
+    let mut app = PtyApp::spawn(&[], &refs(&env), 100, 24);
+    let screen = app.wait_for("the header and footer in English", |s| {
+        s.contains("2 tickets") && s.contains("q quit")
+    });
+    assert!(!screen.contains("工单"), "{screen}");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}
