@@ -62,9 +62,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             filter,
             loaded,
             total,
+            stopped,
         } => {
             let of = total.map_or_else(String::new, |total| format!(" of {total}"));
-            return format!("browse: {filter} · {loaded}{of} ").into();
+            let stopped =
+                stopped.map_or_else(String::new, |why| format!(" · {why} (r reads again)"));
+            return format!("browse: {filter} · {loaded}{of}{stopped} ").into();
         }
         AllTickets => "all",
 
@@ -131,6 +134,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         CannotList(error) => return format!("cannot list tickets: {error} (r tries again)").into(),
         NoBrowseMatch => "no ticket matches (/ changes the filter)",
+        NoMatchInWhatWasRead(why) => {
+            return format!("no ticket matches in what was read ({why}; r reads again)").into();
+        }
         ColumnStatus => "STATUS",
         ColumnName => "NAME",
         ColumnId => "EXECUTION ID",

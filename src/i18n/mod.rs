@@ -139,6 +139,8 @@ pub enum Msg<'a> {
         filter: &'a str,
         loaded: usize,
         total: Option<usize>,
+        /// Why it stopped reading pages, if it did.
+        stopped: Option<&'a str>,
     },
     AllTickets,
 
@@ -204,6 +206,7 @@ pub enum Msg<'a> {
     NoMatch(&'a str),
     CannotList(&'a str),
     NoBrowseMatch,
+    NoMatchInWhatWasRead(&'a str),
     ColumnStatus,
     ColumnName,
     ColumnId,

@@ -76,9 +76,11 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             filter,
             loaded,
             total,
+            stopped,
         } => {
             let of = total.map_or_else(String::new, |total| format!(" / {total}"));
-            return format!("浏览：{filter} · {loaded}{of} ").into();
+            let stopped = stopped.map_or_else(String::new, |why| format!(" · {why}（r 重新读取）"));
+            return format!("浏览：{filter} · {loaded}{of}{stopped} ").into();
         }
         AllTickets => "全部",
 
@@ -143,6 +145,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         NoMatch(filter) => return format!("没有工单匹配 “{filter}”（Esc 清除筛选）").into(),
         CannotList(error) => return format!("无法列出工单：{error}（r 重试）").into(),
         NoBrowseMatch => "没有匹配的工单（/ 修改筛选）",
+        NoMatchInWhatWasRead(why) => {
+            return format!("已读取的工单中没有匹配的（{why}；r 重新读取）").into();
+        }
         ColumnStatus => "状态",
         ColumnName => "名称",
         ColumnId => "执行 ID",

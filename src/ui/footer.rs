@@ -150,10 +150,12 @@ fn browse_summary(app: &App) -> String {
         "" => app.t(Msg::AllTickets),
         text => text::sanitize(text),
     };
+    let stopped = browse.stopped().map(|why| why.to_string());
     app.t(Msg::BrowseSummary {
         filter: &filter,
         loaded: browse.rows().len(),
         total: browse.total(),
+        stopped: stopped.as_deref(),
     })
     .into_owned()
 }

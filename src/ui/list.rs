@@ -156,6 +156,10 @@ fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
                 .t(Msg::CannotList(&text::sanitize(&failure.error.to_string())))
                 .into_owned(),
             None if browse.loading() || browse.has_more() => format!("{}…", app.t(Msg::Loading)),
+            None if let Some(why) = browse.stopped() => {
+                let why = why.to_string();
+                app.t(Msg::NoMatchInWhatWasRead(&why)).into_owned()
+            }
             None => app.t(Msg::NoBrowseMatch).into_owned(),
         };
         return empty_state(buf, screen.rows, &message, theme);

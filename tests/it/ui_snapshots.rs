@@ -14,7 +14,7 @@ use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Targ
 use coctop::config::WatchEntry;
 use coctop::format::Zone;
 use coctop::i18n::Lang;
-use coctop::watch::Update;
+use coctop::watch::{Reply, TicketUpdate, Update};
 
 /// 2025-07-01 14:00:00 UTC.
 const NOW_SECS: u64 = 1_751_378_400;
@@ -90,20 +90,20 @@ fn app_in(lang: Lang, tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
             let status = t.status.clone().unwrap();
             send(
                 &mut app,
-                Update::Transition {
+                Update::Ticket(TicketUpdate::Transition {
                     execution_id: execution_id.clone(),
                     from: None,
                     to: status,
                     at: now() - Duration::from_secs(600),
-                },
+                }),
             );
             send(
                 &mut app,
-                Update::Snapshot {
+                Update::Ticket(TicketUpdate::Snapshot {
                     execution_id,
                     ticket: Arc::new(t),
                     at: now() - Duration::from_secs(4),
-                },
+                }),
             );
         }
     }
@@ -198,21 +198,21 @@ fn mixed_in(lang: Lang) -> App {
     );
     send(
         &mut app,
-        Update::Transition {
+        Update::Ticket(TicketUpdate::Transition {
             execution_id: id(2),
             from: Some(Status::Pending),
             to: Status::Running,
             at: now() - Duration::from_secs(300),
-        },
+        }),
     );
     send(
         &mut app,
-        Update::Error {
+        Update::Ticket(TicketUpdate::Error {
             execution_id: id(2),
             error: http_error(),
             last_good: None,
             at: now() - Duration::from_secs(2),
-        },
+        }),
     );
     app
 }
@@ -293,7 +293,7 @@ fn steps_tab_loading_then_loaded() {
     };
     send(
         &mut app,
-        Update::Steps {
+        Update::Reply(Reply::Steps {
             execution_id: id(2),
             result: Ok(vec![
                 step(1, Status::Succeed, "download patches", 12, Some(10)),
@@ -301,7 +301,7 @@ fn steps_tab_loading_then_loaded() {
                 step(3, Status::Pending, "reboot", 10, None),
             ]),
             at: now(),
-        },
+        }),
     );
     insta::assert_snapshot!("steps_tab_loaded", screen(&app, 80, 24));
 }
@@ -488,12 +488,12 @@ fn browse_view_with_a_filter_and_the_selection_beside() {
     // The filter reloaded the view: its second page request carries generation 2.
     send(
         &mut app,
-        Update::BrowsePage {
+        Update::Reply(Reply::BrowsePage {
             generation: 2,
-            offset: 0,
+            page: first_page(),
             result: Ok(page),
             at: now(),
-        },
+        }),
     );
     key(&mut app, KeyCode::Down);
     let text = screen(&app, 120, 24);
@@ -527,14 +527,14 @@ fn on_a_failed_step(lang: Lang) -> App {
     };
     send(
         &mut app,
-        Update::Steps {
+        Update::Reply(Reply::Steps {
             execution_id: id(2),
             result: Ok(vec![
                 step(1, Status::Succeed, ""),
                 step(2, Status::Failed, "exit code 1 on web-03"),
             ]),
             at: now(),
-        },
+        }),
     );
     key(&mut app, KeyCode::Char('j'));
     app
@@ -553,10 +553,10 @@ fn hosts_arrive(app: &mut App) {
     };
     send(
         app,
-        Update::Instances {
+        Update::Reply(Reply::Instances {
             execution_id: id(2),
             step_id: "302".into(),
-            offset: 0,
+            page: first_page(),
             result: Ok(coctop::coc::Page {
                 data: vec![
                     host(1, "Succeed", 1),
@@ -567,7 +567,7 @@ fn hosts_arrive(app: &mut App) {
                 total: Some(4),
             }),
             at: now(),
-        },
+        }),
     );
 }
 
@@ -577,6 +577,13 @@ fn hosts_of_a_failed_step_failed_first_with_counts() {
     insta::assert_snapshot!("steps_with_a_failed_step", screen(&app, 80, 24));
     hosts_arrive(&mut app);
     insta::assert_snapshot!("hosts_of_a_step", screen(&app, 80, 24));
+}
+
+fn first_page() -> coctop::watch::PageAt {
+    coctop::watch::PageAt {
+        cursor: coctop::watch::Cursor::Offset(0),
+        limit: 100,
+    }
 }
 
 /// Every screen of the dashboard, by name, in `lang` at 80x24.
