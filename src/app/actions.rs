@@ -10,10 +10,12 @@ use super::hosts::HostsView;
 use super::keys::{Intent, Motion};
 use super::tickets::{StepsState, TicketEntry};
 use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
+use crate::config::look::{Role, ThemeName};
 use crate::hosts;
 use crate::i18n::{Lang, Msg};
 use crate::operate;
 use crate::text::{fit, reveal, sanitize};
+use ratatui::style::Color;
 
 /// Dashboard settings from the command line and `[ui]`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,6 +24,12 @@ pub struct UiSettings {
     pub read_only: Option<String>,
     /// `[ui] console_url`, with `{execution_id}`.
     pub console_url: Option<String>,
+    /// `[ui] theme`.
+    pub theme: ThemeName,
+    /// `[ui.colors]`.
+    pub colors: Vec<(Role, Color)>,
+    /// A profile's colour for the title, keys and borders (production in red).
+    pub accent: Option<Color>,
 }
 
 /// A box over the screen that takes every key until it closes.

@@ -433,6 +433,11 @@ impl App {
         self.filter.text()
     }
 
+    /// Why a word of the list's filter cannot be used (it then shows nothing).
+    pub fn filter_invalid(&self) -> Option<&str> {
+        self.filter.invalid()
+    }
+
     /// The filter is being typed (keys go to it).
     pub fn editing_filter(&self) -> bool {
         self.filter.editing()

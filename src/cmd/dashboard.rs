@@ -49,6 +49,9 @@ pub fn run(globals: &Globals) -> Exit {
     let settings = UiSettings {
         read_only: read_only_reason(globals, Some(&config)),
         console_url: config.ui.console_url.clone(),
+        theme: config.ui.theme,
+        colors: config.ui.colors.clone(),
+        accent: None,
     };
     let effects = effects::Effects {
         teller: Some(Teller::new(&config.notify, &endpoint_name)),
@@ -78,7 +81,7 @@ pub fn demo(globals: &Globals) -> Exit {
     }
     let settings = UiSettings {
         read_only: read_only_reason(globals, None),
-        console_url: None,
+        ..UiSettings::default()
     };
     let runtime = match runtime() {
         Ok(rt) => rt,

@@ -3,6 +3,7 @@
 pub mod console_url;
 pub mod edit;
 mod error;
+pub mod look;
 mod parse;
 mod paths;
 pub mod reload;
@@ -26,6 +27,8 @@ use crate::i18n::Lang;
 use crate::notify::NotifyConfig;
 use crate::query::TicketQuery;
 use crate::watch::EngineConfig;
+use look::{Role, ThemeName};
+use ratatui::style::Color;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Config {
@@ -80,6 +83,9 @@ pub struct UiConfig {
     pub console_url: Option<String>,
     /// `language`; `None`: the locale's (`Lang::chosen`).
     pub language: Option<Lang>,
+    pub theme: ThemeName,
+    /// `[ui.colors]`: a colour per role, over the theme's.
+    pub colors: Vec<(Role, Color)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

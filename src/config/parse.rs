@@ -11,6 +11,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem};
+use super::look::{self, Role, ThemeName};
 use super::{
     ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, WatchEntry, console_url,
 };
@@ -21,6 +22,7 @@ use crate::notify::{NotifyConfig, NotifyOn};
 use crate::query::{self, FILTER_KEYS, TicketQuery, TimeBound};
 use crate::text::nearest;
 use crate::watch::EngineConfig;
+use ratatui::style::Color;
 
 const ROOT_PLACE: &str = "at the top level";
 const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "query", "ui", "notify"];
@@ -36,7 +38,7 @@ const API_KEYS: &[&str] = &[
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
-const UI_KEYS: &[&str] = &["read_only", "console_url", "language"];
+const UI_KEYS: &[&str] = &["read_only", "console_url", "language", "theme", "colors"];
 const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
@@ -391,7 +393,30 @@ impl Reader<'_> {
         ui.language = self
             .choice(section, "language", &Lang::NAMES)
             .and_then(Lang::parse);
+        if let Some(theme) = self.choice(section, "theme", &ThemeName::NAMES) {
+            ui.theme = ThemeName::parse(theme).unwrap_or_default();
+        }
+        if let Some(colors) = self.table(section, "colors", "in [ui.colors]") {
+            ui.colors = self.colors(&colors);
+        }
         ui
+    }
+
+    /// `[ui.colors]`: `role = "colour"`; an unknown role is suggested its near name.
+    fn colors(&mut self, section: &Section<'_, '_>) -> Vec<(Role, Color)> {
+        let roles = Role::names();
+        self.check_keys(section, &roles);
+        let mut colors = Vec::new();
+        for role in Role::ALL {
+            let Some((text, span)) = self.string(section, role.name()) else {
+                continue;
+            };
+            match look::parse_color(&text) {
+                Ok(color) => colors.push((role, color)),
+                Err(why) => self.bad_value(section, role.name(), span, why),
+            }
+        }
+        colors
     }
 
     /// A string that must be one of `names`; a near miss is suggested.

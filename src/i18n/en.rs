@@ -109,7 +109,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HelpEnter => "open the selected ticket; on a step, its hosts",
         HelpEsc => "back one level; in the list, clear the filter",
         HelpTabs => "next / previous tab; 1 Parameters … 5 History",
-        HelpFilter => "filter as you type (browse: key=value words)",
+        HelpFilter => "filter: words, status=, job=, tags like env=prod",
         HelpSort => "sort: urgency, started, name, status",
         HelpRefresh => "poll the shown ticket now (browse: reload) / all",
         HelpOperate => "operate: retry, terminate, resume, skip batch",

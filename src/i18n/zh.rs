@@ -122,7 +122,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HelpEnter => "打开选中的工单；在步骤上：其主机",
         HelpEsc => "返回上一级；在列表中：清除筛选",
         HelpTabs => "下一个 / 上一个标签页；1 参数 … 5 历史",
-        HelpFilter => "边输入边筛选（浏览：键=值）",
+        HelpFilter => "筛选：文字、status=、job=、标签如 env=prod",
         HelpSort => "排序：紧急程度、开始时间、名称、状态",
         HelpRefresh => "立即轮询显示的工单（浏览：重新加载）/ 全部",
         HelpOperate => "操作：重试、终止、恢复、跳过批次",

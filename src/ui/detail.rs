@@ -15,7 +15,7 @@ use crate::coc::{ApiError, Instance, KeyValue, Status, Step, Ticket};
 use crate::i18n::{Lang, Msg};
 use crate::{format, hosts, text};
 
-use super::theme::Theme;
+use super::theme::Palette;
 use super::{pad, status_label, status_text};
 
 /// Tab content keeps at least this many lines; fields give way first.
@@ -23,7 +23,7 @@ const MIN_CONTENT: u16 = 4;
 const LABEL_WIDTH: usize = 10;
 
 /// `beside_list`: the pane is to the right of the list (and gets a left border).
-pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -44,7 +44,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     } else {
         Borders::TOP
     };
-    let block = Block::new().borders(borders).title(title);
+    let block = Block::new()
+        .borders(borders)
+        .border_style(theme.border())
+        .title(title);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {
@@ -81,7 +84,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
 }
 
 /// The hosts of one step: a summary line, a heading, then the rows from the scroll.
-fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: Theme) {
+fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -155,7 +158,7 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
     }
 }
 
-fn host_line<'a>(host: &'a Instance, app: &App, theme: Theme) -> Line<'a> {
+fn host_line<'a>(host: &'a Instance, app: &App, theme: Palette) -> Line<'a> {
     let status = host
         .status
         .as_ref()
@@ -180,7 +183,7 @@ fn host_line<'a>(host: &'a Instance, app: &App, theme: Theme) -> Line<'a> {
 }
 
 /// A step's or host's message, in the error colour when it failed.
-fn message_span<'a>(message: Option<&'a str>, status: Option<&Status>, theme: Theme) -> Span<'a> {
+fn message_span<'a>(message: Option<&'a str>, status: Option<&Status>, theme: Palette) -> Span<'a> {
     let text = text::sanitize(message.unwrap_or(""));
     if matches!(status, Some(Status::Failed | Status::Timeout)) {
         Span::styled(text, theme.error())
@@ -194,7 +197,7 @@ fn labelled<'a>(
     lang: Lang,
     label: Option<Msg<'_>>,
     value: Vec<Span<'a>>,
-    theme: Theme,
+    theme: Palette,
 ) -> Line<'a> {
     let label = label.map(|l| lang.t(l)).unwrap_or_default();
     let mut spans = vec![Span::styled(
@@ -215,7 +218,7 @@ fn when(ms: i64, app: &App) -> String {
 }
 
 /// Every field of the ticket, most important first (the pane may cut the tail).
-fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Theme) -> Vec<Line<'a>> {
+fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Palette) -> Vec<Line<'a>> {
     let lang = app.lang();
     let mut lines = Vec::with_capacity(16);
     let ticket = entry.ticket.as_deref();
@@ -245,7 +248,12 @@ fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Theme) -> Vec<Line<
     lines
 }
 
-fn ticket_lines<'a>(t: &'a Ticket, entry: &TicketEntry, app: &App, theme: Theme) -> Vec<Line<'a>> {
+fn ticket_lines<'a>(
+    t: &'a Ticket,
+    entry: &TicketEntry,
+    app: &App,
+    theme: Palette,
+) -> Vec<Line<'a>> {
     let lang = app.lang();
     let field =
         |label: Msg<'_>, value: String| labelled(lang, Some(label), vec![Span::raw(value)], theme);
@@ -319,7 +327,7 @@ fn error_lines<'a>(
     label: Msg<'static>,
     failure: &'a Failure,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) {
     let lang = app.lang();
     let error = &failure.error;
@@ -372,7 +380,7 @@ fn tab_bar(
     entry: &TicketEntry,
     active: Tab,
     width: u16,
-    theme: Theme,
+    theme: Palette,
 ) -> Line<'static> {
     let label = |tab: Tab, short: bool| {
         let n = tab.index() + 1;
@@ -415,7 +423,7 @@ fn clip(text: &str, width: usize) -> &str {
 
 /// The open tab: a fixed heading when it has one, then only the rows that fit, from
 /// the scroll position on.
-fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme: Theme) {
+fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -453,7 +461,7 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
 }
 
 /// How one row of a tab looks (a failed steps load takes a few lines).
-fn row_lines<'a>(row: Row<'a>, app: &App, theme: Theme) -> Vec<Line<'a>> {
+fn row_lines<'a>(row: Row<'a>, app: &App, theme: Palette) -> Vec<Line<'a>> {
     let line = match row {
         Row::Empty(what) => Line::styled(app.t(what), theme.dim()),
         Row::Hint(text) => Line::styled(app.t(text), theme.dim()),
@@ -476,7 +484,7 @@ fn row_lines<'a>(row: Row<'a>, app: &App, theme: Theme) -> Vec<Line<'a>> {
     vec![line]
 }
 
-fn transition_line<'a>(t: &Transition, app: &App, theme: Theme) -> Line<'a> {
+fn transition_line<'a>(t: &Transition, app: &App, theme: Palette) -> Line<'a> {
     let lang = app.lang();
     let from = t.from.as_ref().map_or_else(
         || lang.t(Msg::FirstSeen).into_owned(),
@@ -500,7 +508,7 @@ fn transition_line<'a>(t: &Transition, app: &App, theme: Theme) -> Line<'a> {
 }
 
 /// "RETRY sent at 14:03:12, accepted".
-fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Theme) -> Line<'a> {
+fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Palette) -> Line<'a> {
     let lang = app.lang();
     let sent = format::clock_time(record.sent, app.zone);
     let op = lang.t(Msg::Operation(record.operation));
@@ -531,7 +539,7 @@ fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Theme) -> Line
     ])
 }
 
-fn steps_heading(lang: Lang, theme: Theme) -> Line<'static> {
+fn steps_heading(lang: Lang, theme: Palette) -> Line<'static> {
     Line::styled(
         heading(
             lang,
@@ -557,7 +565,7 @@ fn heading(lang: Lang, columns: &[(Msg<'static>, usize)]) -> String {
         .join(" ")
 }
 
-fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
+fn step_line<'a>(step: &'a Step, app: &App, theme: Palette) -> Line<'a> {
     let status = step
         .status
         .as_ref()
@@ -580,7 +588,7 @@ fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
 }
 
 /// `key  value`, the key padded to the list's key width (measured once per data change).
-fn key_value<'a>(kv: &'a KeyValue, key_width: usize, theme: Theme) -> Line<'a> {
+fn key_value<'a>(kv: &'a KeyValue, key_width: usize, theme: Palette) -> Line<'a> {
     let key = text::cell(&kv.key, key_width);
     Line::from(vec![
         Span::styled(format!("  {}  ", pad(&key, key_width)), theme.dim()),

@@ -13,9 +13,9 @@ use crate::i18n::{Lang, Msg};
 use crate::text;
 
 use super::pad;
-use super::theme::Theme;
+use super::theme::Palette;
 
-pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -62,6 +62,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
             spans.push(Span::styled("/", theme.key()));
             spans.push(Span::raw(text::sanitize(app.filter())));
             spans.push(Span::styled("▏", theme.key()));
+            if let Some(why) = app.filter_invalid() {
+                spans.push(Span::styled(
+                    format!(" {}", text::sanitize(why)),
+                    theme.error(),
+                ));
+            }
         }
         Focus::List if !app.filter().is_empty() => spans.push(Span::styled(
             app.t(Msg::FilterSet(&text::sanitize(app.filter())))
@@ -92,7 +98,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
 
 /// The key table's hints for `focus`, each as its keys and what they do (`j/k move`):
 /// the footer's, and the prompts' own.
-pub fn key_hints(app: &App, focus: Focus, theme: Theme) -> Vec<[Span<'static>; 2]> {
+pub fn key_hints(app: &App, focus: Focus, theme: Palette) -> Vec<[Span<'static>; 2]> {
     let lang = app.lang();
     app.keymap()
         .footer(lang, focus, |only| app.holds(only))
@@ -196,7 +202,7 @@ fn legend(lang: Lang) -> Vec<(String, String)> {
 }
 
 /// Every key of the table, a line per help text, then the legend.
-pub fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+pub fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
     let lang = app.lang();
     let keys = app.keymap().help_lines(lang);
     let rows: Vec<(String, String)> = keys
@@ -222,6 +228,8 @@ pub fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         return;
     }
     Clear.render(popup, buf);
-    let block = Block::bordered().title(Line::styled(app.t(Msg::HelpTitle), theme.title()));
+    let block = Block::bordered()
+        .border_style(theme.border())
+        .title(Line::styled(app.t(Msg::HelpTitle), theme.title()));
     Paragraph::new(lines).block(block).render(popup, buf);
 }

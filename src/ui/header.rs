@@ -8,9 +8,9 @@ use crate::app::{App, HealthTexts};
 use crate::i18n::Msg;
 use crate::text;
 
-use super::theme::Theme;
+use super::theme::Palette;
 
-pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -32,7 +32,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     }
 }
 
-fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
+fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
     let total = app.tickets().len();
     let mut spans = vec![
         Span::styled("coctop ", theme.title()),
@@ -65,7 +65,7 @@ fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
     spans
 }
 
-fn health_spans(app: &App, theme: Theme) -> Vec<Span<'_>> {
+fn health_spans(app: &App, theme: Palette) -> Vec<Span<'_>> {
     let health = app.health();
     let texts = HealthTexts::of(app.lang(), health, app.now);
     let mut spans = Vec::new();

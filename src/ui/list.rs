@@ -12,7 +12,7 @@ use crate::i18n::Msg;
 use crate::text;
 
 use super::status_label;
-use super::theme::Theme;
+use super::theme::Palette;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -99,7 +99,7 @@ impl Columns {
     }
 }
 
-pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
+pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Palette) {
     let rows = screen.rows;
     if rows.is_empty() && screen.list_header.is_empty() {
         return;
@@ -129,7 +129,7 @@ fn draw_rows<'a>(
     offset: usize,
     cursor: usize,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) {
     let rows = screen.rows;
     let columns = Columns::fit(screen.list_header.width.max(rows.width));
@@ -148,7 +148,7 @@ fn draw_rows<'a>(
 }
 
 /// The browse view: the pages loaded so far, or why there is nothing to show.
-fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
+fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Palette) {
     let browse = app.browse();
     if browse.rows().is_empty() {
         let message = match browse.failure() {
@@ -169,13 +169,13 @@ fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
     draw_rows(buf, screen, shown, offset, browse.cursor(), app, theme);
 }
 
-fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Theme) {
+fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Palette) {
     Paragraph::new(Line::styled(message, theme.dim()))
         .wrap(Wrap { trim: true })
         .render(area, buf);
 }
 
-fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, app: &App, theme: Theme) {
+fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -197,7 +197,7 @@ fn draw_row(
     columns: &Columns,
     entry: &TicketEntry,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) {
     let times = RowTimes::of(app.lang(), entry, app.now);
     let ticket = entry.ticket.as_deref();

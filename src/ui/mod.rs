@@ -19,14 +19,18 @@ use crate::app::{App, TicketEntry, View, layout};
 use crate::coc::Status;
 use crate::i18n::{Lang, Msg};
 
-use theme::Theme;
+use theme::Palette;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.is_empty() {
         return;
     }
-    let theme = Theme::new(app.init.color);
+    let settings = app.settings();
+    let mut theme = Palette::new(settings.theme, app.init.color).with_colors(&settings.colors);
+    if let Some(accent) = settings.accent {
+        theme = theme.with_accent(accent);
+    }
     let screen = layout::screen(area, app.view() == View::Ticket);
     let buf = frame.buffer_mut();
     header::draw(buf, screen.header, app, theme);

@@ -11,9 +11,9 @@ use crate::i18n::Msg;
 use crate::operate::{self, TERMINATE_WORD};
 
 use super::footer::key_hints;
-use super::theme::Theme;
+use super::theme::Palette;
 
-pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Palette) {
     let lang = app.lang();
     // The keys it takes, as the key table names them.
     let keys = |focus: Focus| {
@@ -96,7 +96,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: The
         return;
     }
     Clear.render(popup, buf);
-    let block = Block::bordered().title(Line::styled(title, theme.title()));
+    let block = Block::bordered()
+        .border_style(theme.border())
+        .title(Line::styled(title, theme.title()));
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .block(block)

@@ -501,7 +501,7 @@ fn ui_keys_are_checked_with_file_line_and_key() {
     fs::write(
         &path,
         "[ui]\nread_only = \"yes\"\nconsole_url = \"https://console.example/coc\"\nreadonly = true\n\
-         language = \"zn\"\n",
+         language = \"zn\"\ntheme = \"ligth\"\n\n[ui.colors]\nfaild = \"red\"\nrunning = \"purplish\"\n",
     )
     .unwrap();
     let out = sandbox.check(&path);
@@ -515,6 +515,12 @@ fn ui_keys_are_checked_with_file_line_and_key() {
             "{file}:5:12: `language` in [ui]: unknown value \"zn\"; \
              expected one of: en, zh"
         ),
+        format!(
+            "{file}:6:9: `theme` in [ui]: unknown value \"ligth\" (did you mean \"light\"?); \
+             expected one of: dark, light, high-contrast"
+        ),
+        format!("{file}:9:1: unknown key `faild` in [ui.colors] (did you mean `failed`?)"),
+        format!("{file}:10:11: `running` in [ui.colors]: unknown colour \"purplish\""),
     ] {
         assert!(out.stderr.contains(&expected), "{expected}\n{}", out.stderr);
     }

@@ -9,9 +9,10 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
-use coctop::app::{App, AppInit, Message, update};
+use coctop::app::{App, AppInit, Message, UiSettings, update};
 use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
 use coctop::config::WatchEntry;
+use coctop::config::look::{Role, ThemeName};
 use coctop::format::Zone;
 use coctop::i18n::Lang;
 use coctop::watch::{Reply, TicketUpdate, Update};
@@ -710,4 +711,72 @@ fn no_english_word_of_the_dashboard_is_left_in_chinese() {
             assert!(!found, "{name}: {word:?} in\n{text}");
         }
     }
+}
+
+/// The list and the help in each theme, colours and all (a cell's text with its style).
+#[test]
+fn every_theme_colours_the_list_and_the_help() {
+    for theme in [ThemeName::Dark, ThemeName::Light, ThemeName::HighContrast] {
+        let settings = UiSettings {
+            theme,
+            ..UiSettings::default()
+        };
+        let mut app = resized(mixed().with_settings(settings), 80, 24);
+        let name = format!("{theme:?}").to_lowercase();
+        insta::assert_debug_snapshot!(format!("theme_{name}_list"), buffer(&app, 80, 24));
+        key(&mut app, KeyCode::Char('?'));
+        insta::assert_debug_snapshot!(format!("theme_{name}_help"), buffer(&app, 80, 24));
+    }
+}
+
+#[test]
+fn colours_set_by_role_and_the_accent_reach_the_screen_and_no_color_wins() {
+    let settings = UiSettings {
+        colors: vec![
+            (Role::Failed, Color::Rgb(255, 0, 128)),
+            (Role::Border, Color::Blue),
+        ],
+        accent: Some(Color::Red),
+        ..UiSettings::default()
+    };
+    let mut app = resized(mixed().with_settings(settings), 80, 24);
+    let buf = buffer(&app, 80, 24);
+    let fg_of = |buf: &Buffer, text: &str| {
+        let (x, y) = find(buf, text).unwrap_or_else(|| panic!("{text} not on screen"));
+        buf[(x, y)].fg
+    };
+    assert_eq!(fg_of(&buf, "✖ Failed"), Color::Rgb(255, 0, 128));
+    assert_eq!(
+        fg_of(&buf, "coctop"),
+        Color::Red,
+        "the accent colours the title"
+    );
+    key(&mut app, KeyCode::Char('?'));
+    let help = buffer(&app, 80, 24);
+    assert_eq!(
+        fg_of(&help, "┌"),
+        Color::Red,
+        "the accent colours the borders"
+    );
+    app.init.color = false;
+    let mono = buffer(&app, 80, 24);
+    assert!(
+        mono.content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "NO_COLOR wins over the config"
+    );
+}
+
+/// Where `text` starts on screen (cell coordinates).
+fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
+    let first = text.chars().next()?.to_string();
+    (0..buf.area.height).find_map(|y| {
+        (0..buf.area.width).find_map(|x| {
+            let rest: String = (x..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>();
+            (buf[(x, y)].symbol() == first && rest.starts_with(text)).then_some((x, y))
+        })
+    })
 }

@@ -262,3 +262,72 @@ fn the_selection_stays_on_its_ticket_as_rows_move_around_it() {
         assert_eq!(app.visible(app.cursor()).unwrap().id, chosen);
     }
 }
+
+#[test]
+fn a_tag_filter_narrows_the_list_to_the_tickets_carrying_that_tag() {
+    let tag = |key: &str, value: &str| crate::coc::KeyValue {
+        key: key.into(),
+        value: value.into(),
+    };
+    let mut app = app_with(5, |i| {
+        let mut t = ticket(i, Status::Running, "deploy", 60);
+        t.tags = match i {
+            0 => vec![tag("env", "prod"), tag("team", "sre")],
+            1 => vec![tag("env", "staging"), tag("team", "sre")],
+            2 => vec![tag("env", "Prod")],
+            3 => vec![tag("environment", "prod")],
+            _ => vec![],
+        };
+        if i == 2 {
+            t.status = Some(Status::Failed);
+        }
+        t
+    });
+    ch(&mut app, '/');
+    for c in "env=prod".chars() {
+        ch(&mut app, c);
+    }
+    let mut carrying = shown_ids(&app);
+    carrying.sort();
+    assert_eq!(
+        carrying,
+        [id(0), id(2)],
+        "exactly the tickets tagged env=prod"
+    );
+    for c in " team=sre".chars() {
+        ch(&mut app, c);
+    }
+    assert_eq!(shown_ids(&app), [id(0)], "every tag must be carried");
+    let mut app = app_with(5, |i| {
+        let mut t = ticket(i, Status::Running, "deploy", 60);
+        if i % 2 == 0 {
+            t.tags = vec![tag("env", "prod")];
+            t.status = Some(if i == 0 {
+                Status::Failed
+            } else {
+                Status::Succeed
+            });
+        }
+        t
+    });
+    ch(&mut app, '/');
+    for c in "status=failed env=prod".chars() {
+        ch(&mut app, c);
+    }
+    assert_eq!(shown_ids(&app), [id(0)], "a status and a tag together");
+    for _ in 0.."failed env=prod".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    for c in "fialed".chars() {
+        ch(&mut app, c);
+    }
+    assert_eq!(
+        app.visible_len(),
+        0,
+        "a word that cannot be used shows nothing"
+    );
+    assert!(
+        app.filter_invalid().unwrap().contains("Failed"),
+        "and says why"
+    );
+}
