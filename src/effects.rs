@@ -12,8 +12,8 @@ use tokio::task::JoinHandle;
 
 use crate::app::{App, Message, Reloaded, Saved, WatchChange};
 use crate::cache;
-use crate::config::edit;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
+use crate::config::{ViewEntry, edit};
 use crate::notify::{Notification, NotifyConfig, Teller};
 
 /// How often changed tickets are written to the cache while the dashboard runs, so a
@@ -85,6 +85,16 @@ impl Effects {
         });
     }
 
+    /// Saves a `[[view]]` in the background; the result comes back as `Message::Saved`.
+    pub fn save_view(&self, view: ViewEntry, replies: &UnboundedSender<Message>) {
+        let path = self.config_path.clone();
+        let replies = replies.clone();
+        tokio::task::spawn_blocking(move || {
+            let said = saved(path.as_deref(), |path| edit::save_view(path, &view));
+            let _ = replies.send(Message::Saved(said));
+        });
+    }
+
     /// Looks at the config file once a second and sends it each time it changed.
     pub fn follow_config(&self, replies: &UnboundedSender<Message>) -> Option<Background> {
         let path = self.config_path.clone()?;
@@ -135,14 +145,18 @@ async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
 
 /// Saves a watch-list change; what to tell the user.
 fn save_watch_change(path: Option<&Path>, change: &WatchChange) -> Saved {
+    saved(path, |path| match change {
+        WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
+        WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
+    })
+}
+
+/// An edit of the config file at `path`, if there is one; what to tell the user.
+fn saved(path: Option<&Path>, edit: impl FnOnce(&Path) -> Result<(), String>) -> Saved {
     let Some(path) = path else {
         return Saved::NoFile;
     };
-    let saved = match change {
-        WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
-        WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
-    };
-    match saved {
+    match edit(path) {
         Ok(()) => Saved::To(path.display().to_string()),
         Err(e) => Saved::Failed(e),
     }

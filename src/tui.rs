@@ -92,6 +92,10 @@ fn carry_out(
             context.effects.save_watch(change, context.replies);
             Flow::Continue
         }
+        Action::SaveView(view) => {
+            context.effects.save_view(view, context.replies);
+            Flow::Continue
+        }
     })
 }
 

@@ -10,6 +10,7 @@ use super::hosts::HostsView;
 use super::keys::{Intent, Motion};
 use super::tickets::{StepsState, TicketEntry};
 use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
+use crate::config::ViewEntry;
 use crate::config::look::{Role, ThemeName};
 use crate::hosts;
 use crate::i18n::{Lang, Msg};
@@ -30,6 +31,8 @@ pub struct UiSettings {
     pub colors: Vec<(Role, Color)>,
     /// A profile's colour for the title, keys and borders (production in red).
     pub accent: Option<Color>,
+    /// `[[view]]`: saved filters, `v` cycles them.
+    pub views: Vec<ViewEntry>,
 }
 
 /// A box over the screen that takes every key until it closes.

@@ -123,6 +123,13 @@ impl Filter {
         self.editing = true;
     }
 
+    /// The filter is `text` from now on (a saved view), the line closed.
+    pub fn set(&mut self, text: &str) {
+        self.text = text.to_string();
+        self.words = Words::parse(text);
+        self.editing = false;
+    }
+
     /// A key on the filter line (`typed`: the character of `Intent::Type`): Enter
     /// keeps the filter and gives the keys back, Esc clears it. `Some(true)`: the text
     /// changed, the list must follow; `None`: not a key of the line.

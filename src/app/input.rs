@@ -58,6 +58,7 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
         (Focus::FilterLine, Intent::Move(_)) => dispatch(app, app.view_focus(), intent, None),
         (Focus::FilterLine, _) => {
             if app.filter.on_intent(intent, typed) == Some(true) {
+                app.views.filter_changed(app.filter.text());
                 app.refilter();
             }
             Reaction::redraw(true)

@@ -219,6 +219,10 @@ pub enum Intent {
     RefreshAll,
     Browse,
     Pin,
+    /// `v`: the next saved view (`[[view]]`), then the whole list.
+    NextView,
+    /// `V`: the filter in force saved as a view.
+    SaveView,
     Operate,
     CopyId,
     CopySummary,
@@ -372,6 +376,8 @@ const TABLE: &[Binding] = &[
     row(Focuses::of(&[List]), &[Key::Char('b')], I::Browse, None, BROWSE),
     row(Focuses::of(&[Browse]), &[Key::Char('b')], I::Back, None, BROWSE),
     row(Focuses::of(&[Browse, Ticket, Hosts]), &[Key::Char('p')], I::Pin, hint_in(Msg::HintPin, Focuses::of(&[Browse])), BROWSE),
+    row(Focuses::of(&[List]), &[Key::Char('v')], I::NextView, None, BROWSE),
+    row(Focuses::of(&[List]), &[Key::Char('V')], I::SaveView, None, BROWSE),
     row(VIEWS, &[Key::Char('?')], I::OpenHelp, hint_in(Msg::HintHelp, LIST_TICKET_HOSTS), HELP),
     row(Focuses::of(&[Help]), &[Key::Any], I::Close, hint(Msg::HintClosesHelp), HELP),
     row(Focuses::of(&[Notice]), &[Key::Any], I::Close, hint(Msg::HintCloses), HELP),

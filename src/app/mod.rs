@@ -23,6 +23,7 @@ mod reaction;
 mod shared;
 mod tickets;
 mod view;
+mod views;
 mod watchlist;
 
 use std::collections::HashSet;
@@ -54,6 +55,7 @@ pub use view::{SortKey, Tab, View};
 pub use watchlist::{Note, WatchListEdit};
 
 use alerts::Alerts;
+use views::SavedViews;
 
 use actions::Prompts;
 use detail::Detail;
@@ -134,6 +136,7 @@ pub struct App {
     help: bool,
     alerts: Alerts,
     watchlist: WatchListEdit,
+    views: SavedViews,
     /// Why the config file changed on disk cannot be used (the running one stays).
     config_error: Option<String>,
     /// Moves whenever the tickets may have changed, so the cache is written only then.
@@ -167,6 +170,7 @@ impl App {
             help: false,
             alerts: Alerts::default(),
             watchlist: WatchListEdit::new(init.lang),
+            views: SavedViews::default(),
             config_error: None,
             revision: 0,
             init,
@@ -248,8 +252,14 @@ impl App {
 
     /// With the dashboard settings of the command line and `[ui]`.
     pub fn with_settings(mut self, settings: UiSettings) -> App {
+        self.views = SavedViews::new(settings.views.clone());
         self.settings = settings;
         self
+    }
+
+    /// The name of the saved view in force (`v`), if one is.
+    pub fn saved_view(&self) -> Option<&str> {
+        self.views.active()
     }
 
     pub fn settings(&self) -> &UiSettings {

@@ -1,7 +1,7 @@
 //! How the app reacts to a message (`update`'s answer): whether to draw a frame, and
 //! what the event loop must do.
 
-use crate::config::WatchEntry;
+use crate::config::{ViewEntry, WatchEntry};
 use crate::notify::{Notification, NotifyConfig};
 use crate::watch::Command;
 
@@ -21,6 +21,8 @@ pub enum Action {
     Notify(Notification),
     /// Save a watch-list change to the config file (answered with `Message::Saved`).
     SaveWatch(WatchChange),
+    /// Save a `[[view]]` to the config file (answered with `Message::Saved`).
+    SaveView(ViewEntry),
     /// Tell notifications by these rules from now on (a reloaded config).
     Renotify(NotifyConfig),
 }

@@ -2,6 +2,7 @@
 //! watching and unwatching, operating, copying; and the replies of the prompts and of
 //! the watch-list edit carried out across the app.
 
+use crate::config::WatchEntry;
 use crate::config::console_url;
 use crate::config::edit::Paste;
 use crate::i18n::Msg;
@@ -34,6 +35,8 @@ impl App {
             Intent::RefreshAll => Reaction::action(Action::Engine(Command::RefreshAll)),
             Intent::Browse => Reaction::redraw_and(self.browse.open()),
             Intent::Pin => self.pin(),
+            Intent::NextView => self.next_view(),
+            Intent::SaveView => self.save_view(),
             Intent::Operate => self.open_actions(),
             Intent::CopyId => self.copy(|entry, _| copy_id(&entry.id)),
             Intent::CopySummary => self.copy(summary),
@@ -175,6 +178,7 @@ impl App {
     fn back(&mut self) -> Reaction {
         if self.view() != View::Ticket {
             self.filter.clear();
+            self.views.filter_changed("");
             self.refilter();
             return Reaction::redraw(true);
         }
@@ -210,7 +214,53 @@ impl App {
         self.tickets.insert_listed(entry);
         self.tickets.set_origin(&id, Origin::Watched);
         self.refilter();
-        Reaction::redraw_and(Command::Add(id))
+        // Pinned for good: saved to the config as a [[watch]], as `a` saves.
+        let said = self.t(Msg::Pinned(&id)).into_owned();
+        self.watchlist.say(said, false);
+        let mut reaction = Reaction::redraw_and(Command::Add(id.clone()));
+        reaction
+            .actions
+            .push(Action::SaveWatch(WatchChange::Add(vec![
+                WatchEntry::unlabelled(id),
+            ])));
+        reaction
+    }
+
+    /// `v`: the next saved view's filter and sort, then the whole list again.
+    fn next_view(&mut self) -> Reaction {
+        if self.views.is_empty() {
+            let said = self.t(Msg::NoViews).into_owned();
+            self.watchlist.say(said, false);
+            return Reaction::redraw(true);
+        }
+        let (filter, sort) = match self.views.next() {
+            Some(view) => (
+                view.filter.clone(),
+                view.sort.as_deref().and_then(super::SortKey::from_name),
+            ),
+            None => (String::new(), None),
+        };
+        self.filter.set(&filter);
+        if let Some(sort) = sort {
+            self.list.set_sort(sort, self.tickets.all(), &self.filter);
+        }
+        self.refilter();
+        Reaction::redraw(true)
+    }
+
+    /// `V`: the filter in force saved to the config as a `[[view]]`.
+    fn save_view(&mut self) -> Reaction {
+        if self.filter.is_empty() {
+            let said = self.t(Msg::NothingToSave).into_owned();
+            self.watchlist.say(said, true);
+            return Reaction::redraw(true);
+        }
+        let view = self.views.save(self.filter.text(), self.list.sort());
+        let said = self.t(Msg::SavingView(&view.name)).into_owned();
+        self.watchlist.say(said, false);
+        let mut reaction = Reaction::redraw(true);
+        reaction.actions.push(Action::SaveView(view));
+        reaction
     }
 
     /// `r`: poll the shown ticket now, and its steps when they are on screen.

@@ -28,6 +28,27 @@ impl SortKey {
         }
     }
 
+    /// How `[[view]] sort` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Urgency => "urgency",
+            SortKey::Started => "started",
+            SortKey::Name => "name",
+            SortKey::Status => "status",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SortKey> {
+        [
+            SortKey::Urgency,
+            SortKey::Started,
+            SortKey::Name,
+            SortKey::Status,
+        ]
+        .into_iter()
+        .find(|sort| sort.name() == name)
+    }
+
     pub fn label(self) -> Msg<'static> {
         match self {
             SortKey::Urgency => Msg::SortUrgency,

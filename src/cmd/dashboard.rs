@@ -52,6 +52,7 @@ pub fn run(globals: &Globals) -> Exit {
         theme: config.ui.theme,
         colors: config.ui.colors.clone(),
         accent: None,
+        views: config.views.clone(),
     };
     let effects = effects::Effects {
         teller: Some(Teller::new(&config.notify, &endpoint_name)),

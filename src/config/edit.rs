@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
-use super::{ConfigError, WatchEntry};
+use super::{ConfigError, ViewEntry, WatchEntry};
 use crate::coc::validate_execution_id;
 
 /// What the user typed or pasted: IDs separated by spaces, commas or new lines,
@@ -124,6 +124,39 @@ fn watched_ids(doc: &DocumentMut) -> Result<Vec<String>, String> {
             .filter_map(|v| v.as_inline_table()?.get("id")?.as_str().map(str::to_string))
             .collect(),
         Some(_) => return Err("`watch` is not a list of [[watch]] tables".into()),
+    })
+}
+
+/// Adds `[[view]]` after the last one; a view of that name already there is replaced
+/// (its filter and sort), in its place.
+pub fn save_view(path: &Path, view: &ViewEntry) -> Result<(), String> {
+    edit(path, |doc| {
+        if doc.get("view").is_none() {
+            doc.insert("view", Item::ArrayOfTables(ArrayOfTables::new()));
+        }
+        let Some(Item::ArrayOfTables(tables)) = doc.get_mut("view") else {
+            return Err("`view` is not a list of [[view]] tables".into());
+        };
+        let named = |t: &Table| t.get("name").and_then(Item::as_str) == Some(view.name.as_str());
+        if let Some(table) = tables.iter_mut().find(|t| named(t)) {
+            table.insert("filter", toml_edit::value(view.filter.as_str()));
+            match &view.sort {
+                Some(sort) => table.insert("sort", toml_edit::value(sort.as_str())),
+                None => table.remove("sort"),
+            };
+            return Ok(());
+        }
+        let mut table = Table::new();
+        table.insert("name", toml_edit::value(view.name.as_str()));
+        table.insert("filter", toml_edit::value(view.filter.as_str()));
+        if let Some(sort) = &view.sort {
+            table.insert("sort", toml_edit::value(sort.as_str()));
+        }
+        table.decor_mut().set_prefix("\n");
+        let last = tables.iter().filter_map(Table::position).max();
+        table.set_position(last);
+        tables.push(table);
+        Ok(())
     })
 }
 

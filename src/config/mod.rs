@@ -38,6 +38,8 @@ pub struct Config {
     pub watch: Vec<WatchEntry>,
     /// `[[query]]`: tickets found through the list API.
     pub queries: Vec<QueryEntry>,
+    /// `[[view]]`: saved filters of the list, `v` cycles them.
+    pub views: Vec<ViewEntry>,
     pub notify: NotifyConfig,
     pub ui: UiConfig,
     /// The file it was read from; `None` for the built-in defaults.
@@ -102,6 +104,19 @@ impl WatchEntry {
             label: None,
         }
     }
+}
+
+/// One `[[view]]`: a name, the list's filter words, and a sort.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewEntry {
+    pub name: String,
+    pub filter: String,
+    /// One of `SORTS`; `None` keeps the sort as it is.
+    pub sort: Option<String>,
+}
+
+impl ViewEntry {
+    pub const SORTS: [&'static str; 4] = ["urgency", "started", "name", "status"];
 }
 
 /// One `[[query]]`: its name (shown in the dashboard) and its filters.

@@ -13,7 +13,8 @@ use toml::de::{DeTable, DeValue};
 use super::error::{Position, Problem};
 use super::look::{self, Role, ThemeName};
 use super::{
-    ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, WatchEntry, console_url,
+    ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, ViewEntry, WatchEntry,
+    console_url,
 };
 use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
 use crate::format::parse_duration;
@@ -25,7 +26,10 @@ use crate::watch::EngineConfig;
 use ratatui::style::Color;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "query", "ui", "notify"];
+const TOP_KEYS: &[&str] = &[
+    "api", "auth", "poll", "watch", "query", "ui", "notify", "view",
+];
+const VIEW_KEYS: &[&str] = &["name", "filter", "sort"];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -75,6 +79,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     }
     config.watch = reader.watch_list(&root);
     config.queries = reader.query_list(&root);
+    config.views = reader.view_list(&root);
     if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
         config.ui = reader.ui(&ui);
     }
@@ -510,6 +515,37 @@ impl Reader<'_> {
             }
         }
         entries
+    }
+
+    /// `[[view]]` blocks: a unique `name`, the list's `filter` words, an optional `sort`.
+    fn view_list(&mut self, root: &Section<'_, '_>) -> Vec<ViewEntry> {
+        let mut views = Vec::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for (entry, item_span) in self.blocks(root, "view", "in [[view]]") {
+            self.check_keys(&entry, VIEW_KEYS);
+            let filter = self.string(&entry, "filter").map(|(f, _)| f);
+            let sort = self
+                .choice(&entry, "sort", &ViewEntry::SORTS)
+                .map(str::to_string);
+            let Some((name, span)) = self.string(&entry, "name") else {
+                if entry.get("name").is_none() {
+                    self.report(item_span, "[[view]] entry without `name`".into());
+                }
+                continue;
+            };
+            if name.trim().is_empty() {
+                self.bad_value(&entry, "name", span, "must not be empty".into());
+                continue;
+            }
+            if self.first_time(&mut first_seen, &entry, ("name", "view"), &name, span) {
+                views.push(ViewEntry {
+                    name,
+                    filter: filter.unwrap_or_default(),
+                    sort,
+                });
+            }
+        }
+        views
     }
 
     /// `[[query]]` blocks: a unique `name` and the filters of `coctop list`.

@@ -116,7 +116,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HelpCopy => "copy the ID / a summary; open in the console",
         HelpEdit => "add IDs / remove the shown ticket (asks); saved",
         HelpSeen => "mark the new failures in the header seen",
-        HelpBrowse => "browse all tickets (b again: back) / pin one",
+        HelpBrowse => "browse all (b: back) / pin one; next / save view",
         HelpHelp => "this help; any key closes it, or a notice",
         HelpQuit => "quit; suspend (fg resumes); redraw",
         HelpType => "type on a line: /, a, terminate's word",
@@ -241,6 +241,11 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             return format!("watching {n} more {noun}; saving…").into();
         }
         Removed(id) => return format!("removed {id}; saving…").into(),
+        Pinned(id) => return format!("pinned {id}; saving…").into(),
+        NoViews => "no [[view]] in the config: / filters, V saves the filter as a view",
+        NothingToSave => "no filter to save: / types one",
+        SavingView(name) => return format!("view \"{name}\"; saving…").into(),
+        ViewActive(name) => return format!("view: {name}").into(),
         NotAnId { piece, why } => return format!("not an execution ID: {piece:?}: {why}").into(),
         TypeIds => "type or paste execution IDs (# label optional)",
         SavedTo(path) => return format!("saved to {path}").into(),

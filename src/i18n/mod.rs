@@ -327,6 +327,11 @@ pub enum Msg<'a> {
     AlreadyWatched,
     WatchingMore(usize),
     Removed(&'a str),
+    Pinned(&'a str),
+    NoViews,
+    NothingToSave,
+    SavingView(&'a str),
+    ViewActive(&'a str),
     NotAnId {
         piece: &'a str,
         why: &'a str,

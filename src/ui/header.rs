@@ -42,6 +42,13 @@ fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
     if app.visible_len() != total {
         spans.push(Span::raw(app.t(Msg::Shown(app.visible_len()))));
     }
+    if let Some(name) = app.saved_view() {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            app.t(Msg::ViewActive(&text::sanitize(name))).into_owned(),
+            theme.title(),
+        ));
+    }
     for (name, count) in app.query_counts() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(

@@ -158,3 +158,33 @@ fn two_writers_at_once_lose_no_entry() {
         }
     }
 }
+
+#[test]
+fn a_saved_view_is_added_after_the_last_or_replaces_its_namesake_comments_kept() {
+    use coctop::config::ViewEntry;
+    use coctop::config::edit::save_view;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let original = format!(
+        "{ORIGINAL}\n# my views\n[[view]]\nname = \"prod\"   # the one that pages\nfilter = \"env=prod\"\n"
+    );
+    std::fs::write(&path, &original).unwrap();
+    let view = |name: &str, filter: &str, sort: Option<&str>| ViewEntry {
+        name: name.into(),
+        filter: filter.into(),
+        sort: sort.map(str::to_string),
+    };
+    save_view(&path, &view("failures", "status=Failed", Some("started"))).unwrap();
+    save_view(&path, &view("prod", "env=prod status=Failed", None)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with(ORIGINAL), "{text}");
+    assert!(text.contains("# my views\n[[view]]\nname = \"prod\"   # the one that pages\n"));
+    let config = load(&path).unwrap();
+    assert_eq!(
+        config.views,
+        [
+            view("prod", "env=prod status=Failed", None),
+            view("failures", "status=Failed", Some("started")),
+        ]
+    );
+}

@@ -331,3 +331,67 @@ fn a_tag_filter_narrows_the_list_to_the_tickets_carrying_that_tag() {
         "and says why"
     );
 }
+
+#[test]
+fn v_cycles_the_saved_views_and_capital_v_saves_the_filter_as_one() {
+    let views = vec![
+        crate::config::ViewEntry {
+            name: "failures".into(),
+            filter: "status=Failed".into(),
+            sort: Some("name".into()),
+        },
+        crate::config::ViewEntry {
+            name: "patching".into(),
+            filter: "patch".into(),
+            sort: None,
+        },
+    ];
+    let app = app_with(4, |i| match i {
+        0 => ticket(0, Status::Failed, "db-failover", 60),
+        1 => ticket(1, Status::Running, "patch-kernel", 60),
+        2 => ticket(2, Status::Failed, "backup", 60),
+        _ => ticket(3, Status::Succeed, "rotate", 60),
+    });
+    let mut app = app.with_settings(UiSettings {
+        views,
+        ..UiSettings::default()
+    });
+    ch(&mut app, 'v');
+    assert_eq!(app.saved_view(), Some("failures"));
+    assert_eq!(app.filter(), "status=Failed");
+    assert_eq!(
+        shown_ids(&app),
+        [id(2), id(0)],
+        "its filter, sorted by name"
+    );
+    assert_eq!(app.sort(), SortKey::Name);
+    ch(&mut app, 'v');
+    assert_eq!(app.saved_view(), Some("patching"));
+    assert_eq!(shown_ids(&app), [id(1)]);
+    ch(&mut app, 'v');
+    assert_eq!(
+        (app.saved_view(), app.visible_len()),
+        (None, 4),
+        "then the whole list"
+    );
+
+    ch(&mut app, '/');
+    for c in "rot".chars() {
+        ch(&mut app, c);
+    }
+    press(&mut app, KeyCode::Enter);
+    let saved = ch(&mut app, 'V');
+    let view = crate::config::ViewEntry {
+        name: "rot".into(),
+        filter: "rot".into(),
+        sort: Some("name".into()),
+    };
+    assert_eq!(saved.actions, [Action::SaveView(view)]);
+    assert_eq!(app.saved_view(), Some("rot"));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.saved_view(),
+        None,
+        "the filter cleared: no view in force"
+    );
+}
