@@ -5,6 +5,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -12,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::{App, Message, Reloaded, Saved, WatchChange};
 use crate::cache;
+use crate::config::edit::LastRead;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
 use crate::config::{ViewEntry, edit};
 use crate::notify::{Notification, NotifyConfig, Teller};
@@ -27,22 +29,25 @@ pub struct Effects {
     /// The config file that watch-list changes are saved to and that is reloaded when
     /// it changes; `None` (the demo) keeps changes to this session.
     pub config_path: Option<PathBuf>,
+    /// What was last read from (or written to) that file: a save that finds something
+    /// else there checks again before it trusts it.
+    pub last_read: Arc<LastRead>,
     /// Where the tickets are remembered for the next run.
     pub cache: Option<CacheTarget>,
 }
 
-/// One endpoint's cache file.
+/// One endpoint's and account's cache file.
 #[derive(Debug, Clone)]
 pub struct CacheTarget {
     pub path: PathBuf,
-    pub endpoint: String,
+    pub key: cache::Key,
 }
 
 impl CacheTarget {
     fn write(&self, app: &App) -> impl FnOnce() + Send + 'static {
         let (target, tickets) = (self.clone(), app.to_cache());
         move || {
-            if let Err(e) = cache::save(&target.path, &target.endpoint, tickets) {
+            if let Err(e) = cache::save(&target.path, &target.key, tickets) {
                 tracing::warn!("cache {} not written: {e}", target.path.display());
             }
         }
@@ -75,9 +80,9 @@ impl Effects {
     /// Saves a change in the background; the result comes back as `Message::Saved`.
     pub fn save_watch(&self, change: WatchChange, replies: &UnboundedSender<Message>) {
         let path = self.config_path.clone();
-        let replies = replies.clone();
+        let (replies, last_read) = (replies.clone(), self.last_read.clone());
         tokio::task::spawn_blocking(move || {
-            let said = save_watch_change(path.as_deref(), &change);
+            let said = save_watch_change(path.as_deref(), &change, &last_read);
             if let Saved::Failed(e) = &said {
                 tracing::warn!("watch list not saved: {e}");
             }
@@ -88,9 +93,11 @@ impl Effects {
     /// Saves a `[[view]]` in the background; the result comes back as `Message::Saved`.
     pub fn save_view(&self, view: ViewEntry, replies: &UnboundedSender<Message>) {
         let path = self.config_path.clone();
-        let replies = replies.clone();
+        let (replies, last_read) = (replies.clone(), self.last_read.clone());
         tokio::task::spawn_blocking(move || {
-            let said = saved(path.as_deref(), |path| edit::save_view(path, &view));
+            let said = saved(path.as_deref(), |path| {
+                edit::save_view(path, &view, &last_read).map(|()| None)
+            });
             let _ = replies.send(Message::Saved(said));
         });
     }
@@ -100,6 +107,7 @@ impl Effects {
         let path = self.config_path.clone()?;
         Some(Background(tokio::spawn(follow_config(
             path,
+            self.last_read.clone(),
             replies.clone(),
         ))))
     }
@@ -119,7 +127,7 @@ impl Effects {
     }
 }
 
-async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
+async fn follow_config(path: PathBuf, last_read: Arc<LastRead>, replies: UnboundedSender<Message>) {
     let mut file = FileWatch::new(path);
     let mut clock = tokio::time::interval(RELOAD_INTERVAL);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -129,9 +137,12 @@ async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
             continue;
         };
         let reloaded = result
-            .map(|config| Reloaded {
-                watch: config.watch,
-                notify: config.notify,
+            .map(|(config, text)| {
+                last_read.set(text);
+                Reloaded {
+                    watch: config.watch,
+                    notify: config.notify,
+                }
             })
             .map_err(|error| error.to_string());
         if let Err(error) = &reloaded {
@@ -144,20 +155,58 @@ async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
 }
 
 /// Saves a watch-list change; what to tell the user.
-fn save_watch_change(path: Option<&Path>, change: &WatchChange) -> Saved {
+fn save_watch_change(path: Option<&Path>, change: &WatchChange, last_read: &LastRead) -> Saved {
     saved(path, |path| match change {
-        WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
-        WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
+        WatchChange::Add(entries) => edit::add_watches(path, entries, last_read).map(|_| None),
+        WatchChange::Remove(id) => match edit::remove_watch(path, id, last_read) {
+            Ok(true) => Ok(None),
+            // Found by a [[query]] (or pinned): there is nothing of it in the file.
+            Ok(false) => Ok(Some(Saved::NotInFile {
+                id: id.clone(),
+                path: path.display().to_string(),
+            })),
+            Err(e) => Err(e),
+        },
     })
 }
 
-/// An edit of the config file at `path`, if there is one; what to tell the user.
-fn saved(path: Option<&Path>, edit: impl FnOnce(&Path) -> Result<(), String>) -> Saved {
+/// An edit of the config file at `path`, if there is one; what to tell the user (the
+/// edit's own answer, else where it was saved).
+fn saved(path: Option<&Path>, edit: impl FnOnce(&Path) -> Result<Option<Saved>, String>) -> Saved {
     let Some(path) = path else {
         return Saved::NoFile;
     };
     match edit(path) {
-        Ok(()) => Saved::To(path.display().to_string()),
+        Ok(said) => said.unwrap_or_else(|| Saved::To(path.display().to_string())),
         Err(e) => Saved::Failed(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_a_ticket_the_file_does_not_name_says_where_it_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "[[watch]]\nid = \"EX1\"\n";
+        std::fs::write(&path, text).unwrap();
+        let last_read = LastRead::of_file(&path);
+        let said = save_watch_change(
+            Some(&path),
+            &WatchChange::Remove("EXQUERY".into()),
+            &last_read,
+        );
+        assert_eq!(
+            said,
+            Saved::NotInFile {
+                id: "EXQUERY".into(),
+                path: path.display().to_string()
+            }
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        let said = save_watch_change(Some(&path), &WatchChange::Remove("EX1".into()), &last_read);
+        assert_eq!(said, Saved::To(path.display().to_string()));
     }
 }

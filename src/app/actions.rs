@@ -290,12 +290,14 @@ enum ConfirmKey {
 fn describe(lang: Lang, operation: Operation, ticket: &Ticket) -> String {
     let status = match &ticket.status {
         Some(status) => lang.t(Msg::Status(status)),
-        None => lang.t(Msg::NoData),
+        None => lang.t(Msg::UnknownStatus),
     };
+    // Cut as `operate::describe` cuts them: the question always fits on screen.
+    let job = ticket.document_name.as_deref().unwrap_or("-");
     lang.t(Msg::Describe {
         op: &lang.t(Msg::Operation(operation)),
-        id: &sanitize(&ticket.execution_id),
-        job: &sanitize(ticket.document_name.as_deref().unwrap_or("-")),
+        id: &crate::text::cell(&ticket.execution_id, operate::ID_WIDTH),
+        job: &crate::text::cell(job, operate::JOB_WIDTH),
         status: &sanitize(&status),
     })
     .into_owned()

@@ -11,7 +11,7 @@ pub mod signals;
 pub mod sim;
 pub mod wait;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use crate::coc;
@@ -98,6 +98,7 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
             })
             .collect()
     };
+    let targets = each_once(targets);
     for target in &targets {
         coc::validate_execution_id(&target.id)
             .map_err(|reason| format!("invalid execution ID {:?}: {reason}", target.id))?;
@@ -114,6 +115,15 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
         config,
         targets,
     })
+}
+
+/// The targets in their first order, each ID once: fetched once, operated on once.
+fn each_once(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
+    let mut seen = HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| seen.insert(t.id.clone()))
+        .collect()
 }
 
 /// `prepare` and a runtime to run the requests on; a usage error, already reported,
@@ -160,11 +170,8 @@ pub(crate) fn init_logging() -> Option<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
     // Private: it names tickets, endpoints, errors and the operations sent.
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).ok()?;
+    let file = crate::files::open_append(&path, 0o600).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -183,6 +190,13 @@ pub(crate) fn usage_error(message: &str) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_id_is_kept_once_in_its_first_place() {
+        let targets = ["B", "A", "B", "C"].map(WatchEntry::unlabelled).to_vec();
+        let ids: Vec<String> = each_once(targets).into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["B", "A", "C"]);
+    }
     use crate::coc::ApiError;
 
     #[test]

@@ -183,6 +183,16 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         WaitingForAnswer => "waiting for the answer",
         Accepted => "accepted",
         Refused(error) => return format!("refused: {error}").into(),
+        OutcomeUnknown(error) => {
+            return format!(
+                "outcome unknown: {error}; it may have happened: look at the ticket before \
+                 sending it again"
+            )
+            .into();
+        }
+        NotSentDeclined => "not sent: declined",
+        NotSentReadOnly => "not sent: read-only",
+        OutcomeUnknownTitle(op) => return format!("{op}: outcome unknown").into(),
         OperationSent { op, sent, outcome } => {
             return format!("{op} sent at {sent}, {outcome}").into();
         }
@@ -251,6 +261,13 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         SavedTo(path) => return format!("saved to {path}").into(),
         NotSaved(why) => return format!("not saved: {why}").into(),
         NoConfigFile => "not saved: the demo has no config file",
+        NotAWatchEntry { id, path } => {
+            return format!(
+                "{id} is not a [[watch]] entry of {path}: it came from a query (or a pin), \
+                 the file is unchanged"
+            )
+            .into();
+        }
     };
     Cow::Borrowed(text)
 }

@@ -261,6 +261,10 @@ pub enum Msg<'a> {
     WaitingForAnswer,
     Accepted,
     Refused(&'a str),
+    OutcomeUnknown(&'a str),
+    NotSentDeclined,
+    NotSentReadOnly,
+    OutcomeUnknownTitle(&'a str),
     OperationSent {
         op: &'a str,
         sent: &'a str,
@@ -340,6 +344,10 @@ pub enum Msg<'a> {
     SavedTo(&'a str),
     NotSaved(&'a str),
     NoConfigFile,
+    NotAWatchEntry {
+        id: &'a str,
+        path: &'a str,
+    },
 }
 
 impl<'a> From<&'a Status> for Msg<'a> {
@@ -387,7 +395,11 @@ mod tests {
         assert_eq!(zh(&Status::Running), "运行中");
         assert_eq!(zh(&Status::Timeout), "超时");
         assert_eq!(zh(&Status::Canceled), "已取消");
-        assert_eq!(zh(&Status::Unknown("Paused".into())), "Paused");
+        assert_eq!(
+            zh(&Status::Unknown("Paused".into())),
+            "\"Paused\"",
+            "as sent, quoted"
+        );
         assert_eq!(Lang::En.t(Msg::Status(&Status::Failed)), "Failed");
     }
 

@@ -194,6 +194,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         WaitingForAnswer => "等待应答",
         Accepted => "已接受",
         Refused(error) => return format!("被拒绝：{error}").into(),
+        OutcomeUnknown(error) => {
+            return format!("结果未知：{error}；操作可能已执行：再次发送前请先查看工单").into();
+        }
+        NotSentDeclined => "未发送：已拒绝",
+        NotSentReadOnly => "未发送：只读",
+        OutcomeUnknownTitle(op) => return format!("{op}：结果未知").into(),
         OperationSent { op, sent, outcome } => {
             return format!("{op} 于 {sent} 发送，{outcome}").into();
         }
@@ -259,6 +265,10 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         SavedTo(path) => return format!("已保存到 {path}").into(),
         NotSaved(why) => return format!("未保存：{why}").into(),
         NoConfigFile => "未保存：演示模式没有配置文件",
+        NotAWatchEntry { id, path } => {
+            return format!("{id} 不是 {path} 中的 [[watch]]：它来自查询（或关注），文件未改动")
+                .into();
+        }
     };
     Cow::Borrowed(text)
 }

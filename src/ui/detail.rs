@@ -13,6 +13,7 @@ use crate::app::{
 };
 use crate::coc::{ApiError, Instance, KeyValue, Status, Step, Ticket};
 use crate::i18n::{Lang, Msg};
+use crate::operate::OperationOutcome;
 use crate::{format, hosts, text};
 
 use super::theme::Palette;
@@ -516,9 +517,7 @@ fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Palette) -> Li
         None => (lang.t(Msg::WaitingForAnswer), theme.dim()),
         Some(Ok(())) => (lang.t(Msg::Accepted), Style::new()),
         Some(Err(error)) => (
-            lang.t(Msg::Refused(&text::sanitize(&error.to_string())))
-                .into_owned()
-                .into(),
+            outcome_text(lang, &OperationOutcome::of(&Err(error.clone()))).into(),
             theme.error(),
         ),
     };
@@ -537,6 +536,18 @@ fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Palette) -> Li
         ),
         Span::styled(said.into_owned(), style),
     ])
+}
+
+/// What became of an operation, in the dashboard's language (server text sanitised).
+fn outcome_text(lang: Lang, outcome: &OperationOutcome) -> String {
+    let error = |e: &ApiError| text::sanitize(&e.to_string()).into_owned();
+    match outcome {
+        OperationOutcome::Accepted => lang.t(Msg::Accepted).into_owned(),
+        OperationOutcome::Refused(e) => lang.t(Msg::Refused(&error(e))).into_owned(),
+        OperationOutcome::Unknown(e) => lang.t(Msg::OutcomeUnknown(&error(e))).into_owned(),
+        OperationOutcome::Declined => lang.t(Msg::NotSentDeclined).into_owned(),
+        OperationOutcome::ReadOnly => lang.t(Msg::NotSentReadOnly).into_owned(),
+    }
 }
 
 fn steps_heading(lang: Lang, theme: Palette) -> Line<'static> {
