@@ -385,6 +385,8 @@ mod tests {
             Lang::Zh,
             "an empty variable does not count"
         );
+        assert_eq!(Lang::Zh.api(), Some(ApiLanguage::ZhCn), "X-Language: zh-cn");
+        assert_eq!(Lang::En.api(), None, "the service's default");
     }
 
     #[test]
