@@ -11,7 +11,7 @@ use super::keys::{Intent, Motion};
 use super::tickets::{StepsState, TicketEntry};
 use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
 use crate::config::ViewEntry;
-use crate::config::look::{Role, ThemeName};
+use crate::config::look::{ColumnChoice, Role, ThemeName};
 use crate::hosts;
 use crate::i18n::{Lang, Msg};
 use crate::operate;
@@ -33,6 +33,8 @@ pub struct UiSettings {
     pub accent: Option<Color>,
     /// `[[view]]`: saved filters, `v` cycles them.
     pub views: Vec<ViewEntry>,
+    /// `[ui] columns`; empty: the usual ones.
+    pub columns: Vec<ColumnChoice>,
 }
 
 /// A box over the screen that takes every key until it closes.

@@ -1,11 +1,16 @@
 //! The `/` filter: what the user typed, and which tickets it lets through. Its words are
-//! the browse view's (`query::words`): `status=`, `creator=`, `job=`, `kind=`; any other
-//! `key=value` is a tag the ticket must carry (`env=prod`); the rest is text to find.
+//! the browse view's (`query::words`): `status=`, `creator=`, `job=`, `kind=`,
+//! `profile=`; any other `key=value` is a tag the ticket must carry (`env=prod`); the
+//! rest is text to find.
 
 use crate::coc::Status;
 use crate::query::{self, Word};
 
 use super::keys::Intent;
+
+/// The profile of every ticket while the dashboard watches one account and region: the
+/// name a config without `[[profile]]` gives its one profile.
+const IMPLICIT_PROFILE: &str = "default";
 use super::tickets::TicketEntry;
 
 #[derive(Debug, Clone, Default)]
@@ -29,6 +34,8 @@ struct Words {
     job: Option<String>,
     /// `script` or `execution`.
     kind: Option<String>,
+    /// The profile's name, exactly.
+    profile: Option<String>,
     /// Tags the ticket must carry: key exactly, value in any letter case.
     tags: Vec<(String, String)>,
     /// Why a word cannot be used (the filter then lets nothing through).
@@ -56,6 +63,7 @@ impl Words {
                         ))
                     }
                 },
+                Word::Pair("profile", value) => words.profile = Some(value.to_string()),
                 Word::Pair(key, value) => words.tags.push((key.to_string(), value.to_lowercase())),
             }
         }
@@ -89,6 +97,13 @@ impl Words {
             "execution"
         };
         if self.kind.as_deref().is_some_and(|wanted| wanted != kind) {
+            return false;
+        }
+        if self
+            .profile
+            .as_deref()
+            .is_some_and(|wanted| wanted != IMPLICIT_PROFILE)
+        {
             return false;
         }
         self.tags.iter().all(|(key, value)| {
@@ -171,7 +186,8 @@ mod tests {
 
     #[test]
     fn keys_that_are_not_the_filters_own_are_tags() {
-        let words = Words::parse("env=prod status=failed db  team=SRE");
+        let words = Words::parse("env=prod status=failed db  team=SRE profile=prod");
+        assert_eq!(words.profile.as_deref(), Some("prod"));
         assert_eq!(words.needle, "db");
         assert_eq!(words.status, [Status::Failed]);
         assert_eq!(

@@ -53,6 +53,7 @@ pub fn run(globals: &Globals) -> Exit {
         colors: config.ui.colors.clone(),
         accent: None,
         views: config.views.clone(),
+        columns: config.ui.columns.clone(),
     };
     // Edits go to the file the config came from, or would have.
     let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);

@@ -27,7 +27,7 @@ use crate::i18n::Lang;
 use crate::notify::NotifyConfig;
 use crate::query::TicketQuery;
 use crate::watch::EngineConfig;
-use look::{Role, ThemeName};
+use look::{ColumnChoice, Role, ThemeName};
 use ratatui::style::Color;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -88,6 +88,8 @@ pub struct UiConfig {
     pub theme: ThemeName,
     /// `[ui.colors]`: a colour per role, over the theme's.
     pub colors: Vec<(Role, Color)>,
+    /// `columns`: the list's columns, in order, with their widths; empty: the usual ones.
+    pub columns: Vec<ColumnChoice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

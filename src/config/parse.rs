@@ -11,7 +11,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem};
-use super::look::{self, Role, ThemeName};
+use super::look::{self, Column, ColumnChoice, Role, ThemeName};
 use super::{
     ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, ViewEntry, WatchEntry,
     console_url,
@@ -42,7 +42,14 @@ const API_KEYS: &[&str] = &[
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
-const UI_KEYS: &[&str] = &["read_only", "console_url", "language", "theme", "colors"];
+const UI_KEYS: &[&str] = &[
+    "read_only",
+    "console_url",
+    "language",
+    "theme",
+    "colors",
+    "columns",
+];
 const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
@@ -404,7 +411,30 @@ impl Reader<'_> {
         if let Some(colors) = self.table(section, "colors", "in [ui.colors]") {
             ui.colors = self.colors(&colors);
         }
+        if let Some(columns) = self.columns(section) {
+            ui.columns = columns;
+        }
         ui
+    }
+
+    /// `columns = ["status", "name", "tags:30"]`: each column once, `name` among them.
+    fn columns(&mut self, section: &Section<'_, '_>) -> Option<Vec<ColumnChoice>> {
+        let (_, span) = self.strings(section, "columns")?;
+        let mut columns: Vec<ColumnChoice> = Vec::new();
+        for choice in self.parsed_strings(section, "columns", ColumnChoice::parse) {
+            if columns.iter().any(|c| c.column == choice.column) {
+                let why = format!("{:?} is named twice", choice.column.name());
+                self.bad_value(section, "columns", span.clone(), why);
+                return None;
+            }
+            columns.push(choice);
+        }
+        if !columns.iter().any(|c| c.column == Column::Name) {
+            let why = "must name \"name\" (it takes the room the others leave)".to_string();
+            self.bad_value(section, "columns", span, why);
+            return None;
+        }
+        Some(columns)
     }
 
     /// `[ui.colors]`: `role = "colour"`; an unknown role is suggested its near name.

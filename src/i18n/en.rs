@@ -145,6 +145,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnStarted => "STARTED",
         ColumnTook => "TOOK",
         ColumnUpdated => "UPDATED",
+        ColumnTags => "TAGS",
 
         FieldStatus => "Status",
         FieldError => "Error",

@@ -215,6 +215,7 @@ pub enum Msg<'a> {
     ColumnStarted,
     ColumnTook,
     ColumnUpdated,
+    ColumnTags,
 
     // Detail.
     FieldStatus,

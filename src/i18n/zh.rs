@@ -156,6 +156,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnStarted => "开始",
         ColumnTook => "耗时",
         ColumnUpdated => "更新",
+        ColumnTags => "标签",
 
         FieldStatus => "状态",
         FieldError => "错误",

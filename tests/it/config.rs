@@ -495,6 +495,22 @@ fn an_id_with_white_space_on_the_command_line_is_a_usage_error() {
 }
 
 #[test]
+fn unknown_and_doubled_columns_are_named_with_the_nearest() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.dir("columns.toml");
+    fs::write(&path, "[ui]\ncolumns = [\"name\", \"tag:20\"]\n").unwrap();
+    let out = sandbox.check(&path);
+    assert_eq!(out.code, 2);
+    let expected = "2:20: `columns` in [ui]: unknown column \"tag\" (did you mean \"tags\"?)";
+    assert!(out.stderr.contains(expected), "{}", out.stderr);
+    fs::write(&path, "[ui]\ncolumns = [\"status\", \"tags\"]\n").unwrap();
+    let out = sandbox.check(&path);
+    assert!(out.stderr.contains("must name \"name\""), "{}", out.stderr);
+    fs::write(&path, "[ui]\ncolumns = [\"tags:30\", \"name\", \"status\"]\n").unwrap();
+    assert_eq!(sandbox.check(&path).code, 0);
+}
+
+#[test]
 fn ui_keys_are_checked_with_file_line_and_key() {
     let sandbox = Sandbox::new();
     let path = sandbox.dir("ui.toml");

@@ -10,6 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
 use coctop::app::{App, AppInit, Message, UiSettings, update};
+use coctop::config::look::ColumnChoice;
 use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
 use coctop::config::WatchEntry;
 use coctop::config::look::{Role, ThemeName};
@@ -261,6 +262,22 @@ fn list_at_80x24_with_every_status() {
 fn wide_terminal_shows_every_column_and_the_pane_beside() {
     let app = resized(mixed(), 160, 24);
     insta::assert_snapshot!(screen(&app, 160, 24));
+}
+
+#[test]
+fn tags_column_where_the_config_puts_it() {
+    let columns = ["status", "tags:22", "name:16", "took"]
+        .iter()
+        .map(|name| ColumnChoice::parse(name).unwrap())
+        .collect();
+    let settings = UiSettings {
+        columns,
+        ..UiSettings::default()
+    };
+    let app = resized(mixed().with_settings(settings), 80, 24);
+    let screen = screen(&app, 80, 24);
+    assert!(screen.contains("TAGS"), "{screen}");
+    insta::assert_snapshot!(screen);
 }
 
 #[test]

@@ -333,6 +333,28 @@ fn a_tag_filter_narrows_the_list_to_the_tickets_carrying_that_tag() {
 }
 
 #[test]
+fn profile_kind_and_creator_words_match_what_the_tickets_have() {
+    let mut app = app_with(4, |i| {
+        let mut t = ticket(i, Status::Running, "deploy", 60);
+        t.creator = Some(if i == 1 { "LiSi" } else { "zhangsan" }.into());
+        t
+    });
+    let filter = |app: &mut App, words: &str| {
+        press(app, KeyCode::Esc);
+        ch(app, '/');
+        for c in words.chars() {
+            ch(app, c);
+        }
+        app.visible_len()
+    };
+    assert_eq!(filter(&mut app, "creator=lisi"), 1);
+    assert_eq!(filter(&mut app, "kind=execution"), 4);
+    assert_eq!(filter(&mut app, "kind=script"), 0);
+    assert_eq!(filter(&mut app, "profile=default"), 4, "the one profile");
+    assert_eq!(filter(&mut app, "profile=prod"), 0);
+}
+
+#[test]
 fn v_cycles_the_saved_views_and_capital_v_saves_the_filter_as_one() {
     let views = vec![
         crate::config::ViewEntry {
