@@ -11,12 +11,14 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Message, Reloaded, Saved, WatchChange};
+use crate::app::{App, Message, Reloaded, Run, RunEnded, Saved, WatchChange};
 use crate::cache;
 use crate::config::edit::LastRead;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
 use crate::config::{ViewEntry, edit};
+use crate::custom;
 use crate::notify::{Notification, NotifyConfig, Teller};
+use crate::process;
 
 /// How often changed tickets are written to the cache while the dashboard runs, so a
 /// crash or a kill loses at most this much History.
@@ -75,6 +77,32 @@ impl Effects {
     /// New notification rules from a reloaded config.
     pub fn renotify(&mut self, config: &NotifyConfig) {
         self.teller = self.teller.as_ref().map(|t| t.with_config(config));
+    }
+
+    /// Runs a custom command in the background, its output kept for the pane; how it
+    /// ended comes back as `Message::CommandEnded`.
+    pub fn run_command(&self, run: Run, replies: &UnboundedSender<Message>) {
+        let replies = replies.clone();
+        tokio::spawn(async move {
+            tracing::info!("custom command {:?}: {:?}", run.name, run.argv);
+            let keep = process::Keep::Both(custom::OUTPUT_LIMIT);
+            let ended = match process::run(&run.argv, &[], run.timeout, keep).await {
+                process::Ended::Exited { status, output } => RunEnded::Exited {
+                    code: exit_code(status),
+                    output,
+                },
+                process::Ended::Killed { output } => RunEnded::Killed {
+                    after: run.timeout,
+                    output,
+                },
+                process::Ended::CannotStart(e) => RunEnded::CannotStart(e.to_string()),
+            };
+            if let RunEnded::Exited { code, .. } = &ended {
+                tracing::info!("custom command {:?} ended: exit {code}", run.name);
+            }
+            let name = run.name;
+            let _ = replies.send(Message::CommandEnded { name, ended });
+        });
     }
 
     /// Saves a change in the background; the result comes back as `Message::Saved`.
@@ -208,5 +236,15 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         let said = save_watch_change(Some(&path), &WatchChange::Remove("EX1".into()), &last_read);
         assert_eq!(said, Saved::To(path.display().to_string()));
+    }
+}
+
+/// A program's exit code, or the signal that ended it (`signal 9`).
+pub fn exit_code(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code.to_string(),
+        (None, Some(signal)) => format!("signal {signal}"),
+        (None, None) => status.to_string(),
     }
 }

@@ -22,8 +22,9 @@ use ratatui::crossterm::terminal::{
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::app::{self, Action, App, Message};
-use crate::effects::{CACHE_INTERVAL, Effects};
+use crate::app::{self, Action, App, Message, Run, RunEnded};
+use crate::effects::{self, CACHE_INTERVAL, Effects};
+use crate::process;
 use crate::timer;
 use crate::watch::{Command, EngineHandle};
 
@@ -39,6 +40,8 @@ enum Flow {
     /// Go on, with the whole screen to paint again.
     Redraw,
     Quit,
+    /// Give the terminal to this custom command until it ends.
+    HandOver(Run),
 }
 
 /// Where the loop's own tasks send their answers.
@@ -94,6 +97,11 @@ fn carry_out(
         }
         Action::SaveView(view) => {
             context.effects.save_view(view, context.replies);
+            Flow::Continue
+        }
+        Action::Run(run) if run.interactive => Flow::HandOver(run),
+        Action::Run(run) => {
+            context.effects.run_command(run, context.replies);
             Flow::Continue
         }
     })
@@ -228,6 +236,16 @@ pub async fn event_loop_with(
                 match carry_out(action, &context, &mut term, &mut app)? {
                     Flow::Continue => {}
                     Flow::Redraw => frame_owed = true,
+                    Flow::HandOver(run) => {
+                        // A new stream: the old one's reader stops and leaves the
+                        // terminal's input to the command.
+                        events = EventStream::new();
+                        if let Some(ended) = term.hand_over(&run)? {
+                            let name = run.name;
+                            let _ = replies.send(Message::CommandEnded { name, ended });
+                        }
+                        frame_owed = true;
+                    }
                     Flow::Quit => {
                         log_frames(frames, started);
                         effects.remember(&app);
@@ -304,6 +322,28 @@ impl TerminalGuard {
     fn draw(&mut self, app: &App) -> io::Result<()> {
         self.terminal.draw(|frame| crate::ui::draw(frame, app))?;
         Ok(())
+    }
+
+    /// An interactive custom command gets the terminal (and its foreground) until it
+    /// ends; then the screen is painted again. How it ended when it did not succeed.
+    fn hand_over(&mut self, run: &Run) -> io::Result<Option<RunEnded>> {
+        restore();
+        tracing::info!(
+            "custom command {:?} with the terminal: {:?}",
+            run.name,
+            run.argv
+        );
+        let ended = process::run_in_foreground(&run.argv, &[]);
+        activate()?;
+        self.terminal = new_terminal()?;
+        Ok(match ended {
+            Ok(status) if status.success() => None,
+            Ok(status) => Some(RunEnded::Exited {
+                code: effects::exit_code(status),
+                output: String::new(),
+            }),
+            Err(e) => Some(RunEnded::CannotStart(e.to_string())),
+        })
     }
 
     /// Ctrl-Z: give the shell its terminal back, stop, and take it again on `fg`.

@@ -6,12 +6,14 @@
 
 use std::collections::VecDeque;
 
+use super::commands::Run;
 use super::hosts::HostsView;
 use super::keys::{Intent, Motion};
 use super::tickets::{StepsState, TicketEntry};
 use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
 use crate::config::ViewEntry;
 use crate::config::look::{ColumnChoice, Role, ThemeName};
+use crate::custom::CustomCommand;
 use crate::hosts;
 use crate::i18n::{Lang, Msg};
 use crate::operate;
@@ -35,6 +37,10 @@ pub struct UiSettings {
     pub views: Vec<ViewEntry>,
     /// `[ui] columns`; empty: the usual ones.
     pub columns: Vec<ColumnChoice>,
+    /// `[[command]]`, their keys checked (`commands::check_command_keys`).
+    pub commands: Vec<CustomCommand>,
+    /// The region the dashboard's tickets are in, for `{region}`.
+    pub region: Option<String>,
 }
 
 /// A box over the screen that takes every key until it closes.
@@ -56,6 +62,8 @@ pub enum Prompt {
     },
     /// Any key closes it.
     Notice { title: String, lines: Vec<String> },
+    /// A custom command that asks first: only `y` runs it.
+    RunConfirm(Run),
 }
 
 /// What a key did to the prompt.
@@ -69,6 +77,8 @@ pub enum PromptKey {
         execution_id: String,
         operation: Operation,
     },
+    /// Confirmed: run this.
+    Run(Run),
 }
 
 /// Notices kept waiting behind an open prompt or a line being typed; the oldest go
@@ -144,6 +154,10 @@ impl Prompts {
                 self.choose(ticket_now);
                 PromptKey::Changed
             }
+            (Some(Prompt::RunConfirm(_)), _) => match (self.open.take(), intent, typed) {
+                (Some(Prompt::RunConfirm(run)), Intent::Type, Some('y')) => PromptKey::Run(run),
+                _ => PromptKey::Closed,
+            },
             (Some(Prompt::Confirm { .. }), _) => self.confirm_key(match (intent, typed) {
                 (Intent::Type, Some(c)) => ConfirmKey::Char(c),
                 (Intent::Accept, _) => ConfirmKey::Enter,
@@ -156,6 +170,11 @@ impl Prompts {
             }
             _ => PromptKey::Nothing,
         }
+    }
+
+    /// A custom command's question; `y` runs it, any other key cancels.
+    pub fn ask_to_run(&mut self, run: Run) {
+        self.open = Some(Prompt::RunConfirm(run));
     }
 
     /// `x` on `ticket` (`execution_id` is what the user is looking at).

@@ -10,7 +10,7 @@ use super::keys::Intent;
 
 /// The profile of every ticket while the dashboard watches one account and region: the
 /// name a config without `[[profile]]` gives its one profile.
-const IMPLICIT_PROFILE: &str = "default";
+pub(super) const IMPLICIT_PROFILE: &str = "default";
 use super::tickets::TicketEntry;
 
 #[derive(Debug, Clone, Default)]

@@ -48,6 +48,7 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
         (_, Intent::Quit) => Reaction::action(Action::Quit),
         (_, Intent::Suspend) => Reaction::action(Action::Suspend),
         (_, Intent::Redraw) => Reaction::redraw(true),
+        (_, Intent::Command(index)) => app.on_command(index),
         (Focus::Help, _) => {
             app.help = false;
             Reaction::redraw(true)

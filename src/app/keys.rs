@@ -237,6 +237,8 @@ pub enum Intent {
     Accept,
     /// Closes what has the focus: a line, a prompt, the help.
     Close,
+    /// A custom command, by its place among the `[[command]]` entries.
+    Command(usize),
 }
 
 /// A row that applies only while something holds, besides its focus.

@@ -12,6 +12,7 @@ mod actions;
 mod alerts;
 mod browse;
 mod clock;
+mod commands;
 mod detail;
 mod filter;
 mod hosts;
@@ -43,6 +44,7 @@ use crate::watch::{Command, Reply, TicketUpdate, Update};
 pub use actions::{Prompt, UiSettings};
 pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
+pub use commands::{Run, RunEnded, check_command_keys, keymap_with};
 pub use detail::{Row, TabRows, tab_count};
 pub use hosts::HostsView;
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
@@ -82,6 +84,11 @@ pub enum Message {
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
+    /// A custom command ended (`name` as the pane titles it).
+    CommandEnded {
+        name: String,
+        ended: RunEnded,
+    },
 }
 
 /// How saving an edit of the config file went.
@@ -277,6 +284,8 @@ impl App {
 
     /// With the dashboard settings of the command line and `[ui]`.
     pub fn with_settings(mut self, settings: UiSettings) -> App {
+        // The keys were checked with the config (`check_command_keys`).
+        self.keymap = commands::keymap_with(&settings.commands).unwrap_or_default();
         self.views = SavedViews::new(settings.views.clone());
         self.settings = settings;
         self
@@ -320,7 +329,7 @@ impl App {
         match self.prompt.current() {
             Some(Prompt::Notice { .. }) => return Focus::Notice,
             Some(Prompt::Menu { .. }) => return Focus::Menu,
-            Some(Prompt::Confirm { .. }) => return Focus::Confirm,
+            Some(Prompt::Confirm { .. } | Prompt::RunConfirm(_)) => return Focus::Confirm,
             None => {}
         }
         if self.watchlist.input().is_some() {
@@ -357,6 +366,7 @@ impl App {
                     crate::operate::needs_typed_confirmation(*operation)
                         == (only == Only::TypedAnswer)
                 }
+                Some(Prompt::RunConfirm(_)) => only == Only::YesAnswer,
                 _ => false,
             },
         }
@@ -763,6 +773,7 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
             app.config_error = Some(why);
             Reaction::redraw(true)
         }
+        Message::CommandEnded { name, ended } => app.command_ended(&name, ended),
         Message::Saved(saved) => {
             let lang = app.lang();
             let (said, is_error) = match &saved {

@@ -93,6 +93,7 @@ impl App {
                     operation,
                 })
             }
+            PromptKey::Run(run) => Reaction::redraw(true).and(Action::Run(run)),
             PromptKey::Changed | PromptKey::Closed => Reaction::redraw(true),
             PromptKey::Nothing => Reaction::default(),
         }

@@ -254,6 +254,7 @@ fn select_id(app: &mut App, want: &str) {
 
 mod browse;
 mod clock;
+mod commands;
 mod engine_updates;
 mod filter_and_sort;
 mod handover;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
-use crate::app::{App, AppInit, UiSettings};
+use crate::app::{App, AppInit, UiSettings, check_command_keys};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::edit::LastRead;
@@ -25,6 +25,9 @@ pub fn run(globals: &Globals) -> Exit {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
+    if let Err(e) = check_command_keys(&config) {
+        return usage_error(&e.to_string());
+    }
     let client_config = match resolve_client(globals, &config) {
         Ok(c) => c,
         Err(e) => {
@@ -54,6 +57,8 @@ pub fn run(globals: &Globals) -> Exit {
         accent: None,
         views: config.views.clone(),
         columns: config.ui.columns.clone(),
+        commands: config.commands.iter().map(|c| c.command.clone()).collect(),
+        region: client_config.endpoint.region.clone(),
     };
     // Edits go to the file the config came from, or would have.
     let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);

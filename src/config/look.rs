@@ -261,9 +261,17 @@ mod tests {
         let tags = ColumnChoice::parse("tags:30").unwrap();
         assert_eq!((tags.column, tags.width), (Column::Tags, 30));
         assert_eq!(ColumnChoice::parse("id").unwrap().width, 24);
-        assert!(ColumnChoice::parse("tag").unwrap_err().contains("did you mean \"tags\""));
+        assert!(
+            ColumnChoice::parse("tag")
+                .unwrap_err()
+                .contains("did you mean \"tags\"")
+        );
         assert!(ColumnChoice::parse("tags:0").is_err());
         assert!(ColumnChoice::parse("tags:wide").is_err());
-        assert!(!ColumnChoice::defaults().iter().any(|c| c.column == Column::Tags));
+        assert!(
+            !ColumnChoice::defaults()
+                .iter()
+                .any(|c| c.column == Column::Tags)
+        );
     }
 }

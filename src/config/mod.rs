@@ -22,6 +22,7 @@ pub use resolve::{
 };
 
 use crate::coc::Secret;
+use crate::custom::CustomCommand;
 use crate::format::parse_duration;
 use crate::i18n::Lang;
 use crate::notify::NotifyConfig;
@@ -40,6 +41,8 @@ pub struct Config {
     pub queries: Vec<QueryEntry>,
     /// `[[view]]`: saved filters of the list, `v` cycles them.
     pub views: Vec<ViewEntry>,
+    /// `[[command]]`: the user's programs on a key of the dashboard.
+    pub commands: Vec<CommandEntry>,
     pub notify: NotifyConfig,
     pub ui: UiConfig,
     /// The file it was read from; `None` for the built-in defaults.
@@ -74,6 +77,14 @@ pub struct AuthConfig {
     pub sk: Option<Secret>,
     pub security_token: Option<Secret>,
     pub token: Option<Secret>,
+}
+
+/// One `[[command]]`, and where its key is written (for the error when the dashboard
+/// already takes that key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandEntry {
+    pub command: CustomCommand,
+    pub key_at: Position,
 }
 
 /// `[ui]`.

@@ -13,10 +13,11 @@ use toml::de::{DeTable, DeValue};
 use super::error::{Position, Problem};
 use super::look::{self, Column, ColumnChoice, Role, ThemeName};
 use super::{
-    ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, ViewEntry, WatchEntry,
-    console_url,
+    ApiConfig, AuthConfig, AuthMethod, CommandEntry, Config, QueryEntry, UiConfig, ViewEntry,
+    WatchEntry, console_url,
 };
 use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
+use crate::custom::{self, CustomCommand, Scope};
 use crate::format::parse_duration;
 use crate::i18n::Lang;
 use crate::notify::{NotifyConfig, NotifyOn};
@@ -27,9 +28,19 @@ use ratatui::style::Color;
 
 const ROOT_PLACE: &str = "at the top level";
 const TOP_KEYS: &[&str] = &[
-    "api", "auth", "poll", "watch", "query", "ui", "notify", "view",
+    "api", "auth", "poll", "watch", "query", "ui", "notify", "view", "command",
 ];
 const VIEW_KEYS: &[&str] = &["name", "filter", "sort"];
+const COMMAND_KEYS: &[&str] = &[
+    "key",
+    "name",
+    "scope",
+    "argv",
+    "confirm",
+    "writes",
+    "interactive",
+    "timeout",
+];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -87,6 +98,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     config.watch = reader.watch_list(&root);
     config.queries = reader.query_list(&root);
     config.views = reader.view_list(&root);
+    config.commands = reader.command_list(&root);
     if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
         config.ui = reader.ui(&ui);
     }
@@ -576,6 +588,76 @@ impl Reader<'_> {
             }
         }
         views
+    }
+
+    /// `[[command]]` blocks: a key of one character, a name, a scope, `argv` whose
+    /// placeholders the scope has. Keys the dashboard already takes are checked where
+    /// the key table is (`app::Keymap::with_commands`).
+    fn command_list(&mut self, root: &Section<'_, '_>) -> Vec<CommandEntry> {
+        let mut commands = Vec::new();
+        for (entry, item_span) in self.blocks(root, "command", "in [[command]]") {
+            self.check_keys(&entry, COMMAND_KEYS);
+            let name = self.string(&entry, "name");
+            let key = self.string(&entry, "key");
+            let scope = self.choice(&entry, "scope", &Scope::NAMES);
+            let argv = self.strings(&entry, "argv");
+            let least = (Duration::from_millis(100), "100ms");
+            let timeout = self.duration(&entry, "timeout", least);
+            let mut flag = |key| self.boolean(&entry, key).unwrap_or(false);
+            let (confirm, writes, interactive) =
+                (flag("confirm"), flag("writes"), flag("interactive"));
+            let missing: Vec<&str> = ["key", "name", "argv"]
+                .into_iter()
+                .filter(|k| entry.get(k).is_none())
+                .collect();
+            if !missing.is_empty() {
+                let why = format!("[[command]] entry without `{}`", missing.join("`, `"));
+                self.report(item_span, why);
+                continue;
+            }
+            let (Some((name, name_span)), Some((key, key_span)), Some((argv, argv_span))) =
+                (name, key, argv)
+            else {
+                continue;
+            };
+            if name.trim().is_empty() {
+                self.bad_value(&entry, "name", name_span, "must not be empty".into());
+                continue;
+            }
+            let mut chars = key.chars();
+            let key = match (chars.next(), chars.next()) {
+                (Some(c), None) if !c.is_control() && !c.is_whitespace() => c,
+                _ => {
+                    let why = format!("{key:?}: expected one character, such as \"S\"");
+                    self.bad_value(&entry, "key", key_span, why);
+                    continue;
+                }
+            };
+            if argv.first().is_none_or(|program| program.is_empty()) {
+                let why = "needs a program: [\"ssh\", \"{host_ip}\"]".to_string();
+                self.bad_value(&entry, "argv", argv_span, why);
+                continue;
+            }
+            let scope = scope.and_then(Scope::parse).unwrap_or(Scope::Ticket);
+            if let Err(why) = custom::check_argv(&argv, scope) {
+                self.bad_value(&entry, "argv", argv_span, why);
+                continue;
+            }
+            commands.push(CommandEntry {
+                command: CustomCommand {
+                    key,
+                    name,
+                    scope,
+                    argv,
+                    confirm,
+                    writes,
+                    interactive,
+                    timeout: timeout.unwrap_or(custom::DEFAULT_TIMEOUT),
+                },
+                key_at: Position::at(self.text, key_span.start),
+            });
+        }
+        commands
     }
 
     /// `[[query]]` blocks: a unique `name` and the filters of `coctop list`.

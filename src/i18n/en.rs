@@ -227,6 +227,18 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         } => return format!("{op} {id}  job {job}  status {status}").into(),
         ReadOnlyTitle => "read-only",
         OperationsOff(why) => return format!("Operations are off: {why}.").into(),
+        RunQuestion(name) => return format!("Run {name}? ").into(),
+        CommandExited { name, code } => return format!("{name}: exit {code}").into(),
+        CommandKilled { name, seconds } => {
+            return format!("{name}: still running after {seconds}s, killed").into();
+        }
+        CommandCannotStart { name, why } => return format!("{name} cannot start: {why}").into(),
+        NoOutput => "(no output)",
+        EarlierLines(n) => return format!("… {n} earlier lines").into(),
+        NoValueHere(placeholder) => {
+            return format!("Not run: no {{{placeholder}}} at the cursor.").into();
+        }
+        NothingAtCursor => "Not run: nothing at the cursor for it.",
         NothingToDoTitle => "nothing to do",
         NoOperationFits { id, status } => {
             return format!("No operation fits {id} ({status}).").into();

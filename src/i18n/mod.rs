@@ -307,6 +307,28 @@ pub enum Msg<'a> {
     },
     ReadOnlyTitle,
     OperationsOff(&'a str),
+    /// A custom command's question: `Run {name}?`.
+    RunQuestion(&'a str),
+    /// What ran, as its title: its name and how it ended.
+    CommandExited {
+        name: &'a str,
+        code: &'a str,
+    },
+    CommandKilled {
+        name: &'a str,
+        seconds: u64,
+    },
+    CommandCannotStart {
+        name: &'a str,
+        why: &'a str,
+    },
+    NoOutput,
+    /// Earlier lines of the output not shown.
+    EarlierLines(usize),
+    /// A placeholder of the command without a value at the cursor.
+    NoValueHere(&'a str),
+    /// A custom command's key where it has nothing to work on.
+    NothingAtCursor,
     NothingToDoTitle,
     NoOperationFits {
         id: &'a str,

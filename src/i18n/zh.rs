@@ -234,6 +234,18 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         } => return format!("{op} {id}  作业 {job}  状态 {status}").into(),
         ReadOnlyTitle => "只读",
         OperationsOff(why) => return format!("操作已关闭：{why}。").into(),
+        RunQuestion(name) => return format!("运行{name}？").into(),
+        CommandExited { name, code } => return format!("{name}：退出码 {code}").into(),
+        CommandKilled { name, seconds } => {
+            return format!("{name}：{seconds} 秒后仍在运行，已终止").into();
+        }
+        CommandCannotStart { name, why } => return format!("{name} 无法启动：{why}").into(),
+        NoOutput => "（无输出）",
+        EarlierLines(n) => return format!("… 之前 {n} 行").into(),
+        NoValueHere(placeholder) => {
+            return format!("未运行：光标处没有 {{{placeholder}}}。").into();
+        }
+        NothingAtCursor => "未运行：光标处没有可用的对象。",
         NothingToDoTitle => "无可执行的操作",
         NoOperationFits { id, status } => {
             return format!("没有适用于 {id}（{status}）的操作。").into();

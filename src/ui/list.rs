@@ -8,8 +8,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, RowTimes, TicketEntry, View, layout::Screen};
-use crate::config::look::{Column, ColumnChoice};
 use crate::coc::KeyValue;
+use crate::config::look::{Column, ColumnChoice};
 use crate::i18n::Msg;
 use crate::text;
 
@@ -174,7 +174,14 @@ fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, app: &App, theme
     }
     buf.set_style(area, theme.column_header());
     for (column, x, width) in columns.iter() {
-        put(buf, area, x, width, &app.t(title(column)), theme.column_header());
+        put(
+            buf,
+            area,
+            x,
+            width,
+            &app.t(title(column)),
+            theme.column_header(),
+        );
     }
 }
 
@@ -252,7 +259,10 @@ fn draw_row(
 
 /// `env=prod team=sre`.
 fn tags_text(tags: &[KeyValue]) -> String {
-    let pairs: Vec<String> = tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect();
+    let pairs: Vec<String> = tags
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.value))
+        .collect();
     pairs.join(" ")
 }
 
@@ -282,11 +292,17 @@ mod tests {
     use super::*;
 
     fn shown(width: u16, chosen: &[ColumnChoice]) -> Vec<Column> {
-        Columns::fit(width, chosen).iter().map(|(c, _, _)| c).collect()
+        Columns::fit(width, chosen)
+            .iter()
+            .map(|(c, _, _)| c)
+            .collect()
     }
 
     fn chosen(names: &[&str]) -> Vec<ColumnChoice> {
-        names.iter().map(|n| ColumnChoice::parse(n).unwrap()).collect()
+        names
+            .iter()
+            .map(|n| ColumnChoice::parse(n).unwrap())
+            .collect()
     }
 
     #[test]
@@ -295,10 +311,7 @@ mod tests {
         let at_80 = shown(80, &[]);
         assert!(at_80.contains(&Column::Id) && at_80.contains(&Column::Started));
         assert!(!at_80.contains(&Column::Updated) && !at_80.contains(&Column::Type));
-        assert_eq!(
-            shown(40, &[]),
-            [Column::Status, Column::Name, Column::Took]
-        );
+        assert_eq!(shown(40, &[]), [Column::Status, Column::Name, Column::Took]);
         assert_eq!(shown(0, &[]), [Column::Status, Column::Name]);
     }
 

@@ -81,6 +81,17 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
             }
             (lang.t(Msg::ConfirmTitle(&op)).into_owned(), lines)
         }
+        Prompt::RunConfirm(run) => {
+            let mut question = keys(Focus::Confirm);
+            let ask = lang.t(Msg::RunQuestion(&run.name)).into_owned();
+            question.spans.insert(0, Span::raw(ask));
+            let lines = vec![
+                Line::styled(command_line(&run.argv), theme.bold()),
+                Line::raw(""),
+                question,
+            ];
+            (lang.t(Msg::ConfirmTitle(&run.name)).into_owned(), lines)
+        }
         Prompt::Notice { title, lines } => {
             let mut body: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
             body.push(Line::raw(""));
@@ -103,6 +114,20 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
         .wrap(Wrap { trim: false })
         .block(block)
         .render(popup, buf);
+}
+
+/// The arguments as one line, each with spaces or quotes in it between quotes.
+fn command_line(argv: &[String]) -> String {
+    let shown: Vec<String> = argv
+        .iter()
+        .map(
+            |arg| match arg.contains([' ', '"', '\'']) || arg.is_empty() {
+                true => format!("{arg:?}"),
+                false => arg.clone(),
+            },
+        )
+        .collect();
+    shown.join(" ")
 }
 
 /// Rows the lines take when wrapped at `width` columns; a wrapped line gets one row

@@ -506,7 +506,11 @@ fn unknown_and_doubled_columns_are_named_with_the_nearest() {
     fs::write(&path, "[ui]\ncolumns = [\"status\", \"tags\"]\n").unwrap();
     let out = sandbox.check(&path);
     assert!(out.stderr.contains("must name \"name\""), "{}", out.stderr);
-    fs::write(&path, "[ui]\ncolumns = [\"tags:30\", \"name\", \"status\"]\n").unwrap();
+    fs::write(
+        &path,
+        "[ui]\ncolumns = [\"tags:30\", \"name\", \"status\"]\n",
+    )
+    .unwrap();
     assert_eq!(sandbox.check(&path).code, 0);
 }
 

@@ -10,9 +10,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
 use coctop::app::{App, AppInit, Message, UiSettings, update};
-use coctop::config::look::ColumnChoice;
 use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
 use coctop::config::WatchEntry;
+use coctop::config::look::ColumnChoice;
 use coctop::config::look::{Role, ThemeName};
 use coctop::format::Zone;
 use coctop::i18n::Lang;
