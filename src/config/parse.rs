@@ -626,23 +626,25 @@ impl Reader<'_> {
             }
             let mut chars = key.chars();
             let key = match (chars.next(), chars.next()) {
-                (Some(c), None) if !c.is_control() && !c.is_whitespace() => c,
+                (Some(c), None) if !c.is_control() && !c.is_whitespace() => Some(c),
                 _ => {
                     let why = format!("{key:?}: expected one character, such as \"S\"");
-                    self.bad_value(&entry, "key", key_span, why);
-                    continue;
+                    self.bad_value(&entry, "key", key_span.clone(), why);
+                    None
                 }
             };
-            if argv.first().is_none_or(|program| program.is_empty()) {
-                let why = "needs a program: [\"ssh\", \"{host_ip}\"]".to_string();
-                self.bad_value(&entry, "argv", argv_span, why);
-                continue;
-            }
             let scope = scope.and_then(Scope::parse).unwrap_or(Scope::Ticket);
-            if let Err(why) = custom::check_argv(&argv, scope) {
+            let argv_checked = match argv.first() {
+                Some(program) if !program.is_empty() => custom::check_argv(&argv, scope),
+                _ => Err("needs a program: [\"ssh\", \"{host_ip}\"]".to_string()),
+            };
+            if let Err(why) = argv_checked {
                 self.bad_value(&entry, "argv", argv_span, why);
                 continue;
             }
+            let Some(key) = key else {
+                continue;
+            };
             commands.push(CommandEntry {
                 command: CustomCommand {
                     key,
