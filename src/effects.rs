@@ -210,6 +210,16 @@ fn saved(path: Option<&Path>, edit: impl FnOnce(&Path) -> Result<Option<Saved>, 
     }
 }
 
+/// A program's exit code, or the signal that ended it (`signal 9`).
+pub fn exit_code(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code.to_string(),
+        (None, Some(signal)) => format!("signal {signal}"),
+        (None, None) => status.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,15 +246,5 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         let said = save_watch_change(Some(&path), &WatchChange::Remove("EX1".into()), &last_read);
         assert_eq!(said, Saved::To(path.display().to_string()));
-    }
-}
-
-/// A program's exit code, or the signal that ended it (`signal 9`).
-pub fn exit_code(status: std::process::ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => code.to_string(),
-        (None, Some(signal)) => format!("signal {signal}"),
-        (None, None) => status.to_string(),
     }
 }
