@@ -473,3 +473,64 @@ fn install_panic_hook() {
         previous(info);
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_is_drawn_at_once_even_right_after_a_frame() {
+        let start = Instant::now();
+        let mut pacer = FramePacer::drawn_at(start);
+        let just_after = start + Duration::from_millis(1);
+        pacer.owe(Owed::AtOnce);
+        assert!(pacer.due(just_after));
+        pacer.drawn(just_after);
+        assert_eq!(pacer.next_frame(), None, "nothing owed after drawing");
+    }
+
+    #[test]
+    fn engine_updates_wait_out_the_frame_interval() {
+        let start = Instant::now();
+        let mut pacer = FramePacer::drawn_at(start);
+        assert!(
+            !pacer.due(start + FRAME_INTERVAL),
+            "nothing owed, nothing due"
+        );
+        pacer.owe(Owed::Paced);
+        assert!(!pacer.due(start + Duration::from_millis(1)));
+        assert_eq!(pacer.next_frame(), Some(start + FRAME_INTERVAL));
+        assert!(pacer.due(start + FRAME_INTERVAL));
+    }
+
+    #[test]
+    fn input_after_paced_updates_brings_their_frame_forward() {
+        let start = Instant::now();
+        let mut pacer = FramePacer::drawn_at(start);
+        pacer.owe(Owed::Paced);
+        pacer.owe(Owed::AtOnce);
+        pacer.owe(Owed::Paced);
+        assert!(pacer.due(start + Duration::from_millis(1)));
+    }
+
+    #[test]
+    fn the_users_own_messages_are_input_and_the_engines_are_not() {
+        use crate::watch::Update;
+        let key = ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char('j'),
+        );
+        assert!(is_input(&Message::Key(key)));
+        assert!(is_input(&Message::Resize {
+            width: 80,
+            height: 24
+        }));
+        assert!(is_input(&Message::Paste("x".into())));
+        assert!(!is_input(&Message::Tick(SystemTime::now())));
+        let joined = Update::Joined {
+            execution_id: "EX1".into(),
+            query: "mine".into(),
+            at: SystemTime::now(),
+        };
+        assert!(!is_input(&Message::Engine(joined)));
+    }
+}
