@@ -33,8 +33,16 @@ pub struct Globals {
     pub read_only: bool,
 }
 
-/// The one way every command builds its async runtime.
+/// The one way every command builds its async runtime: one thread. A command mostly
+/// waits; hand-offs between worker threads cost a poll more than the work itself.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// The simulator's runtime: it serves many clients at once, a worker per core.
+pub fn server_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
