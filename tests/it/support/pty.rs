@@ -20,6 +20,18 @@ impl PtyApp {
     /// Starts `coctop ARGS` in a `cols`x`rows` terminal, with `env` added to a clean
     /// environment (HOME and XDG dirs should point at a temporary directory).
     pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> PtyApp {
+        let coctop = Path::new(env!("CARGO_BIN_EXE_coctop"));
+        PtyApp::spawn_program(coctop, args, env, cols, rows)
+    }
+
+    /// [`PtyApp::spawn`] of another coctop build (a bench comparing two builds).
+    pub fn spawn_program(
+        program: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> PtyApp {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -28,7 +40,7 @@ impl PtyApp {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_coctop"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
         cmd.env("TERM", "xterm-256color");
