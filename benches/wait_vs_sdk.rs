@@ -13,8 +13,8 @@
 //! are new processes on every poll). Polls are the requests the simulator answered.
 //!
 //! Run: `nice cargo bench --bench wait_vs_sdk` (optional: `-- --rate 10 --seconds 20
-//! --rounds 5`; `--bin PATH` adds another coctop build to the rotation, e.g. main's, to
-//! compare two builds side by side). Needs python3 with huaweicloudsdkcoc, curl and jq;
+//! --rounds 5`; each `--bin PATH` adds another coctop build to the rotation, e.g. main's,
+//! to compare builds side by side). Needs python3 with huaweicloudsdkcoc, curl and jq;
 //! a poller whose tool is missing is left out and says so.
 
 mod support;
@@ -268,10 +268,10 @@ fn main() {
     let tickets = runtime.block_on(running_behind(&sim, rate as usize, OLDER_THAN));
     assert_eq!(tickets.len(), rate as usize, "enough running tickets");
 
-    let other_build = std::env::args()
-        .skip_while(|a| a != "--bin")
-        .nth(1)
-        .map(|path| Poller::CoctopWait(Some(path.into())));
+    let other_builds = args
+        .windows(2)
+        .filter(|pair| pair[0] == "--bin")
+        .map(|pair| Poller::CoctopWait(Some(pair[1].clone().into())));
     let mut pollers = Vec::new();
     let candidates = [
         Poller::CoctopWait(None),
@@ -279,7 +279,7 @@ fn main() {
         Poller::CurlJq,
         Poller::BareReqwest,
     ];
-    for poller in candidates.into_iter().chain(other_build) {
+    for poller in candidates.into_iter().chain(other_builds) {
         match poller.missing() {
             None => pollers.push(poller),
             Some(what) => println!("  {}: left out, needs {what}", poller.name()),
