@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, RetryPolicy};
-use coctop::watch::{self, EngineConfig, Update};
+use coctop::watch::{self, EngineConfig, TicketUpdate, Update};
 
 struct Options {
     tickets: usize,
@@ -41,7 +41,7 @@ fn options() -> Options {
         // Short enough that the active tickets ask for more than max_rps: the engine
         // runs at its limit, not at the tickets' pace.
         interval: value("--interval")
-            .and_then(|v| coctop::config::parse_duration(&v).ok())
+            .and_then(|v| coctop::format::parse_duration(&v).ok())
             .unwrap_or(Duration::from_secs(1)),
     }
 }
@@ -152,8 +152,8 @@ fn main() {
         loop {
             tokio::select! {
                 update = engine.updates.recv() => match update {
-                    Some(Update::Snapshot { .. }) => polls += 1,
-                    Some(Update::Error { .. }) => errors += 1,
+                    Some(Update::Ticket(TicketUpdate::Snapshot { .. })) => polls += 1,
+                    Some(Update::Ticket(TicketUpdate::Error { .. })) => errors += 1,
                     Some(_) => {}
                     None => break,
                 },

@@ -15,7 +15,6 @@ mod pty;
 
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use coctop::sim::{self, SimOptions};
@@ -49,7 +48,7 @@ fn listed(screen: &str) -> usize {
 }
 
 /// Milliseconds from each key press to its frame, `presses` of them.
-fn measure(program: &Path, env: &[(&str, &str)], tickets: usize, presses: u64) -> Vec<f64> {
+fn measure(program: &str, env: &[(&str, &str)], tickets: usize, presses: u64) -> Vec<f64> {
     let mut app = PtyApp::spawn_program(program, &[], env, 200, 50);
     app.wait_for("a selected ticket", |s| selected(s).is_some());
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -90,11 +89,11 @@ fn main() {
     let presses = arg("--presses", 40);
     let rounds = arg("--rounds", 2);
     let args: Vec<String> = std::env::args().collect();
-    let mut builds = vec![PathBuf::from(env!("CARGO_BIN_EXE_coctop"))];
+    let mut builds = vec![env!("CARGO_BIN_EXE_coctop").to_string()];
     builds.extend(
         args.windows(2)
             .filter(|pair| pair[0] == "--bin")
-            .map(|pair| PathBuf::from(&pair[1])),
+            .map(|pair| pair[1].clone()),
     );
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -131,7 +130,7 @@ fn main() {
         let over_16 = latencies.iter().filter(|&&ms| ms > 16.0).count();
         println!(
             "{}: median {:.1} ms, p90 {:.1} ms, max {:.1} ms; {over_16} of {} over 16 ms",
-            build.display(),
+            build,
             percentile(&latencies, 50),
             percentile(&latencies, 90),
             latencies.last().copied().unwrap_or_default(),

@@ -3,14 +3,18 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
 
+use crate::cmd::Globals;
 use crate::cmd::config::ConfigAction as Action;
-use crate::cmd::get;
 use crate::cmd::sim as sim_cmd;
 use crate::cmd::wait::WaitOptions;
+use crate::cmd::{get, output};
+use crate::coc::auth::ENV_SIM_SK;
 use crate::coc::{Secret, Status};
-use crate::query::{self, TicketQuery};
+use crate::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
+use crate::query::{self, TicketQuery, TimeBound};
 use crate::sim::SimOptions;
 
 #[derive(Debug, Parser)]
@@ -23,23 +27,87 @@ use crate::sim::SimOptions;
                   permission failure, 5 a ticket could not be fetched or an operation was refused."
 )]
 pub struct Cli {
-    /// Config file (default: the platform config dir, see `coctop config path`).
-    #[arg(long, global = true, env = "COCTOP_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// API endpoint URL; overrides the config and --region.
-    #[arg(long, global = true, value_name = "URL")]
-    pub endpoint: Option<String>,
-    /// Region id: cn-north-4, ap-southeast-3 or eu-west-101.
-    #[arg(long, global = true, value_name = "ID")]
-    pub region: Option<String>,
-    /// Never send an operation (retry, terminate, resume, skip-batch); as `[ui] read_only`.
-    #[arg(long, global = true)]
-    pub read_only: bool,
+    #[command(flatten)]
+    pub connection: Connection,
+    #[command(flatten)]
+    pub read_only: ReadOnly,
     /// Open the dashboard on an embedded simulator: no config, no credentials.
     #[arg(long)]
     pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The config file and the endpoint: the dashboard's options, also taken after each
+/// subcommand that talks to COC. Given before a subcommand they apply to it where they
+/// can (`coctop --endpoint URL get ID`); given after it, they win.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Connection {
+    #[command(flatten)]
+    pub file: ConfigFile,
+    /// API endpoint URL; overrides the config and --region.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Region id: cn-north-4, ap-southeast-3 or eu-west-101.
+    #[arg(long, value_name = "ID")]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigFile {
+    /// Config file (default: the platform config dir, see `coctop config path`).
+    #[arg(long, env = CONFIG_ENV, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReadOnly {
+    /// Never send an operation (retry, terminate, resume, skip-batch); as `[ui] read_only`.
+    #[arg(long)]
+    pub read_only: bool,
+}
+
+/// The global settings wherever they were given: on the command line, the one nearest
+/// the end (after the subcommand) wins over one before it, and either over
+/// `COCTOP_CONFIG`. `--read-only` anywhere holds.
+pub fn globals(matches: &ArgMatches) -> Globals {
+    let mut levels = vec![matches];
+    while let Some((_, sub)) = levels[levels.len() - 1].subcommand() {
+        levels.push(sub);
+    }
+    let config = chosen::<PathBuf>(&levels, "config").map(|(path, source)| ConfigLocation {
+        path,
+        source: match source {
+            ValueSource::EnvVariable => ConfigSource::Env,
+            _ => ConfigSource::Flag,
+        },
+    });
+    Globals {
+        config,
+        endpoint: chosen(&levels, "endpoint").map(|(url, _)| url),
+        region: chosen(&levels, "region").map(|(id, _)| id),
+        read_only: levels
+            .iter()
+            .any(|m| m.try_get_one::<bool>("read_only").ok().flatten() == Some(&true)),
+    }
+}
+
+/// The value of `id` given on the command line at the deepest level that takes it, else
+/// one from the environment, with where it came from.
+fn chosen<T: Clone + Send + Sync + 'static>(
+    levels: &[&ArgMatches],
+    id: &str,
+) -> Option<(T, ValueSource)> {
+    let given = |m: &&ArgMatches| {
+        let value = m.try_get_one::<T>(id).ok().flatten()?.clone();
+        Some((value, m.value_source(id)?))
+    };
+    let typed = levels
+        .iter()
+        .rev()
+        .filter_map(given)
+        .find(|(_, source)| *source == ValueSource::CommandLine);
+    typed.or_else(|| levels.iter().find_map(given))
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +130,8 @@ pub enum Command {
     Sim(SimArgs),
     /// Where the config lives; validate it; write a starter file.
     Config {
+        #[command(flatten)]
+        file: ConfigFile,
         #[command(subcommand)]
         action: ConfigAction,
     },
@@ -93,6 +163,8 @@ pub struct GetArgs {
     /// Execution IDs.
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
+    #[command(flatten)]
+    pub connection: Connection,
 }
 
 /// `retry|terminate|resume|skip-batch`: asks on a terminal, needs `--yes` without one.
@@ -104,6 +176,10 @@ pub struct OperateArgs {
     /// Execution IDs.
     #[arg(value_name = "ID", required = true)]
     pub ids: Vec<String>,
+    #[command(flatten)]
+    pub read_only: ReadOnly,
+    #[command(flatten)]
+    pub connection: Connection,
 }
 
 #[derive(Debug, Args)]
@@ -112,7 +188,7 @@ pub struct WaitArgs {
     #[arg(long, value_name = "DUR", value_parser = crate::config::parse_interval)]
     pub interval: Option<std::time::Duration>,
     /// Give up (exit 3) after this long, e.g. 30m.
-    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]
+    #[arg(long, value_name = "DUR", value_parser = crate::format::parse_duration)]
     pub timeout: Option<std::time::Duration>,
     /// One JSON object per status change instead of text lines.
     #[arg(long)]
@@ -125,7 +201,7 @@ pub struct WaitArgs {
     pub follow: bool,
     /// Give up (exit 5, with the last error) when a ticket has failed without a break
     /// for this long, e.g. 2m.
-    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration,
+    #[arg(long, value_name = "DUR", value_parser = crate::format::parse_duration,
           default_value = "10m")]
     pub give_up: std::time::Duration,
     /// Notify as the config's [notify] says (bell and desktop on stderr's terminal, the hook).
@@ -134,6 +210,8 @@ pub struct WaitArgs {
     /// Execution IDs (the config's watched tickets when none are given).
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
+    #[command(flatten)]
+    pub connection: Connection,
 }
 
 #[derive(Debug, Args)]
@@ -150,12 +228,12 @@ pub struct ListArgs {
     /// A tag every ticket carries (repeatable).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = query::parse_tag)]
     pub tags: Vec<(String, String)>,
-    /// Started within this long, e.g. 24h.
-    #[arg(long, value_name = "DUR", value_parser = crate::config::parse_duration)]
-    pub since: Option<std::time::Duration>,
-    /// Ended before this: a duration ago (2h) or an RFC 3339 time.
-    #[arg(long, value_name = "DUR|TIME", value_parser = query::parse_until)]
-    pub until: Option<query::Until>,
+    /// Started since: a duration ago (24h, 7d), an RFC 3339 time or a date (2025-07-01).
+    #[arg(long, value_name = "DUR|TIME", value_parser = query::parse_time_bound)]
+    pub since: Option<TimeBound>,
+    /// Ended before: a duration ago (2h), an RFC 3339 time or a date.
+    #[arg(long, value_name = "DUR|TIME", value_parser = query::parse_time_bound)]
+    pub until: Option<TimeBound>,
     /// Only tickets with this status (repeatable; filtered here, not by the API).
     #[arg(long, value_name = "STATUS", value_parser = query::parse_status)]
     pub status: Vec<Status>,
@@ -164,6 +242,8 @@ pub struct ListArgs {
     pub limit: usize,
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    #[command(flatten)]
+    pub connection: Connection,
 }
 
 impl ListArgs {
@@ -191,7 +271,7 @@ pub struct SimArgs {
     pub ak: Option<String>,
     /// The secret key that goes with --ak (visible in `ps`: prefer COCTOP_SIM_SK or
     /// --sk-file).
-    #[arg(long, env = "COCTOP_SIM_SK", hide_env_values = true)]
+    #[arg(long, env = ENV_SIM_SK, hide_env_values = true)]
     pub sk: Option<Secret>,
     /// Read the secret key from the first line of this file.
     #[arg(long, value_name = "FILE", conflicts_with = "sk")]
@@ -202,6 +282,9 @@ pub struct SimArgs {
     /// How many seeded tickets to start with (at least 1).
     #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub tickets: u64,
+    /// How many seeded script tickets to start with (every status is among the first 7).
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    pub script_tickets: u64,
     /// Time scale of ticket lifecycles (2 runs twice as fast).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
@@ -212,7 +295,7 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 0.0)]
     pub throttle_rate: f64,
     /// Added latency per request, e.g. 50ms.
-    #[arg(long, value_parser = crate::config::parse_duration, default_value = "0ms")]
+    #[arg(long, value_parser = crate::format::parse_duration, default_value = "0ms")]
     pub latency: std::time::Duration,
 }
 
@@ -226,6 +309,7 @@ impl SimArgs {
             latency: self.latency,
             credentials: None,
             tickets: self.tickets as usize,
+            script_tickets: self.script_tickets as usize,
         }
     }
 
@@ -262,11 +346,11 @@ impl WaitArgs {
     }
 }
 
-impl From<OutputFormat> for get::OutputFormat {
-    fn from(format: OutputFormat) -> get::OutputFormat {
+impl From<OutputFormat> for output::OutputFormat {
+    fn from(format: OutputFormat) -> output::OutputFormat {
         match format {
-            OutputFormat::Table => get::OutputFormat::Table,
-            OutputFormat::Json => get::OutputFormat::Json,
+            OutputFormat::Table => output::OutputFormat::Table,
+            OutputFormat::Json => output::OutputFormat::Json,
         }
     }
 }
@@ -274,9 +358,9 @@ impl From<OutputFormat> for get::OutputFormat {
 impl From<&ConfigAction> for Action {
     fn from(action: &ConfigAction) -> Action {
         match action {
-            ConfigAction::Path => Action::Path,
-            ConfigAction::Check => Action::Check,
-            ConfigAction::Init => Action::Init,
+            ConfigAction::Path(_) => Action::Path,
+            ConfigAction::Check(_) => Action::Check,
+            ConfigAction::Init(_) => Action::Init,
         }
     }
 }
@@ -284,11 +368,11 @@ impl From<&ConfigAction> for Action {
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
     /// Print where the config, log and cache files are.
-    Path,
+    Path(ConfigFile),
     /// Validate the config file.
-    Check,
+    Check(ConfigFile),
     /// Write a starter config file (never overwrites).
-    Init,
+    Init(ConfigFile),
 }
 
 #[cfg(test)]

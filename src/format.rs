@@ -3,11 +3,9 @@
 //! Every function takes the current time as an argument: nothing here reads the clock,
 //! so output is reproducible in tests.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use chrono::{DateTime, FixedOffset, Local, Utc};
-
-use crate::coc::Status;
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 
 /// The time zone times are shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -22,15 +20,29 @@ impl Zone {
     pub const UTC: Zone = Zone::Fixed(FixedOffset::east_opt(0).unwrap());
 }
 
-/// An API timestamp (epoch milliseconds) as a `SystemTime`; `None` when out of the
-/// range of a calendar date (garbage from the server).
+/// An epoch-milliseconds timestamp (the API's, the cache's) as a time, negative ones
+/// before 1970; `None` outside the calendar (about 262,000 years either side of year 0),
+/// which only garbage reaches.
 pub fn from_millis(ms: i64) -> Option<SystemTime> {
     DateTime::<Utc>::from_timestamp_millis(ms).map(SystemTime::from)
 }
 
-/// A time as API epoch milliseconds (negative before 1970).
+/// A time as epoch milliseconds, rounded down (negative before 1970). Every time has
+/// one: beyond `i64`'s range it saturates; `from_millis` gives back any time of the
+/// calendar to the millisecond.
 pub fn millis_of(at: SystemTime) -> i64 {
-    DateTime::<Utc>::from(at).timestamp_millis()
+    match at.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => {
+            let ms = before.duration().as_nanos().div_ceil(1_000_000);
+            i64::try_from(ms).map_or(i64::MIN, |ms| -ms)
+        }
+    }
+}
+
+/// A time on the calendar (to the millisecond), `None` beyond it.
+fn on_calendar(at: SystemTime) -> Option<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp_millis(millis_of(at))
 }
 
 /// `2025-07-01 21:01:45` in the given zone; `-` for a timestamp out of range.
@@ -45,9 +57,12 @@ pub fn local_time(ms: i64, zone: Zone) -> String {
     }
 }
 
-/// `21:01:45`, for times that are usually today (history, last poll).
+/// `21:01:45`, for times that are usually today (history, last poll); `-` for a time
+/// beyond the calendar.
 pub fn clock_time(at: SystemTime, zone: Zone) -> String {
-    let utc: DateTime<Utc> = at.into();
+    let Some(utc) = on_calendar(at) else {
+        return "-".to_string();
+    };
     match zone {
         Zone::Local => utc.with_timezone(&Local).format("%H:%M:%S").to_string(),
         Zone::Fixed(offset) => utc.with_timezone(&offset).format("%H:%M:%S").to_string(),
@@ -108,18 +123,75 @@ pub fn as_setting(d: Duration) -> String {
     }
 }
 
-/// The glyph that stands beside a status, so colour is never the only signal.
-pub fn status_glyph(status: &Status) -> &'static str {
-    match status {
-        Status::Succeed => "✔",
-        Status::Failed => "✖",
-        Status::Running => "▶",
-        Status::Pending => "…",
-        Status::Canceled => "⊘",
-        Status::Timeout => "⏱",
-        Status::Canceling => "◌",
-        Status::Unknown(_) => "?",
+/// A duration as a user writes it (settings, flags, filters): a number and a unit,
+/// `ms`, `s`, `m`, `h`, `d` (24 hours) or `w` (7 days), and sums like `"1m30s"`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || {
+        format!(
+            "invalid duration {text:?}: expected a number and a unit (ms, s, m, h, d, w), \
+             like \"5s\", \"2m\", \"1h\" or \"7d\""
+        )
+    };
+    let s = text.trim();
+    if s.is_empty() {
+        return Err(bad());
     }
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad());
+        }
+        let value: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit_secs = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            "d" => 86_400.0,
+            "w" => 7.0 * 86_400.0,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        // Checked: a user's "99999999999999999999h" must be an error, not a panic.
+        total = Duration::try_from_secs_f64(value * unit_secs)
+            .ok()
+            .and_then(|part| total.checked_add(part))
+            .ok_or_else(|| format!("duration {text:?} is too long"))?;
+    }
+    Ok(total)
+}
+
+/// A time as a user writes it: RFC 3339 (`"2025-07-01T08:00:00Z"`, an offset or `Z`
+/// required), or a date (`"2025-07-01"`), which means its first moment in `zone`. Epoch
+/// milliseconds; `None` when it is neither.
+pub fn parse_time(text: &str, zone: Zone) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Some(at.timestamp_millis());
+    }
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    match zone {
+        Zone::Local => first_moment(&Local, day),
+        Zone::Fixed(offset) => first_moment(&offset, day),
+    }
+}
+
+/// The first moment of `day` in `zone`, epoch milliseconds: midnight, or when the clocks
+/// resume for a day that starts in a daylight-saving gap (gaps are whole quarter hours).
+fn first_moment<Tz: TimeZone>(zone: &Tz, day: NaiveDate) -> Option<i64> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    (0..=12)
+        .map(|quarters| midnight + chrono::Duration::minutes(15 * quarters))
+        .find_map(|local| zone.from_local_datetime(&local).earliest())
+        .map(|at| at.timestamp_millis())
 }
 
 /// When `age(now, then)` will next read differently: the clock decides redraws from
@@ -191,7 +263,6 @@ fn coarse(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(secs)
@@ -214,6 +285,65 @@ mod tests {
         let now = at(1_751_374_905 + 720);
         assert_eq!(age_of_millis(now, 1_751_374_905_000), "12m ago");
         assert_eq!(age_of_millis(now, i64::MIN), "-");
+    }
+
+    #[test]
+    fn epoch_millis_round_trip_on_the_whole_calendar_and_saturate_beyond_it() {
+        let ms = Duration::from_millis;
+        // The calendar's ends, as chrono draws them.
+        let first = DateTime::<Utc>::MIN_UTC.timestamp_millis();
+        let last = DateTime::<Utc>::MAX_UTC.timestamp_millis();
+        for edge in [0, 1, -1, 1_751_374_905_123, -86_400_000, first, last] {
+            let at = from_millis(edge).unwrap();
+            assert_eq!(millis_of(at), edge, "{edge}");
+        }
+        assert_eq!(from_millis(-1), UNIX_EPOCH.checked_sub(ms(1)));
+        for beyond in [first - 1, last + 1, i64::MIN, i64::MAX] {
+            assert_eq!(from_millis(beyond), None, "{beyond}");
+        }
+        // Before 1970, part of a millisecond rounds down, as after it.
+        let before = UNIX_EPOCH - Duration::from_micros(1_500);
+        assert_eq!(millis_of(before), -2);
+        assert_eq!(millis_of(UNIX_EPOCH + Duration::from_micros(1_500)), 1);
+        // Times `SystemTime` holds and no calendar does: no panic, saturated.
+        let far_future = UNIX_EPOCH + Duration::from_secs(u64::MAX / 4);
+        assert_eq!(millis_of(far_future), i64::MAX);
+        assert_eq!(clock_time(far_future, Zone::UTC), "-");
+        assert_eq!(age(UNIX_EPOCH, far_future).chars().next(), Some('i'));
+        let far_past = UNIX_EPOCH - Duration::from_secs(u64::MAX / 4);
+        assert_eq!(millis_of(far_past), i64::MIN);
+        assert_eq!(clock_time(far_past, Zone::UTC), "-");
+    }
+
+    #[test]
+    fn times_as_users_write_them() {
+        let beijing = Zone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap());
+        let utc_2025_07_01 = 1_751_328_000_000;
+        assert_eq!(
+            parse_time("2025-07-01T00:00:00Z", beijing),
+            Some(utc_2025_07_01)
+        );
+        assert_eq!(
+            parse_time(" 2025-07-01T08:00:00+08:00 ", Zone::UTC),
+            Some(utc_2025_07_01)
+        );
+        // A date is its first moment in the zone given.
+        assert_eq!(parse_time("2025-07-01", Zone::UTC), Some(utc_2025_07_01));
+        assert_eq!(
+            parse_time("2025-07-01", beijing),
+            Some(utc_2025_07_01 - 8 * 3_600_000)
+        );
+        assert_eq!(parse_time("1969-12-31", Zone::UTC), Some(-86_400_000));
+        for bad in [
+            "2025-07-01T08:00:00",
+            "2025-13-01",
+            "2025-02-30",
+            "yesterday",
+            "7d",
+            "",
+        ] {
+            assert_eq!(parse_time(bad, Zone::UTC), None, "{bad:?}");
+        }
     }
 
     #[test]
@@ -246,6 +376,28 @@ mod tests {
     }
 
     #[test]
+    fn durations_as_users_write_them() {
+        let secs = Duration::from_secs;
+        assert_eq!(parse_duration("5s"), Ok(secs(5)));
+        assert_eq!(parse_duration("2m"), Ok(secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(secs(3600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1m30s"), Ok(secs(90)));
+        assert_eq!(parse_duration("7d"), Ok(secs(7 * 86_400)));
+        assert_eq!(parse_duration("2w"), Ok(secs(14 * 86_400)));
+        assert_eq!(parse_duration("3650d"), Ok(secs(3650 * 86_400)));
+        assert_eq!(parse_duration("1w2d12h"), Ok(secs(9 * 86_400 + 12 * 3600)));
+        assert_eq!(parse_duration("1.5d"), Ok(secs(36 * 3600)));
+        for bad in ["soon", "5", "", "s", "1.2.3s", "2 weeks", "1y", "5D", "-1d"] {
+            let why = parse_duration(bad).unwrap_err();
+            assert!(why.contains("(ms, s, m, h, d, w)"), "{bad:?}: {why}");
+        }
+        let huge = parse_duration("99999999999999999999999w").unwrap_err();
+        assert!(huge.contains("too long"), "{huge}");
+        assert!(parse_duration("18446744073709551615s1h").is_err());
+    }
+
+    #[test]
     fn times_in_a_fixed_zone() {
         let beijing = Zone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap());
         assert_eq!(
@@ -258,16 +410,6 @@ mod tests {
         );
         assert_eq!(local_time(i64::MAX, beijing), "-");
         assert_eq!(clock_time(at(1_751_374_905), beijing), "21:01:45");
-    }
-
-    #[test]
-    fn every_status_has_a_distinct_glyph() {
-        let mut glyphs: Vec<_> = Status::KNOWN.iter().map(status_glyph).collect();
-        glyphs.push(status_glyph(&Status::Unknown("Paused".into())));
-        let count = glyphs.len();
-        glyphs.sort();
-        glyphs.dedup();
-        assert_eq!(glyphs.len(), count);
     }
 
     #[test]

@@ -1,12 +1,11 @@
 use std::process::ExitCode;
 
-use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
-use coctop::cli::{Cli, Command, OperateArgs};
-use coctop::cmd::{self, Globals};
+use coctop::cli::{self, Cli, Command, OperateArgs};
+use coctop::cmd;
 use coctop::coc::Operation;
-use coctop::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
+use coctop::config::CONFIG_ENV;
 use coctop::exit::Exit;
 
 fn main() -> ExitCode {
@@ -15,24 +14,15 @@ fn main() -> ExitCode {
         // SAFETY: no other thread exists yet to read the environment.
         unsafe { std::env::remove_var(CONFIG_ENV) };
     }
-    let matches = Cli::command().get_matches();
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => return shown_or_refused(e).into(),
+    };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let config_source = match matches.value_source("config") {
-        Some(ValueSource::EnvVariable) => ConfigSource::Env,
-        _ => ConfigSource::Flag,
-    };
-    let globals = Globals {
-        config: cli.config.clone().map(|path| ConfigLocation {
-            path,
-            source: config_source,
-        }),
-        endpoint: cli.endpoint.clone(),
-        region: cli.region.clone(),
-        read_only: cli.read_only,
-    };
+    let globals = cli::globals(&matches);
     let operate =
         |operation, args: &OperateArgs| cmd::operate::run(&globals, &args.ids, operation, args.yes);
     let exit: Exit = match &cli.command {
@@ -48,11 +38,33 @@ fn main() -> ExitCode {
         Some(Command::Resume(args)) => operate(Operation::Resume, args),
         Some(Command::SkipBatch(args)) => operate(Operation::SkipBatch, args),
         Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options(), args.keys()),
-        Some(Command::Config { action }) => {
+        Some(Command::Config { action, .. }) => {
             cmd::config::run(globals.config.as_ref(), action.into())
         }
         Some(Command::Completions { shell }) => cmd::shell::completions(Cli::command(), *shell),
         Some(Command::Man) => cmd::shell::man(Cli::command()),
     };
     exit.into()
+}
+
+/// `--help` and `--version` print through the one output path (a full disk exits 6
+/// with the reason); a usage error is clap's to tell (exit 2).
+fn shown_or_refused(error: clap::Error) -> Exit {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            use std::io::IsTerminal;
+            let text = error.render();
+            let text = if std::io::stdout().is_terminal() {
+                text.ansi().to_string()
+            } else {
+                text.to_string()
+            };
+            match cmd::output::print(&text) {
+                Ok(()) => Exit::Success,
+                Err(exit) => exit,
+            }
+        }
+        _ => error.exit(),
+    }
 }

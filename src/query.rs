@@ -4,7 +4,8 @@
 use std::time::{Duration, SystemTime};
 
 use crate::coc::{ListQuery, Status, Ticket};
-use crate::config::parse_duration;
+use crate::format::{self, Zone, parse_duration};
+use crate::text::nearest;
 
 /// The filter names, as `[[query]]` keys and `key=value` words of the browse filter.
 pub const FILTER_KEYS: &[&str] = &[
@@ -26,22 +27,36 @@ pub struct TicketQuery {
     pub job_id: Option<String>,
     /// Tags every ticket must carry (`tags=k1=v1,k2=v2`).
     pub tags: Vec<(String, String)>,
-    /// Started within this long before now (`start_time`).
-    pub since: Option<Duration>,
+    /// Started at or after this (`start_time`).
+    pub since: Option<TimeBound>,
     /// Ended before this (`end_time`).
-    pub until: Option<Until>,
+    pub until: Option<TimeBound>,
     /// Kept when the status is one of these; empty keeps every status.
     pub status: Vec<Status>,
     /// At most this many tickets (`coctop list`; the engine follows every match).
     pub limit: Option<usize>,
 }
 
-/// `--until`: a time, or a duration before now.
+/// `since` and `until`: a duration before now, or a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Until {
+pub enum TimeBound {
+    /// This long before now (`"24h"`, `"7d"`).
     Ago(Duration),
-    /// Epoch milliseconds.
+    /// This time, in epoch milliseconds (an RFC 3339 time, or a date's midnight).
     At(i64),
+}
+
+impl TimeBound {
+    /// The bound at `now` as the API takes it: epoch milliseconds, clamped at the epoch.
+    pub fn millis(self, now: SystemTime) -> i64 {
+        let at = match self {
+            TimeBound::Ago(ago) => {
+                format::millis_of(now.checked_sub(ago).unwrap_or(SystemTime::UNIX_EPOCH))
+            }
+            TimeBound::At(ms) => ms,
+        };
+        at.max(0)
+    }
 }
 
 impl TicketQuery {
@@ -49,11 +64,8 @@ impl TicketQuery {
     pub fn list_query(&self, now: SystemTime) -> ListQuery {
         ListQuery {
             creator: self.creator.clone(),
-            start_time: self.since.map(|since| before(now, since)),
-            end_time: self.until.map(|until| match until {
-                Until::Ago(ago) => before(now, ago),
-                Until::At(ms) => ms,
-            }),
+            start_time: self.since.map(|since| since.millis(now)),
+            end_time: self.until.map(|until| until.millis(now)),
             document_name: self.job.clone(),
             document_id: self.job_id.clone(),
             tags: self.tags.clone(),
@@ -79,12 +91,12 @@ impl TicketQuery {
             "job" => self.job = text(),
             "job_id" => self.job_id = text(),
             "tags" | "tag" => self.tags.push(parse_tag(value)?),
-            "since" => self.since = Some(parse_duration(value)?),
-            "until" => self.until = Some(parse_until(value)?),
+            "since" => self.since = Some(parse_time_bound(value)?),
+            "until" => self.until = Some(parse_time_bound(value)?),
             "status" => self.status.push(parse_status(value)?),
             "limit" => self.limit = Some(parse_limit(value)?),
             _ => {
-                let hint = crate::config::nearest(key, FILTER_KEYS)
+                let hint = nearest(key, FILTER_KEYS)
                     .map(|near| format!(" (did you mean `{near}`?)"))
                     .unwrap_or_default();
                 return Err(format!(
@@ -109,12 +121,6 @@ impl TicketQuery {
     }
 }
 
-/// Epoch milliseconds `ago` before `now` (clamped at the epoch).
-fn before(now: SystemTime, ago: Duration) -> i64 {
-    let then = now.checked_sub(ago).unwrap_or(SystemTime::UNIX_EPOCH);
-    crate::format::millis_of(then).max(0)
-}
-
 /// `KEY=VALUE`; the key must not be empty, the value may be.
 pub fn parse_tag(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
@@ -128,17 +134,23 @@ pub fn parse_tag(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// A duration before now (`"2h"`) or an RFC 3339 time (`"2025-07-01T08:00:00Z"`).
-pub fn parse_until(text: &str) -> Result<Until, String> {
+/// A duration before now (`"2h"`, `"7d"`), an RFC 3339 time (`"2025-07-01T08:00:00Z"`)
+/// or a date (`"2025-07-01"`: its first moment in the local time zone).
+pub fn parse_time_bound(text: &str) -> Result<TimeBound, String> {
+    parse_time_bound_in(text, Zone::Local)
+}
+
+/// [`parse_time_bound`] with dates read in `zone`.
+pub fn parse_time_bound_in(text: &str, zone: Zone) -> Result<TimeBound, String> {
     if let Ok(ago) = parse_duration(text) {
-        return Ok(Until::Ago(ago));
+        return Ok(TimeBound::Ago(ago));
     }
-    chrono::DateTime::parse_from_rfc3339(text.trim())
-        .map(|at| Until::At(at.timestamp_millis()))
-        .map_err(|_| {
+    format::parse_time(text, zone)
+        .map(TimeBound::At)
+        .ok_or_else(|| {
             format!(
-                "invalid time {text:?}: expected a duration before now like \"2h\" or an \
-                 RFC 3339 time like \"2025-07-01T08:00:00Z\""
+                "invalid time {text:?}: expected a duration before now like \"2h\" or \"7d\", \
+                 an RFC 3339 time like \"2025-07-01T08:00:00Z\" or a date like \"2025-07-01\""
             )
         })
 }
@@ -151,7 +163,7 @@ pub fn parse_status(text: &str) -> Result<Status, String> {
         .cloned()
         .ok_or_else(|| {
             let known: Vec<&str> = Status::KNOWN.iter().map(Status::as_str).collect();
-            match crate::config::nearest(text.trim(), &known) {
+            match nearest(text.trim(), &known) {
                 Some(near) => format!("unknown status {text:?} (did you mean {near:?}?)"),
                 None => format!("unknown status {text:?} (known: {})", known.join(", ")),
             }
@@ -184,10 +196,33 @@ mod tests {
         assert_eq!(list.start_time, Some(10_000_000 - 3_600_000));
         assert_eq!(list.end_time, Some(10_000_000 - 1_800_000));
         assert_eq!(list.creator.as_deref(), Some("zhang"));
-        query.until = Some(parse_until("1970-01-01T00:00:01Z").unwrap());
+        query.until = Some(parse_time_bound("1970-01-01T00:00:01Z").unwrap());
         assert_eq!(query.list_query(now).end_time, Some(1000));
-        query.since = Some(Duration::from_secs(1_000_000_000));
+        query.since = Some(TimeBound::Ago(Duration::from_secs(1_000_000_000)));
         assert_eq!(query.list_query(now).start_time, Some(0), "clamped");
+        query.since = Some(parse_time_bound("1960-01-01T00:00:00Z").unwrap());
+        assert_eq!(query.list_query(now).start_time, Some(0), "clamped");
+    }
+
+    #[test]
+    fn since_and_until_each_take_days_weeks_times_and_dates() {
+        let utc = |text: &str| parse_time_bound_in(text, Zone::UTC);
+        let day = Duration::from_secs(86_400);
+        assert_eq!(utc("3650d"), Ok(TimeBound::Ago(day * 3650)));
+        assert_eq!(utc("2w"), Ok(TimeBound::Ago(day * 14)));
+        assert_eq!(
+            utc("2025-07-01T08:00:00Z"),
+            Ok(TimeBound::At(1_751_356_800_000))
+        );
+        assert_eq!(utc("2025-07-01"), Ok(TimeBound::At(1_751_328_000_000)));
+        let why = utc("last tuesday").unwrap_err();
+        assert!(
+            why.contains("\"7d\"") && why.contains("\"2025-07-01\""),
+            "{why}"
+        );
+        let query = TicketQuery::parse_words("since=2025-07-01 until=7d").unwrap();
+        assert!(matches!(query.since, Some(TimeBound::At(_))));
+        assert_eq!(query.until, Some(TimeBound::Ago(day * 7)));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! characters, bidi overrides that reorder what the eye reads, or invisible characters
 //! that make two different IDs look the same. `sanitize` removes them all and returns a
 //! single line; `fit` truncates by display width so wide (CJK, emoji) text lines up.
+//! `nearest` finds the known word a typo meant, for error messages.
 
 use std::borrow::Cow;
 
@@ -182,9 +183,28 @@ fn skip_string(chars: &mut Chars<'_>) {
     }
 }
 
+/// The known name closest to a misspelt one, when it is close enough to be a typo.
+pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|candidate| (strsim::damerau_levenshtein(word, candidate), *candidate))
+        .filter(|(distance, candidate)| *distance <= 2 && *distance * 2 < candidate.len())
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_suggests_only_close_names() {
+        let known = ["interval", "concurrency", "max_rps"];
+        assert_eq!(nearest("intervall", &known), Some("interval"));
+        assert_eq!(nearest("max_rsp", &known), Some("max_rps"));
+        assert_eq!(nearest("colour", &known), None);
+        assert_eq!(nearest("x", &["id"]), None);
+    }
 
     #[test]
     fn clean_text_is_borrowed_unchanged() {

@@ -26,6 +26,7 @@ use tokio::task::AbortHandle;
 
 use crate::app::{self, Action, App, Message};
 use crate::effects::{CACHE_INTERVAL, Effects};
+use crate::timer;
 use crate::watch::{Command, EngineHandle};
 
 /// At most one frame this often (~30 a second) for what the engine and the clock change,
@@ -134,13 +135,6 @@ fn open_in_browser(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-async fn sleep_until_or_never(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at.into()).await,
-        None => std::future::pending().await,
-    }
-}
-
 /// When the next frame is drawn: a frame owed to the user's input (a key, the mouse, a
 /// paste, a resize) at once, any other at least `FRAME_INTERVAL` after the last one.
 #[derive(Debug)]
@@ -215,7 +209,7 @@ impl Drop for StopOnDrop {
 /// Each turn takes one message, then every message that is already waiting, and draws
 /// once for all of them: at once when the turn began with the user's input, else when
 /// the last frame is at least `FRAME_INTERVAL` old (a frame owed sooner waits for that).
-pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<()> {
+pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<Ended> {
     event_loop_with(engine, app, Effects::default()).await
 }
 
@@ -225,7 +219,7 @@ pub async fn event_loop_with(
     mut engine: EngineHandle,
     mut app: App,
     mut effects: Effects,
-) -> io::Result<()> {
+) -> io::Result<Ended> {
     let (replies, mut reply_rx) = unbounded_channel();
     let _config_follower = effects.follow_config(&replies);
     let mut term = TerminalGuard::enter()?;
@@ -253,7 +247,7 @@ pub async fn event_loop_with(
     let mut frames: u64 = 1;
     let mut pacer = FramePacer::drawn_at(Instant::now());
 
-    loop {
+    let ended = loop {
         let next_frame = pacer.next_frame();
         let message = tokio::select! {
             event = events.recv() => match event {
@@ -264,7 +258,7 @@ pub async fn event_loop_with(
                     to_message(event)
                 }
                 Some(Err(e)) => return Err(e),
-                None => break,
+                None => break Ended::Quit,
             },
             update = engine.updates.recv() => match update {
                 Some(update) => Some(Message::Engine(update)),
@@ -282,11 +276,11 @@ pub async fn event_loop_with(
                 None
             }
             reply = reply_rx.recv() => reply,
-            () = sleep_until_or_never(next_frame) => None,
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
-            _ = sigint.recv() => break,
-            _ = sigquit.recv() => break,
+            () = timer::sleep_until(next_frame) => None,
+            _ = sigterm.recv() => break Ended::Signal(libc::SIGTERM),
+            _ = sighup.recv() => break Ended::Signal(libc::SIGHUP),
+            _ = sigint.recv() => break Ended::Signal(libc::SIGINT),
+            _ = sigquit.recv() => break Ended::Signal(libc::SIGQUIT),
         };
         let owed = if message.as_ref().is_some_and(is_input) {
             Owed::AtOnce
@@ -316,7 +310,7 @@ pub async fn event_loop_with(
                     Flow::Quit => {
                         log_frames(frames, started);
                         effects.remember(&app);
-                        return Ok(());
+                        return Ok(Ended::Quit);
                     }
                 }
             }
@@ -326,11 +320,20 @@ pub async fn event_loop_with(
             frames += 1;
             pacer.drawn(Instant::now());
         }
-    }
+    };
     log_frames(frames, started);
     effects.remember(&app);
     let _ = engine.commands.send(Command::Shutdown);
-    Ok(())
+    Ok(ended)
+}
+
+/// How the dashboard ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit (`q`, Ctrl-C as a key).
+    Quit,
+    /// This signal ended it (its exit code is 128 + n).
+    Signal(i32),
 }
 
 fn log_frames(frames: u64, since: Instant) {

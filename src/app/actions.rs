@@ -4,12 +4,15 @@
 //! captured when the menu opened: never a row, so nothing moving underneath can
 //! redirect it.
 
-use super::App;
-use super::tickets::StepsState;
-use crate::coc::{ApiError, Operation, Status, Ticket};
+use std::collections::VecDeque;
+
+use super::hosts::HostsView;
+use super::keys::{Intent, Motion};
+use super::tickets::{StepsState, TicketEntry};
+use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
 use crate::hosts;
 use crate::operate;
-use crate::text::sanitize;
+use crate::text::{fit, reveal, sanitize};
 
 /// Dashboard settings from the command line and `[ui]`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,10 +57,16 @@ pub enum PromptKey {
     },
 }
 
-/// The open prompt, if any; its state changes only through these methods.
+/// Notices kept waiting behind an open prompt or a line being typed; the oldest go
+/// first when more arrive.
+const WAITING_LIMIT: usize = 32;
+
+/// The open prompt, if any, and the notices waiting to be shown; their state changes
+/// only through these methods.
 #[derive(Debug, Clone, Default)]
 pub struct Prompts {
     open: Option<Prompt>,
+    waiting: VecDeque<Prompt>,
 }
 
 impl Prompts {
@@ -65,15 +74,65 @@ impl Prompts {
         self.open.as_ref()
     }
 
-    pub fn close(&mut self) {
-        self.open = None;
+    /// Notices waiting for the prompt or the line that has the keys to close.
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
     }
 
+    /// A notice waits until the keys are free (`show_waiting`): it never takes the
+    /// place of a question being answered, nor the keys typed for it.
     pub fn notice(&mut self, title: impl Into<String>, lines: Vec<String>) {
-        self.open = Some(Prompt::Notice {
+        if self.waiting.len() == WAITING_LIMIT {
+            self.waiting.pop_front();
+        }
+        self.waiting.push_back(Prompt::Notice {
             title: title.into(),
             lines,
         });
+    }
+
+    /// Shows the oldest waiting notice when no prompt is open (the caller knows that
+    /// nothing else has the keys). Says whether one opened.
+    pub fn show_waiting(&mut self) -> bool {
+        if self.open.is_some() {
+            return false;
+        }
+        self.open = self.waiting.pop_front();
+        self.open.is_some()
+    }
+
+    /// A key routed to the open prompt (`typed`: the character of `Intent::Type`);
+    /// `ticket_now` gives the ticket a chosen operation is about, as it is now.
+    pub fn on_intent(
+        &mut self,
+        intent: Intent,
+        typed: Option<char>,
+        ticket_now: impl FnOnce(&str) -> Option<Ticket>,
+    ) -> PromptKey {
+        match (&self.open, intent) {
+            (Some(Prompt::Menu { .. }), Intent::Move(motion)) => {
+                let down = matches!(motion, Motion::Down(_));
+                match self.move_cursor(down) {
+                    true => PromptKey::Changed,
+                    false => PromptKey::Nothing,
+                }
+            }
+            (Some(Prompt::Menu { .. }), Intent::Accept) => {
+                self.choose(ticket_now);
+                PromptKey::Changed
+            }
+            (Some(Prompt::Confirm { .. }), _) => self.confirm_key(match (intent, typed) {
+                (Intent::Type, Some(c)) => ConfirmKey::Char(c),
+                (Intent::Accept, _) => ConfirmKey::Enter,
+                (Intent::Erase, _) => ConfirmKey::Backspace,
+                _ => ConfirmKey::Other,
+            }),
+            (Some(_), Intent::Close) => {
+                self.open = None;
+                PromptKey::Closed
+            }
+            _ => PromptKey::Nothing,
+        }
     }
 
     /// `x` on `ticket` (`execution_id` is what the user is looking at).
@@ -107,7 +166,7 @@ impl Prompts {
     }
 
     /// Moves the menu's cursor.
-    pub fn move_cursor(&mut self, down: bool) -> bool {
+    fn move_cursor(&mut self, down: bool) -> bool {
         let Some(Prompt::Menu {
             choices, cursor, ..
         }) = &mut self.open
@@ -126,7 +185,7 @@ impl Prompts {
 
     /// The menu's choice becomes a confirmation about `ticket` as it is now (the menu's
     /// own execution ID names the ticket, never the list's selection).
-    pub fn choose(&mut self, ticket_now: impl FnOnce(&str) -> Option<Ticket>) {
+    fn choose(&mut self, ticket_now: impl FnOnce(&str) -> Option<Ticket>) {
         let Some(Prompt::Menu {
             execution_id,
             choices,
@@ -147,7 +206,7 @@ impl Prompts {
 
     /// A character or Enter/Backspace/Esc in a confirmation. Anything but the
     /// confirming answer cancels: a stray key can never send.
-    pub fn confirm_key(&mut self, key: ConfirmKey) -> PromptKey {
+    fn confirm_key(&mut self, key: ConfirmKey) -> PromptKey {
         let Some(Prompt::Confirm {
             execution_id,
             operation,
@@ -192,7 +251,7 @@ impl Prompts {
 
 /// The keys a confirmation tells apart; every other key is `Other` and cancels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfirmKey {
+enum ConfirmKey {
     Char(char),
     Enter,
     Backspace,
@@ -218,28 +277,47 @@ pub fn refusal_lines(execution_id: &str, error: &ApiError) -> Vec<String> {
     lines
 }
 
-/// `Y`: one line for the incident channel: ID, job, status, the failed step with its
-/// message, and how many of its hosts failed when they have been loaded.
-pub fn summary(app: &App, execution_id: &str) -> String {
-    let entry = app.tickets.get(execution_id);
-    let ticket = entry.and_then(|e| e.ticket.as_deref());
+/// The most a copy puts on the clipboard (OSC 52 through the terminal).
+pub const COPY_LIMIT: usize = 2048;
+
+/// `y`: the execution ID, only when it is a valid one. An ID from the list API is
+/// server text: pasted into a shell, an ESC or a line break in it would run something.
+pub fn copy_id(execution_id: &str) -> Result<String, String> {
+    match validate_execution_id(execution_id) {
+        Ok(()) => Ok(execution_id.to_string()),
+        Err(why) => Err(format!(
+            "Not copied: {} is not a valid execution ID ({why}).",
+            fit(&reveal(execution_id), 60)
+        )),
+    }
+}
+
+/// `Y`: one line for the incident channel, from the shown ticket's own data (a browse
+/// row's too): ID, job, status, the failed step with its message, and how many of its
+/// hosts failed once they have loaded. Valid IDs only, as for `y`; at most
+/// `COPY_LIMIT` bytes.
+pub fn summary(entry: &TicketEntry, hosts: Option<&HostsView>) -> Result<String, String> {
+    let id = copy_id(&entry.id)?;
+    let ticket = entry.ticket.as_deref();
     let job = ticket
         .and_then(|t| t.document_name.as_deref())
         .unwrap_or("-");
-    let status = ticket
-        .and_then(|t| t.status.as_ref())
-        .map_or("unknown", Status::as_str);
+    let status = match entry.status() {
+        Some(status) => status.as_str(),
+        None if entry.is_loading() => "loading",
+        None => "no data",
+    };
     let mut parts = vec![
-        sanitize(execution_id).into_owned(),
+        id,
         sanitize(job).into_owned(),
         sanitize(status).into_owned(),
     ];
-    let failed_step = entry.and_then(|e| match &e.steps {
+    let failed_step = match &entry.steps {
         StepsState::Loaded { steps, .. } => steps
             .iter()
             .find(|s| matches!(s.status, Some(Status::Failed | Status::Timeout))),
         _ => None,
-    });
+    };
     if let Some(step) = failed_step {
         let name = step.name.as_deref().unwrap_or("-");
         let mut text = format!("failed step: {}", sanitize(name));
@@ -248,7 +326,8 @@ pub fn summary(app: &App, execution_id: &str) -> String {
         }
         parts.push(text);
         let step_id = step.execution_step_id.as_deref();
-        if let Some(shown) = app.hosts().filter(|h| Some(h.step_id()) == step_id) {
+        let loaded = hosts.filter(|h| h.loaded() && Some(h.step_id()) == step_id);
+        if let Some(shown) = loaded {
             parts.push(format!(
                 "{} of {} hosts failed",
                 hosts::failed_count(shown.instances()),
@@ -256,5 +335,14 @@ pub fn summary(app: &App, execution_id: &str) -> String {
             ));
         }
     }
-    parts.join(" | ")
+    let mut line = parts.join(" | ");
+    if line.len() > COPY_LIMIT {
+        let mut end = COPY_LIMIT - '…'.len_utf8();
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        line.truncate(end);
+        line.push('…');
+    }
+    Ok(line)
 }

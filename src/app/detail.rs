@@ -1,9 +1,12 @@
 //! The ticket in the detail pane: which one (held by execution ID), its tab and scroll,
-//! and what each tab shows (`TabRows`), the one source for drawing a tab and for
-//! scrolling it.
+//! the hosts of one of its steps, and what each tab shows (`TabRows`), the one source
+//! for drawing a tab and for scrolling it.
 
 use crate::coc::{KeyValue, RawJson, Step, Target, Ticket};
 
+use super::hosts::HostsView;
+use super::keys::Intent;
+use super::reaction::Reaction;
 use super::tickets::{Failure, OperationRecord, StepsState, TicketEntry, Transition};
 use super::view::Tab;
 
@@ -14,6 +17,8 @@ pub struct Detail {
     tab: Tab,
     /// Rows scrolled in the tab.
     scroll: usize,
+    /// The hosts of one step of the open ticket (Enter on a step).
+    hosts: Option<HostsView>,
 }
 
 impl Default for Detail {
@@ -22,6 +27,7 @@ impl Default for Detail {
             open: None,
             tab: Tab::Parameters,
             scroll: 0,
+            hosts: None,
         }
     }
 }
@@ -39,23 +45,39 @@ impl Detail {
         self.scroll
     }
 
+    /// The hosts view, shown while its ticket is open.
+    pub fn hosts(&self) -> Option<&HostsView> {
+        self.hosts
+            .as_ref()
+            .filter(|h| self.open.as_deref() == Some(h.execution_id()))
+    }
+
+    pub fn hosts_mut(&mut self) -> Option<&mut HostsView> {
+        let open = self.open.as_deref();
+        self.hosts
+            .as_mut()
+            .filter(|h| open == Some(h.execution_id()))
+    }
+
     pub fn open(&mut self, id: String) {
         self.open = Some(id);
         self.scroll = 0;
+        self.hosts = None;
     }
 
     pub fn close(&mut self) {
         self.open = None;
+        self.hosts = None;
     }
 
-    /// Says whether the tab changed.
+    /// Says whether the tab changed (or the hosts view closed).
     pub fn set_tab(&mut self, tab: Tab) -> bool {
         let changed = self.tab != tab;
         self.tab = tab;
         if changed {
             self.scroll = 0;
         }
-        changed
+        self.hosts.take().is_some() || changed
     }
 
     /// Another ticket is shown in the pane: its tab starts at the top.
@@ -69,6 +91,59 @@ impl Detail {
         let before = self.scroll;
         self.scroll = to.min(last);
         self.scroll != before
+    }
+
+    /// The pane's keys: scrolling its tab or its hosts, the tabs, a step's hosts, and
+    /// in the hosts view `r` and `Esc`. `entry` is the ticket shown, `rows` the rows on
+    /// screen. `None`: not a key of the pane.
+    pub fn on_intent(
+        &mut self,
+        intent: Intent,
+        entry: Option<&TicketEntry>,
+        rows: usize,
+    ) -> Option<Reaction> {
+        let reaction = match (intent, self.hosts_mut()) {
+            (Intent::NextTab, _) => Reaction::redraw(self.set_tab(self.tab.next())),
+            (Intent::PrevTab, _) => Reaction::redraw(self.set_tab(self.tab.prev())),
+            (Intent::ToTab(tab), _) => Reaction::redraw(self.set_tab(tab)),
+            (Intent::Move(motion), Some(hosts)) => {
+                let moved = hosts.scroll_to(motion.from(hosts.scroll()));
+                let fetch = hosts.fetch(rows);
+                Reaction::redraw(moved || fetch.is_some()).ask(fetch)
+            }
+            (Intent::Move(motion), None) => {
+                Reaction::redraw(self.scroll_to(entry, motion.from(self.scroll)))
+            }
+            (Intent::Refresh, Some(hosts)) => {
+                hosts.retry();
+                let fetch = hosts.fetch(rows);
+                Reaction::redraw(fetch.is_some()).ask(fetch)
+            }
+            (Intent::Back, Some(_)) => {
+                self.hosts = None;
+                Reaction::redraw(true)
+            }
+            (Intent::Open, None) => self.open_hosts(entry?, rows)?,
+            _ => return None,
+        };
+        Some(reaction)
+    }
+
+    /// Enter on the Steps tab of the open ticket: the hosts of the step at the cursor.
+    fn open_hosts(&mut self, entry: &TicketEntry, rows: usize) -> Option<Reaction> {
+        if self.tab != Tab::Steps || self.open.as_deref() != Some(entry.id.as_str()) {
+            return None;
+        }
+        let StepsState::Loaded { steps, .. } = &entry.steps else {
+            return None;
+        };
+        let step = steps.get(self.scroll)?;
+        let step_id = step.execution_step_id.clone()?;
+        let name = step.name.clone().unwrap_or_else(|| step_id.clone());
+        let hosts = self
+            .hosts
+            .insert(HostsView::new(entry.id.clone(), step_id, name));
+        Some(Reaction::redraw(true).ask(hosts.fetch(rows)))
     }
 }
 

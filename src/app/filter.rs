@@ -1,5 +1,6 @@
 //! The `/` filter: what the user typed, and which tickets it lets through.
 
+use super::keys::Intent;
 use super::tickets::TicketEntry;
 
 #[derive(Debug, Clone, Default)]
@@ -28,19 +29,24 @@ impl Filter {
         self.editing = true;
     }
 
-    /// Enter: keep the filter, give the keys back to the list.
-    pub fn finish_editing(&mut self) {
-        self.editing = false;
-    }
-
-    pub fn push(&mut self, c: char) {
-        self.text.push(c);
+    /// A key on the filter line (`typed`: the character of `Intent::Type`): Enter
+    /// keeps the filter and gives the keys back, Esc clears it. `Some(true)`: the text
+    /// changed, the list must follow; `None`: not a key of the line.
+    pub fn on_intent(&mut self, intent: Intent, typed: Option<char>) -> Option<bool> {
+        match (intent, typed) {
+            (Intent::Type, Some(c)) => self.text.push(c),
+            (Intent::Erase, _) => {
+                self.text.pop();
+            }
+            (Intent::Accept, _) => {
+                self.editing = false;
+                return Some(false);
+            }
+            (Intent::Close, _) => self.clear(),
+            _ => return None,
+        }
         self.needle = self.text.to_lowercase();
-    }
-
-    pub fn pop(&mut self) {
-        self.text.pop();
-        self.needle = self.text.to_lowercase();
+        Some(true)
     }
 
     /// Esc: no filter, and the keys back to the list.

@@ -6,6 +6,7 @@
 //! list never switches to another ticket on its own.
 
 use super::filter::Filter;
+use super::keys::Intent;
 use super::layout;
 use super::tickets::TicketEntry;
 use super::view::{self, SortKey};
@@ -47,7 +48,38 @@ impl Default for ListState {
     }
 }
 
+/// What a key of the list did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// Not a key of the list.
+    Ignored,
+    /// The selection moved: `true` when to another ticket.
+    Moved(bool),
+    Sorted,
+}
+
 impl ListState {
+    /// The list's keys: moving the selection, cycling the sort.
+    pub fn on_intent(
+        &mut self,
+        intent: Intent,
+        tickets: &[TicketEntry],
+        filter: &Filter,
+    ) -> Listed {
+        match intent {
+            Intent::Move(motion) => {
+                let last = self.order.len().saturating_sub(1);
+                let to = motion.from(self.cursor).min(last);
+                Listed::Moved(self.select(tickets, filter, to))
+            }
+            Intent::Sort => {
+                self.set_sort(self.sort.next(), tickets, filter);
+                Listed::Sorted
+            }
+            _ => Listed::Ignored,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.order.len()
     }
@@ -102,7 +134,7 @@ impl ListState {
         self.follow_selection(tickets);
     }
 
-    pub fn set_sort(&mut self, sort: SortKey, tickets: &[TicketEntry], filter: &Filter) {
+    fn set_sort(&mut self, sort: SortKey, tickets: &[TicketEntry], filter: &Filter) {
         self.sort = sort;
         self.rebuild(tickets, filter, Keep::Held);
     }
@@ -136,7 +168,7 @@ impl ListState {
 
     /// The user picks the ticket at `position` (clamped). Says whether the selected
     /// ticket changed.
-    pub fn select(&mut self, tickets: &[TicketEntry], filter: &Filter, position: usize) -> bool {
+    fn select(&mut self, tickets: &[TicketEntry], filter: &Filter, position: usize) -> bool {
         self.chosen = true;
         let Some(last) = self.order.len().checked_sub(1) else {
             return false;

@@ -1,10 +1,12 @@
 //! Dashboard state and its update function. No I/O, no drawing.
 //!
 //! `update` is the only place state changes. The state has owners: the tickets
-//! (`tickets`), the list with its selection (`list`), the filter (`filter`) and the
-//! ticket in the detail pane (`detail`); keys and engine updates call their methods.
+//! (`tickets`), the list with its selection (`list`), the filter (`filter`), the
+//! ticket in the detail pane with its hosts (`detail`), the browse view (`browse`), the
+//! prompts (`actions`) and the watch-list edit (`watchlist`); keys reach them through
+//! one table (`keys`) and the router (`input`), engine updates through `on_engine`.
 //! `update` also decides whether the screen needs a frame, from the state: what an
-//! update changed, and for the 1 Hz clock when a shown time text next changes.
+//! update changed; the 1 Hz clock always draws (the time texts on screen move with it).
 
 mod actions;
 mod alerts;
@@ -14,36 +16,40 @@ mod detail;
 mod filter;
 mod hosts;
 mod input;
+mod keys;
 pub mod layout;
 mod list;
+mod reaction;
+mod shared;
 mod tickets;
 mod view;
 mod watchlist;
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
-use crate::cache::{self, CachedTicket, CachedTransition};
-use crate::coc::Ticket;
+use crate::cache::CachedTicket;
 use crate::config::WatchEntry;
 use crate::format::Zone;
-use crate::notify::{Change, Notification, NotifyConfig, NotifyOn};
+use crate::notify::{Change, NotifyConfig, NotifyOn};
 use crate::text;
-use crate::watch::{Command, Update};
+use crate::watch::{Command, Reply, TicketUpdate, Update};
 
 pub use actions::{Prompt, UiSettings};
 pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
 pub use hosts::HostsView;
+pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
+pub use reaction::{Action, Reaction, WatchChange};
 pub use tickets::{
-    Failure, Health, KeyWidths, OperationRecord, Origin, StepsState, TicketEntry, Transition,
+    Failure, Health, KeyWidths, OperationRecord, Origin, StatusCount, StepsState, TicketEntry,
+    Transition, urgency,
 };
-pub use view::{SortKey, StatusCount, Tab, View, urgency};
+pub use view::{SortKey, Tab, View};
 pub use watchlist::{Note, WatchListEdit};
 
 use alerts::Alerts;
@@ -82,69 +88,12 @@ pub struct Reloaded {
     pub notify: NotifyConfig,
 }
 
-/// What the event loop must do after an update.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    Engine(Command),
-    Quit,
-    /// Ctrl-Z: restore the terminal, stop, and come back.
-    Suspend,
-    /// Put this text on the clipboard (OSC 52 through the terminal).
-    Copy(String),
-    /// Open this URL in the browser; if that cannot be done, tell the app
-    /// (`App::open_failed`).
-    Open(String),
-    /// Tell the user: bell, desktop notification, hook (as `[notify]` says).
-    Notify(Notification),
-    /// Save a watch-list change to the config file (answered with `Message::Saved`).
-    SaveWatch(WatchChange),
-    /// Tell notifications by these rules from now on (a reloaded config).
-    Renotify(NotifyConfig),
-}
-
-/// A change of the watch list the user made in the dashboard.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WatchChange {
-    Add(Vec<WatchEntry>),
-    Remove(String),
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Outcome {
-    /// State visible on screen changed: draw a frame.
-    pub redraw: bool,
-    pub actions: Vec<Action>,
-}
-
-impl Outcome {
-    fn redraw(redraw: bool) -> Outcome {
-        Outcome {
-            redraw,
-            actions: Vec::new(),
-        }
-    }
-
-    fn action(action: Action) -> Outcome {
-        Outcome {
-            redraw: false,
-            actions: vec![action],
-        }
-    }
-
-    /// A command for the engine after a change on screen.
-    fn redraw_and(command: Command) -> Outcome {
-        Outcome {
-            redraw: true,
-            actions: vec![Action::Engine(command)],
-        }
-    }
-}
-
 /// How the dashboard starts.
 #[derive(Debug, Clone)]
 pub struct AppInit {
     /// Region id or endpoint URL, for the header.
     pub endpoint: String,
+    /// The config file's `[[watch]]` entries (kept up to date by reloads).
     pub watch: Vec<WatchEntry>,
     /// False when `NO_COLOR` is set.
     pub color: bool,
@@ -167,9 +116,8 @@ pub struct App {
     detail: Detail,
     browse: Browse,
     prompt: Prompts,
-    /// The hosts of one step of the open ticket (Enter on a step).
-    hosts: Option<HostsView>,
     settings: UiSettings,
+    keymap: Keymap,
     help: bool,
     alerts: Alerts,
     watchlist: WatchListEdit,
@@ -179,6 +127,8 @@ pub struct App {
     revision: u64,
     /// `now` as of the last update that asked for a frame: what the screen shows.
     drawn_at: SystemTime,
+    /// The header's clock texts as of that frame.
+    header_drawn: HealthTexts,
 }
 
 impl App {
@@ -190,6 +140,7 @@ impl App {
         let mut app = App {
             now: init.now,
             drawn_at: init.now,
+            header_drawn: HealthTexts::default(),
             zone: Zone::Local,
             size: Rect::default(),
             tickets,
@@ -198,8 +149,8 @@ impl App {
             detail: Detail::default(),
             browse: Browse::default(),
             prompt: Prompts::default(),
-            hosts: None,
             settings: UiSettings::default(),
+            keymap: Keymap::default(),
             help: false,
             alerts: Alerts::default(),
             watchlist: WatchListEdit::default(),
@@ -219,20 +170,7 @@ impl App {
 
     /// Starts from what an earlier run knew (the cache) of the watched tickets.
     pub fn with_cache(mut self, cached: Vec<CachedTicket>) -> App {
-        for remembered in cached {
-            let history = remembered
-                .history
-                .into_iter()
-                .map(|t| Transition {
-                    from: t.from,
-                    to: t.to,
-                    at: cache::from_millis(t.at_ms),
-                })
-                .collect();
-            let polled_at = cache::from_millis(remembered.polled_at_ms);
-            self.tickets
-                .restore(Arc::new(remembered.ticket), polled_at, history);
-        }
+        self.tickets.restore_cached(cached);
         self.list
             .rebuild(self.tickets.all(), &self.filter, Keep::Held);
         self
@@ -240,25 +178,7 @@ impl App {
 
     /// What to remember for the next run: every ticket with data.
     pub fn to_cache(&self) -> Vec<CachedTicket> {
-        self.tickets
-            .all()
-            .iter()
-            .filter_map(|entry| {
-                Some(CachedTicket {
-                    ticket: Ticket::clone(entry.ticket.as_ref()?),
-                    polled_at_ms: cache::to_millis(entry.last_ok?),
-                    history: entry
-                        .history
-                        .iter()
-                        .map(|t| CachedTransition {
-                            from: t.from.clone(),
-                            to: t.to.clone(),
-                            at_ms: cache::to_millis(t.at),
-                        })
-                        .collect(),
-                })
-            })
-            .collect()
+        self.tickets.to_cache()
     }
 
     /// A number that moves whenever the tickets or the watch list may have changed.
@@ -271,33 +191,54 @@ impl App {
         self.config_error.as_deref()
     }
 
-    /// Takes in a config file changed on disk: the watch list becomes the file's
-    /// (labels included), and the notification rules.
-    fn reload(&mut self, reloaded: Reloaded) -> Outcome {
+    /// Takes in a config file changed on disk: the `[[watch]]` entries become the file's
+    /// (labels included), and the notification rules. Only what came from the file
+    /// changes: pinned tickets and those found by a query stay, History and all; an
+    /// entry gone from the file that a query also found stays as the query's.
+    fn reload(&mut self, reloaded: Reloaded) -> Reaction {
         self.config_error = None;
         self.alerts.set_rules(reloaded.notify.on.clone());
         let wanted: HashSet<&str> = reloaded.watch.iter().map(|w| w.id.as_str()).collect();
-        let gone: Vec<String> = self
-            .tickets
-            .all()
+        let left_the_file: Vec<String> = self
+            .init
+            .watch
             .iter()
-            .filter(|t| !wanted.contains(t.id.as_str()))
-            .map(|t| t.id.clone())
+            .filter(|w| !wanted.contains(w.id.as_str()))
+            .map(|w| w.id.clone())
             .collect();
         let mut actions = Vec::new();
-        for id in gone {
-            self.unwatch(&id);
-            actions.push(Action::Engine(Command::Remove(id)));
+        for id in left_the_file {
+            let found_by_query = self.ticket(&id).is_some_and(|t| !t.queries.is_empty());
+            if found_by_query {
+                self.tickets.set_origin(&id, Origin::Query);
+                if let Some(i) = self.tickets.relabel(&id, None) {
+                    self.list.reposition(self.tickets.all(), &self.filter, i);
+                }
+            } else if self.unwatch(&id) {
+                actions.push(Action::Engine(Command::Remove(id)));
+            }
         }
         for entry in &reloaded.watch {
             if let Some(i) = self.tickets.relabel(&entry.id, entry.label.clone()) {
                 self.list.reposition(self.tickets.all(), &self.filter, i);
             }
+            // A query's or a browsed ticket the file now names is watched from now on.
+            let held_otherwise = self
+                .ticket(&entry.id)
+                .is_some_and(|t| t.origin != Origin::Watched);
+            if held_otherwise {
+                if let Some(i) = self.tickets.set_origin(&entry.id, Origin::Watched) {
+                    self.list.reposition(self.tickets.all(), &self.filter, i);
+                }
+                actions.push(Action::Engine(Command::Add(entry.id.clone())));
+            }
         }
         let added = self.watch(&reloaded.watch);
         actions.extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
         actions.push(Action::Renotify(reloaded.notify));
-        Outcome {
+        // What came from the file, for the next reload to compare with.
+        self.init.watch = reloaded.watch;
+        Reaction {
             redraw: true,
             actions,
         }
@@ -331,9 +272,66 @@ impl App {
 
     /// The hosts view of the open ticket, when a step's hosts are shown.
     pub fn hosts(&self) -> Option<&HostsView> {
-        self.hosts
-            .as_ref()
-            .filter(|h| self.detail.open_id() == Some(h.execution_id()))
+        self.detail.hosts()
+    }
+
+    /// Notices waiting behind the prompt or the line that has the keys.
+    pub fn notices_waiting(&self) -> usize {
+        self.prompt.waiting()
+    }
+
+    /// The key table: what routes keys, and what the footer and the help list.
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    /// Who takes the keys now.
+    pub fn focus(&self) -> Focus {
+        if self.help {
+            return Focus::Help;
+        }
+        match self.prompt.current() {
+            Some(Prompt::Notice { .. }) => return Focus::Notice,
+            Some(Prompt::Menu { .. }) => return Focus::Menu,
+            Some(Prompt::Confirm { .. }) => return Focus::Confirm,
+            None => {}
+        }
+        if self.watchlist.input().is_some() {
+            Focus::AddLine
+        } else if self.watchlist.removing().is_some() {
+            Focus::Remove
+        } else if self.filter.editing() {
+            Focus::FilterLine
+        } else if self.view() == View::Browse && self.browse.editing() {
+            Focus::BrowseFilterLine
+        } else {
+            self.view_focus()
+        }
+    }
+
+    /// The focus of the view under whatever is over it.
+    fn view_focus(&self) -> Focus {
+        match self.view() {
+            View::List => Focus::List,
+            View::Browse => Focus::Browse,
+            View::Ticket if self.hosts().is_some() => Focus::Hosts,
+            View::Ticket => Focus::Ticket,
+        }
+    }
+
+    /// Whether a row's guard holds now.
+    pub fn holds(&self, only: Only) -> bool {
+        match only {
+            Only::Always => true,
+            Only::Filtered => !self.filter.is_empty(),
+            Only::StepsTab => self.tab() == Tab::Steps,
+        }
+    }
+
+    /// The oldest waiting notice opens once the keys are free: never over a question
+    /// being answered or a line being typed.
+    fn show_waiting_notice(&mut self) -> bool {
+        self.focus().is_view() && self.prompt.show_waiting()
     }
 
     /// The browser could not be started: show the URL instead.
@@ -344,6 +342,7 @@ impl App {
             url.to_string(),
         ];
         self.prompt.notice("console", lines);
+        self.show_waiting_notice();
     }
 
     /// Every watched ticket, in the order of the config.
@@ -453,10 +452,6 @@ impl App {
         self.help
     }
 
-    fn set_help(&mut self, open: bool) {
-        self.help = open;
-    }
-
     /// Counts and failing tickets from scratch, beside the adjusted ones (for tests).
     pub fn recount(&self) -> (Vec<StatusCount>, usize) {
         self.tickets.recount()
@@ -476,16 +471,6 @@ impl App {
         self.list.scroll_to_cursor(rows);
     }
 
-    /// The user moves the selection to `position`.
-    fn select(&mut self, position: usize) -> bool {
-        let changed = self.list.select(self.tickets.all(), &self.filter, position);
-        if changed {
-            self.detail.reset_scroll();
-        }
-        self.scroll_list_to_cursor();
-        changed
-    }
-
     /// The filter text changed: the list shows what it matches now.
     fn refilter(&mut self) {
         // An open ticket stays the list's selection while the filter changes under it.
@@ -502,11 +487,16 @@ impl App {
     fn watch(&mut self, entries: &[WatchEntry]) -> Vec<String> {
         let mut added = Vec::new();
         for entry in entries {
-            let (i, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
+            let (_, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
             if new {
-                self.list.reposition(self.tickets.all(), &self.filter, i);
                 added.push(entry.id.clone());
             }
+        }
+        // One sort for all of them: placing each in turn costs the list's length each
+        // (100,000 pasted IDs froze the screen for seconds).
+        if !added.is_empty() {
+            self.list
+                .rebuild(self.tickets.all(), &self.filter, Keep::Held);
         }
         self.scroll_list_to_cursor();
         added
@@ -527,64 +517,93 @@ impl App {
         true
     }
 
-    /// Engine news; says whether anything on screen changed.
+    /// Engine news; says whether anything on screen changed. Each kind of update has
+    /// one owner: ticket news the tickets, replies whoever asked, health the header.
     fn on_engine(&mut self, update: Update) -> bool {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
         }
-        if let Update::Operated {
-            execution_id,
-            operation,
-            result: Err(error),
-            ..
-        } = &update
-        {
-            let title = format!("{} refused", operation.as_str());
-            self.prompt
-                .notice(title, actions::refusal_lines(execution_id, error));
+        match update {
+            Update::Ticket(news) => self.on_ticket_news(news),
+            Update::Reply(reply) => self.on_reply(reply),
+            Update::Health(health) => {
+                self.tickets.health_changed(health);
+                self.header_changed()
+            }
         }
-        if let Update::Instances {
-            execution_id,
-            step_id,
-            offset,
-            result,
-            at,
-        } = update
-        {
-            let Some(view) = self
-                .hosts
-                .as_mut()
+    }
+
+    /// The header would read differently from the last frame's.
+    fn header_changed(&self) -> bool {
+        HealthTexts::of(self.tickets.health(), self.now) != self.header_drawn
+    }
+
+    fn on_reply(&mut self, reply: Reply) -> bool {
+        match reply {
+            Reply::Steps {
+                execution_id,
+                result,
+                at,
+            } => self
+                .tickets
+                .steps_arrived(&execution_id, result, at)
+                .is_some_and(|i| self.is_shown(i)),
+            Reply::BrowsePage {
+                generation,
+                page,
+                result,
+                at,
+            } => self.browse.on_page(generation, page, result, at) && self.browse.is_open(),
+            Reply::Instances {
+                execution_id,
+                step_id,
+                page,
+                result,
+                at,
+            } => self
+                .detail
+                .hosts_mut()
                 .filter(|h| h.execution_id() == execution_id && h.step_id() == step_id)
-            else {
-                return false;
-            };
-            return view.page_arrived(offset as usize, result, at);
+                .is_some_and(|view| view.page_arrived(page, result, at)),
+            Reply::Operated {
+                execution_id,
+                operation,
+                result,
+                ..
+            } => {
+                if let Err(error) = &result {
+                    let title = crate::operate::failure_title(operation, error);
+                    self.prompt
+                        .notice(title, actions::refusal_lines(&execution_id, error));
+                }
+                let refused = result.is_err();
+                let i = self.tickets.operated(&execution_id, operation, result);
+                refused || i.is_some_and(|i| self.is_shown(i))
+            }
         }
-        if let Update::BrowsePage {
-            generation,
-            offset,
-            result,
-            at,
-        } = update
-        {
-            let changed = self.browse.on_page(generation, offset, result, at);
-            return changed && self.browse.is_open();
-        }
-        if let Update::Left {
+    }
+
+    /// Ticket `i` is the one the detail pane shows.
+    fn is_shown(&self, i: usize) -> bool {
+        self.shown_id() == Some(self.tickets.all()[i].id.as_str())
+    }
+
+    fn on_ticket_news(&mut self, news: TicketUpdate) -> bool {
+        if let TicketUpdate::Left {
             execution_id,
             dropped: true,
             ..
-        } = &update
+        } = &news
             && self.shown_id() != Some(execution_id.as_str())
         {
-            // Out of its query's window and watched by nobody: it goes, unless the user
+            // Out of its query's window and tracked by nobody: it goes, unless the user
             // is looking at it.
             let removed = self.tickets.remove(execution_id);
             self.refilter();
             return removed;
         }
-        let change = match &update {
-            Update::Transition {
+        let change = match &news {
+            TicketUpdate::Transition {
                 execution_id,
                 from,
                 to,
@@ -598,24 +617,20 @@ impl App {
             }),
             _ => None,
         };
-        let refused = matches!(&update, Update::Operated { result: Err(_), .. });
-        // The header's times and a row's stale marker as the screen shows them: a poll
-        // can change them without changing any data.
-        let polled = match &update {
-            Update::Snapshot { execution_id, .. } | Update::Error { execution_id, .. } => {
-                self.tickets.index(execution_id)
-            }
+        // A row's stale marker as the screen shows it: a poll can change it without
+        // changing any data.
+        let polled = match &news {
+            TicketUpdate::Snapshot { execution_id, .. }
+            | TicketUpdate::Error { execution_id, .. } => self.tickets.index(execution_id),
             _ => None,
         };
         let stale_on_screen = polled.map(|i| is_stale(&self.tickets.all()[i], self.drawn_at));
-        let header_on_screen = HealthTexts::of(self.tickets.health(), self.drawn_at);
-        let mut applied = self.tickets.apply(update);
-        applied.header |= HealthTexts::of(self.tickets.health(), self.now) != header_on_screen;
+        let mut applied = self.tickets.apply(news);
+        // The header's texts against the last frame's, at one clock: a poll that only
+        // moved "polled" within the same second changes nothing on screen.
+        applied.header |= self.header_changed();
         if let (Some(i), Some(was)) = (polled, stale_on_screen) {
             applied.row |= is_stale(&self.tickets.all()[i], self.now) != was;
-        }
-        if refused {
-            return true;
         }
         let unseen_changed = change.is_some_and(|mut change| {
             change.name = self
@@ -632,10 +647,9 @@ impl App {
             self.list.reposition(self.tickets.all(), &self.filter, i);
             self.scroll_list_to_cursor();
         }
-        let shown = self.shown_id() == Some(self.tickets.all()[i].id.as_str());
         applied.header
             || applied.moved
-            || shown
+            || self.is_shown(i)
             || unseen_changed
             || (applied.row && self.on_screen(i))
     }
@@ -661,7 +675,7 @@ impl App {
 }
 
 /// Applies one message; says whether to redraw and what the event loop must do.
-pub fn update(app: &mut App, msg: Message) -> Outcome {
+pub fn update(app: &mut App, msg: Message) -> Reaction {
     // Keys too: `a`, `d`, and the engine's answers to `r`.
     if matches!(
         msg,
@@ -669,54 +683,57 @@ pub fn update(app: &mut App, msg: Message) -> Outcome {
     ) {
         app.revision = app.revision.wrapping_add(1);
     }
-    let mut outcome = match msg {
+    let mut reaction = match msg {
         Message::Key(key) => input::on_key(app, key),
         Message::Mouse(mouse) => input::on_mouse(app, mouse),
         Message::Resize { width, height } => {
             app.size = Rect::new(0, 0, width, height);
             app.scroll_list_to_cursor();
-            Outcome::redraw(true)
+            Reaction::redraw(true)
         }
         Message::Tick(now) => {
             app.now = now;
-            let due = clock::next_change(app, app.drawn_at);
-            let mut outcome = Outcome::redraw(due.is_some_and(|at| at <= now));
+            // Ages, run times and countdowns move with the clock: every tick draws, which
+            // costs an idle dashboard next to nothing (README, "Performance").
+            let mut reaction = Reaction::redraw(true);
             if let Some(notification) = app.alerts.take_due(now) {
-                outcome.actions.push(Action::Notify(notification));
+                reaction.actions.push(Action::Notify(notification));
             }
-            outcome
+            reaction
         }
-        Message::Engine(update) => Outcome::redraw(app.on_engine(update)),
+        Message::Engine(update) => Reaction::redraw(app.on_engine(update)),
         Message::Paste(text) => input::on_paste(app, &text),
         Message::ConfigReloaded(Ok(reloaded)) => app.reload(reloaded),
         Message::ConfigReloaded(Err(why)) => {
             app.config_error = Some(why);
-            Outcome::redraw(true)
+            Reaction::redraw(true)
         }
         Message::Saved(result) => {
             match result {
                 Ok(said) => app.watchlist.say(said, false),
                 Err(said) => app.watchlist.say(said, true),
             }
-            Outcome::redraw(true)
+            Reaction::redraw(true)
         }
     };
     if app.browse.is_open() {
         let rows = app.list_rows();
         if let Some(command) = app.browse.more(rows) {
-            outcome.actions.push(Action::Engine(command));
+            reaction.actions.push(Action::Engine(command));
         }
     }
     if let Some(id) = app.steps_to_fetch() {
-        outcome
+        reaction
             .actions
             .push(Action::Engine(Command::FetchSteps(id)));
-        outcome.redraw = true;
+        reaction.redraw = true;
     }
-    if outcome.redraw {
+    reaction.redraw |= app.show_waiting_notice();
+    if reaction.redraw {
         app.drawn_at = app.now;
+        app.header_drawn = HealthTexts::of(app.tickets.health(), app.now);
     }
-    outcome
+    reaction
 }
 
 #[cfg(test)]

@@ -6,11 +6,10 @@ use std::time::SystemTime;
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::cache::{self, CachedTicket, CachedTransition};
 use crate::coc::{ApiError, KeyValue, Operation, Status, Step, Ticket};
 use crate::text;
-use crate::watch::Update;
-
-use super::view::{self, StatusCount};
+use crate::watch::{HealthUpdate, TicketUpdate};
 
 /// History is for reading, not an audit log: the oldest transitions go first.
 const HISTORY_LIMIT: usize = 200;
@@ -311,13 +310,13 @@ impl Tickets {
         let i = self.entries.len();
         self.by_id.insert(id.clone(), i);
         self.entries.push(TicketEntry::new(id, label));
-        view::add_count(&mut self.counts, None, 1);
+        add_count(&mut self.counts, None, 1);
         (i, true)
     }
 
     /// Puts back what an earlier run knew of a watched ticket (marked `cached`); `None`
     /// when the ticket is not watched.
-    pub fn restore(
+    fn restore(
         &mut self,
         ticket: Arc<Ticket>,
         polled_at: SystemTime,
@@ -332,6 +331,45 @@ impl Tickets {
         entry.cached = true;
         self.adjust(i, before);
         Some(i)
+    }
+
+    /// Puts back what an earlier run remembered (the cache) of the watched tickets.
+    pub fn restore_cached(&mut self, cached: Vec<CachedTicket>) {
+        for remembered in cached {
+            let history = remembered
+                .history
+                .into_iter()
+                .map(|t| Transition {
+                    from: t.from,
+                    to: t.to,
+                    at: cache::from_millis(t.at_ms),
+                })
+                .collect();
+            let polled_at = cache::from_millis(remembered.polled_at_ms);
+            self.restore(Arc::new(remembered.ticket), polled_at, history);
+        }
+    }
+
+    /// What to remember for the next run: every ticket with data.
+    pub fn to_cache(&self) -> Vec<CachedTicket> {
+        self.entries
+            .iter()
+            .filter_map(|entry| {
+                Some(CachedTicket {
+                    ticket: Ticket::clone(entry.ticket.as_ref()?),
+                    polled_at_ms: cache::to_millis(entry.last_ok?),
+                    history: entry
+                        .history
+                        .iter()
+                        .map(|t| CachedTransition {
+                            from: t.from.clone(),
+                            to: t.to.clone(),
+                            at_ms: cache::to_millis(t.at),
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
     }
 
     /// Gives `id` a new label (a reloaded config); its index when the label changed.
@@ -361,7 +399,7 @@ impl Tickets {
                 *index -= 1;
             }
         }
-        view::add_count(&mut self.counts, status.as_ref(), -1);
+        add_count(&mut self.counts, status.as_ref(), -1);
         if failing {
             self.health.failing = self.health.failing.saturating_sub(1);
         }
@@ -383,7 +421,7 @@ impl Tickets {
         }
         let i = self.entries.len();
         self.by_id.insert(entry.id.clone(), i);
-        view::add_count(&mut self.counts, entry.status(), 1);
+        add_count(&mut self.counts, entry.status(), 1);
         self.entries.push(entry);
         i
     }
@@ -421,10 +459,10 @@ impl Tickets {
         }
     }
 
-    /// Applies one engine update.
-    pub(super) fn apply(&mut self, update: Update) -> Applied {
+    /// Applies news of one tracked ticket.
+    pub(super) fn apply(&mut self, update: TicketUpdate) -> Applied {
         match update {
-            Update::Snapshot {
+            TicketUpdate::Snapshot {
                 execution_id,
                 ticket,
                 at,
@@ -446,7 +484,7 @@ impl Tickets {
                     header: new || cleared || auth_cleared || change == DataChange::Moved,
                 }
             }
-            Update::Error {
+            TicketUpdate::Error {
                 execution_id,
                 error,
                 last_good,
@@ -470,7 +508,7 @@ impl Tickets {
                     header: new || !was_failing || change == DataChange::Moved,
                 }
             }
-            Update::Transition {
+            TicketUpdate::Transition {
                 execution_id,
                 from,
                 to,
@@ -489,24 +527,7 @@ impl Tickets {
                     header: new,
                 }
             }
-            Update::Steps {
-                execution_id,
-                result,
-                at,
-            } => {
-                let Some(i) = self.index(&execution_id) else {
-                    return Applied::default();
-                };
-                self.entries[i].steps = match result {
-                    Ok(steps) => StepsState::Loaded { steps, at },
-                    Err(error) => StepsState::Failed(Failure { error, at }),
-                };
-                Applied {
-                    index: Some(i),
-                    ..Applied::default()
-                }
-            }
-            Update::Joined {
+            TicketUpdate::Joined {
                 execution_id,
                 query,
                 ..
@@ -527,7 +548,7 @@ impl Tickets {
                     header: true,
                 }
             }
-            Update::Left {
+            TicketUpdate::Left {
                 execution_id,
                 query,
                 ..
@@ -549,45 +570,51 @@ impl Tickets {
                     header: true,
                 }
             }
-            // The browse view's, not about watched tickets.
-            Update::BrowsePage { .. } => Applied::default(),
-            Update::Operated {
-                execution_id,
-                operation,
-                result,
-                ..
-            } => {
-                let Some(i) = self.index(&execution_id) else {
-                    return Applied::default();
-                };
-                let waiting = self.entries[i]
-                    .operations
-                    .iter_mut()
-                    .rev()
-                    .find(|r| r.operation == operation && r.result.is_none());
-                if let Some(record) = waiting {
-                    record.result = Some(result);
-                }
-                Applied {
-                    index: Some(i),
-                    ..Applied::default()
-                }
-            }
-            // The hosts view (`App`) takes these.
-            Update::Instances { .. } => Applied::default(),
-            Update::Throttled { until, error } => {
+        }
+    }
+
+    /// A ticket's steps arrived; returns its index.
+    pub(super) fn steps_arrived(
+        &mut self,
+        id: &str,
+        result: Result<Vec<Step>, ApiError>,
+        at: SystemTime,
+    ) -> Option<usize> {
+        let i = self.index(id)?;
+        self.entries[i].steps = match result {
+            Ok(steps) => StepsState::Loaded { steps, at },
+            Err(error) => StepsState::Failed(Failure { error, at }),
+        };
+        Some(i)
+    }
+
+    /// The server's answer to an operation sent from here; returns the ticket's index.
+    pub(super) fn operated(
+        &mut self,
+        id: &str,
+        operation: Operation,
+        result: Result<(), ApiError>,
+    ) -> Option<usize> {
+        let i = self.index(id)?;
+        let waiting = self.entries[i]
+            .operations
+            .iter_mut()
+            .rev()
+            .find(|r| r.operation == operation && r.result.is_none());
+        if let Some(record) = waiting {
+            record.result = Some(result);
+        }
+        Some(i)
+    }
+
+    /// The engine paused for a 429 or stopped on an authentication failure.
+    pub(super) fn health_changed(&mut self, update: HealthUpdate) {
+        match update {
+            HealthUpdate::Throttled { until, error } => {
                 self.health.throttled = Some((until, error));
-                Applied {
-                    header: true,
-                    ..Applied::default()
-                }
             }
-            Update::AuthFailed { error, at } => {
+            HealthUpdate::AuthFailed { error, at } => {
                 self.health.auth_failed = Some(Failure { error, at });
-                Applied {
-                    header: true,
-                    ..Applied::default()
-                }
             }
         }
     }
@@ -605,8 +632,8 @@ impl Tickets {
     fn adjust(&mut self, i: usize, (status, failing): (Option<Status>, bool)) {
         let (status_now, failing_now) = self.counted(i);
         if status != status_now {
-            view::add_count(&mut self.counts, status.as_ref(), -1);
-            view::add_count(&mut self.counts, status_now.as_ref(), 1);
+            add_count(&mut self.counts, status.as_ref(), -1);
+            add_count(&mut self.counts, status_now.as_ref(), 1);
         }
         match (failing, failing_now) {
             (false, true) => self.health.failing += 1,
@@ -619,8 +646,74 @@ impl Tickets {
     /// Counts and health from scratch (tests compare the adjusted ones with this).
     pub fn recount(&self) -> (Vec<StatusCount>, usize) {
         (
-            view::count_statuses(&self.entries),
+            count_statuses(&self.entries),
             self.entries.iter().filter(|t| t.error.is_some()).count(),
         )
     }
+}
+
+/// How many tickets have one status; `status == None` counts those still loading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusCount {
+    pub status: Option<Status>,
+    pub count: usize,
+}
+
+/// Lower is more urgent. Unknown statuses sit with the active ones: they may need eyes.
+pub fn urgency(status: Option<&Status>) -> u8 {
+    match status {
+        Some(Status::Failed) => 0,
+        Some(Status::Timeout) => 1,
+        Some(Status::Running) => 2,
+        Some(Status::Canceling) => 3,
+        Some(Status::Pending) => 4,
+        Some(Status::Unknown(_)) => 5,
+        None => 6,
+        Some(Status::Canceled) => 7,
+        Some(Status::Succeed) => 8,
+    }
+}
+
+fn count_statuses(tickets: &[TicketEntry]) -> Vec<StatusCount> {
+    let mut counts: Vec<StatusCount> = Vec::new();
+    for entry in tickets {
+        let status = entry.status();
+        match counts.iter_mut().find(|c| c.status.as_ref() == status) {
+            Some(c) => c.count += 1,
+            None => counts.push(StatusCount {
+                status: status.cloned(),
+                count: 1,
+            }),
+        }
+    }
+    sort_counts(&mut counts);
+    counts
+}
+
+/// Adds `delta` to the count of `status`, keeping only non-zero counts, most urgent first.
+fn add_count(counts: &mut Vec<StatusCount>, status: Option<&Status>, delta: isize) {
+    match counts.iter().position(|c| c.status.as_ref() == status) {
+        Some(p) => {
+            counts[p].count = counts[p].count.saturating_add_signed(delta);
+            if counts[p].count == 0 {
+                counts.remove(p);
+            }
+        }
+        None if delta > 0 => {
+            counts.push(StatusCount {
+                status: status.cloned(),
+                count: delta.unsigned_abs(),
+            });
+            sort_counts(counts);
+        }
+        None => {}
+    }
+}
+
+fn sort_counts(counts: &mut [StatusCount]) {
+    counts.sort_by(|a, b| {
+        urgency(a.status.as_ref())
+            .cmp(&urgency(b.status.as_ref()))
+            .then_with(|| a.status.cmp(&b.status))
+    });
 }

@@ -4,7 +4,7 @@ use std::cmp::{Ordering, Reverse};
 
 use crate::coc::Status;
 
-use super::tickets::TicketEntry;
+use super::tickets::{TicketEntry, urgency};
 
 /// The list's order; `s` cycles through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,72 +87,6 @@ pub enum View {
     Ticket,
     /// The account's tickets from the list API (`b`).
     Browse,
-}
-
-/// How many tickets have one status; `status == None` counts those still loading.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatusCount {
-    pub status: Option<Status>,
-    pub count: usize,
-}
-
-/// Lower is more urgent. Unknown statuses sit with the active ones: they may need eyes.
-pub fn urgency(status: Option<&Status>) -> u8 {
-    match status {
-        Some(Status::Failed) => 0,
-        Some(Status::Timeout) => 1,
-        Some(Status::Running) => 2,
-        Some(Status::Canceling) => 3,
-        Some(Status::Pending) => 4,
-        Some(Status::Unknown(_)) => 5,
-        None => 6,
-        Some(Status::Canceled) => 7,
-        Some(Status::Succeed) => 8,
-    }
-}
-
-pub(super) fn count_statuses(tickets: &[TicketEntry]) -> Vec<StatusCount> {
-    let mut counts: Vec<StatusCount> = Vec::new();
-    for entry in tickets {
-        let status = entry.status();
-        match counts.iter_mut().find(|c| c.status.as_ref() == status) {
-            Some(c) => c.count += 1,
-            None => counts.push(StatusCount {
-                status: status.cloned(),
-                count: 1,
-            }),
-        }
-    }
-    sort_counts(&mut counts);
-    counts
-}
-
-/// Adds `delta` to the count of `status`, keeping only non-zero counts, most urgent first.
-pub(super) fn add_count(counts: &mut Vec<StatusCount>, status: Option<&Status>, delta: isize) {
-    match counts.iter().position(|c| c.status.as_ref() == status) {
-        Some(p) => {
-            counts[p].count = counts[p].count.saturating_add_signed(delta);
-            if counts[p].count == 0 {
-                counts.remove(p);
-            }
-        }
-        None if delta > 0 => {
-            counts.push(StatusCount {
-                status: status.cloned(),
-                count: delta.unsigned_abs(),
-            });
-            sort_counts(counts);
-        }
-        None => {}
-    }
-}
-
-fn sort_counts(counts: &mut [StatusCount]) {
-    counts.sort_by(|a, b| {
-        urgency(a.status.as_ref())
-            .cmp(&urgency(b.status.as_ref()))
-            .then_with(|| a.status.cmp(&b.status))
-    });
 }
 
 pub(super) fn sort_order(tickets: &[TicketEntry], key: SortKey, order: &mut [usize]) {

@@ -3,6 +3,8 @@
 
 use crate::config::edit::Paste;
 
+use super::keys::Intent;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 enum Mode {
     #[default]
@@ -27,7 +29,36 @@ pub struct Note {
     pub is_error: bool,
 }
 
+/// What a key on the `a` line or at the `d` confirmation asks of the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edited {
+    Nothing,
+    Redraw,
+    /// Enter on the line: watch these (and save).
+    Add(Paste),
+    /// `y` at the confirmation: stop watching this (and save).
+    Remove(String),
+}
+
 impl WatchListEdit {
+    /// A key routed to the line or the confirmation (`typed`: the character of
+    /// `Intent::Type`).
+    pub fn on_intent(&mut self, intent: Intent, typed: Option<char>) -> Edited {
+        match (intent, typed) {
+            (Intent::Type, Some(c)) => self.type_text(c.encode_utf8(&mut [0; 4])),
+            (Intent::Erase, _) => self.backspace(),
+            (Intent::Accept, _) if self.input().is_some() => {
+                return self.submit().map_or(Edited::Redraw, Edited::Add);
+            }
+            (Intent::Accept, _) => {
+                return self.take_removal().map_or(Edited::Nothing, Edited::Remove);
+            }
+            (Intent::Close, _) => self.cancel(),
+            _ => return Edited::Nothing,
+        }
+        Edited::Redraw
+    }
+
     pub fn start_adding(&mut self) {
         self.mode = Mode::Adding(String::new());
         self.note = None;
@@ -48,7 +79,7 @@ impl WatchListEdit {
         }
     }
 
-    pub fn backspace(&mut self) {
+    fn backspace(&mut self) {
         if let Mode::Adding(input) = &mut self.mode {
             input.pop();
         }
@@ -56,7 +87,7 @@ impl WatchListEdit {
 
     /// Enter: the parsed input when it holds IDs and nothing invalid (then the line
     /// closes); otherwise the line stays open with a note saying why.
-    pub fn submit(&mut self) -> Option<Paste> {
+    fn submit(&mut self) -> Option<Paste> {
         let paste = Paste::parse(self.input()?);
         if let Some((piece, why)) = paste.invalid.first() {
             self.say(format!("not an execution ID: {piece:?}: {why}"), true);
@@ -87,12 +118,12 @@ impl WatchListEdit {
     }
 
     /// Esc, or any key but `y` at the confirmation.
-    pub fn cancel(&mut self) {
+    fn cancel(&mut self) {
         self.mode = Mode::Idle;
     }
 
     /// `y`: the ticket to remove, and the confirmation closes.
-    pub fn take_removal(&mut self) -> Option<String> {
+    fn take_removal(&mut self) -> Option<String> {
         match std::mem::take(&mut self.mode) {
             Mode::ConfirmRemove(id) => Some(id),
             other => {

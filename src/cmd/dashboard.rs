@@ -1,41 +1,37 @@
 //! The dashboard (`coctop`, `coctop --demo`): engine and terminal wired together.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Globals, read_only_reason, usage_error};
+use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
 use crate::app::{App, AppInit, UiSettings};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
+use crate::config::edit::LastRead;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
 use crate::notify::{NotifyOn, Teller};
-use crate::query::TicketQuery;
+use crate::query::{TicketQuery, TimeBound};
 use crate::sim::{self, SimOptions};
 use crate::tui;
 use crate::watch::{self, Command, EngineConfig};
 
 /// The dashboard on the config's tickets.
 pub fn run(globals: &Globals) -> Exit {
-    let config = match config::load_for_dashboard(globals.config.as_ref()) {
+    let config = match load_config(globals) {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
-    let client_config = match config::client_config(
-        &config,
-        globals.endpoint.as_deref(),
-        globals.region.as_deref(),
-    ) {
+    let client_config = match resolve_client(globals, &config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("coctop: {e}");
+            report(&e);
             if config.path.is_none() {
-                eprintln!(
-                    "coctop: no config file yet: `coctop config init` writes one; \
-                     `coctop --demo` tries the dashboard on a built-in simulator"
+                report(
+                    "no config file yet: `coctop config init` writes one; \
+                     `coctop --demo` tries the dashboard on a built-in simulator",
                 );
             }
             return Exit::Usage;
@@ -53,13 +49,24 @@ pub fn run(globals: &Globals) -> Exit {
         read_only: read_only_reason(globals, Some(&config)),
         console_url: config.ui.console_url.clone(),
     };
+    // Edits go to the file the config came from, or would have.
+    let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
     let effects = effects::Effects {
         teller: Some(Teller::new(&config.notify, &endpoint_name)),
-        // Edits go to the file the config came from, or would have.
-        config_path: config::locate(globals.config.as_ref()).map(|location| location.path),
+        last_read: Arc::new(
+            config_path
+                .as_deref()
+                .map(LastRead::of_file)
+                .unwrap_or_default(),
+        ),
+        config_path,
         cache: None,
     };
-    let cache = config::cache_dir().map(|dir| cache::path_for(&dir, &endpoint_name));
+    let cache_key = cache::Key::of(&client_config);
+    let cache = config::cache_dir().map(|dir| effects::CacheTarget {
+        path: cache::path_for(&dir, &cache_key),
+        key: cache_key,
+    });
     runtime.block_on(run_engine_and_ui(Session {
         client_config,
         endpoint: endpoint_name,
@@ -115,7 +122,7 @@ pub fn demo(globals: &Globals) -> Exit {
         let started_lately = QueryEntry {
             name: "new".into(),
             query: TicketQuery {
-                since: Some(Duration::from_secs(60)),
+                since: Some(TimeBound::Ago(Duration::from_secs(60))),
                 ..TicketQuery::default()
             },
         };
@@ -155,7 +162,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
 }
 
 fn fail(message: String) -> Exit {
-    eprintln!("coctop: {message}");
+    report(&message);
     Exit::Fetch
 }
 
@@ -172,7 +179,7 @@ struct Session {
     notify_on: NotifyOn,
     effects: effects::Effects,
     /// The cache file to start from and to write on the way out.
-    cache: Option<PathBuf>,
+    cache: Option<effects::CacheTarget>,
 }
 
 async fn run_engine_and_ui(session: Session) -> Exit {
@@ -189,12 +196,14 @@ async fn run_engine_and_ui(session: Session) -> Exit {
     } = session;
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
+    // Read-only is enforced where requests leave, not only at the prompt.
+    client_config.read_only = settings.read_only.is_some();
     let client = match Client::new(client_config) {
         Ok(c) => c,
         Err(e) => return fail(e.to_string()),
     };
     let _log_guard = super::init_logging();
-    let remembered = remembered(cache.as_deref(), &endpoint, &watch);
+    let remembered = remembered(cache.as_ref(), &watch);
     // Tickets the cache knows start from there; the rest are polled at once.
     let ids = watch
         .iter()
@@ -217,29 +226,30 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    effects.cache = cache.map(|path| effects::CacheTarget { path, endpoint });
+    effects.cache = cache;
     let app = App::new(init)
         .with_settings(settings)
         .with_notifications(notify_on, cycle)
         .with_cache(remembered);
     let result = tui::event_loop_with(engine, app, effects).await;
     match result {
-        Ok(()) => Exit::Success,
+        Ok(tui::Ended::Quit) => Exit::Success,
+        Ok(tui::Ended::Signal(number)) => Exit::Signal(number),
         Err(e) => {
             tracing::error!("dashboard stopped: {e}");
-            eprintln!("coctop: dashboard stopped: {e}");
+            report(&format!("dashboard stopped: {e}"));
             Exit::Usage
         }
     }
 }
 
 /// What the cache knows of the watched tickets.
-fn remembered(path: Option<&Path>, endpoint: &str, watch: &[WatchEntry]) -> Vec<CachedTicket> {
-    let Some(path) = path else {
+fn remembered(cache: Option<&effects::CacheTarget>, watch: &[WatchEntry]) -> Vec<CachedTicket> {
+    let Some(cache) = cache else {
         return Vec::new();
     };
     let watched: HashSet<&str> = watch.iter().map(|w| w.id.as_str()).collect();
-    let mut known = cache::load(path, endpoint);
+    let mut known = cache::load(&cache.path, &cache.key);
     known.retain(|k| watched.contains(k.ticket.execution_id.as_str()));
     known
 }

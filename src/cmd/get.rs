@@ -7,29 +7,22 @@
 //! many IDs are given; steps and hosts are printed once all are in (their tables align
 //! on every row).
 
-use std::collections::HashSet;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use futures::StreamExt;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Globals, Prepared, output, prepare_with_runtime, report, signals, usage_error};
-use crate::coc::{ApiError, Client, Instance, Status, Step, Ticket};
+use super::output::{self, OutputFormat, TicketPrinter, age, error_json, status_text, took};
+use super::{Globals, Prepared, prepare_with_runtime, report, signals, usage_error};
+use crate::coc::{ApiError, Client, Instance, Step};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
-use crate::format;
 use crate::hosts;
-use crate::text::{cell, sanitize};
-use crate::watch::Pacer;
-
-/// `--output`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    Table,
-    Json,
-}
+use crate::text::sanitize;
+use crate::watch::{Limits, Pacer, read_all};
 
 /// What `get` prints for each ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,18 +67,32 @@ pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Deta
     })
 }
 
-async fn all_steps(client: Client, id: String) -> Result<Vec<Step>, ApiError> {
-    client.all_steps(&id).await
+async fn all_steps(client: Client, pacer: Arc<Pacer>, id: String) -> Result<Vec<Step>, ApiError> {
+    read_all(&pacer, Limits::STEPS, step_key, |page| {
+        client.list_steps(&id, page.limit, page.offset())
+    })
+    .await
+}
+
+fn step_key(step: &Step) -> Option<&str> {
+    step.execution_step_id.as_deref()
 }
 
 /// Every host of every step, each with the step it belongs to, failed first per step.
-async fn every_host(client: Client, id: String) -> Result<Vec<(Step, Instance)>, ApiError> {
+async fn every_host(
+    client: Client,
+    pacer: Arc<Pacer>,
+    id: String,
+) -> Result<Vec<(Step, Instance)>, ApiError> {
     let mut rows = Vec::new();
-    for step in client.all_steps(&id).await? {
+    for step in all_steps(client.clone(), pacer.clone(), id).await? {
         let Some(step_id) = step.execution_step_id.clone() else {
             continue;
         };
-        let mut instances = client.all_instances(&step_id).await?;
+        let mut instances = read_all(&pacer, Limits::INSTANCES, hosts::key, |page| {
+            client.list_instances(&step_id, page.limit, page.offset())
+        })
+        .await?;
         hosts::failed_first(&mut instances);
         rows.extend(instances.into_iter().map(|i| (step.clone(), i)));
     }
@@ -94,44 +101,29 @@ async fn every_host(client: Client, id: String) -> Result<Vec<(Step, Instance)>,
 
 type FetchResult<T> = (String, Result<T, ApiError>);
 
-/// Fetches with `fetch` for every target (paced, `poll.concurrency` at once), then
-/// prints what `render` makes of all of it. The first fetch goes alone: if it fails
-/// authentication, nothing more is sent.
+/// Fetches with `fetch` for every target, then prints what `render` makes of all of it
+/// (steps and hosts: their tables align on every row).
 async fn print_all<T, F, Fut>(
     prepared: Prepared,
     fetch: F,
     render: impl FnOnce(&[FetchResult<T>]) -> String,
 ) -> Result<Exit, Exit>
 where
-    F: Fn(Client, String) -> Fut,
+    F: Fn(Client, Arc<Pacer>, String) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
-    let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
-    let targets = unique(prepared.targets);
-    let pacer = Pacer::new(prepared.config.poll.max_rps);
-    let (first, rest) = targets
-        .split_first()
-        .expect("prepare refuses an empty list");
-    pacer.turn().await;
-    let first_result = fetch(client.clone(), first.id.clone()).await;
-    let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
-    let mut results = vec![(first.id.clone(), first_result)];
-    if let Some(error) = auth_failure {
-        results.extend(rest.iter().map(|t| (t.id.clone(), Err(error.clone()))));
-    } else {
-        let fetched: Vec<FetchResult<T>> = futures::stream::iter(rest)
-            .map(|t| {
-                let (client, pacer, fetch) = (client.clone(), &pacer, &fetch);
-                async move {
-                    pacer.turn().await;
-                    (t.id.clone(), fetch(client, t.id.clone()).await)
-                }
-            })
-            .buffered(prepared.config.poll.concurrency.max(1))
-            .collect()
-            .await;
-        results.extend(fetched);
-    }
+    let targets = &prepared.targets;
+    let mut results = Vec::new();
+    let not_asked = fetch_each(&prepared, targets, fetch, |target, result| {
+        results.push((target.id, result));
+        Ok(())
+    })
+    .await?;
+    results.extend(
+        not_asked
+            .iter()
+            .map(|t| (t.id.clone(), Err(Unanswered::error()))),
+    );
     let text = render(&results);
     output::print(&if text.ends_with('\n') {
         text
@@ -139,8 +131,10 @@ where
         format!("{text}\n")
     })?;
     for (id, result) in &results {
-        if let Err(e) = result {
-            report(&format!("{id}: {e}"));
+        match result {
+            Err(e) if *e == Unanswered::error() => {}
+            Err(e) => report(&format!("{id}: {e}")),
+            Ok(_) => {}
         }
     }
     Ok(Exit::of_errors(
@@ -149,232 +143,127 @@ where
 }
 
 /// Fetches every ticket and prints each as soon as it and those before it are known.
-/// The first request goes alone: if it fails authentication, nothing more is sent
-/// (the gateway locks an AK after 5 failures).
-async fn fetch_and_print(prepared: Prepared, output: OutputFormat) -> Result<Exit, Exit> {
-    let client = Client::new(prepared.client_config).map_err(|e| usage_error(&e.to_string()))?;
-    let targets = unique(prepared.targets);
-    let pacer = Pacer::new(prepared.config.poll.max_rps);
-    let concurrency = prepared.config.poll.concurrency.max(1);
-    let mut printer = Printer::start(output, &targets)?;
+async fn fetch_and_print(prepared: Prepared, format: OutputFormat) -> Result<Exit, Exit> {
+    let targets = &prepared.targets;
+    let mut printer = TicketPrinter::start(format, targets)?;
+    let get = |client: Client, pacer: Arc<Pacer>, id: String| async move {
+        pacer.turn().await;
+        client.get_execution(&id).await
+    };
+    let not_asked = fetch_each(&prepared, targets, get, |target, result| {
+        printer.row(target, result)
+    })
+    .await?;
+    for target in not_asked {
+        printer.unasked(target, Unanswered::error())?;
+    }
+    printer.finish()
+}
 
-    let (first, rest) = targets
-        .split_first()
-        .expect("prepare refuses an empty list");
-    pacer.turn().await;
-    let first_result = client.get_execution(&first.id).await;
+/// Fetches with `fetch` for every target and hands each result to `take` in their
+/// order. Every request waits for its turn of the pacer (`poll.max_rps`; `fetch` takes
+/// the turns, one per page of a list), `poll.concurrency` targets at once. The first
+/// request goes alone: if it fails authentication, nothing more is sent (the gateway
+/// locks an AK after 5 failures) and every other target gets that error. Once
+/// `GIVE_UP_AFTER` tickets in a row found the server silent, nothing more is sent
+/// either: the targets never asked for are returned (and said once on stderr).
+async fn fetch_each<'t, T, F, Fut>(
+    prepared: &Prepared,
+    targets: &'t [WatchEntry],
+    fetch: F,
+    mut take: impl FnMut(WatchEntry, Result<T, ApiError>) -> Result<(), Exit>,
+) -> Result<&'t [WatchEntry], Exit>
+where
+    F: Fn(Client, Arc<Pacer>, String) -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let client =
+        Client::new(prepared.client_config.clone()).map_err(|e| usage_error(&e.to_string()))?;
+    let pacer = Arc::new(Pacer::new(prepared.config.poll.max_rps));
+    let Some((first, rest)) = targets.split_first() else {
+        return Ok(&[]);
+    };
+    let first_result = fetch(client.clone(), pacer.clone(), first.id.clone()).await;
     let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
-    printer.row((first.clone(), first_result))?;
+    let mut unanswered = Unanswered::default();
+    unanswered.observe(&first_result);
+    take(first.clone(), first_result)?;
     if let Some(error) = auth_failure {
         for target in rest {
-            printer.row((target.clone(), Err(error.clone())))?;
+            take(target.clone(), Err(error.clone()))?;
         }
-        return printer.finish();
+        return Ok(&[]);
     }
     let mut fetched = futures::stream::iter(rest)
         .map(|target| {
-            let (client, pacer) = (&client, &pacer);
+            let (client, pacer, fetch) = (client.clone(), pacer.clone(), &fetch);
             async move {
-                pacer.turn().await;
-                (target.clone(), client.get_execution(&target.id).await)
+                (
+                    target.clone(),
+                    fetch(client, pacer, target.id.clone()).await,
+                )
             }
         })
-        .buffered(concurrency);
-    while let Some(result) = fetched.next().await {
-        printer.row(result)?;
-    }
-    printer.finish()
-}
-
-/// Tickets already fetched (by `coctop list`), printed as `get` prints them.
-pub(super) fn print_tickets(tickets: Vec<Ticket>, output: OutputFormat) -> Result<Exit, Exit> {
-    let listed: Vec<WatchEntry> = tickets
-        .iter()
-        .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))
-        .collect();
-    let mut printer = Printer::start(output, &listed)?;
-    for (target, ticket) in listed.into_iter().zip(tickets) {
-        printer.row((target, Ok(ticket)))?;
-    }
-    printer.finish()
-}
-
-/// The targets in their first order, each ID once.
-fn unique(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
-    let mut seen = HashSet::new();
-    targets
-        .into_iter()
-        .filter(|t| seen.insert(t.id.clone()))
-        .collect()
-}
-
-/// Prints rows as they come and remembers only what decides the exit code.
-struct Printer {
-    format: OutputFormat,
-    id_width: usize,
-    rows: usize,
-    failed: bool,
-    auth_failed: bool,
-}
-
-impl Printer {
-    fn start(format: OutputFormat, targets: &[WatchEntry]) -> Result<Printer, Exit> {
-        let id_width = targets
-            .iter()
-            .map(|t| sanitize(&t.id).width())
-            .chain([TABLE_HEADER[0].width()])
-            .max()
-            .unwrap_or_default();
-        let printer = Printer {
-            format,
-            id_width,
-            rows: 0,
-            failed: false,
-            auth_failed: false,
+        .buffered(prepared.config.poll.concurrency.max(1));
+    let mut taken = 0;
+    while !unanswered.gave_up() {
+        let Some((target, result)) = fetched.next().await else {
+            break;
         };
-        match format {
-            OutputFormat::Table => {
-                output::print(&printer.table_line(&TABLE_HEADER.map(String::from)))?
-            }
-            OutputFormat::Json => output::print("[")?,
-        }
-        Ok(printer)
+        unanswered.observe(&result);
+        take(target, result)?;
+        taken += 1;
     }
-
-    fn row(
-        &mut self,
-        (target, result): (WatchEntry, Result<Ticket, ApiError>),
-    ) -> Result<(), Exit> {
-        let text = match self.format {
-            OutputFormat::Table => self.table_line(&table_row(&target, &result, SystemTime::now())),
-            OutputFormat::Json => {
-                let separator = if self.rows == 0 { "\n" } else { ",\n" };
-                format!("{separator}{}", indented(&json_row(&target, &result)))
-            }
-        };
-        output::print(&text)?;
-        self.rows += 1;
-        if let Err(error) = &result {
-            self.failed = true;
-            self.auth_failed |= error.is_auth();
-            report(&format!("{}: {error}", target.id));
-        }
-        Ok(())
-    }
-
-    fn finish(self) -> Result<Exit, Exit> {
-        if self.format == OutputFormat::Json {
-            output::print(if self.rows == 0 { "]\n" } else { "\n]\n" })?;
-        }
-        Ok(match (self.auth_failed, self.failed) {
-            (true, _) => Exit::Auth,
-            (false, true) => Exit::Fetch,
-            (false, false) => Exit::Success,
-        })
-    }
-
-    /// Left-aligned columns two spaces apart, measured in terminal columns so CJK names
-    /// line up. Widths are fixed before the first row (rows stream): each cell is cut
-    /// to its column; the last cell of a row is not padded, and in a short row (an
-    /// error) it runs on over the remaining columns.
-    fn table_line(&self, cells: &[String]) -> String {
-        let mut line = String::new();
-        let last = cells.len().saturating_sub(1);
-        for (i, text) in cells.iter().enumerate() {
-            let width = if i == 0 {
-                self.id_width
-            } else {
-                COLUMN_WIDTHS[i]
-            };
-            if i == last {
-                line.push_str(&cell(text, LAST_CELL_WIDTH));
-                break;
-            }
-            let text = cell(text, width);
-            line.push_str(&text);
-            let pad = width.saturating_sub(text.width()) + 2;
-            line.extend(std::iter::repeat_n(' ', pad));
-        }
-        line.push('\n');
-        line
-    }
+    // Requests in flight are dropped with the stream; the rest are never sent.
+    drop(fetched);
+    let not_asked = &rest[taken..];
+    unanswered.report(not_asked.len());
+    Ok(not_asked)
 }
 
-/// A JSON value pretty-printed as an element of a pretty-printed array.
-fn indented(value: &serde_json::Value) -> String {
-    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
-    text.lines()
-        .map(|line| format!("  {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// How many tickets in a row found the server silent until their deadline: `get`
+/// stops asking after `GIVE_UP_AFTER` (a hung server would otherwise cost every
+/// remaining ID its own deadline: hours for 10,000 IDs).
+#[derive(Debug, Default)]
+struct Unanswered {
+    in_a_row: usize,
 }
 
-/// The JSON form of an error, for `get --output json` and `wait --json`.
-pub fn error_json(error: &ApiError) -> serde_json::Value {
-    json!({
-        "message": error.to_string(),
-        "kind": format!("{:?}", error.kind()),
-        "http_status": error.http_status(),
-        "error_code": error.error_code(),
-        "request_id": error.request_id(),
-    })
-}
+/// Tickets in a row without an answer after which `get` sends nothing more.
+pub const GIVE_UP_AFTER: usize = 3;
 
-fn json_row(target: &WatchEntry, result: &Result<Ticket, ApiError>) -> serde_json::Value {
-    match result {
-        Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(
-            |e| json!({"execution_id": target.id, "error": {"message": e.to_string()}}),
-        ),
-        Err(e) => json!({"execution_id": target.id, "error": error_json(e)}),
+impl Unanswered {
+    fn observe<T>(&mut self, result: &Result<T, ApiError>) {
+        let silent = matches!(
+            result,
+            Err(ApiError::DeadlinePassed { .. } | ApiError::Timeout { .. })
+        );
+        self.in_a_row = if silent { self.in_a_row + 1 } else { 0 };
     }
-}
 
-const TABLE_HEADER: [&str; 8] = [
-    "EXECUTION ID",
-    "STATUS",
-    "TYPE",
-    "NAME",
-    "CREATOR",
-    "STARTED",
-    "DURATION",
-    "UPDATED",
-];
+    fn gave_up(&self) -> bool {
+        self.in_a_row >= GIVE_UP_AFTER
+    }
 
-/// Terminal columns of each column but the first (as wide as the longest ID asked for)
-/// and the last (up to `LAST_CELL_WIDTH`): a status, a type, a name, a creator, ages.
-const COLUMN_WIDTHS: [usize; 8] = [0, 9, 12, 40, 16, 9, 8, 9];
-/// The last cell of a row, an error message included, is cut here.
-const LAST_CELL_WIDTH: usize = 300;
+    /// What a ticket that was never asked for shows.
+    fn error() -> ApiError {
+        ApiError::Network {
+            detail: format!(
+                "not asked: the server left {GIVE_UP_AFTER} tickets in a row without an \
+                 answer"
+            ),
+        }
+    }
 
-fn table_row(
-    target: &WatchEntry,
-    result: &Result<Ticket, ApiError>,
-    now: SystemTime,
-) -> Vec<String> {
-    let ticket = match result {
-        Ok(ticket) => ticket,
-        Err(e) => return vec![target.id.clone(), "ERROR".into(), e.to_string()],
-    };
-    let age = |ms| age(ms, now);
-    let name = target
-        .label
-        .as_deref()
-        .or(ticket.document_name.as_deref())
-        .unwrap_or("-");
-    vec![
-        ticket.execution_id.clone(),
-        status_text(ticket.status.as_ref()),
-        ticket
-            .execution_type
-            .as_ref()
-            .map_or("-", |t| t.as_str())
-            .to_string(),
-        name.to_string(),
-        ticket.creator.clone().unwrap_or_else(|| "-".into()),
-        age(ticket.start_time),
-        format::run_time(ticket.start_time, ticket.end_time, now).unwrap_or_else(|| "-".into()),
-        age(ticket.update_time),
-    ]
+    /// One line for all the tickets not asked for (not one per ticket).
+    fn report(&self, not_asked: usize) {
+        if not_asked > 0 {
+            report(&format!(
+                "gave up: the server left {GIVE_UP_AFTER} tickets in a row without an answer \
+                 within the deadline (api.deadline); {not_asked} more not asked"
+            ));
+        }
+    }
 }
 
 /// One object per requested ID: `{"execution_id", KEY: [...]}`, or the error as `get`
@@ -426,21 +315,8 @@ fn error_row(id: &str, error: &ApiError) -> Vec<String> {
     row
 }
 
-fn age(ms: Option<i64>, now: SystemTime) -> String {
-    ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms))
-}
-
-/// A status as shown: never an unknown one passing for a known one.
-fn status_text(status: Option<&Status>) -> String {
-    status.map_or_else(|| "-".into(), |s| s.label().into_owned())
-}
-
 fn text(s: Option<&str>) -> String {
     sanitize(s.unwrap_or("-")).into_owned()
-}
-
-fn took(start: Option<i64>, end: Option<i64>, now: SystemTime) -> String {
-    format::run_time(start, end, now).unwrap_or_else(|| "-".into())
 }
 
 const STEPS_HEADER: [&str; 8] = [
@@ -528,58 +404,4 @@ fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(id: &str) -> WatchEntry {
-        WatchEntry::unlabelled(id)
-    }
-
-    #[test]
-    fn a_repeated_id_is_kept_once_in_its_first_place() {
-        let ids: Vec<String> = unique(vec![entry("B"), entry("A"), entry("B"), entry("C")])
-            .into_iter()
-            .map(|t| t.id)
-            .collect();
-        assert_eq!(ids, ["B", "A", "C"]);
-    }
-
-    #[test]
-    fn rows_line_up_under_a_header_fixed_before_them_and_long_text_is_cut() {
-        let printer = Printer {
-            format: OutputFormat::Table,
-            id_width: 12,
-            rows: 0,
-            failed: false,
-            auth_failed: false,
-        };
-        let header = printer.table_line(&TABLE_HEADER.map(String::from));
-        let mut ticket = Ticket::empty("EX1");
-        ticket.document_name = Some("数据库".repeat(100));
-        let row = printer.table_line(&table_row(&entry("EX1"), &Ok(ticket), SystemTime::now()));
-        let column = |line: &str, n: usize| {
-            let mut at = 0;
-            for _ in 0..n {
-                at = line[at..].find("  ").map(|i| at + i).unwrap();
-                at += line[at..].find(|c: char| c != ' ').unwrap();
-            }
-            line[..at].width()
-        };
-        for n in 1..8 {
-            assert_eq!(
-                column(&header, n),
-                column(&row, n),
-                "column {n}\n{header}{row}"
-            );
-        }
-        let error = ApiError::Network {
-            detail: "x".repeat(5000),
-        };
-        let error_row =
-            printer.table_line(&table_row(&entry("EX1"), &Err(error), SystemTime::now()));
-        assert!(error_row.width() < 400, "{}", error_row.width());
-    }
 }

@@ -11,7 +11,7 @@ pub mod signals;
 pub mod sim;
 pub mod wait;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use tracing::Level;
@@ -22,7 +22,7 @@ use crate::config::{self as settings, Config, ConfigLocation, WatchEntry};
 use crate::exit::Exit;
 use crate::text::sanitize;
 
-/// The global flags, as plain values (clap stays at the edge, in `main`).
+/// The shared flags, as plain values (clap stays at the edge: `cli::globals` reads them).
 #[derive(Debug, Clone, Default)]
 pub struct Globals {
     /// `--config` or `COCTOP_CONFIG`, and which of the two gave it.
@@ -58,13 +58,36 @@ pub(crate) struct Prepared {
 
 /// Loads the config (optional) and resolves endpoint and credentials.
 fn connect(globals: &Globals) -> Result<(Config, ClientConfig), String> {
-    let config = settings::load_for_dashboard(globals.config.as_ref())?;
-    let client_config = settings::client_config(
-        &config,
+    let config = load_config(globals)?;
+    let client_config = resolve_client(globals, &config)?;
+    Ok((config, client_config))
+}
+
+/// The config file `--config` or `COCTOP_CONFIG` names (it must exist), else the default
+/// one, else the defaults; a secret others can read is warned about.
+fn load_config(globals: &Globals) -> Result<Config, String> {
+    let config = settings::load_or_defaults(globals.config.as_ref())?;
+    if let Some(warning) = settings::secret_warning(&config) {
+        report(&warning);
+    }
+    Ok(config)
+}
+
+/// Endpoint and credentials from the flags and `config`; credentials that go out in
+/// clear (the user opted in) are warned about.
+fn resolve_client(globals: &Globals, config: &Config) -> Result<ClientConfig, String> {
+    let mut client_config = settings::client_config(
+        config,
         globals.endpoint.as_deref(),
         globals.region.as_deref(),
     )?;
-    Ok((config, client_config))
+    // Read-only is enforced where requests leave; the commands' own checks only give
+    // the nicer message first.
+    client_config.read_only = read_only_reason(globals, Some(config)).is_some();
+    if let Some(warning) = settings::transport_warning(&client_config) {
+        report(&warning);
+    }
+    Ok(client_config)
 }
 
 /// `connect`, and the tickets named by `ids` (the config's when none), validated.
@@ -85,6 +108,7 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
             })
             .collect()
     };
+    let targets = each_once(targets);
     for target in &targets {
         coc::validate_execution_id(&target.id)
             .map_err(|reason| format!("invalid execution ID {:?}: {reason}", target.id))?;
@@ -101,6 +125,15 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
         config,
         targets,
     })
+}
+
+/// The targets in their first order, each ID once: fetched once, operated on once.
+fn each_once(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
+    let mut seen = HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| seen.insert(t.id.clone()))
+        .collect()
 }
 
 /// `prepare` and a runtime to run the requests on; a usage error, already reported,
@@ -147,11 +180,8 @@ pub(crate) fn init_logging() -> Option<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
     // Private: it names tickets, endpoints, errors and the operations sent.
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).ok()?;
+    let file = crate::files::open_append(&path, 0o600).ok()?;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     let log = tracing_subscriber::fmt::layer()
@@ -180,6 +210,13 @@ pub(crate) fn usage_error(message: &str) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_id_is_kept_once_in_its_first_place() {
+        let targets = ["B", "A", "B", "C"].map(WatchEntry::unlabelled).to_vec();
+        let ids: Vec<String> = each_once(targets).into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["B", "A", "C"]);
+    }
     use crate::coc::ApiError;
 
     #[test]

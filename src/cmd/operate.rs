@@ -11,7 +11,7 @@ use super::{
 };
 use crate::coc::{ApiError, Client, Operation, Ticket};
 use crate::exit::Exit;
-use crate::operate::{self, Outcome, TERMINATE_WORD};
+use crate::operate::{self, OperationOutcome, TERMINATE_WORD};
 
 pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -> Exit {
     let (prepared, rt) = match prepare_with_runtime(globals, ids) {
@@ -22,7 +22,7 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
     let op = operation.as_str();
     if let Some(why) = read_only_reason(globals, Some(&prepared.config)) {
         for target in &prepared.targets {
-            operate::log(operation, &target.id, &Outcome::ReadOnly);
+            operate::log(operation, &target.id, &OperationOutcome::ReadOnly);
         }
         return usage_error(&format!("read-only ({why}): {op} not sent"));
     }
@@ -56,24 +56,18 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
             }
         };
         if !yes && !confirm(operation, &ticket, &mut stdin) {
-            operate::log(operation, id, &Outcome::Declined);
-            eprintln!("{op} {id}: not sent");
+            operate::log(operation, id, &OperationOutcome::Declined);
+            report(&format!("{op} {id}: not sent"));
             declined = true;
             continue;
         }
-        let outcome = match rt.block_on(client.operate_execution(id, operation)) {
-            Ok(()) => Outcome::Accepted,
-            Err(e) => Outcome::Refused(e),
-        };
+        let outcome = OperationOutcome::of(&rt.block_on(client.operate_execution(id, operation)));
         operate::log(operation, id, &outcome);
-        match outcome {
-            Outcome::Refused(e) => {
-                report(&format!(
-                    "{id}: {op} {}",
-                    Outcome::Refused(e.clone()).as_text()
-                ));
+        match &outcome {
+            OperationOutcome::Refused(e) | OperationOutcome::Unknown(e) => {
+                report(&format!("{id}: {op} {}", outcome.as_text()));
                 let stop = e.is_auth();
-                errors.push(e);
+                errors.push(e.clone());
                 if stop {
                     break;
                 }
@@ -103,6 +97,9 @@ fn confirm(operation: Operation, ticket: &Ticket, input: &mut impl BufRead) -> b
     };
     eprint!("{}\n{question}", operate::describe(operation, ticket));
     let _ = std::io::stderr().flush();
+    // Only what is typed after the question answers it: keys typed ahead (while the
+    // ticket was fetched, or for a question not shown yet) are thrown away.
+    discard_typed_ahead();
     let mut answer = String::new();
     if input.read_line(&mut answer).is_err() {
         return false;
@@ -112,4 +109,12 @@ fn confirm(operation: Operation, ticket: &Ticket, input: &mut impl BufRead) -> b
         &ticket.execution_id,
         answer.trim_end_matches(['\r', '\n']),
     )
+}
+
+/// Throws away input the terminal holds that nobody has read yet.
+fn discard_typed_ahead() {
+    // SAFETY: tcflush on the standard input descriptor; harmless when it is no terminal.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
 }

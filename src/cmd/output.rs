@@ -2,14 +2,31 @@
 //! (a broken pipe: `| head`) ends the command at once and quietly, as `SIGPIPE` would
 //! end a C program; any other write error (a full disk) is reported and ends it with
 //! `Exit::Output`. Nothing printed is ever silently lost.
+//!
+//! Tickets (`get`, `list`) are printed by one streaming printer, a table or JSON, each
+//! row as soon as it is known.
 
 use std::io::{self, Write};
+use std::time::{Duration, SystemTime};
 
+use serde_json::json;
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
+use unicode_width::UnicodeWidthStr;
 
 use super::report;
+use crate::coc::{ApiError, Status, Ticket, shown_id};
+use crate::config::WatchEntry;
 use crate::exit::Exit;
+use crate::format;
+use crate::text::{cell, sanitize};
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
 
 /// Writes `text` to stdout and flushes it, so a line is out (or known lost) before the
 /// command goes on.
@@ -68,9 +85,248 @@ fn stdout_hung_up() -> bool {
     ready == 1 && fd.revents & (libc::POLLERR | libc::POLLHUP) != 0
 }
 
+/// Prints ticket rows as they come (a failed one also on stderr, through `report`) and
+/// remembers only what decides the exit code.
+pub(super) struct TicketPrinter {
+    format: OutputFormat,
+    id_width: usize,
+    rows: usize,
+    /// The first error of each exit code: all `Exit::of_errors` needs, in memory that
+    /// stays bounded however many rows failed.
+    deciding: Vec<ApiError>,
+}
+
+impl TicketPrinter {
+    /// Prints the table's header (or the JSON array's start) for rows of `targets`.
+    pub(super) fn start(
+        format: OutputFormat,
+        targets: &[WatchEntry],
+    ) -> Result<TicketPrinter, Exit> {
+        let id_width = targets
+            .iter()
+            .map(|t| sanitize(&t.id).width())
+            .chain([TABLE_HEADER[0].width()])
+            .max()
+            .unwrap_or_default();
+        let printer = TicketPrinter {
+            format,
+            id_width,
+            rows: 0,
+            deciding: Vec::new(),
+        };
+        match format {
+            OutputFormat::Table => print(&printer.table_line(&TABLE_HEADER.map(String::from)))?,
+            OutputFormat::Json => print("[")?,
+        }
+        Ok(printer)
+    }
+
+    /// A printer for tickets from the list API (`coctop list`): the ID column is as
+    /// wide as the IDs of the first page, as shown.
+    pub(super) fn for_listed(
+        format: OutputFormat,
+        first: &[Ticket],
+    ) -> Result<TicketPrinter, Exit> {
+        let listed: Vec<WatchEntry> = first
+            .iter()
+            .map(|t| WatchEntry::unlabelled(shown_id(&t.execution_id).into_owned()))
+            .collect();
+        TicketPrinter::start(format, &listed)
+    }
+
+    /// Tickets from the list API, printed as they came.
+    pub(super) fn listed(&mut self, tickets: Vec<Ticket>) -> Result<(), Exit> {
+        for ticket in tickets {
+            let target = WatchEntry::unlabelled(ticket.execution_id.clone());
+            self.row(target, Ok(ticket))?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn row(
+        &mut self,
+        target: WatchEntry,
+        result: Result<Ticket, ApiError>,
+    ) -> Result<(), Exit> {
+        self.print_row(&target, &result)?;
+        if let Err(error) = result {
+            report(&format!("{}: {error}", target.id));
+            self.decide(error);
+        }
+        Ok(())
+    }
+
+    /// A row for a ticket never asked for: its reason is said once for all of them
+    /// (by the caller), not on a line of stderr each.
+    pub(super) fn unasked(&mut self, target: &WatchEntry, why: ApiError) -> Result<(), Exit> {
+        let result = Err(why);
+        self.print_row(target, &result)?;
+        if let Err(error) = result {
+            self.decide(error);
+        }
+        Ok(())
+    }
+
+    fn print_row(
+        &mut self,
+        target: &WatchEntry,
+        result: &Result<Ticket, ApiError>,
+    ) -> Result<(), Exit> {
+        let text = match self.format {
+            OutputFormat::Table => self.table_line(&table_row(target, result, SystemTime::now())),
+            OutputFormat::Json => {
+                let separator = if self.rows == 0 { "\n" } else { ",\n" };
+                format!("{separator}{}", indented(&json_row(target, result)))
+            }
+        };
+        print(&text)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn decide(&mut self, error: ApiError) {
+        if !self
+            .deciding
+            .iter()
+            .any(|kept| Exit::from(kept) == Exit::from(&error))
+        {
+            self.deciding.push(error);
+        }
+    }
+
+    /// Closes the JSON array; the exit the failed rows decide.
+    pub(super) fn finish(self) -> Result<Exit, Exit> {
+        if self.format == OutputFormat::Json {
+            print(if self.rows == 0 { "]\n" } else { "\n]\n" })?;
+        }
+        Ok(Exit::of_errors(&self.deciding))
+    }
+
+    /// Left-aligned columns two spaces apart, measured in terminal columns so CJK names
+    /// line up. Widths are fixed before the first row (rows stream): each cell is cut
+    /// to its column; the last cell of a row is not padded, and in a short row (an
+    /// error) it runs on over the remaining columns.
+    fn table_line(&self, cells: &[String]) -> String {
+        let mut line = String::new();
+        let last = cells.len().saturating_sub(1);
+        for (i, text) in cells.iter().enumerate() {
+            let width = if i == 0 {
+                self.id_width
+            } else {
+                COLUMN_WIDTHS[i]
+            };
+            if i == last {
+                line.push_str(&cell(text, LAST_CELL_WIDTH));
+                break;
+            }
+            let text = cell(text, width);
+            line.push_str(&text);
+            let pad = width.saturating_sub(text.width()) + 2;
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+        line.push('\n');
+        line
+    }
+}
+
+/// A JSON value pretty-printed as an element of a pretty-printed array.
+fn indented(value: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+    text.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The JSON form of an error, for `get --output json` and `wait --json`.
+pub fn error_json(error: &ApiError) -> serde_json::Value {
+    json!({
+        "message": error.to_string(),
+        "kind": format!("{:?}", error.kind()),
+        "http_status": error.http_status(),
+        "error_code": error.error_code(),
+        "request_id": error.request_id(),
+    })
+}
+
+fn json_row(target: &WatchEntry, result: &Result<Ticket, ApiError>) -> serde_json::Value {
+    match result {
+        Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(
+            |e| json!({"execution_id": target.id, "error": {"message": e.to_string()}}),
+        ),
+        Err(e) => json!({"execution_id": target.id, "error": error_json(e)}),
+    }
+}
+
+const TABLE_HEADER: [&str; 8] = [
+    "EXECUTION ID",
+    "STATUS",
+    "TYPE",
+    "NAME",
+    "CREATOR",
+    "STARTED",
+    "DURATION",
+    "UPDATED",
+];
+
+/// Terminal columns of each column but the first (as wide as the longest ID asked for)
+/// and the last (up to `LAST_CELL_WIDTH`): a status, a type, a name, a creator, ages.
+const COLUMN_WIDTHS: [usize; 8] = [0, 9, 12, 40, 16, 9, 8, 9];
+/// The last cell of a row, an error message included, is cut here.
+const LAST_CELL_WIDTH: usize = 300;
+
+fn table_row(
+    target: &WatchEntry,
+    result: &Result<Ticket, ApiError>,
+    now: SystemTime,
+) -> Vec<String> {
+    let ticket = match result {
+        Ok(ticket) => ticket,
+        Err(e) => return vec![target.id.clone(), "ERROR".into(), e.to_string()],
+    };
+    let name = target
+        .label
+        .as_deref()
+        .or(ticket.document_name.as_deref())
+        .unwrap_or("-");
+    vec![
+        shown_id(&ticket.execution_id).into_owned(),
+        status_text(ticket.status.as_ref()),
+        ticket
+            .execution_type
+            .as_ref()
+            .map_or("-", |t| t.as_str())
+            .to_string(),
+        name.to_string(),
+        ticket.creator.clone().unwrap_or_else(|| "-".into()),
+        age(ticket.start_time, now),
+        took(ticket.start_time, ticket.end_time, now),
+        age(ticket.update_time, now),
+    ]
+}
+
+/// How long ago an API time was, `-` without one.
+pub(super) fn age(ms: Option<i64>, now: SystemTime) -> String {
+    ms.map_or_else(|| "-".into(), |ms| format::age_of_millis(now, ms))
+}
+
+/// How long something ran (or runs), `-` without a start.
+pub(super) fn took(start: Option<i64>, end: Option<i64>, now: SystemTime) -> String {
+    format::run_time(start, end, now).unwrap_or_else(|| "-".into())
+}
+
+/// A status as shown: never an unknown one passing for a known one.
+pub(super) fn status_text(status: Option<&Status>) -> String {
+    status.map_or_else(|| "-".into(), |s| s.label().into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(id: &str) -> WatchEntry {
+        WatchEntry::unlabelled(id)
+    }
 
     struct Failing(io::ErrorKind);
 
@@ -96,5 +352,40 @@ mod tests {
         let mut buffer = Vec::new();
         assert_eq!(write_to(&mut buffer, "line\n"), Ok(()));
         assert_eq!(buffer, b"line\n");
+    }
+
+    #[test]
+    fn rows_line_up_under_a_header_fixed_before_them_and_long_text_is_cut() {
+        let printer = TicketPrinter {
+            format: OutputFormat::Table,
+            id_width: 12,
+            rows: 0,
+            deciding: Vec::new(),
+        };
+        let header = printer.table_line(&TABLE_HEADER.map(String::from));
+        let mut ticket = Ticket::empty("EX1");
+        ticket.document_name = Some("数据库".repeat(100));
+        let row = printer.table_line(&table_row(&entry("EX1"), &Ok(ticket), SystemTime::now()));
+        let column = |line: &str, n: usize| {
+            let mut at = 0;
+            for _ in 0..n {
+                at = line[at..].find("  ").map(|i| at + i).unwrap();
+                at += line[at..].find(|c: char| c != ' ').unwrap();
+            }
+            line[..at].width()
+        };
+        for n in 1..8 {
+            assert_eq!(
+                column(&header, n),
+                column(&row, n),
+                "column {n}\n{header}{row}"
+            );
+        }
+        let error = ApiError::Network {
+            detail: "x".repeat(5000),
+        };
+        let error_row =
+            printer.table_line(&table_row(&entry("EX1"), &Err(error), SystemTime::now()));
+        assert!(error_row.width() < 400, "{}", error_row.width());
     }
 }

@@ -81,12 +81,7 @@ impl Endpoint {
 
     /// Loopback endpoints (the simulator) need no credentials.
     pub fn is_loopback(&self) -> bool {
-        match self.url.host() {
-            Some(url::Host::Domain(d)) => d == "localhost",
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        }
+        is_loopback_url(&self.url)
     }
 
     pub fn display_name(&self) -> String {
@@ -94,6 +89,16 @@ impl Endpoint {
             Some(region) => region.clone(),
             None => self.url.as_str().trim_end_matches('/').to_string(),
         }
+    }
+}
+
+/// Whether `url` points at this machine (`localhost` or a loopback address).
+pub fn is_loopback_url(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -160,6 +165,26 @@ pub struct ClientConfig {
     /// Larger bodies are refused without being held in memory.
     pub max_body_bytes: u64,
     pub retry: RetryPolicy,
+    /// Every request but a GET is refused without being sent (`--read-only`).
+    pub read_only: bool,
+    /// Sent as `X-Language` when set: the language of the service's messages.
+    pub language: Option<ApiLanguage>,
+}
+
+/// What `X-Language` asks for: `zh-cn` or `en-us` (the service's default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiLanguage {
+    ZhCn,
+    EnUs,
+}
+
+impl ApiLanguage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiLanguage::ZhCn => "zh-cn",
+            ApiLanguage::EnUs => "en-us",
+        }
+    }
 }
 
 impl ClientConfig {
@@ -173,11 +198,14 @@ impl ClientConfig {
             deadline: Duration::from_secs(30),
             max_body_bytes: 8 * 1024 * 1024,
             retry: RetryPolicy::default(),
+            read_only: false,
+            language: None,
         }
     }
 }
 
-/// The most tickets one page of `GET /v1/executions` holds; COC refuses a larger `limit`.
+/// The most items one page of the execution lists holds (tickets, steps, instances):
+/// COC refuses a larger `limit`. Whole lists are read in pages of this size.
 pub const MAX_LIST_LIMIT: u32 = 100;
 
 /// Filters of `GET /v1/executions`.
@@ -254,28 +282,32 @@ impl Client {
         &self.inner.config.endpoint
     }
 
+    /// Whether every write is refused here (`--read-only`).
+    pub fn is_read_only(&self) -> bool {
+        self.inner.config.read_only
+    }
+
     /// `GET /v1/executions/{id}`; `NotFound` when the service answers `"data": null`.
     pub async fn get_execution(&self, execution_id: &str) -> Result<Ticket, ApiError> {
         let path = format!("/v1/executions/{}", id_segment(execution_id)?);
         let response = self.get(path, Vec::new()).await?;
-        match response.decode::<Envelope<Ticket>>()?.data {
-            Some(ticket) if ticket.execution_id == execution_id => Ok(ticket),
-            Some(ticket) => Err(response.decode_error(format!(
-                "answered for another ticket ({})",
-                crate::text::reveal(&crate::text::fit(&ticket.execution_id, 64))
-            ))),
-            None => Err(ApiError::NotFound {
-                execution_id: execution_id.to_string(),
-                request_id: response.request_id,
-            }),
-        }
+        let ticket = about(&response, execution_id, "ticket", |t: &Ticket| {
+            &t.execution_id
+        })?;
+        ticket.ok_or(ApiError::NotFound {
+            execution_id: execution_id.to_string(),
+            request_id: response.request_id,
+        })
     }
 
     /// `GET /v1/executions` with every filter that is set.
+    /// At most `limit` tickets of the page are kept (`MAX_LIST_LIMIT` when unset),
+    /// whatever the server sent.
     pub async fn list_executions(&self, query: &ListQuery) -> Result<Page<Ticket>, ApiError> {
+        let rows = query.limit.unwrap_or(MAX_LIST_LIMIT);
         self.get("/v1/executions".into(), query.pairs())
             .await?
-            .decode()
+            .decode_page(rows as usize)
     }
 
     /// `GET /v1/executions/{id}/steps`.
@@ -286,7 +318,9 @@ impl Client {
         offset: u32,
     ) -> Result<Page<Step>, ApiError> {
         let path = format!("/v1/executions/{}/steps", id_segment(execution_id)?);
-        self.get(path, paging(limit, offset)).await?.decode()
+        self.get(path, paging(limit, offset))
+            .await?
+            .decode_page(limit as usize)
     }
 
     /// `GET /v1/executions/instances?execution_step_id=...`.
@@ -306,17 +340,7 @@ impl Client {
         query.extend(paging(limit, offset));
         self.get("/v1/executions/instances".into(), query)
             .await?
-            .decode()
-    }
-
-    /// Every step of a ticket, page after page.
-    pub async fn all_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        every_page(|offset| self.list_steps(execution_id, FULL_PAGE, offset)).await
-    }
-
-    /// Every instance (target host) of a step, page after page.
-    pub async fn all_instances(&self, execution_step_id: &str) -> Result<Vec<Instance>, ApiError> {
-        every_page(|offset| self.list_instances(execution_step_id, FULL_PAGE, offset)).await
+            .decode_page(limit as usize)
     }
 
     /// `POST /v1/executions`. Never retried: the operation may have happened.
@@ -326,20 +350,13 @@ impl Client {
         operation: Operation,
     ) -> Result<(), ApiError> {
         id_segment(execution_id)?;
-        let body = serde_json::to_vec(&OperateRequest {
+        let body = encode_body(&OperateRequest {
             execution_id: execution_id.to_string(),
             operate_type: operation,
-        })
-        .map_err(|e| ApiError::Network {
-            detail: format!("cannot encode request: {e}"),
         })?;
-        let call = Call {
-            method: Method::POST,
-            path: "/v1/executions".into(),
-            query: Vec::new(),
-            body,
-        };
-        let response = self.send(&call).await?;
+        let response = self
+            .send_once(Method::POST, "/v1/executions".into(), body)
+            .await?;
         // `{}` is the documented answer; any JSON (or nothing) means it was accepted.
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
@@ -347,9 +364,45 @@ impl Client {
         response.decode::<serde_json::Value>().map(drop)
     }
 
+    /// A PUT or POST with `body`, sent once: never retried, since it may have been
+    /// carried out.
+    pub(super) async fn send_once(
+        &self,
+        method: Method,
+        path: String,
+        body: Vec<u8>,
+    ) -> Result<RawResponse, ApiError> {
+        let call = Call {
+            method,
+            path,
+            query: Vec::new(),
+            body,
+        };
+        self.send(&call).await
+    }
+
+    /// A POST of `request` that starts something (a script, a job) and answers its new
+    /// ID in `data`, which must pass the ID rule; sent once.
+    pub(super) async fn start(
+        &self,
+        path: String,
+        request: &impl serde::Serialize,
+        what: &str,
+    ) -> Result<String, ApiError> {
+        let response = self
+            .send_once(Method::POST, path, encode_body(request)?)
+            .await?;
+        match response.decode::<Envelope<serde_json::Value>>()?.data {
+            Some(serde_json::Value::String(id)) if super::validate_execution_id(&id).is_ok() => {
+                Ok(id)
+            }
+            _ => Err(response.decode_error(format!("the answer holds no valid {what}"))),
+        }
+    }
+
     /// A GET with retries on 429, 5xx, time-outs and connection failures, all within
     /// the deadline.
-    async fn get(
+    pub(super) async fn get(
         &self,
         path: String,
         query: Vec<(String, String)>,
@@ -399,8 +452,14 @@ impl Client {
     }
 
     /// One attempt: sign, send, read the body within the cap; non-2xx become errors.
+    /// The one way out for every request: under read-only anything but a GET is refused
+    /// here, unsent.
     async fn send(&self, call: &Call) -> Result<RawResponse, ApiError> {
         let config = &self.inner.config;
+        if config.read_only && call.method != Method::GET {
+            tracing::warn!("{} {} blocked by read-only", call.method, call.path);
+            return Err(ApiError::ReadOnly);
+        }
         let url = self.url(call);
         let headers = self.headers(call, &url)?;
         let response = self
@@ -451,6 +510,9 @@ impl Client {
         ];
         if let Some(domain_id) = &config.domain_id {
             plain.push(("X-Domain-Id".into(), domain_id.clone()));
+        }
+        if let Some(language) = config.language {
+            plain.push(("X-Language".into(), language.as_str().into()));
         }
         let mut headers = HeaderMap::new();
         match &config.auth {
@@ -523,7 +585,7 @@ fn insert(
 
 /// The execution ID as ONE percent-encoded path segment, after the one ID rule
 /// (`validate_execution_id`) has refused what could leave the route (`..`, slashes).
-fn id_segment(execution_id: &str) -> Result<String, ApiError> {
+pub(super) fn id_segment(execution_id: &str) -> Result<String, ApiError> {
     super::validate_execution_id(execution_id).map_err(|reason| ApiError::InvalidId {
         id: execution_id.to_string(),
         reason,
@@ -531,31 +593,39 @@ fn id_segment(execution_id: &str) -> Result<String, ApiError> {
     Ok(auth::encode_segment(execution_id))
 }
 
-/// The page size used to read a whole list.
-const FULL_PAGE: u32 = 100;
-
-/// Reads pages from offset 0 until `total` items have come, or a short or empty page
-/// ends the list (a server that sends no `total`).
-async fn every_page<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
-where
-    F: FnMut(u32) -> Fut,
-    Fut: std::future::Future<Output = Result<Page<T>, ApiError>>,
-{
-    let mut items: Vec<T> = Vec::new();
-    loop {
-        let offset = u32::try_from(items.len()).unwrap_or(u32::MAX);
-        let page = fetch(offset).await?;
-        let received = page.data.len();
-        items.extend(page.data);
-        let total = page.total.and_then(|t| usize::try_from(t).ok());
-        let done = match total {
-            Some(total) => items.len() >= total || received == 0,
-            None => received < FULL_PAGE as usize,
-        };
-        if done {
-            return Ok(items);
-        }
+/// The `data` of an answer about the one thing `wanted` names (`None` when the service
+/// sent null); an error when it answered about another, as `id` reads it.
+pub(super) fn about<T: serde::de::DeserializeOwned>(
+    response: &RawResponse,
+    wanted: &str,
+    what: &str,
+    id: impl Fn(&T) -> &str,
+) -> Result<Option<T>, ApiError> {
+    match response.decode::<Envelope<T>>()?.data {
+        Some(item) if id(&item) == wanted => Ok(Some(item)),
+        Some(item) => Err(response.decode_error(format!(
+            "answered for another {what} ({})",
+            crate::text::reveal(&crate::text::fit(id(&item), 64))
+        ))),
+        None => Ok(None),
     }
+}
+
+/// Query pairs from `(name, value)`, those without a value left out.
+pub(super) fn given_pairs<const N: usize>(
+    pairs: [(&str, Option<String>); N],
+) -> Vec<(String, String)> {
+    pairs
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_string(), value?)))
+        .collect()
+}
+
+/// A request body as JSON.
+pub(super) fn encode_body(body: &impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(body).map_err(|e| ApiError::Network {
+        detail: format!("cannot encode request: {e}"),
+    })
 }
 
 fn paging(limit: u32, offset: u32) -> Vec<(String, String)> {
@@ -603,43 +673,6 @@ impl ListQuery {
 mod tests {
     use super::*;
     use rand::SeedableRng;
-
-    /// A list of `len` numbers served `FULL_PAGE` at a time; `with_total` says whether
-    /// pages carry `total`. Returns the items read and the offsets asked for.
-    fn read_all(len: u32, with_total: bool) -> (Vec<u32>, Vec<u32>) {
-        let asked = std::cell::RefCell::new(Vec::new());
-        let fetch = |offset: u32| {
-            asked.borrow_mut().push(offset);
-            let data: Vec<u32> = (offset..len).take(FULL_PAGE as usize).collect();
-            let total = with_total.then_some(i64::from(len));
-            std::future::ready(Ok(Page { data, total }))
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let items = runtime.block_on(every_page(fetch)).unwrap();
-        (items, asked.into_inner())
-    }
-
-    #[test]
-    fn every_page_reads_until_total_or_a_short_page() {
-        for with_total in [true, false] {
-            let (items, asked) = read_all(250, with_total);
-            assert_eq!(items, (0..250).collect::<Vec<_>>());
-            assert_eq!(asked, [0, 100, 200]);
-        }
-        assert_eq!(
-            read_all(200, true).1,
-            [0, 100],
-            "total says it is all there"
-        );
-        assert_eq!(
-            read_all(200, false).1,
-            [0, 100, 200],
-            "an empty page ends it"
-        );
-        assert_eq!(read_all(0, true), (vec![], vec![0]));
-    }
 
     #[test]
     fn backoff_is_capped_jittered_and_honours_retry_after() {

@@ -59,22 +59,11 @@ impl Status {
         }
     }
 
-    /// How a status is shown: a known one by its name; any other that holds invisible or
-    /// control characters, or white space at an end, quoted with them written out (so
-    /// `"Succeed\u{1b}"` never passes for `Succeed`); cut to a sane width.
+    /// How a status is shown: a known one by its name; any other quoted, its invisible
+    /// or control characters written out, so that no lookalike (`succeed`, a Cyrillic
+    /// `Ѕucceed`, `"Succeed\u{1b}"`) ever passes for a known status; cut to a sane width.
     pub fn label(&self) -> std::borrow::Cow<'_, str> {
-        use std::borrow::Cow;
-        let raw = self.as_str();
-        let revealed = crate::text::reveal(raw);
-        let label = match revealed {
-            Cow::Borrowed(plain) if plain.trim() == plain => Cow::Borrowed(plain),
-            // Quoted, so white space at either end shows too.
-            revealed => Cow::Owned(format!("\"{revealed}\"")),
-        };
-        match crate::text::fit(&label, LABEL_WIDTH) {
-            Cow::Borrowed(_) => label,
-            Cow::Owned(cut) => Cow::Owned(cut),
-        }
+        status_label(self.as_str(), !matches!(self, Status::Unknown(_)))
     }
 
     /// `Succeed`, `Canceled`, `Failed` and `Timeout` never change again.
@@ -111,6 +100,21 @@ impl<'de> Deserialize<'de> for Status {
 
 /// The widest status label shown, in terminal columns.
 const LABEL_WIDTH: usize = 40;
+
+/// A status as shown (see `Status::label`), for every kind of status: a `known` one
+/// by its name, any other quoted with its invisible characters written out.
+pub(super) fn status_label(raw: &str, known: bool) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let label = if known {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(format!("\"{}\"", crate::text::reveal(raw)))
+    };
+    match crate::text::fit(&label, LABEL_WIDTH) {
+        Cow::Borrowed(_) => label,
+        Cow::Owned(cut) => Cow::Owned(cut),
+    }
+}
 
 /// How a ticket runs its targets. Unknown values are kept verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -341,7 +345,8 @@ pub struct Envelope<T> {
 pub struct Page<T> {
     #[serde(default, deserialize_with = "null_as_default")]
     pub data: Vec<T>,
-    #[serde(default)]
+    /// A hint: some services send it as a string, some lie.
+    #[serde(default, deserialize_with = "opt_whole")]
     pub total: Option<i64>,
 }
 
@@ -377,7 +382,7 @@ fn none<T>() -> Option<T> {
     None
 }
 
-fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+pub(super) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Default,
@@ -394,15 +399,17 @@ fn json_to_string(v: serde_json::Value) -> String {
     }
 }
 
-fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub(super) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(json_to_string(serde_json::Value::deserialize(d)?))
 }
 
-fn string_or_any<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub(super) fn string_or_any<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     lenient_string(d)
 }
 
-fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(super) fn opt_string_or_number<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::Null => None,
         other => Some(json_to_string(other)),
@@ -411,10 +418,63 @@ fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
 
 /// Epoch milliseconds; also accepts a numeric string or a float, and anything else as
 /// missing rather than failing the ticket.
-fn opt_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
+pub(super) fn opt_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    opt_whole(d)
+}
+
+/// A whole number sent as a number, a numeric string or a float; anything else, or a
+/// value out of `T`'s range, as missing.
+pub(super) fn opt_whole<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    Ok(whole(serde_json::Value::deserialize(d)?).and_then(|n| T::try_from(n).ok()))
+}
+
+fn whole(value: serde_json::Value) -> Option<i64> {
+    match value {
         serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
         serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A list of whole numbers (see `opt_whole`); entries that are not one are dropped,
+/// anything but a list is empty.
+pub(super) fn whole_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    let values = match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Array(values) => values,
+        _ => Vec::new(),
+    };
+    Ok(values
+        .into_iter()
+        .filter_map(|v| whole(v).and_then(|n| T::try_from(n).ok()))
+        .collect())
+}
+
+/// A nested object; anything else (a string, a list, null), or an object of the wrong
+/// shape, as missing rather than failing what holds it.
+pub(super) fn opt_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    Ok(match serde_json::Value::deserialize(d)? {
+        value @ serde_json::Value::Object(_) => serde_json::from_value(value).ok(),
+        _ => None,
+    })
+}
+
+/// A number sent as a number or a numeric string; anything else as missing.
+pub(super) fn opt_float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse().ok().filter(|f: &f64| f.is_finite()),
         _ => None,
     })
 }
@@ -441,6 +501,7 @@ mod tests {
             "Succeed ",
             "\u{200b}Succeed",
             "succeed",
+            "\u{405}ucceed",
             "Succeed\n",
         ] {
             let body = serde_json::json!({ "execution_id": "EX1", "status": raw });
@@ -448,10 +509,10 @@ mod tests {
             let status = ticket.status.unwrap();
             assert_eq!(status, Status::Unknown(raw.into()), "{raw:?}");
             assert!(!status.is_terminal());
-            assert_ne!(
-                status.label(),
-                "Succeed",
-                "{raw:?} is shown as a known status"
+            let label = status.label();
+            assert!(
+                label.starts_with('"') && label.ends_with('"'),
+                "{raw:?} is shown as {label}, unmarked"
             );
         }
         assert_eq!(Status::Succeed.label(), "Succeed");

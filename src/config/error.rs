@@ -86,16 +86,6 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// The known name closest to a misspelt one, when it is close enough to be a typo.
-pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|candidate| (strsim::damerau_levenshtein(word, candidate), *candidate))
-        .filter(|(distance, candidate)| *distance <= 2 && *distance * 2 < candidate.len())
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,15 +100,6 @@ mod tests {
         // Past the end and inside a multi-byte character: clamped, no panic.
         assert_eq!(Position::at(text, 999).line, 4);
         assert_eq!(Position::at(text, 15), Position { line: 3, column: 2 });
-    }
-
-    #[test]
-    fn nearest_suggests_only_close_names() {
-        let known = ["interval", "concurrency", "max_rps"];
-        assert_eq!(nearest("intervall", &known), Some("interval"));
-        assert_eq!(nearest("max_rsp", &known), Some("max_rps"));
-        assert_eq!(nearest("colour", &known), None);
-        assert_eq!(nearest("x", &["id"]), None);
     }
 
     #[test]

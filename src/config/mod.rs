@@ -11,14 +11,17 @@ mod resolve;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use error::{ConfigError, Position, Problem, nearest};
+pub use error::{ConfigError, Position, Problem};
 pub use parse::parse as parse_text;
 pub use paths::{
     CONFIG_ENV, ConfigLocation, ConfigSource, cache_dir, default_config_path, locate, log_file_path,
 };
-pub use resolve::{DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env};
+pub use resolve::{
+    DEFAULT_REGION, ENV_AUTH_TOKEN, client_config, client_config_with_env, transport_warning,
+};
 
 use crate::coc::Secret;
+use crate::format::parse_duration;
 use crate::notify::NotifyConfig;
 use crate::query::TicketQuery;
 use crate::watch::EngineConfig;
@@ -104,7 +107,7 @@ impl Config {
     pub fn query(&self, name: &str) -> Result<&QueryEntry, String> {
         self.queries.iter().find(|q| q.name == name).ok_or_else(|| {
             let names: Vec<&str> = self.queries.iter().map(|q| q.name.as_str()).collect();
-            let hint = nearest(name, &names)
+            let hint = crate::text::nearest(name, &names)
                 .map(|near| format!(" (did you mean {near:?}?)"))
                 .unwrap_or_default();
             match &self.path {
@@ -137,7 +140,7 @@ impl Default for ApiConfig {
 /// The shortest poll interval: faster polling only spends the request budget.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
-/// `parse_duration` for a poll interval given on the command line (`wait --interval`).
+/// [`parse_duration`] for a poll interval given on the command line (`wait --interval`).
 pub fn parse_interval(text: &str) -> Result<Duration, String> {
     let interval = parse_duration(text)?;
     if interval < MIN_INTERVAL {
@@ -146,100 +149,47 @@ pub fn parse_interval(text: &str) -> Result<Duration, String> {
     Ok(interval)
 }
 
-/// `"250ms"`, `"5s"`, `"2m"`, `"1h"`, and sums like `"1m30s"`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || {
-        format!(
-            "invalid duration {text:?}: expected a number and a unit, like \"5s\", \"2m\" or \"1h\""
-        )
-    };
-    let s = text.trim();
-    if s.is_empty() {
-        return Err(bad());
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return Err(bad());
-        }
-        let value: f64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit_secs = match &rest[..unit_len] {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        // Checked: a user's "99999999999999999999h" must be an error, not a panic.
-        total = Duration::try_from_secs_f64(value * unit_secs)
-            .ok()
-            .and_then(|part| total.checked_add(part))
-            .ok_or_else(|| format!("duration {text:?} is too long"))?;
-    }
-    Ok(total)
-}
-
 /// The largest config file read: a config is a few kilobytes; `/dev/zero` is endless.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// Reads and validates one config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    load_with_text(path).map(|(config, _)| config)
+}
+
+/// `load`, and the text it was read from.
+pub fn load_with_text(path: &Path) -> Result<(Config, String), ConfigError> {
     let text = read_config_text(path).map_err(|why| ConfigError::file(path.to_path_buf(), why))?;
     let mut config = parse::parse(&text).map_err(|problems| ConfigError {
         path: path.to_path_buf(),
         problems,
     })?;
     config.path = Some(path.to_path_buf());
-    Ok(config)
+    Ok((config, text))
 }
 
 /// The text of a regular file of at most `MAX_CONFIG_BYTES`, or why not.
 fn read_config_text(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "no such file (`coctop config init` writes a starter one)".to_string()
-        }
-        _ => format!("cannot read: {e}"),
+    use crate::files::{self, ReadError};
+    let bytes = files::read(path, MAX_CONFIG_BYTES).map_err(|e| match e {
+        ReadError::NotFound => "no such file (`coctop config init` writes a starter one)".into(),
+        ReadError::TooLarge { .. } => "larger than 1 MiB: not a config file".into(),
+        e => e.to_string(),
     })?;
-    let metadata = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
-    if !metadata.is_file() {
-        return Err("not a regular file".into());
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_CONFIG_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err("larger than 1 MiB: not a config file".into());
-    }
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into())
 }
 
 /// Reads the config for the dashboard and the commands: `explicit` (`--config` or
-/// `COCTOP_CONFIG`) must exist; a missing default file gives the defaults. Prints the
-/// secret-exposure warning, if any, on stderr.
-pub fn load_for_dashboard(explicit: Option<&ConfigLocation>) -> Result<Config, String> {
+/// `COCTOP_CONFIG`) must exist; a missing default file gives the defaults. The caller
+/// tells the [`secret_warning`], if any.
+pub fn load_or_defaults(explicit: Option<&ConfigLocation>) -> Result<Config, String> {
     let Some(location) = locate(explicit) else {
         return Ok(Config::default());
     };
     if location.source == ConfigSource::Default && !location.path.exists() {
         return Ok(Config::default());
     }
-    let config = load(&location.path).map_err(|e| e.to_string())?;
-    if let Some(warning) = secret_warning(&config) {
-        eprintln!("coctop: {warning}");
-    }
-    Ok(config)
+    load(&location.path).map_err(|e| e.to_string())
 }
 
 /// A warning when the file holds a secret and group or others can read it (unix).
@@ -283,23 +233,6 @@ fn readable_by_others(_path: &Path) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("s").is_err());
-        assert!(parse_duration("1.2.3s").is_err());
-        let huge = parse_duration("99999999999999999999999h").unwrap_err();
-        assert!(huge.contains("too long"), "{huge}");
-        assert!(parse_duration("18446744073709551615s1h").is_err());
-    }
 
     fn fixture(name: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))

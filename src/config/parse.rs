@@ -10,14 +10,15 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::error::{Position, Problem, nearest};
+use super::error::{Position, Problem};
 use super::{
     ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, WatchEntry, console_url,
-    parse_duration,
 };
 use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
+use crate::format::parse_duration;
 use crate::notify::{NotifyConfig, NotifyOn};
-use crate::query::{self, FILTER_KEYS, TicketQuery};
+use crate::query::{self, FILTER_KEYS, TicketQuery, TimeBound};
+use crate::text::nearest;
 use crate::watch::EngineConfig;
 
 const ROOT_PLACE: &str = "at the top level";
@@ -497,17 +498,17 @@ impl Reader<'_> {
             creator: self.string(entry, "creator").map(|(v, _)| v),
             job: self.string(entry, "job").map(|(v, _)| v),
             job_id: self.string(entry, "job_id").map(|(v, _)| v),
-            since: self.duration(entry, "since", (Duration::from_millis(1), "1ms")),
+            since: self.time_bound(entry, "since"),
+            until: self.time_bound(entry, "until"),
             ..TicketQuery::default()
         };
+        if let Some(TimeBound::Ago(Duration::ZERO)) = query.since {
+            let value = entry.get("since").expect("read just above");
+            let why = "must be at least 1ms: no ticket starts in no time at all".into();
+            self.bad_value(entry, "since", value.span(), why);
+        }
         query.tags = self.parsed_strings(entry, "tags", query::parse_tag);
         query.status = self.parsed_strings(entry, "status", query::parse_status);
-        if let Some((text, span)) = self.string(entry, "until") {
-            match query::parse_until(&text) {
-                Ok(until) => query.until = Some(until),
-                Err(why) => self.bad_value(entry, "until", span, why),
-            }
-        }
         if let Some((limit, span)) = self.integer(entry, "limit") {
             match usize::try_from(limit) {
                 Ok(n) if n >= 1 => query.limit = Some(n),
@@ -518,6 +519,24 @@ impl Reader<'_> {
             }
         }
         (self.problems.len() == before).then_some(query)
+    }
+
+    /// `since`/`until`: a duration before now, an RFC 3339 time or a date, written as a
+    /// string or as a TOML date-time (`since = 2025-07-01`).
+    fn time_bound(&mut self, section: &Section<'_, '_>, key: &str) -> Option<TimeBound> {
+        let value = section.get(key)?;
+        let text = match value.get_ref() {
+            DeValue::String(text) => text.to_string(),
+            DeValue::Datetime(at) => at.to_string(),
+            _ => {
+                let expected = "a string like \"24h\", \"7d\" or \"2025-07-01\"";
+                self.wrong_type(section, key, value, expected);
+                return None;
+            }
+        };
+        query::parse_time_bound(&text)
+            .map_err(|why| self.bad_value(section, key, value.span(), why))
+            .ok()
     }
 
     /// A string or an array of strings, each parsed; the ones refused are reported.

@@ -1,16 +1,14 @@
 //! From config and flags to a client: which endpoint, which credentials.
 
-use std::io::Write;
-
 use super::{AuthMethod, Config};
 use crate::coc::auth::{ENV_DOMAIN_ID, credential_places};
-use crate::coc::{Auth, ClientConfig, Credentials, Endpoint};
+use crate::coc::{Auth, ClientConfig, Credentials, Endpoint, is_loopback_url};
 
 /// The region used when neither flags nor config name an endpoint.
 pub const DEFAULT_REGION: &str = "cn-north-4";
 
 /// The variable read for `method = "token"` when the config has no `token`.
-pub const ENV_AUTH_TOKEN: &str = "COCTOP_AUTH_TOKEN";
+pub use crate::coc::auth::ENV_AUTH_TOKEN;
 
 /// The client settings for the commands: `endpoint`/`region` are the `--endpoint` and
 /// `--region` flags. Credentials come from the process environment and the SDK profile.
@@ -44,31 +42,107 @@ pub fn client_config_with_env(
 pub const ENV_ALLOW_HTTP: &str = "COCTOP_ALLOW_HTTP";
 
 /// Credentials travel over plain HTTP only to loopback, unless the user opted in
-/// (`allow_http` in [api] or `COCTOP_ALLOW_HTTP=1`); then a warning says so.
+/// (`allow_http` in [api] or `COCTOP_ALLOW_HTTP=1`); then [`transport_warning`] says so.
+/// A proxy counts as a hop of its own: plain HTTP through a proxy that is not on
+/// loopback carries the credentials in clear to it.
 fn check_transport(
     config: &Config,
     endpoint: &Endpoint,
     auth: &Auth,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), String> {
-    if matches!(auth, Auth::None) || !endpoint.is_plain_http() || endpoint.is_loopback() {
+    let Some(exposure) = exposure(endpoint, auth, env) else {
         return Ok(());
-    }
+    };
     let opted_in = config.api.allow_http || env(ENV_ALLOW_HTTP).is_some_and(|v| v.trim() == "1");
-    let host = endpoint.url.host_str().unwrap_or_default();
     if !opted_in {
+        let bypass = if exposure.proxied {
+            ", name the host in NO_PROXY"
+        } else {
+            ""
+        };
         return Err(format!(
-            "refusing to send credentials over plain http:// to {host}: anyone on the way \
-             could read them; use https://, or accept the risk with `allow_http = true` in \
-             [api] (or {ENV_ALLOW_HTTP}=1)"
+            "refusing to send credentials over plain http:// {}: anyone on the way could \
+             read them; use https://{bypass}, or accept the risk with `allow_http = true` \
+             in [api] (or {ENV_ALLOW_HTTP}=1)",
+            exposure.hop
         ));
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "coctop: warning: credentials go unencrypted over plain http:// to {host} \
-         (allow_http is on)"
-    );
     Ok(())
+}
+
+/// The warning for a client whose credentials go out in clear: only a user who opted in
+/// gets such a client (see `check_transport`).
+pub fn transport_warning(client: &ClientConfig) -> Option<String> {
+    let exposure = exposure(&client.endpoint, &client.auth, &|name| {
+        std::env::var(name).ok()
+    })?;
+    Some(format!(
+        "warning: credentials go unencrypted over plain http:// {} (allow_http is on)",
+        exposure.hop
+    ))
+}
+
+/// Where credentials would cross the network unencrypted.
+struct Exposure {
+    /// `to HOST`, or `through the proxy HOST (...)`.
+    hop: String,
+    /// A proxy applies to the endpoint (`NO_PROXY` could bypass it).
+    proxied: bool,
+}
+
+/// Plain HTTP with credentials whose first hop (the proxy, when one applies) or the
+/// endpoint itself is beyond loopback.
+fn exposure(
+    endpoint: &Endpoint,
+    auth: &Auth,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Exposure> {
+    if matches!(auth, Auth::None) || !endpoint.is_plain_http() {
+        return None;
+    }
+    match proxy_for(&endpoint.url, env) {
+        Some(proxy) if !is_loopback_url(&proxy) => Some(Exposure {
+            hop: format!(
+                "through the proxy {} (from HTTP_PROXY or ALL_PROXY)",
+                shown_host(&proxy)
+            ),
+            proxied: true,
+        }),
+        proxy if !endpoint.is_loopback() => Some(Exposure {
+            hop: format!("to {}", shown_host(&endpoint.url)),
+            proxied: proxy.is_some(),
+        }),
+        _ => None,
+    }
+}
+
+/// The proxy a request to `url` goes through, read from the environment by the very
+/// rules the HTTP client follows (`hyper_util`'s matcher, which reqwest uses):
+/// `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` in either case, `NO_PROXY`, none under CGI.
+fn proxy_for(url: &url::Url, env: &dyn Fn(&str) -> Option<String>) -> Option<url::Url> {
+    if env("REQUEST_METHOD").is_some() {
+        return None;
+    }
+    let first = |names: [&str; 2]| names.iter().find_map(|name| env(name)).unwrap_or_default();
+    let matcher = hyper_util::client::proxy::matcher::Matcher::builder()
+        .all(first(["ALL_PROXY", "all_proxy"]))
+        .http(first(["HTTP_PROXY", "http_proxy"]))
+        .https(first(["HTTPS_PROXY", "https_proxy"]))
+        .no(first(["NO_PROXY", "no_proxy"]))
+        .build();
+    let destination: hyper::Uri = url.as_str().parse().ok()?;
+    let proxy = matcher.intercept(&destination)?;
+    url::Url::parse(&proxy.uri().to_string()).ok()
+}
+
+/// `host[:port]` of a URL: never its user name or password.
+fn shown_host(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
 }
 
 /// Flags over config; within each, an endpoint URL over a region.
@@ -260,11 +334,90 @@ mod tests {
         let mut anonymous = remote.clone();
         anonymous.auth.method = AuthMethod::None;
         assert!(resolve(&anonymous, (None, None), KEYS).is_ok());
+        assert_eq!(
+            transport_warning(&resolve(&anonymous, (None, None), KEYS).unwrap()),
+            None
+        );
         let mut opted_in = remote.clone();
         opted_in.api.allow_http = true;
-        assert!(resolve(&opted_in, (None, None), KEYS).is_ok());
+        let in_clear = resolve(&opted_in, (None, None), KEYS).unwrap();
+        assert_eq!(
+            transport_warning(&in_clear).as_deref(),
+            Some(
+                "warning: credentials go unencrypted over plain http:// to coc.example.com \
+                 (allow_http is on)"
+            )
+        );
         let by_env = [KEYS[0], KEYS[1], (ENV_ALLOW_HTTP, "1")];
         assert!(resolve(&remote, (None, None), &by_env).is_ok());
+        let loopback = resolve(
+            &with_api(Some("http://127.0.0.1:1"), None),
+            (None, None),
+            KEYS,
+        );
+        assert_eq!(transport_warning(&loopback.unwrap()), None);
+    }
+
+    #[test]
+    fn a_proxy_off_loopback_counts_as_the_first_hop_of_plain_http() {
+        let sim = with_api(Some("http://127.0.0.1:8710"), None);
+        for proxy in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+            let env = [
+                KEYS[0],
+                KEYS[1],
+                (proxy, "http://user:hunter2@proxy.example.com:3128"),
+            ];
+            let err = resolve(&sim, (None, None), &env).unwrap_err();
+            assert!(
+                err.contains("through the proxy proxy.example.com:3128"),
+                "{proxy}: {err}"
+            );
+            assert!(
+                err.contains("NO_PROXY") && !err.contains("hunter2"),
+                "{err}"
+            );
+        }
+        let remote = with_api(Some("http://coc.example.com"), None);
+        let local_proxy = [KEYS[0], KEYS[1], ("HTTP_PROXY", "http://127.0.0.1:3128")];
+        let err = resolve(&remote, (None, None), &local_proxy).unwrap_err();
+        assert!(
+            err.contains("to coc.example.com"),
+            "the hop after the proxy: {err}"
+        );
+        let fine: [&[(&str, &str)]; 4] = [
+            &local_proxy,
+            &[
+                KEYS[0],
+                KEYS[1],
+                ("HTTP_PROXY", "http://proxy.example.com"),
+                ("NO_PROXY", "127.0.0.1"),
+            ],
+            // Only an https:// endpoint uses HTTPS_PROXY, through a tunnel.
+            &[
+                KEYS[0],
+                KEYS[1],
+                ("HTTPS_PROXY", "http://proxy.example.com"),
+            ],
+            &[
+                KEYS[0],
+                KEYS[1],
+                ("HTTP_PROXY", "http://proxy.example.com"),
+                (ENV_ALLOW_HTTP, "1"),
+            ],
+        ];
+        for env in fine {
+            assert!(resolve(&sim, (None, None), env).is_ok(), "{env:?}");
+        }
+        let tls = with_api(Some("https://coc.example.com"), None);
+        let env = [KEYS[0], KEYS[1], ("ALL_PROXY", "http://proxy.example.com")];
+        assert!(resolve(&tls, (None, None), &env).is_ok(), "TLS end to end");
+        let mut anonymous = sim.clone();
+        anonymous.auth.method = AuthMethod::None;
+        let env = [("HTTP_PROXY", "http://proxy.example.com")];
+        assert!(
+            resolve(&anonymous, (None, None), &env).is_ok(),
+            "nothing to leak"
+        );
     }
 
     #[test]

@@ -293,6 +293,9 @@ pub const ENTERPRISE_PROJECTS: &[&str] = &[
     "9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
 ];
 
+/// Who starts tickets through the simulator's API.
+pub const API_CREATOR: &str = "sim-user";
+
 pub const HOST_PREFIXES: &[&str] = &["ecs-web", "ecs-api", "ecs-db", "ecs-batch", "ecs-cache"];
 
 pub const REGIONS: &[&str] = &["cn-north-4", "cn-east-3", "ap-southeast-3"];

@@ -24,8 +24,11 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 /// Outermost: every response carries an `X-Request-Id`.
 pub async fn request_id(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let n = shared.requests.fetch_add(1, Ordering::Relaxed);
-    if req.method() == axum::http::Method::POST {
-        shared.posts.fetch_add(1, Ordering::Relaxed);
+    if matches!(
+        *req.method(),
+        axum::http::Method::POST | axum::http::Method::PUT
+    ) {
+        shared.writes.fetch_add(1, Ordering::Relaxed);
     }
     let id = format!("{:016x}{:016x}", shared.options.seed, n);
     let mut response = next.run(req).await;

@@ -6,17 +6,19 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::catalog::{self, Job};
-use super::lifecycle::{Cancel, Lifecycle, Outcome, Run, Start};
+use super::lifecycle::{Cancel, Ending, Lifecycle, Run, Start};
 use crate::coc::{ExecutionType, Status};
 
 /// Stream indexes from here on are used by tickets that appear while the sim runs.
 pub const SPAWN_STREAM: u64 = 1 << 40;
+/// Stream indexes from here on are used by tickets started through the API.
+const STARTED_STREAM: u64 = 1 << 41;
 const CATALOG_STREAM: u64 = u64::MAX;
 /// IDs of seeded tickets carry dates counted back from here, so that they do not depend
 /// on when the sim started (2025-07-01T00:00:00+08:00).
-const ID_ANCHOR_MS: i64 = 1_751_299_200_000;
-const SECOND: i64 = 1_000;
-const MINUTE: i64 = 60 * SECOND;
+pub(super) const ID_ANCHOR_MS: i64 = 1_751_299_200_000;
+pub(super) const SECOND: i64 = 1_000;
+pub(super) const MINUTE: i64 = 60 * SECOND;
 
 /// A job as it exists in this sim: the catalog entry plus seeded IDs and versions.
 pub struct Document {
@@ -24,6 +26,16 @@ pub struct Document {
     pub document_id: String,
     /// (version, version_id), oldest first.
     pub versions: Vec<(String, String)>,
+    /// When the first version was made; each later one came 3 days after the one
+    /// before.
+    pub created: i64,
+}
+
+impl Document {
+    /// When version `v` (from 0) was made.
+    pub fn version_created(&self, v: usize) -> i64 {
+        self.created + v as i64 * 3 * 24 * 60 * MINUTE
+    }
 }
 
 pub fn documents(seed: u64) -> Vec<Document> {
@@ -38,6 +50,7 @@ pub fn documents(seed: u64) -> Vec<Document> {
             let count = rng.gen_range(1..=4);
             Document {
                 job,
+                created: date,
                 document_id: shaped_id("DM", date, &mut rng),
                 versions: (1..=count)
                     .map(|v| (format!("v{v}"), uuid(&mut rng)))
@@ -59,6 +72,16 @@ pub struct Hosts {
 }
 
 impl Hosts {
+    /// No hosts: for tickets whose targets were given (see `GivenRun`).
+    const NONE: Hosts = Hosts {
+        prefix: "",
+        first: 0,
+        count: 0,
+        batches: 1,
+        region: "",
+        salt: 0,
+    };
+
     pub fn resource(&self, j: usize) -> serde_json::Value {
         let n = self.first as usize + j;
         let mix = (self.salt as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n as u64) << 7;
@@ -94,13 +117,53 @@ pub struct Spec {
     pub document: usize,
     pub version: usize,
     pub creator: &'static str,
-    pub parameters: Vec<(&'static str, &'static str)>,
+    pub parameters: Vec<(String, String)>,
     pub tags: Vec<(&'static str, &'static str)>,
     pub enterprise_project: &'static str,
     pub parent: Option<String>,
     pub hosts: Hosts,
+    /// What a run started through the API asked for; its targets replace `hosts`.
+    pub given: Option<Box<GivenRun>>,
     /// Seeds later random choices (retry plans).
     pub stream: u64,
+}
+
+impl Spec {
+    /// How many hosts the ticket targets.
+    pub fn host_count(&self) -> usize {
+        match &self.given {
+            Some(given) => given.resources.len(),
+            None => self.hosts.count as usize,
+        }
+    }
+
+    /// Host `j`'s resource, and its batch (from 1).
+    pub fn host(&self, j: usize) -> (serde_json::Value, usize) {
+        match &self.given {
+            Some(given) => given.resources[j].clone(),
+            None => (self.hosts.resource(j), self.hosts.batch_of(j)),
+        }
+    }
+}
+
+/// What `POST /v1/documents/{document_id}` asked for, shown back as it was given.
+#[derive(Debug, Default)]
+pub struct GivenRun {
+    pub description: Option<String>,
+    pub target_parameter_name: Option<String>,
+    pub targets: Option<Vec<crate::coc::Target>>,
+    pub sys_tags: Vec<(String, String)>,
+    /// Every target resource, with its batch (from 1).
+    pub resources: Vec<(serde_json::Value, usize)>,
+}
+
+/// A run of a document started through the API.
+pub struct RunRequest {
+    pub document: usize,
+    pub version: usize,
+    pub kind: ExecutionType,
+    pub parameters: Vec<(String, String)>,
+    pub given: GivenRun,
 }
 
 pub struct Generated {
@@ -155,18 +218,47 @@ impl Generator<'_> {
         let kind = pick_kind(&mut rng);
         let mut spec = self.spec(&mut rng, kind, SPAWN_STREAM + k);
         spec.execution_id = shaped_id("EX", at, &mut rng);
+        let life = self.fresh_life(&mut rng, &spec, at, true);
+        Generated { spec, life }
+    }
+
+    /// The `k`-th ticket started through the API, queued at `at`.
+    pub fn started(&self, k: u64, at: i64, run: RunRequest) -> Generated {
+        let mut rng = stream(self.seed, STARTED_STREAM + k);
+        let spec = Spec {
+            execution_id: shaped_id("EX", at, &mut rng),
+            numeric_id: 0,
+            kind: run.kind,
+            document: run.document,
+            version: run.version,
+            creator: catalog::API_CREATOR,
+            parameters: run.parameters,
+            tags: Vec::new(),
+            enterprise_project: catalog::ENTERPRISE_PROJECTS[0],
+            parent: None,
+            hosts: Hosts::NONE,
+            given: Some(Box::new(run.given)),
+            stream: STARTED_STREAM + k,
+        };
+        let life = self.fresh_life(&mut rng, &spec, at, false);
+        Generated { spec, life }
+    }
+
+    /// The life of a ticket queued at `at`: it starts a few seconds later, or (when
+    /// `may_wait`, one time in ten) waits for a RESUME.
+    fn fresh_life(&self, rng: &mut ChaCha8Rng, spec: &Spec, at: i64, may_wait: bool) -> Lifecycle {
         let durations: Vec<i64> = self
-            .nominal_durations(&mut rng, &spec)
+            .nominal_durations(rng, spec)
             .into_iter()
             .map(|d| scaled(d, self.speed))
             .collect();
-        let start = if rng.gen_bool(0.1) {
+        let start = if may_wait && rng.gen_bool(0.1) {
             Start::Manual(None)
         } else {
             Start::At(at + scaled(rng.gen_range(2..10) * SECOND, self.speed))
         };
-        let outcome = pick_outcome(&mut rng, 0, durations.len());
-        let life = Lifecycle {
+        let ending = pick_ending(rng, 0, durations.len());
+        Lifecycle {
             created: at,
             history: Vec::new(),
             run: Run {
@@ -174,16 +266,15 @@ impl Generator<'_> {
                 start,
                 first_step: 0,
                 durations,
-                outcome,
+                ending,
                 cancel: None,
                 cut: None,
             },
-        };
-        Generated { spec, life }
+        }
     }
 
-    /// The plan of a RETRY: fresh durations for every step and a (mostly good) outcome.
-    pub fn retry_plan(&self, spec: &Spec, attempt: u64, from_step: usize) -> (Vec<i64>, Outcome) {
+    /// The plan of a RETRY: fresh durations for every step and a (mostly good) ending.
+    pub fn retry_plan(&self, spec: &Spec, attempt: u64, from_step: usize) -> (Vec<i64>, Ending) {
         let mut rng = stream(self.seed, spec.stream);
         // Far past the words the ticket's own generation used.
         rng.set_word_pos(u128::from(attempt + 1) << 32);
@@ -192,12 +283,12 @@ impl Generator<'_> {
             .into_iter()
             .map(|d| scaled(d, self.speed))
             .collect();
-        let outcome = if rng.gen_bool(0.8) {
-            Outcome::Succeed
+        let ending = if rng.gen_bool(0.8) {
+            Ending::Succeed
         } else {
-            pick_outcome(&mut rng, from_step, durations.len())
+            pick_ending(&mut rng, from_step, durations.len())
         };
-        (durations, outcome)
+        (durations, ending)
     }
 
     /// How long `Canceling` lasts after a TERMINATE.
@@ -217,7 +308,7 @@ impl Generator<'_> {
             .job
             .parameters
             .iter()
-            .map(|(key, values)| (*key, pick(rng, values)))
+            .map(|(key, values)| (key.to_string(), pick(rng, values).to_string()))
             .collect();
         let mut tags: Vec<(&'static str, &'static str)> = Vec::new();
         for (key, values) in catalog::TAGS {
@@ -252,6 +343,7 @@ impl Generator<'_> {
                 region: pick(rng, catalog::REGIONS),
                 salt: rng.r#gen(),
             },
+            given: None,
             stream,
         }
     }
@@ -292,7 +384,7 @@ impl Generator<'_> {
     ) -> Lifecycle {
         let steps = nominal.len();
         let speed = self.speed;
-        let plan = |queued: i64, start: Start, durations: Vec<i64>, outcome, cancel| Lifecycle {
+        let plan = |queued: i64, start: Start, durations: Vec<i64>, ending, cancel| Lifecycle {
             created: queued,
             history: Vec::new(),
             run: Run {
@@ -300,7 +392,7 @@ impl Generator<'_> {
                 start,
                 first_step: 0,
                 durations,
-                outcome,
+                ending,
                 cancel,
                 cut: None,
             },
@@ -312,17 +404,17 @@ impl Generator<'_> {
                 let queued = now - ago;
                 let start = queued + rng.gen_range(1..5) * SECOND;
                 let fail_at = rng.gen_range(0..steps);
-                let (outcome, cancel) = match status {
-                    Status::Failed => (Outcome::Fail(fail_at), None),
-                    Status::Timeout => (Outcome::Timeout(fail_at), None),
+                let (ending, cancel) = match status {
+                    Status::Failed => (Ending::Fail(fail_at), None),
+                    Status::Timeout => (Ending::Timeout(fail_at), None),
                     Status::Canceled => {
                         let at = start + rng.gen_range(1..total.max(2));
                         let takes = rng.gen_range(3..10) * SECOND;
-                        (Outcome::Succeed, Some(Cancel { at, takes }))
+                        (Ending::Succeed, Some(Cancel { at, takes }))
                     }
-                    _ => (Outcome::Succeed, None),
+                    _ => (Ending::Succeed, None),
                 };
-                plan(queued, Start::At(start), nominal, outcome, cancel)
+                plan(queued, Start::At(start), nominal, ending, cancel)
             }
             Status::Pending => {
                 if rng.gen_bool(0.5) || shape.paused {
@@ -332,19 +424,19 @@ impl Generator<'_> {
                         queued,
                         Start::Manual(None),
                         durations,
-                        Outcome::Succeed,
+                        Ending::Succeed,
                         None,
                     )
                 } else {
                     let waited = scaled(rng.gen_range(0..20) * SECOND, speed);
                     let remaining = scaled(rng.gen_range(20..90) * SECOND, speed);
                     let durations = nominal.iter().map(|&d| scaled(d, speed)).collect();
-                    let outcome = pick_outcome(rng, 0, steps);
+                    let ending = pick_ending(rng, 0, steps);
                     plan(
                         now - waited,
                         Start::At(now + remaining),
                         durations,
-                        outcome,
+                        ending,
                         None,
                     )
                 }
@@ -365,8 +457,8 @@ impl Generator<'_> {
                 let queued = start - scaled(waited, speed);
                 let durations = nominal.iter().map(|&d| scaled(d, speed)).collect();
                 if status == Status::Running {
-                    let outcome = pick_outcome(rng, current, steps);
-                    plan(queued, Start::At(start), durations, outcome, None)
+                    let ending = pick_ending(rng, current, steps);
+                    plan(queued, Start::At(start), durations, ending, None)
                 } else {
                     let cancel = Cancel {
                         at: now - scaled(rng.gen_range(0..3) * SECOND, speed),
@@ -376,12 +468,12 @@ impl Generator<'_> {
                         queued,
                         Start::At(start),
                         durations,
-                        Outcome::Succeed,
+                        Ending::Succeed,
                         Some(cancel),
                     )
                 }
             }
-            Status::Unknown(_) => plan(now, Start::Manual(None), nominal, Outcome::Succeed, None),
+            Status::Unknown(_) => plan(now, Start::Manual(None), nominal, Ending::Succeed, None),
         }
     }
 }
@@ -404,13 +496,13 @@ const KINDS: [ExecutionType; 3] = [
     ExecutionType::RateControl,
 ];
 
-fn stream(seed: u64, index: u64) -> ChaCha8Rng {
+pub(super) fn stream(seed: u64, index: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(index);
     rng
 }
 
-fn pick<T: Copy>(rng: &mut ChaCha8Rng, from: &[T]) -> T {
+pub(super) fn pick<T: Copy>(rng: &mut ChaCha8Rng, from: &[T]) -> T {
     from[rng.gen_range(0..from.len())]
 }
 
@@ -435,18 +527,18 @@ fn pick_kind(rng: &mut ChaCha8Rng) -> ExecutionType {
 }
 
 /// Mostly success; a failure or time-out at a step from `from_step` on otherwise.
-fn pick_outcome(rng: &mut ChaCha8Rng, from_step: usize, steps: usize) -> Outcome {
+fn pick_ending(rng: &mut ChaCha8Rng, from_step: usize, steps: usize) -> Ending {
     let at = rng.gen_range(from_step.min(steps.saturating_sub(1))..steps.max(1));
     match rng.gen_range(0..20) {
-        0..3 => Outcome::Fail(at),
-        3 => Outcome::Timeout(at),
-        _ => Outcome::Succeed,
+        0..3 => Ending::Fail(at),
+        3 => Ending::Timeout(at),
+        _ => Ending::Succeed,
     }
 }
 
 /// `EX2025070121014501abc123`: prefix, date and time (UTC+8) to the centisecond, six
 /// seeded characters. 24 characters for a two-letter prefix.
-fn shaped_id(prefix: &str, at_ms: i64, rng: &mut ChaCha8Rng) -> String {
+pub(super) fn shaped_id(prefix: &str, at_ms: i64, rng: &mut ChaCha8Rng) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     let time = chrono::DateTime::from_timestamp_millis(at_ms)
@@ -462,7 +554,7 @@ fn shaped_id(prefix: &str, at_ms: i64, rng: &mut ChaCha8Rng) -> String {
     )
 }
 
-fn uuid(rng: &mut ChaCha8Rng) -> String {
+pub(super) fn uuid(rng: &mut ChaCha8Rng) -> String {
     let a: u128 = rng.r#gen();
     let hex = format!("{a:032x}");
     format!(

@@ -12,7 +12,7 @@ use crate::coc::{Operation, Status};
 
 /// How the current run of a ticket ends if nobody intervenes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Ending {
     Succeed,
     /// The step with this index fails.
     Fail(usize),
@@ -43,7 +43,7 @@ pub struct Run {
     pub first_step: usize,
     /// Duration of each step from `first_step` on.
     pub durations: Vec<i64>,
-    pub outcome: Outcome,
+    pub ending: Ending,
     pub cancel: Option<Cancel>,
     /// A SKIP_BATCH ended this step at this time, before its planned end.
     pub cut: Option<(usize, i64)>,
@@ -127,9 +127,9 @@ impl Lifecycle {
                     Some((step, at)) if step == index => at.min(cursor + planned),
                     _ => cursor + planned,
                 };
-                let failure = match run.outcome {
-                    Outcome::Fail(at) if at == index => Some(Status::Failed),
-                    Outcome::Timeout(at) if at == index => Some(Status::Timeout),
+                let failure = match run.ending {
+                    Ending::Fail(at) if at == index => Some(Status::Failed),
+                    Ending::Timeout(at) if at == index => Some(Status::Timeout),
                     _ => None,
                 };
                 events.push(cursor);
@@ -219,13 +219,13 @@ impl Lifecycle {
     }
 
     /// Applies `op` at `now`. `retry` is the plan for a RETRY: durations for every step
-    /// of the job and its outcome, used from the first unfinished step on.
+    /// of the job and its ending, used from the first unfinished step on.
     pub fn operate(
         &mut self,
         op: Operation,
         now: i64,
         cancel_takes: i64,
-        retry: impl FnOnce() -> (Vec<i64>, Outcome),
+        retry: impl FnOnce() -> (Vec<i64>, Ending),
         has_batch_step: impl Fn(usize) -> bool,
     ) -> Result<(), Refused> {
         let snapshot = self.snapshot(now);
@@ -275,14 +275,14 @@ impl Lifecycle {
                         })
                     })
                     .collect();
-                let (all_durations, outcome) = retry();
+                let (all_durations, ending) = retry();
                 self.history = history;
                 self.run = Run {
                     queued: now,
                     start: Start::At(now),
                     first_step,
                     durations: all_durations.into_iter().skip(first_step).collect(),
-                    outcome,
+                    ending,
                     cancel: None,
                     cut: None,
                 };
@@ -296,9 +296,8 @@ impl Lifecycle {
                     return Err(refuse());
                 };
                 self.run.cut = Some((index, now));
-                if matches!(self.run.outcome, Outcome::Fail(i) | Outcome::Timeout(i) if i == index)
-                {
-                    self.run.outcome = Outcome::Succeed;
+                if matches!(self.run.ending, Ending::Fail(i) | Ending::Timeout(i) if i == index) {
+                    self.run.ending = Ending::Succeed;
                 }
             }
         }
@@ -310,7 +309,7 @@ impl Lifecycle {
 mod tests {
     use super::*;
 
-    fn life(outcome: Outcome) -> Lifecycle {
+    fn life(ending: Ending) -> Lifecycle {
         Lifecycle {
             created: 1_000,
             history: Vec::new(),
@@ -319,7 +318,7 @@ mod tests {
                 start: Start::At(2_000),
                 first_step: 0,
                 durations: vec![100, 200, 300],
-                outcome,
+                ending,
                 cancel: None,
                 cut: None,
             },
@@ -328,7 +327,7 @@ mod tests {
 
     #[test]
     fn runs_through_steps_to_success() {
-        let l = life(Outcome::Succeed);
+        let l = life(Ending::Succeed);
         assert_eq!(l.snapshot(1_500).status, Status::Pending);
         let mid = l.snapshot(2_150);
         assert_eq!(mid.status, Status::Running);
@@ -346,7 +345,7 @@ mod tests {
 
     #[test]
     fn failure_stops_at_its_step() {
-        let done = life(Outcome::Fail(1)).snapshot(9_000);
+        let done = life(Ending::Fail(1)).snapshot(9_000);
         assert_eq!(done.status, Status::Failed);
         assert_eq!(done.end_time, Some(2_300));
         assert_eq!(done.steps[2].status, Status::Pending);
@@ -357,14 +356,14 @@ mod tests {
             op,
             now,
             50,
-            || (vec![10, 20, 30], Outcome::Succeed),
+            || (vec![10, 20, 30], Ending::Succeed),
             |_| false,
         )
     }
 
     #[test]
     fn terminate_goes_through_canceling_and_a_canceled_ticket_takes_no_more() {
-        let mut l = life(Outcome::Succeed);
+        let mut l = life(Ending::Succeed);
         apply(&mut l, Operation::Terminate, 2_150).unwrap();
         assert_eq!(l.snapshot(2_160).status, Status::Canceling);
         assert!(apply(&mut l, Operation::Terminate, 2_160).is_err());
@@ -379,7 +378,7 @@ mod tests {
 
     #[test]
     fn retry_runs_a_failed_ticket_again_from_the_failed_step() {
-        let mut l = life(Outcome::Fail(1));
+        let mut l = life(Ending::Fail(1));
         assert!(
             apply(&mut l, Operation::Retry, 2_150).is_err(),
             "still running"
@@ -397,12 +396,12 @@ mod tests {
 
     #[test]
     fn resume_starts_a_paused_ticket_and_only_a_paused_one() {
-        let mut queued = life(Outcome::Succeed);
+        let mut queued = life(Ending::Succeed);
         assert!(!queued.is_paused());
         assert_eq!(queued.snapshot(1_500).status, Status::Pending);
         assert!(apply(&mut queued, Operation::Resume, 1_500).is_err());
 
-        let mut paused = life(Outcome::Succeed);
+        let mut paused = life(Ending::Succeed);
         paused.run.start = Start::Manual(None);
         assert!(paused.is_paused());
         assert_eq!(paused.snapshot(50_000).status, Status::Pending, "waits");
@@ -415,7 +414,7 @@ mod tests {
 
     #[test]
     fn skip_batch_ends_the_running_batch_step_now() {
-        let mut l = life(Outcome::Fail(1));
+        let mut l = life(Ending::Fail(1));
         let is_batch = |i: usize| i == 1;
         assert!(
             l.operate(Operation::SkipBatch, 2_050, 50, || unreachable!(), is_batch)

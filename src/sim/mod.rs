@@ -9,10 +9,13 @@
 //! its own while the sim runs does so every 30–90 s of ticket time (at most 5,000).
 
 mod catalog;
+mod documents;
 mod gate;
 mod generate;
+mod lang;
 mod lifecycle;
 mod routes;
+mod script;
 mod serve;
 mod store;
 mod wire;
@@ -48,6 +51,8 @@ pub struct SimOptions {
     pub credentials: Option<(String, Secret)>,
     /// Seeded tickets at start (default 48).
     pub tickets: usize,
+    /// Seeded script tickets at start (default 24).
+    pub script_tickets: usize,
 }
 
 impl Default for SimOptions {
@@ -60,6 +65,7 @@ impl Default for SimOptions {
             latency: Duration::ZERO,
             credentials: None,
             tickets: 48,
+            script_tickets: 24,
         }
     }
 }
@@ -108,8 +114,8 @@ impl SimOptions {
             faults.join(", ")
         };
         format!(
-            "{} tickets, seed {}, speed {}x, {auth}, faults: {faults}",
-            self.tickets, self.seed, self.speed
+            "{} tickets, {} script tickets, seed {}, speed {}x, {auth}, faults: {faults}",
+            self.tickets, self.script_tickets, self.seed, self.speed
         )
     }
 }
@@ -118,11 +124,12 @@ impl SimOptions {
 struct Shared {
     options: SimOptions,
     store: Mutex<Store>,
+    scripts: Mutex<script::ScriptStore>,
     faults: Mutex<ChaCha8Rng>,
     /// Numbers the requests (for their IDs); starts at 1.
     requests: AtomicU64,
-    /// Operations received (`POST`), answered or not.
-    posts: AtomicU64,
+    /// Writes received (`POST` and `PUT`), answered or not.
+    writes: AtomicU64,
     clock: SimClock,
 }
 
@@ -151,10 +158,16 @@ pub async fn start(listen: SocketAddr, options: SimOptions) -> std::io::Result<S
             options.tickets,
             clock.now_ms(),
         )),
+        scripts: Mutex::new(script::ScriptStore::new(
+            options.seed,
+            options.speed,
+            options.script_tickets,
+            clock.now_ms(),
+        )),
         clock,
         faults: Mutex::new(faults),
         requests: AtomicU64::new(1),
-        posts: AtomicU64::new(0),
+        writes: AtomicU64::new(0),
         options,
     });
     let app = routes::router(shared.clone())
@@ -205,9 +218,30 @@ impl SimHandle {
         self.shared.requests.load(Ordering::Relaxed) - 1
     }
 
-    /// Operations (`POST` requests) received so far, accepted, refused or failed.
+    /// Operations (`POST` and `PUT` requests) received so far, accepted, refused or
+    /// failed.
     pub fn operations_received(&self) -> u64 {
-        self.shared.posts.load(Ordering::Relaxed)
+        self.shared.writes.load(Ordering::Relaxed)
+    }
+
+    /// The seeded script tickets' `execute_uuid`s, oldest first.
+    pub fn script_ticket_ids(&self) -> Vec<String> {
+        self.lock_scripts().seeded_ids()
+    }
+
+    /// Every script ticket the sim holds now: seeded ones and those started since.
+    pub fn script_ticket_count(&self) -> usize {
+        self.lock_scripts().len()
+    }
+
+    /// The scripts that `POST /v1/job/scripts/{script_uuid}` runs.
+    pub fn script_uuids(&self) -> Vec<String> {
+        self.lock_scripts().script_uuids()
+    }
+
+    /// The documents (jobs) the sim holds, in a stable order.
+    pub fn document_ids(&self) -> Vec<String> {
+        self.lock().document_ids()
     }
 
     pub fn options(&self) -> &SimOptions {
@@ -241,6 +275,13 @@ impl SimHandle {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         self.shared.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_scripts(&self) -> std::sync::MutexGuard<'_, script::ScriptStore> {
+        self.shared
+            .scripts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -15,7 +15,7 @@ use super::store::{ListFilter, OperateError, Paging, Store};
 use super::{Shared, wire};
 use crate::coc::{MAX_LIST_LIMIT, Operation};
 
-const DEFAULT_LIMIT: usize = 10;
+pub(super) const DEFAULT_LIMIT: usize = 10;
 /// Steps and instances of one ticket: the published API names no bound.
 const MAX_LIMIT: usize = 1000;
 
@@ -25,6 +25,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/executions/instances", get(list_instances))
         .route("/v1/executions/{execution_id}", get(show_execution))
         .route("/v1/executions/{execution_id}/steps", get(list_steps))
+        .merge(super::script::routes::router())
+        .merge(super::documents::routes::router())
         .fallback(unknown_route)
         .method_not_allowed_fallback(unknown_route)
         .with_state(shared)
@@ -35,7 +37,7 @@ async fn unknown_route() -> Response {
 }
 
 /// The store, with tickets started since the last request let in.
-fn store(shared: &Shared) -> (MutexGuard<'_, Store>, i64) {
+pub(super) fn store(shared: &Shared) -> (MutexGuard<'_, Store>, i64) {
     let now = shared.clock.now_ms();
     let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
     store.catch_up(now);
@@ -191,10 +193,10 @@ fn parse_tags(text: Option<&str>) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Decoded query pairs, repeated keys kept.
-struct Query(Vec<(String, String)>);
+pub(super) struct Query(Vec<(String, String)>);
 
 impl Query {
-    fn parse(raw: Option<String>) -> Query {
+    pub(super) fn parse(raw: Option<String>) -> Query {
         Query(
             url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
                 .into_owned()
@@ -209,11 +211,11 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
-    fn text(&self, name: &str) -> Option<String> {
+    pub(super) fn text(&self, name: &str) -> Option<String> {
         self.all(name).next().map(str::to_string)
     }
 
-    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
+    pub(super) fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
         self.text(name)
             .map(|v| {
                 v.trim()
@@ -231,12 +233,18 @@ impl Query {
         }
     }
 
-    fn paging(&self, max_limit: usize) -> Result<Paging, String> {
-        let limit = self.number::<usize>("limit")?.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=max_limit).contains(&limit) {
-            return Err(format!("limit must be between 1 and {max_limit}"));
-        }
+    pub(super) fn paging(&self, max_limit: usize) -> Result<Paging, String> {
+        let limit = self.limit(max_limit)?.unwrap_or(DEFAULT_LIMIT);
         let offset = self.number::<usize>("offset")?.unwrap_or(0);
         Ok(Paging { limit, offset })
+    }
+
+    /// `limit` when given, between 1 and `max_limit`.
+    pub(super) fn limit(&self, max_limit: usize) -> Result<Option<usize>, String> {
+        let limit = self.number::<usize>("limit")?;
+        if limit.is_some_and(|limit| !(1..=max_limit).contains(&limit)) {
+            return Err(format!("limit must be between 1 and {max_limit}"));
+        }
+        Ok(limit)
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::catalog::{ENTERPRISE_SYS_TAG, PARENT_SYS_TAG};
-use super::generate::{self, Document, Generated, Generator, Spec};
+use super::generate::{self, Document, Generated, Generator, RunRequest, Spec};
 use super::lifecycle::{Lifecycle, Refused, Snapshot, StepState};
 use crate::coc::{
     ExecutionType, Instance, KeyValue, Operation, RawJson, Status, Step, Target, Ticket,
@@ -34,6 +34,8 @@ pub struct Store {
     seeded: Vec<usize>,
     spawned: u64,
     next_spawn_at: i64,
+    /// Tickets started through the API so far.
+    started: u64,
 }
 
 /// Filters of `GET /v1/executions`; `None` means "not given".
@@ -71,6 +73,7 @@ impl Store {
             seeded: Vec::new(),
             spawned: 0,
             next_spawn_at: 0,
+            started: 0,
         };
         store.next_spawn_at = now + store.spawn_gap(0);
         store.add_seeded(tickets, now);
@@ -154,6 +157,25 @@ impl Store {
             .iter()
             .map(|&i| self.tickets[i].spec.execution_id.clone())
             .collect()
+    }
+
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+
+    pub fn document_ids(&self) -> Vec<String> {
+        self.documents
+            .iter()
+            .map(|d| d.document_id.clone())
+            .collect()
+    }
+
+    /// Starts `run` at `now`; the new ticket's ID.
+    pub fn start(&mut self, run: RunRequest, now: i64) -> String {
+        let generated = self.generator().started(self.started, now, run);
+        self.started += 1;
+        let position = self.insert(generated);
+        self.tickets[position].spec.execution_id.clone()
     }
 
     pub fn len(&self) -> usize {
@@ -269,12 +291,11 @@ impl Store {
         }
         let snapshot = entry.life.snapshot(now);
         let state = &snapshot.steps[index];
-        let hosts = entry.spec.hosts;
-        let count = hosts.count as usize;
+        let count = entry.spec.host_count();
         (0..count)
             .map(|j| {
                 let (status, start, end) = instance_state(state, j, count, now);
-                let resource = hosts.resource(j);
+                let (resource, batch) = entry.spec.host(j);
                 let mut properties = BTreeMap::new();
                 for key in ["resource_id", "name", "region_id"] {
                     properties.insert(key.to_string(), resource[key].clone());
@@ -283,7 +304,7 @@ impl Store {
                     "fixed_ip".into(),
                     resource["properties"]["fixed_ip"].clone(),
                 );
-                properties.insert("batch_index".into(), Value::from(hosts.batch_of(j)));
+                properties.insert("batch_index".into(), Value::from(batch));
                 Instance {
                     id: Some((parse_number(step) * 1000 + j as u64).to_string()),
                     execution_instance_id: Some(format!(
@@ -356,7 +377,9 @@ impl Store {
         let doc = &self.documents[spec.document];
         let (version, version_id) = &doc.versions[spec.version];
         let hosts = spec.hosts;
+        let given = spec.given.as_deref();
         let targets = match spec.kind {
+            _ if given.is_some() => given.and_then(|g| g.targets.clone()),
             ExecutionType::Batch => Some(vec![Target {
                 key: "BatchValues".into(),
                 values: (1..=hosts.batches as usize)
@@ -381,6 +404,16 @@ impl Store {
         if let Some(parent) = &spec.parent {
             sys_tags.push(kv(PARENT_SYS_TAG, parent));
         }
+        sys_tags.extend(
+            given
+                .iter()
+                .flat_map(|g| &g.sys_tags)
+                .map(|(k, v)| kv(k, v)),
+        );
+        let target_parameter_name = match given {
+            Some(given) => given.target_parameter_name.clone(),
+            None => (spec.kind == ExecutionType::RateControl).then(|| "target_instances".into()),
+        };
         Ticket {
             id: Some(spec.numeric_id.to_string()),
             execution_id: spec.execution_id.clone(),
@@ -393,10 +426,11 @@ impl Store {
             end_time: snapshot.end_time,
             update_time: Some(snapshot.update_time),
             status: Some(snapshot.status.clone()),
-            description: doc.job.description.map(str::to_string),
+            description: given
+                .and_then(|g| g.description.clone())
+                .or(doc.job.description.map(str::to_string)),
             parameters: spec.parameters.iter().map(|(k, v)| kv(k, v)).collect(),
-            target_parameter_name: (spec.kind == ExecutionType::RateControl)
-                .then(|| "target_instances".to_string()),
+            target_parameter_name,
             targets,
             creator: Some(spec.creator.into()),
             tags: spec.tags.iter().map(|(k, v)| kv(k, v)).collect(),

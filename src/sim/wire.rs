@@ -3,7 +3,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Map, Value, json};
+
+use super::lang::Lang;
 
 pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
@@ -13,6 +15,11 @@ pub const NOT_FOUND_MSG: &str = "The execution does not exist";
 pub const INVALID_PARAMETER: &str = "COC.00040001";
 pub const OPERATION_REFUSED: &str = "COC.00040712";
 pub const INTERNAL_ERROR: &str = "COC.00050001";
+/// An unknown document, as the service answers (the terraform provider relies on it).
+pub const DOCUMENT_NOT_FOUND: &str = "COC.00042101";
+/// The simulator's choices: an unknown version of a document, an unknown script.
+pub const VERSION_NOT_FOUND: &str = "COC.00042102";
+pub const SCRIPT_NOT_FOUND: &str = "COC.00040801";
 
 /// The gateway's codes.
 pub const APIG_NOT_FOUND: &str = "APIG.0101";
@@ -51,6 +58,36 @@ pub fn invalid_parameter(detail: &str) -> Response {
         INVALID_PARAMETER,
         &format!("Invalid request parameter: {detail}"),
     )
+}
+
+/// A request parameter the service refuses, in the language asked for.
+pub fn invalid_parameter_in(lang: Lang, detail: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        INVALID_PARAMETER,
+        &lang.pick(
+            format!("Invalid request parameter: {detail}"),
+            format!("请求参数错误：{detail}"),
+        ),
+    )
+}
+
+/// The request body as `T` (`what` names it), or why it is not one.
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("the body is not {what}: {e}"))
+}
+
+/// A 400 with `code` and the message in the language asked for.
+pub fn refused(lang: Lang, code: &str, en: String, zh: String) -> Response {
+    error(StatusCode::BAD_REQUEST, code, &lang.pick(en, zh))
+}
+
+/// A JSON object of `fields`, to which more can be added.
+pub fn object<const N: usize>(fields: [(&str, Value); N]) -> Map<String, Value> {
+    fields
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
 }
 
 pub fn data(value: &impl Serialize) -> Response {

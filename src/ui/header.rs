@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::app::{App, HealthTexts};
-use crate::{format, text};
+use crate::text;
 
 use super::theme::Theme;
 
@@ -53,7 +53,7 @@ fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
     }
     for count in app.counts() {
         let (glyph, name) = match &count.status {
-            Some(status) => (format::status_glyph(status), status.label()),
+            Some(status) => (super::status_glyph(status), status.label()),
             None => ("·", "loading".into()),
         };
         let label = if with_names {

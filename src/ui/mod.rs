@@ -17,7 +17,6 @@ use ratatui::Frame;
 
 use crate::app::{App, TicketEntry, View, layout};
 use crate::coc::Status;
-use crate::format;
 
 use theme::Theme;
 
@@ -37,7 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         prompt::draw(buf, area, open, theme);
     }
     if app.help_open() {
-        footer::draw_help(buf, area, theme);
+        footer::draw_help(buf, area, app, theme);
     }
 }
 
@@ -45,13 +44,42 @@ pub fn draw(frame: &mut Frame, app: &App) {
 fn status_label(entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
     match entry.status() {
         // An unknown status is server text: shown so it never passes for a known one.
-        Some(status) => (format::status_glyph(status), status.label()),
+        Some(status) => (status_glyph(status), status.label()),
         None if entry.is_loading() => ("·", Cow::Borrowed("loading")),
         None => ("?", Cow::Borrowed("no data")),
     }
 }
 
+/// The glyph that stands beside a status, so colour is never the only signal.
+pub(super) fn status_glyph(status: &Status) -> &'static str {
+    match status {
+        Status::Succeed => "✔",
+        Status::Failed => "✖",
+        Status::Running => "▶",
+        Status::Pending => "…",
+        Status::Canceled => "⊘",
+        Status::Timeout => "⏱",
+        Status::Canceling => "◌",
+        Status::Unknown(_) => "?",
+    }
+}
+
 /// A bare status (steps, history) as glyph and word.
 fn status_text(status: &Status) -> String {
-    format!("{} {}", format::status_glyph(status), status.label())
+    format!("{} {}", status_glyph(status), status.label())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_has_a_distinct_glyph() {
+        let mut glyphs: Vec<_> = Status::KNOWN.iter().map(status_glyph).collect();
+        glyphs.push(status_glyph(&Status::Unknown("Paused".into())));
+        let count = glyphs.len();
+        glyphs.sort();
+        glyphs.dedup();
+        assert_eq!(glyphs.len(), count);
+    }
 }

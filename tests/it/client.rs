@@ -17,30 +17,30 @@ use coctop::coc::{
 };
 
 const AK: &str = "AKTESTCLIENT0001";
-const SK: &str = "sk-9f8e7d6c5b4a-never-print-me";
+pub(crate) const SK: &str = "sk-9f8e7d6c5b4a-never-print-me";
 const SECURITY_TOKEN: &str = "temporary-token-abc";
 const TICKET_ID: &str = "EX2025070121014501xxxxxx";
 
 /// One request exactly as the server received it.
 #[derive(Debug, Clone)]
-struct Seen {
-    method: String,
+pub(crate) struct Seen {
+    pub(crate) method: String,
     /// The request target as sent: path and query, not normalised or decoded.
-    target: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
+    pub(crate) target: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or_default()
     }
 
-    fn query(&self) -> Vec<(String, String)> {
+    pub(crate) fn query(&self) -> Vec<(String, String)> {
         let query = self.target.split_once('?').map(|(_, q)| q).unwrap_or("");
         url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
@@ -49,7 +49,7 @@ impl Seen {
 }
 
 /// What a test server answers to hit number `n` (0-based), optionally after a delay.
-struct Reply {
+pub(crate) struct Reply {
     delay: Duration,
     response: Response,
 }
@@ -70,13 +70,15 @@ struct Shared {
     respond: Box<Responder>,
 }
 
-struct TestServer {
-    base: String,
+pub(crate) struct TestServer {
+    pub(crate) base: String,
     shared: Arc<Shared>,
 }
 
 impl TestServer {
-    async fn start(respond: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> TestServer {
+    pub(crate) async fn start(
+        respond: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
         let shared = Arc::new(Shared {
             seen: Mutex::new(Vec::new()),
             respond: Box::new(respond),
@@ -90,15 +92,15 @@ impl TestServer {
         TestServer { base, shared }
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.shared.seen.lock().unwrap().clone()
     }
 
-    fn hits(&self) -> usize {
+    pub(crate) fn hits(&self) -> usize {
         self.shared.seen.lock().unwrap().len()
     }
 
-    fn only(&self) -> Seen {
+    pub(crate) fn only(&self) -> Seen {
         let seen = self.seen();
         assert_eq!(seen.len(), 1, "expected exactly one request: {seen:#?}");
         seen.into_iter().next().unwrap()
@@ -123,7 +125,7 @@ async fn record_and_reply(State(shared): State<Arc<Shared>>, request: Request) -
     reply.response
 }
 
-fn json(status: StatusCode, body: &str) -> Response {
+pub(crate) fn json(status: StatusCode, body: &str) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -140,7 +142,7 @@ fn ticket_body() -> String {
     .unwrap()
 }
 
-fn fast_retries() -> RetryPolicy {
+pub(crate) fn fast_retries() -> RetryPolicy {
     RetryPolicy {
         max_retries: 3,
         base: Duration::from_millis(10),
@@ -148,7 +150,7 @@ fn fast_retries() -> RetryPolicy {
     }
 }
 
-fn aksk() -> Auth {
+pub(crate) fn aksk() -> Auth {
     Auth::AkSk {
         ak: AK.into(),
         sk: Secret::new(SK),
@@ -156,18 +158,18 @@ fn aksk() -> Auth {
     }
 }
 
-fn config(server: &TestServer, auth: Auth) -> ClientConfig {
+pub(crate) fn config(server: &TestServer, auth: Auth) -> ClientConfig {
     let mut config = ClientConfig::new(Endpoint::from_url(&server.base).unwrap(), auth);
     config.retry = fast_retries();
     config
 }
 
-fn client(server: &TestServer, auth: Auth) -> Client {
+pub(crate) fn client(server: &TestServer, auth: Auth) -> Client {
     Client::new(config(server, auth)).unwrap()
 }
 
 /// Recomputes the AK/SK signature from what the server received, as a gateway does.
-fn verify_signature(seen: &Seen, sk: &str) -> Result<(), String> {
+pub(crate) fn verify_signature(seen: &Seen, sk: &str) -> Result<(), String> {
     let authorization = seen.header("authorization").ok_or("no Authorization")?;
     let parsed = AuthorizationHeader::parse(authorization).ok_or("unparsable Authorization")?;
     if parsed.access != AK {

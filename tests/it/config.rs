@@ -109,7 +109,7 @@ fn invalid_files_are_refused_with_file_line_column_and_key() {
         (
             "bad-duration.toml",
             "2:12: `interval` in [poll]: invalid duration \"soon\": expected a number and a \
-             unit, like \"5s\", \"2m\" or \"1h\"",
+             unit (ms, s, m, h, d, w), like \"5s\", \"2m\", \"1h\" or \"7d\"",
         ),
         (
             "interval-too-short.toml",
@@ -232,7 +232,7 @@ fn check_lists_every_problem_in_file_order() {
         out.stderr,
         format!(
             "coctop: {p}:2:12: `interval` in [poll]: invalid duration \"soon\": expected a \
-             number and a unit, like \"5s\", \"2m\" or \"1h\"\n\
+             number and a unit (ms, s, m, h, d, w), like \"5s\", \"2m\", \"1h\" or \"7d\"\n\
              coctop: {p}:3:15: `concurrency` in [poll]: must be at least 1, got 0\n\
              coctop: {p}:6:6: `id` in [[watch]]: invalid execution ID \"a/b\": it contains a slash\n"
         )
@@ -250,7 +250,7 @@ fn dashboard_refuses_a_bad_config_with_the_first_problem() {
         out.stderr,
         format!(
             "coctop: {}:2:12: `interval` in [poll]: invalid duration \"soon\": expected a \
-             number and a unit, like \"5s\", \"2m\" or \"1h\" (and 2 more problems: run \
+             number and a unit (ms, s, m, h, d, w), like \"5s\", \"2m\", \"1h\" or \"7d\" (and 2 more problems: run \
              `coctop config check`)\n",
             path.display()
         )

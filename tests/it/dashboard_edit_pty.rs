@@ -150,3 +150,82 @@ fn a_config_changed_on_disk_is_reloaded_and_a_broken_one_is_reported_and_kept_ou
     app.send("q");
     assert_eq!(app.wait_exit(), 0);
 }
+
+/// #16 item 9: a refusal that arrives while TERMINATE is being typed waits behind the
+/// confirmation, and the rest of the word goes to it. It used to replace the
+/// confirmation: the next letter closed the notice, `a` opened the add line and `te⏎`
+/// saved `id = "te"` into the config.
+#[test]
+fn a_refusal_never_takes_the_keys_of_a_confirmation_being_typed() {
+    // Every answer takes a while: the first refusal comes in while the second
+    // confirmation is typed.
+    let sim = Sim::start(SimOptions {
+        latency: Duration::from_millis(1500),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let running = ids_with_status(&sim, Status::Running);
+    let target = &running[..1];
+    let text = format!(
+        "[api]\nendpoint = \"{}\"\n\n[poll]\ninterval = \"60s\"\n{}",
+        sim.url(),
+        watch_blocks(target)
+    );
+    let (config, env) = config_in(home.path(), &text);
+    let saved = std::fs::read_to_string(&config).unwrap();
+    let env = env_refs(&env);
+    let mut app = PtyApp::spawn(&[], &env, 120, 30);
+    app.wait_for_text("▶ Running");
+    // The ticket finishes on the server: TERMINATE will be refused.
+    let handle = sim.handle.as_ref().unwrap();
+    handle.advance(Duration::from_secs(7 * 24 * 3600));
+    assert!(status_of(&sim, &target[0]).is_some_and(|s| s.is_terminal()));
+
+    app.send("x");
+    app.wait_for_text("TERMINATE");
+    app.send("\r");
+    app.wait_for_text("Type terminate");
+    app.send("terminate\r");
+    app.wait_for("the confirmation answered", |s| {
+        !s.contains("Type terminate")
+    });
+    // Again, while the dashboard still shows the ticket running.
+    app.send("x");
+    app.wait_for_text("Operate on");
+    app.send("\r");
+    app.wait_for_text("Type terminate");
+    app.send("termi");
+    app.wait_for_text("> termi");
+    app.wait_for("the first refusal", |s| {
+        s.contains("notice waiting") || s.contains("TERMINATE refused")
+    });
+    app.send("nate\r");
+    // Either the word reaches the confirmation and TERMINATE goes out a second time, or
+    // it falls through to the list and something is saved to the config.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let config_now = || std::fs::read_to_string(&config).unwrap();
+    while sim.operations() < 2 && config_now() == saved {
+        assert!(
+            Instant::now() < deadline,
+            "nothing happened:\n{}",
+            app.contents()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        config_now(),
+        saved,
+        "keys fell through:\n{}",
+        app.contents()
+    );
+    let screen = app.wait_for("the refusal, once the confirmation is answered", |s| {
+        s.contains("TERMINATE refused") && !s.contains("Type terminate")
+    });
+    assert!(
+        !screen.contains("IDs by space"),
+        "the add line opened:\n{screen}"
+    );
+    assert_eq!(sim.operations(), 2);
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+}

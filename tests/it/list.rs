@@ -202,6 +202,44 @@ fn list_filters_by_status_on_the_raw_status_and_by_the_api_filters() {
 }
 
 #[test]
+fn since_and_until_take_days_weeks_times_and_dates() {
+    let home = tempfile::tempdir().unwrap();
+    let sim = Sim::start(SimOptions::default());
+    let listed = |args: &[&str]| {
+        let mut full = vec!["list", "-o", "json", "--limit", "1000"];
+        full.extend_from_slice(args);
+        let out = run(home.path(), &sim, &full);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        json.as_array().unwrap().len()
+    };
+    let every = listed(&[]);
+    assert!(every > 0);
+    assert_eq!(listed(&["--since", "3650d"]), every);
+    assert_eq!(listed(&["--since", "520w"]), every);
+    assert_eq!(listed(&["--since", "2000-01-01"]), every);
+    // Two days ahead: a date is read in the local zone, wherever that is.
+    let ahead = chrono::Utc::now() + chrono::Duration::days(2);
+    let date = ahead.format("%Y-%m-%d").to_string();
+    let time = ahead.to_rfc3339();
+    assert_eq!(listed(&["--since", &date]), 0, "started in two days");
+    assert_eq!(listed(&["--since", &time]), 0, "started in two days");
+    assert_eq!(listed(&["--until", "2000-01-01"]), 0, "ended before 2000");
+    assert!(
+        listed(&["--until", &date]) > 0,
+        "ended before the day after tomorrow"
+    );
+
+    let out = run(home.path(), &sim, &["list", "--since", "a while"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("or a date like \"2025-07-01\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn list_exit_codes_are_those_of_get() {
     let home = tempfile::tempdir().unwrap();
     let sim = Sim::start(SimOptions {
@@ -259,7 +297,20 @@ fn queries_in_the_config_are_checked_with_file_line_column_key_and_hint() {
         ),
         (
             "[[query]]\nname = \"mine\"\nsince = \"a day\"\n",
-            "3:9: `since` in [[query]]: invalid duration \"a day\"",
+            "3:9: `since` in [[query]]: invalid time \"a day\": expected a duration before now \
+             like \"2h\" or \"7d\"",
+        ),
+        (
+            "[[query]]\nname = \"mine\"\nsince = \"0d\"\n",
+            "3:9: `since` in [[query]]: must be at least 1ms",
+        ),
+        (
+            "[[query]]\nname = \"mine\"\nuntil = 2025-07-01T08:00:00\n",
+            "3:9: `until` in [[query]]: invalid time \"2025-07-01T08:00:00\"",
+        ),
+        (
+            "[[query]]\nname = \"mine\"\nsince = 7\n",
+            "3:9: `since` in [[query]]: expected a string like \"24h\", \"7d\" or \"2025-07-01\"",
         ),
         (
             "[[query]]\nname = \"mine\"\ntags = [\"env\"]\n",
@@ -295,8 +346,9 @@ fn queries_in_the_config_are_checked_with_file_line_column_key_and_hint() {
     let path = write_config(
         home.path(),
         "[[query]]\nname = \"my team today\"\ncreator = \"zhang\"\njob = \"重启\"\n\
-         job_id = \"DOC1\"\ntags = [\"env=prod\"]\nsince = \"24h\"\nuntil = \"1h\"\n\
-         status = [\"Running\", \"Failed\", \"Timeout\"]\nlimit = 50\n",
+         job_id = \"DOC1\"\ntags = [\"env=prod\"]\nsince = \"2w\"\nuntil = \"1h\"\n\
+         status = [\"Running\", \"Failed\", \"Timeout\"]\nlimit = 50\n\
+         [[query]]\nname = \"july\"\nsince = 2025-07-01\nuntil = \"2025-08-01T00:00:00+08:00\"\n",
     );
     let out = coctop(
         home.path(),
@@ -306,7 +358,7 @@ fn queries_in_the_config_are_checked_with_file_line_column_key_and_hint() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        format!("OK: {} (0 watched tickets, 1 query)\n", path.display())
+        format!("OK: {} (0 watched tickets, 2 queries)\n", path.display())
     );
 }
 

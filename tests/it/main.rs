@@ -1,6 +1,7 @@
 //! Every integration test, in one binary: one link instead of one per file.
 
 mod cache_pty;
+mod cli;
 mod client;
 mod client_sim;
 mod config;
@@ -8,9 +9,13 @@ mod config_edit;
 mod dashboard_edit_pty;
 mod dashboard_pty;
 mod decode;
+mod documents;
 mod engine;
+mod files;
 mod get_wait;
 mod hardening;
+mod hostile_pages;
+mod layers;
 mod list;
 mod notify;
 mod operate;
@@ -18,6 +23,7 @@ mod output;
 mod pages;
 mod properties;
 mod proxy;
+mod scripts;
 mod shell;
 mod signing;
 mod sim;

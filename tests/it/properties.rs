@@ -2,7 +2,9 @@
 //! targets in fuzz/ check for hours, checked on every `cargo test`.
 
 use coctop::coc::model::Envelope;
-use coctop::coc::{Page, Step, Ticket};
+use coctop::coc::{
+    Page, ScriptBatchHosts, ScriptOrder, ScriptStatistics, ScriptTicket, Step, Ticket,
+};
 use coctop::config::parse_text;
 use coctop::text::sanitize;
 use proptest::prelude::*;
@@ -74,6 +76,15 @@ fn ticket_key() -> impl Strategy<Value = String> {
         "inputs",
         "outputs",
         "properties",
+        "execute_uuid",
+        "order_id",
+        "gmt_created",
+        "execute_param",
+        "execute_instances",
+        "target_instance",
+        "message",
+        "execute_statistics",
+        "batch_indexes",
         "other",
     ])
     .prop_map(String::from)
@@ -153,6 +164,15 @@ proptest! {
         }
         let _ = serde_json::from_slice::<Page<Ticket>>(&body);
         let _ = serde_json::from_slice::<Page<Step>>(&body);
+        if let Ok(Envelope { data: Some(page), .. }) = serde_json::from_slice::<Envelope<Page<ScriptOrder>>>(&body) {
+            for order in page.data {
+                let label = order.status.map(|s| s.label().into_owned()).unwrap_or_default();
+                prop_assert!(!label.chars().any(char::is_control), "{:?}", label);
+            }
+        }
+        let _ = serde_json::from_slice::<Envelope<ScriptTicket>>(&body);
+        let _ = serde_json::from_slice::<Envelope<ScriptBatchHosts>>(&body);
+        let _ = serde_json::from_slice::<Envelope<ScriptStatistics>>(&body);
     }
 
     #[test]

@@ -12,15 +12,35 @@ from huaweicloudsdkcore.auth.credentials import GlobalCredentials
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcoc.v1 import (
     CocClient,
+    ExecuteDocumentRequest,
+    ExecuteDocumentRequestBody,
+    ExecuteDocumentRequestBodyParameters,
+    ExecuteDocumentRequestBodyTargets,
+    ExecuteInstancesBatchInfo,
+    ExecuteResourceInstance,
+    ExecuteScriptRequest,
+    GetDocumentRequest,
     GetExecutionRequest,
+    GetScriptJobBatchRequest,
+    GetScriptJobInfoRequest,
+    GetScriptJobStatisticsRequest,
+    JobScriptOrderOperationBody,
+    ListDocumentsRequest,
     ListExecutionInstancesRequest,
     ListExecutionsRequest,
     ListExecutionStepsRequest,
+    ListScriptJobBatchesRequest,
+    ListScriptJobsRequest,
     OperateExecutionRequest,
     OperateExecutionRequestBody,
+    OperateScriptJobRequest,
+    ScriptExecuteInputParam,
+    ScriptExecuteModel,
+    ScriptExecuteParam,
 )
 
 STATUSES = {"Pending", "Running", "Succeed", "Canceling", "Canceled", "Failed", "Timeout"}
+SCRIPT_STATUSES = {"READY", "PROCESSING", "PAUSED", "ABNORMAL", "CANCELED", "FINISHED", "ROLLBACKED"}
 
 
 def client(url, ak, sk):
@@ -195,9 +215,244 @@ def main(url, ak, sk):
     assert [first_page.data[0]["id"], second_page.data[0]["id"]] == [i["id"] for i in instances.data[:2]]
     print(f"instances: paged one by one, total {first_page.total}")
 
+    script_tickets(coc)
+    documents(coc, tickets)
+
     wrong = client(url, ak, sk + "x")
     expect_error(lambda: wrong.get_execution(GetExecutionRequest(execution_id=sample.execution_id)), 401, "APIG.0301")
     print("auth: wrong SK gives 401 APIG.0301")
+
+
+def script_tickets(coc):
+    everything = coc.list_script_jobs(ListScriptJobsRequest(limit=100)).data
+    orders = everything.data
+    assert everything.total == len(orders) >= 7, everything.total
+    assert {o.status for o in orders} == SCRIPT_STATUSES, {o.status for o in orders}
+    order_ids = [o.order_id for o in orders]
+    assert order_ids == sorted(order_ids, reverse=True), "newest first"
+    assert all(isinstance(o.gmt_created, int) and o.properties.region_ids for o in orders)
+    print(f"script orders: {everything.total}, all statuses")
+
+    paged, marker = [], None
+    while True:
+        page = coc.list_script_jobs(ListScriptJobsRequest(limit=5, marker=marker)).data
+        assert page.total == everything.total
+        paged += page.data
+        if len(page.data) < 5:
+            break
+        marker = page.data[-1].order_id
+    assert [o.execute_uuid for o in paged] == [o.execute_uuid for o in orders]
+
+    for status in ("PROCESSING", "FINISHED", "PAUSED"):
+        chosen = coc.list_script_jobs(ListScriptJobsRequest(limit=100, status=status)).data
+        assert chosen.total == sum(1 for o in orders if o.status == status) >= 1, status
+        assert all(o.status == status for o in chosen.data)
+    creator = orders[0].creator
+    by_creator = coc.list_script_jobs(ListScriptJobsRequest(limit=100, creator=creator[1:4].upper())).data
+    assert [o.execute_uuid for o in by_creator.data] == [
+        o.execute_uuid for o in orders if creator[1:4].lower() in o.creator.lower()
+    ]
+    created = sorted(o.gmt_created for o in orders)
+    low, high = created[len(created) // 4], created[3 * len(created) // 4]
+    window = coc.list_script_jobs(ListScriptJobsRequest(limit=100, start_time=low, end_time=high)).data
+    assert window.total == sum(1 for c in created if low <= c <= high)
+    assert all(low <= o.gmt_created <= high for o in window.data)
+    expect_error(lambda: coc.list_script_jobs(ListScriptJobsRequest(limit=101)), 400, "COC.00040001")
+    expect_error(lambda: coc.list_script_jobs(ListScriptJobsRequest(status="DONE")), 400, "COC.00040001")
+    print("script orders: marker paging, status, creator, start_time/end_time; bad limit and status refused")
+
+    def info(uuid):
+        return coc.get_script_job_info(GetScriptJobInfoRequest(execute_uuid=uuid)).data
+
+    def statistics(uuid):
+        return coc.get_script_job_statistics(GetScriptJobStatisticsRequest(execute_uuid=uuid)).data
+
+    def hosts(uuid, batch, **filters):
+        request = GetScriptJobBatchRequest(execute_uuid=uuid, batch_index=batch, **filters)
+        return coc.get_script_job_batch(request).data
+
+    finished = next(o for o in orders if o.status == "FINISHED")
+    detail = info(finished.execute_uuid)
+    assert detail.execute_uuid == finished.execute_uuid and detail.status == "FINISHED"
+    props = detail.properties
+    assert props.script_name and props.script_uuid and isinstance(props.script_version_uuid, int)
+    assert isinstance(props.execute_param.timeout, int) and props.execute_param.script_params
+    assert detail.gmt_finished >= detail.gmt_created
+    expect_error(lambda: info("JS2099010100000000nobody"), 400, "COC.00040709")
+
+    stats = statistics(finished.execute_uuid)
+    assert stats.total_instance == sum(s.instance_count for s in stats.execute_statistics)
+    assert [s.instance_status for s in stats.execute_statistics] == ["FINISHED"]
+    batches = coc.list_script_job_batches(ListScriptJobBatchesRequest(execute_uuid=finished.execute_uuid)).data
+    assert [b.batch_index for b in batches] == list(range(1, len(batches) + 1))
+    assert sum(b.total_instances for b in batches) == stats.total_instance
+    assert all(b.rotation_strategy in ("CONTINUE", "PAUSE") for b in batches)
+    print(f"script detail, statistics ({stats.total_instance} hosts), batches ({len(batches)})")
+
+    last = batches[-1]
+    whole = hosts(finished.execute_uuid, last.batch_index, limit=50)
+    assert whole.total_instances == last.total_instances == len(whole.execute_instances)
+    one_by_one, marker = [], None
+    while True:
+        page = hosts(finished.execute_uuid, last.batch_index, limit=1, marker=marker)
+        if not page.execute_instances:
+            break
+        one_by_one += page.execute_instances
+        marker = page.execute_instances[-1].id
+    assert [h.id for h in one_by_one] == [h.id for h in whole.execute_instances]
+    host = whole.execute_instances[0]
+    assert host.status == "FINISHED" and host.message.endswith("exit code 0\n"), host.message[-200:]
+    assert host.target_instance.properties.host_name and host.target_instance.resource_id
+    assert hosts(finished.execute_uuid, last.batch_index, limit=50, status="ABNORMAL").execute_instances == []
+    expect_error(lambda: hosts(finished.execute_uuid, last.batch_index, limit=51), 400, "COC.00040001")
+    expect_error(lambda: hosts(finished.execute_uuid, 21, limit=5), 400, "COC.00040001")
+    sizes = [
+        len(h.message or "")
+        for o in orders
+        if o.status == "FINISHED"
+        for b in coc.list_script_job_batches(ListScriptJobBatchesRequest(execute_uuid=o.execute_uuid)).data
+        for h in hosts(o.execute_uuid, b.batch_index, limit=50).execute_instances
+    ]
+    assert 900_000 < max(sizes) < 1_048_576, max(sizes)
+    escapes = hosts(finished.execute_uuid, 1 + (batches[0].total_instances == 1), limit=50)
+    assert any("\x1b[" in (h.message or "") for h in escapes.execute_instances)
+    print(f"batch hosts: paged by marker, status filter, limits; largest output {max(sizes)} bytes")
+
+    def operate(uuid, operation_type, language=None, **more):
+        body = JobScriptOrderOperationBody(operation_type=operation_type, **more)
+        return coc.operate_script_job(OperateScriptJobRequest(execute_uuid=uuid, body=body, x_language=language))
+
+    processing = [o for o in orders if o.status == "PROCESSING"]
+    target = processing[0].execute_uuid
+    assert operate(target, "PAUSE_ORDER").data == target
+    assert info(target).status == "PAUSED"
+    expect_error(lambda: operate(target, "PAUSE_ORDER"), 400, "COC.00040712")
+    operate(target, "CONTINUE_ORDER")
+    assert info(target).status == "PROCESSING"
+    auto_paused = next(o for o in orders if o.status == "PAUSED")
+    operate(auto_paused.execute_uuid, "CONTINUE_ORDER")
+    assert info(auto_paused.execute_uuid).status == "PROCESSING"
+    refusal = expect_error(lambda: operate(finished.execute_uuid, "CANCEL_ORDER", "zh-cn"), 400, "COC.00040712")
+    assert "不支持" in refusal.error_msg, refusal.error_msg
+    refusal = expect_error(lambda: operate(finished.execute_uuid, "CANCEL_ORDER", "en-us"), 400, "COC.00040712")
+    assert "does not support" in refusal.error_msg, refusal.error_msg
+    expect_error(lambda: operate(target, "REWIND"), 400, "COC.00040001")
+    print("operations: PAUSE_ORDER, CONTINUE_ORDER (after a pause and a PAUSE batch); refusals in zh-cn and en-us")
+
+    def waiting_batch(uuid):
+        ready = [s for s in statistics(uuid).execute_statistics if s.instance_status == "READY"]
+        return ready[0].batch_indexes[-1] if ready else None
+
+    skippable = next((o.execute_uuid for o in processing + [auto_paused] if waiting_batch(o.execute_uuid)), None)
+    assert skippable, "a ticket with a batch still to run"
+    batch = waiting_batch(skippable)
+    operate(skippable, "SKIP_BATCH", batch_index=batch)
+    skipped = hosts(skippable, batch, limit=50).execute_instances
+    assert skipped and all(h.status == "CANCELED" for h in skipped), [h.status for h in skipped]
+    expect_error(lambda: operate(skippable, "SKIP_BATCH", batch_index=batch), 400, "COC.00040712")
+    expect_error(lambda: operate(skippable, "SKIP_BATCH"), 400, "COC.00040001")
+
+    live = [o.execute_uuid for o in orders if o.status in ("PROCESSING", "PAUSED", "READY")]
+    waiting = next(
+        (uuid, h)
+        for uuid in live
+        if info(uuid).status in ("PROCESSING", "PAUSED")
+        for b in coc.list_script_job_batches(ListScriptJobBatchesRequest(execute_uuid=uuid)).data
+        for h in hosts(uuid, b.batch_index, limit=50).execute_instances
+        if h.status in ("READY", "PROCESSING")
+    )
+    operate(waiting[0], "CANCEL_INSTANCE", instance_id=waiting[1].id)
+    expect_error(lambda: operate(waiting[0], "CANCEL_INSTANCE", instance_id=waiting[1].id), 400, "COC.00040712")
+    operate(target, "CANCEL_ORDER")
+    assert info(target).status == "CANCELED"
+    expect_error(lambda: operate(target, "CONTINUE_ORDER"), 400, "COC.00040712")
+    print("operations: SKIP_BATCH, CANCEL_INSTANCE, CANCEL_ORDER; each again refused")
+
+    params = props.execute_param.script_params
+    host = whole.execute_instances[0].target_instance
+    run = ScriptExecuteModel(
+        execute_param=ScriptExecuteParam(
+            timeout=300,
+            success_rate=100,
+            execute_user="root",
+            script_params=[ScriptExecuteInputParam(param_name=params[0].param_name, param_value="/data")],
+        ),
+        execute_batches=[
+            ExecuteInstancesBatchInfo(
+                batch_index=1,
+                rotation_strategy="CONTINUE",
+                target_instances=[
+                    ExecuteResourceInstance(resource_id=host.resource_id, region_id=host.region_id, provider="ECS")
+                ],
+            )
+        ],
+    )
+    started = coc.execute_script(ExecuteScriptRequest(script_uuid=props.script_uuid, body=run)).data
+    assert started and started != finished.execute_uuid
+    new = info(started)
+    assert new.status in ("READY", "PROCESSING") and new.properties.script_uuid == props.script_uuid
+    assert new.properties.execute_param.script_params[0].param_value == "/data"
+    newest = coc.list_script_jobs(ListScriptJobsRequest(limit=1)).data
+    assert newest.data[0].execute_uuid == started and newest.total == everything.total + 1
+    run.execute_param.script_params = []
+    expect_error(
+        lambda: coc.execute_script(ExecuteScriptRequest(script_uuid=props.script_uuid, body=run)),
+        400,
+        "COC.00040001",
+    )
+    expect_error(lambda: coc.execute_script(ExecuteScriptRequest(script_uuid="nope", body=run)), 400, "COC.00040801")
+    print(f"script run: new ticket {started}; a missing parameter and an unknown script refused")
+
+
+def documents(coc, tickets):
+    listing = coc.list_documents(ListDocumentsRequest(limit=100)).body
+    docs = listing["data"]
+    assert listing["total"] == len(docs) >= 10, listing["total"]
+    ids = {d["document_id"] for d in docs}
+    assert {t.document_id for t in tickets} <= ids, "every seeded execution's document exists"
+    second = coc.list_documents(ListDocumentsRequest(limit=2, offset="2")).body
+    assert [d["document_id"] for d in second["data"]] == [d["document_id"] for d in docs[2:4]]
+    named = coc.list_documents(ListDocumentsRequest(limit=100, name_like="restart")).body["data"]
+    assert named and all("restart" in d["name"].lower() for d in named)
+    print(f"documents: {len(docs)}, paged, name_like")
+
+    sample = next(t for t in tickets if t.type == "BATCH" and t.status == "Succeed")
+    latest = coc.get_document(GetDocumentRequest(document_id=sample.document_id)).data
+    assert latest["document_id"] == sample.document_id and latest["name"] == sample.document_name
+    assert latest["version"] == latest["versions"][-1]["version"]
+    assert any(p["required"] for p in latest["parameters"]) and "\n" in latest["content"]
+    pinned = coc.get_document(GetDocumentRequest(document_id=sample.document_id, version=sample.document_version))
+    assert pinned.data["version"] == sample.document_version
+    expect_error(lambda: coc.get_document(GetDocumentRequest(document_id="DM2099010100000000nobody")), 400, "COC.00042101")
+    expect_error(
+        lambda: coc.get_document(GetDocumentRequest(document_id=sample.document_id, version="v99")),
+        400,
+        "COC.00042102",
+    )
+    print("document: latest and pinned versions; unknown document and version refused")
+
+    def run(document_id, body):
+        return coc.execute_document(ExecuteDocumentRequest(document_id=document_id, body=body)).data
+
+    again = ExecuteDocumentRequestBody(
+        version=sample.document_version,
+        parameters=[ExecuteDocumentRequestBodyParameters(key=p.key, value=p.value) for p in sample.parameters],
+        targets=[ExecuteDocumentRequestBodyTargets(key=t.key, values=t.values) for t in sample.targets],
+        description="run again",
+    )
+    new_id = run(sample.document_id, again)
+    assert new_id.startswith("EX") and new_id != sample.execution_id
+    fresh = coc.get_execution(GetExecutionRequest(execution_id=new_id)).data
+    assert fresh["status"] in ("Pending", "Running"), fresh["status"]
+    assert (fresh["document_id"], fresh["document_version"]) == (sample.document_id, sample.document_version)
+    assert [(p["key"], p["value"]) for p in fresh["parameters"]] == [(p.key, p.value) for p in sample.parameters]
+    assert fresh["type"] == "BATCH" and fresh["targets"] == [t.to_dict() for t in sample.targets]
+    assert fresh["description"] == "run again"
+    missing = ExecuteDocumentRequestBody(parameters=again.parameters[1:])
+    expect_error(lambda: run(sample.document_id, missing), 400, "COC.00040001")
+    expect_error(lambda: run(sample.document_id, ExecuteDocumentRequestBody(version="v99")), 400, "COC.00042102")
+    expect_error(lambda: run("DM2099010100000000nobody", again), 400, "COC.00042101")
+    print(f"document run: {new_id} runs again {sample.execution_id}; bad runs refused")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 //! compared with the last frame `update` asked for; what ui draws must never change
 //! without `update` asking for a frame.
 
+use crate::watch::HealthUpdate;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -15,7 +16,9 @@ use ratatui::crossterm::event::{
 };
 
 use crate::app::*;
-use crate::coc::{ApiError, KeyValue, RawJson, Status, Step, Target, Ticket};
+use crate::coc::{
+    ApiError, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
+};
 
 fn id(n: usize) -> String {
     format!("EX{n:04}")
@@ -135,7 +138,11 @@ type HashMapT = std::collections::HashMap<usize, Arc<Ticket>>;
 
 impl Fuzz {
     fn message(&mut self, mode: u8) -> (Message, bool) {
-        let r = self.rng.gen_range(0..100);
+        // A quarter of the time, a user drilling in; else anything at random.
+        if self.rng.gen_bool(0.25) {
+            return self.drill(self.app.now);
+        }
+        let r = self.rng.gen_range(0..120);
         let rng = &mut self.rng;
         let now = self.app.now;
         let at = match mode {
@@ -168,6 +175,10 @@ impl Fuzz {
                     KeyCode::Char('a'),
                     KeyCode::Backspace,
                     KeyCode::Char('?'),
+                    // Operations: the menu, its first choice, `y` to send it.
+                    KeyCode::Char('x'),
+                    KeyCode::Enter,
+                    KeyCode::Char('y'),
                 ];
                 user(key(keys[rng.gen_range(0..keys.len())]))
             }
@@ -209,11 +220,11 @@ impl Fuzz {
                 };
                 self.last.insert(n, t.clone());
                 (
-                    Message::Engine(Update::Snapshot {
+                    Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
                         execution_id: id(n),
                         ticket: t,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
@@ -221,62 +232,177 @@ impl Fuzz {
                 let error = rand_error(rng);
                 let last_good = self.last.get(&n).cloned().filter(|_| rng.gen_bool(0.5));
                 (
-                    Message::Engine(Update::Error {
+                    Message::Engine(Update::Ticket(TicketUpdate::Error {
                         execution_id: id(n),
                         error,
                         last_good,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
             85..=90 => (
-                Message::Engine(Update::Transition {
+                Message::Engine(Update::Ticket(TicketUpdate::Transition {
                     execution_id: id(n),
                     from: None,
                     to: STATUSES[rng.gen_range(0..STATUSES.len())].clone(),
                     at,
-                }),
+                })),
                 false,
             ),
-            91..=96 => {
-                let now_ms = (now.duration_since(UNIX_EPOCH).unwrap().as_millis()) as i64;
-                let result = if rng.gen_bool(0.7) {
-                    Ok((0..rng.gen_range(0..5))
-                        .map(|k| Step {
-                            name: Some(format!("s{k}")),
-                            start_time: Some(now_ms - rng.gen_range(0..100_000)),
-                            end_time: None,
-                            ..Step::default()
-                        })
-                        .collect())
-                } else {
-                    Err(rand_error(rng))
+            91..=96 => (self.steps(id(n), at), false),
+            97..=98 | 100..=104 => (
+                Message::Engine(Update::Health(HealthUpdate::Throttled {
+                    until: now + Duration::from_millis(rng.gen_range(0..8000)),
+                    error: rand_error(rng),
+                })),
+                false,
+            ),
+            99 => (
+                Message::Engine(Update::Health(HealthUpdate::AuthFailed {
+                    error: rand_error(rng),
+                    at,
+                })),
+                false,
+            ),
+            105..=111 => {
+                // The answer to an operation, sent from here or not, mostly about the
+                // ticket on screen.
+                let shown = self.app.shown().map(|e| e.id.clone());
+                let execution_id = shown.filter(|_| rng.gen_bool(0.6)).unwrap_or(id(n));
+                let result = match rng.gen_bool(0.5) {
+                    true => Ok(()),
+                    false => Err(rand_error(rng)),
                 };
                 (
-                    Message::Engine(Update::Steps {
-                        execution_id: id(n),
+                    Message::Engine(Update::Reply(Reply::Operated {
+                        execution_id,
+                        operation: [Operation::Retry, Operation::Resume][rng.gen_range(0..2)],
                         result,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
-            97..=98 => (
-                Message::Engine(Update::Throttled {
-                    until: now + Duration::from_millis(rng.gen_range(0..8000)),
-                    error: rand_error(rng),
-                }),
-                false,
-            ),
-            _ => (
-                Message::Engine(Update::AuthFailed {
-                    error: rand_error(rng),
-                    at,
-                }),
-                false,
-            ),
+            _ => (self.hosts_page(id(n), at), false),
         }
+    }
+}
+
+impl Fuzz {
+    /// What a user drilling into a failure does next, and the engine's answers on the
+    /// way: open a ticket, its Steps tab, a step's hosts, or operate on it and read its
+    /// History.
+    fn drill(&mut self, at: SystemTime) -> (Message, bool) {
+        let app = &self.app;
+        let shown = app
+            .shown()
+            .map(|e| (e.id.clone(), matches!(e.steps, StepsState::Loaded { .. })));
+        let code = match (app.focus(), shown) {
+            // A choice confirmed with `y` (TERMINATE wants a word typed).
+            (Focus::Menu, _) => match app.prompt() {
+                Some(Prompt::Menu {
+                    choices, cursor, ..
+                }) if choices[*cursor] == Operation::Terminate => match choices.len() {
+                    1 => KeyCode::Esc,
+                    _ => KeyCode::Char('j'),
+                },
+                _ => KeyCode::Enter,
+            },
+            (Focus::Confirm, _) => match app.prompt() {
+                Some(Prompt::Confirm { operation, .. })
+                    if crate::operate::needs_typed_confirmation(*operation) =>
+                {
+                    KeyCode::Esc
+                }
+                _ => KeyCode::Char('y'),
+            },
+            (Focus::List, _) if self.rng.gen_bool(0.3) => KeyCode::Char('x'),
+            (Focus::List, _) => KeyCode::Enter,
+            (Focus::Ticket, Some((id, loaded))) if app.tab() == Tab::Steps => match loaded {
+                false => return (self.steps(id, at), false),
+                true if self.rng.gen_bool(0.3) => KeyCode::Char('j'),
+                true => KeyCode::Enter,
+            },
+            (Focus::Ticket, _) => match self.rng.gen_range(0..3) {
+                0 => KeyCode::Char('x'),
+                1 => KeyCode::Char('4'),
+                _ => KeyCode::Char('5'),
+            },
+            (Focus::Hosts, Some((id, _))) => match self.rng.gen_bool(0.7) {
+                true => return (self.hosts_page(id, at), false),
+                false => KeyCode::Char('j'),
+            },
+            _ => KeyCode::Esc,
+        };
+        (key(code), true)
+    }
+
+    /// Steps of a ticket (a failure at times).
+    fn steps(&mut self, execution_id: String, at: SystemTime) -> Message {
+        let rng = &mut self.rng;
+        let now_ms = (self.app.now.duration_since(UNIX_EPOCH).unwrap().as_millis()) as i64;
+        let result = if rng.gen_bool(0.7) {
+            Ok((0..rng.gen_range(0..5))
+                .map(|k| Step {
+                    execution_step_id: Some(format!("{k}")),
+                    name: Some(format!("s{k}")),
+                    status: Some(STATUSES[rng.gen_range(0..STATUSES.len())].clone()),
+                    start_time: Some(now_ms - rng.gen_range(0..100_000)),
+                    end_time: None,
+                    ..Step::default()
+                })
+                .collect())
+        } else {
+            Err(rand_error(rng))
+        };
+        Message::Engine(Update::Reply(Reply::Steps {
+            execution_id,
+            result,
+            at,
+        }))
+    }
+
+    /// A page of the hosts view open now, mostly; else of another step (dropped).
+    fn hosts_page(&mut self, other: String, at: SystemTime) -> Message {
+        let rng = &mut self.rng;
+        let (execution_id, step_id, offset) = match self.app.hosts() {
+            Some(h) if rng.gen_bool(0.8) => (
+                h.execution_id().to_string(),
+                h.step_id().to_string(),
+                h.instances().len() as u32,
+            ),
+            _ => (other, "0".to_string(), 0),
+        };
+        let result = if rng.gen_bool(0.85) {
+            let now_ms = (self.app.now.duration_since(UNIX_EPOCH).unwrap().as_millis()) as i64;
+            let data: Vec<Instance> = (0..rng.gen_range(0..6))
+                .map(|k| Instance {
+                    id: Some(format!("{}", offset as usize + k)),
+                    status: Some(STATUSES[rng.gen_range(0..STATUSES.len())].clone()),
+                    start_time: Some(now_ms - rng.gen_range(0..100_000)),
+                    end_time: rng.gen_bool(0.3).then(|| now_ms - rng.gen_range(0..1_000)),
+                    ..Instance::default()
+                })
+                .collect();
+            let total = offset as i64 + data.len() as i64 + rng.gen_range(0..3);
+            Ok(Page {
+                data,
+                total: Some(total),
+            })
+        } else {
+            Err(rand_error(rng))
+        };
+        Message::Engine(Update::Reply(Reply::Instances {
+            execution_id,
+            step_id,
+            page: crate::watch::PageAt {
+                cursor: crate::watch::Cursor::Offset(offset),
+                limit: 100,
+            },
+            result,
+            at,
+        }))
     }
 }
 

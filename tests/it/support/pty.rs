@@ -20,13 +20,12 @@ impl PtyApp {
     /// Starts `coctop ARGS` in a `cols`x`rows` terminal, with `env` added to a clean
     /// environment (HOME and XDG dirs should point at a temporary directory).
     pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> PtyApp {
-        let coctop = Path::new(env!("CARGO_BIN_EXE_coctop"));
-        PtyApp::spawn_program(coctop, args, env, cols, rows)
+        PtyApp::spawn_program(env!("CARGO_BIN_EXE_coctop"), args, env, cols, rows)
     }
 
-    /// [`PtyApp::spawn`] of another coctop build (a bench comparing two builds).
+    /// `spawn` of another build of coctop (benches compare two builds side by side).
     pub fn spawn_program(
-        program: &Path,
+        program: &str,
         args: &[&str],
         env: &[(&str, &str)],
         cols: u16,

@@ -1,0 +1,68 @@
+//! How the app reacts to a message (`update`'s answer): whether to draw a frame, and
+//! what the event loop must do.
+
+use crate::config::WatchEntry;
+use crate::notify::{Notification, NotifyConfig};
+use crate::watch::Command;
+
+/// What the event loop must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Engine(Command),
+    Quit,
+    /// Ctrl-Z: restore the terminal, stop, and come back.
+    Suspend,
+    /// Put this text on the clipboard (OSC 52 through the terminal).
+    Copy(String),
+    /// Open this URL in the browser; if that cannot be done, tell the app
+    /// (`App::open_failed`).
+    Open(String),
+    /// Tell the user: bell, desktop notification, hook (as `[notify]` says).
+    Notify(Notification),
+    /// Save a watch-list change to the config file (answered with `Message::Saved`).
+    SaveWatch(WatchChange),
+    /// Tell notifications by these rules from now on (a reloaded config).
+    Renotify(NotifyConfig),
+}
+
+/// A change of the watch list the user made in the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchChange {
+    Add(Vec<WatchEntry>),
+    Remove(String),
+}
+
+/// `update`'s answer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reaction {
+    /// State visible on screen changed: draw a frame.
+    pub redraw: bool,
+    pub actions: Vec<Action>,
+}
+
+impl Reaction {
+    pub fn redraw(redraw: bool) -> Reaction {
+        Reaction {
+            redraw,
+            actions: Vec::new(),
+        }
+    }
+
+    pub fn action(action: Action) -> Reaction {
+        Reaction {
+            redraw: false,
+            actions: vec![action],
+        }
+    }
+
+    /// A command for the engine after a change on screen.
+    pub fn redraw_and(command: Command) -> Reaction {
+        Reaction::redraw(true).ask(Some(command))
+    }
+
+    /// With a command for the engine, when there is one.
+    pub fn ask(mut self, command: Option<Command>) -> Reaction {
+        self.actions.extend(command.map(Action::Engine));
+        self
+    }
+}

@@ -1,0 +1,288 @@
+//! What the views' keys do beyond one feature: opening and closing a ticket, pinning,
+//! watching and unwatching, operating, copying; and the replies of the prompts and of
+//! the watch-list edit carried out across the app.
+
+use crate::config::console_url;
+use crate::config::edit::Paste;
+use crate::watch::Command;
+
+use super::actions::{PromptKey, copy_id, summary};
+use super::keys::{Intent, Motion};
+use super::list::Listed;
+use super::tickets::TicketEntry;
+use super::watchlist::Edited;
+use super::{Action, App, Origin, Reaction, View, WatchChange};
+
+impl App {
+    /// An intent every view shares (the feature with the focus did not take it).
+    pub(super) fn on_view_intent(&mut self, intent: Intent) -> Reaction {
+        match intent {
+            Intent::OpenHelp => {
+                self.help = true;
+                Reaction::redraw(true)
+            }
+            Intent::NextTab | Intent::PrevTab | Intent::ToTab(_) => {
+                self.detail.on_intent(intent, None, 0).unwrap_or_default()
+            }
+            Intent::Filter => {
+                self.filter.start_editing();
+                Reaction::redraw(true)
+            }
+            Intent::Sort => self.on_list_intent(intent).unwrap_or_default(),
+            Intent::Refresh => self.refresh_shown(),
+            Intent::RefreshAll => Reaction::action(Action::Engine(Command::RefreshAll)),
+            Intent::Browse => Reaction::redraw_and(self.browse.open()),
+            Intent::Pin => self.pin(),
+            Intent::Operate => self.open_actions(),
+            Intent::CopyId => self.copy(|entry, _| copy_id(&entry.id)),
+            Intent::CopySummary => self.copy(summary),
+            Intent::OpenConsole => self.open_console(),
+            Intent::Add => {
+                self.watchlist.start_adding();
+                Reaction::redraw(true)
+            }
+            Intent::Remove => match self.shown_id().map(str::to_string) {
+                Some(id) => {
+                    self.watchlist.confirm_remove(id);
+                    Reaction::redraw(true)
+                }
+                None => Reaction::default(),
+            },
+            Intent::MarkSeen => Reaction::redraw(self.alerts.mark_seen()),
+            Intent::Back => self.back(),
+            _ => Reaction::default(),
+        }
+    }
+
+    /// A key of the list: the pane beside it starts at the top of another ticket.
+    pub(super) fn on_list_intent(&mut self, intent: Intent) -> Option<Reaction> {
+        let reaction = match self
+            .list
+            .on_intent(intent, self.tickets.all(), &self.filter)
+        {
+            Listed::Ignored => return None,
+            Listed::Moved(changed) => {
+                if changed {
+                    self.detail.reset_scroll();
+                }
+                Reaction::redraw(changed)
+            }
+            Listed::Sorted => Reaction::redraw(true),
+        };
+        self.scroll_list_to_cursor();
+        Some(reaction)
+    }
+
+    /// A key routed to the open prompt.
+    pub(super) fn on_prompt(&mut self, intent: Intent, typed: Option<char>) -> Reaction {
+        let tickets = &self.tickets;
+        let ticket_now = |id: &str| tickets.get(id).and_then(|e| e.ticket.as_deref().cloned());
+        match self.prompt.on_intent(intent, typed, ticket_now) {
+            PromptKey::Send {
+                execution_id,
+                operation,
+            } => {
+                self.tickets
+                    .operation_sent(&execution_id, operation, self.now);
+                Reaction::redraw_and(Command::Operate {
+                    execution_id,
+                    operation,
+                })
+            }
+            PromptKey::Changed | PromptKey::Closed => Reaction::redraw(true),
+            PromptKey::Nothing => Reaction::default(),
+        }
+    }
+
+    /// A key routed to the `a` line or the `d` confirmation.
+    pub(super) fn on_watch_edit(&mut self, intent: Intent, typed: Option<char>) -> Reaction {
+        match self.watchlist.on_intent(intent, typed) {
+            Edited::Nothing => Reaction::default(),
+            Edited::Redraw => Reaction::redraw(true),
+            Edited::Add(paste) => self.add_watched(paste),
+            Edited::Remove(id) => self.remove_watched(id),
+        }
+    }
+
+    /// The IDs of the `a` line are watched from now on, and saved.
+    fn add_watched(&mut self, paste: Paste) -> Reaction {
+        let entries = paste.entries();
+        let added = self.watch(&entries);
+        if added.is_empty() {
+            self.watchlist.say("already watched".into(), false);
+            return Reaction::redraw(true);
+        }
+        let noun = if added.len() == 1 {
+            "ticket"
+        } else {
+            "tickets"
+        };
+        let said = format!("watching {} more {noun}; saving…", added.len());
+        self.watchlist.say(said, false);
+        let mut reaction = Reaction::redraw(true);
+        reaction
+            .actions
+            .extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
+        reaction
+            .actions
+            .push(Action::SaveWatch(WatchChange::Add(entries)));
+        reaction
+    }
+
+    /// `y` at the `d` confirmation: the ticket is no longer watched, and that is saved.
+    fn remove_watched(&mut self, id: String) -> Reaction {
+        let mut reaction = Reaction::redraw(true);
+        if self.unwatch(&id) {
+            self.watchlist.say(format!("removed {id}; saving…"), false);
+            reaction.actions = vec![
+                Action::Engine(Command::Remove(id.clone())),
+                Action::SaveWatch(WatchChange::Remove(id)),
+            ];
+        }
+        reaction
+    }
+
+    /// Enter in the list: the selected ticket opens, and stays open (held by its ID)
+    /// whatever the list does meanwhile.
+    pub(super) fn open_selected(&mut self) -> Reaction {
+        let Some(id) = self.list.selected_id().map(str::to_string) else {
+            return Reaction::default();
+        };
+        self.list.keep_selection();
+        self.detail.open(id.clone());
+        // Its steps stay fresh while it is open: the engine fetches them now, so they are
+        // marked loading here rather than asked for twice.
+        self.tickets.want_steps(&id, false);
+        Reaction::redraw_and(Command::FollowSteps(Some(id)))
+    }
+
+    /// Enter in the browse view: the ticket opens in the detail, polled while it is
+    /// open; Esc brings the browse view back (and lets go of it unless it was pinned).
+    pub(super) fn open_browsed(&mut self) -> Reaction {
+        let Some(entry) = self.browse.selected().cloned() else {
+            return Reaction::default();
+        };
+        let id = entry.id.clone();
+        let mut reaction = Reaction::redraw(true);
+        if self.tickets.index(&id).is_none() {
+            self.tickets.insert_listed(entry);
+            reaction = reaction.ask(Some(Command::Add(id.clone())));
+        }
+        self.detail.open(id);
+        reaction
+    }
+
+    /// `Esc`: from the ticket back to the list (or the browse view); in the list, the
+    /// filter cleared.
+    fn back(&mut self) -> Reaction {
+        if self.view() != View::Ticket {
+            self.filter.clear();
+            self.refilter();
+            return Reaction::redraw(true);
+        }
+        let closed = self.detail.open_id().map(str::to_string);
+        self.detail.close();
+        let mut reaction = Reaction::redraw_and(Command::FollowSteps(None));
+        // A ticket opened from the browse view and not pinned goes with it.
+        if let Some(id) = closed
+            && self
+                .ticket(&id)
+                .is_some_and(|e| e.origin == Origin::Browsed)
+        {
+            self.tickets.remove(&id);
+            self.refilter();
+            reaction = reaction.ask(Some(Command::Remove(id)));
+        }
+        self.scroll_list_to_cursor();
+        reaction
+    }
+
+    /// `p`: the ticket selected in the browse view, or the open one, joins the watch
+    /// list (in memory) and is listed from now on.
+    fn pin(&mut self) -> Reaction {
+        let entry = match self.view() {
+            View::Browse => self.browse.selected().cloned(),
+            View::Ticket => self.shown().cloned(),
+            View::List => None,
+        };
+        let Some(entry) = entry.filter(|e| e.origin != Origin::Watched) else {
+            return Reaction::default();
+        };
+        let id = entry.id.clone();
+        self.tickets.insert_listed(entry);
+        self.tickets.set_origin(&id, Origin::Watched);
+        self.refilter();
+        Reaction::redraw_and(Command::Add(id))
+    }
+
+    /// `r`: poll the shown ticket now, and its steps when they are on screen.
+    fn refresh_shown(&mut self) -> Reaction {
+        let Some(id) = self.shown_id().map(str::to_string) else {
+            return Reaction::default();
+        };
+        let mut reaction = Reaction::action(Action::Engine(Command::Refresh(id.clone())));
+        if self.tab() == super::Tab::Steps && self.tickets.want_steps(&id, true) {
+            reaction = reaction.ask(Some(Command::FetchSteps(id)));
+            reaction.redraw = true;
+        }
+        reaction
+    }
+
+    /// `x`: the operations the shown ticket allows, for its execution ID as of now.
+    fn open_actions(&mut self) -> Reaction {
+        let Some(id) = self.shown_id().map(str::to_string) else {
+            return Reaction::default();
+        };
+        let ticket = self.tickets.get(&id).and_then(|e| e.ticket.as_deref());
+        self.prompt.open_menu(&id, ticket, &self.settings);
+        Reaction::redraw(true)
+    }
+
+    /// `y` / `Y`: the shown ticket's ID or summary to the clipboard; a notice says why
+    /// when it cannot be copied.
+    fn copy(
+        &mut self,
+        text: impl Fn(&TicketEntry, Option<&super::HostsView>) -> Result<String, String>,
+    ) -> Reaction {
+        let Some(entry) = self.shown() else {
+            return Reaction::default();
+        };
+        match text(entry, self.hosts()) {
+            Ok(text) => Reaction::action(Action::Copy(text)),
+            Err(why) => {
+                self.prompt.notice("not copied", vec![why]);
+                Reaction::redraw(true)
+            }
+        }
+    }
+
+    /// `o`: the shown ticket in the console, when `[ui] console_url` says where.
+    fn open_console(&mut self) -> Reaction {
+        let Some(id) = self.shown_id().map(str::to_string) else {
+            return Reaction::default();
+        };
+        match &self.settings.console_url {
+            Some(template) => Reaction::action(Action::Open(console_url::expand(template, &id))),
+            None => {
+                let lines = vec![
+                    "Set console_url in [ui] of the config to open tickets with o, e.g.".into(),
+                    format!("console_url = \"https://…/{}\"", console_url::PLACEHOLDER),
+                ];
+                self.prompt.notice("console", lines);
+                Reaction::redraw(true)
+            }
+        }
+    }
+
+    /// The wheel over the detail pane: the shown ticket's tab (or hosts) scrolls.
+    pub(super) fn scroll_pane(&mut self, motion: Motion, rows: usize) -> Reaction {
+        let entry = match self.detail.open_id() {
+            Some(id) => self.tickets.get(id),
+            None if self.browse.is_open() => self.browse.selected(),
+            None => self.list.selected_id().and_then(|id| self.tickets.get(id)),
+        };
+        self.detail
+            .on_intent(Intent::Move(motion), entry, rows)
+            .unwrap_or_default()
+    }
+}

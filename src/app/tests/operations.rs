@@ -1,0 +1,325 @@
+//! Operations: the `x` menu, the confirmation, the server's answer, notices.
+
+use super::*;
+use crate::coc::ApiError;
+
+#[test]
+fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
+    use crate::coc::Operation::*;
+    let mut app = mixed();
+    for (n, want) in [
+        (0, vec![Retry]),
+        (1, vec![Terminate]),
+        (2, vec![Terminate, Resume]),
+    ] {
+        select_id(&mut app, &id(n));
+        assert!(ch(&mut app, 'x').redraw);
+        let Some(Prompt::Menu {
+            execution_id,
+            choices,
+            ..
+        }) = app.prompt()
+        else {
+            panic!("a menu: {:?}", app.prompt());
+        };
+        assert_eq!((execution_id.as_str(), choices), (id(n).as_str(), &want));
+        press(&mut app, KeyCode::Esc);
+        assert!(app.prompt().is_none());
+    }
+    select_id(&mut app, &id(3));
+    ch(&mut app, 'x');
+    assert!(
+        matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("Succeed")),
+        "{:?}",
+        app.prompt()
+    );
+    ch(&mut app, 'g');
+    assert!(app.prompt().is_none(), "any key closes a notice");
+    assert_eq!(selected(&app), id(3), "and does nothing else");
+
+    select_id(&mut app, &id(0));
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    let Some(Prompt::Confirm { description, .. }) = app.prompt() else {
+        panic!("a confirmation");
+    };
+    assert_eq!(description, "RETRY EX0000  job job0  status Failed");
+}
+
+#[test]
+fn only_y_sends_and_no_stray_key_can() {
+    let mut app = mixed();
+    select_id(&mut app, &id(0));
+    let strays = [
+        KeyCode::Enter,
+        KeyCode::Char('Y'),
+        KeyCode::Char('n'),
+        KeyCode::Char(' '),
+        KeyCode::Char('x'),
+        KeyCode::Esc,
+        KeyCode::Down,
+        KeyCode::Tab,
+    ];
+    for stray in strays {
+        ch(&mut app, 'x');
+        press(&mut app, KeyCode::Enter);
+        assert!(matches!(app.prompt(), Some(Prompt::Confirm { .. })));
+        let out = press(&mut app, stray);
+        assert!(operations(&out).is_empty(), "{stray:?} sent something");
+        assert!(app.prompt().is_none(), "{stray:?} cancels");
+        assert_eq!(app.view(), View::List, "{stray:?} went nowhere else");
+    }
+    // Ctrl-Y is not y.
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    assert!(operations(&ctrl(&mut app, 'y')).is_empty());
+    assert!(app.prompt().is_none());
+
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    let out = ch(&mut app, 'y');
+    assert_eq!(operations(&out), [(id(0), crate::coc::Operation::Retry)]);
+    let record = &app.ticket(&id(0)).unwrap().operations[0];
+    assert_eq!(record.result, None, "waiting for the answer");
+}
+
+#[test]
+fn terminate_wants_the_word_or_the_id_typed() {
+    let mut app = mixed();
+    select_id(&mut app, &id(1));
+    let terminate = |app: &mut App, answer: &str| {
+        ch(app, 'x');
+        press(app, KeyCode::Enter);
+        let mut sent = Vec::new();
+        for c in answer.chars() {
+            sent.extend(operations(&ch(app, c)));
+        }
+        sent.extend(operations(&press(app, KeyCode::Enter)));
+        sent
+    };
+    for wrong in ["", "y", "Terminate", "terminat", "EX000"] {
+        assert!(terminate(&mut app, wrong).is_empty(), "{wrong:?}");
+        assert!(app.prompt().is_none());
+    }
+    // A key other than a character, Backspace or Enter cancels half way.
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, 't');
+    assert!(operations(&press(&mut app, KeyCode::Up)).is_empty());
+    assert!(app.prompt().is_none());
+
+    let want = [(id(1), crate::coc::Operation::Terminate)];
+    assert_eq!(terminate(&mut app, "terminate"), want);
+    assert_eq!(terminate(&mut app, &id(1)), want);
+}
+
+#[test]
+fn the_operation_targets_the_ticket_the_menu_was_opened_on() {
+    let mut app = mixed();
+    select_id(&mut app, &id(2));
+    ch(&mut app, 'x');
+    // While the menu is open, the list reorders under it: ticket 2 fails, a new
+    // ticket starts. The menu keeps its ID; j moves the menu, not the list.
+    snapshot(&mut app, ticket(2, Status::Running, "job2", 600));
+    snapshot(&mut app, ticket(9, Status::Failed, "new", 1));
+    ch(&mut app, 'j');
+    press(&mut app, KeyCode::Enter);
+    let Some(Prompt::Confirm {
+        execution_id,
+        description,
+        ..
+    }) = app.prompt()
+    else {
+        panic!("a confirmation: {:?}", app.prompt());
+    };
+    assert_eq!(execution_id, &id(2));
+    assert!(description.contains("status Running"), "{description}");
+    let sent = operations(&ch(&mut app, 'y'));
+    assert_eq!(sent, [(id(2), crate::coc::Operation::Resume)]);
+}
+
+#[test]
+fn read_only_offers_nothing_and_sends_nothing() {
+    let mut app = mixed().with_settings(UiSettings {
+        read_only: Some("--read-only".into()),
+        console_url: None,
+    });
+    select_id(&mut app, &id(0));
+    let mut sent = Vec::new();
+    for key in ['x', 'y', 'x', '\r', 'y'] {
+        let code = if key == '\r' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(key)
+        };
+        sent.extend(operations(&press(&mut app, code)));
+    }
+    assert!(sent.is_empty());
+    ch(&mut app, 'x');
+    assert!(
+        matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("--read-only")),
+        "{:?}",
+        app.prompt()
+    );
+}
+
+#[test]
+fn the_servers_answer_shows_and_history_records_it() {
+    let mut app = mixed();
+    select_id(&mut app, &id(0));
+    for answer in [Ok(()), Err(())] {
+        ch(&mut app, 'x');
+        press(&mut app, KeyCode::Enter);
+        ch(&mut app, 'y');
+        let result = answer.map_err(|()| ApiError::Http {
+            status: 400,
+            error_code: Some("COC.00040712".into()),
+            error_msg: Some("not in \u{1b}[31mthis status".into()),
+            request_id: Some("req-42".into()),
+            excerpt: None,
+            retry_after: None,
+        });
+        let out = update(
+            &mut app,
+            Message::Engine(Update::Reply(Reply::Operated {
+                execution_id: id(0),
+                operation: crate::coc::Operation::Retry,
+                result,
+                at: now(),
+            })),
+        );
+        assert!(out.redraw);
+    }
+    let records = &app.ticket(&id(0)).unwrap().operations;
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0].result, Some(Ok(())));
+    assert!(matches!(records[1].result, Some(Err(_))));
+    let Some(Prompt::Notice { title, lines }) = app.prompt() else {
+        panic!("the refusal is shown");
+    };
+    assert_eq!(title, "RETRY refused");
+    let text = lines.join("\n");
+    for part in [
+        "EX0000",
+        "HTTP 400",
+        "COC.00040712",
+        "not in this status",
+        "req-42",
+    ] {
+        assert!(text.contains(part), "{part} in\n{text}");
+    }
+    assert!(!text.contains('\u{1b}'), "sanitised");
+    ch(&mut app, 'q');
+    assert!(
+        app.prompt().is_none(),
+        "any key closes it, and does nothing else"
+    );
+}
+
+fn refused(app: &mut App, n: usize, operation: crate::coc::Operation) -> Reaction {
+    let error = ApiError::Http {
+        status: 400,
+        error_code: Some("COC.00040712".into()),
+        error_msg: Some("not in this status".into()),
+        request_id: None,
+        excerpt: None,
+        retry_after: None,
+    };
+    update(
+        app,
+        Message::Engine(Update::Reply(Reply::Operated {
+            execution_id: id(n),
+            operation,
+            result: Err(error),
+            at: now(),
+        })),
+    )
+}
+
+fn typed(app: &mut App, text: &str) -> Vec<Action> {
+    text.chars().flat_map(|c| ch(app, c).actions).collect()
+}
+
+/// #16 item 9: a refusal that arrives while TERMINATE is being typed waits behind the
+/// confirmation; the rest of the word goes to the confirmation, never to the list (it
+/// used to close the notice, open the `a` line with `a` and save `te` to the config).
+#[test]
+fn a_refusal_waits_behind_an_open_confirmation_and_no_key_falls_through() {
+    use crate::coc::Operation::{Retry, Terminate};
+    let mut app = mixed();
+    select_id(&mut app, &id(0));
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(operations(&ch(&mut app, 'y')), [(id(0), Retry)]);
+
+    select_id(&mut app, &id(1));
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    let mut actions = typed(&mut app, "termi");
+    refused(&mut app, 0, Retry);
+    assert!(
+        matches!(app.prompt(), Some(Prompt::Confirm { typed, .. }) if typed == "termi"),
+        "{:?}",
+        app.prompt()
+    );
+    assert_eq!(app.notices_waiting(), 1);
+    assert_eq!(app.focus(), Focus::Confirm);
+
+    actions.extend(typed(&mut app, "nate"));
+    actions.extend(press(&mut app, KeyCode::Enter).actions);
+    assert!(
+        actions.iter().all(|a| matches!(a, Action::Engine(_))),
+        "a key fell through: {actions:?}"
+    );
+    let sent = operations(&Reaction {
+        redraw: true,
+        actions,
+    });
+    assert_eq!(sent, [(id(1), Terminate)]);
+    assert!(
+        app.watch_edit().input().is_none(),
+        "the a line never opened"
+    );
+    let Some(Prompt::Notice { title, .. }) = app.prompt() else {
+        panic!("the refusal shows once the confirmation is answered");
+    };
+    assert_eq!(title, "RETRY refused");
+    assert_eq!(app.notices_waiting(), 0);
+}
+
+/// Notices wait for a line being typed too, and come one at a time, in order.
+#[test]
+fn notices_wait_for_the_line_being_typed_and_come_one_at_a_time() {
+    use crate::coc::Operation::{Resume, Retry};
+    let mut app = mixed();
+    ch(&mut app, 'a');
+    typed(&mut app, "EX9");
+    refused(&mut app, 0, Retry);
+    ch(&mut app, '9');
+    assert_eq!(
+        app.watch_edit().input(),
+        Some("EX99"),
+        "the key went to the line"
+    );
+    assert!(app.prompt().is_none());
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(app.prompt(), Some(Prompt::Notice { title, .. }) if title == "RETRY refused"));
+
+    ch(&mut app, 'j');
+    ch(&mut app, '/');
+    refused(&mut app, 2, Resume);
+    refused(&mut app, 0, Retry);
+    assert!(app.prompt().is_none());
+    assert_eq!(typed(&mut app, "job"), []);
+    assert_eq!(app.filter(), "job");
+    press(&mut app, KeyCode::Enter);
+    let title = |app: &App| match app.prompt() {
+        Some(Prompt::Notice { title, .. }) => title.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(title(&app), "RESUME refused");
+    ch(&mut app, 'j');
+    assert_eq!(title(&app), "RETRY refused");
+    ch(&mut app, 'j');
+    assert!(app.prompt().is_none());
+}
