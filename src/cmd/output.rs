@@ -7,7 +7,7 @@
 //! row as soon as it is known.
 
 use std::io::{self, Write};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde_json::json;
 use tokio::io::Interest;
