@@ -518,7 +518,7 @@ mod tests {
 
     #[test]
     fn the_users_own_messages_are_input_and_the_engines_are_not() {
-        use crate::watch::Update;
+        use crate::watch::{TicketUpdate, Update};
         let key = ratatui::crossterm::event::KeyEvent::from(
             ratatui::crossterm::event::KeyCode::Char('j'),
         );
@@ -529,11 +529,11 @@ mod tests {
         }));
         assert!(is_input(&Message::Paste("x".into())));
         assert!(!is_input(&Message::Tick(SystemTime::now())));
-        let joined = Update::Joined {
+        let joined = Update::Ticket(TicketUpdate::Joined {
             execution_id: "EX1".into(),
             query: "mine".into(),
             at: SystemTime::now(),
-        };
+        });
         assert!(!is_input(&Message::Engine(joined)));
     }
 }

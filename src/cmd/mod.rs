@@ -33,7 +33,7 @@ pub struct Globals {
     pub read_only: bool,
 }
 
-/// The one way every command builds its async runtime: one thread. A command mostly
+/// How every headless command builds its async runtime: one thread. A command mostly
 /// waits; hand-offs between worker threads cost a poll more than the work itself.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
@@ -41,8 +41,9 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-/// The simulator's runtime: it serves many clients at once, a worker per core.
-pub fn server_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+/// A worker per core, for the simulator (many clients at once) and the dashboard: on one
+/// thread the terminal's resize events stopped reaching it (the resize pty test).
+pub fn threaded_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
