@@ -56,7 +56,7 @@ pub fn confirmed(operation: Operation, execution_id: &str, answer: &str) -> bool
 /// the ID and the question always show.
 pub const JOB_WIDTH: usize = 60;
 /// An execution ID in a confirmation or a log line is cut here; a valid one is shorter.
-const ID_WIDTH: usize = 128;
+pub const ID_WIDTH: usize = 128;
 
 /// Where an operation goes, when the config has profiles to tell apart: named in the
 /// confirmation and the log line as `profile prod (cn-north-4, account 0123…)`.

@@ -6,8 +6,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use ratatui::style::Color;
+
 use crate::config::{QueryEntry, WatchEntry};
 use crate::operate::Destination;
+
+/// What the dashboard draws and fills in from a profile's config besides its name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileLook {
+    /// `[[profile]] accent`: the palette's accent while one of its tickets is shown.
+    pub accent: Option<Color>,
+    /// Its region, for a custom command's `{region}`.
+    pub region: Option<String>,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Profiles {
@@ -15,6 +26,8 @@ pub struct Profiles {
     names: Vec<Arc<str>>,
     /// Where each one's operations go, by name.
     destinations: Vec<Destination>,
+    /// In the same order.
+    looks: Vec<ProfileLook>,
     of_watch: HashMap<String, usize>,
     of_query: HashMap<String, usize>,
 }
@@ -45,8 +58,21 @@ impl Profiles {
                 .iter()
                 .map(|q| (q.name.clone(), index(&q.profile)))
                 .collect(),
+            looks: vec![ProfileLook::default(); destinations.len()],
             destinations,
         }
+    }
+
+    /// Each profile's accent and region, in the config's order.
+    pub fn with_looks(mut self, looks: Vec<ProfileLook>) -> Profiles {
+        self.looks = looks;
+        self
+    }
+
+    /// The accent and region of profile `name`.
+    pub fn look(&self, name: &str) -> Option<&ProfileLook> {
+        let index = self.names.iter().position(|n| &**n == name)?;
+        self.looks.get(index)
     }
 
     /// Where the operations on the tickets of profile `name` go.
@@ -63,11 +89,9 @@ impl Profiles {
         &self.names
     }
 
-    /// The profile of a ticket the config watches, or of one found by `query`.
+    /// The profile of a ticket the config watches, or of one found by `query`; `None`
+    /// before the dashboard names its profiles.
     pub(super) fn of(&self, id: &str, query: Option<&str>) -> Option<Arc<str>> {
-        if !self.shown() {
-            return None;
-        }
         let index = query
             .and_then(|q| self.of_query.get(q))
             .or_else(|| self.of_watch.get(id))

@@ -8,6 +8,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::cache::{self, CachedTicket, CachedTransition};
 use crate::coc::{ApiError, KeyValue, Operation, Status, Step, Ticket};
+use crate::config::IMPLICIT_PROFILE;
 use crate::text;
 use crate::watch::{HealthUpdate, TicketUpdate};
 
@@ -179,6 +180,11 @@ impl TicketEntry {
         entry
     }
 
+    /// Its profile's name: the config's one profile's when the dashboard names none.
+    pub fn profile_name(&self) -> &str {
+        self.profile.as_deref().unwrap_or(IMPLICIT_PROFILE)
+    }
+
     fn set_profile(&mut self, profile: Option<Arc<str>>) {
         self.profile = profile;
         self.reindex();
@@ -201,12 +207,6 @@ impl TicketEntry {
             // What the filter sees is what the screen shows.
             search.push_str(&text::sanitize(field).to_lowercase());
             search.push('\0');
-        }
-        if let Some(profile) = &self.profile {
-            search.push_str(&format!(
-                "profile={}\0",
-                text::sanitize(profile).to_lowercase()
-            ));
         }
         self.search = search;
         self.sort_name = text::sanitize(self.name()).to_lowercase();

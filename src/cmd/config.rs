@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{output, report};
+use crate::app::check_command_keys;
 use crate::config::{
     Config, ConfigLocation, ConfigSource, cache_dir, credential_source, endpoint_of, load, locate,
     log_file_path, secret_warning,
@@ -70,7 +71,7 @@ fn check(location: Option<&ConfigLocation>) -> Result<Exit, Exit> {
         ))?;
         return Ok(Exit::Success);
     }
-    match load(path) {
+    match load(path).and_then(|config| check_command_keys(&config).map(|()| config)) {
         Ok(config) => {
             if let Some(warning) = secret_warning(&config) {
                 report(&warning);

@@ -5,13 +5,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
-use crate::app::{App, AppInit, Profiles, UiSettings};
+use crate::app::{App, AppInit, ProfileLook, Profiles, UiSettings, check_command_keys};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::edit::LastRead;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
+use crate::i18n::Lang;
 use crate::notify::{NotifyOn, Teller};
 use crate::operate::Destination;
 use crate::query::{TicketQuery, TimeBound};
@@ -33,6 +34,9 @@ pub fn run(globals: &Globals) -> Exit {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
+    if let Err(e) = check_command_keys(&config) {
+        return usage_error(&e.to_string());
+    }
     let client_config = match resolve_client(globals, &config) {
         Ok(c) => c,
         Err(e) => {
@@ -57,6 +61,13 @@ pub fn run(globals: &Globals) -> Exit {
     let settings = UiSettings {
         read_only: read_only_reason(globals, Some(&config)),
         console_url: config.ui.console_url.clone(),
+        theme: config.ui.theme,
+        colors: config.ui.colors.clone(),
+        accent: profile_look(&config).accent,
+        views: config.views.clone(),
+        columns: config.ui.columns.clone(),
+        commands: config.commands.iter().map(|c| c.command.clone()).collect(),
+        region: client_config.endpoint.region.clone(),
     };
     // Edits go to the file the config came from, or would have.
     let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
@@ -76,13 +87,22 @@ pub fn run(globals: &Globals) -> Exit {
         path: cache::path_for(&dir, &cache_key),
         key: cache_key,
     });
+    let one = Destination {
+        profile: config.profile.clone().unwrap_or_default(),
+        endpoint: endpoint_name.clone(),
+        account: client_config.domain_id.clone(),
+    };
+    let profiles = Profiles::new(vec![one], &config.watch, &config.queries)
+        .with_looks(vec![profile_look(&config)]);
     runtime.block_on(run_engine_and_ui(Session {
         client_config,
+        lang: Lang::chosen(config.ui.language),
         endpoint: endpoint_name,
         poll: config.poll,
         watch: config.watch,
         queries: config.queries,
         settings,
+        profiles,
         notify_on: config.notify.on,
         effects,
         cache,
@@ -98,6 +118,9 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
             "--endpoint and --region name one endpoint, and the config has several \
              profiles: choose one with --profile",
         );
+    }
+    if let Err(e) = check_command_keys(file) {
+        return usage_error(&e.to_string());
     }
     let views = file.profile_views();
     let clients: Vec<Result<ClientConfig, String>> = views
@@ -127,7 +150,16 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
     let settings = UiSettings {
         read_only: read_only_reason(globals, Some(file)),
         console_url: file.ui.console_url.clone(),
+        theme: file.ui.theme,
+        colors: file.ui.colors.clone(),
+        accent: None,
+        views: file.views.clone(),
+        columns: file.ui.columns.clone(),
+        commands: file.commands.iter().map(|c| c.command.clone()).collect(),
+        // Each ticket's own, from its profile.
+        region: None,
     };
+    let lang = Lang::chosen(file.ui.language);
     let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
     let effects = effects::Effects {
         teller: Some(Teller::new(&file.notify, &title)),
@@ -157,7 +189,8 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
             })
         })
         .collect();
-    let profiles = Profiles::new(destinations, &file.watch, &file.queries);
+    let looks = views.iter().map(profile_look).collect();
+    let profiles = Profiles::new(destinations, &file.watch, &file.queries).with_looks(looks);
     runtime.block_on(async move {
         let _log_guard = super::init_logging();
         let engines = views
@@ -171,6 +204,7 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
             .collect();
         let engine = watch::merged::merge(engines);
         let init = AppInit {
+            lang,
             endpoint: title,
             watch: file.watch.clone(),
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
@@ -182,6 +216,17 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
             .with_profiles(profiles);
         ended(tui::event_loop_with(engine, app, effects).await)
     })
+}
+
+/// The accent and region of a view's profile.
+fn profile_look(view: &config::Config) -> ProfileLook {
+    ProfileLook {
+        accent: view
+            .profile_entry()
+            .and_then(|p| p.accent.as_deref())
+            .and_then(|accent| accent.parse().ok()),
+        region: view.api.region.clone(),
+    }
 }
 
 /// One profile's engine on its watched tickets and queries.
@@ -211,7 +256,7 @@ pub fn demo(globals: &Globals) -> Exit {
     }
     let settings = UiSettings {
         read_only: read_only_reason(globals, None),
-        console_url: None,
+        ..UiSettings::default()
     };
     let runtime = match runtime() {
         Ok(rt) => rt,
@@ -253,11 +298,13 @@ pub fn demo(globals: &Globals) -> Exit {
         };
         let exit = run_engine_and_ui(Session {
             client_config,
+            lang: Lang::chosen(None),
             endpoint: name,
             poll,
             watch,
             queries: vec![started_lately],
             settings,
+            profiles: Profiles::default(),
             // The demo's tickets fail all the time: counted in the header, never rung.
             notify_on: NotifyOn::default(),
             effects: effects::Effects::default(),
@@ -283,7 +330,7 @@ fn need_terminal() -> Result<(), Exit> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
-    super::runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
+    super::threaded_runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
 }
 
 fn fail(message: String) -> Exit {
@@ -294,6 +341,8 @@ fn fail(message: String) -> Exit {
 /// Everything a dashboard run is made of.
 struct Session {
     client_config: ClientConfig,
+    /// The language of the screen, and of the API's messages.
+    lang: Lang,
     /// Region id or endpoint URL, for the header, the hook and the cache's name.
     endpoint: String,
     poll: EngineConfig,
@@ -301,6 +350,8 @@ struct Session {
     /// `[[query]]`: followed by their list pages.
     queries: Vec<QueryEntry>,
     settings: UiSettings,
+    /// The one profile shown, by name (for `profile=` and `{profile}`).
+    profiles: Profiles,
     notify_on: NotifyOn,
     effects: effects::Effects,
     /// The cache file to start from and to write on the way out.
@@ -310,17 +361,20 @@ struct Session {
 async fn run_engine_and_ui(session: Session) -> Exit {
     let Session {
         mut client_config,
+        lang,
         endpoint,
         poll,
         watch,
         queries,
         settings,
+        profiles,
         notify_on,
         mut effects,
         cache,
     } = session;
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
+    client_config.language = lang.api();
     // Read-only is enforced where requests leave, not only at the prompt.
     client_config.read_only = settings.read_only.is_some();
     let client = match Client::new(client_config) {
@@ -346,6 +400,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
             .send(Command::AddKnown(Arc::new(known.ticket.clone())));
     }
     let init = AppInit {
+        lang,
         endpoint: endpoint.clone(),
         watch,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
@@ -355,7 +410,8 @@ async fn run_engine_and_ui(session: Session) -> Exit {
     let app = App::new(init)
         .with_settings(settings)
         .with_notifications(notify_on, cycle)
-        .with_cache(remembered);
+        .with_cache(remembered)
+        .with_profiles(profiles);
     ended(tui::event_loop_with(engine, app, effects).await)
 }
 

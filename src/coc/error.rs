@@ -60,6 +60,12 @@ pub enum ApiError {
     /// No usable credentials, or a credentials file that cannot be read.
     #[error("{0}")]
     Credentials(String),
+    /// One profile of several stopped polling (its key was refused): its tickets say so.
+    #[error("profile {profile} stopped polling: {cause}")]
+    ProfileStopped {
+        profile: String,
+        cause: Box<ApiError>,
+    },
     /// A write (an operation) refused where requests leave: coctop runs read-only.
     #[error("blocked by read-only: nothing was sent")]
     ReadOnly,
@@ -99,9 +105,10 @@ impl ApiError {
             | ApiError::DeadlinePassed { .. }
             | ApiError::Connect { .. }
             | ApiError::Network { .. } => ErrorKind::Network,
-            ApiError::InvalidId { .. } | ApiError::Credentials(_) | ApiError::ReadOnly => {
-                ErrorKind::Local
-            }
+            ApiError::InvalidId { .. }
+            | ApiError::Credentials(_)
+            | ApiError::ProfileStopped { .. }
+            | ApiError::ReadOnly => ErrorKind::Local,
         }
     }
 

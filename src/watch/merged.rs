@@ -214,10 +214,10 @@ impl Router {
 
     /// Profile `index` polls no more: each of its tickets shows why.
     fn stopped(&self, index: usize, error: ApiError, tickets: &[String]) {
-        let error = ApiError::Credentials(format!(
-            "profile {} stopped polling: {error}",
-            self.names[index]
-        ));
+        let error = ApiError::ProfileStopped {
+            profile: self.names[index].clone(),
+            cause: Box::new(error),
+        };
         let at = SystemTime::now();
         for id in tickets {
             let _ = self.out.send(Update::Ticket(TicketUpdate::Error {

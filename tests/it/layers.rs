@@ -13,9 +13,11 @@ const LAYERS: &[&[&str]] = &[
     &["text", "format", "backoff", "timer", "files", "server"],
     // The COC wire protocol.
     &["coc"],
+    // Running another program for the user (hooks, custom commands).
+    &["process"],
     // What the library computes from tickets.
     &[
-        "exit", "hosts", "operate", "notify", "query", "cache", "jsonl",
+        "exit", "hosts", "operate", "notify", "query", "cache", "jsonl", "i18n", "custom",
     ],
     // The polling engine.
     &["watch"],
