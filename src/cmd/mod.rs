@@ -44,7 +44,7 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-/// A worker per core, for the simulator (many clients at once) and the dashboard: on one
+/// A worker per core, for the simulator and `serve` (many clients at once) and the dashboard: on one
 /// thread the terminal's resize events stopped reaching it (the resize pty test).
 pub fn threaded_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

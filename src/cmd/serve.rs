@@ -61,7 +61,8 @@ pub fn run(globals: &Globals, listen: SocketAddr, allow_remote: bool) -> Exit {
     {
         report("serve: warning: the config has no [[watch]] and no [[query]]: nothing to poll");
     }
-    let runtime = match super::runtime() {
+    // It serves many scrapers and /events readers at once while it polls.
+    let runtime = match super::threaded_runtime() {
         Ok(rt) => rt,
         Err(e) => return usage_error(&format!("serve: cannot start the runtime: {e}")),
     };
