@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use coctop::sim::{self, SimOptions};
 use pty::{PtyApp, isolated_env};
-use support::{arg, listing, median, percentile, pick_tickets, text_arg};
+use support::{arg, listing, percentile, pick_tickets, text_arg};
 
 fn main() {
     if listing() {
@@ -71,11 +71,12 @@ fn main() {
     let with: Vec<f64> = (0..runs).map(|_| first_frame_ms()).collect();
 
     println!("  cache file:            {:.1} MB", size as f64 / 1e6);
-    for (what, times) in [("without its cache", without), ("with its cache", with)] {
+    for (what, mut times) in [("without its cache", without), ("with its cache", with)] {
+        times.sort_by(f64::total_cmp);
         println!(
             "  first frame {what:<18} median {:.1} ms, p90 {:.1} ms",
-            median(times.clone()),
-            percentile(times, 0.9)
+            percentile(&times, 50),
+            percentile(&times, 90)
         );
     }
 
@@ -90,10 +91,11 @@ fn main() {
     let peak = status_kb(pid, "VmHWM:") as f64 / 1024.0;
     app.send("q");
     app.wait_exit();
+    samples.sort_by(f64::total_cmp);
     println!(
         "  resident over {rss_seconds} s:   median {:.1} MB, p90 {:.1} MB, peak {:.1} MB",
-        median(samples.clone()),
-        percentile(samples, 0.9),
+        percentile(&samples, 50),
+        percentile(&samples, 90),
         peak
     );
     let _guard = runtime.enter();

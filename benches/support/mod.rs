@@ -41,11 +41,9 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The value below which a fraction `p` of `v` lies (nearest rank).
-pub fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let rank = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len());
-    v[rank - 1]
+/// The value at `p` percent of `sorted` (sorted ascending).
+pub fn percentile(sorted: &[f64], p: usize) -> f64 {
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
 }
 
 /// Up to `n` IDs of the simulator's tickets that pass `keep`, paging through the list.

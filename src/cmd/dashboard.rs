@@ -157,7 +157,7 @@ fn need_terminal() -> Result<(), Exit> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
-    super::runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
+    super::threaded_runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
 }
 
 fn fail(message: String) -> Exit {

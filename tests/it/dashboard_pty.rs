@@ -68,6 +68,35 @@ fn dashboard_lists_filters_opens_and_quits_cleanly() {
 }
 
 #[test]
+fn the_dashboard_follows_the_terminal_as_it_is_resized() {
+    let sim = Sim::start(SimOptions::default());
+    let ids: Vec<String> = sim.ids().into_iter().take(40).collect();
+    let (_home, env) = watching(&sim, &ids);
+    let rows_shown = |screen: &str| screen.lines().filter(|l| l.contains("drill-")).count();
+
+    let mut app = PtyApp::spawn(&[], &refs(&env), 100, 20);
+    let small = app.wait_for("the list", |s| rows_shown(s) > 0);
+    let fit_small = rows_shown(&small);
+
+    app.resize(120, 50);
+    let tall = app.wait_for("more rows of tickets on the taller screen", |s| {
+        rows_shown(s) >= fit_small + 8
+    });
+    assert!(
+        tall.lines()
+            .any(|l| l.chars().count() > 100 && l.contains("drill-")),
+        "rows use the wider screen:\n{tall}"
+    );
+
+    app.resize(100, 20);
+    app.wait_for("the list cut to the shorter screen again", |s| {
+        rows_shown(s) == fit_small
+    });
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+#[test]
 fn every_ending_signal_restores_the_terminal() {
     let sim = Sim::start(SimOptions::default());
     let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
