@@ -24,8 +24,9 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::AbortHandle;
 
-use crate::app::{self, Action, App, Message};
-use crate::effects::{CACHE_INTERVAL, Effects};
+use crate::app::{self, Action, App, Message, Run, RunEnded};
+use crate::effects::{self, CACHE_INTERVAL, Effects};
+use crate::process;
 use crate::timer;
 use crate::watch::{Command, EngineHandle};
 
@@ -42,6 +43,8 @@ enum Flow {
     /// Go on, with the whole screen to paint again.
     Redraw,
     Quit,
+    /// Give the terminal to this custom command until it ends.
+    HandOver(Run),
 }
 
 /// Where the loop's own tasks send their answers.
@@ -93,6 +96,15 @@ fn carry_out(
         Action::Renotify(_) => Flow::Continue,
         Action::SaveWatch(change) => {
             context.effects.save_watch(change, context.replies);
+            Flow::Continue
+        }
+        Action::SaveView(view) => {
+            context.effects.save_view(view, context.replies);
+            Flow::Continue
+        }
+        Action::Run(run) if run.interactive => Flow::HandOver(run),
+        Action::Run(run) => {
+            context.effects.run_command(run, context.replies);
             Flow::Continue
         }
     })
@@ -223,7 +235,7 @@ pub async fn event_loop_with(
     let (replies, mut reply_rx) = unbounded_channel();
     let _config_follower = effects.follow_config(&replies);
     let mut term = TerminalGuard::enter()?;
-    let (mut events, _stop_events) = terminal_events();
+    let (mut events, mut stop_events) = terminal_events();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut cache_clock =
         tokio::time::interval_at(tokio::time::Instant::now() + CACHE_INTERVAL, CACHE_INTERVAL);
@@ -308,6 +320,18 @@ pub async fn event_loop_with(
                 match carry_out(action, &context, &mut term, &mut app)? {
                     Flow::Continue => {}
                     Flow::Redraw => pacer.owe(owed),
+                    Flow::HandOver(run) => {
+                        // The reader stops before and starts again after: the command
+                        // has the terminal's input to itself.
+                        stop_events.0.abort();
+                        let ended = term.hand_over(&run)?;
+                        (events, stop_events) = terminal_events();
+                        if let Some(ended) = ended {
+                            let name = run.name;
+                            let _ = replies.send(Message::CommandEnded { name, ended });
+                        }
+                        pacer.owe(Owed::AtOnce);
+                    }
                     Flow::Quit => {
                         log_frames(frames, started);
                         effects.remember(&app);
@@ -401,6 +425,28 @@ impl TerminalGuard {
     fn draw(&mut self, app: &App) -> io::Result<()> {
         self.terminal.draw(|frame| crate::ui::draw(frame, app))?;
         Ok(())
+    }
+
+    /// An interactive custom command gets the terminal (and its foreground) until it
+    /// ends; then the screen is painted again. How it ended when it did not succeed.
+    fn hand_over(&mut self, run: &Run) -> io::Result<Option<RunEnded>> {
+        restore();
+        tracing::info!(
+            "custom command {:?} with the terminal: {:?}",
+            run.name,
+            run.argv
+        );
+        let ended = process::run_in_foreground(&run.argv, &[]);
+        activate()?;
+        self.terminal = new_terminal()?;
+        Ok(match ended {
+            Ok(status) if status.success() => None,
+            Ok(status) => Some(RunEnded::Exited {
+                code: effects::exit_code(status),
+                output: String::new(),
+            }),
+            Err(e) => Some(RunEnded::CannotStart(e.to_string())),
+        })
     }
 
     /// Ctrl-Z: give the shell its terminal back, stop, and take it again on `fg`.
