@@ -11,7 +11,7 @@ use crate::config::edit::LastRead;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::notify::{NotifyOn, Teller};
 use crate::operate::Destination;
 use crate::query::{TicketQuery, TimeBound};
@@ -145,7 +145,13 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
         Err(exit) => return exit,
     };
     let names = file.profile_names();
-    let title = format!("{} profiles: {}", names.len(), names.join(", "));
+    let lang = Lang::chosen(file.ui.language);
+    let title = lang
+        .t(Msg::ProfilesTitle {
+            count: names.len(),
+            names: &names.join(", "),
+        })
+        .into_owned();
     let settings = UiSettings {
         read_only: read_only_reason(globals, Some(file)),
         console_url: file.ui.console_url.clone(),
@@ -158,7 +164,6 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
         // Each ticket's own, from its profile.
         region: None,
     };
-    let lang = Lang::chosen(file.ui.language);
     let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
     let effects = effects::Effects {
         teller: Some(Teller::new(&file.notify, &title)),
@@ -175,16 +180,21 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
     let destinations = views
         .iter()
         .zip(&clients)
-        .map(|(view, client)| match client {
-            Ok(client) => super::operate::destination(view, client),
-            Err(_) => None,
-        })
-        .zip(&names)
-        .map(|(to, name)| {
+        .map(|(view, client)| {
+            let to = client
+                .as_ref()
+                .ok()
+                .and_then(|client| super::operate::destination(view, client));
+            // Without credentials nothing is sent; the config still says where to.
             to.unwrap_or_else(|| Destination {
-                profile: name.to_string(),
-                endpoint: "no credentials".into(),
-                account: None,
+                profile: view.profile.clone().unwrap_or_default(),
+                endpoint: view
+                    .api
+                    .region
+                    .clone()
+                    .or_else(|| view.api.endpoint.clone())
+                    .unwrap_or_default(),
+                account: view.api.domain_id.clone(),
             })
         })
         .collect();

@@ -226,6 +226,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             job,
             status,
         } => return format!("{op} {id}  job {job}  status {status}").into(),
+        ProfilesTitle { count, names } => return format!("{count} profiles: {names}").into(),
         ProfileStopped { profile, why } => {
             return format!("profile {profile} stopped polling: {why}").into();
         }

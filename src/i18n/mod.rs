@@ -307,6 +307,11 @@ pub enum Msg<'a> {
         status: &'a str,
     },
     /// Where an operation goes, after `Describe`, when there are several profiles.
+    /// The header's title over several profiles: `2 profiles: prod, staging`.
+    ProfilesTitle {
+        count: usize,
+        names: &'a str,
+    },
     /// A ticket's profile polls no more (its key was refused).
     ProfileStopped {
         profile: &'a str,
@@ -457,6 +462,10 @@ mod tests {
         let (profile, why) = ("1", "2");
         let zh = [
             Msg::ColumnProfile,
+            Msg::ProfilesTitle {
+                count: 2,
+                names: "3",
+            },
             Msg::ProfileStopped { profile, why },
             Msg::Destination {
                 profile,
@@ -473,7 +482,7 @@ mod tests {
         for text in &zh {
             assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "{text}");
         }
-        assert_eq!(zh[2], "配置 1（3，账号 4）");
+        assert_eq!(zh[3], "配置 1（3，账号 4）");
         let en = Lang::En.t(Msg::Destination {
             profile: "prod",
             endpoint: "cn-north-4",

@@ -233,6 +233,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             job,
             status,
         } => return format!("{op} {id}  作业 {job}  状态 {status}").into(),
+        ProfilesTitle { count, names } => return format!("{count} 个配置：{names}").into(),
         ProfileStopped { profile, why } => {
             return format!("配置 {profile} 已停止轮询：{why}").into();
         }
