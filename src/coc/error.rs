@@ -66,6 +66,9 @@ pub enum ApiError {
         profile: String,
         cause: Box<ApiError>,
     },
+    /// The browse filter's `profile=name` names no profile of the config.
+    #[error("{}", no_such_profile(name, &known.iter().map(String::as_str).collect::<Vec<_>>()))]
+    NoSuchProfile { name: String, known: Vec<String> },
     /// A write (an operation) refused where requests leave: coctop runs read-only.
     #[error("blocked by read-only: nothing was sent")]
     ReadOnly,
@@ -108,6 +111,7 @@ impl ApiError {
             ApiError::InvalidId { .. }
             | ApiError::Credentials(_)
             | ApiError::ProfileStopped { .. }
+            | ApiError::NoSuchProfile { .. }
             | ApiError::ReadOnly => ErrorKind::Local,
         }
     }
@@ -205,6 +209,17 @@ fn excerpt_suffix(excerpt: &Option<String>) -> String {
         Some(text) => format!(": {text}"),
         None => String::new(),
     }
+}
+
+/// `no profile named "stagng" (did you mean "staging"?); there are: prod, staging`.
+pub fn no_such_profile(name: &str, names: &[&str]) -> String {
+    let hint = crate::text::nearest(name, names)
+        .map(|near| format!(" (did you mean {near:?}?)"))
+        .unwrap_or_default();
+    format!(
+        "no profile named {name:?}{hint}; there are: {}",
+        names.join(", ")
+    )
 }
 
 #[cfg(test)]

@@ -47,13 +47,7 @@ impl Config {
         let names = self.profile_names();
         let name = name.unwrap_or(names[0]);
         let Some(index) = names.iter().position(|n| *n == name) else {
-            let hint = crate::text::nearest(name, &names)
-                .map(|near| format!(" (did you mean {near:?}?)"))
-                .unwrap_or_default();
-            return Err(format!(
-                "no profile named {name:?}{hint}; there are: {}",
-                names.join(", ")
-            ));
+            return Err(crate::coc::error::no_such_profile(name, &names));
         };
         let mut view = self.clone();
         view.profile = Some(name.to_string());

@@ -227,6 +227,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             status,
         } => return format!("{op} {id}  job {job}  status {status}").into(),
         ProfilesTitle { count, names } => return format!("{count} profiles: {names}").into(),
+        NoSuchProfile { name, near, known } => {
+            let hint = near
+                .map(|n| format!(" (did you mean {n:?}?)"))
+                .unwrap_or_default();
+            return format!("no profile named {name:?}{hint}; there are: {known}").into();
+        }
         ProfileStopped { profile, why } => {
             return format!("profile {profile} stopped polling: {why}").into();
         }

@@ -312,6 +312,12 @@ pub enum Msg<'a> {
         count: usize,
         names: &'a str,
     },
+    /// The browse filter's `profile=` names none of the config's.
+    NoSuchProfile {
+        name: &'a str,
+        near: Option<&'a str>,
+        known: &'a str,
+    },
     /// A ticket's profile polls no more (its key was refused).
     ProfileStopped {
         profile: &'a str,
@@ -462,6 +468,11 @@ mod tests {
         let (profile, why) = ("1", "2");
         let zh = [
             Msg::ColumnProfile,
+            Msg::NoSuchProfile {
+                name: "1",
+                near: Some("2"),
+                known: "3",
+            },
             Msg::ProfilesTitle {
                 count: 2,
                 names: "3",
@@ -482,7 +493,7 @@ mod tests {
         for text in &zh {
             assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "{text}");
         }
-        assert_eq!(zh[3], "配置 1（3，账号 4）");
+        assert_eq!(zh[4], "配置 1（3，账号 4）");
         let en = Lang::En.t(Msg::Destination {
             profile: "prod",
             endpoint: "cn-north-4",

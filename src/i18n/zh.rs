@@ -234,6 +234,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             status,
         } => return format!("{op} {id}  作业 {job}  状态 {status}").into(),
         ProfilesTitle { count, names } => return format!("{count} 个配置：{names}").into(),
+        NoSuchProfile { name, near, known } => {
+            let hint = near
+                .map(|n| format!("（是否要找“{n}”？）"))
+                .unwrap_or_default();
+            return format!("没有名为“{name}”的配置{hint}；已有：{known}").into();
+        }
         ProfileStopped { profile, why } => {
             return format!("配置 {profile} 已停止轮询：{why}").into();
         }

@@ -336,15 +336,7 @@ fn error_lines<'a>(
     let headline = match (error.error_code(), error.http_status()) {
         (Some(code), Some(status)) => format!("{} (HTTP {status})", text::sanitize(code)),
         (None, Some(status)) => format!("HTTP {status}"),
-        _ => match error {
-            ApiError::ProfileStopped { profile, cause } => lang
-                .t(Msg::ProfileStopped {
-                    profile: &text::sanitize(profile),
-                    why: &text::sanitize(&cause.to_string()),
-                })
-                .into_owned(),
-            _ => text::sanitize(&error.to_string()).into_owned(),
-        },
+        _ => super::error_text(lang, error),
     };
     lines.push(labelled(
         lang,

@@ -149,7 +149,10 @@ fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Palette) {
     if browse.rows().is_empty() {
         let message = match browse.failure() {
             Some(failure) => app
-                .t(Msg::CannotList(&text::sanitize(&failure.error.to_string())))
+                .t(Msg::CannotList(&super::error_text(
+                    app.lang(),
+                    &failure.error,
+                )))
                 .into_owned(),
             None if browse.loading() || browse.has_more() => format!("{}…", app.t(Msg::Loading)),
             None if let Some(why) = browse.stopped() => {

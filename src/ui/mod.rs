@@ -16,8 +16,9 @@ use std::borrow::Cow;
 use ratatui::Frame;
 
 use crate::app::{App, TicketEntry, View, layout};
-use crate::coc::Status;
+use crate::coc::{ApiError, Status};
 use crate::i18n::{Lang, Msg};
+use crate::text;
 
 use theme::Palette;
 
@@ -81,6 +82,30 @@ fn status_text(lang: Lang, status: &Status) -> String {
     format!("{} {}", status_glyph(status), lang.t(Msg::Status(status)))
 }
 
+/// An error as the dashboard says it (sanitised): a profile's in its language, the
+/// others as the engine wrote them.
+fn error_text(lang: Lang, error: &ApiError) -> String {
+    let clean = |text: &str| text::sanitize(text).into_owned();
+    match error {
+        ApiError::ProfileStopped { profile, cause } => lang
+            .t(Msg::ProfileStopped {
+                profile: &clean(profile),
+                why: &clean(&cause.to_string()),
+            })
+            .into_owned(),
+        ApiError::NoSuchProfile { name, known } => {
+            let names: Vec<&str> = known.iter().map(String::as_str).collect();
+            lang.t(Msg::NoSuchProfile {
+                name: &clean(name),
+                near: text::nearest(name, &names).map(clean).as_deref(),
+                known: &clean(&names.join(", ")),
+            })
+            .into_owned()
+        }
+        _ => clean(&error.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +118,29 @@ mod tests {
         glyphs.sort();
         glyphs.dedup();
         assert_eq!(glyphs.len(), count);
+    }
+
+    #[test]
+    fn a_profiles_errors_read_in_the_dashboards_language() {
+        let unknown = ApiError::NoSuchProfile {
+            name: "stagng".into(),
+            known: vec!["prod".into(), "staging".into()],
+        };
+        assert_eq!(
+            error_text(Lang::En, &unknown),
+            "no profile named \"stagng\" (did you mean \"staging\"?); there are: prod, staging"
+        );
+        assert_eq!(
+            error_text(Lang::Zh, &unknown),
+            "没有名为“stagng”的配置（是否要找“staging”？）；已有：prod, staging"
+        );
+        let stopped = ApiError::ProfileStopped {
+            profile: "prod".into(),
+            cause: Box::new(ApiError::Credentials("HTTP 401".into())),
+        };
+        assert_eq!(
+            error_text(Lang::Zh, &stopped),
+            "配置 prod 已停止轮询：HTTP 401"
+        );
     }
 }

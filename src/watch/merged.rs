@@ -52,11 +52,11 @@ pub fn merge(profiles: Vec<ProfileEngine>) -> EngineHandle {
                         }
                     }
                 });
-                router.engines.push(Some(commands));
+                router.engines.push(Ok(commands));
             }
             Err(why) => {
-                router.engines.push(None);
-                router.stopped(index, ApiError::Credentials(why), &profile.watched);
+                router.stopped(index, ApiError::Credentials(why.clone()), &profile.watched);
+                router.engines.push(Err(why));
             }
         }
     }
@@ -94,8 +94,8 @@ struct Router {
     names: Vec<String>,
     /// Which profile each ticket belongs to, as its engine reported it.
     owners: HashMap<String, usize>,
-    /// Each profile's commands; `None`: it has no engine.
-    engines: Vec<Option<UnboundedSender<Command>>>,
+    /// Each profile's commands, or why it has no engine.
+    engines: Vec<Result<UnboundedSender<Command>, String>>,
     out: UnboundedSender<Update>,
 }
 
@@ -125,7 +125,7 @@ impl Router {
             // The others stop following whatever they followed.
             self.broadcast(&Command::FollowSteps(None));
         }
-        if let Some(Some(engine)) = self.engines.get(index.unwrap_or(0)) {
+        if let Some(Ok(engine)) = self.engines.get(index.unwrap_or(0)) {
             let _ = engine.send(command);
         }
     }
@@ -137,40 +137,36 @@ impl Router {
             None => Some(0),
             Some(name) => self.names.iter().position(|n| n == name),
         };
-        let engine = index.and_then(|i| self.engines.get(i)?.as_ref());
-        if let Some(engine) = engine {
-            let _ = engine.send(command);
-            return;
-        }
+        let why = match index.and_then(|i| Some((i, self.engines.get(i)?))) {
+            Some((_, Ok(engine))) => {
+                let _ = engine.send(command);
+                return;
+            }
+            Some((i, Err(why))) => ApiError::ProfileStopped {
+                profile: self.names[i].clone(),
+                cause: Box::new(ApiError::Credentials(why.clone())),
+            },
+            None => ApiError::NoSuchProfile {
+                name: query.profile.clone().unwrap_or_default(),
+                known: self.names.clone(),
+            },
+        };
         let Command::Browse {
             generation, page, ..
         } = command
         else {
             return;
         };
-        let why = match (&query.profile, index) {
-            (Some(name), None) => {
-                let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
-                let hint = crate::text::nearest(name, &names)
-                    .map(|near| format!(" (did you mean {near:?}?)"))
-                    .unwrap_or_default();
-                format!(
-                    "no profile named {name:?}{hint}; there are: {}",
-                    names.join(", ")
-                )
-            }
-            _ => "this profile has no credentials: it reads nothing".to_string(),
-        };
         let _ = self.out.send(Update::Reply(Reply::BrowsePage {
             generation,
             page,
-            result: Err(ApiError::Credentials(why)),
+            result: Err(why),
             at: SystemTime::now(),
         }));
     }
 
     fn broadcast(&self, command: &Command) {
-        for engine in self.engines.iter().flatten() {
+        for engine in self.engines.iter().filter_map(|e| e.as_ref().ok()) {
             let _ = engine.send(command.clone());
         }
     }
@@ -227,5 +223,79 @@ impl Router {
                 at,
             }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::TicketQuery;
+    use crate::watch::{Cursor, PageAt};
+
+    /// The browse page's answer when the filter names `profile`.
+    async fn browse_answer(handle: &mut EngineHandle, profile: &str) -> ApiError {
+        let query = TicketQuery {
+            profile: Some(profile.into()),
+            ..TicketQuery::default()
+        };
+        let page = PageAt {
+            cursor: Cursor::Offset(0),
+            limit: 10,
+        };
+        let browse = Command::Browse {
+            generation: 7,
+            query,
+            page,
+        };
+        handle.commands.send(browse).unwrap();
+        loop {
+            match handle.updates.recv().await.unwrap() {
+                Update::Reply(Reply::BrowsePage {
+                    generation: 7,
+                    result: Err(error),
+                    ..
+                }) => return error,
+                _ => continue,
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_browse_page_of_an_unknown_or_keyless_profile_says_which_and_why() {
+        let keyless = |name: &str| ProfileEngine {
+            name: name.to_string(),
+            engine: Err("no credentials: set STAGING_AK".into()),
+            watched: Vec::new(),
+        };
+        // prod's engine is idle: it keeps the merged one running.
+        let (prod_commands, _prod_asked) = unbounded_channel();
+        let (_prod_says, prod_updates) = unbounded_channel();
+        let prod = ProfileEngine {
+            name: "prod".into(),
+            engine: Ok(EngineHandle {
+                commands: prod_commands,
+                updates: prod_updates,
+                task: tokio::spawn(async {}),
+            }),
+            watched: Vec::new(),
+        };
+        let mut handle = merge(vec![prod, keyless("staging")]);
+        match browse_answer(&mut handle, "stagng").await {
+            ApiError::NoSuchProfile { name, known } => {
+                assert_eq!(
+                    (name.as_str(), known),
+                    ("stagng", vec!["prod".into(), "staging".into()])
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match browse_answer(&mut handle, "staging").await {
+            ApiError::ProfileStopped { profile, cause } => {
+                assert_eq!(profile, "staging");
+                assert!(cause.to_string().contains("STAGING_AK"), "{cause}");
+            }
+            other => panic!("{other:?}"),
+        }
+        handle.commands.send(Command::Shutdown).unwrap();
     }
 }
