@@ -179,7 +179,7 @@ impl Browse {
         let fresh = self
             .pager
             .take(&page, listed.data, listed.total, None, |t| {
-                Some(t.execution_id.as_str())
+                Some(t.execution_id.as_str().into())
             });
         for ticket in fresh {
             if self.query.keeps(&ticket) {

@@ -132,7 +132,9 @@ impl HostsView {
             Ok(listed) => {
                 let fresh = self
                     .pager
-                    .take(&page, listed.data, listed.total, None, hosts::key);
+                    .take(&page, listed.data, listed.total, None, |i| {
+                        hosts::key(i).map(Into::into)
+                    });
                 self.instances.extend(fresh);
                 hosts::failed_first(&mut self.instances);
             }

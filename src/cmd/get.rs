@@ -7,6 +7,7 @@
 //! many IDs are given; steps and hosts are printed once all are in (their tables align
 //! on every row).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::hosts;
 use crate::text::sanitize;
-use crate::watch::{Limits, Pacer, read_all};
+use crate::watch::{Limits, Pacer, Pager, no_marker, read_all};
 
 /// What `get` prints for each ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,14 +70,18 @@ pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Deta
 }
 
 async fn all_steps(client: Client, pacer: Arc<Pacer>, id: String) -> Result<Vec<Step>, ApiError> {
-    read_all(&pacer, Limits::STEPS, step_key, |page| {
-        client.list_steps(&id, page.limit, page.offset())
-    })
+    read_all(
+        &pacer,
+        Pager::offsets(Limits::STEPS),
+        step_key,
+        no_marker,
+        |page| client.list_steps(&id, page.limit, page.offset()),
+    )
     .await
 }
 
-fn step_key(step: &Step) -> Option<&str> {
-    step.execution_step_id.as_deref()
+fn step_key(step: &Step) -> Option<Cow<'_, str>> {
+    step.execution_step_id.as_deref().map(Into::into)
 }
 
 /// Every host of every step, each with the step it belongs to, failed first per step.
@@ -90,9 +95,13 @@ async fn every_host(
         let Some(step_id) = step.execution_step_id.clone() else {
             continue;
         };
-        let mut instances = read_all(&pacer, Limits::INSTANCES, hosts::key, |page| {
-            client.list_instances(&step_id, page.limit, page.offset())
-        })
+        let mut instances = read_all(
+            &pacer,
+            Pager::offsets(Limits::INSTANCES),
+            |i| hosts::key(i).map(Into::into),
+            no_marker,
+            |page| client.list_instances(&step_id, page.limit, page.offset()),
+        )
         .await?;
         hosts::failed_first(&mut instances);
         rows.extend(instances.into_iter().map(|i| (step.clone(), i)));

@@ -114,7 +114,7 @@ pub async fn find(
             }
         };
         let fresh = pager.take(&page, listed.data, listed.total, None, |t| {
-            Some(t.execution_id.as_str())
+            Some(t.execution_id.as_str().into())
         });
         let wanted: Vec<Ticket> = fresh
             .into_iter()

@@ -5,6 +5,7 @@ pub mod client;
 pub mod documents;
 pub mod error;
 pub mod model;
+pub mod pager;
 mod reference;
 mod response;
 pub mod script;

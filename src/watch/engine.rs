@@ -17,14 +17,13 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::gate::{Gate, Verdict};
-use super::pager::PageAt;
-use super::pager::{Limits, Pager};
 use super::request::{Answer, Completion, Request};
 use super::schedule::later;
 use super::sweeps::{SweepOf, Sweeps};
 use super::tracked::Tracker;
 use super::{Command, EngineConfig, Fetcher, Reply, TicketUpdate, Update};
 use crate::backoff::Backoff;
+use crate::coc::pager::{Limits, PageAt, Pager};
 use crate::coc::{ApiError, Operation, Page, Step, Ticket};
 use crate::operate;
 
@@ -607,7 +606,7 @@ impl<F: Fetcher> Engine<F> {
                 let fresh = current
                     .pager
                     .take(&page, listed.data, listed.total, None, |s| {
-                        s.execution_step_id.as_deref()
+                        s.execution_step_id.as_deref().map(Into::into)
                     });
                 current.steps.extend(fresh);
                 if !current.pager.is_done() {

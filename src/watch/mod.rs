@@ -18,12 +18,13 @@ mod schedule;
 mod sweeps;
 mod tracked;
 
+pub use crate::coc::pager::{Cursor, End, Limits, PageAt, Pager, marker_after};
 pub use engine::{EngineHandle, spawn};
 pub use gate::{
     DEFAULT_THROTTLE_PAUSE, Gate, MAX_FAILED_PROBES, MAX_THROTTLE_PAUSE, PROBE_SPACING, Scope,
     Verdict,
 };
-pub use pager::{Cursor, End, Limits, PageAt, Pager, read_all};
+pub use pager::{no_marker, read_all};
 pub use rate::{Pacer, RateLimiter};
 pub use schedule::Schedule;
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::Fetcher;
 use super::gate::{Pass, Scope};
-use super::pager::PageAt;
 use super::sweeps::SweepOf;
+use crate::coc::pager::PageAt;
 use crate::coc::{ApiError, Instance, ListQuery, Operation, Page, Step, Ticket};
 
 /// A request waiting for the gate.

@@ -10,12 +10,12 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
 use super::gate::Verdict;
-use super::pager::{Limits, PageAt, Pager};
 use super::pages::{self, Choice, WindowMemory};
 use super::request::Request;
 use super::schedule::{FAR_FUTURE, later};
 use super::tracked::Tracker;
 use super::{TicketUpdate, Update};
+use crate::coc::pager::{Limits, PageAt, Pager};
 use crate::coc::{ApiError, ListQuery, Page, Ticket, validate_execution_id};
 use crate::query::TicketQuery;
 
@@ -302,7 +302,7 @@ impl Sweeps {
         let rows = pass
             .pager
             .take(&page, listed.data, listed.total, None, |t| {
-                Some(t.execution_id.as_str())
+                Some(t.execution_id.as_str().into())
             });
         for ticket in rows {
             if let Some(key) = self.take_listed(of, &ticket, tracker, out) {
