@@ -14,28 +14,40 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::coc::{Status, Ticket};
+use crate::coc::{JobStatus, JobTicket};
 
-/// Bumped whenever the layout changes: an older file is ignored, not misread.
-pub const VERSION: u32 = 1;
+/// Bumped whenever the layout changes: an older file is ignored, not misread. (2:
+/// tickets of either kind, with a `kind` field.)
+pub const VERSION: u32 = 2;
 const FORMAT: &str = "coctop-cache";
 /// The file's size at most; 10,000 typical tickets fit several times over.
 pub const MAX_BYTES: usize = 64 << 20;
 
-/// One ticket as remembered.
+/// One ticket as remembered, of either kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedTicket {
-    pub ticket: Ticket,
+    pub ticket: JobTicket,
     /// When it was last polled successfully, in Unix milliseconds.
     pub polled_at_ms: i64,
     pub history: Vec<CachedTransition>,
 }
 
+/// A status change, its statuses by name (of the ticket's kind: `JobStatus::parse`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedTransition {
-    pub from: Option<Status>,
-    pub to: Status,
+    pub from: Option<String>,
+    pub to: String,
     pub at_ms: i64,
+}
+
+impl CachedTransition {
+    pub fn new(from: Option<&JobStatus>, to: &JobStatus, at_ms: i64) -> CachedTransition {
+        CachedTransition {
+            from: from.map(|s| s.as_str().to_string()),
+            to: to.as_str().to_string(),
+            at_ms,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -141,6 +153,7 @@ pub fn save(path: &Path, endpoint: &str, mut tickets: Vec<CachedTicket>) -> std:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coc::{ScriptTicket, Status, Ticket};
 
     fn cached(id: &str, status: Status, polled_at_ms: i64) -> CachedTicket {
         let mut ticket = Ticket::empty(id);
@@ -148,13 +161,9 @@ mod tests {
         ticket.start_time = Some(1_751_378_400_000);
         ticket.document_name = Some("数据库 drill".into());
         CachedTicket {
-            ticket,
+            ticket: ticket.into(),
             polled_at_ms,
-            history: vec![CachedTransition {
-                from: None,
-                to: status,
-                at_ms: polled_at_ms,
-            }],
+            history: vec![CachedTransition::new(None, &status.into(), polled_at_ms)],
         }
     }
 
@@ -162,9 +171,19 @@ mod tests {
     fn tickets_and_history_survive_a_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let path = path_for(dir.path(), "http://127.0.0.1:8710");
+        let script: ScriptTicket = serde_json::from_value(serde_json::json!({
+            "execute_uuid": "JS1", "order_name": "rotate", "status": "PAUSED",
+            "properties": {"script_name": "rotate.sh", "current_execute_batch_index": 2}
+        }))
+        .unwrap();
         let tickets = vec![
             cached("EX1", Status::Succeed, 2_000),
             cached("EX2", Status::Unknown("Paused".into()), 1_000),
+            CachedTicket {
+                ticket: script.into(),
+                polled_at_ms: 500,
+                history: Vec::new(),
+            },
         ];
         save(&path, "http://127.0.0.1:8710", tickets.clone()).unwrap();
         assert_eq!(load(&path, "http://127.0.0.1:8710"), tickets);
@@ -206,7 +225,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tickets.json");
         let mut big = cached("EXBIG", Status::Running, 1);
-        big.ticket.description = Some("x".repeat(MAX_BYTES));
+        if let JobTicket::Execution(t) = &mut big.ticket {
+            t.description = Some("x".repeat(MAX_BYTES));
+        }
         let small = cached("EXNEW", Status::Failed, 2);
         save(&path, "ep", vec![big, small.clone()]).unwrap();
         assert_eq!(load(&path, "ep"), vec![small]);

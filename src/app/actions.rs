@@ -1,15 +1,15 @@
 //! Operations from the dashboard: the `x` menu (only what the ticket allows), the
-//! confirmation that names action, execution ID, job and status, and the notices that
-//! explain a refusal or why nothing can be done. The target is the execution ID
-//! captured when the menu opened: never a row, so nothing moving underneath can
-//! redirect it.
+//! confirmation that names action, ticket, job or script and status, and the notices
+//! that explain a refusal or why nothing can be done. The target is the ticket
+//! reference captured when the menu opened: never a row, so nothing moving underneath
+//! can redirect it.
 
 use std::collections::VecDeque;
 
 use super::hosts::HostsView;
 use super::keys::{Intent, Motion};
-use super::tickets::{StepsState, TicketEntry};
-use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
+use super::tickets::TicketEntry;
+use crate::coc::{ApiError, JobOperation, JobTicket, Status, TicketRef};
 use crate::hosts;
 use crate::operate;
 use crate::text::{fit, reveal, sanitize};
@@ -28,14 +28,15 @@ pub struct UiSettings {
 pub enum Prompt {
     /// The operations that fit the ticket now.
     Menu {
-        execution_id: String,
-        choices: Vec<Operation>,
+        id: TicketRef,
+        choices: Vec<JobOperation>,
         cursor: usize,
     },
-    /// Only `y` sends; TERMINATE wants the word or the ID typed, then Enter.
+    /// Only `y` sends; TERMINATE and CANCEL_ORDER want their word or the ID typed,
+    /// then Enter.
     Confirm {
-        execution_id: String,
-        operation: Operation,
+        id: TicketRef,
+        operation: JobOperation,
         /// Action, ID, job and status as they were when it opened (sanitised).
         description: String,
         typed: String,
@@ -52,8 +53,8 @@ pub enum PromptKey {
     Closed,
     /// Confirmed: send this.
     Send {
-        execution_id: String,
-        operation: Operation,
+        id: TicketRef,
+        operation: JobOperation,
     },
 }
 
@@ -107,7 +108,7 @@ impl Prompts {
         &mut self,
         intent: Intent,
         typed: Option<char>,
-        ticket_now: impl FnOnce(&str) -> Option<Ticket>,
+        ticket_now: impl FnOnce(&TicketRef) -> Option<JobTicket>,
     ) -> PromptKey {
         match (&self.open, intent) {
             (Some(Prompt::Menu { .. }), Intent::Move(motion)) => {
@@ -135,31 +136,30 @@ impl Prompts {
         }
     }
 
-    /// `x` on `ticket` (`execution_id` is what the user is looking at).
+    /// `x` on `ticket` (`id` is what the user is looking at); `host` is an operation
+    /// on the host at the cursor of a batch's hosts, offered too when there is one.
     pub fn open_menu(
         &mut self,
-        execution_id: &str,
-        ticket: Option<&Ticket>,
+        id: &TicketRef,
+        ticket: Option<&JobTicket>,
+        host: Option<JobOperation>,
         settings: &UiSettings,
     ) {
         if let Some(why) = &settings.read_only {
             let lines = vec![format!("Operations are off: {why}.")];
             return self.notice("read-only", lines);
         }
-        let choices = ticket.map(operate::offered).unwrap_or_default();
+        let mut choices = ticket.map(operate::offered).unwrap_or_default();
+        choices.extend(host);
         if choices.is_empty() {
             let status = ticket
-                .and_then(|t| t.status.as_ref())
+                .and_then(JobTicket::status)
                 .map_or_else(|| "no data yet".into(), |s| format!("status {s}"));
-            let lines = vec![format!(
-                "No operation fits {} ({}).",
-                sanitize(execution_id),
-                sanitize(&status)
-            )];
+            let lines = vec![format!("No operation fits {id} ({}).", sanitize(&status))];
             return self.notice("nothing to do", lines);
         }
         self.open = Some(Prompt::Menu {
-            execution_id: execution_id.to_string(),
+            id: id.clone(),
             choices,
             cursor: 0,
         });
@@ -184,10 +184,10 @@ impl Prompts {
     }
 
     /// The menu's choice becomes a confirmation about `ticket` as it is now (the menu's
-    /// own execution ID names the ticket, never the list's selection).
-    fn choose(&mut self, ticket_now: impl FnOnce(&str) -> Option<Ticket>) {
+    /// own reference names the ticket, never the list's selection).
+    fn choose(&mut self, ticket_now: impl FnOnce(&TicketRef) -> Option<JobTicket>) {
         let Some(Prompt::Menu {
-            execution_id,
+            id,
             choices,
             cursor,
         }) = self.open.take()
@@ -195,10 +195,13 @@ impl Prompts {
             return;
         };
         let operation = choices[cursor];
-        let ticket = ticket_now(&execution_id).unwrap_or_else(|| Ticket::empty(&execution_id));
+        let description = match ticket_now(&id) {
+            Some(ticket) => operate::describe(operation, &ticket),
+            None => format!("{} {id}  (no data)", operate::action(operation)),
+        };
         self.open = Some(Prompt::Confirm {
-            description: operate::describe(operation, &ticket),
-            execution_id,
+            description,
+            id,
             operation,
             typed: String::new(),
         });
@@ -208,7 +211,7 @@ impl Prompts {
     /// confirming answer cancels: a stray key can never send.
     fn confirm_key(&mut self, key: ConfirmKey) -> PromptKey {
         let Some(Prompt::Confirm {
-            execution_id,
+            id,
             operation,
             typed,
             ..
@@ -216,15 +219,15 @@ impl Prompts {
         else {
             return PromptKey::Nothing;
         };
-        let typed_answer = operate::needs_typed_confirmation(*operation);
-        let send = |execution_id: &str, operation: Operation| PromptKey::Send {
-            execution_id: execution_id.to_string(),
+        let typed_answer = operate::typed_word(*operation).is_some();
+        let send = |id: &TicketRef, operation: JobOperation| PromptKey::Send {
+            id: id.clone(),
             operation,
         };
         let result = match key {
             ConfirmKey::Char(c) if !typed_answer => {
-                if operate::confirmed(*operation, execution_id, &c.to_string()) {
-                    send(execution_id, *operation)
+                if operate::confirmed(*operation, id, &c.to_string()) {
+                    send(id, *operation)
                 } else {
                     PromptKey::Closed
                 }
@@ -237,10 +240,8 @@ impl Prompts {
                 typed.pop();
                 return PromptKey::Changed;
             }
-            ConfirmKey::Enter
-                if typed_answer && operate::confirmed(*operation, execution_id, typed) =>
-            {
-                send(execution_id, *operation)
+            ConfirmKey::Enter if typed_answer && operate::confirmed(*operation, id, typed) => {
+                send(id, *operation)
             }
             _ => PromptKey::Closed,
         };
@@ -260,8 +261,8 @@ enum ConfirmKey {
 
 /// The lines of a refusal: which ticket, the HTTP status and the server's
 /// `error_code`, its message and the request ID to quote to support.
-pub fn refusal_lines(execution_id: &str, error: &ApiError) -> Vec<String> {
-    let mut lines = vec![format!("ticket      {}", sanitize(execution_id))];
+pub fn refusal_lines(id: &TicketRef, error: &ApiError) -> Vec<String> {
+    let mut lines = vec![format!("ticket      {id}")];
     if let Some(status) = error.http_status() {
         let code = error.error_code().unwrap_or("-");
         lines.push(format!("HTTP {status}    error_code {}", sanitize(code)));
@@ -280,14 +281,16 @@ pub fn refusal_lines(execution_id: &str, error: &ApiError) -> Vec<String> {
 /// The most a copy puts on the clipboard (OSC 52 through the terminal).
 pub const COPY_LIMIT: usize = 2048;
 
-/// `y`: the execution ID, only when it is a valid one. An ID from the list API is
-/// server text: pasted into a shell, an ESC or a line break in it would run something.
-pub fn copy_id(execution_id: &str) -> Result<String, String> {
-    match validate_execution_id(execution_id) {
-        Ok(()) => Ok(execution_id.to_string()),
+/// `y`: the ticket's ID as written (`script/UUID` for a script ticket), only when it is
+/// a valid one. An ID from the list API is server text: pasted into a shell, an ESC or
+/// a line break in it would run something.
+pub fn copy_id(id: &TicketRef) -> Result<String, String> {
+    match crate::coc::validate_execution_id(id.id()) {
+        Ok(()) => Ok(id.to_string()),
         Err(why) => Err(format!(
-            "Not copied: {} is not a valid execution ID ({why}).",
-            fit(&reveal(execution_id), 60)
+            "Not copied: {} is not a valid {} ID ({why}).",
+            fit(&reveal(id.id()), 60),
+            id.kind()
         )),
     }
 }
@@ -299,10 +302,9 @@ pub fn copy_id(execution_id: &str) -> Result<String, String> {
 pub fn summary(entry: &TicketEntry, hosts: Option<&HostsView>) -> Result<String, String> {
     let id = copy_id(&entry.id)?;
     let ticket = entry.ticket.as_deref();
-    let job = ticket
-        .and_then(|t| t.document_name.as_deref())
-        .unwrap_or("-");
-    let status = match entry.status() {
+    let job = ticket.and_then(JobTicket::name).unwrap_or("-");
+    let status = entry.status();
+    let status = match &status {
         Some(status) => status.as_str(),
         None if entry.is_loading() => "loading",
         None => "no data",
@@ -312,12 +314,28 @@ pub fn summary(entry: &TicketEntry, hosts: Option<&HostsView>) -> Result<String,
         sanitize(job).into_owned(),
         sanitize(status).into_owned(),
     ];
-    let failed_step = match &entry.steps {
-        StepsState::Loaded { steps, .. } => steps
+    if let Some(progress) = entry.progress.loaded() {
+        let counts: Vec<String> = progress
+            .statistics
+            .execute_statistics
             .iter()
-            .find(|s| matches!(s.status, Some(Status::Failed | Status::Timeout))),
-        _ => None,
-    };
+            .filter_map(|c| {
+                Some(format!(
+                    "{} {}",
+                    c.instance_count?,
+                    c.instance_status.as_ref()?
+                ))
+            })
+            .collect();
+        if !counts.is_empty() {
+            parts.push(format!("hosts: {}", sanitize(&counts.join(", "))));
+        }
+    }
+    let failed_step = entry.steps.loaded().and_then(|steps| {
+        steps
+            .iter()
+            .find(|s| matches!(s.status, Some(Status::Failed | Status::Timeout)))
+    });
     if let Some(step) = failed_step {
         let name = step.name.as_deref().unwrap_or("-");
         let mut text = format!("failed step: {}", sanitize(name));
@@ -326,7 +344,8 @@ pub fn summary(entry: &TicketEntry, hosts: Option<&HostsView>) -> Result<String,
         }
         parts.push(text);
         let step_id = step.execution_step_id.as_deref();
-        let loaded = hosts.filter(|h| h.loaded() && Some(h.step_id()) == step_id);
+        let loaded =
+            hosts.filter(|h| h.loaded() && h.step_id().is_some() && h.step_id() == step_id);
         if let Some(shown) = loaded {
             parts.push(format!(
                 "{} of {} hosts failed",

@@ -7,8 +7,6 @@ use std::borrow::Cow;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::view::Tab;
-
 /// Who takes the keys now; derived from the state by `App::focus`, never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Focus {
@@ -208,7 +206,8 @@ pub enum Intent {
     Back,
     NextTab,
     PrevTab,
-    ToTab(Tab),
+    /// The `n`-th tab (from 0) of the shown ticket's kind.
+    ToTab(usize),
     /// `/`: the filter line of the view.
     Filter,
     Sort,
@@ -240,8 +239,8 @@ pub enum Only {
     Always,
     /// A filter is set.
     Filtered,
-    /// The Steps tab is shown.
-    StepsTab,
+    /// The Steps tab (an execution) or the Batches tab (a script ticket) is shown.
+    DetailsTab,
 }
 
 /// A hint in the footer: its text, and in which of the row's focuses it shows.
@@ -299,13 +298,13 @@ const fn only(mut binding: Binding, only: Only) -> Binding {
 
 const MOVE: &str = "move the selection; scroll a ticket or the menu";
 const JUMP: &str = "first / last / a page up / down";
-const ENTER: &str = "open the selected ticket; on a step, its hosts";
+const ENTER: &str = "open the selected ticket; on a step or batch: hosts";
 const ESC: &str = "back one level; in the list, clear the filter";
-const TABS: &str = "next / previous tab; 1 Parameters … 5 History";
+const TABS: &str = "next / previous tab; 1…5 a tab by its number";
 const FILTER: &str = "filter as you type (browse: key=value words)";
 const SORT: &str = "sort: urgency, started, name, status";
 const REFRESH: &str = "poll the shown ticket now (browse: reload) / all";
-const OPERATE: &str = "operate: retry, terminate, resume, skip batch";
+const OPERATE: &str = "operate on the ticket: what its status allows";
 const COPY: &str = "copy the ID / a summary; open in the console";
 const EDIT: &str = "add IDs / remove the shown ticket (asks); saved";
 const SEEN: &str = "mark the new failures in the header seen";
@@ -323,8 +322,8 @@ const LIST_TICKET_HOSTS: Focuses = Focuses::of(&[List, Ticket, Hosts]);
 const ZOOMED: Focuses = Focuses::of(&[Ticket, Hosts]);
 const LINES: Focuses = Focuses::of(&[AddLine, FilterLine, BrowseFilterLine, Confirm]);
 
-const fn tab_row(key: &'static [Key], tab: Tab) -> Binding {
-    row(VIEWS, key, I::ToTab(tab), hint_in("tabs", ZOOMED), TABS)
+const fn tab_row(key: &'static [Key], n: usize) -> Binding {
+    row(VIEWS, key, I::ToTab(n), hint_in("tabs", ZOOMED), TABS)
 }
 
 /// The keys of the dashboard, in the order the footer and the help list them.
@@ -339,16 +338,16 @@ const TABLE: &[Binding] = &[
     row(VIEWS, &[Key::PageUp], I::Move(Motion::PageUp), None, JUMP),
     row(VIEWS, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
     row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint("open"), ENTER),
-    only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint("hosts"), ENTER), Only::StepsTab),
+    only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint("hosts"), ENTER), Only::DetailsTab),
     row(ZOOMED.and(Browse), &[Key::Esc], I::Back, hint("back"), ESC),
     only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint("clear"), ESC), Only::Filtered),
     row(VIEWS, &[Key::Tab], I::NextTab, hint_in("tabs", ZOOMED), TABS),
     row(VIEWS, &[Key::BackTab], I::PrevTab, None, TABS),
-    tab_row(&[Key::Char('1')], Tab::Parameters),
-    tab_row(&[Key::Char('2')], Tab::Tags),
-    tab_row(&[Key::Char('3')], Tab::Targets),
-    tab_row(&[Key::Char('4')], Tab::Steps),
-    tab_row(&[Key::Char('5')], Tab::History),
+    tab_row(&[Key::Char('1')], 0),
+    tab_row(&[Key::Char('2')], 1),
+    tab_row(&[Key::Char('3')], 2),
+    tab_row(&[Key::Char('4')], 3),
+    tab_row(&[Key::Char('5')], 4),
     row(VIEWS, &[Key::Char('/')], I::Filter, hint_in("filter", Focuses::of(&[List, Browse])), FILTER),
     row(LIST_TICKET_HOSTS, &[Key::Char('s')], I::Sort, hint_in("sort", Focuses::of(&[List])), SORT),
     row(LIST_TICKET_HOSTS, &[Key::Char('r')], I::Refresh, hint("refresh"), REFRESH),

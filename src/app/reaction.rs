@@ -1,6 +1,7 @@
 //! How the app reacts to a message (`update`'s answer): whether to draw a frame, and
 //! what the event loop must do.
 
+use crate::coc::TicketRef;
 use crate::config::WatchEntry;
 use crate::notify::{Notification, NotifyConfig};
 use crate::watch::Command;
@@ -29,7 +30,7 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WatchChange {
     Add(Vec<WatchEntry>),
-    Remove(String),
+    Remove(TicketRef),
 }
 
 /// `update`'s answer.

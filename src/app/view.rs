@@ -2,7 +2,7 @@
 
 use std::cmp::{Ordering, Reverse};
 
-use crate::coc::Status;
+use crate::coc::{JobStatus, TicketKind};
 
 use super::tickets::{TicketEntry, urgency};
 
@@ -37,24 +37,36 @@ impl SortKey {
     }
 }
 
-/// The tabs of the detail pane, keys `1` to `5`.
+/// The tabs of the detail pane. An execution has Parameters, Tags, Targets, Steps and
+/// History; a script ticket Parameters, Batches and History. Keys `1` to `5` choose by
+/// position among the shown ticket's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Parameters,
     Tags,
     Targets,
     Steps,
+    Batches,
     History,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const EXECUTION: [Tab; 5] = [
         Tab::Parameters,
         Tab::Tags,
         Tab::Targets,
         Tab::Steps,
         Tab::History,
     ];
+    pub const SCRIPT: [Tab; 3] = [Tab::Parameters, Tab::Batches, Tab::History];
+
+    /// The tabs of a ticket of `kind`, in order.
+    pub fn of(kind: TicketKind) -> &'static [Tab] {
+        match kind {
+            TicketKind::Execution => &Tab::EXECUTION,
+            TicketKind::Script => &Tab::SCRIPT,
+        }
+    }
 
     pub fn title(self) -> &'static str {
         match self {
@@ -62,20 +74,50 @@ impl Tab {
             Tab::Tags => "Tags",
             Tab::Targets => "Targets",
             Tab::Steps => "Steps",
+            Tab::Batches => "Batches",
             Tab::History => "History",
         }
     }
 
-    pub fn index(self) -> usize {
-        self as usize
+    /// This tab as a ticket of `kind` has it: a script ticket's Batches stand for an
+    /// execution's Steps (and back); Tags and Targets, which a script ticket lacks, for
+    /// its Parameters.
+    pub fn for_kind(self, kind: TicketKind) -> Tab {
+        match (kind, self) {
+            (TicketKind::Script, Tab::Steps) => Tab::Batches,
+            (TicketKind::Script, Tab::Tags | Tab::Targets) => Tab::Parameters,
+            (TicketKind::Execution, Tab::Batches) => Tab::Steps,
+            (_, tab) => tab,
+        }
     }
 
-    pub fn next(self) -> Tab {
-        Tab::ALL[(self.index() + 1) % Tab::ALL.len()]
+    /// Its position among the tabs of `kind` (from 0).
+    pub fn index_in(self, kind: TicketKind) -> usize {
+        let tabs = Tab::of(kind);
+        let tab = self.for_kind(kind);
+        tabs.iter().position(|&t| t == tab).unwrap_or(0)
     }
 
-    pub fn prev(self) -> Tab {
-        Tab::ALL[(self.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+    /// The `n`-th tab (from 0) of `kind`, the last when there are fewer.
+    pub fn nth(kind: TicketKind, n: usize) -> Tab {
+        let tabs = Tab::of(kind);
+        tabs[n.min(tabs.len() - 1)]
+    }
+
+    pub fn next_in(self, kind: TicketKind) -> Tab {
+        let tabs = Tab::of(kind);
+        tabs[(self.index_in(kind) + 1) % tabs.len()]
+    }
+
+    pub fn prev_in(self, kind: TicketKind) -> Tab {
+        let tabs = Tab::of(kind);
+        tabs[(self.index_in(kind) + tabs.len() - 1) % tabs.len()]
+    }
+
+    /// The tab of details fetched on demand: an execution's steps, a script ticket's
+    /// batches.
+    pub fn is_details(self) -> bool {
+        matches!(self, Tab::Steps | Tab::Batches)
     }
 }
 
@@ -94,14 +136,14 @@ pub(super) fn sort_order(tickets: &[TicketEntry], key: SortKey, order: &mut [usi
 }
 
 pub(super) fn compare(a: &TicketEntry, b: &TicketEntry, key: SortKey) -> Ordering {
-    let start = |t: &TicketEntry| t.ticket.as_ref().and_then(|t| t.start_time);
+    let start = |t: &TicketEntry| t.ticket.as_ref().and_then(|t| t.start_time());
     let newest_first = |t: &TicketEntry| Reverse(start(t));
     // Tickets without a start (or a status) go last, whatever the direction.
     let no_start = |t: &TicketEntry| start(t).is_none();
     let loading = |t: &TicketEntry| t.status().is_none();
     let by_key = match key {
-        SortKey::Urgency => urgency(a.status())
-            .cmp(&urgency(b.status()))
+        SortKey::Urgency => urgency(a.status().as_ref())
+            .cmp(&urgency(b.status().as_ref()))
             .then_with(|| newest_first(a).cmp(&newest_first(b))),
         SortKey::Started => no_start(a)
             .cmp(&no_start(b))
@@ -110,9 +152,10 @@ pub(super) fn compare(a: &TicketEntry, b: &TicketEntry, key: SortKey) -> Orderin
         SortKey::Status => loading(a)
             .cmp(&loading(b))
             .then_with(|| {
-                a.status()
-                    .map(Status::as_str)
-                    .cmp(&b.status().map(Status::as_str))
+                let (a, b) = (a.status(), b.status());
+                a.as_ref()
+                    .map(JobStatus::as_str)
+                    .cmp(&b.as_ref().map(JobStatus::as_str))
             })
             .then_with(|| a.sort_name.cmp(&b.sort_name)),
     };

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
 use crate::app::{App, AppInit, UiSettings};
 use crate::cache::{self, CachedTicket};
-use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
+use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy, TicketRef};
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
@@ -96,9 +96,18 @@ pub fn demo(globals: &Globals) -> Exit {
             Err(e) => return fail(e),
         };
         let client_config = ClientConfig::new(endpoint, Auth::None);
-        let watch = sim
+        // Its executions and its script tickets: both kinds in one list.
+        let executions = sim
             .execution_ids()
             .into_iter()
+            .map(|id| TicketRef::execution(&id));
+        let scripts = sim
+            .script_ticket_ids()
+            .into_iter()
+            .map(|id| TicketRef::script(&id));
+        let watch = executions
+            .chain(scripts)
+            .filter_map(Result::ok)
             .map(WatchEntry::unlabelled)
             .collect();
         let poll = EngineConfig {
@@ -194,9 +203,13 @@ async fn run_engine_and_ui(session: Session) -> Exit {
     let _log_guard = super::init_logging();
     let remembered = remembered(cache.as_deref(), &endpoint, &watch);
     // Tickets the cache knows start from there; the rest are polled at once.
+    let known: HashSet<TicketRef> = remembered
+        .iter()
+        .filter_map(|r| r.ticket.reference().ok())
+        .collect();
     let ids = watch
         .iter()
-        .filter(|w| !remembered.iter().any(|r| r.ticket.execution_id == w.id))
+        .filter(|w| !known.contains(&w.id))
         .map(|w| w.id.clone())
         .collect();
     let cycle = poll.interval;
@@ -205,9 +218,10 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         let _ = engine.commands.send(Command::AddQuery { name, query });
     }
     for known in &remembered {
-        let _ = engine
-            .commands
-            .send(Command::AddKnown(Arc::new(known.ticket.clone())));
+        if let Ok(id) = known.ticket.reference() {
+            let ticket = Arc::new(known.ticket.clone());
+            let _ = engine.commands.send(Command::AddKnown(id, ticket));
+        }
     }
     let init = AppInit {
         endpoint: endpoint.clone(),
@@ -236,8 +250,8 @@ fn remembered(path: Option<&Path>, endpoint: &str, watch: &[WatchEntry]) -> Vec<
     let Some(path) = path else {
         return Vec::new();
     };
-    let watched: HashSet<&str> = watch.iter().map(|w| w.id.as_str()).collect();
+    let watched: HashSet<&TicketRef> = watch.iter().map(|w| &w.id).collect();
     let mut known = cache::load(path, endpoint);
-    known.retain(|k| watched.contains(k.ticket.execution_id.as_str()));
+    known.retain(|k| k.ticket.reference().is_ok_and(|id| watched.contains(&id)));
     known
 }

@@ -19,7 +19,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::output::{self, OutputFormat, TicketPrinter, age, error_json, status_text, took};
 use super::{Globals, Prepared, prepare_with_runtime, report, signals, usage_error};
-use crate::coc::{ApiError, Client, Instance, Step};
+use crate::coc::{ApiError, Client, Instance, Step, TicketRef};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::hosts;
@@ -69,13 +69,24 @@ pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Deta
     })
 }
 
-async fn all_steps(client: Client, pacer: Arc<Pacer>, id: String) -> Result<Vec<Step>, ApiError> {
+/// Every step of an execution (a script ticket has none: an error says so).
+async fn all_steps(
+    client: Client,
+    pacer: Arc<Pacer>,
+    id: TicketRef,
+) -> Result<Vec<Step>, ApiError> {
+    if id.is_script() {
+        return Err(ApiError::InvalidId {
+            id: id.to_string(),
+            reason: "a script ticket has no steps (the dashboard shows its batches and hosts)",
+        });
+    }
     read_all(
         &pacer,
         Pager::offsets(Limits::STEPS),
         step_key,
         no_marker,
-        |page| client.list_steps(&id, page.limit, page.offset()),
+        |page| client.list_steps(id.id(), page.limit, page.offset()),
     )
     .await
 }
@@ -88,7 +99,7 @@ fn step_key(step: &Step) -> Option<Cow<'_, str>> {
 async fn every_host(
     client: Client,
     pacer: Arc<Pacer>,
-    id: String,
+    id: TicketRef,
 ) -> Result<Vec<(Step, Instance)>, ApiError> {
     let mut rows = Vec::new();
     for step in all_steps(client.clone(), pacer.clone(), id).await? {
@@ -109,7 +120,7 @@ async fn every_host(
     Ok(rows)
 }
 
-type FetchResult<T> = (String, Result<T, ApiError>);
+type FetchResult<T> = (TicketRef, Result<T, ApiError>);
 
 /// Fetches with `fetch` for every target, then prints what `render` makes of all of it
 /// (steps and hosts: their tables align on every row).
@@ -119,7 +130,7 @@ async fn print_all<T, F, Fut>(
     render: impl FnOnce(&[FetchResult<T>]) -> String,
 ) -> Result<Exit, Exit>
 where
-    F: Fn(Client, Arc<Pacer>, String) -> Fut,
+    F: Fn(Client, Arc<Pacer>, TicketRef) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let targets = unique(&prepared.targets);
@@ -149,9 +160,9 @@ where
 async fn fetch_and_print(prepared: Prepared, format: OutputFormat) -> Result<Exit, Exit> {
     let targets = unique(&prepared.targets);
     let mut printer = TicketPrinter::start(format, &targets)?;
-    let get = |client: Client, pacer: Arc<Pacer>, id: String| async move {
+    let get = |client: Client, pacer: Arc<Pacer>, id: TicketRef| async move {
         pacer.turn().await;
-        client.get_execution(&id).await
+        client.get_job_ticket(&id).await
     };
     fetch_each(&prepared, &targets, get, |target, result| {
         printer.row(target, result)
@@ -172,7 +183,7 @@ async fn fetch_each<T, F, Fut>(
     mut take: impl FnMut(WatchEntry, Result<T, ApiError>) -> Result<(), Exit>,
 ) -> Result<(), Exit>
 where
-    F: Fn(Client, Arc<Pacer>, String) -> Fut,
+    F: Fn(Client, Arc<Pacer>, TicketRef) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let client =
@@ -212,19 +223,22 @@ fn unique(targets: &[WatchEntry]) -> Vec<WatchEntry> {
     let mut seen = HashSet::new();
     targets
         .iter()
-        .filter(|t| seen.insert(t.id.as_str()))
+        .filter(|t| seen.insert(&t.id))
         .cloned()
         .collect()
 }
 
-/// One object per requested ID: `{"execution_id", KEY: [...]}`, or the error as `get`
-/// shows it.
+/// One object per requested ID: `{"kind", "execution_id", KEY: [...]}`, or the error
+/// as `get` shows it.
 fn nested_json<T: serde::Serialize>(results: &[FetchResult<Vec<T>>], key: &str) -> String {
     let items: Vec<serde_json::Value> = results
         .iter()
-        .map(|(id, result)| match result {
-            Ok(items) => json!({"execution_id": id, key: items}),
-            Err(e) => json!({"execution_id": id, "error": error_json(e)}),
+        .map(|(id, result)| {
+            let kind = id.kind().as_str();
+            match result {
+                Ok(items) => json!({"kind": kind, "execution_id": id.id(), key: items}),
+                Err(e) => json!({"kind": kind, "execution_id": id.id(), "error": error_json(e)}),
+            }
         })
         .collect();
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into())
@@ -249,7 +263,7 @@ fn instances_only(
 /// Flattens results into table rows: `row` for each item, an error row for a failure.
 fn rows_of<T>(
     results: &[FetchResult<Vec<T>>],
-    row: impl Fn(&str, &T) -> Vec<String>,
+    row: impl Fn(&TicketRef, &T) -> Vec<String>,
 ) -> Vec<Vec<String>> {
     results
         .iter()
@@ -260,8 +274,8 @@ fn rows_of<T>(
         .collect()
 }
 
-fn error_row(id: &str, error: &ApiError) -> Vec<String> {
-    let mut row = vec![sanitize(id).into_owned(), "ERROR".into()];
+fn error_row(id: &TicketRef, error: &ApiError) -> Vec<String> {
+    let mut row = vec![id.to_string(), "ERROR".into()];
     row.push(sanitize(&error.to_string()).into_owned());
     row
 }
@@ -284,9 +298,9 @@ const STEPS_HEADER: [&str; 8] = [
 fn steps_table(results: &[FetchResult<Vec<Step>>], now: SystemTime) -> String {
     let rows = rows_of(results, |id, step| {
         vec![
-            sanitize(id).into_owned(),
+            id.to_string(),
             text(step.execution_step_id.as_deref()),
-            status_text(step.status.as_ref()),
+            status_text(step.status.clone().map(Into::into).as_ref()),
             text(step.name.as_deref()),
             text(step.action.as_deref()),
             age(step.start_time, now),
@@ -312,12 +326,12 @@ const HOSTS_HEADER: [&str; 9] = [
 fn hosts_table(results: &[FetchResult<Vec<(Step, Instance)>>], now: SystemTime) -> String {
     let rows = rows_of(results, |id, (step, host)| {
         vec![
-            sanitize(id).into_owned(),
+            id.to_string(),
             text(step.name.as_deref().or(step.execution_step_id.as_deref())),
             hosts::batch(host).map_or_else(|| "-".into(), |b| b.to_string()),
             sanitize(&hosts::host(host)).into_owned(),
             text(hosts::ip(host)),
-            status_text(host.status.as_ref()),
+            status_text(host.status.clone().map(Into::into).as_ref()),
             age(host.start_time, now),
             took(host.start_time, host.end_time, now),
             text(host.message.as_deref().filter(|m| !m.is_empty())),
@@ -362,15 +376,16 @@ mod tests {
     use super::*;
 
     fn entry(id: &str) -> WatchEntry {
-        WatchEntry::unlabelled(id)
+        WatchEntry::unlabelled(TicketRef::parse(id).unwrap())
     }
 
     #[test]
     fn a_repeated_id_is_kept_once_in_its_first_place() {
-        let ids: Vec<String> = unique(&[entry("B"), entry("A"), entry("B"), entry("C")])
+        let targets = [entry("B"), entry("script/B"), entry("B"), entry("C")];
+        let ids: Vec<String> = unique(&targets)
             .into_iter()
-            .map(|t| t.id)
+            .map(|t| t.id.to_string())
             .collect();
-        assert_eq!(ids, ["B", "A", "C"]);
+        assert_eq!(ids, ["B", "script/B", "C"]);
     }
 }

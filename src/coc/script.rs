@@ -166,6 +166,22 @@ impl ScriptOrder {
     }
 }
 
+impl From<ScriptOrder> for ScriptTicket {
+    /// A list row as a ticket: status, times, creator and name, no script yet.
+    fn from(order: ScriptOrder) -> ScriptTicket {
+        ScriptTicket {
+            execute_uuid: order.execute_uuid,
+            order_name: order.order_name,
+            gmt_created: order.gmt_created,
+            gmt_finished: order.gmt_finished,
+            execute_costs: order.execute_costs,
+            creator: order.creator,
+            status: order.status,
+            properties: ScriptTicketProperties::default(),
+        }
+    }
+}
+
 /// `properties.execute_param.script_params[].param_refer`: a value taken from the
 /// parameter store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -244,6 +260,13 @@ pub struct ScriptTicketProperties {
 pub struct ScriptTicket {
     #[serde(deserialize_with = "string_or_any")]
     pub execute_uuid: String,
+    /// The ticket's name, from a list row (the detail does not send it).
+    #[serde(
+        default,
+        deserialize_with = "opt_string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub order_name: Option<String>,
     #[serde(default, deserialize_with = "opt_millis")]
     pub gmt_created: Option<i64>,
     #[serde(default, deserialize_with = "opt_millis")]
@@ -263,6 +286,35 @@ impl ScriptTicket {
     /// Finished tickets never change again and need no more polling.
     pub fn is_terminal(&self) -> bool {
         self.status.as_ref().is_some_and(ScriptStatus::is_terminal)
+    }
+
+    /// This copy over an earlier one (`known`): what it lacks that the other had
+    /// stays. A list row lacks the script and its parameters (only a detail has them),
+    /// a detail lacks the name (only a row has it).
+    pub fn keeping(mut self, known: Option<&ScriptTicket>) -> ScriptTicket {
+        let Some(known) = known else {
+            return self;
+        };
+        if self.order_name.is_none() {
+            self.order_name = known.order_name.clone();
+        }
+        if !self.has_detail() {
+            self.properties = known.properties.clone();
+        }
+        self
+    }
+
+    /// The script's arguments, as the detail tells them.
+    pub fn script_params(&self) -> &[ScriptParam] {
+        self.properties
+            .execute_param
+            .as_ref()
+            .map_or(&[], |p| &p.script_params[..])
+    }
+
+    /// Whether a detail has been read (a list row leaves the script unknown).
+    pub fn has_detail(&self) -> bool {
+        self.properties != ScriptTicketProperties::default()
     }
 }
 
@@ -292,6 +344,21 @@ pub struct ScriptStatistics {
     pub total_instance: Option<u64>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub execute_statistics: Vec<StatusCount>,
+}
+
+impl ScriptStatistics {
+    /// The statuses the hosts of batch `index` are in, most hosts first.
+    pub fn statuses_in(&self, index: u32) -> impl Iterator<Item = &ScriptStatus> {
+        let mut counts: Vec<&StatusCount> = self
+            .execute_statistics
+            .iter()
+            .filter(|count| count.batch_indexes.contains(&index))
+            .collect();
+        counts.sort_by_key(|count| std::cmp::Reverse(count.instance_count));
+        counts
+            .into_iter()
+            .filter_map(|count| count.instance_status.as_ref())
+    }
 }
 
 /// `rotation_strategy` values: what happens after a batch.

@@ -13,14 +13,15 @@ use std::path::{Path, PathBuf};
 use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
 use super::{ConfigError, WatchEntry};
-use crate::coc::validate_execution_id;
+use crate::coc::TicketRef;
 
-/// What the user typed or pasted: IDs separated by spaces, commas or new lines,
-/// optionally followed by `# label` (the label applies to every ID).
+/// What the user typed or pasted: IDs separated by spaces, commas or new lines
+/// (`script/UUID` for a script ticket), optionally followed by `# label` (the label
+/// applies to every ID).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paste {
-    /// Valid IDs, each once, in the order given.
-    pub ids: Vec<String>,
+    /// Valid references, each once, in the order given.
+    pub ids: Vec<TicketRef>,
     pub label: Option<String>,
     /// Refused pieces and why.
     pub invalid: Vec<(String, &'static str)>,
@@ -41,12 +42,10 @@ impl Paste {
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|piece| !piece.is_empty());
         for piece in pieces {
-            match validate_execution_id(piece) {
-                Ok(()) if !paste.ids.iter().any(|id| id == piece) => {
-                    paste.ids.push(piece.to_string())
-                }
-                Ok(()) => {}
-                Err(why) => paste.invalid.push((piece.to_string(), why)),
+            match TicketRef::parse(piece) {
+                Ok(id) if !paste.ids.contains(&id) => paste.ids.push(id),
+                Ok(_) => {}
+                Err(why) => paste.invalid.push((piece.to_string(), why.reason)),
             }
         }
         paste
@@ -64,24 +63,27 @@ impl Paste {
 }
 
 /// Adds `entries` that the file does not watch yet, after its last `[[watch]]`; returns
-/// the IDs added (an ID already watched is left as it is).
+/// the IDs added, as written (an ID already watched is left as it is).
 pub fn add_watches(path: &Path, entries: &[WatchEntry]) -> Result<Vec<String>, String> {
     edit(path, |doc| {
         let mut added = Vec::new();
         let watched = watched_ids(doc)?;
         for entry in entries {
-            if watched.contains(&entry.id) || added.contains(&entry.id) {
+            let id = entry.id.to_string();
+            if watched.contains(&id) || added.contains(&id) {
                 continue;
             }
             push_entry(doc, entry)?;
-            added.push(entry.id.clone());
+            added.push(id);
         }
         Ok(added)
     })
 }
 
 /// Removes the `[[watch]]` entry of `id`; says whether there was one.
-pub fn remove_watch(path: &Path, id: &str) -> Result<bool, String> {
+pub fn remove_watch(path: &Path, id: &TicketRef) -> Result<bool, String> {
+    let id = id.to_string();
+    let id = id.as_str();
     edit(path, |doc| {
         let is_it = |table_id: Option<&str>| table_id == Some(id);
         match doc.get_mut("watch") {
@@ -134,7 +136,7 @@ fn push_entry(doc: &mut DocumentMut, entry: &WatchEntry) -> Result<(), String> {
     match doc.get_mut("watch") {
         Some(Item::ArrayOfTables(tables)) => {
             let mut table = Table::new();
-            table.insert("id", toml_edit::value(entry.id.as_str()));
+            table.insert("id", toml_edit::value(entry.id.to_string()));
             if let Some(label) = &entry.label {
                 table.insert("label", toml_edit::value(label.as_str()));
             }
@@ -148,7 +150,7 @@ fn push_entry(doc: &mut DocumentMut, entry: &WatchEntry) -> Result<(), String> {
         }
         Some(Item::Value(Value::Array(items))) => {
             let mut table = InlineTable::new();
-            table.insert("id", entry.id.as_str().into());
+            table.insert("id", entry.id.to_string().into());
             if let Some(label) = &entry.label {
                 table.insert("label", label.as_str().into());
             }
@@ -265,7 +267,10 @@ mod tests {
         assert_eq!(paste.label.as_deref(), Some("DB drill"));
         assert_eq!(paste.invalid.len(), 1);
         assert_eq!(paste.invalid[0].0, "EX\u{200b}4");
-        assert_eq!(Paste::parse("a/b").invalid[0].1, "it contains a slash");
+        assert!(Paste::parse("a/b").invalid[0].1.contains("script/UUID"));
+        let script = Paste::parse("script/JS1 SCRIPT/JS2");
+        assert_eq!(script.ids, ["script/JS1"]);
+        assert!(script.invalid[0].1.contains("lower case"));
         assert_eq!(Paste::parse("EX9 #  ").label, None);
     }
 }

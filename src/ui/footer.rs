@@ -116,13 +116,15 @@ fn fitting(mut hints: Vec<(String, String)>, room: usize) -> Vec<(String, String
 
 /// `Stop watching EX… (job) and remove it from the config?`
 fn removal_question(app: &App) -> String {
-    let id = app.watch_edit().removing().unwrap_or("");
+    let Some(id) = app.watch_edit().removing() else {
+        return String::new();
+    };
     let name = app
         .ticket(id)
         .map(|t| text::sanitize(t.name()).into_owned());
     let named = match name.filter(|n| !n.is_empty()) {
-        Some(name) => format!("{} ({name})", text::sanitize(id)),
-        None => text::sanitize(id).into_owned(),
+        Some(name) => format!("{id} ({name})"),
+        None => id.to_string(),
     };
     format!("Stop watching {named} and remove it from the config?")
 }

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::app::{App, HealthTexts};
+use crate::coc::TicketKind;
 use crate::text;
 
 use super::theme::Theme;
@@ -41,6 +42,16 @@ fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
             if total == 1 { "" } else { "s" }
         )),
     ];
+    // Per kind once there are script tickets (a list of executions reads as before).
+    let scripts = app.kind_count(TicketKind::Script);
+    if scripts > 0 {
+        let executions = app.kind_count(TicketKind::Execution);
+        spans.push(Span::raw(format!(
+            " ({executions} execution{}, {scripts} script{})",
+            if executions == 1 { "" } else { "s" },
+            if scripts == 1 { "" } else { "s" }
+        )));
+    }
     if app.visible_len() != total {
         spans.push(Span::raw(format!(", {} shown", app.visible_len())));
     }

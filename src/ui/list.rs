@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, RowTimes, TicketEntry, View, layout::Screen};
+use crate::coc::{JobTicket, TicketKind};
 use crate::text;
 
 use super::status_label;
@@ -124,22 +125,33 @@ pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
     }
     let offset = app.list_offset(usize::from(rows.height));
     let shown = (offset..app.visible_len()).map_while(|position| app.visible(position));
-    draw_rows(buf, screen, shown, offset, app.cursor(), app, theme);
+    let scripts = app.kind_count(TicketKind::Script) > 0;
+    draw_rows(
+        buf,
+        screen,
+        shown,
+        offset,
+        (app.cursor(), scripts),
+        app,
+        theme,
+    );
 }
 
-/// The column titles and the rows on screen, the first being the `offset`-th.
+/// The column titles and the rows on screen, the first being the `offset`-th; the row
+/// at `cursor` selected. `scripts`: script tickets are among the rows (the ID column is
+/// then a ticket's, not an execution's).
 fn draw_rows<'a>(
     buf: &mut Buffer,
     screen: &Screen,
     entries: impl Iterator<Item = &'a TicketEntry>,
     offset: usize,
-    cursor: usize,
+    (cursor, scripts): (usize, bool),
     app: &App,
     theme: Theme,
 ) {
     let rows = screen.rows;
     let columns = Columns::fit(screen.list_header.width.max(rows.width));
-    draw_titles(buf, screen.list_header, &columns, theme);
+    draw_titles(buf, screen.list_header, &columns, scripts, theme);
     for (line, entry) in entries.take(usize::from(rows.height)).enumerate() {
         let row = Rect {
             y: rows.y + line as u16,
@@ -172,7 +184,16 @@ fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
     }
     let offset = browse.offset(usize::from(screen.rows.height));
     let shown = browse.rows().iter().skip(offset);
-    draw_rows(buf, screen, shown, offset, browse.cursor(), app, theme);
+    let scripts = browse.rows().iter().any(|r| r.id.is_script());
+    draw_rows(
+        buf,
+        screen,
+        shown,
+        offset,
+        (browse.cursor(), scripts),
+        app,
+        theme,
+    );
 }
 
 fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Theme) {
@@ -181,16 +202,19 @@ fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Theme) {
         .render(area, buf);
 }
 
-fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, theme: Theme) {
+fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, scripts: bool, theme: Theme) {
     if area.is_empty() {
         return;
     }
     buf.set_style(area, theme.column_header());
     for (column, x, width) in columns.iter() {
-        let title = COLUMNS
-            .iter()
-            .find(|(c, _, _)| *c == column)
-            .map_or("", |(_, t, _)| *t);
+        let title = match column {
+            Column::Id if scripts => "TICKET ID",
+            _ => COLUMNS
+                .iter()
+                .find(|(c, _, _)| *c == column)
+                .map_or("", |(_, t, _)| *t),
+        };
         put(buf, area, x, width, title, theme.column_header());
     }
 }
@@ -227,7 +251,7 @@ fn draw_row(
                     x,
                     width,
                     &text::fit(&label, w),
-                    theme.status(entry.status()),
+                    theme.status(entry.status().as_ref()),
                 );
             }
             Column::Name => {
@@ -248,14 +272,17 @@ fn draw_row(
                     theme.bold(),
                 );
             }
-            Column::Id => put(buf, row, x, width, &text::cell(&entry.id, w), plain),
+            Column::Id => {
+                let id = entry.id.to_string();
+                put(buf, row, x, width, &text::cell(&id, w), plain)
+            }
             Column::Type => {
-                let kind = ticket.and_then(|t| t.execution_type.as_ref());
-                let kind = kind.map_or("", |k| k.as_str());
+                // A script ticket's type is its kind: SCRIPT.
+                let kind = ticket.and_then(JobTicket::type_label).unwrap_or("");
                 put(buf, row, x, width, &text::cell(kind, w), plain);
             }
             Column::Creator => {
-                let creator = ticket.and_then(|t| t.creator.as_deref()).unwrap_or("");
+                let creator = ticket.and_then(JobTicket::creator).unwrap_or("");
                 put(buf, row, x, width, &text::cell(creator, w), plain);
             }
             Column::Started => put_time(buf, row, x, width, times.started.as_deref()),

@@ -7,24 +7,22 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use crate::app::Prompt;
-use crate::operate::{self, TERMINATE_WORD};
+use crate::coc::TicketKind;
+use crate::operate;
 
 use super::theme::Theme;
 
 pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
     let (title, lines) = match prompt {
         Prompt::Menu {
-            execution_id,
+            id,
             choices,
             cursor,
         } => {
-            let mut lines = vec![
-                Line::raw(format!("Operate on {execution_id}:")),
-                Line::raw(""),
-            ];
+            let mut lines = vec![Line::raw(format!("Operate on {id}:")), Line::raw("")];
             for (i, op) in choices.iter().enumerate() {
                 let marker = if i == *cursor { "›" } else { " " };
-                let line = Line::raw(format!(" {marker} {}", op.as_str()));
+                let line = Line::raw(format!(" {marker} {}", operate::action(*op)));
                 lines.push(if i == *cursor {
                     line.patch_style(theme.selected())
                 } else {
@@ -39,19 +37,23 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
             (" actions ".to_string(), lines)
         }
         Prompt::Confirm {
+            id,
             operation,
             description,
             typed,
-            ..
         } => {
             let op = operation.as_str();
             let mut lines = vec![
                 Line::styled(description.clone(), theme.bold()),
                 Line::raw(""),
             ];
-            if operate::needs_typed_confirmation(*operation) {
+            if let Some(word) = operate::typed_word(*operation) {
+                let noun = match id.kind() {
+                    TicketKind::Execution => "the execution ID",
+                    TicketKind::Script => "the ticket's ID",
+                };
                 lines.push(Line::raw(format!(
-                    "Type {TERMINATE_WORD} or the execution ID, then Enter, to send {op}:"
+                    "Type {word} or {noun}, then Enter, to send {op}:"
                 )));
                 lines.push(Line::from(vec![
                     Span::styled(format!("> {typed}"), theme.key()),

@@ -2,7 +2,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::coc::Status;
+use crate::coc::{JobStatus, ScriptStatus, Status};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -22,16 +22,27 @@ impl Theme {
         }
     }
 
-    /// `None` is a ticket not fetched yet.
-    pub fn status(self, status: Option<&Status>) -> Style {
+    /// `None` is a ticket not fetched yet. A script ticket's status has the colour of
+    /// its like among executions'.
+    pub fn status(self, status: Option<&JobStatus>) -> Style {
+        use JobStatus::{Execution as E, Script as S};
         match status {
-            Some(Status::Failed) => self.fg(Color::Red).add_modifier(Modifier::BOLD),
-            Some(Status::Timeout) => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
-            Some(Status::Running) => self.fg(Color::Cyan),
-            Some(Status::Pending | Status::Canceling) => self.fg(Color::Yellow),
-            Some(Status::Canceled) => self.fg(Color::DarkGray),
-            Some(Status::Succeed) => self.fg(Color::Green),
-            Some(Status::Unknown(_)) => Style::new().add_modifier(Modifier::ITALIC),
+            Some(E(Status::Failed) | S(ScriptStatus::Abnormal)) => {
+                self.fg(Color::Red).add_modifier(Modifier::BOLD)
+            }
+            Some(E(Status::Timeout) | S(ScriptStatus::Rollbacked)) => {
+                self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+            }
+            Some(E(Status::Running) | S(ScriptStatus::Processing)) => self.fg(Color::Cyan),
+            Some(
+                E(Status::Pending | Status::Canceling)
+                | S(ScriptStatus::Ready | ScriptStatus::Paused),
+            ) => self.fg(Color::Yellow),
+            Some(E(Status::Canceled) | S(ScriptStatus::Canceled)) => self.fg(Color::DarkGray),
+            Some(E(Status::Succeed) | S(ScriptStatus::Finished)) => self.fg(Color::Green),
+            Some(E(Status::Unknown(_)) | S(ScriptStatus::Unknown(_))) => {
+                Style::new().add_modifier(Modifier::ITALIC)
+            }
             None => self.dim(),
         }
     }
