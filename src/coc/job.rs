@@ -16,11 +16,32 @@ use super::script::{ScriptOperation, ScriptStatus, ScriptTicket};
 
 /// An execution or a script ticket. Serialised with a `kind` field (`execution` or
 /// `script`) beside the kind's own fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum JobTicket {
     Execution(Ticket),
     Script(ScriptTicket),
+}
+
+impl<'de> Deserialize<'de> for JobTicket {
+    /// From JSON only (the cache): the object is read whole as text, its `kind` looked
+    /// at, then the kind's model read from the text (a target value is kept as raw JSON,
+    /// which serde's buffering of tagged enums cannot hold).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<JobTicket, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Kind {
+            kind: String,
+        }
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let Kind { kind } = serde_json::from_str(raw.get()).map_err(D::Error::custom)?;
+        let ticket = match kind.as_str() {
+            "execution" => serde_json::from_str::<Ticket>(raw.get()).map(JobTicket::Execution),
+            "script" => serde_json::from_str::<ScriptTicket>(raw.get()).map(JobTicket::Script),
+            other => return Err(D::Error::unknown_variant(other, &["execution", "script"])),
+        };
+        ticket.map_err(D::Error::custom)
+    }
 }
 
 impl From<Ticket> for JobTicket {
@@ -328,6 +349,25 @@ mod tests {
             assert_eq!(json["kind"], ticket.kind().as_str());
             let back: JobTicket = serde_json::from_value(json).unwrap();
             assert_eq!(back, ticket);
+        }
+    }
+
+    #[test]
+    fn every_fixture_ticket_survives_a_round_trip_with_its_kind() {
+        for fixture in [
+            "execution-realistic.json",
+            "execution-unusual.json",
+            "execution-nulls.json",
+        ] {
+            let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+            let body: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let data = body.get("data").cloned().unwrap_or(body);
+            let ticket = JobTicket::from(serde_json::from_value::<Ticket>(data).unwrap());
+            let text = serde_json::to_string(&ticket).unwrap();
+            let back: JobTicket =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{fixture}: {e}"));
+            assert_eq!(back, ticket, "{fixture}");
         }
     }
 

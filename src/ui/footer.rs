@@ -149,8 +149,11 @@ fn browse_summary(app: &App) -> String {
 /// What the help says besides the keys of the table.
 const LEGEND: &[(&str, &str)] = &[
     ("mouse", "click selects, wheel scrolls"),
-    ("✖ ⏱ ▶ ◌ …", "Failed Timeout Running Canceling Pending"),
-    ("⊘ ✔ ? ·", "Canceled Succeed unknown loading"),
+    (
+        "✖ ⏱ ▶ ◌ … ⏸",
+        "Failed Timeout Running Canceling Pending PAUSED",
+    ),
+    ("⊘ ✔ ? · ↺", "Canceled Succeed unknown loading ROLLBACKED"),
     ("! ~ ≈", "poll failed / stale / cached, not polled yet"),
 ];
 

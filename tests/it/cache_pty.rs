@@ -65,7 +65,7 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let written = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(written.contains(&done[0]) && written.contains("\"version\":1"));
+    assert!(written.contains(&done[0]) && written.contains("\"version\":2"));
 
     let before = requests();
     run_until_history_shows(&env, done.len(), true);

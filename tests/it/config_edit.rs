@@ -23,7 +23,7 @@ interval = "2s"  # fast
 
 fn entry(id: &str, label: Option<&str>) -> WatchEntry {
     WatchEntry {
-        id: id.into(),
+        id: crate::support::r(id),
         label: label.map(str::to_string),
     }
 }
@@ -67,14 +67,14 @@ fn adding_and_removing_keep_comments_order_and_formatting() {
         assert_eq!(mode, 0o600, "the file's permissions are kept");
     }
 
-    assert!(remove_watch(&path, "EX2025070121014501cccccc").unwrap());
+    assert!(remove_watch(&path, &crate::support::r("EX2025070121014501cccccc")).unwrap());
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         ORIGINAL,
         "round trip"
     );
-    assert!(remove_watch(&path, "EX2025070121014501bbbbbb").unwrap());
-    assert!(!remove_watch(&path, "EX2025070121014501bbbbbb").unwrap());
+    assert!(remove_watch(&path, &crate::support::r("EX2025070121014501bbbbbb")).unwrap());
+    assert!(!remove_watch(&path, &crate::support::r("EX2025070121014501bbbbbb")).unwrap());
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
         text.contains("label = \"DB failover drill\"   # Monday"),
@@ -102,7 +102,7 @@ fn a_new_file_and_an_inline_watch_list_can_be_edited() {
     std::fs::write(&inline, "watch = [{ id = \"EX1\" }]  # inline\n").unwrap();
     add_watches(&inline, &[entry("EX2", Some("two"))]).unwrap();
     assert_eq!(watched_ids(&inline), ["EX1", "EX2"]);
-    assert!(remove_watch(&inline, "EX1").unwrap());
+    assert!(remove_watch(&inline, &crate::support::r("EX1")).unwrap());
     assert_eq!(watched_ids(&inline), ["EX2"]);
     assert!(
         std::fs::read_to_string(&inline)
@@ -140,7 +140,9 @@ fn two_writers_at_once_lose_no_entry() {
                     add_watches(&path, &[entry(&id, None)]).unwrap();
                 }
                 // Removing the writer's first entry while the other keeps adding.
-                assert!(remove_watch(&path, &format!("EX{writer}000")).unwrap());
+                assert!(
+                    remove_watch(&path, &crate::support::r(&format!("EX{writer}000"))).unwrap()
+                );
             })
         })
         .collect();

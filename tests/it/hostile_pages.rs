@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::support::hostile::{Answer, Hostile, Seen, page, ticket};
-use crate::support::{Sim, coctop_command, stderr, stdout};
+use crate::support::{Sim, coctop_command, r, refs, stderr, stdout};
 use coctop::coc::{ApiError, Auth, Client, ClientConfig, Endpoint, ListQuery, Operation};
 use coctop::query::TicketQuery;
 use coctop::sim::SimOptions;
@@ -194,11 +194,8 @@ fn the_open_tickets_steps_stop_on_a_repeated_page() {
             concurrency: 8,
             max_rps: 50.0,
         };
-        let mut engine = spawn(Arc::new(client(&server.url)), config, vec![id.clone()]);
-        engine
-            .commands
-            .send(Command::FollowSteps(Some(id.clone())))
-            .unwrap();
+        let mut engine = spawn(Arc::new(client(&server.url)), config, vec![r(&id)]);
+        engine.commands.send(Command::Follow(Some(r(&id)))).unwrap();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         let mut steps = None;
         while let Ok(Some(update)) = tokio::time::timeout_at(deadline, engine.updates.recv()).await
@@ -256,7 +253,7 @@ fn run_engine(
             concurrency: 8,
             max_rps: 50.0,
         };
-        let mut engine = spawn(Arc::new(client), config, watched);
+        let mut engine = spawn(Arc::new(client), config, refs(&watched));
         if let Some(query) = query {
             engine
                 .commands
@@ -332,13 +329,13 @@ fn an_operation_asked_of_the_engine_under_read_only_sends_nothing() {
         let mut engine = spawn(
             Arc::new(client.clone()),
             EngineConfig::default(),
-            vec![id.clone()],
+            vec![r(&id)],
         );
         engine
             .commands
             .send(Command::Operate {
-                execution_id: id.clone(),
-                operation: Operation::Terminate,
+                id: r(&id),
+                operation: Operation::Terminate.into(),
             })
             .unwrap();
         let result = loop {
@@ -485,12 +482,12 @@ proptest::proptest! {
                 concurrency: 8,
                 max_rps: MAX_RPS as f64,
             };
-            let mut engine = spawn(Arc::new(client), engine_config, watched.clone());
+            let mut engine = spawn(Arc::new(client), engine_config, refs(&watched));
             let commands = &engine.commands;
             commands.send(Command::AddQuery { name: "q".into(), query: TicketQuery::default() }).unwrap();
-            commands.send(Command::FollowSteps(Some(watched[0].clone()))).unwrap();
+            commands.send(Command::Follow(Some(r(&watched[0])))).unwrap();
             commands.send(Command::FetchInstances {
-                execution_id: watched[0].clone(),
+                id: r(&watched[0]),
                 step_id: "s1".into(),
                 page: coctop::watch::PageAt { cursor: coctop::watch::Cursor::Offset(0), limit: 100 },
             }).unwrap();
@@ -499,8 +496,8 @@ proptest::proptest! {
             let (mut steps, mut hosts) = (0, 0);
             while let Ok(Some(update)) = tokio::time::timeout_at(deadline, engine.updates.recv()).await {
                 match update {
-                    Update::Ticket(TicketUpdate::Joined { execution_id, .. }) => {
-                        tracked.insert(execution_id);
+                    Update::Ticket(TicketUpdate::Joined { id, .. }) => {
+                        tracked.insert(id);
                     }
                     Update::Reply(Reply::Steps { result: Ok(s), .. }) => steps = steps.max(s.len()),
                     Update::Reply(Reply::Instances { result: Ok(p), .. }) => hosts = hosts.max(p.data.len()),

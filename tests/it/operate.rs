@@ -265,14 +265,14 @@ mod through_the_dashboard {
     use std::time::{Duration, Instant, SystemTime};
 
     use coctop::app::{self, Action, App, AppInit, Message, Prompt, StepsState};
-    use coctop::coc::{Operation, Status};
+    use coctop::coc::{JobOperation, JobStatus, Operation, Status, TicketRef};
     use coctop::config::WatchEntry;
     use coctop::sim::SimOptions;
     use coctop::watch::{self, Command, EngineConfig, EngineHandle, Reply, TicketUpdate, Update};
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::first_with;
-    use crate::support::Sim;
+    use crate::support::{Sim, r};
 
     struct Dashboard<'s> {
         sim: &'s Sim,
@@ -281,19 +281,19 @@ mod through_the_dashboard {
     }
 
     impl<'s> Dashboard<'s> {
+        /// The dashboard watching `ids` (`EX…` or `script/UUID`).
         fn start(sim: &'s Sim, ids: &[String], interval: Duration) -> Dashboard<'s> {
             let config = EngineConfig {
                 interval,
                 ..EngineConfig::default()
             };
             let client = Arc::new(sim.client());
-            let engine = sim.block_on(async { watch::spawn(client, config, ids.to_vec()) });
+            let refs: Vec<TicketRef> = ids.iter().map(|id| r(id)).collect();
+            let watch = refs.iter().cloned().map(WatchEntry::unlabelled).collect();
+            let engine = sim.block_on(async { watch::spawn(client, config, refs) });
             let mut app = App::new(AppInit {
                 endpoint: sim.url(),
-                watch: ids
-                    .iter()
-                    .map(|id| WatchEntry::unlabelled(id.clone()))
-                    .collect(),
+                watch,
                 color: false,
                 now: SystemTime::now(),
             });
@@ -351,10 +351,17 @@ mod through_the_dashboard {
             }
         }
 
-        /// `x`, the menu's cursor onto `operation`, Enter, then the confirmation.
-        fn operate(&mut self, id: &str, operation: Operation) {
+        /// `x`, the menu's cursor onto `operation`, Enter, then the confirmation (the
+        /// word typed for one that cannot be undone).
+        fn operate(&mut self, id: &str, operation: impl Into<JobOperation>) {
+            let operation = operation.into();
             self.select(id);
             self.key(KeyCode::Char('x'));
+            self.confirm(id, operation);
+        }
+
+        /// The open menu's cursor onto `operation`, Enter, then the confirmation.
+        fn confirm(&mut self, id: &str, operation: JobOperation) {
             loop {
                 match self.app.prompt() {
                     Some(Prompt::Menu {
@@ -365,18 +372,19 @@ mod through_the_dashboard {
                 }
             }
             self.key(KeyCode::Enter);
-            if operation == Operation::Terminate {
-                for c in "terminate".chars() {
-                    self.key(KeyCode::Char(c));
+            match coctop::operate::typed_word(operation) {
+                Some(word) => {
+                    for c in word.chars() {
+                        self.key(KeyCode::Char(c));
+                    }
+                    self.key(KeyCode::Enter);
                 }
-                self.key(KeyCode::Enter);
-            } else {
-                self.key(KeyCode::Char('y'));
+                None => self.key(KeyCode::Char('y')),
             }
         }
 
-        fn status(&self, id: &str) -> Option<Status> {
-            self.app.ticket(id)?.status().cloned()
+        fn status(&self, id: &str) -> Option<JobStatus> {
+            self.app.ticket(&r(id))?.status()
         }
     }
 
@@ -401,9 +409,9 @@ mod through_the_dashboard {
         for (n, (id, operation, after)) in cases.into_iter().enumerate() {
             dashboard.operate(id, operation);
             let updates = dashboard.pump_until("the answer and a fresh poll", |app| {
-                let entry = app.ticket(id).unwrap();
+                let entry = app.ticket(&r(id)).unwrap();
                 entry.operations.last().is_some_and(|r| r.result.is_some())
-                    && entry.status() == Some(&after)
+                    && entry.status() == Some(after.clone().into())
             });
             assert!(
                 updates
@@ -412,17 +420,17 @@ mod through_the_dashboard {
                 "{operation:?}"
             );
             assert_eq!(sim.operations(), n as u64 + 1, "sent once");
-            let history = &dashboard.app.ticket(id).unwrap().operations;
+            let history = &dashboard.app.ticket(&r(id)).unwrap().operations;
             assert_eq!(history.len(), 1);
             assert_eq!(history[0].result, Some(Ok(())));
         }
         // SKIP_BATCH: the running batch step ends, the step after it runs.
         dashboard.operate(&ids[8], Operation::SkipBatch);
         dashboard.pump_until("SKIP_BATCH answered", |app| {
-            let entry = app.ticket(&ids[8]).unwrap();
+            let entry = app.ticket(&r(&ids[8])).unwrap();
             entry.operations.last().is_some_and(|r| r.result.is_some())
         });
-        let record = &dashboard.app.ticket(&ids[8]).unwrap().operations[0];
+        let record = &dashboard.app.ticket(&r(&ids[8])).unwrap().operations[0];
         assert_eq!(record.result, Some(Ok(())));
         assert_eq!(sim.operations(), 4);
 
@@ -434,14 +442,14 @@ mod through_the_dashboard {
             Some(Prompt::Menu { choices, .. }) => choices.clone(),
             other => panic!("{other:?}"),
         };
-        assert!(!offered.contains(&Operation::Resume), "{offered:?}");
+        assert!(!offered.contains(&Operation::Resume.into()), "{offered:?}");
         dashboard.key(KeyCode::Esc);
         dashboard
             .engine
             .commands
             .send(Command::Operate {
-                execution_id: ids[7].clone(),
-                operation: Operation::Retry,
+                id: r(&ids[7]),
+                operation: Operation::Retry.into(),
             })
             .unwrap();
         dashboard.pump_until("the refusal shown", |app| {
@@ -456,7 +464,7 @@ mod through_the_dashboard {
             "{text}"
         );
         assert_eq!(sim.operations(), 5, "refused once, not retried");
-        assert_eq!(dashboard.status(&failed), Some(Status::Running));
+        assert_eq!(dashboard.status(&failed), Some(Status::Running.into()));
     }
 
     #[test]
@@ -483,7 +491,7 @@ mod through_the_dashboard {
         });
         assert!(steps_updates(&updates) >= 3, "{updates:?}");
         assert!(matches!(
-            dashboard.app.ticket(&running).unwrap().steps,
+            dashboard.app.ticket(&r(&running)).unwrap().steps,
             StepsState::Loaded { .. }
         ));
 
@@ -492,7 +500,7 @@ mod through_the_dashboard {
             .unwrap()
             .advance(Duration::from_secs(24 * 3600));
         let mut updates = dashboard.pump_until("the ticket finished", |app| {
-            app.ticket(&running)
+            app.ticket(&r(&running))
                 .unwrap()
                 .ticket
                 .as_ref()
@@ -512,7 +520,8 @@ mod through_the_dashboard {
             "once more when it finished, then no more: {:?}",
             &updates[finished_at..]
         );
-        let StepsState::Loaded { steps, .. } = &dashboard.app.ticket(&running).unwrap().steps
+        let StepsState::Loaded { data: steps, .. } =
+            &dashboard.app.ticket(&r(&running)).unwrap().steps
         else {
             panic!("steps loaded");
         };
@@ -599,7 +608,7 @@ fn the_engine_sends_no_operation_after_an_authentication_failure() {
         watch::spawn(
             std::sync::Arc::new(client.unwrap()),
             EngineConfig::default(),
-            vec![id.clone()],
+            vec![crate::support::r(&id)],
         )
     });
     let next = |engine: &mut watch::EngineHandle| {
@@ -617,8 +626,8 @@ fn the_engine_sends_no_operation_after_an_authentication_failure() {
     engine
         .commands
         .send(Command::Operate {
-            execution_id: id.clone(),
-            operation: Operation::Terminate,
+            id: crate::support::r(&id),
+            operation: Operation::Terminate.into(),
         })
         .unwrap();
     loop {

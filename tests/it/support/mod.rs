@@ -188,7 +188,7 @@ pub fn watched_ids(config: &Path) -> Vec<String> {
         .unwrap()
         .watch
         .into_iter()
-        .map(|w| w.id)
+        .map(|w| w.id.to_string())
         .collect()
 }
 
@@ -249,4 +249,14 @@ pub async fn read_batch_hosts(
         },
     )
     .await
+}
+
+/// The reference written `text` (`EX…` or `script/UUID`).
+pub fn r(text: &str) -> coctop::coc::TicketRef {
+    coctop::coc::TicketRef::parse(text).unwrap()
+}
+
+/// The references written `ids`.
+pub fn refs(ids: &[String]) -> Vec<coctop::coc::TicketRef> {
+    ids.iter().map(|id| r(id)).collect()
 }
