@@ -5,6 +5,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -12,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::{App, Message, Reloaded, WatchChange};
 use crate::cache;
-use crate::config::edit;
+use crate::config::edit::{self, LastRead};
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
 use crate::notify::{Notification, NotifyConfig, Teller};
 
@@ -27,22 +28,25 @@ pub struct Effects {
     /// The config file that watch-list changes are saved to and that is reloaded when
     /// it changes; `None` (the demo) keeps changes to this session.
     pub config_path: Option<PathBuf>,
+    /// What was last read from (or written to) that file: a save that finds something
+    /// else there checks again before it trusts it.
+    pub last_read: Arc<LastRead>,
     /// Where the tickets are remembered for the next run.
     pub cache: Option<CacheTarget>,
 }
 
-/// One endpoint's cache file.
+/// One endpoint's and account's cache file.
 #[derive(Debug, Clone)]
 pub struct CacheTarget {
     pub path: PathBuf,
-    pub endpoint: String,
+    pub key: cache::Key,
 }
 
 impl CacheTarget {
     fn write(&self, app: &App) -> impl FnOnce() + Send + 'static {
         let (target, tickets) = (self.clone(), app.to_cache());
         move || {
-            if let Err(e) = cache::save(&target.path, &target.endpoint, tickets) {
+            if let Err(e) = cache::save(&target.path, &target.key, tickets) {
                 tracing::warn!("cache {} not written: {e}", target.path.display());
             }
         }
@@ -75,9 +79,9 @@ impl Effects {
     /// Saves a change in the background; the result comes back as `Message::Saved`.
     pub fn save_watch(&self, change: WatchChange, replies: &UnboundedSender<Message>) {
         let path = self.config_path.clone();
-        let replies = replies.clone();
+        let (replies, last_read) = (replies.clone(), self.last_read.clone());
         tokio::task::spawn_blocking(move || {
-            let said = save_watch_change(path.as_deref(), &change);
+            let said = save_watch_change(path.as_deref(), &change, &last_read);
             if let Err(e) = &said {
                 tracing::warn!("watch list not saved: {e}");
             }
@@ -90,6 +94,7 @@ impl Effects {
         let path = self.config_path.clone()?;
         Some(Background(tokio::spawn(follow_config(
             path,
+            self.last_read.clone(),
             replies.clone(),
         ))))
     }
@@ -109,7 +114,7 @@ impl Effects {
     }
 }
 
-async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
+async fn follow_config(path: PathBuf, last_read: Arc<LastRead>, replies: UnboundedSender<Message>) {
     let mut file = FileWatch::new(path);
     let mut clock = tokio::time::interval(RELOAD_INTERVAL);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -119,9 +124,12 @@ async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
             continue;
         };
         let reloaded = result
-            .map(|config| Reloaded {
-                watch: config.watch,
-                notify: config.notify,
+            .map(|(config, text)| {
+                last_read.set(text);
+                Reloaded {
+                    watch: config.watch,
+                    notify: config.notify,
+                }
             })
             .map_err(|error| error.to_string());
         if let Err(error) = &reloaded {
@@ -134,14 +142,58 @@ async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
 }
 
 /// Saves a watch-list change; what to tell the user.
-fn save_watch_change(path: Option<&Path>, change: &WatchChange) -> Result<String, String> {
+fn save_watch_change(
+    path: Option<&Path>,
+    change: &WatchChange,
+    last_read: &LastRead,
+) -> Result<String, String> {
     let Some(path) = path else {
         return Ok("not saved: the demo has no config file".into());
     };
+    let saved = format!("saved to {}", path.display());
     match change {
-        WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
-        WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
+        WatchChange::Add(entries) => edit::add_watches(path, entries, last_read).map(|_| saved),
+        WatchChange::Remove(id) => match edit::remove_watch(path, id, last_read) {
+            Ok(true) => Ok(saved),
+            // Found by a [[query]] (or pinned): there is nothing of it in the file.
+            Ok(false) => Ok(format!(
+                "{id} is not a [[watch]] entry of {}: it came from a query (or a pin), \
+                 the file is unchanged",
+                path.display()
+            )),
+            Err(e) => Err(e),
+        },
     }
-    .map(|()| format!("saved to {}", path.display()))
     .map_err(|e| format!("not saved: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coc::TicketRef;
+
+    #[test]
+    fn removing_a_ticket_the_file_does_not_name_says_where_it_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "[[watch]]\nid = \"EX1\"\n";
+        std::fs::write(&path, text).unwrap();
+        let last_read = LastRead::of_file(&path);
+        let said = save_watch_change(
+            Some(&path),
+            &WatchChange::Remove(TicketRef::parse("EXQUERY").unwrap()),
+            &last_read,
+        )
+        .unwrap();
+        assert!(said.contains("came from a query"), "{said}");
+        assert!(!said.contains("saved"), "{said}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        let said = save_watch_change(
+            Some(&path),
+            &WatchChange::Remove(TicketRef::parse("EX1").unwrap()),
+            &last_read,
+        )
+        .unwrap();
+        assert!(said.starts_with("saved to"), "{said}");
+    }
 }

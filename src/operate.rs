@@ -5,10 +5,10 @@
 //! script tickets) and the dashboard.
 
 use crate::coc::{
-    ApiError, ExecutionType, JobOperation, JobTicket, Operation, ScriptOperation, ScriptStatus,
-    Status, TicketKind, TicketRef,
+    ApiError, ErrorKind, ExecutionType, JobOperation, JobTicket, Operation, ScriptOperation,
+    ScriptStatus, Status, TicketKind, TicketRef,
 };
-use crate::text::sanitize;
+use crate::text;
 
 /// The operations on an execution, in menu order.
 pub const ALL: [Operation; 4] = [
@@ -90,7 +90,7 @@ pub const CANCEL_WORD: &str = "cancel";
 /// ticket's ID typed out (as written, `script/UUID`, or bare).
 pub fn confirmed(operation: JobOperation, id: &TicketRef, answer: &str) -> bool {
     match typed_word(operation) {
-        Some(word) => answer == word || answer == id.to_string() || answer == id.id(),
+        Some(word) => answer == word || *id == *answer || answer == id.id(),
         None => answer == "y",
     }
 }
@@ -109,29 +109,29 @@ pub fn action(operation: JobOperation) -> String {
     }
 }
 
+/// A job or script name in a confirmation is cut here (terminal columns), so that the
+/// action, the ID and the question always show.
+pub const JOB_WIDTH: usize = 60;
+/// A ticket's ID in a confirmation or a log line is cut here; a valid one is shorter.
+const ID_WIDTH: usize = 128;
+
 /// What a confirmation shows: the action, the ticket's reference, its job or script
-/// and its current status. Server text is sanitised here, for display.
+/// (cut) and its current status. Server text is sanitised here, for display.
 pub fn describe(operation: JobOperation, ticket: &JobTicket) -> String {
     let what = match ticket {
         JobTicket::Execution(_) => "job",
         JobTicket::Script(_) => "script",
     };
-    let status = ticket.status();
+    let status = ticket
+        .status()
+        .map_or_else(|| "unknown".into(), |s| s.label().into_owned());
+    let id = TicketRef::listed(ticket.kind(), ticket.id()).to_string();
     format!(
-        "{} {}  {what} {}  status {}",
+        "{} {}  {what} {}  status {status}",
         action(operation),
-        shown_reference(ticket),
-        sanitize(ticket.name().unwrap_or("-")),
-        sanitize(status.as_ref().map_or("unknown", |s| s.as_str()))
+        text::cell(&id, ID_WIDTH),
+        text::cell(ticket.name().unwrap_or("-"), JOB_WIDTH),
     )
-}
-
-/// The ticket's reference as written; its raw ID sanitised when it breaks the rule.
-fn shown_reference(ticket: &JobTicket) -> String {
-    match ticket.reference() {
-        Ok(reference) => reference.to_string(),
-        Err(_) => sanitize(ticket.id()).into_owned(),
-    }
 }
 
 /// What an operation command was asked to do, before the ticket (fetched first) says
@@ -216,8 +216,11 @@ impl Verb {
 #[derive(Debug, Clone, PartialEq)]
 pub enum OperationOutcome {
     Accepted,
-    /// Sent, and answered with an error.
+    /// Sent, and answered with a clear no.
     Refused(ApiError),
+    /// Sent, and no clear answer came (a time-out, a dropped connection, a 5xx): it
+    /// may or may not have happened.
+    Unknown(ApiError),
     /// Never sent: the user said no.
     Declined,
     /// Never sent: read-only.
@@ -225,26 +228,67 @@ pub enum OperationOutcome {
 }
 
 impl OperationOutcome {
+    /// The outcome of an operation that was sent and answered with `result`.
+    pub fn of(result: &Result<(), ApiError>) -> OperationOutcome {
+        match result {
+            Ok(()) => OperationOutcome::Accepted,
+            // Stopped where requests leave: never sent.
+            Err(ApiError::ReadOnly) => OperationOutcome::ReadOnly,
+            Err(e) if outcome_unknown(e) => OperationOutcome::Unknown(e.clone()),
+            Err(e) => OperationOutcome::Refused(e.clone()),
+        }
+    }
+
     pub fn as_text(&self) -> String {
         match self {
             OperationOutcome::Accepted => "accepted".into(),
             OperationOutcome::Refused(e) => format!("refused: {e}"),
+            OperationOutcome::Unknown(e) => format!(
+                "outcome unknown: {e}; it may have happened: look at the ticket before \
+                 sending it again"
+            ),
             OperationOutcome::Declined => "not sent: declined".into(),
             OperationOutcome::ReadOnly => "not sent: read-only".into(),
         }
     }
 }
 
-/// One line in the log file per operation, whatever became of it; `op` names it as
-/// `action` does (or a command's `Verb` before the ticket told which batch).
-pub fn log(op: &str, id: &TicketRef, outcome: &OperationOutcome) {
-    let what = outcome.as_text();
-    match outcome {
-        OperationOutcome::Accepted => {
-            tracing::info!(target: "coctop::operate", "{op} {id}: {what}")
-        }
-        _ => tracing::warn!(target: "coctop::operate", "{op} {id}: {what}"),
+/// A failure after which nobody knows whether the server acted: a time-out, a
+/// connection lost, a server or gateway error.
+pub fn outcome_unknown(error: &ApiError) -> bool {
+    matches!(error.kind(), ErrorKind::Server | ErrorKind::Network)
+}
+
+/// The title of the dashboard's notice about a failed operation.
+pub fn failure_title(operation: JobOperation, error: &ApiError) -> String {
+    let op = operation.as_str();
+    if outcome_unknown(error) {
+        format!("{op}: outcome unknown")
+    } else {
+        format!("{op} refused")
     }
+}
+
+/// One line in the log file per operation attempt, whatever became of it; `op` names
+/// it as `action` does (or a command's `Verb` before the ticket told which batch).
+/// Server text is escaped so that it can neither forge a line nor reach a terminal
+/// that shows the log raw.
+pub fn log(op: &str, id: &TicketRef, outcome: &OperationOutcome) {
+    let line = log_line(op, id, outcome);
+    match outcome {
+        OperationOutcome::Accepted => tracing::info!(target: "coctop::operate", "{line}"),
+        _ => tracing::warn!(target: "coctop::operate", "{line}"),
+    }
+}
+
+/// `RETRY EX…: accepted`, every control or invisible character written out.
+fn log_line(op: &str, id: &TicketRef, outcome: &OperationOutcome) -> String {
+    format!(
+        "{} {}: {}",
+        text::reveal(op),
+        text::fit(&text::reveal(&id.to_string()), ID_WIDTH),
+        text::reveal(&outcome.as_text())
+    )
 }
 
 #[cfg(test)]
@@ -387,6 +431,70 @@ mod tests {
             assert!(!confirmed(cancel, &js, no), "{no:?}");
         }
         assert!(confirmed(ScriptOperation::PauseOrder.into(), &js, "y"));
+    }
+
+    #[test]
+    fn a_log_line_is_one_line_whatever_the_server_sent() {
+        let forged =
+            "EX1\n2025-07-01T00:00:00Z  INFO coctop::operate: RETRY EX2: accepted\u{1b}[2J";
+        let forged = TicketRef::listed(TicketKind::Execution, forged);
+        let refused = OperationOutcome::Refused(ApiError::Http {
+            status: 400,
+            error_code: Some("C\r\nX".into()),
+            error_msg: Some("no\u{1b}]0;title\u{7}".into()),
+            request_id: None,
+            excerpt: None,
+            retry_after: None,
+        });
+        for outcome in [OperationOutcome::Accepted, refused] {
+            let line = log_line("RETRY", &forged, &outcome);
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+            assert!(line.starts_with("RETRY EX1\\u{a}2025"), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_long_job_name_is_cut_so_action_id_and_status_show() {
+        let JobTicket::Execution(mut t) = ticket("Failed", "NORMAL") else {
+            unreachable!()
+        };
+        t.document_name = Some("x".repeat(10_000));
+        let text = describe(Operation::Retry.into(), &t.into());
+        assert!(text.starts_with("RETRY EX1  job xxx"), "{text}");
+        assert!(text.ends_with("status Failed"), "{text}");
+        assert!(text.chars().count() < 120, "{}", text.chars().count());
+    }
+
+    #[test]
+    fn time_outs_dropped_connections_and_5xx_leave_the_outcome_unknown() {
+        let http = |status| ApiError::Http {
+            status,
+            error_code: None,
+            error_msg: None,
+            request_id: None,
+            excerpt: None,
+            retry_after: None,
+        };
+        let timeout = ApiError::Timeout {
+            after: std::time::Duration::from_secs(15),
+        };
+        let dropped = ApiError::Network {
+            detail: "connection reset".into(),
+        };
+        let retry = Operation::Retry.into();
+        for error in [timeout, dropped, http(502), http(500)] {
+            let outcome = OperationOutcome::of(&Err(error.clone()));
+            assert!(matches!(outcome, OperationOutcome::Unknown(_)), "{error}");
+            assert!(outcome.as_text().contains("may have happened"));
+            assert!(failure_title(retry, &error).contains("unknown"));
+        }
+        assert!(matches!(
+            OperationOutcome::of(&Err(http(400))),
+            OperationOutcome::Refused(_)
+        ));
+        assert_eq!(failure_title(retry, &http(400)), "RETRY refused");
+        let pause = ScriptOperation::PauseOrder.into();
+        assert_eq!(failure_title(pause, &http(400)), "PAUSE_ORDER refused");
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod signals;
 pub mod sim;
 pub mod wait;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use crate::coc::{ClientConfig, TicketRef};
@@ -96,6 +96,7 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
         }
         targets
     };
+    let targets = each_once(targets);
     if targets.is_empty() {
         return Err(
             "no ticket IDs: give some on the command line (an execution ID, or \
@@ -109,6 +110,15 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
         config,
         targets,
     })
+}
+
+/// The targets in their first order, each ID once: fetched once, operated on once.
+fn each_once(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
+    let mut seen = HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| seen.insert(t.id.clone()))
+        .collect()
 }
 
 /// `prepare` and a runtime to run the requests on; a usage error, already reported,
@@ -155,11 +165,8 @@ pub(crate) fn init_logging() -> Option<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
     // Private: it names tickets, endpoints, errors and the operations sent.
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).ok()?;
+    let file = crate::files::open_append(&path, 0o600).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -178,7 +185,20 @@ pub(crate) fn usage_error(message: &str) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::coc::ApiError;
+
+    #[test]
+    fn a_repeated_id_is_kept_once_in_its_first_place() {
+        let targets = ["B", "script/B", "A", "B", "script/B", "C"]
+            .map(|id| WatchEntry::unlabelled(TicketRef::parse(id).unwrap()))
+            .to_vec();
+        let ids: Vec<String> = each_once(targets)
+            .into_iter()
+            .map(|t| t.id.to_string())
+            .collect();
+        assert_eq!(ids, ["B", "script/B", "A", "C"]);
+    }
 
     #[test]
     fn error_lines_quote_server_text_only_after_sanitising() {

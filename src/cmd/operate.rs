@@ -78,19 +78,13 @@ pub fn run(globals: &Globals, ids: &[String], verb: Verb, yes: bool) -> Exit {
             declined = true;
             continue;
         }
-        let outcome = match rt.block_on(client.operate_job_ticket(id, operation)) {
-            Ok(()) => OperationOutcome::Accepted,
-            Err(e) => OperationOutcome::Refused(e),
-        };
+        let outcome = OperationOutcome::of(&rt.block_on(client.operate_job_ticket(id, operation)));
         operate::log(&action, id, &outcome);
-        match outcome {
-            OperationOutcome::Refused(e) => {
-                report(&format!(
-                    "{id}: {action} {}",
-                    OperationOutcome::Refused(e.clone()).as_text()
-                ));
+        match &outcome {
+            OperationOutcome::Refused(e) | OperationOutcome::Unknown(e) => {
+                report(&format!("{id}: {action} {}", outcome.as_text()));
                 let stop = e.is_auth();
-                errors.push(e);
+                errors.push(e.clone());
                 if stop {
                     break;
                 }
@@ -131,9 +125,20 @@ fn confirm(
     };
     eprint!("{}\n{question}", operate::describe(operation, ticket));
     let _ = std::io::stderr().flush();
+    // Only what is typed after the question answers it: keys typed ahead (while the
+    // ticket was fetched, or for a question not shown yet) are thrown away.
+    discard_typed_ahead();
     let mut answer = String::new();
     if input.read_line(&mut answer).is_err() {
         return false;
     }
     operate::confirmed(operation, id, answer.trim_end_matches(['\r', '\n']))
+}
+
+/// Throws away input the terminal holds that nobody has read yet.
+fn discard_typed_ahead() {
+    // SAFETY: tcflush on the standard input descriptor; harmless when it is no terminal.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
 }

@@ -583,11 +583,7 @@ impl<F: Fetcher> Engine<F> {
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
     fn operated(&mut self, id: TicketRef, operation: JobOperation, result: Result<(), ApiError>) {
-        let outcome = match &result {
-            Ok(()) => operate::OperationOutcome::Accepted,
-            Err(ApiError::ReadOnly) => operate::OperationOutcome::ReadOnly,
-            Err(e) => operate::OperationOutcome::Refused(e.clone()),
-        };
+        let outcome = operate::OperationOutcome::of(&result);
         operate::log(&operate::action(operation), &id, &outcome);
         if result.is_ok()
             && let Some(tracked) = self.tracker.tickets.get_mut(&id)
@@ -613,7 +609,7 @@ impl<F: Fetcher> Engine<F> {
         incarnation: u64,
         started: Instant,
         verdict: Option<Verdict>,
-        result: Result<JobTicket, ApiError>,
+        result: Result<Box<JobTicket>, ApiError>,
     ) {
         let now = Instant::now();
         let Some(tracked) = self.tracker.tickets.get_mut(&id) else {
@@ -624,7 +620,7 @@ impl<F: Fetcher> Engine<F> {
         }
         tracked.in_flight = false;
         let error = match result {
-            Ok(ticket) => return self.accept(id, ticket, started),
+            Ok(ticket) => return self.accept(id, *ticket, started),
             Err(error) => error,
         };
         match verdict {

@@ -100,7 +100,7 @@ pub(super) enum Answer {
     Poll {
         id: TicketRef,
         incarnation: u64,
-        result: Result<JobTicket, ApiError>,
+        result: Result<Box<JobTicket>, ApiError>,
     },
     Steps {
         id: TicketRef,
@@ -162,7 +162,8 @@ impl Request {
                 result: match id.kind() {
                     TicketKind::Execution => fetcher.fetch(id.id()).await.map(JobTicket::from),
                     TicketKind::Script => fetcher.fetch_script(id.id()).await.map(JobTicket::from),
-                },
+                }
+                .map(Box::new),
                 id,
                 incarnation,
             },
