@@ -23,6 +23,7 @@ mod output;
 mod pages;
 mod properties;
 mod proxy;
+mod script_cli;
 mod scripts;
 mod shell;
 mod signing;
