@@ -110,6 +110,20 @@ impl Detail {
     ) -> Option<Reaction> {
         let kind = entry.map_or(TicketKind::Execution, TicketEntry::kind);
         let tab = self.tab(kind);
+        if let Some(output) = self.hosts_mut().and_then(|h| h.output_mut()) {
+            match intent {
+                Intent::Move(motion) => {
+                    return Some(Reaction::redraw(
+                        output.scroll_to(motion.from(output.scroll())),
+                    ));
+                }
+                Intent::Back => {
+                    return Some(Reaction::redraw(self.hosts_mut()?.close_output()));
+                }
+                Intent::Open => return Some(Reaction::default()),
+                _ => {}
+            }
+        }
         let reaction = match (intent, self.hosts_mut()) {
             (Intent::NextTab, _) => Reaction::redraw(self.set_tab(tab.next_in(kind))),
             (Intent::PrevTab, _) => Reaction::redraw(self.set_tab(tab.prev_in(kind))),
@@ -131,6 +145,7 @@ impl Detail {
                 self.hosts = None;
                 Reaction::redraw(true)
             }
+            (Intent::Open, Some(hosts)) => Reaction::redraw(hosts.open_output()),
             (Intent::Open, None) => self.open_hosts(entry?, rows)?,
             _ => return None,
         };

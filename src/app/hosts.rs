@@ -8,6 +8,7 @@ use crate::coc::{ApiError, Instance, Page, ScriptHost, TicketRef};
 use crate::hosts;
 use crate::watch::{Command, Limits, PageAt, Pager, marker_after};
 
+use super::host_output::HostOutput;
 use super::tickets::Failure;
 
 /// A page is asked for when the user scrolls this close to the last loaded host.
@@ -50,6 +51,8 @@ pub struct HostsView {
     error: Option<Failure>,
     /// The first row shown, and the host a key acts on.
     scroll: usize,
+    /// The output of a batch host, opened with Enter over the rows.
+    output: Option<HostOutput>,
 }
 
 impl HostsView {
@@ -82,6 +85,7 @@ impl HostsView {
             loading: None,
             error: None,
             scroll: 0,
+            output: None,
         }
     }
 
@@ -171,6 +175,26 @@ impl HostsView {
     /// The batch host at the cursor.
     pub fn script_host_at_cursor(&self) -> Option<&ScriptHost> {
         self.script_hosts().get(self.scroll)
+    }
+
+    /// The output open over the rows, if any.
+    pub fn output(&self) -> Option<&HostOutput> {
+        self.output.as_ref()
+    }
+
+    pub fn output_mut(&mut self) -> Option<&mut HostOutput> {
+        self.output.as_mut()
+    }
+
+    /// Enter: the output of the batch host at the cursor. Says whether one opened.
+    pub fn open_output(&mut self) -> bool {
+        self.output = self.script_host_at_cursor().map(HostOutput::of);
+        self.output.is_some()
+    }
+
+    /// Esc over the output: back to the rows. Says whether one was open.
+    pub fn close_output(&mut self) -> bool {
+        self.output.take().is_some()
     }
 
     /// "2 Failed, 5 Succeed" of the hosts loaded.

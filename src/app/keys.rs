@@ -339,6 +339,7 @@ const TABLE: &[Binding] = &[
     row(VIEWS, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
     row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint("open"), ENTER),
     only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint("hosts"), ENTER), Only::DetailsTab),
+    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, None, ENTER),
     row(ZOOMED.and(Browse), &[Key::Esc], I::Back, hint("back"), ESC),
     only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint("clear"), ESC), Only::Filtered),
     row(VIEWS, &[Key::Tab], I::NextTab, hint_in("tabs", ZOOMED), TABS),

@@ -1,16 +1,16 @@
 //! The selected ticket: its fields, then its tabs (an execution's Parameters, Tags,
 //! Targets, Steps, History; a script ticket's Parameters, Batches, History), or the hosts
-//! of one step or batch.
+//! of one step or batch, or the output of a batch's host.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::app::{
-    App, Failure, HostRows, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry, Transition,
-    View, tab_count,
+    App, Failure, HostOutput, HostRows, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry,
+    Transition, View, tab_count,
 };
 use crate::coc::script::ScriptParam;
 use crate::coc::{
@@ -79,11 +79,46 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
         ..inner
     };
     match app.hosts() {
-        Some(view) if *view.id() == entry.id => {
-            draw_hosts(buf, content, view, app, theme);
-        }
+        Some(view) if *view.id() == entry.id => match view.output() {
+            Some(output) => draw_output(buf, content, output, theme),
+            None => draw_hosts(buf, content, view, app, theme),
+        },
         _ => draw_tab(buf, content, entry, app, theme),
     }
+}
+
+/// A batch host's output: a title line, then its rows from the scroll, each wrapped.
+fn draw_output(buf: &mut Buffer, area: Rect, output: &HostOutput, theme: Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let total = output.rows().len();
+    let position = if total == 0 {
+        "  no output".to_string()
+    } else {
+        format!("  line {} of {total}", output.scroll() + 1)
+    };
+    let title = Line::from(vec![
+        Span::styled(format!("Output of {}", output.host()), theme.bold()),
+        Span::styled(position, theme.dim()),
+        Span::styled("  Esc back", theme.dim()),
+    ]);
+    buf.set_line(area.x, area.y, &title, area.width);
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height - 1,
+        ..area
+    };
+    let lines: Vec<Line> = output
+        .rows()
+        .iter()
+        .skip(output.scroll())
+        .take(usize::from(body.height))
+        .map(|row| Line::raw(row.as_str()))
+        .collect();
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(body, buf);
 }
 
 /// The hosts of one step or batch: a summary line, a heading, then the rows from the

@@ -519,6 +519,80 @@ mod through_the_dashboard {
         assert_eq!(dashboard.status(&failed), Some(Status::Running.into()));
     }
 
+    /// Enter on a script ticket, its Batches tab, Enter on a batch (its hosts), Enter
+    /// on a host: the whole output, sanitised, scrolled to its end; Esc
+    /// goes back one level at a time.
+    #[test]
+    fn a_batch_hosts_output_opens_whole_and_sanitised() {
+        use coctop::coc::{ScriptOrderQuery, ScriptStatus};
+        let sim = Sim::start(SimOptions::default());
+        let query = ScriptOrderQuery {
+            limit: Some(100),
+            ..ScriptOrderQuery::default()
+        };
+        let orders = sim
+            .block_on(sim.client().list_script_orders(&query))
+            .unwrap()
+            .data;
+        let abnormal = orders
+            .iter()
+            .find(|o| o.status == Some(ScriptStatus::Abnormal))
+            .expect("a seeded ABNORMAL ticket");
+        let id = format!("script/{}", abnormal.execute_uuid);
+        let mut dashboard =
+            Dashboard::start(&sim, std::slice::from_ref(&id), Duration::from_millis(300));
+        dashboard.select(&id);
+        dashboard.key(KeyCode::Enter);
+        dashboard.key(KeyCode::Char('2'));
+        dashboard.pump_until("the batches", |app| {
+            app.ticket(&r(&id)).unwrap().progress.loaded().is_some()
+        });
+        dashboard.key(KeyCode::Enter);
+        dashboard.pump_until("the batch's hosts", |app| {
+            app.hosts().is_some_and(|h| h.loaded() && !h.is_empty())
+        });
+        let first = dashboard.app.hosts().unwrap().script_hosts()[0].clone();
+        let raw = first.message.clone().unwrap_or_default();
+        dashboard.key(KeyCode::Enter);
+        let output = dashboard.app.hosts().unwrap().output().expect("the output");
+        assert_eq!(output.rows().len(), raw.lines().count().max(1), "{raw:?}");
+        assert!(
+            output
+                .rows()
+                .iter()
+                .all(|r| !r.chars().any(char::is_control))
+        );
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        terminal
+            .draw(|frame| coctop::ui::draw(frame, &dashboard.app))
+            .unwrap();
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|cell| cell.symbol())
+            .collect();
+        assert!(screen.contains("Output of"), "{screen}");
+        // A wide character's second cell draws as a space.
+        let unspaced = |text: &str| text.replace(' ', "");
+        let first_row: String = output.rows()[0].chars().take(20).collect();
+        assert!(
+            unspaced(&screen).contains(&unspaced(&first_row)),
+            "{screen}"
+        );
+
+        dashboard.key(KeyCode::Char('G'));
+        let output = dashboard.app.hosts().unwrap().output().unwrap();
+        assert_eq!(output.scroll(), output.rows().len() - 1);
+        dashboard.key(KeyCode::Esc);
+        let hosts = dashboard.app.hosts().expect("back to the hosts");
+        assert!(hosts.output().is_none());
+        dashboard.key(KeyCode::Esc);
+        assert!(dashboard.app.hosts().is_none(), "back to the batches");
+    }
+
     #[test]
     fn the_open_tickets_steps_follow_its_polls_and_once_more_when_it_finishes() {
         let sim = Sim::start(SimOptions::default());
