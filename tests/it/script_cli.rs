@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use coctop::coc::{ScriptOrder, ScriptOrderQuery, ScriptStatus};
 use coctop::sim::SimOptions;
 
-use crate::support::{Sim, coctop, stderr, stdout};
+use crate::support::{Sim, coctop, config_in, env_refs, stderr, stdout};
 
 fn run(home: &std::path::Path, sim: &Sim, args: &[&str]) -> std::process::Output {
     let url = sim.url();
@@ -198,17 +198,13 @@ fn server_whose_puts_hang() -> (String, Arc<AtomicUsize>) {
 fn a_put_that_times_out_is_an_unknown_outcome_never_retried() {
     let (url, puts) = server_whose_puts_hang();
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!("[api]\nendpoint = \"{url}\"\ntimeout = \"1s\"\ndeadline = \"1500ms\"\n"),
-    )
-    .unwrap();
-    let config = config.to_str().unwrap();
+    let short_deadline =
+        format!("[api]\nendpoint = \"{url}\"\ntimeout = \"1s\"\ndeadline = \"1500ms\"\n");
+    let (_, env) = config_in(home.path(), &short_deadline);
     let out = coctop(
         home.path(),
-        &["--config", config, "skip-batch", "--yes", "script/JS1"],
-        &[],
+        &["skip-batch", "--yes", "script/JS1"],
+        &env_refs(&env),
     );
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(stderr(&out).contains("outcome unknown"), "{}", stderr(&out));
