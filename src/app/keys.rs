@@ -298,7 +298,7 @@ const fn only(mut binding: Binding, only: Only) -> Binding {
 
 const MOVE: &str = "move the selection; scroll a ticket or the menu";
 const JUMP: &str = "first / last / a page up / down";
-const ENTER: &str = "open the ticket; on a step or batch, its hosts";
+const ENTER: &str = "open the ticket; a step's/batch's hosts; output";
 const ESC: &str = "back one level; in the list, clear the filter";
 const TABS: &str = "next / previous tab; 1…5 a tab by its number";
 const FILTER: &str = "filter as you type (browse: key=value words)";
