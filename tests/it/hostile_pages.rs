@@ -517,3 +517,41 @@ proptest::proptest! {
         proptest::prop_assert!(most <= MAX_RPS, "{most} requests in a second: {hostility:?}");
     }
 }
+
+/// A script ticket list page: `{"data": {"total", "data"}}`, rows keyed by `order_id`.
+fn script_page(rows: std::ops::Range<usize>, total: &str) -> String {
+    let rows: Vec<Value> = rows
+        .map(|i| {
+            json!({"order_id": i + 1, "execute_uuid": format!("JS{i:020}"),
+                   "status": "PROCESSING", "gmt_created": 1_751_000_000_000i64 - i as i64})
+        })
+        .collect();
+    json!({"data": {"total": total, "data": rows}}).to_string()
+}
+
+#[test]
+fn a_script_list_whose_marker_is_ignored_ends_on_the_repeated_page() {
+    // The marker is ignored: the first page forever, with a total beyond any memory.
+    let server = Hostile::start(|_| Answer::Json(200, script_page(0..100, "1000000000000")));
+    let out = run_within(
+        &server.url,
+        &[
+            "list", "--kind", "script", "--limit", "1000000", "--output", "json",
+        ],
+        Duration::from_secs(30),
+    )
+    .expect("list ends");
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(rows.len(), 100, "{}", stderr(&out));
+    assert!(rows.iter().all(|row| row["kind"] == "script"));
+    assert!(
+        stderr(&out).contains("the server repeated a page"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        server.count("/v1/job/script/orders"),
+        2,
+        "the repeat is the last page"
+    );
+}
