@@ -78,18 +78,39 @@ fn attention(status: Option<&JobStatus>) -> u8 {
 
 /// How many hosts are in each status, most urgent first ("2 Failed, 5 Succeed").
 pub fn counts(instances: &[Instance]) -> Vec<(String, usize)> {
-    count_by_status(instances, instance_status)
+    names(status_counts(instances))
 }
 
 /// `counts` of a script batch's hosts ("1 ABNORMAL, 9 FINISHED").
 pub fn script_counts(hosts: &[ScriptHost]) -> Vec<(String, usize)> {
+    names(script_status_counts(hosts))
+}
+
+fn names(counts: Vec<(Option<JobStatus>, usize)>) -> Vec<(String, usize)> {
+    counts
+        .into_iter()
+        .map(|(status, n)| {
+            let name = status.as_ref().map_or("unknown", JobStatus::as_str);
+            (name.to_string(), n)
+        })
+        .collect()
+}
+
+/// `counts` by the statuses themselves (`None`: a host without one), for texts in
+/// other languages.
+pub fn status_counts(instances: &[Instance]) -> Vec<(Option<JobStatus>, usize)> {
+    count_by_status(instances, instance_status)
+}
+
+/// `status_counts` of a script batch's hosts.
+pub fn script_status_counts(hosts: &[ScriptHost]) -> Vec<(Option<JobStatus>, usize)> {
     count_by_status(hosts, script_host_status)
 }
 
 fn count_by_status<T>(
     rows: &[T],
     status: impl Fn(&T) -> Option<JobStatus>,
-) -> Vec<(String, usize)> {
+) -> Vec<(Option<JobStatus>, usize)> {
     let mut counts: Vec<(Option<JobStatus>, usize)> = Vec::new();
     for row in rows {
         let status = status(row);
@@ -100,12 +121,6 @@ fn count_by_status<T>(
     }
     counts.sort_by_key(|(status, _)| Reverse(attention(status.as_ref())));
     counts
-        .into_iter()
-        .map(|(status, n)| {
-            let name = status.as_ref().map_or("unknown", JobStatus::as_str);
-            (name.to_string(), n)
-        })
-        .collect()
 }
 
 /// `counts` as one line: "2 Failed, 5 Succeed".

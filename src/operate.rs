@@ -113,7 +113,7 @@ pub fn action(operation: JobOperation) -> String {
 /// action, the ID and the question always show.
 pub const JOB_WIDTH: usize = 60;
 /// A ticket's ID in a confirmation or a log line is cut here; a valid one is shorter.
-const ID_WIDTH: usize = 128;
+pub const ID_WIDTH: usize = 128;
 
 /// What a confirmation shows: the action, the ticket's reference, its job or script
 /// (cut) and its current status. Server text is sanitised here, for display.

@@ -6,13 +6,19 @@
 
 use std::collections::VecDeque;
 
+use super::commands::Run;
 use super::hosts::HostsView;
 use super::keys::{Intent, Motion};
 use super::tickets::TicketEntry;
 use crate::coc::{ApiError, JobOperation, JobTicket, Status, TicketRef};
+use crate::config::ViewEntry;
+use crate::config::look::{ColumnChoice, Role, ThemeName};
+use crate::custom::CustomCommand;
 use crate::hosts;
+use crate::i18n::{Lang, Msg};
 use crate::operate;
 use crate::text::{fit, reveal, sanitize};
+use ratatui::style::Color;
 
 /// Dashboard settings from the command line and `[ui]`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -21,6 +27,20 @@ pub struct UiSettings {
     pub read_only: Option<String>,
     /// `[ui] console_url`, with `{execution_id}`.
     pub console_url: Option<String>,
+    /// `[ui] theme`.
+    pub theme: ThemeName,
+    /// `[ui.colors]`.
+    pub colors: Vec<(Role, Color)>,
+    /// A profile's colour for the title, keys and borders (production in red).
+    pub accent: Option<Color>,
+    /// `[[view]]`: saved filters, `v` cycles them.
+    pub views: Vec<ViewEntry>,
+    /// `[ui] columns`; empty: the usual ones.
+    pub columns: Vec<ColumnChoice>,
+    /// `[[command]]`, their keys checked (`commands::check_command_keys`).
+    pub commands: Vec<CustomCommand>,
+    /// The region the dashboard's tickets are in, for `{region}`.
+    pub region: Option<String>,
 }
 
 /// A box over the screen that takes every key until it closes.
@@ -43,6 +63,8 @@ pub enum Prompt {
     },
     /// Any key closes it.
     Notice { title: String, lines: Vec<String> },
+    /// A custom command that asks first: only `y` runs it.
+    RunConfirm(Run),
 }
 
 /// What a key did to the prompt.
@@ -56,6 +78,8 @@ pub enum PromptKey {
         id: TicketRef,
         operation: JobOperation,
     },
+    /// Confirmed: run this.
+    Run(Run),
 }
 
 /// Notices kept waiting behind an open prompt or a line being typed; the oldest go
@@ -68,9 +92,18 @@ const WAITING_LIMIT: usize = 32;
 pub struct Prompts {
     open: Option<Prompt>,
     waiting: VecDeque<Prompt>,
+    /// The language of the texts the prompts make.
+    lang: Lang,
 }
 
 impl Prompts {
+    pub fn new(lang: Lang) -> Prompts {
+        Prompts {
+            lang,
+            ..Prompts::default()
+        }
+    }
+
     pub fn current(&self) -> Option<&Prompt> {
         self.open.as_ref()
     }
@@ -122,6 +155,10 @@ impl Prompts {
                 self.choose(ticket_now);
                 PromptKey::Changed
             }
+            (Some(Prompt::RunConfirm(_)), _) => match (self.open.take(), intent, typed) {
+                (Some(Prompt::RunConfirm(run)), Intent::Type, Some('y')) => PromptKey::Run(run),
+                _ => PromptKey::Closed,
+            },
             (Some(Prompt::Confirm { .. }), _) => self.confirm_key(match (intent, typed) {
                 (Intent::Type, Some(c)) => ConfirmKey::Char(c),
                 (Intent::Accept, _) => ConfirmKey::Enter,
@@ -136,6 +173,11 @@ impl Prompts {
         }
     }
 
+    /// A custom command's question; `y` runs it, any other key cancels.
+    pub fn ask_to_run(&mut self, run: Run) {
+        self.open = Some(Prompt::RunConfirm(run));
+    }
+
     /// `x` on `ticket` (`id` is what the user is looking at); `host` is an operation
     /// on the host at the cursor of a batch's hosts, offered too when there is one.
     pub fn open_menu(
@@ -145,18 +187,28 @@ impl Prompts {
         host: Option<JobOperation>,
         settings: &UiSettings,
     ) {
+        let lang = self.lang;
         if let Some(why) = &settings.read_only {
-            let lines = vec![format!("Operations are off: {why}.")];
-            return self.notice("read-only", lines);
+            let lines = vec![lang.t(Msg::OperationsOff(why)).into_owned()];
+            return self.notice(lang.t(Msg::ReadOnlyTitle), lines);
         }
         let mut choices = ticket.map(operate::offered).unwrap_or_default();
         choices.extend(host);
         if choices.is_empty() {
-            let status = ticket
-                .and_then(JobTicket::status)
-                .map_or_else(|| "no data yet".into(), |s| format!("status {s}"));
-            let lines = vec![format!("No operation fits {id} ({}).", sanitize(&status))];
-            return self.notice("nothing to do", lines);
+            let status = match ticket.and_then(JobTicket::status) {
+                Some(status) => lang
+                    .t(Msg::StatusIs(&lang.t(Msg::from(&status))))
+                    .into_owned(),
+                None => lang.t(Msg::NoDataYet).into_owned(),
+            };
+            let lines = vec![
+                lang.t(Msg::NoOperationFits {
+                    id: &id.to_string(),
+                    status: &sanitize(&status),
+                })
+                .into_owned(),
+            ];
+            return self.notice(lang.t(Msg::NothingToDoTitle), lines);
         }
         self.open = Some(Prompt::Menu {
             id: id.clone(),
@@ -195,10 +247,7 @@ impl Prompts {
             return;
         };
         let operation = choices[cursor];
-        let description = match ticket_now(&id) {
-            Some(ticket) => operate::describe(operation, &ticket),
-            None => format!("{} {id}  (no data)", operate::action(operation)),
-        };
+        let description = describe(self.lang, operation, &id, ticket_now(&id).as_ref());
         self.open = Some(Prompt::Confirm {
             description,
             id,
@@ -259,22 +308,48 @@ enum ConfirmKey {
     Other,
 }
 
+/// What a confirmation says it sends: action, execution ID, job and status, as they
+/// are when it opens (sanitised).
+fn describe(
+    lang: Lang,
+    operation: JobOperation,
+    id: &TicketRef,
+    ticket: Option<&JobTicket>,
+) -> String {
+    let status = match ticket.and_then(JobTicket::status) {
+        Some(status) => lang.t(Msg::from(&status)).into_owned(),
+        None => lang.t(Msg::UnknownStatus).into_owned(),
+    };
+    // Cut as `operate::describe` cuts them: the question always fits on screen.
+    let job = ticket.and_then(JobTicket::name).unwrap_or("-");
+    lang.t(Msg::Describe {
+        op: &lang.t(Msg::from(operation)),
+        kind: id.kind(),
+        id: &crate::text::cell(&id.to_string(), operate::ID_WIDTH),
+        job: &crate::text::cell(job, operate::JOB_WIDTH),
+        status: &sanitize(&status),
+    })
+    .into_owned()
+}
+
 /// The lines of a refusal: which ticket, the HTTP status and the server's
 /// `error_code`, its message and the request ID to quote to support.
-pub fn refusal_lines(id: &TicketRef, error: &ApiError) -> Vec<String> {
-    let mut lines = vec![format!("ticket      {id}")];
+pub fn refusal_lines(lang: Lang, id: &TicketRef, error: &ApiError) -> Vec<String> {
+    let line = |msg: Msg<'_>| lang.t(msg).into_owned();
+    let mut lines = vec![line(Msg::RefusalTicket(&id.to_string()))];
     if let Some(status) = error.http_status() {
-        let code = error.error_code().unwrap_or("-");
-        lines.push(format!("HTTP {status}    error_code {}", sanitize(code)));
+        let code = sanitize(error.error_code().unwrap_or("-"));
+        lines.push(line(Msg::RefusalHttp {
+            status,
+            code: &code,
+        }));
     }
     let message = error
         .error_msg()
         .map_or_else(|| error.to_string(), str::to_string);
-    lines.push(format!("message     {}", sanitize(&message)));
-    lines.push(format!(
-        "request ID  {}",
-        sanitize(error.request_id().unwrap_or("-"))
-    ));
+    lines.push(line(Msg::RefusalMessage(&sanitize(&message))));
+    let request = sanitize(error.request_id().unwrap_or("-"));
+    lines.push(line(Msg::RefusalRequest(&request)));
     lines
 }
 

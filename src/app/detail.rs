@@ -7,6 +7,7 @@ use crate::coc::{
     JobTicket, KeyValue, RawJson, ScriptBatch, ScriptStatistics, Step, Target, Ticket, TicketKind,
     TicketRef,
 };
+use crate::i18n::Msg;
 
 use super::hosts::HostsView;
 use super::keys::Intent;
@@ -177,12 +178,12 @@ impl Detail {
 }
 
 /// One row of a tab, borrowed from the ticket; `ui::detail` decides how it looks.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Row<'a> {
     /// "no parameters" and the like.
-    Empty(&'static str),
+    Empty(Msg<'static>),
     /// A heading inside the tab ("Tags", "System tags").
-    Section(&'static str),
+    Section(Msg<'static>),
     /// `key  value`, the key padded to `key_width` columns.
     Pair {
         pair: &'a KeyValue,
@@ -209,7 +210,7 @@ pub enum Row<'a> {
     Operation(&'a OperationRecord),
     /// Loading the steps (or batches) failed: the error, then what to do.
     StepsFailed(&'a Failure),
-    Hint(&'static str),
+    Hint(Msg<'static>),
 }
 
 /// What one tab of a ticket shows, row by row, computed from the ticket on demand: no
@@ -294,24 +295,24 @@ impl<'a> TabRows<'a> {
                         param,
                         key_width: entry.key_widths.parameters,
                     },
-                    None => Row::Empty("no parameters"),
+                    None => Row::Empty(Msg::NoParameters),
                 },
                 _ => match execution(ticket).map(|t| &t.parameters[..]) {
                     Some(pairs) if !pairs.is_empty() => Row::Pair {
                         pair: &pairs[i],
                         key_width: entry.key_widths.parameters,
                     },
-                    _ => Row::Empty("no parameters"),
+                    _ => Row::Empty(Msg::NoParameters),
                 },
             },
             Tab::Tags => match execution(ticket) {
                 Some(t) => tags_row(t, entry, i),
-                None => Row::Empty("no tags"),
+                None => Row::Empty(Msg::NoTags),
             },
             Tab::Targets => {
                 let kind = self.target_starts.partition_point(|&start| start <= i);
                 match kind.checked_sub(1) {
-                    None => Row::Empty("no targets"),
+                    None => Row::Empty(Msg::NoTargets),
                     Some(k) => {
                         let target = &targets(execution(ticket))[k];
                         match i - self.target_starts[k] {
@@ -322,19 +323,21 @@ impl<'a> TabRows<'a> {
                 }
             }
             Tab::Steps => match &entry.steps {
-                Fetched::NotRequested => Row::Hint("steps not loaded: r loads them"),
-                Fetched::Loading => Row::Hint("loading steps…"),
+                Fetched::NotRequested => Row::Hint(Msg::StepsNotLoaded),
+                Fetched::Loading => Row::Hint(Msg::LoadingSteps),
                 Fetched::Failed(failure) if i == 0 => Row::StepsFailed(failure),
-                Fetched::Failed(_) => Row::Hint("r retries"),
-                Fetched::Loaded { data: steps, .. } if steps.is_empty() => Row::Empty("no steps"),
+                Fetched::Failed(_) => Row::Hint(Msg::RRetries),
+                Fetched::Loaded { data: steps, .. } if steps.is_empty() => Row::Empty(Msg::NoSteps),
                 Fetched::Loaded { data: steps, .. } => Row::Step(&steps[i]),
             },
             Tab::Batches => match &entry.progress {
-                Fetched::NotRequested => Row::Hint("batches not loaded: r loads them"),
-                Fetched::Loading => Row::Hint("loading batches…"),
+                Fetched::NotRequested => Row::Hint(Msg::BatchesNotLoaded),
+                Fetched::Loading => Row::Hint(Msg::LoadingBatches),
                 Fetched::Failed(failure) if i == 0 => Row::StepsFailed(failure),
-                Fetched::Failed(_) => Row::Hint("r retries"),
-                Fetched::Loaded { data, .. } if data.batches.is_empty() => Row::Empty("no batches"),
+                Fetched::Failed(_) => Row::Hint(Msg::RRetries),
+                Fetched::Loaded { data, .. } if data.batches.is_empty() => {
+                    Row::Empty(Msg::NoBatches)
+                }
                 Fetched::Loaded { data, .. } => {
                     let batch = &data.batches[i];
                     let index = batch.batch_index;
@@ -400,7 +403,7 @@ fn history_row(entry: &TicketEntry, i: usize) -> Row<'_> {
         let change = changes.get(c);
         let operation = operations.get(o);
         let take_change = match (change, operation) {
-            (None, None) => return Row::Empty("no status change seen yet"),
+            (None, None) => return Row::Empty(Msg::NoStatusChange),
             (Some(t), Some(op)) => t.at <= op.sent,
             (change, _) => change.is_some(),
         };
@@ -408,7 +411,7 @@ fn history_row(entry: &TicketEntry, i: usize) -> Row<'_> {
             return match (take_change, change, operation) {
                 (true, Some(t), _) => Row::Transition(t),
                 (_, _, Some(op)) => Row::Operation(op),
-                _ => Row::Empty("no status change seen yet"),
+                _ => Row::Empty(Msg::NoStatusChange),
             };
         }
         if take_change {
@@ -426,20 +429,20 @@ fn targets(ticket: Option<&Ticket>) -> &[Target] {
 /// "Tags", the tags (or "no tags"), "System tags", the system tags (or "no system tags").
 fn tags_row<'a>(t: &'a Ticket, entry: &TicketEntry, i: usize) -> Row<'a> {
     let tags_rows = t.tags.len().max(1);
-    let pair_or = |pairs: &'a [KeyValue], i: usize, key_width: usize, none: &'static str| {
+    let pair_or = |pairs: &'a [KeyValue], i: usize, key_width: usize, none: Msg<'static>| {
         pairs
             .get(i)
             .map_or(Row::Empty(none), |pair| Row::Pair { pair, key_width })
     };
     match i {
-        0 => Row::Section("Tags"),
-        i if i <= tags_rows => pair_or(&t.tags, i - 1, entry.key_widths.tags, "no tags"),
-        i if i == tags_rows + 1 => Row::Section("System tags"),
+        0 => Row::Section(Msg::SectionTags),
+        i if i <= tags_rows => pair_or(&t.tags, i - 1, entry.key_widths.tags, Msg::NoTags),
+        i if i == tags_rows + 1 => Row::Section(Msg::SectionSystemTags),
         i => pair_or(
             &t.sys_tags,
             i - tags_rows - 2,
             entry.key_widths.sys_tags,
-            "no system tags",
+            Msg::NoSystemTags,
         ),
     }
 }

@@ -106,14 +106,6 @@ impl HostsView {
         }
     }
 
-    /// "Hosts of restart" / "Hosts of batch 2" (unsanitised).
-    pub fn title(&self) -> String {
-        match &self.of {
-            HostsOf::Step { name, .. } => format!("Hosts of {name}"),
-            HostsOf::Batch { index } => format!("Hosts of batch {index}"),
-        }
-    }
-
     pub fn rows(&self) -> &HostRows {
         &self.rows
     }

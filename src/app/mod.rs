@@ -12,6 +12,7 @@ mod actions;
 mod alerts;
 mod browse;
 mod clock;
+mod commands;
 mod detail;
 mod filter;
 mod host_output;
@@ -24,6 +25,7 @@ mod reaction;
 mod shared;
 mod tickets;
 mod view;
+mod views;
 mod watchlist;
 
 use std::collections::HashSet;
@@ -36,6 +38,7 @@ use crate::cache::CachedTicket;
 use crate::coc::TicketRef;
 use crate::config::WatchEntry;
 use crate::format::Zone;
+use crate::i18n::{Lang, Msg};
 use crate::notify::{Change, NotifyConfig, NotifyOn};
 use crate::text;
 use crate::watch::{Command, Reply, TicketUpdate, Update};
@@ -43,6 +46,7 @@ use crate::watch::{Command, Reply, TicketUpdate, Update};
 pub use actions::{Prompt, UiSettings};
 pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
+pub use commands::{Run, RunEnded, check_command_keys, keymap_with};
 pub use detail::{Row, TabRows, tab_count};
 pub use host_output::HostOutput;
 pub use hosts::{HostRows, HostsOf, HostsView};
@@ -56,6 +60,7 @@ pub use view::{SortKey, Tab, View};
 pub use watchlist::{Note, WatchListEdit};
 
 use alerts::Alerts;
+use views::SavedViews;
 
 use actions::Prompts;
 use detail::Detail;
@@ -77,11 +82,30 @@ pub enum Message {
     Engine(Update),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
-    /// How saving a watch-list change to the config file went: what to tell the user.
-    Saved(Result<String, String>),
+    /// How saving a watch-list change to the config file went.
+    Saved(Saved),
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
+    /// A custom command ended (`name` as the pane titles it).
+    CommandEnded {
+        name: String,
+        ended: RunEnded,
+    },
+}
+
+/// How saving an edit of the config file went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved to this file (its path as shown).
+    To(String),
+    /// There is no file to save to (the demo).
+    NoFile,
+    /// Why it was not saved.
+    Failed(String),
+    /// The ticket to stop watching is not a `[[watch]]` of the file (a query found it,
+    /// or it was pinned): the file is unchanged.
+    NotInFile { id: String, path: String },
 }
 
 /// What the dashboard takes in from a config file changed while it runs.
@@ -100,6 +124,8 @@ pub struct AppInit {
     pub watch: Vec<WatchEntry>,
     /// False when `NO_COLOR` is set.
     pub color: bool,
+    /// The language of every word on screen (`[ui] language`, else the locale).
+    pub lang: Lang,
     pub now: SystemTime,
 }
 
@@ -124,6 +150,7 @@ pub struct App {
     help: bool,
     alerts: Alerts,
     watchlist: WatchListEdit,
+    views: SavedViews,
     /// Why the config file changed on disk cannot be used (the running one stays).
     config_error: Option<String>,
     /// Moves whenever the tickets may have changed, so the cache is written only then.
@@ -151,12 +178,13 @@ impl App {
             filter: Filter::default(),
             detail: Detail::default(),
             browse: Browse::default(),
-            prompt: Prompts::default(),
+            prompt: Prompts::new(init.lang),
             settings: UiSettings::default(),
             keymap: Keymap::default(),
             help: false,
             alerts: Alerts::default(),
-            watchlist: WatchListEdit::default(),
+            watchlist: WatchListEdit::new(init.lang),
+            views: SavedViews::default(),
             config_error: None,
             revision: 0,
             init,
@@ -259,8 +287,16 @@ impl App {
 
     /// With the dashboard settings of the command line and `[ui]`.
     pub fn with_settings(mut self, settings: UiSettings) -> App {
+        // The keys were checked with the config (`check_command_keys`).
+        self.keymap = commands::keymap_with(&settings.commands).unwrap_or_default();
+        self.views = SavedViews::new(settings.views.clone());
         self.settings = settings;
         self
+    }
+
+    /// The name of the saved view in force (`v`), if one is.
+    pub fn saved_view(&self) -> Option<&str> {
+        self.views.active()
     }
 
     pub fn settings(&self) -> &UiSettings {
@@ -296,7 +332,7 @@ impl App {
         match self.prompt.current() {
             Some(Prompt::Notice { .. }) => return Focus::Notice,
             Some(Prompt::Menu { .. }) => return Focus::Menu,
-            Some(Prompt::Confirm { .. }) => return Focus::Confirm,
+            Some(Prompt::Confirm { .. } | Prompt::RunConfirm(_)) => return Focus::Confirm,
             None => {}
         }
         if self.watchlist.input().is_some() {
@@ -328,6 +364,13 @@ impl App {
             Only::Always => true,
             Only::Filtered => !self.filter.is_empty(),
             Only::DetailsTab => self.tab().is_details(),
+            Only::YesAnswer | Only::TypedAnswer => match self.prompt.current() {
+                Some(Prompt::Confirm { operation, .. }) => {
+                    crate::operate::typed_word(*operation).is_some() == (only == Only::TypedAnswer)
+                }
+                Some(Prompt::RunConfirm(_)) => only == Only::YesAnswer,
+                _ => false,
+            },
         }
     }
 
@@ -337,14 +380,24 @@ impl App {
         self.focus().is_view() && self.prompt.show_waiting()
     }
 
+    /// The language of every word on screen.
+    pub fn lang(&self) -> Lang {
+        self.init.lang
+    }
+
+    /// `msg` in the dashboard's language.
+    pub fn t<'a>(&self, msg: Msg<'a>) -> std::borrow::Cow<'a, str> {
+        self.init.lang.t(msg)
+    }
+
     /// The browser could not be started: show the URL instead.
     pub fn open_failed(&mut self, url: &str, why: &str) {
         let lines = vec![
-            format!("Could not open a browser ({}).", text::sanitize(why)),
-            "The ticket in the console:".into(),
+            self.t(Msg::NoBrowser(&text::sanitize(why))).into_owned(),
+            self.t(Msg::TicketInConsole).into_owned(),
             url.to_string(),
         ];
-        self.prompt.notice("console", lines);
+        self.prompt.notice(self.t(Msg::ConsoleTitle), lines);
         self.show_waiting_notice();
     }
 
@@ -430,6 +483,11 @@ impl App {
 
     pub fn filter(&self) -> &str {
         self.filter.text()
+    }
+
+    /// Why a word of the list's filter cannot be used (it then shows nothing).
+    pub fn filter_invalid(&self) -> Option<&str> {
+        self.filter.invalid()
     }
 
     /// The filter is being typed (keys go to it).
@@ -547,7 +605,7 @@ impl App {
 
     /// The header would read differently from the last frame's.
     fn header_changed(&self) -> bool {
-        HealthTexts::of(self.tickets.health(), self.now) != self.header_drawn
+        HealthTexts::of(self.lang(), self.tickets.health(), self.now) != self.header_drawn
     }
 
     fn on_reply(&mut self, reply: Reply) -> bool {
@@ -596,9 +654,15 @@ impl App {
                 ..
             } => {
                 if let Err(error) = &result {
-                    let title = crate::operate::failure_title(operation, error);
+                    let lang = self.lang();
+                    let op = lang.t(Msg::from(operation));
+                    let title = if crate::operate::outcome_unknown(error) {
+                        lang.t(Msg::OutcomeUnknownTitle(&op)).into_owned()
+                    } else {
+                        lang.t(Msg::RefusedTitle(&op)).into_owned()
+                    };
                     self.prompt
-                        .notice(title, actions::refusal_lines(&id, error));
+                        .notice(title, actions::refusal_lines(lang, &id, error));
                 }
                 let refused = result.is_err();
                 let i = self.tickets.operated(&id, operation, result);
@@ -734,11 +798,16 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
             app.config_error = Some(why);
             Reaction::redraw(true)
         }
-        Message::Saved(result) => {
-            match result {
-                Ok(said) => app.watchlist.say(said, false),
-                Err(said) => app.watchlist.say(said, true),
-            }
+        Message::CommandEnded { name, ended } => app.command_ended(&name, ended),
+        Message::Saved(saved) => {
+            let lang = app.lang();
+            let (said, is_error) = match &saved {
+                Saved::To(path) => (Msg::SavedTo(path), false),
+                Saved::NoFile => (Msg::NoConfigFile, false),
+                Saved::Failed(why) => (Msg::NotSaved(why), true),
+                Saved::NotInFile { id, path } => (Msg::NotAWatchEntry { id, path }, false),
+            };
+            app.watchlist.say(lang.t(said).into_owned(), is_error);
             Reaction::redraw(true)
         }
     };
@@ -761,7 +830,7 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
     reaction.redraw |= app.show_waiting_notice();
     if reaction.redraw {
         app.drawn_at = app.now;
-        app.header_drawn = HealthTexts::of(app.tickets.health(), app.now);
+        app.header_drawn = HealthTexts::of(app.lang(), app.tickets.health(), app.now);
     }
     reaction
 }

@@ -1,8 +1,9 @@
 //! How the app reacts to a message (`update`'s answer): whether to draw a frame, and
 //! what the event loop must do.
 
+use super::commands::Run;
 use crate::coc::TicketRef;
-use crate::config::WatchEntry;
+use crate::config::{ViewEntry, WatchEntry};
 use crate::notify::{Notification, NotifyConfig};
 use crate::watch::Command;
 
@@ -22,8 +23,12 @@ pub enum Action {
     Notify(Notification),
     /// Save a watch-list change to the config file (answered with `Message::Saved`).
     SaveWatch(WatchChange),
+    /// Save a `[[view]]` to the config file (answered with `Message::Saved`).
+    SaveView(ViewEntry),
     /// Tell notifications by these rules from now on (a reloaded config).
     Renotify(NotifyConfig),
+    /// Run a custom command (answered with `Message::CommandEnded`).
+    Run(Run),
 }
 
 /// A change of the watch list the user made in the dashboard.
@@ -59,6 +64,12 @@ impl Reaction {
     /// A command for the engine after a change on screen.
     pub fn redraw_and(command: Command) -> Reaction {
         Reaction::redraw(true).ask(Some(command))
+    }
+
+    /// With this action too.
+    pub fn and(mut self, action: Action) -> Reaction {
+        self.actions.push(action);
+        self
     }
 
     /// With a command for the engine, when there is one.

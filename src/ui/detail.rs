@@ -7,7 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use unicode_width::UnicodeWidthStr;
 
+use crate::app::HostsOf;
 use crate::app::{
     App, Failure, HostOutput, HostRows, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry,
     Transition, View, tab_count,
@@ -17,24 +19,27 @@ use crate::coc::{
     ApiError, Instance, JobStatus, JobTicket, KeyValue, ScriptBatch, ScriptHost, ScriptStatistics,
     ScriptTicket, Step, Ticket,
 };
-use crate::{format, hosts, operate, text};
+use crate::i18n::{Lang, Msg};
+use crate::operate::OperationOutcome;
+use crate::{format, hosts, text};
 
-use super::theme::Theme;
-use super::{status_label, status_text};
+use super::theme::Palette;
+use super::{pad, status_label, status_text};
 
 /// Tab content keeps at least this many lines; fields give way first.
 const MIN_CONTENT: u16 = 4;
 const LABEL_WIDTH: usize = 10;
 
 /// `beside_list`: the pane is to the right of the list (and gets a left border).
-pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
     let Some(entry) = app.shown() else {
         return;
     };
-    let (glyph, status) = status_label(entry);
+    let lang = app.lang();
+    let (glyph, status) = status_label(lang, entry);
     let title = Line::from(vec![
         Span::raw(" "),
         Span::styled(
@@ -50,7 +55,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     } else {
         Borders::TOP
     };
-    let block = Block::new().borders(borders).title(title);
+    let block = Block::new()
+        .borders(borders)
+        .border_style(theme.border())
+        .title(title);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {
@@ -70,7 +78,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     buf.set_line(
         inner.x,
         tabs_y,
-        &tab_bar(entry, app.tab(), inner.width, theme),
+        &tab_bar(lang, entry, app.tab(), inner.width, theme),
         inner.width,
     );
     let content = Rect {
@@ -80,7 +88,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     };
     match app.hosts() {
         Some(view) if *view.id() == entry.id => match view.output() {
-            Some(output) => draw_output(buf, content, output, theme),
+            Some(output) => draw_output(buf, content, output, app, theme),
             None => draw_hosts(buf, content, view, app, theme),
         },
         _ => draw_tab(buf, content, entry, app, theme),
@@ -88,20 +96,28 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
 }
 
 /// A batch host's output: a title line, then its rows from the scroll, each wrapped.
-fn draw_output(buf: &mut Buffer, area: Rect, output: &HostOutput, theme: Theme) {
+fn draw_output(buf: &mut Buffer, area: Rect, output: &HostOutput, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
+    let lang = app.lang();
     let total = output.rows().len();
     let position = if total == 0 {
-        "  no output".to_string()
+        format!("  {}", lang.t(Msg::NoOutput))
     } else {
-        format!("  line {} of {total}", output.scroll() + 1)
+        lang.t(Msg::LineOf {
+            line: output.scroll() + 1,
+            total,
+        })
+        .into_owned()
     };
     let title = Line::from(vec![
-        Span::styled(format!("Output of {}", output.host()), theme.bold()),
+        Span::styled(
+            lang.t(Msg::OutputOf(output.host())).into_owned(),
+            theme.bold(),
+        ),
         Span::styled(position, theme.dim()),
-        Span::styled("  Esc back", theme.dim()),
+        Span::styled(lang.t(Msg::EscBack), theme.dim()),
     ]);
     buf.set_line(area.x, area.y, &title, area.width);
     let body = Rect {
@@ -123,34 +139,63 @@ fn draw_output(buf: &mut Buffer, area: Rect, output: &HostOutput, theme: Theme) 
 
 /// The hosts of one step or batch: a summary line, a heading, then the rows from the
 /// scroll (a batch's with the host keys act on highlighted).
-fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: Theme) {
+fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
+    let lang = app.lang();
     let loaded = view.len();
     let state = match (view.error(), view.is_loading()) {
         (Some(failure), _) => format!(
-            "  {}  r retries",
-            text::sanitize(&failure.error.to_string())
+            "  {}  {}",
+            text::sanitize(&failure.error.to_string()),
+            lang.t(Msg::RRetries)
         ),
-        (None, true) => "  loading…".into(),
-        (None, false) if loaded < view.total() => format!("  {loaded} of {} loaded", view.total()),
+        (None, true) => format!("  {}…", lang.t(Msg::Loading)),
+        (None, false) if loaded < view.total() => lang
+            .t(Msg::LoadedOf {
+                loaded,
+                total: view.total(),
+            })
+            .into_owned(),
         _ => String::new(),
     };
+    let counts = match view.rows() {
+        HostRows::Instances(rows) => hosts::status_counts(rows),
+        HostRows::Script(rows) => hosts::script_status_counts(rows),
+    };
+    let counts = counts
+        .into_iter()
+        .map(|(status, count)| {
+            lang.t(Msg::HostCount {
+                count,
+                status: status.as_ref(),
+            })
+            .into_owned()
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let summary = Line::from(vec![
-        Span::styled(text::sanitize(&view.title()).into_owned(), theme.bold()),
-        Span::raw(format!("  {}", view.counts_line())),
+        Span::styled(hosts_title(lang, view.of()), theme.bold()),
+        Span::raw(format!("  {counts}")),
         Span::styled(state, theme.dim()),
-        Span::styled("  Esc back", theme.dim()),
+        Span::styled(lang.t(Msg::EscBack), theme.dim()),
     ]);
     buf.set_line(area.x, area.y, &summary, area.width);
     if area.height < 2 {
         return;
     }
     let heading = match view.rows() {
-        HostRows::Instances(_) => format!(
-            "{:<12} {:<5} {:<20} {:<15} {:<6} MESSAGE",
-            "STATUS", "BATCH", "HOST", "IP", "TOOK"
+        HostRows::Instances(_) => heading(
+            lang,
+            &[
+                (Msg::ColumnStatus, 12),
+                (Msg::ColumnBatch, 5),
+                (Msg::ColumnHost, 20),
+                (Msg::ColumnIp, 15),
+                (Msg::ColumnTook, 6),
+                (Msg::ColumnMessage, 0),
+            ],
         ),
         HostRows::Script(_) => format!(
             "{:<12} {:<20} {:<15} {:<6} OUTPUT",
@@ -166,8 +211,8 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
     let body_y = area.y + 2;
     if loaded == 0 && !view.is_loading() && view.error().is_none() && body_y < area.bottom() {
         let none = match view.rows() {
-            HostRows::Instances(_) => "no hosts: this step runs once, not per host",
-            HostRows::Script(_) => "no hosts in this batch",
+            HostRows::Instances(_) => lang.t(Msg::NoHosts),
+            HostRows::Script(_) => lang.t(Msg::NoHostsInBatch),
         };
         buf.set_line(area.x, body_y, &Line::styled(none, theme.dim()), area.width);
     }
@@ -200,13 +245,13 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
     }
 }
 
-fn host_line<'a>(host: &'a Instance, app: &App, theme: Theme) -> Line<'a> {
+fn host_line<'a>(host: &'a Instance, app: &App, theme: Palette) -> Line<'a> {
     let status = host.status.clone().map(JobStatus::Execution);
     let batch = hosts::batch(host).map_or_else(|| "-".into(), |b| b.to_string());
     let host_name = hosts::host(host);
     let took = format::run_time(host.start_time, host.end_time, app.now);
     Line::from(vec![
-        status_cell(status.as_ref(), theme),
+        status_cell(app.lang(), status.as_ref(), theme),
         Span::raw(format!(" {batch:<5} ")),
         Span::raw(pad(&text::cell(&host_name, 20), 20)),
         Span::raw(" "),
@@ -217,12 +262,12 @@ fn host_line<'a>(host: &'a Instance, app: &App, theme: Theme) -> Line<'a> {
 }
 
 /// A batch's host: its status, name, IP, time, and the first line of its output.
-fn script_host_line<'a>(host: &'a ScriptHost, app: &App, theme: Theme) -> Line<'a> {
+fn script_host_line<'a>(host: &'a ScriptHost, app: &App, theme: Palette) -> Line<'a> {
     let status = host.status.clone().map(JobStatus::Script);
     let took = format::run_time(host.gmt_created, host.gmt_finished, app.now);
     let output = hosts::first_output_line(host.message.as_deref());
     Line::from(vec![
-        status_cell(status.as_ref(), theme),
+        status_cell(app.lang(), status.as_ref(), theme),
         Span::raw(" "),
         Span::raw(pad(&text::cell(host.name().unwrap_or("-"), 20), 20)),
         Span::raw(" "),
@@ -233,8 +278,8 @@ fn script_host_line<'a>(host: &'a ScriptHost, app: &App, theme: Theme) -> Line<'
 }
 
 /// A status in a 12-column cell, in its colour.
-fn status_cell(status: Option<&JobStatus>, theme: Theme) -> Span<'static> {
-    let text = status.map_or("-".into(), status_text);
+fn status_cell(lang: Lang, status: Option<&JobStatus>, theme: Palette) -> Span<'static> {
+    let text = status.map_or("-".into(), |s| status_text(lang, s));
     Span::styled(pad(&text::fit(&text, 12), 12), theme.status(status))
 }
 
@@ -242,7 +287,7 @@ fn status_cell(status: Option<&JobStatus>, theme: Theme) -> Span<'static> {
 fn message_span<'a>(
     message: Option<&'a str>,
     status: Option<&JobStatus>,
-    theme: Theme,
+    theme: Palette,
 ) -> Span<'a> {
     let text = text::sanitize(message.unwrap_or(""));
     if status.is_some_and(JobStatus::is_failure) {
@@ -252,8 +297,18 @@ fn message_span<'a>(
     }
 }
 
-fn labelled<'a>(label: &'a str, value: Vec<Span<'a>>, theme: Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!("{label:<LABEL_WIDTH$} "), theme.dim())];
+/// A field's line: its label (in the dashboard's language), then its value.
+fn labelled<'a>(
+    lang: Lang,
+    label: Option<Msg<'_>>,
+    value: Vec<Span<'a>>,
+    theme: Palette,
+) -> Line<'a> {
+    let label = label.map(|l| lang.t(l)).unwrap_or_default();
+    let mut spans = vec![Span::styled(
+        format!("{} ", pad(&label, LABEL_WIDTH)),
+        theme.dim(),
+    )];
     spans.extend(value);
     Line::from(spans)
 }
@@ -263,30 +318,33 @@ fn when(ms: i64, app: &App) -> String {
     format!(
         "{} ({})",
         format::local_time(ms, app.zone),
-        format::age_of_millis(app.now, ms)
+        app.lang().age_of_millis(app.now, ms)
     )
 }
 
 /// Every field of the ticket, most important first (the pane may cut the tail).
-fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Theme) -> Vec<Line<'a>> {
+fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Palette) -> Vec<Line<'a>> {
+    let lang = app.lang();
     let mut lines = Vec::with_capacity(16);
     let ticket = entry.ticket.as_deref();
-    let (glyph, status) = status_label(entry);
+    let (glyph, status) = status_label(lang, entry);
     let mut status_line = vec![Span::styled(
         format!("{glyph} {status}"),
         theme.status(entry.status().as_ref()),
     )];
     if let Some(t) = ticket {
         if let Some(kind) = t.type_label() {
-            status_line.push(Span::raw(format!("  type {}", text::sanitize(kind))));
+            let kind = text::sanitize(kind);
+            status_line.push(Span::raw(lang.t(Msg::TypeIs(&kind)).into_owned()));
         }
         if let Some(creator) = t.creator() {
-            status_line.push(Span::raw(format!("  by {}", text::sanitize(creator))));
+            let creator = text::sanitize(creator);
+            status_line.push(Span::raw(lang.t(Msg::By(&creator)).into_owned()));
         }
     }
-    lines.push(labelled("Status", status_line, theme));
+    lines.push(labelled(lang, Some(Msg::FieldStatus), status_line, theme));
     if let Some(failure) = &entry.error {
-        error_lines(&mut lines, "Error", failure, app, theme);
+        error_lines(&mut lines, Msg::FieldError, failure, app, theme);
     }
     match ticket {
         Some(JobTicket::Execution(t)) => lines.extend(ticket_lines(t, entry, app, theme)),
@@ -298,35 +356,45 @@ fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Theme) -> Vec<Line<
 
 /// When it started and ended, and how long it ran (or runs).
 fn time_lines<'a>(
-    (started_label, start): (&'a str, Option<i64>),
+    (started_label, start): (Msg<'static>, Option<i64>),
     end: Option<i64>,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) -> [Line<'a>; 2] {
+    let lang = app.lang();
     let started = start.map_or("-".into(), |ms| when(ms, app));
     let run_time = format::run_time(start, end, app.now);
     let ended = match (end, run_time) {
-        (Some(ms), Some(took)) => format!("{}, took {took}", when(ms, app)),
+        (Some(ms), Some(took)) => lang
+            .t(Msg::EndedTook {
+                ended: &when(ms, app),
+                took: &took,
+            })
+            .into_owned(),
         (Some(ms), None) => when(ms, app),
-        (None, Some(took)) => format!("- (running for {took})"),
+        (None, Some(took)) => lang.t(Msg::RunningFor(&took)).into_owned(),
         (None, None) => "-".to_string(),
     };
     [
-        labelled(started_label, vec![Span::raw(started)], theme),
-        labelled("Ended", vec![Span::raw(ended)], theme),
+        labelled(lang, Some(started_label), vec![Span::raw(started)], theme),
+        labelled(lang, Some(Msg::FieldEnded), vec![Span::raw(ended)], theme),
     ]
 }
 
 /// When the dashboard last polled it.
-fn polled_line<'a>(entry: &TicketEntry, app: &App, theme: Theme) -> Line<'a> {
-    let polled = entry.last_ok.map_or("never".into(), |at| {
-        format!(
-            "{} ({})",
-            format::clock_time(at, app.zone),
-            format::age(app.now, at)
-        )
-    });
-    labelled("Polled", vec![Span::raw(polled)], theme)
+fn polled_line<'a>(entry: &TicketEntry, app: &App, theme: Palette) -> Line<'a> {
+    let lang = app.lang();
+    let polled = entry.last_ok.map_or_else(
+        || lang.t(Msg::Never).into_owned(),
+        |at| {
+            format!(
+                "{} ({})",
+                format::clock_time(at, app.zone),
+                lang.age(app.now, at)
+            )
+        },
+    );
+    labelled(lang, Some(Msg::FieldPolled), vec![Span::raw(polled)], theme)
 }
 
 /// A script ticket's fields: the script and its version, the batch it is at, the hosts
@@ -335,26 +403,31 @@ fn script_lines<'a>(
     t: &'a ScriptTicket,
     entry: &TicketEntry,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) -> Vec<Line<'a>> {
+    let lang = app.lang();
     let opt = |v: &'a Option<String>| text::sanitize(v.as_deref().unwrap_or("-"));
     let properties = &t.properties;
     let mut lines = Vec::with_capacity(10);
+    let version = lang
+        .t(Msg::ScriptVersion {
+            version: &opt(&properties.script_version_name),
+            script_id: &opt(&properties.script_uuid),
+        })
+        .into_owned();
     lines.push(labelled(
-        "Script",
+        lang,
+        Some(Msg::FieldScript),
         vec![
             Span::styled(opt(&properties.script_name), theme.bold()),
-            Span::raw(format!(
-                "  version {}  script ID {}",
-                opt(&properties.script_version_name),
-                opt(&properties.script_uuid)
-            )),
+            Span::raw(version),
         ],
         theme,
     ));
     if let Some(name) = &t.order_name {
         lines.push(labelled(
-            "Ticket",
+            lang,
+            Some(Msg::FieldTicket),
             vec![Span::raw(text::sanitize(name))],
             theme,
         ));
@@ -364,30 +437,37 @@ fn script_lines<'a>(
         .map_or("-".into(), |b| b.to_string());
     let mut at_batch = vec![Span::raw(batch)];
     if let Some(progress) = entry.progress.loaded() {
-        at_batch.push(Span::raw(format!(" of {}", progress.batches.len())));
+        at_batch.push(Span::raw(
+            lang.t(Msg::BatchOf(progress.batches.len())).into_owned(),
+        ));
+        let counts = statistics_line(lang, &progress.statistics);
         at_batch.push(Span::styled(
-            format!("  hosts: {}", statistics_line(&progress.statistics)),
+            lang.t(Msg::HostsAre(&counts)).into_owned(),
             theme.dim(),
         ));
     }
-    lines.push(labelled("Batch", at_batch, theme));
+    lines.push(labelled(lang, Some(Msg::FieldBatch), at_batch, theme));
     if let Some(param) = &properties.execute_param {
         let mut how = Vec::new();
         if let Some(timeout) = param.timeout {
-            how.push(format!("timeout {timeout}s"));
+            how.push(
+                lang.t(Msg::TimeoutSeconds(timeout.to_string()))
+                    .into_owned(),
+            );
         }
         if let Some(rate) = param.success_rate {
-            how.push(format!("success rate {rate}%"));
+            how.push(lang.t(Msg::SuccessRate(rate.to_string())).into_owned());
         }
         if let Some(user) = &param.execute_user {
-            how.push(format!("as {}", text::sanitize(user)));
+            how.push(lang.t(Msg::AsUser(&text::sanitize(user))).into_owned());
         }
         if !how.is_empty() {
-            lines.push(labelled("Runs", vec![Span::raw(how.join("  "))], theme));
+            let how = vec![Span::raw(how.join("  "))];
+            lines.push(labelled(lang, Some(Msg::FieldRuns), how, theme));
         }
     }
     lines.extend(time_lines(
-        ("Created", t.gmt_created),
+        (Msg::FieldCreated, t.gmt_created),
         t.gmt_finished,
         app,
         theme,
@@ -396,61 +476,90 @@ fn script_lines<'a>(
     lines
 }
 
-/// "3 FINISHED, 1 ABNORMAL (4 in all)", sanitised.
-fn statistics_line(statistics: &ScriptStatistics) -> String {
+/// "3 FINISHED, 1 ABNORMAL (4 in all)", in the dashboard's language.
+fn statistics_line(lang: Lang, statistics: &ScriptStatistics) -> String {
     let counts: Vec<String> = statistics
         .execute_statistics
         .iter()
         .map(|c| {
-            let status = c.instance_status.as_ref().map_or("-".into(), |s| s.label());
-            format!("{} {status}", c.instance_count.unwrap_or(0))
+            let status = c.instance_status.clone().map(JobStatus::Script);
+            lang.t(Msg::HostCount {
+                count: c.instance_count.unwrap_or(0) as usize,
+                status: status.as_ref(),
+            })
+            .into_owned()
         })
         .collect();
     let total = statistics
         .total_instance
-        .map(|t| format!(" ({t} in all)"))
+        .map(|t| lang.t(Msg::InAll(t.to_string())).into_owned())
         .unwrap_or_default();
     format!("{}{total}", counts.join(", "))
 }
 
-fn ticket_lines<'a>(t: &'a Ticket, entry: &TicketEntry, app: &App, theme: Theme) -> Vec<Line<'a>> {
+/// "Hosts of deploy", "Hosts of batch 2".
+fn hosts_title(lang: Lang, of: &HostsOf) -> String {
+    match of {
+        HostsOf::Step { name, .. } => lang.t(Msg::HostsOf(&text::sanitize(name))).into_owned(),
+        HostsOf::Batch { index } => lang.t(Msg::HostsOfBatch(*index)).into_owned(),
+    }
+}
+
+fn ticket_lines<'a>(
+    t: &'a Ticket,
+    entry: &TicketEntry,
+    app: &App,
+    theme: Palette,
+) -> Vec<Line<'a>> {
+    let lang = app.lang();
+    let field =
+        |label: Msg<'_>, value: String| labelled(lang, Some(label), vec![Span::raw(value)], theme);
     let mut lines = Vec::with_capacity(12);
     let opt = |v: &'a Option<String>| text::sanitize(v.as_deref().unwrap_or("-"));
+    let job = lang
+        .t(Msg::JobVersion {
+            version: &opt(&t.document_version),
+            job_id: &opt(&t.document_id),
+        })
+        .into_owned();
     lines.push(labelled(
-        "Job",
+        lang,
+        Some(Msg::FieldJob),
         vec![
             Span::styled(opt(&t.document_name), theme.bold()),
-            Span::raw(format!(
-                "  version {}  job ID {}",
-                opt(&t.document_version),
-                opt(&t.document_id)
-            )),
+            Span::raw(job),
         ],
         theme,
     ));
     lines.extend(time_lines(
-        ("Started", t.start_time),
+        (Msg::FieldStarted, t.start_time),
         t.end_time,
         app,
         theme,
     ));
     let updated = t.update_time.map_or("-".into(), |ms| when(ms, app));
-    lines.push(labelled("Updated", vec![Span::raw(updated)], theme));
+    lines.push(field(Msg::FieldUpdated, updated));
     if let Some(description) = &t.description {
         for (i, line) in text::lines(description).enumerate().take(3) {
-            let label = if i == 0 { "About" } else { "" };
-            lines.push(labelled(label, vec![Span::raw(line)], theme));
+            let label = (i == 0).then_some(Msg::FieldAbout);
+            lines.push(labelled(lang, label, vec![Span::raw(line)], theme));
         }
     }
     lines.push(polled_line(entry, app, theme));
-    let version_id = format!("{}  id {}", opt(&t.document_version_id), opt(&t.id));
-    lines.push(labelled("Version ID", vec![Span::raw(version_id)], theme));
+    let version_id = lang
+        .t(Msg::VersionId {
+            version_id: &opt(&t.document_version_id),
+            id: &opt(&t.id),
+        })
+        .into_owned();
+    lines.push(labelled(
+        lang,
+        Some(Msg::FieldVersionId),
+        vec![Span::raw(version_id)],
+        theme,
+    ));
     if let Some(name) = &t.target_parameter_name {
-        lines.push(labelled(
-            "Target by",
-            vec![Span::raw(text::sanitize(name))],
-            theme,
-        ));
+        lines.push(field(Msg::FieldTargetBy, text::sanitize(name).into_owned()));
     }
     lines
 }
@@ -458,20 +567,22 @@ fn ticket_lines<'a>(t: &'a Ticket, entry: &TicketEntry, app: &App, theme: Theme)
 /// An API error as support needs it: code and status, message, request ID, age.
 fn error_lines<'a>(
     lines: &mut Vec<Line<'a>>,
-    label: &'a str,
+    label: Msg<'static>,
     failure: &'a Failure,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) {
+    let lang = app.lang();
     let error = &failure.error;
-    let age = format::age(app.now, failure.at);
+    let age = lang.age(app.now, failure.at);
     let headline = match (error.error_code(), error.http_status()) {
         (Some(code), Some(status)) => format!("{} (HTTP {status})", text::sanitize(code)),
         (None, Some(status)) => format!("HTTP {status}"),
         _ => text::sanitize(&error.to_string()).into_owned(),
     };
     lines.push(labelled(
-        label,
+        lang,
+        Some(label),
         vec![
             Span::styled(headline, theme.error()),
             Span::styled(format!("  {age}"), theme.dim()),
@@ -480,14 +591,16 @@ fn error_lines<'a>(
     ));
     if let Some(message) = http_message(error) {
         lines.push(labelled(
-            "Message",
+            lang,
+            Some(Msg::FieldMessage),
             vec![Span::raw(text::sanitize(message))],
             theme,
         ));
     }
     if let Some(id) = error.request_id() {
         lines.push(labelled(
-            "Request",
+            lang,
+            Some(Msg::FieldRequest),
             vec![Span::raw(text::sanitize(id))],
             theme,
         ));
@@ -505,17 +618,24 @@ fn http_message(error: &ApiError) -> Option<&str> {
     }
 }
 
-fn tab_bar(entry: &TicketEntry, active: Tab, width: u16, theme: Theme) -> Line<'static> {
+fn tab_bar(
+    lang: Lang,
+    entry: &TicketEntry,
+    active: Tab,
+    width: u16,
+    theme: Palette,
+) -> Line<'static> {
     let tabs = Tab::of(entry.kind());
     let label = |tab: Tab, short: bool| {
         let n = tab.index_in(entry.kind()) + 1;
+        let title = lang.t(tab.title());
         match (short, tab_count(entry, tab)) {
-            (true, _) => format!(" {n} {} ", &tab.title()[..4]),
-            (false, Some(c)) => format!(" {n} {} ({c}) ", tab.title()),
-            (false, None) => format!(" {n} {} ", tab.title()),
+            (true, _) => format!(" {n} {} ", clip(&title, 4)),
+            (false, Some(c)) => format!(" {n} {title} ({c}) "),
+            (false, None) => format!(" {n} {title} "),
         }
     };
-    let full: usize = tabs.iter().map(|&t| label(t, false).len()).sum();
+    let full: usize = tabs.iter().map(|&t| label(t, false).width()).sum();
     let short = full > usize::from(width);
     Line::from(
         tabs.iter()
@@ -531,16 +651,30 @@ fn tab_bar(entry: &TicketEntry, active: Tab, width: u16, theme: Theme) -> Line<'
     )
 }
 
+/// The head of `text` that fits in `width` columns, cut without a mark (`Para`).
+fn clip(text: &str, width: usize) -> &str {
+    use unicode_width::UnicodeWidthChar;
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > width {
+            return &text[..i];
+        }
+    }
+    text
+}
+
 /// The open tab: a fixed heading when it has one, then only the rows that fit, from
 /// the scroll position on.
-fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme: Theme) {
+fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
     let rows = TabRows::of(entry, app.tab());
     let mut body = area;
     if rows.has_heading() {
-        buf.set_line(area.x, area.y, &heading(rows.tab(), theme), area.width);
+        let heading = tab_heading(app.lang(), rows.tab(), theme);
+        buf.set_line(area.x, area.y, &heading, area.width);
         body.y += 1;
         body.height -= 1;
     }
@@ -567,11 +701,11 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
 }
 
 /// How one row of a tab looks (a failed steps load takes a few lines).
-fn row_lines<'a>(row: Row<'a>, app: &App, theme: Theme) -> Vec<Line<'a>> {
+fn row_lines<'a>(row: Row<'a>, app: &App, theme: Palette) -> Vec<Line<'a>> {
     let line = match row {
-        Row::Empty(what) => Line::styled(what, theme.dim()),
-        Row::Hint(text) => Line::styled(text, theme.dim()),
-        Row::Section(title) => Line::styled(title, theme.bold()),
+        Row::Empty(what) => Line::styled(app.t(what), theme.dim()),
+        Row::Hint(text) => Line::styled(app.t(text), theme.dim()),
+        Row::Section(title) => Line::styled(app.t(title), theme.bold()),
         Row::Pair { pair, key_width } => key_value(pair, key_width, theme),
         Row::TargetKind(target) => Line::styled(
             format!("{} ({})", text::sanitize(&target.key), target.values.len()),
@@ -584,20 +718,24 @@ fn row_lines<'a>(row: Row<'a>, app: &App, theme: Theme) -> Vec<Line<'a>> {
             batch,
             statistics,
             current,
-        } => batch_line(batch, statistics, current, theme),
+        } => batch_line(app.lang(), batch, statistics, current, theme),
         Row::Transition(t) => transition_line(t, app, theme),
         Row::Operation(record) => operation_line(record, app, theme),
         Row::StepsFailed(failure) => {
             let mut lines = Vec::new();
-            error_lines(&mut lines, "Steps", failure, app, theme);
+            error_lines(&mut lines, Msg::FieldSteps, failure, app, theme);
             return lines;
         }
     };
     vec![line]
 }
 
-fn transition_line<'a>(t: &Transition, app: &App, theme: Theme) -> Line<'a> {
-    let from = t.from.as_ref().map_or("first seen".into(), status_text);
+fn transition_line<'a>(t: &Transition, app: &App, theme: Palette) -> Line<'a> {
+    let lang = app.lang();
+    let from = t.from.as_ref().map_or_else(
+        || lang.t(Msg::FirstSeen).into_owned(),
+        |s| status_text(lang, s),
+    );
     Line::from(vec![
         Span::styled(
             format!(
@@ -605,60 +743,104 @@ fn transition_line<'a>(t: &Transition, app: &App, theme: Theme) -> Line<'a> {
                 format!(
                     "{} ({})",
                     format::clock_time(t.at, app.zone),
-                    format::age(app.now, t.at)
+                    lang.age(app.now, t.at)
                 )
             ),
             theme.dim(),
         ),
         Span::raw(format!("{from} → ")),
-        Span::styled(status_text(&t.to), theme.status(Some(&t.to))),
+        Span::styled(status_text(lang, &t.to), theme.status(Some(&t.to))),
     ])
 }
 
 /// "RETRY sent at 14:03:12, accepted".
-fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Theme) -> Line<'a> {
+fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Palette) -> Line<'a> {
+    let lang = app.lang();
     let sent = format::clock_time(record.sent, app.zone);
-    let op = operate::action(record.operation);
+    let op = lang.t(Msg::from(record.operation));
     let (outcome, style) = match &record.result {
-        None => ("waiting for the answer".to_string(), theme.dim()),
-        Some(Ok(())) => ("accepted".to_string(), Style::new()),
+        None => (lang.t(Msg::WaitingForAnswer), theme.dim()),
+        Some(Ok(())) => (lang.t(Msg::Accepted), Style::new()),
         Some(Err(error)) => (
-            text::sanitize(&crate::operate::OperationOutcome::of(&Err(error.clone())).as_text())
-                .into_owned(),
+            outcome_text(lang, &OperationOutcome::of(&Err(error.clone()))).into(),
             theme.error(),
         ),
     };
+    let said = lang.t(Msg::OperationSent {
+        op: &op,
+        sent: &sent,
+        outcome: &outcome,
+    });
     Line::from(vec![
         Span::styled(
             format!(
                 "{:<21}",
-                format!("{sent} ({})", format::age(app.now, record.sent))
+                format!("{sent} ({})", lang.age(app.now, record.sent))
             ),
             theme.dim(),
         ),
-        Span::styled(format!("{op} sent at {sent}, {outcome}"), style),
+        Span::styled(said.into_owned(), style),
     ])
 }
 
+/// What became of an operation, in the dashboard's language (server text sanitised).
+fn outcome_text(lang: Lang, outcome: &OperationOutcome) -> String {
+    let error = |e: &ApiError| text::sanitize(&e.to_string()).into_owned();
+    match outcome {
+        OperationOutcome::Accepted => lang.t(Msg::Accepted).into_owned(),
+        OperationOutcome::Refused(e) => lang.t(Msg::Refused(&error(e))).into_owned(),
+        OperationOutcome::Unknown(e) => lang.t(Msg::OutcomeUnknown(&error(e))).into_owned(),
+        OperationOutcome::Declined => lang.t(Msg::NotSentDeclined).into_owned(),
+        OperationOutcome::ReadOnly => lang.t(Msg::NotSentReadOnly).into_owned(),
+    }
+}
+
 /// The column heading of the steps or the batches table.
-fn heading(tab: Tab, theme: Theme) -> Line<'static> {
+fn tab_heading(lang: Lang, tab: Tab, theme: Palette) -> Line<'static> {
     let text = match tab {
-        Tab::Batches => format!("  {:<7} {:<7} {:<9} HOSTS ARE", "BATCH", "HOSTS", "THEN"),
-        _ => format!(
-            "{:<12} {:<24} {:<16} {:<6} MESSAGE",
-            "STATUS", "NAME", "ACTION", "TOOK"
+        Tab::Batches => format!(
+            "  {}",
+            heading(
+                lang,
+                &[
+                    (Msg::ColumnBatch, 7),
+                    (Msg::ColumnHosts, 7),
+                    (Msg::ColumnThen, 9),
+                    (Msg::ColumnHostsAre, 0),
+                ],
+            )
+        ),
+        _ => heading(
+            lang,
+            &[
+                (Msg::ColumnStatus, 12),
+                (Msg::ColumnName, 24),
+                (Msg::ColumnAction, 16),
+                (Msg::ColumnTook, 6),
+                (Msg::ColumnMessage, 0),
+            ],
         ),
     };
     Line::styled(text, theme.column_header())
 }
 
-fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
+/// Column titles, each padded to its column's width and a space (the last one's
+/// width is 0: it takes the rest).
+fn heading(lang: Lang, columns: &[(Msg<'static>, usize)]) -> String {
+    columns
+        .iter()
+        .map(|(title, width)| pad(&lang.t(title.clone()), *width))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn step_line<'a>(step: &'a Step, app: &App, theme: Palette) -> Line<'a> {
     let status = step.status.clone().map(JobStatus::Execution);
     let took = format::run_time(step.start_time, step.end_time, app.now);
     let name = text::cell(step.name.as_deref().unwrap_or("-"), 24);
     let action = text::cell(step.action.as_deref().unwrap_or("-"), 16);
     Line::from(vec![
-        status_cell(status.as_ref(), theme),
+        status_cell(app.lang(), status.as_ref(), theme),
         Span::raw(" "),
         Span::raw(pad(&name, 24)),
         Span::raw(" "),
@@ -671,10 +853,11 @@ fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
 /// `▸ 2       10      PAUSE     ▶ PROCESSING  ✔ FINISHED`: the batch the ticket is at
 /// marked, how many hosts, what comes after it, and the statuses its hosts are in.
 fn batch_line<'a>(
+    lang: Lang,
     batch: &ScriptBatch,
     statistics: &ScriptStatistics,
     current: bool,
-    theme: Theme,
+    theme: Palette,
 ) -> Line<'a> {
     let index = batch.batch_index.map_or("-".into(), |i| i.to_string());
     let hosts = batch.total_instances.map_or("-".into(), |n| n.to_string());
@@ -691,7 +874,7 @@ fn batch_line<'a>(
     {
         let status = JobStatus::Script(status.clone());
         spans.push(Span::styled(
-            status_text(&status),
+            status_text(lang, &status),
             theme.status(Some(&status)),
         ));
         spans.push(Span::raw("  "));
@@ -700,7 +883,7 @@ fn batch_line<'a>(
 }
 
 /// A script's argument: `name  value`, the name padded to the list's key width.
-fn script_param<'a>(param: &'a ScriptParam, key_width: usize, theme: Theme) -> Line<'a> {
+fn script_param<'a>(param: &'a ScriptParam, key_width: usize, theme: Palette) -> Line<'a> {
     let key = text::cell(&param.param_name, key_width);
     Line::from(vec![
         Span::styled(format!("  {}  ", pad(&key, key_width)), theme.dim()),
@@ -709,19 +892,12 @@ fn script_param<'a>(param: &'a ScriptParam, key_width: usize, theme: Theme) -> L
 }
 
 /// `key  value`, the key padded to the list's key width (measured once per data change).
-fn key_value<'a>(kv: &'a KeyValue, key_width: usize, theme: Theme) -> Line<'a> {
+fn key_value<'a>(kv: &'a KeyValue, key_width: usize, theme: Palette) -> Line<'a> {
     let key = text::cell(&kv.key, key_width);
     Line::from(vec![
         Span::styled(format!("  {}  ", pad(&key, key_width)), theme.dim()),
         Span::styled(text::sanitize(&kv.value), Style::new()),
     ])
-}
-
-/// Pads to a display width (wide characters count twice).
-fn pad(value: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let fill = width.saturating_sub(value.width());
-    format!("{value}{}", " ".repeat(fill))
 }
 
 /// A target value on one line: objects as `key: value` pairs, scalars as themselves.

@@ -13,8 +13,12 @@ const LAYERS: &[&[&str]] = &[
     &["text", "format", "backoff", "timer", "files"],
     // The COC wire protocol.
     &["coc"],
+    // Running another program for the user (hooks, custom commands).
+    &["process"],
     // What the library computes from tickets.
-    &["exit", "hosts", "operate", "notify", "query", "cache"],
+    &[
+        "exit", "hosts", "operate", "notify", "query", "cache", "i18n", "custom",
+    ],
     // The polling engine.
     &["watch"],
     // The config: its schema names the engine's settings, queries and notifications.

@@ -319,6 +319,7 @@ mod through_the_dashboard {
     use coctop::app::{self, Action, App, AppInit, Message, Prompt, StepsState};
     use coctop::coc::{JobOperation, JobStatus, Operation, Status, TicketRef};
     use coctop::config::WatchEntry;
+    use coctop::i18n::Lang;
     use coctop::sim::SimOptions;
     use coctop::watch::{self, Command, EngineConfig, EngineHandle, Reply, TicketUpdate, Update};
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -344,6 +345,7 @@ mod through_the_dashboard {
             let watch = refs.iter().cloned().map(WatchEntry::unlabelled).collect();
             let engine = sim.block_on(async { watch::spawn(client, config, refs) });
             let mut app = App::new(AppInit {
+                lang: Lang::En,
                 endpoint: sim.url(),
                 watch,
                 color: false,

@@ -144,7 +144,7 @@ fn the_operation_targets_the_ticket_the_menu_was_opened_on() {
 fn read_only_offers_nothing_and_sends_nothing() {
     let mut app = mixed().with_settings(UiSettings {
         read_only: Some("--read-only".into()),
-        console_url: None,
+        ..UiSettings::default()
     });
     select_id(&mut app, &id_text(0));
     let mut sent = Vec::new();
