@@ -28,14 +28,15 @@ mod view;
 mod views;
 mod watchlist;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 use crate::cache::CachedTicket;
-use crate::coc::TicketRef;
+use crate::coc::{JobTicket, TicketRef};
 use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::i18n::{Lang, Msg};
@@ -87,6 +88,10 @@ pub enum Message {
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
+    /// What the cache remembers of the watched tickets, read after the first frame.
+    /// Until it comes the engine polls none of the watched tickets: those it knows
+    /// start from there (a finished one is never polled), the others are polled then.
+    Remembered(Vec<CachedTicket>),
     /// A custom command ended (`name` as the pane titles it).
     CommandEnded {
         name: String,
@@ -199,12 +204,43 @@ impl App {
         self
     }
 
-    /// Starts from what an earlier run knew (the cache) of the watched tickets.
-    pub fn with_cache(mut self, cached: Vec<CachedTicket>) -> App {
-        self.tickets.restore_cached(cached);
+    /// The watched tickets, whose data the cache may remember.
+    pub fn watched_ids(&self) -> HashSet<TicketRef> {
+        self.tickets
+            .all()
+            .iter()
+            .filter(|t| t.origin == Origin::Watched)
+            .map(|t| t.id.clone())
+            .collect()
+    }
+
+    /// The cache's answer: the watched tickets it knows start from there, and the
+    /// engine is told of every watched ticket, in the order of the list: known (its data
+    /// from the cache) or to poll.
+    fn remembered(&mut self, cached: Vec<CachedTicket>) -> Reaction {
+        let restored = self.tickets.restore_cached(cached);
         self.list
             .rebuild(self.tickets.all(), &self.filter, Keep::Held);
-        self
+        self.scroll_list_to_cursor();
+        let mut known: HashMap<TicketRef, Arc<JobTicket>> = restored
+            .into_iter()
+            .filter_map(|t| Some((t.reference().ok()?, t)))
+            .collect();
+        let actions = self
+            .tickets
+            .all()
+            .iter()
+            .filter(|t| t.origin == Origin::Watched)
+            .map(|t| match known.remove(&t.id) {
+                Some(ticket) => Command::AddKnown(t.id.clone(), ticket),
+                None => Command::Add(t.id.clone()),
+            })
+            .map(Action::Engine)
+            .collect();
+        Reaction {
+            redraw: true,
+            actions,
+        }
     }
 
     /// What to remember for the next run: every ticket with data.
@@ -798,6 +834,7 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
             app.config_error = Some(why);
             Reaction::redraw(true)
         }
+        Message::Remembered(cached) => app.remembered(cached),
         Message::CommandEnded { name, ended } => app.command_ended(&name, ended),
         Message::Saved(saved) => {
             let lang = app.lang();

@@ -275,5 +275,6 @@ mod navigation;
 mod operations;
 mod redraw_model;
 mod redraws;
+mod remembered;
 mod selection_held;
 mod watchlist;
