@@ -95,20 +95,6 @@ pub fn confirmed(operation: JobOperation, id: &TicketRef, answer: &str) -> bool 
     }
 }
 
-/// The operation as a confirmation names it: `SKIP_BATCH` with its batch, and
-/// `CANCEL_INSTANCE` with its host.
-pub fn action(operation: JobOperation) -> String {
-    match operation {
-        JobOperation::Script(ScriptOperation::SkipBatch { batch_index }) => {
-            format!("SKIP_BATCH (batch {batch_index})")
-        }
-        JobOperation::Script(ScriptOperation::CancelInstance { instance_id }) => {
-            format!("CANCEL_INSTANCE (host {instance_id})")
-        }
-        other => other.as_str().to_string(),
-    }
-}
-
 /// A job or script name in a confirmation is cut here (terminal columns), so that the
 /// action, the ID and the question always show.
 pub const JOB_WIDTH: usize = 60;
@@ -128,7 +114,7 @@ pub fn describe(operation: JobOperation, ticket: &JobTicket) -> String {
     let id = TicketRef::listed(ticket.kind(), ticket.id()).to_string();
     format!(
         "{} {}  {what} {}  status {status}",
-        action(operation),
+        operation.described(),
         text::cell(&id, ID_WIDTH),
         text::cell(ticket.name().unwrap_or("-"), JOB_WIDTH),
     )
@@ -340,7 +326,12 @@ mod tests {
     #[test]
     fn a_script_ticket_is_offered_what_its_status_allows_and_skips_its_current_batch() {
         use ScriptOperation::*;
-        let names = |t: &JobTicket| -> Vec<String> { offered(t).into_iter().map(action).collect() };
+        let names = |t: &JobTicket| -> Vec<String> {
+            offered(t)
+                .into_iter()
+                .map(JobOperation::described)
+                .collect()
+        };
         assert_eq!(
             names(&script("PROCESSING", Some(2))),
             ["PAUSE_ORDER", "CANCEL_ORDER", "SKIP_BATCH (batch 2)"]

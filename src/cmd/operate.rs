@@ -71,7 +71,7 @@ pub fn run(globals: &Globals, ids: &[String], verb: Verb, yes: bool) -> Exit {
                 continue;
             }
         };
-        let action = operate::action(operation);
+        let action = operation.described();
         if !yes && !confirm(operation, id, &ticket, &mut stdin) {
             operate::log(&action, id, &OperationOutcome::Declined);
             report(&format!("{action} {id}: not sent"));
@@ -112,7 +112,7 @@ fn confirm(
     ticket: &JobTicket,
     input: &mut impl BufRead,
 ) -> bool {
-    let action = operate::action(operation);
+    let action = operation.described();
     let question = match operate::typed_word(operation) {
         Some(word) => {
             let noun = match id.kind() {

@@ -302,6 +302,20 @@ impl JobOperation {
         }
     }
 
+    /// The name with what it is about, in English (the CLI's words): `SKIP_BATCH`
+    /// with its batch, `CANCEL_INSTANCE` with its host.
+    pub fn described(self) -> String {
+        match self {
+            JobOperation::Script(ScriptOperation::SkipBatch { batch_index }) => {
+                format!("SKIP_BATCH (batch {batch_index})")
+            }
+            JobOperation::Script(ScriptOperation::CancelInstance { instance_id }) => {
+                format!("CANCEL_INSTANCE (host {instance_id})")
+            }
+            other => other.as_str().to_string(),
+        }
+    }
+
     /// The kind of ticket it is for.
     pub fn kind(self) -> TicketKind {
         match self {

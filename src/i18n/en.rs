@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::coc::{JobStatus, TicketKind};
+use crate::coc::{JobOperation, JobStatus, TicketKind};
 use crate::format::Age as When;
 
 use super::Msg;
@@ -23,7 +23,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         Age(When::Ago(span)) => return format!("{span} ago").into(),
         Age(When::Ahead(span)) => return format!("in {span}").into(),
         Operation(op) => op.as_str(),
-        ScriptOperation(op) => return crate::operate::action(op.into()).into(),
+        ScriptOperation(op) => return JobOperation::Script(op).described().into(),
 
         SortUrgency => "urgency",
         SortStarted => "started",

@@ -500,4 +500,78 @@ mod tests {
         assert_eq!(Lang::Zh.age(now, ago(4 * 86_400)), "4天前");
         assert_eq!(Lang::Zh.age(now, now + Duration::from_secs(5)), "5秒后");
     }
+
+    /// The script-ticket screens' words, in Chinese: no English word left but the
+    /// terms kept as they are (ID, Enter, Esc) and what a message quotes.
+    #[test]
+    fn script_ticket_words_are_chinese() {
+        let mut msgs: Vec<Msg> = ScriptStatus::KNOWN.iter().map(Msg::ScriptStatus).collect();
+        msgs.extend(
+            [
+                ScriptOperation::PauseOrder,
+                ScriptOperation::ContinueOrder,
+                ScriptOperation::CancelOrder,
+                ScriptOperation::SkipBatch { batch_index: 2 },
+                ScriptOperation::CancelInstance { instance_id: 7 },
+            ]
+            .map(Msg::ScriptOperation),
+        );
+        msgs.extend([
+            Msg::TabBatches,
+            Msg::ColumnTicketId,
+            Msg::KindCounts {
+                executions: 2,
+                scripts: 1,
+            },
+            Msg::FieldScript,
+            Msg::FieldTicket,
+            Msg::FieldBatch,
+            Msg::FieldRuns,
+            Msg::FieldCreated,
+            Msg::ScriptVersion {
+                version: "v2",
+                script_id: "S1",
+            },
+            Msg::BatchOf(3),
+            Msg::HostsAre("1"),
+            Msg::InAll("4".into()),
+            Msg::TimeoutSeconds("60".into()),
+            Msg::SuccessRate("100".into()),
+            Msg::AsUser("root"),
+            Msg::BatchesNotLoaded,
+            Msg::LoadingBatches,
+            Msg::NoBatches,
+            Msg::HostsOfBatch(2),
+            Msg::NoHostsInBatch,
+            Msg::ColumnHosts,
+            Msg::ColumnThen,
+            Msg::ColumnHostsAre,
+            Msg::ColumnOutput,
+            Msg::OutputOf("web-01"),
+            Msg::LineOf { line: 1, total: 9 },
+            Msg::TypeToConfirm {
+                word: "cancel",
+                kind: TicketKind::Script,
+                op: "取消",
+            },
+            Msg::Describe {
+                op: "取消",
+                kind: TicketKind::Script,
+                id: "script/S1",
+                job: "rotate",
+                status: "已暂停",
+            },
+        ]);
+        let kept = [
+            "ID", "Enter", "Esc", "r", "v", "S", "script", "web", "root", "cancel", "rotate",
+        ];
+        for msg in msgs {
+            let (en, zh) = (Lang::En.t(msg.clone()), Lang::Zh.t(msg.clone()));
+            assert_ne!(en, zh, "{msg:?}");
+            let english = zh
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .find(|w| !w.is_empty() && !kept.contains(w));
+            assert_eq!(english, None, "{msg:?}: {zh}");
+        }
+    }
 }

@@ -584,7 +584,7 @@ impl<F: Fetcher> Engine<F> {
     /// back on the schedule at once.
     fn operated(&mut self, id: TicketRef, operation: JobOperation, result: Result<(), ApiError>) {
         let outcome = operate::OperationOutcome::of(&result);
-        operate::log(&operate::action(operation), &id, &outcome);
+        operate::log(&operation.described(), &id, &outcome);
         if result.is_ok()
             && let Some(tracked) = self.tracker.tickets.get_mut(&id)
         {
