@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::coc::{ApiError, Status, TicketKind};
+use crate::coc::{ApiError, JobStatus, TicketKind};
 use crate::format;
 
 /// The version of every object written here; it grows when a field changes meaning
@@ -28,8 +28,10 @@ pub struct Change<'a> {
     pub kind: TicketKind,
     pub id: &'a str,
     pub name: &'a str,
-    pub from: Option<&'a Status>,
-    pub to: &'a Status,
+    #[serde(serialize_with = "maybe_status_name")]
+    pub from: Option<&'a JobStatus>,
+    #[serde(serialize_with = "status_name")]
+    pub to: &'a JobStatus,
 }
 
 /// A change as one line (with its newline).
@@ -113,6 +115,21 @@ fn kind_name<S: serde::Serializer>(kind: &TicketKind, s: S) -> Result<S::Ok, S::
     s.serialize_str(kind.as_str())
 }
 
+/// A status as the server sent it.
+fn status_name<S: serde::Serializer>(status: &&JobStatus, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(status.as_str())
+}
+
+fn maybe_status_name<S: serde::Serializer>(
+    status: &Option<&JobStatus>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match status {
+        Some(status) => s.serialize_str(status.as_str()),
+        None => s.serialize_none(),
+    }
+}
+
 /// `schema`, `event` and `time` first, then the event's own fields; one line.
 fn line(event: &str, at: SystemTime, body: &impl Serialize) -> String {
     #[derive(Serialize)]
@@ -140,6 +157,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::coc::Status;
 
     const AT: SystemTime = SystemTime::UNIX_EPOCH;
 
@@ -161,7 +179,7 @@ mod tests {
             id: "EX1",
             name: "Restart \"app\"",
             from: None,
-            to: &Status::Running,
+            to: &JobStatus::Execution(Status::Running),
         };
         assert_eq!(
             parsed(&super::change(&change)),
@@ -170,8 +188,9 @@ mod tests {
                    "from": null, "to": "Running"})
         );
         change.profile = Some("prod");
-        change.from = Some(&Status::Running);
-        change.to = &Status::Failed;
+        let (running, failed) = (Status::Running.into(), Status::Failed.into());
+        change.from = Some(&running);
+        change.to = &failed;
         let value = parsed(&super::change(&change));
         assert_eq!(
             (

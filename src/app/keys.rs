@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::view::Tab;
 use crate::i18n::{Lang, Msg};
 
 /// Who takes the keys now; derived from the state by `App::focus`, never stored.
@@ -209,7 +208,8 @@ pub enum Intent {
     Back,
     NextTab,
     PrevTab,
-    ToTab(Tab),
+    /// The `n`-th tab (from 0) of the shown ticket's kind.
+    ToTab(usize),
     /// `/`: the filter line of the view.
     Filter,
     Sort,
@@ -247,8 +247,8 @@ pub enum Only {
     Always,
     /// A filter is set.
     Filtered,
-    /// The Steps tab is shown.
-    StepsTab,
+    /// The Steps tab (an execution) or the Batches tab (a script ticket) is shown.
+    DetailsTab,
     /// The open confirmation is answered with `y`.
     YesAnswer,
     /// The open confirmation is answered with a word typed, then Enter.
@@ -331,11 +331,11 @@ const LIST_TICKET_HOSTS: Focuses = Focuses::of(&[List, Ticket, Hosts]);
 const ZOOMED: Focuses = Focuses::of(&[Ticket, Hosts]);
 const LINES: Focuses = Focuses::of(&[AddLine, FilterLine, BrowseFilterLine, Confirm]);
 
-const fn tab_row(key: &'static [Key], tab: Tab) -> Binding {
+const fn tab_row(key: &'static [Key], n: usize) -> Binding {
     row(
         VIEWS,
         key,
-        I::ToTab(tab),
+        I::ToTab(n),
         hint_in(Msg::HintTabs, ZOOMED),
         TABS,
     )
@@ -353,16 +353,17 @@ const TABLE: &[Binding] = &[
     row(VIEWS, &[Key::PageUp], I::Move(Motion::PageUp), None, JUMP),
     row(VIEWS, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
     row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint(Msg::HintOpen), ENTER),
-    only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint(Msg::HintHosts), ENTER), Only::StepsTab),
+    only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint(Msg::HintHosts), ENTER), Only::DetailsTab),
+    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, None, ENTER),
     row(ZOOMED.and(Browse), &[Key::Esc], I::Back, hint(Msg::HintBack), ESC),
     only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint(Msg::HintClear), ESC), Only::Filtered),
     row(VIEWS, &[Key::Tab], I::NextTab, hint_in(Msg::HintTabs, ZOOMED), TABS),
     row(VIEWS, &[Key::BackTab], I::PrevTab, None, TABS),
-    tab_row(&[Key::Char('1')], Tab::Parameters),
-    tab_row(&[Key::Char('2')], Tab::Tags),
-    tab_row(&[Key::Char('3')], Tab::Targets),
-    tab_row(&[Key::Char('4')], Tab::Steps),
-    tab_row(&[Key::Char('5')], Tab::History),
+    tab_row(&[Key::Char('1')], 0),
+    tab_row(&[Key::Char('2')], 1),
+    tab_row(&[Key::Char('3')], 2),
+    tab_row(&[Key::Char('4')], 3),
+    tab_row(&[Key::Char('5')], 4),
     row(VIEWS, &[Key::Char('/')], I::Filter, hint_in(Msg::HintFilter, Focuses::of(&[List, Browse])), FILTER),
     row(LIST_TICKET_HOSTS, &[Key::Char('s')], I::Sort, hint_in(Msg::HintSort, Focuses::of(&[List])), SORT),
     row(LIST_TICKET_HOSTS, &[Key::Char('r')], I::Refresh, hint(Msg::HintRefresh), REFRESH),

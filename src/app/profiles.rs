@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use ratatui::style::Color;
 
+use crate::coc::TicketRef;
 use crate::config::{QueryEntry, WatchEntry};
 use crate::operate::Destination;
 
@@ -28,7 +29,7 @@ pub struct Profiles {
     destinations: Vec<Destination>,
     /// In the same order.
     looks: Vec<ProfileLook>,
-    of_watch: HashMap<String, usize>,
+    of_watch: HashMap<TicketRef, usize>,
     of_query: HashMap<String, usize>,
 }
 
@@ -91,7 +92,7 @@ impl Profiles {
 
     /// The profile of a ticket the config watches, or of one found by `query`; `None`
     /// before the dashboard names its profiles.
-    pub(super) fn of(&self, id: &str, query: Option<&str>) -> Option<Arc<str>> {
+    pub(super) fn of(&self, id: &TicketRef, query: Option<&str>) -> Option<Arc<str>> {
         let index = query
             .and_then(|q| self.of_query.get(q))
             .or_else(|| self.of_watch.get(id))

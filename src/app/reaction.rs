@@ -2,6 +2,7 @@
 //! what the event loop must do.
 
 use super::commands::Run;
+use crate::coc::TicketRef;
 use crate::config::{ViewEntry, WatchEntry};
 use crate::notify::{Notification, NotifyConfig};
 use crate::watch::Command;
@@ -34,7 +35,7 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WatchChange {
     Add(Vec<WatchEntry>),
-    Remove(String),
+    Remove(TicketRef),
 }
 
 /// `update`'s answer.

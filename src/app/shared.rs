@@ -2,10 +2,12 @@
 //! watching and unwatching, operating, copying; and the replies of the prompts and of
 //! the watch-list edit carried out across the app.
 
+use crate::coc::{JobOperation, JobTicket, ScriptOperation, TicketRef};
 use crate::config::WatchEntry;
 use crate::config::console_url;
 use crate::config::edit::Paste;
 use crate::i18n::Msg;
+use crate::operate;
 use crate::watch::Command;
 
 use super::actions::{PromptKey, copy_id, summary};
@@ -24,7 +26,11 @@ impl App {
                 Reaction::redraw(true)
             }
             Intent::NextTab | Intent::PrevTab | Intent::ToTab(_) => {
-                self.detail.on_intent(intent, None, 0).unwrap_or_default()
+                let shown = self.shown_id().and_then(|id| self.tickets.get(id)).cloned();
+                let shown = shown.or_else(|| self.browse.selected().cloned());
+                self.detail
+                    .on_intent(intent, shown.as_ref(), 0)
+                    .unwrap_or_default()
             }
             Intent::Filter => {
                 self.filter.start_editing();
@@ -45,7 +51,7 @@ impl App {
                 self.watchlist.start_adding();
                 Reaction::redraw(true)
             }
-            Intent::Remove => match self.shown_id().map(str::to_string) {
+            Intent::Remove => match self.shown_id().cloned() {
                 Some(id) => {
                     self.watchlist.confirm_remove(id);
                     Reaction::redraw(true)
@@ -80,7 +86,7 @@ impl App {
     /// A key routed to the open prompt.
     pub(super) fn on_prompt(&mut self, intent: Intent, typed: Option<char>) -> Reaction {
         let tickets = &self.tickets;
-        let ticket_now = |id: &str| {
+        let ticket_now = |id: &TicketRef| {
             let entry = tickets.get(id);
             let to = entry
                 .and_then(|e| e.profile.as_deref())
@@ -90,16 +96,9 @@ impl App {
             (entry.and_then(|e| e.ticket.as_deref().cloned()), to)
         };
         match self.prompt.on_intent(intent, typed, ticket_now) {
-            PromptKey::Send {
-                execution_id,
-                operation,
-            } => {
-                self.tickets
-                    .operation_sent(&execution_id, operation, self.now);
-                Reaction::redraw_and(Command::Operate {
-                    execution_id,
-                    operation,
-                })
+            PromptKey::Send { id, operation } => {
+                self.tickets.operation_sent(&id, operation, self.now);
+                Reaction::redraw_and(Command::Operate { id, operation })
             }
             PromptKey::Run(run) => Reaction::redraw(true).and(Action::Run(run)),
             PromptKey::Changed | PromptKey::Closed => Reaction::redraw(true),
@@ -139,10 +138,10 @@ impl App {
     }
 
     /// `y` at the `d` confirmation: the ticket is no longer watched, and that is saved.
-    fn remove_watched(&mut self, id: String) -> Reaction {
+    fn remove_watched(&mut self, id: TicketRef) -> Reaction {
         let mut reaction = Reaction::redraw(true);
         if self.unwatch(&id) {
-            let said = self.t(Msg::Removed(&id)).into_owned();
+            let said = self.t(Msg::Removed(&id.to_string())).into_owned();
             self.watchlist.say(said, false);
             reaction.actions = vec![
                 Action::Engine(Command::Remove(id.clone())),
@@ -155,15 +154,15 @@ impl App {
     /// Enter in the list: the selected ticket opens, and stays open (held by its ID)
     /// whatever the list does meanwhile.
     pub(super) fn open_selected(&mut self) -> Reaction {
-        let Some(id) = self.list.selected_id().map(str::to_string) else {
+        let Some(id) = self.list.selected_id().cloned() else {
             return Reaction::default();
         };
         self.list.keep_selection();
         self.detail.open(id.clone());
-        // Its steps stay fresh while it is open: the engine fetches them now, so they are
-        // marked loading here rather than asked for twice.
-        self.tickets.want_steps(&id, false);
-        Reaction::redraw_and(Command::FollowSteps(Some(id)))
+        // Its steps (or batches) stay fresh while it is open: the engine fetches them
+        // now, so they are marked loading here rather than asked for twice.
+        self.tickets.want_details(&id, false);
+        Reaction::redraw_and(Command::Follow(Some(id)))
     }
 
     /// Enter in the browse view: the ticket opens in the detail, polled while it is
@@ -176,7 +175,10 @@ impl App {
         let mut reaction = Reaction::redraw(true);
         if self.tickets.index(&id).is_none() {
             self.tickets.insert_listed(entry);
-            reaction = reaction.ask(Some(Command::Add(id.clone())));
+            // A listed ID that breaks the rule is shown, never fetched.
+            if id.is_valid() {
+                reaction = reaction.ask(Some(Command::Add(id.clone())));
+            }
         }
         self.detail.open(id);
         reaction
@@ -191,9 +193,9 @@ impl App {
             self.refilter();
             return Reaction::redraw(true);
         }
-        let closed = self.detail.open_id().map(str::to_string);
+        let closed = self.detail.open_id().cloned();
         self.detail.close();
-        let mut reaction = Reaction::redraw_and(Command::FollowSteps(None));
+        let mut reaction = Reaction::redraw_and(Command::Follow(None));
         // A ticket opened from the browse view and not pinned goes with it.
         if let Some(id) = closed
             && self
@@ -216,7 +218,7 @@ impl App {
             View::Ticket => self.shown().cloned(),
             View::List => None,
         };
-        let Some(entry) = entry.filter(|e| e.origin != Origin::Watched) else {
+        let Some(entry) = entry.filter(|e| e.origin != Origin::Watched && e.id.is_valid()) else {
             return Reaction::default();
         };
         let id = entry.id.clone();
@@ -224,7 +226,7 @@ impl App {
         self.tickets.set_origin(&id, Origin::Watched);
         self.refilter();
         // Pinned for good: saved to the config as a [[watch]], as `a` saves.
-        let said = self.t(Msg::Pinned(&id)).into_owned();
+        let said = self.t(Msg::Pinned(&id.to_string())).into_owned();
         self.watchlist.say(said, false);
         let mut reaction = Reaction::redraw_and(Command::Add(id.clone()));
         reaction
@@ -272,27 +274,41 @@ impl App {
         reaction
     }
 
-    /// `r`: poll the shown ticket now, and its steps when they are on screen.
+    /// `r`: poll the shown ticket now, and its steps or batches when they are on screen.
     fn refresh_shown(&mut self) -> Reaction {
-        let Some(id) = self.shown_id().map(str::to_string) else {
+        let Some(id) = self.shown_id().cloned() else {
             return Reaction::default();
         };
         let mut reaction = Reaction::action(Action::Engine(Command::Refresh(id.clone())));
-        if self.tab() == super::Tab::Steps && self.tickets.want_steps(&id, true) {
-            reaction = reaction.ask(Some(Command::FetchSteps(id)));
+        if self.tab().is_details() && self.tickets.want_details(&id, true) {
+            reaction = reaction.ask(Some(Command::FetchDetails(id)));
             reaction.redraw = true;
         }
         reaction
     }
 
-    /// `x`: the operations the shown ticket allows, for its execution ID as of now.
+    /// `x`: the operations the shown ticket allows, for its reference as of now; over a
+    /// batch's hosts, also canceling the host at the cursor when it has not finished.
     fn open_actions(&mut self) -> Reaction {
-        let Some(id) = self.shown_id().map(str::to_string) else {
+        let Some(id) = self.shown_id().cloned() else {
             return Reaction::default();
         };
         let ticket = self.tickets.get(&id).and_then(|e| e.ticket.as_deref());
-        self.prompt.open_menu(&id, ticket, &self.settings);
+        let host = self.cancelable_host(ticket);
+        self.prompt.open_menu(&id, ticket, host, &self.settings);
         Reaction::redraw(true)
+    }
+
+    /// CANCEL_INSTANCE of the host at the cursor of the open batch's hosts, when the
+    /// ticket's status and the host's allow it.
+    fn cancelable_host(&self, ticket: Option<&JobTicket>) -> Option<JobOperation> {
+        let status = ticket?.as_script()?.status.as_ref()?;
+        let host = self.hosts()?.script_host_at_cursor()?;
+        operate::host_cancelable(status, host.status.as_ref()).then_some(JobOperation::Script(
+            ScriptOperation::CancelInstance {
+                instance_id: host.id?,
+            },
+        ))
     }
 
     /// `y` / `Y`: the shown ticket's ID or summary to the clipboard; a notice says why
@@ -315,11 +331,13 @@ impl App {
 
     /// `o`: the shown ticket in the console, when `[ui] console_url` says where.
     fn open_console(&mut self) -> Reaction {
-        let Some(id) = self.shown_id().map(str::to_string) else {
+        let Some(id) = self.shown_id().cloned() else {
             return Reaction::default();
         };
         match &self.settings.console_url {
-            Some(template) => Reaction::action(Action::Open(console_url::expand(template, &id))),
+            Some(template) => {
+                Reaction::action(Action::Open(console_url::expand(template, id.id())))
+            }
             None => {
                 let lines = vec![
                     self.t(Msg::SetConsoleUrl).into_owned(),

@@ -15,14 +15,14 @@ use super::{
     Globals, Prepared, command_runtime, connect, list, output, prepare_with_runtime, report,
     signals, usage_error,
 };
-use crate::coc::{Client, RetryPolicy, Status, TicketKind};
+use crate::coc::{Client, JobStatus, RetryPolicy, TicketKind, TicketRef};
 use crate::config::{QueryEntry, WatchEntry};
 use crate::exit::Exit;
 use crate::format;
 use crate::jsonl;
 use crate::notify::hook::HookOutcome;
 use crate::notify::{Change, Notification, Notifier, NotifyConfig, Teller};
-use crate::text::{cell, sanitize};
+use crate::text::cell;
 use crate::wait::{WaitEvent, Waiter, follow};
 use crate::watch::{self, Command, EngineConfig, Pacer};
 
@@ -139,25 +139,32 @@ fn prepare_query(
     let pacer = Pacer::new(config.poll.max_rps);
     let limit = entry.query.limit.unwrap_or(usize::MAX);
     let mut listed = Vec::new();
-    let found = rt.block_on(list::find(
-        &client,
-        &entry.query,
-        limit,
-        &pacer,
-        SystemTime::now(),
-        |tickets| {
+    let now = SystemTime::now();
+    for &kind in entry.query.kind.kinds() {
+        let keep = |tickets| {
             listed.extend(tickets);
             true
-        },
-    ));
-    if let Some(error) = found.error {
-        report(&format!("query {name:?}: {error}"));
-        return Err(Exit::from(&error));
+        };
+        let found = rt.block_on(list::find(
+            &client,
+            &entry.query,
+            kind,
+            limit,
+            &pacer,
+            now,
+            keep,
+        ));
+        if let Some(error) = found.error {
+            report(&format!("query {name:?}: {error}"));
+            return Err(Exit::from(&error));
+        }
     }
+    // A listed ID that breaks the rule cannot be fetched: it is not waited for.
     let targets: Vec<WatchEntry> = listed
         .iter()
         .filter(|t| !t.is_terminal())
-        .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))
+        .filter_map(|t| t.reference().ok())
+        .map(WatchEntry::unlabelled)
         .collect();
     if targets.is_empty() && !follow {
         report(&format!(
@@ -211,7 +218,7 @@ impl Notifications {
 
     fn observe(&self, event: &WaitEvent) {
         if let WaitEvent::Changed {
-            execution_id,
+            id,
             name,
             from,
             to,
@@ -219,7 +226,7 @@ impl Notifications {
         } = event
         {
             lock(&self.notifier).observe(Change {
-                execution_id: execution_id.clone(),
+                id: id.clone(),
                 name: name.clone(),
                 from: from.clone(),
                 to: to.clone(),
@@ -275,7 +282,7 @@ fn tell(teller: &Teller, notification: &Notification, hooks: &Mutex<Vec<JoinHand
 struct Printer {
     format: WaitFormat,
     /// Tickets whose errors were said on stderr already (text: once each).
-    warned: HashSet<String>,
+    warned: HashSet<TicketRef>,
 }
 
 impl Printer {
@@ -301,13 +308,9 @@ impl Printer {
             WaitEvent::Changed { .. } => {
                 return output::print(&format!("{}\n", change_line(event, self.format)));
             }
-            WaitEvent::Failed {
-                execution_id,
-                error,
-                ..
-            } => {
-                if self.warned.insert(execution_id.clone()) {
-                    report(&format!("{execution_id}: {error} (retrying)"));
+            WaitEvent::Failed { id, error, .. } => {
+                if self.warned.insert(id.clone()) {
+                    report(&format!("{id}: {error} (retrying)"));
                 }
             }
             WaitEvent::Throttled { until, .. } => {
@@ -330,7 +333,7 @@ impl Printer {
 /// A change as text or as `--json`'s object.
 fn change_line(event: &WaitEvent, format: WaitFormat) -> String {
     let WaitEvent::Changed {
-        execution_id,
+        id,
         name,
         from,
         to,
@@ -340,31 +343,22 @@ fn change_line(event: &WaitEvent, format: WaitFormat) -> String {
         return String::new();
     };
     if format == WaitFormat::Json {
-        return json!({
-            "time": chrono::DateTime::<chrono::Local>::from(*at).to_rfc3339(),
-            "execution_id": execution_id,
-            "name": name,
-            "from": from.as_ref().map(Status::as_str),
-            "to": to.as_str(),
-        })
-        .to_string();
+        return change_json(id, name, (from.as_ref(), to), *at).to_string();
     }
     format!(
-        "{}  {}  {}  {} -> {}",
+        "{}  {id}  {}  {} -> {}",
         format::clock_time(*at, format::Zone::Local),
-        sanitize(execution_id),
         cell(if name.is_empty() { "-" } else { name }, NAME_WIDTH),
-        from.as_ref().map_or_else(|| "-".into(), Status::label),
+        from.as_ref().map_or_else(|| "-".into(), JobStatus::label),
         to.label(),
     )
 }
 
 /// Any event as `--output jsonl`'s line.
 fn json_line(event: &WaitEvent) -> String {
-    let kind = TicketKind::Execution;
     match event {
         WaitEvent::Changed {
-            execution_id,
+            id,
             name,
             from,
             to,
@@ -372,17 +366,13 @@ fn json_line(event: &WaitEvent) -> String {
         } => jsonl::change(&jsonl::Change {
             at: *at,
             profile: None,
-            kind,
-            id: execution_id,
+            kind: id.kind(),
+            id: id.id(),
             name,
             from: from.as_ref(),
             to,
         }),
-        WaitEvent::Failed {
-            execution_id,
-            error,
-            at,
-        } => jsonl::error(*at, kind, execution_id, error),
+        WaitEvent::Failed { id, error, at } => jsonl::error(*at, id.kind(), id.id(), error),
         WaitEvent::Throttled { until, error, at } => jsonl::throttled(*at, *until, error),
         WaitEvent::Finished { exit, message } => jsonl::done(
             SystemTime::now(),
@@ -391,6 +381,28 @@ fn json_line(event: &WaitEvent) -> String {
             message.as_deref(),
         ),
     }
+}
+
+/// A change as `wait --json` prints it: its `kind`, the ticket's ID under its kind's own
+/// name (`execution_id`, `execute_uuid`), the name, and the statuses as sent.
+fn change_json(
+    id: &TicketRef,
+    name: &str,
+    (from, to): (Option<&JobStatus>, &JobStatus),
+    at: SystemTime,
+) -> serde_json::Value {
+    let id_field = match id.kind() {
+        TicketKind::Execution => "execution_id",
+        TicketKind::Script => "execute_uuid",
+    };
+    json!({
+        "time": chrono::DateTime::<chrono::Local>::from(at).to_rfc3339(),
+        "kind": id.kind().as_str(),
+        id_field: id.id(),
+        "name": name,
+        "from": from.map(JobStatus::as_str),
+        "to": to.as_str(),
+    })
 }
 
 /// A job name in a change line is cut here (in terminal columns).

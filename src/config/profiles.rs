@@ -97,6 +97,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coc::TicketRef;
     use crate::config::{QueryEntry, WatchEntry};
 
     fn profile(name: &str) -> ProfileEntry {
@@ -115,7 +116,7 @@ mod tests {
     fn watched(id: &str, profile: Option<&str>) -> WatchEntry {
         WatchEntry {
             profile: profile.map(str::to_string),
-            ..WatchEntry::unlabelled(id)
+            ..WatchEntry::unlabelled(TicketRef::parse(id).unwrap())
         }
     }
 
@@ -223,6 +224,10 @@ id = "EX1"
 id = "EX2"
 profile = "staging"
 
+[[watch]]
+id = "script/JS1"
+profile = "staging"
+
 [[query]]
 name = "mine"
 profile = "lab"
@@ -241,6 +246,8 @@ profile = "lab"
         let staging = config.profile(Some("staging")).unwrap();
         assert_eq!(staging.auth.env_prefix.as_deref(), Some("STAGING"));
         assert_eq!(staging.watch[0].id, "EX2");
+        assert_eq!(staging.watch[1].id.to_string(), "script/JS1");
+        assert_eq!(staging.watch[1].id.kind(), crate::coc::TicketKind::Script);
         let lab = config.profile(Some("lab")).unwrap();
         assert_eq!(
             lab.auth.ak.as_deref(),

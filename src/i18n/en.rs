@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::coc::{JobOperation, JobStatus, TicketKind};
 use crate::format::Age as When;
 
 use super::Msg;
@@ -15,12 +16,14 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
     let text: &'static str = match msg {
         Verbatim(text) => return text,
         Status(status) => return status.label(),
+        ScriptStatus(status) => return status.label(),
         Loading => "loading",
         NoData => "no data",
         UnknownStatus => "unknown",
         Age(When::Ago(span)) => return format!("{span} ago").into(),
         Age(When::Ahead(span)) => return format!("in {span}").into(),
         Operation(op) => op.as_str(),
+        ScriptOperation(op) => return JobOperation::Script(op).described().into(),
 
         SortUrgency => "urgency",
         SortStarted => "started",
@@ -30,10 +33,22 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         TabTags => "Tags",
         TabTargets => "Targets",
         TabSteps => "Steps",
+        TabBatches => "Batches",
         TabHistory => "History",
 
         Tickets(n) => return plural(n, "ticket", "tickets").into(),
         Shown(n) => return format!(", {n} shown").into(),
+        KindCounts {
+            executions,
+            scripts,
+        } => {
+            return format!(
+                " ({}, {})",
+                plural(executions, "execution", "executions"),
+                plural(scripts, "script", "scripts")
+            )
+            .into();
+        }
         AuthFailed { age, error } => return format!(" AUTH FAILED {age}: {error} ").into(),
         PollingStopped => " polling stopped, check credentials",
         ConfigNotReloaded(why) => return format!(" config not reloaded: {why} ").into(),
@@ -106,13 +121,13 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
 
         HelpMove => "move the selection; scroll a ticket or the menu",
         HelpJump => "first / last / a page up / down",
-        HelpEnter => "open the selected ticket; on a step, its hosts",
+        HelpEnter => "open the ticket; a step's/batch's hosts; output",
         HelpEsc => "back one level; in the list, clear the filter",
-        HelpTabs => "next / previous tab; 1 Parameters … 5 History",
+        HelpTabs => "next / previous tab; 1…5 a tab by its number",
         HelpFilter => "filter: words, status=, job=, tags like env=prod",
         HelpSort => "sort: urgency, started, name, status",
         HelpRefresh => "poll the shown ticket now (browse: reload) / all",
-        HelpOperate => "operate: retry, terminate, resume, skip batch",
+        HelpOperate => "operate on the ticket: what its status allows",
         HelpCopy => "copy the ID / a summary; open in the console",
         HelpEdit => "add IDs / remove the shown ticket (asks); saved",
         HelpSeen => "mark the new failures in the header seen",
@@ -141,6 +156,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnProfile => "PROFILE",
         ColumnName => "NAME",
         ColumnId => "EXECUTION ID",
+        ColumnTicketId => "TICKET ID",
         ColumnType => "TYPE",
         ColumnCreator => "CREATOR",
         ColumnStarted => "STARTED",
@@ -161,6 +177,20 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         FieldMessage => "Message",
         FieldRequest => "Request",
         FieldSteps => "Steps",
+        FieldScript => "Script",
+        FieldTicket => "Ticket",
+        FieldBatch => "Batch",
+        FieldRuns => "Runs",
+        FieldCreated => "Created",
+        ScriptVersion { version, script_id } => {
+            return format!("  version {version}  script ID {script_id}").into();
+        }
+        BatchOf(n) => return format!(" of {n}").into(),
+        HostsAre(counts) => return format!("  hosts: {counts}").into(),
+        InAll(n) => return format!(" ({n} in all)").into(),
+        TimeoutSeconds(s) => return format!("timeout {s}s").into(),
+        SuccessRate(rate) => return format!("success rate {rate}%").into(),
+        AsUser(user) => return format!("as {user}").into(),
         TypeIs(kind) => return format!("  type {kind}").into(),
         By(creator) => return format!("  by {creator}").into(),
         JobVersion { version, job_id } => {
@@ -180,6 +210,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         LoadingSteps => "loading steps…",
         RRetries => "r retries",
         NoSteps => "no steps",
+        BatchesNotLoaded => "batches not loaded: r loads them",
+        LoadingBatches => "loading batches…",
+        NoBatches => "no batches",
         NoStatusChange => "no status change seen yet",
         FirstSeen => "first seen",
         WaitingForAnswer => "waiting for the answer",
@@ -202,30 +235,49 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnMessage => "MESSAGE",
 
         HostsOf(step) => return format!("Hosts of {step}").into(),
+        HostsOfBatch(index) => return format!("Hosts of batch {index}").into(),
         LoadedOf { loaded, total } => return format!("  {loaded} of {total} loaded").into(),
         EscBack => "  Esc back",
         NoHosts => "no hosts: this step runs once, not per host",
+        NoHostsInBatch => "no hosts in this batch",
         ColumnBatch => "BATCH",
         ColumnHost => "HOST",
         ColumnIp => "IP",
+        ColumnHosts => "HOSTS",
+        ColumnThen => "THEN",
+        ColumnHostsAre => "HOSTS ARE",
+        ColumnOutput => "OUTPUT",
+        OutputOf(host) => return format!("Output of {host}").into(),
+        LineOf { line, total } => return format!("  line {line} of {total}").into(),
         HostCount { count, status } => {
-            let status = status.map_or("unknown", |s| s.as_str());
+            let status = status.map_or("unknown", JobStatus::as_str);
             return format!("{count} {status}").into();
         }
 
         ActionsTitle => " actions ",
         OperateOn(id) => return format!("Operate on {id}:").into(),
         ConfirmTitle(op) => return format!(" confirm {op} ").into(),
-        TypeToConfirm { word, op } => {
-            return format!("Type {word} or the execution ID, then Enter, to send {op}:").into();
+        TypeToConfirm { word, kind, op } => {
+            let noun = match kind {
+                TicketKind::Execution => "the execution ID",
+                TicketKind::Script => "the ticket's ID",
+            };
+            return format!("Type {word} or {noun}, then Enter, to send {op}:").into();
         }
         SendQuestion(op) => return format!("Send {op}? ").into(),
         Describe {
             op,
+            kind,
             id,
             job,
             status,
-        } => return format!("{op} {id}  job {job}  status {status}").into(),
+        } => {
+            let what = match kind {
+                TicketKind::Execution => "job",
+                TicketKind::Script => "script",
+            };
+            return format!("{op} {id}  {what} {job}  status {status}").into();
+        }
         ProfilesTitle { count, names } => return format!("{count} profiles: {names}").into(),
         NoSuchProfile { name, near, known } => {
             let hint = near

@@ -12,7 +12,10 @@ mod zh;
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use crate::coc::{ApiLanguage, Operation, Status};
+use crate::coc::{
+    ApiLanguage, JobOperation, JobStatus, Operation, ScriptOperation, ScriptStatus, Status,
+    TicketKind,
+};
 use crate::format::{self, Age};
 
 /// The language of the dashboard.
@@ -92,11 +95,14 @@ pub enum Msg<'a> {
     // Statuses and times.
     /// A status as the COC console writes it; an unknown one is shown as sent.
     Status(&'a Status),
+    ScriptStatus(&'a ScriptStatus),
     Loading,
     NoData,
     UnknownStatus,
     Age(Age),
     Operation(Operation),
+    /// A script ticket's operation, with the batch or host it is about.
+    ScriptOperation(ScriptOperation),
 
     // Sorts and tabs.
     SortUrgency,
@@ -107,11 +113,16 @@ pub enum Msg<'a> {
     TabTags,
     TabTargets,
     TabSteps,
+    TabBatches,
     TabHistory,
 
     // Header.
     Tickets(usize),
     Shown(usize),
+    KindCounts {
+        executions: usize,
+        scripts: usize,
+    },
     AuthFailed {
         age: &'a str,
         error: &'a str,
@@ -211,6 +222,7 @@ pub enum Msg<'a> {
     ColumnProfile,
     ColumnName,
     ColumnId,
+    ColumnTicketId,
     ColumnType,
     ColumnCreator,
     ColumnStarted,
@@ -232,6 +244,21 @@ pub enum Msg<'a> {
     FieldMessage,
     FieldRequest,
     FieldSteps,
+    FieldScript,
+    FieldTicket,
+    FieldBatch,
+    FieldRuns,
+    FieldCreated,
+    ScriptVersion {
+        version: &'a str,
+        script_id: &'a str,
+    },
+    BatchOf(usize),
+    HostsAre(&'a str),
+    InAll(String),
+    TimeoutSeconds(String),
+    SuccessRate(String),
+    AsUser(&'a str),
     TypeIs(&'a str),
     By(&'a str),
     JobVersion {
@@ -258,6 +285,9 @@ pub enum Msg<'a> {
     LoadingSteps,
     RRetries,
     NoSteps,
+    BatchesNotLoaded,
+    LoadingBatches,
+    NoBatches,
     NoStatusChange,
     FirstSeen,
     WaitingForAnswer,
@@ -277,18 +307,29 @@ pub enum Msg<'a> {
 
     // Hosts.
     HostsOf(&'a str),
+    HostsOfBatch(u32),
     LoadedOf {
         loaded: usize,
         total: usize,
     },
     EscBack,
     NoHosts,
+    NoHostsInBatch,
     ColumnBatch,
     ColumnHost,
     ColumnIp,
+    ColumnHosts,
+    ColumnThen,
+    ColumnHostsAre,
+    ColumnOutput,
+    OutputOf(&'a str),
+    LineOf {
+        line: usize,
+        total: usize,
+    },
     HostCount {
         count: usize,
-        status: Option<&'a Status>,
+        status: Option<&'a JobStatus>,
     },
 
     // Prompts and notices.
@@ -297,11 +338,13 @@ pub enum Msg<'a> {
     ConfirmTitle(&'a str),
     TypeToConfirm {
         word: &'a str,
+        kind: TicketKind,
         op: &'a str,
     },
     SendQuestion(&'a str),
     Describe {
         op: &'a str,
+        kind: TicketKind,
         id: &'a str,
         job: &'a str,
         status: &'a str,
@@ -399,6 +442,24 @@ pub enum Msg<'a> {
 impl<'a> From<&'a Status> for Msg<'a> {
     fn from(status: &'a Status) -> Msg<'a> {
         Msg::Status(status)
+    }
+}
+
+impl From<JobOperation> for Msg<'_> {
+    fn from(operation: JobOperation) -> Self {
+        match operation {
+            JobOperation::Execution(op) => Msg::Operation(op),
+            JobOperation::Script(op) => Msg::ScriptOperation(op),
+        }
+    }
+}
+
+impl<'a> From<&'a JobStatus> for Msg<'a> {
+    fn from(status: &'a JobStatus) -> Msg<'a> {
+        match status {
+            JobStatus::Execution(status) => Msg::Status(status),
+            JobStatus::Script(status) => Msg::ScriptStatus(status),
+        }
     }
 }
 
@@ -500,5 +561,79 @@ mod tests {
             account: Some("acct"),
         });
         assert_eq!(en, "profile prod (cn-north-4, account acct)");
+    }
+
+    /// The script-ticket screens' words, in Chinese: no English word left but the
+    /// terms kept as they are (ID, Enter, Esc) and what a message quotes.
+    #[test]
+    fn script_ticket_words_are_chinese() {
+        let mut msgs: Vec<Msg> = ScriptStatus::KNOWN.iter().map(Msg::ScriptStatus).collect();
+        msgs.extend(
+            [
+                ScriptOperation::PauseOrder,
+                ScriptOperation::ContinueOrder,
+                ScriptOperation::CancelOrder,
+                ScriptOperation::SkipBatch { batch_index: 2 },
+                ScriptOperation::CancelInstance { instance_id: 7 },
+            ]
+            .map(Msg::ScriptOperation),
+        );
+        msgs.extend([
+            Msg::TabBatches,
+            Msg::ColumnTicketId,
+            Msg::KindCounts {
+                executions: 2,
+                scripts: 1,
+            },
+            Msg::FieldScript,
+            Msg::FieldTicket,
+            Msg::FieldBatch,
+            Msg::FieldRuns,
+            Msg::FieldCreated,
+            Msg::ScriptVersion {
+                version: "v2",
+                script_id: "S1",
+            },
+            Msg::BatchOf(3),
+            Msg::HostsAre("1"),
+            Msg::InAll("4".into()),
+            Msg::TimeoutSeconds("60".into()),
+            Msg::SuccessRate("100".into()),
+            Msg::AsUser("root"),
+            Msg::BatchesNotLoaded,
+            Msg::LoadingBatches,
+            Msg::NoBatches,
+            Msg::HostsOfBatch(2),
+            Msg::NoHostsInBatch,
+            Msg::ColumnHosts,
+            Msg::ColumnThen,
+            Msg::ColumnHostsAre,
+            Msg::ColumnOutput,
+            Msg::OutputOf("web-01"),
+            Msg::LineOf { line: 1, total: 9 },
+            Msg::TypeToConfirm {
+                word: "cancel",
+                kind: TicketKind::Script,
+                op: "取消",
+            },
+            Msg::Describe {
+                op: "取消",
+                kind: TicketKind::Script,
+                id: "script/S1",
+                job: "rotate",
+                status: "已暂停",
+            },
+        ]);
+        let kept = [
+            "ID", "Enter", "Esc", "r", "v", "S", "script", "web", "root", "cancel", "rotate",
+        ];
+        for msg in msgs {
+            let (en, zh) = (Lang::En.t(msg.clone()), Lang::Zh.t(msg.clone()));
+            assert_ne!(en, zh, "{msg:?}");
+            let english = zh
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .find(|w| !w.is_empty() && !kept.contains(w));
+            assert_eq!(english, None, "{msg:?}: {zh}");
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, SystemTime};
 
 use super::metrics::{Metrics, TicketLabels, status_label};
-use crate::coc::{ApiError, Status, TicketKind};
+use crate::coc::{ApiError, JobStatus, TicketKind, TicketRef};
 use crate::format;
 use crate::text::sanitize;
 use crate::watch::{HealthUpdate, TicketUpdate, Update};
@@ -15,12 +15,12 @@ use crate::watch::{HealthUpdate, TicketUpdate, Update};
 pub struct Change {
     pub at: SystemTime,
     pub profile: String,
-    pub kind: TicketKind,
-    pub id: String,
+    /// Its kind (`/events`' `kind`) and ID.
+    pub id: TicketRef,
     pub name: String,
     /// `None` on the first sight.
-    pub from: Option<Status>,
-    pub to: Status,
+    pub from: Option<JobStatus>,
+    pub to: JobStatus,
 }
 
 /// Every profile's tickets and health.
@@ -30,7 +30,7 @@ pub struct Board {
 
 struct ProfileBoard {
     name: String,
-    tickets: HashMap<String, Held>,
+    tickets: HashMap<TicketRef, Held>,
     /// Tickets per (kind, query, status label): what the gauge shows.
     cells: HashMap<(TicketKind, String, &'static str), i64>,
     health: Health,
@@ -42,7 +42,7 @@ struct Held {
     /// The `[[watch]]` label, else the job's name.
     label: Option<String>,
     job: Option<String>,
-    status: Option<Status>,
+    status: Option<JobStatus>,
     /// Named by a `[[watch]]` entry.
     watched: bool,
     /// The `[[query]]`s that hold it.
@@ -93,7 +93,7 @@ struct Health {
 /// all, if so.
 pub struct ProfileStart {
     pub name: String,
-    pub watched: Vec<(String, Option<String>)>,
+    pub watched: Vec<(TicketRef, Option<String>)>,
     pub stall_after: Duration,
     pub unusable: Option<String>,
 }
@@ -139,61 +139,43 @@ impl Board {
     /// it tells, if any.
     pub fn apply(&mut self, profile: usize, update: Update, metrics: &Metrics) -> Option<Change> {
         let board = &mut self.profiles[profile];
-        let kind = TicketKind::Execution;
         match update {
-            Update::Ticket(TicketUpdate::Snapshot {
-                execution_id,
-                ticket,
-                ..
-            }) => {
-                if let Some(held) = board.tickets.get_mut(&execution_id) {
-                    held.job.clone_from(&ticket.document_name);
+            Update::Ticket(TicketUpdate::Snapshot { id, ticket, .. }) => {
+                if let Some(held) = board.tickets.get_mut(&id) {
+                    held.job = ticket.name().map(str::to_string);
                 }
                 None
             }
-            Update::Ticket(TicketUpdate::Transition {
-                execution_id,
-                from,
-                to,
-                at,
-            }) => {
+            Update::Ticket(TicketUpdate::Transition { id, from, to, at }) => {
                 let to_now = to.clone();
-                let name = board.regroup(&execution_id, kind, metrics, |held| {
+                let name = board.regroup(&id, metrics, |held| {
                     held.status = Some(to_now);
                 })?;
-                metrics.transition(&board.name, kind.as_str(), from.as_ref(), &to);
+                metrics.transition(&board.name, id.kind(), from.as_ref(), &to);
                 Some(Change {
                     at,
                     profile: board.name.clone(),
-                    kind,
-                    id: execution_id,
+                    id,
                     name,
                     from,
                     to,
                 })
             }
-            Update::Ticket(TicketUpdate::Joined {
-                execution_id,
-                query,
-                ..
-            }) => {
-                board.tickets.entry(execution_id.clone()).or_default();
-                board.regroup(&execution_id, kind, metrics, |held| {
+            Update::Ticket(TicketUpdate::Joined { id, query, .. }) => {
+                board.tickets.entry(id.clone()).or_default();
+                board.regroup(&id, metrics, |held| {
                     held.queries.insert(query);
                 });
                 None
             }
             Update::Ticket(TicketUpdate::Left {
-                execution_id,
-                query,
-                dropped,
-                ..
+                id, query, dropped, ..
             }) => {
-                board.regroup(&execution_id, kind, metrics, |held| {
+                board.regroup(&id, metrics, |held| {
                     held.queries.remove(&query);
                 });
                 if dropped {
-                    board.tickets.remove(&execution_id);
+                    board.tickets.remove(&id);
                 }
                 None
             }
@@ -262,11 +244,11 @@ impl ProfileBoard {
     /// its new ones; the ticket's name, `None` when it is not held.
     fn regroup(
         &mut self,
-        id: &str,
-        kind: TicketKind,
+        id: &TicketRef,
         metrics: &Metrics,
         change: impl FnOnce(&mut Held),
     ) -> Option<String> {
+        let kind = id.kind();
         let held = self.tickets.get_mut(id)?;
         let before = held.cells(kind);
         change(held);
@@ -319,25 +301,30 @@ impl Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coc::Status;
 
     fn board() -> (Board, Metrics) {
         let start = ProfileStart {
             name: "prod".into(),
-            watched: vec![("EX1".into(), Some("drill".into()))],
+            watched: vec![(ex1(), Some("drill".into()))],
             stall_after: Duration::from_secs(60),
             unusable: None,
         };
         (
             Board::new(vec![start]),
-            Metrics::new(["prod"], &["execution"]),
+            Metrics::new(["prod"], &[TicketKind::Execution, TicketKind::Script]),
         )
     }
 
-    fn transition(id: &str, from: Option<Status>, to: Status) -> Update {
+    fn ex1() -> TicketRef {
+        TicketRef::parse("EX1").unwrap()
+    }
+
+    fn transition(id: TicketRef, from: Option<Status>, to: Status) -> Update {
         Update::Ticket(TicketUpdate::Transition {
-            execution_id: id.into(),
-            from,
-            to,
+            id,
+            from: from.map(JobStatus::from),
+            to: to.into(),
             at: SystemTime::UNIX_EPOCH,
         })
     }
@@ -355,26 +342,26 @@ mod tests {
     fn a_ticket_moves_between_cells_and_counts_once_per_query_and_once_as_watched() {
         let (mut board, metrics) = board();
         let joined = Update::Ticket(TicketUpdate::Joined {
-            execution_id: "EX1".into(),
+            id: ex1(),
             query: "team".into(),
             at: SystemTime::UNIX_EPOCH,
         });
         board.apply(0, joined, &metrics);
         let change = board
-            .apply(0, transition("EX1", None, Status::Running), &metrics)
+            .apply(0, transition(ex1(), None, Status::Running), &metrics)
             .expect("a change");
         assert_eq!((change.name.as_str(), change.from), ("drill", None));
         assert_eq!(gauge(&metrics, "", "Running").as_deref(), Some("1"));
         assert_eq!(gauge(&metrics, "team", "Running").as_deref(), Some("1"));
         board.apply(
             0,
-            transition("EX1", Some(Status::Running), Status::Failed),
+            transition(ex1(), Some(Status::Running), Status::Failed),
             &metrics,
         );
         assert_eq!(gauge(&metrics, "", "Running").as_deref(), Some("0"));
         assert_eq!(gauge(&metrics, "team", "Failed").as_deref(), Some("1"));
         let left = Update::Ticket(TicketUpdate::Left {
-            execution_id: "EX1".into(),
+            id: ex1(),
             query: "team".into(),
             dropped: false,
             at: SystemTime::UNIX_EPOCH,
@@ -388,7 +375,7 @@ mod tests {
     fn an_invented_status_is_unknown_in_the_labels_never_a_new_series() {
         let (mut board, metrics) = board();
         let odd = Status::Unknown("Succeed\u{1b}[31m".into());
-        board.apply(0, transition("EX1", None, odd), &metrics);
+        board.apply(0, transition(ex1(), None, odd), &metrics);
         assert_eq!(gauge(&metrics, "", "unknown").as_deref(), Some("1"));
         assert!(!metrics.encode().contains("\u{1b}"));
     }

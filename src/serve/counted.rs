@@ -6,7 +6,10 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::Shared;
-use crate::coc::{ApiError, Instance, ListQuery, Operation, Page, Step, Ticket};
+use crate::coc::{
+    ApiError, Instance, ListQuery, Operation, Page, ScriptBatch, ScriptHost, ScriptHostQuery,
+    ScriptOperation, ScriptOrder, ScriptOrderQuery, ScriptStatistics, ScriptTicket, Step, Ticket,
+};
 use crate::watch::Fetcher;
 
 pub struct Counted<F> {
@@ -66,11 +69,48 @@ impl<F: Fetcher> Fetcher for Counted<F> {
         self.count(page)
     }
 
+    async fn fetch_script(&self, execute_uuid: &str) -> Result<ScriptTicket, ApiError> {
+        self.count(self.inner.fetch_script(execute_uuid).await)
+    }
+
+    async fn script_list(&self, query: &ScriptOrderQuery) -> Result<Page<ScriptOrder>, ApiError> {
+        self.count(self.inner.script_list(query).await)
+    }
+
+    async fn script_statistics(&self, execute_uuid: &str) -> Result<ScriptStatistics, ApiError> {
+        self.count(self.inner.script_statistics(execute_uuid).await)
+    }
+
+    async fn script_batches(&self, execute_uuid: &str) -> Result<Vec<ScriptBatch>, ApiError> {
+        self.count(self.inner.script_batches(execute_uuid).await)
+    }
+
+    async fn script_hosts(
+        &self,
+        execute_uuid: &str,
+        batch_index: u32,
+        query: &ScriptHostQuery,
+    ) -> Result<Page<ScriptHost>, ApiError> {
+        let page = self
+            .inner
+            .script_hosts(execute_uuid, batch_index, query)
+            .await;
+        self.count(page)
+    }
+
     fn read_only(&self) -> bool {
         self.inner.read_only()
     }
 
     async fn operate(&self, execution_id: &str, operation: Operation) -> Result<(), ApiError> {
         self.count(self.inner.operate(execution_id, operation).await)
+    }
+
+    async fn operate_script(
+        &self,
+        execute_uuid: &str,
+        operation: ScriptOperation,
+    ) -> Result<(), ApiError> {
+        self.count(self.inner.operate_script(execute_uuid, operation).await)
     }
 }

@@ -74,8 +74,8 @@ fn change_line(change: &Change) -> String {
     jsonl::change(&jsonl::Change {
         at: change.at,
         profile: Some(&change.profile),
-        kind: change.kind,
-        id: &change.id,
+        kind: change.id.kind(),
+        id: change.id.id(),
         name: &change.name,
         from: change.from.as_ref(),
         to: &change.to,
@@ -87,26 +87,40 @@ mod tests {
     use futures::StreamExt;
 
     use super::*;
-    use crate::coc::{Status, TicketKind};
+    use crate::coc::{ScriptStatus, Status, TicketRef};
 
     fn change(id: &str) -> Change {
         Change {
             at: SystemTime::UNIX_EPOCH,
             profile: "prod".into(),
-            kind: TicketKind::Execution,
-            id: id.into(),
+            id: TicketRef::parse(id).unwrap(),
             name: "Restart".into(),
-            from: Some(Status::Running),
-            to: Status::Failed,
+            from: Some(Status::Running.into()),
+            to: Status::Failed.into(),
         }
     }
 
     #[test]
-    fn a_change_names_its_profile() {
+    fn a_change_names_its_profile_and_its_ticket_s_kind() {
         let value: serde_json::Value = serde_json::from_str(&change_line(&change("EX1"))).unwrap();
         assert_eq!(
-            (&value["profile"], &value["id"]),
-            (&"prod".into(), &"EX1".into())
+            (&value["profile"], &value["kind"], &value["id"]),
+            (&"prod".into(), &"execution".into(), &"EX1".into())
+        );
+        let script = Change {
+            from: Some(ScriptStatus::Processing.into()),
+            to: ScriptStatus::Abnormal.into(),
+            ..change("script/JS1")
+        };
+        let value: serde_json::Value = serde_json::from_str(&change_line(&script)).unwrap();
+        assert_eq!(
+            (&value["kind"], &value["id"], &value["from"], &value["to"]),
+            (
+                &"script".into(),
+                &"JS1".into(),
+                &"PROCESSING".into(),
+                &"ABNORMAL".into()
+            )
         );
     }
 

@@ -1,9 +1,9 @@
 //! What `/metrics` exposes, in the Prometheus text format (`prometheus-client`).
 //!
 //! Every label takes its values from a bounded set: profile and query names from the
-//! config, the ticket kind, the seven statuses (any other status the server sends is
-//! `unknown`), the request outcomes. No execution ID is ever a label: a team's tickets
-//! would make a new series each, without end.
+//! config, the ticket kind (`execution`, `script`), each kind's seven statuses (any
+//! other status the server sends is `unknown`), the request outcomes. No ticket ID is
+//! ever a label: a team's tickets would make a new series each, without end.
 
 use std::sync::atomic::AtomicU64;
 use std::time::SystemTime;
@@ -14,7 +14,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use crate::coc::{ErrorKind, Status};
+use crate::coc::{ErrorKind, JobStatus, ScriptStatus, Status, TicketKind};
 
 /// The content type of what [`Metrics::encode`] writes.
 pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
@@ -22,7 +22,7 @@ pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CON
 /// Every metric name starts with this (and `_`).
 pub const PREFIX: &str = "coctop";
 
-/// `status` of a ticket whose status is not one of the seven known ones (or none).
+/// `status` of a ticket whose status is not one of its kind's known ones (or none).
 pub const UNKNOWN_STATUS: &str = "unknown";
 
 /// `from` of a ticket's first sight.
@@ -30,17 +30,38 @@ pub const FIRST_SIGHT: &str = "none";
 
 /// The label value of a status: its name when known, else `unknown`, so a server
 /// inventing statuses cannot grow the series without bound.
-pub fn status_label(status: Option<&Status>) -> &'static str {
+pub fn status_label(status: Option<&JobStatus>) -> &'static str {
     match status {
-        Some(Status::Pending) => "Pending",
-        Some(Status::Running) => "Running",
-        Some(Status::Succeed) => "Succeed",
-        Some(Status::Canceling) => "Canceling",
-        Some(Status::Canceled) => "Canceled",
-        Some(Status::Failed) => "Failed",
-        Some(Status::Timeout) => "Timeout",
-        Some(Status::Unknown(_)) | None => UNKNOWN_STATUS,
+        Some(JobStatus::Execution(Status::Pending)) => "Pending",
+        Some(JobStatus::Execution(Status::Running)) => "Running",
+        Some(JobStatus::Execution(Status::Succeed)) => "Succeed",
+        Some(JobStatus::Execution(Status::Canceling)) => "Canceling",
+        Some(JobStatus::Execution(Status::Canceled)) => "Canceled",
+        Some(JobStatus::Execution(Status::Failed)) => "Failed",
+        Some(JobStatus::Execution(Status::Timeout)) => "Timeout",
+        Some(JobStatus::Script(ScriptStatus::Ready)) => "READY",
+        Some(JobStatus::Script(ScriptStatus::Processing)) => "PROCESSING",
+        Some(JobStatus::Script(ScriptStatus::Abnormal)) => "ABNORMAL",
+        Some(JobStatus::Script(ScriptStatus::Paused)) => "PAUSED",
+        Some(JobStatus::Script(ScriptStatus::Canceled)) => "CANCELED",
+        Some(JobStatus::Script(ScriptStatus::Finished)) => "FINISHED",
+        Some(JobStatus::Script(ScriptStatus::Rollbacked)) => "ROLLBACKED",
+        Some(JobStatus::Execution(Status::Unknown(_)))
+        | Some(JobStatus::Script(ScriptStatus::Unknown(_)))
+        | None => UNKNOWN_STATUS,
     }
+}
+
+/// The labels of the known statuses of `kind`.
+fn known_labels(kind: TicketKind) -> Vec<&'static str> {
+    let known: Vec<JobStatus> = match kind {
+        TicketKind::Execution => Status::KNOWN.into_iter().map(JobStatus::from).collect(),
+        TicketKind::Script => ScriptStatus::KNOWN
+            .into_iter()
+            .map(JobStatus::from)
+            .collect(),
+    };
+    known.iter().map(|s| status_label(Some(s))).collect()
 }
 
 /// The `outcome` of an API request.
@@ -111,7 +132,7 @@ pub struct Metrics {
 impl Metrics {
     /// The families, with every counter an alert may watch already at 0 for each of
     /// `profiles` (a series that appears at 1 hides its first increase from `increase()`).
-    pub fn new<'a>(profiles: impl IntoIterator<Item = &'a str>, kinds: &[&'static str]) -> Metrics {
+    pub fn new<'a>(profiles: impl IntoIterator<Item = &'a str>, kinds: &[TicketKind]) -> Metrics {
         let mut registry = Registry::with_prefix(PREFIX);
         let metrics = Metrics {
             tickets: Family::default(),
@@ -169,13 +190,13 @@ impl Metrics {
                 metrics.request(profile, outcome, 0);
             }
             for &kind in kinds {
-                let to_all = Status::KNOWN.iter().map(|s| status_label(Some(s)));
-                for to in to_all {
-                    let from_all = Status::KNOWN.iter().map(|s| status_label(Some(s)));
-                    for from in from_all.chain([FIRST_SIGHT]).filter(|from| *from != to) {
+                let known = known_labels(kind);
+                for &to in &known {
+                    let from_all = known.iter().copied().chain([FIRST_SIGHT]);
+                    for from in from_all.filter(|from| *from != to) {
                         let labels = TransitionLabels {
                             profile: profile.to_string(),
-                            kind,
+                            kind: kind.as_str(),
                             from,
                             to,
                         };
@@ -192,12 +213,11 @@ impl Metrics {
 
     /// Shows `query`'s tickets of `profile` and `kind` at 0 in every status until some
     /// arrive: an alert on a rise of `Failed` sees the first one too.
-    pub fn zero_tickets(&self, profile: &str, kind: &'static str, query: &str) {
-        let statuses = Status::KNOWN.iter().map(|s| status_label(Some(s)));
-        for status in statuses.chain([UNKNOWN_STATUS]) {
+    pub fn zero_tickets(&self, profile: &str, kind: TicketKind, query: &str) {
+        for status in known_labels(kind).into_iter().chain([UNKNOWN_STATUS]) {
             let cell = TicketLabels {
                 profile: profile.to_string(),
-                kind,
+                kind: kind.as_str(),
                 query: query.to_string(),
                 status,
             };
@@ -213,15 +233,15 @@ impl Metrics {
     pub fn transition(
         &self,
         profile: &str,
-        kind: &'static str,
-        from: Option<&Status>,
-        to: &Status,
+        kind: TicketKind,
+        from: Option<&JobStatus>,
+        to: &JobStatus,
     ) {
         let from = from.map_or(FIRST_SIGHT, |from| status_label(Some(from)));
         self.transitions
             .get_or_create(&TransitionLabels {
                 profile: profile.to_string(),
-                kind,
+                kind: kind.as_str(),
                 from,
                 to: status_label(Some(to)),
             })

@@ -128,18 +128,25 @@ pub fn start(listener: TcpListener, profiles: Vec<Profile>) -> std::io::Result<S
     let shared = Arc::new(Shared {
         metrics: Metrics::new(
             names.iter().map(String::as_str),
-            &[TicketKind::Execution.as_str()],
+            &[TicketKind::Execution, TicketKind::Script],
         ),
         names,
         board: Mutex::new(Board::new(starts)),
         events: Events::default(),
     });
     for profile in &profiles {
-        let watched = (!profile.watch.is_empty()).then_some("");
-        let queries = profile.queries.iter().map(|q| q.name.as_str());
-        for query in queries.chain(watched) {
-            let kind = TicketKind::Execution.as_str();
-            shared.metrics.zero_tickets(&profile.name, kind, query);
+        for entry in &profile.queries {
+            for &kind in entry.query.kind.kinds() {
+                shared
+                    .metrics
+                    .zero_tickets(&profile.name, kind, &entry.name);
+            }
+        }
+        let mut watched_kinds: Vec<TicketKind> =
+            profile.watch.iter().map(|w| w.id.kind()).collect();
+        watched_kinds.dedup();
+        for kind in watched_kinds {
+            shared.metrics.zero_tickets(&profile.name, kind, "");
         }
     }
     let mut engines = Vec::new();

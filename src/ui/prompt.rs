@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use crate::app::{App, Focus, Prompt};
 use crate::i18n::Msg;
-use crate::operate::{self, TERMINATE_WORD};
+use crate::operate;
 
 use super::footer::key_hints;
 use super::theme::Palette;
@@ -28,17 +28,17 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
     };
     let (title, lines) = match prompt {
         Prompt::Menu {
-            execution_id,
+            id,
             choices,
             cursor,
         } => {
             let mut lines = vec![
-                Line::raw(lang.t(Msg::OperateOn(execution_id)).into_owned()),
+                Line::raw(lang.t(Msg::OperateOn(&id.to_string())).into_owned()),
                 Line::raw(""),
             ];
             for (i, op) in choices.iter().enumerate() {
                 let marker = if i == *cursor { "›" } else { " " };
-                let line = Line::raw(format!(" {marker} {}", lang.t(Msg::Operation(*op))));
+                let line = Line::raw(format!(" {marker} {}", lang.t(Msg::from(*op))));
                 lines.push(if i == *cursor {
                     line.patch_style(theme.selected())
                 } else {
@@ -50,20 +50,21 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
             (lang.t(Msg::ActionsTitle).into_owned(), lines)
         }
         Prompt::Confirm {
+            id,
             operation,
             description,
             typed,
-            ..
         } => {
-            let op = lang.t(Msg::Operation(*operation));
+            let op = lang.t(Msg::from(*operation));
             let mut lines = vec![
                 Line::styled(description.clone(), theme.bold()),
                 Line::raw(""),
             ];
-            if operate::needs_typed_confirmation(*operation) {
+            if let Some(word) = operate::typed_word(*operation) {
                 lines.push(Line::raw(
                     lang.t(Msg::TypeToConfirm {
-                        word: TERMINATE_WORD,
+                        word,
+                        kind: id.kind(),
                         op: &op,
                     })
                     .into_owned(),

@@ -10,14 +10,14 @@ use std::time::SystemTime;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::{Command, EngineHandle, HealthUpdate, Reply, TicketUpdate, Update};
-use crate::coc::ApiError;
+use crate::coc::{ApiError, TicketRef};
 
 /// One profile's engine, or why it has none (its credentials are missing).
 pub struct ProfileEngine {
     pub name: String,
     pub engine: Result<EngineHandle, String>,
     /// The tickets its config names: they are its own before any update says so.
-    pub watched: Vec<String>,
+    pub watched: Vec<TicketRef>,
 }
 
 /// One handle over every profile's engine. Commands about a ticket nobody reported yet
@@ -93,7 +93,7 @@ pub fn merge(profiles: Vec<ProfileEngine>) -> EngineHandle {
 struct Router {
     names: Vec<String>,
     /// Which profile each ticket belongs to, as its engine reported it.
-    owners: HashMap<String, usize>,
+    owners: HashMap<TicketRef, usize>,
     /// Each profile's commands, or why it has no engine.
     engines: Vec<Result<UnboundedSender<Command>, String>>,
     out: UnboundedSender<Update>,
@@ -104,26 +104,23 @@ impl Router {
         let about = match &command {
             Command::Refresh(id)
             | Command::Add(id)
+            | Command::AddKnown(id, _)
             | Command::Remove(id)
-            | Command::FetchSteps(id)
-            | Command::FollowSteps(Some(id))
-            | Command::FetchInstances {
-                execution_id: id, ..
-            }
-            | Command::Operate {
-                execution_id: id, ..
-            } => Some(id.as_str()),
-            Command::AddKnown(ticket) => Some(ticket.execution_id.as_str()),
+            | Command::FetchDetails(id)
+            | Command::Follow(Some(id))
+            | Command::FetchInstances { id, .. }
+            | Command::FetchBatchHosts { id, .. }
+            | Command::Operate { id, .. } => Some(id),
             Command::Browse { query, .. } => return self.browse(command.clone(), query),
             Command::AddQuery { .. } => None,
-            Command::RefreshAll | Command::FollowSteps(None) | Command::Shutdown => {
+            Command::RefreshAll | Command::Follow(None) | Command::Shutdown => {
                 return self.broadcast(&command);
             }
         };
         let index = about.and_then(|id| self.owners.get(id)).copied();
-        if matches!(command, Command::FollowSteps(Some(_))) {
+        if matches!(command, Command::Follow(Some(_))) {
             // The others stop following whatever they followed.
-            self.broadcast(&Command::FollowSteps(None));
+            self.broadcast(&Command::Follow(None));
         }
         if let Some(Ok(engine)) = self.engines.get(index.unwrap_or(0)) {
             let _ = engine.send(command);
@@ -152,13 +149,17 @@ impl Router {
             },
         };
         let Command::Browse {
-            generation, page, ..
+            generation,
+            kind,
+            page,
+            ..
         } = command
         else {
             return;
         };
         let _ = self.out.send(Update::Reply(Reply::BrowsePage {
             generation,
+            kind,
             page,
             result: Err(why),
             at: SystemTime::now(),
@@ -175,26 +176,25 @@ impl Router {
     fn forward(&mut self, index: usize, update: Update) -> bool {
         match &update {
             Update::Ticket(
-                TicketUpdate::Snapshot { execution_id, .. }
-                | TicketUpdate::Error { execution_id, .. }
-                | TicketUpdate::Joined { execution_id, .. },
+                TicketUpdate::Snapshot { id, .. }
+                | TicketUpdate::Error { id, .. }
+                | TicketUpdate::Joined { id, .. },
             ) => {
-                self.owners.insert(execution_id.clone(), index);
+                self.owners.insert(id.clone(), index);
             }
             Update::Reply(Reply::BrowsePage {
                 result: Ok(page), ..
             }) => {
                 // Opened from the browse view, a ticket is this profile's.
-                for ticket in &page.data {
-                    self.owners
-                        .entry(ticket.execution_id.clone())
-                        .or_insert(index);
+                for ticket in &page.rows {
+                    let id = TicketRef::listed(ticket.kind(), ticket.id());
+                    self.owners.entry(id).or_insert(index);
                 }
             }
             Update::Health(HealthUpdate::AuthFailed { error, .. }) => {
                 // Not the whole dashboard's: only this profile's tickets stop.
                 let error = error.clone();
-                let mine: Vec<String> = self
+                let mine: Vec<TicketRef> = self
                     .owners
                     .iter()
                     .filter(|(_, owner)| **owner == index)
@@ -209,7 +209,7 @@ impl Router {
     }
 
     /// Profile `index` polls no more: each of its tickets shows why.
-    fn stopped(&self, index: usize, error: ApiError, tickets: &[String]) {
+    fn stopped(&self, index: usize, error: ApiError, tickets: &[TicketRef]) {
         let error = ApiError::ProfileStopped {
             profile: self.names[index].clone(),
             cause: Box::new(error),
@@ -217,7 +217,7 @@ impl Router {
         let at = SystemTime::now();
         for id in tickets {
             let _ = self.out.send(Update::Ticket(TicketUpdate::Error {
-                execution_id: id.clone(),
+                id: id.clone(),
                 error: error.clone(),
                 last_good: None,
                 at,
@@ -244,6 +244,7 @@ mod tests {
         };
         let browse = Command::Browse {
             generation: 7,
+            kind: crate::coc::TicketKind::Execution,
             query,
             page,
         };

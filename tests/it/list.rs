@@ -265,7 +265,7 @@ fn list_exit_codes_are_those_of_get() {
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
 
     for bad in [
-        &["list", "--status", "Paused"][..],
+        &["list", "--status", "Pausing"][..],
         &["list", "--limit", "0"],
         &["list", "--tag", "novalue"],
         &["list", "--until", "yesterday"],
@@ -513,11 +513,7 @@ fn wait_query_names_unknown_queries_and_ends_at_once_when_nothing_is_active() {
         Some(2),
         "--follow without --query needs IDs"
     );
-    assert!(
-        stderr(&out).contains("no execution IDs"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("no ticket IDs"), "{}", stderr(&out));
 }
 
 /// The dashboard in a pty: a query's tickets carry its name and the header counts

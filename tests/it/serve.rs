@@ -165,14 +165,19 @@ fn metrics_parse_and_equal_the_simulators_truth() {
     let sim = still_sim(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
     let watched = &sim.ids()[..2];
+    let scripts = sim.handle.as_ref().unwrap().script_ticket_ids();
+    let watched_script = format!("script/{}", scripts[0]);
     // One pass, then nothing for an hour: the counts stand still to be compared.
-    let served = Served::start(
-        home.path(),
-        &config_for(&sim, "1h", &support::watch_blocks(watched)),
+    let extra = format!(
+        "{}\n[[watch]]\nid = \"{watched_script}\"\n\n\
+         [[query]]\nname = \"scripts\"\nkind = \"script\"\nsince = \"3650d\"\n",
+        support::watch_blocks(watched)
     );
+    let served = Served::start(home.path(), &config_for(&sim, "1h", &extra));
     let samples = scrape_until(&served, &sim, |s| {
         sum(s, "coctop_tickets", &[("query", "all")]) == 48.0
-            && sum(s, "coctop_tickets", &[("query", "")]) == 2.0
+            && sum(s, "coctop_tickets", &[("query", "scripts")]) == scripts.len() as f64
+            && sum(s, "coctop_tickets", &[("query", "")]) == 3.0
     });
     let requests_sent = sum(&samples, "coctop_api_requests_total", &[]);
     assert_eq!(
@@ -190,11 +195,23 @@ fn metrics_parse_and_equal_the_simulators_truth() {
     );
     let truth = truth(&sim);
     assert_eq!(tickets_by_status(&samples, "all"), truth);
-    let watched_truth: BTreeMap<String, f64> = watched.iter().fold(BTreeMap::new(), |mut m, id| {
-        let status = support::status_of(&sim, id).unwrap().to_string();
-        *m.entry(status).or_default() += 1.0;
+    let client = sim.client();
+    let script_status = |uuid: &str| {
+        let ticket = sim.block_on(client.get_script_ticket(uuid)).unwrap();
+        ticket.status.unwrap().as_str().to_string()
+    };
+    let script_truth = scripts.iter().fold(BTreeMap::new(), |mut m, uuid| {
+        *m.entry(script_status(uuid)).or_default() += 1.0;
         m
     });
+    assert_eq!(tickets_by_status(&samples, "scripts"), script_truth);
+    let mut watched_truth: BTreeMap<String, f64> =
+        watched.iter().fold(BTreeMap::new(), |mut m, id| {
+            let status = support::status_of(&sim, id).unwrap().to_string();
+            *m.entry(status).or_default() += 1.0;
+            m
+        });
+    *watched_truth.entry(script_status(&scripts[0])).or_default() += 1.0;
     assert_eq!(tickets_by_status(&samples, ""), watched_truth);
     assert_eq!(
         sum(
@@ -202,11 +219,31 @@ fn metrics_parse_and_equal_the_simulators_truth() {
             "coctop_status_transitions_total",
             &[("from", "none")]
         ),
-        48.0,
+        48.0 + scripts.len() as f64,
         "each ticket's first sight, once"
     );
+    assert_eq!(
+        sum(
+            &samples,
+            "coctop_status_transitions_total",
+            &[("from", "none"), ("kind", "script")]
+        ),
+        scripts.len() as f64
+    );
     for sample in samples.iter().filter(|s| s.metric == "coctop_tickets") {
-        assert_eq!(sample.labels.get("kind"), Some("execution"));
+        let status = sample.labels.get("status").unwrap();
+        let script = coctop::coc::ScriptStatus::KNOWN
+            .iter()
+            .any(|s| s.as_str() == status);
+        let kind = sample.labels.get("kind");
+        match sample.labels.get("query") {
+            Some("all") => assert_eq!(kind, Some("execution")),
+            Some("scripts") => assert_eq!(kind, Some("script")),
+            _ if status != "unknown" => {
+                assert_eq!(kind, Some(if script { "script" } else { "execution" }))
+            }
+            _ => {}
+        }
         let ids = sim.ids();
         assert!(
             !ids.iter()
@@ -403,8 +440,9 @@ fn serve_listens_beyond_loopback_only_when_told_and_says_so() {
 
 #[test]
 fn the_dashboard_and_the_alert_rules_use_only_metrics_serve_exposes() {
-    let metrics = coctop::serve::metrics::Metrics::new(["p"], &["execution"]);
-    metrics.zero_tickets("p", "execution", "q");
+    let execution = coctop::coc::TicketKind::Execution;
+    let metrics = coctop::serve::metrics::Metrics::new(["p"], &[execution]);
+    metrics.zero_tickets("p", execution, "q");
     metrics.succeeded_at("p", std::time::SystemTime::now());
     let exposition = metrics.encode();
     let exposed: Vec<&str> = exposition

@@ -10,7 +10,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
 use coctop::app::{App, AppInit, Message, UiSettings, update};
-use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
+use coctop::coc::{
+    ApiError, ExecutionType, JobTicket, KeyValue, RawJson, Status, Step, Target, Ticket, TicketRef,
+};
 use coctop::config::WatchEntry;
 use coctop::config::look::ColumnChoice;
 use coctop::config::look::{Role, ThemeName};
@@ -30,12 +32,12 @@ fn ago(minutes: u64) -> i64 {
     ((NOW_SECS - minutes * 60) * 1000) as i64
 }
 
-fn id(n: u32) -> String {
-    format!("EX20250701120000010000{n:02}")
+fn id(n: u32) -> TicketRef {
+    TicketRef::execution(&format!("EX20250701120000010000{n:02}")).unwrap()
 }
 
 fn ticket(n: u32, status: Status, name: &str, started_min_ago: u64) -> Ticket {
-    let mut t = Ticket::empty(id(n));
+    let mut t = Ticket::empty(id(n).id());
     t.id = Some(n.to_string());
     t.status = Some(status.clone());
     t.document_name = Some(name.to_string());
@@ -72,9 +74,10 @@ fn app_in(lang: Lang, tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
         .iter()
         .enumerate()
         .map(|(i, (label, t))| WatchEntry {
-            id: t
-                .as_ref()
-                .map_or_else(|| id(90 + i as u32), |t| t.execution_id.clone()),
+            id: t.as_ref().map_or_else(
+                || id(90 + i as u32),
+                |t| TicketRef::execution(&t.execution_id).unwrap(),
+            ),
             label: label.map(str::to_string),
             profile: None,
         })
@@ -89,22 +92,22 @@ fn app_in(lang: Lang, tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
     app.zone = Zone::UTC;
     for (_, t) in tickets.into_iter() {
         if let Some(t) = t {
-            let execution_id = t.execution_id.clone();
+            let execution_id = TicketRef::execution(&t.execution_id).unwrap();
             let status = t.status.clone().unwrap();
             send(
                 &mut app,
                 Update::Ticket(TicketUpdate::Transition {
-                    execution_id: execution_id.clone(),
+                    id: execution_id.clone(),
                     from: None,
-                    to: status,
+                    to: status.into(),
                     at: now() - Duration::from_secs(600),
                 }),
             );
             send(
                 &mut app,
                 Update::Ticket(TicketUpdate::Snapshot {
-                    execution_id,
-                    ticket: Arc::new(t),
+                    id: execution_id,
+                    ticket: Arc::new(JobTicket::from(t)),
                     at: now() - Duration::from_secs(4),
                 }),
             );
@@ -202,16 +205,16 @@ fn mixed_in(lang: Lang) -> App {
     send(
         &mut app,
         Update::Ticket(TicketUpdate::Transition {
-            execution_id: id(2),
-            from: Some(Status::Pending),
-            to: Status::Running,
+            id: id(2),
+            from: Some(Status::Pending.into()),
+            to: Status::Running.into(),
             at: now() - Duration::from_secs(300),
         }),
     );
     send(
         &mut app,
         Update::Ticket(TicketUpdate::Error {
-            execution_id: id(2),
+            id: id(2),
             error: http_error(),
             last_good: None,
             at: now() - Duration::from_secs(2),
@@ -313,7 +316,7 @@ fn steps_tab_loading_then_loaded() {
     send(
         &mut app,
         Update::Reply(Reply::Steps {
-            execution_id: id(2),
+            id: id(2),
             result: Ok(vec![
                 step(1, Status::Succeed, "download patches", 12, Some(10)),
                 step(2, Status::Running, "install kernel", 10, None),
@@ -496,19 +499,24 @@ fn browse_view_with_a_filter_and_the_selection_beside() {
     key(&mut app, KeyCode::Char('/'));
     keys(&mut app, "status=Failed");
     key(&mut app, KeyCode::Enter);
-    let page = coctop::coc::Page {
-        data: vec![
+    let page = coctop::watch::Listed {
+        rows: [
             ticket(91, Status::Failed, "Rotate keys", 3),
             ticket(92, Status::Running, "filtered out on the client", 4),
             ticket(93, Status::Failed, "重启应用服务", 8),
-        ],
+        ]
+        .into_iter()
+        .map(JobTicket::from)
+        .collect(),
         total: Some(3),
+        next_marker: None,
     };
     // The filter reloaded the view: its second page request carries generation 2.
     send(
         &mut app,
         Update::Reply(Reply::BrowsePage {
             generation: 2,
+            kind: coctop::coc::TicketKind::Execution,
             page: first_page(),
             result: Ok(page),
             at: now(),
@@ -547,7 +555,7 @@ fn on_a_failed_step(lang: Lang) -> App {
     send(
         &mut app,
         Update::Reply(Reply::Steps {
-            execution_id: id(2),
+            id: id(2),
             result: Ok(vec![
                 step(1, Status::Succeed, ""),
                 step(2, Status::Failed, "exit code 1 on web-03"),
@@ -573,7 +581,7 @@ fn hosts_arrive(app: &mut App) {
     send(
         app,
         Update::Reply(Reply::Instances {
-            execution_id: id(2),
+            id: id(2),
             step_id: "302".into(),
             page: first_page(),
             result: Ok(coctop::coc::Page {
@@ -607,8 +615,8 @@ fn a_confirmation_always_shows_action_id_and_question_whatever_the_job_name() {
         send(
             &mut app,
             Update::Ticket(TicketUpdate::Snapshot {
-                execution_id: id(2),
-                ticket: std::sync::Arc::new(long.clone()),
+                id: id(2),
+                ticket: std::sync::Arc::new(long.clone().into()),
                 at: now(),
             }),
         );
@@ -626,7 +634,7 @@ fn a_confirmation_always_shows_action_id_and_question_whatever_the_job_name() {
             "Send SKIP_BATCH?"
         };
         assert!(text.contains(question), "{text}");
-        assert!(text.contains(&id(2)), "{text}");
+        assert!(text.contains(&id(2).to_string()), "{text}");
         assert!(
             text.contains(if typed_word {
                 "TERMINATE"

@@ -12,7 +12,7 @@ fn in_focus(focus: Focus) -> App {
         Focus::Help => &[KeyCode::Char('?')],
         Focus::Ticket => &[KeyCode::Enter],
         Focus::Hosts => {
-            select_id(&mut app, &id(0));
+            select_id(&mut app, &id_text(0));
             steps_arrive(&mut app, 0, vec![failed_step()]);
             &[KeyCode::Enter, KeyCode::Char('4'), KeyCode::Enter]
         }
@@ -24,7 +24,7 @@ fn in_focus(focus: Focus) -> App {
         Focus::Menu => &[KeyCode::Char('x')],
         Focus::Confirm => &[KeyCode::Char('x'), KeyCode::Enter],
         Focus::Notice => {
-            select_id(&mut app, &id(3));
+            select_id(&mut app, &id_text(3));
             &[KeyCode::Char('x')]
         }
     };

@@ -12,21 +12,20 @@ fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
         (1, vec![Terminate]),
         (2, vec![Terminate, Resume]),
     ] {
-        select_id(&mut app, &id(n));
+        select_id(&mut app, &id_text(n));
         assert!(ch(&mut app, 'x').redraw);
         let Some(Prompt::Menu {
-            execution_id,
-            choices,
-            ..
+            id: menu, choices, ..
         }) = app.prompt()
         else {
             panic!("a menu: {:?}", app.prompt());
         };
-        assert_eq!((execution_id.as_str(), choices), (id(n).as_str(), &want));
+        let want: Vec<crate::coc::JobOperation> = want.into_iter().map(Into::into).collect();
+        assert_eq!((menu, choices), (&id(n), &want));
         press(&mut app, KeyCode::Esc);
         assert!(app.prompt().is_none());
     }
-    select_id(&mut app, &id(3));
+    select_id(&mut app, &id_text(3));
     ch(&mut app, 'x');
     assert!(
         matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("Succeed")),
@@ -37,7 +36,7 @@ fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
     assert!(app.prompt().is_none(), "any key closes a notice");
     assert_eq!(selected(&app), id(3), "and does nothing else");
 
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     ch(&mut app, 'x');
     press(&mut app, KeyCode::Enter);
     let Some(Prompt::Confirm { description, .. }) = app.prompt() else {
@@ -49,7 +48,7 @@ fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
 #[test]
 fn only_y_sends_and_no_stray_key_can() {
     let mut app = mixed();
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     let strays = [
         KeyCode::Enter,
         KeyCode::Char('Y'),
@@ -78,7 +77,10 @@ fn only_y_sends_and_no_stray_key_can() {
     ch(&mut app, 'x');
     press(&mut app, KeyCode::Enter);
     let out = ch(&mut app, 'y');
-    assert_eq!(operations(&out), [(id(0), crate::coc::Operation::Retry)]);
+    assert_eq!(
+        operations(&out),
+        [(id(0), crate::coc::Operation::Retry.into())]
+    );
     let record = &app.ticket(&id(0)).unwrap().operations[0];
     assert_eq!(record.result, None, "waiting for the answer");
 }
@@ -86,7 +88,7 @@ fn only_y_sends_and_no_stray_key_can() {
 #[test]
 fn terminate_wants_the_word_or_the_id_typed() {
     let mut app = mixed();
-    select_id(&mut app, &id(1));
+    select_id(&mut app, &id_text(1));
     let terminate = |app: &mut App, answer: &str| {
         ch(app, 'x');
         press(app, KeyCode::Enter);
@@ -108,15 +110,15 @@ fn terminate_wants_the_word_or_the_id_typed() {
     assert!(operations(&press(&mut app, KeyCode::Up)).is_empty());
     assert!(app.prompt().is_none());
 
-    let want = [(id(1), crate::coc::Operation::Terminate)];
+    let want = [(id(1), crate::coc::Operation::Terminate.into())];
     assert_eq!(terminate(&mut app, "terminate"), want);
-    assert_eq!(terminate(&mut app, &id(1)), want);
+    assert_eq!(terminate(&mut app, &id_text(1)), want);
 }
 
 #[test]
 fn the_operation_targets_the_ticket_the_menu_was_opened_on() {
     let mut app = mixed();
-    select_id(&mut app, &id(2));
+    select_id(&mut app, &id_text(2));
     ch(&mut app, 'x');
     // While the menu is open, the list reorders under it: ticket 2 fails, a new
     // ticket starts. The menu keeps its ID; j moves the menu, not the list.
@@ -125,17 +127,17 @@ fn the_operation_targets_the_ticket_the_menu_was_opened_on() {
     ch(&mut app, 'j');
     press(&mut app, KeyCode::Enter);
     let Some(Prompt::Confirm {
-        execution_id,
+        id: target,
         description,
         ..
     }) = app.prompt()
     else {
         panic!("a confirmation: {:?}", app.prompt());
     };
-    assert_eq!(execution_id, &id(2));
+    assert_eq!(target, &id(2));
     assert!(description.contains("status Running"), "{description}");
     let sent = operations(&ch(&mut app, 'y'));
-    assert_eq!(sent, [(id(2), crate::coc::Operation::Resume)]);
+    assert_eq!(sent, [(id(2), crate::coc::Operation::Resume.into())]);
 }
 
 #[test]
@@ -144,7 +146,7 @@ fn read_only_offers_nothing_and_sends_nothing() {
         read_only: Some("--read-only".into()),
         ..UiSettings::default()
     });
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     let mut sent = Vec::new();
     for key in ['x', 'y', 'x', '\r', 'y'] {
         let code = if key == '\r' {
@@ -166,7 +168,7 @@ fn read_only_offers_nothing_and_sends_nothing() {
 #[test]
 fn the_servers_answer_shows_and_history_records_it() {
     let mut app = mixed();
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     for answer in [Ok(()), Err(())] {
         ch(&mut app, 'x');
         press(&mut app, KeyCode::Enter);
@@ -182,8 +184,8 @@ fn the_servers_answer_shows_and_history_records_it() {
         let out = update(
             &mut app,
             Message::Engine(Update::Reply(Reply::Operated {
-                execution_id: id(0),
-                operation: crate::coc::Operation::Retry,
+                id: id(0),
+                operation: crate::coc::Operation::Retry.into(),
                 result,
                 at: now(),
             })),
@@ -228,8 +230,8 @@ fn refused(app: &mut App, n: usize, operation: crate::coc::Operation) -> Reactio
     update(
         app,
         Message::Engine(Update::Reply(Reply::Operated {
-            execution_id: id(n),
-            operation,
+            id: id(n),
+            operation: operation.into(),
             result: Err(error),
             at: now(),
         })),
@@ -247,12 +249,12 @@ fn typed(app: &mut App, text: &str) -> Vec<Action> {
 fn a_refusal_waits_behind_an_open_confirmation_and_no_key_falls_through() {
     use crate::coc::Operation::{Retry, Terminate};
     let mut app = mixed();
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     ch(&mut app, 'x');
     press(&mut app, KeyCode::Enter);
-    assert_eq!(operations(&ch(&mut app, 'y')), [(id(0), Retry)]);
+    assert_eq!(operations(&ch(&mut app, 'y')), [(id(0), Retry.into())]);
 
-    select_id(&mut app, &id(1));
+    select_id(&mut app, &id_text(1));
     ch(&mut app, 'x');
     press(&mut app, KeyCode::Enter);
     let mut actions = typed(&mut app, "termi");
@@ -275,7 +277,7 @@ fn a_refusal_waits_behind_an_open_confirmation_and_no_key_falls_through() {
         redraw: true,
         actions,
     });
-    assert_eq!(sent, [(id(1), Terminate)]);
+    assert_eq!(sent, [(id(1), Terminate.into())]);
     assert!(
         app.watch_edit().input().is_none(),
         "the a line never opened"
