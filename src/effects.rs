@@ -5,12 +5,13 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Message, Reloaded, WatchChange};
+use crate::app::{App, Message, Reloaded, SaveResult, WatchChange};
 use crate::cache;
 use crate::config::edit;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
@@ -85,6 +86,27 @@ impl Effects {
         });
     }
 
+    /// Writes an output to `path` in the background (never over a file there unless
+    /// `overwrite`); the result comes back as `Message::OutputSaved`.
+    pub fn save_output(
+        &self,
+        path: PathBuf,
+        text: Arc<str>,
+        overwrite: bool,
+        replies: &UnboundedSender<Message>,
+    ) {
+        let replies = replies.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = write_output(&path, &text, overwrite);
+            tracing::info!(
+                "output of {} bytes to {}: {result:?}",
+                text.len(),
+                path.display()
+            );
+            let _ = replies.send(Message::OutputSaved { path, result });
+        });
+    }
+
     /// Looks at the config file once a second and sends it each time it changed.
     pub fn follow_config(&self, replies: &UnboundedSender<Message>) -> Option<Background> {
         let path = self.config_path.clone()?;
@@ -144,4 +166,31 @@ fn save_watch_change(path: Option<&Path>, change: &WatchChange) -> Result<String
     }
     .map(|()| format!("saved to {}", path.display()))
     .map_err(|e| format!("not saved: {e}"))
+}
+
+/// Writes a saved output: a new file private to the user, or over the one there when
+/// the user said so. `~/` is the home directory.
+fn write_output(path: &Path, text: &str, overwrite: bool) -> SaveResult {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_path_buf(),
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).mode(0o600);
+    if overwrite {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let written = options.open(&path).and_then(|mut file| {
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+    });
+    match written {
+        Ok(()) => SaveResult::Saved,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => SaveResult::Exists,
+        Err(e) => SaveResult::Failed(e.to_string()),
+    }
 }

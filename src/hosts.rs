@@ -6,6 +6,15 @@ use std::cmp::Reverse;
 
 use crate::coc::{Instance, Status};
 
+/// What tells two instances apart on the pages of a step: their instance ID, else
+/// their `id`.
+pub fn key(instance: &Instance) -> Option<&str> {
+    instance
+        .execution_instance_id
+        .as_deref()
+        .or(instance.id.as_deref())
+}
+
 /// The host an instance ran on: its name, else its IP, else its resource or instance ID.
 pub fn host(instance: &Instance) -> String {
     ["name", "host_name", "fixed_ip", "resource_id"]

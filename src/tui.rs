@@ -92,6 +92,16 @@ fn carry_out(
             context.effects.save_watch(change, context.replies);
             Flow::Continue
         }
+        Action::SaveOutput {
+            path,
+            text,
+            overwrite,
+        } => {
+            context
+                .effects
+                .save_output(path, text, overwrite, context.replies);
+            Flow::Continue
+        }
     })
 }
 

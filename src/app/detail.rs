@@ -1,12 +1,13 @@
 //! The ticket in the detail pane: which one (held by execution ID), its tab and scroll,
-//! the hosts of one of its steps, and what each tab shows (`TabRows`), the one source
-//! for drawing a tab and for scrolling it.
+//! the hosts of one of its steps and the output of one host, and what each tab shows
+//! (`TabRows`), the one source for drawing a tab and for scrolling it.
 
 use crate::coc::{KeyValue, RawJson, Step, Target, Ticket};
 
 use super::hosts::HostsView;
 use super::keys::Intent;
-use super::reaction::Reaction;
+use super::output::{OutputKey, OutputView, SaveResult, Viewport};
+use super::reaction::{Action, Reaction};
 use super::tickets::{Failure, OperationRecord, StepsState, TicketEntry, Transition};
 use super::view::Tab;
 
@@ -19,6 +20,8 @@ pub struct Detail {
     scroll: usize,
     /// The hosts of one step of the open ticket (Enter on a step).
     hosts: Option<HostsView>,
+    /// The output of one of those hosts (Enter on a host).
+    output: Option<OutputView>,
 }
 
 impl Default for Detail {
@@ -28,6 +31,7 @@ impl Default for Detail {
             tab: Tab::Parameters,
             scroll: 0,
             hosts: None,
+            output: None,
         }
     }
 }
@@ -59,15 +63,22 @@ impl Detail {
             .filter(|h| open == Some(h.execution_id()))
     }
 
+    /// The output pager, shown over its hosts view.
+    pub fn output(&self) -> Option<&OutputView> {
+        self.output.as_ref().filter(|_| self.hosts().is_some())
+    }
+
     pub fn open(&mut self, id: String) {
         self.open = Some(id);
         self.scroll = 0;
         self.hosts = None;
+        self.output = None;
     }
 
     pub fn close(&mut self) {
         self.open = None;
         self.hosts = None;
+        self.output = None;
     }
 
     /// Says whether the tab changed (or the hosts view closed).
@@ -77,7 +88,54 @@ impl Detail {
         if changed {
             self.scroll = 0;
         }
+        self.output = None;
         self.hosts.take().is_some() || changed
+    }
+
+    /// A key routed to the output pager, which draws its text in `view`.
+    pub fn on_output(&mut self, intent: Intent, typed: Option<char>, view: Viewport) -> Reaction {
+        let Some(output) = self.output.as_mut() else {
+            return Reaction::default();
+        };
+        match output.on_intent(intent, typed, view) {
+            OutputKey::Nothing => Reaction::default(),
+            OutputKey::Redraw => Reaction::redraw(true),
+            OutputKey::Close => {
+                // Back to the host it was opened from, wherever pages that arrived
+                // meanwhile have put it.
+                let origin = self
+                    .output
+                    .take()
+                    .and_then(|o| o.origin().map(str::to_string));
+                if let (Some(hosts), Some(key)) = (self.hosts_mut(), origin) {
+                    hosts.select(&key);
+                }
+                Reaction::redraw(true)
+            }
+            OutputKey::Save {
+                path,
+                text,
+                overwrite,
+            } => Reaction {
+                redraw: true,
+                actions: vec![Action::SaveOutput {
+                    path,
+                    text,
+                    overwrite,
+                }],
+            },
+        }
+    }
+
+    /// The answer to `Action::SaveOutput`, for the pager if it is still open.
+    pub fn output_saved(&mut self, path: std::path::PathBuf, result: SaveResult) -> bool {
+        match self.output.as_mut() {
+            Some(output) => {
+                output.saved(path, result);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Another ticket is shown in the pane: its tab starts at the top.
@@ -121,6 +179,10 @@ impl Detail {
             }
             (Intent::Back, Some(_)) => {
                 self.hosts = None;
+                Reaction::redraw(true)
+            }
+            (Intent::Open, Some(hosts)) => {
+                self.output = Some(hosts.selected_output()?);
                 Reaction::redraw(true)
             }
             (Intent::Open, None) => self.open_hosts(entry?, rows)?,

@@ -1,6 +1,7 @@
 //! The hosts of one step (Enter on a step): one row per target host, failed first,
 //! counts per status, paged in from the instances API as the user scrolls.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 // Hosts asked for at a time: a full page.
@@ -9,6 +10,7 @@ use crate::coc::{ApiError, Instance, Page};
 use crate::hosts;
 use crate::watch::Command;
 
+use super::output::OutputView;
 use super::tickets::Failure;
 
 /// A page is asked for when the user scrolls this close to the last loaded host.
@@ -143,6 +145,39 @@ impl HostsView {
             Err(error) => self.error = Some(Failure { error, at }),
         }
         true
+    }
+
+    /// The host at the cursor.
+    pub fn selected(&self) -> Option<&Instance> {
+        self.instances.get(self.scroll)
+    }
+
+    /// The cursor on the host `key` names (`hosts::key`), if it is loaded.
+    pub fn select(&mut self, key: &str) {
+        if let Some(at) = self
+            .instances
+            .iter()
+            .position(|i| hosts::key(i) == Some(key))
+        {
+            self.scroll = at;
+        }
+    }
+
+    /// The pager on the output of the host at the cursor.
+    pub fn selected_output(&self) -> Option<OutputView> {
+        let host = self.selected()?;
+        let name = hosts::host(host);
+        let mut title = name.clone();
+        if let Some(ip) = hosts::ip(host).filter(|ip| *ip != name) {
+            title.push_str(&format!(" ({ip})"));
+        }
+        title.push_str(&format!(" · step {}", self.step_name));
+        if let Some(status) = &host.status {
+            title.push_str(&format!(" · {}", status.label()));
+        }
+        let raw: Arc<str> = host.message.as_deref().unwrap_or_default().into();
+        let file = format!("{}-{name}.log", self.execution_id);
+        Some(OutputView::new(title, raw, &file).from_origin(hosts::key(host).map(str::to_string)))
     }
 
     /// `r` after a failed page: ask again.

@@ -53,6 +53,13 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
             Reaction::redraw(true)
         }
         (Focus::Notice | Focus::Menu | Focus::Confirm, _) => app.on_prompt(intent, typed),
+        (Focus::Output | Focus::OutputLine | Focus::OutputOverwrite, _) => {
+            let view = app.output_viewport();
+            match (intent, app.detail.on_output(intent, typed, view)) {
+                (Intent::OpenHelp, _) => app.on_view_intent(intent),
+                (_, reaction) => reaction,
+            }
+        }
         (Focus::AddLine | Focus::Remove, _) => app.on_watch_edit(intent, typed),
         // The arrows still move what is behind the line.
         (Focus::FilterLine, Intent::Move(_)) => dispatch(app, app.view_focus(), intent, None),

@@ -31,13 +31,19 @@ pub enum Focus {
     Browse,
     /// The hosts of a step of the open ticket.
     Hosts,
+    /// A host's output in the pager.
+    Output,
+    /// The pager's search or file name line.
+    OutputLine,
+    /// The pager's question whether to overwrite a file.
+    OutputOverwrite,
     /// One ticket, zoomed.
     Ticket,
     List,
 }
 
 impl Focus {
-    pub const ALL: [Focus; 12] = [
+    pub const ALL: [Focus; 15] = [
         Focus::Help,
         Focus::Notice,
         Focus::Menu,
@@ -48,13 +54,16 @@ impl Focus {
         Focus::BrowseFilterLine,
         Focus::Browse,
         Focus::Hosts,
+        Focus::Output,
+        Focus::OutputLine,
+        Focus::OutputOverwrite,
         Focus::Ticket,
         Focus::List,
     ];
 
-    /// A view of tickets has the keys: nothing over it, no line being typed.
+    /// A view has the keys: nothing over it, no line being typed.
     pub fn is_view(self) -> bool {
-        VIEWS.has(self)
+        VIEWS.has(self) || self == Focus::Output
     }
 
     const fn bit(self) -> u16 {
@@ -103,6 +112,8 @@ pub enum Key {
     Backspace,
     Up,
     Down,
+    Left,
+    Right,
     PageUp,
     PageDown,
     Home,
@@ -130,6 +141,8 @@ impl Key {
             KeyCode::Backspace => Key::Backspace,
             KeyCode::Up => Key::Up,
             KeyCode::Down => Key::Down,
+            KeyCode::Left => Key::Left,
+            KeyCode::Right => Key::Right,
             KeyCode::PageUp => Key::PageUp,
             KeyCode::PageDown => Key::PageDown,
             KeyCode::Home => Key::Home,
@@ -150,6 +163,8 @@ impl Key {
             Key::Backspace => "⌫",
             Key::Up => "↑",
             Key::Down => "↓",
+            Key::Left => "←",
+            Key::Right => "→",
             Key::PageUp => "PgUp",
             Key::PageDown => "PgDn",
             Key::Home => "Home",
@@ -232,6 +247,14 @@ pub enum Intent {
     Accept,
     /// Closes what has the focus: a line, a prompt, the help.
     Close,
+    /// The pager: sideways, wrapped or not, search, next / previous match, save.
+    PanLeft,
+    PanRight,
+    Wrap,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Save,
 }
 
 /// A row that applies only while something holds, besides its focus.
@@ -315,13 +338,20 @@ const QUIT: &str = "quit; suspend (fg resumes); redraw";
 const TYPE: &str = "type on a line: /, a, terminate's word";
 const ENDS: &str = "keep / leave a line, the menu or a confirmation";
 const ANSWER: &str = "sends (d: removes); any other key cancels";
+const OUTPUT: &str = "on a host: its whole output, in a pager";
+const PAN: &str = "output: sideways (when not wrapped) / wrap long lines";
+const SEARCH: &str = "output: search / next / previous match";
+const SAVE: &str = "output: save to a file (asks before overwriting)";
 
 use Focus::*;
 use Intent as I;
 
 const LIST_TICKET_HOSTS: Focuses = Focuses::of(&[List, Ticket, Hosts]);
 const ZOOMED: Focuses = Focuses::of(&[Ticket, Hosts]);
-const LINES: Focuses = Focuses::of(&[AddLine, FilterLine, BrowseFilterLine, Confirm]);
+const LINES: Focuses = Focuses::of(&[AddLine, FilterLine, BrowseFilterLine, Confirm, OutputLine]);
+/// Where the lines and pages of something scroll: the views and the pager.
+const SCROLLED: Focuses = VIEWS.and(Output);
+const PAGER: Focuses = Focuses::of(&[Output]);
 
 const fn tab_row(key: &'static [Key], tab: Tab) -> Binding {
     row(VIEWS, key, I::ToTab(tab), hint_in("tabs", ZOOMED), TABS)
@@ -330,17 +360,25 @@ const fn tab_row(key: &'static [Key], tab: Tab) -> Binding {
 /// The keys of the dashboard, in the order the footer and the help list them.
 #[rustfmt::skip]
 const TABLE: &[Binding] = &[
-    row(VIEWS.and(Menu), &[Key::Char('j'), Key::Down], I::Move(Motion::Down(1)), hint("move"), MOVE),
-    row(VIEWS.and(Menu), &[Key::Char('k'), Key::Up], I::Move(Motion::Up(1)), hint("move"), MOVE),
+    row(SCROLLED.and(Menu), &[Key::Char('j'), Key::Down], I::Move(Motion::Down(1)), hint("move"), MOVE),
+    row(SCROLLED.and(Menu), &[Key::Char('k'), Key::Up], I::Move(Motion::Up(1)), hint("move"), MOVE),
     row(Focuses::of(&[FilterLine]), &[Key::Down], I::Move(Motion::Down(1)), None, MOVE),
     row(Focuses::of(&[FilterLine]), &[Key::Up], I::Move(Motion::Up(1)), None, MOVE),
-    row(VIEWS, &[Key::Char('g'), Key::Home], I::Move(Motion::Top), None, JUMP),
-    row(VIEWS, &[Key::Char('G'), Key::End], I::Move(Motion::Bottom), None, JUMP),
-    row(VIEWS, &[Key::PageUp], I::Move(Motion::PageUp), None, JUMP),
-    row(VIEWS, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
+    row(SCROLLED, &[Key::Char('g'), Key::Home], I::Move(Motion::Top), None, JUMP),
+    row(SCROLLED, &[Key::Char('G'), Key::End], I::Move(Motion::Bottom), None, JUMP),
+    row(SCROLLED, &[Key::PageUp], I::Move(Motion::PageUp), None, JUMP),
+    row(SCROLLED, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
     row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint("open"), ENTER),
     only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint("hosts"), ENTER), Only::StepsTab),
-    row(ZOOMED.and(Browse), &[Key::Esc], I::Back, hint("back"), ESC),
+    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, hint("output"), OUTPUT),
+    row(ZOOMED.and(Browse).and(Output), &[Key::Esc], I::Back, hint("back"), ESC),
+    row(PAGER, &[Key::Char('h'), Key::Left], I::PanLeft, hint("sideways"), PAN),
+    row(PAGER, &[Key::Char('l'), Key::Right], I::PanRight, hint("sideways"), PAN),
+    row(PAGER, &[Key::Char('z')], I::Wrap, hint("wrap"), PAN),
+    row(PAGER, &[Key::Char('/')], I::Search, hint("search"), SEARCH),
+    row(PAGER, &[Key::Char('n')], I::NextMatch, hint("match"), SEARCH),
+    row(PAGER, &[Key::Char('N')], I::PrevMatch, hint("match"), SEARCH),
+    row(PAGER, &[Key::Char('w')], I::Save, hint("save"), SAVE),
     only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint("clear"), ESC), Only::Filtered),
     row(VIEWS, &[Key::Tab], I::NextTab, hint_in("tabs", ZOOMED), TABS),
     row(VIEWS, &[Key::BackTab], I::PrevTab, None, TABS),
@@ -364,10 +402,10 @@ const TABLE: &[Binding] = &[
     row(Focuses::of(&[List]), &[Key::Char('b')], I::Browse, None, BROWSE),
     row(Focuses::of(&[Browse]), &[Key::Char('b')], I::Back, None, BROWSE),
     row(Focuses::of(&[Browse, Ticket, Hosts]), &[Key::Char('p')], I::Pin, hint_in("pin", Focuses::of(&[Browse])), BROWSE),
-    row(VIEWS, &[Key::Char('?')], I::OpenHelp, hint_in("help", LIST_TICKET_HOSTS), HELP),
+    row(SCROLLED, &[Key::Char('?')], I::OpenHelp, hint_in("help", LIST_TICKET_HOSTS.and(Output)), HELP),
     row(Focuses::of(&[Help]), &[Key::Any], I::Close, hint("closes the help"), HELP),
     row(Focuses::of(&[Notice]), &[Key::Any], I::Close, hint("closes"), HELP),
-    row(VIEWS, &[Key::Char('q')], I::Quit, hint_in("quit", LIST_TICKET_HOSTS), QUIT),
+    row(SCROLLED, &[Key::Char('q')], I::Quit, hint_in("quit", LIST_TICKET_HOSTS), QUIT),
     row(EVERYWHERE, &[Key::Ctrl('c')], I::Quit, None, QUIT),
     row(EVERYWHERE, &[Key::Ctrl('z')], I::Suspend, None, QUIT),
     row(EVERYWHERE, &[Key::Ctrl('l')], I::Redraw, None, QUIT),
@@ -377,13 +415,15 @@ const TABLE: &[Binding] = &[
     row(Focuses::of(&[FilterLine]), &[Key::Enter], I::Accept, hint("keep"), ENDS),
     row(Focuses::of(&[BrowseFilterLine]), &[Key::Enter], I::Accept, hint("apply"), ENDS),
     row(Focuses::of(&[Menu]), &[Key::Enter], I::Accept, hint("choose"), ENDS),
+    row(Focuses::of(&[OutputLine]), &[Key::Enter], I::Accept, hint("ok"), ENDS),
     row(Focuses::of(&[Confirm]), &[Key::Enter], I::Accept, None, ENDS),
     row(Focuses::of(&[FilterLine]), &[Key::Esc], I::Close, hint("clear"), ENDS),
-    row(Focuses::of(&[AddLine, BrowseFilterLine, Menu]), &[Key::Esc], I::Close, hint("cancel"), ENDS),
+    row(Focuses::of(&[AddLine, BrowseFilterLine, Menu, OutputLine]), &[Key::Esc], I::Close, hint("cancel"), ENDS),
     row(Focuses::of(&[Menu]), &[Key::Char('q'), Key::Char('x')], I::Close, None, ENDS),
     row(Focuses::of(&[Confirm]), &[Key::Char('y')], I::Type, None, ANSWER),
     row(Focuses::of(&[Remove]), &[Key::Char('y')], I::Accept, hint("remove"), ANSWER),
-    row(Focuses::of(&[Confirm, Remove]), &[Key::Any], I::Close, hint_in("keeps", Focuses::of(&[Remove])), ANSWER),
+    row(Focuses::of(&[OutputOverwrite]), &[Key::Char('y')], I::Accept, hint("overwrite"), ANSWER),
+    row(Focuses::of(&[Confirm, Remove, OutputOverwrite]), &[Key::Any], I::Close, hint_in("keeps", Focuses::of(&[Remove, OutputOverwrite])), ANSWER),
 ];
 
 /// A row that cannot be added: `taken_by` already takes the key in that focus.

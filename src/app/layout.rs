@@ -93,6 +93,15 @@ pub fn screen(area: Rect, zoomed: bool) -> Screen {
     }
 }
 
+/// Where the output pager draws the text inside `detail`: below its title line,
+/// above its status line.
+pub fn output_text(detail: Rect) -> Rect {
+    let mut text = detail;
+    take_top(&mut text, 1);
+    take_bottom(&mut text, 1);
+    text
+}
+
 /// The first row to show so that `cursor` is visible, moving `offset` as little as
 /// possible and never leaving empty rows below the last ticket.
 pub fn keep_visible(offset: usize, cursor: usize, rows: usize, total: usize) -> usize {

@@ -19,6 +19,7 @@ mod input;
 mod keys;
 pub mod layout;
 mod list;
+mod output;
 mod reaction;
 mod shared;
 mod tickets;
@@ -44,6 +45,10 @@ pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{Row, TabRows, tab_count};
 pub use hosts::HostsView;
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
+pub use output::{
+    OutputLine, OutputNote, OutputView, Position, SaveResult, Viewport, row_starts, skip_columns,
+    words as output_words,
+};
 pub use reaction::{Action, Reaction, WatchChange};
 pub use tickets::{
     Failure, Health, KeyWidths, OperationRecord, Origin, StatusCount, StepsState, TicketEntry,
@@ -79,6 +84,11 @@ pub enum Message {
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
+    /// How saving an output to `path` went (`Action::SaveOutput`).
+    OutputSaved {
+        path: std::path::PathBuf,
+        result: SaveResult,
+    },
 }
 
 /// What the dashboard takes in from a config file changed while it runs.
@@ -250,6 +260,20 @@ impl App {
         self.detail.hosts()
     }
 
+    /// The output pager, when a host's output is shown.
+    pub fn output(&self) -> Option<&OutputView> {
+        self.detail.output()
+    }
+
+    /// Where the pager draws its text on the screen of the last known size.
+    fn output_viewport(&self) -> Viewport {
+        let area = layout::output_text(self.screen().detail);
+        Viewport {
+            width: usize::from(area.width),
+            height: usize::from(area.height),
+        }
+    }
+
     /// Notices waiting behind the prompt or the line that has the keys.
     pub fn notices_waiting(&self) -> usize {
         self.prompt.waiting()
@@ -289,6 +313,13 @@ impl App {
         match self.view() {
             View::List => Focus::List,
             View::Browse => Focus::Browse,
+            View::Ticket if self.output().is_some() => {
+                match self.output().and_then(|o| o.input()) {
+                    Some(OutputLine::Overwrite(_)) => Focus::OutputOverwrite,
+                    Some(_) => Focus::OutputLine,
+                    None => Focus::Output,
+                }
+            }
             View::Ticket if self.hosts().is_some() => Focus::Hosts,
             View::Ticket => Focus::Ticket,
         }
@@ -653,6 +684,9 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
         Message::ConfigReloaded(Err(why)) => {
             app.config_error = Some(why);
             Reaction::redraw(true)
+        }
+        Message::OutputSaved { path, result } => {
+            Reaction::redraw(app.detail.output_saved(path, result))
         }
         Message::Saved(result) => {
             match result {

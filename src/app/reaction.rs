@@ -1,6 +1,9 @@
 //! How the app reacts to a message (`update`'s answer): whether to draw a frame, and
 //! what the event loop must do.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use crate::config::WatchEntry;
 use crate::notify::{Notification, NotifyConfig};
 use crate::watch::Command;
@@ -23,6 +26,13 @@ pub enum Action {
     SaveWatch(WatchChange),
     /// Tell notifications by these rules from now on (a reloaded config).
     Renotify(NotifyConfig),
+    /// Write an output to a file, over one already there only when `overwrite`
+    /// (answered with `Message::OutputSaved`).
+    SaveOutput {
+        path: PathBuf,
+        text: Arc<str>,
+        overwrite: bool,
+    },
 }
 
 /// A change of the watch list the user made in the dashboard.

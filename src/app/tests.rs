@@ -124,6 +124,18 @@ fn hosts_arrive(app: &mut App, hosts: Vec<crate::coc::Instance>) -> Reaction {
     )
 }
 
+/// A host of step 301 named `name`, in `status`, that printed `output`.
+fn output_host(name: &str, status: &str, output: &str) -> crate::coc::Instance {
+    serde_json::from_value(serde_json::json!({
+        "execution_instance_id": format!("EX0000-{name}"),
+        "execution_step_id": "301",
+        "status": status,
+        "message": output,
+        "properties": {"name": name, "fixed_ip": "10.0.0.7"},
+    }))
+    .unwrap()
+}
+
 /// Step 301, `restart`, failed with `exit code 1`.
 fn failed_step() -> crate::coc::Step {
     crate::coc::Step {
@@ -251,6 +263,7 @@ mod handover;
 mod keys;
 mod navigation;
 mod operations;
+mod output;
 mod redraw_model;
 mod redraws;
 mod selection_held;

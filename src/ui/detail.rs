@@ -25,6 +25,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     if area.is_empty() {
         return;
     }
+    if let Some(output) = app.output() {
+        return super::output::draw(buf, area, output, theme);
+    }
     let Some(entry) = app.shown() else {
         return;
     };
