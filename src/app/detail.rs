@@ -2,7 +2,7 @@
 //! the hosts of one of its steps and the output of one host, and what each tab shows
 //! (`TabRows`), the one source for drawing a tab and for scrolling it.
 
-use crate::coc::{KeyValue, RawJson, Step, Target, Ticket};
+use crate::coc::{KeyValue, RawJson, Status, Step, Target, Ticket};
 
 use super::hosts::HostsView;
 use super::keys::Intent;
@@ -143,23 +143,27 @@ impl Detail {
         self.scroll = 0;
     }
 
-    /// Scrolls to `to`, clamped to the rows `entry`'s tab holds. Says whether it moved.
-    pub fn scroll_to(&mut self, entry: Option<&TicketEntry>, to: usize) -> bool {
-        let last = entry.map_or(0, |e| TabRows::of(e, self.tab).len().saturating_sub(1));
+    /// Scrolls to `to`, clamped to the rows `entry`'s tab holds in a pane `width`
+    /// columns wide. Says whether it moved.
+    pub fn scroll_to(&mut self, entry: Option<&TicketEntry>, to: usize, width: usize) -> bool {
+        let last = entry.map_or(0, |e| {
+            TabRows::of(e, self.tab, width).len().saturating_sub(1)
+        });
         let before = self.scroll;
         self.scroll = to.min(last);
         self.scroll != before
     }
 
     /// The pane's keys: scrolling its tab or its hosts, the tabs, a step's hosts, and
-    /// in the hosts view `r` and `Esc`. `entry` is the ticket shown, `rows` the rows on
-    /// screen. `None`: not a key of the pane.
+    /// in the hosts view `r` and `Esc`. `entry` is the ticket shown, `pane` the size of
+    /// its tab on screen. `None`: not a key of the pane.
     pub fn on_intent(
         &mut self,
         intent: Intent,
         entry: Option<&TicketEntry>,
-        rows: usize,
+        pane: Pane,
     ) -> Option<Reaction> {
+        let rows = pane.rows;
         let reaction = match (intent, self.hosts_mut()) {
             (Intent::NextTab, _) => Reaction::redraw(self.set_tab(self.tab.next())),
             (Intent::PrevTab, _) => Reaction::redraw(self.set_tab(self.tab.prev())),
@@ -170,7 +174,7 @@ impl Detail {
                 Reaction::redraw(moved || fetch.is_some()).ask(fetch)
             }
             (Intent::Move(motion), None) => {
-                Reaction::redraw(self.scroll_to(entry, motion.from(self.scroll)))
+                Reaction::redraw(self.scroll_to(entry, motion.from(self.scroll), pane.width))
             }
             (Intent::Refresh, Some(hosts)) => {
                 hosts.retry();
@@ -185,21 +189,24 @@ impl Detail {
                 self.output = Some(hosts.selected_output()?);
                 Reaction::redraw(true)
             }
-            (Intent::Open, None) => self.open_hosts(entry?, rows)?,
+            (Intent::Open, None) => self.open_hosts(entry?, pane)?,
             _ => return None,
         };
         Some(reaction)
     }
 
-    /// Enter on the Steps tab of the open ticket: the hosts of the step at the cursor.
-    fn open_hosts(&mut self, entry: &TicketEntry, rows: usize) -> Option<Reaction> {
+    /// Enter on the Steps tab of the open ticket: the hosts of the step at the cursor
+    /// (on any of its rows).
+    fn open_hosts(&mut self, entry: &TicketEntry, pane: Pane) -> Option<Reaction> {
         if self.tab != Tab::Steps || self.open.as_deref() != Some(entry.id.as_str()) {
             return None;
         }
         let StepsState::Loaded { steps, .. } = &entry.steps else {
             return None;
         };
-        let step = steps.get(self.scroll)?;
+        let rows = pane.rows;
+        let at = TabRows::of(entry, Tab::Steps, pane.width).step_at(self.scroll)?;
+        let step = steps.get(at)?;
         let step_id = step.execution_step_id.clone()?;
         let name = step.name.clone().unwrap_or_else(|| step_id.clone());
         let hosts = self
@@ -207,6 +214,68 @@ impl Detail {
             .insert(HostsView::new(entry.id.clone(), step_id, name));
         Some(Reaction::redraw(true).ask(hosts.fetch(rows)))
     }
+}
+
+/// The size of the pane a tab is drawn in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pane {
+    /// Rows on screen: a page.
+    pub rows: usize,
+    /// Columns: where a failed step's message wraps.
+    pub width: usize,
+}
+
+/// Under a step, its inputs, outputs and message start this far in.
+pub const STEP_DETAIL_INDENT: usize = 4;
+/// A failed step's message is shown up to this size; the rest is said to be cut.
+pub const MAX_STEP_MESSAGE: usize = 64 * 1024;
+
+/// Whether a step's message is shown whole under it (a failed or timed-out step's),
+/// rather than at the end of its line.
+pub fn message_below(step: &Step) -> bool {
+    matches!(step.status, Some(Status::Failed | Status::Timeout))
+        && step
+            .message
+            .as_deref()
+            .is_some_and(|m| !m.trim().is_empty())
+}
+
+/// A failed step's message as shown under it: each line sanitised and wrapped to fit
+/// `width` columns after the indent, up to `MAX_STEP_MESSAGE` bytes; the bytes left out.
+pub fn step_message_rows(step: &Step, width: usize) -> (Vec<String>, usize) {
+    let message = step.message.as_deref().unwrap_or_default();
+    let end = message.len() - message_cut(step);
+    let wrap = width.saturating_sub(STEP_DETAIL_INDENT).max(8);
+    let mut rows = Vec::new();
+    for line in crate::text::lines(message[..end].trim_end()) {
+        let starts = super::output::row_starts(&line, wrap);
+        for (i, &start) in starts.iter().enumerate() {
+            let stop = starts.get(i + 1).copied().unwrap_or(line.len());
+            rows.push(line[start..stop].to_string());
+        }
+    }
+    (rows, message.len() - end)
+}
+
+/// Bytes of a step's message past `MAX_STEP_MESSAGE` (cut at a character boundary).
+fn message_cut(step: &Step) -> usize {
+    let message = step.message.as_deref().unwrap_or_default();
+    let mut end = message.len().min(MAX_STEP_MESSAGE);
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    message.len() - end
+}
+
+/// Rows one step takes: its line, its inputs and outputs, its message when below.
+fn step_rows(step: &Step, width: usize) -> usize {
+    let message = if message_below(step) {
+        let (rows, cut) = step_message_rows(step, width);
+        rows.len() + usize::from(cut > 0)
+    } else {
+        0
+    };
+    1 + step.inputs.len() + step.outputs.len() + message
 }
 
 /// One row of a tab, borrowed from the ticket; `ui::detail` decides how it looks.
@@ -225,6 +294,19 @@ pub enum Row<'a> {
     TargetKind(&'a Target),
     TargetValue(&'a RawJson),
     Step(&'a Step),
+    /// An input (`output` false) or an output of the step, under it.
+    StepValue {
+        step: &'a Step,
+        output: bool,
+        pair: &'a KeyValue,
+    },
+    /// Row `row` of `step_message_rows`.
+    StepMessage {
+        step: &'a Step,
+        row: usize,
+    },
+    /// The note that a step's message was cut, and by how many bytes.
+    StepMessageCut(usize),
     Transition(&'a Transition),
     /// An operation sent from here, and what became of it.
     Operation(&'a OperationRecord),
@@ -239,14 +321,15 @@ pub struct TabRows<'a> {
     entry: &'a TicketEntry,
     tab: Tab,
     len: usize,
-    /// Targets: the first row of each target kind.
-    target_starts: Vec<usize>,
+    /// Targets: the first row of each target kind; Steps: of each step.
+    starts: Vec<usize>,
 }
 
 impl<'a> TabRows<'a> {
-    pub fn of(entry: &'a TicketEntry, tab: Tab) -> TabRows<'a> {
+    /// The rows of `tab` in a pane `width` columns wide.
+    pub fn of(entry: &'a TicketEntry, tab: Tab, width: usize) -> TabRows<'a> {
         let ticket = entry.ticket.as_deref();
-        let mut target_starts = Vec::new();
+        let mut starts = Vec::new();
         let len = match tab {
             Tab::Parameters => ticket.map_or(0, |t| t.parameters.len()).max(1),
             Tab::Tags => match ticket {
@@ -256,13 +339,20 @@ impl<'a> TabRows<'a> {
             Tab::Targets => {
                 let mut rows = 0;
                 for target in targets(ticket) {
-                    target_starts.push(rows);
+                    starts.push(rows);
                     rows += 1 + target.values.len();
                 }
                 rows.max(1)
             }
             Tab::Steps => match &entry.steps {
-                StepsState::Loaded { steps, .. } => steps.len().max(1),
+                StepsState::Loaded { steps, .. } => {
+                    let mut rows = 0;
+                    for step in steps {
+                        starts.push(rows);
+                        rows += step_rows(step, width);
+                    }
+                    rows.max(1)
+                }
                 StepsState::Failed(_) => 2,
                 StepsState::NotRequested | StepsState::Loading => 1,
             },
@@ -272,8 +362,18 @@ impl<'a> TabRows<'a> {
             entry,
             tab,
             len,
-            target_starts,
+            starts,
         }
+    }
+
+    /// The step (its index) that row `i` of the Steps tab belongs to.
+    pub fn step_at(&self, i: usize) -> Option<usize> {
+        if self.tab != Tab::Steps || i >= self.len {
+            return None;
+        }
+        self.starts
+            .partition_point(|&start| start <= i)
+            .checked_sub(1)
     }
 
     pub fn len(&self) -> usize {
@@ -309,12 +409,12 @@ impl<'a> TabRows<'a> {
                 None => Row::Empty("no tags"),
             },
             Tab::Targets => {
-                let kind = self.target_starts.partition_point(|&start| start <= i);
+                let kind = self.starts.partition_point(|&start| start <= i);
                 match kind.checked_sub(1) {
                     None => Row::Empty("no targets"),
                     Some(k) => {
                         let target = &targets(ticket)[k];
-                        match i - self.target_starts[k] {
+                        match i - self.starts[k] {
                             0 => Row::TargetKind(target),
                             n => Row::TargetValue(&target.values[n - 1]),
                         }
@@ -327,7 +427,12 @@ impl<'a> TabRows<'a> {
                 StepsState::Failed(failure) if i == 0 => Row::StepsFailed(failure),
                 StepsState::Failed(_) => Row::Hint("r retries"),
                 StepsState::Loaded { steps, .. } if steps.is_empty() => Row::Empty("no steps"),
-                StepsState::Loaded { steps, .. } => Row::Step(&steps[i]),
+                StepsState::Loaded { steps, .. } => {
+                    let at = self.step_at(i)?;
+                    let start = self.starts[at];
+                    let end = self.starts.get(at + 1).copied().unwrap_or(self.len);
+                    step_row(&steps[at], i - start, end - start)
+                }
             },
             Tab::History => history_row(entry, i),
         })
@@ -336,6 +441,33 @@ impl<'a> TabRows<'a> {
     /// The rows from `first`, at most `count` of them.
     pub fn rows(&self, first: usize, count: usize) -> impl Iterator<Item = Row<'a>> + '_ {
         (first..self.len.min(first.saturating_add(count))).filter_map(|i| self.row(i))
+    }
+}
+
+/// Row `k` of the `total` rows of a step: its line, then its inputs, its outputs, its
+/// message (and the note that it was cut, last).
+fn step_row(step: &Step, k: usize, total: usize) -> Row<'_> {
+    let inputs = step.inputs.len();
+    let outputs = step.outputs.len();
+    match k {
+        0 => Row::Step(step),
+        k if k <= inputs => Row::StepValue {
+            step,
+            output: false,
+            pair: &step.inputs[k - 1],
+        },
+        k if k <= inputs + outputs => Row::StepValue {
+            step,
+            output: true,
+            pair: &step.outputs[k - 1 - inputs],
+        },
+        k => match message_cut(step) {
+            cut if cut > 0 && k + 1 == total => Row::StepMessageCut(cut),
+            _ => Row::StepMessage {
+                step,
+                row: k - 1 - inputs - outputs,
+            },
+        },
     }
 }
 

@@ -322,7 +322,7 @@ const fn only(mut binding: Binding, only: Only) -> Binding {
 
 const MOVE: &str = "move the selection; scroll a ticket or the menu";
 const JUMP: &str = "first / last / a page up / down";
-const ENTER: &str = "open the selected ticket; on a step, its hosts";
+const ENTER: &str = "open the ticket; a step's hosts; a host's output";
 const ESC: &str = "back one level; in the list, clear the filter";
 const TABS: &str = "next / previous tab; 1 Parameters … 5 History";
 const FILTER: &str = "filter as you type (browse: key=value words)";
@@ -338,10 +338,8 @@ const QUIT: &str = "quit; suspend (fg resumes); redraw";
 const TYPE: &str = "type on a line: /, a, terminate's word";
 const ENDS: &str = "keep / leave a line, the menu or a confirmation";
 const ANSWER: &str = "sends (d: removes); any other key cancels";
-const OUTPUT: &str = "on a host: its whole output, in a pager";
-const PAN: &str = "output: sideways (when not wrapped) / wrap long lines";
-const SEARCH: &str = "output: search / next / previous match";
-const SAVE: &str = "output: save to a file (asks before overwriting)";
+const PAN: &str = "output: sideways / wrap long lines";
+const SEARCH: &str = "output: search, next / previous match; save to a file";
 
 use Focus::*;
 use Intent as I;
@@ -370,7 +368,7 @@ const TABLE: &[Binding] = &[
     row(SCROLLED, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
     row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint("open"), ENTER),
     only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint("hosts"), ENTER), Only::StepsTab),
-    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, hint("output"), OUTPUT),
+    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, hint("output"), ENTER),
     row(ZOOMED.and(Browse).and(Output), &[Key::Esc], I::Back, hint("back"), ESC),
     row(PAGER, &[Key::Char('h'), Key::Left], I::PanLeft, hint("sideways"), PAN),
     row(PAGER, &[Key::Char('l'), Key::Right], I::PanRight, hint("sideways"), PAN),
@@ -378,7 +376,7 @@ const TABLE: &[Binding] = &[
     row(PAGER, &[Key::Char('/')], I::Search, hint("search"), SEARCH),
     row(PAGER, &[Key::Char('n')], I::NextMatch, hint("match"), SEARCH),
     row(PAGER, &[Key::Char('N')], I::PrevMatch, hint("match"), SEARCH),
-    row(PAGER, &[Key::Char('w')], I::Save, hint("save"), SAVE),
+    row(PAGER, &[Key::Char('w')], I::Save, hint("save"), SEARCH),
     only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint("clear"), ESC), Only::Filtered),
     row(VIEWS, &[Key::Tab], I::NextTab, hint_in("tabs", ZOOMED), TABS),
     row(VIEWS, &[Key::BackTab], I::PrevTab, None, TABS),

@@ -28,6 +28,13 @@ impl Screen {
         !self.detail.is_empty() && !self.rows.is_empty() && self.detail.x > self.rows.x
     }
 
+    /// The width of the detail's tabs: the pane, but for its left border beside the list.
+    pub fn tab_width(&self) -> u16 {
+        self.detail
+            .width
+            .saturating_sub(u16::from(self.detail_beside_list()))
+    }
+
     /// The list row under the terminal cell `(x, y)`, counted from the first shown row.
     pub fn row_at(&self, x: u16, y: u16) -> Option<usize> {
         self.rows

@@ -42,7 +42,10 @@ use crate::watch::{Command, Update};
 pub use actions::{Prompt, UiSettings};
 pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
-pub use detail::{Row, TabRows, tab_count};
+pub use detail::{
+    MAX_STEP_MESSAGE, Pane, Row, STEP_DETAIL_INDENT, TabRows, message_below, step_message_rows,
+    tab_count,
+};
 pub use hosts::HostsView;
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
 pub use output::{

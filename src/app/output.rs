@@ -28,6 +28,9 @@ pub mod words {
     pub const MATCH: &str = "match";
     pub const OF: &str = "of";
     pub const MATCHES_CAPPED: &str = "(the first ones)";
+    pub const LINES: &str = "lines";
+    pub const LINE: &str = "line";
+    pub const COLUMN: &str = "column";
 }
 
 /// A tab stop every this many columns.

@@ -7,6 +7,7 @@ use crate::config::edit::Paste;
 use crate::watch::Command;
 
 use super::actions::{PromptKey, copy_id, summary};
+use super::detail::Pane;
 use super::keys::{Intent, Motion};
 use super::list::Listed;
 use super::tickets::TicketEntry;
@@ -21,9 +22,10 @@ impl App {
                 self.help = true;
                 Reaction::redraw(true)
             }
-            Intent::NextTab | Intent::PrevTab | Intent::ToTab(_) => {
-                self.detail.on_intent(intent, None, 0).unwrap_or_default()
-            }
+            Intent::NextTab | Intent::PrevTab | Intent::ToTab(_) => self
+                .detail
+                .on_intent(intent, None, Pane::default())
+                .unwrap_or_default(),
             Intent::Filter => {
                 self.filter.start_editing();
                 Reaction::redraw(true)
@@ -275,14 +277,14 @@ impl App {
     }
 
     /// The wheel over the detail pane: the shown ticket's tab (or hosts) scrolls.
-    pub(super) fn scroll_pane(&mut self, motion: Motion, rows: usize) -> Reaction {
+    pub(super) fn scroll_pane(&mut self, motion: Motion, pane: Pane) -> Reaction {
         let entry = match self.detail.open_id() {
             Some(id) => self.tickets.get(id),
             None if self.browse.is_open() => self.browse.selected(),
             None => self.list.selected_id().and_then(|id| self.tickets.get(id)),
         };
         self.detail
-            .on_intent(Intent::Move(motion), entry, rows)
+            .on_intent(Intent::Move(motion), entry, pane)
             .unwrap_or_default()
     }
 }

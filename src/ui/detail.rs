@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 use crate::app::{
-    App, Failure, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry, Transition, View,
-    tab_count,
+    self, App, Failure, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry, Transition,
+    View, tab_count,
 };
 use crate::coc::{ApiError, Instance, KeyValue, Status, Step, Ticket};
 use crate::{format, hosts, text};
@@ -130,7 +130,11 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
         .take(visible)
         .enumerate()
     {
-        let line = host_line(host, app, theme);
+        let mut line = host_line(host, app, theme);
+        // Enter opens the output of the host at the cursor.
+        if scroll + row == view.scroll() {
+            line = line.patch_style(theme.selected());
+        }
         buf.set_line(area.x, body_y + row as u16, &line, area.width);
     }
 }
@@ -347,7 +351,7 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
     if area.is_empty() {
         return;
     }
-    let rows = TabRows::of(entry, app.tab());
+    let rows = TabRows::of(entry, app.tab(), usize::from(area.width));
     let mut body = area;
     if rows.has_heading() {
         buf.set_line(area.x, area.y, &steps_heading(theme), area.width);
@@ -359,8 +363,9 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
     // In an open ticket the Steps tab has a cursor: Enter opens that step's hosts.
     let cursor = (app.view() == View::Ticket && rows.has_heading()).then(|| app.detail_scroll());
     let mut y = body.y;
+    let mut message = MessageRows::default();
     for (i, row) in (scroll..).zip(rows.rows(scroll, visible)) {
-        for line in row_lines(row, app, theme) {
+        for line in row_lines(row, app, &mut message, usize::from(area.width), theme) {
             if y >= body.bottom() {
                 return;
             }
@@ -375,8 +380,33 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
     }
 }
 
+/// The rows of the failed step's message drawn last: worked out once per frame, not
+/// once per row.
+#[derive(Default)]
+struct MessageRows {
+    step: Option<*const Step>,
+    rows: Vec<String>,
+}
+
+impl MessageRows {
+    fn row(&mut self, step: &Step, row: usize, width: usize) -> String {
+        if self.step != Some(step as *const Step) {
+            self.rows = app::step_message_rows(step, width).0;
+            self.step = Some(step as *const Step);
+        }
+        self.rows.get(row).cloned().unwrap_or_default()
+    }
+}
+
 /// How one row of a tab looks (a failed steps load takes a few lines).
-fn row_lines<'a>(row: Row<'a>, app: &App, theme: Theme) -> Vec<Line<'a>> {
+fn row_lines<'a>(
+    row: Row<'a>,
+    app: &App,
+    message: &mut MessageRows,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'a>> {
+    let indent = " ".repeat(app::STEP_DETAIL_INDENT);
     let line = match row {
         Row::Empty(what) => Line::styled(what, theme.dim()),
         Row::Hint(text) => Line::styled(text, theme.dim()),
@@ -388,6 +418,18 @@ fn row_lines<'a>(row: Row<'a>, app: &App, theme: Theme) -> Vec<Line<'a>> {
         ),
         Row::TargetValue(value) => Line::raw(format!("  {}", readable_json(&value.parse()))),
         Row::Step(step) => step_line(step, app, theme),
+        Row::StepValue { step, output, pair } => step_value(step, output, pair, theme),
+        Row::StepMessage { step, row } => Line::styled(
+            format!("{indent}{}", message.row(step, row, width)),
+            theme.error(),
+        ),
+        Row::StepMessageCut(bytes) => Line::styled(
+            format!(
+                "{indent}… {bytes} bytes more: `coctop get --steps {}` prints it whole",
+                text::sanitize(&app.shown().map_or(String::new(), |e| e.id.clone()))
+            ),
+            theme.dim(),
+        ),
         Row::Transition(t) => transition_line(t, app, theme),
         Row::Operation(record) => operation_line(record, app, theme),
         Row::StepsFailed(failure) => {
@@ -452,6 +494,31 @@ fn steps_heading(theme: Theme) -> Line<'static> {
     )
 }
 
+/// `    in   dir   /tmp` under a step: an input or an output, the keys of the step's
+/// values lined up.
+fn step_value<'a>(step: &Step, output: bool, pair: &'a KeyValue, theme: Theme) -> Line<'a> {
+    use unicode_width::UnicodeWidthStr;
+    let key_width = step
+        .inputs
+        .iter()
+        .chain(&step.outputs)
+        .map(|kv| text::cell(&kv.key, 24).width())
+        .max()
+        .unwrap_or(0);
+    let label = if output { "out" } else { "in" };
+    Line::from(vec![
+        Span::styled(
+            format!("{}{label:<4} ", " ".repeat(app::STEP_DETAIL_INDENT)),
+            theme.dim(),
+        ),
+        Span::styled(
+            format!("{}  ", pad(&text::cell(&pair.key, 24), key_width)),
+            theme.dim(),
+        ),
+        Span::raw(text::sanitize(&pair.value)),
+    ])
+}
+
 fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
     let status = step.status.as_ref().map_or("-".into(), status_text);
     let took = format::run_time(step.start_time, step.end_time, app.now);
@@ -467,7 +534,11 @@ fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
         Span::raw(" "),
         Span::raw(pad(&action, 16)),
         Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
-        message_span(step.message.as_deref(), step.status.as_ref(), theme),
+        // A failed step's message is shown whole under it.
+        match app::message_below(step) {
+            true => Span::raw(""),
+            false => message_span(step.message.as_deref(), step.status.as_ref(), theme),
+        },
     ])
 }
 

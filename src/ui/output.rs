@@ -22,7 +22,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, view: &OutputView, theme: Theme) {
         Span::styled(" ", theme.active_tab()),
         Span::styled(text::sanitize(view.title()), theme.active_tab()),
         Span::styled(
-            format!("  {} lines ", view.line_count()),
+            format!("  {} {} ", view.line_count(), words::LINES),
             theme.active_tab(),
         ),
     ]);
@@ -153,14 +153,16 @@ fn status_line(view: &OutputView, theme: Theme) -> Line<'static> {
         spans.push(Span::styled(format!("{search}  "), Style::new()));
     }
     let mut place = format!(
-        "line {} of {}",
+        "{} {} {} {}",
+        words::LINE,
         (view.top().line + 1).min(view.line_count()),
+        words::OF,
         view.line_count()
     );
     if view.wrapped() {
         place.push_str(&format!("  {}", words::WRAPPED));
     } else if view.left() > 0 {
-        place.push_str(&format!("  column {}", view.left() + 1));
+        place.push_str(&format!("  {} {}", words::COLUMN, view.left() + 1));
     }
     spans.push(Span::styled(place, theme.dim()));
     Line::from(spans)

@@ -439,7 +439,7 @@ fn fuzz(seed: u64, steps: usize, mode: u8) -> Result<(), String> {
         // TabRows agree with themselves for every tab.
         if let Some(entry) = f.app.shown() {
             for tab in Tab::ALL {
-                let rows = TabRows::of(entry, tab);
+                let rows = TabRows::of(entry, tab, 60);
                 for i in 0..rows.len() {
                     if rows.row(i).is_none() {
                         return Err(format!("seed {seed} step {step}: {tab:?} row {i} none"));
