@@ -5,8 +5,8 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use coctop::coc::{ApiError, Status, Step, Ticket};
-use coctop::watch::{EngineConfig, Fetcher, Update, spawn};
+use coctop::coc::{ApiError, Status, Ticket};
+use coctop::watch::{EngineConfig, Fetcher, TicketUpdate, Update, spawn};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const TICKETS: usize = 10_000;
@@ -20,10 +20,6 @@ impl Fetcher for InstantApi {
         let mut ticket = Ticket::empty(execution_id);
         ticket.status = Some(self.status.clone());
         Ok(ticket)
-    }
-
-    async fn fetch_steps(&self, _execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        Ok(Vec::new())
     }
 }
 
@@ -49,7 +45,7 @@ fn run(
         let mut snapshots = 0;
         while snapshots < polls {
             match engine.updates.recv().await {
-                Some(update @ Update::Snapshot { .. }) => {
+                Some(update @ Update::Ticket(TicketUpdate::Snapshot { .. })) => {
                     black_box(update);
                     snapshots += 1;
                 }

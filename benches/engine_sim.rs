@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, RetryPolicy};
-use coctop::watch::{self, EngineConfig, Update};
+use coctop::watch::{self, EngineConfig, TicketUpdate, Update};
 
 struct Options {
     tickets: usize,
@@ -152,8 +152,8 @@ fn main() {
         loop {
             tokio::select! {
                 update = engine.updates.recv() => match update {
-                    Some(Update::Snapshot { .. }) => polls += 1,
-                    Some(Update::Error { .. }) => errors += 1,
+                    Some(Update::Ticket(TicketUpdate::Snapshot { .. })) => polls += 1,
+                    Some(Update::Ticket(TicketUpdate::Error { .. })) => errors += 1,
                     Some(_) => {}
                     None => break,
                 },

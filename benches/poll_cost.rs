@@ -4,7 +4,9 @@
 //! this process; CPU is the process's own (utime + stime), requests are counted at the
 //! simulator.
 //!
-//! Run: `cargo bench --bench poll_cost` (optional: `-- --seconds 30`).
+//! Run: `cargo bench --bench poll_cost` (optional: `-- --seconds 30`, `--only 200` for
+//! the scenarios of 200 tickets, `--binary PATH` to measure another build of coctop,
+//! for a before/after side by side).
 
 #[path = "../tests/it/support/pty.rs"]
 mod pty;
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use coctop::sim::{self, SimHandle, SimOptions};
 use pty::{PtyApp, isolated_env};
-use support::{arg, listing, pick_tickets, process_cpu_seconds};
+use support::{arg, listing, pick_tickets, process_cpu_seconds, text_arg};
 
 /// Measuring starts once every ticket has been seen: a first sight changes the header's
 /// counts and is drawn, later polls of unchanged tickets are not.
@@ -45,12 +47,24 @@ fn main() {
         return;
     }
     let seconds = arg("--seconds", 30);
+    let only = arg("--only", 0) as usize;
+    let binary = text_arg("--binary").unwrap_or_else(|| env!("CARGO_BIN_EXE_coctop").into());
     let window = Duration::from_secs(seconds);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    println!("dashboard vs wait, {seconds} s windows, poll interval 1 s, release binary");
+    println!("dashboard vs wait, {seconds} s windows, poll interval 1 s, {binary}");
     for scenario in [
         Scenario {
             active: 50,
+            max_rps: 10,
+        },
+        // Always running, polled faster than one a second each can be at 10/s: the
+        // dashboard's frames per poll show, not the pacer's waits.
+        Scenario {
+            active: 200,
+            max_rps: 50,
+        },
+        Scenario {
+            active: 200,
             max_rps: 10,
         },
         Scenario {
@@ -61,7 +75,10 @@ fn main() {
             active: 2000,
             max_rps: 2000,
         },
-    ] {
+    ]
+    .into_iter()
+    .filter(|s| only == 0 || s.active == only)
+    {
         // Tickets that stay active for the whole run: ticket time almost stands still.
         let options = SimOptions {
             tickets: scenario.active * 4 + 100,
@@ -88,9 +105,9 @@ fn main() {
         env.push(("COCTOP_CONFIG".into(), config.display().to_string()));
 
         let warm_up = warm_up(&scenario);
-        let wait = measure_wait(&sim, &env, warm_up, window);
+        let wait = measure_wait(&binary, &sim, &env, warm_up, window);
         let (dashboard, frames_per_second) =
-            measure_dashboard(&sim, &env, home.path(), warm_up, window);
+            measure_dashboard(&binary, &sim, &env, home.path(), warm_up, window);
         println!(
             "  {} active, max_rps {}: wait {:.0} req/s at {:.0} µs CPU/request; dashboard {:.0} req/s at {:.0} µs CPU/request; ratio {:.2}x; dashboard frames {:.1}/s",
             scenario.active,
@@ -119,13 +136,14 @@ fn sample(sim: &SimHandle, pid: u32, warm_up: Duration, window: Duration) -> Mea
 }
 
 fn measure_wait(
+    binary: &str,
     sim: &SimHandle,
     env: &[(String, String)],
     warm_up: Duration,
     window: Duration,
 ) -> Measured {
     let config = &env.iter().find(|(k, _)| k == "COCTOP_CONFIG").unwrap().1;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coctop"))
+    let mut child = Command::new(binary)
         .args(["wait", "--config", config])
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
@@ -141,6 +159,7 @@ fn measure_wait(
 
 /// The dashboard in a 200x50 pty; frames per second from its own log line at exit.
 fn measure_dashboard(
+    binary: &str,
     sim: &SimHandle,
     env: &[(String, String)],
     home: &std::path::Path,
@@ -148,7 +167,7 @@ fn measure_dashboard(
     window: Duration,
 ) -> (Measured, f64) {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut app = PtyApp::spawn(&[], &env, 200, 50);
+    let mut app = PtyApp::spawn_program(binary, &[], &env, 200, 50);
     let measured = sample(sim, app.pid().unwrap(), warm_up, window);
     app.send("q");
     app.wait_exit();

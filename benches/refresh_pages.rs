@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use coctop::coc::{ApiError, Auth, Client, ClientConfig, Endpoint, ListQuery, Page, RetryPolicy};
 use coctop::coc::{Step, Ticket};
 use coctop::sim::{self, SimOptions};
-use coctop::watch::{self, Command, EngineConfig, EngineHandle, Fetcher, Update};
+use coctop::watch::{self, Command, EngineConfig, EngineHandle, Fetcher, TicketUpdate, Update};
 
 mod support;
 
@@ -34,8 +34,13 @@ impl Fetcher for Counted {
         self.client.get_execution(execution_id).await
     }
 
-    async fn fetch_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        Ok(self.client.list_steps(execution_id, 100, 0).await?.data)
+    async fn steps_page(
+        &self,
+        execution_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<Step>, ApiError> {
+        self.client.list_steps(execution_id, limit, offset).await
     }
 
     fn lists(&self) -> bool {
@@ -59,11 +64,11 @@ async fn until_seen(
     let mut active = HashSet::new();
     while seen.len() < wanted.len() {
         match engine.updates.recv().await {
-            Some(Update::Snapshot {
+            Some(Update::Ticket(TicketUpdate::Snapshot {
                 execution_id,
                 ticket,
                 ..
-            }) if wanted.contains(&execution_id) => {
+            })) if wanted.contains(&execution_id) => {
                 if ticket.is_terminal() {
                     active.remove(&execution_id);
                 } else {

@@ -14,7 +14,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use coctop::app::{App, AppInit, Message, update};
 use coctop::coc::{ExecutionType, KeyValue, Page, Status, Step, Ticket};
 use coctop::config::WatchEntry;
-use coctop::watch::Update;
+use coctop::watch::{Cursor, PageAt, Reply, TicketUpdate, Update};
 
 const TICKETS: usize = 10_000;
 const NOW: u64 = 1_751_378_400;
@@ -73,11 +73,11 @@ fn dashboard(selected: usize) -> App {
         }];
         update(
             &mut app,
-            Message::Engine(Update::Snapshot {
+            Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
                 execution_id: id.clone(),
                 ticket: Arc::new(t),
                 at: now - Duration::from_secs(3),
-            }),
+            })),
         );
     }
     for _ in 0..selected {
@@ -136,11 +136,11 @@ fn render(c: &mut Criterion) {
             ticket.update_time = ticket.update_time.map(|t| t + 1000);
             update(
                 &mut app,
-                Message::Engine(Update::Snapshot {
+                Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
                     execution_id: ticket.execution_id.clone(),
                     ticket: Arc::new(ticket),
                     at,
-                }),
+                })),
             )
         })
     });
@@ -162,11 +162,11 @@ fn key_press_with_a_huge_ticket_open(c: &mut Criterion) {
         .collect();
     update(
         &mut app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: id,
             ticket: Arc::new(ticket),
             at: now,
-        }),
+        })),
     );
     key(&mut app, KeyCode::Enter);
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
@@ -208,11 +208,11 @@ fn hosts_open(hosts: Vec<serde_json::Value>) -> App {
     ticket.execution_type = Some(ExecutionType::Batch);
     update(
         &mut app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: id.clone(),
             ticket: Arc::new(ticket),
             at: now,
-        }),
+        })),
     );
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('4'));
@@ -224,11 +224,11 @@ fn hosts_open(hosts: Vec<serde_json::Value>) -> App {
     };
     update(
         &mut app,
-        Message::Engine(Update::Steps {
+        Message::Engine(Update::Reply(Reply::Steps {
             execution_id: id.clone(),
             result: Ok(vec![step]),
             at: now,
-        }),
+        })),
     );
     key(&mut app, KeyCode::Enter);
     let total = hosts.len();
@@ -239,16 +239,19 @@ fn hosts_open(hosts: Vec<serde_json::Value>) -> App {
             .collect();
         update(
             &mut app,
-            Message::Engine(Update::Instances {
+            Message::Engine(Update::Reply(Reply::Instances {
                 execution_id: id.clone(),
                 step_id: "101".into(),
-                offset: (page * 100) as u32,
+                page: PageAt {
+                    cursor: Cursor::Offset((page * 100) as u32),
+                    limit: 100,
+                },
                 result: Ok(Page {
                     data,
                     total: Some(total as i64),
                 }),
                 at: now,
-            }),
+            })),
         );
         key(&mut app, KeyCode::End);
     }

@@ -13,7 +13,7 @@ use coctop::app::{self, App, AppInit, Message};
 use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status};
 use coctop::config::WatchEntry;
 use coctop::sim::{self, SimOptions};
-use coctop::watch::Update;
+use coctop::watch::{Reply, TicketUpdate, Update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -59,21 +59,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         if let Some(status) = &ticket.status {
             app::update(
                 &mut app,
-                Message::Engine(Update::Transition {
+                Message::Engine(Update::Ticket(TicketUpdate::Transition {
                     execution_id: execution_id.clone(),
                     from: None,
                     to: status.clone(),
                     at: now - Duration::from_secs(95),
-                }),
+                })),
             );
         }
         app::update(
             &mut app,
-            Message::Engine(Update::Snapshot {
+            Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
                 execution_id,
                 ticket: Arc::new(ticket.clone()),
                 at: now - Duration::from_secs(2),
-            }),
+            })),
         );
     }
     std::fs::create_dir_all("assets")?;
@@ -93,11 +93,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let steps = client.list_steps(&id, 100, 0).await.map(|page| page.data);
     app::update(
         &mut app,
-        Message::Engine(Update::Steps {
+        Message::Engine(Update::Reply(Reply::Steps {
             execution_id: id,
             result: steps,
             at: now,
-        }),
+        })),
     );
     write(&app, "assets/dashboard-steps.svg")?;
 

@@ -17,7 +17,7 @@ use crate::exit::Exit;
 use crate::format;
 use crate::query::TicketQuery;
 use crate::timer::sleep_until;
-use crate::watch::Update;
+use crate::watch::{HealthUpdate, Reply, TicketUpdate, Update};
 
 /// `--give-up` when not given.
 pub const DEFAULT_GIVE_UP: Duration = Duration::from_secs(600);
@@ -120,11 +120,11 @@ impl Waiter {
     /// The events of one update; the last is `Finished` when the wait is over.
     pub fn apply(&mut self, update: Update) -> Vec<WaitEvent> {
         match update {
-            Update::Snapshot {
+            Update::Ticket(TicketUpdate::Snapshot {
                 execution_id,
                 ticket,
                 ..
-            } => {
+            }) => {
                 if !self.status.contains_key(&execution_id) {
                     if !self.joins(&ticket) {
                         return Vec::new();
@@ -141,12 +141,12 @@ impl Waiter {
             }
             // Every change, the first sight included, comes as a transition right after
             // its snapshot: the verdict waits for it so the last change is printed.
-            Update::Transition {
+            Update::Ticket(TicketUpdate::Transition {
                 execution_id,
                 from,
                 to,
                 at,
-            } => {
+            }) => {
                 if !self.status.contains_key(&execution_id) {
                     return Vec::new();
                 }
@@ -162,32 +162,32 @@ impl Waiter {
                 events.extend(self.verdict());
                 events
             }
-            Update::Error {
+            Update::Ticket(TicketUpdate::Error {
                 execution_id,
                 error,
                 last_good,
                 ..
-            } if self.status.contains_key(&execution_id) => {
+            }) if self.status.contains_key(&execution_id) => {
                 self.on_error(&execution_id, &error, last_good.is_some())
             }
-            Update::Error { .. } => Vec::new(),
-            Update::AuthFailed { error, .. } => vec![WaitEvent::Finished {
+            Update::Ticket(TicketUpdate::Error { .. }) => Vec::new(),
+            Update::Health(HealthUpdate::AuthFailed { error, .. }) => vec![WaitEvent::Finished {
                 exit: Exit::from(&error),
                 message: Some(format!("authentication failed: {error}")),
             }],
-            Update::Throttled { until, .. } => {
+            Update::Health(HealthUpdate::Throttled { until, .. }) => {
                 let wait = until.duration_since(SystemTime::now()).unwrap_or_default();
                 vec![WaitEvent::Warning(format!(
                     "throttled by the endpoint, pausing for {}",
                     format::as_setting(wait.max(Duration::from_millis(1)))
                 ))]
             }
-            Update::Steps { .. }
-            | Update::Joined { .. }
-            | Update::Left { .. }
-            | Update::BrowsePage { .. }
-            | Update::Operated { .. }
-            | Update::Instances { .. } => Vec::new(),
+            Update::Reply(Reply::Steps { .. })
+            | Update::Ticket(TicketUpdate::Joined { .. })
+            | Update::Ticket(TicketUpdate::Left { .. })
+            | Update::Reply(Reply::BrowsePage { .. })
+            | Update::Reply(Reply::Operated { .. })
+            | Update::Reply(Reply::Instances { .. }) => Vec::new(),
         }
     }
 
@@ -288,7 +288,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::coc::Step;
     use crate::watch::{self, EngineConfig, Fetcher};
 
     /// Each ticket answers its statuses in turn, the last one for ever.
@@ -321,10 +320,6 @@ mod tests {
                               "document_name": format!("job of {execution_id}")});
             let ticket: Ticket = serde_json::from_value(body).unwrap();
             async move { Ok(ticket) }
-        }
-
-        async fn fetch_steps(&self, _: &str) -> Result<Vec<Step>, ApiError> {
-            Ok(Vec::new())
         }
     }
 
@@ -462,10 +457,6 @@ mod tests {
                 }),
             };
             async move { answer }
-        }
-
-        async fn fetch_steps(&self, _: &str) -> Result<Vec<Step>, ApiError> {
-            Ok(Vec::new())
         }
     }
 

@@ -7,12 +7,16 @@ use coctop::sim::SimHandle;
 
 /// `--name VALUE` from the bench's command line, else `default`.
 pub fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
+    text_arg(name)
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// `--name VALUE` from the bench's command line, as text.
+pub fn text_arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == name)?;
+    args.get(at + 1).cloned()
 }
 
 /// `cargo bench` lists benches with `--list`: these run nothing then.

@@ -5,12 +5,11 @@
 //! generation (the filter changed since) is dropped. The selection is an execution ID,
 //! as in the ticket list.
 
-use std::collections::HashSet;
 use std::time::SystemTime;
 
 use crate::coc::{ApiError, Page, Ticket};
 use crate::query::TicketQuery;
-use crate::watch::Command;
+use crate::watch::{Command, Limits, PageAt, Pager};
 
 use super::keys::Intent;
 use super::layout;
@@ -19,8 +18,11 @@ use super::tickets::{Failure, TicketEntry};
 
 /// The next page is asked for when the selection comes this close to the last row.
 const PAGE_AHEAD: usize = 20;
+/// The view reads at most this far into the list (a status filter that matches
+/// nothing would otherwise read an endless list forever).
+const LIMITS: Limits = Limits::TICKETS.at_most(10_000);
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Browse {
     open: bool,
     query: TicketQuery,
@@ -31,17 +33,34 @@ pub struct Browse {
     invalid: Option<String>,
     generation: u64,
     rows: Vec<TicketEntry>,
-    ids: HashSet<String>,
-    /// `total` of the last page.
-    total: Option<usize>,
-    /// The offset of the page asked for and not yet answered.
-    waiting: Option<u32>,
-    /// Where the next page starts.
-    next_offset: u32,
+    /// The read through the list's pages.
+    pager: Pager,
+    /// The page asked for and not yet answered.
+    waiting: Option<PageAt>,
     failure: Option<Failure>,
     selected: Option<String>,
     cursor: usize,
     offset: usize,
+}
+
+impl Default for Browse {
+    fn default() -> Browse {
+        Browse {
+            open: false,
+            query: TicketQuery::default(),
+            text: String::new(),
+            editing: false,
+            invalid: None,
+            generation: 0,
+            rows: Vec::new(),
+            pager: Pager::offsets(LIMITS),
+            waiting: None,
+            failure: None,
+            selected: None,
+            cursor: 0,
+            offset: 0,
+        }
+    }
 }
 
 /// What a key of the browse view asks of the app.
@@ -118,62 +137,71 @@ impl Browse {
     pub fn reload(&mut self) -> Command {
         self.generation += 1;
         self.rows.clear();
-        self.ids.clear();
-        self.total = None;
-        self.next_offset = 0;
+        self.pager = Pager::offsets(LIMITS);
         self.failure = None;
-        self.request(0)
+        self.waiting = None;
+        self.request().expect("a new pager always has a first page")
     }
 
-    fn request(&mut self, offset: u32) -> Command {
-        self.waiting = Some(offset);
-        Command::Browse {
+    fn request(&mut self) -> Option<Command> {
+        let page = self.pager.next_page()?;
+        self.waiting = Some(page.clone());
+        Some(Command::Browse {
             generation: self.generation,
             query: self.query.clone(),
-            offset,
-        }
+            page,
+        })
     }
 
     /// A page from the engine; says whether the view changed.
     pub fn on_page(
         &mut self,
         generation: u64,
-        offset: u32,
+        page: PageAt,
         result: Result<Page<Ticket>, ApiError>,
         at: SystemTime,
     ) -> bool {
-        if generation != self.generation || self.waiting != Some(offset) {
+        if generation != self.generation || self.waiting.as_ref() != Some(&page) {
             return false;
         }
         self.waiting = None;
-        let page = match result {
-            Ok(page) => page,
+        let listed = match result {
+            Ok(listed) => listed,
             Err(error) => {
+                self.pager.fail();
                 self.failure = Some(Failure { error, at });
                 return true;
             }
         };
         self.failure = None;
-        self.next_offset = offset.saturating_add(page.data.len() as u32);
-        self.total = page.total.map(|t| t.max(0) as usize);
-        let fresh = page.data.len();
-        for ticket in page.data {
-            // A ticket pushed onto this page by a newer one was on the last page too.
-            if self.query.keeps(&ticket) && self.ids.insert(ticket.execution_id.clone()) {
+        // A ticket pushed onto this page by a newer one was on the last page too: the
+        // pager takes each once.
+        let fresh = self
+            .pager
+            .take(&page, listed.data, listed.total, None, |t| {
+                Some(t.execution_id.as_str())
+            });
+        for ticket in fresh {
+            if self.query.keeps(&ticket) {
                 self.rows.push(TicketEntry::listed_from(ticket, at));
             }
-        }
-        if fresh == 0 {
-            self.total = Some(self.next_offset as usize);
         }
         self.follow_selection();
         true
     }
 
-    /// Whether more pages exist beyond the loaded ones.
+    /// Whether more pages may exist beyond the loaded ones.
     pub fn has_more(&self) -> bool {
-        self.total
-            .is_some_and(|total| (self.next_offset as usize) < total)
+        self.pager.end().is_none()
+    }
+
+    /// Why the view stopped reading a list that may hold more (a cap, a server
+    /// repeating itself).
+    pub fn stopped(&self) -> Option<String> {
+        self.pager
+            .end()
+            .filter(|end| end.left_more())
+            .and_then(|end| end.reason(LIMITS))
     }
 
     /// The user moves to `position` (clamped); the next page is asked for when the
@@ -202,7 +230,7 @@ impl Browse {
         if !near_end || !self.has_more() || self.waiting.is_some() || self.failure.is_some() {
             return None;
         }
-        Some(self.request(self.next_offset))
+        self.request()
     }
 
     fn follow_selection(&mut self) {
@@ -236,8 +264,11 @@ impl Browse {
         layout::keep_visible(self.offset, self.cursor, rows_on_screen, self.rows.len())
     }
 
+    /// What the list's first page said it holds: a hint.
     pub fn total(&self) -> Option<usize> {
-        self.total
+        self.pager
+            .total_hint()
+            .map(|t| usize::try_from(t).unwrap_or(usize::MAX))
     }
 
     pub fn loading(&self) -> bool {
@@ -304,11 +335,18 @@ mod tests {
         Ok(page)
     }
 
+    fn at(offset: u32) -> PageAt {
+        PageAt {
+            cursor: crate::watch::Cursor::Offset(offset),
+            limit: 100,
+        }
+    }
+
     fn asked(command: Option<Command>) -> (u64, u32) {
         match command {
             Some(Command::Browse {
-                generation, offset, ..
-            }) => (generation, offset),
+                generation, page, ..
+            }) => (generation, page.offset()),
             other => panic!("{other:?}"),
         }
     }
@@ -319,8 +357,8 @@ mod tests {
         let mut browse = Browse::default();
         let (generation, offset) = asked(Some(browse.open()));
         assert_eq!(offset, 0);
-        assert!(!browse.on_page(generation + 7, 0, page(0..100, 250), now));
-        assert!(browse.on_page(generation, 0, page(0..100, 250), now));
+        assert!(!browse.on_page(generation + 7, at(0), page(0..100, 250), now));
+        assert!(browse.on_page(generation, at(0), page(0..100, 250), now));
         assert_eq!(browse.rows().len(), 100);
         assert_eq!(browse.select(10, 20).1, None, "far from the end");
         let (changed, more) = browse.select(85, 20);
@@ -328,7 +366,7 @@ mod tests {
         assert_eq!(asked(more), (generation, 100));
         assert_eq!(browse.select(86, 20).1, None, "one page at a time");
         // A ticket pushed onto the next page by a new one is kept once.
-        browse.on_page(generation, 100, page(99..199, 251), now);
+        browse.on_page(generation, at(100), page(99..199, 251), now);
         assert_eq!(browse.rows().len(), 199);
         assert_eq!(browse.selected().unwrap().id, "EX0086", "held by ID");
         assert!(browse.has_more());
@@ -360,7 +398,7 @@ mod tests {
         let now = SystemTime::now();
         let mut browse = Browse::default();
         let (generation, _) = asked(Some(browse.open()));
-        browse.on_page(generation, 0, page(0..10, 10), now);
+        browse.on_page(generation, at(0), page(0..10, 10), now);
         browse.select(4, 20);
         key(&mut browse, Intent::Filter);
         type_line(&mut browse, "status=Runing");
@@ -372,7 +410,7 @@ mod tests {
         type_line(&mut browse, "ning");
         let (again, offset) = asked(enter(&mut browse));
         assert_eq!((again, offset), (generation + 1, 0));
-        browse.on_page(again, 0, page(0..10, 10), now);
+        browse.on_page(again, at(0), page(0..10, 10), now);
         let ids: Vec<&str> = browse.rows().iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["EX0000", "EX0002", "EX0004", "EX0006", "EX0008"]);
         assert_eq!(browse.selected().unwrap().id, "EX0004", "held by ID");
@@ -386,9 +424,38 @@ mod tests {
         let error = ApiError::Network {
             detail: "reset".into(),
         };
-        assert!(browse.on_page(generation, 0, Err(error), now));
+        assert!(browse.on_page(generation, at(0), Err(error), now));
         assert!(browse.failure().is_some() && !browse.loading());
         assert_eq!(browse.select(0, 20).1, None);
         assert_eq!(asked(Some(browse.reload())), (generation + 1, 0));
+    }
+
+    #[test]
+    fn a_filter_over_an_endless_list_stops_reading_and_says_so() {
+        let now = SystemTime::now();
+        let mut browse = Browse::default();
+        key(&mut browse, Intent::Filter);
+        type_line(&mut browse, "status=Succeed");
+        let (mut generation, mut offset) = asked(enter(&mut browse));
+        let mut pages = 0;
+        loop {
+            // Distinct tickets, none of them Succeed, under a total without end.
+            let first = offset as usize;
+            assert!(browse.on_page(
+                generation,
+                at(offset),
+                page(first..first + 100, i64::MAX),
+                now
+            ));
+            pages += 1;
+            match browse.more(20) {
+                Some(command) => (generation, offset) = asked(Some(command)),
+                None => break,
+            }
+            assert!(pages < 1000, "still reading");
+        }
+        assert_eq!(pages, LIMITS.max_pages);
+        assert!(browse.rows().is_empty());
+        assert_eq!(browse.stopped().as_deref(), Some("stopped at 10000 items"));
     }
 }

@@ -4,11 +4,9 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-// Hosts asked for at a time: a full page.
-use crate::coc::MAX_LIST_LIMIT as PAGE;
 use crate::coc::{ApiError, Instance, Page};
 use crate::hosts;
-use crate::watch::Command;
+use crate::watch::{Command, Limits, PageAt, Pager};
 
 use super::output::OutputView;
 use super::tickets::Failure;
@@ -23,10 +21,10 @@ pub struct HostsView {
     step_name: String,
     /// Loaded so far, failed first.
     instances: Vec<Instance>,
-    /// What the server says there are; `None` before the first page.
-    total: Option<usize>,
-    /// The offset of the page asked for and not answered yet.
-    loading: Option<usize>,
+    /// The read through the step's pages of hosts.
+    pager: Pager,
+    /// The page asked for and not answered yet.
+    loading: Option<PageAt>,
     error: Option<Failure>,
     scroll: usize,
 }
@@ -39,7 +37,7 @@ impl HostsView {
             step_id,
             step_name,
             instances: Vec::new(),
-            total: None,
+            pager: Pager::offsets(Limits::INSTANCES),
             loading: None,
             error: None,
             scroll: 0,
@@ -62,14 +60,20 @@ impl HostsView {
         &self.instances
     }
 
-    /// Hosts in the step: the server's `total`, else what has been loaded.
+    /// Hosts in the step: the server's `total` while more may come (a hint), else
+    /// what has been loaded.
     pub fn total(&self) -> usize {
-        self.total.unwrap_or(self.instances.len())
+        match (self.pager.end(), self.pager.total_hint()) {
+            (None, Some(total)) => usize::try_from(total)
+                .unwrap_or(usize::MAX)
+                .max(self.instances.len()),
+            _ => self.instances.len(),
+        }
     }
 
     /// A page has arrived: `total` counts the step's hosts.
     pub fn loaded(&self) -> bool {
-        self.total.is_some()
+        self.pager.pages() > 0
     }
 
     pub fn is_loading(&self) -> bool {
@@ -89,60 +93,55 @@ impl HostsView {
         hosts::counts_line(&self.instances)
     }
 
-    /// The offset of the page to fetch now, if one is needed for `rows` rows on screen
-    /// (and marks it asked for): the first page, or the next one when the user has
-    /// scrolled near the end of what is loaded.
-    pub fn next_page(&mut self, rows: usize) -> Option<u32> {
+    /// The page to fetch now, if one is needed for `rows` rows on screen (and marks it
+    /// asked for): the first page, or the next one when the user has scrolled near the
+    /// end of what is loaded.
+    pub fn next_page(&mut self, rows: usize) -> Option<PageAt> {
         if self.loading.is_some() || self.error.is_some() {
             return None;
         }
-        let loaded = self.instances.len();
-        let more = self.total.is_none_or(|total| loaded < total);
-        let near_end = self.scroll + rows + PREFETCH_ROWS >= loaded;
-        if !(more && near_end) {
+        let near_end = self.scroll + rows + PREFETCH_ROWS >= self.instances.len();
+        if !near_end {
             return None;
         }
-        self.loading = Some(loaded);
-        u32::try_from(loaded).ok()
+        let page = self.pager.next_page()?;
+        self.loading = Some(page.clone());
+        Some(page)
     }
 
     /// The request for the page needed with `rows` rows on screen, if one is.
     pub fn fetch(&mut self, rows: usize) -> Option<Command> {
-        let offset = self.next_page(rows)?;
+        let page = self.next_page(rows)?;
         Some(Command::FetchInstances {
             execution_id: self.execution_id.clone(),
             step_id: self.step_id.clone(),
-            limit: PAGE,
-            offset,
+            page,
         })
     }
 
-    /// A page arrived; a stale one (another offset) is ignored. Says whether it applied.
+    /// A page arrived; a stale one (another page) is ignored. Says whether it applied.
     pub fn page_arrived(
         &mut self,
-        offset: usize,
+        page: PageAt,
         result: Result<Page<Instance>, ApiError>,
         at: SystemTime,
     ) -> bool {
-        if self.loading != Some(offset) {
+        if self.loading.as_ref() != Some(&page) {
             return false;
         }
         self.loading = None;
         match result {
-            Ok(page) => {
-                let received = page.data.len();
-                self.total = page
-                    .total
-                    .and_then(|t| usize::try_from(t).ok())
-                    .or((received < PAGE as usize).then_some(offset + received));
-                self.instances.extend(page.data);
+            Ok(listed) => {
+                let fresh = self
+                    .pager
+                    .take(&page, listed.data, listed.total, None, hosts::key);
+                self.instances.extend(fresh);
                 hosts::failed_first(&mut self.instances);
-                if received == 0 {
-                    // The server has no more, whatever its total said.
-                    self.total = Some(self.instances.len());
-                }
             }
-            Err(error) => self.error = Some(Failure { error, at }),
+            Err(error) => {
+                self.pager.retry(page);
+                self.error = Some(Failure { error, at });
+            }
         }
         true
     }
@@ -212,28 +211,35 @@ mod tests {
         }
     }
 
+    fn page_at(offset: u32) -> PageAt {
+        PageAt {
+            cursor: crate::watch::Cursor::Offset(offset),
+            limit: 100,
+        }
+    }
+
     #[test]
     fn pages_come_in_as_the_user_scrolls_failed_first() {
         let mut view = HostsView::new("EX1".into(), "101".into(), "Run".into());
         let at = SystemTime::UNIX_EPOCH;
-        assert_eq!(view.next_page(20), Some(0));
+        assert_eq!(view.next_page(20), Some(page_at(0)));
         assert_eq!(view.next_page(20), None, "one page at a time");
         assert!(
-            !view.page_arrived(100, Ok(page(100..200, 250)), at),
+            !view.page_arrived(page_at(100), Ok(page(100..200, 250)), at),
             "stale"
         );
-        assert!(view.page_arrived(0, Ok(page(0..100, 250)), at));
+        assert!(view.page_arrived(page_at(0), Ok(page(0..100, 250)), at));
         assert_eq!(view.total(), 250);
         assert_eq!(view.counts_line(), "2 Failed, 98 Succeed");
         assert_eq!(view.instances()[0].id.as_deref(), Some("7"));
         assert_eq!(view.next_page(20), None, "far from the end");
         view.scroll_to(70);
-        assert_eq!(view.next_page(20), Some(100));
-        assert!(view.page_arrived(100, Ok(page(100..200, 250)), at));
+        assert_eq!(view.next_page(20), Some(page_at(100)));
+        assert!(view.page_arrived(page_at(100), Ok(page(100..200, 250)), at));
         view.scroll_to(usize::MAX);
         assert_eq!(view.scroll(), 199);
-        assert_eq!(view.next_page(20), Some(200));
-        view.page_arrived(200, Ok(page(200..250, 250)), at);
+        assert_eq!(view.next_page(20), Some(page_at(200)));
+        view.page_arrived(page_at(200), Ok(page(200..250, 250)), at);
         assert_eq!(view.instances().len(), 250);
         assert_eq!(view.next_page(20), None, "all there");
     }
@@ -242,7 +248,7 @@ mod tests {
     fn a_failed_page_stops_paging_until_retried() {
         let mut view = HostsView::new("EX1".into(), "101".into(), "Run".into());
         let at = SystemTime::UNIX_EPOCH;
-        let offset = view.next_page(20).unwrap() as usize;
+        let offset = view.next_page(20).unwrap();
         let error = ApiError::Network {
             detail: "refused".into(),
         };
@@ -250,6 +256,6 @@ mod tests {
         assert!(view.error().is_some());
         assert_eq!(view.next_page(20), None);
         view.retry();
-        assert_eq!(view.next_page(20), Some(0));
+        assert_eq!(view.next_page(20), Some(page_at(0)));
     }
 }

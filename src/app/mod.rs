@@ -37,7 +37,7 @@ use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::notify::{Change, NotifyConfig, NotifyOn};
 use crate::text;
-use crate::watch::{Command, Update};
+use crate::watch::{Command, Reply, TicketUpdate, Update};
 
 pub use actions::{Prompt, UiSettings};
 pub use browse::Browse;
@@ -139,6 +139,8 @@ pub struct App {
     revision: u64,
     /// `now` as of the last update that asked for a frame: what the screen shows.
     drawn_at: SystemTime,
+    /// The header's clock texts as of that frame.
+    header_drawn: HealthTexts,
 }
 
 impl App {
@@ -150,6 +152,7 @@ impl App {
         let mut app = App {
             now: init.now,
             drawn_at: init.now,
+            header_drawn: HealthTexts::default(),
             zone: Zone::Local,
             size: Rect::default(),
             tickets,
@@ -521,64 +524,93 @@ impl App {
         true
     }
 
-    /// Engine news; says whether anything on screen changed.
+    /// Engine news; says whether anything on screen changed. Each kind of update has
+    /// one owner: ticket news the tickets, replies whoever asked, health the header.
     fn on_engine(&mut self, update: Update) -> bool {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
         }
-        if let Update::Operated {
-            execution_id,
-            operation,
-            result: Err(error),
-            ..
-        } = &update
-        {
-            let title = format!("{} refused", operation.as_str());
-            self.prompt
-                .notice(title, actions::refusal_lines(execution_id, error));
+        match update {
+            Update::Ticket(news) => self.on_ticket_news(news),
+            Update::Reply(reply) => self.on_reply(reply),
+            Update::Health(health) => {
+                self.tickets.health_changed(health);
+                self.header_changed()
+            }
         }
-        if let Update::Instances {
-            execution_id,
-            step_id,
-            offset,
-            result,
-            at,
-        } = update
-        {
-            let Some(view) = self
+    }
+
+    /// The header would read differently from the last frame's.
+    fn header_changed(&self) -> bool {
+        HealthTexts::of(self.tickets.health(), self.now) != self.header_drawn
+    }
+
+    fn on_reply(&mut self, reply: Reply) -> bool {
+        match reply {
+            Reply::Steps {
+                execution_id,
+                result,
+                at,
+            } => self
+                .tickets
+                .steps_arrived(&execution_id, result, at)
+                .is_some_and(|i| self.is_shown(i)),
+            Reply::BrowsePage {
+                generation,
+                page,
+                result,
+                at,
+            } => self.browse.on_page(generation, page, result, at) && self.browse.is_open(),
+            Reply::Instances {
+                execution_id,
+                step_id,
+                page,
+                result,
+                at,
+            } => self
                 .detail
                 .hosts_mut()
                 .filter(|h| h.execution_id() == execution_id && h.step_id() == step_id)
-            else {
-                return false;
-            };
-            return view.page_arrived(offset as usize, result, at);
+                .is_some_and(|view| view.page_arrived(page, result, at)),
+            Reply::Operated {
+                execution_id,
+                operation,
+                result,
+                ..
+            } => {
+                if let Err(error) = &result {
+                    let title = format!("{} refused", operation.as_str());
+                    self.prompt
+                        .notice(title, actions::refusal_lines(&execution_id, error));
+                }
+                let refused = result.is_err();
+                let i = self.tickets.operated(&execution_id, operation, result);
+                refused || i.is_some_and(|i| self.is_shown(i))
+            }
         }
-        if let Update::BrowsePage {
-            generation,
-            offset,
-            result,
-            at,
-        } = update
-        {
-            let changed = self.browse.on_page(generation, offset, result, at);
-            return changed && self.browse.is_open();
-        }
-        if let Update::Left {
+    }
+
+    /// Ticket `i` is the one the detail pane shows.
+    fn is_shown(&self, i: usize) -> bool {
+        self.shown_id() == Some(self.tickets.all()[i].id.as_str())
+    }
+
+    fn on_ticket_news(&mut self, news: TicketUpdate) -> bool {
+        if let TicketUpdate::Left {
             execution_id,
             dropped: true,
             ..
-        } = &update
+        } = &news
             && self.shown_id() != Some(execution_id.as_str())
         {
-            // Out of its query's window and watched by nobody: it goes, unless the user
+            // Out of its query's window and tracked by nobody: it goes, unless the user
             // is looking at it.
             let removed = self.tickets.remove(execution_id);
             self.refilter();
             return removed;
         }
-        let change = match &update {
-            Update::Transition {
+        let change = match &news {
+            TicketUpdate::Transition {
                 execution_id,
                 from,
                 to,
@@ -592,24 +624,20 @@ impl App {
             }),
             _ => None,
         };
-        let refused = matches!(&update, Update::Operated { result: Err(_), .. });
-        // The header's times and a row's stale marker as the screen shows them: a poll
-        // can change them without changing any data.
-        let polled = match &update {
-            Update::Snapshot { execution_id, .. } | Update::Error { execution_id, .. } => {
-                self.tickets.index(execution_id)
-            }
+        // A row's stale marker as the screen shows it: a poll can change it without
+        // changing any data.
+        let polled = match &news {
+            TicketUpdate::Snapshot { execution_id, .. }
+            | TicketUpdate::Error { execution_id, .. } => self.tickets.index(execution_id),
             _ => None,
         };
         let stale_on_screen = polled.map(|i| is_stale(&self.tickets.all()[i], self.drawn_at));
-        let header_on_screen = HealthTexts::of(self.tickets.health(), self.drawn_at);
-        let mut applied = self.tickets.apply(update);
-        applied.header |= HealthTexts::of(self.tickets.health(), self.now) != header_on_screen;
+        let mut applied = self.tickets.apply(news);
+        // The header's texts against the last frame's, at one clock: a poll that only
+        // moved "polled" within the same second changes nothing on screen.
+        applied.header |= self.header_changed();
         if let (Some(i), Some(was)) = (polled, stale_on_screen) {
             applied.row |= is_stale(&self.tickets.all()[i], self.now) != was;
-        }
-        if refused {
-            return true;
         }
         let unseen_changed = change.is_some_and(|mut change| {
             change.name = self
@@ -626,10 +654,9 @@ impl App {
             self.list.reposition(self.tickets.all(), &self.filter, i);
             self.scroll_list_to_cursor();
         }
-        let shown = self.shown_id() == Some(self.tickets.all()[i].id.as_str());
         applied.header
             || applied.moved
-            || shown
+            || self.is_shown(i)
             || unseen_changed
             || (applied.row && self.on_screen(i))
     }
@@ -714,6 +741,7 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
     reaction.redraw |= app.show_waiting_notice();
     if reaction.redraw {
         app.drawn_at = app.now;
+        app.header_drawn = HealthTexts::of(app.tickets.health(), app.now);
     }
     reaction
 }

@@ -66,11 +66,11 @@ fn finished(n: usize) -> App {
 fn snapshot(app: &mut App, t: Ticket) -> Reaction {
     update(
         app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: t.execution_id.clone(),
             ticket: Arc::new(t),
             at: app.now,
-        }),
+        })),
     )
 }
 
@@ -83,11 +83,11 @@ fn job(n: usize, status: Status, started_secs_ago: u64) -> Arc<Ticket> {
 fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Reaction {
     update(
         app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: t.execution_id.clone(),
             ticket: t.clone(),
             at,
-        }),
+        })),
     )
 }
 
@@ -99,28 +99,36 @@ fn tick(app: &mut App, at: SystemTime) -> Reaction {
 fn steps_arrive(app: &mut App, n: usize, steps: Vec<crate::coc::Step>) -> Reaction {
     update(
         app,
-        Message::Engine(Update::Steps {
+        Message::Engine(Update::Reply(Reply::Steps {
             execution_id: id(n),
             result: Ok(steps),
             at: app.now,
-        }),
+        })),
     )
+}
+
+/// The first page of a list, as the engine is asked for it.
+pub(super) fn first_page() -> crate::watch::PageAt {
+    crate::watch::PageAt {
+        cursor: crate::watch::Cursor::Offset(0),
+        limit: 100,
+    }
 }
 
 /// The first and only page of the hosts of step 301 of ticket 0 arrives.
 fn hosts_arrive(app: &mut App, hosts: Vec<crate::coc::Instance>) -> Reaction {
     update(
         app,
-        Message::Engine(Update::Instances {
+        Message::Engine(Update::Reply(Reply::Instances {
             execution_id: id(0),
             step_id: "301".into(),
-            offset: 0,
+            page: first_page(),
             result: Ok(crate::coc::Page {
                 total: Some(hosts.len() as i64),
                 data: hosts,
             }),
             at: app.now,
-        }),
+        })),
     )
 }
 
@@ -228,23 +236,23 @@ fn mixed_statuses() -> [Status; 5] {
 
 fn browse_page(app: &mut App, tickets: Vec<Ticket>) -> Reaction {
     let Some(Action::Engine(Command::Browse {
-        generation, offset, ..
+        generation, page, ..
     })) = press(app, KeyCode::Char('b')).actions.pop()
     else {
         panic!("b asks the engine for the first page");
     };
-    let page = crate::coc::Page {
+    let listed = crate::coc::Page {
         total: Some(tickets.len() as i64),
         data: tickets,
     };
     update(
         app,
-        Message::Engine(Update::BrowsePage {
+        Message::Engine(Update::Reply(Reply::BrowsePage {
             generation,
-            offset,
-            result: Ok(page),
+            page,
+            result: Ok(listed),
             at: app.now,
-        }),
+        })),
     )
 }
 

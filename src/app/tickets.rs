@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::cache::{self, CachedTicket, CachedTransition};
 use crate::coc::{ApiError, KeyValue, Operation, Status, Step, Ticket};
 use crate::text;
-use crate::watch::Update;
+use crate::watch::{HealthUpdate, TicketUpdate};
 
 /// History is for reading, not an audit log: the oldest transitions go first.
 const HISTORY_LIMIT: usize = 200;
@@ -459,10 +459,10 @@ impl Tickets {
         }
     }
 
-    /// Applies one engine update.
-    pub(super) fn apply(&mut self, update: Update) -> Applied {
+    /// Applies news of one tracked ticket.
+    pub(super) fn apply(&mut self, update: TicketUpdate) -> Applied {
         match update {
-            Update::Snapshot {
+            TicketUpdate::Snapshot {
                 execution_id,
                 ticket,
                 at,
@@ -484,7 +484,7 @@ impl Tickets {
                     header: new || cleared || auth_cleared || change == DataChange::Moved,
                 }
             }
-            Update::Error {
+            TicketUpdate::Error {
                 execution_id,
                 error,
                 last_good,
@@ -508,7 +508,7 @@ impl Tickets {
                     header: new || !was_failing || change == DataChange::Moved,
                 }
             }
-            Update::Transition {
+            TicketUpdate::Transition {
                 execution_id,
                 from,
                 to,
@@ -527,24 +527,7 @@ impl Tickets {
                     header: new,
                 }
             }
-            Update::Steps {
-                execution_id,
-                result,
-                at,
-            } => {
-                let Some(i) = self.index(&execution_id) else {
-                    return Applied::default();
-                };
-                self.entries[i].steps = match result {
-                    Ok(steps) => StepsState::Loaded { steps, at },
-                    Err(error) => StepsState::Failed(Failure { error, at }),
-                };
-                Applied {
-                    index: Some(i),
-                    ..Applied::default()
-                }
-            }
-            Update::Joined {
+            TicketUpdate::Joined {
                 execution_id,
                 query,
                 ..
@@ -565,7 +548,7 @@ impl Tickets {
                     header: true,
                 }
             }
-            Update::Left {
+            TicketUpdate::Left {
                 execution_id,
                 query,
                 ..
@@ -587,45 +570,51 @@ impl Tickets {
                     header: true,
                 }
             }
-            // The browse view's, not about watched tickets.
-            Update::BrowsePage { .. } => Applied::default(),
-            Update::Operated {
-                execution_id,
-                operation,
-                result,
-                ..
-            } => {
-                let Some(i) = self.index(&execution_id) else {
-                    return Applied::default();
-                };
-                let waiting = self.entries[i]
-                    .operations
-                    .iter_mut()
-                    .rev()
-                    .find(|r| r.operation == operation && r.result.is_none());
-                if let Some(record) = waiting {
-                    record.result = Some(result);
-                }
-                Applied {
-                    index: Some(i),
-                    ..Applied::default()
-                }
-            }
-            // The hosts view (`App`) takes these.
-            Update::Instances { .. } => Applied::default(),
-            Update::Throttled { until, error } => {
+        }
+    }
+
+    /// A ticket's steps arrived; returns its index.
+    pub(super) fn steps_arrived(
+        &mut self,
+        id: &str,
+        result: Result<Vec<Step>, ApiError>,
+        at: SystemTime,
+    ) -> Option<usize> {
+        let i = self.index(id)?;
+        self.entries[i].steps = match result {
+            Ok(steps) => StepsState::Loaded { steps, at },
+            Err(error) => StepsState::Failed(Failure { error, at }),
+        };
+        Some(i)
+    }
+
+    /// The server's answer to an operation sent from here; returns the ticket's index.
+    pub(super) fn operated(
+        &mut self,
+        id: &str,
+        operation: Operation,
+        result: Result<(), ApiError>,
+    ) -> Option<usize> {
+        let i = self.index(id)?;
+        let waiting = self.entries[i]
+            .operations
+            .iter_mut()
+            .rev()
+            .find(|r| r.operation == operation && r.result.is_none());
+        if let Some(record) = waiting {
+            record.result = Some(result);
+        }
+        Some(i)
+    }
+
+    /// The engine paused for a 429 or stopped on an authentication failure.
+    pub(super) fn health_changed(&mut self, update: HealthUpdate) {
+        match update {
+            HealthUpdate::Throttled { until, error } => {
                 self.health.throttled = Some((until, error));
-                Applied {
-                    header: true,
-                    ..Applied::default()
-                }
             }
-            Update::AuthFailed { error, at } => {
+            HealthUpdate::AuthFailed { error, at } => {
                 self.health.auth_failed = Some(Failure { error, at });
-                Applied {
-                    header: true,
-                    ..Applied::default()
-                }
             }
         }
     }

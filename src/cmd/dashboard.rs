@@ -185,6 +185,8 @@ async fn run_engine_and_ui(session: Session) -> Exit {
     } = session;
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
+    // Read-only is enforced where requests leave, not only at the prompt.
+    client_config.read_only = settings.read_only.is_some();
     let client = match Client::new(client_config) {
         Ok(c) => c,
         Err(e) => return fail(e.to_string()),

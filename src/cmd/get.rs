@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use futures::StreamExt;
@@ -22,7 +23,7 @@ use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::hosts;
 use crate::text::sanitize;
-use crate::watch::Pacer;
+use crate::watch::{Limits, Pacer, read_all};
 
 /// What `get` prints for each ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,18 +68,32 @@ pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Deta
     })
 }
 
-async fn all_steps(client: Client, id: String) -> Result<Vec<Step>, ApiError> {
-    client.all_steps(&id).await
+async fn all_steps(client: Client, pacer: Arc<Pacer>, id: String) -> Result<Vec<Step>, ApiError> {
+    read_all(&pacer, Limits::STEPS, step_key, |page| {
+        client.list_steps(&id, page.limit, page.offset())
+    })
+    .await
+}
+
+fn step_key(step: &Step) -> Option<&str> {
+    step.execution_step_id.as_deref()
 }
 
 /// Every host of every step, each with the step it belongs to, failed first per step.
-async fn every_host(client: Client, id: String) -> Result<Vec<(Step, Instance)>, ApiError> {
+async fn every_host(
+    client: Client,
+    pacer: Arc<Pacer>,
+    id: String,
+) -> Result<Vec<(Step, Instance)>, ApiError> {
     let mut rows = Vec::new();
-    for step in client.all_steps(&id).await? {
+    for step in all_steps(client.clone(), pacer.clone(), id).await? {
         let Some(step_id) = step.execution_step_id.clone() else {
             continue;
         };
-        let mut instances = client.all_instances(&step_id).await?;
+        let mut instances = read_all(&pacer, Limits::INSTANCES, hosts::key, |page| {
+            client.list_instances(&step_id, page.limit, page.offset())
+        })
+        .await?;
         hosts::failed_first(&mut instances);
         rows.extend(instances.into_iter().map(|i| (step.clone(), i)));
     }
@@ -95,7 +110,7 @@ async fn print_all<T, F, Fut>(
     render: impl FnOnce(&[FetchResult<T>]) -> String,
 ) -> Result<Exit, Exit>
 where
-    F: Fn(Client, String) -> Fut,
+    F: Fn(Client, Arc<Pacer>, String) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let targets = unique(&prepared.targets);
@@ -125,7 +140,10 @@ where
 async fn fetch_and_print(prepared: Prepared, format: OutputFormat) -> Result<Exit, Exit> {
     let targets = unique(&prepared.targets);
     let mut printer = TicketPrinter::start(format, &targets)?;
-    let get = |client: Client, id: String| async move { client.get_execution(&id).await };
+    let get = |client: Client, pacer: Arc<Pacer>, id: String| async move {
+        pacer.turn().await;
+        client.get_execution(&id).await
+    };
     fetch_each(&prepared, &targets, get, |target, result| {
         printer.row(target, result)
     })
@@ -134,7 +152,8 @@ async fn fetch_and_print(prepared: Prepared, format: OutputFormat) -> Result<Exi
 }
 
 /// Fetches with `fetch` for every target and hands each result to `take` in their
-/// order. Paced by `poll.max_rps`, `poll.concurrency` at once. The first
+/// order. Every request waits for its turn of the pacer (`poll.max_rps`; `fetch` takes
+/// the turns, one per page of a list), `poll.concurrency` targets at once. The first
 /// request goes alone: if it fails authentication, nothing more is sent (the gateway
 /// locks an AK after 5 failures) and every other target gets that error.
 async fn fetch_each<T, F, Fut>(
@@ -144,17 +163,16 @@ async fn fetch_each<T, F, Fut>(
     mut take: impl FnMut(WatchEntry, Result<T, ApiError>) -> Result<(), Exit>,
 ) -> Result<(), Exit>
 where
-    F: Fn(Client, String) -> Fut,
+    F: Fn(Client, Arc<Pacer>, String) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let client =
         Client::new(prepared.client_config.clone()).map_err(|e| usage_error(&e.to_string()))?;
-    let pacer = Pacer::new(prepared.config.poll.max_rps);
+    let pacer = Arc::new(Pacer::new(prepared.config.poll.max_rps));
     let Some((first, rest)) = targets.split_first() else {
         return Ok(());
     };
-    pacer.turn().await;
-    let first_result = fetch(client.clone(), first.id.clone()).await;
+    let first_result = fetch(client.clone(), pacer.clone(), first.id.clone()).await;
     let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
     take(first.clone(), first_result)?;
     if let Some(error) = auth_failure {
@@ -165,10 +183,12 @@ where
     }
     let mut fetched = futures::stream::iter(rest)
         .map(|target| {
-            let (client, pacer, fetch) = (client.clone(), &pacer, &fetch);
+            let (client, pacer, fetch) = (client.clone(), pacer.clone(), &fetch);
             async move {
-                pacer.turn().await;
-                (target.clone(), fetch(client, target.id.clone()).await)
+                (
+                    target.clone(),
+                    fetch(client, pacer, target.id.clone()).await,
+                )
             }
         })
         .buffered(prepared.config.poll.concurrency.max(1));

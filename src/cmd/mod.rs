@@ -66,11 +66,14 @@ fn load_config(globals: &Globals) -> Result<Config, String> {
 /// Endpoint and credentials from the flags and `config`; credentials that go out in
 /// clear (the user opted in) are warned about.
 fn resolve_client(globals: &Globals, config: &Config) -> Result<ClientConfig, String> {
-    let client_config = settings::client_config(
+    let mut client_config = settings::client_config(
         config,
         globals.endpoint.as_deref(),
         globals.region.as_deref(),
     )?;
+    // Read-only is enforced where requests leave; the commands' own checks only give
+    // the nicer message first.
+    client_config.read_only = read_only_reason(globals, Some(config)).is_some();
     if let Some(warning) = settings::transport_warning(&client_config) {
         report(&warning);
     }

@@ -13,7 +13,7 @@ use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 use super::report;
-use crate::coc::{ApiError, Status, Ticket};
+use crate::coc::{ApiError, Status, Ticket, shown_id};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::format;
@@ -73,19 +73,6 @@ fn stdout_hung_up() -> bool {
     ready == 1 && fd.revents & (libc::POLLERR | libc::POLLHUP) != 0
 }
 
-/// Tickets already fetched (by `coctop list`), printed as `get` prints them.
-pub(super) fn print_tickets(tickets: Vec<Ticket>, format: OutputFormat) -> Result<Exit, Exit> {
-    let listed: Vec<WatchEntry> = tickets
-        .iter()
-        .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))
-        .collect();
-    let mut printer = TicketPrinter::start(format, &listed)?;
-    for (target, ticket) in listed.into_iter().zip(tickets) {
-        printer.row(target, Ok(ticket))?;
-    }
-    printer.finish()
-}
-
 /// Prints ticket rows as they come (a failed one also on stderr, through `report`) and
 /// remembers only what decides the exit code.
 pub(super) struct TicketPrinter {
@@ -120,6 +107,28 @@ impl TicketPrinter {
             OutputFormat::Json => print("[")?,
         }
         Ok(printer)
+    }
+
+    /// A printer for tickets from the list API (`coctop list`): the ID column is as
+    /// wide as the IDs of the first page, as shown.
+    pub(super) fn for_listed(
+        format: OutputFormat,
+        first: &[Ticket],
+    ) -> Result<TicketPrinter, Exit> {
+        let listed: Vec<WatchEntry> = first
+            .iter()
+            .map(|t| WatchEntry::unlabelled(shown_id(&t.execution_id).into_owned()))
+            .collect();
+        TicketPrinter::start(format, &listed)
+    }
+
+    /// Tickets from the list API, printed as they came.
+    pub(super) fn listed(&mut self, tickets: Vec<Ticket>) -> Result<(), Exit> {
+        for ticket in tickets {
+            let target = WatchEntry::unlabelled(ticket.execution_id.clone());
+            self.row(target, Ok(ticket))?;
+        }
+        Ok(())
     }
 
     pub(super) fn row(
@@ -245,7 +254,7 @@ fn table_row(
         .or(ticket.document_name.as_deref())
         .unwrap_or("-");
     vec![
-        ticket.execution_id.clone(),
+        shown_id(&ticket.execution_id).into_owned(),
         status_text(ticket.status.as_ref()),
         ticket
             .execution_type

@@ -22,7 +22,7 @@ use crate::notify::hook::HookOutcome;
 use crate::notify::{Change, Notification, Notifier, NotifyConfig, Teller};
 use crate::text::{cell, sanitize};
 use crate::wait::{WaitEvent, Waiter, follow};
-use crate::watch::{self, Command, EngineConfig, RateLimiter};
+use crate::watch::{self, Command, EngineConfig, Pacer};
 
 /// `coctop wait`'s options, as plain values.
 #[derive(Debug, Clone)]
@@ -113,21 +113,25 @@ fn prepare_query(
     let entry = config.query(name).map_err(|e| usage_error(&e))?.clone();
     let rt = command_runtime()?;
     let client = Client::new(client_config.clone()).map_err(|e| usage_error(&e.to_string()))?;
-    let mut limiter = RateLimiter::new(config.poll.max_rps);
+    let pacer = Pacer::new(config.poll.max_rps);
     let limit = entry.query.limit.unwrap_or(usize::MAX);
+    let mut listed = Vec::new();
     let found = rt.block_on(list::find(
         &client,
         &entry.query,
         limit,
-        &mut limiter,
+        &pacer,
         SystemTime::now(),
+        |tickets| {
+            listed.extend(tickets);
+            true
+        },
     ));
     if let Some(error) = found.error {
         report(&format!("query {name:?}: {error}"));
         return Err(Exit::from(&error));
     }
-    let targets: Vec<WatchEntry> = found
-        .tickets
+    let targets: Vec<WatchEntry> = listed
         .iter()
         .filter(|t| !t.is_terminal())
         .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))

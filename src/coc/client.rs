@@ -160,6 +160,8 @@ pub struct ClientConfig {
     /// Larger bodies are refused without being held in memory.
     pub max_body_bytes: u64,
     pub retry: RetryPolicy,
+    /// Every request but a GET is refused without being sent (`--read-only`).
+    pub read_only: bool,
     /// Sent as `X-Language` when set: the language of the service's messages.
     pub language: Option<ApiLanguage>,
 }
@@ -191,6 +193,7 @@ impl ClientConfig {
             deadline: Duration::from_secs(30),
             max_body_bytes: 8 * 1024 * 1024,
             retry: RetryPolicy::default(),
+            read_only: false,
             language: None,
         }
     }
@@ -274,6 +277,11 @@ impl Client {
         &self.inner.config.endpoint
     }
 
+    /// Whether every write is refused here (`--read-only`).
+    pub fn is_read_only(&self) -> bool {
+        self.inner.config.read_only
+    }
+
     /// `GET /v1/executions/{id}`; `NotFound` when the service answers `"data": null`.
     pub async fn get_execution(&self, execution_id: &str) -> Result<Ticket, ApiError> {
         let path = format!("/v1/executions/{}", id_segment(execution_id)?);
@@ -288,10 +296,13 @@ impl Client {
     }
 
     /// `GET /v1/executions` with every filter that is set.
+    /// At most `limit` tickets of the page are kept (`MAX_LIST_LIMIT` when unset),
+    /// whatever the server sent.
     pub async fn list_executions(&self, query: &ListQuery) -> Result<Page<Ticket>, ApiError> {
+        let rows = query.limit.unwrap_or(MAX_LIST_LIMIT);
         self.get("/v1/executions".into(), query.pairs())
             .await?
-            .decode()
+            .decode_page(rows as usize)
     }
 
     /// `GET /v1/executions/{id}/steps`.
@@ -302,7 +313,9 @@ impl Client {
         offset: u32,
     ) -> Result<Page<Step>, ApiError> {
         let path = format!("/v1/executions/{}/steps", id_segment(execution_id)?);
-        self.get(path, paging(limit, offset)).await?.decode()
+        self.get(path, paging(limit, offset))
+            .await?
+            .decode_page(limit as usize)
     }
 
     /// `GET /v1/executions/instances?execution_step_id=...`.
@@ -322,17 +335,7 @@ impl Client {
         query.extend(paging(limit, offset));
         self.get("/v1/executions/instances".into(), query)
             .await?
-            .decode()
-    }
-
-    /// Every step of a ticket, page after page.
-    pub async fn all_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        every_page(|offset| self.list_steps(execution_id, MAX_LIST_LIMIT, offset)).await
-    }
-
-    /// Every instance (target host) of a step, page after page.
-    pub async fn all_instances(&self, execution_step_id: &str) -> Result<Vec<Instance>, ApiError> {
-        every_page(|offset| self.list_instances(execution_step_id, MAX_LIST_LIMIT, offset)).await
+            .decode_page(limit as usize)
     }
 
     /// `POST /v1/executions`. Never retried: the operation may have happened.
@@ -437,8 +440,14 @@ impl Client {
     }
 
     /// One attempt: sign, send, read the body within the cap; non-2xx become errors.
+    /// The one way out for every request: under read-only anything but a GET is refused
+    /// here, unsent.
     async fn send(&self, call: &Call) -> Result<RawResponse, ApiError> {
         let config = &self.inner.config;
+        if config.read_only && call.method != Method::GET {
+            tracing::warn!("{} {} blocked by read-only", call.method, call.path);
+            return Err(ApiError::ReadOnly);
+        }
         let url = self.url(call);
         let headers = self.headers(call, &url)?;
         let response = self
@@ -607,30 +616,6 @@ pub(super) fn encode_body(body: &impl serde::Serialize) -> Result<Vec<u8>, ApiEr
     })
 }
 
-/// Reads pages from offset 0 until `total` items have come, or a short or empty page
-/// ends the list (a server that sends no `total`).
-async fn every_page<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ApiError>
-where
-    F: FnMut(u32) -> Fut,
-    Fut: std::future::Future<Output = Result<Page<T>, ApiError>>,
-{
-    let mut items: Vec<T> = Vec::new();
-    loop {
-        let offset = u32::try_from(items.len()).unwrap_or(u32::MAX);
-        let page = fetch(offset).await?;
-        let received = page.data.len();
-        items.extend(page.data);
-        let total = page.total.and_then(|t| usize::try_from(t).ok());
-        let done = match total {
-            Some(total) => items.len() >= total || received == 0,
-            None => received < MAX_LIST_LIMIT as usize,
-        };
-        if done {
-            return Ok(items);
-        }
-    }
-}
-
 fn paging(limit: u32, offset: u32) -> Vec<(String, String)> {
     vec![
         ("limit".into(), limit.to_string()),
@@ -676,43 +661,6 @@ impl ListQuery {
 mod tests {
     use super::*;
     use rand::SeedableRng;
-
-    /// A list of `len` numbers served `MAX_LIST_LIMIT` at a time; `with_total` says whether
-    /// pages carry `total`. Returns the items read and the offsets asked for.
-    fn read_all(len: u32, with_total: bool) -> (Vec<u32>, Vec<u32>) {
-        let asked = std::cell::RefCell::new(Vec::new());
-        let fetch = |offset: u32| {
-            asked.borrow_mut().push(offset);
-            let data: Vec<u32> = (offset..len).take(MAX_LIST_LIMIT as usize).collect();
-            let total = with_total.then_some(i64::from(len));
-            std::future::ready(Ok(Page { data, total }))
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let items = runtime.block_on(every_page(fetch)).unwrap();
-        (items, asked.into_inner())
-    }
-
-    #[test]
-    fn every_page_reads_until_total_or_a_short_page() {
-        for with_total in [true, false] {
-            let (items, asked) = read_all(250, with_total);
-            assert_eq!(items, (0..250).collect::<Vec<_>>());
-            assert_eq!(asked, [0, 100, 200]);
-        }
-        assert_eq!(
-            read_all(200, true).1,
-            [0, 100],
-            "total says it is all there"
-        );
-        assert_eq!(
-            read_all(200, false).1,
-            [0, 100, 200],
-            "an empty page ends it"
-        );
-        assert_eq!(read_all(0, true), (vec![], vec![0]));
-    }
 
     #[test]
     fn backoff_is_capped_jittered_and_honours_retry_after() {

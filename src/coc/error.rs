@@ -60,6 +60,9 @@ pub enum ApiError {
     /// No usable credentials, or a credentials file that cannot be read.
     #[error("{0}")]
     Credentials(String),
+    /// A write (an operation) refused where requests leave: coctop runs read-only.
+    #[error("blocked by read-only: nothing was sent")]
+    ReadOnly,
 }
 
 /// Coarse classes that decide retries, engine behaviour and exit codes.
@@ -76,7 +79,7 @@ pub enum ErrorKind {
     Network,
     /// Any other 4xx, an undecodable or oversized body.
     BadResponse,
-    /// The request was never sent: bad ID or missing credentials.
+    /// The request was never sent: bad ID, missing credentials, read-only.
     Local,
 }
 
@@ -96,7 +99,9 @@ impl ApiError {
             | ApiError::DeadlinePassed { .. }
             | ApiError::Connect { .. }
             | ApiError::Network { .. } => ErrorKind::Network,
-            ApiError::InvalidId { .. } | ApiError::Credentials(_) => ErrorKind::Local,
+            ApiError::InvalidId { .. } | ApiError::Credentials(_) | ApiError::ReadOnly => {
+                ErrorKind::Local
+            }
         }
     }
 

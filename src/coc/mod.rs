@@ -22,6 +22,7 @@ pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
 };
 pub use reference::{InvalidRef, SCRIPT_PREFIX, TicketKind, TicketRef};
+pub use response::decode_page;
 pub use script::{
     ExecuteBatch, ExecuteParam, ScriptBatch, ScriptBatchHosts, ScriptExecuteRequest, ScriptHost,
     ScriptHostQuery, ScriptOperation, ScriptOrder, ScriptOrderQuery, ScriptStatistics,
@@ -57,6 +58,30 @@ pub fn validate_execution_id(id: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Longest a refused ID is shown, in terminal columns.
+const SHOWN_BAD_ID_WIDTH: usize = 40;
+
+/// An ID as shown to people: as it is when it passes the one ID rule; otherwise with
+/// every invisible or control character written out as an escape and cut, so that a
+/// bad ID never looks like a good one nor widens a table.
+pub fn shown_id(id: &str) -> std::borrow::Cow<'_, str> {
+    if validate_execution_id(id).is_ok() {
+        return std::borrow::Cow::Borrowed(id);
+    }
+    let mut escaped = String::new();
+    for c in id.chars() {
+        if escaped.len() > SHOWN_BAD_ID_WIDTH * 4 {
+            break;
+        }
+        if c.is_control() || c.is_whitespace() || is_invisible(c) {
+            escaped.extend(c.escape_unicode());
+        } else {
+            escaped.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(crate::text::fit(&escaped, SHOWN_BAD_ID_WIDTH).into_owned())
+}
+
 /// Characters that print as nothing or reorder text: an ID holding one looks like
 /// another ID on screen.
 fn is_invisible(c: char) -> bool {
@@ -70,6 +95,21 @@ fn is_invisible(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::validate_execution_id;
+
+    #[test]
+    fn a_bad_id_is_shown_escaped_and_cut() {
+        use super::shown_id;
+        assert_eq!(
+            shown_id("EX2025070121014501abcdef"),
+            "EX2025070121014501abcdef"
+        );
+        assert_eq!(shown_id("EX\u{200b}1"), "EX\\u{200b}1");
+        assert_eq!(shown_id("EX\u{1b}[2J"), "EX\\u{1b}[2J");
+        let ten_kb = "E".repeat(10_000);
+        let long = shown_id(&ten_kb);
+        assert_eq!(unicode_width::UnicodeWidthStr::width(long.as_ref()), 40);
+        assert!(long.ends_with('…'));
+    }
 
     #[test]
     fn ids_with_space_invisible_or_bidi_characters_are_refused() {

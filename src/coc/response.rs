@@ -1,13 +1,18 @@
 //! Turning what came back over the wire into bodies or `ApiError`s: the size cap,
 //! COC error objects, gateway HTML, `Retry-After`, transport failures.
 
+use std::fmt;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 use super::error::ApiError;
+use super::model::Page;
 
 /// Longest excerpt of a response body kept in an error, in characters.
 const EXCERPT_CHARS: usize = 200;
@@ -87,12 +92,182 @@ impl RawResponse {
         serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
     }
 
+    /// Decodes a success body as a page of a list, keeping at most `max_rows` rows.
+    pub fn decode_page<T: DeserializeOwned>(&self, max_rows: usize) -> Result<Page<T>, ApiError> {
+        decode_page(&self.body, max_rows).map_err(|e| self.decode_error(e.to_string()))
+    }
+
     pub fn decode_error(&self, detail: String) -> ApiError {
         ApiError::Decode {
             detail,
             excerpt: excerpt(&self.body),
             request_id: self.request_id.clone(),
         }
+    }
+}
+
+/// A page of a list from its JSON body, `{"data": [...], "total": n}`: at most
+/// `max_rows` rows of `data` are built (the rest are read past, never held), and
+/// `total`, only a hint, is taken from any number (saturated) or numeric string;
+/// anything else there counts as no total.
+pub fn decode_page<T: DeserializeOwned>(
+    body: &[u8],
+    max_rows: usize,
+) -> Result<Page<T>, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let page = PageSeed::<T> {
+        max_rows,
+        rows: PhantomData,
+    }
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(page)
+}
+
+struct PageSeed<T> {
+    max_rows: usize,
+    rows: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for PageSeed<T> {
+    type Value = Page<T>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Page<T>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for PageSeed<T> {
+    type Value = Page<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a page: {\"data\": [...], \"total\": n}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
+        let mut data = None;
+        let mut total = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "data" if data.is_none() => {
+                    data = Some(map.next_value_seed(RowsSeed {
+                        max_rows: self.max_rows,
+                        rows: PhantomData,
+                    })?)
+                }
+                "data" => return Err(de::Error::duplicate_field("data")),
+                "total" => total = map.next_value::<TotalHint>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Page {
+            data: data.unwrap_or_default(),
+            total,
+        })
+    }
+}
+
+/// `data`: null or an array, of which the first `max_rows` rows are built.
+struct RowsSeed<T> {
+    max_rows: usize,
+    rows: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for RowsSeed<T> {
+    type Value = Vec<T>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for RowsSeed<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of rows, or null")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut rows = Vec::with_capacity(self.max_rows.min(seq.size_hint().unwrap_or(0)));
+        while rows.len() < self.max_rows {
+            match seq.next_element()? {
+                Some(row) => rows.push(row),
+                None => return Ok(rows),
+            }
+        }
+        let mut skipped = 0usize;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            skipped += 1;
+        }
+        if skipped > 0 {
+            tracing::warn!(
+                "a page held {skipped} rows more than the {} asked for: not read",
+                self.max_rows
+            );
+        }
+        Ok(rows)
+    }
+}
+
+/// `total` as a hint: an integer, a float (saturated to the integer range) or a
+/// numeric string; anything else is no total.
+struct TotalHint(Option<i64>);
+
+impl<'de> Deserialize<'de> for TotalHint {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<TotalHint, D::Error> {
+        deserializer.deserialize_any(TotalVisitor)
+    }
+}
+
+struct TotalVisitor;
+
+impl<'de> Visitor<'de> for TotalVisitor {
+    type Value = TotalHint;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a total")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<TotalHint, E> {
+        Ok(TotalHint(Some(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<TotalHint, E> {
+        Ok(TotalHint(Some(i64::try_from(v).unwrap_or(i64::MAX))))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<TotalHint, E> {
+        // `as` saturates, and maps NaN to 0.
+        Ok(TotalHint(v.is_finite().then_some(v as i64)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<TotalHint, E> {
+        Ok(TotalHint(v.trim().parse().ok()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<TotalHint, E> {
+        Ok(TotalHint(None))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<TotalHint, E> {
+        Ok(TotalHint(None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TotalHint, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(TotalHint(None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TotalHint, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(TotalHint(None))
     }
 }
 
@@ -235,6 +410,34 @@ fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn a_page_keeps_at_most_max_rows_and_reads_any_total_as_a_hint() {
+        let rows: Vec<String> = (0..1000).map(|i| format!("{{\"n\":{i}}}")).collect();
+        let body = format!("{{\"total\": 1e11, \"data\": [{}]}}", rows.join(","));
+        let page: Page<serde_json::Value> = decode_page(body.as_bytes(), 100).unwrap();
+        assert_eq!(page.data.len(), 100);
+        assert_eq!(page.total, Some(100_000_000_000));
+        for (total, hint) in [
+            ("9223372036854775807", Some(i64::MAX)),
+            ("18446744073709551615", Some(i64::MAX)),
+            ("1e400", None),
+            ("-5", Some(-5)),
+            ("\"42\"", Some(42)),
+            ("null", None),
+            ("[1,2]", None),
+            ("{\"a\":1}", None),
+        ] {
+            let body = format!("{{\"data\": null, \"total\": {total}}}");
+            match decode_page::<serde_json::Value>(body.as_bytes(), 10) {
+                Ok(page) => assert_eq!((page.total, page.data.len()), (hint, 0), "{total}"),
+                // serde_json refuses a number beyond f64's range.
+                Err(_) => assert_eq!(total, "1e400"),
+            }
+        }
+        assert!(decode_page::<serde_json::Value>(b"[]", 10).is_err());
+        assert!(decode_page::<serde_json::Value>(br#"{"data":[1]} x"#, 10).is_err());
+    }
 
     #[test]
     fn excerpt_is_one_short_line() {

@@ -138,7 +138,10 @@ fn browse_summary(app: &App) -> String {
     let of = browse
         .total()
         .map_or_else(String::new, |total| format!(" of {total}"));
-    format!("browse: {filter} · {loaded}{of} ")
+    let stopped = browse
+        .stopped()
+        .map_or_else(String::new, |why| format!(" · {why} (r reads again)"));
+    format!("browse: {filter} · {loaded}{of}{stopped} ")
 }
 
 /// What the help says besides the keys of the table.

@@ -163,6 +163,9 @@ fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
                 text::sanitize(&failure.error.to_string())
             ),
             None if browse.loading() || browse.has_more() => "loading…".to_string(),
+            None if let Some(why) = browse.stopped() => {
+                format!("no ticket matches in what was read ({why}; r reads again)")
+            }
             None => "no ticket matches (/ changes the filter)".to_string(),
         };
         return empty_state(buf, screen.rows, &message, theme);

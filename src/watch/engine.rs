@@ -1,5 +1,6 @@
-//! The polling task: one tokio task for all tickets, driven by a due-time queue, a
-//! global pacer and a cap on requests in flight.
+//! The polling task: one tokio task for all tickets, driven by a due-time queue. Every
+//! request, whatever its kind, is launched one way and passes the `Gate` (pacer, cap
+//! on requests in flight, throttling, authentication).
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -15,20 +16,18 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::pages::{self, Choice, Sweep, WindowMemory};
-use super::rate::RateLimiter;
-use super::schedule::Schedule;
-use super::{Command, EngineConfig, Fetcher, Update};
+use super::gate::{Gate, Verdict};
+use super::pager::PageAt;
+use super::pager::{Limits, Pager};
+use super::request::{Answer, Completion, Request};
+use super::schedule::later;
+use super::sweeps::{SweepOf, Sweeps};
+use super::tracked::Tracker;
+use super::{Command, EngineConfig, Fetcher, Reply, TicketUpdate, Update};
 use crate::backoff::Backoff;
-use crate::coc::{ApiError, ErrorKind, Instance, ListQuery, Operation, Page, Status, Step, Ticket};
+use crate::coc::{ApiError, Operation, Page, Step, Ticket};
 use crate::operate;
-use crate::query::TicketQuery;
 
-/// How long the endpoint pauses after a 429 that names no `Retry-After`.
-pub const DEFAULT_THROTTLE_PAUSE: Duration = Duration::from_secs(5);
-/// A longer `Retry-After` is shortened to this, so a wild header cannot stall the
-/// dashboard for days (or overflow the clock).
-pub const MAX_THROTTLE_PAUSE: Duration = Duration::from_secs(600);
 /// After an accepted operation a ticket is polled this many times even while it still
 /// shows a finished status: the service may take a moment to act on it.
 const POLLS_AFTER_OPERATION: u32 = 3;
@@ -67,131 +66,11 @@ pub fn spawn<F: Fetcher>(fetcher: Arc<F>, config: EngineConfig, ids: Vec<String>
 
 type InFlight = Pin<Box<dyn Future<Output = Completion> + Send>>;
 
-/// A finished request, tagged so stale answers can be recognised.
-struct Completion {
-    id: Arc<str>,
-    /// The auth epoch the request was sent in.
-    auth_epoch: u64,
-    outcome: Outcome,
-}
-
-enum Outcome {
-    Poll {
-        incarnation: u64,
-        started: Instant,
-        result: Result<Arc<Ticket>, ApiError>,
-    },
-    Steps(Result<Vec<Step>, ApiError>),
-    Operated(Operation, Result<(), ApiError>),
-    Instances {
-        step_id: Arc<str>,
-        offset: u32,
-        result: Result<Page<Instance>, ApiError>,
-    },
-    Page {
-        sweep: SweepOf,
-        /// Which pass of its owner the page belongs to: answers to an older one are
-        /// dropped.
-        pass: u64,
-        offset: u32,
-        started: Instant,
-        result: Result<Page<Ticket>, ApiError>,
-    },
-}
-
-/// Whose list pages a sweep reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SweepOf {
-    /// The window over the explicitly watched tickets.
-    Cover,
-    /// `queries[i]`.
-    Query(usize),
-    /// A page the browse view asked for; its pass is the view's generation.
-    Browse,
-}
-
-/// Refreshing the explicitly watched tickets by list pages when that is cheaper.
-#[derive(Default)]
-struct Cover {
-    /// When the next cycle is planned; `None` when the fetcher cannot list.
-    due: Option<Instant>,
-    sweep: Option<Sweep>,
-    pass: u64,
-    /// The window's `start_time` filter and the tickets the pass stands in for.
-    window: Option<i64>,
-    covered: Vec<Arc<str>>,
-    /// Those of `covered` no page has held yet.
-    unseen: std::collections::HashSet<Arc<str>>,
-    memory: WindowMemory,
-}
-
-/// A `[[query]]` the engine follows by its pages.
-struct QueryWatch {
-    name: String,
-    query: TicketQuery,
-    due: Instant,
-    sweep: Option<Sweep>,
-    pass: u64,
-    /// The tickets it found that are still in its window.
-    members: std::collections::HashSet<Arc<str>>,
-}
-
-/// A page of a step's instances waiting to be sent.
-struct InstancesRequest {
-    execution_id: Arc<str>,
-    step_id: Arc<str>,
-    limit: u32,
-    offset: u32,
-}
-
-/// At most one authentication probe in this long: the gateway locks an AK after five
-/// failed signatures in a row, and a user pressing `R` should not get there.
-pub const PROBE_SPACING: Duration = Duration::from_secs(30);
-/// After this many failed probes nothing more is sent until the engine is started
-/// again with (presumably) other credentials or config.
-pub const MAX_FAILED_PROBES: u32 = 3;
-
-/// Whether the credentials may be used. After a 401/403 nothing is sent until the
-/// user asks for a refresh; then one request probes before the rest follow.
-enum AuthState {
-    Ok,
-    Blocked(ApiError),
-    Probing,
-}
-
-/// What the engine keeps per ticket (besides its slot in the schedule).
-struct Watched {
-    /// Distinguishes a re-added ticket from the removed one a late answer was for.
-    incarnation: u64,
-    /// Position in the watch list, to refresh in the user's order.
-    order: u64,
-    in_flight: bool,
-    failures: u32,
-    last_good: Option<Arc<Ticket>>,
-    last_status: Option<Status>,
-    /// Polls still due after an accepted operation, whatever the status.
-    polls_after_operation: u32,
-    /// An operation was accepted while a poll was in flight: poll again at once.
-    poll_again: bool,
-    /// Named by the user (`[[watch]]`, the command line, `Add`), not only found by a
-    /// query.
-    explicit: bool,
-    /// Refreshed by the cover's pass under way, not by its own GET.
-    in_cover: bool,
-    /// How many queries hold it: their pages refresh it.
-    in_queries: u32,
-}
-
-impl Watched {
-    /// Active, or not seen yet: worth polling.
-    fn is_active(&self) -> bool {
-        !self.last_status.as_ref().is_some_and(Status::is_terminal)
-    }
-
-    /// Refreshed by list pages rather than by its own GETs.
-    fn is_covered(&self) -> bool {
-        self.in_cover || self.in_queries > 0
-    }
+/// A ticket's steps being read, page after page.
+struct StepsRead {
+    read: u64,
+    pager: Pager,
+    steps: Vec<Step>,
 }
 
 enum Event {
@@ -203,60 +82,40 @@ enum Event {
 struct Engine<F> {
     fetcher: Arc<F>,
     interval: Duration,
-    concurrency: usize,
-    limiter: RateLimiter,
-    schedule: Schedule<Arc<str>>,
-    tickets: HashMap<Arc<str>, Watched>,
-    steps_queue: VecDeque<Arc<str>>,
+    gate: Gate,
+    tracker: Tracker,
+    sweeps: Sweeps,
+    /// Requests waiting for the gate, before any page or poll: operations, then pages
+    /// of hosts, then pages of steps.
+    operations: VecDeque<Request>,
+    instances: VecDeque<Request>,
+    steps_ready: VecDeque<Arc<str>>,
+    steps: HashMap<Arc<str>, StepsRead>,
+    next_read: u64,
     /// The ticket whose steps follow its polls (the open ticket).
     followed: Option<Arc<str>>,
-    operations: VecDeque<(Arc<str>, Operation)>,
-    instances_queue: VecDeque<InstancesRequest>,
     in_flight: FuturesUnordered<InFlight>,
-    auth: AuthState,
-    /// Bumped whenever a blocked engine is allowed to try again.
-    auth_epoch: u64,
-    /// When the last probe was sent, and how many failed in a row.
-    last_probe: Option<Instant>,
-    failed_probes: u32,
-    throttled_until: Option<Instant>,
-    next_incarnation: u64,
     rng: ChaCha8Rng,
     updates: UnboundedSender<Update>,
-    cover: Cover,
-    queries: Vec<QueryWatch>,
-    /// Pages the browse view asked for: `(generation, query)`.
-    browse_queue: VecDeque<(u64, ListQuery)>,
 }
 
 impl<F: Fetcher> Engine<F> {
     fn new(fetcher: Arc<F>, config: &EngineConfig, updates: UnboundedSender<Update>) -> Self {
-        let fetcher_lists = fetcher.lists();
+        let now = Instant::now();
         Engine {
-            fetcher,
             interval: config.interval,
-            concurrency: config.concurrency.max(1),
-            limiter: RateLimiter::new(config.max_rps),
-            schedule: Schedule::new(Instant::now()),
-            tickets: HashMap::new(),
-            steps_queue: VecDeque::new(),
-            followed: None,
+            gate: Gate::new(config),
+            tracker: Tracker::new(now),
+            sweeps: Sweeps::new(fetcher.lists(), config.interval, now),
+            fetcher,
             operations: VecDeque::new(),
-            instances_queue: VecDeque::new(),
+            instances: VecDeque::new(),
+            steps_ready: VecDeque::new(),
+            steps: HashMap::new(),
+            next_read: 0,
+            followed: None,
             in_flight: FuturesUnordered::new(),
-            auth: AuthState::Ok,
-            auth_epoch: 0,
-            last_probe: None,
-            failed_probes: 0,
-            throttled_until: None,
-            next_incarnation: 0,
             rng: ChaCha8Rng::seed_from_u64(rand::random()),
-            cover: Cover {
-                due: fetcher_lists.then(Instant::now),
-                ..Cover::default()
-            },
-            queries: Vec::new(),
-            browse_queue: VecDeque::new(),
             updates,
         }
     }
@@ -264,14 +123,14 @@ impl<F: Fetcher> Engine<F> {
     async fn run(mut self, mut commands: UnboundedReceiver<Command>) {
         loop {
             let now = Instant::now();
-            self.plan_sweeps(now);
+            self.sweeps.plan(now, &mut self.tracker);
             self.dispatch(now);
             let wake = self.next_wake(now);
             let event = tokio::select! {
                 biased;
                 command = commands.recv() => Event::Command(command),
                 Some(done) = self.in_flight.next(), if !self.in_flight.is_empty() => Event::Done(done),
-                () = sleep_until_or_forever(wake) => Event::Wake,
+                () = crate::timer::sleep_until(wake) => Event::Wake,
             };
             match event {
                 Event::Command(None | Some(Command::Shutdown)) => break,
@@ -289,63 +148,53 @@ impl<F: Fetcher> Engine<F> {
     }
 
     fn handle(&mut self, command: Command) {
+        let now = Instant::now();
         match command {
             Command::Refresh(id) => {
-                if let Some((key, _)) = self.tickets.get_key_value(id.as_str()) {
-                    let key = key.clone();
-                    self.allow_auth_retry();
+                if let Some(key) = self.tracker.key(&id) {
+                    self.gate.allow_retry(now);
                     // The user asked for this one: it goes first (and is the auth probe).
-                    if self.is_idle(&key) {
-                        self.schedule.set_first(key);
+                    if self.tracker.is_idle(&key) {
+                        self.tracker.schedule.set_first(key);
                     }
                 }
             }
             Command::RefreshAll => {
-                self.allow_auth_retry();
-                self.refresh_all_by_pages(Instant::now());
+                self.gate.allow_retry(now);
+                self.sweeps.refresh_all(now, &mut self.tracker);
                 let mut keys: Vec<_> = self
+                    .tracker
                     .tickets
                     .iter()
-                    .filter(|(_, w)| !w.is_covered())
-                    .map(|(k, w)| (w.order, k.clone()))
+                    .filter(|(_, t)| !t.is_covered() && !t.in_flight)
+                    .map(|(k, t)| (t.order, k.clone()))
                     .collect();
                 keys.sort_unstable_by_key(|(order, _)| *order);
                 for (_, key) in keys {
-                    if self.is_idle(&key) {
-                        self.schedule.set_urgent(key);
-                    }
+                    self.tracker.schedule.set_urgent(key);
                 }
             }
             Command::Add(id) => self.add(id),
             Command::AddKnown(ticket) => self.add_known(ticket),
             Command::Remove(id) => {
-                self.tickets.remove(id.as_str());
-                self.schedule.remove(id.as_str());
-                self.steps_queue.retain(|queued| **queued != *id);
+                self.tracker.remove(&id);
+                self.steps.remove(id.as_str());
                 if self.followed.as_deref() == Some(id.as_str()) {
                     self.followed = None;
                 }
             }
             Command::FetchSteps(id) => self.request_steps(&id),
-            Command::AddQuery { name, query } => self.add_query(name, query),
+            Command::AddQuery { name, query } => self.sweeps.add_query(name, query, now),
             Command::Browse {
                 generation,
                 query,
-                offset,
+                page,
             } => {
-                let page = ListQuery {
-                    limit: Some(crate::coc::MAX_LIST_LIMIT),
-                    offset: Some(offset),
-                    ..query.list_query(SystemTime::now())
-                };
-                // Only the newest view matters: the user moved on from older ones.
-                self.browse_queue.retain(|(g, _)| *g == generation);
-                self.browse_queue.push_back((generation, page));
+                let base = query.list_query(SystemTime::now());
+                self.sweeps.browse(generation, base, page);
             }
             Command::FollowSteps(id) => {
-                self.followed = id
-                    .and_then(|id| self.tickets.get_key_value(id.as_str()))
-                    .map(|(key, _)| key.clone());
+                self.followed = id.and_then(|id| self.tracker.key(&id));
                 if let Some(key) = self.followed.clone() {
                     self.request_steps(&key);
                 }
@@ -353,24 +202,21 @@ impl<F: Fetcher> Engine<F> {
             Command::Operate {
                 execution_id,
                 operation,
-            } => self.request_operation(execution_id, operation),
+            } => self.request_operation(execution_id.into(), operation),
             Command::FetchInstances {
                 execution_id,
                 step_id,
-                limit,
-                offset,
+                page,
             } => {
-                let request = InstancesRequest {
+                let request = Request::Instances {
                     execution_id: execution_id.into(),
                     step_id: step_id.into(),
-                    limit,
-                    offset,
+                    page,
                 };
-                if let AuthState::Blocked(error) = &self.auth {
-                    let result = Err(error.clone());
-                    self.instances_answered(request.execution_id, request.step_id, offset, result);
-                } else {
-                    self.instances_queue.push_back(request);
+                match self.gate.blocked().cloned() {
+                    // Sending would risk locking the key; answer with the reason instead.
+                    Some(error) => self.answered(request, error),
+                    None => self.instances.push_back(request),
                 }
             }
             Command::Shutdown => {}
@@ -378,300 +224,256 @@ impl<F: Fetcher> Engine<F> {
     }
 
     fn add(&mut self, id: String) {
-        if let Some(watched) = self.tickets.get_mut(id.as_str()) {
-            watched.explicit = true;
+        if let Some(tracked) = self.tracker.tickets.get_mut(id.as_str()) {
+            tracked.explicit = true;
             return;
         }
-        let key = self.insert(id.into(), true);
-        self.schedule.set_urgent(key);
-    }
-
-    /// A new entry; the caller decides how it is first refreshed.
-    fn insert(&mut self, key: Arc<str>, explicit: bool) -> Arc<str> {
-        let watched = Watched {
-            incarnation: self.next_incarnation,
-            order: self.next_incarnation,
-            in_flight: false,
-            failures: 0,
-            last_good: None,
-            last_status: None,
-            explicit,
-            in_cover: false,
-            in_queries: 0,
-            polls_after_operation: 0,
-            poll_again: false,
-        };
-        self.next_incarnation += 1;
-        self.tickets.insert(key.clone(), watched);
-        key
+        let key = self.tracker.insert(id.into(), true);
+        self.tracker.schedule.set_urgent(key);
     }
 
     fn add_known(&mut self, ticket: Arc<Ticket>) {
         let id = ticket.execution_id.as_str();
-        if self.tickets.contains_key(id) {
+        if self.tracker.tickets.contains_key(id) {
             return;
         }
         self.add(id.to_string());
-        if let Some(watched) = self.tickets.get_mut(id) {
-            watched.last_status = ticket.status.clone();
-            watched.last_good = Some(ticket.clone());
+        if let Some(tracked) = self.tracker.tickets.get_mut(id) {
+            tracked.last_status = ticket.status.clone();
+            tracked.last_good = Some(ticket.clone());
         }
         if ticket.is_terminal() {
-            self.schedule.remove(id);
+            self.tracker.schedule.remove(id);
         }
     }
 
-    /// Watched and not waiting for an answer (whose handling reschedules it anyway).
-    fn is_idle(&self, key: &str) -> bool {
-        self.tickets.get(key).is_some_and(|w| !w.in_flight)
-    }
-
+    /// Reads every step of a tracked ticket (unless a read is under way).
     fn request_steps(&mut self, id: &str) {
-        let Some((key, _)) = self.tickets.get_key_value(id) else {
+        let Some(key) = self.tracker.key(id) else {
             return;
         };
-        let key = key.clone();
-        if let AuthState::Blocked(error) = &self.auth {
-            // Sending would risk locking the key; answer with the reason instead.
-            let error = error.clone();
-            self.emit(Update::Steps {
+        if let Some(error) = self.gate.blocked().cloned() {
+            self.emit(Update::Reply(Reply::Steps {
                 execution_id: key.to_string(),
                 result: Err(error),
                 at: SystemTime::now(),
-            });
-        } else if !self.steps_queue.contains(&key) {
-            self.steps_queue.push_back(key);
+            }));
+            return;
         }
+        if self.steps.contains_key(&key) {
+            return;
+        }
+        self.next_read += 1;
+        self.steps.insert(
+            key.clone(),
+            StepsRead {
+                read: self.next_read,
+                pager: Pager::offsets(Limits::STEPS),
+                steps: Vec::new(),
+            },
+        );
+        self.steps_ready.push_back(key);
     }
 
-    fn request_operation(&mut self, id: String, operation: Operation) {
-        if let AuthState::Blocked(error) = &self.auth {
+    /// An operation goes out once, unless writes are refused here (read-only) or the
+    /// credentials are: then it is answered at once, nothing launched.
+    fn request_operation(&mut self, id: Arc<str>, operation: Operation) {
+        let request = Request::Operate { id, operation };
+        if self.fetcher.read_only() {
+            return self.answered(request, ApiError::ReadOnly);
+        }
+        match self.gate.blocked().cloned() {
             // Never send with credentials the gateway refused: it locks the key.
-            let result = Err(error.clone());
-            self.operated(id.into(), operation, result);
-        } else {
-            self.operations.push_back((id.into(), operation));
+            Some(error) => self.answered(request, error),
+            None => self.operations.push_back(request),
         }
     }
 
-    /// A refresh asked for while blocked becomes a probe, unless one went out less
-    /// than `PROBE_SPACING` ago or `MAX_FAILED_PROBES` have failed.
-    fn allow_auth_retry(&mut self) {
-        if !matches!(self.auth, AuthState::Blocked(_)) {
-            return;
-        }
-        let now = Instant::now();
-        let too_soon = self
-            .last_probe
-            .is_some_and(|at| now.saturating_duration_since(at) < PROBE_SPACING);
-        if too_soon || self.failed_probes >= MAX_FAILED_PROBES {
-            tracing::info!(
-                failed_probes = self.failed_probes,
-                "authentication probe held back (at most one per {PROBE_SPACING:?}, none after \
-                 {MAX_FAILED_PROBES} failures)"
-            );
-            return;
-        }
-        self.auth = AuthState::Probing;
-        self.auth_epoch += 1;
-        self.last_probe = Some(now);
+    /// A request answered with `error` without being sent.
+    fn answered(&mut self, request: Request, error: ApiError) {
+        let answer = match request {
+            Request::Operate { id, operation } => Answer::Operated {
+                id,
+                operation,
+                result: Err(error),
+            },
+            Request::Instances {
+                execution_id,
+                step_id,
+                page,
+            } => Answer::Instances {
+                execution_id,
+                step_id,
+                page,
+                result: Err(error),
+            },
+            other => unreachable!("only operations and hosts are answered unsent: {other:?}"),
+        };
+        self.take_answer(answer, None, Instant::now());
     }
 
-    fn capacity(&self) -> usize {
-        match self.auth {
-            AuthState::Ok => self.concurrency,
-            AuthState::Probing => 1,
-            AuthState::Blocked(_) => 0,
+    /// The next request the gate should let through.
+    fn next_request(&mut self, now: Instant) -> Option<Request> {
+        if let Some(request) = self.operations.pop_front() {
+            return Some(request);
         }
-    }
-
-    /// Starts every request that is due, as far as the cap and the pacer allow.
-    fn dispatch(&mut self, now: Instant) {
-        while self.in_flight.len() < self.capacity() && self.limiter.is_ready(now) {
-            if let Some((id, operation)) = self.operations.pop_front() {
-                self.start_operation(id, operation, now);
-            } else if let Some(request) = self.instances_queue.pop_front() {
-                self.start_instances(request, now);
-            } else if let Some(id) = self.steps_queue.pop_front() {
-                self.start_steps(id, now);
-            } else if let Some((generation, query)) = self.browse_queue.pop_front() {
-                self.start_page(SweepOf::Browse, generation, query, now);
-            } else if let Some((sweep, pass, query)) = self.next_page() {
-                self.start_page(sweep, pass, query, now);
-            } else if let Some(id) = self.schedule.pop_due(now) {
-                self.start_poll(id, now);
-            } else {
-                break;
+        if let Some(request) = self.instances.pop_front() {
+            return Some(request);
+        }
+        while let Some(id) = self.steps_ready.pop_front() {
+            let Some(read) = self.steps.get_mut(&id) else {
+                continue;
+            };
+            let Some(page) = read.pager.next_page() else {
+                continue;
+            };
+            if read.pager.has_ready_page() {
+                self.steps_ready.push_back(id.clone());
             }
+            let read = read.read;
+            return Some(Request::Steps { id, read, page });
         }
+        if let Some(request) = self.sweeps.next_request() {
+            return Some(request);
+        }
+        let id = self.tracker.schedule.pop_due(now)?;
+        let tracked = self.tracker.tickets.get_mut(&id)?;
+        tracked.in_flight = true;
+        Some(Request::Poll {
+            incarnation: tracked.incarnation,
+            id,
+        })
+    }
+
+    /// Starts every request that is due, as far as the gate allows.
+    fn dispatch(&mut self, now: Instant) {
+        while self.gate.may_start(self.in_flight.len(), now) {
+            let Some(request) = self.next_request(now) else {
+                break;
+            };
+            self.launch(request, now);
+        }
+    }
+
+    /// The one way a request leaves: through the gate, onto the set in flight.
+    fn launch(&mut self, request: Request, now: Instant) {
+        let pass = self.gate.start(now);
+        let scope = request.scope();
+        let fetcher = self.fetcher.clone();
+        self.in_flight.push(Box::pin(async move {
+            Completion {
+                pass,
+                scope,
+                started: now,
+                answer: request.send(&*fetcher).await,
+            }
+        }));
     }
 
     /// When the loop must next look for work, `None` if only a command or an answer
     /// can create any.
     fn next_wake(&self, now: Instant) -> Option<Instant> {
-        if self.in_flight.len() >= self.capacity() {
+        if self.in_flight.len() >= self.gate.capacity() {
             return None;
         }
-        let page_ready = self.sweeps().any(|(_, sweep)| sweep.has_ready_page());
-        let queued = !(self.steps_queue.is_empty()
-            && self.operations.is_empty()
-            && self.instances_queue.is_empty()
-            && self.browse_queue.is_empty());
-        let work_at = if queued || page_ready {
+        let queued = !(self.operations.is_empty()
+            && self.instances.is_empty()
+            && self.steps_ready.is_empty());
+        let work_at = if queued || self.sweeps.has_ready() {
             now
         } else {
-            [self.schedule.next_due(), self.next_sweep_due()]
+            [self.tracker.schedule.next_due(), self.sweeps.next_due()]
                 .into_iter()
                 .flatten()
                 .min()?
         };
-        Some(work_at.max(self.limiter.ready_at(now)))
-    }
-
-    fn start_poll(&mut self, id: Arc<str>, now: Instant) {
-        let Some(watched) = self.tickets.get_mut(&id) else {
-            return;
-        };
-        watched.in_flight = true;
-        let incarnation = watched.incarnation;
-        self.limiter.record_start(now);
-        let fetcher = self.fetcher.clone();
-        let auth_epoch = self.auth_epoch;
-        self.in_flight.push(Box::pin(async move {
-            let result = fetcher.fetch(&id).await.map(Arc::new);
-            Completion {
-                id,
-                auth_epoch,
-                outcome: Outcome::Poll {
-                    incarnation,
-                    started: now,
-                    result,
-                },
-            }
-        }));
-    }
-
-    fn start_steps(&mut self, id: Arc<str>, now: Instant) {
-        self.limiter.record_start(now);
-        let fetcher = self.fetcher.clone();
-        let auth_epoch = self.auth_epoch;
-        self.in_flight.push(Box::pin(async move {
-            let result = fetcher.fetch_steps(&id).await;
-            Completion {
-                id,
-                auth_epoch,
-                outcome: Outcome::Steps(result),
-            }
-        }));
-    }
-
-    fn start_operation(&mut self, id: Arc<str>, operation: Operation, now: Instant) {
-        self.limiter.record_start(now);
-        let fetcher = self.fetcher.clone();
-        let auth_epoch = self.auth_epoch;
-        self.in_flight.push(Box::pin(async move {
-            let result = fetcher.operate(&id, operation).await;
-            Completion {
-                id,
-                auth_epoch,
-                outcome: Outcome::Operated(operation, result),
-            }
-        }));
-    }
-
-    fn start_instances(&mut self, request: InstancesRequest, now: Instant) {
-        self.limiter.record_start(now);
-        let fetcher = self.fetcher.clone();
-        let auth_epoch = self.auth_epoch;
-        self.in_flight.push(Box::pin(async move {
-            let InstancesRequest {
-                execution_id,
-                step_id,
-                limit,
-                offset,
-            } = request;
-            let result = fetcher.fetch_instances(&step_id, limit, offset).await;
-            Completion {
-                id: execution_id,
-                auth_epoch,
-                outcome: Outcome::Instances {
-                    step_id,
-                    offset,
-                    result,
-                },
-            }
-        }));
-    }
-
-    fn instances_answered(
-        &mut self,
-        id: Arc<str>,
-        step_id: Arc<str>,
-        offset: u32,
-        result: Result<Page<Instance>, ApiError>,
-    ) {
-        self.emit(Update::Instances {
-            execution_id: id.to_string(),
-            step_id: step_id.to_string(),
-            offset,
-            result,
-            at: SystemTime::now(),
-        });
+        Some(work_at.max(self.gate.ready_at(now)))
     }
 
     fn complete(&mut self, done: Completion) {
         let Completion {
-            id,
-            auth_epoch,
-            outcome,
+            pass,
+            scope,
+            started,
+            answer,
         } = done;
-        let auth_error = match &outcome {
-            Outcome::Poll { result: Err(e), .. }
-            | Outcome::Steps(Err(e))
-            | Outcome::Page { result: Err(e), .. }
-            | Outcome::Operated(_, Err(e))
-            | Outcome::Instances { result: Err(e), .. } => e.is_auth(),
-            _ => false,
-        };
-        if !auth_error && auth_epoch == self.auth_epoch && matches!(self.auth, AuthState::Probing) {
-            self.auth = AuthState::Ok;
-            self.failed_probes = 0;
+        let now = Instant::now();
+        let (verdict, report) = self.gate.on_answer(pass, answer.error(), scope, now);
+        if let Some(report) = report {
+            self.emit(Update::Health(report));
         }
-        match outcome {
-            Outcome::Poll {
+        self.take_answer(answer, verdict, started);
+    }
+
+    /// What each kind of request does with its answer, once the gate has taken it.
+    fn take_answer(&mut self, answer: Answer, verdict: Option<Verdict>, started: Instant) {
+        match answer {
+            Answer::Poll {
+                id,
                 incarnation,
-                started,
                 result,
-            } => self.complete_poll(id, incarnation, started, auth_epoch, result),
-            Outcome::Steps(result) => self.complete_steps(id, auth_epoch, result),
-            Outcome::Page {
-                sweep,
-                pass,
-                offset,
-                started,
+            } => self.complete_poll(id, incarnation, started, verdict, result),
+            Answer::Steps {
+                id,
+                read,
+                page,
                 result,
-            } => self.complete_page(sweep, pass, offset, started, auth_epoch, result),
-            Outcome::Instances {
+            } => self.complete_steps(id, read, page, verdict, result),
+            Answer::Instances {
+                execution_id,
                 step_id,
-                offset,
+                page,
+                result,
+            } => self.emit(Update::Reply(Reply::Instances {
+                execution_id: execution_id.to_string(),
+                step_id: step_id.to_string(),
+                page,
+                result,
+                at: SystemTime::now(),
+            })),
+            Answer::Operated {
+                id,
+                operation,
+                result,
+            } => self.operated(id, operation, result),
+            Answer::List {
+                of: SweepOf::Browse,
+                pass,
+                page,
+                result,
+            } => self.emit(Update::Reply(Reply::BrowsePage {
+                generation: pass,
+                page,
+                result,
+                at: SystemTime::now(),
+            })),
+            Answer::List {
+                of,
+                pass,
+                page,
                 result,
             } => {
-                if let Err(error) = &result {
-                    match error.kind() {
-                        ErrorKind::Auth => self.auth_failed(auth_epoch, error.clone()),
-                        ErrorKind::Throttled => self.throttle(error.clone(), Instant::now()),
-                        _ => {}
+                let mut out = Vec::new();
+                let taken = self.sweeps.on_page(
+                    of,
+                    pass,
+                    page,
+                    result,
+                    verdict,
+                    &mut self.tracker,
+                    &mut out,
+                );
+                for update in out {
+                    self.emit(update);
+                }
+                for (key, ticket) in taken.listed {
+                    if self.tracker.is_idle(&key) {
+                        self.accept(key, Arc::new(ticket), started);
                     }
                 }
-                self.instances_answered(id, step_id, offset, result);
-            }
-            Outcome::Operated(operation, result) => {
-                if let Err(error) = &result
-                    && error.is_auth()
-                {
-                    self.auth_failed(auth_epoch, error.clone());
+                for key in taken.fall_back {
+                    self.tracker.schedule.set_urgent(key);
                 }
-                self.operated(id, operation, result);
             }
         }
     }
@@ -681,25 +483,26 @@ impl<F: Fetcher> Engine<F> {
     fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
         let outcome = match &result {
             Ok(()) => operate::OperationOutcome::Accepted,
+            Err(ApiError::ReadOnly) => operate::OperationOutcome::ReadOnly,
             Err(e) => operate::OperationOutcome::Refused(e.clone()),
         };
         operate::log(operation, &id, &outcome);
         if result.is_ok()
-            && let Some(watched) = self.tickets.get_mut(&id)
+            && let Some(tracked) = self.tracker.tickets.get_mut(&id)
         {
-            watched.polls_after_operation = POLLS_AFTER_OPERATION;
-            if watched.in_flight {
-                watched.poll_again = true;
+            tracked.polls_after_operation = POLLS_AFTER_OPERATION;
+            if tracked.in_flight {
+                tracked.poll_again = true;
             } else {
-                self.schedule.set_first(id.clone());
+                self.tracker.schedule.set_first(id.clone());
             }
         }
-        self.emit(Update::Operated {
+        self.emit(Update::Reply(Reply::Operated {
             execution_id: id.to_string(),
             operation,
             result,
             at: SystemTime::now(),
-        });
+        }));
     }
 
     fn complete_poll(
@@ -707,71 +510,63 @@ impl<F: Fetcher> Engine<F> {
         id: Arc<str>,
         incarnation: u64,
         started: Instant,
-        auth_epoch: u64,
+        verdict: Option<Verdict>,
         result: Result<Arc<Ticket>, ApiError>,
     ) {
         let now = Instant::now();
-        let Some(watched) = self.tickets.get_mut(&id) else {
+        let Some(tracked) = self.tracker.tickets.get_mut(&id) else {
             return; // removed while in flight
         };
-        if watched.incarnation != incarnation {
+        if tracked.incarnation != incarnation {
             return; // removed and added again; the new one has its own schedule
         }
-        watched.in_flight = false;
-        let ticket = match result {
-            Ok(ticket) => ticket,
-            Err(error) => {
-                match error.kind() {
-                    ErrorKind::Throttled => {
-                        self.schedule.set_urgent(id);
-                        self.throttle(error, now);
-                    }
-                    ErrorKind::Auth => {
-                        self.schedule.set(id, later(now, self.interval));
-                        self.auth_failed(auth_epoch, error);
-                    }
-                    _ => {
-                        watched.failures = watched.failures.saturating_add(1);
-                        let delay = Backoff::for_polls(self.interval)
-                            .delay(watched.failures, self.rng.r#gen());
-                        let last_good = watched.last_good.clone();
-                        self.schedule.set(id.clone(), later(now, delay));
-                        self.emit(Update::Error {
-                            execution_id: id.to_string(),
-                            error,
-                            last_good,
-                            at: SystemTime::now(),
-                        });
-                    }
-                }
-                return;
-            }
+        tracked.in_flight = false;
+        let error = match result {
+            Ok(ticket) => return self.accept(id, ticket, started),
+            Err(error) => error,
         };
-
-        self.accept(id, ticket, started);
+        match verdict {
+            Some(Verdict::Throttled) => self.tracker.schedule.set_urgent(id),
+            Some(Verdict::AuthFailed) => self.tracker.schedule.set(id, later(now, self.interval)),
+            _ => {
+                tracked.failures = tracked.failures.saturating_add(1);
+                let delay =
+                    Backoff::for_polls(self.interval).delay(tracked.failures, self.rng.r#gen());
+                let last_good = tracked.last_good.clone();
+                self.tracker.schedule.set(id.clone(), later(now, delay));
+                self.emit(Update::Ticket(TicketUpdate::Error {
+                    execution_id: id.to_string(),
+                    error,
+                    last_good,
+                    at: SystemTime::now(),
+                }));
+            }
+        }
     }
 
-    /// A fresh copy of a watched ticket, from its GET or a list page.
+    /// A fresh copy of a tracked ticket, from its GET or a list page.
     fn accept(&mut self, id: Arc<str>, ticket: Arc<Ticket>, started: Instant) {
-        let Some(watched) = self.tickets.get_mut(&id) else {
+        let Some(tracked) = self.tracker.tickets.get_mut(&id) else {
             return;
         };
-        watched.failures = 0;
-        watched.last_good = Some(ticket.clone());
-        let after_operation = watched.polls_after_operation > 0;
-        watched.polls_after_operation = watched.polls_after_operation.saturating_sub(1);
-        let poll_again = std::mem::take(&mut watched.poll_again);
+        tracked.failures = 0;
+        tracked.last_good = Some(ticket.clone());
+        let after_operation = tracked.polls_after_operation > 0;
+        tracked.polls_after_operation = tracked.polls_after_operation.saturating_sub(1);
+        let poll_again = std::mem::take(&mut tracked.poll_again);
         let transition = match &ticket.status {
-            Some(to) if watched.last_status.as_ref() != Some(to) => {
-                Some((watched.last_status.replace(to.clone()), to.clone()))
+            Some(to) if tracked.last_status.as_ref() != Some(to) => {
+                Some((tracked.last_status.replace(to.clone()), to.clone()))
             }
             _ => None,
         };
-        let covered = watched.is_covered();
+        let covered = tracked.is_covered();
         if poll_again {
-            self.schedule.set_first(id.clone());
+            self.tracker.schedule.set_first(id.clone());
         } else if (!ticket.is_terminal() && !covered) || after_operation {
-            self.schedule.set(id.clone(), later(started, self.interval));
+            self.tracker
+                .schedule
+                .set(id.clone(), later(started, self.interval));
         }
         // The open ticket's steps follow its polls while it runs, and once more when
         // it finishes.
@@ -780,496 +575,72 @@ impl<F: Fetcher> Engine<F> {
             self.request_steps(&id);
         }
         let at = SystemTime::now();
-        self.emit(Update::Snapshot {
+        self.emit(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: id.to_string(),
             ticket,
             at,
-        });
+        }));
         if let Some((from, to)) = transition {
-            self.emit(Update::Transition {
+            self.emit(Update::Ticket(TicketUpdate::Transition {
                 execution_id: id.to_string(),
                 from,
                 to,
                 at,
-            });
+            }));
         }
     }
 
+    /// A page of steps: the read goes on, or ends with every step (or the error).
     fn complete_steps(
         &mut self,
         id: Arc<str>,
-        auth_epoch: u64,
-        result: Result<Vec<Step>, ApiError>,
+        read: u64,
+        page: PageAt,
+        verdict: Option<Verdict>,
+        result: Result<Page<Step>, ApiError>,
     ) {
-        if !self.tickets.contains_key(&id) {
+        let Some(current) = self.steps.get_mut(&id).filter(|r| r.read == read) else {
             return;
-        }
-        if let Err(error) = &result {
-            match error.kind() {
-                ErrorKind::Throttled => {
-                    self.steps_queue.push_front(id);
-                    self.throttle(error.clone(), Instant::now());
+        };
+        let result = match result {
+            Ok(listed) => {
+                let fresh = current
+                    .pager
+                    .take(&page, listed.data, listed.total, None, |s| {
+                        s.execution_step_id.as_deref()
+                    });
+                current.steps.extend(fresh);
+                if !current.pager.is_done() {
+                    if current.pager.has_ready_page() && !self.steps_ready.contains(&id) {
+                        self.steps_ready.push_back(id);
+                    }
                     return;
                 }
-                ErrorKind::Auth => self.auth_failed(auth_epoch, error.clone()),
-                _ => {}
+                if let Some(why) = current.pager.end().and_then(|e| e.reason(Limits::STEPS)) {
+                    tracing::warn!("steps of {id}: {why}");
+                }
+                Ok(std::mem::take(&mut current.steps))
             }
+            Err(_) if verdict == Some(Verdict::Throttled) => {
+                current.pager.retry(page);
+                self.steps_ready.push_front(id);
+                return;
+            }
+            Err(error) => Err(error),
+        };
+        self.steps.remove(&id);
+        if !self.tracker.tickets.contains_key(&id) {
+            return;
         }
-        self.emit(Update::Steps {
+        self.emit(Update::Reply(Reply::Steps {
             execution_id: id.to_string(),
             result,
             at: SystemTime::now(),
-        });
-    }
-
-    fn add_query(&mut self, name: String, query: TicketQuery) {
-        if self.queries.iter().any(|q| q.name == name) {
-            return;
-        }
-        self.queries.push(QueryWatch {
-            name,
-            query,
-            due: Instant::now(),
-            sweep: None,
-            pass: 0,
-            members: std::collections::HashSet::new(),
-        });
-    }
-
-    /// Every sweep under way, with whose it is.
-    fn sweeps(&self) -> impl Iterator<Item = (SweepOf, &Sweep)> {
-        let cover = self.cover.sweep.iter().map(|s| (SweepOf::Cover, s));
-        let queries = self
-            .queries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, q)| Some((SweepOf::Query(i), q.sweep.as_ref()?)));
-        cover.chain(queries)
-    }
-
-    /// When the next pass of the cover or of a query is due.
-    fn next_sweep_due(&self) -> Option<Instant> {
-        let cover = self.cover.due.filter(|_| self.cover.sweep.is_none());
-        let queries = self
-            .queries
-            .iter()
-            .filter(|q| q.sweep.is_none())
-            .map(|q| q.due);
-        cover.into_iter().chain(queries).min()
-    }
-
-    /// Starts the passes that are due: the cover's, if pages are cheaper this cycle,
-    /// and every query's.
-    fn plan_sweeps(&mut self, now: Instant) {
-        if self.cover.sweep.is_none() && self.cover.due.is_some_and(|due| due <= now) {
-            self.cover.due = Some(later(now, self.interval));
-            self.plan_cover(now, false);
-        }
-        let at = SystemTime::now();
-        for query in &mut self.queries {
-            if query.sweep.is_none() && query.due <= now {
-                query.due = later(now, self.interval);
-                query.pass += 1;
-                query.sweep = Some(Sweep::new(query.query.list_query(at)));
-            }
-        }
-    }
-
-    /// `R`: every explicit ticket, finished ones too, by pages if that is cheaper;
-    /// every query's pages at once.
-    fn refresh_all_by_pages(&mut self, now: Instant) {
-        if self.cover.due.is_none() {
-            return;
-        }
-        if self.cover.sweep.is_none() {
-            self.plan_cover(now, true);
-        }
-        for query in &mut self.queries {
-            query.due = now;
-        }
-    }
-
-    /// Decides how this cycle refreshes the explicit tickets that are idle (and active,
-    /// unless `everything`) and not already refreshed by a query's pages; for pages,
-    /// takes them off the GET schedule.
-    fn plan_cover(&mut self, now: Instant, everything: bool) {
-        let wanted: Vec<(Arc<str>, Option<i64>)> = self
-            .tickets
-            .iter()
-            .filter(|(_, w)| w.explicit && w.in_queries == 0 && !w.in_flight)
-            .filter(|(_, w)| everything || w.is_active())
-            .map(|(k, w)| (k.clone(), w.last_good.as_ref().and_then(|t| t.start_time)))
-            .collect();
-        let window = pages::window_start(wanted.iter().map(|(_, start)| *start));
-        let choice = pages::choose(wanted.len(), self.cover.memory.estimate(window));
-        if choice == Choice::PerTicket {
-            // Tickets a page refreshed last cycle have no GET queued yet.
-            for (key, _) in wanted {
-                if !self.schedule.contains(&key) {
-                    self.schedule.set(key, now);
-                }
-            }
-            return;
-        }
-        for (key, _) in &wanted {
-            self.schedule.remove(key);
-            if let Some(watched) = self.tickets.get_mut(key) {
-                watched.in_cover = true;
-            }
-        }
-        let base = ListQuery {
-            start_time: window,
-            ..ListQuery::default()
-        };
-        self.cover.pass += 1;
-        self.cover.sweep = Some(Sweep::new(base));
-        self.cover.window = window;
-        self.cover.unseen = wanted.iter().map(|(key, _)| key.clone()).collect();
-        self.cover.covered = wanted.into_iter().map(|(key, _)| key).collect();
-    }
-
-    /// The next page any sweep may send.
-    fn next_page(&mut self) -> Option<(SweepOf, u64, ListQuery)> {
-        if let Some(page) = self.cover.sweep.as_mut().and_then(Sweep::next_page) {
-            return Some((SweepOf::Cover, self.cover.pass, page));
-        }
-        self.queries.iter_mut().enumerate().find_map(|(i, q)| {
-            let page = q.sweep.as_mut()?.next_page()?;
-            Some((SweepOf::Query(i), q.pass, page))
-        })
-    }
-
-    fn start_page(&mut self, sweep: SweepOf, pass: u64, query: ListQuery, now: Instant) {
-        self.limiter.record_start(now);
-        let fetcher = self.fetcher.clone();
-        let auth_epoch = self.auth_epoch;
-        let label: Arc<str> = match sweep {
-            SweepOf::Cover => "watch list".into(),
-            SweepOf::Query(i) => self.queries[i].name.as_str().into(),
-            SweepOf::Browse => "browse".into(),
-        };
-        self.in_flight.push(Box::pin(async move {
-            let result = fetcher.list(&query).await;
-            Completion {
-                id: label,
-                auth_epoch,
-                outcome: Outcome::Page {
-                    sweep,
-                    pass,
-                    offset: query.offset.unwrap_or(0),
-                    started: now,
-                    result,
-                },
-            }
         }));
-    }
-
-    fn complete_page(
-        &mut self,
-        of: SweepOf,
-        pass: u64,
-        offset: u32,
-        started: Instant,
-        auth_epoch: u64,
-        result: Result<Page<Ticket>, ApiError>,
-    ) {
-        let current = match of {
-            SweepOf::Cover => self.cover.pass,
-            SweepOf::Query(i) => self.queries[i].pass,
-            SweepOf::Browse => return self.complete_browse(pass, offset, auth_epoch, result),
-        };
-        if pass != current {
-            return;
-        }
-        let page = match result {
-            Ok(page) => page,
-            Err(error) => {
-                let kind = error.kind();
-                match kind {
-                    ErrorKind::Throttled => self.throttle(error, Instant::now()),
-                    // Listing may be forbidden where reading one ticket is not: the
-                    // pages stop, the GETs go on.
-                    ErrorKind::Auth if error.http_status() == Some(403) => {
-                        tracing::warn!(%error, "listing tickets is not allowed: no more pages");
-                        self.stop_pages(of);
-                    }
-                    ErrorKind::Auth => self.auth_failed(auth_epoch, error),
-                    _ => tracing::debug!(%error, "list page at offset {offset} failed"),
-                }
-                let Some(sweep) = self.sweep_mut(of) else {
-                    return;
-                };
-                if kind == ErrorKind::Throttled {
-                    sweep.retry(offset);
-                } else {
-                    sweep.on_failed_page();
-                }
-                self.end_pass_if_done(of);
-                return;
-            }
-        };
-        let received = page.data.len();
-        let mut seen = Vec::with_capacity(received);
-        for ticket in page.data {
-            seen.extend(self.take_listed(of, ticket, started));
-        }
-        if of == SweepOf::Cover {
-            for key in &seen {
-                self.cover.unseen.remove(key);
-            }
-        }
-        let Some(sweep) = self.sweep_mut(of) else {
-            return;
-        };
-        sweep.seen.extend(seen);
-        let first_total = sweep.on_page(offset, page.total, received);
-        if of == SweepOf::Cover {
-            self.after_cover_page(first_total);
-        }
-        self.end_pass_if_done(of);
-    }
-
-    /// The cover's pass stops reading as soon as every ticket it stands for was seen;
-    /// its first page tells the window's size (remembered for the next cycles), and the
-    /// pass goes on only if the pages left cost no more than the GETs left.
-    fn after_cover_page(&mut self, first_total: Option<u64>) {
-        let cover = &mut self.cover;
-        let Some(sweep) = cover.sweep.as_mut() else {
-            return;
-        };
-        if let Some(total) = first_total {
-            cover.memory.remember(cover.window, total);
-            if !pages::worth_going_on(cover.unseen.len(), total) {
-                sweep.cut_short();
-            }
-        }
-        if cover.unseen.is_empty() {
-            sweep.cut_short();
-        }
-    }
-
-    /// A ticket on a list page: refreshes it if it is watched, and joins it to the
-    /// query whose page it is when the query's status filter keeps it. Returns its key
-    /// when it is (now) watched.
-    fn take_listed(&mut self, of: SweepOf, ticket: Ticket, started: Instant) -> Option<Arc<str>> {
-        let known = self.tickets.get_key_value(ticket.execution_id.as_str());
-        let mut key = known.map(|(key, _)| key.clone());
-        if let SweepOf::Query(i) = of {
-            let query = &self.queries[i];
-            let member = key.as_ref().is_some_and(|k| query.members.contains(k));
-            if !member && query.query.keeps(&ticket) {
-                let joined = match key.clone() {
-                    Some(existing) => existing,
-                    None => self.insert(ticket.execution_id.as_str().into(), false),
-                };
-                self.schedule.remove(&joined);
-                if let Some(watched) = self.tickets.get_mut(&joined) {
-                    watched.in_queries += 1;
-                }
-                self.queries[i].members.insert(joined.clone());
-                self.emit(Update::Joined {
-                    execution_id: joined.to_string(),
-                    query: self.queries[i].name.clone(),
-                    at: SystemTime::now(),
-                });
-                key = Some(joined);
-            }
-        }
-        let key = key?;
-        if self.tickets.get(&key).is_some_and(|w| !w.in_flight) {
-            self.accept(key.clone(), Arc::new(ticket), started);
-        }
-        Some(key)
-    }
-
-    /// When a pass has no page left in flight or to send: the tickets it should have
-    /// held but did not fall back to their GETs, and a query lets go of the finished
-    /// tickets that left its window.
-    fn end_pass_if_done(&mut self, of: SweepOf) {
-        let sweep = match of {
-            SweepOf::Cover => &mut self.cover.sweep,
-            SweepOf::Query(i) => &mut self.queries[i].sweep,
-            SweepOf::Browse => return,
-        };
-        if !sweep.as_ref().is_some_and(Sweep::is_done) {
-            return;
-        }
-        let Some(sweep) = sweep.take() else {
-            return;
-        };
-        let unseen: Vec<Arc<str>> = match of {
-            SweepOf::Cover => {
-                for key in std::mem::take(&mut self.cover.covered) {
-                    if let Some(watched) = self.tickets.get_mut(&key) {
-                        watched.in_cover = false;
-                    }
-                }
-                std::mem::take(&mut self.cover.unseen).into_iter().collect()
-            }
-            SweepOf::Browse => Vec::new(),
-            SweepOf::Query(i) => {
-                let query = &mut self.queries[i];
-                let unseen: Vec<Arc<str>> = query
-                    .members
-                    .iter()
-                    .filter(|key| !sweep.seen.contains(*key))
-                    .cloned()
-                    .collect();
-                if sweep.is_complete() {
-                    self.release_finished(i, &unseen);
-                }
-                unseen
-            }
-        };
-        for key in unseen {
-            let idle_and_active = self
-                .tickets
-                .get(&key)
-                .is_some_and(|w| !w.in_flight && (of == SweepOf::Cover || w.is_active()));
-            if idle_and_active {
-                self.schedule.set_urgent(key);
-            }
-        }
-    }
-
-    /// Finished members of `queries[i]` its whole pass did not see have left its
-    /// window: the query lets go of them, and the engine too unless someone else
-    /// watches them.
-    fn release_finished(&mut self, i: usize, unseen: &[Arc<str>]) {
-        for key in unseen {
-            let Some(watched) = self.tickets.get_mut(key) else {
-                self.queries[i].members.remove(key);
-                continue;
-            };
-            if watched.is_active() {
-                continue;
-            }
-            self.queries[i].members.remove(key);
-            watched.in_queries = watched.in_queries.saturating_sub(1);
-            let dropped = watched.in_queries == 0 && !watched.explicit;
-            if dropped {
-                self.tickets.remove(key);
-                self.schedule.remove(key);
-                self.steps_queue.retain(|queued| queued != key);
-            }
-            self.emit(Update::Left {
-                execution_id: key.to_string(),
-                query: self.queries[i].name.clone(),
-                dropped,
-                at: SystemTime::now(),
-            });
-        }
-    }
-
-    /// No more passes for `of` (listing is forbidden): the cover leaves its tickets to
-    /// their GETs; the query finds nothing more.
-    fn stop_pages(&mut self, of: SweepOf) {
-        match of {
-            SweepOf::Cover => self.cover.due = None,
-            SweepOf::Query(i) => self.queries[i].due = later(Instant::now(), FAR_FUTURE),
-            SweepOf::Browse => {}
-        }
-    }
-
-    fn sweep_mut(&mut self, of: SweepOf) -> Option<&mut Sweep> {
-        match of {
-            SweepOf::Cover => self.cover.sweep.as_mut(),
-            SweepOf::Query(i) => self.queries[i].sweep.as_mut(),
-            SweepOf::Browse => None,
-        }
-    }
-
-    /// A browse page goes to the view as it came (an error too: the view offers to try
-    /// again); throttling and auth failures pause the engine as usual.
-    fn complete_browse(
-        &mut self,
-        generation: u64,
-        offset: u32,
-        auth_epoch: u64,
-        result: Result<Page<Ticket>, ApiError>,
-    ) {
-        if let Err(error) = &result {
-            match error.kind() {
-                ErrorKind::Throttled => self.throttle(error.clone(), Instant::now()),
-                ErrorKind::Auth => self.auth_failed(auth_epoch, error.clone()),
-                _ => {}
-            }
-        }
-        self.emit(Update::BrowsePage {
-            generation,
-            offset,
-            result,
-            at: SystemTime::now(),
-        });
-    }
-
-    /// Pauses every request until the 429's `Retry-After`, reporting once per pause.
-    fn throttle(&mut self, error: ApiError, now: Instant) {
-        let wait = error
-            .retry_after()
-            .unwrap_or(DEFAULT_THROTTLE_PAUSE)
-            .min(MAX_THROTTLE_PAUSE);
-        let until = now + wait;
-        let already_paused = self.throttled_until.is_some_and(|t| now < t);
-        self.throttled_until = Some(self.throttled_until.map_or(until, |t| t.max(until)));
-        self.limiter.pause_until(until);
-        if !already_paused {
-            self.emit(Update::Throttled {
-                until: SystemTime::now() + wait,
-                error,
-            });
-        }
-    }
-
-    /// Stops all requests after a 401/403, reporting once. Answers to requests sent
-    /// before the block (an older epoch) change nothing.
-    fn auth_failed(&mut self, auth_epoch: u64, error: ApiError) {
-        if auth_epoch != self.auth_epoch || matches!(self.auth, AuthState::Blocked(_)) {
-            return;
-        }
-        if matches!(self.auth, AuthState::Probing) {
-            self.failed_probes += 1;
-        }
-        self.auth = AuthState::Blocked(error.clone());
-        self.emit(Update::AuthFailed {
-            error,
-            at: SystemTime::now(),
-        });
     }
 
     fn emit(&self, update: Update) {
         // A closed channel ends the run loop; nothing to do here.
         let _ = self.updates.send(update);
-    }
-}
-
-/// A year: the furthest ahead anything is scheduled.
-const FAR_FUTURE: Duration = Duration::from_secs(365 * 86_400);
-
-/// `at + after`, kept within a year so that a huge configured interval (the config
-/// and `--interval` accept up to `Duration::MAX`) cannot overflow the clock.
-fn later(at: Instant, after: Duration) -> Instant {
-    at + after.min(FAR_FUTURE)
-}
-
-async fn sleep_until_or_forever(wake: Option<Instant>) {
-    match wake {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_huge_interval_schedules_far_ahead_without_overflow() {
-        let now = Instant::now();
-        assert_eq!(
-            later(now, Duration::from_secs(5)),
-            now + Duration::from_secs(5)
-        );
-        assert_eq!(later(now, Duration::MAX), now + FAR_FUTURE);
     }
 }

@@ -9,24 +9,42 @@ use crate::coc::{ApiError, Client, Instance, ListQuery, Operation, Page, Status,
 use crate::query::TicketQuery;
 
 mod engine;
+mod gate;
+pub mod pager;
 pub mod pages;
 mod rate;
+mod request;
 mod schedule;
+mod sweeps;
+mod tracked;
 
-pub use engine::{
-    DEFAULT_THROTTLE_PAUSE, EngineHandle, MAX_FAILED_PROBES, MAX_THROTTLE_PAUSE, PROBE_SPACING,
-    spawn,
+pub use engine::{EngineHandle, spawn};
+pub use gate::{
+    DEFAULT_THROTTLE_PAUSE, Gate, MAX_FAILED_PROBES, MAX_THROTTLE_PAUSE, PROBE_SPACING, Scope,
+    Verdict,
 };
+pub use pager::{Cursor, End, Limits, PageAt, Pager, read_all};
 pub use rate::{Pacer, RateLimiter};
 pub use schedule::Schedule;
 
 /// What the engine needs from the API; `Client` in production, scripted fakes in tests.
+/// Lists are read one page per call: the engine pages them itself, each page through
+/// its pacer.
 pub trait Fetcher: Send + Sync + 'static {
     fn fetch(&self, execution_id: &str) -> impl Future<Output = Result<Ticket, ApiError>> + Send;
-    fn fetch_steps(
+
+    /// One page of a ticket's steps. Fakes without steps keep this default.
+    fn steps_page(
         &self,
         execution_id: &str,
-    ) -> impl Future<Output = Result<Vec<Step>, ApiError>> + Send;
+        limit: u32,
+        offset: u32,
+    ) -> impl Future<Output = Result<Page<Step>, ApiError>> + Send {
+        let _ = (execution_id, limit, offset);
+        std::future::ready(Err(ApiError::Network {
+            detail: "this fetcher has no steps".into(),
+        }))
+    }
 
     /// Whether `list` works; without it every ticket is refreshed by its own GET and
     /// queries find nothing.
@@ -58,6 +76,13 @@ pub trait Fetcher: Send + Sync + 'static {
             detail: "this fetcher has no instances".into(),
         }))
     }
+
+    /// Whether writes are refused where they leave (`--read-only`): an operation is
+    /// then answered at once, never launched.
+    fn read_only(&self) -> bool {
+        false
+    }
+
     /// Sends an operation, once. Fakes that never operate keep this default.
     fn operate(
         &self,
@@ -76,8 +101,13 @@ impl Fetcher for Client {
         self.get_execution(execution_id).await
     }
 
-    async fn fetch_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        self.all_steps(execution_id).await
+    async fn steps_page(
+        &self,
+        execution_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<Step>, ApiError> {
+        self.list_steps(execution_id, limit, offset).await
     }
 
     async fn fetch_instances(
@@ -87,6 +117,10 @@ impl Fetcher for Client {
         offset: u32,
     ) -> Result<Page<Instance>, ApiError> {
         self.list_instances(execution_step_id, limit, offset).await
+    }
+
+    fn read_only(&self) -> bool {
+        self.is_read_only()
     }
 
     async fn operate(&self, execution_id: &str, operation: Operation) -> Result<(), ApiError> {
@@ -148,7 +182,7 @@ pub enum Command {
     Browse {
         generation: u64,
         query: TicketQuery,
-        offset: u32,
+        page: PageAt,
     },
     /// Keep this ticket's steps fresh (the open ticket): fetched now, after each of its
     /// polls while it is active and once more when it finishes. `None` stops.
@@ -157,8 +191,7 @@ pub enum Command {
     FetchInstances {
         execution_id: String,
         step_id: String,
-        limit: u32,
-        offset: u32,
+        page: PageAt,
     },
     /// Send an operation once (never retried), then poll the ticket at once and keep
     /// polling it for a while even if it still shows a finished status.
@@ -169,9 +202,18 @@ pub enum Command {
     Shutdown,
 }
 
-/// Updates out of the engine, in the order they happened.
+/// Updates out of the engine, in the order they happened: news of a tracked ticket,
+/// the answer to a command, or the engine's own health.
 #[derive(Debug, Clone)]
 pub enum Update {
+    Ticket(TicketUpdate),
+    Reply(Reply),
+    Health(HealthUpdate),
+}
+
+/// News of a ticket the engine tracks.
+#[derive(Debug, Clone)]
+pub enum TicketUpdate {
     /// A successful poll.
     Snapshot {
         execution_id: String,
@@ -192,11 +234,6 @@ pub enum Update {
         to: Status,
         at: SystemTime,
     },
-    Steps {
-        execution_id: String,
-        result: Result<Vec<Step>, ApiError>,
-        at: SystemTime,
-    },
     /// A query found the ticket (sent before its first snapshot through the query).
     Joined {
         execution_id: String,
@@ -204,17 +241,28 @@ pub enum Update {
         at: SystemTime,
     },
     /// A finished ticket left the query's window; `dropped` when the engine no longer
-    /// watches it at all (no other query holds it and it was not named explicitly).
+    /// tracks it at all (no other query holds it and it was not named explicitly).
     Left {
         execution_id: String,
         query: String,
         dropped: bool,
         at: SystemTime,
     },
+}
+
+/// The answer to a command.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// The answer to `FetchSteps` / `FollowSteps`: every step, up to `Limits::STEPS`.
+    Steps {
+        execution_id: String,
+        result: Result<Vec<Step>, ApiError>,
+        at: SystemTime,
+    },
     /// A page for the browse view.
     BrowsePage {
         generation: u64,
-        offset: u32,
+        page: PageAt,
         result: Result<Page<Ticket>, ApiError>,
         at: SystemTime,
     },
@@ -222,7 +270,7 @@ pub enum Update {
     Instances {
         execution_id: String,
         step_id: String,
-        offset: u32,
+        page: PageAt,
         result: Result<Page<Instance>, ApiError>,
         at: SystemTime,
     },
@@ -233,6 +281,11 @@ pub enum Update {
         result: Result<(), ApiError>,
         at: SystemTime,
     },
+}
+
+/// The engine's own state, for every ticket at once.
+#[derive(Debug, Clone)]
+pub enum HealthUpdate {
     /// The endpoint answered 429: nothing is sent before `until`.
     Throttled { until: SystemTime, error: ApiError },
     /// 401/403: polling has stopped (reported once).
@@ -243,17 +296,21 @@ impl Update {
     /// When it happened; `None` for a throttling pause, which names when it ends.
     pub fn at(&self) -> Option<SystemTime> {
         match self {
-            Update::Snapshot { at, .. }
-            | Update::Error { at, .. }
-            | Update::Transition { at, .. }
-            | Update::Steps { at, .. }
-            | Update::Joined { at, .. }
-            | Update::Left { at, .. }
-            | Update::BrowsePage { at, .. }
-            | Update::Operated { at, .. }
-            | Update::Instances { at, .. }
-            | Update::AuthFailed { at, .. } => Some(*at),
-            Update::Throttled { .. } => None,
+            Update::Ticket(
+                TicketUpdate::Snapshot { at, .. }
+                | TicketUpdate::Error { at, .. }
+                | TicketUpdate::Transition { at, .. }
+                | TicketUpdate::Joined { at, .. }
+                | TicketUpdate::Left { at, .. },
+            )
+            | Update::Reply(
+                Reply::Steps { at, .. }
+                | Reply::BrowsePage { at, .. }
+                | Reply::Operated { at, .. }
+                | Reply::Instances { at, .. },
+            )
+            | Update::Health(HealthUpdate::AuthFailed { at, .. }) => Some(*at),
+            Update::Health(HealthUpdate::Throttled { .. }) => None,
         }
     }
 }

@@ -1,10 +1,7 @@
-//! Refresh by the page: when list pages are cheaper than one GET per ticket, and the
-//! bookkeeping of one sweep through a list's pages. Pure: no I/O, no clock.
+//! Refresh by the page: when list pages are cheaper than one GET per ticket. Pure: no
+//! I/O, no clock. (Reading the pages is the pager's.)
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::Arc;
-
-use crate::coc::{ListQuery, MAX_LIST_LIMIT};
+use crate::coc::MAX_LIST_LIMIT;
 
 /// Requests for `total` tickets at 100 a page.
 pub fn pages_for(total: u64) -> u64 {
@@ -89,100 +86,6 @@ impl WindowMemory {
     }
 }
 
-/// One pass through the pages of a list query: the first page alone (it tells
-/// `total`), then every other page, any order. Offsets stay fixed for the pass; a
-/// ticket pushed to the next page by a new one is simply seen twice.
-#[derive(Debug)]
-pub struct Sweep {
-    base: ListQuery,
-    total: Option<u64>,
-    /// Offsets still to send.
-    pending: VecDeque<u32>,
-    outstanding: usize,
-    /// Set when the pass ends early (an error, or pages found too dear).
-    cut_short: bool,
-    /// Every ticket the pages held.
-    pub seen: HashSet<Arc<str>>,
-}
-
-impl Sweep {
-    pub fn new(base: ListQuery) -> Sweep {
-        Sweep {
-            base,
-            total: None,
-            pending: VecDeque::from([0]),
-            outstanding: 0,
-            cut_short: false,
-            seen: HashSet::new(),
-        }
-    }
-
-    /// The next page to ask for, if one may be sent now.
-    pub fn next_page(&mut self) -> Option<ListQuery> {
-        if self.cut_short {
-            return None;
-        }
-        let offset = self.pending.pop_front()?;
-        self.outstanding += 1;
-        Some(ListQuery {
-            limit: Some(MAX_LIST_LIMIT),
-            offset: Some(offset),
-            ..self.base.clone()
-        })
-    }
-
-    pub fn has_ready_page(&self) -> bool {
-        !self.cut_short && !self.pending.is_empty()
-    }
-
-    /// A page came back holding `received` tickets (already added to `seen`) and the
-    /// list's `total`. Returns the total when this was the first page.
-    pub fn on_page(&mut self, offset: u32, total: Option<i64>, received: usize) -> Option<u64> {
-        self.outstanding = self.outstanding.saturating_sub(1);
-        let total = total.map_or(received as u64, |t| t.max(0) as u64);
-        if self.total.is_some() {
-            return None;
-        }
-        self.total = Some(total);
-        let step = MAX_LIST_LIMIT as u64;
-        let first_rest = u64::from(offset) + step;
-        self.pending.extend(
-            (first_rest..total)
-                .step_by(step as usize)
-                .map(|o| u32::try_from(o).unwrap_or(u32::MAX)),
-        );
-        Some(total)
-    }
-
-    /// The page at `offset` must be asked for again (the endpoint was throttled).
-    pub fn retry(&mut self, offset: u32) {
-        self.outstanding = self.outstanding.saturating_sub(1);
-        self.pending.push_front(offset);
-    }
-
-    /// Ends the pass after the pages in flight (an error; pages not worth it).
-    pub fn cut_short(&mut self) {
-        self.cut_short = true;
-        self.pending.clear();
-    }
-
-    /// A page answered with an error: the pass ends with what it saw.
-    pub fn on_failed_page(&mut self) {
-        self.outstanding = self.outstanding.saturating_sub(1);
-        self.cut_short();
-    }
-
-    /// Every page asked for has answered and none is left to ask for.
-    pub fn is_done(&self) -> bool {
-        self.outstanding == 0 && (self.cut_short || self.pending.is_empty())
-    }
-
-    /// Whether the pass went through every page of the list.
-    pub fn is_complete(&self) -> bool {
-        self.is_done() && !self.cut_short && self.total.is_some()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,58 +150,5 @@ mod tests {
         memory.remember(None, 800);
         assert_eq!(memory.estimate(Some(9)), estimate(800, false));
         assert_eq!(memory.estimate(None), estimate(800, true));
-    }
-
-    fn offsets(sweep: &mut Sweep) -> Vec<u32> {
-        std::iter::from_fn(|| sweep.next_page().map(|q| q.offset.unwrap())).collect()
-    }
-
-    #[test]
-    fn a_sweep_asks_for_the_first_page_then_all_the_others() {
-        let base = ListQuery {
-            creator: Some("zhang".into()),
-            ..ListQuery::default()
-        };
-        let mut sweep = Sweep::new(base);
-        let first = sweep.next_page().unwrap();
-        assert_eq!(
-            (first.limit, first.offset, first.creator.as_deref()),
-            (Some(100), Some(0), Some("zhang"))
-        );
-        assert!(sweep.next_page().is_none(), "the rest waits for total");
-        assert_eq!(sweep.on_page(0, Some(250), 100), Some(250));
-        assert_eq!(offsets(&mut sweep), [100, 200]);
-        assert!(!sweep.is_done());
-        sweep.retry(200);
-        assert_eq!(offsets(&mut sweep), [200]);
-        assert_eq!(sweep.on_page(100, Some(251), 100), None);
-        assert_eq!(sweep.on_page(200, Some(251), 51), None);
-        assert!(sweep.is_complete());
-    }
-
-    #[test]
-    fn a_sweep_cut_short_waits_for_its_pages_in_flight() {
-        let mut sweep = Sweep::new(ListQuery::default());
-        sweep.next_page().unwrap();
-        sweep.on_page(0, Some(1000), 100);
-        sweep.next_page().unwrap();
-        sweep.next_page().unwrap();
-        sweep.on_failed_page();
-        assert!(!sweep.is_done(), "one page still in flight");
-        assert!(sweep.next_page().is_none());
-        sweep.on_page(200, Some(1000), 100);
-        assert!(sweep.is_done() && !sweep.is_complete());
-    }
-
-    #[test]
-    fn an_empty_list_is_one_page() {
-        let mut sweep = Sweep::new(ListQuery::default());
-        sweep.next_page().unwrap();
-        assert_eq!(sweep.on_page(0, Some(0), 0), Some(0));
-        assert!(sweep.is_complete());
-        let mut no_total = Sweep::new(ListQuery::default());
-        no_total.next_page().unwrap();
-        assert_eq!(no_total.on_page(0, None, 7), Some(7));
-        assert!(no_total.is_complete());
     }
 }

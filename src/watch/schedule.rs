@@ -4,6 +4,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -99,6 +100,15 @@ impl<K: Clone + Eq + Hash> Schedule<K> {
         self.slots.remove(&key);
         Some(key)
     }
+}
+
+/// A year: the furthest ahead anything is scheduled.
+pub const FAR_FUTURE: Duration = Duration::from_secs(365 * 86_400);
+
+/// `at + after`, kept within a year so that a huge configured interval (the config
+/// and `--interval` accept up to `Duration::MAX`) cannot overflow the clock.
+pub fn later(at: Instant, after: Duration) -> Instant {
+    at + after.min(FAR_FUTURE)
 }
 
 #[cfg(test)]

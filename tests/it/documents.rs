@@ -180,10 +180,10 @@ async fn a_seeded_execution_runs_again_as_a_new_execution_of_every_kind() {
         sim.advance(Duration::from_secs(3600));
         let ended = client.get_execution(&id).await.unwrap();
         assert!(ended.is_terminal(), "{kind}: {:?}", ended.status);
-        let steps = client.all_steps(&id).await.unwrap();
+        let steps = crate::support::read_steps(&client, &id).await;
         assert!(!steps.is_empty());
         if kind == ExecutionType::Batch {
-            let model_steps = client.all_steps(&model.execution_id).await.unwrap();
+            let model_steps = crate::support::read_steps(&client, &model.execution_id).await;
             let batch_step = |steps: &[coctop::coc::Step]| {
                 steps
                     .iter()
@@ -191,11 +191,9 @@ async fn a_seeded_execution_runs_again_as_a_new_execution_of_every_kind() {
                     .and_then(|s| s.execution_step_id.clone())
                     .unwrap()
             };
-            let hosts = client.all_instances(&batch_step(&steps)).await.unwrap();
-            let model_hosts = client
-                .all_instances(&batch_step(&model_steps))
-                .await
-                .unwrap();
+            let hosts = crate::support::read_instances(&client, &batch_step(&steps)).await;
+            let model_hosts =
+                crate::support::read_instances(&client, &batch_step(&model_steps)).await;
             let names = |hosts: &[coctop::coc::Instance]| -> Vec<serde_json::Value> {
                 hosts.iter().map(|h| h.properties["name"].clone()).collect()
             };

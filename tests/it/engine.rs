@@ -6,16 +6,16 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use coctop::coc::{ApiError, Status, Step, Ticket};
+use coctop::coc::{ApiError, Page, Status, Step, Ticket};
 use coctop::watch::{
-    Command, DEFAULT_THROTTLE_PAUSE, EngineConfig, EngineHandle, Fetcher, MAX_FAILED_PROBES,
-    PROBE_SPACING, Update, spawn,
+    Command, DEFAULT_THROTTLE_PAUSE, EngineConfig, EngineHandle, Fetcher, HealthUpdate,
+    MAX_FAILED_PROBES, PROBE_SPACING, Reply, TicketUpdate, Update, spawn,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{Instant, sleep};
 
 #[derive(Debug, Clone)]
-enum Reply {
+enum Answer {
     Status(Status),
     Fail(ApiError),
 }
@@ -32,7 +32,7 @@ struct Call {
 struct FakeApi {
     start: Instant,
     delay: Duration,
-    scripts: Mutex<HashMap<String, VecDeque<Reply>>>,
+    scripts: Mutex<HashMap<String, VecDeque<Answer>>>,
     calls: Mutex<Vec<Call>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -50,7 +50,7 @@ impl FakeApi {
         }
     }
 
-    fn script(self, id: &str, replies: impl IntoIterator<Item = Reply>) -> FakeApi {
+    fn script(self, id: &str, replies: impl IntoIterator<Item = Answer>) -> FakeApi {
         self.scripts
             .lock()
             .unwrap()
@@ -70,16 +70,16 @@ impl FakeApi {
             .collect()
     }
 
-    fn next_reply(&self, id: &str) -> Reply {
+    fn next_reply(&self, id: &str) -> Answer {
         let mut scripts = self.scripts.lock().unwrap();
         match scripts.get_mut(id) {
             Some(script) if script.len() > 1 => script.pop_front().unwrap(),
             Some(script) if !script.is_empty() => script[0].clone(),
-            _ => Reply::Status(Status::Running),
+            _ => Answer::Status(Status::Running),
         }
     }
 
-    async fn call(&self, id: &str, steps: bool) -> Reply {
+    async fn call(&self, id: &str, steps: bool) -> Answer {
         self.calls.lock().unwrap().push(Call {
             id: id.to_string(),
             at: self.start.elapsed(),
@@ -96,28 +96,36 @@ impl FakeApi {
 impl Fetcher for FakeApi {
     async fn fetch(&self, execution_id: &str) -> Result<Ticket, ApiError> {
         match self.call(execution_id, false).await {
-            Reply::Status(status) => {
+            Answer::Status(status) => {
                 let mut ticket = Ticket::empty(execution_id);
                 ticket.status = Some(status);
                 Ok(ticket)
             }
-            Reply::Fail(error) => Err(error),
+            Answer::Fail(error) => Err(error),
         }
     }
 
-    async fn fetch_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
+    async fn steps_page(
+        &self,
+        execution_id: &str,
+        _limit: u32,
+        _offset: u32,
+    ) -> Result<Page<Step>, ApiError> {
         match self.call(execution_id, true).await {
-            Reply::Fail(error) => Err(error),
-            Reply::Status(_) => Ok(vec![Step {
-                name: Some(format!("{execution_id}-step")),
-                ..Step::default()
-            }]),
+            Answer::Fail(error) => Err(error),
+            Answer::Status(_) => Ok(Page {
+                data: vec![Step {
+                    name: Some(format!("{execution_id}-step")),
+                    ..Step::default()
+                }],
+                total: Some(1),
+            }),
         }
     }
 }
 
-fn http(status: u16, retry_after: Option<Duration>) -> Reply {
-    Reply::Fail(ApiError::Http {
+fn http(status: u16, retry_after: Option<Duration>) -> Answer {
+    Answer::Fail(ApiError::Http {
         status,
         error_code: None,
         error_msg: None,
@@ -127,8 +135,8 @@ fn http(status: u16, retry_after: Option<Duration>) -> Reply {
     })
 }
 
-fn status(s: Status) -> Reply {
-    Reply::Status(s)
+fn status(s: Status) -> Answer {
+    Answer::Status(s)
 }
 
 fn config(interval_secs: u64, concurrency: usize, max_rps: f64) -> EngineConfig {
@@ -159,11 +167,11 @@ fn snapshots_of<'a>(updates: &'a [Update], id: &str) -> Vec<&'a Arc<Ticket>> {
     updates
         .iter()
         .filter_map(|u| match u {
-            Update::Snapshot {
+            Update::Ticket(TicketUpdate::Snapshot {
                 execution_id,
                 ticket,
                 ..
-            } if execution_id == id => Some(ticket),
+            }) if execution_id == id => Some(ticket),
             _ => None,
         })
         .collect()
@@ -285,7 +293,7 @@ async fn failures_back_off_exponentially_and_success_resets() {
     let errors: Vec<_> = drain(&mut engine.updates)
         .into_iter()
         .filter_map(|u| match u {
-            Update::Error { last_good, .. } => Some(last_good),
+            Update::Ticket(TicketUpdate::Error { last_good, .. }) => Some(last_good),
             _ => None,
         })
         .collect();
@@ -312,10 +320,19 @@ async fn a_429_pauses_every_request_until_retry_after() {
     assert_eq!(calls.len(), 6, "every ticket polled once the pause ended");
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::Throttled { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::Throttled { .. })
+        )),
         1
     );
-    assert_eq!(count(&updates, |u| matches!(u, Update::Error { .. })), 0);
+    assert_eq!(
+        count(&updates, |u| matches!(
+            u,
+            Update::Ticket(TicketUpdate::Error { .. })
+        )),
+        0
+    );
     engine.shutdown().await;
 }
 
@@ -343,7 +360,10 @@ async fn overlapping_429s_make_one_pause_and_one_report() {
     assert!(later.iter().all(|c| c.at >= secs(21.1)), "{later:?}");
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::Throttled { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::Throttled { .. })
+        )),
         1
     );
     engine.shutdown().await;
@@ -395,7 +415,10 @@ async fn finished_tickets_are_not_polled_again() {
     }
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::Snapshot { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Ticket(TicketUpdate::Snapshot { .. })
+        )),
         25
     );
     engine.shutdown().await;
@@ -423,7 +446,10 @@ async fn refresh_polls_a_finished_ticket_once_more() {
     let updates = drain(&mut engine.updates);
     assert_eq!(snapshots_of(&updates, "done").len(), 1);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::Transition { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Ticket(TicketUpdate::Transition { .. })
+        )),
         0,
         "same status, no transition"
     );
@@ -451,7 +477,10 @@ async fn auth_failure_stops_polling_until_a_refresh_succeeds() {
     assert_eq!(api.calls().len(), 1, "nothing sent after the 401");
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::AuthFailed { .. })
+        )),
         1
     );
 
@@ -465,10 +494,19 @@ async fn auth_failure_stops_polling_until_a_refresh_succeeds() {
     );
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::AuthFailed { .. })
+        )),
         0
     );
-    assert_eq!(count(&updates, |u| matches!(u, Update::Snapshot { .. })), 3);
+    assert_eq!(
+        count(&updates, |u| matches!(
+            u,
+            Update::Ticket(TicketUpdate::Snapshot { .. })
+        )),
+        3
+    );
     engine.shutdown().await;
 }
 
@@ -490,7 +528,10 @@ async fn a_failed_probe_sends_exactly_one_request() {
     assert_eq!(api.calls().len(), 3);
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::AuthFailed { .. })
+        )),
         1
     );
 
@@ -502,7 +543,7 @@ async fn a_failed_probe_sends_exactly_one_request() {
     settle().await;
     let updates = drain(&mut engine.updates);
     assert!(
-        matches!(&updates[..], [Update::Steps { result: Err(e), .. }] if e.is_auth()),
+        matches!(&updates[..], [Update::Reply(Reply::Steps { result: Err(e), .. })] if e.is_auth()),
         "{updates:?}"
     );
 
@@ -511,7 +552,10 @@ async fn a_failed_probe_sends_exactly_one_request() {
     assert_eq!(api.calls().len(), 4, "one probe, then stopped again");
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::AuthFailed { .. })
+        )),
         1
     );
     engine.shutdown().await;
@@ -544,7 +588,10 @@ async fn auth_probes_at_most_one_per_30s_and_none_after_three_failures() {
     assert_eq!(api.calls().len(), 1 + MAX_FAILED_PROBES as usize);
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::AuthFailed { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::AuthFailed { .. })
+        )),
         1 + MAX_FAILED_PROBES as usize,
         "each failed request is reported, nothing more"
     );
@@ -631,7 +678,10 @@ async fn an_answer_for_a_removed_ticket_is_dropped_even_after_re_adding_it() {
         "only the new request's answer"
     );
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::Transition { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Ticket(TicketUpdate::Transition { .. })
+        )),
         1
     );
     engine.shutdown().await;
@@ -654,8 +704,12 @@ async fn transitions_follow_their_snapshots_in_order() {
     let seen: Vec<String> = drain(&mut engine.updates)
         .iter()
         .map(|u| match u {
-            Update::Snapshot { ticket, .. } => format!("snap {:?}", ticket.status),
-            Update::Transition { from, to, .. } => format!("{from:?} -> {to:?}"),
+            Update::Ticket(TicketUpdate::Snapshot { ticket, .. }) => {
+                format!("snap {:?}", ticket.status)
+            }
+            Update::Ticket(TicketUpdate::Transition { from, to, .. }) => {
+                format!("{from:?} -> {to:?}")
+            }
             other => format!("unexpected {other:?}"),
         })
         .collect();
@@ -700,11 +754,11 @@ async fn steps_go_through_the_same_rate_limit() {
     let answered: Vec<_> = updates
         .iter()
         .filter_map(|u| match u {
-            Update::Steps {
+            Update::Reply(Reply::Steps {
                 execution_id,
                 result: Ok(steps),
                 ..
-            } => Some((execution_id.as_str(), steps.len())),
+            }) => Some((execution_id.as_str(), steps.len())),
             _ => None,
         })
         .collect();
@@ -728,7 +782,10 @@ async fn ten_thousand_finished_tickets_are_each_polled_once() {
     assert_eq!(api.calls().len(), 10_000);
     let updates = drain(&mut engine.updates);
     assert_eq!(
-        count(&updates, |u| matches!(u, Update::Snapshot { .. })),
+        count(&updates, |u| matches!(
+            u,
+            Update::Ticket(TicketUpdate::Snapshot { .. })
+        )),
         10_000
     );
     engine.shutdown().await;
@@ -772,10 +829,6 @@ impl Fetcher for InstantApi {
         let mut ticket = Ticket::empty(execution_id);
         ticket.status = Some(Status::Running);
         Ok(ticket)
-    }
-
-    async fn fetch_steps(&self, _execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        Ok(Vec::new())
     }
 }
 
@@ -825,7 +878,7 @@ async fn tickets_known_from_the_cache_start_from_their_status_and_finished_ones_
     let transitions: Vec<(Option<Status>, Status)> = drain(&mut engine.updates)
         .into_iter()
         .filter_map(|u| match u {
-            Update::Transition { from, to, .. } => Some((from, to)),
+            Update::Ticket(TicketUpdate::Transition { from, to, .. }) => Some((from, to)),
             _ => None,
         })
         .collect();
@@ -840,5 +893,64 @@ async fn tickets_known_from_the_cache_start_from_their_status_and_finished_ones_
         .unwrap();
     settle().await;
     assert_eq!(api.poll_times("done").len(), 1, "r still polls it");
+    engine.shutdown().await;
+}
+
+/// Polls answer a running ticket; every operation is answered 429.
+struct ThrottledOperations {
+    start: Instant,
+    polls: Mutex<Vec<Duration>>,
+}
+
+impl Fetcher for ThrottledOperations {
+    async fn fetch(&self, execution_id: &str) -> Result<Ticket, ApiError> {
+        self.polls.lock().unwrap().push(self.start.elapsed());
+        let mut ticket = Ticket::empty(execution_id);
+        ticket.status = Some(Status::Running);
+        Ok(ticket)
+    }
+
+    async fn operate(
+        &self,
+        _execution_id: &str,
+        _operation: coctop::coc::Operation,
+    ) -> Result<(), ApiError> {
+        match http(429, Some(Duration::from_secs(10))) {
+            Answer::Fail(error) => Err(error),
+            Answer::Status(_) => unreachable!(),
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operations_429_pauses_every_request_like_a_polls() {
+    let api = Arc::new(ThrottledOperations {
+        start: Instant::now(),
+        polls: Mutex::new(Vec::new()),
+    });
+    let mut engine = spawn(api.clone(), config(1, 4, 10.0), ids(1));
+    sleep(secs(2.5)).await;
+    engine
+        .commands
+        .send(Command::Operate {
+            execution_id: ids(1)[0].clone(),
+            operation: coctop::coc::Operation::Terminate,
+        })
+        .unwrap();
+    sleep(secs(10.0)).await;
+    let updates = drain(&mut engine.updates);
+    assert_eq!(
+        count(&updates, |u| matches!(
+            u,
+            Update::Health(HealthUpdate::Throttled { .. })
+        )),
+        1
+    );
+    let polls = api.polls.lock().unwrap().clone();
+    let paused: Vec<&Duration> = polls
+        .iter()
+        .filter(|at| **at > secs(2.6) && **at < secs(12.4))
+        .collect();
+    assert!(paused.is_empty(), "polled during the pause: {paused:?}");
     engine.shutdown().await;
 }

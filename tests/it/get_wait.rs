@@ -467,8 +467,7 @@ fn get_steps_and_instances_print_what_the_api_says_failed_hosts_first() {
         .execution_id
         .clone();
     let missing = "EX2099010100000000nobody";
-    let client = sim.client();
-    let steps = sim.block_on(client.all_steps(&failed)).unwrap();
+    let steps = crate::support::all_steps(&sim, &failed);
 
     let out = run(home.path(), &sim, &["get", "--steps", &failed]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -508,7 +507,7 @@ fn get_steps_and_instances_print_what_the_api_says_failed_hosts_first() {
     let mut expected = 0;
     for step in &steps {
         let id = step.execution_step_id.as_deref().unwrap();
-        let hosts = sim.block_on(client.all_instances(id)).unwrap();
+        let hosts = crate::support::all_instances(&sim, id);
         expected += hosts.len();
         for host in &hosts {
             let same = serde_json::to_value(host).unwrap();
@@ -523,7 +522,7 @@ fn get_steps_and_instances_print_what_the_api_says_failed_hosts_first() {
     // A ticket that failed on its hosts: the failed host is listed first.
     let every: Vec<Ticket> = tickets.values().flatten().cloned().collect();
     let with_failed_host = every.iter().find(|t| {
-        let steps = sim.block_on(client.all_steps(&t.execution_id)).unwrap();
+        let steps = crate::support::all_steps(&sim, &t.execution_id);
         steps.iter().any(|s| {
             matches!(s.status, Some(Status::Failed | Status::Timeout))
                 && s.properties.get("on_targets").and_then(Value::as_str) == Some("true")

@@ -13,6 +13,7 @@ mod documents;
 mod engine;
 mod get_wait;
 mod hardening;
+mod hostile_pages;
 mod layers;
 mod list;
 mod notify;

@@ -268,7 +268,7 @@ mod through_the_dashboard {
     use coctop::coc::{Operation, Status};
     use coctop::config::WatchEntry;
     use coctop::sim::SimOptions;
-    use coctop::watch::{self, Command, EngineConfig, EngineHandle, Update};
+    use coctop::watch::{self, Command, EngineConfig, EngineHandle, Reply, TicketUpdate, Update};
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::first_with;
@@ -408,7 +408,7 @@ mod through_the_dashboard {
             assert!(
                 updates
                     .iter()
-                    .any(|u| matches!(u, Update::Operated { result: Ok(()), .. })),
+                    .any(|u| matches!(u, Update::Reply(Reply::Operated { result: Ok(()), .. }))),
                 "{operation:?}"
             );
             assert_eq!(sim.operations(), n as u64 + 1, "sent once");
@@ -474,7 +474,7 @@ mod through_the_dashboard {
         let steps_updates = |updates: &[Update]| {
             updates
                 .iter()
-                .filter(|u| matches!(u, Update::Steps { .. }))
+                .filter(|u| matches!(u, Update::Reply(Reply::Steps { .. })))
                 .count()
         };
         let started = Instant::now();
@@ -504,7 +504,7 @@ mod through_the_dashboard {
         }));
         let finished_at = updates
             .iter()
-            .position(|u| matches!(u, Update::Transition { to, .. } if to.is_terminal()))
+            .position(|u| matches!(u, Update::Ticket(TicketUpdate::Transition { to, .. }) if to.is_terminal()))
             .expect("the transition to finished");
         assert_eq!(
             steps_updates(&updates[finished_at..]),
@@ -579,7 +579,7 @@ fn one_confirmed_retry_in_the_real_dashboard() {
 fn the_engine_sends_no_operation_after_an_authentication_failure() {
     use coctop::coc::auth::Secret;
     use coctop::coc::{Auth, Client, ClientConfig, Endpoint, Operation};
-    use coctop::watch::{self, Command, EngineConfig, Update};
+    use coctop::watch::{self, Command, EngineConfig, HealthUpdate, Reply, Update};
 
     let sim = Sim::start(SimOptions {
         credentials: Some(("OPAK".into(), Secret::new("right-secret"))),
@@ -610,7 +610,10 @@ fn the_engine_sends_no_operation_after_an_authentication_failure() {
                 .expect("the engine runs")
         })
     };
-    while !matches!(next(&mut engine), Update::AuthFailed { .. }) {}
+    while !matches!(
+        next(&mut engine),
+        Update::Health(HealthUpdate::AuthFailed { .. })
+    ) {}
     engine
         .commands
         .send(Command::Operate {
@@ -619,7 +622,7 @@ fn the_engine_sends_no_operation_after_an_authentication_failure() {
         })
         .unwrap();
     loop {
-        if let Update::Operated { result, .. } = next(&mut engine) {
+        if let Update::Reply(Reply::Operated { result, .. }) = next(&mut engine) {
             assert!(result.unwrap_err().is_auth());
             break;
         }

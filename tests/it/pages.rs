@@ -11,7 +11,9 @@ use crate::support::{Sim, list_all};
 use coctop::coc::{ApiError, Auth, Client, ClientConfig, Endpoint, ListQuery, Page, Step, Ticket};
 use coctop::query::{TicketQuery, TimeBound};
 use coctop::sim::SimOptions;
-use coctop::watch::{Command, EngineConfig, EngineHandle, Fetcher, Update, pages, spawn};
+use coctop::watch::{
+    Command, EngineConfig, EngineHandle, Fetcher, HealthUpdate, TicketUpdate, Update, pages, spawn,
+};
 
 /// The real client, counting GETs and list pages; tickets in `hidden` are left out of
 /// every page (as if the list had missed them).
@@ -52,8 +54,13 @@ impl Fetcher for Counting {
         self.client.get_execution(execution_id).await
     }
 
-    async fn fetch_steps(&self, execution_id: &str) -> Result<Vec<Step>, ApiError> {
-        Ok(self.client.list_steps(execution_id, 100, 0).await?.data)
+    async fn steps_page(
+        &self,
+        execution_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<Step>, ApiError> {
+        self.client.list_steps(execution_id, limit, offset).await
     }
 
     fn lists(&self) -> bool {
@@ -112,7 +119,7 @@ fn collect(
 fn every_ticket_seen(n: usize) -> impl FnMut(&Update) -> bool {
     let mut seen = HashSet::new();
     move |update| {
-        if let Update::Snapshot { execution_id, .. } = update {
+        if let Update::Ticket(TicketUpdate::Snapshot { execution_id, .. }) = update {
             seen.insert(execution_id.clone());
         }
         seen.len() == n
@@ -122,7 +129,7 @@ fn every_ticket_seen(n: usize) -> impl FnMut(&Update) -> bool {
 fn snapshots(updates: &[Update]) -> HashMap<String, usize> {
     let mut count = HashMap::new();
     for update in updates {
-        if let Update::Snapshot { execution_id, .. } = update {
+        if let Update::Ticket(TicketUpdate::Snapshot { execution_id, .. }) = update {
             *count.entry(execution_id.clone()).or_default() += 1;
         }
     }
@@ -176,11 +183,11 @@ fn watched_tickets_are_refreshed_by_pages_with_fewer_requests_than_gets() {
         .iter()
         .filter(|id| {
             later.iter().rev().find_map(|u| match u {
-                Update::Snapshot {
+                Update::Ticket(TicketUpdate::Snapshot {
                     execution_id,
                     ticket,
                     ..
-                } if execution_id == *id => Some(!ticket.is_terminal()),
+                }) if execution_id == *id => Some(!ticket.is_terminal()),
                 _ => None,
             }) == Some(true)
         })
@@ -281,34 +288,34 @@ fn a_query_finds_new_tickets_and_lets_finished_ones_go_when_they_leave_its_windo
     let mut start_of = HashMap::new();
     for update in &updates {
         match update {
-            Update::Joined {
+            Update::Ticket(TicketUpdate::Joined {
                 execution_id,
                 query,
                 ..
-            } => {
+            }) => {
                 assert_eq!(query, "lately");
                 assert!(joined.insert(execution_id.clone()), "joins once");
             }
-            Update::Snapshot {
+            Update::Ticket(TicketUpdate::Snapshot {
                 execution_id,
                 ticket,
                 ..
-            } => {
+            }) => {
                 assert!(joined.contains(execution_id), "joined before its snapshot");
                 start_of.insert(execution_id.clone(), ticket.start_time.unwrap());
             }
-            Update::Left {
+            Update::Ticket(TicketUpdate::Left {
                 execution_id,
                 dropped,
                 ..
-            } => {
+            }) => {
                 assert!(*dropped, "nobody else watches it");
                 let last = updates.iter().rev().find_map(|u| match u {
-                    Update::Snapshot {
+                    Update::Ticket(TicketUpdate::Snapshot {
                         execution_id: id,
                         ticket,
                         ..
-                    } if id == execution_id => Some(ticket.clone()),
+                    }) if id == execution_id => Some(ticket.clone()),
                     _ => None,
                 });
                 assert!(last.unwrap().is_terminal(), "only finished tickets leave");
@@ -323,7 +330,7 @@ fn a_query_finds_new_tickets_and_lets_finished_ones_go_when_they_leave_its_windo
     );
     let left = updates
         .iter()
-        .filter(|u| matches!(u, Update::Left { .. }))
+        .filter(|u| matches!(u, Update::Ticket(TicketUpdate::Left { .. })))
         .count();
     assert!(left >= 1, "finished tickets leave the 2 s window");
     let (_, lists) = api.counts();
@@ -349,7 +356,7 @@ fn a_forbidden_list_leaves_the_tickets_to_their_gets() {
     assert!(
         !updates
             .iter()
-            .any(|u| matches!(u, Update::AuthFailed { .. })),
+            .any(|u| matches!(u, Update::Health(HealthUpdate::AuthFailed { .. }))),
         "a 403 on listing does not stop the polling"
     );
     engine.commands.send(Command::RefreshAll).unwrap();

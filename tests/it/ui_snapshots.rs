@@ -13,7 +13,7 @@ use coctop::app::{App, AppInit, Message, update};
 use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
 use coctop::config::WatchEntry;
 use coctop::format::Zone;
-use coctop::watch::Update;
+use coctop::watch::{Reply, TicketUpdate, Update};
 
 /// 2025-07-01 14:00:00 UTC.
 const NOW_SECS: u64 = 1_751_378_400;
@@ -84,20 +84,20 @@ fn app_with(tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
             let status = t.status.clone().unwrap();
             send(
                 &mut app,
-                Update::Transition {
+                Update::Ticket(TicketUpdate::Transition {
                     execution_id: execution_id.clone(),
                     from: None,
                     to: status,
                     at: now() - Duration::from_secs(600),
-                },
+                }),
             );
             send(
                 &mut app,
-                Update::Snapshot {
+                Update::Ticket(TicketUpdate::Snapshot {
                     execution_id,
                     ticket: Arc::new(t),
                     at: now() - Duration::from_secs(4),
-                },
+                }),
             );
         }
     }
@@ -185,21 +185,21 @@ fn mixed() -> App {
     ]);
     send(
         &mut app,
-        Update::Transition {
+        Update::Ticket(TicketUpdate::Transition {
             execution_id: id(2),
             from: Some(Status::Pending),
             to: Status::Running,
             at: now() - Duration::from_secs(300),
-        },
+        }),
     );
     send(
         &mut app,
-        Update::Error {
+        Update::Ticket(TicketUpdate::Error {
             execution_id: id(2),
             error: http_error(),
             last_good: None,
             at: now() - Duration::from_secs(2),
-        },
+        }),
     );
     app
 }
@@ -276,7 +276,7 @@ fn steps_tab_loading_then_loaded() {
     };
     send(
         &mut app,
-        Update::Steps {
+        Update::Reply(Reply::Steps {
             execution_id: id(2),
             result: Ok(vec![
                 step(1, Status::Succeed, "download patches", 12, Some(10)),
@@ -284,7 +284,7 @@ fn steps_tab_loading_then_loaded() {
                 step(3, Status::Pending, "reboot", 10, None),
             ]),
             at: now(),
-        },
+        }),
     );
     insta::assert_snapshot!("steps_tab_loaded", screen(&app, 80, 24));
 }
@@ -471,12 +471,12 @@ fn browse_view_with_a_filter_and_the_selection_beside() {
     // The filter reloaded the view: its second page request carries generation 2.
     send(
         &mut app,
-        Update::BrowsePage {
+        Update::Reply(Reply::BrowsePage {
             generation: 2,
-            offset: 0,
+            page: first_page(),
             result: Ok(page),
             at: now(),
-        },
+        }),
     );
     key(&mut app, KeyCode::Down);
     let text = screen(&app, 120, 24);
@@ -510,14 +510,14 @@ fn hosts_of_a_failed_step_failed_first_with_counts() {
     };
     send(
         &mut app,
-        Update::Steps {
+        Update::Reply(Reply::Steps {
             execution_id: id(2),
             result: Ok(vec![
                 step(1, Status::Succeed, ""),
                 step(2, Status::Failed, "exit code 1 on web-03"),
             ]),
             at: now(),
-        },
+        }),
     );
     key(&mut app, KeyCode::Char('j'));
     insta::assert_snapshot!("steps_with_a_failed_step", screen(&app, 80, 24));
@@ -532,10 +532,10 @@ fn hosts_of_a_failed_step_failed_first_with_counts() {
     };
     send(
         &mut app,
-        Update::Instances {
+        Update::Reply(Reply::Instances {
             execution_id: id(2),
             step_id: "302".into(),
-            offset: 0,
+            page: first_page(),
             result: Ok(coctop::coc::Page {
                 data: vec![
                     host(1, "Succeed", 1),
@@ -546,9 +546,16 @@ fn hosts_of_a_failed_step_failed_first_with_counts() {
                 total: Some(4),
             }),
             at: now(),
-        },
+        }),
     );
     insta::assert_snapshot!("hosts_of_a_step", screen(&app, 80, 24));
+}
+
+fn first_page() -> coctop::watch::PageAt {
+    coctop::watch::PageAt {
+        cursor: coctop::watch::Cursor::Offset(0),
+        limit: 100,
+    }
 }
 
 #[test]
@@ -587,11 +594,11 @@ fn step_values_a_whole_failure_and_a_hosts_output_in_the_pager() {
     ];
     send(
         &mut app,
-        Update::Steps {
+        Update::Reply(Reply::Steps {
             execution_id: id(2),
             result: Ok(steps),
             at: now(),
-        },
+        }),
     );
     let text = screen(&app, 100, 40);
     assert!(text.contains("    in   script           df -h"), "{text}");
@@ -615,16 +622,16 @@ fn step_values_a_whole_failure_and_a_hosts_output_in_the_pager() {
     .unwrap();
     send(
         &mut app,
-        Update::Instances {
+        Update::Reply(Reply::Instances {
             execution_id: id(2),
             step_id: "302".into(),
-            offset: 0,
+            page: first_page(),
             result: Ok(coctop::coc::Page {
                 data: vec![host],
                 total: Some(1),
             }),
             at: now(),
-        },
+        }),
     );
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "/error");

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::coc::ApiError;
+use crate::watch::HealthUpdate;
 
 #[test]
 fn error_keeps_the_last_good_data_and_success_clears_it() {
@@ -13,12 +14,12 @@ fn error_keeps_the_last_good_data_and_success_clears_it() {
     let at = now() + Duration::from_secs(1);
     let out = update(
         &mut app,
-        Message::Engine(Update::Error {
+        Message::Engine(Update::Ticket(TicketUpdate::Error {
             execution_id: id(1),
             error: error.clone(),
             last_good: None,
             at,
-        }),
+        })),
     );
     assert!(out.redraw);
     let entry = app.ticket(&id(1)).unwrap();
@@ -38,14 +39,14 @@ fn error_on_a_never_fetched_ticket_uses_the_engines_last_good_data() {
     let last_good = Arc::new(ticket(0, Status::Running, "x", 60));
     update(
         &mut app,
-        Message::Engine(Update::Error {
+        Message::Engine(Update::Ticket(TicketUpdate::Error {
             execution_id: id(0),
             error: ApiError::Connect {
                 detail: "refused".into(),
             },
             last_good: Some(last_good.clone()),
             at: now(),
-        }),
+        })),
     );
     let entry = app.ticket(&id(0)).unwrap();
     assert_eq!(entry.ticket.as_ref(), Some(&last_good));
@@ -61,12 +62,12 @@ fn transitions_are_recorded_in_history() {
     ] {
         update(
             &mut app,
-            Message::Engine(Update::Transition {
+            Message::Engine(Update::Ticket(TicketUpdate::Transition {
                 execution_id: id(0),
                 from,
                 to,
                 at: now() + Duration::from_secs(secs),
-            }),
+            })),
         );
     }
     let history = &app.ticket(&id(0)).unwrap().history;
@@ -91,10 +92,10 @@ fn throttling_and_auth_failure_reach_the_health() {
     assert!(
         update(
             &mut app,
-            Message::Engine(Update::Throttled {
+            Message::Engine(Update::Health(HealthUpdate::Throttled {
                 until,
                 error: throttle
-            })
+            }))
         )
         .redraw
     );
@@ -112,10 +113,10 @@ fn throttling_and_auth_failure_reach_the_health() {
     };
     update(
         &mut app,
-        Message::Engine(Update::AuthFailed {
+        Message::Engine(Update::Health(HealthUpdate::AuthFailed {
             error: auth.clone(),
             at: now(),
-        }),
+        })),
     );
     assert_eq!(app.health().auth_failed.as_ref().unwrap().error, auth);
     // A later success means the credentials work again.
@@ -137,20 +138,20 @@ fn engine_updates_move_the_clock_forward_never_back() {
     let later = now() + Duration::from_millis(700);
     update(
         &mut app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: id(0),
             ticket: Arc::new(ticket(0, Status::Succeed, "a", 7200)),
             at: later,
-        }),
+        })),
     );
     assert_eq!(app.now, later, "a poll just now is not in the future");
     update(
         &mut app,
-        Message::Engine(Update::Snapshot {
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
             execution_id: id(0),
             ticket: Arc::new(ticket(0, Status::Succeed, "a", 7200)),
             at: now(),
-        }),
+        })),
     );
     assert_eq!(app.now, later);
 }
@@ -172,23 +173,23 @@ fn adjusted_counts_and_health_match_a_full_recount() {
             };
             update(
                 &mut app,
-                Message::Engine(Update::Error {
+                Message::Engine(Update::Ticket(TicketUpdate::Error {
                     execution_id: id(n),
                     error,
                     last_good: None,
                     at,
-                }),
+                })),
             );
         } else {
             let status = statuses[rng.gen_range(0..statuses.len())].clone();
             let t = ticket(n, status, "x", 60);
             update(
                 &mut app,
-                Message::Engine(Update::Snapshot {
+                Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
                     execution_id: t.execution_id.clone(),
                     ticket: Arc::new(t),
                     at,
-                }),
+                })),
             );
         }
         let (counts, failing) = app.recount();

@@ -23,8 +23,7 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
         [engine(Command::FetchInstances {
             execution_id: id(0),
             step_id: "301".into(),
-            limit: 100,
-            offset: 0,
+            page: first_page(),
         })]
     );
     let hosts: Vec<crate::coc::Instance> = ["Succeed", "Failed", "Failed"]

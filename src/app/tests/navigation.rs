@@ -116,11 +116,11 @@ fn steps_are_fetched_once_when_their_tab_is_shown() {
 
     update(
         &mut app,
-        Message::Engine(Update::Steps {
+        Message::Engine(Update::Reply(Reply::Steps {
             execution_id: first.clone(),
             result: Ok(vec![crate::coc::Step::default()]),
             at: now(),
-        }),
+        })),
     );
     assert!(matches!(
         &app.selected().unwrap().steps,

@@ -181,12 +181,12 @@ fn the_servers_answer_shows_and_history_records_it() {
         });
         let out = update(
             &mut app,
-            Message::Engine(Update::Operated {
+            Message::Engine(Update::Reply(Reply::Operated {
                 execution_id: id(0),
                 operation: crate::coc::Operation::Retry,
                 result,
                 at: now(),
-            }),
+            })),
         );
         assert!(out.redraw);
     }
@@ -227,12 +227,12 @@ fn refused(app: &mut App, n: usize, operation: crate::coc::Operation) -> Reactio
     };
     update(
         app,
-        Message::Engine(Update::Operated {
+        Message::Engine(Update::Reply(Reply::Operated {
             execution_id: id(n),
             operation,
             result: Err(error),
             at: now(),
-        }),
+        })),
     )
 }
 

@@ -17,18 +17,52 @@ fn hosts_view(hosts: Vec<crate::coc::Instance>) -> App {
 #[test]
 fn enter_on_a_host_shows_its_whole_output_and_esc_goes_back_to_it() {
     let long = format!("{}\nthe last line\n", "line\n".repeat(200));
-    let mut app = hosts_view(vec![
-        output_host("web-01", "Succeed", "ok\n"),
-        output_host("web-02", "Failed", &long),
-        output_host("web-03", "Succeed", "ok\n"),
-    ]);
-    // Failed first: web-02 is at the top; move to the second host.
+    let mut app = sized_app(4, 100, 30);
+    snapshot(&mut app, ticket(0, Status::Failed, "job0", 600));
+    steps_arrive(&mut app, 0, vec![failed_step()]);
+    for key in [KeyCode::Enter, KeyCode::Char('4'), KeyCode::Enter] {
+        press(&mut app, key);
+    }
+    // A first page: 100 of the step's 150 hosts, web-02 failed.
+    let first = (0..100)
+        .map(|n| match n {
+            2 => output_host("web-02", "Failed", "boom\n"),
+            5 => output_host("web-05", "Succeed", &long),
+            n => output_host(&format!("web-{n:02}"), "Succeed", "ok\n"),
+        })
+        .collect();
+    let at = app.now;
+    update(
+        &mut app,
+        Message::Engine(Update::Reply(Reply::Instances {
+            execution_id: id(0),
+            step_id: "301".into(),
+            page: first_page(),
+            result: Ok(crate::coc::Page {
+                total: Some(150),
+                data: first,
+            }),
+            at,
+        })),
+    );
+    // The end of the hosts asks for the next page; back at the top, failed first: web-02,
+    // then the others in order.
+    let next = ch(&mut app, 'G')
+        .actions
+        .into_iter()
+        .chain(ch(&mut app, 'g').actions)
+        .find_map(|a| match a {
+            Action::Engine(Command::FetchInstances { page, .. }) => Some(page),
+            _ => None,
+        })
+        .expect("the next page is asked for");
     assert_eq!(
         crate::hosts::host(app.hosts().unwrap().selected().unwrap()),
         "web-02"
     );
-    ch(&mut app, 'j');
-    ch(&mut app, 'k');
+    for _ in 0..5 {
+        ch(&mut app, 'j');
+    }
     let out = press(&mut app, KeyCode::Enter);
     assert!(out.redraw && out.actions.is_empty(), "{out:?}");
     assert_eq!(app.focus(), Focus::Output);
@@ -37,30 +71,33 @@ fn enter_on_a_host_shows_its_whole_output_and_esc_goes_back_to_it() {
     assert!(
         output
             .title()
-            .contains("web-02 (10.0.0.7) · step restart · Failed")
+            .contains("web-05 (10.0.0.7) · step restart · Succeed")
     );
     ch(&mut app, 'G');
     let last = app.output().unwrap().top().line;
     assert!(last > 150, "{last}");
-    // A page arriving meanwhile re-sorts the hosts: the way back still finds web-02.
-    let at = app.now;
+    // The next page arrives meanwhile, a failed host goes before web-05: the way back
+    // still finds web-05.
     update(
         &mut app,
-        Message::Engine(Update::Instances {
+        Message::Engine(Update::Reply(Reply::Instances {
             execution_id: id(0),
             step_id: "301".into(),
-            offset: 0,
+            page: next,
             result: Ok(crate::coc::Page {
-                total: Some(4),
+                total: Some(150),
                 data: vec![output_host("db-01", "Failed", "no\n")],
             }),
             at,
-        }),
+        })),
     );
+    let hosts = app.hosts().unwrap();
+    assert_eq!(crate::hosts::host(&hosts.instances()[1]), "db-01");
+    assert_eq!(crate::hosts::host(hosts.selected().unwrap()), "web-04");
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.focus(), Focus::Hosts);
     let host = app.hosts().unwrap().selected().unwrap();
-    assert_eq!(crate::hosts::host(host), "web-02");
+    assert_eq!(crate::hosts::host(host), "web-05");
     // Esc again: the steps; the pager is gone with its hosts.
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.focus(), Focus::Ticket);

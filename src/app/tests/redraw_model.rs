@@ -2,6 +2,7 @@
 //! compared with the last frame `update` asked for; what ui draws must never change
 //! without `update` asking for a frame.
 
+use crate::watch::HealthUpdate;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -219,11 +220,11 @@ impl Fuzz {
                 };
                 self.last.insert(n, t.clone());
                 (
-                    Message::Engine(Update::Snapshot {
+                    Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
                         execution_id: id(n),
                         ticket: t,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
@@ -231,37 +232,37 @@ impl Fuzz {
                 let error = rand_error(rng);
                 let last_good = self.last.get(&n).cloned().filter(|_| rng.gen_bool(0.5));
                 (
-                    Message::Engine(Update::Error {
+                    Message::Engine(Update::Ticket(TicketUpdate::Error {
                         execution_id: id(n),
                         error,
                         last_good,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
             85..=90 => (
-                Message::Engine(Update::Transition {
+                Message::Engine(Update::Ticket(TicketUpdate::Transition {
                     execution_id: id(n),
                     from: None,
                     to: STATUSES[rng.gen_range(0..STATUSES.len())].clone(),
                     at,
-                }),
+                })),
                 false,
             ),
             91..=96 => (self.steps(id(n), at), false),
             97..=98 | 100..=104 => (
-                Message::Engine(Update::Throttled {
+                Message::Engine(Update::Health(HealthUpdate::Throttled {
                     until: now + Duration::from_millis(rng.gen_range(0..8000)),
                     error: rand_error(rng),
-                }),
+                })),
                 false,
             ),
             99 => (
-                Message::Engine(Update::AuthFailed {
+                Message::Engine(Update::Health(HealthUpdate::AuthFailed {
                     error: rand_error(rng),
                     at,
-                }),
+                })),
                 false,
             ),
             105..=111 => {
@@ -274,12 +275,12 @@ impl Fuzz {
                     false => Err(rand_error(rng)),
                 };
                 (
-                    Message::Engine(Update::Operated {
+                    Message::Engine(Update::Reply(Reply::Operated {
                         execution_id,
                         operation: [Operation::Retry, Operation::Resume][rng.gen_range(0..2)],
                         result,
                         at,
-                    }),
+                    })),
                     false,
                 )
             }
@@ -355,11 +356,11 @@ impl Fuzz {
         } else {
             Err(rand_error(rng))
         };
-        Message::Engine(Update::Steps {
+        Message::Engine(Update::Reply(Reply::Steps {
             execution_id,
             result,
             at,
-        })
+        }))
     }
 
     /// A page of the hosts view open now, mostly; else of another step (dropped).
@@ -392,13 +393,16 @@ impl Fuzz {
         } else {
             Err(rand_error(rng))
         };
-        Message::Engine(Update::Instances {
+        Message::Engine(Update::Reply(Reply::Instances {
             execution_id,
             step_id,
-            offset,
+            page: crate::watch::PageAt {
+                cursor: crate::watch::Cursor::Offset(offset),
+                limit: 100,
+            },
             result,
             at,
-        })
+        }))
     }
 }
 

@@ -4,6 +4,7 @@
 use super::redraw_model::{diff, new_app, render, text};
 use super::*;
 use crate::coc::ApiError;
+use crate::watch::HealthUpdate;
 
 fn http() -> ApiError {
     ApiError::Http {
@@ -59,10 +60,10 @@ fn the_throttle_countdown_redraws_when_its_text_changes() {
     tick(&mut app, now() + Duration::from_millis(200));
     let out = update(
         &mut app,
-        Message::Engine(Update::Throttled {
+        Message::Engine(Update::Health(HealthUpdate::Throttled {
             until: now() + Duration::from_millis(5_100),
             error: http(),
-        }),
+        })),
     );
     assert!(out.redraw);
     let drawn = render(&app);
@@ -83,10 +84,10 @@ fn the_throttle_countdown_keeps_up_with_tick_jitter() {
     let mut app = new_app(0, 80, 24);
     update(
         &mut app,
-        Message::Engine(Update::Throttled {
+        Message::Engine(Update::Health(HealthUpdate::Throttled {
             until: now() + Duration::from_millis(10_500),
             error: http(),
-        }),
+        })),
     );
     let ms = |m| now() + Duration::from_millis(m);
     assert!(tick(&mut app, ms(1_003)).redraw);
@@ -118,4 +119,28 @@ fn the_polled_age_redraws_after_a_tick_raced_a_poll() {
         "no frame:\n{}",
         diff(&drawn, &now)
     );
+}
+
+#[test]
+fn polls_that_change_nothing_visible_cost_no_frame() {
+    // 200 running tickets, polled over and over with the same data (as at 50 rps):
+    // the header reads "polled 0s ago" throughout, no row changes.
+    let mut app = app_with(200, |i| ticket(i, Status::Running, "job", 600));
+    update(
+        &mut app,
+        Message::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let mut frames = 0;
+    for step in 1..=600u64 {
+        // Every ticket but the selected one (its detail shows the poll's clock time).
+        let n = 1 + step as usize % 199;
+        app.now = now() + Duration::from_millis(5 * step);
+        if snapshot(&mut app, ticket(n, Status::Running, "job", 600)).redraw {
+            frames += 1;
+        }
+    }
+    assert_eq!(frames, 0, "frames for polls that changed nothing on screen");
 }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::notify::Notification;
 use crate::notify::NotifyOn;
+use crate::watch::TicketUpdate;
 
 fn transition(
     app: &mut App,
@@ -13,12 +14,12 @@ fn transition(
 ) -> Reaction {
     update(
         app,
-        Message::Engine(Update::Transition {
+        Message::Engine(Update::Ticket(TicketUpdate::Transition {
             execution_id: id(n),
             from,
             to,
             at,
-        }),
+        })),
     )
 }
 

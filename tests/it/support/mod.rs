@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: a simulator on loopback, the real binary.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod pty;
 
 use std::path::Path;
@@ -189,4 +190,40 @@ pub fn watched_ids(config: &Path) -> Vec<String> {
         .into_iter()
         .map(|w| w.id)
         .collect()
+}
+
+/// Every step of a ticket, read through the one pager.
+pub fn all_steps(sim: &Sim, id: &str) -> Vec<coctop::coc::Step> {
+    sim.block_on(read_steps(&sim.client(), id))
+}
+
+/// Every host of a step, read through the one pager.
+pub fn all_instances(sim: &Sim, step_id: &str) -> Vec<coctop::coc::Instance> {
+    sim.block_on(read_instances(&sim.client(), step_id))
+}
+
+/// `all_steps` inside async code.
+pub async fn read_steps(client: &Client, id: &str) -> Vec<coctop::coc::Step> {
+    use coctop::watch::{Limits, Pacer, read_all};
+    read_all(
+        &Pacer::new(1000.0),
+        Limits::STEPS,
+        |s: &coctop::coc::Step| s.execution_step_id.as_deref(),
+        |page| client.list_steps(id, page.limit, page.offset()),
+    )
+    .await
+    .unwrap()
+}
+
+/// `all_instances` inside async code.
+pub async fn read_instances(client: &Client, step_id: &str) -> Vec<coctop::coc::Instance> {
+    use coctop::watch::{Limits, Pacer, read_all};
+    read_all(
+        &Pacer::new(1000.0),
+        Limits::INSTANCES,
+        coctop::hosts::key,
+        |page| client.list_instances(step_id, page.limit, page.offset()),
+    )
+    .await
+    .unwrap()
 }

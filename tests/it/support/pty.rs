@@ -20,6 +20,17 @@ impl PtyApp {
     /// Starts `coctop ARGS` in a `cols`x`rows` terminal, with `env` added to a clean
     /// environment (HOME and XDG dirs should point at a temporary directory).
     pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> PtyApp {
+        PtyApp::spawn_program(env!("CARGO_BIN_EXE_coctop"), args, env, cols, rows)
+    }
+
+    /// `spawn` of another build of coctop (benches compare two builds side by side).
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> PtyApp {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -28,7 +39,7 @@ impl PtyApp {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_coctop"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
         cmd.env("TERM", "xterm-256color");
