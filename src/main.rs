@@ -34,6 +34,11 @@ fn main() -> ExitCode {
         Some(Command::Terminate(args)) => operate(Operation::Terminate, args),
         Some(Command::Resume(args)) => operate(Operation::Resume, args),
         Some(Command::SkipBatch(args)) => operate(Operation::SkipBatch, args),
+        Some(Command::Logs(args)) => {
+            cmd::logs::run(&globals, &args.reference, &args.selection(), args.format())
+        }
+        Some(Command::Run(args)) => cmd::run::run(&globals, &args.options()),
+        Some(Command::Diff(args)) => cmd::diff::run(&globals, &args.a, &args.b, args.format()),
         Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options(), args.keys()),
         Some(Command::Config { action, .. }) => {
             cmd::config::run(globals.config.as_ref(), action.into())

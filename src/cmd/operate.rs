@@ -4,10 +4,10 @@
 //! with `--yes`. Operations are never retried, never sent in read-only mode, and each
 //! one is a line in the log file.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use super::{
-    Globals, init_logging, output, prepare_with_runtime, read_only_reason, report, usage_error,
+    Globals, ask, init_logging, output, prepare_with_runtime, read_only_reason, report, usage_error,
 };
 use crate::coc::{ApiError, Client, Operation, Ticket};
 use crate::exit::Exit;
@@ -101,15 +101,11 @@ fn confirm(operation: Operation, ticket: &Ticket, input: &mut impl BufRead) -> b
     } else {
         format!("Send {op}? [y/N] ")
     };
-    eprint!("{}\n{question}", operate::describe(operation, ticket));
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    if input.read_line(&mut answer).is_err() {
+    let Some(answer) = ask(
+        &format!("{}\n{question}", operate::describe(operation, ticket)),
+        input,
+    ) else {
         return false;
-    }
-    operate::confirmed(
-        operation,
-        &ticket.execution_id,
-        answer.trim_end_matches(['\r', '\n']),
-    )
+    };
+    operate::confirmed(operation, &ticket.execution_id, &answer)
 }

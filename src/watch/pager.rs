@@ -357,6 +357,50 @@ impl Pager {
         self.again.push(page);
     }
 
+    /// A page whose answer is over the size a response may be: asked for again in two
+    /// halves (offset paging) or with half its rows (marker paging). False, and nothing
+    /// asked again, for a page of one row.
+    pub fn split(&mut self, page: PageAt) -> bool {
+        if page.limit <= 1 {
+            return false;
+        }
+        self.outstanding = self.outstanding.saturating_sub(1);
+        let first = page.limit.div_ceil(2);
+        match page.cursor {
+            Cursor::Offset(offset) => {
+                self.again.push(PageAt {
+                    cursor: Cursor::Offset(offset.saturating_add(first)),
+                    limit: page.limit - first,
+                });
+                self.again.push(PageAt {
+                    cursor: Cursor::Offset(offset),
+                    limit: first,
+                });
+            }
+            Cursor::Marker(_) => self.again.push(PageAt {
+                limit: first,
+                ..page
+            }),
+        }
+        true
+    }
+
+    /// A page of one row that can never be read (over the size cap): the read goes on
+    /// past it. Only offset pages can be passed; false for a marker page, whose next
+    /// marker it would have told.
+    pub fn skip(&mut self, page: &PageAt) -> bool {
+        if self.markers || page.limit != 1 {
+            return false;
+        }
+        self.outstanding = self.outstanding.saturating_sub(1);
+        if self.answered == 0 {
+            // As if the first page had answered: the pages after it follow.
+            self.next_offset = u64::from(self.limits.page_size.max(1));
+        }
+        self.answered += 1;
+        true
+    }
+
     /// A page failed: the read ends with what it has.
     pub fn fail(&mut self) {
         self.outstanding = self.outstanding.saturating_sub(1);
@@ -434,6 +478,59 @@ mod tests {
 
     fn offsets_ready(pager: &mut Pager) -> Vec<u32> {
         std::iter::from_fn(|| pager.next_page().map(|p| p.offset())).collect()
+    }
+
+    #[test]
+    fn a_page_too_large_is_asked_again_in_halves_and_a_row_that_never_fits_is_passed() {
+        // 25 rows in pages of 10; rows 12 and 13 are each too large to send.
+        let too_large = |page: &PageAt| {
+            let range = page.offset()..page.offset() + page.limit;
+            range.contains(&12) || range.contains(&13)
+        };
+        let mut pager = Pager::offsets(SMALL);
+        let mut read = Vec::new();
+        let mut passed = Vec::new();
+        let mut asked = Vec::new();
+        while let Some(page) = pager.next_page() {
+            asked.push((page.offset(), page.limit));
+            if too_large(&page) {
+                if !pager.split(page.clone()) {
+                    assert!(pager.skip(&page));
+                    passed.push(page.offset());
+                }
+                continue;
+            }
+            let end = (page.offset() + page.limit).min(25);
+            read.extend(
+                pager.take(&page, ids(page.offset()..end), Some(25), None, |id| {
+                    Some(id.as_str())
+                }),
+            );
+        }
+        let want: Vec<String> = ids(0..25)
+            .into_iter()
+            .filter(|id| id != "EX12" && id != "EX13")
+            .collect();
+        let mut got = read.clone();
+        got.sort_by_key(|id| id[2..].parse::<u32>().unwrap());
+        assert_eq!(got, want);
+        assert_eq!(passed, [12, 13]);
+        assert_eq!(pager.end(), Some(End::Exhausted));
+        assert!(
+            asked.contains(&(10, 5)) && asked.contains(&(12, 1)),
+            "{asked:?}"
+        );
+        // One row: nothing to split; a marker page cannot be passed.
+        let mut markers = Pager::markers(SMALL);
+        let first = markers.next_page().unwrap();
+        let one = PageAt {
+            limit: 1,
+            ..first.clone()
+        };
+        assert!(!markers.split(one.clone()));
+        assert!(!markers.skip(&one));
+        assert!(markers.split(first));
+        assert_eq!(markers.next_page().map(|p| p.limit), Some(5));
     }
 
     #[test]

@@ -57,6 +57,22 @@ fn each_subcommand_help_lists_only_the_options_that_apply_to_it() {
         (&["terminate"], &["--yes", "--read-only"]),
         (&["resume"], &["--yes", "--read-only"]),
         (&["skip-batch"], &["--yes", "--read-only"]),
+        (&["logs"], &["--step", "--host", "--failed", "--output"]),
+        (
+            &["run"],
+            &[
+                "--script",
+                "--version",
+                "--param",
+                "--target-param",
+                "--target",
+                "--description",
+                "--yes",
+                "--follow",
+                "--read-only",
+            ],
+        ),
+        (&["diff"], &["--output"]),
     ];
     let only_their_own: &[(&[&str], &[&str])] = &[
         (

@@ -13,13 +13,15 @@ const LAYERS: &[&[&str]] = &[
     // The COC wire protocol.
     &["coc"],
     // What the library computes from tickets.
-    &["exit", "hosts", "operate", "notify", "query", "cache"],
-    // The polling engine.
-    &["watch"],
+    &[
+        "exit", "hosts", "operate", "notify", "query", "cache", "launch",
+    ],
+    // The polling engine; runs of a job as `logs` and `diff` see them.
+    &["watch", "runs"],
     // The config: its schema names the engine's settings, queries and notifications.
     &["config"],
     // Following tickets for `wait`, the dashboard's state, the simulator.
-    &["wait", "app", "sim"],
+    &["wait", "walk", "app", "sim"],
     // Drawing and the dashboard's effects.
     &["ui", "effects"],
     // The terminal and the event loop.
