@@ -22,6 +22,7 @@ mod output;
 mod pages;
 mod properties;
 mod proxy;
+mod runs;
 mod scripts;
 mod shell;
 mod signing;
