@@ -2,25 +2,31 @@
 //! runs: each ticket's last good data, when it was polled, and its History. The
 //! dashboard starts from it at once, and a finished ticket from it costs no request.
 //!
-//! One file per endpoint, JSON, versioned, written to a temporary file and renamed,
-//! at most `MAX_BYTES` (the most recently polled tickets are kept). A file that is
-//! corrupt, of another version or of another endpoint is logged and ignored. It holds
-//! what the API answered and nothing of the credentials.
+//! One file per endpoint and account (`Key`), JSON, versioned, at most `MAX_BYTES`
+//! (the most recently polled tickets are kept). Two dashboards on one endpoint merge
+//! their tickets under a lock instead of erasing each other's. A file that is corrupt,
+//! of another version, endpoint or account, owned by another user, or in a directory
+//! others can write to is logged and ignored. It holds what the API answered and
+//! nothing of the credentials.
 
-use std::io::Write;
+use std::collections::HashMap;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::coc::{Status, Ticket};
+use crate::coc::{Auth, ClientConfig, Status, Ticket};
+use crate::files::{self, Expect, ReadError};
 
 /// Bumped whenever the layout changes: an older file is ignored, not misread.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const FORMAT: &str = "coctop-cache";
 /// The file's size at most; 10,000 typical tickets fit several times over.
 pub const MAX_BYTES: usize = 64 << 20;
+/// How long a save waits for another dashboard's save of the same file.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// One ticket as remembered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,11 +44,40 @@ pub struct CachedTransition {
     pub at_ms: i64,
 }
 
+/// Whose tickets a cache file holds: one endpoint, one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// Region id or endpoint URL.
+    pub endpoint: String,
+    /// `domain:ID` when the account ID is known, else `ak:` and a digest of the access
+    /// key, else `anonymous`: never anything of a secret.
+    pub account: String,
+}
+
+impl Key {
+    pub fn of(client: &ClientConfig) -> Key {
+        let account = match (&client.domain_id, &client.auth) {
+            (Some(domain), _) => format!("domain:{domain}"),
+            (None, Auth::AkSk { ak, .. }) => format!("ak:{}", &digest(ak)[..16]),
+            (None, Auth::Token(_) | Auth::None) => "anonymous".into(),
+        };
+        Key {
+            endpoint: client.endpoint.display_name(),
+            account,
+        }
+    }
+}
+
+fn digest(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct CacheFile {
     format: String,
     version: u32,
     endpoint: String,
+    account: String,
     tickets: Vec<CachedTicket>,
 }
 
@@ -55,16 +90,16 @@ pub fn from_millis(ms: i64) -> SystemTime {
     crate::format::from_millis(ms).unwrap_or(UNIX_EPOCH)
 }
 
-/// The cache file of `endpoint` in `dir`: named by a hash, so any URL makes a safe name.
-pub fn path_for(dir: &Path, endpoint: &str) -> PathBuf {
-    let digest = hex::encode(Sha256::digest(endpoint.as_bytes()));
+/// The cache file of `key` in `dir`: named by a hash, so any URL makes a safe name.
+pub fn path_for(dir: &Path, key: &Key) -> PathBuf {
+    let digest = digest(&format!("{}\n{}", key.endpoint, key.account));
     dir.join(format!("tickets-{}.json", &digest[..16]))
 }
 
-/// The remembered tickets of `endpoint`; nothing (and a log line) when the file is
-/// missing, unreadable, corrupt, foreign or of another version.
-pub fn load(path: &Path, endpoint: &str) -> Vec<CachedTicket> {
-    match read(path, endpoint) {
+/// The remembered tickets of `key`; nothing (and a log line) when the file is missing,
+/// unreadable, corrupt, foreign or of another version.
+pub fn load(path: &Path, key: &Key) -> Vec<CachedTicket> {
+    match read(path, key) {
         Ok(tickets) => tickets,
         Err(why) => {
             tracing::warn!("cache {} ignored: {why}", path.display());
@@ -73,18 +108,19 @@ pub fn load(path: &Path, endpoint: &str) -> Vec<CachedTicket> {
     }
 }
 
-fn read(path: &Path, endpoint: &str) -> Result<Vec<CachedTicket>, String> {
-    let bytes = match std::fs::read(path) {
+fn read(path: &Path, key: &Key) -> Result<Vec<CachedTicket>, String> {
+    if let Some(dir) = path.parent() {
+        match std::fs::metadata(dir) {
+            Ok(meta) => trusted(&meta, "its directory")?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let bytes = match files::read_own(path, MAX_BYTES as u64) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(ReadError::NotFound) => return Ok(Vec::new()),
         Err(e) => return Err(e.to_string()),
     };
-    if bytes.len() > MAX_BYTES {
-        return Err(format!(
-            "{} bytes, more than the {MAX_BYTES} allowed",
-            bytes.len()
-        ));
-    }
     let file: CacheFile = serde_json::from_slice(&bytes).map_err(|e| format!("corrupt: {e}"))?;
     if file.format != FORMAT {
         return Err(format!("not a coctop cache ({:?})", file.format));
@@ -92,17 +128,63 @@ fn read(path: &Path, endpoint: &str) -> Result<Vec<CachedTicket>, String> {
     if file.version != VERSION {
         return Err(format!("version {}, expected {VERSION}", file.version));
     }
-    if file.endpoint != endpoint {
-        return Err(format!("of another endpoint ({:?})", file.endpoint));
+    if (file.endpoint.as_str(), file.account.as_str()) != (&key.endpoint, &key.account) {
+        return Err(format!(
+            "of another endpoint or account ({:?})",
+            file.endpoint
+        ));
     }
     Ok(file.tickets)
 }
 
-/// Writes the tickets atomically, the most recently polled first until `MAX_BYTES`.
-pub fn save(path: &Path, endpoint: &str, mut tickets: Vec<CachedTicket>) -> std::io::Result<()> {
+/// A directory this user owns and nobody else may write to: a file in it can only be
+/// this user's own.
+fn trusted(meta: &std::fs::Metadata, what: &str) -> Result<(), String> {
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(format!(
+            "{what} belongs to another user (uid {})",
+            meta.uid()
+        ));
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(format!(
+            "{what} can be written by others (mode {mode:03o}; chmod go-w fixes it)"
+        ));
+    }
+    Ok(())
+}
+
+/// Writes `tickets` merged with what another dashboard of the same key wrote meanwhile
+/// (for a ticket both hold, the more recently polled wins), atomically and private,
+/// the most recently polled first until `MAX_BYTES`.
+pub fn save(path: &Path, key: &Key, tickets: Vec<CachedTicket>) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| e.to_string())?;
+        trusted(
+            &std::fs::metadata(dir).map_err(|e| e.to_string())?,
+            "its directory",
+        )?;
+    }
+    let lock_name = path
+        .file_name()
+        .map_or_else(|| "tickets".into(), |n| n.to_string_lossy());
+    let _lock = files::Lock::take(
+        &path.with_file_name(format!(".{lock_name}.lock")),
+        LOCK_WAIT,
+    )
+    .map_err(|e| e.to_string())?;
+    let theirs = read(path, key).unwrap_or_default();
+    let mut tickets = merged(tickets, theirs);
     tickets.sort_by_key(|t| std::cmp::Reverse(t.polled_at_ms));
     // Room for the envelope; each ticket's share measured as it would be written.
-    let mut room = MAX_BYTES.saturating_sub(1024 + endpoint.len());
+    let mut room = MAX_BYTES.saturating_sub(1024 + key.endpoint.len() + key.account.len());
     tickets.retain(|t| {
         let size = serde_json::to_vec(t).map_or(usize::MAX, |v| v.len() + 1);
         let fits = size <= room;
@@ -114,28 +196,27 @@ pub fn save(path: &Path, endpoint: &str, mut tickets: Vec<CachedTicket>) -> std:
     let file = CacheFile {
         format: FORMAT.into(),
         version: VERSION,
-        endpoint: endpoint.into(),
+        endpoint: key.endpoint.clone(),
+        account: key.account.clone(),
         tickets,
     };
-    let bytes = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+    let bytes = serde_json::to_vec(&file).map_err(|e| e.to_string())?;
+    files::replace(path, &bytes, Expect::Anything, 0o600).map_err(|e| e.to_string())
+}
+
+/// `ours` and the tickets only `theirs` holds; of a ticket in both, the more recently
+/// polled.
+fn merged(ours: Vec<CachedTicket>, theirs: Vec<CachedTicket>) -> Vec<CachedTicket> {
+    let mut by_id: HashMap<String, CachedTicket> = HashMap::with_capacity(ours.len());
+    for ticket in theirs.into_iter().chain(ours) {
+        match by_id.get(&ticket.ticket.execution_id) {
+            Some(held) if held.polled_at_ms > ticket.polled_at_ms => {}
+            _ => {
+                by_id.insert(ticket.ticket.execution_id.clone(), ticket);
+            }
+        }
     }
-    let temporary = path.with_extension(format!("tmp.{}", std::process::id()));
-    let written = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut out = options.open(&temporary)?;
-        out.write_all(&bytes)?;
-        out.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
+    by_id.into_values().collect()
 }
 
 #[cfg(test)]
@@ -158,18 +239,119 @@ mod tests {
         }
     }
 
+    fn key(endpoint: &str, account: &str) -> Key {
+        Key {
+            endpoint: endpoint.into(),
+            account: account.into(),
+        }
+    }
+
+    fn ep() -> Key {
+        key("ep", "domain:1")
+    }
+
     #[test]
     fn tickets_and_history_survive_a_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let path = path_for(dir.path(), "http://127.0.0.1:8710");
+        let sim = key("http://127.0.0.1:8710", "anonymous");
+        let path = path_for(dir.path(), &sim);
         let tickets = vec![
             cached("EX1", Status::Succeed, 2_000),
             cached("EX2", Status::Unknown("Paused".into()), 1_000),
         ];
-        save(&path, "http://127.0.0.1:8710", tickets.clone()).unwrap();
-        assert_eq!(load(&path, "http://127.0.0.1:8710"), tickets);
-        assert!(load(&path, "cn-north-4").is_empty(), "another endpoint's");
-        assert_ne!(path, path_for(dir.path(), "cn-north-4"));
+        save(&path, &sim, tickets.clone()).unwrap();
+        assert_eq!(load(&path, &sim), tickets);
+        let other = key("cn-north-4", "anonymous");
+        assert!(load(&path, &other).is_empty(), "another endpoint's");
+        assert_ne!(path, path_for(dir.path(), &other));
+    }
+
+    #[test]
+    fn the_cache_is_keyed_by_account_without_any_secret() {
+        use crate::coc::{Endpoint, Secret};
+        let endpoint = Endpoint::from_region("cn-north-4").unwrap();
+        let signed = |ak: &str| {
+            ClientConfig::new(
+                endpoint.clone(),
+                Auth::AkSk {
+                    ak: ak.into(),
+                    sk: Secret::new("THE-SECRET"),
+                    security_token: None,
+                },
+            )
+        };
+        let (alice, bob) = (Key::of(&signed("ALICEAK")), Key::of(&signed("BOBAK")));
+        assert_ne!(alice, bob);
+        assert!(!format!("{alice:?}").contains("SECRET") && !alice.account.contains("ALICEAK"));
+        let mut with_domain = signed("ALICEAK");
+        with_domain.domain_id = Some("d0".into());
+        assert_eq!(Key::of(&with_domain).account, "domain:d0");
+        let dir = tempfile::tempdir().unwrap();
+        assert_ne!(path_for(dir.path(), &alice), path_for(dir.path(), &bob));
+        let path = path_for(dir.path(), &alice);
+        save(&path, &alice, vec![cached("EX1", Status::Failed, 1)]).unwrap();
+        assert!(load(&path, &bob).is_empty(), "another account's tickets");
+    }
+
+    #[test]
+    fn two_dashboards_merge_their_tickets_keeping_the_newer_poll() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tickets.json");
+        save(
+            &path,
+            &ep(),
+            vec![
+                cached("EX1", Status::Running, 1),
+                cached("EX2", Status::Failed, 5),
+            ],
+        )
+        .unwrap();
+        save(
+            &path,
+            &ep(),
+            vec![
+                cached("EX1", Status::Succeed, 3),
+                cached("EX3", Status::Failed, 4),
+            ],
+        )
+        .unwrap();
+        let mut held: Vec<(String, i64)> = load(&path, &ep())
+            .into_iter()
+            .map(|t| (t.ticket.execution_id, t.polled_at_ms))
+            .collect();
+        held.sort();
+        assert_eq!(
+            held,
+            [("EX1".into(), 3), ("EX2".into(), 5), ("EX3".into(), 4)]
+        );
+    }
+
+    #[test]
+    fn a_cache_others_can_write_or_another_user_owns_is_ignored() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join("coctop");
+        let path = cache_dir.join("tickets.json");
+        save(&path, &ep(), vec![cached("EX1", Status::Succeed, 1)]).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().mode() & 0o777;
+        assert_eq!((mode(&cache_dir), mode(&path)), (0o700, 0o600));
+        assert_eq!(load(&path, &ep()).len(), 1);
+
+        std::fs::set_permissions(&cache_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(
+            load(&path, &ep()).is_empty(),
+            "a directory anyone can write to"
+        );
+        assert!(save(&path, &ep(), Vec::new()).is_err());
+        std::fs::set_permissions(&cache_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(load(&path, &ep()).is_empty(), "a file anyone can write to");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        // Only root can hand the file to another user to set this up (CI runs as root).
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(&path, Some(4242), None).unwrap();
+            assert!(load(&path, &ep()).is_empty(), "another user's file");
+        }
     }
 
     #[test]
@@ -188,16 +370,16 @@ mod tests {
     fn corrupt_foreign_and_old_files_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tickets.json");
-        assert!(load(&path, "ep").is_empty(), "no file yet");
+        assert!(load(&path, &ep()).is_empty(), "no file yet");
         for text in [
-            "{\"format\": \"coctop-cache\", \"version\": 1, \"endpoint\": \"ep\", \"tick",
+            "{\"format\": \"coctop-cache\", \"version\": 2, \"endpoint\": \"ep\", \"tick",
             "\u{0}\u{1}binary",
-            "{\"format\": \"something-else\", \"version\": 1, \"endpoint\": \"ep\", \"tickets\": []}",
-            "{\"format\": \"coctop-cache\", \"version\": 99, \"endpoint\": \"ep\", \"tickets\": []}",
+            "{\"format\": \"something-else\", \"version\": 2, \"endpoint\": \"ep\", \"account\": \"domain:1\", \"tickets\": []}",
+            "{\"format\": \"coctop-cache\", \"version\": 1, \"endpoint\": \"ep\", \"tickets\": []}",
             "[1, 2, 3]",
         ] {
             std::fs::write(&path, text).unwrap();
-            assert!(load(&path, "ep").is_empty(), "{text}");
+            assert!(load(&path, &ep()).is_empty(), "{text}");
         }
     }
 
@@ -208,8 +390,8 @@ mod tests {
         let mut big = cached("EXBIG", Status::Running, 1);
         big.ticket.description = Some("x".repeat(MAX_BYTES));
         let small = cached("EXNEW", Status::Failed, 2);
-        save(&path, "ep", vec![big, small.clone()]).unwrap();
-        assert_eq!(load(&path, "ep"), vec![small]);
+        save(&path, &ep(), vec![big, small.clone()]).unwrap();
+        assert_eq!(load(&path, &ep()), vec![small]);
         assert!(std::fs::metadata(&path).unwrap().len() < 4096);
     }
 }

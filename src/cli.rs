@@ -14,6 +14,7 @@ use crate::cmd::run::{RunOptions, Start};
 use crate::cmd::sim as sim_cmd;
 use crate::cmd::wait::WaitOptions;
 use crate::cmd::{get, output};
+use crate::coc::auth::ENV_SIM_SK;
 use crate::coc::{Secret, Status};
 use crate::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
 use crate::launch;
@@ -408,7 +409,7 @@ pub struct SimArgs {
     pub ak: Option<String>,
     /// The secret key that goes with --ak (visible in `ps`: prefer COCTOP_SIM_SK or
     /// --sk-file).
-    #[arg(long, env = "COCTOP_SIM_SK", hide_env_values = true)]
+    #[arg(long, env = ENV_SIM_SK, hide_env_values = true)]
     pub sk: Option<Secret>,
     /// Read the secret key from the first line of this file.
     #[arg(long, value_name = "FILE", conflicts_with = "sk")]

@@ -13,8 +13,9 @@ use tokio::task::JoinHandle;
 
 use crate::app::{App, Message, Reloaded, SaveResult, WatchChange};
 use crate::cache;
-use crate::config::edit;
+use crate::config::edit::{self, LastRead};
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
+use crate::files;
 use crate::notify::{Notification, NotifyConfig, Teller};
 
 /// How often changed tickets are written to the cache while the dashboard runs, so a
@@ -28,22 +29,25 @@ pub struct Effects {
     /// The config file that watch-list changes are saved to and that is reloaded when
     /// it changes; `None` (the demo) keeps changes to this session.
     pub config_path: Option<PathBuf>,
+    /// What was last read from (or written to) that file: a save that finds something
+    /// else there checks again before it trusts it.
+    pub last_read: Arc<LastRead>,
     /// Where the tickets are remembered for the next run.
     pub cache: Option<CacheTarget>,
 }
 
-/// One endpoint's cache file.
+/// One endpoint's and account's cache file.
 #[derive(Debug, Clone)]
 pub struct CacheTarget {
     pub path: PathBuf,
-    pub endpoint: String,
+    pub key: cache::Key,
 }
 
 impl CacheTarget {
     fn write(&self, app: &App) -> impl FnOnce() + Send + 'static {
         let (target, tickets) = (self.clone(), app.to_cache());
         move || {
-            if let Err(e) = cache::save(&target.path, &target.endpoint, tickets) {
+            if let Err(e) = cache::save(&target.path, &target.key, tickets) {
                 tracing::warn!("cache {} not written: {e}", target.path.display());
             }
         }
@@ -76,9 +80,9 @@ impl Effects {
     /// Saves a change in the background; the result comes back as `Message::Saved`.
     pub fn save_watch(&self, change: WatchChange, replies: &UnboundedSender<Message>) {
         let path = self.config_path.clone();
-        let replies = replies.clone();
+        let (replies, last_read) = (replies.clone(), self.last_read.clone());
         tokio::task::spawn_blocking(move || {
-            let said = save_watch_change(path.as_deref(), &change);
+            let said = save_watch_change(path.as_deref(), &change, &last_read);
             if let Err(e) = &said {
                 tracing::warn!("watch list not saved: {e}");
             }
@@ -112,6 +116,7 @@ impl Effects {
         let path = self.config_path.clone()?;
         Some(Background(tokio::spawn(follow_config(
             path,
+            self.last_read.clone(),
             replies.clone(),
         ))))
     }
@@ -131,7 +136,7 @@ impl Effects {
     }
 }
 
-async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
+async fn follow_config(path: PathBuf, last_read: Arc<LastRead>, replies: UnboundedSender<Message>) {
     let mut file = FileWatch::new(path);
     let mut clock = tokio::time::interval(RELOAD_INTERVAL);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -141,9 +146,12 @@ async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
             continue;
         };
         let reloaded = result
-            .map(|config| Reloaded {
-                watch: config.watch,
-                notify: config.notify,
+            .map(|(config, text)| {
+                last_read.set(text);
+                Reloaded {
+                    watch: config.watch,
+                    notify: config.notify,
+                }
             })
             .map_err(|error| error.to_string());
         if let Err(error) = &reloaded {
@@ -156,41 +164,72 @@ async fn follow_config(path: PathBuf, replies: UnboundedSender<Message>) {
 }
 
 /// Saves a watch-list change; what to tell the user.
-fn save_watch_change(path: Option<&Path>, change: &WatchChange) -> Result<String, String> {
+fn save_watch_change(
+    path: Option<&Path>,
+    change: &WatchChange,
+    last_read: &LastRead,
+) -> Result<String, String> {
     let Some(path) = path else {
         return Ok("not saved: the demo has no config file".into());
     };
+    let saved = format!("saved to {}", path.display());
     match change {
-        WatchChange::Add(entries) => edit::add_watches(path, entries).map(drop),
-        WatchChange::Remove(id) => edit::remove_watch(path, id).map(drop),
+        WatchChange::Add(entries) => edit::add_watches(path, entries, last_read).map(|_| saved),
+        WatchChange::Remove(id) => match edit::remove_watch(path, id, last_read) {
+            Ok(true) => Ok(saved),
+            // Found by a [[query]] (or pinned): there is nothing of it in the file.
+            Ok(false) => Ok(format!(
+                "{id} is not a [[watch]] entry of {}: it came from a query (or a pin), \
+                 the file is unchanged",
+                path.display()
+            )),
+            Err(e) => Err(e),
+        },
     }
-    .map(|()| format!("saved to {}", path.display()))
     .map_err(|e| format!("not saved: {e}"))
 }
 
-/// Writes a saved output: a new file private to the user, or over the one there when
-/// the user said so. `~/` is the home directory.
+/// Writes a saved output through the one safe writer: a new file private to the user
+/// (never over a file that is there, even one that appeared meanwhile), or over the one
+/// there when the user said so. `~/` is the home directory.
 fn write_output(path: &Path, text: &str, overwrite: bool) -> SaveResult {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
     let path = match (path.strip_prefix("~"), std::env::var_os("HOME")) {
         (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
         _ => path.to_path_buf(),
     };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).mode(0o600);
-    if overwrite {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    let written = options.open(&path).and_then(|mut file| {
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-    });
-    match written {
+    let expect = match overwrite {
+        true => files::Expect::Anything,
+        false => files::Expect::Content(None),
+    };
+    match files::replace(&path, text.as_bytes(), expect, 0o600) {
         Ok(()) => SaveResult::Saved,
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => SaveResult::Exists,
+        Err(files::WriteError::Changed) => SaveResult::Exists,
         Err(e) => SaveResult::Failed(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_a_ticket_the_file_does_not_name_says_where_it_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "[[watch]]\nid = \"EX1\"\n";
+        std::fs::write(&path, text).unwrap();
+        let last_read = LastRead::of_file(&path);
+        let said = save_watch_change(
+            Some(&path),
+            &WatchChange::Remove("EXQUERY".into()),
+            &last_read,
+        )
+        .unwrap();
+        assert!(said.contains("came from a query"), "{said}");
+        assert!(!said.contains("saved"), "{said}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        let said =
+            save_watch_change(Some(&path), &WatchChange::Remove("EX1".into()), &last_read).unwrap();
+        assert!(said.starts_with("saved to"), "{said}");
     }
 }

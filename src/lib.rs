@@ -9,6 +9,7 @@ pub mod coc;
 pub mod config;
 pub mod effects;
 pub mod exit;
+pub mod files;
 pub mod format;
 pub mod hosts;
 pub mod launch;

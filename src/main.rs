@@ -14,7 +14,10 @@ fn main() -> ExitCode {
         // SAFETY: no other thread exists yet to read the environment.
         unsafe { std::env::remove_var(CONFIG_ENV) };
     }
-    let matches = Cli::command().get_matches();
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => return shown_or_refused(e).into(),
+    };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -47,4 +50,26 @@ fn main() -> ExitCode {
         Some(Command::Man) => cmd::shell::man(Cli::command()),
     };
     exit.into()
+}
+
+/// `--help` and `--version` print through the one output path (a full disk exits 6
+/// with the reason); a usage error is clap's to tell (exit 2).
+fn shown_or_refused(error: clap::Error) -> Exit {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            use std::io::IsTerminal;
+            let text = error.render();
+            let text = if std::io::stdout().is_terminal() {
+                text.ansi().to_string()
+            } else {
+                text.to_string()
+            };
+            match cmd::output::print(&text) {
+                Ok(()) => Exit::Success,
+                Err(exit) => exit,
+            }
+        }
+        _ => error.exit(),
+    }
 }

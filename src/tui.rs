@@ -147,7 +147,7 @@ fn open_in_browser(url: &str) -> Result<(), String> {
 /// Each turn takes one message, then every message that is already waiting, and draws
 /// once for all of them when the last frame is at least `FRAME_INTERVAL` old; a frame
 /// owed sooner waits for that.
-pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<()> {
+pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<Ended> {
     event_loop_with(engine, app, Effects::default()).await
 }
 
@@ -157,7 +157,7 @@ pub async fn event_loop_with(
     mut engine: EngineHandle,
     mut app: App,
     mut effects: Effects,
-) -> io::Result<()> {
+) -> io::Result<Ended> {
     let (replies, mut reply_rx) = unbounded_channel();
     let _config_follower = effects.follow_config(&replies);
     let mut term = TerminalGuard::enter()?;
@@ -186,13 +186,13 @@ pub async fn event_loop_with(
     let mut last_frame = Instant::now();
     let mut frame_owed = false;
 
-    loop {
+    let ended = loop {
         let next_frame = frame_owed.then(|| last_frame + FRAME_INTERVAL);
         let message = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => to_message(event),
                 Some(Err(e)) => return Err(e),
-                None => break,
+                None => break Ended::Quit,
             },
             update = engine.updates.recv() => match update {
                 Some(update) => Some(Message::Engine(update)),
@@ -211,10 +211,10 @@ pub async fn event_loop_with(
             }
             reply = reply_rx.recv() => reply,
             () = timer::sleep_until(next_frame) => None,
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
-            _ = sigint.recv() => break,
-            _ = sigquit.recv() => break,
+            _ = sigterm.recv() => break Ended::Signal(libc::SIGTERM),
+            _ = sighup.recv() => break Ended::Signal(libc::SIGHUP),
+            _ = sigint.recv() => break Ended::Signal(libc::SIGINT),
+            _ = sigquit.recv() => break Ended::Signal(libc::SIGQUIT),
         };
         // The message that woke the loop, then the engine updates already waiting.
         let ready = std::iter::from_fn(|| engine.updates.try_recv().ok().map(Message::Engine));
@@ -237,7 +237,7 @@ pub async fn event_loop_with(
                     Flow::Quit => {
                         log_frames(frames, started);
                         effects.remember(&app);
-                        return Ok(());
+                        return Ok(Ended::Quit);
                     }
                 }
             }
@@ -248,11 +248,20 @@ pub async fn event_loop_with(
             last_frame = Instant::now();
             frame_owed = false;
         }
-    }
+    };
     log_frames(frames, started);
     effects.remember(&app);
     let _ = engine.commands.send(Command::Shutdown);
-    Ok(())
+    Ok(ended)
+}
+
+/// How the dashboard ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit (`q`, Ctrl-C as a key).
+    Quit,
+    /// This signal ended it (its exit code is 128 + n).
+    Signal(i32),
 }
 
 fn log_frames(frames: u64, since: Instant) {

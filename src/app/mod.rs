@@ -106,6 +106,7 @@ pub struct Reloaded {
 pub struct AppInit {
     /// Region id or endpoint URL, for the header.
     pub endpoint: String,
+    /// The config file's `[[watch]]` entries (kept up to date by reloads).
     pub watch: Vec<WatchEntry>,
     /// False when `NO_COLOR` is set.
     pub color: bool,
@@ -203,32 +204,53 @@ impl App {
         self.config_error.as_deref()
     }
 
-    /// Takes in a config file changed on disk: the watch list becomes the file's
-    /// (labels included), and the notification rules.
+    /// Takes in a config file changed on disk: the `[[watch]]` entries become the file's
+    /// (labels included), and the notification rules. Only what came from the file
+    /// changes: pinned tickets and those found by a query stay, History and all; an
+    /// entry gone from the file that a query also found stays as the query's.
     fn reload(&mut self, reloaded: Reloaded) -> Reaction {
         self.config_error = None;
         self.alerts.set_rules(reloaded.notify.on.clone());
         let wanted: HashSet<&str> = reloaded.watch.iter().map(|w| w.id.as_str()).collect();
-        let gone: Vec<String> = self
-            .tickets
-            .all()
+        let left_the_file: Vec<String> = self
+            .init
+            .watch
             .iter()
-            .filter(|t| !wanted.contains(t.id.as_str()))
-            .map(|t| t.id.clone())
+            .filter(|w| !wanted.contains(w.id.as_str()))
+            .map(|w| w.id.clone())
             .collect();
         let mut actions = Vec::new();
-        for id in gone {
-            self.unwatch(&id);
-            actions.push(Action::Engine(Command::Remove(id)));
+        for id in left_the_file {
+            let found_by_query = self.ticket(&id).is_some_and(|t| !t.queries.is_empty());
+            if found_by_query {
+                self.tickets.set_origin(&id, Origin::Query);
+                if let Some(i) = self.tickets.relabel(&id, None) {
+                    self.list.reposition(self.tickets.all(), &self.filter, i);
+                }
+            } else if self.unwatch(&id) {
+                actions.push(Action::Engine(Command::Remove(id)));
+            }
         }
         for entry in &reloaded.watch {
             if let Some(i) = self.tickets.relabel(&entry.id, entry.label.clone()) {
                 self.list.reposition(self.tickets.all(), &self.filter, i);
             }
+            // A query's or a browsed ticket the file now names is watched from now on.
+            let held_otherwise = self
+                .ticket(&entry.id)
+                .is_some_and(|t| t.origin != Origin::Watched);
+            if held_otherwise {
+                if let Some(i) = self.tickets.set_origin(&entry.id, Origin::Watched) {
+                    self.list.reposition(self.tickets.all(), &self.filter, i);
+                }
+                actions.push(Action::Engine(Command::Add(entry.id.clone())));
+            }
         }
         let added = self.watch(&reloaded.watch);
         actions.extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
         actions.push(Action::Renotify(reloaded.notify));
+        // What came from the file, for the next reload to compare with.
+        self.init.watch = reloaded.watch;
         Reaction {
             redraw: true,
             actions,
@@ -499,11 +521,16 @@ impl App {
     fn watch(&mut self, entries: &[WatchEntry]) -> Vec<String> {
         let mut added = Vec::new();
         for entry in entries {
-            let (i, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
+            let (_, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
             if new {
-                self.list.reposition(self.tickets.all(), &self.filter, i);
                 added.push(entry.id.clone());
             }
+        }
+        // One sort for all of them: placing each in turn costs the list's length each
+        // (100,000 pasted IDs froze the screen for seconds).
+        if !added.is_empty() {
+            self.list
+                .rebuild(self.tickets.all(), &self.filter, Keep::Held);
         }
         self.scroll_list_to_cursor();
         added
@@ -579,7 +606,7 @@ impl App {
                 ..
             } => {
                 if let Err(error) = &result {
-                    let title = format!("{} refused", operation.as_str());
+                    let title = crate::operate::failure_title(operation, error);
                     self.prompt
                         .notice(title, actions::refusal_lines(&execution_id, error));
                 }

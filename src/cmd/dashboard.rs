@@ -1,7 +1,6 @@
 //! The dashboard (`coctop`, `coctop --demo`): engine and terminal wired together.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -9,6 +8,7 @@ use super::{Globals, load_config, read_only_reason, report, resolve_client, usag
 use crate::app::{App, AppInit, UiSettings};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
+use crate::config::edit::LastRead;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
@@ -49,13 +49,24 @@ pub fn run(globals: &Globals) -> Exit {
         read_only: read_only_reason(globals, Some(&config)),
         console_url: config.ui.console_url.clone(),
     };
+    // Edits go to the file the config came from, or would have.
+    let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
     let effects = effects::Effects {
         teller: Some(Teller::new(&config.notify, &endpoint_name)),
-        // Edits go to the file the config came from, or would have.
-        config_path: config::locate(globals.config.as_ref()).map(|location| location.path),
+        last_read: Arc::new(
+            config_path
+                .as_deref()
+                .map(LastRead::of_file)
+                .unwrap_or_default(),
+        ),
+        config_path,
         cache: None,
     };
-    let cache = config::cache_dir().map(|dir| cache::path_for(&dir, &endpoint_name));
+    let cache_key = cache::Key::of(&client_config);
+    let cache = config::cache_dir().map(|dir| effects::CacheTarget {
+        path: cache::path_for(&dir, &cache_key),
+        key: cache_key,
+    });
     runtime.block_on(run_engine_and_ui(Session {
         client_config,
         endpoint: endpoint_name,
@@ -168,7 +179,7 @@ struct Session {
     notify_on: NotifyOn,
     effects: effects::Effects,
     /// The cache file to start from and to write on the way out.
-    cache: Option<PathBuf>,
+    cache: Option<effects::CacheTarget>,
 }
 
 async fn run_engine_and_ui(session: Session) -> Exit {
@@ -192,7 +203,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         Err(e) => return fail(e.to_string()),
     };
     let _log_guard = super::init_logging();
-    let remembered = remembered(cache.as_deref(), &endpoint, &watch);
+    let remembered = remembered(cache.as_ref(), &watch);
     // Tickets the cache knows start from there; the rest are polled at once.
     let ids = watch
         .iter()
@@ -215,14 +226,15 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    effects.cache = cache.map(|path| effects::CacheTarget { path, endpoint });
+    effects.cache = cache;
     let app = App::new(init)
         .with_settings(settings)
         .with_notifications(notify_on, cycle)
         .with_cache(remembered);
     let result = tui::event_loop_with(engine, app, effects).await;
     match result {
-        Ok(()) => Exit::Success,
+        Ok(tui::Ended::Quit) => Exit::Success,
+        Ok(tui::Ended::Signal(number)) => Exit::Signal(number),
         Err(e) => {
             tracing::error!("dashboard stopped: {e}");
             report(&format!("dashboard stopped: {e}"));
@@ -232,12 +244,12 @@ async fn run_engine_and_ui(session: Session) -> Exit {
 }
 
 /// What the cache knows of the watched tickets.
-fn remembered(path: Option<&Path>, endpoint: &str, watch: &[WatchEntry]) -> Vec<CachedTicket> {
-    let Some(path) = path else {
+fn remembered(cache: Option<&effects::CacheTarget>, watch: &[WatchEntry]) -> Vec<CachedTicket> {
+    let Some(cache) = cache else {
         return Vec::new();
     };
     let watched: HashSet<&str> = watch.iter().map(|w| w.id.as_str()).collect();
-    let mut known = cache::load(path, endpoint);
+    let mut known = cache::load(&cache.path, &cache.key);
     known.retain(|k| watched.contains(k.ticket.execution_id.as_str()));
     known
 }

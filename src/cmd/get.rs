@@ -7,7 +7,6 @@
 //! many IDs are given; steps and hosts are printed once all are in (their tables align
 //! on every row).
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -113,13 +112,18 @@ where
     F: Fn(Client, Arc<Pacer>, String) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
-    let targets = unique(&prepared.targets);
+    let targets = &prepared.targets;
     let mut results = Vec::new();
-    fetch_each(&prepared, &targets, fetch, |target, result| {
+    let not_asked = fetch_each(&prepared, targets, fetch, |target, result| {
         results.push((target.id, result));
         Ok(())
     })
     .await?;
+    results.extend(
+        not_asked
+            .iter()
+            .map(|t| (t.id.clone(), Err(Unanswered::error()))),
+    );
     let text = render(&results);
     output::print(&if text.ends_with('\n') {
         text
@@ -127,8 +131,10 @@ where
         format!("{text}\n")
     })?;
     for (id, result) in &results {
-        if let Err(e) = result {
-            report(&format!("{id}: {e}"));
+        match result {
+            Err(e) if *e == Unanswered::error() => {}
+            Err(e) => report(&format!("{id}: {e}")),
+            Ok(_) => {}
         }
     }
     Ok(Exit::of_errors(
@@ -138,16 +144,19 @@ where
 
 /// Fetches every ticket and prints each as soon as it and those before it are known.
 async fn fetch_and_print(prepared: Prepared, format: OutputFormat) -> Result<Exit, Exit> {
-    let targets = unique(&prepared.targets);
-    let mut printer = TicketPrinter::start(format, &targets)?;
+    let targets = &prepared.targets;
+    let mut printer = TicketPrinter::start(format, targets)?;
     let get = |client: Client, pacer: Arc<Pacer>, id: String| async move {
         pacer.turn().await;
         client.get_execution(&id).await
     };
-    fetch_each(&prepared, &targets, get, |target, result| {
+    let not_asked = fetch_each(&prepared, targets, get, |target, result| {
         printer.row(target, result)
     })
     .await?;
+    for target in not_asked {
+        printer.unasked(target, Unanswered::error())?;
+    }
     printer.finish()
 }
 
@@ -155,13 +164,15 @@ async fn fetch_and_print(prepared: Prepared, format: OutputFormat) -> Result<Exi
 /// order. Every request waits for its turn of the pacer (`poll.max_rps`; `fetch` takes
 /// the turns, one per page of a list), `poll.concurrency` targets at once. The first
 /// request goes alone: if it fails authentication, nothing more is sent (the gateway
-/// locks an AK after 5 failures) and every other target gets that error.
-async fn fetch_each<T, F, Fut>(
+/// locks an AK after 5 failures) and every other target gets that error. Once
+/// `GIVE_UP_AFTER` tickets in a row found the server silent, nothing more is sent
+/// either: the targets never asked for are returned (and said once on stderr).
+async fn fetch_each<'t, T, F, Fut>(
     prepared: &Prepared,
-    targets: &[WatchEntry],
+    targets: &'t [WatchEntry],
     fetch: F,
     mut take: impl FnMut(WatchEntry, Result<T, ApiError>) -> Result<(), Exit>,
-) -> Result<(), Exit>
+) -> Result<&'t [WatchEntry], Exit>
 where
     F: Fn(Client, Arc<Pacer>, String) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
@@ -170,16 +181,18 @@ where
         Client::new(prepared.client_config.clone()).map_err(|e| usage_error(&e.to_string()))?;
     let pacer = Arc::new(Pacer::new(prepared.config.poll.max_rps));
     let Some((first, rest)) = targets.split_first() else {
-        return Ok(());
+        return Ok(&[]);
     };
     let first_result = fetch(client.clone(), pacer.clone(), first.id.clone()).await;
     let auth_failure = first_result.as_ref().err().filter(|e| e.is_auth()).cloned();
+    let mut unanswered = Unanswered::default();
+    unanswered.observe(&first_result);
     take(first.clone(), first_result)?;
     if let Some(error) = auth_failure {
         for target in rest {
             take(target.clone(), Err(error.clone()))?;
         }
-        return Ok(());
+        return Ok(&[]);
     }
     let mut fetched = futures::stream::iter(rest)
         .map(|target| {
@@ -192,20 +205,65 @@ where
             }
         })
         .buffered(prepared.config.poll.concurrency.max(1));
-    while let Some((target, result)) = fetched.next().await {
+    let mut taken = 0;
+    while !unanswered.gave_up() {
+        let Some((target, result)) = fetched.next().await else {
+            break;
+        };
+        unanswered.observe(&result);
         take(target, result)?;
+        taken += 1;
     }
-    Ok(())
+    // Requests in flight are dropped with the stream; the rest are never sent.
+    drop(fetched);
+    let not_asked = &rest[taken..];
+    unanswered.report(not_asked.len());
+    Ok(not_asked)
 }
 
-/// The targets in their first order, each ID once.
-fn unique(targets: &[WatchEntry]) -> Vec<WatchEntry> {
-    let mut seen = HashSet::new();
-    targets
-        .iter()
-        .filter(|t| seen.insert(t.id.as_str()))
-        .cloned()
-        .collect()
+/// How many tickets in a row found the server silent until their deadline: `get`
+/// stops asking after `GIVE_UP_AFTER` (a hung server would otherwise cost every
+/// remaining ID its own deadline: hours for 10,000 IDs).
+#[derive(Debug, Default)]
+struct Unanswered {
+    in_a_row: usize,
+}
+
+/// Tickets in a row without an answer after which `get` sends nothing more.
+pub const GIVE_UP_AFTER: usize = 3;
+
+impl Unanswered {
+    fn observe<T>(&mut self, result: &Result<T, ApiError>) {
+        let silent = matches!(
+            result,
+            Err(ApiError::DeadlinePassed { .. } | ApiError::Timeout { .. })
+        );
+        self.in_a_row = if silent { self.in_a_row + 1 } else { 0 };
+    }
+
+    fn gave_up(&self) -> bool {
+        self.in_a_row >= GIVE_UP_AFTER
+    }
+
+    /// What a ticket that was never asked for shows.
+    fn error() -> ApiError {
+        ApiError::Network {
+            detail: format!(
+                "not asked: the server left {GIVE_UP_AFTER} tickets in a row without an \
+                 answer"
+            ),
+        }
+    }
+
+    /// One line for all the tickets not asked for (not one per ticket).
+    fn report(&self, not_asked: usize) {
+        if not_asked > 0 {
+            report(&format!(
+                "gave up: the server left {GIVE_UP_AFTER} tickets in a row without an answer \
+                 within the deadline (api.deadline); {not_asked} more not asked"
+            ));
+        }
+    }
 }
 
 /// One object per requested ID: `{"execution_id", KEY: [...]}`, or the error as `get`
@@ -346,22 +404,4 @@ fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(id: &str) -> WatchEntry {
-        WatchEntry::unlabelled(id)
-    }
-
-    #[test]
-    fn a_repeated_id_is_kept_once_in_its_first_place() {
-        let ids: Vec<String> = unique(&[entry("B"), entry("A"), entry("B"), entry("C")])
-            .into_iter()
-            .map(|t| t.id)
-            .collect();
-        assert_eq!(ids, ["B", "A", "C"]);
-    }
 }

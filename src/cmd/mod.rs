@@ -14,7 +14,7 @@ pub mod signals;
 pub mod sim;
 pub mod wait;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use crate::coc;
@@ -101,6 +101,7 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
             })
             .collect()
     };
+    let targets = each_once(targets);
     for target in &targets {
         coc::validate_execution_id(&target.id)
             .map_err(|reason| format!("invalid execution ID {:?}: {reason}", target.id))?;
@@ -117,6 +118,15 @@ fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
         config,
         targets,
     })
+}
+
+/// The targets in their first order, each ID once: fetched once, operated on once.
+fn each_once(targets: Vec<WatchEntry>) -> Vec<WatchEntry> {
+    let mut seen = HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| seen.insert(t.id.clone()))
+        .collect()
 }
 
 /// `prepare` and a runtime to run the requests on; a usage error, already reported,
@@ -165,9 +175,20 @@ pub(crate) fn read_only_reason(globals: &Globals, config: Option<&Config>) -> Op
 pub(crate) fn ask(question: &str, input: &mut impl std::io::BufRead) -> Option<String> {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
+    // Only what is typed after the question answers it: keys typed ahead (while the
+    // ticket was fetched, or for a question not shown yet) are thrown away.
+    discard_typed_ahead();
     let mut answer = String::new();
     input.read_line(&mut answer).ok()?;
     Some(answer.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Throws away input the terminal holds that nobody has read yet.
+fn discard_typed_ahead() {
+    // SAFETY: tcflush on the standard input descriptor; harmless when it is no terminal.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
 }
 
 /// Prints a message to stderr. Error messages can quote a server's body, so they pass
@@ -187,11 +208,8 @@ pub(crate) fn init_logging() -> Option<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
     // Private: it names tickets, endpoints, errors and the operations sent.
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).ok()?;
+    let file = crate::files::open_append(&path, 0o600).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -210,6 +228,13 @@ pub(crate) fn usage_error(message: &str) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_id_is_kept_once_in_its_first_place() {
+        let targets = ["B", "A", "B", "C"].map(WatchEntry::unlabelled).to_vec();
+        let ids: Vec<String> = each_once(targets).into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["B", "A", "C"]);
+    }
     use crate::coc::ApiError;
 
     #[test]

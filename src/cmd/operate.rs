@@ -61,19 +61,13 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
             declined = true;
             continue;
         }
-        let outcome = match rt.block_on(client.operate_execution(id, operation)) {
-            Ok(()) => OperationOutcome::Accepted,
-            Err(e) => OperationOutcome::Refused(e),
-        };
+        let outcome = OperationOutcome::of(&rt.block_on(client.operate_execution(id, operation)));
         operate::log(operation, id, &outcome);
-        match outcome {
-            OperationOutcome::Refused(e) => {
-                report(&format!(
-                    "{id}: {op} {}",
-                    OperationOutcome::Refused(e.clone()).as_text()
-                ));
+        match &outcome {
+            OperationOutcome::Refused(e) | OperationOutcome::Unknown(e) => {
+                report(&format!("{id}: {op} {}", outcome.as_text()));
                 let stop = e.is_auth();
-                errors.push(e);
+                errors.push(e.clone());
                 if stop {
                     break;
                 }

@@ -136,26 +136,50 @@ impl TicketPrinter {
         target: WatchEntry,
         result: Result<Ticket, ApiError>,
     ) -> Result<(), Exit> {
+        self.print_row(&target, &result)?;
+        if let Err(error) = result {
+            report(&format!("{}: {error}", target.id));
+            self.decide(error);
+        }
+        Ok(())
+    }
+
+    /// A row for a ticket never asked for: its reason is said once for all of them
+    /// (by the caller), not on a line of stderr each.
+    pub(super) fn unasked(&mut self, target: &WatchEntry, why: ApiError) -> Result<(), Exit> {
+        let result = Err(why);
+        self.print_row(target, &result)?;
+        if let Err(error) = result {
+            self.decide(error);
+        }
+        Ok(())
+    }
+
+    fn print_row(
+        &mut self,
+        target: &WatchEntry,
+        result: &Result<Ticket, ApiError>,
+    ) -> Result<(), Exit> {
         let text = match self.format {
-            OutputFormat::Table => self.table_line(&table_row(&target, &result, SystemTime::now())),
+            OutputFormat::Table => self.table_line(&table_row(target, result, SystemTime::now())),
             OutputFormat::Json => {
                 let separator = if self.rows == 0 { "\n" } else { ",\n" };
-                format!("{separator}{}", indented(&json_row(&target, &result)))
+                format!("{separator}{}", indented(&json_row(target, result)))
             }
         };
         print(&text)?;
         self.rows += 1;
-        if let Err(error) = result {
-            report(&format!("{}: {error}", target.id));
-            if !self
-                .deciding
-                .iter()
-                .any(|kept| Exit::from(kept) == Exit::from(&error))
-            {
-                self.deciding.push(error);
-            }
-        }
         Ok(())
+    }
+
+    fn decide(&mut self, error: ApiError) {
+        if !self
+            .deciding
+            .iter()
+            .any(|kept| Exit::from(kept) == Exit::from(&error))
+        {
+            self.deciding.push(error);
+        }
     }
 
     /// Closes the JSON array; the exit the failed rows decide.

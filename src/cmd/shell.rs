@@ -1,9 +1,7 @@
 //! `coctop completions SHELL` and `coctop man`: generated from the command-line
 //! definition itself, so they never fall behind it.
 
-use std::io::Write;
-
-use super::report;
+use super::{output, report};
 use crate::exit::Exit;
 
 /// Prints the completion script for `shell` on stdout.
@@ -24,15 +22,11 @@ pub fn man(command: clap::Command) -> Exit {
     print(&page)
 }
 
+/// Through the one output path: a closed pipe ends quietly (141), a full disk is
+/// reported and exits 6.
 fn print(bytes: &[u8]) -> Exit {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    match output::print(&String::from_utf8_lossy(bytes)) {
         Ok(()) => Exit::Success,
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
-        Err(e) => {
-            report(&format!("cannot write: {e}"));
-            Exit::Usage
-        }
+        Err(exit) => exit,
     }
 }

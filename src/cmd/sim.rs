@@ -39,10 +39,15 @@ impl Keys {
     }
 }
 
+/// A secret key is one short line; `/dev/zero` is endless.
+const MAX_SK_FILE_BYTES: u64 = 64 << 10;
+
 /// The file's first line; the file must not be empty.
 fn read_secret_file(path: &std::path::Path) -> Result<Secret, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("--sk-file {}: cannot read: {e}", path.display()))?;
+    let bytes = crate::files::read(path, MAX_SK_FILE_BYTES)
+        .map_err(|e| format!("--sk-file {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("--sk-file {}: not UTF-8 text", path.display()))?;
     let sk = text.lines().next().unwrap_or_default();
     if sk.is_empty() {
         return Err(format!(

@@ -226,6 +226,31 @@ pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
 pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 pub const ENV_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
 pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+/// Variables that carry credentials (or half of a key pair): never passed on to a
+/// program coctop starts (the notification hook, custom commands).
+pub const CREDENTIAL_VARIABLES: [&str; 5] = [
+    ENV_AK,
+    ENV_SK,
+    ENV_SECURITY_TOKEN,
+    ENV_AUTH_TOKEN,
+    ENV_SIM_SK,
+];
+
+/// The IAM token for `method = "token"` when the config has none.
+pub const ENV_AUTH_TOKEN: &str = "COCTOP_AUTH_TOKEN";
+/// Where `coctop sim` also reads its secret key (`ps` does not show it).
+pub const ENV_SIM_SK: &str = "COCTOP_SIM_SK";
+
+/// Takes every credential variable out of the environment `command` will get.
+pub fn without_credentials(command: &mut std::process::Command) -> &mut std::process::Command {
+    for name in CREDENTIAL_VARIABLES {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// A profile file holds a few keys; `/dev/zero` is endless.
+pub const MAX_CREDENTIALS_FILE_BYTES: u64 = 1 << 20;
 
 impl Credentials {
     /// Environment first, then the profile file. `env` is injectable for tests.
@@ -248,16 +273,14 @@ impl Credentials {
                 None => return Ok(Credentials::none_with_domain(domain_id)),
             },
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let mut creds = Credentials::from_profile(&text);
+        match crate::files::read(&path, MAX_CREDENTIALS_FILE_BYTES) {
+            Ok(bytes) => {
+                let mut creds = Credentials::from_profile(&String::from_utf8_lossy(&bytes));
                 creds.domain_id = domain_id.or(creds.domain_id);
                 creds.source = Some(path.display().to_string());
                 Ok(creds)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok(Credentials::none_with_domain(domain_id))
-            }
+            Err(crate::files::ReadError::NotFound) => Ok(Credentials::none_with_domain(domain_id)),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }
     }

@@ -81,12 +81,7 @@ impl Endpoint {
 
     /// Loopback endpoints (the simulator) need no credentials.
     pub fn is_loopback(&self) -> bool {
-        match self.url.host() {
-            Some(url::Host::Domain(d)) => d == "localhost",
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        }
+        is_loopback_url(&self.url)
     }
 
     pub fn display_name(&self) -> String {
@@ -94,6 +89,16 @@ impl Endpoint {
             Some(region) => region.clone(),
             None => self.url.as_str().trim_end_matches('/').to_string(),
         }
+    }
+}
+
+/// Whether `url` points at this machine (`localhost` or a loopback address).
+pub fn is_loopback_url(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod script;
 pub use auth::{Auth, Credentials, Secret};
 pub use client::{
     ApiLanguage, Client, ClientConfig, Endpoint, ListQuery, MAX_LIST_LIMIT, RetryPolicy,
+    is_loopback_url,
 };
 pub use documents::{
     DocumentDetail, DocumentParameter, DocumentQuery, DocumentSummary, DocumentVersion,

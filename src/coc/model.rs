@@ -59,11 +59,11 @@ impl Status {
         }
     }
 
-    /// How a status is shown: a known one by its name; any other that holds invisible or
-    /// control characters, or white space at an end, quoted with them written out (so
-    /// `"Succeed\u{1b}"` never passes for `Succeed`); cut to a sane width.
+    /// How a status is shown: a known one by its name; any other quoted, its invisible
+    /// or control characters written out, so that no lookalike (`succeed`, a Cyrillic
+    /// `Ѕucceed`, `"Succeed\u{1b}"`) ever passes for a known status; cut to a sane width.
     pub fn label(&self) -> std::borrow::Cow<'_, str> {
-        status_label(self.as_str())
+        status_label(self.as_str(), !matches!(self, Status::Unknown(_)))
     }
 
     /// `Succeed`, `Canceled`, `Failed` and `Timeout` never change again.
@@ -101,13 +101,14 @@ impl<'de> Deserialize<'de> for Status {
 /// The widest status label shown, in terminal columns.
 const LABEL_WIDTH: usize = 40;
 
-/// A status as shown (see `Status::label`), for every kind of status.
-pub(super) fn status_label(raw: &str) -> std::borrow::Cow<'_, str> {
+/// A status as shown (see `Status::label`), for every kind of status: a `known` one
+/// by its name, any other quoted with its invisible characters written out.
+pub(super) fn status_label(raw: &str, known: bool) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
-    let label = match crate::text::reveal(raw) {
-        Cow::Borrowed(plain) if plain.trim() == plain => Cow::Borrowed(plain),
-        // Quoted, so white space at either end shows too.
-        revealed => Cow::Owned(format!("\"{revealed}\"")),
+    let label = if known {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(format!("\"{}\"", crate::text::reveal(raw)))
     };
     match crate::text::fit(&label, LABEL_WIDTH) {
         Cow::Borrowed(_) => label,
@@ -500,6 +501,7 @@ mod tests {
             "Succeed ",
             "\u{200b}Succeed",
             "succeed",
+            "\u{405}ucceed",
             "Succeed\n",
         ] {
             let body = serde_json::json!({ "execution_id": "EX1", "status": raw });
@@ -507,10 +509,10 @@ mod tests {
             let status = ticket.status.unwrap();
             assert_eq!(status, Status::Unknown(raw.into()), "{raw:?}");
             assert!(!status.is_terminal());
-            assert_ne!(
-                status.label(),
-                "Succeed",
-                "{raw:?} is shown as a known status"
+            let label = status.label();
+            assert!(
+                label.starts_with('"') && label.ends_with('"'),
+                "{raw:?} is shown as {label}, unmarked"
             );
         }
         assert_eq!(Status::Succeed.label(), "Succeed");

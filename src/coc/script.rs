@@ -73,10 +73,10 @@ impl ScriptStatus {
         }
     }
 
-    /// How it is shown; an unknown status never passes for a known one (as
-    /// `Status::label`).
+    /// How it is shown; an unknown status is quoted and never passes for a known one
+    /// (as `Status::label`).
     pub fn label(&self) -> std::borrow::Cow<'_, str> {
-        status_label(self.as_str())
+        status_label(self.as_str(), !matches!(self, ScriptStatus::Unknown(_)))
     }
 
     /// `FINISHED`, `ABNORMAL`, `CANCELED` and `ROLLBACKED` never change again.

@@ -6,14 +6,16 @@
 //! directory and renames it over the original: two coctop processes editing one file
 //! never lose each other's entries, and a reader never sees half a file.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
-use super::{ConfigError, WatchEntry};
+use super::{ConfigError, MAX_CONFIG_BYTES, WatchEntry};
 use crate::coc::validate_execution_id;
+use crate::files::{self, Expect, WriteError};
 
 /// What the user typed or pasted: IDs separated by spaces, commas or new lines,
 /// optionally followed by `# label` (the label applies to every ID).
@@ -40,11 +42,10 @@ impl Paste {
         let pieces = ids_text
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|piece| !piece.is_empty());
+        let mut seen = HashSet::new();
         for piece in pieces {
             match validate_execution_id(piece) {
-                Ok(()) if !paste.ids.iter().any(|id| id == piece) => {
-                    paste.ids.push(piece.to_string())
-                }
+                Ok(()) if seen.insert(piece) => paste.ids.push(piece.to_string()),
                 Ok(()) => {}
                 Err(why) => paste.invalid.push((piece.to_string(), why)),
             }
@@ -65,24 +66,46 @@ impl Paste {
 
 /// Adds `entries` that the file does not watch yet, after its last `[[watch]]`; returns
 /// the IDs added (an ID already watched is left as it is).
-pub fn add_watches(path: &Path, entries: &[WatchEntry]) -> Result<Vec<String>, String> {
-    edit(path, |doc| {
-        let mut added = Vec::new();
-        let watched = watched_ids(doc)?;
-        for entry in entries {
-            if watched.contains(&entry.id) || added.contains(&entry.id) {
-                continue;
-            }
-            push_entry(doc, entry)?;
-            added.push(entry.id.clone());
-        }
-        Ok(added)
-    })
+pub fn add_watches(
+    path: &Path,
+    entries: &[WatchEntry],
+    last_read: &LastRead,
+) -> Result<Vec<String>, String> {
+    edit(path, last_read, |text| add_to_text(path, text, entries))
 }
 
 /// Removes the `[[watch]]` entry of `id`; says whether there was one.
-pub fn remove_watch(path: &Path, id: &str) -> Result<bool, String> {
-    edit(path, |doc| {
+pub fn remove_watch(path: &Path, id: &str, last_read: &LastRead) -> Result<bool, String> {
+    edit(path, last_read, |text| remove_from_text(path, text, id))
+}
+
+/// `add_watches` on the text of the file `path` (named in messages): the new text
+/// (`None`: unchanged) and the IDs added.
+pub fn add_to_text(
+    path: &Path,
+    text: &str,
+    entries: &[WatchEntry],
+) -> Result<(Option<String>, Vec<String>), String> {
+    rewrite(path, text, |doc| {
+        let mut watched = watched_ids(doc)?;
+        let new: Vec<&WatchEntry> = entries
+            .iter()
+            .filter(|entry| watched.insert(entry.id.clone()))
+            .collect();
+        push_entries(doc, &new)?;
+        Ok(new.iter().map(|entry| entry.id.clone()).collect::<Vec<_>>())
+    })
+    .map(|(text, added)| (text.filter(|_| !added.is_empty()), added))
+}
+
+/// `remove_watch` on the text of the file `path`: the new text (`None`: unchanged)
+/// and whether there was an entry.
+pub fn remove_from_text(
+    path: &Path,
+    text: &str,
+    id: &str,
+) -> Result<(Option<String>, bool), String> {
+    rewrite(path, text, |doc| {
         let is_it = |table_id: Option<&str>| table_id == Some(id);
         match doc.get_mut("watch") {
             Some(Item::ArrayOfTables(tables)) => {
@@ -110,12 +133,13 @@ pub fn remove_watch(path: &Path, id: &str) -> Result<bool, String> {
             _ => Ok(false),
         }
     })
+    .map(|(text, found)| (text.filter(|_| found), found))
 }
 
-fn watched_ids(doc: &DocumentMut) -> Result<Vec<String>, String> {
+fn watched_ids(doc: &DocumentMut) -> Result<HashSet<String>, String> {
     let id_of = |item: Option<&Item>| item.and_then(Item::as_str).map(str::to_string);
     Ok(match doc.get("watch") {
-        None => Vec::new(),
+        None => HashSet::new(),
         Some(Item::ArrayOfTables(tables)) => {
             tables.iter().filter_map(|t| id_of(t.get("id"))).collect()
         }
@@ -127,61 +151,203 @@ fn watched_ids(doc: &DocumentMut) -> Result<Vec<String>, String> {
     })
 }
 
-fn push_entry(doc: &mut DocumentMut, entry: &WatchEntry) -> Result<(), String> {
+/// Appends `entries` after the last `[[watch]]` (inline entries to an inline array).
+fn push_entries(doc: &mut DocumentMut, entries: &[&WatchEntry]) -> Result<(), String> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     if doc.get("watch").is_none() {
         doc.insert("watch", Item::ArrayOfTables(ArrayOfTables::new()));
     }
     match doc.get_mut("watch") {
         Some(Item::ArrayOfTables(tables)) => {
-            let mut table = Table::new();
-            table.insert("id", toml_edit::value(entry.id.as_str()));
-            if let Some(label) = &entry.label {
-                table.insert("label", toml_edit::value(label.as_str()));
-            }
-            // A blank line before it, and its place right after the last entry (not at
-            // the end of the file, past other tables).
-            table.decor_mut().set_prefix("\n");
+            // Their place is right after the last entry (not at the end of the file,
+            // past other tables); entries of one position keep the order pushed.
             let last = tables.iter().filter_map(Table::position).max();
-            table.set_position(last);
-            tables.push(table);
+            for entry in entries {
+                let mut table = Table::new();
+                table.insert("id", toml_edit::value(entry.id.as_str()));
+                if let Some(label) = &entry.label {
+                    table.insert("label", toml_edit::value(label.as_str()));
+                }
+                // A blank line before each.
+                table.decor_mut().set_prefix("\n");
+                table.set_position(last);
+                tables.push(table);
+            }
             Ok(())
         }
         Some(Item::Value(Value::Array(items))) => {
-            let mut table = InlineTable::new();
-            table.insert("id", entry.id.as_str().into());
-            if let Some(label) = &entry.label {
-                table.insert("label", label.as_str().into());
+            for entry in entries {
+                let mut table = InlineTable::new();
+                table.insert("id", entry.id.as_str().into());
+                if let Some(label) = &entry.label {
+                    table.insert("label", label.as_str().into());
+                }
+                items.push(table);
             }
-            items.push(table);
             Ok(())
         }
         _ => Err("`watch` is not a list of [[watch]] tables".into()),
     }
 }
 
-/// Read, change, check, write: under the lock, from the file as it is now.
+/// How long an edit waits for another process's lock before it gives up.
+pub const LOCK_WAIT: Duration = Duration::from_secs(3);
+/// How long an edit waits to read the file again when it is not what coctop last read.
+const RECHECK_PAUSE: Duration = Duration::from_millis(100);
+
+/// The config text coctop last read (at start, on a reload) or wrote: an edit that
+/// finds the file holding something else reads it again before it trusts it.
+#[derive(Debug, Default)]
+pub struct LastRead(Mutex<Option<String>>);
+
+impl LastRead {
+    /// What `path` holds now (nothing when it cannot be read).
+    pub fn of_file(path: &Path) -> LastRead {
+        LastRead(Mutex::new(read_text(path).ok().flatten()))
+    }
+
+    pub fn set(&self, text: String) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
+    }
+
+    fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// Read, change, check, write: under the lock, from the file as it is now, and only
+/// over the file as it was read.
 fn edit<R>(
     path: &Path,
-    change: impl FnOnce(&mut DocumentMut) -> Result<R, String>,
+    last_read: &LastRead,
+    rewrite: impl FnOnce(&str) -> Result<(Option<String>, R), String>,
 ) -> Result<R, String> {
-    let _lock = Lock::take(path).map_err(|e| format!("{}: cannot lock: {e}", path.display()))?;
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
-    };
-    // A file that is broken now (an edit in progress) is not touched.
-    checked(path, &text)?;
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e| format!("{}: invalid TOML: {e}", path.display()))?;
-    let result = change(&mut doc)?;
-    let new_text = doc.to_string();
-    if new_text != text {
-        checked(path, &new_text)?;
-        replace(path, &new_text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    let shown = path.display();
+    let target = files::resolve(path).map_err(|e| format!("{shown}: {e}"))?;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{shown}: {e}"))?;
     }
+    let _lock = files::Lock::take(&sibling(&target, "lock"), LOCK_WAIT)
+        .map_err(|e| format!("{shown}: {e}"))?;
+    let read = settled_text(&target, last_read).map_err(|e| format!("{shown}: {e}"))?;
+    let (new_text, result) = rewrite(read.as_deref().unwrap_or(""))?;
+    let Some(new_text) = new_text else {
+        return Ok(result);
+    };
+    files::replace(
+        path,
+        new_text.as_bytes(),
+        Expect::Content(read.as_deref().map(str::as_bytes)),
+        0o600,
+    )
+    .map_err(|e| match e {
+        WriteError::Changed => {
+            format!("{shown}: changed by another program while saving; try again")
+        }
+        e => format!("{shown}: cannot write: {e}"),
+    })?;
+    last_read.set(new_text);
     Ok(result)
+}
+
+/// Changes the config `text` with `change`, keeping its byte order mark and line ends:
+/// the new text (`None` when nothing changed), refused when the text is broken before
+/// or after, or would pass the size limit.
+fn rewrite<R>(
+    path: &Path,
+    text: &str,
+    change: impl FnOnce(&mut DocumentMut) -> Result<R, String>,
+) -> Result<(Option<String>, R), String> {
+    let shown = path.display();
+    let form = Form::of(text);
+    // A file that is broken now (an edit in progress) is not touched.
+    checked(path, form.body(text))?;
+    let mut doc: DocumentMut = form
+        .body(text)
+        .parse()
+        .map_err(|e| format!("{shown}: invalid TOML: {e}"))?;
+    let result = change(&mut doc)?;
+    let new_text = form.apply(&doc.to_string());
+    // Compared in the file's own form: toml_edit may write unchanged CRLF lines as LF.
+    if new_text == text {
+        return Ok((None, result));
+    }
+    if new_text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "{shown}: the file would grow to {} KiB, more than the 1 MiB a config may hold",
+            new_text.len() >> 10
+        ));
+    }
+    checked(path, form.body(&new_text))?;
+    Ok((Some(new_text), result))
+}
+
+/// The file's text, trusted only when it is what coctop last read, or when two reads
+/// a moment apart agree (not a file caught half-written by another program). A file
+/// emptied since coctop read a config in it is refused: a writer is likely between
+/// truncating and writing it.
+fn settled_text(path: &Path, last_read: &LastRead) -> Result<Option<String>, String> {
+    let first = read_text(path)?;
+    let last = last_read.get();
+    if first == last {
+        return Ok(first);
+    }
+    std::thread::sleep(RECHECK_PAUSE);
+    let again = read_text(path)?;
+    if again != first {
+        return Err("being changed by another program: not saved; try again".into());
+    }
+    let blank = |text: &Option<String>| text.as_deref().is_none_or(|t| t.trim().is_empty());
+    if blank(&again) && !blank(&last) {
+        return Err("empty now, though it held a config when coctop read it: not saved".into());
+    }
+    Ok(again)
+}
+
+/// The config's text, `None` when there is no file.
+fn read_text(path: &Path) -> Result<Option<String>, String> {
+    let bytes = files::read_if_exists(path, MAX_CONFIG_BYTES).map_err(|e| e.to_string())?;
+    bytes
+        .map(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()))
+        .transpose()
+}
+
+/// How the file is written: a byte order mark first or not, CRLF line ends or not.
+/// An edit writes the same way.
+struct Form {
+    bom: bool,
+    crlf: bool,
+}
+
+const BOM: &str = "\u{feff}";
+
+impl Form {
+    fn of(text: &str) -> Form {
+        Form {
+            bom: text.starts_with(BOM),
+            crlf: text.contains("\r\n"),
+        }
+    }
+
+    /// The text without its byte order mark.
+    fn body<'a>(&self, text: &'a str) -> &'a str {
+        text.strip_prefix(BOM).unwrap_or(text)
+    }
+
+    fn apply(&self, body: &str) -> String {
+        let mut text = String::with_capacity(body.len() + body.len() / 16 + BOM.len());
+        if self.bom {
+            text.push_str(BOM);
+        }
+        if self.crlf {
+            text.push_str(&body.replace("\r\n", "\n").replace('\n', "\r\n"));
+        } else {
+            text.push_str(body);
+        }
+        text
+    }
 }
 
 fn checked(path: &Path, text: &str) -> Result<(), String> {
@@ -194,64 +360,12 @@ fn checked(path: &Path, text: &str) -> Result<(), String> {
     })
 }
 
-/// Writes `text` to a temporary file beside `path` with the same permissions (private
-/// for a new file), flushed to disk, then renames it over `path`.
-fn replace(path: &Path, text: &str) -> std::io::Result<()> {
-    let temporary = sibling(path, &format!("tmp.{}", std::process::id()));
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let mode = std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o777);
-        options.mode(mode);
-    }
-    let written = (|| {
-        let mut file = options.open(&temporary)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
-}
-
 /// `.NAME.SUFFIX` in the same directory as `path`.
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let name = path
         .file_name()
         .map_or("config".into(), |n| n.to_string_lossy());
     path.with_file_name(format!(".{name}.{suffix}"))
-}
-
-/// An exclusive `flock` on `.NAME.lock` beside the config, held until dropped. (The
-/// config itself is replaced by rename, so a lock on it would lock the old file.)
-struct Lock {
-    _held: File,
-}
-
-impl Lock {
-    fn take(path: &Path) -> std::io::Result<Lock> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(sibling(path, "lock"))?;
-        #[cfg(unix)]
-        {
-            use std::os::fd::AsRawFd;
-            // SAFETY: flock on a descriptor we own; it is released when the file closes.
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        Ok(Lock { _held: file })
-    }
 }
 
 #[cfg(test)]

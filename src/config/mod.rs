@@ -154,35 +154,28 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// Reads and validates one config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    load_with_text(path).map(|(config, _)| config)
+}
+
+/// `load`, and the text it was read from.
+pub fn load_with_text(path: &Path) -> Result<(Config, String), ConfigError> {
     let text = read_config_text(path).map_err(|why| ConfigError::file(path.to_path_buf(), why))?;
     let mut config = parse::parse(&text).map_err(|problems| ConfigError {
         path: path.to_path_buf(),
         problems,
     })?;
     config.path = Some(path.to_path_buf());
-    Ok(config)
+    Ok((config, text))
 }
 
 /// The text of a regular file of at most `MAX_CONFIG_BYTES`, or why not.
 fn read_config_text(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "no such file (`coctop config init` writes a starter one)".to_string()
-        }
-        _ => format!("cannot read: {e}"),
+    use crate::files::{self, ReadError};
+    let bytes = files::read(path, MAX_CONFIG_BYTES).map_err(|e| match e {
+        ReadError::NotFound => "no such file (`coctop config init` writes a starter one)".into(),
+        ReadError::TooLarge { .. } => "larger than 1 MiB: not a config file".into(),
+        e => e.to_string(),
     })?;
-    let metadata = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
-    if !metadata.is_file() {
-        return Err("not a regular file".into());
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_CONFIG_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err("larger than 1 MiB: not a config file".into());
-    }
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into())
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::{Config, ConfigError, load};
+use super::{Config, ConfigError, load_with_text};
 
 /// How often the file is looked at.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(1);
@@ -38,16 +38,17 @@ impl FileWatch {
         FileWatch { path, seen }
     }
 
-    /// The file read again, when it changed since the last call; `None` otherwise (or
-    /// when it was deleted: the running config stays).
-    pub fn changed(&mut self) -> Option<Result<Config, ConfigError>> {
+    /// The file read again (and its text), when it changed since the last call; `None`
+    /// otherwise (or when it was deleted: the running config stays). A FIFO or a device
+    /// put in its place is an error at once, never a wait.
+    pub fn changed(&mut self) -> Option<Result<(Config, String), ConfigError>> {
         let now = stamp(&self.path);
         if now == self.seen {
             return None;
         }
         self.seen = now;
         now?;
-        Some(load(&self.path))
+        Some(load_with_text(&self.path))
     }
 }
 
@@ -67,7 +68,7 @@ mod tests {
             "[[watch]]\nid = \"EX1\"\n\n[[watch]]\nid = \"EX2\"\n",
         )
         .unwrap();
-        let config = watch.changed().unwrap().unwrap();
+        let (config, _) = watch.changed().unwrap().unwrap();
         assert_eq!(config.watch.len(), 2);
         assert!(watch.changed().is_none(), "seen once");
         std::fs::write(&path, "[poll]\ninterval = \"soon\"\n").unwrap();

@@ -2,13 +2,13 @@
 
 use super::{AuthMethod, Config};
 use crate::coc::auth::{ENV_DOMAIN_ID, credential_places};
-use crate::coc::{Auth, ClientConfig, Credentials, Endpoint};
+use crate::coc::{Auth, ClientConfig, Credentials, Endpoint, is_loopback_url};
 
 /// The region used when neither flags nor config name an endpoint.
 pub const DEFAULT_REGION: &str = "cn-north-4";
 
 /// The variable read for `method = "token"` when the config has no `token`.
-pub const ENV_AUTH_TOKEN: &str = "COCTOP_AUTH_TOKEN";
+pub use crate::coc::auth::ENV_AUTH_TOKEN;
 
 /// The client settings for the commands: `endpoint`/`region` are the `--endpoint` and
 /// `--region` flags. Credentials come from the process environment and the SDK profile.
@@ -43,22 +43,29 @@ pub const ENV_ALLOW_HTTP: &str = "COCTOP_ALLOW_HTTP";
 
 /// Credentials travel over plain HTTP only to loopback, unless the user opted in
 /// (`allow_http` in [api] or `COCTOP_ALLOW_HTTP=1`); then [`transport_warning`] says so.
+/// A proxy counts as a hop of its own: plain HTTP through a proxy that is not on
+/// loopback carries the credentials in clear to it.
 fn check_transport(
     config: &Config,
     endpoint: &Endpoint,
     auth: &Auth,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), String> {
-    if !in_clear(endpoint, auth) {
+    let Some(exposure) = exposure(endpoint, auth, env) else {
         return Ok(());
-    }
+    };
     let opted_in = config.api.allow_http || env(ENV_ALLOW_HTTP).is_some_and(|v| v.trim() == "1");
     if !opted_in {
-        let host = endpoint.url.host_str().unwrap_or_default();
+        let bypass = if exposure.proxied {
+            ", name the host in NO_PROXY"
+        } else {
+            ""
+        };
         return Err(format!(
-            "refusing to send credentials over plain http:// to {host}: anyone on the way \
-             could read them; use https://, or accept the risk with `allow_http = true` in \
-             [api] (or {ENV_ALLOW_HTTP}=1)"
+            "refusing to send credentials over plain http:// {}: anyone on the way could \
+             read them; use https://{bypass}, or accept the risk with `allow_http = true` \
+             in [api] (or {ENV_ALLOW_HTTP}=1)",
+            exposure.hop
         ));
     }
     Ok(())
@@ -67,18 +74,75 @@ fn check_transport(
 /// The warning for a client whose credentials go out in clear: only a user who opted in
 /// gets such a client (see `check_transport`).
 pub fn transport_warning(client: &ClientConfig) -> Option<String> {
-    if !in_clear(&client.endpoint, &client.auth) {
-        return None;
-    }
-    let host = client.endpoint.url.host_str().unwrap_or_default();
+    let exposure = exposure(&client.endpoint, &client.auth, &|name| {
+        std::env::var(name).ok()
+    })?;
     Some(format!(
-        "warning: credentials go unencrypted over plain http:// to {host} (allow_http is on)"
+        "warning: credentials go unencrypted over plain http:// {} (allow_http is on)",
+        exposure.hop
     ))
 }
 
-/// Whether credentials would cross the network unencrypted: plain HTTP beyond loopback.
-fn in_clear(endpoint: &Endpoint, auth: &Auth) -> bool {
-    !matches!(auth, Auth::None) && endpoint.is_plain_http() && !endpoint.is_loopback()
+/// Where credentials would cross the network unencrypted.
+struct Exposure {
+    /// `to HOST`, or `through the proxy HOST (...)`.
+    hop: String,
+    /// A proxy applies to the endpoint (`NO_PROXY` could bypass it).
+    proxied: bool,
+}
+
+/// Plain HTTP with credentials whose first hop (the proxy, when one applies) or the
+/// endpoint itself is beyond loopback.
+fn exposure(
+    endpoint: &Endpoint,
+    auth: &Auth,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Exposure> {
+    if matches!(auth, Auth::None) || !endpoint.is_plain_http() {
+        return None;
+    }
+    match proxy_for(&endpoint.url, env) {
+        Some(proxy) if !is_loopback_url(&proxy) => Some(Exposure {
+            hop: format!(
+                "through the proxy {} (from HTTP_PROXY or ALL_PROXY)",
+                shown_host(&proxy)
+            ),
+            proxied: true,
+        }),
+        proxy if !endpoint.is_loopback() => Some(Exposure {
+            hop: format!("to {}", shown_host(&endpoint.url)),
+            proxied: proxy.is_some(),
+        }),
+        _ => None,
+    }
+}
+
+/// The proxy a request to `url` goes through, read from the environment by the very
+/// rules the HTTP client follows (`hyper_util`'s matcher, which reqwest uses):
+/// `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` in either case, `NO_PROXY`, none under CGI.
+fn proxy_for(url: &url::Url, env: &dyn Fn(&str) -> Option<String>) -> Option<url::Url> {
+    if env("REQUEST_METHOD").is_some() {
+        return None;
+    }
+    let first = |names: [&str; 2]| names.iter().find_map(|name| env(name)).unwrap_or_default();
+    let matcher = hyper_util::client::proxy::matcher::Matcher::builder()
+        .all(first(["ALL_PROXY", "all_proxy"]))
+        .http(first(["HTTP_PROXY", "http_proxy"]))
+        .https(first(["HTTPS_PROXY", "https_proxy"]))
+        .no(first(["NO_PROXY", "no_proxy"]))
+        .build();
+    let destination: hyper::Uri = url.as_str().parse().ok()?;
+    let proxy = matcher.intercept(&destination)?;
+    url::Url::parse(&proxy.uri().to_string()).ok()
+}
+
+/// `host[:port]` of a URL: never its user name or password.
+fn shown_host(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
 }
 
 /// Flags over config; within each, an endpoint URL over a region.
@@ -292,6 +356,68 @@ mod tests {
             KEYS,
         );
         assert_eq!(transport_warning(&loopback.unwrap()), None);
+    }
+
+    #[test]
+    fn a_proxy_off_loopback_counts_as_the_first_hop_of_plain_http() {
+        let sim = with_api(Some("http://127.0.0.1:8710"), None);
+        for proxy in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+            let env = [
+                KEYS[0],
+                KEYS[1],
+                (proxy, "http://user:hunter2@proxy.example.com:3128"),
+            ];
+            let err = resolve(&sim, (None, None), &env).unwrap_err();
+            assert!(
+                err.contains("through the proxy proxy.example.com:3128"),
+                "{proxy}: {err}"
+            );
+            assert!(
+                err.contains("NO_PROXY") && !err.contains("hunter2"),
+                "{err}"
+            );
+        }
+        let remote = with_api(Some("http://coc.example.com"), None);
+        let local_proxy = [KEYS[0], KEYS[1], ("HTTP_PROXY", "http://127.0.0.1:3128")];
+        let err = resolve(&remote, (None, None), &local_proxy).unwrap_err();
+        assert!(
+            err.contains("to coc.example.com"),
+            "the hop after the proxy: {err}"
+        );
+        let fine: [&[(&str, &str)]; 4] = [
+            &local_proxy,
+            &[
+                KEYS[0],
+                KEYS[1],
+                ("HTTP_PROXY", "http://proxy.example.com"),
+                ("NO_PROXY", "127.0.0.1"),
+            ],
+            // Only an https:// endpoint uses HTTPS_PROXY, through a tunnel.
+            &[
+                KEYS[0],
+                KEYS[1],
+                ("HTTPS_PROXY", "http://proxy.example.com"),
+            ],
+            &[
+                KEYS[0],
+                KEYS[1],
+                ("HTTP_PROXY", "http://proxy.example.com"),
+                (ENV_ALLOW_HTTP, "1"),
+            ],
+        ];
+        for env in fine {
+            assert!(resolve(&sim, (None, None), env).is_ok(), "{env:?}");
+        }
+        let tls = with_api(Some("https://coc.example.com"), None);
+        let env = [KEYS[0], KEYS[1], ("ALL_PROXY", "http://proxy.example.com")];
+        assert!(resolve(&tls, (None, None), &env).is_ok(), "TLS end to end");
+        let mut anonymous = sim.clone();
+        anonymous.auth.method = AuthMethod::None;
+        let env = [("HTTP_PROXY", "http://proxy.example.com")];
+        assert!(
+            resolve(&anonymous, (None, None), &env).is_ok(),
+            "nothing to leak"
+        );
     }
 
     #[test]

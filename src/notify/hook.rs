@@ -1,5 +1,5 @@
 //! The notification hook: the user's command, run without a shell, with the change in
-//! its environment and its arguments unchanged. It runs in the background with a time
+//! its environment (and no credential variable) and its arguments unchanged. It runs in the background with a time
 //! limit (then it and its children are killed), at most `MAX_RUNNING` at once; a hook
 //! that fails, hangs or cannot start is logged, never fatal, never waited on by the
 //! dashboard or the engine.
@@ -143,6 +143,7 @@ impl Hook {
 
     async fn run(&self, env: Vec<(&'static str, String)>) -> HookOutcome {
         let mut command = tokio::process::Command::new(&self.command[0]);
+        crate::coc::auth::without_credentials(command.as_std_mut());
         command
             .args(&self.command[1..])
             .envs(env)

@@ -468,7 +468,8 @@ fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Theme) -> Line
         None => ("waiting for the answer".to_string(), theme.dim()),
         Some(Ok(())) => ("accepted".to_string(), Style::new()),
         Some(Err(error)) => (
-            format!("refused: {}", text::sanitize(&error.to_string())),
+            text::sanitize(&crate::operate::OperationOutcome::of(&Err(error.clone())).as_text())
+                .into_owned(),
             theme.error(),
         ),
     };

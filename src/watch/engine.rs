@@ -481,12 +481,7 @@ impl<F: Fetcher> Engine<F> {
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
     fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
-        let outcome = match &result {
-            Ok(()) => operate::OperationOutcome::Accepted,
-            Err(ApiError::ReadOnly) => operate::OperationOutcome::ReadOnly,
-            Err(e) => operate::OperationOutcome::Refused(e.clone()),
-        };
-        operate::log(operation, &id, &outcome);
+        operate::log(operation, &id, &operate::OperationOutcome::of(&result));
         if result.is_ok()
             && let Some(tracked) = self.tracker.tickets.get_mut(&id)
         {

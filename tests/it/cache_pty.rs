@@ -47,6 +47,15 @@ fn watching_finished(count: usize) -> (Sim, Vec<String>, TempDir, Vec<(String, S
     (sim, done, home, env)
 }
 
+/// The cache files under `home` (the lock beside each is a dot file).
+fn cache_files(home: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(home.join(".cache/coctop"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect()
+}
+
 #[test]
 fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored() {
     let (sim, done, home, env) = watching_finished(3);
@@ -58,14 +67,10 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
     let sent = requests() - before;
     // At most one request each: one list page may read them all.
     assert!((1..=done.len() as u64).contains(&sent), "{sent} requests");
-    let cache_dir = home.path().join(".cache/coctop");
-    let files: Vec<_> = std::fs::read_dir(&cache_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let files = cache_files(home.path());
     assert_eq!(files.len(), 1, "{files:?}");
     let written = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(written.contains(&done[0]) && written.contains("\"version\":1"));
+    assert!(written.contains(&done[0]) && written.contains("\"version\":2"));
 
     let before = requests();
     run_until_history_shows(&env, done.len(), true);
@@ -89,13 +94,7 @@ fn a_cache_with_times_no_calendar_holds_starts_the_dashboard_all_the_same() {
     let (_sim, done, home, env) = watching_finished(2);
     let env = env_refs(&env);
     run_until_history_shows(&env, done.len(), false);
-    let cache_dir = home.path().join(".cache/coctop");
-    let file = std::fs::read_dir(&cache_dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let file = cache_files(home.path()).remove(0);
     // Damaged in place: every remembered time far beyond any calendar.
     let mut cached: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();

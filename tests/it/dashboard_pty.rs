@@ -73,14 +73,18 @@ fn every_ending_signal_restores_the_terminal() {
     let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
     let (_home, env) = watching(&sim, &ids);
 
-    for (name, signal) in [("SIGTERM", libc::SIGTERM), ("SIGQUIT", libc::SIGQUIT)] {
+    for (name, signal) in [
+        ("SIGTERM", libc::SIGTERM),
+        ("SIGQUIT", libc::SIGQUIT),
+        ("SIGHUP", libc::SIGHUP),
+    ] {
         let mut app = PtyApp::spawn(&[], &refs(&env), 80, 24);
         app.wait_for_text("drill-01");
         assert!(!app.is_cooked());
         let pid = app.pid().expect("child pid") as libc::pid_t;
         // SAFETY: sending a signal to our own child process.
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
-        app.wait_exit();
+        assert_eq!(app.wait_exit(), 128 + signal as u32, "{name}: 128 + n");
         assert!(app.is_cooked(), "terminal restored after {name}");
     }
 }

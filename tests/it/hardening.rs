@@ -157,3 +157,55 @@ fn a_simulator_beyond_loopback_without_keys_warns_and_one_on_loopback_does_not()
         );
     }
 }
+
+#[test]
+fn get_stops_asking_a_hung_server_after_a_few_tickets_in_a_row() {
+    let (url, accepted) = hung_server();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nendpoint = \"{url}\"\ntimeout = \"300ms\"\ndeadline = \"400ms\"\n\n\
+             [poll]\nmax_rps = 1000\nconcurrency = 2\n"
+        ),
+    )
+    .unwrap();
+    let ids: Vec<String> = (0..200).map(|i| format!("EX{i:04}")).collect();
+    let mut args = vec![
+        "--config",
+        config.to_str().unwrap(),
+        "get",
+        "--output",
+        "json",
+    ];
+    args.extend(ids.iter().map(String::as_str));
+    let out = coctop(home.path(), &args, &[]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(rows.len(), ids.len(), "one object per ID, in order");
+    let not_asked = rows
+        .iter()
+        .filter(|r| {
+            r["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not asked")
+        })
+        .count();
+    assert!(not_asked >= 190, "{not_asked} not asked");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{not_asked} more not asked")),
+        "{err}"
+    );
+    assert!(
+        err.lines().count() < 10,
+        "one line for those not asked:\n{err}"
+    );
+    let connections = accepted.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        connections < 30,
+        "{connections} connections to a hung server"
+    );
+}

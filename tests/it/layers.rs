@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 /// The top-level modules of the library, lowest layer first. A module may import from
 /// any layer below its own, never from its own or above. README's Layout says why.
 const LAYERS: &[&[&str]] = &[
-    // Leaves: text, time and duration formats, the backoff policy, timers.
-    &["text", "format", "backoff", "timer"],
+    // Leaves: text, time and duration formats, the backoff policy, timers, the one
+    // reader and writer of files.
+    &["text", "format", "backoff", "timer", "files"],
     // The COC wire protocol.
     &["coc"],
     // What the library computes from tickets.

@@ -11,6 +11,7 @@ mod dashboard_pty;
 mod decode;
 mod documents;
 mod engine;
+mod files;
 mod get_wait;
 mod hardening;
 mod hostile_pages;

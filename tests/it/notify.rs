@@ -270,3 +270,65 @@ fn wait_notify_tells_a_burst_once_through_the_hook() {
     let told: BTreeSet<&str> = fields[8].split(' ').collect();
     assert_eq!(told, running.iter().map(String::as_str).collect());
 }
+
+/// The hook of `wait --notify` started by a coctop that holds credentials in its
+/// environment: none of them reaches the hook.
+#[test]
+fn the_hook_never_inherits_credential_variables() {
+    let sim = Sim::start(SimOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("hook-env.txt");
+    let script = dir.path().join("dump.sh");
+    std::fs::write(&script, format!("#!/bin/sh\nenv >> '{}'\n", dump.display())).unwrap();
+    assert!(
+        Command::new("chmod")
+            .arg("+x")
+            .arg(&script)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let running: Vec<String> = ids_with_status(&sim, Status::Running)
+        .into_iter()
+        .take(1)
+        .collect();
+    let config = dir.path().join("coctop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nendpoint = \"{}\"\n\n[notify]\non = \"any\"\ncommand = [\"{}\"]\n",
+            sim.url(),
+            script.display()
+        ),
+    )
+    .unwrap();
+    let secrets = [
+        ("HUAWEICLOUD_SDK_AK", "AK-VISIBLE-TO-HOOK"),
+        ("HUAWEICLOUD_SDK_SK", "SK-VISIBLE-TO-HOOK"),
+        ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "STS-VISIBLE-TO-HOOK"),
+        ("COCTOP_AUTH_TOKEN", "IAM-VISIBLE-TO-HOOK"),
+        ("COCTOP_SIM_SK", "SIM-VISIBLE-TO-HOOK"),
+    ];
+    let mut command = Command::new(env!("CARGO_BIN_EXE_coctop"));
+    command
+        .env_clear()
+        .envs(isolated_env(dir.path()))
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(secrets)
+        .args(["--config", config.to_str().unwrap()])
+        .args(["wait", "--notify", "--interval", "1s", "--timeout", "2m"])
+        .args(&running)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().ends_with("- -> Running"));
+    sim.handle
+        .as_ref()
+        .unwrap()
+        .advance(Duration::from_secs(24 * 3600));
+    child.wait().unwrap();
+    let env = std::fs::read_to_string(&dump).unwrap();
+    assert!(env.contains("COCTOP_EXECUTION_ID="), "the hook ran: {env}");
+    assert!(!env.contains("VISIBLE-TO-HOOK"), "{env}");
+}

@@ -136,7 +136,8 @@ fn operations_are_never_retried_when_the_server_fails() {
     for id in &running {
         let not_fetched = err.contains(&format!("{id}: TERMINATE not sent: cannot fetch"));
         fetched += u64::from(!not_fetched);
-        failed_posts += u64::from(err.contains(&format!("{id}: TERMINATE refused: HTTP 5")));
+        failed_posts +=
+            u64::from(err.contains(&format!("{id}: TERMINATE outcome unknown: HTTP 5")));
     }
     assert_eq!(
         sim.operations() - before,
@@ -144,6 +145,10 @@ fn operations_are_never_retried_when_the_server_fails() {
         "one POST per fetched ticket, whatever its answer\n{err}"
     );
     assert!(failed_posts > 0, "some POST met a 5xx: {err}");
+    assert!(
+        !err.contains("TERMINATE refused: HTTP 5"),
+        "a 5xx is no refusal: {err}"
+    );
     assert_eq!(out.status.code(), Some(5));
 }
 
@@ -256,6 +261,53 @@ fn on_a_terminal_it_asks_and_only_a_yes_sends() {
     app.wait_for_text(&format!("TERMINATE {running}: accepted"));
     assert_eq!(app.wait_exit(), 0);
     assert_eq!(status_of(&sim, &running), Some(Status::Canceling));
+}
+
+#[test]
+fn an_id_given_twice_is_operated_on_once() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let failed = first_with(&sim, Status::Failed);
+    let out = run(home.path(), &sim, &["retry", "--yes", &failed, &failed]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sim.operations(), 1, "one POST");
+    assert_eq!(stdout(&out), format!("RETRY {failed}: accepted\n"));
+}
+
+/// Keys typed while the tickets are still being fetched answer no question: with a
+/// slow server, `y⏎y⏎` typed at once sends nothing; each question waits for its own
+/// answer.
+#[test]
+fn typed_ahead_keys_answer_no_question() {
+    let sim = Sim::start(SimOptions {
+        latency: std::time::Duration::from_millis(1500),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let env = isolated_env(home.path());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let url = sim.url();
+    let failed: Vec<String> = tickets(&sim)
+        .into_iter()
+        .filter(|t| t.status == Some(Status::Failed))
+        .map(|t| t.execution_id)
+        .take(2)
+        .collect();
+    let mut args = vec!["--endpoint", url.as_str(), "retry"];
+    args.extend(failed.iter().map(String::as_str));
+    let mut app = PtyApp::spawn(&args, &env, 120, 24);
+    app.send("y\ry\r");
+    app.wait_for_text("Send RETRY? [y/N]");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(sim.operations(), 0, "{}", app.contents());
+    app.send("n\r");
+    app.wait_for(&format!("the question for {}", failed[1]), |s| {
+        s.matches("Send RETRY? [y/N]").count() == 2
+    });
+    app.send("y\r");
+    app.wait_for_text(&format!("RETRY {}: accepted", failed[1]));
+    assert_eq!(app.wait_exit(), 2, "one declined");
+    assert_eq!(sim.operations(), 1, "only the answered yes sent");
 }
 
 mod through_the_dashboard {

@@ -64,3 +64,24 @@ fn requests_go_through_the_proxy_unless_no_proxy_names_the_host() {
     assert!(stdout(&direct).contains(&id));
     assert_eq!(seen.load(Ordering::SeqCst), before, "NO_PROXY bypasses it");
 }
+
+#[test]
+fn credentials_never_go_in_clear_through_a_proxy_off_loopback() {
+    let sim = Sim::start(SimOptions::default());
+    let id = sim.ids()[0].clone();
+    let home = tempfile::tempdir().unwrap();
+    let url = sim.url();
+    let keys = [("HUAWEICLOUD_SDK_AK", "AK"), ("HUAWEICLOUD_SDK_SK", "SK")];
+    for variable in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
+        let mut env = keys.to_vec();
+        env.push((variable, "http://proxy.invalid:3128"));
+        let got = coctop(home.path(), &["--endpoint", &url, "get", &id], &env);
+        assert_eq!(got.status.code(), Some(2), "{variable}: {}", stderr(&got));
+        assert!(
+            stderr(&got).contains("through the proxy proxy.invalid:3128"),
+            "{}",
+            stderr(&got)
+        );
+    }
+    assert_eq!(sim.requests(), 0, "nothing was sent");
+}

@@ -59,3 +59,32 @@ fn the_man_page_is_roff_naming_every_command() {
         assert!(page.contains(command), "{command} missing:\n{page}");
     }
 }
+
+#[test]
+fn man_completions_help_and_version_into_a_full_disk_exit_6_with_the_reason() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["man"][..],
+        &["completions", "bash"],
+        &["--help"],
+        &["--version"],
+        &["get", "--help"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = crate::support::coctop_command(home.path(), args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = crate::support::stderr(&out);
+        assert_eq!(out.status.code(), Some(6), "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+    }
+    let help = coctop(home.path(), &["--help"], &[]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Usage: coctop"));
+    let wrong = coctop(home.path(), &["--no-such-flag"], &[]);
+    assert_eq!(wrong.status.code(), Some(2));
+}

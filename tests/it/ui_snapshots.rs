@@ -551,6 +551,46 @@ fn hosts_of_a_failed_step_failed_first_with_counts() {
     insta::assert_snapshot!("hosts_of_a_step", screen(&app, 80, 24));
 }
 
+#[test]
+fn a_confirmation_always_shows_action_id_and_question_whatever_the_job_name() {
+    let mut long = ticket(2, Status::Running, &"数据库".repeat(3_400), 12);
+    long.execution_type = Some(ExecutionType::Batch);
+    for (size, typed_word) in [((80, 24), true), ((60, 16), false)] {
+        let mut app = resized(mixed(), size.0, size.1);
+        send(
+            &mut app,
+            Update::Ticket(TicketUpdate::Snapshot {
+                execution_id: id(2),
+                ticket: std::sync::Arc::new(long.clone()),
+                at: now(),
+            }),
+        );
+        keys(&mut app, "jj");
+        key(&mut app, KeyCode::Enter);
+        keys(&mut app, "x");
+        if !typed_word {
+            keys(&mut app, "j");
+        }
+        key(&mut app, KeyCode::Enter);
+        let text = screen(&app, size.0, size.1);
+        let question = if typed_word {
+            "Type terminate"
+        } else {
+            "Send SKIP_BATCH?"
+        };
+        assert!(text.contains(question), "{text}");
+        assert!(text.contains(&id(2)), "{text}");
+        assert!(
+            text.contains(if typed_word {
+                "TERMINATE"
+            } else {
+                "SKIP_BATCH"
+            }),
+            "{text}"
+        );
+    }
+}
+
 fn first_page() -> coctop::watch::PageAt {
     coctop::watch::PageAt {
         cursor: coctop::watch::Cursor::Offset(0),

@@ -236,3 +236,64 @@ fn a_reloaded_config_changes_the_watch_list_labels_and_rules() {
     );
     assert_eq!(app.config_error(), None);
 }
+
+#[test]
+fn a_reload_changes_only_what_came_from_the_file() {
+    let mut app = finished(2);
+    let joined = |app: &mut App, n: usize| {
+        update(
+            app,
+            Message::Engine(Update::Ticket(TicketUpdate::Joined {
+                execution_id: id(n),
+                query: "team".into(),
+                at: now(),
+            })),
+        )
+    };
+    // Ticket 5 is found by a query and changes status; ticket 1 is in the file and the
+    // query; ticket 6 is pinned from the browse view.
+    joined(&mut app, 5);
+    snapshot(&mut app, ticket(5, Status::Running, "found", 60));
+    transition(&mut app, 5, Some(Status::Pending), Status::Running, now());
+    joined(&mut app, 1);
+    let pinned = app.tickets.insert_listed(TicketEntry::listed_from(
+        ticket(6, Status::Failed, "browsed", 60),
+        now(),
+    ));
+    app.tickets
+        .set_origin(&app.tickets.all()[pinned].id.clone(), Origin::Watched);
+
+    // The file now names ticket 0 only: 1 leaves it but stays as the query's.
+    let reloaded = Reloaded {
+        watch: vec![WatchEntry::unlabelled(id(0))],
+        notify: Default::default(),
+    };
+    let outcome = update(&mut app, Message::ConfigReloaded(Ok(reloaded)));
+    assert!(
+        !outcome
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::Engine(Command::Remove(_)))),
+        "{:?}",
+        outcome.actions
+    );
+    let mut held: Vec<&str> = app.tickets().iter().map(|t| t.id.as_str()).collect();
+    held.sort_unstable();
+    assert_eq!(held, [id(0), id(1), id(5), id(6)]);
+    assert_eq!(app.ticket(&id(1)).unwrap().origin, Origin::Query);
+    assert_eq!(app.ticket(&id(5)).unwrap().history.len(), 1, "History kept");
+    assert_eq!(
+        app.ticket(&id(6)).unwrap().origin,
+        Origin::Watched,
+        "still pinned"
+    );
+
+    // Gone from the file and found by nothing: it goes.
+    let emptied = Reloaded {
+        watch: Vec::new(),
+        notify: Default::default(),
+    };
+    let outcome = update(&mut app, Message::ConfigReloaded(Ok(emptied)));
+    assert!(outcome.actions.contains(&engine(Command::Remove(id(0)))));
+    assert!(app.ticket(&id(0)).is_none() && app.ticket(&id(6)).is_some());
+}
