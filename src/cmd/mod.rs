@@ -173,11 +173,12 @@ pub(crate) fn read_only_reason(globals: &Globals, config: Option<&Config>) -> Op
 /// Asks `question` on the terminal (stderr) and reads the answer, without its line
 /// break; `None` when nothing could be read.
 pub(crate) fn ask(question: &str, input: &mut impl std::io::BufRead) -> Option<String> {
+    // Only what is typed after the question answers it: keys typed ahead (while the
+    // ticket was fetched, or for a question not shown yet) are thrown away before it is
+    // shown, so that an answer typed the moment it appears is kept.
+    discard_typed_ahead();
     eprint!("{question}");
     let _ = std::io::stderr().flush();
-    // Only what is typed after the question answers it: keys typed ahead (while the
-    // ticket was fetched, or for a question not shown yet) are thrown away.
-    discard_typed_ahead();
     let mut answer = String::new();
     input.read_line(&mut answer).ok()?;
     Some(answer.trim_end_matches(['\r', '\n']).to_string())
