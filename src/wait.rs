@@ -187,6 +187,7 @@ impl Waiter {
             | Update::Ticket(TicketUpdate::Left { .. })
             | Update::Reply(Reply::BrowsePage { .. })
             | Update::Reply(Reply::Operated { .. })
+            | Update::Reply(Reply::Started { .. })
             | Update::Reply(Reply::Instances { .. }) => Vec::new(),
         }
     }

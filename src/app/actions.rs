@@ -1,8 +1,9 @@
-//! Operations from the dashboard: the `x` menu (only what the ticket allows), the
-//! confirmation that names action, execution ID, job and status, and the notices that
-//! explain a refusal or why nothing can be done. The target is the execution ID
-//! captured when the menu opened: never a row, so nothing moving underneath can
-//! redirect it.
+//! Operations from the dashboard: the `x` menu (only what the ticket allows, and "run
+//! again" of a finished one), the confirmation that names action, execution ID, job and
+//! status, the review of a run again (its parameters edited one by one) and its
+//! confirmation, and the notices that explain a refusal or why nothing can be done. The
+//! target is the execution ID captured when the menu opened: never a row, so nothing
+//! moving underneath can redirect it.
 
 use std::collections::VecDeque;
 
@@ -11,6 +12,7 @@ use super::keys::{Intent, Motion};
 use super::tickets::{StepsState, TicketEntry};
 use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
 use crate::hosts;
+use crate::launch::JobRun;
 use crate::operate;
 use crate::text::{fit, reveal, sanitize};
 
@@ -23,13 +25,30 @@ pub struct UiSettings {
     pub console_url: Option<String>,
 }
 
+/// A choice of the `x` menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Operate(Operation),
+    /// The same job, version, parameters and targets, started anew.
+    RunAgain,
+}
+
+impl Choice {
+    pub fn label(self) -> &'static str {
+        match self {
+            Choice::Operate(operation) => operation.as_str(),
+            Choice::RunAgain => "run again",
+        }
+    }
+}
+
 /// A box over the screen that takes every key until it closes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prompt {
-    /// The operations that fit the ticket now.
+    /// What fits the ticket now.
     Menu {
         execution_id: String,
-        choices: Vec<Operation>,
+        choices: Vec<Choice>,
         cursor: usize,
     },
     /// Only `y` sends; TERMINATE wants the word or the ID typed, then Enter.
@@ -40,6 +59,16 @@ pub enum Prompt {
         description: String,
         typed: String,
     },
+    /// A run again of `from` before its confirmation: ↑/↓ choose a parameter, what is
+    /// typed edits its value, Enter goes on to the confirmation.
+    Review {
+        from: String,
+        run: JobRun,
+        /// The parameter being edited.
+        cursor: usize,
+    },
+    /// Only `y` starts the run as shown.
+    ConfirmRun { from: String, run: JobRun },
     /// Any key closes it.
     Notice { title: String, lines: Vec<String> },
 }
@@ -54,6 +83,11 @@ pub enum PromptKey {
     Send {
         execution_id: String,
         operation: Operation,
+    },
+    /// Confirmed: start this run (again of `from`).
+    Start {
+        from: String,
+        run: Box<JobRun>,
     },
 }
 
@@ -127,6 +161,26 @@ impl Prompts {
                 (Intent::Erase, _) => ConfirmKey::Backspace,
                 _ => ConfirmKey::Other,
             }),
+            (Some(Prompt::Review { .. }), Intent::Close) => {
+                self.open = None;
+                PromptKey::Closed
+            }
+            (Some(Prompt::Review { .. }), _) => self.review_key(intent, typed),
+            (Some(Prompt::ConfirmRun { .. }), _) => {
+                let Some(Prompt::ConfirmRun { from, run }) = self.open.take() else {
+                    return PromptKey::Nothing;
+                };
+                match (intent, typed) {
+                    (Intent::Type, Some(c)) if crate::launch::confirmed(&c.to_string()) => {
+                        PromptKey::Start {
+                            from,
+                            run: Box::new(run),
+                        }
+                    }
+                    // Anything but `y` cancels: a stray key can never start a job.
+                    _ => PromptKey::Closed,
+                }
+            }
             (Some(_), Intent::Close) => {
                 self.open = None;
                 PromptKey::Closed
@@ -146,7 +200,16 @@ impl Prompts {
             let lines = vec![format!("Operations are off: {why}.")];
             return self.notice("read-only", lines);
         }
-        let choices = ticket.map(operate::offered).unwrap_or_default();
+        let mut choices: Vec<Choice> = ticket
+            .map(operate::offered)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Choice::Operate)
+            .collect();
+        let again = ticket.is_some_and(|t| t.is_terminal() && JobRun::again(t).is_some());
+        if again {
+            choices.push(Choice::RunAgain);
+        }
         if choices.is_empty() {
             let status = ticket
                 .and_then(|t| t.status.as_ref())
@@ -184,7 +247,8 @@ impl Prompts {
     }
 
     /// The menu's choice becomes a confirmation about `ticket` as it is now (the menu's
-    /// own execution ID names the ticket, never the list's selection).
+    /// own execution ID names the ticket, never the list's selection); run again, its
+    /// review.
     fn choose(&mut self, ticket_now: impl FnOnce(&str) -> Option<Ticket>) {
         let Some(Prompt::Menu {
             execution_id,
@@ -194,14 +258,71 @@ impl Prompts {
         else {
             return;
         };
-        let operation = choices[cursor];
         let ticket = ticket_now(&execution_id).unwrap_or_else(|| Ticket::empty(&execution_id));
+        let operation = match choices[cursor] {
+            Choice::Operate(operation) => operation,
+            Choice::RunAgain => {
+                self.open = match JobRun::again(&ticket) {
+                    Some(run) => Some(Prompt::Review {
+                        from: execution_id,
+                        run,
+                        cursor: 0,
+                    }),
+                    None => Some(Prompt::Notice {
+                        title: "run again".into(),
+                        lines: vec![format!(
+                            "{} names no job to run again.",
+                            sanitize(&execution_id)
+                        )],
+                    }),
+                };
+                return;
+            }
+        };
         self.open = Some(Prompt::Confirm {
             description: operate::describe(operation, &ticket),
             execution_id,
             operation,
             typed: String::new(),
         });
+    }
+
+    /// A key in the review of a run again: the arrows choose a parameter, a character
+    /// or Backspace edits its value, Enter goes on to the confirmation.
+    fn review_key(&mut self, intent: Intent, typed: Option<char>) -> PromptKey {
+        let Some(Prompt::Review { run, cursor, .. }) = &mut self.open else {
+            return PromptKey::Nothing;
+        };
+        let parameters = &mut run.request.parameters;
+        match (intent, typed) {
+            (Intent::Move(motion), _) => {
+                let to = motion.from(*cursor).min(parameters.len().saturating_sub(1));
+                let moved = to != *cursor;
+                *cursor = to;
+                return if moved {
+                    PromptKey::Changed
+                } else {
+                    PromptKey::Nothing
+                };
+            }
+            (Intent::Type, Some(c)) => match parameters.get_mut(*cursor) {
+                Some(parameter) => parameter.value.push(c),
+                None => return PromptKey::Nothing,
+            },
+            (Intent::Erase, _) => match parameters.get_mut(*cursor) {
+                Some(parameter) => {
+                    parameter.value.pop();
+                }
+                None => return PromptKey::Nothing,
+            },
+            (Intent::Accept, _) => {
+                if let Some(Prompt::Review { from, run, .. }) = self.open.take() {
+                    self.open = Some(Prompt::ConfirmRun { from, run });
+                }
+            }
+            _ => return PromptKey::Nothing,
+        }
+        PromptKey::Changed
     }
 
     /// A character or Enter/Backspace/Esc in a confirmation. Anything but the

@@ -53,7 +53,9 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
             app.help = false;
             Reaction::redraw(true)
         }
-        (Focus::Notice | Focus::Menu | Focus::Confirm, _) => app.on_prompt(intent, typed),
+        (Focus::Notice | Focus::Menu | Focus::Confirm | Focus::Review, _) => {
+            app.on_prompt(intent, typed)
+        }
         (Focus::Output | Focus::OutputLine | Focus::OutputOverwrite, _) => {
             let view = app.output_viewport();
             match (intent, app.detail.on_output(intent, typed, view)) {

@@ -18,8 +18,10 @@ pub enum Focus {
     Notice,
     /// The `x` menu.
     Menu,
-    /// The confirmation of an operation.
+    /// The confirmation of an operation or a run.
     Confirm,
+    /// The review of a run again: its parameters edited.
+    Review,
     /// The `a` line: IDs typed or pasted.
     AddLine,
     /// The `d` confirmation.
@@ -43,11 +45,12 @@ pub enum Focus {
 }
 
 impl Focus {
-    pub const ALL: [Focus; 15] = [
+    pub const ALL: [Focus; 16] = [
         Focus::Help,
         Focus::Notice,
         Focus::Menu,
         Focus::Confirm,
+        Focus::Review,
         Focus::AddLine,
         Focus::Remove,
         Focus::FilterLine,
@@ -328,7 +331,8 @@ const TABS: &str = "next / previous tab; 1 Parameters … 5 History";
 const FILTER: &str = "filter as you type (browse: key=value words)";
 const SORT: &str = "sort: urgency, started, name, status";
 const REFRESH: &str = "poll the shown ticket now (browse: reload) / all";
-const OPERATE: &str = "operate: retry, terminate, resume, skip batch";
+const OPERATE: &str = "operate: retry, terminate, resume, skip, run again";
+const REVIEW: &str = "run again: choose a parameter, type to edit its value";
 const COPY: &str = "copy the ID / a summary; open in the console";
 const EDIT: &str = "add IDs / remove the shown ticket (asks); saved";
 const SEEN: &str = "mark the new failures in the header seen";
@@ -346,7 +350,14 @@ use Intent as I;
 
 const LIST_TICKET_HOSTS: Focuses = Focuses::of(&[List, Ticket, Hosts]);
 const ZOOMED: Focuses = Focuses::of(&[Ticket, Hosts]);
-const LINES: Focuses = Focuses::of(&[AddLine, FilterLine, BrowseFilterLine, Confirm, OutputLine]);
+const LINES: Focuses = Focuses::of(&[
+    AddLine,
+    FilterLine,
+    BrowseFilterLine,
+    Confirm,
+    Review,
+    OutputLine,
+]);
 /// Where the lines and pages of something scroll: the views and the pager.
 const SCROLLED: Focuses = VIEWS.and(Output);
 const PAGER: Focuses = Focuses::of(&[Output]);
@@ -361,6 +372,8 @@ const TABLE: &[Binding] = &[
     row(SCROLLED.and(Menu), &[Key::Char('j'), Key::Down], I::Move(Motion::Down(1)), hint("move"), MOVE),
     row(SCROLLED.and(Menu), &[Key::Char('k'), Key::Up], I::Move(Motion::Up(1)), hint("move"), MOVE),
     row(Focuses::of(&[FilterLine]), &[Key::Down], I::Move(Motion::Down(1)), None, MOVE),
+    row(Focuses::of(&[Review]), &[Key::Down], I::Move(Motion::Down(1)), hint("parameter"), REVIEW),
+    row(Focuses::of(&[Review]), &[Key::Up], I::Move(Motion::Up(1)), hint("parameter"), REVIEW),
     row(Focuses::of(&[FilterLine]), &[Key::Up], I::Move(Motion::Up(1)), None, MOVE),
     row(SCROLLED, &[Key::Char('g'), Key::Home], I::Move(Motion::Top), None, JUMP),
     row(SCROLLED, &[Key::Char('G'), Key::End], I::Move(Motion::Bottom), None, JUMP),
@@ -413,10 +426,11 @@ const TABLE: &[Binding] = &[
     row(Focuses::of(&[FilterLine]), &[Key::Enter], I::Accept, hint("keep"), ENDS),
     row(Focuses::of(&[BrowseFilterLine]), &[Key::Enter], I::Accept, hint("apply"), ENDS),
     row(Focuses::of(&[Menu]), &[Key::Enter], I::Accept, hint("choose"), ENDS),
+    row(Focuses::of(&[Review]), &[Key::Enter], I::Accept, hint("confirm…"), ENDS),
     row(Focuses::of(&[OutputLine]), &[Key::Enter], I::Accept, hint("ok"), ENDS),
     row(Focuses::of(&[Confirm]), &[Key::Enter], I::Accept, None, ENDS),
     row(Focuses::of(&[FilterLine]), &[Key::Esc], I::Close, hint("clear"), ENDS),
-    row(Focuses::of(&[AddLine, BrowseFilterLine, Menu, OutputLine]), &[Key::Esc], I::Close, hint("cancel"), ENDS),
+    row(Focuses::of(&[AddLine, BrowseFilterLine, Menu, Review, OutputLine]), &[Key::Esc], I::Close, hint("cancel"), ENDS),
     row(Focuses::of(&[Menu]), &[Key::Char('q'), Key::Char('x')], I::Close, None, ENDS),
     row(Focuses::of(&[Confirm]), &[Key::Char('y')], I::Type, None, ANSWER),
     row(Focuses::of(&[Remove]), &[Key::Char('y')], I::Accept, hint("remove"), ANSWER),

@@ -39,7 +39,7 @@ use crate::notify::{Change, NotifyConfig, NotifyOn};
 use crate::text;
 use crate::watch::{Command, Reply, TicketUpdate, Update};
 
-pub use actions::{Prompt, UiSettings};
+pub use actions::{Choice, Prompt, UiSettings};
 pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use detail::{
@@ -320,7 +320,8 @@ impl App {
         match self.prompt.current() {
             Some(Prompt::Notice { .. }) => return Focus::Notice,
             Some(Prompt::Menu { .. }) => return Focus::Menu,
-            Some(Prompt::Confirm { .. }) => return Focus::Confirm,
+            Some(Prompt::Confirm { .. } | Prompt::ConfirmRun { .. }) => return Focus::Confirm,
+            Some(Prompt::Review { .. }) => return Focus::Review,
             None => {}
         }
         if self.watchlist.input().is_some() {
@@ -551,18 +552,19 @@ impl App {
         true
     }
 
-    /// Engine news; says whether anything on screen changed. Each kind of update has
-    /// one owner: ticket news the tickets, replies whoever asked, health the header.
-    fn on_engine(&mut self, update: Update) -> bool {
+    /// Engine news: whether anything on screen changed, and what follows from it. Each
+    /// kind of update has one owner: ticket news the tickets, replies whoever asked,
+    /// health the header.
+    fn on_engine(&mut self, update: Update) -> Reaction {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
         }
         match update {
-            Update::Ticket(news) => self.on_ticket_news(news),
+            Update::Ticket(news) => Reaction::redraw(self.on_ticket_news(news)),
             Update::Reply(reply) => self.on_reply(reply),
             Update::Health(health) => {
                 self.tickets.health_changed(health);
-                self.header_changed()
+                Reaction::redraw(self.header_changed())
             }
         }
     }
@@ -572,8 +574,8 @@ impl App {
         HealthTexts::of(self.tickets.health(), self.now) != self.header_drawn
     }
 
-    fn on_reply(&mut self, reply: Reply) -> bool {
-        match reply {
+    fn on_reply(&mut self, reply: Reply) -> Reaction {
+        let shown = match reply {
             Reply::Steps {
                 execution_id,
                 result,
@@ -614,7 +616,11 @@ impl App {
                 let i = self.tickets.operated(&execution_id, operation, result);
                 refused || i.is_some_and(|i| self.is_shown(i))
             }
-        }
+            Reply::Started {
+                from, run, result, ..
+            } => return self.started(&from, &run, result),
+        };
+        Reaction::redraw(shown)
     }
 
     /// Ticket `i` is the one the detail pane shows.
@@ -735,7 +741,7 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
             }
             reaction
         }
-        Message::Engine(update) => Reaction::redraw(app.on_engine(update)),
+        Message::Engine(update) => app.on_engine(update),
         Message::Paste(text) => input::on_paste(app, &text),
         Message::ConfigReloaded(Ok(reloaded)) => app.reload(reloaded),
         Message::ConfigReloaded(Err(why)) => {

@@ -2,11 +2,15 @@
 //! watching and unwatching, operating, copying; and the replies of the prompts and of
 //! the watch-list edit carried out across the app.
 
+use crate::coc::ApiError;
+use crate::config::WatchEntry;
 use crate::config::console_url;
 use crate::config::edit::Paste;
+use crate::launch::{JobRun, RunOutcome};
+use crate::text::{fit, sanitize};
 use crate::watch::Command;
 
-use super::actions::{PromptKey, copy_id, summary};
+use super::actions::{PromptKey, copy_id, refusal_lines, summary};
 use super::detail::Pane;
 use super::keys::{Intent, Motion};
 use super::list::Listed;
@@ -91,6 +95,18 @@ impl App {
                     operation,
                 })
             }
+            PromptKey::Start { from, run } => {
+                let said = format!(
+                    "starting {} again…",
+                    run.name.as_deref().unwrap_or("the job")
+                );
+                self.watchlist
+                    .say(crate::text::sanitize(&said).into_owned(), false);
+                Reaction::redraw_and(Command::Start {
+                    from,
+                    run: std::sync::Arc::from(run),
+                })
+            }
             PromptKey::Changed | PromptKey::Closed => Reaction::redraw(true),
             PromptKey::Nothing => Reaction::default(),
         }
@@ -151,6 +167,11 @@ impl App {
             return Reaction::default();
         };
         self.list.keep_selection();
+        self.open_ticket(id)
+    }
+
+    /// Opens ticket `id` in the detail.
+    fn open_ticket(&mut self, id: String) -> Reaction {
         self.detail.open(id.clone());
         // Its steps stay fresh while it is open: the engine fetches them now, so they are
         // marked loading here rather than asked for twice.
@@ -238,6 +259,56 @@ impl App {
         let ticket = self.tickets.get(&id).and_then(|e| e.ticket.as_deref());
         self.prompt.open_menu(&id, ticket, &self.settings);
         Reaction::redraw(true)
+    }
+
+    /// The answer to a run again: the new ticket joins the watch list (saved) and
+    /// opens; a refusal, or no clear answer, is told in a notice.
+    pub(super) fn started(
+        &mut self,
+        from: &str,
+        run: &JobRun,
+        result: Result<String, ApiError>,
+    ) -> Reaction {
+        let id = match RunOutcome::of(result) {
+            RunOutcome::Started(id) => id,
+            RunOutcome::Refused(error) => {
+                let title = format!("run again of {} refused", sanitize(from));
+                self.prompt.notice(title, refusal_lines(from, &error));
+                return Reaction::redraw(true);
+            }
+            outcome => {
+                let lines = vec![
+                    fit(&sanitize(&outcome.to_string()), 300).into_owned(),
+                    format!(
+                        "To find it: coctop list --job-id {} --since 2m",
+                        sanitize(&run.document_id)
+                    ),
+                ];
+                self.prompt
+                    .notice(format!("run again of {}", sanitize(from)), lines);
+                return Reaction::redraw(true);
+            }
+        };
+        let entry = WatchEntry::unlabelled(id.clone());
+        let mut reaction = Reaction::redraw(true);
+        if !self.watch(std::slice::from_ref(&entry)).is_empty() {
+            reaction
+                .actions
+                .push(Action::Engine(Command::Add(id.clone())));
+        }
+        reaction
+            .actions
+            .push(Action::SaveWatch(WatchChange::Add(vec![entry])));
+        self.watchlist.say(
+            format!(
+                "started {} (run again of {}); saving…",
+                sanitize(&id),
+                sanitize(from)
+            ),
+            false,
+        );
+        reaction.actions.extend(self.open_ticket(id).actions);
+        reaction
     }
 
     /// `y` / `Y`: the shown ticket's ID or summary to the clipboard; a notice says why

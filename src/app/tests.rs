@@ -74,6 +74,25 @@ fn snapshot(app: &mut App, t: Ticket) -> Reaction {
     )
 }
 
+/// Ticket `n` finished, as a run of job DM1 version v2 with two parameters and a
+/// target: what run again starts anew.
+fn runnable_again(app: &mut App, n: usize) -> Reaction {
+    let mut t = ticket(n, Status::Succeed, &format!("job{n}"), 600);
+    t.document_id = Some("DM1".into());
+    t.document_version = Some("v2".into());
+    t.parameters = serde_json::from_value(serde_json::json!([
+        {"key": "service", "value": "nginx"},
+        {"key": "mode", "value": "rolling"}
+    ]))
+    .unwrap();
+    t.target_parameter_name = Some("hosts".into());
+    t.targets = serde_json::from_value(serde_json::json!([
+        {"key": "InstanceValues", "values": [{"resource_id": "r-1"}]}
+    ]))
+    .unwrap();
+    snapshot(app, t)
+}
+
 /// Ticket `n` named `job{n}`, started `started_secs_ago`, as data to poll.
 fn job(n: usize, status: Status, started_secs_ago: u64) -> Arc<Ticket> {
     Arc::new(ticket(n, status, &format!("job{n}"), started_secs_ago))

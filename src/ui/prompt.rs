@@ -1,5 +1,7 @@
 //! The box over the screen that takes the keys: the actions menu, the confirmation of
-//! an operation, a notice. Its text was sanitised when the prompt was made.
+//! an operation, the review and confirmation of a run again, a notice. Its text was
+//! sanitised when the prompt was made; a run's is written out as `JobRun::describe`
+//! writes it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -8,6 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use crate::app::Prompt;
 use crate::operate::{self, TERMINATE_WORD};
+use crate::text::sanitize;
 
 use super::theme::Theme;
 
@@ -22,9 +25,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
                 Line::raw(format!("Operate on {execution_id}:")),
                 Line::raw(""),
             ];
-            for (i, op) in choices.iter().enumerate() {
+            for (i, choice) in choices.iter().enumerate() {
                 let marker = if i == *cursor { "›" } else { " " };
-                let line = Line::raw(format!(" {marker} {}", op.as_str()));
+                let line = Line::raw(format!(" {marker} {}", choice.label()));
                 lines.push(if i == *cursor {
                     line.patch_style(theme.selected())
                 } else {
@@ -66,6 +69,38 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
                 ]));
             }
             (format!(" confirm {op} "), lines)
+        }
+        Prompt::Review { from, run, cursor } => {
+            let parameters = 1..=run.request.parameters.len();
+            let mut lines: Vec<Line> = run
+                .describe()
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| match i {
+                    i if parameters.contains(&i) && i - 1 == *cursor => Line::from(vec![
+                        Span::raw(format!("›{}", text.get(1..).unwrap_or_default())),
+                        Span::styled("▏", theme.key()),
+                    ])
+                    .patch_style(theme.selected()),
+                    _ => Line::raw(text),
+                })
+                .collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "↑/↓ parameter  type to edit, ⌫ erases  Enter confirm…  Esc cancel",
+                theme.dim(),
+            ));
+            (format!(" run again {} ", sanitize(from)), lines)
+        }
+        Prompt::ConfirmRun { from, run } => {
+            let mut lines: Vec<Line> = run.describe().into_iter().map(Line::raw).collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::raw("Start it? "),
+                Span::styled("y", theme.key()),
+                Span::raw(" starts, any other key cancels"),
+            ]));
+            (format!(" confirm run again of {} ", sanitize(from)), lines)
         }
         Prompt::Notice { title, lines } => {
             let mut body: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();

@@ -26,7 +26,7 @@ use super::tracked::Tracker;
 use super::{Command, EngineConfig, Fetcher, Reply, TicketUpdate, Update};
 use crate::backoff::Backoff;
 use crate::coc::{ApiError, Operation, Page, Step, Ticket};
-use crate::operate;
+use crate::{launch, operate};
 
 /// After an accepted operation a ticket is polled this many times even while it still
 /// shows a finished status: the service may take a moment to act on it.
@@ -202,7 +202,14 @@ impl<F: Fetcher> Engine<F> {
             Command::Operate {
                 execution_id,
                 operation,
-            } => self.request_operation(execution_id.into(), operation),
+            } => self.request_write(Request::Operate {
+                id: execution_id.into(),
+                operation,
+            }),
+            Command::Start { from, run } => self.request_write(Request::Start {
+                from: from.into(),
+                run,
+            }),
             Command::FetchInstances {
                 execution_id,
                 step_id,
@@ -275,10 +282,9 @@ impl<F: Fetcher> Engine<F> {
         self.steps_ready.push_back(key);
     }
 
-    /// An operation goes out once, unless writes are refused here (read-only) or the
-    /// credentials are: then it is answered at once, nothing launched.
-    fn request_operation(&mut self, id: Arc<str>, operation: Operation) {
-        let request = Request::Operate { id, operation };
+    /// An operation (or a job's start) goes out once, unless writes are refused here
+    /// (read-only) or the credentials are: then it is answered at once, nothing launched.
+    fn request_write(&mut self, request: Request) {
         if self.fetcher.read_only() {
             return self.answered(request, ApiError::ReadOnly);
         }
@@ -297,6 +303,11 @@ impl<F: Fetcher> Engine<F> {
                 operation,
                 result: Err(error),
             },
+            Request::Start { from, run } => Answer::Started {
+                from,
+                run,
+                result: Err(error),
+            },
             Request::Instances {
                 execution_id,
                 step_id,
@@ -307,7 +318,7 @@ impl<F: Fetcher> Engine<F> {
                 page,
                 result: Err(error),
             },
-            other => unreachable!("only operations and hosts are answered unsent: {other:?}"),
+            other => unreachable!("only writes and hosts are answered unsent: {other:?}"),
         };
         self.take_answer(answer, None, Instant::now());
     }
@@ -436,6 +447,15 @@ impl<F: Fetcher> Engine<F> {
                 operation,
                 result,
             } => self.operated(id, operation, result),
+            Answer::Started { from, run, result } => {
+                launch::log(&run.what(), &launch::RunOutcome::of(result.clone()));
+                self.emit(Update::Reply(Reply::Started {
+                    from: from.to_string(),
+                    run,
+                    result,
+                    at: SystemTime::now(),
+                }));
+            }
             Answer::List {
                 of: SweepOf::Browse,
                 pass,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::coc::{ApiError, Client, Instance, ListQuery, Operation, Page, Status, Step, Ticket};
+use crate::launch::JobRun;
 use crate::query::TicketQuery;
 
 mod engine;
@@ -94,6 +95,15 @@ pub trait Fetcher: Send + Sync + 'static {
             detail: "this fetcher cannot send operations".into(),
         }))
     }
+
+    /// Starts a job, once; the answer is the new execution's ID. Fakes that never
+    /// start jobs keep this default.
+    fn start(&self, run: &JobRun) -> impl Future<Output = Result<String, ApiError>> + Send {
+        let _ = run;
+        std::future::ready(Err(ApiError::Network {
+            detail: "this fetcher cannot start jobs".into(),
+        }))
+    }
 }
 
 impl Fetcher for Client {
@@ -125,6 +135,10 @@ impl Fetcher for Client {
 
     async fn operate(&self, execution_id: &str, operation: Operation) -> Result<(), ApiError> {
         self.operate_execution(execution_id, operation).await
+    }
+
+    async fn start(&self, run: &JobRun) -> Result<String, ApiError> {
+        self.execute_document(&run.document_id, &run.request).await
     }
 
     fn lists(&self) -> bool {
@@ -198,6 +212,11 @@ pub enum Command {
     Operate {
         execution_id: String,
         operation: Operation,
+    },
+    /// Start a job once (never retried): "run again" of the ticket `from`.
+    Start {
+        from: String,
+        run: Arc<JobRun>,
     },
     Shutdown,
 }
@@ -281,6 +300,13 @@ pub enum Reply {
         result: Result<(), ApiError>,
         at: SystemTime,
     },
+    /// The answer to `Command::Start`: the new execution's ID.
+    Started {
+        from: String,
+        run: Arc<JobRun>,
+        result: Result<String, ApiError>,
+        at: SystemTime,
+    },
 }
 
 /// The engine's own state, for every ticket at once.
@@ -307,6 +333,7 @@ impl Update {
                 Reply::Steps { at, .. }
                 | Reply::BrowsePage { at, .. }
                 | Reply::Operated { at, .. }
+                | Reply::Started { at, .. }
                 | Reply::Instances { at, .. },
             )
             | Update::Health(HealthUpdate::AuthFailed { at, .. }) => Some(*at),

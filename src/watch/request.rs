@@ -8,6 +8,7 @@ use super::gate::{Pass, Scope};
 use super::pager::PageAt;
 use super::sweeps::SweepOf;
 use crate::coc::{ApiError, Instance, ListQuery, Operation, Page, Step, Ticket};
+use crate::launch::JobRun;
 
 /// A request waiting for the gate.
 #[derive(Debug)]
@@ -28,6 +29,8 @@ pub(super) enum Request {
     },
     /// An operation: sent once, never retried.
     Operate { id: Arc<str>, operation: Operation },
+    /// A job started ("run again" of `from`): sent once, never retried.
+    Start { from: Arc<str>, run: Arc<JobRun> },
     /// A page of the list API for a sweep (or the browse view); `pass` tells its
     /// passes apart.
     List {
@@ -61,6 +64,11 @@ pub(super) enum Answer {
         id: Arc<str>,
         operation: Operation,
         result: Result<(), ApiError>,
+    },
+    Started {
+        from: Arc<str>,
+        run: Arc<JobRun>,
+        result: Result<String, ApiError>,
     },
     List {
         of: SweepOf,
@@ -118,6 +126,11 @@ impl Request {
                 id,
                 operation,
             },
+            Request::Start { from, run } => Answer::Started {
+                result: fetcher.start(&run).await,
+                from,
+                run,
+            },
             Request::List {
                 of,
                 pass,
@@ -147,6 +160,7 @@ impl Answer {
             Answer::Steps { result, .. } => result.as_ref().err(),
             Answer::Instances { result, .. } => result.as_ref().err(),
             Answer::Operated { result, .. } => result.as_ref().err(),
+            Answer::Started { result, .. } => result.as_ref().err(),
             Answer::List { result, .. } => result.as_ref().err(),
         }
     }

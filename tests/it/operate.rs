@@ -411,7 +411,9 @@ mod through_the_dashboard {
                 match self.app.prompt() {
                     Some(Prompt::Menu {
                         choices, cursor, ..
-                    }) if choices[*cursor] != operation => self.key(KeyCode::Down),
+                    }) if choices[*cursor] != app::Choice::Operate(operation) => {
+                        self.key(KeyCode::Down)
+                    }
                     Some(Prompt::Menu { .. }) => break,
                     other => panic!("{operation:?} not offered for {id}: {other:?}"),
                 }
@@ -486,7 +488,10 @@ mod through_the_dashboard {
             Some(Prompt::Menu { choices, .. }) => choices.clone(),
             other => panic!("{other:?}"),
         };
-        assert!(!offered.contains(&Operation::Resume), "{offered:?}");
+        assert!(
+            !offered.contains(&app::Choice::Operate(Operation::Resume)),
+            "{offered:?}"
+        );
         dashboard.key(KeyCode::Esc);
         dashboard
             .engine
@@ -509,6 +514,56 @@ mod through_the_dashboard {
         );
         assert_eq!(sim.operations(), 5, "refused once, not retried");
         assert_eq!(dashboard.status(&failed), Some(Status::Running));
+    }
+
+    #[test]
+    fn run_again_starts_the_same_job_once_with_the_edited_parameter_and_opens_it() {
+        let sim = Sim::start(SimOptions::default());
+        let client = sim.client();
+        let source = sim
+            .ids()
+            .into_iter()
+            .map(|id| sim.block_on(client.get_execution(&id)).unwrap())
+            .find(|t| t.is_terminal() && t.document_id.is_some() && !t.parameters.is_empty())
+            .expect("a finished run of a job with parameters");
+        let id = source.execution_id.clone();
+        let mut dashboard =
+            Dashboard::start(&sim, std::slice::from_ref(&id), Duration::from_secs(600));
+        dashboard.select(&id);
+        dashboard.key(KeyCode::Char('x'));
+        while !matches!(
+            dashboard.app.prompt(),
+            Some(Prompt::Menu { choices, cursor, .. }) if choices[*cursor] == app::Choice::RunAgain
+        ) {
+            dashboard.key(KeyCode::Down);
+        }
+        dashboard.key(KeyCode::Enter);
+        // The first parameter's value gets a suffix.
+        for c in "-again".chars() {
+            dashboard.key(KeyCode::Char(c));
+        }
+        dashboard.key(KeyCode::Enter);
+        assert_eq!(sim.operations(), 0, "nothing before the confirmation");
+        dashboard.key(KeyCode::Char('y'));
+        dashboard.pump_until("the new ticket opened and loaded", |app| {
+            app.shown()
+                .is_some_and(|e| e.id != id && e.ticket.is_some())
+        });
+        assert_eq!(sim.operations(), 1, "one POST");
+        let new_id = dashboard.app.shown().unwrap().id.clone();
+        assert!(dashboard.app.ticket(&new_id).is_some(), "watched");
+        let fresh = sim.block_on(client.get_execution(&new_id)).unwrap();
+        assert_eq!(
+            (&fresh.document_id, &fresh.document_version),
+            (&source.document_id, &source.document_version)
+        );
+        assert_eq!(fresh.targets, source.targets);
+        let mut want = source.parameters.clone();
+        want[0].value.push_str("-again");
+        assert_eq!(
+            fresh.parameters, want,
+            "the first edited, the others as they were"
+        );
     }
 
     #[test]

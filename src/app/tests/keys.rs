@@ -48,6 +48,11 @@ fn in_focus(focus: Focus) -> App {
         Focus::Remove => &[KeyCode::Char('d')],
         Focus::Menu => &[KeyCode::Char('x')],
         Focus::Confirm => &[KeyCode::Char('x'), KeyCode::Enter],
+        Focus::Review => {
+            runnable_again(&mut app, 3);
+            select_id(&mut app, &id(3));
+            &[KeyCode::Char('x'), KeyCode::Enter]
+        }
         Focus::Notice => {
             select_id(&mut app, &id(3));
             &[KeyCode::Char('x')]

@@ -303,10 +303,12 @@ impl Fuzz {
             (Focus::Menu, _) => match app.prompt() {
                 Some(Prompt::Menu {
                     choices, cursor, ..
-                }) if choices[*cursor] == Operation::Terminate => match choices.len() {
-                    1 => KeyCode::Esc,
-                    _ => KeyCode::Char('j'),
-                },
+                }) if choices[*cursor] == Choice::Operate(Operation::Terminate) => {
+                    match choices.len() {
+                        1 => KeyCode::Esc,
+                        _ => KeyCode::Char('j'),
+                    }
+                }
                 _ => KeyCode::Enter,
             },
             (Focus::Confirm, _) => match app.prompt() {
