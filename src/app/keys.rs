@@ -243,6 +243,8 @@ pub enum Intent {
     Add,
     Remove,
     MarkSeen,
+    /// `=`: mark the shown ticket, or compare it with the marked one.
+    Compare,
     /// A character for the line or the answer being typed.
     Type,
     Erase,
@@ -323,7 +325,7 @@ const fn only(mut binding: Binding, only: Only) -> Binding {
     binding
 }
 
-const MOVE: &str = "move the selection; scroll a ticket or the menu";
+const MOVE: &str = "move the selection; scroll; choose (menu, review)";
 const JUMP: &str = "first / last / a page up / down";
 const ENTER: &str = "open the ticket; a step's hosts; a host's output";
 const ESC: &str = "back one level; in the list, clear the filter";
@@ -332,14 +334,14 @@ const FILTER: &str = "filter as you type (browse: key=value words)";
 const SORT: &str = "sort: urgency, started, name, status";
 const REFRESH: &str = "poll the shown ticket now (browse: reload) / all";
 const OPERATE: &str = "operate: retry, terminate, resume, skip, run again";
-const REVIEW: &str = "run again: choose a parameter, type to edit its value";
 const COPY: &str = "copy the ID / a summary; open in the console";
 const EDIT: &str = "add IDs / remove the shown ticket (asks); saved";
-const SEEN: &str = "mark the new failures in the header seen";
+/// `n` and `=` share a line: both mark something.
+const MARKS: &str = "new failures seen / mark, = on another compares";
 const BROWSE: &str = "browse all tickets (b again: back) / pin one";
 const HELP: &str = "this help; any key closes it, or a notice";
 const QUIT: &str = "quit; suspend (fg resumes); redraw";
-const TYPE: &str = "type on a line: /, a, terminate's word";
+const TYPE: &str = "type on a line: /, a, terminate's word, a value";
 const ENDS: &str = "keep / leave a line, the menu or a confirmation";
 const ANSWER: &str = "sends (d: removes); any other key cancels";
 const PAN: &str = "output: sideways / wrap long lines";
@@ -372,8 +374,6 @@ const TABLE: &[Binding] = &[
     row(SCROLLED.and(Menu), &[Key::Char('j'), Key::Down], I::Move(Motion::Down(1)), hint("move"), MOVE),
     row(SCROLLED.and(Menu), &[Key::Char('k'), Key::Up], I::Move(Motion::Up(1)), hint("move"), MOVE),
     row(Focuses::of(&[FilterLine]), &[Key::Down], I::Move(Motion::Down(1)), None, MOVE),
-    row(Focuses::of(&[Review]), &[Key::Down], I::Move(Motion::Down(1)), hint("parameter"), REVIEW),
-    row(Focuses::of(&[Review]), &[Key::Up], I::Move(Motion::Up(1)), hint("parameter"), REVIEW),
     row(Focuses::of(&[FilterLine]), &[Key::Up], I::Move(Motion::Up(1)), None, MOVE),
     row(SCROLLED, &[Key::Char('g'), Key::Home], I::Move(Motion::Top), None, JUMP),
     row(SCROLLED, &[Key::Char('G'), Key::End], I::Move(Motion::Bottom), None, JUMP),
@@ -409,7 +409,8 @@ const TABLE: &[Binding] = &[
     row(VIEWS, &[Key::Char('o')], I::OpenConsole, None, COPY),
     row(VIEWS, &[Key::Char('a')], I::Add, None, EDIT),
     row(VIEWS, &[Key::Char('d')], I::Remove, None, EDIT),
-    row(VIEWS, &[Key::Char('n')], I::MarkSeen, None, SEEN),
+    row(VIEWS, &[Key::Char('n')], I::MarkSeen, None, MARKS),
+    row(VIEWS, &[Key::Char('=')], I::Compare, None, MARKS),
     row(Focuses::of(&[List]), &[Key::Char('b')], I::Browse, None, BROWSE),
     row(Focuses::of(&[Browse]), &[Key::Char('b')], I::Back, None, BROWSE),
     row(Focuses::of(&[Browse, Ticket, Hosts]), &[Key::Char('p')], I::Pin, hint_in("pin", Focuses::of(&[Browse])), BROWSE),
@@ -426,6 +427,8 @@ const TABLE: &[Binding] = &[
     row(Focuses::of(&[FilterLine]), &[Key::Enter], I::Accept, hint("keep"), ENDS),
     row(Focuses::of(&[BrowseFilterLine]), &[Key::Enter], I::Accept, hint("apply"), ENDS),
     row(Focuses::of(&[Menu]), &[Key::Enter], I::Accept, hint("choose"), ENDS),
+    row(Focuses::of(&[Review]), &[Key::Down], I::Move(Motion::Down(1)), hint("parameter"), MOVE),
+    row(Focuses::of(&[Review]), &[Key::Up], I::Move(Motion::Up(1)), hint("parameter"), MOVE),
     row(Focuses::of(&[Review]), &[Key::Enter], I::Accept, hint("confirm…"), ENDS),
     row(Focuses::of(&[OutputLine]), &[Key::Enter], I::Accept, hint("ok"), ENDS),
     row(Focuses::of(&[Confirm]), &[Key::Enter], I::Accept, None, ENDS),

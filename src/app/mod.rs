@@ -3,7 +3,8 @@
 //! `update` is the only place state changes. The state has owners: the tickets
 //! (`tickets`), the list with its selection (`list`), the filter (`filter`), the
 //! ticket in the detail pane with its hosts (`detail`), the browse view (`browse`), the
-//! prompts (`actions`) and the watch-list edit (`watchlist`); keys reach them through
+//! prompts (`actions`), the ticket marked for a comparison (`compare`) and the
+//! watch-list edit (`watchlist`); keys reach them through
 //! one table (`keys`) and the router (`input`), engine updates through `on_engine`.
 //! `update` also decides whether the screen needs a frame, from the state: what an
 //! update changed; the 1 Hz clock always draws (the time texts on screen move with it).
@@ -12,6 +13,7 @@ mod actions;
 mod alerts;
 mod browse;
 mod clock;
+mod compare;
 mod detail;
 mod filter;
 mod hosts;
@@ -63,6 +65,7 @@ pub use watchlist::{Note, WatchListEdit};
 use alerts::Alerts;
 
 use actions::Prompts;
+use compare::Compare;
 use detail::Detail;
 use filter::Filter;
 use list::{Keep, ListState};
@@ -134,6 +137,7 @@ pub struct App {
     help: bool,
     alerts: Alerts,
     watchlist: WatchListEdit,
+    compare: Compare,
     /// Why the config file changed on disk cannot be used (the running one stays).
     config_error: Option<String>,
     /// Moves whenever the tickets may have changed, so the cache is written only then.
@@ -167,6 +171,7 @@ impl App {
             help: false,
             alerts: Alerts::default(),
             watchlist: WatchListEdit::default(),
+            compare: Compare::default(),
             config_error: None,
             revision: 0,
             init,
@@ -254,6 +259,23 @@ impl App {
         Reaction {
             redraw: true,
             actions,
+        }
+    }
+
+    /// The ticket `=` marked for a comparison.
+    pub fn marked(&self) -> Option<&str> {
+        self.compare.marked()
+    }
+
+    /// The comparison `=` asked for, once both tickets have their steps: a notice.
+    fn compare_when_ready(&mut self) -> bool {
+        let tickets = &self.tickets;
+        match self.compare.ready(|id| tickets.get(id)) {
+            Some((title, lines)) => {
+                self.prompt.notice(title, lines);
+                true
+            }
+            None => false,
         }
     }
 
@@ -580,10 +602,13 @@ impl App {
                 execution_id,
                 result,
                 at,
-            } => self
-                .tickets
-                .steps_arrived(&execution_id, result, at)
-                .is_some_and(|i| self.is_shown(i)),
+            } => {
+                let shown = self
+                    .tickets
+                    .steps_arrived(&execution_id, result, at)
+                    .is_some_and(|i| self.is_shown(i));
+                shown | self.compare_when_ready()
+            }
             Reply::BrowsePage {
                 generation,
                 page,

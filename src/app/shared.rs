@@ -11,6 +11,7 @@ use crate::text::{fit, sanitize};
 use crate::watch::Command;
 
 use super::actions::{PromptKey, copy_id, refusal_lines, summary};
+use super::compare::Marked;
 use super::detail::Pane;
 use super::keys::{Intent, Motion};
 use super::list::Listed;
@@ -55,6 +56,7 @@ impl App {
                 None => Reaction::default(),
             },
             Intent::MarkSeen => Reaction::redraw(self.alerts.mark_seen()),
+            Intent::Compare => self.mark_or_compare(),
             Intent::Back => self.back(),
             _ => Reaction::default(),
         }
@@ -308,6 +310,43 @@ impl App {
             false,
         );
         reaction.actions.extend(self.open_ticket(id).actions);
+        reaction
+    }
+
+    /// `=`: the shown ticket is marked; `=` on another compares the two once both
+    /// have their steps (asked for when they have not).
+    fn mark_or_compare(&mut self) -> Reaction {
+        let Some(id) = self.shown_id().map(str::to_string) else {
+            return Reaction::default();
+        };
+        if self.tickets.index(&id).is_none() {
+            let lines = vec!["= compares tickets of the list: p pins this one first.".into()];
+            self.prompt.notice("compare", lines);
+            return Reaction::redraw(true);
+        }
+        let mut reaction = Reaction::redraw(true);
+        match self.compare.press(&id) {
+            Marked::Marked(id) => self.watchlist.say(
+                format!(
+                    "{} marked: = on another ticket compares the two",
+                    sanitize(&id)
+                ),
+                false,
+            ),
+            Marked::Unmarked(id) => self
+                .watchlist
+                .say(format!("{} no longer marked", sanitize(&id)), false),
+            Marked::Compare { a, b } => {
+                for side in [a, b] {
+                    if self.tickets.want_steps(&side, false) {
+                        reaction
+                            .actions
+                            .push(Action::Engine(Command::FetchSteps(side)));
+                    }
+                }
+                self.compare_when_ready();
+            }
+        }
         reaction
     }
 

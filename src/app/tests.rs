@@ -284,6 +284,7 @@ fn select_id(app: &mut App, want: &str) {
 
 mod browse;
 mod clock;
+mod compare;
 mod engine_updates;
 mod filter_and_sort;
 mod handover;
