@@ -21,7 +21,7 @@ pub struct Compare {
 
 /// What `=` did.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Marked {
+pub enum Pressed {
     /// `id` is marked now.
     Marked(String),
     /// `id` was marked and is no longer.
@@ -36,16 +36,16 @@ impl Compare {
     }
 
     /// `=` on `id`.
-    pub fn press(&mut self, id: &str) -> Marked {
+    pub fn press(&mut self, id: &str) -> Pressed {
         match self.marked.take() {
             None => {
                 self.marked = Some(id.to_string());
-                Marked::Marked(id.to_string())
+                Pressed::Marked(id.to_string())
             }
-            Some(marked) if marked == id => Marked::Unmarked(marked),
+            Some(marked) if marked == id => Pressed::Unmarked(marked),
             Some(a) => {
                 self.waiting = Some((a.clone(), id.to_string()));
-                Marked::Compare {
+                Pressed::Compare {
                     a,
                     b: id.to_string(),
                 }

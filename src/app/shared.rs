@@ -11,7 +11,7 @@ use crate::text::{fit, sanitize};
 use crate::watch::Command;
 
 use super::actions::{PromptKey, copy_id, refusal_lines, summary};
-use super::compare::Marked;
+use super::compare::Pressed;
 use super::detail::Pane;
 use super::keys::{Intent, Motion};
 use super::list::Listed;
@@ -326,17 +326,17 @@ impl App {
         }
         let mut reaction = Reaction::redraw(true);
         match self.compare.press(&id) {
-            Marked::Marked(id) => self.watchlist.say(
+            Pressed::Marked(id) => self.watchlist.say(
                 format!(
                     "{} marked: = on another ticket compares the two",
                     sanitize(&id)
                 ),
                 false,
             ),
-            Marked::Unmarked(id) => self
+            Pressed::Unmarked(id) => self
                 .watchlist
                 .say(format!("{} no longer marked", sanitize(&id)), false),
-            Marked::Compare { a, b } => {
+            Pressed::Compare { a, b } => {
                 for side in [a, b] {
                     if self.tickets.want_steps(&side, false) {
                         reaction
