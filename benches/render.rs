@@ -14,6 +14,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use coctop::app::{App, AppInit, Message, update};
 use coctop::coc::{ExecutionType, KeyValue, Page, Status, Step, Ticket};
 use coctop::config::WatchEntry;
+use coctop::i18n::Lang;
 use coctop::watch::{Cursor, PageAt, Reply, TicketUpdate, Update};
 
 const TICKETS: usize = 10_000;
@@ -22,6 +23,7 @@ const NOW: u64 = 1_751_378_400;
 /// A 200x50 dashboard watching `ids`, nothing polled yet.
 fn watching(ids: &[String]) -> App {
     let mut app = App::new(AppInit {
+        lang: Lang::En,
         endpoint: "https://coc.myhuaweicloud.com".into(),
         watch: ids
             .iter()
@@ -71,6 +73,17 @@ fn dashboard(selected: usize) -> App {
             key: "region".into(),
             value: "cn-north-4".into(),
         }];
+        let env = ["prod", "staging", "dev"][i % 3];
+        t.tags = vec![
+            KeyValue {
+                key: "env".into(),
+                value: env.into(),
+            },
+            KeyValue {
+                key: "team".into(),
+                value: format!("team-{}", i % 7),
+            },
+        ];
         update(
             &mut app,
             Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
@@ -366,9 +379,33 @@ fn key_press_with_1mb_output_open(c: &mut Criterion) {
     });
 }
 
+/// A key typed on the list's filter line with a tag filter in it, 10,000 tickets: the
+/// list filters every ticket again and a 200x50 frame is drawn. Two presses an
+/// iteration (a letter that makes the tag match nothing, then Backspace).
+fn key_press_with_a_tag_filter_typed(c: &mut Criterion) {
+    let mut app = dashboard(0);
+    key(&mut app, KeyCode::Char('/'));
+    for ch in "env=prod team=team-3".chars() {
+        key(&mut app, KeyCode::Char(ch));
+    }
+    assert!(app.visible_len() > 0 && app.visible_len() < TICKETS / 10);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    c.bench_function("two_key_presses_tag_filter_10k_tickets", |b| {
+        b.iter(|| {
+            for code in [KeyCode::Char('x'), KeyCode::Backspace] {
+                key(&mut app, code);
+                terminal
+                    .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
+                    .unwrap();
+            }
+        })
+    });
+}
+
 criterion_group!(
     benches,
     render,
+    key_press_with_a_tag_filter_typed,
     key_press_with_a_huge_ticket_open,
     key_press_with_10k_hosts_open,
     key_press_with_1mb_output_open

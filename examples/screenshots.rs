@@ -9,9 +9,11 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use coctop::app::{self, App, AppInit, Message};
+use coctop::app::{self, App, AppInit, Message, UiSettings};
 use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status};
 use coctop::config::WatchEntry;
+use coctop::config::look::ThemeName;
+use coctop::i18n::Lang;
 use coctop::sim::{self, SimOptions};
 use coctop::watch::{Reply, TicketUpdate, Update};
 use ratatui::Terminal;
@@ -25,8 +27,6 @@ const HEIGHT: u16 = 34;
 const CELL_W: f64 = 8.4;
 const CELL_H: f64 = 18.0;
 const FONT_SIZE: f64 = 14.0;
-const BACKGROUND: &str = "#1e1e2e";
-const FOREGROUND: &str = "#d9dce6";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,6 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tickets = client.list_executions(&query).await?.data;
     let now = SystemTime::now();
     let mut app = App::new(AppInit {
+        lang: Lang::En,
         endpoint: "cn-north-4".into(),
         watch: tickets
             .iter()
@@ -77,7 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     std::fs::create_dir_all("assets")?;
-    write(&app, "assets/dashboard-list.svg")?;
+    app = write(app, "dashboard-list")?;
 
     // The first failed ticket, opened on its Steps tab.
     while app.selected().and_then(|t| t.status()) != Some(&Status::Failed) {
@@ -99,14 +100,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             at: now,
         })),
     );
-    write(&app, "assets/dashboard-steps.svg")?;
+    app = write(app, "dashboard-steps")?;
 
     key(&mut app, KeyCode::Char('?'));
-    write(&app, "assets/dashboard-help.svg")?;
+    write(app, "dashboard-help")?;
     sim.shutdown();
-    println!(
-        "wrote assets/dashboard-list.svg, assets/dashboard-steps.svg, assets/dashboard-help.svg"
-    );
+    println!("wrote assets/dashboard-{{list,steps,help}}{{,-light}}.svg");
     Ok(())
 }
 
@@ -124,16 +123,49 @@ fn key(app: &mut App, code: KeyCode) {
     app::update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
-fn write(app: &App, path: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT))?;
-    terminal.draw(|frame| coctop::ui::draw(frame, app))?;
-    std::fs::write(path, svg(terminal.backend().buffer()))?;
-    Ok(())
+/// A terminal's own colours, behind a theme's.
+struct Backdrop {
+    background: &'static str,
+    foreground: &'static str,
+}
+
+const DARK: Backdrop = Backdrop {
+    background: "#1e1e2e",
+    foreground: "#d9dce6",
+};
+
+const LIGHT: Backdrop = Backdrop {
+    background: "#fafafa",
+    foreground: "#24292f",
+};
+
+/// `assets/NAME.svg` in the dark theme, `assets/NAME-light.svg` in the light one.
+fn write(mut app: App, name: &str) -> Result<App, Box<dyn std::error::Error>> {
+    for (theme, backdrop, suffix) in [
+        (ThemeName::Dark, DARK, ""),
+        (ThemeName::Light, LIGHT, "-light"),
+    ] {
+        let settings = UiSettings {
+            theme,
+            ..app.settings().clone()
+        };
+        app = app.with_settings(settings);
+        let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT))?;
+        terminal.draw(|frame| coctop::ui::draw(frame, &app))?;
+        let path = format!("assets/{name}{suffix}.svg");
+        std::fs::write(path, svg(terminal.backend().buffer(), &backdrop))?;
+    }
+    let settings = UiSettings {
+        theme: ThemeName::Dark,
+        ..app.settings().clone()
+    };
+    Ok(app.with_settings(settings))
 }
 
 /// The buffer as SVG: a rectangle per background run, a text element per run of cells
 /// of one style, stretched to its cells so wide (CJK) characters keep the grid.
-fn svg(buffer: &Buffer) -> String {
+fn svg(buffer: &Buffer, backdrop: &Backdrop) -> String {
+    let (background, foreground) = (backdrop.background, backdrop.foreground);
     let area = buffer.area;
     let (width, height) = (
         f64::from(area.width) * CELL_W,
@@ -142,7 +174,7 @@ fn svg(buffer: &Buffer) -> String {
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" \
-         font-size=\"{FONT_SIZE}\">\n<rect width=\"100%\" height=\"100%\" fill=\"{BACKGROUND}\"/>\n"
+         font-size=\"{FONT_SIZE}\">\n<rect width=\"100%\" height=\"100%\" fill=\"{background}\"/>\n"
     );
     for y in 0..area.height {
         let mut x = 0;
@@ -162,11 +194,11 @@ fn svg(buffer: &Buffer) -> String {
             let cells = f64::from(x - start);
             let (left, top) = (f64::from(start) * CELL_W, f64::from(y) * CELL_H);
             let reversed = cell.modifier.contains(Modifier::REVERSED);
-            let (mut fg, mut bg) = (hex(cell.fg, FOREGROUND), hex(cell.bg, BACKGROUND));
+            let (mut fg, mut bg) = (hex(cell.fg, foreground), hex(cell.bg, background));
             if reversed {
                 std::mem::swap(&mut fg, &mut bg);
             }
-            if bg != BACKGROUND {
+            if bg != background {
                 let _ = writeln!(
                     out,
                     "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{CELL_H}\" fill=\"{bg}\"/>",

@@ -11,12 +11,15 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Message, Reloaded, SaveResult, WatchChange};
+use crate::app::{App, Message, Reloaded, Run, RunEnded, SaveResult, Saved, WatchChange};
 use crate::cache;
-use crate::config::edit::{self, LastRead};
+use crate::config::edit::LastRead;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
+use crate::config::{ViewEntry, edit};
+use crate::custom;
 use crate::files;
 use crate::notify::{Notification, NotifyConfig, Teller};
+use crate::process;
 
 /// How often changed tickets are written to the cache while the dashboard runs, so a
 /// crash or a kill loses at most this much History.
@@ -77,13 +80,39 @@ impl Effects {
         self.teller = self.teller.as_ref().map(|t| t.with_config(config));
     }
 
+    /// Runs a custom command in the background, its output kept for the pane; how it
+    /// ended comes back as `Message::CommandEnded`.
+    pub fn run_command(&self, run: Run, replies: &UnboundedSender<Message>) {
+        let replies = replies.clone();
+        tokio::spawn(async move {
+            tracing::info!("custom command {:?}: {:?}", run.name, run.argv);
+            let keep = process::Keep::Both(custom::OUTPUT_LIMIT);
+            let ended = match process::run(&run.argv, &[], run.timeout, keep).await {
+                process::Ended::Exited { status, output } => RunEnded::Exited {
+                    code: exit_code(status),
+                    output,
+                },
+                process::Ended::Killed { output } => RunEnded::Killed {
+                    after: run.timeout,
+                    output,
+                },
+                process::Ended::CannotStart(e) => RunEnded::CannotStart(e.to_string()),
+            };
+            if let RunEnded::Exited { code, .. } = &ended {
+                tracing::info!("custom command {:?} ended: exit {code}", run.name);
+            }
+            let name = run.name;
+            let _ = replies.send(Message::CommandEnded { name, ended });
+        });
+    }
+
     /// Saves a change in the background; the result comes back as `Message::Saved`.
     pub fn save_watch(&self, change: WatchChange, replies: &UnboundedSender<Message>) {
         let path = self.config_path.clone();
         let (replies, last_read) = (replies.clone(), self.last_read.clone());
         tokio::task::spawn_blocking(move || {
             let said = save_watch_change(path.as_deref(), &change, &last_read);
-            if let Err(e) = &said {
+            if let Saved::Failed(e) = &said {
                 tracing::warn!("watch list not saved: {e}");
             }
             let _ = replies.send(Message::Saved(said));
@@ -108,6 +137,18 @@ impl Effects {
                 path.display()
             );
             let _ = replies.send(Message::OutputSaved { path, result });
+        });
+    }
+
+    /// Saves a `[[view]]` in the background; the result comes back as `Message::Saved`.
+    pub fn save_view(&self, view: ViewEntry, replies: &UnboundedSender<Message>) {
+        let path = self.config_path.clone();
+        let (replies, last_read) = (replies.clone(), self.last_read.clone());
+        tokio::task::spawn_blocking(move || {
+            let said = saved(path.as_deref(), |path| {
+                edit::save_view(path, &view, &last_read).map(|()| None)
+            });
+            let _ = replies.send(Message::Saved(said));
         });
     }
 
@@ -164,29 +205,41 @@ async fn follow_config(path: PathBuf, last_read: Arc<LastRead>, replies: Unbound
 }
 
 /// Saves a watch-list change; what to tell the user.
-fn save_watch_change(
-    path: Option<&Path>,
-    change: &WatchChange,
-    last_read: &LastRead,
-) -> Result<String, String> {
-    let Some(path) = path else {
-        return Ok("not saved: the demo has no config file".into());
-    };
-    let saved = format!("saved to {}", path.display());
-    match change {
-        WatchChange::Add(entries) => edit::add_watches(path, entries, last_read).map(|_| saved),
+fn save_watch_change(path: Option<&Path>, change: &WatchChange, last_read: &LastRead) -> Saved {
+    saved(path, |path| match change {
+        WatchChange::Add(entries) => edit::add_watches(path, entries, last_read).map(|_| None),
         WatchChange::Remove(id) => match edit::remove_watch(path, id, last_read) {
-            Ok(true) => Ok(saved),
+            Ok(true) => Ok(None),
             // Found by a [[query]] (or pinned): there is nothing of it in the file.
-            Ok(false) => Ok(format!(
-                "{id} is not a [[watch]] entry of {}: it came from a query (or a pin), \
-                 the file is unchanged",
-                path.display()
-            )),
+            Ok(false) => Ok(Some(Saved::NotInFile {
+                id: id.clone(),
+                path: path.display().to_string(),
+            })),
             Err(e) => Err(e),
         },
+    })
+}
+
+/// An edit of the config file at `path`, if there is one; what to tell the user (the
+/// edit's own answer, else where it was saved).
+fn saved(path: Option<&Path>, edit: impl FnOnce(&Path) -> Result<Option<Saved>, String>) -> Saved {
+    let Some(path) = path else {
+        return Saved::NoFile;
+    };
+    match edit(path) {
+        Ok(said) => said.unwrap_or_else(|| Saved::To(path.display().to_string())),
+        Err(e) => Saved::Failed(e),
     }
-    .map_err(|e| format!("not saved: {e}"))
+}
+
+/// A program's exit code, or the signal that ended it (`signal 9`).
+pub fn exit_code(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code.to_string(),
+        (None, Some(signal)) => format!("signal {signal}"),
+        (None, None) => status.to_string(),
+    }
 }
 
 /// Writes a saved output through the one safe writer: a new file private to the user
@@ -223,13 +276,16 @@ mod tests {
             Some(&path),
             &WatchChange::Remove("EXQUERY".into()),
             &last_read,
-        )
-        .unwrap();
-        assert!(said.contains("came from a query"), "{said}");
-        assert!(!said.contains("saved"), "{said}");
+        );
+        assert_eq!(
+            said,
+            Saved::NotInFile {
+                id: "EXQUERY".into(),
+                path: path.display().to_string()
+            }
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
-        let said =
-            save_watch_change(Some(&path), &WatchChange::Remove("EX1".into()), &last_read).unwrap();
-        assert!(said.starts_with("saved to"), "{said}");
+        let said = save_watch_change(Some(&path), &WatchChange::Remove("EX1".into()), &last_read);
+        assert_eq!(said, Saved::To(path.display().to_string()));
     }
 }

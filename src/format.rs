@@ -72,9 +72,63 @@ pub fn clock_time(at: SystemTime, zone: Zone) -> String {
 /// How long ago `then` was: `45s ago`, `12m ago`, `3h12m ago`, `4d ago`; `in 5s` when
 /// `then` is ahead of `now` (a skewed server clock).
 pub fn age(now: SystemTime, then: SystemTime) -> String {
-    match now.duration_since(then) {
-        Ok(ago) => format!("{} ago", coarse(ago)),
-        Err(ahead) => format!("in {}", coarse(ahead.duration())),
+    match Age::of(now, then) {
+        Age::Ago(span) => format!("{span} ago"),
+        Age::Ahead(span) => format!("in {span}"),
+    }
+}
+
+/// How far `then` is from `now`, at the precision ages are shown with: the parts of
+/// `age`, for texts in other languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Age {
+    Ago(Coarse),
+    /// Ahead of the clock (a skewed server clock).
+    Ahead(Coarse),
+}
+
+impl Age {
+    pub fn of(now: SystemTime, then: SystemTime) -> Age {
+        match now.duration_since(then) {
+            Ok(ago) => Age::Ago(Coarse::of(ago)),
+            Err(ahead) => Age::Ahead(Coarse::of(ahead.duration())),
+        }
+    }
+}
+
+/// A span that loses precision as it grows, so that old tickets rarely need a redraw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coarse {
+    Seconds(u64),
+    Minutes(u64),
+    HoursMinutes(u64, u64),
+    Hours(u64),
+    Days(u64),
+}
+
+impl Coarse {
+    pub fn of(d: Duration) -> Coarse {
+        let s = d.as_secs();
+        match s {
+            0..60 => Coarse::Seconds(s),
+            60..3600 => Coarse::Minutes(s / 60),
+            3600..86_400 if s % 3600 >= 60 => Coarse::HoursMinutes(s / 3600, s % 3600 / 60),
+            3600..86_400 => Coarse::Hours(s / 3600),
+            _ => Coarse::Days(s / 86_400),
+        }
+    }
+}
+
+/// `45s`, `12m`, `3h12m`, `2h`, `4d`.
+impl std::fmt::Display for Coarse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Coarse::Seconds(s) => write!(f, "{s}s"),
+            Coarse::Minutes(m) => write!(f, "{m}m"),
+            Coarse::HoursMinutes(h, m) => write!(f, "{h}h{m:02}m"),
+            Coarse::Hours(h) => write!(f, "{h}h"),
+            Coarse::Days(d) => write!(f, "{d}d"),
+        }
     }
 }
 
@@ -245,18 +299,6 @@ fn coarse_unit(d: Duration) -> Duration {
         0..60 => Duration::from_secs(1),
         60..86_400 => Duration::from_secs(60),
         _ => Duration::from_secs(86_400),
-    }
-}
-
-/// Ages lose precision as they grow, so that old tickets rarely need a redraw.
-fn coarse(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86_400 if s % 3600 >= 60 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
-        3600..86_400 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
     }
 }
 

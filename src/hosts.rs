@@ -56,6 +56,15 @@ fn attention(status: Option<&Status>) -> u8 {
 
 /// How many hosts are in each status, most urgent first ("2 Failed, 5 Succeed").
 pub fn counts(instances: &[Instance]) -> Vec<(String, usize)> {
+    status_counts(instances)
+        .into_iter()
+        .map(|(status, n)| (status.map_or("unknown", Status::as_str).to_string(), n))
+        .collect()
+}
+
+/// `counts` by the statuses themselves (`None`: a host without one), for texts in
+/// other languages.
+pub fn status_counts(instances: &[Instance]) -> Vec<(Option<&Status>, usize)> {
     let mut counts: Vec<(Option<&Status>, usize)> = Vec::new();
     for instance in instances {
         let status = instance.status.as_ref();
@@ -66,9 +75,6 @@ pub fn counts(instances: &[Instance]) -> Vec<(String, usize)> {
     }
     counts.sort_by_key(|(status, _)| Reverse(attention(*status)));
     counts
-        .into_iter()
-        .map(|(status, n)| (status.map_or("unknown", Status::as_str).to_string(), n))
-        .collect()
 }
 
 /// `counts` as one line: "2 Failed, 5 Succeed".

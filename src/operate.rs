@@ -56,7 +56,7 @@ pub fn confirmed(operation: Operation, execution_id: &str, answer: &str) -> bool
 /// the ID and the question always show.
 pub const JOB_WIDTH: usize = 60;
 /// An execution ID in a confirmation or a log line is cut here; a valid one is shorter.
-const ID_WIDTH: usize = 128;
+pub const ID_WIDTH: usize = 128;
 
 /// What a confirmation shows: the action, the execution ID, the job (cut) and the
 /// current status. Server text is sanitised here, for display.

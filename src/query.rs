@@ -111,14 +111,31 @@ impl TicketQuery {
     /// Parses `key=value` words separated by white space (the browse filter line).
     pub fn parse_words(line: &str) -> Result<TicketQuery, String> {
         let mut query = TicketQuery::default();
-        for word in line.split_whitespace() {
-            let (key, value) = word
-                .split_once('=')
-                .ok_or_else(|| format!("{word:?}: expected key=value"))?;
-            query.set(key, value)?;
+        for word in words(line) {
+            match word {
+                Word::Pair(key, value) => query.set(key, value)?,
+                Word::Free(word) => return Err(format!("{word:?}: expected key=value")),
+            }
         }
         Ok(query)
     }
+}
+
+/// One word of a filter line: `key=value`, or a word to find in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word<'a> {
+    Pair(&'a str, &'a str),
+    Free(&'a str),
+}
+
+/// The words of a filter line (the browse view's and the list's), separated by white
+/// space; `=value` with nothing before it is a free word.
+pub fn words(line: &str) -> impl Iterator<Item = Word<'_>> {
+    line.split_whitespace()
+        .map(|word| match word.split_once('=') {
+            Some((key, value)) if !key.is_empty() => Word::Pair(key, value),
+            _ => Word::Free(word),
+        })
 }
 
 /// `KEY=VALUE`; the key must not be empty, the value may be.

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
@@ -19,15 +18,20 @@ use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::AbortHandle;
 
-use crate::app::{self, Action, App, Message};
-use crate::effects::{CACHE_INTERVAL, Effects};
+use crate::app::{self, Action, App, Message, Run, RunEnded};
+use crate::effects::{self, CACHE_INTERVAL, Effects};
+use crate::process;
 use crate::timer;
 use crate::watch::{Command, EngineHandle};
 
-/// At most one frame this often (~30 a second), however fast messages come.
+/// At most one frame this often (~30 a second) for what the engine and the clock change,
+/// however fast their messages come; the user's own input is drawn at once.
 const FRAME_INTERVAL: Duration = Duration::from_millis(33);
 /// Messages applied before a frame may be drawn, so a flood of engine updates cannot
 /// keep keys waiting.
@@ -39,6 +43,8 @@ enum Flow {
     /// Go on, with the whole screen to paint again.
     Redraw,
     Quit,
+    /// Give the terminal to this custom command until it ends.
+    HandOver(Run),
 }
 
 /// Where the loop's own tasks send their answers.
@@ -102,6 +108,15 @@ fn carry_out(
                 .save_output(path, text, overwrite, context.replies);
             Flow::Continue
         }
+        Action::SaveView(view) => {
+            context.effects.save_view(view, context.replies);
+            Flow::Continue
+        }
+        Action::Run(run) if run.interactive => Flow::HandOver(run),
+        Action::Run(run) => {
+            context.effects.run_command(run, context.replies);
+            Flow::Continue
+        }
     })
 }
 
@@ -142,11 +157,80 @@ fn open_in_browser(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// When the next frame is drawn: a frame owed to the user's input (a key, the mouse, a
+/// paste, a resize) at once, any other at least `FRAME_INTERVAL` after the last one.
+#[derive(Debug)]
+struct FramePacer {
+    last_frame: Instant,
+    owed: Option<Owed>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Owed {
+    Paced,
+    AtOnce,
+}
+
+impl FramePacer {
+    fn drawn_at(now: Instant) -> FramePacer {
+        FramePacer {
+            last_frame: now,
+            owed: None,
+        }
+    }
+
+    fn owe(&mut self, owed: Owed) {
+        self.owed = self.owed.max(Some(owed));
+    }
+
+    /// When a frame is owed, the instant it may be drawn.
+    fn next_frame(&self) -> Option<Instant> {
+        self.owed.map(|owed| match owed {
+            Owed::AtOnce => self.last_frame,
+            Owed::Paced => self.last_frame + FRAME_INTERVAL,
+        })
+    }
+
+    fn due(&self, now: Instant) -> bool {
+        self.next_frame().is_some_and(|at| at <= now)
+    }
+
+    fn drawn(&mut self, now: Instant) {
+        *self = FramePacer::drawn_at(now);
+    }
+}
+
+/// The terminal's events, as crossterm's reader thread finds them. The stream is driven
+/// by a task of its own, woken only when that thread has an event: polled from the
+/// loop's `select!` on every other wake-up instead, each poll would spin on the reader's
+/// lock (`sched_yield`) while the thread holds it waiting for input.
+fn terminal_events() -> (UnboundedReceiver<io::Result<Event>>, StopOnDrop) {
+    let (sender, receiver) = unbounded_channel();
+    let task = tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(event) = events.next().await {
+            if sender.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    (receiver, StopOnDrop(task.abort_handle()))
+}
+
+/// Ends a task when dropped.
+struct StopOnDrop(AbortHandle);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Runs the dashboard on this terminal until the user quits or a signal ends it.
 ///
 /// Each turn takes one message, then every message that is already waiting, and draws
-/// once for all of them when the last frame is at least `FRAME_INTERVAL` old; a frame
-/// owed sooner waits for that.
+/// once for all of them: at once when the turn began with the user's input, else when
+/// the last frame is at least `FRAME_INTERVAL` old (a frame owed sooner waits for that).
 pub async fn event_loop(engine: EngineHandle, app: App) -> io::Result<Ended> {
     event_loop_with(engine, app, Effects::default()).await
 }
@@ -161,7 +245,7 @@ pub async fn event_loop_with(
     let (replies, mut reply_rx) = unbounded_channel();
     let _config_follower = effects.follow_config(&replies);
     let mut term = TerminalGuard::enter()?;
-    let mut events = EventStream::new();
+    let (mut events, mut stop_events) = terminal_events();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut cache_clock =
         tokio::time::interval_at(tokio::time::Instant::now() + CACHE_INTERVAL, CACHE_INTERVAL);
@@ -172,7 +256,7 @@ pub async fn event_loop_with(
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigquit = signal(SignalKind::quit())?;
 
-    let size = term.terminal.size()?;
+    let size = term.size();
     app::update(
         &mut app,
         Message::Resize {
@@ -183,14 +267,18 @@ pub async fn event_loop_with(
     term.draw(&app)?;
     let started = Instant::now();
     let mut frames: u64 = 1;
-    let mut last_frame = Instant::now();
-    let mut frame_owed = false;
+    let mut pacer = FramePacer::drawn_at(Instant::now());
 
     let ended = loop {
-        let next_frame = frame_owed.then(|| last_frame + FRAME_INTERVAL);
+        let next_frame = pacer.next_frame();
         let message = tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(event)) => to_message(event),
+            event = events.recv() => match event {
+                Some(Ok(event)) => {
+                    if let Event::Resize(width, height) = event {
+                        term.resize(width, height)?;
+                    }
+                    to_message(event)
+                }
                 Some(Err(e)) => return Err(e),
                 None => break Ended::Quit,
             },
@@ -216,12 +304,19 @@ pub async fn event_loop_with(
             _ = sigint.recv() => break Ended::Signal(libc::SIGINT),
             _ = sigquit.recv() => break Ended::Signal(libc::SIGQUIT),
         };
+        let owed = if message.as_ref().is_some_and(is_input) {
+            Owed::AtOnce
+        } else {
+            Owed::Paced
+        };
         // The message that woke the loop, then the engine updates already waiting.
         let ready = std::iter::from_fn(|| engine.updates.try_recv().ok().map(Message::Engine));
         let batch: Vec<Message> = message.into_iter().chain(ready).take(BATCH_LIMIT).collect();
         for message in batch {
             let outcome = app::update(&mut app, message);
-            frame_owed |= outcome.redraw;
+            if outcome.redraw {
+                pacer.owe(owed);
+            }
             for action in outcome.actions {
                 if let Action::Renotify(config) = &action {
                     effects.renotify(config);
@@ -233,7 +328,19 @@ pub async fn event_loop_with(
                 };
                 match carry_out(action, &context, &mut term, &mut app)? {
                     Flow::Continue => {}
-                    Flow::Redraw => frame_owed = true,
+                    Flow::Redraw => pacer.owe(owed),
+                    Flow::HandOver(run) => {
+                        // The reader stops before and starts again after: the command
+                        // has the terminal's input to itself.
+                        stop_events.0.abort();
+                        let ended = term.hand_over(&run)?;
+                        (events, stop_events) = terminal_events();
+                        if let Some(ended) = ended {
+                            let name = run.name;
+                            let _ = replies.send(Message::CommandEnded { name, ended });
+                        }
+                        pacer.owe(Owed::AtOnce);
+                    }
                     Flow::Quit => {
                         log_frames(frames, started);
                         effects.remember(&app);
@@ -242,11 +349,10 @@ pub async fn event_loop_with(
                 }
             }
         }
-        if frame_owed && last_frame.elapsed() >= FRAME_INTERVAL {
+        if pacer.due(Instant::now()) {
             term.draw(&app)?;
             frames += 1;
-            last_frame = Instant::now();
-            frame_owed = false;
+            pacer.drawn(Instant::now());
         }
     };
     log_frames(frames, started);
@@ -273,6 +379,14 @@ fn log_frames(frames: u64, since: Instant) {
         "dashboard closed"
     );
 }
+/// Whether a message is the user's own doing, drawn without waiting for the frame interval.
+fn is_input(message: &Message) -> bool {
+    matches!(
+        message,
+        Message::Key(_) | Message::Mouse(_) | Message::Paste(_) | Message::Resize { .. }
+    )
+}
+
 /// The messages a terminal event stands for (releases and focus changes stand for none).
 fn to_message(event: Event) -> Option<Message> {
     match event {
@@ -307,9 +421,41 @@ impl TerminalGuard {
         }
     }
 
+    /// The size known from the start or the last resize event: asking the terminal
+    /// (open, ioctl, close of `/dev/tty`) for every frame would tell nothing new.
+    fn size(&mut self) -> ratatui::layout::Size {
+        self.terminal.get_frame().area().as_size()
+    }
+
+    fn resize(&mut self, width: u16, height: u16) -> io::Result<()> {
+        self.terminal.resize(Rect::new(0, 0, width, height))
+    }
+
     fn draw(&mut self, app: &App) -> io::Result<()> {
         self.terminal.draw(|frame| crate::ui::draw(frame, app))?;
         Ok(())
+    }
+
+    /// An interactive custom command gets the terminal (and its foreground) until it
+    /// ends; then the screen is painted again. How it ended when it did not succeed.
+    fn hand_over(&mut self, run: &Run) -> io::Result<Option<RunEnded>> {
+        restore();
+        tracing::info!(
+            "custom command {:?} with the terminal: {:?}",
+            run.name,
+            run.argv
+        );
+        let ended = process::run_in_foreground(&run.argv, &[]);
+        activate()?;
+        self.terminal = new_terminal()?;
+        Ok(match ended {
+            Ok(status) if status.success() => None,
+            Ok(status) => Some(RunEnded::Exited {
+                code: effects::exit_code(status),
+                output: String::new(),
+            }),
+            Err(e) => Some(RunEnded::CannotStart(e.to_string())),
+        })
     }
 
     /// Ctrl-Z: give the shell its terminal back, stop, and take it again on `fg`.
@@ -333,9 +479,15 @@ impl Drop for TerminalGuard {
 }
 
 /// `Terminal::clear` would ask the terminal for the cursor position and wait for the
-/// answer; a fresh terminal on a screen cleared here needs no round trip.
+/// answer; a fresh terminal on a screen cleared here needs no round trip. Its viewport
+/// is fixed at the size the terminal has now, and follows resize events from then on.
 fn new_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    let (width, height) = ratatui::crossterm::terminal::size()?;
+    let viewport = Viewport::Fixed(Rect::new(0, 0, width, height));
+    Terminal::with_options(
+        CrosstermBackend::new(io::stdout()),
+        TerminalOptions { viewport },
+    )
 }
 
 fn activate() -> io::Result<()> {
@@ -379,4 +531,65 @@ fn install_panic_hook() {
         tracing::error!("panic: {info}");
         previous(info);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_is_drawn_at_once_even_right_after_a_frame() {
+        let start = Instant::now();
+        let mut pacer = FramePacer::drawn_at(start);
+        let just_after = start + Duration::from_millis(1);
+        pacer.owe(Owed::AtOnce);
+        assert!(pacer.due(just_after));
+        pacer.drawn(just_after);
+        assert_eq!(pacer.next_frame(), None, "nothing owed after drawing");
+    }
+
+    #[test]
+    fn engine_updates_wait_out_the_frame_interval() {
+        let start = Instant::now();
+        let mut pacer = FramePacer::drawn_at(start);
+        assert!(
+            !pacer.due(start + FRAME_INTERVAL),
+            "nothing owed, nothing due"
+        );
+        pacer.owe(Owed::Paced);
+        assert!(!pacer.due(start + Duration::from_millis(1)));
+        assert_eq!(pacer.next_frame(), Some(start + FRAME_INTERVAL));
+        assert!(pacer.due(start + FRAME_INTERVAL));
+    }
+
+    #[test]
+    fn input_after_paced_updates_brings_their_frame_forward() {
+        let start = Instant::now();
+        let mut pacer = FramePacer::drawn_at(start);
+        pacer.owe(Owed::Paced);
+        pacer.owe(Owed::AtOnce);
+        pacer.owe(Owed::Paced);
+        assert!(pacer.due(start + Duration::from_millis(1)));
+    }
+
+    #[test]
+    fn the_users_own_messages_are_input_and_the_engines_are_not() {
+        use crate::watch::{TicketUpdate, Update};
+        let key = ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char('j'),
+        );
+        assert!(is_input(&Message::Key(key)));
+        assert!(is_input(&Message::Resize {
+            width: 80,
+            height: 24
+        }));
+        assert!(is_input(&Message::Paste("x".into())));
+        assert!(!is_input(&Message::Tick(SystemTime::now())));
+        let joined = Update::Ticket(TicketUpdate::Joined {
+            execution_id: "EX1".into(),
+            query: "mine".into(),
+            at: SystemTime::now(),
+        });
+        assert!(!is_input(&Message::Engine(joined)));
+    }
 }

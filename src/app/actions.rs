@@ -7,14 +7,20 @@
 
 use std::collections::VecDeque;
 
+use super::commands::Run;
 use super::hosts::HostsView;
 use super::keys::{Intent, Motion};
 use super::tickets::{StepsState, TicketEntry};
 use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
+use crate::config::ViewEntry;
+use crate::config::look::{ColumnChoice, Role, ThemeName};
+use crate::custom::CustomCommand;
 use crate::hosts;
+use crate::i18n::{Lang, Msg};
 use crate::launch::JobRun;
 use crate::operate;
 use crate::text::{fit, reveal, sanitize};
+use ratatui::style::Color;
 
 /// Dashboard settings from the command line and `[ui]`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,6 +29,20 @@ pub struct UiSettings {
     pub read_only: Option<String>,
     /// `[ui] console_url`, with `{execution_id}`.
     pub console_url: Option<String>,
+    /// `[ui] theme`.
+    pub theme: ThemeName,
+    /// `[ui.colors]`.
+    pub colors: Vec<(Role, Color)>,
+    /// A profile's colour for the title, keys and borders (production in red).
+    pub accent: Option<Color>,
+    /// `[[view]]`: saved filters, `v` cycles them.
+    pub views: Vec<ViewEntry>,
+    /// `[ui] columns`; empty: the usual ones.
+    pub columns: Vec<ColumnChoice>,
+    /// `[[command]]`, their keys checked (`commands::check_command_keys`).
+    pub commands: Vec<CustomCommand>,
+    /// The region the dashboard's tickets are in, for `{region}`.
+    pub region: Option<String>,
 }
 
 /// A choice of the `x` menu.
@@ -34,10 +54,10 @@ pub enum Choice {
 }
 
 impl Choice {
-    pub fn label(self) -> &'static str {
+    pub fn label(self, lang: Lang) -> std::borrow::Cow<'static, str> {
         match self {
-            Choice::Operate(operation) => operation.as_str(),
-            Choice::RunAgain => "run again",
+            Choice::Operate(operation) => lang.t(Msg::Operation(operation)),
+            Choice::RunAgain => lang.t(Msg::RunAgain),
         }
     }
 }
@@ -68,9 +88,11 @@ pub enum Prompt {
         cursor: usize,
     },
     /// Only `y` starts the run as shown.
-    ConfirmRun { from: String, run: JobRun },
+    ConfirmRunAgain { from: String, run: JobRun },
     /// Any key closes it.
     Notice { title: String, lines: Vec<String> },
+    /// A custom command that asks first: only `y` runs it.
+    RunConfirm(Run),
 }
 
 /// What a key did to the prompt.
@@ -89,6 +111,8 @@ pub enum PromptKey {
         from: String,
         run: Box<JobRun>,
     },
+    /// Confirmed: run this.
+    Run(Run),
 }
 
 /// Notices kept waiting behind an open prompt or a line being typed; the oldest go
@@ -101,9 +125,18 @@ const WAITING_LIMIT: usize = 32;
 pub struct Prompts {
     open: Option<Prompt>,
     waiting: VecDeque<Prompt>,
+    /// The language of the texts the prompts make.
+    lang: Lang,
 }
 
 impl Prompts {
+    pub fn new(lang: Lang) -> Prompts {
+        Prompts {
+            lang,
+            ..Prompts::default()
+        }
+    }
+
     pub fn current(&self) -> Option<&Prompt> {
         self.open.as_ref()
     }
@@ -155,6 +188,10 @@ impl Prompts {
                 self.choose(ticket_now);
                 PromptKey::Changed
             }
+            (Some(Prompt::RunConfirm(_)), _) => match (self.open.take(), intent, typed) {
+                (Some(Prompt::RunConfirm(run)), Intent::Type, Some('y')) => PromptKey::Run(run),
+                _ => PromptKey::Closed,
+            },
             (Some(Prompt::Confirm { .. }), _) => self.confirm_key(match (intent, typed) {
                 (Intent::Type, Some(c)) => ConfirmKey::Char(c),
                 (Intent::Accept, _) => ConfirmKey::Enter,
@@ -166,8 +203,8 @@ impl Prompts {
                 PromptKey::Closed
             }
             (Some(Prompt::Review { .. }), _) => self.review_key(intent, typed),
-            (Some(Prompt::ConfirmRun { .. }), _) => {
-                let Some(Prompt::ConfirmRun { from, run }) = self.open.take() else {
+            (Some(Prompt::ConfirmRunAgain { .. }), _) => {
+                let Some(Prompt::ConfirmRunAgain { from, run }) = self.open.take() else {
                     return PromptKey::Nothing;
                 };
                 match (intent, typed) {
@@ -189,6 +226,11 @@ impl Prompts {
         }
     }
 
+    /// A custom command's question; `y` runs it, any other key cancels.
+    pub fn ask_to_run(&mut self, run: Run) {
+        self.open = Some(Prompt::RunConfirm(run));
+    }
+
     /// `x` on `ticket` (`execution_id` is what the user is looking at).
     pub fn open_menu(
         &mut self,
@@ -196,9 +238,10 @@ impl Prompts {
         ticket: Option<&Ticket>,
         settings: &UiSettings,
     ) {
+        let lang = self.lang;
         if let Some(why) = &settings.read_only {
-            let lines = vec![format!("Operations are off: {why}.")];
-            return self.notice("read-only", lines);
+            let lines = vec![lang.t(Msg::OperationsOff(why)).into_owned()];
+            return self.notice(lang.t(Msg::ReadOnlyTitle), lines);
         }
         let mut choices: Vec<Choice> = ticket
             .map(operate::offered)
@@ -211,15 +254,20 @@ impl Prompts {
             choices.push(Choice::RunAgain);
         }
         if choices.is_empty() {
-            let status = ticket
-                .and_then(|t| t.status.as_ref())
-                .map_or_else(|| "no data yet".into(), |s| format!("status {s}"));
-            let lines = vec![format!(
-                "No operation fits {} ({}).",
-                sanitize(execution_id),
-                sanitize(&status)
-            )];
-            return self.notice("nothing to do", lines);
+            let status = match ticket.and_then(|t| t.status.as_ref()) {
+                Some(status) => lang
+                    .t(Msg::StatusIs(&lang.t(Msg::Status(status))))
+                    .into_owned(),
+                None => lang.t(Msg::NoDataYet).into_owned(),
+            };
+            let lines = vec![
+                lang.t(Msg::NoOperationFits {
+                    id: &sanitize(execution_id),
+                    status: &sanitize(&status),
+                })
+                .into_owned(),
+            ];
+            return self.notice(lang.t(Msg::NothingToDoTitle), lines);
         }
         self.open = Some(Prompt::Menu {
             execution_id: execution_id.to_string(),
@@ -280,7 +328,7 @@ impl Prompts {
             }
         };
         self.open = Some(Prompt::Confirm {
-            description: operate::describe(operation, &ticket),
+            description: describe(self.lang, operation, &ticket),
             execution_id,
             operation,
             typed: String::new(),
@@ -317,7 +365,7 @@ impl Prompts {
             },
             (Intent::Accept, _) => {
                 if let Some(Prompt::Review { from, run, .. }) = self.open.take() {
-                    self.open = Some(Prompt::ConfirmRun { from, run });
+                    self.open = Some(Prompt::ConfirmRunAgain { from, run });
                 }
             }
             _ => return PromptKey::Nothing,
@@ -379,22 +427,42 @@ enum ConfirmKey {
     Other,
 }
 
+/// What a confirmation says it sends: action, execution ID, job and status, as they
+/// are when it opens (sanitised).
+fn describe(lang: Lang, operation: Operation, ticket: &Ticket) -> String {
+    let status = match &ticket.status {
+        Some(status) => lang.t(Msg::Status(status)),
+        None => lang.t(Msg::UnknownStatus),
+    };
+    // Cut as `operate::describe` cuts them: the question always fits on screen.
+    let job = ticket.document_name.as_deref().unwrap_or("-");
+    lang.t(Msg::Describe {
+        op: &lang.t(Msg::Operation(operation)),
+        id: &crate::text::cell(&ticket.execution_id, operate::ID_WIDTH),
+        job: &crate::text::cell(job, operate::JOB_WIDTH),
+        status: &sanitize(&status),
+    })
+    .into_owned()
+}
+
 /// The lines of a refusal: which ticket, the HTTP status and the server's
 /// `error_code`, its message and the request ID to quote to support.
-pub fn refusal_lines(execution_id: &str, error: &ApiError) -> Vec<String> {
-    let mut lines = vec![format!("ticket      {}", sanitize(execution_id))];
+pub fn refusal_lines(lang: Lang, execution_id: &str, error: &ApiError) -> Vec<String> {
+    let line = |msg: Msg<'_>| lang.t(msg).into_owned();
+    let mut lines = vec![line(Msg::RefusalTicket(&sanitize(execution_id)))];
     if let Some(status) = error.http_status() {
-        let code = error.error_code().unwrap_or("-");
-        lines.push(format!("HTTP {status}    error_code {}", sanitize(code)));
+        let code = sanitize(error.error_code().unwrap_or("-"));
+        lines.push(line(Msg::RefusalHttp {
+            status,
+            code: &code,
+        }));
     }
     let message = error
         .error_msg()
         .map_or_else(|| error.to_string(), str::to_string);
-    lines.push(format!("message     {}", sanitize(&message)));
-    lines.push(format!(
-        "request ID  {}",
-        sanitize(error.request_id().unwrap_or("-"))
-    ));
+    lines.push(line(Msg::RefusalMessage(&sanitize(&message))));
+    let request = sanitize(error.request_id().unwrap_or("-"));
+    lines.push(line(Msg::RefusalRequest(&request)));
     lines
 }
 

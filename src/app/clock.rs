@@ -5,6 +5,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::format;
+use crate::i18n::Lang;
 
 use super::Health;
 use super::tickets::TicketEntry;
@@ -26,14 +27,14 @@ pub struct RowTimes {
 }
 
 impl RowTimes {
-    pub fn of(entry: &TicketEntry, now: SystemTime) -> RowTimes {
+    pub fn of(lang: Lang, entry: &TicketEntry, now: SystemTime) -> RowTimes {
         let Some(ticket) = entry.ticket.as_deref() else {
             return RowTimes::default();
         };
         RowTimes {
-            started: ticket.start_time.map(|ms| format::age_of_millis(now, ms)),
+            started: ticket.start_time.map(|ms| lang.age_of_millis(now, ms)),
             duration: format::run_time(ticket.start_time, ticket.end_time, now),
-            updated: ticket.update_time.map(|ms| format::age_of_millis(now, ms)),
+            updated: ticket.update_time.map(|ms| lang.age_of_millis(now, ms)),
             stale: is_stale(entry, now),
         }
     }
@@ -60,16 +61,16 @@ pub struct HealthTexts {
 }
 
 impl HealthTexts {
-    pub fn of(health: &Health, now: SystemTime) -> HealthTexts {
+    pub fn of(lang: Lang, health: &Health, now: SystemTime) -> HealthTexts {
         let throttled_for = health.throttled.as_ref().and_then(|(until, _)| {
             let left = until.duration_since(now).ok()?;
             // Round up: "0s" left would still be throttled.
             Some(format::duration(left + Duration::from_millis(999)))
         });
         HealthTexts {
-            polled: health.last_ok.map(|at| format::age(now, at)),
+            polled: health.last_ok.map(|at| lang.age(now, at)),
             throttled_for,
-            auth_failed: health.auth_failed.as_ref().map(|f| format::age(now, f.at)),
+            auth_failed: health.auth_failed.as_ref().map(|f| lang.age(now, f.at)),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! (`TabRows`), the one source for drawing a tab and for scrolling it.
 
 use crate::coc::{KeyValue, RawJson, Status, Step, Target, Ticket};
+use crate::i18n::Msg;
 
 use super::hosts::HostsView;
 use super::keys::Intent;
@@ -279,12 +280,12 @@ fn step_rows(step: &Step, width: usize) -> usize {
 }
 
 /// One row of a tab, borrowed from the ticket; `ui::detail` decides how it looks.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Row<'a> {
     /// "no parameters" and the like.
-    Empty(&'static str),
+    Empty(Msg<'static>),
     /// A heading inside the tab ("Tags", "System tags").
-    Section(&'static str),
+    Section(Msg<'static>),
     /// `key  value`, the key padded to `key_width` columns.
     Pair {
         pair: &'a KeyValue,
@@ -312,7 +313,7 @@ pub enum Row<'a> {
     Operation(&'a OperationRecord),
     /// Loading the steps failed: the error, then what to do.
     StepsFailed(&'a Failure),
-    Hint(&'static str),
+    Hint(Msg<'static>),
 }
 
 /// What one tab of a ticket shows, row by row, computed from the ticket on demand: no
@@ -402,16 +403,16 @@ impl<'a> TabRows<'a> {
                     pair: &pairs[i],
                     key_width: entry.key_widths.parameters,
                 },
-                _ => Row::Empty("no parameters"),
+                _ => Row::Empty(Msg::NoParameters),
             },
             Tab::Tags => match ticket {
                 Some(t) => tags_row(t, entry, i),
-                None => Row::Empty("no tags"),
+                None => Row::Empty(Msg::NoTags),
             },
             Tab::Targets => {
                 let kind = self.starts.partition_point(|&start| start <= i);
                 match kind.checked_sub(1) {
-                    None => Row::Empty("no targets"),
+                    None => Row::Empty(Msg::NoTargets),
                     Some(k) => {
                         let target = &targets(ticket)[k];
                         match i - self.starts[k] {
@@ -422,11 +423,11 @@ impl<'a> TabRows<'a> {
                 }
             }
             Tab::Steps => match &entry.steps {
-                StepsState::NotRequested => Row::Hint("steps not loaded: r loads them"),
-                StepsState::Loading => Row::Hint("loading steps…"),
+                StepsState::NotRequested => Row::Hint(Msg::StepsNotLoaded),
+                StepsState::Loading => Row::Hint(Msg::LoadingSteps),
                 StepsState::Failed(failure) if i == 0 => Row::StepsFailed(failure),
-                StepsState::Failed(_) => Row::Hint("r retries"),
-                StepsState::Loaded { steps, .. } if steps.is_empty() => Row::Empty("no steps"),
+                StepsState::Failed(_) => Row::Hint(Msg::RRetries),
+                StepsState::Loaded { steps, .. } if steps.is_empty() => Row::Empty(Msg::NoSteps),
                 StepsState::Loaded { steps, .. } => {
                     let at = self.step_at(i)?;
                     let start = self.starts[at];
@@ -495,7 +496,7 @@ fn history_row(entry: &TicketEntry, i: usize) -> Row<'_> {
         let change = changes.get(c);
         let operation = operations.get(o);
         let take_change = match (change, operation) {
-            (None, None) => return Row::Empty("no status change seen yet"),
+            (None, None) => return Row::Empty(Msg::NoStatusChange),
             (Some(t), Some(op)) => t.at <= op.sent,
             (change, _) => change.is_some(),
         };
@@ -503,7 +504,7 @@ fn history_row(entry: &TicketEntry, i: usize) -> Row<'_> {
             return match (take_change, change, operation) {
                 (true, Some(t), _) => Row::Transition(t),
                 (_, _, Some(op)) => Row::Operation(op),
-                _ => Row::Empty("no status change seen yet"),
+                _ => Row::Empty(Msg::NoStatusChange),
             };
         }
         if take_change {
@@ -521,20 +522,20 @@ fn targets(ticket: Option<&Ticket>) -> &[Target] {
 /// "Tags", the tags (or "no tags"), "System tags", the system tags (or "no system tags").
 fn tags_row<'a>(t: &'a Ticket, entry: &TicketEntry, i: usize) -> Row<'a> {
     let tags_rows = t.tags.len().max(1);
-    let pair_or = |pairs: &'a [KeyValue], i: usize, key_width: usize, none: &'static str| {
+    let pair_or = |pairs: &'a [KeyValue], i: usize, key_width: usize, none: Msg<'static>| {
         pairs
             .get(i)
             .map_or(Row::Empty(none), |pair| Row::Pair { pair, key_width })
     };
     match i {
-        0 => Row::Section("Tags"),
-        i if i <= tags_rows => pair_or(&t.tags, i - 1, entry.key_widths.tags, "no tags"),
-        i if i == tags_rows + 1 => Row::Section("System tags"),
+        0 => Row::Section(Msg::SectionTags),
+        i if i <= tags_rows => pair_or(&t.tags, i - 1, entry.key_widths.tags, Msg::NoTags),
+        i if i == tags_rows + 1 => Row::Section(Msg::SectionSystemTags),
         i => pair_or(
             &t.sys_tags,
             i - tags_rows - 2,
             entry.key_widths.sys_tags,
-            "no system tags",
+            Msg::NoSystemTags,
         ),
     }
 }

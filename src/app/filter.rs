@@ -1,15 +1,119 @@
-//! The `/` filter: what the user typed, and which tickets it lets through.
+//! The `/` filter: what the user typed, and which tickets it lets through. Its words are
+//! the browse view's (`query::words`): `status=`, `creator=`, `job=`, `kind=`,
+//! `profile=`; any other `key=value` is a tag the ticket must carry (`env=prod`); the
+//! rest is text to find.
+
+use crate::coc::Status;
+use crate::query::{self, Word};
 
 use super::keys::Intent;
+
+/// The profile of every ticket while the dashboard watches one account and region: the
+/// name a config without `[[profile]]` gives its one profile.
+pub(super) const IMPLICIT_PROFILE: &str = "default";
 use super::tickets::TicketEntry;
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     text: String,
-    /// `text` lowercased once, for matching.
-    needle: String,
+    words: Words,
     /// The filter line has the keyboard.
     editing: bool,
+}
+
+/// The filter's words, parsed once per change.
+#[derive(Debug, Clone, Default)]
+struct Words {
+    /// The free words, lowercased and joined by a space: found as one piece of text.
+    needle: String,
+    /// Any of these statuses.
+    status: Vec<Status>,
+    /// Part of the creator's name, lowercased.
+    creator: Option<String>,
+    /// Part of the job's name, lowercased.
+    job: Option<String>,
+    /// `script` or `execution`.
+    kind: Option<String>,
+    /// The profile's name, exactly.
+    profile: Option<String>,
+    /// Tags the ticket must carry: key exactly, value in any letter case.
+    tags: Vec<(String, String)>,
+    /// Why a word cannot be used (the filter then lets nothing through).
+    invalid: Option<String>,
+}
+
+impl Words {
+    fn parse(line: &str) -> Words {
+        let mut words = Words::default();
+        let mut free = Vec::new();
+        for word in query::words(line) {
+            match word {
+                Word::Free(text) => free.push(text.to_lowercase()),
+                Word::Pair("status", value) => match query::parse_status(value) {
+                    Ok(status) => words.status.push(status),
+                    Err(why) => words.invalid = Some(why),
+                },
+                Word::Pair("creator", value) => words.creator = Some(value.to_lowercase()),
+                Word::Pair("job", value) => words.job = Some(value.to_lowercase()),
+                Word::Pair("kind", value) => match value {
+                    "script" | "execution" => words.kind = Some(value.to_string()),
+                    _ => {
+                        words.invalid = Some(format!(
+                            "kind {value:?}: expected \"script\" or \"execution\""
+                        ))
+                    }
+                },
+                Word::Pair("profile", value) => words.profile = Some(value.to_string()),
+                Word::Pair(key, value) => words.tags.push((key.to_string(), value.to_lowercase())),
+            }
+        }
+        words.needle = free.join(" ");
+        words
+    }
+
+    fn matches(&self, entry: &TicketEntry) -> bool {
+        if self.invalid.is_some() {
+            return false;
+        }
+        if !self.needle.is_empty() && !entry.search.contains(&self.needle) {
+            return false;
+        }
+        if !self.status.is_empty() && !entry.status().is_some_and(|s| self.status.contains(s)) {
+            return false;
+        }
+        let ticket = entry.ticket.as_deref();
+        let has = |field: Option<&str>, part: &Option<String>| {
+            part.as_ref()
+                .is_none_or(|part| field.is_some_and(|f| f.to_lowercase().contains(part)))
+        };
+        if !has(ticket.and_then(|t| t.creator.as_deref()), &self.creator)
+            || !has(ticket.and_then(|t| t.document_name.as_deref()), &self.job)
+        {
+            return false;
+        }
+        let kind = if entry.id.starts_with("script/") {
+            "script"
+        } else {
+            "execution"
+        };
+        if self.kind.as_deref().is_some_and(|wanted| wanted != kind) {
+            return false;
+        }
+        if self
+            .profile
+            .as_deref()
+            .is_some_and(|wanted| wanted != IMPLICIT_PROFILE)
+        {
+            return false;
+        }
+        self.tags.iter().all(|(key, value)| {
+            ticket.is_some_and(|t| {
+                t.tags
+                    .iter()
+                    .any(|tag| tag.key == *key && tag.value.eq_ignore_ascii_case(value))
+            })
+        })
+    }
 }
 
 impl Filter {
@@ -25,8 +129,20 @@ impl Filter {
         self.editing
     }
 
+    /// Why a word of the filter cannot be used, if one cannot.
+    pub fn invalid(&self) -> Option<&str> {
+        self.words.invalid.as_deref()
+    }
+
     pub fn start_editing(&mut self) {
         self.editing = true;
+    }
+
+    /// The filter is `text` from now on (a saved view), the line closed.
+    pub fn set(&mut self, text: &str) {
+        self.text = text.to_string();
+        self.words = Words::parse(text);
+        self.editing = false;
     }
 
     /// A key on the filter line (`typed`: the character of `Intent::Type`): Enter
@@ -45,21 +161,44 @@ impl Filter {
             (Intent::Close, _) => self.clear(),
             _ => return None,
         }
-        self.needle = self.text.to_lowercase();
+        self.words = Words::parse(&self.text);
         Some(true)
     }
 
     /// Esc: no filter, and the keys back to the list.
     pub fn clear(&mut self) {
         self.text.clear();
-        self.needle.clear();
+        self.words = Words::default();
         self.editing = false;
     }
 
-    /// Case-insensitive substring of the ticket's ID, label, job, status or creator, as
-    /// shown on screen; never a ticket that is not listed (one opened from the browse
-    /// view).
+    /// Whether the ticket passes every word: the free words as one piece of its ID,
+    /// label, job, status or creator as shown on screen (any letter case), and each
+    /// `key=value`; never a ticket that is not listed (one opened from the browse view).
     pub fn matches(&self, entry: &TicketEntry) -> bool {
-        entry.is_listed() && (self.needle.is_empty() || entry.search.contains(&self.needle))
+        entry.is_listed() && self.words.matches(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_that_are_not_the_filters_own_are_tags() {
+        let words = Words::parse("env=prod status=failed db  team=SRE profile=prod");
+        assert_eq!(words.profile.as_deref(), Some("prod"));
+        assert_eq!(words.needle, "db");
+        assert_eq!(words.status, [Status::Failed]);
+        assert_eq!(
+            words.tags,
+            [("env".into(), "prod".into()), ("team".into(), "sre".into())]
+        );
+        assert!(
+            Words::parse("status=Runing")
+                .invalid
+                .unwrap()
+                .contains("Running")
+        );
     }
 }

@@ -49,6 +49,7 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
         (_, Intent::Quit) => Reaction::action(Action::Quit),
         (_, Intent::Suspend) => Reaction::action(Action::Suspend),
         (_, Intent::Redraw) => Reaction::redraw(true),
+        (_, Intent::Command(index)) => app.on_command(index),
         (Focus::Help, _) => {
             app.help = false;
             Reaction::redraw(true)
@@ -68,6 +69,7 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
         (Focus::FilterLine, Intent::Move(_)) => dispatch(app, app.view_focus(), intent, None),
         (Focus::FilterLine, _) => {
             if app.filter.on_intent(intent, typed) == Some(true) {
+                app.views.filter_changed(app.filter.text());
                 app.refilter();
             }
             Reaction::redraw(true)

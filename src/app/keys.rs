@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::view::Tab;
+use crate::i18n::{Lang, Msg};
 
 /// Who takes the keys now; derived from the state by `App::focus`, never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -154,8 +155,8 @@ impl Key {
         })
     }
 
-    /// How the footer and the help write it.
-    pub fn label(self) -> Cow<'static, str> {
+    /// How the footer and the help write it (key names as keyboards print them).
+    pub fn label(self, lang: Lang) -> Cow<'static, str> {
         Cow::Borrowed(match self {
             Key::Char(c) => return Cow::Owned(c.to_string()),
             Key::Ctrl(c) => return Cow::Owned(format!("^{}", c.to_ascii_uppercase())),
@@ -172,8 +173,8 @@ impl Key {
             Key::PageDown => "PgDn",
             Key::Home => "Home",
             Key::End => "End",
-            Key::Text => "text",
-            Key::Any => "any key",
+            Key::Text => return lang.t(Msg::KeyText),
+            Key::Any => return lang.t(Msg::KeyAny),
         })
     }
 }
@@ -236,6 +237,10 @@ pub enum Intent {
     RefreshAll,
     Browse,
     Pin,
+    /// `v`: the next saved view (`[[view]]`), then the whole list.
+    NextView,
+    /// `V`: the filter in force saved as a view.
+    SaveView,
     Operate,
     CopyId,
     CopySummary,
@@ -260,6 +265,8 @@ pub enum Intent {
     NextMatch,
     PrevMatch,
     Save,
+    /// A custom command, by its place among the `[[command]]` entries.
+    Command(usize),
 }
 
 /// A row that applies only while something holds, besides its focus.
@@ -270,24 +277,25 @@ pub enum Only {
     Filtered,
     /// The Steps tab is shown.
     StepsTab,
+    /// The open confirmation is answered with `y`.
+    YesAnswer,
+    /// The open confirmation is answered with a word typed, then Enter.
+    TypedAnswer,
 }
 
 /// A hint in the footer: its text, and in which of the row's focuses it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hint {
-    pub text: Cow<'static, str>,
+    pub text: Msg<'static>,
     pub shown_in: Focuses,
 }
 
-const fn hint(text: &'static str) -> Option<Hint> {
+const fn hint(text: Msg<'static>) -> Option<Hint> {
     hint_in(text, EVERYWHERE)
 }
 
-const fn hint_in(text: &'static str, shown_in: Focuses) -> Option<Hint> {
-    Some(Hint {
-        text: Cow::Borrowed(text),
-        shown_in,
-    })
+const fn hint_in(text: Msg<'static>, shown_in: Focuses) -> Option<Hint> {
+    Some(Hint { text, shown_in })
 }
 
 /// One row of the table.
@@ -300,7 +308,7 @@ pub struct Binding {
     pub footer: Option<Hint>,
     /// The help's line for it; rows with the same text share the line, their keys
     /// listed together.
-    pub help: Cow<'static, str>,
+    pub help: Msg<'static>,
 }
 
 const fn row(
@@ -308,7 +316,7 @@ const fn row(
     keys: &'static [Key],
     intent: Intent,
     footer: Option<Hint>,
-    help: &'static str,
+    help: Msg<'static>,
 ) -> Binding {
     Binding {
         focus,
@@ -316,7 +324,7 @@ const fn row(
         intent,
         only: Only::Always,
         footer,
-        help: Cow::Borrowed(help),
+        help,
     }
 }
 
@@ -325,27 +333,26 @@ const fn only(mut binding: Binding, only: Only) -> Binding {
     binding
 }
 
-const MOVE: &str = "move the selection; scroll; choose (menu, review)";
-const JUMP: &str = "first / last / a page up / down";
-const ENTER: &str = "open the ticket; a step's hosts; a host's output";
-const ESC: &str = "back one level; in the list, clear the filter";
-const TABS: &str = "next / previous tab; 1 Parameters … 5 History";
-const FILTER: &str = "filter as you type (browse: key=value words)";
-const SORT: &str = "sort: urgency, started, name, status";
-const REFRESH: &str = "poll the shown ticket now (browse: reload) / all";
-const OPERATE: &str = "operate: retry, terminate, resume, skip, run again";
-const COPY: &str = "copy the ID / a summary; open in the console";
-const EDIT: &str = "add IDs / remove the shown ticket (asks); saved";
-/// `n` and `=` share a line: both mark something.
-const MARKS: &str = "new failures seen / mark, = on another compares";
-const BROWSE: &str = "browse all tickets (b again: back) / pin one";
-const HELP: &str = "this help; any key closes it, or a notice";
-const QUIT: &str = "quit; suspend (fg resumes); redraw";
-const TYPE: &str = "type on a line: /, a, terminate's word, a value";
-const ENDS: &str = "keep / leave a line, the menu or a confirmation";
-const ANSWER: &str = "sends (d: removes); any other key cancels";
-const PAN: &str = "output: sideways / wrap long lines";
-const SEARCH: &str = "output: search, next / previous match; save to a file";
+const MOVE: Msg = Msg::HelpMove;
+const JUMP: Msg = Msg::HelpJump;
+const ENTER: Msg = Msg::HelpEnter;
+const ESC: Msg = Msg::HelpEsc;
+const TABS: Msg = Msg::HelpTabs;
+const FILTER: Msg = Msg::HelpFilter;
+const SORT: Msg = Msg::HelpSort;
+const REFRESH: Msg = Msg::HelpRefresh;
+const OPERATE: Msg = Msg::HelpOperate;
+const COPY: Msg = Msg::HelpCopy;
+const EDIT: Msg = Msg::HelpEdit;
+const SEEN: Msg = Msg::HelpSeen;
+const BROWSE: Msg = Msg::HelpBrowse;
+const HELP: Msg = Msg::HelpHelp;
+const QUIT: Msg = Msg::HelpQuit;
+const TYPE: Msg = Msg::HelpType;
+const ENDS: Msg = Msg::HelpEnds;
+const ANSWER: Msg = Msg::HelpAnswer;
+/// The pager's keys share one line of the help.
+const PAGER_KEYS: Msg = Msg::HelpPager;
 
 use Focus::*;
 use Intent as I;
@@ -365,80 +372,89 @@ const SCROLLED: Focuses = VIEWS.and(Output);
 const PAGER: Focuses = Focuses::of(&[Output]);
 
 const fn tab_row(key: &'static [Key], tab: Tab) -> Binding {
-    row(VIEWS, key, I::ToTab(tab), hint_in("tabs", ZOOMED), TABS)
+    row(
+        VIEWS,
+        key,
+        I::ToTab(tab),
+        hint_in(Msg::HintTabs, ZOOMED),
+        TABS,
+    )
 }
 
 /// The keys of the dashboard, in the order the footer and the help list them.
 #[rustfmt::skip]
 const TABLE: &[Binding] = &[
-    row(SCROLLED.and(Menu), &[Key::Char('j'), Key::Down], I::Move(Motion::Down(1)), hint("move"), MOVE),
-    row(SCROLLED.and(Menu), &[Key::Char('k'), Key::Up], I::Move(Motion::Up(1)), hint("move"), MOVE),
+    row(SCROLLED.and(Menu), &[Key::Char('j'), Key::Down], I::Move(Motion::Down(1)), hint(Msg::HintMove), MOVE),
+    row(SCROLLED.and(Menu), &[Key::Char('k'), Key::Up], I::Move(Motion::Up(1)), hint(Msg::HintMove), MOVE),
     row(Focuses::of(&[FilterLine]), &[Key::Down], I::Move(Motion::Down(1)), None, MOVE),
     row(Focuses::of(&[FilterLine]), &[Key::Up], I::Move(Motion::Up(1)), None, MOVE),
     row(SCROLLED, &[Key::Char('g'), Key::Home], I::Move(Motion::Top), None, JUMP),
     row(SCROLLED, &[Key::Char('G'), Key::End], I::Move(Motion::Bottom), None, JUMP),
     row(SCROLLED, &[Key::PageUp], I::Move(Motion::PageUp), None, JUMP),
     row(SCROLLED, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
-    row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint("open"), ENTER),
-    only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint("hosts"), ENTER), Only::StepsTab),
-    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, hint("output"), ENTER),
-    row(ZOOMED.and(Browse).and(Output), &[Key::Esc], I::Back, hint("back"), ESC),
-    row(PAGER, &[Key::Char('h'), Key::Left], I::PanLeft, hint("sideways"), PAN),
-    row(PAGER, &[Key::Char('l'), Key::Right], I::PanRight, hint("sideways"), PAN),
-    row(PAGER, &[Key::Char('z')], I::Wrap, hint("wrap"), PAN),
-    row(PAGER, &[Key::Char('/')], I::Search, hint("search"), SEARCH),
-    row(PAGER, &[Key::Char('n')], I::NextMatch, hint("match"), SEARCH),
-    row(PAGER, &[Key::Char('N')], I::PrevMatch, hint("match"), SEARCH),
-    row(PAGER, &[Key::Char('w')], I::Save, hint("save"), SEARCH),
-    only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint("clear"), ESC), Only::Filtered),
-    row(VIEWS, &[Key::Tab], I::NextTab, hint_in("tabs", ZOOMED), TABS),
+    row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint(Msg::HintOpen), ENTER),
+    only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint(Msg::HintHosts), ENTER), Only::StepsTab),
+    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, hint(Msg::HintOutput), ENTER),
+    row(ZOOMED.and(Browse).and(Output), &[Key::Esc], I::Back, hint(Msg::HintBack), ESC),
+    row(PAGER, &[Key::Char('h'), Key::Left], I::PanLeft, hint(Msg::HintSideways), PAGER_KEYS),
+    row(PAGER, &[Key::Char('l'), Key::Right], I::PanRight, hint(Msg::HintSideways), PAGER_KEYS),
+    row(PAGER, &[Key::Char('z')], I::Wrap, hint(Msg::HintWrap), PAGER_KEYS),
+    row(PAGER, &[Key::Char('/')], I::Search, hint(Msg::HintSearch), PAGER_KEYS),
+    row(PAGER, &[Key::Char('n')], I::NextMatch, hint(Msg::HintMatch), PAGER_KEYS),
+    row(PAGER, &[Key::Char('N')], I::PrevMatch, hint(Msg::HintMatch), PAGER_KEYS),
+    row(PAGER, &[Key::Char('w')], I::Save, hint(Msg::HintSave), PAGER_KEYS),
+    only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint(Msg::HintClear), ESC), Only::Filtered),
+    row(VIEWS, &[Key::Tab], I::NextTab, hint_in(Msg::HintTabs, ZOOMED), TABS),
     row(VIEWS, &[Key::BackTab], I::PrevTab, None, TABS),
     tab_row(&[Key::Char('1')], Tab::Parameters),
     tab_row(&[Key::Char('2')], Tab::Tags),
     tab_row(&[Key::Char('3')], Tab::Targets),
     tab_row(&[Key::Char('4')], Tab::Steps),
     tab_row(&[Key::Char('5')], Tab::History),
-    row(VIEWS, &[Key::Char('/')], I::Filter, hint_in("filter", Focuses::of(&[List, Browse])), FILTER),
-    row(LIST_TICKET_HOSTS, &[Key::Char('s')], I::Sort, hint_in("sort", Focuses::of(&[List])), SORT),
-    row(LIST_TICKET_HOSTS, &[Key::Char('r')], I::Refresh, hint("refresh"), REFRESH),
-    row(Focuses::of(&[Browse]), &[Key::Char('r')], I::Refresh, hint("reload"), REFRESH),
-    row(VIEWS, &[Key::Char('R')], I::RefreshAll, hint_in("all", Focuses::of(&[List])), REFRESH),
-    row(VIEWS, &[Key::Char('x')], I::Operate, hint_in("actions", ZOOMED), OPERATE),
+    row(VIEWS, &[Key::Char('/')], I::Filter, hint_in(Msg::HintFilter, Focuses::of(&[List, Browse])), FILTER),
+    row(LIST_TICKET_HOSTS, &[Key::Char('s')], I::Sort, hint_in(Msg::HintSort, Focuses::of(&[List])), SORT),
+    row(LIST_TICKET_HOSTS, &[Key::Char('r')], I::Refresh, hint(Msg::HintRefresh), REFRESH),
+    row(Focuses::of(&[Browse]), &[Key::Char('r')], I::Refresh, hint(Msg::HintReload), REFRESH),
+    row(VIEWS, &[Key::Char('R')], I::RefreshAll, hint_in(Msg::HintAll, Focuses::of(&[List])), REFRESH),
+    row(VIEWS, &[Key::Char('x')], I::Operate, hint_in(Msg::HintActions, ZOOMED), OPERATE),
     row(VIEWS, &[Key::Char('y')], I::CopyId, None, COPY),
     row(VIEWS, &[Key::Char('Y')], I::CopySummary, None, COPY),
     row(VIEWS, &[Key::Char('o')], I::OpenConsole, None, COPY),
     row(VIEWS, &[Key::Char('a')], I::Add, None, EDIT),
     row(VIEWS, &[Key::Char('d')], I::Remove, None, EDIT),
-    row(VIEWS, &[Key::Char('n')], I::MarkSeen, None, MARKS),
-    row(VIEWS, &[Key::Char('=')], I::Compare, None, MARKS),
+    row(VIEWS, &[Key::Char('n')], I::MarkSeen, None, SEEN),
+    row(VIEWS, &[Key::Char('=')], I::Compare, None, SEEN),
     row(Focuses::of(&[List]), &[Key::Char('b')], I::Browse, None, BROWSE),
     row(Focuses::of(&[Browse]), &[Key::Char('b')], I::Back, None, BROWSE),
-    row(Focuses::of(&[Browse, Ticket, Hosts]), &[Key::Char('p')], I::Pin, hint_in("pin", Focuses::of(&[Browse])), BROWSE),
-    row(SCROLLED, &[Key::Char('?')], I::OpenHelp, hint_in("help", LIST_TICKET_HOSTS.and(Output)), HELP),
-    row(Focuses::of(&[Help]), &[Key::Any], I::Close, hint("closes the help"), HELP),
-    row(Focuses::of(&[Notice]), &[Key::Any], I::Close, hint("closes"), HELP),
-    row(SCROLLED, &[Key::Char('q')], I::Quit, hint_in("quit", LIST_TICKET_HOSTS), QUIT),
+    row(Focuses::of(&[Browse, Ticket, Hosts]), &[Key::Char('p')], I::Pin, hint_in(Msg::HintPin, Focuses::of(&[Browse])), BROWSE),
+    row(Focuses::of(&[List]), &[Key::Char('v')], I::NextView, None, BROWSE),
+    row(Focuses::of(&[List]), &[Key::Char('V')], I::SaveView, None, BROWSE),
+    row(SCROLLED, &[Key::Char('?')], I::OpenHelp, hint_in(Msg::HintHelp, LIST_TICKET_HOSTS.and(Output)), HELP),
+    row(Focuses::of(&[Help]), &[Key::Any], I::Close, hint(Msg::HintClosesHelp), HELP),
+    row(Focuses::of(&[Notice]), &[Key::Any], I::Close, hint(Msg::HintCloses), HELP),
+    row(SCROLLED, &[Key::Char('q')], I::Quit, hint_in(Msg::HintQuit, LIST_TICKET_HOSTS), QUIT),
     row(EVERYWHERE, &[Key::Ctrl('c')], I::Quit, None, QUIT),
     row(EVERYWHERE, &[Key::Ctrl('z')], I::Suspend, None, QUIT),
     row(EVERYWHERE, &[Key::Ctrl('l')], I::Redraw, None, QUIT),
     row(LINES, &[Key::Text], I::Type, None, TYPE),
-    row(LINES, &[Key::Backspace], I::Erase, hint_in("edit", Focuses::of(&[FilterLine])), TYPE),
-    row(Focuses::of(&[AddLine]), &[Key::Enter], I::Accept, hint("add"), ENDS),
-    row(Focuses::of(&[FilterLine]), &[Key::Enter], I::Accept, hint("keep"), ENDS),
-    row(Focuses::of(&[BrowseFilterLine]), &[Key::Enter], I::Accept, hint("apply"), ENDS),
-    row(Focuses::of(&[Menu]), &[Key::Enter], I::Accept, hint("choose"), ENDS),
-    row(Focuses::of(&[Review]), &[Key::Down], I::Move(Motion::Down(1)), hint("parameter"), MOVE),
-    row(Focuses::of(&[Review]), &[Key::Up], I::Move(Motion::Up(1)), hint("parameter"), MOVE),
-    row(Focuses::of(&[Review]), &[Key::Enter], I::Accept, hint("confirm…"), ENDS),
-    row(Focuses::of(&[OutputLine]), &[Key::Enter], I::Accept, hint("ok"), ENDS),
-    row(Focuses::of(&[Confirm]), &[Key::Enter], I::Accept, None, ENDS),
-    row(Focuses::of(&[FilterLine]), &[Key::Esc], I::Close, hint("clear"), ENDS),
-    row(Focuses::of(&[AddLine, BrowseFilterLine, Menu, Review, OutputLine]), &[Key::Esc], I::Close, hint("cancel"), ENDS),
+    row(LINES, &[Key::Backspace], I::Erase, hint_in(Msg::HintEdit, Focuses::of(&[FilterLine])), TYPE),
+    row(Focuses::of(&[AddLine]), &[Key::Enter], I::Accept, hint(Msg::HintAdd), ENDS),
+    row(Focuses::of(&[FilterLine]), &[Key::Enter], I::Accept, hint(Msg::HintKeep), ENDS),
+    row(Focuses::of(&[BrowseFilterLine]), &[Key::Enter], I::Accept, hint(Msg::HintApply), ENDS),
+    row(Focuses::of(&[Menu]), &[Key::Enter], I::Accept, hint(Msg::HintChoose), ENDS),
+    row(Focuses::of(&[Review]), &[Key::Down], I::Move(Motion::Down(1)), hint(Msg::HintParameter), MOVE),
+    row(Focuses::of(&[Review]), &[Key::Up], I::Move(Motion::Up(1)), hint(Msg::HintParameter), MOVE),
+    row(Focuses::of(&[Review]), &[Key::Enter], I::Accept, hint(Msg::HintConfirm), ENDS),
+    row(Focuses::of(&[OutputLine]), &[Key::Enter], I::Accept, hint(Msg::HintOk), ENDS),
+    only(row(Focuses::of(&[Confirm]), &[Key::Enter], I::Accept, hint(Msg::HintSends), ENDS), Only::TypedAnswer),
+    row(Focuses::of(&[FilterLine]), &[Key::Esc], I::Close, hint(Msg::HintClear), ENDS),
+    row(Focuses::of(&[AddLine, BrowseFilterLine, Menu, Review, OutputLine]), &[Key::Esc], I::Close, hint(Msg::HintCancel), ENDS),
     row(Focuses::of(&[Menu]), &[Key::Char('q'), Key::Char('x')], I::Close, None, ENDS),
-    row(Focuses::of(&[Confirm]), &[Key::Char('y')], I::Type, None, ANSWER),
-    row(Focuses::of(&[Remove]), &[Key::Char('y')], I::Accept, hint("remove"), ANSWER),
-    row(Focuses::of(&[OutputOverwrite]), &[Key::Char('y')], I::Accept, hint("overwrite"), ANSWER),
-    row(Focuses::of(&[Confirm, Remove, OutputOverwrite]), &[Key::Any], I::Close, hint_in("keeps", Focuses::of(&[Remove, OutputOverwrite])), ANSWER),
+    only(row(Focuses::of(&[Confirm]), &[Key::Char('y')], I::Type, hint(Msg::HintSends), ANSWER), Only::YesAnswer),
+    row(Focuses::of(&[Remove]), &[Key::Char('y')], I::Accept, hint(Msg::HintRemove), ANSWER),
+    row(Focuses::of(&[OutputOverwrite]), &[Key::Char('y')], I::Accept, hint(Msg::HintOverwrite), ANSWER),
+    row(Focuses::of(&[Confirm]), &[Key::Any], I::Close, hint(Msg::HintCancels), ANSWER),
+    row(Focuses::of(&[Remove, OutputOverwrite]), &[Key::Any], I::Close, hint(Msg::HintKeeps), ANSWER),
 ];
 
 /// A row that cannot be added: `taken_by` already takes the key in that focus.
@@ -520,7 +536,12 @@ impl Keymap {
 
     /// The footer's hints in `focus`: `(keys, text)`, rows with the same text next to
     /// each other joined (`j/k move`, `Tab/1-5 tabs`).
-    pub fn footer(&self, focus: Focus, holds: impl Fn(Only) -> bool) -> Vec<(String, &Binding)> {
+    pub fn footer(
+        &self,
+        lang: Lang,
+        focus: Focus,
+        holds: impl Fn(Only) -> bool,
+    ) -> Vec<(String, &Binding)> {
         let mut hints: Vec<(Vec<Cow<str>>, &Binding)> = Vec::new();
         let shown = self.rows.iter().filter(|r| {
             r.focus.has(focus)
@@ -528,7 +549,7 @@ impl Keymap {
                 && r.footer.as_ref().is_some_and(|h| h.shown_in.has(focus))
         });
         for binding in shown {
-            let label = binding.keys[0].label();
+            let label = binding.keys[0].label(lang);
             match hints.last_mut() {
                 Some((labels, last)) if last.footer == binding.footer => labels.push(label),
                 _ => hints.push((vec![label], binding)),
@@ -541,11 +562,11 @@ impl Keymap {
     }
 
     /// The help: one line per help text, with the keys of every row that has it.
-    pub fn help_lines(&self) -> Vec<(String, &str)> {
-        let mut lines: Vec<(Vec<Cow<str>>, &str)> = Vec::new();
+    pub fn help_lines(&self, lang: Lang) -> Vec<(String, &Msg<'static>)> {
+        let mut lines: Vec<(Vec<Cow<str>>, &Msg<'static>)> = Vec::new();
         for binding in &self.rows {
-            let labels = binding.keys.iter().map(|k| k.label());
-            match lines.iter_mut().find(|(_, text)| *text == binding.help) {
+            let labels = binding.keys.iter().map(|k| k.label(lang));
+            match lines.iter_mut().find(|(_, text)| **text == binding.help) {
                 Some((keys, _)) => {
                     for label in labels {
                         if !keys.contains(&label) {
@@ -622,7 +643,7 @@ mod tests {
             intent: Intent::Redraw,
             only: Only::Always,
             footer: None,
-            help: Cow::Owned("ssh to the host".into()),
+            help: Msg::Verbatim(Cow::Borrowed("ssh to the host")),
         };
         let conflict = keymap.add(command(Key::Char('x'))).unwrap_err();
         assert_eq!(
@@ -631,7 +652,10 @@ mod tests {
         );
         keymap.add(command(Key::Char('S'))).unwrap();
         let routed = keymap.route(Ticket, &press(KeyCode::Char('S')), |_| true);
-        assert_eq!(routed.map(|r| r.help.as_ref()), Some("ssh to the host"));
+        assert_eq!(
+            routed.map(|r| Lang::En.t(r.help.clone())),
+            Some("ssh to the host".into())
+        );
         assert!(
             keymap
                 .route(Browse, &press(KeyCode::Char('S')), |_| true)
@@ -639,9 +663,9 @@ mod tests {
         );
         assert!(
             keymap
-                .help_lines()
+                .help_lines(Lang::En)
                 .iter()
-                .any(|(keys, text)| keys == "S" && *text == "ssh to the host")
+                .any(|(keys, text)| keys == "S" && Lang::En.t((*text).clone()) == "ssh to the host")
         );
     }
 
@@ -671,9 +695,9 @@ mod tests {
     fn the_footer_joins_neighbours_with_one_text() {
         let keymap = Keymap::default();
         let footer: Vec<String> = keymap
-            .footer(Ticket, |_| true)
+            .footer(Lang::En, Ticket, |_| true)
             .into_iter()
-            .map(|(keys, r)| format!("{keys} {}", r.footer.as_ref().unwrap().text))
+            .map(|(keys, r)| format!("{keys} {}", Lang::En.t(r.footer.clone().unwrap().text)))
             .collect();
         assert_eq!(footer[..3], ["j/k move", "Enter hosts", "Esc back"]);
         assert!(footer.contains(&"Tab/1-5 tabs".to_string()), "{footer:?}");

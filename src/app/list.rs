@@ -134,7 +134,7 @@ impl ListState {
         self.follow_selection(tickets);
     }
 
-    fn set_sort(&mut self, sort: SortKey, tickets: &[TicketEntry], filter: &Filter) {
+    pub fn set_sort(&mut self, sort: SortKey, tickets: &[TicketEntry], filter: &Filter) {
         self.sort = sort;
         self.rebuild(tickets, filter, Keep::Held);
     }

@@ -13,6 +13,7 @@ mod actions;
 mod alerts;
 mod browse;
 mod clock;
+mod commands;
 mod compare;
 mod detail;
 mod filter;
@@ -26,6 +27,7 @@ mod reaction;
 mod shared;
 mod tickets;
 mod view;
+mod views;
 mod watchlist;
 
 use std::collections::HashSet;
@@ -37,6 +39,7 @@ use ratatui::layout::Rect;
 use crate::cache::CachedTicket;
 use crate::config::WatchEntry;
 use crate::format::Zone;
+use crate::i18n::{Lang, Msg};
 use crate::notify::{Change, NotifyConfig, NotifyOn};
 use crate::text;
 use crate::watch::{Command, Reply, TicketUpdate, Update};
@@ -44,6 +47,7 @@ use crate::watch::{Command, Reply, TicketUpdate, Update};
 pub use actions::{Choice, Prompt, UiSettings};
 pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
+pub use commands::{Run, RunEnded, check_command_keys, keymap_with};
 pub use detail::{
     MAX_STEP_MESSAGE, Pane, Row, STEP_DETAIL_INDENT, TabRows, message_below, step_message_rows,
     tab_count,
@@ -63,6 +67,7 @@ pub use view::{SortKey, Tab, View};
 pub use watchlist::{Note, WatchListEdit};
 
 use alerts::Alerts;
+use views::SavedViews;
 
 use actions::Prompts;
 use compare::Compare;
@@ -85,8 +90,8 @@ pub enum Message {
     Engine(Update),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
-    /// How saving a watch-list change to the config file went: what to tell the user.
-    Saved(Result<String, String>),
+    /// How saving a watch-list change to the config file went.
+    Saved(Saved),
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
@@ -95,6 +100,25 @@ pub enum Message {
         path: std::path::PathBuf,
         result: SaveResult,
     },
+    /// A custom command ended (`name` as the pane titles it).
+    CommandEnded {
+        name: String,
+        ended: RunEnded,
+    },
+}
+
+/// How saving an edit of the config file went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved to this file (its path as shown).
+    To(String),
+    /// There is no file to save to (the demo).
+    NoFile,
+    /// Why it was not saved.
+    Failed(String),
+    /// The ticket to stop watching is not a `[[watch]]` of the file (a query found it,
+    /// or it was pinned): the file is unchanged.
+    NotInFile { id: String, path: String },
 }
 
 /// What the dashboard takes in from a config file changed while it runs.
@@ -113,6 +137,8 @@ pub struct AppInit {
     pub watch: Vec<WatchEntry>,
     /// False when `NO_COLOR` is set.
     pub color: bool,
+    /// The language of every word on screen (`[ui] language`, else the locale).
+    pub lang: Lang,
     pub now: SystemTime,
 }
 
@@ -138,6 +164,7 @@ pub struct App {
     alerts: Alerts,
     watchlist: WatchListEdit,
     compare: Compare,
+    views: SavedViews,
     /// Why the config file changed on disk cannot be used (the running one stays).
     config_error: Option<String>,
     /// Moves whenever the tickets may have changed, so the cache is written only then.
@@ -165,12 +192,13 @@ impl App {
             filter: Filter::default(),
             detail: Detail::default(),
             browse: Browse::default(),
-            prompt: Prompts::default(),
+            prompt: Prompts::new(init.lang),
             settings: UiSettings::default(),
             keymap: Keymap::default(),
             help: false,
             alerts: Alerts::default(),
-            watchlist: WatchListEdit::default(),
+            watchlist: WatchListEdit::new(init.lang),
+            views: SavedViews::default(),
             compare: Compare::default(),
             config_error: None,
             revision: 0,
@@ -291,8 +319,16 @@ impl App {
 
     /// With the dashboard settings of the command line and `[ui]`.
     pub fn with_settings(mut self, settings: UiSettings) -> App {
+        // The keys were checked with the config (`check_command_keys`).
+        self.keymap = commands::keymap_with(&settings.commands).unwrap_or_default();
+        self.views = SavedViews::new(settings.views.clone());
         self.settings = settings;
         self
+    }
+
+    /// The name of the saved view in force (`v`), if one is.
+    pub fn saved_view(&self) -> Option<&str> {
+        self.views.active()
     }
 
     pub fn settings(&self) -> &UiSettings {
@@ -342,7 +378,9 @@ impl App {
         match self.prompt.current() {
             Some(Prompt::Notice { .. }) => return Focus::Notice,
             Some(Prompt::Menu { .. }) => return Focus::Menu,
-            Some(Prompt::Confirm { .. } | Prompt::ConfirmRun { .. }) => return Focus::Confirm,
+            Some(
+                Prompt::Confirm { .. } | Prompt::ConfirmRunAgain { .. } | Prompt::RunConfirm(_),
+            ) => return Focus::Confirm,
             Some(Prompt::Review { .. }) => return Focus::Review,
             None => {}
         }
@@ -382,6 +420,16 @@ impl App {
             Only::Always => true,
             Only::Filtered => !self.filter.is_empty(),
             Only::StepsTab => self.tab() == Tab::Steps,
+            Only::YesAnswer | Only::TypedAnswer => match self.prompt.current() {
+                Some(Prompt::Confirm { operation, .. }) => {
+                    crate::operate::needs_typed_confirmation(*operation)
+                        == (only == Only::TypedAnswer)
+                }
+                Some(Prompt::RunConfirm(_) | Prompt::ConfirmRunAgain { .. }) => {
+                    only == Only::YesAnswer
+                }
+                _ => false,
+            },
         }
     }
 
@@ -391,14 +439,24 @@ impl App {
         self.focus().is_view() && self.prompt.show_waiting()
     }
 
+    /// The language of every word on screen.
+    pub fn lang(&self) -> Lang {
+        self.init.lang
+    }
+
+    /// `msg` in the dashboard's language.
+    pub fn t<'a>(&self, msg: Msg<'a>) -> std::borrow::Cow<'a, str> {
+        self.init.lang.t(msg)
+    }
+
     /// The browser could not be started: show the URL instead.
     pub fn open_failed(&mut self, url: &str, why: &str) {
         let lines = vec![
-            format!("Could not open a browser ({}).", text::sanitize(why)),
-            "The ticket in the console:".into(),
+            self.t(Msg::NoBrowser(&text::sanitize(why))).into_owned(),
+            self.t(Msg::TicketInConsole).into_owned(),
             url.to_string(),
         ];
-        self.prompt.notice("console", lines);
+        self.prompt.notice(self.t(Msg::ConsoleTitle), lines);
         self.show_waiting_notice();
     }
 
@@ -479,6 +537,11 @@ impl App {
 
     pub fn filter(&self) -> &str {
         self.filter.text()
+    }
+
+    /// Why a word of the list's filter cannot be used (it then shows nothing).
+    pub fn filter_invalid(&self) -> Option<&str> {
+        self.filter.invalid()
     }
 
     /// The filter is being typed (keys go to it).
@@ -593,7 +656,7 @@ impl App {
 
     /// The header would read differently from the last frame's.
     fn header_changed(&self) -> bool {
-        HealthTexts::of(self.tickets.health(), self.now) != self.header_drawn
+        HealthTexts::of(self.lang(), self.tickets.health(), self.now) != self.header_drawn
     }
 
     fn on_reply(&mut self, reply: Reply) -> Reaction {
@@ -633,9 +696,15 @@ impl App {
                 ..
             } => {
                 if let Err(error) = &result {
-                    let title = crate::operate::failure_title(operation, error);
+                    let lang = self.lang();
+                    let op = lang.t(Msg::Operation(operation));
+                    let title = if crate::operate::outcome_unknown(error) {
+                        lang.t(Msg::OutcomeUnknownTitle(&op)).into_owned()
+                    } else {
+                        lang.t(Msg::RefusedTitle(&op)).into_owned()
+                    };
                     self.prompt
-                        .notice(title, actions::refusal_lines(&execution_id, error));
+                        .notice(title, actions::refusal_lines(lang, &execution_id, error));
                 }
                 let refused = result.is_err();
                 let i = self.tickets.operated(&execution_id, operation, result);
@@ -776,11 +845,16 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
         Message::OutputSaved { path, result } => {
             Reaction::redraw(app.detail.output_saved(path, result))
         }
-        Message::Saved(result) => {
-            match result {
-                Ok(said) => app.watchlist.say(said, false),
-                Err(said) => app.watchlist.say(said, true),
-            }
+        Message::CommandEnded { name, ended } => app.command_ended(&name, ended),
+        Message::Saved(saved) => {
+            let lang = app.lang();
+            let (said, is_error) = match &saved {
+                Saved::To(path) => (Msg::SavedTo(path), false),
+                Saved::NoFile => (Msg::NoConfigFile, false),
+                Saved::Failed(why) => (Msg::NotSaved(why), true),
+                Saved::NotInFile { id, path } => (Msg::NotAWatchEntry { id, path }, false),
+            };
+            app.watchlist.say(lang.t(said).into_owned(), is_error);
             Reaction::redraw(true)
         }
     };
@@ -799,7 +873,7 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
     reaction.redraw |= app.show_waiting_notice();
     if reaction.redraw {
         app.drawn_at = app.now;
-        app.header_drawn = HealthTexts::of(app.tickets.health(), app.now);
+        app.header_drawn = HealthTexts::of(app.lang(), app.tickets.health(), app.now);
     }
     reaction
 }

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::config::WatchEntry;
+use super::commands::Run;
+use crate::config::{ViewEntry, WatchEntry};
 use crate::notify::{Notification, NotifyConfig};
 use crate::watch::Command;
 
@@ -24,6 +25,8 @@ pub enum Action {
     Notify(Notification),
     /// Save a watch-list change to the config file (answered with `Message::Saved`).
     SaveWatch(WatchChange),
+    /// Save a `[[view]]` to the config file (answered with `Message::Saved`).
+    SaveView(ViewEntry),
     /// Tell notifications by these rules from now on (a reloaded config).
     Renotify(NotifyConfig),
     /// Write an output to a file, over one already there only when `overwrite`
@@ -33,6 +36,8 @@ pub enum Action {
         text: Arc<str>,
         overwrite: bool,
     },
+    /// Run a custom command (answered with `Message::CommandEnded`).
+    Run(Run),
 }
 
 /// A change of the watch list the user made in the dashboard.
@@ -68,6 +73,12 @@ impl Reaction {
     /// A command for the engine after a change on screen.
     pub fn redraw_and(command: Command) -> Reaction {
         Reaction::redraw(true).ask(Some(command))
+    }
+
+    /// With this action too.
+    pub fn and(mut self, action: Action) -> Reaction {
+        self.actions.push(action);
+        self
     }
 
     /// With a command for the engine, when there is one.

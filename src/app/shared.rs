@@ -6,6 +6,7 @@ use crate::coc::ApiError;
 use crate::config::WatchEntry;
 use crate::config::console_url;
 use crate::config::edit::Paste;
+use crate::i18n::Msg;
 use crate::launch::{JobRun, RunOutcome};
 use crate::text::{fit, sanitize};
 use crate::watch::Command;
@@ -40,6 +41,8 @@ impl App {
             Intent::RefreshAll => Reaction::action(Action::Engine(Command::RefreshAll)),
             Intent::Browse => Reaction::redraw_and(self.browse.open()),
             Intent::Pin => self.pin(),
+            Intent::NextView => self.next_view(),
+            Intent::SaveView => self.save_view(),
             Intent::Operate => self.open_actions(),
             Intent::CopyId => self.copy(|entry, _| copy_id(&entry.id)),
             Intent::CopySummary => self.copy(summary),
@@ -109,6 +112,7 @@ impl App {
                     run: std::sync::Arc::from(run),
                 })
             }
+            PromptKey::Run(run) => Reaction::redraw(true).and(Action::Run(run)),
             PromptKey::Changed | PromptKey::Closed => Reaction::redraw(true),
             PromptKey::Nothing => Reaction::default(),
         }
@@ -129,15 +133,11 @@ impl App {
         let entries = paste.entries();
         let added = self.watch(&entries);
         if added.is_empty() {
-            self.watchlist.say("already watched".into(), false);
+            let said = self.t(Msg::AlreadyWatched).into_owned();
+            self.watchlist.say(said, false);
             return Reaction::redraw(true);
         }
-        let noun = if added.len() == 1 {
-            "ticket"
-        } else {
-            "tickets"
-        };
-        let said = format!("watching {} more {noun}; saving…", added.len());
+        let said = self.t(Msg::WatchingMore(added.len())).into_owned();
         self.watchlist.say(said, false);
         let mut reaction = Reaction::redraw(true);
         reaction
@@ -153,7 +153,8 @@ impl App {
     fn remove_watched(&mut self, id: String) -> Reaction {
         let mut reaction = Reaction::redraw(true);
         if self.unwatch(&id) {
-            self.watchlist.say(format!("removed {id}; saving…"), false);
+            let said = self.t(Msg::Removed(&id)).into_owned();
+            self.watchlist.say(said, false);
             reaction.actions = vec![
                 Action::Engine(Command::Remove(id.clone())),
                 Action::SaveWatch(WatchChange::Remove(id)),
@@ -202,6 +203,7 @@ impl App {
     fn back(&mut self) -> Reaction {
         if self.view() != View::Ticket {
             self.filter.clear();
+            self.views.filter_changed("");
             self.refilter();
             return Reaction::redraw(true);
         }
@@ -237,7 +239,53 @@ impl App {
         self.tickets.insert_listed(entry);
         self.tickets.set_origin(&id, Origin::Watched);
         self.refilter();
-        Reaction::redraw_and(Command::Add(id))
+        // Pinned for good: saved to the config as a [[watch]], as `a` saves.
+        let said = self.t(Msg::Pinned(&id)).into_owned();
+        self.watchlist.say(said, false);
+        let mut reaction = Reaction::redraw_and(Command::Add(id.clone()));
+        reaction
+            .actions
+            .push(Action::SaveWatch(WatchChange::Add(vec![
+                WatchEntry::unlabelled(id),
+            ])));
+        reaction
+    }
+
+    /// `v`: the next saved view's filter and sort, then the whole list again.
+    fn next_view(&mut self) -> Reaction {
+        if self.views.is_empty() {
+            let said = self.t(Msg::NoViews).into_owned();
+            self.watchlist.say(said, false);
+            return Reaction::redraw(true);
+        }
+        let (filter, sort) = match self.views.next() {
+            Some(view) => (
+                view.filter.clone(),
+                view.sort.as_deref().and_then(super::SortKey::from_name),
+            ),
+            None => (String::new(), None),
+        };
+        self.filter.set(&filter);
+        if let Some(sort) = sort {
+            self.list.set_sort(sort, self.tickets.all(), &self.filter);
+        }
+        self.refilter();
+        Reaction::redraw(true)
+    }
+
+    /// `V`: the filter in force saved to the config as a `[[view]]`.
+    fn save_view(&mut self) -> Reaction {
+        if self.filter.is_empty() {
+            let said = self.t(Msg::NothingToSave).into_owned();
+            self.watchlist.say(said, true);
+            return Reaction::redraw(true);
+        }
+        let view = self.views.save(self.filter.text(), self.list.sort());
+        let said = self.t(Msg::SavingView(&view.name)).into_owned();
+        self.watchlist.say(said, false);
+        let mut reaction = Reaction::redraw(true);
+        reaction.actions.push(Action::SaveView(view));
+        reaction
     }
 
     /// `r`: poll the shown ticket now, and its steps when they are on screen.
@@ -275,7 +323,8 @@ impl App {
             RunOutcome::Started(id) => id,
             RunOutcome::Refused(error) => {
                 let title = format!("run again of {} refused", sanitize(from));
-                self.prompt.notice(title, refusal_lines(from, &error));
+                self.prompt
+                    .notice(title, refusal_lines(self.lang(), from, &error));
                 return Reaction::redraw(true);
             }
             outcome => {
@@ -362,7 +411,7 @@ impl App {
         match text(entry, self.hosts()) {
             Ok(text) => Reaction::action(Action::Copy(text)),
             Err(why) => {
-                self.prompt.notice("not copied", vec![why]);
+                self.prompt.notice(self.t(Msg::NotCopiedTitle), vec![why]);
                 Reaction::redraw(true)
             }
         }
@@ -377,10 +426,10 @@ impl App {
             Some(template) => Reaction::action(Action::Open(console_url::expand(template, &id))),
             None => {
                 let lines = vec![
-                    "Set console_url in [ui] of the config to open tickets with o, e.g.".into(),
+                    self.t(Msg::SetConsoleUrl).into_owned(),
                     format!("console_url = \"https://…/{}\"", console_url::PLACEHOLDER),
                 ];
-                self.prompt.notice("console", lines);
+                self.prompt.notice(self.t(Msg::ConsoleTitle), lines);
                 Reaction::redraw(true)
             }
         }

@@ -37,6 +37,7 @@ fn empty_app(n: usize) -> App {
 /// Tickets 0..n watched, nothing polled yet, on a `width`x`height` terminal.
 pub(super) fn sized_app(n: usize, width: u16, height: u16) -> App {
     let mut app = App::new(AppInit {
+        lang: Lang::En,
         endpoint: "cn-north-4".into(),
         watch: (0..n).map(|i| WatchEntry::unlabelled(id(i))).collect(),
         color: true,
@@ -284,6 +285,7 @@ fn select_id(app: &mut App, want: &str) {
 
 mod browse;
 mod clock;
+mod commands;
 mod compare;
 mod engine_updates;
 mod filter_and_sort;

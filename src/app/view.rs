@@ -3,6 +3,7 @@
 use std::cmp::{Ordering, Reverse};
 
 use crate::coc::Status;
+use crate::i18n::Msg;
 
 use super::tickets::{TicketEntry, urgency};
 
@@ -27,12 +28,33 @@ impl SortKey {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// How `[[view]] sort` names it.
+    pub fn name(self) -> &'static str {
         match self {
             SortKey::Urgency => "urgency",
             SortKey::Started => "started",
             SortKey::Name => "name",
             SortKey::Status => "status",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SortKey> {
+        [
+            SortKey::Urgency,
+            SortKey::Started,
+            SortKey::Name,
+            SortKey::Status,
+        ]
+        .into_iter()
+        .find(|sort| sort.name() == name)
+    }
+
+    pub fn label(self) -> Msg<'static> {
+        match self {
+            SortKey::Urgency => Msg::SortUrgency,
+            SortKey::Started => Msg::SortStarted,
+            SortKey::Name => Msg::SortName,
+            SortKey::Status => Msg::SortStatus,
         }
     }
 }
@@ -56,13 +78,13 @@ impl Tab {
         Tab::History,
     ];
 
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> Msg<'static> {
         match self {
-            Tab::Parameters => "Parameters",
-            Tab::Tags => "Tags",
-            Tab::Targets => "Targets",
-            Tab::Steps => "Steps",
-            Tab::History => "History",
+            Tab::Parameters => Msg::TabParameters,
+            Tab::Tags => Msg::TabTags,
+            Tab::Targets => Msg::TabTargets,
+            Tab::Steps => Msg::TabSteps,
+            Tab::History => Msg::TabHistory,
         }
     }
 

@@ -2,6 +2,7 @@
 //! and the `d` confirmation, and what the last save said.
 
 use crate::config::edit::Paste;
+use crate::i18n::{Lang, Msg};
 
 use super::keys::Intent;
 
@@ -20,6 +21,7 @@ pub struct WatchListEdit {
     mode: Mode,
     /// What the last edit or save said, until the next key.
     note: Option<Note>,
+    lang: Lang,
 }
 
 /// A line for the footer about the last edit.
@@ -41,6 +43,13 @@ pub enum Edited {
 }
 
 impl WatchListEdit {
+    pub fn new(lang: Lang) -> WatchListEdit {
+        WatchListEdit {
+            lang,
+            ..WatchListEdit::default()
+        }
+    }
+
     /// A key routed to the line or the confirmation (`typed`: the character of
     /// `Intent::Type`).
     pub fn on_intent(&mut self, intent: Intent, typed: Option<char>) -> Edited {
@@ -90,14 +99,12 @@ impl WatchListEdit {
     fn submit(&mut self) -> Option<Paste> {
         let paste = Paste::parse(self.input()?);
         if let Some((piece, why)) = paste.invalid.first() {
-            self.say(format!("not an execution ID: {piece:?}: {why}"), true);
+            let said = self.lang.t(Msg::NotAnId { piece, why });
+            self.say(said.into_owned(), true);
             return None;
         }
         if paste.ids.is_empty() {
-            self.say(
-                "type or paste execution IDs (# label optional)".into(),
-                true,
-            );
+            self.say(self.lang.t(Msg::TypeIds).into_owned(), true);
             return None;
         }
         self.mode = Mode::Idle;

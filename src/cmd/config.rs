@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{output, report};
+use crate::app::check_command_keys;
 use crate::config::{
     ConfigLocation, ConfigSource, cache_dir, load, locate, log_file_path, secret_warning,
 };
@@ -69,7 +70,7 @@ fn check(location: Option<&ConfigLocation>) -> Result<Exit, Exit> {
         ))?;
         return Ok(Exit::Success);
     }
-    match load(path) {
+    match load(path).and_then(|config| check_command_keys(&config).map(|()| config)) {
         Ok(config) => {
             if let Some(warning) = secret_warning(&config) {
                 report(&warning);

@@ -5,13 +5,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
-use crate::app::{App, AppInit, UiSettings};
+use crate::app::{App, AppInit, UiSettings, check_command_keys};
 use crate::cache::{self, CachedTicket};
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::edit::LastRead;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
+use crate::i18n::Lang;
 use crate::notify::{NotifyOn, Teller};
 use crate::query::{TicketQuery, TimeBound};
 use crate::sim::{self, SimOptions};
@@ -24,6 +25,9 @@ pub fn run(globals: &Globals) -> Exit {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
+    if let Err(e) = check_command_keys(&config) {
+        return usage_error(&e.to_string());
+    }
     let client_config = match resolve_client(globals, &config) {
         Ok(c) => c,
         Err(e) => {
@@ -48,6 +52,13 @@ pub fn run(globals: &Globals) -> Exit {
     let settings = UiSettings {
         read_only: read_only_reason(globals, Some(&config)),
         console_url: config.ui.console_url.clone(),
+        theme: config.ui.theme,
+        colors: config.ui.colors.clone(),
+        accent: None,
+        views: config.views.clone(),
+        columns: config.ui.columns.clone(),
+        commands: config.commands.iter().map(|c| c.command.clone()).collect(),
+        region: client_config.endpoint.region.clone(),
     };
     // Edits go to the file the config came from, or would have.
     let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
@@ -69,6 +80,7 @@ pub fn run(globals: &Globals) -> Exit {
     });
     runtime.block_on(run_engine_and_ui(Session {
         client_config,
+        lang: Lang::chosen(config.ui.language),
         endpoint: endpoint_name,
         poll: config.poll,
         watch: config.watch,
@@ -87,7 +99,7 @@ pub fn demo(globals: &Globals) -> Exit {
     }
     let settings = UiSettings {
         read_only: read_only_reason(globals, None),
-        console_url: None,
+        ..UiSettings::default()
     };
     let runtime = match runtime() {
         Ok(rt) => rt,
@@ -128,6 +140,7 @@ pub fn demo(globals: &Globals) -> Exit {
         };
         let exit = run_engine_and_ui(Session {
             client_config,
+            lang: Lang::chosen(None),
             endpoint: name,
             poll,
             watch,
@@ -158,7 +171,7 @@ fn need_terminal() -> Result<(), Exit> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
-    super::runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
+    super::threaded_runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
 }
 
 fn fail(message: String) -> Exit {
@@ -169,6 +182,8 @@ fn fail(message: String) -> Exit {
 /// Everything a dashboard run is made of.
 struct Session {
     client_config: ClientConfig,
+    /// The language of the screen, and of the API's messages.
+    lang: Lang,
     /// Region id or endpoint URL, for the header, the hook and the cache's name.
     endpoint: String,
     poll: EngineConfig,
@@ -185,6 +200,7 @@ struct Session {
 async fn run_engine_and_ui(session: Session) -> Exit {
     let Session {
         mut client_config,
+        lang,
         endpoint,
         poll,
         watch,
@@ -196,6 +212,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
     } = session;
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
+    client_config.language = lang.api();
     // Read-only is enforced where requests leave, not only at the prompt.
     client_config.read_only = settings.read_only.is_some();
     let client = match Client::new(client_config) {
@@ -221,6 +238,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
             .send(Command::AddKnown(Arc::new(known.ticket.clone())));
     }
     let init = AppInit {
+        lang,
         endpoint: endpoint.clone(),
         watch,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),

@@ -17,6 +17,8 @@ pub mod wait;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
+use tracing::Level;
+
 use crate::coc;
 use crate::coc::{Client, ClientConfig, TicketRef};
 use crate::config::{self as settings, Config, ConfigLocation, WatchEntry};
@@ -34,8 +36,17 @@ pub struct Globals {
     pub read_only: bool,
 }
 
-/// The one way every command builds its async runtime.
+/// How every headless command builds its async runtime: one thread. A command mostly
+/// waits; hand-offs between worker threads cost a poll more than the work itself.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// A worker per core, for the simulator (many clients at once) and the dashboard: on one
+/// thread the terminal's resize events stopped reaching it (the resize pty test).
+pub fn threaded_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -211,14 +222,24 @@ pub(crate) fn init_logging() -> Option<()> {
     }
     // Private: it names tickets, endpoints, errors and the operations sent.
     let file = crate::files::open_append(&path, 0o600).ok()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("COCTOP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let log = tracing_subscriber::fmt::layer()
         .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(std::sync::Mutex::new(file));
+    tracing_subscriber::registry()
+        .with(log)
+        .with(log_filter(std::env::var("COCTOP_LOG").ok().as_deref()))
         .try_init()
         .ok()
+}
+
+/// `COCTOP_LOG`: a level (`debug`), or targets with levels (`info,coctop::watch=trace`);
+/// `info` when unset or unreadable.
+fn log_filter(setting: Option<&str>) -> tracing_subscriber::filter::Targets {
+    setting
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| tracing_subscriber::filter::Targets::new().with_default(Level::INFO))
 }
 
 pub(crate) fn usage_error(message: &str) -> Exit {
@@ -250,5 +271,24 @@ mod tests {
         };
         let line = error_line(&format!("EX1: {error}"));
         assert_eq!(line, "coctop: EX1: HTTP 400 COC.0001: badtxt.exe id");
+    }
+
+    #[test]
+    fn the_log_level_comes_from_coctop_log_else_info() {
+        let unset = log_filter(None);
+        assert!(unset.would_enable("coctop::watch", &Level::INFO));
+        assert!(!unset.would_enable("coctop::watch", &Level::DEBUG));
+
+        let debug = log_filter(Some("debug"));
+        assert!(debug.would_enable("hyper", &Level::DEBUG));
+
+        let per_target = log_filter(Some("warn,coctop::watch=trace"));
+        assert!(per_target.would_enable("coctop::watch::engine", &Level::TRACE));
+        assert!(!per_target.would_enable("coctop::tui", &Level::INFO));
+        assert!(per_target.would_enable("coctop::tui", &Level::WARN));
+
+        let unreadable = log_filter(Some("coctop=loud"));
+        assert!(unreadable.would_enable("coctop", &Level::INFO));
+        assert!(!unreadable.would_enable("coctop", &Level::DEBUG));
     }
 }

@@ -7,9 +7,11 @@
 //! row as soon as it is known.
 
 use std::io::{self, Write};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde_json::json;
+use tokio::io::Interest;
+use tokio::io::unix::AsyncFd;
 use unicode_width::UnicodeWidthStr;
 
 use super::report;
@@ -49,14 +51,24 @@ pub fn write_failed(error: &io::Error) -> Exit {
 }
 
 /// Resolves when stdout is a pipe or socket whose reader has gone away, so a command
-/// that prints rarely (`wait`) stops at once instead of at its next line.
+/// that prints rarely (`wait`) stops at once instead of at its next line. The kernel
+/// says when (epoll reports the error or hang-up): no timer wakes the process to ask.
+/// A terminal or a file has no reader to lose (and epoll refuses a file).
 pub async fn reader_gone() -> Exit {
-    const LOOK_EVERY: Duration = Duration::from_millis(200);
+    let interest = Interest::READABLE | Interest::ERROR;
+    // SAFETY: stdout (fd 1) stays open, on the same file, for the whole process:
+    // nothing in coctop closes or replaces it.
+    let Ok(stdout) = (unsafe { AsyncFd::register_with_interest(io::stdout(), interest) }) else {
+        return std::future::pending().await;
+    };
     loop {
         if stdout_hung_up() {
             return Exit::Signal(libc::SIGPIPE);
         }
-        tokio::time::sleep(LOOK_EVERY).await;
+        match stdout.ready(interest).await {
+            Ok(mut readiness) => readiness.clear_ready(),
+            Err(_) => return std::future::pending().await,
+        }
     }
 }
 

@@ -74,7 +74,7 @@ pub fn run(listen: SocketAddr, mut options: SimOptions, keys: Keys) -> Exit {
              anyone who reaches it can read and operate its tickets"
         ));
     }
-    let runtime = match super::runtime() {
+    let runtime = match super::threaded_runtime() {
         Ok(rt) => rt,
         Err(e) => {
             report(&format!("sim: cannot start the runtime: {e}"));

@@ -407,8 +407,15 @@ impl Client {
         path: String,
         query: Vec<(String, String)>,
     ) -> Result<RawResponse, ApiError> {
-        let deadline = self.inner.config.deadline;
-        tokio::time::timeout(deadline, self.get_with_retries(path, query))
+        let config = &self.inner.config;
+        let deadline = config.deadline;
+        let call = self.get_with_retries(path, query);
+        // One attempt already ends within its own time-out: a timer for the deadline
+        // could not fire first, and every timer is work on every poll.
+        if config.retry.max_retries == 0 && config.timeout <= deadline {
+            return call.await;
+        }
+        tokio::time::timeout(deadline, call)
             .await
             .unwrap_or(Err(ApiError::DeadlinePassed { after: deadline }))
     }
@@ -701,6 +708,41 @@ mod tests {
         for bad in ["", ".", "..", "../../v3/auth/tokens", "EX 1"] {
             assert!(matches!(id_segment(bad), Err(ApiError::InvalidId { .. })));
         }
+    }
+
+    /// A client of a server on loopback that accepts connections and never answers.
+    fn client_of_a_hung_server(
+        timeout: Duration,
+        deadline: Duration,
+    ) -> (Client, std::net::TcpListener) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = ClientConfig::new(Endpoint::from_url(&url).unwrap(), Auth::None);
+        config.retry = RetryPolicy::none();
+        config.timeout = timeout;
+        config.deadline = deadline;
+        (Client::new(config).unwrap(), listener)
+    }
+
+    #[test]
+    fn one_attempt_ends_at_its_time_out_or_at_the_deadline_whichever_is_first() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let short = Duration::from_millis(200);
+        let long = Duration::from_secs(30);
+
+        let (client, _server) = client_of_a_hung_server(short, long);
+        let error = runtime.block_on(client.get_execution("EX1")).unwrap_err();
+        assert!(matches!(error, ApiError::Timeout { .. }), "{error:?}");
+
+        let (client, _server) = client_of_a_hung_server(long, short);
+        let error = runtime.block_on(client.get_execution("EX1")).unwrap_err();
+        assert!(
+            matches!(error, ApiError::DeadlinePassed { .. }),
+            "{error:?}"
+        );
     }
 
     #[test]

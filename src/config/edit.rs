@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
-use super::{ConfigError, MAX_CONFIG_BYTES, WatchEntry};
+use super::{ConfigError, MAX_CONFIG_BYTES, ViewEntry, WatchEntry};
 use crate::coc::validate_execution_id;
 use crate::files::{self, Expect, WriteError};
 
@@ -134,6 +134,43 @@ pub fn remove_from_text(
         }
     })
     .map(|(text, found)| (text.filter(|_| found), found))
+}
+
+/// Saves `view` as a `[[view]]`: after the last one, or over the one of its name (its
+/// filter and sort), comments and order kept.
+pub fn save_view(path: &Path, view: &ViewEntry, last_read: &LastRead) -> Result<(), String> {
+    edit(path, last_read, |text| {
+        rewrite(path, text, |doc| set_view(doc, view))
+    })
+}
+
+fn set_view(doc: &mut DocumentMut, view: &ViewEntry) -> Result<(), String> {
+    if doc.get("view").is_none() {
+        doc.insert("view", Item::ArrayOfTables(ArrayOfTables::new()));
+    }
+    let Some(Item::ArrayOfTables(tables)) = doc.get_mut("view") else {
+        return Err("`view` is not a list of [[view]] tables".into());
+    };
+    let named = |t: &Table| t.get("name").and_then(Item::as_str) == Some(view.name.as_str());
+    if let Some(table) = tables.iter_mut().find(|t| named(t)) {
+        table.insert("filter", toml_edit::value(view.filter.as_str()));
+        match &view.sort {
+            Some(sort) => table.insert("sort", toml_edit::value(sort.as_str())),
+            None => table.remove("sort"),
+        };
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table.insert("name", toml_edit::value(view.name.as_str()));
+    table.insert("filter", toml_edit::value(view.filter.as_str()));
+    if let Some(sort) = &view.sort {
+        table.insert("sort", toml_edit::value(sort.as_str()));
+    }
+    table.decor_mut().set_prefix("\n");
+    let last = tables.iter().filter_map(Table::position).max();
+    table.set_position(last);
+    tables.push(table);
+    Ok(())
 }
 
 fn watched_ids(doc: &DocumentMut) -> Result<HashSet<String>, String> {

@@ -3,6 +3,7 @@
 pub mod console_url;
 pub mod edit;
 mod error;
+pub mod look;
 mod parse;
 mod paths;
 pub mod reload;
@@ -21,10 +22,14 @@ pub use resolve::{
 };
 
 use crate::coc::Secret;
+use crate::custom::CustomCommand;
 use crate::format::parse_duration;
+use crate::i18n::Lang;
 use crate::notify::NotifyConfig;
 use crate::query::TicketQuery;
 use crate::watch::EngineConfig;
+use look::{ColumnChoice, Role, ThemeName};
+use ratatui::style::Color;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Config {
@@ -34,6 +39,10 @@ pub struct Config {
     pub watch: Vec<WatchEntry>,
     /// `[[query]]`: tickets found through the list API.
     pub queries: Vec<QueryEntry>,
+    /// `[[view]]`: saved filters of the list, `v` cycles them.
+    pub views: Vec<ViewEntry>,
+    /// `[[command]]`: the user's programs on a key of the dashboard.
+    pub commands: Vec<CommandEntry>,
     pub notify: NotifyConfig,
     pub ui: UiConfig,
     /// The file it was read from; `None` for the built-in defaults.
@@ -70,6 +79,14 @@ pub struct AuthConfig {
     pub token: Option<Secret>,
 }
 
+/// One `[[command]]`, and where its key is written (for the error when the dashboard
+/// already takes that key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandEntry {
+    pub command: CustomCommand,
+    pub key_at: Position,
+}
+
 /// `[ui]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UiConfig {
@@ -77,6 +94,13 @@ pub struct UiConfig {
     pub read_only: bool,
     /// The ticket's page in the console; `{execution_id}` is replaced.
     pub console_url: Option<String>,
+    /// `language`; `None`: the locale's (`Lang::chosen`).
+    pub language: Option<Lang>,
+    pub theme: ThemeName,
+    /// `[ui.colors]`: a colour per role, over the theme's.
+    pub colors: Vec<(Role, Color)>,
+    /// `columns`: the list's columns, in order, with their widths; empty: the usual ones.
+    pub columns: Vec<ColumnChoice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +117,19 @@ impl WatchEntry {
             label: None,
         }
     }
+}
+
+/// One `[[view]]`: a name, the list's filter words, and a sort.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewEntry {
+    pub name: String,
+    pub filter: String,
+    /// One of `SORTS`; `None` keeps the sort as it is.
+    pub sort: Option<String>,
+}
+
+impl ViewEntry {
+    pub const SORTS: [&'static str; 4] = ["urgency", "started", "name", "status"];
 }
 
 /// One `[[query]]`: its name (shown in the dashboard) and its filters.

@@ -11,18 +11,36 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Position, Problem};
+use super::look::{self, Column, ColumnChoice, Role, ThemeName};
 use super::{
-    ApiConfig, AuthConfig, AuthMethod, Config, QueryEntry, UiConfig, WatchEntry, console_url,
+    ApiConfig, AuthConfig, AuthMethod, CommandEntry, Config, QueryEntry, UiConfig, ViewEntry,
+    WatchEntry, console_url,
 };
 use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
+use crate::custom::{self, CustomCommand, Scope};
 use crate::format::parse_duration;
+use crate::i18n::Lang;
 use crate::notify::{NotifyConfig, NotifyOn};
 use crate::query::{self, FILTER_KEYS, TicketQuery, TimeBound};
 use crate::text::nearest;
 use crate::watch::EngineConfig;
+use ratatui::style::Color;
 
 const ROOT_PLACE: &str = "at the top level";
-const TOP_KEYS: &[&str] = &["api", "auth", "poll", "watch", "query", "ui", "notify"];
+const TOP_KEYS: &[&str] = &[
+    "api", "auth", "poll", "watch", "query", "ui", "notify", "view", "command",
+];
+const VIEW_KEYS: &[&str] = &["name", "filter", "sort"];
+const COMMAND_KEYS: &[&str] = &[
+    "key",
+    "name",
+    "scope",
+    "argv",
+    "confirm",
+    "writes",
+    "interactive",
+    "timeout",
+];
 const API_KEYS: &[&str] = &[
     "region",
     "endpoint",
@@ -35,7 +53,14 @@ const API_KEYS: &[&str] = &[
 const AUTH_KEYS: &[&str] = &["method", "ak", "sk", "security_token", "token"];
 const POLL_KEYS: &[&str] = &["interval", "concurrency", "max_rps"];
 const WATCH_KEYS: &[&str] = &["id", "label"];
-const UI_KEYS: &[&str] = &["read_only", "console_url"];
+const UI_KEYS: &[&str] = &[
+    "read_only",
+    "console_url",
+    "language",
+    "theme",
+    "colors",
+    "columns",
+];
 const NOTIFY_KEYS: &[&str] = &["on", "bell", "desktop", "command", "timeout"];
 
 /// Parses and validates a config file's text. `Config::path` is left `None`.
@@ -72,6 +97,8 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     }
     config.watch = reader.watch_list(&root);
     config.queries = reader.query_list(&root);
+    config.views = reader.view_list(&root);
+    config.commands = reader.command_list(&root);
     if let Some(ui) = reader.table(&root, "ui", "in [ui]") {
         config.ui = reader.ui(&ui);
     }
@@ -387,7 +414,77 @@ impl Reader<'_> {
                 Err(why) => self.bad_value(section, "console_url", span, why),
             }
         }
+        ui.language = self
+            .choice(section, "language", &Lang::NAMES)
+            .and_then(Lang::parse);
+        if let Some(theme) = self.choice(section, "theme", &ThemeName::NAMES) {
+            ui.theme = ThemeName::parse(theme).unwrap_or_default();
+        }
+        if let Some(colors) = self.table(section, "colors", "in [ui.colors]") {
+            ui.colors = self.colors(&colors);
+        }
+        if let Some(columns) = self.columns(section) {
+            ui.columns = columns;
+        }
         ui
+    }
+
+    /// `columns = ["status", "name", "tags:30"]`: each column once, `name` among them.
+    fn columns(&mut self, section: &Section<'_, '_>) -> Option<Vec<ColumnChoice>> {
+        let (_, span) = self.strings(section, "columns")?;
+        let mut columns: Vec<ColumnChoice> = Vec::new();
+        for choice in self.parsed_strings(section, "columns", ColumnChoice::parse) {
+            if columns.iter().any(|c| c.column == choice.column) {
+                let why = format!("{:?} is named twice", choice.column.name());
+                self.bad_value(section, "columns", span.clone(), why);
+                return None;
+            }
+            columns.push(choice);
+        }
+        if !columns.iter().any(|c| c.column == Column::Name) {
+            let why = "must name \"name\" (it takes the room the others leave)".to_string();
+            self.bad_value(section, "columns", span, why);
+            return None;
+        }
+        Some(columns)
+    }
+
+    /// `[ui.colors]`: `role = "colour"`; an unknown role is suggested its near name.
+    fn colors(&mut self, section: &Section<'_, '_>) -> Vec<(Role, Color)> {
+        let roles = Role::names();
+        self.check_keys(section, &roles);
+        let mut colors = Vec::new();
+        for role in Role::ALL {
+            let Some((text, span)) = self.string(section, role.name()) else {
+                continue;
+            };
+            match look::parse_color(&text) {
+                Ok(color) => colors.push((role, color)),
+                Err(why) => self.bad_value(section, role.name(), span, why),
+            }
+        }
+        colors
+    }
+
+    /// A string that must be one of `names`; a near miss is suggested.
+    fn choice<'n>(
+        &mut self,
+        section: &Section<'_, '_>,
+        key: &str,
+        names: &[&'n str],
+    ) -> Option<&'n str> {
+        let (value, span) = self.string(section, key)?;
+        if let Some(name) = names.iter().find(|n| **n == value) {
+            return Some(name);
+        }
+        let hint = nearest(&value, names).map(|n| format!(" (did you mean {n:?}?)"));
+        let why = format!(
+            "unknown value {value:?}{}; expected one of: {}",
+            hint.unwrap_or_default(),
+            names.join(", ")
+        );
+        self.bad_value(section, key, span, why);
+        None
     }
 
     /// The tables of an array of tables (`[[watch]]`), each with its item's place.
@@ -460,6 +557,109 @@ impl Reader<'_> {
             }
         }
         entries
+    }
+
+    /// `[[view]]` blocks: a unique `name`, the list's `filter` words, an optional `sort`.
+    fn view_list(&mut self, root: &Section<'_, '_>) -> Vec<ViewEntry> {
+        let mut views = Vec::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for (entry, item_span) in self.blocks(root, "view", "in [[view]]") {
+            self.check_keys(&entry, VIEW_KEYS);
+            let filter = self.string(&entry, "filter").map(|(f, _)| f);
+            let sort = self
+                .choice(&entry, "sort", &ViewEntry::SORTS)
+                .map(str::to_string);
+            let Some((name, span)) = self.string(&entry, "name") else {
+                if entry.get("name").is_none() {
+                    self.report(item_span, "[[view]] entry without `name`".into());
+                }
+                continue;
+            };
+            if name.trim().is_empty() {
+                self.bad_value(&entry, "name", span, "must not be empty".into());
+                continue;
+            }
+            if self.first_time(&mut first_seen, &entry, ("name", "view"), &name, span) {
+                views.push(ViewEntry {
+                    name,
+                    filter: filter.unwrap_or_default(),
+                    sort,
+                });
+            }
+        }
+        views
+    }
+
+    /// `[[command]]` blocks: a key of one character, a name, a scope, `argv` whose
+    /// placeholders the scope has. Keys the dashboard already takes are checked where
+    /// the key table is (`app::Keymap::with_commands`).
+    fn command_list(&mut self, root: &Section<'_, '_>) -> Vec<CommandEntry> {
+        let mut commands = Vec::new();
+        for (entry, item_span) in self.blocks(root, "command", "in [[command]]") {
+            self.check_keys(&entry, COMMAND_KEYS);
+            let name = self.string(&entry, "name");
+            let key = self.string(&entry, "key");
+            let scope = self.choice(&entry, "scope", &Scope::NAMES);
+            let argv = self.strings(&entry, "argv");
+            let least = (Duration::from_millis(100), "100ms");
+            let timeout = self.duration(&entry, "timeout", least);
+            let mut flag = |key| self.boolean(&entry, key).unwrap_or(false);
+            let (confirm, writes, interactive) =
+                (flag("confirm"), flag("writes"), flag("interactive"));
+            let missing: Vec<&str> = ["key", "name", "argv"]
+                .into_iter()
+                .filter(|k| entry.get(k).is_none())
+                .collect();
+            if !missing.is_empty() {
+                let why = format!("[[command]] entry without `{}`", missing.join("`, `"));
+                self.report(item_span, why);
+                continue;
+            }
+            let (Some((name, name_span)), Some((key, key_span)), Some((argv, argv_span))) =
+                (name, key, argv)
+            else {
+                continue;
+            };
+            if name.trim().is_empty() {
+                self.bad_value(&entry, "name", name_span, "must not be empty".into());
+                continue;
+            }
+            let mut chars = key.chars();
+            let key = match (chars.next(), chars.next()) {
+                (Some(c), None) if !c.is_control() && !c.is_whitespace() => Some(c),
+                _ => {
+                    let why = format!("{key:?}: expected one character, such as \"S\"");
+                    self.bad_value(&entry, "key", key_span.clone(), why);
+                    None
+                }
+            };
+            let scope = scope.and_then(Scope::parse).unwrap_or(Scope::Ticket);
+            let argv_checked = match argv.first() {
+                Some(program) if !program.is_empty() => custom::check_argv(&argv, scope),
+                _ => Err("needs a program: [\"ssh\", \"{host_ip}\"]".to_string()),
+            };
+            if let Err(why) = argv_checked {
+                self.bad_value(&entry, "argv", argv_span, why);
+                continue;
+            }
+            let Some(key) = key else {
+                continue;
+            };
+            commands.push(CommandEntry {
+                command: CustomCommand {
+                    key,
+                    name,
+                    scope,
+                    argv,
+                    confirm,
+                    writes,
+                    interactive,
+                    timeout: timeout.unwrap_or(custom::DEFAULT_TIMEOUT),
+                },
+                key_at: Position::at(self.text, key_span.start),
+            });
+        }
+        commands
     }
 
     /// `[[query]]` blocks: a unique `name` and the filters of `coctop list`.

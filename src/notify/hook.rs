@@ -1,19 +1,18 @@
-//! The notification hook: the user's command, run without a shell, with the change in
-//! its environment (and no credential variable) and its arguments unchanged. It runs in the background with a time
-//! limit (then it and its children are killed), at most `MAX_RUNNING` at once; a hook
-//! that fails, hangs or cannot start is logged, never fatal, never waited on by the
-//! dashboard or the engine.
+//! The notification hook: the user's command, run as `process` runs programs (no
+//! shell, no credential variable, a time limit) with the change in its environment, at
+//! most `MAX_RUNNING` at once; a hook that fails, hangs or cannot start is logged, never
+//! fatal, never waited on by the dashboard or the engine.
 
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::AsyncReadExt;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use super::Notification;
 use crate::coc::Status;
+use crate::process;
 use crate::text::sanitize;
 
 /// Hooks running at once at most; a notification beyond that is dropped (and logged)
@@ -142,62 +141,14 @@ impl Hook {
     }
 
     async fn run(&self, env: Vec<(&'static str, String)>) -> HookOutcome {
-        let mut command = tokio::process::Command::new(&self.command[0]);
-        crate::coc::auth::without_credentials(command.as_std_mut());
-        command
-            .args(&self.command[1..])
-            .envs(env)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            // Its own process group, so a time-out kills what it started too.
-            .process_group(0)
-            .kill_on_drop(true);
-        let mut child = match command.spawn() {
-            Ok(child) => child,
-            Err(e) => return HookOutcome::CannotStart(e),
-        };
-        let mut stderr_pipe = child.stderr.take();
-        let finished = tokio::time::timeout(self.limit, async {
-            let stderr = match stderr_pipe.as_mut() {
-                Some(pipe) => read_excerpt(pipe).await,
-                None => String::new(),
-            };
-            (child.wait().await, stderr)
-        })
-        .await;
-        match finished {
-            Ok((Ok(status), stderr)) => HookOutcome::Exited { status, stderr },
-            Ok((Err(e), _)) => HookOutcome::CannotStart(e),
-            Err(_elapsed) => {
-                kill_group(&mut child).await;
-                HookOutcome::Killed
-            }
+        let keep = process::Keep::Stderr(STDERR_EXCERPT);
+        match process::run(&self.command, &env, self.limit, keep).await {
+            process::Ended::Exited { status, output } => HookOutcome::Exited {
+                status,
+                stderr: output,
+            },
+            process::Ended::Killed { .. } => HookOutcome::Killed,
+            process::Ended::CannotStart(e) => HookOutcome::CannotStart(e),
         }
     }
-}
-
-/// Reads the pipe to its end (so the hook never blocks on a full pipe), keeping the
-/// start.
-async fn read_excerpt(pipe: &mut tokio::process::ChildStderr) -> String {
-    let mut kept = Vec::new();
-    let mut buf = [0u8; 4096];
-    while let Ok(n) = pipe.read(&mut buf).await {
-        if n == 0 {
-            break;
-        }
-        let room = STDERR_EXCERPT.saturating_sub(kept.len());
-        kept.extend_from_slice(&buf[..n.min(room)]);
-    }
-    sanitize(&String::from_utf8_lossy(&kept)).into_owned()
-}
-
-async fn kill_group(child: &mut tokio::process::Child) {
-    if let Some(pid) = child.id() {
-        // SAFETY: signalling the process group this hook was started in.
-        unsafe {
-            libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
-        }
-    }
-    let _ = child.kill().await;
 }

@@ -5,23 +5,26 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::{
     self, App, Failure, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry, Transition,
     View, tab_count,
 };
 use crate::coc::{ApiError, Instance, KeyValue, Status, Step, Ticket};
+use crate::i18n::{Lang, Msg};
+use crate::operate::OperationOutcome;
 use crate::{format, hosts, text};
 
-use super::theme::Theme;
-use super::{status_label, status_text};
+use super::theme::Palette;
+use super::{pad, status_label, status_text};
 
 /// Tab content keeps at least this many lines; fields give way first.
 const MIN_CONTENT: u16 = 4;
 const LABEL_WIDTH: usize = 10;
 
 /// `beside_list`: the pane is to the right of the list (and gets a left border).
-pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -31,7 +34,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     let Some(entry) = app.shown() else {
         return;
     };
-    let (glyph, status) = status_label(entry);
+    let lang = app.lang();
+    let (glyph, status) = status_label(lang, entry);
     let title = Line::from(vec![
         Span::raw(" "),
         Span::styled(format!("{glyph} {status}"), theme.status(entry.status())),
@@ -44,7 +48,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     } else {
         Borders::TOP
     };
-    let block = Block::new().borders(borders).title(title);
+    let block = Block::new()
+        .borders(borders)
+        .border_style(theme.border())
+        .title(title);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {
@@ -64,7 +71,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
     buf.set_line(
         inner.x,
         tabs_y,
-        &tab_bar(entry, app.tab(), inner.width, theme),
+        &tab_bar(lang, entry, app.tab(), inner.width, theme),
         inner.width,
     );
     let content = Rect {
@@ -81,44 +88,64 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: T
 }
 
 /// The hosts of one step: a summary line, a heading, then the rows from the scroll.
-fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: Theme) {
+fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
+    let lang = app.lang();
     let loaded = view.instances().len();
     let state = match (view.error(), view.is_loading()) {
         (Some(failure), _) => format!(
-            "  {}  r retries",
-            text::sanitize(&failure.error.to_string())
+            "  {}  {}",
+            text::sanitize(&failure.error.to_string()),
+            lang.t(Msg::RRetries)
         ),
-        (None, true) => "  loading…".into(),
-        (None, false) if loaded < view.total() => format!("  {loaded} of {} loaded", view.total()),
+        (None, true) => format!("  {}…", lang.t(Msg::Loading)),
+        (None, false) if loaded < view.total() => lang
+            .t(Msg::LoadedOf {
+                loaded,
+                total: view.total(),
+            })
+            .into_owned(),
         _ => String::new(),
     };
+    let counts = hosts::status_counts(view.instances())
+        .into_iter()
+        .map(|(status, count)| lang.t(Msg::HostCount { count, status }).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
     let summary = Line::from(vec![
         Span::styled(
-            format!("Hosts of {}", text::sanitize(view.step_name())),
+            lang.t(Msg::HostsOf(&text::sanitize(view.step_name())))
+                .into_owned(),
             theme.bold(),
         ),
-        Span::raw(format!("  {}", view.counts_line())),
+        Span::raw(format!("  {counts}")),
         Span::styled(state, theme.dim()),
-        Span::styled("  Esc back", theme.dim()),
+        Span::styled(lang.t(Msg::EscBack), theme.dim()),
     ]);
     buf.set_line(area.x, area.y, &summary, area.width);
     if area.height < 2 {
         return;
     }
     let heading = Line::styled(
-        format!(
-            "{:<12} {:<5} {:<20} {:<15} {:<6} MESSAGE",
-            "STATUS", "BATCH", "HOST", "IP", "TOOK"
+        heading(
+            lang,
+            &[
+                (Msg::ColumnStatus, 12),
+                (Msg::ColumnBatch, 5),
+                (Msg::ColumnHost, 20),
+                (Msg::ColumnIp, 15),
+                (Msg::ColumnTook, 6),
+                (Msg::ColumnMessage, 0),
+            ],
         ),
         theme.column_header(),
     );
     buf.set_line(area.x, area.y + 1, &heading, area.width);
     let body_y = area.y + 2;
     if loaded == 0 && !view.is_loading() && view.error().is_none() && body_y < area.bottom() {
-        let none = Line::styled("no hosts: this step runs once, not per host", theme.dim());
+        let none = Line::styled(lang.t(Msg::NoHosts), theme.dim());
         buf.set_line(area.x, body_y, &none, area.width);
     }
     let visible = usize::from(area.bottom().saturating_sub(body_y));
@@ -139,8 +166,11 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
     }
 }
 
-fn host_line<'a>(host: &'a Instance, app: &App, theme: Theme) -> Line<'a> {
-    let status = host.status.as_ref().map_or("-".into(), status_text);
+fn host_line<'a>(host: &'a Instance, app: &App, theme: Palette) -> Line<'a> {
+    let status = host
+        .status
+        .as_ref()
+        .map_or("-".into(), |s| status_text(app.lang(), s));
     let batch = hosts::batch(host).map_or_else(|| "-".into(), |b| b.to_string());
     let host_name = hosts::host(host);
     let name = text::cell(&host_name, 20);
@@ -161,7 +191,7 @@ fn host_line<'a>(host: &'a Instance, app: &App, theme: Theme) -> Line<'a> {
 }
 
 /// A step's or host's message, in the error colour when it failed.
-fn message_span<'a>(message: Option<&'a str>, status: Option<&Status>, theme: Theme) -> Span<'a> {
+fn message_span<'a>(message: Option<&'a str>, status: Option<&Status>, theme: Palette) -> Span<'a> {
     let text = text::sanitize(message.unwrap_or(""));
     if matches!(status, Some(Status::Failed | Status::Timeout)) {
         Span::styled(text, theme.error())
@@ -170,8 +200,18 @@ fn message_span<'a>(message: Option<&'a str>, status: Option<&Status>, theme: Th
     }
 }
 
-fn labelled<'a>(label: &'a str, value: Vec<Span<'a>>, theme: Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!("{label:<LABEL_WIDTH$} "), theme.dim())];
+/// A field's line: its label (in the dashboard's language), then its value.
+fn labelled<'a>(
+    lang: Lang,
+    label: Option<Msg<'_>>,
+    value: Vec<Span<'a>>,
+    theme: Palette,
+) -> Line<'a> {
+    let label = label.map(|l| lang.t(l)).unwrap_or_default();
+    let mut spans = vec![Span::styled(
+        format!("{} ", pad(&label, LABEL_WIDTH)),
+        theme.dim(),
+    )];
     spans.extend(value);
     Line::from(spans)
 }
@@ -181,33 +221,33 @@ fn when(ms: i64, app: &App) -> String {
     format!(
         "{} ({})",
         format::local_time(ms, app.zone),
-        format::age_of_millis(app.now, ms)
+        app.lang().age_of_millis(app.now, ms)
     )
 }
 
 /// Every field of the ticket, most important first (the pane may cut the tail).
-fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Theme) -> Vec<Line<'a>> {
+fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Palette) -> Vec<Line<'a>> {
+    let lang = app.lang();
     let mut lines = Vec::with_capacity(16);
     let ticket = entry.ticket.as_deref();
-    let (glyph, status) = status_label(entry);
+    let (glyph, status) = status_label(lang, entry);
     let mut status_line = vec![Span::styled(
         format!("{glyph} {status}"),
         theme.status(entry.status()),
     )];
     if let Some(t) = ticket {
         if let Some(kind) = &t.execution_type {
-            status_line.push(Span::raw(format!(
-                "  type {}",
-                text::sanitize(kind.as_str())
-            )));
+            let kind = text::sanitize(kind.as_str());
+            status_line.push(Span::raw(lang.t(Msg::TypeIs(&kind)).into_owned()));
         }
         if let Some(creator) = &t.creator {
-            status_line.push(Span::raw(format!("  by {}", text::sanitize(creator))));
+            let creator = text::sanitize(creator);
+            status_line.push(Span::raw(lang.t(Msg::By(&creator)).into_owned()));
         }
     }
-    lines.push(labelled("Status", status_line, theme));
+    lines.push(labelled(lang, Some(Msg::FieldStatus), status_line, theme));
     if let Some(failure) = &entry.error {
-        error_lines(&mut lines, "Error", failure, app, theme);
+        error_lines(&mut lines, Msg::FieldError, failure, app, theme);
     }
     let Some(ticket) = ticket else {
         return lines;
@@ -216,55 +256,75 @@ fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Theme) -> Vec<Line<
     lines
 }
 
-fn ticket_lines<'a>(t: &'a Ticket, entry: &TicketEntry, app: &App, theme: Theme) -> Vec<Line<'a>> {
+fn ticket_lines<'a>(
+    t: &'a Ticket,
+    entry: &TicketEntry,
+    app: &App,
+    theme: Palette,
+) -> Vec<Line<'a>> {
+    let lang = app.lang();
+    let field =
+        |label: Msg<'_>, value: String| labelled(lang, Some(label), vec![Span::raw(value)], theme);
     let mut lines = Vec::with_capacity(12);
     let opt = |v: &'a Option<String>| text::sanitize(v.as_deref().unwrap_or("-"));
+    let job = lang
+        .t(Msg::JobVersion {
+            version: &opt(&t.document_version),
+            job_id: &opt(&t.document_id),
+        })
+        .into_owned();
     lines.push(labelled(
-        "Job",
+        lang,
+        Some(Msg::FieldJob),
         vec![
             Span::styled(opt(&t.document_name), theme.bold()),
-            Span::raw(format!(
-                "  version {}  job ID {}",
-                opt(&t.document_version),
-                opt(&t.document_id)
-            )),
+            Span::raw(job),
         ],
         theme,
     ));
     let started = t.start_time.map_or("-".into(), |ms| when(ms, app));
-    lines.push(labelled("Started", vec![Span::raw(started)], theme));
+    lines.push(field(Msg::FieldStarted, started));
     let run_time = format::run_time(t.start_time, t.end_time, app.now);
     let ended = match (t.end_time, run_time) {
-        (Some(ms), Some(took)) => format!("{}, took {took}", when(ms, app)),
+        (Some(ms), Some(took)) => lang
+            .t(Msg::EndedTook {
+                ended: &when(ms, app),
+                took: &took,
+            })
+            .into_owned(),
         (Some(ms), None) => when(ms, app),
-        (None, Some(took)) => format!("- (running for {took})"),
+        (None, Some(took)) => lang.t(Msg::RunningFor(&took)).into_owned(),
         (None, None) => "-".to_string(),
     };
-    lines.push(labelled("Ended", vec![Span::raw(ended)], theme));
+    lines.push(field(Msg::FieldEnded, ended));
     let updated = t.update_time.map_or("-".into(), |ms| when(ms, app));
-    lines.push(labelled("Updated", vec![Span::raw(updated)], theme));
+    lines.push(field(Msg::FieldUpdated, updated));
     if let Some(description) = &t.description {
         for (i, line) in text::lines(description).enumerate().take(3) {
-            let label = if i == 0 { "About" } else { "" };
-            lines.push(labelled(label, vec![Span::raw(line)], theme));
+            let label = (i == 0).then_some(Msg::FieldAbout);
+            lines.push(labelled(lang, label, vec![Span::raw(line)], theme));
         }
     }
-    let polled = entry.last_ok.map_or("never".into(), |at| {
-        format!(
-            "{} ({})",
-            format::clock_time(at, app.zone),
-            format::age(app.now, at)
-        )
-    });
-    lines.push(labelled("Polled", vec![Span::raw(polled)], theme));
-    let version_id = format!("{}  id {}", opt(&t.document_version_id), opt(&t.id));
-    lines.push(labelled("Version ID", vec![Span::raw(version_id)], theme));
+    let polled = entry.last_ok.map_or_else(
+        || lang.t(Msg::Never).into_owned(),
+        |at| {
+            format!(
+                "{} ({})",
+                format::clock_time(at, app.zone),
+                lang.age(app.now, at)
+            )
+        },
+    );
+    lines.push(field(Msg::FieldPolled, polled));
+    let version_id = lang
+        .t(Msg::VersionId {
+            version_id: &opt(&t.document_version_id),
+            id: &opt(&t.id),
+        })
+        .into_owned();
+    lines.push(field(Msg::FieldVersionId, version_id));
     if let Some(name) = &t.target_parameter_name {
-        lines.push(labelled(
-            "Target by",
-            vec![Span::raw(text::sanitize(name))],
-            theme,
-        ));
+        lines.push(field(Msg::FieldTargetBy, text::sanitize(name).into_owned()));
     }
     lines
 }
@@ -272,20 +332,22 @@ fn ticket_lines<'a>(t: &'a Ticket, entry: &TicketEntry, app: &App, theme: Theme)
 /// An API error as support needs it: code and status, message, request ID, age.
 fn error_lines<'a>(
     lines: &mut Vec<Line<'a>>,
-    label: &'a str,
+    label: Msg<'static>,
     failure: &'a Failure,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) {
+    let lang = app.lang();
     let error = &failure.error;
-    let age = format::age(app.now, failure.at);
+    let age = lang.age(app.now, failure.at);
     let headline = match (error.error_code(), error.http_status()) {
         (Some(code), Some(status)) => format!("{} (HTTP {status})", text::sanitize(code)),
         (None, Some(status)) => format!("HTTP {status}"),
         _ => text::sanitize(&error.to_string()).into_owned(),
     };
     lines.push(labelled(
-        label,
+        lang,
+        Some(label),
         vec![
             Span::styled(headline, theme.error()),
             Span::styled(format!("  {age}"), theme.dim()),
@@ -294,14 +356,16 @@ fn error_lines<'a>(
     ));
     if let Some(message) = http_message(error) {
         lines.push(labelled(
-            "Message",
+            lang,
+            Some(Msg::FieldMessage),
             vec![Span::raw(text::sanitize(message))],
             theme,
         ));
     }
     if let Some(id) = error.request_id() {
         lines.push(labelled(
-            "Request",
+            lang,
+            Some(Msg::FieldRequest),
             vec![Span::raw(text::sanitize(id))],
             theme,
         ));
@@ -319,16 +383,23 @@ fn http_message(error: &ApiError) -> Option<&str> {
     }
 }
 
-fn tab_bar(entry: &TicketEntry, active: Tab, width: u16, theme: Theme) -> Line<'static> {
+fn tab_bar(
+    lang: Lang,
+    entry: &TicketEntry,
+    active: Tab,
+    width: u16,
+    theme: Palette,
+) -> Line<'static> {
     let label = |tab: Tab, short: bool| {
         let n = tab.index() + 1;
+        let title = lang.t(tab.title());
         match (short, tab_count(entry, tab)) {
-            (true, _) => format!(" {n} {} ", &tab.title()[..4]),
-            (false, Some(c)) => format!(" {n} {} ({c}) ", tab.title()),
-            (false, None) => format!(" {n} {} ", tab.title()),
+            (true, _) => format!(" {n} {} ", clip(&title, 4)),
+            (false, Some(c)) => format!(" {n} {title} ({c}) "),
+            (false, None) => format!(" {n} {title} "),
         }
     };
-    let full: usize = Tab::ALL.iter().map(|&t| label(t, false).len()).sum();
+    let full: usize = Tab::ALL.iter().map(|&t| label(t, false).width()).sum();
     let short = full > usize::from(width);
     Line::from(
         Tab::ALL
@@ -345,16 +416,34 @@ fn tab_bar(entry: &TicketEntry, active: Tab, width: u16, theme: Theme) -> Line<'
     )
 }
 
+/// The head of `text` that fits in `width` columns, cut without a mark (`Para`).
+fn clip(text: &str, width: usize) -> &str {
+    use unicode_width::UnicodeWidthChar;
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > width {
+            return &text[..i];
+        }
+    }
+    text
+}
+
 /// The open tab: a fixed heading when it has one, then only the rows that fit, from
 /// the scroll position on.
-fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme: Theme) {
+fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
     let rows = TabRows::of(entry, app.tab(), usize::from(area.width));
     let mut body = area;
     if rows.has_heading() {
-        buf.set_line(area.x, area.y, &steps_heading(theme), area.width);
+        buf.set_line(
+            area.x,
+            area.y,
+            &steps_heading(app.lang(), theme),
+            area.width,
+        );
         body.y += 1;
         body.height -= 1;
     }
@@ -404,13 +493,13 @@ fn row_lines<'a>(
     app: &App,
     message: &mut MessageRows,
     width: usize,
-    theme: Theme,
+    theme: Palette,
 ) -> Vec<Line<'a>> {
     let indent = " ".repeat(app::STEP_DETAIL_INDENT);
     let line = match row {
-        Row::Empty(what) => Line::styled(what, theme.dim()),
-        Row::Hint(text) => Line::styled(text, theme.dim()),
-        Row::Section(title) => Line::styled(title, theme.bold()),
+        Row::Empty(what) => Line::styled(app.t(what), theme.dim()),
+        Row::Hint(text) => Line::styled(app.t(text), theme.dim()),
+        Row::Section(title) => Line::styled(app.t(title), theme.bold()),
         Row::Pair { pair, key_width } => key_value(pair, key_width, theme),
         Row::TargetKind(target) => Line::styled(
             format!("{} ({})", text::sanitize(&target.key), target.values.len()),
@@ -434,15 +523,19 @@ fn row_lines<'a>(
         Row::Operation(record) => operation_line(record, app, theme),
         Row::StepsFailed(failure) => {
             let mut lines = Vec::new();
-            error_lines(&mut lines, "Steps", failure, app, theme);
+            error_lines(&mut lines, Msg::FieldSteps, failure, app, theme);
             return lines;
         }
     };
     vec![line]
 }
 
-fn transition_line<'a>(t: &Transition, app: &App, theme: Theme) -> Line<'a> {
-    let from = t.from.as_ref().map_or("first seen".into(), status_text);
+fn transition_line<'a>(t: &Transition, app: &App, theme: Palette) -> Line<'a> {
+    let lang = app.lang();
+    let from = t.from.as_ref().map_or_else(
+        || lang.t(Msg::FirstSeen).into_owned(),
+        |s| status_text(lang, s),
+    );
     Line::from(vec![
         Span::styled(
             format!(
@@ -450,46 +543,69 @@ fn transition_line<'a>(t: &Transition, app: &App, theme: Theme) -> Line<'a> {
                 format!(
                     "{} ({})",
                     format::clock_time(t.at, app.zone),
-                    format::age(app.now, t.at)
+                    lang.age(app.now, t.at)
                 )
             ),
             theme.dim(),
         ),
         Span::raw(format!("{from} → ")),
-        Span::styled(status_text(&t.to), theme.status(Some(&t.to))),
+        Span::styled(status_text(lang, &t.to), theme.status(Some(&t.to))),
     ])
 }
 
 /// "RETRY sent at 14:03:12, accepted".
-fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Theme) -> Line<'a> {
+fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Palette) -> Line<'a> {
+    let lang = app.lang();
     let sent = format::clock_time(record.sent, app.zone);
-    let op = record.operation.as_str();
+    let op = lang.t(Msg::Operation(record.operation));
     let (outcome, style) = match &record.result {
-        None => ("waiting for the answer".to_string(), theme.dim()),
-        Some(Ok(())) => ("accepted".to_string(), Style::new()),
+        None => (lang.t(Msg::WaitingForAnswer), theme.dim()),
+        Some(Ok(())) => (lang.t(Msg::Accepted), Style::new()),
         Some(Err(error)) => (
-            text::sanitize(&crate::operate::OperationOutcome::of(&Err(error.clone())).as_text())
-                .into_owned(),
+            outcome_text(lang, &OperationOutcome::of(&Err(error.clone()))).into(),
             theme.error(),
         ),
     };
+    let said = lang.t(Msg::OperationSent {
+        op: &op,
+        sent: &sent,
+        outcome: &outcome,
+    });
     Line::from(vec![
         Span::styled(
             format!(
                 "{:<21}",
-                format!("{sent} ({})", format::age(app.now, record.sent))
+                format!("{sent} ({})", lang.age(app.now, record.sent))
             ),
             theme.dim(),
         ),
-        Span::styled(format!("{op} sent at {sent}, {outcome}"), style),
+        Span::styled(said.into_owned(), style),
     ])
 }
 
-fn steps_heading(theme: Theme) -> Line<'static> {
+/// What became of an operation, in the dashboard's language (server text sanitised).
+fn outcome_text(lang: Lang, outcome: &OperationOutcome) -> String {
+    let error = |e: &ApiError| text::sanitize(&e.to_string()).into_owned();
+    match outcome {
+        OperationOutcome::Accepted => lang.t(Msg::Accepted).into_owned(),
+        OperationOutcome::Refused(e) => lang.t(Msg::Refused(&error(e))).into_owned(),
+        OperationOutcome::Unknown(e) => lang.t(Msg::OutcomeUnknown(&error(e))).into_owned(),
+        OperationOutcome::Declined => lang.t(Msg::NotSentDeclined).into_owned(),
+        OperationOutcome::ReadOnly => lang.t(Msg::NotSentReadOnly).into_owned(),
+    }
+}
+
+fn steps_heading(lang: Lang, theme: Palette) -> Line<'static> {
     Line::styled(
-        format!(
-            "{:<12} {:<24} {:<16} {:<6} MESSAGE",
-            "STATUS", "NAME", "ACTION", "TOOK"
+        heading(
+            lang,
+            &[
+                (Msg::ColumnStatus, 12),
+                (Msg::ColumnName, 24),
+                (Msg::ColumnAction, 16),
+                (Msg::ColumnTook, 6),
+                (Msg::ColumnMessage, 0),
+            ],
         ),
         theme.column_header(),
     )
@@ -497,7 +613,7 @@ fn steps_heading(theme: Theme) -> Line<'static> {
 
 /// `    in   dir   /tmp` under a step: an input or an output, the keys of the step's
 /// values lined up.
-fn step_value<'a>(step: &Step, output: bool, pair: &'a KeyValue, theme: Theme) -> Line<'a> {
+fn step_value<'a>(step: &Step, output: bool, pair: &'a KeyValue, theme: Palette) -> Line<'a> {
     use unicode_width::UnicodeWidthStr;
     let key_width = step
         .inputs
@@ -520,8 +636,21 @@ fn step_value<'a>(step: &Step, output: bool, pair: &'a KeyValue, theme: Theme) -
     ])
 }
 
-fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
-    let status = step.status.as_ref().map_or("-".into(), status_text);
+/// Column titles, each padded to its column's width and a space (the last one's
+/// width is 0: it takes the rest).
+fn heading(lang: Lang, columns: &[(Msg<'static>, usize)]) -> String {
+    columns
+        .iter()
+        .map(|(title, width)| pad(&lang.t(title.clone()), *width))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn step_line<'a>(step: &'a Step, app: &App, theme: Palette) -> Line<'a> {
+    let status = step
+        .status
+        .as_ref()
+        .map_or("-".into(), |s| status_text(app.lang(), s));
     let took = format::run_time(step.start_time, step.end_time, app.now);
     let name = text::cell(step.name.as_deref().unwrap_or("-"), 24);
     let action = text::cell(step.action.as_deref().unwrap_or("-"), 16);
@@ -544,19 +673,12 @@ fn step_line<'a>(step: &'a Step, app: &App, theme: Theme) -> Line<'a> {
 }
 
 /// `key  value`, the key padded to the list's key width (measured once per data change).
-fn key_value<'a>(kv: &'a KeyValue, key_width: usize, theme: Theme) -> Line<'a> {
+fn key_value<'a>(kv: &'a KeyValue, key_width: usize, theme: Palette) -> Line<'a> {
     let key = text::cell(&kv.key, key_width);
     Line::from(vec![
         Span::styled(format!("  {}  ", pad(&key, key_width)), theme.dim()),
         Span::styled(text::sanitize(&kv.value), Style::new()),
     ])
-}
-
-/// Pads to a display width (wide characters count twice).
-fn pad(value: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let fill = width.saturating_sub(value.width());
-    format!("{value}{}", " ".repeat(fill))
 }
 
 /// A target value on one line: objects as `key: value` pairs, scalars as themselves.

@@ -8,11 +8,14 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Focus, Intent};
+use crate::coc::Status;
+use crate::i18n::{Lang, Msg};
 use crate::text;
 
-use super::theme::Theme;
+use super::pad;
+use super::theme::Palette;
 
-pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -33,15 +36,15 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     let mut after_keys = None;
     match focus {
         Focus::AddLine => {
-            spans.push(Span::styled("add ", theme.key()));
+            spans.push(Span::styled(app.t(Msg::AddPrompt), theme.key()));
             spans.push(Span::raw(text::sanitize(edit.input().unwrap_or(""))));
             spans.push(Span::styled("▏", theme.key()));
-            after_keys = Some("  IDs by space, comma or line; # label");
+            after_keys = Some(app.t(Msg::AddHint));
         }
         Focus::Remove => spans.push(Span::styled(removal_question(app), theme.warning())),
         Focus::BrowseFilterLine => {
             let browse = app.browse();
-            spans.push(Span::styled("browse /", theme.key()));
+            spans.push(Span::styled(app.t(Msg::BrowsePrompt), theme.key()));
             spans.push(Span::raw(text::sanitize(browse.filter_text())));
             spans.push(Span::styled("▏", theme.key()));
             if let Some(why) = browse.invalid_filter() {
@@ -52,61 +55,80 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
                 buf.set_line(area.x, area.y, &Line::from(spans), area.width);
                 return;
             }
-            after_keys = Some("  key=value: creator job job_id tags since until status");
+            after_keys = Some(app.t(Msg::BrowseFilterHint));
         }
         Focus::Browse => spans.push(Span::styled(browse_summary(app), theme.bold())),
         Focus::FilterLine => {
             spans.push(Span::styled("/", theme.key()));
             spans.push(Span::raw(text::sanitize(app.filter())));
             spans.push(Span::styled("▏", theme.key()));
+            if let Some(why) = app.filter_invalid() {
+                spans.push(Span::styled(
+                    format!(" {}", text::sanitize(why)),
+                    theme.error(),
+                ));
+            }
         }
         Focus::List if !app.filter().is_empty() => spans.push(Span::styled(
-            format!("filter \"{}\" ", text::sanitize(app.filter())),
+            app.t(Msg::FilterSet(&text::sanitize(app.filter())))
+                .into_owned(),
             theme.bold(),
         )),
         _ => {}
     }
-    let hints: Vec<(String, String)> = app
-        .keymap()
-        .footer(focus, |only| app.holds(only))
-        .into_iter()
-        .map(|(keys, binding)| {
-            let hint = binding.footer.as_ref().map_or("", |h| &h.text);
-            let what = match binding.intent {
-                Intent::Sort => format!("{hint}:{}", app.sort().label()),
-                _ => hint.to_string(),
-            };
-            (keys, what)
-        })
-        .collect();
     let room = usize::from(area.width).saturating_sub(Line::from(spans.clone()).width());
-    for (keys, what) in fitting(hints, room) {
+    let hints = key_hints(app, focus, theme);
+    let gap = usize::from(!spans.is_empty());
+    for hint in fitting(hints, room.saturating_sub(gap)) {
         if !spans.is_empty() {
             spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(keys, theme.key()));
-        spans.push(Span::raw(format!(" {what}")));
+        spans.extend(hint);
     }
     spans.extend(after_keys.map(|hint| Span::styled(hint, theme.dim())));
     let waiting = app.notices_waiting();
     if waiting > 0 && !focus.is_view() {
-        let noun = if waiting == 1 { "notice" } else { "notices" };
         spans.push(Span::styled(
-            format!("  {waiting} {noun} waiting"),
+            app.t(Msg::NoticesWaiting(waiting)),
             theme.warning(),
         ));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }
 
-/// The hints that fit in `room` columns: whole ones, the last two (help and quit)
-/// kept before those in the middle.
-fn fitting(mut hints: Vec<(String, String)>, room: usize) -> Vec<(String, String)> {
-    let width = |hints: &[(String, String)]| -> usize {
+/// The key table's hints for `focus`, each as its keys and what they do (`j/k move`):
+/// the footer's, and the prompts' own.
+pub fn key_hints(app: &App, focus: Focus, theme: Palette) -> Vec<[Span<'static>; 2]> {
+    let lang = app.lang();
+    app.keymap()
+        .footer(lang, focus, |only| app.holds(only))
+        .into_iter()
+        .map(|(keys, binding)| {
+            let hint = binding
+                .footer
+                .as_ref()
+                .map_or_else(String::new, |h| lang.t(h.text.clone()).into_owned());
+            let what = match binding.intent {
+                Intent::Sort => format!("{hint}:{}", lang.t(app.sort().label())),
+                _ => hint,
+            };
+            [
+                Span::styled(keys, theme.key()),
+                Span::raw(format!(" {what}")),
+            ]
+        })
+        .collect()
+}
+
+/// The hints that fit in `room` columns (a space between two): whole ones, the last
+/// two (help and quit) kept before those in the middle.
+fn fitting(mut hints: Vec<[Span<'static>; 2]>, room: usize) -> Vec<[Span<'static>; 2]> {
+    let width = |hints: &[[Span; 2]]| -> usize {
         hints
             .iter()
-            .map(|(k, w)| 1 + k.width() + 1 + w.width())
-            .sum()
+            .map(|[keys, what]| 1 + keys.width() + what.width())
+            .sum::<usize>()
+            .saturating_sub(1)
     };
     while width(&hints) > room && hints.len() > 2 {
         hints.remove(hints.len() - 3);
@@ -124,41 +146,69 @@ fn removal_question(app: &App) -> String {
         Some(name) => format!("{} ({name})", text::sanitize(id)),
         None => text::sanitize(id).into_owned(),
     };
-    format!("Stop watching {named} and remove it from the config?")
+    app.t(Msg::RemoveQuestion(&named)).into_owned()
 }
 
 /// `browse: creator=zhang · 120 of 3400`.
 fn browse_summary(app: &App) -> String {
     let browse = app.browse();
     let filter = match browse.filter_text().trim() {
-        "" => "all".into(),
-        text => text::sanitize(text).into_owned(),
+        "" => app.t(Msg::AllTickets),
+        text => text::sanitize(text),
     };
-    let loaded = browse.rows().len();
-    let of = browse
-        .total()
-        .map_or_else(String::new, |total| format!(" of {total}"));
-    let stopped = browse
-        .stopped()
-        .map_or_else(String::new, |why| format!(" · {why} (r reads again)"));
-    format!("browse: {filter} · {loaded}{of}{stopped} ")
+    let stopped = browse.stopped().map(|why| why.to_string());
+    app.t(Msg::BrowseSummary {
+        filter: &filter,
+        loaded: browse.rows().len(),
+        total: browse.total(),
+        stopped: stopped.as_deref(),
+    })
+    .into_owned()
 }
 
-/// What the help says besides the keys of the table.
-const LEGEND: &[(&str, &str)] = &[
-    ("mouse", "click selects, wheel scrolls"),
-    ("✖ ⏱ ▶ ◌ …", "Failed Timeout Running Canceling Pending"),
-    ("⊘ ✔ ? ·", "Canceled Succeed unknown loading"),
-    ("! ~ ≈", "poll failed / stale / cached, not polled yet"),
-];
+/// What the help says besides the keys of the table: the mouse, what the glyphs mean.
+fn legend(lang: Lang) -> Vec<(String, String)> {
+    let statuses = |statuses: &[Status]| -> (String, String) {
+        let glyphs = statuses.iter().map(super::status_glyph).collect::<Vec<_>>();
+        let names = statuses
+            .iter()
+            .map(|s| lang.t(Msg::Status(s)).into_owned())
+            .collect::<Vec<_>>();
+        (glyphs.join(" "), names.join(" "))
+    };
+    let (known_glyphs, known) = statuses(&[Status::Canceled, Status::Succeed]);
+    vec![
+        (
+            lang.t(Msg::LegendMouse).into(),
+            lang.t(Msg::LegendMouseText).into(),
+        ),
+        statuses(&[
+            Status::Failed,
+            Status::Timeout,
+            Status::Running,
+            Status::Canceling,
+            Status::Pending,
+        ]),
+        (
+            format!("{known_glyphs} ? ·"),
+            format!(
+                "{known} {} {}",
+                lang.t(Msg::UnknownStatus),
+                lang.t(Msg::Loading)
+            ),
+        ),
+        ("! ~ ≈".into(), lang.t(Msg::LegendMarkers).into()),
+    ]
+}
 
 /// Every key of the table, a line per help text, then the legend.
-pub fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
-    let keys = app.keymap().help_lines();
-    let rows: Vec<(&str, &str)> = keys
-        .iter()
-        .map(|(keys, what)| (keys.as_str(), *what))
-        .chain(LEGEND.iter().copied())
+pub fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
+    let lang = app.lang();
+    let keys = app.keymap().help_lines(lang);
+    let rows: Vec<(String, String)> = keys
+        .into_iter()
+        .map(|(keys, what)| (keys, lang.t(what.clone()).into_owned()))
+        .chain(legend(lang))
         .collect();
     let key_width = rows.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
     let text_width = rows.iter().map(|(_, t)| t.width()).max().unwrap_or(0);
@@ -166,8 +216,8 @@ pub fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         .iter()
         .map(|(key, what)| {
             Line::from(vec![
-                Span::styled(format!(" {key:<key_width$} "), theme.key()),
-                Span::raw(*what),
+                Span::styled(format!(" {} ", pad(key, key_width)), theme.key()),
+                Span::raw(what.as_str()),
             ])
         })
         .collect();
@@ -178,6 +228,8 @@ pub fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
         return;
     }
     Clear.render(popup, buf);
-    let block = Block::bordered().title(Line::styled(" keys: any key closes ", theme.title()));
+    let block = Block::bordered()
+        .border_style(theme.border())
+        .title(Line::styled(app.t(Msg::HelpTitle), theme.title()));
     Paragraph::new(lines).block(block).render(popup, buf);
 }

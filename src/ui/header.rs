@@ -5,11 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::app::{App, HealthTexts};
+use crate::i18n::Msg;
 use crate::text;
 
-use super::theme::Theme;
+use super::theme::Palette;
 
-pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -31,18 +32,22 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Theme) {
     }
 }
 
-fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
+fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
     let total = app.tickets().len();
     let mut spans = vec![
         Span::styled("coctop ", theme.title()),
         Span::raw(text::sanitize(&app.init.endpoint)),
-        Span::raw(format!(
-            " │ {total} ticket{}",
-            if total == 1 { "" } else { "s" }
-        )),
+        Span::raw(format!(" │ {}", app.t(Msg::Tickets(total)))),
     ];
     if app.visible_len() != total {
-        spans.push(Span::raw(format!(", {} shown", app.visible_len())));
+        spans.push(Span::raw(app.t(Msg::Shown(app.visible_len()))));
+    }
+    if let Some(name) = app.saved_view() {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            app.t(Msg::ViewActive(&text::sanitize(name))).into_owned(),
+            theme.title(),
+        ));
     }
     for (name, count) in app.query_counts() {
         spans.push(Span::raw("  "));
@@ -53,8 +58,8 @@ fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
     }
     for count in app.counts() {
         let (glyph, name) = match &count.status {
-            Some(status) => (super::status_glyph(status), status.label()),
-            None => ("·", "loading".into()),
+            Some(status) => (super::status_glyph(status), app.t(Msg::Status(status))),
+            None => ("·", app.t(Msg::Loading)),
         };
         let label = if with_names {
             format!("{glyph} {} {name}", count.count)
@@ -67,48 +72,41 @@ fn summary_spans(app: &App, theme: Theme, with_names: bool) -> Vec<Span<'_>> {
     spans
 }
 
-fn health_spans(app: &App, theme: Theme) -> Vec<Span<'_>> {
+fn health_spans(app: &App, theme: Palette) -> Vec<Span<'_>> {
     let health = app.health();
-    let texts = HealthTexts::of(health, app.now);
+    let texts = HealthTexts::of(app.lang(), health, app.now);
     let mut spans = Vec::new();
     if let (Some(failure), Some(age)) = (&health.auth_failed, &texts.auth_failed) {
+        let error = failure.error.to_string();
+        let error = text::sanitize(&error);
         spans.push(Span::styled(
-            format!(
-                " AUTH FAILED {age}: {} ",
-                text::sanitize(&failure.error.to_string())
-            ),
+            app.t(Msg::AuthFailed { age, error: &error }).into_owned(),
             theme.alarm(),
         ));
-        spans.push(Span::styled(
-            " polling stopped, check credentials",
-            theme.error(),
-        ));
+        spans.push(Span::styled(app.t(Msg::PollingStopped), theme.error()));
         return spans;
     }
     if let Some(error) = app.config_error() {
         spans.push(Span::styled(
-            format!(" config not reloaded: {} ", text::sanitize(error)),
+            app.t(Msg::ConfigNotReloaded(&text::sanitize(error)))
+                .into_owned(),
             theme.alarm(),
         ));
         spans.push(Span::raw(" "));
     }
     let unseen = app.unseen_failures().len();
     if unseen > 0 {
-        let noun = if unseen == 1 { "failure" } else { "failures" };
-        spans.push(Span::styled(
-            format!(" {unseen} new {noun} (n: seen) "),
-            theme.alarm(),
-        ));
+        spans.push(Span::styled(app.t(Msg::NewFailures(unseen)), theme.alarm()));
         spans.push(Span::raw(" "));
     }
     match &texts.polled {
-        Some(age) => spans.push(Span::raw(format!("polled {age}"))),
-        None => spans.push(Span::styled("no successful poll yet", theme.dim())),
+        Some(age) => spans.push(Span::raw(app.t(Msg::Polled(age)).into_owned())),
+        None => spans.push(Span::styled(app.t(Msg::NoPollYet), theme.dim())),
     }
     if health.failing > 0 {
         spans.push(Span::raw(" · "));
         spans.push(Span::styled(
-            format!("! {} failing", health.failing),
+            app.t(Msg::Failing(health.failing)),
             theme.error(),
         ));
     }
@@ -116,7 +114,7 @@ fn health_spans(app: &App, theme: Theme) -> Vec<Span<'_>> {
         let code = error.error_code().map(text::sanitize).unwrap_or_default();
         spans.push(Span::raw(" · "));
         spans.push(Span::styled(
-            format!("throttled, next request in {left} {code}"),
+            app.t(Msg::Throttled { left, code: &code }).into_owned(),
             theme.warning(),
         ));
     }

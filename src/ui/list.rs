@@ -8,97 +8,90 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, RowTimes, TicketEntry, View, layout::Screen};
+use crate::coc::KeyValue;
+use crate::config::look::{Column, ColumnChoice};
+use crate::i18n::Msg;
 use crate::text;
 
 use super::status_label;
-use super::theme::Theme;
+use super::theme::Palette;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Marker,
-    Status,
-    Name,
-    Id,
-    Type,
-    Creator,
-    Started,
-    Duration,
-    Updated,
-}
+/// The marker before the chosen columns: `!` a failed poll, `~` stale, `≈` cached.
+const MARKER_WIDTH: u16 = 1;
 
-/// Display order, with titles and widths; `Name` takes what is left.
-const COLUMNS: [(Column, &str, u16); 9] = [
-    (Column::Marker, "", 1),
-    (Column::Status, "STATUS", 11),
-    (Column::Name, "NAME", 0),
-    (Column::Id, "EXECUTION ID", 24),
-    (Column::Type, "TYPE", 12),
-    (Column::Creator, "CREATOR", 12),
-    (Column::Started, "STARTED", 10),
-    (Column::Duration, "TOOK", 6),
-    (Column::Updated, "UPDATED", 10),
-];
-
-/// Columns given up first when the terminal narrows.
-const DROP_ORDER: [Column; 6] = [
+/// Columns given up first when the terminal narrows; the status and the name stay.
+const DROP_ORDER: [Column; 7] = [
+    Column::Tags,
     Column::Updated,
     Column::Type,
     Column::Creator,
     Column::Started,
     Column::Id,
-    Column::Duration,
+    Column::Took,
 ];
 
-const NAME_MIN: u16 = 12;
-
-/// Where each shown column goes: `(column, x offset, width)`, in display order.
+/// Where each shown column goes after the marker: `(column, x offset, width)`, in
+/// display order (`[ui] columns`, else the usual ones).
 struct Columns {
-    cells: [(Column, u16, u16); COLUMNS.len()],
-    len: usize,
+    cells: Vec<(Column, u16, u16)>,
 }
 
 impl Columns {
-    fn fit(width: u16) -> Columns {
-        let mut shown = [true; COLUMNS.len()];
-        let needed = |shown: &[bool; COLUMNS.len()]| -> u16 {
-            let (count, fixed) = COLUMNS
-                .iter()
-                .zip(shown)
-                .filter(|(_, on)| **on)
-                .fold((0u16, 0u16), |(n, w), ((_, _, cw), _)| (n + 1, w + cw));
-            fixed + NAME_MIN + count.saturating_sub(1)
+    fn fit(width: u16, chosen: &[ColumnChoice]) -> Columns {
+        let mut shown: Vec<ColumnChoice> = if chosen.is_empty() {
+            ColumnChoice::defaults()
+        } else {
+            chosen.to_vec()
+        };
+        // Each column after the marker has one blank before it.
+        let needed = |shown: &[ColumnChoice]| -> u16 {
+            shown.iter().fold(MARKER_WIDTH, |sum, choice| {
+                sum.saturating_add(choice.width).saturating_add(1)
+            })
         };
         for drop in DROP_ORDER {
             if needed(&shown) <= width {
                 break;
             }
-            if let Some(i) = COLUMNS.iter().position(|(c, _, _)| *c == drop) {
-                shown[i] = false;
-            }
+            shown.retain(|choice| choice.column != drop);
         }
         let spare = width.saturating_sub(needed(&shown));
-        let mut cells = [(Column::Marker, 0, 0); COLUMNS.len()];
-        let mut len = 0;
-        let mut x = 0u16;
-        for ((column, _, w), _) in COLUMNS.iter().zip(shown).filter(|(_, on)| *on) {
-            let w = if *column == Column::Name {
-                NAME_MIN + spare
-            } else {
-                *w
-            };
-            cells[len] = (*column, x, w);
-            len += 1;
-            x = x.saturating_add(w + 1);
-        }
-        Columns { cells, len }
+        let mut x = MARKER_WIDTH + 1;
+        let cells = shown
+            .iter()
+            .map(|choice| {
+                let w = match choice.column {
+                    Column::Name => choice.width.saturating_add(spare),
+                    _ => choice.width,
+                };
+                let cell = (choice.column, x, w);
+                x = x.saturating_add(w).saturating_add(1);
+                cell
+            })
+            .collect();
+        Columns { cells }
     }
 
     fn iter(&self) -> impl Iterator<Item = (Column, u16, u16)> + '_ {
-        self.cells[..self.len].iter().copied()
+        self.cells.iter().copied()
     }
 }
 
-pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
+fn title(column: Column) -> Msg<'static> {
+    match column {
+        Column::Status => Msg::ColumnStatus,
+        Column::Name => Msg::ColumnName,
+        Column::Id => Msg::ColumnId,
+        Column::Type => Msg::ColumnType,
+        Column::Creator => Msg::ColumnCreator,
+        Column::Started => Msg::ColumnStarted,
+        Column::Took => Msg::ColumnTook,
+        Column::Updated => Msg::ColumnUpdated,
+        Column::Tags => Msg::ColumnTags,
+    }
+}
+
+pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Palette) {
     let rows = screen.rows;
     if rows.is_empty() && screen.list_header.is_empty() {
         return;
@@ -107,19 +100,12 @@ pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
         return draw_browse(buf, screen, app, theme);
     }
     if app.tickets().is_empty() {
-        return empty_state(
-            buf,
-            rows,
-            "no tickets watched: add [[watch]] or [[query]] entries to the config (see \
-             `coctop config path`), or press b to browse",
-            theme,
-        );
+        return empty_state(buf, rows, &app.t(Msg::NothingWatched), theme);
     }
     if app.visible_len() == 0 {
-        let message = format!(
-            "no ticket matches \"{}\" (Esc clears the filter)",
-            text::sanitize(app.filter())
-        );
+        let message = app
+            .t(Msg::NoMatch(&text::sanitize(app.filter())))
+            .into_owned();
         return empty_state(buf, rows, &message, theme);
     }
     let offset = app.list_offset(usize::from(rows.height));
@@ -135,11 +121,12 @@ fn draw_rows<'a>(
     offset: usize,
     cursor: usize,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) {
     let rows = screen.rows;
-    let columns = Columns::fit(screen.list_header.width.max(rows.width));
-    draw_titles(buf, screen.list_header, &columns, theme);
+    let width = screen.list_header.width.max(rows.width);
+    let columns = Columns::fit(width, &app.settings().columns);
+    draw_titles(buf, screen.list_header, &columns, app, theme);
     for (line, entry) in entries.take(usize::from(rows.height)).enumerate() {
         let row = Rect {
             y: rows.y + line as u16,
@@ -154,19 +141,19 @@ fn draw_rows<'a>(
 }
 
 /// The browse view: the pages loaded so far, or why there is nothing to show.
-fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
+fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Palette) {
     let browse = app.browse();
     if browse.rows().is_empty() {
         let message = match browse.failure() {
-            Some(failure) => format!(
-                "cannot list tickets: {} (r tries again)",
-                text::sanitize(&failure.error.to_string())
-            ),
-            None if browse.loading() || browse.has_more() => "loading…".to_string(),
+            Some(failure) => app
+                .t(Msg::CannotList(&text::sanitize(&failure.error.to_string())))
+                .into_owned(),
+            None if browse.loading() || browse.has_more() => format!("{}…", app.t(Msg::Loading)),
             None if let Some(why) = browse.stopped() => {
-                format!("no ticket matches in what was read ({why}; r reads again)")
+                let why = why.to_string();
+                app.t(Msg::NoMatchInWhatWasRead(&why)).into_owned()
             }
-            None => "no ticket matches (/ changes the filter)".to_string(),
+            None => app.t(Msg::NoBrowseMatch).into_owned(),
         };
         return empty_state(buf, screen.rows, &message, theme);
     }
@@ -175,23 +162,26 @@ fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Theme) {
     draw_rows(buf, screen, shown, offset, browse.cursor(), app, theme);
 }
 
-fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Theme) {
+fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Palette) {
     Paragraph::new(Line::styled(message, theme.dim()))
         .wrap(Wrap { trim: true })
         .render(area, buf);
 }
 
-fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, theme: Theme) {
+fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
     buf.set_style(area, theme.column_header());
     for (column, x, width) in columns.iter() {
-        let title = COLUMNS
-            .iter()
-            .find(|(c, _, _)| *c == column)
-            .map_or("", |(_, t, _)| *t);
-        put(buf, area, x, width, title, theme.column_header());
+        put(
+            buf,
+            area,
+            x,
+            width,
+            &app.t(title(column)),
+            theme.column_header(),
+        );
     }
 }
 
@@ -201,25 +191,23 @@ fn draw_row(
     columns: &Columns,
     entry: &TicketEntry,
     app: &App,
-    theme: Theme,
+    theme: Palette,
 ) {
-    let times = RowTimes::of(entry, app.now);
+    let times = RowTimes::of(app.lang(), entry, app.now);
     let ticket = entry.ticket.as_deref();
     let plain = Style::new();
+    if entry.error.is_some() {
+        put(buf, row, 0, MARKER_WIDTH, "!", theme.error());
+    } else if times.stale {
+        put(buf, row, 0, MARKER_WIDTH, "~", theme.warning());
+    } else if entry.cached {
+        put(buf, row, 0, MARKER_WIDTH, "≈", theme.dim());
+    }
     for (column, x, width) in columns.iter() {
         let w = usize::from(width);
         match column {
-            Column::Marker => {
-                if entry.error.is_some() {
-                    put(buf, row, x, width, "!", theme.error());
-                } else if times.stale {
-                    put(buf, row, x, width, "~", theme.warning());
-                } else if entry.cached {
-                    put(buf, row, x, width, "≈", theme.dim());
-                }
-            }
             Column::Status => {
-                let (glyph, name) = status_label(entry);
+                let (glyph, name) = status_label(app.lang(), entry);
                 let label = format!("{glyph} {name}");
                 put(
                     buf,
@@ -259,10 +247,23 @@ fn draw_row(
                 put(buf, row, x, width, &text::cell(creator, w), plain);
             }
             Column::Started => put_time(buf, row, x, width, times.started.as_deref()),
-            Column::Duration => put_time(buf, row, x, width, times.duration.as_deref()),
+            Column::Took => put_time(buf, row, x, width, times.duration.as_deref()),
             Column::Updated => put_time(buf, row, x, width, times.updated.as_deref()),
+            Column::Tags => {
+                let tags = ticket.map(|t| tags_text(&t.tags)).unwrap_or_default();
+                put(buf, row, x, width, &text::cell(&tags, w), plain);
+            }
         }
     }
+}
+
+/// `env=prod team=sre`.
+fn tags_text(tags: &[KeyValue]) -> String {
+    let pairs: Vec<String> = tags
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.value))
+        .collect();
+    pairs.join(" ")
 }
 
 fn put_time(buf: &mut Buffer, row: Rect, x: u16, width: u16, value: Option<&str>) {
@@ -290,34 +291,54 @@ fn put(buf: &mut Buffer, row: Rect, x: u16, width: u16, value: &str, style: Styl
 mod tests {
     use super::*;
 
-    fn shown(width: u16) -> Vec<Column> {
-        Columns::fit(width).iter().map(|(c, _, _)| c).collect()
+    fn shown(width: u16, chosen: &[ColumnChoice]) -> Vec<Column> {
+        Columns::fit(width, chosen)
+            .iter()
+            .map(|(c, _, _)| c)
+            .collect()
+    }
+
+    fn chosen(names: &[&str]) -> Vec<ColumnChoice> {
+        names
+            .iter()
+            .map(|n| ColumnChoice::parse(n).unwrap())
+            .collect()
     }
 
     #[test]
     fn columns_drop_in_order_as_the_terminal_narrows() {
-        assert_eq!(shown(200).len(), COLUMNS.len());
-        let at_80 = shown(80);
+        assert_eq!(shown(200, &[]).len(), ColumnChoice::defaults().len());
+        let at_80 = shown(80, &[]);
         assert!(at_80.contains(&Column::Id) && at_80.contains(&Column::Started));
         assert!(!at_80.contains(&Column::Updated) && !at_80.contains(&Column::Type));
-        assert_eq!(
-            shown(40),
-            [
-                Column::Marker,
-                Column::Status,
-                Column::Name,
-                Column::Duration
-            ]
-        );
-        assert_eq!(shown(0), [Column::Marker, Column::Status, Column::Name]);
+        assert_eq!(shown(40, &[]), [Column::Status, Column::Name, Column::Took]);
+        assert_eq!(shown(0, &[]), [Column::Status, Column::Name]);
     }
 
     #[test]
     fn shown_columns_fill_the_width_exactly() {
-        for width in 30..=250 {
-            let columns = Columns::fit(width);
-            let (_, x, w) = columns.iter().last().unwrap();
-            assert_eq!(x + w, width, "width {width}");
+        let with_tags = chosen(&["tags:30", "name:20", "status", "id"]);
+        for columns in [&[][..], &with_tags] {
+            for width in 40..=250 {
+                let columns = Columns::fit(width, columns);
+                let (_, x, w) = columns.iter().last().unwrap();
+                assert_eq!(x + w, width, "width {width}");
+            }
         }
+    }
+
+    #[test]
+    fn configured_columns_keep_their_order_and_widths_and_tags_go_first() {
+        let columns = chosen(&["tags:30", "name:20", "status", "id"]);
+        let wide = Columns::fit(120, &columns);
+        let cells: Vec<_> = wide.iter().collect();
+        assert_eq!(cells[0], (Column::Tags, 2, 30));
+        assert_eq!((cells[1].0, cells[1].1), (Column::Name, 33));
+        assert_eq!(cells[2].2, 11);
+        assert_eq!(
+            shown(70, &columns),
+            [Column::Name, Column::Status, Column::Id],
+            "the tags are the first to go"
+        );
     }
 }

@@ -18,15 +18,20 @@ use ratatui::Frame;
 
 use crate::app::{App, TicketEntry, View, layout};
 use crate::coc::Status;
+use crate::i18n::{Lang, Msg};
 
-use theme::Theme;
+use theme::Palette;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.is_empty() {
         return;
     }
-    let theme = Theme::new(app.init.color);
+    let settings = app.settings();
+    let mut theme = Palette::new(settings.theme, app.init.color).with_colors(&settings.colors);
+    if let Some(accent) = settings.accent {
+        theme = theme.with_accent(accent);
+    }
     let screen = layout::screen(area, app.view() == View::Ticket);
     let buf = frame.buffer_mut();
     header::draw(buf, screen.header, app, theme);
@@ -34,7 +39,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     detail::draw(buf, screen.detail, screen.detail_beside_list(), app, theme);
     footer::draw(buf, screen.footer, app, theme);
     if let Some(open) = app.prompt() {
-        prompt::draw(buf, area, open, theme);
+        prompt::draw(buf, area, app, open, theme);
     }
     if app.help_open() {
         footer::draw_help(buf, area, app, theme);
@@ -42,12 +47,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 /// The glyph and word for a ticket's status; tickets without data say why.
-fn status_label(entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
+fn status_label(lang: Lang, entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
     match entry.status() {
         // An unknown status is server text: shown so it never passes for a known one.
-        Some(status) => (status_glyph(status), status.label()),
-        None if entry.is_loading() => ("·", Cow::Borrowed("loading")),
-        None => ("?", Cow::Borrowed("no data")),
+        Some(status) => (status_glyph(status), lang.t(Msg::Status(status))),
+        None if entry.is_loading() => ("·", lang.t(Msg::Loading)),
+        None => ("?", lang.t(Msg::NoData)),
     }
 }
 
@@ -65,9 +70,16 @@ pub(super) fn status_glyph(status: &Status) -> &'static str {
     }
 }
 
+/// Pads to a display width (wide characters count twice).
+fn pad(value: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let fill = width.saturating_sub(value.width());
+    format!("{value}{}", " ".repeat(fill))
+}
+
 /// A bare status (steps, history) as glyph and word.
-fn status_text(status: &Status) -> String {
-    format!("{} {}", status_glyph(status), status.label())
+fn status_text(lang: Lang, status: &Status) -> String {
+    format!("{} {}", status_glyph(status), lang.t(Msg::Status(status)))
 }
 
 #[cfg(test)]

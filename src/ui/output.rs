@@ -12,9 +12,9 @@ use ratatui::text::{Line, Span};
 use crate::app::{OutputLine, OutputView, layout, output_words as words, row_starts, skip_columns};
 use crate::text;
 
-use super::theme::Theme;
+use super::theme::Palette;
 
-pub fn draw(buf: &mut Buffer, area: Rect, view: &OutputView, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, view: &OutputView, theme: Palette) {
     if area.is_empty() {
         return;
     }
@@ -46,7 +46,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, view: &OutputView, theme: Theme) {
 }
 
 /// One screen line per output line, from `left` columns in, cut at the edge.
-fn draw_cut(buf: &mut Buffer, body: Rect, view: &OutputView, theme: Theme) {
+fn draw_cut(buf: &mut Buffer, body: Rect, view: &OutputView, theme: Palette) {
     let width = usize::from(body.width);
     let first = view.top().line;
     for (y, i) in (body.y..body.bottom()).zip(first..view.line_count()) {
@@ -59,7 +59,7 @@ fn draw_cut(buf: &mut Buffer, body: Rect, view: &OutputView, theme: Theme) {
 }
 
 /// Output lines wrapped at the edge, from the top row.
-fn draw_wrapped(buf: &mut Buffer, body: Rect, view: &OutputView, theme: Theme) {
+fn draw_wrapped(buf: &mut Buffer, body: Rect, view: &OutputView, theme: Palette) {
     let width = usize::from(body.width);
     let mut y = body.y;
     let top = view.top();
@@ -89,7 +89,7 @@ fn marked<'a>(
     line: &'a str,
     shown: Range<usize>,
     matches: &[(Range<usize>, bool)],
-    theme: Theme,
+    theme: Palette,
 ) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     let mut at = shown.start;
@@ -117,7 +117,7 @@ fn marked<'a>(
 }
 
 /// The line being typed, the question, or where the view is and what happened last.
-fn status_line(view: &OutputView, theme: Theme) -> Line<'static> {
+fn status_line(view: &OutputView, theme: Palette) -> Line<'static> {
     let typed = |prompt: &str, text: &str| {
         Line::from(vec![
             Span::styled(prompt.to_string(), theme.key()),

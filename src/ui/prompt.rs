@@ -8,13 +8,27 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-use crate::app::Prompt;
+use crate::app::{App, Focus, Prompt};
+use crate::i18n::Msg;
 use crate::operate::{self, TERMINATE_WORD};
 use crate::text::sanitize;
 
-use super::theme::Theme;
+use super::footer::key_hints;
+use super::theme::Palette;
 
-pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Palette) {
+    let lang = app.lang();
+    // The keys it takes, as the key table names them.
+    let keys = |focus: Focus| {
+        let mut spans = Vec::new();
+        for hint in key_hints(app, focus, theme) {
+            if !spans.is_empty() {
+                spans.push(Span::raw("  "));
+            }
+            spans.extend(hint);
+        }
+        Line::from(spans)
+    };
     let (title, lines) = match prompt {
         Prompt::Menu {
             execution_id,
@@ -22,12 +36,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
             cursor,
         } => {
             let mut lines = vec![
-                Line::raw(format!("Operate on {execution_id}:")),
+                Line::raw(lang.t(Msg::OperateOn(execution_id)).into_owned()),
                 Line::raw(""),
             ];
             for (i, choice) in choices.iter().enumerate() {
                 let marker = if i == *cursor { "›" } else { " " };
-                let line = Line::raw(format!(" {marker} {}", choice.label()));
+                let line = Line::raw(format!(" {marker} {}", choice.label(lang)));
                 lines.push(if i == *cursor {
                     line.patch_style(theme.selected())
                 } else {
@@ -35,11 +49,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
                 });
             }
             lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "j/k choose  Enter confirm…  Esc cancel",
-                theme.dim(),
-            ));
-            (" actions ".to_string(), lines)
+            lines.push(keys(Focus::Menu));
+            (lang.t(Msg::ActionsTitle).into_owned(), lines)
         }
         Prompt::Confirm {
             operation,
@@ -47,28 +58,42 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
             typed,
             ..
         } => {
-            let op = operation.as_str();
+            let op = lang.t(Msg::Operation(*operation));
             let mut lines = vec![
                 Line::styled(description.clone(), theme.bold()),
                 Line::raw(""),
             ];
             if operate::needs_typed_confirmation(*operation) {
-                lines.push(Line::raw(format!(
-                    "Type {TERMINATE_WORD} or the execution ID, then Enter, to send {op}:"
-                )));
+                lines.push(Line::raw(
+                    lang.t(Msg::TypeToConfirm {
+                        word: TERMINATE_WORD,
+                        op: &op,
+                    })
+                    .into_owned(),
+                ));
                 lines.push(Line::from(vec![
                     Span::styled(format!("> {typed}"), theme.key()),
                     Span::styled("▏", theme.key()),
                 ]));
-                lines.push(Line::styled("any other key cancels", theme.dim()));
+                lines.push(keys(Focus::Confirm));
             } else {
-                lines.push(Line::from(vec![
-                    Span::raw(format!("Send {op}? ")),
-                    Span::styled("y", theme.key()),
-                    Span::raw(" sends, any other key cancels"),
-                ]));
+                let mut line = keys(Focus::Confirm);
+                line.spans
+                    .insert(0, Span::raw(lang.t(Msg::SendQuestion(&op)).into_owned()));
+                lines.push(line);
             }
-            (format!(" confirm {op} "), lines)
+            (lang.t(Msg::ConfirmTitle(&op)).into_owned(), lines)
+        }
+        Prompt::RunConfirm(run) => {
+            let mut question = keys(Focus::Confirm);
+            let ask = lang.t(Msg::RunQuestion(&run.name)).into_owned();
+            question.spans.insert(0, Span::raw(ask));
+            let lines = vec![
+                Line::styled(command_line(&run.argv), theme.bold()),
+                Line::raw(""),
+                question,
+            ];
+            (lang.t(Msg::ConfirmTitle(&run.name)).into_owned(), lines)
         }
         Prompt::Review { from, run, cursor } => {
             let parameters = 1..=run.request.parameters.len();
@@ -92,7 +117,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
             ));
             (format!(" run again {} ", sanitize(from)), lines)
         }
-        Prompt::ConfirmRun { from, run } => {
+        Prompt::ConfirmRunAgain { from, run } => {
             let mut lines: Vec<Line> = run.describe().into_iter().map(Line::raw).collect();
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
@@ -105,7 +130,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
         Prompt::Notice { title, lines } => {
             let mut body: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
             body.push(Line::raw(""));
-            body.push(Line::styled("any key closes", theme.dim()));
+            body.push(keys(Focus::Notice));
             (format!(" {title} "), body)
         }
     };
@@ -117,11 +142,27 @@ pub fn draw(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: Theme) {
         return;
     }
     Clear.render(popup, buf);
-    let block = Block::bordered().title(Line::styled(title, theme.title()));
+    let block = Block::bordered()
+        .border_style(theme.border())
+        .title(Line::styled(title, theme.title()));
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .block(block)
         .render(popup, buf);
+}
+
+/// The arguments as one line, each with spaces or quotes in it between quotes.
+fn command_line(argv: &[String]) -> String {
+    let shown: Vec<String> = argv
+        .iter()
+        .map(
+            |arg| match arg.contains([' ', '"', '\'']) || arg.is_empty() {
+                true => format!("{arg:?}"),
+                false => arg.clone(),
+            },
+        )
+        .collect();
+    shown.join(" ")
 }
 
 /// Rows the lines take when wrapped at `width` columns; a wrapped line gets one row

@@ -1,55 +1,87 @@
-//! Styles. Without colour (`NO_COLOR`) only modifiers remain, and glyphs carry meaning.
+//! The one palette every widget draws with: a style per role, from the theme (`[ui]
+//! theme`), the overrides (`[ui.colors]`) and a profile's accent. Without colour
+//! (`NO_COLOR`) only modifiers remain, whatever the config says, and glyphs carry meaning.
 
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::coc::Status;
+use crate::config::look::{Role, ThemeName};
 
 #[derive(Debug, Clone, Copy)]
-pub struct Theme {
+pub struct Palette {
     color: bool,
+    colors: [Color; Role::ALL.len()],
+    /// High contrast: every coloured text bold too.
+    bold: bool,
 }
 
-impl Theme {
-    pub fn new(color: bool) -> Theme {
-        Theme { color }
+impl Palette {
+    pub fn new(theme: ThemeName, color: bool) -> Palette {
+        let colors = Role::ALL.map(|role| theme_color(theme, role));
+        Palette {
+            color,
+            colors,
+            bold: theme == ThemeName::HighContrast,
+        }
     }
 
-    fn fg(self, color: Color) -> Style {
-        if self.color {
-            Style::new().fg(color)
+    /// `[ui.colors]` over the theme's.
+    pub fn with_colors(mut self, overrides: &[(Role, Color)]) -> Palette {
+        for &(role, color) in overrides {
+            self.colors[role as usize] = color;
+        }
+        self
+    }
+
+    /// A profile's colour (production in red): the title, keys and borders.
+    pub fn with_accent(self, accent: Color) -> Palette {
+        self.with_colors(&[(Role::Accent, accent), (Role::Border, accent)])
+    }
+
+    fn of(self, role: Role) -> Color {
+        self.colors[role as usize]
+    }
+
+    fn fg(self, role: Role) -> Style {
+        if !self.color {
+            return Style::new();
+        }
+        let style = Style::new().fg(self.of(role));
+        if self.bold {
+            style.add_modifier(Modifier::BOLD)
         } else {
-            Style::new()
+            style
         }
     }
 
     /// `None` is a ticket not fetched yet.
     pub fn status(self, status: Option<&Status>) -> Style {
         match status {
-            Some(Status::Failed) => self.fg(Color::Red).add_modifier(Modifier::BOLD),
-            Some(Status::Timeout) => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
-            Some(Status::Running) => self.fg(Color::Cyan),
-            Some(Status::Pending | Status::Canceling) => self.fg(Color::Yellow),
-            Some(Status::Canceled) => self.fg(Color::DarkGray),
-            Some(Status::Succeed) => self.fg(Color::Green),
+            Some(Status::Failed) => self.fg(Role::Failed).add_modifier(Modifier::BOLD),
+            Some(Status::Timeout) => self.fg(Role::Timeout).add_modifier(Modifier::BOLD),
+            Some(Status::Running) => self.fg(Role::Running),
+            Some(Status::Pending | Status::Canceling) => self.fg(Role::Pending),
+            Some(Status::Canceled) => self.fg(Role::Canceled),
+            Some(Status::Succeed) => self.fg(Role::Succeeded),
             Some(Status::Unknown(_)) => Style::new().add_modifier(Modifier::ITALIC),
             None => self.dim(),
         }
     }
 
     pub fn error(self) -> Style {
-        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+        self.fg(Role::Error).add_modifier(Modifier::BOLD)
     }
 
     pub fn warning(self) -> Style {
-        self.fg(Color::Yellow)
+        self.fg(Role::Warning)
     }
 
     /// Something is badly wrong (authentication): impossible to miss, even in mono.
     pub fn alarm(self) -> Style {
         if self.color {
             Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
+                .fg(contrast(self.of(Role::Alarm)))
+                .bg(self.of(Role::Alarm))
                 .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
@@ -65,19 +97,28 @@ impl Theme {
     }
 
     pub fn title(self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        self.fg(Role::Accent).add_modifier(Modifier::BOLD)
     }
 
     pub fn key(self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        self.fg(Role::Accent).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn border(self) -> Style {
+        self.fg(Role::Border)
     }
 
     pub fn column_header(self) -> Style {
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
+    /// The selected row: reversed, unless a selection colour is set (its background).
     pub fn selected(self) -> Style {
-        Style::new().add_modifier(Modifier::REVERSED)
+        match self.of(Role::Selection) {
+            Color::Reset => Style::new().add_modifier(Modifier::REVERSED),
+            _ if !self.color => Style::new().add_modifier(Modifier::REVERSED),
+            color => Style::new().fg(contrast(color)).bg(color),
+        }
     }
 
     /// A search match in the output pager; the current one stands out more.
@@ -94,6 +135,92 @@ impl Theme {
     }
 
     pub fn active_tab(self) -> Style {
-        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        self.selected().add_modifier(Modifier::BOLD)
+    }
+}
+
+/// Text that reads on `background`.
+fn contrast(background: Color) -> Color {
+    match background {
+        Color::Yellow
+        | Color::LightYellow
+        | Color::LightGreen
+        | Color::LightCyan
+        | Color::White
+        | Color::Gray => Color::Black,
+        _ => Color::White,
+    }
+}
+
+/// Each theme's colour of a role; `Reset` is the terminal's own (the selection is
+/// reversed then).
+fn theme_color(theme: ThemeName, role: Role) -> Color {
+    use Role::*;
+    match theme {
+        ThemeName::Dark => match role {
+            Failed | Error | Alarm => Color::Red,
+            Timeout => Color::Magenta,
+            Running | Accent => Color::Cyan,
+            Pending | Warning => Color::Yellow,
+            Canceled => Color::DarkGray,
+            Succeeded => Color::Green,
+            Selection | Border => Color::Reset,
+        },
+        // Dark inks for a light background: no yellow or cyan text.
+        ThemeName::Light => match role {
+            Failed | Error | Alarm => Color::Indexed(160),
+            Timeout => Color::Indexed(127),
+            Running | Accent => Color::Indexed(25),
+            Pending | Warning => Color::Indexed(130),
+            Canceled => Color::Indexed(244),
+            Succeeded => Color::Indexed(28),
+            Selection | Border => Color::Reset,
+        },
+        ThemeName::HighContrast => match role {
+            Failed | Error | Alarm => Color::LightRed,
+            Timeout => Color::LightMagenta,
+            Running | Accent => Color::LightCyan,
+            Pending | Warning => Color::LightYellow,
+            Canceled => Color::White,
+            Succeeded => Color::LightGreen,
+            Selection => Color::LightYellow,
+            Border => Color::White,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_and_the_accent_win_over_the_theme_and_no_color_over_all() {
+        let palette = Palette::new(ThemeName::Dark, true)
+            .with_colors(&[(Role::Failed, Color::LightRed)])
+            .with_accent(Color::Red);
+        assert_eq!(
+            palette.status(Some(&Status::Failed)).fg,
+            Some(Color::LightRed)
+        );
+        assert_eq!(palette.title().fg, Some(Color::Red));
+        assert_eq!(palette.border().fg, Some(Color::Red));
+        let mono = Palette::new(ThemeName::HighContrast, false)
+            .with_colors(&[(Role::Selection, Color::Blue)])
+            .with_accent(Color::Red);
+        for style in [mono.title(), mono.border(), mono.selected(), mono.error()] {
+            assert_eq!((style.fg, style.bg), (None, None), "{style:?}");
+        }
+    }
+
+    #[test]
+    fn the_light_theme_writes_no_yellow_or_cyan() {
+        let light = Palette::new(ThemeName::Light, true);
+        for status in Status::KNOWN {
+            let fg = light.status(Some(&status)).fg;
+            assert!(
+                !matches!(fg, Some(Color::Yellow | Color::Cyan | Color::LightYellow)),
+                "{status:?}: {fg:?}"
+            );
+        }
     }
 }

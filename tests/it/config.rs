@@ -495,12 +495,82 @@ fn an_id_with_white_space_on_the_command_line_is_a_usage_error() {
 }
 
 #[test]
+fn command_entries_are_checked_and_a_taken_key_names_both_uses() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.dir("commands.toml");
+    let file = path.display().to_string();
+    fs::write(
+        &path,
+        "[[command]]\nkey = \"S\"\nname = \"ssh\"\nscope = \"ticket\"\nargv = [\"ssh\", \"{host_ip}\"]\n\n\
+         [[command]]\nkey = \"LL\"\nname = \"logs\"\nargv = [\"logs\", \"{stepp}\"]\n\n\
+         [[command]]\nname = \"no key\"\n",
+    )
+    .unwrap();
+    let out = sandbox.check(&path);
+    assert_eq!(out.code, 2);
+    for expected in [
+        format!("{file}:5:8: `argv` in [[command]]: {{host_ip}} needs scope = \"host\""),
+        format!("{file}:8:7: `key` in [[command]]: \"LL\": expected one character"),
+        "did you mean {step}?".to_string(),
+        format!("{file}:12:1: [[command]] entry without `key`, `argv`"),
+    ] {
+        assert!(out.stderr.contains(&expected), "{expected}\n{}", out.stderr);
+    }
+    fs::write(
+        &path,
+        "[[command]]\nkey = \"C\"\nname = \"chat\"\nargv = [\"chat\", \"{execution_id}\"]\n\n\
+         [[command]]\nname = \"my menu\"\nkey = \"x\"\nargv = [\"menu\"]\n",
+    )
+    .unwrap();
+    let out = sandbox.check(&path);
+    assert_eq!(out.code, 2);
+    let expected = format!(
+        "{file}:8:7: `key` in [[command]]: key 'x' of \"my menu\" is taken already in the \
+         dashboard by \"operate: retry, terminate, resume, skip batch\""
+    );
+    assert!(out.stderr.contains(&expected), "{}", out.stderr);
+    fs::write(
+        &path,
+        "[[command]]\nkey = \"S\"\nname = \"ssh\"\nscope = \"host\"\ninteractive = true\n\
+         argv = [\"ssh\", \"root@{host_ip}\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        sandbox.check(&path).code,
+        0,
+        "{}",
+        sandbox.check(&path).stderr
+    );
+}
+
+#[test]
+fn unknown_and_doubled_columns_are_named_with_the_nearest() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.dir("columns.toml");
+    fs::write(&path, "[ui]\ncolumns = [\"name\", \"tag:20\"]\n").unwrap();
+    let out = sandbox.check(&path);
+    assert_eq!(out.code, 2);
+    let expected = "2:20: `columns` in [ui]: unknown column \"tag\" (did you mean \"tags\"?)";
+    assert!(out.stderr.contains(expected), "{}", out.stderr);
+    fs::write(&path, "[ui]\ncolumns = [\"status\", \"tags\"]\n").unwrap();
+    let out = sandbox.check(&path);
+    assert!(out.stderr.contains("must name \"name\""), "{}", out.stderr);
+    fs::write(
+        &path,
+        "[ui]\ncolumns = [\"tags:30\", \"name\", \"status\"]\n",
+    )
+    .unwrap();
+    assert_eq!(sandbox.check(&path).code, 0);
+}
+
+#[test]
 fn ui_keys_are_checked_with_file_line_and_key() {
     let sandbox = Sandbox::new();
     let path = sandbox.dir("ui.toml");
     fs::write(
         &path,
-        "[ui]\nread_only = \"yes\"\nconsole_url = \"https://console.example/coc\"\nreadonly = true\n",
+        "[ui]\nread_only = \"yes\"\nconsole_url = \"https://console.example/coc\"\nreadonly = true\n\
+         language = \"zn\"\ntheme = \"ligth\"\n\n[ui.colors]\nfaild = \"red\"\nrunning = \"purplish\"\n",
     )
     .unwrap();
     let out = sandbox.check(&path);
@@ -510,6 +580,16 @@ fn ui_keys_are_checked_with_file_line_and_key() {
         format!("{file}:2:13: `read_only` in [ui]"),
         format!("{file}:3:15: `console_url` in [ui]: must contain {{execution_id}}"),
         format!("{file}:4:1: unknown key `readonly` in [ui] (did you mean `read_only`?)"),
+        format!(
+            "{file}:5:12: `language` in [ui]: unknown value \"zn\"; \
+             expected one of: en, zh"
+        ),
+        format!(
+            "{file}:6:9: `theme` in [ui]: unknown value \"ligth\" (did you mean \"light\"?); \
+             expected one of: dark, light, high-contrast"
+        ),
+        format!("{file}:9:1: unknown key `faild` in [ui.colors] (did you mean `failed`?)"),
+        format!("{file}:10:11: `running` in [ui.colors]: unknown colour \"purplish\""),
     ] {
         assert!(out.stderr.contains(&expected), "{expected}\n{}", out.stderr);
     }

@@ -330,3 +330,39 @@ fn removing_an_id_a_crlf_file_does_not_name_leaves_it_untouched() {
     use std::os::unix::fs::MetadataExt;
     assert_eq!(before.ino(), after.ino(), "not even rewritten");
 }
+
+#[test]
+fn a_saved_view_is_added_after_the_last_or_replaces_its_namesake_comments_kept() {
+    use coctop::config::ViewEntry;
+    use coctop::config::edit::save_view;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let original = format!(
+        "{ORIGINAL}\n# my views\n[[view]]\nname = \"prod\"   # the one that pages\nfilter = \"env=prod\"\n"
+    );
+    std::fs::write(&path, &original).unwrap();
+    let view = |name: &str, filter: &str, sort: Option<&str>| ViewEntry {
+        name: name.into(),
+        filter: filter.into(),
+        sort: sort.map(str::to_string),
+    };
+    let last = LastRead::of_file(&path);
+    save_view(
+        &path,
+        &view("failures", "status=Failed", Some("started")),
+        &last,
+    )
+    .unwrap();
+    save_view(&path, &view("prod", "env=prod status=Failed", None), &last).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with(ORIGINAL), "{text}");
+    assert!(text.contains("# my views\n[[view]]\nname = \"prod\"   # the one that pages\n"));
+    let config = load(&path).unwrap();
+    assert_eq!(
+        config.views,
+        [
+            view("prod", "env=prod status=Failed", None),
+            view("failures", "status=Failed", Some("started")),
+        ]
+    );
+}

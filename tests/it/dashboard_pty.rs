@@ -68,6 +68,35 @@ fn dashboard_lists_filters_opens_and_quits_cleanly() {
 }
 
 #[test]
+fn the_dashboard_follows_the_terminal_as_it_is_resized() {
+    let sim = Sim::start(SimOptions::default());
+    let ids: Vec<String> = sim.ids().into_iter().take(40).collect();
+    let (_home, env) = watching(&sim, &ids);
+    let rows_shown = |screen: &str| screen.lines().filter(|l| l.contains("drill-")).count();
+
+    let mut app = PtyApp::spawn(&[], &refs(&env), 100, 20);
+    let small = app.wait_for("the list", |s| rows_shown(s) > 0);
+    let fit_small = rows_shown(&small);
+
+    app.resize(120, 50);
+    let tall = app.wait_for("more rows of tickets on the taller screen", |s| {
+        rows_shown(s) >= fit_small + 8
+    });
+    assert!(
+        tall.lines()
+            .any(|l| l.chars().count() > 100 && l.contains("drill-")),
+        "rows use the wider screen:\n{tall}"
+    );
+
+    app.resize(100, 20);
+    app.wait_for("the list cut to the shorter screen again", |s| {
+        rows_shown(s) == fit_small
+    });
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+#[test]
 fn every_ending_signal_restores_the_terminal() {
     let sim = Sim::start(SimOptions::default());
     let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
@@ -149,6 +178,125 @@ fn an_open_ticket_stays_on_screen_when_its_status_leaves_the_filter() {
         moved_on.contains(&id),
         "the pane still shows {id}:\n{moved_on}"
     );
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+#[test]
+fn the_locale_chooses_chinese_and_the_config_overrides_it() {
+    let sim = Sim::start(SimOptions::default());
+    let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
+    let (home, mut env) = watching(&sim, &ids);
+    env.push(("LANG".into(), "zh_CN.UTF-8".into()));
+
+    let mut app = PtyApp::spawn(&[], &refs(&env), 100, 24);
+    let screen = app.wait_for("the header and footer in Chinese", |s| {
+        s.contains("2 个工单") && s.contains("q 退出")
+    });
+    assert!(!screen.contains("tickets"), "{screen}");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+
+    let config = home.path().join("coctop.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("[ui]\nlanguage = \"en\"\n\n{text}")).unwrap();
+    let mut app = PtyApp::spawn(&[], &refs(&env), 100, 24);
+    let screen = app.wait_for("the header and footer in English", |s| {
+        s.contains("2 tickets") && s.contains("q quit")
+    });
+    assert!(!screen.contains("工单"), "{screen}");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+/// The config of `watching`, with `commands` (TOML text) appended.
+fn with_commands(home: &std::path::Path, commands: &str) {
+    let config = home.join("coctop.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n{commands}")).unwrap();
+}
+
+fn toml_string(text: &str) -> String {
+    format!("{text:?}")
+}
+
+#[test]
+fn a_custom_command_gets_its_arguments_whole_and_no_credentials_and_its_output_shows() {
+    let sim = Sim::start(SimOptions::default());
+    let ids: Vec<String> = sim.ids().into_iter().take(4).collect();
+    let (home, mut env) = watching(&sim, &ids);
+    env.push(("COCTOP_SIM_SK".into(), "a-secret-key".into()));
+    env.push(("KEPT_FOR_THE_COMMAND".into(), "yes".into()));
+    let out = home.path().join("argv.txt");
+    let script = "printf '%s\\n' \"$@\" > \"$0\"; env > \"$0.env\"; echo printed-by-the-command";
+    with_commands(
+        home.path(),
+        &format!(
+            "[[command]]\nkey = \"W\"\nname = \"write argv\"\nargv = [\"/bin/sh\", \"-c\", {}, {}, \
+             \"{{execution_id}}\", \"two words; $(touch pwned)\", \"{{profile}}\"]\n",
+            toml_string(script),
+            toml_string(&out.display().to_string()),
+        ),
+    );
+
+    let mut app = PtyApp::spawn(&[], &refs(&env), 120, 32);
+    app.wait_for_text(&ids[3][..16]);
+    app.send("/drill-03\r");
+    app.wait_for("the filter to narrow the list", |s| {
+        s.contains("drill-03") && !s.contains("drill-01")
+    });
+    app.send("?");
+    app.wait_for("the command in the help", |s| s.contains("write argv"));
+    app.send("q");
+    app.send("W");
+    app.wait_for("its output in a pane", |s| {
+        s.contains("printed-by-the-command") && s.contains("write argv: exit 0")
+    });
+    let argv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        argv.lines().collect::<Vec<_>>(),
+        [ids[3].as_str(), "two words; $(touch pwned)", "default"]
+    );
+    let env_seen = std::fs::read_to_string(format!("{}.env", out.display())).unwrap();
+    assert!(env_seen.contains("KEPT_FOR_THE_COMMAND=yes"), "{env_seen}");
+    assert!(!env_seen.contains("a-secret-key"), "{env_seen}");
+    app.send("q");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert!(app.is_cooked());
+}
+
+#[test]
+fn an_interactive_command_has_the_terminal_and_gives_it_back() {
+    let sim = Sim::start(SimOptions::default());
+    let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
+    let (home, env) = watching(&sim, &ids);
+    let out = home.path().join("typed.txt");
+    let script = "printf 'type a line: '; read line; printf '%s\\n' \"$1\" \"$line\" > \"$0\"";
+    with_commands(
+        home.path(),
+        &format!(
+            "[[command]]\nkey = \"I\"\nname = \"ask\"\ninteractive = true\n\
+             argv = [\"/bin/sh\", \"-c\", {}, {}, \"{{execution_id}}\"]\n",
+            toml_string(script),
+            toml_string(&out.display().to_string()),
+        ),
+    );
+    let mut app = PtyApp::spawn(&[], &refs(&env), 100, 24);
+    app.wait_for_text(&ids[0][..16]);
+    app.send("I");
+    app.wait_for("the command's own prompt", |s| s.contains("type a line:"));
+    assert!(
+        app.is_cooked(),
+        "the command has the terminal as the shell left it"
+    );
+    app.send("typed to the command\r");
+    app.wait_for("the dashboard back", |s| s.contains("2 tickets"));
+    let typed = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = typed.lines().collect();
+    assert_eq!(lines.len(), 2, "{typed}");
+    assert!(ids.contains(&lines[0].to_string()), "{typed}");
+    assert_eq!(lines[1], "typed to the command");
     app.send("q");
     assert_eq!(app.wait_exit(), 0);
 }

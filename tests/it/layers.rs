@@ -13,9 +13,11 @@ const LAYERS: &[&[&str]] = &[
     &["text", "format", "backoff", "timer", "files"],
     // The COC wire protocol.
     &["coc"],
+    // Running another program for the user (hooks, custom commands).
+    &["process"],
     // What the library computes from tickets.
     &[
-        "exit", "hosts", "operate", "notify", "query", "cache", "launch",
+        "exit", "hosts", "operate", "notify", "query", "cache", "i18n", "custom", "launch",
     ],
     // The polling engine; runs of a job as `logs` and `diff` see them.
     &["watch", "runs"],

@@ -319,6 +319,7 @@ mod through_the_dashboard {
     use coctop::app::{self, Action, App, AppInit, Message, Prompt, StepsState};
     use coctop::coc::{Operation, Status};
     use coctop::config::WatchEntry;
+    use coctop::i18n::Lang;
     use coctop::sim::SimOptions;
     use coctop::watch::{self, Command, EngineConfig, EngineHandle, Reply, TicketUpdate, Update};
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -341,6 +342,7 @@ mod through_the_dashboard {
             let client = Arc::new(sim.client());
             let engine = sim.block_on(async { watch::spawn(client, config, ids.to_vec()) });
             let mut app = App::new(AppInit {
+                lang: Lang::En,
                 endpoint: sim.url(),
                 watch: ids
                     .iter()

@@ -9,10 +9,13 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
-use coctop::app::{App, AppInit, Message, update};
+use coctop::app::{App, AppInit, Message, UiSettings, update};
 use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
 use coctop::config::WatchEntry;
+use coctop::config::look::ColumnChoice;
+use coctop::config::look::{Role, ThemeName};
 use coctop::format::Zone;
+use coctop::i18n::Lang;
 use coctop::watch::{Reply, TicketUpdate, Update};
 
 /// 2025-07-01 14:00:00 UTC.
@@ -61,6 +64,10 @@ fn http_error() -> ApiError {
 }
 
 fn app_with(tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
+    app_in(Lang::En, tickets)
+}
+
+fn app_in(lang: Lang, tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
     let watch = tickets
         .iter()
         .enumerate()
@@ -72,6 +79,7 @@ fn app_with(tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
         })
         .collect();
     let mut app = App::new(AppInit {
+        lang,
         endpoint: "cn-north-4".into(),
         watch,
         color: true,
@@ -121,6 +129,10 @@ fn keys(app: &mut App, text: &str) {
 /// A dashboard of every status, an unknown one, a CJK name, a ticket still loading and
 /// one whose last poll failed.
 fn mixed() -> App {
+    mixed_in(Lang::En)
+}
+
+fn mixed_in(lang: Lang) -> App {
     let mut running = ticket(2, Status::Running, "patch-kernel", 12);
     running.execution_type = Some(ExecutionType::Batch);
     running.creator = Some("bob".into());
@@ -162,27 +174,30 @@ fn mixed() -> App {
     let mut rate = ticket(3, Status::Succeed, "rotate-certs", 190);
     rate.execution_type = Some(ExecutionType::RateControl);
     rate.creator = Some("carol".into());
-    let mut app = app_with(vec![
-        (
-            Some("DB failover drill"),
-            Some(ticket(1, Status::Failed, "db-failover", 40)),
-        ),
-        (None, Some(running)),
-        (None, Some(rate)),
-        (None, Some(ticket(4, Status::Pending, "drain-node", 2))),
-        (None, Some(ticket(5, Status::Canceled, "resize-disk", 300))),
-        (None, Some(ticket(6, Status::Timeout, "backup-rds", 95))),
-        (None, Some(ticket(7, Status::Canceling, "scale-in", 5))),
-        (
-            None,
-            Some(ticket(8, Status::Unknown("Paused".into()), "odd-one", 30)),
-        ),
-        (
-            Some("数据库切换演练"),
-            Some(ticket(9, Status::Succeed, "db-switch", 61)),
-        ),
-        (Some("not fetched yet"), None),
-    ]);
+    let mut app = app_in(
+        lang,
+        vec![
+            (
+                Some("DB failover drill"),
+                Some(ticket(1, Status::Failed, "db-failover", 40)),
+            ),
+            (None, Some(running)),
+            (None, Some(rate)),
+            (None, Some(ticket(4, Status::Pending, "drain-node", 2))),
+            (None, Some(ticket(5, Status::Canceled, "resize-disk", 300))),
+            (None, Some(ticket(6, Status::Timeout, "backup-rds", 95))),
+            (None, Some(ticket(7, Status::Canceling, "scale-in", 5))),
+            (
+                None,
+                Some(ticket(8, Status::Unknown("Paused".into()), "odd-one", 30)),
+            ),
+            (
+                Some("数据库切换演练"),
+                Some(ticket(9, Status::Succeed, "db-switch", 61)),
+            ),
+            (Some("not fetched yet"), None),
+        ],
+    );
     send(
         &mut app,
         Update::Ticket(TicketUpdate::Transition {
@@ -225,7 +240,11 @@ fn buffer(app: &App, width: u16, height: u16) -> Buffer {
 
 /// Selects the running ticket (third by urgency) and zooms into it on `tab`.
 fn zoomed_on_running(tab: char) -> App {
-    let mut app = resized(mixed(), 80, 24);
+    zoomed_in(Lang::En, tab)
+}
+
+fn zoomed_in(lang: Lang, tab: char) -> App {
+    let mut app = resized(mixed_in(lang), 80, 24);
     keys(&mut app, "jj");
     assert_eq!(app.selected().unwrap().id, id(2));
     key(&mut app, KeyCode::Enter);
@@ -243,6 +262,22 @@ fn list_at_80x24_with_every_status() {
 fn wide_terminal_shows_every_column_and_the_pane_beside() {
     let app = resized(mixed(), 160, 24);
     insta::assert_snapshot!(screen(&app, 160, 24));
+}
+
+#[test]
+fn tags_column_where_the_config_puts_it() {
+    let columns = ["status", "tags:22", "name:16", "took"]
+        .iter()
+        .map(|name| ColumnChoice::parse(name).unwrap())
+        .collect();
+    let settings = UiSettings {
+        columns,
+        ..UiSettings::default()
+    };
+    let app = resized(mixed().with_settings(settings), 80, 24);
+    let screen = screen(&app, 80, 24);
+    assert!(screen.contains("TAGS"), "{screen}");
+    insta::assert_snapshot!(screen);
 }
 
 #[test]
@@ -495,9 +530,9 @@ fn terminate_confirmation_names_action_id_job_and_status() {
     insta::assert_snapshot!("terminate_confirmation", screen(&app, 80, 24));
 }
 
-#[test]
-fn hosts_of_a_failed_step_failed_first_with_counts() {
-    let mut app = zoomed_on_running('4');
+/// The running ticket's Steps tab with a failed step at the cursor.
+fn on_a_failed_step(lang: Lang) -> App {
+    let mut app = zoomed_in(lang, '4');
     let step = |n: u32, status: Status, message: &str| Step {
         execution_step_id: Some(format!("30{n}")),
         name: Some(format!("step {n}")),
@@ -520,8 +555,12 @@ fn hosts_of_a_failed_step_failed_first_with_counts() {
         }),
     );
     key(&mut app, KeyCode::Char('j'));
-    insta::assert_snapshot!("steps_with_a_failed_step", screen(&app, 80, 24));
-    key(&mut app, KeyCode::Enter);
+    app
+}
+
+/// Enter on the failed step, and its hosts arrive.
+fn hosts_arrive(app: &mut App) {
+    key(app, KeyCode::Enter);
     let host = |n: u32, status: &str, batch: u32| {
         serde_json::from_value(serde_json::json!({
             "id": n, "status": status, "start_time": ago(10), "end_time": ago(9),
@@ -531,7 +570,7 @@ fn hosts_of_a_failed_step_failed_first_with_counts() {
         .unwrap()
     };
     send(
-        &mut app,
+        app,
         Update::Reply(Reply::Instances {
             execution_id: id(2),
             step_id: "302".into(),
@@ -548,6 +587,13 @@ fn hosts_of_a_failed_step_failed_first_with_counts() {
             at: now(),
         }),
     );
+}
+
+#[test]
+fn hosts_of_a_failed_step_failed_first_with_counts() {
+    let mut app = on_a_failed_step(Lang::En);
+    insta::assert_snapshot!("steps_with_a_failed_step", screen(&app, 80, 24));
+    hosts_arrive(&mut app);
     insta::assert_snapshot!("hosts_of_a_step", screen(&app, 80, 24));
 }
 
@@ -699,4 +745,197 @@ fn step_values_a_whole_failure_and_a_hosts_output_in_the_pager() {
         Color::Yellow,
         "the current match stands out"
     );
+}
+/// Every screen of the dashboard, by name, in `lang` at 80x24.
+fn every_screen(lang: Lang) -> Vec<(&'static str, String)> {
+    let at_80x24 = |app: &App| screen(app, 80, 24);
+    let mut screens = vec![("list", at_80x24(&resized(mixed_in(lang), 80, 24)))];
+    let mut help = resized(mixed_in(lang), 80, 24);
+    key(&mut help, KeyCode::Char('?'));
+    screens.push(("help", at_80x24(&help)));
+    let mut filtered = resized(mixed_in(lang), 80, 24);
+    key(&mut filtered, KeyCode::Char('/'));
+    keys(&mut filtered, "DB");
+    screens.push(("filter", at_80x24(&filtered)));
+    for (name, tab) in [
+        ("parameters", '1'),
+        ("tags", '2'),
+        ("targets", '3'),
+        ("steps_loading", '4'),
+        ("history", '5'),
+    ] {
+        screens.push((name, at_80x24(&zoomed_in(lang, tab))));
+    }
+    let mut steps = on_a_failed_step(lang);
+    screens.push(("steps", at_80x24(&steps)));
+    hosts_arrive(&mut steps);
+    screens.push(("hosts", at_80x24(&steps)));
+    let mut menu = zoomed_in(lang, '1');
+    key(&mut menu, KeyCode::Char('x'));
+    screens.push(("menu", at_80x24(&menu)));
+    key(&mut menu, KeyCode::Enter);
+    keys(&mut menu, "termin");
+    screens.push(("confirmation", at_80x24(&menu)));
+    let mut adding = resized(mixed_in(lang), 80, 24);
+    key(&mut adding, KeyCode::Char('a'));
+    screens.push(("add", at_80x24(&adding)));
+    screens.push(("empty", at_80x24(&resized(app_in(lang, vec![]), 80, 24))));
+    screens
+}
+
+#[test]
+fn every_screen_in_chinese() {
+    for (name, text) in every_screen(Lang::Zh) {
+        insta::assert_snapshot!(format!("zh_{name}"), text);
+    }
+}
+
+/// The words of the English screens that must not be left on the Chinese ones (the
+/// data shown, IDs and key names aside).
+#[test]
+fn no_english_word_of_the_dashboard_is_left_in_chinese() {
+    let english = [
+        "ago",
+        "ticket",
+        "tickets",
+        "polled",
+        "shown",
+        "Parameters",
+        "Tags",
+        "Targets",
+        "Steps",
+        "History",
+        "STATUS",
+        "NAME",
+        "STARTED",
+        "TOOK",
+        "Failed",
+        "Running",
+        "Succeed",
+        "Pending",
+        "Canceled",
+        "Timeout",
+        "Canceling",
+        "loading",
+        "help",
+        "quit",
+        "move",
+        "open",
+        "back",
+        "filter",
+        "sort",
+        "refresh",
+        "actions",
+        "Started",
+        "Ended",
+        "Updated",
+        "Polled",
+        "Status",
+        "Job",
+        "Message",
+        "Request",
+        "Error",
+        "version",
+        "took",
+        "keys",
+        "closes",
+        "cancel",
+        "choose",
+        "Send",
+        "Type",
+        "Operate",
+        "confirm",
+        "add",
+        "label",
+        "watched",
+        "hosts",
+        "Hosts",
+        "HOST",
+        "MESSAGE",
+        "Esc back",
+        "first seen",
+        "urgency",
+    ];
+    for (name, text) in every_screen(Lang::Zh) {
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for word in english {
+            let found = if word.contains(' ') {
+                text.contains(word)
+            } else {
+                words.contains(&word)
+            };
+            assert!(!found, "{name}: {word:?} in\n{text}");
+        }
+    }
+}
+
+/// The list and the help in each theme, colours and all (a cell's text with its style).
+#[test]
+fn every_theme_colours_the_list_and_the_help() {
+    for theme in [ThemeName::Dark, ThemeName::Light, ThemeName::HighContrast] {
+        let settings = UiSettings {
+            theme,
+            ..UiSettings::default()
+        };
+        let mut app = resized(mixed().with_settings(settings), 80, 24);
+        let name = format!("{theme:?}").to_lowercase();
+        insta::assert_debug_snapshot!(format!("theme_{name}_list"), buffer(&app, 80, 24));
+        key(&mut app, KeyCode::Char('?'));
+        insta::assert_debug_snapshot!(format!("theme_{name}_help"), buffer(&app, 80, 24));
+    }
+}
+
+#[test]
+fn colours_set_by_role_and_the_accent_reach_the_screen_and_no_color_wins() {
+    let settings = UiSettings {
+        colors: vec![
+            (Role::Failed, Color::Rgb(255, 0, 128)),
+            (Role::Border, Color::Blue),
+        ],
+        accent: Some(Color::Red),
+        ..UiSettings::default()
+    };
+    let mut app = resized(mixed().with_settings(settings), 80, 24);
+    let buf = buffer(&app, 80, 24);
+    let fg_of = |buf: &Buffer, text: &str| {
+        let (x, y) = find(buf, text).unwrap_or_else(|| panic!("{text} not on screen"));
+        buf[(x, y)].fg
+    };
+    assert_eq!(fg_of(&buf, "✖ Failed"), Color::Rgb(255, 0, 128));
+    assert_eq!(
+        fg_of(&buf, "coctop"),
+        Color::Red,
+        "the accent colours the title"
+    );
+    key(&mut app, KeyCode::Char('?'));
+    let help = buffer(&app, 80, 24);
+    assert_eq!(
+        fg_of(&help, "┌"),
+        Color::Red,
+        "the accent colours the borders"
+    );
+    app.init.color = false;
+    let mono = buffer(&app, 80, 24);
+    assert!(
+        mono.content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "NO_COLOR wins over the config"
+    );
+}
+
+/// Where `text` starts on screen (cell coordinates).
+fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
+    let first = text.chars().next()?.to_string();
+    (0..buf.area.height).find_map(|y| {
+        (0..buf.area.width).find_map(|x| {
+            let rest: String = (x..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>();
+            (buf[(x, y)].symbol() == first && rest.starts_with(text)).then_some((x, y))
+        })
+    })
 }

@@ -37,7 +37,14 @@ fn a_browsed_ticket_opens_goes_on_esc_and_stays_when_pinned() {
 
     press(&mut app, KeyCode::Enter);
     let pinned = press(&mut app, KeyCode::Char('p'));
-    assert_eq!(pinned.actions, [Action::Engine(Command::Add(id(11)))]);
+    assert_eq!(
+        pinned.actions,
+        [
+            Action::Engine(Command::Add(id(11))),
+            Action::SaveWatch(WatchChange::Add(vec![WatchEntry::unlabelled(id(11))])),
+        ],
+        "watched from now on, and saved to the config"
+    );
     let kept = press(&mut app, KeyCode::Esc);
     assert!(
         !kept

@@ -100,7 +100,7 @@ fn throttling_and_auth_failure_reach_the_health() {
         .redraw
     );
     assert_eq!(app.health().throttled.as_ref().unwrap().0, until);
-    let texts = HealthTexts::of(app.health(), app.now);
+    let texts = HealthTexts::of(app.lang(), app.health(), app.now);
     assert_eq!(texts.throttled_for.as_deref(), Some("3s"));
 
     let auth = ApiError::Http {

@@ -262,3 +262,158 @@ fn the_selection_stays_on_its_ticket_as_rows_move_around_it() {
         assert_eq!(app.visible(app.cursor()).unwrap().id, chosen);
     }
 }
+
+#[test]
+fn a_tag_filter_narrows_the_list_to_the_tickets_carrying_that_tag() {
+    let tag = |key: &str, value: &str| crate::coc::KeyValue {
+        key: key.into(),
+        value: value.into(),
+    };
+    let mut app = app_with(5, |i| {
+        let mut t = ticket(i, Status::Running, "deploy", 60);
+        t.tags = match i {
+            0 => vec![tag("env", "prod"), tag("team", "sre")],
+            1 => vec![tag("env", "staging"), tag("team", "sre")],
+            2 => vec![tag("env", "Prod")],
+            3 => vec![tag("environment", "prod")],
+            _ => vec![],
+        };
+        if i == 2 {
+            t.status = Some(Status::Failed);
+        }
+        t
+    });
+    ch(&mut app, '/');
+    for c in "env=prod".chars() {
+        ch(&mut app, c);
+    }
+    let mut carrying = shown_ids(&app);
+    carrying.sort();
+    assert_eq!(
+        carrying,
+        [id(0), id(2)],
+        "exactly the tickets tagged env=prod"
+    );
+    for c in " team=sre".chars() {
+        ch(&mut app, c);
+    }
+    assert_eq!(shown_ids(&app), [id(0)], "every tag must be carried");
+    let mut app = app_with(5, |i| {
+        let mut t = ticket(i, Status::Running, "deploy", 60);
+        if i % 2 == 0 {
+            t.tags = vec![tag("env", "prod")];
+            t.status = Some(if i == 0 {
+                Status::Failed
+            } else {
+                Status::Succeed
+            });
+        }
+        t
+    });
+    ch(&mut app, '/');
+    for c in "status=failed env=prod".chars() {
+        ch(&mut app, c);
+    }
+    assert_eq!(shown_ids(&app), [id(0)], "a status and a tag together");
+    for _ in 0.."failed env=prod".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    for c in "fialed".chars() {
+        ch(&mut app, c);
+    }
+    assert_eq!(
+        app.visible_len(),
+        0,
+        "a word that cannot be used shows nothing"
+    );
+    assert!(
+        app.filter_invalid().unwrap().contains("Failed"),
+        "and says why"
+    );
+}
+
+#[test]
+fn profile_kind_and_creator_words_match_what_the_tickets_have() {
+    let mut app = app_with(4, |i| {
+        let mut t = ticket(i, Status::Running, "deploy", 60);
+        t.creator = Some(if i == 1 { "LiSi" } else { "zhangsan" }.into());
+        t
+    });
+    let filter = |app: &mut App, words: &str| {
+        press(app, KeyCode::Esc);
+        ch(app, '/');
+        for c in words.chars() {
+            ch(app, c);
+        }
+        app.visible_len()
+    };
+    assert_eq!(filter(&mut app, "creator=lisi"), 1);
+    assert_eq!(filter(&mut app, "kind=execution"), 4);
+    assert_eq!(filter(&mut app, "kind=script"), 0);
+    assert_eq!(filter(&mut app, "profile=default"), 4, "the one profile");
+    assert_eq!(filter(&mut app, "profile=prod"), 0);
+}
+
+#[test]
+fn v_cycles_the_saved_views_and_capital_v_saves_the_filter_as_one() {
+    let views = vec![
+        crate::config::ViewEntry {
+            name: "failures".into(),
+            filter: "status=Failed".into(),
+            sort: Some("name".into()),
+        },
+        crate::config::ViewEntry {
+            name: "patching".into(),
+            filter: "patch".into(),
+            sort: None,
+        },
+    ];
+    let app = app_with(4, |i| match i {
+        0 => ticket(0, Status::Failed, "db-failover", 60),
+        1 => ticket(1, Status::Running, "patch-kernel", 60),
+        2 => ticket(2, Status::Failed, "backup", 60),
+        _ => ticket(3, Status::Succeed, "rotate", 60),
+    });
+    let mut app = app.with_settings(UiSettings {
+        views,
+        ..UiSettings::default()
+    });
+    ch(&mut app, 'v');
+    assert_eq!(app.saved_view(), Some("failures"));
+    assert_eq!(app.filter(), "status=Failed");
+    assert_eq!(
+        shown_ids(&app),
+        [id(2), id(0)],
+        "its filter, sorted by name"
+    );
+    assert_eq!(app.sort(), SortKey::Name);
+    ch(&mut app, 'v');
+    assert_eq!(app.saved_view(), Some("patching"));
+    assert_eq!(shown_ids(&app), [id(1)]);
+    ch(&mut app, 'v');
+    assert_eq!(
+        (app.saved_view(), app.visible_len()),
+        (None, 4),
+        "then the whole list"
+    );
+
+    ch(&mut app, '/');
+    for c in "rot".chars() {
+        ch(&mut app, c);
+    }
+    press(&mut app, KeyCode::Enter);
+    let saved = ch(&mut app, 'V');
+    let view = crate::config::ViewEntry {
+        name: "rot".into(),
+        filter: "rot".into(),
+        sort: Some("name".into()),
+    };
+    assert_eq!(saved.actions, [Action::SaveView(view)]);
+    assert_eq!(app.saved_view(), Some("rot"));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.saved_view(),
+        None,
+        "the filter cleared: no view in force"
+    );
+}

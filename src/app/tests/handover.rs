@@ -47,6 +47,7 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
     let mut app = app.with_settings(UiSettings {
         read_only: None,
         console_url: Some("https://console.example/coc/{execution_id}/detail".into()),
+        ..UiSettings::default()
     });
     assert_eq!(
         ch(&mut app, 'o').actions,

@@ -136,11 +136,12 @@ fn the_help_lists_every_key_the_table_routes_in_every_focus() {
             let Some(binding) = app.keymap().route(focus, &event, |only| app.holds(only)) else {
                 continue;
             };
-            let label = routed_by(binding, &event).label();
+            let label = routed_by(binding, &event).label(Lang::En);
+            let help_text = Lang::En.t(binding.help.clone());
             // The whole line is on the 80x24 screen: the text, and before it the keys.
             let line = help
                 .iter()
-                .find_map(|l| l.split_once(binding.help.as_ref()))
+                .find_map(|l| l.split_once(help_text.as_ref()))
                 .unwrap_or_else(|| {
                     panic!("no help line says {:?}:\n{}", binding.help, help.join("\n"))
                 });
@@ -178,8 +179,8 @@ fn the_footer_offers_only_keys_that_are_routed() {
     for focus in Focus::ALL {
         let app = in_focus(focus);
         let footer = text(&render(&app)).pop().unwrap();
-        for (labels, binding) in app.keymap().footer(focus, |only| app.holds(only)) {
-            let hint = &binding.footer.as_ref().unwrap().text;
+        for (labels, binding) in app.keymap().footer(Lang::En, focus, |only| app.holds(only)) {
+            let hint = Lang::En.t(binding.footer.clone().unwrap().text);
             if !footer.contains(&format!("{labels} {hint}")) {
                 continue; // left out for room
             }
@@ -187,7 +188,7 @@ fn the_footer_offers_only_keys_that_are_routed() {
                 let label = label.as_str();
                 let pressed = keys
                     .iter()
-                    .filter(|e| Key::of(e).map(Key::label).as_deref() == Some(label))
+                    .filter(|e| Key::of(e).map(|k| k.label(Lang::En)).as_deref() == Some(label))
                     .chain(
                         keys.iter()
                             .filter(|e| label == "any key" && Key::of(e).is_none()),

@@ -148,7 +148,7 @@ fn the_operation_targets_the_ticket_the_menu_was_opened_on() {
 fn read_only_offers_nothing_and_sends_nothing() {
     let mut app = mixed().with_settings(UiSettings {
         read_only: Some("--read-only".into()),
-        console_url: None,
+        ..UiSettings::default()
     });
     select_id(&mut app, &id(0));
     let mut sent = Vec::new();
@@ -374,7 +374,7 @@ fn run_again_reviews_the_same_run_with_its_parameters_edited_one_by_one() {
         starts(&press(&mut app, KeyCode::Enter)).is_empty(),
         "Enter only confirms"
     );
-    let Some(Prompt::ConfirmRun { run, .. }) = app.prompt() else {
+    let Some(Prompt::ConfirmRunAgain { run, .. }) = app.prompt() else {
         panic!("a confirmation: {:?}", app.prompt());
     };
     let shown = run.describe();
@@ -419,7 +419,7 @@ fn no_stray_key_starts_a_run_again_and_esc_leaves_the_review() {
     ] {
         review_run_again(&mut app);
         press(&mut app, KeyCode::Enter);
-        assert!(matches!(app.prompt(), Some(Prompt::ConfirmRun { .. })));
+        assert!(matches!(app.prompt(), Some(Prompt::ConfirmRunAgain { .. })));
         assert!(
             starts(&press(&mut app, stray)).is_empty(),
             "{stray:?} started it"

@@ -114,7 +114,7 @@ fn a_adds_typed_and_pasted_ids_with_a_label_and_saves_them() {
             .contains("2 more tickets")
     );
 
-    update(&mut app, Message::Saved(Err("not saved: disk full".into())));
+    update(&mut app, Message::Saved(Saved::Failed("disk full".into())));
     let note = app.watch_edit().note().unwrap();
     assert!(note.is_error && note.text.contains("disk full"));
     ch(&mut app, 'j');

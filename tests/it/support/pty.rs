@@ -100,6 +100,24 @@ impl PtyApp {
         self.writer.flush().unwrap();
     }
 
+    /// Resizes the terminal as a user dragging its window would: the screen here first,
+    /// then the pty, whose kernel side sends SIGWINCH to the program.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        let nonzero = |n: u16| std::num::NonZeroU16::new(n).expect("a terminal of at least 1x1");
+        self.screen
+            .lock()
+            .unwrap()
+            .set_size(nonzero(rows), nonzero(cols));
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
     /// The terminal's line discipline flags, as the shell will find them.
     pub fn is_cooked(&self) -> bool {
         let fd = self.master.as_raw_fd().expect("unix pty");

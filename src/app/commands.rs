@@ -1,0 +1,189 @@
+//! Custom commands in the dashboard: a row of the key table for each, what their
+//! placeholders stand for at the cursor, the refusal under read-only, the question
+//! when `confirm` asks it, and the pane with what one printed.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use super::keys::{Binding, Focus, Focuses, Intent, Key, Keymap, Only, VIEWS};
+use super::view::Tab;
+use super::{Action, App, Reaction, StepsState};
+use crate::config::{Config, ConfigError, Problem};
+use crate::custom::{self, CustomCommand, Scope, Subject};
+use crate::hosts;
+use crate::i18n::{Lang, Msg};
+use crate::text::sanitize;
+
+/// A command to run now, placeholders replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub name: String,
+    pub argv: Vec<String>,
+    /// With the terminal (`ssh`), not in the background.
+    pub interactive: bool,
+    pub timeout: Duration,
+}
+
+/// How a run ended, as the pane tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnded {
+    /// `code`: the exit code, or the signal that ended it.
+    Exited {
+        code: String,
+        output: String,
+    },
+    Killed {
+        after: Duration,
+        output: String,
+    },
+    CannotStart(String),
+}
+
+/// The most lines of output the pane shows: the last ones.
+const PANE_LINES: usize = 14;
+
+/// The key table with one row per command, in order. `Err`: the first command whose key
+/// is taken where its scope works, and a line naming both uses.
+pub fn keymap_with(commands: &[CustomCommand]) -> Result<Keymap, (usize, String)> {
+    let mut keymap = Keymap::default();
+    for (index, command) in commands.iter().enumerate() {
+        let (focus, only) = match command.scope {
+            Scope::Ticket => (VIEWS, Only::Always),
+            Scope::Step => (Focuses::of(&[Focus::Ticket]), Only::StepsTab),
+            Scope::Host => (Focuses::of(&[Focus::Hosts]), Only::Always),
+        };
+        let row = Binding {
+            focus,
+            keys: Cow::Owned(vec![Key::Char(command.key)]),
+            intent: Intent::Command(index),
+            only,
+            footer: None,
+            help: Msg::Verbatim(Cow::Owned(sanitize(&command.name).into_owned())),
+        };
+        keymap.add(row).map_err(|conflict| {
+            let taken_by = Lang::En.t(conflict.taken_by.help.clone());
+            let why = format!(
+                "key {:?} of \"{}\" is taken already in the dashboard by \"{taken_by}\"",
+                command.key, command.name
+            );
+            (index, why)
+        })?;
+    }
+    Ok(keymap)
+}
+
+/// The config's `[[command]]` keys, checked against the dashboard's own and each other.
+pub fn check_command_keys(config: &Config) -> Result<(), ConfigError> {
+    let commands: Vec<CustomCommand> = config.commands.iter().map(|c| c.command.clone()).collect();
+    keymap_with(&commands)
+        .map(drop)
+        .map_err(|(index, why)| ConfigError {
+            path: config.path.clone().unwrap_or_default(),
+            problems: vec![Problem {
+                position: Some(config.commands[index].key_at),
+                message: format!("`key` in [[command]]: {why}"),
+            }],
+        })
+}
+
+impl App {
+    /// A command's key: refused under read-only when it writes, asked first when it
+    /// says so, else run.
+    pub(super) fn on_command(&mut self, index: usize) -> Reaction {
+        let Some(command) = self.settings.commands.get(index).cloned() else {
+            return Reaction::default();
+        };
+        let name = sanitize(&command.name).into_owned();
+        if command.writes
+            && let Some(why) = &self.settings.read_only
+        {
+            let lines = vec![self.t(Msg::OperationsOff(why)).into_owned()];
+            self.prompt.notice(self.t(Msg::ReadOnlyTitle), lines);
+            return Reaction::redraw(true);
+        }
+        let Some(subject) = self.subject(command.scope) else {
+            let lines = vec![self.t(Msg::NothingAtCursor).into_owned()];
+            self.prompt.notice(name, lines);
+            return Reaction::redraw(true);
+        };
+        let argv = match custom::expand(&command.argv, &subject) {
+            Ok(argv) => argv,
+            Err(placeholder) => {
+                let lines = vec![self.t(Msg::NoValueHere(placeholder)).into_owned()];
+                self.prompt.notice(name, lines);
+                return Reaction::redraw(true);
+            }
+        };
+        let run = Run {
+            name,
+            argv,
+            interactive: command.interactive,
+            timeout: command.timeout,
+        };
+        if command.confirm {
+            self.prompt.ask_to_run(run);
+            return Reaction::redraw(true);
+        }
+        Reaction::action(Action::Run(run))
+    }
+
+    /// What the placeholders stand for: the shown ticket, the step at the cursor of its
+    /// Steps tab, the host at the cursor of the step's hosts.
+    fn subject(&self, scope: Scope) -> Option<Subject> {
+        let entry = self.shown()?;
+        let mut subject = Subject {
+            execution_id: entry.id.clone(),
+            profile: super::filter::IMPLICIT_PROFILE.to_string(),
+            region: self.settings.region.clone().unwrap_or_default(),
+            status: entry
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            ..Subject::default()
+        };
+        match (scope, self.hosts()) {
+            (Scope::Ticket, _) => {}
+            (Scope::Step, _) => {
+                let StepsState::Loaded { steps, .. } = &entry.steps else {
+                    return None;
+                };
+                let at = (self.tab() == Tab::Steps).then(|| self.detail.scroll())?;
+                let step = steps.get(at)?;
+                subject.step = step.name.clone().or(step.execution_step_id.clone());
+            }
+            (Scope::Host, Some(shown)) => {
+                let instance = shown.instances().get(shown.scroll())?;
+                subject.step = Some(shown.step_name().to_string());
+                subject.host_ip = hosts::ip(instance).map(str::to_string);
+                subject.host_name = Some(hosts::host(instance));
+            }
+            (Scope::Host, None) => return None,
+        }
+        Some(subject)
+    }
+
+    /// A command run in the background ended: its pane, with the last lines it
+    /// printed. One that had the terminal is told of only when it did not succeed.
+    pub fn command_ended(&mut self, name: &str, ended: RunEnded) -> Reaction {
+        let (title, output) = match &ended {
+            RunEnded::Exited { code, output } => (Msg::CommandExited { name, code }, output),
+            RunEnded::Killed { after, output } => {
+                let seconds = after.as_secs();
+                (Msg::CommandKilled { name, seconds }, output)
+            }
+            RunEnded::CannotStart(why) => (Msg::CommandCannotStart { name, why }, &String::new()),
+        };
+        let title = self.t(title).into_owned();
+        let mut lines: Vec<String> = output.lines().map(str::to_string).collect();
+        if lines.len() > PANE_LINES {
+            let earlier = lines.len() - PANE_LINES;
+            lines.drain(..earlier);
+            lines.insert(0, self.t(Msg::EarlierLines(earlier)).into_owned());
+        }
+        if lines.is_empty() && !matches!(ended, RunEnded::CannotStart(_)) {
+            lines.push(self.t(Msg::NoOutput).into_owned());
+        }
+        self.prompt.notice(title, lines);
+        Reaction::redraw(true)
+    }
+}

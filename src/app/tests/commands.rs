@@ -1,0 +1,196 @@
+//! Custom commands: their keys in the table and the help, what their placeholders
+//! stand for at the cursor, the question, read-only, and the pane with their output.
+
+use std::time::Duration;
+
+use super::*;
+use crate::app::{Run, RunEnded, keymap_with};
+use crate::custom::{CustomCommand, Scope};
+
+fn command(key: char, name: &str, scope: Scope, argv: &[&str]) -> CustomCommand {
+    CustomCommand {
+        key,
+        name: name.into(),
+        scope,
+        argv: argv.iter().map(|a| a.to_string()).collect(),
+        confirm: false,
+        writes: false,
+        interactive: false,
+        timeout: Duration::from_secs(5),
+    }
+}
+
+fn with_commands(app: App, commands: Vec<CustomCommand>, read_only: bool) -> App {
+    app.with_settings(UiSettings {
+        commands,
+        region: Some("cn-north-4".into()),
+        read_only: read_only.then(|| "--read-only".into()),
+        ..UiSettings::default()
+    })
+}
+
+fn runs(reaction: &Reaction) -> Vec<Run> {
+    reaction
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Run(run) => Some(run.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_ticket_command_runs_with_the_selected_tickets_values_and_is_in_the_help() {
+    let chat = command(
+        'C',
+        "open the chat",
+        Scope::Ticket,
+        &[
+            "chat",
+            "--ticket={execution_id}",
+            "{status} in {region}/{profile}",
+        ],
+    );
+    let mut app = with_commands(mixed(), vec![chat], false);
+    select_id(&mut app, &id(0));
+    let ran = runs(&ch(&mut app, 'C'));
+    assert_eq!(ran.len(), 1);
+    assert_eq!(
+        ran[0].argv,
+        [
+            "chat".to_string(),
+            format!("--ticket={}", id(0)),
+            "Failed in cn-north-4/default".to_string()
+        ]
+    );
+    assert!(
+        app.keymap()
+            .help_lines(Lang::En)
+            .iter()
+            .any(|(keys, text)| keys == "C" && Lang::En.t((*text).clone()) == "open the chat")
+    );
+}
+
+#[test]
+fn confirm_asks_first_and_only_y_runs() {
+    let mut page = command('P', "page", Scope::Ticket, &["page", "{execution_id}"]);
+    page.confirm = true;
+    let mut app = with_commands(mixed(), vec![page], false);
+    select_id(&mut app, &id(0));
+    assert!(runs(&ch(&mut app, 'P')).is_empty());
+    assert!(matches!(app.prompt(), Some(Prompt::RunConfirm(_))));
+    assert!(runs(&ch(&mut app, 'n')).is_empty());
+    assert!(app.prompt().is_none(), "any other key cancels");
+    ch(&mut app, 'P');
+    let ran = runs(&ch(&mut app, 'y'));
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].argv[1], id(0));
+}
+
+#[test]
+fn a_command_that_writes_is_refused_under_read_only() {
+    let mut restart = command(
+        'W',
+        "restart it",
+        Scope::Ticket,
+        &["restart", "{execution_id}"],
+    );
+    restart.writes = true;
+    let look = command('L', "look", Scope::Ticket, &["look", "{execution_id}"]);
+    let mut app = with_commands(mixed(), vec![restart, look], true);
+    select_id(&mut app, &id(0));
+    assert!(runs(&ch(&mut app, 'W')).is_empty());
+    assert!(
+        matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("--read-only")),
+        "{:?}",
+        app.prompt()
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        runs(&ch(&mut app, 'L')).len(),
+        1,
+        "one that only reads runs"
+    );
+}
+
+#[test]
+fn step_and_host_commands_take_the_step_and_host_at_the_cursor() {
+    let step_cmd = command('K', "step logs", Scope::Step, &["logs", "{step}"]);
+    let ssh = command(
+        'S',
+        "ssh",
+        Scope::Host,
+        &["ssh", "root@{host_ip}", "{host_name}"],
+    );
+    let mut app = with_commands(
+        app_with(1, |_| ticket(0, Status::Failed, "job0", 7200)),
+        vec![step_cmd, ssh],
+        false,
+    );
+    assert!(runs(&ch(&mut app, 'S')).is_empty(), "no host in the list");
+    steps_arrive(&mut app, 0, vec![failed_step()]);
+    press(&mut app, KeyCode::Enter);
+    assert!(runs(&ch(&mut app, 'K')).is_empty(), "only on the Steps tab");
+    ch(&mut app, '4');
+    assert_eq!(runs(&ch(&mut app, 'K'))[0].argv, ["logs", "restart"]);
+    press(&mut app, KeyCode::Enter);
+    let host: crate::coc::Instance = serde_json::from_value(serde_json::json!({
+        "status": "Failed",
+        "properties": {"fixed_ip": "10.0.0.7", "host_name": "db-1"},
+    }))
+    .unwrap();
+    hosts_arrive(&mut app, vec![host]);
+    assert_eq!(
+        runs(&ch(&mut app, 'S'))[0].argv,
+        ["ssh", "root@10.0.0.7", "db-1"]
+    );
+}
+
+#[test]
+fn a_key_the_dashboard_takes_is_refused_naming_both_uses() {
+    let (index, why) = keymap_with(&[
+        command('C', "chat", Scope::Ticket, &["chat"]),
+        command('x', "my actions", Scope::Ticket, &["act"]),
+    ])
+    .unwrap_err();
+    assert_eq!(index, 1);
+    assert!(
+        why.contains("\"my actions\"") && why.contains("operate: retry"),
+        "{why}"
+    );
+    let (_, why) = keymap_with(&[
+        command('C', "chat", Scope::Ticket, &["chat"]),
+        command('C', "call", Scope::Ticket, &["call"]),
+    ])
+    .unwrap_err();
+    assert!(
+        why.contains("\"call\"") && why.contains("\"chat\""),
+        "{why}"
+    );
+    // A key of the Hosts view only is free in the list.
+    assert!(keymap_with(&[command('b', "hb", Scope::Host, &["x"])]).is_ok());
+}
+
+#[test]
+fn the_pane_shows_the_last_lines_and_how_it_ended() {
+    let mut app = mixed();
+    let output: String = (1..=40).map(|i| format!("line {i}\n")).collect();
+    let ended = RunEnded::Exited {
+        code: "3".into(),
+        output,
+    };
+    update(
+        &mut app,
+        Message::CommandEnded {
+            name: "logs".into(),
+            ended,
+        },
+    );
+    let Some(Prompt::Notice { title, lines }) = app.prompt() else {
+        panic!("{:?}", app.prompt());
+    };
+    assert_eq!(title, "logs: exit 3");
+    assert_eq!(lines.first().unwrap(), "… 26 earlier lines");
+    assert_eq!(lines.last().unwrap(), "line 40");
+}

@@ -1,0 +1,298 @@
+//! English.
+
+use std::borrow::Cow;
+
+use crate::format::Age as When;
+
+use super::Msg;
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
+    use Msg::*;
+    let text: &'static str = match msg {
+        Verbatim(text) => return text,
+        Status(status) => return status.label(),
+        Loading => "loading",
+        NoData => "no data",
+        UnknownStatus => "unknown",
+        Age(When::Ago(span)) => return format!("{span} ago").into(),
+        Age(When::Ahead(span)) => return format!("in {span}").into(),
+        RunAgain => "run again",
+        Operation(op) => op.as_str(),
+
+        SortUrgency => "urgency",
+        SortStarted => "started",
+        SortName => "name",
+        SortStatus => "status",
+        TabParameters => "Parameters",
+        TabTags => "Tags",
+        TabTargets => "Targets",
+        TabSteps => "Steps",
+        TabHistory => "History",
+
+        Tickets(n) => return plural(n, "ticket", "tickets").into(),
+        Shown(n) => return format!(", {n} shown").into(),
+        AuthFailed { age, error } => return format!(" AUTH FAILED {age}: {error} ").into(),
+        PollingStopped => " polling stopped, check credentials",
+        ConfigNotReloaded(why) => return format!(" config not reloaded: {why} ").into(),
+        NewFailures(n) => {
+            return format!(" {} (n: seen) ", plural(n, "new failure", "new failures")).into();
+        }
+        Polled(age) => return format!("polled {age}").into(),
+        NoPollYet => "no successful poll yet",
+        Failing(n) => return format!("! {n} failing").into(),
+        Throttled { left, code } => {
+            return format!("throttled, next request in {left} {code}").into();
+        }
+
+        AddPrompt => "add ",
+        AddHint => "  IDs by space, comma or line; # label",
+        BrowsePrompt => "browse /",
+        BrowseFilterHint => "  key=value: creator job job_id tags since until status",
+        FilterSet(filter) => return format!("filter \"{filter}\" ").into(),
+        NoticesWaiting(n) => {
+            return format!("  {} waiting", plural(n, "notice", "notices")).into();
+        }
+        RemoveQuestion(named) => {
+            return format!("Stop watching {named} and remove it from the config?").into();
+        }
+        BrowseSummary {
+            filter,
+            loaded,
+            total,
+            stopped,
+        } => {
+            let of = total.map_or_else(String::new, |total| format!(" of {total}"));
+            let stopped =
+                stopped.map_or_else(String::new, |why| format!(" · {why} (r reads again)"));
+            return format!("browse: {filter} · {loaded}{of}{stopped} ").into();
+        }
+        AllTickets => "all",
+
+        HelpTitle => " keys: any key closes ",
+        LegendMouse => "mouse",
+        LegendMouseText => "click selects, wheel scrolls",
+        LegendMarkers => "poll failed / stale / cached, not polled yet",
+
+        HintMove => "move",
+        HintOpen => "open",
+        HintHosts => "hosts",
+        HintBack => "back",
+        HintClear => "clear",
+        HintTabs => "tabs",
+        HintFilter => "filter",
+        HintSort => "sort",
+        HintRefresh => "refresh",
+        HintReload => "reload",
+        HintAll => "all",
+        HintActions => "actions",
+        HintPin => "pin",
+        HintHelp => "help",
+        HintClosesHelp => "closes the help",
+        HintCloses => "closes",
+        HintQuit => "quit",
+        HintEdit => "edit",
+        HintAdd => "add",
+        HintKeep => "keep",
+        HintApply => "apply",
+        HintChoose => "choose",
+        HintCancel => "cancel",
+        HintRemove => "remove",
+        HintKeeps => "keeps",
+        HintCancels => "cancels",
+        HintSends => "sends",
+        HintOutput => "output",
+        HintSideways => "sideways",
+        HintWrap => "wrap",
+        HintSearch => "search",
+        HintMatch => "match",
+        HintSave => "save",
+        HintOk => "ok",
+        HintOverwrite => "overwrite",
+        HintParameter => "parameter",
+        HintConfirm => "confirm…",
+
+        HelpMove => "move the selection; scroll; choose (menu, review)",
+        HelpJump => "first / last / a page up / down",
+        HelpEnter => "open the ticket; a step's hosts; a host's output",
+        HelpEsc => "back one level; in the list, clear the filter",
+        HelpTabs => "next / previous tab; 1 Parameters … 5 History",
+        HelpFilter => "filter: words, status=, job=, tags like env=prod",
+        HelpSort => "sort: urgency, started, name, status",
+        HelpRefresh => "poll the shown ticket now (browse: reload) / all",
+        HelpOperate => "operate: retry, terminate, resume, skip, run again",
+        HelpCopy => "copy the ID / a summary; open in the console",
+        HelpEdit => "add IDs / remove the shown ticket (asks); saved",
+        HelpSeen => "new failures seen / mark, = on another compares",
+        HelpBrowse => "browse all (b: back) / pin one; next / save view",
+        HelpHelp => "this help; any key closes it, or a notice",
+        HelpQuit => "quit; suspend (fg resumes); redraw",
+        HelpType => "type on a line: /, a, terminate's word, a value",
+        HelpEnds => "keep / leave a line, the menu or a confirmation",
+        HelpAnswer => "sends (d: removes); any other key cancels",
+        HelpPager => "output: sideways, wrap, search, next / previous, save",
+        KeyText => "text",
+        KeyAny => "any key",
+
+        NothingWatched => {
+            "no tickets watched: add [[watch]] or [[query]] entries to the config (see \
+             `coctop config path`), or press b to browse"
+        }
+        NoMatch(filter) => {
+            return format!("no ticket matches \"{filter}\" (Esc clears the filter)").into();
+        }
+        CannotList(error) => return format!("cannot list tickets: {error} (r tries again)").into(),
+        NoBrowseMatch => "no ticket matches (/ changes the filter)",
+        NoMatchInWhatWasRead(why) => {
+            return format!("no ticket matches in what was read ({why}; r reads again)").into();
+        }
+        ColumnStatus => "STATUS",
+        ColumnName => "NAME",
+        ColumnId => "EXECUTION ID",
+        ColumnType => "TYPE",
+        ColumnCreator => "CREATOR",
+        ColumnStarted => "STARTED",
+        ColumnTook => "TOOK",
+        ColumnUpdated => "UPDATED",
+        ColumnTags => "TAGS",
+
+        FieldStatus => "Status",
+        FieldError => "Error",
+        FieldJob => "Job",
+        FieldStarted => "Started",
+        FieldEnded => "Ended",
+        FieldUpdated => "Updated",
+        FieldAbout => "About",
+        FieldPolled => "Polled",
+        FieldVersionId => "Version ID",
+        FieldTargetBy => "Target by",
+        FieldMessage => "Message",
+        FieldRequest => "Request",
+        FieldSteps => "Steps",
+        TypeIs(kind) => return format!("  type {kind}").into(),
+        By(creator) => return format!("  by {creator}").into(),
+        JobVersion { version, job_id } => {
+            return format!("  version {version}  job ID {job_id}").into();
+        }
+        VersionId { version_id, id } => return format!("{version_id}  id {id}").into(),
+        EndedTook { ended, took } => return format!("{ended}, took {took}").into(),
+        RunningFor(took) => return format!("- (running for {took})").into(),
+        Never => "never",
+        NoParameters => "no parameters",
+        NoTags => "no tags",
+        NoSystemTags => "no system tags",
+        NoTargets => "no targets",
+        SectionTags => "Tags",
+        SectionSystemTags => "System tags",
+        StepsNotLoaded => "steps not loaded: r loads them",
+        LoadingSteps => "loading steps…",
+        RRetries => "r retries",
+        NoSteps => "no steps",
+        NoStatusChange => "no status change seen yet",
+        FirstSeen => "first seen",
+        WaitingForAnswer => "waiting for the answer",
+        Accepted => "accepted",
+        Refused(error) => return format!("refused: {error}").into(),
+        OutcomeUnknown(error) => {
+            return format!(
+                "outcome unknown: {error}; it may have happened: look at the ticket before \
+                 sending it again"
+            )
+            .into();
+        }
+        NotSentDeclined => "not sent: declined",
+        NotSentReadOnly => "not sent: read-only",
+        OutcomeUnknownTitle(op) => return format!("{op}: outcome unknown").into(),
+        OperationSent { op, sent, outcome } => {
+            return format!("{op} sent at {sent}, {outcome}").into();
+        }
+        ColumnAction => "ACTION",
+        ColumnMessage => "MESSAGE",
+
+        HostsOf(step) => return format!("Hosts of {step}").into(),
+        LoadedOf { loaded, total } => return format!("  {loaded} of {total} loaded").into(),
+        EscBack => "  Esc back",
+        NoHosts => "no hosts: this step runs once, not per host",
+        ColumnBatch => "BATCH",
+        ColumnHost => "HOST",
+        ColumnIp => "IP",
+        HostCount { count, status } => {
+            let status = status.map_or("unknown", |s| s.as_str());
+            return format!("{count} {status}").into();
+        }
+
+        ActionsTitle => " actions ",
+        OperateOn(id) => return format!("Operate on {id}:").into(),
+        ConfirmTitle(op) => return format!(" confirm {op} ").into(),
+        TypeToConfirm { word, op } => {
+            return format!("Type {word} or the execution ID, then Enter, to send {op}:").into();
+        }
+        SendQuestion(op) => return format!("Send {op}? ").into(),
+        Describe {
+            op,
+            id,
+            job,
+            status,
+        } => return format!("{op} {id}  job {job}  status {status}").into(),
+        ReadOnlyTitle => "read-only",
+        OperationsOff(why) => return format!("Operations are off: {why}.").into(),
+        RunQuestion(name) => return format!("Run {name}? ").into(),
+        CommandExited { name, code } => return format!("{name}: exit {code}").into(),
+        CommandKilled { name, seconds } => {
+            return format!("{name}: still running after {seconds}s, killed").into();
+        }
+        CommandCannotStart { name, why } => return format!("{name} cannot start: {why}").into(),
+        NoOutput => "(no output)",
+        EarlierLines(n) => return format!("… {n} earlier lines").into(),
+        NoValueHere(placeholder) => {
+            return format!("Not run: no {{{placeholder}}} at the cursor.").into();
+        }
+        NothingAtCursor => "Not run: nothing at the cursor for it.",
+        NothingToDoTitle => "nothing to do",
+        NoOperationFits { id, status } => {
+            return format!("No operation fits {id} ({status}).").into();
+        }
+        NoDataYet => "no data yet",
+        StatusIs(status) => return format!("status {status}").into(),
+        RefusedTitle(op) => return format!("{op} refused").into(),
+        RefusalTicket(id) => return format!("ticket      {id}").into(),
+        RefusalHttp { status, code } => {
+            return format!("HTTP {status}    error_code {code}").into();
+        }
+        RefusalMessage(message) => return format!("message     {message}").into(),
+        RefusalRequest(id) => return format!("request ID  {id}").into(),
+        NotCopiedTitle => "not copied",
+        ConsoleTitle => "console",
+        NoBrowser(why) => return format!("Could not open a browser ({why}).").into(),
+        TicketInConsole => "The ticket in the console:",
+        SetConsoleUrl => "Set console_url in [ui] of the config to open tickets with o, e.g.",
+
+        AlreadyWatched => "already watched",
+        WatchingMore(n) => {
+            let noun = if n == 1 { "ticket" } else { "tickets" };
+            return format!("watching {n} more {noun}; saving…").into();
+        }
+        Removed(id) => return format!("removed {id}; saving…").into(),
+        Pinned(id) => return format!("pinned {id}; saving…").into(),
+        NoViews => "no [[view]] in the config: / filters, V saves the filter as a view",
+        NothingToSave => "no filter to save: / types one",
+        SavingView(name) => return format!("view \"{name}\"; saving…").into(),
+        ViewActive(name) => return format!("view: {name}").into(),
+        NotAnId { piece, why } => return format!("not an execution ID: {piece:?}: {why}").into(),
+        TypeIds => "type or paste execution IDs (# label optional)",
+        SavedTo(path) => return format!("saved to {path}").into(),
+        NotSaved(why) => return format!("not saved: {why}").into(),
+        NoConfigFile => "not saved: the demo has no config file",
+        NotAWatchEntry { id, path } => {
+            return format!(
+                "{id} is not a [[watch]] entry of {path}: it came from a query (or a pin), \
+                 the file is unchanged"
+            )
+            .into();
+        }
+    };
+    Cow::Borrowed(text)
+}
