@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use coctop::sim::{self, SimOptions};
 use pty::{PtyApp, isolated_env};
 use rand::{Rng, SeedableRng};
-use support::{arg, listing};
+use support::{arg, listing, percentile};
 
 /// The execution ID the detail pane's title names: the selected ticket.
 fn selected(screen: &str) -> Option<String> {
@@ -30,10 +30,6 @@ fn selected(screen: &str) -> Option<String> {
         .split_whitespace()
         .rfind(|word| word.starts_with("EX") && word.len() == 24)?;
     Some(id.to_string())
-}
-
-fn percentile(sorted: &[f64], p: usize) -> f64 {
-    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
 }
 
 /// The header's ticket count: "coctop URL │ 10000 tickets".

@@ -1,6 +1,7 @@
 //! The last known state of the watched tickets, kept in the cache directory between
 //! runs: each ticket's last good data, when it was polled, and its History. The
-//! dashboard starts from it at once, and a finished ticket from it costs no request.
+//! dashboard draws its first frame, then reads the cache and starts from it; a
+//! finished ticket from it costs no request.
 //!
 //! One file per endpoint and account (`Key`), JSON, versioned, at most `MAX_BYTES`
 //! (the most recently polled tickets are kept). Two dashboards on one endpoint merge
@@ -8,30 +9,42 @@
 //! of another version, endpoint or account, owned by another user, or in a directory
 //! others can write to is logged and ignored. It holds what the API answered and
 //! nothing of the credentials.
+//!
+//! The file is read and written as a stream, one ticket at a time: neither the whole
+//! file nor a copy of every ticket is ever held in memory. The tickets of the other
+//! dashboard are merged without being decoded (each entry names its ticket and when it
+//! was polled beside the ticket's own fields).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer as _, Serialize};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::coc::{Auth, ClientConfig, Status, Ticket};
 use crate::files::{self, Expect, ReadError};
 
-/// Bumped whenever the layout changes: an older file is ignored, not misread.
-pub const VERSION: u32 = 2;
+/// Bumped whenever the layout changes: an older file is ignored, not misread. (3: each
+/// entry names its ticket, `id`, beside `polled_at_ms`, `history` and `ticket`.)
+pub const VERSION: u32 = 3;
 const FORMAT: &str = "coctop-cache";
 /// The file's size at most; 10,000 typical tickets fit several times over.
 pub const MAX_BYTES: usize = 64 << 20;
 /// How long a save waits for another dashboard's save of the same file.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
 
-/// One ticket as remembered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One ticket as remembered. The ticket is shared with whoever holds it (the dashboard,
+/// the engine): remembering it copies nothing.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CachedTicket {
-    pub ticket: Ticket,
+    pub ticket: Arc<Ticket>,
     /// When it was last polled successfully, in Unix milliseconds.
     pub polled_at_ms: i64,
     pub history: Vec<CachedTransition>,
@@ -72,13 +85,31 @@ fn digest(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct CacheFile {
-    format: String,
-    version: u32,
-    endpoint: String,
-    account: String,
-    tickets: Vec<CachedTicket>,
+/// An entry as written: the ticket's ID and poll time first, so that reading them back
+/// needs nothing of the ticket.
+#[derive(Serialize)]
+struct EntryOut<'a> {
+    id: &'a str,
+    polled_at_ms: i64,
+    history: &'a [CachedTransition],
+    ticket: &'a Ticket,
+}
+
+/// An entry as read back for the dashboard.
+#[derive(Deserialize)]
+struct EntryIn<'a> {
+    id: String,
+    polled_at_ms: i64,
+    history: Vec<CachedTransition>,
+    #[serde(borrow)]
+    ticket: &'a RawValue,
+}
+
+/// What a save needs of another dashboard's entry to merge it.
+#[derive(Deserialize)]
+struct EntryHead {
+    id: String,
+    polled_at_ms: i64,
 }
 
 /// Times are written as epoch milliseconds, the API's own form.
@@ -96,11 +127,32 @@ pub fn path_for(dir: &Path, key: &Key) -> PathBuf {
     dir.join(format!("tickets-{}.json", &digest[..16]))
 }
 
-/// The remembered tickets of `key`; nothing (and a log line) when the file is missing,
+/// The remembered tickets of `key` that `wanted` names (the others are skipped
+/// without being decoded); nothing (and a log line) when the file is missing,
 /// unreadable, corrupt, foreign or of another version.
-pub fn load(path: &Path, key: &Key) -> Vec<CachedTicket> {
-    match read(path, key) {
-        Ok(tickets) => tickets,
+pub fn load(path: &Path, key: &Key, wanted: impl Fn(&str) -> bool) -> Vec<CachedTicket> {
+    let mut tickets = Vec::new();
+    let read = read_entries(path, key, |entry| {
+        let entry: EntryIn = serde_json::from_str(entry.get())?;
+        if !wanted(&entry.id) {
+            return Ok(());
+        }
+        let ticket: Ticket = serde_json::from_str(entry.ticket.get())?;
+        if ticket.execution_id != entry.id {
+            return Err(de::Error::custom(format!(
+                "entry {:?} holds ticket {:?}",
+                entry.id, ticket.execution_id
+            )));
+        }
+        tickets.push(CachedTicket {
+            ticket: Arc::new(ticket),
+            polled_at_ms: entry.polled_at_ms,
+            history: entry.history,
+        });
+        Ok(())
+    });
+    match read {
+        Ok(()) => tickets,
         Err(why) => {
             tracing::warn!("cache {} ignored: {why}", path.display());
             Vec::new()
@@ -108,33 +160,164 @@ pub fn load(path: &Path, key: &Key) -> Vec<CachedTicket> {
     }
 }
 
-fn read(path: &Path, key: &Key) -> Result<Vec<CachedTicket>, String> {
-    if let Some(dir) = path.parent() {
-        match std::fs::metadata(dir) {
-            Ok(meta) => trusted(&meta, "its directory")?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e.to_string()),
+/// Why a cache file was not used.
+#[derive(Debug)]
+enum Unusable {
+    Read(ReadError),
+    Corrupt(serde_json::Error),
+    /// Another format, version, endpoint or account.
+    Foreign(String),
+    Untrusted(String),
+}
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unusable::Read(e) => write!(f, "{e}"),
+            Unusable::Corrupt(e) => write!(f, "corrupt: {e}"),
+            Unusable::Foreign(why) | Unusable::Untrusted(why) => f.write_str(why),
         }
     }
-    let bytes = match files::read_own(path, MAX_BYTES as u64) {
-        Ok(bytes) => bytes,
-        Err(ReadError::NotFound) => return Ok(Vec::new()),
-        Err(e) => return Err(e.to_string()),
+}
+
+/// Hands each entry of the file to `each`, as text, one at a time; `Ok` once the whole
+/// file was read and is the cache of `key` (a missing file has no entries). What `each`
+/// took from a file that turns out unusable must be thrown away.
+fn read_entries(
+    path: &Path,
+    key: &Key,
+    each: impl FnMut(Box<RawValue>) -> Result<(), serde_json::Error>,
+) -> Result<(), Unusable> {
+    if let Some(dir) = path.parent() {
+        match std::fs::metadata(dir) {
+            Ok(meta) => trusted(&meta, "its directory").map_err(Unusable::Untrusted)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Unusable::Read(ReadError::Io(e))),
+        }
+    }
+    let reader = match files::open_own(path, MAX_BYTES as u64) {
+        Ok(reader) => io::BufReader::new(reader),
+        Err(ReadError::NotFound) => return Ok(()),
+        Err(e) => return Err(Unusable::Read(e)),
     };
-    let file: CacheFile = serde_json::from_slice(&bytes).map_err(|e| format!("corrupt: {e}"))?;
-    if file.format != FORMAT {
-        return Err(format!("not a coctop cache ({:?})", file.format));
+    let mut json = serde_json::Deserializer::from_reader(reader);
+    let header = (&mut json)
+        .deserialize_map(FileVisitor { key, each })
+        .and_then(|header| json.end().map(|()| header));
+    let header = header.map_err(|e| match e.io_error_kind() {
+        Some(_) => Unusable::Read(ReadError::of(e.into())),
+        None => Unusable::Corrupt(e),
+    })?;
+    header.check(key).map_err(Unusable::Foreign)
+}
+
+/// The fields of a file besides its tickets.
+#[derive(Debug, Default)]
+struct Header {
+    format: Option<String>,
+    version: Option<u32>,
+    endpoint: Option<String>,
+    account: Option<String>,
+}
+
+impl Header {
+    fn is_complete(&self) -> bool {
+        self.format.is_some()
+            && self.version.is_some()
+            && self.endpoint.is_some()
+            && self.account.is_some()
     }
-    if file.version != VERSION {
-        return Err(format!("version {}, expected {VERSION}", file.version));
+
+    fn check(&self, key: &Key) -> Result<(), String> {
+        if self.format.as_deref() != Some(FORMAT) {
+            return Err(format!("not a coctop cache ({:?})", self.format));
+        }
+        match self.version {
+            Some(VERSION) => {}
+            Some(other) => return Err(format!("version {other}, expected {VERSION}")),
+            None => return Err("no version".into()),
+        }
+        if (self.endpoint.as_deref(), self.account.as_deref())
+            != (Some(key.endpoint.as_str()), Some(key.account.as_str()))
+        {
+            return Err(format!(
+                "of another endpoint or account ({:?})",
+                self.endpoint
+            ));
+        }
+        Ok(())
     }
-    if (file.endpoint.as_str(), file.account.as_str()) != (&key.endpoint, &key.account) {
-        return Err(format!(
-            "of another endpoint or account ({:?})",
-            file.endpoint
-        ));
+}
+
+/// The file's object: the header's fields, and the tickets handed on one by one.
+struct FileVisitor<'k, F> {
+    key: &'k Key,
+    each: F,
+}
+
+impl<'de, F> Visitor<'de> for FileVisitor<'_, F>
+where
+    F: FnMut(Box<RawValue>) -> Result<(), serde_json::Error>,
+{
+    type Value = Header;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a coctop cache object")
     }
-    Ok(file.tickets)
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Header, A::Error> {
+        let mut header = Header::default();
+        while let Some(field) = map.next_key::<String>()? {
+            match field.as_str() {
+                "format" => header.format = Some(map.next_value()?),
+                "version" => header.version = Some(map.next_value()?),
+                "endpoint" => header.endpoint = Some(map.next_value()?),
+                "account" => header.account = Some(map.next_value()?),
+                // The header comes first (as written): a foreign file's tickets are
+                // not read.
+                "tickets" if header.is_complete() && header.check(self.key).is_err() => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                "tickets" => map.next_value_seed(Entries(&mut self.each))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(header)
+    }
+}
+
+/// The `tickets` array, each entry handed on as it is read.
+struct Entries<'f, F>(&'f mut F);
+
+impl<'de, F> DeserializeSeed<'de> for Entries<'_, F>
+where
+    F: FnMut(Box<RawValue>) -> Result<(), serde_json::Error>,
+{
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F> Visitor<'de> for Entries<'_, F>
+where
+    F: FnMut(Box<RawValue>) -> Result<(), serde_json::Error>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of cached tickets")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(entry) = seq.next_element::<Box<RawValue>>()? {
+            (self.0)(entry).map_err(de::Error::custom)?;
+        }
+        Ok(())
+    }
 }
 
 /// A directory this user owns and nobody else may write to: a file in it can only be
@@ -157,10 +340,35 @@ fn trusted(meta: &std::fs::Metadata, what: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An entry of the file being written: one of ours, or one of the file already there.
+enum Outgoing<'a> {
+    Ours(&'a CachedTicket),
+    Theirs(Theirs),
+}
+
+/// An entry of the file already there that no ticket of ours supersedes: not held by
+/// us, or polled more recently than ours. Kept as written.
+struct Theirs {
+    id: String,
+    polled_at_ms: i64,
+    entry: Box<RawValue>,
+}
+
+impl Outgoing<'_> {
+    fn polled_at_ms(&self) -> i64 {
+        match self {
+            Outgoing::Ours(t) => t.polled_at_ms,
+            Outgoing::Theirs(t) => t.polled_at_ms,
+        }
+    }
+}
+
 /// Writes `tickets` merged with what another dashboard of the same key wrote meanwhile
 /// (for a ticket both hold, the more recently polled wins), atomically and private,
-/// the most recently polled first until `MAX_BYTES`.
-pub fn save(path: &Path, key: &Key, tickets: Vec<CachedTicket>) -> Result<(), String> {
+/// the most recently polled first until `MAX_BYTES`. The file is streamed in and out:
+/// what it costs in memory is about one ticket, besides the other dashboard's tickets
+/// that are kept.
+pub fn save(path: &Path, key: &Key, tickets: &[CachedTicket]) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -180,43 +388,98 @@ pub fn save(path: &Path, key: &Key, tickets: Vec<CachedTicket>) -> Result<(), St
         LOCK_WAIT,
     )
     .map_err(|e| e.to_string())?;
-    let theirs = read(path, key).unwrap_or_default();
-    let mut tickets = merged(tickets, theirs);
-    tickets.sort_by_key(|t| std::cmp::Reverse(t.polled_at_ms));
-    // Room for the envelope; each ticket's share measured as it would be written.
-    let mut room = MAX_BYTES.saturating_sub(1024 + key.endpoint.len() + key.account.len());
-    tickets.retain(|t| {
-        let size = serde_json::to_vec(t).map_or(usize::MAX, |v| v.len() + 1);
-        let fits = size <= room;
-        if fits {
-            room -= size;
-        }
-        fits
-    });
-    let file = CacheFile {
-        format: FORMAT.into(),
-        version: VERSION,
-        endpoint: key.endpoint.clone(),
-        account: key.account.clone(),
-        tickets,
-    };
-    let bytes = serde_json::to_vec(&file).map_err(|e| e.to_string())?;
-    files::replace(path, &bytes, Expect::Anything, 0o600).map_err(|e| e.to_string())
+    let mut outgoing = merged(tickets, theirs(path, key, tickets));
+    outgoing.sort_by_key(|t| std::cmp::Reverse(t.polled_at_ms()));
+    files::replace_with(path, Expect::Anything, 0o600, |out| {
+        write_file(out, key, &outgoing)
+    })
+    .map_err(|e| e.to_string())
 }
 
-/// `ours` and the tickets only `theirs` holds; of a ticket in both, the more recently
-/// polled.
-fn merged(ours: Vec<CachedTicket>, theirs: Vec<CachedTicket>) -> Vec<CachedTicket> {
-    let mut by_id: HashMap<String, CachedTicket> = HashMap::with_capacity(ours.len());
-    for ticket in theirs.into_iter().chain(ours) {
-        match by_id.get(&ticket.ticket.execution_id) {
-            Some(held) if held.polled_at_ms > ticket.polled_at_ms => {}
-            _ => {
-                by_id.insert(ticket.ticket.execution_id.clone(), ticket);
-            }
+/// The entries of the file now there that `ours` does not supersede; none when it is
+/// unusable (it is then replaced).
+fn theirs(path: &Path, key: &Key, ours: &[CachedTicket]) -> Vec<Theirs> {
+    let polled: HashMap<&str, i64> = ours
+        .iter()
+        .map(|t| (t.ticket.execution_id.as_str(), t.polled_at_ms))
+        .collect();
+    let mut kept = Vec::new();
+    let read = read_entries(path, key, |entry| {
+        let head: EntryHead = serde_json::from_str(entry.get())?;
+        if polled
+            .get(head.id.as_str())
+            .is_none_or(|&ours| ours < head.polled_at_ms)
+        {
+            kept.push(Theirs {
+                id: head.id,
+                polled_at_ms: head.polled_at_ms,
+                entry,
+            });
         }
+        Ok(())
+    });
+    match read {
+        Ok(()) => kept,
+        Err(_) => Vec::new(),
     }
-    by_id.into_values().collect()
+}
+
+/// `ours` but those `theirs` supersedes, and `theirs`.
+fn merged(ours: &[CachedTicket], theirs: Vec<Theirs>) -> Vec<Outgoing<'_>> {
+    let superseded: HashSet<&str> = theirs.iter().map(|t| t.id.as_str()).collect();
+    let mut outgoing: Vec<Outgoing> = ours
+        .iter()
+        .filter(|t| !superseded.contains(t.ticket.execution_id.as_str()))
+        .map(Outgoing::Ours)
+        .collect();
+    outgoing.extend(theirs.into_iter().map(Outgoing::Theirs));
+    outgoing
+}
+
+/// The file: its header, then each entry in turn while it fits in `MAX_BYTES` (one
+/// that does not is left out, a smaller one after it may still go in).
+fn write_file(out: &mut dyn Write, key: &Key, entries: &[Outgoing]) -> io::Result<()> {
+    write!(
+        out,
+        "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"endpoint\":"
+    )?;
+    serde_json::to_writer(&mut *out, &key.endpoint)?;
+    out.write_all(b",\"account\":")?;
+    serde_json::to_writer(&mut *out, &key.account)?;
+    out.write_all(b",\"tickets\":[")?;
+    // Room for the header and the closing brackets.
+    let mut room = MAX_BYTES.saturating_sub(1024 + key.endpoint.len() + key.account.len());
+    let mut first = true;
+    let mut buffer = Vec::new();
+    for entry in entries {
+        let text: &[u8] = match entry {
+            Outgoing::Ours(t) => {
+                buffer.clear();
+                serde_json::to_writer(
+                    &mut buffer,
+                    &EntryOut {
+                        id: &t.ticket.execution_id,
+                        polled_at_ms: t.polled_at_ms,
+                        history: &t.history,
+                        ticket: &t.ticket,
+                    },
+                )?;
+                &buffer
+            }
+            Outgoing::Theirs(t) => t.entry.get().as_bytes(),
+        };
+        let size = text.len() + 1;
+        if size > room {
+            continue;
+        }
+        room -= size;
+        if !first {
+            out.write_all(b",")?;
+        }
+        first = false;
+        out.write_all(text)?;
+    }
+    out.write_all(b"]}")
 }
 
 #[cfg(test)]
@@ -229,7 +492,7 @@ mod tests {
         ticket.start_time = Some(1_751_378_400_000);
         ticket.document_name = Some("数据库 drill".into());
         CachedTicket {
-            ticket,
+            ticket: Arc::new(ticket),
             polled_at_ms,
             history: vec![CachedTransition {
                 from: None,
@@ -259,10 +522,13 @@ mod tests {
             cached("EX1", Status::Succeed, 2_000),
             cached("EX2", Status::Unknown("Paused".into()), 1_000),
         ];
-        save(&path, &sim, tickets.clone()).unwrap();
-        assert_eq!(load(&path, &sim), tickets);
+        save(&path, &sim, &tickets).unwrap();
+        assert_eq!(load(&path, &sim, |_| true), tickets);
         let other = key("cn-north-4", "anonymous");
-        assert!(load(&path, &other).is_empty(), "another endpoint's");
+        assert!(
+            load(&path, &other, |_| true).is_empty(),
+            "another endpoint's"
+        );
         assert_ne!(path, path_for(dir.path(), &other));
     }
 
@@ -289,41 +555,78 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_ne!(path_for(dir.path(), &alice), path_for(dir.path(), &bob));
         let path = path_for(dir.path(), &alice);
-        save(&path, &alice, vec![cached("EX1", Status::Failed, 1)]).unwrap();
-        assert!(load(&path, &bob).is_empty(), "another account's tickets");
+        save(&path, &alice, &[cached("EX1", Status::Failed, 1)]).unwrap();
+        assert!(
+            load(&path, &bob, |_| true).is_empty(),
+            "another account's tickets"
+        );
     }
 
     #[test]
     fn two_dashboards_merge_their_tickets_keeping_the_newer_poll() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tickets.json");
-        save(
-            &path,
-            &ep(),
-            vec![
-                cached("EX1", Status::Running, 1),
-                cached("EX2", Status::Failed, 5),
-            ],
-        )
-        .unwrap();
-        save(
-            &path,
-            &ep(),
-            vec![
-                cached("EX1", Status::Succeed, 3),
-                cached("EX3", Status::Failed, 4),
-            ],
-        )
-        .unwrap();
-        let mut held: Vec<(String, i64)> = load(&path, &ep())
+        let first = [
+            cached("EX1", Status::Running, 1),
+            cached("EX2", Status::Failed, 5),
+        ];
+        save(&path, &ep(), &first).unwrap();
+        let second = [
+            cached("EX1", Status::Succeed, 3),
+            cached("EX2", Status::Running, 2),
+            cached("EX3", Status::Failed, 4),
+        ];
+        save(&path, &ep(), &second).unwrap();
+        let mut held: Vec<(String, i64, Option<Status>)> = load(&path, &ep(), |_| true)
             .into_iter()
-            .map(|t| (t.ticket.execution_id, t.polled_at_ms))
+            .map(|t| {
+                (
+                    t.ticket.execution_id.clone(),
+                    t.polled_at_ms,
+                    t.ticket.status.clone(),
+                )
+            })
             .collect();
-        held.sort();
+        held.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(
             held,
-            [("EX1".into(), 3), ("EX2".into(), 5), ("EX3".into(), 4)]
+            [
+                ("EX1".into(), 3, Some(Status::Succeed)),
+                ("EX2".into(), 5, Some(Status::Failed)),
+                ("EX3".into(), 4, Some(Status::Failed)),
+            ]
         );
+        // Newest poll first, the other dashboard's entry as it wrote it.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let order: Vec<usize> = ["\"EX2\"", "\"EX3\"", "\"EX1\""]
+            .iter()
+            .map(|id| text.find(id).unwrap())
+            .collect();
+        assert!(order.is_sorted(), "{text}");
+    }
+
+    #[test]
+    fn only_the_tickets_asked_for_are_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tickets.json");
+        let tickets = [
+            cached("EX1", Status::Succeed, 3),
+            cached("EX2", Status::Failed, 2),
+            cached("EX3", Status::Running, 1),
+        ];
+        save(&path, &ep(), &tickets).unwrap();
+        let loaded = load(&path, &ep(), |id| id != "EX2");
+        assert_eq!(loaded, [tickets[0].clone(), tickets[2].clone()]);
+    }
+
+    #[test]
+    fn an_entry_naming_another_ticket_than_it_holds_spoils_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tickets.json");
+        save(&path, &ep(), &[cached("EX1", Status::Succeed, 3)]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("\"id\":\"EX1\"", "\"id\":\"EX9\"", 1)).unwrap();
+        assert!(load(&path, &ep(), |_| true).is_empty());
     }
 
     #[test]
@@ -332,25 +635,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache_dir = dir.path().join("coctop");
         let path = cache_dir.join("tickets.json");
-        save(&path, &ep(), vec![cached("EX1", Status::Succeed, 1)]).unwrap();
+        save(&path, &ep(), &[cached("EX1", Status::Succeed, 1)]).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().mode() & 0o777;
         assert_eq!((mode(&cache_dir), mode(&path)), (0o700, 0o600));
-        assert_eq!(load(&path, &ep()).len(), 1);
+        assert_eq!(load(&path, &ep(), |_| true).len(), 1);
 
         std::fs::set_permissions(&cache_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         assert!(
-            load(&path, &ep()).is_empty(),
+            load(&path, &ep(), |_| true).is_empty(),
             "a directory anyone can write to"
         );
-        assert!(save(&path, &ep(), Vec::new()).is_err());
+        assert!(save(&path, &ep(), &[]).is_err());
         std::fs::set_permissions(&cache_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
-        assert!(load(&path, &ep()).is_empty(), "a file anyone can write to");
+        assert!(
+            load(&path, &ep(), |_| true).is_empty(),
+            "a file anyone can write to"
+        );
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         // Only root can hand the file to another user to set this up (CI runs as root).
         if unsafe { libc::geteuid() } == 0 {
             std::os::unix::fs::chown(&path, Some(4242), None).unwrap();
-            assert!(load(&path, &ep()).is_empty(), "another user's file");
+            assert!(
+                load(&path, &ep(), |_| true).is_empty(),
+                "another user's file"
+            );
         }
     }
 
@@ -370,16 +679,19 @@ mod tests {
     fn corrupt_foreign_and_old_files_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tickets.json");
-        assert!(load(&path, &ep()).is_empty(), "no file yet");
+        assert!(load(&path, &ep(), |_| true).is_empty(), "no file yet");
         for text in [
-            "{\"format\": \"coctop-cache\", \"version\": 2, \"endpoint\": \"ep\", \"tick",
+            "{\"format\": \"coctop-cache\", \"version\": 3, \"endpoint\": \"ep\", \"tick",
+            "{\"format\": \"coctop-cache\", \"version\": 3, \"endpoint\": \"ep\", \"account\": \"domain:1\", \"tickets\": [{\"id\": \"EX1\"}]}",
+            "{\"format\": \"coctop-cache\", \"version\": 3, \"endpoint\": \"ep\", \"account\": \"domain:1\", \"tickets\": []} []",
+            "{\"format\": \"coctop-cache\", \"version\": 2, \"endpoint\": \"ep\", \"account\": \"domain:1\", \"tickets\": [{\"ticket\": {\"execution_id\": \"EX1\"}, \"polled_at_ms\": 1, \"history\": []}]}",
             "\u{0}\u{1}binary",
             "{\"format\": \"something-else\", \"version\": 2, \"endpoint\": \"ep\", \"account\": \"domain:1\", \"tickets\": []}",
             "{\"format\": \"coctop-cache\", \"version\": 1, \"endpoint\": \"ep\", \"tickets\": []}",
             "[1, 2, 3]",
         ] {
             std::fs::write(&path, text).unwrap();
-            assert!(load(&path, &ep()).is_empty(), "{text}");
+            assert!(load(&path, &ep(), |_| true).is_empty(), "{text}");
         }
     }
 
@@ -387,11 +699,16 @@ mod tests {
     fn the_file_is_bounded_keeping_the_most_recently_polled() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tickets.json");
-        let mut big = cached("EXBIG", Status::Running, 1);
-        big.ticket.description = Some("x".repeat(MAX_BYTES));
+        let mut big = Ticket::empty("EXBIG");
+        big.description = Some("x".repeat(MAX_BYTES));
+        let big = CachedTicket {
+            ticket: Arc::new(big),
+            polled_at_ms: 3,
+            history: Vec::new(),
+        };
         let small = cached("EXNEW", Status::Failed, 2);
-        save(&path, &ep(), vec![big, small.clone()]).unwrap();
-        assert_eq!(load(&path, &ep()), vec![small]);
+        save(&path, &ep(), &[big, small.clone()]).unwrap();
+        assert_eq!(load(&path, &ep(), |_| true), vec![small]);
         assert!(std::fs::metadata(&path).unwrap().len() < 4096);
     }
 }

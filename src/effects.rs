@@ -1,6 +1,6 @@
 //! What the dashboard's event loop does besides the terminal and the engine: tell
 //! notifications, save watch-list changes to the config file, follow the config file,
-//! and remember the tickets in the cache. Each runs off the loop's thread where it
+//! and read and write the tickets' cache. Each runs off the loop's thread where it
 //! touches the disk or another process; answers come back as `Message`s.
 
 use std::io;
@@ -12,7 +12,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::app::{App, Message, Reloaded, Run, RunEnded, SaveResult, Saved, WatchChange};
-use crate::cache;
+use crate::cache::{self, CachedTicket};
 use crate::config::edit::LastRead;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
 use crate::config::{ViewEntry, edit};
@@ -50,10 +50,15 @@ impl CacheTarget {
     fn write(&self, app: &App) -> impl FnOnce() + Send + 'static {
         let (target, tickets) = (self.clone(), app.to_cache());
         move || {
-            if let Err(e) = cache::save(&target.path, &target.key, tickets) {
+            if let Err(e) = cache::save(&target.path, &target.key, &tickets) {
                 tracing::warn!("cache {} not written: {e}", target.path.display());
             }
         }
+    }
+
+    fn read(&self, app: &App) -> impl FnOnce() -> Vec<CachedTicket> + Send + 'static {
+        let (target, watched) = (self.clone(), app.watched_ids());
+        move || cache::load(&target.path, &target.key, |id| watched.contains(id))
     }
 }
 
@@ -160,6 +165,19 @@ impl Effects {
             self.last_read.clone(),
             replies.clone(),
         ))))
+    }
+
+    /// Reads what the cache remembers of the watched tickets on a blocking thread, and
+    /// sends it as `Message::Remembered` (an empty one when nothing is remembered).
+    /// Called once the first frame is on screen, which it would otherwise hold back.
+    pub fn recall(&self, app: &App, replies: &UnboundedSender<Message>) {
+        let Some(cache) = &self.cache else {
+            return;
+        };
+        let (read, replies) = (cache.read(app), replies.clone());
+        tokio::task::spawn_blocking(move || {
+            let _ = replies.send(Message::Remembered(read()));
+        });
     }
 
     /// Writes the tickets to the cache now (on the way out).

@@ -67,6 +67,72 @@ pub fn read_own(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 fn read_checked(path: &Path, limit: u64, own: bool) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_checked(path, limit, own)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    Bounded::new(file, limit)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::of)?;
+    Ok(bytes)
+}
+
+/// `read_own` as a stream, for a file too large to hold in memory beside what is made
+/// of it (the cache). Reading past `limit` bytes (a file that grew) fails with an error
+/// that `ReadError::of` turns into `TooLarge`.
+pub fn open_own(path: &Path, limit: u64) -> Result<Bounded, ReadError> {
+    let (file, _) = open_checked(path, limit, true)?;
+    Ok(Bounded::new(file, limit))
+}
+
+/// A file read to at most `limit` bytes: one more is an error, never a silent cut.
+#[derive(Debug)]
+pub struct Bounded {
+    file: io::Take<File>,
+    limit: u64,
+}
+
+impl Bounded {
+    fn new(file: File, limit: u64) -> Bounded {
+        Bounded {
+            file: file.take(limit.saturating_add(1)),
+            limit,
+        }
+    }
+}
+
+impl Read for Bounded {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        if n > 0 && self.file.limit() == 0 {
+            return Err(io::Error::other(PastLimit(self.limit)));
+        }
+        Ok(n)
+    }
+}
+
+/// Inside the `io::Error` of a read past a `Bounded` file's limit.
+#[derive(Debug)]
+struct PastLimit(u64);
+
+impl fmt::Display for PastLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "larger than {}", size_text(self.0))
+    }
+}
+
+impl std::error::Error for PastLimit {}
+
+impl ReadError {
+    /// What an error reading a `Bounded` file means.
+    pub fn of(error: io::Error) -> ReadError {
+        match error.get_ref().and_then(|e| e.downcast_ref::<PastLimit>()) {
+            Some(&PastLimit(limit)) => ReadError::TooLarge { limit },
+            None => ReadError::Io(error),
+        }
+    }
+}
+
+/// A regular file of at most `limit` bytes, open for reading, and its length.
+fn open_checked(path: &Path, limit: u64, own: bool) -> Result<(File, u64), ReadError> {
     let file = OpenOptions::new()
         .read(true)
         // A FIFO opens at once instead of waiting for a writer; then it is refused below.
@@ -87,14 +153,7 @@ fn read_checked(path: &Path, limit: u64, own: bool) -> Result<Vec<u8>, ReadError
     if metadata.len() > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge { limit });
-    }
-    Ok(bytes)
+    Ok((file, metadata.len()))
 }
 
 /// `read`, or `None` when there is no file.
@@ -199,6 +258,17 @@ impl From<io::Error> for WriteError {
 /// reader sees the old file or the new one, never half of one. An existing file keeps
 /// its mode, owner and group; a new one gets `new_mode`.
 pub fn replace(path: &Path, bytes: &[u8], expect: Expect, new_mode: u32) -> Result<(), WriteError> {
+    replace_with(path, expect, new_mode, |out| out.write_all(bytes))
+}
+
+/// `replace`, the new content written by `write` as it goes (the cache streams its
+/// tickets rather than holding the whole file in memory).
+pub fn replace_with(
+    path: &Path,
+    expect: Expect,
+    new_mode: u32,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), WriteError> {
     let target = resolve(path)?;
     let existing = match std::fs::metadata(&target) {
         Ok(meta) if !meta.is_file() => return Err(WriteError::NotRegular),
@@ -209,9 +279,11 @@ pub fn replace(path: &Path, bytes: &[u8], expect: Expect, new_mode: u32) -> Resu
     if existing.is_some() && !writable(&target) {
         return Err(WriteError::ReadOnly);
     }
-    let (mut file, temporary) = create_temporary(&target)?;
+    let (file, temporary) = create_temporary(&target)?;
     let written = (|| {
-        file.write_all(bytes)?;
+        let mut out = io::BufWriter::new(file);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
         match &existing {
             Some(meta) => keep_owner_and_mode(&file, meta)?,
             None => file.set_permissions(std::fs::Permissions::from_mode(new_mode))?,

@@ -265,6 +265,7 @@ pub async fn event_loop_with(
         },
     );
     term.draw(&app)?;
+    effects.recall(&app, &replies);
     let started = Instant::now();
     let mut frames: u64 = 1;
     let mut pacer = FramePacer::drawn_at(Instant::now());

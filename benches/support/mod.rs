@@ -41,6 +41,11 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The value at `p` percent of `sorted` (sorted ascending).
+pub fn percentile(sorted: &[f64], p: usize) -> f64 {
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
 /// Up to `n` IDs of the simulator's tickets that pass `keep`, paging through the list.
 pub async fn pick_tickets(
     sim: &SimHandle,

@@ -30,13 +30,15 @@ mod view;
 mod views;
 mod watchlist;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 use crate::cache::CachedTicket;
+use crate::coc::Ticket;
 use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::i18n::{Lang, Msg};
@@ -100,6 +102,10 @@ pub enum Message {
         path: std::path::PathBuf,
         result: SaveResult,
     },
+    /// What the cache remembers of the watched tickets, read after the first frame.
+    /// Until it comes the engine polls none of the watched tickets: those it knows
+    /// start from there (a finished one is never polled), the others are polled then.
+    Remembered(Vec<CachedTicket>),
     /// A custom command ended (`name` as the pane titles it).
     CommandEnded {
         name: String,
@@ -214,12 +220,43 @@ impl App {
         self
     }
 
-    /// Starts from what an earlier run knew (the cache) of the watched tickets.
-    pub fn with_cache(mut self, cached: Vec<CachedTicket>) -> App {
-        self.tickets.restore_cached(cached);
+    /// The watched tickets, whose data the cache may remember.
+    pub fn watched_ids(&self) -> HashSet<String> {
+        self.tickets
+            .all()
+            .iter()
+            .filter(|t| t.origin == Origin::Watched)
+            .map(|t| t.id.clone())
+            .collect()
+    }
+
+    /// The cache's answer: the watched tickets it knows start from there, and the
+    /// engine is told of every watched ticket, in the order of the list: known (its data
+    /// from the cache) or to poll.
+    fn remembered(&mut self, cached: Vec<CachedTicket>) -> Reaction {
+        let restored = self.tickets.restore_cached(cached);
         self.list
             .rebuild(self.tickets.all(), &self.filter, Keep::Held);
-        self
+        self.scroll_list_to_cursor();
+        let mut known: HashMap<&str, Arc<Ticket>> = restored
+            .iter()
+            .map(|t| (t.execution_id.as_str(), t.clone()))
+            .collect();
+        let actions = self
+            .tickets
+            .all()
+            .iter()
+            .filter(|t| t.origin == Origin::Watched)
+            .map(|t| match known.remove(t.id.as_str()) {
+                Some(ticket) => Command::AddKnown(ticket),
+                None => Command::Add(t.id.clone()),
+            })
+            .map(Action::Engine)
+            .collect();
+        Reaction {
+            redraw: true,
+            actions,
+        }
     }
 
     /// What to remember for the next run: every ticket with data.
@@ -845,6 +882,7 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
         Message::OutputSaved { path, result } => {
             Reaction::redraw(app.detail.output_saved(path, result))
         }
+        Message::Remembered(cached) => app.remembered(cached),
         Message::CommandEnded { name, ended } => app.command_ended(&name, ended),
         Message::Saved(saved) => {
             let lang = app.lang();

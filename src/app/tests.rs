@@ -296,5 +296,6 @@ mod operations;
 mod output;
 mod redraw_model;
 mod redraws;
+mod remembered;
 mod selection_held;
 mod watchlist;

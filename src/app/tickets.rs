@@ -198,9 +198,9 @@ impl TicketEntry {
 
     /// Replaces the data; says whether it differs from what was there.
     fn set_ticket(&mut self, ticket: Arc<Ticket>) -> DataChange {
-        let change = match self.ticket.as_deref() {
+        let change = match &self.ticket {
             None => DataChange::Moved,
-            Some(old) if old == &*ticket => DataChange::Same,
+            Some(old) if Arc::ptr_eq(old, &ticket) || **old == *ticket => DataChange::Same,
             Some(old)
                 if old.status != ticket.status
                     || old.start_time != ticket.start_time
@@ -213,8 +213,10 @@ impl TicketEntry {
         };
         if change != DataChange::Same {
             self.key_widths = KeyWidths::of(&ticket);
-            self.ticket = Some(ticket);
         }
+        // Even when nothing changed: the engine keeps the new copy, and holding on to
+        // the old one would keep two copies of every ticket that did not change.
+        self.ticket = Some(ticket);
         if change == DataChange::Moved {
             self.reindex();
         }
@@ -314,27 +316,39 @@ impl Tickets {
         (i, true)
     }
 
-    /// Puts back what an earlier run knew of a watched ticket (marked `cached`); `None`
-    /// when the ticket is not watched.
+    /// Puts back what an earlier run knew of a watched ticket (marked `cached`): its
+    /// data, unless a poll brought newer data meanwhile, and its History before what
+    /// was seen since. `None` when the ticket is not watched or kept its polled data.
     fn restore(
         &mut self,
         ticket: Arc<Ticket>,
         polled_at: SystemTime,
-        history: Vec<Transition>,
+        mut history: Vec<Transition>,
     ) -> Option<usize> {
         let i = self.index(&ticket.execution_id)?;
+        if self.entries[i].origin != Origin::Watched {
+            return None;
+        }
         let before = self.counted(i);
         let entry = &mut self.entries[i];
+        history.append(&mut entry.history);
+        let excess = history.len().saturating_sub(HISTORY_LIMIT);
+        history.drain(..excess);
+        entry.history = history;
+        if entry.last_ok.is_some() {
+            return None;
+        }
         entry.set_ticket(ticket);
         entry.last_ok = Some(polled_at);
-        entry.history = history;
         entry.cached = true;
         self.adjust(i, before);
         Some(i)
     }
 
-    /// Puts back what an earlier run remembered (the cache) of the watched tickets.
-    pub fn restore_cached(&mut self, cached: Vec<CachedTicket>) {
+    /// Puts back what an earlier run remembered (the cache) of the watched tickets;
+    /// the tickets whose data it put back.
+    pub fn restore_cached(&mut self, cached: Vec<CachedTicket>) -> Vec<Arc<Ticket>> {
+        let mut restored = Vec::new();
         for remembered in cached {
             let history = remembered
                 .history
@@ -346,17 +360,21 @@ impl Tickets {
                 })
                 .collect();
             let polled_at = cache::from_millis(remembered.polled_at_ms);
-            self.restore(Arc::new(remembered.ticket), polled_at, history);
+            let ticket = remembered.ticket;
+            if self.restore(ticket.clone(), polled_at, history).is_some() {
+                restored.push(ticket);
+            }
         }
+        restored
     }
 
-    /// What to remember for the next run: every ticket with data.
+    /// What to remember for the next run: every ticket with data (shared, not copied).
     pub fn to_cache(&self) -> Vec<CachedTicket> {
         self.entries
             .iter()
             .filter_map(|entry| {
                 Some(CachedTicket {
-                    ticket: Ticket::clone(entry.ticket.as_ref()?),
+                    ticket: entry.ticket.clone()?,
                     polled_at_ms: cache::to_millis(entry.last_ok?),
                     history: entry
                         .history

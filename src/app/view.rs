@@ -112,31 +112,57 @@ pub enum View {
 }
 
 pub(super) fn sort_order(tickets: &[TicketEntry], key: SortKey, order: &mut [usize]) {
-    order.sort_by(|&a, &b| compare(&tickets[a], &tickets[b], key));
+    // Each ticket's place is worked out once, not at every comparison.
+    order.sort_by_cached_key(|&i| Place::of(&tickets[i], key));
 }
 
 pub(super) fn compare(a: &TicketEntry, b: &TicketEntry, key: SortKey) -> Ordering {
-    let start = |t: &TicketEntry| t.ticket.as_ref().and_then(|t| t.start_time);
-    let newest_first = |t: &TicketEntry| Reverse(start(t));
-    // Tickets without a start (or a status) go last, whatever the direction.
-    let no_start = |t: &TicketEntry| start(t).is_none();
-    let loading = |t: &TicketEntry| t.status().is_none();
-    let by_key = match key {
-        SortKey::Urgency => urgency(a.status())
-            .cmp(&urgency(b.status()))
-            .then_with(|| newest_first(a).cmp(&newest_first(b))),
-        SortKey::Started => no_start(a)
-            .cmp(&no_start(b))
-            .then_with(|| newest_first(a).cmp(&newest_first(b))),
-        SortKey::Name => a.sort_name.cmp(&b.sort_name),
-        SortKey::Status => loading(a)
-            .cmp(&loading(b))
-            .then_with(|| {
-                a.status()
-                    .map(Status::as_str)
-                    .cmp(&b.status().map(Status::as_str))
-            })
-            .then_with(|| a.sort_name.cmp(&b.sort_name)),
-    };
-    by_key.then_with(|| a.id.cmp(&b.id))
+    Place::of(a, key).cmp(&Place::of(b, key))
+}
+
+/// Where a ticket goes in the list under a sort key, compared field by field; the
+/// fields a key does not use are equal for every ticket.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Place<'a> {
+    rank: u8,
+    status: Option<&'a str>,
+    newest_first: Reverse<Option<i64>>,
+    name: &'a str,
+    id: &'a str,
+}
+
+impl<'a> Place<'a> {
+    fn of(t: &'a TicketEntry, key: SortKey) -> Place<'a> {
+        let start = t.ticket.as_ref().and_then(|t| t.start_time);
+        let unused = Place {
+            rank: 0,
+            status: None,
+            newest_first: Reverse(None),
+            name: "",
+            id: &t.id,
+        };
+        // Tickets without a start (or a status) go last, whatever the direction.
+        match key {
+            SortKey::Urgency => Place {
+                rank: urgency(t.status()),
+                newest_first: Reverse(start),
+                ..unused
+            },
+            SortKey::Started => Place {
+                rank: u8::from(start.is_none()),
+                newest_first: Reverse(start),
+                ..unused
+            },
+            SortKey::Name => Place {
+                name: &t.sort_name,
+                ..unused
+            },
+            SortKey::Status => Place {
+                rank: u8::from(t.status().is_none()),
+                status: t.status().map(Status::as_str),
+                name: &t.sort_name,
+                ..unused
+            },
+        }
+    }
 }

@@ -1,12 +1,11 @@
 //! The dashboard (`coctop`, `coctop --demo`): engine and terminal wired together.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
 use crate::app::{App, AppInit, UiSettings, check_command_keys};
-use crate::cache::{self, CachedTicket};
+use crate::cache;
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
 use crate::config::edit::LastRead;
 use crate::config::{self, QueryEntry, WatchEntry};
@@ -220,22 +219,16 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         Err(e) => return fail(e.to_string()),
     };
     let _log_guard = super::init_logging();
-    let remembered = remembered(cache.as_ref(), &watch);
-    // Tickets the cache knows start from there; the rest are polled at once.
-    let ids = watch
-        .iter()
-        .filter(|w| !remembered.iter().any(|r| r.ticket.execution_id == w.id))
-        .map(|w| w.id.clone())
-        .collect();
+    // With a cache, the watched tickets wait for it (`Message::Remembered`), read once
+    // the first frame is drawn; without one they are polled at once.
+    let polled_at_once = match &cache {
+        Some(_) => Vec::new(),
+        None => watch.iter().map(|w| w.id.clone()).collect(),
+    };
     let cycle = poll.interval;
-    let engine = watch::spawn(Arc::new(client), poll, ids);
+    let engine = watch::spawn(Arc::new(client), poll, polled_at_once);
     for QueryEntry { name, query } in queries {
         let _ = engine.commands.send(Command::AddQuery { name, query });
-    }
-    for known in &remembered {
-        let _ = engine
-            .commands
-            .send(Command::AddKnown(Arc::new(known.ticket.clone())));
     }
     let init = AppInit {
         lang,
@@ -247,8 +240,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
     effects.cache = cache;
     let app = App::new(init)
         .with_settings(settings)
-        .with_notifications(notify_on, cycle)
-        .with_cache(remembered);
+        .with_notifications(notify_on, cycle);
     let result = tui::event_loop_with(engine, app, effects).await;
     match result {
         Ok(tui::Ended::Quit) => Exit::Success,
@@ -259,15 +251,4 @@ async fn run_engine_and_ui(session: Session) -> Exit {
             Exit::Usage
         }
     }
-}
-
-/// What the cache knows of the watched tickets.
-fn remembered(cache: Option<&effects::CacheTarget>, watch: &[WatchEntry]) -> Vec<CachedTicket> {
-    let Some(cache) = cache else {
-        return Vec::new();
-    };
-    let watched: HashSet<&str> = watch.iter().map(|w| w.id.as_str()).collect();
-    let mut known = cache::load(&cache.path, &cache.key);
-    known.retain(|k| watched.contains(k.ticket.execution_id.as_str()));
-    known
 }
