@@ -526,7 +526,7 @@ fn command_entries_are_checked_and_a_taken_key_names_both_uses() {
     assert_eq!(out.code, 2);
     let expected = format!(
         "{file}:8:7: `key` in [[command]]: key 'x' of \"my menu\" is taken already in the \
-         dashboard by \"operate: retry, terminate, resume, skip batch\""
+         dashboard by \"operate: retry, terminate, resume, skip, run again\""
     );
     assert!(out.stderr.contains(&expected), "{}", out.stderr);
     fs::write(
