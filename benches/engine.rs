@@ -41,7 +41,11 @@ fn run(
     let ids: Vec<String> = (0..TICKETS).map(|i| format!("exec-{i:08}")).collect();
     runtime.block_on(async move {
         let started = Instant::now();
-        let mut engine = spawn(Arc::new(InstantApi { status }), config, ids);
+        let refs = ids
+            .iter()
+            .map(|id| coctop::coc::TicketRef::parse(id).unwrap())
+            .collect();
+        let mut engine = spawn(Arc::new(InstantApi { status }), config, refs);
         let mut snapshots = 0;
         while snapshots < polls {
             match engine.updates.recv().await {

@@ -146,7 +146,13 @@ fn main() {
             concurrency: 64,
             max_rps: opts.rps,
         };
-        let mut engine = watch::spawn(Arc::new(client), engine_config, ids);
+        let mut engine = watch::spawn(
+            Arc::new(client),
+            engine_config,
+            ids.iter()
+                .map(|id| coctop::coc::TicketRef::parse(id).unwrap())
+                .collect(),
+        );
         let (mut polls, mut errors) = (0u64, 0u64);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(opts.seconds);
         loop {

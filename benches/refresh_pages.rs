@@ -64,11 +64,10 @@ async fn until_seen(
     let mut active = HashSet::new();
     while seen.len() < wanted.len() {
         match engine.updates.recv().await {
-            Some(Update::Ticket(TicketUpdate::Snapshot {
-                execution_id,
-                ticket,
-                ..
-            })) if wanted.contains(&execution_id) => {
+            Some(Update::Ticket(TicketUpdate::Snapshot { id, ticket, .. }))
+                if wanted.contains(id.id()) =>
+            {
+                let execution_id = id.id().to_string();
                 if ticket.is_terminal() {
                     active.remove(&execution_id);
                 } else {
@@ -106,7 +105,11 @@ async fn measure(url: &str, ids: &[String], rate: f64, pages: bool) -> Figures {
         concurrency: 8,
         max_rps: rate,
     };
-    let mut engine = watch::spawn(api.clone(), poll, ids.to_vec());
+    let refs = ids
+        .iter()
+        .map(|id| coctop::coc::TicketRef::parse(id).unwrap())
+        .collect();
+    let mut engine = watch::spawn(api.clone(), poll, refs);
     let everyone: HashSet<String> = ids.iter().cloned().collect();
     let (_, active) = until_seen(&mut engine, &everyone).await;
 

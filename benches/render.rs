@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use coctop::app::{App, AppInit, Message, update};
-use coctop::coc::{ExecutionType, KeyValue, Page, Status, Step, Ticket};
+use coctop::coc::{ExecutionType, JobTicket, KeyValue, Page, Status, Step, Ticket, TicketRef};
 use coctop::config::WatchEntry;
 use coctop::i18n::Lang;
 use coctop::watch::{Cursor, PageAt, Reply, TicketUpdate, Update};
@@ -27,7 +27,7 @@ fn watching(ids: &[String]) -> App {
         endpoint: "https://coc.myhuaweicloud.com".into(),
         watch: ids
             .iter()
-            .map(|id| WatchEntry::unlabelled(id.clone()))
+            .map(|id| WatchEntry::unlabelled(TicketRef::parse(id).unwrap()))
             .collect(),
         color: true,
         now: UNIX_EPOCH + Duration::from_secs(NOW),
@@ -87,8 +87,8 @@ fn dashboard(selected: usize) -> App {
         update(
             &mut app,
             Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-                execution_id: id.clone(),
-                ticket: Arc::new(t),
+                id: TicketRef::parse(id).unwrap(),
+                ticket: Arc::new(JobTicket::from(t)),
                 at: now - Duration::from_secs(3),
             })),
         );
@@ -139,19 +139,19 @@ fn render(c: &mut Criterion) {
     let running = app
         .tickets()
         .iter()
-        .find(|t| t.status() == Some(&Status::Running))
+        .find(|t| t.status() == Some(Status::Running.into()))
         .and_then(|t| t.ticket.clone())
         .expect("a running ticket");
     let at = UNIX_EPOCH + Duration::from_secs(NOW);
     c.bench_function("engine_snapshot_10k_tickets", |b| {
         b.iter(|| {
-            let mut ticket = (*running).clone();
+            let mut ticket = running.as_execution().unwrap().clone();
             ticket.update_time = ticket.update_time.map(|t| t + 1000);
             update(
                 &mut app,
                 Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-                    execution_id: ticket.execution_id.clone(),
-                    ticket: Arc::new(ticket),
+                    id: TicketRef::parse(&ticket.execution_id).unwrap(),
+                    ticket: Arc::new(JobTicket::from(ticket)),
                     at,
                 })),
             )
@@ -176,8 +176,8 @@ fn key_press_with_a_huge_ticket_open(c: &mut Criterion) {
     update(
         &mut app,
         Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-            execution_id: id,
-            ticket: Arc::new(ticket),
+            id: TicketRef::parse(&id).unwrap(),
+            ticket: Arc::new(JobTicket::from(ticket)),
             at: now,
         })),
     );
@@ -222,8 +222,8 @@ fn hosts_open(hosts: Vec<serde_json::Value>) -> App {
     update(
         &mut app,
         Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-            execution_id: id.clone(),
-            ticket: Arc::new(ticket),
+            id: TicketRef::parse(&id).unwrap(),
+            ticket: Arc::new(JobTicket::from(ticket)),
             at: now,
         })),
     );
@@ -238,7 +238,7 @@ fn hosts_open(hosts: Vec<serde_json::Value>) -> App {
     update(
         &mut app,
         Message::Engine(Update::Reply(Reply::Steps {
-            execution_id: id.clone(),
+            id: TicketRef::parse(&id).unwrap(),
             result: Ok(vec![step]),
             at: now,
         })),
@@ -253,7 +253,7 @@ fn hosts_open(hosts: Vec<serde_json::Value>) -> App {
         update(
             &mut app,
             Message::Engine(Update::Reply(Reply::Instances {
-                execution_id: id.clone(),
+                id: TicketRef::parse(&id).unwrap(),
                 step_id: "101".into(),
                 page: PageAt {
                     cursor: Cursor::Offset((page * 100) as u32),

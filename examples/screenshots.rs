@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use coctop::app::{self, App, AppInit, Message, UiSettings};
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, Status};
+use coctop::coc::{
+    Auth, Client, ClientConfig, Endpoint, JobStatus, JobTicket, ListQuery, Status, TicketRef,
+};
 use coctop::config::WatchEntry;
 use coctop::config::look::ThemeName;
 use coctop::i18n::Lang;
@@ -46,24 +48,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         endpoint: "cn-north-4".into(),
         watch: tickets
             .iter()
-            .map(|t| WatchEntry {
-                id: t.execution_id.clone(),
-                label: None,
-            })
+            .filter_map(|t| TicketRef::execution(&t.execution_id).ok())
+            .map(WatchEntry::unlabelled)
             .collect(),
         color: true,
         now,
     });
     resize(&mut app);
     for ticket in &tickets {
-        let execution_id = ticket.execution_id.clone();
+        let Ok(id) = TicketRef::execution(&ticket.execution_id) else {
+            continue;
+        };
         if let Some(status) = &ticket.status {
             app::update(
                 &mut app,
                 Message::Engine(Update::Ticket(TicketUpdate::Transition {
-                    execution_id: execution_id.clone(),
+                    id: id.clone(),
                     from: None,
-                    to: status.clone(),
+                    to: JobStatus::Execution(status.clone()),
                     at: now - Duration::from_secs(95),
                 })),
             );
@@ -71,8 +73,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         app::update(
             &mut app,
             Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-                execution_id,
-                ticket: Arc::new(ticket.clone()),
+                id,
+                ticket: Arc::new(JobTicket::from(ticket.clone())),
                 at: now - Duration::from_secs(2),
             })),
         );
@@ -81,21 +83,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     app = write(app, "dashboard-list")?;
 
     // The first failed ticket, opened on its Steps tab.
-    while app.selected().and_then(|t| t.status()) != Some(&Status::Failed) {
+    while app.selected().and_then(|t| t.status()) != Some(JobStatus::Execution(Status::Failed)) {
         let before = app.cursor();
         key(&mut app, KeyCode::Char('j'));
         if app.cursor() == before {
             break;
         }
     }
-    let id = app.selected().map(|t| t.id.clone()).unwrap_or_default();
+    let Some(id) = app.selected().map(|t| t.id.clone()) else {
+        return Err("the simulator has no tickets".into());
+    };
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('4'));
-    let steps = client.list_steps(&id, 100, 0).await.map(|page| page.data);
+    let steps = client
+        .list_steps(id.id(), 100, 0)
+        .await
+        .map(|page| page.data);
     app::update(
         &mut app,
         Message::Engine(Update::Reply(Reply::Steps {
-            execution_id: id,
+            id,
             result: steps,
             at: now,
         })),

@@ -28,12 +28,14 @@ use serde::{Deserialize, Deserializer as _, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::coc::{Auth, ClientConfig, Status, Ticket};
+use crate::coc::{Auth, ClientConfig, JobStatus, JobTicket, TicketRef};
 use crate::files::{self, Expect, ReadError};
 
 /// Bumped whenever the layout changes: an older file is ignored, not misread. (3: each
-/// entry names its ticket, `id`, beside `polled_at_ms`, `history` and `ticket`.)
-pub const VERSION: u32 = 3;
+/// entry names its ticket, `id`, beside `polled_at_ms`, `history` and `ticket`; 4: of
+/// either kind, `id` as written, `script/UUID` for a script ticket, and the ticket with
+/// its `kind` field.)
+pub const VERSION: u32 = 4;
 const FORMAT: &str = "coctop-cache";
 /// The file's size at most; 10,000 typical tickets fit several times over.
 pub const MAX_BYTES: usize = 64 << 20;
@@ -44,7 +46,8 @@ const LOCK_WAIT: Duration = Duration::from_secs(2);
 /// the engine): remembering it copies nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CachedTicket {
-    pub ticket: Arc<Ticket>,
+    /// Of either kind.
+    pub ticket: Arc<JobTicket>,
     /// When it was last polled successfully, in Unix milliseconds.
     pub polled_at_ms: i64,
     pub history: Vec<CachedTransition>,
@@ -52,9 +55,28 @@ pub struct CachedTicket {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedTransition {
-    pub from: Option<Status>,
-    pub to: Status,
+    /// Statuses by name, of the ticket's kind (`JobStatus::parse`).
+    pub from: Option<String>,
+    pub to: String,
     pub at_ms: i64,
+}
+
+impl CachedTransition {
+    pub fn new(from: Option<&JobStatus>, to: &JobStatus, at_ms: i64) -> CachedTransition {
+        CachedTransition {
+            from: from.map(|s| s.as_str().to_string()),
+            to: to.as_str().to_string(),
+            at_ms,
+        }
+    }
+}
+
+impl CachedTicket {
+    /// Its reference as the file writes it; `None` for an ID that breaks the rule (such
+    /// a ticket is never saved).
+    fn written_id(&self) -> Option<String> {
+        self.ticket.reference().ok().map(|id| id.to_string())
+    }
 }
 
 /// Whose tickets a cache file holds: one endpoint, one account.
@@ -92,7 +114,7 @@ struct EntryOut<'a> {
     id: &'a str,
     polled_at_ms: i64,
     history: &'a [CachedTransition],
-    ticket: &'a Ticket,
+    ticket: &'a JobTicket,
 }
 
 /// An entry as read back for the dashboard.
@@ -130,18 +152,20 @@ pub fn path_for(dir: &Path, key: &Key) -> PathBuf {
 /// The remembered tickets of `key` that `wanted` names (the others are skipped
 /// without being decoded); nothing (and a log line) when the file is missing,
 /// unreadable, corrupt, foreign or of another version.
-pub fn load(path: &Path, key: &Key, wanted: impl Fn(&str) -> bool) -> Vec<CachedTicket> {
+pub fn load(path: &Path, key: &Key, wanted: impl Fn(&TicketRef) -> bool) -> Vec<CachedTicket> {
     let mut tickets = Vec::new();
     let read = read_entries(path, key, |entry| {
         let entry: EntryIn = serde_json::from_str(entry.get())?;
-        if !wanted(&entry.id) {
+        let id = TicketRef::parse(&entry.id).map_err(de::Error::custom)?;
+        if !wanted(&id) {
             return Ok(());
         }
-        let ticket: Ticket = serde_json::from_str(entry.ticket.get())?;
-        if ticket.execution_id != entry.id {
+        let ticket: JobTicket = serde_json::from_str(entry.ticket.get())?;
+        if ticket.reference().as_ref() != Ok(&id) {
             return Err(de::Error::custom(format!(
                 "entry {:?} holds ticket {:?}",
-                entry.id, ticket.execution_id
+                entry.id,
+                ticket.id()
             )));
         }
         tickets.push(CachedTicket {
@@ -399,9 +423,9 @@ pub fn save(path: &Path, key: &Key, tickets: &[CachedTicket]) -> Result<(), Stri
 /// The entries of the file now there that `ours` does not supersede; none when it is
 /// unusable (it is then replaced).
 fn theirs(path: &Path, key: &Key, ours: &[CachedTicket]) -> Vec<Theirs> {
-    let polled: HashMap<&str, i64> = ours
+    let polled: HashMap<String, i64> = ours
         .iter()
-        .map(|t| (t.ticket.execution_id.as_str(), t.polled_at_ms))
+        .filter_map(|t| Some((t.written_id()?, t.polled_at_ms)))
         .collect();
     let mut kept = Vec::new();
     let read = read_entries(path, key, |entry| {
@@ -429,7 +453,10 @@ fn merged(ours: &[CachedTicket], theirs: Vec<Theirs>) -> Vec<Outgoing<'_>> {
     let superseded: HashSet<&str> = theirs.iter().map(|t| t.id.as_str()).collect();
     let mut outgoing: Vec<Outgoing> = ours
         .iter()
-        .filter(|t| !superseded.contains(t.ticket.execution_id.as_str()))
+        .filter(|t| {
+            t.written_id()
+                .is_some_and(|id| !superseded.contains(id.as_str()))
+        })
         .map(Outgoing::Ours)
         .collect();
     outgoing.extend(theirs.into_iter().map(Outgoing::Theirs));
@@ -454,11 +481,14 @@ fn write_file(out: &mut dyn Write, key: &Key, entries: &[Outgoing]) -> io::Resul
     for entry in entries {
         let text: &[u8] = match entry {
             Outgoing::Ours(t) => {
+                let Some(id) = t.written_id() else {
+                    continue;
+                };
                 buffer.clear();
                 serde_json::to_writer(
                     &mut buffer,
                     &EntryOut {
-                        id: &t.ticket.execution_id,
+                        id: &id,
                         polled_at_ms: t.polled_at_ms,
                         history: &t.history,
                         ticket: &t.ticket,
@@ -485,6 +515,7 @@ fn write_file(out: &mut dyn Write, key: &Key, entries: &[Outgoing]) -> io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coc::{ScriptTicket, Status, Ticket};
 
     fn cached(id: &str, status: Status, polled_at_ms: i64) -> CachedTicket {
         let mut ticket = Ticket::empty(id);
@@ -492,13 +523,9 @@ mod tests {
         ticket.start_time = Some(1_751_378_400_000);
         ticket.document_name = Some("数据库 drill".into());
         CachedTicket {
-            ticket: Arc::new(ticket),
+            ticket: Arc::new(ticket.into()),
             polled_at_ms,
-            history: vec![CachedTransition {
-                from: None,
-                to: status,
-                at_ms: polled_at_ms,
-            }],
+            history: vec![CachedTransition::new(None, &status.into(), polled_at_ms)],
         }
     }
 
@@ -518,9 +545,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sim = key("http://127.0.0.1:8710", "anonymous");
         let path = path_for(dir.path(), &sim);
+        let script: ScriptTicket = serde_json::from_value(serde_json::json!({
+            "execute_uuid": "JS1", "order_name": "rotate", "status": "PAUSED",
+            "properties": {"script_name": "rotate.sh", "current_execute_batch_index": 2}
+        }))
+        .unwrap();
         let tickets = vec![
             cached("EX1", Status::Succeed, 2_000),
             cached("EX2", Status::Unknown("Paused".into()), 1_000),
+            CachedTicket {
+                ticket: Arc::new(script.into()),
+                polled_at_ms: 500,
+                history: Vec::new(),
+            },
         ];
         save(&path, &sim, &tickets).unwrap();
         assert_eq!(load(&path, &sim, |_| true), tickets);
@@ -577,23 +614,17 @@ mod tests {
             cached("EX3", Status::Failed, 4),
         ];
         save(&path, &ep(), &second).unwrap();
-        let mut held: Vec<(String, i64, Option<Status>)> = load(&path, &ep(), |_| true)
+        let mut held: Vec<(String, i64, Option<JobStatus>)> = load(&path, &ep(), |_| true)
             .into_iter()
-            .map(|t| {
-                (
-                    t.ticket.execution_id.clone(),
-                    t.polled_at_ms,
-                    t.ticket.status.clone(),
-                )
-            })
+            .map(|t| (t.ticket.id().to_string(), t.polled_at_ms, t.ticket.status()))
             .collect();
         held.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(
             held,
             [
-                ("EX1".into(), 3, Some(Status::Succeed)),
-                ("EX2".into(), 5, Some(Status::Failed)),
-                ("EX3".into(), 4, Some(Status::Failed)),
+                ("EX1".into(), 3, Some(Status::Succeed.into())),
+                ("EX2".into(), 5, Some(Status::Failed.into())),
+                ("EX3".into(), 4, Some(Status::Failed.into())),
             ]
         );
         // Newest poll first, the other dashboard's entry as it wrote it.
@@ -702,7 +733,7 @@ mod tests {
         let mut big = Ticket::empty("EXBIG");
         big.description = Some("x".repeat(MAX_BYTES));
         let big = CachedTicket {
-            ticket: Arc::new(big),
+            ticket: Arc::new(big.into()),
             polled_at_ms: 3,
             history: Vec::new(),
         };

@@ -15,10 +15,11 @@ use crate::cmd::sim as sim_cmd;
 use crate::cmd::wait::WaitOptions;
 use crate::cmd::{get, output};
 use crate::coc::auth::ENV_SIM_SK;
-use crate::coc::{Secret, Status};
+use crate::coc::{JobStatus, Secret};
 use crate::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
 use crate::launch;
-use crate::query::{self, TicketQuery, TimeBound};
+use crate::operate::Verb;
+use crate::query::{self, KindFilter, TicketQuery, TimeBound};
 use crate::runs::logs::{Selection, StepChoice};
 use crate::sim::SimOptions;
 
@@ -26,8 +27,10 @@ use crate::sim::SimOptions;
 #[command(
     name = "coctop",
     version,
-    about = "A live terminal dashboard for Huawei Cloud COC job tickets (executions)",
-    after_help = "Exit codes: 0 success, 1 a ticket ended Failed/Canceled/Timeout (wait), \
+    about = "A live terminal dashboard for Huawei Cloud COC job tickets (executions and \
+             script tickets)",
+    after_help = "Exit codes: 0 success, 1 a ticket ended Failed/Canceled/Timeout or \
+                  ABNORMAL/CANCELED/ROLLBACKED (wait), \
                   2 usage or config error, 3 --timeout passed (wait), 4 authentication or \
                   permission failure, 5 a ticket could not be fetched or an operation was refused."
 )]
@@ -67,7 +70,8 @@ pub struct ConfigFile {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReadOnly {
-    /// Never send an operation (retry, terminate, resume, skip-batch); as `[ui] read_only`.
+    /// Never send an operation (retry, terminate, resume, skip-batch, pause, continue,
+    /// cancel, cancel-host); as `[ui] read_only`.
     #[arg(long)]
     pub read_only: bool,
 }
@@ -129,8 +133,18 @@ pub enum Command {
     Terminate(OperateArgs),
     /// RESUME paused tickets.
     Resume(OperateArgs),
-    /// SKIP_BATCH: skip the running batch of BATCH tickets.
-    SkipBatch(OperateArgs),
+    /// SKIP_BATCH: skip the running batch of BATCH executions, or a batch of script
+    /// tickets (the one they are at, or --batch N).
+    SkipBatch(SkipBatchArgs),
+    /// PAUSE_ORDER: pause processing script tickets (script/UUID) after their running
+    /// hosts.
+    Pause(OperateArgs),
+    /// CONTINUE_ORDER: let paused script tickets go on.
+    Continue(OperateArgs),
+    /// CANCEL_ORDER: cancel script tickets that have not ended.
+    Cancel(OperateArgs),
+    /// CANCEL_INSTANCE: cancel one host of a script ticket.
+    CancelHost(CancelHostArgs),
     /// Print the output of every host of a ticket, as its pages arrive.
     Logs(LogsArgs),
     /// Start a job (or a script) and print the new ticket's ID.
@@ -171,20 +185,21 @@ pub struct GetArgs {
     /// Print the per-host results of every step, failed hosts first.
     #[arg(long)]
     pub instances: bool,
-    /// Execution IDs.
+    /// Execution IDs, or script/UUID for script tickets.
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
     #[command(flatten)]
     pub connection: Connection,
 }
 
-/// `retry|terminate|resume|skip-batch`: asks on a terminal, needs `--yes` without one.
+/// `retry|terminate|resume|pause|continue|cancel`: asks on a terminal, needs `--yes`
+/// without one.
 #[derive(Debug, Args)]
 pub struct OperateArgs {
     /// Send without asking (required when there is no terminal to ask on).
     #[arg(long)]
     pub yes: bool,
-    /// Execution IDs.
+    /// Execution IDs, or script/UUID for script tickets.
     #[arg(value_name = "ID", required = true)]
     pub ids: Vec<String>,
     #[command(flatten)]
@@ -275,6 +290,34 @@ pub struct RunArgs {
     pub connection: Connection,
 }
 
+/// `skip-batch`: an execution's running batch, a script ticket's batch.
+#[derive(Debug, Args)]
+pub struct SkipBatchArgs {
+    /// The batch of the script tickets to skip (default: the one each is at).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub batch: Option<u32>,
+    #[command(flatten)]
+    pub operate: OperateArgs,
+}
+
+/// `cancel-host script/UUID --host ID`.
+#[derive(Debug, Args)]
+pub struct CancelHostArgs {
+    /// The host's ID (its `id` among the batch's hosts).
+    #[arg(long, value_name = "ID")]
+    pub host: i64,
+    /// Send without asking (required when there is no terminal to ask on).
+    #[arg(long)]
+    pub yes: bool,
+    /// The script ticket: script/UUID.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[command(flatten)]
+    pub read_only: ReadOnly,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
 impl RunArgs {
     pub fn options(&self) -> RunOptions {
         let start = match (&self.script, &self.job) {
@@ -320,6 +363,12 @@ impl DiffArgs {
     }
 }
 
+impl SkipBatchArgs {
+    pub fn verb(&self) -> Verb {
+        Verb::SkipBatch { batch: self.batch }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// Poll interval, e.g. 2s, at least 1s (default: the config's poll.interval).
@@ -345,7 +394,8 @@ pub struct WaitArgs {
     /// Notify as the config's [notify] says (bell and desktop on stderr's terminal, the hook).
     #[arg(long)]
     pub notify: bool,
-    /// Execution IDs (the config's watched tickets when none are given).
+    /// Execution IDs, or script/UUID for script tickets (the config's watched tickets
+    /// when none are given).
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
     #[command(flatten)]
@@ -354,6 +404,9 @@ pub struct WaitArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// Which tickets: execution, script or all.
+    #[arg(long, value_name = "KIND", default_value = "execution", value_parser = KindFilter::parse)]
+    pub kind: KindFilter,
     /// Part of the creator's name.
     #[arg(long, value_name = "NAME")]
     pub creator: Option<String>,
@@ -372,9 +425,10 @@ pub struct ListArgs {
     /// Ended before: a duration ago (2h), an RFC 3339 time or a date.
     #[arg(long, value_name = "DUR|TIME", value_parser = query::parse_time_bound)]
     pub until: Option<TimeBound>,
-    /// Only tickets with this status (repeatable; filtered here, not by the API).
+    /// Only tickets with this status (repeatable; an execution's like Failed, a script
+    /// ticket's like ABNORMAL).
     #[arg(long, value_name = "STATUS", value_parser = query::parse_status)]
-    pub status: Vec<Status>,
+    pub status: Vec<JobStatus>,
     /// At most this many tickets.
     #[arg(long, value_name = "N", default_value_t = query::DEFAULT_LIMIT, value_parser = query::parse_limit)]
     pub limit: usize,
@@ -387,6 +441,7 @@ pub struct ListArgs {
 impl ListArgs {
     pub fn query(&self) -> TicketQuery {
         TicketQuery {
+            kind: self.kind,
             creator: self.creator.clone(),
             job: self.job.clone(),
             job_id: self.job_id.clone(),

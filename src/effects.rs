@@ -230,7 +230,7 @@ fn save_watch_change(path: Option<&Path>, change: &WatchChange, last_read: &Last
             Ok(true) => Ok(None),
             // Found by a [[query]] (or pinned): there is nothing of it in the file.
             Ok(false) => Ok(Some(Saved::NotInFile {
-                id: id.clone(),
+                id: id.to_string(),
                 path: path.display().to_string(),
             })),
             Err(e) => Err(e),
@@ -282,6 +282,7 @@ fn write_output(path: &Path, text: &str, overwrite: bool) -> SaveResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coc::TicketRef;
 
     #[test]
     fn removing_a_ticket_the_file_does_not_name_says_where_it_came_from() {
@@ -292,7 +293,7 @@ mod tests {
         let last_read = LastRead::of_file(&path);
         let said = save_watch_change(
             Some(&path),
-            &WatchChange::Remove("EXQUERY".into()),
+            &WatchChange::Remove(TicketRef::parse("EXQUERY").unwrap()),
             &last_read,
         );
         assert_eq!(
@@ -303,7 +304,11 @@ mod tests {
             }
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
-        let said = save_watch_change(Some(&path), &WatchChange::Remove("EX1".into()), &last_read);
+        let said = save_watch_change(
+            Some(&path),
+            &WatchChange::Remove(TicketRef::parse("EX1").unwrap()),
+            &last_read,
+        );
         assert_eq!(said, Saved::To(path.display().to_string()));
     }
 }

@@ -1,10 +1,10 @@
-//! A step's per-host results (instances) as people read them: which host, which batch,
-//! failed hosts first, how many in each status. The same for `coctop get --instances`
-//! and the dashboard.
+//! Per-host results as people read them: a step's instances and a script batch's
+//! hosts; which host, which batch, failed hosts first, how many in each status. The
+//! same for `coctop get --instances` and the dashboard.
 
 use std::cmp::Reverse;
 
-use crate::coc::{Instance, Status};
+use crate::coc::{Instance, JobStatus, ScriptHost, ScriptStatus, Status};
 
 /// What tells two instances apart on the pages of a step: their instance ID, else
 /// their `id`.
@@ -42,44 +42,95 @@ pub fn batch(instance: &Instance) -> Option<u64> {
 /// Failed, timed-out and canceled hosts first, then running ones, then the rest;
 /// within a group by batch, in the server's order. Decided from the raw status.
 pub fn failed_first(instances: &mut [Instance]) {
-    instances.sort_by_key(|i| (Reverse(attention(i.status.as_ref())), batch(i)));
+    sort_failed_first(instances, instance_status, batch);
 }
 
-fn attention(status: Option<&Status>) -> u8 {
+/// A script batch's hosts, failed first as `failed_first` (all of one batch).
+pub fn script_failed_first(hosts: &mut [ScriptHost]) {
+    sort_failed_first(hosts, script_host_status, |_| None);
+}
+
+fn instance_status(instance: &Instance) -> Option<JobStatus> {
+    instance.status.clone().map(JobStatus::Execution)
+}
+
+fn script_host_status(host: &ScriptHost) -> Option<JobStatus> {
+    host.status.clone().map(JobStatus::Script)
+}
+
+fn sort_failed_first<T>(
+    rows: &mut [T],
+    status: impl Fn(&T) -> Option<JobStatus>,
+    batch: impl Fn(&T) -> Option<u64>,
+) {
+    rows.sort_by_cached_key(|row| (Reverse(attention(status(row).as_ref())), batch(row)));
+}
+
+fn attention(status: Option<&JobStatus>) -> u8 {
+    use JobStatus::{Execution as E, Script as S};
     match status {
-        Some(Status::Failed | Status::Timeout) => 3,
-        Some(Status::Canceled | Status::Canceling) => 2,
-        Some(Status::Running) => 1,
+        Some(s) if s.is_failure() => 3,
+        Some(E(Status::Canceled | Status::Canceling) | S(ScriptStatus::Canceled)) => 2,
+        Some(E(Status::Running) | S(ScriptStatus::Processing)) => 1,
         _ => 0,
     }
 }
 
 /// How many hosts are in each status, most urgent first ("2 Failed, 5 Succeed").
 pub fn counts(instances: &[Instance]) -> Vec<(String, usize)> {
-    status_counts(instances)
+    names(status_counts(instances))
+}
+
+/// `counts` of a script batch's hosts ("1 ABNORMAL, 9 FINISHED").
+pub fn script_counts(hosts: &[ScriptHost]) -> Vec<(String, usize)> {
+    names(script_status_counts(hosts))
+}
+
+fn names(counts: Vec<(Option<JobStatus>, usize)>) -> Vec<(String, usize)> {
+    counts
         .into_iter()
-        .map(|(status, n)| (status.map_or("unknown", Status::as_str).to_string(), n))
+        .map(|(status, n)| {
+            let name = status.as_ref().map_or("unknown", JobStatus::as_str);
+            (name.to_string(), n)
+        })
         .collect()
 }
 
 /// `counts` by the statuses themselves (`None`: a host without one), for texts in
 /// other languages.
-pub fn status_counts(instances: &[Instance]) -> Vec<(Option<&Status>, usize)> {
-    let mut counts: Vec<(Option<&Status>, usize)> = Vec::new();
-    for instance in instances {
-        let status = instance.status.as_ref();
+pub fn status_counts(instances: &[Instance]) -> Vec<(Option<JobStatus>, usize)> {
+    count_by_status(instances, instance_status)
+}
+
+/// `status_counts` of a script batch's hosts.
+pub fn script_status_counts(hosts: &[ScriptHost]) -> Vec<(Option<JobStatus>, usize)> {
+    count_by_status(hosts, script_host_status)
+}
+
+fn count_by_status<T>(
+    rows: &[T],
+    status: impl Fn(&T) -> Option<JobStatus>,
+) -> Vec<(Option<JobStatus>, usize)> {
+    let mut counts: Vec<(Option<JobStatus>, usize)> = Vec::new();
+    for row in rows {
+        let status = status(row);
         match counts.iter_mut().find(|(s, _)| *s == status) {
             Some((_, n)) => *n += 1,
             None => counts.push((status, 1)),
         }
     }
-    counts.sort_by_key(|(status, _)| Reverse(attention(*status)));
+    counts.sort_by_key(|(status, _)| Reverse(attention(status.as_ref())));
     counts
 }
 
 /// `counts` as one line: "2 Failed, 5 Succeed".
 pub fn counts_line(instances: &[Instance]) -> String {
-    counts(instances)
+    join_counts(&counts(instances))
+}
+
+/// Counts as one line: "2 Failed, 5 Succeed".
+pub fn join_counts(counts: &[(String, usize)]) -> String {
+    counts
         .iter()
         .map(|(status, n)| format!("{n} {status}"))
         .collect::<Vec<_>>()
@@ -92,6 +143,15 @@ pub fn failed_count(instances: &[Instance]) -> usize {
         .iter()
         .filter(|i| matches!(i.status, Some(Status::Failed | Status::Timeout)))
         .count()
+}
+
+/// The first line of a host's output with something on it, for a row.
+pub fn first_output_line(message: Option<&str>) -> &str {
+    message
+        .unwrap_or("")
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -126,6 +186,31 @@ mod tests {
         );
         assert_eq!(failed_count(&hosts), 2);
         assert_eq!(batch(&hosts[0]), Some(1));
+    }
+
+    #[test]
+    fn a_batch_s_failed_hosts_come_first_and_are_counted() {
+        let host = |id: i64, status: &str| -> ScriptHost {
+            serde_json::from_value(json!({"id": id, "status": status})).unwrap()
+        };
+        let mut hosts = vec![
+            host(1, "FINISHED"),
+            host(2, "PROCESSING"),
+            host(3, "ABNORMAL"),
+            host(4, "CANCELED"),
+        ];
+        script_failed_first(&mut hosts);
+        let order: Vec<_> = hosts.iter().map(|h| h.id.unwrap()).collect();
+        assert_eq!(order, [3, 4, 2, 1]);
+        let line: Vec<String> = script_counts(&hosts)
+            .into_iter()
+            .map(|(s, n)| format!("{n} {s}"))
+            .collect();
+        assert_eq!(
+            line,
+            ["1 ABNORMAL", "1 CANCELED", "1 PROCESSING", "1 FINISHED"]
+        );
+        assert_eq!(first_output_line(Some("\n  \nstep 1\nstep 2")), "step 1");
     }
 
     #[test]

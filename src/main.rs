@@ -4,9 +4,9 @@ use clap::{CommandFactory, FromArgMatches};
 
 use coctop::cli::{self, Cli, Command, OperateArgs};
 use coctop::cmd;
-use coctop::coc::Operation;
 use coctop::config::CONFIG_ENV;
 use coctop::exit::Exit;
+use coctop::operate::Verb;
 
 fn main() -> ExitCode {
     // An empty COCTOP_CONFIG is as good as unset (clap would call it a missing value).
@@ -23,8 +23,7 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let globals = cli::globals(&matches);
-    let operate =
-        |operation, args: &OperateArgs| cmd::operate::run(&globals, &args.ids, operation, args.yes);
+    let operate = |verb, args: &OperateArgs| cmd::operate::run(&globals, &args.ids, verb, args.yes);
     let exit: Exit = match &cli.command {
         None if cli.demo => cmd::dashboard::demo(&globals),
         None => cmd::dashboard::run(&globals),
@@ -33,10 +32,17 @@ fn main() -> ExitCode {
         }
         Some(Command::Wait(args)) => cmd::wait::run(&globals, &args.ids, &args.options()),
         Some(Command::List(args)) => cmd::list::run(&globals, &args.query(), args.output.into()),
-        Some(Command::Retry(args)) => operate(Operation::Retry, args),
-        Some(Command::Terminate(args)) => operate(Operation::Terminate, args),
-        Some(Command::Resume(args)) => operate(Operation::Resume, args),
-        Some(Command::SkipBatch(args)) => operate(Operation::SkipBatch, args),
+        Some(Command::Retry(args)) => operate(Verb::Retry, args),
+        Some(Command::Terminate(args)) => operate(Verb::Terminate, args),
+        Some(Command::Resume(args)) => operate(Verb::Resume, args),
+        Some(Command::SkipBatch(args)) => operate(args.verb(), &args.operate),
+        Some(Command::Pause(args)) => operate(Verb::Pause, args),
+        Some(Command::Continue(args)) => operate(Verb::Continue, args),
+        Some(Command::Cancel(args)) => operate(Verb::Cancel, args),
+        Some(Command::CancelHost(args)) => {
+            let verb = Verb::CancelHost { host: args.host };
+            cmd::operate::run(&globals, std::slice::from_ref(&args.id), verb, args.yes)
+        }
         Some(Command::Logs(args)) => {
             cmd::logs::run(&globals, &args.reference, &args.selection(), args.format())
         }

@@ -1,24 +1,78 @@
-//! A query over the list API: the filters that `coctop list`, `[[query]]` and the
-//! dashboard's browse view share, under the same names. No I/O here.
+//! A query over the list APIs (executions and script tickets): the filters that
+//! `coctop list`, `[[query]]` and the dashboard's browse view share, under the same
+//! names. No I/O here.
 
 use std::time::{Duration, SystemTime};
 
-use crate::coc::{ListQuery, Status, Ticket};
+use crate::coc::{JobStatus, JobTicket, ListQuery, ScriptOrderQuery, ScriptStatus, TicketKind};
 use crate::format::{self, Zone, parse_duration};
 use crate::text::nearest;
 
 /// The filter names, as `[[query]]` keys and `key=value` words of the browse filter.
 pub const FILTER_KEYS: &[&str] = &[
-    "creator", "job", "job_id", "tags", "since", "until", "status", "limit",
+    "kind", "creator", "job", "job_id", "tags", "since", "until", "status", "limit",
 ];
+
+/// Which kinds of ticket a query reads (`kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KindFilter {
+    /// Executions only: `coctop list` and `[[query]]` unless told otherwise.
+    #[default]
+    Execution,
+    Script,
+    /// Both lists.
+    All,
+}
+
+impl KindFilter {
+    pub const NAMES: [&str; 3] = ["execution", "script", "all"];
+
+    pub fn parse(text: &str) -> Result<KindFilter, String> {
+        match text.trim() {
+            "execution" => Ok(KindFilter::Execution),
+            "script" => Ok(KindFilter::Script),
+            "all" => Ok(KindFilter::All),
+            other => Err(format!(
+                "unknown kind {other:?}: expected {}",
+                KindFilter::NAMES.join(", ")
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KindFilter::Execution => "execution",
+            KindFilter::Script => "script",
+            KindFilter::All => "all",
+        }
+    }
+
+    /// The lists to read, executions first.
+    pub fn kinds(self) -> &'static [TicketKind] {
+        match self {
+            KindFilter::Execution => &[TicketKind::Execution],
+            KindFilter::Script => &[TicketKind::Script],
+            KindFilter::All => &[TicketKind::Execution, TicketKind::Script],
+        }
+    }
+
+    pub fn includes(self, kind: TicketKind) -> bool {
+        self.kinds().contains(&kind)
+    }
+}
 
 /// How many tickets `coctop list` prints when `--limit` is not given.
 pub const DEFAULT_LIMIT: usize = 100;
 
-/// What the user asked for. Every filter but `status` is the API's own; `status` is
-/// applied here, on the raw status the server sent (the API has no status filter).
+/// What the user asked for. Every filter but `status` is the executions API's own;
+/// `status` is applied here, on the raw status the server sent (the API has no status
+/// filter). The script tickets' API filters by creator, time and one status; the rest
+/// is applied here: script tickets have no job, job ID or tags, so those filters keep
+/// none.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TicketQuery {
+    /// Which lists are read.
+    pub kind: KindFilter,
     /// Part of the creator's name (`creator`, fuzzy).
     pub creator: Option<String>,
     /// Part of the job's name (`document_name`, fuzzy).
@@ -31,8 +85,9 @@ pub struct TicketQuery {
     pub since: Option<TimeBound>,
     /// Ended before this (`end_time`).
     pub until: Option<TimeBound>,
-    /// Kept when the status is one of these; empty keeps every status.
-    pub status: Vec<Status>,
+    /// Kept when the status is one of these (by name, any letter case, so `CANCELED`
+    /// and `Canceled` are one filter); empty keeps every status.
+    pub status: Vec<JobStatus>,
     /// At most this many tickets (`coctop list`; the engine follows every match).
     pub limit: Option<usize>,
 }
@@ -73,13 +128,47 @@ impl TicketQuery {
         }
     }
 
-    /// Whether the status filter keeps this ticket.
-    pub fn keeps(&self, ticket: &Ticket) -> bool {
-        self.status.is_empty()
+    /// The script tickets' API filters at `now`, without paging: the one status asked
+    /// for, if only one script status is.
+    pub fn script_query(&self, now: SystemTime) -> ScriptOrderQuery {
+        let mut statuses = ScriptStatus::KNOWN
+            .into_iter()
+            .filter(|known| self.names_status(known.as_str()));
+        let status = match (statuses.next(), statuses.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        };
+        ScriptOrderQuery {
+            creator: self.creator.clone(),
+            start_time: self.since.map(|since| since.millis(now)),
+            end_time: self.until.map(|until| until.millis(now)),
+            status,
+            ..ScriptOrderQuery::default()
+        }
+    }
+
+    /// Whether the filters applied here keep this ticket: its kind, its status (only a
+    /// known one, by its raw value), and for a script ticket the filters its API lacks.
+    pub fn keeps(&self, ticket: &JobTicket) -> bool {
+        if !self.kind.includes(ticket.kind()) {
+            return false;
+        }
+        let status_kept = self.status.is_empty()
             || ticket
-                .status
-                .as_ref()
-                .is_some_and(|status| self.status.contains(status))
+                .status()
+                .is_some_and(|status| is_known(&status) && self.names_status(status.as_str()));
+        status_kept && (ticket.kind() == TicketKind::Execution || self.fits_a_script())
+    }
+
+    /// A script ticket has no job, job ID or tags: a query naming one keeps none.
+    fn fits_a_script(&self) -> bool {
+        self.job.is_none() && self.job_id.is_none() && self.tags.is_empty()
+    }
+
+    fn names_status(&self, name: &str) -> bool {
+        self.status
+            .iter()
+            .any(|wanted| wanted.as_str().eq_ignore_ascii_case(name))
     }
 
     /// Sets one filter from its name and text, as the browse view's filter line and
@@ -94,6 +183,7 @@ impl TicketQuery {
             "since" => self.since = Some(parse_time_bound(value)?),
             "until" => self.until = Some(parse_time_bound(value)?),
             "status" => self.status.push(parse_status(value)?),
+            "kind" => self.kind = KindFilter::parse(value)?,
             "limit" => self.limit = Some(parse_limit(value)?),
             _ => {
                 let hint = nearest(key, FILTER_KEYS)
@@ -110,7 +200,12 @@ impl TicketQuery {
 
     /// Parses `key=value` words separated by white space (the browse filter line).
     pub fn parse_words(line: &str) -> Result<TicketQuery, String> {
-        let mut query = TicketQuery::default();
+        TicketQuery::parse_words_over(TicketQuery::default(), line)
+    }
+
+    /// `parse_words` over `base`: the browse view reads both kinds unless told.
+    pub fn parse_words_over(base: TicketQuery, line: &str) -> Result<TicketQuery, String> {
+        let mut query = base;
         for word in words(line) {
             match word {
                 Word::Pair(key, value) => query.set(key, value)?,
@@ -172,19 +267,25 @@ pub fn parse_time_bound_in(text: &str, zone: Zone) -> Result<TimeBound, String> 
         })
 }
 
-/// One of the seven statuses COC documents, in any letter case.
-pub fn parse_status(text: &str) -> Result<Status, String> {
-    Status::KNOWN
-        .iter()
-        .find(|known| known.as_str().eq_ignore_ascii_case(text.trim()))
-        .cloned()
+/// One of the statuses COC documents, of executions (`Failed`) or of script tickets
+/// (`ABNORMAL`), in any letter case.
+pub fn parse_status(text: &str) -> Result<JobStatus, String> {
+    let text = text.trim();
+    JobStatus::parse_known(text)
+        .or_else(|| JobStatus::known().find(|known| known.as_str().eq_ignore_ascii_case(text)))
         .ok_or_else(|| {
-            let known: Vec<&str> = Status::KNOWN.iter().map(Status::as_str).collect();
-            match nearest(text.trim(), &known) {
+            let known: Vec<JobStatus> = JobStatus::known().collect();
+            let names: Vec<&str> = known.iter().map(JobStatus::as_str).collect();
+            match nearest(text, &names) {
                 Some(near) => format!("unknown status {text:?} (did you mean {near:?}?)"),
-                None => format!("unknown status {text:?} (known: {})", known.join(", ")),
+                None => format!("unknown status {text:?} (known: {})", names.join(", ")),
             }
         })
+}
+
+/// A status the server sent that coctop knows (an unknown one never matches a filter).
+fn is_known(status: &JobStatus) -> bool {
+    JobStatus::known().any(|known| known == *status)
 }
 
 /// A positive count.
@@ -200,6 +301,7 @@ pub fn parse_limit(text: &str) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coc::{Status, Ticket};
 
     fn at(ms: i64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_millis(ms as u64)
@@ -254,11 +356,12 @@ mod tests {
             query.tags,
             [("env".into(), "prod".into()), ("team".into(), "sre".into())]
         );
-        assert_eq!(query.status, [Status::Failed]);
+        assert_eq!(query.status, [JobStatus::Execution(Status::Failed)]);
         let err = TicketQuery::parse_words("craetor=x").unwrap_err();
         assert!(err.contains("did you mean `creator`"), "{err}");
         assert!(TicketQuery::parse_words("creator").is_err());
-        assert!(TicketQuery::parse_words("status=Paused").is_err());
+        assert!(TicketQuery::parse_words("status=Pausing").is_err());
+        assert!(TicketQuery::parse_words("kind=scripts").is_err());
         assert!(TicketQuery::parse_words("limit=0").is_err());
         assert!(TicketQuery::parse_words("tags==x").is_err());
         assert!(TicketQuery::parse_words("tags=a=b,c=d").is_err());
@@ -268,14 +371,54 @@ mod tests {
     fn the_status_filter_reads_the_raw_status() {
         let query = TicketQuery::parse_words("status=Running status=Timeout").unwrap();
         let ticket = |status: &str| {
-            serde_json::from_value::<Ticket>(
-                serde_json::json!({"execution_id": "EX1", "status": status}),
+            JobTicket::from(
+                serde_json::from_value::<Ticket>(
+                    serde_json::json!({"execution_id": "EX1", "status": status}),
+                )
+                .unwrap(),
             )
-            .unwrap()
         };
         assert!(query.keeps(&ticket("Running")));
         assert!(!query.keeps(&ticket("Succeed")));
         assert!(!query.keeps(&ticket("running")), "raw values decide");
         assert!(TicketQuery::default().keeps(&ticket("Whatever")));
+    }
+
+    fn script(status: &str) -> JobTicket {
+        JobTicket::from(
+            serde_json::from_value::<crate::coc::ScriptTicket>(
+                serde_json::json!({"execute_uuid": "JS1", "status": status}),
+            )
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn kind_chooses_the_lists_and_one_status_word_names_both_kinds() {
+        let both = TicketQuery::parse_words("kind=all status=canceled").unwrap();
+        assert!(both.keeps(&script("CANCELED")));
+        let mut execution = Ticket::empty("EX1");
+        execution.status = Some(Status::Canceled);
+        assert!(both.keeps(&JobTicket::from(execution)));
+        assert!(!both.keeps(&script("FINISHED")));
+        assert!(!both.keeps(&script("canceled")), "raw values decide");
+        let default = TicketQuery::default();
+        assert!(!default.keeps(&script("FINISHED")), "executions by default");
+        let scripts = TicketQuery::parse_words("kind=script status=ABNORMAL creator=li").unwrap();
+        let api = scripts.script_query(at(0));
+        assert_eq!(api.status, Some(ScriptStatus::Abnormal));
+        assert_eq!(api.creator.as_deref(), Some("li"));
+        assert_eq!(
+            both.script_query(at(0)).status,
+            Some(ScriptStatus::Canceled)
+        );
+        let two = TicketQuery::parse_words("kind=script status=PAUSED status=READY").unwrap();
+        assert_eq!(two.script_query(at(0)).status, None, "one status only");
+        assert!(two.keeps(&script("READY")));
+        let tagged = TicketQuery::parse_words("kind=all tags=env=prod").unwrap();
+        assert!(
+            !tagged.keeps(&script("FINISHED")),
+            "script tickets have no tags"
+        );
     }
 }

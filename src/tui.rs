@@ -537,6 +537,7 @@ fn install_panic_hook() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coc::TicketRef;
 
     #[test]
     fn input_is_drawn_at_once_even_right_after_a_frame() {
@@ -587,7 +588,7 @@ mod tests {
         assert!(is_input(&Message::Paste("x".into())));
         assert!(!is_input(&Message::Tick(SystemTime::now())));
         let joined = Update::Ticket(TicketUpdate::Joined {
-            execution_id: "EX1".into(),
+            id: TicketRef::parse("EX1").unwrap(),
             query: "mine".into(),
             at: SystemTime::now(),
         });

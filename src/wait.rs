@@ -11,13 +11,13 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
-use crate::coc::{ApiError, ErrorKind, Status, Ticket};
+use crate::coc::{ApiError, ErrorKind, JobStatus, JobTicket, TicketRef};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::format;
 use crate::query::TicketQuery;
 use crate::timer::sleep_until;
-use crate::watch::{HealthUpdate, Reply, TicketUpdate, Update};
+use crate::watch::{HealthUpdate, TicketUpdate, Update};
 
 /// `--give-up` when not given.
 pub const DEFAULT_GIVE_UP: Duration = Duration::from_secs(600);
@@ -27,10 +27,10 @@ pub const DEFAULT_GIVE_UP: Duration = Duration::from_secs(600);
 pub enum WaitEvent {
     /// A status change, the first sight included (`from` is `None` then).
     Changed {
-        execution_id: String,
+        id: TicketRef,
         name: String,
-        from: Option<Status>,
-        to: Status,
+        from: Option<JobStatus>,
+        to: JobStatus,
         at: SystemTime,
     },
     /// Worth saying, but the wait goes on (a transient error, throttling).
@@ -78,15 +78,15 @@ pub async fn follow(
 /// Follows the engine's updates for `wait`: which tickets are finished, and when the
 /// wait is over with which exit code.
 pub struct Waiter {
-    names: HashMap<String, String>,
-    status: HashMap<String, Option<Status>>,
+    names: HashMap<TicketRef, String>,
+    status: HashMap<TicketRef, Option<JobStatus>>,
     /// Tickets whose transient errors were already reported, to say it once.
-    warned: HashSet<String>,
+    warned: HashSet<TicketRef>,
     /// `--follow`: tickets the query keeps that started at or after this (epoch ms)
     /// join the wait.
     following: Option<(TicketQuery, i64)>,
     /// Tickets failing now: since when (without a success between), and the last error.
-    failing: HashMap<String, (Instant, ApiError)>,
+    failing: HashMap<TicketRef, (Instant, ApiError)>,
     give_up: Duration,
 }
 
@@ -111,49 +111,38 @@ impl Waiter {
         self.following = Some((query, since_ms));
     }
 
-    fn joins(&self, ticket: &Ticket) -> bool {
+    fn joins(&self, ticket: &JobTicket) -> bool {
         self.following.as_ref().is_some_and(|(query, since)| {
-            ticket.start_time.is_some_and(|start| start >= *since) && query.keeps(ticket)
+            ticket.start_time().is_some_and(|start| start >= *since) && query.keeps(ticket)
         })
     }
 
     /// The events of one update; the last is `Finished` when the wait is over.
     pub fn apply(&mut self, update: Update) -> Vec<WaitEvent> {
         match update {
-            Update::Ticket(TicketUpdate::Snapshot {
-                execution_id,
-                ticket,
-                ..
-            }) => {
-                if !self.status.contains_key(&execution_id) {
+            Update::Ticket(TicketUpdate::Snapshot { id, ticket, .. }) => {
+                if !self.status.contains_key(&id) {
                     if !self.joins(&ticket) {
                         return Vec::new();
                     }
-                    self.status.insert(execution_id.clone(), None);
+                    self.status.insert(id.clone(), None);
                 }
-                self.failing.remove(&execution_id);
-                if let Some(job) = &ticket.document_name {
-                    self.names
-                        .entry(execution_id)
-                        .or_insert_with(|| job.clone());
+                self.failing.remove(&id);
+                if let Some(job) = ticket.name() {
+                    self.names.entry(id).or_insert_with(|| job.to_string());
                 }
                 Vec::new()
             }
             // Every change, the first sight included, comes as a transition right after
             // its snapshot: the verdict waits for it so the last change is printed.
-            Update::Ticket(TicketUpdate::Transition {
-                execution_id,
-                from,
-                to,
-                at,
-            }) => {
-                if !self.status.contains_key(&execution_id) {
+            Update::Ticket(TicketUpdate::Transition { id, from, to, at }) => {
+                if !self.status.contains_key(&id) {
                     return Vec::new();
                 }
-                let name = self.names.get(&execution_id).cloned().unwrap_or_default();
-                self.status.insert(execution_id.clone(), Some(to.clone()));
+                let name = self.names.get(&id).cloned().unwrap_or_default();
+                self.status.insert(id.clone(), Some(to.clone()));
                 let mut events = vec![WaitEvent::Changed {
-                    execution_id,
+                    id,
                     name,
                     from,
                     to,
@@ -163,13 +152,11 @@ impl Waiter {
                 events
             }
             Update::Ticket(TicketUpdate::Error {
-                execution_id,
+                id,
                 error,
                 last_good,
                 ..
-            }) if self.status.contains_key(&execution_id) => {
-                self.on_error(&execution_id, &error, last_good.is_some())
-            }
+            }) if self.status.contains_key(&id) => self.on_error(&id, &error, last_good.is_some()),
             Update::Ticket(TicketUpdate::Error { .. }) => Vec::new(),
             Update::Health(HealthUpdate::AuthFailed { error, .. }) => vec![WaitEvent::Finished {
                 exit: Exit::from(&error),
@@ -182,24 +169,19 @@ impl Waiter {
                     format::as_setting(wait.max(Duration::from_millis(1)))
                 ))]
             }
-            Update::Reply(Reply::Steps { .. })
-            | Update::Ticket(TicketUpdate::Joined { .. })
-            | Update::Ticket(TicketUpdate::Left { .. })
-            | Update::Reply(Reply::BrowsePage { .. })
-            | Update::Reply(Reply::Operated { .. })
-            | Update::Reply(Reply::Started { .. })
-            | Update::Reply(Reply::Instances { .. }) => Vec::new(),
+            Update::Ticket(TicketUpdate::Joined { .. } | TicketUpdate::Left { .. })
+            | Update::Reply(_) => Vec::new(),
         }
     }
 
     /// A ticket that cannot be fetched at all ends the wait; a transient error on a
     /// ticket seen before only draws a warning while the engine backs off.
-    fn on_error(&mut self, id: &str, error: &ApiError, seen_before: bool) -> Vec<WaitEvent> {
+    fn on_error(&mut self, id: &TicketRef, error: &ApiError, seen_before: bool) -> Vec<WaitEvent> {
         let since = self
             .failing
             .get(id)
             .map_or_else(Instant::now, |(since, _)| *since);
-        self.failing.insert(id.to_string(), (since, error.clone()));
+        self.failing.insert(id.clone(), (since, error.clone()));
         let permanent = matches!(
             error.kind(),
             ErrorKind::NotFound | ErrorKind::BadResponse | ErrorKind::Local
@@ -210,7 +192,7 @@ impl Waiter {
                 message: Some(format!("{id}: {error}")),
             }];
         }
-        if self.warned.insert(id.to_string()) {
+        if self.warned.insert(id.clone()) {
             return vec![WaitEvent::Warning(format!("{id}: {error} (retrying)"))];
         }
         Vec::new()
@@ -231,7 +213,7 @@ impl Waiter {
             .failing
             .iter()
             .filter(|(_, (since, _))| now.saturating_duration_since(*since) >= self.give_up)
-            .min_by_key(|(id, (since, _))| (*since, id.as_str()))?;
+            .min_by_key(|(id, (since, _))| (*since, (*id).clone()))?;
         Some(WaitEvent::Finished {
             exit: Exit::Fetch,
             message: Some(format!(
@@ -264,11 +246,11 @@ impl Waiter {
     }
 
     fn timed_out(&self) -> WaitEvent {
-        let mut unfinished: Vec<&str> = self
+        let mut unfinished: Vec<String> = self
             .status
             .iter()
-            .filter(|(_, s)| !s.as_ref().is_some_and(Status::is_terminal))
-            .map(|(id, _)| id.as_str())
+            .filter(|(_, s)| !s.as_ref().is_some_and(JobStatus::is_terminal))
+            .map(|(id, _)| id.to_string())
             .collect();
         unfinished.sort_unstable();
         WaitEvent::Finished {
@@ -289,7 +271,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::coc::{ScriptStatus, ScriptTicket, Status, Ticket};
     use crate::watch::{self, EngineConfig, Fetcher};
+
+    fn id(text: &str) -> TicketRef {
+        TicketRef::parse(text).unwrap()
+    }
 
     /// Each ticket answers its statuses in turn, the last one for ever.
     struct Scripted(Mutex<HashMap<String, Vec<Status>>>);
@@ -330,7 +317,7 @@ mod tests {
     ) -> (Exit, Vec<WaitEvent>) {
         let targets: Vec<WatchEntry> = scripts
             .iter()
-            .map(|(id, _)| WatchEntry::unlabelled(id.to_string()))
+            .map(|(text, _)| WatchEntry::unlabelled(id(text)))
             .collect();
         let config = EngineConfig {
             interval: Duration::from_secs(5),
@@ -359,16 +346,13 @@ mod tests {
         (exit, events)
     }
 
-    fn changes(events: &[WaitEvent]) -> Vec<(String, Option<Status>, Status)> {
+    fn changes(events: &[WaitEvent]) -> Vec<(String, Option<JobStatus>, JobStatus)> {
         events
             .iter()
             .filter_map(|e| match e {
-                WaitEvent::Changed {
-                    execution_id,
-                    from,
-                    to,
-                    ..
-                } => Some((execution_id.clone(), from.clone(), to.clone())),
+                WaitEvent::Changed { id, from, to, .. } => {
+                    Some((id.to_string(), from.clone(), to.clone()))
+                }
                 _ => None,
             })
             .collect()
@@ -388,14 +372,15 @@ mod tests {
         assert_eq!(exit, Exit::Unsuccessful);
         let mut seen = changes(&events);
         seen.sort_by(|a, b| a.0.cmp(&b.0));
+        let e = JobStatus::Execution;
         assert_eq!(
             seen,
             vec![
-                ("EX1".into(), None, Pending),
-                ("EX1".into(), Some(Pending), Running),
-                ("EX1".into(), Some(Running), Succeed),
-                ("EX2".into(), None, Running),
-                ("EX2".into(), Some(Running), Failed),
+                ("EX1".into(), None, e(Pending)),
+                ("EX1".into(), Some(e(Pending)), e(Running)),
+                ("EX1".into(), Some(e(Running)), e(Succeed)),
+                ("EX2".into(), None, e(Running)),
+                ("EX2".into(), Some(e(Running)), e(Failed)),
             ]
         );
         assert!(matches!(
@@ -468,7 +453,7 @@ mod tests {
             recovers_at,
             recovered: Mutex::new(false),
         });
-        let targets = [WatchEntry::unlabelled("EX1")];
+        let targets = [WatchEntry::unlabelled(id("EX1"))];
         let (exit, events) = follow_engine(fetcher, EngineConfig::default(), &targets, None).await;
         (exit, events, started.elapsed())
     }
@@ -497,10 +482,67 @@ mod tests {
         assert!(events.iter().any(|e| matches!(
             e,
             WaitEvent::Changed {
-                to: Status::Running,
+                to: JobStatus::Execution(Status::Running),
                 ..
             }
         )));
         assert!(elapsed > recovery + DEFAULT_GIVE_UP, "{elapsed:?}");
+    }
+
+    /// Script tickets answer their statuses in turn, the last one for ever.
+    struct ScriptedScripts(Mutex<HashMap<String, Vec<ScriptStatus>>>);
+
+    impl Fetcher for ScriptedScripts {
+        fn fetch(&self, _: &str) -> impl Future<Output = Result<Ticket, ApiError>> + Send {
+            std::future::ready(Err(ApiError::Network {
+                detail: "no executions here".into(),
+            }))
+        }
+
+        fn fetch_script(
+            &self,
+            execute_uuid: &str,
+        ) -> impl Future<Output = Result<ScriptTicket, ApiError>> + Send {
+            let mut scripts = self.0.lock().unwrap();
+            let script = scripts.get_mut(execute_uuid).expect("a scripted ticket");
+            let status = if script.len() > 1 {
+                script.remove(0)
+            } else {
+                script[0].clone()
+            };
+            let body = json!({"execute_uuid": execute_uuid, "status": status.as_str(),
+                              "properties": {"script_name": format!("script of {execute_uuid}")}});
+            std::future::ready(Ok(serde_json::from_value(body).unwrap()))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn script_tickets_end_the_wait_finished_0_abnormal_or_canceled_1() {
+        use ScriptStatus::*;
+        let cases: [(&[ScriptStatus], Exit); 4] = [
+            (&[Processing, Finished], Exit::Success),
+            (&[Processing, Paused, Abnormal], Exit::Unsuccessful),
+            (&[Ready, Canceled], Exit::Unsuccessful),
+            (&[Processing, Rollbacked], Exit::Unsuccessful),
+        ];
+        for (statuses, want) in cases {
+            let fetcher = Arc::new(ScriptedScripts(Mutex::new(HashMap::from([(
+                "JS1".to_string(),
+                statuses.to_vec(),
+            )]))));
+            let targets = [WatchEntry::unlabelled(id("script/JS1"))];
+            let config = EngineConfig::default();
+            let (exit, events) = follow_engine(fetcher, config, &targets, None).await;
+            assert_eq!(exit, want, "{statuses:?}");
+            let WaitEvent::Changed { id, name, .. } = &events[0] else {
+                panic!("{events:?}")
+            };
+            assert_eq!(
+                (id.to_string(), name.as_str()),
+                ("script/JS1".into(), "script of JS1")
+            );
+            let last = changes(&events).pop().unwrap();
+            assert_eq!(last.2, JobStatus::Script(statuses.last().unwrap().clone()));
+        }
     }
 }

@@ -9,11 +9,15 @@
 //! not of the ticket: the others are still read.
 
 use crate::coc::script::MAX_SCRIPT_HOST_LIMIT;
+use std::borrow::Cow;
+
+use crate::coc::pager::{Cursor, Limits, Pager, marker_after};
 use crate::coc::{ApiError, Client, ScriptHost, ScriptHostQuery, Step, TicketKind, TicketRef};
 use crate::hosts;
 use crate::runs::diff::RunFacts;
 use crate::runs::{HostRun, Place, PlaceFacts, TicketFacts, step_place};
-use crate::watch::{Cursor, Limits, Pacer, Pager, read_all};
+use crate::watch::pager::no_marker;
+use crate::watch::{Pacer, read_all};
 
 /// What the reading found, in order: the ticket first, each step (or batch) before its
 /// hosts.
@@ -69,9 +73,13 @@ pub async fn walk<E>(
                 reference.clone(),
                 &ticket,
             )))?;
-            let steps = read_all(pacer, Limits::STEPS, step_key, |page| {
-                client.list_steps(id, page.limit, page.offset())
-            })
+            let steps = read_all(
+                pacer,
+                Pager::offsets(Limits::STEPS),
+                step_key,
+                no_marker,
+                |page| client.list_steps(id, page.limit, page.offset()),
+            )
             .await
             .map_err(WalkError::Fetch)?;
             for (i, step) in steps.iter().enumerate() {
@@ -111,8 +119,8 @@ pub async fn walk<E>(
     Ok(())
 }
 
-fn step_key(step: &Step) -> Option<&str> {
-    step.execution_step_id.as_deref()
+fn step_key(step: &Step) -> Option<Cow<'_, str>> {
+    step.execution_step_id.as_deref().map(Into::into)
 }
 
 /// A failed request: authentication ends everything (the gateway locks an AK after a
@@ -161,14 +169,17 @@ async fn step_hosts<E>(
             .await
         {
             Ok(listed) => {
-                for instance in pager.take(&page, listed.data, listed.total, None, hosts::key) {
+                let fresh = pager.take(&page, listed.data, listed.total, None, |i| {
+                    hosts::key(i).map(Into::into)
+                });
+                for instance in fresh {
                     hosts_seen = true;
                     take(Walked::Host(HostRun::of_instance(place, &instance)))?;
                 }
             }
             Err(error) => {
                 let too_large = matches!(error, ApiError::BodyTooLarge { .. });
-                if too_large && pager.split(page.clone()) {
+                if too_large && page.limit > 1 && pager.too_large(page.clone()) {
                     continue;
                 }
                 // One host that never fits is passed over; any other failure ends the
@@ -218,24 +229,13 @@ async fn batch_hosts<E>(
         pacer.turn().await;
         match client.list_script_hosts(execute_uuid, index, &query).await {
             Ok(listed) => {
-                let rows: Vec<(Option<String>, ScriptHost)> = listed
-                    .execute_instances
-                    .into_iter()
-                    .map(|host| (host.id.map(|id| id.to_string()), host))
-                    .collect();
-                let next = match rows.last() {
-                    Some((Some(last), _)) if rows.len() >= page.limit as usize => {
-                        Some(last.clone())
-                    }
-                    _ => None,
-                };
-                let total = listed.total_instances.and_then(|t| i64::try_from(t).ok());
-                for (_, host) in pager.take(&page, rows, total, next, |(key, _)| key.as_deref()) {
+                let next = marker_after(&page, &listed.data, ScriptHost::marker);
+                for host in pager.take(&page, listed.data, listed.total, next, ScriptHost::key) {
                     take(Walked::Host(HostRun::of_script_host(index, &host)))?;
                 }
             }
             Err(error) => {
-                if matches!(error, ApiError::BodyTooLarge { .. }) && pager.split(page.clone()) {
+                if matches!(error, ApiError::BodyTooLarge { .. }) && pager.too_large(page.clone()) {
                     continue;
                 }
                 pager.fail();

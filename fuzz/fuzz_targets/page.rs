@@ -25,7 +25,7 @@ fn read<T: serde::de::DeserializeOwned>(
     while let Some(at) = pager.next_page() {
         // The same page again and again: the pager must end it.
         let rows = decode_page::<T>(body, at.limit as usize).map(|p| p.data).unwrap_or_default();
-        pager.take(&at, rows, page.total, None, &key);
+        pager.take(&at, rows, page.total, None, |row| key(row).map(Into::into));
         assert!(pager.items() <= limits.max_items);
         assert!(pager.pages() <= limits.max_pages);
     }

@@ -1,17 +1,17 @@
 //! Operations from the dashboard: the `x` menu (only what the ticket allows, and "run
-//! again" of a finished one), the confirmation that names action, execution ID, job and
-//! status, the review of a run again (its parameters edited one by one) and its
-//! confirmation, and the notices that explain a refusal or why nothing can be done. The
-//! target is the execution ID captured when the menu opened: never a row, so nothing
-//! moving underneath can redirect it.
+//! again" of a finished run of a job), the confirmation that names action, ticket, job
+//! or script and status, the review of a run again (its parameters edited one by one)
+//! and its confirmation, and the notices that explain a refusal or why nothing can be
+//! done. The target is the ticket reference captured when the menu opened: never a row,
+//! so nothing moving underneath can redirect it.
 
 use std::collections::VecDeque;
 
 use super::commands::Run;
 use super::hosts::HostsView;
 use super::keys::{Intent, Motion};
-use super::tickets::{StepsState, TicketEntry};
-use crate::coc::{ApiError, Operation, Status, Ticket, validate_execution_id};
+use super::tickets::TicketEntry;
+use crate::coc::{ApiError, JobOperation, JobTicket, Status, TicketRef};
 use crate::config::ViewEntry;
 use crate::config::look::{ColumnChoice, Role, ThemeName};
 use crate::custom::CustomCommand;
@@ -48,7 +48,7 @@ pub struct UiSettings {
 /// A choice of the `x` menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
-    Operate(Operation),
+    Operate(JobOperation),
     /// The same job, version, parameters and targets, started anew.
     RunAgain,
 }
@@ -56,7 +56,7 @@ pub enum Choice {
 impl Choice {
     pub fn label(self, lang: Lang) -> std::borrow::Cow<'static, str> {
         match self {
-            Choice::Operate(operation) => lang.t(Msg::Operation(operation)),
+            Choice::Operate(operation) => lang.t(Msg::from(operation)),
             Choice::RunAgain => lang.t(Msg::RunAgain),
         }
     }
@@ -67,14 +67,15 @@ impl Choice {
 pub enum Prompt {
     /// What fits the ticket now.
     Menu {
-        execution_id: String,
+        id: TicketRef,
         choices: Vec<Choice>,
         cursor: usize,
     },
-    /// Only `y` sends; TERMINATE wants the word or the ID typed, then Enter.
+    /// Only `y` sends; TERMINATE and CANCEL_ORDER want their word or the ID typed,
+    /// then Enter.
     Confirm {
-        execution_id: String,
-        operation: Operation,
+        id: TicketRef,
+        operation: JobOperation,
         /// Action, ID, job and status as they were when it opened (sanitised).
         description: String,
         typed: String,
@@ -82,13 +83,13 @@ pub enum Prompt {
     /// A run again of `from` before its confirmation: ↑/↓ choose a parameter, what is
     /// typed edits its value, Enter goes on to the confirmation.
     Review {
-        from: String,
+        from: TicketRef,
         run: JobRun,
         /// The parameter being edited.
         cursor: usize,
     },
     /// Only `y` starts the run as shown.
-    ConfirmRunAgain { from: String, run: JobRun },
+    ConfirmRunAgain { from: TicketRef, run: JobRun },
     /// Any key closes it.
     Notice { title: String, lines: Vec<String> },
     /// A custom command that asks first: only `y` runs it.
@@ -103,12 +104,12 @@ pub enum PromptKey {
     Closed,
     /// Confirmed: send this.
     Send {
-        execution_id: String,
-        operation: Operation,
+        id: TicketRef,
+        operation: JobOperation,
     },
     /// Confirmed: start this run (again of `from`).
     Start {
-        from: String,
+        from: TicketRef,
         run: Box<JobRun>,
     },
     /// Confirmed: run this.
@@ -174,7 +175,7 @@ impl Prompts {
         &mut self,
         intent: Intent,
         typed: Option<char>,
-        ticket_now: impl FnOnce(&str) -> Option<Ticket>,
+        ticket_now: impl FnOnce(&TicketRef) -> Option<JobTicket>,
     ) -> PromptKey {
         match (&self.open, intent) {
             (Some(Prompt::Menu { .. }), Intent::Move(motion)) => {
@@ -231,11 +232,13 @@ impl Prompts {
         self.open = Some(Prompt::RunConfirm(run));
     }
 
-    /// `x` on `ticket` (`execution_id` is what the user is looking at).
+    /// `x` on `ticket` (`id` is what the user is looking at); `host` is an operation
+    /// on the host at the cursor of a batch's hosts, offered too when there is one.
     pub fn open_menu(
         &mut self,
-        execution_id: &str,
-        ticket: Option<&Ticket>,
+        id: &TicketRef,
+        ticket: Option<&JobTicket>,
+        host: Option<JobOperation>,
         settings: &UiSettings,
     ) {
         let lang = self.lang;
@@ -247,22 +250,25 @@ impl Prompts {
             .map(operate::offered)
             .unwrap_or_default()
             .into_iter()
+            .chain(host)
             .map(Choice::Operate)
             .collect();
-        let again = ticket.is_some_and(|t| t.is_terminal() && JobRun::again(t).is_some());
+        let again = ticket
+            .and_then(JobTicket::as_execution)
+            .is_some_and(|t| t.is_terminal() && JobRun::again(t).is_some());
         if again {
             choices.push(Choice::RunAgain);
         }
         if choices.is_empty() {
-            let status = match ticket.and_then(|t| t.status.as_ref()) {
+            let status = match ticket.and_then(JobTicket::status) {
                 Some(status) => lang
-                    .t(Msg::StatusIs(&lang.t(Msg::Status(status))))
+                    .t(Msg::StatusIs(&lang.t(Msg::from(&status))))
                     .into_owned(),
                 None => lang.t(Msg::NoDataYet).into_owned(),
             };
             let lines = vec![
                 lang.t(Msg::NoOperationFits {
-                    id: &sanitize(execution_id),
+                    id: &id.to_string(),
                     status: &sanitize(&status),
                 })
                 .into_owned(),
@@ -270,7 +276,7 @@ impl Prompts {
             return self.notice(lang.t(Msg::NothingToDoTitle), lines);
         }
         self.open = Some(Prompt::Menu {
-            execution_id: execution_id.to_string(),
+            id: id.clone(),
             choices,
             cursor: 0,
         });
@@ -295,41 +301,47 @@ impl Prompts {
     }
 
     /// The menu's choice becomes a confirmation about `ticket` as it is now (the menu's
-    /// own execution ID names the ticket, never the list's selection); run again, its
+    /// own reference names the ticket, never the list's selection); run again, its
     /// review.
-    fn choose(&mut self, ticket_now: impl FnOnce(&str) -> Option<Ticket>) {
+    fn choose(&mut self, ticket_now: impl FnOnce(&TicketRef) -> Option<JobTicket>) {
         let Some(Prompt::Menu {
-            execution_id,
+            id,
             choices,
             cursor,
         }) = self.open.take()
         else {
             return;
         };
-        let ticket = ticket_now(&execution_id).unwrap_or_else(|| Ticket::empty(&execution_id));
+        let ticket = ticket_now(&id);
         let operation = match choices[cursor] {
             Choice::Operate(operation) => operation,
             Choice::RunAgain => {
-                self.open = match JobRun::again(&ticket) {
+                let run = ticket
+                    .as_ref()
+                    .and_then(JobTicket::as_execution)
+                    .and_then(JobRun::again);
+                self.open = match run {
                     Some(run) => Some(Prompt::Review {
-                        from: execution_id,
+                        from: id,
                         run,
                         cursor: 0,
                     }),
                     None => Some(Prompt::Notice {
-                        title: "run again".into(),
-                        lines: vec![format!(
-                            "{} names no job to run again.",
-                            sanitize(&execution_id)
-                        )],
+                        title: self.lang.t(Msg::RunAgain).into_owned(),
+                        lines: vec![
+                            self.lang
+                                .t(Msg::NoJobToRunAgain(&id.to_string()))
+                                .into_owned(),
+                        ],
                     }),
                 };
                 return;
             }
         };
+        let description = describe(self.lang, operation, &id, ticket.as_ref());
         self.open = Some(Prompt::Confirm {
-            description: describe(self.lang, operation, &ticket),
-            execution_id,
+            description,
+            id,
             operation,
             typed: String::new(),
         });
@@ -377,7 +389,7 @@ impl Prompts {
     /// confirming answer cancels: a stray key can never send.
     fn confirm_key(&mut self, key: ConfirmKey) -> PromptKey {
         let Some(Prompt::Confirm {
-            execution_id,
+            id,
             operation,
             typed,
             ..
@@ -385,15 +397,15 @@ impl Prompts {
         else {
             return PromptKey::Nothing;
         };
-        let typed_answer = operate::needs_typed_confirmation(*operation);
-        let send = |execution_id: &str, operation: Operation| PromptKey::Send {
-            execution_id: execution_id.to_string(),
+        let typed_answer = operate::typed_word(*operation).is_some();
+        let send = |id: &TicketRef, operation: JobOperation| PromptKey::Send {
+            id: id.clone(),
             operation,
         };
         let result = match key {
             ConfirmKey::Char(c) if !typed_answer => {
-                if operate::confirmed(*operation, execution_id, &c.to_string()) {
-                    send(execution_id, *operation)
+                if operate::confirmed(*operation, id, &c.to_string()) {
+                    send(id, *operation)
                 } else {
                     PromptKey::Closed
                 }
@@ -406,10 +418,8 @@ impl Prompts {
                 typed.pop();
                 return PromptKey::Changed;
             }
-            ConfirmKey::Enter
-                if typed_answer && operate::confirmed(*operation, execution_id, typed) =>
-            {
-                send(execution_id, *operation)
+            ConfirmKey::Enter if typed_answer && operate::confirmed(*operation, id, typed) => {
+                send(id, *operation)
             }
             _ => PromptKey::Closed,
         };
@@ -429,16 +439,22 @@ enum ConfirmKey {
 
 /// What a confirmation says it sends: action, execution ID, job and status, as they
 /// are when it opens (sanitised).
-fn describe(lang: Lang, operation: Operation, ticket: &Ticket) -> String {
-    let status = match &ticket.status {
-        Some(status) => lang.t(Msg::Status(status)),
-        None => lang.t(Msg::UnknownStatus),
+fn describe(
+    lang: Lang,
+    operation: JobOperation,
+    id: &TicketRef,
+    ticket: Option<&JobTicket>,
+) -> String {
+    let status = match ticket.and_then(JobTicket::status) {
+        Some(status) => lang.t(Msg::from(&status)).into_owned(),
+        None => lang.t(Msg::UnknownStatus).into_owned(),
     };
     // Cut as `operate::describe` cuts them: the question always fits on screen.
-    let job = ticket.document_name.as_deref().unwrap_or("-");
+    let job = ticket.and_then(JobTicket::name).unwrap_or("-");
     lang.t(Msg::Describe {
-        op: &lang.t(Msg::Operation(operation)),
-        id: &crate::text::cell(&ticket.execution_id, operate::ID_WIDTH),
+        op: &lang.t(Msg::from(operation)),
+        kind: id.kind(),
+        id: &crate::text::cell(&id.to_string(), operate::ID_WIDTH),
         job: &crate::text::cell(job, operate::JOB_WIDTH),
         status: &sanitize(&status),
     })
@@ -447,9 +463,9 @@ fn describe(lang: Lang, operation: Operation, ticket: &Ticket) -> String {
 
 /// The lines of a refusal: which ticket, the HTTP status and the server's
 /// `error_code`, its message and the request ID to quote to support.
-pub fn refusal_lines(lang: Lang, execution_id: &str, error: &ApiError) -> Vec<String> {
+pub fn refusal_lines(lang: Lang, id: &TicketRef, error: &ApiError) -> Vec<String> {
     let line = |msg: Msg<'_>| lang.t(msg).into_owned();
-    let mut lines = vec![line(Msg::RefusalTicket(&sanitize(execution_id)))];
+    let mut lines = vec![line(Msg::RefusalTicket(&id.to_string()))];
     if let Some(status) = error.http_status() {
         let code = sanitize(error.error_code().unwrap_or("-"));
         lines.push(line(Msg::RefusalHttp {
@@ -469,14 +485,16 @@ pub fn refusal_lines(lang: Lang, execution_id: &str, error: &ApiError) -> Vec<St
 /// The most a copy puts on the clipboard (OSC 52 through the terminal).
 pub const COPY_LIMIT: usize = 2048;
 
-/// `y`: the execution ID, only when it is a valid one. An ID from the list API is
-/// server text: pasted into a shell, an ESC or a line break in it would run something.
-pub fn copy_id(execution_id: &str) -> Result<String, String> {
-    match validate_execution_id(execution_id) {
-        Ok(()) => Ok(execution_id.to_string()),
+/// `y`: the ticket's ID as written (`script/UUID` for a script ticket), only when it is
+/// a valid one. An ID from the list API is server text: pasted into a shell, an ESC or
+/// a line break in it would run something.
+pub fn copy_id(id: &TicketRef) -> Result<String, String> {
+    match crate::coc::validate_execution_id(id.id()) {
+        Ok(()) => Ok(id.to_string()),
         Err(why) => Err(format!(
-            "Not copied: {} is not a valid execution ID ({why}).",
-            fit(&reveal(execution_id), 60)
+            "Not copied: {} is not a valid {} ID ({why}).",
+            fit(&reveal(id.id()), 60),
+            id.kind()
         )),
     }
 }
@@ -488,10 +506,9 @@ pub fn copy_id(execution_id: &str) -> Result<String, String> {
 pub fn summary(entry: &TicketEntry, hosts: Option<&HostsView>) -> Result<String, String> {
     let id = copy_id(&entry.id)?;
     let ticket = entry.ticket.as_deref();
-    let job = ticket
-        .and_then(|t| t.document_name.as_deref())
-        .unwrap_or("-");
-    let status = match entry.status() {
+    let job = ticket.and_then(JobTicket::name).unwrap_or("-");
+    let status = entry.status();
+    let status = match &status {
         Some(status) => status.as_str(),
         None if entry.is_loading() => "loading",
         None => "no data",
@@ -501,12 +518,28 @@ pub fn summary(entry: &TicketEntry, hosts: Option<&HostsView>) -> Result<String,
         sanitize(job).into_owned(),
         sanitize(status).into_owned(),
     ];
-    let failed_step = match &entry.steps {
-        StepsState::Loaded { steps, .. } => steps
+    if let Some(progress) = entry.progress.loaded() {
+        let counts: Vec<String> = progress
+            .statistics
+            .execute_statistics
             .iter()
-            .find(|s| matches!(s.status, Some(Status::Failed | Status::Timeout))),
-        _ => None,
-    };
+            .filter_map(|c| {
+                Some(format!(
+                    "{} {}",
+                    c.instance_count?,
+                    c.instance_status.as_ref()?
+                ))
+            })
+            .collect();
+        if !counts.is_empty() {
+            parts.push(format!("hosts: {}", sanitize(&counts.join(", "))));
+        }
+    }
+    let failed_step = entry.steps.loaded().and_then(|steps| {
+        steps
+            .iter()
+            .find(|s| matches!(s.status, Some(Status::Failed | Status::Timeout)))
+    });
     if let Some(step) = failed_step {
         let name = step.name.as_deref().unwrap_or("-");
         let mut text = format!("failed step: {}", sanitize(name));
@@ -515,7 +548,8 @@ pub fn summary(entry: &TicketEntry, hosts: Option<&HostsView>) -> Result<String,
         }
         parts.push(text);
         let step_id = step.execution_step_id.as_deref();
-        let loaded = hosts.filter(|h| h.loaded() && Some(h.step_id()) == step_id);
+        let loaded =
+            hosts.filter(|h| h.loaded() && h.step_id().is_some() && h.step_id() == step_id);
         if let Some(shown) = loaded {
             parts.push(format!(
                 "{} of {} hosts failed",

@@ -3,14 +3,15 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::coc::Status;
+use crate::coc::TicketRef;
 use crate::notify::{Change, Notification, Notifier, NotifyOn};
 
 #[derive(Debug, Clone)]
 pub struct Alerts {
     notifier: Notifier,
-    /// Tickets that failed (or timed out) since the user last pressed `n`, each once.
-    unseen: Vec<String>,
+    /// Tickets that failed (or timed out, or went ABNORMAL) since the user last pressed
+    /// `n`, each once.
+    unseen: Vec<TicketRef>,
 }
 
 impl Default for Alerts {
@@ -30,10 +31,10 @@ impl Alerts {
     /// A status change from the engine; says whether the unseen count changed.
     pub fn observe(&mut self, change: Change) -> bool {
         // A failure already there at the first sight is not news, as for notifications.
-        let failed = change.from.is_some() && matches!(change.to, Status::Failed | Status::Timeout);
-        let newly_unseen = failed && !self.unseen.contains(&change.execution_id);
+        let failed = change.from.is_some() && change.to.is_failure();
+        let newly_unseen = failed && !self.unseen.contains(&change.id);
         if newly_unseen {
-            self.unseen.push(change.execution_id.clone());
+            self.unseen.push(change.id.clone());
         }
         self.notifier.observe(change);
         newly_unseen
@@ -49,7 +50,7 @@ impl Alerts {
         self.notifier.take_due(now)
     }
 
-    pub fn unseen(&self) -> &[String] {
+    pub fn unseen(&self) -> &[TicketRef] {
         &self.unseen
     }
 
@@ -61,7 +62,7 @@ impl Alerts {
     }
 
     /// A ticket no longer watched is no longer unseen.
-    pub fn forget(&mut self, id: &str) {
+    pub fn forget(&mut self, id: &TicketRef) {
         self.unseen.retain(|unseen| unseen != id);
     }
 }

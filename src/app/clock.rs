@@ -32,9 +32,9 @@ impl RowTimes {
             return RowTimes::default();
         };
         RowTimes {
-            started: ticket.start_time.map(|ms| lang.age_of_millis(now, ms)),
-            duration: format::run_time(ticket.start_time, ticket.end_time, now),
-            updated: ticket.update_time.map(|ms| lang.age_of_millis(now, ms)),
+            started: ticket.start_time().map(|ms| lang.age_of_millis(now, ms)),
+            duration: format::run_time(ticket.start_time(), ticket.end_time(), now),
+            updated: ticket.update_time().map(|ms| lang.age_of_millis(now, ms)),
             stale: is_stale(entry, now),
         }
     }

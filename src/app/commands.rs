@@ -5,9 +5,11 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use super::hosts::HostsOf;
 use super::keys::{Binding, Focus, Focuses, Intent, Key, Keymap, Only, VIEWS};
+use super::tickets::Fetched;
 use super::view::Tab;
-use super::{Action, App, Reaction, StepsState};
+use super::{Action, App, Reaction};
 use crate::config::{Config, ConfigError, Problem};
 use crate::custom::{self, CustomCommand, Scope, Subject};
 use crate::hosts;
@@ -49,7 +51,7 @@ pub fn keymap_with(commands: &[CustomCommand]) -> Result<Keymap, (usize, String)
     for (index, command) in commands.iter().enumerate() {
         let (focus, only) = match command.scope {
             Scope::Ticket => (VIEWS, Only::Always),
-            Scope::Step => (Focuses::of(&[Focus::Ticket]), Only::StepsTab),
+            Scope::Step => (Focuses::of(&[Focus::Ticket]), Only::DetailsTab),
             Scope::Host => (Focuses::of(&[Focus::Hosts]), Only::Always),
         };
         let row = Binding {
@@ -132,7 +134,8 @@ impl App {
     fn subject(&self, scope: Scope) -> Option<Subject> {
         let entry = self.shown()?;
         let mut subject = Subject {
-            execution_id: entry.id.clone(),
+            // As written (`script/UUID`); a listed ID that breaks the rule is never passed.
+            execution_id: entry.id.is_valid().then(|| entry.id.to_string())?,
             profile: super::filter::IMPLICIT_PROFILE.to_string(),
             region: self.settings.region.clone().unwrap_or_default(),
             status: entry
@@ -144,7 +147,7 @@ impl App {
         match (scope, self.hosts()) {
             (Scope::Ticket, _) => {}
             (Scope::Step, _) => {
-                let StepsState::Loaded { steps, .. } = &entry.steps else {
+                let Fetched::Loaded { data: steps, .. } = &entry.steps else {
                     return None;
                 };
                 let at = (self.tab() == Tab::Steps).then(|| self.detail.scroll())?;
@@ -153,7 +156,9 @@ impl App {
             }
             (Scope::Host, Some(shown)) => {
                 let instance = shown.instances().get(shown.scroll())?;
-                subject.step = Some(shown.step_name().to_string());
+                if let HostsOf::Step { name, .. } = shown.of() {
+                    subject.step = Some(name.clone());
+                }
                 subject.host_ip = hosts::ip(instance).map(str::to_string);
                 subject.host_name = Some(hosts::host(instance));
             }

@@ -1,21 +1,27 @@
-//! The ticket in the detail pane: which one (held by execution ID), its tab and scroll,
-//! the hosts of one of its steps and the output of one host, and what each tab shows
-//! (`TabRows`), the one source for drawing a tab and for scrolling it.
+//! The ticket in the detail pane: which one (held by its reference), its tab and
+//! scroll, the hosts of one of its steps or batches and the output of one host, and
+//! what each tab shows (`TabRows`), the one source for drawing a tab and for scrolling
+//! it.
 
-use crate::coc::{KeyValue, RawJson, Status, Step, Target, Ticket};
+use crate::coc::script::ScriptParam;
+use crate::coc::{
+    JobTicket, KeyValue, RawJson, ScriptBatch, ScriptStatistics, Status, Step, Target, Ticket,
+    TicketKind, TicketRef,
+};
 use crate::i18n::Msg;
 
 use super::hosts::HostsView;
 use super::keys::Intent;
 use super::output::{OutputKey, OutputView, SaveResult, Viewport};
 use super::reaction::{Action, Reaction};
-use super::tickets::{Failure, OperationRecord, StepsState, TicketEntry, Transition};
+use super::tickets::{Failure, Fetched, OperationRecord, TicketEntry, Transition};
 use super::view::Tab;
 
 #[derive(Debug, Clone)]
 pub struct Detail {
     /// The ticket opened with Enter (zoomed): it stays open whatever happens to the list.
-    open: Option<String>,
+    open: Option<TicketRef>,
+    /// The tab chosen; a ticket without it shows its like (`Tab::for_kind`).
     tab: Tab,
     /// Rows scrolled in the tab.
     scroll: usize,
@@ -38,12 +44,13 @@ impl Default for Detail {
 }
 
 impl Detail {
-    pub fn open_id(&self) -> Option<&str> {
-        self.open.as_deref()
+    pub fn open_id(&self) -> Option<&TicketRef> {
+        self.open.as_ref()
     }
 
-    pub fn tab(&self) -> Tab {
-        self.tab
+    /// The tab shown for a ticket of `kind`.
+    pub fn tab(&self, kind: TicketKind) -> Tab {
+        self.tab.for_kind(kind)
     }
 
     pub fn scroll(&self) -> usize {
@@ -54,14 +61,12 @@ impl Detail {
     pub fn hosts(&self) -> Option<&HostsView> {
         self.hosts
             .as_ref()
-            .filter(|h| self.open.as_deref() == Some(h.execution_id()))
+            .filter(|h| self.open.as_ref() == Some(h.id()))
     }
 
     pub fn hosts_mut(&mut self) -> Option<&mut HostsView> {
-        let open = self.open.as_deref();
-        self.hosts
-            .as_mut()
-            .filter(|h| open == Some(h.execution_id()))
+        let open = self.open.as_ref();
+        self.hosts.as_mut().filter(|h| open == Some(h.id()))
     }
 
     /// The output pager, shown over its hosts view.
@@ -69,7 +74,7 @@ impl Detail {
         self.output.as_ref().filter(|_| self.hosts().is_some())
     }
 
-    pub fn open(&mut self, id: String) {
+    pub fn open(&mut self, id: TicketRef) {
         self.open = Some(id);
         self.scroll = 0;
         self.hosts = None;
@@ -148,7 +153,9 @@ impl Detail {
     /// columns wide. Says whether it moved.
     pub fn scroll_to(&mut self, entry: Option<&TicketEntry>, to: usize, width: usize) -> bool {
         let last = entry.map_or(0, |e| {
-            TabRows::of(e, self.tab, width).len().saturating_sub(1)
+            TabRows::of(e, self.tab(e.kind()), width)
+                .len()
+                .saturating_sub(1)
         });
         let before = self.scroll;
         self.scroll = to.min(last);
@@ -165,10 +172,12 @@ impl Detail {
         pane: Pane,
     ) -> Option<Reaction> {
         let rows = pane.rows;
+        let kind = entry.map_or(TicketKind::Execution, TicketEntry::kind);
+        let tab = self.tab(kind);
         let reaction = match (intent, self.hosts_mut()) {
-            (Intent::NextTab, _) => Reaction::redraw(self.set_tab(self.tab.next())),
-            (Intent::PrevTab, _) => Reaction::redraw(self.set_tab(self.tab.prev())),
-            (Intent::ToTab(tab), _) => Reaction::redraw(self.set_tab(tab)),
+            (Intent::NextTab, _) => Reaction::redraw(self.set_tab(tab.next_in(kind))),
+            (Intent::PrevTab, _) => Reaction::redraw(self.set_tab(tab.prev_in(kind))),
+            (Intent::ToTab(n), _) => Reaction::redraw(self.set_tab(Tab::nth(kind, n))),
             (Intent::Move(motion), Some(hosts)) => {
                 let moved = hosts.scroll_to(motion.from(hosts.scroll()));
                 let fetch = hosts.fetch(rows);
@@ -196,24 +205,29 @@ impl Detail {
         Some(reaction)
     }
 
-    /// Enter on the Steps tab of the open ticket: the hosts of the step at the cursor
-    /// (on any of its rows).
+    /// Enter on the Steps tab of the open execution: the hosts of the step at the
+    /// cursor (on any of its rows); on the Batches tab of the open script ticket: the
+    /// hosts of the batch.
     fn open_hosts(&mut self, entry: &TicketEntry, pane: Pane) -> Option<Reaction> {
-        if self.tab != Tab::Steps || self.open.as_deref() != Some(entry.id.as_str()) {
+        if self.open.as_ref() != Some(&entry.id) {
             return None;
         }
-        let StepsState::Loaded { steps, .. } = &entry.steps else {
-            return None;
+        let view = match self.tab(entry.kind()) {
+            Tab::Steps => {
+                let at = TabRows::of(entry, Tab::Steps, pane.width).step_at(self.scroll)?;
+                let step = entry.steps.loaded()?.get(at)?;
+                let step_id = step.execution_step_id.clone()?;
+                let name = step.name.clone().unwrap_or_else(|| step_id.clone());
+                HostsView::of_step(entry.id.clone(), step_id, name)
+            }
+            Tab::Batches => {
+                let batch = entry.progress.loaded()?.batches.get(self.scroll)?;
+                HostsView::of_batch(entry.id.clone(), batch.batch_index?)
+            }
+            _ => return None,
         };
-        let rows = pane.rows;
-        let at = TabRows::of(entry, Tab::Steps, pane.width).step_at(self.scroll)?;
-        let step = steps.get(at)?;
-        let step_id = step.execution_step_id.clone()?;
-        let name = step.name.clone().unwrap_or_else(|| step_id.clone());
-        let hosts = self
-            .hosts
-            .insert(HostsView::new(entry.id.clone(), step_id, name));
-        Some(Reaction::redraw(true).ask(hosts.fetch(rows)))
+        let hosts = self.hosts.insert(view);
+        Some(Reaction::redraw(true).ask(hosts.fetch(pane.rows)))
     }
 }
 
@@ -308,10 +322,22 @@ pub enum Row<'a> {
     },
     /// The note that a step's message was cut, and by how many bytes.
     StepMessageCut(usize),
+    /// A script's argument, its name padded to `key_width` columns.
+    ScriptParam {
+        param: &'a ScriptParam,
+        key_width: usize,
+    },
+    /// A batch of a script ticket, the ticket's statistics (which tell the statuses
+    /// the batch's hosts are in), and whether the ticket is at it now.
+    Batch {
+        batch: &'a ScriptBatch,
+        statistics: &'a ScriptStatistics,
+        current: bool,
+    },
     Transition(&'a Transition),
     /// An operation sent from here, and what became of it.
     Operation(&'a OperationRecord),
-    /// Loading the steps failed: the error, then what to do.
+    /// Loading the steps (or batches) failed: the error, then what to do.
     StepsFailed(&'a Failure),
     Hint(Msg<'static>),
 }
@@ -327,26 +353,30 @@ pub struct TabRows<'a> {
 }
 
 impl<'a> TabRows<'a> {
-    /// The rows of `tab` in a pane `width` columns wide.
+    /// The rows of `tab` (one of the tabs of `entry`'s kind) in a pane `width` columns
+    /// wide.
     pub fn of(entry: &'a TicketEntry, tab: Tab, width: usize) -> TabRows<'a> {
         let ticket = entry.ticket.as_deref();
         let mut starts = Vec::new();
         let len = match tab {
-            Tab::Parameters => ticket.map_or(0, |t| t.parameters.len()).max(1),
-            Tab::Tags => match ticket {
+            Tab::Parameters => match ticket {
+                Some(JobTicket::Script(t)) => t.script_params().len().max(1),
+                _ => execution(ticket).map_or(0, |t| t.parameters.len()).max(1),
+            },
+            Tab::Tags => match execution(ticket) {
                 Some(t) => 2 + t.tags.len().max(1) + t.sys_tags.len().max(1),
                 None => 1,
             },
             Tab::Targets => {
                 let mut rows = 0;
-                for target in targets(ticket) {
+                for target in targets(execution(ticket)) {
                     starts.push(rows);
                     rows += 1 + target.values.len();
                 }
                 rows.max(1)
             }
             Tab::Steps => match &entry.steps {
-                StepsState::Loaded { steps, .. } => {
+                Fetched::Loaded { data: steps, .. } => {
                     let mut rows = 0;
                     for step in steps {
                         starts.push(rows);
@@ -354,9 +384,9 @@ impl<'a> TabRows<'a> {
                     }
                     rows.max(1)
                 }
-                StepsState::Failed(_) => 2,
-                StepsState::NotRequested | StepsState::Loading => 1,
+                other => fetched_len(other, Vec::len),
             },
+            Tab::Batches => fetched_len(&entry.progress, |p| p.batches.len()),
             Tab::History => (entry.history.len() + entry.operations.len()).max(1),
         };
         TabRows {
@@ -365,6 +395,10 @@ impl<'a> TabRows<'a> {
             len,
             starts,
         }
+    }
+
+    pub fn tab(&self) -> Tab {
+        self.tab
     }
 
     /// The step (its index) that row `i` of the Steps tab belongs to.
@@ -385,10 +419,17 @@ impl<'a> TabRows<'a> {
         self.len == 0
     }
 
-    /// The steps table has a column heading that does not scroll.
+    /// The steps and batches tables have a heading that does not scroll.
     pub fn has_heading(&self) -> bool {
-        self.tab == Tab::Steps
-            && matches!(&self.entry.steps, StepsState::Loaded { steps, .. } if !steps.is_empty())
+        match self.tab {
+            Tab::Steps => self.entry.steps.loaded().is_some_and(|s| !s.is_empty()),
+            Tab::Batches => self
+                .entry
+                .progress
+                .loaded()
+                .is_some_and(|p| !p.batches.is_empty()),
+            _ => false,
+        }
     }
 
     pub fn row(&self, i: usize) -> Option<Row<'a>> {
@@ -398,14 +439,23 @@ impl<'a> TabRows<'a> {
         let entry = self.entry;
         let ticket = entry.ticket.as_deref();
         Some(match self.tab {
-            Tab::Parameters => match ticket.map(|t| &t.parameters[..]) {
-                Some(pairs) if !pairs.is_empty() => Row::Pair {
-                    pair: &pairs[i],
-                    key_width: entry.key_widths.parameters,
+            Tab::Parameters => match ticket {
+                Some(JobTicket::Script(t)) => match t.script_params().get(i) {
+                    Some(param) => Row::ScriptParam {
+                        param,
+                        key_width: entry.key_widths.parameters,
+                    },
+                    None => Row::Empty(Msg::NoParameters),
                 },
-                _ => Row::Empty(Msg::NoParameters),
+                _ => match execution(ticket).map(|t| &t.parameters[..]) {
+                    Some(pairs) if !pairs.is_empty() => Row::Pair {
+                        pair: &pairs[i],
+                        key_width: entry.key_widths.parameters,
+                    },
+                    _ => Row::Empty(Msg::NoParameters),
+                },
             },
-            Tab::Tags => match ticket {
+            Tab::Tags => match execution(ticket) {
                 Some(t) => tags_row(t, entry, i),
                 None => Row::Empty(Msg::NoTags),
             },
@@ -414,7 +464,7 @@ impl<'a> TabRows<'a> {
                 match kind.checked_sub(1) {
                     None => Row::Empty(Msg::NoTargets),
                     Some(k) => {
-                        let target = &targets(ticket)[k];
+                        let target = &targets(execution(ticket))[k];
                         match i - self.starts[k] {
                             0 => Row::TargetKind(target),
                             n => Row::TargetValue(&target.values[n - 1]),
@@ -423,16 +473,39 @@ impl<'a> TabRows<'a> {
                 }
             }
             Tab::Steps => match &entry.steps {
-                StepsState::NotRequested => Row::Hint(Msg::StepsNotLoaded),
-                StepsState::Loading => Row::Hint(Msg::LoadingSteps),
-                StepsState::Failed(failure) if i == 0 => Row::StepsFailed(failure),
-                StepsState::Failed(_) => Row::Hint(Msg::RRetries),
-                StepsState::Loaded { steps, .. } if steps.is_empty() => Row::Empty(Msg::NoSteps),
-                StepsState::Loaded { steps, .. } => {
+                Fetched::NotRequested => Row::Hint(Msg::StepsNotLoaded),
+                Fetched::Loading => Row::Hint(Msg::LoadingSteps),
+                Fetched::Failed(failure) if i == 0 => Row::StepsFailed(failure),
+                Fetched::Failed(_) => Row::Hint(Msg::RRetries),
+                Fetched::Loaded { data: steps, .. } if steps.is_empty() => Row::Empty(Msg::NoSteps),
+                Fetched::Loaded { data: steps, .. } => {
                     let at = self.step_at(i)?;
                     let start = self.starts[at];
                     let end = self.starts.get(at + 1).copied().unwrap_or(self.len);
                     step_row(&steps[at], i - start, end - start)
+                }
+            },
+            Tab::Batches => match &entry.progress {
+                Fetched::NotRequested => Row::Hint(Msg::BatchesNotLoaded),
+                Fetched::Loading => Row::Hint(Msg::LoadingBatches),
+                Fetched::Failed(failure) if i == 0 => Row::StepsFailed(failure),
+                Fetched::Failed(_) => Row::Hint(Msg::RRetries),
+                Fetched::Loaded { data, .. } if data.batches.is_empty() => {
+                    Row::Empty(Msg::NoBatches)
+                }
+                Fetched::Loaded { data, .. } => {
+                    let batch = &data.batches[i];
+                    let index = batch.batch_index;
+                    let current = index.is_some()
+                        && index
+                            == ticket
+                                .and_then(JobTicket::as_script)
+                                .and_then(|t| t.properties.current_execute_batch_index);
+                    Row::Batch {
+                        batch,
+                        statistics: &data.statistics,
+                        current,
+                    }
                 }
             },
             Tab::History => history_row(entry, i),
@@ -472,17 +545,33 @@ fn step_row(step: &Step, k: usize, total: usize) -> Row<'_> {
     }
 }
 
+/// Rows of a tab fetched on demand: its items, or one or two lines saying where it is.
+fn fetched_len<T>(state: &Fetched<T>, items: impl Fn(&T) -> usize) -> usize {
+    match state {
+        Fetched::Loaded { data, .. } => items(data).max(1),
+        Fetched::Failed(_) => 2,
+        Fetched::NotRequested | Fetched::Loading => 1,
+    }
+}
+
+fn execution(ticket: Option<&JobTicket>) -> Option<&Ticket> {
+    ticket.and_then(JobTicket::as_execution)
+}
+
 /// How many items a tab holds, for the tab bar; `None` while unknown.
 pub fn tab_count(entry: &TicketEntry, tab: Tab) -> Option<usize> {
     let ticket = entry.ticket.as_deref();
     match tab {
-        Tab::Parameters => Some(ticket.map_or(0, |t| t.parameters.len())),
-        Tab::Tags => ticket.map(|t| t.tags.len() + t.sys_tags.len()),
-        Tab::Targets => ticket.and_then(|t| t.targets.as_ref()).map(Vec::len),
-        Tab::Steps => match &entry.steps {
-            StepsState::Loaded { steps, .. } => Some(steps.len()),
-            _ => None,
-        },
+        Tab::Parameters => Some(match ticket {
+            Some(JobTicket::Script(t)) => t.script_params().len(),
+            _ => execution(ticket).map_or(0, |t| t.parameters.len()),
+        }),
+        Tab::Tags => execution(ticket).map(|t| t.tags.len() + t.sys_tags.len()),
+        Tab::Targets => execution(ticket)
+            .and_then(|t| t.targets.as_ref())
+            .map(Vec::len),
+        Tab::Steps => entry.steps.loaded().map(Vec::len),
+        Tab::Batches => entry.progress.loaded().map(|p| p.batches.len()),
         Tab::History => Some(entry.history.len() + entry.operations.len()),
     }
 }

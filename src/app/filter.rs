@@ -3,8 +3,8 @@
 //! `profile=`; any other `key=value` is a tag the ticket must carry (`env=prod`); the
 //! rest is text to find.
 
-use crate::coc::Status;
-use crate::query::{self, Word};
+use crate::coc::{JobStatus, JobTicket};
+use crate::query::{self, KindFilter, Word};
 
 use super::keys::Intent;
 
@@ -27,13 +27,13 @@ struct Words {
     /// The free words, lowercased and joined by a space: found as one piece of text.
     needle: String,
     /// Any of these statuses.
-    status: Vec<Status>,
+    status: Vec<JobStatus>,
     /// Part of the creator's name, lowercased.
     creator: Option<String>,
     /// Part of the job's name, lowercased.
     job: Option<String>,
     /// `script` or `execution`.
-    kind: Option<String>,
+    kind: Option<KindFilter>,
     /// The profile's name, exactly.
     profile: Option<String>,
     /// Tags the ticket must carry: key exactly, value in any letter case.
@@ -55,13 +55,9 @@ impl Words {
                 },
                 Word::Pair("creator", value) => words.creator = Some(value.to_lowercase()),
                 Word::Pair("job", value) => words.job = Some(value.to_lowercase()),
-                Word::Pair("kind", value) => match value {
-                    "script" | "execution" => words.kind = Some(value.to_string()),
-                    _ => {
-                        words.invalid = Some(format!(
-                            "kind {value:?}: expected \"script\" or \"execution\""
-                        ))
-                    }
+                Word::Pair("kind", value) => match KindFilter::parse(value) {
+                    Ok(kind) => words.kind = Some(kind),
+                    Err(why) => words.invalid = Some(why),
                 },
                 Word::Pair("profile", value) => words.profile = Some(value.to_string()),
                 Word::Pair(key, value) => words.tags.push((key.to_string(), value.to_lowercase())),
@@ -78,7 +74,7 @@ impl Words {
         if !self.needle.is_empty() && !entry.search.contains(&self.needle) {
             return false;
         }
-        if !self.status.is_empty() && !entry.status().is_some_and(|s| self.status.contains(s)) {
+        if !self.status.is_empty() && !entry.status().is_some_and(|s| self.status.contains(&s)) {
             return false;
         }
         let ticket = entry.ticket.as_deref();
@@ -86,17 +82,15 @@ impl Words {
             part.as_ref()
                 .is_none_or(|part| field.is_some_and(|f| f.to_lowercase().contains(part)))
         };
-        if !has(ticket.and_then(|t| t.creator.as_deref()), &self.creator)
-            || !has(ticket.and_then(|t| t.document_name.as_deref()), &self.job)
+        if !has(ticket.and_then(JobTicket::creator), &self.creator)
+            || !has(ticket.and_then(JobTicket::name), &self.job)
         {
             return false;
         }
-        let kind = if entry.id.starts_with("script/") {
-            "script"
-        } else {
-            "execution"
-        };
-        if self.kind.as_deref().is_some_and(|wanted| wanted != kind) {
+        if self
+            .kind
+            .is_some_and(|wanted| !wanted.kinds().contains(&entry.id.kind()))
+        {
             return false;
         }
         if self
@@ -107,7 +101,7 @@ impl Words {
             return false;
         }
         self.tags.iter().all(|(key, value)| {
-            ticket.is_some_and(|t| {
+            ticket.and_then(JobTicket::as_execution).is_some_and(|t| {
                 t.tags
                     .iter()
                     .any(|tag| tag.key == *key && tag.value.eq_ignore_ascii_case(value))
@@ -189,7 +183,10 @@ mod tests {
         let words = Words::parse("env=prod status=failed db  team=SRE profile=prod");
         assert_eq!(words.profile.as_deref(), Some("prod"));
         assert_eq!(words.needle, "db");
-        assert_eq!(words.status, [Status::Failed]);
+        assert_eq!(
+            words.status,
+            [JobStatus::Execution(crate::coc::Status::Failed)]
+        );
         assert_eq!(
             words.tags,
             [("env".into(), "prod".into()), ("team".into(), "sre".into())]

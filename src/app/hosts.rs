@@ -1,12 +1,13 @@
-//! The hosts of one step (Enter on a step): one row per target host, failed first,
-//! counts per status, paged in from the instances API as the user scrolls.
+//! The hosts of one step of an execution (Enter on a step) or of one batch of a script
+//! ticket (Enter on a batch): one row per host, failed first, counts per status, paged
+//! in as the user scrolls (a step's by offset, a batch's by marker: the one pager).
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::coc::{ApiError, Instance, Page};
+use crate::coc::{ApiError, Instance, Page, ScriptHost, TicketRef};
 use crate::hosts;
-use crate::watch::{Command, Limits, PageAt, Pager};
+use crate::watch::{Command, Limits, PageAt, Pager, marker_after};
 
 use super::output::OutputView;
 use super::tickets::Failure;
@@ -14,64 +15,137 @@ use super::tickets::Failure;
 /// A page is asked for when the user scrolls this close to the last loaded host.
 const PREFETCH_ROWS: usize = 20;
 
+/// Whose hosts a view shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostsOf {
+    /// An execution's step.
+    Step { step_id: String, name: String },
+    /// A script ticket's batch (from 1).
+    Batch { index: u32 },
+}
+
+/// The hosts loaded so far, failed first.
+#[derive(Debug, Clone)]
+pub enum HostRows {
+    Instances(Vec<Instance>),
+    Script(Vec<ScriptHost>),
+}
+
+/// What became of a page that came back.
+enum Answer<T> {
+    /// Not the page waited for.
+    Stale,
+    /// An error, kept (or a page asked again smaller).
+    Handled,
+    Rows(Page<T>),
+}
+
 #[derive(Debug, Clone)]
 pub struct HostsView {
-    execution_id: String,
-    step_id: String,
-    step_name: String,
-    /// Loaded so far, failed first.
-    instances: Vec<Instance>,
-    /// The read through the step's pages of hosts.
+    id: TicketRef,
+    of: HostsOf,
+    rows: HostRows,
+    /// The read through the pages of hosts.
     pager: Pager,
     /// The page asked for and not answered yet.
     loading: Option<PageAt>,
     error: Option<Failure>,
+    /// The first row shown, and the host a key acts on.
     scroll: usize,
 }
 
 impl HostsView {
-    /// The view of a step; the first page is to be fetched (`next_page`).
-    pub fn new(execution_id: String, step_id: String, step_name: String) -> HostsView {
+    /// The hosts of a step of execution `id`; the first page is to be fetched.
+    pub fn of_step(id: TicketRef, step_id: String, name: String) -> HostsView {
+        HostsView::new(
+            id,
+            HostsOf::Step { step_id, name },
+            HostRows::Instances(Vec::new()),
+            Pager::offsets(Limits::INSTANCES),
+        )
+    }
+
+    /// The hosts of batch `index` of script ticket `id`.
+    pub fn of_batch(id: TicketRef, index: u32) -> HostsView {
+        HostsView::new(
+            id,
+            HostsOf::Batch { index },
+            HostRows::Script(Vec::new()),
+            Pager::markers(Limits::BATCH_HOSTS),
+        )
+    }
+
+    fn new(id: TicketRef, of: HostsOf, rows: HostRows, pager: Pager) -> HostsView {
         HostsView {
-            execution_id,
-            step_id,
-            step_name,
-            instances: Vec::new(),
-            pager: Pager::offsets(Limits::INSTANCES),
+            id,
+            of,
+            rows,
+            pager,
             loading: None,
             error: None,
             scroll: 0,
         }
     }
 
-    pub fn execution_id(&self) -> &str {
-        &self.execution_id
+    /// The ticket whose hosts these are.
+    pub fn id(&self) -> &TicketRef {
+        &self.id
     }
 
-    pub fn step_id(&self) -> &str {
-        &self.step_id
+    pub fn of(&self) -> &HostsOf {
+        &self.of
     }
 
-    pub fn step_name(&self) -> &str {
-        &self.step_name
-    }
-
-    pub fn instances(&self) -> &[Instance] {
-        &self.instances
-    }
-
-    /// Hosts in the step: the server's `total` while more may come (a hint), else
-    /// what has been loaded.
-    pub fn total(&self) -> usize {
-        match (self.pager.end(), self.pager.total_hint()) {
-            (None, Some(total)) => usize::try_from(total)
-                .unwrap_or(usize::MAX)
-                .max(self.instances.len()),
-            _ => self.instances.len(),
+    /// The step's ID, for a step's hosts.
+    pub fn step_id(&self) -> Option<&str> {
+        match &self.of {
+            HostsOf::Step { step_id, .. } => Some(step_id),
+            HostsOf::Batch { .. } => None,
         }
     }
 
-    /// A page has arrived: `total` counts the step's hosts.
+    pub fn rows(&self) -> &HostRows {
+        &self.rows
+    }
+
+    /// A step's hosts (none for a batch).
+    pub fn instances(&self) -> &[Instance] {
+        match &self.rows {
+            HostRows::Instances(rows) => rows,
+            HostRows::Script(_) => &[],
+        }
+    }
+
+    /// A batch's hosts (none for a step).
+    pub fn script_hosts(&self) -> &[ScriptHost] {
+        match &self.rows {
+            HostRows::Script(rows) => rows,
+            HostRows::Instances(_) => &[],
+        }
+    }
+
+    /// Hosts loaded so far.
+    pub fn len(&self) -> usize {
+        match &self.rows {
+            HostRows::Instances(rows) => rows.len(),
+            HostRows::Script(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Hosts in the step or batch: the server's `total` while more may come (a hint),
+    /// else what has been loaded.
+    pub fn total(&self) -> usize {
+        match (self.pager.end(), self.pager.total_hint()) {
+            (None, Some(total)) => usize::try_from(total).unwrap_or(usize::MAX).max(self.len()),
+            _ => self.len(),
+        }
+    }
+
+    /// A page has arrived: `total` counts the hosts.
     pub fn loaded(&self) -> bool {
         self.pager.pages() > 0
     }
@@ -88,9 +162,18 @@ impl HostsView {
         self.scroll
     }
 
+    /// The batch host at the cursor.
+    pub fn script_host_at_cursor(&self) -> Option<&ScriptHost> {
+        self.script_hosts().get(self.scroll)
+    }
+
     /// "2 Failed, 5 Succeed" of the hosts loaded.
     pub fn counts_line(&self) -> String {
-        hosts::counts_line(&self.instances)
+        let counts = match &self.rows {
+            HostRows::Instances(rows) => hosts::counts(rows),
+            HostRows::Script(rows) => hosts::script_counts(rows),
+        };
+        hosts::join_counts(&counts)
     }
 
     /// The page to fetch now, if one is needed for `rows` rows on screen (and marks it
@@ -100,7 +183,7 @@ impl HostsView {
         if self.loading.is_some() || self.error.is_some() {
             return None;
         }
-        let near_end = self.scroll + rows + PREFETCH_ROWS >= self.instances.len();
+        let near_end = self.scroll + rows + PREFETCH_ROWS >= self.len();
         if !near_end {
             return None;
         }
@@ -112,71 +195,146 @@ impl HostsView {
     /// The request for the page needed with `rows` rows on screen, if one is.
     pub fn fetch(&mut self, rows: usize) -> Option<Command> {
         let page = self.next_page(rows)?;
-        Some(Command::FetchInstances {
-            execution_id: self.execution_id.clone(),
-            step_id: self.step_id.clone(),
-            page,
+        let id = self.id.clone();
+        Some(match &self.of {
+            HostsOf::Step { step_id, .. } => Command::FetchInstances {
+                id,
+                step_id: step_id.clone(),
+                page,
+            },
+            HostsOf::Batch { index } => Command::FetchBatchHosts {
+                id,
+                batch_index: *index,
+                page,
+            },
         })
     }
 
-    /// A page arrived; a stale one (another page) is ignored. Says whether it applied.
-    pub fn page_arrived(
+    /// A page of a step's hosts arrived; a stale one (another page) is ignored. Says
+    /// whether it applied.
+    pub fn instances_arrived(
         &mut self,
         page: PageAt,
         result: Result<Page<Instance>, ApiError>,
         at: SystemTime,
     ) -> bool {
-        if self.loading.as_ref() != Some(&page) {
-            return false;
-        }
-        self.loading = None;
-        match result {
-            Ok(listed) => {
-                let fresh = self
-                    .pager
-                    .take(&page, listed.data, listed.total, None, hosts::key);
-                self.instances.extend(fresh);
-                hosts::failed_first(&mut self.instances);
-            }
-            Err(error) => {
-                self.pager.retry(page);
-                self.error = Some(Failure { error, at });
-            }
+        let listed = match self.answer(&page, result, at) {
+            Answer::Stale => return false,
+            Answer::Handled => return true,
+            Answer::Rows(listed) => listed,
+        };
+        let fresh = self
+            .pager
+            .take(&page, listed.data, listed.total, None, |i| {
+                hosts::key(i).map(Into::into)
+            });
+        if let HostRows::Instances(rows) = &mut self.rows {
+            rows.extend(fresh);
+            hosts::failed_first(rows);
         }
         true
     }
 
-    /// The host at the cursor.
-    pub fn selected(&self) -> Option<&Instance> {
-        self.instances.get(self.scroll)
+    /// A page of a batch's hosts arrived, as `instances_arrived`.
+    pub fn batch_hosts_arrived(
+        &mut self,
+        page: PageAt,
+        result: Result<Page<ScriptHost>, ApiError>,
+        at: SystemTime,
+    ) -> bool {
+        let listed = match self.answer(&page, result, at) {
+            Answer::Stale => return false,
+            Answer::Handled => return true,
+            Answer::Rows(listed) => listed,
+        };
+        let next = marker_after(&page, &listed.data, ScriptHost::marker);
+        let fresh = self
+            .pager
+            .take(&page, listed.data, listed.total, next, ScriptHost::key);
+        if let HostRows::Script(rows) = &mut self.rows {
+            rows.extend(fresh);
+            hosts::script_failed_first(rows);
+        }
+        true
     }
 
-    /// The cursor on the host `key` names (`hosts::key`), if it is loaded.
+    /// What became of the page waited for: its rows, or an error kept to show (a page
+    /// over the body cap is asked again with half the hosts instead).
+    fn answer<T>(
+        &mut self,
+        page: &PageAt,
+        result: Result<Page<T>, ApiError>,
+        at: SystemTime,
+    ) -> Answer<T> {
+        if self.loading.as_ref() != Some(page) {
+            return Answer::Stale;
+        }
+        self.loading = None;
+        match result {
+            Ok(listed) => Answer::Rows(listed),
+            Err(ApiError::BodyTooLarge { .. }) if self.pager.too_large(page.clone()) => {
+                Answer::Handled
+            }
+            Err(error) => {
+                self.pager.retry(page.clone());
+                self.error = Some(Failure { error, at });
+                Answer::Handled
+            }
+        }
+    }
+
+    /// The cursor on the host `key` names (as the pager keys it), if it is loaded.
     pub fn select(&mut self, key: &str) {
-        if let Some(at) = self
-            .instances
-            .iter()
-            .position(|i| hosts::key(i) == Some(key))
-        {
+        let at = match &self.rows {
+            HostRows::Instances(rows) => rows.iter().position(|i| hosts::key(i) == Some(key)),
+            HostRows::Script(rows) => rows.iter().position(|h| h.key().as_deref() == Some(key)),
+        };
+        if let Some(at) = at {
             self.scroll = at;
         }
     }
 
-    /// The pager on the output of the host at the cursor.
+    /// The pager on the output of the host at the cursor (of a step or of a batch).
     pub fn selected_output(&self) -> Option<OutputView> {
-        let host = self.selected()?;
-        let name = hosts::host(host);
+        let (name, ip, status, output, key) = match &self.rows {
+            HostRows::Instances(rows) => {
+                let host = rows.get(self.scroll)?;
+                (
+                    hosts::host(host),
+                    hosts::ip(host),
+                    host.status.as_ref().map(|s| s.label()),
+                    host.message.as_deref(),
+                    hosts::key(host).map(str::to_string),
+                )
+            }
+            HostRows::Script(rows) => {
+                let host = rows.get(self.scroll)?;
+                let name = host.name().or(host.ip()).unwrap_or("-");
+                (
+                    crate::text::sanitize(name).into_owned(),
+                    host.ip(),
+                    host.status.as_ref().map(|s| s.label()),
+                    host.message.as_deref(),
+                    host.key().map(|k| k.into_owned()),
+                )
+            }
+        };
         let mut title = name.clone();
-        if let Some(ip) = hosts::ip(host).filter(|ip| *ip != name) {
-            title.push_str(&format!(" ({ip})"));
+        if let Some(ip) = ip.filter(|ip| *ip != name) {
+            title.push_str(&format!(" ({})", crate::text::sanitize(ip)));
         }
-        title.push_str(&format!(" · step {}", self.step_name));
-        if let Some(status) = &host.status {
-            title.push_str(&format!(" · {}", status.label()));
+        match &self.of {
+            HostsOf::Step { name, .. } => {
+                title.push_str(&format!(" · step {}", crate::text::sanitize(name)));
+            }
+            HostsOf::Batch { index } => title.push_str(&format!(" · batch {index}")),
         }
-        let raw: Arc<str> = host.message.as_deref().unwrap_or_default().into();
-        let file = format!("{}-{name}.log", self.execution_id);
-        Some(OutputView::new(title, raw, &file).from_origin(hosts::key(host).map(str::to_string)))
+        if let Some(status) = status {
+            title.push_str(&format!(" · {status}"));
+        }
+        let raw: Arc<str> = output.unwrap_or_default().into();
+        let file = format!("{}-{name}.log", self.id.id());
+        Some(OutputView::new(title, raw, &file).from_origin(key))
     }
 
     /// `r` after a failed page: ask again.
@@ -187,7 +345,7 @@ impl HostsView {
     /// Scrolls to `to`, clamped to the hosts loaded. Says whether it moved.
     pub fn scroll_to(&mut self, to: usize) -> bool {
         let before = self.scroll;
-        self.scroll = to.min(self.instances.len().saturating_sub(1));
+        self.scroll = to.min(self.len().saturating_sub(1));
         self.scroll != before
     }
 }
@@ -220,39 +378,41 @@ mod tests {
 
     #[test]
     fn pages_come_in_as_the_user_scrolls_failed_first() {
-        let mut view = HostsView::new("EX1".into(), "101".into(), "Run".into());
+        let mut view =
+            HostsView::of_step(TicketRef::parse("EX1").unwrap(), "101".into(), "Run".into());
         let at = SystemTime::UNIX_EPOCH;
         assert_eq!(view.next_page(20), Some(page_at(0)));
         assert_eq!(view.next_page(20), None, "one page at a time");
         assert!(
-            !view.page_arrived(page_at(100), Ok(page(100..200, 250)), at),
+            !view.instances_arrived(page_at(100), Ok(page(100..200, 250)), at),
             "stale"
         );
-        assert!(view.page_arrived(page_at(0), Ok(page(0..100, 250)), at));
+        assert!(view.instances_arrived(page_at(0), Ok(page(0..100, 250)), at));
         assert_eq!(view.total(), 250);
         assert_eq!(view.counts_line(), "2 Failed, 98 Succeed");
         assert_eq!(view.instances()[0].id.as_deref(), Some("7"));
         assert_eq!(view.next_page(20), None, "far from the end");
         view.scroll_to(70);
         assert_eq!(view.next_page(20), Some(page_at(100)));
-        assert!(view.page_arrived(page_at(100), Ok(page(100..200, 250)), at));
+        assert!(view.instances_arrived(page_at(100), Ok(page(100..200, 250)), at));
         view.scroll_to(usize::MAX);
         assert_eq!(view.scroll(), 199);
         assert_eq!(view.next_page(20), Some(page_at(200)));
-        view.page_arrived(page_at(200), Ok(page(200..250, 250)), at);
+        view.instances_arrived(page_at(200), Ok(page(200..250, 250)), at);
         assert_eq!(view.instances().len(), 250);
         assert_eq!(view.next_page(20), None, "all there");
     }
 
     #[test]
     fn a_failed_page_stops_paging_until_retried() {
-        let mut view = HostsView::new("EX1".into(), "101".into(), "Run".into());
+        let mut view =
+            HostsView::of_step(TicketRef::parse("EX1").unwrap(), "101".into(), "Run".into());
         let at = SystemTime::UNIX_EPOCH;
         let offset = view.next_page(20).unwrap();
         let error = ApiError::Network {
             detail: "refused".into(),
         };
-        view.page_arrived(offset, Err(error), at);
+        view.instances_arrived(offset, Err(error), at);
         assert!(view.error().is_some());
         assert_eq!(view.next_page(20), None);
         view.retry();

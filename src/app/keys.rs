@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::view::Tab;
 use crate::i18n::{Lang, Msg};
 
 /// Who takes the keys now; derived from the state by `App::focus`, never stored.
@@ -227,7 +226,8 @@ pub enum Intent {
     Back,
     NextTab,
     PrevTab,
-    ToTab(Tab),
+    /// The `n`-th tab (from 0) of the shown ticket's kind.
+    ToTab(usize),
     /// `/`: the filter line of the view.
     Filter,
     Sort,
@@ -275,8 +275,8 @@ pub enum Only {
     Always,
     /// A filter is set.
     Filtered,
-    /// The Steps tab is shown.
-    StepsTab,
+    /// The Steps tab (an execution) or the Batches tab (a script ticket) is shown.
+    DetailsTab,
     /// The open confirmation is answered with `y`.
     YesAnswer,
     /// The open confirmation is answered with a word typed, then Enter.
@@ -346,8 +346,7 @@ const COPY: Msg = Msg::HelpCopy;
 const EDIT: Msg = Msg::HelpEdit;
 const SEEN: Msg = Msg::HelpSeen;
 const BROWSE: Msg = Msg::HelpBrowse;
-const HELP: Msg = Msg::HelpHelp;
-const QUIT: Msg = Msg::HelpQuit;
+const HELP_QUIT: Msg = Msg::HelpAndQuit;
 const TYPE: Msg = Msg::HelpType;
 const ENDS: Msg = Msg::HelpEnds;
 const ANSWER: Msg = Msg::HelpAnswer;
@@ -371,11 +370,11 @@ const LINES: Focuses = Focuses::of(&[
 const SCROLLED: Focuses = VIEWS.and(Output);
 const PAGER: Focuses = Focuses::of(&[Output]);
 
-const fn tab_row(key: &'static [Key], tab: Tab) -> Binding {
+const fn tab_row(key: &'static [Key], n: usize) -> Binding {
     row(
         VIEWS,
         key,
-        I::ToTab(tab),
+        I::ToTab(n),
         hint_in(Msg::HintTabs, ZOOMED),
         TABS,
     )
@@ -393,7 +392,7 @@ const TABLE: &[Binding] = &[
     row(SCROLLED, &[Key::PageUp], I::Move(Motion::PageUp), None, JUMP),
     row(SCROLLED, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
     row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint(Msg::HintOpen), ENTER),
-    only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint(Msg::HintHosts), ENTER), Only::StepsTab),
+    only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint(Msg::HintHosts), ENTER), Only::DetailsTab),
     row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, hint(Msg::HintOutput), ENTER),
     row(ZOOMED.and(Browse).and(Output), &[Key::Esc], I::Back, hint(Msg::HintBack), ESC),
     row(PAGER, &[Key::Char('h'), Key::Left], I::PanLeft, hint(Msg::HintSideways), PAGER_KEYS),
@@ -406,11 +405,11 @@ const TABLE: &[Binding] = &[
     only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint(Msg::HintClear), ESC), Only::Filtered),
     row(VIEWS, &[Key::Tab], I::NextTab, hint_in(Msg::HintTabs, ZOOMED), TABS),
     row(VIEWS, &[Key::BackTab], I::PrevTab, None, TABS),
-    tab_row(&[Key::Char('1')], Tab::Parameters),
-    tab_row(&[Key::Char('2')], Tab::Tags),
-    tab_row(&[Key::Char('3')], Tab::Targets),
-    tab_row(&[Key::Char('4')], Tab::Steps),
-    tab_row(&[Key::Char('5')], Tab::History),
+    tab_row(&[Key::Char('1')], 0),
+    tab_row(&[Key::Char('2')], 1),
+    tab_row(&[Key::Char('3')], 2),
+    tab_row(&[Key::Char('4')], 3),
+    tab_row(&[Key::Char('5')], 4),
     row(VIEWS, &[Key::Char('/')], I::Filter, hint_in(Msg::HintFilter, Focuses::of(&[List, Browse])), FILTER),
     row(LIST_TICKET_HOSTS, &[Key::Char('s')], I::Sort, hint_in(Msg::HintSort, Focuses::of(&[List])), SORT),
     row(LIST_TICKET_HOSTS, &[Key::Char('r')], I::Refresh, hint(Msg::HintRefresh), REFRESH),
@@ -429,13 +428,13 @@ const TABLE: &[Binding] = &[
     row(Focuses::of(&[Browse, Ticket, Hosts]), &[Key::Char('p')], I::Pin, hint_in(Msg::HintPin, Focuses::of(&[Browse])), BROWSE),
     row(Focuses::of(&[List]), &[Key::Char('v')], I::NextView, None, BROWSE),
     row(Focuses::of(&[List]), &[Key::Char('V')], I::SaveView, None, BROWSE),
-    row(SCROLLED, &[Key::Char('?')], I::OpenHelp, hint_in(Msg::HintHelp, LIST_TICKET_HOSTS.and(Output)), HELP),
-    row(Focuses::of(&[Help]), &[Key::Any], I::Close, hint(Msg::HintClosesHelp), HELP),
-    row(Focuses::of(&[Notice]), &[Key::Any], I::Close, hint(Msg::HintCloses), HELP),
-    row(SCROLLED, &[Key::Char('q')], I::Quit, hint_in(Msg::HintQuit, LIST_TICKET_HOSTS), QUIT),
-    row(EVERYWHERE, &[Key::Ctrl('c')], I::Quit, None, QUIT),
-    row(EVERYWHERE, &[Key::Ctrl('z')], I::Suspend, None, QUIT),
-    row(EVERYWHERE, &[Key::Ctrl('l')], I::Redraw, None, QUIT),
+    row(SCROLLED, &[Key::Char('?')], I::OpenHelp, hint_in(Msg::HintHelp, LIST_TICKET_HOSTS.and(Output)), HELP_QUIT),
+    row(Focuses::of(&[Help]), &[Key::Any], I::Close, hint(Msg::HintClosesHelp), HELP_QUIT),
+    row(Focuses::of(&[Notice]), &[Key::Any], I::Close, hint(Msg::HintCloses), HELP_QUIT),
+    row(SCROLLED, &[Key::Char('q')], I::Quit, hint_in(Msg::HintQuit, LIST_TICKET_HOSTS), HELP_QUIT),
+    row(EVERYWHERE, &[Key::Ctrl('c')], I::Quit, None, HELP_QUIT),
+    row(EVERYWHERE, &[Key::Ctrl('z')], I::Suspend, None, HELP_QUIT),
+    row(EVERYWHERE, &[Key::Ctrl('l')], I::Redraw, None, HELP_QUIT),
     row(LINES, &[Key::Text], I::Type, None, TYPE),
     row(LINES, &[Key::Backspace], I::Erase, hint_in(Msg::HintEdit, Focuses::of(&[FilterLine])), TYPE),
     row(Focuses::of(&[AddLine]), &[Key::Enter], I::Accept, hint(Msg::HintAdd), ENDS),

@@ -5,6 +5,8 @@
 //! filter stays in the list until the user moves away from it, so the pane beside the
 //! list never switches to another ticket on its own.
 
+use crate::coc::TicketRef;
+
 use super::filter::Filter;
 use super::keys::Intent;
 use super::layout;
@@ -24,7 +26,7 @@ pub enum Keep {
 pub struct ListState {
     /// Indices into the tickets: the shown ones in display order.
     order: Vec<usize>,
-    selected: Option<String>,
+    selected: Option<TicketRef>,
     /// Where `selected` stands in `order`, kept in step with it.
     cursor: usize,
     /// The user picked the selection; until then it stays on the top row while tickets
@@ -91,8 +93,8 @@ impl ListState {
 
     /// The selected ticket's ID; `None` when nothing is shown (the ID is remembered for
     /// when the filter lets its ticket back in).
-    pub fn selected_id(&self) -> Option<&str> {
-        self.selected.as_deref().filter(|_| !self.order.is_empty())
+    pub fn selected_id(&self) -> Option<&TicketRef> {
+        self.selected.as_ref().filter(|_| !self.order.is_empty())
     }
 
     pub fn cursor(&self) -> usize {
@@ -141,12 +143,12 @@ impl ListState {
 
     /// The user's selection, when it is in the list now.
     fn held_index(&self, tickets: &[TicketEntry]) -> Option<usize> {
-        let id = self.selected.as_deref().filter(|_| self.chosen)?;
+        let id = self.selected.as_ref().filter(|_| self.chosen)?;
         // After a removal the old order's indices may point past the end, or elsewhere.
         self.order
             .iter()
             .copied()
-            .find(|&i| tickets.get(i).is_some_and(|t| t.id == id))
+            .find(|&i| tickets.get(i).is_some_and(|t| t.id == *id))
     }
 
     /// Ticket `i` changed, or is new: moves it to its place, or out of the list when
@@ -174,7 +176,7 @@ impl ListState {
             return false;
         };
         let i = self.order[position.min(last)];
-        if self.selected.as_deref() == Some(tickets[i].id.as_str()) {
+        if self.selected.as_ref() == Some(&tickets[i].id) {
             return false;
         }
         let left = self.selected.replace(tickets[i].id.clone());
@@ -198,7 +200,7 @@ impl ListState {
     /// A ticket that stays in the list although the filter hides it: the one the user
     /// selected.
     fn holds(&self, entry: &TicketEntry) -> bool {
-        self.chosen && self.selected.as_deref() == Some(entry.id.as_str())
+        self.chosen && self.selected.as_ref() == Some(&entry.id)
     }
 
     /// After the order changed: the cursor goes to the selected ticket; without one (or
@@ -206,9 +208,9 @@ impl ListState {
     fn follow_selection(&mut self, tickets: &[TicketEntry]) {
         let found = self
             .selected
-            .as_deref()
+            .as_ref()
             .filter(|_| self.chosen)
-            .and_then(|id| self.order.iter().position(|&i| tickets[i].id == id));
+            .and_then(|id| self.order.iter().position(|&i| tickets[i].id == *id));
         match found {
             Some(position) => self.cursor = position,
             None if self.order.is_empty() => self.cursor = 0,

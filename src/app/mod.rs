@@ -38,7 +38,7 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 use crate::cache::CachedTicket;
-use crate::coc::Ticket;
+use crate::coc::{JobTicket, TicketRef};
 use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::i18n::{Lang, Msg};
@@ -54,7 +54,7 @@ pub use detail::{
     MAX_STEP_MESSAGE, Pane, Row, STEP_DETAIL_INDENT, TabRows, message_below, step_message_rows,
     tab_count,
 };
-pub use hosts::HostsView;
+pub use hosts::{HostRows, HostsOf, HostsView};
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
 pub use output::{
     OutputLine, OutputNote, OutputView, Position, SaveResult, Viewport, row_starts, skip_columns,
@@ -62,8 +62,8 @@ pub use output::{
 };
 pub use reaction::{Action, Reaction, WatchChange};
 pub use tickets::{
-    Failure, Health, KeyWidths, OperationRecord, Origin, StatusCount, StepsState, TicketEntry,
-    Transition, urgency,
+    Failure, Fetched, Health, KeyWidths, OperationRecord, Origin, ProgressState, StatusCount,
+    StepsState, TicketEntry, Transition, urgency,
 };
 pub use view::{SortKey, Tab, View};
 pub use watchlist::{Note, WatchListEdit};
@@ -221,7 +221,7 @@ impl App {
     }
 
     /// The watched tickets, whose data the cache may remember.
-    pub fn watched_ids(&self) -> HashSet<String> {
+    pub fn watched_ids(&self) -> HashSet<TicketRef> {
         self.tickets
             .all()
             .iter()
@@ -238,17 +238,17 @@ impl App {
         self.list
             .rebuild(self.tickets.all(), &self.filter, Keep::Held);
         self.scroll_list_to_cursor();
-        let mut known: HashMap<&str, Arc<Ticket>> = restored
-            .iter()
-            .map(|t| (t.execution_id.as_str(), t.clone()))
+        let mut known: HashMap<TicketRef, Arc<JobTicket>> = restored
+            .into_iter()
+            .filter_map(|t| Some((t.reference().ok()?, t)))
             .collect();
         let actions = self
             .tickets
             .all()
             .iter()
             .filter(|t| t.origin == Origin::Watched)
-            .map(|t| match known.remove(t.id.as_str()) {
-                Some(ticket) => Command::AddKnown(ticket),
+            .map(|t| match known.remove(&t.id) {
+                Some(ticket) => Command::AddKnown(t.id.clone(), ticket),
                 None => Command::Add(t.id.clone()),
             })
             .map(Action::Engine)
@@ -281,12 +281,12 @@ impl App {
     fn reload(&mut self, reloaded: Reloaded) -> Reaction {
         self.config_error = None;
         self.alerts.set_rules(reloaded.notify.on.clone());
-        let wanted: HashSet<&str> = reloaded.watch.iter().map(|w| w.id.as_str()).collect();
-        let left_the_file: Vec<String> = self
+        let wanted: HashSet<&TicketRef> = reloaded.watch.iter().map(|w| &w.id).collect();
+        let left_the_file: Vec<TicketRef> = self
             .init
             .watch
             .iter()
-            .filter(|w| !wanted.contains(w.id.as_str()))
+            .filter(|w| !wanted.contains(&w.id))
             .map(|w| w.id.clone())
             .collect();
         let mut actions = Vec::new();
@@ -328,14 +328,14 @@ impl App {
     }
 
     /// The ticket `=` marked for a comparison.
-    pub fn marked(&self) -> Option<&str> {
+    pub fn marked(&self) -> Option<&TicketRef> {
         self.compare.marked()
     }
 
     /// The comparison `=` asked for, once both tickets have their steps: a notice.
     fn compare_when_ready(&mut self) -> bool {
         let tickets = &self.tickets;
-        match self.compare.ready(|id| tickets.get(id)) {
+        match self.compare.ready(self.lang(), |id| tickets.get(id)) {
             Some((title, lines)) => {
                 self.prompt.notice(title, lines);
                 true
@@ -345,7 +345,7 @@ impl App {
     }
 
     /// Tickets that failed or timed out since the user last pressed `n`.
-    pub fn unseen_failures(&self) -> &[String] {
+    pub fn unseen_failures(&self) -> &[TicketRef] {
         self.alerts.unseen()
     }
 
@@ -456,11 +456,10 @@ impl App {
         match only {
             Only::Always => true,
             Only::Filtered => !self.filter.is_empty(),
-            Only::StepsTab => self.tab() == Tab::Steps,
+            Only::DetailsTab => self.tab().is_details(),
             Only::YesAnswer | Only::TypedAnswer => match self.prompt.current() {
                 Some(Prompt::Confirm { operation, .. }) => {
-                    crate::operate::needs_typed_confirmation(*operation)
-                        == (only == Only::TypedAnswer)
+                    crate::operate::typed_word(*operation).is_some() == (only == Only::TypedAnswer)
                 }
                 Some(Prompt::RunConfirm(_) | Prompt::ConfirmRunAgain { .. }) => {
                     only == Only::YesAnswer
@@ -502,8 +501,8 @@ impl App {
         self.tickets.all()
     }
 
-    pub fn ticket(&self, execution_id: &str) -> Option<&TicketEntry> {
-        self.tickets.get(execution_id)
+    pub fn ticket(&self, id: &TicketRef) -> Option<&TicketEntry> {
+        self.tickets.get(id)
     }
 
     /// The tickets that pass the filter, in display order.
@@ -531,10 +530,10 @@ impl App {
         }
     }
 
-    fn shown_id(&self) -> Option<&str> {
+    fn shown_id(&self) -> Option<&TicketRef> {
         match self.detail.open_id() {
             Some(id) => Some(id),
-            None if self.browse.is_open() => self.browse.selected().map(|e| e.id.as_str()),
+            None if self.browse.is_open() => self.browse.selected().map(|e| &e.id),
             None => self.list.selected_id(),
         }
     }
@@ -557,6 +556,11 @@ impl App {
     /// Ticket counts per status, most urgent first (all tickets, filter ignored).
     pub fn counts(&self) -> &[StatusCount] {
         self.tickets.counts()
+    }
+
+    /// Tickets of `kind` (all, filter ignored).
+    pub fn kind_count(&self, kind: crate::coc::TicketKind) -> usize {
+        self.tickets.kind_count(kind)
     }
 
     pub fn health(&self) -> &Health {
@@ -596,8 +600,12 @@ impl App {
         }
     }
 
+    /// The tab shown: the one chosen, as the shown ticket's kind has it.
     pub fn tab(&self) -> Tab {
-        self.detail.tab()
+        let kind = self
+            .shown_id()
+            .map_or(crate::coc::TicketKind::Execution, TicketRef::kind);
+        self.detail.tab(kind)
     }
 
     /// Rows scrolled in the detail tab's content.
@@ -641,7 +649,7 @@ impl App {
     }
 
     /// Starts watching the entries not watched yet; returns the IDs that are new.
-    fn watch(&mut self, entries: &[WatchEntry]) -> Vec<String> {
+    fn watch(&mut self, entries: &[WatchEntry]) -> Vec<TicketRef> {
         let mut added = Vec::new();
         for entry in entries {
             let (_, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
@@ -660,7 +668,7 @@ impl App {
     }
 
     /// Stops watching `id`: out of the list, the detail and the unseen failures.
-    fn unwatch(&mut self, id: &str) -> bool {
+    fn unwatch(&mut self, id: &TicketRef) -> bool {
         if !self.tickets.remove(id) {
             return false;
         }
@@ -698,25 +706,26 @@ impl App {
 
     fn on_reply(&mut self, reply: Reply) -> Reaction {
         let shown = match reply {
-            Reply::Steps {
-                execution_id,
-                result,
-                at,
-            } => {
+            Reply::Steps { id, result, at } => {
                 let shown = self
                     .tickets
-                    .steps_arrived(&execution_id, result, at)
+                    .steps_arrived(&id, result, at)
                     .is_some_and(|i| self.is_shown(i));
                 shown | self.compare_when_ready()
             }
+            Reply::Progress { id, result, at } => self
+                .tickets
+                .progress_arrived(&id, result, at)
+                .is_some_and(|i| self.is_shown(i)),
             Reply::BrowsePage {
                 generation,
+                kind,
                 page,
                 result,
                 at,
-            } => self.browse.on_page(generation, page, result, at) && self.browse.is_open(),
+            } => self.browse.on_page(generation, kind, page, result, at) && self.browse.is_open(),
             Reply::Instances {
-                execution_id,
+                id,
                 step_id,
                 page,
                 result,
@@ -724,27 +733,38 @@ impl App {
             } => self
                 .detail
                 .hosts_mut()
-                .filter(|h| h.execution_id() == execution_id && h.step_id() == step_id)
-                .is_some_and(|view| view.page_arrived(page, result, at)),
+                .filter(|h| *h.id() == id && h.step_id() == Some(step_id.as_str()))
+                .is_some_and(|view| view.instances_arrived(page, result, at)),
+            Reply::BatchHosts {
+                id,
+                batch_index,
+                page,
+                result,
+                at,
+            } => self
+                .detail
+                .hosts_mut()
+                .filter(|h| *h.id() == id && *h.of() == HostsOf::Batch { index: batch_index })
+                .is_some_and(|view| view.batch_hosts_arrived(page, result, at)),
             Reply::Operated {
-                execution_id,
+                id,
                 operation,
                 result,
                 ..
             } => {
                 if let Err(error) = &result {
                     let lang = self.lang();
-                    let op = lang.t(Msg::Operation(operation));
+                    let op = lang.t(Msg::from(operation));
                     let title = if crate::operate::outcome_unknown(error) {
                         lang.t(Msg::OutcomeUnknownTitle(&op)).into_owned()
                     } else {
                         lang.t(Msg::RefusedTitle(&op)).into_owned()
                     };
                     self.prompt
-                        .notice(title, actions::refusal_lines(lang, &execution_id, error));
+                        .notice(title, actions::refusal_lines(lang, &id, error));
                 }
                 let refused = result.is_err();
-                let i = self.tickets.operated(&execution_id, operation, result);
+                let i = self.tickets.operated(&id, operation, result);
                 refused || i.is_some_and(|i| self.is_shown(i))
             }
             Reply::Started {
@@ -756,31 +776,24 @@ impl App {
 
     /// Ticket `i` is the one the detail pane shows.
     fn is_shown(&self, i: usize) -> bool {
-        self.shown_id() == Some(self.tickets.all()[i].id.as_str())
+        self.shown_id() == Some(&self.tickets.all()[i].id)
     }
 
     fn on_ticket_news(&mut self, news: TicketUpdate) -> bool {
         if let TicketUpdate::Left {
-            execution_id,
-            dropped: true,
-            ..
+            id, dropped: true, ..
         } = &news
-            && self.shown_id() != Some(execution_id.as_str())
+            && self.shown_id() != Some(id)
         {
             // Out of its query's window and tracked by nobody: it goes, unless the user
             // is looking at it.
-            let removed = self.tickets.remove(execution_id);
+            let removed = self.tickets.remove(id);
             self.refilter();
             return removed;
         }
         let change = match &news {
-            TicketUpdate::Transition {
-                execution_id,
-                from,
-                to,
-                at,
-            } => Some(Change {
-                execution_id: execution_id.clone(),
+            TicketUpdate::Transition { id, from, to, at } => Some(Change {
+                id: id.clone(),
                 name: String::new(),
                 from: from.clone(),
                 to: to.clone(),
@@ -791,8 +804,9 @@ impl App {
         // A row's stale marker as the screen shows it: a poll can change it without
         // changing any data.
         let polled = match &news {
-            TicketUpdate::Snapshot { execution_id, .. }
-            | TicketUpdate::Error { execution_id, .. } => self.tickets.index(execution_id),
+            TicketUpdate::Snapshot { id, .. } | TicketUpdate::Error { id, .. } => {
+                self.tickets.index(id)
+            }
             _ => None,
         };
         let stale_on_screen = polled.map(|i| is_stale(&self.tickets.all()[i], self.drawn_at));
@@ -806,7 +820,7 @@ impl App {
         let unseen_changed = change.is_some_and(|mut change| {
             change.name = self
                 .tickets
-                .get(&change.execution_id)
+                .get(&change.id)
                 .map(|t| t.name().to_string())
                 .unwrap_or_default();
             self.alerts.observe(change)
@@ -835,13 +849,21 @@ impl App {
         (offset..(offset + rows).min(self.list.len())).any(|p| self.list.at(p) == Some(i))
     }
 
-    /// The Steps tab is on screen for a ticket whose steps were never asked for.
-    fn steps_to_fetch(&mut self) -> Option<String> {
-        if self.tab() != Tab::Steps {
+    /// The Steps or Batches tab is on screen for a ticket whose details were never
+    /// asked for.
+    fn details_to_fetch(&mut self) -> Option<TicketRef> {
+        if !self.tab().is_details() {
             return None;
         }
-        let id = self.shown_id()?.to_string();
-        self.tickets.want_steps(&id, false).then_some(id)
+        let id = self.shown_id()?.clone();
+        self.tickets.want_details(&id, false).then_some(id)
+    }
+
+    /// The page the open hosts view needs now: more rows near the end of what is
+    /// loaded, or a page asked again smaller.
+    fn hosts_to_fetch(&mut self) -> Option<Command> {
+        let rows = usize::from(self.screen().rows.height);
+        self.detail.hosts_mut()?.fetch(rows)
     }
 }
 
@@ -902,10 +924,14 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
             reaction.actions.push(Action::Engine(command));
         }
     }
-    if let Some(id) = app.steps_to_fetch() {
+    if let Some(id) = app.details_to_fetch() {
         reaction
             .actions
-            .push(Action::Engine(Command::FetchSteps(id)));
+            .push(Action::Engine(Command::FetchDetails(id)));
+        reaction.redraw = true;
+    }
+    if let Some(command) = app.hosts_to_fetch() {
+        reaction.actions.push(Action::Engine(command));
         reaction.redraw = true;
     }
     reaction.redraw |= app.show_waiting_notice();

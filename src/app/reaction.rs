@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::commands::Run;
+use crate::coc::TicketRef;
 use crate::config::{ViewEntry, WatchEntry};
 use crate::notify::{Notification, NotifyConfig};
 use crate::watch::Command;
@@ -44,7 +45,7 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WatchChange {
     Add(Vec<WatchEntry>),
-    Remove(String),
+    Remove(TicketRef),
 }
 
 /// `update`'s answer.

@@ -2,12 +2,13 @@
 //! watching and unwatching, operating, copying; and the replies of the prompts and of
 //! the watch-list edit carried out across the app.
 
-use crate::coc::ApiError;
+use crate::coc::{ApiError, JobOperation, JobTicket, ScriptOperation, TicketRef};
 use crate::config::WatchEntry;
 use crate::config::console_url;
 use crate::config::edit::Paste;
 use crate::i18n::Msg;
 use crate::launch::{JobRun, RunOutcome};
+use crate::operate;
 use crate::text::{fit, sanitize};
 use crate::watch::Command;
 
@@ -28,10 +29,13 @@ impl App {
                 self.help = true;
                 Reaction::redraw(true)
             }
-            Intent::NextTab | Intent::PrevTab | Intent::ToTab(_) => self
-                .detail
-                .on_intent(intent, None, Pane::default())
-                .unwrap_or_default(),
+            Intent::NextTab | Intent::PrevTab | Intent::ToTab(_) => {
+                let shown = self.shown_id().and_then(|id| self.tickets.get(id)).cloned();
+                let shown = shown.or_else(|| self.browse.selected().cloned());
+                self.detail
+                    .on_intent(intent, shown.as_ref(), Pane::default())
+                    .unwrap_or_default()
+            }
             Intent::Filter => {
                 self.filter.start_editing();
                 Reaction::redraw(true)
@@ -51,7 +55,7 @@ impl App {
                 self.watchlist.start_adding();
                 Reaction::redraw(true)
             }
-            Intent::Remove => match self.shown_id().map(str::to_string) {
+            Intent::Remove => match self.shown_id().cloned() {
                 Some(id) => {
                     self.watchlist.confirm_remove(id);
                     Reaction::redraw(true)
@@ -87,26 +91,17 @@ impl App {
     /// A key routed to the open prompt.
     pub(super) fn on_prompt(&mut self, intent: Intent, typed: Option<char>) -> Reaction {
         let tickets = &self.tickets;
-        let ticket_now = |id: &str| tickets.get(id).and_then(|e| e.ticket.as_deref().cloned());
+        let ticket_now =
+            |id: &TicketRef| tickets.get(id).and_then(|e| e.ticket.as_deref().cloned());
         match self.prompt.on_intent(intent, typed, ticket_now) {
-            PromptKey::Send {
-                execution_id,
-                operation,
-            } => {
-                self.tickets
-                    .operation_sent(&execution_id, operation, self.now);
-                Reaction::redraw_and(Command::Operate {
-                    execution_id,
-                    operation,
-                })
+            PromptKey::Send { id, operation } => {
+                self.tickets.operation_sent(&id, operation, self.now);
+                Reaction::redraw_and(Command::Operate { id, operation })
             }
             PromptKey::Start { from, run } => {
-                let said = format!(
-                    "starting {} again…",
-                    run.name.as_deref().unwrap_or("the job")
-                );
-                self.watchlist
-                    .say(crate::text::sanitize(&said).into_owned(), false);
+                let said = self.t(Msg::StartingAgain(run.name.as_deref()));
+                let said = sanitize(&said).into_owned();
+                self.watchlist.say(said, false);
                 Reaction::redraw_and(Command::Start {
                     from,
                     run: std::sync::Arc::from(run),
@@ -150,10 +145,10 @@ impl App {
     }
 
     /// `y` at the `d` confirmation: the ticket is no longer watched, and that is saved.
-    fn remove_watched(&mut self, id: String) -> Reaction {
+    fn remove_watched(&mut self, id: TicketRef) -> Reaction {
         let mut reaction = Reaction::redraw(true);
         if self.unwatch(&id) {
-            let said = self.t(Msg::Removed(&id)).into_owned();
+            let said = self.t(Msg::Removed(&id.to_string())).into_owned();
             self.watchlist.say(said, false);
             reaction.actions = vec![
                 Action::Engine(Command::Remove(id.clone())),
@@ -166,7 +161,7 @@ impl App {
     /// Enter in the list: the selected ticket opens, and stays open (held by its ID)
     /// whatever the list does meanwhile.
     pub(super) fn open_selected(&mut self) -> Reaction {
-        let Some(id) = self.list.selected_id().map(str::to_string) else {
+        let Some(id) = self.list.selected_id().cloned() else {
             return Reaction::default();
         };
         self.list.keep_selection();
@@ -174,12 +169,12 @@ impl App {
     }
 
     /// Opens ticket `id` in the detail.
-    fn open_ticket(&mut self, id: String) -> Reaction {
+    fn open_ticket(&mut self, id: TicketRef) -> Reaction {
         self.detail.open(id.clone());
-        // Its steps stay fresh while it is open: the engine fetches them now, so they are
-        // marked loading here rather than asked for twice.
-        self.tickets.want_steps(&id, false);
-        Reaction::redraw_and(Command::FollowSteps(Some(id)))
+        // Its steps (or batches) stay fresh while it is open: the engine fetches them
+        // now, so they are marked loading here rather than asked for twice.
+        self.tickets.want_details(&id, false);
+        Reaction::redraw_and(Command::Follow(Some(id)))
     }
 
     /// Enter in the browse view: the ticket opens in the detail, polled while it is
@@ -192,7 +187,10 @@ impl App {
         let mut reaction = Reaction::redraw(true);
         if self.tickets.index(&id).is_none() {
             self.tickets.insert_listed(entry);
-            reaction = reaction.ask(Some(Command::Add(id.clone())));
+            // A listed ID that breaks the rule is shown, never fetched.
+            if id.is_valid() {
+                reaction = reaction.ask(Some(Command::Add(id.clone())));
+            }
         }
         self.detail.open(id);
         reaction
@@ -207,9 +205,9 @@ impl App {
             self.refilter();
             return Reaction::redraw(true);
         }
-        let closed = self.detail.open_id().map(str::to_string);
+        let closed = self.detail.open_id().cloned();
         self.detail.close();
-        let mut reaction = Reaction::redraw_and(Command::FollowSteps(None));
+        let mut reaction = Reaction::redraw_and(Command::Follow(None));
         // A ticket opened from the browse view and not pinned goes with it.
         if let Some(id) = closed
             && self
@@ -232,7 +230,7 @@ impl App {
             View::Ticket => self.shown().cloned(),
             View::List => None,
         };
-        let Some(entry) = entry.filter(|e| e.origin != Origin::Watched) else {
+        let Some(entry) = entry.filter(|e| e.origin != Origin::Watched && e.id.is_valid()) else {
             return Reaction::default();
         };
         let id = entry.id.clone();
@@ -240,7 +238,7 @@ impl App {
         self.tickets.set_origin(&id, Origin::Watched);
         self.refilter();
         // Pinned for good: saved to the config as a [[watch]], as `a` saves.
-        let said = self.t(Msg::Pinned(&id)).into_owned();
+        let said = self.t(Msg::Pinned(&id.to_string())).into_owned();
         self.watchlist.say(said, false);
         let mut reaction = Reaction::redraw_and(Command::Add(id.clone()));
         reaction
@@ -288,26 +286,28 @@ impl App {
         reaction
     }
 
-    /// `r`: poll the shown ticket now, and its steps when they are on screen.
+    /// `r`: poll the shown ticket now, and its steps or batches when they are on screen.
     fn refresh_shown(&mut self) -> Reaction {
-        let Some(id) = self.shown_id().map(str::to_string) else {
+        let Some(id) = self.shown_id().cloned() else {
             return Reaction::default();
         };
         let mut reaction = Reaction::action(Action::Engine(Command::Refresh(id.clone())));
-        if self.tab() == super::Tab::Steps && self.tickets.want_steps(&id, true) {
-            reaction = reaction.ask(Some(Command::FetchSteps(id)));
+        if self.tab().is_details() && self.tickets.want_details(&id, true) {
+            reaction = reaction.ask(Some(Command::FetchDetails(id)));
             reaction.redraw = true;
         }
         reaction
     }
 
-    /// `x`: the operations the shown ticket allows, for its execution ID as of now.
+    /// `x`: the operations the shown ticket allows, for its reference as of now; over a
+    /// batch's hosts, also canceling the host at the cursor when it has not finished.
     fn open_actions(&mut self) -> Reaction {
-        let Some(id) = self.shown_id().map(str::to_string) else {
+        let Some(id) = self.shown_id().cloned() else {
             return Reaction::default();
         };
         let ticket = self.tickets.get(&id).and_then(|e| e.ticket.as_deref());
-        self.prompt.open_menu(&id, ticket, &self.settings);
+        let host = self.cancelable_host(ticket);
+        self.prompt.open_menu(&id, ticket, host, &self.settings);
         Reaction::redraw(true)
     }
 
@@ -315,14 +315,16 @@ impl App {
     /// opens; a refusal, or no clear answer, is told in a notice.
     pub(super) fn started(
         &mut self,
-        from: &str,
+        from: &TicketRef,
         run: &JobRun,
         result: Result<String, ApiError>,
     ) -> Reaction {
-        let id = match RunOutcome::of(result) {
-            RunOutcome::Started(id) => id,
+        let from_text = from.to_string();
+        let title = self.t(Msg::RunAgainOf(&from_text)).into_owned();
+        let started = match RunOutcome::of(result) {
+            RunOutcome::Started(id) => TicketRef::execution(&id).map_err(|why| (id, why)),
             RunOutcome::Refused(error) => {
-                let title = format!("run again of {} refused", sanitize(from));
+                let title = self.t(Msg::RunAgainRefused(&from_text)).into_owned();
                 self.prompt
                     .notice(title, refusal_lines(self.lang(), from, &error));
                 return Reaction::redraw(true);
@@ -330,13 +332,24 @@ impl App {
             outcome => {
                 let lines = vec![
                     fit(&sanitize(&outcome.to_string()), 300).into_owned(),
-                    format!(
-                        "To find it: coctop list --job-id {} --since 2m",
-                        sanitize(&run.document_id)
-                    ),
+                    self.t(Msg::FindItWith(&sanitize(&run.document_id)))
+                        .into_owned(),
                 ];
-                self.prompt
-                    .notice(format!("run again of {}", sanitize(from)), lines);
+                self.prompt.notice(title, lines);
+                return Reaction::redraw(true);
+            }
+        };
+        let id = match started {
+            Ok(id) => id,
+            Err((id, why)) => {
+                let shown = fit(&crate::text::reveal(&id), 80).into_owned();
+                let why = why.to_string();
+                let said = self.t(Msg::StartedBadId {
+                    id: &shown,
+                    why: &why,
+                });
+                let lines = vec![said.into_owned()];
+                self.prompt.notice(title, lines);
                 return Reaction::redraw(true);
             }
         };
@@ -350,14 +363,13 @@ impl App {
         reaction
             .actions
             .push(Action::SaveWatch(WatchChange::Add(vec![entry])));
-        self.watchlist.say(
-            format!(
-                "started {} (run again of {}); saving…",
-                sanitize(&id),
-                sanitize(from)
-            ),
-            false,
-        );
+        let said = self
+            .t(Msg::StartedAgain {
+                id: &id.to_string(),
+                from: &from_text,
+            })
+            .into_owned();
+        self.watchlist.say(said, false);
         reaction.actions.extend(self.open_ticket(id).actions);
         reaction
     }
@@ -365,38 +377,48 @@ impl App {
     /// `=`: the shown ticket is marked; `=` on another compares the two once both
     /// have their steps (asked for when they have not).
     fn mark_or_compare(&mut self) -> Reaction {
-        let Some(id) = self.shown_id().map(str::to_string) else {
+        let Some(id) = self.shown_id().cloned() else {
             return Reaction::default();
         };
         if self.tickets.index(&id).is_none() {
-            let lines = vec!["= compares tickets of the list: p pins this one first.".into()];
-            self.prompt.notice("compare", lines);
+            let lines = vec![self.t(Msg::CompareNeedsList).into_owned()];
+            self.prompt.notice(self.t(Msg::CompareTitle), lines);
             return Reaction::redraw(true);
         }
         let mut reaction = Reaction::redraw(true);
         match self.compare.press(&id) {
-            Pressed::Marked(id) => self.watchlist.say(
-                format!(
-                    "{} marked: = on another ticket compares the two",
-                    sanitize(&id)
-                ),
-                false,
-            ),
-            Pressed::Unmarked(id) => self
-                .watchlist
-                .say(format!("{} no longer marked", sanitize(&id)), false),
+            Pressed::Marked(id) => {
+                let said = self.t(Msg::MarkedForCompare(&id.to_string())).into_owned();
+                self.watchlist.say(said, false);
+            }
+            Pressed::Unmarked(id) => {
+                let said = self.t(Msg::NoLongerMarked(&id.to_string())).into_owned();
+                self.watchlist.say(said, false);
+            }
             Pressed::Compare { a, b } => {
                 for side in [a, b] {
-                    if self.tickets.want_steps(&side, false) {
+                    if self.tickets.want_details(&side, false) {
                         reaction
                             .actions
-                            .push(Action::Engine(Command::FetchSteps(side)));
+                            .push(Action::Engine(Command::FetchDetails(side)));
                     }
                 }
                 self.compare_when_ready();
             }
         }
         reaction
+    }
+
+    /// CANCEL_INSTANCE of the host at the cursor of the open batch's hosts, when the
+    /// ticket's status and the host's allow it.
+    fn cancelable_host(&self, ticket: Option<&JobTicket>) -> Option<JobOperation> {
+        let status = ticket?.as_script()?.status.as_ref()?;
+        let host = self.hosts()?.script_host_at_cursor()?;
+        operate::host_cancelable(status, host.status.as_ref()).then_some(JobOperation::Script(
+            ScriptOperation::CancelInstance {
+                instance_id: host.id?,
+            },
+        ))
     }
 
     /// `y` / `Y`: the shown ticket's ID or summary to the clipboard; a notice says why
@@ -419,11 +441,13 @@ impl App {
 
     /// `o`: the shown ticket in the console, when `[ui] console_url` says where.
     fn open_console(&mut self) -> Reaction {
-        let Some(id) = self.shown_id().map(str::to_string) else {
+        let Some(id) = self.shown_id().cloned() else {
             return Reaction::default();
         };
         match &self.settings.console_url {
-            Some(template) => Reaction::action(Action::Open(console_url::expand(template, &id))),
+            Some(template) => {
+                Reaction::action(Action::Open(console_url::expand(template, id.id())))
+            }
             None => {
                 let lines = vec![
                     self.t(Msg::SetConsoleUrl).into_owned(),

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::*;
-use crate::coc::{Status, Ticket};
+use crate::coc::{JobTicket, Status, Ticket, TicketRef};
 
 const NOW: u64 = 1_751_378_400;
 
@@ -14,12 +14,22 @@ fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(NOW)
 }
 
-fn id(n: usize) -> String {
-    format!("EX{n:04}")
+fn id(n: usize) -> TicketRef {
+    TicketRef::execution(&format!("EX{n:04}")).unwrap()
+}
+
+/// The reference written `text`.
+fn r(text: &str) -> TicketRef {
+    TicketRef::parse(text).unwrap()
+}
+
+/// Ticket `n`'s ID as written.
+fn id_text(n: usize) -> String {
+    id(n).to_string()
 }
 
 fn ticket(n: usize, status: Status, name: &str, started_secs_ago: u64) -> Ticket {
-    let mut t = Ticket::empty(id(n));
+    let mut t = Ticket::empty(id(n).id());
     t.status = Some(status.clone());
     t.document_name = Some(name.into());
     t.creator = Some(format!("user{n}"));
@@ -64,15 +74,14 @@ fn finished(n: usize) -> App {
     })
 }
 
-fn snapshot(app: &mut App, t: Ticket) -> Reaction {
-    update(
-        app,
-        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-            execution_id: t.execution_id.clone(),
-            ticket: Arc::new(t),
-            at: app.now,
-        })),
-    )
+fn snapshot(app: &mut App, t: impl Into<JobTicket>) -> Reaction {
+    let at = app.now;
+    snap_at(app, &Arc::new(t.into()), at)
+}
+
+/// A ticket as the engine hands it over.
+fn arc(t: Ticket) -> Arc<JobTicket> {
+    Arc::new(t.into())
 }
 
 /// Ticket `n` finished, as a run of job DM1 version v2 with two parameters and a
@@ -95,16 +104,16 @@ fn runnable_again(app: &mut App, n: usize) -> Reaction {
 }
 
 /// Ticket `n` named `job{n}`, started `started_secs_ago`, as data to poll.
-fn job(n: usize, status: Status, started_secs_ago: u64) -> Arc<Ticket> {
-    Arc::new(ticket(n, status, &format!("job{n}"), started_secs_ago))
+fn job(n: usize, status: Status, started_secs_ago: u64) -> Arc<JobTicket> {
+    Arc::new(ticket(n, status, &format!("job{n}"), started_secs_ago).into())
 }
 
 /// A poll of `t` at `at`.
-fn snap_at(app: &mut App, t: &Arc<Ticket>, at: SystemTime) -> Reaction {
+fn snap_at(app: &mut App, t: &Arc<JobTicket>, at: SystemTime) -> Reaction {
     update(
         app,
         Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-            execution_id: t.execution_id.clone(),
+            id: t.reference().unwrap(),
             ticket: t.clone(),
             at,
         })),
@@ -120,7 +129,7 @@ fn steps_arrive(app: &mut App, n: usize, steps: Vec<crate::coc::Step>) -> Reacti
     update(
         app,
         Message::Engine(Update::Reply(Reply::Steps {
-            execution_id: id(n),
+            id: id(n),
             result: Ok(steps),
             at: app.now,
         })),
@@ -140,7 +149,7 @@ fn hosts_arrive(app: &mut App, hosts: Vec<crate::coc::Instance>) -> Reaction {
     update(
         app,
         Message::Engine(Update::Reply(Reply::Instances {
-            execution_id: id(0),
+            id: id(0),
             step_id: "301".into(),
             page: first_page(),
             result: Ok(crate::coc::Page {
@@ -202,13 +211,17 @@ fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) -> Reaction
     )
 }
 
-fn selected(app: &App) -> &str {
-    &app.selected().expect("a selection").id
+fn selected(app: &App) -> String {
+    app.selected().expect("a selection").id.to_string()
+}
+
+fn selected_ref(app: &App) -> TicketRef {
+    app.selected().expect("a selection").id.clone()
 }
 
 fn shown_ids(app: &App) -> Vec<String> {
     (0..app.visible_len())
-        .map(|i| app.visible(i).unwrap().id.clone())
+        .map(|i| app.visible(i).unwrap().id.to_string())
         .collect()
 }
 
@@ -217,14 +230,11 @@ fn engine(command: Command) -> Action {
 }
 
 /// The `Operate` commands among the actions.
-fn operations(out: &Reaction) -> Vec<(String, crate::coc::Operation)> {
+fn operations(out: &Reaction) -> Vec<(TicketRef, crate::coc::JobOperation)> {
     out.actions
         .iter()
         .filter_map(|a| match a {
-            Action::Engine(Command::Operate {
-                execution_id,
-                operation,
-            }) => Some((execution_id.clone(), *operation)),
+            Action::Engine(Command::Operate { id, operation }) => Some((id.clone(), *operation)),
             _ => None,
         })
         .collect()
@@ -261,14 +271,16 @@ fn browse_page(app: &mut App, tickets: Vec<Ticket>) -> Reaction {
     else {
         panic!("b asks the engine for the first page");
     };
-    let listed = crate::coc::Page {
+    let listed = crate::watch::Listed {
         total: Some(tickets.len() as i64),
-        data: tickets,
+        rows: tickets.into_iter().map(JobTicket::from).collect(),
+        next_marker: None,
     };
     update(
         app,
         Message::Engine(Update::Reply(Reply::BrowsePage {
             generation,
+            kind: crate::coc::TicketKind::Execution,
             page,
             result: Ok(listed),
             at: app.now,

@@ -7,9 +7,12 @@ use std::time::SystemTime;
 use unicode_width::UnicodeWidthStr;
 
 use crate::cache::{self, CachedTicket, CachedTransition};
-use crate::coc::{ApiError, KeyValue, Operation, Status, Step, Ticket};
+use crate::coc::{
+    ApiError, JobOperation, JobStatus, JobTicket, KeyValue, ScriptStatus, Status, Step, TicketKind,
+    TicketRef,
+};
 use crate::text;
-use crate::watch::{HealthUpdate, TicketUpdate};
+use crate::watch::{HealthUpdate, ScriptProgress, TicketUpdate};
 
 /// History is for reading, not an audit log: the oldest transitions go first.
 const HISTORY_LIMIT: usize = 200;
@@ -25,32 +28,66 @@ pub struct Failure {
 /// A status change the engine saw (`from` is `None` on first sight).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
-    pub from: Option<Status>,
-    pub to: Status,
+    pub from: Option<JobStatus>,
+    pub to: JobStatus,
     pub at: SystemTime,
 }
 
 /// An operation sent from the dashboard, for the History tab.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationRecord {
-    pub operation: Operation,
+    pub operation: JobOperation,
     pub sent: SystemTime,
     /// `None` until the server answers.
     pub result: Option<Result<(), ApiError>>,
 }
 
-/// The Steps tab's data, fetched on demand.
+/// A tab's data fetched on demand: an execution's steps, a script ticket's progress.
 #[derive(Debug, Clone, Default)]
-pub enum StepsState {
+pub enum Fetched<T> {
     #[default]
     NotRequested,
     Loading,
     Loaded {
-        steps: Vec<Step>,
+        data: T,
         at: SystemTime,
     },
     Failed(Failure),
 }
+
+impl<T> Fetched<T> {
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Fetched::Loaded { data, .. } => Some(data),
+            _ => None,
+        }
+    }
+
+    /// Marks it loading when it must be fetched (never asked for yet, or `again`
+    /// after anything); says whether it must.
+    fn want(&mut self, again: bool) -> bool {
+        let fetch = match self {
+            Fetched::NotRequested => true,
+            Fetched::Failed(_) | Fetched::Loading | Fetched::Loaded { .. } => again,
+        };
+        if fetch && !matches!(self, Fetched::Loaded { .. }) {
+            *self = Fetched::Loading;
+        }
+        fetch
+    }
+
+    fn arrived(&mut self, result: Result<T, ApiError>, at: SystemTime) {
+        *self = match result {
+            Ok(data) => Fetched::Loaded { data, at },
+            Err(error) => Fetched::Failed(Failure { error, at }),
+        };
+    }
+}
+
+/// The Steps tab's data (executions).
+pub type StepsState = Fetched<Vec<Step>>;
+/// The Batches tab's data (script tickets).
+pub type ProgressState = Fetched<ScriptProgress>;
 
 /// The display width of the keys of each key-value list, measured once per data change
 /// so that scrolling a long list never measures all of it.
@@ -62,19 +99,25 @@ pub struct KeyWidths {
 }
 
 impl KeyWidths {
-    fn of(ticket: &Ticket) -> KeyWidths {
-        let widest = |pairs: &[KeyValue]| {
-            pairs
-                .iter()
-                .map(|kv| text::sanitize(&kv.key).width())
+    fn of(ticket: &JobTicket) -> KeyWidths {
+        fn widest<'a>(keys: impl Iterator<Item = &'a str>) -> usize {
+            keys.map(|key| text::sanitize(key).width())
                 .max()
                 .unwrap_or(0)
                 .min(KEY_WIDTH_MAX)
-        };
-        KeyWidths {
-            parameters: widest(&ticket.parameters),
-            tags: widest(&ticket.tags),
-            sys_tags: widest(&ticket.sys_tags),
+        }
+        let keys = |pairs: &[KeyValue]| widest(pairs.iter().map(|kv| kv.key.as_str()));
+        match ticket {
+            JobTicket::Execution(t) => KeyWidths {
+                parameters: keys(&t.parameters),
+                tags: keys(&t.tags),
+                sys_tags: keys(&t.sys_tags),
+            },
+            JobTicket::Script(t) => KeyWidths {
+                parameters: widest(t.script_params().iter().map(|p| p.param_name.as_str())),
+                tags: 0,
+                sys_tags: 0,
+            },
         }
     }
 }
@@ -92,14 +135,15 @@ pub enum Origin {
 
 #[derive(Debug, Clone)]
 pub struct TicketEntry {
-    pub id: String,
+    /// Which ticket, of which kind: its identity everywhere in the dashboard.
+    pub id: TicketRef,
     /// The config's label.
     pub label: Option<String>,
     pub origin: Origin,
     /// The queries that found it, in the order they did.
     pub queries: Vec<String>,
     /// The last good data; `None` until the first successful poll.
-    pub ticket: Option<Arc<Ticket>>,
+    pub ticket: Option<Arc<JobTicket>>,
     /// When the last successful poll happened.
     pub last_ok: Option<SystemTime>,
     /// The last poll's failure; cleared by the next success.
@@ -107,18 +151,22 @@ pub struct TicketEntry {
     pub history: Vec<Transition>,
     /// Operations sent from here, oldest first.
     pub operations: Vec<OperationRecord>,
+    /// An execution's steps (Steps tab).
     pub steps: StepsState,
+    /// A script ticket's statistics and batches (Batches tab).
+    pub progress: ProgressState,
     pub key_widths: KeyWidths,
     /// The data is from the cache of an earlier run: no poll has confirmed it yet.
     pub cached: bool,
-    /// Lowercase ID, label, job name, status and creator, for the filter.
+    /// Lowercase ID, label, job or script name, status, creator and kind, for the
+    /// filter.
     pub(super) search: String,
     /// Lowercase display name, for sorting by name.
     pub(super) sort_name: String,
 }
 
 impl TicketEntry {
-    pub fn new(id: String, label: Option<String>) -> TicketEntry {
+    pub fn new(id: TicketRef, label: Option<String>) -> TicketEntry {
         let mut entry = TicketEntry {
             id,
             label,
@@ -130,6 +178,7 @@ impl TicketEntry {
             history: Vec::new(),
             operations: Vec::new(),
             steps: StepsState::NotRequested,
+            progress: ProgressState::NotRequested,
             key_widths: KeyWidths::default(),
             cached: false,
             search: String::new(),
@@ -139,15 +188,21 @@ impl TicketEntry {
         entry
     }
 
-    pub fn status(&self) -> Option<&Status> {
-        self.ticket.as_ref()?.status.as_ref()
+    /// The status as the server sent it; `None` while loading.
+    pub fn status(&self) -> Option<JobStatus> {
+        self.ticket.as_ref()?.status()
     }
 
-    /// The label from the config, else the job name (unsanitised: draw via `text`).
+    pub fn kind(&self) -> TicketKind {
+        self.id.kind()
+    }
+
+    /// The label from the config, else the job or script name (unsanitised: draw via
+    /// `text`).
     pub fn name(&self) -> &str {
         self.label
             .as_deref()
-            .or_else(|| self.ticket.as_ref()?.document_name.as_deref())
+            .or_else(|| self.ticket.as_ref()?.name())
             .unwrap_or("")
     }
 
@@ -165,9 +220,11 @@ impl TicketEntry {
         self.origin != Origin::Browsed
     }
 
-    /// A ticket read from a list page at `at`, for the browse view's rows.
-    pub fn listed_from(ticket: Ticket, at: SystemTime) -> TicketEntry {
-        let mut entry = TicketEntry::new(ticket.execution_id.clone(), None);
+    /// A ticket read from a list page at `at`, for the browse view's rows (its ID as
+    /// the server sent it: shown escaped and never fetched when it breaks the rule).
+    pub fn listed_from(ticket: JobTicket, at: SystemTime) -> TicketEntry {
+        let id = TicketRef::listed(ticket.kind(), ticket.id());
+        let mut entry = TicketEntry::new(id, None);
         entry.origin = Origin::Browsed;
         entry.set_ticket(Arc::new(ticket));
         entry.last_ok = Some(at);
@@ -176,15 +233,16 @@ impl TicketEntry {
 
     fn reindex(&mut self) {
         let ticket = self.ticket.as_deref();
-        let status = ticket.and_then(|t| t.status.as_ref());
+        let status = ticket.and_then(JobTicket::status);
+        let id = self.id.to_string();
         let fields = [
-            self.id.as_str(),
+            id.as_str(),
             self.label.as_deref().unwrap_or(""),
-            ticket
-                .and_then(|t| t.document_name.as_deref())
-                .unwrap_or(""),
-            status.map_or("loading", Status::as_str),
-            ticket.and_then(|t| t.creator.as_deref()).unwrap_or(""),
+            ticket.and_then(JobTicket::name).unwrap_or(""),
+            status.as_ref().map_or("loading", JobStatus::as_str),
+            ticket.and_then(JobTicket::creator).unwrap_or(""),
+            // `kind=script` finds the script tickets.
+            &format!("kind={}", self.id.kind()),
         ];
         let mut search = String::new();
         for field in fields {
@@ -197,15 +255,15 @@ impl TicketEntry {
     }
 
     /// Replaces the data; says whether it differs from what was there.
-    fn set_ticket(&mut self, ticket: Arc<Ticket>) -> DataChange {
+    fn set_ticket(&mut self, ticket: Arc<JobTicket>) -> DataChange {
         let change = match &self.ticket {
             None => DataChange::Moved,
             Some(old) if Arc::ptr_eq(old, &ticket) || **old == *ticket => DataChange::Same,
             Some(old)
-                if old.status != ticket.status
-                    || old.start_time != ticket.start_time
-                    || old.document_name != ticket.document_name
-                    || old.creator != ticket.creator =>
+                if old.status() != ticket.status()
+                    || old.start_time() != ticket.start_time()
+                    || old.name() != ticket.name()
+                    || old.creator() != ticket.creator() =>
             {
                 DataChange::Moved
             }
@@ -260,12 +318,15 @@ pub(super) struct Applied {
     pub header: bool,
 }
 
-/// Every watched ticket, by position and by ID, with the header's counts kept in step.
+/// Every watched ticket, by position and by reference, with the header's counts kept
+/// in step.
 #[derive(Debug, Clone, Default)]
 pub struct Tickets {
     entries: Vec<TicketEntry>,
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<TicketRef, usize>,
     counts: Vec<StatusCount>,
+    /// Tickets of each kind: executions, script tickets.
+    kind_counts: [usize; 2],
     health: Health,
     /// Tickets per query name, in the order the queries first found one.
     query_counts: Vec<(String, usize)>,
@@ -276,16 +337,21 @@ impl Tickets {
         &self.entries
     }
 
-    pub fn get(&self, id: &str) -> Option<&TicketEntry> {
+    pub fn get(&self, id: &TicketRef) -> Option<&TicketEntry> {
         self.index(id).map(|i| &self.entries[i])
     }
 
-    pub fn index(&self, id: &str) -> Option<usize> {
+    pub fn index(&self, id: &TicketRef) -> Option<usize> {
         self.by_id.get(id).copied()
     }
 
     pub fn counts(&self) -> &[StatusCount] {
         &self.counts
+    }
+
+    /// Tickets of `kind`.
+    pub fn kind_count(&self, kind: TicketKind) -> usize {
+        self.kind_counts[kind_index(kind)]
     }
 
     pub fn health(&self) -> &Health {
@@ -305,14 +371,20 @@ impl Tickets {
     }
 
     /// The index of the ticket, added when unknown (`true`: it is new).
-    pub fn insert(&mut self, id: String, label: Option<String>) -> (usize, bool) {
+    pub fn insert(&mut self, id: TicketRef, label: Option<String>) -> (usize, bool) {
         if let Some(&i) = self.by_id.get(&id) {
             return (i, false);
         }
+        self.push(TicketEntry::new(id, label))
+    }
+
+    /// A new entry at the end, counted.
+    fn push(&mut self, entry: TicketEntry) -> (usize, bool) {
         let i = self.entries.len();
-        self.by_id.insert(id.clone(), i);
-        self.entries.push(TicketEntry::new(id, label));
-        add_count(&mut self.counts, None, 1);
+        self.by_id.insert(entry.id.clone(), i);
+        add_count(&mut self.counts, entry.status().as_ref(), 1);
+        self.kind_counts[kind_index(entry.kind())] += 1;
+        self.entries.push(entry);
         (i, true)
     }
 
@@ -321,11 +393,11 @@ impl Tickets {
     /// was seen since. `None` when the ticket is not watched or kept its polled data.
     fn restore(
         &mut self,
-        ticket: Arc<Ticket>,
+        ticket: Arc<JobTicket>,
         polled_at: SystemTime,
         mut history: Vec<Transition>,
     ) -> Option<usize> {
-        let i = self.index(&ticket.execution_id)?;
+        let i = self.index(&ticket.reference().ok()?)?;
         if self.entries[i].origin != Origin::Watched {
             return None;
         }
@@ -347,15 +419,16 @@ impl Tickets {
 
     /// Puts back what an earlier run remembered (the cache) of the watched tickets;
     /// the tickets whose data it put back.
-    pub fn restore_cached(&mut self, cached: Vec<CachedTicket>) -> Vec<Arc<Ticket>> {
+    pub fn restore_cached(&mut self, cached: Vec<CachedTicket>) -> Vec<Arc<JobTicket>> {
         let mut restored = Vec::new();
         for remembered in cached {
+            let kind = remembered.ticket.kind();
             let history = remembered
                 .history
                 .into_iter()
                 .map(|t| Transition {
-                    from: t.from,
-                    to: t.to,
+                    from: t.from.map(|from| JobStatus::parse(kind, &from)),
+                    to: JobStatus::parse(kind, &t.to),
                     at: cache::from_millis(t.at_ms),
                 })
                 .collect();
@@ -379,10 +452,8 @@ impl Tickets {
                     history: entry
                         .history
                         .iter()
-                        .map(|t| CachedTransition {
-                            from: t.from.clone(),
-                            to: t.to.clone(),
-                            at_ms: cache::to_millis(t.at),
+                        .map(|t| {
+                            CachedTransition::new(t.from.as_ref(), &t.to, cache::to_millis(t.at))
                         })
                         .collect(),
                 })
@@ -391,7 +462,7 @@ impl Tickets {
     }
 
     /// Gives `id` a new label (a reloaded config); its index when the label changed.
-    pub fn relabel(&mut self, id: &str, label: Option<String>) -> Option<usize> {
+    pub fn relabel(&mut self, id: &TicketRef, label: Option<String>) -> Option<usize> {
         let i = self.index(id)?;
         let entry = &mut self.entries[i];
         if entry.label == label {
@@ -403,11 +474,12 @@ impl Tickets {
     }
 
     /// Stops tracking `id`; says whether it was there.
-    pub fn remove(&mut self, id: &str) -> bool {
+    pub fn remove(&mut self, id: &TicketRef) -> bool {
         let Some(i) = self.by_id.remove(id) else {
             return false;
         };
         let (status, failing) = self.counted(i);
+        self.kind_counts[kind_index(id.kind())] -= 1;
         for query in std::mem::take(&mut self.entries[i].queries) {
             self.count_query(&query, -1);
         }
@@ -425,7 +497,7 @@ impl Tickets {
     }
 
     /// Sets where a ticket comes from (pinning, browsing); `None` when unknown.
-    pub fn set_origin(&mut self, id: &str, origin: Origin) -> Option<usize> {
+    pub fn set_origin(&mut self, id: &TicketRef, origin: Origin) -> Option<usize> {
         let i = self.index(id)?;
         self.entries[i].origin = origin;
         Some(i)
@@ -434,36 +506,27 @@ impl Tickets {
     /// Adds a ticket read from a list page (the browse view's), data included; the
     /// index of the existing entry when it is already held.
     pub fn insert_listed(&mut self, entry: TicketEntry) -> usize {
-        if let Some(i) = self.index(&entry.id) {
-            return i;
+        match self.index(&entry.id) {
+            Some(i) => i,
+            None => self.push(entry).0,
         }
-        let i = self.entries.len();
-        self.by_id.insert(entry.id.clone(), i);
-        add_count(&mut self.counts, entry.status(), 1);
-        self.entries.push(entry);
-        i
     }
 
-    /// The Steps tab wants the steps of `id`: marks them loading and says whether they
-    /// must be fetched (never asked for yet, or `again` after a failure).
-    pub fn want_steps(&mut self, id: &str, again: bool) -> bool {
+    /// The Steps (or Batches) tab wants the details of `id`: marks them loading and
+    /// says whether they must be fetched (never asked for yet, or `again`).
+    pub fn want_details(&mut self, id: &TicketRef, again: bool) -> bool {
         let Some(i) = self.index(id) else {
             return false;
         };
-        let steps = &mut self.entries[i].steps;
-        let fetch = match steps {
-            StepsState::NotRequested => true,
-            StepsState::Failed(_) | StepsState::Loading => again,
-            StepsState::Loaded { .. } => again,
-        };
-        if fetch && !matches!(steps, StepsState::Loaded { .. }) {
-            *steps = StepsState::Loading;
+        let entry = &mut self.entries[i];
+        match id.kind() {
+            TicketKind::Execution => entry.steps.want(again),
+            TicketKind::Script => entry.progress.want(again),
         }
-        fetch
     }
 
     /// An operation on `id` was sent at `at`.
-    pub fn operation_sent(&mut self, id: &str, operation: Operation, at: SystemTime) {
+    pub fn operation_sent(&mut self, id: &TicketRef, operation: JobOperation, at: SystemTime) {
         if let Some(i) = self.index(id) {
             let operations = &mut self.entries[i].operations;
             if operations.len() == HISTORY_LIMIT {
@@ -480,12 +543,8 @@ impl Tickets {
     /// Applies news of one tracked ticket.
     pub(super) fn apply(&mut self, update: TicketUpdate) -> Applied {
         match update {
-            TicketUpdate::Snapshot {
-                execution_id,
-                ticket,
-                at,
-            } => {
-                let (i, new) = self.insert(execution_id, None);
+            TicketUpdate::Snapshot { id, ticket, at } => {
+                let (i, new) = self.insert(id, None);
                 let before = self.counted(i);
                 let entry = &mut self.entries[i];
                 let change = entry.set_ticket(ticket);
@@ -503,12 +562,12 @@ impl Tickets {
                 }
             }
             TicketUpdate::Error {
-                execution_id,
+                id,
                 error,
                 last_good,
                 at,
             } => {
-                let (i, new) = self.insert(execution_id, None);
+                let (i, new) = self.insert(id, None);
                 let before = self.counted(i);
                 let entry = &mut self.entries[i];
                 let change = match last_good {
@@ -526,13 +585,8 @@ impl Tickets {
                     header: new || !was_failing || change == DataChange::Moved,
                 }
             }
-            TicketUpdate::Transition {
-                execution_id,
-                from,
-                to,
-                at,
-            } => {
-                let (i, new) = self.insert(execution_id, None);
+            TicketUpdate::Transition { id, from, to, at } => {
+                let (i, new) = self.insert(id, None);
                 let history = &mut self.entries[i].history;
                 if history.len() == HISTORY_LIMIT {
                     history.remove(0);
@@ -545,12 +599,8 @@ impl Tickets {
                     header: new,
                 }
             }
-            TicketUpdate::Joined {
-                execution_id,
-                query,
-                ..
-            } => {
-                let (i, new) = self.insert(execution_id, None);
+            TicketUpdate::Joined { id, query, .. } => {
+                let (i, new) = self.insert(id, None);
                 let entry = &mut self.entries[i];
                 if new || entry.origin == Origin::Browsed {
                     entry.origin = Origin::Query;
@@ -566,12 +616,8 @@ impl Tickets {
                     header: true,
                 }
             }
-            TicketUpdate::Left {
-                execution_id,
-                query,
-                ..
-            } => {
-                let Some(i) = self.index(&execution_id) else {
+            TicketUpdate::Left { id, query, .. } => {
+                let Some(i) = self.index(&id) else {
                     return Applied::default();
                 };
                 let queries = &mut self.entries[i].queries;
@@ -594,23 +640,32 @@ impl Tickets {
     /// A ticket's steps arrived; returns its index.
     pub(super) fn steps_arrived(
         &mut self,
-        id: &str,
+        id: &TicketRef,
         result: Result<Vec<Step>, ApiError>,
         at: SystemTime,
     ) -> Option<usize> {
         let i = self.index(id)?;
-        self.entries[i].steps = match result {
-            Ok(steps) => StepsState::Loaded { steps, at },
-            Err(error) => StepsState::Failed(Failure { error, at }),
-        };
+        self.entries[i].steps.arrived(result, at);
+        Some(i)
+    }
+
+    /// A script ticket's progress arrived; returns its index.
+    pub(super) fn progress_arrived(
+        &mut self,
+        id: &TicketRef,
+        result: Result<ScriptProgress, ApiError>,
+        at: SystemTime,
+    ) -> Option<usize> {
+        let i = self.index(id)?;
+        self.entries[i].progress.arrived(result, at);
         Some(i)
     }
 
     /// The server's answer to an operation sent from here; returns the ticket's index.
     pub(super) fn operated(
         &mut self,
-        id: &str,
-        operation: Operation,
+        id: &TicketRef,
+        operation: JobOperation,
         result: Result<(), ApiError>,
     ) -> Option<usize> {
         let i = self.index(id)?;
@@ -639,15 +694,15 @@ impl Tickets {
 
     /// What of ticket `i` the header counts: taken before a change, so that the counts
     /// can be adjusted after it without going over every ticket.
-    fn counted(&self, i: usize) -> (Option<Status>, bool) {
+    fn counted(&self, i: usize) -> (Option<JobStatus>, bool) {
         let entry = &self.entries[i];
-        (entry.status().cloned(), entry.error.is_some())
+        (entry.status(), entry.error.is_some())
     }
 
     /// Counts and health after ticket `i` changed from `before`: adjusted, not
     /// recounted, since at 10,000 tickets polled thousands of times a second a recount
     /// per update would be most of the work.
-    fn adjust(&mut self, i: usize, (status, failing): (Option<Status>, bool)) {
+    fn adjust(&mut self, i: usize, (status, failing): (Option<JobStatus>, bool)) {
         let (status_now, failing_now) = self.counted(i);
         if status != status_now {
             add_count(&mut self.counts, status.as_ref(), -1);
@@ -663,6 +718,10 @@ impl Tickets {
 
     /// Counts and health from scratch (tests compare the adjusted ones with this).
     pub fn recount(&self) -> (Vec<StatusCount>, usize) {
+        debug_assert_eq!(
+            self.kind_counts[kind_index(TicketKind::Script)],
+            self.entries.iter().filter(|e| e.id.is_script()).count()
+        );
         (
             count_statuses(&self.entries),
             self.entries.iter().filter(|t| t.error.is_some()).count(),
@@ -670,25 +729,36 @@ impl Tickets {
     }
 }
 
+fn kind_index(kind: TicketKind) -> usize {
+    match kind {
+        TicketKind::Execution => 0,
+        TicketKind::Script => 1,
+    }
+}
+
 /// How many tickets have one status; `status == None` counts those still loading.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusCount {
-    pub status: Option<Status>,
+    pub status: Option<JobStatus>,
     pub count: usize,
 }
 
 /// Lower is more urgent. Unknown statuses sit with the active ones: they may need eyes.
-pub fn urgency(status: Option<&Status>) -> u8 {
+/// A script ticket's statuses sit with their like: ABNORMAL with Failed, ROLLBACKED
+/// with Timeout, PROCESSING with Running, PAUSED (waiting for someone) with Canceling,
+/// READY with Pending, CANCELED and FINISHED with theirs.
+pub fn urgency(status: Option<&JobStatus>) -> u8 {
+    use JobStatus::{Execution as E, Script as S};
     match status {
-        Some(Status::Failed) => 0,
-        Some(Status::Timeout) => 1,
-        Some(Status::Running) => 2,
-        Some(Status::Canceling) => 3,
-        Some(Status::Pending) => 4,
-        Some(Status::Unknown(_)) => 5,
+        Some(E(Status::Failed) | S(ScriptStatus::Abnormal)) => 0,
+        Some(E(Status::Timeout) | S(ScriptStatus::Rollbacked)) => 1,
+        Some(E(Status::Running) | S(ScriptStatus::Processing)) => 2,
+        Some(E(Status::Canceling) | S(ScriptStatus::Paused)) => 3,
+        Some(E(Status::Pending) | S(ScriptStatus::Ready)) => 4,
+        Some(E(Status::Unknown(_)) | S(ScriptStatus::Unknown(_))) => 5,
         None => 6,
-        Some(Status::Canceled) => 7,
-        Some(Status::Succeed) => 8,
+        Some(E(Status::Canceled) | S(ScriptStatus::Canceled)) => 7,
+        Some(E(Status::Succeed) | S(ScriptStatus::Finished)) => 8,
     }
 }
 
@@ -696,12 +766,9 @@ fn count_statuses(tickets: &[TicketEntry]) -> Vec<StatusCount> {
     let mut counts: Vec<StatusCount> = Vec::new();
     for entry in tickets {
         let status = entry.status();
-        match counts.iter_mut().find(|c| c.status.as_ref() == status) {
+        match counts.iter_mut().find(|c| c.status == status) {
             Some(c) => c.count += 1,
-            None => counts.push(StatusCount {
-                status: status.cloned(),
-                count: 1,
-            }),
+            None => counts.push(StatusCount { status, count: 1 }),
         }
     }
     sort_counts(&mut counts);
@@ -709,7 +776,7 @@ fn count_statuses(tickets: &[TicketEntry]) -> Vec<StatusCount> {
 }
 
 /// Adds `delta` to the count of `status`, keeping only non-zero counts, most urgent first.
-fn add_count(counts: &mut Vec<StatusCount>, status: Option<&Status>, delta: isize) {
+fn add_count(counts: &mut Vec<StatusCount>, status: Option<&JobStatus>, delta: isize) {
     match counts.iter().position(|c| c.status.as_ref() == status) {
         Some(p) => {
             counts[p].count = counts[p].count.saturating_add_signed(delta);

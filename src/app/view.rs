@@ -2,7 +2,7 @@
 
 use std::cmp::{Ordering, Reverse};
 
-use crate::coc::Status;
+use crate::coc::{TicketKind, TicketRef};
 use crate::i18n::Msg;
 
 use super::tickets::{TicketEntry, urgency};
@@ -59,24 +59,36 @@ impl SortKey {
     }
 }
 
-/// The tabs of the detail pane, keys `1` to `5`.
+/// The tabs of the detail pane. An execution has Parameters, Tags, Targets, Steps and
+/// History; a script ticket Parameters, Batches and History. Keys `1` to `5` choose by
+/// position among the shown ticket's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Parameters,
     Tags,
     Targets,
     Steps,
+    Batches,
     History,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const EXECUTION: [Tab; 5] = [
         Tab::Parameters,
         Tab::Tags,
         Tab::Targets,
         Tab::Steps,
         Tab::History,
     ];
+    pub const SCRIPT: [Tab; 3] = [Tab::Parameters, Tab::Batches, Tab::History];
+
+    /// The tabs of a ticket of `kind`, in order.
+    pub fn of(kind: TicketKind) -> &'static [Tab] {
+        match kind {
+            TicketKind::Execution => &Tab::EXECUTION,
+            TicketKind::Script => &Tab::SCRIPT,
+        }
+    }
 
     pub fn title(self) -> Msg<'static> {
         match self {
@@ -84,20 +96,50 @@ impl Tab {
             Tab::Tags => Msg::TabTags,
             Tab::Targets => Msg::TabTargets,
             Tab::Steps => Msg::TabSteps,
+            Tab::Batches => Msg::TabBatches,
             Tab::History => Msg::TabHistory,
         }
     }
 
-    pub fn index(self) -> usize {
-        self as usize
+    /// This tab as a ticket of `kind` has it: a script ticket's Batches stand for an
+    /// execution's Steps (and back); Tags and Targets, which a script ticket lacks, for
+    /// its Parameters.
+    pub fn for_kind(self, kind: TicketKind) -> Tab {
+        match (kind, self) {
+            (TicketKind::Script, Tab::Steps) => Tab::Batches,
+            (TicketKind::Script, Tab::Tags | Tab::Targets) => Tab::Parameters,
+            (TicketKind::Execution, Tab::Batches) => Tab::Steps,
+            (_, tab) => tab,
+        }
     }
 
-    pub fn next(self) -> Tab {
-        Tab::ALL[(self.index() + 1) % Tab::ALL.len()]
+    /// Its position among the tabs of `kind` (from 0).
+    pub fn index_in(self, kind: TicketKind) -> usize {
+        let tabs = Tab::of(kind);
+        let tab = self.for_kind(kind);
+        tabs.iter().position(|&t| t == tab).unwrap_or(0)
     }
 
-    pub fn prev(self) -> Tab {
-        Tab::ALL[(self.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+    /// The `n`-th tab (from 0) of `kind`, the last when there are fewer.
+    pub fn nth(kind: TicketKind, n: usize) -> Tab {
+        let tabs = Tab::of(kind);
+        tabs[n.min(tabs.len() - 1)]
+    }
+
+    pub fn next_in(self, kind: TicketKind) -> Tab {
+        let tabs = Tab::of(kind);
+        tabs[(self.index_in(kind) + 1) % tabs.len()]
+    }
+
+    pub fn prev_in(self, kind: TicketKind) -> Tab {
+        let tabs = Tab::of(kind);
+        tabs[(self.index_in(kind) + tabs.len() - 1) % tabs.len()]
+    }
+
+    /// The tab of details fetched on demand: an execution's steps, a script ticket's
+    /// batches.
+    pub fn is_details(self) -> bool {
+        matches!(self, Tab::Steps | Tab::Batches)
     }
 }
 
@@ -125,15 +167,15 @@ pub(super) fn compare(a: &TicketEntry, b: &TicketEntry, key: SortKey) -> Orderin
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct Place<'a> {
     rank: u8,
-    status: Option<&'a str>,
+    status: Option<String>,
     newest_first: Reverse<Option<i64>>,
     name: &'a str,
-    id: &'a str,
+    id: &'a TicketRef,
 }
 
 impl<'a> Place<'a> {
     fn of(t: &'a TicketEntry, key: SortKey) -> Place<'a> {
-        let start = t.ticket.as_ref().and_then(|t| t.start_time);
+        let start = t.ticket.as_ref().and_then(|t| t.start_time());
         let unused = Place {
             rank: 0,
             status: None,
@@ -144,7 +186,7 @@ impl<'a> Place<'a> {
         // Tickets without a start (or a status) go last, whatever the direction.
         match key {
             SortKey::Urgency => Place {
-                rank: urgency(t.status()),
+                rank: urgency(t.status().as_ref()),
                 newest_first: Reverse(start),
                 ..unused
             },
@@ -159,7 +201,7 @@ impl<'a> Place<'a> {
             },
             SortKey::Status => Place {
                 rank: u8::from(t.status().is_none()),
-                status: t.status().map(Status::as_str),
+                status: t.status().map(|s| s.as_str().to_string()),
                 name: &t.sort_name,
                 ..unused
             },

@@ -1,6 +1,7 @@
 //! Editing the watch list from the dashboard: the `a` input line (IDs pasted or typed)
 //! and the `d` confirmation, and what the last save said.
 
+use crate::coc::TicketRef;
 use crate::config::edit::Paste;
 use crate::i18n::{Lang, Msg};
 
@@ -13,7 +14,7 @@ enum Mode {
     /// The input line has the keyboard.
     Adding(String),
     /// Waiting for `y` to remove this ticket.
-    ConfirmRemove(String),
+    ConfirmRemove(TicketRef),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -39,7 +40,7 @@ pub enum Edited {
     /// Enter on the line: watch these (and save).
     Add(Paste),
     /// `y` at the confirmation: stop watching this (and save).
-    Remove(String),
+    Remove(TicketRef),
 }
 
 impl WatchListEdit {
@@ -111,13 +112,13 @@ impl WatchListEdit {
         Some(paste)
     }
 
-    pub fn confirm_remove(&mut self, id: String) {
+    pub fn confirm_remove(&mut self, id: TicketRef) {
         self.mode = Mode::ConfirmRemove(id);
         self.note = None;
     }
 
     /// The ticket waiting for `y`.
-    pub fn removing(&self) -> Option<&str> {
+    pub fn removing(&self) -> Option<&TicketRef> {
         match &self.mode {
             Mode::ConfirmRemove(id) => Some(id),
             _ => None,
@@ -130,7 +131,7 @@ impl WatchListEdit {
     }
 
     /// `y`: the ticket to remove, and the confirmation closes.
-    fn take_removal(&mut self) -> Option<String> {
+    fn take_removal(&mut self) -> Option<TicketRef> {
         match std::mem::take(&mut self.mode) {
             Mode::ConfirmRemove(id) => Some(id),
             other => {

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use super::{Globals, load_config, read_only_reason, report, resolve_client, usage_error};
 use crate::app::{App, AppInit, UiSettings, check_command_keys};
 use crate::cache;
-use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy};
+use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy, TicketRef};
 use crate::config::edit::LastRead;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
@@ -118,9 +118,18 @@ pub fn demo(globals: &Globals) -> Exit {
             Err(e) => return fail(e),
         };
         let client_config = ClientConfig::new(endpoint, Auth::None);
-        let watch = sim
+        // Its executions and its script tickets: both kinds in one list.
+        let executions = sim
             .execution_ids()
             .into_iter()
+            .map(|id| TicketRef::execution(&id));
+        let scripts = sim
+            .script_ticket_ids()
+            .into_iter()
+            .map(|id| TicketRef::script(&id));
+        let watch = executions
+            .chain(scripts)
+            .filter_map(Result::ok)
             .map(WatchEntry::unlabelled)
             .collect();
         let poll = EngineConfig {

@@ -7,6 +7,7 @@
 //! many IDs are given; steps and hosts are printed once all are in (their tables align
 //! on every row).
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -17,12 +18,12 @@ use unicode_width::UnicodeWidthStr;
 
 use super::output::{self, OutputFormat, TicketPrinter, age, error_json, status_text, took};
 use super::{Globals, Prepared, prepare_with_runtime, report, signals, usage_error};
-use crate::coc::{ApiError, Client, Instance, Step};
+use crate::coc::{ApiError, Client, Instance, Step, TicketRef};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::hosts;
 use crate::text::sanitize;
-use crate::watch::{Limits, Pacer, read_all};
+use crate::watch::{Limits, Pacer, Pager, no_marker, read_all};
 
 /// What `get` prints for each ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,31 +68,50 @@ pub fn run(globals: &Globals, ids: &[String], output: OutputFormat, detail: Deta
     })
 }
 
-async fn all_steps(client: Client, pacer: Arc<Pacer>, id: String) -> Result<Vec<Step>, ApiError> {
-    read_all(&pacer, Limits::STEPS, step_key, |page| {
-        client.list_steps(&id, page.limit, page.offset())
-    })
+/// Every step of an execution (a script ticket has none: an error says so).
+async fn all_steps(
+    client: Client,
+    pacer: Arc<Pacer>,
+    id: TicketRef,
+) -> Result<Vec<Step>, ApiError> {
+    if id.is_script() {
+        return Err(ApiError::InvalidId {
+            id: id.to_string(),
+            reason: "a script ticket has no steps (the dashboard shows its batches and hosts)",
+        });
+    }
+    read_all(
+        &pacer,
+        Pager::offsets(Limits::STEPS),
+        step_key,
+        no_marker,
+        |page| client.list_steps(id.id(), page.limit, page.offset()),
+    )
     .await
 }
 
-fn step_key(step: &Step) -> Option<&str> {
-    step.execution_step_id.as_deref()
+fn step_key(step: &Step) -> Option<Cow<'_, str>> {
+    step.execution_step_id.as_deref().map(Into::into)
 }
 
 /// Every host of every step, each with the step it belongs to, failed first per step.
 async fn every_host(
     client: Client,
     pacer: Arc<Pacer>,
-    id: String,
+    id: TicketRef,
 ) -> Result<Vec<(Step, Instance)>, ApiError> {
     let mut rows = Vec::new();
     for step in all_steps(client.clone(), pacer.clone(), id).await? {
         let Some(step_id) = step.execution_step_id.clone() else {
             continue;
         };
-        let mut instances = read_all(&pacer, Limits::INSTANCES, hosts::key, |page| {
-            client.list_instances(&step_id, page.limit, page.offset())
-        })
+        let mut instances = read_all(
+            &pacer,
+            Pager::offsets(Limits::INSTANCES),
+            |i| hosts::key(i).map(Into::into),
+            no_marker,
+            |page| client.list_instances(&step_id, page.limit, page.offset()),
+        )
         .await?;
         hosts::failed_first(&mut instances);
         rows.extend(instances.into_iter().map(|i| (step.clone(), i)));
@@ -99,7 +119,7 @@ async fn every_host(
     Ok(rows)
 }
 
-type FetchResult<T> = (String, Result<T, ApiError>);
+type FetchResult<T> = (TicketRef, Result<T, ApiError>);
 
 /// Fetches with `fetch` for every target, then prints what `render` makes of all of it
 /// (steps and hosts: their tables align on every row).
@@ -109,7 +129,7 @@ async fn print_all<T, F, Fut>(
     render: impl FnOnce(&[FetchResult<T>]) -> String,
 ) -> Result<Exit, Exit>
 where
-    F: Fn(Client, Arc<Pacer>, String) -> Fut,
+    F: Fn(Client, Arc<Pacer>, TicketRef) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let targets = &prepared.targets;
@@ -146,9 +166,9 @@ where
 async fn fetch_and_print(prepared: Prepared, format: OutputFormat) -> Result<Exit, Exit> {
     let targets = &prepared.targets;
     let mut printer = TicketPrinter::start(format, targets)?;
-    let get = |client: Client, pacer: Arc<Pacer>, id: String| async move {
+    let get = |client: Client, pacer: Arc<Pacer>, id: TicketRef| async move {
         pacer.turn().await;
-        client.get_execution(&id).await
+        client.get_job_ticket(&id).await
     };
     let not_asked = fetch_each(&prepared, targets, get, |target, result| {
         printer.row(target, result)
@@ -174,7 +194,7 @@ async fn fetch_each<'t, T, F, Fut>(
     mut take: impl FnMut(WatchEntry, Result<T, ApiError>) -> Result<(), Exit>,
 ) -> Result<&'t [WatchEntry], Exit>
 where
-    F: Fn(Client, Arc<Pacer>, String) -> Fut,
+    F: Fn(Client, Arc<Pacer>, TicketRef) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let client =
@@ -266,14 +286,17 @@ impl Unanswered {
     }
 }
 
-/// One object per requested ID: `{"execution_id", KEY: [...]}`, or the error as `get`
-/// shows it.
+/// One object per requested ID: `{"kind", "execution_id", KEY: [...]}`, or the error
+/// as `get` shows it.
 fn nested_json<T: serde::Serialize>(results: &[FetchResult<Vec<T>>], key: &str) -> String {
     let items: Vec<serde_json::Value> = results
         .iter()
-        .map(|(id, result)| match result {
-            Ok(items) => json!({"execution_id": id, key: items}),
-            Err(e) => json!({"execution_id": id, "error": error_json(e)}),
+        .map(|(id, result)| {
+            let kind = id.kind().as_str();
+            match result {
+                Ok(items) => json!({"kind": kind, "execution_id": id.id(), key: items}),
+                Err(e) => json!({"kind": kind, "execution_id": id.id(), "error": error_json(e)}),
+            }
         })
         .collect();
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into())
@@ -298,7 +321,7 @@ fn instances_only(
 /// Flattens results into table rows: `row` for each item, an error row for a failure.
 fn rows_of<T>(
     results: &[FetchResult<Vec<T>>],
-    row: impl Fn(&str, &T) -> Vec<String>,
+    row: impl Fn(&TicketRef, &T) -> Vec<String>,
 ) -> Vec<Vec<String>> {
     results
         .iter()
@@ -309,8 +332,8 @@ fn rows_of<T>(
         .collect()
 }
 
-fn error_row(id: &str, error: &ApiError) -> Vec<String> {
-    let mut row = vec![sanitize(id).into_owned(), "ERROR".into()];
+fn error_row(id: &TicketRef, error: &ApiError) -> Vec<String> {
+    let mut row = vec![id.to_string(), "ERROR".into()];
     row.push(sanitize(&error.to_string()).into_owned());
     row
 }
@@ -333,9 +356,9 @@ const STEPS_HEADER: [&str; 8] = [
 fn steps_table(results: &[FetchResult<Vec<Step>>], now: SystemTime) -> String {
     let rows = rows_of(results, |id, step| {
         vec![
-            sanitize(id).into_owned(),
+            id.to_string(),
             text(step.execution_step_id.as_deref()),
-            status_text(step.status.as_ref()),
+            status_text(step.status.clone().map(Into::into).as_ref()),
             text(step.name.as_deref()),
             text(step.action.as_deref()),
             age(step.start_time, now),
@@ -361,12 +384,12 @@ const HOSTS_HEADER: [&str; 9] = [
 fn hosts_table(results: &[FetchResult<Vec<(Step, Instance)>>], now: SystemTime) -> String {
     let rows = rows_of(results, |id, (step, host)| {
         vec![
-            sanitize(id).into_owned(),
+            id.to_string(),
             text(step.name.as_deref().or(step.execution_step_id.as_deref())),
             hosts::batch(host).map_or_else(|| "-".into(), |b| b.to_string()),
             sanitize(&hosts::host(host)).into_owned(),
             text(hosts::ip(host)),
-            status_text(host.status.as_ref()),
+            status_text(host.status.clone().map(Into::into).as_ref()),
             age(host.start_time, now),
             took(host.start_time, host.end_time, now),
             text(host.message.as_deref().filter(|m| !m.is_empty())),

@@ -19,7 +19,6 @@ use std::io::Write;
 
 use tracing::Level;
 
-use crate::coc;
 use crate::coc::{Client, ClientConfig, TicketRef};
 use crate::config::{self as settings, Config, ConfigLocation, WatchEntry};
 use crate::exit::Exit;
@@ -94,33 +93,29 @@ fn resolve_client(globals: &Globals, config: &Config) -> Result<ClientConfig, St
     Ok(client_config)
 }
 
-/// `connect`, and the tickets named by `ids` (the config's when none), validated.
+/// `connect`, and the tickets named by `ids` (the config's when none), validated: a
+/// plain ID is an execution, `script/UUID` a script ticket.
 fn prepare(globals: &Globals, ids: &[String]) -> Result<Prepared, String> {
     let (config, client_config) = connect(globals)?;
     let targets = if ids.is_empty() {
         config.watch.clone()
     } else {
-        let labels: HashMap<&str, &Option<String>> = config
-            .watch
-            .iter()
-            .map(|w| (w.id.as_str(), &w.label))
-            .collect();
-        ids.iter()
-            .map(|id| WatchEntry {
-                id: id.clone(),
-                label: labels.get(id.as_str()).and_then(|l| (*l).clone()),
-            })
-            .collect()
+        let labels: HashMap<&TicketRef, &Option<String>> =
+            config.watch.iter().map(|w| (&w.id, &w.label)).collect();
+        let mut targets = Vec::with_capacity(ids.len());
+        for text in ids {
+            let id = TicketRef::parse(text).map_err(|invalid| invalid.to_string())?;
+            let label = labels.get(&id).and_then(|l| (*l).clone());
+            targets.push(WatchEntry { id, label });
+        }
+        targets
     };
     let targets = each_once(targets);
-    for target in &targets {
-        coc::validate_execution_id(&target.id)
-            .map_err(|reason| format!("invalid execution ID {:?}: {reason}", target.id))?;
-    }
     if targets.is_empty() {
         return Err(
-            "no execution IDs: give some on the command line or add [[watch]] entries \
-             to the config (see `coctop config path`)"
+            "no ticket IDs: give some on the command line (an execution ID, or \
+             script/UUID for a script ticket) or add [[watch]] entries to the config \
+             (see `coctop config path`)"
                 .into(),
         );
     }
@@ -251,13 +246,19 @@ pub(crate) fn usage_error(message: &str) -> Exit {
 mod tests {
     use super::*;
 
+    use crate::coc::ApiError;
+
     #[test]
     fn a_repeated_id_is_kept_once_in_its_first_place() {
-        let targets = ["B", "A", "B", "C"].map(WatchEntry::unlabelled).to_vec();
-        let ids: Vec<String> = each_once(targets).into_iter().map(|t| t.id).collect();
-        assert_eq!(ids, ["B", "A", "C"]);
+        let targets = ["B", "script/B", "A", "B", "script/B", "C"]
+            .map(|id| WatchEntry::unlabelled(TicketRef::parse(id).unwrap()))
+            .to_vec();
+        let ids: Vec<String> = each_once(targets)
+            .into_iter()
+            .map(|t| t.id.to_string())
+            .collect();
+        assert_eq!(ids, ["B", "script/B", "A", "C"]);
     }
-    use crate::coc::ApiError;
 
     #[test]
     fn error_lines_quote_server_text_only_after_sanitising() {

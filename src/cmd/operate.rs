@@ -1,28 +1,36 @@
-//! `coctop retry|terminate|resume|skip-batch ID... [--yes]`: one operation on each
-//! ticket, in order. Each ticket is fetched first so that the question names its job and
-//! status; on a terminal nothing is sent before the user confirms; without one, only
-//! with `--yes`. Operations are never retried, never sent in read-only mode, and each
-//! one is a line in the log file.
+//! The operation commands: `coctop retry|terminate|resume|skip-batch ID...` on
+//! executions and `coctop pause|continue|cancel|skip-batch script/UUID... [--batch N]`,
+//! `cancel-host script/UUID --host ID` on script tickets; one operation on each ticket,
+//! in order. Each ticket is fetched first so that the question names its job or script
+//! and status (and `skip-batch` the batch it is at); on a terminal nothing is sent
+//! before the user confirms; without one, only with `--yes`. Operations are never
+//! retried, never sent in read-only mode, and each one is a line in the log file.
 
 use std::io::{BufRead, IsTerminal};
 
 use super::{
     Globals, ask, init_logging, output, prepare_with_runtime, read_only_reason, report, usage_error,
 };
-use crate::coc::{ApiError, Client, Operation, Ticket};
+use crate::coc::{ApiError, Client, JobOperation, JobTicket, TicketKind, TicketRef};
 use crate::exit::Exit;
-use crate::operate::{self, OperationOutcome, TERMINATE_WORD};
+use crate::operate::{self, OperationOutcome, Verb};
 
-pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -> Exit {
+pub fn run(globals: &Globals, ids: &[String], verb: Verb, yes: bool) -> Exit {
     let (prepared, rt) = match prepare_with_runtime(globals, ids) {
         Ok(ready) => ready,
         Err(exit) => return exit,
     };
     let _log_guard = init_logging();
-    let op = operation.as_str();
+    let op = verb.operation_name();
+    // A ticket of a kind the verb does not fit is a usage error: nothing is sent.
+    for target in &prepared.targets {
+        if let Err(why) = verb.takes(target.id.kind()) {
+            return usage_error(&format!("{}: {why}", target.id));
+        }
+    }
     if let Some(why) = read_only_reason(globals, Some(&prepared.config)) {
         for target in &prepared.targets {
-            operate::log(operation, &target.id, &OperationOutcome::ReadOnly);
+            operate::log(op, &target.id, &OperationOutcome::ReadOnly);
         }
         return usage_error(&format!("read-only ({why}): {op} not sent"));
     }
@@ -40,8 +48,8 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
     let mut declined = false;
     let mut stdin = std::io::stdin().lock();
     for target in &prepared.targets {
-        let id = target.id.as_str();
-        let ticket = match rt.block_on(client.get_execution(id)) {
+        let id = &target.id;
+        let ticket = match rt.block_on(client.get_job_ticket(id)) {
             Ok(ticket) => ticket,
             Err(e) => {
                 report(&format!(
@@ -55,17 +63,26 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
                 continue;
             }
         };
-        if !yes && !confirm(operation, &ticket, &mut stdin) {
-            operate::log(operation, id, &OperationOutcome::Declined);
-            report(&format!("{op} {id}: not sent"));
+        let operation = match verb.operation(&ticket) {
+            Ok(operation) => operation,
+            Err(why) => {
+                report(&format!("{id}: {op} not sent: {why}"));
+                declined = true;
+                continue;
+            }
+        };
+        let action = operation.described();
+        if !yes && !confirm(operation, id, &ticket, &mut stdin) {
+            operate::log(&action, id, &OperationOutcome::Declined);
+            report(&format!("{action} {id}: not sent"));
             declined = true;
             continue;
         }
-        let outcome = OperationOutcome::of(&rt.block_on(client.operate_execution(id, operation)));
-        operate::log(operation, id, &outcome);
+        let outcome = OperationOutcome::of(&rt.block_on(client.operate_job_ticket(id, operation)));
+        operate::log(&action, id, &outcome);
         match &outcome {
             OperationOutcome::Refused(e) | OperationOutcome::Unknown(e) => {
-                report(&format!("{id}: {op} {}", outcome.as_text()));
+                report(&format!("{id}: {action} {}", outcome.as_text()));
                 let stop = e.is_auth();
                 errors.push(e.clone());
                 if stop {
@@ -75,7 +92,7 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
             _ => {
                 // A reader gone or a full disk ends the command: nothing more is sent
                 // (the log file has the line).
-                if let Err(exit) = output::print(&format!("{op} {id}: accepted\n")) {
+                if let Err(exit) = output::print(&format!("{action} {id}: accepted\n")) {
                     return exit;
                 }
             }
@@ -87,13 +104,24 @@ pub fn run(globals: &Globals, ids: &[String], operation: Operation, yes: bool) -
     }
 }
 
-/// Asks on the terminal; only `y` (for TERMINATE: the word or the execution ID) says yes.
-fn confirm(operation: Operation, ticket: &Ticket, input: &mut impl BufRead) -> bool {
-    let op = operation.as_str();
-    let question = if operate::needs_typed_confirmation(operation) {
-        format!("Type {TERMINATE_WORD} or the execution ID to send {op}: ")
-    } else {
-        format!("Send {op}? [y/N] ")
+/// Asks on the terminal; only `y` (for TERMINATE and CANCEL_ORDER: their word or the
+/// ticket's ID) says yes.
+fn confirm(
+    operation: JobOperation,
+    id: &TicketRef,
+    ticket: &JobTicket,
+    input: &mut impl BufRead,
+) -> bool {
+    let action = operation.described();
+    let question = match operate::typed_word(operation) {
+        Some(word) => {
+            let noun = match id.kind() {
+                TicketKind::Execution => "the execution ID",
+                TicketKind::Script => "the ticket's ID",
+            };
+            format!("Type {word} or {noun} to send {action}: ")
+        }
+        None => format!("Send {action}? [y/N] "),
     };
     let Some(answer) = ask(
         &format!("{}\n{question}", operate::describe(operation, ticket)),
@@ -101,5 +129,5 @@ fn confirm(operation: Operation, ticket: &Ticket, input: &mut impl BufRead) -> b
     ) else {
         return false;
     };
-    operate::confirmed(operation, &ticket.execution_id, &answer)
+    operate::confirmed(operation, id, &answer)
 }

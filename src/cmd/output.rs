@@ -15,11 +15,11 @@ use tokio::io::unix::AsyncFd;
 use unicode_width::UnicodeWidthStr;
 
 use super::report;
-use crate::coc::{ApiError, Status, Ticket, shown_id};
+use crate::coc::{ApiError, JobStatus, JobTicket, TicketKind, TicketRef};
 use crate::config::WatchEntry;
 use crate::exit::Exit;
 use crate::format;
-use crate::text::{cell, sanitize};
+use crate::text::cell;
 
 /// `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,14 +98,29 @@ pub(super) struct TicketPrinter {
 
 impl TicketPrinter {
     /// Prints the table's header (or the JSON array's start) for rows of `targets`.
+    /// Prints the table's header (or the JSON array's start) for rows of `targets`; the
+    /// ID column is an `EXECUTION ID`, or a `TICKET ID` once script tickets are among
+    /// them.
     pub(super) fn start(
         format: OutputFormat,
         targets: &[WatchEntry],
     ) -> Result<TicketPrinter, Exit> {
-        let id_width = targets
-            .iter()
-            .map(|t| sanitize(&t.id).width())
-            .chain([TABLE_HEADER[0].width()])
+        let scripts = targets.iter().any(|t| t.id.is_script());
+        TicketPrinter::with_ids(format, targets.iter().map(|t| &t.id), scripts)
+    }
+
+    fn with_ids<'a>(
+        format: OutputFormat,
+        ids: impl Iterator<Item = &'a TicketRef>,
+        scripts: bool,
+    ) -> Result<TicketPrinter, Exit> {
+        let mut header = TABLE_HEADER.map(String::from);
+        if scripts {
+            header[0] = "TICKET ID".into();
+        }
+        let id_width = ids
+            .map(|id| id.to_string().width())
+            .chain([header[0].width()])
             .max()
             .unwrap_or_default();
         let printer = TicketPrinter {
@@ -115,29 +130,27 @@ impl TicketPrinter {
             deciding: Vec::new(),
         };
         match format {
-            OutputFormat::Table => print(&printer.table_line(&TABLE_HEADER.map(String::from)))?,
+            OutputFormat::Table => print(&printer.table_line(&header))?,
             OutputFormat::Json => print("[")?,
         }
         Ok(printer)
     }
 
-    /// A printer for tickets from the list API (`coctop list`): the ID column is as
-    /// wide as the IDs of the first page, as shown.
+    /// A printer for tickets from the list API (`coctop list`) of `kinds`: the ID
+    /// column is as wide as the IDs of the first page, as shown.
     pub(super) fn for_listed(
         format: OutputFormat,
-        first: &[Ticket],
+        kinds: &[TicketKind],
+        first: &[JobTicket],
     ) -> Result<TicketPrinter, Exit> {
-        let listed: Vec<WatchEntry> = first
-            .iter()
-            .map(|t| WatchEntry::unlabelled(shown_id(&t.execution_id).into_owned()))
-            .collect();
-        TicketPrinter::start(format, &listed)
+        let ids: Vec<TicketRef> = first.iter().map(listed_ref).collect();
+        TicketPrinter::with_ids(format, ids.iter(), kinds.contains(&TicketKind::Script))
     }
 
     /// Tickets from the list API, printed as they came.
-    pub(super) fn listed(&mut self, tickets: Vec<Ticket>) -> Result<(), Exit> {
+    pub(super) fn listed(&mut self, tickets: Vec<JobTicket>) -> Result<(), Exit> {
         for ticket in tickets {
-            let target = WatchEntry::unlabelled(ticket.execution_id.clone());
+            let target = WatchEntry::unlabelled(listed_ref(&ticket));
             self.row(target, Ok(ticket))?;
         }
         Ok(())
@@ -146,7 +159,7 @@ impl TicketPrinter {
     pub(super) fn row(
         &mut self,
         target: WatchEntry,
-        result: Result<Ticket, ApiError>,
+        result: Result<JobTicket, ApiError>,
     ) -> Result<(), Exit> {
         self.print_row(&target, &result)?;
         if let Err(error) = result {
@@ -170,7 +183,7 @@ impl TicketPrinter {
     fn print_row(
         &mut self,
         target: &WatchEntry,
-        result: &Result<Ticket, ApiError>,
+        result: &Result<JobTicket, ApiError>,
     ) -> Result<(), Exit> {
         let text = match self.format {
             OutputFormat::Table => self.table_line(&table_row(target, result, SystemTime::now())),
@@ -249,12 +262,25 @@ pub fn error_json(error: &ApiError) -> serde_json::Value {
     })
 }
 
-fn json_row(target: &WatchEntry, result: &Result<Ticket, ApiError>) -> serde_json::Value {
+/// A ticket of a list page, as its row names it (escaped when its ID breaks the rule).
+fn listed_ref(ticket: &JobTicket) -> TicketRef {
+    TicketRef::listed(ticket.kind(), ticket.id())
+}
+
+/// A ticket's JSON: its `kind` and the kind's own fields; a failure names the ticket by
+/// its kind and the ID field of that kind (`execution_id`, `execute_uuid`).
+fn json_row(target: &WatchEntry, result: &Result<JobTicket, ApiError>) -> serde_json::Value {
+    let failed = |error: serde_json::Value| {
+        let id_field = match target.id.kind() {
+            TicketKind::Execution => "execution_id",
+            TicketKind::Script => "execute_uuid",
+        };
+        json!({"kind": target.id.kind().as_str(), id_field: target.id.id(), "error": error})
+    };
     match result {
-        Ok(ticket) => serde_json::to_value(ticket).unwrap_or_else(
-            |e| json!({"execution_id": target.id, "error": {"message": e.to_string()}}),
-        ),
-        Err(e) => json!({"execution_id": target.id, "error": error_json(e)}),
+        Ok(ticket) => serde_json::to_value(ticket)
+            .unwrap_or_else(|e| failed(json!({"message": e.to_string()}))),
+        Err(e) => failed(error_json(e)),
     }
 }
 
@@ -277,31 +303,23 @@ const LAST_CELL_WIDTH: usize = 300;
 
 fn table_row(
     target: &WatchEntry,
-    result: &Result<Ticket, ApiError>,
+    result: &Result<JobTicket, ApiError>,
     now: SystemTime,
 ) -> Vec<String> {
     let ticket = match result {
         Ok(ticket) => ticket,
-        Err(e) => return vec![target.id.clone(), "ERROR".into(), e.to_string()],
+        Err(e) => return vec![target.id.to_string(), "ERROR".into(), e.to_string()],
     };
-    let name = target
-        .label
-        .as_deref()
-        .or(ticket.document_name.as_deref())
-        .unwrap_or("-");
+    let name = target.label.as_deref().or(ticket.name()).unwrap_or("-");
     vec![
-        shown_id(&ticket.execution_id).into_owned(),
-        status_text(ticket.status.as_ref()),
-        ticket
-            .execution_type
-            .as_ref()
-            .map_or("-", |t| t.as_str())
-            .to_string(),
+        TicketRef::listed(ticket.kind(), ticket.id()).to_string(),
+        status_text(ticket.status().as_ref()),
+        ticket.type_label().unwrap_or("-").to_string(),
         name.to_string(),
-        ticket.creator.clone().unwrap_or_else(|| "-".into()),
-        age(ticket.start_time, now),
-        took(ticket.start_time, ticket.end_time, now),
-        age(ticket.update_time, now),
+        ticket.creator().unwrap_or("-").to_string(),
+        age(ticket.start_time(), now),
+        took(ticket.start_time(), ticket.end_time(), now),
+        age(ticket.update_time(), now),
     ]
 }
 
@@ -316,7 +334,7 @@ pub(super) fn took(start: Option<i64>, end: Option<i64>, now: SystemTime) -> Str
 }
 
 /// A status as shown: never an unknown one passing for a known one.
-pub(super) fn status_text(status: Option<&Status>) -> String {
+pub(super) fn status_text(status: Option<&JobStatus>) -> String {
     status.map_or_else(|| "-".into(), |s| s.label().into_owned())
 }
 
@@ -325,7 +343,7 @@ mod tests {
     use super::*;
 
     fn entry(id: &str) -> WatchEntry {
-        WatchEntry::unlabelled(id)
+        WatchEntry::unlabelled(TicketRef::parse(id).unwrap())
     }
 
     struct Failing(io::ErrorKind);
@@ -363,9 +381,13 @@ mod tests {
             deciding: Vec::new(),
         };
         let header = printer.table_line(&TABLE_HEADER.map(String::from));
-        let mut ticket = Ticket::empty("EX1");
+        let mut ticket = crate::coc::Ticket::empty("EX1");
         ticket.document_name = Some("数据库".repeat(100));
-        let row = printer.table_line(&table_row(&entry("EX1"), &Ok(ticket), SystemTime::now()));
+        let row = printer.table_line(&table_row(
+            &entry("EX1"),
+            &Ok(ticket.into()),
+            SystemTime::now(),
+        ));
         let column = |line: &str, n: usize| {
             let mut at = 0;
             for _ in 0..n {

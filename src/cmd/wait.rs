@@ -14,13 +14,13 @@ use super::{
     Globals, Prepared, command_runtime, connect, list, output, prepare_with_runtime, report,
     signals, usage_error,
 };
-use crate::coc::{Client, RetryPolicy, Status};
+use crate::coc::{Client, JobStatus, RetryPolicy, TicketKind, TicketRef};
 use crate::config::{QueryEntry, WatchEntry};
 use crate::exit::Exit;
 use crate::format;
 use crate::notify::hook::HookOutcome;
 use crate::notify::{Change, Notification, Notifier, NotifyConfig, Teller};
-use crate::text::{cell, sanitize};
+use crate::text::cell;
 use crate::wait::{WaitEvent, Waiter, follow};
 use crate::watch::{self, Command, EngineConfig, Pacer};
 
@@ -116,25 +116,32 @@ fn prepare_query(
     let pacer = Pacer::new(config.poll.max_rps);
     let limit = entry.query.limit.unwrap_or(usize::MAX);
     let mut listed = Vec::new();
-    let found = rt.block_on(list::find(
-        &client,
-        &entry.query,
-        limit,
-        &pacer,
-        SystemTime::now(),
-        |tickets| {
+    let now = SystemTime::now();
+    for &kind in entry.query.kind.kinds() {
+        let keep = |tickets| {
             listed.extend(tickets);
             true
-        },
-    ));
-    if let Some(error) = found.error {
-        report(&format!("query {name:?}: {error}"));
-        return Err(Exit::from(&error));
+        };
+        let found = rt.block_on(list::find(
+            &client,
+            &entry.query,
+            kind,
+            limit,
+            &pacer,
+            now,
+            keep,
+        ));
+        if let Some(error) = found.error {
+            report(&format!("query {name:?}: {error}"));
+            return Err(Exit::from(&error));
+        }
     }
+    // A listed ID that breaks the rule cannot be fetched: it is not waited for.
     let targets: Vec<WatchEntry> = listed
         .iter()
         .filter(|t| !t.is_terminal())
-        .map(|t| WatchEntry::unlabelled(t.execution_id.clone()))
+        .filter_map(|t| t.reference().ok())
+        .map(WatchEntry::unlabelled)
         .collect();
     if targets.is_empty() && !follow {
         report(&format!(
@@ -188,7 +195,7 @@ impl Notifications {
 
     fn observe(&self, event: &WaitEvent) {
         if let WaitEvent::Changed {
-            execution_id,
+            id,
             name,
             from,
             to,
@@ -196,7 +203,7 @@ impl Notifications {
         } = event
         {
             lock(&self.notifier).observe(Change {
-                execution_id: execution_id.clone(),
+                id: id.clone(),
                 name: name.clone(),
                 from: from.clone(),
                 to: to.clone(),
@@ -251,28 +258,20 @@ fn tell(teller: &Teller, notification: &Notification, hooks: &Mutex<Vec<JoinHand
 fn print_event(event: &WaitEvent, json: bool) -> Result<(), Exit> {
     match event {
         WaitEvent::Changed {
-            execution_id,
+            id,
             name,
             from,
             to,
             at,
         } => {
             let line = if json {
-                json!({
-                    "time": chrono::DateTime::<chrono::Local>::from(*at).to_rfc3339(),
-                    "execution_id": execution_id,
-                    "name": name,
-                    "from": from.as_ref().map(Status::as_str),
-                    "to": to.as_str(),
-                })
-                .to_string()
+                change_json(id, name, (from.as_ref(), to), *at).to_string()
             } else {
                 format!(
-                    "{}  {}  {}  {} -> {}",
+                    "{}  {id}  {}  {} -> {}",
                     format::clock_time(*at, format::Zone::Local),
-                    sanitize(execution_id),
                     cell(if name.is_empty() { "-" } else { name }, NAME_WIDTH),
-                    from.as_ref().map_or_else(|| "-".into(), Status::label),
+                    from.as_ref().map_or_else(|| "-".into(), JobStatus::label),
                     to.label(),
                 )
             };
@@ -286,6 +285,28 @@ fn print_event(event: &WaitEvent, json: bool) -> Result<(), Exit> {
         }
     }
     Ok(())
+}
+
+/// A change as `wait --json` prints it: its `kind`, the ticket's ID under its kind's own
+/// name (`execution_id`, `execute_uuid`), the name, and the statuses as sent.
+fn change_json(
+    id: &TicketRef,
+    name: &str,
+    (from, to): (Option<&JobStatus>, &JobStatus),
+    at: SystemTime,
+) -> serde_json::Value {
+    let id_field = match id.kind() {
+        TicketKind::Execution => "execution_id",
+        TicketKind::Script => "execute_uuid",
+    };
+    json!({
+        "time": chrono::DateTime::<chrono::Local>::from(at).to_rfc3339(),
+        "kind": id.kind().as_str(),
+        id_field: id.id(),
+        "name": name,
+        "from": from.map(JobStatus::as_str),
+        "to": to.as_str(),
+    })
 }
 
 /// A job name in a change line is cut here (in terminal columns).

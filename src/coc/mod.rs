@@ -4,7 +4,9 @@ pub mod auth;
 pub mod client;
 pub mod documents;
 pub mod error;
+mod job;
 pub mod model;
+pub mod pager;
 mod reference;
 mod response;
 pub mod script;
@@ -19,6 +21,7 @@ pub use documents::{
     ExecuteDocumentRequest,
 };
 pub use error::{ApiError, ErrorKind};
+pub use job::{JobOperation, JobStatus, JobTicket};
 pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
 };

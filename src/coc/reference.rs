@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -45,11 +46,17 @@ impl fmt::Display for TicketKind {
 pub const SCRIPT_PREFIX: &str = "script/";
 
 /// A reference to one ticket: its kind and its ID (for a script ticket, the
-/// `execute_uuid`). Displayed as it is written: `EX…` or `script/UUID`.
+/// `execute_uuid`). Displayed as it is written: `EX…` or `script/UUID`. The identity of
+/// a ticket everywhere past the wire (the engine's keys, the dashboard's selection and
+/// open ticket, the cache, `wait`): a cheap clone.
+///
+/// Every constructor but `listed` applies the one ID rule. `listed` holds a row of a
+/// list page as the server sent it, to be shown (escaped) and never fetched: its ID may
+/// break the rule (`is_valid`), and it then displays escaped and cut.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TicketRef {
     kind: TicketKind,
-    id: String,
+    id: Arc<str>,
 }
 
 /// Why a reference was refused; `Display` gives the whole message (the config adds
@@ -115,8 +122,22 @@ impl TicketRef {
         validate_execution_id(id)?;
         Ok(TicketRef {
             kind,
-            id: id.to_string(),
+            id: id.into(),
         })
+    }
+
+    /// A ticket of a list page as the server named it, valid or not: for showing, and
+    /// for holding a selection; only a valid one may be fetched or copied.
+    pub fn listed(kind: TicketKind, id: &str) -> TicketRef {
+        TicketRef {
+            kind,
+            id: id.into(),
+        }
+    }
+
+    /// Whether its ID passes the one ID rule (always, but for a `listed` one).
+    pub fn is_valid(&self) -> bool {
+        validate_execution_id(&self.id).is_ok()
     }
 
     pub fn execution(id: &str) -> Result<TicketRef, &'static str> {
@@ -142,11 +163,48 @@ impl TicketRef {
 }
 
 impl fmt::Display for TicketRef {
+    /// As written; an ID that breaks the rule (a listed one) escaped and cut, so that
+    /// it can never pass for a good one nor reach a terminal raw.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = super::shown_id(&self.id);
         match self.kind {
-            TicketKind::Execution => f.write_str(&self.id),
-            TicketKind::Script => write!(f, "{SCRIPT_PREFIX}{}", self.id),
+            TicketKind::Execution => f.write_str(&id),
+            TicketKind::Script => write!(f, "{SCRIPT_PREFIX}{id}"),
         }
+    }
+}
+
+/// A reference equals the text it is written as (`EX…`, `script/UUID`).
+impl PartialEq<str> for TicketRef {
+    fn eq(&self, written: &str) -> bool {
+        match self.kind {
+            TicketKind::Execution => *self.id == *written,
+            TicketKind::Script => written.strip_prefix(SCRIPT_PREFIX) == Some(&*self.id),
+        }
+    }
+}
+
+impl PartialEq<&str> for TicketRef {
+    fn eq(&self, written: &&str) -> bool {
+        self == *written
+    }
+}
+
+impl PartialEq<String> for TicketRef {
+    fn eq(&self, written: &String) -> bool {
+        self == written.as_str()
+    }
+}
+
+impl PartialEq<TicketRef> for String {
+    fn eq(&self, reference: &TicketRef) -> bool {
+        reference == self.as_str()
+    }
+}
+
+impl PartialEq<TicketRef> for &str {
+    fn eq(&self, reference: &TicketRef) -> bool {
+        reference == *self
     }
 }
 
@@ -191,6 +249,7 @@ mod tests {
         for text in ["EX2025070121014501abcdef", "script/0f3c-uuid", "简体ID"] {
             let parsed = TicketRef::parse(text).unwrap();
             assert_eq!(parsed.to_string(), text);
+            assert_eq!(parsed, text);
             assert_eq!(text.parse::<TicketRef>().unwrap(), parsed);
             let json = serde_json::to_string(&parsed).unwrap();
             assert_eq!(serde_json::from_str::<TicketRef>(&json).unwrap(), parsed);
@@ -227,6 +286,16 @@ mod tests {
             TicketRef::parse("EX 1").unwrap_err().to_string(),
             "invalid execution ID \"EX 1\": it contains white space"
         );
+    }
+
+    #[test]
+    fn a_listed_reference_that_breaks_the_rule_displays_escaped() {
+        let bad = TicketRef::listed(TicketKind::Script, "JS\u{1b}[2J\n1");
+        assert!(!bad.is_valid());
+        assert_eq!(bad.to_string(), "script/JS\\u{1b}[2J\\u{a}1");
+        let good = TicketRef::listed(TicketKind::Execution, "EX1");
+        assert!(good.is_valid());
+        assert_eq!(good, TicketRef::parse("EX1").unwrap());
     }
 
     #[test]

@@ -110,6 +110,26 @@ impl RawResponse {
         })
     }
 
+    /// Decodes a success body `{"data": PAGE}` whose page object names its rows and
+    /// total `fields`, keeping at most `max_rows` rows; `"data": null` is an empty page.
+    pub fn decode_enveloped_page<T: DeserializeOwned>(
+        &self,
+        max_rows: usize,
+        fields: PageFields,
+    ) -> Result<Page<T>, ApiError> {
+        let envelope: super::model::Envelope<Box<serde_json::value::RawValue>> = self.decode()?;
+        match envelope.data {
+            Some(page) if page.get() != "null" => {
+                decode_page_named(page.get().as_bytes(), max_rows, fields)
+                    .map_err(|e| self.decode_error(e.to_string()))
+            }
+            _ => Ok(Page {
+                data: Vec::new(),
+                total: None,
+            }),
+        }
+    }
+
     pub fn decode_error(&self, detail: String) -> ApiError {
         ApiError::Decode {
             detail,
@@ -170,9 +190,39 @@ pub fn decode_page<T: DeserializeOwned>(
     body: &[u8],
     max_rows: usize,
 ) -> Result<Page<T>, serde_json::Error> {
+    decode_page_named(body, max_rows, PageFields::LIST)
+}
+
+/// Where a page object keeps its rows and its total.
+#[derive(Debug, Clone, Copy)]
+pub struct PageFields {
+    pub rows: &'static str,
+    pub total: &'static str,
+}
+
+impl PageFields {
+    /// `{"data": [...], "total": n}`: the list calls and script tickets' list.
+    pub const LIST: PageFields = PageFields {
+        rows: "data",
+        total: "total",
+    };
+    /// `{"execute_instances": [...], "total_instances": n}`: a script batch's hosts.
+    pub const BATCH_HOSTS: PageFields = PageFields {
+        rows: "execute_instances",
+        total: "total_instances",
+    };
+}
+
+/// `decode_page` of a page object that names its rows and total `fields`.
+pub fn decode_page_named<T: DeserializeOwned>(
+    body: &[u8],
+    max_rows: usize,
+    fields: PageFields,
+) -> Result<Page<T>, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let page = PageSeed::<T> {
         max_rows,
+        fields,
         rows: PhantomData,
     }
     .deserialize(&mut deserializer)?;
@@ -182,6 +232,7 @@ pub fn decode_page<T: DeserializeOwned>(
 
 struct PageSeed<T> {
     max_rows: usize,
+    fields: PageFields,
     rows: PhantomData<T>,
 }
 
@@ -203,19 +254,20 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageSeed<T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
         let mut data = None;
         let mut total = None;
+        let fields = self.fields;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match key.as_ref() {
-                "data" if data.is_none() => {
-                    data = Some(map.next_value_seed(RowsSeed {
-                        max_rows: self.max_rows,
-                        rows: PhantomData,
-                    })?)
-                }
-                "data" => return Err(de::Error::duplicate_field("data")),
-                "total" => total = map.next_value::<TotalHint>()?.0,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+            let key = key.as_ref();
+            if key == fields.rows && data.is_none() {
+                data = Some(map.next_value_seed(RowsSeed {
+                    max_rows: self.max_rows,
+                    rows: PhantomData,
+                })?)
+            } else if key == fields.rows {
+                return Err(de::Error::duplicate_field(fields.rows));
+            } else if key == fields.total {
+                total = map.next_value::<TotalHint>()?.0;
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(Page {

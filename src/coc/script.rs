@@ -4,7 +4,7 @@
 //! calls of every endpoint. Field names follow the official SDK's models
 //! (`job_script_order_*`, `exection_instance_model`, `script_execute_*`).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::fmt;
 
 use reqwest::Method;
@@ -16,6 +16,8 @@ use super::model::{
     Envelope, KeyValue, Page, lenient_string, null_as_default, opt_float, opt_millis, opt_object,
     opt_string_or_number, opt_whole, status_label, string_or_any, whole_list,
 };
+use super::pager::{Cursor, PageAt};
+use super::response::PageFields;
 
 /// The status of a script ticket or of one of its hosts. Unknown values are kept
 /// verbatim so they can be shown.
@@ -152,6 +154,32 @@ impl ScriptOrder {
     pub fn is_terminal(&self) -> bool {
         self.status.as_ref().is_some_and(ScriptStatus::is_terminal)
     }
+
+    /// What tells two rows apart on the list's pages.
+    pub fn key(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(&self.execute_uuid))
+    }
+
+    /// The `marker` that asks for the rows after this one.
+    pub fn marker(&self) -> Option<String> {
+        self.order_id.map(|id| id.to_string())
+    }
+}
+
+impl From<ScriptOrder> for ScriptTicket {
+    /// A list row as a ticket: status, times, creator and name, no script yet.
+    fn from(order: ScriptOrder) -> ScriptTicket {
+        ScriptTicket {
+            execute_uuid: order.execute_uuid,
+            order_name: order.order_name,
+            gmt_created: order.gmt_created,
+            gmt_finished: order.gmt_finished,
+            execute_costs: order.execute_costs,
+            creator: order.creator,
+            status: order.status,
+            properties: ScriptTicketProperties::default(),
+        }
+    }
 }
 
 /// `properties.execute_param.script_params[].param_refer`: a value taken from the
@@ -232,6 +260,13 @@ pub struct ScriptTicketProperties {
 pub struct ScriptTicket {
     #[serde(deserialize_with = "string_or_any")]
     pub execute_uuid: String,
+    /// The ticket's name, from a list row (the detail does not send it).
+    #[serde(
+        default,
+        deserialize_with = "opt_string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub order_name: Option<String>,
     #[serde(default, deserialize_with = "opt_millis")]
     pub gmt_created: Option<i64>,
     #[serde(default, deserialize_with = "opt_millis")]
@@ -251,6 +286,35 @@ impl ScriptTicket {
     /// Finished tickets never change again and need no more polling.
     pub fn is_terminal(&self) -> bool {
         self.status.as_ref().is_some_and(ScriptStatus::is_terminal)
+    }
+
+    /// This copy over an earlier one (`known`): what it lacks that the other had
+    /// stays. A list row lacks the script and its parameters (only a detail has them),
+    /// a detail lacks the name (only a row has it).
+    pub fn keeping(mut self, known: Option<&ScriptTicket>) -> ScriptTicket {
+        let Some(known) = known else {
+            return self;
+        };
+        if self.order_name.is_none() {
+            self.order_name = known.order_name.clone();
+        }
+        if !self.has_detail() {
+            self.properties = known.properties.clone();
+        }
+        self
+    }
+
+    /// The script's arguments, as the detail tells them.
+    pub fn script_params(&self) -> &[ScriptParam] {
+        self.properties
+            .execute_param
+            .as_ref()
+            .map_or(&[], |p| &p.script_params[..])
+    }
+
+    /// Whether a detail has been read (a list row leaves the script unknown).
+    pub fn has_detail(&self) -> bool {
+        self.properties != ScriptTicketProperties::default()
     }
 }
 
@@ -280,6 +344,21 @@ pub struct ScriptStatistics {
     pub total_instance: Option<u64>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub execute_statistics: Vec<StatusCount>,
+}
+
+impl ScriptStatistics {
+    /// The statuses the hosts of batch `index` are in, most hosts first.
+    pub fn statuses_in(&self, index: u32) -> impl Iterator<Item = &ScriptStatus> {
+        let mut counts: Vec<&StatusCount> = self
+            .execute_statistics
+            .iter()
+            .filter(|count| count.batch_indexes.contains(&index))
+            .collect();
+        counts.sort_by_key(|count| std::cmp::Reverse(count.instance_count));
+        counts
+            .into_iter()
+            .filter_map(|count| count.instance_status.as_ref())
+    }
 }
 
 /// `rotation_strategy` values: what happens after a batch.
@@ -434,6 +513,16 @@ pub struct ScriptHost {
 }
 
 impl ScriptHost {
+    /// What tells two hosts apart on a batch's pages.
+    pub fn key(&self) -> Option<Cow<'_, str>> {
+        self.marker().map(Cow::Owned)
+    }
+
+    /// The `marker` that asks for the hosts after this one.
+    pub fn marker(&self) -> Option<String> {
+        self.id.map(|id| id.to_string())
+    }
+
     fn properties(&self) -> Option<&InstanceProperties> {
         self.target_instance.as_ref()?.properties.as_ref()
     }
@@ -489,6 +578,15 @@ pub struct ScriptOrderQuery {
 }
 
 impl ScriptOrderQuery {
+    /// This query at one page the pager asked for.
+    pub fn at(&self, page: &PageAt) -> ScriptOrderQuery {
+        ScriptOrderQuery {
+            limit: Some(page.limit.clamp(1, MAX_SCRIPT_ORDER_LIMIT)),
+            marker: page_marker(page),
+            ..self.clone()
+        }
+    }
+
     /// The query pairs sent (decoded), in the SDK's order.
     pub fn pairs(&self) -> Vec<(String, String)> {
         given_pairs([
@@ -502,6 +600,15 @@ impl ScriptOrderQuery {
                 self.status.as_ref().map(|s| s.as_str().to_string()),
             ),
         ])
+    }
+}
+
+/// The marker of a marker page: markers are the IDs of rows, whole numbers (the pager
+/// only hands back what `marker` gave it).
+fn page_marker(page: &PageAt) -> Option<i64> {
+    match &page.cursor {
+        Cursor::Marker(Some(marker)) => marker.parse().ok(),
+        _ => None,
     }
 }
 
@@ -526,6 +633,15 @@ impl Default for ScriptHostQuery {
 }
 
 impl ScriptHostQuery {
+    /// The query of one page the pager asked for, with `status` when given.
+    pub fn at(status: Option<ScriptStatus>, page: &PageAt) -> ScriptHostQuery {
+        ScriptHostQuery {
+            status,
+            limit: page.limit.clamp(1, MAX_SCRIPT_HOST_LIMIT),
+            marker: page_marker(page),
+        }
+    }
+
     pub fn pairs(&self) -> Vec<(String, String)> {
         given_pairs([
             (
@@ -625,26 +741,17 @@ pub struct ScriptExecuteRequest {
     pub execute_batches: Vec<ExecuteBatch>,
 }
 
-/// Pages read at most when reading a whole list by marker: 400 pages of 50 hosts is
-/// twice as many as a ticket may have.
-const MAX_MARKER_PAGES: usize = 400;
-
 impl Client {
-    /// `GET /v1/job/script/orders`: one page, newest first.
+    /// `GET /v1/job/script/orders`: one page, newest first, at most `limit` rows of it
+    /// kept (`MAX_SCRIPT_ORDER_LIMIT` when unset).
     pub async fn list_script_orders(
         &self,
         query: &ScriptOrderQuery,
     ) -> Result<Page<ScriptOrder>, ApiError> {
-        let response = self
-            .get("/v1/job/script/orders".into(), query.pairs())
-            .await?;
-        Ok(response
-            .decode::<Envelope<Page<ScriptOrder>>>()?
-            .data
-            .unwrap_or(Page {
-                data: Vec::new(),
-                total: None,
-            }))
+        let rows = query.limit.unwrap_or(MAX_SCRIPT_ORDER_LIMIT);
+        self.get("/v1/job/script/orders".into(), query.pairs())
+            .await?
+            .decode_enveloped_page(rows as usize, PageFields::LIST)
     }
 
     /// `GET /v1/job/script/orders/{execute_uuid}`; `NotFound` when the service answers
@@ -693,55 +800,21 @@ impl Client {
             .unwrap_or_default())
     }
 
-    /// `GET …/{execute_uuid}/batches/{batch_index}`: one page of a batch's hosts.
+    /// `GET …/{execute_uuid}/batches/{batch_index}`: one page of a batch's hosts, at
+    /// most `query.limit` of them kept; `total` is the batch's `total_instances`.
     pub async fn list_script_hosts(
         &self,
         execute_uuid: &str,
         batch_index: u32,
         query: &ScriptHostQuery,
-    ) -> Result<ScriptBatchHosts, ApiError> {
+    ) -> Result<Page<ScriptHost>, ApiError> {
         let path = format!(
             "/v1/job/script/orders/{}/batches/{batch_index}",
             id_segment(execute_uuid)?
         );
-        let response = self.get(path, query.pairs()).await?;
-        Ok(response
-            .decode::<Envelope<ScriptBatchHosts>>()?
-            .data
-            .unwrap_or_default())
-    }
-
-    /// Every host of a batch (with `status`, only those), page after page by marker.
-    /// Ends at a short page, at a page that brings no host not seen before (a marker
-    /// that repeats), or after `MAX_MARKER_PAGES` pages. Each host carries up to about
-    /// 1 MB of output, so a page over the body cap is asked again with half the hosts.
-    pub async fn all_script_hosts(
-        &self,
-        execute_uuid: &str,
-        batch_index: u32,
-        status: Option<ScriptStatus>,
-    ) -> Result<Vec<ScriptHost>, ApiError> {
-        let mut query = ScriptHostQuery {
-            status,
-            ..ScriptHostQuery::default()
-        };
-        let limit = query.limit as usize;
-        every_marker_page(
-            |marker, limit| {
-                query.marker = marker;
-                query.limit = limit as u32;
-                let query = query.clone();
-                async move {
-                    let page = self
-                        .list_script_hosts(execute_uuid, batch_index, &query)
-                        .await?;
-                    Ok(page.execute_instances)
-                }
-            },
-            |host: &ScriptHost| host.id,
-            limit,
-        )
-        .await
+        self.get(path, query.pairs())
+            .await?
+            .decode_enveloped_page(query.limit as usize, PageFields::BATCH_HOSTS)
     }
 
     /// `PUT …/{execute_uuid}/operation`. Sent once, never retried: the operation may
@@ -775,51 +848,6 @@ impl Client {
         let path = format!("/v1/job/scripts/{}", id_segment(script_uuid)?);
         self.start(path, request, "execute_uuid").await
     }
-}
-
-/// Reads pages of `limit` rows from no marker on, each page asked after the `key` of
-/// the last row of the one before. Ends at a page shorter than the limit, at a page that
-/// brings no key not seen before, at a row without a key, or after `MAX_MARKER_PAGES`
-/// requests. A page refused as larger than the body cap is asked again with half the
-/// limit, down to one row.
-async fn every_marker_page<T, F, Fut>(
-    mut fetch: F,
-    key: impl Fn(&T) -> Option<i64>,
-    mut limit: usize,
-) -> Result<Vec<T>, ApiError>
-where
-    F: FnMut(Option<i64>, usize) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<T>, ApiError>>,
-{
-    let mut items: Vec<T> = Vec::new();
-    let mut seen: HashSet<i64> = HashSet::new();
-    let mut marker = None;
-    for _ in 0..MAX_MARKER_PAGES {
-        let page = match fetch(marker, limit).await {
-            Ok(page) => page,
-            Err(ApiError::BodyTooLarge { .. }) if limit > 1 => {
-                limit = limit.div_ceil(2);
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        let received = page.len();
-        let mut last_key = None;
-        let mut new_rows = 0;
-        for item in page {
-            last_key = key(&item);
-            // A row seen before (a repeated page) is not taken twice.
-            if last_key.is_none_or(|k| seen.insert(k)) {
-                new_rows += 1;
-                items.push(item);
-            }
-        }
-        match last_key {
-            Some(next) if received >= limit && new_rows > 0 => marker = Some(next),
-            _ => break,
-        }
-    }
-    Ok(items)
 }
 
 #[cfg(test)]
@@ -1008,86 +1036,5 @@ mod tests {
             ScriptHostQuery::default().pairs(),
             [("limit".to_string(), "50".to_string())]
         );
-    }
-
-    /// What a read of keyed rows gave, and the `(marker, limit)` of each request.
-    type Read = (
-        Result<Vec<Option<i64>>, ApiError>,
-        Vec<(Option<i64>, usize)>,
-    );
-
-    /// Pages of `(key)` rows served by `serve(marker, limit)`.
-    fn read_pages_sized(
-        limit: usize,
-        serve: impl Fn(Option<i64>, usize) -> Result<Vec<Option<i64>>, ApiError>,
-    ) -> Read {
-        let asked = std::cell::RefCell::new(Vec::new());
-        let fetch = |marker, limit| {
-            asked.borrow_mut().push((marker, limit));
-            std::future::ready(serve(marker, limit))
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let items = runtime.block_on(every_marker_page(fetch, |k: &Option<i64>| *k, limit));
-        (items, asked.into_inner())
-    }
-
-    /// `read_pages_sized` of a server that serves whatever the limit.
-    fn read_pages(
-        limit: usize,
-        serve: impl Fn(Option<i64>) -> Vec<Option<i64>>,
-    ) -> (Vec<Option<i64>>, Vec<Option<i64>>) {
-        let (items, asked) = read_pages_sized(limit, |marker, _| Ok(serve(marker)));
-        let markers = asked.into_iter().map(|(marker, _)| marker).collect();
-        (items.unwrap(), markers)
-    }
-
-    #[test]
-    fn marker_pages_end_at_a_short_page_a_repeat_or_a_keyless_row() {
-        // 1..=7 in pages of 3 after the marker.
-        let (items, asked) = read_pages(3, |m| {
-            ((m.unwrap_or(0) + 1)..=7).take(3).map(Some).collect()
-        });
-        assert_eq!(items, (1..=7).map(Some).collect::<Vec<_>>());
-        assert_eq!(asked, [None, Some(3), Some(6)]);
-
-        // A marker that is ignored: the same full page again and again.
-        let (items, asked) = read_pages(3, |_| vec![Some(1), Some(2), Some(3)]);
-        assert_eq!(items.len(), 3, "a repeated page adds nothing");
-        assert_eq!(asked.len(), 2);
-
-        // A row without an ID cannot be paged after.
-        let (items, asked) = read_pages(2, |_| vec![Some(1), None]);
-        assert_eq!((items.len(), asked.len()), (2, 1));
-
-        // A page that never ends is capped.
-        let (items, asked) = read_pages(1, |m| vec![Some(m.unwrap_or(0) + 1)]);
-        assert_eq!(
-            (items.len(), asked.len()),
-            (MAX_MARKER_PAGES, MAX_MARKER_PAGES)
-        );
-    }
-
-    #[test]
-    fn a_page_over_the_body_cap_is_asked_again_smaller() {
-        let too_large = || ApiError::BodyTooLarge {
-            limit: 8,
-            request_id: None,
-        };
-        // 1..=20, where a page of more than 6 rows is too large.
-        let (items, asked) = read_pages_sized(50, |m, limit| {
-            if limit > 6 {
-                return Err(too_large());
-            }
-            Ok(((m.unwrap_or(0) + 1)..=20).take(limit).map(Some).collect())
-        });
-        assert_eq!(items.unwrap(), (1..=20).map(Some).collect::<Vec<_>>());
-        let limits: Vec<usize> = asked.iter().map(|(_, limit)| *limit).collect();
-        assert_eq!(limits, [50, 25, 13, 7, 4, 4, 4, 4, 4, 4]);
-        // One row over the cap is an error.
-        let (items, asked) = read_pages_sized(2, |_, _| Err(too_large()));
-        assert!(matches!(items, Err(ApiError::BodyTooLarge { .. })));
-        assert_eq!(asked.len(), 2);
     }
 }

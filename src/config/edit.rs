@@ -14,15 +14,16 @@ use std::time::Duration;
 use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
 use super::{ConfigError, MAX_CONFIG_BYTES, ViewEntry, WatchEntry};
-use crate::coc::validate_execution_id;
+use crate::coc::TicketRef;
 use crate::files::{self, Expect, WriteError};
 
-/// What the user typed or pasted: IDs separated by spaces, commas or new lines,
-/// optionally followed by `# label` (the label applies to every ID).
+/// What the user typed or pasted: IDs separated by spaces, commas or new lines
+/// (`script/UUID` for a script ticket), optionally followed by `# label` (the label
+/// applies to every ID).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paste {
-    /// Valid IDs, each once, in the order given.
-    pub ids: Vec<String>,
+    /// Valid references, each once, in the order given.
+    pub ids: Vec<TicketRef>,
     pub label: Option<String>,
     /// Refused pieces and why.
     pub invalid: Vec<(String, &'static str)>,
@@ -44,10 +45,10 @@ impl Paste {
             .filter(|piece| !piece.is_empty());
         let mut seen = HashSet::new();
         for piece in pieces {
-            match validate_execution_id(piece) {
-                Ok(()) if seen.insert(piece) => paste.ids.push(piece.to_string()),
-                Ok(()) => {}
-                Err(why) => paste.invalid.push((piece.to_string(), why)),
+            match TicketRef::parse(piece) {
+                Ok(id) if seen.insert(id.clone()) => paste.ids.push(id),
+                Ok(_) => {}
+                Err(why) => paste.invalid.push((piece.to_string(), why.reason)),
             }
         }
         paste
@@ -75,8 +76,11 @@ pub fn add_watches(
 }
 
 /// Removes the `[[watch]]` entry of `id`; says whether there was one.
-pub fn remove_watch(path: &Path, id: &str, last_read: &LastRead) -> Result<bool, String> {
-    edit(path, last_read, |text| remove_from_text(path, text, id))
+pub fn remove_watch(path: &Path, id: &TicketRef, last_read: &LastRead) -> Result<bool, String> {
+    let written = id.to_string();
+    edit(path, last_read, |text| {
+        remove_from_text(path, text, &written)
+    })
 }
 
 /// `add_watches` on the text of the file `path` (named in messages): the new text
@@ -90,10 +94,13 @@ pub fn add_to_text(
         let mut watched = watched_ids(doc)?;
         let new: Vec<&WatchEntry> = entries
             .iter()
-            .filter(|entry| watched.insert(entry.id.clone()))
+            .filter(|entry| watched.insert(entry.id.to_string()))
             .collect();
         push_entries(doc, &new)?;
-        Ok(new.iter().map(|entry| entry.id.clone()).collect::<Vec<_>>())
+        Ok(new
+            .iter()
+            .map(|entry| entry.id.to_string())
+            .collect::<Vec<_>>())
     })
     .map(|(text, added)| (text.filter(|_| !added.is_empty()), added))
 }
@@ -203,7 +210,7 @@ fn push_entries(doc: &mut DocumentMut, entries: &[&WatchEntry]) -> Result<(), St
             let last = tables.iter().filter_map(Table::position).max();
             for entry in entries {
                 let mut table = Table::new();
-                table.insert("id", toml_edit::value(entry.id.as_str()));
+                table.insert("id", toml_edit::value(entry.id.to_string()));
                 if let Some(label) = &entry.label {
                     table.insert("label", toml_edit::value(label.as_str()));
                 }
@@ -217,7 +224,7 @@ fn push_entries(doc: &mut DocumentMut, entries: &[&WatchEntry]) -> Result<(), St
         Some(Item::Value(Value::Array(items))) => {
             for entry in entries {
                 let mut table = InlineTable::new();
-                table.insert("id", entry.id.as_str().into());
+                table.insert("id", entry.id.to_string().into());
                 if let Some(label) = &entry.label {
                     table.insert("label", label.as_str().into());
                 }
@@ -416,7 +423,10 @@ mod tests {
         assert_eq!(paste.label.as_deref(), Some("DB drill"));
         assert_eq!(paste.invalid.len(), 1);
         assert_eq!(paste.invalid[0].0, "EX\u{200b}4");
-        assert_eq!(Paste::parse("a/b").invalid[0].1, "it contains a slash");
+        assert!(Paste::parse("a/b").invalid[0].1.contains("script/UUID"));
+        let script = Paste::parse("script/JS1 SCRIPT/JS2 script/JS1");
+        assert_eq!(script.ids, ["script/JS1"]);
+        assert!(script.invalid[0].1.contains("lower case"));
         assert_eq!(Paste::parse("EX9 #  ").label, None);
     }
 }

@@ -22,6 +22,7 @@ pub use resolve::{
 };
 
 use crate::coc::Secret;
+use crate::coc::TicketRef;
 use crate::custom::CustomCommand;
 use crate::format::parse_duration;
 use crate::i18n::Lang;
@@ -103,19 +104,17 @@ pub struct UiConfig {
     pub columns: Vec<ColumnChoice>,
 }
 
+/// One `[[watch]]`: a ticket of either kind (`script/UUID` for a script ticket).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchEntry {
-    pub id: String,
+    pub id: TicketRef,
     pub label: Option<String>,
 }
 
 impl WatchEntry {
     /// A ticket watched without a label (named by its job).
-    pub fn unlabelled(id: impl Into<String>) -> WatchEntry {
-        WatchEntry {
-            id: id.into(),
-            label: None,
-        }
+    pub fn unlabelled(id: TicketRef) -> WatchEntry {
+        WatchEntry { id, label: None }
     }
 }
 
@@ -304,17 +303,17 @@ mod tests {
         assert_eq!(config.poll.interval, Duration::from_secs(90));
         assert_eq!(config.poll.concurrency, 4);
         assert_eq!(config.poll.max_rps, 2.5);
-        let watched: Vec<(&str, Option<&str>)> = config
+        let watched: Vec<(String, Option<&str>)> = config
             .watch
             .iter()
-            .map(|w| (w.id.as_str(), w.label.as_deref()))
+            .map(|w| (w.id.to_string(), w.label.as_deref()))
             .collect();
         assert_eq!(
             watched,
             [
-                ("EX2025070121014501aaaaaa", Some("DB failover drill")),
-                ("EX2025070121014501bbbbbb", None),
-                ("EX2025070121014501cccccc", Some("nightly patch")),
+                ("EX2025070121014501aaaaaa".into(), Some("DB failover drill")),
+                ("EX2025070121014501bbbbbb".into(), None),
+                ("EX2025070121014501cccccc".into(), Some("nightly patch")),
             ]
         );
         assert!(

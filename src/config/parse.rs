@@ -16,12 +16,12 @@ use super::{
     ApiConfig, AuthConfig, AuthMethod, CommandEntry, Config, QueryEntry, UiConfig, ViewEntry,
     WatchEntry, console_url,
 };
-use crate::coc::{Endpoint, Secret, Status, validate_execution_id};
+use crate::coc::{Endpoint, JobStatus, Secret, TicketKind, TicketRef};
 use crate::custom::{self, CustomCommand, Scope};
 use crate::format::parse_duration;
 use crate::i18n::Lang;
 use crate::notify::{NotifyConfig, NotifyOn};
-use crate::query::{self, FILTER_KEYS, TicketQuery, TimeBound};
+use crate::query::{self, FILTER_KEYS, KindFilter, TicketQuery, TimeBound};
 use crate::text::nearest;
 use crate::watch::EngineConfig;
 use ratatui::style::Color;
@@ -543,16 +543,19 @@ impl Reader<'_> {
                 }
                 continue;
             };
-            if let Err(why) = validate_execution_id(&id) {
-                self.bad_value(
-                    &entry,
-                    "id",
-                    span,
-                    format!("invalid execution ID {id:?}: {why}"),
-                );
-                continue;
-            }
-            if self.first_time(&mut first_seen, &entry, ("id", "execution ID"), &id, span) {
+            let id = match TicketRef::parse(&id) {
+                Ok(id) => id,
+                Err(why) => {
+                    self.bad_value(&entry, "id", span, why.to_string());
+                    continue;
+                }
+            };
+            let noun = match id.kind() {
+                TicketKind::Execution => "execution ID",
+                TicketKind::Script => "script ticket ID",
+            };
+            let written = id.to_string();
+            if self.first_time(&mut first_seen, &entry, ("id", noun), &written, span) {
                 entries.push(WatchEntry { id, label });
             }
         }
@@ -709,6 +712,21 @@ impl Reader<'_> {
         }
         query.tags = self.parsed_strings(entry, "tags", query::parse_tag);
         query.status = self.parsed_strings(entry, "status", query::parse_status);
+        if let Some((kind, span)) = self.string(entry, "kind") {
+            match KindFilter::parse(&kind) {
+                Ok(kind) => query.kind = kind,
+                Err(why) => self.bad_value(entry, "kind", span, why),
+            }
+        }
+        if query.kind == KindFilter::Script {
+            // Script tickets have no job, job ID or tags: the query could find nothing.
+            for key in ["job", "job_id", "tags"] {
+                if let Some(value) = entry.get(key) {
+                    let why = "script tickets have no job, job ID or tags".into();
+                    self.bad_value(entry, key, value.span(), why);
+                }
+            }
+        }
         if let Some((limit, span)) = self.integer(entry, "limit") {
             match usize::try_from(limit) {
                 Ok(n) if n >= 1 => query.limit = Some(n),
@@ -820,15 +838,16 @@ impl Reader<'_> {
             self.wrong_type(section, "on", value, "\"any\" or a list of statuses");
             return None;
         };
-        let names: Vec<&str> = Status::KNOWN.iter().map(Status::as_str).collect();
+        let known: Vec<JobStatus> = JobStatus::known().collect();
+        let names: Vec<&str> = known.iter().map(JobStatus::as_str).collect();
         let mut statuses = Vec::new();
         for item in items.iter() {
             let DeValue::String(name) = item.get_ref() else {
                 self.wrong_type(section, "on", item, "a status name");
                 continue;
             };
-            if names.contains(&name.as_ref()) {
-                statuses.push(Status::parse(name));
+            if let Some(status) = JobStatus::parse_known(name) {
+                statuses.push(status);
                 continue;
             }
             let hint = nearest(name, &names).map(|n| format!(" (did you mean {n:?}?)"));

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::coc::{JobOperation, JobStatus, TicketKind};
 use crate::format::Age as When;
 
 use super::Msg;
@@ -15,6 +16,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
     let text: &'static str = match msg {
         Verbatim(text) => return text,
         Status(status) => return status.label(),
+        ScriptStatus(status) => return status.label(),
         Loading => "loading",
         NoData => "no data",
         UnknownStatus => "unknown",
@@ -22,6 +24,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         Age(When::Ahead(span)) => return format!("in {span}").into(),
         RunAgain => "run again",
         Operation(op) => op.as_str(),
+        ScriptOperation(op) => return JobOperation::Script(op).described().into(),
 
         SortUrgency => "urgency",
         SortStarted => "started",
@@ -31,10 +34,22 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         TabTags => "Tags",
         TabTargets => "Targets",
         TabSteps => "Steps",
+        TabBatches => "Batches",
         TabHistory => "History",
 
         Tickets(n) => return plural(n, "ticket", "tickets").into(),
         Shown(n) => return format!(", {n} shown").into(),
+        KindCounts {
+            executions,
+            scripts,
+        } => {
+            return format!(
+                " ({}, {})",
+                plural(executions, "execution", "executions"),
+                plural(scripts, "script", "scripts")
+            )
+            .into();
+        }
         AuthFailed { age, error } => return format!(" AUTH FAILED {age}: {error} ").into(),
         PollingStopped => " polling stopped, check credentials",
         ConfigNotReloaded(why) => return format!(" config not reloaded: {why} ").into(),
@@ -117,19 +132,18 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
 
         HelpMove => "move the selection; scroll; choose (menu, review)",
         HelpJump => "first / last / a page up / down",
-        HelpEnter => "open the ticket; a step's hosts; a host's output",
+        HelpEnter => "open the ticket; a step's/batch's hosts; output",
         HelpEsc => "back one level; in the list, clear the filter",
-        HelpTabs => "next / previous tab; 1 Parameters … 5 History",
+        HelpTabs => "next / previous tab; 1…5 a tab by its number",
         HelpFilter => "filter: words, status=, job=, tags like env=prod",
         HelpSort => "sort: urgency, started, name, status",
         HelpRefresh => "poll the shown ticket now (browse: reload) / all",
-        HelpOperate => "operate: retry, terminate, resume, skip, run again",
+        HelpOperate => "operate: what its status allows; run again",
         HelpCopy => "copy the ID / a summary; open in the console",
         HelpEdit => "add IDs / remove the shown ticket (asks); saved",
         HelpSeen => "new failures seen / mark, = on another compares",
         HelpBrowse => "browse all (b: back) / pin one; next / save view",
-        HelpHelp => "this help; any key closes it, or a notice",
-        HelpQuit => "quit; suspend (fg resumes); redraw",
+        HelpAndQuit => "help; any key closes a box / quit, suspend, redraw",
         HelpType => "type on a line: /, a, terminate's word, a value",
         HelpEnds => "keep / leave a line, the menu or a confirmation",
         HelpAnswer => "sends (d: removes); any other key cancels",
@@ -152,6 +166,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnStatus => "STATUS",
         ColumnName => "NAME",
         ColumnId => "EXECUTION ID",
+        ColumnTicketId => "TICKET ID",
         ColumnType => "TYPE",
         ColumnCreator => "CREATOR",
         ColumnStarted => "STARTED",
@@ -172,6 +187,20 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         FieldMessage => "Message",
         FieldRequest => "Request",
         FieldSteps => "Steps",
+        FieldScript => "Script",
+        FieldTicket => "Ticket",
+        FieldBatch => "Batch",
+        FieldRuns => "Runs",
+        FieldCreated => "Created",
+        ScriptVersion { version, script_id } => {
+            return format!("  version {version}  script ID {script_id}").into();
+        }
+        BatchOf(n) => return format!(" of {n}").into(),
+        HostsAre(counts) => return format!("  hosts: {counts}").into(),
+        InAll(n) => return format!(" ({n} in all)").into(),
+        TimeoutSeconds(s) => return format!("timeout {s}s").into(),
+        SuccessRate(rate) => return format!("success rate {rate}%").into(),
+        AsUser(user) => return format!("as {user}").into(),
         TypeIs(kind) => return format!("  type {kind}").into(),
         By(creator) => return format!("  by {creator}").into(),
         JobVersion { version, job_id } => {
@@ -191,6 +220,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         LoadingSteps => "loading steps…",
         RRetries => "r retries",
         NoSteps => "no steps",
+        BatchesNotLoaded => "batches not loaded: r loads them",
+        LoadingBatches => "loading batches…",
+        NoBatches => "no batches",
         NoStatusChange => "no status change seen yet",
         FirstSeen => "first seen",
         WaitingForAnswer => "waiting for the answer",
@@ -213,30 +245,86 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnMessage => "MESSAGE",
 
         HostsOf(step) => return format!("Hosts of {step}").into(),
+        HostsOfBatch(index) => return format!("Hosts of batch {index}").into(),
         LoadedOf { loaded, total } => return format!("  {loaded} of {total} loaded").into(),
         EscBack => "  Esc back",
         NoHosts => "no hosts: this step runs once, not per host",
+        NoHostsInBatch => "no hosts in this batch",
         ColumnBatch => "BATCH",
         ColumnHost => "HOST",
         ColumnIp => "IP",
+        ColumnHosts => "HOSTS",
+        ColumnThen => "THEN",
+        ColumnHostsAre => "HOSTS ARE",
         HostCount { count, status } => {
-            let status = status.map_or("unknown", |s| s.as_str());
+            let status = status.map_or("unknown", JobStatus::as_str);
             return format!("{count} {status}").into();
         }
 
         ActionsTitle => " actions ",
         OperateOn(id) => return format!("Operate on {id}:").into(),
         ConfirmTitle(op) => return format!(" confirm {op} ").into(),
-        TypeToConfirm { word, op } => {
-            return format!("Type {word} or the execution ID, then Enter, to send {op}:").into();
+        RunAgainOf(from) => return format!("run again of {from}").into(),
+        ConfirmRunAgainTitle(from) => return format!(" confirm run again of {from} ").into(),
+        ReviewKeys => "↑/↓ parameter  type to edit, ⌫ erases  Enter confirm…  Esc cancel",
+        StartIt => "Start it? ",
+        StartsOtherCancels => " starts, any other key cancels",
+        NoJobToRunAgain(id) => return format!("{id} names no job to run again.").into(),
+        StartingAgain(name) => {
+            return format!("starting {} again…", name.unwrap_or("the job")).into();
+        }
+        RunAgainRefused(from) => return format!("run again of {from} refused").into(),
+        FindItWith(job) => {
+            return format!("To find it: coctop list --job-id {job} --since 2m").into();
+        }
+        StartedBadId { id, why } => {
+            return format!(
+                "Started, but the new ticket's ID {id} is not one ({why}): not watched."
+            )
+            .into();
+        }
+        StartedAgain { id, from } => {
+            return format!("started {id} (run again of {from}); saving…").into();
+        }
+        CompareTitle => "compare",
+        CompareNeedsList => "= compares tickets of the list: p pins this one first.",
+        MarkedForCompare(id) => {
+            return format!("{id} marked: = on another ticket compares the two").into();
+        }
+        NoLongerMarked(id) => return format!("{id} no longer marked").into(),
+        CompareOneKind => "Only two tickets of one kind can be compared.",
+        CompareNoData => "No data yet: nothing to compare.",
+        NothingDiffers => {
+            "Nothing differs: job, version, status, parameters, tags, targets and steps alike."
+        }
+        MoreLines(n) => return format!("… and {n} more lines").into(),
+        StepsUnreadable { side, why } => {
+            return format!("The steps of {side} could not be read: {why}").into();
+        }
+        CompareWhole { a, b } => {
+            return format!("All of it, failed hosts too: coctop diff {a} {b}").into();
+        }
+        TypeToConfirm { word, kind, op } => {
+            let noun = match kind {
+                TicketKind::Execution => "the execution ID",
+                TicketKind::Script => "the ticket's ID",
+            };
+            return format!("Type {word} or {noun}, then Enter, to send {op}:").into();
         }
         SendQuestion(op) => return format!("Send {op}? ").into(),
         Describe {
             op,
+            kind,
             id,
             job,
             status,
-        } => return format!("{op} {id}  job {job}  status {status}").into(),
+        } => {
+            let what = match kind {
+                TicketKind::Execution => "job",
+                TicketKind::Script => "script",
+            };
+            return format!("{op} {id}  {what} {job}  status {status}").into();
+        }
         ReadOnlyTitle => "read-only",
         OperationsOff(why) => return format!("Operations are off: {why}.").into(),
         RunQuestion(name) => return format!("Run {name}? ").into(),

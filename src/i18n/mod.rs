@@ -12,7 +12,10 @@ mod zh;
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use crate::coc::{ApiLanguage, Operation, Status};
+use crate::coc::{
+    ApiLanguage, JobOperation, JobStatus, Operation, ScriptOperation, ScriptStatus, Status,
+    TicketKind,
+};
 use crate::format::{self, Age};
 
 /// The language of the dashboard.
@@ -92,6 +95,7 @@ pub enum Msg<'a> {
     // Statuses and times.
     /// A status as the COC console writes it; an unknown one is shown as sent.
     Status(&'a Status),
+    ScriptStatus(&'a ScriptStatus),
     Loading,
     NoData,
     UnknownStatus,
@@ -99,6 +103,8 @@ pub enum Msg<'a> {
     Operation(Operation),
     /// The `x` menu's choice that starts a finished job anew.
     RunAgain,
+    /// A script ticket's operation, with the batch or host it is about.
+    ScriptOperation(ScriptOperation),
 
     // Sorts and tabs.
     SortUrgency,
@@ -109,11 +115,16 @@ pub enum Msg<'a> {
     TabTags,
     TabTargets,
     TabSteps,
+    TabBatches,
     TabHistory,
 
     // Header.
     Tickets(usize),
     Shown(usize),
+    KindCounts {
+        executions: usize,
+        scripts: usize,
+    },
     AuthFailed {
         age: &'a str,
         error: &'a str,
@@ -205,8 +216,8 @@ pub enum Msg<'a> {
     HelpEdit,
     HelpSeen,
     HelpBrowse,
-    HelpHelp,
-    HelpQuit,
+    /// The help's and quitting's keys: one line, so the help fits 80×24.
+    HelpAndQuit,
     HelpType,
     HelpEnds,
     HelpAnswer,
@@ -223,6 +234,7 @@ pub enum Msg<'a> {
     ColumnStatus,
     ColumnName,
     ColumnId,
+    ColumnTicketId,
     ColumnType,
     ColumnCreator,
     ColumnStarted,
@@ -244,6 +256,21 @@ pub enum Msg<'a> {
     FieldMessage,
     FieldRequest,
     FieldSteps,
+    FieldScript,
+    FieldTicket,
+    FieldBatch,
+    FieldRuns,
+    FieldCreated,
+    ScriptVersion {
+        version: &'a str,
+        script_id: &'a str,
+    },
+    BatchOf(usize),
+    HostsAre(&'a str),
+    InAll(String),
+    TimeoutSeconds(String),
+    SuccessRate(String),
+    AsUser(&'a str),
     TypeIs(&'a str),
     By(&'a str),
     JobVersion {
@@ -270,6 +297,9 @@ pub enum Msg<'a> {
     LoadingSteps,
     RRetries,
     NoSteps,
+    BatchesNotLoaded,
+    LoadingBatches,
+    NoBatches,
     NoStatusChange,
     FirstSeen,
     WaitingForAnswer,
@@ -289,31 +319,72 @@ pub enum Msg<'a> {
 
     // Hosts.
     HostsOf(&'a str),
+    HostsOfBatch(u32),
     LoadedOf {
         loaded: usize,
         total: usize,
     },
     EscBack,
     NoHosts,
+    NoHostsInBatch,
     ColumnBatch,
     ColumnHost,
     ColumnIp,
+    ColumnHosts,
+    ColumnThen,
+    ColumnHostsAre,
     HostCount {
         count: usize,
-        status: Option<&'a Status>,
+        status: Option<&'a JobStatus>,
     },
 
     // Prompts and notices.
     ActionsTitle,
     OperateOn(&'a str),
     ConfirmTitle(&'a str),
+    // Run again (`x` on a finished execution) and compare (`=`).
+    RunAgainOf(&'a str),
+    ConfirmRunAgainTitle(&'a str),
+    ReviewKeys,
+    StartIt,
+    StartsOtherCancels,
+    NoJobToRunAgain(&'a str),
+    StartingAgain(Option<&'a str>),
+    RunAgainRefused(&'a str),
+    FindItWith(&'a str),
+    StartedBadId {
+        id: &'a str,
+        why: &'a str,
+    },
+    StartedAgain {
+        id: &'a str,
+        from: &'a str,
+    },
+    CompareTitle,
+    CompareNeedsList,
+    MarkedForCompare(&'a str),
+    NoLongerMarked(&'a str),
+    CompareOneKind,
+    CompareNoData,
+    NothingDiffers,
+    MoreLines(usize),
+    StepsUnreadable {
+        side: &'a str,
+        why: &'a str,
+    },
+    CompareWhole {
+        a: &'a str,
+        b: &'a str,
+    },
     TypeToConfirm {
         word: &'a str,
+        kind: TicketKind,
         op: &'a str,
     },
     SendQuestion(&'a str),
     Describe {
         op: &'a str,
+        kind: TicketKind,
         id: &'a str,
         job: &'a str,
         status: &'a str,
@@ -392,6 +463,24 @@ impl<'a> From<&'a Status> for Msg<'a> {
     }
 }
 
+impl From<JobOperation> for Msg<'_> {
+    fn from(operation: JobOperation) -> Self {
+        match operation {
+            JobOperation::Execution(op) => Msg::Operation(op),
+            JobOperation::Script(op) => Msg::ScriptOperation(op),
+        }
+    }
+}
+
+impl<'a> From<&'a JobStatus> for Msg<'a> {
+    fn from(status: &'a JobStatus) -> Msg<'a> {
+        match status {
+            JobStatus::Execution(status) => Msg::Status(status),
+            JobStatus::Script(status) => Msg::ScriptStatus(status),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,5 +540,104 @@ mod tests {
         assert_eq!(Lang::Zh.age(now, ago(3 * 3600 + 12 * 60)), "3时12分前");
         assert_eq!(Lang::Zh.age(now, ago(4 * 86_400)), "4天前");
         assert_eq!(Lang::Zh.age(now, now + Duration::from_secs(5)), "5秒后");
+    }
+
+    /// The script-ticket screens' words, in Chinese: no English word left but the
+    /// terms kept as they are (ID, Enter, Esc) and what a message quotes.
+    #[test]
+    fn script_ticket_words_are_chinese() {
+        let mut msgs: Vec<Msg> = ScriptStatus::KNOWN.iter().map(Msg::ScriptStatus).collect();
+        msgs.extend(
+            [
+                ScriptOperation::PauseOrder,
+                ScriptOperation::ContinueOrder,
+                ScriptOperation::CancelOrder,
+                ScriptOperation::SkipBatch { batch_index: 2 },
+                ScriptOperation::CancelInstance { instance_id: 7 },
+            ]
+            .map(Msg::ScriptOperation),
+        );
+        msgs.extend([
+            Msg::TabBatches,
+            Msg::ColumnTicketId,
+            Msg::KindCounts {
+                executions: 2,
+                scripts: 1,
+            },
+            Msg::FieldScript,
+            Msg::FieldTicket,
+            Msg::FieldBatch,
+            Msg::FieldRuns,
+            Msg::FieldCreated,
+            Msg::ScriptVersion {
+                version: "v2",
+                script_id: "S1",
+            },
+            Msg::BatchOf(3),
+            Msg::HostsAre("1"),
+            Msg::InAll("4".into()),
+            Msg::TimeoutSeconds("60".into()),
+            Msg::SuccessRate("100".into()),
+            Msg::AsUser("root"),
+            Msg::BatchesNotLoaded,
+            Msg::LoadingBatches,
+            Msg::NoBatches,
+            Msg::HostsOfBatch(2),
+            Msg::NoHostsInBatch,
+            Msg::ColumnHosts,
+            Msg::ColumnThen,
+            Msg::ColumnHostsAre,
+            Msg::TypeToConfirm {
+                word: "cancel",
+                kind: TicketKind::Script,
+                op: "取消",
+            },
+            Msg::Describe {
+                op: "取消",
+                kind: TicketKind::Script,
+                id: "script/S1",
+                job: "rotate",
+                status: "已暂停",
+            },
+            Msg::RunAgainOf("EX1"),
+            Msg::ConfirmRunAgainTitle("EX1"),
+            Msg::ReviewKeys,
+            Msg::StartIt,
+            Msg::StartsOtherCancels,
+            Msg::NoJobToRunAgain("EX1"),
+            Msg::StartingAgain(None),
+            Msg::RunAgainRefused("EX1"),
+            Msg::FindItWith("JOB1"),
+            Msg::StartedBadId { id: "x", why: "?" },
+            Msg::StartedAgain {
+                id: "EX2",
+                from: "EX1",
+            },
+            Msg::CompareTitle,
+            Msg::CompareNeedsList,
+            Msg::MarkedForCompare("EX1"),
+            Msg::NoLongerMarked("EX1"),
+            Msg::CompareOneKind,
+            Msg::CompareNoData,
+            Msg::NothingDiffers,
+            Msg::MoreLines(3),
+            Msg::StepsUnreadable {
+                side: "a",
+                why: "?",
+            },
+            Msg::CompareWhole { a: "EX1", b: "EX2" },
+        ]);
+        let kept = [
+            "ID", "Enter", "Esc", "r", "v", "S", "script", "web", "root", "cancel", "rotate", "EX",
+            "JOB", "coctop", "list", "job", "id", "since", "m", "diff", "p", "a", "x",
+        ];
+        for msg in msgs {
+            let (en, zh) = (Lang::En.t(msg.clone()), Lang::Zh.t(msg.clone()));
+            assert_ne!(en, zh, "{msg:?}");
+            let english = zh
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .find(|w| !w.is_empty() && !kept.contains(w));
+            assert_eq!(english, None, "{msg:?}: {zh}");
+        }
     }
 }

@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 
-use crate::coc::{Operation as Op, Status as S};
+use crate::coc::{
+    Operation as Op, ScriptOperation as ScriptOp, ScriptStatus as Ss, Status as S, TicketKind,
+};
 use crate::format::{Age as When, Coarse};
 
 use super::Msg;
@@ -32,6 +34,16 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             S::Timeout => "超时",
             S::Unknown(_) => return status.label(),
         },
+        ScriptStatus(status) => match status {
+            Ss::Ready => "待执行",
+            Ss::Processing => "执行中",
+            Ss::Abnormal => "异常",
+            Ss::Paused => "已暂停",
+            Ss::Canceled => "已取消",
+            Ss::Finished => "已完成",
+            Ss::Rollbacked => "已回滚",
+            Ss::Unknown(_) => return status.label(),
+        },
         Loading => "加载中",
         NoData => "无数据",
         UnknownStatus => "未知",
@@ -44,6 +56,17 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             Op::Retry => "重试",
             Op::SkipBatch => "跳过批次",
         },
+        ScriptOperation(op) => match op {
+            ScriptOp::PauseOrder => "暂停",
+            ScriptOp::ContinueOrder => "继续",
+            ScriptOp::CancelOrder => "取消",
+            ScriptOp::SkipBatch { batch_index } => {
+                return format!("跳过批次（第 {batch_index} 批）").into();
+            }
+            ScriptOp::CancelInstance { instance_id } => {
+                return format!("取消主机（主机 {instance_id}）").into();
+            }
+        },
 
         SortUrgency => "紧急程度",
         SortStarted => "开始时间",
@@ -53,10 +76,15 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         TabTags => "标签",
         TabTargets => "目标",
         TabSteps => "步骤",
+        TabBatches => "批次",
         TabHistory => "历史",
 
         Tickets(n) => return format!("{n} 个工单").into(),
         Shown(n) => return format!("，显示 {n} 个").into(),
+        KindCounts {
+            executions,
+            scripts,
+        } => return format!("（{executions} 个执行，{scripts} 个脚本工单）").into(),
         AuthFailed { age, error } => return format!(" 认证失败 {age}：{error} ").into(),
         PollingStopped => " 已停止轮询，请检查凭证",
         ConfigNotReloaded(why) => return format!(" 配置未重新加载：{why} ").into(),
@@ -130,19 +158,18 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
 
         HelpMove => "移动选择；滚动；选择（菜单、复核）",
         HelpJump => "第一个 / 最后一个 / 上一页 / 下一页",
-        HelpEnter => "打开工单；步骤的主机；主机的输出",
+        HelpEnter => "打开工单；步骤或批次的主机；主机输出",
         HelpEsc => "返回上一级；在列表中：清除筛选",
-        HelpTabs => "下一个 / 上一个标签页；1 参数 … 5 历史",
+        HelpTabs => "下一个 / 上一个标签页；1…5 按序号选标签页",
         HelpFilter => "筛选：文字、status=、job=、标签如 env=prod",
         HelpSort => "排序：紧急程度、开始时间、名称、状态",
         HelpRefresh => "立即轮询显示的工单（浏览：重新加载）/ 全部",
-        HelpOperate => "操作：重试、终止、恢复、跳过、重新运行",
+        HelpOperate => "操作：状态允许的操作；重新运行",
         HelpCopy => "复制 ID / 摘要；在控制台中打开",
         HelpEdit => "添加 ID / 删除显示的工单（会询问）；已保存",
         HelpSeen => "新失败标为已读 / 标记，在另一工单按 = 比较",
         HelpBrowse => "浏览全部（b 返回）/ 关注一个；下一个 / 保存视图",
-        HelpHelp => "本帮助；任意键关闭它或通知",
-        HelpQuit => "退出；挂起（fg 恢复）；重绘",
+        HelpAndQuit => "帮助；任意键关闭弹框 / 退出、挂起、重绘",
         HelpType => "在输入行中输入：/、a、终止的确认词、参数值",
         HelpEnds => "保留 / 离开输入行、菜单或确认",
         HelpAnswer => "发送（d：删除）；其他任意键取消",
@@ -163,6 +190,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnStatus => "状态",
         ColumnName => "名称",
         ColumnId => "执行 ID",
+        ColumnTicketId => "工单 ID",
         ColumnType => "类型",
         ColumnCreator => "创建人",
         ColumnStarted => "开始",
@@ -183,6 +211,20 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         FieldMessage => "消息",
         FieldRequest => "请求",
         FieldSteps => "步骤",
+        FieldScript => "脚本",
+        FieldTicket => "工单",
+        FieldBatch => "批次",
+        FieldRuns => "执行方式",
+        FieldCreated => "创建时间",
+        ScriptVersion { version, script_id } => {
+            return format!("  版本 {version}  脚本 ID {script_id}").into();
+        }
+        BatchOf(n) => return format!(" / 共 {n} 批").into(),
+        HostsAre(counts) => return format!("  主机：{counts}").into(),
+        InAll(n) => return format!("（共 {n} 台）").into(),
+        TimeoutSeconds(s) => return format!("超时 {s} 秒").into(),
+        SuccessRate(rate) => return format!("成功率 {rate}%").into(),
+        AsUser(user) => return format!("执行用户 {user}").into(),
         TypeIs(kind) => return format!("  类型 {kind}").into(),
         By(creator) => return format!("  创建人 {creator}").into(),
         JobVersion { version, job_id } => {
@@ -202,6 +244,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         LoadingSteps => "正在加载步骤…",
         RRetries => "按 r 重试",
         NoSteps => "没有步骤",
+        BatchesNotLoaded => "批次未加载：按 r 加载",
+        LoadingBatches => "正在加载批次…",
+        NoBatches => "没有批次",
         NoStatusChange => "尚未看到状态变化",
         FirstSeen => "首次看到",
         WaitingForAnswer => "等待应答",
@@ -220,30 +265,75 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnMessage => "消息",
 
         HostsOf(step) => return format!("{step} 的主机").into(),
+        HostsOfBatch(index) => return format!("第 {index} 批的主机").into(),
         LoadedOf { loaded, total } => return format!("  已加载 {loaded} / {total}").into(),
         EscBack => "  Esc 返回",
         NoHosts => "没有主机：此步骤只运行一次，不按主机运行",
+        NoHostsInBatch => "此批次没有主机",
         ColumnBatch => "批次",
         ColumnHost => "主机",
         ColumnIp => "IP",
+        ColumnHosts => "主机数",
+        ColumnThen => "之后",
+        ColumnHostsAre => "主机状态",
         HostCount { count, status } => {
-            let status = status.map_or(Cow::Borrowed("未知"), |s| text(Status(s)));
+            let status = status.map_or(Cow::Borrowed("未知"), |s| text(s.into()));
             return format!("{count} {status}").into();
         }
 
         ActionsTitle => " 操作 ",
         OperateOn(id) => return format!("对 {id} 执行操作：").into(),
         ConfirmTitle(op) => return format!(" 确认{op} ").into(),
-        TypeToConfirm { word, op } => {
-            return format!("输入 {word} 或执行 ID 后按 Enter，发送{op}：").into();
+        RunAgainOf(from) => return format!("重新运行 {from}").into(),
+        ConfirmRunAgainTitle(from) => return format!(" 确认重新运行 {from} ").into(),
+        ReviewKeys => "↑/↓ 选参数  输入以编辑，⌫ 删除  Enter 确认…  Esc 取消",
+        StartIt => "开始运行？",
+        StartsOtherCancels => " 开始，其他任意键取消",
+        NoJobToRunAgain(id) => return format!("{id} 没有可重新运行的作业。").into(),
+        StartingAgain(name) => {
+            return format!("正在重新运行 {}…", name.unwrap_or("该作业")).into();
+        }
+        RunAgainRefused(from) => return format!("重新运行 {from} 被拒绝").into(),
+        FindItWith(job) => return format!("查找它：coctop list --job-id {job} --since 2m").into(),
+        StartedBadId { id, why } => {
+            return format!("已开始，但新工单的 ID {id} 无效（{why}）：未关注。").into();
+        }
+        StartedAgain { id, from } => {
+            return format!("已开始 {id}（{from} 的重新运行）；正在保存…").into();
+        }
+        CompareTitle => "比较",
+        CompareNeedsList => "= 比较列表中的工单：请先按 p 关注此工单。",
+        MarkedForCompare(id) => return format!("已标记 {id}：在另一工单按 = 比较两者").into(),
+        NoLongerMarked(id) => return format!("{id} 已取消标记").into(),
+        CompareOneKind => "只能比较同一类型的两个工单。",
+        CompareNoData => "尚无数据：无可比较。",
+        NothingDiffers => "没有差异：作业、版本、状态、参数、标签、目标和步骤均相同。",
+        MoreLines(n) => return format!("… 另有 {n} 行").into(),
+        StepsUnreadable { side, why } => return format!("无法读取 {side} 的步骤：{why}").into(),
+        CompareWhole { a, b } => {
+            return format!("全部内容（含失败主机）：coctop diff {a} {b}").into();
+        }
+        TypeToConfirm { word, kind, op } => {
+            let noun = match kind {
+                TicketKind::Execution => "执行 ID",
+                TicketKind::Script => "工单 ID",
+            };
+            return format!("输入 {word} 或{noun} 后按 Enter，发送{op}：").into();
         }
         SendQuestion(op) => return format!("发送{op}？").into(),
         Describe {
             op,
+            kind,
             id,
             job,
             status,
-        } => return format!("{op} {id}  作业 {job}  状态 {status}").into(),
+        } => {
+            let what = match kind {
+                TicketKind::Execution => "作业",
+                TicketKind::Script => "脚本",
+            };
+            return format!("{op} {id}  {what} {job}  状态 {status}").into();
+        }
         ReadOnlyTitle => "只读",
         OperationsOff(why) => return format!("操作已关闭：{why}。").into(),
         RunQuestion(name) => return format!("运行{name}？").into(),

@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use super::Notification;
-use crate::coc::Status;
+use crate::coc::JobStatus;
 use crate::process;
 use crate::text::sanitize;
 
@@ -91,14 +91,15 @@ impl Hook {
     }
 
     /// The environment the hook gets for `notification`: the first change in the
-    /// singular variables, every ID of a burst in `COCTOP_EXECUTION_IDS`. Sanitised:
-    /// server text is never passed raw to another program.
+    /// singular variables, every ID of a burst in `COCTOP_EXECUTION_IDS` (a script
+    /// ticket's as written, `script/UUID`). Sanitised: server text is never passed raw
+    /// to another program.
     pub fn environment(&self, notification: &Notification) -> Vec<(&'static str, String)> {
         let first = &notification.changes[0];
         let ids: Vec<String> = notification
             .changes
             .iter()
-            .map(|c| sanitize(&c.execution_id).into_owned())
+            .map(|c| c.id.to_string())
             .collect();
         vec![
             ("COCTOP_EXECUTION_ID", ids[0].clone()),
@@ -112,7 +113,7 @@ impl Hook {
             ),
             (
                 "COCTOP_TO",
-                sanitize(Status::as_str(&first.to)).into_owned(),
+                sanitize(JobStatus::as_str(&first.to)).into_owned(),
             ),
             ("COCTOP_ENDPOINT", sanitize(&self.endpoint).into_owned()),
             ("COCTOP_COUNT", notification.changes.len().to_string()),

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::task::JoinHandle;
 
-use crate::coc::Status;
+use crate::coc::{JobStatus, TicketRef};
 use crate::text::sanitize;
 use hook::{Hook, HookOutcome};
 
@@ -46,15 +46,16 @@ impl Default for NotifyConfig {
 /// Which changes notify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotifyOn {
-    /// A change to one of these statuses.
-    Statuses(Vec<Status>),
+    /// A change to one of these statuses (of either kind of ticket).
+    Statuses(Vec<JobStatus>),
     /// Every change.
     Any,
 }
 
 impl Default for NotifyOn {
+    /// Every failure: `Failed`, `Timeout`, `ABNORMAL`, `ROLLBACKED`.
     fn default() -> Self {
-        NotifyOn::Statuses(vec![Status::Failed, Status::Timeout])
+        NotifyOn::Statuses(JobStatus::known().filter(JobStatus::is_failure).collect())
     }
 }
 
@@ -62,7 +63,7 @@ impl NotifyOn {
     /// The rule: a change notifies when the ticket was seen before in another status
     /// (the first sight of a ticket, finished or not, is where it stood already, not a
     /// change) and the new status is one the user asked for.
-    pub fn is_notable(&self, from: Option<&Status>, to: &Status) -> bool {
+    pub fn is_notable(&self, from: Option<&JobStatus>, to: &JobStatus) -> bool {
         let Some(from) = from else {
             return false;
         };
@@ -77,11 +78,11 @@ impl NotifyOn {
 /// One status change, as the engine reported it (raw server values).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
-    pub execution_id: String,
-    /// The label, else the job name; may be empty.
+    pub id: TicketRef,
+    /// The label, else the job or script name; may be empty.
     pub name: String,
-    pub from: Option<Status>,
-    pub to: Status,
+    pub from: Option<JobStatus>,
+    pub to: JobStatus,
     pub at: SystemTime,
 }
 
@@ -97,11 +98,8 @@ impl Notification {
     pub fn title(&self) -> String {
         match self.changes.as_slice() {
             [one] => {
-                let name = if one.name.is_empty() {
-                    &one.execution_id
-                } else {
-                    &one.name
-                };
+                let id = one.id.to_string();
+                let name = if one.name.is_empty() { &id } else { &one.name };
                 format!("coctop: {}: {}", sanitize(one.to.as_str()), sanitize(name))
             }
             many => format!("coctop: {} tickets changed", many.len()),
@@ -114,12 +112,12 @@ impl Notification {
         match self.changes.as_slice() {
             [one] => format!(
                 "{} {} -> {}",
-                sanitize(&one.execution_id),
-                sanitize(one.from.as_ref().map_or("-", Status::as_str)),
+                one.id,
+                sanitize(one.from.as_ref().map_or("-", JobStatus::as_str)),
                 sanitize(one.to.as_str())
             ),
             many => {
-                let mut counts: Vec<(&Status, usize)> = Vec::new();
+                let mut counts: Vec<(&JobStatus, usize)> = Vec::new();
                 for change in many {
                     match counts.iter_mut().find(|(status, _)| *status == &change.to) {
                         Some((_, n)) => *n += 1,
@@ -248,31 +246,48 @@ impl Teller {
 mod tests {
     use super::*;
 
+    use crate::coc::{ScriptStatus, Status};
+
     fn change(id: &str, from: Option<Status>, to: Status, at: SystemTime) -> Change {
         Change {
-            execution_id: id.into(),
+            id: TicketRef::parse(id).unwrap(),
             name: format!("job {id}"),
-            from,
-            to,
+            from: from.map(JobStatus::from),
+            to: to.into(),
             at,
         }
     }
 
     #[test]
     fn only_changes_to_the_chosen_statuses_notify_and_never_a_first_sight() {
-        use Status::*;
         let on = NotifyOn::default();
-        assert!(on.is_notable(Some(&Running), &Failed));
-        assert!(on.is_notable(Some(&Running), &Timeout));
-        assert!(!on.is_notable(Some(&Running), &Succeed));
-        assert!(!on.is_notable(Some(&Pending), &Running));
+        let script = |s| JobStatus::Script(s);
+        assert!(on.is_notable(
+            Some(&script(ScriptStatus::Processing)),
+            &script(ScriptStatus::Abnormal)
+        ));
+        assert!(!on.is_notable(
+            Some(&script(ScriptStatus::Processing)),
+            &script(ScriptStatus::Finished)
+        ));
+        let on = |from: Option<&Status>, to: &Status| {
+            NotifyOn::default()
+                .is_notable(from.cloned().map(Into::into).as_ref(), &to.clone().into())
+        };
+        let any = |from: Option<&Status>, to: &Status| {
+            NotifyOn::Any.is_notable(from.cloned().map(Into::into).as_ref(), &to.clone().into())
+        };
+        use Status::*;
+        assert!(on(Some(&Running), &Failed));
+        assert!(on(Some(&Running), &Timeout));
+        assert!(!on(Some(&Running), &Succeed));
+        assert!(!on(Some(&Pending), &Running));
         // Already finished when first seen: where it stood, not news.
-        assert!(!on.is_notable(None, &Failed));
-        assert!(!on.is_notable(Some(&Failed), &Failed));
-        let any = NotifyOn::Any;
-        assert!(any.is_notable(Some(&Pending), &Running));
-        assert!(any.is_notable(Some(&Running), &Unknown("Paused".into())));
-        assert!(!any.is_notable(None, &Running));
+        assert!(!on(None, &Failed));
+        assert!(!on(Some(&Failed), &Failed));
+        assert!(any(Some(&Pending), &Running));
+        assert!(any(Some(&Running), &Unknown("Paused".into())));
+        assert!(!any(None, &Running));
     }
 
     #[test]

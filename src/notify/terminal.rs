@@ -37,10 +37,10 @@ mod tests {
     fn failed(name: &str) -> Notification {
         Notification {
             changes: vec![Change {
-                execution_id: "EX1".into(),
+                id: crate::coc::TicketRef::parse("EX1").unwrap(),
                 name: name.into(),
-                from: Some(Status::Running),
-                to: Status::Failed,
+                from: Some(Status::Running.into()),
+                to: Status::Failed.into(),
                 at: SystemTime::UNIX_EPOCH,
             }],
         }

@@ -1,4 +1,6 @@
-//! The selected ticket: its fields, then tabs (Parameters, Tags, Targets, Steps, History).
+//! The selected ticket: its fields, then its tabs (an execution's Parameters, Tags,
+//! Targets, Steps, History; a script ticket's Parameters, Batches, History), or the hosts
+//! of one step or batch (a host's output is the pager, `super::output`).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,11 +9,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 use unicode_width::UnicodeWidthStr;
 
+use crate::app::HostsOf;
 use crate::app::{
-    self, App, Failure, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry, Transition,
-    View, tab_count,
+    self, App, Failure, HostRows, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry,
+    Transition, View, tab_count,
 };
-use crate::coc::{ApiError, Instance, KeyValue, Status, Step, Ticket};
+use crate::coc::script::ScriptParam;
+use crate::coc::{
+    ApiError, Instance, JobStatus, JobTicket, KeyValue, ScriptBatch, ScriptHost, ScriptStatistics,
+    ScriptTicket, Step, Ticket,
+};
 use crate::i18n::{Lang, Msg};
 use crate::operate::OperationOutcome;
 use crate::{format, hosts, text};
@@ -38,10 +45,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: P
     let (glyph, status) = status_label(lang, entry);
     let title = Line::from(vec![
         Span::raw(" "),
-        Span::styled(format!("{glyph} {status}"), theme.status(entry.status())),
+        Span::styled(
+            format!("{glyph} {status}"),
+            theme.status(entry.status().as_ref()),
+        ),
         Span::raw(" "),
         Span::styled(text::sanitize(entry.name()), theme.bold()),
-        Span::raw(format!(" {} ", text::sanitize(&entry.id))),
+        Span::raw(format!(" {} ", entry.id)),
     ]);
     let borders = if beside_list {
         Borders::TOP | Borders::LEFT
@@ -80,20 +90,19 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: P
         ..inner
     };
     match app.hosts() {
-        Some(view) if view.execution_id() == entry.id => {
-            draw_hosts(buf, content, view, app, theme);
-        }
+        Some(view) if *view.id() == entry.id => draw_hosts(buf, content, view, app, theme),
         _ => draw_tab(buf, content, entry, app, theme),
     }
 }
 
-/// The hosts of one step: a summary line, a heading, then the rows from the scroll.
+/// The hosts of one step or batch: a summary line, a heading, then the rows from the
+/// scroll (a batch's with the host keys act on highlighted).
 fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
     let lang = app.lang();
-    let loaded = view.instances().len();
+    let loaded = view.len();
     let state = match (view.error(), view.is_loading()) {
         (Some(failure), _) => format!(
             "  {}  {}",
@@ -109,17 +118,23 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
             .into_owned(),
         _ => String::new(),
     };
-    let counts = hosts::status_counts(view.instances())
+    let counts = match view.rows() {
+        HostRows::Instances(rows) => hosts::status_counts(rows),
+        HostRows::Script(rows) => hosts::script_status_counts(rows),
+    };
+    let counts = counts
         .into_iter()
-        .map(|(status, count)| lang.t(Msg::HostCount { count, status }).into_owned())
+        .map(|(status, count)| {
+            lang.t(Msg::HostCount {
+                count,
+                status: status.as_ref(),
+            })
+            .into_owned()
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let summary = Line::from(vec![
-        Span::styled(
-            lang.t(Msg::HostsOf(&text::sanitize(view.step_name())))
-                .into_owned(),
-            theme.bold(),
-        ),
+        Span::styled(hosts_title(lang, view.of()), theme.bold()),
         Span::raw(format!("  {counts}")),
         Span::styled(state, theme.dim()),
         Span::styled(lang.t(Msg::EscBack), theme.dim()),
@@ -128,8 +143,8 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
     if area.height < 2 {
         return;
     }
-    let heading = Line::styled(
-        heading(
+    let heading = match view.rows() {
+        HostRows::Instances(_) => heading(
             lang,
             &[
                 (Msg::ColumnStatus, 12),
@@ -140,60 +155,101 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
                 (Msg::ColumnMessage, 0),
             ],
         ),
-        theme.column_header(),
+        HostRows::Script(_) => format!(
+            "{:<12} {:<20} {:<15} {:<6} OUTPUT",
+            "STATUS", "HOST", "IP", "TOOK"
+        ),
+    };
+    buf.set_line(
+        area.x,
+        area.y + 1,
+        &Line::styled(heading, theme.column_header()),
+        area.width,
     );
-    buf.set_line(area.x, area.y + 1, &heading, area.width);
     let body_y = area.y + 2;
     if loaded == 0 && !view.is_loading() && view.error().is_none() && body_y < area.bottom() {
-        let none = Line::styled(lang.t(Msg::NoHosts), theme.dim());
-        buf.set_line(area.x, body_y, &none, area.width);
+        let none = match view.rows() {
+            HostRows::Instances(_) => lang.t(Msg::NoHosts),
+            HostRows::Script(_) => lang.t(Msg::NoHostsInBatch),
+        };
+        buf.set_line(area.x, body_y, &Line::styled(none, theme.dim()), area.width);
     }
     let visible = usize::from(area.bottom().saturating_sub(body_y));
     let scroll = view.scroll().min(loaded.saturating_sub(visible));
-    for (row, host) in view
-        .instances()
-        .iter()
-        .skip(scroll)
-        .take(visible)
-        .enumerate()
-    {
-        let mut line = host_line(host, app, theme);
-        // Enter opens the output of the host at the cursor.
-        if scroll + row == view.scroll() {
-            line = line.patch_style(theme.selected());
-        }
-        buf.set_line(area.x, body_y + row as u16, &line, area.width);
+    let lines: Vec<Line> = match view.rows() {
+        HostRows::Instances(rows) => rows
+            .iter()
+            .enumerate()
+            .skip(scroll)
+            .take(visible)
+            .map(|(i, host)| (i, host_line(host, app, theme)))
+            .collect::<Vec<_>>(),
+        HostRows::Script(rows) => rows
+            .iter()
+            .enumerate()
+            .skip(scroll)
+            .take(visible)
+            .map(|(i, host)| (i, script_host_line(host, app, theme)))
+            .collect(),
+    }
+    .into_iter()
+    // Enter opens the output of the host at the cursor.
+    .map(|(i, line)| match i == view.scroll() {
+        true => line.patch_style(theme.selected()),
+        false => line,
+    })
+    .collect();
+    for (row, line) in lines.iter().enumerate() {
+        buf.set_line(area.x, body_y + row as u16, line, area.width);
     }
 }
 
 fn host_line<'a>(host: &'a Instance, app: &App, theme: Palette) -> Line<'a> {
-    let status = host
-        .status
-        .as_ref()
-        .map_or("-".into(), |s| status_text(app.lang(), s));
+    let status = host.status.clone().map(JobStatus::Execution);
     let batch = hosts::batch(host).map_or_else(|| "-".into(), |b| b.to_string());
     let host_name = hosts::host(host);
-    let name = text::cell(&host_name, 20);
-    let ip = text::cell(hosts::ip(host).unwrap_or("-"), 15);
     let took = format::run_time(host.start_time, host.end_time, app.now);
     Line::from(vec![
-        Span::styled(
-            pad(&text::fit(&status, 12), 12),
-            theme.status(host.status.as_ref()),
-        ),
+        status_cell(app.lang(), status.as_ref(), theme),
         Span::raw(format!(" {batch:<5} ")),
-        Span::raw(pad(&name, 20)),
+        Span::raw(pad(&text::cell(&host_name, 20), 20)),
         Span::raw(" "),
-        Span::raw(pad(&ip, 15)),
+        Span::raw(pad(&text::cell(hosts::ip(host).unwrap_or("-"), 15), 15)),
         Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
-        message_span(host.message.as_deref(), host.status.as_ref(), theme),
+        message_span(host.message.as_deref(), status.as_ref(), theme),
     ])
 }
 
+/// A batch's host: its status, name, IP, time, and the first line of its output.
+fn script_host_line<'a>(host: &'a ScriptHost, app: &App, theme: Palette) -> Line<'a> {
+    let status = host.status.clone().map(JobStatus::Script);
+    let took = format::run_time(host.gmt_created, host.gmt_finished, app.now);
+    let output = hosts::first_output_line(host.message.as_deref());
+    Line::from(vec![
+        status_cell(app.lang(), status.as_ref(), theme),
+        Span::raw(" "),
+        Span::raw(pad(&text::cell(host.name().unwrap_or("-"), 20), 20)),
+        Span::raw(" "),
+        Span::raw(pad(&text::cell(host.ip().unwrap_or("-"), 15), 15)),
+        Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
+        message_span(Some(output), status.as_ref(), theme),
+    ])
+}
+
+/// A status in a 12-column cell, in its colour.
+fn status_cell(lang: Lang, status: Option<&JobStatus>, theme: Palette) -> Span<'static> {
+    let text = status.map_or("-".into(), |s| status_text(lang, s));
+    Span::styled(pad(&text::fit(&text, 12), 12), theme.status(status))
+}
+
 /// A step's or host's message, in the error colour when it failed.
-fn message_span<'a>(message: Option<&'a str>, status: Option<&Status>, theme: Palette) -> Span<'a> {
+fn message_span<'a>(
+    message: Option<&'a str>,
+    status: Option<&JobStatus>,
+    theme: Palette,
+) -> Span<'a> {
     let text = text::sanitize(message.unwrap_or(""));
-    if matches!(status, Some(Status::Failed | Status::Timeout)) {
+    if status.is_some_and(JobStatus::is_failure) {
         Span::styled(text, theme.error())
     } else {
         Span::raw(text)
@@ -233,14 +289,14 @@ fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Palette) -> Vec<Lin
     let (glyph, status) = status_label(lang, entry);
     let mut status_line = vec![Span::styled(
         format!("{glyph} {status}"),
-        theme.status(entry.status()),
+        theme.status(entry.status().as_ref()),
     )];
     if let Some(t) = ticket {
-        if let Some(kind) = &t.execution_type {
-            let kind = text::sanitize(kind.as_str());
+        if let Some(kind) = t.type_label() {
+            let kind = text::sanitize(kind);
             status_line.push(Span::raw(lang.t(Msg::TypeIs(&kind)).into_owned()));
         }
-        if let Some(creator) = &t.creator {
+        if let Some(creator) = t.creator() {
             let creator = text::sanitize(creator);
             status_line.push(Span::raw(lang.t(Msg::By(&creator)).into_owned()));
         }
@@ -249,11 +305,163 @@ fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Palette) -> Vec<Lin
     if let Some(failure) = &entry.error {
         error_lines(&mut lines, Msg::FieldError, failure, app, theme);
     }
-    let Some(ticket) = ticket else {
-        return lines;
-    };
-    lines.extend(ticket_lines(ticket, entry, app, theme));
+    match ticket {
+        Some(JobTicket::Execution(t)) => lines.extend(ticket_lines(t, entry, app, theme)),
+        Some(JobTicket::Script(t)) => lines.extend(script_lines(t, entry, app, theme)),
+        None => {}
+    }
     lines
+}
+
+/// When it started and ended, and how long it ran (or runs).
+fn time_lines<'a>(
+    (started_label, start): (Msg<'static>, Option<i64>),
+    end: Option<i64>,
+    app: &App,
+    theme: Palette,
+) -> [Line<'a>; 2] {
+    let lang = app.lang();
+    let started = start.map_or("-".into(), |ms| when(ms, app));
+    let run_time = format::run_time(start, end, app.now);
+    let ended = match (end, run_time) {
+        (Some(ms), Some(took)) => lang
+            .t(Msg::EndedTook {
+                ended: &when(ms, app),
+                took: &took,
+            })
+            .into_owned(),
+        (Some(ms), None) => when(ms, app),
+        (None, Some(took)) => lang.t(Msg::RunningFor(&took)).into_owned(),
+        (None, None) => "-".to_string(),
+    };
+    [
+        labelled(lang, Some(started_label), vec![Span::raw(started)], theme),
+        labelled(lang, Some(Msg::FieldEnded), vec![Span::raw(ended)], theme),
+    ]
+}
+
+/// When the dashboard last polled it.
+fn polled_line<'a>(entry: &TicketEntry, app: &App, theme: Palette) -> Line<'a> {
+    let lang = app.lang();
+    let polled = entry.last_ok.map_or_else(
+        || lang.t(Msg::Never).into_owned(),
+        |at| {
+            format!(
+                "{} ({})",
+                format::clock_time(at, app.zone),
+                lang.age(app.now, at)
+            )
+        },
+    );
+    labelled(lang, Some(Msg::FieldPolled), vec![Span::raw(polled)], theme)
+}
+
+/// A script ticket's fields: the script and its version, the batch it is at, the hosts
+/// per status, how it runs, times.
+fn script_lines<'a>(
+    t: &'a ScriptTicket,
+    entry: &TicketEntry,
+    app: &App,
+    theme: Palette,
+) -> Vec<Line<'a>> {
+    let lang = app.lang();
+    let opt = |v: &'a Option<String>| text::sanitize(v.as_deref().unwrap_or("-"));
+    let properties = &t.properties;
+    let mut lines = Vec::with_capacity(10);
+    let version = lang
+        .t(Msg::ScriptVersion {
+            version: &opt(&properties.script_version_name),
+            script_id: &opt(&properties.script_uuid),
+        })
+        .into_owned();
+    lines.push(labelled(
+        lang,
+        Some(Msg::FieldScript),
+        vec![
+            Span::styled(opt(&properties.script_name), theme.bold()),
+            Span::raw(version),
+        ],
+        theme,
+    ));
+    if let Some(name) = &t.order_name {
+        lines.push(labelled(
+            lang,
+            Some(Msg::FieldTicket),
+            vec![Span::raw(text::sanitize(name))],
+            theme,
+        ));
+    }
+    let batch = properties
+        .current_execute_batch_index
+        .map_or("-".into(), |b| b.to_string());
+    let mut at_batch = vec![Span::raw(batch)];
+    if let Some(progress) = entry.progress.loaded() {
+        at_batch.push(Span::raw(
+            lang.t(Msg::BatchOf(progress.batches.len())).into_owned(),
+        ));
+        let counts = statistics_line(lang, &progress.statistics);
+        at_batch.push(Span::styled(
+            lang.t(Msg::HostsAre(&counts)).into_owned(),
+            theme.dim(),
+        ));
+    }
+    lines.push(labelled(lang, Some(Msg::FieldBatch), at_batch, theme));
+    if let Some(param) = &properties.execute_param {
+        let mut how = Vec::new();
+        if let Some(timeout) = param.timeout {
+            how.push(
+                lang.t(Msg::TimeoutSeconds(timeout.to_string()))
+                    .into_owned(),
+            );
+        }
+        if let Some(rate) = param.success_rate {
+            how.push(lang.t(Msg::SuccessRate(rate.to_string())).into_owned());
+        }
+        if let Some(user) = &param.execute_user {
+            how.push(lang.t(Msg::AsUser(&text::sanitize(user))).into_owned());
+        }
+        if !how.is_empty() {
+            let how = vec![Span::raw(how.join("  "))];
+            lines.push(labelled(lang, Some(Msg::FieldRuns), how, theme));
+        }
+    }
+    lines.extend(time_lines(
+        (Msg::FieldCreated, t.gmt_created),
+        t.gmt_finished,
+        app,
+        theme,
+    ));
+    lines.push(polled_line(entry, app, theme));
+    lines
+}
+
+/// "3 FINISHED, 1 ABNORMAL (4 in all)", in the dashboard's language.
+fn statistics_line(lang: Lang, statistics: &ScriptStatistics) -> String {
+    let counts: Vec<String> = statistics
+        .execute_statistics
+        .iter()
+        .map(|c| {
+            let status = c.instance_status.clone().map(JobStatus::Script);
+            lang.t(Msg::HostCount {
+                count: c.instance_count.unwrap_or(0) as usize,
+                status: status.as_ref(),
+            })
+            .into_owned()
+        })
+        .collect();
+    let total = statistics
+        .total_instance
+        .map(|t| lang.t(Msg::InAll(t.to_string())).into_owned())
+        .unwrap_or_default();
+    format!("{}{total}", counts.join(", "))
+}
+
+/// "Hosts of deploy", "Hosts of batch 2".
+fn hosts_title(lang: Lang, of: &HostsOf) -> String {
+    match of {
+        HostsOf::Step { name, .. } => lang.t(Msg::HostsOf(&text::sanitize(name))).into_owned(),
+        HostsOf::Batch { index } => lang.t(Msg::HostsOfBatch(*index)).into_owned(),
+    }
 }
 
 fn ticket_lines<'a>(
@@ -282,21 +490,12 @@ fn ticket_lines<'a>(
         ],
         theme,
     ));
-    let started = t.start_time.map_or("-".into(), |ms| when(ms, app));
-    lines.push(field(Msg::FieldStarted, started));
-    let run_time = format::run_time(t.start_time, t.end_time, app.now);
-    let ended = match (t.end_time, run_time) {
-        (Some(ms), Some(took)) => lang
-            .t(Msg::EndedTook {
-                ended: &when(ms, app),
-                took: &took,
-            })
-            .into_owned(),
-        (Some(ms), None) => when(ms, app),
-        (None, Some(took)) => lang.t(Msg::RunningFor(&took)).into_owned(),
-        (None, None) => "-".to_string(),
-    };
-    lines.push(field(Msg::FieldEnded, ended));
+    lines.extend(time_lines(
+        (Msg::FieldStarted, t.start_time),
+        t.end_time,
+        app,
+        theme,
+    ));
     let updated = t.update_time.map_or("-".into(), |ms| when(ms, app));
     lines.push(field(Msg::FieldUpdated, updated));
     if let Some(description) = &t.description {
@@ -305,24 +504,19 @@ fn ticket_lines<'a>(
             lines.push(labelled(lang, label, vec![Span::raw(line)], theme));
         }
     }
-    let polled = entry.last_ok.map_or_else(
-        || lang.t(Msg::Never).into_owned(),
-        |at| {
-            format!(
-                "{} ({})",
-                format::clock_time(at, app.zone),
-                lang.age(app.now, at)
-            )
-        },
-    );
-    lines.push(field(Msg::FieldPolled, polled));
+    lines.push(polled_line(entry, app, theme));
     let version_id = lang
         .t(Msg::VersionId {
             version_id: &opt(&t.document_version_id),
             id: &opt(&t.id),
         })
         .into_owned();
-    lines.push(field(Msg::FieldVersionId, version_id));
+    lines.push(labelled(
+        lang,
+        Some(Msg::FieldVersionId),
+        vec![Span::raw(version_id)],
+        theme,
+    ));
     if let Some(name) = &t.target_parameter_name {
         lines.push(field(Msg::FieldTargetBy, text::sanitize(name).into_owned()));
     }
@@ -390,8 +584,9 @@ fn tab_bar(
     width: u16,
     theme: Palette,
 ) -> Line<'static> {
+    let tabs = Tab::of(entry.kind());
     let label = |tab: Tab, short: bool| {
-        let n = tab.index() + 1;
+        let n = tab.index_in(entry.kind()) + 1;
         let title = lang.t(tab.title());
         match (short, tab_count(entry, tab)) {
             (true, _) => format!(" {n} {} ", clip(&title, 4)),
@@ -399,11 +594,10 @@ fn tab_bar(
             (false, None) => format!(" {n} {title} "),
         }
     };
-    let full: usize = Tab::ALL.iter().map(|&t| label(t, false).width()).sum();
+    let full: usize = tabs.iter().map(|&t| label(t, false).width()).sum();
     let short = full > usize::from(width);
     Line::from(
-        Tab::ALL
-            .iter()
+        tabs.iter()
             .map(|&tab| {
                 let style = if tab == active {
                     theme.active_tab()
@@ -438,18 +632,15 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
     let rows = TabRows::of(entry, app.tab(), usize::from(area.width));
     let mut body = area;
     if rows.has_heading() {
-        buf.set_line(
-            area.x,
-            area.y,
-            &steps_heading(app.lang(), theme),
-            area.width,
-        );
+        let heading = tab_heading(app.lang(), rows.tab(), theme);
+        buf.set_line(area.x, area.y, &heading, area.width);
         body.y += 1;
         body.height -= 1;
     }
     let visible = usize::from(body.height);
     let scroll = app.detail_scroll().min(rows.len().saturating_sub(visible));
-    // In an open ticket the Steps tab has a cursor: Enter opens that step's hosts.
+    // In an open ticket the Steps and Batches tabs have a cursor: Enter opens the
+    // hosts of that step or batch.
     let cursor = (app.view() == View::Ticket && rows.has_heading()).then(|| app.detail_scroll());
     let mut y = body.y;
     let mut message = MessageRows::default();
@@ -515,10 +706,16 @@ fn row_lines<'a>(
         Row::StepMessageCut(bytes) => Line::styled(
             format!(
                 "{indent}… {bytes} bytes more: `coctop get --steps {}` prints it whole",
-                text::sanitize(&app.shown().map_or(String::new(), |e| e.id.clone()))
+                text::sanitize(&app.shown().map_or(String::new(), |e| e.id.to_string()))
             ),
             theme.dim(),
         ),
+        Row::ScriptParam { param, key_width } => script_param(param, key_width, theme),
+        Row::Batch {
+            batch,
+            statistics,
+            current,
+        } => batch_line(app.lang(), batch, statistics, current, theme),
         Row::Transition(t) => transition_line(t, app, theme),
         Row::Operation(record) => operation_line(record, app, theme),
         Row::StepsFailed(failure) => {
@@ -557,7 +754,7 @@ fn transition_line<'a>(t: &Transition, app: &App, theme: Palette) -> Line<'a> {
 fn operation_line<'a>(record: &OperationRecord, app: &App, theme: Palette) -> Line<'a> {
     let lang = app.lang();
     let sent = format::clock_time(record.sent, app.zone);
-    let op = lang.t(Msg::Operation(record.operation));
+    let op = lang.t(Msg::from(record.operation));
     let (outcome, style) = match &record.result {
         None => (lang.t(Msg::WaitingForAnswer), theme.dim()),
         Some(Ok(())) => (lang.t(Msg::Accepted), Style::new()),
@@ -595,9 +792,22 @@ fn outcome_text(lang: Lang, outcome: &OperationOutcome) -> String {
     }
 }
 
-fn steps_heading(lang: Lang, theme: Palette) -> Line<'static> {
-    Line::styled(
-        heading(
+/// The column heading of the steps or the batches table.
+fn tab_heading(lang: Lang, tab: Tab, theme: Palette) -> Line<'static> {
+    let text = match tab {
+        Tab::Batches => format!(
+            "  {}",
+            heading(
+                lang,
+                &[
+                    (Msg::ColumnBatch, 7),
+                    (Msg::ColumnHosts, 7),
+                    (Msg::ColumnThen, 9),
+                    (Msg::ColumnHostsAre, 0),
+                ],
+            )
+        ),
+        _ => heading(
             lang,
             &[
                 (Msg::ColumnStatus, 12),
@@ -607,8 +817,8 @@ fn steps_heading(lang: Lang, theme: Palette) -> Line<'static> {
                 (Msg::ColumnMessage, 0),
             ],
         ),
-        theme.column_header(),
-    )
+    };
+    Line::styled(text, theme.column_header())
 }
 
 /// `    in   dir   /tmp` under a step: an input or an output, the keys of the step's
@@ -647,18 +857,12 @@ fn heading(lang: Lang, columns: &[(Msg<'static>, usize)]) -> String {
 }
 
 fn step_line<'a>(step: &'a Step, app: &App, theme: Palette) -> Line<'a> {
-    let status = step
-        .status
-        .as_ref()
-        .map_or("-".into(), |s| status_text(app.lang(), s));
+    let status = step.status.clone().map(JobStatus::Execution);
     let took = format::run_time(step.start_time, step.end_time, app.now);
     let name = text::cell(step.name.as_deref().unwrap_or("-"), 24);
     let action = text::cell(step.action.as_deref().unwrap_or("-"), 16);
     Line::from(vec![
-        Span::styled(
-            pad(&text::fit(&status, 12), 12),
-            theme.status(step.status.as_ref()),
-        ),
+        status_cell(app.lang(), status.as_ref(), theme),
         Span::raw(" "),
         Span::raw(pad(&name, 24)),
         Span::raw(" "),
@@ -667,8 +871,49 @@ fn step_line<'a>(step: &'a Step, app: &App, theme: Palette) -> Line<'a> {
         // A failed step's message is shown whole under it.
         match app::message_below(step) {
             true => Span::raw(""),
-            false => message_span(step.message.as_deref(), step.status.as_ref(), theme),
+            false => message_span(step.message.as_deref(), status.as_ref(), theme),
         },
+    ])
+}
+
+/// `▸ 2       10      PAUSE     ▶ PROCESSING  ✔ FINISHED`: the batch the ticket is at
+/// marked, how many hosts, what comes after it, and the statuses its hosts are in.
+fn batch_line<'a>(
+    lang: Lang,
+    batch: &ScriptBatch,
+    statistics: &ScriptStatistics,
+    current: bool,
+    theme: Palette,
+) -> Line<'a> {
+    let index = batch.batch_index.map_or("-".into(), |i| i.to_string());
+    let hosts = batch.total_instances.map_or("-".into(), |n| n.to_string());
+    let then = text::cell(batch.rotation_strategy.as_deref().unwrap_or("-"), 9);
+    let marker = if current { "▸ " } else { "  " };
+    let mut spans = vec![Span::raw(format!(
+        "{marker}{index:<7} {hosts:<7} {} ",
+        pad(&then, 9)
+    ))];
+    for status in batch
+        .batch_index
+        .into_iter()
+        .flat_map(|i| statistics.statuses_in(i))
+    {
+        let status = JobStatus::Script(status.clone());
+        spans.push(Span::styled(
+            status_text(lang, &status),
+            theme.status(Some(&status)),
+        ));
+        spans.push(Span::raw("  "));
+    }
+    Line::from(spans)
+}
+
+/// A script's argument: `name  value`, the name padded to the list's key width.
+fn script_param<'a>(param: &'a ScriptParam, key_width: usize, theme: Palette) -> Line<'a> {
+    let key = text::cell(&param.param_name, key_width);
+    Line::from(vec![
+        Span::styled(format!("  {}  ", pad(&key, key_width)), theme.dim()),
+        Span::styled(text::sanitize(&param.param_value), Style::new()),
     ])
 }
 

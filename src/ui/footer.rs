@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Focus, Intent};
-use crate::coc::Status;
+use crate::coc::{JobStatus, ScriptStatus, Status};
 use crate::i18n::{Lang, Msg};
 use crate::text;
 
@@ -138,13 +138,15 @@ fn fitting(mut hints: Vec<[Span<'static>; 2]>, room: usize) -> Vec<[Span<'static
 
 /// `Stop watching EX… (job) and remove it from the config?`
 fn removal_question(app: &App) -> String {
-    let id = app.watch_edit().removing().unwrap_or("");
+    let Some(id) = app.watch_edit().removing() else {
+        return String::new();
+    };
     let name = app
         .ticket(id)
         .map(|t| text::sanitize(t.name()).into_owned());
     let named = match name.filter(|n| !n.is_empty()) {
-        Some(name) => format!("{} ({name})", text::sanitize(id)),
-        None => text::sanitize(id).into_owned(),
+        Some(name) => format!("{id} ({name})"),
+        None => id.to_string(),
     };
     app.t(Msg::RemoveQuestion(&named)).into_owned()
 }
@@ -166,33 +168,36 @@ fn browse_summary(app: &App) -> String {
     .into_owned()
 }
 
-/// What the help says besides the keys of the table: the mouse, what the glyphs mean.
+/// What the help says besides the keys of the table: the mouse, what the glyphs mean
+/// (a script ticket's status shares its like's glyph, `PAUSED` and `ROLLBACKED` have their own).
 fn legend(lang: Lang) -> Vec<(String, String)> {
-    let statuses = |statuses: &[Status]| -> (String, String) {
+    let statuses = |statuses: &[JobStatus]| -> (String, String) {
         let glyphs = statuses.iter().map(super::status_glyph).collect::<Vec<_>>();
         let names = statuses
             .iter()
-            .map(|s| lang.t(Msg::Status(s)).into_owned())
+            .map(|s| lang.t(Msg::from(s)).into_owned())
             .collect::<Vec<_>>();
         (glyphs.join(" "), names.join(" "))
     };
-    let (known_glyphs, known) = statuses(&[Status::Canceled, Status::Succeed]);
+    let (known_glyphs, known) = statuses(&[Status::Canceled.into(), Status::Succeed.into()]);
+    let (rolled_back_glyph, rolled_back) = statuses(&[ScriptStatus::Rollbacked.into()]);
     vec![
         (
             lang.t(Msg::LegendMouse).into(),
             lang.t(Msg::LegendMouseText).into(),
         ),
         statuses(&[
-            Status::Failed,
-            Status::Timeout,
-            Status::Running,
-            Status::Canceling,
-            Status::Pending,
+            Status::Failed.into(),
+            Status::Timeout.into(),
+            Status::Running.into(),
+            Status::Canceling.into(),
+            Status::Pending.into(),
+            ScriptStatus::Paused.into(),
         ]),
         (
-            format!("{known_glyphs} ? ·"),
+            format!("{known_glyphs} ? · {rolled_back_glyph}"),
             format!(
-                "{known} {} {}",
+                "{known} {} {} {rolled_back}",
                 lang.t(Msg::UnknownStatus),
                 lang.t(Msg::Loading)
             ),

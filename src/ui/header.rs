@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::app::{App, HealthTexts};
+use crate::coc::TicketKind;
 use crate::i18n::Msg;
 use crate::text;
 
@@ -39,6 +40,15 @@ fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
         Span::raw(text::sanitize(&app.init.endpoint)),
         Span::raw(format!(" │ {}", app.t(Msg::Tickets(total)))),
     ];
+    // Per kind once there are script tickets (a list of executions reads as before).
+    let scripts = app.kind_count(TicketKind::Script);
+    if scripts > 0 {
+        let executions = app.kind_count(TicketKind::Execution);
+        spans.push(Span::raw(app.t(Msg::KindCounts {
+            executions,
+            scripts,
+        })));
+    }
     if app.visible_len() != total {
         spans.push(Span::raw(app.t(Msg::Shown(app.visible_len()))));
     }
@@ -58,7 +68,7 @@ fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
     }
     for count in app.counts() {
         let (glyph, name) = match &count.status {
-            Some(status) => (super::status_glyph(status), app.t(Msg::Status(status))),
+            Some(status) => (super::status_glyph(status), app.t(Msg::from(status))),
             None => ("·", app.t(Msg::Loading)),
         };
         let label = if with_names {

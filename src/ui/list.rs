@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, RowTimes, TicketEntry, View, layout::Screen};
-use crate::coc::KeyValue;
+use crate::coc::{JobTicket, KeyValue, TicketKind};
 use crate::config::look::{Column, ColumnChoice};
 use crate::i18n::Msg;
 use crate::text;
@@ -77,8 +77,10 @@ impl Columns {
     }
 }
 
-fn title(column: Column) -> Msg<'static> {
+/// `scripts`: script tickets are among the rows, so the ID column is a ticket's.
+fn title(column: Column, scripts: bool) -> Msg<'static> {
     match column {
+        Column::Id if scripts => Msg::ColumnTicketId,
         Column::Status => Msg::ColumnStatus,
         Column::Name => Msg::ColumnName,
         Column::Id => Msg::ColumnId,
@@ -110,23 +112,34 @@ pub fn draw(buf: &mut Buffer, screen: &Screen, app: &App, theme: Palette) {
     }
     let offset = app.list_offset(usize::from(rows.height));
     let shown = (offset..app.visible_len()).map_while(|position| app.visible(position));
-    draw_rows(buf, screen, shown, offset, app.cursor(), app, theme);
+    let scripts = app.kind_count(TicketKind::Script) > 0;
+    draw_rows(
+        buf,
+        screen,
+        shown,
+        offset,
+        (app.cursor(), scripts),
+        app,
+        theme,
+    );
 }
 
-/// The column titles and the rows on screen, the first being the `offset`-th.
+/// The column titles and the rows on screen, the first being the `offset`-th; the row
+/// at `cursor` selected. `scripts`: script tickets are among the rows (the ID column is
+/// then a ticket's, not an execution's).
 fn draw_rows<'a>(
     buf: &mut Buffer,
     screen: &Screen,
     entries: impl Iterator<Item = &'a TicketEntry>,
     offset: usize,
-    cursor: usize,
+    (cursor, scripts): (usize, bool),
     app: &App,
     theme: Palette,
 ) {
     let rows = screen.rows;
     let width = screen.list_header.width.max(rows.width);
     let columns = Columns::fit(width, &app.settings().columns);
-    draw_titles(buf, screen.list_header, &columns, app, theme);
+    draw_titles(buf, screen.list_header, &columns, (app, scripts), theme);
     for (line, entry) in entries.take(usize::from(rows.height)).enumerate() {
         let row = Rect {
             y: rows.y + line as u16,
@@ -159,7 +172,16 @@ fn draw_browse(buf: &mut Buffer, screen: &Screen, app: &App, theme: Palette) {
     }
     let offset = browse.offset(usize::from(screen.rows.height));
     let shown = browse.rows().iter().skip(offset);
-    draw_rows(buf, screen, shown, offset, browse.cursor(), app, theme);
+    let scripts = browse.rows().iter().any(|r| r.id.is_script());
+    draw_rows(
+        buf,
+        screen,
+        shown,
+        offset,
+        (browse.cursor(), scripts),
+        app,
+        theme,
+    );
 }
 
 fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Palette) {
@@ -168,7 +190,13 @@ fn empty_state(buf: &mut Buffer, area: Rect, message: &str, theme: Palette) {
         .render(area, buf);
 }
 
-fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, app: &App, theme: Palette) {
+fn draw_titles(
+    buf: &mut Buffer,
+    area: Rect,
+    columns: &Columns,
+    (app, scripts): (&App, bool),
+    theme: Palette,
+) {
     if area.is_empty() {
         return;
     }
@@ -179,7 +207,7 @@ fn draw_titles(buf: &mut Buffer, area: Rect, columns: &Columns, app: &App, theme
             area,
             x,
             width,
-            &app.t(title(column)),
+            &app.t(title(column, scripts)),
             theme.column_header(),
         );
     }
@@ -215,7 +243,7 @@ fn draw_row(
                     x,
                     width,
                     &text::fit(&label, w),
-                    theme.status(entry.status()),
+                    theme.status(entry.status().as_ref()),
                 );
             }
             Column::Name => {
@@ -236,21 +264,27 @@ fn draw_row(
                     theme.bold(),
                 );
             }
-            Column::Id => put(buf, row, x, width, &text::cell(&entry.id, w), plain),
+            Column::Id => {
+                let id = entry.id.to_string();
+                put(buf, row, x, width, &text::cell(&id, w), plain)
+            }
             Column::Type => {
-                let kind = ticket.and_then(|t| t.execution_type.as_ref());
-                let kind = kind.map_or("", |k| k.as_str());
+                // A script ticket's type is its kind: SCRIPT.
+                let kind = ticket.and_then(JobTicket::type_label).unwrap_or("");
                 put(buf, row, x, width, &text::cell(kind, w), plain);
             }
             Column::Creator => {
-                let creator = ticket.and_then(|t| t.creator.as_deref()).unwrap_or("");
+                let creator = ticket.and_then(JobTicket::creator).unwrap_or("");
                 put(buf, row, x, width, &text::cell(creator, w), plain);
             }
             Column::Started => put_time(buf, row, x, width, times.started.as_deref()),
             Column::Took => put_time(buf, row, x, width, times.duration.as_deref()),
             Column::Updated => put_time(buf, row, x, width, times.updated.as_deref()),
             Column::Tags => {
-                let tags = ticket.map(|t| tags_text(&t.tags)).unwrap_or_default();
+                let tags = ticket
+                    .and_then(JobTicket::as_execution)
+                    .map(|t| tags_text(&t.tags))
+                    .unwrap_or_default();
                 put(buf, row, x, width, &text::cell(&tags, w), plain);
             }
         }

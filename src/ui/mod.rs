@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use ratatui::Frame;
 
 use crate::app::{App, TicketEntry, View, layout};
-use crate::coc::Status;
+use crate::coc::{JobStatus, ScriptStatus, Status};
 use crate::i18n::{Lang, Msg};
 
 use theme::Palette;
@@ -47,26 +47,43 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 /// The glyph and word for a ticket's status; tickets without data say why.
-fn status_label(lang: Lang, entry: &TicketEntry) -> (&'static str, Cow<'_, str>) {
+fn status_label(lang: Lang, entry: &TicketEntry) -> (&'static str, Cow<'static, str>) {
     match entry.status() {
         // An unknown status is server text: shown so it never passes for a known one.
-        Some(status) => (status_glyph(status), lang.t(Msg::Status(status))),
+        Some(status) => (
+            status_glyph(&status),
+            Cow::Owned(lang.t(Msg::from(&status)).into_owned()),
+        ),
         None if entry.is_loading() => ("·", lang.t(Msg::Loading)),
         None => ("?", lang.t(Msg::NoData)),
     }
 }
 
-/// The glyph that stands beside a status, so colour is never the only signal.
-pub(super) fn status_glyph(status: &Status) -> &'static str {
+/// The glyph that stands beside a status, so colour is never the only signal. A script
+/// ticket's status has the glyph of its like among executions' (`ABNORMAL` is
+/// `Failed`'s), and its own where there is none (`PAUSED`, `ROLLBACKED`).
+pub(super) fn status_glyph(status: &JobStatus) -> &'static str {
     match status {
-        Status::Succeed => "✔",
-        Status::Failed => "✖",
-        Status::Running => "▶",
-        Status::Pending => "…",
-        Status::Canceled => "⊘",
-        Status::Timeout => "⏱",
-        Status::Canceling => "◌",
-        Status::Unknown(_) => "?",
+        JobStatus::Execution(status) => match status {
+            Status::Succeed => "✔",
+            Status::Failed => "✖",
+            Status::Running => "▶",
+            Status::Pending => "…",
+            Status::Canceled => "⊘",
+            Status::Timeout => "⏱",
+            Status::Canceling => "◌",
+            Status::Unknown(_) => "?",
+        },
+        JobStatus::Script(status) => match status {
+            ScriptStatus::Finished => "✔",
+            ScriptStatus::Abnormal => "✖",
+            ScriptStatus::Processing => "▶",
+            ScriptStatus::Ready => "…",
+            ScriptStatus::Canceled => "⊘",
+            ScriptStatus::Paused => "⏸",
+            ScriptStatus::Rollbacked => "↺",
+            ScriptStatus::Unknown(_) => "?",
+        },
     }
 }
 
@@ -77,9 +94,9 @@ fn pad(value: &str, width: usize) -> String {
     format!("{value}{}", " ".repeat(fill))
 }
 
-/// A bare status (steps, history) as glyph and word.
-fn status_text(lang: Lang, status: &Status) -> String {
-    format!("{} {}", status_glyph(status), lang.t(Msg::Status(status)))
+/// A bare status (steps, hosts, history) as glyph and word.
+fn status_text(lang: Lang, status: &JobStatus) -> String {
+    format!("{} {}", status_glyph(status), lang.t(Msg::from(status)))
 }
 
 #[cfg(test)]
@@ -87,12 +104,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_status_has_a_distinct_glyph() {
-        let mut glyphs: Vec<_> = Status::KNOWN.iter().map(status_glyph).collect();
-        glyphs.push(status_glyph(&Status::Unknown("Paused".into())));
-        let count = glyphs.len();
-        glyphs.sort();
-        glyphs.dedup();
-        assert_eq!(glyphs.len(), count);
+    fn every_status_of_a_kind_has_a_distinct_glyph() {
+        let executions = Status::KNOWN.into_iter().map(JobStatus::Execution);
+        let scripts = ScriptStatus::KNOWN.into_iter().map(JobStatus::Script);
+        for (kind, unknown) in [
+            (
+                executions.collect::<Vec<_>>(),
+                JobStatus::Execution(Status::Unknown("Paused".into())),
+            ),
+            (
+                scripts.collect(),
+                JobStatus::Script(ScriptStatus::Unknown("PAUSING".into())),
+            ),
+        ] {
+            let mut glyphs: Vec<_> = kind.iter().map(status_glyph).collect();
+            glyphs.push(status_glyph(&unknown));
+            let count = glyphs.len();
+            glyphs.sort();
+            glyphs.dedup();
+            assert_eq!(glyphs.len(), count, "{kind:?}");
+        }
     }
 }

@@ -10,8 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use crate::app::{App, Focus, Prompt};
 use crate::i18n::Msg;
-use crate::operate::{self, TERMINATE_WORD};
-use crate::text::sanitize;
+use crate::operate;
 
 use super::footer::key_hints;
 use super::theme::Palette;
@@ -31,12 +30,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
     };
     let (title, lines) = match prompt {
         Prompt::Menu {
-            execution_id,
+            id,
             choices,
             cursor,
         } => {
             let mut lines = vec![
-                Line::raw(lang.t(Msg::OperateOn(execution_id)).into_owned()),
+                Line::raw(lang.t(Msg::OperateOn(&id.to_string())).into_owned()),
                 Line::raw(""),
             ];
             for (i, choice) in choices.iter().enumerate() {
@@ -53,20 +52,21 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
             (lang.t(Msg::ActionsTitle).into_owned(), lines)
         }
         Prompt::Confirm {
+            id,
             operation,
             description,
             typed,
-            ..
         } => {
-            let op = lang.t(Msg::Operation(*operation));
+            let op = lang.t(Msg::from(*operation));
             let mut lines = vec![
                 Line::styled(description.clone(), theme.bold()),
                 Line::raw(""),
             ];
-            if operate::needs_typed_confirmation(*operation) {
+            if let Some(word) = operate::typed_word(*operation) {
                 lines.push(Line::raw(
                     lang.t(Msg::TypeToConfirm {
-                        word: TERMINATE_WORD,
+                        word,
+                        kind: id.kind(),
                         op: &op,
                     })
                     .into_owned(),
@@ -111,21 +111,24 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
                 })
                 .collect();
             lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "↑/↓ parameter  type to edit, ⌫ erases  Enter confirm…  Esc cancel",
-                theme.dim(),
-            ));
-            (format!(" run again {} ", sanitize(from)), lines)
+            lines.push(Line::styled(lang.t(Msg::ReviewKeys), theme.dim()));
+            (
+                format!(" {} ", lang.t(Msg::RunAgainOf(&from.to_string()))),
+                lines,
+            )
         }
         Prompt::ConfirmRunAgain { from, run } => {
             let mut lines: Vec<Line> = run.describe().into_iter().map(Line::raw).collect();
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
-                Span::raw("Start it? "),
+                Span::raw(lang.t(Msg::StartIt)),
                 Span::styled("y", theme.key()),
-                Span::raw(" starts, any other key cancels"),
+                Span::raw(lang.t(Msg::StartsOtherCancels)),
             ]));
-            (format!(" confirm run again of {} ", sanitize(from)), lines)
+            let title = lang
+                .t(Msg::ConfirmRunAgainTitle(&from.to_string()))
+                .into_owned();
+            (title, lines)
         }
         Prompt::Notice { title, lines } => {
             let mut body: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();

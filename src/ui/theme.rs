@@ -4,7 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::coc::Status;
+use crate::coc::{JobStatus, ScriptStatus, Status};
 use crate::config::look::{Role, ThemeName};
 
 #[derive(Debug, Clone, Copy)]
@@ -54,16 +54,27 @@ impl Palette {
         }
     }
 
-    /// `None` is a ticket not fetched yet.
-    pub fn status(self, status: Option<&Status>) -> Style {
+    /// `None` is a ticket not fetched yet. A script ticket's status has the colour of
+    /// its like among executions'.
+    pub fn status(self, status: Option<&JobStatus>) -> Style {
+        use JobStatus::{Execution as E, Script as S};
         match status {
-            Some(Status::Failed) => self.fg(Role::Failed).add_modifier(Modifier::BOLD),
-            Some(Status::Timeout) => self.fg(Role::Timeout).add_modifier(Modifier::BOLD),
-            Some(Status::Running) => self.fg(Role::Running),
-            Some(Status::Pending | Status::Canceling) => self.fg(Role::Pending),
-            Some(Status::Canceled) => self.fg(Role::Canceled),
-            Some(Status::Succeed) => self.fg(Role::Succeeded),
-            Some(Status::Unknown(_)) => Style::new().add_modifier(Modifier::ITALIC),
+            Some(E(Status::Failed) | S(ScriptStatus::Abnormal)) => {
+                self.fg(Role::Failed).add_modifier(Modifier::BOLD)
+            }
+            Some(E(Status::Timeout) | S(ScriptStatus::Rollbacked)) => {
+                self.fg(Role::Timeout).add_modifier(Modifier::BOLD)
+            }
+            Some(E(Status::Running) | S(ScriptStatus::Processing)) => self.fg(Role::Running),
+            Some(
+                E(Status::Pending | Status::Canceling)
+                | S(ScriptStatus::Ready | ScriptStatus::Paused),
+            ) => self.fg(Role::Pending),
+            Some(E(Status::Canceled) | S(ScriptStatus::Canceled)) => self.fg(Role::Canceled),
+            Some(E(Status::Succeed) | S(ScriptStatus::Finished)) => self.fg(Role::Succeeded),
+            Some(E(Status::Unknown(_)) | S(ScriptStatus::Unknown(_))) => {
+                Style::new().add_modifier(Modifier::ITALIC)
+            }
             None => self.dim(),
         }
     }
@@ -199,7 +210,7 @@ mod tests {
             .with_colors(&[(Role::Failed, Color::LightRed)])
             .with_accent(Color::Red);
         assert_eq!(
-            palette.status(Some(&Status::Failed)).fg,
+            palette.status(Some(&Status::Failed.into())).fg,
             Some(Color::LightRed)
         );
         assert_eq!(palette.title().fg, Some(Color::Red));
@@ -215,7 +226,7 @@ mod tests {
     #[test]
     fn the_light_theme_writes_no_yellow_or_cyan() {
         let light = Palette::new(ThemeName::Light, true);
-        for status in Status::KNOWN {
+        for status in JobStatus::known() {
             let fg = light.status(Some(&status)).fg;
             assert!(
                 !matches!(fg, Some(Color::Yellow | Color::Cyan | Color::LightYellow)),

@@ -17,15 +17,17 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::gate::{Gate, Verdict};
-use super::pager::PageAt;
-use super::pager::{Limits, Pager};
-use super::request::{Answer, Completion, Request};
+use super::request::{Answer, Completion, ProgressPart, ProgressPiece, Request};
 use super::schedule::later;
 use super::sweeps::{SweepOf, Sweeps};
 use super::tracked::Tracker;
-use super::{Command, EngineConfig, Fetcher, Reply, TicketUpdate, Update};
+use super::{Command, EngineConfig, Fetcher, Reply, ScriptProgress, TicketUpdate, Update};
 use crate::backoff::Backoff;
-use crate::coc::{ApiError, Operation, Page, Step, Ticket};
+use crate::coc::pager::{Cursor, Limits, PageAt, Pager};
+use crate::coc::{
+    ApiError, JobOperation, JobTicket, Page, ScriptBatch, ScriptStatistics, Step, TicketKind,
+    TicketRef,
+};
 use crate::{launch, operate};
 
 /// After an accepted operation a ticket is polled this many times even while it still
@@ -50,7 +52,11 @@ impl EngineHandle {
 }
 
 /// Starts polling `ids` (duplicates ignored) on the current tokio runtime.
-pub fn spawn<F: Fetcher>(fetcher: Arc<F>, config: EngineConfig, ids: Vec<String>) -> EngineHandle {
+pub fn spawn<F: Fetcher>(
+    fetcher: Arc<F>,
+    config: EngineConfig,
+    ids: Vec<TicketRef>,
+) -> EngineHandle {
     let (commands, command_rx) = unbounded_channel();
     let (update_tx, updates) = unbounded_channel();
     let mut engine = Engine::new(fetcher, &config, update_tx);
@@ -73,6 +79,13 @@ struct StepsRead {
     steps: Vec<Step>,
 }
 
+/// A script ticket's progress being read: its two parts, as they come.
+struct ProgressRead {
+    read: u64,
+    statistics: Option<ScriptStatistics>,
+    batches: Option<Vec<ScriptBatch>>,
+}
+
 enum Event {
     Command(Option<Command>),
     Done(Completion),
@@ -86,14 +99,16 @@ struct Engine<F> {
     tracker: Tracker,
     sweeps: Sweeps,
     /// Requests waiting for the gate, before any page or poll: operations, then pages
-    /// of hosts, then pages of steps.
+    /// of hosts (of a step or of a batch) and parts of a script ticket's progress, then
+    /// pages of steps.
     operations: VecDeque<Request>,
-    instances: VecDeque<Request>,
-    steps_ready: VecDeque<Arc<str>>,
-    steps: HashMap<Arc<str>, StepsRead>,
+    asked: VecDeque<Request>,
+    steps_ready: VecDeque<TicketRef>,
+    steps: HashMap<TicketRef, StepsRead>,
+    progress: HashMap<TicketRef, ProgressRead>,
     next_read: u64,
-    /// The ticket whose steps follow its polls (the open ticket).
-    followed: Option<Arc<str>>,
+    /// The ticket whose details follow its polls (the open ticket).
+    followed: Option<TicketRef>,
     in_flight: FuturesUnordered<InFlight>,
     rng: ChaCha8Rng,
     updates: UnboundedSender<Update>,
@@ -109,9 +124,10 @@ impl<F: Fetcher> Engine<F> {
             sweeps: Sweeps::new(fetcher.lists(), config.interval, now),
             fetcher,
             operations: VecDeque::new(),
-            instances: VecDeque::new(),
+            asked: VecDeque::new(),
             steps_ready: VecDeque::new(),
             steps: HashMap::new(),
+            progress: HashMap::new(),
             next_read: 0,
             followed: None,
             in_flight: FuturesUnordered::new(),
@@ -151,11 +167,11 @@ impl<F: Fetcher> Engine<F> {
         let now = Instant::now();
         match command {
             Command::Refresh(id) => {
-                if let Some(key) = self.tracker.key(&id) {
+                if self.tracker.contains(&id) {
                     self.gate.allow_retry(now);
                     // The user asked for this one: it goes first (and is the auth probe).
-                    if self.tracker.is_idle(&key) {
-                        self.tracker.schedule.set_first(key);
+                    if self.tracker.is_idle(&id) {
+                        self.tracker.schedule.set_first(id);
                     }
                 }
             }
@@ -175,111 +191,164 @@ impl<F: Fetcher> Engine<F> {
                 }
             }
             Command::Add(id) => self.add(id),
-            Command::AddKnown(ticket) => self.add_known(ticket),
+            Command::AddKnown(id, ticket) => self.add_known(id, ticket),
             Command::Remove(id) => {
                 self.tracker.remove(&id);
-                self.steps.remove(id.as_str());
-                if self.followed.as_deref() == Some(id.as_str()) {
+                self.steps.remove(&id);
+                self.progress.remove(&id);
+                if self.followed.as_ref() == Some(&id) {
                     self.followed = None;
                 }
             }
-            Command::FetchSteps(id) => self.request_steps(&id),
+            Command::FetchDetails(id) => self.request_details(&id),
             Command::AddQuery { name, query } => self.sweeps.add_query(name, query, now),
             Command::Browse {
                 generation,
+                kind,
                 query,
                 page,
-            } => {
-                let base = query.list_query(SystemTime::now());
-                self.sweeps.browse(generation, base, page);
-            }
-            Command::FollowSteps(id) => {
-                self.followed = id.and_then(|id| self.tracker.key(&id));
-                if let Some(key) = self.followed.clone() {
-                    self.request_steps(&key);
+            } => self.sweeps.browse(generation, kind, &query, page),
+            Command::Follow(id) => {
+                self.followed = id.filter(|id| self.tracker.contains(id));
+                if let Some(id) = self.followed.clone() {
+                    self.request_details(&id);
+                    self.want_script_detail(&id);
                 }
             }
-            Command::Operate {
-                execution_id,
-                operation,
-            } => self.request_write(Request::Operate {
-                id: execution_id.into(),
-                operation,
-            }),
-            Command::Start { from, run } => self.request_write(Request::Start {
-                from: from.into(),
-                run,
-            }),
-            Command::FetchInstances {
-                execution_id,
-                step_id,
+            Command::Operate { id, operation } => {
+                self.request_write(Request::Operate { id, operation })
+            }
+            Command::Start { from, run } => self.request_write(Request::Start { from, run }),
+            Command::FetchInstances { id, step_id, page } => {
+                self.ask(Request::Instances { id, step_id, page })
+            }
+            Command::FetchBatchHosts {
+                id,
+                batch_index,
                 page,
-            } => {
-                let request = Request::Instances {
-                    execution_id: execution_id.into(),
-                    step_id: step_id.into(),
-                    page,
-                };
-                match self.gate.blocked().cloned() {
-                    // Sending would risk locking the key; answer with the reason instead.
-                    Some(error) => self.answered(request, error),
-                    None => self.instances.push_back(request),
-                }
-            }
+            } => self.ask(Request::BatchHosts {
+                id,
+                batch_index,
+                page,
+            }),
             Command::Shutdown => {}
         }
     }
 
-    fn add(&mut self, id: String) {
-        if let Some(tracked) = self.tracker.tickets.get_mut(id.as_str()) {
+    /// A request the user's view asked for: queued, unless the credentials are refused
+    /// (sending would risk locking the key): then answered with the reason.
+    fn ask(&mut self, request: Request) {
+        match self.gate.blocked().cloned() {
+            Some(error) => self.answered(request, error),
+            None => self.asked.push_back(request),
+        }
+    }
+
+    fn add(&mut self, id: TicketRef) {
+        if let Some(tracked) = self.tracker.tickets.get_mut(&id) {
             tracked.explicit = true;
             return;
         }
-        let key = self.tracker.insert(id.into(), true);
+        let key = self.tracker.insert(id, true);
         self.tracker.schedule.set_urgent(key);
     }
 
-    fn add_known(&mut self, ticket: Arc<Ticket>) {
-        let id = ticket.execution_id.as_str();
-        if self.tracker.tickets.contains_key(id) {
+    fn add_known(&mut self, id: TicketRef, ticket: Arc<JobTicket>) {
+        if self.tracker.contains(&id) {
             return;
         }
-        self.add(id.to_string());
-        if let Some(tracked) = self.tracker.tickets.get_mut(id) {
-            tracked.last_status = ticket.status.clone();
+        self.add(id.clone());
+        if let Some(tracked) = self.tracker.tickets.get_mut(&id) {
+            tracked.last_status = ticket.status();
             tracked.last_good = Some(ticket.clone());
         }
         if ticket.is_terminal() {
-            self.tracker.schedule.remove(id);
+            self.tracker.schedule.remove(&id);
+        }
+    }
+
+    /// The open ticket is a script ticket known only from list rows: its GET brings
+    /// the script and its parameters.
+    fn want_script_detail(&mut self, id: &TicketRef) {
+        let known_only_from_rows = self
+            .tracker
+            .tickets
+            .get(id)
+            .and_then(|t| t.last_good.as_deref())
+            .and_then(JobTicket::as_script)
+            .is_some_and(|t| !t.has_detail());
+        if known_only_from_rows && self.tracker.is_idle(id) {
+            self.tracker.schedule.set_first(id.clone());
+        }
+    }
+
+    /// Reads an execution's steps, or a script ticket's progress.
+    fn request_details(&mut self, id: &TicketRef) {
+        match id.kind() {
+            TicketKind::Execution => self.request_steps(id),
+            TicketKind::Script => self.request_progress(id),
         }
     }
 
     /// Reads every step of a tracked ticket (unless a read is under way).
-    fn request_steps(&mut self, id: &str) {
-        let Some(key) = self.tracker.key(id) else {
+    fn request_steps(&mut self, id: &TicketRef) {
+        if !self.tracker.contains(id) {
             return;
-        };
+        }
         if let Some(error) = self.gate.blocked().cloned() {
             self.emit(Update::Reply(Reply::Steps {
-                execution_id: key.to_string(),
+                id: id.clone(),
                 result: Err(error),
                 at: SystemTime::now(),
             }));
             return;
         }
-        if self.steps.contains_key(&key) {
+        if self.steps.contains_key(id) {
             return;
         }
         self.next_read += 1;
         self.steps.insert(
-            key.clone(),
+            id.clone(),
             StepsRead {
                 read: self.next_read,
                 pager: Pager::offsets(Limits::STEPS),
                 steps: Vec::new(),
             },
         );
-        self.steps_ready.push_back(key);
+        self.steps_ready.push_back(id.clone());
+    }
+
+    /// Reads a tracked script ticket's statistics and batches (unless a read is under
+    /// way): two requests.
+    fn request_progress(&mut self, id: &TicketRef) {
+        if !self.tracker.contains(id) || self.progress.contains_key(id) {
+            return;
+        }
+        if let Some(error) = self.gate.blocked().cloned() {
+            self.emit(Update::Reply(Reply::Progress {
+                id: id.clone(),
+                result: Err(error),
+                at: SystemTime::now(),
+            }));
+            return;
+        }
+        self.next_read += 1;
+        let read = self.next_read;
+        self.progress.insert(
+            id.clone(),
+            ProgressRead {
+                read,
+                statistics: None,
+                batches: None,
+            },
+        );
+        for part in [ProgressPart::Statistics, ProgressPart::Batches] {
+            self.asked.push_back(Request::Progress {
+                id: id.clone(),
+                read,
+                part,
+            });
+        }
     }
 
     /// An operation (or a job's start) goes out once, unless writes are refused here
@@ -308,17 +377,25 @@ impl<F: Fetcher> Engine<F> {
                 run,
                 result: Err(error),
             },
-            Request::Instances {
-                execution_id,
-                step_id,
-                page,
-            } => Answer::Instances {
-                execution_id,
+            Request::Instances { id, step_id, page } => Answer::Instances {
+                id,
                 step_id,
                 page,
                 result: Err(error),
             },
-            other => unreachable!("only writes and hosts are answered unsent: {other:?}"),
+            Request::BatchHosts {
+                id,
+                batch_index,
+                page,
+            } => Answer::BatchHosts {
+                id,
+                batch_index,
+                page,
+                result: Err(error),
+            },
+            other => {
+                unreachable!("only writes and pages of hosts are answered unsent: {other:?}")
+            }
         };
         self.take_answer(answer, None, Instant::now());
     }
@@ -328,7 +405,7 @@ impl<F: Fetcher> Engine<F> {
         if let Some(request) = self.operations.pop_front() {
             return Some(request);
         }
-        if let Some(request) = self.instances.pop_front() {
+        if let Some(request) = self.asked.pop_front() {
             return Some(request);
         }
         while let Some(id) = self.steps_ready.pop_front() {
@@ -387,9 +464,8 @@ impl<F: Fetcher> Engine<F> {
         if self.in_flight.len() >= self.gate.capacity() {
             return None;
         }
-        let queued = !(self.operations.is_empty()
-            && self.instances.is_empty()
-            && self.steps_ready.is_empty());
+        let queued =
+            !(self.operations.is_empty() && self.asked.is_empty() && self.steps_ready.is_empty());
         let work_at = if queued || self.sweeps.has_ready() {
             now
         } else {
@@ -418,6 +494,7 @@ impl<F: Fetcher> Engine<F> {
 
     /// What each kind of request does with its answer, once the gate has taken it.
     fn take_answer(&mut self, answer: Answer, verdict: Option<Verdict>, started: Instant) {
+        let at = SystemTime::now();
         match answer {
             Answer::Poll {
                 id,
@@ -430,17 +507,30 @@ impl<F: Fetcher> Engine<F> {
                 page,
                 result,
             } => self.complete_steps(id, read, page, verdict, result),
+            Answer::Progress { id, read, result } => self.complete_progress(id, read, result),
             Answer::Instances {
-                execution_id,
+                id,
                 step_id,
                 page,
                 result,
             } => self.emit(Update::Reply(Reply::Instances {
-                execution_id: execution_id.to_string(),
-                step_id: step_id.to_string(),
+                id,
+                step_id,
                 page,
                 result,
-                at: SystemTime::now(),
+                at,
+            })),
+            Answer::BatchHosts {
+                id,
+                batch_index,
+                page,
+                result,
+            } => self.emit(Update::Reply(Reply::BatchHosts {
+                id,
+                batch_index,
+                page,
+                result,
+                at,
             })),
             Answer::Operated {
                 id,
@@ -450,7 +540,7 @@ impl<F: Fetcher> Engine<F> {
             Answer::Started { from, run, result } => {
                 launch::log(&run.what(), &launch::RunOutcome::of(result.clone()));
                 self.emit(Update::Reply(Reply::Started {
-                    from: from.to_string(),
+                    from,
                     run,
                     result,
                     at: SystemTime::now(),
@@ -461,12 +551,20 @@ impl<F: Fetcher> Engine<F> {
                 pass,
                 page,
                 result,
-            } => self.emit(Update::Reply(Reply::BrowsePage {
-                generation: pass,
-                page,
-                result,
-                at: SystemTime::now(),
-            })),
+            } => {
+                let kind = match &result {
+                    Ok(listed) => listed.rows.first().map(JobTicket::kind),
+                    Err(_) => None,
+                };
+                let kind = kind.or(page_kind(&page)).unwrap_or(TicketKind::Execution);
+                self.emit(Update::Reply(Reply::BrowsePage {
+                    generation: pass,
+                    kind,
+                    page,
+                    result,
+                    at,
+                }))
+            }
             Answer::List {
                 of,
                 pass,
@@ -488,7 +586,7 @@ impl<F: Fetcher> Engine<F> {
                 }
                 for (key, ticket) in taken.listed {
                     if self.tracker.is_idle(&key) {
-                        self.accept(key, Arc::new(ticket), started);
+                        self.accept(key, ticket, started);
                     }
                 }
                 for key in taken.fall_back {
@@ -500,8 +598,9 @@ impl<F: Fetcher> Engine<F> {
 
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
-    fn operated(&mut self, id: Arc<str>, operation: Operation, result: Result<(), ApiError>) {
-        operate::log(operation, &id, &operate::OperationOutcome::of(&result));
+    fn operated(&mut self, id: TicketRef, operation: JobOperation, result: Result<(), ApiError>) {
+        let outcome = operate::OperationOutcome::of(&result);
+        operate::log(&operation.described(), &id, &outcome);
         if result.is_ok()
             && let Some(tracked) = self.tracker.tickets.get_mut(&id)
         {
@@ -513,7 +612,7 @@ impl<F: Fetcher> Engine<F> {
             }
         }
         self.emit(Update::Reply(Reply::Operated {
-            execution_id: id.to_string(),
+            id,
             operation,
             result,
             at: SystemTime::now(),
@@ -522,11 +621,11 @@ impl<F: Fetcher> Engine<F> {
 
     fn complete_poll(
         &mut self,
-        id: Arc<str>,
+        id: TicketRef,
         incarnation: u64,
         started: Instant,
         verdict: Option<Verdict>,
-        result: Result<Arc<Ticket>, ApiError>,
+        result: Result<Box<JobTicket>, ApiError>,
     ) {
         let now = Instant::now();
         let Some(tracked) = self.tracker.tickets.get_mut(&id) else {
@@ -537,7 +636,7 @@ impl<F: Fetcher> Engine<F> {
         }
         tracked.in_flight = false;
         let error = match result {
-            Ok(ticket) => return self.accept(id, ticket, started),
+            Ok(ticket) => return self.accept(id, *ticket, started),
             Err(error) => error,
         };
         match verdict {
@@ -550,7 +649,7 @@ impl<F: Fetcher> Engine<F> {
                 let last_good = tracked.last_good.clone();
                 self.tracker.schedule.set(id.clone(), later(now, delay));
                 self.emit(Update::Ticket(TicketUpdate::Error {
-                    execution_id: id.to_string(),
+                    id,
                     error,
                     last_good,
                     at: SystemTime::now(),
@@ -559,19 +658,27 @@ impl<F: Fetcher> Engine<F> {
         }
     }
 
-    /// A fresh copy of a tracked ticket, from its GET or a list page.
-    fn accept(&mut self, id: Arc<str>, ticket: Arc<Ticket>, started: Instant) {
+    /// A fresh copy of a tracked ticket, from its GET or a list page. A script ticket
+    /// keeps what the other source told: a list row has no script, a detail no name.
+    fn accept(&mut self, id: TicketRef, ticket: JobTicket, started: Instant) {
         let Some(tracked) = self.tracker.tickets.get_mut(&id) else {
             return;
         };
+        let ticket = Arc::new(match ticket {
+            JobTicket::Script(fresh) => {
+                let known = tracked.last_good.as_deref().and_then(JobTicket::as_script);
+                JobTicket::Script(fresh.keeping(known))
+            }
+            execution => execution,
+        });
         tracked.failures = 0;
         tracked.last_good = Some(ticket.clone());
         let after_operation = tracked.polls_after_operation > 0;
         tracked.polls_after_operation = tracked.polls_after_operation.saturating_sub(1);
         let poll_again = std::mem::take(&mut tracked.poll_again);
-        let transition = match &ticket.status {
-            Some(to) if tracked.last_status.as_ref() != Some(to) => {
-                Some((tracked.last_status.replace(to.clone()), to.clone()))
+        let transition = match ticket.status() {
+            Some(to) if tracked.last_status.as_ref() != Some(&to) => {
+                Some((tracked.last_status.replace(to.clone()), to))
             }
             _ => None,
         };
@@ -583,21 +690,21 @@ impl<F: Fetcher> Engine<F> {
                 .schedule
                 .set(id.clone(), later(started, self.interval));
         }
-        // The open ticket's steps follow its polls while it runs, and once more when
+        // The open ticket's details follow its polls while it runs, and once more when
         // it finishes.
         let finished_now = ticket.is_terminal() && transition.is_some();
-        if self.followed.as_deref() == Some(&*id) && (!ticket.is_terminal() || finished_now) {
-            self.request_steps(&id);
+        if self.followed.as_ref() == Some(&id) && (!ticket.is_terminal() || finished_now) {
+            self.request_details(&id);
         }
         let at = SystemTime::now();
         self.emit(Update::Ticket(TicketUpdate::Snapshot {
-            execution_id: id.to_string(),
+            id: id.clone(),
             ticket,
             at,
         }));
         if let Some((from, to)) = transition {
             self.emit(Update::Ticket(TicketUpdate::Transition {
-                execution_id: id.to_string(),
+                id,
                 from,
                 to,
                 at,
@@ -608,7 +715,7 @@ impl<F: Fetcher> Engine<F> {
     /// A page of steps: the read goes on, or ends with every step (or the error).
     fn complete_steps(
         &mut self,
-        id: Arc<str>,
+        id: TicketRef,
         read: u64,
         page: PageAt,
         verdict: Option<Verdict>,
@@ -622,7 +729,7 @@ impl<F: Fetcher> Engine<F> {
                 let fresh = current
                     .pager
                     .take(&page, listed.data, listed.total, None, |s| {
-                        s.execution_step_id.as_deref()
+                        s.execution_step_id.as_deref().map(Into::into)
                     });
                 current.steps.extend(fresh);
                 if !current.pager.is_done() {
@@ -636,6 +743,10 @@ impl<F: Fetcher> Engine<F> {
                 }
                 Ok(std::mem::take(&mut current.steps))
             }
+            Err(ApiError::BodyTooLarge { .. }) if current.pager.too_large(page.clone()) => {
+                self.steps_ready.push_front(id);
+                return;
+            }
             Err(_) if verdict == Some(Verdict::Throttled) => {
                 current.pager.retry(page);
                 self.steps_ready.push_front(id);
@@ -644,18 +755,73 @@ impl<F: Fetcher> Engine<F> {
             Err(error) => Err(error),
         };
         self.steps.remove(&id);
-        if !self.tracker.tickets.contains_key(&id) {
+        if !self.tracker.contains(&id) {
             return;
         }
         self.emit(Update::Reply(Reply::Steps {
-            execution_id: id.to_string(),
+            id,
             result,
             at: SystemTime::now(),
         }));
     }
 
+    /// A part of a script ticket's progress: the read ends when both are in, or at the
+    /// first error.
+    fn complete_progress(
+        &mut self,
+        id: TicketRef,
+        read: u64,
+        result: Result<ProgressPiece, ApiError>,
+    ) {
+        let Some(current) = self.progress.get_mut(&id).filter(|r| r.read == read) else {
+            return;
+        };
+        let result = match result {
+            Ok(ProgressPiece::Statistics(statistics)) => {
+                current.statistics = Some(statistics);
+                None
+            }
+            Ok(ProgressPiece::Batches(batches)) => {
+                current.batches = Some(batches);
+                None
+            }
+            Err(error) => Some(Err(error)),
+        };
+        let result = match result {
+            Some(failed) => failed,
+            None => match (current.statistics.take(), current.batches.take()) {
+                (Some(statistics), Some(batches)) => Ok(ScriptProgress {
+                    statistics,
+                    batches,
+                }),
+                (statistics, batches) => {
+                    current.statistics = statistics;
+                    current.batches = batches;
+                    return;
+                }
+            },
+        };
+        self.progress.remove(&id);
+        if self.tracker.contains(&id) {
+            self.emit(Update::Reply(Reply::Progress {
+                id,
+                result,
+                at: SystemTime::now(),
+            }));
+        }
+    }
+
     fn emit(&self, update: Update) {
         // A closed channel ends the run loop; nothing to do here.
         let _ = self.updates.send(update);
+    }
+}
+
+/// The kind of list a browse page that brought nothing was of: marker pages are script
+/// tickets'.
+fn page_kind(page: &PageAt) -> Option<TicketKind> {
+    match page.cursor {
+        Cursor::Marker(_) => Some(TicketKind::Script),
+        Cursor::Offset(_) => Some(TicketKind::Execution),
     }
 }

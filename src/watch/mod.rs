@@ -5,7 +5,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::coc::{ApiError, Client, Instance, ListQuery, Operation, Page, Status, Step, Ticket};
+use crate::coc::{
+    ApiError, Client, Instance, JobOperation, JobStatus, JobTicket, ListQuery, Operation, Page,
+    ScriptBatch, ScriptHost, ScriptHostQuery, ScriptOperation, ScriptOrder, ScriptOrderQuery,
+    ScriptStatistics, ScriptTicket, Step, Ticket, TicketKind, TicketRef,
+};
 use crate::launch::JobRun;
 use crate::query::TicketQuery;
 
@@ -19,22 +23,24 @@ mod schedule;
 mod sweeps;
 mod tracked;
 
+pub use crate::coc::pager::{Cursor, End, Limits, PageAt, Pager, marker_after};
 pub use engine::{EngineHandle, spawn};
 pub use gate::{
     DEFAULT_THROTTLE_PAUSE, Gate, MAX_FAILED_PROBES, MAX_THROTTLE_PAUSE, PROBE_SPACING, Scope,
     Verdict,
 };
-pub use pager::{Cursor, End, Limits, PageAt, Pager, read_all};
+pub use pager::{no_marker, read_all};
 pub use rate::{Pacer, RateLimiter};
+pub use request::{ListOf, list_page};
 pub use schedule::Schedule;
 
 /// What the engine needs from the API; `Client` in production, scripted fakes in tests.
 /// Lists are read one page per call: the engine pages them itself, each page through
-/// its pacer.
+/// its pacer. Every call a fake does not make answers an error by default.
 pub trait Fetcher: Send + Sync + 'static {
     fn fetch(&self, execution_id: &str) -> impl Future<Output = Result<Ticket, ApiError>> + Send;
 
-    /// One page of a ticket's steps. Fakes without steps keep this default.
+    /// One page of a ticket's steps.
     fn steps_page(
         &self,
         execution_id: &str,
@@ -42,13 +48,11 @@ pub trait Fetcher: Send + Sync + 'static {
         offset: u32,
     ) -> impl Future<Output = Result<Page<Step>, ApiError>> + Send {
         let _ = (execution_id, limit, offset);
-        std::future::ready(Err(ApiError::Network {
-            detail: "this fetcher has no steps".into(),
-        }))
+        unsupported("steps")
     }
 
-    /// Whether `list` works; without it every ticket is refreshed by its own GET and
-    /// queries find nothing.
+    /// Whether `list` (and `script_list`) work; without it every ticket is refreshed by
+    /// its own GET and queries find nothing.
     fn lists(&self) -> bool {
         false
     }
@@ -58,14 +62,10 @@ pub trait Fetcher: Send + Sync + 'static {
         &self,
         _query: &ListQuery,
     ) -> impl Future<Output = Result<Page<Ticket>, ApiError>> + Send {
-        async {
-            Err(ApiError::Network {
-                detail: "this fetcher cannot list tickets".into(),
-            })
-        }
+        unsupported("lists of executions")
     }
 
-    /// One page of a step's instances. Fakes without hosts keep this default.
+    /// One page of a step's instances.
     fn fetch_instances(
         &self,
         execution_step_id: &str,
@@ -73,9 +73,53 @@ pub trait Fetcher: Send + Sync + 'static {
         offset: u32,
     ) -> impl Future<Output = Result<Page<Instance>, ApiError>> + Send {
         let _ = (execution_step_id, limit, offset);
-        std::future::ready(Err(ApiError::Network {
-            detail: "this fetcher has no instances".into(),
-        }))
+        unsupported("instances")
+    }
+
+    /// `GET /v1/job/script/orders/{execute_uuid}`.
+    fn fetch_script(
+        &self,
+        execute_uuid: &str,
+    ) -> impl Future<Output = Result<ScriptTicket, ApiError>> + Send {
+        let _ = execute_uuid;
+        unsupported("script tickets")
+    }
+
+    /// One page of `GET /v1/job/script/orders`.
+    fn script_list(
+        &self,
+        _query: &ScriptOrderQuery,
+    ) -> impl Future<Output = Result<Page<ScriptOrder>, ApiError>> + Send {
+        unsupported("lists of script tickets")
+    }
+
+    /// A script ticket's host counts per status.
+    fn script_statistics(
+        &self,
+        execute_uuid: &str,
+    ) -> impl Future<Output = Result<ScriptStatistics, ApiError>> + Send {
+        let _ = execute_uuid;
+        unsupported("script statistics")
+    }
+
+    /// A script ticket's batches.
+    fn script_batches(
+        &self,
+        execute_uuid: &str,
+    ) -> impl Future<Output = Result<Vec<ScriptBatch>, ApiError>> + Send {
+        let _ = execute_uuid;
+        unsupported("script batches")
+    }
+
+    /// One page of a script batch's hosts.
+    fn script_hosts(
+        &self,
+        execute_uuid: &str,
+        batch_index: u32,
+        query: &ScriptHostQuery,
+    ) -> impl Future<Output = Result<Page<ScriptHost>, ApiError>> + Send {
+        let _ = (execute_uuid, batch_index, query);
+        unsupported("script hosts")
     }
 
     /// Whether writes are refused where they leave (`--read-only`): an operation is
@@ -84,26 +128,39 @@ pub trait Fetcher: Send + Sync + 'static {
         false
     }
 
-    /// Sends an operation, once. Fakes that never operate keep this default.
+    /// Sends an operation on an execution, once.
     fn operate(
         &self,
         execution_id: &str,
         operation: Operation,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
         let _ = (execution_id, operation);
-        std::future::ready(Err(ApiError::Network {
-            detail: "this fetcher cannot send operations".into(),
-        }))
+        unsupported("operations")
     }
 
     /// Starts a job, once; the answer is the new execution's ID. Fakes that never
     /// start jobs keep this default.
     fn start(&self, run: &JobRun) -> impl Future<Output = Result<String, ApiError>> + Send {
         let _ = run;
-        std::future::ready(Err(ApiError::Network {
-            detail: "this fetcher cannot start jobs".into(),
-        }))
+        unsupported("job starts")
     }
+
+    /// Sends an operation on a script ticket, once.
+    fn operate_script(
+        &self,
+        execute_uuid: &str,
+        operation: ScriptOperation,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send {
+        let _ = (execute_uuid, operation);
+        unsupported("script operations")
+    }
+}
+
+/// The answer of a call a fetcher does not make.
+fn unsupported<T>(what: &str) -> std::future::Ready<Result<T, ApiError>> {
+    std::future::ready(Err(ApiError::Network {
+        detail: format!("this fetcher has no {what}"),
+    }))
 }
 
 impl Fetcher for Client {
@@ -148,6 +205,40 @@ impl Fetcher for Client {
     async fn list(&self, query: &ListQuery) -> Result<Page<Ticket>, ApiError> {
         self.list_executions(query).await
     }
+
+    async fn fetch_script(&self, execute_uuid: &str) -> Result<ScriptTicket, ApiError> {
+        self.get_script_ticket(execute_uuid).await
+    }
+
+    async fn script_list(&self, query: &ScriptOrderQuery) -> Result<Page<ScriptOrder>, ApiError> {
+        self.list_script_orders(query).await
+    }
+
+    async fn script_statistics(&self, execute_uuid: &str) -> Result<ScriptStatistics, ApiError> {
+        Client::script_statistics(self, execute_uuid).await
+    }
+
+    async fn script_batches(&self, execute_uuid: &str) -> Result<Vec<ScriptBatch>, ApiError> {
+        self.list_script_batches(execute_uuid).await
+    }
+
+    async fn script_hosts(
+        &self,
+        execute_uuid: &str,
+        batch_index: u32,
+        query: &ScriptHostQuery,
+    ) -> Result<Page<ScriptHost>, ApiError> {
+        self.list_script_hosts(execute_uuid, batch_index, query)
+            .await
+    }
+
+    async fn operate_script(
+        &self,
+        execute_uuid: &str,
+        operation: ScriptOperation,
+    ) -> Result<(), ApiError> {
+        self.operate_script_ticket(execute_uuid, operation).await
+    }
 }
 
 /// `[poll]` of the config.
@@ -171,51 +262,61 @@ impl Default for EngineConfig {
     }
 }
 
-/// Commands into the engine.
+/// Commands into the engine. Tickets are named by their reference, of either kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Poll this ticket now, even when it is finished.
-    Refresh(String),
+    Refresh(TicketRef),
     /// Poll every ticket now, finished ones included.
     RefreshAll,
-    Add(String),
+    Add(TicketRef),
     /// Watch a ticket known from the cache: its status there counts as seen (a change
     /// from it is a transition), and a finished one is parked: no request until a
     /// refresh.
-    AddKnown(Arc<Ticket>),
-    Remove(String),
-    /// Fetch the steps of a ticket (on demand, for the Steps tab).
-    FetchSteps(String),
+    AddKnown(TicketRef, Arc<JobTicket>),
+    Remove(TicketRef),
+    /// Fetch the steps of an execution, or the statistics and batches of a script
+    /// ticket (on demand, for the Steps or Batches tab).
+    FetchDetails(TicketRef),
     /// Follow the tickets a query finds, by its list pages, every interval: new ones
     /// are added, finished ones stay until they leave the query's window.
     AddQuery {
         name: String,
         query: TicketQuery,
     },
-    /// One page of the list for the browse view (`generation` comes back with it).
+    /// One page of one kind's list for the browse view (`generation` comes back with
+    /// it).
     Browse {
         generation: u64,
+        kind: TicketKind,
         query: TicketQuery,
         page: PageAt,
     },
-    /// Keep this ticket's steps fresh (the open ticket): fetched now, after each of its
-    /// polls while it is active and once more when it finishes. `None` stops.
-    FollowSteps(Option<String>),
+    /// Keep this ticket's details fresh (the open ticket): its steps or batches are
+    /// fetched now, after each of its polls while it is active and once more when it
+    /// finishes; a script ticket known only from list rows gets its GET. `None` stops.
+    Follow(Option<TicketRef>),
     /// Fetch one page of a step's instances (the hosts view).
     FetchInstances {
-        execution_id: String,
+        id: TicketRef,
         step_id: String,
+        page: PageAt,
+    },
+    /// Fetch one page of a script batch's hosts (the batch hosts view).
+    FetchBatchHosts {
+        id: TicketRef,
+        batch_index: u32,
         page: PageAt,
     },
     /// Send an operation once (never retried), then poll the ticket at once and keep
     /// polling it for a while even if it still shows a finished status.
     Operate {
-        execution_id: String,
-        operation: Operation,
+        id: TicketRef,
+        operation: JobOperation,
     },
     /// Start a job once (never retried): "run again" of the ticket `from`.
     Start {
-        from: String,
+        from: TicketRef,
         run: Arc<JobRun>,
     },
     Shutdown,
@@ -233,76 +334,121 @@ pub enum Update {
 /// News of a ticket the engine tracks.
 #[derive(Debug, Clone)]
 pub enum TicketUpdate {
-    /// A successful poll.
+    /// A successful poll (or list page).
     Snapshot {
-        execution_id: String,
-        ticket: Arc<Ticket>,
+        id: TicketRef,
+        ticket: Arc<JobTicket>,
         at: SystemTime,
     },
     /// A failed poll; `last_good` is the last snapshot that was fetched, if any.
     Error {
-        execution_id: String,
+        id: TicketRef,
         error: ApiError,
-        last_good: Option<Arc<Ticket>>,
+        last_good: Option<Arc<JobTicket>>,
         at: SystemTime,
     },
     /// A status change seen between two polls (`from` is `None` on the first sight).
     Transition {
-        execution_id: String,
-        from: Option<Status>,
-        to: Status,
+        id: TicketRef,
+        from: Option<JobStatus>,
+        to: JobStatus,
         at: SystemTime,
     },
     /// A query found the ticket (sent before its first snapshot through the query).
     Joined {
-        execution_id: String,
+        id: TicketRef,
         query: String,
         at: SystemTime,
     },
     /// A finished ticket left the query's window; `dropped` when the engine no longer
     /// tracks it at all (no other query holds it and it was not named explicitly).
     Left {
-        execution_id: String,
+        id: TicketRef,
         query: String,
         dropped: bool,
         at: SystemTime,
     },
 }
 
+impl TicketUpdate {
+    /// The ticket it is about.
+    pub fn id(&self) -> &TicketRef {
+        match self {
+            TicketUpdate::Snapshot { id, .. }
+            | TicketUpdate::Error { id, .. }
+            | TicketUpdate::Transition { id, .. }
+            | TicketUpdate::Joined { id, .. }
+            | TicketUpdate::Left { id, .. } => id,
+        }
+    }
+}
+
+/// A page of a list of either kind, its rows as tickets: `next_marker` names the page
+/// after it (marker paging), `total` is a hint.
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    pub rows: Vec<JobTicket>,
+    pub total: Option<i64>,
+    pub next_marker: Option<String>,
+}
+
+/// A script ticket's progress for the Batches tab: hosts per status, and its batches.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScriptProgress {
+    pub statistics: ScriptStatistics,
+    pub batches: Vec<ScriptBatch>,
+}
+
 /// The answer to a command.
 #[derive(Debug, Clone)]
 pub enum Reply {
-    /// The answer to `FetchSteps` / `FollowSteps`: every step, up to `Limits::STEPS`.
+    /// The answer to `FetchDetails` / `Follow` of an execution: every step, up to
+    /// `Limits::STEPS`.
     Steps {
-        execution_id: String,
+        id: TicketRef,
         result: Result<Vec<Step>, ApiError>,
+        at: SystemTime,
+    },
+    /// The answer to `FetchDetails` / `Follow` of a script ticket.
+    Progress {
+        id: TicketRef,
+        result: Result<ScriptProgress, ApiError>,
         at: SystemTime,
     },
     /// A page for the browse view.
     BrowsePage {
         generation: u64,
+        kind: TicketKind,
         page: PageAt,
-        result: Result<Page<Ticket>, ApiError>,
+        result: Result<Listed, ApiError>,
         at: SystemTime,
     },
     /// The answer to `Command::FetchInstances`.
     Instances {
-        execution_id: String,
+        id: TicketRef,
         step_id: String,
         page: PageAt,
         result: Result<Page<Instance>, ApiError>,
         at: SystemTime,
     },
+    /// The answer to `Command::FetchBatchHosts`.
+    BatchHosts {
+        id: TicketRef,
+        batch_index: u32,
+        page: PageAt,
+        result: Result<Page<ScriptHost>, ApiError>,
+        at: SystemTime,
+    },
     /// The answer to `Command::Operate`.
     Operated {
-        execution_id: String,
-        operation: Operation,
+        id: TicketRef,
+        operation: JobOperation,
         result: Result<(), ApiError>,
         at: SystemTime,
     },
     /// The answer to `Command::Start`: the new execution's ID.
     Started {
-        from: String,
+        from: TicketRef,
         run: Arc<JobRun>,
         result: Result<String, ApiError>,
         at: SystemTime,
@@ -331,10 +477,12 @@ impl Update {
             )
             | Update::Reply(
                 Reply::Steps { at, .. }
+                | Reply::Progress { at, .. }
                 | Reply::BrowsePage { at, .. }
                 | Reply::Operated { at, .. }
                 | Reply::Started { at, .. }
-                | Reply::Instances { at, .. },
+                | Reply::Instances { at, .. }
+                | Reply::BatchHosts { at, .. },
             )
             | Update::Health(HealthUpdate::AuthFailed { at, .. }) => Some(*at),
             Update::Health(HealthUpdate::Throttled { .. }) => None,

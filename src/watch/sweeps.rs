@@ -1,29 +1,29 @@
-//! Sweeps: reading list pages for the engine. The cover refreshes the explicitly
-//! tracked tickets by pages when that is cheaper than their GETs; each `[[query]]` is
+//! Sweeps: reading list pages for the engine. A cover per kind refreshes the explicitly
+//! tracked tickets of that kind by its list's pages (executions by offset, script
+//! tickets by marker) when that is cheaper than their GETs; each `[[query]]` is
 //! followed by its pages every interval; the browse view's pages pass through. Every
 //! pass reads through one bounded `Pager`.
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
 use super::gate::Verdict;
-use super::pager::{Limits, PageAt, Pager};
 use super::pages::{self, Choice, WindowMemory};
-use super::request::Request;
+use super::request::{ListOf, Request};
 use super::schedule::{FAR_FUTURE, later};
 use super::tracked::Tracker;
-use super::{TicketUpdate, Update};
-use crate::coc::{ApiError, ListQuery, Page, Ticket, validate_execution_id};
+use super::{Listed, TicketUpdate, Update};
+use crate::coc::pager::{Limits, PageAt, Pager};
+use crate::coc::{ApiError, JobTicket, ListQuery, ScriptOrderQuery, TicketKind, TicketRef};
 use crate::query::TicketQuery;
 
 /// Whose list pages a request reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum SweepOf {
-    /// The window over the explicitly tracked tickets.
-    Cover,
+    /// The window over the explicitly tracked tickets of one kind.
+    Cover(TicketKind),
     /// `queries[i]`.
     Query(usize),
     /// A page the browse view asked for; its pass is the view's generation.
@@ -33,8 +33,24 @@ pub(super) enum SweepOf {
 /// One pass through a list: its query and its pager.
 struct Pass {
     number: u64,
-    query: ListQuery,
+    query: ListOf,
     pager: Pager,
+}
+
+impl Pass {
+    /// The first pass of `query`: offset pages for executions, marker pages for
+    /// script tickets.
+    fn new(number: u64, query: ListOf) -> Pass {
+        let pager = match query.kind() {
+            TicketKind::Execution => Pager::offsets(Limits::TICKETS),
+            TicketKind::Script => Pager::markers(Limits::TICKETS),
+        };
+        Pass {
+            number,
+            query,
+            pager,
+        }
+    }
 }
 
 impl Pass {
@@ -64,36 +80,54 @@ struct Cover {
     passes: u64,
     /// The window's `start_time` filter and the tickets the pass stands in for.
     window: Option<i64>,
-    covered: Vec<Arc<str>>,
+    covered: Vec<TicketRef>,
     /// Those of `covered` no page has held yet.
-    unseen: HashSet<Arc<str>>,
+    unseen: HashSet<TicketRef>,
     memory: WindowMemory,
     /// Passes in a row that missed most of their tickets, and cycles left to rest.
     misses: u32,
     rest: u32,
 }
 
-/// A `[[query]]` the engine follows by its pages.
+/// A `[[query]]` the engine follows by its pages: one per kind it reads.
 struct QueryFollow {
     name: String,
+    kind: TicketKind,
     query: TicketQuery,
     due: Instant,
     pass: Option<Pass>,
     passes: u64,
     /// The tickets it found that are still in its window.
-    members: HashSet<Arc<str>>,
+    members: HashSet<TicketRef>,
+}
+
+impl QueryFollow {
+    /// This query's list filters at `at`.
+    fn list(&self, at: SystemTime) -> ListOf {
+        ListOf::of(&self.query, self.kind, at)
+    }
 }
 
 /// What a page gave the engine to do: tickets to accept, tickets to GET at once.
 #[derive(Default)]
 pub(super) struct PageTaken {
-    pub listed: Vec<(Arc<str>, Ticket)>,
-    pub fall_back: Vec<Arc<str>>,
+    pub listed: Vec<(TicketRef, JobTicket)>,
+    pub fall_back: Vec<TicketRef>,
+}
+
+/// The kinds, each with its cover (its index in `Sweeps::covers`).
+const KINDS: [TicketKind; 2] = [TicketKind::Execution, TicketKind::Script];
+
+fn cover_index(kind: TicketKind) -> usize {
+    match kind {
+        TicketKind::Execution => 0,
+        TicketKind::Script => 1,
+    }
 }
 
 pub(super) struct Sweeps {
     interval: Duration,
-    cover: Cover,
+    covers: [Cover; 2],
     queries: Vec<QueryFollow>,
     /// Pages the browse view asked for (only the newest generation's).
     browse: VecDeque<Request>,
@@ -101,35 +135,41 @@ pub(super) struct Sweeps {
 
 impl Sweeps {
     pub fn new(lists: bool, interval: Duration, now: Instant) -> Sweeps {
+        let cover = || Cover {
+            due: lists.then_some(now),
+            ..Cover::default()
+        };
         Sweeps {
             interval,
-            cover: Cover {
-                due: lists.then_some(now),
-                ..Cover::default()
-            },
+            covers: [cover(), cover()],
             queries: Vec::new(),
             browse: VecDeque::new(),
         }
     }
 
+    /// Follows `query` by the pages of each kind it reads.
     pub fn add_query(&mut self, name: String, query: TicketQuery, now: Instant) {
         if self.queries.iter().any(|q| q.name == name) {
             return;
         }
-        self.queries.push(QueryFollow {
-            name,
-            query,
-            due: now,
-            pass: None,
-            passes: 0,
-            members: HashSet::new(),
-        });
+        for &kind in query.kind.kinds() {
+            self.queries.push(QueryFollow {
+                name: name.clone(),
+                kind,
+                query: query.clone(),
+                due: now,
+                pass: None,
+                passes: 0,
+                members: HashSet::new(),
+            });
+        }
     }
 
     /// A page for the browse view; only the newest view matters.
-    pub fn browse(&mut self, generation: u64, query: ListQuery, page: PageAt) {
+    pub fn browse(&mut self, generation: u64, kind: TicketKind, query: &TicketQuery, page: PageAt) {
         self.browse
             .retain(|r| matches!(r, Request::List { pass, .. } if *pass == generation));
+        let query = ListOf::of(query, kind, SystemTime::now());
         self.browse.push_back(Request::List {
             of: SweepOf::Browse,
             pass: generation,
@@ -143,13 +183,15 @@ impl Sweeps {
         if let Some(request) = self.browse.pop_front() {
             return Some(request);
         }
-        if let Some(request) = self
-            .cover
-            .pass
-            .as_mut()
-            .and_then(|p| p.next_request(SweepOf::Cover))
-        {
-            return Some(request);
+        for kind in KINDS {
+            let cover = &mut self.covers[cover_index(kind)];
+            if let Some(request) = cover
+                .pass
+                .as_mut()
+                .and_then(|p| p.next_request(SweepOf::Cover(kind)))
+            {
+                return Some(request);
+            }
         }
         self.queries
             .iter_mut()
@@ -163,33 +205,38 @@ impl Sweeps {
     }
 
     fn passes(&self) -> impl Iterator<Item = &Pass> {
-        self.cover
-            .pass
-            .iter()
-            .chain(self.queries.iter().filter_map(|q| q.pass.as_ref()))
+        let covers = self.covers.iter().filter_map(|c| c.pass.as_ref());
+        covers.chain(self.queries.iter().filter_map(|q| q.pass.as_ref()))
     }
 
-    /// When the next pass of the cover or of a query is due.
+    /// When the next pass of a cover or of a query is due.
     pub fn next_due(&self) -> Option<Instant> {
-        let cover = self.cover.due.filter(|_| self.cover.pass.is_none());
+        let covers = self
+            .covers
+            .iter()
+            .filter(|c| c.pass.is_none())
+            .filter_map(|c| c.due);
         let queries = self
             .queries
             .iter()
             .filter(|q| q.pass.is_none())
             .map(|q| q.due);
-        cover.into_iter().chain(queries).min()
+        covers.chain(queries).min()
     }
 
-    /// Starts the passes that are due: the cover's, if pages are cheaper this cycle,
+    /// Starts the passes that are due: each cover's, if pages are cheaper this cycle,
     /// and every query's.
     pub fn plan(&mut self, now: Instant, tracker: &mut Tracker) {
-        if self.cover.pass.is_none() && self.cover.due.is_some_and(|due| due <= now) {
-            self.cover.due = Some(later(now, self.interval));
-            if self.cover.rest > 0 {
-                self.cover.rest -= 1;
-                schedule_uncovered(tracker, now);
-            } else {
-                self.plan_cover(now, false, tracker);
+        for kind in KINDS {
+            let cover = &mut self.covers[cover_index(kind)];
+            if cover.pass.is_none() && cover.due.is_some_and(|due| due <= now) {
+                cover.due = Some(later(now, self.interval));
+                if cover.rest > 0 {
+                    cover.rest -= 1;
+                    schedule_uncovered(tracker, kind, now);
+                } else {
+                    self.plan_cover(kind, now, false, tracker);
+                }
             }
         }
         let at = SystemTime::now();
@@ -197,11 +244,7 @@ impl Sweeps {
             if query.pass.is_none() && query.due <= now {
                 query.due = later(now, self.interval);
                 query.passes += 1;
-                query.pass = Some(Pass {
-                    number: query.passes,
-                    query: query.query.list_query(at),
-                    pager: Pager::offsets(Limits::TICKETS),
-                });
+                query.pass = Some(Pass::new(query.passes, query.list(at)));
             }
         }
     }
@@ -209,31 +252,38 @@ impl Sweeps {
     /// `R`: every explicit ticket, finished ones too, by pages if that is cheaper;
     /// every query's pages at once.
     pub fn refresh_all(&mut self, now: Instant, tracker: &mut Tracker) {
-        if self.cover.due.is_none() {
-            return;
-        }
-        if self.cover.pass.is_none() {
-            self.cover.rest = 0;
-            self.plan_cover(now, true, tracker);
+        for kind in KINDS {
+            let cover = &mut self.covers[cover_index(kind)];
+            if cover.due.is_none() || cover.pass.is_some() {
+                continue;
+            }
+            cover.rest = 0;
+            self.plan_cover(kind, now, true, tracker);
         }
         for query in &mut self.queries {
             query.due = now;
         }
     }
 
-    /// Decides how this cycle refreshes the explicit tickets that are idle (and active,
-    /// unless `everything`) and not already refreshed by a query's pages; for pages,
-    /// takes them off the GET schedule.
-    fn plan_cover(&mut self, now: Instant, everything: bool, tracker: &mut Tracker) {
-        let wanted: Vec<(Arc<str>, Option<i64>)> = tracker
-            .tickets
-            .iter()
+    /// Decides how this cycle refreshes the explicit tickets of `kind` that are idle
+    /// (and active, unless `everything`) and not already refreshed by a query's pages;
+    /// for pages, takes them off the GET schedule.
+    fn plan_cover(
+        &mut self,
+        kind: TicketKind,
+        now: Instant,
+        everything: bool,
+        tracker: &mut Tracker,
+    ) {
+        let wanted: Vec<(TicketRef, Option<i64>)> = tracker
+            .of_kind(kind)
             .filter(|(_, t)| t.explicit && t.in_queries == 0 && !t.in_flight)
             .filter(|(_, t)| everything || t.is_active())
-            .map(|(k, t)| (k.clone(), t.last_good.as_ref().and_then(|t| t.start_time)))
+            .map(|(k, t)| (k.clone(), t.last_good.as_ref().and_then(|t| t.start_time())))
             .collect();
+        let cover = &mut self.covers[cover_index(kind)];
         let window = pages::window_start(wanted.iter().map(|(_, start)| *start));
-        let choice = pages::choose(wanted.len(), self.cover.memory.estimate(window));
+        let choice = pages::choose(wanted.len(), cover.memory.estimate(window));
         if choice == Choice::PerTicket {
             // Tickets a page refreshed last cycle have no GET queued yet.
             for (key, _) in wanted {
@@ -249,18 +299,21 @@ impl Sweeps {
                 tracked.in_cover = true;
             }
         }
-        self.cover.passes += 1;
-        self.cover.pass = Some(Pass {
-            number: self.cover.passes,
-            query: ListQuery {
+        cover.passes += 1;
+        let query = match kind {
+            TicketKind::Execution => ListOf::Executions(ListQuery {
                 start_time: window,
                 ..ListQuery::default()
-            },
-            pager: Pager::offsets(Limits::TICKETS),
-        });
-        self.cover.window = window;
-        self.cover.unseen = wanted.iter().map(|(key, _)| key.clone()).collect();
-        self.cover.covered = wanted.into_iter().map(|(key, _)| key).collect();
+            }),
+            TicketKind::Script => ListOf::Scripts(ScriptOrderQuery {
+                start_time: window,
+                ..ScriptOrderQuery::default()
+            }),
+        };
+        cover.pass = Some(Pass::new(cover.passes, query));
+        cover.window = window;
+        cover.unseen = wanted.iter().map(|(key, _)| key.clone()).collect();
+        cover.covered = wanted.into_iter().map(|(key, _)| key).collect();
     }
 
     /// A list page came back (the gate has taken its error, if any). Browse pages are
@@ -271,7 +324,7 @@ impl Sweeps {
         of: SweepOf,
         number: u64,
         page: PageAt,
-        result: Result<Page<Ticket>, ApiError>,
+        result: Result<Listed, ApiError>,
         verdict: Option<Verdict>,
         tracker: &mut Tracker,
         out: &mut Vec<Update>,
@@ -282,6 +335,9 @@ impl Sweeps {
         };
         let listed = match result {
             Ok(listed) => listed,
+            Err(ApiError::BodyTooLarge { .. }) if pass.pager.too_large(page.clone()) => {
+                return taken;
+            }
             Err(error) => {
                 match verdict {
                     Some(Verdict::Throttled) => pass.pager.retry(page),
@@ -301,19 +357,19 @@ impl Sweeps {
         };
         let rows = pass
             .pager
-            .take(&page, listed.data, listed.total, None, |t| {
-                Some(t.execution_id.as_str())
+            .take(&page, listed.rows, listed.total, listed.next_marker, |t| {
+                Some(t.id().into())
             });
         for ticket in rows {
             if let Some(key) = self.take_listed(of, &ticket, tracker, out) {
-                if of == SweepOf::Cover {
-                    self.cover.unseen.remove(&key);
+                if let SweepOf::Cover(kind) = of {
+                    self.covers[cover_index(kind)].unseen.remove(&key);
                 }
                 taken.listed.push((key, ticket));
             }
         }
-        if of == SweepOf::Cover {
-            self.after_cover_page(listed.total);
+        if let SweepOf::Cover(kind) = of {
+            self.after_cover_page(kind, listed.total);
         }
         taken.fall_back = self.end_pass_if_done(of, tracker, out);
         taken
@@ -321,7 +377,7 @@ impl Sweeps {
 
     fn pass_mut(&mut self, of: SweepOf) -> Option<&mut Pass> {
         match of {
-            SweepOf::Cover => self.cover.pass.as_mut(),
+            SweepOf::Cover(kind) => self.covers[cover_index(kind)].pass.as_mut(),
             SweepOf::Query(i) => self.queries.get_mut(i)?.pass.as_mut(),
             SweepOf::Browse => None,
         }
@@ -330,8 +386,8 @@ impl Sweeps {
     /// The cover's pass stops reading as soon as every ticket it stands for was seen;
     /// its first page tells the window's size (remembered for the next cycles), and the
     /// pass goes on only if the pages left cost no more than the GETs left.
-    fn after_cover_page(&mut self, total: Option<i64>) {
-        let cover = &mut self.cover;
+    fn after_cover_page(&mut self, kind: TicketKind, total: Option<i64>) {
+        let cover = &mut self.covers[cover_index(kind)];
         let Some(pass) = cover.pass.as_mut() else {
             return;
         };
@@ -352,31 +408,38 @@ impl Sweeps {
     }
 
     /// A ticket on a list page: returns its key when it is tracked (now), joining it to
-    /// the query whose page it is when the query's status filter keeps it. A ticket
-    /// whose ID breaks the one ID rule is never tracked: it could not be fetched.
+    /// the query whose page it is when the query's filters keep it. A ticket whose ID
+    /// breaks the one ID rule is never tracked: it could not be fetched.
     fn take_listed(
         &mut self,
         of: SweepOf,
-        ticket: &Ticket,
+        ticket: &JobTicket,
         tracker: &mut Tracker,
         out: &mut Vec<Update>,
-    ) -> Option<Arc<str>> {
-        let id = ticket.execution_id.as_str();
-        let mut key = tracker.key(id);
+    ) -> Option<TicketRef> {
+        let reference = ticket.reference();
+        let mut key = reference
+            .as_ref()
+            .ok()
+            .filter(|r| tracker.contains(r))
+            .cloned();
         if let SweepOf::Query(i) = of {
             let query = &mut self.queries[i];
             let member = key.as_ref().is_some_and(|k| query.members.contains(k));
             if !member && query.query.keeps(ticket) {
-                if let Err(reason) = validate_execution_id(id) {
-                    tracing::warn!(
-                        "query {:?}: a listed ticket's ID is not used: {reason}",
-                        query.name
-                    );
-                    return None;
-                }
+                let reference = match reference {
+                    Ok(reference) => reference,
+                    Err(reason) => {
+                        tracing::warn!(
+                            "query {:?}: a listed ticket's ID is not used: {reason}",
+                            query.name
+                        );
+                        return None;
+                    }
+                };
                 let joined = match key.clone() {
                     Some(existing) => existing,
-                    None => tracker.insert(id.into(), false),
+                    None => tracker.insert(reference, false),
                 };
                 tracker.schedule.remove(&joined);
                 if let Some(tracked) = tracker.tickets.get_mut(&joined) {
@@ -384,7 +447,7 @@ impl Sweeps {
                 }
                 query.members.insert(joined.clone());
                 out.push(Update::Ticket(TicketUpdate::Joined {
-                    execution_id: joined.to_string(),
+                    id: joined.clone(),
                     query: query.name.clone(),
                     at: SystemTime::now(),
                 }));
@@ -402,9 +465,9 @@ impl Sweeps {
         of: SweepOf,
         tracker: &mut Tracker,
         out: &mut Vec<Update>,
-    ) -> Vec<Arc<str>> {
+    ) -> Vec<TicketRef> {
         let slot = match of {
-            SweepOf::Cover => &mut self.cover.pass,
+            SweepOf::Cover(kind) => &mut self.covers[cover_index(kind)].pass,
             SweepOf::Query(i) => &mut self.queries[i].pass,
             SweepOf::Browse => return Vec::new(),
         };
@@ -414,15 +477,15 @@ impl Sweeps {
         let Some(pass) = slot.take() else {
             return Vec::new();
         };
-        let unseen: Vec<Arc<str>> = match of {
-            SweepOf::Cover => self.end_cover_pass(tracker),
+        let unseen: Vec<TicketRef> = match of {
+            SweepOf::Cover(kind) => self.end_cover_pass(kind, tracker),
             SweepOf::Browse => Vec::new(),
             SweepOf::Query(i) => {
                 let query = &self.queries[i];
-                let unseen: Vec<Arc<str>> = query
+                let unseen: Vec<TicketRef> = query
                     .members
                     .iter()
-                    .filter(|key| !pass.pager.has_seen(key))
+                    .filter(|key| !pass.pager.has_seen(key.id()))
                     .cloned()
                     .collect();
                 if pass.pager.is_complete() {
@@ -434,31 +497,31 @@ impl Sweeps {
         unseen
             .into_iter()
             .filter(|key| {
-                tracker
-                    .tickets
-                    .get(key)
-                    .is_some_and(|t| !t.in_flight && (of == SweepOf::Cover || t.is_active()))
+                tracker.tickets.get(key).is_some_and(|t| {
+                    !t.in_flight && (matches!(of, SweepOf::Cover(_)) || t.is_active())
+                })
             })
             .collect()
     }
 
     /// The cover's tickets go back to their GETs; a pass that missed most of them
     /// makes the next cycles rest from pages.
-    fn end_cover_pass(&mut self, tracker: &mut Tracker) -> Vec<Arc<str>> {
-        let cover = &mut self.cover;
+    fn end_cover_pass(&mut self, kind: TicketKind, tracker: &mut Tracker) -> Vec<TicketRef> {
+        let cover = &mut self.covers[cover_index(kind)];
         let covered = std::mem::take(&mut cover.covered);
         for key in &covered {
             if let Some(tracked) = tracker.tickets.get_mut(key) {
                 tracked.in_cover = false;
             }
         }
-        let unseen: Vec<Arc<str>> = std::mem::take(&mut cover.unseen).into_iter().collect();
+        let unseen: Vec<TicketRef> = std::mem::take(&mut cover.unseen).into_iter().collect();
         if unseen.len() * 2 > covered.len() {
             cover.misses = cover.misses.saturating_add(1);
             cover.rest = 2u32.saturating_pow(cover.misses).min(MAX_COVER_REST);
             tracing::info!(
                 missed = unseen.len(),
                 of = covered.len(),
+                kind = kind.as_str(),
                 "list pages missed most watched tickets: GETs for the next {} cycles",
                 cover.rest
             );
@@ -474,7 +537,7 @@ impl Sweeps {
     fn release_finished(
         &mut self,
         i: usize,
-        unseen: &[Arc<str>],
+        unseen: &[TicketRef],
         tracker: &mut Tracker,
         out: &mut Vec<Update>,
     ) {
@@ -494,7 +557,7 @@ impl Sweeps {
                 tracker.remove(key);
             }
             out.push(Update::Ticket(TicketUpdate::Left {
-                execution_id: key.to_string(),
+                id: key.clone(),
                 query: query.name.clone(),
                 dropped,
                 at: SystemTime::now(),
@@ -506,19 +569,18 @@ impl Sweeps {
     /// their GETs; the query finds nothing more.
     fn stop_pages(&mut self, of: SweepOf) {
         match of {
-            SweepOf::Cover => self.cover.due = None,
+            SweepOf::Cover(kind) => self.covers[cover_index(kind)].due = None,
             SweepOf::Query(i) => self.queries[i].due = later(Instant::now(), FAR_FUTURE),
             SweepOf::Browse => {}
         }
     }
 }
 
-/// Active explicit tickets not on the GET schedule get their GET (a cycle without
-/// pages).
-fn schedule_uncovered(tracker: &mut Tracker, now: Instant) {
-    let wanted: Vec<Arc<str>> = tracker
-        .tickets
-        .iter()
+/// Active explicit tickets of `kind` not on the GET schedule get their GET (a cycle
+/// without pages).
+fn schedule_uncovered(tracker: &mut Tracker, kind: TicketKind, now: Instant) {
+    let wanted: Vec<TicketRef> = tracker
+        .of_kind(kind)
         .filter(|(_, t)| t.explicit && t.in_queries == 0 && !t.in_flight && t.is_active())
         .map(|(k, _)| k.clone())
         .collect();

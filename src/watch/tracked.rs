@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::time::Instant;
 
 use super::schedule::Schedule;
-use crate::coc::{Status, Ticket};
+use crate::coc::{JobStatus, JobTicket, TicketKind, TicketRef};
 
 /// What the engine keeps per tracked ticket (besides its slot in the schedule).
 #[derive(Debug)]
@@ -17,8 +17,8 @@ pub(super) struct Tracked {
     pub order: u64,
     pub in_flight: bool,
     pub failures: u32,
-    pub last_good: Option<Arc<Ticket>>,
-    pub last_status: Option<Status>,
+    pub last_good: Option<Arc<JobTicket>>,
+    pub last_status: Option<JobStatus>,
     /// Polls still due after an accepted operation, whatever the status.
     pub polls_after_operation: u32,
     /// An operation was accepted while a poll was in flight: poll again at once.
@@ -35,7 +35,10 @@ pub(super) struct Tracked {
 impl Tracked {
     /// Active, or not seen yet: worth polling.
     pub fn is_active(&self) -> bool {
-        !self.last_status.as_ref().is_some_and(Status::is_terminal)
+        !self
+            .last_status
+            .as_ref()
+            .is_some_and(JobStatus::is_terminal)
     }
 
     /// Refreshed by list pages rather than by its own GETs.
@@ -44,10 +47,10 @@ impl Tracked {
     }
 }
 
-/// Every tracked ticket and the GET schedule.
+/// Every tracked ticket and the GET schedule, keyed by reference.
 pub(super) struct Tracker {
-    pub tickets: HashMap<Arc<str>, Tracked>,
-    pub schedule: Schedule<Arc<str>>,
+    pub tickets: HashMap<TicketRef, Tracked>,
+    pub schedule: Schedule<TicketRef>,
     next_incarnation: u64,
 }
 
@@ -60,13 +63,12 @@ impl Tracker {
         }
     }
 
-    /// The shared key of a tracked ticket.
-    pub fn key(&self, id: &str) -> Option<Arc<str>> {
-        self.tickets.get_key_value(id).map(|(key, _)| key.clone())
+    pub fn contains(&self, id: &TicketRef) -> bool {
+        self.tickets.contains_key(id)
     }
 
     /// A new entry; the caller decides how it is first refreshed.
-    pub fn insert(&mut self, key: Arc<str>, explicit: bool) -> Arc<str> {
+    pub fn insert(&mut self, key: TicketRef, explicit: bool) -> TicketRef {
         let tracked = Tracked {
             incarnation: self.next_incarnation,
             order: self.next_incarnation,
@@ -86,13 +88,18 @@ impl Tracker {
     }
 
     /// Forgets a ticket and its schedule.
-    pub fn remove(&mut self, id: &str) {
+    pub fn remove(&mut self, id: &TicketRef) {
         self.tickets.remove(id);
         self.schedule.remove(id);
     }
 
     /// Tracked and not waiting for an answer (whose handling reschedules it anyway).
-    pub fn is_idle(&self, key: &str) -> bool {
+    pub fn is_idle(&self, key: &TicketRef) -> bool {
         self.tickets.get(key).is_some_and(|t| !t.in_flight)
+    }
+
+    /// The tracked tickets of one kind.
+    pub fn of_kind(&self, kind: TicketKind) -> impl Iterator<Item = (&TicketRef, &Tracked)> {
+        self.tickets.iter().filter(move |(k, _)| k.kind() == kind)
     }
 }

@@ -70,7 +70,8 @@ fn history_survives_a_restart_without_a_request_and_a_corrupt_cache_is_ignored()
     let files = cache_files(home.path());
     assert_eq!(files.len(), 1, "{files:?}");
     let written = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(written.contains(&done[0]) && written.contains("\"version\":3"));
+    let version = format!("\"version\":{}", coctop::cache::VERSION);
+    assert!(written.contains(&done[0]) && written.contains(&version));
 
     let before = requests();
     run_until_history_shows(&env, done.len(), true);

@@ -42,6 +42,7 @@ fn each_subcommand_help_lists_only_the_options_that_apply_to_it() {
         (
             &["list"],
             &[
+                "--kind",
                 "--creator",
                 "--job",
                 "--job-id",
@@ -56,7 +57,11 @@ fn each_subcommand_help_lists_only_the_options_that_apply_to_it() {
         (&["retry"], &["--yes", "--read-only"]),
         (&["terminate"], &["--yes", "--read-only"]),
         (&["resume"], &["--yes", "--read-only"]),
-        (&["skip-batch"], &["--yes", "--read-only"]),
+        (&["skip-batch"], &["--yes", "--read-only", "--batch"]),
+        (&["pause"], &["--yes", "--read-only"]),
+        (&["continue"], &["--yes", "--read-only"]),
+        (&["cancel"], &["--yes", "--read-only"]),
+        (&["cancel-host"], &["--yes", "--read-only", "--host"]),
         (&["logs"], &["--step", "--host", "--failed", "--output"]),
         (
             &["run"],

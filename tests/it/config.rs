@@ -121,7 +121,7 @@ fn invalid_files_are_refused_with_file_line_column_and_key() {
         ),
         (
             "id-slash.toml",
-            "2:6: `id` in [[watch]]: invalid execution ID \"EX2025/../secrets\": it contains a slash",
+            "2:6: `id` in [[watch]]: invalid execution ID \"EX2025/../secrets\": it contains a slash (a script ticket is written script/UUID)",
         ),
         (
             "id-empty.toml",
@@ -234,7 +234,7 @@ fn check_lists_every_problem_in_file_order() {
             "coctop: {p}:2:12: `interval` in [poll]: invalid duration \"soon\": expected a \
              number and a unit (ms, s, m, h, d, w), like \"5s\", \"2m\", \"1h\" or \"7d\"\n\
              coctop: {p}:3:15: `concurrency` in [poll]: must be at least 1, got 0\n\
-             coctop: {p}:6:6: `id` in [[watch]]: invalid execution ID \"a/b\": it contains a slash\n"
+             coctop: {p}:6:6: `id` in [[watch]]: invalid execution ID \"a/b\": it contains a slash (a script ticket is written script/UUID)\n"
         )
     );
 }
@@ -526,7 +526,7 @@ fn command_entries_are_checked_and_a_taken_key_names_both_uses() {
     assert_eq!(out.code, 2);
     let expected = format!(
         "{file}:8:7: `key` in [[command]]: key 'x' of \"my menu\" is taken already in the \
-         dashboard by \"operate: retry, terminate, resume, skip, run again\""
+         dashboard by \"operate: what its status allows; run again\""
     );
     assert!(out.stderr.contains(&expected), "{}", out.stderr);
     fs::write(

@@ -23,7 +23,7 @@ interval = "2s"  # fast
 
 fn entry(id: &str, label: Option<&str>) -> WatchEntry {
     WatchEntry {
-        id: id.into(),
+        id: crate::support::r(id),
         label: label.map(str::to_string),
     }
 }
@@ -68,14 +68,14 @@ fn adding_and_removing_keep_comments_order_and_formatting() {
         assert_eq!(mode, 0o600, "the file's permissions are kept");
     }
 
-    assert!(remove_watch(&path, "EX2025070121014501cccccc", &last).unwrap());
+    assert!(remove_watch(&path, &crate::support::r("EX2025070121014501cccccc"), &last).unwrap());
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         ORIGINAL,
         "round trip"
     );
-    assert!(remove_watch(&path, "EX2025070121014501bbbbbb", &last).unwrap());
-    assert!(!remove_watch(&path, "EX2025070121014501bbbbbb", &last).unwrap());
+    assert!(remove_watch(&path, &crate::support::r("EX2025070121014501bbbbbb"), &last).unwrap());
+    assert!(!remove_watch(&path, &crate::support::r("EX2025070121014501bbbbbb"), &last).unwrap());
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
         text.contains("label = \"DB failover drill\"   # Monday"),
@@ -105,7 +105,7 @@ fn a_new_file_and_an_inline_watch_list_can_be_edited() {
     let last = LastRead::of_file(&inline);
     add_watches(&inline, &[entry("EX2", Some("two"))], &last).unwrap();
     assert_eq!(watched_ids(&inline), ["EX1", "EX2"]);
-    assert!(remove_watch(&inline, "EX1", &last).unwrap());
+    assert!(remove_watch(&inline, &crate::support::r("EX1"), &last).unwrap());
     assert_eq!(watched_ids(&inline), ["EX2"]);
     assert!(
         std::fs::read_to_string(&inline)
@@ -145,7 +145,10 @@ fn two_writers_at_once_lose_no_entry() {
                     add_watches(&path, &[entry(&id, None)], &last).unwrap();
                 }
                 // Removing the writer's first entry while the other keeps adding.
-                assert!(remove_watch(&path, &format!("EX{writer}000"), &last).unwrap());
+                assert!(
+                    remove_watch(&path, &crate::support::r(&format!("EX{writer}000")), &last)
+                        .unwrap()
+                );
             })
         })
         .collect();
@@ -206,7 +209,7 @@ fn a_symlinked_config_is_saved_through_the_link_keeping_crlf_bom_and_mode() {
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o664);
     assert_eq!(watched_ids(&link).len(), 3);
-    assert!(remove_watch(&link, "EX2025070121014501cccccc", &last).unwrap());
+    assert!(remove_watch(&link, &crate::support::r("EX2025070121014501cccccc"), &last).unwrap());
     assert_eq!(
         std::fs::read_to_string(&target).unwrap(),
         original,
@@ -325,7 +328,7 @@ fn removing_an_id_a_crlf_file_does_not_name_leaves_it_untouched() {
     std::fs::write(&path, &original).unwrap();
     let before = std::fs::metadata(&path).unwrap();
     let last = LastRead::of_file(&path);
-    assert!(!remove_watch(&path, "EX404", &last).unwrap());
+    assert!(!remove_watch(&path, &crate::support::r("EX404"), &last).unwrap());
     let after = std::fs::metadata(&path).unwrap();
     use std::os::unix::fs::MetadataExt;
     assert_eq!(before.ino(), after.ino(), "not even rewritten");

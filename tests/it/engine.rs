@@ -6,12 +6,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use coctop::coc::{ApiError, Page, Status, Step, Ticket};
+use coctop::coc::{ApiError, JobStatus, JobTicket, Page, Status, Step, Ticket, TicketRef};
 use coctop::watch::{
     Command, DEFAULT_THROTTLE_PAUSE, EngineConfig, EngineHandle, Fetcher, HealthUpdate,
     MAX_FAILED_PROBES, PROBE_SPACING, Reply, TicketUpdate, Update, spawn,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::support::r;
 use tokio::time::{Instant, sleep};
 
 #[derive(Debug, Clone)]
@@ -151,6 +153,10 @@ fn ids(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("t{i:05}")).collect()
 }
 
+fn refs(n: usize) -> Vec<TicketRef> {
+    ids(n).iter().map(|id| r(id)).collect()
+}
+
 fn secs(s: f64) -> Duration {
     Duration::from_secs_f64(s)
 }
@@ -160,18 +166,16 @@ fn drain(updates: &mut UnboundedReceiver<Update>) -> Vec<Update> {
 }
 
 fn start(api: &Arc<FakeApi>, config: EngineConfig, ids: Vec<String>) -> EngineHandle {
-    spawn(api.clone(), config, ids)
+    spawn(api.clone(), config, ids.iter().map(|id| r(id)).collect())
 }
 
-fn snapshots_of<'a>(updates: &'a [Update], id: &str) -> Vec<&'a Arc<Ticket>> {
+fn snapshots_of<'a>(updates: &'a [Update], id: &str) -> Vec<&'a Arc<JobTicket>> {
     updates
         .iter()
         .filter_map(|u| match u {
-            Update::Ticket(TicketUpdate::Snapshot {
-                execution_id,
-                ticket,
-                ..
-            }) if execution_id == id => Some(ticket),
+            Update::Ticket(TicketUpdate::Snapshot { id: of, ticket, .. }) if of == id => {
+                Some(ticket)
+            }
             _ => None,
         })
         .collect()
@@ -300,7 +304,7 @@ async fn failures_back_off_exponentially_and_success_resets() {
     assert_eq!(errors.len(), 5);
     assert!(errors[..4].iter().all(Option::is_none));
     let kept = errors[4].as_ref().expect("last good snapshot kept");
-    assert_eq!(kept.status, Some(Status::Running));
+    assert_eq!(kept.status(), Some(Status::Running.into()));
     engine.shutdown().await;
 }
 
@@ -432,10 +436,7 @@ async fn refresh_polls_a_finished_ticket_once_more() {
     assert_eq!(api.poll_times("done").len(), 1);
     drain(&mut engine.updates);
 
-    engine
-        .commands
-        .send(Command::Refresh("done".into()))
-        .unwrap();
+    engine.commands.send(Command::Refresh(r("done"))).unwrap();
     settle().await;
     let times = api.poll_times("done");
     assert_eq!(times.len(), 2);
@@ -484,7 +485,7 @@ async fn auth_failure_stops_polling_until_a_refresh_succeeds() {
         1
     );
 
-    engine.commands.send(Command::Refresh("a".into())).unwrap();
+    engine.commands.send(Command::Refresh(r("a"))).unwrap();
     sleep(secs(1.0)).await;
     let calls: Vec<_> = api.calls().into_iter().map(|c| c.id).collect();
     assert_eq!(
@@ -536,10 +537,7 @@ async fn a_failed_probe_sends_exactly_one_request() {
     );
 
     // Steps are answered with the auth error, without a request.
-    engine
-        .commands
-        .send(Command::FetchSteps("a".into()))
-        .unwrap();
+    engine.commands.send(Command::FetchDetails(r("a"))).unwrap();
     settle().await;
     let updates = drain(&mut engine.updates);
     assert!(
@@ -578,7 +576,7 @@ async fn auth_probes_at_most_one_per_30s_and_none_after_three_failures() {
     // One more probe after each 30 s, until three have failed; then none at all.
     for _ in 0..5 {
         sleep(PROBE_SPACING).await;
-        engine.commands.send(Command::Refresh("a".into())).unwrap();
+        engine.commands.send(Command::Refresh(r("a"))).unwrap();
         settle().await;
     }
     assert_eq!(api.calls().len(), 1 + MAX_FAILED_PROBES as usize);
@@ -633,11 +631,11 @@ async fn tickets_can_be_added_and_removed_while_running() {
     let api = Arc::new(FakeApi::new(secs(2.0)));
     let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into()]);
     sleep(secs(0.5)).await;
-    engine.commands.send(Command::Add("b".into())).unwrap();
-    engine.commands.send(Command::Add("a".into())).unwrap();
+    engine.commands.send(Command::Add(r("b"))).unwrap();
+    engine.commands.send(Command::Add(r("a"))).unwrap();
     sleep(secs(0.5)).await;
     // `a` is in flight (0 s to 2 s): its answer must be dropped.
-    engine.commands.send(Command::Remove("a".into())).unwrap();
+    engine.commands.send(Command::Remove(r("a"))).unwrap();
     sleep(secs(60.0)).await;
 
     assert_eq!(api.poll_times("a"), [Duration::ZERO], "never polled again");
@@ -653,7 +651,7 @@ async fn tickets_can_be_added_and_removed_while_running() {
     );
     assert!(snapshots_of(&updates, "b").len() >= 10);
 
-    engine.commands.send(Command::Add("a".into())).unwrap();
+    engine.commands.send(Command::Add(r("a"))).unwrap();
     sleep(secs(10.0)).await;
     let a = api.poll_times("a");
     assert_eq!(a.len(), 3, "re-added ticket polled again: {a:?}");
@@ -666,8 +664,8 @@ async fn an_answer_for_a_removed_ticket_is_dropped_even_after_re_adding_it() {
     let api = Arc::new(FakeApi::new(secs(2.0)));
     let mut engine = start(&api, config(60, 8, 10.0), vec!["a".into()]);
     sleep(secs(0.5)).await;
-    engine.commands.send(Command::Remove("a".into())).unwrap();
-    engine.commands.send(Command::Add("a".into())).unwrap();
+    engine.commands.send(Command::Remove(r("a"))).unwrap();
+    engine.commands.send(Command::Add(r("a"))).unwrap();
     sleep(secs(2.5)).await; // old answer at 2.0 s, new one at 2.5 s
 
     assert_eq!(api.poll_times("a"), [Duration::ZERO, secs(0.5)]);
@@ -705,10 +703,10 @@ async fn transitions_follow_their_snapshots_in_order() {
         .iter()
         .map(|u| match u {
             Update::Ticket(TicketUpdate::Snapshot { ticket, .. }) => {
-                format!("snap {:?}", ticket.status)
+                format!("snap {:?}", ticket.status().map(|s| s.to_string()))
             }
             Update::Ticket(TicketUpdate::Transition { from, to, .. }) => {
-                format!("{from:?} -> {to:?}")
+                format!("{:?} -> {to}", from.as_ref().map(|s| s.to_string()))
             }
             other => format!("unexpected {other:?}"),
         })
@@ -716,13 +714,13 @@ async fn transitions_follow_their_snapshots_in_order() {
     assert_eq!(
         seen,
         [
-            "snap Some(Pending)",
+            "snap Some(\"Pending\")",
             "None -> Pending",
-            "snap Some(Running)",
-            "Some(Pending) -> Running",
-            "snap Some(Running)",
-            "snap Some(Succeed)",
-            "Some(Running) -> Succeed",
+            "snap Some(\"Running\")",
+            "Some(\"Pending\") -> Running",
+            "snap Some(\"Running\")",
+            "snap Some(\"Succeed\")",
+            "Some(\"Running\") -> Succeed",
         ]
     );
     engine.shutdown().await;
@@ -735,11 +733,11 @@ async fn steps_go_through_the_same_rate_limit() {
     settle().await;
     engine
         .commands
-        .send(Command::FetchSteps("t00020".into()))
+        .send(Command::FetchDetails(r("t00020")))
         .unwrap();
     engine
         .commands
-        .send(Command::FetchSteps("unwatched".into()))
+        .send(Command::FetchDetails(r("unwatched")))
         .unwrap();
     sleep(secs(5.0)).await;
 
@@ -755,14 +753,14 @@ async fn steps_go_through_the_same_rate_limit() {
         .iter()
         .filter_map(|u| match u {
             Update::Reply(Reply::Steps {
-                execution_id,
+                id,
                 result: Ok(steps),
                 ..
-            }) => Some((execution_id.as_str(), steps.len())),
+            }) => Some((id.to_string(), steps.len())),
             _ => None,
         })
         .collect();
-    assert_eq!(answered, [("t00020", 1)]);
+    assert_eq!(answered, [("t00020".to_string(), 1)]);
     engine.shutdown().await;
 }
 
@@ -839,7 +837,7 @@ async fn a_busy_engine_still_lets_its_consumer_run() {
         concurrency: 8,
         max_rps: f64::INFINITY,
     };
-    let mut engine = spawn(Arc::new(InstantApi), unlimited, ids(10));
+    let mut engine = spawn(Arc::new(InstantApi), unlimited, refs(10));
     // On this single-threaded runtime, an engine that never yielded would hang here.
     let mut seen = 0;
     while seen < 1000 {
@@ -861,13 +859,16 @@ async fn tickets_known_from_the_cache_start_from_their_status_and_finished_ones_
     let known = |id: &str, status: Status| {
         let mut ticket = Ticket::empty(id);
         ticket.status = Some(status);
-        Arc::new(ticket)
+        Arc::new(JobTicket::from(ticket))
     };
-    for ticket in [
-        known("done", Status::Succeed),
-        known("busy", Status::Running),
+    for (id, ticket) in [
+        ("done", known("done", Status::Succeed)),
+        ("busy", known("busy", Status::Running)),
     ] {
-        engine.commands.send(Command::AddKnown(ticket)).unwrap();
+        engine
+            .commands
+            .send(Command::AddKnown(r(id), ticket))
+            .unwrap();
     }
     sleep(secs(600.0)).await;
     assert!(
@@ -875,7 +876,7 @@ async fn tickets_known_from_the_cache_start_from_their_status_and_finished_ones_
         "finished in the cache: parked"
     );
     assert_eq!(api.poll_times("busy").len(), 2);
-    let transitions: Vec<(Option<Status>, Status)> = drain(&mut engine.updates)
+    let transitions: Vec<(Option<JobStatus>, JobStatus)> = drain(&mut engine.updates)
         .into_iter()
         .filter_map(|u| match u {
             Update::Ticket(TicketUpdate::Transition { from, to, .. }) => Some((from, to)),
@@ -884,13 +885,10 @@ async fn tickets_known_from_the_cache_start_from_their_status_and_finished_ones_
         .collect();
     assert_eq!(
         transitions,
-        [(Some(Status::Running), Status::Failed)],
+        [(Some(Status::Running.into()), Status::Failed.into())],
         "the cached status counts as seen"
     );
-    engine
-        .commands
-        .send(Command::Refresh("done".into()))
-        .unwrap();
+    engine.commands.send(Command::Refresh(r("done"))).unwrap();
     settle().await;
     assert_eq!(api.poll_times("done").len(), 1, "r still polls it");
     engine.shutdown().await;
@@ -928,13 +926,13 @@ async fn an_operations_429_pauses_every_request_like_a_polls() {
         start: Instant::now(),
         polls: Mutex::new(Vec::new()),
     });
-    let mut engine = spawn(api.clone(), config(1, 4, 10.0), ids(1));
+    let mut engine = spawn(api.clone(), config(1, 4, 10.0), refs(1));
     sleep(secs(2.5)).await;
     engine
         .commands
         .send(Command::Operate {
-            execution_id: ids(1)[0].clone(),
-            operation: coctop::coc::Operation::Terminate,
+            id: refs(1)[0].clone(),
+            operation: coctop::coc::Operation::Terminate.into(),
         })
         .unwrap();
     sleep(secs(10.0)).await;

@@ -163,7 +163,7 @@ fn get_usage_errors_exit_2() {
     );
     assert_eq!(no_ids.status.code(), Some(2));
     assert!(
-        stderr(&no_ids).contains("no execution IDs"),
+        stderr(&no_ids).contains("no ticket IDs"),
         "{}",
         stderr(&no_ids)
     );

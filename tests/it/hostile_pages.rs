@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::support::hostile::{Answer, Hostile, Seen, page, ticket};
-use crate::support::{Sim, coctop_command, stderr, stdout};
+use crate::support::{Sim, coctop_command, r, refs, stderr, stdout};
 use coctop::coc::{ApiError, Auth, Client, ClientConfig, Endpoint, ListQuery, Operation};
 use coctop::query::TicketQuery;
 use coctop::sim::SimOptions;
@@ -194,11 +194,8 @@ fn the_open_tickets_steps_stop_on_a_repeated_page() {
             concurrency: 8,
             max_rps: 50.0,
         };
-        let mut engine = spawn(Arc::new(client(&server.url)), config, vec![id.clone()]);
-        engine
-            .commands
-            .send(Command::FollowSteps(Some(id.clone())))
-            .unwrap();
+        let mut engine = spawn(Arc::new(client(&server.url)), config, vec![r(&id)]);
+        engine.commands.send(Command::Follow(Some(r(&id)))).unwrap();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         let mut steps = None;
         while let Ok(Some(update)) = tokio::time::timeout_at(deadline, engine.updates.recv()).await
@@ -256,7 +253,7 @@ fn run_engine(
             concurrency: 8,
             max_rps: 50.0,
         };
-        let mut engine = spawn(Arc::new(client), config, watched);
+        let mut engine = spawn(Arc::new(client), config, refs(&watched));
         if let Some(query) = query {
             engine
                 .commands
@@ -332,13 +329,13 @@ fn an_operation_asked_of_the_engine_under_read_only_sends_nothing() {
         let mut engine = spawn(
             Arc::new(client.clone()),
             EngineConfig::default(),
-            vec![id.clone()],
+            vec![r(&id)],
         );
         engine
             .commands
             .send(Command::Operate {
-                execution_id: id.clone(),
-                operation: Operation::Terminate,
+                id: r(&id),
+                operation: Operation::Terminate.into(),
             })
             .unwrap();
         let result = loop {
@@ -485,12 +482,12 @@ proptest::proptest! {
                 concurrency: 8,
                 max_rps: MAX_RPS as f64,
             };
-            let mut engine = spawn(Arc::new(client), engine_config, watched.clone());
+            let mut engine = spawn(Arc::new(client), engine_config, refs(&watched));
             let commands = &engine.commands;
             commands.send(Command::AddQuery { name: "q".into(), query: TicketQuery::default() }).unwrap();
-            commands.send(Command::FollowSteps(Some(watched[0].clone()))).unwrap();
+            commands.send(Command::Follow(Some(r(&watched[0])))).unwrap();
             commands.send(Command::FetchInstances {
-                execution_id: watched[0].clone(),
+                id: r(&watched[0]),
                 step_id: "s1".into(),
                 page: coctop::watch::PageAt { cursor: coctop::watch::Cursor::Offset(0), limit: 100 },
             }).unwrap();
@@ -499,8 +496,8 @@ proptest::proptest! {
             let (mut steps, mut hosts) = (0, 0);
             while let Ok(Some(update)) = tokio::time::timeout_at(deadline, engine.updates.recv()).await {
                 match update {
-                    Update::Ticket(TicketUpdate::Joined { execution_id, .. }) => {
-                        tracked.insert(execution_id);
+                    Update::Ticket(TicketUpdate::Joined { id, .. }) => {
+                        tracked.insert(id);
                     }
                     Update::Reply(Reply::Steps { result: Ok(s), .. }) => steps = steps.max(s.len()),
                     Update::Reply(Reply::Instances { result: Ok(p), .. }) => hosts = hosts.max(p.data.len()),
@@ -519,4 +516,42 @@ proptest::proptest! {
         let most = server.most_within(Duration::from_millis(980));
         proptest::prop_assert!(most <= MAX_RPS, "{most} requests in a second: {hostility:?}");
     }
+}
+
+/// A script ticket list page: `{"data": {"total", "data"}}`, rows keyed by `order_id`.
+fn script_page(rows: std::ops::Range<usize>, total: &str) -> String {
+    let rows: Vec<Value> = rows
+        .map(|i| {
+            json!({"order_id": i + 1, "execute_uuid": format!("JS{i:020}"),
+                   "status": "PROCESSING", "gmt_created": 1_751_000_000_000i64 - i as i64})
+        })
+        .collect();
+    json!({"data": {"total": total, "data": rows}}).to_string()
+}
+
+#[test]
+fn a_script_list_whose_marker_is_ignored_ends_on_the_repeated_page() {
+    // The marker is ignored: the first page forever, with a total beyond any memory.
+    let server = Hostile::start(|_| Answer::Json(200, script_page(0..100, "1000000000000")));
+    let out = run_within(
+        &server.url,
+        &[
+            "list", "--kind", "script", "--limit", "1000000", "--output", "json",
+        ],
+        Duration::from_secs(30),
+    )
+    .expect("list ends");
+    let rows: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(rows.len(), 100, "{}", stderr(&out));
+    assert!(rows.iter().all(|row| row["kind"] == "script"));
+    assert!(
+        stderr(&out).contains("the server repeated a page"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        server.count("/v1/job/script/orders"),
+        2,
+        "the repeat is the last page"
+    );
 }

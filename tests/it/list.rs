@@ -265,7 +265,7 @@ fn list_exit_codes_are_those_of_get() {
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
 
     for bad in [
-        &["list", "--status", "Paused"][..],
+        &["list", "--status", "Pausing"][..],
         &["list", "--limit", "0"],
         &["list", "--tag", "novalue"],
         &["list", "--until", "yesterday"],

@@ -25,10 +25,10 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn failed(id: &str, name: &str) -> Change {
     Change {
-        execution_id: id.into(),
+        id: crate::support::r(id),
         name: name.into(),
-        from: Some(Status::Running),
-        to: Status::Failed,
+        from: Some(Status::Running.into()),
+        to: Status::Failed.into(),
         at: SystemTime::now(),
     }
 }

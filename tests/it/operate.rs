@@ -317,7 +317,7 @@ mod through_the_dashboard {
     use std::time::{Duration, Instant, SystemTime};
 
     use coctop::app::{self, Action, App, AppInit, Message, Prompt, StepsState};
-    use coctop::coc::{Operation, Status};
+    use coctop::coc::{JobOperation, JobStatus, Operation, Status, TicketRef};
     use coctop::config::WatchEntry;
     use coctop::i18n::Lang;
     use coctop::sim::SimOptions;
@@ -325,7 +325,7 @@ mod through_the_dashboard {
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::first_with;
-    use crate::support::Sim;
+    use crate::support::{Sim, r};
 
     struct Dashboard<'s> {
         sim: &'s Sim,
@@ -334,20 +334,20 @@ mod through_the_dashboard {
     }
 
     impl<'s> Dashboard<'s> {
+        /// The dashboard watching `ids` (`EX…` or `script/UUID`).
         fn start(sim: &'s Sim, ids: &[String], interval: Duration) -> Dashboard<'s> {
             let config = EngineConfig {
                 interval,
                 ..EngineConfig::default()
             };
             let client = Arc::new(sim.client());
-            let engine = sim.block_on(async { watch::spawn(client, config, ids.to_vec()) });
+            let refs: Vec<TicketRef> = ids.iter().map(|id| r(id)).collect();
+            let watch = refs.iter().cloned().map(WatchEntry::unlabelled).collect();
+            let engine = sim.block_on(async { watch::spawn(client, config, refs) });
             let mut app = App::new(AppInit {
                 lang: Lang::En,
                 endpoint: sim.url(),
-                watch: ids
-                    .iter()
-                    .map(|id| WatchEntry::unlabelled(id.clone()))
-                    .collect(),
+                watch,
                 color: false,
                 now: SystemTime::now(),
             });
@@ -405,10 +405,17 @@ mod through_the_dashboard {
             }
         }
 
-        /// `x`, the menu's cursor onto `operation`, Enter, then the confirmation.
-        fn operate(&mut self, id: &str, operation: Operation) {
+        /// `x`, the menu's cursor onto `operation`, Enter, then the confirmation (the
+        /// word typed for one that cannot be undone).
+        fn operate(&mut self, id: &str, operation: impl Into<JobOperation>) {
+            let operation = operation.into();
             self.select(id);
             self.key(KeyCode::Char('x'));
+            self.confirm(id, operation);
+        }
+
+        /// The open menu's cursor onto `operation`, Enter, then the confirmation.
+        fn confirm(&mut self, id: &str, operation: JobOperation) {
             loop {
                 match self.app.prompt() {
                     Some(Prompt::Menu {
@@ -421,18 +428,19 @@ mod through_the_dashboard {
                 }
             }
             self.key(KeyCode::Enter);
-            if operation == Operation::Terminate {
-                for c in "terminate".chars() {
-                    self.key(KeyCode::Char(c));
+            match coctop::operate::typed_word(operation) {
+                Some(word) => {
+                    for c in word.chars() {
+                        self.key(KeyCode::Char(c));
+                    }
+                    self.key(KeyCode::Enter);
                 }
-                self.key(KeyCode::Enter);
-            } else {
-                self.key(KeyCode::Char('y'));
+                None => self.key(KeyCode::Char('y')),
             }
         }
 
-        fn status(&self, id: &str) -> Option<Status> {
-            self.app.ticket(id)?.status().cloned()
+        fn status(&self, id: &str) -> Option<JobStatus> {
+            self.app.ticket(&r(id))?.status()
         }
     }
 
@@ -457,9 +465,9 @@ mod through_the_dashboard {
         for (n, (id, operation, after)) in cases.into_iter().enumerate() {
             dashboard.operate(id, operation);
             let updates = dashboard.pump_until("the answer and a fresh poll", |app| {
-                let entry = app.ticket(id).unwrap();
+                let entry = app.ticket(&r(id)).unwrap();
                 entry.operations.last().is_some_and(|r| r.result.is_some())
-                    && entry.status() == Some(&after)
+                    && entry.status() == Some(after.clone().into())
             });
             assert!(
                 updates
@@ -468,17 +476,17 @@ mod through_the_dashboard {
                 "{operation:?}"
             );
             assert_eq!(sim.operations(), n as u64 + 1, "sent once");
-            let history = &dashboard.app.ticket(id).unwrap().operations;
+            let history = &dashboard.app.ticket(&r(id)).unwrap().operations;
             assert_eq!(history.len(), 1);
             assert_eq!(history[0].result, Some(Ok(())));
         }
         // SKIP_BATCH: the running batch step ends, the step after it runs.
         dashboard.operate(&ids[8], Operation::SkipBatch);
         dashboard.pump_until("SKIP_BATCH answered", |app| {
-            let entry = app.ticket(&ids[8]).unwrap();
+            let entry = app.ticket(&r(&ids[8])).unwrap();
             entry.operations.last().is_some_and(|r| r.result.is_some())
         });
-        let record = &dashboard.app.ticket(&ids[8]).unwrap().operations[0];
+        let record = &dashboard.app.ticket(&r(&ids[8])).unwrap().operations[0];
         assert_eq!(record.result, Some(Ok(())));
         assert_eq!(sim.operations(), 4);
 
@@ -491,7 +499,7 @@ mod through_the_dashboard {
             other => panic!("{other:?}"),
         };
         assert!(
-            !offered.contains(&app::Choice::Operate(Operation::Resume)),
+            !offered.contains(&app::Choice::Operate(Operation::Resume.into())),
             "{offered:?}"
         );
         dashboard.key(KeyCode::Esc);
@@ -499,8 +507,8 @@ mod through_the_dashboard {
             .engine
             .commands
             .send(Command::Operate {
-                execution_id: ids[7].clone(),
-                operation: Operation::Retry,
+                id: r(&ids[7]),
+                operation: Operation::Retry.into(),
             })
             .unwrap();
         dashboard.pump_until("the refusal shown", |app| {
@@ -515,7 +523,77 @@ mod through_the_dashboard {
             "{text}"
         );
         assert_eq!(sim.operations(), 5, "refused once, not retried");
-        assert_eq!(dashboard.status(&failed), Some(Status::Running));
+        assert_eq!(dashboard.status(&failed), Some(Status::Running.into()));
+    }
+
+    /// Enter on a script ticket, its Batches tab, Enter on a batch (its hosts), Enter
+    /// on a host: the whole output, sanitised, scrolled to its end; Esc
+    /// goes back one level at a time.
+    #[test]
+    fn a_batch_hosts_output_opens_whole_and_sanitised() {
+        use coctop::coc::{ScriptOrderQuery, ScriptStatus};
+        let sim = Sim::start(SimOptions::default());
+        let query = ScriptOrderQuery {
+            limit: Some(100),
+            ..ScriptOrderQuery::default()
+        };
+        let orders = sim
+            .block_on(sim.client().list_script_orders(&query))
+            .unwrap()
+            .data;
+        let abnormal = orders
+            .iter()
+            .find(|o| o.status == Some(ScriptStatus::Abnormal))
+            .expect("a seeded ABNORMAL ticket");
+        let id = format!("script/{}", abnormal.execute_uuid);
+        let mut dashboard =
+            Dashboard::start(&sim, std::slice::from_ref(&id), Duration::from_millis(300));
+        dashboard.select(&id);
+        dashboard.key(KeyCode::Enter);
+        dashboard.key(KeyCode::Char('2'));
+        dashboard.pump_until("the batches", |app| {
+            app.ticket(&r(&id)).unwrap().progress.loaded().is_some()
+        });
+        dashboard.key(KeyCode::Enter);
+        dashboard.pump_until("the batch's hosts", |app| {
+            app.hosts().is_some_and(|h| h.loaded() && !h.is_empty())
+        });
+        let first = dashboard.app.hosts().unwrap().script_hosts()[0].clone();
+        let raw = first.message.clone().unwrap_or_default();
+        dashboard.key(KeyCode::Enter);
+        let output = dashboard.app.output().expect("the output in the pager");
+        assert_eq!(output.raw(), raw, "whole and raw");
+        assert!(output.title().contains("batch"), "{}", output.title());
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        terminal
+            .draw(|frame| coctop::ui::draw(frame, &dashboard.app))
+            .unwrap();
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|cell| cell.symbol())
+            .collect();
+        assert!(
+            !screen.chars().any(|c| c == '\u{1b}'),
+            "sanitised on screen"
+        );
+        // A wide character's second cell draws as a space.
+        let unspaced = |text: &str| text.replace(' ', "");
+        let first_line = coctop::text::sanitize(raw.lines().next().unwrap_or_default());
+        let first_row: String = first_line.chars().take(20).collect();
+        assert!(
+            unspaced(&screen).contains(&unspaced(&first_row)),
+            "{screen}"
+        );
+        dashboard.key(KeyCode::Char('G'));
+        dashboard.key(KeyCode::Esc);
+        assert!(dashboard.app.output().is_none());
+        assert!(dashboard.app.hosts().is_some(), "back to the hosts");
+        dashboard.key(KeyCode::Esc);
+        assert!(dashboard.app.hosts().is_none(), "back to the batches");
     }
 
     #[test]
@@ -554,7 +632,7 @@ mod through_the_dashboard {
         assert_eq!(sim.operations(), 1, "one POST");
         let new_id = dashboard.app.shown().unwrap().id.clone();
         assert!(dashboard.app.ticket(&new_id).is_some(), "watched");
-        let fresh = sim.block_on(client.get_execution(&new_id)).unwrap();
+        let fresh = sim.block_on(client.get_execution(new_id.id())).unwrap();
         assert_eq!(
             (&fresh.document_id, &fresh.document_version),
             (&source.document_id, &source.document_version)
@@ -592,7 +670,7 @@ mod through_the_dashboard {
         });
         assert!(steps_updates(&updates) >= 3, "{updates:?}");
         assert!(matches!(
-            dashboard.app.ticket(&running).unwrap().steps,
+            dashboard.app.ticket(&r(&running)).unwrap().steps,
             StepsState::Loaded { .. }
         ));
 
@@ -601,7 +679,7 @@ mod through_the_dashboard {
             .unwrap()
             .advance(Duration::from_secs(24 * 3600));
         let mut updates = dashboard.pump_until("the ticket finished", |app| {
-            app.ticket(&running)
+            app.ticket(&r(&running))
                 .unwrap()
                 .ticket
                 .as_ref()
@@ -621,7 +699,8 @@ mod through_the_dashboard {
             "once more when it finished, then no more: {:?}",
             &updates[finished_at..]
         );
-        let StepsState::Loaded { steps, .. } = &dashboard.app.ticket(&running).unwrap().steps
+        let StepsState::Loaded { data: steps, .. } =
+            &dashboard.app.ticket(&r(&running)).unwrap().steps
         else {
             panic!("steps loaded");
         };
@@ -708,7 +787,7 @@ fn the_engine_sends_no_operation_after_an_authentication_failure() {
         watch::spawn(
             std::sync::Arc::new(client.unwrap()),
             EngineConfig::default(),
-            vec![id.clone()],
+            vec![crate::support::r(&id)],
         )
     });
     let next = |engine: &mut watch::EngineHandle| {
@@ -726,8 +805,8 @@ fn the_engine_sends_no_operation_after_an_authentication_failure() {
     engine
         .commands
         .send(Command::Operate {
-            execution_id: id.clone(),
-            operation: Operation::Terminate,
+            id: crate::support::r(&id),
+            operation: Operation::Terminate.into(),
         })
         .unwrap();
     loop {

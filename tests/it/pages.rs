@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::support::{Sim, list_all};
+use crate::support::{Sim, list_all, refs};
 use coctop::coc::{ApiError, Auth, Client, ClientConfig, Endpoint, ListQuery, Page, Step, Ticket};
 use coctop::query::{TicketQuery, TimeBound};
 use coctop::sim::SimOptions;
@@ -119,8 +119,8 @@ fn collect(
 fn every_ticket_seen(n: usize) -> impl FnMut(&Update) -> bool {
     let mut seen = HashSet::new();
     move |update| {
-        if let Update::Ticket(TicketUpdate::Snapshot { execution_id, .. }) = update {
-            seen.insert(execution_id.clone());
+        if let Update::Ticket(TicketUpdate::Snapshot { id, .. }) = update {
+            seen.insert(id.clone());
         }
         seen.len() == n
     }
@@ -129,8 +129,8 @@ fn every_ticket_seen(n: usize) -> impl FnMut(&Update) -> bool {
 fn snapshots(updates: &[Update]) -> HashMap<String, usize> {
     let mut count = HashMap::new();
     for update in updates {
-        if let Update::Ticket(TicketUpdate::Snapshot { execution_id, .. }) = update {
-            *count.entry(execution_id.clone()).or_default() += 1;
+        if let Update::Ticket(TicketUpdate::Snapshot { id, .. }) = update {
+            *count.entry(id.to_string()).or_default() += 1;
         }
     }
     count
@@ -150,7 +150,7 @@ fn watched_tickets_are_refreshed_by_pages_with_fewer_requests_than_gets() {
     assert!(active > 40, "{active} active tickets");
     let api = Counting::new(&sim, HashSet::new());
     let interval = Duration::from_secs(1);
-    let mut engine = sim.block_on(async { spawn(api.clone(), config(interval), ids.clone()) });
+    let mut engine = sim.block_on(async { spawn(api.clone(), config(interval), refs(&ids)) });
 
     // First sight of all 1,000 through the account's 10 pages, no GET.
     let first = collect(
@@ -183,11 +183,9 @@ fn watched_tickets_are_refreshed_by_pages_with_fewer_requests_than_gets() {
         .iter()
         .filter(|id| {
             later.iter().rev().find_map(|u| match u {
-                Update::Ticket(TicketUpdate::Snapshot {
-                    execution_id,
-                    ticket,
-                    ..
-                }) if execution_id == *id => Some(!ticket.is_terminal()),
+                Update::Ticket(TicketUpdate::Snapshot { id: of, ticket, .. }) if of == *id => {
+                    Some(!ticket.is_terminal())
+                }
                 _ => None,
             }) == Some(true)
         })
@@ -215,7 +213,7 @@ fn a_ticket_missing_from_its_page_falls_back_to_its_get() {
     let hidden = running[3].clone();
     let api = Counting::new(&sim, HashSet::from([hidden.clone()]));
     let interval = Duration::from_secs(1);
-    let mut engine = sim.block_on(async { spawn(api.clone(), config(interval), running.clone()) });
+    let mut engine = sim.block_on(async { spawn(api.clone(), config(interval), refs(&running)) });
     let updates = collect(&sim, &mut engine, interval * 3, |_| false);
     let seen = snapshots(&updates);
     assert!(seen[&hidden] >= 2, "the hidden ticket is still refreshed");
@@ -238,7 +236,7 @@ fn refresh_all_reads_every_ticket_from_pages() {
     let api = Counting::new(&sim, HashSet::new());
     // A long interval: only the first sight and `R` send anything.
     let mut engine =
-        sim.block_on(async { spawn(api.clone(), config(Duration::from_secs(3600)), ids.clone()) });
+        sim.block_on(async { spawn(api.clone(), config(Duration::from_secs(3600)), refs(&ids)) });
     collect(
         &sim,
         &mut engine,
@@ -289,7 +287,7 @@ fn a_query_finds_new_tickets_and_lets_finished_ones_go_when_they_leave_its_windo
     for update in &updates {
         match update {
             Update::Ticket(TicketUpdate::Joined {
-                execution_id,
+                id: execution_id,
                 query,
                 ..
             }) => {
@@ -297,25 +295,25 @@ fn a_query_finds_new_tickets_and_lets_finished_ones_go_when_they_leave_its_windo
                 assert!(joined.insert(execution_id.clone()), "joins once");
             }
             Update::Ticket(TicketUpdate::Snapshot {
-                execution_id,
+                id: execution_id,
                 ticket,
                 ..
             }) => {
                 assert!(joined.contains(execution_id), "joined before its snapshot");
-                start_of.insert(execution_id.clone(), ticket.start_time.unwrap());
+                start_of.insert(execution_id.clone(), ticket.start_time().unwrap());
             }
             Update::Ticket(TicketUpdate::Left {
-                execution_id,
+                id: execution_id,
                 dropped,
                 ..
             }) => {
                 assert!(*dropped, "nobody else watches it");
                 let last = updates.iter().rev().find_map(|u| match u {
-                    Update::Ticket(TicketUpdate::Snapshot {
-                        execution_id: id,
-                        ticket,
-                        ..
-                    }) if id == execution_id => Some(ticket.clone()),
+                    Update::Ticket(TicketUpdate::Snapshot { id, ticket, .. })
+                        if id == execution_id =>
+                    {
+                        Some(ticket.clone())
+                    }
                     _ => None,
                 });
                 assert!(last.unwrap().is_terminal(), "only finished tickets leave");
@@ -345,7 +343,7 @@ fn a_forbidden_list_leaves_the_tickets_to_their_gets() {
     let mut api = Counting::new(&sim, HashSet::new());
     Arc::get_mut(&mut api).unwrap().forbidden = true;
     let mut engine =
-        sim.block_on(async { spawn(api.clone(), config(Duration::from_secs(1)), ids.clone()) });
+        sim.block_on(async { spawn(api.clone(), config(Duration::from_secs(1)), refs(&ids)) });
     let updates = collect(
         &sim,
         &mut engine,
@@ -384,7 +382,7 @@ fn a_pass_stops_reading_once_every_watched_ticket_was_seen() {
         .collect();
     let api = Counting::new(&sim, HashSet::new());
     let interval = Duration::from_secs(1);
-    let mut engine = sim.block_on(async { spawn(api.clone(), config(interval), newest.clone()) });
+    let mut engine = sim.block_on(async { spawn(api.clone(), config(interval), refs(&newest)) });
     let cycles = 3;
     let updates = collect(&sim, &mut engine, interval * cycles, |_| false);
     assert_eq!(snapshots(&updates).len(), newest.len());

@@ -235,9 +235,12 @@ fn logs_of_a_script_ticket_writes_escapes_out_in_text_and_keeps_them_in_json() {
         .find(|uuid| {
             let batches = sim.block_on(client.list_script_batches(uuid)).unwrap();
             batches.iter().any(|b| {
+                // The seeded batches hold fewer hosts than a page.
+                let query = coctop::coc::ScriptHostQuery::default();
                 let hosts = sim
-                    .block_on(client.all_script_hosts(uuid, b.batch_index.unwrap(), None))
-                    .unwrap();
+                    .block_on(client.list_script_hosts(uuid, b.batch_index.unwrap(), &query))
+                    .unwrap()
+                    .data;
                 hosts
                     .iter()
                     .any(|h| h.message.as_deref().is_some_and(|m| m.contains(hostile)))

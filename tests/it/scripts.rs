@@ -16,6 +16,7 @@ use coctop::coc::{
 use coctop::sim::{self, SimHandle, SimOptions};
 
 use crate::client::{Reply, TestServer, fast_retries, json};
+use crate::support::read_batch_hosts;
 
 async fn sim_with(options: SimOptions) -> SimHandle {
     sim::start(([127, 0, 0, 1], 0).into(), options)
@@ -60,7 +61,7 @@ async fn every_host(client: &Client, uuid: &str) -> Vec<(u32, ScriptHost)> {
     let mut hosts = Vec::new();
     for batch in client.list_script_batches(uuid).await.unwrap() {
         let index = batch.batch_index.unwrap();
-        for host in client.all_script_hosts(uuid, index, None).await.unwrap() {
+        for host in read_batch_hosts(client, uuid, index).await.unwrap() {
             hosts.push((index, host));
         }
     }
@@ -395,7 +396,7 @@ async fn operations_follow_the_rules_and_refusals_come_in_the_language_asked() {
     let (paused, batch) = waiting_batch.expect("a PAUSED ticket waits before a batch");
     let skip = ScriptOperation::SkipBatch { batch_index: batch };
     client.operate_script_ticket(&paused, skip).await.unwrap();
-    let skipped = client.all_script_hosts(&paused, batch, None).await.unwrap();
+    let skipped = read_batch_hosts(&client, &paused, batch).await.unwrap();
     assert!(
         skipped
             .iter()
@@ -601,7 +602,7 @@ async fn a_marker_the_server_ignores_ends_the_reading_without_duplicates() {
     })
     .await;
     let client = crate::client::client(&server, Auth::None);
-    let hosts = client.all_script_hosts("JS1", 1, None).await.unwrap();
+    let hosts = read_batch_hosts(&client, "JS1", 1).await.unwrap();
     assert_eq!(hosts.len(), MAX_SCRIPT_HOST_LIMIT as usize);
     let seen = server.seen();
     assert_eq!(seen.len(), 2, "the second page brought nothing new");
@@ -660,7 +661,7 @@ async fn megabytes_of_output_decode_and_a_body_over_the_cap_is_refused() {
         .list_script_hosts("JS1", 1, &ScriptHostQuery::default())
         .await
         .unwrap();
-    let got = page.execute_instances[0].message.as_ref().unwrap();
+    let got = page.data[0].message.as_ref().unwrap();
     assert_eq!(got.len(), size);
     assert!(got.starts_with("\u{1b}[31mred"));
     let error = client

@@ -10,7 +10,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
 use coctop::app::{App, AppInit, Message, UiSettings, update};
-use coctop::coc::{ApiError, ExecutionType, KeyValue, RawJson, Status, Step, Target, Ticket};
+use coctop::coc::{
+    ApiError, ExecutionType, JobTicket, KeyValue, RawJson, Status, Step, Target, Ticket, TicketRef,
+};
 use coctop::config::WatchEntry;
 use coctop::config::look::ColumnChoice;
 use coctop::config::look::{Role, ThemeName};
@@ -30,12 +32,12 @@ fn ago(minutes: u64) -> i64 {
     ((NOW_SECS - minutes * 60) * 1000) as i64
 }
 
-fn id(n: u32) -> String {
-    format!("EX20250701120000010000{n:02}")
+fn id(n: u32) -> TicketRef {
+    TicketRef::execution(&format!("EX20250701120000010000{n:02}")).unwrap()
 }
 
 fn ticket(n: u32, status: Status, name: &str, started_min_ago: u64) -> Ticket {
-    let mut t = Ticket::empty(id(n));
+    let mut t = Ticket::empty(id(n).id());
     t.id = Some(n.to_string());
     t.status = Some(status.clone());
     t.document_name = Some(name.to_string());
@@ -72,9 +74,10 @@ fn app_in(lang: Lang, tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
         .iter()
         .enumerate()
         .map(|(i, (label, t))| WatchEntry {
-            id: t
-                .as_ref()
-                .map_or_else(|| id(90 + i as u32), |t| t.execution_id.clone()),
+            id: t.as_ref().map_or_else(
+                || id(90 + i as u32),
+                |t| TicketRef::execution(&t.execution_id).unwrap(),
+            ),
             label: label.map(str::to_string),
         })
         .collect();
@@ -88,22 +91,22 @@ fn app_in(lang: Lang, tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
     app.zone = Zone::UTC;
     for (_, t) in tickets.into_iter() {
         if let Some(t) = t {
-            let execution_id = t.execution_id.clone();
+            let execution_id = TicketRef::execution(&t.execution_id).unwrap();
             let status = t.status.clone().unwrap();
             send(
                 &mut app,
                 Update::Ticket(TicketUpdate::Transition {
-                    execution_id: execution_id.clone(),
+                    id: execution_id.clone(),
                     from: None,
-                    to: status,
+                    to: status.into(),
                     at: now() - Duration::from_secs(600),
                 }),
             );
             send(
                 &mut app,
                 Update::Ticket(TicketUpdate::Snapshot {
-                    execution_id,
-                    ticket: Arc::new(t),
+                    id: execution_id,
+                    ticket: Arc::new(JobTicket::from(t)),
                     at: now() - Duration::from_secs(4),
                 }),
             );
@@ -201,16 +204,16 @@ fn mixed_in(lang: Lang) -> App {
     send(
         &mut app,
         Update::Ticket(TicketUpdate::Transition {
-            execution_id: id(2),
-            from: Some(Status::Pending),
-            to: Status::Running,
+            id: id(2),
+            from: Some(Status::Pending.into()),
+            to: Status::Running.into(),
             at: now() - Duration::from_secs(300),
         }),
     );
     send(
         &mut app,
         Update::Ticket(TicketUpdate::Error {
-            execution_id: id(2),
+            id: id(2),
             error: http_error(),
             last_good: None,
             at: now() - Duration::from_secs(2),
@@ -312,7 +315,7 @@ fn steps_tab_loading_then_loaded() {
     send(
         &mut app,
         Update::Reply(Reply::Steps {
-            execution_id: id(2),
+            id: id(2),
             result: Ok(vec![
                 step(1, Status::Succeed, "download patches", 12, Some(10)),
                 step(2, Status::Running, "install kernel", 10, None),
@@ -344,6 +347,21 @@ fn help_overlay() {
     let mut app = resized(mixed(), 80, 24);
     key(&mut app, KeyCode::Char('?'));
     insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+/// The whole help, down to the legend's last line and the box's bottom, fits 80×24 in
+/// each language.
+#[test]
+fn the_whole_help_fits_80x24_in_each_language() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut app = resized(mixed_in(lang), 80, 24);
+        key(&mut app, KeyCode::Char('?'));
+        let text = screen(&app, 80, 24);
+        let last = lang.t(coctop::i18n::Msg::LegendMarkers);
+        let last_line = text.lines().find(|l| l.contains("! ~ ≈"));
+        assert!(last_line.is_some_and(|l| l.contains(&*last)), "{text}");
+        assert!(text.contains('└'), "{text}");
+    }
 }
 
 #[test]
@@ -495,19 +513,24 @@ fn browse_view_with_a_filter_and_the_selection_beside() {
     key(&mut app, KeyCode::Char('/'));
     keys(&mut app, "status=Failed");
     key(&mut app, KeyCode::Enter);
-    let page = coctop::coc::Page {
-        data: vec![
+    let page = coctop::watch::Listed {
+        rows: [
             ticket(91, Status::Failed, "Rotate keys", 3),
             ticket(92, Status::Running, "filtered out on the client", 4),
             ticket(93, Status::Failed, "重启应用服务", 8),
-        ],
+        ]
+        .into_iter()
+        .map(JobTicket::from)
+        .collect(),
         total: Some(3),
+        next_marker: None,
     };
     // The filter reloaded the view: its second page request carries generation 2.
     send(
         &mut app,
         Update::Reply(Reply::BrowsePage {
             generation: 2,
+            kind: coctop::coc::TicketKind::Execution,
             page: first_page(),
             result: Ok(page),
             at: now(),
@@ -546,7 +569,7 @@ fn on_a_failed_step(lang: Lang) -> App {
     send(
         &mut app,
         Update::Reply(Reply::Steps {
-            execution_id: id(2),
+            id: id(2),
             result: Ok(vec![
                 step(1, Status::Succeed, ""),
                 step(2, Status::Failed, "exit code 1 on web-03"),
@@ -572,7 +595,7 @@ fn hosts_arrive(app: &mut App) {
     send(
         app,
         Update::Reply(Reply::Instances {
-            execution_id: id(2),
+            id: id(2),
             step_id: "302".into(),
             page: first_page(),
             result: Ok(coctop::coc::Page {
@@ -606,8 +629,8 @@ fn a_confirmation_always_shows_action_id_and_question_whatever_the_job_name() {
         send(
             &mut app,
             Update::Ticket(TicketUpdate::Snapshot {
-                execution_id: id(2),
-                ticket: std::sync::Arc::new(long.clone()),
+                id: id(2),
+                ticket: std::sync::Arc::new(long.clone().into()),
                 at: now(),
             }),
         );
@@ -625,7 +648,7 @@ fn a_confirmation_always_shows_action_id_and_question_whatever_the_job_name() {
             "Send SKIP_BATCH?"
         };
         assert!(text.contains(question), "{text}");
-        assert!(text.contains(&id(2)), "{text}");
+        assert!(text.contains(&id(2).to_string()), "{text}");
         assert!(
             text.contains(if typed_word {
                 "TERMINATE"
@@ -681,7 +704,7 @@ fn step_values_a_whole_failure_and_a_hosts_output_in_the_pager() {
     send(
         &mut app,
         Update::Reply(Reply::Steps {
-            execution_id: id(2),
+            id: id(2),
             result: Ok(steps),
             at: now(),
         }),
@@ -709,7 +732,7 @@ fn step_values_a_whole_failure_and_a_hosts_output_in_the_pager() {
     send(
         &mut app,
         Update::Reply(Reply::Instances {
-            execution_id: id(2),
+            id: id(2),
             step_id: "302".into(),
             page: first_page(),
             result: Ok(coctop::coc::Page {

@@ -53,7 +53,7 @@ fn a_ticket_command_runs_with_the_selected_tickets_values_and_is_in_the_help() {
         ],
     );
     let mut app = with_commands(mixed(), vec![chat], false);
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id(0).to_string());
     let ran = runs(&ch(&mut app, 'C'));
     assert_eq!(ran.len(), 1);
     assert_eq!(
@@ -77,7 +77,7 @@ fn confirm_asks_first_and_only_y_runs() {
     let mut page = command('P', "page", Scope::Ticket, &["page", "{execution_id}"]);
     page.confirm = true;
     let mut app = with_commands(mixed(), vec![page], false);
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id(0).to_string());
     assert!(runs(&ch(&mut app, 'P')).is_empty());
     assert!(matches!(app.prompt(), Some(Prompt::RunConfirm(_))));
     assert!(runs(&ch(&mut app, 'n')).is_empty());
@@ -99,7 +99,7 @@ fn a_command_that_writes_is_refused_under_read_only() {
     restart.writes = true;
     let look = command('L', "look", Scope::Ticket, &["look", "{execution_id}"]);
     let mut app = with_commands(mixed(), vec![restart, look], true);
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id(0).to_string());
     assert!(runs(&ch(&mut app, 'W')).is_empty());
     assert!(
         matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("--read-only")),
@@ -156,7 +156,7 @@ fn a_key_the_dashboard_takes_is_refused_naming_both_uses() {
     .unwrap_err();
     assert_eq!(index, 1);
     assert!(
-        why.contains("\"my actions\"") && why.contains("operate: retry"),
+        why.contains("\"my actions\"") && why.contains("operate: what its status allows"),
         "{why}"
     );
     let (_, why) = keymap_with(&[

@@ -2,11 +2,11 @@
 
 use super::*;
 
-fn fetched_steps(out: &Reaction) -> Vec<String> {
+fn fetched_steps(out: &Reaction) -> Vec<TicketRef> {
     out.actions
         .iter()
         .filter_map(|a| match a {
-            Action::Engine(Command::FetchSteps(id)) => Some(id.clone()),
+            Action::Engine(Command::FetchDetails(id)) => Some(id.clone()),
             _ => None,
         })
         .collect()
@@ -25,14 +25,14 @@ fn step(name: &str, status: Status, message: &str) -> crate::coc::Step {
 #[test]
 fn equals_marks_then_compares_once_both_have_their_steps() {
     let mut app = mixed();
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     ch(&mut app, '=');
-    assert_eq!(app.marked(), Some(id(0).as_str()));
+    assert_eq!(app.marked(), Some(&id(0)));
     assert!(
         app.prompt().is_none(),
         "marking shows nothing over the screen"
     );
-    select_id(&mut app, &id(3));
+    select_id(&mut app, &id_text(3));
     let out = ch(&mut app, '=');
     assert_eq!(
         fetched_steps(&out),
@@ -72,7 +72,7 @@ fn equals_marks_then_compares_once_both_have_their_steps() {
 #[test]
 fn equals_twice_on_one_ticket_unmarks_it_and_the_same_run_compares_alike() {
     let mut app = mixed();
-    select_id(&mut app, &id(2));
+    select_id(&mut app, &id_text(2));
     ch(&mut app, '=');
     ch(&mut app, '=');
     assert_eq!(app.marked(), None, "= again lets go of it");
@@ -82,9 +82,9 @@ fn equals_twice_on_one_ticket_unmarks_it_and_the_same_run_compares_alike() {
     snapshot(&mut app, ticket(6, Status::Succeed, "same", 600));
     steps_arrive(&mut app, 5, vec![step("a", Status::Succeed, "")]);
     steps_arrive(&mut app, 6, vec![step("a", Status::Succeed, "")]);
-    select_id(&mut app, &id(5));
+    select_id(&mut app, &id_text(5));
     ch(&mut app, '=');
-    select_id(&mut app, &id(6));
+    select_id(&mut app, &id_text(6));
     let out = ch(&mut app, '=');
     assert!(fetched_steps(&out).is_empty(), "steps known already");
     let Some(Prompt::Notice { lines, .. }) = app.prompt() else {

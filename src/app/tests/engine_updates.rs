@@ -15,7 +15,7 @@ fn error_keeps_the_last_good_data_and_success_clears_it() {
     let out = update(
         &mut app,
         Message::Engine(Update::Ticket(TicketUpdate::Error {
-            execution_id: id(1),
+            id: id(1),
             error: error.clone(),
             last_good: None,
             at,
@@ -36,11 +36,11 @@ fn error_keeps_the_last_good_data_and_success_clears_it() {
 fn error_on_a_never_fetched_ticket_uses_the_engines_last_good_data() {
     let mut app = empty_app(1);
     assert!(app.ticket(&id(0)).unwrap().is_loading());
-    let last_good = Arc::new(ticket(0, Status::Running, "x", 60));
+    let last_good = arc(ticket(0, Status::Running, "x", 60));
     update(
         &mut app,
         Message::Engine(Update::Ticket(TicketUpdate::Error {
-            execution_id: id(0),
+            id: id(0),
             error: ApiError::Connect {
                 detail: "refused".into(),
             },
@@ -63,17 +63,17 @@ fn transitions_are_recorded_in_history() {
         update(
             &mut app,
             Message::Engine(Update::Ticket(TicketUpdate::Transition {
-                execution_id: id(0),
-                from,
-                to,
+                id: id(0),
+                from: from.map(Into::into),
+                to: to.into(),
                 at: now() + Duration::from_secs(secs),
             })),
         );
     }
     let history = &app.ticket(&id(0)).unwrap().history;
     assert_eq!(history.len(), 2);
-    assert_eq!(history[1].from, Some(Status::Pending));
-    assert_eq!(history[1].to, Status::Running);
+    assert_eq!(history[1].from, Some(Status::Pending.into()));
+    assert_eq!(history[1].to, Status::Running.into());
     assert_eq!(history[1].at, now() + Duration::from_secs(2));
 }
 
@@ -129,7 +129,7 @@ fn engine_may_report_a_ticket_the_config_did_not_list() {
     let mut app = finished(1);
     snapshot(&mut app, ticket(7, Status::Running, "added", 10));
     assert_eq!(app.visible_len(), 2);
-    assert!(shown_ids(&app).contains(&id(7)));
+    assert!(shown_ids(&app).contains(&id(7).to_string()));
 }
 
 #[test]
@@ -139,8 +139,8 @@ fn engine_updates_move_the_clock_forward_never_back() {
     update(
         &mut app,
         Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-            execution_id: id(0),
-            ticket: Arc::new(ticket(0, Status::Succeed, "a", 7200)),
+            id: id(0),
+            ticket: arc(ticket(0, Status::Succeed, "a", 7200)),
             at: later,
         })),
     );
@@ -148,8 +148,8 @@ fn engine_updates_move_the_clock_forward_never_back() {
     update(
         &mut app,
         Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-            execution_id: id(0),
-            ticket: Arc::new(ticket(0, Status::Succeed, "a", 7200)),
+            id: id(0),
+            ticket: arc(ticket(0, Status::Succeed, "a", 7200)),
             at: now(),
         })),
     );
@@ -174,7 +174,7 @@ fn adjusted_counts_and_health_match_a_full_recount() {
             update(
                 &mut app,
                 Message::Engine(Update::Ticket(TicketUpdate::Error {
-                    execution_id: id(n),
+                    id: id(n),
                     error,
                     last_good: None,
                     at,
@@ -186,8 +186,8 @@ fn adjusted_counts_and_health_match_a_full_recount() {
             update(
                 &mut app,
                 Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-                    execution_id: t.execution_id.clone(),
-                    ticket: Arc::new(t),
+                    id: id(n),
+                    ticket: arc(t),
                     at,
                 })),
             );

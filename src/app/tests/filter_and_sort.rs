@@ -62,7 +62,7 @@ fn filter_matches_id_and_creator_and_esc_clears_while_typing() {
 fn selection_stays_on_its_ticket_through_filtering() {
     let mut app = finished(5);
     ch(&mut app, 'G');
-    let chosen = selected(&app).to_string();
+    let chosen = selected_ref(&app);
     ch(&mut app, '/');
     for c in "zzz".chars() {
         ch(&mut app, c);
@@ -107,10 +107,10 @@ fn s_cycles_the_sort() {
 fn selection_follows_its_ticket_when_the_order_changes() {
     let mut app = finished(5);
     ch(&mut app, 'G');
-    let chosen = selected(&app).to_string();
+    let chosen = selected_ref(&app);
     assert_eq!(app.cursor(), 4);
     // The selected ticket fails: it moves to the top, the selection with it.
-    let n: usize = chosen[2..].parse().unwrap();
+    let n: usize = chosen.id()[2..].parse().unwrap();
     snapshot(&mut app, ticket(n, Status::Failed, "e", 100));
     assert_eq!(app.cursor(), 0);
     assert_eq!(selected(&app), chosen);
@@ -149,7 +149,7 @@ fn incremental_reordering_matches_a_full_sort() {
 fn until_the_user_moves_the_selection_stays_on_the_top_row() {
     let mut app = finished(5);
     assert_eq!(app.cursor(), 0);
-    let top = selected(&app).to_string();
+    let top = selected_ref(&app);
     // A ticket further down fails and sorts to the top: the top row is selected,
     // not the ticket that happened to be there first.
     snapshot(&mut app, ticket(3, Status::Failed, "d", 100));
@@ -158,7 +158,7 @@ fn until_the_user_moves_the_selection_stays_on_the_top_row() {
     assert_ne!(top, id(3));
     // Once the user has chosen, the choice is followed instead.
     ch(&mut app, 'j');
-    let chosen = selected(&app).to_string();
+    let chosen = selected_ref(&app);
     snapshot(&mut app, ticket(4, Status::Failed, "e", 50));
     assert_eq!(selected(&app), chosen);
 }
@@ -179,11 +179,11 @@ fn pending_filtered(n: usize) -> App {
 fn an_open_ticket_stays_open_when_it_leaves_the_filter() {
     let mut app = pending_filtered(4);
     ch(&mut app, 'j');
-    let opened = selected(&app).to_string();
+    let opened = selected_ref(&app);
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.view(), View::Ticket);
     // It starts running: the filter no longer matches it, nor anything in its place.
-    let n: usize = opened[2..].parse().unwrap();
+    let n: usize = opened.id()[2..].parse().unwrap();
     snapshot(&mut app, ticket(n, Status::Running, "job", 60 + n as u64));
     assert_eq!(app.view(), View::Ticket);
     assert_eq!(
@@ -191,7 +191,7 @@ fn an_open_ticket_stays_open_when_it_leaves_the_filter() {
         opened,
         "the pane shows the same ticket"
     );
-    assert_eq!(app.shown().unwrap().status(), Some(&Status::Running));
+    assert_eq!(app.shown().unwrap().status(), Some(Status::Running.into()));
     // The others change too: still the same ticket.
     for i in (0..4).filter(|&i| i != n) {
         snapshot(&mut app, ticket(i, Status::Failed, "job", 5));
@@ -207,11 +207,11 @@ fn an_open_ticket_stays_open_when_the_sort_moves_it() {
     let mut app = finished(6);
     ch(&mut app, 'j');
     ch(&mut app, 'j');
-    let opened = selected(&app).to_string();
+    let opened = selected_ref(&app);
     press(&mut app, KeyCode::Enter);
     let before = app.cursor();
     // It fails: the urgency sort takes it to the top.
-    let n: usize = opened[2..].parse().unwrap();
+    let n: usize = opened.id()[2..].parse().unwrap();
     snapshot(&mut app, ticket(n, Status::Failed, "c", 7200));
     assert_ne!(app.cursor(), before, "it moved in the list");
     assert_eq!(app.shown().unwrap().id, opened);
@@ -227,17 +227,20 @@ fn an_open_ticket_stays_open_when_the_sort_moves_it() {
 fn a_selected_ticket_that_leaves_the_filter_stays_selected_until_the_user_moves() {
     let mut app = pending_filtered(4);
     ch(&mut app, 'j');
-    let chosen = selected(&app).to_string();
-    let n: usize = chosen[2..].parse().unwrap();
+    let chosen = selected_ref(&app);
+    let n: usize = chosen.id()[2..].parse().unwrap();
     snapshot(&mut app, ticket(n, Status::Running, "job", 60 + n as u64));
     // The pane beside the list still shows it: it did not switch on its own.
     assert_eq!(selected(&app), chosen);
     assert_eq!(app.shown().unwrap().id, chosen);
-    assert!(shown_ids(&app).contains(&chosen), "kept in the list");
+    assert!(
+        shown_ids(&app).contains(&chosen.to_string()),
+        "kept in the list"
+    );
     // The user moves away: it goes, as the filter says.
     ch(&mut app, 'j');
     assert_ne!(selected(&app), chosen);
-    assert!(!shown_ids(&app).contains(&chosen));
+    assert!(!shown_ids(&app).contains(&chosen.to_string()));
     assert_eq!(app.visible_len(), 3);
 }
 
@@ -250,7 +253,7 @@ fn the_selection_stays_on_its_ticket_as_rows_move_around_it() {
     for _ in 0..5 {
         ch(&mut app, 'j');
     }
-    let chosen = selected(&app).to_string();
+    let chosen = selected_ref(&app);
     for _ in 0..300 {
         let n = rng.gen_range(0..20);
         if id(n) == chosen {

@@ -5,8 +5,8 @@ use super::*;
 #[test]
 fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
     let mut app = mixed();
-    select_id(&mut app, &id(0));
-    assert_eq!(ch(&mut app, 'y').actions, [Action::Copy(id(0))]);
+    select_id(&mut app, &id_text(0));
+    assert_eq!(ch(&mut app, 'y').actions, [Action::Copy(id_text(0))]);
     steps_arrive(&mut app, 0, vec![failed_step()]);
     assert_eq!(
         ch(&mut app, 'Y').actions,
@@ -21,7 +21,7 @@ fn y_copies_the_id_capital_y_a_summary_and_o_opens_the_console() {
     assert_eq!(
         out.actions,
         [engine(Command::FetchInstances {
-            execution_id: id(0),
+            id: id(0),
             step_id: "301".into(),
             page: first_page(),
         })]
@@ -114,7 +114,7 @@ fn capital_y_in_the_browse_view_sums_up_the_row_shown() {
 #[test]
 fn capital_y_counts_hosts_only_once_they_have_loaded() {
     let mut app = mixed();
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     steps_arrive(&mut app, 0, vec![failed_step()]);
     press(&mut app, KeyCode::Enter);
     ch(&mut app, '4');

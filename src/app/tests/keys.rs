@@ -12,12 +12,12 @@ fn in_focus(focus: Focus) -> App {
         Focus::Help => &[KeyCode::Char('?')],
         Focus::Ticket => &[KeyCode::Enter],
         Focus::Hosts => {
-            select_id(&mut app, &id(0));
+            select_id(&mut app, &id_text(0));
             steps_arrive(&mut app, 0, vec![failed_step()]);
             &[KeyCode::Enter, KeyCode::Char('4'), KeyCode::Enter]
         }
         Focus::Output | Focus::OutputLine | Focus::OutputOverwrite => {
-            select_id(&mut app, &id(0));
+            select_id(&mut app, &id_text(0));
             steps_arrive(&mut app, 0, vec![failed_step()]);
             for key in [KeyCode::Enter, KeyCode::Char('4'), KeyCode::Enter] {
                 press(&mut app, key);
@@ -50,11 +50,11 @@ fn in_focus(focus: Focus) -> App {
         Focus::Confirm => &[KeyCode::Char('x'), KeyCode::Enter],
         Focus::Review => {
             runnable_again(&mut app, 3);
-            select_id(&mut app, &id(3));
+            select_id(&mut app, &id_text(3));
             &[KeyCode::Char('x'), KeyCode::Enter]
         }
         Focus::Notice => {
-            select_id(&mut app, &id(3));
+            select_id(&mut app, &id_text(3));
             &[KeyCode::Char('x')]
         }
     };

@@ -61,7 +61,7 @@ fn page_keys_move_by_the_list_height() {
 fn enter_opens_the_ticket_and_esc_goes_back_one_level() {
     let mut app = finished(3);
     ch(&mut app, 'j');
-    let chosen = selected(&app).to_string();
+    let chosen = selected_ref(&app);
     assert!(press(&mut app, KeyCode::Enter).redraw);
     assert_eq!(app.view(), View::Ticket);
     assert_eq!(selected(&app), chosen);
@@ -92,7 +92,7 @@ fn tabs_cycle_and_jump_by_number() {
     assert_eq!(app.tab(), Tab::History, "wraps around");
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.tab(), Tab::Parameters);
-    for (key, tab) in ['1', '2', '3', '4', '5'].into_iter().zip(Tab::ALL) {
+    for (key, tab) in ['1', '2', '3', '4', '5'].into_iter().zip(Tab::EXECUTION) {
         ch(&mut app, key);
         assert_eq!(app.tab(), tab);
     }
@@ -102,36 +102,36 @@ fn tabs_cycle_and_jump_by_number() {
 #[test]
 fn steps_are_fetched_once_when_their_tab_is_shown() {
     let mut app = finished(2);
-    let first = selected(&app).to_string();
+    let first = selected_ref(&app);
     let out = ch(&mut app, '4');
-    assert_eq!(out.actions, [engine(Command::FetchSteps(first.clone()))]);
+    assert_eq!(out.actions, [engine(Command::FetchDetails(first.clone()))]);
     assert!(matches!(app.selected().unwrap().steps, StepsState::Loading));
     assert!(ch(&mut app, '4').actions.is_empty(), "already loading");
 
     // Another ticket selected on the Steps tab: its steps are fetched.
     let out = ch(&mut app, 'j');
-    let second = selected(&app).to_string();
-    assert_eq!(out.actions, [engine(Command::FetchSteps(second))]);
+    let second = selected_ref(&app);
+    assert_eq!(out.actions, [engine(Command::FetchDetails(second))]);
     assert!(ch(&mut app, 'k').actions.is_empty(), "first is loading");
 
     update(
         &mut app,
         Message::Engine(Update::Reply(Reply::Steps {
-            execution_id: first.clone(),
+            id: first.clone(),
             result: Ok(vec![crate::coc::Step::default()]),
             at: now(),
         })),
     );
     assert!(matches!(
         &app.selected().unwrap().steps,
-        StepsState::Loaded { steps, .. } if steps.len() == 1
+        StepsState::Loaded { data: steps, .. } if steps.len() == 1
     ));
     // `r` on the Steps tab refreshes the ticket and its steps.
     assert_eq!(
         ch(&mut app, 'r').actions,
         [
             engine(Command::Refresh(first.clone())),
-            engine(Command::FetchSteps(first))
+            engine(Command::FetchDetails(first))
         ]
     );
 }
@@ -140,7 +140,7 @@ fn steps_are_fetched_once_when_their_tab_is_shown() {
 fn r_refreshes_the_selection_and_shift_r_everything() {
     let mut app = finished(3);
     ch(&mut app, 'j');
-    let chosen = selected(&app).to_string();
+    let chosen = selected_ref(&app);
     assert_eq!(
         ch(&mut app, 'r').actions,
         [engine(Command::Refresh(chosen))]
@@ -303,15 +303,15 @@ fn a_ticket_with_50000_parameters_scrolls_to_its_last_row() {
 #[test]
 fn the_open_tickets_steps_are_followed_until_it_closes() {
     let mut app = mixed();
-    select_id(&mut app, &id(1));
+    select_id(&mut app, &id_text(1));
     let out = press(&mut app, KeyCode::Enter);
-    assert_eq!(out.actions, [engine(Command::FollowSteps(Some(id(1))))]);
+    assert_eq!(out.actions, [engine(Command::Follow(Some(id(1))))]);
     let out = press(&mut app, KeyCode::Esc);
-    assert_eq!(out.actions, [engine(Command::FollowSteps(None))]);
+    assert_eq!(out.actions, [engine(Command::Follow(None))]);
     // On the Steps tab the engine's fetch for following is the only one.
     ch(&mut app, 'j');
     ch(&mut app, '4');
-    let next = selected(&app).to_string();
+    let next = selected_ref(&app);
     let out = press(&mut app, KeyCode::Enter);
-    assert_eq!(out.actions, [engine(Command::FollowSteps(Some(next)))]);
+    assert_eq!(out.actions, [engine(Command::Follow(Some(next)))]);
 }

@@ -12,27 +12,23 @@ fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
         (1, vec![Terminate]),
         (2, vec![Terminate, Resume]),
     ] {
-        select_id(&mut app, &id(n));
+        select_id(&mut app, &id_text(n));
         assert!(ch(&mut app, 'x').redraw);
         let Some(Prompt::Menu {
-            execution_id,
-            choices,
-            ..
+            id: menu, choices, ..
         }) = app.prompt()
         else {
             panic!("a menu: {:?}", app.prompt());
         };
-        assert_eq!(
-            (execution_id.as_str(), choices),
-            (
-                id(n).as_str(),
-                &want.into_iter().map(Choice::Operate).collect()
-            )
-        );
+        let want: Vec<Choice> = want
+            .into_iter()
+            .map(|op| Choice::Operate(op.into()))
+            .collect();
+        assert_eq!((menu, choices), (&id(n), &want));
         press(&mut app, KeyCode::Esc);
         assert!(app.prompt().is_none());
     }
-    select_id(&mut app, &id(3));
+    select_id(&mut app, &id_text(3));
     ch(&mut app, 'x');
     assert!(
         matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("Succeed")),
@@ -43,7 +39,7 @@ fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
     assert!(app.prompt().is_none(), "any key closes a notice");
     assert_eq!(selected(&app), id(3), "and does nothing else");
 
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     ch(&mut app, 'x');
     press(&mut app, KeyCode::Enter);
     let Some(Prompt::Confirm { description, .. }) = app.prompt() else {
@@ -55,7 +51,7 @@ fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
 #[test]
 fn only_y_sends_and_no_stray_key_can() {
     let mut app = mixed();
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     let strays = [
         KeyCode::Enter,
         KeyCode::Char('Y'),
@@ -84,7 +80,10 @@ fn only_y_sends_and_no_stray_key_can() {
     ch(&mut app, 'x');
     press(&mut app, KeyCode::Enter);
     let out = ch(&mut app, 'y');
-    assert_eq!(operations(&out), [(id(0), crate::coc::Operation::Retry)]);
+    assert_eq!(
+        operations(&out),
+        [(id(0), crate::coc::Operation::Retry.into())]
+    );
     let record = &app.ticket(&id(0)).unwrap().operations[0];
     assert_eq!(record.result, None, "waiting for the answer");
 }
@@ -92,7 +91,7 @@ fn only_y_sends_and_no_stray_key_can() {
 #[test]
 fn terminate_wants_the_word_or_the_id_typed() {
     let mut app = mixed();
-    select_id(&mut app, &id(1));
+    select_id(&mut app, &id_text(1));
     let terminate = |app: &mut App, answer: &str| {
         ch(app, 'x');
         press(app, KeyCode::Enter);
@@ -114,15 +113,15 @@ fn terminate_wants_the_word_or_the_id_typed() {
     assert!(operations(&press(&mut app, KeyCode::Up)).is_empty());
     assert!(app.prompt().is_none());
 
-    let want = [(id(1), crate::coc::Operation::Terminate)];
+    let want = [(id(1), crate::coc::Operation::Terminate.into())];
     assert_eq!(terminate(&mut app, "terminate"), want);
-    assert_eq!(terminate(&mut app, &id(1)), want);
+    assert_eq!(terminate(&mut app, &id_text(1)), want);
 }
 
 #[test]
 fn the_operation_targets_the_ticket_the_menu_was_opened_on() {
     let mut app = mixed();
-    select_id(&mut app, &id(2));
+    select_id(&mut app, &id_text(2));
     ch(&mut app, 'x');
     // While the menu is open, the list reorders under it: ticket 2 fails, a new
     // ticket starts. The menu keeps its ID; j moves the menu, not the list.
@@ -131,17 +130,17 @@ fn the_operation_targets_the_ticket_the_menu_was_opened_on() {
     ch(&mut app, 'j');
     press(&mut app, KeyCode::Enter);
     let Some(Prompt::Confirm {
-        execution_id,
+        id: target,
         description,
         ..
     }) = app.prompt()
     else {
         panic!("a confirmation: {:?}", app.prompt());
     };
-    assert_eq!(execution_id, &id(2));
+    assert_eq!(target, &id(2));
     assert!(description.contains("status Running"), "{description}");
     let sent = operations(&ch(&mut app, 'y'));
-    assert_eq!(sent, [(id(2), crate::coc::Operation::Resume)]);
+    assert_eq!(sent, [(id(2), crate::coc::Operation::Resume.into())]);
 }
 
 #[test]
@@ -150,7 +149,7 @@ fn read_only_offers_nothing_and_sends_nothing() {
         read_only: Some("--read-only".into()),
         ..UiSettings::default()
     });
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     let mut sent = Vec::new();
     for key in ['x', 'y', 'x', '\r', 'y'] {
         let code = if key == '\r' {
@@ -172,7 +171,7 @@ fn read_only_offers_nothing_and_sends_nothing() {
 #[test]
 fn the_servers_answer_shows_and_history_records_it() {
     let mut app = mixed();
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     for answer in [Ok(()), Err(())] {
         ch(&mut app, 'x');
         press(&mut app, KeyCode::Enter);
@@ -188,8 +187,8 @@ fn the_servers_answer_shows_and_history_records_it() {
         let out = update(
             &mut app,
             Message::Engine(Update::Reply(Reply::Operated {
-                execution_id: id(0),
-                operation: crate::coc::Operation::Retry,
+                id: id(0),
+                operation: crate::coc::Operation::Retry.into(),
                 result,
                 at: now(),
             })),
@@ -234,8 +233,8 @@ fn refused(app: &mut App, n: usize, operation: crate::coc::Operation) -> Reactio
     update(
         app,
         Message::Engine(Update::Reply(Reply::Operated {
-            execution_id: id(n),
-            operation,
+            id: id(n),
+            operation: operation.into(),
             result: Err(error),
             at: now(),
         })),
@@ -253,12 +252,12 @@ fn typed(app: &mut App, text: &str) -> Vec<Action> {
 fn a_refusal_waits_behind_an_open_confirmation_and_no_key_falls_through() {
     use crate::coc::Operation::{Retry, Terminate};
     let mut app = mixed();
-    select_id(&mut app, &id(0));
+    select_id(&mut app, &id_text(0));
     ch(&mut app, 'x');
     press(&mut app, KeyCode::Enter);
-    assert_eq!(operations(&ch(&mut app, 'y')), [(id(0), Retry)]);
+    assert_eq!(operations(&ch(&mut app, 'y')), [(id(0), Retry.into())]);
 
-    select_id(&mut app, &id(1));
+    select_id(&mut app, &id_text(1));
     ch(&mut app, 'x');
     press(&mut app, KeyCode::Enter);
     let mut actions = typed(&mut app, "termi");
@@ -281,7 +280,7 @@ fn a_refusal_waits_behind_an_open_confirmation_and_no_key_falls_through() {
         redraw: true,
         actions,
     });
-    assert_eq!(sent, [(id(1), Terminate)]);
+    assert_eq!(sent, [(id(1), Terminate.into())]);
     assert!(
         app.watch_edit().input().is_none(),
         "the a line never opened"
@@ -331,7 +330,7 @@ fn notices_wait_for_the_line_being_typed_and_come_one_at_a_time() {
 }
 
 /// The runs a reaction starts: from which ticket, and what.
-fn starts(out: &Reaction) -> Vec<(String, crate::launch::JobRun)> {
+fn starts(out: &Reaction) -> Vec<(TicketRef, crate::launch::JobRun)> {
     out.actions
         .iter()
         .filter_map(|a| match a {
@@ -343,7 +342,7 @@ fn starts(out: &Reaction) -> Vec<(String, crate::launch::JobRun)> {
 
 /// `x` on ticket 3 (finished, runnable again), the menu's "run again", Enter.
 fn review_run_again(app: &mut App) {
-    select_id(app, &id(3));
+    select_id(app, &id_text(3));
     ch(app, 'x');
     let Some(Prompt::Menu { choices, .. }) = app.prompt() else {
         panic!("a menu: {:?}", app.prompt());
@@ -387,7 +386,7 @@ fn run_again_reviews_the_same_run_with_its_parameters_edited_one_by_one() {
     };
     assert_eq!(from, &id(3));
     let source = app.ticket(&id(3)).unwrap().ticket.clone().unwrap();
-    let again = crate::launch::JobRun::again(&source).unwrap();
+    let again = crate::launch::JobRun::again(source.as_execution().unwrap()).unwrap();
     assert_eq!(run.document_id, "DM1");
     assert_eq!(run.request.version, again.request.version);
     assert_eq!(run.request.targets, again.request.targets);
@@ -427,7 +426,7 @@ fn no_stray_key_starts_a_run_again_and_esc_leaves_the_review() {
         assert!(app.prompt().is_none(), "{stray:?} cancels");
     }
     // A running ticket, or one without a job, is not offered it.
-    select_id(&mut app, &id(1));
+    select_id(&mut app, &id_text(1));
     ch(&mut app, 'x');
     assert!(
         matches!(app.prompt(), Some(Prompt::Menu { choices, .. }) if !choices.contains(&Choice::RunAgain))
@@ -435,8 +434,8 @@ fn no_stray_key_starts_a_run_again_and_esc_leaves_the_review() {
 }
 
 fn started(app: &mut App, result: Result<String, ApiError>) -> Reaction {
-    let run = crate::launch::JobRun::again(app.ticket(&id(3)).unwrap().ticket.as_deref().unwrap())
-        .unwrap();
+    let source = app.ticket(&id(3)).unwrap().ticket.clone().unwrap();
+    let run = crate::launch::JobRun::again(source.as_execution().unwrap()).unwrap();
     update(
         app,
         Message::Engine(Update::Reply(Reply::Started {
@@ -454,22 +453,22 @@ fn the_new_ticket_joins_the_watch_list_saved_and_opens() {
     runnable_again(&mut app, 3);
     let out = started(&mut app, Ok("EX0042".into()));
     assert!(out.redraw);
-    assert!(app.ticket("EX0042").is_some(), "watched");
+    assert!(app.ticket(&r("EX0042")).is_some(), "watched");
     assert_eq!(app.view(), View::Ticket);
-    assert_eq!(app.shown().unwrap().id, "EX0042", "and opened");
+    assert_eq!(app.shown().unwrap().id, r("EX0042"), "and opened");
     assert!(
         out.actions
-            .contains(&Action::Engine(Command::Add("EX0042".into())))
+            .contains(&Action::Engine(Command::Add(r("EX0042"))))
     );
     assert!(
         out.actions
             .contains(&Action::SaveWatch(WatchChange::Add(vec![
-                WatchEntry::unlabelled("EX0042")
+                WatchEntry::unlabelled(r("EX0042"))
             ])))
     );
     assert!(
         out.actions
-            .contains(&Action::Engine(Command::FollowSteps(Some("EX0042".into()))))
+            .contains(&Action::Engine(Command::Follow(Some(r("EX0042")))))
     );
 }
 

@@ -35,7 +35,7 @@ fn enter_on_a_host_shows_its_whole_output_and_esc_goes_back_to_it() {
     update(
         &mut app,
         Message::Engine(Update::Reply(Reply::Instances {
-            execution_id: id(0),
+            id: id(0),
             step_id: "301".into(),
             page: first_page(),
             result: Ok(crate::coc::Page {
@@ -56,10 +56,7 @@ fn enter_on_a_host_shows_its_whole_output_and_esc_goes_back_to_it() {
             _ => None,
         })
         .expect("the next page is asked for");
-    assert_eq!(
-        crate::hosts::host(app.hosts().unwrap().selected().unwrap()),
-        "web-02"
-    );
+    assert_eq!(crate::hosts::host(at_cursor(&app)), "web-02");
     for _ in 0..5 {
         ch(&mut app, 'j');
     }
@@ -81,7 +78,7 @@ fn enter_on_a_host_shows_its_whole_output_and_esc_goes_back_to_it() {
     update(
         &mut app,
         Message::Engine(Update::Reply(Reply::Instances {
-            execution_id: id(0),
+            id: id(0),
             step_id: "301".into(),
             page: next,
             result: Ok(crate::coc::Page {
@@ -93,10 +90,13 @@ fn enter_on_a_host_shows_its_whole_output_and_esc_goes_back_to_it() {
     );
     let hosts = app.hosts().unwrap();
     assert_eq!(crate::hosts::host(&hosts.instances()[1]), "db-01");
-    assert_eq!(crate::hosts::host(hosts.selected().unwrap()), "web-04");
+    assert_eq!(
+        crate::hosts::host(&hosts.instances()[hosts.scroll()]),
+        "web-04"
+    );
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.focus(), Focus::Hosts);
-    let host = app.hosts().unwrap().selected().unwrap();
+    let host = at_cursor(&app);
     assert_eq!(crate::hosts::host(host), "web-05");
     // Esc again: the steps; the pager is gone with its hosts.
     press(&mut app, KeyCode::Esc);
@@ -164,4 +164,10 @@ fn keys_in_the_pager_reach_it_and_not_the_views_behind() {
         "\"error\" match 1 of 1"
     );
     assert!(ch(&mut app, 'q').actions.contains(&Action::Quit));
+}
+
+/// The host at the cursor of the hosts view.
+fn at_cursor(app: &App) -> &crate::coc::Instance {
+    let hosts = app.hosts().unwrap();
+    &hosts.instances()[hosts.scroll()]
 }

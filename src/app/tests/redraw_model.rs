@@ -17,11 +17,12 @@ use ratatui::crossterm::event::{
 
 use crate::app::*;
 use crate::coc::{
-    ApiError, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
+    ApiError, Instance, JobTicket, KeyValue, Operation, Page, RawJson, Status, Step, Target,
+    Ticket, TicketRef,
 };
 
-fn id(n: usize) -> String {
-    format!("EX{n:04}")
+fn id(n: usize) -> TicketRef {
+    TicketRef::execution(&format!("EX{n:04}")).unwrap()
 }
 
 pub(super) fn render(app: &App) -> Buffer {
@@ -73,7 +74,7 @@ const STATUSES: [Status; 6] = [
 
 fn rand_ticket(rng: &mut ChaCha8Rng, n: usize, now: SystemTime) -> Ticket {
     let now_s = now.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
-    let mut t = Ticket::empty(id(n));
+    let mut t = Ticket::empty(id(n).id());
     let status = STATUSES[rng.gen_range(0..STATUSES.len())].clone();
     t.document_name = Some(["alpha", "beta", "gamma"][rng.gen_range(0..3)].into());
     t.creator = Some(format!("user{}", rng.gen_range(0..3)));
@@ -134,7 +135,7 @@ struct Fuzz {
     n: usize,
     clock: SystemTime,
 }
-type HashMapT = std::collections::HashMap<usize, Arc<Ticket>>;
+type HashMapT = std::collections::HashMap<usize, Arc<JobTicket>>;
 
 impl Fuzz {
     fn message(&mut self, mode: u8) -> (Message, bool) {
@@ -216,12 +217,12 @@ impl Fuzz {
                 // Same data again half of the time.
                 let t = match self.last.get(&n) {
                     Some(t) if rng.gen_bool(0.5) => t.clone(),
-                    _ => Arc::new(rand_ticket(rng, n, now)),
+                    _ => Arc::new(rand_ticket(rng, n, now).into()),
                 };
                 self.last.insert(n, t.clone());
                 (
                     Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
-                        execution_id: id(n),
+                        id: id(n),
                         ticket: t,
                         at,
                     })),
@@ -233,7 +234,7 @@ impl Fuzz {
                 let last_good = self.last.get(&n).cloned().filter(|_| rng.gen_bool(0.5));
                 (
                     Message::Engine(Update::Ticket(TicketUpdate::Error {
-                        execution_id: id(n),
+                        id: id(n),
                         error,
                         last_good,
                         at,
@@ -243,9 +244,9 @@ impl Fuzz {
             }
             85..=90 => (
                 Message::Engine(Update::Ticket(TicketUpdate::Transition {
-                    execution_id: id(n),
+                    id: id(n),
                     from: None,
-                    to: STATUSES[rng.gen_range(0..STATUSES.len())].clone(),
+                    to: STATUSES[rng.gen_range(0..STATUSES.len())].clone().into(),
                     at,
                 })),
                 false,
@@ -269,15 +270,16 @@ impl Fuzz {
                 // The answer to an operation, sent from here or not, mostly about the
                 // ticket on screen.
                 let shown = self.app.shown().map(|e| e.id.clone());
-                let execution_id = shown.filter(|_| rng.gen_bool(0.6)).unwrap_or(id(n));
+                let target = shown.filter(|_| rng.gen_bool(0.6)).unwrap_or(id(n));
                 let result = match rng.gen_bool(0.5) {
                     true => Ok(()),
                     false => Err(rand_error(rng)),
                 };
                 (
                     Message::Engine(Update::Reply(Reply::Operated {
-                        execution_id,
-                        operation: [Operation::Retry, Operation::Resume][rng.gen_range(0..2)],
+                        id: target,
+                        operation: [Operation::Retry, Operation::Resume][rng.gen_range(0..2)]
+                            .into(),
                         result,
                         at,
                     })),
@@ -303,7 +305,7 @@ impl Fuzz {
             (Focus::Menu, _) => match app.prompt() {
                 Some(Prompt::Menu {
                     choices, cursor, ..
-                }) if choices[*cursor] == Choice::Operate(Operation::Terminate) => {
+                }) if choices[*cursor] == Choice::Operate(Operation::Terminate.into()) => {
                     match choices.len() {
                         1 => KeyCode::Esc,
                         _ => KeyCode::Char('j'),
@@ -313,7 +315,7 @@ impl Fuzz {
             },
             (Focus::Confirm, _) => match app.prompt() {
                 Some(Prompt::Confirm { operation, .. })
-                    if crate::operate::needs_typed_confirmation(*operation) =>
+                    if crate::operate::typed_word(*operation).is_some() =>
                 {
                     KeyCode::Esc
                 }
@@ -341,7 +343,7 @@ impl Fuzz {
     }
 
     /// Steps of a ticket (a failure at times).
-    fn steps(&mut self, execution_id: String, at: SystemTime) -> Message {
+    fn steps(&mut self, id: TicketRef, at: SystemTime) -> Message {
         let rng = &mut self.rng;
         let now_ms = (self.app.now.duration_since(UNIX_EPOCH).unwrap().as_millis()) as i64;
         let result = if rng.gen_bool(0.7) {
@@ -358,20 +360,16 @@ impl Fuzz {
         } else {
             Err(rand_error(rng))
         };
-        Message::Engine(Update::Reply(Reply::Steps {
-            execution_id,
-            result,
-            at,
-        }))
+        Message::Engine(Update::Reply(Reply::Steps { id, result, at }))
     }
 
     /// A page of the hosts view open now, mostly; else of another step (dropped).
-    fn hosts_page(&mut self, other: String, at: SystemTime) -> Message {
+    fn hosts_page(&mut self, other: TicketRef, at: SystemTime) -> Message {
         let rng = &mut self.rng;
-        let (execution_id, step_id, offset) = match self.app.hosts() {
+        let (id, step_id, offset) = match self.app.hosts() {
             Some(h) if rng.gen_bool(0.8) => (
-                h.execution_id().to_string(),
-                h.step_id().to_string(),
+                h.id().clone(),
+                h.step_id().unwrap_or("0").to_string(),
                 h.instances().len() as u32,
             ),
             _ => (other, "0".to_string(), 0),
@@ -396,7 +394,7 @@ impl Fuzz {
             Err(rand_error(rng))
         };
         Message::Engine(Update::Reply(Reply::Instances {
-            execution_id,
+            id,
             step_id,
             page: crate::watch::PageAt {
                 cursor: crate::watch::Cursor::Offset(offset),
@@ -444,7 +442,7 @@ fn fuzz(seed: u64, steps: usize, mode: u8) -> Result<(), String> {
         let out = update(&mut f.app, msg);
         // TabRows agree with themselves for every tab.
         if let Some(entry) = f.app.shown() {
-            for tab in Tab::ALL {
+            for &tab in Tab::of(entry.kind()) {
                 let rows = TabRows::of(entry, tab, 60);
                 for i in 0..rows.len() {
                     if rows.row(i).is_none() {

@@ -3,16 +3,18 @@
 
 use super::*;
 use crate::cache::{CachedTicket, CachedTransition};
+use crate::coc::JobStatus;
 
-fn remembered(t: &Arc<Ticket>, polled_secs_ago: u64) -> CachedTicket {
+fn remembered(t: &Arc<JobTicket>, polled_secs_ago: u64) -> CachedTicket {
+    let at_ms = ((NOW - polled_secs_ago) * 1000) as i64;
     CachedTicket {
         ticket: t.clone(),
-        polled_at_ms: ((NOW - polled_secs_ago) * 1000) as i64,
-        history: vec![CachedTransition {
-            from: Some(Status::Running),
-            to: t.status.clone().unwrap(),
-            at_ms: ((NOW - polled_secs_ago) * 1000) as i64,
-        }],
+        polled_at_ms: at_ms,
+        history: vec![CachedTransition::new(
+            Some(&Status::Running.into()),
+            &t.status().unwrap(),
+            at_ms,
+        )],
     }
 }
 
@@ -26,14 +28,15 @@ fn the_engine_learns_of_the_watched_tickets_from_the_cache_known_or_to_poll() {
     );
     assert!(out.redraw);
     let [
-        Action::Engine(Command::AddKnown(first)),
+        Action::Engine(Command::AddKnown(first_id, first)),
         second,
-        Action::Engine(Command::AddKnown(third)),
+        Action::Engine(Command::AddKnown(third_id, third)),
     ] = &out.actions[..]
     else {
         panic!("{:?}", out.actions);
     };
     assert!(Arc::ptr_eq(first, &done) && Arc::ptr_eq(third, &running));
+    assert_eq!((first_id, third_id), (&id(0), &id(2)));
     assert_eq!(second, &engine(Command::Add(id(1))));
     let entry = app.ticket(&id(0)).unwrap();
     assert!(entry.cached && Arc::ptr_eq(entry.ticket.as_ref().unwrap(), &done));
@@ -47,9 +50,9 @@ fn a_poll_before_the_cache_keeps_its_data_after_the_remembered_history() {
     update(
         &mut app,
         Message::Engine(Update::Ticket(TicketUpdate::Transition {
-            execution_id: id(0),
-            from: Some(Status::Running),
-            to: Status::Failed,
+            id: id(0),
+            from: Some(Status::Running.into()),
+            to: Status::Failed.into(),
             at: now(),
         })),
     );
@@ -60,8 +63,8 @@ fn a_poll_before_the_cache_keeps_its_data_after_the_remembered_history() {
     assert_eq!(out.actions, [engine(Command::Add(id(0)))]);
     let entry = app.ticket(&id(0)).unwrap();
     assert!(!entry.cached && Arc::ptr_eq(entry.ticket.as_ref().unwrap(), &polled));
-    let to: Vec<&Status> = entry.history.iter().map(|t| &t.to).collect();
-    assert_eq!(to, [&Status::Running, &Status::Failed]);
+    let to: Vec<&JobStatus> = entry.history.iter().map(|t| &t.to).collect();
+    assert_eq!(to, [&Status::Running.into(), &Status::Failed.into()]);
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn sort_keeps_a_selection_that_left_the_filter() {
     let mut app = pending_filtered(4);
     press(&mut app, KeyCode::Char('j'));
     let chosen = app.selected().unwrap().id.clone();
-    let n: usize = chosen[2..].parse().unwrap();
+    let n: usize = chosen.id()[2..].parse().unwrap();
     snap_at(&mut app, &job(n, Status::Running, 60 + n as u64), now());
     assert_eq!(app.selected().unwrap().id, chosen, "sticky");
     press(&mut app, KeyCode::Char('s'));
@@ -44,7 +44,7 @@ fn sort_while_open_then_back_keeps_the_ticket() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     let opened = app.shown().unwrap().id.clone();
-    let n: usize = opened[2..].parse().unwrap();
+    let n: usize = opened.id()[2..].parse().unwrap();
     snap_at(&mut app, &job(n, Status::Running, 60 + n as u64), now());
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.shown().unwrap().id, opened);

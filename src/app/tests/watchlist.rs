@@ -15,9 +15,9 @@ fn transition(
     update(
         app,
         Message::Engine(Update::Ticket(TicketUpdate::Transition {
-            execution_id: id(n),
-            from,
-            to,
+            id: id(n),
+            from: from.map(Into::into),
+            to: to.into(),
             at,
         })),
     )
@@ -52,12 +52,8 @@ fn failures_are_unseen_until_n_and_one_cycle_is_one_notification() {
     let due = update(&mut app, Message::Tick(t0 + cycle));
     let told = notifications(&due);
     assert_eq!(told.len(), 1, "{:?}", due.actions);
-    let ids: Vec<&str> = told[0]
-        .changes
-        .iter()
-        .map(|c| c.execution_id.as_str())
-        .collect();
-    assert_eq!(ids, [id(0), id(1)]);
+    let ids: Vec<&TicketRef> = told[0].changes.iter().map(|c| &c.id).collect();
+    assert_eq!(ids, [&id(0), &id(1)]);
     assert_eq!(told[0].changes[0].name, "job");
     let later = update(&mut app, Message::Tick(t0 + cycle * 3));
     assert!(notifications(&later).is_empty(), "told once");
@@ -87,22 +83,22 @@ fn a_adds_typed_and_pasted_ids_with_a_label_and_saves_them() {
     let entries: Vec<WatchEntry> = ["EX9001", "EX9002", "EX0000"]
         .iter()
         .map(|id| WatchEntry {
-            id: id.to_string(),
+            id: r(id),
             label: Some("night".into()),
         })
         .collect();
     assert_eq!(
         outcome.actions,
         [
-            engine(Command::Add("EX9001".into())),
-            engine(Command::Add("EX9002".into())),
+            engine(Command::Add(r("EX9001"))),
+            engine(Command::Add(r("EX9002"))),
             Action::SaveWatch(WatchChange::Add(entries)),
         ],
         "EX0000 was watched already: not added to the engine again"
     );
     assert_eq!(app.tickets().len(), 4);
     assert_eq!(
-        app.ticket("EX9001").unwrap().label.as_deref(),
+        app.ticket(&r("EX9001")).unwrap().label.as_deref(),
         Some("night")
     );
     assert!(app.watch_edit().input().is_none());
@@ -145,11 +141,11 @@ fn d_names_the_ticket_and_only_y_removes_it() {
     let mut app = finished(3);
     transition(&mut app, 0, Some(Status::Running), Status::Failed, now());
     ch(&mut app, 'g');
-    let target = selected(&app).to_string();
+    let target = selected_ref(&app);
     assert_eq!(target, id(0), "the newest first");
     let outcome = ch(&mut app, 'd');
     assert!(outcome.actions.is_empty());
-    assert_eq!(app.watch_edit().removing(), Some(target.as_str()));
+    assert_eq!(app.watch_edit().removing(), Some(&target));
     // Any other key keeps it, and does nothing else.
     let kept = ch(&mut app, 'q');
     assert!(kept.actions.is_empty());
@@ -198,7 +194,7 @@ fn a_reloaded_config_changes_the_watch_list_labels_and_rules() {
                 label: Some("renamed".into()),
             },
             WatchEntry::unlabelled(id(0)),
-            WatchEntry::unlabelled("EX7777"),
+            WatchEntry::unlabelled(r("EX7777")),
         ],
         notify: crate::notify::NotifyConfig {
             on: NotifyOn::Any,
@@ -210,11 +206,11 @@ fn a_reloaded_config_changes_the_watch_list_labels_and_rules() {
         outcome.actions,
         [
             engine(Command::Remove(id(2))),
-            engine(Command::Add("EX7777".into())),
+            engine(Command::Add(r("EX7777"))),
             Action::Renotify(reloaded.notify.clone()),
         ]
     );
-    let mut watched: Vec<&str> = app.tickets().iter().map(|t| t.id.as_str()).collect();
+    let mut watched: Vec<String> = app.tickets().iter().map(|t| t.id.to_string()).collect();
     watched.sort_unstable();
     assert_eq!(watched, ["EX0000", "EX0001", "EX7777"]);
     assert_eq!(app.ticket(&id(1)).unwrap().name(), "renamed");
@@ -244,7 +240,7 @@ fn a_reload_changes_only_what_came_from_the_file() {
         update(
             app,
             Message::Engine(Update::Ticket(TicketUpdate::Joined {
-                execution_id: id(n),
+                id: id(n),
                 query: "team".into(),
                 at: now(),
             })),
@@ -257,7 +253,7 @@ fn a_reload_changes_only_what_came_from_the_file() {
     transition(&mut app, 5, Some(Status::Pending), Status::Running, now());
     joined(&mut app, 1);
     let pinned = app.tickets.insert_listed(TicketEntry::listed_from(
-        ticket(6, Status::Failed, "browsed", 60),
+        ticket(6, Status::Failed, "browsed", 60).into(),
         now(),
     ));
     app.tickets
@@ -277,7 +273,7 @@ fn a_reload_changes_only_what_came_from_the_file() {
         "{:?}",
         outcome.actions
     );
-    let mut held: Vec<&str> = app.tickets().iter().map(|t| t.id.as_str()).collect();
+    let mut held: Vec<String> = app.tickets().iter().map(|t| t.id.to_string()).collect();
     held.sort_unstable();
     assert_eq!(held, [id(0), id(1), id(5), id(6)]);
     assert_eq!(app.ticket(&id(1)).unwrap().origin, Origin::Query);

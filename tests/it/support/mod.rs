@@ -188,7 +188,7 @@ pub fn watched_ids(config: &Path) -> Vec<String> {
         .unwrap()
         .watch
         .into_iter()
-        .map(|w| w.id)
+        .map(|w| w.id.to_string())
         .collect()
 }
 
@@ -204,11 +204,12 @@ pub fn all_instances(sim: &Sim, step_id: &str) -> Vec<coctop::coc::Instance> {
 
 /// `all_steps` inside async code.
 pub async fn read_steps(client: &Client, id: &str) -> Vec<coctop::coc::Step> {
-    use coctop::watch::{Limits, Pacer, read_all};
+    use coctop::watch::{Limits, Pacer, Pager, no_marker, read_all};
     read_all(
         &Pacer::new(1000.0),
-        Limits::STEPS,
-        |s: &coctop::coc::Step| s.execution_step_id.as_deref(),
+        Pager::offsets(Limits::STEPS),
+        |s: &coctop::coc::Step| s.execution_step_id.as_deref().map(Into::into),
+        no_marker,
         |page| client.list_steps(id, page.limit, page.offset()),
     )
     .await
@@ -217,13 +218,45 @@ pub async fn read_steps(client: &Client, id: &str) -> Vec<coctop::coc::Step> {
 
 /// `all_instances` inside async code.
 pub async fn read_instances(client: &Client, step_id: &str) -> Vec<coctop::coc::Instance> {
-    use coctop::watch::{Limits, Pacer, read_all};
+    use coctop::watch::{Limits, Pacer, Pager, no_marker, read_all};
     read_all(
         &Pacer::new(1000.0),
-        Limits::INSTANCES,
-        coctop::hosts::key,
+        Pager::offsets(Limits::INSTANCES),
+        |i| coctop::hosts::key(i).map(Into::into),
+        no_marker,
         |page| client.list_instances(step_id, page.limit, page.offset()),
     )
     .await
     .unwrap()
+}
+
+/// Every host of a script ticket's batch, read by marker through the one pager.
+pub async fn read_batch_hosts(
+    client: &Client,
+    uuid: &str,
+    batch: u32,
+) -> Result<Vec<coctop::coc::ScriptHost>, coctop::coc::ApiError> {
+    use coctop::coc::{ScriptHost, ScriptHostQuery};
+    use coctop::watch::{Limits, Pacer, Pager, read_all};
+    read_all(
+        &Pacer::new(1000.0),
+        Pager::markers(Limits::BATCH_HOSTS),
+        ScriptHost::key,
+        ScriptHost::marker,
+        |page| async move {
+            let query = ScriptHostQuery::at(None, &page);
+            client.list_script_hosts(uuid, batch, &query).await
+        },
+    )
+    .await
+}
+
+/// The reference written `text` (`EX…` or `script/UUID`).
+pub fn r(text: &str) -> coctop::coc::TicketRef {
+    coctop::coc::TicketRef::parse(text).unwrap()
+}
+
+/// The references written `ids`.
+pub fn refs(ids: &[String]) -> Vec<coctop::coc::TicketRef> {
+    ids.iter().map(|id| r(id)).collect()
 }
