@@ -1,6 +1,6 @@
 //! One full dashboard frame with 10,000 tickets at 200x50 (budget: under 1 ms), the
 //! cost of `update` at that scale: re-sorting, and one poll result arriving; key presses
-//! with a huge ticket or 10,000 hosts open.
+//! with a huge ticket, 10,000 hosts or a megabyte of one host's output open.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -210,10 +210,9 @@ fn scroll_and_draw(
     });
 }
 
-/// A key press with the hosts of a step open, 10,000 of them paged in (budget: under
-/// 16 ms for `update` and the frame after it), and `x` opening the actions menu on it.
-fn key_press_with_10k_hosts_open(c: &mut Criterion) {
-    const HOSTS: usize = 10_000;
+/// A dashboard zoomed on a running BATCH ticket, the hosts of its step open and every
+/// page of `hosts` (100 a page) arrived.
+fn hosts_open(hosts: Vec<serde_json::Value>) -> App {
     let now = UNIX_EPOCH + Duration::from_secs(NOW);
     let id = "EX2025070112000001000000".to_string();
     let mut app = watching(std::slice::from_ref(&id));
@@ -245,17 +244,11 @@ fn key_press_with_10k_hosts_open(c: &mut Criterion) {
         })),
     );
     key(&mut app, KeyCode::Enter);
-    let statuses = ["Succeed", "Succeed", "Running", "Failed", "Pending"];
-    for offset in (0..HOSTS).step_by(100) {
-        let data = (offset..offset + 100)
-            .map(|n| {
-                serde_json::from_value(serde_json::json!({
-                    "id": n, "status": statuses[n % statuses.len()],
-                    "message": "exit code 1",
-                    "properties": {"name": format!("host-{n:05}"), "fixed_ip": "10.0.0.1", "batch_index": n / 1000 + 1},
-                }))
-                .unwrap()
-            })
+    let total = hosts.len();
+    for (page, chunk) in hosts.chunks(100).enumerate() {
+        let data = chunk
+            .iter()
+            .map(|host| serde_json::from_value(host.clone()).unwrap())
             .collect();
         update(
             &mut app,
@@ -263,19 +256,37 @@ fn key_press_with_10k_hosts_open(c: &mut Criterion) {
                 id: TicketRef::parse(&id).unwrap(),
                 step_id: "101".into(),
                 page: PageAt {
-                    cursor: Cursor::Offset(offset as u32),
+                    cursor: Cursor::Offset((page * 100) as u32),
                     limit: 100,
                 },
                 result: Ok(Page {
                     data,
-                    total: Some(HOSTS as i64),
+                    total: Some(total as i64),
                 }),
                 at: now,
             })),
         );
         key(&mut app, KeyCode::End);
     }
-    assert_eq!(app.hosts().map(|h| h.instances().len()), Some(HOSTS));
+    assert_eq!(app.hosts().map(|h| h.instances().len()), Some(total));
+    app
+}
+
+/// A key press with the hosts of a step open, 10,000 of them paged in (budget: under
+/// 16 ms for `update` and the frame after it), and `x` opening the actions menu on it.
+fn key_press_with_10k_hosts_open(c: &mut Criterion) {
+    const HOSTS: usize = 10_000;
+    let statuses = ["Succeed", "Succeed", "Running", "Failed", "Pending"];
+    let hosts = (0..HOSTS)
+        .map(|n| {
+            serde_json::json!({
+                "id": n, "status": statuses[n % statuses.len()],
+                "message": "exit code 1",
+                "properties": {"name": format!("host-{n:05}"), "fixed_ip": "10.0.0.1", "batch_index": n / 1000 + 1},
+            })
+        })
+        .collect();
+    let mut app = hosts_open(hosts);
     key(&mut app, KeyCode::Home);
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
     scroll_and_draw(c, "key_and_frame_10k_hosts_open", &mut app, &mut terminal);
@@ -286,6 +297,81 @@ fn key_press_with_10k_hosts_open(c: &mut Criterion) {
                 .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
                 .unwrap();
             key(&mut app, KeyCode::Esc);
+            terminal
+                .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
+                .unwrap();
+        })
+    });
+}
+
+/// A megabyte of one host's output open in the pager (budget: under 16 ms for a key
+/// press and the frame after it): scrolling cut and wrapped, a search and `n`, and
+/// opening it with Enter.
+fn key_press_with_1mb_output_open(c: &mut Criterion) {
+    let mut output = String::new();
+    let mut n = 0;
+    while output.len() < 1_000_000 {
+        n += 1;
+        let line = match n % 50 {
+            0 => format!("\u{1b}[31mERROR\u{1b}[0m step {n}: disk full\ttry {n}\r\n"),
+            7 => format!(
+                "progress {n}%\rprogress {}% 数据库 {}\n",
+                n + 1,
+                "x".repeat(300)
+            ),
+            _ => format!("[{n:06}] INFO rotating /var/log/app/{n}.log: done in {n} ms\n"),
+        };
+        output.push_str(&line);
+    }
+    let host = serde_json::json!({
+        "id": 1, "status": "Failed", "message": output,
+        "properties": {"name": "web-01", "fixed_ip": "10.0.0.1"},
+    });
+    let mut app = hosts_open(vec![host]);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    c.bench_function("open_and_close_1mb_output_with_frames", |b| {
+        b.iter(|| {
+            key(&mut app, KeyCode::Enter);
+            terminal
+                .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
+                .unwrap();
+            key(&mut app, KeyCode::Esc);
+        })
+    });
+    key(&mut app, KeyCode::Enter);
+    assert!(app.output().is_some_and(|o| o.raw().len() >= 1_000_000));
+    key(&mut app, KeyCode::PageDown);
+    scroll_and_draw(c, "key_and_frame_1mb_output_open", &mut app, &mut terminal);
+    key(&mut app, KeyCode::Char('z'));
+    scroll_and_draw(
+        c,
+        "key_and_frame_1mb_output_wrapped",
+        &mut app,
+        &mut terminal,
+    );
+    c.bench_function("end_and_home_1mb_output_wrapped_with_frames", |b| {
+        b.iter(|| {
+            for code in [KeyCode::End, KeyCode::Home] {
+                key(&mut app, code);
+                terminal
+                    .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
+                    .unwrap();
+            }
+        })
+    });
+    c.bench_function("search_1mb_output_with_frame", |b| {
+        b.iter(|| {
+            for code in "/error".chars().map(KeyCode::Char).chain([KeyCode::Enter]) {
+                key(&mut app, code);
+            }
+            terminal
+                .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
+                .unwrap();
+        })
+    });
+    c.bench_function("next_match_1mb_output_wrapped_with_frame", |b| {
+        b.iter(|| {
+            key(&mut app, KeyCode::Char('n'));
             terminal
                 .draw(|frame| coctop::ui::draw(frame, black_box(&app)))
                 .unwrap();
@@ -321,6 +407,7 @@ criterion_group!(
     render,
     key_press_with_a_tag_filter_typed,
     key_press_with_a_huge_ticket_open,
-    key_press_with_10k_hosts_open
+    key_press_with_10k_hosts_open,
+    key_press_with_1mb_output_open
 );
 criterion_main!(benches);

@@ -8,14 +8,19 @@ use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
 
 use crate::cmd::Globals;
 use crate::cmd::config::ConfigAction as Action;
+use crate::cmd::diff::DiffFormat;
+use crate::cmd::logs::LogsFormat;
+use crate::cmd::run::{RunOptions, Start};
 use crate::cmd::sim as sim_cmd;
 use crate::cmd::wait::{WaitFormat, WaitOptions};
 use crate::cmd::{get, output};
 use crate::coc::auth::ENV_SIM_SK;
 use crate::coc::{JobStatus, Secret};
 use crate::config::{CONFIG_ENV, ConfigLocation, ConfigSource};
+use crate::launch;
 use crate::operate::Verb;
 use crate::query::{self, KindFilter, TicketQuery, TimeBound};
+use crate::runs::logs::{Selection, StepChoice};
 use crate::sim::SimOptions;
 
 #[derive(Debug, Parser)]
@@ -144,6 +149,12 @@ pub enum Command {
     Cancel(OperateArgs),
     /// CANCEL_INSTANCE: cancel one host of a script ticket.
     CancelHost(CancelHostArgs),
+    /// Print the output of every host of a ticket, as its pages arrive.
+    Logs(LogsArgs),
+    /// Start a job (or a script) and print the new ticket's ID.
+    Run(RunArgs),
+    /// What differs between two runs (exit 1 when something does).
+    Diff(DiffArgs),
     /// Poll the config's tickets headless; serve /metrics (Prometheus), /healthz, /events.
     Serve(ServeArgs),
     /// Run the COC simulator.
@@ -203,6 +214,88 @@ pub struct OperateArgs {
     pub connection: Connection,
 }
 
+/// `--output` of `logs` and `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Only this step: its name, or its number from 1 (of a script ticket: this batch).
+    #[arg(long, value_name = "NAME|N")]
+    pub step: Option<String>,
+    /// Only this host: its name or its IP.
+    #[arg(long, value_name = "NAME|IP")]
+    pub host: Option<String>,
+    /// Only hosts that did not succeed (exit 1 when there is one).
+    #[arg(long)]
+    pub failed: bool,
+    /// text: a header line per host, control characters written out; json: one
+    /// object per host and line, the output raw.
+    #[arg(long, short = 'o', value_enum, default_value_t = TextOrJson::Text)]
+    pub output: TextOrJson,
+    /// The ticket: an execution ID, or script/UUID.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+impl LogsArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            step: self.step.as_deref().map(StepChoice::parse),
+            host: self.host.clone(),
+            failed: self.failed,
+        }
+    }
+
+    pub fn format(&self) -> LogsFormat {
+        match self.output {
+            TextOrJson::Text => LogsFormat::Text,
+            TextOrJson::Json => LogsFormat::Json,
+        }
+    }
+}
+
+/// `coctop run`: asks on a terminal, needs `--yes` without one.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The job: its document ID, or its name (or a part of it only one job has).
+    #[arg(value_name = "JOB", required_unless_present = "script")]
+    pub job: Option<String>,
+    /// Run this script (its UUID) on the --target hosts instead of a job.
+    #[arg(long, value_name = "SCRIPT_UUID", conflicts_with_all = ["job", "version", "target_param", "description", "follow"])]
+    pub script: Option<String>,
+    /// The job's version (default: its latest).
+    #[arg(long, value_name = "V")]
+    pub version: Option<String>,
+    /// A parameter (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = launch::parse_param)]
+    pub params: Vec<(String, String)>,
+    /// The job's parameter the targets fill.
+    #[arg(long, value_name = "NAME")]
+    pub target_param: Option<String>,
+    /// A target host: its resource ID, or the resource as a JSON object (repeatable).
+    #[arg(long = "target", value_name = "ID", value_parser = launch::parse_target)]
+    pub targets: Vec<serde_json::Value>,
+    /// What this run is for.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Start without asking (required when there is no terminal to ask on).
+    #[arg(long)]
+    pub yes: bool,
+    /// Then follow the new ticket as `coctop wait` does, with its exit codes.
+    #[arg(long)]
+    pub follow: bool,
+    #[command(flatten)]
+    pub read_only: ReadOnly,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
 /// `skip-batch`: an execution's running batch, a script ticket's batch.
 #[derive(Debug, Args)]
 pub struct SkipBatchArgs {
@@ -229,6 +322,51 @@ pub struct CancelHostArgs {
     pub read_only: ReadOnly,
     #[command(flatten)]
     pub connection: Connection,
+}
+
+impl RunArgs {
+    pub fn options(&self) -> RunOptions {
+        let start = match (&self.script, &self.job) {
+            (Some(uuid), _) => Start::Script(uuid.clone()),
+            (None, job) => Start::Job(job.clone().unwrap_or_default()),
+        };
+        RunOptions {
+            start,
+            args: launch::RunArgs {
+                version: self.version.clone(),
+                params: self.params.clone(),
+                target_param: self.target_param.clone(),
+                targets: self.targets.clone(),
+                description: self.description.clone(),
+            },
+            yes: self.yes,
+            follow: self.follow,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// text: only the differences, coloured on a terminal; json: one object.
+    #[arg(long, short = 'o', value_enum, default_value_t = TextOrJson::Text)]
+    pub output: TextOrJson,
+    /// One run: an execution ID, or script/UUID.
+    #[arg(value_name = "REF_A")]
+    pub a: String,
+    /// The other run, of the same kind.
+    #[arg(value_name = "REF_B")]
+    pub b: String,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+impl DiffArgs {
+    pub fn format(&self) -> DiffFormat {
+        match self.output {
+            TextOrJson::Text => DiffFormat::Text,
+            TextOrJson::Json => DiffFormat::Json,
+        }
+    }
 }
 
 impl SkipBatchArgs {

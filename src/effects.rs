@@ -11,12 +11,13 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Message, Reloaded, Run, RunEnded, Saved, WatchChange};
+use crate::app::{App, Message, Reloaded, Run, RunEnded, SaveResult, Saved, WatchChange};
 use crate::cache::{self, CachedTicket};
 use crate::config::edit::LastRead;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
 use crate::config::{ViewEntry, edit};
 use crate::custom;
+use crate::files;
 use crate::notify::{Notification, NotifyConfig, Teller};
 use crate::process;
 
@@ -120,6 +121,27 @@ impl Effects {
                 tracing::warn!("watch list not saved: {e}");
             }
             let _ = replies.send(Message::Saved(said));
+        });
+    }
+
+    /// Writes an output to `path` in the background (never over a file there unless
+    /// `overwrite`); the result comes back as `Message::OutputSaved`.
+    pub fn save_output(
+        &self,
+        path: PathBuf,
+        text: Arc<str>,
+        overwrite: bool,
+        replies: &UnboundedSender<Message>,
+    ) {
+        let replies = replies.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = write_output(&path, &text, overwrite);
+            tracing::info!(
+                "output of {} bytes to {}: {result:?}",
+                text.len(),
+                path.display()
+            );
+            let _ = replies.send(Message::OutputSaved { path, result });
         });
     }
 
@@ -235,6 +257,25 @@ pub fn exit_code(status: std::process::ExitStatus) -> String {
         (Some(code), _) => code.to_string(),
         (None, Some(signal)) => format!("signal {signal}"),
         (None, None) => status.to_string(),
+    }
+}
+
+/// Writes a saved output through the one safe writer: a new file private to the user
+/// (never over a file that is there, even one that appeared meanwhile), or over the one
+/// there when the user said so. `~/` is the home directory.
+fn write_output(path: &Path, text: &str, overwrite: bool) -> SaveResult {
+    let path = match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_path_buf(),
+    };
+    let expect = match overwrite {
+        true => files::Expect::Anything,
+        false => files::Expect::Content(None),
+    };
+    match files::replace(&path, text.as_bytes(), expect, 0o600) {
+        Ok(()) => SaveResult::Saved,
+        Err(files::WriteError::Changed) => SaveResult::Exists,
+        Err(e) => SaveResult::Failed(e.to_string()),
     }
 }
 

@@ -43,6 +43,11 @@ fn main() -> ExitCode {
             let verb = Verb::CancelHost { host: args.host };
             cmd::operate::run(&globals, std::slice::from_ref(&args.id), verb, args.yes)
         }
+        Some(Command::Logs(args)) => {
+            cmd::logs::run(&globals, &args.reference, &args.selection(), args.format())
+        }
+        Some(Command::Run(args)) => cmd::run::run(&globals, &args.options()),
+        Some(Command::Diff(args)) => cmd::diff::run(&globals, &args.a, &args.b, args.format()),
         Some(Command::Serve(args)) => cmd::serve::run(&globals, args.listen, args.allow_remote),
         Some(Command::Sim(args)) => cmd::sim::run(args.listen, args.options(), args.keys()),
         Some(Command::Config { action, .. }) => {

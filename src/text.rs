@@ -65,6 +65,23 @@ pub fn reveal(input: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `reveal` for one line of a program's output printed as text: every character that
+/// would act on a terminal is written out as `\u{…}`; tabs stay tabs.
+pub fn reveal_output_line(line: &str) -> Cow<'_, str> {
+    if line.chars().all(|c| c == '\t' || is_plain(c)) {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if c == '\t' || is_plain(c) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_unicode());
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Sanitises text that may span lines (a description): one sanitised entry per line.
 pub fn lines(input: &str) -> impl Iterator<Item = Cow<'_, str>> {
     input
@@ -301,6 +318,16 @@ mod tests {
         assert_eq!(reveal("Succeed\u{1b}"), "Succeed\\u{1b}");
         assert_eq!(reveal("Fai\u{200b}led"), "Fai\\u{200b}led");
         assert_eq!(sanitize(&reveal("a\u{202e}\n")), reveal("a\u{202e}\n"));
+    }
+
+    #[test]
+    fn output_lines_keep_their_tabs_and_write_out_the_rest() {
+        assert_eq!(reveal_output_line("a\tb"), "a\tb");
+        assert_eq!(
+            reveal_output_line("\u{1b}[31mred\r\u{7}"),
+            "\\u{1b}[31mred\\u{d}\\u{7}"
+        );
+        assert_eq!(reveal_output_line("日志 ✔"), "日志 ✔");
     }
 
     #[test]

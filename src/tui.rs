@@ -98,6 +98,16 @@ fn carry_out(
             context.effects.save_watch(change, context.replies);
             Flow::Continue
         }
+        Action::SaveOutput {
+            path,
+            text,
+            overwrite,
+        } => {
+            context
+                .effects
+                .save_output(path, text, overwrite, context.replies);
+            Flow::Continue
+        }
         Action::SaveView(view) => {
             context.effects.save_view(view, context.replies);
             Flow::Continue

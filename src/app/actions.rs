@@ -1,8 +1,9 @@
-//! Operations from the dashboard: the `x` menu (only what the ticket allows), the
-//! confirmation that names action, ticket, job or script and status, and the notices
-//! that explain a refusal or why nothing can be done. The target is the ticket
-//! reference captured when the menu opened: never a row, so nothing moving underneath
-//! can redirect it.
+//! Operations from the dashboard: the `x` menu (only what the ticket allows, and "run
+//! again" of a finished run of a job), the confirmation that names action, ticket, job
+//! or script and status, the review of a run again (its parameters edited one by one)
+//! and its confirmation, and the notices that explain a refusal or why nothing can be
+//! done. The target is the ticket reference captured when the menu opened: never a row,
+//! so nothing moving underneath can redirect it.
 
 use std::collections::VecDeque;
 
@@ -16,6 +17,7 @@ use crate::config::look::{ColumnChoice, Role, ThemeName};
 use crate::custom::CustomCommand;
 use crate::hosts;
 use crate::i18n::{Lang, Msg};
+use crate::launch::JobRun;
 use crate::operate::{self, Destination};
 use crate::text::{fit, reveal, sanitize};
 use ratatui::style::Color;
@@ -43,13 +45,30 @@ pub struct UiSettings {
     pub region: Option<String>,
 }
 
+/// A choice of the `x` menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Operate(JobOperation),
+    /// The same job, version, parameters and targets, started anew.
+    RunAgain,
+}
+
+impl Choice {
+    pub fn label(self, lang: Lang) -> std::borrow::Cow<'static, str> {
+        match self {
+            Choice::Operate(operation) => lang.t(Msg::from(operation)),
+            Choice::RunAgain => lang.t(Msg::RunAgain),
+        }
+    }
+}
+
 /// A box over the screen that takes every key until it closes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prompt {
-    /// The operations that fit the ticket now.
+    /// What fits the ticket now.
     Menu {
         id: TicketRef,
-        choices: Vec<JobOperation>,
+        choices: Vec<Choice>,
         cursor: usize,
     },
     /// Only `y` sends; TERMINATE and CANCEL_ORDER want their word or the ID typed,
@@ -61,6 +80,16 @@ pub enum Prompt {
         description: String,
         typed: String,
     },
+    /// A run again of `from` before its confirmation: ↑/↓ choose a parameter, what is
+    /// typed edits its value, Enter goes on to the confirmation.
+    Review {
+        from: TicketRef,
+        run: JobRun,
+        /// The parameter being edited.
+        cursor: usize,
+    },
+    /// Only `y` starts the run as shown.
+    ConfirmRunAgain { from: TicketRef, run: JobRun },
     /// Any key closes it.
     Notice { title: String, lines: Vec<String> },
     /// A custom command that asks first: only `y` runs it.
@@ -77,6 +106,11 @@ pub enum PromptKey {
     Send {
         id: TicketRef,
         operation: JobOperation,
+    },
+    /// Confirmed: start this run (again of `from`).
+    Start {
+        from: TicketRef,
+        run: Box<JobRun>,
     },
     /// Confirmed: run this.
     Run(Run),
@@ -166,6 +200,26 @@ impl Prompts {
                 (Intent::Erase, _) => ConfirmKey::Backspace,
                 _ => ConfirmKey::Other,
             }),
+            (Some(Prompt::Review { .. }), Intent::Close) => {
+                self.open = None;
+                PromptKey::Closed
+            }
+            (Some(Prompt::Review { .. }), _) => self.review_key(intent, typed),
+            (Some(Prompt::ConfirmRunAgain { .. }), _) => {
+                let Some(Prompt::ConfirmRunAgain { from, run }) = self.open.take() else {
+                    return PromptKey::Nothing;
+                };
+                match (intent, typed) {
+                    (Intent::Type, Some(c)) if crate::launch::confirmed(&c.to_string()) => {
+                        PromptKey::Start {
+                            from,
+                            run: Box::new(run),
+                        }
+                    }
+                    // Anything but `y` cancels: a stray key can never start a job.
+                    _ => PromptKey::Closed,
+                }
+            }
             (Some(_), Intent::Close) => {
                 self.open = None;
                 PromptKey::Closed
@@ -193,8 +247,19 @@ impl Prompts {
             let lines = vec![lang.t(Msg::OperationsOff(why)).into_owned()];
             return self.notice(lang.t(Msg::ReadOnlyTitle), lines);
         }
-        let mut choices = ticket.map(operate::offered).unwrap_or_default();
-        choices.extend(host);
+        let mut choices: Vec<Choice> = ticket
+            .map(operate::offered)
+            .unwrap_or_default()
+            .into_iter()
+            .chain(host)
+            .map(Choice::Operate)
+            .collect();
+        let again = ticket
+            .and_then(JobTicket::as_execution)
+            .is_some_and(|t| t.is_terminal() && JobRun::again(t).is_some());
+        if again {
+            choices.push(Choice::RunAgain);
+        }
         if choices.is_empty() {
             let status = match ticket.and_then(JobTicket::status) {
                 Some(status) => lang
@@ -237,7 +302,8 @@ impl Prompts {
     }
 
     /// The menu's choice becomes a confirmation about `ticket` as it is now (the menu's
-    /// own reference names the ticket, never the list's selection).
+    /// own reference names the ticket, never the list's selection); run again, its
+    /// review.
     fn choose(
         &mut self,
         ticket_now: impl FnOnce(&TicketRef) -> (Option<JobTicket>, Option<Destination>),
@@ -250,8 +316,32 @@ impl Prompts {
         else {
             return;
         };
-        let operation = choices[cursor];
         let (ticket, to) = ticket_now(&id);
+        let operation = match choices[cursor] {
+            Choice::Operate(operation) => operation,
+            Choice::RunAgain => {
+                let run = ticket
+                    .as_ref()
+                    .and_then(JobTicket::as_execution)
+                    .and_then(JobRun::again);
+                self.open = match run {
+                    Some(run) => Some(Prompt::Review {
+                        from: id,
+                        run,
+                        cursor: 0,
+                    }),
+                    None => Some(Prompt::Notice {
+                        title: self.lang.t(Msg::RunAgain).into_owned(),
+                        lines: vec![
+                            self.lang
+                                .t(Msg::NoJobToRunAgain(&id.to_string()))
+                                .into_owned(),
+                        ],
+                    }),
+                };
+                return;
+            }
+        };
         let description = describe(self.lang, operation, &id, ticket.as_ref(), to.as_ref());
         self.open = Some(Prompt::Confirm {
             description,
@@ -259,6 +349,44 @@ impl Prompts {
             operation,
             typed: String::new(),
         });
+    }
+
+    /// A key in the review of a run again: the arrows choose a parameter, a character
+    /// or Backspace edits its value, Enter goes on to the confirmation.
+    fn review_key(&mut self, intent: Intent, typed: Option<char>) -> PromptKey {
+        let Some(Prompt::Review { run, cursor, .. }) = &mut self.open else {
+            return PromptKey::Nothing;
+        };
+        let parameters = &mut run.request.parameters;
+        match (intent, typed) {
+            (Intent::Move(motion), _) => {
+                let to = motion.from(*cursor).min(parameters.len().saturating_sub(1));
+                let moved = to != *cursor;
+                *cursor = to;
+                return if moved {
+                    PromptKey::Changed
+                } else {
+                    PromptKey::Nothing
+                };
+            }
+            (Intent::Type, Some(c)) => match parameters.get_mut(*cursor) {
+                Some(parameter) => parameter.value.push(c),
+                None => return PromptKey::Nothing,
+            },
+            (Intent::Erase, _) => match parameters.get_mut(*cursor) {
+                Some(parameter) => {
+                    parameter.value.pop();
+                }
+                None => return PromptKey::Nothing,
+            },
+            (Intent::Accept, _) => {
+                if let Some(Prompt::Review { from, run, .. }) = self.open.take() {
+                    self.open = Some(Prompt::ConfirmRunAgain { from, run });
+                }
+            }
+            _ => return PromptKey::Nothing,
+        }
+        PromptKey::Changed
     }
 
     /// A character or Enter/Backspace/Esc in a confirmation. Anything but the

@@ -1,17 +1,19 @@
 //! The ticket in the detail pane: which one (held by its reference), its tab and
-//! scroll, the hosts of one of its steps or batches, and what each tab shows
-//! (`TabRows`), the one source for drawing a tab and for scrolling it.
+//! scroll, the hosts of one of its steps or batches and the output of one host, and
+//! what each tab shows (`TabRows`), the one source for drawing a tab and for scrolling
+//! it.
 
 use crate::coc::script::ScriptParam;
 use crate::coc::{
-    JobTicket, KeyValue, RawJson, ScriptBatch, ScriptStatistics, Step, Target, Ticket, TicketKind,
-    TicketRef,
+    JobTicket, KeyValue, RawJson, ScriptBatch, ScriptStatistics, Status, Step, Target, Ticket,
+    TicketKind, TicketRef,
 };
 use crate::i18n::Msg;
 
 use super::hosts::HostsView;
 use super::keys::Intent;
-use super::reaction::Reaction;
+use super::output::{OutputKey, OutputView, SaveResult, Viewport};
+use super::reaction::{Action, Reaction};
 use super::tickets::{Failure, Fetched, OperationRecord, TicketEntry, Transition};
 use super::view::Tab;
 
@@ -25,6 +27,8 @@ pub struct Detail {
     scroll: usize,
     /// The hosts of one step of the open ticket (Enter on a step).
     hosts: Option<HostsView>,
+    /// The output of one of those hosts (Enter on a host).
+    output: Option<OutputView>,
 }
 
 impl Default for Detail {
@@ -34,6 +38,7 @@ impl Default for Detail {
             tab: Tab::Parameters,
             scroll: 0,
             hosts: None,
+            output: None,
         }
     }
 }
@@ -64,15 +69,22 @@ impl Detail {
         self.hosts.as_mut().filter(|h| open == Some(h.id()))
     }
 
+    /// The output pager, shown over its hosts view.
+    pub fn output(&self) -> Option<&OutputView> {
+        self.output.as_ref().filter(|_| self.hosts().is_some())
+    }
+
     pub fn open(&mut self, id: TicketRef) {
         self.open = Some(id);
         self.scroll = 0;
         self.hosts = None;
+        self.output = None;
     }
 
     pub fn close(&mut self) {
         self.open = None;
         self.hosts = None;
+        self.output = None;
     }
 
     /// Says whether the tab changed (or the hosts view closed).
@@ -82,7 +94,54 @@ impl Detail {
         if changed {
             self.scroll = 0;
         }
+        self.output = None;
         self.hosts.take().is_some() || changed
+    }
+
+    /// A key routed to the output pager, which draws its text in `view`.
+    pub fn on_output(&mut self, intent: Intent, typed: Option<char>, view: Viewport) -> Reaction {
+        let Some(output) = self.output.as_mut() else {
+            return Reaction::default();
+        };
+        match output.on_intent(intent, typed, view) {
+            OutputKey::Nothing => Reaction::default(),
+            OutputKey::Redraw => Reaction::redraw(true),
+            OutputKey::Close => {
+                // Back to the host it was opened from, wherever pages that arrived
+                // meanwhile have put it.
+                let origin = self
+                    .output
+                    .take()
+                    .and_then(|o| o.origin().map(str::to_string));
+                if let (Some(hosts), Some(key)) = (self.hosts_mut(), origin) {
+                    hosts.select(&key);
+                }
+                Reaction::redraw(true)
+            }
+            OutputKey::Save {
+                path,
+                text,
+                overwrite,
+            } => Reaction {
+                redraw: true,
+                actions: vec![Action::SaveOutput {
+                    path,
+                    text,
+                    overwrite,
+                }],
+            },
+        }
+    }
+
+    /// The answer to `Action::SaveOutput`, for the pager if it is still open.
+    pub fn output_saved(&mut self, path: std::path::PathBuf, result: SaveResult) -> bool {
+        match self.output.as_mut() {
+            Some(output) => {
+                output.saved(path, result);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Another ticket is shown in the pane: its tab starts at the top.
@@ -90,10 +149,13 @@ impl Detail {
         self.scroll = 0;
     }
 
-    /// Scrolls to `to`, clamped to the rows `entry`'s tab holds. Says whether it moved.
-    pub fn scroll_to(&mut self, entry: Option<&TicketEntry>, to: usize) -> bool {
+    /// Scrolls to `to`, clamped to the rows `entry`'s tab holds in a pane `width`
+    /// columns wide. Says whether it moved.
+    pub fn scroll_to(&mut self, entry: Option<&TicketEntry>, to: usize, width: usize) -> bool {
         let last = entry.map_or(0, |e| {
-            TabRows::of(e, self.tab(e.kind())).len().saturating_sub(1)
+            TabRows::of(e, self.tab(e.kind()), width)
+                .len()
+                .saturating_sub(1)
         });
         let before = self.scroll;
         self.scroll = to.min(last);
@@ -101,30 +163,17 @@ impl Detail {
     }
 
     /// The pane's keys: scrolling its tab or its hosts, the tabs, a step's hosts, and
-    /// in the hosts view `r` and `Esc`. `entry` is the ticket shown, `rows` the rows on
-    /// screen. `None`: not a key of the pane.
+    /// in the hosts view `r` and `Esc`. `entry` is the ticket shown, `pane` the size of
+    /// its tab on screen. `None`: not a key of the pane.
     pub fn on_intent(
         &mut self,
         intent: Intent,
         entry: Option<&TicketEntry>,
-        rows: usize,
+        pane: Pane,
     ) -> Option<Reaction> {
+        let rows = pane.rows;
         let kind = entry.map_or(TicketKind::Execution, TicketEntry::kind);
         let tab = self.tab(kind);
-        if let Some(output) = self.hosts_mut().and_then(|h| h.output_mut()) {
-            match intent {
-                Intent::Move(motion) => {
-                    return Some(Reaction::redraw(
-                        output.scroll_to(motion.from(output.scroll())),
-                    ));
-                }
-                Intent::Back => {
-                    return Some(Reaction::redraw(self.hosts_mut()?.close_output()));
-                }
-                Intent::Open => return Some(Reaction::default()),
-                _ => {}
-            }
-        }
         let reaction = match (intent, self.hosts_mut()) {
             (Intent::NextTab, _) => Reaction::redraw(self.set_tab(tab.next_in(kind))),
             (Intent::PrevTab, _) => Reaction::redraw(self.set_tab(tab.prev_in(kind))),
@@ -135,7 +184,7 @@ impl Detail {
                 Reaction::redraw(moved || fetch.is_some()).ask(fetch)
             }
             (Intent::Move(motion), None) => {
-                Reaction::redraw(self.scroll_to(entry, motion.from(self.scroll)))
+                Reaction::redraw(self.scroll_to(entry, motion.from(self.scroll), pane.width))
             }
             (Intent::Refresh, Some(hosts)) => {
                 hosts.retry();
@@ -146,22 +195,27 @@ impl Detail {
                 self.hosts = None;
                 Reaction::redraw(true)
             }
-            (Intent::Open, Some(hosts)) => Reaction::redraw(hosts.open_output()),
-            (Intent::Open, None) => self.open_hosts(entry?, rows)?,
+            (Intent::Open, Some(hosts)) => {
+                self.output = Some(hosts.selected_output()?);
+                Reaction::redraw(true)
+            }
+            (Intent::Open, None) => self.open_hosts(entry?, pane)?,
             _ => return None,
         };
         Some(reaction)
     }
 
     /// Enter on the Steps tab of the open execution: the hosts of the step at the
-    /// cursor; on the Batches tab of the open script ticket: the hosts of the batch.
-    fn open_hosts(&mut self, entry: &TicketEntry, rows: usize) -> Option<Reaction> {
+    /// cursor (on any of its rows); on the Batches tab of the open script ticket: the
+    /// hosts of the batch.
+    fn open_hosts(&mut self, entry: &TicketEntry, pane: Pane) -> Option<Reaction> {
         if self.open.as_ref() != Some(&entry.id) {
             return None;
         }
         let view = match self.tab(entry.kind()) {
             Tab::Steps => {
-                let step = entry.steps.loaded()?.get(self.scroll)?;
+                let at = TabRows::of(entry, Tab::Steps, pane.width).step_at(self.scroll)?;
+                let step = entry.steps.loaded()?.get(at)?;
                 let step_id = step.execution_step_id.clone()?;
                 let name = step.name.clone().unwrap_or_else(|| step_id.clone());
                 HostsView::of_step(entry.id.clone(), step_id, name)
@@ -173,8 +227,70 @@ impl Detail {
             _ => return None,
         };
         let hosts = self.hosts.insert(view);
-        Some(Reaction::redraw(true).ask(hosts.fetch(rows)))
+        Some(Reaction::redraw(true).ask(hosts.fetch(pane.rows)))
     }
+}
+
+/// The size of the pane a tab is drawn in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pane {
+    /// Rows on screen: a page.
+    pub rows: usize,
+    /// Columns: where a failed step's message wraps.
+    pub width: usize,
+}
+
+/// Under a step, its inputs, outputs and message start this far in.
+pub const STEP_DETAIL_INDENT: usize = 4;
+/// A failed step's message is shown up to this size; the rest is said to be cut.
+pub const MAX_STEP_MESSAGE: usize = 64 * 1024;
+
+/// Whether a step's message is shown whole under it (a failed or timed-out step's),
+/// rather than at the end of its line.
+pub fn message_below(step: &Step) -> bool {
+    matches!(step.status, Some(Status::Failed | Status::Timeout))
+        && step
+            .message
+            .as_deref()
+            .is_some_and(|m| !m.trim().is_empty())
+}
+
+/// A failed step's message as shown under it: each line sanitised and wrapped to fit
+/// `width` columns after the indent, up to `MAX_STEP_MESSAGE` bytes; the bytes left out.
+pub fn step_message_rows(step: &Step, width: usize) -> (Vec<String>, usize) {
+    let message = step.message.as_deref().unwrap_or_default();
+    let end = message.len() - message_cut(step);
+    let wrap = width.saturating_sub(STEP_DETAIL_INDENT).max(8);
+    let mut rows = Vec::new();
+    for line in crate::text::lines(message[..end].trim_end()) {
+        let starts = super::output::row_starts(&line, wrap);
+        for (i, &start) in starts.iter().enumerate() {
+            let stop = starts.get(i + 1).copied().unwrap_or(line.len());
+            rows.push(line[start..stop].to_string());
+        }
+    }
+    (rows, message.len() - end)
+}
+
+/// Bytes of a step's message past `MAX_STEP_MESSAGE` (cut at a character boundary).
+fn message_cut(step: &Step) -> usize {
+    let message = step.message.as_deref().unwrap_or_default();
+    let mut end = message.len().min(MAX_STEP_MESSAGE);
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    message.len() - end
+}
+
+/// Rows one step takes: its line, its inputs and outputs, its message when below.
+fn step_rows(step: &Step, width: usize) -> usize {
+    let message = if message_below(step) {
+        let (rows, cut) = step_message_rows(step, width);
+        rows.len() + usize::from(cut > 0)
+    } else {
+        0
+    };
+    1 + step.inputs.len() + step.outputs.len() + message
 }
 
 /// One row of a tab, borrowed from the ticket; `ui::detail` decides how it looks.
@@ -193,6 +309,19 @@ pub enum Row<'a> {
     TargetKind(&'a Target),
     TargetValue(&'a RawJson),
     Step(&'a Step),
+    /// An input (`output` false) or an output of the step, under it.
+    StepValue {
+        step: &'a Step,
+        output: bool,
+        pair: &'a KeyValue,
+    },
+    /// Row `row` of `step_message_rows`.
+    StepMessage {
+        step: &'a Step,
+        row: usize,
+    },
+    /// The note that a step's message was cut, and by how many bytes.
+    StepMessageCut(usize),
     /// A script's argument, its name padded to `key_width` columns.
     ScriptParam {
         param: &'a ScriptParam,
@@ -219,15 +348,16 @@ pub struct TabRows<'a> {
     entry: &'a TicketEntry,
     tab: Tab,
     len: usize,
-    /// Targets: the first row of each target kind.
-    target_starts: Vec<usize>,
+    /// Targets: the first row of each target kind; Steps: of each step.
+    starts: Vec<usize>,
 }
 
 impl<'a> TabRows<'a> {
-    /// The rows of `tab` (one of the tabs of `entry`'s kind).
-    pub fn of(entry: &'a TicketEntry, tab: Tab) -> TabRows<'a> {
+    /// The rows of `tab` (one of the tabs of `entry`'s kind) in a pane `width` columns
+    /// wide.
+    pub fn of(entry: &'a TicketEntry, tab: Tab, width: usize) -> TabRows<'a> {
         let ticket = entry.ticket.as_deref();
-        let mut target_starts = Vec::new();
+        let mut starts = Vec::new();
         let len = match tab {
             Tab::Parameters => match ticket {
                 Some(JobTicket::Script(t)) => t.script_params().len().max(1),
@@ -240,12 +370,22 @@ impl<'a> TabRows<'a> {
             Tab::Targets => {
                 let mut rows = 0;
                 for target in targets(execution(ticket)) {
-                    target_starts.push(rows);
+                    starts.push(rows);
                     rows += 1 + target.values.len();
                 }
                 rows.max(1)
             }
-            Tab::Steps => fetched_len(&entry.steps, Vec::len),
+            Tab::Steps => match &entry.steps {
+                Fetched::Loaded { data: steps, .. } => {
+                    let mut rows = 0;
+                    for step in steps {
+                        starts.push(rows);
+                        rows += step_rows(step, width);
+                    }
+                    rows.max(1)
+                }
+                other => fetched_len(other, Vec::len),
+            },
             Tab::Batches => fetched_len(&entry.progress, |p| p.batches.len()),
             Tab::History => (entry.history.len() + entry.operations.len()).max(1),
         };
@@ -253,12 +393,22 @@ impl<'a> TabRows<'a> {
             entry,
             tab,
             len,
-            target_starts,
+            starts,
         }
     }
 
     pub fn tab(&self) -> Tab {
         self.tab
+    }
+
+    /// The step (its index) that row `i` of the Steps tab belongs to.
+    pub fn step_at(&self, i: usize) -> Option<usize> {
+        if self.tab != Tab::Steps || i >= self.len {
+            return None;
+        }
+        self.starts
+            .partition_point(|&start| start <= i)
+            .checked_sub(1)
     }
 
     pub fn len(&self) -> usize {
@@ -310,12 +460,12 @@ impl<'a> TabRows<'a> {
                 None => Row::Empty(Msg::NoTags),
             },
             Tab::Targets => {
-                let kind = self.target_starts.partition_point(|&start| start <= i);
+                let kind = self.starts.partition_point(|&start| start <= i);
                 match kind.checked_sub(1) {
                     None => Row::Empty(Msg::NoTargets),
                     Some(k) => {
                         let target = &targets(execution(ticket))[k];
-                        match i - self.target_starts[k] {
+                        match i - self.starts[k] {
                             0 => Row::TargetKind(target),
                             n => Row::TargetValue(&target.values[n - 1]),
                         }
@@ -328,7 +478,12 @@ impl<'a> TabRows<'a> {
                 Fetched::Failed(failure) if i == 0 => Row::StepsFailed(failure),
                 Fetched::Failed(_) => Row::Hint(Msg::RRetries),
                 Fetched::Loaded { data: steps, .. } if steps.is_empty() => Row::Empty(Msg::NoSteps),
-                Fetched::Loaded { data: steps, .. } => Row::Step(&steps[i]),
+                Fetched::Loaded { data: steps, .. } => {
+                    let at = self.step_at(i)?;
+                    let start = self.starts[at];
+                    let end = self.starts.get(at + 1).copied().unwrap_or(self.len);
+                    step_row(&steps[at], i - start, end - start)
+                }
             },
             Tab::Batches => match &entry.progress {
                 Fetched::NotRequested => Row::Hint(Msg::BatchesNotLoaded),
@@ -360,6 +515,33 @@ impl<'a> TabRows<'a> {
     /// The rows from `first`, at most `count` of them.
     pub fn rows(&self, first: usize, count: usize) -> impl Iterator<Item = Row<'a>> + '_ {
         (first..self.len.min(first.saturating_add(count))).filter_map(|i| self.row(i))
+    }
+}
+
+/// Row `k` of the `total` rows of a step: its line, then its inputs, its outputs, its
+/// message (and the note that it was cut, last).
+fn step_row(step: &Step, k: usize, total: usize) -> Row<'_> {
+    let inputs = step.inputs.len();
+    let outputs = step.outputs.len();
+    match k {
+        0 => Row::Step(step),
+        k if k <= inputs => Row::StepValue {
+            step,
+            output: false,
+            pair: &step.inputs[k - 1],
+        },
+        k if k <= inputs + outputs => Row::StepValue {
+            step,
+            output: true,
+            pair: &step.outputs[k - 1 - inputs],
+        },
+        k => match message_cut(step) {
+            cut if cut > 0 && k + 1 == total => Row::StepMessageCut(cut),
+            _ => Row::StepMessage {
+                step,
+                row: k - 1 - inputs - outputs,
+            },
+        },
     }
 }
 

@@ -2,13 +2,14 @@
 //! ticket (Enter on a batch): one row per host, failed first, counts per status, paged
 //! in as the user scrolls (a step's by offset, a batch's by marker: the one pager).
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::coc::{ApiError, Instance, Page, ScriptHost, TicketRef};
 use crate::hosts;
 use crate::watch::{Command, Limits, PageAt, Pager, marker_after};
 
-use super::host_output::HostOutput;
+use super::output::OutputView;
 use super::tickets::Failure;
 
 /// A page is asked for when the user scrolls this close to the last loaded host.
@@ -51,8 +52,6 @@ pub struct HostsView {
     error: Option<Failure>,
     /// The first row shown, and the host a key acts on.
     scroll: usize,
-    /// The output of a batch host, opened with Enter over the rows.
-    output: Option<HostOutput>,
 }
 
 impl HostsView {
@@ -85,7 +84,6 @@ impl HostsView {
             loading: None,
             error: None,
             scroll: 0,
-            output: None,
         }
     }
 
@@ -167,26 +165,6 @@ impl HostsView {
     /// The batch host at the cursor.
     pub fn script_host_at_cursor(&self) -> Option<&ScriptHost> {
         self.script_hosts().get(self.scroll)
-    }
-
-    /// The output open over the rows, if any.
-    pub fn output(&self) -> Option<&HostOutput> {
-        self.output.as_ref()
-    }
-
-    pub fn output_mut(&mut self) -> Option<&mut HostOutput> {
-        self.output.as_mut()
-    }
-
-    /// Enter: the output of the batch host at the cursor. Says whether one opened.
-    pub fn open_output(&mut self) -> bool {
-        self.output = self.script_host_at_cursor().map(HostOutput::of);
-        self.output.is_some()
-    }
-
-    /// Esc over the output: back to the rows. Says whether one was open.
-    pub fn close_output(&mut self) -> bool {
-        self.output.take().is_some()
     }
 
     /// "2 Failed, 5 Succeed" of the hosts loaded.
@@ -303,6 +281,60 @@ impl HostsView {
                 Answer::Handled
             }
         }
+    }
+
+    /// The cursor on the host `key` names (as the pager keys it), if it is loaded.
+    pub fn select(&mut self, key: &str) {
+        let at = match &self.rows {
+            HostRows::Instances(rows) => rows.iter().position(|i| hosts::key(i) == Some(key)),
+            HostRows::Script(rows) => rows.iter().position(|h| h.key().as_deref() == Some(key)),
+        };
+        if let Some(at) = at {
+            self.scroll = at;
+        }
+    }
+
+    /// The pager on the output of the host at the cursor (of a step or of a batch).
+    pub fn selected_output(&self) -> Option<OutputView> {
+        let (name, ip, status, output, key) = match &self.rows {
+            HostRows::Instances(rows) => {
+                let host = rows.get(self.scroll)?;
+                (
+                    hosts::host(host),
+                    hosts::ip(host),
+                    host.status.as_ref().map(|s| s.label()),
+                    host.message.as_deref(),
+                    hosts::key(host).map(str::to_string),
+                )
+            }
+            HostRows::Script(rows) => {
+                let host = rows.get(self.scroll)?;
+                let name = host.name().or(host.ip()).unwrap_or("-");
+                (
+                    crate::text::sanitize(name).into_owned(),
+                    host.ip(),
+                    host.status.as_ref().map(|s| s.label()),
+                    host.message.as_deref(),
+                    host.key().map(|k| k.into_owned()),
+                )
+            }
+        };
+        let mut title = name.clone();
+        if let Some(ip) = ip.filter(|ip| *ip != name) {
+            title.push_str(&format!(" ({})", crate::text::sanitize(ip)));
+        }
+        match &self.of {
+            HostsOf::Step { name, .. } => {
+                title.push_str(&format!(" · step {}", crate::text::sanitize(name)));
+            }
+            HostsOf::Batch { index } => title.push_str(&format!(" · batch {index}")),
+        }
+        if let Some(status) = status {
+            title.push_str(&format!(" · {status}"));
+        }
+        let raw: Arc<str> = output.unwrap_or_default().into();
+        let file = format!("{}-{name}.log", self.id.id());
+        Some(OutputView::new(title, raw, &file).from_origin(key))
     }
 
     /// `r` after a failed page: ask again.

@@ -7,6 +7,7 @@ use ratatui::crossterm::event::{
 };
 
 use super::browse::Browsed;
+use super::detail::Pane;
 use super::keys::{Focus, Intent, Motion};
 use super::{Action, App, Reaction, View};
 
@@ -53,7 +54,16 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
             app.help = false;
             Reaction::redraw(true)
         }
-        (Focus::Notice | Focus::Menu | Focus::Confirm, _) => app.on_prompt(intent, typed),
+        (Focus::Notice | Focus::Menu | Focus::Confirm | Focus::Review, _) => {
+            app.on_prompt(intent, typed)
+        }
+        (Focus::Output | Focus::OutputLine | Focus::OutputOverwrite, _) => {
+            let view = app.output_viewport();
+            match (intent, app.detail.on_output(intent, typed, view)) {
+                (Intent::OpenHelp, _) => app.on_view_intent(intent),
+                (_, reaction) => reaction,
+            }
+        }
         (Focus::AddLine | Focus::Remove, _) => app.on_watch_edit(intent, typed),
         // The arrows still move what is behind the line.
         (Focus::FilterLine, Intent::Move(_)) => dispatch(app, app.view_focus(), intent, None),
@@ -79,7 +89,7 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
         }
         (Focus::Ticket | Focus::Hosts, _) => {
             let entry = app.detail.open_id().and_then(|id| app.tickets.get(id));
-            match app.detail.on_intent(intent, entry, rows) {
+            match app.detail.on_intent(intent, entry, pane(app)) {
                 Some(reaction) => reaction,
                 None => app.on_view_intent(intent),
             }
@@ -101,14 +111,25 @@ pub(super) fn on_paste(app: &mut App, text: &str) -> Reaction {
     Reaction::redraw(true)
 }
 
-/// One screenful of the list (or of the zoomed detail).
+/// One screenful of the list (or of the zoomed detail, or of the output pager).
 fn page_size(app: &App) -> usize {
+    if app.output().is_some() {
+        return app.output_viewport().height.max(1);
+    }
     let screen = app.screen();
     let height = match app.view() {
         View::List | View::Browse => screen.rows.height,
         View::Ticket => screen.detail.height,
     };
     usize::from(height).max(1)
+}
+
+/// The size of the detail's tab on screen: a page of rows, and its width.
+fn pane(app: &App) -> Pane {
+    Pane {
+        rows: page_size(app),
+        width: usize::from(app.screen().tab_width()),
+    }
 }
 
 /// The mouse acts on the views only: a click or the wheel never answers a prompt nor
@@ -144,10 +165,10 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Reaction {
             }
         }
         MouseEventKind::ScrollDown if over_detail => {
-            return app.scroll_pane(Motion::Down(WHEEL_LINES), page_size(app));
+            return app.scroll_pane(Motion::Down(WHEEL_LINES), pane(app));
         }
         MouseEventKind::ScrollUp if over_detail => {
-            return app.scroll_pane(Motion::Up(WHEEL_LINES), page_size(app));
+            return app.scroll_pane(Motion::Up(WHEEL_LINES), pane(app));
         }
         MouseEventKind::ScrollDown => Motion::Down(1),
         MouseEventKind::ScrollUp => Motion::Up(1),

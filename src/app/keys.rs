@@ -18,8 +18,10 @@ pub enum Focus {
     Notice,
     /// The `x` menu.
     Menu,
-    /// The confirmation of an operation.
+    /// The confirmation of an operation or a run.
     Confirm,
+    /// The review of a run again: its parameters edited.
+    Review,
     /// The `a` line: IDs typed or pasted.
     AddLine,
     /// The `d` confirmation.
@@ -31,30 +33,40 @@ pub enum Focus {
     Browse,
     /// The hosts of a step of the open ticket.
     Hosts,
+    /// A host's output in the pager.
+    Output,
+    /// The pager's search or file name line.
+    OutputLine,
+    /// The pager's question whether to overwrite a file.
+    OutputOverwrite,
     /// One ticket, zoomed.
     Ticket,
     List,
 }
 
 impl Focus {
-    pub const ALL: [Focus; 12] = [
+    pub const ALL: [Focus; 16] = [
         Focus::Help,
         Focus::Notice,
         Focus::Menu,
         Focus::Confirm,
+        Focus::Review,
         Focus::AddLine,
         Focus::Remove,
         Focus::FilterLine,
         Focus::BrowseFilterLine,
         Focus::Browse,
         Focus::Hosts,
+        Focus::Output,
+        Focus::OutputLine,
+        Focus::OutputOverwrite,
         Focus::Ticket,
         Focus::List,
     ];
 
-    /// A view of tickets has the keys: nothing over it, no line being typed.
+    /// A view has the keys: nothing over it, no line being typed.
     pub fn is_view(self) -> bool {
-        VIEWS.has(self)
+        VIEWS.has(self) || self == Focus::Output
     }
 
     const fn bit(self) -> u16 {
@@ -103,6 +115,8 @@ pub enum Key {
     Backspace,
     Up,
     Down,
+    Left,
+    Right,
     PageUp,
     PageDown,
     Home,
@@ -130,6 +144,8 @@ impl Key {
             KeyCode::Backspace => Key::Backspace,
             KeyCode::Up => Key::Up,
             KeyCode::Down => Key::Down,
+            KeyCode::Left => Key::Left,
+            KeyCode::Right => Key::Right,
             KeyCode::PageUp => Key::PageUp,
             KeyCode::PageDown => Key::PageDown,
             KeyCode::Home => Key::Home,
@@ -150,6 +166,8 @@ impl Key {
             Key::Backspace => "⌫",
             Key::Up => "↑",
             Key::Down => "↓",
+            Key::Left => "←",
+            Key::Right => "→",
             Key::PageUp => "PgUp",
             Key::PageDown => "PgDn",
             Key::Home => "Home",
@@ -230,6 +248,8 @@ pub enum Intent {
     Add,
     Remove,
     MarkSeen,
+    /// `=`: mark the shown ticket, or compare it with the marked one.
+    Compare,
     /// A character for the line or the answer being typed.
     Type,
     Erase,
@@ -237,6 +257,14 @@ pub enum Intent {
     Accept,
     /// Closes what has the focus: a line, a prompt, the help.
     Close,
+    /// The pager: sideways, wrapped or not, search, next / previous match, save.
+    PanLeft,
+    PanRight,
+    Wrap,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Save,
     /// A custom command, by its place among the `[[command]]` entries.
     Command(usize),
 }
@@ -318,18 +346,29 @@ const COPY: Msg = Msg::HelpCopy;
 const EDIT: Msg = Msg::HelpEdit;
 const SEEN: Msg = Msg::HelpSeen;
 const BROWSE: Msg = Msg::HelpBrowse;
-const HELP: Msg = Msg::HelpHelp;
-const QUIT: Msg = Msg::HelpQuit;
+const HELP_QUIT: Msg = Msg::HelpAndQuit;
 const TYPE: Msg = Msg::HelpType;
 const ENDS: Msg = Msg::HelpEnds;
 const ANSWER: Msg = Msg::HelpAnswer;
+/// The pager's keys share one line of the help.
+const PAGER_KEYS: Msg = Msg::HelpPager;
 
 use Focus::*;
 use Intent as I;
 
 const LIST_TICKET_HOSTS: Focuses = Focuses::of(&[List, Ticket, Hosts]);
 const ZOOMED: Focuses = Focuses::of(&[Ticket, Hosts]);
-const LINES: Focuses = Focuses::of(&[AddLine, FilterLine, BrowseFilterLine, Confirm]);
+const LINES: Focuses = Focuses::of(&[
+    AddLine,
+    FilterLine,
+    BrowseFilterLine,
+    Confirm,
+    Review,
+    OutputLine,
+]);
+/// Where the lines and pages of something scroll: the views and the pager.
+const SCROLLED: Focuses = VIEWS.and(Output);
+const PAGER: Focuses = Focuses::of(&[Output]);
 
 const fn tab_row(key: &'static [Key], n: usize) -> Binding {
     row(
@@ -344,18 +383,25 @@ const fn tab_row(key: &'static [Key], n: usize) -> Binding {
 /// The keys of the dashboard, in the order the footer and the help list them.
 #[rustfmt::skip]
 const TABLE: &[Binding] = &[
-    row(VIEWS.and(Menu), &[Key::Char('j'), Key::Down], I::Move(Motion::Down(1)), hint(Msg::HintMove), MOVE),
-    row(VIEWS.and(Menu), &[Key::Char('k'), Key::Up], I::Move(Motion::Up(1)), hint(Msg::HintMove), MOVE),
+    row(SCROLLED.and(Menu), &[Key::Char('j'), Key::Down], I::Move(Motion::Down(1)), hint(Msg::HintMove), MOVE),
+    row(SCROLLED.and(Menu), &[Key::Char('k'), Key::Up], I::Move(Motion::Up(1)), hint(Msg::HintMove), MOVE),
     row(Focuses::of(&[FilterLine]), &[Key::Down], I::Move(Motion::Down(1)), None, MOVE),
     row(Focuses::of(&[FilterLine]), &[Key::Up], I::Move(Motion::Up(1)), None, MOVE),
-    row(VIEWS, &[Key::Char('g'), Key::Home], I::Move(Motion::Top), None, JUMP),
-    row(VIEWS, &[Key::Char('G'), Key::End], I::Move(Motion::Bottom), None, JUMP),
-    row(VIEWS, &[Key::PageUp], I::Move(Motion::PageUp), None, JUMP),
-    row(VIEWS, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
+    row(SCROLLED, &[Key::Char('g'), Key::Home], I::Move(Motion::Top), None, JUMP),
+    row(SCROLLED, &[Key::Char('G'), Key::End], I::Move(Motion::Bottom), None, JUMP),
+    row(SCROLLED, &[Key::PageUp], I::Move(Motion::PageUp), None, JUMP),
+    row(SCROLLED, &[Key::PageDown], I::Move(Motion::PageDown), None, JUMP),
     row(Focuses::of(&[List, Browse]), &[Key::Enter], I::Open, hint(Msg::HintOpen), ENTER),
     only(row(Focuses::of(&[Ticket]), &[Key::Enter], I::Open, hint(Msg::HintHosts), ENTER), Only::DetailsTab),
-    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, None, ENTER),
-    row(ZOOMED.and(Browse), &[Key::Esc], I::Back, hint(Msg::HintBack), ESC),
+    row(Focuses::of(&[Hosts]), &[Key::Enter], I::Open, hint(Msg::HintOutput), ENTER),
+    row(ZOOMED.and(Browse).and(Output), &[Key::Esc], I::Back, hint(Msg::HintBack), ESC),
+    row(PAGER, &[Key::Char('h'), Key::Left], I::PanLeft, hint(Msg::HintSideways), PAGER_KEYS),
+    row(PAGER, &[Key::Char('l'), Key::Right], I::PanRight, hint(Msg::HintSideways), PAGER_KEYS),
+    row(PAGER, &[Key::Char('z')], I::Wrap, hint(Msg::HintWrap), PAGER_KEYS),
+    row(PAGER, &[Key::Char('/')], I::Search, hint(Msg::HintSearch), PAGER_KEYS),
+    row(PAGER, &[Key::Char('n')], I::NextMatch, hint(Msg::HintMatch), PAGER_KEYS),
+    row(PAGER, &[Key::Char('N')], I::PrevMatch, hint(Msg::HintMatch), PAGER_KEYS),
+    row(PAGER, &[Key::Char('w')], I::Save, hint(Msg::HintSave), PAGER_KEYS),
     only(row(Focuses::of(&[List]), &[Key::Esc], I::Back, hint(Msg::HintClear), ESC), Only::Filtered),
     row(VIEWS, &[Key::Tab], I::NextTab, hint_in(Msg::HintTabs, ZOOMED), TABS),
     row(VIEWS, &[Key::BackTab], I::PrevTab, None, TABS),
@@ -376,32 +422,38 @@ const TABLE: &[Binding] = &[
     row(VIEWS, &[Key::Char('a')], I::Add, None, EDIT),
     row(VIEWS, &[Key::Char('d')], I::Remove, None, EDIT),
     row(VIEWS, &[Key::Char('n')], I::MarkSeen, None, SEEN),
+    row(VIEWS, &[Key::Char('=')], I::Compare, None, SEEN),
     row(Focuses::of(&[List]), &[Key::Char('b')], I::Browse, None, BROWSE),
     row(Focuses::of(&[Browse]), &[Key::Char('b')], I::Back, None, BROWSE),
     row(Focuses::of(&[Browse, Ticket, Hosts]), &[Key::Char('p')], I::Pin, hint_in(Msg::HintPin, Focuses::of(&[Browse])), BROWSE),
     row(Focuses::of(&[List]), &[Key::Char('v')], I::NextView, None, BROWSE),
     row(Focuses::of(&[List]), &[Key::Char('V')], I::SaveView, None, BROWSE),
-    row(VIEWS, &[Key::Char('?')], I::OpenHelp, hint_in(Msg::HintHelp, LIST_TICKET_HOSTS), HELP),
-    row(Focuses::of(&[Help]), &[Key::Any], I::Close, hint(Msg::HintClosesHelp), HELP),
-    row(Focuses::of(&[Notice]), &[Key::Any], I::Close, hint(Msg::HintCloses), HELP),
-    row(VIEWS, &[Key::Char('q')], I::Quit, hint_in(Msg::HintQuit, LIST_TICKET_HOSTS), QUIT),
-    row(EVERYWHERE, &[Key::Ctrl('c')], I::Quit, None, QUIT),
-    row(EVERYWHERE, &[Key::Ctrl('z')], I::Suspend, None, QUIT),
-    row(EVERYWHERE, &[Key::Ctrl('l')], I::Redraw, None, QUIT),
+    row(SCROLLED, &[Key::Char('?')], I::OpenHelp, hint_in(Msg::HintHelp, LIST_TICKET_HOSTS.and(Output)), HELP_QUIT),
+    row(Focuses::of(&[Help]), &[Key::Any], I::Close, hint(Msg::HintClosesHelp), HELP_QUIT),
+    row(Focuses::of(&[Notice]), &[Key::Any], I::Close, hint(Msg::HintCloses), HELP_QUIT),
+    row(SCROLLED, &[Key::Char('q')], I::Quit, hint_in(Msg::HintQuit, LIST_TICKET_HOSTS), HELP_QUIT),
+    row(EVERYWHERE, &[Key::Ctrl('c')], I::Quit, None, HELP_QUIT),
+    row(EVERYWHERE, &[Key::Ctrl('z')], I::Suspend, None, HELP_QUIT),
+    row(EVERYWHERE, &[Key::Ctrl('l')], I::Redraw, None, HELP_QUIT),
     row(LINES, &[Key::Text], I::Type, None, TYPE),
     row(LINES, &[Key::Backspace], I::Erase, hint_in(Msg::HintEdit, Focuses::of(&[FilterLine])), TYPE),
     row(Focuses::of(&[AddLine]), &[Key::Enter], I::Accept, hint(Msg::HintAdd), ENDS),
     row(Focuses::of(&[FilterLine]), &[Key::Enter], I::Accept, hint(Msg::HintKeep), ENDS),
     row(Focuses::of(&[BrowseFilterLine]), &[Key::Enter], I::Accept, hint(Msg::HintApply), ENDS),
     row(Focuses::of(&[Menu]), &[Key::Enter], I::Accept, hint(Msg::HintChoose), ENDS),
+    row(Focuses::of(&[Review]), &[Key::Down], I::Move(Motion::Down(1)), hint(Msg::HintParameter), MOVE),
+    row(Focuses::of(&[Review]), &[Key::Up], I::Move(Motion::Up(1)), hint(Msg::HintParameter), MOVE),
+    row(Focuses::of(&[Review]), &[Key::Enter], I::Accept, hint(Msg::HintConfirm), ENDS),
+    row(Focuses::of(&[OutputLine]), &[Key::Enter], I::Accept, hint(Msg::HintOk), ENDS),
     only(row(Focuses::of(&[Confirm]), &[Key::Enter], I::Accept, hint(Msg::HintSends), ENDS), Only::TypedAnswer),
     row(Focuses::of(&[FilterLine]), &[Key::Esc], I::Close, hint(Msg::HintClear), ENDS),
-    row(Focuses::of(&[AddLine, BrowseFilterLine, Menu]), &[Key::Esc], I::Close, hint(Msg::HintCancel), ENDS),
+    row(Focuses::of(&[AddLine, BrowseFilterLine, Menu, Review, OutputLine]), &[Key::Esc], I::Close, hint(Msg::HintCancel), ENDS),
     row(Focuses::of(&[Menu]), &[Key::Char('q'), Key::Char('x')], I::Close, None, ENDS),
     only(row(Focuses::of(&[Confirm]), &[Key::Char('y')], I::Type, hint(Msg::HintSends), ANSWER), Only::YesAnswer),
     row(Focuses::of(&[Remove]), &[Key::Char('y')], I::Accept, hint(Msg::HintRemove), ANSWER),
+    row(Focuses::of(&[OutputOverwrite]), &[Key::Char('y')], I::Accept, hint(Msg::HintOverwrite), ANSWER),
     row(Focuses::of(&[Confirm]), &[Key::Any], I::Close, hint(Msg::HintCancels), ANSWER),
-    row(Focuses::of(&[Remove]), &[Key::Any], I::Close, hint(Msg::HintKeeps), ANSWER),
+    row(Focuses::of(&[Remove, OutputOverwrite]), &[Key::Any], I::Close, hint(Msg::HintKeeps), ANSWER),
 ];
 
 /// A row that cannot be added: `taken_by` already takes the key in that focus.

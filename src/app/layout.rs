@@ -28,6 +28,13 @@ impl Screen {
         !self.detail.is_empty() && !self.rows.is_empty() && self.detail.x > self.rows.x
     }
 
+    /// The width of the detail's tabs: the pane, but for its left border beside the list.
+    pub fn tab_width(&self) -> u16 {
+        self.detail
+            .width
+            .saturating_sub(u16::from(self.detail_beside_list()))
+    }
+
     /// The list row under the terminal cell `(x, y)`, counted from the first shown row.
     pub fn row_at(&self, x: u16, y: u16) -> Option<usize> {
         self.rows
@@ -91,6 +98,15 @@ pub fn screen(area: Rect, zoomed: bool) -> Screen {
         detail,
         footer,
     }
+}
+
+/// Where the output pager draws the text inside `detail`: below its title line,
+/// above its status line.
+pub fn output_text(detail: Rect) -> Rect {
+    let mut text = detail;
+    take_top(&mut text, 1);
+    take_bottom(&mut text, 1);
+    text
 }
 
 /// The first row to show so that `cursor` is visible, moving `offset` as little as

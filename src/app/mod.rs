@@ -3,7 +3,8 @@
 //! `update` is the only place state changes. The state has owners: the tickets
 //! (`tickets`), the list with its selection (`list`), the filter (`filter`), the
 //! ticket in the detail pane with its hosts (`detail`), the browse view (`browse`), the
-//! prompts (`actions`) and the watch-list edit (`watchlist`); keys reach them through
+//! prompts (`actions`), the ticket marked for a comparison (`compare`) and the
+//! watch-list edit (`watchlist`); keys reach them through
 //! one table (`keys`) and the router (`input`), engine updates through `on_engine`.
 //! `update` also decides whether the screen needs a frame, from the state: what an
 //! update changed; the 1 Hz clock always draws (the time texts on screen move with it).
@@ -13,14 +14,15 @@ mod alerts;
 mod browse;
 mod clock;
 mod commands;
+mod compare;
 mod detail;
 mod filter;
-mod host_output;
 mod hosts;
 mod input;
 mod keys;
 pub mod layout;
 mod list;
+mod output;
 mod profiles;
 mod reaction;
 mod shared;
@@ -46,14 +48,20 @@ use crate::notify::{Change, NotifyConfig, NotifyOn};
 use crate::text;
 use crate::watch::{Command, Reply, TicketUpdate, Update};
 
-pub use actions::{Prompt, UiSettings};
+pub use actions::{Choice, Prompt, UiSettings};
 pub use browse::Browse;
 pub use clock::{HealthTexts, RowTimes, is_stale};
 pub use commands::{Run, RunEnded, check_command_keys, keymap_with};
-pub use detail::{Row, TabRows, tab_count};
-pub use host_output::HostOutput;
+pub use detail::{
+    MAX_STEP_MESSAGE, Pane, Row, STEP_DETAIL_INDENT, TabRows, message_below, step_message_rows,
+    tab_count,
+};
 pub use hosts::{HostRows, HostsOf, HostsView};
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
+pub use output::{
+    OutputLine, OutputNote, OutputView, Position, SaveResult, Viewport, row_starts, skip_columns,
+    words as output_words,
+};
 pub use profiles::{ProfileLook, Profiles};
 pub use reaction::{Action, Reaction, WatchChange};
 pub use tickets::{
@@ -67,6 +75,7 @@ use alerts::Alerts;
 use views::SavedViews;
 
 use actions::Prompts;
+use compare::Compare;
 use detail::Detail;
 use filter::Filter;
 use list::{Keep, ListState};
@@ -91,6 +100,11 @@ pub enum Message {
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
+    /// How saving an output to `path` went (`Action::SaveOutput`).
+    OutputSaved {
+        path: std::path::PathBuf,
+        result: SaveResult,
+    },
     /// What the cache remembers of the watched tickets, read after the first frame.
     /// Until it comes the engine polls none of the watched tickets: those it knows
     /// start from there (a finished one is never polled), the others are polled then.
@@ -158,6 +172,7 @@ pub struct App {
     help: bool,
     alerts: Alerts,
     watchlist: WatchListEdit,
+    compare: Compare,
     views: SavedViews,
     /// Why the config file changed on disk cannot be used (the running one stays).
     config_error: Option<String>,
@@ -193,6 +208,7 @@ impl App {
             alerts: Alerts::default(),
             watchlist: WatchListEdit::new(init.lang),
             views: SavedViews::default(),
+            compare: Compare::default(),
             config_error: None,
             revision: 0,
             init,
@@ -322,6 +338,23 @@ impl App {
         }
     }
 
+    /// The ticket `=` marked for a comparison.
+    pub fn marked(&self) -> Option<&TicketRef> {
+        self.compare.marked()
+    }
+
+    /// The comparison `=` asked for, once both tickets have their steps: a notice.
+    fn compare_when_ready(&mut self) -> bool {
+        let tickets = &self.tickets;
+        match self.compare.ready(self.lang(), |id| tickets.get(id)) {
+            Some((title, lines)) => {
+                self.prompt.notice(title, lines);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Tickets that failed or timed out since the user last pressed `n`.
     pub fn unseen_failures(&self) -> &[TicketRef] {
         self.alerts.unseen()
@@ -379,6 +412,20 @@ impl App {
         self.detail.hosts()
     }
 
+    /// The output pager, when a host's output is shown.
+    pub fn output(&self) -> Option<&OutputView> {
+        self.detail.output()
+    }
+
+    /// Where the pager draws its text on the screen of the last known size.
+    fn output_viewport(&self) -> Viewport {
+        let area = layout::output_text(self.screen().detail);
+        Viewport {
+            width: usize::from(area.width),
+            height: usize::from(area.height),
+        }
+    }
+
     /// Notices waiting behind the prompt or the line that has the keys.
     pub fn notices_waiting(&self) -> usize {
         self.prompt.waiting()
@@ -397,7 +444,10 @@ impl App {
         match self.prompt.current() {
             Some(Prompt::Notice { .. }) => return Focus::Notice,
             Some(Prompt::Menu { .. }) => return Focus::Menu,
-            Some(Prompt::Confirm { .. } | Prompt::RunConfirm(_)) => return Focus::Confirm,
+            Some(
+                Prompt::Confirm { .. } | Prompt::ConfirmRunAgain { .. } | Prompt::RunConfirm(_),
+            ) => return Focus::Confirm,
+            Some(Prompt::Review { .. }) => return Focus::Review,
             None => {}
         }
         if self.watchlist.input().is_some() {
@@ -418,6 +468,13 @@ impl App {
         match self.view() {
             View::List => Focus::List,
             View::Browse => Focus::Browse,
+            View::Ticket if self.output().is_some() => {
+                match self.output().and_then(|o| o.input()) {
+                    Some(OutputLine::Overwrite(_)) => Focus::OutputOverwrite,
+                    Some(_) => Focus::OutputLine,
+                    None => Focus::Output,
+                }
+            }
             View::Ticket if self.hosts().is_some() => Focus::Hosts,
             View::Ticket => Focus::Ticket,
         }
@@ -433,7 +490,9 @@ impl App {
                 Some(Prompt::Confirm { operation, .. }) => {
                     crate::operate::typed_word(*operation).is_some() == (only == Only::TypedAnswer)
                 }
-                Some(Prompt::RunConfirm(_)) => only == Only::YesAnswer,
+                Some(Prompt::RunConfirm(_) | Prompt::ConfirmRunAgain { .. }) => {
+                    only == Only::YesAnswer
+                }
                 _ => false,
             },
         }
@@ -662,18 +721,19 @@ impl App {
         true
     }
 
-    /// Engine news; says whether anything on screen changed. Each kind of update has
-    /// one owner: ticket news the tickets, replies whoever asked, health the header.
-    fn on_engine(&mut self, update: Update) -> bool {
+    /// Engine news: whether anything on screen changed, and what follows from it. Each
+    /// kind of update has one owner: ticket news the tickets, replies whoever asked,
+    /// health the header.
+    fn on_engine(&mut self, update: Update) -> Reaction {
         if let Some(at) = update.at() {
             self.now = self.now.max(at);
         }
         match update {
-            Update::Ticket(news) => self.on_ticket_news(news),
+            Update::Ticket(news) => Reaction::redraw(self.on_ticket_news(news)),
             Update::Reply(reply) => self.on_reply(reply),
             Update::Health(health) => {
                 self.tickets.health_changed(health);
-                self.header_changed()
+                Reaction::redraw(self.header_changed())
             }
         }
     }
@@ -683,12 +743,15 @@ impl App {
         HealthTexts::of(self.lang(), self.tickets.health(), self.now) != self.header_drawn
     }
 
-    fn on_reply(&mut self, reply: Reply) -> bool {
-        match reply {
-            Reply::Steps { id, result, at } => self
-                .tickets
-                .steps_arrived(&id, result, at)
-                .is_some_and(|i| self.is_shown(i)),
+    fn on_reply(&mut self, reply: Reply) -> Reaction {
+        let shown = match reply {
+            Reply::Steps { id, result, at } => {
+                let shown = self
+                    .tickets
+                    .steps_arrived(&id, result, at)
+                    .is_some_and(|i| self.is_shown(i));
+                shown | self.compare_when_ready()
+            }
             Reply::Progress { id, result, at } => self
                 .tickets
                 .progress_arrived(&id, result, at)
@@ -743,7 +806,11 @@ impl App {
                 let i = self.tickets.operated(&id, operation, result);
                 refused || i.is_some_and(|i| self.is_shown(i))
             }
-        }
+            Reply::Started {
+                from, run, result, ..
+            } => return self.started(&from, &run, result),
+        };
+        Reaction::redraw(shown)
     }
 
     /// Ticket `i` is the one the detail pane shows.
@@ -866,12 +933,15 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
             }
             reaction
         }
-        Message::Engine(update) => Reaction::redraw(app.on_engine(update)),
+        Message::Engine(update) => app.on_engine(update),
         Message::Paste(text) => input::on_paste(app, &text),
         Message::ConfigReloaded(Ok(reloaded)) => app.reload(reloaded),
         Message::ConfigReloaded(Err(why)) => {
             app.config_error = Some(why);
             Reaction::redraw(true)
+        }
+        Message::OutputSaved { path, result } => {
+            Reaction::redraw(app.detail.output_saved(path, result))
         }
         Message::Remembered(cached) => app.remembered(cached),
         Message::CommandEnded { name, ended } => app.command_ended(&name, ended),

@@ -1,6 +1,9 @@
 //! How the app reacts to a message (`update`'s answer): whether to draw a frame, and
 //! what the event loop must do.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use super::commands::Run;
 use crate::coc::TicketRef;
 use crate::config::{ViewEntry, WatchEntry};
@@ -27,6 +30,13 @@ pub enum Action {
     SaveView(ViewEntry),
     /// Tell notifications by these rules from now on (a reloaded config).
     Renotify(NotifyConfig),
+    /// Write an output to a file, over one already there only when `overwrite`
+    /// (answered with `Message::OutputSaved`).
+    SaveOutput {
+        path: PathBuf,
+        text: Arc<str>,
+        overwrite: bool,
+    },
     /// Run a custom command (answered with `Message::CommandEnded`).
     Run(Run),
 }

@@ -2,15 +2,19 @@
 //! watching and unwatching, operating, copying; and the replies of the prompts and of
 //! the watch-list edit carried out across the app.
 
-use crate::coc::{JobOperation, JobTicket, ScriptOperation, TicketRef};
+use crate::coc::{ApiError, JobOperation, JobTicket, ScriptOperation, TicketRef};
 use crate::config::WatchEntry;
 use crate::config::console_url;
 use crate::config::edit::Paste;
 use crate::i18n::Msg;
+use crate::launch::{JobRun, RunOutcome};
 use crate::operate;
+use crate::text::{fit, sanitize};
 use crate::watch::Command;
 
-use super::actions::{PromptKey, copy_id, summary};
+use super::actions::{PromptKey, copy_id, refusal_lines, summary};
+use super::compare::Pressed;
+use super::detail::Pane;
 use super::keys::{Intent, Motion};
 use super::list::Listed;
 use super::tickets::TicketEntry;
@@ -29,7 +33,7 @@ impl App {
                 let shown = self.shown_id().and_then(|id| self.tickets.get(id)).cloned();
                 let shown = shown.or_else(|| self.browse.selected().cloned());
                 self.detail
-                    .on_intent(intent, shown.as_ref(), 0)
+                    .on_intent(intent, shown.as_ref(), Pane::default())
                     .unwrap_or_default()
             }
             Intent::Filter => {
@@ -59,6 +63,7 @@ impl App {
                 None => Reaction::default(),
             },
             Intent::MarkSeen => Reaction::redraw(self.alerts.mark_seen()),
+            Intent::Compare => self.mark_or_compare(),
             Intent::Back => self.back(),
             _ => Reaction::default(),
         }
@@ -99,6 +104,15 @@ impl App {
             PromptKey::Send { id, operation } => {
                 self.tickets.operation_sent(&id, operation, self.now);
                 Reaction::redraw_and(Command::Operate { id, operation })
+            }
+            PromptKey::Start { from, run } => {
+                let said = self.t(Msg::StartingAgain(run.name.as_deref()));
+                let said = sanitize(&said).into_owned();
+                self.watchlist.say(said, false);
+                Reaction::redraw_and(Command::Start {
+                    from,
+                    run: std::sync::Arc::from(run),
+                })
             }
             PromptKey::Run(run) => Reaction::redraw(true).and(Action::Run(run)),
             PromptKey::Changed | PromptKey::Closed => Reaction::redraw(true),
@@ -158,6 +172,11 @@ impl App {
             return Reaction::default();
         };
         self.list.keep_selection();
+        self.open_ticket(id)
+    }
+
+    /// Opens ticket `id` in the detail.
+    fn open_ticket(&mut self, id: TicketRef) -> Reaction {
         self.detail.open(id.clone());
         // Its steps (or batches) stay fresh while it is open: the engine fetches them
         // now, so they are marked loading here rather than asked for twice.
@@ -299,6 +318,104 @@ impl App {
         Reaction::redraw(true)
     }
 
+    /// The answer to a run again: the new ticket joins the watch list (saved) and
+    /// opens; a refusal, or no clear answer, is told in a notice.
+    pub(super) fn started(
+        &mut self,
+        from: &TicketRef,
+        run: &JobRun,
+        result: Result<String, ApiError>,
+    ) -> Reaction {
+        let from_text = from.to_string();
+        let title = self.t(Msg::RunAgainOf(&from_text)).into_owned();
+        let started = match RunOutcome::of(result) {
+            RunOutcome::Started(id) => TicketRef::execution(&id).map_err(|why| (id, why)),
+            RunOutcome::Refused(error) => {
+                let title = self.t(Msg::RunAgainRefused(&from_text)).into_owned();
+                self.prompt
+                    .notice(title, refusal_lines(self.lang(), from, &error));
+                return Reaction::redraw(true);
+            }
+            outcome => {
+                let lines = vec![
+                    fit(&sanitize(&outcome.to_string()), 300).into_owned(),
+                    self.t(Msg::FindItWith(&sanitize(&run.document_id)))
+                        .into_owned(),
+                ];
+                self.prompt.notice(title, lines);
+                return Reaction::redraw(true);
+            }
+        };
+        let id = match started {
+            Ok(id) => id,
+            Err((id, why)) => {
+                let shown = fit(&crate::text::reveal(&id), 80).into_owned();
+                let why = why.to_string();
+                let said = self.t(Msg::StartedBadId {
+                    id: &shown,
+                    why: &why,
+                });
+                let lines = vec![said.into_owned()];
+                self.prompt.notice(title, lines);
+                return Reaction::redraw(true);
+            }
+        };
+        let entry = WatchEntry::unlabelled(id.clone());
+        let mut reaction = Reaction::redraw(true);
+        if !self.watch(std::slice::from_ref(&entry)).is_empty() {
+            reaction
+                .actions
+                .push(Action::Engine(Command::Add(id.clone())));
+        }
+        reaction
+            .actions
+            .push(Action::SaveWatch(WatchChange::Add(vec![entry])));
+        let said = self
+            .t(Msg::StartedAgain {
+                id: &id.to_string(),
+                from: &from_text,
+            })
+            .into_owned();
+        self.watchlist.say(said, false);
+        reaction.actions.extend(self.open_ticket(id).actions);
+        reaction
+    }
+
+    /// `=`: the shown ticket is marked; `=` on another compares the two once both
+    /// have their steps (asked for when they have not).
+    fn mark_or_compare(&mut self) -> Reaction {
+        let Some(id) = self.shown_id().cloned() else {
+            return Reaction::default();
+        };
+        if self.tickets.index(&id).is_none() {
+            let lines = vec![self.t(Msg::CompareNeedsList).into_owned()];
+            self.prompt.notice(self.t(Msg::CompareTitle), lines);
+            return Reaction::redraw(true);
+        }
+        let mut reaction = Reaction::redraw(true);
+        match self.compare.press(&id) {
+            Pressed::Marked(id) => {
+                let said = self.t(Msg::MarkedForCompare(&id.to_string())).into_owned();
+                self.watchlist.say(said, false);
+            }
+            Pressed::Unmarked(id) => {
+                let said = self.t(Msg::NoLongerMarked(&id.to_string())).into_owned();
+                self.watchlist.say(said, false);
+            }
+            Pressed::Compare { a, b } => {
+                for side in [a, b] {
+                    if self.tickets.want_details(&side, false) {
+                        reaction
+                            .actions
+                            .push(Action::Engine(Command::FetchDetails(side)));
+                    }
+                }
+                self.compare_when_ready();
+            }
+        }
+        reaction
+    }
+
     /// CANCEL_INSTANCE of the host at the cursor of the open batch's hosts, when the
     /// ticket's status and the host's allow it.
     fn cancelable_host(&self, ticket: Option<&JobTicket>) -> Option<JobOperation> {
@@ -350,14 +467,14 @@ impl App {
     }
 
     /// The wheel over the detail pane: the shown ticket's tab (or hosts) scrolls.
-    pub(super) fn scroll_pane(&mut self, motion: Motion, rows: usize) -> Reaction {
+    pub(super) fn scroll_pane(&mut self, motion: Motion, pane: Pane) -> Reaction {
         let entry = match self.detail.open_id() {
             Some(id) => self.tickets.get(id),
             None if self.browse.is_open() => self.browse.selected(),
             None => self.list.selected_id().and_then(|id| self.tickets.get(id)),
         };
         self.detail
-            .on_intent(Intent::Move(motion), entry, rows)
+            .on_intent(Intent::Move(motion), entry, pane)
             .unwrap_or_default()
     }
 }

@@ -84,6 +84,25 @@ fn arc(t: Ticket) -> Arc<JobTicket> {
     Arc::new(t.into())
 }
 
+/// Ticket `n` finished, as a run of job DM1 version v2 with two parameters and a
+/// target: what run again starts anew.
+fn runnable_again(app: &mut App, n: usize) -> Reaction {
+    let mut t = ticket(n, Status::Succeed, &format!("job{n}"), 600);
+    t.document_id = Some("DM1".into());
+    t.document_version = Some("v2".into());
+    t.parameters = serde_json::from_value(serde_json::json!([
+        {"key": "service", "value": "nginx"},
+        {"key": "mode", "value": "rolling"}
+    ]))
+    .unwrap();
+    t.target_parameter_name = Some("hosts".into());
+    t.targets = serde_json::from_value(serde_json::json!([
+        {"key": "InstanceValues", "values": [{"resource_id": "r-1"}]}
+    ]))
+    .unwrap();
+    snapshot(app, t)
+}
+
 /// Ticket `n` named `job{n}`, started `started_secs_ago`, as data to poll.
 fn job(n: usize, status: Status, started_secs_ago: u64) -> Arc<JobTicket> {
     Arc::new(ticket(n, status, &format!("job{n}"), started_secs_ago).into())
@@ -140,6 +159,18 @@ fn hosts_arrive(app: &mut App, hosts: Vec<crate::coc::Instance>) -> Reaction {
             at: app.now,
         })),
     )
+}
+
+/// A host of step 301 named `name`, in `status`, that printed `output`.
+fn output_host(name: &str, status: &str, output: &str) -> crate::coc::Instance {
+    serde_json::from_value(serde_json::json!({
+        "execution_instance_id": format!("EX0000-{name}"),
+        "execution_step_id": "301",
+        "status": status,
+        "message": output,
+        "properties": {"name": name, "fixed_ip": "10.0.0.7"},
+    }))
+    .unwrap()
 }
 
 /// Step 301, `restart`, failed with `exit code 1`.
@@ -267,12 +298,14 @@ fn select_id(app: &mut App, want: &str) {
 mod browse;
 mod clock;
 mod commands;
+mod compare;
 mod engine_updates;
 mod filter_and_sort;
 mod handover;
 mod keys;
 mod navigation;
 mod operations;
+mod output;
 mod redraw_model;
 mod redraws;
 mod remembered;

@@ -2,10 +2,13 @@
 
 pub mod config;
 pub mod dashboard;
+pub mod diff;
 pub mod get;
 pub mod list;
+pub mod logs;
 pub mod operate;
 pub mod output;
+pub mod run;
 pub mod serve;
 pub mod shell;
 pub mod signals;
@@ -17,7 +20,7 @@ use std::io::Write;
 
 use tracing::Level;
 
-use crate::coc::{ClientConfig, TicketRef};
+use crate::coc::{Client, ClientConfig, TicketRef};
 use crate::config::{self as settings, Config, ConfigLocation, WatchEntry};
 use crate::exit::Exit;
 use crate::text::sanitize;
@@ -159,6 +162,20 @@ fn command_runtime() -> Result<tokio::runtime::Runtime, Exit> {
     runtime().map_err(|e| usage_error(&format!("cannot start the async runtime: {e}")))
 }
 
+/// What a command that reads one or two tickets needs: the config, a client, and a
+/// runtime; a usage error, already reported, when one cannot be had.
+fn session(globals: &Globals) -> Result<(Config, Client, tokio::runtime::Runtime), Exit> {
+    let (config, client_config) = connect(globals).map_err(|e| usage_error(&e))?;
+    let rt = command_runtime()?;
+    let client = Client::new(client_config).map_err(|e| usage_error(&e.to_string()))?;
+    Ok((config, client, rt))
+}
+
+/// `text` as a ticket reference (`EX…` or `script/UUID`), or a usage error.
+fn reference(text: &str) -> Result<TicketRef, Exit> {
+    TicketRef::parse(text).map_err(|e| usage_error(&e.to_string()))
+}
+
 /// Why operations are off, if they are: the flag, the config's `[ui] read_only`, or
 /// `read_only` of the profile `config` is a view of.
 pub(crate) fn read_only_reason(globals: &Globals, config: Option<&Config>) -> Option<String> {
@@ -180,6 +197,28 @@ pub(crate) fn read_only_reason(globals: &Globals, config: Option<&Config>) -> Op
         Some(path) => format!("read_only = true in {table} of {}", path.display()),
         None => format!("read_only = true in {table}"),
     })
+}
+
+/// Asks `question` on the terminal (stderr) and reads the answer, without its line
+/// break; `None` when nothing could be read.
+pub(crate) fn ask(question: &str, input: &mut impl std::io::BufRead) -> Option<String> {
+    // Only what is typed after the question answers it: keys typed ahead (while the
+    // ticket was fetched, or for a question not shown yet) are thrown away before it is
+    // shown, so that an answer typed the moment it appears is kept.
+    discard_typed_ahead();
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    input.read_line(&mut answer).ok()?;
+    Some(answer.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Throws away input the terminal holds that nobody has read yet.
+fn discard_typed_ahead() {
+    // SAFETY: tcflush on the standard input descriptor; harmless when it is no terminal.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
 }
 
 /// Prints a message to stderr. Error messages can quote a server's body, so they pass

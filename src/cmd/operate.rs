@@ -6,10 +6,10 @@
 //! before the user confirms; without one, only with `--yes`. Operations are never
 //! retried, never sent in read-only mode, and each one is a line in the log file.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use super::{
-    Globals, init_logging, output, prepare_with_runtime, read_only_reason, report, usage_error,
+    Globals, ask, init_logging, output, prepare_with_runtime, read_only_reason, report, usage_error,
 };
 use crate::coc::{ApiError, Client, ClientConfig, JobOperation, JobTicket, TicketKind, TicketRef};
 use crate::config::Config;
@@ -137,22 +137,11 @@ fn confirm(
         }
         None => format!("Send {action}? [y/N] "),
     };
-    eprint!("{}\n{question}", operate::describe(operation, ticket, to));
-    let _ = std::io::stderr().flush();
-    // Only what is typed after the question answers it: keys typed ahead (while the
-    // ticket was fetched, or for a question not shown yet) are thrown away.
-    discard_typed_ahead();
-    let mut answer = String::new();
-    if input.read_line(&mut answer).is_err() {
+    let Some(answer) = ask(
+        &format!("{}\n{question}", operate::describe(operation, ticket, to)),
+        input,
+    ) else {
         return false;
-    }
-    operate::confirmed(operation, id, answer.trim_end_matches(['\r', '\n']))
-}
-
-/// Throws away input the terminal holds that nobody has read yet.
-fn discard_typed_ahead() {
-    // SAFETY: tcflush on the standard input descriptor; harmless when it is no terminal.
-    unsafe {
-        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
-    }
+    };
+    operate::confirmed(operation, id, &answer)
 }

@@ -370,6 +370,23 @@ impl Pager {
         true
     }
 
+    /// An offset page of one row over the size cap (`too_large` cannot halve it): the
+    /// read goes on past that row rather than ending (`coctop logs` passes a host whose
+    /// output never fits). False for a marker page, whose next marker that row would
+    /// have told, and for a page of more rows.
+    pub fn skip(&mut self, page: &PageAt) -> bool {
+        if self.markers || page.limit != 1 {
+            return false;
+        }
+        self.outstanding = self.outstanding.saturating_sub(1);
+        if self.answered == 0 {
+            // As if the first page had answered: the pages after it follow.
+            self.next_offset = u64::from(page.offset()) + 1;
+        }
+        self.answered += 1;
+        true
+    }
+
     /// A page failed: the read ends with what it has.
     pub fn fail(&mut self) {
         self.outstanding = self.outstanding.saturating_sub(1);
@@ -642,6 +659,51 @@ mod tests {
             .map(|p| (p.offset(), p.limit))
             .collect();
         assert_eq!(again, [(10, 3), (13, 2)]);
+    }
+
+    #[test]
+    fn a_row_that_never_fits_is_passed_and_the_read_goes_on() {
+        // 25 rows in pages of 10; rows 12 and 13 are each too large to send.
+        let too_large = |page: &PageAt| {
+            let range = page.offset()..page.offset() + page.limit;
+            range.contains(&12) || range.contains(&13)
+        };
+        let mut pager = Pager::offsets(SMALL);
+        let (mut read, mut passed) = (Vec::new(), Vec::new());
+        while let Some(page) = pager.next_page() {
+            if too_large(&page) {
+                if page.limit > 1 {
+                    assert!(pager.too_large(page));
+                } else {
+                    assert!(pager.skip(&page));
+                    passed.push(page.offset());
+                }
+                continue;
+            }
+            let end = (page.offset() + page.limit).min(25);
+            read.extend(
+                pager.take(&page, ids(page.offset()..end), Some(25), None, |id| {
+                    Some(id.as_str().into())
+                }),
+            );
+        }
+        read.sort_by_key(|id| id[2..].parse::<u32>().unwrap());
+        let want: Vec<String> = ids(0..25)
+            .into_iter()
+            .filter(|id| id != "EX12" && id != "EX13")
+            .collect();
+        assert_eq!(read, want);
+        assert_eq!(passed, [12, 13]);
+        assert_eq!(pager.end(), Some(End::Exhausted));
+        // A marker page cannot be passed, nor a page of more than one row.
+        let mut markers = Pager::markers(SMALL);
+        let first = markers.next_page().unwrap();
+        let one = PageAt {
+            limit: 1,
+            ..first.clone()
+        };
+        assert!(!markers.skip(&one));
+        assert!(!Pager::offsets(SMALL).skip(&first));
     }
 
     #[test]

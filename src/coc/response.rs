@@ -89,12 +89,25 @@ impl RawResponse {
 
     /// Decodes a success body as `T`.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
+        self.decode_with(|body| serde_json::from_slice(body))
     }
 
     /// Decodes a success body as a page of a list, keeping at most `max_rows` rows.
     pub fn decode_page<T: DeserializeOwned>(&self, max_rows: usize) -> Result<Page<T>, ApiError> {
-        decode_page(&self.body, max_rows).map_err(|e| self.decode_error(e.to_string()))
+        self.decode_with(|body| decode_page(body, max_rows))
+    }
+
+    /// `decode` the body; when that fails for text that is not UTF-8 (a host's output
+    /// cut inside a character), once more with that text replaced by U+FFFD.
+    fn decode_with<T>(
+        &self,
+        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
+        decode(&self.body).or_else(|error| {
+            repaired_text(&self.body)
+                .and_then(|body| decode(&body).ok())
+                .ok_or_else(|| self.decode_error(error.to_string()))
+        })
     }
 
     /// Decodes a success body `{"data": PAGE}` whose page object names its rows and
@@ -124,6 +137,49 @@ impl RawResponse {
             request_id: self.request_id.clone(),
         }
     }
+}
+
+/// The body with what made its text unreadable replaced by U+FFFD: bytes that are not
+/// UTF-8, and UTF-16 surrogates in `\u` escapes that are not in a pair (serde_json
+/// refuses both). `None` when there is neither.
+fn repaired_text(body: &[u8]) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(body);
+    let mut changed = matches!(text, std::borrow::Cow::Owned(_));
+    let bytes = text.as_bytes();
+    let unit = |at: usize| -> Option<u16> {
+        let hex = std::str::from_utf8(bytes.get(at..at + 4)?).ok()?;
+        u16::from_str_radix(hex, 16).ok()
+    };
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if bytes[i + 1] != b'u' {
+            i += 2; // `\\`, `\"` and the like, whole
+            continue;
+        }
+        let pair = |at: usize| bytes.get(at..at + 2) == Some(b"\\u".as_slice());
+        match unit(i + 2) {
+            Some(0xD800..=0xDBFF)
+                if pair(i + 6) && matches!(unit(i + 8), Some(0xDC00..=0xDFFF)) =>
+            {
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&text[copied..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                copied = i;
+                changed = true;
+            }
+            _ => i += 2,
+        }
+    }
+    out.push_str(&text[copied..]);
+    changed.then(|| out.into_bytes())
 }
 
 /// A page of a list from its JSON body, `{"data": [...], "total": n}`: at most
@@ -460,6 +516,37 @@ fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn text_that_is_not_utf8_is_replaced_not_fatal() {
+        let lone = br#"{"message": "cut \ud83d here \udc00 and \\ud800 and \ud83d\ude00"}"#;
+        let repaired = String::from_utf8(repaired_text(lone).unwrap()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&repaired).unwrap();
+        assert_eq!(
+            value["message"],
+            "cut \u{fffd} here \u{fffd} and \\ud800 and \u{1f600}"
+        );
+        let mut raw = br#"{"message": "bad "#.to_vec();
+        raw.extend([0xff, 0xfe]);
+        raw.extend(br#" end"}"#);
+        let value: serde_json::Value =
+            serde_json::from_slice(&repaired_text(&raw).unwrap()).unwrap();
+        assert_eq!(value["message"], "bad \u{fffd}\u{fffd} end");
+        assert_eq!(repaired_text(br#"{"fine": "\ud83d\ude00 \\u"}"#), None);
+        let response = RawResponse {
+            status: 200,
+            request_id: None,
+            retry_after: None,
+            body: lone.to_vec(),
+        };
+        let value: serde_json::Value = response.decode().unwrap();
+        assert!(
+            value["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("cut \u{fffd}")
+        );
+    }
+
     use super::*;
     use reqwest::header::HeaderValue;
 

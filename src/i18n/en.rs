@@ -22,6 +22,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         UnknownStatus => "unknown",
         Age(When::Ago(span)) => return format!("{span} ago").into(),
         Age(When::Ahead(span)) => return format!("in {span}").into(),
+        RunAgain => "run again",
         Operation(op) => op.as_str(),
         ScriptOperation(op) => return JobOperation::Script(op).described().into(),
 
@@ -118,8 +119,18 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HintKeeps => "keeps",
         HintCancels => "cancels",
         HintSends => "sends",
+        HintOutput => "output",
+        HintSideways => "sideways",
+        HintWrap => "wrap",
+        HintSearch => "search",
+        HintMatch => "match",
+        HintSave => "save",
+        HintOk => "ok",
+        HintOverwrite => "overwrite",
+        HintParameter => "parameter",
+        HintConfirm => "confirm…",
 
-        HelpMove => "move the selection; scroll a ticket or the menu",
+        HelpMove => "move the selection; scroll; choose (menu, review)",
         HelpJump => "first / last / a page up / down",
         HelpEnter => "open the ticket; a step's/batch's hosts; output",
         HelpEsc => "back one level; in the list, clear the filter",
@@ -127,16 +138,16 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HelpFilter => "filter: words, status=, job=, tags like env=prod",
         HelpSort => "sort: urgency, started, name, status",
         HelpRefresh => "poll the shown ticket now (browse: reload) / all",
-        HelpOperate => "operate on the ticket: what its status allows",
+        HelpOperate => "operate: what its status allows; run again",
         HelpCopy => "copy the ID / a summary; open in the console",
         HelpEdit => "add IDs / remove the shown ticket (asks); saved",
-        HelpSeen => "mark the new failures in the header seen",
+        HelpSeen => "new failures seen / mark, = on another compares",
         HelpBrowse => "browse all (b: back) / pin one; next / save view",
-        HelpHelp => "this help; any key closes it, or a notice",
-        HelpQuit => "quit; suspend (fg resumes); redraw",
-        HelpType => "type on a line: /, a, terminate's word",
+        HelpAndQuit => "help; any key closes a box / quit, suspend, redraw",
+        HelpType => "type on a line: /, a, terminate's word, a value",
         HelpEnds => "keep / leave a line, the menu or a confirmation",
         HelpAnswer => "sends (d: removes); any other key cancels",
+        HelpPager => "output: sideways, wrap, search, next / previous, save",
         KeyText => "text",
         KeyAny => "any key",
 
@@ -246,9 +257,6 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnHosts => "HOSTS",
         ColumnThen => "THEN",
         ColumnHostsAre => "HOSTS ARE",
-        ColumnOutput => "OUTPUT",
-        OutputOf(host) => return format!("Output of {host}").into(),
-        LineOf { line, total } => return format!("  line {line} of {total}").into(),
         HostCount { count, status } => {
             let status = status.map_or("unknown", JobStatus::as_str);
             return format!("{count} {status}").into();
@@ -257,6 +265,46 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ActionsTitle => " actions ",
         OperateOn(id) => return format!("Operate on {id}:").into(),
         ConfirmTitle(op) => return format!(" confirm {op} ").into(),
+        RunAgainOf(from) => return format!("run again of {from}").into(),
+        ConfirmRunAgainTitle(from) => return format!(" confirm run again of {from} ").into(),
+        ReviewKeys => "↑/↓ parameter  type to edit, ⌫ erases  Enter confirm…  Esc cancel",
+        StartIt => "Start it? ",
+        StartsOtherCancels => " starts, any other key cancels",
+        NoJobToRunAgain(id) => return format!("{id} names no job to run again.").into(),
+        StartingAgain(name) => {
+            return format!("starting {} again…", name.unwrap_or("the job")).into();
+        }
+        RunAgainRefused(from) => return format!("run again of {from} refused").into(),
+        FindItWith(job) => {
+            return format!("To find it: coctop list --job-id {job} --since 2m").into();
+        }
+        StartedBadId { id, why } => {
+            return format!(
+                "Started, but the new ticket's ID {id} is not one ({why}): not watched."
+            )
+            .into();
+        }
+        StartedAgain { id, from } => {
+            return format!("started {id} (run again of {from}); saving…").into();
+        }
+        CompareTitle => "compare",
+        CompareNeedsList => "= compares tickets of the list: p pins this one first.",
+        MarkedForCompare(id) => {
+            return format!("{id} marked: = on another ticket compares the two").into();
+        }
+        NoLongerMarked(id) => return format!("{id} no longer marked").into(),
+        CompareOneKind => "Only two tickets of one kind can be compared.",
+        CompareNoData => "No data yet: nothing to compare.",
+        NothingDiffers => {
+            "Nothing differs: job, version, status, parameters, tags, targets and steps alike."
+        }
+        MoreLines(n) => return format!("… and {n} more lines").into(),
+        StepsUnreadable { side, why } => {
+            return format!("The steps of {side} could not be read: {why}").into();
+        }
+        CompareWhole { a, b } => {
+            return format!("All of it, failed hosts too: coctop diff {a} {b}").into();
+        }
         TypeToConfirm { word, kind, op } => {
             let noun = match kind {
                 TicketKind::Execution => "the execution ID",

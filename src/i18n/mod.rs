@@ -101,6 +101,8 @@ pub enum Msg<'a> {
     UnknownStatus,
     Age(Age),
     Operation(Operation),
+    /// The `x` menu's choice that starts a finished job anew.
+    RunAgain,
     /// A script ticket's operation, with the batch or host it is about.
     ScriptOperation(ScriptOperation),
 
@@ -189,6 +191,16 @@ pub enum Msg<'a> {
     HintKeeps,
     HintCancels,
     HintSends,
+    HintOutput,
+    HintSideways,
+    HintWrap,
+    HintSearch,
+    HintMatch,
+    HintSave,
+    HintOk,
+    HintOverwrite,
+    HintParameter,
+    HintConfirm,
 
     // The key table: help lines.
     HelpMove,
@@ -204,11 +216,12 @@ pub enum Msg<'a> {
     HelpEdit,
     HelpSeen,
     HelpBrowse,
-    HelpHelp,
-    HelpQuit,
+    /// The help's and quitting's keys: one line, so the help fits 80×24.
+    HelpAndQuit,
     HelpType,
     HelpEnds,
     HelpAnswer,
+    HelpPager,
     KeyText,
     KeyAny,
 
@@ -321,12 +334,6 @@ pub enum Msg<'a> {
     ColumnHosts,
     ColumnThen,
     ColumnHostsAre,
-    ColumnOutput,
-    OutputOf(&'a str),
-    LineOf {
-        line: usize,
-        total: usize,
-    },
     HostCount {
         count: usize,
         status: Option<&'a JobStatus>,
@@ -336,6 +343,40 @@ pub enum Msg<'a> {
     ActionsTitle,
     OperateOn(&'a str),
     ConfirmTitle(&'a str),
+    // Run again (`x` on a finished execution) and compare (`=`).
+    RunAgainOf(&'a str),
+    ConfirmRunAgainTitle(&'a str),
+    ReviewKeys,
+    StartIt,
+    StartsOtherCancels,
+    NoJobToRunAgain(&'a str),
+    StartingAgain(Option<&'a str>),
+    RunAgainRefused(&'a str),
+    FindItWith(&'a str),
+    StartedBadId {
+        id: &'a str,
+        why: &'a str,
+    },
+    StartedAgain {
+        id: &'a str,
+        from: &'a str,
+    },
+    CompareTitle,
+    CompareNeedsList,
+    MarkedForCompare(&'a str),
+    NoLongerMarked(&'a str),
+    CompareOneKind,
+    CompareNoData,
+    NothingDiffers,
+    MoreLines(usize),
+    StepsUnreadable {
+        side: &'a str,
+        why: &'a str,
+    },
+    CompareWhole {
+        a: &'a str,
+        b: &'a str,
+    },
     TypeToConfirm {
         word: &'a str,
         kind: TicketKind,
@@ -608,9 +649,6 @@ mod tests {
             Msg::ColumnHosts,
             Msg::ColumnThen,
             Msg::ColumnHostsAre,
-            Msg::ColumnOutput,
-            Msg::OutputOf("web-01"),
-            Msg::LineOf { line: 1, total: 9 },
             Msg::TypeToConfirm {
                 word: "cancel",
                 kind: TicketKind::Script,
@@ -623,9 +661,37 @@ mod tests {
                 job: "rotate",
                 status: "已暂停",
             },
+            Msg::RunAgainOf("EX1"),
+            Msg::ConfirmRunAgainTitle("EX1"),
+            Msg::ReviewKeys,
+            Msg::StartIt,
+            Msg::StartsOtherCancels,
+            Msg::NoJobToRunAgain("EX1"),
+            Msg::StartingAgain(None),
+            Msg::RunAgainRefused("EX1"),
+            Msg::FindItWith("JOB1"),
+            Msg::StartedBadId { id: "x", why: "?" },
+            Msg::StartedAgain {
+                id: "EX2",
+                from: "EX1",
+            },
+            Msg::CompareTitle,
+            Msg::CompareNeedsList,
+            Msg::MarkedForCompare("EX1"),
+            Msg::NoLongerMarked("EX1"),
+            Msg::CompareOneKind,
+            Msg::CompareNoData,
+            Msg::NothingDiffers,
+            Msg::MoreLines(3),
+            Msg::StepsUnreadable {
+                side: "a",
+                why: "?",
+            },
+            Msg::CompareWhole { a: "EX1", b: "EX2" },
         ]);
         let kept = [
-            "ID", "Enter", "Esc", "r", "v", "S", "script", "web", "root", "cancel", "rotate",
+            "ID", "Enter", "Esc", "r", "v", "S", "script", "web", "root", "cancel", "rotate", "EX",
+            "JOB", "coctop", "list", "job", "id", "since", "m", "diff", "p", "a", "x",
         ];
         for msg in msgs {
             let (en, zh) = (Lang::En.t(msg.clone()), Lang::Zh.t(msg.clone()));

@@ -49,6 +49,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         UnknownStatus => "未知",
         Age(When::Ago(ago)) => return format!("{}前", span(ago)).into(),
         Age(When::Ahead(ahead)) => return format!("{}后", span(ahead)).into(),
+        RunAgain => "重新运行",
         Operation(op) => match op {
             Op::Resume => "恢复",
             Op::Terminate => "终止",
@@ -144,8 +145,18 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HintKeeps => "保留",
         HintCancels => "取消",
         HintSends => "发送",
+        HintOutput => "输出",
+        HintSideways => "左右",
+        HintWrap => "换行",
+        HintSearch => "搜索",
+        HintMatch => "匹配",
+        HintSave => "保存",
+        HintOk => "确定",
+        HintOverwrite => "覆盖",
+        HintParameter => "参数",
+        HintConfirm => "确认…",
 
-        HelpMove => "移动选择；滚动工单或菜单",
+        HelpMove => "移动选择；滚动；选择（菜单、复核）",
         HelpJump => "第一个 / 最后一个 / 上一页 / 下一页",
         HelpEnter => "打开工单；步骤或批次的主机；主机输出",
         HelpEsc => "返回上一级；在列表中：清除筛选",
@@ -153,16 +164,16 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HelpFilter => "筛选：文字、status=、job=、标签如 env=prod",
         HelpSort => "排序：紧急程度、开始时间、名称、状态",
         HelpRefresh => "立即轮询显示的工单（浏览：重新加载）/ 全部",
-        HelpOperate => "操作工单：其状态允许的操作",
+        HelpOperate => "操作：状态允许的操作；重新运行",
         HelpCopy => "复制 ID / 摘要；在控制台中打开",
         HelpEdit => "添加 ID / 删除显示的工单（会询问）；已保存",
-        HelpSeen => "将标题中的新失败标为已读",
+        HelpSeen => "新失败标为已读 / 标记，在另一工单按 = 比较",
         HelpBrowse => "浏览全部（b 返回）/ 关注一个；下一个 / 保存视图",
-        HelpHelp => "本帮助；任意键关闭它或通知",
-        HelpQuit => "退出；挂起（fg 恢复）；重绘",
-        HelpType => "在输入行中输入：/、a、终止的确认词",
+        HelpAndQuit => "帮助；任意键关闭弹框 / 退出、挂起、重绘",
+        HelpType => "在输入行中输入：/、a、终止的确认词、参数值",
         HelpEnds => "保留 / 离开输入行、菜单或确认",
         HelpAnswer => "发送（d：删除）；其他任意键取消",
+        HelpPager => "输出：左右、换行、搜索、下一个 / 上一个、保存",
         KeyText => "文字",
         KeyAny => "任意键",
 
@@ -266,9 +277,6 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnHosts => "主机数",
         ColumnThen => "之后",
         ColumnHostsAre => "主机状态",
-        ColumnOutput => "输出",
-        OutputOf(host) => return format!("{host} 的输出").into(),
-        LineOf { line, total } => return format!("  第 {line} 行，共 {total} 行").into(),
         HostCount { count, status } => {
             let status = status.map_or(Cow::Borrowed("未知"), |s| text(s.into()));
             return format!("{count} {status}").into();
@@ -277,6 +285,35 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ActionsTitle => " 操作 ",
         OperateOn(id) => return format!("对 {id} 执行操作：").into(),
         ConfirmTitle(op) => return format!(" 确认{op} ").into(),
+        RunAgainOf(from) => return format!("重新运行 {from}").into(),
+        ConfirmRunAgainTitle(from) => return format!(" 确认重新运行 {from} ").into(),
+        ReviewKeys => "↑/↓ 选参数  输入以编辑，⌫ 删除  Enter 确认…  Esc 取消",
+        StartIt => "开始运行？",
+        StartsOtherCancels => " 开始，其他任意键取消",
+        NoJobToRunAgain(id) => return format!("{id} 没有可重新运行的作业。").into(),
+        StartingAgain(name) => {
+            return format!("正在重新运行 {}…", name.unwrap_or("该作业")).into();
+        }
+        RunAgainRefused(from) => return format!("重新运行 {from} 被拒绝").into(),
+        FindItWith(job) => return format!("查找它：coctop list --job-id {job} --since 2m").into(),
+        StartedBadId { id, why } => {
+            return format!("已开始，但新工单的 ID {id} 无效（{why}）：未关注。").into();
+        }
+        StartedAgain { id, from } => {
+            return format!("已开始 {id}（{from} 的重新运行）；正在保存…").into();
+        }
+        CompareTitle => "比较",
+        CompareNeedsList => "= 比较列表中的工单：请先按 p 关注此工单。",
+        MarkedForCompare(id) => return format!("已标记 {id}：在另一工单按 = 比较两者").into(),
+        NoLongerMarked(id) => return format!("{id} 已取消标记").into(),
+        CompareOneKind => "只能比较同一类型的两个工单。",
+        CompareNoData => "尚无数据：无可比较。",
+        NothingDiffers => "没有差异：作业、版本、状态、参数、标签、目标和步骤均相同。",
+        MoreLines(n) => return format!("… 另有 {n} 行").into(),
+        StepsUnreadable { side, why } => return format!("无法读取 {side} 的步骤：{why}").into(),
+        CompareWhole { a, b } => {
+            return format!("全部内容（含失败主机）：coctop diff {a} {b}").into();
+        }
         TypeToConfirm { word, kind, op } => {
             let noun = match kind {
                 TicketKind::Execution => "执行 ID",

@@ -1,17 +1,17 @@
 //! The selected ticket: its fields, then its tabs (an execution's Parameters, Tags,
 //! Targets, Steps, History; a script ticket's Parameters, Batches, History), or the hosts
-//! of one step or batch, or the output of a batch's host.
+//! of one step or batch (a host's output is the pager, `super::output`).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::HostsOf;
 use crate::app::{
-    App, Failure, HostOutput, HostRows, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry,
+    self, App, Failure, HostRows, HostsView, OperationRecord, Row, Tab, TabRows, TicketEntry,
     Transition, View, tab_count,
 };
 use crate::coc::script::ScriptParam;
@@ -34,6 +34,9 @@ const LABEL_WIDTH: usize = 10;
 pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
+    }
+    if let Some(output) = app.output() {
+        return super::output::draw(buf, area, output, theme);
     }
     let Some(entry) = app.shown() else {
         return;
@@ -87,54 +90,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: P
         ..inner
     };
     match app.hosts() {
-        Some(view) if *view.id() == entry.id => match view.output() {
-            Some(output) => draw_output(buf, content, output, app, theme),
-            None => draw_hosts(buf, content, view, app, theme),
-        },
+        Some(view) if *view.id() == entry.id => draw_hosts(buf, content, view, app, theme),
         _ => draw_tab(buf, content, entry, app, theme),
     }
-}
-
-/// A batch host's output: a title line, then its rows from the scroll, each wrapped.
-fn draw_output(buf: &mut Buffer, area: Rect, output: &HostOutput, app: &App, theme: Palette) {
-    if area.is_empty() {
-        return;
-    }
-    let lang = app.lang();
-    let total = output.rows().len();
-    let position = if total == 0 {
-        format!("  {}", lang.t(Msg::NoOutput))
-    } else {
-        lang.t(Msg::LineOf {
-            line: output.scroll() + 1,
-            total,
-        })
-        .into_owned()
-    };
-    let title = Line::from(vec![
-        Span::styled(
-            lang.t(Msg::OutputOf(output.host())).into_owned(),
-            theme.bold(),
-        ),
-        Span::styled(position, theme.dim()),
-        Span::styled(lang.t(Msg::EscBack), theme.dim()),
-    ]);
-    buf.set_line(area.x, area.y, &title, area.width);
-    let body = Rect {
-        y: area.y + 1,
-        height: area.height - 1,
-        ..area
-    };
-    let lines: Vec<Line> = output
-        .rows()
-        .iter()
-        .skip(output.scroll())
-        .take(usize::from(body.height))
-        .map(|row| Line::raw(row.as_str()))
-        .collect();
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(body, buf);
 }
 
 /// The hosts of one step or batch: a summary line, a heading, then the rows from the
@@ -221,25 +179,26 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
     let lines: Vec<Line> = match view.rows() {
         HostRows::Instances(rows) => rows
             .iter()
+            .enumerate()
             .skip(scroll)
             .take(visible)
-            .map(|host| host_line(host, app, theme))
-            .collect(),
+            .map(|(i, host)| (i, host_line(host, app, theme)))
+            .collect::<Vec<_>>(),
         HostRows::Script(rows) => rows
             .iter()
             .enumerate()
             .skip(scroll)
             .take(visible)
-            .map(|(i, host)| {
-                let line = script_host_line(host, app, theme);
-                if i == view.scroll() {
-                    line.patch_style(theme.selected())
-                } else {
-                    line
-                }
-            })
+            .map(|(i, host)| (i, script_host_line(host, app, theme)))
             .collect(),
-    };
+    }
+    .into_iter()
+    // Enter opens the output of the host at the cursor.
+    .map(|(i, line)| match i == view.scroll() {
+        true => line.patch_style(theme.selected()),
+        false => line,
+    })
+    .collect();
     for (row, line) in lines.iter().enumerate() {
         buf.set_line(area.x, body_y + row as u16, line, area.width);
     }
@@ -670,7 +629,7 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
     if area.is_empty() {
         return;
     }
-    let rows = TabRows::of(entry, app.tab());
+    let rows = TabRows::of(entry, app.tab(), usize::from(area.width));
     let mut body = area;
     if rows.has_heading() {
         let heading = tab_heading(app.lang(), rows.tab(), theme);
@@ -684,8 +643,9 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
     // hosts of that step or batch.
     let cursor = (app.view() == View::Ticket && rows.has_heading()).then(|| app.detail_scroll());
     let mut y = body.y;
+    let mut message = MessageRows::default();
     for (i, row) in (scroll..).zip(rows.rows(scroll, visible)) {
-        for line in row_lines(row, app, theme) {
+        for line in row_lines(row, app, &mut message, usize::from(area.width), theme) {
             if y >= body.bottom() {
                 return;
             }
@@ -700,8 +660,33 @@ fn draw_tab(buf: &mut Buffer, area: Rect, entry: &TicketEntry, app: &App, theme:
     }
 }
 
+/// The rows of the failed step's message drawn last: worked out once per frame, not
+/// once per row.
+#[derive(Default)]
+struct MessageRows {
+    step: Option<*const Step>,
+    rows: Vec<String>,
+}
+
+impl MessageRows {
+    fn row(&mut self, step: &Step, row: usize, width: usize) -> String {
+        if self.step != Some(step as *const Step) {
+            self.rows = app::step_message_rows(step, width).0;
+            self.step = Some(step as *const Step);
+        }
+        self.rows.get(row).cloned().unwrap_or_default()
+    }
+}
+
 /// How one row of a tab looks (a failed steps load takes a few lines).
-fn row_lines<'a>(row: Row<'a>, app: &App, theme: Palette) -> Vec<Line<'a>> {
+fn row_lines<'a>(
+    row: Row<'a>,
+    app: &App,
+    message: &mut MessageRows,
+    width: usize,
+    theme: Palette,
+) -> Vec<Line<'a>> {
+    let indent = " ".repeat(app::STEP_DETAIL_INDENT);
     let line = match row {
         Row::Empty(what) => Line::styled(app.t(what), theme.dim()),
         Row::Hint(text) => Line::styled(app.t(text), theme.dim()),
@@ -713,6 +698,18 @@ fn row_lines<'a>(row: Row<'a>, app: &App, theme: Palette) -> Vec<Line<'a>> {
         ),
         Row::TargetValue(value) => Line::raw(format!("  {}", readable_json(&value.parse()))),
         Row::Step(step) => step_line(step, app, theme),
+        Row::StepValue { step, output, pair } => step_value(step, output, pair, theme),
+        Row::StepMessage { step, row } => Line::styled(
+            format!("{indent}{}", message.row(step, row, width)),
+            theme.error(),
+        ),
+        Row::StepMessageCut(bytes) => Line::styled(
+            format!(
+                "{indent}… {bytes} bytes more: `coctop get --steps {}` prints it whole",
+                text::sanitize(&app.shown().map_or(String::new(), |e| e.id.to_string()))
+            ),
+            theme.dim(),
+        ),
         Row::ScriptParam { param, key_width } => script_param(param, key_width, theme),
         Row::Batch {
             batch,
@@ -824,6 +821,31 @@ fn tab_heading(lang: Lang, tab: Tab, theme: Palette) -> Line<'static> {
     Line::styled(text, theme.column_header())
 }
 
+/// `    in   dir   /tmp` under a step: an input or an output, the keys of the step's
+/// values lined up.
+fn step_value<'a>(step: &Step, output: bool, pair: &'a KeyValue, theme: Palette) -> Line<'a> {
+    use unicode_width::UnicodeWidthStr;
+    let key_width = step
+        .inputs
+        .iter()
+        .chain(&step.outputs)
+        .map(|kv| text::cell(&kv.key, 24).width())
+        .max()
+        .unwrap_or(0);
+    let label = if output { "out" } else { "in" };
+    Line::from(vec![
+        Span::styled(
+            format!("{}{label:<4} ", " ".repeat(app::STEP_DETAIL_INDENT)),
+            theme.dim(),
+        ),
+        Span::styled(
+            format!("{}  ", pad(&text::cell(&pair.key, 24), key_width)),
+            theme.dim(),
+        ),
+        Span::raw(text::sanitize(&pair.value)),
+    ])
+}
+
 /// Column titles, each padded to its column's width and a space (the last one's
 /// width is 0: it takes the rest).
 fn heading(lang: Lang, columns: &[(Msg<'static>, usize)]) -> String {
@@ -846,7 +868,11 @@ fn step_line<'a>(step: &'a Step, app: &App, theme: Palette) -> Line<'a> {
         Span::raw(" "),
         Span::raw(pad(&action, 16)),
         Span::raw(format!(" {:<6} ", took.as_deref().unwrap_or("-"))),
-        message_span(step.message.as_deref(), status.as_ref(), theme),
+        // A failed step's message is shown whole under it.
+        match app::message_below(step) {
+            true => Span::raw(""),
+            false => message_span(step.message.as_deref(), status.as_ref(), theme),
+        },
     ])
 }
 

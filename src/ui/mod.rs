@@ -8,6 +8,7 @@ mod detail;
 mod footer;
 mod header;
 mod list;
+mod output;
 mod prompt;
 mod theme;
 

@@ -1,5 +1,7 @@
 //! The box over the screen that takes the keys: the actions menu, the confirmation of
-//! an operation, a notice. Its text was sanitised when the prompt was made.
+//! an operation, the review and confirmation of a run again, a notice. Its text was
+//! sanitised when the prompt was made; a run's is written out as `JobRun::describe`
+//! writes it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -36,9 +38,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
                 Line::raw(lang.t(Msg::OperateOn(&id.to_string())).into_owned()),
                 Line::raw(""),
             ];
-            for (i, op) in choices.iter().enumerate() {
+            for (i, choice) in choices.iter().enumerate() {
                 let marker = if i == *cursor { "›" } else { " " };
-                let line = Line::raw(format!(" {marker} {}", lang.t(Msg::from(*op))));
+                let line = Line::raw(format!(" {marker} {}", choice.label(lang)));
                 lines.push(if i == *cursor {
                     line.patch_style(theme.selected())
                 } else {
@@ -92,6 +94,41 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
                 question,
             ];
             (lang.t(Msg::ConfirmTitle(&run.name)).into_owned(), lines)
+        }
+        Prompt::Review { from, run, cursor } => {
+            let parameters = 1..=run.request.parameters.len();
+            let mut lines: Vec<Line> = run
+                .describe()
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| match i {
+                    i if parameters.contains(&i) && i - 1 == *cursor => Line::from(vec![
+                        Span::raw(format!("›{}", text.get(1..).unwrap_or_default())),
+                        Span::styled("▏", theme.key()),
+                    ])
+                    .patch_style(theme.selected()),
+                    _ => Line::raw(text),
+                })
+                .collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(lang.t(Msg::ReviewKeys), theme.dim()));
+            (
+                format!(" {} ", lang.t(Msg::RunAgainOf(&from.to_string()))),
+                lines,
+            )
+        }
+        Prompt::ConfirmRunAgain { from, run } => {
+            let mut lines: Vec<Line> = run.describe().into_iter().map(Line::raw).collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::raw(lang.t(Msg::StartIt)),
+                Span::styled("y", theme.key()),
+                Span::raw(lang.t(Msg::StartsOtherCancels)),
+            ]));
+            let title = lang
+                .t(Msg::ConfirmRunAgainTitle(&from.to_string()))
+                .into_owned();
+            (title, lines)
         }
         Prompt::Notice { title, lines } => {
             let mut body: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();

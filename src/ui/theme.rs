@@ -132,6 +132,19 @@ impl Palette {
         }
     }
 
+    /// A search match in the output pager; the current one stands out more.
+    pub fn search_match(self) -> Style {
+        Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+    }
+
+    pub fn current_match(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::Black).bg(Color::Yellow)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+
     pub fn active_tab(self) -> Style {
         self.selected().add_modifier(Modifier::BOLD)
     }

@@ -28,7 +28,7 @@ use crate::coc::{
     ApiError, JobOperation, JobTicket, Page, ScriptBatch, ScriptStatistics, Step, TicketKind,
     TicketRef,
 };
-use crate::operate;
+use crate::{launch, operate};
 
 /// After an accepted operation a ticket is polled this many times even while it still
 /// shows a finished status: the service may take a moment to act on it.
@@ -215,7 +215,10 @@ impl<F: Fetcher> Engine<F> {
                     self.want_script_detail(&id);
                 }
             }
-            Command::Operate { id, operation } => self.request_operation(id, operation),
+            Command::Operate { id, operation } => {
+                self.request_write(Request::Operate { id, operation })
+            }
+            Command::Start { from, run } => self.request_write(Request::Start { from, run }),
             Command::FetchInstances { id, step_id, page } => {
                 self.ask(Request::Instances { id, step_id, page })
             }
@@ -348,10 +351,9 @@ impl<F: Fetcher> Engine<F> {
         }
     }
 
-    /// An operation goes out once, unless writes are refused here (read-only) or the
-    /// credentials are: then it is answered at once, nothing launched.
-    fn request_operation(&mut self, id: TicketRef, operation: JobOperation) {
-        let request = Request::Operate { id, operation };
+    /// An operation (or a job's start) goes out once, unless writes are refused here
+    /// (read-only) or the credentials are: then it is answered at once, nothing launched.
+    fn request_write(&mut self, request: Request) {
         if self.fetcher.read_only() {
             return self.answered(request, ApiError::ReadOnly);
         }
@@ -368,6 +370,11 @@ impl<F: Fetcher> Engine<F> {
             Request::Operate { id, operation } => Answer::Operated {
                 id,
                 operation,
+                result: Err(error),
+            },
+            Request::Start { from, run } => Answer::Started {
+                from,
+                run,
                 result: Err(error),
             },
             Request::Instances { id, step_id, page } => Answer::Instances {
@@ -387,7 +394,7 @@ impl<F: Fetcher> Engine<F> {
                 result: Err(error),
             },
             other => {
-                unreachable!("only operations and pages of hosts are answered unsent: {other:?}")
+                unreachable!("only writes and pages of hosts are answered unsent: {other:?}")
             }
         };
         self.take_answer(answer, None, Instant::now());
@@ -530,6 +537,15 @@ impl<F: Fetcher> Engine<F> {
                 operation,
                 result,
             } => self.operated(id, operation, result),
+            Answer::Started { from, run, result } => {
+                launch::log(&run.what(), &launch::RunOutcome::of(result.clone()));
+                self.emit(Update::Reply(Reply::Started {
+                    from,
+                    run,
+                    result,
+                    at: SystemTime::now(),
+                }));
+            }
             Answer::List {
                 of: SweepOf::Browse,
                 pass,

@@ -110,7 +110,8 @@ impl Router {
             | Command::Follow(Some(id))
             | Command::FetchInstances { id, .. }
             | Command::FetchBatchHosts { id, .. }
-            | Command::Operate { id, .. } => Some(id),
+            | Command::Operate { id, .. }
+            | Command::Start { from: id, .. } => Some(id),
             Command::Browse { query, .. } => return self.browse(command.clone(), query),
             Command::AddQuery { .. } => None,
             Command::RefreshAll | Command::Follow(None) | Command::Shutdown => {
@@ -191,6 +192,15 @@ impl Router {
                     self.owners.entry(id).or_insert(index);
                 }
             }
+            Update::Reply(Reply::Started {
+                result: Ok(started),
+                ..
+            }) => {
+                // A run again starts in the profile of the ticket it repeats.
+                if let Ok(id) = TicketRef::execution(started) {
+                    self.owners.insert(id, index);
+                }
+            }
             Update::Health(HealthUpdate::AuthFailed { error, .. }) => {
                 // Not the whole dashboard's: only this profile's tickets stop.
                 let error = error.clone();
@@ -229,6 +239,8 @@ impl Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::sync::mpsc::UnboundedReceiver;
+
     use crate::query::TicketQuery;
     use crate::watch::{Cursor, PageAt};
 
@@ -259,6 +271,61 @@ mod tests {
                 _ => continue,
             }
         }
+    }
+
+    /// A profile's engine that the test drives: what it was sent, and its updates.
+    fn driven(
+        name: &str,
+    ) -> (
+        ProfileEngine,
+        UnboundedReceiver<Command>,
+        UnboundedSender<Update>,
+    ) {
+        let (commands, asked) = unbounded_channel();
+        let (says, updates) = unbounded_channel();
+        let engine = ProfileEngine {
+            name: name.into(),
+            engine: Ok(EngineHandle {
+                commands,
+                updates,
+                task: tokio::spawn(async {}),
+            }),
+            watched: Vec::new(),
+        };
+        (engine, asked, says)
+    }
+
+    #[tokio::test]
+    async fn a_ticket_started_again_in_a_profile_is_polled_by_that_profile() {
+        let (prod, mut prod_asked, _prod_says) = driven("prod");
+        let (staging, mut staging_asked, staging_says) = driven("staging");
+        let mut handle = merge(vec![prod, staging]);
+        let run = crate::launch::JobRun {
+            document_id: "DOC1".into(),
+            name: None,
+            request: Default::default(),
+        };
+        staging_says
+            .send(Update::Reply(Reply::Started {
+                from: TicketRef::parse("EX1").unwrap(),
+                run: std::sync::Arc::new(run),
+                result: Ok("EX2".into()),
+                at: SystemTime::now(),
+            }))
+            .unwrap();
+        assert!(matches!(
+            handle.updates.recv().await,
+            Some(Update::Reply(Reply::Started { .. }))
+        ));
+        let started = TicketRef::parse("EX2").unwrap();
+        handle.commands.send(Command::Add(started.clone())).unwrap();
+        let asked = tokio::time::timeout(std::time::Duration::from_secs(5), staging_asked.recv());
+        match asked.await {
+            Ok(Some(Command::Add(id))) => assert_eq!(id, started),
+            other => panic!("{other:?}"),
+        }
+        assert!(prod_asked.try_recv().is_err(), "prod is not asked");
+        handle.commands.send(Command::Shutdown).unwrap();
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ use crate::coc::{
     ScriptBatch, ScriptHost, ScriptHostQuery, ScriptOperation, ScriptOrder, ScriptOrderQuery,
     ScriptStatistics, ScriptTicket, Step, Ticket, TicketKind, TicketRef,
 };
+use crate::launch::JobRun;
 use crate::query::TicketQuery;
 
 mod engine;
@@ -138,6 +139,13 @@ pub trait Fetcher: Send + Sync + 'static {
         unsupported("operations")
     }
 
+    /// Starts a job, once; the answer is the new execution's ID. Fakes that never
+    /// start jobs keep this default.
+    fn start(&self, run: &JobRun) -> impl Future<Output = Result<String, ApiError>> + Send {
+        let _ = run;
+        unsupported("job starts")
+    }
+
     /// Sends an operation on a script ticket, once.
     fn operate_script(
         &self,
@@ -185,6 +193,10 @@ impl Fetcher for Client {
 
     async fn operate(&self, execution_id: &str, operation: Operation) -> Result<(), ApiError> {
         self.operate_execution(execution_id, operation).await
+    }
+
+    async fn start(&self, run: &JobRun) -> Result<String, ApiError> {
+        self.execute_document(&run.document_id, &run.request).await
     }
 
     fn lists(&self) -> bool {
@@ -302,6 +314,11 @@ pub enum Command {
     Operate {
         id: TicketRef,
         operation: JobOperation,
+    },
+    /// Start a job once (never retried): "run again" of the ticket `from`.
+    Start {
+        from: TicketRef,
+        run: Arc<JobRun>,
     },
     Shutdown,
 }
@@ -430,6 +447,13 @@ pub enum Reply {
         result: Result<(), ApiError>,
         at: SystemTime,
     },
+    /// The answer to `Command::Start`: the new execution's ID.
+    Started {
+        from: TicketRef,
+        run: Arc<JobRun>,
+        result: Result<String, ApiError>,
+        at: SystemTime,
+    },
 }
 
 /// The engine's own state, for every ticket at once.
@@ -457,6 +481,7 @@ impl Update {
                 | Reply::Progress { at, .. }
                 | Reply::BrowsePage { at, .. }
                 | Reply::Operated { at, .. }
+                | Reply::Started { at, .. }
                 | Reply::Instances { at, .. }
                 | Reply::BatchHosts { at, .. },
             )

@@ -1,6 +1,7 @@
 //! The kinds of request the engine sends, and the one way each is sent: a new kind is
 //! one variant here, one arm in `send`, and one arm where the engine takes its answer.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::gate::{Pass, Scope};
@@ -12,6 +13,7 @@ use crate::coc::{
     ScriptHostQuery, ScriptOrder, ScriptOrderQuery, ScriptStatistics, ScriptTicket, Step,
     TicketKind, TicketRef,
 };
+use crate::launch::JobRun;
 use crate::query::TicketQuery;
 
 /// A request waiting for the gate.
@@ -48,6 +50,8 @@ pub(super) enum Request {
         id: TicketRef,
         operation: JobOperation,
     },
+    /// A job started ("run again" of `from`): sent once, never retried.
+    Start { from: TicketRef, run: Arc<JobRun> },
     /// A page of a list API for a sweep (or the browse view); `pass` tells its
     /// passes apart.
     List {
@@ -129,6 +133,11 @@ pub(super) enum Answer {
         id: TicketRef,
         operation: JobOperation,
         result: Result<(), ApiError>,
+    },
+    Started {
+        from: TicketRef,
+        run: Arc<JobRun>,
+        result: Result<String, ApiError>,
     },
     List {
         of: SweepOf,
@@ -215,6 +224,11 @@ impl Request {
                 id,
                 operation,
             },
+            Request::Start { from, run } => Answer::Started {
+                result: fetcher.start(&run).await,
+                from,
+                run,
+            },
             Request::List {
                 of,
                 pass,
@@ -275,6 +289,7 @@ impl Answer {
             Answer::Instances { result, .. } => result.as_ref().err(),
             Answer::BatchHosts { result, .. } => result.as_ref().err(),
             Answer::Operated { result, .. } => result.as_ref().err(),
+            Answer::Started { result, .. } => result.as_ref().err(),
             Answer::List { result, .. } => result.as_ref().err(),
         }
     }

@@ -63,6 +63,22 @@ fn each_subcommand_help_lists_only_the_options_that_apply_to_it() {
         (&["continue"], &["--yes", "--read-only"]),
         (&["cancel"], &["--yes", "--read-only"]),
         (&["cancel-host"], &["--yes", "--read-only", "--host"]),
+        (&["logs"], &["--step", "--host", "--failed", "--output"]),
+        (
+            &["run"],
+            &[
+                "--script",
+                "--version",
+                "--param",
+                "--target-param",
+                "--target",
+                "--description",
+                "--yes",
+                "--follow",
+                "--read-only",
+            ],
+        ),
+        (&["diff"], &["--output"]),
         (&["serve"], &["--listen", "--allow-remote"]),
     ];
     let only_their_own: &[(&[&str], &[&str])] = &[

@@ -526,7 +526,7 @@ fn command_entries_are_checked_and_a_taken_key_names_both_uses() {
     assert_eq!(out.code, 2);
     let expected = format!(
         "{file}:8:7: `key` in [[command]]: key 'x' of \"my menu\" is taken already in the \
-         dashboard by \"operate on the ticket: what its status allows\""
+         dashboard by \"operate: what its status allows; run again\""
     );
     assert!(out.stderr.contains(&expected), "{}", out.stderr);
     fs::write(

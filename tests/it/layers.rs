@@ -17,15 +17,15 @@ const LAYERS: &[&[&str]] = &[
     &["process"],
     // What the library computes from tickets.
     &[
-        "exit", "hosts", "operate", "notify", "query", "cache", "jsonl", "i18n", "custom",
+        "exit", "hosts", "operate", "notify", "query", "cache", "jsonl", "i18n", "custom", "launch",
     ],
-    // The polling engine.
-    &["watch"],
+    // The polling engine; runs of a job as `logs` and `diff` see them.
+    &["watch", "runs"],
     // The config: its schema names the engine's settings, queries and notifications.
     &["config"],
     // Following tickets for `wait`, the dashboard's state, the simulator, the headless
     // poller (`serve`).
-    &["wait", "app", "sim", "serve"],
+    &["wait", "walk", "app", "sim", "serve"],
     // Drawing and the dashboard's effects.
     &["ui", "effects"],
     // The terminal and the event loop.

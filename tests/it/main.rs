@@ -24,6 +24,7 @@ mod pages;
 mod profiles;
 mod properties;
 mod proxy;
+mod runs;
 mod script_cli;
 mod scripts;
 mod serve;

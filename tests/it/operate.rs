@@ -420,7 +420,9 @@ mod through_the_dashboard {
                 match self.app.prompt() {
                     Some(Prompt::Menu {
                         choices, cursor, ..
-                    }) if choices[*cursor] != operation => self.key(KeyCode::Down),
+                    }) if choices[*cursor] != app::Choice::Operate(operation) => {
+                        self.key(KeyCode::Down)
+                    }
                     Some(Prompt::Menu { .. }) => break,
                     other => panic!("{operation:?} not offered for {id}: {other:?}"),
                 }
@@ -496,7 +498,10 @@ mod through_the_dashboard {
             Some(Prompt::Menu { choices, .. }) => choices.clone(),
             other => panic!("{other:?}"),
         };
-        assert!(!offered.contains(&Operation::Resume.into()), "{offered:?}");
+        assert!(
+            !offered.contains(&app::Choice::Operate(Operation::Resume.into())),
+            "{offered:?}"
+        );
         dashboard.key(KeyCode::Esc);
         dashboard
             .engine
@@ -556,14 +561,9 @@ mod through_the_dashboard {
         let first = dashboard.app.hosts().unwrap().script_hosts()[0].clone();
         let raw = first.message.clone().unwrap_or_default();
         dashboard.key(KeyCode::Enter);
-        let output = dashboard.app.hosts().unwrap().output().expect("the output");
-        assert_eq!(output.rows().len(), raw.lines().count().max(1), "{raw:?}");
-        assert!(
-            output
-                .rows()
-                .iter()
-                .all(|r| !r.chars().any(char::is_control))
-        );
+        let output = dashboard.app.output().expect("the output in the pager");
+        assert_eq!(output.raw(), raw, "whole and raw");
+        assert!(output.title().contains("batch"), "{}", output.title());
         let mut terminal =
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
         terminal
@@ -576,23 +576,74 @@ mod through_the_dashboard {
             .iter()
             .map(|cell| cell.symbol())
             .collect();
-        assert!(screen.contains("Output of"), "{screen}");
+        assert!(
+            !screen.chars().any(|c| c == '\u{1b}'),
+            "sanitised on screen"
+        );
         // A wide character's second cell draws as a space.
         let unspaced = |text: &str| text.replace(' ', "");
-        let first_row: String = output.rows()[0].chars().take(20).collect();
+        let first_line = coctop::text::sanitize(raw.lines().next().unwrap_or_default());
+        let first_row: String = first_line.chars().take(20).collect();
         assert!(
             unspaced(&screen).contains(&unspaced(&first_row)),
             "{screen}"
         );
-
         dashboard.key(KeyCode::Char('G'));
-        let output = dashboard.app.hosts().unwrap().output().unwrap();
-        assert_eq!(output.scroll(), output.rows().len() - 1);
         dashboard.key(KeyCode::Esc);
-        let hosts = dashboard.app.hosts().expect("back to the hosts");
-        assert!(hosts.output().is_none());
+        assert!(dashboard.app.output().is_none());
+        assert!(dashboard.app.hosts().is_some(), "back to the hosts");
         dashboard.key(KeyCode::Esc);
         assert!(dashboard.app.hosts().is_none(), "back to the batches");
+    }
+
+    #[test]
+    fn run_again_starts_the_same_job_once_with_the_edited_parameter_and_opens_it() {
+        let sim = Sim::start(SimOptions::default());
+        let client = sim.client();
+        let source = sim
+            .ids()
+            .into_iter()
+            .map(|id| sim.block_on(client.get_execution(&id)).unwrap())
+            .find(|t| t.is_terminal() && t.document_id.is_some() && !t.parameters.is_empty())
+            .expect("a finished run of a job with parameters");
+        let id = source.execution_id.clone();
+        let mut dashboard =
+            Dashboard::start(&sim, std::slice::from_ref(&id), Duration::from_secs(600));
+        dashboard.select(&id);
+        dashboard.key(KeyCode::Char('x'));
+        while !matches!(
+            dashboard.app.prompt(),
+            Some(Prompt::Menu { choices, cursor, .. }) if choices[*cursor] == app::Choice::RunAgain
+        ) {
+            dashboard.key(KeyCode::Down);
+        }
+        dashboard.key(KeyCode::Enter);
+        // The first parameter's value gets a suffix.
+        for c in "-again".chars() {
+            dashboard.key(KeyCode::Char(c));
+        }
+        dashboard.key(KeyCode::Enter);
+        assert_eq!(sim.operations(), 0, "nothing before the confirmation");
+        dashboard.key(KeyCode::Char('y'));
+        dashboard.pump_until("the new ticket opened and loaded", |app| {
+            app.shown()
+                .is_some_and(|e| e.id != id && e.ticket.is_some())
+        });
+        assert_eq!(sim.operations(), 1, "one POST");
+        let new_id = dashboard.app.shown().unwrap().id.clone();
+        assert!(dashboard.app.ticket(&new_id).is_some(), "watched");
+        let fresh = sim.block_on(client.get_execution(new_id.id())).unwrap();
+        assert_eq!(
+            (&fresh.document_id, &fresh.document_version),
+            (&source.document_id, &source.document_version)
+        );
+        assert_eq!(fresh.targets, source.targets);
+        let mut want = source.parameters.clone();
+        want[0].value.push_str("-again");
+        assert_eq!(
+            fresh.parameters, want,
+            "the first edited, the others as they were"
+        );
     }
 
     #[test]

@@ -350,6 +350,21 @@ fn help_overlay() {
     insta::assert_snapshot!(screen(&app, 80, 24));
 }
 
+/// The whole help, down to the legend's last line and the box's bottom, fits 80×24 in
+/// each language.
+#[test]
+fn the_whole_help_fits_80x24_in_each_language() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut app = resized(mixed_in(lang), 80, 24);
+        key(&mut app, KeyCode::Char('?'));
+        let text = screen(&app, 80, 24);
+        let last = lang.t(coctop::i18n::Msg::LegendMarkers);
+        let last_line = text.lines().find(|l| l.contains("! ~ ≈"));
+        assert!(last_line.is_some_and(|l| l.contains(&*last)), "{text}");
+        assert!(text.contains('└'), "{text}");
+    }
+}
+
 #[test]
 fn filter_being_typed() {
     let mut app = resized(mixed(), 80, 24);
@@ -653,6 +668,108 @@ fn first_page() -> coctop::watch::PageAt {
     }
 }
 
+#[test]
+fn step_values_a_whole_failure_and_a_hosts_output_in_the_pager() {
+    let mut app = resized(zoomed_on_running('4'), 100, 40);
+    let pair = |key: &str, value: &str| KeyValue {
+        key: key.into(),
+        value: value.into(),
+    };
+    let failure = "exit code 1 on web-03\n\u{1b}[31mstderr:\u{1b}[0m disk /var is full, \
+                   and this line is long enough to wrap at the edge of a 100-column screen, which it does here\n\
+                   see the host output";
+    let steps = vec![
+        Step {
+            execution_step_id: Some("301".into()),
+            name: Some("prepare".into()),
+            action: Some("coc:runScript".into()),
+            status: Some(Status::Succeed),
+            inputs: vec![pair("script", "df -h"), pair("timeout_seconds", "300")],
+            outputs: vec![pair("exit_code", "0")],
+            start_time: Some(ago(10)),
+            end_time: Some(ago(9)),
+            ..Step::default()
+        },
+        Step {
+            execution_step_id: Some("302".into()),
+            name: Some("clean up".into()),
+            action: Some("coc:runScript".into()),
+            status: Some(Status::Failed),
+            message: Some(failure.into()),
+            outputs: vec![pair("exit_code", "1")],
+            start_time: Some(ago(9)),
+            end_time: Some(ago(8)),
+            ..Step::default()
+        },
+    ];
+    send(
+        &mut app,
+        Update::Reply(Reply::Steps {
+            id: id(2),
+            result: Ok(steps),
+            at: now(),
+        }),
+    );
+    let text = screen(&app, 100, 40);
+    assert!(text.contains("    in   script           df -h"), "{text}");
+    assert!(text.contains("    out  exit_code        0"), "{text}");
+    assert!(text.contains("    stderr: disk /var is full"), "{text}");
+    assert!(text.contains("    see the host output"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    insta::assert_snapshot!("steps_with_values_and_a_whole_failure", text);
+    // The failed step's rows: its line, its output, its message. Enter on any of them
+    // opens its hosts.
+    keys(&mut app, "jjjjjj");
+    key(&mut app, KeyCode::Enter);
+    let output = format!(
+        "{}\u{1b}[2J\u{1b}]0;owned\u{7}ERROR: no space left on device\r\n\tretrying\nerror again\n",
+        "checking /var\n".repeat(3)
+    );
+    let host = serde_json::from_value(serde_json::json!({
+        "id": 7, "status": "Failed", "message": output,
+        "properties": {"name": "web-03", "fixed_ip": "10.0.0.3"},
+    }))
+    .unwrap();
+    send(
+        &mut app,
+        Update::Reply(Reply::Instances {
+            id: id(2),
+            step_id: "302".into(),
+            page: first_page(),
+            result: Ok(coctop::coc::Page {
+                data: vec![host],
+                total: Some(1),
+            }),
+            at: now(),
+        }),
+    );
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "/error");
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app, 100, 40);
+    assert!(
+        text.contains("web-03 (10.0.0.3) · step clean up · Failed"),
+        "{text}"
+    );
+    assert!(text.contains("ERROR: no space left on device"), "{text}");
+    assert!(text.contains("        retrying"), "{text}");
+    assert!(text.contains("\"error\" match 1 of 2"), "{text}");
+    insta::assert_snapshot!("a_hosts_output_searched", text);
+    let buf = buffer(&app, 100, 40);
+    let row = (0..40)
+        .find(|&y| {
+            (0..100)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("ERROR: no")
+        })
+        .unwrap();
+    assert_eq!(
+        buf[(0, row)].bg,
+        Color::Yellow,
+        "the current match stands out"
+    );
+}
 /// Every screen of the dashboard, by name, in `lang` at 80x24.
 fn every_screen(lang: Lang) -> Vec<(&'static str, String)> {
     let at_80x24 = |app: &App| screen(app, 80, 24);

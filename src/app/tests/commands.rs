@@ -156,7 +156,7 @@ fn a_key_the_dashboard_takes_is_refused_naming_both_uses() {
     .unwrap_err();
     assert_eq!(index, 1);
     assert!(
-        why.contains("\"my actions\"") && why.contains("operate on the ticket"),
+        why.contains("\"my actions\"") && why.contains("operate: what its status allows"),
         "{why}"
     );
     let (_, why) = keymap_with(&[

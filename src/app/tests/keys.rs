@@ -16,6 +16,31 @@ fn in_focus(focus: Focus) -> App {
             steps_arrive(&mut app, 0, vec![failed_step()]);
             &[KeyCode::Enter, KeyCode::Char('4'), KeyCode::Enter]
         }
+        Focus::Output | Focus::OutputLine | Focus::OutputOverwrite => {
+            select_id(&mut app, &id_text(0));
+            steps_arrive(&mut app, 0, vec![failed_step()]);
+            for key in [KeyCode::Enter, KeyCode::Char('4'), KeyCode::Enter] {
+                press(&mut app, key);
+            }
+            hosts_arrive(&mut app, vec![output_host("web-01", "Failed", "boom\n")]);
+            press(&mut app, KeyCode::Enter);
+            match focus {
+                Focus::Output => &[],
+                Focus::OutputLine => &[KeyCode::Char('/')],
+                _ => {
+                    ch(&mut app, 'w');
+                    press(&mut app, KeyCode::Enter);
+                    update(
+                        &mut app,
+                        Message::OutputSaved {
+                            path: "EX0000-web-01.log".into(),
+                            result: SaveResult::Exists,
+                        },
+                    );
+                    &[]
+                }
+            }
+        }
         Focus::Browse => &[KeyCode::Char('b')],
         Focus::BrowseFilterLine => &[KeyCode::Char('b'), KeyCode::Char('/')],
         Focus::FilterLine => &[KeyCode::Char('/')],
@@ -23,6 +48,11 @@ fn in_focus(focus: Focus) -> App {
         Focus::Remove => &[KeyCode::Char('d')],
         Focus::Menu => &[KeyCode::Char('x')],
         Focus::Confirm => &[KeyCode::Char('x'), KeyCode::Enter],
+        Focus::Review => {
+            runnable_again(&mut app, 3);
+            select_id(&mut app, &id_text(3));
+            &[KeyCode::Char('x'), KeyCode::Enter]
+        }
         Focus::Notice => {
             select_id(&mut app, &id_text(3));
             &[KeyCode::Char('x')]

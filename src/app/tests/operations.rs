@@ -20,7 +20,10 @@ fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
         else {
             panic!("a menu: {:?}", app.prompt());
         };
-        let want: Vec<crate::coc::JobOperation> = want.into_iter().map(Into::into).collect();
+        let want: Vec<Choice> = want
+            .into_iter()
+            .map(|op| Choice::Operate(op.into()))
+            .collect();
         assert_eq!((menu, choices), (&id(n), &want));
         press(&mut app, KeyCode::Esc);
         assert!(app.prompt().is_none());
@@ -324,4 +327,188 @@ fn notices_wait_for_the_line_being_typed_and_come_one_at_a_time() {
     assert_eq!(title(&app), "RETRY refused");
     ch(&mut app, 'j');
     assert!(app.prompt().is_none());
+}
+
+/// The runs a reaction starts: from which ticket, and what.
+fn starts(out: &Reaction) -> Vec<(TicketRef, crate::launch::JobRun)> {
+    out.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Engine(Command::Start { from, run }) => Some((from.clone(), (**run).clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `x` on ticket 3 (finished, runnable again), the menu's "run again", Enter.
+fn review_run_again(app: &mut App) {
+    select_id(app, &id_text(3));
+    ch(app, 'x');
+    let Some(Prompt::Menu { choices, .. }) = app.prompt() else {
+        panic!("a menu: {:?}", app.prompt());
+    };
+    assert_eq!(choices, &[Choice::RunAgain], "nothing else fits a success");
+    press(app, KeyCode::Enter);
+    assert_eq!(app.focus(), Focus::Review);
+}
+
+#[test]
+fn run_again_reviews_the_same_run_with_its_parameters_edited_one_by_one() {
+    let mut app = mixed();
+    runnable_again(&mut app, 3);
+    review_run_again(&mut app);
+    // The first parameter: "nginx" becomes "apache"; j and k are text here.
+    for _ in "nginx".chars() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    for c in "apache".chars() {
+        assert!(starts(&ch(&mut app, c)).is_empty());
+    }
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    ch(&mut app, 'j');
+    press(&mut app, KeyCode::Up);
+    ch(&mut app, 'k');
+    assert!(
+        starts(&press(&mut app, KeyCode::Enter)).is_empty(),
+        "Enter only confirms"
+    );
+    let Some(Prompt::ConfirmRunAgain { run, .. }) = app.prompt() else {
+        panic!("a confirmation: {:?}", app.prompt());
+    };
+    let shown = run.describe();
+    assert_eq!(shown[0], "RUN job job3 (DM1)  version v2");
+    assert_eq!(shown[1], "  parameter service = apachek");
+    assert_eq!(shown[2], "  parameter mode = rollingj");
+    let started = starts(&ch(&mut app, 'y'));
+    let [(from, run)] = &started[..] else {
+        panic!("one start: {started:?}");
+    };
+    assert_eq!(from, &id(3));
+    let source = app.ticket(&id(3)).unwrap().ticket.clone().unwrap();
+    let again = crate::launch::JobRun::again(source.as_execution().unwrap()).unwrap();
+    assert_eq!(run.document_id, "DM1");
+    assert_eq!(run.request.version, again.request.version);
+    assert_eq!(run.request.targets, again.request.targets);
+    assert_eq!(run.request.target_parameter_name.as_deref(), Some("hosts"));
+    let values: Vec<&str> = run
+        .request
+        .parameters
+        .iter()
+        .map(|p| p.value.as_str())
+        .collect();
+    assert_eq!(values, ["apachek", "rollingj"]);
+    assert!(app.prompt().is_none());
+}
+
+#[test]
+fn no_stray_key_starts_a_run_again_and_esc_leaves_the_review() {
+    let mut app = mixed();
+    runnable_again(&mut app, 3);
+    review_run_again(&mut app);
+    assert!(starts(&press(&mut app, KeyCode::Esc)).is_empty());
+    assert!(app.prompt().is_none(), "Esc leaves the review");
+    for stray in [
+        KeyCode::Enter,
+        KeyCode::Char('Y'),
+        KeyCode::Char('n'),
+        KeyCode::Esc,
+        KeyCode::Down,
+        KeyCode::Backspace,
+    ] {
+        review_run_again(&mut app);
+        press(&mut app, KeyCode::Enter);
+        assert!(matches!(app.prompt(), Some(Prompt::ConfirmRunAgain { .. })));
+        assert!(
+            starts(&press(&mut app, stray)).is_empty(),
+            "{stray:?} started it"
+        );
+        assert!(app.prompt().is_none(), "{stray:?} cancels");
+    }
+    // A running ticket, or one without a job, is not offered it.
+    select_id(&mut app, &id_text(1));
+    ch(&mut app, 'x');
+    assert!(
+        matches!(app.prompt(), Some(Prompt::Menu { choices, .. }) if !choices.contains(&Choice::RunAgain))
+    );
+}
+
+fn started(app: &mut App, result: Result<String, ApiError>) -> Reaction {
+    let source = app.ticket(&id(3)).unwrap().ticket.clone().unwrap();
+    let run = crate::launch::JobRun::again(source.as_execution().unwrap()).unwrap();
+    update(
+        app,
+        Message::Engine(Update::Reply(Reply::Started {
+            from: id(3),
+            run: Arc::new(run),
+            result,
+            at: app.now,
+        })),
+    )
+}
+
+#[test]
+fn the_new_ticket_joins_the_watch_list_saved_and_opens() {
+    let mut app = mixed();
+    runnable_again(&mut app, 3);
+    let out = started(&mut app, Ok("EX0042".into()));
+    assert!(out.redraw);
+    assert!(app.ticket(&r("EX0042")).is_some(), "watched");
+    assert_eq!(app.view(), View::Ticket);
+    assert_eq!(app.shown().unwrap().id, r("EX0042"), "and opened");
+    assert!(
+        out.actions
+            .contains(&Action::Engine(Command::Add(r("EX0042"))))
+    );
+    assert!(
+        out.actions
+            .contains(&Action::SaveWatch(WatchChange::Add(vec![
+                WatchEntry::unlabelled(r("EX0042"))
+            ])))
+    );
+    assert!(
+        out.actions
+            .contains(&Action::Engine(Command::Follow(Some(r("EX0042")))))
+    );
+}
+
+#[test]
+fn a_refused_or_unanswered_run_again_is_told_with_how_to_find_it() {
+    let mut app = mixed();
+    runnable_again(&mut app, 3);
+    let refused = ApiError::Http {
+        status: 400,
+        error_code: Some("COC.00040001".into()),
+        error_msg: Some("missing parameter".into()),
+        request_id: Some("req-1".into()),
+        excerpt: None,
+        retry_after: None,
+    };
+    started(&mut app, Err(refused));
+    let Some(Prompt::Notice { title, lines }) = app.prompt() else {
+        panic!("a notice: {:?}", app.prompt());
+    };
+    assert!(title.contains("refused"), "{title}");
+    assert!(
+        lines.iter().any(|l| l.contains("COC.00040001")),
+        "{lines:?}"
+    );
+    press(&mut app, KeyCode::Esc);
+    let timeout = ApiError::Timeout {
+        after: Duration::from_secs(15),
+    };
+    started(&mut app, Err(timeout));
+    let Some(Prompt::Notice { lines, .. }) = app.prompt() else {
+        panic!("a notice: {:?}", app.prompt());
+    };
+    assert!(lines[0].contains("outcome unknown"), "{lines:?}");
+    assert!(
+        lines[1].contains("coctop list --job-id DM1 --since 2m"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        app.tickets().len(),
+        mixed().tickets().len(),
+        "nothing watched"
+    );
 }

@@ -305,10 +305,12 @@ impl Fuzz {
             (Focus::Menu, _) => match app.prompt() {
                 Some(Prompt::Menu {
                     choices, cursor, ..
-                }) if choices[*cursor] == Operation::Terminate.into() => match choices.len() {
-                    1 => KeyCode::Esc,
-                    _ => KeyCode::Char('j'),
-                },
+                }) if choices[*cursor] == Choice::Operate(Operation::Terminate.into()) => {
+                    match choices.len() {
+                        1 => KeyCode::Esc,
+                        _ => KeyCode::Char('j'),
+                    }
+                }
                 _ => KeyCode::Enter,
             },
             (Focus::Confirm, _) => match app.prompt() {
@@ -441,7 +443,7 @@ fn fuzz(seed: u64, steps: usize, mode: u8) -> Result<(), String> {
         // TabRows agree with themselves for every tab.
         if let Some(entry) = f.app.shown() {
             for &tab in Tab::of(entry.kind()) {
-                let rows = TabRows::of(entry, tab);
+                let rows = TabRows::of(entry, tab, 60);
                 for i in 0..rows.len() {
                     if rows.row(i).is_none() {
                         return Err(format!("seed {seed} step {step}: {tab:?} row {i} none"));
