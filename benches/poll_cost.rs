@@ -6,7 +6,8 @@
 //!
 //! Run: `cargo bench --bench poll_cost` (optional: `-- --seconds 30`, `--only 200` for
 //! the scenarios of 200 tickets, `--binary PATH` to measure another build of coctop,
-//! for a before/after side by side).
+//! for a before/after side by side, `--kind script` to watch PROCESSING script tickets
+//! instead of executions).
 
 #[path = "../tests/it/support/pty.rs"]
 mod pty;
@@ -16,9 +17,10 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use coctop::coc::ScriptStatus;
 use coctop::sim::{self, SimHandle, SimOptions};
 use pty::{PtyApp, isolated_env};
-use support::{arg, listing, pick_tickets, process_cpu_seconds, text_arg};
+use support::{arg, listing, pick_script_tickets, pick_tickets, process_cpu_seconds, text_arg};
 
 /// Measuring starts once every ticket has been seen: a first sight changes the header's
 /// counts and is drawn, later polls of unchanged tickets are not.
@@ -49,9 +51,15 @@ fn main() {
     let seconds = arg("--seconds", 30);
     let only = arg("--only", 0) as usize;
     let binary = text_arg("--binary").unwrap_or_else(|| env!("CARGO_BIN_EXE_coctop").into());
+    let scripts = text_arg("--kind").as_deref() == Some("script");
     let window = Duration::from_secs(seconds);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    println!("dashboard vs wait, {seconds} s windows, poll interval 1 s, {binary}");
+    let kind = if scripts {
+        "script tickets"
+    } else {
+        "executions"
+    };
+    println!("dashboard vs wait, {kind}, {seconds} s windows, poll interval 1 s, {binary}");
     for scenario in [
         Scenario {
             active: 50,
@@ -80,15 +88,29 @@ fn main() {
     .filter(|s| only == 0 || s.active == only)
     {
         // Tickets that stay active for the whole run: ticket time almost stands still.
+        // About one seeded script ticket in five is PROCESSING.
         let options = SimOptions {
             tickets: scenario.active * 4 + 100,
+            script_tickets: if scripts {
+                scenario.active * 6 + 100
+            } else {
+                SimOptions::default().script_tickets
+            },
             speed: 1e-4,
             ..SimOptions::default()
         };
         let sim = runtime
             .block_on(sim::start(([127, 0, 0, 1], 0).into(), options))
             .unwrap();
-        let ids = runtime.block_on(pick_tickets(&sim, scenario.active, |t| !t.is_terminal()));
+        let ids = if scripts {
+            runtime.block_on(pick_script_tickets(
+                &sim,
+                scenario.active,
+                ScriptStatus::Processing,
+            ))
+        } else {
+            runtime.block_on(pick_tickets(&sim, scenario.active, |t| !t.is_terminal()))
+        };
         assert_eq!(ids.len(), scenario.active, "enough active tickets");
         let home = tempfile::tempdir().unwrap();
         let config = home.path().join("coctop.toml");

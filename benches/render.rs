@@ -1,6 +1,7 @@
 //! One full dashboard frame with 10,000 tickets at 200x50 (budget: under 1 ms), the
 //! cost of `update` at that scale: re-sorting, and one poll result arriving; key presses
-//! with a huge ticket, 10,000 hosts or a megabyte of one host's output open.
+//! with a huge ticket, 10,000 hosts, a megabyte of one host's output or a script
+//! host's 1 MB output open.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -11,11 +12,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use coctop::app::{App, AppInit, Message, update};
+use coctop::app::{Action, App, AppInit, Message, Reaction, update};
+use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ScriptHost, ScriptHostQuery};
 use coctop::coc::{ExecutionType, JobTicket, KeyValue, Page, Status, Step, Ticket, TicketRef};
 use coctop::config::WatchEntry;
 use coctop::i18n::Lang;
-use coctop::watch::{Cursor, PageAt, Reply, TicketUpdate, Update};
+use coctop::sim::{self, SimOptions};
+use coctop::watch::{Command, Cursor, PageAt, Reply, ScriptProgress, TicketUpdate, Update};
 
 const TICKETS: usize = 10_000;
 const NOW: u64 = 1_751_378_400;
@@ -99,8 +102,8 @@ fn dashboard(selected: usize) -> App {
     app
 }
 
-fn key(app: &mut App, code: KeyCode) {
-    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+fn key(app: &mut App, code: KeyCode) -> Reaction {
+    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
 fn render(c: &mut Criterion) {
@@ -402,12 +405,119 @@ fn key_press_with_a_tag_filter_typed(c: &mut Criterion) {
     });
 }
 
+/// A key press with the simulator's largest host output (about 1 MB, many lines, some
+/// long, non-ASCII and escape sequences) open in the output pager of a script ticket's
+/// batch host: `update` and the frame after it (budget: under 16 ms).
+fn key_press_with_a_1mb_host_output_open(c: &mut Criterion) {
+    let runtime = coctop::cmd::runtime().unwrap();
+    let (ticket, progress, batch_index, hosts) = runtime.block_on(async {
+        let sim = sim::start(([127, 0, 0, 1], 0).into(), SimOptions::default())
+            .await
+            .unwrap();
+        let config = ClientConfig::new(Endpoint::from_url(&sim.base_url()).unwrap(), Auth::None);
+        let client = Client::new(config).unwrap();
+        let mut largest: Option<(usize, String, u32, Page<ScriptHost>)> = None;
+        for uuid in sim.script_ticket_ids() {
+            let batches = client.list_script_batches(&uuid).await.unwrap();
+            for batch in &batches {
+                let index = batch.batch_index.unwrap();
+                let query = ScriptHostQuery::default();
+                let page = client
+                    .list_script_hosts(&uuid, index, &query)
+                    .await
+                    .unwrap();
+                let size = page
+                    .data
+                    .iter()
+                    .filter_map(|h| h.message.as_ref())
+                    .map(String::len)
+                    .max()
+                    .unwrap_or(0);
+                if largest.as_ref().is_none_or(|(s, ..)| size > *s) {
+                    largest = Some((size, uuid.clone(), index, page));
+                }
+            }
+        }
+        let (size, uuid, index, hosts) = largest.unwrap();
+        assert!(
+            size > 900_000,
+            "a host output of about 1 MB, not {size} bytes"
+        );
+        let ticket = client.get_script_ticket(&uuid).await.unwrap();
+        let progress = ScriptProgress {
+            statistics: client.script_statistics(&uuid).await.unwrap(),
+            batches: client.list_script_batches(&uuid).await.unwrap(),
+        };
+        sim.stop().await;
+        (ticket, progress, index, hosts)
+    });
+    let now = UNIX_EPOCH + Duration::from_secs(NOW);
+    let id = TicketRef::script(&ticket.execute_uuid).unwrap();
+    let mut app = watching(&[id.to_string()]);
+    update(
+        &mut app,
+        Message::Engine(Update::Ticket(TicketUpdate::Snapshot {
+            id: id.clone(),
+            ticket: Arc::new(JobTicket::from(ticket)),
+            at: now,
+        })),
+    );
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('2'));
+    update(
+        &mut app,
+        Message::Engine(Update::Reply(Reply::Progress {
+            id: id.clone(),
+            result: Ok(progress),
+            at: now,
+        })),
+    );
+    for _ in 1..batch_index {
+        key(&mut app, KeyCode::Down);
+    }
+    let page = key(&mut app, KeyCode::Enter)
+        .actions
+        .into_iter()
+        .find_map(|action| match action {
+            Action::Engine(Command::FetchBatchHosts { page, .. }) => Some(page),
+            _ => None,
+        })
+        .expect("the batch's hosts asked for");
+    update(
+        &mut app,
+        Message::Engine(Update::Reply(Reply::BatchHosts {
+            id,
+            batch_index,
+            page,
+            result: Ok(hosts),
+            at: now,
+        })),
+    );
+    let shown = app.hosts().unwrap().script_hosts().to_vec();
+    let size = |h: &ScriptHost| h.message.as_ref().map_or(0, String::len);
+    let at = (0..shown.len()).max_by_key(|&i| size(&shown[i])).unwrap();
+    for _ in 0..at {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    let output = app.output().expect("the output open in the pager");
+    assert!(output.raw().len() > 900_000, "{} bytes", output.raw().len());
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    scroll_and_draw(
+        c,
+        "key_and_frame_1mb_host_output_open",
+        &mut app,
+        &mut terminal,
+    );
+}
+
 criterion_group!(
     benches,
     render,
     key_press_with_a_tag_filter_typed,
     key_press_with_a_huge_ticket_open,
     key_press_with_10k_hosts_open,
-    key_press_with_1mb_output_open
+    key_press_with_1mb_output_open,
+    key_press_with_a_1mb_host_output_open
 );
 criterion_main!(benches);

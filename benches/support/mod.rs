@@ -2,7 +2,10 @@
 //! tickets of the simulator picked by status.
 #![allow(dead_code)]
 
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, ListQuery, RetryPolicy, Ticket};
+use coctop::coc::{
+    Auth, Client, ClientConfig, Endpoint, ListQuery, RetryPolicy, ScriptOrderQuery, ScriptStatus,
+    Ticket, TicketRef,
+};
 use coctop::sim::SimHandle;
 
 /// `--name VALUE` from the bench's command line, else `default`.
@@ -52,9 +55,7 @@ pub async fn pick_tickets(
     n: usize,
     keep: impl Fn(&Ticket) -> bool,
 ) -> Vec<String> {
-    let mut config = ClientConfig::new(Endpoint::from_url(&sim.base_url()).unwrap(), Auth::None);
-    config.retry = RetryPolicy::none();
-    let client = Client::new(config).unwrap();
+    let client = sim_client(sim);
     let mut ids = Vec::new();
     let mut offset = 0;
     while ids.len() < n {
@@ -79,4 +80,41 @@ pub async fn pick_tickets(
     }
     ids.truncate(n);
     ids
+}
+
+/// Up to `n` references (`script/UUID`) of the simulator's script tickets in `status`,
+/// paging through the script list by marker.
+pub async fn pick_script_tickets(sim: &SimHandle, n: usize, status: ScriptStatus) -> Vec<String> {
+    let client = sim_client(sim);
+    let mut refs = Vec::new();
+    let mut marker = None;
+    while refs.len() < n {
+        let page = client
+            .list_script_orders(&ScriptOrderQuery {
+                limit: Some(100),
+                marker,
+                status: Some(status.clone()),
+                ..ScriptOrderQuery::default()
+            })
+            .await
+            .unwrap();
+        marker = page.data.last().and_then(|row| row.order_id);
+        refs.extend(
+            page.data
+                .iter()
+                .filter_map(|row| TicketRef::script(&row.execute_uuid).ok())
+                .map(|r| r.to_string()),
+        );
+        if marker.is_none() {
+            break;
+        }
+    }
+    refs.truncate(n);
+    refs
+}
+
+fn sim_client(sim: &SimHandle) -> Client {
+    let mut config = ClientConfig::new(Endpoint::from_url(&sim.base_url()).unwrap(), Auth::None);
+    config.retry = RetryPolicy::none();
+    Client::new(config).unwrap()
 }
