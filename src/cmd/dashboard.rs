@@ -68,19 +68,7 @@ pub fn run(globals: &Globals) -> Exit {
         commands: config.commands.iter().map(|c| c.command.clone()).collect(),
         region: client_config.endpoint.region.clone(),
     };
-    // Edits go to the file the config came from, or would have.
-    let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
-    let effects = effects::Effects {
-        teller: Some(Teller::new(&config.notify, &endpoint_name)),
-        last_read: Arc::new(
-            config_path
-                .as_deref()
-                .map(LastRead::of_file)
-                .unwrap_or_default(),
-        ),
-        config_path,
-        cache: None,
-    };
+    let effects = effects_without_cache(globals, &config.notify, &endpoint_name);
     let cache_key = cache::Key::of(&client_config);
     let cache = config::cache_dir().map(|dir| effects::CacheTarget {
         path: cache::path_for(&dir, &cache_key),
@@ -164,19 +152,8 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
         // Each ticket's own, from its profile.
         region: None,
     };
-    let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
-    let effects = effects::Effects {
-        teller: Some(Teller::new(&file.notify, &title)),
-        last_read: Arc::new(
-            config_path
-                .as_deref()
-                .map(LastRead::of_file)
-                .unwrap_or_default(),
-        ),
-        config_path,
-        // One cache file per endpoint and account: not yet for several at once.
-        cache: None,
-    };
+    // One cache file per endpoint and account: not yet for several profiles at once.
+    let effects = effects_without_cache(globals, &file.notify, &title);
     let destinations = views
         .iter()
         .zip(&clients)
@@ -228,6 +205,27 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
 }
 
 /// The accent and region of a view's profile.
+/// The dashboard's effects: notifications, and edits saved to the file the config came
+/// from (or would have); the cache is set apart, where there is one.
+fn effects_without_cache(
+    globals: &Globals,
+    notify: &crate::notify::NotifyConfig,
+    title: &str,
+) -> effects::Effects {
+    let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
+    effects::Effects {
+        teller: Some(Teller::new(notify, title)),
+        last_read: Arc::new(
+            config_path
+                .as_deref()
+                .map(LastRead::of_file)
+                .unwrap_or_default(),
+        ),
+        config_path,
+        cache: None,
+    }
+}
+
 fn profile_look(view: &config::Config) -> ProfileLook {
     ProfileLook {
         accent: view
