@@ -18,6 +18,7 @@ use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
 use crate::config::{ViewEntry, edit};
 use crate::custom;
 use crate::files;
+use crate::heap;
 use crate::notify::{Notification, NotifyConfig, Teller};
 use crate::process;
 
@@ -187,11 +188,21 @@ impl Effects {
         }
     }
 
-    /// Writes the tickets to the cache on a blocking thread (while running).
+    /// Writes the tickets to the cache on a blocking thread (while running), then gives
+    /// back what writing them took.
     pub fn remember_in_background(&self, app: &App) {
         if let Some(cache) = &self.cache {
-            tokio::task::spawn_blocking(cache.write(app));
+            let write = cache.write(app);
+            tokio::task::spawn_blocking(move || {
+                write();
+                heap::trim();
+            });
         }
+    }
+
+    /// Gives back what reading the cache took, once its tickets are in place.
+    pub fn recalled(&self) {
+        tokio::task::spawn_blocking(heap::trim);
     }
 }
 
