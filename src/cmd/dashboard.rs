@@ -345,7 +345,13 @@ fn need_terminal() -> Result<(), Exit> {
     ))
 }
 
+/// The heap's arenas the dashboard's threads share: with one per thread, tickets
+/// decoded on one thread and freed on another left about 10 MB more resident at 10,000
+/// tickets (`benches/watch_10k.rs`), for allocations that hardly ever contend.
+const DASHBOARD_ARENAS: i32 = 2;
+
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    crate::heap::limit_arenas(DASHBOARD_ARENAS);
     super::threaded_runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
 }
 
