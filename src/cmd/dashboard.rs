@@ -33,6 +33,9 @@ pub fn run(globals: &Globals) -> Exit {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
+    // The profile's view is all the dashboard needs: not a second copy of a long
+    // watch list for as long as it runs.
+    drop(file);
     if let Err(e) = check_command_keys(&config) {
         return usage_error(&e.to_string());
     }
