@@ -60,6 +60,14 @@ impl Choice {
             Choice::RunAgain => lang.t(Msg::RunAgain),
         }
     }
+
+    /// As the log file names it.
+    fn logged(self) -> String {
+        match self {
+            Choice::Operate(operation) => operation.described(),
+            Choice::RunAgain => "RUN_AGAIN".into(),
+        }
+    }
 }
 
 /// A box over the screen that takes every key until it closes.
@@ -68,6 +76,8 @@ pub enum Prompt {
     /// What fits the ticket now.
     Menu {
         id: TicketRef,
+        /// Where its operations go, when there are several profiles (sanitised).
+        to: Option<String>,
         choices: Vec<Choice>,
         cursor: usize,
     },
@@ -104,6 +114,11 @@ pub enum PromptKey {
     Closed,
     /// Confirmed: send this.
     Send {
+        id: TicketRef,
+        operation: JobOperation,
+    },
+    /// The confirmation of this was answered with anything but yes: nothing is sent.
+    Declined {
         id: TicketRef,
         operation: JobOperation,
     },
@@ -233,20 +248,32 @@ impl Prompts {
         self.open = Some(Prompt::RunConfirm(run));
     }
 
+    /// The confirmation open, if one is, closes unanswered (the dashboard ends): what
+    /// it asked about.
+    pub fn take_confirmation(&mut self) -> Option<(TicketRef, JobOperation)> {
+        match self.open.take() {
+            Some(Prompt::Confirm { id, operation, .. }) => Some((id, operation)),
+            other => {
+                self.open = other;
+                None
+            }
+        }
+    }
+
     /// `x` on `ticket` (`id` is what the user is looking at); `host` is an operation
-    /// on the host at the cursor of a batch's hosts, offered too when there is one.
+    /// on the host at the cursor of a batch's hosts, offered too when there is one;
+    /// `to`: where they go, named when there are several profiles. Under read-only
+    /// (`read_only` says why) a notice instead, and the answer names what the menu
+    /// would have offered (`RETRY`, `TERMINATE|SKIP_BATCH`), for the log.
     pub fn open_menu(
         &mut self,
         id: &TicketRef,
         ticket: Option<&JobTicket>,
         host: Option<JobOperation>,
-        settings: &UiSettings,
-    ) {
+        read_only: Option<&str>,
+        to: Option<&Destination>,
+    ) -> Option<String> {
         let lang = self.lang;
-        if let Some(why) = &settings.read_only {
-            let lines = vec![lang.t(Msg::OperationsOff(why)).into_owned()];
-            return self.notice(lang.t(Msg::ReadOnlyTitle), lines);
-        }
         let mut choices: Vec<Choice> = ticket
             .map(operate::offered)
             .unwrap_or_default()
@@ -259,6 +286,12 @@ impl Prompts {
             .is_some_and(|t| t.is_terminal() && JobRun::again(t).is_some());
         if again {
             choices.push(Choice::RunAgain);
+        }
+        if let Some(why) = read_only {
+            let lines = vec![lang.t(Msg::OperationsOff(why)).into_owned()];
+            self.notice(lang.t(Msg::ReadOnlyTitle), lines);
+            let blocked: Vec<String> = choices.into_iter().map(Choice::logged).collect();
+            return (!blocked.is_empty()).then(|| blocked.join("|"));
         }
         if choices.is_empty() {
             let status = match ticket.and_then(JobTicket::status) {
@@ -274,13 +307,16 @@ impl Prompts {
                 })
                 .into_owned(),
             ];
-            return self.notice(lang.t(Msg::NothingToDoTitle), lines);
+            self.notice(lang.t(Msg::NothingToDoTitle), lines);
+            return None;
         }
         self.open = Some(Prompt::Menu {
             id: id.clone(),
+            to: to.map(|to| destination(lang, to)),
             choices,
             cursor: 0,
         });
+        None
     }
 
     /// Moves the menu's cursor.
@@ -312,6 +348,7 @@ impl Prompts {
             id,
             choices,
             cursor,
+            ..
         }) = self.open.take()
         else {
             return;
@@ -406,12 +443,16 @@ impl Prompts {
             id: id.clone(),
             operation,
         };
+        let declined = PromptKey::Declined {
+            id: id.clone(),
+            operation: *operation,
+        };
         let result = match key {
             ConfirmKey::Char(c) if !typed_answer => {
                 if operate::confirmed(*operation, id, &c.to_string()) {
                     send(id, *operation)
                 } else {
-                    PromptKey::Closed
+                    declined
                 }
             }
             ConfirmKey::Char(c) => {
@@ -425,7 +466,7 @@ impl Prompts {
             ConfirmKey::Enter if typed_answer && operate::confirmed(*operation, id, typed) => {
                 send(id, *operation)
             }
-            _ => PromptKey::Closed,
+            _ => declined,
         };
         self.open = None;
         result

@@ -8,6 +8,7 @@ use super::commands::Run;
 use crate::coc::TicketRef;
 use crate::config::{ViewEntry, WatchEntry};
 use crate::notify::{Notification, NotifyConfig};
+use crate::operate::Attempt;
 use crate::watch::Command;
 
 /// What the event loop must do after an update.
@@ -24,7 +25,8 @@ pub enum Action {
     Open(String),
     /// Tell the user: bell, desktop notification, hook (as `[notify]` says).
     Notify(Notification),
-    /// Save a watch-list change to the config file (answered with `Message::Saved`).
+    /// Save a watch-list change to the config file (answered with `Message::Added` or
+    /// `Message::Saved`).
     SaveWatch(WatchChange),
     /// Save a `[[view]]` to the config file (answered with `Message::Saved`).
     SaveView(ViewEntry),
@@ -39,6 +41,9 @@ pub enum Action {
     },
     /// Run a custom command (answered with `Message::CommandEnded`).
     Run(Run),
+    /// An operation attempt's line in the log file (one never sent: declined, or
+    /// read-only).
+    Log(Attempt),
 }
 
 /// A change of the watch list the user made in the dashboard.

@@ -57,9 +57,21 @@ pub fn spawn<F: Fetcher>(
     config: EngineConfig,
     ids: Vec<TicketRef>,
 ) -> EngineHandle {
+    spawn_for(fetcher, config, ids, None)
+}
+
+/// `spawn` for one profile's tickets: the log lines of its operations name where they
+/// went (`to`), as the operation commands' do.
+pub fn spawn_for<F: Fetcher>(
+    fetcher: Arc<F>,
+    config: EngineConfig,
+    ids: Vec<TicketRef>,
+    to: Option<operate::Destination>,
+) -> EngineHandle {
     let (commands, command_rx) = unbounded_channel();
     let (update_tx, updates) = unbounded_channel();
     let mut engine = Engine::new(fetcher, &config, update_tx);
+    engine.destination = to;
     for id in ids {
         engine.add(id);
     }
@@ -112,6 +124,8 @@ struct Engine<F> {
     in_flight: FuturesUnordered<InFlight>,
     rng: ChaCha8Rng,
     updates: UnboundedSender<Update>,
+    /// Where its operations go, for their log lines.
+    destination: Option<operate::Destination>,
 }
 
 impl<F: Fetcher> Engine<F> {
@@ -133,6 +147,7 @@ impl<F: Fetcher> Engine<F> {
             in_flight: FuturesUnordered::new(),
             rng: ChaCha8Rng::seed_from_u64(rand::random()),
             updates,
+            destination: None,
         }
     }
 
@@ -600,7 +615,12 @@ impl<F: Fetcher> Engine<F> {
     /// back on the schedule at once.
     fn operated(&mut self, id: TicketRef, operation: JobOperation, result: Result<(), ApiError>) {
         let outcome = operate::OperationOutcome::of(&result);
-        operate::log(&operation.described(), &id, None, &outcome);
+        operate::log(
+            &operation.described(),
+            &id,
+            self.destination.as_ref(),
+            &outcome,
+        );
         if result.is_ok()
             && let Some(tracked) = self.tracker.tickets.get_mut(&id)
         {

@@ -761,6 +761,77 @@ fn one_confirmed_retry_in_the_real_dashboard() {
     assert!(log.contains(&format!("RETRY {failed}: accepted")), "{log}");
 }
 
+/// #16 item 10: in the real dashboard, a confirmation answered with anything but yes,
+/// one left open when the dashboard quits, and `x` under `--read-only` are each one
+/// line in the operation log, as the commands write them; nothing is sent.
+#[test]
+fn the_dashboard_logs_every_attempt_it_does_not_send() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let failed = first_with(&sim, Status::Failed);
+    let config = home.path().join("coctop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nendpoint = \"{}\"\n\n[[watch]]\nid = \"{failed}\"\nlabel = \"broken\"\n",
+            sim.url()
+        ),
+    )
+    .unwrap();
+    let env = isolated_env(home.path());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config = config.display().to_string();
+    let mut app = PtyApp::spawn(&["--config", &config], &env, 120, 32);
+    app.wait_for("the failed ticket", |s| {
+        s.contains("broken") && s.contains("Failed")
+    });
+    app.send("x");
+    app.wait_for_text("Operate on");
+    app.send("\r");
+    app.wait_for_text("Send RETRY?");
+    app.send("n");
+    app.wait_for("the confirmation gone", |s| !s.contains("Send RETRY?"));
+    // Esc at the menu chooses nothing: no line.
+    app.send("x");
+    app.wait_for_text("Operate on");
+    app.send("\u{1b}");
+    app.wait_for("the menu gone", |s| !s.contains("Operate on"));
+    app.send("x");
+    app.wait_for_text("Operate on");
+    app.send("\r");
+    app.wait_for_text("Send RETRY?");
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+
+    let mut app = PtyApp::spawn(&["--config", &config, "--read-only"], &env, 120, 32);
+    app.wait_for("the failed ticket", |s| {
+        s.contains("broken") && s.contains("Failed")
+    });
+    app.send("x");
+    app.wait_for_text("Operations are off: --read-only");
+    app.send("q");
+    app.wait_for("the notice closed", |s| !s.contains("Operations are off"));
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+
+    assert_eq!(sim.operations(), 0);
+    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("coctop::operate"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    // Under read-only, what the menu would have offered: RETRY, and run again.
+    let expected = [
+        format!("RETRY {failed}: not sent: declined"),
+        format!("RETRY {failed}: not sent: declined"),
+        format!("RETRY|RUN_AGAIN {failed}: not sent: read-only"),
+    ];
+    for (line, expected) in lines.iter().zip(expected) {
+        assert!(line.ends_with(&format!(" {expected}")), "{line}");
+    }
+}
+
 /// After a 401 the engine sends nothing more: an operation asked for then is answered
 /// with the authentication error, and the gateway never sees it.
 #[test]
