@@ -501,14 +501,7 @@ mod tests {
 
     #[test]
     fn time_outs_5xx_and_unreadable_answers_leave_the_outcome_unknown() {
-        let http = |status| ApiError::Http {
-            status,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
-            excerpt: None,
-            retry_after: None,
-        };
+        let http = ApiError::bare_http;
         for error in [
             http(500),
             http(502),

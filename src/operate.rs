@@ -538,14 +538,7 @@ mod tests {
 
     #[test]
     fn time_outs_dropped_connections_and_5xx_leave_the_outcome_unknown() {
-        let http = |status| ApiError::Http {
-            status,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
-            excerpt: None,
-            retry_after: None,
-        };
+        let http = ApiError::bare_http;
         let timeout = ApiError::Timeout {
             after: std::time::Duration::from_secs(15),
         };

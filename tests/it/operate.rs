@@ -711,14 +711,11 @@ mod through_the_dashboard {
     }
 }
 
-/// The real dashboard in a pseudo-terminal: a stray key cancels, `y` sends once, the
-/// History tab says so, and the log file has the line.
-#[test]
-fn one_confirmed_retry_in_the_real_dashboard() {
-    let sim = Sim::start(SimOptions::default());
-    let home = tempfile::tempdir().unwrap();
-    let failed = first_with(&sim, Status::Failed);
-    let config = home.path().join("coctop.toml");
+/// The real dashboard in a pseudo-terminal (with `args`) on a config in `home` watching
+/// the simulator's first failed ticket, labelled `broken`, once it shows it failed.
+fn dashboard_on_a_failed_ticket(sim: &Sim, home: &Path, args: &[&str]) -> (PtyApp, String) {
+    let failed = first_with(sim, Status::Failed);
+    let config = home.join("coctop.toml");
     std::fs::write(
         &config,
         format!(
@@ -727,13 +724,25 @@ fn one_confirmed_retry_in_the_real_dashboard() {
         ),
     )
     .unwrap();
-    let env = isolated_env(home.path());
+    let env = isolated_env(home);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let config = config.display().to_string();
-    let mut app = PtyApp::spawn(&["--config", &config], &env, 120, 32);
+    let mut full = vec!["--config", config.as_str()];
+    full.extend_from_slice(args);
+    let app = PtyApp::spawn(&full, &env, 120, 32);
     app.wait_for("the failed ticket", |s| {
         s.contains("broken") && s.contains("Failed")
     });
+    (app, failed)
+}
+
+/// The real dashboard in a pseudo-terminal: a stray key cancels, `y` sends once, the
+/// History tab says so, and the log file has the line.
+#[test]
+fn one_confirmed_retry_in_the_real_dashboard() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let (mut app, failed) = dashboard_on_a_failed_ticket(&sim, home.path(), &[]);
     app.send("\r");
     app.send("x");
     app.wait_for_text("RETRY");
@@ -768,23 +777,7 @@ fn one_confirmed_retry_in_the_real_dashboard() {
 fn the_dashboard_logs_every_attempt_it_does_not_send() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
-    let failed = first_with(&sim, Status::Failed);
-    let config = home.path().join("coctop.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[api]\nendpoint = \"{}\"\n\n[[watch]]\nid = \"{failed}\"\nlabel = \"broken\"\n",
-            sim.url()
-        ),
-    )
-    .unwrap();
-    let env = isolated_env(home.path());
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let config = config.display().to_string();
-    let mut app = PtyApp::spawn(&["--config", &config], &env, 120, 32);
-    app.wait_for("the failed ticket", |s| {
-        s.contains("broken") && s.contains("Failed")
-    });
+    let (mut app, failed) = dashboard_on_a_failed_ticket(&sim, home.path(), &[]);
     app.send("x");
     app.wait_for_text("Operate on");
     app.send("\r");
@@ -803,10 +796,7 @@ fn the_dashboard_logs_every_attempt_it_does_not_send() {
     app.send("\u{3}");
     assert_eq!(app.wait_exit(), 0);
 
-    let mut app = PtyApp::spawn(&["--config", &config, "--read-only"], &env, 120, 32);
-    app.wait_for("the failed ticket", |s| {
-        s.contains("broken") && s.contains("Failed")
-    });
+    let (mut app, _) = dashboard_on_a_failed_ticket(&sim, home.path(), &["--read-only"]);
     app.send("x");
     app.wait_for_text("Operations are off: --read-only");
     app.send("q");
