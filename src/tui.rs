@@ -121,8 +121,8 @@ fn carry_out(
             context.effects.run_command(run, context.replies);
             Flow::Continue
         }
-        Action::Log(attempt) => {
-            attempt.log();
+        Action::Log(line) => {
+            line.write();
             Flow::Continue
         }
     })
@@ -366,7 +366,7 @@ pub async fn event_loop_with(
     };
     // Ended by a signal: a question left unanswered was declined.
     if let Some(declined) = app.leave() {
-        declined.log();
+        declined.write();
     }
     log_frames(frames, started);
     effects.remember(&app);

@@ -122,6 +122,11 @@ pub enum PromptKey {
         id: TicketRef,
         operation: JobOperation,
     },
+    /// The confirmation of a run again was answered with anything but yes: `what` (as
+    /// `JobRun::what` names it) is not started.
+    RunDeclined {
+        what: String,
+    },
     /// Confirmed: start this run (again of `from`).
     Start {
         from: TicketRef,
@@ -232,7 +237,7 @@ impl Prompts {
                         }
                     }
                     // Anything but `y` cancels: a stray key can never start a job.
-                    _ => PromptKey::Closed,
+                    _ => PromptKey::RunDeclined { what: run.what() },
                 }
             }
             (Some(_), Intent::Close) => {
@@ -249,10 +254,15 @@ impl Prompts {
     }
 
     /// The confirmation open, if one is, closes unanswered (the dashboard ends): what
-    /// it asked about.
-    pub fn take_confirmation(&mut self) -> Option<(TicketRef, JobOperation)> {
+    /// was declined (`PromptKey::Declined` or `RunDeclined`).
+    pub fn take_confirmation(&mut self) -> Option<PromptKey> {
         match self.open.take() {
-            Some(Prompt::Confirm { id, operation, .. }) => Some((id, operation)),
+            Some(Prompt::Confirm { id, operation, .. }) => {
+                Some(PromptKey::Declined { id, operation })
+            }
+            Some(Prompt::ConfirmRunAgain { run, .. }) => {
+                Some(PromptKey::RunDeclined { what: run.what() })
+            }
             other => {
                 self.open = other;
                 None

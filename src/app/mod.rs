@@ -63,7 +63,7 @@ pub use output::{
     words as output_words,
 };
 pub use profiles::{ProfileLook, Profiles};
-pub use reaction::{Action, Reaction, WatchChange};
+pub use reaction::{Action, LogLine, Reaction, WatchChange};
 pub use tickets::{
     Failure, Fetched, Health, KeyWidths, OperationRecord, Origin, ProgressState, StatusCount,
     StepsState, TicketEntry, Transition, urgency,

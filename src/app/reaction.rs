@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::commands::Run;
 use crate::coc::TicketRef;
 use crate::config::{ViewEntry, WatchEntry};
+use crate::launch::{self, RunOutcome};
 use crate::notify::{Notification, NotifyConfig};
 use crate::operate::Attempt;
 use crate::watch::Command;
@@ -41,9 +42,29 @@ pub enum Action {
     },
     /// Run a custom command (answered with `Message::CommandEnded`).
     Run(Run),
-    /// An operation attempt's line in the log file (one never sent: declined, or
-    /// read-only).
-    Log(Attempt),
+    /// An attempt's line in the log file, for one never sent.
+    Log(LogLine),
+}
+
+/// The line of an operation or a run (again) that was never sent: declined, or
+/// read-only; in the format of the commands' lines.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogLine {
+    Operation(Attempt),
+    /// `what` as `JobRun::what` names it.
+    Run {
+        what: String,
+        outcome: RunOutcome,
+    },
+}
+
+impl LogLine {
+    pub fn write(&self) {
+        match self {
+            LogLine::Operation(attempt) => attempt.log(),
+            LogLine::Run { what, outcome } => launch::log(what, outcome),
+        }
+    }
 }
 
 /// A change of the watch list the user made in the dashboard.

@@ -19,7 +19,7 @@ use super::keys::{Intent, Motion};
 use super::list::Listed;
 use super::tickets::TicketEntry;
 use super::watchlist::Edited;
-use super::{Action, App, Origin, Reaction, Saved, View, WatchChange};
+use super::{Action, App, LogLine, Origin, Reaction, Saved, View, WatchChange};
 
 impl App {
     /// An intent every view shares (the feature with the focus did not take it).
@@ -102,9 +102,12 @@ impl App {
                 self.tickets.operation_sent(&id, operation, self.now);
                 Reaction::redraw_and(Command::Operate { id, operation })
             }
-            PromptKey::Declined { id, operation } => {
-                let declined = self.attempt(&operation.described(), id, OperationOutcome::Declined);
-                Reaction::redraw(true).and(Action::Log(declined))
+            declined @ (PromptKey::Declined { .. } | PromptKey::RunDeclined { .. }) => {
+                let reaction = Reaction::redraw(true);
+                match self.declined(declined) {
+                    Some(line) => reaction.and(Action::Log(line)),
+                    None => reaction,
+                }
             }
             PromptKey::Start { from, run } => {
                 let said = self.t(Msg::StartingAgain(run.name.as_deref()));
@@ -356,11 +359,10 @@ impl App {
             .open_menu(&id, ticket, host, read_only.as_deref(), to);
         let reaction = Reaction::redraw(true);
         match blocked {
-            Some(op) => reaction.and(Action::Log(self.attempt(
-                &op,
-                id,
-                OperationOutcome::ReadOnly,
-            ))),
+            Some(op) => {
+                let held = self.attempt(&op, id, OperationOutcome::ReadOnly);
+                reaction.and(Action::Log(LogLine::Operation(held)))
+            }
             None => reaction,
         }
     }
@@ -387,10 +389,26 @@ impl App {
         }
     }
 
+    /// The log line of what a confirmation answered with anything but yes declined.
+    fn declined(&self, key: PromptKey) -> Option<LogLine> {
+        Some(match key {
+            PromptKey::Declined { id, operation } => LogLine::Operation(self.attempt(
+                &operation.described(),
+                id,
+                OperationOutcome::Declined,
+            )),
+            PromptKey::RunDeclined { what } => LogLine::Run {
+                what,
+                outcome: RunOutcome::Declined,
+            },
+            _ => return None,
+        })
+    }
+
     /// The dashboard ends: a confirmation still open was declined.
-    pub fn leave(&mut self) -> Option<Attempt> {
-        let (id, operation) = self.prompt.take_confirmation()?;
-        Some(self.attempt(&operation.described(), id, OperationOutcome::Declined))
+    pub fn leave(&mut self) -> Option<LogLine> {
+        let unanswered = self.prompt.take_confirmation()?;
+        self.declined(unanswered)
     }
 
     /// The answer to a run again: the new ticket joins the watch list (saved) and

@@ -420,11 +420,14 @@ fn no_stray_key_starts_a_run_again_and_esc_leaves_the_review() {
         review_run_again(&mut app);
         press(&mut app, KeyCode::Enter);
         assert!(matches!(app.prompt(), Some(Prompt::ConfirmRunAgain { .. })));
-        assert!(
-            starts(&press(&mut app, stray)).is_empty(),
-            "{stray:?} started it"
-        );
+        let out = press(&mut app, stray);
+        assert!(starts(&out).is_empty(), "{stray:?} started it");
         assert!(app.prompt().is_none(), "{stray:?} cancels");
+        let declined = LogLine::Run {
+            what: "RUN DM1".into(),
+            outcome: crate::launch::RunOutcome::Declined,
+        };
+        assert_eq!(out.actions, [Action::Log(declined)], "{stray:?}: one line");
     }
     // A running ticket, or one without a job, is not offered it.
     select_id(&mut app, &id_text(1));
@@ -519,7 +522,7 @@ fn logged(out: &Reaction) -> Vec<&Attempt> {
     out.actions
         .iter()
         .filter_map(|a| match a {
-            Action::Log(attempt) => Some(attempt),
+            Action::Log(LogLine::Operation(attempt)) => Some(attempt),
             _ => None,
         })
         .collect()
@@ -564,6 +567,7 @@ fn a_confirmation_left_any_way_but_yes_is_one_declined_line_and_yes_none_here() 
     }
     let quit = ctrl(&mut app, 'c');
     let terminate = attempt("TERMINATE", 1, None, OperationOutcome::Declined);
+    let terminate = LogLine::Operation(terminate);
     assert_eq!(quit.actions, [Action::Log(terminate), Action::Quit]);
     assert!(app.leave().is_none(), "logged once");
 }
