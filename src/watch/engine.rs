@@ -84,6 +84,26 @@ pub fn spawn_for<F: Fetcher>(
 
 type InFlight = Pin<Box<dyn Future<Output = Completion> + Send>>;
 
+/// An engine that ends (shut down, or its runtime gone with the dashboard) with
+/// operations sent and not answered still logs each one: nobody knows whether it
+/// happened.
+impl<F> Drop for Engine<F> {
+    fn drop(&mut self) {
+        let ended = ApiError::Network {
+            detail: "coctop ended before the answer came".into(),
+        };
+        for (id, operation) in &self.unanswered {
+            let outcome = operate::OperationOutcome::Unknown(ended.clone());
+            operate::log(
+                &operation.described(),
+                id,
+                self.destination.as_ref(),
+                &outcome,
+            );
+        }
+    }
+}
+
 /// A ticket's steps being read, page after page.
 struct StepsRead {
     read: u64,
@@ -126,6 +146,8 @@ struct Engine<F> {
     updates: UnboundedSender<Update>,
     /// Where its operations go, for their log lines.
     destination: Option<operate::Destination>,
+    /// Operations sent and not answered yet: logged as unknown if the engine ends first.
+    unanswered: Vec<(TicketRef, JobOperation)>,
 }
 
 impl<F: Fetcher> Engine<F> {
@@ -148,6 +170,7 @@ impl<F: Fetcher> Engine<F> {
             rng: ChaCha8Rng::seed_from_u64(rand::random()),
             updates,
             destination: None,
+            unanswered: Vec::new(),
         }
     }
 
@@ -460,6 +483,9 @@ impl<F: Fetcher> Engine<F> {
 
     /// The one way a request leaves: through the gate, onto the set in flight.
     fn launch(&mut self, request: Request, now: Instant) {
+        if let Request::Operate { id, operation } = &request {
+            self.unanswered.push((id.clone(), *operation));
+        }
         let pass = self.gate.start(now);
         let scope = request.scope();
         let fetcher = self.fetcher.clone();
@@ -614,6 +640,13 @@ impl<F: Fetcher> Engine<F> {
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
     fn operated(&mut self, id: TicketRef, operation: JobOperation, result: Result<(), ApiError>) {
+        if let Some(i) = self
+            .unanswered
+            .iter()
+            .position(|(sent, op)| *sent == id && *op == operation)
+        {
+            self.unanswered.swap_remove(i);
+        }
         let outcome = operate::OperationOutcome::of(&result);
         operate::log(
             &operation.described(),

@@ -822,6 +822,41 @@ fn the_dashboard_logs_every_attempt_it_does_not_send() {
     }
 }
 
+/// An operation sent whose answer has not come when the dashboard quits is one line
+/// too: its outcome is unknown (it may have happened).
+#[test]
+fn an_operation_unanswered_when_the_dashboard_quits_is_logged_as_unknown() {
+    let sim = Sim::start(SimOptions {
+        latency: std::time::Duration::from_secs(3),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let (mut app, failed) = dashboard_on_a_failed_ticket(&sim, home.path(), &[]);
+    app.send("x");
+    app.wait_for_text("Operate on");
+    app.send("\r");
+    app.wait_for_text("Send RETRY?");
+    app.send("y");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sim.operations() == 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", app.contents());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("coctop::operate"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{log}");
+    assert!(
+        lines[0].contains(&format!("RETRY {failed}: outcome unknown: "))
+            && lines[0].contains("coctop ended before the answer came"),
+        "{log}"
+    );
+}
+
 /// After a 401 the engine sends nothing more: an operation asked for then is answered
 /// with the authentication error, and the gateway never sees it.
 #[test]
