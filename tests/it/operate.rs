@@ -48,6 +48,15 @@ fn log_file(home: &Path) -> PathBuf {
     PathBuf::from(line)
 }
 
+/// The operation lines of the log file in `home`.
+fn operation_lines(home: &Path) -> Vec<String> {
+    let log = std::fs::read_to_string(log_file(home)).unwrap();
+    log.lines()
+        .filter(|l| l.contains("coctop::operate"))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn every_operation_is_sent_once_with_yes_and_accepted() {
     let sim = Sim::start(SimOptions::default());
@@ -736,6 +745,14 @@ fn dashboard_on_a_failed_ticket(sim: &Sim, home: &Path, args: &[&str]) -> (PtyAp
     (app, failed)
 }
 
+/// `x` on the shown ticket, its first choice (RETRY), and its confirmation on screen.
+pub fn ask_to_retry(app: &mut PtyApp) {
+    app.send("x");
+    app.wait_for_text("Operate on");
+    app.send("\r");
+    app.wait_for_text("Send RETRY?");
+}
+
 /// The real dashboard in a pseudo-terminal: a stray key cancels, `y` sends once, the
 /// History tab says so, and the log file has the line.
 #[test]
@@ -778,10 +795,7 @@ fn the_dashboard_logs_every_attempt_it_does_not_send() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
     let (mut app, failed) = dashboard_on_a_failed_ticket(&sim, home.path(), &[]);
-    app.send("x");
-    app.wait_for_text("Operate on");
-    app.send("\r");
-    app.wait_for_text("Send RETRY?");
+    ask_to_retry(&mut app);
     app.send("n");
     app.wait_for("the confirmation gone", |s| !s.contains("Send RETRY?"));
     // Esc at the menu chooses nothing: no line.
@@ -789,10 +803,7 @@ fn the_dashboard_logs_every_attempt_it_does_not_send() {
     app.wait_for_text("Operate on");
     app.send("\u{1b}");
     app.wait_for("the menu gone", |s| !s.contains("Operate on"));
-    app.send("x");
-    app.wait_for_text("Operate on");
-    app.send("\r");
-    app.wait_for_text("Send RETRY?");
+    ask_to_retry(&mut app);
     app.send("\u{3}");
     assert_eq!(app.wait_exit(), 0);
 
@@ -805,12 +816,8 @@ fn the_dashboard_logs_every_attempt_it_does_not_send() {
     assert_eq!(app.wait_exit(), 0);
 
     assert_eq!(sim.operations(), 0);
-    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
-    let lines: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("coctop::operate"))
-        .collect();
-    assert_eq!(lines.len(), 3, "{log}");
+    let lines = operation_lines(home.path());
+    assert_eq!(lines.len(), 3, "{lines:?}");
     // Under read-only, what the menu would have offered: RETRY, and run again.
     let expected = [
         format!("RETRY {failed}: not sent: declined"),
@@ -832,10 +839,7 @@ fn an_operation_unanswered_when_the_dashboard_quits_is_logged_as_unknown() {
     });
     let home = tempfile::tempdir().unwrap();
     let (mut app, failed) = dashboard_on_a_failed_ticket(&sim, home.path(), &[]);
-    app.send("x");
-    app.wait_for_text("Operate on");
-    app.send("\r");
-    app.wait_for_text("Send RETRY?");
+    ask_to_retry(&mut app);
     app.send("y");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while sim.operations() == 0 {
@@ -844,16 +848,12 @@ fn an_operation_unanswered_when_the_dashboard_quits_is_logged_as_unknown() {
     }
     app.send("q");
     assert_eq!(app.wait_exit(), 0);
-    let log = std::fs::read_to_string(log_file(home.path())).unwrap();
-    let lines: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("coctop::operate"))
-        .collect();
-    assert_eq!(lines.len(), 1, "{log}");
+    let lines = operation_lines(home.path());
+    assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
         lines[0].contains(&format!("RETRY {failed}: outcome unknown: "))
             && lines[0].contains("coctop ended before the answer came"),
-        "{log}"
+        "{lines:?}"
     );
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use coctop::coc::{Secret, Status};
 use coctop::sim::SimOptions;
 
+use crate::operate::ask_to_retry;
 use crate::serve::{Served, scrape_until, still_sim, sum, tickets_by_status, truth};
 use crate::support::pty::PtyApp;
 use crate::support::{self, Sim, coctop, config_in, stderr, stdout};
@@ -481,10 +482,7 @@ fn in_the_dashboard_a_read_only_profile_holds_back_only_its_own_operations() {
     app.wait_for("the filter cleared", |s| s.contains("staging-failed"));
     app.send("/staging-failed\r");
     app.wait_for("the other ticket", |s| !s.contains("prod-failed"));
-    app.send("x");
-    app.wait_for_text("Operate on");
-    app.send("\r");
-    app.wait_for_text("Send RETRY?");
+    ask_to_retry(&mut app);
     app.send("\u{1b}");
     let staging_failed = first_with(&staging, Status::Failed);
     wait_for_log(
