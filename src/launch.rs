@@ -12,6 +12,7 @@ use crate::coc::{
     ExecuteParam, KeyValue, RawJson, ScriptExecuteRequest, Target, TargetInstance, Ticket,
     script::{ROTATION_CONTINUE, ScriptParam},
 };
+use crate::operate::Destination;
 use crate::text;
 
 /// `--param KEY=VALUE`: split at the first `=`; the key may not be empty.
@@ -379,10 +380,16 @@ impl fmt::Display for RunOutcome {
     }
 }
 
-/// One line in the log file per run, whatever became of it; server text escaped so
-/// that it can neither forge a line nor reach a terminal that shows the log raw.
-pub fn log(what: &str, outcome: &RunOutcome) {
-    let line = format!("{what}: {}", text::reveal(&outcome.to_string()));
+/// One line in the log file per run, whatever became of it, naming where it went
+/// (`to`) when the config names profiles; server text escaped so that it can neither
+/// forge a line nor reach a terminal that shows the log raw.
+pub fn log(what: &str, to: Option<&Destination>, outcome: &RunOutcome) {
+    let to = to.map(|to| format!(" ({to})")).unwrap_or_default();
+    let line = format!(
+        "{what}{}: {}",
+        text::reveal(&to),
+        text::reveal(&outcome.to_string())
+    );
     match outcome {
         RunOutcome::Started(_) => tracing::info!(target: "coctop::operate", "{line}"),
         _ => tracing::warn!(target: "coctop::operate", "{line}"),

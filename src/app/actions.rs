@@ -122,9 +122,10 @@ pub enum PromptKey {
         id: TicketRef,
         operation: JobOperation,
     },
-    /// The confirmation of a run again was answered with anything but yes: `what` (as
-    /// `JobRun::what` names it) is not started.
+    /// The confirmation of a run again of `from` was answered with anything but yes:
+    /// `what` (as `JobRun::what` names it) is not started.
     RunDeclined {
+        from: TicketRef,
         what: String,
     },
     /// Confirmed: start this run (again of `from`).
@@ -237,7 +238,10 @@ impl Prompts {
                         }
                     }
                     // Anything but `y` cancels: a stray key can never start a job.
-                    _ => PromptKey::RunDeclined { what: run.what() },
+                    _ => PromptKey::RunDeclined {
+                        from,
+                        what: run.what(),
+                    },
                 }
             }
             (Some(_), Intent::Close) => {
@@ -260,9 +264,10 @@ impl Prompts {
             Some(Prompt::Confirm { id, operation, .. }) => {
                 Some(PromptKey::Declined { id, operation })
             }
-            Some(Prompt::ConfirmRunAgain { run, .. }) => {
-                Some(PromptKey::RunDeclined { what: run.what() })
-            }
+            Some(Prompt::ConfirmRunAgain { from, run }) => Some(PromptKey::RunDeclined {
+                from,
+                what: run.what(),
+            }),
             other => {
                 self.open = other;
                 None

@@ -9,7 +9,7 @@ use crate::coc::TicketRef;
 use crate::config::{ViewEntry, WatchEntry};
 use crate::launch::{self, RunOutcome};
 use crate::notify::{Notification, NotifyConfig};
-use crate::operate::Attempt;
+use crate::operate::{Attempt, Destination};
 use crate::watch::Command;
 
 /// What the event loop must do after an update.
@@ -54,6 +54,7 @@ pub enum LogLine {
     /// `what` as `JobRun::what` names it.
     Run {
         what: String,
+        to: Option<Destination>,
         outcome: RunOutcome,
     },
 }
@@ -62,7 +63,7 @@ impl LogLine {
     pub fn write(&self) {
         match self {
             LogLine::Operation(attempt) => attempt.log(),
-            LogLine::Run { what, outcome } => launch::log(what, outcome),
+            LogLine::Run { what, to, outcome } => launch::log(what, to.as_ref(), outcome),
         }
     }
 }

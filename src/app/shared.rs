@@ -8,7 +8,7 @@ use crate::config::console_url;
 use crate::config::edit::Paste;
 use crate::i18n::Msg;
 use crate::launch::{JobRun, RunOutcome};
-use crate::operate::{self, Attempt, OperationOutcome};
+use crate::operate::{self, Attempt, Destination, OperationOutcome};
 use crate::text::{fit, sanitize};
 use crate::watch::Command;
 
@@ -379,14 +379,19 @@ impl App {
 
     /// The log line of an operation attempt on `id` that ended with `outcome` here.
     fn attempt(&self, op: &str, id: TicketRef, outcome: OperationOutcome) -> Attempt {
-        let profile = self.tickets.get(&id).and_then(|e| e.profile.as_deref());
-        let to = self.tickets.profiles().logged_destination(profile).cloned();
+        let to = self.logged_destination(&id);
         Attempt {
             op: op.to_string(),
             id,
             to,
             outcome,
         }
+    }
+
+    /// Where an operation on `id` goes, for its log line.
+    fn logged_destination(&self, id: &TicketRef) -> Option<Destination> {
+        let profile = self.tickets.get(id).and_then(|e| e.profile.as_deref());
+        self.tickets.profiles().logged_destination(profile).cloned()
     }
 
     /// The log line of what a confirmation answered with anything but yes declined.
@@ -397,8 +402,9 @@ impl App {
                 id,
                 OperationOutcome::Declined,
             )),
-            PromptKey::RunDeclined { what } => LogLine::Run {
+            PromptKey::RunDeclined { from, what } => LogLine::Run {
                 what,
+                to: self.logged_destination(&from),
                 outcome: RunOutcome::Declined,
             },
             _ => return None,

@@ -579,7 +579,8 @@ impl<F: Fetcher> Engine<F> {
                 result,
             } => self.operated(id, operation, result),
             Answer::Started { from, run, result } => {
-                launch::log(&run.what(), &launch::RunOutcome::of(result.clone()));
+                let outcome = launch::RunOutcome::of(result.clone());
+                launch::log(&run.what(), self.destination.as_ref(), &outcome);
                 self.emit(Update::Reply(Reply::Started {
                     from,
                     run,

@@ -192,6 +192,25 @@ fn commands_reach_the_profile_named_and_operations_keep_to_its_read_only() {
         stderr(&refused)
     );
     assert_eq!(prod.operations(), 0, "read-only: nothing sent");
+    let run_refused = run(&["run", "--profile", "prod", "DM-nightly", "--yes"]);
+    assert_eq!(
+        run_refused.status.code(),
+        Some(2),
+        "{}",
+        stderr(&run_refused)
+    );
+    let log = wait_for_log(home.path(), "RUN DM-nightly");
+    let named = |what: &str| {
+        format!(
+            "{what} (profile prod ({})): not sent: read-only",
+            prod.url()
+        )
+    };
+    assert!(
+        log.contains(&named(&format!("RETRY {prod_failed}"))),
+        "{log}"
+    );
+    assert!(log.contains(&named("RUN DM-nightly")), "{log}");
 
     let unknown = run(&["get", "--profile", "stagign", &staging_id]);
     assert_eq!(unknown.status.code(), Some(2));

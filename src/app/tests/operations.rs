@@ -425,6 +425,7 @@ fn no_stray_key_starts_a_run_again_and_esc_leaves_the_review() {
         assert!(app.prompt().is_none(), "{stray:?} cancels");
         let declined = LogLine::Run {
             what: "RUN DM1".into(),
+            to: None,
             outcome: crate::launch::RunOutcome::Declined,
         };
         assert_eq!(out.actions, [Action::Log(declined)], "{stray:?}: one line");
@@ -671,4 +672,19 @@ fn a_profiles_own_read_only_holds_back_its_tickets_operations_and_commands_only(
     press(&mut app, KeyCode::Esc);
     let prod_run = run(ch(&mut app, 'C'));
     assert!(app.may_start(&prod_run));
+}
+
+#[test]
+fn a_declined_run_again_of_a_profiles_ticket_names_the_profile_in_its_line() {
+    let mut app = super::two_profiles(mixed());
+    runnable_again(&mut app, 3);
+    review_run_again(&mut app);
+    press(&mut app, KeyCode::Enter);
+    let out = ctrl(&mut app, 'c');
+    let declined = LogLine::Run {
+        what: "RUN DM1".into(),
+        to: Some(staging()),
+        outcome: crate::launch::RunOutcome::Declined,
+    };
+    assert_eq!(out.actions, [Action::Log(declined), Action::Quit]);
 }
