@@ -12,7 +12,6 @@ use crate::coc::{
     ExecuteParam, KeyValue, RawJson, ScriptExecuteRequest, Target, TargetInstance, Ticket,
     script::{ROTATION_CONTINUE, ScriptParam},
 };
-use crate::operate::Destination;
 use crate::text;
 
 /// `--param KEY=VALUE`: split at the first `=`; the key may not be empty.
@@ -381,9 +380,10 @@ impl fmt::Display for RunOutcome {
 }
 
 /// One line in the log file per run, whatever became of it, naming where it went
-/// (`to`) when the config names profiles; server text escaped so that it can neither
-/// forge a line nor reach a terminal that shows the log raw.
-pub fn log(what: &str, to: Option<&Destination>, outcome: &RunOutcome) {
+/// (`to`: an `operate::Destination`) when the config names profiles; server text
+/// escaped so that it can neither forge a line nor reach a terminal that shows the log
+/// raw.
+pub fn log(what: &str, to: Option<impl fmt::Display>, outcome: &RunOutcome) {
     let to = to.map(|to| format!(" ({to})")).unwrap_or_default();
     let line = format!(
         "{what}{}: {}",
