@@ -19,6 +19,8 @@ pub struct ProfileLook {
     pub accent: Option<Color>,
     /// Its region, for a custom command's `{region}`.
     pub region: Option<String>,
+    /// Why its operations are off (`read_only = true` on it, or for all), if they are.
+    pub read_only: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -31,6 +33,8 @@ pub struct Profiles {
     looks: Vec<ProfileLook>,
     of_watch: HashMap<TicketRef, usize>,
     of_query: HashMap<String, usize>,
+    /// The config names its profiles (`[[profile]]`): log lines name them too.
+    logged: bool,
 }
 
 impl Profiles {
@@ -65,7 +69,15 @@ impl Profiles {
                 .collect(),
             looks: vec![ProfileLook::default(); destinations.len()],
             destinations,
+            logged: true,
         }
+    }
+
+    /// Whether the log lines name the profile: not for the one implicit profile of a
+    /// config without `[[profile]]`, as the operation commands' lines do not.
+    pub fn named_in_log(mut self, logged: bool) -> Profiles {
+        self.logged = logged;
+        self
     }
 
     /// Each profile's accent and region, in the config's order.
@@ -83,6 +95,25 @@ impl Profiles {
     /// Where the operations on the tickets of profile `name` go.
     pub fn destination(&self, name: &str) -> Option<&Destination> {
         self.destinations.iter().find(|d| d.profile == name)
+    }
+
+    /// Where operations on profile `name`'s tickets go, for the menu and the
+    /// confirmation: named when there are several profiles to tell apart.
+    pub fn shown_destination(&self, name: Option<&str>) -> Option<&Destination> {
+        name.filter(|_| self.shown())
+            .and_then(|name| self.destination(name))
+    }
+
+    /// Where operations on profile `name`'s tickets go, for the log line: named
+    /// whenever the config names profiles, as the operation commands' lines are.
+    pub fn logged_destination(&self, name: Option<&str>) -> Option<&Destination> {
+        name.filter(|_| self.logged)
+            .and_then(|name| self.destination(name))
+    }
+
+    /// Why operations on profile `name`'s tickets are off, when they are.
+    pub fn read_only(&self, name: &str) -> Option<&str> {
+        self.look(name)?.read_only.as_deref()
     }
 
     /// More than one profile: their names are shown.

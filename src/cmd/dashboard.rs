@@ -65,7 +65,7 @@ pub fn run(globals: &Globals) -> Exit {
         console_url: config.ui.console_url.clone(),
         theme: config.ui.theme,
         colors: config.ui.colors.clone(),
-        accent: profile_look(&config).accent,
+        accent: profile_look(globals, &config).accent,
         views: config.views.clone(),
         columns: config.ui.columns.clone(),
         commands: config.commands.iter().map(|c| c.command.clone()).collect(),
@@ -77,13 +77,15 @@ pub fn run(globals: &Globals) -> Exit {
         path: cache::path_for(&dir, &cache_key),
         key: cache_key,
     });
+    let operations_to = super::operate::destination(&config, &client_config);
     let one = Destination {
         profile: config.profile.clone().unwrap_or_default(),
         endpoint: endpoint_name.clone(),
         account: client_config.domain_id.clone(),
     };
     let profiles = Profiles::new(vec![one], &config.watch, &config.queries)
-        .with_looks(vec![profile_look(&config)]);
+        .with_looks(vec![profile_look(globals, &config)])
+        .named_in_log(operations_to.is_some());
     runtime.block_on(run_engine_and_ui(Session {
         client_config,
         lang: Lang::chosen(config.ui.language),
@@ -96,6 +98,7 @@ pub fn run(globals: &Globals) -> Exit {
         notify_on: config.notify.on,
         effects,
         cache,
+        operations_to,
     }))
 }
 
@@ -178,7 +181,10 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
             })
         })
         .collect();
-    let looks = views.iter().map(profile_look).collect();
+    let looks = views
+        .iter()
+        .map(|view| profile_look(globals, view))
+        .collect();
     let profiles = Profiles::new(destinations, &file.watch, &file.queries).with_looks(looks);
     runtime.block_on(async move {
         let _log_guard = super::init_logging();
@@ -229,8 +235,10 @@ fn effects_without_cache(
     }
 }
 
-fn profile_look(view: &config::Config) -> ProfileLook {
+/// A view's profile: its accent, region, and why its operations are off, if they are.
+fn profile_look(globals: &Globals, view: &config::Config) -> ProfileLook {
     ProfileLook {
+        read_only: read_only_reason(globals, Some(view)),
         accent: view
             .profile_entry()
             .and_then(|p| p.accent.as_deref())
@@ -247,9 +255,10 @@ fn spawn_engine(
 ) -> Result<watch::EngineHandle, String> {
     client_config.retry = RetryPolicy::none();
     client_config.read_only |= settings.read_only.is_some();
+    let to = super::operate::destination(view, &client_config);
     let client = Client::new(client_config).map_err(|e| e.to_string())?;
     let ids = view.watch.iter().map(|w| w.id.clone()).collect();
-    let engine = watch::spawn(Arc::new(client), view.poll.clone(), ids);
+    let engine = watch::spawn_for(Arc::new(client), view.poll.clone(), ids, to);
     for QueryEntry { name, query, .. } in &view.queries {
         let _ = engine.commands.send(Command::AddQuery {
             name: name.clone(),
@@ -329,6 +338,7 @@ pub fn demo(globals: &Globals) -> Exit {
             effects: effects::Effects::default(),
             // Its simulator is new each time: nothing to remember.
             cache: None,
+            operations_to: None,
         })
         .await;
         sim.shutdown();
@@ -381,6 +391,8 @@ struct Session {
     effects: effects::Effects,
     /// The cache file to start from and to write on the way out.
     cache: Option<effects::CacheTarget>,
+    /// Where operations go, for their log lines, when the config names profiles.
+    operations_to: Option<Destination>,
 }
 
 async fn run_engine_and_ui(session: Session) -> Exit {
@@ -396,6 +408,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         notify_on,
         mut effects,
         cache,
+        operations_to,
     } = session;
     // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
@@ -414,7 +427,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         None => watch.iter().map(|w| w.id.clone()).collect(),
     };
     let cycle = poll.interval;
-    let engine = watch::spawn(Arc::new(client), poll, polled_at_once);
+    let engine = watch::spawn_for(Arc::new(client), poll, polled_at_once, operations_to);
     for QueryEntry { name, query, .. } in queries {
         let _ = engine.commands.send(Command::AddQuery { name, query });
     }

@@ -97,21 +97,24 @@ fn a_command_that_writes_is_refused_under_read_only() {
         &["restart", "{execution_id}"],
     );
     restart.writes = true;
+    restart.confirm = true;
     let look = command('L', "look", Scope::Ticket, &["look", "{execution_id}"]);
     let mut app = with_commands(mixed(), vec![restart, look], true);
     select_id(&mut app, &id(0).to_string());
-    assert!(runs(&ch(&mut app, 'W')).is_empty());
+    // Asked, then refused where it would start: whatever led to it.
+    ch(&mut app, 'W');
+    let asked = runs(&ch(&mut app, 'y'));
+    assert!(asked[0].writes);
+    assert!(!app.may_start(&asked[0]));
     assert!(
         matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("--read-only")),
         "{:?}",
         app.prompt()
     );
     press(&mut app, KeyCode::Esc);
-    assert_eq!(
-        runs(&ch(&mut app, 'L')).len(),
-        1,
-        "one that only reads runs"
-    );
+    let look = runs(&ch(&mut app, 'L'));
+    assert!(app.may_start(&look[0]), "one that only reads runs");
+    assert!(app.prompt().is_none());
 }
 
 #[test]
@@ -193,37 +196,6 @@ fn the_pane_shows_the_last_lines_and_how_it_ended() {
     assert_eq!(title, "logs: exit 3");
     assert_eq!(lines.first().unwrap(), "… 26 earlier lines");
     assert_eq!(lines.last().unwrap(), "line 40");
-}
-
-/// Tickets 0..4 of `mixed()`, the odd ones staging's (a region and an accent of its
-/// own), the even ones prod's.
-fn two_profiles(app: App) -> App {
-    let destination = |profile: &str, region: &str| crate::operate::Destination {
-        profile: profile.into(),
-        endpoint: region.into(),
-        account: None,
-    };
-    let watch: Vec<WatchEntry> = (0..5)
-        .map(|i| WatchEntry {
-            profile: Some(if i % 2 == 1 { "staging" } else { "prod" }.into()),
-            ..WatchEntry::unlabelled(id(i))
-        })
-        .collect();
-    let looks = vec![
-        ProfileLook {
-            accent: None,
-            region: Some("cn-north-4".into()),
-        },
-        ProfileLook {
-            accent: Some(ratatui::style::Color::Magenta),
-            region: Some("ap-southeast-1".into()),
-        },
-    ];
-    let destinations = vec![
-        destination("prod", "cn-north-4"),
-        destination("staging", "ap-southeast-1"),
-    ];
-    app.with_profiles(Profiles::new(destinations, &watch, &[]).with_looks(looks))
 }
 
 #[test]

@@ -90,10 +90,31 @@ fn a_adds_typed_and_pasted_ids_with_a_label_and_saves_them() {
         .collect();
     assert_eq!(
         outcome.actions,
+        [Action::SaveWatch(WatchChange::Add(entries.clone()))],
+        "saved first, watched once saved"
+    );
+    assert_eq!(app.tickets().len(), 2);
+    assert!(app.watch_edit().input().is_none());
+    assert!(
+        app.watch_edit()
+            .note()
+            .unwrap()
+            .text
+            .contains("2 more tickets")
+    );
+
+    let saved = update(
+        &mut app,
+        Message::Added {
+            entries,
+            said: Saved::To("coctop.toml".into()),
+        },
+    );
+    assert_eq!(
+        saved.actions,
         [
             engine(Command::Add(r("EX9001"))),
             engine(Command::Add(r("EX9002"))),
-            Action::SaveWatch(WatchChange::Add(entries)),
         ],
         "EX0000 was watched already: not added to the engine again"
     );
@@ -102,13 +123,12 @@ fn a_adds_typed_and_pasted_ids_with_a_label_and_saves_them() {
         app.ticket(&r("EX9001")).unwrap().label.as_deref(),
         Some("night")
     );
-    assert!(app.watch_edit().input().is_none());
     assert!(
         app.watch_edit()
             .note()
             .unwrap()
             .text
-            .contains("2 more tickets")
+            .contains("coctop.toml")
     );
 
     update(&mut app, Message::Saved(Saved::Failed("disk full".into())));
@@ -294,4 +314,44 @@ fn a_reload_changes_only_what_came_from_the_file() {
     let outcome = update(&mut app, Message::ConfigReloaded(Ok(emptied)));
     assert!(outcome.actions.contains(&engine(Command::Remove(id(0)))));
     assert!(app.ticket(&id(0)).is_none() && app.ticket(&id(6)).is_some());
+}
+
+#[test]
+fn ids_the_config_cannot_take_are_not_watched_and_a_notice_says_why() {
+    let mut app = finished(2);
+    ch(&mut app, 'a');
+    update(&mut app, Message::Paste("EX9001 EX9002".into()));
+    let outcome = press(&mut app, KeyCode::Enter);
+    let [Action::SaveWatch(WatchChange::Add(entries))] = outcome.actions.as_slice() else {
+        panic!("{:?}", outcome.actions);
+    };
+    let why = "coctop.toml: the file would grow to 1100 KiB, more than the 1 MiB a config may hold";
+    let refused = update(
+        &mut app,
+        Message::Added {
+            entries: entries.clone(),
+            said: Saved::Failed(why.into()),
+        },
+    );
+    assert!(refused.actions.is_empty(), "{:?}", refused.actions);
+    assert_eq!(app.tickets().len(), 2, "nothing added");
+    assert!(app.ticket(&r("EX9001")).is_none());
+    let Some(Prompt::Notice { title, lines }) = app.prompt() else {
+        panic!("a notice: {:?}", app.prompt());
+    };
+    assert_eq!(title, "not added");
+    assert!(lines[0].contains("more than the 1 MiB"), "{lines:?}");
+
+    // A pinned ticket is watched already: a failed save leaves it, and says so.
+    press(&mut app, KeyCode::Esc);
+    let pinned = vec![WatchEntry::unlabelled(id(0))];
+    update(
+        &mut app,
+        Message::Added {
+            entries: pinned,
+            said: Saved::Failed("disk full".into()),
+        },
+    );
+    assert!(app.ticket(&id(0)).is_some());
+    assert!(app.watch_edit().note().unwrap().text.contains("disk full"));
 }
