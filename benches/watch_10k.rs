@@ -99,7 +99,7 @@ fn main() {
         percentile(&samples, 90),
         peak
     );
-    // The rest is the binary's own pages, shared with the page cache.
+    // The rest is the program's and its libraries' own pages, shared with the page cache.
     anonymous.sort_by(f64::total_cmp);
     println!(
         "  of which anonymous:    median {:.1} MB, p90 {:.1} MB (heap, stacks)",
