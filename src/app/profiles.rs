@@ -1,7 +1,9 @@
 //! Which profile each ticket belongs to, when the dashboard shows several: for the
 //! PROFILE column, the header's counts per profile and the filter's `profile=name`.
-//! A watched ticket is its `[[watch]]`'s profile's, a query's ticket its query's, any
-//! other (added by hand, browsed) the first profile's: where the engines send them.
+//! A watched ticket is its `[[watch]]`'s profile's (also one added with `a` or by a
+//! reload of the config), a query's ticket its query's, a ticket started again its
+//! original's, any other (browsed) the first profile's: where the engines send them.
+//! Each profile's tickets are remembered in its own cache.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +33,9 @@ pub struct Profiles {
     looks: Vec<ProfileLook>,
     of_watch: HashMap<TicketRef, usize>,
     of_query: HashMap<String, usize>,
+    /// The config file's first profile, whose `[[watch]]` entries name none; `None`:
+    /// the first shown.
+    first_in_config: Option<Arc<str>>,
 }
 
 impl Profiles {
@@ -61,7 +66,15 @@ impl Profiles {
                 .collect(),
             looks: vec![ProfileLook::default(); destinations.len()],
             destinations,
+            first_in_config: None,
         }
+    }
+
+    /// The dashboard shows one profile of a config file whose first profile is
+    /// `name` (`--profile NAME`).
+    pub fn with_first_in_config(mut self, name: &str) -> Profiles {
+        self.first_in_config = Some(Arc::from(name));
+        self
     }
 
     /// Each profile's accent and region, in the config's order.
@@ -88,6 +101,25 @@ impl Profiles {
 
     pub fn names(&self) -> &[Arc<str>] {
         &self.names
+    }
+
+    /// The profile called `name`, else (no name, an unknown one) the first.
+    pub fn named(&self, name: Option<&str>) -> Option<Arc<str>> {
+        name.and_then(|name| self.names.iter().find(|n| &***n == name))
+            .or(self.names.first())
+            .cloned()
+    }
+
+    /// Whether a ticket of profile `of` (`None`: unnamed, the first's) is `name`'s.
+    pub fn holds(&self, name: &str, of: Option<&str>) -> bool {
+        of.or(self.names.first().map(|n| &**n)) == Some(name)
+    }
+
+    /// Profile `name` as a `[[watch]]` of the config file names it: not at all for
+    /// the file's first profile, so a file without profiles stays as it is.
+    pub fn written(&self, name: &str) -> Option<String> {
+        let first = self.first_in_config.as_ref().or(self.names.first());
+        (first.is_some_and(|first| &**first != name)).then(|| name.to_string())
     }
 
     /// The profile of a ticket the config watches, or of one found by `query`; `None`

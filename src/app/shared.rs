@@ -130,9 +130,18 @@ impl App {
         }
     }
 
-    /// The IDs of the `a` line are watched from now on, and saved.
+    /// The IDs of the `a` line are watched from now on, in the profile its
+    /// `profile=NAME` names (else the first), and saved.
     fn add_watched(&mut self, paste: Paste) -> Reaction {
-        let entries = paste.entries();
+        let profile = self.written_profile(paste.profile.as_deref());
+        let entries: Vec<WatchEntry> = paste
+            .entries()
+            .into_iter()
+            .map(|entry| WatchEntry {
+                profile: profile.clone(),
+                ..entry
+            })
+            .collect();
         let added = self.watch(&entries);
         if added.is_empty() {
             let said = self.t(Msg::AlreadyWatched).into_owned();
@@ -142,9 +151,7 @@ impl App {
         let said = self.t(Msg::WatchingMore(added.len())).into_owned();
         self.watchlist.say(said, false);
         let mut reaction = Reaction::redraw(true);
-        reaction
-            .actions
-            .extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
+        reaction.actions.extend(self.polled(added));
         reaction
             .actions
             .push(Action::SaveWatch(WatchChange::Add(entries)));
@@ -241,6 +248,7 @@ impl App {
             return Reaction::default();
         };
         let id = entry.id.clone();
+        let profile = self.written_profile(entry.profile.as_deref());
         self.tickets.insert_listed(entry);
         self.tickets.set_origin(&id, Origin::Watched);
         self.refilter();
@@ -250,9 +258,10 @@ impl App {
         let mut reaction = Reaction::redraw_and(Command::Add(id.clone()));
         reaction
             .actions
-            .push(Action::SaveWatch(WatchChange::Add(vec![
-                WatchEntry::unlabelled(id),
-            ])));
+            .push(Action::SaveWatch(WatchChange::Add(vec![WatchEntry {
+                profile,
+                ..WatchEntry::unlabelled(id)
+            }])));
         reaction
     }
 
@@ -360,13 +369,14 @@ impl App {
                 return Reaction::redraw(true);
             }
         };
-        let entry = WatchEntry::unlabelled(id.clone());
+        // Started in the profile of the ticket it repeats: watched and saved as its.
+        let entry = WatchEntry {
+            profile: self.written_profile(self.ticket(from).and_then(|t| t.profile.as_deref())),
+            ..WatchEntry::unlabelled(id.clone())
+        };
         let mut reaction = Reaction::redraw(true);
-        if !self.watch(std::slice::from_ref(&entry)).is_empty() {
-            reaction
-                .actions
-                .push(Action::Engine(Command::Add(id.clone())));
-        }
+        let added = self.watch(std::slice::from_ref(&entry));
+        reaction.actions.extend(self.polled(added));
         reaction
             .actions
             .push(Action::SaveWatch(WatchChange::Add(vec![entry])));

@@ -254,6 +254,37 @@ fn mixed() -> App {
     })
 }
 
+/// Tickets 0..4 of `mixed()`, the odd ones staging's (a region and an accent of its
+/// own), the even ones prod's.
+fn two_profiles(app: App) -> App {
+    let destination = |profile: &str, region: &str| crate::operate::Destination {
+        profile: profile.into(),
+        endpoint: region.into(),
+        account: None,
+    };
+    let watch: Vec<WatchEntry> = (0..5)
+        .map(|i| WatchEntry {
+            profile: Some(if i % 2 == 1 { "staging" } else { "prod" }.into()),
+            ..WatchEntry::unlabelled(id(i))
+        })
+        .collect();
+    let looks = vec![
+        ProfileLook {
+            accent: None,
+            region: Some("cn-north-4".into()),
+        },
+        ProfileLook {
+            accent: Some(ratatui::style::Color::Magenta),
+            region: Some("ap-southeast-1".into()),
+        },
+    ];
+    let destinations = vec![
+        destination("prod", "cn-north-4"),
+        destination("staging", "ap-southeast-1"),
+    ];
+    app.with_profiles(Profiles::new(destinations, &watch, &[]).with_looks(looks))
+}
+
 fn mixed_statuses() -> [Status; 5] {
     [
         Status::Pending,

@@ -231,7 +231,7 @@ impl<F: Fetcher> Engine<F> {
                 batch_index,
                 page,
             }),
-            Command::Shutdown => {}
+            Command::Belongs { .. } | Command::Shutdown => {}
         }
     }
 

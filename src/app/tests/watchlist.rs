@@ -295,3 +295,60 @@ fn a_reload_changes_only_what_came_from_the_file() {
     assert!(outcome.actions.contains(&engine(Command::Remove(id(0)))));
     assert!(app.ticket(&id(0)).is_none() && app.ticket(&id(6)).is_some());
 }
+
+/// `a` with the line `text`, and Enter.
+fn add_line(app: &mut App, text: &str) -> Reaction {
+    ch(app, 'a');
+    for c in text.chars() {
+        ch(app, c);
+    }
+    press(app, KeyCode::Enter)
+}
+
+#[test]
+fn a_named_profile_on_the_a_line_is_the_tickets_and_the_first_is_written_as_nothing() {
+    let mut app = two_profiles(mixed());
+    let typo = add_line(&mut app, "profile=stagng EX0101");
+    assert!(typo.actions.is_empty(), "{:?}", typo.actions);
+    let note = app.watch_edit().note().unwrap();
+    assert!(
+        note.is_error && note.text.contains("did you mean \"staging\"?"),
+        "{note:?}"
+    );
+    assert_eq!(
+        app.watch_edit().input(),
+        Some("profile=stagng EX0101"),
+        "the line is kept"
+    );
+    press(&mut app, KeyCode::Esc);
+
+    let out = add_line(&mut app, "profile=staging EX0101 # late");
+    assert_eq!(app.ticket(&r("EX0101")).unwrap().profile_name(), "staging");
+    let saved = WatchEntry {
+        id: r("EX0101"),
+        label: Some("late".into()),
+        profile: Some("staging".into()),
+    };
+    let belongs = engine(Command::Belongs {
+        id: r("EX0101"),
+        profile: Arc::from("staging"),
+    });
+    assert_eq!(
+        out.actions,
+        [
+            belongs,
+            engine(Command::Add(r("EX0101"))),
+            Action::SaveWatch(WatchChange::Add(vec![saved]))
+        ]
+    );
+
+    let first = add_line(&mut app, "EX0102");
+    assert_eq!(app.ticket(&r("EX0102")).unwrap().profile_name(), "prod");
+    assert!(
+        first
+            .actions
+            .contains(&Action::SaveWatch(WatchChange::Add(vec![
+                WatchEntry::unlabelled(r("EX0102"))
+            ])))
+    );
+}
