@@ -133,3 +133,33 @@ impl Profiles {
         self.names.get(index).cloned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(names: &[&str]) -> Profiles {
+        let destinations = names
+            .iter()
+            .map(|name| Destination {
+                profile: name.to_string(),
+                endpoint: format!("https://{name}.example.com"),
+                account: None,
+            })
+            .collect();
+        Profiles::new(destinations, &[], &[])
+    }
+
+    #[test]
+    fn a_watch_names_its_profile_in_the_file_unless_it_is_the_files_first() {
+        let two = shown(&["prod", "staging"]);
+        assert_eq!(two.written("prod"), None);
+        assert_eq!(two.written("staging").as_deref(), Some("staging"));
+        assert_eq!(shown(&["default"]).written("default"), None, "no profiles");
+        // `--profile staging`: the one shown is not the file's first.
+        let one_of_two = shown(&["staging"]).with_first_in_config("prod");
+        assert_eq!(one_of_two.written("staging").as_deref(), Some("staging"));
+        assert_eq!(two.named(Some("nope")).as_deref(), Some("prod"));
+        assert!(two.holds("prod", None) && !two.holds("staging", None));
+    }
+}
