@@ -114,7 +114,8 @@ impl Effects {
         });
     }
 
-    /// Saves a change in the background; the result comes back as `Message::Saved`.
+    /// Saves a change in the background; the result comes back as `Message::Added`
+    /// (IDs added) or `Message::Saved`.
     pub fn save_watch(&self, change: WatchChange, replies: &UnboundedSender<Message>) {
         let path = self.config_path.clone();
         let (replies, last_read) = (replies.clone(), self.last_read.clone());
@@ -123,7 +124,11 @@ impl Effects {
             if let Saved::Failed(e) = &said {
                 tracing::warn!("watch list not saved: {e}");
             }
-            let _ = replies.send(Message::Saved(said));
+            let message = match change {
+                WatchChange::Add(entries) => Message::Added { entries, said },
+                WatchChange::Remove(_) => Message::Saved(said),
+            };
+            let _ = replies.send(message);
         });
     }
 

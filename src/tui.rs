@@ -112,9 +112,17 @@ fn carry_out(
             context.effects.save_view(view, context.replies);
             Flow::Continue
         }
+        Action::Run(run) if !app.may_start(&run) => {
+            tracing::warn!("custom command {:?}: not started: read-only", run.name);
+            Flow::Redraw
+        }
         Action::Run(run) if run.interactive => Flow::HandOver(run),
         Action::Run(run) => {
             context.effects.run_command(run, context.replies);
+            Flow::Continue
+        }
+        Action::Log(line) => {
+            line.write();
             Flow::Continue
         }
     })
@@ -356,6 +364,10 @@ pub async fn event_loop_with(
             pacer.drawn(Instant::now());
         }
     };
+    // Ended by a signal: a question left unanswered was declined.
+    if let Some(declined) = app.leave() {
+        declined.write();
+    }
     log_frames(frames, started);
     effects.remember(&app);
     let _ = engine.commands.send(Command::Shutdown);

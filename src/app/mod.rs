@@ -63,7 +63,7 @@ pub use output::{
     words as output_words,
 };
 pub use profiles::{ProfileLook, Profiles};
-pub use reaction::{Action, Reaction, WatchChange};
+pub use reaction::{Action, LogLine, Reaction, WatchChange};
 pub use tickets::{
     Failure, Fetched, Health, KeyWidths, OperationRecord, Origin, ProgressState, StatusCount,
     StepsState, TicketEntry, Transition, urgency,
@@ -97,6 +97,12 @@ pub enum Message {
     Paste(String),
     /// How saving a watch-list change to the config file went.
     Saved(Saved),
+    /// How saving the IDs of the `a` line (or a pinned ticket) went: those not yet
+    /// watched are watched once the file has them, or when there is no file.
+    Added {
+        entries: Vec<WatchEntry>,
+        said: Saved,
+    },
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
@@ -973,16 +979,10 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
         Message::Remembered(cached) => app.remembered(cached),
         Message::CommandEnded { name, ended } => app.command_ended(&name, ended),
         Message::Saved(saved) => {
-            let lang = app.lang();
-            let (said, is_error) = match &saved {
-                Saved::To(path) => (Msg::SavedTo(path), false),
-                Saved::NoFile => (Msg::NoConfigFile, false),
-                Saved::Failed(why) => (Msg::NotSaved(why), true),
-                Saved::NotInFile { id, path } => (Msg::NotAWatchEntry { id, path }, false),
-            };
-            app.watchlist.say(lang.t(said).into_owned(), is_error);
+            app.say_saved(&saved);
             Reaction::redraw(true)
         }
+        Message::Added { entries, said } => app.added(entries, said),
     };
     if app.browse.is_open() {
         let rows = app.list_rows();

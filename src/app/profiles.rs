@@ -21,6 +21,8 @@ pub struct ProfileLook {
     pub accent: Option<Color>,
     /// Its region, for a custom command's `{region}`.
     pub region: Option<String>,
+    /// Why its operations are off (`read_only = true` on it, or for all), if they are.
+    pub read_only: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -36,6 +38,8 @@ pub struct Profiles {
     /// The config file's first profile, whose `[[watch]]` entries name none; `None`:
     /// the first shown.
     first_in_config: Option<Arc<str>>,
+    /// The config names its profiles (`[[profile]]`): log lines name them too.
+    logged: bool,
 }
 
 impl Profiles {
@@ -67,6 +71,7 @@ impl Profiles {
             looks: vec![ProfileLook::default(); destinations.len()],
             destinations,
             first_in_config: None,
+            logged: true,
         }
     }
 
@@ -74,6 +79,13 @@ impl Profiles {
     /// `name` (`--profile NAME`).
     pub fn with_first_in_config(mut self, name: &str) -> Profiles {
         self.first_in_config = Some(Arc::from(name));
+        self
+    }
+
+    /// Whether the log lines name the profile: not for the one implicit profile of a
+    /// config without `[[profile]]`, as the operation commands' lines do not.
+    pub fn named_in_log(mut self, logged: bool) -> Profiles {
+        self.logged = logged;
         self
     }
 
@@ -92,6 +104,25 @@ impl Profiles {
     /// Where the operations on the tickets of profile `name` go.
     pub fn destination(&self, name: &str) -> Option<&Destination> {
         self.destinations.iter().find(|d| d.profile == name)
+    }
+
+    /// Where operations on profile `name`'s tickets go, for the menu and the
+    /// confirmation: named when there are several profiles to tell apart.
+    pub fn shown_destination(&self, name: Option<&str>) -> Option<&Destination> {
+        name.filter(|_| self.shown())
+            .and_then(|name| self.destination(name))
+    }
+
+    /// Where operations on profile `name`'s tickets go, for the log line: named
+    /// whenever the config names profiles, as the operation commands' lines are.
+    pub fn logged_destination(&self, name: Option<&str>) -> Option<&Destination> {
+        name.filter(|_| self.logged)
+            .and_then(|name| self.destination(name))
+    }
+
+    /// Why operations on profile `name`'s tickets are off, when they are.
+    pub fn read_only(&self, name: &str) -> Option<&str> {
+        self.look(name)?.read_only.as_deref()
     }
 
     /// More than one profile: their names are shown.

@@ -62,7 +62,7 @@ pub fn run(globals: &Globals) -> Exit {
         console_url: config.ui.console_url.clone(),
         theme: config.ui.theme,
         colors: config.ui.colors.clone(),
-        accent: profile_look(&config).accent,
+        accent: profile_look(globals, &config).accent,
         views: config.views.clone(),
         columns: config.ui.columns.clone(),
         commands: config.commands.iter().map(|c| c.command.clone()).collect(),
@@ -71,14 +71,16 @@ pub fn run(globals: &Globals) -> Exit {
     let profile = config.profile.clone().unwrap_or_default();
     let caches = Vec::from_iter(cache_of(&profile, &client_config));
     let effects = dashboard_effects(globals, &config.notify, &endpoint_name, caches);
+    let operations_to = super::operate::destination(&config, &client_config);
     let one = Destination {
         profile,
         endpoint: endpoint_name.clone(),
         account: client_config.domain_id.clone(),
     };
     let profiles = Profiles::new(vec![one], &config.watch, &config.queries)
-        .with_looks(vec![profile_look(&config)])
-        .with_first_in_config(file.profile_names()[0]);
+        .with_looks(vec![profile_look(globals, &config)])
+        .with_first_in_config(file.profile_names()[0])
+        .named_in_log(operations_to.is_some());
     runtime.block_on(run_engine_and_ui(Session {
         client_config,
         lang: Lang::chosen(config.ui.language),
@@ -90,6 +92,7 @@ pub fn run(globals: &Globals) -> Exit {
         profiles,
         notify_on: config.notify.on,
         effects,
+        operations_to,
     }))
 }
 
@@ -176,7 +179,10 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
             })
         })
         .collect();
-    let looks = views.iter().map(profile_look).collect();
+    let looks = views
+        .iter()
+        .map(|view| profile_look(globals, view))
+        .collect();
     let profiles = Profiles::new(destinations, &file.watch, &file.queries).with_looks(looks);
     runtime.block_on(async move {
         let _log_guard = super::init_logging();
@@ -186,12 +192,17 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
             .map(|(view, client)| {
                 let watched: Vec<TicketRef> = view.watch.iter().map(|w| w.id.clone()).collect();
                 let polled = polled_at_once(&watched, &effects);
+                let operations_to = client
+                    .as_ref()
+                    .ok()
+                    .and_then(|client| super::operate::destination(&view, client));
                 let start = EngineStart {
                     lang,
                     read_only: settings.read_only.is_some(),
                     poll: view.poll.clone(),
                     polled_at_once: polled,
                     queries: view.queries.clone(),
+                    operations_to,
                 };
                 ProfileEngine {
                     name: view.profile.clone().unwrap_or_default(),
@@ -259,9 +270,10 @@ fn polled_at_once(watched: &[TicketRef], effects: &effects::Effects) -> Vec<Tick
     }
 }
 
-/// The accent and region of a view's profile.
-fn profile_look(view: &config::Config) -> ProfileLook {
+/// A view's profile: its accent, region, and why its operations are off, if they are.
+fn profile_look(globals: &Globals, view: &config::Config) -> ProfileLook {
     ProfileLook {
+        read_only: read_only_reason(globals, Some(view)),
         accent: view
             .profile_entry()
             .and_then(|p| p.accent.as_deref())
@@ -280,6 +292,8 @@ struct EngineStart {
     polled_at_once: Vec<TicketRef>,
     /// `[[query]]`: followed by their list pages.
     queries: Vec<QueryEntry>,
+    /// Where its operations go, for their log lines, when the config names profiles.
+    operations_to: Option<Destination>,
 }
 
 /// One profile's engine on its watched tickets and queries.
@@ -292,7 +306,12 @@ fn spawn_engine(
     client_config.language = start.lang.api();
     client_config.read_only |= start.read_only;
     let client = Client::new(client_config).map_err(|e| e.to_string())?;
-    let engine = watch::spawn(Arc::new(client), start.poll, start.polled_at_once);
+    let engine = watch::spawn_for(
+        Arc::new(client),
+        start.poll,
+        start.polled_at_once,
+        start.operations_to,
+    );
     for QueryEntry { name, query, .. } in start.queries {
         let _ = engine.commands.send(Command::AddQuery { name, query });
     }
@@ -368,6 +387,7 @@ pub fn demo(globals: &Globals) -> Exit {
             notify_on: NotifyOn::default(),
             // Its simulator is new each time: nothing to remember.
             effects: effects::Effects::default(),
+            operations_to: None,
         })
         .await;
         sim.shutdown();
@@ -413,6 +433,8 @@ struct Session {
     notify_on: NotifyOn,
     /// With the cache file to start from and to write on the way out.
     effects: effects::Effects,
+    /// Where operations go, for their log lines, when the config names profiles.
+    operations_to: Option<Destination>,
 }
 
 async fn run_engine_and_ui(session: Session) -> Exit {
@@ -427,6 +449,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         profiles,
         notify_on,
         effects,
+        operations_to,
     } = session;
     let _log_guard = super::init_logging();
     let watched: Vec<TicketRef> = watch.iter().map(|w| w.id.clone()).collect();
@@ -437,6 +460,7 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         poll,
         polled_at_once: polled_at_once(&watched, &effects),
         queries,
+        operations_to,
     };
     let engine = match spawn_engine(client_config, start) {
         Ok(engine) => engine,

@@ -381,9 +381,16 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         SetConsoleUrl => "Set console_url in [ui] of the config to open tickets with o, e.g.",
 
         AlreadyWatched => "already watched",
-        WatchingMore(n) => {
+        AddingMore(n) => {
             let noun = if n == 1 { "ticket" } else { "tickets" };
-            return format!("watching {n} more {noun}; saving…").into();
+            return format!("adding {n} more {noun}; saving…").into();
+        }
+        NotAddedTitle => "not added",
+        NothingAdded(why) => {
+            return format!(
+                "Nothing was added to the watch list: the config cannot take it: {why}"
+            )
+            .into();
         }
         Removed(id) => return format!("removed {id}; saving…").into(),
         Pinned(id) => return format!("pinned {id}; saving…").into(),

@@ -464,7 +464,9 @@ pub enum Msg<'a> {
 
     // The watch list edit.
     AlreadyWatched,
-    WatchingMore(usize),
+    AddingMore(usize),
+    NotAddedTitle,
+    NothingAdded(&'a str),
     Removed(&'a str),
     Pinned(&'a str),
     NoViews,

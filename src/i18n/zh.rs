@@ -390,7 +390,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         SetConsoleUrl => "在配置的 [ui] 中设置 console_url 后可按 o 打开工单，例如",
 
         AlreadyWatched => "已在关注",
-        WatchingMore(n) => return format!("新关注 {n} 个工单；正在保存…").into(),
+        AddingMore(n) => return format!("正在添加 {n} 个工单；正在保存…").into(),
+        NotAddedTitle => "未添加",
+        NothingAdded(why) => return format!("关注列表未做任何改动：配置无法保存：{why}").into(),
         Removed(id) => return format!("已删除 {id}；正在保存…").into(),
         Pinned(id) => return format!("已关注 {id}；正在保存…").into(),
         NoViews => "配置中没有 [[view]]：/ 筛选，V 将筛选保存为视图",

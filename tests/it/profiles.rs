@@ -8,6 +8,7 @@ use std::time::Duration;
 use coctop::coc::{Secret, Status};
 use coctop::sim::SimOptions;
 
+use crate::operate::ask_to_retry;
 use crate::serve::{Served, scrape_until, still_sim, sum, tickets_by_status, truth};
 use crate::support::pty::PtyApp;
 use crate::support::{self, Sim, coctop, config_in, stderr, stdout};
@@ -191,6 +192,25 @@ fn commands_reach_the_profile_named_and_operations_keep_to_its_read_only() {
         stderr(&refused)
     );
     assert_eq!(prod.operations(), 0, "read-only: nothing sent");
+    let run_refused = run(&["run", "--profile", "prod", "DM-nightly", "--yes"]);
+    assert_eq!(
+        run_refused.status.code(),
+        Some(2),
+        "{}",
+        stderr(&run_refused)
+    );
+    let log = wait_for_log(home.path(), "RUN DM-nightly");
+    let named = |what: &str| {
+        format!(
+            "{what} (profile prod ({})): not sent: read-only",
+            prod.url()
+        )
+    };
+    assert!(
+        log.contains(&named(&format!("RETRY {prod_failed}"))),
+        "{log}"
+    );
+    assert!(log.contains(&named("RUN DM-nightly")), "{log}");
 
     let unknown = run(&["get", "--profile", "stagign", &staging_id]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -270,12 +290,16 @@ fn watching_both(
     staging: &Sim,
     staging_sk: &str,
 ) -> Vec<(String, String)> {
-    let text = two_profiles(home, prod, staging, staging_sk)
-        .replace("read_only = true\n", "")
-        .replace(
-            "since = \"3650d\"",
-            "since = \"1s\"\nstatus = [\"Running\"]",
-        );
+    let text = two_profiles(home, prod, staging, staging_sk).replace("read_only = true\n", "");
+    watching_both_in(home, prod, staging, text)
+}
+
+/// `watching_both` on the config `text` of `two_profiles`.
+fn watching_both_in(home: &Path, prod: &Sim, staging: &Sim, text: String) -> Vec<(String, String)> {
+    let text = text.replace(
+        "since = \"3650d\"",
+        "since = \"1s\"\nstatus = [\"Running\"]",
+    );
     let mut text = text;
     for (name, sim) in [("prod", prod), ("staging", staging)] {
         for (what, status) in [("failed", Status::Failed), ("done", Status::Succeed)] {
@@ -296,6 +320,7 @@ fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() 
     let staging = sim_with_key(STAGING, 2);
     let home = tempfile::tempdir().unwrap();
     let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    let staging_failed = first_with(&staging, Status::Failed);
     let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
     let screen = app.wait_for("both profiles' tickets", |s| {
         s.matches('✖').count() >= 3 && s.matches('✔').count() >= 3
@@ -326,7 +351,11 @@ fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() 
     app.send("/staging-failed\r");
     app.wait_for("the one ticket", |s| !s.contains("staging-done"));
     app.send("x");
-    app.wait_for_text("RETRY");
+    let menu = app.wait_for_text("RETRY");
+    assert!(
+        menu.contains("profile staging (http://127.0.0.1:"),
+        "{menu}"
+    );
     app.send("\r");
     let confirmation = app.wait_for_text("Send RETRY?");
     assert!(
@@ -340,6 +369,11 @@ fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() 
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!((staging.operations(), prod.operations()), (1, 0));
+    let accepted = format!(
+        "RETRY {staging_failed} (profile staging ({})): accepted",
+        staging.url()
+    );
+    wait_for_log(home.path(), &accepted);
 
     // The browse view reads the list of the profile its filter names.
     let prod_ids = prod.ids();
@@ -560,4 +594,67 @@ fn a_ticket_of_the_second_profile_from_a_reload_or_the_a_line_is_polled_by_its_o
     );
     app.send("\u{3}");
     assert_eq!(app.wait_exit(), 0);
+}
+
+/// The operation log's text once it has `line`.
+fn wait_for_log(home: &Path, line: &str) -> String {
+    let log = home.join(".local/state/coctop/coctop.log");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains(line) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{line:?} not in:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A profile's own `read_only` holds back its tickets' operations in the dashboard at
+/// `x`, logged naming the profile; the other profile's tickets can be operated on.
+#[test]
+fn in_the_dashboard_a_read_only_profile_holds_back_only_its_own_operations() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let text = two_profiles(home.path(), &prod, &staging, STAGING.1);
+    let env = watching_both_in(home.path(), &prod, &staging, text);
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("both profiles' tickets", |s| {
+        s.matches('✖').count() >= 3 && s.matches('✔').count() >= 3
+    });
+    app.send("/prod-failed\r");
+    app.wait_for("the one ticket", |s| !s.contains("staging-failed"));
+    app.send("x");
+    app.wait_for_text("read_only = true in [[profile]]");
+    app.send("q");
+    app.wait_for("the notice closed", |s| !s.contains("Operations are off"));
+    let prod_failed = first_with(&prod, Status::Failed);
+    wait_for_log(
+        home.path(),
+        &format!(
+            "RETRY|RUN_AGAIN {prod_failed} (profile prod ({})): not sent: read-only",
+            prod.url()
+        ),
+    );
+    app.send("\u{1b}");
+    app.wait_for("the filter cleared", |s| s.contains("staging-failed"));
+    app.send("/staging-failed\r");
+    app.wait_for("the other ticket", |s| !s.contains("prod-failed"));
+    ask_to_retry(&mut app);
+    app.send("\u{1b}");
+    let staging_failed = first_with(&staging, Status::Failed);
+    wait_for_log(
+        home.path(),
+        &format!(
+            "RETRY {staging_failed} (profile staging ({})): not sent: declined",
+            staging.url()
+        ),
+    );
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!((prod.operations(), staging.operations()), (0, 0));
 }

@@ -97,21 +97,24 @@ fn a_command_that_writes_is_refused_under_read_only() {
         &["restart", "{execution_id}"],
     );
     restart.writes = true;
+    restart.confirm = true;
     let look = command('L', "look", Scope::Ticket, &["look", "{execution_id}"]);
     let mut app = with_commands(mixed(), vec![restart, look], true);
     select_id(&mut app, &id(0).to_string());
-    assert!(runs(&ch(&mut app, 'W')).is_empty());
+    // Asked, then refused where it would start: whatever led to it.
+    ch(&mut app, 'W');
+    let asked = runs(&ch(&mut app, 'y'));
+    assert!(asked[0].writes);
+    assert!(!app.may_start(&asked[0]));
     assert!(
         matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("--read-only")),
         "{:?}",
         app.prompt()
     );
     press(&mut app, KeyCode::Esc);
-    assert_eq!(
-        runs(&ch(&mut app, 'L')).len(),
-        1,
-        "one that only reads runs"
-    );
+    let look = runs(&ch(&mut app, 'L'));
+    assert!(app.may_start(&look[0]), "one that only reads runs");
+    assert!(app.prompt().is_none());
 }
 
 #[test]
