@@ -36,20 +36,23 @@ pub struct Effects {
     /// What was last read from (or written to) that file: a save that finds something
     /// else there checks again before it trusts it.
     pub last_read: Arc<LastRead>,
-    /// Where the tickets are remembered for the next run.
-    pub cache: Option<CacheTarget>,
+    /// Where the tickets are remembered for the next run: one file per profile (each
+    /// its endpoint's and account's); none for the demo, or without a cache directory.
+    pub caches: Vec<CacheTarget>,
 }
 
-/// One endpoint's and account's cache file.
+/// The cache file of one profile: its endpoint's and account's.
 #[derive(Debug, Clone)]
 pub struct CacheTarget {
+    /// The profile whose tickets it holds (by `Profiles` name).
+    pub profile: String,
     pub path: PathBuf,
     pub key: cache::Key,
 }
 
 impl CacheTarget {
     fn write(&self, app: &App) -> impl FnOnce() + Send + 'static {
-        let (target, tickets) = (self.clone(), app.to_cache());
+        let (target, tickets) = (self.clone(), app.to_cache(&self.profile));
         move || {
             if let Err(e) = cache::save(&target.path, &target.key, &tickets) {
                 tracing::warn!("cache {} not written: {e}", target.path.display());
@@ -58,7 +61,7 @@ impl CacheTarget {
     }
 
     fn read(&self, app: &App) -> impl FnOnce() -> Vec<CachedTicket> + Send + 'static {
-        let (target, watched) = (self.clone(), app.watched_ids());
+        let (target, watched) = (self.clone(), app.watched_ids(&self.profile));
         move || cache::load(&target.path, &target.key, |id| watched.contains(id))
     }
 }
@@ -173,36 +176,42 @@ impl Effects {
         ))))
     }
 
-    /// Reads what the cache remembers of the watched tickets on a blocking thread, and
-    /// sends it as `Message::Remembered` (an empty one when nothing is remembered).
-    /// Called once the first frame is on screen, which it would otherwise hold back.
+    /// Reads what each profile's cache remembers of its watched tickets on a blocking
+    /// thread, and sends it all as one `Message::Remembered` (an empty one when nothing
+    /// is remembered). Called once the first frame is on screen, which it would
+    /// otherwise hold back.
     pub fn recall(&self, app: &App, replies: &UnboundedSender<Message>) {
-        let Some(cache) = &self.cache else {
+        if self.caches.is_empty() {
             return;
-        };
-        let (read, replies) = (cache.read(app), replies.clone());
+        }
+        let reads: Vec<_> = self.caches.iter().map(|cache| cache.read(app)).collect();
+        let replies = replies.clone();
         tokio::task::spawn_blocking(move || {
-            let _ = replies.send(Message::Remembered(read()));
+            let remembered = reads.into_iter().flat_map(|read| read()).collect();
+            let _ = replies.send(Message::Remembered(remembered));
         });
     }
 
-    /// Writes the tickets to the cache now (on the way out).
+    /// Writes each profile's tickets to its cache now (on the way out).
     pub fn remember(&self, app: &App) {
-        if let Some(cache) = &self.cache {
+        for cache in &self.caches {
             cache.write(app)();
         }
     }
 
-    /// Writes the tickets to the cache on a blocking thread (while running), then gives
-    /// back what writing them took.
+    /// Writes each profile's tickets to its cache on a blocking thread (while
+    /// running), then gives back what writing them took.
     pub fn remember_in_background(&self, app: &App) {
-        if let Some(cache) = &self.cache {
-            let write = cache.write(app);
-            tokio::task::spawn_blocking(move || {
-                write();
-                heap::trim();
-            });
+        if self.caches.is_empty() {
+            return;
         }
+        let writes: Vec<_> = self.caches.iter().map(|cache| cache.write(app)).collect();
+        tokio::task::spawn_blocking(move || {
+            for write in writes {
+                write();
+            }
+            heap::trim();
+        });
     }
 
     /// Gives back what reading the cache took, once its tickets are in place.

@@ -299,7 +299,7 @@ pub async fn event_loop_with(
                 None => return Err(io::Error::other("the polling engine stopped")),
             },
             _ = clock.tick() => Some(Message::Tick(SystemTime::now())),
-            _ = cache_clock.tick(), if effects.cache.is_some() => {
+            _ = cache_clock.tick(), if !effects.caches.is_empty() => {
                 if app.revision() != remembered_revision {
                     remembered_revision = app.revision();
                     effects.remember_in_background(&app);

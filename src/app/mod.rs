@@ -225,6 +225,7 @@ impl App {
 
     /// Tickets of several profiles: each one's name is shown.
     pub fn with_profiles(mut self, profiles: Profiles) -> App {
+        self.watchlist.set_profiles(profiles.names());
         self.tickets.set_profiles(profiles);
         self.list
             .rebuild(self.tickets.all(), &self.filter, Keep::Held);
@@ -237,12 +238,14 @@ impl App {
         self
     }
 
-    /// The watched tickets, whose data the cache may remember.
-    pub fn watched_ids(&self) -> HashSet<TicketRef> {
+    /// The watched tickets of profile `profile`, whose data its cache may remember.
+    pub fn watched_ids(&self, profile: &str) -> HashSet<TicketRef> {
+        let profiles = self.tickets.profiles();
         self.tickets
             .all()
             .iter()
             .filter(|t| t.origin == Origin::Watched)
+            .filter(|t| profiles.holds(profile, t.profile.as_deref()))
             .map(|t| t.id.clone())
             .collect()
     }
@@ -276,9 +279,10 @@ impl App {
         }
     }
 
-    /// What to remember for the next run: every ticket with data.
-    pub fn to_cache(&self) -> Vec<CachedTicket> {
-        self.tickets.to_cache()
+    /// What to remember for the next run of profile `profile`: each of its tickets
+    /// with data.
+    pub fn to_cache(&self, profile: &str) -> Vec<CachedTicket> {
+        self.tickets.to_cache(profile)
     }
 
     /// A number that moves whenever the tickets or the watch list may have changed.
@@ -334,7 +338,7 @@ impl App {
             }
         }
         let added = self.watch(&reloaded.watch);
-        actions.extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
+        actions.extend(self.polled(added));
         actions.push(Action::Renotify(reloaded.notify));
         // What came from the file, for the next reload to compare with.
         self.init.watch = reloaded.watch;
@@ -697,7 +701,7 @@ impl App {
     fn watch(&mut self, entries: &[WatchEntry]) -> Vec<TicketRef> {
         let mut added = Vec::new();
         for entry in entries {
-            let (_, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
+            let (_, new) = self.tickets.insert_watched(entry);
             if new {
                 added.push(entry.id.clone());
             }
@@ -710,6 +714,29 @@ impl App {
         }
         self.scroll_list_to_cursor();
         added
+    }
+
+    /// The engine's commands that start polling the newly watched `ids`, each through
+    /// its own profile's engine when there are several.
+    fn polled(&self, ids: Vec<TicketRef>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for id in ids {
+            let profile = self.ticket(&id).and_then(|t| t.profile.clone());
+            if let Some(profile) = profile.filter(|_| self.tickets.profiles().shown()) {
+                let id = id.clone();
+                actions.push(Action::Engine(Command::Belongs { id, profile }));
+            }
+            actions.push(Action::Engine(Command::Add(id)));
+        }
+        actions
+    }
+
+    /// Profile `name` (`None`: the first) as a `[[watch]]` names it in the file.
+    fn written_profile(&self, name: Option<&str>) -> Option<String> {
+        let profiles = self.tickets.profiles();
+        profiles
+            .named(name)
+            .and_then(|profile| profiles.written(&profile))
     }
 
     /// Stops watching `id`: out of the list, the detail and the unseen failures.

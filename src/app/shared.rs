@@ -134,9 +134,18 @@ impl App {
         }
     }
 
-    /// The IDs of the `a` line are saved, and watched once saved (`added`).
+    /// The IDs of the `a` line are saved, in the profile its `profile=NAME` names (else
+    /// the first), and watched once saved (`added`).
     fn add_watched(&mut self, paste: Paste) -> Reaction {
-        let entries = paste.entries();
+        let profile = self.written_profile(paste.profile.as_deref());
+        let entries: Vec<WatchEntry> = paste
+            .entries()
+            .into_iter()
+            .map(|entry| WatchEntry {
+                profile: profile.clone(),
+                ..entry
+            })
+            .collect();
         let new = entries
             .iter()
             .filter(|e| self.tickets.index(&e.id).is_none())
@@ -167,9 +176,7 @@ impl App {
             }
         } else {
             let added = self.watch(&entries);
-            reaction
-                .actions
-                .extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
+            reaction.actions.extend(self.polled(added));
         }
         self.say_saved(&said);
         reaction
@@ -277,6 +284,7 @@ impl App {
             return Reaction::default();
         };
         let id = entry.id.clone();
+        let profile = self.written_profile(entry.profile.as_deref());
         self.tickets.insert_listed(entry);
         self.tickets.set_origin(&id, Origin::Watched);
         self.refilter();
@@ -286,9 +294,10 @@ impl App {
         let mut reaction = Reaction::redraw_and(Command::Add(id.clone()));
         reaction
             .actions
-            .push(Action::SaveWatch(WatchChange::Add(vec![
-                WatchEntry::unlabelled(id),
-            ])));
+            .push(Action::SaveWatch(WatchChange::Add(vec![WatchEntry {
+                profile,
+                ..WatchEntry::unlabelled(id)
+            }])));
         reaction
     }
 
@@ -459,13 +468,14 @@ impl App {
                 return Reaction::redraw(true);
             }
         };
-        let entry = WatchEntry::unlabelled(id.clone());
+        // Started in the profile of the ticket it repeats: watched and saved as its.
+        let entry = WatchEntry {
+            profile: self.written_profile(self.ticket(from).and_then(|t| t.profile.as_deref())),
+            ..WatchEntry::unlabelled(id.clone())
+        };
         let mut reaction = Reaction::redraw(true);
-        if !self.watch(std::slice::from_ref(&entry)).is_empty() {
-            reaction
-                .actions
-                .push(Action::Engine(Command::Add(id.clone())));
-        }
+        let added = self.watch(std::slice::from_ref(&entry));
+        reaction.actions.extend(self.polled(added));
         reaction
             .actions
             .push(Action::SaveWatch(WatchChange::Add(vec![entry])));

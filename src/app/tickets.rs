@@ -11,7 +11,7 @@ use crate::coc::{
     ApiError, JobOperation, JobStatus, JobTicket, KeyValue, ScriptStatus, Status, Step, TicketKind,
     TicketRef,
 };
-use crate::config::IMPLICIT_PROFILE;
+use crate::config::{IMPLICIT_PROFILE, WatchEntry};
 use crate::text;
 use crate::watch::{HealthUpdate, ScriptProgress, TicketUpdate};
 
@@ -414,6 +414,17 @@ impl Tickets {
         self.push(entry)
     }
 
+    /// The index of a ticket of the watch list, added in its profile when unknown
+    /// (`true`: it is new).
+    pub fn insert_watched(&mut self, watch: &WatchEntry) -> (usize, bool) {
+        let (i, new) = self.insert(watch.id.clone(), watch.label.clone());
+        if new && watch.profile.is_some() {
+            let profile = self.profiles.named(watch.profile.as_deref());
+            self.entries[i].set_profile(profile);
+        }
+        (i, new)
+    }
+
     /// A new entry at the end, counted.
     fn push(&mut self, entry: TicketEntry) -> (usize, bool) {
         let i = self.entries.len();
@@ -439,6 +450,9 @@ impl Tickets {
 
     /// Tickets per profile, in the config's order; empty with fewer than two.
     pub fn profile_counts(&self) -> Vec<(Arc<str>, usize)> {
+        if !self.profiles.shown() {
+            return Vec::new();
+        }
         let mut counts: Vec<(Arc<str>, usize)> = self
             .profiles
             .names()
@@ -506,10 +520,12 @@ impl Tickets {
         restored
     }
 
-    /// What to remember for the next run: every ticket with data (shared, not copied).
-    pub fn to_cache(&self) -> Vec<CachedTicket> {
+    /// What to remember for the next run of profile `profile`: every ticket of it with
+    /// data (shared, not copied).
+    pub fn to_cache(&self, profile: &str) -> Vec<CachedTicket> {
         self.entries
             .iter()
+            .filter(|entry| self.profiles.holds(profile, entry.profile.as_deref()))
             .filter_map(|entry| {
                 Some(CachedTicket {
                     ticket: entry.ticket.clone()?,

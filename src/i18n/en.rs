@@ -327,6 +327,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             return format!("{op} {id}  {what} {job}  status {status}").into();
         }
         ProfilesTitle { count, names } => return format!("{count} profiles: {names}").into(),
+        ProfileCount { name, count } => return format!("{name} {count}").into(),
         NoSuchProfile { name, near, known } => {
             let hint = near
                 .map(|n| format!(" (did you mean {n:?}?)"))

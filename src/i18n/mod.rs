@@ -396,7 +396,12 @@ pub enum Msg<'a> {
         count: usize,
         names: &'a str,
     },
-    /// The browse filter's `profile=` names none of the config's.
+    /// The header's count of one profile's tickets, when there are several.
+    ProfileCount {
+        name: &'a str,
+        count: usize,
+    },
+    /// The browse filter's `profile=` (or the `a` line's) names none of the config's.
     NoSuchProfile {
         name: &'a str,
         near: Option<&'a str>,
@@ -581,6 +586,10 @@ mod tests {
                 count: 2,
                 names: "3",
             },
+            Msg::ProfileCount {
+                name: "1",
+                count: 2,
+            },
             Msg::ProfileStopped { profile, why },
             Msg::Destination {
                 profile,
@@ -597,7 +606,8 @@ mod tests {
         for text in &zh {
             assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "{text}");
         }
-        assert_eq!(zh[4], "配置 1（3，账号 4）");
+        assert_eq!(zh[5], "配置 1（3，账号 4）");
+        assert_eq!(zh[3], "1 2 个");
         let en = Lang::En.t(Msg::Destination {
             profile: "prod",
             endpoint: "cn-north-4",

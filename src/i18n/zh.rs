@@ -336,6 +336,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             return format!("{op} {id}  {what} {job}  状态 {status}").into();
         }
         ProfilesTitle { count, names } => return format!("{count} 个配置：{names}").into(),
+        ProfileCount { name, count } => return format!("{name} {count} 个").into(),
         NoSuchProfile { name, near, known } => {
             let hint = near
                 .map(|n| format!("（是否要找“{n}”？）"))

@@ -61,8 +61,9 @@ fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
     }
     for (name, count) in app.profile_counts() {
         spans.push(Span::raw("  "));
+        let name = text::sanitize(&name);
         spans.push(Span::styled(
-            format!("{} {count}", text::sanitize(&name)),
+            app.t(Msg::ProfileCount { name: &name, count }).into_owned(),
             theme.bold(),
         ));
     }

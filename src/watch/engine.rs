@@ -269,7 +269,7 @@ impl<F: Fetcher> Engine<F> {
                 batch_index,
                 page,
             }),
-            Command::Shutdown => {}
+            Command::Belongs { .. } | Command::Shutdown => {}
         }
     }
 

@@ -320,6 +320,13 @@ pub enum Command {
         from: TicketRef,
         run: Arc<JobRun>,
     },
+    /// In a dashboard over several profiles: ticket `id` is profile `profile`'s, and
+    /// every command about it goes to that profile's engine (`merged`). An engine, of
+    /// one profile, has nothing to do with it.
+    Belongs {
+        id: TicketRef,
+        profile: Arc<str>,
+    },
     Shutdown,
 }
 

@@ -453,6 +453,149 @@ fn in_the_dashboard_a_profile_without_credentials_shows_why_and_the_other_polls(
     assert_eq!(app.wait_exit(), 0);
 }
 
+/// `watching_both`'s config without its queries: the four finished tickets are all
+/// there is to ask for.
+fn without_queries(home: &Path) {
+    let config = home.join("coctop.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let (head, rest) = text.split_once("[[query]]").unwrap();
+    let watches = &rest[rest.find("[[watch]]").unwrap()..];
+    std::fs::write(&config, format!("{head}{watches}")).unwrap();
+}
+
+/// The dashboard's line of the ticket labelled `label`.
+fn row_of<'s>(screen: &'s str, label: &str) -> &'s str {
+    screen
+        .lines()
+        .find(|l| l.contains(label) && !l.contains('┌'))
+        .unwrap_or("")
+}
+
+fn profile_cell(row: &str) -> &str {
+    row.split_whitespace().nth(2).unwrap_or("")
+}
+
+#[test]
+fn each_profile_remembers_its_own_tickets_and_a_restart_asks_neither_simulator() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    without_queries(home.path());
+    let env = support::env_refs(&env);
+    let labels = ["prod-failed", "prod-done", "staging-failed", "staging-done"];
+    let all_four = |s: &str| {
+        labels.iter().all(|label| {
+            row_of(s, label).contains("Failed") || row_of(s, label).contains("Succeed")
+        })
+    };
+    let mut app = PtyApp::spawn(&[], &env, 140, 30);
+    let polled = app.wait_for("both profiles' tickets polled", all_four);
+    assert!(!polled.contains('≈'), "nothing cached yet:\n{polled}");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+
+    let mine = |sim: &Sim| {
+        [
+            first_with(sim, Status::Failed),
+            first_with(sim, Status::Succeed),
+        ]
+    };
+    let dir = home.path().join(".cache/coctop");
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(files.len(), 2, "one cache file per profile");
+    for (own, other) in [(mine(&prod), mine(&staging)), (mine(&staging), mine(&prod))] {
+        let file = files
+            .iter()
+            .find(|f| f.contains(&format!("\"id\":\"{}\"", own[0])))
+            .unwrap_or_else(|| panic!("{own:?} remembered"));
+        assert!(file.contains(&format!("\"id\":\"{}\"", own[1])), "{file}");
+        assert!(
+            other
+                .iter()
+                .all(|id| !file.contains(&format!("\"id\":\"{id}\""))),
+            "another profile's ticket in {file}"
+        );
+    }
+
+    let before = (prod.requests(), staging.requests());
+    let mut app = PtyApp::spawn(&[], &env, 140, 30);
+    app.wait_for("the four from the caches", |s| {
+        all_four(s) && s.contains('≈')
+    });
+    // A poll interval and more: a finished ticket from its cache is never polled.
+    std::thread::sleep(Duration::from_millis(1500));
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!(
+        (prod.requests(), staging.requests()),
+        before,
+        "finished tickets from the caches cost no request"
+    );
+}
+
+#[test]
+fn a_ticket_of_the_second_profile_from_a_reload_or_the_a_line_is_polled_by_its_own() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    // Staging's alone: prod would answer 404, and staging only to its own key.
+    let prod_ids = prod.ids();
+    let late: Vec<String> = support::ids_with_status(&staging, Status::Succeed)
+        .into_iter()
+        .skip(1)
+        .filter(|id| !prod_ids.contains(id))
+        .take(2)
+        .collect();
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("both profiles' tickets", |s| {
+        row_of(s, "staging-done").contains("Succeed") && row_of(s, "prod-done").contains("Succeed")
+    });
+
+    let config = home.path().join("coctop.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[[watch]]\nid = \"{}\"\nlabel = \"reloaded\"\nprofile = \"staging\"\n",
+        late[0]
+    ));
+    std::fs::write(&config, text).unwrap();
+    let screen = app.wait_for("the reloaded ticket polled by staging", |s| {
+        row_of(s, "reloaded").contains("Succeed")
+    });
+    assert_eq!(
+        profile_cell(row_of(&screen, "reloaded")),
+        "staging",
+        "{screen}"
+    );
+
+    app.send("a");
+    app.send(&format!("profile=staging {} # typed\r", late[1]));
+    let screen = app.wait_for("the typed ticket polled by staging", |s| {
+        row_of(s, "typed").contains("Succeed")
+    });
+    assert_eq!(
+        profile_cell(row_of(&screen, "typed")),
+        "staging",
+        "{screen}"
+    );
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.contains(&format!(
+            "id = \"{}\"\nlabel = \"typed\"\nprofile = \"staging\"\n",
+            late[1]
+        )),
+        "{written}"
+    );
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+}
+
 /// The operation log's text once it has `line`.
 fn wait_for_log(home: &Path, line: &str) -> String {
     let log = home.join(".local/state/coctop/coctop.log");

@@ -219,3 +219,26 @@ fn profile_and_region_are_the_tickets_own_profiles_as_are_the_filter_and_the_acc
     assert_eq!(app.visible_len(), 2, "tickets 1 and 3");
     assert!((0..2).all(|i| app.visible(i).unwrap().profile_name() == "staging"));
 }
+
+#[test]
+fn the_header_counts_each_profile_only_when_there_are_several() {
+    let one = crate::operate::Destination {
+        profile: "default".into(),
+        endpoint: "cn-north-4".into(),
+        account: None,
+    };
+    let app = mixed().with_profiles(Profiles::new(vec![one], &[], &[]));
+    assert!(!app.profiles_shown());
+    assert!(
+        app.profile_counts().is_empty(),
+        "{:?}",
+        app.profile_counts()
+    );
+    let app = two_profiles(mixed());
+    let counts: Vec<(String, usize)> = app
+        .profile_counts()
+        .into_iter()
+        .map(|(name, count)| (name.to_string(), count))
+        .collect();
+    assert_eq!(counts, [("prod".into(), 2), ("staging".into(), 2)]);
+}

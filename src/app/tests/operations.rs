@@ -518,6 +518,43 @@ fn a_refused_or_unanswered_run_again_is_told_with_how_to_find_it() {
     );
 }
 
+#[test]
+fn a_ticket_started_again_from_another_profile_is_that_profiles_polled_and_saved() {
+    // Ticket 3 is staging's, the second profile.
+    let mut app = two_profiles(mixed());
+    runnable_again(&mut app, 3);
+    let out = started(&mut app, Ok("EX0042".into()));
+    let new = app.ticket(&r("EX0042")).unwrap();
+    assert_eq!(new.profile_name(), "staging");
+    let belongs = Command::Belongs {
+        id: r("EX0042"),
+        profile: Arc::from("staging"),
+    };
+    let engine_commands: Vec<&Command> = out
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Engine(command) => Some(command),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        engine_commands[..2],
+        [&belongs, &Command::Add(r("EX0042"))],
+        "its profile before it is polled"
+    );
+    let saved = WatchEntry {
+        profile: Some("staging".into()),
+        ..WatchEntry::unlabelled(r("EX0042"))
+    };
+    assert!(
+        out.actions
+            .contains(&Action::SaveWatch(WatchChange::Add(vec![saved]))),
+        "{:?}",
+        out.actions
+    );
+}
+
 /// The log lines among the actions.
 fn logged(out: &Reaction) -> Vec<&Attempt> {
     out.actions

@@ -316,6 +316,70 @@ fn a_reload_changes_only_what_came_from_the_file() {
     assert!(app.ticket(&id(0)).is_none() && app.ticket(&id(6)).is_some());
 }
 
+/// `a` with the line `text`, and Enter.
+fn add_line(app: &mut App, text: &str) -> Reaction {
+    ch(app, 'a');
+    for c in text.chars() {
+        ch(app, c);
+    }
+    press(app, KeyCode::Enter)
+}
+
+#[test]
+fn a_named_profile_on_the_a_line_is_the_tickets_and_the_first_is_written_as_nothing() {
+    let mut app = two_profiles(mixed());
+    let typo = add_line(&mut app, "profile=stagng EX0101");
+    assert!(typo.actions.is_empty(), "{:?}", typo.actions);
+    let note = app.watch_edit().note().unwrap();
+    assert!(
+        note.is_error && note.text.contains("did you mean \"staging\"?"),
+        "{note:?}"
+    );
+    assert_eq!(
+        app.watch_edit().input(),
+        Some("profile=stagng EX0101"),
+        "the line is kept"
+    );
+    press(&mut app, KeyCode::Esc);
+
+    let out = add_line(&mut app, "profile=staging EX0101 # late");
+    let saved = WatchEntry {
+        id: r("EX0101"),
+        label: Some("late".into()),
+        profile: Some("staging".into()),
+    };
+    assert_eq!(
+        out.actions,
+        [Action::SaveWatch(WatchChange::Add(vec![saved.clone()]))]
+    );
+    let added = update(
+        &mut app,
+        Message::Added {
+            entries: vec![saved],
+            said: Saved::To("coctop.toml".into()),
+        },
+    );
+    assert_eq!(app.ticket(&r("EX0101")).unwrap().profile_name(), "staging");
+    let belongs = engine(Command::Belongs {
+        id: r("EX0101"),
+        profile: Arc::from("staging"),
+    });
+    assert_eq!(
+        added.actions,
+        [belongs, engine(Command::Add(r("EX0101")))],
+        "its profile before it is polled"
+    );
+
+    let first = add_line(&mut app, "EX0102");
+    assert_eq!(
+        first.actions,
+        [Action::SaveWatch(WatchChange::Add(vec![
+            WatchEntry::unlabelled(r("EX0102"))
+        ]))],
+        "the first profile's: written without one"
+    );
+}
+
 #[test]
 fn ids_the_config_cannot_take_are_not_watched_and_a_notice_says_why() {
     let mut app = finished(2);
