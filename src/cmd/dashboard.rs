@@ -412,7 +412,7 @@ fn need_terminal() -> Result<(), Exit> {
 }
 
 /// The heap's arenas the dashboard's threads share: with one per thread, tickets
-/// decoded on one thread and freed on another left about 10 MB more resident at 10,000
+/// decoded on one thread and freed on another left 3 to 10 MB more resident at 10,000
 /// tickets (`benches/watch_10k.rs`), for allocations that hardly ever contend.
 const DASHBOARD_ARENAS: i32 = 2;
 
