@@ -117,16 +117,6 @@ struct EntryOut<'a> {
     ticket: &'a JobTicket,
 }
 
-/// An entry as read back for the dashboard.
-#[derive(Deserialize)]
-struct EntryIn<'a> {
-    id: String,
-    polled_at_ms: i64,
-    history: Vec<CachedTransition>,
-    #[serde(borrow)]
-    ticket: &'a RawValue,
-}
-
 /// What a save needs of another dashboard's entry to merge it.
 #[derive(Deserialize)]
 struct EntryHead {
@@ -153,34 +143,104 @@ pub fn path_for(dir: &Path, key: &Key) -> PathBuf {
 /// without being decoded); nothing (and a log line) when the file is missing,
 /// unreadable, corrupt, foreign or of another version.
 pub fn load(path: &Path, key: &Key, wanted: impl Fn(&TicketRef) -> bool) -> Vec<CachedTicket> {
-    let mut tickets = Vec::new();
-    let read = read_entries(path, key, |entry| {
-        let entry: EntryIn = serde_json::from_str(entry.get())?;
-        let id = TicketRef::parse(&entry.id).map_err(de::Error::custom)?;
-        if !wanted(&id) {
-            return Ok(());
-        }
-        let ticket: JobTicket = serde_json::from_str(entry.ticket.get())?;
-        if ticket.reference().as_ref() != Ok(&id) {
-            return Err(de::Error::custom(format!(
-                "entry {:?} holds ticket {:?}",
-                entry.id,
-                ticket.id()
-            )));
-        }
-        tickets.push(CachedTicket {
-            ticket: Arc::new(ticket),
-            polled_at_ms: entry.polled_at_ms,
-            history: entry.history,
-        });
-        Ok(())
-    });
-    match read {
-        Ok(()) => tickets,
+    let mut loading = Loading {
+        wanted,
+        tickets: Vec::new(),
+    };
+    match read_entries(path, key, &mut loading) {
+        Ok(()) => loading.tickets,
         Err(why) => {
             tracing::warn!("cache {} ignored: {why}", path.display());
             Vec::new()
         }
+    }
+}
+
+/// The entries a dashboard loads, each decoded straight from the file as it is read
+/// (no copy of its text is made).
+struct Loading<W> {
+    wanted: W,
+    tickets: Vec<CachedTicket>,
+}
+
+impl<W: Fn(&TicketRef) -> bool> EachEntry for Loading<W> {
+    fn read_next<'de, A: SeqAccess<'de>>(&mut self, seq: &mut A) -> Result<bool, A::Error> {
+        match seq.next_element_seed(WantedEntry(&self.wanted))? {
+            Some(loaded) => {
+                self.tickets.extend(loaded);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+/// One entry: its ticket when `wanted` names it (another is skipped without being
+/// decoded once its `id`, written first, is known).
+struct WantedEntry<'w, W>(&'w W);
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum EntryField {
+    Id,
+    PolledAtMs,
+    History,
+    Ticket,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de, W: Fn(&TicketRef) -> bool> DeserializeSeed<'de> for WantedEntry<'_, W> {
+    type Value = Option<CachedTicket>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, W: Fn(&TicketRef) -> bool> Visitor<'de> for WantedEntry<'_, W> {
+    type Value = Option<CachedTicket>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a cached ticket")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let wanted = self.0;
+        let (mut id, mut polled_at_ms, mut history, mut ticket) = (None, None, None, None);
+        while let Some(field) = map.next_key()? {
+            match field {
+                EntryField::Id => id = Some(map.next_value::<TicketRef>()?),
+                EntryField::PolledAtMs => polled_at_ms = Some(map.next_value::<i64>()?),
+                EntryField::History => history = Some(map.next_value::<Vec<CachedTransition>>()?),
+                EntryField::Ticket if id.as_ref().is_some_and(|id| !wanted(id)) => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                EntryField::Ticket => ticket = Some(map.next_value::<JobTicket>()?),
+                EntryField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
+        let polled_at_ms = polled_at_ms.ok_or_else(|| de::Error::missing_field("polled_at_ms"))?;
+        let history = history.ok_or_else(|| de::Error::missing_field("history"))?;
+        if !wanted(&id) {
+            return Ok(None);
+        }
+        let ticket = ticket.ok_or_else(|| de::Error::missing_field("ticket"))?;
+        if ticket.reference().as_ref() != Ok(&id) {
+            return Err(de::Error::custom(format!(
+                "entry {:?} holds ticket {:?}",
+                id.to_string(),
+                ticket.id()
+            )));
+        }
+        Ok(Some(CachedTicket {
+            ticket: Arc::new(ticket),
+            polled_at_ms,
+            history,
+        }))
     }
 }
 
@@ -204,14 +264,10 @@ impl fmt::Display for Unusable {
     }
 }
 
-/// Hands each entry of the file to `each`, as text, one at a time; `Ok` once the whole
-/// file was read and is the cache of `key` (a missing file has no entries). What `each`
-/// took from a file that turns out unusable must be thrown away.
-fn read_entries(
-    path: &Path,
-    key: &Key,
-    each: impl FnMut(Box<RawValue>) -> Result<(), serde_json::Error>,
-) -> Result<(), Unusable> {
+/// Hands each entry of the file to `each`, one at a time; `Ok` once the whole file was
+/// read and is the cache of `key` (a missing file has no entries). What `each` took
+/// from a file that turns out unusable must be thrown away.
+fn read_entries(path: &Path, key: &Key, each: &mut impl EachEntry) -> Result<(), Unusable> {
     if let Some(dir) = path.parent() {
         match std::fs::metadata(dir) {
             Ok(meta) => trusted(&meta, "its directory").map_err(Unusable::Untrusted)?,
@@ -274,14 +330,14 @@ impl Header {
 }
 
 /// The file's object: the header's fields, and the tickets handed on one by one.
-struct FileVisitor<'k, F> {
+struct FileVisitor<'k, 'e, F> {
     key: &'k Key,
-    each: F,
+    each: &'e mut F,
 }
 
-impl<'de, F> Visitor<'de> for FileVisitor<'_, F>
+impl<'de, F> Visitor<'de> for FileVisitor<'_, '_, F>
 where
-    F: FnMut(Box<RawValue>) -> Result<(), serde_json::Error>,
+    F: EachEntry,
 {
     type Value = Header;
 
@@ -289,7 +345,7 @@ where
         f.write_str("a coctop cache object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Header, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
         let mut header = Header::default();
         while let Some(field) = map.next_key::<String>()? {
             match field.as_str() {
@@ -302,7 +358,7 @@ where
                 "tickets" if header.is_complete() && header.check(self.key).is_err() => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                "tickets" => map.next_value_seed(Entries(&mut self.each))?,
+                "tickets" => map.next_value_seed(Entries(&mut *self.each))?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -312,12 +368,28 @@ where
     }
 }
 
+/// Takes the entries of the `tickets` array, each as it is read.
+trait EachEntry {
+    /// Reads the next entry from `seq`; `false` after the last.
+    fn read_next<'de, A: SeqAccess<'de>>(&mut self, seq: &mut A) -> Result<bool, A::Error>;
+}
+
+/// Each entry whole, as its text.
+impl<F: FnMut(Box<RawValue>) -> Result<(), serde_json::Error>> EachEntry for F {
+    fn read_next<'de, A: SeqAccess<'de>>(&mut self, seq: &mut A) -> Result<bool, A::Error> {
+        match seq.next_element::<Box<RawValue>>()? {
+            Some(entry) => self(entry).map(|()| true).map_err(de::Error::custom),
+            None => Ok(false),
+        }
+    }
+}
+
 /// The `tickets` array, each entry handed on as it is read.
 struct Entries<'f, F>(&'f mut F);
 
 impl<'de, F> DeserializeSeed<'de> for Entries<'_, F>
 where
-    F: FnMut(Box<RawValue>) -> Result<(), serde_json::Error>,
+    F: EachEntry,
 {
     type Value = ();
 
@@ -328,7 +400,7 @@ where
 
 impl<'de, F> Visitor<'de> for Entries<'_, F>
 where
-    F: FnMut(Box<RawValue>) -> Result<(), serde_json::Error>,
+    F: EachEntry,
 {
     type Value = ();
 
@@ -337,9 +409,7 @@ where
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(entry) = seq.next_element::<Box<RawValue>>()? {
-            (self.0)(entry).map_err(de::Error::custom)?;
-        }
+        while self.0.read_next(&mut seq)? {}
         Ok(())
     }
 }
@@ -428,7 +498,7 @@ fn theirs(path: &Path, key: &Key, ours: &[CachedTicket]) -> Vec<Theirs> {
         .filter_map(|t| Some((t.written_id()?, t.polled_at_ms)))
         .collect();
     let mut kept = Vec::new();
-    let read = read_entries(path, key, |entry| {
+    let read = read_entries(path, key, &mut |entry: Box<RawValue>| {
         let head: EntryHead = serde_json::from_str(entry.get())?;
         if polled
             .get(head.id.as_str())
@@ -648,6 +718,30 @@ mod tests {
         save(&path, &ep(), &tickets).unwrap();
         let loaded = load(&path, &ep(), |id| id != "EX2");
         assert_eq!(loaded, [tickets[0].clone(), tickets[2].clone()]);
+    }
+
+    #[test]
+    fn an_entry_in_another_order_than_written_loads_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tickets.json");
+        let reordered = |ticket: &str, id: &str, polled: i64| {
+            format!(
+                r#"{{"ticket":{ticket},"history":[],"extra":[1,{{}}],"polled_at_ms":{polled},"id":"{id}"}}"#
+            )
+        };
+        let wanted = r#"{"execution_id":"EX1","targets":[{"key":"InstanceValues","values":[{"b":1.50,"a":[]}]}],"kind":"execution"}"#;
+        let unwanted = r#"{"kind":"script","execute_uuid":"JS2"}"#;
+        let text = format!(
+            r#"{{"format":"coctop-cache","version":{VERSION},"endpoint":"ep","account":"domain:1","tickets":[{},{}]}}"#,
+            reordered(wanted, "EX1", 7),
+            reordered(unwanted, "script/JS2", 8),
+        );
+        std::fs::write(&path, text).unwrap();
+        let loaded = load(&path, &ep(), |id| id.id() == "EX1");
+        assert_eq!(loaded.len(), 1, "{loaded:?}");
+        assert_eq!((loaded[0].ticket.id(), loaded[0].polled_at_ms), ("EX1", 7));
+        let targets = loaded[0].ticket.as_execution().unwrap().targets.as_deref();
+        assert_eq!(targets.unwrap()[0].values[0].get(), r#"{"b":1.50,"a":[]}"#);
     }
 
     #[test]

@@ -6,7 +6,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::client::Client;
 use super::error::ApiError;
@@ -24,23 +27,105 @@ pub enum JobTicket {
 }
 
 impl<'de> Deserialize<'de> for JobTicket {
-    /// From JSON only (the cache): the object is read whole as text, its `kind` looked
-    /// at, then the kind's model read from the text (a target value is kept as raw JSON,
-    /// which serde's buffering of tagged enums cannot hold).
+    /// `kind` first, as coctop writes it, then the kind's own fields read straight on
+    /// from the same object: no copy of the ticket's text is made (a cache of 10,000
+    /// tickets read that way leaves no holes in the heap). An object whose `kind` comes
+    /// later is gathered field by field (each value kept as its raw JSON) and read again
+    /// with `kind` first.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<JobTicket, D::Error> {
-        use serde::de::Error;
-        #[derive(Deserialize)]
-        struct Kind {
-            kind: String,
-        }
-        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
-        let Kind { kind } = serde_json::from_str(raw.get()).map_err(D::Error::custom)?;
-        let ticket = match kind.as_str() {
-            "execution" => serde_json::from_str::<Ticket>(raw.get()).map(JobTicket::Execution),
-            "script" => serde_json::from_str::<ScriptTicket>(raw.get()).map(JobTicket::Script),
-            other => return Err(D::Error::unknown_variant(other, &["execution", "script"])),
+        d.deserialize_map(KindFirst)
+    }
+}
+
+struct KindFirst;
+
+impl<'de> Visitor<'de> for KindFirst {
+    type Value = JobTicket;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a job ticket with its kind")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JobTicket, A::Error> {
+        let Some(first) = map.next_key::<FieldName>()? else {
+            return Err(A::Error::missing_field("kind"));
         };
-        ticket.map_err(D::Error::custom)
+        let FieldName::Other(first) = first else {
+            let kind = map.next_value::<KindName>()?.0;
+            let rest = MapAccessDeserializer::new(map);
+            return match kind {
+                TicketKind::Execution => Ticket::deserialize(rest).map(JobTicket::Execution),
+                TicketKind::Script => ScriptTicket::deserialize(rest).map(JobTicket::Script),
+            };
+        };
+        let mut fields = vec![(first, map.next_value::<Box<RawValue>>()?)];
+        while let Some(field) = map.next_entry::<String, Box<RawValue>>()? {
+            fields.push(field);
+        }
+        let kind = fields
+            .iter()
+            .position(|(name, _)| name == "kind")
+            .ok_or_else(|| A::Error::missing_field("kind"))?;
+        fields.swap(0, kind);
+        let mut text = String::from("{");
+        for (i, (name, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&serde_json::to_string(name).map_err(A::Error::custom)?);
+            text.push(':');
+            text.push_str(value.get());
+        }
+        text.push('}');
+        serde_json::from_str(&text).map_err(A::Error::custom)
+    }
+}
+
+/// An object's field name: `kind`, or another (named only when it has to be kept).
+enum FieldName {
+    Kind,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for FieldName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldName, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = FieldName;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<FieldName, E> {
+                Ok(match name {
+                    "kind" => FieldName::Kind,
+                    other => FieldName::Other(other.to_string()),
+                })
+            }
+        }
+        d.deserialize_identifier(Name)
+    }
+}
+
+/// The value of `kind`, read without keeping its text.
+struct KindName(TicketKind);
+
+impl<'de> Deserialize<'de> for KindName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KindName, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = KindName;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`execution` or `script`")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<KindName, E> {
+                match name {
+                    "execution" => Ok(KindName(TicketKind::Execution)),
+                    "script" => Ok(KindName(TicketKind::Script)),
+                    other => Err(E::unknown_variant(other, &["execution", "script"])),
+                }
+            }
+        }
+        d.deserialize_str(Name)
     }
 }
 
@@ -391,6 +476,25 @@ mod tests {
             let back: JobTicket =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{fixture}: {e}"));
             assert_eq!(back, ticket, "{fixture}");
+        }
+    }
+
+    #[test]
+    fn a_ticket_whose_kind_comes_later_reads_the_same_with_its_raw_values_exact() {
+        let first = r#"{"kind":"execution","execution_id":"EX1","targets":[{"key":"InstanceValues","values":[{"z":1.50,"a":"\u00e9"}]}]}"#;
+        let later = r#"{"execution_id":"EX1","targets":[{"key":"InstanceValues","values":[{"z":1.50,"a":"\u00e9"}]}],"kind":"execution"}"#;
+        let (first, later): (JobTicket, JobTicket) = (
+            serde_json::from_str(first).unwrap(),
+            serde_json::from_str(later).unwrap(),
+        );
+        assert_eq!(first, later);
+        let targets = later.as_execution().unwrap().targets.as_deref().unwrap();
+        assert_eq!(targets[0].values[0].get(), r#"{"z":1.50,"a":"\u00e9"}"#);
+        for bad in [
+            r#"{"execution_id":"EX1"}"#,
+            r#"{"kind":"job","execution_id":"EX1"}"#,
+        ] {
+            assert!(serde_json::from_str::<JobTicket>(bad).is_err(), "{bad}");
         }
     }
 
