@@ -740,8 +740,11 @@ mod tests {
         let loaded = load(&path, &ep(), |id| id.id() == "EX1");
         assert_eq!(loaded.len(), 1, "{loaded:?}");
         assert_eq!((loaded[0].ticket.id(), loaded[0].polled_at_ms), ("EX1", 7));
-        let targets = loaded[0].ticket.as_execution().unwrap().targets.as_deref();
-        assert_eq!(targets.unwrap()[0].values[0].get(), r#"{"b":1.50,"a":[]}"#);
+        let targets = loaded[0].ticket.as_execution().unwrap().targets.as_ref();
+        assert_eq!(
+            targets.unwrap().list()[0].values[0].get(),
+            r#"{"b":1.50,"a":[]}"#
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::coc::{
     ApiError, DocumentDetail, DocumentSummary, ErrorKind, ExecuteBatch, ExecuteDocumentRequest,
-    ExecuteParam, KeyValue, RawJson, ScriptExecuteRequest, Target, TargetInstance, Ticket,
+    ExecuteParam, KeyValue, RawJson, ScriptExecuteRequest, Target, TargetInstance, Targets, Ticket,
     script::{ROTATION_CONTINUE, ScriptParam},
 };
 use crate::text;
@@ -106,7 +106,11 @@ impl JobRun {
                 version: ticket.document_version.clone(),
                 parameters: ticket.parameters.clone(),
                 target_parameter_name: ticket.target_parameter_name.clone(),
-                targets: ticket.targets.clone().filter(|t| !t.is_empty()),
+                targets: ticket
+                    .targets
+                    .as_ref()
+                    .map(Targets::list)
+                    .filter(|t| !t.is_empty()),
                 ..ExecuteDocumentRequest::default()
             },
         })

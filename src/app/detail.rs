@@ -5,8 +5,8 @@
 
 use crate::coc::script::ScriptParam;
 use crate::coc::{
-    JobTicket, KeyValue, RawJson, ScriptBatch, ScriptStatistics, Status, Step, Target, Ticket,
-    TicketKind, TicketRef,
+    JobTicket, KeyValue, RawJson, ScriptBatch, ScriptStatistics, Status, Step, Target, Targets,
+    Ticket, TicketKind, TicketRef,
 };
 use crate::i18n::Msg;
 
@@ -350,6 +350,8 @@ pub struct TabRows<'a> {
     len: usize,
     /// Targets: the first row of each target kind; Steps: of each step.
     starts: Vec<usize>,
+    /// The Targets tab's targets, decoded while it is drawn (held compressed).
+    targets: Vec<Target>,
 }
 
 impl<'a> TabRows<'a> {
@@ -358,6 +360,10 @@ impl<'a> TabRows<'a> {
     pub fn of(entry: &'a TicketEntry, tab: Tab, width: usize) -> TabRows<'a> {
         let ticket = entry.ticket.as_deref();
         let mut starts = Vec::new();
+        let targets = match tab {
+            Tab::Targets => decoded_targets(execution(ticket)),
+            _ => Vec::new(),
+        };
         let len = match tab {
             Tab::Parameters => match ticket {
                 Some(JobTicket::Script(t)) => t.script_params().len().max(1),
@@ -369,7 +375,7 @@ impl<'a> TabRows<'a> {
             },
             Tab::Targets => {
                 let mut rows = 0;
-                for target in targets(execution(ticket)) {
+                for target in &targets {
                     starts.push(rows);
                     rows += 1 + target.values.len();
                 }
@@ -394,6 +400,7 @@ impl<'a> TabRows<'a> {
             tab,
             len,
             starts,
+            targets,
         }
     }
 
@@ -432,7 +439,7 @@ impl<'a> TabRows<'a> {
         }
     }
 
-    pub fn row(&self, i: usize) -> Option<Row<'a>> {
+    pub fn row(&self, i: usize) -> Option<Row<'_>> {
         if i >= self.len {
             return None;
         }
@@ -464,7 +471,7 @@ impl<'a> TabRows<'a> {
                 match kind.checked_sub(1) {
                     None => Row::Empty(Msg::NoTargets),
                     Some(k) => {
-                        let target = &targets(execution(ticket))[k];
+                        let target = &self.targets[k];
                         match i - self.starts[k] {
                             0 => Row::TargetKind(target),
                             n => Row::TargetValue(&target.values[n - 1]),
@@ -513,7 +520,7 @@ impl<'a> TabRows<'a> {
     }
 
     /// The rows from `first`, at most `count` of them.
-    pub fn rows(&self, first: usize, count: usize) -> impl Iterator<Item = Row<'a>> + '_ {
+    pub fn rows(&self, first: usize, count: usize) -> impl Iterator<Item = Row<'_>> + '_ {
         (first..self.len.min(first.saturating_add(count))).filter_map(|i| self.row(i))
     }
 }
@@ -569,7 +576,7 @@ pub fn tab_count(entry: &TicketEntry, tab: Tab) -> Option<usize> {
         Tab::Tags => execution(ticket).map(|t| t.tags.len() + t.sys_tags.len()),
         Tab::Targets => execution(ticket)
             .and_then(|t| t.targets.as_ref())
-            .map(Vec::len),
+            .map(|targets| targets.list().len()),
         Tab::Steps => entry.steps.loaded().map(Vec::len),
         Tab::Batches => entry.progress.loaded().map(|p| p.batches.len()),
         Tab::History => Some(entry.history.len() + entry.operations.len()),
@@ -604,8 +611,11 @@ fn history_row(entry: &TicketEntry, i: usize) -> Row<'_> {
     }
 }
 
-fn targets(ticket: Option<&Ticket>) -> &[Target] {
-    ticket.and_then(|t| t.targets.as_deref()).unwrap_or(&[])
+fn decoded_targets(ticket: Option<&Ticket>) -> Vec<Target> {
+    ticket
+        .and_then(|t| t.targets.as_ref())
+        .map(Targets::list)
+        .unwrap_or_default()
 }
 
 /// "Tags", the tags (or "no tags"), "System tags", the system tags (or "no system tags").

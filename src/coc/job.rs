@@ -488,7 +488,13 @@ mod tests {
             serde_json::from_str(later).unwrap(),
         );
         assert_eq!(first, later);
-        let targets = later.as_execution().unwrap().targets.as_deref().unwrap();
+        let targets = later
+            .as_execution()
+            .unwrap()
+            .targets
+            .as_ref()
+            .unwrap()
+            .list();
         assert_eq!(targets[0].values[0].get(), r#"{"z":1.50,"a":"\u00e9"}"#);
         for bad in [
             r#"{"execution_id":"EX1"}"#,

@@ -23,7 +23,8 @@ pub use documents::{
 pub use error::{ApiError, ErrorKind};
 pub use job::{JobOperation, JobStatus, JobTicket};
 pub use model::{
-    ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Ticket,
+    ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Targets,
+    Ticket,
 };
 pub use reference::{InvalidRef, SCRIPT_PREFIX, TicketKind, TicketRef};
 pub use response::decode_page;

@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::coc::{
     Instance, KeyValue, ScriptBatch, ScriptHost, ScriptStatus, ScriptTicket, Status, Step, Target,
-    Ticket, TicketRef,
+    Targets, Ticket, TicketRef,
 };
 use crate::hosts;
 
@@ -135,7 +135,13 @@ impl TicketFacts {
             verdict: Verdict::of_status(ticket.status.as_ref()),
             parameters: pairs(&ticket.parameters),
             tags: pairs(&ticket.tags),
-            targets: target_names(ticket.targets.as_deref().unwrap_or_default()),
+            targets: target_names(
+                &ticket
+                    .targets
+                    .as_ref()
+                    .map(Targets::list)
+                    .unwrap_or_default(),
+            ),
         }
     }
 

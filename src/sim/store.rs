@@ -9,7 +9,7 @@ use super::catalog::{ENTERPRISE_SYS_TAG, PARENT_SYS_TAG};
 use super::generate::{self, Document, Generated, Generator, RunRequest, Spec};
 use super::lifecycle::{Lifecycle, Refused, Snapshot, StepState};
 use crate::coc::{
-    ExecutionType, Instance, KeyValue, Operation, RawJson, Status, Step, Target, Ticket,
+    ExecutionType, Instance, KeyValue, Operation, RawJson, Status, Step, Target, Targets, Ticket,
 };
 
 /// At most this many tickets appear on their own while the sim runs.
@@ -431,7 +431,7 @@ impl Store {
                 .or(doc.job.description.map(str::to_string)),
             parameters: spec.parameters.iter().map(|(k, v)| kv(k, v)).collect(),
             target_parameter_name,
-            targets,
+            targets: targets.map(|list| Targets::new(&list)),
             creator: Some(spec.creator.into()),
             tags: spec.tags.iter().map(|(k, v)| kv(k, v)).collect(),
             sys_tags,

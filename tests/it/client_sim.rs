@@ -365,7 +365,11 @@ async fn steps_and_instances_of_a_batch_step_match_the_ticket_targets() {
             i.properties["resource_id"].as_str().unwrap().to_string()
         })
         .collect();
-    let targets = batch.targets.as_ref().expect("a batch ticket has targets");
+    let targets = batch
+        .targets
+        .as_ref()
+        .expect("a batch ticket has targets")
+        .list();
     let targeted: BTreeSet<String> = targets
         .iter()
         .filter(|t| t.key == "BatchValues")

@@ -77,7 +77,7 @@ fn unknown_values_and_extra_fields_are_tolerated() {
             kv("hosts", r#"["a","b"]"#)
         ]
     );
-    let targets = t.targets.unwrap();
+    let targets = t.targets.unwrap().list();
     assert_eq!(targets.len(), 2);
     assert_eq!(targets[0].key, "BatchValues");
     assert_eq!(
@@ -149,7 +149,7 @@ fn the_benchmark_ticket_decodes_in_full() {
     assert_eq!(t.status, Some(Status::Running));
     assert_eq!(t.parameters.len(), 8);
     assert_eq!(t.tags.len(), 4);
-    let targets = t.targets.unwrap();
+    let targets = t.targets.unwrap().list();
     assert_eq!(targets[0].values.len(), 2);
     assert_eq!(
         targets[0].values[1].parse()["target_instances"][1]["name"],

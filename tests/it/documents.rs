@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use coctop::coc::{
     ApiError, Auth, Client, ClientConfig, DocumentQuery, Endpoint, ExecuteDocumentRequest,
-    ExecutionType, KeyValue, ListQuery, Ticket,
+    ExecutionType, KeyValue, ListQuery, Targets, Ticket,
 };
 use coctop::sim::{self, SimHandle, SimOptions};
 
@@ -40,7 +40,7 @@ fn again(ticket: &Ticket) -> ExecuteDocumentRequest {
         version: ticket.document_version.clone(),
         parameters: ticket.parameters.clone(),
         target_parameter_name: ticket.target_parameter_name.clone(),
-        targets: ticket.targets.clone(),
+        targets: ticket.targets.as_ref().map(Targets::list),
         description: Some("run again".into()),
         ..ExecuteDocumentRequest::default()
     }

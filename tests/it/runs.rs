@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::support::pty::{PtyApp, isolated_env};
 use crate::support::{Sim, coctop, stderr, stdout};
-use coctop::coc::{ExecuteDocumentRequest, KeyValue, Status, Ticket, TicketRef};
+use coctop::coc::{ExecuteDocumentRequest, KeyValue, Status, Targets, Ticket, TicketRef};
 use coctop::sim::SimOptions;
 
 /// The binary against `url`, with a config that paces requests at `max_rps` and gives
@@ -401,7 +401,7 @@ fn run_again(sim: &Sim, a: &Ticket, first_value: &str) -> String {
         version: a.document_version.clone(),
         parameters,
         target_parameter_name: a.target_parameter_name.clone(),
-        targets: a.targets.clone(),
+        targets: a.targets.as_ref().map(Targets::list),
         ..ExecuteDocumentRequest::default()
     };
     sim.block_on(

@@ -143,7 +143,7 @@ async fn seeded_tickets_cover_every_status_type_and_target_kind() {
     }
     let target_keys: HashSet<_> = tickets
         .iter()
-        .flat_map(|t| t.targets.iter().flatten().map(|x| x.key.clone()))
+        .flat_map(|t| t.targets.iter().flat_map(|x| x.list()).map(|x| x.key))
         .collect();
     assert!(target_keys.contains("InstanceValues") && target_keys.contains("BatchValues"));
     let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));

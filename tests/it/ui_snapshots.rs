@@ -11,7 +11,8 @@ use ratatui::style::Color;
 
 use coctop::app::{App, AppInit, Message, UiSettings, update};
 use coctop::coc::{
-    ApiError, ExecutionType, JobTicket, KeyValue, RawJson, Status, Step, Target, Ticket, TicketRef,
+    ApiError, ExecutionType, JobTicket, KeyValue, RawJson, Status, Step, Target, Targets, Ticket,
+    TicketRef,
 };
 use coctop::config::WatchEntry;
 use coctop::config::look::ColumnChoice;
@@ -163,7 +164,7 @@ fn mixed_in(lang: Lang) -> App {
         value: "0".into(),
     }];
     running.target_parameter_name = Some("instance_ids".into());
-    running.targets = Some(vec![Target {
+    running.targets = Some(Targets::new(&[Target {
         key: "InstanceValues".into(),
         values: [
             serde_json::json!({"id": "i-0a1b2c", "name": "web-01", "region": "cn-north-4"}),
@@ -173,7 +174,7 @@ fn mixed_in(lang: Lang) -> App {
         .iter()
         .map(RawJson::from_value)
         .collect(),
-    }]);
+    }]));
     running.description = Some("Monthly kernel patching\nsecond line of notes".into());
     let mut rate = ticket(3, Status::Succeed, "rotate-certs", 190);
     rate.execution_type = Some(ExecutionType::RateControl);

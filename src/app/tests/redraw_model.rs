@@ -18,7 +18,7 @@ use ratatui::crossterm::event::{
 use crate::app::*;
 use crate::coc::{
     ApiError, Instance, JobTicket, KeyValue, Operation, Page, RawJson, Status, Step, Target,
-    Ticket, TicketRef,
+    Targets, Ticket, TicketRef,
 };
 
 fn id(n: usize) -> TicketRef {
@@ -98,17 +98,17 @@ fn rand_ticket(rng: &mut ChaCha8Rng, n: usize, now: SystemTime) -> Ticket {
     t.sys_tags = (0..rng.gen_range(0..3)).map(kv).collect();
     t.targets = match rng.gen_range(0..3) {
         0 => None,
-        1 => Some(vec![]),
-        _ => Some(
-            (0..rng.gen_range(1..3))
+        1 => Some(Targets::new(&[])),
+        _ => Some(Targets::new(
+            &(0..rng.gen_range(1..3))
                 .map(|k| Target {
                     key: format!("T{k}"),
                     values: (0..rng.gen_range(0..3))
                         .map(|v| RawJson::from_value(&serde_json::json!({ "v": v })))
                         .collect(),
                 })
-                .collect(),
-        ),
+                .collect::<Vec<_>>(),
+        )),
     };
     t
 }
