@@ -64,7 +64,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
 
         AddPrompt => "add ",
-        AddHint => "  IDs by space, comma or line; # label",
+        AddHint => "  IDs by space, comma or line; # label; profile=NAME",
         BrowsePrompt => "browse /",
         BrowseFilterHint => "  key=value: creator job job_id tags since until status",
         FilterSet(filter) => return format!("filter \"{filter}\" ").into(),
@@ -135,12 +135,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HelpEnter => "open the ticket; a step's/batch's hosts; output",
         HelpEsc => "back one level; in the list, clear the filter",
         HelpTabs => "next / previous tab; 1…5 a tab by its number",
-        HelpFilter => "filter: words, status=, job=, tags like env=prod",
+        HelpFilter => "filter: words, status=, job=, profile=, tags env=prod",
         HelpSort => "sort: urgency, started, name, status",
         HelpRefresh => "poll the shown ticket now (browse: reload) / all",
         HelpOperate => "operate: what its status allows; run again",
         HelpCopy => "copy the ID / a summary; open in the console",
-        HelpEdit => "add IDs / remove the shown ticket (asks); saved",
+        HelpEdit => "add IDs (profile=NAME) / remove shown (asks); saved",
         HelpSeen => "new failures seen / mark, = on another compares",
         HelpBrowse => "browse all (b: back) / pin one; next / save view",
         HelpAndQuit => "help; any key closes a box / quit, suspend, redraw",
