@@ -79,8 +79,25 @@ fn a_ticket_pinned_or_opened_from_a_browse_page_without_profile_is_the_first_pro
             ]))),
         "the first profile's: no profile written"
     );
+    let belongs = Action::Engine(Command::Belongs {
+        id: id(10),
+        profile: "prod".into(),
+    });
+    assert_eq!(
+        pinned.actions[..2],
+        [belongs, Action::Engine(Command::Add(id(10)))],
+        "polled by the profile it shows, whoever listed the ID last"
+    );
     press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Enter);
+    let opened = press(&mut app, KeyCode::Enter);
+    let belongs = Action::Engine(Command::Belongs {
+        id: id(11),
+        profile: "prod".into(),
+    });
+    assert_eq!(
+        opened.actions,
+        [belongs, Action::Engine(Command::Add(id(11)))]
+    );
     for browsed in [10, 11] {
         assert_eq!(
             app.ticket(&id(browsed)).and_then(|t| t.profile.as_deref()),
