@@ -18,6 +18,7 @@ use crate::config::reload::{FileWatch, RELOAD_INTERVAL, Scope};
 use crate::config::{ViewEntry, edit};
 use crate::custom;
 use crate::files;
+use crate::heap;
 use crate::notify::{Notification, NotifyConfig, Teller};
 use crate::process;
 
@@ -202,11 +203,23 @@ impl Effects {
     }
 
     /// Writes each profile's tickets to its cache on a blocking thread (while
-    /// running).
+    /// running), then gives back what writing them took.
     pub fn remember_in_background(&self, app: &App) {
-        for cache in &self.caches {
-            tokio::task::spawn_blocking(cache.write(app));
+        if self.caches.is_empty() {
+            return;
         }
+        let writes: Vec<_> = self.caches.iter().map(|cache| cache.write(app)).collect();
+        tokio::task::spawn_blocking(move || {
+            for write in writes {
+                write();
+            }
+            heap::trim();
+        });
+    }
+
+    /// Gives back what reading the cache took, once its tickets are in place.
+    pub fn recalled(&self) {
+        tokio::task::spawn_blocking(heap::trim);
     }
 }
 

@@ -322,6 +322,7 @@ pub async fn event_loop_with(
         let ready = std::iter::from_fn(|| engine.updates.try_recv().ok().map(Message::Engine));
         let batch: Vec<Message> = message.into_iter().chain(ready).take(BATCH_LIMIT).collect();
         for message in batch {
+            let recalled = matches!(message, Message::Remembered(_));
             let outcome = app::update(&mut app, message);
             if outcome.redraw {
                 pacer.owe(owed);
@@ -356,6 +357,9 @@ pub async fn event_loop_with(
                         return Ok(Ended::Quit);
                     }
                 }
+            }
+            if recalled {
+                effects.recalled();
             }
         }
         if pacer.due(Instant::now()) {

@@ -192,7 +192,7 @@ pub struct App {
 
 impl App {
     pub fn new(init: AppInit) -> App {
-        let mut tickets = Tickets::default();
+        let mut tickets = Tickets::with_capacity(init.watch.len());
         for entry in &init.watch {
             tickets.insert(entry.id.clone(), entry.label.clone());
         }

@@ -60,10 +60,14 @@ impl Profiles {
                 .iter()
                 .map(|d| Arc::from(d.profile.as_str()))
                 .collect(),
-            of_watch: watch
-                .iter()
-                .map(|w| (w.id.clone(), index(&w.profile)))
-                .collect(),
+            // With one profile every ticket is its own: no map of 10,000 tickets to it.
+            of_watch: match destinations.len() {
+                0 | 1 => HashMap::new(),
+                _ => watch
+                    .iter()
+                    .map(|w| (w.id.clone(), index(&w.profile)))
+                    .collect(),
+            },
             of_query: queries
                 .iter()
                 .map(|q| (q.name.clone(), index(&q.profile)))

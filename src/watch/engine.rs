@@ -718,13 +718,20 @@ impl<F: Fetcher> Engine<F> {
         let Some(tracked) = self.tracker.tickets.get_mut(&id) else {
             return;
         };
-        let ticket = Arc::new(match ticket {
+        let fresh = match ticket {
             JobTicket::Script(fresh) => {
                 let known = tracked.last_good.as_deref().and_then(JobTicket::as_script);
                 JobTicket::Script(fresh.keeping(known))
             }
             execution => execution,
-        });
+        };
+        // An unchanged ticket keeps the copy the dashboard and the cache already share:
+        // 10,000 tickets refreshed every cycle would otherwise be copied anew each time,
+        // and the heap left fragmented by the copies going out.
+        let ticket = match &tracked.last_good {
+            Some(known) if **known == fresh => known.clone(),
+            _ => Arc::new(fresh),
+        };
         tracked.failures = 0;
         tracked.last_good = Some(ticket.clone());
         let after_operation = tracked.polls_after_operation > 0;
