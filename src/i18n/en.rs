@@ -53,6 +53,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         AuthFailed { age, error } => return format!(" AUTH FAILED {age}: {error} ").into(),
         PollingStopped => " polling stopped, check credentials",
         ConfigNotReloaded(why) => return format!(" config not reloaded: {why} ").into(),
+        ProfileNotRunning(names) => {
+            return format!(
+                "profile {names} is new to the config: its tickets are polled after a restart"
+            )
+            .into();
+        }
         NewFailures(n) => {
             return format!(" {} (n: seen) ", plural(n, "new failure", "new failures")).into();
         }

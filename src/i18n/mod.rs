@@ -131,6 +131,8 @@ pub enum Msg<'a> {
     },
     PollingStopped,
     ConfigNotReloaded(&'a str),
+    /// Profiles a reloaded file names that the dashboard has no engine for.
+    ProfileNotRunning(&'a str),
     NewFailures(usize),
     Polled(&'a str),
     NoPollYet,

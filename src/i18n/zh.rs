@@ -88,6 +88,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         AuthFailed { age, error } => return format!(" 认证失败 {age}：{error} ").into(),
         PollingStopped => " 已停止轮询，请检查凭证",
         ConfigNotReloaded(why) => return format!(" 配置未重新加载：{why} ").into(),
+        ProfileNotRunning(names) => {
+            return format!("profile {names} 是配置中新增的：重启后才会轮询其工单").into();
+        }
         NewFailures(n) => return format!(" {n} 个新失败（n：已读） ").into(),
         Polled(age) => return format!("上次轮询 {age}").into(),
         NoPollYet => "尚无成功的轮询",
