@@ -326,6 +326,8 @@ pub struct Health {
     pub last_ok: Option<SystemTime>,
     /// Tickets whose last poll failed.
     pub failing: usize,
+    /// Profiles that poll no more, of several (each of their tickets says why).
+    pub stopped_profiles: Vec<String>,
 }
 
 /// What an engine update changed.
@@ -768,6 +770,11 @@ impl Tickets {
             }
             HealthUpdate::AuthFailed { error, at } => {
                 self.health.auth_failed = Some(Failure { error, at });
+            }
+            HealthUpdate::ProfileStopped { profile, .. } => {
+                if !self.health.stopped_profiles.contains(&profile) {
+                    self.health.stopped_profiles.push(profile);
+                }
             }
         }
     }

@@ -334,6 +334,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         ProfilesTitle { count, names } => return format!("{count} profiles: {names}").into(),
         ProfileCount { name, count } => return format!("{name} {count}").into(),
+        ProfileStoppedCount { name, count } => return format!("{name} {count} stopped").into(),
         NoSuchProfile { name, near, known } => {
             let hint = near
                 .map(|n| format!(" (did you mean {n:?}?)"))

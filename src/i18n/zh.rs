@@ -89,7 +89,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         PollingStopped => " 已停止轮询，请检查凭证",
         ConfigNotReloaded(why) => return format!(" 配置未重新加载：{why} ").into(),
         ProfileNotRunning(names) => {
-            return format!("profile {names} 是配置中新增的：重启后才会轮询其工单").into();
+            return format!("配置 {names} 是配置文件中新增的：重启后才会轮询其工单").into();
         }
         NewFailures(n) => return format!(" {n} 个新失败（n：已读） ").into(),
         Polled(age) => return format!("上次轮询 {age}").into(),
@@ -340,6 +340,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         ProfilesTitle { count, names } => return format!("{count} 个配置：{names}").into(),
         ProfileCount { name, count } => return format!("{name} {count} 个").into(),
+        ProfileStoppedCount { name, count } => {
+            return format!("{name} {count} 个（已停止）").into();
+        }
         NoSuchProfile { name, near, known } => {
             let hint = near
                 .map(|n| format!("（是否要找“{n}”？）"))

@@ -193,7 +193,10 @@ impl Board {
                 metrics.throttled(&board.name);
                 None
             }
-            Update::Ticket(TicketUpdate::Error { .. }) | Update::Reply(_) => None,
+            // Each profile has its own engine here: its own AuthFailed says it.
+            Update::Ticket(TicketUpdate::Error { .. })
+            | Update::Health(HealthUpdate::ProfileStopped { .. })
+            | Update::Reply(_) => None,
         }
     }
 

@@ -692,3 +692,21 @@ fn with_profile_named_a_reload_takes_in_only_that_profiles_tickets() {
     assert_eq!(app.wait_exit(), 0);
     assert_eq!(staging.requests(), staging_before, "staging never asked");
 }
+
+/// A profile whose key is refused, with no ticket on screen yet (only a query), is
+/// named in the header as stopped; the other's count goes on.
+#[test]
+fn a_stopped_profile_without_tickets_on_screen_is_named_in_the_header() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let text = two_profiles(home.path(), &prod, &staging, "not-the-staging-secret");
+    let (_, mut env) = config_in(home.path(), &text);
+    env.extend(PROD_ENV.map(|(k, v)| (k.to_string(), v.to_string())));
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("staging named as stopped, prod's query counted", |s| {
+        s.contains("staging 0 stopped") && s.contains("prod 48")
+    });
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+}
