@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use crate::app::{App, Message, Reloaded, Run, RunEnded, SaveResult, Saved, WatchChange};
 use crate::cache::{self, CachedTicket};
 use crate::config::edit::LastRead;
-use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
+use crate::config::reload::{FileWatch, RELOAD_INTERVAL, Scope};
 use crate::config::{ViewEntry, edit};
 use crate::custom;
 use crate::files;
@@ -36,6 +36,8 @@ pub struct Effects {
     /// What was last read from (or written to) that file: a save that finds something
     /// else there checks again before it trusts it.
     pub last_read: Arc<LastRead>,
+    /// What of that file the dashboard shows, and so takes in when it changes.
+    pub scope: Scope,
     /// Where the tickets are remembered for the next run: one file per profile (each
     /// its endpoint's and account's); none for the demo, or without a cache directory.
     pub caches: Vec<CacheTarget>,
@@ -171,6 +173,7 @@ impl Effects {
         let path = self.config_path.clone()?;
         Some(Background(tokio::spawn(follow_config(
             path,
+            self.scope.clone(),
             self.last_read.clone(),
             replies.clone(),
         ))))
@@ -220,7 +223,12 @@ impl Effects {
     }
 }
 
-async fn follow_config(path: PathBuf, last_read: Arc<LastRead>, replies: UnboundedSender<Message>) {
+async fn follow_config(
+    path: PathBuf,
+    scope: Scope,
+    last_read: Arc<LastRead>,
+    replies: UnboundedSender<Message>,
+) {
     let mut file = FileWatch::new(path);
     let mut clock = tokio::time::interval(RELOAD_INTERVAL);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -230,14 +238,15 @@ async fn follow_config(path: PathBuf, last_read: Arc<LastRead>, replies: Unbound
             continue;
         };
         let reloaded = result
+            .map_err(|error| error.to_string())
+            .and_then(|(file, text)| Ok((scope.view(file)?, text)))
             .map(|(config, text)| {
                 last_read.set(text);
                 Reloaded {
                     watch: config.watch,
                     notify: config.notify,
                 }
-            })
-            .map_err(|error| error.to_string());
+            });
         if let Err(error) = &reloaded {
             tracing::warn!("config not reloaded: {error}");
         }

@@ -212,10 +212,14 @@ impl FramePacer {
 /// by a task of its own, woken only when that thread has an event: polled from the
 /// loop's `select!` on every other wake-up instead, each poll would spin on the reader's
 /// lock (`sched_yield`) while the thread holds it waiting for input.
+///
+/// Made before the terminal's size is first read: crossterm listens for SIGWINCH from
+/// the moment the stream exists, and a resize before that would be lost for good (the
+/// size is never asked again).
 fn terminal_events() -> (UnboundedReceiver<io::Result<Event>>, StopOnDrop) {
     let (sender, receiver) = unbounded_channel();
+    let mut events = EventStream::new();
     let task = tokio::spawn(async move {
-        let mut events = EventStream::new();
         while let Some(event) = events.next().await {
             if sender.send(event).is_err() {
                 break;
@@ -252,8 +256,8 @@ pub async fn event_loop_with(
 ) -> io::Result<Ended> {
     let (replies, mut reply_rx) = unbounded_channel();
     let _config_follower = effects.follow_config(&replies);
-    let mut term = TerminalGuard::enter()?;
     let (mut events, mut stop_events) = terminal_events();
+    let mut term = TerminalGuard::enter()?;
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut cache_clock =
         tokio::time::interval_at(tokio::time::Instant::now() + CACHE_INTERVAL, CACHE_INTERVAL);

@@ -299,9 +299,25 @@ impl App {
     /// (labels included), and the notification rules. Only what came from the file
     /// changes: pinned tickets and those found by a query stay, History and all; an
     /// entry gone from the file that a query also found stays as the query's.
-    fn reload(&mut self, reloaded: Reloaded) -> Reaction {
+    fn reload(&mut self, mut reloaded: Reloaded) -> Reaction {
         self.config_error = None;
         self.alerts.set_rules(reloaded.notify.on.clone());
+        // Its engines started with the dashboard: a profile new to the file has none.
+        let profiles = self.tickets.profiles();
+        let mut new_profiles: Vec<String> = Vec::new();
+        for name in reloaded.watch.iter().filter_map(|w| w.profile.as_ref()) {
+            if !profiles.runs(name) && !new_profiles.contains(name) {
+                new_profiles.push(name.clone());
+            }
+        }
+        if !new_profiles.is_empty() {
+            let names = format!("\"{}\"", new_profiles.join("\", \""));
+            let said = self.t(Msg::ProfileNotRunning(&names)).into_owned();
+            self.watchlist.say(said, true);
+            reloaded
+                .watch
+                .retain(|w| w.profile.as_ref().is_none_or(|p| !new_profiles.contains(p)));
+        }
         let wanted: HashSet<&TicketRef> = reloaded.watch.iter().map(|w| &w.id).collect();
         let left_the_file: Vec<TicketRef> = self
             .init

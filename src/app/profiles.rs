@@ -129,6 +129,12 @@ impl Profiles {
         self.look(name)?.read_only.as_deref()
     }
 
+    /// Whether profile `name` has an engine in this dashboard (any does before the
+    /// dashboard names its profiles).
+    pub fn runs(&self, name: &str) -> bool {
+        self.names.is_empty() || self.names.iter().any(|n| &**n == name)
+    }
+
     /// More than one profile: their names are shown.
     pub fn shown(&self) -> bool {
         self.names.len() > 1

@@ -239,7 +239,7 @@ impl App {
             self.tickets.insert_listed(entry);
             // A listed ID that breaks the rule is shown, never fetched.
             if id.is_valid() {
-                reaction = reaction.ask(Some(Command::Add(id.clone())));
+                reaction.actions.extend(self.polled(vec![id.clone()]));
             }
         }
         self.detail.open(id);
@@ -291,7 +291,8 @@ impl App {
         // Pinned for good: saved to the config as a [[watch]], as `a` saves.
         let said = self.t(Msg::Pinned(&id.to_string())).into_owned();
         self.watchlist.say(said, false);
-        let mut reaction = Reaction::redraw_and(Command::Add(id.clone()));
+        let mut reaction = Reaction::redraw(true);
+        reaction.actions.extend(self.polled(vec![id.clone()]));
         reaction
             .actions
             .push(Action::SaveWatch(WatchChange::Add(vec![WatchEntry {

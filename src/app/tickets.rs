@@ -326,6 +326,8 @@ pub struct Health {
     pub last_ok: Option<SystemTime>,
     /// Tickets whose last poll failed.
     pub failing: usize,
+    /// Profiles that poll no more, of several (each of their tickets says why).
+    pub stopped_profiles: Vec<String>,
 }
 
 /// What an engine update changed.
@@ -586,11 +588,15 @@ impl Tickets {
 
     /// Adds a ticket read from a list page (the browse view's), data included; the
     /// index of the existing entry when it is already held.
-    pub fn insert_listed(&mut self, entry: TicketEntry) -> usize {
-        match self.index(&entry.id) {
-            Some(i) => i,
-            None => self.push(entry).0,
+    pub fn insert_listed(&mut self, mut entry: TicketEntry) -> usize {
+        if let Some(i) = self.index(&entry.id) {
+            return i;
         }
+        // A page read without `profile=` is the first profile's: it polls the ticket.
+        if entry.profile.is_none() {
+            entry.set_profile(self.profiles.named(None));
+        }
+        self.push(entry).0
     }
 
     /// The Steps (or Batches) tab wants the details of `id`: marks them loading and
@@ -764,6 +770,11 @@ impl Tickets {
             }
             HealthUpdate::AuthFailed { error, at } => {
                 self.health.auth_failed = Some(Failure { error, at });
+            }
+            HealthUpdate::ProfileStopped { profile, .. } => {
+                if !self.health.stopped_profiles.contains(&profile) {
+                    self.health.stopped_profiles.push(profile);
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ use crate::app::{App, AppInit, ProfileLook, Profiles, UiSettings, check_command_
 use crate::cache;
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy, TicketRef};
 use crate::config::edit::LastRead;
+use crate::config::reload::Scope;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
@@ -74,7 +75,10 @@ pub fn run(globals: &Globals) -> Exit {
     };
     let profile = config.profile.clone().unwrap_or_default();
     let caches = Vec::from_iter(cache_of(&profile, &client_config));
-    let effects = dashboard_effects(globals, &config.notify, &endpoint_name, caches);
+    let effects = effects::Effects {
+        scope: Scope::Profile(globals.profile.clone()),
+        ..dashboard_effects(globals, &config.notify, &endpoint_name, caches)
+    };
     let operations_to = super::operate::destination(&config, &client_config);
     let one = Destination {
         profile,
@@ -249,6 +253,7 @@ fn dashboard_effects(
                 .unwrap_or_default(),
         ),
         config_path,
+        scope: Scope::WholeFile,
         caches,
     }
 }

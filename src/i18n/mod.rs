@@ -131,6 +131,8 @@ pub enum Msg<'a> {
     },
     PollingStopped,
     ConfigNotReloaded(&'a str),
+    /// Profiles a reloaded file names that the dashboard has no engine for.
+    ProfileNotRunning(&'a str),
     NewFailures(usize),
     Polled(&'a str),
     NoPollYet,
@@ -401,6 +403,11 @@ pub enum Msg<'a> {
         name: &'a str,
         count: usize,
     },
+    /// A profile's count in the header once it polls no more.
+    ProfileStoppedCount {
+        name: &'a str,
+        count: usize,
+    },
     /// The browse filter's `profile=` (or the `a` line's) names none of the config's.
     NoSuchProfile {
         name: &'a str,
@@ -601,6 +608,11 @@ mod tests {
                 endpoint: "3",
                 account: None,
             },
+            Msg::ProfileStoppedCount {
+                name: "1",
+                count: 2,
+            },
+            Msg::ProfileNotRunning("\"1\""),
         ]
         .map(|msg| Lang::Zh.t(msg).into_owned());
         for text in &zh {

@@ -240,6 +240,12 @@ impl Router {
                 at,
             }));
         }
+        // Also when none of its tickets is on screen (a query's first page refused).
+        let _ = self.out.send(Update::Health(HealthUpdate::ProfileStopped {
+            profile: self.names[index].clone(),
+            error,
+            at,
+        }));
     }
 }
 

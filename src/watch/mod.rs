@@ -470,6 +470,13 @@ pub enum HealthUpdate {
     Throttled { until: SystemTime, error: ApiError },
     /// 401/403: polling has stopped (reported once).
     AuthFailed { error: ApiError, at: SystemTime },
+    /// One profile of several polls no more (its credentials missing or refused): the
+    /// merged engine's word for it, the others going on.
+    ProfileStopped {
+        profile: String,
+        error: ApiError,
+        at: SystemTime,
+    },
 }
 
 impl Update {
@@ -492,7 +499,9 @@ impl Update {
                 | Reply::Instances { at, .. }
                 | Reply::BatchHosts { at, .. },
             )
-            | Update::Health(HealthUpdate::AuthFailed { at, .. }) => Some(*at),
+            | Update::Health(
+                HealthUpdate::AuthFailed { at, .. } | HealthUpdate::ProfileStopped { at, .. },
+            ) => Some(*at),
             Update::Health(HealthUpdate::Throttled { .. }) => None,
         }
     }

@@ -658,3 +658,55 @@ fn in_the_dashboard_a_read_only_profile_holds_back_only_its_own_operations() {
     assert_eq!(app.wait_exit(), 0);
     assert_eq!((prod.operations(), staging.operations()), (0, 0));
 }
+
+/// `--profile prod` of a file with two: a reload takes in prod's `[[watch]]` entries
+/// only, as the start did; staging's stay out (prod would be asked for them).
+#[test]
+fn with_profile_named_a_reload_takes_in_only_that_profiles_tickets() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    without_queries(home.path());
+    let mut app = PtyApp::spawn(&["--profile", "prod"], &support::env_refs(&env), 140, 30);
+    app.wait_for("prod's tickets", |s| {
+        row_of(s, "prod-failed").contains("Failed") && row_of(s, "prod-done").contains("Succeed")
+    });
+    let staging_before = staging.requests();
+    let late = support::ids_with_status(&prod, Status::Succeed)[1].clone();
+    let config = home.path().join("coctop.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[[watch]]\nid = \"{late}\"\nlabel = \"reloaded\"\nprofile = \"prod\"\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    let screen = app.wait_for("the reloaded ticket polled", |s| {
+        row_of(s, "reloaded").contains("Succeed")
+    });
+    assert!(
+        !screen.contains("staging-failed") && !screen.contains("staging-done"),
+        "another profile's tickets taken in:\n{screen}"
+    );
+    assert!(screen.contains("3 tickets"), "{screen}");
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!(staging.requests(), staging_before, "staging never asked");
+}
+
+/// A profile whose key is refused, with no ticket on screen yet (only a query), is
+/// named in the header as stopped; the other's count goes on.
+#[test]
+fn a_stopped_profile_without_tickets_on_screen_is_named_in_the_header() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let text = two_profiles(home.path(), &prod, &staging, "not-the-staging-secret");
+    let (_, mut env) = config_in(home.path(), &text);
+    env.extend(PROD_ENV.map(|(k, v)| (k.to_string(), v.to_string())));
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("staging named as stopped, prod's query counted", |s| {
+        s.contains("staging 0 stopped") && s.contains("prod 48")
+    });
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+}

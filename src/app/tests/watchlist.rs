@@ -419,3 +419,36 @@ fn ids_the_config_cannot_take_are_not_watched_and_a_notice_says_why() {
     assert!(app.ticket(&id(0)).is_some());
     assert!(app.watch_edit().note().unwrap().text.contains("disk full"));
 }
+
+#[test]
+fn a_reload_leaves_out_the_tickets_of_a_profile_new_to_the_file_and_says_so() {
+    let mut app = two_profiles(finished(2));
+    let of = |profile: Option<&str>, n: usize| WatchEntry {
+        profile: profile.map(str::to_string),
+        ..WatchEntry::unlabelled(id(n))
+    };
+    let reloaded = Reloaded {
+        watch: vec![of(None, 0), of(Some("staging"), 1), of(Some("qa"), 7)],
+        notify: Default::default(),
+    };
+    let outcome = update(&mut app, Message::ConfigReloaded(Ok(reloaded)));
+    assert!(
+        !outcome.actions.iter().any(|a| matches!(
+            a,
+            Action::Engine(Command::Add(added) | Command::Belongs { id: added, .. })
+                if *added == id(7)
+        )),
+        "no engine of this dashboard polls qa's ticket: {:?}",
+        outcome.actions
+    );
+    assert!(
+        app.ticket(&id(7)).is_none(),
+        "not shown as another profile's"
+    );
+    let note = app.watch_edit().note().expect("a note");
+    assert!(
+        note.is_error && note.text.contains("\"qa\""),
+        "{}",
+        note.text
+    );
+}
