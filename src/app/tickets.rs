@@ -270,11 +270,13 @@ impl TicketEntry {
         self.sort_name = text::sanitize(self.name()).to_lowercase();
     }
 
-    /// Replaces the data; says whether it differs from what was there.
+    /// Replaces the data; says whether it differs on screen from what was there.
     fn set_ticket(&mut self, ticket: Arc<JobTicket>) -> DataChange {
         let change = match &self.ticket {
             None => DataChange::Moved,
-            Some(old) if Arc::ptr_eq(old, &ticket) || **old == *ticket => DataChange::Same,
+            Some(old) if Arc::ptr_eq(old, &ticket) || old.same_on_screen(&ticket) => {
+                DataChange::Same
+            }
             Some(old)
                 if old.status() != ticket.status()
                     || old.start_time() != ticket.start_time()

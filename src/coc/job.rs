@@ -155,6 +155,15 @@ impl JobTicket {
             JobTicket::Execution(_) => None,
         }
     }
+
+    /// Equal to `other` in everything a view draws: the same data, or a running script
+    /// ticket whose cost alone grew.
+    pub fn same_on_screen(&self, other: &JobTicket) -> bool {
+        match (self, other) {
+            (JobTicket::Script(a), JobTicket::Script(b)) => a == b || a.same_but_running_cost(b),
+            _ => self == other,
+        }
+    }
 }
 
 /// The status of a job ticket of either kind, the raw value the server sent.

@@ -288,6 +288,18 @@ impl ScriptTicket {
         self.status.as_ref().is_some_and(ScriptStatus::is_terminal)
     }
 
+    /// Equal to `other` but for the cost a running ticket's clock adds every second
+    /// (`execute_costs`), which no view draws: such a poll shows nothing new.
+    pub fn same_but_running_cost(&self, other: &ScriptTicket) -> bool {
+        self.execute_costs != other.execute_costs
+            && !self.is_terminal()
+            && !other.is_terminal()
+            && ScriptTicket {
+                execute_costs: other.execute_costs,
+                ..self.clone()
+            } == *other
+    }
+
     /// This copy over an earlier one (`known`): what it lacks that the other had
     /// stays. A list row lacks the script and its parameters (only a detail has them),
     /// a detail lacks the name (only a row has it).

@@ -144,3 +144,52 @@ fn polls_that_change_nothing_visible_cost_no_frame() {
     }
     assert_eq!(frames, 0, "frames for polls that changed nothing on screen");
 }
+
+/// A running script ticket as a poll brings it, `costs` seconds in.
+fn running_script(n: usize, costs: i64) -> crate::coc::ScriptTicket {
+    serde_json::from_value(serde_json::json!({
+        "execute_uuid": format!("SC{n:04}"),
+        "order_name": format!("script{n}"),
+        "gmt_created": (NOW - 600) * 1000,
+        "execute_costs": costs,
+        "creator": "user",
+        "status": "PROCESSING",
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_running_script_tickets_growing_cost_alone_costs_no_frame() {
+    // The cost a running script ticket's clock adds is sent with every poll, but no
+    // view draws it (200 script tickets drew 5.5 frames a second for it).
+    let mut app = App::new(AppInit {
+        lang: Lang::En,
+        endpoint: "cn-north-4".into(),
+        watch: (0..3)
+            .map(|n| WatchEntry::unlabelled(r(&format!("script/SC{n:04}"))))
+            .collect(),
+        color: true,
+        now: now(),
+    });
+    app.zone = Zone::UTC;
+    update(
+        &mut app,
+        Message::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    for n in 0..3 {
+        snapshot(&mut app, running_script(n, 10));
+    }
+    let drawn = render(&app);
+    // Ticket 2: on screen, not selected.
+    app.now = now() + Duration::from_millis(300);
+    let out = snapshot(&mut app, running_script(2, 11));
+    assert!(!out.redraw, "a frame for a cost nobody sees");
+    assert_eq!(render(&app), drawn);
+    // Whatever else changes is drawn.
+    let mut finished = running_script(2, 12);
+    finished.status = Some(crate::coc::ScriptStatus::Finished);
+    assert!(snapshot(&mut app, finished).redraw);
+}
