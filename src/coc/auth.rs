@@ -126,13 +126,11 @@ pub fn sign(req: &SigningRequest<'_>, ak: &str, sk: &Secret, x_sdk_date: &str) -
     headers.push(("x-sdk-date".into(), x_sdk_date));
     headers.sort_unstable();
 
-    let mut signed_headers = String::new();
-    for (name, _) in &headers {
-        if !signed_headers.is_empty() {
-            signed_headers.push(';');
-        }
-        signed_headers.push_str(name);
-    }
+    let signed_headers = headers
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
     // Built in place: signing runs on every request, a poll's hot path.
     let mut canonical_request = String::with_capacity(512);
     canonical_request.push_str(&req.method.to_ascii_uppercase());
@@ -195,16 +193,11 @@ pub fn canonical_query(query: &[(String, String)]) -> String {
         .map(|(k, v)| (encode_segment(k), encode_segment(v)))
         .collect();
     pairs.sort();
-    let mut canonical = String::new();
-    for (k, v) in &pairs {
-        if !canonical.is_empty() {
-            canonical.push('&');
-        }
-        canonical.push_str(k);
-        canonical.push('=');
-        canonical.push_str(v);
-    }
-    canonical
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 pub fn encode_segment(s: &str) -> String {
