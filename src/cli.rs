@@ -107,6 +107,15 @@ pub fn globals(matches: &ArgMatches) -> Globals {
 
 /// The value of `id` given on the command line at the deepest level that takes it, else
 /// one from the environment, with where it came from.
+/// `--listen`: an IP address and a port; a host name is not looked up.
+fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    text.parse().map_err(|_| {
+        "expected IP:PORT, like 127.0.0.1:9464 or [::1]:9464 (an address, not a host name; \
+         port 0 picks a free one)"
+            .to_string()
+    })
+}
+
 fn chosen<T: Clone + Send + Sync + 'static>(
     levels: &[&ArgMatches],
     id: &str,
@@ -477,7 +486,12 @@ impl ListArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to serve on (port 0 picks a free one; the chosen address is printed).
-    #[arg(long, value_name = "ADDR", default_value = crate::cmd::serve::DEFAULT_LISTEN)]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = crate::cmd::serve::DEFAULT_LISTEN,
+        value_parser = parse_listen
+    )]
     pub listen: SocketAddr,
     /// Let --listen name an address beyond loopback (anyone who can connect reads the
     /// tickets' names and statuses).
@@ -490,7 +504,7 @@ pub struct ServeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
     /// Address to listen on (port 0 picks a free one; the chosen address is printed).
-    #[arg(long, default_value = "127.0.0.1:8710")]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8710", value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// Require requests signed with this access key.
     #[arg(long)]

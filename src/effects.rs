@@ -14,10 +14,11 @@ use tokio::task::JoinHandle;
 use crate::app::{App, Message, Reloaded, Run, RunEnded, SaveResult, Saved, WatchChange};
 use crate::cache::{self, CachedTicket};
 use crate::config::edit::LastRead;
-use crate::config::reload::{FileWatch, RELOAD_INTERVAL};
+use crate::config::reload::{FileWatch, RELOAD_INTERVAL, Scope};
 use crate::config::{ViewEntry, edit};
 use crate::custom;
 use crate::files;
+use crate::heap;
 use crate::notify::{Notification, NotifyConfig, Teller};
 use crate::process;
 
@@ -35,20 +36,25 @@ pub struct Effects {
     /// What was last read from (or written to) that file: a save that finds something
     /// else there checks again before it trusts it.
     pub last_read: Arc<LastRead>,
-    /// Where the tickets are remembered for the next run.
-    pub cache: Option<CacheTarget>,
+    /// What of that file the dashboard shows, and so takes in when it changes.
+    pub scope: Scope,
+    /// Where the tickets are remembered for the next run: one file per profile (each
+    /// its endpoint's and account's); none for the demo, or without a cache directory.
+    pub caches: Vec<CacheTarget>,
 }
 
-/// One endpoint's and account's cache file.
+/// The cache file of one profile: its endpoint's and account's.
 #[derive(Debug, Clone)]
 pub struct CacheTarget {
+    /// The profile whose tickets it holds (by `Profiles` name).
+    pub profile: String,
     pub path: PathBuf,
     pub key: cache::Key,
 }
 
 impl CacheTarget {
     fn write(&self, app: &App) -> impl FnOnce() + Send + 'static {
-        let (target, tickets) = (self.clone(), app.to_cache());
+        let (target, tickets) = (self.clone(), app.to_cache(&self.profile));
         move || {
             if let Err(e) = cache::save(&target.path, &target.key, &tickets) {
                 tracing::warn!("cache {} not written: {e}", target.path.display());
@@ -57,7 +63,7 @@ impl CacheTarget {
     }
 
     fn read(&self, app: &App) -> impl FnOnce() -> Vec<CachedTicket> + Send + 'static {
-        let (target, watched) = (self.clone(), app.watched_ids());
+        let (target, watched) = (self.clone(), app.watched_ids(&self.profile));
         move || cache::load(&target.path, &target.key, |id| watched.contains(id))
     }
 }
@@ -111,7 +117,8 @@ impl Effects {
         });
     }
 
-    /// Saves a change in the background; the result comes back as `Message::Saved`.
+    /// Saves a change in the background; the result comes back as `Message::Added`
+    /// (IDs added) or `Message::Saved`.
     pub fn save_watch(&self, change: WatchChange, replies: &UnboundedSender<Message>) {
         let path = self.config_path.clone();
         let (replies, last_read) = (replies.clone(), self.last_read.clone());
@@ -120,7 +127,11 @@ impl Effects {
             if let Saved::Failed(e) = &said {
                 tracing::warn!("watch list not saved: {e}");
             }
-            let _ = replies.send(Message::Saved(said));
+            let message = match change {
+                WatchChange::Add(entries) => Message::Added { entries, said },
+                WatchChange::Remove(_) => Message::Saved(said),
+            };
+            let _ = replies.send(message);
         });
     }
 
@@ -162,40 +173,62 @@ impl Effects {
         let path = self.config_path.clone()?;
         Some(Background(tokio::spawn(follow_config(
             path,
+            self.scope.clone(),
             self.last_read.clone(),
             replies.clone(),
         ))))
     }
 
-    /// Reads what the cache remembers of the watched tickets on a blocking thread, and
-    /// sends it as `Message::Remembered` (an empty one when nothing is remembered).
-    /// Called once the first frame is on screen, which it would otherwise hold back.
+    /// Reads what each profile's cache remembers of its watched tickets on a blocking
+    /// thread, and sends it all as one `Message::Remembered` (an empty one when nothing
+    /// is remembered). Called once the first frame is on screen, which it would
+    /// otherwise hold back.
     pub fn recall(&self, app: &App, replies: &UnboundedSender<Message>) {
-        let Some(cache) = &self.cache else {
+        if self.caches.is_empty() {
             return;
-        };
-        let (read, replies) = (cache.read(app), replies.clone());
+        }
+        let reads: Vec<_> = self.caches.iter().map(|cache| cache.read(app)).collect();
+        let replies = replies.clone();
         tokio::task::spawn_blocking(move || {
-            let _ = replies.send(Message::Remembered(read()));
+            let remembered = reads.into_iter().flat_map(|read| read()).collect();
+            let _ = replies.send(Message::Remembered(remembered));
         });
     }
 
-    /// Writes the tickets to the cache now (on the way out).
+    /// Writes each profile's tickets to its cache now (on the way out).
     pub fn remember(&self, app: &App) {
-        if let Some(cache) = &self.cache {
+        for cache in &self.caches {
             cache.write(app)();
         }
     }
 
-    /// Writes the tickets to the cache on a blocking thread (while running).
+    /// Writes each profile's tickets to its cache on a blocking thread (while
+    /// running), then gives back what writing them took.
     pub fn remember_in_background(&self, app: &App) {
-        if let Some(cache) = &self.cache {
-            tokio::task::spawn_blocking(cache.write(app));
+        if self.caches.is_empty() {
+            return;
         }
+        let writes: Vec<_> = self.caches.iter().map(|cache| cache.write(app)).collect();
+        tokio::task::spawn_blocking(move || {
+            for write in writes {
+                write();
+            }
+            heap::trim();
+        });
+    }
+
+    /// Gives back what reading the cache took, once its tickets are in place.
+    pub fn recalled(&self) {
+        tokio::task::spawn_blocking(heap::trim);
     }
 }
 
-async fn follow_config(path: PathBuf, last_read: Arc<LastRead>, replies: UnboundedSender<Message>) {
+async fn follow_config(
+    path: PathBuf,
+    scope: Scope,
+    last_read: Arc<LastRead>,
+    replies: UnboundedSender<Message>,
+) {
     let mut file = FileWatch::new(path);
     let mut clock = tokio::time::interval(RELOAD_INTERVAL);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -205,14 +238,15 @@ async fn follow_config(path: PathBuf, last_read: Arc<LastRead>, replies: Unbound
             continue;
         };
         let reloaded = result
+            .map_err(|error| error.to_string())
+            .and_then(|(file, text)| Ok((scope.view(file)?, text)))
             .map(|(config, text)| {
                 last_read.set(text);
                 Reloaded {
                     watch: config.watch,
                     notify: config.notify,
                 }
-            })
-            .map_err(|error| error.to_string());
+            });
         if let Err(error) = &reloaded {
             tracing::warn!("config not reloaded: {error}");
         }

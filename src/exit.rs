@@ -90,26 +90,19 @@ impl Exit {
 mod tests {
     use super::*;
 
-    fn http(status: u16) -> ApiError {
-        ApiError::Http {
-            status,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
-            excerpt: None,
-            retry_after: None,
-        }
-    }
-
     #[test]
     fn authentication_outranks_other_failures() {
         assert_eq!(Exit::of_errors([]), Exit::Success);
-        assert_eq!(Exit::of_errors([&http(500)]), Exit::Fetch);
+        assert_eq!(Exit::of_errors([&ApiError::bare_http(500)]), Exit::Fetch);
         assert_eq!(
-            Exit::of_errors([&http(500), &http(403), &http(404)]),
+            Exit::of_errors([
+                &ApiError::bare_http(500),
+                &ApiError::bare_http(403),
+                &ApiError::bare_http(404)
+            ]),
             Exit::Auth
         );
-        assert_eq!(Exit::from(&http(401)), Exit::Auth);
+        assert_eq!(Exit::from(&ApiError::bare_http(401)), Exit::Auth);
     }
 
     #[test]

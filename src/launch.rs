@@ -379,10 +379,17 @@ impl fmt::Display for RunOutcome {
     }
 }
 
-/// One line in the log file per run, whatever became of it; server text escaped so
-/// that it can neither forge a line nor reach a terminal that shows the log raw.
-pub fn log(what: &str, outcome: &RunOutcome) {
-    let line = format!("{what}: {}", text::reveal(&outcome.to_string()));
+/// One line in the log file per run, whatever became of it, naming where it went
+/// (`to`: an `operate::Destination`) when the config names profiles; server text
+/// escaped so that it can neither forge a line nor reach a terminal that shows the log
+/// raw.
+pub fn log(what: &str, to: Option<impl fmt::Display>, outcome: &RunOutcome) {
+    let to = to.map(|to| format!(" ({to})")).unwrap_or_default();
+    let line = format!(
+        "{what}{}: {}",
+        text::reveal(&to),
+        text::reveal(&outcome.to_string())
+    );
     match outcome {
         RunOutcome::Started(_) => tracing::info!(target: "coctop::operate", "{line}"),
         _ => tracing::warn!(target: "coctop::operate", "{line}"),
@@ -501,14 +508,7 @@ mod tests {
 
     #[test]
     fn time_outs_5xx_and_unreadable_answers_leave_the_outcome_unknown() {
-        let http = |status| ApiError::Http {
-            status,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
-            excerpt: None,
-            retry_after: None,
-        };
+        let http = ApiError::bare_http;
         for error in [
             http(500),
             http(502),

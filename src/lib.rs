@@ -12,6 +12,7 @@ pub mod effects;
 pub mod exit;
 pub mod files;
 pub mod format;
+pub mod heap;
 pub mod hosts;
 pub mod i18n;
 pub mod jsonl;

@@ -294,6 +294,23 @@ pub fn log(op: &str, id: &TicketRef, to: Option<&Destination>, outcome: &Operati
     }
 }
 
+/// One operation attempt as the log file records it: the operation (as `log` names
+/// it), the ticket, where it goes when the config names profiles, and its outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    pub op: String,
+    pub id: TicketRef,
+    pub to: Option<Destination>,
+    pub outcome: OperationOutcome,
+}
+
+impl Attempt {
+    /// Its line in the log file.
+    pub fn log(&self) {
+        log(&self.op, &self.id, self.to.as_ref(), &self.outcome);
+    }
+}
+
 /// `RETRY EX… (profile prod (cn-north-4)): accepted`, every control or invisible
 /// character written out.
 fn log_line(
@@ -521,14 +538,7 @@ mod tests {
 
     #[test]
     fn time_outs_dropped_connections_and_5xx_leave_the_outcome_unknown() {
-        let http = |status| ApiError::Http {
-            status,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
-            excerpt: None,
-            retry_after: None,
-        };
+        let http = ApiError::bare_http;
         let timeout = ApiError::Timeout {
             after: std::time::Duration::from_secs(15),
         };

@@ -126,21 +126,10 @@ fn release_memory_when_idle(open: Arc<AtomicUsize>) {
         tokio::time::sleep(Duration::from_secs(1)).await;
         PENDING.store(false, Ordering::SeqCst);
         if open.load(Ordering::SeqCst) == 0 {
-            trim_heap();
+            crate::heap::trim();
         }
     });
 }
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim_heap() {
-    // SAFETY: malloc_trim only returns free pages to the kernel.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim_heap() {}
 
 /// A stream that fails with `TimedOut` once no byte has moved either way for `idle`.
 struct StallTimeout<S> {

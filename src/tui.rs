@@ -112,9 +112,17 @@ fn carry_out(
             context.effects.save_view(view, context.replies);
             Flow::Continue
         }
+        Action::Run(run) if !app.may_start(&run) => {
+            tracing::warn!("custom command {:?}: not started: read-only", run.name);
+            Flow::Redraw
+        }
         Action::Run(run) if run.interactive => Flow::HandOver(run),
         Action::Run(run) => {
             context.effects.run_command(run, context.replies);
+            Flow::Continue
+        }
+        Action::Log(line) => {
+            line.write();
             Flow::Continue
         }
     })
@@ -204,10 +212,14 @@ impl FramePacer {
 /// by a task of its own, woken only when that thread has an event: polled from the
 /// loop's `select!` on every other wake-up instead, each poll would spin on the reader's
 /// lock (`sched_yield`) while the thread holds it waiting for input.
+///
+/// Made before the terminal's size is first read: crossterm listens for SIGWINCH from
+/// the moment the stream exists, and a resize before that would be lost for good (the
+/// size is never asked again).
 fn terminal_events() -> (UnboundedReceiver<io::Result<Event>>, StopOnDrop) {
     let (sender, receiver) = unbounded_channel();
+    let mut events = EventStream::new();
     let task = tokio::spawn(async move {
-        let mut events = EventStream::new();
         while let Some(event) = events.next().await {
             if sender.send(event).is_err() {
                 break;
@@ -244,8 +256,8 @@ pub async fn event_loop_with(
 ) -> io::Result<Ended> {
     let (replies, mut reply_rx) = unbounded_channel();
     let _config_follower = effects.follow_config(&replies);
-    let mut term = TerminalGuard::enter()?;
     let (mut events, mut stop_events) = terminal_events();
+    let mut term = TerminalGuard::enter()?;
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut cache_clock =
         tokio::time::interval_at(tokio::time::Instant::now() + CACHE_INTERVAL, CACHE_INTERVAL);
@@ -291,7 +303,7 @@ pub async fn event_loop_with(
                 None => return Err(io::Error::other("the polling engine stopped")),
             },
             _ = clock.tick() => Some(Message::Tick(SystemTime::now())),
-            _ = cache_clock.tick(), if effects.cache.is_some() => {
+            _ = cache_clock.tick(), if !effects.caches.is_empty() => {
                 if app.revision() != remembered_revision {
                     remembered_revision = app.revision();
                     effects.remember_in_background(&app);
@@ -314,6 +326,7 @@ pub async fn event_loop_with(
         let ready = std::iter::from_fn(|| engine.updates.try_recv().ok().map(Message::Engine));
         let batch: Vec<Message> = message.into_iter().chain(ready).take(BATCH_LIMIT).collect();
         for message in batch {
+            let recalled = matches!(message, Message::Remembered(_));
             let outcome = app::update(&mut app, message);
             if outcome.redraw {
                 pacer.owe(owed);
@@ -349,6 +362,9 @@ pub async fn event_loop_with(
                     }
                 }
             }
+            if recalled {
+                effects.recalled();
+            }
         }
         if pacer.due(Instant::now()) {
             term.draw(&app)?;
@@ -356,6 +372,10 @@ pub async fn event_loop_with(
             pacer.drawn(Instant::now());
         }
     };
+    // Ended by a signal: a question left unanswered was declined.
+    if let Some(declined) = app.leave() {
+        declined.write();
+    }
     log_frames(frames, started);
     effects.remember(&app);
     let _ = engine.commands.send(Command::Shutdown);

@@ -180,6 +180,7 @@ impl Waiter {
                 }]
             }
             Update::Ticket(TicketUpdate::Joined { .. } | TicketUpdate::Left { .. })
+            | Update::Health(HealthUpdate::ProfileStopped { .. })
             | Update::Reply(_) => Vec::new(),
         }
     }

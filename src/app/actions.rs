@@ -60,6 +60,14 @@ impl Choice {
             Choice::RunAgain => lang.t(Msg::RunAgain),
         }
     }
+
+    /// As the log file names it.
+    fn logged(self) -> String {
+        match self {
+            Choice::Operate(operation) => operation.described(),
+            Choice::RunAgain => "RUN_AGAIN".into(),
+        }
+    }
 }
 
 /// A box over the screen that takes every key until it closes.
@@ -68,6 +76,8 @@ pub enum Prompt {
     /// What fits the ticket now.
     Menu {
         id: TicketRef,
+        /// Where its operations go, when there are several profiles (sanitised).
+        to: Option<String>,
         choices: Vec<Choice>,
         cursor: usize,
     },
@@ -106,6 +116,17 @@ pub enum PromptKey {
     Send {
         id: TicketRef,
         operation: JobOperation,
+    },
+    /// The confirmation of this was answered with anything but yes: nothing is sent.
+    Declined {
+        id: TicketRef,
+        operation: JobOperation,
+    },
+    /// The confirmation of a run again of `from` was answered with anything but yes:
+    /// `what` (as `JobRun::what` names it) is not started.
+    RunDeclined {
+        from: TicketRef,
+        what: String,
     },
     /// Confirmed: start this run (again of `from`).
     Start {
@@ -217,7 +238,10 @@ impl Prompts {
                         }
                     }
                     // Anything but `y` cancels: a stray key can never start a job.
-                    _ => PromptKey::Closed,
+                    _ => PromptKey::RunDeclined {
+                        from,
+                        what: run.what(),
+                    },
                 }
             }
             (Some(_), Intent::Close) => {
@@ -233,20 +257,38 @@ impl Prompts {
         self.open = Some(Prompt::RunConfirm(run));
     }
 
+    /// The confirmation open, if one is, closes unanswered (the dashboard ends): what
+    /// was declined (`PromptKey::Declined` or `RunDeclined`).
+    pub fn take_confirmation(&mut self) -> Option<PromptKey> {
+        match self.open.take() {
+            Some(Prompt::Confirm { id, operation, .. }) => {
+                Some(PromptKey::Declined { id, operation })
+            }
+            Some(Prompt::ConfirmRunAgain { from, run }) => Some(PromptKey::RunDeclined {
+                from,
+                what: run.what(),
+            }),
+            other => {
+                self.open = other;
+                None
+            }
+        }
+    }
+
     /// `x` on `ticket` (`id` is what the user is looking at); `host` is an operation
-    /// on the host at the cursor of a batch's hosts, offered too when there is one.
+    /// on the host at the cursor of a batch's hosts, offered too when there is one;
+    /// `to`: where they go, named when there are several profiles. Under read-only
+    /// (`read_only` says why) a notice instead, and the answer names what the menu
+    /// would have offered (`RETRY`, `TERMINATE|SKIP_BATCH`), for the log.
     pub fn open_menu(
         &mut self,
         id: &TicketRef,
         ticket: Option<&JobTicket>,
         host: Option<JobOperation>,
-        settings: &UiSettings,
-    ) {
+        read_only: Option<&str>,
+        to: Option<&Destination>,
+    ) -> Option<String> {
         let lang = self.lang;
-        if let Some(why) = &settings.read_only {
-            let lines = vec![lang.t(Msg::OperationsOff(why)).into_owned()];
-            return self.notice(lang.t(Msg::ReadOnlyTitle), lines);
-        }
         let mut choices: Vec<Choice> = ticket
             .map(operate::offered)
             .unwrap_or_default()
@@ -259,6 +301,12 @@ impl Prompts {
             .is_some_and(|t| t.is_terminal() && JobRun::again(t).is_some());
         if again {
             choices.push(Choice::RunAgain);
+        }
+        if let Some(why) = read_only {
+            let lines = vec![lang.t(Msg::OperationsOff(why)).into_owned()];
+            self.notice(lang.t(Msg::ReadOnlyTitle), lines);
+            let blocked: Vec<String> = choices.into_iter().map(Choice::logged).collect();
+            return (!blocked.is_empty()).then(|| blocked.join("|"));
         }
         if choices.is_empty() {
             let status = match ticket.and_then(JobTicket::status) {
@@ -274,13 +322,16 @@ impl Prompts {
                 })
                 .into_owned(),
             ];
-            return self.notice(lang.t(Msg::NothingToDoTitle), lines);
+            self.notice(lang.t(Msg::NothingToDoTitle), lines);
+            return None;
         }
         self.open = Some(Prompt::Menu {
             id: id.clone(),
+            to: to.map(|to| destination(lang, to)),
             choices,
             cursor: 0,
         });
+        None
     }
 
     /// Moves the menu's cursor.
@@ -312,6 +363,7 @@ impl Prompts {
             id,
             choices,
             cursor,
+            ..
         }) = self.open.take()
         else {
             return;
@@ -406,12 +458,16 @@ impl Prompts {
             id: id.clone(),
             operation,
         };
+        let declined = PromptKey::Declined {
+            id: id.clone(),
+            operation: *operation,
+        };
         let result = match key {
             ConfirmKey::Char(c) if !typed_answer => {
                 if operate::confirmed(*operation, id, &c.to_string()) {
                     send(id, *operation)
                 } else {
-                    PromptKey::Closed
+                    declined
                 }
             }
             ConfirmKey::Char(c) => {
@@ -425,7 +481,7 @@ impl Prompts {
             ConfirmKey::Enter if typed_answer && operate::confirmed(*operation, id, typed) => {
                 send(id, *operation)
             }
-            _ => PromptKey::Closed,
+            _ => declined,
         };
         self.open = None;
         result

@@ -1,6 +1,6 @@
 //! Custom commands in the dashboard: a row of the key table for each, what their
-//! placeholders stand for at the cursor, the refusal under read-only, the question
-//! when `confirm` asks it, and the pane with what one printed.
+//! placeholders stand for at the cursor, the question when `confirm` asks it, the
+//! refusal under read-only where each run starts, and the pane with what one printed.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -24,6 +24,10 @@ pub struct Run {
     /// With the terminal (`ssh`), not in the background.
     pub interactive: bool,
     pub timeout: Duration,
+    /// It changes something: never started while operations are off (`may_start`).
+    pub writes: bool,
+    /// The profile of the ticket it is about, whose `read_only` it keeps to.
+    pub profile: Option<String>,
 }
 
 /// How a run ended, as the pane tells it.
@@ -89,20 +93,13 @@ pub fn check_command_keys(config: &Config) -> Result<(), ConfigError> {
 }
 
 impl App {
-    /// A command's key: refused under read-only when it writes, asked first when it
-    /// says so, else run.
+    /// A command's key: asked first when it says so, else run (`may_start` has the
+    /// last word).
     pub(super) fn on_command(&mut self, index: usize) -> Reaction {
         let Some(command) = self.settings.commands.get(index).cloned() else {
             return Reaction::default();
         };
         let name = sanitize(&command.name).into_owned();
-        if command.writes
-            && let Some(why) = &self.settings.read_only
-        {
-            let lines = vec![self.t(Msg::OperationsOff(why)).into_owned()];
-            self.prompt.notice(self.t(Msg::ReadOnlyTitle), lines);
-            return Reaction::redraw(true);
-        }
         let Some(subject) = self.subject(command.scope) else {
             let lines = vec![self.t(Msg::NothingAtCursor).into_owned()];
             self.prompt.notice(name, lines);
@@ -121,12 +118,33 @@ impl App {
             argv,
             interactive: command.interactive,
             timeout: command.timeout,
+            writes: command.writes,
+            profile: self
+                .shown()
+                .and_then(|e| e.profile.as_deref())
+                .map(str::to_string),
         };
         if command.confirm {
             self.prompt.ask_to_run(run);
             return Reaction::redraw(true);
         }
         Reaction::action(Action::Run(run))
+    }
+
+    /// Whether `run` may start now: one that writes never does while operations are
+    /// off for its ticket's profile, and a notice says why. The event loop asks it of
+    /// every run it is about to start, however the run was asked for.
+    pub fn may_start(&mut self, run: &Run) -> bool {
+        let refused = run
+            .writes
+            .then(|| self.read_only_for(run.profile.as_deref()));
+        let Some(Some(why)) = refused else {
+            return true;
+        };
+        let lines = vec![self.t(Msg::OperationsOff(&why)).into_owned()];
+        self.prompt.notice(self.t(Msg::ReadOnlyTitle), lines);
+        self.show_waiting_notice();
+        false
     }
 
     /// What the placeholders stand for: the shown ticket, the step at the cursor of its

@@ -378,7 +378,7 @@ impl<'a> TabRows<'a> {
             Tab::Steps => match &entry.steps {
                 Fetched::Loaded { data: steps, .. } => {
                     let mut rows = 0;
-                    for step in steps {
+                    for step in steps.iter() {
                         starts.push(rows);
                         rows += step_rows(step, width);
                     }

@@ -46,7 +46,14 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
         other => other,
     };
     match (focus, intent) {
-        (_, Intent::Quit) => Reaction::action(Action::Quit),
+        (_, Intent::Quit) => {
+            // A question left unanswered is declined: logged before the way out.
+            let declined = app.leave().map(Action::Log).into_iter();
+            Reaction {
+                redraw: false,
+                actions: declined.chain([Action::Quit]).collect(),
+            }
+        }
         (_, Intent::Suspend) => Reaction::action(Action::Suspend),
         (_, Intent::Redraw) => Reaction::redraw(true),
         (_, Intent::Command(index)) => app.on_command(index),

@@ -616,6 +616,19 @@ mod tests {
     }
 
     #[test]
+    fn the_help_and_the_add_lines_hint_say_an_id_may_name_its_profile() {
+        let keymap = Keymap::default();
+        for lang in [Lang::En, Lang::Zh] {
+            let help = keymap.help_lines(lang);
+            let (_, add) = help
+                .iter()
+                .find(|(keys, _)| keys.starts_with("a "))
+                .expect("a has a help line");
+            assert!(lang.t((*add).clone()).contains("profile="), "{lang:?}");
+            assert!(lang.t(Msg::AddHint).contains("profile="), "{lang:?}");
+        }
+    }
+    #[test]
     fn no_two_rows_name_one_key_in_one_focus() {
         for (i, a) in TABLE.iter().enumerate() {
             for b in &TABLE[i + 1..] {

@@ -63,7 +63,7 @@ pub use output::{
     words as output_words,
 };
 pub use profiles::{ProfileLook, Profiles};
-pub use reaction::{Action, Reaction, WatchChange};
+pub use reaction::{Action, LogLine, Reaction, WatchChange};
 pub use tickets::{
     Failure, Fetched, Health, KeyWidths, OperationRecord, Origin, ProgressState, StatusCount,
     StepsState, TicketEntry, Transition, urgency,
@@ -97,6 +97,12 @@ pub enum Message {
     Paste(String),
     /// How saving a watch-list change to the config file went.
     Saved(Saved),
+    /// How saving the IDs of the `a` line (or a pinned ticket) went: those not yet
+    /// watched are watched once the file has them, or when there is no file.
+    Added {
+        entries: Vec<WatchEntry>,
+        said: Saved,
+    },
     /// The config file changed on disk: its new watch list and rules, or why it cannot
     /// be used (`FILE:LINE:COLUMN: ...`; the running config stays).
     ConfigReloaded(Result<Reloaded, String>),
@@ -186,7 +192,7 @@ pub struct App {
 
 impl App {
     pub fn new(init: AppInit) -> App {
-        let mut tickets = Tickets::default();
+        let mut tickets = Tickets::with_capacity(init.watch.len());
         for entry in &init.watch {
             tickets.insert(entry.id.clone(), entry.label.clone());
         }
@@ -219,6 +225,7 @@ impl App {
 
     /// Tickets of several profiles: each one's name is shown.
     pub fn with_profiles(mut self, profiles: Profiles) -> App {
+        self.watchlist.set_profiles(profiles.names());
         self.tickets.set_profiles(profiles);
         self.list
             .rebuild(self.tickets.all(), &self.filter, Keep::Held);
@@ -231,12 +238,14 @@ impl App {
         self
     }
 
-    /// The watched tickets, whose data the cache may remember.
-    pub fn watched_ids(&self) -> HashSet<TicketRef> {
+    /// The watched tickets of profile `profile`, whose data its cache may remember.
+    pub fn watched_ids(&self, profile: &str) -> HashSet<TicketRef> {
+        let profiles = self.tickets.profiles();
         self.tickets
             .all()
             .iter()
             .filter(|t| t.origin == Origin::Watched)
+            .filter(|t| profiles.holds(profile, t.profile.as_deref()))
             .map(|t| t.id.clone())
             .collect()
     }
@@ -270,9 +279,10 @@ impl App {
         }
     }
 
-    /// What to remember for the next run: every ticket with data.
-    pub fn to_cache(&self) -> Vec<CachedTicket> {
-        self.tickets.to_cache()
+    /// What to remember for the next run of profile `profile`: each of its tickets
+    /// with data.
+    pub fn to_cache(&self, profile: &str) -> Vec<CachedTicket> {
+        self.tickets.to_cache(profile)
     }
 
     /// A number that moves whenever the tickets or the watch list may have changed.
@@ -289,9 +299,25 @@ impl App {
     /// (labels included), and the notification rules. Only what came from the file
     /// changes: pinned tickets and those found by a query stay, History and all; an
     /// entry gone from the file that a query also found stays as the query's.
-    fn reload(&mut self, reloaded: Reloaded) -> Reaction {
+    fn reload(&mut self, mut reloaded: Reloaded) -> Reaction {
         self.config_error = None;
         self.alerts.set_rules(reloaded.notify.on.clone());
+        // Its engines started with the dashboard: a profile new to the file has none.
+        let profiles = self.tickets.profiles();
+        let mut new_profiles: Vec<String> = Vec::new();
+        for name in reloaded.watch.iter().filter_map(|w| w.profile.as_ref()) {
+            if !profiles.runs(name) && !new_profiles.contains(name) {
+                new_profiles.push(name.clone());
+            }
+        }
+        if !new_profiles.is_empty() {
+            let names = format!("\"{}\"", new_profiles.join("\", \""));
+            let said = self.t(Msg::ProfileNotRunning(&names)).into_owned();
+            self.watchlist.say(said, true);
+            reloaded
+                .watch
+                .retain(|w| w.profile.as_ref().is_none_or(|p| !new_profiles.contains(p)));
+        }
         let wanted: HashSet<&TicketRef> = reloaded.watch.iter().map(|w| &w.id).collect();
         let left_the_file: Vec<TicketRef> = self
             .init
@@ -328,7 +354,7 @@ impl App {
             }
         }
         let added = self.watch(&reloaded.watch);
-        actions.extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
+        actions.extend(self.polled(added));
         actions.push(Action::Renotify(reloaded.notify));
         // What came from the file, for the next reload to compare with.
         self.init.watch = reloaded.watch;
@@ -691,7 +717,7 @@ impl App {
     fn watch(&mut self, entries: &[WatchEntry]) -> Vec<TicketRef> {
         let mut added = Vec::new();
         for entry in entries {
-            let (_, new) = self.tickets.insert(entry.id.clone(), entry.label.clone());
+            let (_, new) = self.tickets.insert_watched(entry);
             if new {
                 added.push(entry.id.clone());
             }
@@ -704,6 +730,29 @@ impl App {
         }
         self.scroll_list_to_cursor();
         added
+    }
+
+    /// The engine's commands that start polling the newly watched `ids`, each through
+    /// its own profile's engine when there are several.
+    fn polled(&self, ids: Vec<TicketRef>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for id in ids {
+            let profile = self.ticket(&id).and_then(|t| t.profile.clone());
+            if let Some(profile) = profile.filter(|_| self.tickets.profiles().shown()) {
+                let id = id.clone();
+                actions.push(Action::Engine(Command::Belongs { id, profile }));
+            }
+            actions.push(Action::Engine(Command::Add(id)));
+        }
+        actions
+    }
+
+    /// Profile `name` (`None`: the first) as a `[[watch]]` names it in the file.
+    fn written_profile(&self, name: Option<&str>) -> Option<String> {
+        let profiles = self.tickets.profiles();
+        profiles
+            .named(name)
+            .and_then(|profile| profiles.written(&profile))
     }
 
     /// Stops watching `id`: out of the list, the detail and the unseen failures.
@@ -946,16 +995,10 @@ pub fn update(app: &mut App, msg: Message) -> Reaction {
         Message::Remembered(cached) => app.remembered(cached),
         Message::CommandEnded { name, ended } => app.command_ended(&name, ended),
         Message::Saved(saved) => {
-            let lang = app.lang();
-            let (said, is_error) = match &saved {
-                Saved::To(path) => (Msg::SavedTo(path), false),
-                Saved::NoFile => (Msg::NoConfigFile, false),
-                Saved::Failed(why) => (Msg::NotSaved(why), true),
-                Saved::NotInFile { id, path } => (Msg::NotAWatchEntry { id, path }, false),
-            };
-            app.watchlist.say(lang.t(said).into_owned(), is_error);
+            app.say_saved(&saved);
             Reaction::redraw(true)
         }
+        Message::Added { entries, said } => app.added(entries, said),
     };
     if app.browse.is_open() {
         let rows = app.list_rows();

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use super::commands::Run;
 use crate::coc::TicketRef;
 use crate::config::{ViewEntry, WatchEntry};
+use crate::launch::{self, RunOutcome};
 use crate::notify::{Notification, NotifyConfig};
+use crate::operate::{Attempt, Destination};
 use crate::watch::Command;
 
 /// What the event loop must do after an update.
@@ -24,7 +26,8 @@ pub enum Action {
     Open(String),
     /// Tell the user: bell, desktop notification, hook (as `[notify]` says).
     Notify(Notification),
-    /// Save a watch-list change to the config file (answered with `Message::Saved`).
+    /// Save a watch-list change to the config file (answered with `Message::Added` or
+    /// `Message::Saved`).
     SaveWatch(WatchChange),
     /// Save a `[[view]]` to the config file (answered with `Message::Saved`).
     SaveView(ViewEntry),
@@ -39,6 +42,30 @@ pub enum Action {
     },
     /// Run a custom command (answered with `Message::CommandEnded`).
     Run(Run),
+    /// An attempt's line in the log file, for one never sent.
+    Log(LogLine),
+}
+
+/// The line of an operation or a run (again) that was never sent: declined, or
+/// read-only; in the format of the commands' lines.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogLine {
+    Operation(Attempt),
+    /// `what` as `JobRun::what` names it.
+    Run {
+        what: String,
+        to: Option<Destination>,
+        outcome: RunOutcome,
+    },
+}
+
+impl LogLine {
+    pub fn write(&self) {
+        match self {
+            LogLine::Operation(attempt) => attempt.log(),
+            LogLine::Run { what, to, outcome } => launch::log(what, to.as_ref(), outcome),
+        }
+    }
 }
 
 /// A change of the watch list the user made in the dashboard.

@@ -8,7 +8,7 @@ use crate::config::console_url;
 use crate::config::edit::Paste;
 use crate::i18n::Msg;
 use crate::launch::{JobRun, RunOutcome};
-use crate::operate;
+use crate::operate::{self, Attempt, Destination, OperationOutcome};
 use crate::text::{fit, sanitize};
 use crate::watch::Command;
 
@@ -19,7 +19,7 @@ use super::keys::{Intent, Motion};
 use super::list::Listed;
 use super::tickets::TicketEntry;
 use super::watchlist::Edited;
-use super::{Action, App, Origin, Reaction, View, WatchChange};
+use super::{Action, App, LogLine, Origin, Reaction, Saved, View, WatchChange};
 
 impl App {
     /// An intent every view shares (the feature with the focus did not take it).
@@ -93,17 +93,21 @@ impl App {
         let tickets = &self.tickets;
         let ticket_now = |id: &TicketRef| {
             let entry = tickets.get(id);
-            let to = entry
-                .and_then(|e| e.profile.as_deref())
-                .filter(|_| tickets.profiles().shown())
-                .and_then(|profile| tickets.profiles().destination(profile))
-                .cloned();
+            let profile = entry.and_then(|e| e.profile.as_deref());
+            let to = tickets.profiles().shown_destination(profile).cloned();
             (entry.and_then(|e| e.ticket.as_deref().cloned()), to)
         };
         match self.prompt.on_intent(intent, typed, ticket_now) {
             PromptKey::Send { id, operation } => {
                 self.tickets.operation_sent(&id, operation, self.now);
                 Reaction::redraw_and(Command::Operate { id, operation })
+            }
+            declined @ (PromptKey::Declined { .. } | PromptKey::RunDeclined { .. }) => {
+                let reaction = Reaction::redraw(true);
+                match self.declined(declined) {
+                    Some(line) => reaction.and(Action::Log(line)),
+                    None => reaction,
+                }
             }
             PromptKey::Start { from, run } => {
                 let said = self.t(Msg::StartingAgain(run.name.as_deref()));
@@ -130,25 +134,64 @@ impl App {
         }
     }
 
-    /// The IDs of the `a` line are watched from now on, and saved.
+    /// The IDs of the `a` line are saved, in the profile its `profile=NAME` names (else
+    /// the first), and watched once saved (`added`).
     fn add_watched(&mut self, paste: Paste) -> Reaction {
-        let entries = paste.entries();
-        let added = self.watch(&entries);
-        if added.is_empty() {
+        let profile = self.written_profile(paste.profile.as_deref());
+        let entries: Vec<WatchEntry> = paste
+            .entries()
+            .into_iter()
+            .map(|entry| WatchEntry {
+                profile: profile.clone(),
+                ..entry
+            })
+            .collect();
+        let new = entries
+            .iter()
+            .filter(|e| self.tickets.index(&e.id).is_none())
+            .count();
+        if new == 0 {
             let said = self.t(Msg::AlreadyWatched).into_owned();
             self.watchlist.say(said, false);
             return Reaction::redraw(true);
         }
-        let said = self.t(Msg::WatchingMore(added.len())).into_owned();
+        let said = self.t(Msg::AddingMore(new)).into_owned();
         self.watchlist.say(said, false);
+        Reaction::redraw(true).and(Action::SaveWatch(WatchChange::Add(entries)))
+    }
+
+    /// How saving added IDs went: those the file took (or all, when there is no file)
+    /// are watched from now on; an edit that cannot be saved changes nothing, and a
+    /// notice says why.
+    pub(super) fn added(&mut self, entries: Vec<WatchEntry>, said: Saved) -> Reaction {
         let mut reaction = Reaction::redraw(true);
+        if let Saved::Failed(why) = &said {
+            // A pinned ticket is watched already: only its saving failed.
+            let refused = entries.iter().any(|e| self.tickets.index(&e.id).is_none());
+            if refused {
+                self.watchlist.clear_note();
+                let lines = vec![self.t(Msg::NothingAdded(why)).into_owned()];
+                self.prompt.notice(self.t(Msg::NotAddedTitle), lines);
+                return reaction;
+            }
+        } else {
+            let added = self.watch(&entries);
+            reaction.actions.extend(self.polled(added));
+        }
+        self.say_saved(&said);
         reaction
-            .actions
-            .extend(added.into_iter().map(|id| Action::Engine(Command::Add(id))));
-        reaction
-            .actions
-            .push(Action::SaveWatch(WatchChange::Add(entries)));
-        reaction
+    }
+
+    /// The footer's note about a save.
+    pub(super) fn say_saved(&mut self, saved: &Saved) {
+        let (said, is_error) = match saved {
+            Saved::To(path) => (Msg::SavedTo(path), false),
+            Saved::NoFile => (Msg::NoConfigFile, false),
+            Saved::Failed(why) => (Msg::NotSaved(why), true),
+            Saved::NotInFile { id, path } => (Msg::NotAWatchEntry { id, path }, false),
+        };
+        let said = self.t(said).into_owned();
+        self.watchlist.say(said, is_error);
     }
 
     /// `y` at the `d` confirmation: the ticket is no longer watched, and that is saved.
@@ -196,7 +239,7 @@ impl App {
             self.tickets.insert_listed(entry);
             // A listed ID that breaks the rule is shown, never fetched.
             if id.is_valid() {
-                reaction = reaction.ask(Some(Command::Add(id.clone())));
+                reaction.actions.extend(self.polled(vec![id.clone()]));
             }
         }
         self.detail.open(id);
@@ -241,18 +284,21 @@ impl App {
             return Reaction::default();
         };
         let id = entry.id.clone();
+        let profile = self.written_profile(entry.profile.as_deref());
         self.tickets.insert_listed(entry);
         self.tickets.set_origin(&id, Origin::Watched);
         self.refilter();
         // Pinned for good: saved to the config as a [[watch]], as `a` saves.
         let said = self.t(Msg::Pinned(&id.to_string())).into_owned();
         self.watchlist.say(said, false);
-        let mut reaction = Reaction::redraw_and(Command::Add(id.clone()));
+        let mut reaction = Reaction::redraw(true);
+        reaction.actions.extend(self.polled(vec![id.clone()]));
         reaction
             .actions
-            .push(Action::SaveWatch(WatchChange::Add(vec![
-                WatchEntry::unlabelled(id),
-            ])));
+            .push(Action::SaveWatch(WatchChange::Add(vec![WatchEntry {
+                profile,
+                ..WatchEntry::unlabelled(id)
+            }])));
         reaction
     }
 
@@ -312,10 +358,73 @@ impl App {
         let Some(id) = self.shown_id().cloned() else {
             return Reaction::default();
         };
-        let ticket = self.tickets.get(&id).and_then(|e| e.ticket.as_deref());
+        let entry = self.tickets.get(&id);
+        let ticket = entry.and_then(|e| e.ticket.as_deref());
+        let profile = entry.and_then(|e| e.profile.as_deref());
         let host = self.cancelable_host(ticket);
-        self.prompt.open_menu(&id, ticket, host, &self.settings);
-        Reaction::redraw(true)
+        let read_only = self.read_only_for(profile);
+        let to = self.tickets.profiles().shown_destination(profile);
+        let blocked = self
+            .prompt
+            .open_menu(&id, ticket, host, read_only.as_deref(), to);
+        let reaction = Reaction::redraw(true);
+        match blocked {
+            Some(op) => {
+                let held = self.attempt(&op, id, OperationOutcome::ReadOnly);
+                reaction.and(Action::Log(LogLine::Operation(held)))
+            }
+            None => reaction,
+        }
+    }
+
+    /// Why operations on a ticket of `profile` are off: `--read-only` and `[ui]` for
+    /// all, or its profile's own `read_only`.
+    pub(super) fn read_only_for(&self, profile: Option<&str>) -> Option<String> {
+        let own = || profile.and_then(|p| self.tickets.profiles().read_only(p));
+        self.settings
+            .read_only
+            .clone()
+            .or_else(|| own().map(str::to_string))
+    }
+
+    /// The log line of an operation attempt on `id` that ended with `outcome` here.
+    fn attempt(&self, op: &str, id: TicketRef, outcome: OperationOutcome) -> Attempt {
+        let to = self.logged_destination(&id);
+        Attempt {
+            op: op.to_string(),
+            id,
+            to,
+            outcome,
+        }
+    }
+
+    /// Where an operation on `id` goes, for its log line.
+    fn logged_destination(&self, id: &TicketRef) -> Option<Destination> {
+        let profile = self.tickets.get(id).and_then(|e| e.profile.as_deref());
+        self.tickets.profiles().logged_destination(profile).cloned()
+    }
+
+    /// The log line of what a confirmation answered with anything but yes declined.
+    fn declined(&self, key: PromptKey) -> Option<LogLine> {
+        Some(match key {
+            PromptKey::Declined { id, operation } => LogLine::Operation(self.attempt(
+                &operation.described(),
+                id,
+                OperationOutcome::Declined,
+            )),
+            PromptKey::RunDeclined { from, what } => LogLine::Run {
+                what,
+                to: self.logged_destination(&from),
+                outcome: RunOutcome::Declined,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The dashboard ends: a confirmation still open was declined.
+    pub fn leave(&mut self) -> Option<LogLine> {
+        let unanswered = self.prompt.take_confirmation()?;
+        self.declined(unanswered)
     }
 
     /// The answer to a run again: the new ticket joins the watch list (saved) and
@@ -360,13 +469,14 @@ impl App {
                 return Reaction::redraw(true);
             }
         };
-        let entry = WatchEntry::unlabelled(id.clone());
+        // Started in the profile of the ticket it repeats: watched and saved as its.
+        let entry = WatchEntry {
+            profile: self.written_profile(self.ticket(from).and_then(|t| t.profile.as_deref())),
+            ..WatchEntry::unlabelled(id.clone())
+        };
         let mut reaction = Reaction::redraw(true);
-        if !self.watch(std::slice::from_ref(&entry)).is_empty() {
-            reaction
-                .actions
-                .push(Action::Engine(Command::Add(id.clone())));
-        }
+        let added = self.watch(std::slice::from_ref(&entry));
+        reaction.actions.extend(self.polled(added));
         reaction
             .actions
             .push(Action::SaveWatch(WatchChange::Add(vec![entry])));

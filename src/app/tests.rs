@@ -295,6 +295,44 @@ fn select_id(app: &mut App, want: &str) {
     }
 }
 
+/// Tickets 0..4 of `mixed()`, the odd ones staging's (a region and an accent of its
+/// own), the even ones prod's.
+fn two_profiles(app: App) -> App {
+    two_profiles_with(app, None)
+}
+
+/// `two_profiles`, staging's operations off when `staging_read_only` says why.
+fn two_profiles_with(app: App, staging_read_only: Option<&str>) -> App {
+    let destination = |profile: &str, region: &str| crate::operate::Destination {
+        profile: profile.into(),
+        endpoint: region.into(),
+        account: None,
+    };
+    let watch: Vec<WatchEntry> = (0..5)
+        .map(|i| WatchEntry {
+            profile: Some(if i % 2 == 1 { "staging" } else { "prod" }.into()),
+            ..WatchEntry::unlabelled(id(i))
+        })
+        .collect();
+    let looks = vec![
+        ProfileLook {
+            accent: None,
+            region: Some("cn-north-4".into()),
+            read_only: None,
+        },
+        ProfileLook {
+            accent: Some(ratatui::style::Color::Magenta),
+            region: Some("ap-southeast-1".into()),
+            read_only: staging_read_only.map(str::to_string),
+        },
+    ];
+    let destinations = vec![
+        destination("prod", "cn-north-4"),
+        destination("staging", "ap-southeast-1"),
+    ];
+    app.with_profiles(Profiles::new(destinations, &watch, &[]).with_looks(looks))
+}
+
 mod browse;
 mod clock;
 mod commands;

@@ -11,7 +11,7 @@ use crate::coc::{
     ApiError, JobOperation, JobStatus, JobTicket, KeyValue, ScriptStatus, Status, Step, TicketKind,
     TicketRef,
 };
-use crate::config::IMPLICIT_PROFILE;
+use crate::config::{IMPLICIT_PROFILE, WatchEntry};
 use crate::text;
 use crate::watch::{HealthUpdate, ScriptProgress, TicketUpdate};
 
@@ -46,16 +46,17 @@ pub struct OperationRecord {
 }
 
 /// A tab's data fetched on demand: an execution's steps, a script ticket's progress.
+/// Boxed: every ticket has one, only the tickets opened hold anything in it.
 #[derive(Debug, Clone, Default)]
 pub enum Fetched<T> {
     #[default]
     NotRequested,
     Loading,
     Loaded {
-        data: T,
+        data: Box<T>,
         at: SystemTime,
     },
-    Failed(Failure),
+    Failed(Box<Failure>),
 }
 
 impl<T> Fetched<T> {
@@ -81,8 +82,11 @@ impl<T> Fetched<T> {
 
     fn arrived(&mut self, result: Result<T, ApiError>, at: SystemTime) {
         *self = match result {
-            Ok(data) => Fetched::Loaded { data, at },
-            Err(error) => Fetched::Failed(Failure { error, at }),
+            Ok(data) => Fetched::Loaded {
+                data: Box::new(data),
+                at,
+            },
+            Err(error) => Fetched::Failed(Box::new(Failure { error, at })),
         };
     }
 }
@@ -149,8 +153,9 @@ pub struct TicketEntry {
     pub ticket: Option<Arc<JobTicket>>,
     /// When the last successful poll happened.
     pub last_ok: Option<SystemTime>,
-    /// The last poll's failure; cleared by the next success.
-    pub error: Option<Failure>,
+    /// The last poll's failure; cleared by the next success. (Boxed: rare, and every
+    /// ticket has the field.)
+    pub error: Option<Box<Failure>>,
     pub history: Vec<Transition>,
     /// Operations sent from here, oldest first.
     pub operations: Vec<OperationRecord>,
@@ -290,8 +295,8 @@ impl TicketEntry {
         if change != DataChange::Same {
             self.key_widths = KeyWidths::of(&ticket);
         }
-        // Even when nothing changed: the engine keeps the new copy, and holding on to
-        // the old one would keep two copies of every ticket that did not change.
+        // Even when nothing changed: the copy to hold is the one the engine holds (it
+        // sends an unchanged ticket as the copy it sent before), never a second one.
         self.ticket = Some(ticket);
         if change == DataChange::Moved {
             self.reindex();
@@ -321,6 +326,8 @@ pub struct Health {
     pub last_ok: Option<SystemTime>,
     /// Tickets whose last poll failed.
     pub failing: usize,
+    /// Profiles that poll no more, of several (each of their tickets says why).
+    pub stopped_profiles: Vec<String>,
 }
 
 /// What an engine update changed.
@@ -352,6 +359,16 @@ pub struct Tickets {
 }
 
 impl Tickets {
+    /// Room for `n` tickets, and no more: the list of a long watch list is not left
+    /// with up to twice the room it needs.
+    pub fn with_capacity(n: usize) -> Tickets {
+        Tickets {
+            entries: Vec::with_capacity(n),
+            by_id: HashMap::with_capacity(n),
+            ..Tickets::default()
+        }
+    }
+
     pub fn all(&self) -> &[TicketEntry] {
         &self.entries
     }
@@ -399,6 +416,17 @@ impl Tickets {
         self.push(entry)
     }
 
+    /// The index of a ticket of the watch list, added in its profile when unknown
+    /// (`true`: it is new).
+    pub fn insert_watched(&mut self, watch: &WatchEntry) -> (usize, bool) {
+        let (i, new) = self.insert(watch.id.clone(), watch.label.clone());
+        if new && watch.profile.is_some() {
+            let profile = self.profiles.named(watch.profile.as_deref());
+            self.entries[i].set_profile(profile);
+        }
+        (i, new)
+    }
+
     /// A new entry at the end, counted.
     fn push(&mut self, entry: TicketEntry) -> (usize, bool) {
         let i = self.entries.len();
@@ -424,6 +452,9 @@ impl Tickets {
 
     /// Tickets per profile, in the config's order; empty with fewer than two.
     pub fn profile_counts(&self) -> Vec<(Arc<str>, usize)> {
+        if !self.profiles.shown() {
+            return Vec::new();
+        }
         let mut counts: Vec<(Arc<str>, usize)> = self
             .profiles
             .names()
@@ -491,10 +522,12 @@ impl Tickets {
         restored
     }
 
-    /// What to remember for the next run: every ticket with data (shared, not copied).
-    pub fn to_cache(&self) -> Vec<CachedTicket> {
+    /// What to remember for the next run of profile `profile`: every ticket of it with
+    /// data (shared, not copied).
+    pub fn to_cache(&self, profile: &str) -> Vec<CachedTicket> {
         self.entries
             .iter()
+            .filter(|entry| self.profiles.holds(profile, entry.profile.as_deref()))
             .filter_map(|entry| {
                 Some(CachedTicket {
                     ticket: entry.ticket.clone()?,
@@ -555,11 +588,15 @@ impl Tickets {
 
     /// Adds a ticket read from a list page (the browse view's), data included; the
     /// index of the existing entry when it is already held.
-    pub fn insert_listed(&mut self, entry: TicketEntry) -> usize {
-        match self.index(&entry.id) {
-            Some(i) => i,
-            None => self.push(entry).0,
+    pub fn insert_listed(&mut self, mut entry: TicketEntry) -> usize {
+        if let Some(i) = self.index(&entry.id) {
+            return i;
         }
+        // A page read without `profile=` is the first profile's: it polls the ticket.
+        if entry.profile.is_none() {
+            entry.set_profile(self.profiles.named(None));
+        }
+        self.push(entry).0
     }
 
     /// The Steps (or Batches) tab wants the details of `id`: marks them loading and
@@ -578,15 +615,12 @@ impl Tickets {
     /// An operation on `id` was sent at `at`.
     pub fn operation_sent(&mut self, id: &TicketRef, operation: JobOperation, at: SystemTime) {
         if let Some(i) = self.index(id) {
-            let operations = &mut self.entries[i].operations;
-            if operations.len() == HISTORY_LIMIT {
-                operations.remove(0);
-            }
-            operations.push(OperationRecord {
+            let record = OperationRecord {
                 operation,
                 sent: at,
                 result: None,
-            });
+            };
+            push_bounded(&mut self.entries[i].operations, record);
         }
     }
 
@@ -626,7 +660,7 @@ impl Tickets {
                 };
                 let was_failing = entry.error.is_some();
                 let repeated = entry.error.as_ref().is_some_and(|f| f.error == error);
-                entry.error = Some(Failure { error, at });
+                entry.error = Some(Box::new(Failure { error, at }));
                 self.adjust(i, before);
                 Applied {
                     index: Some(i),
@@ -637,11 +671,7 @@ impl Tickets {
             }
             TicketUpdate::Transition { id, from, to, at } => {
                 let (i, new) = self.insert(id, None);
-                let history = &mut self.entries[i].history;
-                if history.len() == HISTORY_LIMIT {
-                    history.remove(0);
-                }
-                history.push(Transition { from, to, at });
+                push_bounded(&mut self.entries[i].history, Transition { from, to, at });
                 Applied {
                     index: Some(i),
                     moved: new,
@@ -741,6 +771,11 @@ impl Tickets {
             HealthUpdate::AuthFailed { error, at } => {
                 self.health.auth_failed = Some(Failure { error, at });
             }
+            HealthUpdate::ProfileStopped { profile, .. } => {
+                if !self.health.stopped_profiles.contains(&profile) {
+                    self.health.stopped_profiles.push(profile);
+                }
+            }
         }
     }
 
@@ -779,6 +814,17 @@ impl Tickets {
             self.entries.iter().filter(|t| t.error.is_some()).count(),
         )
     }
+}
+
+/// Adds to a History or an operations list, the oldest going past `HISTORY_LIMIT`. Most
+/// tickets ever see one or two transitions: the list grows by one, not to four at once
+/// (at 10,000 tickets that is 2.4 MB).
+fn push_bounded<T>(list: &mut Vec<T>, item: T) {
+    if list.len() == HISTORY_LIMIT {
+        list.remove(0);
+    }
+    list.reserve_exact(1);
+    list.push(item);
 }
 
 fn kind_index(kind: TicketKind) -> usize {

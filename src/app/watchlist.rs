@@ -1,9 +1,12 @@
 //! Editing the watch list from the dashboard: the `a` input line (IDs pasted or typed)
 //! and the `d` confirmation, and what the last save said.
 
+use std::sync::Arc;
+
 use crate::coc::TicketRef;
 use crate::config::edit::Paste;
 use crate::i18n::{Lang, Msg};
+use crate::text::{self, sanitize};
 
 use super::keys::Intent;
 
@@ -23,6 +26,8 @@ pub struct WatchListEdit {
     /// What the last edit or save said, until the next key.
     note: Option<Note>,
     lang: Lang,
+    /// The profiles a line's `profile=NAME` may name.
+    profiles: Vec<Arc<str>>,
 }
 
 /// A line for the footer about the last edit.
@@ -49,6 +54,11 @@ impl WatchListEdit {
             lang,
             ..WatchListEdit::default()
         }
+    }
+
+    /// The profiles the dashboard shows, for `profile=NAME`.
+    pub fn set_profiles(&mut self, names: &[Arc<str>]) {
+        self.profiles = names.to_vec();
     }
 
     /// A key routed to the line or the confirmation (`typed`: the character of
@@ -108,8 +118,25 @@ impl WatchListEdit {
             self.say(self.lang.t(Msg::TypeIds).into_owned(), true);
             return None;
         }
+        if let Some(unknown) = paste.profile.as_deref().filter(|p| !self.knows(p)) {
+            let names: Vec<&str> = self.profiles.iter().map(|n| &**n).collect();
+            let said = self
+                .lang
+                .t(Msg::NoSuchProfile {
+                    name: &sanitize(unknown),
+                    near: text::nearest(unknown, &names).map(sanitize).as_deref(),
+                    known: &sanitize(&names.join(", ")),
+                })
+                .into_owned();
+            self.say(said, true);
+            return None;
+        }
         self.mode = Mode::Idle;
         Some(paste)
+    }
+
+    fn knows(&self, profile: &str) -> bool {
+        self.profiles.iter().any(|name| &**name == profile)
     }
 
     pub fn confirm_remove(&mut self, id: TicketRef) {

@@ -8,6 +8,7 @@ use crate::app::{App, AppInit, ProfileLook, Profiles, UiSettings, check_command_
 use crate::cache;
 use crate::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy, TicketRef};
 use crate::config::edit::LastRead;
+use crate::config::reload::Scope;
 use crate::config::{self, QueryEntry, WatchEntry};
 use crate::effects;
 use crate::exit::Exit;
@@ -33,6 +34,10 @@ pub fn run(globals: &Globals) -> Exit {
         Ok(config) => config,
         Err(e) => return usage_error(&e),
     };
+    // The profile's view and the first profile's name are all the dashboard needs:
+    // not a second copy of a long watch list for as long as it runs.
+    let first_in_config = file.profile_names()[0].to_string();
+    drop(file);
     if let Err(e) = check_command_keys(&config) {
         return usage_error(&e.to_string());
     }
@@ -62,25 +67,28 @@ pub fn run(globals: &Globals) -> Exit {
         console_url: config.ui.console_url.clone(),
         theme: config.ui.theme,
         colors: config.ui.colors.clone(),
-        accent: profile_look(&config).accent,
+        accent: profile_look(globals, &config).accent,
         views: config.views.clone(),
         columns: config.ui.columns.clone(),
         commands: config.commands.iter().map(|c| c.command.clone()).collect(),
         region: client_config.endpoint.region.clone(),
     };
-    let effects = effects_without_cache(globals, &config.notify, &endpoint_name);
-    let cache_key = cache::Key::of(&client_config);
-    let cache = config::cache_dir().map(|dir| effects::CacheTarget {
-        path: cache::path_for(&dir, &cache_key),
-        key: cache_key,
-    });
+    let profile = config.profile.clone().unwrap_or_default();
+    let caches = Vec::from_iter(cache_of(&profile, &client_config));
+    let effects = effects::Effects {
+        scope: Scope::Profile(globals.profile.clone()),
+        ..dashboard_effects(globals, &config.notify, &endpoint_name, caches)
+    };
+    let operations_to = super::operate::destination(&config, &client_config);
     let one = Destination {
-        profile: config.profile.clone().unwrap_or_default(),
+        profile,
         endpoint: endpoint_name.clone(),
         account: client_config.domain_id.clone(),
     };
     let profiles = Profiles::new(vec![one], &config.watch, &config.queries)
-        .with_looks(vec![profile_look(&config)]);
+        .with_looks(vec![profile_look(globals, &config)])
+        .with_first_in_config(&first_in_config)
+        .named_in_log(operations_to.is_some());
     runtime.block_on(run_engine_and_ui(Session {
         client_config,
         lang: Lang::chosen(config.ui.language),
@@ -92,7 +100,7 @@ pub fn run(globals: &Globals) -> Exit {
         profiles,
         notify_on: config.notify.on,
         effects,
-        cache,
+        operations_to,
     }))
 }
 
@@ -152,8 +160,12 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
         // Each ticket's own, from its profile.
         region: None,
     };
-    // One cache file per endpoint and account: not yet for several profiles at once.
-    let effects = effects_without_cache(globals, &file.notify, &title);
+    let caches = views
+        .iter()
+        .zip(&clients)
+        .filter_map(|(view, client)| cache_of(view.profile.as_deref()?, client.as_ref().ok()?))
+        .collect();
+    let effects = dashboard_effects(globals, &file.notify, &title, caches);
     let destinations = views
         .iter()
         .zip(&clients)
@@ -175,17 +187,36 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
             })
         })
         .collect();
-    let looks = views.iter().map(profile_look).collect();
+    let looks = views
+        .iter()
+        .map(|view| profile_look(globals, view))
+        .collect();
     let profiles = Profiles::new(destinations, &file.watch, &file.queries).with_looks(looks);
     runtime.block_on(async move {
         let _log_guard = super::init_logging();
         let engines = views
             .into_iter()
             .zip(clients)
-            .map(|(view, client)| ProfileEngine {
-                name: view.profile.clone().unwrap_or_default(),
-                watched: view.watch.iter().map(|w| w.id.clone()).collect(),
-                engine: client.and_then(|client| spawn_engine(client, &view, &settings)),
+            .map(|(view, client)| {
+                let watched: Vec<TicketRef> = view.watch.iter().map(|w| w.id.clone()).collect();
+                let polled = polled_at_once(&watched, &effects);
+                let operations_to = client
+                    .as_ref()
+                    .ok()
+                    .and_then(|client| super::operate::destination(&view, client));
+                let start = EngineStart {
+                    lang,
+                    read_only: settings.read_only.is_some(),
+                    poll: view.poll.clone(),
+                    polled_at_once: polled,
+                    queries: view.queries.clone(),
+                    operations_to,
+                };
+                ProfileEngine {
+                    name: view.profile.clone().unwrap_or_default(),
+                    watched,
+                    engine: client.and_then(|client| spawn_engine(client, start)),
+                }
             })
             .collect();
         let engine = watch::merged::merge(engines);
@@ -204,13 +235,13 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
     })
 }
 
-/// The accent and region of a view's profile.
-/// The dashboard's effects: notifications, and edits saved to the file the config came
-/// from (or would have); the cache is set apart, where there is one.
-fn effects_without_cache(
+/// The dashboard's effects: notifications, edits saved to the file the config came
+/// from (or would have), and each profile's cache.
+fn dashboard_effects(
     globals: &Globals,
     notify: &crate::notify::NotifyConfig,
     title: &str,
+    caches: Vec<effects::CacheTarget>,
 ) -> effects::Effects {
     let config_path = config::locate(globals.config.as_ref()).map(|location| location.path);
     effects::Effects {
@@ -222,12 +253,36 @@ fn effects_without_cache(
                 .unwrap_or_default(),
         ),
         config_path,
-        cache: None,
+        scope: Scope::WholeFile,
+        caches,
     }
 }
 
-fn profile_look(view: &config::Config) -> ProfileLook {
+/// The cache file of `profile`, by its endpoint and account; `None` without a cache
+/// directory.
+fn cache_of(profile: &str, client: &ClientConfig) -> Option<effects::CacheTarget> {
+    let key = cache::Key::of(client);
+    Some(effects::CacheTarget {
+        profile: profile.to_string(),
+        path: cache::path_for(&config::cache_dir()?, &key),
+        key,
+    })
+}
+
+/// The watched tickets an engine polls from its start: all of them without a cache;
+/// with one they wait for it (`Message::Remembered`, read once the first frame is
+/// drawn), so that a finished ticket it remembers costs no request.
+fn polled_at_once(watched: &[TicketRef], effects: &effects::Effects) -> Vec<TicketRef> {
+    match effects.caches.is_empty() {
+        true => watched.to_vec(),
+        false => Vec::new(),
+    }
+}
+
+/// A view's profile: its accent, region, and why its operations are off, if they are.
+fn profile_look(globals: &Globals, view: &config::Config) -> ProfileLook {
     ProfileLook {
+        read_only: read_only_reason(globals, Some(view)),
         accent: view
             .profile_entry()
             .and_then(|p| p.accent.as_deref())
@@ -236,22 +291,38 @@ fn profile_look(view: &config::Config) -> ProfileLook {
     }
 }
 
+/// What one profile's engine starts with besides its client.
+struct EngineStart {
+    /// The language of the API's messages.
+    lang: Lang,
+    /// Read-only is enforced where requests leave, not only at the prompt.
+    read_only: bool,
+    poll: EngineConfig,
+    polled_at_once: Vec<TicketRef>,
+    /// `[[query]]`: followed by their list pages.
+    queries: Vec<QueryEntry>,
+    /// Where its operations go, for their log lines, when the config names profiles.
+    operations_to: Option<Destination>,
+}
+
 /// One profile's engine on its watched tickets and queries.
 fn spawn_engine(
     mut client_config: ClientConfig,
-    view: &config::Config,
-    settings: &UiSettings,
+    start: EngineStart,
 ) -> Result<watch::EngineHandle, String> {
+    // The engine schedules its own retries within the rate limit.
     client_config.retry = RetryPolicy::none();
-    client_config.read_only |= settings.read_only.is_some();
+    client_config.language = start.lang.api();
+    client_config.read_only |= start.read_only;
     let client = Client::new(client_config).map_err(|e| e.to_string())?;
-    let ids = view.watch.iter().map(|w| w.id.clone()).collect();
-    let engine = watch::spawn(Arc::new(client), view.poll.clone(), ids);
-    for QueryEntry { name, query, .. } in &view.queries {
-        let _ = engine.commands.send(Command::AddQuery {
-            name: name.clone(),
-            query: query.clone(),
-        });
+    let engine = watch::spawn_for(
+        Arc::new(client),
+        start.poll,
+        start.polled_at_once,
+        start.operations_to,
+    );
+    for QueryEntry { name, query, .. } in start.queries {
+        let _ = engine.commands.send(Command::AddQuery { name, query });
     }
     Ok(engine)
 }
@@ -323,9 +394,9 @@ pub fn demo(globals: &Globals) -> Exit {
             profiles: Profiles::default(),
             // The demo's tickets fail all the time: counted in the header, never rung.
             notify_on: NotifyOn::default(),
-            effects: effects::Effects::default(),
             // Its simulator is new each time: nothing to remember.
-            cache: None,
+            effects: effects::Effects::default(),
+            operations_to: None,
         })
         .await;
         sim.shutdown();
@@ -345,7 +416,13 @@ fn need_terminal() -> Result<(), Exit> {
     ))
 }
 
+/// The heap's arenas the dashboard's threads share: with one per thread, tickets
+/// decoded on one thread and freed on another left 3 to 10 MB more resident at 10,000
+/// tickets (`benches/watch_10k.rs`), for allocations that hardly ever contend.
+const DASHBOARD_ARENAS: i32 = 2;
+
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    crate::heap::limit_arenas(DASHBOARD_ARENAS);
     super::threaded_runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
 }
 
@@ -369,14 +446,15 @@ struct Session {
     /// The one profile shown, by name (for `profile=` and `{profile}`).
     profiles: Profiles,
     notify_on: NotifyOn,
+    /// With the cache file to start from and to write on the way out.
     effects: effects::Effects,
-    /// The cache file to start from and to write on the way out.
-    cache: Option<effects::CacheTarget>,
+    /// Where operations go, for their log lines, when the config names profiles.
+    operations_to: Option<Destination>,
 }
 
 async fn run_engine_and_ui(session: Session) -> Exit {
     let Session {
-        mut client_config,
+        client_config,
         lang,
         endpoint,
         poll,
@@ -385,30 +463,24 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         settings,
         profiles,
         notify_on,
-        mut effects,
-        cache,
+        effects,
+        operations_to,
     } = session;
-    // The engine schedules its own retries within the rate limit.
-    client_config.retry = RetryPolicy::none();
-    client_config.language = lang.api();
-    // Read-only is enforced where requests leave, not only at the prompt.
-    client_config.read_only = settings.read_only.is_some();
-    let client = match Client::new(client_config) {
-        Ok(c) => c,
-        Err(e) => return fail(e.to_string()),
-    };
     let _log_guard = super::init_logging();
-    // With a cache, the watched tickets wait for it (`Message::Remembered`), read once
-    // the first frame is drawn; without one they are polled at once.
-    let polled_at_once = match &cache {
-        Some(_) => Vec::new(),
-        None => watch.iter().map(|w| w.id.clone()).collect(),
-    };
+    let watched: Vec<TicketRef> = watch.iter().map(|w| w.id.clone()).collect();
     let cycle = poll.interval;
-    let engine = watch::spawn(Arc::new(client), poll, polled_at_once);
-    for QueryEntry { name, query, .. } in queries {
-        let _ = engine.commands.send(Command::AddQuery { name, query });
-    }
+    let start = EngineStart {
+        lang,
+        read_only: settings.read_only.is_some(),
+        poll,
+        polled_at_once: polled_at_once(&watched, &effects),
+        queries,
+        operations_to,
+    };
+    let engine = match spawn_engine(client_config, start) {
+        Ok(engine) => engine,
+        Err(e) => return fail(e),
+    };
     let init = AppInit {
         lang,
         endpoint: endpoint.clone(),
@@ -416,7 +488,6 @@ async fn run_engine_and_ui(session: Session) -> Exit {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         now: SystemTime::now(),
     };
-    effects.cache = cache;
     let app = App::new(init)
         .with_settings(settings)
         .with_notifications(notify_on, cycle)

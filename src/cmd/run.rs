@@ -41,12 +41,14 @@ pub fn run(globals: &Globals, options: &RunOptions) -> Exit {
         Err(exit) => return exit,
     };
     let _log_guard = init_logging();
+    let to = super::operate::destination(&config, client.config());
+    let to = to.as_ref();
     let asked_for = match &options.start {
         Start::Job(job) => format!("RUN {}", crate::text::reveal(job)),
         Start::Script(uuid) => format!("RUN script {}", crate::text::reveal(uuid)),
     };
     if let Some(why) = read_only_reason(globals, Some(&config)) {
-        launch::log(&asked_for, &RunOutcome::ReadOnly);
+        launch::log(&asked_for, to, &RunOutcome::ReadOnly);
         return usage_error(&format!("read-only ({why}): {asked_for} not sent"));
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -81,13 +83,13 @@ pub fn run(globals: &Globals, options: &RunOptions) -> Exit {
         let question = format!("{}\nStart it? [y/N] ", prepared.describe().join("\n"));
         let answer = ask(&question, &mut std::io::stdin().lock());
         if !answer.as_deref().is_some_and(launch::confirmed) {
-            launch::log(&what, &RunOutcome::Declined);
+            launch::log(&what, to, &RunOutcome::Declined);
             report(&format!("{what}: not sent"));
             return Exit::Usage;
         }
     }
     let outcome = RunOutcome::of(rt.block_on(prepared.send(&client)));
-    launch::log(&what, &outcome);
+    launch::log(&what, to, &outcome);
     match &outcome {
         RunOutcome::Started(id) => {
             let id = match &prepared {

@@ -61,7 +61,7 @@ pub struct WaitOptions {
 pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
     let started_ms = format::millis_of(SystemTime::now());
     let ready = match &options.query {
-        Some(name) => prepare_query(globals, name, options.follow),
+        Some(name) => prepare_query(globals, name, options),
         None => prepare_with_runtime(globals, ids).map(|(prepared, rt)| (prepared, rt, None)),
     };
     let (prepared, rt, query) = match ready {
@@ -130,7 +130,7 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
 fn prepare_query(
     globals: &Globals,
     name: &str,
-    follow: bool,
+    options: &WaitOptions,
 ) -> Result<(Prepared, tokio::runtime::Runtime, Option<QueryEntry>), Exit> {
     let (config, client_config) = connect(globals).map_err(|e| usage_error(&e))?;
     let entry = config.query(name).map_err(|e| usage_error(&e))?.clone();
@@ -155,8 +155,12 @@ fn prepare_query(
             keep,
         ));
         if let Some(error) = found.error {
-            report(&format!("query {name:?}: {error}"));
-            return Err(Exit::from(&error));
+            let exit = Exit::from(&error);
+            return Err(ended_early(
+                options.format,
+                exit,
+                format!("query {name:?}: {error}"),
+            ));
         }
     }
     // A listed ID that breaks the rule cannot be fetched: it is not waited for.
@@ -166,11 +170,10 @@ fn prepare_query(
         .filter_map(|t| t.reference().ok())
         .map(WatchEntry::unlabelled)
         .collect();
-    if targets.is_empty() && !follow {
-        report(&format!(
-            "query {name:?}: no active ticket to wait for (--follow waits for new ones)"
-        ));
-        return Err(Exit::Success);
+    if targets.is_empty() && !options.follow {
+        let why =
+            format!("query {name:?}: no active ticket to wait for (--follow waits for new ones)");
+        return Err(ended_early(options.format, Exit::Success, why));
     }
     let prepared = Prepared {
         client_config,
@@ -178,6 +181,20 @@ fn prepare_query(
         targets,
     };
     Ok((prepared, rt, Some(entry)))
+}
+
+/// A wait that ends before it polls (its query's first page): why on stderr and, for
+/// `--output jsonl`, in the `done` line a script reads to the end.
+fn ended_early(format: WaitFormat, exit: Exit, message: String) -> Exit {
+    report(&message);
+    if format == WaitFormat::Jsonl {
+        let done = WaitEvent::Finished {
+            exit,
+            message: Some(message),
+        };
+        let _ = output::print(&json_line(&done));
+    }
+    exit
 }
 
 /// `wait --notify`: the changes go through the same rules as in the dashboard; a

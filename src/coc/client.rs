@@ -282,6 +282,11 @@ impl Client {
         &self.inner.config.endpoint
     }
 
+    /// What it was made with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
     /// Whether every write is refused here (`--read-only`).
     pub fn is_read_only(&self) -> bool {
         self.inner.config.read_only

@@ -167,6 +167,19 @@ impl ApiError {
             _ => None,
         }
     }
+
+    /// An HTTP error that carries nothing but its status, for tests.
+    #[cfg(test)]
+    pub fn bare_http(status: u16) -> ApiError {
+        ApiError::Http {
+            status,
+            error_code: None,
+            error_msg: None,
+            request_id: None,
+            excerpt: None,
+            retry_after: None,
+        }
+    }
 }
 
 struct HttpDisplay<'a>(&'a ApiError);

@@ -178,7 +178,7 @@ pub struct KeyValue {
 pub struct Target {
     #[serde(default, deserialize_with = "string_or_any")]
     pub key: String,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "compact_list")]
     pub values: Vec<RawJson>,
 }
 
@@ -237,17 +237,17 @@ pub struct Ticket {
     pub status: Option<Status>,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "compact_list")]
     pub parameters: Vec<KeyValue>,
     #[serde(default)]
     pub target_parameter_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_compact_list")]
     pub targets: Option<Vec<Target>>,
     #[serde(default)]
     pub creator: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "compact_list")]
     pub tags: Vec<KeyValue>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "compact_list")]
     pub sys_tags: Vec<KeyValue>,
 }
 
@@ -390,6 +390,31 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A list held as long as its ticket: without the room a growing list leaves (a list of
+/// one tag would keep room for four); `null` as empty.
+pub(super) fn compact_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut list: Vec<T> = null_as_default(d)?;
+    list.shrink_to_fit();
+    Ok(list)
+}
+
+/// `compact_list` of a list that may be missing (`null`).
+fn opt_compact_list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut list: Option<Vec<T>> = Option::deserialize(d)?;
+    if let Some(list) = &mut list {
+        list.shrink_to_fit();
+    }
+    Ok(list)
+}
+
 /// Renders any scalar JSON as a string; objects and arrays as compact JSON.
 fn json_to_string(v: serde_json::Value) -> String {
     match v {
@@ -517,6 +542,29 @@ mod tests {
         }
         assert_eq!(Status::Succeed.label(), "Succeed");
         assert!(Status::Unknown("x".repeat(5000)).label().chars().count() <= 40);
+    }
+
+    #[test]
+    fn a_decoded_ticket_keeps_no_spare_room_in_its_lists() {
+        let body = serde_json::json!({
+            "execution_id": "EX1",
+            "parameters": [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}],
+            "tags": [{"key": "env", "value": "prod"}],
+            "sys_tags": [{"key": "_sys_enterprise_project_id", "value": "0"}],
+            "targets": [{"key": "InstanceValues", "values": [{"resource_id": "r1"}]}],
+        });
+        // From text, as off the wire: a list's length is not known before its end.
+        let ticket: Ticket = serde_json::from_str(&body.to_string()).unwrap();
+        let targets = ticket.targets.as_deref().unwrap();
+        let room = [
+            (ticket.parameters.len(), ticket.parameters.capacity()),
+            (ticket.tags.len(), ticket.tags.capacity()),
+            (ticket.sys_tags.len(), ticket.sys_tags.capacity()),
+            (targets.len(), ticket.targets.as_ref().unwrap().capacity()),
+            (targets[0].values.len(), targets[0].values.capacity()),
+        ];
+        assert_eq!(room, [(2, 2), (1, 1), (1, 1), (1, 1), (1, 1)]);
+        assert_eq!(targets[0].values[0].get(), r#"{"resource_id":"r1"}"#);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::client::{Client, about, encode_body, given_pairs, id_segment};
 use super::error::ApiError;
 use super::model::{
-    Envelope, KeyValue, Page, lenient_string, null_as_default, opt_float, opt_millis, opt_object,
-    opt_string_or_number, opt_whole, status_label, string_or_any, whole_list,
+    Envelope, KeyValue, Page, compact_list, lenient_string, null_as_default, opt_float, opt_millis,
+    opt_object, opt_string_or_number, opt_whole, status_label, string_or_any, whole_list,
 };
 use super::pager::{Cursor, PageAt};
 use super::response::PageFields;
@@ -233,7 +233,7 @@ pub struct ExecuteParam {
         skip_serializing_if = "Option::is_none"
     )]
     pub execute_user: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "compact_list")]
     pub script_params: Vec<ScriptParam>,
 }
 

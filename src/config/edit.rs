@@ -19,12 +19,14 @@ use crate::files::{self, Expect, WriteError};
 
 /// What the user typed or pasted: IDs separated by spaces, commas or new lines
 /// (`script/UUID` for a script ticket), optionally followed by `# label` (the label
-/// applies to every ID).
+/// applies to every ID); `profile=NAME` among them names the profile of every ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paste {
     /// Valid references, each once, in the order given.
     pub ids: Vec<TicketRef>,
     pub label: Option<String>,
+    /// `profile=NAME`, as typed (the last one, if several).
+    pub profile: Option<String>,
     /// Refused pieces and why.
     pub invalid: Vec<(String, &'static str)>,
 }
@@ -38,6 +40,7 @@ impl Paste {
         let mut paste = Paste {
             ids: Vec::new(),
             label: label.map(str::to_string),
+            profile: None,
             invalid: Vec::new(),
         };
         let pieces = ids_text
@@ -45,6 +48,10 @@ impl Paste {
             .filter(|piece| !piece.is_empty());
         let mut seen = HashSet::new();
         for piece in pieces {
+            if let Some(profile) = piece.strip_prefix("profile=") {
+                paste.profile = Some(profile.to_string());
+                continue;
+            }
             match TicketRef::parse(piece) {
                 Ok(id) if seen.insert(id.clone()) => paste.ids.push(id),
                 Ok(_) => {}
@@ -60,7 +67,7 @@ impl Paste {
             .map(|id| WatchEntry {
                 id: id.clone(),
                 label: self.label.clone(),
-                profile: None,
+                profile: self.profile.clone(),
             })
             .collect()
     }
@@ -215,6 +222,9 @@ fn push_entries(doc: &mut DocumentMut, entries: &[&WatchEntry]) -> Result<(), St
                 if let Some(label) = &entry.label {
                     table.insert("label", toml_edit::value(label.as_str()));
                 }
+                if let Some(profile) = &entry.profile {
+                    table.insert("profile", toml_edit::value(profile.as_str()));
+                }
                 // A blank line before each.
                 table.decor_mut().set_prefix("\n");
                 table.set_position(last);
@@ -228,6 +238,9 @@ fn push_entries(doc: &mut DocumentMut, entries: &[&WatchEntry]) -> Result<(), St
                 table.insert("id", entry.id.to_string().into());
                 if let Some(label) = &entry.label {
                     table.insert("label", label.as_str().into());
+                }
+                if let Some(profile) = &entry.profile {
+                    table.insert("profile", profile.as_str().into());
                 }
                 items.push(table);
             }
@@ -429,5 +442,39 @@ mod tests {
         assert_eq!(script.ids, ["script/JS1"]);
         assert!(script.invalid[0].1.contains("lower case"));
         assert_eq!(Paste::parse("EX9 #  ").label, None);
+    }
+
+    #[test]
+    fn a_ticket_of_another_profile_is_written_with_its_profile_and_one_of_the_first_without() {
+        let text = "[[profile]]\nname = \"prod\"\nregion = \"cn-north-4\"\n\n\
+                    [[profile]]\nname = \"staging\"\nregion = \"ap-southeast-3\"\n\n\
+                    [[watch]]\nid = \"EX1\"\n";
+        let paste = Paste::parse("profile=staging EX2, EX3 # drill");
+        assert_eq!(paste.profile.as_deref(), Some("staging"));
+        assert_eq!((paste.ids.len(), paste.invalid.len()), (2, 0));
+        let mut entries = paste.entries();
+        entries[1].profile = None;
+        let path = Path::new("c.toml");
+        let (written, added) = add_to_text(path, text, &entries).unwrap();
+        assert_eq!(added, ["EX2", "EX3"]);
+        let written = written.unwrap();
+        let config = super::super::parse::parse(&written).unwrap();
+        let profiles: Vec<(String, Option<String>)> = config
+            .watch
+            .iter()
+            .map(|w| (w.id.to_string(), w.profile.clone()))
+            .collect();
+        assert_eq!(
+            profiles,
+            [
+                ("EX1".into(), None),
+                ("EX2".into(), Some("staging".into())),
+                ("EX3".into(), None)
+            ]
+        );
+        assert!(
+            written.ends_with("[[watch]]\nid = \"EX3\"\nlabel = \"drill\"\n"),
+            "{written}"
+        );
     }
 }

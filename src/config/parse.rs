@@ -626,6 +626,16 @@ impl Reader<'_> {
                 self.bad_value(&entry, "name", span, "must not be empty".into());
                 continue;
             }
+            // The dashboard's `/` filter, browse filter and `a` line name it as
+            // `profile=NAME` among words split at spaces, commas and `#`.
+            let unnameable = |c: char| c.is_whitespace() || c.is_control() || ",#".contains(c);
+            if name.contains(unnameable) {
+                let why = format!(
+                    "{name:?}: a profile name is one word (no spaces, control characters,                      `,` or `#`), as `profile=NAME` names it"
+                );
+                self.bad_value(&entry, "name", span, why);
+                continue;
+            }
             if self.first_time(
                 &mut first_seen,
                 &entry,

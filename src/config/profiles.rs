@@ -298,4 +298,18 @@ profile = "prdo"
         let none = problems("[[query]]\nname = \"q\"\nprofile = \"prod\"\n");
         assert!(none[0].contains("the file has no [[profile]]"), "{none:?}");
     }
+
+    #[test]
+    fn a_profile_name_is_one_word_that_profile_equals_can_name() {
+        for name in ["stag ing", "prod,eu", "prod#1", "prod\\n", "prod\\u0007"] {
+            let found = problems(&format!("[[profile]]\nname = \"{name}\"\n"));
+            assert!(
+                found.len() == 1
+                    && found[0].starts_with("2:8: `name` in [[profile]]: ")
+                    && found[0].contains("one word"),
+                "{name}: {found:?}"
+            );
+        }
+        assert!(problems("[[profile]]\nname = \"cn-north-4/prod.v2_x=y\"\n").is_empty());
+    }
 }

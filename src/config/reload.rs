@@ -24,6 +24,27 @@ fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
+/// What of the file a running dashboard took in, and so takes in again when it changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every profile (also a file without any).
+    #[default]
+    WholeFile,
+    /// One profile's view (`--profile NAME`; `None`: the file's first), as it started:
+    /// the other profiles' tickets are not its own.
+    Profile(Option<String>),
+}
+
+impl Scope {
+    /// `file` as this scope sees it; the error says which profile is gone.
+    pub fn view(&self, file: Config) -> Result<Config, String> {
+        match self {
+            Scope::WholeFile => Ok(file),
+            Scope::Profile(name) => file.profile(name.as_deref()),
+        }
+    }
+}
+
 /// Follows one file: `changed` reads it again when its stamp moved since last time.
 #[derive(Debug)]
 pub struct FileWatch {
@@ -79,5 +100,21 @@ mod tests {
             watch.changed().is_none(),
             "deleted: the running config stays"
         );
+    }
+
+    #[test]
+    fn a_profiles_scope_keeps_its_own_tickets_and_says_when_the_profile_is_gone() {
+        let two = "[[profile]]\nname = \"prod\"\n[[profile]]\nname = \"staging\"\n\
+                   [[watch]]\nid = \"EX1\"\n[[watch]]\nid = \"EX2\"\nprofile = \"staging\"\n";
+        let file = crate::config::parse_text(two).unwrap();
+        let ids = |scope: Scope| -> Vec<String> {
+            let view = scope.view(file.clone()).unwrap();
+            view.watch.iter().map(|w| w.id.to_string()).collect()
+        };
+        assert_eq!(ids(Scope::WholeFile), ["EX1", "EX2"]);
+        assert_eq!(ids(Scope::Profile(None)), ["EX1"]);
+        assert_eq!(ids(Scope::Profile(Some("staging".into()))), ["EX2"]);
+        let gone = Scope::Profile(Some("qa".into())).view(file).unwrap_err();
+        assert!(gone.contains("no profile named \"qa\""), "{gone}");
     }
 }

@@ -53,6 +53,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         AuthFailed { age, error } => return format!(" AUTH FAILED {age}: {error} ").into(),
         PollingStopped => " polling stopped, check credentials",
         ConfigNotReloaded(why) => return format!(" config not reloaded: {why} ").into(),
+        ProfileNotRunning(names) => {
+            return format!(
+                "profile {names} is new to the config: its tickets are polled after a restart"
+            )
+            .into();
+        }
         NewFailures(n) => {
             return format!(" {} (n: seen) ", plural(n, "new failure", "new failures")).into();
         }
@@ -64,7 +70,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
 
         AddPrompt => "add ",
-        AddHint => "  IDs by space, comma or line; # label",
+        AddHint => "  IDs by space, comma or line; # label; profile=NAME",
         BrowsePrompt => "browse /",
         BrowseFilterHint => "  key=value: creator job job_id tags since until status",
         FilterSet(filter) => return format!("filter \"{filter}\" ").into(),
@@ -135,12 +141,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HelpEnter => "open the ticket; a step's/batch's hosts; output",
         HelpEsc => "back one level; in the list, clear the filter",
         HelpTabs => "next / previous tab; 1…5 a tab by its number",
-        HelpFilter => "filter: words, status=, job=, tags like env=prod",
+        HelpFilter => "filter: words, status=, job=, profile=, tags env=prod",
         HelpSort => "sort: urgency, started, name, status",
         HelpRefresh => "poll the shown ticket now (browse: reload) / all",
         HelpOperate => "operate: what its status allows; run again",
         HelpCopy => "copy the ID / a summary; open in the console",
-        HelpEdit => "add IDs / remove the shown ticket (asks); saved",
+        HelpEdit => "add IDs (profile=NAME) / remove shown (asks); saved",
         HelpSeen => "new failures seen / mark, = on another compares",
         HelpBrowse => "browse all (b: back) / pin one; next / save view",
         HelpAndQuit => "help; any key closes a box / quit, suspend, redraw",
@@ -327,6 +333,8 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             return format!("{op} {id}  {what} {job}  status {status}").into();
         }
         ProfilesTitle { count, names } => return format!("{count} profiles: {names}").into(),
+        ProfileCount { name, count } => return format!("{name} {count}").into(),
+        ProfileStoppedCount { name, count } => return format!("{name} {count} stopped").into(),
         NoSuchProfile { name, near, known } => {
             let hint = near
                 .map(|n| format!(" (did you mean {n:?}?)"))
@@ -380,9 +388,16 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         SetConsoleUrl => "Set console_url in [ui] of the config to open tickets with o, e.g.",
 
         AlreadyWatched => "already watched",
-        WatchingMore(n) => {
+        AddingMore(n) => {
             let noun = if n == 1 { "ticket" } else { "tickets" };
-            return format!("watching {n} more {noun}; saving…").into();
+            return format!("adding {n} more {noun}; saving…").into();
+        }
+        NotAddedTitle => "not added",
+        NothingAdded(why) => {
+            return format!(
+                "Nothing was added to the watch list: the config cannot take it: {why}"
+            )
+            .into();
         }
         Removed(id) => return format!("removed {id}; saving…").into(),
         Pinned(id) => return format!("pinned {id}; saving…").into(),

@@ -131,6 +131,8 @@ pub enum Msg<'a> {
     },
     PollingStopped,
     ConfigNotReloaded(&'a str),
+    /// Profiles a reloaded file names that the dashboard has no engine for.
+    ProfileNotRunning(&'a str),
     NewFailures(usize),
     Polled(&'a str),
     NoPollYet,
@@ -396,7 +398,17 @@ pub enum Msg<'a> {
         count: usize,
         names: &'a str,
     },
-    /// The browse filter's `profile=` names none of the config's.
+    /// The header's count of one profile's tickets, when there are several.
+    ProfileCount {
+        name: &'a str,
+        count: usize,
+    },
+    /// A profile's count in the header once it polls no more.
+    ProfileStoppedCount {
+        name: &'a str,
+        count: usize,
+    },
+    /// The browse filter's `profile=` (or the `a` line's) names none of the config's.
     NoSuchProfile {
         name: &'a str,
         near: Option<&'a str>,
@@ -459,7 +471,9 @@ pub enum Msg<'a> {
 
     // The watch list edit.
     AlreadyWatched,
-    WatchingMore(usize),
+    AddingMore(usize),
+    NotAddedTitle,
+    NothingAdded(&'a str),
     Removed(&'a str),
     Pinned(&'a str),
     NoViews,
@@ -579,6 +593,10 @@ mod tests {
                 count: 2,
                 names: "3",
             },
+            Msg::ProfileCount {
+                name: "1",
+                count: 2,
+            },
             Msg::ProfileStopped { profile, why },
             Msg::Destination {
                 profile,
@@ -590,12 +608,18 @@ mod tests {
                 endpoint: "3",
                 account: None,
             },
+            Msg::ProfileStoppedCount {
+                name: "1",
+                count: 2,
+            },
+            Msg::ProfileNotRunning("\"1\""),
         ]
         .map(|msg| Lang::Zh.t(msg).into_owned());
         for text in &zh {
             assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "{text}");
         }
-        assert_eq!(zh[4], "配置 1（3，账号 4）");
+        assert_eq!(zh[5], "配置 1（3，账号 4）");
+        assert_eq!(zh[3], "1 2 个");
         let en = Lang::En.t(Msg::Destination {
             profile: "prod",
             endpoint: "cn-north-4",

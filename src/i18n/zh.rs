@@ -88,6 +88,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         AuthFailed { age, error } => return format!(" 认证失败 {age}：{error} ").into(),
         PollingStopped => " 已停止轮询，请检查凭证",
         ConfigNotReloaded(why) => return format!(" 配置未重新加载：{why} ").into(),
+        ProfileNotRunning(names) => {
+            return format!("配置 {names} 是配置文件中新增的：重启后才会轮询其工单").into();
+        }
         NewFailures(n) => return format!(" {n} 个新失败（n：已读） ").into(),
         Polled(age) => return format!("上次轮询 {age}").into(),
         NoPollYet => "尚无成功的轮询",
@@ -95,7 +98,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         Throttled { left, code } => return format!("被限流，{left}后再请求 {code}").into(),
 
         AddPrompt => "添加 ",
-        AddHint => "  ID 以空格、逗号或换行分隔；# 后为标签",
+        AddHint => "  ID 以空格、逗号或换行分隔；# 后为标签；profile=名称",
         BrowsePrompt => "浏览 /",
         BrowseFilterHint => "  键=值：creator job job_id tags since until status",
         FilterSet(filter) => return format!("筛选 “{filter}” ").into(),
@@ -161,12 +164,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         HelpEnter => "打开工单；步骤或批次的主机；主机输出",
         HelpEsc => "返回上一级；在列表中：清除筛选",
         HelpTabs => "下一个 / 上一个标签页；1…5 按序号选标签页",
-        HelpFilter => "筛选：文字、status=、job=、标签如 env=prod",
+        HelpFilter => "筛选：文字、status=、job=、profile=、标签 k=v",
         HelpSort => "排序：紧急程度、开始时间、名称、状态",
         HelpRefresh => "立即轮询显示的工单（浏览：重新加载）/ 全部",
         HelpOperate => "操作：状态允许的操作；重新运行",
         HelpCopy => "复制 ID / 摘要；在控制台中打开",
-        HelpEdit => "添加 ID / 删除显示的工单（会询问）；已保存",
+        HelpEdit => "添加 ID（profile=名称）/ 删除（会询问）；已保存",
         HelpSeen => "新失败标为已读 / 标记，在另一工单按 = 比较",
         HelpBrowse => "浏览全部（b 返回）/ 关注一个；下一个 / 保存视图",
         HelpAndQuit => "帮助；任意键关闭弹框 / 退出、挂起、重绘",
@@ -336,6 +339,10 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
             return format!("{op} {id}  {what} {job}  状态 {status}").into();
         }
         ProfilesTitle { count, names } => return format!("{count} 个配置：{names}").into(),
+        ProfileCount { name, count } => return format!("{name} {count} 个").into(),
+        ProfileStoppedCount { name, count } => {
+            return format!("{name} {count} 个（已停止）").into();
+        }
         NoSuchProfile { name, near, known } => {
             let hint = near
                 .map(|n| format!("（是否要找“{n}”？）"))
@@ -389,7 +396,9 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         SetConsoleUrl => "在配置的 [ui] 中设置 console_url 后可按 o 打开工单，例如",
 
         AlreadyWatched => "已在关注",
-        WatchingMore(n) => return format!("新关注 {n} 个工单；正在保存…").into(),
+        AddingMore(n) => return format!("正在添加 {n} 个工单；正在保存…").into(),
+        NotAddedTitle => "未添加",
+        NothingAdded(why) => return format!("关注列表未做任何改动：配置无法保存：{why}").into(),
         Removed(id) => return format!("已删除 {id}；正在保存…").into(),
         Pinned(id) => return format!("已关注 {id}；正在保存…").into(),
         NoViews => "配置中没有 [[view]]：/ 筛选，V 将筛选保存为视图",

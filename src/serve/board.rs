@@ -7,8 +7,13 @@ use std::time::{Duration, SystemTime};
 use super::metrics::{Metrics, TicketLabels, status_label};
 use crate::coc::{ApiError, JobStatus, TicketKind, TicketRef};
 use crate::format;
-use crate::text::sanitize;
+use crate::text::{fit, sanitize};
 use crate::watch::{HealthUpdate, TicketUpdate, Update};
+
+/// The columns of a job's name as the board holds it and `/events` tells it: a
+/// server's name may be megabytes, and every change line (up to `events::BACKLOG` of
+/// them waiting for a slow reader) carries it.
+pub const MAX_NAME: usize = 256;
 
 /// A status change, as `/events` tells it.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,7 +147,7 @@ impl Board {
         match update {
             Update::Ticket(TicketUpdate::Snapshot { id, ticket, .. }) => {
                 if let Some(held) = board.tickets.get_mut(&id) {
-                    held.job = ticket.name().map(str::to_string);
+                    held.job = ticket.name().map(|name| fit(name, MAX_NAME).into_owned());
                 }
                 None
             }
@@ -188,7 +193,10 @@ impl Board {
                 metrics.throttled(&board.name);
                 None
             }
-            Update::Ticket(TicketUpdate::Error { .. }) | Update::Reply(_) => None,
+            // Each profile has its own engine here: its own AuthFailed says it.
+            Update::Ticket(TicketUpdate::Error { .. })
+            | Update::Health(HealthUpdate::ProfileStopped { .. })
+            | Update::Reply(_) => None,
         }
     }
 
@@ -300,6 +308,8 @@ impl Health {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::coc::Status;
 
@@ -369,6 +379,36 @@ mod tests {
         board.apply(0, left, &metrics);
         assert_eq!(gauge(&metrics, "team", "Failed").as_deref(), Some("0"));
         assert_eq!(gauge(&metrics, "", "Failed").as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn a_servers_huge_job_name_is_cut_before_it_is_held_or_told() {
+        let (mut board, metrics) = board();
+        let unlabelled = TicketRef::parse("EX2").unwrap();
+        let joined = Update::Ticket(TicketUpdate::Joined {
+            id: unlabelled.clone(),
+            query: "team".into(),
+            at: SystemTime::UNIX_EPOCH,
+        });
+        board.apply(0, joined, &metrics);
+        let mut ticket = crate::coc::Ticket::empty("EX2");
+        ticket.document_name = Some("A".repeat(1_000_000));
+        let snapshot = Update::Ticket(TicketUpdate::Snapshot {
+            id: unlabelled.clone(),
+            ticket: Arc::new(ticket.into()),
+            at: SystemTime::UNIX_EPOCH,
+        });
+        board.apply(0, snapshot, &metrics);
+        let change = board
+            .apply(0, transition(unlabelled, None, Status::Failed), &metrics)
+            .expect("a change");
+        assert_eq!(
+            change.name.chars().count(),
+            MAX_NAME,
+            "{}",
+            change.name.len()
+        );
+        assert!(change.name.ends_with('…'));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::Shared;
+use super::events::MAX_READERS;
 use super::metrics::CONTENT_TYPE;
 
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -56,7 +57,19 @@ async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn events(State(shared): State<Arc<Shared>>) -> Response {
-    let body = Body::from_stream(shared.events.stream());
+    let Some(stream) = shared.events.stream() else {
+        let why = format!(
+            "too many /events readers ({MAX_READERS} at once): try again when one leaves\n"
+        );
+        // Closed with the answer: a connection kept alive would hold its slot still.
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, TEXT), (header::CONNECTION, "close")],
+            why,
+        )
+            .into_response();
+    };
+    let body = Body::from_stream(stream);
     (
         [
             (header::CONTENT_TYPE, "application/x-ndjson"),

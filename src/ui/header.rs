@@ -59,12 +59,26 @@ fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
             theme.title(),
         ));
     }
+    let stopped = &app.health().stopped_profiles;
     for (name, count) in app.profile_counts() {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            format!("{} {count}", text::sanitize(&name)),
-            theme.bold(),
-        ));
+        let (msg, style) = match stopped.iter().any(|s| **s == *name) {
+            false => (
+                Msg::ProfileCount {
+                    name: &text::sanitize(&name),
+                    count,
+                },
+                theme.bold(),
+            ),
+            true => (
+                Msg::ProfileStoppedCount {
+                    name: &text::sanitize(&name),
+                    count,
+                },
+                theme.alarm(),
+            ),
+        };
+        spans.push(Span::styled(app.t(msg).into_owned(), style));
     }
     for (name, count) in app.query_counts() {
         spans.push(Span::raw("  "));

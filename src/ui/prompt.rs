@@ -31,13 +31,15 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
     let (title, lines) = match prompt {
         Prompt::Menu {
             id,
+            to,
             choices,
             cursor,
         } => {
-            let mut lines = vec![
-                Line::raw(lang.t(Msg::OperateOn(&id.to_string())).into_owned()),
-                Line::raw(""),
-            ];
+            let mut lines = vec![Line::raw(
+                lang.t(Msg::OperateOn(&id.to_string())).into_owned(),
+            )];
+            lines.extend(to.iter().map(|to| Line::styled(to.clone(), theme.bold())));
+            lines.push(Line::raw(""));
             for (i, choice) in choices.iter().enumerate() {
                 let marker = if i == *cursor { "›" } else { " " };
                 let line = Line::raw(format!(" {marker} {}", choice.label(lang)));

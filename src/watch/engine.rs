@@ -57,9 +57,21 @@ pub fn spawn<F: Fetcher>(
     config: EngineConfig,
     ids: Vec<TicketRef>,
 ) -> EngineHandle {
+    spawn_for(fetcher, config, ids, None)
+}
+
+/// `spawn` for one profile's tickets: the log lines of its operations name where they
+/// went (`to`), as the operation commands' do.
+pub fn spawn_for<F: Fetcher>(
+    fetcher: Arc<F>,
+    config: EngineConfig,
+    ids: Vec<TicketRef>,
+    to: Option<operate::Destination>,
+) -> EngineHandle {
     let (commands, command_rx) = unbounded_channel();
     let (update_tx, updates) = unbounded_channel();
     let mut engine = Engine::new(fetcher, &config, update_tx);
+    engine.destination = to;
     for id in ids {
         engine.add(id);
     }
@@ -71,6 +83,26 @@ pub fn spawn<F: Fetcher>(
 }
 
 type InFlight = Pin<Box<dyn Future<Output = Completion> + Send>>;
+
+/// An engine that ends (shut down, or its runtime gone with the dashboard) with
+/// operations sent and not answered still logs each one: nobody knows whether it
+/// happened.
+impl<F> Drop for Engine<F> {
+    fn drop(&mut self) {
+        let ended = ApiError::Network {
+            detail: "coctop ended before the answer came".into(),
+        };
+        for (id, operation) in &self.unanswered {
+            let outcome = operate::OperationOutcome::Unknown(ended.clone());
+            operate::log(
+                &operation.described(),
+                id,
+                self.destination.as_ref(),
+                &outcome,
+            );
+        }
+    }
+}
 
 /// A ticket's steps being read, page after page.
 struct StepsRead {
@@ -112,6 +144,10 @@ struct Engine<F> {
     in_flight: FuturesUnordered<InFlight>,
     rng: ChaCha8Rng,
     updates: UnboundedSender<Update>,
+    /// Where its operations go, for their log lines.
+    destination: Option<operate::Destination>,
+    /// Operations sent and not answered yet: logged as unknown if the engine ends first.
+    unanswered: Vec<(TicketRef, JobOperation)>,
 }
 
 impl<F: Fetcher> Engine<F> {
@@ -133,6 +169,8 @@ impl<F: Fetcher> Engine<F> {
             in_flight: FuturesUnordered::new(),
             rng: ChaCha8Rng::seed_from_u64(rand::random()),
             updates,
+            destination: None,
+            unanswered: Vec::new(),
         }
     }
 
@@ -231,7 +269,7 @@ impl<F: Fetcher> Engine<F> {
                 batch_index,
                 page,
             }),
-            Command::Shutdown => {}
+            Command::Belongs { .. } | Command::Shutdown => {}
         }
     }
 
@@ -445,6 +483,9 @@ impl<F: Fetcher> Engine<F> {
 
     /// The one way a request leaves: through the gate, onto the set in flight.
     fn launch(&mut self, request: Request, now: Instant) {
+        if let Request::Operate { id, operation } = &request {
+            self.unanswered.push((id.clone(), *operation));
+        }
         let pass = self.gate.start(now);
         let scope = request.scope();
         let fetcher = self.fetcher.clone();
@@ -538,7 +579,8 @@ impl<F: Fetcher> Engine<F> {
                 result,
             } => self.operated(id, operation, result),
             Answer::Started { from, run, result } => {
-                launch::log(&run.what(), &launch::RunOutcome::of(result.clone()));
+                let outcome = launch::RunOutcome::of(result.clone());
+                launch::log(&run.what(), self.destination.as_ref(), &outcome);
                 self.emit(Update::Reply(Reply::Started {
                     from,
                     run,
@@ -599,8 +641,20 @@ impl<F: Fetcher> Engine<F> {
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
     fn operated(&mut self, id: TicketRef, operation: JobOperation, result: Result<(), ApiError>) {
+        if let Some(i) = self
+            .unanswered
+            .iter()
+            .position(|(sent, op)| *sent == id && *op == operation)
+        {
+            self.unanswered.swap_remove(i);
+        }
         let outcome = operate::OperationOutcome::of(&result);
-        operate::log(&operation.described(), &id, None, &outcome);
+        operate::log(
+            &operation.described(),
+            &id,
+            self.destination.as_ref(),
+            &outcome,
+        );
         if result.is_ok()
             && let Some(tracked) = self.tracker.tickets.get_mut(&id)
         {
@@ -664,13 +718,20 @@ impl<F: Fetcher> Engine<F> {
         let Some(tracked) = self.tracker.tickets.get_mut(&id) else {
             return;
         };
-        let ticket = Arc::new(match ticket {
+        let fresh = match ticket {
             JobTicket::Script(fresh) => {
                 let known = tracked.last_good.as_deref().and_then(JobTicket::as_script);
                 JobTicket::Script(fresh.keeping(known))
             }
             execution => execution,
-        });
+        };
+        // An unchanged ticket keeps the copy the dashboard and the cache already share:
+        // 10,000 tickets refreshed every cycle would otherwise be copied anew each time,
+        // and the heap left fragmented by the copies going out.
+        let ticket = match &tracked.last_good {
+            Some(known) if **known == fresh => known.clone(),
+            _ => Arc::new(fresh),
+        };
         tracked.failures = 0;
         tracked.last_good = Some(ticket.clone());
         let after_operation = tracked.polls_after_operation > 0;

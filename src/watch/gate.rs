@@ -225,24 +225,14 @@ impl Gate {
 mod tests {
     use super::*;
 
-    fn http(status: u16) -> ApiError {
-        ApiError::Http {
-            status,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
-            excerpt: None,
-            retry_after: None,
-        }
-    }
-
     #[tokio::test(start_paused = true)]
     async fn every_kind_of_request_pauses_the_gate_on_a_429() {
         for scope in [Scope::Account, Scope::Listing] {
             let mut gate = Gate::new(&EngineConfig::default());
             let now = Instant::now();
             let pass = gate.start(now);
-            let (verdict, report) = gate.on_answer(pass, Some(&http(429)), scope, now);
+            let (verdict, report) =
+                gate.on_answer(pass, Some(&ApiError::bare_http(429)), scope, now);
             assert_eq!(verdict, Some(Verdict::Throttled));
             assert!(matches!(report, Some(HealthUpdate::Throttled { .. })));
             assert_eq!(gate.ready_at(now), now + DEFAULT_THROTTLE_PAUSE);
@@ -255,7 +245,12 @@ mod tests {
             let mut gate = Gate::new(&EngineConfig::default());
             let now = Instant::now();
             let pass = gate.start(now);
-            let (verdict, report) = gate.on_answer(pass, Some(&http(status)), Scope::Listing, now);
+            let (verdict, report) = gate.on_answer(
+                pass,
+                Some(&ApiError::bare_http(status)),
+                Scope::Listing,
+                now,
+            );
             assert_eq!(verdict, Some(Verdict::ListingRefused));
             assert!(report.is_none());
             assert!(gate.blocked().is_none());
@@ -263,7 +258,8 @@ mod tests {
         let mut gate = Gate::new(&EngineConfig::default());
         let now = Instant::now();
         let pass = gate.start(now);
-        let (verdict, _) = gate.on_answer(pass, Some(&http(401)), Scope::Listing, now);
+        let (verdict, _) =
+            gate.on_answer(pass, Some(&ApiError::bare_http(401)), Scope::Listing, now);
         assert_eq!(verdict, Some(Verdict::AuthFailed));
         assert_eq!(gate.capacity(), 0);
     }

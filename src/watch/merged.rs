@@ -21,7 +21,8 @@ pub struct ProfileEngine {
 }
 
 /// One handle over every profile's engine. Commands about a ticket nobody reported yet
-/// (a ticket added by hand, a browse page) go to the first profile.
+/// and no `Command::Belongs` placed (a browse page without `profile=`) go to the first
+/// profile.
 pub fn merge(profiles: Vec<ProfileEngine>) -> EngineHandle {
     let (commands, mut command_rx) = unbounded_channel::<Command>();
     let (update_tx, updates) = unbounded_channel();
@@ -100,7 +101,7 @@ struct Router {
 }
 
 impl Router {
-    fn send(&self, command: Command) {
+    fn send(&mut self, command: Command) {
         let about = match &command {
             Command::Refresh(id)
             | Command::Add(id)
@@ -113,6 +114,12 @@ impl Router {
             | Command::Operate { id, .. }
             | Command::Start { from: id, .. } => Some(id),
             Command::Browse { query, .. } => return self.browse(command.clone(), query),
+            Command::Belongs { id, profile } => {
+                if let Some(index) = self.names.iter().position(|n| **n == **profile) {
+                    self.owners.insert(id.clone(), index);
+                }
+                return;
+            }
             Command::AddQuery { .. } => None,
             Command::RefreshAll | Command::Follow(None) | Command::Shutdown => {
                 return self.broadcast(&command);
@@ -233,6 +240,12 @@ impl Router {
                 at,
             }));
         }
+        // Also when none of its tickets is on screen (a query's first page refused).
+        let _ = self.out.send(Update::Health(HealthUpdate::ProfileStopped {
+            profile: self.names[index].clone(),
+            error,
+            at,
+        }));
     }
 }
 
@@ -322,6 +335,27 @@ mod tests {
         let asked = tokio::time::timeout(std::time::Duration::from_secs(5), staging_asked.recv());
         match asked.await {
             Ok(Some(Command::Add(id))) => assert_eq!(id, started),
+            other => panic!("{other:?}"),
+        }
+        assert!(prod_asked.try_recv().is_err(), "prod is not asked");
+        handle.commands.send(Command::Shutdown).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_ticket_said_to_be_a_profiles_is_polled_by_that_profile() {
+        let (prod, mut prod_asked, _prod_says) = driven("prod");
+        let (staging, mut staging_asked, _staging_says) = driven("staging");
+        let handle = merge(vec![prod, staging]);
+        let added = TicketRef::parse("EX9").unwrap();
+        let belongs = Command::Belongs {
+            id: added.clone(),
+            profile: "staging".into(),
+        };
+        handle.commands.send(belongs).unwrap();
+        handle.commands.send(Command::Add(added.clone())).unwrap();
+        let asked = tokio::time::timeout(std::time::Duration::from_secs(5), staging_asked.recv());
+        match asked.await {
+            Ok(Some(Command::Add(id))) => assert_eq!(id, added),
             other => panic!("{other:?}"),
         }
         assert!(prod_asked.try_recv().is_err(), "prod is not asked");

@@ -25,7 +25,7 @@ mod sweeps;
 mod tracked;
 
 pub use crate::coc::pager::{Cursor, End, Limits, PageAt, Pager, marker_after};
-pub use engine::{EngineHandle, spawn};
+pub use engine::{EngineHandle, spawn, spawn_for};
 pub use gate::{
     DEFAULT_THROTTLE_PAUSE, Gate, MAX_FAILED_PROBES, MAX_THROTTLE_PAUSE, PROBE_SPACING, Scope,
     Verdict,
@@ -320,6 +320,13 @@ pub enum Command {
         from: TicketRef,
         run: Arc<JobRun>,
     },
+    /// In a dashboard over several profiles: ticket `id` is profile `profile`'s, and
+    /// every command about it goes to that profile's engine (`merged`). An engine, of
+    /// one profile, has nothing to do with it.
+    Belongs {
+        id: TicketRef,
+        profile: Arc<str>,
+    },
     Shutdown,
 }
 
@@ -463,6 +470,13 @@ pub enum HealthUpdate {
     Throttled { until: SystemTime, error: ApiError },
     /// 401/403: polling has stopped (reported once).
     AuthFailed { error: ApiError, at: SystemTime },
+    /// One profile of several polls no more (its credentials missing or refused): the
+    /// merged engine's word for it, the others going on.
+    ProfileStopped {
+        profile: String,
+        error: ApiError,
+        at: SystemTime,
+    },
 }
 
 impl Update {
@@ -485,7 +499,9 @@ impl Update {
                 | Reply::Instances { at, .. }
                 | Reply::BatchHosts { at, .. },
             )
-            | Update::Health(HealthUpdate::AuthFailed { at, .. }) => Some(*at),
+            | Update::Health(
+                HealthUpdate::AuthFailed { at, .. } | HealthUpdate::ProfileStopped { at, .. },
+            ) => Some(*at),
             Update::Health(HealthUpdate::Throttled { .. }) => None,
         }
     }

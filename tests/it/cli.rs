@@ -226,3 +226,21 @@ fn read_only_before_or_after_an_operation_sends_nothing() {
     }
     assert_eq!(sim.operations(), 0);
 }
+
+#[test]
+fn a_listen_address_that_is_not_ip_and_port_says_the_form_expected() {
+    let home = tempfile::tempdir().unwrap();
+    for (command, given) in [
+        ("serve", "localhost:9464"),
+        ("serve", "127.0.0.1"),
+        ("sim", ":99999"),
+    ] {
+        let out = coctop(home.path(), &[command, "--listen", given], &[]);
+        assert_eq!(out.status.code(), Some(2), "{command} {given}");
+        let said = stderr(&out);
+        assert!(
+            said.contains(given) && said.contains("expected IP:PORT, like 127.0.0.1:9464"),
+            "{command} --listen {given}: {said}"
+        );
+    }
+}

@@ -229,3 +229,40 @@ fn a_refusal_never_takes_the_keys_of_a_confirmation_being_typed() {
     app.send("\u{3}");
     assert_eq!(app.wait_exit(), 0);
 }
+
+/// #16 item 18: IDs the config file cannot take (it would pass the 1 MiB a config may
+/// hold) are refused whole: nothing is watched, the file is unchanged, a notice says
+/// why. They used to be watched for the session though never saved.
+#[test]
+fn a_paste_the_config_cannot_hold_adds_nothing() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let done = ids_with_status(&sim, Status::Succeed);
+    // A few KiB short of the limit.
+    let filler = format!("# {}\n", "x".repeat(1_040_000));
+    let text = format!(
+        "[api]\nendpoint = \"{}\"\n{filler}{}",
+        sim.url(),
+        watch_blocks(&done[..1])
+    );
+    let (config, env) = config_in(home.path(), &text);
+    let env = env_refs(&env);
+    let mut app = PtyApp::spawn(&[], &env, 120, 30);
+    app.wait_for_text("drill-00");
+    let pasted: Vec<String> = (0..400)
+        .map(|i| format!("EX2099010100000000paste{i:04}"))
+        .collect();
+    app.send("a");
+    app.wait_for_text("IDs by space");
+    app.send(&format!("\u{1b}[200~{}\u{1b}[201~", pasted.join(" ")));
+    app.send("\r");
+    let screen = app.wait_for_text("not added");
+    assert!(screen.contains("MiB"), "{screen}");
+    app.send("q");
+    let screen = app.wait_for("the notice closed", |s| !s.contains("not added"));
+    assert!(screen.contains("1 ticket "), "{screen}");
+    assert!(!screen.contains("paste0"), "{screen}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}

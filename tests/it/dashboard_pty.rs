@@ -300,3 +300,42 @@ fn an_interactive_command_has_the_terminal_and_gives_it_back() {
     app.send("q");
     assert_eq!(app.wait_exit(), 0);
 }
+
+/// A command marked `writes` never starts under read-only, however it is reached: the
+/// check is where each run starts, after the question a `confirm` command asks.
+#[test]
+fn a_command_that_writes_never_starts_under_read_only() {
+    let sim = Sim::start(SimOptions::default());
+    let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
+    let (home, env) = watching(&sim, &ids);
+    let marker = home.path().join("ran");
+    for (key, extra) in [
+        ("W", ""),
+        ("C", "confirm = true\n"),
+        ("I", "interactive = true\n"),
+    ] {
+        with_commands(
+            home.path(),
+            &format!(
+                "[[command]]\nkey = \"{key}\"\nname = \"touch {key}\"\nwrites = true\n{extra}\
+                 argv = [\"touch\", {}]\n",
+                toml_string(&marker.display().to_string()),
+            ),
+        );
+    }
+    let mut app = PtyApp::spawn(&["--read-only"], &refs(&env), 100, 24);
+    app.wait_for_text(&ids[0][..16]);
+    for key in ["W", "C", "I"] {
+        app.send(key);
+        if key == "C" {
+            app.wait_for_text("Run touch C?");
+            app.send("y");
+        }
+        app.wait_for_text("Operations are off: --read-only");
+        app.send("q");
+        app.wait_for("the notice closed", |s| !s.contains("Operations are off"));
+    }
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert!(!marker.exists(), "no command that writes ran");
+}

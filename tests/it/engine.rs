@@ -726,6 +726,32 @@ async fn transitions_follow_their_snapshots_in_order() {
     engine.shutdown().await;
 }
 
+/// 10,000 tickets refreshed every cycle are held once, by the engine, the dashboard
+/// and the cache together: an answer that changes nothing is sent as the copy already
+/// held, not as a second one.
+#[tokio::test(start_paused = true)]
+async fn an_unchanged_answer_is_sent_as_the_copy_already_held() {
+    let api = Arc::new(FakeApi::new(Duration::ZERO).script(
+        "a",
+        [
+            status(Status::Running),
+            status(Status::Running),
+            status(Status::Succeed),
+        ],
+    ));
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into()]);
+    sleep(secs(12.0)).await;
+
+    let updates = drain(&mut engine.updates);
+    let [first, again, finished] = snapshots_of(&updates, "a")[..] else {
+        panic!("three polls: {updates:?}");
+    };
+    assert!(Arc::ptr_eq(first, again), "the same ticket copied anew");
+    assert!(!Arc::ptr_eq(again, finished));
+    assert_eq!(finished.status(), Some(Status::Succeed.into()));
+    engine.shutdown().await;
+}
+
 #[tokio::test(start_paused = true)]
 async fn steps_go_through_the_same_rate_limit() {
     let api = Arc::new(FakeApi::new(Duration::ZERO));

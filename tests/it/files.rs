@@ -137,9 +137,13 @@ fn a_held_lock_and_a_fifo_config_leave_the_dashboard_responsive() {
     app.send("a");
     app.wait_for_text("IDs by space");
     app.send(&format!("{}\r", ids[1]));
-    app.wait_for_text("holds its lock");
+    let refused = app.wait_for_text("holds its lock");
+    assert!(refused.contains("not added"), "{refused}");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), text, "not saved");
     drop(held);
+    app.send("\u{1b}");
+    let screen = app.wait_for("the notice closed", |s| !s.contains("not added"));
+    assert!(!screen.contains(&ids[1]), "not watched either: {screen}");
 
     std::fs::remove_file(&config).unwrap();
     mkfifo(&config);

@@ -688,3 +688,51 @@ fn wait_jsonl_ends_with_done_on_a_time_out_and_json_conflicts_with_it() {
     );
     assert_eq!(both.status.code(), Some(2));
 }
+
+/// `wait --query NAME --output jsonl` ends with `done` however it ends: a refused key
+/// on the query's first page (exit 4), or no active ticket to wait for (exit 0).
+#[test]
+fn wait_query_jsonl_ends_with_done_when_the_first_page_is_refused_or_finds_nothing() {
+    let sim = Sim::start(SimOptions {
+        credentials: Some(("AK1".into(), coctop::coc::Secret::new("right"))),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let config = |sk: &str, status: &str| {
+        let text = format!(
+            "[api]\nendpoint = \"{}\"\n[auth]\nak = \"AK1\"\nsk = \"{sk}\"\n\
+             [[query]]\nname = \"q\"\nsince = \"3650d\"\nstatus = [\"{status}\"]\n",
+            sim.url()
+        );
+        crate::support::config_in(home.path(), &text).0
+    };
+    let last_line = |out: &std::process::Output| -> Value {
+        let text = stdout(out);
+        let line = text
+            .lines()
+            .last()
+            .unwrap_or_else(|| panic!("no line; {}", stderr(out)));
+        serde_json::from_str(line).unwrap()
+    };
+    for (sk, status, exit, result) in [
+        ("wrong", "Running", 4, "auth"),
+        ("right", "Succeed", 0, "success"),
+    ] {
+        let path = config(sk, status).display().to_string();
+        let args = [
+            "--config", &path, "wait", "--query", "q", "--output", "jsonl",
+        ];
+        let out = coctop(home.path(), &args, &[]);
+        assert_eq!(out.status.code(), Some(exit), "{}", stderr(&out));
+        let done = last_line(&out);
+        assert_eq!(
+            (&done["event"], &done["exit"], &done["result"]),
+            (&"done".into(), &exit.into(), &result.into()),
+            "{done}"
+        );
+        assert!(
+            done["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{done}"
+        );
+    }
+}

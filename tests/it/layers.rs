@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 /// The top-level modules of the library, lowest layer first. A module may import from
 /// any layer below its own, never from its own or above. README's Layout says why.
 const LAYERS: &[&[&str]] = &[
+    // The allocator's tuning (trimming the heap, its arenas).
+    &["heap"],
     // Leaves: text, time and duration formats, the backoff policy, timers, the one
     // reader and writer of files, the HTTP server loop.
     &["text", "format", "backoff", "timer", "files", "server"],

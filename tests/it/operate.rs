@@ -48,6 +48,15 @@ fn log_file(home: &Path) -> PathBuf {
     PathBuf::from(line)
 }
 
+/// The operation lines of the log file in `home`.
+fn operation_lines(home: &Path) -> Vec<String> {
+    let log = std::fs::read_to_string(log_file(home)).unwrap();
+    log.lines()
+        .filter(|l| l.contains("coctop::operate"))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn every_operation_is_sent_once_with_yes_and_accepted() {
     let sim = Sim::start(SimOptions::default());
@@ -711,14 +720,11 @@ mod through_the_dashboard {
     }
 }
 
-/// The real dashboard in a pseudo-terminal: a stray key cancels, `y` sends once, the
-/// History tab says so, and the log file has the line.
-#[test]
-fn one_confirmed_retry_in_the_real_dashboard() {
-    let sim = Sim::start(SimOptions::default());
-    let home = tempfile::tempdir().unwrap();
-    let failed = first_with(&sim, Status::Failed);
-    let config = home.path().join("coctop.toml");
+/// The real dashboard in a pseudo-terminal (with `args`) on a config in `home` watching
+/// the simulator's first failed ticket, labelled `broken`, once it shows it failed.
+fn dashboard_on_a_failed_ticket(sim: &Sim, home: &Path, args: &[&str]) -> (PtyApp, String) {
+    let failed = first_with(sim, Status::Failed);
+    let config = home.join("coctop.toml");
     std::fs::write(
         &config,
         format!(
@@ -727,13 +733,33 @@ fn one_confirmed_retry_in_the_real_dashboard() {
         ),
     )
     .unwrap();
-    let env = isolated_env(home.path());
+    let env = isolated_env(home);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let config = config.display().to_string();
-    let mut app = PtyApp::spawn(&["--config", &config], &env, 120, 32);
+    let mut full = vec!["--config", config.as_str()];
+    full.extend_from_slice(args);
+    let app = PtyApp::spawn(&full, &env, 120, 32);
     app.wait_for("the failed ticket", |s| {
         s.contains("broken") && s.contains("Failed")
     });
+    (app, failed)
+}
+
+/// `x` on the shown ticket, its first choice (RETRY), and its confirmation on screen.
+pub fn ask_to_retry(app: &mut PtyApp) {
+    app.send("x");
+    app.wait_for_text("Operate on");
+    app.send("\r");
+    app.wait_for_text("Send RETRY?");
+}
+
+/// The real dashboard in a pseudo-terminal: a stray key cancels, `y` sends once, the
+/// History tab says so, and the log file has the line.
+#[test]
+fn one_confirmed_retry_in_the_real_dashboard() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let (mut app, failed) = dashboard_on_a_failed_ticket(&sim, home.path(), &[]);
     app.send("\r");
     app.send("x");
     app.wait_for_text("RETRY");
@@ -759,6 +785,76 @@ fn one_confirmed_retry_in_the_real_dashboard() {
     assert!(app.is_cooked());
     let log = std::fs::read_to_string(log_file(home.path())).unwrap();
     assert!(log.contains(&format!("RETRY {failed}: accepted")), "{log}");
+}
+
+/// #16 item 10: in the real dashboard, a confirmation answered with anything but yes,
+/// one left open when the dashboard quits, and `x` under `--read-only` are each one
+/// line in the operation log, as the commands write them; nothing is sent.
+#[test]
+fn the_dashboard_logs_every_attempt_it_does_not_send() {
+    let sim = Sim::start(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let (mut app, failed) = dashboard_on_a_failed_ticket(&sim, home.path(), &[]);
+    ask_to_retry(&mut app);
+    app.send("n");
+    app.wait_for("the confirmation gone", |s| !s.contains("Send RETRY?"));
+    // Esc at the menu chooses nothing: no line.
+    app.send("x");
+    app.wait_for_text("Operate on");
+    app.send("\u{1b}");
+    app.wait_for("the menu gone", |s| !s.contains("Operate on"));
+    ask_to_retry(&mut app);
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+
+    let (mut app, _) = dashboard_on_a_failed_ticket(&sim, home.path(), &["--read-only"]);
+    app.send("x");
+    app.wait_for_text("Operations are off: --read-only");
+    app.send("q");
+    app.wait_for("the notice closed", |s| !s.contains("Operations are off"));
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+
+    assert_eq!(sim.operations(), 0);
+    let lines = operation_lines(home.path());
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    // Under read-only, what the menu would have offered: RETRY, and run again.
+    let expected = [
+        format!("RETRY {failed}: not sent: declined"),
+        format!("RETRY {failed}: not sent: declined"),
+        format!("RETRY|RUN_AGAIN {failed}: not sent: read-only"),
+    ];
+    for (line, expected) in lines.iter().zip(expected) {
+        assert!(line.ends_with(&format!(" {expected}")), "{line}");
+    }
+}
+
+/// An operation sent whose answer has not come when the dashboard quits is one line
+/// too: its outcome is unknown (it may have happened).
+#[test]
+fn an_operation_unanswered_when_the_dashboard_quits_is_logged_as_unknown() {
+    let sim = Sim::start(SimOptions {
+        latency: std::time::Duration::from_secs(3),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let (mut app, failed) = dashboard_on_a_failed_ticket(&sim, home.path(), &[]);
+    ask_to_retry(&mut app);
+    app.send("y");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sim.operations() == 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", app.contents());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    let lines = operation_lines(home.path());
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains(&format!("RETRY {failed}: outcome unknown: "))
+            && lines[0].contains("coctop ended before the answer came"),
+        "{lines:?}"
+    );
 }
 
 /// After a 401 the engine sends nothing more: an operation asked for then is answered

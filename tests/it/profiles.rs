@@ -8,6 +8,7 @@ use std::time::Duration;
 use coctop::coc::{Secret, Status};
 use coctop::sim::SimOptions;
 
+use crate::operate::ask_to_retry;
 use crate::serve::{Served, scrape_until, still_sim, sum, tickets_by_status, truth};
 use crate::support::pty::PtyApp;
 use crate::support::{self, Sim, coctop, config_in, stderr, stdout};
@@ -191,6 +192,25 @@ fn commands_reach_the_profile_named_and_operations_keep_to_its_read_only() {
         stderr(&refused)
     );
     assert_eq!(prod.operations(), 0, "read-only: nothing sent");
+    let run_refused = run(&["run", "--profile", "prod", "DM-nightly", "--yes"]);
+    assert_eq!(
+        run_refused.status.code(),
+        Some(2),
+        "{}",
+        stderr(&run_refused)
+    );
+    let log = wait_for_log(home.path(), "RUN DM-nightly");
+    let named = |what: &str| {
+        format!(
+            "{what} (profile prod ({})): not sent: read-only",
+            prod.url()
+        )
+    };
+    assert!(
+        log.contains(&named(&format!("RETRY {prod_failed}"))),
+        "{log}"
+    );
+    assert!(log.contains(&named("RUN DM-nightly")), "{log}");
 
     let unknown = run(&["get", "--profile", "stagign", &staging_id]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -270,12 +290,16 @@ fn watching_both(
     staging: &Sim,
     staging_sk: &str,
 ) -> Vec<(String, String)> {
-    let text = two_profiles(home, prod, staging, staging_sk)
-        .replace("read_only = true\n", "")
-        .replace(
-            "since = \"3650d\"",
-            "since = \"1s\"\nstatus = [\"Running\"]",
-        );
+    let text = two_profiles(home, prod, staging, staging_sk).replace("read_only = true\n", "");
+    watching_both_in(home, prod, staging, text)
+}
+
+/// `watching_both` on the config `text` of `two_profiles`.
+fn watching_both_in(home: &Path, prod: &Sim, staging: &Sim, text: String) -> Vec<(String, String)> {
+    let text = text.replace(
+        "since = \"3650d\"",
+        "since = \"1s\"\nstatus = [\"Running\"]",
+    );
     let mut text = text;
     for (name, sim) in [("prod", prod), ("staging", staging)] {
         for (what, status) in [("failed", Status::Failed), ("done", Status::Succeed)] {
@@ -296,6 +320,7 @@ fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() 
     let staging = sim_with_key(STAGING, 2);
     let home = tempfile::tempdir().unwrap();
     let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    let staging_failed = first_with(&staging, Status::Failed);
     let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
     let screen = app.wait_for("both profiles' tickets", |s| {
         s.matches('✖').count() >= 3 && s.matches('✔').count() >= 3
@@ -326,7 +351,11 @@ fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() 
     app.send("/staging-failed\r");
     app.wait_for("the one ticket", |s| !s.contains("staging-done"));
     app.send("x");
-    app.wait_for_text("RETRY");
+    let menu = app.wait_for_text("RETRY");
+    assert!(
+        menu.contains("profile staging (http://127.0.0.1:"),
+        "{menu}"
+    );
     app.send("\r");
     let confirmation = app.wait_for_text("Send RETRY?");
     assert!(
@@ -340,6 +369,11 @@ fn one_dashboard_shows_both_profiles_and_an_operation_reaches_the_tickets_own() 
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!((staging.operations(), prod.operations()), (1, 0));
+    let accepted = format!(
+        "RETRY {staging_failed} (profile staging ({})): accepted",
+        staging.url()
+    );
+    wait_for_log(home.path(), &accepted);
 
     // The browse view reads the list of the profile its filter names.
     let prod_ids = prod.ids();
@@ -415,6 +449,264 @@ fn in_the_dashboard_a_profile_without_credentials_shows_why_and_the_other_polls(
         prod_before,
         "nothing sent without credentials"
     );
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+/// `watching_both`'s config without its queries: the four finished tickets are all
+/// there is to ask for.
+fn without_queries(home: &Path) {
+    let config = home.join("coctop.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let (head, rest) = text.split_once("[[query]]").unwrap();
+    let watches = &rest[rest.find("[[watch]]").unwrap()..];
+    std::fs::write(&config, format!("{head}{watches}")).unwrap();
+}
+
+/// The dashboard's line of the ticket labelled `label`.
+fn row_of<'s>(screen: &'s str, label: &str) -> &'s str {
+    screen
+        .lines()
+        .find(|l| l.contains(label) && !l.contains('┌'))
+        .unwrap_or("")
+}
+
+fn profile_cell(row: &str) -> &str {
+    row.split_whitespace().nth(2).unwrap_or("")
+}
+
+#[test]
+fn each_profile_remembers_its_own_tickets_and_a_restart_asks_neither_simulator() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    without_queries(home.path());
+    let env = support::env_refs(&env);
+    let labels = ["prod-failed", "prod-done", "staging-failed", "staging-done"];
+    let all_four = |s: &str| {
+        labels.iter().all(|label| {
+            row_of(s, label).contains("Failed") || row_of(s, label).contains("Succeed")
+        })
+    };
+    let mut app = PtyApp::spawn(&[], &env, 140, 30);
+    let polled = app.wait_for("both profiles' tickets polled", all_four);
+    assert!(!polled.contains('≈'), "nothing cached yet:\n{polled}");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+
+    let mine = |sim: &Sim| {
+        [
+            first_with(sim, Status::Failed),
+            first_with(sim, Status::Succeed),
+        ]
+    };
+    let dir = home.path().join(".cache/coctop");
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(files.len(), 2, "one cache file per profile");
+    for (own, other) in [(mine(&prod), mine(&staging)), (mine(&staging), mine(&prod))] {
+        let file = files
+            .iter()
+            .find(|f| f.contains(&format!("\"id\":\"{}\"", own[0])))
+            .unwrap_or_else(|| panic!("{own:?} remembered"));
+        assert!(file.contains(&format!("\"id\":\"{}\"", own[1])), "{file}");
+        assert!(
+            other
+                .iter()
+                .all(|id| !file.contains(&format!("\"id\":\"{id}\""))),
+            "another profile's ticket in {file}"
+        );
+    }
+
+    let before = (prod.requests(), staging.requests());
+    let mut app = PtyApp::spawn(&[], &env, 140, 30);
+    app.wait_for("the four from the caches", |s| {
+        all_four(s) && s.contains('≈')
+    });
+    // A poll interval and more: a finished ticket from its cache is never polled.
+    std::thread::sleep(Duration::from_millis(1500));
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!(
+        (prod.requests(), staging.requests()),
+        before,
+        "finished tickets from the caches cost no request"
+    );
+}
+
+#[test]
+fn a_ticket_of_the_second_profile_from_a_reload_or_the_a_line_is_polled_by_its_own() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    // Staging's alone: prod would answer 404, and staging only to its own key.
+    let prod_ids = prod.ids();
+    let late: Vec<String> = support::ids_with_status(&staging, Status::Succeed)
+        .into_iter()
+        .skip(1)
+        .filter(|id| !prod_ids.contains(id))
+        .take(2)
+        .collect();
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("both profiles' tickets", |s| {
+        row_of(s, "staging-done").contains("Succeed") && row_of(s, "prod-done").contains("Succeed")
+    });
+
+    let config = home.path().join("coctop.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[[watch]]\nid = \"{}\"\nlabel = \"reloaded\"\nprofile = \"staging\"\n",
+        late[0]
+    ));
+    std::fs::write(&config, text).unwrap();
+    let screen = app.wait_for("the reloaded ticket polled by staging", |s| {
+        row_of(s, "reloaded").contains("Succeed")
+    });
+    assert_eq!(
+        profile_cell(row_of(&screen, "reloaded")),
+        "staging",
+        "{screen}"
+    );
+
+    app.send("a");
+    app.send(&format!("profile=staging {} # typed\r", late[1]));
+    let screen = app.wait_for("the typed ticket polled by staging", |s| {
+        row_of(s, "typed").contains("Succeed")
+    });
+    assert_eq!(
+        profile_cell(row_of(&screen, "typed")),
+        "staging",
+        "{screen}"
+    );
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.contains(&format!(
+            "id = \"{}\"\nlabel = \"typed\"\nprofile = \"staging\"\n",
+            late[1]
+        )),
+        "{written}"
+    );
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+}
+
+/// The operation log's text once it has `line`.
+fn wait_for_log(home: &Path, line: &str) -> String {
+    let log = home.join(".local/state/coctop/coctop.log");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains(line) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{line:?} not in:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A profile's own `read_only` holds back its tickets' operations in the dashboard at
+/// `x`, logged naming the profile; the other profile's tickets can be operated on.
+#[test]
+fn in_the_dashboard_a_read_only_profile_holds_back_only_its_own_operations() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let text = two_profiles(home.path(), &prod, &staging, STAGING.1);
+    let env = watching_both_in(home.path(), &prod, &staging, text);
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("both profiles' tickets", |s| {
+        s.matches('✖').count() >= 3 && s.matches('✔').count() >= 3
+    });
+    app.send("/prod-failed\r");
+    app.wait_for("the one ticket", |s| !s.contains("staging-failed"));
+    app.send("x");
+    app.wait_for_text("read_only = true in [[profile]]");
+    app.send("q");
+    app.wait_for("the notice closed", |s| !s.contains("Operations are off"));
+    let prod_failed = first_with(&prod, Status::Failed);
+    wait_for_log(
+        home.path(),
+        &format!(
+            "RETRY|RUN_AGAIN {prod_failed} (profile prod ({})): not sent: read-only",
+            prod.url()
+        ),
+    );
+    app.send("\u{1b}");
+    app.wait_for("the filter cleared", |s| s.contains("staging-failed"));
+    app.send("/staging-failed\r");
+    app.wait_for("the other ticket", |s| !s.contains("prod-failed"));
+    ask_to_retry(&mut app);
+    app.send("\u{1b}");
+    let staging_failed = first_with(&staging, Status::Failed);
+    wait_for_log(
+        home.path(),
+        &format!(
+            "RETRY {staging_failed} (profile staging ({})): not sent: declined",
+            staging.url()
+        ),
+    );
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!((prod.operations(), staging.operations()), (0, 0));
+}
+
+/// `--profile prod` of a file with two: a reload takes in prod's `[[watch]]` entries
+/// only, as the start did; staging's stay out (prod would be asked for them).
+#[test]
+fn with_profile_named_a_reload_takes_in_only_that_profiles_tickets() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = watching_both(home.path(), &prod, &staging, STAGING.1);
+    without_queries(home.path());
+    let mut app = PtyApp::spawn(&["--profile", "prod"], &support::env_refs(&env), 140, 30);
+    app.wait_for("prod's tickets", |s| {
+        row_of(s, "prod-failed").contains("Failed") && row_of(s, "prod-done").contains("Succeed")
+    });
+    let staging_before = staging.requests();
+    let late = support::ids_with_status(&prod, Status::Succeed)[1].clone();
+    let config = home.path().join("coctop.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[[watch]]\nid = \"{late}\"\nlabel = \"reloaded\"\nprofile = \"prod\"\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    let screen = app.wait_for("the reloaded ticket polled", |s| {
+        row_of(s, "reloaded").contains("Succeed")
+    });
+    assert!(
+        !screen.contains("staging-failed") && !screen.contains("staging-done"),
+        "another profile's tickets taken in:\n{screen}"
+    );
+    assert!(screen.contains("3 tickets"), "{screen}");
+    app.send("\u{3}");
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!(staging.requests(), staging_before, "staging never asked");
+}
+
+/// A profile whose key is refused, with no ticket on screen yet (only a query), is
+/// named in the header as stopped; the other's count goes on.
+#[test]
+fn a_stopped_profile_without_tickets_on_screen_is_named_in_the_header() {
+    let prod = sim_with_key(PROD, 1);
+    let staging = sim_with_key(STAGING, 2);
+    let home = tempfile::tempdir().unwrap();
+    let text = two_profiles(home.path(), &prod, &staging, "not-the-staging-secret");
+    let (_, mut env) = config_in(home.path(), &text);
+    env.extend(PROD_ENV.map(|(k, v)| (k.to_string(), v.to_string())));
+    let mut app = PtyApp::spawn(&[], &support::env_refs(&env), 140, 30);
+    app.wait_for("staging named as stopped, prod's query counted", |s| {
+        s.contains("staging 0 stopped") && s.contains("prod 48")
+    });
     app.send("\u{3}");
     assert_eq!(app.wait_exit(), 0);
 }

@@ -474,3 +474,45 @@ fn the_dashboard_and_the_alert_rules_use_only_metrics_serve_exposes() {
         }
     }
 }
+
+/// `/events` readers that never leave (nor read) cannot take every connection: past
+/// their cap a new one is told so at once, and `/metrics` and `/healthz` still answer.
+#[test]
+fn event_readers_that_never_leave_leave_room_for_metrics_and_health() {
+    use std::io::{Read, Write};
+    let sim = still_sim(SimOptions::default());
+    let home = tempfile::tempdir().unwrap();
+    let served = Served::start(home.path(), &config_for(&sim, "1s", ""));
+    let addr = served.url.trim_start_matches("http://").to_string();
+    let mut held = Vec::new();
+    for _ in 0..256 {
+        let mut reader = std::net::TcpStream::connect(&addr).unwrap();
+        reader
+            .write_all(b"GET /events HTTP/1.1\r\nHost: coctop\r\n\r\n")
+            .unwrap();
+        held.push(reader);
+    }
+    let url = format!("{}/metrics", served.url);
+    let metrics = sim.block_on(async {
+        let scrape = async { reqwest::get(&url).await.map(|r| r.status().as_u16()) };
+        tokio::time::timeout(Duration::from_secs(10), scrape).await
+    });
+    assert_eq!(
+        metrics.ok().and_then(Result::ok),
+        Some(200),
+        "/metrics starved"
+    );
+    let (status, body) = served.get(&sim, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    // The last reader was turned away with why, not left waiting.
+    let last = held.last_mut().unwrap();
+    last.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = [0u8; 512];
+    let read = last.read(&mut answer).unwrap_or(0);
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(
+        answer.starts_with("HTTP/1.1 503") && answer.contains("/events readers"),
+        "{answer}"
+    );
+}

@@ -97,21 +97,24 @@ fn a_command_that_writes_is_refused_under_read_only() {
         &["restart", "{execution_id}"],
     );
     restart.writes = true;
+    restart.confirm = true;
     let look = command('L', "look", Scope::Ticket, &["look", "{execution_id}"]);
     let mut app = with_commands(mixed(), vec![restart, look], true);
     select_id(&mut app, &id(0).to_string());
-    assert!(runs(&ch(&mut app, 'W')).is_empty());
+    // Asked, then refused where it would start: whatever led to it.
+    ch(&mut app, 'W');
+    let asked = runs(&ch(&mut app, 'y'));
+    assert!(asked[0].writes);
+    assert!(!app.may_start(&asked[0]));
     assert!(
         matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains("--read-only")),
         "{:?}",
         app.prompt()
     );
     press(&mut app, KeyCode::Esc);
-    assert_eq!(
-        runs(&ch(&mut app, 'L')).len(),
-        1,
-        "one that only reads runs"
-    );
+    let look = runs(&ch(&mut app, 'L'));
+    assert!(app.may_start(&look[0]), "one that only reads runs");
+    assert!(app.prompt().is_none());
 }
 
 #[test]
@@ -195,37 +198,6 @@ fn the_pane_shows_the_last_lines_and_how_it_ended() {
     assert_eq!(lines.last().unwrap(), "line 40");
 }
 
-/// Tickets 0..4 of `mixed()`, the odd ones staging's (a region and an accent of its
-/// own), the even ones prod's.
-fn two_profiles(app: App) -> App {
-    let destination = |profile: &str, region: &str| crate::operate::Destination {
-        profile: profile.into(),
-        endpoint: region.into(),
-        account: None,
-    };
-    let watch: Vec<WatchEntry> = (0..5)
-        .map(|i| WatchEntry {
-            profile: Some(if i % 2 == 1 { "staging" } else { "prod" }.into()),
-            ..WatchEntry::unlabelled(id(i))
-        })
-        .collect();
-    let looks = vec![
-        ProfileLook {
-            accent: None,
-            region: Some("cn-north-4".into()),
-        },
-        ProfileLook {
-            accent: Some(ratatui::style::Color::Magenta),
-            region: Some("ap-southeast-1".into()),
-        },
-    ];
-    let destinations = vec![
-        destination("prod", "cn-north-4"),
-        destination("staging", "ap-southeast-1"),
-    ];
-    app.with_profiles(Profiles::new(destinations, &watch, &[]).with_looks(looks))
-}
-
 #[test]
 fn profile_and_region_are_the_tickets_own_profiles_as_are_the_filter_and_the_accent() {
     let where_ = command('C', "where", Scope::Ticket, &["echo", "{profile}@{region}"]);
@@ -246,4 +218,27 @@ fn profile_and_region_are_the_tickets_own_profiles_as_are_the_filter_and_the_acc
     }
     assert_eq!(app.visible_len(), 2, "tickets 1 and 3");
     assert!((0..2).all(|i| app.visible(i).unwrap().profile_name() == "staging"));
+}
+
+#[test]
+fn the_header_counts_each_profile_only_when_there_are_several() {
+    let one = crate::operate::Destination {
+        profile: "default".into(),
+        endpoint: "cn-north-4".into(),
+        account: None,
+    };
+    let app = mixed().with_profiles(Profiles::new(vec![one], &[], &[]));
+    assert!(!app.profiles_shown());
+    assert!(
+        app.profile_counts().is_empty(),
+        "{:?}",
+        app.profile_counts()
+    );
+    let app = two_profiles(mixed());
+    let counts: Vec<(String, usize)> = app
+        .profile_counts()
+        .into_iter()
+        .map(|(name, count)| (name.to_string(), count))
+        .collect();
+    assert_eq!(counts, [("prod".into(), 2), ("staging".into(), 2)]);
 }

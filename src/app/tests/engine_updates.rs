@@ -24,7 +24,7 @@ fn error_keeps_the_last_good_data_and_success_clears_it() {
     assert!(out.redraw);
     let entry = app.ticket(&id(1)).unwrap();
     assert_eq!(entry.ticket.as_ref(), Some(&before), "data kept");
-    assert_eq!(entry.error, Some(Failure { error, at }));
+    assert_eq!(entry.error, Some(Box::new(Failure { error, at })));
     assert_eq!(app.health().failing, 1);
 
     snapshot(&mut app, ticket(1, Status::Succeed, "b", 10_800));
@@ -72,6 +72,8 @@ fn transitions_are_recorded_in_history() {
     }
     let history = &app.ticket(&id(0)).unwrap().history;
     assert_eq!(history.len(), 2);
+    // Held for every ticket: no room kept for transitions that may never come.
+    assert_eq!(history.capacity(), 2);
     assert_eq!(history[1].from, Some(Status::Pending.into()));
     assert_eq!(history[1].to, Status::Running.into());
     assert_eq!(history[1].at, now() + Duration::from_secs(2));

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::coc::ApiError;
+use crate::operate::{Attempt, Destination, OperationOutcome};
 
 #[test]
 fn x_offers_only_what_fits_and_the_confirmation_names_the_ticket() {
@@ -419,11 +420,15 @@ fn no_stray_key_starts_a_run_again_and_esc_leaves_the_review() {
         review_run_again(&mut app);
         press(&mut app, KeyCode::Enter);
         assert!(matches!(app.prompt(), Some(Prompt::ConfirmRunAgain { .. })));
-        assert!(
-            starts(&press(&mut app, stray)).is_empty(),
-            "{stray:?} started it"
-        );
+        let out = press(&mut app, stray);
+        assert!(starts(&out).is_empty(), "{stray:?} started it");
         assert!(app.prompt().is_none(), "{stray:?} cancels");
+        let declined = LogLine::Run {
+            what: "RUN DM1".into(),
+            to: None,
+            outcome: crate::launch::RunOutcome::Declined,
+        };
+        assert_eq!(out.actions, [Action::Log(declined)], "{stray:?}: one line");
     }
     // A running ticket, or one without a job, is not offered it.
     select_id(&mut app, &id_text(1));
@@ -511,4 +516,212 @@ fn a_refused_or_unanswered_run_again_is_told_with_how_to_find_it() {
         mixed().tickets().len(),
         "nothing watched"
     );
+}
+
+#[test]
+fn a_ticket_started_again_from_another_profile_is_that_profiles_polled_and_saved() {
+    // Ticket 3 is staging's, the second profile.
+    let mut app = two_profiles(mixed());
+    runnable_again(&mut app, 3);
+    let out = started(&mut app, Ok("EX0042".into()));
+    let new = app.ticket(&r("EX0042")).unwrap();
+    assert_eq!(new.profile_name(), "staging");
+    let belongs = Command::Belongs {
+        id: r("EX0042"),
+        profile: Arc::from("staging"),
+    };
+    let engine_commands: Vec<&Command> = out
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Engine(command) => Some(command),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        engine_commands[..2],
+        [&belongs, &Command::Add(r("EX0042"))],
+        "its profile before it is polled"
+    );
+    let saved = WatchEntry {
+        profile: Some("staging".into()),
+        ..WatchEntry::unlabelled(r("EX0042"))
+    };
+    assert!(
+        out.actions
+            .contains(&Action::SaveWatch(WatchChange::Add(vec![saved]))),
+        "{:?}",
+        out.actions
+    );
+}
+
+/// The log lines among the actions.
+fn logged(out: &Reaction) -> Vec<&Attempt> {
+    out.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Log(LogLine::Operation(attempt)) => Some(attempt),
+            _ => None,
+        })
+        .collect()
+}
+
+fn attempt(op: &str, n: usize, to: Option<Destination>, outcome: OperationOutcome) -> Attempt {
+    Attempt {
+        op: op.into(),
+        id: id(n),
+        to,
+        outcome,
+    }
+}
+
+#[test]
+fn a_confirmation_left_any_way_but_yes_is_one_declined_line_and_yes_none_here() {
+    let mut app = mixed();
+    select_id(&mut app, &id_text(0));
+    let declined = attempt("RETRY", 0, None, OperationOutcome::Declined);
+    for way_out in [KeyCode::Esc, KeyCode::Char('n'), KeyCode::Enter] {
+        ch(&mut app, 'x');
+        assert!(logged(&press(&mut app, KeyCode::Enter)).is_empty());
+        let out = press(&mut app, way_out);
+        assert_eq!(logged(&out), [&declined], "{way_out:?}");
+    }
+    // Esc at the menu chose nothing: no attempt.
+    ch(&mut app, 'x');
+    assert!(logged(&press(&mut app, KeyCode::Esc)).is_empty());
+    // `y` sends: the engine logs the answer.
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    let sent = ch(&mut app, 'y');
+    assert_eq!(operations(&sent).len(), 1);
+    assert!(logged(&sent).is_empty());
+
+    // TERMINATE's word half typed, then Ctrl-C: declined, logged before quitting.
+    select_id(&mut app, &id_text(1));
+    ch(&mut app, 'x');
+    press(&mut app, KeyCode::Enter);
+    for c in "term".chars() {
+        assert!(logged(&ch(&mut app, c)).is_empty());
+    }
+    let quit = ctrl(&mut app, 'c');
+    let terminate = attempt("TERMINATE", 1, None, OperationOutcome::Declined);
+    let terminate = LogLine::Operation(terminate);
+    assert_eq!(quit.actions, [Action::Log(terminate), Action::Quit]);
+    assert!(app.leave().is_none(), "logged once");
+}
+
+#[test]
+fn read_only_logs_what_the_menu_would_have_offered_once_per_x() {
+    let mut app = mixed().with_settings(UiSettings {
+        read_only: Some("--read-only".into()),
+        ..UiSettings::default()
+    });
+    select_id(&mut app, &id_text(0));
+    let out = ch(&mut app, 'x');
+    assert_eq!(
+        logged(&out),
+        [&attempt("RETRY", 0, None, OperationOutcome::ReadOnly)]
+    );
+    ch(&mut app, 'q');
+    select_id(&mut app, &id_text(2));
+    let out = ch(&mut app, 'x');
+    assert_eq!(logged(&out)[0].op, "TERMINATE|RESUME");
+    ch(&mut app, 'q');
+    // Nothing fits a finished ticket: nothing was held back.
+    select_id(&mut app, &id_text(3));
+    assert!(logged(&ch(&mut app, 'x')).is_empty());
+}
+
+fn staging() -> Destination {
+    Destination {
+        profile: "staging".into(),
+        endpoint: "ap-southeast-1".into(),
+        account: None,
+    }
+}
+
+#[test]
+fn with_two_profiles_the_menu_the_confirmation_and_the_log_line_name_the_tickets_own() {
+    let mut app = super::two_profiles(mixed());
+    select_id(&mut app, &id_text(1));
+    ch(&mut app, 'x');
+    let Some(Prompt::Menu { to, .. }) = app.prompt() else {
+        panic!("a menu: {:?}", app.prompt());
+    };
+    assert_eq!(to.as_deref(), Some("profile staging (ap-southeast-1)"));
+    press(&mut app, KeyCode::Enter);
+    let Some(Prompt::Confirm { description, .. }) = app.prompt() else {
+        panic!("a confirmation: {:?}", app.prompt());
+    };
+    assert!(
+        description.ends_with("profile staging (ap-southeast-1)"),
+        "{description}"
+    );
+    let out = press(&mut app, KeyCode::Esc);
+    let declined = attempt("TERMINATE", 1, Some(staging()), OperationOutcome::Declined);
+    assert_eq!(logged(&out), [&declined]);
+}
+
+#[test]
+fn a_profiles_own_read_only_holds_back_its_tickets_operations_and_commands_only() {
+    let why = "read_only = true in [[profile]] \"staging\"";
+    let writes = crate::custom::CustomCommand {
+        key: 'C',
+        name: "restart".into(),
+        scope: crate::custom::Scope::Ticket,
+        argv: vec!["true".into()],
+        confirm: false,
+        writes: true,
+        interactive: false,
+        timeout: Duration::from_secs(5),
+    };
+    let app = mixed().with_settings(UiSettings {
+        commands: vec![writes],
+        ..UiSettings::default()
+    });
+    let mut app = super::two_profiles_with(app, Some(why));
+    select_id(&mut app, &id_text(1));
+    let out = ch(&mut app, 'x');
+    let held = attempt("TERMINATE", 1, Some(staging()), OperationOutcome::ReadOnly);
+    assert_eq!(logged(&out), [&held]);
+    assert!(
+        matches!(app.prompt(), Some(Prompt::Notice { lines, .. }) if lines[0].contains(why)),
+        "{:?}",
+        app.prompt()
+    );
+    ch(&mut app, 'q');
+    let run = |out: Reaction| -> crate::app::Run {
+        out.actions
+            .into_iter()
+            .find_map(|a| match a {
+                Action::Run(run) => Some(run),
+                _ => None,
+            })
+            .expect("a run")
+    };
+    let staging_run = run(ch(&mut app, 'C'));
+    assert!(!app.may_start(&staging_run));
+    ch(&mut app, 'q');
+    // prod's tickets: operations and the command as usual.
+    select_id(&mut app, &id_text(0));
+    assert!(logged(&ch(&mut app, 'x')).is_empty());
+    assert!(matches!(app.prompt(), Some(Prompt::Menu { .. })));
+    press(&mut app, KeyCode::Esc);
+    let prod_run = run(ch(&mut app, 'C'));
+    assert!(app.may_start(&prod_run));
+}
+
+#[test]
+fn a_declined_run_again_of_a_profiles_ticket_names_the_profile_in_its_line() {
+    let mut app = super::two_profiles(mixed());
+    runnable_again(&mut app, 3);
+    review_run_again(&mut app);
+    press(&mut app, KeyCode::Enter);
+    let out = ctrl(&mut app, 'c');
+    let declined = LogLine::Run {
+        what: "RUN DM1".into(),
+        to: Some(staging()),
+        outcome: crate::launch::RunOutcome::Declined,
+    };
+    assert_eq!(out.actions, [Action::Log(declined), Action::Quit]);
 }

@@ -90,10 +90,31 @@ fn a_adds_typed_and_pasted_ids_with_a_label_and_saves_them() {
         .collect();
     assert_eq!(
         outcome.actions,
+        [Action::SaveWatch(WatchChange::Add(entries.clone()))],
+        "saved first, watched once saved"
+    );
+    assert_eq!(app.tickets().len(), 2);
+    assert!(app.watch_edit().input().is_none());
+    assert!(
+        app.watch_edit()
+            .note()
+            .unwrap()
+            .text
+            .contains("2 more tickets")
+    );
+
+    let saved = update(
+        &mut app,
+        Message::Added {
+            entries,
+            said: Saved::To("coctop.toml".into()),
+        },
+    );
+    assert_eq!(
+        saved.actions,
         [
             engine(Command::Add(r("EX9001"))),
             engine(Command::Add(r("EX9002"))),
-            Action::SaveWatch(WatchChange::Add(entries)),
         ],
         "EX0000 was watched already: not added to the engine again"
     );
@@ -102,13 +123,12 @@ fn a_adds_typed_and_pasted_ids_with_a_label_and_saves_them() {
         app.ticket(&r("EX9001")).unwrap().label.as_deref(),
         Some("night")
     );
-    assert!(app.watch_edit().input().is_none());
     assert!(
         app.watch_edit()
             .note()
             .unwrap()
             .text
-            .contains("2 more tickets")
+            .contains("coctop.toml")
     );
 
     update(&mut app, Message::Saved(Saved::Failed("disk full".into())));
@@ -294,4 +314,141 @@ fn a_reload_changes_only_what_came_from_the_file() {
     let outcome = update(&mut app, Message::ConfigReloaded(Ok(emptied)));
     assert!(outcome.actions.contains(&engine(Command::Remove(id(0)))));
     assert!(app.ticket(&id(0)).is_none() && app.ticket(&id(6)).is_some());
+}
+
+/// `a` with the line `text`, and Enter.
+fn add_line(app: &mut App, text: &str) -> Reaction {
+    ch(app, 'a');
+    for c in text.chars() {
+        ch(app, c);
+    }
+    press(app, KeyCode::Enter)
+}
+
+#[test]
+fn a_named_profile_on_the_a_line_is_the_tickets_and_the_first_is_written_as_nothing() {
+    let mut app = two_profiles(mixed());
+    let typo = add_line(&mut app, "profile=stagng EX0101");
+    assert!(typo.actions.is_empty(), "{:?}", typo.actions);
+    let note = app.watch_edit().note().unwrap();
+    assert!(
+        note.is_error && note.text.contains("did you mean \"staging\"?"),
+        "{note:?}"
+    );
+    assert_eq!(
+        app.watch_edit().input(),
+        Some("profile=stagng EX0101"),
+        "the line is kept"
+    );
+    press(&mut app, KeyCode::Esc);
+
+    let out = add_line(&mut app, "profile=staging EX0101 # late");
+    let saved = WatchEntry {
+        id: r("EX0101"),
+        label: Some("late".into()),
+        profile: Some("staging".into()),
+    };
+    assert_eq!(
+        out.actions,
+        [Action::SaveWatch(WatchChange::Add(vec![saved.clone()]))]
+    );
+    let added = update(
+        &mut app,
+        Message::Added {
+            entries: vec![saved],
+            said: Saved::To("coctop.toml".into()),
+        },
+    );
+    assert_eq!(app.ticket(&r("EX0101")).unwrap().profile_name(), "staging");
+    let belongs = engine(Command::Belongs {
+        id: r("EX0101"),
+        profile: Arc::from("staging"),
+    });
+    assert_eq!(
+        added.actions,
+        [belongs, engine(Command::Add(r("EX0101")))],
+        "its profile before it is polled"
+    );
+
+    let first = add_line(&mut app, "EX0102");
+    assert_eq!(
+        first.actions,
+        [Action::SaveWatch(WatchChange::Add(vec![
+            WatchEntry::unlabelled(r("EX0102"))
+        ]))],
+        "the first profile's: written without one"
+    );
+}
+
+#[test]
+fn ids_the_config_cannot_take_are_not_watched_and_a_notice_says_why() {
+    let mut app = finished(2);
+    ch(&mut app, 'a');
+    update(&mut app, Message::Paste("EX9001 EX9002".into()));
+    let outcome = press(&mut app, KeyCode::Enter);
+    let [Action::SaveWatch(WatchChange::Add(entries))] = outcome.actions.as_slice() else {
+        panic!("{:?}", outcome.actions);
+    };
+    let why = "coctop.toml: the file would grow to 1100 KiB, more than the 1 MiB a config may hold";
+    let refused = update(
+        &mut app,
+        Message::Added {
+            entries: entries.clone(),
+            said: Saved::Failed(why.into()),
+        },
+    );
+    assert!(refused.actions.is_empty(), "{:?}", refused.actions);
+    assert_eq!(app.tickets().len(), 2, "nothing added");
+    assert!(app.ticket(&r("EX9001")).is_none());
+    let Some(Prompt::Notice { title, lines }) = app.prompt() else {
+        panic!("a notice: {:?}", app.prompt());
+    };
+    assert_eq!(title, "not added");
+    assert!(lines[0].contains("more than the 1 MiB"), "{lines:?}");
+
+    // A pinned ticket is watched already: a failed save leaves it, and says so.
+    press(&mut app, KeyCode::Esc);
+    let pinned = vec![WatchEntry::unlabelled(id(0))];
+    update(
+        &mut app,
+        Message::Added {
+            entries: pinned,
+            said: Saved::Failed("disk full".into()),
+        },
+    );
+    assert!(app.ticket(&id(0)).is_some());
+    assert!(app.watch_edit().note().unwrap().text.contains("disk full"));
+}
+
+#[test]
+fn a_reload_leaves_out_the_tickets_of_a_profile_new_to_the_file_and_says_so() {
+    let mut app = two_profiles(finished(2));
+    let of = |profile: Option<&str>, n: usize| WatchEntry {
+        profile: profile.map(str::to_string),
+        ..WatchEntry::unlabelled(id(n))
+    };
+    let reloaded = Reloaded {
+        watch: vec![of(None, 0), of(Some("staging"), 1), of(Some("qa"), 7)],
+        notify: Default::default(),
+    };
+    let outcome = update(&mut app, Message::ConfigReloaded(Ok(reloaded)));
+    assert!(
+        !outcome.actions.iter().any(|a| matches!(
+            a,
+            Action::Engine(Command::Add(added) | Command::Belongs { id: added, .. })
+                if *added == id(7)
+        )),
+        "no engine of this dashboard polls qa's ticket: {:?}",
+        outcome.actions
+    );
+    assert!(
+        app.ticket(&id(7)).is_none(),
+        "not shown as another profile's"
+    );
+    let note = app.watch_edit().note().expect("a note");
+    assert!(
+        note.is_error && note.text.contains("\"qa\""),
+        "{}",
+        note.text
+    );
 }
