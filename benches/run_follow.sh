@@ -10,16 +10,9 @@ runs="${1:-5}"
 (cd "$root" && cargo build --quiet --bin coctop)
 coctop="$root/target/debug/coctop"
 home="$(mktemp -d)"
-out="$home/sim.out"
-"$coctop" sim --listen 127.0.0.1:0 --speed 60 >"$out" &
-sim_pid=$!
-trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -rf "$home"' EXIT
-url=""
-for _ in $(seq 1 100); do
-    url="$(sed -n 's/^coctop sim listening on //p' "$out")"
-    [ -n "$url" ] && break
-    sleep 0.1
-done
+# shellcheck source=../tests/start_sim.sh
+source "$root/tests/start_sim.sh"
+start_sim "$home" "$coctop" --speed 60
 printf '[poll]\ninterval = "1s"\nmax_rps = 10\n' >"$home/coctop.toml"
 cli() { HOME="$home" XDG_STATE_HOME="$home" XDG_CACHE_HOME="$home" "$coctop" --config "$home/coctop.toml" --endpoint "$url" "$@"; }
 

@@ -7,7 +7,10 @@
 //! requests. They run one at a time, in an order that rotates from round to round; each
 //! is measured over a window after its start-up. Beside them, for reference, the floor
 //! of coctop's HTTP stack: this bench itself as a bare loop of reqwest GETs on one
-//! thread, unsigned and undecoded (what any poller built on reqwest pays at the least).
+//! thread, unsigned and undecoded (what any poller built on reqwest pays at the least),
+//! and the floor of any poller on this machine: a blocking loop that writes each GET by
+//! hand on one kept-alive socket and reads its answer (the kernel's share of a poll:
+//! loopback TCP and two wake-ups).
 //! CPU comes from /proc: the process's own
 //! utime + stime, and for the shell loop also its reaped children's (curl, jq and sleep
 //! are new processes on every poll). Polls are the requests the simulator answered.
@@ -15,7 +18,10 @@
 //! Run: `nice cargo bench --bench wait_vs_sdk` (optional: `-- --rate 10 --seconds 20
 //! --rounds 5`; each `--bin PATH` adds another coctop build to the rotation, e.g. main's,
 //! to compare builds side by side). Needs python3 with huaweicloudsdkcoc, curl and jq;
-//! a poller whose tool is missing is left out and says so.
+//! a poller whose tool is missing is left out and says so. The `coctop wait` that
+//! `cargo bench` builds carries the dev-dependencies' features (tokio's test-util): it
+//! cost 596 µs a poll against 470 for `cargo build --release` of the same code, so
+//! compare release builds, each given with `--bin`.
 
 mod support;
 
@@ -68,10 +74,55 @@ enum Poller {
     PythonSdk,
     CurlJq,
     BareReqwest,
+    RawSocket,
 }
 
 /// This bench run as the bare reqwest loop: `BARE_REQWEST URL RATE TICKET...`.
 const BARE_REQWEST: &str = "--bare-reqwest-loop";
+
+/// This bench run as the raw socket loop: `RAW_SOCKET URL RATE TICKET...`.
+const RAW_SOCKET: &str = "--raw-socket-loop";
+
+/// GETs each ticket in turn, `rate` a second, on one socket with blocking calls: the
+/// request written by hand, the answer read up to its `Content-Length`; never returns.
+fn raw_socket_loop(args: &[String]) {
+    use std::io::{Read, Write};
+    let (url, rate, tickets) = (&args[0], args[1].parse::<u32>().unwrap(), &args[2..]);
+    let address = url.trim_start_matches("http://");
+    let mut socket = std::net::TcpStream::connect(address).unwrap();
+    socket.set_nodelay(true).unwrap();
+    let mut answer = vec![0u8; 1 << 20];
+    let mut next_poll = std::time::Instant::now();
+    for ticket in tickets.iter().cycle() {
+        let request = format!("GET /v1/executions/{ticket} HTTP/1.1\r\nHost: {address}\r\n\r\n");
+        socket.write_all(request.as_bytes()).unwrap();
+        let mut read = 0;
+        loop {
+            let n = socket.read(&mut answer[read..]).unwrap();
+            assert!(n > 0, "the simulator closed the connection");
+            read += n;
+            if answer_complete(&answer[..read]) {
+                break;
+            }
+        }
+        next_poll += Duration::from_secs(1) / rate;
+        std::thread::sleep(next_poll.saturating_duration_since(std::time::Instant::now()));
+    }
+}
+
+/// Whether `bytes` hold a whole answer: its head and `Content-Length` bytes of body.
+fn answer_complete(bytes: &[u8]) -> bool {
+    let Some(head_end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&bytes[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse().ok())
+        .expect("the simulator sends Content-Length");
+    bytes.len() >= head_end + 4 + length
+}
 
 /// GETs each ticket in turn, `rate` a second, reading each body whole; never returns.
 fn bare_reqwest_loop(args: &[String]) {
@@ -104,6 +155,7 @@ impl Poller {
             Poller::PythonSdk => "Python SDK loop".into(),
             Poller::CurlJq => "curl | jq loop".into(),
             Poller::BareReqwest => "bare reqwest loop".into(),
+            Poller::RawSocket => "raw socket loop".into(),
         }
     }
 
@@ -118,7 +170,7 @@ impl Poller {
                 .is_ok_and(|s| s.success())
         };
         match self {
-            Poller::CoctopWait(_) | Poller::BareReqwest => None,
+            Poller::CoctopWait(_) | Poller::BareReqwest | Poller::RawSocket => None,
             Poller::PythonSdk => (!works("python3", &["-c", "import huaweicloudsdkcoc"]))
                 .then(|| "python3 with huaweicloudsdkcoc".into()),
             Poller::CurlJq => (!(works("curl", &["--version"]) && works("jq", &["--version"])))
@@ -153,9 +205,13 @@ impl Poller {
                 c.args(tickets);
                 c
             }
-            Poller::BareReqwest => {
+            Poller::BareReqwest | Poller::RawSocket => {
+                let mode = match self {
+                    Poller::BareReqwest => BARE_REQWEST,
+                    _ => RAW_SOCKET,
+                };
                 let mut c = Command::new(std::env::current_exe().unwrap());
-                c.args([BARE_REQWEST, &url, &rate.to_string()]);
+                c.args([mode, &url, &rate.to_string()]);
                 c.args(tickets);
                 c
             }
@@ -249,6 +305,9 @@ fn main() {
     if let Some(at) = args.iter().position(|a| a == BARE_REQWEST) {
         return bare_reqwest_loop(&args[at + 1..]);
     }
+    if let Some(at) = args.iter().position(|a| a == RAW_SOCKET) {
+        return raw_socket_loop(&args[at + 1..]);
+    }
     if listing() {
         return;
     }
@@ -278,6 +337,7 @@ fn main() {
         Poller::PythonSdk,
         Poller::CurlJq,
         Poller::BareReqwest,
+        Poller::RawSocket,
     ];
     for poller in candidates.into_iter().chain(other_builds) {
         match poller.missing() {

@@ -2,6 +2,7 @@
 //! ticket (Enter on a batch): one row per host, failed first, counts per status, paged
 //! in as the user scrolls (a step's by offset, a batch's by marker: the one pager).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -29,6 +30,61 @@ pub enum HostsOf {
 pub enum HostRows {
     Instances(Vec<Instance>),
     Script(Vec<ScriptHost>),
+}
+
+/// A host as a hosts view lists it: a step's instance or a batch's host.
+pub trait HostRow: Sized {
+    /// What tells two hosts apart across the pages.
+    fn page_key(&self) -> Option<Cow<'_, str>>;
+    /// The marker that asks for the page after `rows` (`page`'s answer), on marker
+    /// pages.
+    fn next_marker(page: &PageAt, rows: &[Self]) -> Option<String>;
+    /// The view's rows, when they are of this kind.
+    fn rows_in(rows: &mut HostRows) -> Option<&mut Vec<Self>>;
+    fn failed_first(rows: &mut [Self]);
+}
+
+impl HostRow for Instance {
+    fn page_key(&self) -> Option<Cow<'_, str>> {
+        hosts::key(self).map(Into::into)
+    }
+
+    /// A step's hosts come by offset.
+    fn next_marker(_: &PageAt, _: &[Self]) -> Option<String> {
+        None
+    }
+
+    fn rows_in(rows: &mut HostRows) -> Option<&mut Vec<Self>> {
+        match rows {
+            HostRows::Instances(rows) => Some(rows),
+            HostRows::Script(_) => None,
+        }
+    }
+
+    fn failed_first(rows: &mut [Self]) {
+        hosts::failed_first(rows);
+    }
+}
+
+impl HostRow for ScriptHost {
+    fn page_key(&self) -> Option<Cow<'_, str>> {
+        self.key()
+    }
+
+    fn next_marker(page: &PageAt, rows: &[Self]) -> Option<String> {
+        marker_after(page, rows, ScriptHost::marker)
+    }
+
+    fn rows_in(rows: &mut HostRows) -> Option<&mut Vec<Self>> {
+        match rows {
+            HostRows::Script(rows) => Some(rows),
+            HostRows::Instances(_) => None,
+        }
+    }
+
+    fn failed_first(rows: &mut [Self]) {
+        hosts::script_failed_first(rows);
+    }
 }
 
 /// What became of a page that came back.
@@ -210,12 +266,12 @@ impl HostsView {
         })
     }
 
-    /// A page of a step's hosts arrived; a stale one (another page) is ignored. Says
-    /// whether it applied.
-    pub fn instances_arrived(
+    /// A page of hosts arrived (a step's or a batch's); a stale one (another page) is
+    /// ignored. Says whether it applied.
+    pub fn page_arrived<H: HostRow>(
         &mut self,
         page: PageAt,
-        result: Result<Page<Instance>, ApiError>,
+        result: Result<Page<H>, ApiError>,
         at: SystemTime,
     ) -> bool {
         let listed = match self.answer(&page, result, at) {
@@ -223,37 +279,13 @@ impl HostsView {
             Answer::Handled => return true,
             Answer::Rows(listed) => listed,
         };
+        let next = H::next_marker(&page, &listed.data);
         let fresh = self
             .pager
-            .take(&page, listed.data, listed.total, None, |i| {
-                hosts::key(i).map(Into::into)
-            });
-        if let HostRows::Instances(rows) = &mut self.rows {
+            .take(&page, listed.data, listed.total, next, H::page_key);
+        if let Some(rows) = H::rows_in(&mut self.rows) {
             rows.extend(fresh);
-            hosts::failed_first(rows);
-        }
-        true
-    }
-
-    /// A page of a batch's hosts arrived, as `instances_arrived`.
-    pub fn batch_hosts_arrived(
-        &mut self,
-        page: PageAt,
-        result: Result<Page<ScriptHost>, ApiError>,
-        at: SystemTime,
-    ) -> bool {
-        let listed = match self.answer(&page, result, at) {
-            Answer::Stale => return false,
-            Answer::Handled => return true,
-            Answer::Rows(listed) => listed,
-        };
-        let next = marker_after(&page, &listed.data, ScriptHost::marker);
-        let fresh = self
-            .pager
-            .take(&page, listed.data, listed.total, next, ScriptHost::key);
-        if let HostRows::Script(rows) = &mut self.rows {
-            rows.extend(fresh);
-            hosts::script_failed_first(rows);
+            H::failed_first(rows);
         }
         true
     }
@@ -384,21 +416,21 @@ mod tests {
         assert_eq!(view.next_page(20), Some(page_at(0)));
         assert_eq!(view.next_page(20), None, "one page at a time");
         assert!(
-            !view.instances_arrived(page_at(100), Ok(page(100..200, 250)), at),
+            !view.page_arrived(page_at(100), Ok(page(100..200, 250)), at),
             "stale"
         );
-        assert!(view.instances_arrived(page_at(0), Ok(page(0..100, 250)), at));
+        assert!(view.page_arrived(page_at(0), Ok(page(0..100, 250)), at));
         assert_eq!(view.total(), 250);
         assert_eq!(view.counts_line(), "2 Failed, 98 Succeed");
         assert_eq!(view.instances()[0].id.as_deref(), Some("7"));
         assert_eq!(view.next_page(20), None, "far from the end");
         view.scroll_to(70);
         assert_eq!(view.next_page(20), Some(page_at(100)));
-        assert!(view.instances_arrived(page_at(100), Ok(page(100..200, 250)), at));
+        assert!(view.page_arrived(page_at(100), Ok(page(100..200, 250)), at));
         view.scroll_to(usize::MAX);
         assert_eq!(view.scroll(), 199);
         assert_eq!(view.next_page(20), Some(page_at(200)));
-        view.instances_arrived(page_at(200), Ok(page(200..250, 250)), at);
+        view.page_arrived(page_at(200), Ok(page(200..250, 250)), at);
         assert_eq!(view.instances().len(), 250);
         assert_eq!(view.next_page(20), None, "all there");
     }
@@ -412,10 +444,43 @@ mod tests {
         let error = ApiError::Network {
             detail: "refused".into(),
         };
-        view.instances_arrived(offset, Err(error), at);
+        view.page_arrived::<Instance>(offset, Err(error), at);
         assert!(view.error().is_some());
         assert_eq!(view.next_page(20), None);
         view.retry();
         assert_eq!(view.next_page(20), Some(page_at(0)));
+    }
+
+    fn batch_page(ids: std::ops::RangeInclusive<i64>) -> Page<ScriptHost> {
+        let data = ids
+            .map(|id| {
+                let status = if id % 50 == 7 { "ABNORMAL" } else { "FINISHED" };
+                serde_json::from_value(json!({"id": id, "status": status})).unwrap()
+            })
+            .collect();
+        Page { data, total: None }
+    }
+
+    fn marker(after: Option<&str>) -> PageAt {
+        PageAt {
+            cursor: crate::watch::Cursor::Marker(after.map(str::to_string)),
+            limit: crate::coc::script::MAX_SCRIPT_HOST_LIMIT,
+        }
+    }
+
+    #[test]
+    fn a_batch_pages_on_by_the_marker_of_a_full_page_s_last_host() {
+        let mut view = HostsView::of_batch(TicketRef::parse("SC1").unwrap(), 2);
+        let at = SystemTime::UNIX_EPOCH;
+        assert_eq!(view.next_page(20), Some(marker(None)));
+        assert!(view.page_arrived(marker(None), Ok(batch_page(1..=50)), at));
+        assert_eq!(view.counts_line(), "1 ABNORMAL, 49 FINISHED");
+        assert_eq!(view.script_hosts()[0].id, Some(7), "failed first");
+        view.scroll_to(usize::MAX);
+        assert_eq!(view.next_page(20), Some(marker(Some("50"))));
+        assert!(view.page_arrived(marker(Some("50")), Ok(batch_page(51..=60)), at));
+        assert_eq!(view.len(), 60);
+        view.scroll_to(usize::MAX);
+        assert_eq!(view.next_page(20), None, "a short page is the last");
     }
 }

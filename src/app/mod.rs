@@ -40,13 +40,13 @@ use ratatui::layout::Rect;
 use ratatui::style::Color;
 
 use crate::cache::CachedTicket;
-use crate::coc::{JobTicket, TicketRef};
+use crate::coc::{ApiError, JobTicket, Page, TicketRef};
 use crate::config::WatchEntry;
 use crate::format::Zone;
 use crate::i18n::{Lang, Msg};
 use crate::notify::{Change, NotifyConfig, NotifyOn};
 use crate::text;
-use crate::watch::{Command, Reply, TicketUpdate, Update};
+use crate::watch::{Command, PageAt, Reply, TicketUpdate, Update};
 
 pub use actions::{Choice, Prompt, UiSettings};
 pub use browse::Browse;
@@ -56,7 +56,7 @@ pub use detail::{
     MAX_STEP_MESSAGE, Pane, Row, STEP_DETAIL_INDENT, TabRows, message_below, step_message_rows,
     tab_count,
 };
-pub use hosts::{HostRows, HostsOf, HostsView};
+pub use hosts::{HostRow, HostRows, HostsOf, HostsView};
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
 pub use output::{
     OutputLine, OutputNote, OutputView, Position, SaveResult, Viewport, row_starts, skip_columns,
@@ -818,22 +818,26 @@ impl App {
                 page,
                 result,
                 at,
-            } => self
-                .detail
-                .hosts_mut()
-                .filter(|h| *h.id() == id && h.step_id() == Some(step_id.as_str()))
-                .is_some_and(|view| view.instances_arrived(page, result, at)),
+            } => self.hosts_page_arrived(
+                &id,
+                |of| matches!(of, HostsOf::Step { step_id: s, .. } if *s == step_id),
+                page,
+                result,
+                at,
+            ),
             Reply::BatchHosts {
                 id,
                 batch_index,
                 page,
                 result,
                 at,
-            } => self
-                .detail
-                .hosts_mut()
-                .filter(|h| *h.id() == id && *h.of() == HostsOf::Batch { index: batch_index })
-                .is_some_and(|view| view.batch_hosts_arrived(page, result, at)),
+            } => self.hosts_page_arrived(
+                &id,
+                |of| *of == HostsOf::Batch { index: batch_index },
+                page,
+                result,
+                at,
+            ),
             Reply::Operated {
                 id,
                 operation,
@@ -860,6 +864,22 @@ impl App {
             } => return self.started(&from, &run, result),
         };
         Reaction::redraw(shown)
+    }
+
+    /// A page of hosts arrived for ticket `id`'s step or batch that `whose` picks: it
+    /// goes to the hosts view when that view is open on them. Says whether it applied.
+    fn hosts_page_arrived<H: HostRow>(
+        &mut self,
+        id: &TicketRef,
+        whose: impl Fn(&HostsOf) -> bool,
+        page: PageAt,
+        result: Result<Page<H>, ApiError>,
+        at: SystemTime,
+    ) -> bool {
+        self.detail
+            .hosts_mut()
+            .filter(|h| h.id() == id && whose(h.of()))
+            .is_some_and(|view| view.page_arrived(page, result, at))
     }
 
     /// Ticket `i` is the one the detail pane shows.

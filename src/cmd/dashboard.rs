@@ -54,10 +54,7 @@ pub fn run(globals: &Globals) -> Exit {
             return Exit::Usage;
         }
     };
-    if let Err(exit) = need_terminal() {
-        return exit;
-    }
-    let runtime = match runtime() {
+    let runtime = match terminal_runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
     };
@@ -133,10 +130,7 @@ fn run_profiles(globals: &Globals, file: &config::Config) -> Exit {
         }
         return Exit::Usage;
     }
-    if let Err(exit) = need_terminal() {
-        return exit;
-    }
-    let runtime = match runtime() {
+    let runtime = match terminal_runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
     };
@@ -329,14 +323,11 @@ fn spawn_engine(
 
 /// The dashboard against an embedded simulator on a free loopback port.
 pub fn demo(globals: &Globals) -> Exit {
-    if let Err(exit) = need_terminal() {
-        return exit;
-    }
     let settings = UiSettings {
         read_only: read_only_reason(globals, None),
         ..UiSettings::default()
     };
-    let runtime = match runtime() {
+    let runtime = match terminal_runtime() {
         Ok(rt) => rt,
         Err(exit) => return exit,
     };
@@ -421,7 +412,9 @@ fn need_terminal() -> Result<(), Exit> {
 /// tickets (`benches/watch_10k.rs`), for allocations that hardly ever contend.
 const DASHBOARD_ARENAS: i32 = 2;
 
-fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+/// The runtime the dashboard runs on, once there is a terminal to draw on.
+fn terminal_runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    need_terminal()?;
     crate::heap::limit_arenas(DASHBOARD_ARENAS);
     super::threaded_runtime().map_err(|e| fail(format!("cannot start the async runtime: {e}")))
 }

@@ -55,6 +55,27 @@ pub fn threaded_runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
+/// The runtime of a server command (`serve`, `sim`), or the usage error that says why
+/// `command` has none.
+fn server_runtime(command: &str) -> Result<tokio::runtime::Runtime, Exit> {
+    threaded_runtime()
+        .map_err(|e| usage_error(&format!("{command}: cannot start the runtime: {e}")))
+}
+
+/// A listening server command's run: says it listens (`banner`), then serves until a
+/// signal asks it to stop, its normal end. Signals are listened for before the banner
+/// is out: whoever reads it may stop the server at once.
+async fn serve_until_signal(banner: &str) -> Exit {
+    let stop = signals::listen();
+    match output::print(banner) {
+        Ok(()) => match stop.recv().await {
+            Exit::Signal(_) => Exit::Success,
+            other => other,
+        },
+        Err(exit) => exit,
+    }
+}
+
 /// What every headless command needs before it sends a request.
 pub(crate) struct Prepared {
     pub client_config: ClientConfig,

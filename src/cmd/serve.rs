@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use super::{Globals, load_config, output, report, resolve_client, signals, usage_error};
+use super::{Globals, load_config, report, resolve_client, usage_error};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::serve::{self, Profile};
@@ -62,9 +62,9 @@ pub fn run(globals: &Globals, listen: SocketAddr, allow_remote: bool) -> Exit {
         report("serve: warning: the config has no [[watch]] and no [[query]]: nothing to poll");
     }
     // It serves many scrapers and /events readers at once while it polls.
-    let runtime = match super::threaded_runtime() {
+    let runtime = match super::server_runtime("serve") {
         Ok(rt) => rt,
-        Err(e) => return usage_error(&format!("serve: cannot start the runtime: {e}")),
+        Err(exit) => return exit,
     };
     let _log_guard = super::init_logging();
     runtime.block_on(async {
@@ -73,22 +73,12 @@ pub fn run(globals: &Globals, listen: SocketAddr, allow_remote: bool) -> Exit {
             Ok(handle) => handle,
             Err(e) => return usage_error(&format!("serve: cannot listen on {listen}: {e}")),
         };
-        // Listening for signals before saying "listening": whoever reads the banner may
-        // stop it at once.
-        let stop = signals::listen();
+        tracing::info!("serve listening on {}", handle.addr);
         let banner = format!(
             "coctop serve listening on http://{} (/metrics, /healthz, /events)\n",
             handle.addr
         );
-        tracing::info!("serve listening on {}", handle.addr);
-        let exit = match output::print(&banner) {
-            Ok(()) => match stop.recv().await {
-                // Stopping on request is its normal end.
-                Exit::Signal(_) => Exit::Success,
-                other => other,
-            },
-            Err(exit) => exit,
-        };
+        let exit = super::serve_until_signal(&banner).await;
         handle.stop().await;
         exit
     })

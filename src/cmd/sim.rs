@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use super::{output, report, signals};
+use super::{report, usage_error};
 use crate::coc::Secret;
 use crate::exit::Exit;
 use crate::sim::{self, SimOptions};
@@ -74,34 +74,18 @@ pub fn run(listen: SocketAddr, mut options: SimOptions, keys: Keys) -> Exit {
              anyone who reaches it can read and operate its tickets"
         ));
     }
-    let runtime = match super::threaded_runtime() {
+    let runtime = match super::server_runtime("sim") {
         Ok(rt) => rt,
-        Err(e) => {
-            report(&format!("sim: cannot start the runtime: {e}"));
-            return Exit::Usage;
-        }
+        Err(exit) => return exit,
     };
     runtime.block_on(async {
         let summary = options.summary();
         let handle = match sim::start(listen, options).await {
             Ok(handle) => handle,
-            Err(e) => {
-                report(&format!("sim: cannot listen on {listen}: {e}"));
-                return Exit::Usage;
-            }
+            Err(e) => return usage_error(&format!("sim: cannot listen on {listen}: {e}")),
         };
-        // Listening for signals before saying "listening": whoever reads the banner may
-        // stop the simulator at once.
-        let stop = signals::listen();
         let banner = format!("coctop sim listening on {}\n{summary}\n", handle.base_url());
-        let exit = match output::print(&banner) {
-            Ok(()) => match stop.recv().await {
-                // Stopping on request is the simulator's normal end.
-                Exit::Signal(_) => Exit::Success,
-                other => other,
-            },
-            Err(exit) => exit,
-        };
+        let exit = super::serve_until_signal(&banner).await;
         handle.stop().await;
         exit
     })

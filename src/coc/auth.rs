@@ -96,41 +96,63 @@ pub struct Signature {
 
 /// `YYYYMMDDTHHMMSSZ` in UTC, the value of `X-Sdk-Date`.
 pub fn sdk_date(now: chrono::DateTime<chrono::Utc>) -> String {
-    now.format("%Y%m%dT%H%M%SZ").to_string()
+    use chrono::{Datelike, Timelike};
+    // Every request carries one: fields, not a strftime pattern parsed each time.
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        now.month(),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
 
+/// The hex SHA-256 of an empty body (every GET's).
+const EMPTY_BODY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 pub fn sign(req: &SigningRequest<'_>, ak: &str, sk: &Secret, x_sdk_date: &str) -> Signature {
-    let mut headers: Vec<(String, String)> = req
+    let mut headers: Vec<(String, &str)> = req
         .headers
         .iter()
         .filter(|(name, _)| !name.contains('_'))
         .filter(|(name, _)| {
             !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("x-sdk-date")
         })
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
         .collect();
-    headers.push(("host".into(), req.host.to_string()));
-    headers.push(("x-sdk-date".into(), x_sdk_date.to_string()));
-    headers.sort();
+    headers.push(("host".into(), req.host));
+    headers.push(("x-sdk-date".into(), x_sdk_date));
+    headers.sort_unstable();
 
-    let canonical_headers: String = headers
-        .iter()
-        .map(|(name, value)| format!("{name}:{value}\n"))
-        .collect();
     let signed_headers = headers
         .iter()
         .map(|(name, _)| name.as_str())
         .collect::<Vec<_>>()
         .join(";");
-    let canonical_request = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        req.method.to_ascii_uppercase(),
-        canonical_uri(req.path),
-        canonical_query(req.query),
-        canonical_headers,
-        signed_headers,
-        hex::encode(Sha256::digest(req.body)),
-    );
+    // Built in place: signing runs on every request, a poll's hot path.
+    let mut canonical_request = String::with_capacity(512);
+    canonical_request.push_str(&req.method.to_ascii_uppercase());
+    canonical_request.push('\n');
+    canonical_request.push_str(&canonical_uri(req.path));
+    canonical_request.push('\n');
+    canonical_request.push_str(&canonical_query(req.query));
+    canonical_request.push('\n');
+    for (name, value) in &headers {
+        canonical_request.push_str(name);
+        canonical_request.push(':');
+        canonical_request.push_str(value);
+        canonical_request.push('\n');
+    }
+    canonical_request.push('\n');
+    canonical_request.push_str(&signed_headers);
+    canonical_request.push('\n');
+    if req.body.is_empty() {
+        canonical_request.push_str(EMPTY_BODY_SHA256);
+    } else {
+        canonical_request.push_str(&hex::encode(Sha256::digest(req.body)));
+    }
     let string_to_sign = format!(
         "{ALGORITHM}\n{x_sdk_date}\n{}",
         hex::encode(Sha256::digest(canonical_request.as_bytes()))
@@ -151,11 +173,14 @@ pub fn sign(req: &SigningRequest<'_>, ak: &str, sk: &Secret, x_sdk_date: &str) -
 
 /// Decode the path, re-encode each segment, and end it with `/`.
 pub fn canonical_uri(path: &str) -> String {
-    let mut uri: String = path
-        .split('/')
-        .map(|segment| encode_segment(&percent_decode_str(segment).decode_utf8_lossy()))
-        .collect::<Vec<_>>()
-        .join("/");
+    let mut uri = String::with_capacity(path.len() + 1);
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            uri.push('/');
+        }
+        let decoded = percent_decode_str(segment).decode_utf8_lossy();
+        uri.extend(utf8_percent_encode(&decoded, SEGMENT));
+    }
     if !uri.ends_with('/') {
         uri.push('/');
     }
@@ -416,6 +441,25 @@ fn parse_ini(text: &str) -> Vec<IniSection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sdk_date_is_the_utc_time_as_the_sdk_formats_it() {
+        use chrono::TimeZone;
+        for (at, expected) in [
+            ((2026, 1, 2, 3, 4, 5), "20260102T030405Z"),
+            ((1999, 12, 31, 23, 59, 59), "19991231T235959Z"),
+        ] {
+            let (y, mo, d, h, mi, s) = at;
+            let now = chrono::Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+            assert_eq!(sdk_date(now), expected);
+            assert_eq!(sdk_date(now), now.format("%Y%m%dT%H%M%SZ").to_string());
+        }
+    }
+
+    #[test]
+    fn an_empty_body_hashes_to_the_constant_signing_uses() {
+        assert_eq!(hex::encode(Sha256::digest(b"")), EMPTY_BODY_SHA256);
+    }
 
     #[test]
     fn every_variable_an_env_prefix_may_read_counts_as_a_credential() {

@@ -27,7 +27,12 @@ impl<F: Fetcher> Counted<F> {
         }
     }
 
-    fn count<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    /// Sends `request` and counts its outcome.
+    async fn count<T>(
+        &self,
+        request: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        let result = request.await;
         self.shared
             .answered(self.profile, result.as_ref().err(), SystemTime::now());
         result
@@ -36,7 +41,7 @@ impl<F: Fetcher> Counted<F> {
 
 impl<F: Fetcher> Fetcher for Counted<F> {
     async fn fetch(&self, execution_id: &str) -> Result<Ticket, ApiError> {
-        self.count(self.inner.fetch(execution_id).await)
+        self.count(self.inner.fetch(execution_id)).await
     }
 
     async fn steps_page(
@@ -45,7 +50,8 @@ impl<F: Fetcher> Fetcher for Counted<F> {
         limit: u32,
         offset: u32,
     ) -> Result<Page<Step>, ApiError> {
-        self.count(self.inner.steps_page(execution_id, limit, offset).await)
+        self.count(self.inner.steps_page(execution_id, limit, offset))
+            .await
     }
 
     fn lists(&self) -> bool {
@@ -53,7 +59,7 @@ impl<F: Fetcher> Fetcher for Counted<F> {
     }
 
     async fn list(&self, query: &ListQuery) -> Result<Page<Ticket>, ApiError> {
-        self.count(self.inner.list(query).await)
+        self.count(self.inner.list(query)).await
     }
 
     async fn fetch_instances(
@@ -62,27 +68,24 @@ impl<F: Fetcher> Fetcher for Counted<F> {
         limit: u32,
         offset: u32,
     ) -> Result<Page<Instance>, ApiError> {
-        let page = self
-            .inner
-            .fetch_instances(execution_step_id, limit, offset)
-            .await;
-        self.count(page)
+        self.count(self.inner.fetch_instances(execution_step_id, limit, offset))
+            .await
     }
 
     async fn fetch_script(&self, execute_uuid: &str) -> Result<ScriptTicket, ApiError> {
-        self.count(self.inner.fetch_script(execute_uuid).await)
+        self.count(self.inner.fetch_script(execute_uuid)).await
     }
 
     async fn script_list(&self, query: &ScriptOrderQuery) -> Result<Page<ScriptOrder>, ApiError> {
-        self.count(self.inner.script_list(query).await)
+        self.count(self.inner.script_list(query)).await
     }
 
     async fn script_statistics(&self, execute_uuid: &str) -> Result<ScriptStatistics, ApiError> {
-        self.count(self.inner.script_statistics(execute_uuid).await)
+        self.count(self.inner.script_statistics(execute_uuid)).await
     }
 
     async fn script_batches(&self, execute_uuid: &str) -> Result<Vec<ScriptBatch>, ApiError> {
-        self.count(self.inner.script_batches(execute_uuid).await)
+        self.count(self.inner.script_batches(execute_uuid)).await
     }
 
     async fn script_hosts(
@@ -91,11 +94,8 @@ impl<F: Fetcher> Fetcher for Counted<F> {
         batch_index: u32,
         query: &ScriptHostQuery,
     ) -> Result<Page<ScriptHost>, ApiError> {
-        let page = self
-            .inner
-            .script_hosts(execute_uuid, batch_index, query)
-            .await;
-        self.count(page)
+        self.count(self.inner.script_hosts(execute_uuid, batch_index, query))
+            .await
     }
 
     fn read_only(&self) -> bool {
@@ -103,7 +103,8 @@ impl<F: Fetcher> Fetcher for Counted<F> {
     }
 
     async fn operate(&self, execution_id: &str, operation: Operation) -> Result<(), ApiError> {
-        self.count(self.inner.operate(execution_id, operation).await)
+        self.count(self.inner.operate(execution_id, operation))
+            .await
     }
 
     async fn operate_script(
@@ -111,6 +112,7 @@ impl<F: Fetcher> Fetcher for Counted<F> {
         execute_uuid: &str,
         operation: ScriptOperation,
     ) -> Result<(), ApiError> {
-        self.count(self.inner.operate_script(execute_uuid, operation).await)
+        self.count(self.inner.operate_script(execute_uuid, operation))
+            .await
     }
 }

@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use unicode_width::UnicodeWidthStr;
 
@@ -12,8 +12,8 @@ use crate::coc::{JobStatus, ScriptStatus, Status};
 use crate::i18n::{Lang, Msg};
 use crate::text;
 
-use super::pad;
 use super::theme::Palette;
+use super::{pad, popup};
 
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
     if area.is_empty() {
@@ -228,13 +228,9 @@ pub fn draw_help(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
         .collect();
     let width = Constraint::Length((key_width + text_width + 4) as u16);
     let height = Constraint::Length(rows.len() as u16 + 2);
-    let popup = area.centered(width, height).intersection(area);
-    if popup.is_empty() {
+    let title = app.t(Msg::HelpTitle);
+    let Some((popup, block)) = popup(buf, area, (width, height), title, theme) else {
         return;
-    }
-    Clear.render(popup, buf);
-    let block = Block::bordered()
-        .border_style(theme.border())
-        .title(Line::styled(app.t(Msg::HelpTitle), theme.title()));
+    };
     Paragraph::new(lines).block(block).render(popup, buf);
 }

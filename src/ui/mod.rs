@@ -15,6 +15,10 @@ mod theme;
 use std::borrow::Cow;
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Widget};
 
 use crate::app::{App, TicketEntry, View, layout};
 use crate::coc::{ApiError, JobStatus, ScriptStatus, Status};
@@ -93,6 +97,26 @@ fn pad(value: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthStr;
     let fill = width.saturating_sub(value.width());
     format!("{value}{}", " ".repeat(fill))
+}
+
+/// A `width` × `height` popup in the middle of `area` (cut to it): cleared, its place
+/// and its bordered frame titled `title`; none when nothing of it fits.
+fn popup<'a>(
+    buf: &mut Buffer,
+    area: Rect,
+    (width, height): (Constraint, Constraint),
+    title: impl Into<Cow<'a, str>>,
+    theme: Palette,
+) -> Option<(Rect, Block<'a>)> {
+    let popup = area.centered(width, height).intersection(area);
+    if popup.is_empty() {
+        return None;
+    }
+    Clear.render(popup, buf);
+    let block = Block::bordered()
+        .border_style(theme.border())
+        .title(Line::styled(title, theme.title()));
+    Some((popup, block))
 }
 
 /// A bare status (steps, hosts, history) as glyph and word.

@@ -6,7 +6,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::app::{App, Focus, Prompt};
 use crate::i18n::Msg;
@@ -142,14 +142,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, prompt: &Prompt, theme: Pal
     let width = area.width.clamp(20, 76);
     let height = wrapped_height(&lines, width.saturating_sub(2)) + 2;
     let (width, height) = (Constraint::Length(width), Constraint::Length(height));
-    let popup = area.centered(width, height).intersection(area);
-    if popup.is_empty() {
+    let Some((popup, block)) = super::popup(buf, area, (width, height), title, theme) else {
         return;
-    }
-    Clear.render(popup, buf);
-    let block = Block::bordered()
-        .border_style(theme.border())
-        .title(Line::styled(title, theme.title()));
+    };
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .block(block)

@@ -362,6 +362,21 @@ fn queries_in_the_config_are_checked_with_file_line_column_key_and_hint() {
     );
 }
 
+/// The creator of an active ticket of `all`, and a config in `home` whose query
+/// `theirs` is that creator's tickets.
+fn query_theirs_on_an_active_creator(home: &Path, all: &[Ticket]) -> (String, PathBuf) {
+    let creator = all
+        .iter()
+        .find(|t| !t.is_terminal())
+        .and_then(|t| t.creator.clone())
+        .unwrap();
+    let config = write_config(
+        home,
+        &format!("[[query]]\nname = \"theirs\"\ncreator = \"{creator}\"\n"),
+    );
+    (creator, config)
+}
+
 fn wait_with_query(sim: &Sim, home: &Path, config: &Path, extra: &[&str]) -> (i32, String) {
     let url = sim.url();
     let mut args = vec![
@@ -402,20 +417,12 @@ fn wait_query_waits_for_the_active_tickets_the_query_finds() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
     let all = list_all(&sim, &ListQuery::default());
-    let creator = all
-        .iter()
-        .find(|t| !t.is_terminal())
-        .and_then(|t| t.creator.clone())
-        .unwrap();
+    let (creator, config) = query_theirs_on_an_active_creator(home.path(), &all);
     let active: HashSet<String> = all
         .iter()
         .filter(|t| !t.is_terminal() && t.creator.as_deref() == Some(creator.as_str()))
         .map(|t| t.execution_id.clone())
         .collect();
-    let config = write_config(
-        home.path(),
-        &format!("[[query]]\nname = \"theirs\"\ncreator = \"{creator}\"\n"),
-    );
     let (code, text) = wait_with_query(&sim, home.path(), &config, &["--query", "theirs"]);
 
     let mut last: HashMap<&str, Status> = HashMap::new();
@@ -441,15 +448,7 @@ fn wait_query_output_jsonl_tells_the_querys_tickets_as_json_lines() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
     let all = list_all(&sim, &ListQuery::default());
-    let creator = all
-        .iter()
-        .find(|t| !t.is_terminal())
-        .and_then(|t| t.creator.clone())
-        .unwrap();
-    let config = write_config(
-        home.path(),
-        &format!("[[query]]\nname = \"theirs\"\ncreator = \"{creator}\"\n"),
-    );
+    let (creator, config) = query_theirs_on_an_active_creator(home.path(), &all);
     let args = ["--query", "theirs", "--output", "jsonl"];
     let (code, text) = wait_with_query(&sim, home.path(), &config, &args);
     let events: Vec<serde_json::Value> = text

@@ -458,19 +458,19 @@ fn a_job(sim: &Sim) -> coctop::coc::DocumentDetail {
     sim.block_on(sim.client().get_document(&id, None)).unwrap()
 }
 
+/// The key of `job`'s first required parameter.
+fn required_key(job: &coctop::coc::DocumentDetail) -> String {
+    let required = job.parameters.iter().find(|p| p.required).unwrap();
+    required.key.clone()
+}
+
 #[test]
 fn run_by_name_with_yes_prints_the_new_id_alone_and_posts_once() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
     let job = a_job(&sim);
     let name = job.name.clone().unwrap();
-    let required = job
-        .parameters
-        .iter()
-        .find(|p| p.required)
-        .unwrap()
-        .key
-        .clone();
+    let required = required_key(&job);
     let before = sim.operations();
     let param = format!("{required}=from the test");
     let out = cli(
@@ -543,13 +543,7 @@ fn run_sends_nothing_without_a_terminal_read_only_or_with_bad_input() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
     let job = a_job(&sim);
-    let required = job
-        .parameters
-        .iter()
-        .find(|p| p.required)
-        .unwrap()
-        .key
-        .clone();
+    let required = required_key(&job);
     let param = format!("{required}=x");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
@@ -754,13 +748,7 @@ fn run_follow_follows_the_new_ticket_to_its_end_as_wait_does() {
     });
     let home = tempfile::tempdir().unwrap();
     let job = a_job(&sim);
-    let required = job
-        .parameters
-        .iter()
-        .find(|p| p.required)
-        .unwrap()
-        .key
-        .clone();
+    let required = required_key(&job);
     let param = format!("{required}=x");
     let out = cli(
         home.path(),
@@ -832,13 +820,7 @@ fn run_on_a_terminal_shows_the_run_in_full_and_sends_only_on_y() {
     let sim = Sim::start(SimOptions::default());
     let home = tempfile::tempdir().unwrap();
     let job = a_job(&sim);
-    let required = job
-        .parameters
-        .iter()
-        .find(|p| p.required)
-        .unwrap()
-        .key
-        .clone();
+    let required = required_key(&job);
     let param = format!("{required}=first\nsecond\u{1b}[2J");
     let env = isolated_env(home.path());
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

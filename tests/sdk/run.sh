@@ -16,20 +16,10 @@ fi
 
 (cd "$root" && cargo build --quiet --bin coctop)
 
-out="$(mktemp)"
+# shellcheck source=../start_sim.sh
+source "$root/tests/start_sim.sh"
 # The secret key through the environment, as `ps` would otherwise show it.
-COCTOP_SIM_SK="$sk" "$root/target/debug/coctop" sim --listen 127.0.0.1:0 --ak "$ak" --seed 11 >"$out" &
-sim_pid=$!
-trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -f "$out"' EXIT
-
-url=""
-for _ in $(seq 1 100); do
-    url="$(sed -n 's/^coctop sim listening on //p' "$out")"
-    [ -n "$url" ] && break
-    kill -0 "$sim_pid" 2>/dev/null || { echo "coctop sim exited early" >&2; exit 1; }
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "coctop sim printed no address" >&2; exit 1; }
+COCTOP_SIM_SK="$sk" start_sim "$(mktemp -d)" "$root/target/debug/coctop" --ak "$ak" --seed 11
 echo "sim at $url"
 
 "$python" "$root/tests/sdk/sdk_compat.py" "$url" "$ak" "$sk"

@@ -56,6 +56,17 @@ pub(super) fn diff(a: &Buffer, b: &Buffer) -> String {
     out
 }
 
+/// What a message did (`out`) to `app`, drawn as `drawn` before it, came with a frame
+/// or left the screen as drawn; `what` says what would have gone unseen.
+pub(super) fn assert_framed(app: &App, drawn: &Buffer, out: &Reaction, what: &str) {
+    let now = render(app);
+    assert!(
+        out.redraw || now == *drawn,
+        "{what}:\n{}",
+        diff(drawn, &now)
+    );
+}
+
 pub(super) fn new_app(n: usize, w: u16, h: u16) -> App {
     let mut app = super::sized_app(n, w, h);
     // Times drawn in one zone whatever the machine's.

@@ -1,7 +1,7 @@
 //! Frames for what time and polls change on screen: the header's ages and countdown,
 //! a row's stale marker. Each test failed before its fix (found by a review).
 
-use super::redraw_model::{diff, new_app, render, text};
+use super::redraw_model::{assert_framed, new_app, render, text};
 use super::*;
 use crate::coc::ApiError;
 use crate::watch::HealthUpdate;
@@ -37,18 +37,12 @@ fn a_stale_marker_cleared_by_an_unchanged_poll_is_redrawn() {
             .count()
             == 2
     );
-    let drawn = render(&app);
     // Ticket 1 (not selected, on screen) is polled again, data unchanged... but ticket 0
     // was polled 0.5 s before, so the header's "polled" age does not change either.
     snap_at(&mut app, &a, later);
-    let drawn = if true { render(&app) } else { drawn };
+    let drawn = render(&app);
     let out = snap_at(&mut app, &b, later + Duration::from_millis(500));
-    let now = render(&app);
-    assert!(
-        out.redraw || now == drawn,
-        "row lost its ~ but no frame:\n{}",
-        diff(&drawn, &now)
-    );
+    assert_framed(&app, &drawn, &out, "row lost its ~ but no frame");
 }
 
 /// the throttle countdown's next change is `since + 1s`, not when the text changes:
@@ -69,12 +63,7 @@ fn the_throttle_countdown_redraws_when_its_text_changes() {
     let drawn = render(&app);
     // The next tick, 0.95 s later: the text now reads "in 4s".
     let out = tick(&mut app, now() + Duration::from_millis(1_150));
-    let now = render(&app);
-    assert!(
-        out.redraw || now == drawn,
-        "countdown changed, no frame:\n{}",
-        diff(&drawn, &now)
-    );
+    assert_framed(&app, &drawn, &out, "countdown changed, no frame");
 }
 
 /// with ordinary tick jitter (a tick processed 3 ms late, the next 1 ms late) the
@@ -93,12 +82,7 @@ fn the_throttle_countdown_keeps_up_with_tick_jitter() {
     assert!(tick(&mut app, ms(1_003)).redraw);
     let drawn = render(&app);
     let out = tick(&mut app, ms(2_001));
-    let now = render(&app);
-    assert!(
-        out.redraw || now == drawn,
-        "no frame:\n{}",
-        diff(&drawn, &now)
-    );
+    assert_framed(&app, &drawn, &out, "no frame");
 }
 
 /// the header's "polled" age: a poll stamped just before a tick that drew "1s ago"
@@ -113,12 +97,7 @@ fn the_polled_age_redraws_after_a_tick_raced_a_poll() {
     assert!(tick(&mut app, now() + Duration::from_millis(1_002)).redraw);
     let drawn = render(&app);
     let out = snap_at(&mut app, &b, now() + Duration::from_millis(999));
-    let now = render(&app);
-    assert!(
-        out.redraw || now == drawn,
-        "no frame:\n{}",
-        diff(&drawn, &now)
-    );
+    assert_framed(&app, &drawn, &out, "no frame");
 }
 
 #[test]
