@@ -237,7 +237,7 @@ impl<'de, W: Fn(&TicketRef) -> bool> Visitor<'de> for WantedEntry<'_, W> {
             )));
         }
         Ok(Some(CachedTicket {
-            ticket: Arc::new(ticket),
+            ticket: Arc::new(ticket.packed()),
             polled_at_ms,
             history,
         }))
@@ -741,6 +741,10 @@ mod tests {
         assert_eq!(loaded.len(), 1, "{loaded:?}");
         assert_eq!((loaded[0].ticket.id(), loaded[0].polled_at_ms), ("EX1", 7));
         let targets = loaded[0].ticket.as_execution().unwrap().targets.as_ref();
+        assert!(
+            targets.unwrap().is_packed(),
+            "held with its targets as text"
+        );
         assert_eq!(
             targets.unwrap().list()[0].values[0].get(),
             r#"{"b":1.50,"a":[]}"#

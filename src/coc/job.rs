@@ -177,6 +177,14 @@ impl JobTicket {
         }
     }
 
+    /// Compacted for a copy held for long (see `Ticket::pack`).
+    pub fn packed(mut self) -> JobTicket {
+        if let JobTicket::Execution(t) = &mut self {
+            t.pack();
+        }
+        self
+    }
+
     /// The job's name, or the script's (else the ticket's own name from the list).
     pub fn name(&self) -> Option<&str> {
         match self {

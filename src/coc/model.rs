@@ -182,28 +182,70 @@ pub struct Target {
     pub values: Vec<RawJson>,
 }
 
-/// The targets of a ticket as every watched ticket holds them: the list's compact JSON
-/// text, deflated. Only the ticket on screen, a run again, a diff or a save reads them,
-/// and a CloudCMDB resource list repeats its keys: deflated it takes about a quarter of
-/// the memory of the text. Decoded and written it is exactly the list it was made of.
-#[derive(Clone, PartialEq)]
-pub struct Targets(Box<[u8]>);
+/// The targets of a ticket: the list's compact JSON text, as decoded. A copy held for
+/// long (`Targets::pack`: a watched ticket, a cached one) is deflated instead, as only
+/// the ticket on screen, a run again, a diff or a save reads them, and a CloudCMDB
+/// resource list repeats its keys: deflated it takes about a quarter of the memory of
+/// the text. A decoded ticket that is dropped (a poll that changed nothing) never pays
+/// for deflating. Either way it reads and writes as exactly the list it was made of, and
+/// a deflated copy equals a text copy of the same list.
+#[derive(Clone)]
+pub struct Targets(Held);
 
-/// Deflate's fastest level: ample for key-repeating JSON, and cheap on every poll.
+#[derive(Clone)]
+enum Held {
+    Text(Box<[u8]>),
+    Deflated(Box<[u8]>),
+}
+
+/// Deflate's fastest level: ample for key-repeating JSON, and cheap for each ticket
+/// that changes.
 const TARGETS_LEVEL: u8 = 1;
 
 impl Targets {
     pub fn new(list: &[Target]) -> Targets {
         let text = serde_json::to_vec(list).expect("targets always serialise");
-        let deflated = miniz_oxide::deflate::compress_to_vec(&text, TARGETS_LEVEL);
-        Targets(deflated.into_boxed_slice())
+        Targets(Held::Text(text.into_boxed_slice()))
+    }
+
+    /// Deflated, for a copy held for long.
+    pub fn pack(&mut self) {
+        if let Held::Text(text) = &self.0 {
+            let deflated = miniz_oxide::deflate::compress_to_vec(text, TARGETS_LEVEL);
+            self.0 = Held::Deflated(deflated.into_boxed_slice());
+        }
+    }
+
+    pub fn is_packed(&self) -> bool {
+        matches!(self.0, Held::Deflated(_))
+    }
+
+    /// The list's compact JSON text.
+    fn text(&self) -> std::borrow::Cow<'_, [u8]> {
+        use std::borrow::Cow;
+        match &self.0 {
+            Held::Text(text) => Cow::Borrowed(text),
+            Held::Deflated(deflated) => Cow::Owned(
+                miniz_oxide::inflate::decompress_to_vec(deflated)
+                    .expect("targets inflate as they were deflated here"),
+            ),
+        }
     }
 
     /// The list, decoded.
     pub fn list(&self) -> Vec<Target> {
-        let text = miniz_oxide::inflate::decompress_to_vec(&self.0)
-            .expect("targets inflate as they were deflated here");
-        serde_json::from_slice(&text).expect("targets decode as they were encoded here")
+        serde_json::from_slice(&self.text()).expect("targets decode as they were encoded here")
+    }
+}
+
+impl PartialEq for Targets {
+    /// The same list: the same text (two deflated copies are the same bytes exactly
+    /// when their texts are, one deflate level making each).
+    fn eq(&self, other: &Targets) -> bool {
+        match (&self.0, &other.0) {
+            (Held::Text(a), Held::Text(b)) | (Held::Deflated(a), Held::Deflated(b)) => a == b,
+            _ => self.text() == other.text(),
+        }
     }
 }
 
@@ -322,6 +364,13 @@ impl Ticket {
     /// Finished tickets never change again and need no more polling.
     pub fn is_terminal(&self) -> bool {
         self.status.as_ref().is_some_and(Status::is_terminal)
+    }
+
+    /// Compacted for a copy held for long: its targets deflated.
+    pub fn pack(&mut self) {
+        if let Some(targets) = &mut self.targets {
+            targets.pack();
+        }
     }
 }
 
@@ -596,7 +645,7 @@ mod tests {
     }
 
     #[test]
-    fn targets_are_held_deflated_and_read_and_written_back_exactly() {
+    fn targets_decode_as_text_pack_deflated_and_read_and_write_back_exactly() {
         let resource = |n: usize| {
             format!(
                 r#"{{"resource_id":"r-{n:04}","name":"web-{n:02}","provider":"ecs","region_id":"cn-north-4","weight":1.50,"properties":{{"fixed_ip":"192.168.0.{n}","os_type":"Linux"}}}}"#
@@ -608,23 +657,58 @@ mod tests {
             values.join(",")
         );
         let body = format!(r#"{{"execution_id":"EX1","targets":{text}}}"#);
-        let ticket: Ticket = serde_json::from_str(&body).unwrap();
-        let targets = ticket.targets.as_ref().unwrap();
+        let decoded: Ticket = serde_json::from_str(&body).unwrap();
+        let mut packed = decoded.clone();
+        packed.pack();
+        let held = |t: &Ticket| match &t.targets.as_ref().unwrap().0 {
+            Held::Text(bytes) => (false, bytes.len()),
+            Held::Deflated(bytes) => (true, bytes.len()),
+        };
+        assert_eq!(held(&decoded), (false, text.len()), "decoding deflates");
+        let (deflated, size) = held(&packed);
         assert!(
-            targets.0.len() * 3 < text.len(),
-            "{} of {}",
-            targets.0.len(),
+            deflated && size * 3 < text.len(),
+            "{size} of {}",
             text.len()
         );
-        assert_eq!(serde_json::to_string(targets).unwrap(), text);
-        assert_eq!(targets.list()[0].values[19].get(), resource(19));
+        assert_eq!(packed, decoded);
+        assert_eq!(decoded, packed);
+        for ticket in [&decoded, &packed] {
+            let targets = ticket.targets.as_ref().unwrap();
+            assert_eq!(serde_json::to_string(targets).unwrap(), text);
+            assert_eq!(targets.list()[0].values[19].get(), resource(19));
+            assert_eq!(
+                serde_json::to_string(ticket)
+                    .unwrap()
+                    .matches(&text)
+                    .count(),
+                1
+            );
+        }
         assert_eq!(
-            serde_json::to_string(&ticket)
-                .unwrap()
-                .matches(&text)
-                .count(),
-            1
+            serde_json::to_string_pretty(&packed).unwrap(),
+            serde_json::to_string_pretty(&decoded).unwrap()
         );
+    }
+
+    #[test]
+    fn targets_differing_in_one_value_differ_whichever_way_they_are_held() {
+        let one = |weight: &str| {
+            let body = format!(
+                r#"{{"execution_id":"EX1","targets":[{{"key":"InstanceValues","values":[{{"weight":{weight}}}]}}]}}"#
+            );
+            let decoded: Ticket = serde_json::from_str(&body).unwrap();
+            let mut packed = decoded.clone();
+            packed.pack();
+            [decoded, packed]
+        };
+        let (a, b) = (one("1.50"), one("1.5"));
+        for x in &a {
+            for y in &b {
+                assert_ne!(x, y);
+            }
+        }
+        assert_eq!(a[0], a[1]);
     }
 
     #[test]

@@ -727,10 +727,11 @@ impl<F: Fetcher> Engine<F> {
         };
         // An unchanged ticket keeps the copy the dashboard and the cache already share:
         // 10,000 tickets refreshed every cycle would otherwise be copied anew each time,
-        // and the heap left fragmented by the copies going out.
+        // and the heap left fragmented by the copies going out. Only a copy kept is
+        // packed.
         let ticket = match &tracked.last_good {
             Some(known) if **known == fresh => known.clone(),
-            _ => Arc::new(fresh),
+            _ => Arc::new(fresh.packed()),
         };
         tracked.failures = 0;
         tracked.last_good = Some(ticket.clone());

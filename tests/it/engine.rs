@@ -6,7 +6,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use coctop::coc::{ApiError, JobStatus, JobTicket, Page, Status, Step, Ticket, TicketRef};
+use coctop::coc::{
+    ApiError, JobStatus, JobTicket, Page, RawJson, Status, Step, Target, Targets, Ticket, TicketRef,
+};
 use coctop::watch::{
     Command, DEFAULT_THROTTLE_PAUSE, EngineConfig, EngineHandle, Fetcher, HealthUpdate,
     MAX_FAILED_PROBES, PROBE_SPACING, Reply, TicketUpdate, Update, spawn,
@@ -101,6 +103,7 @@ impl Fetcher for FakeApi {
             Answer::Status(status) => {
                 let mut ticket = Ticket::empty(execution_id);
                 ticket.status = Some(status);
+                ticket.targets = Some(targets_of(execution_id));
                 Ok(ticket)
             }
             Answer::Fail(error) => Err(error),
@@ -135,6 +138,15 @@ fn http(status: u16, retry_after: Option<Duration>) -> Answer {
         excerpt: None,
         retry_after,
     })
+}
+
+/// The targets a ticket is answered with, as a decoded answer holds them.
+fn targets_of(execution_id: &str) -> Targets {
+    let instance = serde_json::json!({"resource_id": format!("{execution_id}-host"), "region_id": "cn-north-4"});
+    Targets::new(&[Target {
+        key: "InstanceValues".into(),
+        values: vec![RawJson::from_value(&instance)],
+    }])
 }
 
 fn status(s: Status) -> Answer {
@@ -728,7 +740,8 @@ async fn transitions_follow_their_snapshots_in_order() {
 
 /// 10,000 tickets refreshed every cycle are held once, by the engine, the dashboard
 /// and the cache together: an answer that changes nothing is sent as the copy already
-/// held, not as a second one.
+/// held, not as a second one. The copy held has its targets deflated; the answer, as
+/// decoded, has them as text, and equals it.
 #[tokio::test(start_paused = true)]
 async fn an_unchanged_answer_is_sent_as_the_copy_already_held() {
     let api = Arc::new(FakeApi::new(Duration::ZERO).script(
@@ -749,6 +762,14 @@ async fn an_unchanged_answer_is_sent_as_the_copy_already_held() {
     assert!(Arc::ptr_eq(first, again), "the same ticket copied anew");
     assert!(!Arc::ptr_eq(again, finished));
     assert_eq!(finished.status(), Some(Status::Succeed.into()));
+    for held in [first, finished] {
+        let targets = held.as_execution().unwrap().targets.as_ref().unwrap();
+        assert!(
+            targets.is_packed(),
+            "{held:?} held with its targets as text"
+        );
+        assert_eq!(targets.list(), targets_of("a").list());
+    }
     engine.shutdown().await;
 }
 
