@@ -244,9 +244,23 @@ impl PartialEq for Targets {
     fn eq(&self, other: &Targets) -> bool {
         match (&self.0, &other.0) {
             (Held::Text(a), Held::Text(b)) | (Held::Deflated(a), Held::Deflated(b)) => a == b,
-            _ => self.text() == other.text(),
+            (Held::Text(text), Held::Deflated(deflated))
+            | (Held::Deflated(deflated), Held::Text(text)) => inflates_to(deflated, text),
         }
     }
+}
+
+/// Whether `deflated` inflates to exactly `text`: into a buffer of the text's size
+/// plus one byte (a longer text does not fit), in one pass, as an unchanged poll
+/// compares its answer with the held copy every time.
+fn inflates_to(deflated: &[u8], text: &[u8]) -> bool {
+    use miniz_oxide::inflate::TINFLStatus;
+    use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
+    let mut inflater = DecompressorOxide::new();
+    let mut out = vec![0; text.len() + 1];
+    let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, _, written) = decompress(&mut inflater, deflated, &mut out, 0, flags);
+    status == TINFLStatus::Done && out[..written] == *text
 }
 
 impl fmt::Debug for Targets {
