@@ -576,7 +576,7 @@ pub fn tab_count(entry: &TicketEntry, tab: Tab) -> Option<usize> {
         Tab::Tags => execution(ticket).map(|t| t.tags.len() + t.sys_tags.len()),
         Tab::Targets => execution(ticket)
             .and_then(|t| t.targets.as_ref())
-            .map(|targets| targets.list().len()),
+            .map(Targets::len),
         Tab::Steps => entry.steps.loaded().map(Vec::len),
         Tab::Batches => entry.progress.loaded().map(|p| p.batches.len()),
         Tab::History => Some(entry.history.len() + entry.operations.len()),

@@ -190,7 +190,12 @@ pub struct Target {
 /// for deflating. Either way it reads and writes as exactly the list it was made of, and
 /// a deflated copy equals a text copy of the same list.
 #[derive(Clone)]
-pub struct Targets(Held);
+pub struct Targets {
+    held: Held,
+    /// How many targets the list holds: the tab bar shows it every frame, without
+    /// inflating and decoding the list.
+    len: u32,
+}
 
 #[derive(Clone)]
 enum Held {
@@ -205,25 +210,37 @@ const TARGETS_LEVEL: u8 = 1;
 impl Targets {
     pub fn new(list: &[Target]) -> Targets {
         let text = serde_json::to_vec(list).expect("targets always serialise");
-        Targets(Held::Text(text.into_boxed_slice()))
+        Targets {
+            held: Held::Text(text.into_boxed_slice()),
+            len: u32::try_from(list.len()).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// How many targets the list holds.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Deflated, for a copy held for long.
     pub fn pack(&mut self) {
-        if let Held::Text(text) = &self.0 {
+        if let Held::Text(text) = &self.held {
             let deflated = miniz_oxide::deflate::compress_to_vec(text, TARGETS_LEVEL);
-            self.0 = Held::Deflated(deflated.into_boxed_slice());
+            self.held = Held::Deflated(deflated.into_boxed_slice());
         }
     }
 
     pub fn is_packed(&self) -> bool {
-        matches!(self.0, Held::Deflated(_))
+        matches!(self.held, Held::Deflated(_))
     }
 
     /// The list's compact JSON text.
     fn text(&self) -> std::borrow::Cow<'_, [u8]> {
         use std::borrow::Cow;
-        match &self.0 {
+        match &self.held {
             Held::Text(text) => Cow::Borrowed(text),
             Held::Deflated(deflated) => Cow::Owned(
                 miniz_oxide::inflate::decompress_to_vec(deflated)
@@ -242,7 +259,7 @@ impl PartialEq for Targets {
     /// The same list: the same text (two deflated copies are the same bytes exactly
     /// when their texts are, one deflate level making each).
     fn eq(&self, other: &Targets) -> bool {
-        match (&self.0, &other.0) {
+        match (&self.held, &other.held) {
             (Held::Text(a), Held::Text(b)) | (Held::Deflated(a), Held::Deflated(b)) => a == b,
             (Held::Text(text), Held::Deflated(deflated))
             | (Held::Deflated(deflated), Held::Text(text)) => inflates_to(deflated, text),
@@ -674,7 +691,7 @@ mod tests {
         let decoded: Ticket = serde_json::from_str(&body).unwrap();
         let mut packed = decoded.clone();
         packed.pack();
-        let held = |t: &Ticket| match &t.targets.as_ref().unwrap().0 {
+        let held = |t: &Ticket| match &t.targets.as_ref().unwrap().held {
             Held::Text(bytes) => (false, bytes.len()),
             Held::Deflated(bytes) => (true, bytes.len()),
         };
@@ -689,6 +706,7 @@ mod tests {
         assert_eq!(decoded, packed);
         for ticket in [&decoded, &packed] {
             let targets = ticket.targets.as_ref().unwrap();
+            assert_eq!(targets.len(), targets.list().len());
             assert_eq!(serde_json::to_string(targets).unwrap(), text);
             assert_eq!(targets.list()[0].values[19].get(), resource(19));
             assert_eq!(
