@@ -20,6 +20,15 @@ pub struct Served {
     pub url: String,
 }
 
+/// The first line `coctop serve` prints: where it listens.
+fn banner_of(child: &mut std::process::Child) -> String {
+    let mut banner = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    banner
+}
+
 impl Served {
     /// Starts `coctop serve` on a free loopback port with `config` (the text of a file).
     pub fn start(home: &Path, config: &str) -> Served {
@@ -39,10 +48,7 @@ impl Served {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-        let mut banner = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut banner)
-            .unwrap();
+        let banner = banner_of(&mut child);
         let url = banner
             .strip_prefix("coctop serve listening on ")
             .and_then(|rest| rest.split_whitespace().next())
@@ -420,10 +426,7 @@ fn serve_listens_beyond_loopback_only_when_told_and_says_so() {
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
-    let mut banner = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
+    let banner = banner_of(&mut child);
     assert!(
         banner.starts_with("coctop serve listening on http://0.0.0.0:"),
         "{banner}"
