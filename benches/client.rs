@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::get;
 use coctop::coc::model::Envelope;
-use coctop::coc::{Auth, Client, ClientConfig, Endpoint, RetryPolicy, Secret, Ticket};
+use coctop::coc::{Auth, Client, ClientConfig, Endpoint, Interner, RetryPolicy, Secret, Ticket};
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -132,7 +132,7 @@ fn decode(c: &mut Criterion) {
     // A poll that changes nothing: the answer decoded, then compared with the copy the
     // engine holds (its targets deflated) and dropped.
     let mut held = decode_ticket(TICKET.as_bytes());
-    held.pack();
+    held.pack(&mut Interner::new());
     group.bench_function("unchanged_against_held", |b| {
         b.iter(|| decode_ticket(black_box(TICKET.as_bytes())) == held)
     });

@@ -69,8 +69,8 @@ fn dashboard(selected: usize) -> App {
         }
         t.update_time = t.start_time;
         t.status = Some(status);
-        t.document_name = Some(format!("job-{}", i % 97));
-        t.creator = Some(format!("user{}", i % 13));
+        t.document_name = Some(format!("job-{}", i % 97).into());
+        t.creator = Some(format!("user{}", i % 13).into());
         t.execution_type = Some(ExecutionType::Normal);
         t.parameters = vec![KeyValue {
             key: "region".into(),
@@ -84,7 +84,7 @@ fn dashboard(selected: usize) -> App {
             },
             KeyValue {
                 key: "team".into(),
-                value: format!("team-{}", i % 7),
+                value: format!("team-{}", i % 7).into(),
             },
         ];
         update(
@@ -172,8 +172,8 @@ fn key_press_with_a_huge_ticket_open(c: &mut Criterion) {
     ticket.status = Some(Status::Running);
     ticket.parameters = (0..50_000)
         .map(|k| KeyValue {
-            key: format!("parameter_{k}"),
-            value: format!("value number {k}"),
+            key: format!("parameter_{k}").into(),
+            value: format!("value number {k}").into(),
         })
         .collect();
     update(

@@ -28,7 +28,7 @@ use serde::{Deserialize, Deserializer as _, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::coc::{Auth, ClientConfig, JobStatus, JobTicket, TicketRef};
+use crate::coc::{Auth, ClientConfig, Interner, JobStatus, JobTicket, TicketRef};
 use crate::files::{self, Expect, ReadError};
 
 /// Bumped whenever the layout changes: an older file is ignored, not misread. (3: each
@@ -146,6 +146,7 @@ pub fn load(path: &Path, key: &Key, wanted: impl Fn(&TicketRef) -> bool) -> Vec<
     let mut loading = Loading {
         wanted,
         tickets: Vec::new(),
+        texts: Interner::new(),
     };
     match read_entries(path, key, &mut loading) {
         Ok(()) => loading.tickets,
@@ -161,11 +162,17 @@ pub fn load(path: &Path, key: &Key, wanted: impl Fn(&TicketRef) -> bool) -> Vec<
 struct Loading<W> {
     wanted: W,
     tickets: Vec<CachedTicket>,
+    /// The text the loaded tickets repeat, held once.
+    texts: Interner,
 }
 
 impl<W: Fn(&TicketRef) -> bool> EachEntry for Loading<W> {
     fn read_next<'de, A: SeqAccess<'de>>(&mut self, seq: &mut A) -> Result<bool, A::Error> {
-        match seq.next_element_seed(WantedEntry(&self.wanted))? {
+        let entry = WantedEntry {
+            wanted: &self.wanted,
+            texts: &mut self.texts,
+        };
+        match seq.next_element_seed(entry)? {
             Some(loaded) => {
                 self.tickets.extend(loaded);
                 Ok(true)
@@ -177,7 +184,10 @@ impl<W: Fn(&TicketRef) -> bool> EachEntry for Loading<W> {
 
 /// One entry: its ticket when `wanted` names it (another is skipped without being
 /// decoded once its `id`, written first, is known).
-struct WantedEntry<'w, W>(&'w W);
+struct WantedEntry<'w, W> {
+    wanted: &'w W,
+    texts: &'w mut Interner,
+}
 
 #[derive(Deserialize)]
 #[serde(field_identifier, rename_all = "snake_case")]
@@ -206,7 +216,7 @@ impl<'de, W: Fn(&TicketRef) -> bool> Visitor<'de> for WantedEntry<'_, W> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let wanted = self.0;
+        let wanted = self.wanted;
         let (mut id, mut polled_at_ms, mut history, mut ticket) = (None, None, None, None);
         while let Some(field) = map.next_key()? {
             match field {
@@ -237,7 +247,7 @@ impl<'de, W: Fn(&TicketRef) -> bool> Visitor<'de> for WantedEntry<'_, W> {
             )));
         }
         Ok(Some(CachedTicket {
-            ticket: Arc::new(ticket.packed()),
+            ticket: Arc::new(ticket.packed(self.texts)),
             polled_at_ms,
             history,
         }))
@@ -832,7 +842,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tickets.json");
         let mut big = Ticket::empty("EXBIG");
-        big.description = Some("x".repeat(MAX_BYTES));
+        big.description = Some("x".repeat(MAX_BYTES).into());
         let big = CachedTicket {
             ticket: Arc::new(big.into()),
             polled_at_ms: 3,

@@ -85,7 +85,10 @@ impl JobRun {
                 parameters: args
                     .params
                     .into_iter()
-                    .map(|(key, value)| KeyValue { key, value })
+                    .map(|(key, value)| KeyValue {
+                        key: key.into(),
+                        value: value.into(),
+                    })
                     .collect(),
                 target_parameter_name: args.target_param,
                 targets,
@@ -100,12 +103,12 @@ impl JobRun {
     /// The same job, version, parameters and targets as `ticket` (run again).
     pub fn again(ticket: &Ticket) -> Option<JobRun> {
         Some(JobRun {
-            document_id: ticket.document_id.clone()?,
-            name: ticket.document_name.clone(),
+            document_id: ticket.document_id.as_deref()?.to_string(),
+            name: ticket.document_name.as_deref().map(str::to_string),
             request: ExecuteDocumentRequest {
-                version: ticket.document_version.clone(),
+                version: ticket.document_version.as_deref().map(str::to_string),
                 parameters: ticket.parameters.clone(),
-                target_parameter_name: ticket.target_parameter_name.clone(),
+                target_parameter_name: ticket.target_parameter_name.as_deref().map(str::to_string),
                 targets: ticket
                     .targets
                     .as_ref()
@@ -133,7 +136,7 @@ impl JobRun {
         let given = &self.request.parameters;
         if let Some(unknown) = given
             .iter()
-            .find(|g| !declared.iter().any(|d| d.key == g.key))
+            .find(|g| !declared.iter().any(|d| *d.key == *g.key))
         {
             return Err(format!(
                 "the job has no parameter {:?}; its parameters: {}",
@@ -144,7 +147,7 @@ impl JobRun {
         if let Some(missing) = declared.iter().find(|d| {
             d.required
                 && d.value.as_deref().is_none_or(str::is_empty)
-                && !given.iter().any(|g| g.key == d.key)
+                && !given.iter().any(|g| *g.key == *d.key)
         }) {
             return Err(format!(
                 "the job needs --param {}=VALUE",

@@ -529,7 +529,7 @@ mod tests {
         let JobTicket::Execution(mut t) = ticket("Failed", "NORMAL") else {
             unreachable!()
         };
-        t.document_name = Some("x".repeat(10_000));
+        t.document_name = Some("x".repeat(10_000).into());
         let text = describe(Operation::Retry.into(), &t.into(), None);
         assert!(text.starts_with("RETRY EX1  job xxx"), "{text}");
         assert!(text.ends_with("status Failed"), "{text}");

@@ -422,12 +422,14 @@ impl Prompts {
                 };
             }
             (Intent::Type, Some(c)) => match parameters.get_mut(*cursor) {
-                Some(parameter) => parameter.value.push(c),
+                Some(parameter) => parameter.value = format!("{}{c}", parameter.value).into(),
                 None => return PromptKey::Nothing,
             },
             (Intent::Erase, _) => match parameters.get_mut(*cursor) {
                 Some(parameter) => {
-                    parameter.value.pop();
+                    let mut value = parameter.value.to_string();
+                    value.pop();
+                    parameter.value = value.into();
                 }
                 None => return PromptKey::Nothing,
             },

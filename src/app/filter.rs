@@ -100,7 +100,7 @@ impl Words {
             ticket.and_then(JobTicket::as_execution).is_some_and(|t| {
                 t.tags
                     .iter()
-                    .any(|tag| tag.key == *key && tag.value.eq_ignore_ascii_case(value))
+                    .any(|tag| *tag.key == **key && tag.value.eq_ignore_ascii_case(value))
             })
         })
     }

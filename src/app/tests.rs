@@ -32,7 +32,7 @@ fn ticket(n: usize, status: Status, name: &str, started_secs_ago: u64) -> Ticket
     let mut t = Ticket::empty(id(n).id());
     t.status = Some(status.clone());
     t.document_name = Some(name.into());
-    t.creator = Some(format!("user{n}"));
+    t.creator = Some(format!("user{n}").into());
     t.start_time = Some(((NOW - started_secs_ago) * 1000) as i64);
     if status.is_terminal() {
         t.end_time = Some(((NOW - started_secs_ago + 60) * 1000) as i64);

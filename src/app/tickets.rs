@@ -113,7 +113,7 @@ impl KeyWidths {
                 .unwrap_or(0)
                 .min(KEY_WIDTH_MAX)
         }
-        let keys = |pairs: &[KeyValue]| widest(pairs.iter().map(|kv| kv.key.as_str()));
+        let keys = |pairs: &[KeyValue]| widest(pairs.iter().map(|kv| &*kv.key));
         match ticket {
             JobTicket::Execution(t) => KeyWidths {
                 parameters: keys(&t.parameters),

@@ -374,7 +374,7 @@ mod tests {
         };
         let header = printer.table_line(&TABLE_HEADER.map(String::from));
         let mut ticket = crate::coc::Ticket::empty("EX1");
-        ticket.document_name = Some("数据库".repeat(100));
+        ticket.document_name = Some("数据库".repeat(100).into());
         let row = printer.table_line(&table_row(
             &entry("EX1"),
             &Ok(ticket.into()),

@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 
 use super::client::Client;
 use super::error::ApiError;
+use super::intern::Interner;
 use super::model::{Operation, Status, Ticket};
 use super::reference::{TicketKind, TicketRef};
 use super::script::{ScriptOperation, ScriptStatus, ScriptTicket};
@@ -177,10 +178,11 @@ impl JobTicket {
         }
     }
 
-    /// Compacted for a copy held for long (see `Ticket::pack`).
-    pub fn packed(mut self) -> JobTicket {
+    /// Compacted for a copy held for long, sharing text with the other tickets of
+    /// `texts`' holder (see `Ticket::pack`).
+    pub fn packed(mut self, texts: &mut Interner) -> JobTicket {
         if let JobTicket::Execution(t) = &mut self {
-            t.pack();
+            t.pack(texts);
         }
         self
     }

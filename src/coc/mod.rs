@@ -4,6 +4,7 @@ pub mod auth;
 pub mod client;
 pub mod documents;
 pub mod error;
+mod intern;
 mod job;
 pub mod model;
 pub mod pager;
@@ -21,6 +22,7 @@ pub use documents::{
     ExecuteDocumentRequest,
 };
 pub use error::{ApiError, ErrorKind};
+pub use intern::Interner;
 pub use job::{JobOperation, JobStatus, JobTicket};
 pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Targets,

@@ -6,8 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::intern::Interner;
 
 /// A ticket's status. Unknown values are kept verbatim so they can be shown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -163,13 +167,15 @@ impl<'de> Deserialize<'de> for ExecutionType {
     }
 }
 
-/// A `{key, value}` pair (parameters, tags, step inputs and outputs).
+/// A `{key, value}` pair (parameters, tags, step inputs and outputs). Shared text:
+/// a ticket held for long shares its tags and parameter names with the other tickets
+/// (`Ticket::pack`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct KeyValue {
-    #[serde(default, deserialize_with = "string_or_any")]
-    pub key: String,
-    #[serde(default, deserialize_with = "string_or_any")]
-    pub value: String,
+    #[serde(default, deserialize_with = "text_or_any", serialize_with = "text_out")]
+    pub key: Arc<str>,
+    #[serde(default, deserialize_with = "text_or_any", serialize_with = "text_out")]
+    pub value: Arc<str>,
 }
 
 /// The targets of a batch or rate-controlled ticket: `key` is `InstanceValues` or
@@ -327,7 +333,8 @@ impl PartialEq for RawJson {
     }
 }
 
-/// One service ticket: every field of `GET /v1/executions/{id}` plus `sys_tags`.
+/// One service ticket: every field of `GET /v1/executions/{id}` plus `sys_tags`. The
+/// fields that repeat across executions of a runbook are shared text (see `pack`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {
     #[serde(default, deserialize_with = "opt_string_or_number")]
@@ -335,14 +342,14 @@ pub struct Ticket {
     pub execution_id: String,
     #[serde(default, rename = "type")]
     pub execution_type: Option<ExecutionType>,
-    #[serde(default)]
-    pub document_name: Option<String>,
-    #[serde(default)]
-    pub document_id: Option<String>,
-    #[serde(default)]
-    pub document_version_id: Option<String>,
-    #[serde(default)]
-    pub document_version: Option<String>,
+    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    pub document_name: Option<Arc<str>>,
+    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    pub document_id: Option<Arc<str>>,
+    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    pub document_version_id: Option<Arc<str>>,
+    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    pub document_version: Option<Arc<str>>,
     #[serde(default, deserialize_with = "opt_millis")]
     pub start_time: Option<i64>,
     #[serde(default, deserialize_with = "opt_millis")]
@@ -351,16 +358,16 @@ pub struct Ticket {
     pub update_time: Option<i64>,
     #[serde(default)]
     pub status: Option<Status>,
-    #[serde(default)]
-    pub description: Option<String>,
+    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    pub description: Option<Arc<str>>,
     #[serde(default, deserialize_with = "compact_list")]
     pub parameters: Vec<KeyValue>,
-    #[serde(default)]
-    pub target_parameter_name: Option<String>,
+    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    pub target_parameter_name: Option<Arc<str>>,
     #[serde(default)]
     pub targets: Option<Targets>,
-    #[serde(default)]
-    pub creator: Option<String>,
+    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    pub creator: Option<Arc<str>>,
     #[serde(default, deserialize_with = "compact_list")]
     pub tags: Vec<KeyValue>,
     #[serde(default, deserialize_with = "compact_list")]
@@ -397,10 +404,31 @@ impl Ticket {
         self.status.as_ref().is_some_and(Status::is_terminal)
     }
 
-    /// Compacted for a copy held for long: its targets deflated.
-    pub fn pack(&mut self) {
+    /// Compacted for a copy held for long: its targets deflated, and the text that
+    /// executions of a runbook repeat shared with the other tickets of `texts`' holder
+    /// (parameter values are the ticket's own: a run's input, often unique).
+    pub fn pack(&mut self, texts: &mut Interner) {
         if let Some(targets) = &mut self.targets {
             targets.pack();
+        }
+        let runbook = [
+            &mut self.document_name,
+            &mut self.document_id,
+            &mut self.document_version_id,
+            &mut self.document_version,
+            &mut self.description,
+            &mut self.target_parameter_name,
+            &mut self.creator,
+        ];
+        for text in runbook.into_iter().flatten() {
+            texts.share(text);
+        }
+        for tag in self.tags.iter_mut().chain(&mut self.sys_tags) {
+            texts.share(&mut tag.key);
+            texts.share(&mut tag.value);
+        }
+        for parameter in &mut self.parameters {
+            texts.share(&mut parameter.key);
         }
     }
 }
@@ -540,6 +568,91 @@ pub(super) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, 
 
 pub(super) fn string_or_any<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     lenient_string(d)
+}
+
+/// A string read straight into shared text (one allocation).
+struct Text(Arc<str>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        d.deserialize_str(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl Visitor<'_> for TextVisitor {
+    type Value = Text;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Text, E> {
+        Ok(Text(Arc::from(s)))
+    }
+}
+
+fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<str>>, D::Error> {
+    Ok(Option::<Text>::deserialize(d)?.map(|text| text.0))
+}
+
+fn opt_text_out<S: Serializer>(text: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    text.as_deref().serialize(s)
+}
+
+fn text_out<S: Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
+}
+
+/// Any JSON as shared text, as `lenient_string` renders it: a string read straight
+/// into it, other scalars written out, objects and arrays as compact JSON.
+fn text_or_any<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    d.deserialize_any(AnyAsText)
+}
+
+struct AnyAsText;
+
+impl<'de> Visitor<'de> for AnyAsText {
+    type Value = Arc<str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Arc<str>, E> {
+        Ok(Arc::from(s))
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Arc<str>, E> {
+        Ok(Arc::from(b.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Arc<str>, E> {
+        Ok(Arc::from(n.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Arc<str>, E> {
+        Ok(Arc::from(n.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Arc<str>, E> {
+        Ok(Arc::from(serde_json::Value::from(n).to_string()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Arc<str>, E> {
+        Ok(Arc::from(""))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Arc<str>, A::Error> {
+        let list = serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(Arc::from(list.to_string()))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Arc<str>, A::Error> {
+        let object = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Arc::from(object.to_string()))
+    }
 }
 
 pub(super) fn opt_string_or_number<'de, D: Deserializer<'de>>(
@@ -690,7 +803,7 @@ mod tests {
         let body = format!(r#"{{"execution_id":"EX1","targets":{text}}}"#);
         let decoded: Ticket = serde_json::from_str(&body).unwrap();
         let mut packed = decoded.clone();
-        packed.pack();
+        packed.pack(&mut Interner::new());
         let held = |t: &Ticket| match &t.targets.as_ref().unwrap().held {
             Held::Text(bytes) => (false, bytes.len()),
             Held::Deflated(bytes) => (true, bytes.len()),
@@ -731,7 +844,7 @@ mod tests {
             );
             let decoded: Ticket = serde_json::from_str(&body).unwrap();
             let mut packed = decoded.clone();
-            packed.pack();
+            packed.pack(&mut Interner::new());
             [decoded, packed]
         };
         let (a, b) = (one("1.50"), one("1.5"));

@@ -119,7 +119,7 @@ pub struct TicketFacts {
 fn pairs(values: &[KeyValue]) -> Vec<(String, String)> {
     values
         .iter()
-        .map(|kv| (kv.key.clone(), kv.value.clone()))
+        .map(|kv| (kv.key.to_string(), kv.value.to_string()))
         .collect()
 }
 
@@ -128,9 +128,9 @@ impl TicketFacts {
     pub fn of_execution(reference: TicketRef, ticket: &Ticket) -> TicketFacts {
         TicketFacts {
             reference,
-            job: ticket.document_name.clone(),
-            job_id: ticket.document_id.clone(),
-            version: ticket.document_version.clone(),
+            job: ticket.document_name.as_deref().map(str::to_string),
+            job_id: ticket.document_id.as_deref().map(str::to_string),
+            version: ticket.document_version.as_deref().map(str::to_string),
             status: ticket.status.as_ref().map(|s| s.as_str().to_string()),
             verdict: Verdict::of_status(ticket.status.as_ref()),
             parameters: pairs(&ticket.parameters),

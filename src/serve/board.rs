@@ -392,7 +392,7 @@ mod tests {
         });
         board.apply(0, joined, &metrics);
         let mut ticket = crate::coc::Ticket::empty("EX2");
-        ticket.document_name = Some("A".repeat(1_000_000));
+        ticket.document_name = Some("A".repeat(1_000_000).into());
         let snapshot = Update::Ticket(TicketUpdate::Snapshot {
             id: unlabelled.clone(),
             ticket: Arc::new(ticket.into()),

@@ -419,18 +419,19 @@ impl Store {
             execution_id: spec.execution_id.clone(),
             execution_type: Some(spec.kind.clone()),
             document_name: Some(doc.job.name.into()),
-            document_id: Some(doc.document_id.clone()),
-            document_version_id: Some(version_id.clone()),
-            document_version: Some(version.clone()),
+            document_id: Some(doc.document_id.as_str().into()),
+            document_version_id: Some(version_id.as_str().into()),
+            document_version: Some(version.as_str().into()),
             start_time: Some(snapshot.start_time),
             end_time: snapshot.end_time,
             update_time: Some(snapshot.update_time),
             status: Some(snapshot.status.clone()),
             description: given
-                .and_then(|g| g.description.clone())
-                .or(doc.job.description.map(str::to_string)),
+                .and_then(|g| g.description.as_deref())
+                .or(doc.job.description)
+                .map(Into::into),
             parameters: spec.parameters.iter().map(|(k, v)| kv(k, v)).collect(),
-            target_parameter_name,
+            target_parameter_name: target_parameter_name.map(Into::into),
             targets: targets.map(|list| Targets::new(&list)),
             creator: Some(spec.creator.into()),
             tags: spec.tags.iter().map(|(k, v)| kv(k, v)).collect(),

@@ -474,18 +474,18 @@ fn ticket_lines<'a>(
     let field =
         |label: Msg<'_>, value: String| labelled(lang, Some(label), vec![Span::raw(value)], theme);
     let mut lines = Vec::with_capacity(12);
-    let opt = |v: &'a Option<String>| text::sanitize(v.as_deref().unwrap_or("-"));
+    let opt = |v: Option<&'a str>| text::sanitize(v.unwrap_or("-"));
     let job = lang
         .t(Msg::JobVersion {
-            version: &opt(&t.document_version),
-            job_id: &opt(&t.document_id),
+            version: &opt(t.document_version.as_deref()),
+            job_id: &opt(t.document_id.as_deref()),
         })
         .into_owned();
     lines.push(labelled(
         lang,
         Some(Msg::FieldJob),
         vec![
-            Span::styled(opt(&t.document_name), theme.bold()),
+            Span::styled(opt(t.document_name.as_deref()), theme.bold()),
             Span::raw(job),
         ],
         theme,
@@ -507,8 +507,8 @@ fn ticket_lines<'a>(
     lines.push(polled_line(entry, app, theme));
     let version_id = lang
         .t(Msg::VersionId {
-            version_id: &opt(&t.document_version_id),
-            id: &opt(&t.id),
+            version_id: &opt(t.document_version_id.as_deref()),
+            id: &opt(t.id.as_deref()),
         })
         .into_owned();
     lines.push(labelled(

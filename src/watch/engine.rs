@@ -25,7 +25,7 @@ use super::{Command, EngineConfig, Fetcher, Reply, ScriptProgress, TicketUpdate,
 use crate::backoff::Backoff;
 use crate::coc::pager::{Cursor, Limits, PageAt, Pager};
 use crate::coc::{
-    ApiError, JobOperation, JobTicket, Page, ScriptBatch, ScriptStatistics, Step, TicketKind,
+    ApiError, Interner, JobOperation, JobTicket, Page, ScriptBatch, ScriptStatistics, Step, TicketKind,
     TicketRef,
 };
 use crate::{launch, operate};
@@ -148,6 +148,8 @@ struct Engine<F> {
     destination: Option<operate::Destination>,
     /// Operations sent and not answered yet: logged as unknown if the engine ends first.
     unanswered: Vec<(TicketRef, JobOperation)>,
+    /// The text the tickets it keeps repeat, held once.
+    texts: Interner,
 }
 
 impl<F: Fetcher> Engine<F> {
@@ -171,6 +173,7 @@ impl<F: Fetcher> Engine<F> {
             updates,
             destination: None,
             unanswered: Vec::new(),
+            texts: Interner::new(),
         }
     }
 
@@ -731,7 +734,7 @@ impl<F: Fetcher> Engine<F> {
         // packed.
         let ticket = match &tracked.last_good {
             Some(known) if **known == fresh => known.clone(),
-            _ => Arc::new(fresh.packed()),
+            _ => Arc::new(fresh.packed(&mut self.texts)),
         };
         tracked.failures = 0;
         tracked.last_good = Some(ticket.clone());

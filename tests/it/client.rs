@@ -509,7 +509,7 @@ async fn steps_are_listed_per_ticket() {
         .unwrap();
     assert_eq!(page.data.len(), 1);
     assert_eq!(page.data[0].name.as_deref(), Some("stop app"));
-    assert_eq!(page.data[0].inputs[0].value, "60");
+    assert_eq!(&*page.data[0].inputs[0].value, "60");
 
     let seen = server.only();
     assert_eq!(seen.path(), format!("/v1/executions/{TICKET_ID}/steps"));

@@ -200,7 +200,7 @@ async fn every_list_filter_returns_exactly_the_matching_tickets() {
         );
     };
 
-    let creator = all[0].creator.clone().unwrap();
+    let creator = all[0].creator.as_deref().unwrap().to_string();
     check(
         ListQuery {
             creator: Some(creator.clone()),
@@ -212,7 +212,7 @@ async fn every_list_filter_returns_exactly_the_matching_tickets() {
 
     let chinese = all
         .iter()
-        .filter_map(|t| t.document_name.clone())
+        .filter_map(|t| t.document_name.as_deref().map(str::to_string))
         .find(|name| !name.is_ascii())
         .expect("a document with a Chinese name");
     check(
@@ -224,13 +224,13 @@ async fn every_list_filter_returns_exactly_the_matching_tickets() {
     )
     .await;
 
-    let document_id = all[3].document_id.clone().unwrap();
+    let document_id = all[3].document_id.as_deref().unwrap().to_string();
     check(
         ListQuery {
             document_id: Some(document_id.clone()),
             ..ListQuery::default()
         },
-        &|t| t.document_id.as_ref() == Some(&document_id),
+        &|t| t.document_id.as_deref() == Some(document_id.as_str()),
     )
     .await;
 
@@ -240,11 +240,11 @@ async fn every_list_filter_returns_exactly_the_matching_tickets() {
         .expect("a ticket with two tags");
     let wanted: Vec<(String, String)> = tagged.tags[..2]
         .iter()
-        .map(|kv| (kv.key.clone(), kv.value.clone()))
+        .map(|kv| (kv.key.to_string(), kv.value.to_string()))
         .collect();
     let has_all = |t: &Ticket, tags: &[(String, String)]| {
         tags.iter()
-            .all(|(k, v)| t.tags.iter().any(|kv| &kv.key == k && &kv.value == v))
+            .all(|(k, v)| t.tags.iter().any(|kv| *kv.key == **k && *kv.value == **v))
     };
     for tags in [&wanted[..1], &wanted[..]] {
         check(
@@ -293,7 +293,7 @@ async fn every_list_filter_returns_exactly_the_matching_tickets() {
     let is_child = |t: &Ticket| {
         t.sys_tags
             .iter()
-            .any(|kv| kv.key == "_sys_parent_execution_id")
+            .any(|kv| &*kv.key == "_sys_parent_execution_id")
     };
     check(
         ListQuery {

@@ -37,9 +37,9 @@ fn codes(error: &ApiError) -> (Option<u16>, Option<&str>) {
 /// The run that starts `ticket`'s job again with the same inputs.
 fn again(ticket: &Ticket) -> ExecuteDocumentRequest {
     ExecuteDocumentRequest {
-        version: ticket.document_version.clone(),
+        version: ticket.document_version.as_deref().map(str::to_string),
         parameters: ticket.parameters.clone(),
-        target_parameter_name: ticket.target_parameter_name.clone(),
+        target_parameter_name: ticket.target_parameter_name.as_deref().map(str::to_string),
         targets: ticket.targets.as_ref().map(Targets::list),
         description: Some("run again".into()),
         ..ExecuteDocumentRequest::default()
@@ -65,7 +65,7 @@ async fn documents_are_listed_paged_and_filtered_and_every_seeded_job_is_one() {
     let created: Vec<i64> = all.data.iter().map(|d| d.create_time.unwrap()).collect();
     assert!(created.windows(2).all(|w| w[0] >= w[1]), "newest first");
     for ticket in seeded_tickets(&client).await {
-        assert!(ids.contains(ticket.document_id.as_ref().unwrap()));
+        assert!(ids.contains(&ticket.document_id.as_deref().unwrap().to_string()));
     }
     let page = client
         .list_documents(&DocumentQuery {

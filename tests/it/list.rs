@@ -39,7 +39,7 @@ fn the_sim_pages_newest_first_refuses_limits_above_100_and_totals_the_filters() 
     let ids: HashSet<&str> = all.iter().map(|t| t.execution_id.as_str()).collect();
     assert_eq!(ids.len(), 350, "no ticket twice across pages");
 
-    let creator = all[0].creator.clone().unwrap();
+    let creator = all[0].creator.as_deref().unwrap().to_string();
     let since = times[times.len() / 3];
     let query = ListQuery {
         creator: Some(creator.clone()),
@@ -54,7 +54,7 @@ fn the_sim_pages_newest_first_refuses_limits_above_100_and_totals_the_filters() 
         .filter(|t| {
             !t.sys_tags
                 .iter()
-                .any(|x| x.key == "_sys_parent_execution_id")
+                .any(|x| &*x.key == "_sys_parent_execution_id")
         })
         .map(|t| t.execution_id.as_str())
         .collect();
@@ -368,7 +368,7 @@ fn query_theirs_on_an_active_creator(home: &Path, all: &[Ticket]) -> (String, Pa
     let creator = all
         .iter()
         .find(|t| !t.is_terminal())
-        .and_then(|t| t.creator.clone())
+        .and_then(|t| t.creator.as_deref().map(str::to_string))
         .unwrap();
     let config = write_config(
         home,
@@ -525,7 +525,7 @@ fn dashboard_marks_query_tickets_and_browses_filters_opens_and_pins() {
     let sim = Sim::start(SimOptions::default());
     let all = list_all(&sim, &ListQuery::default());
     let watched = &all[all.len() - 1].execution_id;
-    let creator = all[0].creator.clone().unwrap();
+    let creator = all[0].creator.as_deref().unwrap().to_string();
     let by_creator = all
         .iter()
         .filter(|t| t.creator.as_deref() == Some(creator.as_str()))

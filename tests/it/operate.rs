@@ -648,7 +648,7 @@ mod through_the_dashboard {
         );
         assert_eq!(fresh.targets, source.targets);
         let mut want = source.parameters.clone();
-        want[0].value.push_str("-again");
+        want[0].value = format!("{}-again", want[0].value).into();
         assert_eq!(
             fresh.parameters, want,
             "the first edited, the others as they were"

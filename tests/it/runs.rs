@@ -398,9 +398,9 @@ fn run_again(sim: &Sim, a: &Ticket, first_value: &str) -> String {
     let mut parameters = a.parameters.clone();
     parameters[0].value = first_value.into();
     let request = ExecuteDocumentRequest {
-        version: a.document_version.clone(),
+        version: a.document_version.as_deref().map(str::to_string),
         parameters,
-        target_parameter_name: a.target_parameter_name.clone(),
+        target_parameter_name: a.target_parameter_name.as_deref().map(str::to_string),
         targets: a.targets.as_ref().map(Targets::list),
         ..ExecuteDocumentRequest::default()
     };
@@ -497,7 +497,7 @@ fn run_by_name_with_yes_prints_the_new_id_alone_and_posts_once() {
         Some(job.document_id.as_str())
     );
     assert!(started.parameters.contains(&KeyValue {
-        key: required.clone(),
+        key: required.as_str().into(),
         value: "from the test".into()
     }));
     assert_eq!(started.description.as_deref(), Some("drill"));

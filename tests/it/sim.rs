@@ -245,7 +245,7 @@ async fn list_filters_match_their_definitions() {
         "one tag"
     );
     let got = query("tags=env=prod,team=sre").await;
-    let has = |t: &Ticket, k: &str, v: &str| t.tags.iter().any(|x| x.key == k && x.value == v);
+    let has = |t: &Ticket, k: &str, v: &str| t.tags.iter().any(|x| &*x.key == k && &*x.value == v);
     assert_eq!(
         ids(&got),
         expect(&|t| has(t, "env", "prod") && has(t, "team", "sre")),
@@ -276,7 +276,7 @@ async fn list_filters_match_their_definitions() {
     let is_child = |t: &Ticket| {
         t.sys_tags
             .iter()
-            .any(|x| x.key == "_sys_parent_execution_id")
+            .any(|x| &*x.key == "_sys_parent_execution_id")
     };
     assert!(
         all.iter().any(is_child),

@@ -41,10 +41,10 @@ fn ticket(n: u32, status: Status, name: &str, started_min_ago: u64) -> Ticket {
     let mut t = Ticket::empty(id(n).id());
     t.id = Some(n.to_string());
     t.status = Some(status.clone());
-    t.document_name = Some(name.to_string());
-    t.document_id = Some(format!("DM20250701000000{n:02}"));
+    t.document_name = Some(name.into());
+    t.document_id = Some(format!("DM20250701000000{n:02}").into());
     t.document_version = Some("v2".into());
-    t.document_version_id = Some(format!("573634e7-5e69-4b4b-b4a1-{n:012}"));
+    t.document_version_id = Some(format!("573634e7-5e69-4b4b-b4a1-{n:012}").into());
     t.execution_type = Some(ExecutionType::Normal);
     t.creator = Some("alice".into());
     t.start_time = Some(ago(started_min_ago));

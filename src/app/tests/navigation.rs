@@ -242,7 +242,7 @@ fn wheel_moves_the_selection_or_scrolls_the_detail() {
     let mut t = ticket(0, Status::Running, "many-params", 60);
     t.parameters = (0..10)
         .map(|i| crate::coc::KeyValue {
-            key: format!("k{i}"),
+            key: format!("k{i}").into(),
             value: "v".into(),
         })
         .collect();
@@ -284,8 +284,8 @@ fn a_ticket_with_50000_parameters_scrolls_to_its_last_row() {
         let mut t = ticket(i, Status::Running, "big", 60);
         t.parameters = (0..50_000)
             .map(|k| crate::coc::KeyValue {
-                key: format!("key{k}"),
-                value: format!("value{k}"),
+                key: format!("key{k}").into(),
+                value: format!("value{k}").into(),
             })
             .collect();
         t

@@ -396,7 +396,7 @@ fn run_again_reviews_the_same_run_with_its_parameters_edited_one_by_one() {
         .request
         .parameters
         .iter()
-        .map(|p| p.value.as_str())
+        .map(|p| &*p.value)
         .collect();
     assert_eq!(values, ["apachek", "rollingj"]);
     assert!(app.prompt().is_none());

@@ -88,7 +88,7 @@ fn rand_ticket(rng: &mut ChaCha8Rng, n: usize, now: SystemTime) -> Ticket {
     let mut t = Ticket::empty(id(n).id());
     let status = STATUSES[rng.gen_range(0..STATUSES.len())].clone();
     t.document_name = Some(["alpha", "beta", "gamma"][rng.gen_range(0..3)].into());
-    t.creator = Some(format!("user{}", rng.gen_range(0..3)));
+    t.creator = Some(format!("user{}", rng.gen_range(0..3)).into());
     if rng.gen_bool(0.8) {
         let ago = [5, 50, 200, 4000, 90_000][rng.gen_range(0..5)] + rng.gen_range(0..30);
         t.start_time = Some((now_s - ago) * 1000 + rng.gen_range(0..1000));
@@ -101,8 +101,8 @@ fn rand_ticket(rng: &mut ChaCha8Rng, n: usize, now: SystemTime) -> Ticket {
     }
     t.status = Some(status);
     let kv = |k: usize| KeyValue {
-        key: format!("k{k}"),
-        value: format!("v{k}"),
+        key: format!("k{k}").into(),
+        value: format!("v{k}").into(),
     };
     t.parameters = (0..rng.gen_range(0..40)).map(kv).collect();
     t.tags = (0..rng.gen_range(0..3)).map(kv).collect();

@@ -191,16 +191,16 @@ pub fn run_request(
     if let Some(unknown) = request
         .parameters
         .iter()
-        .find(|given| !declared.iter().any(|(key, _)| *key == given.key))
+        .find(|given| !declared.iter().any(|(key, _)| *key == &*given.key))
     {
-        return Err(DocumentError::UnknownParameter(unknown.key.clone()));
+        return Err(DocumentError::UnknownParameter(unknown.key.to_string()));
     }
     let given = |key: &str| {
         request
             .parameters
             .iter()
-            .find(|p| p.key == key)
-            .map(|p| p.value.clone())
+            .find(|p| &*p.key == key)
+            .map(|p| p.value.to_string())
             .filter(|v| !v.trim().is_empty())
     };
     let mut parameters = Vec::with_capacity(declared.len());
@@ -225,7 +225,7 @@ pub fn run_request(
             sys_tags: request
                 .sys_tags
                 .iter()
-                .map(|t| (t.key.clone(), t.value.clone()))
+                .map(|t| (t.key.to_string(), t.value.to_string()))
                 .collect(),
             resources,
         },
