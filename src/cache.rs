@@ -717,6 +717,51 @@ mod tests {
     }
 
     #[test]
+    fn loaded_tickets_share_the_text_they_repeat_and_save_back_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tickets.json");
+        let of_one_runbook = |id: &str, value: &str| {
+            let mut t = cached(id, Status::Succeed, 1);
+            let JobTicket::Execution(ticket) = Arc::make_mut(&mut t.ticket) else {
+                unreachable!()
+            };
+            ticket.creator = Some("li.wei".into());
+            ticket.tags = vec![crate::coc::KeyValue {
+                key: "env".into(),
+                value: "prod".into(),
+            }];
+            ticket.parameters = vec![crate::coc::KeyValue {
+                key: "service".into(),
+                value: value.into(),
+            }];
+            t
+        };
+        let tickets = [
+            of_one_runbook("EX1", "order-service"),
+            of_one_runbook("EX2", "order-service"),
+        ];
+        save(&path, &ep(), &tickets).unwrap();
+        let written = std::fs::read(&path).unwrap();
+        let loaded = load(&path, &ep(), |_| true);
+        assert_eq!(loaded, tickets);
+        let [a, b] = [0, 1].map(|i| loaded[i].ticket.as_execution().unwrap().clone());
+        let shared = |x: &Option<Arc<str>>, y: &Option<Arc<str>>| {
+            Arc::ptr_eq(x.as_ref().unwrap(), y.as_ref().unwrap())
+        };
+        assert!(shared(&a.document_name, &b.document_name) && shared(&a.creator, &b.creator));
+        assert!(Arc::ptr_eq(&a.tags[0].key, &b.tags[0].key));
+        assert!(Arc::ptr_eq(&a.tags[0].value, &b.tags[0].value));
+        assert!(Arc::ptr_eq(&a.parameters[0].key, &b.parameters[0].key));
+        assert!(
+            !Arc::ptr_eq(&a.parameters[0].value, &b.parameters[0].value),
+            "a parameter's value is the run's own"
+        );
+        std::fs::remove_file(&path).unwrap();
+        save(&path, &ep(), &loaded).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), written);
+    }
+
+    #[test]
     fn only_the_tickets_asked_for_are_loaded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tickets.json");

@@ -69,7 +69,10 @@ mod tests {
         }
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &c));
-        assert_eq!((&*a, &*b, &*c, pool.len()), ("重启应用服务", "重启应用服务", "another", 2));
+        assert_eq!(
+            (&*a, &*b, &*c, pool.len()),
+            ("重启应用服务", "重启应用服务", "another", 2)
+        );
     }
 
     #[test]

@@ -342,13 +342,29 @@ pub struct Ticket {
     pub execution_id: String,
     #[serde(default, rename = "type")]
     pub execution_type: Option<ExecutionType>,
-    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        serialize_with = "opt_text_out"
+    )]
     pub document_name: Option<Arc<str>>,
-    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        serialize_with = "opt_text_out"
+    )]
     pub document_id: Option<Arc<str>>,
-    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        serialize_with = "opt_text_out"
+    )]
     pub document_version_id: Option<Arc<str>>,
-    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        serialize_with = "opt_text_out"
+    )]
     pub document_version: Option<Arc<str>>,
     #[serde(default, deserialize_with = "opt_millis")]
     pub start_time: Option<i64>,
@@ -358,15 +374,27 @@ pub struct Ticket {
     pub update_time: Option<i64>,
     #[serde(default)]
     pub status: Option<Status>,
-    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        serialize_with = "opt_text_out"
+    )]
     pub description: Option<Arc<str>>,
     #[serde(default, deserialize_with = "compact_list")]
     pub parameters: Vec<KeyValue>,
-    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        serialize_with = "opt_text_out"
+    )]
     pub target_parameter_name: Option<Arc<str>>,
     #[serde(default)]
     pub targets: Option<Targets>,
-    #[serde(default, deserialize_with = "opt_text", serialize_with = "opt_text_out")]
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        serialize_with = "opt_text_out"
+    )]
     pub creator: Option<Arc<str>>,
     #[serde(default, deserialize_with = "compact_list")]
     pub tags: Vec<KeyValue>,
@@ -854,6 +882,63 @@ mod tests {
             }
         }
         assert_eq!(a[0], a[1]);
+    }
+
+    #[test]
+    fn a_pair_reads_any_json_as_the_lenient_text_it_always_was() {
+        let values = [
+            r#""prod""#,
+            r#""line\nbreak \u00e9""#,
+            "5",
+            "-17",
+            "18446744073709551615",
+            "1.50",
+            "1e300",
+            "true",
+            "null",
+            r#"["a",1,{"z":null,"b":2.0}]"#,
+            r#"{"z":1,"a":[true]}"#,
+        ];
+        for value in values {
+            let pair: KeyValue =
+                serde_json::from_str(&format!(r#"{{"key":{value},"value":{value}}}"#)).unwrap();
+            let mut json = serde_json::Deserializer::from_str(value);
+            let lenient = lenient_string(&mut json).unwrap();
+            assert_eq!(
+                (&*pair.key, &*pair.value),
+                (&*lenient, &*lenient),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn packed_tickets_share_what_runs_of_a_runbook_repeat_and_write_the_same() {
+        let body = |id: &str, value: &str| {
+            format!(
+                r#"{{"execution_id":"{id}","document_name":"重启应用服务","document_id":"DM1","creator":"li.wei","parameters":[{{"key":"service","value":"{value}"}}],"tags":[{{"key":"env","value":"prod"}}],"sys_tags":[{{"key":"_sys_enterprise_project_id","value":"0"}}]}}"#
+            )
+        };
+        let mut texts = Interner::new();
+        let [a, b] = [("EX1", "order-service"), ("EX2", "order-service")].map(|(id, value)| {
+            let decoded: Ticket = serde_json::from_str(&body(id, value)).unwrap();
+            let mut packed = decoded.clone();
+            packed.pack(&mut texts);
+            assert_eq!(packed, decoded);
+            let written = serde_json::to_string(&packed).unwrap();
+            assert_eq!(written, serde_json::to_string(&decoded).unwrap());
+            packed
+        });
+        let same = |x: &Option<Arc<str>>, y: &Option<Arc<str>>| {
+            Arc::ptr_eq(x.as_ref().unwrap(), y.as_ref().unwrap())
+        };
+        assert!(same(&a.document_name, &b.document_name));
+        assert!(same(&a.document_id, &b.document_id) && same(&a.creator, &b.creator));
+        for (x, y) in [(&a.tags[0], &b.tags[0]), (&a.sys_tags[0], &b.sys_tags[0])] {
+            assert!(Arc::ptr_eq(&x.key, &y.key) && Arc::ptr_eq(&x.value, &y.value));
+        }
+        assert!(Arc::ptr_eq(&a.parameters[0].key, &b.parameters[0].key));
+        assert!(!Arc::ptr_eq(&a.parameters[0].value, &b.parameters[0].value));
     }
 
     #[test]

@@ -104,6 +104,9 @@ impl Fetcher for FakeApi {
                 let mut ticket = Ticket::empty(execution_id);
                 ticket.status = Some(status);
                 ticket.targets = Some(targets_of(execution_id));
+                // As decoded: a copy of its own of each text.
+                ticket.document_name = Some(String::from(JOB).into());
+                ticket.creator = Some(String::from("li.wei").into());
                 Ok(ticket)
             }
             Answer::Fail(error) => Err(error),
@@ -139,6 +142,9 @@ fn http(status: u16, retry_after: Option<Duration>) -> Answer {
         retry_after,
     })
 }
+
+/// The job every ticket is a run of.
+const JOB: &str = "rolling restart";
 
 /// The targets a ticket is answered with, as a decoded answer holds them.
 fn targets_of(execution_id: &str) -> Targets {
@@ -735,6 +741,34 @@ async fn transitions_follow_their_snapshots_in_order() {
             "Some(\"Running\") -> Succeed",
         ]
     );
+    engine.shutdown().await;
+}
+
+/// Runs of one job held by the engine share its name and creator: 10,000 tickets of a
+/// few runbooks hold each text once, not 10,000 times.
+#[tokio::test(start_paused = true)]
+async fn tickets_held_share_the_text_their_runs_repeat() {
+    let api = FakeApi::new(Duration::ZERO)
+        .script("a", [status(Status::Running), status(Status::Succeed)])
+        .script("b", [status(Status::Succeed)]);
+    let api = Arc::new(api);
+    let mut engine = start(&api, config(5, 8, 10.0), vec!["a".into(), "b".into()]);
+    sleep(secs(7.0)).await;
+
+    let updates = drain(&mut engine.updates);
+    let held: Vec<&Ticket> = ["a", "a", "b"]
+        .iter()
+        .zip([0, 1, 0])
+        .map(|(id, n)| snapshots_of(&updates, id)[n].as_execution().unwrap())
+        .collect();
+    for other in &held[1..] {
+        let same = |x: &Option<Arc<str>>, y: &Option<Arc<str>>| {
+            Arc::ptr_eq(x.as_ref().unwrap(), y.as_ref().unwrap())
+        };
+        assert!(same(&held[0].document_name, &other.document_name));
+        assert!(same(&held[0].creator, &other.creator));
+    }
+    assert_eq!(held[2].document_name.as_deref(), Some(JOB));
     engine.shutdown().await;
 }
 
