@@ -170,7 +170,7 @@ async fn query_by_pages(url: &str, expected: usize, cycles: u32) -> (Vec<TicketR
         .commands
         .send(Command::AddQuery {
             name: "scripts".into(),
-            query,
+            query: Box::new(query),
         })
         .unwrap();
     let mut found = Vec::new();

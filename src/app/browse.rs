@@ -201,7 +201,7 @@ impl Browse {
         Some(Command::Browse {
             generation: self.generation,
             kind: stream.kind,
-            query: self.query.clone(),
+            query: Box::new(self.query.clone()),
             page,
         })
     }

@@ -450,14 +450,14 @@ impl<'a> TabRows<'a> {
                 Some(JobTicket::Script(t)) => match t.script_params().get(i) {
                     Some(param) => Row::ScriptParam {
                         param,
-                        key_width: entry.key_widths.parameters,
+                        key_width: usize::from(entry.key_widths.parameters),
                     },
                     None => Row::Empty(Msg::NoParameters),
                 },
                 _ => match execution(ticket).map(|t| &t.parameters[..]) {
                     Some(pairs) if !pairs.is_empty() => Row::Pair {
                         pair: &pairs[i],
-                        key_width: entry.key_widths.parameters,
+                        key_width: usize::from(entry.key_widths.parameters),
                     },
                     _ => Row::Empty(Msg::NoParameters),
                 },
@@ -628,12 +628,17 @@ fn tags_row<'a>(t: &'a Ticket, entry: &TicketEntry, i: usize) -> Row<'a> {
     };
     match i {
         0 => Row::Section(Msg::SectionTags),
-        i if i <= tags_rows => pair_or(&t.tags, i - 1, entry.key_widths.tags, Msg::NoTags),
+        i if i <= tags_rows => pair_or(
+            &t.tags,
+            i - 1,
+            usize::from(entry.key_widths.tags),
+            Msg::NoTags,
+        ),
         i if i == tags_rows + 1 => Row::Section(Msg::SectionSystemTags),
         i => pair_or(
             &t.sys_tags,
             i - tags_rows - 2,
-            entry.key_widths.sys_tags,
+            usize::from(entry.key_widths.sys_tags),
             Msg::NoSystemTags,
         ),
     }

@@ -67,7 +67,7 @@ impl Words {
         if self.invalid.is_some() {
             return false;
         }
-        if !self.needle.is_empty() && !entry.search.contains(&self.needle) {
+        if !self.needle.is_empty() && !entry.search().contains(&self.needle) {
             return false;
         }
         if !self.status.is_empty() && !entry.status().is_some_and(|s| self.status.contains(&s)) {

@@ -48,7 +48,10 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
     match (focus, intent) {
         (_, Intent::Quit) => {
             // A question left unanswered is declined: logged before the way out.
-            let declined = app.leave().map(Action::Log).into_iter();
+            let declined = app
+                .leave()
+                .map(|line| Action::Log(Box::new(line)))
+                .into_iter();
             Reaction {
                 redraw: false,
                 actions: declined.chain([Action::Quit]).collect(),

@@ -43,7 +43,7 @@ pub enum Action {
     /// Run a custom command (answered with `Message::CommandEnded`).
     Run(Run),
     /// An attempt's line in the log file, for one never sent.
-    Log(LogLine),
+    Log(Box<LogLine>),
 }
 
 /// The line of an operation or a run (again) that was never sent: declined, or

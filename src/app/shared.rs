@@ -105,7 +105,7 @@ impl App {
             declined @ (PromptKey::Declined { .. } | PromptKey::RunDeclined { .. }) => {
                 let reaction = Reaction::redraw(true);
                 match self.declined(declined) {
-                    Some(line) => reaction.and(Action::Log(line)),
+                    Some(line) => reaction.and(Action::Log(Box::new(line))),
                     None => reaction,
                 }
             }
@@ -371,7 +371,7 @@ impl App {
         match blocked {
             Some(op) => {
                 let held = self.attempt(&op, id, OperationOutcome::ReadOnly);
-                reaction.and(Action::Log(LogLine::Operation(held)))
+                reaction.and(Action::Log(Box::new(LogLine::Operation(held))))
             }
             None => reaction,
         }

@@ -97,21 +97,19 @@ pub type StepsState = Fetched<Vec<Step>>;
 pub type ProgressState = Fetched<ScriptProgress>;
 
 /// The display width of the keys of each key-value list, measured once per data change
-/// so that scrolling a long list never measures all of it.
+/// so that scrolling a long list never measures all of it (at most `KEY_WIDTH_MAX`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct KeyWidths {
-    pub parameters: usize,
-    pub tags: usize,
-    pub sys_tags: usize,
+    pub parameters: u8,
+    pub tags: u8,
+    pub sys_tags: u8,
 }
 
 impl KeyWidths {
     fn of(ticket: &JobTicket) -> KeyWidths {
-        fn widest<'a>(keys: impl Iterator<Item = &'a str>) -> usize {
-            keys.map(|key| text::sanitize(key).width())
-                .max()
-                .unwrap_or(0)
-                .min(KEY_WIDTH_MAX)
+        fn widest<'a>(keys: impl Iterator<Item = &'a str>) -> u8 {
+            let widest = keys.map(|key| text::sanitize(key).width()).max();
+            widest.unwrap_or(0).min(KEY_WIDTH_MAX) as u8
         }
         let keys = |pairs: &[KeyValue]| widest(pairs.iter().map(|kv| &*kv.key));
         match ticket {
@@ -166,11 +164,11 @@ pub struct TicketEntry {
     pub key_widths: KeyWidths,
     /// The data is from the cache of an earlier run: no poll has confirmed it yet.
     pub cached: bool,
-    /// Lowercase ID, label, job or script name, status, creator and kind, for the
-    /// filter.
-    pub(super) search: String,
-    /// Lowercase display name, for sorting by name.
-    pub(super) sort_name: String,
+    /// Lowercase display name (for sorting by name), then ID, the job or script name
+    /// when a label is the display name, status, creator and kind, for the filter.
+    search: String,
+    /// Where the display name ends in `search`.
+    sort_name_len: u32,
     /// Its profile's name, when the dashboard shows several.
     pub profile: Option<Arc<str>>,
 }
@@ -192,7 +190,7 @@ impl TicketEntry {
             key_widths: KeyWidths::default(),
             cached: false,
             search: String::new(),
-            sort_name: String::new(),
+            sort_name_len: 0,
             profile: None,
         };
         entry.reindex();
@@ -252,27 +250,46 @@ impl TicketEntry {
         self.reindex();
     }
 
+    /// What the filter looks in (lowercase, as the screen shows it).
+    pub(super) fn search(&self) -> &str {
+        &self.search
+    }
+
+    /// The display name, lowercase as shown, for sorting by name.
+    pub(super) fn sort_name(&self) -> &str {
+        &self.search[..self.sort_name_len as usize]
+    }
+
     fn reindex(&mut self) {
         let ticket = self.ticket.as_deref();
         let status = ticket.and_then(JobTicket::status);
         let id = self.id.to_string();
+        let labelled_job = match &self.label {
+            Some(_) => ticket.and_then(JobTicket::name),
+            None => None,
+        };
         let fields = [
+            self.name(),
             id.as_str(),
-            self.label.as_deref().unwrap_or(""),
-            ticket.and_then(JobTicket::name).unwrap_or(""),
+            labelled_job.unwrap_or(""),
             status.as_ref().map_or("loading", JobStatus::as_str),
             ticket.and_then(JobTicket::creator).unwrap_or(""),
             // `kind=script` finds the script tickets.
             &format!("kind={}", self.id.kind()),
         ];
         let mut search = String::new();
-        for field in fields {
+        let mut sort_name_len = 0;
+        for (i, field) in fields.into_iter().enumerate() {
             // What the filter sees is what the screen shows.
             search.push_str(&text::sanitize(field).to_lowercase());
+            if i == 0 {
+                sort_name_len = search.len();
+            }
             search.push('\0');
         }
+        search.shrink_to_fit();
         self.search = search;
-        self.sort_name = text::sanitize(self.name()).to_lowercase();
+        self.sort_name_len = u32::try_from(sort_name_len).unwrap_or(0);
     }
 
     /// Replaces the data; says whether it differs on screen from what was there.
@@ -899,4 +916,45 @@ fn sort_counts(counts: &mut [StatusCount]) {
             .cmp(&urgency(b.status.as_ref()))
             .then_with(|| a.status.cmp(&b.status))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coc::{Status, Ticket, TicketKind};
+
+    fn entry(label: Option<&str>) -> TicketEntry {
+        let id = TicketRef::new(TicketKind::Execution, "EX1").unwrap();
+        let mut entry = TicketEntry::new(id, label.map(str::to_string));
+        let mut ticket = Ticket::empty("EX1");
+        ticket.document_name = Some("Rolling Restart".into());
+        ticket.creator = Some("Li.Wei".into());
+        ticket.status = Some(Status::Running);
+        entry.set_ticket(Arc::new(ticket.into()));
+        entry
+    }
+
+    #[test]
+    fn the_display_name_sorts_and_every_field_shown_is_found() {
+        let labelled = entry(Some("Night Backup"));
+        assert_eq!(labelled.sort_name(), "night backup");
+        let plain = entry(None);
+        assert_eq!(plain.sort_name(), "rolling restart");
+        for entry in [&labelled, &plain] {
+            for word in [
+                "rolling restart",
+                "ex1",
+                "running",
+                "li.wei",
+                "kind=execution",
+            ] {
+                assert!(
+                    entry.search().contains(word),
+                    "{word} in {:?}",
+                    entry.search()
+                );
+            }
+        }
+        assert!(labelled.search().contains("night backup"));
+    }
 }

@@ -196,13 +196,13 @@ impl<'a> Place<'a> {
                 ..unused
             },
             SortKey::Name => Place {
-                name: &t.sort_name,
+                name: t.sort_name(),
                 ..unused
             },
             SortKey::Status => Place {
                 rank: u8::from(t.status().is_none()),
                 status: t.status().map(|s| s.as_str().to_string()),
-                name: &t.sort_name,
+                name: t.sort_name(),
                 ..unused
             },
         }

@@ -316,6 +316,7 @@ fn spawn_engine(
         start.operations_to,
     );
     for QueryEntry { name, query, .. } in start.queries {
+        let query = Box::new(query);
         let _ = engine.commands.send(Command::AddQuery { name, query });
     }
     Ok(engine)

@@ -91,7 +91,7 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
             waiter.follow(entry.query.clone(), started_ms);
             let _ = engine.commands.send(Command::AddQuery {
                 name: entry.name,
-                query: entry.query,
+                query: Box::new(entry.query),
             });
         }
         let mut printer = Printer::new(options.format);

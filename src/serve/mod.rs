@@ -162,6 +162,7 @@ pub fn start(listener: TcpListener, profiles: Vec<Profile>) -> std::io::Result<S
             task,
         } = watch::spawn(fetcher, profile.poll, ids);
         for QueryEntry { name, query, .. } in profile.queries {
+            let query = Box::new(query);
             let _ = commands.send(Command::AddQuery { name, query });
         }
         let shared = shared.clone();

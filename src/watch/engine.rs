@@ -25,8 +25,8 @@ use super::{Command, EngineConfig, Fetcher, Reply, ScriptProgress, TicketUpdate,
 use crate::backoff::Backoff;
 use crate::coc::pager::{Cursor, Limits, PageAt, Pager};
 use crate::coc::{
-    ApiError, Interner, JobOperation, JobTicket, Page, ScriptBatch, ScriptStatistics, Step, TicketKind,
-    TicketRef,
+    ApiError, Interner, JobOperation, JobTicket, Page, ScriptBatch, ScriptStatistics, Step,
+    TicketKind, TicketRef,
 };
 use crate::{launch, operate};
 
@@ -242,7 +242,7 @@ impl<F: Fetcher> Engine<F> {
                 }
             }
             Command::FetchDetails(id) => self.request_details(&id),
-            Command::AddQuery { name, query } => self.sweeps.add_query(name, query, now),
+            Command::AddQuery { name, query } => self.sweeps.add_query(name, *query, now),
             Command::Browse {
                 generation,
                 kind,

@@ -270,7 +270,7 @@ mod tests {
         let browse = Command::Browse {
             generation: 7,
             kind: crate::coc::TicketKind::Execution,
-            query,
+            query: Box::new(query),
             page,
         };
         handle.commands.send(browse).unwrap();

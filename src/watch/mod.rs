@@ -283,14 +283,14 @@ pub enum Command {
     /// are added, finished ones stay until they leave the query's window.
     AddQuery {
         name: String,
-        query: TicketQuery,
+        query: Box<TicketQuery>,
     },
     /// One page of one kind's list for the browse view (`generation` comes back with
     /// it).
     Browse {
         generation: u64,
         kind: TicketKind,
-        query: TicketQuery,
+        query: Box<TicketQuery>,
         page: PageAt,
     },
     /// Keep this ticket's details fresh (the open ticket): its steps or batches are

@@ -259,7 +259,7 @@ fn run_engine(
                 .commands
                 .send(Command::AddQuery {
                     name: "q".into(),
-                    query,
+                    query: Box::new(query),
                 })
                 .unwrap();
         }
@@ -484,7 +484,7 @@ proptest::proptest! {
             };
             let mut engine = spawn(Arc::new(client), engine_config, refs(&watched));
             let commands = &engine.commands;
-            commands.send(Command::AddQuery { name: "q".into(), query: TicketQuery::default() }).unwrap();
+            commands.send(Command::AddQuery { name: "q".into(), query: Box::default() }).unwrap();
             commands.send(Command::Follow(Some(r(&watched[0])))).unwrap();
             commands.send(Command::FetchInstances {
                 id: r(&watched[0]),

@@ -277,7 +277,7 @@ fn a_query_finds_new_tickets_and_lets_finished_ones_go_when_they_leave_its_windo
         .commands
         .send(Command::AddQuery {
             name: "lately".into(),
-            query: window,
+            query: Box::new(window),
         })
         .unwrap();
     let updates = collect(&sim, &mut engine, Duration::from_secs(6), |_| false);

@@ -392,12 +392,7 @@ fn run_again_reviews_the_same_run_with_its_parameters_edited_one_by_one() {
     assert_eq!(run.request.version, again.request.version);
     assert_eq!(run.request.targets, again.request.targets);
     assert_eq!(run.request.target_parameter_name.as_deref(), Some("hosts"));
-    let values: Vec<&str> = run
-        .request
-        .parameters
-        .iter()
-        .map(|p| &*p.value)
-        .collect();
+    let values: Vec<&str> = run.request.parameters.iter().map(|p| &*p.value).collect();
     assert_eq!(values, ["apachek", "rollingj"]);
     assert!(app.prompt().is_none());
 }
@@ -428,7 +423,11 @@ fn no_stray_key_starts_a_run_again_and_esc_leaves_the_review() {
             to: None,
             outcome: crate::launch::RunOutcome::Declined,
         };
-        assert_eq!(out.actions, [Action::Log(declined)], "{stray:?}: one line");
+        assert_eq!(
+            out.actions,
+            [Action::Log(Box::new(declined))],
+            "{stray:?}: one line"
+        );
     }
     // A running ticket, or one without a job, is not offered it.
     select_id(&mut app, &id_text(1));
@@ -560,7 +559,10 @@ fn logged(out: &Reaction) -> Vec<&Attempt> {
     out.actions
         .iter()
         .filter_map(|a| match a {
-            Action::Log(LogLine::Operation(attempt)) => Some(attempt),
+            Action::Log(line) => match &**line {
+                LogLine::Operation(attempt) => Some(attempt),
+                LogLine::Run { .. } => None,
+            },
             _ => None,
         })
         .collect()
@@ -606,7 +608,10 @@ fn a_confirmation_left_any_way_but_yes_is_one_declined_line_and_yes_none_here() 
     let quit = ctrl(&mut app, 'c');
     let terminate = attempt("TERMINATE", 1, None, OperationOutcome::Declined);
     let terminate = LogLine::Operation(terminate);
-    assert_eq!(quit.actions, [Action::Log(terminate), Action::Quit]);
+    assert_eq!(
+        quit.actions,
+        [Action::Log(Box::new(terminate)), Action::Quit]
+    );
     assert!(app.leave().is_none(), "logged once");
 }
 
@@ -723,5 +728,5 @@ fn a_declined_run_again_of_a_profiles_ticket_names_the_profile_in_its_line() {
         to: Some(staging()),
         outcome: crate::launch::RunOutcome::Declined,
     };
-    assert_eq!(out.actions, [Action::Log(declined), Action::Quit]);
+    assert_eq!(out.actions, [Action::Log(Box::new(declined)), Action::Quit]);
 }
