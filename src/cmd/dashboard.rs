@@ -410,8 +410,10 @@ fn need_terminal() -> Result<(), Exit> {
 
 /// The heap's arenas the dashboard's threads share: with one per thread, tickets
 /// decoded on one thread and freed on another left 3 to 10 MB more resident at 10,000
-/// tickets (`benches/watch_10k.rs`), for allocations that hardly ever contend.
-const DASHBOARD_ARENAS: i32 = 2;
+/// tickets (`benches/watch_10k.rs`), for allocations that hardly ever contend; one
+/// arena keeps 2 MB less than two, with the same key latency while 10,000 tickets
+/// refresh (`benches/key_latency.rs`) and the same polls a second (`engine_sim`).
+const DASHBOARD_ARENAS: i32 = 1;
 
 /// The runtime the dashboard runs on, once there is a terminal to draw on.
 fn terminal_runtime() -> Result<tokio::runtime::Runtime, Exit> {
