@@ -446,11 +446,13 @@ impl App {
                 return Reaction::redraw(true);
             }
             outcome => {
-                let lines = vec![
-                    fit(&sanitize(&outcome.to_string()), 300).into_owned(),
-                    self.t(Msg::FindItWith(&sanitize(&run.document_id)))
-                        .into_owned(),
-                ];
+                let mut lines = vec![fit(&sanitize(&outcome.to_string()), 300).into_owned()];
+                if let RunOutcome::Unknown(_) = outcome {
+                    lines.push(
+                        self.t(Msg::FindItWith(&sanitize(&run.document_id)))
+                            .into_owned(),
+                    );
+                }
                 self.prompt.notice(title, lines);
                 return Reaction::redraw(true);
             }

@@ -244,6 +244,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         NotSentDeclined => "not sent: declined",
         NotSentReadOnly => "not sent: read-only",
+        NotSentBecause(why) => return format!("not sent: {why}").into(),
         OutcomeUnknownTitle(op) => return format!("{op}: outcome unknown").into(),
         OperationSent { op, sent, outcome } => {
             return format!("{op} sent at {sent}, {outcome}").into();

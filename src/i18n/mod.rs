@@ -311,6 +311,8 @@ pub enum Msg<'a> {
     OutcomeUnknown(&'a str),
     NotSentDeclined,
     NotSentReadOnly,
+    /// Held back before it left; why, in English (as an error's text).
+    NotSentBecause(&'a str),
     OutcomeUnknownTitle(&'a str),
     OperationSent {
         op: &'a str,

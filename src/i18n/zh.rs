@@ -261,6 +261,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         NotSentDeclined => "未发送：已拒绝",
         NotSentReadOnly => "未发送：只读",
+        NotSentBecause(why) => return format!("未发送：{why}").into(),
         OutcomeUnknownTitle(op) => return format!("{op}：结果未知").into(),
         OperationSent { op, sent, outcome } => {
             return format!("{op} 于 {sent} 发送，{outcome}").into();

@@ -789,6 +789,10 @@ fn outcome_text(lang: Lang, outcome: &OperationOutcome) -> String {
         OperationOutcome::Unknown(e) => lang.t(Msg::OutcomeUnknown(&error(e))).into_owned(),
         OperationOutcome::Declined => lang.t(Msg::NotSentDeclined).into_owned(),
         OperationOutcome::ReadOnly => lang.t(Msg::NotSentReadOnly).into_owned(),
+        OperationOutcome::NotSent(why) => {
+            let why = text::sanitize(&why.to_string()).into_owned();
+            lang.t(Msg::NotSentBecause(&why)).into_owned()
+        }
     }
 }
 
