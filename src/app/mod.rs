@@ -42,6 +42,7 @@ use ratatui::style::Color;
 use crate::cache::CachedTicket;
 use crate::coc::{ApiError, JobTicket, Page, TicketRef};
 use crate::config::WatchEntry;
+use crate::custom::CustomCommand;
 use crate::format::Zone;
 use crate::i18n::{Lang, Msg};
 use crate::notify::{Change, NotifyConfig, NotifyOn};
@@ -141,6 +142,8 @@ pub enum Saved {
 pub struct Reloaded {
     pub watch: Vec<WatchEntry>,
     pub notify: NotifyConfig,
+    /// `[[command]]`, their keys checked (`check_command_keys`).
+    pub commands: Vec<CustomCommand>,
 }
 
 /// How the dashboard starts.
@@ -302,6 +305,11 @@ impl App {
     fn reload(&mut self, mut reloaded: Reloaded) -> Reaction {
         self.config_error = None;
         self.alerts.set_rules(reloaded.notify.on.clone());
+        if reloaded.commands != self.settings.commands {
+            // A run already asked for keeps what it was asked with (`Run` is whole).
+            self.keymap = commands::keymap_with(&reloaded.commands).unwrap_or_default();
+            self.settings.commands = std::mem::take(&mut reloaded.commands);
+        }
         // Its engines started with the dashboard: a profile new to the file has none.
         let profiles = self.tickets.profiles();
         let mut new_profiles: Vec<String> = Vec::new();
