@@ -61,7 +61,6 @@ pub use hosts::{HostRow, HostRows, HostsOf, HostsView};
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
 pub use output::{
     OutputLine, OutputNote, OutputView, Position, SaveResult, Viewport, row_starts, skip_columns,
-    words as output_words,
 };
 pub use profiles::{ProfileLook, Profiles};
 pub use reaction::{Action, LogLine, Reaction, WatchChange};

@@ -264,6 +264,8 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnHosts => "HOSTS",
         ColumnThen => "THEN",
         ColumnHostsAre => "HOSTS ARE",
+        ColumnOutput => "OUTPUT",
+        Rotation(strategy) => return strategy.to_string().into(),
         HostCount { count, status } => {
             let status = status.map_or("unknown", JobStatus::as_str);
             return format!("{count} {status}").into();
@@ -364,6 +366,30 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         CommandCannotStart { name, why } => return format!("{name} cannot start: {why}").into(),
         NoOutput => "(no output)",
+        OutputOfStep(step) => return format!(" · step {step}").into(),
+        OutputOfBatch(index) => return format!(" · batch {index}").into(),
+        OutputLines(n) => return format!("{n} lines").into(),
+        OutputEmpty => "no output",
+        LineOf { line, total } => return format!("line {line} of {total}").into(),
+        Wrapped => "wrapped",
+        AtColumn(n) => return format!("column {n}").into(),
+        SaveAs => "save to ",
+        OverwriteQuestion(path) => {
+            return format!("{path} exists: overwrite it? y replaces, any other key keeps it")
+                .into();
+        }
+        OutputNotSaved { path, why } => return format!("not saved ({path}): {why}").into(),
+        NoFileName => "no file name: not saved",
+        NotFound(query) => return format!("\"{query}\" not found").into(),
+        MatchOf {
+            query,
+            at,
+            total,
+            capped,
+        } => {
+            let capped = if capped { " (the first ones)" } else { "" };
+            return format!("\"{query}\" match {at} of {total}{capped}").into();
+        }
         EarlierLines(n) => return format!("… {n} earlier lines").into(),
         NoValueHere(placeholder) => {
             return format!("Not run: no {{{placeholder}}} at the cursor.").into();

@@ -155,9 +155,15 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
                 (Msg::ColumnMessage, 0),
             ],
         ),
-        HostRows::Script(_) => format!(
-            "{:<12} {:<20} {:<15} {:<6} OUTPUT",
-            "STATUS", "HOST", "IP", "TOOK"
+        HostRows::Script(_) => heading(
+            lang,
+            &[
+                (Msg::ColumnStatus, 12),
+                (Msg::ColumnHost, 20),
+                (Msg::ColumnIp, 15),
+                (Msg::ColumnTook, 6),
+                (Msg::ColumnOutput, 0),
+            ],
         ),
     };
     buf.set_line(
@@ -891,7 +897,13 @@ fn batch_line<'a>(
 ) -> Line<'a> {
     let index = batch.batch_index.map_or("-".into(), |i| i.to_string());
     let hosts = batch.total_instances.map_or("-".into(), |n| n.to_string());
-    let then = text::cell(batch.rotation_strategy.as_deref().unwrap_or("-"), 9);
+    let then = match &batch.rotation_strategy {
+        Some(strategy) => lang
+            .t(Msg::Rotation(&text::sanitize(strategy)))
+            .into_owned(),
+        None => "-".into(),
+    };
+    let then = text::fit(&then, 9);
     let marker = if current { "▸ " } else { "  " };
     let mut spans = vec![Span::raw(format!(
         "{marker}{index:<7} {hosts:<7} {} ",
