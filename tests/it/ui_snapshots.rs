@@ -980,6 +980,24 @@ fn list_with_script_tickets_beside_executions() {
     insta::assert_snapshot!(text);
 }
 
+/// Script tickets make the header long: at 80 columns every status keeps its count
+/// (the words give way first), in each language.
+#[test]
+fn the_header_keeps_every_status_count_at_80_columns_with_script_tickets() {
+    let glyphs = ["✖", "⏱", "▶", "◌", "…", "⏸", "⊘", "✔", "?", "·", "↺"];
+    for lang in [Lang::En, Lang::Zh] {
+        let text = screen(&resized(with_scripts_in(lang), 80, 24), 80, 24);
+        let header = text.lines().next().unwrap();
+        let words: Vec<&str> = header.split_whitespace().collect();
+        let counts: Vec<u32> = words
+            .windows(2)
+            .filter(|pair| glyphs.contains(&pair[0]))
+            .filter_map(|pair| pair[1].trim_end_matches('"').parse().ok())
+            .collect();
+        assert_eq!(counts, [1; 7], "a count per status, 7 tickets\n{header}");
+    }
+}
+
 #[test]
 fn a_script_ticket_opened_with_its_batches_loading_then_loaded() {
     let app = script_opened(Lang::En, '1');
