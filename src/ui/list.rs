@@ -383,6 +383,25 @@ mod tests {
         }
     }
 
+    /// As usual the status column fits every known status of either kind, glyph and
+    /// name, in each language: none is cut (`▶ PROCESSING` is the widest).
+    #[test]
+    fn the_usual_status_column_fits_every_known_status() {
+        use crate::coc::{JobStatus, ScriptStatus, Status};
+        use crate::i18n::Lang;
+        let statuses = Status::KNOWN
+            .into_iter()
+            .map(JobStatus::Execution)
+            .chain(ScriptStatus::KNOWN.into_iter().map(JobStatus::Script));
+        for status in statuses {
+            for lang in [Lang::En, Lang::Zh] {
+                let label = crate::ui::status_text(lang, &status);
+                let width = usize::from(Column::Status.usual_width());
+                assert!(label.width() <= width, "{label:?} in {width} columns");
+            }
+        }
+    }
+
     #[test]
     fn configured_columns_keep_their_order_and_widths_and_tags_go_first() {
         let columns = chosen(&["tags:30", "name:20", "status", "id"]);
@@ -390,7 +409,7 @@ mod tests {
         let cells: Vec<_> = wide.iter().collect();
         assert_eq!(cells[0], (Column::Tags, 2, 30));
         assert_eq!((cells[1].0, cells[1].1), (Column::Name, 33));
-        assert_eq!(cells[2].2, 11);
+        assert_eq!(cells[2].2, Column::Status.usual_width());
         assert_eq!(
             shown(70, &columns),
             [Column::Name, Column::Status, Column::Id],
