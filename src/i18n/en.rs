@@ -197,13 +197,13 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         FieldScript => "Script",
         FieldTicket => "Ticket",
         FieldBatch => "Batch",
+        FieldHosts => "Hosts",
         FieldRuns => "Runs",
         FieldCreated => "Created",
         ScriptVersion { version, script_id } => {
             return format!("  version {version}  script ID {script_id}").into();
         }
         BatchOf(n) => return format!(" of {n}").into(),
-        HostsAre(counts) => return format!("  hosts: {counts}").into(),
         InAll(n) => return format!(" ({n} in all)").into(),
         TimeoutSeconds(s) => return format!("timeout {s}s").into(),
         SuccessRate(rate) => return format!("success rate {rate}%").into(),

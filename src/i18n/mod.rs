@@ -262,6 +262,8 @@ pub enum Msg<'a> {
     FieldScript,
     FieldTicket,
     FieldBatch,
+    /// A script ticket's hosts per status.
+    FieldHosts,
     FieldRuns,
     FieldCreated,
     ScriptVersion {
@@ -269,7 +271,6 @@ pub enum Msg<'a> {
         script_id: &'a str,
     },
     BatchOf(usize),
-    HostsAre(&'a str),
     InAll(String),
     TimeoutSeconds(String),
     SuccessRate(String),
@@ -694,7 +695,7 @@ mod tests {
                 script_id: "S1",
             },
             Msg::BatchOf(3),
-            Msg::HostsAre("1"),
+            Msg::FieldHosts,
             Msg::InAll("4".into()),
             Msg::TimeoutSeconds("60".into()),
             Msg::SuccessRate("100".into()),

@@ -219,13 +219,13 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         FieldScript => "脚本",
         FieldTicket => "工单",
         FieldBatch => "批次",
+        FieldHosts => "主机",
         FieldRuns => "执行方式",
         FieldCreated => "创建时间",
         ScriptVersion { version, script_id } => {
             return format!("  版本 {version}  脚本 ID {script_id}").into();
         }
         BatchOf(n) => return format!(" / 共 {n} 批").into(),
-        HostsAre(counts) => return format!("  主机：{counts}").into(),
         InAll(n) => return format!("（共 {n} 台）").into(),
         TimeoutSeconds(s) => return format!("超时 {s} 秒").into(),
         SuccessRate(rate) => return format!("成功率 {rate}%").into(),

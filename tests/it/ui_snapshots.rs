@@ -1011,6 +1011,18 @@ fn a_script_ticket_opened_with_its_batches_loading_then_loaded() {
     insta::assert_snapshot!("batches_tab_loaded", screen(&app, 80, 24));
 }
 
+/// The hosts per status of a script ticket are in its detail whole, down to the total,
+/// at 80 columns, in each language.
+#[test]
+fn a_script_tickets_host_counts_are_not_cut_at_80_columns() {
+    for (lang, total) in [(Lang::En, "(10 in all)"), (Lang::Zh, "（共 10 台）")] {
+        let mut app = script_opened(lang, '2');
+        progress_arrives(&mut app);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains(total), "{text}");
+    }
+}
+
 #[test]
 fn a_batchs_hosts_failed_first_and_a_hosts_output_sanitised() {
     let mut app = script_opened(Lang::En, '2');
