@@ -11,14 +11,14 @@ use ratatui::style::Color;
 
 use coctop::app::{Action, App, AppInit, Message, UiSettings, update};
 use coctop::coc::{
-    ApiError, ExecutionType, JobTicket, KeyValue, RawJson, ScriptBatch, ScriptStatus, ScriptTicket,
-    Status, Step, Target, Targets, Ticket, TicketRef,
+    ApiError, ExecutionType, JobTicket, KeyValue, RawJson, ScriptBatch, ScriptOperation,
+    ScriptStatus, ScriptTicket, Status, Step, Target, Targets, Ticket, TicketKind, TicketRef,
 };
 use coctop::config::WatchEntry;
 use coctop::config::look::ColumnChoice;
 use coctop::config::look::{Role, ThemeName};
 use coctop::format::Zone;
-use coctop::i18n::Lang;
+use coctop::i18n::{Lang, Msg};
 use coctop::watch::{Command, Reply, ScriptProgress, TicketUpdate, Update};
 
 /// 2025-07-01 14:00:00 UTC.
@@ -1062,6 +1062,22 @@ fn script_ticket_operations_as_its_status_allows_and_their_confirmation() {
     insta::assert_snapshot!("script_actions_menu", text);
     key(&mut app, KeyCode::Enter);
     insta::assert_snapshot!("pause_order_confirmation", screen(&app, 80, 24));
+    let cancel = script_cancel_being_confirmed(Lang::En);
+    let text = screen(&cancel, 80, 24);
+    assert!(
+        text.contains("CANCEL_ORDER script/JS2025070112000002000001"),
+        "{text}"
+    );
+    insta::assert_snapshot!("cancel_order_confirmation", text);
+}
+
+/// CANCEL_ORDER chosen in the running script ticket's `x` menu, its word half typed.
+fn script_cancel_being_confirmed(lang: Lang) -> App {
+    let mut app = script_opened(lang, '1');
+    keys(&mut app, "xj");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "canc");
+    app
 }
 
 /// Every screen of the dashboard, by name, in `lang` at 80x24.
@@ -1114,6 +1130,8 @@ fn every_screen(lang: Lang) -> Vec<(&'static str, String)> {
     screens.push(("script_menu", at_80x24(&script_menu)));
     key(&mut script_menu, KeyCode::Enter);
     screens.push(("script_confirmation", at_80x24(&script_menu)));
+    let cancel = script_cancel_being_confirmed(lang);
+    screens.push(("script_cancel_confirmation", at_80x24(&cancel)));
     screens
 }
 
@@ -1230,7 +1248,15 @@ fn no_english_word_of_the_dashboard_is_left_in_chinese() {
         "sends",
         "cancels",
     ];
+    // The word a confirmation asks for is typed as it is, in any language.
+    let op = Lang::Zh.t(Msg::ScriptOperation(ScriptOperation::CancelOrder));
+    let type_cancel = Lang::Zh.t(Msg::TypeToConfirm {
+        word: "cancel",
+        kind: TicketKind::Script,
+        op: &op,
+    });
     for (name, text) in every_screen(Lang::Zh) {
+        let text = text.replace(&*type_cancel, "");
         let words: Vec<&str> = text
             .split(|c: char| !c.is_ascii_alphabetic())
             .filter(|w| !w.is_empty())
