@@ -138,7 +138,7 @@ impl Column {
     /// Its width unless the config gives one.
     pub fn usual_width(self) -> u16 {
         match self {
-            Column::Status => 12,
+            Column::Status => 11,
             Column::Name => 12,
             Column::Profile => 10,
             Column::Id => 24,
