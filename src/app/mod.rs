@@ -40,7 +40,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Color;
 
 use crate::cache::CachedTicket;
-use crate::coc::{ApiError, JobTicket, Page, TicketRef};
+use crate::coc::{ApiError, JobTicket, Page, TicketKind, TicketRef};
 use crate::config::WatchEntry;
 use crate::custom::CustomCommand;
 use crate::format::Zone;
@@ -519,6 +519,12 @@ impl App {
             Only::Always => true,
             Only::Filtered => !self.filter.is_empty(),
             Only::DetailsTab => self.tab().is_details(),
+            Only::TabAt(n) => {
+                let kind = self
+                    .shown_id()
+                    .map_or(TicketKind::Execution, TicketRef::kind);
+                n < Tab::of(kind).len()
+            }
             Only::YesAnswer | Only::TypedAnswer => match self.prompt.current() {
                 Some(Prompt::Confirm { operation, .. }) => {
                     crate::operate::typed_word(*operation).is_some() == (only == Only::TypedAnswer)
@@ -676,7 +682,7 @@ impl App {
     pub fn tab(&self) -> Tab {
         let kind = self
             .shown_id()
-            .map_or(crate::coc::TicketKind::Execution, TicketRef::kind);
+            .map_or(TicketKind::Execution, TicketRef::kind);
         self.detail.tab(kind)
     }
 

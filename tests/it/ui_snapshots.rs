@@ -1004,6 +1004,8 @@ fn a_script_ticket_opened_with_its_batches_loading_then_loaded() {
     let text = screen(&app, 80, 24);
     assert!(text.contains("clean-logs"), "{text}");
     assert!(text.contains("清理完成，请检查磁盘"), "{text}");
+    // Three tabs: the footer offers the keys that open one, no more.
+    assert!(text.contains("Tab/1-3 tabs"), "{text}");
     insta::assert_snapshot!("script_ticket_parameters", text);
     let mut app = script_opened(Lang::En, '2');
     insta::assert_snapshot!("batches_tab_loading", screen(&app, 80, 24));
