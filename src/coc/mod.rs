@@ -21,7 +21,7 @@ pub use documents::{
     DocumentDetail, DocumentParameter, DocumentQuery, DocumentSummary, DocumentVersion,
     ExecuteDocumentRequest,
 };
-pub use error::{ApiError, ErrorKind};
+pub use error::{ApiError, ErrorKind, HeldBack};
 pub use intern::Interner;
 pub use job::{JobOperation, JobStatus, JobTicket};
 pub use model::{
