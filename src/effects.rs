@@ -11,7 +11,9 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Message, Reloaded, Run, RunEnded, SaveResult, Saved, WatchChange};
+use crate::app::{
+    App, Message, Reloaded, Run, RunEnded, SaveResult, Saved, WatchChange, check_command_keys,
+};
 use crate::cache::{self, CachedTicket};
 use crate::config::edit::LastRead;
 use crate::config::reload::{FileWatch, RELOAD_INTERVAL, Scope};
@@ -240,11 +242,16 @@ async fn follow_config(
         let reloaded = result
             .map_err(|error| error.to_string())
             .and_then(|(file, text)| Ok((scope.view(file)?, text)))
+            .and_then(|(config, text)| {
+                check_command_keys(&config).map_err(|error| error.to_string())?;
+                Ok((config, text))
+            })
             .map(|(config, text)| {
                 last_read.set(text);
                 Reloaded {
                     watch: config.watch,
                     notify: config.notify,
+                    commands: config.commands.into_iter().map(|c| c.command).collect(),
                 }
             });
         if let Err(error) = &reloaded {

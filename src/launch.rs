@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 
 use crate::coc::{
     ApiError, DocumentDetail, DocumentSummary, ErrorKind, ExecuteBatch, ExecuteDocumentRequest,
-    ExecuteParam, KeyValue, RawJson, ScriptExecuteRequest, Target, TargetInstance, Targets, Ticket,
+    ExecuteParam, HeldBack, KeyValue, RawJson, ScriptExecuteRequest, Target, TargetInstance,
+    Targets, Ticket,
     script::{ROTATION_CONTINUE, ScriptParam},
 };
 use crate::text;
@@ -348,6 +349,8 @@ pub enum RunOutcome {
     Unknown(ApiError),
     Declined,
     ReadOnly,
+    /// Never sent: held back.
+    NotSent(HeldBack),
 }
 
 impl RunOutcome {
@@ -355,6 +358,7 @@ impl RunOutcome {
         match result {
             Ok(id) => RunOutcome::Started(id),
             Err(ApiError::ReadOnly) => RunOutcome::ReadOnly,
+            Err(ApiError::NotSent(why)) => RunOutcome::NotSent(why),
             Err(e) if outcome_unknown(&e) => RunOutcome::Unknown(e),
             Err(e) => RunOutcome::Refused(e),
         }
@@ -379,6 +383,7 @@ impl fmt::Display for RunOutcome {
             ),
             RunOutcome::Declined => f.write_str("not sent: declined"),
             RunOutcome::ReadOnly => f.write_str("not sent: read-only"),
+            RunOutcome::NotSent(why) => write!(f, "not sent: {why}"),
         }
     }
 }
@@ -536,6 +541,20 @@ mod tests {
         assert_eq!(
             RunOutcome::of(Err(ApiError::ReadOnly)),
             RunOutcome::ReadOnly
+        );
+        // Held back (after a 401, the dashboard ending): never "refused", never
+        // "may have started".
+        let held = RunOutcome::of(Err(ApiError::NotSent(HeldBack::CredentialsRefused(
+            Box::new(http(401)),
+        ))));
+        assert_eq!(
+            held.to_string(),
+            "not sent: the credentials were refused earlier (HTTP 401)"
+        );
+        let ended = RunOutcome::of(Err(ApiError::NotSent(HeldBack::Ended)));
+        assert_eq!(
+            ended.to_string(),
+            "not sent: coctop ended before it was sent"
         );
     }
 }

@@ -5,8 +5,8 @@
 //! script tickets) and the dashboard.
 
 use crate::coc::{
-    ApiError, ErrorKind, ExecutionType, JobOperation, JobTicket, Operation, ScriptOperation,
-    ScriptStatus, Status, TicketKind, TicketRef,
+    ApiError, ErrorKind, ExecutionType, HeldBack, JobOperation, JobTicket, Operation,
+    ScriptOperation, ScriptStatus, Status, TicketKind, TicketRef,
 };
 use crate::text;
 
@@ -238,6 +238,8 @@ pub enum OperationOutcome {
     Declined,
     /// Never sent: read-only.
     ReadOnly,
+    /// Never sent: held back.
+    NotSent(HeldBack),
 }
 
 impl OperationOutcome {
@@ -247,6 +249,7 @@ impl OperationOutcome {
             Ok(()) => OperationOutcome::Accepted,
             // Stopped where requests leave: never sent.
             Err(ApiError::ReadOnly) => OperationOutcome::ReadOnly,
+            Err(ApiError::NotSent(why)) => OperationOutcome::NotSent(why.clone()),
             Err(e) if outcome_unknown(e) => OperationOutcome::Unknown(e.clone()),
             Err(e) => OperationOutcome::Refused(e.clone()),
         }
@@ -262,6 +265,7 @@ impl OperationOutcome {
             ),
             OperationOutcome::Declined => "not sent: declined".into(),
             OperationOutcome::ReadOnly => "not sent: read-only".into(),
+            OperationOutcome::NotSent(why) => format!("not sent: {why}"),
         }
     }
 }

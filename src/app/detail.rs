@@ -8,7 +8,7 @@ use crate::coc::{
     JobTicket, KeyValue, RawJson, ScriptBatch, ScriptStatistics, Status, Step, Target, Targets,
     Ticket, TicketKind, TicketRef,
 };
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 
 use super::hosts::HostsView;
 use super::keys::Intent;
@@ -164,12 +164,14 @@ impl Detail {
 
     /// The pane's keys: scrolling its tab or its hosts, the tabs, a step's hosts, and
     /// in the hosts view `r` and `Esc`. `entry` is the ticket shown, `pane` the size of
-    /// its tab on screen. `None`: not a key of the pane.
+    /// its tab on screen, `lang` the dashboard's (a host's output is told in it).
+    /// `None`: not a key of the pane.
     pub fn on_intent(
         &mut self,
         intent: Intent,
         entry: Option<&TicketEntry>,
         pane: Pane,
+        lang: Lang,
     ) -> Option<Reaction> {
         let rows = pane.rows;
         let kind = entry.map_or(TicketKind::Execution, TicketEntry::kind);
@@ -196,7 +198,7 @@ impl Detail {
                 Reaction::redraw(true)
             }
             (Intent::Open, Some(hosts)) => {
-                self.output = Some(hosts.selected_output()?);
+                self.output = Some(hosts.selected_output(lang)?);
                 Reaction::redraw(true)
             }
             (Intent::Open, None) => self.open_hosts(entry?, pane)?,

@@ -6,8 +6,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::coc::{ApiError, Instance, Page, ScriptHost, TicketRef};
+use crate::coc::{ApiError, Instance, JobStatus, Page, ScriptHost, TicketRef};
 use crate::hosts;
+use crate::i18n::{Lang, Msg};
 use crate::watch::{Command, Limits, PageAt, Pager, marker_after};
 
 use super::output::OutputView;
@@ -327,14 +328,14 @@ impl HostsView {
     }
 
     /// The pager on the output of the host at the cursor (of a step or of a batch).
-    pub fn selected_output(&self) -> Option<OutputView> {
+    pub fn selected_output(&self, lang: Lang) -> Option<OutputView> {
         let (name, ip, status, output, key) = match &self.rows {
             HostRows::Instances(rows) => {
                 let host = rows.get(self.scroll)?;
                 (
                     hosts::host(host),
                     hosts::ip(host),
-                    host.status.as_ref().map(|s| s.label()),
+                    host.status.clone().map(JobStatus::Execution),
                     host.message.as_deref(),
                     hosts::key(host).map(str::to_string),
                 )
@@ -345,7 +346,7 @@ impl HostsView {
                 (
                     crate::text::sanitize(name).into_owned(),
                     host.ip(),
-                    host.status.as_ref().map(|s| s.label()),
+                    host.status.clone().map(JobStatus::Script),
                     host.message.as_deref(),
                     host.key().map(|k| k.into_owned()),
                 )
@@ -357,16 +358,16 @@ impl HostsView {
         }
         match &self.of {
             HostsOf::Step { name, .. } => {
-                title.push_str(&format!(" · step {}", crate::text::sanitize(name)));
+                title.push_str(&lang.t(Msg::OutputOfStep(&crate::text::sanitize(name))));
             }
-            HostsOf::Batch { index } => title.push_str(&format!(" · batch {index}")),
+            HostsOf::Batch { index } => title.push_str(&lang.t(Msg::OutputOfBatch(*index))),
         }
         if let Some(status) = status {
-            title.push_str(&format!(" · {status}"));
+            title.push_str(&format!(" · {}", lang.t(Msg::from(&status))));
         }
         let raw: Arc<str> = output.unwrap_or_default().into();
         let file = format!("{}-{name}.log", self.id.id());
-        Some(OutputView::new(title, raw, &file).from_origin(key))
+        Some(OutputView::new(title, raw, &file, lang).from_origin(key))
     }
 
     /// `r` after a failed page: ask again.

@@ -95,8 +95,9 @@ fn dispatch(app: &mut App, focus: Focus, intent: Intent, typed: Option<char>) ->
             }
         }
         (Focus::Ticket | Focus::Hosts, _) => {
+            let lang = app.lang();
             let entry = app.detail.open_id().and_then(|id| app.tickets.get(id));
-            match app.detail.on_intent(intent, entry, pane(app)) {
+            match app.detail.on_intent(intent, entry, pane(app), lang) {
                 Some(reaction) => reaction,
                 None => app.on_view_intent(intent),
             }

@@ -277,6 +277,8 @@ pub enum Only {
     Filtered,
     /// The Steps tab (an execution) or the Batches tab (a script ticket) is shown.
     DetailsTab,
+    /// The shown ticket has a tab at this place (a script ticket has fewer).
+    TabAt(usize),
     /// The open confirmation is answered with `y`.
     YesAnswer,
     /// The open confirmation is answered with a word typed, then Enter.
@@ -371,13 +373,14 @@ const SCROLLED: Focuses = VIEWS.and(Output);
 const PAGER: Focuses = Focuses::of(&[Output]);
 
 const fn tab_row(key: &'static [Key], n: usize) -> Binding {
-    row(
+    let row = row(
         VIEWS,
         key,
         I::ToTab(n),
         hint_in(Msg::HintTabs, ZOOMED),
         TABS,
-    )
+    );
+    only(row, Only::TabAt(n))
 }
 
 /// The keys of the dashboard, in the order the footer and the help list them.

@@ -40,8 +40,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Color;
 
 use crate::cache::CachedTicket;
-use crate::coc::{ApiError, JobTicket, Page, TicketRef};
+use crate::coc::{ApiError, JobTicket, Page, TicketKind, TicketRef};
 use crate::config::WatchEntry;
+use crate::custom::CustomCommand;
 use crate::format::Zone;
 use crate::i18n::{Lang, Msg};
 use crate::notify::{Change, NotifyConfig, NotifyOn};
@@ -60,7 +61,6 @@ pub use hosts::{HostRow, HostRows, HostsOf, HostsView};
 pub use keys::{Binding, Conflict, Focus, Focuses, Hint, Intent, Key, Keymap, Motion, Only};
 pub use output::{
     OutputLine, OutputNote, OutputView, Position, SaveResult, Viewport, row_starts, skip_columns,
-    words as output_words,
 };
 pub use profiles::{ProfileLook, Profiles};
 pub use reaction::{Action, LogLine, Reaction, WatchChange};
@@ -141,6 +141,8 @@ pub enum Saved {
 pub struct Reloaded {
     pub watch: Vec<WatchEntry>,
     pub notify: NotifyConfig,
+    /// `[[command]]`, their keys checked (`check_command_keys`).
+    pub commands: Vec<CustomCommand>,
 }
 
 /// How the dashboard starts.
@@ -302,6 +304,11 @@ impl App {
     fn reload(&mut self, mut reloaded: Reloaded) -> Reaction {
         self.config_error = None;
         self.alerts.set_rules(reloaded.notify.on.clone());
+        if reloaded.commands != self.settings.commands {
+            // A run already asked for keeps what it was asked with (`Run` is whole).
+            self.keymap = commands::keymap_with(&reloaded.commands).unwrap_or_default();
+            self.settings.commands = std::mem::take(&mut reloaded.commands);
+        }
         // Its engines started with the dashboard: a profile new to the file has none.
         let profiles = self.tickets.profiles();
         let mut new_profiles: Vec<String> = Vec::new();
@@ -512,6 +519,12 @@ impl App {
             Only::Always => true,
             Only::Filtered => !self.filter.is_empty(),
             Only::DetailsTab => self.tab().is_details(),
+            Only::TabAt(n) => {
+                let kind = self
+                    .shown_id()
+                    .map_or(TicketKind::Execution, TicketRef::kind);
+                n < Tab::of(kind).len()
+            }
             Only::YesAnswer | Only::TypedAnswer => match self.prompt.current() {
                 Some(Prompt::Confirm { operation, .. }) => {
                     crate::operate::typed_word(*operation).is_some() == (only == Only::TypedAnswer)
@@ -669,7 +682,7 @@ impl App {
     pub fn tab(&self) -> Tab {
         let kind = self
             .shown_id()
-            .map_or(crate::coc::TicketKind::Execution, TicketRef::kind);
+            .map_or(TicketKind::Execution, TicketRef::kind);
         self.detail.tab(kind)
     }
 

@@ -12,26 +12,8 @@ use std::sync::Arc;
 use unicode_width::UnicodeWidthChar;
 
 use super::keys::{Intent, Motion};
+use crate::i18n::{Lang, Msg};
 use crate::text;
-
-/// The words the pager shows (one place, for the message catalogue).
-pub mod words {
-    pub const NO_OUTPUT: &str = "no output";
-    pub const SEARCH: &str = "/";
-    pub const SAVE_AS: &str = "save to ";
-    pub const EXISTS: &str = "exists: overwrite it? y replaces, any other key keeps it";
-    pub const NOT_FOUND: &str = "not found";
-    pub const NOT_SAVED: &str = "not saved";
-    pub const SAVED_TO: &str = "saved to";
-    pub const NO_PATH: &str = "no file name: not saved";
-    pub const WRAPPED: &str = "wrapped";
-    pub const MATCH: &str = "match";
-    pub const OF: &str = "of";
-    pub const MATCHES_CAPPED: &str = "(the first ones)";
-    pub const LINES: &str = "lines";
-    pub const LINE: &str = "line";
-    pub const COLUMN: &str = "column";
-}
 
 /// A tab stop every this many columns.
 const TAB_WIDTH: usize = 8;
@@ -221,13 +203,17 @@ pub struct OutputView {
     suggested_name: String,
     /// What it was opened from (a host's key), for the way back.
     origin: Option<String>,
+    /// The language its lines and notes are told in.
+    lang: Lang,
 }
 
 impl OutputView {
-    /// A pager on `raw` (server text, drawn only sanitised) titled `title`; `w`
-    /// offers to save it as `suggested_name` (made safe for a file name here).
-    pub fn new(title: String, raw: Arc<str>, suggested_name: &str) -> OutputView {
+    /// A pager on `raw` (server text, drawn only sanitised) titled `title`, told in
+    /// `lang`; `w` offers to save it as `suggested_name` (made safe for a file name
+    /// here).
+    pub fn new(title: String, raw: Arc<str>, suggested_name: &str, lang: Lang) -> OutputView {
         OutputView {
+            lang,
             title,
             display: Display::of(&raw),
             raw,
@@ -254,6 +240,10 @@ impl OutputView {
 
     pub fn title(&self) -> &str {
         &self.title
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     pub fn raw(&self) -> &str {
@@ -319,22 +309,16 @@ impl OutputView {
     pub fn search_status(&self) -> Option<String> {
         let search = self.search.as_ref()?;
         let query = text::sanitize(&search.query);
-        Some(match (search.current, search.matches.len()) {
-            (_, 0) => format!("\"{query}\" {}", words::NOT_FOUND),
-            (current, total) => {
-                let at = current.map_or(0, |c| c + 1);
-                let capped = if search.capped {
-                    format!(" {}", words::MATCHES_CAPPED)
-                } else {
-                    String::new()
-                };
-                format!(
-                    "\"{query}\" {} {at} {} {total}{capped}",
-                    words::MATCH,
-                    words::OF
-                )
-            }
-        })
+        let status = match (search.current, search.matches.len()) {
+            (_, 0) => self.lang.t(Msg::NotFound(&query)),
+            (current, total) => self.lang.t(Msg::MatchOf {
+                query: &query,
+                at: current.map_or(0, |c| c + 1),
+                total,
+                capped: search.capped,
+            }),
+        };
+        Some(status.into_owned())
     }
 
     /// A key routed to the pager (`typed`: the character of `Intent::Type`), with the
@@ -387,7 +371,7 @@ impl OutputView {
             (_, Intent::Accept) => match self.line.take() {
                 Some(OutputLine::Search(query)) => self.run_search(query, view),
                 Some(OutputLine::SavePath(path)) if path.trim().is_empty() => {
-                    self.say(words::NO_PATH.into(), true);
+                    self.say(self.lang.t(Msg::NoFileName).into_owned(), true);
                 }
                 Some(OutputLine::SavePath(path)) => return self.save(PathBuf::from(path), false),
                 Some(OutputLine::Overwrite(path)) => return self.save(path, true),
@@ -417,12 +401,19 @@ impl OutputView {
     pub fn saved(&mut self, path: PathBuf, result: SaveResult) {
         let shown = text::sanitize(&path.display().to_string()).into_owned();
         match result {
-            SaveResult::Saved => self.say(format!("{} {shown}", words::SAVED_TO), false),
+            SaveResult::Saved => {
+                let saved = self.lang.t(Msg::SavedTo(&shown)).into_owned();
+                self.say(saved, false);
+            }
             SaveResult::Exists => self.line = Some(OutputLine::Overwrite(path)),
-            SaveResult::Failed(why) => self.say(
-                format!("{} ({shown}): {}", words::NOT_SAVED, text::sanitize(&why)),
-                true,
-            ),
+            SaveResult::Failed(why) => {
+                let why = text::sanitize(&why);
+                let failed = self.lang.t(Msg::OutputNotSaved {
+                    path: &shown,
+                    why: &why,
+                });
+                self.say(failed.into_owned(), true);
+            }
         }
     }
 
@@ -639,7 +630,7 @@ mod tests {
     };
 
     fn view_of(raw: &str) -> OutputView {
-        OutputView::new("web-01".into(), raw.into(), "EX1-web-01.log")
+        OutputView::new("web-01".into(), raw.into(), "EX1-web-01.log", Lang::En)
     }
 
     fn numbered(lines: usize) -> String {

@@ -32,8 +32,9 @@ impl App {
             Intent::NextTab | Intent::PrevTab | Intent::ToTab(_) => {
                 let shown = self.shown_id().and_then(|id| self.tickets.get(id)).cloned();
                 let shown = shown.or_else(|| self.browse.selected().cloned());
+                let lang = self.lang();
                 self.detail
-                    .on_intent(intent, shown.as_ref(), Pane::default())
+                    .on_intent(intent, shown.as_ref(), Pane::default(), lang)
                     .unwrap_or_default()
             }
             Intent::Filter => {
@@ -446,11 +447,13 @@ impl App {
                 return Reaction::redraw(true);
             }
             outcome => {
-                let lines = vec![
-                    fit(&sanitize(&outcome.to_string()), 300).into_owned(),
-                    self.t(Msg::FindItWith(&sanitize(&run.document_id)))
-                        .into_owned(),
-                ];
+                let mut lines = vec![fit(&sanitize(&outcome.to_string()), 300).into_owned()];
+                if let RunOutcome::Unknown(_) = outcome {
+                    lines.push(
+                        self.t(Msg::FindItWith(&sanitize(&run.document_id)))
+                            .into_owned(),
+                    );
+                }
                 self.prompt.notice(title, lines);
                 return Reaction::redraw(true);
             }
@@ -578,13 +581,14 @@ impl App {
 
     /// The wheel over the detail pane: the shown ticket's tab (or hosts) scrolls.
     pub(super) fn scroll_pane(&mut self, motion: Motion, pane: Pane) -> Reaction {
+        let lang = self.lang();
         let entry = match self.detail.open_id() {
             Some(id) => self.tickets.get(id),
             None if self.browse.is_open() => self.browse.selected(),
             None => self.list.selected_id().and_then(|id| self.tickets.get(id)),
         };
         self.detail
-            .on_intent(Intent::Move(motion), entry, pane)
+            .on_intent(Intent::Move(motion), entry, pane, lang)
             .unwrap_or_default()
     }
 }

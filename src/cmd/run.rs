@@ -119,6 +119,10 @@ pub fn run(globals: &Globals, options: &RunOptions) -> Exit {
             }
             Exit::Fetch
         }
+        RunOutcome::NotSent(why) => {
+            report(&format!("{what}: {outcome}"));
+            Exit::from(&ApiError::NotSent(why.clone()))
+        }
         RunOutcome::ReadOnly => usage_error(&format!("{what}: {outcome}")),
         RunOutcome::Declined => Exit::Usage,
     }

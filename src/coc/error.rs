@@ -72,6 +72,21 @@ pub enum ApiError {
     /// A write (an operation) refused where requests leave: coctop runs read-only.
     #[error("blocked by read-only: nothing was sent")]
     ReadOnly,
+    /// A write held back before it left.
+    #[error("not sent: {0}")]
+    NotSent(HeldBack),
+}
+
+/// Why a write never left.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HeldBack {
+    /// The service had already refused these credentials: every refused signature
+    /// counts towards locking the key.
+    #[error("the credentials were refused earlier ({0})")]
+    CredentialsRefused(Box<ApiError>),
+    /// Still waiting for its turn when coctop ended.
+    #[error("coctop ended before it was sent")]
+    Ended,
 }
 
 /// Coarse classes that decide retries, engine behaviour and exit codes.
@@ -112,7 +127,9 @@ impl ApiError {
             | ApiError::Credentials(_)
             | ApiError::ProfileStopped { .. }
             | ApiError::NoSuchProfile { .. }
-            | ApiError::ReadOnly => ErrorKind::Local,
+            | ApiError::ReadOnly
+            | ApiError::NotSent(HeldBack::Ended) => ErrorKind::Local,
+            ApiError::NotSent(HeldBack::CredentialsRefused(cause)) => cause.kind(),
         }
     }
 

@@ -20,7 +20,7 @@ pub use documents::{
     DocumentDetail, DocumentParameter, DocumentQuery, DocumentSummary, DocumentVersion,
     ExecuteDocumentRequest,
 };
-pub use error::{ApiError, ErrorKind};
+pub use error::{ApiError, ErrorKind, HeldBack};
 pub use job::{JobOperation, JobStatus, JobTicket};
 pub use model::{
     ExecutionType, Instance, KeyValue, Operation, Page, RawJson, Status, Step, Target, Targets,

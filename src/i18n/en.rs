@@ -197,13 +197,13 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         FieldScript => "Script",
         FieldTicket => "Ticket",
         FieldBatch => "Batch",
+        FieldHosts => "Hosts",
         FieldRuns => "Runs",
         FieldCreated => "Created",
         ScriptVersion { version, script_id } => {
             return format!("  version {version}  script ID {script_id}").into();
         }
         BatchOf(n) => return format!(" of {n}").into(),
-        HostsAre(counts) => return format!("  hosts: {counts}").into(),
         InAll(n) => return format!(" ({n} in all)").into(),
         TimeoutSeconds(s) => return format!("timeout {s}s").into(),
         SuccessRate(rate) => return format!("success rate {rate}%").into(),
@@ -244,6 +244,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         NotSentDeclined => "not sent: declined",
         NotSentReadOnly => "not sent: read-only",
+        NotSentBecause(why) => return format!("not sent: {why}").into(),
         OutcomeUnknownTitle(op) => return format!("{op}: outcome unknown").into(),
         OperationSent { op, sent, outcome } => {
             return format!("{op} sent at {sent}, {outcome}").into();
@@ -263,6 +264,8 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnHosts => "HOSTS",
         ColumnThen => "THEN",
         ColumnHostsAre => "HOSTS ARE",
+        ColumnOutput => "OUTPUT",
+        Rotation(strategy) => return strategy.to_string().into(),
         HostCount { count, status } => {
             let status = status.map_or("unknown", JobStatus::as_str);
             return format!("{count} {status}").into();
@@ -363,6 +366,30 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         CommandCannotStart { name, why } => return format!("{name} cannot start: {why}").into(),
         NoOutput => "(no output)",
+        OutputOfStep(step) => return format!(" · step {step}").into(),
+        OutputOfBatch(index) => return format!(" · batch {index}").into(),
+        OutputLines(n) => return format!("{n} lines").into(),
+        OutputEmpty => "no output",
+        LineOf { line, total } => return format!("line {line} of {total}").into(),
+        Wrapped => "wrapped",
+        AtColumn(n) => return format!("column {n}").into(),
+        SaveAs => "save to ",
+        OverwriteQuestion(path) => {
+            return format!("{path} exists: overwrite it? y replaces, any other key keeps it")
+                .into();
+        }
+        OutputNotSaved { path, why } => return format!("not saved ({path}): {why}").into(),
+        NoFileName => "no file name: not saved",
+        NotFound(query) => return format!("\"{query}\" not found").into(),
+        MatchOf {
+            query,
+            at,
+            total,
+            capped,
+        } => {
+            let capped = if capped { " (the first ones)" } else { "" };
+            return format!("\"{query}\" match {at} of {total}{capped}").into();
+        }
         EarlierLines(n) => return format!("… {n} earlier lines").into(),
         NoValueHere(placeholder) => {
             return format!("Not run: no {{{placeholder}}} at the cursor.").into();

@@ -262,6 +262,8 @@ pub enum Msg<'a> {
     FieldScript,
     FieldTicket,
     FieldBatch,
+    /// A script ticket's hosts per status.
+    FieldHosts,
     FieldRuns,
     FieldCreated,
     ScriptVersion {
@@ -269,7 +271,6 @@ pub enum Msg<'a> {
         script_id: &'a str,
     },
     BatchOf(usize),
-    HostsAre(&'a str),
     InAll(String),
     TimeoutSeconds(String),
     SuccessRate(String),
@@ -311,6 +312,8 @@ pub enum Msg<'a> {
     OutcomeUnknown(&'a str),
     NotSentDeclined,
     NotSentReadOnly,
+    /// Held back before it left; why, in English (as an error's text).
+    NotSentBecause(&'a str),
     OutcomeUnknownTitle(&'a str),
     OperationSent {
         op: &'a str,
@@ -336,6 +339,9 @@ pub enum Msg<'a> {
     ColumnHosts,
     ColumnThen,
     ColumnHostsAre,
+    ColumnOutput,
+    /// A batch's `rotation_strategy` (CONTINUE, PAUSE), an unknown one as sent.
+    Rotation(&'a str),
     HostCount {
         count: usize,
         status: Option<&'a JobStatus>,
@@ -442,6 +448,35 @@ pub enum Msg<'a> {
         why: &'a str,
     },
     NoOutput,
+
+    // The output pager.
+    /// Whose output it is, after the host: " · step deploy".
+    OutputOfStep(&'a str),
+    OutputOfBatch(u32),
+    OutputLines(usize),
+    OutputEmpty,
+    LineOf {
+        line: usize,
+        total: usize,
+    },
+    Wrapped,
+    AtColumn(usize),
+    SaveAs,
+    OverwriteQuestion(&'a str),
+    OutputNotSaved {
+        path: &'a str,
+        why: &'a str,
+    },
+    NoFileName,
+    NotFound(&'a str),
+    MatchOf {
+        query: &'a str,
+        at: usize,
+        total: usize,
+        /// Only the first `MAX_MATCHES` were kept.
+        capped: bool,
+    },
+
     /// Earlier lines of the output not shown.
     EarlierLines(usize),
     /// A placeholder of the command without a value at the cursor.
@@ -660,7 +695,7 @@ mod tests {
                 script_id: "S1",
             },
             Msg::BatchOf(3),
-            Msg::HostsAre("1"),
+            Msg::FieldHosts,
             Msg::InAll("4".into()),
             Msg::TimeoutSeconds("60".into()),
             Msg::SuccessRate("100".into()),
@@ -712,10 +747,34 @@ mod tests {
                 why: "?",
             },
             Msg::CompareWhole { a: "EX1", b: "EX2" },
+            Msg::ColumnOutput,
+            Msg::Rotation(crate::coc::script::ROTATION_CONTINUE),
+            Msg::Rotation(crate::coc::script::ROTATION_PAUSE),
+            Msg::OutputOfStep("1"),
+            Msg::OutputOfBatch(2),
+            Msg::OutputLines(5),
+            Msg::OutputEmpty,
+            Msg::LineOf { line: 1, total: 5 },
+            Msg::Wrapped,
+            Msg::AtColumn(3),
+            Msg::SaveAs,
+            Msg::OverwriteQuestion("1"),
+            Msg::OutputNotSaved {
+                path: "1",
+                why: "?",
+            },
+            Msg::NoFileName,
+            Msg::NotFound("1"),
+            Msg::MatchOf {
+                query: "1",
+                at: 1,
+                total: 2,
+                capped: true,
+            },
         ]);
         let kept = [
             "ID", "Enter", "Esc", "r", "v", "S", "script", "web", "root", "cancel", "rotate", "EX",
-            "JOB", "coctop", "list", "job", "id", "since", "m", "diff", "p", "a", "x",
+            "JOB", "coctop", "list", "job", "id", "since", "m", "diff", "p", "a", "x", "y",
         ];
         for msg in msgs {
             let (en, zh) = (Lang::En.t(msg.clone()), Lang::Zh.t(msg.clone()));

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::coc::script::{ROTATION_CONTINUE, ROTATION_PAUSE};
 use crate::coc::{
     Operation as Op, ScriptOperation as ScriptOp, ScriptStatus as Ss, Status as S, TicketKind,
 };
@@ -218,13 +219,13 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         FieldScript => "脚本",
         FieldTicket => "工单",
         FieldBatch => "批次",
+        FieldHosts => "主机",
         FieldRuns => "执行方式",
         FieldCreated => "创建时间",
         ScriptVersion { version, script_id } => {
             return format!("  版本 {version}  脚本 ID {script_id}").into();
         }
         BatchOf(n) => return format!(" / 共 {n} 批").into(),
-        HostsAre(counts) => return format!("  主机：{counts}").into(),
         InAll(n) => return format!("（共 {n} 台）").into(),
         TimeoutSeconds(s) => return format!("超时 {s} 秒").into(),
         SuccessRate(rate) => return format!("成功率 {rate}%").into(),
@@ -261,6 +262,7 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         NotSentDeclined => "未发送：已拒绝",
         NotSentReadOnly => "未发送：只读",
+        NotSentBecause(why) => return format!("未发送：{why}").into(),
         OutcomeUnknownTitle(op) => return format!("{op}：结果未知").into(),
         OperationSent { op, sent, outcome } => {
             return format!("{op} 于 {sent} 发送，{outcome}").into();
@@ -280,6 +282,12 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         ColumnHosts => "主机数",
         ColumnThen => "之后",
         ColumnHostsAre => "主机状态",
+        ColumnOutput => "输出",
+        Rotation(strategy) => match strategy {
+            ROTATION_CONTINUE => "继续",
+            ROTATION_PAUSE => "暂停",
+            other => return other.to_string().into(),
+        },
         HostCount { count, status } => {
             let status = status.map_or(Cow::Borrowed("未知"), |s| text(s.into()));
             return format!("{count} {status}").into();
@@ -371,6 +379,29 @@ pub(super) fn text(msg: Msg<'_>) -> Cow<'_, str> {
         }
         CommandCannotStart { name, why } => return format!("{name} 无法启动：{why}").into(),
         NoOutput => "（无输出）",
+        OutputOfStep(step) => return format!(" · 步骤 {step}").into(),
+        OutputOfBatch(index) => return format!(" · 第 {index} 批").into(),
+        OutputLines(n) => return format!("共 {n} 行").into(),
+        OutputEmpty => "无输出",
+        LineOf { line, total } => return format!("第 {line} 行，共 {total} 行").into(),
+        Wrapped => "自动换行",
+        AtColumn(n) => return format!("第 {n} 列").into(),
+        SaveAs => "保存到 ",
+        OverwriteQuestion(path) => {
+            return format!("{path} 已存在：覆盖吗？y 覆盖，任意其他键保留").into();
+        }
+        OutputNotSaved { path, why } => return format!("未保存（{path}）：{why}").into(),
+        NoFileName => "没有文件名：未保存",
+        NotFound(query) => return format!("未找到 \"{query}\"").into(),
+        MatchOf {
+            query,
+            at,
+            total,
+            capped,
+        } => {
+            let capped = if capped { "（仅前若干处）" } else { "" };
+            return format!("\"{query}\" 第 {at} 处匹配，共 {total} 处{capped}").into();
+        }
         EarlierLines(n) => return format!("… 之前 {n} 行").into(),
         NoValueHere(placeholder) => {
             return format!("未运行：光标处没有 {{{placeholder}}}。").into();

@@ -68,7 +68,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, beside_list: bool, app: &App, theme: P
         return;
     }
 
-    let fields = field_lines(entry, app, theme);
+    let fields = field_lines(entry, app, theme, usize::from(inner.width));
     let content_min = MIN_CONTENT.max(inner.height / 3);
     let fields_height = (fields.len() as u16).min(inner.height.saturating_sub(1 + content_min));
     for (i, line) in fields.iter().take(usize::from(fields_height)).enumerate() {
@@ -155,9 +155,15 @@ fn draw_hosts(buf: &mut Buffer, area: Rect, view: &HostsView, app: &App, theme: 
                 (Msg::ColumnMessage, 0),
             ],
         ),
-        HostRows::Script(_) => format!(
-            "{:<12} {:<20} {:<15} {:<6} OUTPUT",
-            "STATUS", "HOST", "IP", "TOOK"
+        HostRows::Script(_) => heading(
+            lang,
+            &[
+                (Msg::ColumnStatus, 12),
+                (Msg::ColumnHost, 20),
+                (Msg::ColumnIp, 15),
+                (Msg::ColumnTook, 6),
+                (Msg::ColumnOutput, 0),
+            ],
         ),
     };
     buf.set_line(
@@ -282,7 +288,13 @@ fn when(ms: i64, app: &App) -> String {
 }
 
 /// Every field of the ticket, most important first (the pane may cut the tail).
-fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Palette) -> Vec<Line<'a>> {
+/// `width`: the pane's, where a long field is broken into rows.
+fn field_lines<'a>(
+    entry: &'a TicketEntry,
+    app: &App,
+    theme: Palette,
+    width: usize,
+) -> Vec<Line<'a>> {
     let lang = app.lang();
     let mut lines = Vec::with_capacity(16);
     let ticket = entry.ticket.as_deref();
@@ -307,7 +319,9 @@ fn field_lines<'a>(entry: &'a TicketEntry, app: &App, theme: Palette) -> Vec<Lin
     }
     match ticket {
         Some(JobTicket::Execution(t)) => lines.extend(ticket_lines(t, entry, app, theme)),
-        Some(JobTicket::Script(t)) => lines.extend(script_lines(t, entry, app, theme)),
+        Some(JobTicket::Script(t)) => {
+            lines.extend(script_lines(t, entry, app, theme, width));
+        }
         None => {}
     }
     lines
@@ -363,6 +377,7 @@ fn script_lines<'a>(
     entry: &TicketEntry,
     app: &App,
     theme: Palette,
+    width: usize,
 ) -> Vec<Line<'a>> {
     let lang = app.lang();
     let opt = |v: &'a Option<String>| text::sanitize(v.as_deref().unwrap_or("-"));
@@ -399,13 +414,16 @@ fn script_lines<'a>(
         at_batch.push(Span::raw(
             lang.t(Msg::BatchOf(progress.batches.len())).into_owned(),
         ));
-        let counts = statistics_line(lang, &progress.statistics);
-        at_batch.push(Span::styled(
-            lang.t(Msg::HostsAre(&counts)).into_owned(),
-            theme.dim(),
-        ));
     }
     lines.push(labelled(lang, Some(Msg::FieldBatch), at_batch, theme));
+    if let Some(progress) = entry.progress.loaded() {
+        let room = width.saturating_sub(LABEL_WIDTH + 1);
+        let rows = host_count_rows(lang, &progress.statistics, room);
+        for (i, row) in rows.into_iter().enumerate() {
+            let label = (i == 0).then_some(Msg::FieldHosts);
+            lines.push(labelled(lang, label, vec![Span::raw(row)], theme));
+        }
+    }
     if let Some(param) = &properties.execute_param {
         let mut how = Vec::new();
         if let Some(timeout) = param.timeout {
@@ -435,9 +453,10 @@ fn script_lines<'a>(
     lines
 }
 
-/// "3 FINISHED, 1 ABNORMAL (4 in all)", in the dashboard's language.
-fn statistics_line(lang: Lang, statistics: &ScriptStatistics) -> String {
-    let counts: Vec<String> = statistics
+/// "3 FINISHED, 1 ABNORMAL (4 in all)", in the dashboard's language, in rows of at most
+/// `room` columns (broken after a comma) so that nothing is cut.
+fn host_count_rows(lang: Lang, statistics: &ScriptStatistics, room: usize) -> Vec<String> {
+    let mut counts: Vec<String> = statistics
         .execute_statistics
         .iter()
         .map(|c| {
@@ -449,11 +468,26 @@ fn statistics_line(lang: Lang, statistics: &ScriptStatistics) -> String {
             .into_owned()
         })
         .collect();
-    let total = statistics
-        .total_instance
-        .map(|t| lang.t(Msg::InAll(t.to_string())).into_owned())
-        .unwrap_or_default();
-    format!("{}{total}", counts.join(", "))
+    if let Some(total) = statistics.total_instance {
+        let total = lang.t(Msg::InAll(total.to_string()));
+        match counts.last_mut() {
+            Some(last) => last.push_str(&total),
+            None => counts.push(total.trim_start().to_string()),
+        }
+    }
+    let last = counts.len().saturating_sub(1);
+    let mut rows: Vec<String> = Vec::new();
+    for (i, count) in counts.into_iter().enumerate() {
+        let piece = if i < last { format!("{count},") } else { count };
+        match rows.last_mut() {
+            Some(row) if row.width() + 1 + piece.width() <= room => {
+                row.push(' ');
+                row.push_str(&piece);
+            }
+            _ => rows.push(piece),
+        }
+    }
+    rows
 }
 
 /// "Hosts of deploy", "Hosts of batch 2".
@@ -789,6 +823,10 @@ fn outcome_text(lang: Lang, outcome: &OperationOutcome) -> String {
         OperationOutcome::Unknown(e) => lang.t(Msg::OutcomeUnknown(&error(e))).into_owned(),
         OperationOutcome::Declined => lang.t(Msg::NotSentDeclined).into_owned(),
         OperationOutcome::ReadOnly => lang.t(Msg::NotSentReadOnly).into_owned(),
+        OperationOutcome::NotSent(why) => {
+            let why = text::sanitize(&why.to_string()).into_owned();
+            lang.t(Msg::NotSentBecause(&why)).into_owned()
+        }
     }
 }
 
@@ -887,7 +925,13 @@ fn batch_line<'a>(
 ) -> Line<'a> {
     let index = batch.batch_index.map_or("-".into(), |i| i.to_string());
     let hosts = batch.total_instances.map_or("-".into(), |n| n.to_string());
-    let then = text::cell(batch.rotation_strategy.as_deref().unwrap_or("-"), 9);
+    let then = match &batch.rotation_strategy {
+        Some(strategy) => lang
+            .t(Msg::Rotation(&text::sanitize(strategy)))
+            .into_owned(),
+        None => "-".into(),
+    };
+    let then = text::fit(&then, 9);
     let marker = if current { "▸ " } else { "  " };
     let mut spans = vec![Span::raw(format!(
         "{marker}{index:<7} {hosts:<7} {} ",
@@ -942,5 +986,44 @@ fn readable_json(value: &serde_json::Value) -> String {
             .join("  "),
         Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
         other => scalar(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_counts_are_broken_into_rows_after_a_comma_never_cut() {
+        let statuses = [
+            "READY",
+            "PROCESSING",
+            "PAUSED",
+            "ABNORMAL",
+            "CANCELED",
+            "FINISHED",
+            "ROLLBACKED",
+        ];
+        let counts: Vec<serde_json::Value> = statuses
+            .iter()
+            .enumerate()
+            .map(|(n, status)| serde_json::json!({"instance_status": status, "instance_count": n + 1}))
+            .collect();
+        let statistics: ScriptStatistics = serde_json::from_value(
+            serde_json::json!({"total_instance": 28, "execute_statistics": counts}),
+        )
+        .unwrap();
+        let rows = host_count_rows(Lang::En, &statistics, 30);
+        assert_eq!(
+            rows,
+            [
+                "1 READY, 2 PROCESSING,",
+                "3 PAUSED, 4 ABNORMAL,",
+                "5 CANCELED, 6 FINISHED,",
+                "7 ROLLBACKED (28 in all)",
+            ]
+        );
+        let one_row = host_count_rows(Lang::En, &statistics, 200);
+        assert_eq!(one_row, [rows.join(" ")]);
     }
 }

@@ -15,10 +15,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
     if area.is_empty() {
         return;
     }
-    let mut summary = summary_spans(app, theme, true);
-    if summary.iter().map(Span::width).sum::<usize>() > usize::from(area.width) {
-        // Every count matters more than the words: `✖ 7  ▶ 10` when space is short.
-        summary = summary_spans(app, theme, false);
+    // Every count matters more than the words: `✖ 7  ▶ 10` when space is short, and
+    // then without the counts per kind.
+    let mut summary = Vec::new();
+    for words in [Words::All, Words::Kinds, Words::None] {
+        summary = summary_spans(app, theme, words);
+        if summary.iter().map(Span::width).sum::<usize>() <= usize::from(area.width) {
+            break;
+        }
     }
     let health = health_spans(app, theme);
     if area.height >= 2 {
@@ -33,7 +37,17 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App, theme: Palette) {
     }
 }
 
-fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
+/// The words the summary says beside its counts, from the most to none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Words {
+    /// Each status named, the tickets counted per kind.
+    All,
+    /// The tickets counted per kind.
+    Kinds,
+    None,
+}
+
+fn summary_spans(app: &App, theme: Palette, words: Words) -> Vec<Span<'_>> {
     let total = app.tickets().len();
     let mut spans = vec![
         Span::styled("coctop ", theme.title()),
@@ -42,7 +56,7 @@ fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
     ];
     // Per kind once there are script tickets (a list of executions reads as before).
     let scripts = app.kind_count(TicketKind::Script);
-    if scripts > 0 {
+    if scripts > 0 && words != Words::None {
         let executions = app.kind_count(TicketKind::Execution);
         spans.push(Span::raw(app.t(Msg::KindCounts {
             executions,
@@ -92,7 +106,7 @@ fn summary_spans(app: &App, theme: Palette, with_names: bool) -> Vec<Span<'_>> {
             Some(status) => (super::status_glyph(status), app.t(Msg::from(status))),
             None => ("·", app.t(Msg::Loading)),
         };
-        let label = if with_names {
+        let label = if words == Words::All {
             format!("{glyph} {} {name}", count.count)
         } else {
             format!("{glyph} {}", count.count)

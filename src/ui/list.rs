@@ -19,6 +19,10 @@ use super::theme::Palette;
 /// The marker before the chosen columns: `!` a failed poll, `~` stale, `≈` cached.
 const MARKER_WIDTH: u16 = 1;
 
+/// The status column at its usual width grows to this where script tickets are listed:
+/// `▶ PROCESSING` and `↺ ROLLBACKED` are one column wider than any execution status.
+const SCRIPT_STATUS_WIDTH: u16 = 12;
+
 /// Columns given up first when the terminal narrows; the status, the profile and the
 /// name stay.
 const DROP_ORDER: [Column; 7] = [
@@ -38,13 +42,23 @@ struct Columns {
 }
 
 impl Columns {
-    /// `profiles`: several profiles are shown, so the usual columns have PROFILE.
-    fn fit(width: u16, chosen: &[ColumnChoice], profiles: bool) -> Columns {
+    /// `profiles`: several profiles are shown, so the usual columns have PROFILE;
+    /// `scripts`: script tickets are among the rows (a list of executions only is laid
+    /// out as it always was).
+    fn fit(width: u16, chosen: &[ColumnChoice], profiles: bool, scripts: bool) -> Columns {
         let mut shown: Vec<ColumnChoice> = if chosen.is_empty() {
             ColumnChoice::defaults(profiles)
         } else {
             chosen.to_vec()
         };
+        if scripts {
+            let usual = |c: &&mut ColumnChoice| {
+                c.column == Column::Status && c.width == Column::Status.usual_width()
+            };
+            for status in shown.iter_mut().filter(usual) {
+                status.width = SCRIPT_STATUS_WIDTH;
+            }
+        }
         // Each column after the marker has one blank before it.
         let needed = |shown: &[ColumnChoice]| -> u16 {
             shown.iter().fold(MARKER_WIDTH, |sum, choice| {
@@ -141,7 +155,12 @@ fn draw_rows<'a>(
 ) {
     let rows = screen.rows;
     let width = screen.list_header.width.max(rows.width);
-    let columns = Columns::fit(width, &app.settings().columns, app.profiles_shown());
+    let columns = Columns::fit(
+        width,
+        &app.settings().columns,
+        app.profiles_shown(),
+        scripts,
+    );
     draw_titles(buf, screen.list_header, &columns, (app, scripts), theme);
     for (line, entry) in entries.take(usize::from(rows.height)).enumerate() {
         let row = Rect {
@@ -336,7 +355,7 @@ mod tests {
     use super::*;
 
     fn shown(width: u16, chosen: &[ColumnChoice]) -> Vec<Column> {
-        Columns::fit(width, chosen, false)
+        Columns::fit(width, chosen, false, false)
             .iter()
             .map(|(c, _, _)| c)
             .collect()
@@ -357,7 +376,7 @@ mod tests {
         );
         assert_eq!(shown(200, &[]).len(), ColumnChoice::defaults(false).len());
         let profiles = |width| -> Vec<Column> {
-            Columns::fit(width, &[], true)
+            Columns::fit(width, &[], true, false)
                 .iter()
                 .map(|(c, _, _)| c)
                 .collect()
@@ -376,17 +395,50 @@ mod tests {
         let with_tags = chosen(&["tags:30", "name:20", "status", "id"]);
         for columns in [&[][..], &with_tags] {
             for width in 40..=250 {
-                let columns = Columns::fit(width, columns, true);
+                let columns = Columns::fit(width, columns, true, true);
                 let (_, x, w) = columns.iter().last().unwrap();
                 assert_eq!(x + w, width, "width {width}");
             }
         }
     }
 
+    /// As usual the status column fits every known status of the kinds listed, glyph
+    /// and name, in each language: none is cut (`▶ PROCESSING` is the widest).
+    #[test]
+    fn the_usual_status_column_fits_every_known_status_of_the_kinds_listed() {
+        use crate::coc::{JobStatus, ScriptStatus, Status};
+        use crate::i18n::Lang;
+        let executions = Status::KNOWN.map(JobStatus::Execution);
+        let scripts = ScriptStatus::KNOWN.map(JobStatus::Script);
+        let status_width = |scripts_listed: bool| {
+            let columns = Columns::fit(200, &[], false, scripts_listed);
+            let (_, _, width) = columns.iter().find(|c| c.0 == Column::Status).unwrap();
+            usize::from(width)
+        };
+        let listed = [
+            (false, executions.to_vec()),
+            (true, [executions, scripts].concat()),
+        ];
+        for (scripts_listed, statuses) in listed {
+            let width = status_width(scripts_listed);
+            for status in &statuses {
+                for lang in [Lang::En, Lang::Zh] {
+                    let label = crate::ui::status_text(lang, status);
+                    assert!(label.width() <= width, "{label:?} in {width} columns");
+                }
+            }
+        }
+        assert_eq!(
+            status_width(false),
+            11,
+            "executions only: laid out as before"
+        );
+    }
+
     #[test]
     fn configured_columns_keep_their_order_and_widths_and_tags_go_first() {
         let columns = chosen(&["tags:30", "name:20", "status", "id"]);
-        let wide = Columns::fit(120, &columns, false);
+        let wide = Columns::fit(120, &columns, false, false);
         let cells: Vec<_> = wide.iter().collect();
         assert_eq!(cells[0], (Column::Tags, 2, 30));
         assert_eq!((cells[1].0, cells[1].1), (Column::Name, 33));

@@ -9,7 +9,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::app::{OutputLine, OutputView, layout, output_words as words, row_starts, skip_columns};
+use crate::app::{OutputLine, OutputView, layout, row_starts, skip_columns};
+use crate::i18n::Msg;
 use crate::text;
 
 use super::theme::Palette;
@@ -18,11 +19,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, view: &OutputView, theme: Palette) {
     if area.is_empty() {
         return;
     }
+    let lang = view.lang();
     let title = Line::from(vec![
         Span::styled(" ", theme.active_tab()),
         Span::styled(text::sanitize(view.title()), theme.active_tab()),
         Span::styled(
-            format!("  {} {} ", view.line_count(), words::LINES),
+            format!("  {} ", lang.t(Msg::OutputLines(view.line_count()))),
             theme.active_tab(),
         ),
     ]);
@@ -31,7 +33,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, view: &OutputView, theme: Palette) {
     let body = layout::output_text(area);
     if view.is_empty() {
         if !body.is_empty() {
-            let none = Line::styled(words::NO_OUTPUT, theme.dim());
+            let none = Line::styled(lang.t(Msg::OutputEmpty), theme.dim());
             buf.set_line(body.x, body.y, &none, body.width);
         }
     } else if view.wrapped() {
@@ -118,6 +120,7 @@ fn marked<'a>(
 
 /// The line being typed, the question, or where the view is and what happened last.
 fn status_line(view: &OutputView, theme: Palette) -> Line<'static> {
+    let lang = view.lang();
     let typed = |prompt: &str, text: &str| {
         Line::from(vec![
             Span::styled(prompt.to_string(), theme.key()),
@@ -126,15 +129,12 @@ fn status_line(view: &OutputView, theme: Palette) -> Line<'static> {
         ])
     };
     match view.input() {
-        Some(OutputLine::Search(query)) => return typed(words::SEARCH, query),
-        Some(OutputLine::SavePath(path)) => return typed(words::SAVE_AS, path),
+        Some(OutputLine::Search(query)) => return typed("/", query),
+        Some(OutputLine::SavePath(path)) => return typed(&lang.t(Msg::SaveAs), path),
         Some(OutputLine::Overwrite(path)) => {
+            let path = text::sanitize(&path.display().to_string()).into_owned();
             return Line::styled(
-                format!(
-                    "{} {}",
-                    text::sanitize(&path.display().to_string()),
-                    words::EXISTS
-                ),
+                lang.t(Msg::OverwriteQuestion(&path)).into_owned(),
                 theme.warning(),
             );
         }
@@ -152,17 +152,16 @@ fn status_line(view: &OutputView, theme: Palette) -> Line<'static> {
     if let Some(search) = view.search_status() {
         spans.push(Span::styled(format!("{search}  "), Style::new()));
     }
-    let mut place = format!(
-        "{} {} {} {}",
-        words::LINE,
-        (view.top().line + 1).min(view.line_count()),
-        words::OF,
-        view.line_count()
-    );
+    let mut place = lang
+        .t(Msg::LineOf {
+            line: (view.top().line + 1).min(view.line_count()),
+            total: view.line_count(),
+        })
+        .into_owned();
     if view.wrapped() {
-        place.push_str(&format!("  {}", words::WRAPPED));
+        place.push_str(&format!("  {}", lang.t(Msg::Wrapped)));
     } else if view.left() > 0 {
-        place.push_str(&format!("  {} {}", words::COLUMN, view.left() + 1));
+        place.push_str(&format!("  {}", lang.t(Msg::AtColumn(view.left() + 1))));
     }
     spans.push(Span::styled(place, theme.dim()));
     Line::from(spans)

@@ -25,8 +25,8 @@ use super::{Command, EngineConfig, Fetcher, Reply, ScriptProgress, TicketUpdate,
 use crate::backoff::Backoff;
 use crate::coc::pager::{Cursor, Limits, PageAt, Pager};
 use crate::coc::{
-    ApiError, JobOperation, JobTicket, Page, ScriptBatch, ScriptStatistics, Step, TicketKind,
-    TicketRef,
+    ApiError, HeldBack, JobOperation, JobTicket, Page, ScriptBatch, ScriptStatistics, Step,
+    TicketKind, TicketRef,
 };
 use crate::{launch, operate};
 
@@ -84,22 +84,62 @@ pub fn spawn_for<F: Fetcher>(
 
 type InFlight = Pin<Box<dyn Future<Output = Completion> + Send>>;
 
-/// An engine that ends (shut down, or its runtime gone with the dashboard) with
-/// operations sent and not answered still logs each one: nobody knows whether it
-/// happened.
+/// An engine that ends (shut down, or its runtime gone with the dashboard) still logs
+/// each write it was given: one sent and not answered may have happened; one still
+/// waiting for its turn never left.
 impl<F> Drop for Engine<F> {
     fn drop(&mut self) {
+        let to = self.destination.as_ref();
         let ended = ApiError::Network {
             detail: "coctop ended before the answer came".into(),
         };
-        for (id, operation) in &self.unanswered {
-            let outcome = operate::OperationOutcome::Unknown(ended.clone());
-            operate::log(
-                &operation.described(),
-                id,
-                self.destination.as_ref(),
-                &outcome,
-            );
+        for write in &self.unanswered {
+            write.log(to, ended.clone());
+        }
+        for write in self.operations.iter().filter_map(Write::of) {
+            write.log(to, ApiError::NotSent(HeldBack::Ended));
+        }
+    }
+}
+
+/// A write (an operation or a job's start) as its log line names it.
+#[derive(Debug)]
+enum Write {
+    Operation(TicketRef, JobOperation),
+    Run(Arc<launch::JobRun>),
+}
+
+impl Write {
+    fn of(request: &Request) -> Option<Write> {
+        match request {
+            Request::Operate { id, operation } => Some(Write::Operation(id.clone(), *operation)),
+            Request::Start { run, .. } => Some(Write::Run(run.clone())),
+            _ => None,
+        }
+    }
+
+    /// Whether `answer` answers this write.
+    fn answered_by(&self, answer: &Answer) -> bool {
+        match (self, answer) {
+            (
+                Write::Operation(id, op),
+                Answer::Operated {
+                    id: a, operation, ..
+                },
+            ) => id == a && op == operation,
+            (Write::Run(run), Answer::Started { run: a, .. }) => Arc::ptr_eq(run, a),
+            _ => false,
+        }
+    }
+
+    /// Its line in the log file, for a write that ended with `error`.
+    fn log(&self, to: Option<&operate::Destination>, error: ApiError) {
+        match self {
+            Write::Operation(id, operation) => {
+                let outcome = operate::OperationOutcome::of(&Err(error));
+                operate::log(&operation.described(), id, to, &outcome);
+            }
+            Write::Run(run) => launch::log(&run.what(), to, &launch::RunOutcome::of(Err(error))),
         }
     }
 }
@@ -146,8 +186,8 @@ struct Engine<F> {
     updates: UnboundedSender<Update>,
     /// Where its operations go, for their log lines.
     destination: Option<operate::Destination>,
-    /// Operations sent and not answered yet: logged as unknown if the engine ends first.
-    unanswered: Vec<(TicketRef, JobOperation)>,
+    /// Writes sent and not answered yet: logged as unknown if the engine ends first.
+    unanswered: Vec<Write>,
 }
 
 impl<F: Fetcher> Engine<F> {
@@ -397,7 +437,10 @@ impl<F: Fetcher> Engine<F> {
         }
         match self.gate.blocked().cloned() {
             // Never send with credentials the gateway refused: it locks the key.
-            Some(error) => self.answered(request, error),
+            Some(error) => {
+                let held = HeldBack::CredentialsRefused(Box::new(error));
+                self.answered(request, ApiError::NotSent(held))
+            }
             None => self.operations.push_back(request),
         }
     }
@@ -483,9 +526,7 @@ impl<F: Fetcher> Engine<F> {
 
     /// The one way a request leaves: through the gate, onto the set in flight.
     fn launch(&mut self, request: Request, now: Instant) {
-        if let Request::Operate { id, operation } = &request {
-            self.unanswered.push((id.clone(), *operation));
-        }
+        self.unanswered.extend(Write::of(&request));
         let pass = self.gate.start(now);
         let scope = request.scope();
         let fetcher = self.fetcher.clone();
@@ -536,6 +577,9 @@ impl<F: Fetcher> Engine<F> {
     /// What each kind of request does with its answer, once the gate has taken it.
     fn take_answer(&mut self, answer: Answer, verdict: Option<Verdict>, started: Instant) {
         let at = SystemTime::now();
+        if let Some(i) = self.unanswered.iter().position(|w| w.answered_by(&answer)) {
+            self.unanswered.swap_remove(i);
+        }
         match answer {
             Answer::Poll {
                 id,
@@ -641,13 +685,6 @@ impl<F: Fetcher> Engine<F> {
     /// Reports an operation's answer (and logs it); an accepted one puts its ticket
     /// back on the schedule at once.
     fn operated(&mut self, id: TicketRef, operation: JobOperation, result: Result<(), ApiError>) {
-        if let Some(i) = self
-            .unanswered
-            .iter()
-            .position(|(sent, op)| *sent == id && *op == operation)
-        {
-            self.unanswered.swap_remove(i);
-        }
         let outcome = operate::OperationOutcome::of(&result);
         operate::log(
             &operation.described(),

@@ -301,6 +301,45 @@ fn an_interactive_command_has_the_terminal_and_gives_it_back() {
     assert_eq!(app.wait_exit(), 0);
 }
 
+/// `[[command]]` entries edited while the dashboard runs are taken in as the watch list
+/// is; one whose key is taken leaves the running commands as they were and says why.
+#[test]
+fn commands_added_to_the_config_while_it_runs_work_at_once() {
+    let sim = Sim::start(SimOptions::default());
+    let ids: Vec<String> = sim.ids().into_iter().take(2).collect();
+    let (home, env) = watching(&sim, &ids);
+    let mut app = PtyApp::spawn(&[], &refs(&env), 120, 60);
+    app.wait_for_text(&ids[0][..16]);
+    with_commands(
+        home.path(),
+        "[[command]]\nkey = \"W\"\nname = \"added later\"\n\
+         argv = [\"echo\", \"printed-after-the-reload\"]\n",
+    );
+    app.send("?");
+    app.wait_for("the new command in the help", |s| s.contains("added later"));
+    app.send("q");
+    app.send("W");
+    app.wait_for("its output in a pane", |s| {
+        s.contains("printed-after-the-reload") && s.contains("added later: exit 0")
+    });
+    app.send("q");
+    app.wait_for("the pane closed", |s| {
+        !s.contains("printed-after-the-reload")
+    });
+    with_commands(
+        home.path(),
+        "[[command]]\nkey = \"r\"\nname = \"takes r\"\nargv = [\"true\"]\n",
+    );
+    app.wait_for_text("config not reloaded");
+    app.send("W");
+    app.wait_for("the running command still there", |s| {
+        s.contains("added later: exit 0")
+    });
+    app.send("q");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+}
+
 /// A command marked `writes` never starts under read-only, however it is reached: the
 /// check is where each run starts, after the question a `confirm` command asks.
 #[test]

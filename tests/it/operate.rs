@@ -723,12 +723,24 @@ mod through_the_dashboard {
 /// The real dashboard in a pseudo-terminal (with `args`) on a config in `home` watching
 /// the simulator's first failed ticket, labelled `broken`, once it shows it failed.
 fn dashboard_on_a_failed_ticket(sim: &Sim, home: &Path, args: &[&str]) -> (PtyApp, String) {
+    dashboard_on_a_failed_ticket_with(sim, home, args, "")
+}
+
+/// `dashboard_on_a_failed_ticket` with more of the config file (`config`, after the
+/// watch list).
+fn dashboard_on_a_failed_ticket_with(
+    sim: &Sim,
+    home: &Path,
+    args: &[&str],
+    config: &str,
+) -> (PtyApp, String) {
     let failed = first_with(sim, Status::Failed);
+    let more = config;
     let config = home.join("coctop.toml");
     std::fs::write(
         &config,
         format!(
-            "[api]\nendpoint = \"{}\"\n\n[[watch]]\nid = \"{failed}\"\nlabel = \"broken\"\n",
+            "[api]\nendpoint = \"{}\"\n\n[[watch]]\nid = \"{failed}\"\nlabel = \"broken\"\n\n{more}",
             sim.url()
         ),
     )
@@ -857,6 +869,40 @@ fn an_operation_unanswered_when_the_dashboard_quits_is_logged_as_unknown() {
     );
 }
 
+/// An operation confirmed while the only request allowed in flight is out, and the
+/// dashboard quit before its turn came, never left: its line says so.
+#[test]
+fn an_operation_still_waiting_its_turn_when_the_dashboard_quits_is_logged_as_not_sent() {
+    let sim = Sim::start(SimOptions {
+        latency: std::time::Duration::from_secs(3),
+        ..SimOptions::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let (mut app, failed) =
+        dashboard_on_a_failed_ticket_with(&sim, home.path(), &[], "[poll]\nconcurrency = 1\n");
+    let before = sim.requests();
+    app.send("r");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sim.requests() == before {
+        assert!(std::time::Instant::now() < deadline, "{}", app.contents());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The refresh holds the one place in flight for 3 s.
+    ask_to_retry(&mut app);
+    app.send("y");
+    app.send("q");
+    assert_eq!(app.wait_exit(), 0);
+    assert_eq!(sim.operations(), 0);
+    let lines = operation_lines(home.path());
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with(&format!(
+            "RETRY {failed}: not sent: coctop ended before it was sent"
+        )),
+        "{lines:?}"
+    );
+}
+
 /// After a 401 the engine sends nothing more: an operation asked for then is answered
 /// with the authentication error, and the gateway never sees it.
 #[test]
@@ -907,7 +953,14 @@ fn the_engine_sends_no_operation_after_an_authentication_failure() {
         .unwrap();
     loop {
         if let Update::Reply(Reply::Operated { result, .. }) = next(&mut engine) {
-            assert!(result.unwrap_err().is_auth());
+            let error = result.unwrap_err();
+            assert!(error.is_auth());
+            // Its log line and notice must not say the service refused it: it never left.
+            let said = coctop::operate::OperationOutcome::of(&Err(error)).as_text();
+            assert!(
+                said.starts_with("not sent: the credentials were refused earlier (HTTP 401"),
+                "{said}"
+            );
             break;
         }
     }

@@ -9,17 +9,17 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
-use coctop::app::{App, AppInit, Message, UiSettings, update};
+use coctop::app::{Action, App, AppInit, Message, UiSettings, update};
 use coctop::coc::{
-    ApiError, ExecutionType, JobTicket, KeyValue, RawJson, Status, Step, Target, Targets, Ticket,
-    TicketRef,
+    ApiError, ExecutionType, JobTicket, KeyValue, RawJson, ScriptBatch, ScriptOperation,
+    ScriptStatus, ScriptTicket, Status, Step, Target, Targets, Ticket, TicketKind, TicketRef,
 };
 use coctop::config::WatchEntry;
 use coctop::config::look::ColumnChoice;
 use coctop::config::look::{Role, ThemeName};
 use coctop::format::Zone;
-use coctop::i18n::Lang;
-use coctop::watch::{Reply, TicketUpdate, Update};
+use coctop::i18n::{Lang, Msg};
+use coctop::watch::{Command, Reply, ScriptProgress, TicketUpdate, Update};
 
 /// 2025-07-01 14:00:00 UTC.
 const NOW_SECS: u64 = 1_751_378_400;
@@ -71,14 +71,26 @@ fn app_with(tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
 }
 
 fn app_in(lang: Lang, tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
-    let watch = tickets
-        .iter()
+    let tickets = tickets
+        .into_iter()
         .enumerate()
-        .map(|(i, (label, t))| WatchEntry {
-            id: t.as_ref().map_or_else(
+        .map(|(i, (label, t))| {
+            let at = t.as_ref().map_or_else(
                 || id(90 + i as u32),
                 |t| TicketRef::execution(&t.execution_id).unwrap(),
-            ),
+            );
+            (label, at, t.map(JobTicket::from))
+        })
+        .collect();
+    watching(lang, tickets)
+}
+
+/// A dashboard watching `tickets` (of either kind), each polled once unless `None`.
+fn watching(lang: Lang, tickets: Vec<(Option<&str>, TicketRef, Option<JobTicket>)>) -> App {
+    let watch = tickets
+        .iter()
+        .map(|(label, id, _)| WatchEntry {
+            id: id.clone(),
             label: label.map(str::to_string),
             profile: None,
         })
@@ -91,24 +103,23 @@ fn app_in(lang: Lang, tickets: Vec<(Option<&str>, Option<Ticket>)>) -> App {
         now: now(),
     });
     app.zone = Zone::UTC;
-    for (_, t) in tickets.into_iter() {
+    for (_, id, t) in tickets {
         if let Some(t) = t {
-            let execution_id = TicketRef::execution(&t.execution_id).unwrap();
-            let status = t.status.clone().unwrap();
+            let status = t.status().unwrap();
             send(
                 &mut app,
                 Update::Ticket(TicketUpdate::Transition {
-                    id: execution_id.clone(),
+                    id: id.clone(),
                     from: None,
-                    to: status.into(),
+                    to: status,
                     at: now() - Duration::from_secs(600),
                 }),
             );
             send(
                 &mut app,
                 Update::Ticket(TicketUpdate::Snapshot {
-                    id: execution_id,
-                    ticket: Arc::new(JobTicket::from(t)),
+                    id,
+                    ticket: Arc::new(t),
                     at: now() - Duration::from_secs(4),
                 }),
             );
@@ -771,6 +782,306 @@ fn step_values_a_whole_failure_and_a_hosts_output_in_the_pager() {
         "the current match stands out"
     );
 }
+
+fn script_id(n: u32) -> TicketRef {
+    TicketRef::script(&format!("JS20250701120000020000{n:02}")).unwrap()
+}
+
+/// A script ticket as its detail and a list row tell it together: running `script`
+/// with three arguments, at batch 2 of 3.
+fn script_ticket(n: u32, status: ScriptStatus, script: &str, started_min_ago: u64) -> JobTicket {
+    let finished = status.is_terminal().then(|| ago(started_min_ago - 6));
+    let ticket: ScriptTicket = serde_json::from_value(serde_json::json!({
+        "execute_uuid": script_id(n).id(),
+        "order_name": format!("{script}-{n}"),
+        "gmt_created": ago(started_min_ago),
+        "gmt_finished": finished,
+        "execute_costs": 60,
+        "creator": "dave",
+        "status": status.as_str(),
+        "properties": {
+            "script_uuid": format!("SC20250601000000000000{n:02}"),
+            "script_name": script,
+            "script_version_uuid": "3",
+            "script_version_name": "v3",
+            "current_execute_batch_index": 2,
+            "execute_param": {
+                "timeout": 300,
+                "success_rate": 75,
+                "execute_user": "root",
+                "script_params": [
+                    {"param_name": "log_dir", "param_value": "/var/log/app"},
+                    {"param_name": "keep_days", "param_value": "7"},
+                    {"param_name": "notice", "param_value": "清理完成，请检查磁盘"},
+                ],
+            },
+        },
+    }))
+    .unwrap();
+    JobTicket::from(ticket)
+}
+
+/// Executions and script tickets in one list: a failed, a running and a finished
+/// execution; a running, an abnormal, a paused and a finished script ticket.
+fn with_scripts_in(lang: Lang) -> App {
+    let execution = |label: Option<&'static str>, t: Ticket| {
+        (
+            label,
+            TicketRef::execution(&t.execution_id).unwrap(),
+            Some(JobTicket::from(t)),
+        )
+    };
+    let script = |n: u32, status: ScriptStatus, name: &str, started: u64| {
+        (
+            None,
+            script_id(n),
+            Some(script_ticket(n, status, name, started)),
+        )
+    };
+    watching(
+        lang,
+        vec![
+            execution(
+                Some("DB failover drill"),
+                ticket(1, Status::Failed, "db-failover", 40),
+            ),
+            execution(None, ticket(2, Status::Running, "patch-kernel", 12)),
+            script(1, ScriptStatus::Processing, "clean-logs", 9),
+            script(2, ScriptStatus::Abnormal, "rotate-nginx", 50),
+            script(3, ScriptStatus::Paused, "disk-check", 20),
+            script(4, ScriptStatus::Finished, "巡检脚本", 120),
+            execution(
+                Some("数据库切换演练"),
+                ticket(9, Status::Succeed, "db-switch", 61),
+            ),
+        ],
+    )
+}
+
+/// The running script ticket opened at 80x24, on `tab` (its Batches loading).
+fn script_opened(lang: Lang, tab: char) -> App {
+    let mut app = resized(with_scripts_in(lang), 80, 24);
+    for _ in 0..7 {
+        if app.selected().unwrap().id == script_id(1) {
+            break;
+        }
+        key(&mut app, KeyCode::Char('j'));
+    }
+    assert_eq!(app.selected().unwrap().id, script_id(1));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char(tab));
+    app
+}
+
+/// The running script ticket's statistics and batches arrive: batch 1 done, batch 2
+/// running with a host failed, batch 3 to come.
+fn progress_arrives(app: &mut App) {
+    let count = |status: &str, count: u64, batches: &[u32]| serde_json::json!({"instance_status": status, "instance_count": count, "batch_indexes": batches});
+    let statistics = serde_json::from_value(serde_json::json!({
+        "total_instance": 10,
+        "execute_statistics": [
+            count("FINISHED", 4, &[1, 2]),
+            count("ABNORMAL", 1, &[2]),
+            count("PROCESSING", 2, &[2]),
+            count("READY", 3, &[3]),
+        ],
+    }))
+    .unwrap();
+    let batch = |index: u32, hosts: u64, then: &str| ScriptBatch {
+        batch_index: Some(index),
+        total_instances: Some(hosts),
+        rotation_strategy: Some(then.into()),
+        properties: None,
+    };
+    send(
+        app,
+        Update::Reply(Reply::Progress {
+            id: script_id(1),
+            result: Ok(ScriptProgress {
+                statistics,
+                batches: vec![
+                    batch(1, 3, "CONTINUE"),
+                    batch(2, 4, "PAUSE"),
+                    batch(3, 3, "CONTINUE"),
+                ],
+            }),
+            at: now(),
+        }),
+    );
+}
+
+/// The output of the batch's failed host: several lines, non-ASCII, and escape
+/// sequences that must not reach the terminal.
+const FAILED_HOST_OUTPUT: &str = "清理 /var/log/app 中 7 天前的日志\n\
+    removed 1,204 files (3.1 GB)\n\
+    \u{1b}[31mrm: cannot remove '/var/log/app/审计.log': Operation not permitted\u{1b}[0m\n\
+    \u{1b}]0;pwned\u{7}disk usage after: 91% (threshold 80%)\n\
+    exit code 1\n";
+
+/// Enter on batch 2 of the Batches tab, and its hosts arrive (the failed one last).
+fn batch_hosts_arrive(app: &mut App) {
+    key(app, KeyCode::Char('j'));
+    let asked = update(
+        app,
+        Message::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let page = asked
+        .actions
+        .iter()
+        .find_map(|action| match action {
+            Action::Engine(Command::FetchBatchHosts {
+                batch_index: 2,
+                page,
+                ..
+            }) => Some(page.clone()),
+            _ => None,
+        })
+        .expect("Enter on batch 2 asks for its hosts");
+    let host = |n: u32, status: &str, output: &str| {
+        serde_json::from_value(serde_json::json!({
+            "id": 4000 + n,
+            "target_instance": {
+                "resource_id": format!("ecs-{n:04}"),
+                "properties": {"host_name": format!("app-{n:02}"), "fixed_ip": format!("10.0.1.{n}")},
+            },
+            "gmt_created": ago(4),
+            "gmt_finished": (status != "PROCESSING").then(|| ago(3)),
+            "status": status,
+            "message": output,
+        }))
+        .unwrap()
+    };
+    send(
+        app,
+        Update::Reply(Reply::BatchHosts {
+            id: script_id(1),
+            batch_index: 2,
+            page,
+            result: Ok(coctop::coc::Page {
+                data: vec![
+                    host(4, "FINISHED", "removed 980 files (2.4 GB)\nexit code 0\n"),
+                    host(5, "PROCESSING", "\n清理中…\n"),
+                    host(6, "PROCESSING", ""),
+                    host(7, "ABNORMAL", FAILED_HOST_OUTPUT),
+                ],
+                total: Some(4),
+            }),
+            at: now(),
+        }),
+    );
+}
+
+#[test]
+fn list_with_script_tickets_beside_executions() {
+    let app = resized(with_scripts_in(Lang::En), 80, 24);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("7 tickets"), "{text}");
+    assert!(text.contains("TICKET ID"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// Script tickets make the header long: at 80 columns every status keeps its count
+/// (the words give way first), in each language.
+#[test]
+fn the_header_keeps_every_status_count_at_80_columns_with_script_tickets() {
+    let glyphs = ["✖", "⏱", "▶", "◌", "…", "⏸", "⊘", "✔", "?", "·", "↺"];
+    for lang in [Lang::En, Lang::Zh] {
+        let text = screen(&resized(with_scripts_in(lang), 80, 24), 80, 24);
+        let header = text.lines().next().unwrap();
+        let words: Vec<&str> = header.split_whitespace().collect();
+        let counts: Vec<u32> = words
+            .windows(2)
+            .filter(|pair| glyphs.contains(&pair[0]))
+            .filter_map(|pair| pair[1].trim_end_matches('"').parse().ok())
+            .collect();
+        assert_eq!(counts, [1; 7], "a count per status, 7 tickets\n{header}");
+    }
+}
+
+#[test]
+fn a_script_ticket_opened_with_its_batches_loading_then_loaded() {
+    let app = script_opened(Lang::En, '1');
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("clean-logs"), "{text}");
+    assert!(text.contains("清理完成，请检查磁盘"), "{text}");
+    // Three tabs: the footer offers the keys that open one, no more.
+    assert!(text.contains("Tab/1-3 tabs"), "{text}");
+    insta::assert_snapshot!("script_ticket_parameters", text);
+    let mut app = script_opened(Lang::En, '2');
+    insta::assert_snapshot!("batches_tab_loading", screen(&app, 80, 24));
+    progress_arrives(&mut app);
+    insta::assert_snapshot!("batches_tab_loaded", screen(&app, 80, 24));
+}
+
+/// The hosts per status of a script ticket are in its detail whole, down to the total,
+/// at 80 columns, in each language.
+#[test]
+fn a_script_tickets_host_counts_are_not_cut_at_80_columns() {
+    for (lang, total) in [(Lang::En, "(10 in all)"), (Lang::Zh, "（共 10 台）")] {
+        let mut app = script_opened(lang, '2');
+        progress_arrives(&mut app);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains(total), "{text}");
+    }
+}
+
+#[test]
+fn a_batchs_hosts_failed_first_and_a_hosts_output_sanitised() {
+    let mut app = script_opened(Lang::En, '2');
+    progress_arrives(&mut app);
+    batch_hosts_arrive(&mut app);
+    let text = screen(&app, 80, 24);
+    let failed = text.find("app-07").expect("the failed host is listed");
+    assert!(
+        failed < text.find("app-04").unwrap(),
+        "failed first\n{text}"
+    );
+    insta::assert_snapshot!("hosts_of_a_batch", text);
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("app-07 (10.0.1.7)"), "{text}");
+    assert!(
+        text.contains("rm: cannot remove '/var/log/app/审计.log'"),
+        "{text}"
+    );
+    assert!(text.contains("disk usage after: 91%"), "{text}");
+    assert!(
+        !text.contains("pwned") && !text.contains('\u{1b}'),
+        "{text}"
+    );
+    insta::assert_snapshot!("a_script_hosts_output", text);
+}
+
+#[test]
+fn script_ticket_operations_as_its_status_allows_and_their_confirmation() {
+    let mut app = script_opened(Lang::En, '1');
+    key(&mut app, KeyCode::Char('x'));
+    let text = screen(&app, 80, 24);
+    for offered in ["PAUSE_ORDER", "CANCEL_ORDER", "SKIP_BATCH"] {
+        assert!(text.contains(offered), "{offered}\n{text}");
+    }
+    assert!(!text.contains("CONTINUE_ORDER"), "{text}");
+    insta::assert_snapshot!("script_actions_menu", text);
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("pause_order_confirmation", screen(&app, 80, 24));
+    let cancel = script_cancel_being_confirmed(Lang::En);
+    let text = screen(&cancel, 80, 24);
+    assert!(
+        text.contains("CANCEL_ORDER script/JS2025070112000002000001"),
+        "{text}"
+    );
+    insta::assert_snapshot!("cancel_order_confirmation", text);
+}
+
+/// CANCEL_ORDER chosen in the running script ticket's `x` menu, its word half typed.
+fn script_cancel_being_confirmed(lang: Lang) -> App {
+    let mut app = script_opened(lang, '1');
+    keys(&mut app, "xj");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "canc");
+    app
+}
+
 /// Every screen of the dashboard, by name, in `lang` at 80x24.
 fn every_screen(lang: Lang) -> Vec<(&'static str, String)> {
     let at_80x24 = |app: &App| screen(app, 80, 24);
@@ -805,6 +1116,24 @@ fn every_screen(lang: Lang) -> Vec<(&'static str, String)> {
     key(&mut adding, KeyCode::Char('a'));
     screens.push(("add", at_80x24(&adding)));
     screens.push(("empty", at_80x24(&resized(app_in(lang, vec![]), 80, 24))));
+    let scripts = resized(with_scripts_in(lang), 80, 24);
+    screens.push(("scripts_list", at_80x24(&scripts)));
+    screens.push(("script_parameters", at_80x24(&script_opened(lang, '1'))));
+    let mut batches = script_opened(lang, '2');
+    screens.push(("batches_loading", at_80x24(&batches)));
+    progress_arrives(&mut batches);
+    screens.push(("batches", at_80x24(&batches)));
+    batch_hosts_arrive(&mut batches);
+    screens.push(("batch_hosts", at_80x24(&batches)));
+    key(&mut batches, KeyCode::Enter);
+    screens.push(("script_host_output", at_80x24(&batches)));
+    let mut script_menu = script_opened(lang, '1');
+    key(&mut script_menu, KeyCode::Char('x'));
+    screens.push(("script_menu", at_80x24(&script_menu)));
+    key(&mut script_menu, KeyCode::Enter);
+    screens.push(("script_confirmation", at_80x24(&script_menu)));
+    let cancel = script_cancel_being_confirmed(lang);
+    screens.push(("script_cancel_confirmation", at_80x24(&cancel)));
     screens
 }
 
@@ -880,8 +1209,56 @@ fn no_english_word_of_the_dashboard_is_left_in_chinese() {
         "Esc back",
         "first seen",
         "urgency",
+        // Script tickets: the list, the detail, the Batches tab, a batch's hosts, a
+        // host's output, the operations.
+        "executions",
+        "scripts",
+        "TICKET",
+        "READY",
+        "PROCESSING",
+        "PAUSED",
+        "ABNORMAL",
+        "FINISHED",
+        "Script",
+        "script ID",
+        "Ticket",
+        "Batch",
+        "Batches",
+        "batch 2",
+        "Runs",
+        "timeout",
+        "success rate",
+        "Created",
+        "running for",
+        "in all",
+        "HOSTS",
+        "THEN",
+        "ARE",
+        "CONTINUE",
+        "PAUSE",
+        "ORDER",
+        "SKIP",
+        "CANCEL",
+        "OUTPUT",
+        "output",
+        "lines",
+        "line 1 of",
+        "sideways",
+        "wrap",
+        "search",
+        "save",
+        "sends",
+        "cancels",
     ];
+    // The word a confirmation asks for is typed as it is, in any language.
+    let op = Lang::Zh.t(Msg::ScriptOperation(ScriptOperation::CancelOrder));
+    let type_cancel = Lang::Zh.t(Msg::TypeToConfirm {
+        word: "cancel",
+        kind: TicketKind::Script,
+        op: &op,
+    });
     for (name, text) in every_screen(Lang::Zh) {
+        let text = text.replace(&*type_cancel, "");
         let words: Vec<&str> = text
             .split(|c: char| !c.is_ascii_alphabetic())
             .filter(|w| !w.is_empty())

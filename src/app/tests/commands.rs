@@ -242,3 +242,36 @@ fn the_header_counts_each_profile_only_when_there_are_several() {
         .collect();
     assert_eq!(counts, [("prod".into(), 2), ("staging".into(), 2)]);
 }
+
+#[test]
+fn a_reload_takes_in_new_commands_and_drops_gone_ones() {
+    let chat = command(
+        'C',
+        "open the chat",
+        Scope::Ticket,
+        &["chat", "{execution_id}"],
+    );
+    let mut app = with_commands(mixed(), vec![chat], false);
+    select_id(&mut app, &id(0).to_string());
+    let page = command('P', "page", Scope::Ticket, &["page", "{execution_id}"]);
+    let reloaded = Reloaded {
+        watch: app
+            .tickets()
+            .iter()
+            .map(|t| WatchEntry::unlabelled(t.id.clone()))
+            .collect(),
+        notify: Default::default(),
+        commands: vec![page],
+    };
+    update(&mut app, Message::ConfigReloaded(Ok(reloaded)));
+    let ran = runs(&ch(&mut app, 'P'));
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].argv, ["page".to_string(), id(0).to_string()]);
+    assert!(runs(&ch(&mut app, 'C')).is_empty(), "gone with the file");
+    assert!(
+        app.keymap()
+            .help_lines(Lang::En)
+            .iter()
+            .all(|(_, text)| Lang::En.t((*text).clone()) != "open the chat")
+    );
+}

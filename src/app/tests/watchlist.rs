@@ -222,6 +222,7 @@ fn a_reloaded_config_changes_the_watch_list_labels_and_rules() {
             on: NotifyOn::Any,
             ..Default::default()
         },
+        commands: Vec::new(),
     };
     let outcome = update(&mut app, Message::ConfigReloaded(Ok(reloaded.clone())));
     assert_eq!(
@@ -285,6 +286,7 @@ fn a_reload_changes_only_what_came_from_the_file() {
     let reloaded = Reloaded {
         watch: vec![WatchEntry::unlabelled(id(0))],
         notify: Default::default(),
+        commands: Vec::new(),
     };
     let outcome = update(&mut app, Message::ConfigReloaded(Ok(reloaded)));
     assert!(
@@ -310,6 +312,7 @@ fn a_reload_changes_only_what_came_from_the_file() {
     let emptied = Reloaded {
         watch: Vec::new(),
         notify: Default::default(),
+        commands: Vec::new(),
     };
     let outcome = update(&mut app, Message::ConfigReloaded(Ok(emptied)));
     assert!(outcome.actions.contains(&engine(Command::Remove(id(0)))));
@@ -430,6 +433,7 @@ fn a_reload_leaves_out_the_tickets_of_a_profile_new_to_the_file_and_says_so() {
     let reloaded = Reloaded {
         watch: vec![of(None, 0), of(Some("staging"), 1), of(Some("qa"), 7)],
         notify: Default::default(),
+        commands: Vec::new(),
     };
     let outcome = update(&mut app, Message::ConfigReloaded(Ok(reloaded)));
     assert!(
