@@ -53,7 +53,6 @@ fn reproduces_every_official_vector() {
     let all = vectors();
     assert!(all.len() >= 7, "expected the full vector set");
     for v in all {
-        let name = v["name"].as_str().unwrap();
         let query = pairs(&v["query"]);
         let headers = pairs(&v["headers"]);
         let req = SigningRequest {
