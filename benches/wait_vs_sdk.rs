@@ -8,7 +8,9 @@
 //! is measured over a window after its start-up. Beside them, for reference, the floor
 //! of coctop's HTTP stack: this bench itself as a bare loop of reqwest GETs on one
 //! thread, unsigned and undecoded (what any poller built on reqwest pays at the least),
-//! and the floor of any poller on this machine: a blocking loop that writes each GET by
+//! the same loop one layer down, on hyper's own HTTP/1 connection (`hyper::client::conn`,
+//! one kept-alive socket, its connection a task of its own: what a poller on tokio and
+//! hyper without reqwest pays at the least), and the floor of any poller on this machine: a blocking loop that writes each GET by
 //! hand on one kept-alive socket and reads its answer (the kernel's share of a poll:
 //! loopback TCP and two wake-ups).
 //! CPU comes from /proc: the process's own
@@ -74,11 +76,15 @@ enum Poller {
     PythonSdk,
     CurlJq,
     BareReqwest,
+    BareHyperConn,
     RawSocket,
 }
 
 /// This bench run as the bare reqwest loop: `BARE_REQWEST URL RATE TICKET...`.
 const BARE_REQWEST: &str = "--bare-reqwest-loop";
+
+/// This bench run as the bare hyper conn loop: `BARE_HYPER URL RATE TICKET...`.
+const BARE_HYPER: &str = "--bare-hyper-loop";
 
 /// This bench run as the raw socket loop: `RAW_SOCKET URL RATE TICKET...`.
 const RAW_SOCKET: &str = "--raw-socket-loop";
@@ -147,6 +153,39 @@ fn bare_reqwest_loop(args: &[String]) {
     });
 }
 
+/// GETs each ticket in turn, `rate` a second, over `hyper::client::conn::http1` on one
+/// kept-alive socket in a current-thread runtime, its connection future spawned as a
+/// task of its own, reading each body whole; never returns.
+fn bare_hyper_loop(args: &[String]) {
+    use http_body_util::BodyExt;
+    let (url, rate, tickets) = (&args[0], args[1].parse::<u32>().unwrap(), &args[2..]);
+    let address = url.trim_start_matches("http://");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let socket = tokio::net::TcpStream::connect(address).await.unwrap();
+        socket.set_nodelay(true).unwrap();
+        let io = hyper_util::rt::TokioIo::new(socket);
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await.unwrap();
+        tokio::spawn(connection);
+        let mut next_poll = tokio::time::Instant::now();
+        for ticket in tickets.iter().cycle() {
+            let request = hyper::Request::get(format!("/v1/executions/{ticket}"))
+                .header(hyper::header::HOST, address)
+                .body(String::new())
+                .unwrap();
+            let response = sender.send_request(request).await.unwrap();
+            assert!(response.status().is_success());
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            std::hint::black_box(body);
+            next_poll += Duration::from_secs(1) / rate;
+            tokio::time::sleep_until(next_poll).await;
+        }
+    });
+}
+
 impl Poller {
     fn name(&self) -> String {
         match self {
@@ -155,6 +194,7 @@ impl Poller {
             Poller::PythonSdk => "Python SDK loop".into(),
             Poller::CurlJq => "curl | jq loop".into(),
             Poller::BareReqwest => "bare reqwest loop".into(),
+            Poller::BareHyperConn => "hyper conn loop".into(),
             Poller::RawSocket => "raw socket loop".into(),
         }
     }
@@ -170,7 +210,10 @@ impl Poller {
                 .is_ok_and(|s| s.success())
         };
         match self {
-            Poller::CoctopWait(_) | Poller::BareReqwest | Poller::RawSocket => None,
+            Poller::CoctopWait(_)
+            | Poller::BareReqwest
+            | Poller::BareHyperConn
+            | Poller::RawSocket => None,
             Poller::PythonSdk => (!works("python3", &["-c", "import huaweicloudsdkcoc"]))
                 .then(|| "python3 with huaweicloudsdkcoc".into()),
             Poller::CurlJq => (!(works("curl", &["--version"]) && works("jq", &["--version"])))
@@ -205,9 +248,10 @@ impl Poller {
                 c.args(tickets);
                 c
             }
-            Poller::BareReqwest | Poller::RawSocket => {
+            Poller::BareReqwest | Poller::BareHyperConn | Poller::RawSocket => {
                 let mode = match self {
                     Poller::BareReqwest => BARE_REQWEST,
+                    Poller::BareHyperConn => BARE_HYPER,
                     _ => RAW_SOCKET,
                 };
                 let mut c = Command::new(std::env::current_exe().unwrap());
@@ -305,6 +349,9 @@ fn main() {
     if let Some(at) = args.iter().position(|a| a == BARE_REQWEST) {
         return bare_reqwest_loop(&args[at + 1..]);
     }
+    if let Some(at) = args.iter().position(|a| a == BARE_HYPER) {
+        return bare_hyper_loop(&args[at + 1..]);
+    }
     if let Some(at) = args.iter().position(|a| a == RAW_SOCKET) {
         return raw_socket_loop(&args[at + 1..]);
     }
@@ -337,6 +384,7 @@ fn main() {
         Poller::PythonSdk,
         Poller::CurlJq,
         Poller::BareReqwest,
+        Poller::BareHyperConn,
         Poller::RawSocket,
     ];
     for poller in candidates.into_iter().chain(other_builds) {

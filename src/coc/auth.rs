@@ -113,61 +113,114 @@ pub fn sdk_date(now: chrono::DateTime<chrono::Utc>) -> String {
 const EMPTY_BODY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 pub fn sign(req: &SigningRequest<'_>, ak: &str, sk: &Secret, x_sdk_date: &str) -> Signature {
-    let mut headers: Vec<(String, &str)> = req
-        .headers
-        .iter()
-        .filter(|(name, _)| !name.contains('_'))
-        .filter(|(name, _)| {
-            !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("x-sdk-date")
-        })
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
-        .collect();
-    headers.push(("host".into(), req.host));
-    headers.push(("x-sdk-date".into(), x_sdk_date));
-    headers.sort_unstable();
+    Signer::new(ak, sk, req.host, req.headers)
+        .sign(req.method, req.path, req.query, req.body, x_sdk_date)
+}
 
-    let signed_headers = headers
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    // Built in place: signing runs on every request, a poll's hot path.
-    let mut canonical_request = String::with_capacity(512);
-    canonical_request.push_str(&req.method.to_ascii_uppercase());
-    canonical_request.push('\n');
-    canonical_request.push_str(&canonical_uri(req.path));
-    canonical_request.push('\n');
-    canonical_request.push_str(&canonical_query(req.query));
-    canonical_request.push('\n');
-    for (name, value) in &headers {
-        canonical_request.push_str(name);
-        canonical_request.push(':');
-        canonical_request.push_str(value);
+/// `sign` with what stays the same between the requests of one client worked out once:
+/// the signed headers' canonical lines and names (all but `X-Sdk-Date`, whose line
+/// goes where it sorts), and the HMAC keyed with the secret key.
+#[derive(Clone)]
+pub struct Signer {
+    ak: String,
+    /// The canonical `name:value` lines that sort before `x-sdk-date`, and after it.
+    lines_before_date: String,
+    lines_after_date: String,
+    signed_headers: String,
+    keyed: Hmac<Sha256>,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("signed_headers", &self.signed_headers)
+            .finish_non_exhaustive()
+    }
+}
+
+const DATE_HEADER: &str = "x-sdk-date";
+
+impl Signer {
+    /// For requests to `host` (as sent in `Host`) carrying `headers` (apart from `Host`
+    /// and `X-Sdk-Date`): names with `_` are not signed, values are trimmed.
+    pub fn new(ak: &str, sk: &Secret, host: &str, headers: &[(String, String)]) -> Signer {
+        let mut lines: Vec<(String, &str)> = headers
+            .iter()
+            .filter(|(name, _)| !name.contains('_'))
+            .filter(|(name, _)| {
+                !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case(DATE_HEADER)
+            })
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
+            .collect();
+        lines.push(("host".into(), host));
+        lines.sort_unstable();
+        let date_at = lines.partition_point(|(name, _)| name.as_str() < DATE_HEADER);
+        let canonical = |lines: &[(String, &str)]| -> String {
+            lines
+                .iter()
+                .map(|(name, value)| format!("{name}:{value}\n"))
+                .collect()
+        };
+        let mut names: Vec<&str> = lines.iter().map(|(name, _)| name.as_str()).collect();
+        names.insert(date_at, DATE_HEADER);
+        Signer {
+            ak: ak.to_string(),
+            lines_before_date: canonical(&lines[..date_at]),
+            lines_after_date: canonical(&lines[date_at..]),
+            signed_headers: names.join(";"),
+            keyed: Hmac::<Sha256>::new_from_slice(sk.expose().as_bytes())
+                .expect("HMAC takes any key length"),
+        }
+    }
+
+    /// Signs one request: `path` as sent (percent-encoded), `query` decoded.
+    pub fn sign(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        body: &[u8],
+        x_sdk_date: &str,
+    ) -> Signature {
+        // Built in place: signing runs on every request, a poll's hot path.
+        let mut canonical_request = String::with_capacity(512);
+        canonical_request.push_str(&method.to_ascii_uppercase());
         canonical_request.push('\n');
-    }
-    canonical_request.push('\n');
-    canonical_request.push_str(&signed_headers);
-    canonical_request.push('\n');
-    if req.body.is_empty() {
-        canonical_request.push_str(EMPTY_BODY_SHA256);
-    } else {
-        canonical_request.push_str(&hex::encode(Sha256::digest(req.body)));
-    }
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{x_sdk_date}\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
-    );
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(sk.expose().as_bytes()).expect("HMAC takes any key length");
-    mac.update(string_to_sign.as_bytes());
-    let signature = hex::encode(mac.finalize().into_bytes());
-    let authorization =
-        format!("{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}");
-    Signature {
-        canonical_request,
-        string_to_sign,
-        signed_headers,
-        authorization,
+        canonical_request.push_str(&canonical_uri(path));
+        canonical_request.push('\n');
+        canonical_request.push_str(&canonical_query(query));
+        canonical_request.push('\n');
+        canonical_request.push_str(&self.lines_before_date);
+        canonical_request.push_str(DATE_HEADER);
+        canonical_request.push(':');
+        canonical_request.push_str(x_sdk_date);
+        canonical_request.push('\n');
+        canonical_request.push_str(&self.lines_after_date);
+        canonical_request.push('\n');
+        canonical_request.push_str(&self.signed_headers);
+        canonical_request.push('\n');
+        if body.is_empty() {
+            canonical_request.push_str(EMPTY_BODY_SHA256);
+        } else {
+            canonical_request.push_str(&hex::encode(Sha256::digest(body)));
+        }
+        let string_to_sign = format!(
+            "{ALGORITHM}\n{x_sdk_date}\n{}",
+            hex::encode(Sha256::digest(canonical_request.as_bytes()))
+        );
+        let mut mac = self.keyed.clone();
+        mac.update(string_to_sign.as_bytes());
+        let signature = hex::encode(mac.finalize().into_bytes());
+        let authorization = format!(
+            "{ALGORITHM} Access={}, SignedHeaders={}, Signature={signature}",
+            self.ak, self.signed_headers
+        );
+        Signature {
+            canonical_request,
+            string_to_sign,
+            signed_headers: self.signed_headers.clone(),
+            authorization,
+        }
     }
 }
 

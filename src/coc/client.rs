@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, redirect};
 use url::Url;
 
-use super::auth::{self, Auth, SigningRequest};
+use super::auth::{self, Auth, Signer};
 use super::error::ApiError;
 use super::model::{Envelope, Instance, OperateRequest, Operation, Page, Step, Ticket};
 use super::response::{RawResponse, transport_error};
@@ -234,6 +234,17 @@ pub struct Client {
 struct Inner {
     config: ClientConfig,
     http: reqwest::Client,
+    /// For requests without a body, and with one (their `Content-Type` differs).
+    without_body: Result<Headers, ApiError>,
+    with_body: Result<Headers, ApiError>,
+}
+
+/// The headers every request of a client carries and its signer (for AK/SK), worked
+/// out once: only the date and the signature change from one request to the next.
+/// Values HTTP cannot carry are an error of each request, as they were found.
+struct Headers {
+    fixed: HeaderMap,
+    signer: Option<Signer>,
 }
 
 impl fmt::Debug for Client {
@@ -273,8 +284,15 @@ impl Client {
             .map_err(|e| ApiError::Network {
                 detail: format!("cannot set up HTTP: {e}"),
             })?;
+        let without_body = Headers::new(&config, JSON);
+        let with_body = Headers::new(&config, JSON_UTF8);
         Ok(Client {
-            inner: Arc::new(Inner { config, http }),
+            inner: Arc::new(Inner {
+                config,
+                http,
+                without_body,
+                with_body,
+            }),
         })
     }
 
@@ -467,13 +485,13 @@ impl Client {
         }
         let url = self.url(call);
         let headers = self.headers(call, &url)?;
+        let mut request = reqwest::Request::new(call.method.clone(), url);
+        *request.headers_mut() = headers;
+        *request.body_mut() = Some(call.body.clone().into());
         let response = self
             .inner
             .http
-            .request(call.method.clone(), url)
-            .headers(headers)
-            .body(call.body.clone())
-            .send()
+            .execute(request)
             .await
             .map_err(|e| transport_error(e, config.timeout))?;
         let response = RawResponse::read(response, config.max_body_bytes, config.timeout).await?;
@@ -503,12 +521,32 @@ impl Client {
 
     /// Every header of the request, signed as the official SDK signs them for AK/SK.
     fn headers(&self, call: &Call, url: &Url) -> Result<HeaderMap, ApiError> {
-        let config = &self.inner.config;
-        let content_type = if call.body.is_empty() {
-            JSON
+        let prepared = if call.body.is_empty() {
+            &self.inner.without_body
         } else {
-            JSON_UTF8
+            &self.inner.with_body
         };
+        let prepared = prepared.as_ref().map_err(ApiError::clone)?;
+        let mut headers = prepared.fixed.clone();
+        if let Some(signer) = &prepared.signer {
+            let date = auth::sdk_date(chrono::Utc::now());
+            let method = call.method.as_str();
+            let signature = signer.sign(method, url.path(), &call.query, &call.body, &date);
+            insert(&mut headers, "X-Sdk-Date", &date, false)?;
+            insert(
+                &mut headers,
+                "Authorization",
+                &signature.authorization,
+                true,
+            )?;
+        }
+        Ok(headers)
+    }
+}
+
+impl Headers {
+    /// The headers of `config`'s requests whose body is of `content_type`.
+    fn new(config: &ClientConfig, content_type: &str) -> Result<Headers, ApiError> {
         let mut plain: Vec<(String, String)> = vec![
             ("Content-Type".into(), content_type.into()),
             ("User-Agent".into(), USER_AGENT.into()),
@@ -519,8 +557,8 @@ impl Client {
         if let Some(language) = config.language {
             plain.push(("X-Language".into(), language.as_str().into()));
         }
-        let mut headers = HeaderMap::new();
-        match &config.auth {
+        let mut fixed = HeaderMap::new();
+        let signer = match &config.auth {
             Auth::AkSk {
                 ak,
                 sk,
@@ -529,36 +567,19 @@ impl Client {
                 if let Some(token) = security_token {
                     plain.push(("X-Security-Token".into(), token.expose().into()));
                 }
-                let host = host_header(url);
-                let date = auth::sdk_date(chrono::Utc::now());
-                let signature = auth::sign(
-                    &SigningRequest {
-                        method: call.method.as_str(),
-                        host: &host,
-                        path: url.path(),
-                        query: &call.query,
-                        headers: &plain,
-                        body: &call.body,
-                    },
-                    ak,
-                    sk,
-                    &date,
-                );
-                insert(&mut headers, "X-Sdk-Date", &date, false)?;
-                insert(
-                    &mut headers,
-                    "Authorization",
-                    &signature.authorization,
-                    true,
-                )?;
+                let host = host_header(&config.endpoint.url);
+                Some(Signer::new(ak, sk, &host, &plain))
             }
-            Auth::Token(token) => insert(&mut headers, "X-Auth-Token", token.expose(), true)?,
-            Auth::None => {}
-        }
+            Auth::Token(token) => {
+                insert(&mut fixed, "X-Auth-Token", token.expose(), true)?;
+                None
+            }
+            Auth::None => None,
+        };
         for (name, value) in &plain {
-            insert(&mut headers, name, value, name == "X-Security-Token")?;
+            insert(&mut fixed, name, value, name == "X-Security-Token")?;
         }
-        Ok(headers)
+        Ok(Headers { fixed, signer })
     }
 }
 
@@ -727,6 +748,40 @@ mod tests {
         config.timeout = timeout;
         config.deadline = deadline;
         (Client::new(config).unwrap(), listener)
+    }
+
+    #[test]
+    fn a_header_http_cannot_carry_fails_each_request_unsent_and_unechoed() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (mut config, listener) = {
+            let (client, listener) =
+                client_of_a_hung_server(Duration::from_secs(5), Duration::from_secs(5));
+            (client.config().clone(), listener)
+        };
+        config.domain_id = Some("secret\nline".into());
+        config.auth = Auth::AkSk {
+            ak: "AK".into(),
+            sk: "SK".into(),
+            security_token: None,
+        };
+        let client = Client::new(config).expect("the client is made; its requests fail");
+        for _ in 0..2 {
+            let error = runtime.block_on(client.get_execution("EX1")).unwrap_err();
+            assert_eq!(
+                error,
+                ApiError::Credentials("X-Domain-Id contains characters HTTP cannot send".into())
+            );
+        }
+        listener.set_nonblocking(true).unwrap();
+        let accepted = listener.accept().map(drop).map_err(|e| e.kind());
+        assert_eq!(
+            accepted,
+            Err(std::io::ErrorKind::WouldBlock),
+            "nothing was sent"
+        );
     }
 
     #[test]
