@@ -85,7 +85,7 @@ pub fn run(globals: &Globals, ids: &[String], options: &WaitOptions) -> Exit {
         let notifications = options
             .notify
             .then(|| Notifications::start(&prepared.config.notify, poll.interval, &endpoint));
-        let mut engine = watch::spawn(Arc::new(client), poll, ids);
+        let mut engine = watch::spawn_as_decoded(Arc::new(client), poll, ids);
         let mut waiter = Waiter::new(&prepared.targets, options.give_up);
         if let (Some(entry), true) = (query, options.follow) {
             waiter.follow(entry.query.clone(), started_ms);

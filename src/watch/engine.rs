@@ -51,13 +51,35 @@ impl EngineHandle {
     }
 }
 
+/// How an engine keeps the tickets it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keeping {
+    /// Packed (shared text, deflated targets): a dashboard or `serve` holding thousands
+    /// for hours wants the memory.
+    Packed,
+    /// As decoded: `wait` follows a few tickets for minutes, and packing each new copy
+    /// (then unpacking it to compare with the next answer) costs CPU every poll to save
+    /// memory that does not matter there.
+    AsDecoded,
+}
+
 /// Starts polling `ids` (duplicates ignored) on the current tokio runtime.
 pub fn spawn<F: Fetcher>(
     fetcher: Arc<F>,
     config: EngineConfig,
     ids: Vec<TicketRef>,
 ) -> EngineHandle {
-    spawn_for(fetcher, config, ids, None)
+    start(fetcher, config, ids, None, Keeping::Packed)
+}
+
+/// `spawn` for a short follow of a few tickets (`wait`): what it keeps stays as
+/// decoded.
+pub fn spawn_as_decoded<F: Fetcher>(
+    fetcher: Arc<F>,
+    config: EngineConfig,
+    ids: Vec<TicketRef>,
+) -> EngineHandle {
+    start(fetcher, config, ids, None, Keeping::AsDecoded)
 }
 
 /// `spawn` for one profile's tickets: the log lines of its operations name where they
@@ -68,10 +90,23 @@ pub fn spawn_for<F: Fetcher>(
     ids: Vec<TicketRef>,
     to: Option<operate::Destination>,
 ) -> EngineHandle {
+    start(fetcher, config, ids, to, Keeping::Packed)
+}
+
+fn start<F: Fetcher>(
+    fetcher: Arc<F>,
+    config: EngineConfig,
+    ids: Vec<TicketRef>,
+    to: Option<operate::Destination>,
+    keeping: Keeping,
+) -> EngineHandle {
     let (commands, command_rx) = unbounded_channel();
     let (update_tx, updates) = unbounded_channel();
     let mut engine = Engine::new(fetcher, &config, update_tx);
     engine.destination = to;
+    if keeping == Keeping::AsDecoded {
+        engine.texts = None;
+    }
     for id in ids {
         engine.add(id);
     }
@@ -188,8 +223,8 @@ struct Engine<F> {
     destination: Option<operate::Destination>,
     /// Writes sent and not answered yet: logged as unknown if the engine ends first.
     unanswered: Vec<Write>,
-    /// The text the tickets it keeps repeat, held once.
-    texts: Interner,
+    /// The text the tickets it keeps repeat, held once; `None`: kept as decoded.
+    texts: Option<Interner>,
 }
 
 impl<F: Fetcher> Engine<F> {
@@ -213,7 +248,7 @@ impl<F: Fetcher> Engine<F> {
             updates,
             destination: None,
             unanswered: Vec::new(),
-            texts: Interner::new(),
+            texts: Some(Interner::new()),
         }
     }
 
@@ -769,9 +804,10 @@ impl<F: Fetcher> Engine<F> {
         // 10,000 tickets refreshed every cycle would otherwise be copied anew each time,
         // and the heap left fragmented by the copies going out. Only a copy kept is
         // packed.
-        let ticket = match &tracked.last_good {
-            Some(known) if **known == fresh => known.clone(),
-            _ => Arc::new(fresh.packed(&mut self.texts)),
+        let ticket = match (&tracked.last_good, &mut self.texts) {
+            (Some(known), _) if **known == fresh => known.clone(),
+            (_, Some(texts)) => Arc::new(fresh.packed(texts)),
+            (_, None) => Arc::new(fresh),
         };
         tracked.failures = 0;
         tracked.last_good = Some(ticket.clone());

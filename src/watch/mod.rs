@@ -25,7 +25,7 @@ mod sweeps;
 mod tracked;
 
 pub use crate::coc::pager::{Cursor, End, Limits, PageAt, Pager, marker_after};
-pub use engine::{EngineHandle, spawn, spawn_for};
+pub use engine::{EngineHandle, spawn, spawn_as_decoded, spawn_for};
 pub use gate::{
     DEFAULT_THROTTLE_PAUSE, Gate, MAX_FAILED_PROBES, MAX_THROTTLE_PAUSE, PROBE_SPACING, Scope,
     Verdict,

@@ -807,6 +807,29 @@ async fn an_unchanged_answer_is_sent_as_the_copy_already_held() {
     engine.shutdown().await;
 }
 
+/// `wait`'s engine keeps what it decoded as it is: nothing packed to be unpacked again
+/// at the next poll's compare, and an unchanged answer is still the copy already held.
+#[tokio::test(start_paused = true)]
+async fn an_engine_for_wait_keeps_tickets_as_decoded() {
+    let api = Arc::new(
+        FakeApi::new(Duration::ZERO)
+            .script("a", [status(Status::Running), status(Status::Running)]),
+    );
+    let ids = vec![r("a")];
+    let mut engine = coctop::watch::spawn_as_decoded(api.clone(), config(5, 8, 10.0), ids);
+    sleep(secs(7.0)).await;
+
+    let updates = drain(&mut engine.updates);
+    let [first, again] = snapshots_of(&updates, "a")[..] else {
+        panic!("two polls: {updates:?}");
+    };
+    assert!(Arc::ptr_eq(first, again), "the same ticket copied anew");
+    let targets = first.as_execution().unwrap().targets.as_ref().unwrap();
+    assert!(!targets.is_packed(), "{first:?} held packed");
+    assert_eq!(targets.list(), targets_of("a").list());
+    engine.shutdown().await;
+}
+
 #[tokio::test(start_paused = true)]
 async fn steps_go_through_the_same_rate_limit() {
     let api = Arc::new(FakeApi::new(Duration::ZERO));
