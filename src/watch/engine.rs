@@ -605,6 +605,11 @@ impl<F: Fetcher> Engine<F> {
             answer,
         } = done;
         let now = Instant::now();
+        // Only a write that was sent is waiting for this answer: one held back and
+        // answered at once (`answered`) must not take the place of the same one in flight.
+        if let Some(i) = self.unanswered.iter().position(|w| w.answered_by(&answer)) {
+            self.unanswered.swap_remove(i);
+        }
         let (verdict, report) = self.gate.on_answer(pass, answer.error(), scope, now);
         if let Some(report) = report {
             self.emit(Update::Health(report));
@@ -615,9 +620,6 @@ impl<F: Fetcher> Engine<F> {
     /// What each kind of request does with its answer, once the gate has taken it.
     fn take_answer(&mut self, answer: Answer, verdict: Option<Verdict>, started: Instant) {
         let at = SystemTime::now();
-        if let Some(i) = self.unanswered.iter().position(|w| w.answered_by(&answer)) {
-            self.unanswered.swap_remove(i);
-        }
         match answer {
             Answer::Poll {
                 id,

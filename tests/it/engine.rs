@@ -1056,3 +1056,93 @@ async fn an_operations_429_pauses_every_request_like_a_polls() {
     assert!(paused.is_empty(), "polled during the pause: {paused:?}");
     engine.shutdown().await;
 }
+
+/// Answers a ticket's first GET with Running and every later one with a 401; an
+/// operation is answered after `operation_takes`.
+struct RefusedAfterOneOperation {
+    polls: AtomicUsize,
+    operation_takes: Duration,
+}
+
+impl Fetcher for RefusedAfterOneOperation {
+    async fn fetch(&self, execution_id: &str) -> Result<Ticket, ApiError> {
+        if self.polls.fetch_add(1, Ordering::SeqCst) > 0 {
+            let Answer::Fail(refused) = http(401, None) else {
+                unreachable!()
+            };
+            return Err(refused);
+        }
+        let mut ticket = Ticket::empty(execution_id);
+        ticket.status = Some(Status::Running);
+        Ok(ticket)
+    }
+
+    async fn steps_page(&self, _: &str, _: u32, _: u32) -> Result<Page<Step>, ApiError> {
+        Ok(Page {
+            data: Vec::new(),
+            total: Some(0),
+        })
+    }
+
+    async fn operate(&self, _: &str, _: coctop::coc::Operation) -> Result<(), ApiError> {
+        sleep(self.operation_takes).await;
+        Ok(())
+    }
+}
+
+/// The log lines written on this thread, for the paused-clock tests (one thread).
+#[derive(Clone, Default)]
+struct Logged(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A second RETRY asked for after the key was refused is answered unsent at once; the
+/// first, sent before and still unanswered when the engine ends, keeps its own line:
+/// its outcome is unknown.
+#[tokio::test(start_paused = true)]
+async fn a_write_held_back_does_not_take_the_place_of_the_same_one_in_flight() {
+    let logged = Logged::default();
+    let writer = logged.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _on_this_thread = tracing::subscriber::set_default(subscriber);
+    let api = Arc::new(RefusedAfterOneOperation {
+        polls: AtomicUsize::new(0),
+        operation_takes: secs(60.0),
+    });
+    let mut engine = spawn(api, config(5, 8, 10.0), vec![r("a")]);
+    sleep(secs(1.0)).await;
+    let retry = || Command::Operate {
+        id: r("a"),
+        operation: coctop::coc::Operation::Retry.into(),
+    };
+    engine.commands.send(retry()).unwrap();
+    // The next poll is refused: nothing more is sent with this key.
+    sleep(secs(6.0)).await;
+    engine.commands.send(retry()).unwrap();
+    sleep(secs(1.0)).await;
+    engine.shutdown().await;
+
+    let text = String::from_utf8(logged.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("RETRY a")).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].contains("not sent: the credentials were refused earlier"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("outcome unknown") && lines[1].contains("coctop ended before"),
+        "{text}"
+    );
+}
