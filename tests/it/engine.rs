@@ -1121,7 +1121,7 @@ async fn a_write_held_back_does_not_take_the_place_of_the_same_one_in_flight() {
         polls: AtomicUsize::new(0),
         operation_takes: secs(60.0),
     });
-    let mut engine = spawn(api, config(5, 8, 10.0), vec![r("a")]);
+    let engine = spawn(api, config(5, 8, 10.0), vec![r("a")]);
     sleep(secs(1.0)).await;
     let retry = || Command::Operate {
         id: r("a"),
