@@ -51,35 +51,26 @@ impl EngineHandle {
     }
 }
 
-/// How an engine keeps the tickets it holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Keeping {
-    /// Packed (shared text, deflated targets): a dashboard or `serve` holding thousands
-    /// for hours wants the memory.
-    Packed,
-    /// As decoded: `wait` follows a few tickets for minutes, and packing each new copy
-    /// (then unpacking it to compare with the next answer) costs CPU every poll to save
-    /// memory that does not matter there.
-    AsDecoded,
-}
-
-/// Starts polling `ids` (duplicates ignored) on the current tokio runtime.
+/// Starts polling `ids` (duplicates ignored) on the current tokio runtime. The tickets
+/// it keeps are packed (shared text, deflated targets): a dashboard or `serve` holds
+/// thousands of them for hours.
 pub fn spawn<F: Fetcher>(
     fetcher: Arc<F>,
     config: EngineConfig,
     ids: Vec<TicketRef>,
 ) -> EngineHandle {
-    start(fetcher, config, ids, None, Keeping::Packed)
+    start(fetcher, config, ids, None, Some(Interner::new()))
 }
 
 /// `spawn` for a short follow of a few tickets (`wait`): what it keeps stays as
-/// decoded.
+/// decoded. Packing each new copy, then unpacking it to compare with the next answer,
+/// would cost CPU every poll to save memory that does not matter there.
 pub fn spawn_as_decoded<F: Fetcher>(
     fetcher: Arc<F>,
     config: EngineConfig,
     ids: Vec<TicketRef>,
 ) -> EngineHandle {
-    start(fetcher, config, ids, None, Keeping::AsDecoded)
+    start(fetcher, config, ids, None, None)
 }
 
 /// `spawn` for one profile's tickets: the log lines of its operations name where they
@@ -90,23 +81,22 @@ pub fn spawn_for<F: Fetcher>(
     ids: Vec<TicketRef>,
     to: Option<operate::Destination>,
 ) -> EngineHandle {
-    start(fetcher, config, ids, to, Keeping::Packed)
+    start(fetcher, config, ids, to, Some(Interner::new()))
 }
 
+/// `texts`: where the tickets kept share their text; `None`: kept as decoded.
 fn start<F: Fetcher>(
     fetcher: Arc<F>,
     config: EngineConfig,
     ids: Vec<TicketRef>,
     to: Option<operate::Destination>,
-    keeping: Keeping,
+    texts: Option<Interner>,
 ) -> EngineHandle {
     let (commands, command_rx) = unbounded_channel();
     let (update_tx, updates) = unbounded_channel();
     let mut engine = Engine::new(fetcher, &config, update_tx);
     engine.destination = to;
-    if keeping == Keeping::AsDecoded {
-        engine.texts = None;
-    }
+    engine.texts = texts;
     for id in ids {
         engine.add(id);
     }
@@ -248,7 +238,7 @@ impl<F: Fetcher> Engine<F> {
             updates,
             destination: None,
             unanswered: Vec::new(),
-            texts: Some(Interner::new()),
+            texts: None,
         }
     }
 
